@@ -1,0 +1,139 @@
+# alcove — build, test, install.
+#
+#   make deps      install every build and test dependency (apt-get, Debian 12)
+#   make           build everything into build/
+#   make check     unit tests (ASan+UBSan) and root integration tests
+#   make install   honours DESTDIR and PREFIX; Debian paths by default
+
+PREFIX       ?= /usr
+SYSCONFDIR   ?= /etc
+LOCALSTATEDIR ?= /var
+LIBEXECDIR   ?= $(PREFIX)/libexec/alcove
+SBINDIR      ?= $(PREFIX)/sbin
+MANDIR       ?= $(PREFIX)/share/man
+DATADIR      ?= $(PREFIX)/share
+MULTIARCH    ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+PAMDIR       ?= /lib/$(MULTIARCH)/security
+DESTDIR      ?=
+BUILD        ?= build
+
+CC       ?= cc
+OPT      ?= -O2 -g
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+            -Wno-unused-parameter -Wvla
+HARDEN   := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIC
+DEFS     := -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+            -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -Icommon
+ALCOVE_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(DEFS) $(EXTRA_CFLAGS) $(CFLAGS)
+LDHARDEN := -Wl,-z,relro,-z,now -Wl,--as-needed
+ALCOVE_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
+LIBS_CONFIG  := -lconfig
+LIBS_SYSTEMD := -lsystemd
+
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_CFLAGS = -std=gnu11 -O1 -g $(WARNINGS) -fPIC $(DEFS) $(SAN) $(EXTRA_CFLAGS)
+
+# Each program is built only when its directory has sources: nothing is shipped that does
+# nothing yet. common/ is a static library; the linker pulls only what a program uses, which
+# keeps the static alcove-init free of libconfig and libsystemd.
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
+LIBALCOVE   := $(BUILD)/libalcove.a
+
+define prog_objs
+$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
+endef
+
+HELPER_OBJS := $(call prog_objs,helper)
+INIT_OBJS   := $(call prog_objs,init)
+ENTER_OBJS  := $(call prog_objs,enter)
+CTL_OBJS    := $(call prog_objs,ctl)
+PAM_OBJS    := $(call prog_objs,pam_module)
+
+PROGS := $(if $(HELPER_OBJS),$(BUILD)/alcove-helper) \
+         $(if $(INIT_OBJS),$(BUILD)/alcove-init) \
+         $(if $(ENTER_OBJS),$(BUILD)/alcove-enter) \
+         $(if $(CTL_OBJS),$(BUILD)/alcovectl) \
+         $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
+SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
+# Pure files of the programs that unit tests may link (named *_pure.c or listed here).
+SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c)
+SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
+
+.PHONY: all deps check check-unit check-integration install clean format fuzz bench deb
+all: $(PROGS)
+
+deps:
+	./tests/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBALCOVE): $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/alcove-helper: $(HELPER_OBJS) $(LIBALCOVE)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+
+# PID 1 of every alcove: static, because it is exec'd after pivot_root into an image
+# whose libc is not ours to assume.
+$(BUILD)/alcove-init: $(INIT_OBJS) $(LIBALCOVE)
+	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
+
+$(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^
+
+$(BUILD)/alcovectl: $(CTL_OBJS) $(LIBALCOVE)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+
+# Only the pam_sm_* entry points are exported.
+$(BUILD)/pam_alcove.so: $(PAM_OBJS) $(LIBALCOVE) pam_module/pam_alcove.map
+	$(CC) -shared $(ALCOVE_LDFLAGS) -Wl,--version-script=pam_module/pam_alcove.map \
+		-o $@ $(PAM_OBJS) $(LIBALCOVE) -lpam $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+
+$(BUILD)/test/%: tests/unit/%.c $(SAN_COMMON) $(SAN_EXTRA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $^ -lcmocka $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+
+check: check-unit check-integration
+
+check-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+
+# Root tests against real namespaces, a real sshd, a real systemd; each script cleans up.
+check-integration: all
+	./tests/run-integration.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PAMDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/alcove $(DESTDIR)$(DATADIR)/pam-configs \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(if $(wildcard $(BUILD)/alcove-helper),install -m 0755 $(BUILD)/alcove-helper $(DESTDIR)$(LIBEXECDIR)/)
+	$(if $(wildcard $(BUILD)/alcove-init),install -m 0755 $(BUILD)/alcove-init $(DESTDIR)$(LIBEXECDIR)/)
+	$(if $(wildcard $(BUILD)/alcove-enter),install -m 0755 $(BUILD)/alcove-enter $(DESTDIR)$(LIBEXECDIR)/)
+	$(if $(wildcard $(BUILD)/alcovectl),install -m 0755 $(BUILD)/alcovectl $(DESTDIR)$(SBINDIR)/)
+	$(if $(wildcard $(BUILD)/pam_alcove.so),install -m 0644 $(BUILD)/pam_alcove.so $(DESTDIR)$(PAMDIR)/)
+	test -e $(DESTDIR)$(SYSCONFDIR)/alcove/alcove.conf || \
+		install -m 0644 config/alcove.conf $(DESTDIR)$(SYSCONFDIR)/alcove/alcove.conf
+	$(if $(wildcard config/pam-configs/alcove),install -m 0644 config/pam-configs/alcove $(DESTDIR)$(DATADIR)/pam-configs/alcove)
+	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/;)
+	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/;)
+
+format:
+	clang-format -i $(wildcard */*.c */*.h)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

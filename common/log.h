@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * One log path for the module, the helper and alcovectl: structured journal
+ * entries (ALCOVE_USER, ALCOVE_PROFILE, ALCOVE_SERVICE, ALCOVE_STAGE,
+ * ALCOVE_SCOPE, ALCOVE_ERRNO) when journald's socket exists, syslog otherwise,
+ * and stderr too for command-line tools.
+ *
+ * Library code does not log: it returns -errno. The entry point that owns a
+ * decision logs once, naming the object ("Failed to mount overlay on '%s': %m").
+ * log_*() return -|err| so a caller can write "return log_error_errno(r, ...)".
+ *
+ * alcove-init is static and links none of this (it has no journal socket
+ * after pivot_root); it writes to the stream the helper gives it as stderr.
+ */
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "macro.h"
+
+typedef struct LogFields {
+	const char *user;
+	const char *profile;
+	const char *service;
+	const char *stage;
+	const char *scope;
+} LogFields;
+
+enum {
+	LOG_TARGET_STDERR = 1 << 0, /* also print "ident: message" on stderr */
+	LOG_TARGET_SYSTEM = 1 << 1, /* journal, or syslog when there is no journal */
+};
+
+/* Process-wide settings (the one piece of global state here: a process has one log). */
+void log_setup(const char *ident, int targets, bool debug);
+bool log_debug_enabled(void);
+
+/* Logs fmt (with %m meaning strerror(|err|)); returns -|err|, or 0 when err == 0. */
+int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...) _printf_(4, 5);
+
+#define log_error_errno(err, ...) log_full(LOG_ERR, (err), NULL, __VA_ARGS__)
+#define log_warning_errno(err, ...) log_full(LOG_WARNING, (err), NULL, __VA_ARGS__)
+#define log_error(...) log_full(LOG_ERR, 0, NULL, __VA_ARGS__)
+#define log_warning(...) log_full(LOG_WARNING, 0, NULL, __VA_ARGS__)
+#define log_notice(...) log_full(LOG_NOTICE, 0, NULL, __VA_ARGS__)
+#define log_info(...) log_full(LOG_INFO, 0, NULL, __VA_ARGS__)
+#define log_debug(...)                                                                             \
+	do {                                                                                       \
+		if (log_debug_enabled())                                                           \
+			log_full(LOG_DEBUG, 0, NULL, __VA_ARGS__);                                 \
+	} while (0)

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The policy: /etc/alcove/alcove.conf (libconfig syntax) turned into data.
+ * Pure: no syscalls beyond reading the file; every value validated with the
+ * file:line of the setting. Shared by pam_alcove.so, alcove-helper, alcovectl.
+ *
+ *   defaults = { ...profile keys... };
+ *   profiles = { name = { inherit = "other"; ...profile keys... }; ... };
+ *   rules = ( { user|group|service|tty|rhost = "glob"...; profile = "name" | action = "skip"; }, ... );
+ *   default_action = "skip" | "contain";   default_profile = "name";
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ALCOVE_DEFAULT_CONFIG SYSCONFDIR "/alcove/alcove.conf"
+
+#define POLICY_MAX_LAYERS 16
+#define POLICY_MAX_MOUNTS 32
+#define POLICY_MAX_GROUPS 64
+#define POLICY_MAX_ERRORS 64
+#define POLICY_NAME_MAX 32 /* user and group names longer than this never reach a path */
+
+typedef enum { ALCOVE_MODE_USER, ALCOVE_MODE_ROOT } AlcoveMode;
+typedef enum { LOGOUT_KEEP, LOGOUT_STOP, LOGOUT_IDLE } LogoutPolicy;
+typedef enum { CGROUP_SYSTEMD, CGROUP_NONE } CgroupPolicy;
+typedef enum { FAILURE_CLOSED, FAILURE_OPEN } FailurePolicy;
+typedef enum { SHARE_USER, SHARE_SESSION } SharePolicy;
+typedef enum { NETWORK_HOST, NETWORK_NONE } NetworkPolicy;
+
+/* Limits use systemd's property names; a bit in `set` says the value was given. */
+typedef enum {
+	LIMIT_MEMORY_MAX,
+	LIMIT_MEMORY_HIGH,
+	LIMIT_TASKS_MAX,
+	LIMIT_CPU_WEIGHT,
+	LIMIT_CPU_QUOTA, /* stored as CPUQuotaPerSecUSec: "50%" -> 500000 */
+	LIMIT_IO_WEIGHT,
+	_LIMIT_MAX,
+} LimitKind;
+
+#define LIMIT_INFINITY UINT64_MAX /* "infinity", as systemd spells it */
+
+typedef struct Limits {
+	unsigned set; /* bit (1u << LimitKind) */
+	uint64_t value[_LIMIT_MAX];
+} Limits;
+
+typedef struct ProfileMount {
+	char *source; /* absolute host path */
+	char *target; /* absolute path inside the alcove; defaults to source */
+	bool writable;
+} ProfileMount;
+
+/* Keys of a profile, in the order explain prints them. */
+typedef enum {
+	PKEY_MODE,
+	PKEY_IMAGE,
+	PKEY_PERSIST,
+	PKEY_HOME,
+	PKEY_HOSTNAME,
+	PKEY_ON_LAST_LOGOUT,
+	PKEY_IDLE_TIMEOUT,
+	PKEY_CGROUP,
+	PKEY_FAILURE,
+	PKEY_LIMITS,
+	PKEY_GROUPS_PASSTHROUGH,
+	PKEY_MOUNTS,
+	PKEY_SETUID,
+	PKEY_SHARE,
+	PKEY_NETWORK,
+	_PKEY_MAX,
+} ProfileKey;
+
+/* Where a resolved value came from: "builtin", "defaults" or a profile name, and its line. */
+typedef struct Origin {
+	const char *section;
+	int line;
+} Origin;
+
+typedef struct Profile {
+	char *name; /* "defaults" for the defaults section */
+	char *inherit; /* parent profile name, NULL = defaults */
+	AlcoveMode mode;
+	char *image[POLICY_MAX_LAYERS]; /* top layer first, lowest last (overlayfs lowerdir order) */
+	size_t n_image;
+	bool persist;
+	char *home;     /* "host" or an absolute pattern ("/srv/homes/%u") */
+	char *hostname; /* pattern, %u = user name */
+	LogoutPolicy on_last_logout;
+	unsigned idle_timeout; /* seconds, for on_last_logout = "idle" */
+	CgroupPolicy cgroup;
+	FailurePolicy failure;
+	Limits limits;
+	char *groups_passthrough[POLICY_MAX_GROUPS]; /* group names mapped 1:1 into the alcove */
+	size_t n_groups_passthrough;
+	ProfileMount mounts[POLICY_MAX_MOUNTS];
+	size_t n_mounts;
+	bool setuid; /* allow setuid binaries of the image (nosuid otherwise) */
+	SharePolicy share;
+	NetworkPolicy network;
+	Origin origin[_PKEY_MAX]; /* filled for resolved profiles */
+} Profile;
+
+typedef enum { RULE_CONTAIN, RULE_SKIP } RuleAction;
+
+typedef struct Rule {
+	char *user, *group, *service, *tty, *rhost; /* globs (fnmatch); NULL = any */
+	char *profile;                             /* NULL = defaults */
+	RuleAction action;
+	int line;
+	char *text; /* the rule as written, for explain */
+} Rule;
+
+typedef struct Policy {
+	char *path;
+	Profile defaults;  /* builtin values overlaid with the defaults section */
+	Profile *profiles; /* fully resolved (inheritance applied) */
+	size_t n_profiles;
+	Rule *rules;
+	size_t n_rules;
+	RuleAction default_action; /* when no rule matches; RULE_SKIP unless configured */
+	char *default_profile;
+} Policy;
+
+typedef struct PolicyErrors {
+	size_t n;
+	char *msg[POLICY_MAX_ERRORS]; /* "FILE:LINE: message" */
+} PolicyErrors;
+
+/* Loads and validates. On failure returns -EINVAL (or -errno of reading the file) and fills
+ * errs with every problem found; *ret untouched. */
+int policy_load(const char *path, Policy **ret, PolicyErrors *errs);
+void policy_free(Policy *p);
+void policy_errors_clear(PolicyErrors *errs);
+
+const Profile *policy_find_profile(const Policy *p, const char *name);
+
+/* Who is logging in, as the matcher needs it (filled by policy_login_from_passwd()). */
+typedef struct Login {
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	const char *const *groups; /* names of primary + supplementary groups */
+	size_t n_groups;
+	const char *service; /* PAM service, may be NULL */
+	const char *tty;
+	const char *rhost;
+} Login;
+
+typedef enum {
+	DECISION_SKIP,    /* not contained: a skip rule, or nothing matched */
+	DECISION_CONTAIN, /* contained with `profile` */
+	DECISION_REFUSE,  /* the login must be refused: hostile name, root, ... */
+} DecisionKind;
+
+typedef struct Decision {
+	DecisionKind kind;
+	const Rule *rule; /* NULL when no rule matched */
+	size_t rule_index;
+	const Profile *profile; /* for DECISION_CONTAIN */
+	char reason[256];       /* one line, for logs and explain */
+} Decision;
+
+/* Pure: first matching rule wins. */
+void policy_decide(const Policy *p, const Login *login, Decision *ret);
+
+/* A user or group name that may become part of a path: [A-Za-z0-9_.-], not "." or "..",
+ * not starting with '-', at most POLICY_NAME_MAX bytes. */
+bool policy_name_is_safe(const char *name);
+
+/* Expands %u (user), %U (uid), %% in pattern; -EINVAL if the result is empty, contains
+ * a ".." component, or (for a single-component value such as a hostname) a '/'. */
+int policy_expand(const char *pattern, const char *user, uid_t uid, bool is_path, char **ret);
+
+/* systemd-style values: "512M", "2G", "infinity" (bytes, 1024-based); "50%" (CPUQuota). */
+int policy_parse_size(const char *s, uint64_t *ret);
+int policy_parse_percent(const char *s, uint64_t *ret_per_sec_usec);
+
+const char *limit_name(LimitKind k);
+const char *profile_key_name(ProfileKey k);

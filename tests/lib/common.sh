@@ -1,0 +1,81 @@
+# Shared helpers for the root integration tests (bash). Source it first:
+#   . "$(dirname "$0")/../lib/common.sh"
+# Every resource a test creates is registered with on_exit and removed when the script ends,
+# in reverse order, whether it passes or fails.
+set -u
+ALCOVE_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ALCOVE_SRC/build}
+TESTNAME=$(basename "$0" .sh)
+
+_cleanups=()
+on_exit() { _cleanups+=("$*"); }
+_run_cleanups() {
+	local rc=$? i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[$i]}" >/dev/null 2>&1 || true
+	done
+	exit $rc
+}
+trap _run_cleanups EXIT
+
+fail() {
+	echo "FAIL [$TESTNAME]: $*" >&2
+	exit 1
+}
+pass() { echo "ok - $*"; }
+
+assert_eq() { # expected actual what
+	[ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+	pass "$3"
+}
+assert_contains() { # haystack needle what
+	case "$1" in *"$2"*) pass "$3" ;; *) fail "$3: '$2' not in: $1" ;; esac
+}
+assert_not_contains() { # haystack needle what
+	case "$1" in *"$2"*) fail "$3: '$2' unexpectedly in: $1" ;; *) pass "$3" ;; esac
+}
+assert_fails() { # what cmd...
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then fail "$what: command succeeded: $*"; fi
+	pass "$what"
+}
+
+# make_user NAME [useradd options...]: a test user with a home, a locked password and a
+# subordinate id range of 65536 in /etc/subuid and /etc/subgid; removed at exit.
+make_user() {
+	local name=$1
+	shift
+	userdel -r "$name" >/dev/null 2>&1 || true
+	useradd -m -s /bin/bash "$@" "$name" || fail "useradd $name"
+	on_exit "userdel -r -f $name; sed -i '/^$name:/d' /etc/subuid /etc/subgid"
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		grep -q "^$name:" "$f" 2>/dev/null && continue
+		local last
+		last=$(awk -F: 'BEGIN{m=100000} {e=$2+$3; if (e>m) m=e} END{print m}' "$f" 2>/dev/null || echo 100000)
+		echo "$name:$last:65536" >>"$f"
+	done
+}
+
+# A private config file for this test; prints its path.
+make_config() { # contents
+	local f
+	f=$(mktemp /tmp/alcove-test-XXXXXX.conf)
+	printf '%s\n' "$1" >"$f"
+	on_exit "rm -f $f"
+	echo "$f"
+}
+
+# Waits until a command succeeds, up to N tenths of a second.
+wait_until() { # tenths cmd...
+	local n=$1
+	shift
+	while ((n-- > 0)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+host_alcove_mounts() { grep -c alcove /proc/self/mountinfo || true; }
