@@ -58,10 +58,12 @@ make_user() {
 	done
 }
 
-# A private config file for this test; prints its path.
+# A private config file for this test; prints its path. Not under /tmp: in a login's lobby
+# /tmp is the alcove's, so the helper run by close_session would not find it there.
 make_config() { # contents
 	local f
-	f=$(mktemp /tmp/alcove-test-XXXXXX.conf)
+	mkdir -p /run/alcove-tests
+	f=$(mktemp /run/alcove-tests/XXXXXX.conf)
 	printf '%s\n' "$1" >"$f"
 	on_exit "rm -f $f"
 	echo "$f"
