@@ -50,13 +50,15 @@ ENTER_OBJS  := $(call prog_objs,enter)
 CTL_OBJS    := $(call prog_objs,ctl)
 PAM_OBJS    := $(call prog_objs,pam_module)
 
-PROGS := $(if $(HELPER_OBJS),$(BUILD)/alcove-helper) \
+# The helper is built once one of its files has main() (scope.c landed before the rest).
+PROGS := $(if $(shell grep -ls '^int main' helper/*.c),$(BUILD)/alcove-helper) \
          $(if $(INIT_OBJS),$(BUILD)/alcove-init) \
          $(if $(ENTER_OBJS),$(BUILD)/alcove-enter) \
          $(if $(CTL_OBJS),$(BUILD)/alcovectl) \
          $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+TEST_TOOLS := $(BUILD)/tests/scope-probe
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # Pure files of the programs that unit tests may link (named *_pure.c or listed here).
@@ -112,8 +114,14 @@ check-unit: $(UNIT_BINS)
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
 # Root tests against real namespaces, a real sshd, a real systemd; each script cleans up.
-check-integration: all
+check-integration: all $(TEST_TOOLS)
 	./tests/run-integration.sh
+
+# Root programs the integration tests drive, linked with the code they test.
+$(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.o \
+		$(BUILD)/obj/helper/scope_pure.o $(LIBALCOVE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_SYSTEMD)
 
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PAMDIR) \

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The alcove's systemd scope (DESIGN §6): a transient alcove-<name>.scope in user-<uid>.slice
+ * holding the alcove's PID 1, with Delegate=yes and the profile's limits, started over sd-bus
+ * on the system bus. The delegated cgroup is then chowned to the alcove's ns root so that the
+ * alcove (after unsharing its cgroup namespace) can create init/ and login-<n>/ in it.
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+typedef struct ScopeRequest {
+	const char *user;     /* user name, for the Description */
+	uid_t uid;	      /* the user's host uid: Slice=user-<uid>.slice */
+	const char *profile;  /* profile name, for the Description */
+	const char *name;     /* alcove name: the user name (share=user) or "<uid>-<hex>" */
+	pid_t pid;	      /* init's host pid */
+	const Limits *limits; /* may be NULL: no limits */
+	uid_t owner_uid;      /* host ids of the alcove's ns root: chown target */
+	gid_t owner_gid;
+} ScopeRequest;
+
+typedef struct ScopeResult {
+	char unit[256];
+	char cgroup_path[4096]; /* absolute cgroupfs dir of the scope */
+} ScopeResult;
+
+/* How long scope_start/scope_stop wait for systemd's job. */
+#define SCOPE_JOB_TIMEOUT_USEC (10ULL * 1000000ULL)
+
+/* Starts the scope and waits until systemd has moved req->pid into it; *ret filled on
+ * success only. Returns -errno; err gets a one-line reason (systemd's error text when systemd
+ * said no; "systemd not reachable on the system bus" with -EHOSTDOWN when there is no bus or
+ * no systemd on it). On a failure after the start the scope is stopped again. */
+int scope_start(const ScopeRequest *req, ScopeResult *ret, char *err, size_t errlen);
+
+/* Stops the unit (StopUnit "replace": systemd kills what is in it) and waits for the job.
+ * -ENOENT when the unit is not loaded. */
+int scope_stop(const char *unit, char *err, size_t errlen);
