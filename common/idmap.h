@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Identity maps of an alcove (DESIGN §3), pure: /etc/subuid-format text in, a
+ * subordinate range out; ids in, uid_map/gid_map text out. The helper writes
+ * each text with ONE write() (the kernel accepts a map only once).
+ *
+ *            ns 0      ns U (user mode) / ns G      other ns n < 65536
+ *   user     S+0       host U / host G              S+n
+ *   root     host U/G  (U's ids are ns 0)           S+n
+ *
+ * The gid map adds identity entries for the passed-through supplementary groups
+ * and for gid 5 (tty), so sshd's chown(pty, U, tty) shows group tty inside.
+ * Host id 0 is never mapped. No two entries may overlap on either side.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+#define IDMAP_RANGE 65536u /* ids an alcove needs below its own: ns 0..65535 */
+#define IDMAP_TTY_GID 5u
+#define IDMAP_MAX_GROUPS POLICY_MAX_GROUPS
+#define IDMAP_TEXT_MAX 4096 /* ample for 2*(IDMAP_MAX_GROUPS+4) lines of 3 numbers */
+
+/*
+ * Finds the first line of /etc/subuid-format text ("name-or-uid:start:count") that names the user
+ * (by name or by decimal uid) and has count >= IDMAP_RANGE; the first IDMAP_RANGE ids of it are
+ * used. -ENOENT: no line for the user; -ERANGE: only lines shorter than IDMAP_RANGE (or ranges
+ * that would overflow or include id 0); -EBADMSG never (malformed lines are skipped, as
+ * shadow-utils does).
+ */
+int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid,
+		     uint32_t *ret_start);
+
+typedef struct IdmapSpec {
+	AlcoveMode mode;
+	uid_t uid;	     /* U on the host */
+	gid_t gid;	     /* U's primary group on the host */
+	uint32_t subuid;     /* S of /etc/subuid */
+	uint32_t subgid;     /* S of /etc/subgid */
+	const gid_t *groups; /* passed-through supplementary groups (host gid == ns gid) */
+	size_t n_groups;
+} IdmapSpec;
+
+/* Map text ("ns host count\n" lines, sorted by ns id). -EINVAL: an entry overlaps another on
+ * either side or maps host id 0; -E2BIG: too many groups or buffer too small. */
+int idmap_format_uid(const IdmapSpec *s, char *buf, size_t len);
+int idmap_format_gid(const IdmapSpec *s, char *buf, size_t len);
+
+/* Host ids of the alcove's ns root (owner of the persistent upper/work dirs). */
+uid_t idmap_nsroot_uid(const IdmapSpec *s);
+gid_t idmap_nsroot_gid(const IdmapSpec *s);
+/* Ids inside the alcove for the login's processes: U/G in user mode, 0 in root mode. */
+uid_t idmap_login_uid(const IdmapSpec *s);
+gid_t idmap_login_gid(const IdmapSpec *s);

@@ -1,0 +1,25 @@
+# Test images for the integration tests (bash; source after common.sh).
+#
+#   dir=$(test_image bookworm)   builds a minbase Debian image once per machine and prints its path
+#
+# The image is cached at /var/cache/alcove-tests/images/NAME and built under a lock, so parallel
+# test scripts build it once. It must not live under /tmp (the lobby replaces /tmp) and must be
+# on a filesystem that supports idmapped mounts (the cache is on the root fs: ext4 here).
+ALCOVE_IMAGE_CACHE=${ALCOVE_IMAGE_CACHE:-/var/cache/alcove-tests/images}
+
+test_image() { # name (only "bookworm" for now)
+	local name=${1:-bookworm} dir
+	dir=$ALCOVE_IMAGE_CACHE/$name
+	mkdir -p "$ALCOVE_IMAGE_CACHE" || fail "mkdir $ALCOVE_IMAGE_CACHE"
+	(
+		flock 9 || exit 1
+		[ -e "$dir/.complete" ] && exit 0
+		rm -rf "$dir.partial"
+		echo "# building test image $name (mmdebstrap, once per machine)" >&2
+		mmdebstrap --quiet --mode=root --variant=minbase "$name" "$dir.partial" >&2 || exit 1
+		touch "$dir.partial/.complete"
+		rm -rf "$dir"
+		mv "$dir.partial" "$dir"
+	) 9>"$ALCOVE_IMAGE_CACHE/.lock" || fail "could not build test image $name"
+	echo "$dir"
+}
