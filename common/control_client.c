@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "control_client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "macro.h"
+#include "proto_io.h"
+
+int control_connect(const char *socket_path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = -1;
+	size_t n = strlen(socket_path);
+	int r;
+
+	if (n == 0 || n >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, socket_path, n + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return negative_errno();
+	do
+		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return negative_errno();
+	return TAKE_FD(fd);
+}
+
+/* Answers are small; no request here expects fds back. Only answers made of fixed-size
+ * fields are handed out (the packet is freed here); ERROR becomes its errno. */
+int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
+		    ProtoMessage *ret_answer)
+{
+	_cleanup_free_ ProtoPacket *pkt = NULL;
+	ProtoMessage answer;
+	int r;
+
+	r = proto_send_message(fd, request, fds, n_fds, 0);
+	if (r < 0)
+		return r;
+	pkt = malloc(sizeof(*pkt));
+	if (!pkt)
+		return -ENOMEM;
+	r = proto_recv_message(fd, pkt, &answer, 0);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ECONNRESET; /* init closed without answering (it is stopping or refused us)
+				     */
+	if (answer.type == PROTO_ERROR)
+		return -answer.error.error;
+	switch (answer.type) {
+	case PROTO_OK:
+	case PROTO_STARTED:
+	case PROTO_EXITED:
+	case PROTO_STATUS_REPLY:
+		*ret_answer = answer; /* fixed-size fields only: nothing points into pkt */
+		return 0;
+	default: /* a request type is never an answer (and ENTER's arrays point into pkt) */
+		proto_message_done(&answer);
+		return -EBADMSG;
+	}
+}
+
+static int control_simple(const char *socket_path, const ProtoMessage *request, int fd_arg,
+			  ProtoType expect, ProtoMessage *ret_answer)
+{
+	_cleanup_close_ int fd = -1;
+	ProtoMessage answer;
+	int r;
+
+	fd = control_connect(socket_path);
+	if (fd < 0)
+		return fd;
+	r = control_request(fd, request, fd_arg >= 0 ? &fd_arg : NULL, fd_arg >= 0 ? 1 : 0,
+			    &answer);
+	if (r < 0)
+		return r;
+	if (answer.type != expect)
+		return -EBADMSG;
+	if (ret_answer)
+		*ret_answer = answer;
+	return 0;
+}
+
+int control_hold(const char *socket_path, const char *session, int pidfd)
+{
+	ProtoMessage m = {.type = PROTO_HOLD, .session = session};
+
+	if (pidfd < 0)
+		return -EBADF;
+	return control_simple(socket_path, &m, pidfd, PROTO_OK, NULL);
+}
+
+int control_release(const char *socket_path, const char *session)
+{
+	ProtoMessage m = {.type = PROTO_RELEASE, .session = session};
+
+	return control_simple(socket_path, &m, -1, PROTO_OK, NULL);
+}
+
+int control_stop(const char *socket_path)
+{
+	ProtoMessage m = {.type = PROTO_STOP};
+
+	return control_simple(socket_path, &m, -1, PROTO_OK, NULL);
+}
+
+int control_status(const char *socket_path, ProtoStatus *ret)
+{
+	ProtoMessage m = {.type = PROTO_STATUS}, answer;
+	int r;
+
+	r = control_simple(socket_path, &m, -1, PROTO_STATUS_REPLY, &answer);
+	if (r < 0)
+		return r;
+	*ret = answer.status;
+	return 0;
+}

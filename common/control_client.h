@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Short requests to a running alcove-init over its control socket
+ * (/run/alcove/<name>/control): one connection, one request, one answer.
+ * Used by alcove-helper (HOLD, RELEASE, STOP) and alcovectl (STOP, STATUS).
+ * Returns 0 on success; -errno of the connection, or the errno init answered
+ * with in an ERROR (-EPERM: the caller's uid is not allowed; -ENOENT: no such
+ * hold); -EBADMSG for an answer that is not what the request expects.
+ * The path is connected as given: root callers resolve it safely themselves
+ * (it is a socket in a root-owned directory).
+ */
+
+#include "proto.h"
+
+/* A SOCK_SEQPACKET|SOCK_CLOEXEC connection to path (at most sizeof(sun_path)-1 bytes). */
+int control_connect(const char *socket_path);
+
+/* Registers (or renews) hold `session` for the process behind pidfd; init drops the hold
+ * when RELEASE names it or when that process exits (pidfd readable). Root only. */
+int control_hold(const char *socket_path, const char *session, int pidfd);
+/* Drops hold `session`; -ENOENT if init has no such hold. Root only. */
+int control_release(const char *socket_path, const char *session);
+/* Asks init to stop the alcove now (SIGTERM to all, SIGKILL after 3 s). Returns once init
+ * has accepted; does not wait for the end (wait on init's pidfd for that). */
+int control_stop(const char *socket_path);
+int control_status(const char *socket_path, ProtoStatus *ret);
+
+/* The same on a connection the caller already has (fd stays open). */
+int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
+		    ProtoMessage *ret_answer);

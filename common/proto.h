@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The control protocol between alcove-init and its clients (alcove-enter,
+ * alcovectl, alcove-helper): one SOCK_SEQPACKET packet per message, a fixed
+ * 16-byte header and a bounded payload; fds only by SCM_RIGHTS (proto_io.c).
+ * The table of messages is in docs/INTERNALS.md "Control protocol".
+ *
+ * This file is pure: encode/decode, no syscalls. alcove-init links it
+ * statically, so it uses nothing but libc (no log.c).
+ *
+ * Both ends run on the same host, so integers travel in host byte order.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_MAGIC 0x56434c41u /* the bytes "ALCV" as a little-endian u32 */
+#define PROTO_VERSION 1
+#define PROTO_HEADER_SIZE 16
+#define PROTO_MAX_PAYLOAD (128 * 1024)
+#define PROTO_MAX_MESSAGE (PROTO_HEADER_SIZE + PROTO_MAX_PAYLOAD)
+#define PROTO_MAX_ARGS 4096   /* argc and envc each */
+#define PROTO_MAX_FDS 3	      /* the most fds any message carries (ENTER: 0,1,2) */
+#define PROTO_SESSION_MAX 128 /* bytes of a HOLD/RELEASE session id, without the NUL */
+#define PROTO_ERROR_MESSAGE_MAX 1024
+
+typedef enum ProtoType {
+	PROTO_ENTER = 1,
+	PROTO_STARTED = 2,
+	PROTO_ERROR = 3,
+	PROTO_EXITED = 4,
+	PROTO_SIGNAL = 5,
+	PROTO_HOLD = 6,
+	PROTO_RELEASE = 7,
+	PROTO_STOP = 8,
+	PROTO_STATUS = 9,
+	PROTO_STATUS_REPLY = 10,
+	PROTO_OK = 11,
+	_PROTO_TYPE_MAX,
+} ProtoType;
+
+/* ENTER flags: none defined yet; a decoder rejects unknown bits. */
+#define PROTO_ENTER_FLAGS_KNOWN 0u
+
+typedef struct ProtoEnter {
+	uint32_t flags;
+	const char *path; /* executable; no '/' = searched in the request's PATH */
+	const char *cwd;  /* "" = the login's home */
+	uint32_t argc;	  /* >= 1 */
+	uint32_t envc;
+	/* argc (envc) entries followed by NULL. For encoding: the caller's arrays.
+	 * From proto_decode(): one allocated array (free with proto_message_done()),
+	 * the strings point into the decoded buffer. */
+	const char *const *argv;
+	const char *const *envp;
+} ProtoEnter;
+
+typedef struct ProtoStatus {
+	uint32_t sessions;
+	uint32_t holds;
+	uint32_t processes;
+	uint64_t start_usec; /* CLOCK_MONOTONIC of init's start, µs */
+} ProtoStatus;
+
+typedef struct ProtoMessage {
+	ProtoType type;
+	union {
+		ProtoEnter enter; /* ENTER */
+		int32_t pid;	  /* STARTED: pid in the alcove's PID ns */
+		struct {
+			int32_t error;	     /* positive errno */
+			const char *message; /* one line naming the object */
+		} error;		     /* ERROR */
+		int32_t wait_status;	     /* EXITED: as from waitpid() */
+		int32_t signo;		     /* SIGNAL */
+		const char *session;	     /* HOLD, RELEASE */
+		ProtoStatus status;	     /* STATUS_REPLY */
+	};
+} ProtoMessage;
+
+/* The number of fds that must ride with a message of this type (0 for unknown types). */
+size_t proto_type_fds(ProtoType type);
+const char *proto_type_name(ProtoType type);
+
+/* Encodes m into buf; returns the message length (header + payload), -E2BIG when it does not
+ * fit into size or exceeds PROTO_MAX_PAYLOAD, -EINVAL for a value the decoder would reject. */
+int proto_encode(const ProtoMessage *m, void *buf, size_t size);
+
+/* Decodes one received packet of len bytes that came with n_fds fds. Pointers in *ret point
+ * into buf, which must stay alive. -EBADMSG for anything malformed: wrong magic/version/type,
+ * length that does not match, counts that do not fit, missing NUL, wrong number of fds,
+ * trailing bytes. -ENOMEM. *ret is untouched on failure. */
+int proto_decode(const void *buf, size_t len, size_t n_fds, ProtoMessage *ret);
+
+/* Frees what proto_decode() allocated (the ENTER arrays). Safe on any decoded message. */
+void proto_message_done(ProtoMessage *m);
+
+/* A HOLD/RELEASE session id: 1..PROTO_SESSION_MAX printable ASCII bytes, no space. */
+bool proto_session_is_valid(const char *s);

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The control protocol: encode/decode round trips and every way a packet can be wrong;
+ * proto_io over a real socketpair (fds, CLOEXEC, truncation, fd leaks). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control_client.h"
+#include "proto.h"
+#include "proto_io.h"
+
+static unsigned char buf[PROTO_MAX_MESSAGE + 64];
+
+static const char *const test_argv[] = {"-bash", "-c", "echo hi; exit 7", NULL};
+static const char *const test_envp[] = {"HOME=/home/a", "TERM=xterm", "", "X==y", NULL};
+
+static ProtoMessage enter_message(void)
+{
+	return (ProtoMessage){
+	    .type = PROTO_ENTER,
+	    .enter = {.path = "/bin/bash",
+		      .cwd = "/home/a",
+		      .argc = 3,
+		      .envc = 4,
+		      .argv = test_argv,
+		      .envp = test_envp},
+	};
+}
+
+static int encode_enter_default(void)
+{
+	ProtoMessage m = enter_message();
+	return proto_encode(&m, buf, sizeof(buf));
+}
+
+static void put32(size_t off, uint32_t v)
+{
+	memcpy(buf + off, &v, 4);
+}
+
+static void test_enter_roundtrip(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+
+	assert_true(len > PROTO_HEADER_SIZE);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	assert_int_equal(d.type, PROTO_ENTER);
+	assert_string_equal(d.enter.path, "/bin/bash");
+	assert_string_equal(d.enter.cwd, "/home/a");
+	assert_int_equal(d.enter.argc, 3);
+	assert_int_equal(d.enter.envc, 4);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(d.enter.argv[i], test_argv[i]);
+	assert_null(d.enter.argv[3]);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(d.enter.envp[i], test_envp[i]);
+	assert_null(d.enter.envp[4]);
+	proto_message_done(&d);
+}
+
+static void test_enter_empty_env_and_cwd(void **state)
+{
+	ProtoMessage m = enter_message(), d;
+	int len;
+
+	m.enter.envc = 0;
+	m.enter.envp = NULL;
+	m.enter.cwd = "";
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	assert_string_equal(d.enter.cwd, "");
+	assert_int_equal(d.enter.envc, 0);
+	assert_null(d.enter.envp[0]);
+	proto_message_done(&d);
+}
+
+static void roundtrip(const ProtoMessage *m, size_t n_fds, ProtoMessage *ret)
+{
+	int len = proto_encode(m, buf, sizeof(buf));
+
+	assert_true(len >= PROTO_HEADER_SIZE);
+	assert_int_equal(proto_decode(buf, (size_t)len, n_fds, ret), 0);
+	assert_int_equal(ret->type, m->type);
+}
+
+static void test_small_roundtrips(void **state)
+{
+	ProtoMessage d;
+
+	roundtrip(&(ProtoMessage){.type = PROTO_STARTED, .pid = 42}, 0, &d);
+	assert_int_equal(d.pid, 42);
+	roundtrip(&(ProtoMessage){.type = PROTO_EXITED, .wait_status = 0x8b}, 0, &d);
+	assert_int_equal(d.wait_status, 0x8b);
+	roundtrip(&(ProtoMessage){.type = PROTO_SIGNAL, .signo = SIGINT}, 0, &d);
+	assert_int_equal(d.signo, SIGINT);
+	roundtrip(&(ProtoMessage){.type = PROTO_ERROR, .error = {ENOENT, "exec '/x'"}}, 0, &d);
+	assert_int_equal(d.error.error, ENOENT);
+	assert_string_equal(d.error.message, "exec '/x'");
+	roundtrip(&(ProtoMessage){.type = PROTO_HOLD, .session = "1000-abc:7"}, 1, &d);
+	assert_string_equal(d.session, "1000-abc:7");
+	roundtrip(&(ProtoMessage){.type = PROTO_RELEASE, .session = "s1"}, 0, &d);
+	assert_string_equal(d.session, "s1");
+	roundtrip(&(ProtoMessage){.type = PROTO_STOP}, 0, &d);
+	roundtrip(&(ProtoMessage){.type = PROTO_STATUS}, 0, &d);
+	roundtrip(&(ProtoMessage){.type = PROTO_OK}, 0, &d);
+	roundtrip(
+	    &(ProtoMessage){.type = PROTO_STATUS_REPLY, .status = {3, 2, 17, 0x123456789abcdefULL}},
+	    0, &d);
+	assert_int_equal(d.status.sessions, 3);
+	assert_int_equal(d.status.holds, 2);
+	assert_int_equal(d.status.processes, 17);
+	assert_true(d.status.start_usec == 0x123456789abcdefULL);
+}
+
+static void test_header_bytes(void **state)
+{
+	int len = proto_encode(&(ProtoMessage){.type = PROTO_STOP}, buf, sizeof(buf));
+
+	assert_int_equal(len, PROTO_HEADER_SIZE);
+	assert_memory_equal(buf, "ALCV", 4);
+}
+
+static void test_every_truncation_fails(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+
+	for (int i = 0; i < len; i++)
+		assert_int_equal(proto_decode(buf, (size_t)i, 3, &d), -EBADMSG);
+	/* a prefix whose header length is fixed up to match is still refused (missing strings) */
+	for (int i = PROTO_HEADER_SIZE; i < len; i++) {
+		put32(8, (uint32_t)(i - PROTO_HEADER_SIZE));
+		assert_int_equal(proto_decode(buf, (size_t)i, 3, &d), -EBADMSG);
+	}
+}
+
+static void test_bad_header(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+
+	buf[0] = 'X';
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	encode_enter_default();
+	buf[4] = 2; /* version */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	encode_enter_default();
+	buf[12] = 1; /* reserved */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	encode_enter_default();
+	buf[6] = 0; /* type 0 */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	buf[6] = 99;
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	encode_enter_default();
+	put32(8, (uint32_t)len); /* header length that disagrees with the packet */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+}
+
+static void test_wrong_fd_count(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+
+	assert_int_equal(proto_decode(buf, (size_t)len, 2, &d), -EBADMSG);
+	assert_int_equal(proto_decode(buf, (size_t)len, 4, &d), -EBADMSG);
+	len = proto_encode(&(ProtoMessage){.type = PROTO_STOP}, buf, sizeof(buf));
+	assert_int_equal(proto_decode(buf, (size_t)len, 1, &d), -EBADMSG);
+	len = proto_encode(&(ProtoMessage){.type = PROTO_HOLD, .session = "x"}, buf, sizeof(buf));
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+}
+
+static void test_counts_that_lie(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+
+	put32(PROTO_HEADER_SIZE + 4, 4); /* argc 4: the 4th "argv" eats the first env string */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE + 4, 2); /* argc 2: one string left over at the end */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE + 4, 0); /* no argv[0] */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE + 4, PROTO_MAX_ARGS + 1);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE + 4, 0xffffffffu);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE + 4, 3);
+	put32(PROTO_HEADER_SIZE + 8, 0xffffffffu); /* envc */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE + 8, 4);
+	put32(PROTO_HEADER_SIZE, 1); /* unknown flag */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE, 0);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	proto_message_done(&d);
+}
+
+static void test_missing_nul(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+
+	buf[len - 1] = 'x';
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	len = proto_encode(&(ProtoMessage){.type = PROTO_ERROR, .error = {EIO, "m"}}, buf,
+			   sizeof(buf));
+	buf[len - 1] = 'x';
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+	len =
+	    proto_encode(&(ProtoMessage){.type = PROTO_RELEASE, .session = "ab"}, buf, sizeof(buf));
+	buf[len - 1] = 'x';
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+}
+
+static void test_trailing_and_fixed_sizes(void **state)
+{
+	ProtoMessage d;
+	int len = proto_encode(&(ProtoMessage){.type = PROTO_STARTED, .pid = 1}, buf, sizeof(buf));
+
+	buf[len] = 0;
+	put32(8, 5);
+	assert_int_equal(proto_decode(buf, (size_t)len + 1, 0, &d), -EBADMSG);
+	put32(8, 3);
+	assert_int_equal(proto_decode(buf, (size_t)len - 1, 0, &d), -EBADMSG);
+	len = proto_encode(&(ProtoMessage){.type = PROTO_OK}, buf, sizeof(buf));
+	buf[len] = 0;
+	put32(8, 1);
+	assert_int_equal(proto_decode(buf, (size_t)len + 1, 0, &d), -EBADMSG);
+	len = encode_enter_default();
+	buf[len] = 0;
+	put32(8, (uint32_t)(len + 1 - PROTO_HEADER_SIZE));
+	assert_int_equal(proto_decode(buf, (size_t)len + 1, 3, &d), -EBADMSG);
+}
+
+static void test_bad_values(void **state)
+{
+	ProtoMessage d;
+	int len;
+
+	len = proto_encode(&(ProtoMessage){.type = PROTO_SIGNAL, .signo = 1}, buf, sizeof(buf));
+	put32(PROTO_HEADER_SIZE, 0);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE, 100);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+	len = proto_encode(&(ProtoMessage){.type = PROTO_ERROR, .error = {EIO, ""}}, buf,
+			   sizeof(buf));
+	put32(PROTO_HEADER_SIZE, 0); /* errno 0 */
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+	put32(PROTO_HEADER_SIZE, (uint32_t)-5);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+
+	assert_int_equal(
+	    proto_encode(&(ProtoMessage){.type = PROTO_SIGNAL, .signo = 0}, buf, sizeof(buf)),
+	    -EINVAL);
+	assert_int_equal(
+	    proto_encode(&(ProtoMessage){.type = PROTO_HOLD, .session = "a b"}, buf, sizeof(buf)),
+	    -EINVAL);
+	assert_int_equal(proto_encode(&(ProtoMessage){.type = 0}, buf, sizeof(buf)), -EINVAL);
+	ProtoMessage m = enter_message();
+	m.enter.path = "";
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m = enter_message();
+	m.enter.argc = 0;
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_session_ids(void **state)
+{
+	char s[PROTO_SESSION_MAX + 2];
+
+	assert_true(proto_session_is_valid("1000-deadbeef:4711"));
+	assert_false(proto_session_is_valid(""));
+	assert_false(proto_session_is_valid("a b"));
+	assert_false(proto_session_is_valid("a\nb"));
+	assert_false(proto_session_is_valid("\xc3\xa9"));
+	memset(s, 'a', sizeof(s));
+	s[PROTO_SESSION_MAX] = 0;
+	assert_true(proto_session_is_valid(s));
+	s[PROTO_SESSION_MAX] = 'a';
+	s[PROTO_SESSION_MAX + 1] = 0;
+	assert_false(proto_session_is_valid(s));
+}
+
+/* argv of n copies of arg, NULL-terminated; freed by the caller. */
+static const char **make_args(size_t n, const char *arg)
+{
+	const char **v = calloc(n + 1, sizeof(*v));
+
+	assert_non_null(v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = arg;
+	return v;
+}
+
+static void test_oversized(void **state)
+{
+	ProtoMessage m = enter_message(), d;
+	const char **v =
+	    make_args(PROTO_MAX_ARGS, "0123456789abcdef0123456789abcdef"); /* 132 KiB */
+	int len;
+
+	m.enter.argc = PROTO_MAX_ARGS;
+	m.enter.argv = v;
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -E2BIG);
+	m.enter.argc = PROTO_MAX_ARGS + 1;
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+	free(v);
+
+	/* the largest argv that fits is accepted */
+	v = make_args(PROTO_MAX_ARGS, "");
+	m = enter_message();
+	m.enter.argc = PROTO_MAX_ARGS;
+	m.enter.argv = v;
+	m.enter.envc = PROTO_MAX_ARGS;
+	m.enter.envp = v;
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	assert_int_equal(d.enter.argc, PROTO_MAX_ARGS);
+	proto_message_done(&d);
+
+	/* a buffer that is too small */
+	assert_int_equal(proto_encode(&m, buf, 100), -E2BIG);
+	free(v);
+	assert_int_equal(proto_encode(&(ProtoMessage){.type = PROTO_OK}, buf, 8), -E2BIG);
+
+	/* a packet longer than the maximum, whatever its header says */
+	memset(buf, 0, sizeof(buf));
+	len = proto_encode(&(ProtoMessage){.type = PROTO_OK}, buf, sizeof(buf));
+	put32(8, PROTO_MAX_PAYLOAD + 1);
+	assert_int_equal(proto_decode(buf, PROTO_MAX_MESSAGE + 1, 0, &d), -EBADMSG);
+}
+
+/* --- proto_io over a socketpair ------------------------------------------------------------ */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void pair(int sv[2])
+{
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+static ProtoPacket pkt;
+
+static void test_io_enter_with_fds(void **state)
+{
+	ProtoMessage m = enter_message(), d;
+	int sv[2], fds[3] = {0, 1, 2};
+	int before;
+
+	pair(sv);
+	before = count_fds();
+	assert_int_equal(proto_send_message(sv[0], &m, fds, 3, 0), 0);
+	assert_int_equal(proto_recv_message(sv[1], &pkt, &d, 0), 1);
+	assert_int_equal(pkt.n_fds, 3);
+	assert_int_equal(count_fds(), before + 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(fcntl(pkt.fds[i], F_GETFD) & FD_CLOEXEC);
+	assert_string_equal(d.enter.argv[2], "echo hi; exit 7");
+	proto_message_done(&d);
+	proto_packet_close_fds(&pkt);
+	assert_int_equal(count_fds(), before);
+
+	/* EOF */
+	close(sv[0]);
+	assert_int_equal(proto_recv_message(sv[1], &pkt, &d, 0), 0);
+	close(sv[1]);
+}
+
+/* n extra-many fds in one SCM_RIGHTS message, sent with raw sendmsg. */
+static void send_raw_fds(int sock, size_t n)
+{
+	int fds[8] = {0, 1, 2, 0, 1, 2, 0, 1};
+	char cbuf[CMSG_SPACE(sizeof(fds))] = {0};
+	unsigned char b[PROTO_HEADER_SIZE];
+	struct iovec iov = {.iov_base = b, .iov_len = sizeof(b)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * n)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	assert_int_equal(proto_encode(&(ProtoMessage){.type = PROTO_OK}, b, sizeof(b)),
+			 PROTO_HEADER_SIZE);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	assert_int_equal(sendmsg(sock, &msg, 0), (ssize_t)sizeof(b));
+}
+
+static void test_io_too_many_fds(void **state)
+{
+	int sv[2], before;
+	int fds[4] = {0, 1, 2, 0};
+
+	pair(sv);
+	before = count_fds();
+	/* 4 fit into the rounded-up control buffer, 5 and 8 make the kernel truncate */
+	for (size_t n = 4; n <= 8; n++) {
+		send_raw_fds(sv[0], n);
+		assert_int_equal(proto_recv(sv[1], &pkt, 0), -EMSGSIZE);
+		assert_int_equal(pkt.n_fds, 0);
+		assert_int_equal(count_fds(), before);
+	}
+	assert_int_equal(proto_send(sv[0], pkt.buf, PROTO_HEADER_SIZE, fds, 4, 0), -EINVAL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_io_unexpected_fds_closed(void **state)
+{
+	int sv[2], before, fd = 0;
+	ProtoMessage d;
+
+	pair(sv);
+	before = count_fds();
+	assert_int_equal(proto_send_message(sv[0], &(ProtoMessage){.type = PROTO_STOP}, &fd, 1, 0),
+			 0);
+	assert_int_equal(proto_recv_message(sv[1], &pkt, &d, 0), -EBADMSG);
+	assert_int_equal(count_fds(), before);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_io_oversized_packet(void **state)
+{
+	int sv[2], before, fd = 0;
+	size_t n = PROTO_MAX_MESSAGE + 10;
+	unsigned char *big = calloc(1, n);
+	int sndbuf = 1 << 20;
+
+	assert_non_null(big);
+	pair(sv);
+	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	before = count_fds();
+	assert_int_equal(proto_send(sv[0], big, n, &fd, 1, 0), 0);
+	assert_int_equal(proto_recv(sv[1], &pkt, 0), -EMSGSIZE);
+	assert_int_equal(count_fds(), before);
+	free(big);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_io_credentials_cmsg_refused(void **state)
+{
+	int sv[2], one = 1;
+
+	pair(sv);
+	assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)), 0);
+	assert_int_equal(proto_send_message(sv[0], &(ProtoMessage){.type = PROTO_OK}, NULL, 0, 0),
+			 0);
+	assert_int_equal(proto_recv(sv[1], &pkt, 0), -EBADMSG);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* control_request against a scripted peer in a child process. */
+static void test_control_request(void **state)
+{
+	int sv[2];
+	pid_t pid;
+	ProtoMessage answer;
+	int status;
+
+	pair(sv);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static ProtoPacket p;
+		ProtoMessage m;
+
+		close(sv[0]);
+		if (proto_recv_message(sv[1], &p, &m, 0) != 1 || m.type != PROTO_STATUS)
+			_exit(1);
+		proto_send_message(
+		    sv[1], &(ProtoMessage){.type = PROTO_STATUS_REPLY, .status = {1, 2, 3, 4}},
+		    NULL, 0, 0);
+		if (proto_recv_message(sv[1], &p, &m, 0) != 1 || m.type != PROTO_RELEASE)
+			_exit(2);
+		proto_send_message(sv[1],
+				   &(ProtoMessage){.type = PROTO_ERROR, .error = {ENOENT, "no"}},
+				   NULL, 0, 0);
+		if (proto_recv_message(sv[1], &p, &m, 0) != 1 || m.type != PROTO_STOP)
+			_exit(3);
+		_exit(0); /* closes without answering */
+	}
+	close(sv[1]);
+	assert_int_equal(
+	    control_request(sv[0], &(ProtoMessage){.type = PROTO_STATUS}, NULL, 0, &answer), 0);
+	assert_int_equal(answer.type, PROTO_STATUS_REPLY);
+	assert_int_equal(answer.status.processes, 3);
+	assert_int_equal(control_request(sv[0],
+					 &(ProtoMessage){.type = PROTO_RELEASE, .session = "x"},
+					 NULL, 0, &answer),
+			 -ENOENT);
+	assert_int_equal(
+	    control_request(sv[0], &(ProtoMessage){.type = PROTO_STOP}, NULL, 0, &answer),
+	    -ECONNRESET);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	close(sv[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_enter_roundtrip),
+	    cmocka_unit_test(test_enter_empty_env_and_cwd),
+	    cmocka_unit_test(test_small_roundtrips),
+	    cmocka_unit_test(test_header_bytes),
+	    cmocka_unit_test(test_every_truncation_fails),
+	    cmocka_unit_test(test_bad_header),
+	    cmocka_unit_test(test_wrong_fd_count),
+	    cmocka_unit_test(test_counts_that_lie),
+	    cmocka_unit_test(test_missing_nul),
+	    cmocka_unit_test(test_trailing_and_fixed_sizes),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_session_ids),
+	    cmocka_unit_test(test_oversized),
+	    cmocka_unit_test(test_io_enter_with_fds),
+	    cmocka_unit_test(test_io_too_many_fds),
+	    cmocka_unit_test(test_io_unexpected_fds_closed),
+	    cmocka_unit_test(test_io_oversized_packet),
+	    cmocka_unit_test(test_io_credentials_cmsg_refused),
+	    cmocka_unit_test(test_control_request),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
