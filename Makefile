@@ -12,6 +12,7 @@ LIBEXECDIR   ?= $(PREFIX)/libexec/alcove
 SBINDIR      ?= $(PREFIX)/sbin
 MANDIR       ?= $(PREFIX)/share/man
 DATADIR      ?= $(PREFIX)/share
+TMPFILESDIR  ?= $(PREFIX)/lib/tmpfiles.d
 MULTIARCH    ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
 PAMDIR       ?= /lib/$(MULTIARCH)/security
 DESTDIR      ?=
@@ -65,7 +66,7 @@ SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c)
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all deps check check-unit check-integration install clean format fuzz bench deb
+.PHONY: all deps check check-unit check-integration install clean format fuzz bench deb check-deb
 all: $(PROGS)
 
 deps:
@@ -126,7 +127,7 @@ $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/alcove $(DESTDIR)$(DATADIR)/pam-configs \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(TMPFILESDIR)
 	$(if $(wildcard $(BUILD)/alcove-helper),install -m 0755 $(BUILD)/alcove-helper $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-init),install -m 0755 $(BUILD)/alcove-init $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-enter),install -m 0755 $(BUILD)/alcove-enter $(DESTDIR)$(LIBEXECDIR)/)
@@ -135,8 +136,28 @@ install: all
 	test -e $(DESTDIR)$(SYSCONFDIR)/alcove/alcove.conf || \
 		install -m 0644 config/alcove.conf $(DESTDIR)$(SYSCONFDIR)/alcove/alcove.conf
 	$(if $(wildcard config/pam-configs/alcove),install -m 0644 config/pam-configs/alcove $(DESTDIR)$(DATADIR)/pam-configs/alcove)
+	install -m 0644 config/alcove.tmpfiles $(DESTDIR)$(TMPFILESDIR)/alcove.conf
 	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/;)
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/;)
+
+# Debian packages (libpam-alcove, alcove) into $(BUILD)/deb/. dpkg-buildpackage writes its
+# results into the parent of the source tree, so it builds a copy under $(BUILD)/debsrc/.
+DEB_UPSTREAM = $(shell dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//')
+DEBSRC       = $(BUILD)/debsrc/alcove-$(DEB_UPSTREAM)
+deb:
+	rm -rf $(BUILD)/debsrc $(BUILD)/deb
+	mkdir -p $(DEBSRC) $(BUILD)/deb
+	tar -cf - --exclude=./$(BUILD) --exclude=./.git --exclude=./debian/.debhelper \
+		--exclude=./debian/alcove --exclude=./debian/libpam-alcove --exclude=./debian/tmp . \
+		| tar -xf - -C $(DEBSRC)
+	cd $(DEBSRC) && dpkg-buildpackage -us -uc -b
+	cp $(BUILD)/debsrc/*.deb $(BUILD)/deb/
+	@ls -l $(BUILD)/deb/
+
+# The packages must be lintian-clean: no error (tags we accept are overridden in debian/
+# with the reason, and listed in the README).
+check-deb: deb
+	lintian --fail-on error,warning --display-info --info $(BUILD)/debsrc/*.changes
 
 format:
 	clang-format -i $(wildcard */*.c */*.h)
@@ -144,4 +165,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' 2>/dev/null)

@@ -9,5 +9,5 @@ apt-get install -y --no-install-recommends \
 	clang libclang-rt-14-dev \
 	openssh-server openssh-client pamtester tmux sudo login util-linux procps iproute2 \
 	passwd python3 \
-	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev \
+	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev mandoc \
 	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs
