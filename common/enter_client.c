@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "enter_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "control_client.h"
+#include "proto_io.h"
+
+/* The signals a login's shell gets from sshd/login/su (hangup on disconnect, termination,
+ * the ssh "signal" channel request). ^C/^\ from the tty go to the session directly. */
+static const int relayed_signals[] = {SIGHUP, SIGTERM, SIGINT, SIGQUIT};
+
+bool alcove_name_is_valid(const char *name)
+{
+	size_t n = strspn(name, "0123456789");
+
+	if (n == 0 || n > 10 || (name[0] == '0' && n > 1))
+		return false;
+	if (name[n] == '\0')
+		return true;
+	return name[n] == '-' && strspn(name + n + 1, "0123456789abcdef") == 8 &&
+	       name[n + 9] == '\0';
+}
+
+int enter_release_tty(void)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	int r;
+
+	/* Only a tty that is ours: tcgetsid() fails (ENOTTY) for a tty that is not our
+	 * controlling terminal. */
+	if (!isatty(0) || tcgetsid(0) < 0)
+		return 0;
+	if (sigaction(SIGHUP, &ign, &old) < 0)
+		return negative_errno();
+	r = ioctl(0, TIOCNOTTY) < 0 ? negative_errno() : 1;
+	(void)sigaction(SIGHUP, &old, NULL);
+	return r;
+}
+
+_noreturn_ void enter_exit_like(int wait_status)
+{
+	if (WIFSIGNALED(wait_status)) {
+		int sig = WTERMSIG(wait_status);
+		struct rlimit no_core = {0, 0};
+		sigset_t set;
+
+		/* Die of the same signal so our parent (sshd, a shell) sees what the session
+		 * saw; without a core file of alcove-enter itself. */
+		(void)setrlimit(RLIMIT_CORE, &no_core);
+		(void)signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+		(void)raise(sig);
+		_exit(128 + sig); /* a signal whose default is to be ignored */
+	}
+	if (WIFEXITED(wait_status))
+		_exit(WEXITSTATUS(wait_status));
+	_exit(1);
+}
+
+/* fds 0,1,2 to hand over; a closed one becomes /dev/null (sendmsg would fail on it). */
+static int std_fds(int fds[3], int opened[3])
+{
+	for (int i = 0; i < 3; i++) {
+		opened[i] = -1;
+		fds[i] = i;
+		if (fcntl(i, F_GETFD) >= 0)
+			continue;
+		if (errno != EBADF)
+			return negative_errno();
+		opened[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (opened[i] < 0)
+			return negative_errno();
+		fds[i] = opened[i];
+	}
+	return 0;
+}
+
+static void close_opened(int opened[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (opened[i] >= 0)
+			(void)close(opened[i]);
+}
+
+static int send_enter(int sock, const EnterRequest *req)
+{
+	_cleanup_free_ char *cwd_buf = NULL;
+	ProtoMessage m = {.type = PROTO_ENTER};
+	int fds[3], opened[3], r;
+	size_t argc = 0, envc = 0;
+
+	while (req->argv[argc])
+		argc++;
+	while (req->envp && req->envp[envc])
+		envc++;
+	if (argc == 0 || argc > PROTO_MAX_ARGS || envc > PROTO_MAX_ARGS)
+		return -E2BIG;
+	if (!req->cwd)
+		cwd_buf = getcwd(NULL, 0); /* NULL (deleted cwd...) → "" → the home */
+	m.enter = (ProtoEnter){
+	    .path = req->path,
+	    .cwd = req->cwd  ? req->cwd
+		   : cwd_buf ? cwd_buf
+			     : "",
+	    .argc = (uint32_t)argc,
+	    .envc = (uint32_t)envc,
+	    .argv = req->argv,
+	    .envp = req->envp,
+	};
+	r = std_fds(fds, opened);
+	if (r >= 0)
+		r = proto_send_message(sock, &m, fds, 3, 0);
+	close_opened(opened);
+	return r;
+}
+
+static int relay_signal(int sock, int sfd)
+{
+	struct signalfd_siginfo si;
+	ProtoMessage m = {.type = PROTO_SIGNAL};
+	ssize_t n = read(sfd, &si, sizeof(si));
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : negative_errno();
+	if (n != sizeof(si))
+		return -EIO;
+	m.signo = (int32_t)si.ssi_signo;
+	/* init may be gone already: the EOF on the socket tells us, not this error */
+	(void)proto_send_message(sock, &m, NULL, 0, MSG_DONTWAIT);
+	return 0;
+}
+
+/* 1 when the session is over (ret filled), 0 to go on, < 0 on error. */
+static int handle_answer(int sock, ProtoPacket *pkt, EnterResult *ret)
+{
+	ProtoMessage a;
+	int r = proto_recv_message(sock, pkt, &a, 0);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ECONNRESET;
+	switch (a.type) {
+	case PROTO_STARTED:
+		ret->pid = a.pid;
+		return 0;
+	case PROTO_EXITED:
+		ret->wait_status = a.wait_status;
+		return 1;
+	case PROTO_ERROR:
+		snprintf(ret->message, sizeof(ret->message), "%s", a.error.message);
+		return -a.error.error;
+	default:
+		proto_message_done(&a);
+		return -EBADMSG;
+	}
+}
+
+static int wait_session(int sock, int sfd, EnterResult *ret)
+{
+	_cleanup_free_ ProtoPacket *pkt = malloc(sizeof(ProtoPacket));
+	struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+	int r;
+
+	if (!pkt)
+		return -ENOMEM;
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (p[1].revents & POLLIN) {
+			r = relay_signal(sock, sfd);
+			if (r < 0)
+				return r;
+		}
+		if (p[0].revents) {
+			r = handle_answer(sock, pkt, ret);
+			if (r != 0)
+				return r < 0 ? r : 0;
+		}
+	}
+}
+
+int enter_run(const EnterRequest *req, EnterResult *ret)
+{
+	_cleanup_close_ int sock = -1, sfd = -1;
+	sigset_t relay, old;
+	int r;
+
+	*ret = (EnterResult){0};
+	sigemptyset(&relay);
+	for (size_t i = 0; i < ELEMENTSOF(relayed_signals); i++)
+		sigaddset(&relay, relayed_signals[i]);
+	/* Blocked before connecting: a SIGHUP during the hand-over is relayed, not lost. */
+	if (sigprocmask(SIG_BLOCK, &relay, &old) < 0)
+		return negative_errno();
+	sfd = signalfd(-1, &relay, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		r = negative_errno();
+		goto out;
+	}
+	sock = control_connect(req->socket_path);
+	if (sock < 0) {
+		r = sock;
+		goto out;
+	}
+	r = send_enter(sock, req);
+	if (r >= 0)
+		r = wait_session(sock, sfd, ret);
+out:
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
