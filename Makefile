@@ -51,11 +51,12 @@ ENTER_OBJS  := $(call prog_objs,enter)
 CTL_OBJS    := $(call prog_objs,ctl)
 PAM_OBJS    := $(call prog_objs,pam_module)
 
-# The helper is built once one of its files has main() (scope.c landed before the rest).
-PROGS := $(if $(shell grep -ls '^int main' helper/*.c),$(BUILD)/alcove-helper) \
+# A program is built once one of its files has main() (parts of it land before the rest).
+has_main = $(shell grep -ls '^int main' $(1)/*.c)
+PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
          $(if $(INIT_OBJS),$(BUILD)/alcove-init) \
          $(if $(ENTER_OBJS),$(BUILD)/alcove-enter) \
-         $(if $(CTL_OBJS),$(BUILD)/alcovectl) \
+         $(if $(call has_main,ctl),$(BUILD)/alcovectl) \
          $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)

@@ -27,22 +27,23 @@ nspawn_need_tools() {
 	done
 }
 
-# Prints the path of the cached rootfs, building it first if needed.
-nspawn_rootfs() {
-	local key root tmp sources
-	key=$(echo "bookworm $NSPAWN_PACKAGES" | sha256sum | cut -c1-12)
+# alcove_rootfs PACKAGES: prints the path of the cached bookworm rootfs with these packages
+# (comma-separated), building it first if needed. Also used by tests/vm/ for the VM's disk.
+alcove_rootfs() {
+	local pkgs=$1 key root tmp sources
+	key=$(echo "bookworm $pkgs" | sha256sum | cut -c1-12)
 	root=$NSPAWN_CACHE/bookworm-$key
 	mkdir -p "$NSPAWN_CACHE"
 	(
 		flock 9
 		[ -e "$root/.complete" ] && exit 0
-		echo "# building the container rootfs $root (once per machine, ~2 min)" >&2
+		echo "# building the rootfs $root (once per machine, 15 s to 2 min)" >&2
 		tmp=$root.tmp.$$
 		rm -rf "$tmp"
-		# The host's own apt sources, so the container gets the packages the host has.
+		# The host's own apt sources, so the rootfs gets the packages the host has.
 		sources=/etc/apt/sources.list.d/debian.sources
 		[ -e "$sources" ] || sources=/etc/apt/sources.list
-		mmdebstrap --quiet --mode=root --variant=minbase --include="$NSPAWN_PACKAGES" \
+		mmdebstrap --quiet --mode=root --variant=minbase --include="$pkgs" \
 			bookworm "$tmp" "$sources" >&2 || { rm -rf "$tmp"; exit 1; }
 		touch "$tmp/.complete"
 		rm -rf "$root"
@@ -50,6 +51,7 @@ nspawn_rootfs() {
 	) 9>"$NSPAWN_CACHE/lock" || fail "mmdebstrap of $root failed"
 	echo "$root"
 }
+nspawn_rootfs() { alcove_rootfs "$NSPAWN_PACKAGES"; }
 
 # The cgroup directories (cgroup2, and cgroup v1 name=systemd on a hybrid host) the container
 # is started in: nspawn --keep-unit creates payload/ and supervisor/ in its own cgroup, so it

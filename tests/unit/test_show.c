@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* alcovectl show: state parsing, cgroup file parsing, text and JSON output. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../ctl/show_pure.h"
+
+static void test_parse_state(void **state)
+{
+	char text[] = "pid=4242\nstarttime=99\nuserns=4026532001\nuser=alce1\nuid=1001\n"
+		      "profile=students\nmode=user\nshare=user\nscope=alcove-alce1.scope\n"
+		      "cgroup=/sys/fs/cgroup/user.slice/user-1001.slice/alcove-alce1.scope\n"
+		      "future=ignored\n\n";
+	char bad[] = "pid=1\nnoequals\n";
+	ShowState s;
+
+	assert_int_equal(show_parse_state(text, &s), 0);
+	assert_string_equal(s.pid, "4242");
+	assert_string_equal(s.user, "alce1");
+	assert_string_equal(s.scope, "alcove-alce1.scope");
+	assert_string_equal(s.cgroup,
+			    "/sys/fs/cgroup/user.slice/user-1001.slice/alcove-alce1.scope");
+	assert_null(s.mntns);
+	assert_int_equal(show_parse_state(bad, &s), -EBADMSG);
+}
+
+static void test_parse_numbers(void **state)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(show_parse_u64("1234\n", &v), 0);
+	assert_int_equal(v, 1234);
+	assert_int_equal(show_parse_u64("max\n", &v), -ERANGE);
+	assert_int_equal(show_parse_u64("12x", &v), -EINVAL);
+	assert_int_equal(show_parse_u64("", &v), -EINVAL);
+	assert_int_equal(
+	    show_parse_cpu_stat("usage_usec 5000123\nuser_usec 1\nsystem_usec 2\n", &v), 0);
+	assert_int_equal(v, 5000123);
+	assert_int_equal(show_parse_cpu_stat("user_usec 1\nusage_usec 7\n", &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(show_parse_cpu_stat("user_usec 1\n", &v), -ENOENT);
+	assert_int_equal(show_parse_cpu_stat("usage_usec x\n", &v), -EINVAL);
+}
+
+static char *render(bool json, const ShowInfo *infos, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (json)
+		show_format_json("al\"ce", infos, n, f);
+	else
+		show_format_text(infos, n, f);
+	fclose(f);
+	return buf;
+}
+
+static void fill(ShowInfo *a, char *text)
+{
+	memset(a, 0, sizeof(*a));
+	a->name = "1001";
+	assert_int_equal(show_parse_state(text, &a->state), 0);
+	a->alive = true;
+	a->ns[SHOW_NS_USER] = 4026532001;
+	a->ns[SHOW_NS_CGROUP] = 4026532005;
+	a->usage = (ShowUsage){.has_memory = true,
+			       .memory_bytes = 1048576,
+			       .has_pids = true,
+			       .pids = 3,
+			       .has_cpu = true,
+			       .cpu_usec = 1500000};
+	a->n_cgroups = 2;
+	strcpy(a->cgroups[0].name, "init");
+	strcpy(a->cgroups[1].name, "login-1");
+	a->cgroups[1].usage = (ShowUsage){.has_pids = true, .pids = 2};
+	a->has_status = true;
+	a->sessions = 1;
+	a->processes = 3;
+	a->uptime_sec = 42;
+}
+
+static void test_format_text(void **state)
+{
+	char text[] = "pid=4242\nuser=alce1\nuid=1001\nprofile=students\nmode=user\n"
+		      "scope=alcove-alce1.scope\ncgroup=/cg/alcove-alce1.scope\n";
+	ShowInfo a;
+	char *out;
+
+	fill(&a, text);
+	out = render(false, &a, 1);
+	assert_non_null(strstr(out, "alcove:    1001 (running)\n"));
+	assert_non_null(strstr(out, "profile:   students\n"));
+	assert_non_null(strstr(out, "init pid:  4242\n"));
+	assert_non_null(strstr(out, "namespaces: user:[4026532001] cgroup:[4026532005]\n"));
+	assert_non_null(strstr(out, "scope:     alcove-alce1.scope\n"));
+	assert_non_null(strstr(out, "usage:     memory=1048576 tasks=3 cpu=1.500000s\n"));
+	assert_non_null(strstr(out, "  login-1  tasks=2\n"));
+	assert_non_null(strstr(out, "  init     (no controllers)\n"));
+	assert_non_null(strstr(out, "sessions:  1 (holds 0, processes 3, up 42s)\n"));
+	assert_non_null(strstr(out, "share:     -\n"));
+	free(out);
+}
+
+static void test_format_json(void **state)
+{
+	char text[] = "pid=4242\nuser=alce1\nuid=1001\nprofile=stu\"dents\nmode=user\n"
+		      "scope=alcove-alce\\x2d1.scope\ncgroup=/cg\n";
+	ShowInfo a;
+	char *out;
+
+	fill(&a, text);
+	a.usage.has_cpu = false;
+	out = render(true, &a, 1);
+	assert_non_null(strstr(out, "{\"user\":\"al\\\"ce\",\"alcoves\":[{\"name\":\"1001\","));
+	assert_non_null(strstr(out, "\"profile\":\"stu\\\"dents\""));
+	assert_non_null(strstr(out, "\"scope\":\"alcove-alce\\\\x2d1.scope\""));
+	assert_non_null(strstr(out, "\"share\":null"));
+	assert_non_null(strstr(out, "\"alive\":true,\"namespaces\":{\"user\":4026532001,"
+				    "\"cgroup\":4026532005}"));
+	assert_non_null(strstr(out, "\"usage\":{\"memory_current\":1048576,\"pids_current\":3,"
+				    "\"cpu_usage_usec\":null}"));
+	assert_non_null(strstr(out, "\"login-1\":{\"memory_current\":null,\"pids_current\":2,"));
+	assert_non_null(
+	    strstr(out, "\"sessions\":1,\"holds\":0,\"processes\":3,\"uptime_sec\":42}]}\n"));
+	free(out);
+
+	out = render(true, NULL, 0);
+	assert_string_equal(out, "{\"user\":\"al\\\"ce\",\"alcoves\":[]}\n");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_state),
+	    cmocka_unit_test(test_parse_numbers),
+	    cmocka_unit_test(test_format_text),
+	    cmocka_unit_test(test_format_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
