@@ -104,6 +104,9 @@ typedef struct Profile {
 	SharePolicy share;
 	NetworkPolicy network;
 	Origin origin[_PKEY_MAX]; /* filled for resolved profiles */
+	Origin limit_origin[_LIMIT_MAX]; /* per limit: limits merge key by key */
+	int inherit_line;                /* line of `inherit`, 0 if none */
+	int line;                        /* line of the section itself (0 for builtin) */
 } Profile;
 
 typedef enum { RULE_CONTAIN, RULE_SKIP } RuleAction;
@@ -125,11 +128,14 @@ typedef struct Policy {
 	size_t n_rules;
 	RuleAction default_action; /* when no rule matches; RULE_SKIP unless configured */
 	char *default_profile;
+	int default_action_line;  /* 0 when not configured */
+	int default_profile_line; /* 0 when not configured */
 } Policy;
 
 typedef struct PolicyErrors {
 	size_t n;
 	char *msg[POLICY_MAX_ERRORS]; /* "FILE:LINE: message" */
+	int line[POLICY_MAX_ERRORS];  /* LINE, for sorting (policy_load returns them in order) */
 } PolicyErrors;
 
 /* Loads and validates. On failure returns -EINVAL (or -errno of reading the file) and fills
@@ -140,7 +146,7 @@ void policy_errors_clear(PolicyErrors *errs);
 
 const Profile *policy_find_profile(const Policy *p, const char *name);
 
-/* Who is logging in, as the matcher needs it (filled by policy_login_from_passwd()). */
+/* Who is logging in, as the matcher needs it (login.h: login_lookup() fills one). */
 typedef struct Login {
 	const char *user;
 	uid_t uid;
@@ -183,3 +189,43 @@ int policy_parse_percent(const char *s, uint64_t *ret_per_sec_usec);
 
 const char *limit_name(LimitKind k);
 const char *profile_key_name(ProfileKey k);
+
+/* ---- Added by the policy layer (issue 2) ---- */
+
+/* Appends "FILE:LINE: message" (FILE = path, LINE omitted when 0); -ENOMEM, or -E2BIG once
+ * POLICY_MAX_ERRORS are held (the last slot then says errors were left out). */
+int policy_errors_add(PolicyErrors *errs, const char *path, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Stable sort by line of the entries from index `from` on. */
+void policy_errors_sort(PolicyErrors *errs, size_t from);
+
+/* Names of the values of the choice keys (PKEY_MODE, PKEY_ON_LAST_LOGOUT, PKEY_CGROUP,
+ * PKEY_FAILURE, PKEY_SHARE, PKEY_NETWORK): "user", "keep", "systemd", ... NULL for any other. */
+const char *policy_choice_name(ProfileKey k, int value);
+/* The value for name, or -EINVAL (also for a key that is no choice). */
+int policy_choice_from_name(ProfileKey k, const char *name);
+/* Lists the allowed names, as `"user" or "root"`, into buf. */
+void policy_choice_list(ProfileKey k, char *buf, size_t size);
+int profile_get_choice(const Profile *p, ProfileKey k);
+void profile_set_choice(Profile *p, ProfileKey k, int value);
+
+/* Profile keys and limits by name (the spelling of the config file); -EINVAL if unknown. */
+int profile_key_from_name(const char *name);
+int limit_from_name(const char *name);
+
+/* Text form of a value: sizes as "512M" when exact, "infinity", CPUQuota as "50%". */
+void policy_format_limit(LimitKind k, uint64_t value, char *buf, size_t size);
+/* Text form of a profile key's resolved value, as explain prints it (lists comma-separated). */
+void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size);
+
+/* Checks a pattern (home, hostname) as policy_expand would, with a sample user name: unknown
+ * escapes, "..", '/' in a hostname. -EINVAL with a reason in reason[] when it is bad. */
+int policy_pattern_check(const char *pattern, bool is_path, char *reason, size_t size);
+
+/* Profile memory: builtin values (origin "builtin", line 0), free, deep overlay of the keys
+ * that src sets (origin != NULL; limits key by key). */
+int profile_init_builtin(Profile *p, const char *name);
+void profile_done(Profile *p);
+int profile_overlay(Profile *dst, const Profile *src);
+
+const char *decision_kind_name(DecisionKind k); /* "contain", "skip", "refuse" */

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The login's identity from NSS. Not pure (NSS may read files or ask sssd), so the matcher
+ * takes the result as data. The reentrant variants: the module runs inside sshd and su.
+ */
+#include "login.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+#define NSS_BUF_MAX (1024 * 1024) /* a group with thousands of members needs a large buffer */
+
+void login_info_free(LoginInfo *li)
+{
+	if (!li)
+		return;
+	free(li->user);
+	free(li->home);
+	free(li->shell);
+	free(li->gids);
+	for (size_t i = 0; i < li->n_group_names; i++)
+		free(li->group_names[i]);
+	free(li->group_names);
+	free(li->service);
+	free(li->tty);
+	free(li->rhost);
+	free(li);
+}
+
+static long initial_bufsize(int name)
+{
+	long n = sysconf(name);
+	return n > 0 ? n : 16384;
+}
+
+/* getpwnam_r with a buffer that grows on ERANGE. */
+static int lookup_passwd(const char *user, LoginInfo *li)
+{
+	size_t size = (size_t)initial_bufsize(_SC_GETPW_R_SIZE_MAX);
+
+	for (;;) {
+		_cleanup_free_ char *buf = malloc(size);
+		struct passwd pw, *res = NULL;
+		int r;
+
+		if (!buf)
+			return -ENOMEM;
+		r = getpwnam_r(user, &pw, buf, size, &res);
+		if (r == ERANGE && size < NSS_BUF_MAX) {
+			size *= 2;
+			continue;
+		}
+		if (r != 0)
+			return -r;
+		if (!res)
+			return -ENOENT;
+		li->uid = pw.pw_uid;
+		li->gid = pw.pw_gid;
+		li->home = strdup(pw.pw_dir ? pw.pw_dir : "");
+		li->shell = strdup(pw.pw_shell ? pw.pw_shell : "");
+		return li->home && li->shell ? 0 : -ENOMEM;
+	}
+}
+
+static int lookup_gids(const char *user, LoginInfo *li)
+{
+	int n = 32;
+
+	for (;;) {
+		gid_t *g = reallocarray(li->gids, (size_t)n, sizeof(gid_t));
+		int got = n;
+
+		if (!g)
+			return -ENOMEM;
+		li->gids = g;
+		/* Fills the primary group first; -1 with got = the count needed when too small. */
+		if (getgrouplist(user, li->gid, li->gids, &got) >= 0) {
+			li->n_gids = (size_t)got;
+			return 0;
+		}
+		if (got <= n || got > 65536)
+			return -EIO;
+		n = got;
+	}
+}
+
+/* The name of a group, or NULL (no entry: left out) via *ret. */
+static int group_name(gid_t gid, char **ret)
+{
+	size_t size = (size_t)initial_bufsize(_SC_GETGR_R_SIZE_MAX);
+
+	*ret = NULL;
+	for (;;) {
+		_cleanup_free_ char *buf = malloc(size);
+		struct group gr, *res = NULL;
+		int r;
+
+		if (!buf)
+			return -ENOMEM;
+		r = getgrgid_r(gid, &gr, buf, size, &res);
+		if (r == ERANGE && size < NSS_BUF_MAX) {
+			size *= 2;
+			continue;
+		}
+		if (r != 0)
+			return -r;
+		if (!res || !gr.gr_name)
+			return 0;
+		*ret = strdup(gr.gr_name);
+		return *ret ? 0 : -ENOMEM;
+	}
+}
+
+static int lookup_group_names(LoginInfo *li)
+{
+	li->group_names = calloc(li->n_gids + 1, sizeof(char *));
+	if (!li->group_names)
+		return -ENOMEM;
+	for (size_t i = 0; i < li->n_gids; i++) {
+		char *name;
+		int r = group_name(li->gids[i], &name);
+		if (r < 0)
+			return r;
+		if (name)
+			li->group_names[li->n_group_names++] = name;
+	}
+	return 0;
+}
+
+static int dup_opt(const char *s, char **ret)
+{
+	*ret = NULL;
+	if (!s)
+		return 0;
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
+		 LoginInfo **ret)
+{
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	int r;
+
+	/* Refused before NSS sees it: the name could otherwise end up in a path. */
+	if (!policy_name_is_safe(user))
+		return -EINVAL;
+	li = calloc(1, sizeof(*li));
+	if (!li)
+		return -ENOMEM;
+	li->user = strdup(user);
+	if (!li->user)
+		return -ENOMEM;
+	r = lookup_passwd(user, li);
+	if (r >= 0)
+		r = lookup_gids(user, li);
+	if (r >= 0)
+		r = lookup_group_names(li);
+	if (r >= 0)
+		r = dup_opt(service, &li->service);
+	if (r >= 0)
+		r = dup_opt(tty, &li->tty);
+	if (r >= 0)
+		r = dup_opt(rhost, &li->rhost);
+	if (r < 0)
+		return r;
+	li->login = (Login){
+	    .user = li->user,
+	    .uid = li->uid,
+	    .gid = li->gid,
+	    .groups = (const char *const *)li->group_names,
+	    .n_groups = li->n_group_names,
+	    .service = li->service,
+	    .tty = li->tty,
+	    .rhost = li->rhost,
+	};
+	*ret = TAKE_PTR(li);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Who is logging in, looked up for real: getpwnam_r + getgrouplist + getgrgid_r. Fills the
+ * Login that policy_decide() matches against, plus what the helper needs (home, shell, gids).
+ *
+ * A name that policy_name_is_safe() rejects is refused before any lookup (it never reaches
+ * NSS, a path or a log line unescaped): login_lookup() returns -EINVAL. Callers that want the
+ * decision text can still run policy_decide() on a Login holding only .user = the name: it
+ * answers DECISION_REFUSE with the reason.
+ */
+
+#include <sys/types.h>
+
+#include "policy.h"
+
+typedef struct LoginInfo {
+	Login login; /* points into the fields below: pass &info->login to policy_decide() */
+	char *user;
+	uid_t uid;
+	gid_t gid; /* primary group */
+	char *home;
+	char *shell;
+	gid_t *gids; /* primary first, then the supplementary groups (getgrouplist order) */
+	size_t n_gids;
+	char **group_names; /* names of those gids that have one (gids without a name are left
+			       out: a group rule cannot name them) */
+	size_t n_group_names;
+	char *service, *tty, *rhost; /* copies; NULL when not given */
+} LoginInfo;
+
+/* 0, or -EINVAL (unsafe name), -ENOENT (no such user), -ENOMEM, -errno of NSS. service,
+ * tty, rhost may be NULL. */
+int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
+		 LoginInfo **ret);
+void login_info_free(LoginInfo *li);
+static inline void login_info_freep(LoginInfo **li)
+{
+	login_info_free(*li);
+}

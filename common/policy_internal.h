@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Private to the policy layer: the stages between reading the file and a finished Policy.
+ * policy_load*.c (libconfig) fill raw sections: a raw Profile has origin[k].section set only
+ * for the keys its section wrote. policy_resolve.c (pure) applies inheritance and checks what
+ * only the resolved values show.
+ */
+
+#include "policy.h"
+
+/* p->defaults holds the builtin values and p->profiles[i].name the names (origins point at
+ * them); raw_defaults/raw[i] hold what each section set. Fills every resolved profile and
+ * adds an error for each unknown parent, cycle, or bad combination. -ENOMEM only. */
+int policy_resolve(Policy *p, const Profile *raw_defaults, const Profile *raw, PolicyErrors *errs);
+
+/* Rules against the resolved profiles: unknown profile, a rule that would contain root. */
+int policy_check_rules(const Policy *p, PolicyErrors *errs);

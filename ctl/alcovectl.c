@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * alcovectl: the admin CLI. Global options, then a verb from the table below; each verb lives
+ * in its own ctl/cmd_*.c (see commands.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "log.h"
+#include "policy.h"
+
+/* One line per verb, in the order `alcovectl --help` lists them. */
+static const CtlVerb verbs[] = {
+    {"check-config", cmd_check_config, false, "[FILE]",
+     "validate the policy: \"FILE: OK\", or every error as FILE:LINE: message"},
+    {"explain", cmd_explain, false, "USER [--service NAME] [--tty TTY] [--rhost HOST]",
+     "which rule matches USER's login, the decision, the resolved profile and its origins"},
+    /* enter */
+
+    /* list */
+
+    /* show */
+
+    /* stop */
+
+    /* reset */
+
+    /* gc */
+
+};
+
+enum { OPT_JSON = 0x100 };
+
+static const struct option global_options[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: alcovectl [--config FILE] [--json] VERB [ARGS]\n\n"
+		   "  -c, --config FILE   policy file (default " ALCOVE_DEFAULT_CONFIG ")\n"
+		   "      --json          machine-readable output\n"
+		   "  -h, --help          this help; `alcovectl VERB --help` for a verb\n\n"
+		   "verbs:\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		fprintf(f, "  %-13s %s%s\n", verbs[i].name, verbs[i].help,
+			verbs[i].needs_root ? " (root)" : "");
+}
+
+int ctl_usage(const CtlContext *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "alcovectl %s: ", ctx->verb->name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: alcovectl %s %s\n  %s\n", ctx->verb->name, ctx->verb->args,
+		ctx->verb->help);
+	return CTL_EXIT_USAGE;
+}
+
+/* A global option, before or after the verb; -1 if opt is none. */
+static int global_option(CtlContext *ctx, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'c':
+		ctx->config = arg;
+		ctx->config_given = true;
+		return 0;
+	case OPT_JSON:
+		ctx->json = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts,
+	       const char *shortopts, CtlOptionFn on_option, void *userdata, int *ret_first)
+{
+	struct option all[32];
+	char shorts[64];
+	size_t n = 0;
+	int opt;
+
+	for (; opts && opts[n].name && n < ELEMENTSOF(all) - ELEMENTSOF(global_options); n++)
+		all[n] = opts[n];
+	memcpy(all + n, global_options, sizeof(global_options));
+	snprintf(shorts, sizeof(shorts), "c:h%s", shortopts ? shortopts : "");
+
+	optind = 0; /* GNU: start over, the global options were parsed with another table */
+	while ((opt = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		int r;
+		if (opt == 'h') {
+			printf("usage: alcovectl %s %s\n  %s\n", ctx->verb->name, ctx->verb->args,
+			       ctx->verb->help);
+			return CTL_EXIT_OK;
+		}
+		if (opt == '?')
+			return ctl_usage(ctx, NULL);
+		if (global_option(ctx, opt, optarg) == 0)
+			continue;
+		r = on_option ? on_option(userdata, opt, optarg) : ctl_usage(ctx, NULL);
+		if (r != 0)
+			return r;
+	}
+	*ret_first = optind;
+	return -1;
+}
+
+static const CtlVerb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	CtlContext ctx = {.config = ALCOVE_DEFAULT_CONFIG};
+	int opt;
+
+	log_setup("alcovectl", LOG_TARGET_STDERR, false);
+	/* '+': stop at the verb; what follows is the verb's to parse. */
+	while ((opt = getopt_long(argc, argv, "+c:h", global_options, NULL)) != -1) {
+		if (opt == 'h') {
+			help(stdout);
+			return CTL_EXIT_OK;
+		}
+		if (global_option(&ctx, opt, optarg) < 0) {
+			help(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		help(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	ctx.verb = find_verb(argv[optind]);
+	if (!ctx.verb) {
+		fprintf(stderr, "alcovectl: unknown verb '%s'\n\n", argv[optind]);
+		help(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (ctx.verb->needs_root && geteuid() != 0) {
+		log_error("%s: must be run as root", ctx.verb->name);
+		return CTL_EXIT_FAILURE;
+	}
+	return ctx.verb->run(&ctx, argc - optind, argv + optind);
+}

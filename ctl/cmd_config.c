@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * alcovectl check-config and explain: the policy as the module will see it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "log.h"
+#include "login.h"
+#include "policy.h"
+#include "profile_print.h"
+
+static void errors_json(FILE *f, const PolicyErrors *errs)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < errs->n; i++) {
+		if (i)
+			fputs(", ", f);
+		json_string(f, errs->msg[i]);
+	}
+	fputc(']', f);
+}
+
+/* Loads ctx->config; on failure prints every error (stderr, or as JSON on stdout). */
+static int load_or_report(const CtlContext *ctx, Policy **ret)
+{
+	PolicyErrors errs = {0};
+	int r = policy_load(ctx->config, ret, &errs);
+
+	if (r < 0 && ctx->json) {
+		fputs("{\"config\": ", stdout);
+		json_string(stdout, ctx->config);
+		fputs(", \"ok\": false, \"errors\": ", stdout);
+		errors_json(stdout, &errs);
+		fputs("}\n", stdout);
+	} else if (r < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		if (errs.n == 0)
+			fprintf(stderr, "%s: %s\n", ctx->config, strerror(-r));
+	}
+	policy_errors_clear(&errs);
+	return r;
+}
+
+int cmd_check_config(CtlContext *ctx, int argc, char **argv)
+{
+	Policy *p = NULL;
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (argc - first > 1)
+		return ctl_usage(ctx, "one policy file at most");
+	if (argc - first == 1) {
+		if (ctx->config_given && strcmp(ctx->config, argv[first]) != 0)
+			return ctl_usage(ctx, "two policy files given (--config and '%s')",
+					 argv[first]);
+		ctx->config = argv[first];
+	}
+	if (load_or_report(ctx, &p) < 0)
+		return CTL_EXIT_FAILURE;
+	if (ctx->json) {
+		fputs("{\"config\": ", stdout);
+		json_string(stdout, ctx->config);
+		fputs(", \"ok\": true, \"errors\": []}\n", stdout);
+	} else
+		printf("%s: OK\n", ctx->config);
+	policy_free(p);
+	return CTL_EXIT_OK;
+}
+
+typedef struct ExplainArgs {
+	const char *service, *tty, *rhost;
+} ExplainArgs;
+
+enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST };
+
+static int explain_option(void *userdata, int opt, const char *arg)
+{
+	ExplainArgs *a = userdata;
+
+	if (opt == OPT_SERVICE)
+		a->service = arg;
+	else if (opt == OPT_TTY)
+		a->tty = arg;
+	else if (opt == OPT_RHOST)
+		a->rhost = arg;
+	else
+		return CTL_EXIT_USAGE;
+	return 0;
+}
+
+static const char *decision_text(DecisionKind k)
+{
+	switch (k) {
+	case DECISION_CONTAIN:
+		return "contained";
+	case DECISION_REFUSE:
+		return "refused";
+	default:
+		return "not contained";
+	}
+}
+
+static void explain_text(const Login *l, bool looked_up, const Decision *d)
+{
+	printf("user      %s", l->user);
+	if (looked_up)
+		printf(" (uid %u, gid %u)", (unsigned)l->uid, (unsigned)l->gid);
+	printf("\ngroups    ");
+	for (size_t i = 0; i < l->n_groups; i++)
+		printf("%s%s", i ? ", " : "", l->groups[i]);
+	printf("%s\nservice   %s\ntty       %s\nrhost     %s\n", l->n_groups ? "" : "(none)",
+	       l->service ? l->service : "(none)", l->tty ? l->tty : "(none)",
+	       l->rhost ? l->rhost : "(none)");
+	if (d->rule)
+		printf("rule      #%zu, line %d: %s\n", d->rule_index + 1, d->rule->line,
+		       d->rule->text ? d->rule->text : "");
+	else
+		printf("rule      (none matched)\n");
+	printf("decision  %s: %s\n", decision_text(d->kind), d->reason);
+	if (d->kind != DECISION_CONTAIN || !d->profile) {
+		printf("profile   (none: the login is not contained)\n");
+		return;
+	}
+	printf("profile   %s", d->profile->name);
+	if (d->profile->line > 0)
+		printf(" (line %d)", d->profile->line);
+	printf(", inherits %s\n", d->profile->inherit ? d->profile->inherit : "defaults");
+	profile_print_text(stdout, d->profile);
+}
+
+static void explain_json(const char *config, const Login *l, bool looked_up, const Decision *d)
+{
+	FILE *f = stdout;
+
+	fputs("{\"config\": ", f);
+	json_string(f, config);
+	fputs(", \"user\": ", f);
+	json_string(f, l->user);
+	if (looked_up)
+		fprintf(f, ", \"uid\": %u, \"gid\": %u", (unsigned)l->uid, (unsigned)l->gid);
+	else
+		fputs(", \"uid\": null, \"gid\": null", f);
+	fputs(", \"groups\": [", f);
+	for (size_t i = 0; i < l->n_groups; i++) {
+		if (i)
+			fputs(", ", f);
+		json_string(f, l->groups[i]);
+	}
+	fputs("], \"service\": ", f);
+	json_string(f, l->service);
+	fputs(", \"tty\": ", f);
+	json_string(f, l->tty);
+	fputs(", \"rhost\": ", f);
+	json_string(f, l->rhost);
+	fputs(", \"rule\": ", f);
+	if (d->rule) {
+		fprintf(f, "{\"index\": %zu, \"line\": %d, \"text\": ", d->rule_index + 1,
+			d->rule->line);
+		json_string(f, d->rule->text);
+		fputc('}', f);
+	} else
+		fputs("null", f);
+	fputs(", \"decision\": ", f);
+	json_string(f, decision_kind_name(d->kind));
+	fprintf(
+	    f, ", \"contained\": %s, \"reason\": ", d->kind == DECISION_CONTAIN ? "true" : "false");
+	json_string(f, d->reason);
+	fputs(", \"profile\": ", f);
+	if (d->kind == DECISION_CONTAIN && d->profile)
+		profile_print_json(f, d->profile);
+	else
+		fputs("null", f);
+	fputs("}\n", f);
+}
+
+int cmd_explain(CtlContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"service", required_argument, NULL, OPT_SERVICE},
+	    {"tty", required_argument, NULL, OPT_TTY},
+	    {"rhost", required_argument, NULL, OPT_RHOST},
+	    {0},
+	};
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	ExplainArgs a = {0};
+	Policy *p = NULL;
+	Decision d;
+	Login unsafe;
+	const Login *l;
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, opts, NULL, explain_option, &a, &first);
+	if (r >= 0)
+		return r;
+	if (argc - first != 1)
+		return ctl_usage(ctx, "expected one user name");
+	if (load_or_report(ctx, &p) < 0)
+		return CTL_EXIT_FAILURE;
+
+	r = login_lookup(argv[first], a.service, a.tty, a.rhost, &li);
+	if (r == -EINVAL) {
+		/* Not looked up: the matcher refuses the name before anything else. */
+		unsafe = (Login){
+		    .user = argv[first], .service = a.service, .tty = a.tty, .rhost = a.rhost};
+		l = &unsafe;
+	} else if (r < 0) {
+		policy_free(p);
+		if (r == -ENOENT)
+			log_error("explain: no such user '%s'", argv[first]);
+		else
+			log_error_errno(r, "explain: cannot look up user '%s': %m", argv[first]);
+		return CTL_EXIT_FAILURE;
+	} else
+		l = &li->login;
+
+	policy_decide(p, l, &d);
+	if (ctx->json)
+		explain_json(ctx->config, l, li != NULL, &d);
+	else
+		explain_text(l, li != NULL, &d);
+	policy_free(p);
+	return CTL_EXIT_OK;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * alcovectl's verbs. Each verb lives in its own ctl/cmd_*.c, is declared below and has one
+ * line in the table of ctl/alcovectl.c: {name, function, needs_root, args, help}.
+ *
+ * A verb gets its own argv (argv[0] = the verb's name) and returns the exit status:
+ * 0 success, 1 failure (the verb printed why), 2 bad usage. It parses its options with
+ * ctl_getopt(), which also accepts the global ones (--config FILE, --json, -h) after the verb,
+ * so that `alcovectl explain alice --json` and `alcovectl --json explain alice` are the same.
+ */
+
+#include <getopt.h>
+#include <stdbool.h>
+
+enum { CTL_EXIT_OK = 0, CTL_EXIT_FAILURE = 1, CTL_EXIT_USAGE = 2 };
+
+typedef struct CtlVerb CtlVerb;
+
+typedef struct CtlContext {
+	const char *config;  /* --config FILE, or ALCOVE_DEFAULT_CONFIG */
+	bool config_given;   /* --config was on the command line */
+	bool json;	     /* --json: one JSON object on stdout */
+	const CtlVerb *verb; /* the verb being run */
+} CtlContext;
+
+typedef int (*CtlVerbFn)(CtlContext *ctx, int argc, char **argv);
+
+struct CtlVerb {
+	const char *name;
+	CtlVerbFn run;
+	bool needs_root;  /* main refuses to run it with euid != 0 */
+	const char *args; /* synopsis of the arguments: "USER [--service NAME]" */
+	const char *help; /* one line */
+};
+
+/* Called for each option of the verb's own table; returns 0, or an exit status (after
+ * printing why) to stop. */
+typedef int (*CtlOptionFn)(void *userdata, int opt, const char *arg);
+
+/* getopt_long over argv with the verb's options (opts, terminated by a zero entry; NULL =
+ * none; short options in shortopts) plus the global ones. Positional arguments are left in
+ * argv[*ret_first..argc). Returns -1 to go on, or an exit status: 2 after a usage message,
+ * 0 after --help. */
+int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts,
+	       const char *shortopts, CtlOptionFn on_option, void *userdata, int *ret_first);
+
+/* Prints "usage: alcovectl VERB ARGS" and the verb's help line to stderr; returns 2. */
+int ctl_usage(const CtlContext *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ctl/cmd_config.c */
+int cmd_check_config(CtlContext *ctx, int argc, char **argv);
+int cmd_explain(CtlContext *ctx, int argc, char **argv);
+
+/* enter */
+
+/* list */
+
+/* show */
+
+/* stop */
+
+/* reset */
+
+/* gc */
