@@ -3,6 +3,8 @@
 #   . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 #   nspawn_boot                 # fresh copy of the cached bookworm rootfs, alcove installed,
 #                               # booted; sets NSPAWN_DIR, NSPAWN_PID (nspawn), NSPAWN_LEADER
+#     set before nspawn_boot:   NSPAWN_INSTALL=none (boot without alcove: the test installs
+#                               the .debs); NSPAWN_ROOTFS_ARGS=(PACKAGES MMDEBSTRAP-OPTION...)
 #   ct_run CMD...               # runs CMD inside, as a transient service (systemd-run --pipe),
 #                               # so it lives in the container's own cgroup tree
 #   ct_ssh USER CMD...          # ssh USER@127.0.0.1 in the container's network namespace
@@ -19,6 +21,8 @@ NSPAWN_WORK=${NSPAWN_WORK:-/var/tmp/alcove-tests} # ext4 here: the alcove idmaps
 NSPAWN_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,iproute2,procps,libconfig9,libpam0g,libpam-modules,passwd,login,util-linux,psmisc
 
 NSPAWN_DIR= NSPAWN_PID= NSPAWN_LEADER= NSPAWN_CG=
+NSPAWN_INSTALL=make # make: `make install DESTDIR=` into the copy; none: nothing
+NSPAWN_ROOTFS_ARGS=()
 
 nspawn_need_tools() {
 	local t
@@ -27,11 +31,13 @@ nspawn_need_tools() {
 	done
 }
 
-# alcove_rootfs PACKAGES: prints the path of the cached bookworm rootfs with these packages
-# (comma-separated), building it first if needed. Also used by tests/vm/ for the VM's disk.
+# alcove_rootfs PACKAGES [MMDEBSTRAP-OPTION...]: prints the path of the cached bookworm rootfs
+# with these packages (comma-separated), building it first if needed. Also used by tests/vm/
+# for the VM's disk.
 alcove_rootfs() {
 	local pkgs=$1 key root tmp sources
-	key=$(echo "bookworm $pkgs" | sha256sum | cut -c1-12)
+	shift
+	key=$(echo "bookworm $pkgs $*" | sha256sum | cut -c1-12)
 	root=$NSPAWN_CACHE/bookworm-$key
 	mkdir -p "$NSPAWN_CACHE"
 	(
@@ -43,7 +49,7 @@ alcove_rootfs() {
 		# The host's own apt sources, so the rootfs gets the packages the host has.
 		sources=/etc/apt/sources.list.d/debian.sources
 		[ -e "$sources" ] || sources=/etc/apt/sources.list
-		mmdebstrap --quiet --mode=root --variant=minbase --include="$pkgs" \
+		mmdebstrap --quiet --mode=root --variant=minbase --include="$pkgs" "$@" \
 			bookworm "$tmp" "$sources" >&2 || { rm -rf "$tmp"; exit 1; }
 		touch "$tmp/.complete"
 		rm -rf "$root"
@@ -78,19 +84,25 @@ _nspawn_find_leader() {
 nspawn_boot() {
 	local root cg
 	nspawn_need_tools
-	root=$(nspawn_rootfs) || exit 1
+	if [ ${#NSPAWN_ROOTFS_ARGS[@]} -gt 0 ]; then
+		root=$(alcove_rootfs "${NSPAWN_ROOTFS_ARGS[@]}") || exit 1
+	else
+		root=$(nspawn_rootfs) || exit 1
+	fi
 	mkdir -p "$NSPAWN_WORK"
 	NSPAWN_DIR=$(mktemp -d "$NSPAWN_WORK/ct.XXXXXX")
 	on_exit nspawn_stop
 	cp -a "$root/." "$NSPAWN_DIR/" || fail "copy of the rootfs to $NSPAWN_DIR"
 	chmod 0755 "$NSPAWN_DIR"
 	rm -f "$NSPAWN_DIR/.complete"
-	# Until config/alcove.conf exists, install leaves /etc/alcove/alcove.conf to the test.
-	if [ ! -e "$ALCOVE_SRC/config/alcove.conf" ]; then
-		mkdir -p "$NSPAWN_DIR/etc/alcove" && : >"$NSPAWN_DIR/etc/alcove/alcove.conf"
+	if [ "$NSPAWN_INSTALL" = make ]; then
+		# Until config/alcove.conf exists, install leaves /etc/alcove/alcove.conf to the test.
+		if [ ! -e "$ALCOVE_SRC/config/alcove.conf" ]; then
+			mkdir -p "$NSPAWN_DIR/etc/alcove" && : >"$NSPAWN_DIR/etc/alcove/alcove.conf"
+		fi
+		make -s -C "$ALCOVE_SRC" install DESTDIR="$NSPAWN_DIR" >"$NSPAWN_DIR.install.log" 2>&1 ||
+			fail "make install DESTDIR=$NSPAWN_DIR: $(tail -5 "$NSPAWN_DIR.install.log")"
 	fi
-	make -s -C "$ALCOVE_SRC" install DESTDIR="$NSPAWN_DIR" >"$NSPAWN_DIR.install.log" 2>&1 ||
-		fail "make install DESTDIR=$NSPAWN_DIR: $(tail -5 "$NSPAWN_DIR.install.log")"
 	mkdir -p "$NSPAWN_DIR/usr/local/libexec/alcove-tests"
 	for t in "$BUILD"/tests/*; do
 		[ -x "$t" ] && install -m 0755 "$t" "$NSPAWN_DIR/usr/local/libexec/alcove-tests/"
