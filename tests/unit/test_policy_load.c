@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* policy_load(): one test per class of error, each asserting FILE:LINE and the key. */
+#include "policy_testlib.h"
+
+static void test_syntax_error(void **state)
+{
+	assert_load_error("defaults = {\n  mode = \"user\";\n  persist = = true;\n};\n", 3,
+			  "syntax error");
+}
+
+static void test_unknown_keys(void **state)
+{
+	assert_load_error("defaults = { mode = \"user\"; };\nfrobnicate = 1;\n", 2, "frobnicate",
+			  "unknown key");
+	assert_load_error("defaults = {\n  mode = \"user\";\n  modes = \"root\";\n};\n", 3,
+			  "defaults.modes", "unknown key");
+	assert_load_error("profiles = {\n  p = {\n    inherti = \"x\";\n  };\n};\n", 3,
+			  "profiles.p.inherti", "unknown key");
+	/* inherit belongs to profiles only */
+	assert_load_error("defaults = {\n  inherit = \"x\";\n};\n", 2, "defaults.inherit",
+			  "unknown key");
+	assert_load_error("defaults = {\n  limits = {\n    MemoryMax = \"1G\";\n"
+			  "    MemoryMin = \"1G\";\n  };\n};\n",
+			  4, "defaults.limits.MemoryMin", "unknown limit");
+	assert_load_error("rules = (\n  { user = \"a\"; action = \"skip\"; },\n"
+			  "  { usr = \"b\"; action = \"skip\"; }\n);\n",
+			  3, "rule #2.usr", "unknown key");
+	assert_load_error("defaults = {\n  mounts = (\n    { source = \"/srv\";\n"
+			  "      mode = \"rw\"; }\n  );\n};\n",
+			  4, "defaults.mounts #1.mode", "unknown key");
+}
+
+static void test_wrong_types(void **state)
+{
+	assert_load_error("\n\ndefaults = {\n  persist = \"yes\";\n};\n", 4, "defaults.persist",
+			  "expected a boolean", "got a string");
+	assert_load_error("defaults = {\n  mode = 1;\n};\n", 2, "defaults.mode",
+			  "expected a string");
+	assert_load_error("defaults = {\n  image = 5;\n};\n", 2, "defaults.image",
+			  "expected a directory or a list");
+	assert_load_error("defaults = {\n  idle_timeout = \"10\";\n};\n", 2,
+			  "defaults.idle_timeout", "expected a number");
+	assert_load_error("defaults = {\n  limits = 1;\n};\n", 2, "defaults.limits",
+			  "expected a group");
+	assert_load_error("defaults = {\n  groups_passthrough = \"audio\";\n};\n", 2,
+			  "defaults.groups_passthrough", "expected a list");
+	assert_load_error("defaults = {\n  mounts = \"/srv\";\n};\n", 2, "defaults.mounts",
+			  "expected a list");
+	assert_load_error("defaults = 1;\n", 1, "defaults", "expected a group");
+	assert_load_error("profiles = (1);\n", 1, "profiles", "expected a group");
+	assert_load_error("profiles = {\n  p = 1;\n};\n", 2, "profiles.p", "expected a group");
+	assert_load_error("rules = { a = 1; };\n", 1, "rules", "expected a list");
+	assert_load_error("rules = (\n  \"skip\" );\n", 2, "rule #1", "expected a group");
+	assert_load_error("rules = (\n  { user = 7; action = \"skip\"; }\n);\n", 2, "rule #1.user",
+			  "expected a string");
+	assert_load_error("default_action = true;\n", 1, "default_action", "expected a string");
+	assert_load_error(
+	    "defaults = {\n  mounts = ( { source = \"/srv\"; writable = 1; } );\n};\n", 2,
+	    "defaults.mounts #1.writable", "expected a boolean");
+}
+
+static void test_choices(void **state)
+{
+	assert_load_error("defaults = {\n  mode = \"admin\";\n};\n", 2, "defaults.mode",
+			  "expected \"user\" or \"root\", got \"admin\"");
+	assert_load_error("defaults = {\n  on_last_logout = \"never\";\n};\n", 2,
+			  "defaults.on_last_logout", "\"keep\", \"stop\" or \"idle\"");
+	assert_load_error("defaults = {\n  cgroup = \"v1\";\n};\n", 2, "defaults.cgroup",
+			  "\"systemd\" or \"none\"");
+	assert_load_error("defaults = {\n  failure = \"ajar\";\n};\n", 2, "defaults.failure",
+			  "\"closed\" or \"open\"");
+	assert_load_error("defaults = {\n  share = \"all\";\n};\n", 2, "defaults.share",
+			  "\"user\" or \"session\"");
+	assert_load_error("defaults = {\n  network = \"private\";\n};\n", 2, "defaults.network",
+			  "\"host\" or \"none\"");
+	assert_load_error("rules = (\n  { action = \"drop\"; }\n);\n", 2, "rule #1.action",
+			  "\"skip\" or \"contain\"");
+	assert_load_error("default_action = \"allow\";\n", 1, "default_action",
+			  "\"skip\" or \"contain\"");
+}
+
+static void test_sizes(void **state)
+{
+	static const char *const bad[] = {"12Q", "-1G", "1.5G", "G", "", "1GB", " 1G", "1g"};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "defaults = {\n  limits = {\n    MemoryMax = \"%s\";\n"
+			 "  };\n};\n",
+			 bad[i]);
+		assert_load_error(text, 3, "defaults.limits.MemoryMax", "malformed size");
+	}
+	/* a plain number: libconfig would truncate big ones silently, so sizes are strings */
+	assert_load_error("defaults = {\n  limits = {\n    MemoryHigh = 1073741824;\n  };\n};\n", 3,
+			  "defaults.limits.MemoryHigh", "expected a size", "got a number");
+	assert_load_error("defaults = {\n  limits = { MemoryMax = \"99999999999E\"; };\n};\n", 2,
+			  "defaults.limits.MemoryMax", "malformed size");
+}
+
+static void test_percentages(void **state)
+{
+	static const char *const bad[] = {"50", "0%", "x%", "1.234%", "-5%", "%", "50 %"};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "defaults = {\n  limits = {\n    CPUQuota = \"%s\";\n"
+			 "  };\n};\n",
+			 bad[i]);
+		assert_load_error(text, 3, "defaults.limits.CPUQuota", "malformed percentage");
+	}
+	assert_load_error("defaults = {\n  limits = { CPUQuota = 50; };\n};\n", 2,
+			  "defaults.limits.CPUQuota", "expected a percentage");
+}
+
+static void test_tasks_and_weights(void **state)
+{
+	assert_load_error("defaults = {\n  limits = { TasksMax = 0; };\n};\n", 2,
+			  "defaults.limits.TasksMax", "out of range");
+	assert_load_error("defaults = {\n  limits = { TasksMax = \"lots\"; };\n};\n", 2,
+			  "defaults.limits.TasksMax", "\"infinity\"");
+	assert_load_error("defaults = {\n  limits = { CPUWeight = 0; };\n};\n", 2,
+			  "defaults.limits.CPUWeight", "1 to 10000");
+	assert_load_error("defaults = {\n  limits = { IOWeight = 10001; };\n};\n", 2,
+			  "defaults.limits.IOWeight", "1 to 10000");
+	assert_load_error("defaults = {\n  limits = { IOWeight = \"100\"; };\n};\n", 2,
+			  "defaults.limits.IOWeight", "expected a weight");
+
+	Policy *p = load_ok("defaults = { limits = { TasksMax = \"infinity\"; CPUWeight = 1; "
+			    "IOWeight = 10000; CPUQuota = \"150%\"; MemoryMax = \"512M\"; "
+			    "MemoryHigh = \"infinity\"; }; };\n");
+	assert_int_equal(p->defaults.limits.value[LIMIT_TASKS_MAX], LIMIT_INFINITY);
+	assert_int_equal(p->defaults.limits.value[LIMIT_CPU_WEIGHT], 1);
+	assert_int_equal(p->defaults.limits.value[LIMIT_IO_WEIGHT], 10000);
+	assert_int_equal(p->defaults.limits.value[LIMIT_CPU_QUOTA], 1500000);
+	assert_int_equal(p->defaults.limits.value[LIMIT_MEMORY_MAX], 512ull << 20);
+	assert_int_equal(p->defaults.limits.value[LIMIT_MEMORY_HIGH], LIMIT_INFINITY);
+	assert_int_equal(p->defaults.limits.set, (1u << _LIMIT_MAX) - 1);
+	policy_free(p);
+}
+
+static void test_images(void **state)
+{
+	char text[1024];
+	size_t len;
+
+	assert_load_error("defaults = {\n  image = \"images/bookworm\";\n};\n", 2, "defaults.image",
+			  "\"images/bookworm\" is not an absolute path");
+	assert_load_error("defaults = {\n  image = \"/srv/../etc\";\n};\n", 2, "defaults.image",
+			  "not an absolute path without \"..\"");
+	assert_load_error("defaults = {\n  image = ( \"/a\",\n  \"b\" );\n};\n", 3,
+			  "defaults.image", "\"b\"");
+	assert_load_error("defaults = {\n  image = ();\n};\n", 2, "defaults.image",
+			  "expected 1 to 16 layers, got 0");
+	len = (size_t)snprintf(text, sizeof(text), "defaults = {\n  image = [");
+	for (int i = 0; i < POLICY_MAX_LAYERS + 1; i++)
+		len +=
+		    (size_t)snprintf(text + len, sizeof(text) - len, "%s\"/l%d\"", i ? "," : "", i);
+	snprintf(text + len, sizeof(text) - len, "];\n};\n");
+	assert_load_error(text, 2, "defaults.image", "expected 1 to 16 layers, got 17");
+
+	Policy *p = load_ok("defaults = { image = [ \"/top\", \"/bottom\" ]; };\n");
+	assert_int_equal(p->defaults.n_image, 2);
+	assert_string_equal(p->defaults.image[0], "/top");
+	assert_string_equal(p->defaults.image[1], "/bottom");
+	policy_free(p);
+}
+
+static void test_patterns(void **state)
+{
+	assert_load_error("defaults = {\n  hostname = \"%u/x\";\n};\n", 2, "defaults.hostname",
+			  "contains a '/'");
+	assert_load_error("defaults = {\n  hostname = \"..\";\n};\n", 2, "defaults.hostname",
+			  "\"..\"");
+	assert_load_error("defaults = {\n  home = \"/srv/homes/../%u\";\n};\n", 2, "defaults.home",
+			  "\"..\" component");
+	assert_load_error("defaults = {\n  home = \"/srv/%x\";\n};\n", 2, "defaults.home",
+			  "unknown % escape");
+	assert_load_error("defaults = {\n  hostname = \"box%\";\n};\n", 2, "defaults.hostname",
+			  "lone '%'");
+	assert_load_error("defaults = {\n  home = \"homes/%u\";\n};\n", 2, "defaults.home",
+			  "expected \"host\" or an absolute path");
+	assert_load_error("defaults = {\n  hostname = \"\";\n};\n", 2, "defaults.hostname",
+			  "empty");
+
+	Policy *p = load_ok("defaults = { home = \"/srv/homes/%u\"; hostname = \"%u-%U%%\"; };\n");
+	assert_string_equal(p->defaults.home, "/srv/homes/%u");
+	policy_free(p);
+}
+
+static void test_inherit_errors(void **state)
+{
+	assert_load_error("profiles = {\n  a = {\n    inherit = \"nope\";\n  };\n};\n", 3,
+			  "profiles.a.inherit", "unknown profile \"nope\"");
+	assert_load_error("profiles = {\n  a = { inherit = \"b\"; };\n  b = { inherit = \"c\"; };\n"
+			  "  c = { inherit = \"a\"; };\n};\n",
+			  4, "profiles.c.inherit", "inheritance cycle: a -> b -> c -> a");
+	assert_load_error("profiles = {\n  self = { inherit = \"self\"; };\n};\n", 2,
+			  "profiles.self.inherit", "inheritance cycle: self -> self");
+	assert_load_error("profiles = {\n  defaults = { };\n};\n", 2, "profiles.defaults",
+			  "reserved");
+}
+
+static void test_root_mode_host_image(void **state)
+{
+	assert_load_error(
+	    "profiles = {\n  b = {\n    mode = \"root\";\n    image = \"/\";\n  };\n};\n", 3,
+	    "profiles.b.mode", "mode = \"root\" with image \"/\"");
+	/* image from the defaults, mode from the profile: the error is the profile's */
+	assert_load_error("defaults = { image = \"/\"; };\nprofiles = {\n  b = {\n"
+			  "    mode = \"root\";\n  };\n};\n",
+			  4, "profiles.b.mode", "image \"/\"");
+	/* mode from the defaults, image from the profile */
+	assert_load_error("defaults = { mode = \"root\"; };\nprofiles = {\n  b = {\n"
+			  "    image = [ \"/srv/layer\", \"//\" ];\n  };\n};\n",
+			  4, "profiles.b.mode", "image \"/\"");
+	assert_load_error("defaults = {\n  mode = \"root\";\n  image = \"/\";\n};\n", 2,
+			  "defaults.mode", "image \"/\"");
+
+	/* user mode may use the host's root as its lower layer */
+	Policy *p = load_ok("defaults = { image = \"/\"; };\n");
+	policy_free(p);
+}
+
+static void test_idle_needs_timeout(void **state)
+{
+	assert_load_error("profiles = {\n  p = {\n    on_last_logout = \"idle\";\n  };\n};\n", 3,
+			  "profiles.p.idle_timeout", "idle_timeout > 0");
+	assert_load_error("defaults = {\n  idle_timeout = -1;\n};\n", 2, "defaults.idle_timeout",
+			  "out of range");
+	Policy *p = load_ok("defaults = { idle_timeout = 600; };\n"
+			    "profiles = { p = { on_last_logout = \"idle\"; }; };\n");
+	assert_int_equal(p->profiles[0].idle_timeout, 600);
+	assert_int_equal(p->profiles[0].on_last_logout, LOGOUT_IDLE);
+	policy_free(p);
+}
+
+static void test_rule_errors(void **state)
+{
+	assert_load_error("rules = (\n  { user = \"a\"; }\n);\n", 2, "rule #1",
+			  "needs profile = \"NAME\" or action = \"skip\"");
+	assert_load_error("profiles = { p = { }; };\nrules = (\n"
+			  "  { user = \"a\"; action = \"skip\"; profile = \"p\"; }\n);\n",
+			  3, "rule #1", "exclude each other");
+	assert_load_error("rules = (\n  { user = \"a\"; action = \"skip\"; },\n"
+			  "  { group = \"g\"; profile = \"missing\"; }\n);\n",
+			  3, "rule #2.profile", "unknown profile \"missing\"");
+	assert_load_error("rules = (\n  { user = \"\"; action = \"skip\"; }\n);\n", 2,
+			  "rule #1.user", "empty pattern");
+	assert_load_error("default_profile = \"nope\";\n", 1, "default_profile",
+			  "unknown profile \"nope\"");
+}
+
+static void test_root_rules(void **state)
+{
+	assert_load_error(
+	    "profiles = { p = { }; };\nrules = (\n  { user = \"root\"; profile = \"p\"; }\n"
+	    ");\n",
+	    3, "rule #1.user",
+	    "user root cannot be contained: host uid 0 is never mapped into an alcove");
+	assert_load_error("rules = (\n  { user = \"root\"; action = \"contain\"; }\n);\n", 2,
+			  "rule #1.user", "user root cannot be contained");
+	Policy *p = load_ok("rules = ( { user = \"root\"; action = \"skip\"; } );\n");
+	assert_int_equal(p->n_rules, 1);
+	assert_int_equal(p->rules[0].action, RULE_SKIP);
+	policy_free(p);
+}
+
+static void test_home_and_mounts(void **state)
+{
+	assert_load_error("defaults = {\n  mounts = ( { source = \"srv\"; } );\n};\n", 2,
+			  "defaults.mounts #1.source", "\"srv\" is not an absolute path");
+	assert_load_error("defaults = {\n  mounts = ( { source = \"/srv\";\n"
+			  "    target = \"/data/../etc\"; } );\n};\n",
+			  3, "defaults.mounts #1.target", "\"..\"");
+	assert_load_error("defaults = {\n  mounts = (\n    { target = \"/x\"; }\n  );\n};\n", 3,
+			  "defaults.mounts #1", "needs a source");
+	assert_load_error("defaults = {\n  mounts = (\n    { source = \"/srv\"; target = \"/\"; }\n"
+			  "  );\n};\n",
+			  3, "defaults.mounts #1.target", "root");
+	assert_load_error("defaults = {\n  mounts = ( \"/srv\" );\n};\n", 2, "defaults.mounts #1",
+			  "expected a group");
+
+	Policy *p = load_ok("defaults = { mounts = ( { source = \"/srv/data\"; },\n"
+			    "  { source = \"/opt/x\"; target = \"/x\"; writable = true; } ); };\n");
+	assert_int_equal(p->defaults.n_mounts, 2);
+	assert_string_equal(p->defaults.mounts[0].target, "/srv/data"); /* defaults to source */
+	assert_false(p->defaults.mounts[0].writable);
+	assert_string_equal(p->defaults.mounts[1].target, "/x");
+	assert_true(p->defaults.mounts[1].writable);
+	policy_free(p);
+}
+
+static void test_groups_passthrough(void **state)
+{
+	assert_load_error(
+	    "defaults = {\n  groups_passthrough = [ \"audio\",\n  \"../etc\" ];\n};\n", 3,
+	    "defaults.groups_passthrough", "\"../etc\" is not a valid group name");
+	Policy *p = load_ok("defaults = { groups_passthrough = [ \"audio\", \"video\" ]; };\n");
+	assert_int_equal(p->defaults.n_groups_passthrough, 2);
+	assert_string_equal(p->defaults.groups_passthrough[1], "video");
+	policy_free(p);
+}
+
+/* Loading goes on after an error: check-config shows every problem at once, sorted. */
+static void test_collects_every_error(void **state)
+{
+	PolicyErrors errs;
+	Policy *p;
+	int r = load_text(
+	    "rules = (\n  { user = \"a\"; profile = \"x\"; }\n);\n"
+	    "defaults = {\n  mode = \"x\";\n  persist = 1;\n  limits = { TasksMax = 0; };\n"
+	    "};\nbogus = 1;\n",
+	    &p, &errs, NULL);
+
+	assert_int_equal(r, -EINVAL);
+	assert_int_equal(errs.n, 5);
+	assert_non_null(strstr(errs.msg[0], ":2: rule #1.profile"));
+	assert_non_null(strstr(errs.msg[1], ":5: defaults.mode"));
+	assert_non_null(strstr(errs.msg[2], ":6: defaults.persist"));
+	assert_non_null(strstr(errs.msg[3], ":7: defaults.limits.TasksMax"));
+	assert_non_null(strstr(errs.msg[4], ":9: bogus"));
+	policy_errors_clear(&errs);
+}
+
+static void test_too_many_errors(void **state)
+{
+	char text[8192];
+	size_t len = 0;
+	PolicyErrors errs;
+	Policy *p;
+
+	for (int i = 0; i < POLICY_MAX_ERRORS + 10; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "bogus%d = 1;\n", i);
+	assert_int_equal(load_text(text, &p, &errs, NULL), -EINVAL);
+	assert_int_equal(errs.n, POLICY_MAX_ERRORS);
+	assert_non_null(strstr(errs.msg[POLICY_MAX_ERRORS - 1], "too many errors"));
+	policy_errors_clear(&errs);
+}
+
+static void test_missing_file(void **state)
+{
+	PolicyErrors errs = {0};
+	Policy *p = NULL;
+
+	assert_int_equal(policy_load("/nonexistent/alcove.conf", &p, &errs), -ENOENT);
+	assert_null(p);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.msg[0], "/nonexistent/alcove.conf: cannot open: No such file or "
+					 "directory");
+	policy_errors_clear(&errs);
+}
+
+static void test_empty_file(void **state)
+{
+	Policy *p = load_ok("");
+
+	assert_int_equal(p->n_rules, 0);
+	assert_int_equal(p->n_profiles, 0);
+	assert_int_equal(p->default_action, RULE_SKIP);
+	policy_free(p);
+}
+
+/* The shipped example must load and contain nobody. */
+static void test_example_config(void **state)
+{
+	PolicyErrors errs = {0};
+	Policy *p = NULL;
+	int r = policy_load("config/alcove.conf", &p, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		print_error("%s\n", errs.msg[i]);
+	assert_int_equal(r, 0);
+	assert_int_equal(p->default_action, RULE_SKIP);
+	for (size_t i = 0; i < p->n_rules; i++)
+		assert_int_equal(p->rules[i].action, RULE_SKIP);
+	assert_non_null(policy_find_profile(p, "students"));
+	policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_syntax_error),
+	    cmocka_unit_test(test_unknown_keys),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_choices),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_percentages),
+	    cmocka_unit_test(test_tasks_and_weights),
+	    cmocka_unit_test(test_images),
+	    cmocka_unit_test(test_patterns),
+	    cmocka_unit_test(test_inherit_errors),
+	    cmocka_unit_test(test_root_mode_host_image),
+	    cmocka_unit_test(test_idle_needs_timeout),
+	    cmocka_unit_test(test_rule_errors),
+	    cmocka_unit_test(test_root_rules),
+	    cmocka_unit_test(test_home_and_mounts),
+	    cmocka_unit_test(test_groups_passthrough),
+	    cmocka_unit_test(test_collects_every_error),
+	    cmocka_unit_test(test_too_many_errors),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_empty_file),
+	    cmocka_unit_test(test_example_config),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

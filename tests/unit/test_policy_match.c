@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* policy_decide(): rules in order, first match wins; unsafe names and root decided first. */
+#include "policy_testlib.h"
+
+static const char rules[] =
+    "profiles = { students = { persist = false; }; staff = { }; };\n"
+    "rules = (\n"
+    "  { user = \"root\"; action = \"skip\"; },\n"			 /* #1, line 3 */
+    "  { user = \"admin*\"; action = \"skip\"; },\n"			 /* #2 */
+    "  { group = \"students\"; profile = \"students\"; },\n"		 /* #3 */
+    "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"	 /* #4 */
+    "  { user = \"carol\"; tty = \"pts/*\"; profile = \"staff\"; },\n"	 /* #5 */
+    "  { user = \"dave\"; rhost = \"10.0.*\"; profile = \"staff\"; },\n" /* #6 */
+    "  { group = \"wh?el\"; action = \"contain\"; }\n"			 /* #7 */
+    ");\n";
+
+static Policy *policy;
+
+static int setup(void **state)
+{
+	policy = load_ok(rules);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	policy_free(policy);
+	return 0;
+}
+
+/* A login with its groups; service/tty/rhost as given. */
+static Decision decide(const Policy *p, const char *user, uid_t uid, const char *const *groups,
+		       const char *service, const char *tty, const char *rhost)
+{
+	size_t n = 0;
+	Decision d;
+
+	while (groups && groups[n])
+		n++;
+	Login l = {.user = user,
+		   .uid = uid,
+		   .gid = 1000,
+		   .groups = groups,
+		   .n_groups = n,
+		   .service = service,
+		   .tty = tty,
+		   .rhost = rhost};
+	policy_decide(p, &l, &d);
+	return d;
+}
+
+#define GROUPS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void assert_rule(const Decision *d, DecisionKind kind, size_t rule_no)
+{
+	assert_int_equal(d->kind, kind);
+	assert_non_null(d->rule);
+	assert_int_equal(d->rule_index, rule_no - 1);
+}
+
+static void test_user_and_service(void **state)
+{
+	Decision d = decide(policy, "bob", 1001, GROUPS("bob"), "sshd", NULL, NULL);
+
+	assert_rule(&d, DECISION_CONTAIN, 4);
+	assert_string_equal(d.profile->name, "staff");
+	assert_non_null(strstr(d.reason, "rule #4 (line 6)"));
+
+	d = decide(policy, "bob", 1001, GROUPS("bob"), "login", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	assert_null(d.rule);
+	assert_non_null(strstr(d.reason, "no rule matched"));
+	/* no service given: a rule that names one does not match */
+	d = decide(policy, "bob", 1001, GROUPS("bob"), NULL, NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+}
+
+static void test_group_supplementary_and_primary(void **state)
+{
+	/* students is a supplementary group of alice */
+	Decision d =
+	    decide(policy, "alice", 1002, GROUPS("alice", "audio", "students"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_CONTAIN, 3);
+	assert_string_equal(d.profile->name, "students");
+	assert_false(d.profile->persist);
+
+	/* ... and the primary group of eve */
+	d = decide(policy, "eve", 1003, GROUPS("students"), "login", NULL, NULL);
+	assert_rule(&d, DECISION_CONTAIN, 3);
+
+	/* group globs; action = "contain" without a profile means the defaults */
+	d = decide(policy, "frank", 1004, GROUPS("frank", "wheel"), NULL, NULL, NULL);
+	assert_rule(&d, DECISION_CONTAIN, 7);
+	assert_ptr_equal(d.profile, &policy->defaults);
+
+	d = decide(policy, "gina", 1005, GROUPS("gina", "studentsx"), NULL, NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	d = decide(policy, "gina", 1005, NULL, NULL, NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+}
+
+static void test_first_match_wins_and_skip(void **state)
+{
+	/* admin7 is in students, but rule #2 (skip) comes first */
+	Decision d =
+	    decide(policy, "admin7", 1006, GROUPS("admin7", "students"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_SKIP, 2);
+	assert_null(d.profile);
+	assert_non_null(strstr(d.reason, "skip"));
+
+	/* bob in students: #3 comes before #4 */
+	d = decide(policy, "bob", 1001, GROUPS("bob", "students"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_CONTAIN, 3);
+}
+
+static void test_tty_and_rhost_globs(void **state)
+{
+	Decision d = decide(policy, "carol", 1007, GROUPS("carol"), "sshd", "pts/3", NULL);
+
+	assert_rule(&d, DECISION_CONTAIN, 5);
+	d = decide(policy, "carol", 1007, GROUPS("carol"), "login", "tty1", NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	d = decide(policy, "carol", 1007, GROUPS("carol"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+
+	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "10.0.3.4");
+	assert_rule(&d, DECISION_CONTAIN, 6);
+	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "192.168.1.1");
+	assert_int_equal(d.kind, DECISION_SKIP);
+	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+}
+
+static void test_default_action(void **state)
+{
+	Policy *p = load_ok("profiles = { jail = { network = \"none\"; }; };\n"
+			    "rules = ( { group = \"staff\"; action = \"skip\"; } );\n"
+			    "default_action = \"contain\";\ndefault_profile = \"jail\";\n");
+	Decision d = decide(p, "zed", 1010, GROUPS("zed"), "sshd", NULL, NULL);
+
+	assert_int_equal(d.kind, DECISION_CONTAIN);
+	assert_null(d.rule);
+	assert_string_equal(d.profile->name, "jail");
+	assert_non_null(strstr(d.reason, "default_action"));
+	d = decide(p, "zed", 1010, GROUPS("zed", "staff"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_SKIP, 1);
+	/* default_action never catches root */
+	d = decide(p, "root", 0, GROUPS("root"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	assert_non_null(strstr(d.reason, "root"));
+	policy_free(p);
+
+	p = load_ok("default_action = \"contain\";\n");
+	d = decide(p, "zed", 1010, GROUPS("zed"), NULL, NULL, NULL);
+	assert_int_equal(d.kind, DECISION_CONTAIN);
+	assert_ptr_equal(d.profile, &p->defaults);
+	policy_free(p);
+}
+
+/* A rule with no match key is a catch-all. */
+static void test_catch_all_rule(void **state)
+{
+	Policy *p = load_ok("rules = ( { user = \"ops\"; action = \"skip\"; },\n"
+			    "  { action = \"contain\"; } );\n");
+	Decision d = decide(p, "anyone", 1011, GROUPS("anyone"), "sshd", NULL, NULL);
+
+	assert_rule(&d, DECISION_CONTAIN, 2);
+	d = decide(p, "ops", 1012, GROUPS("ops"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_SKIP, 1);
+	/* not root: the catch-all does not apply to uid 0 */
+	d = decide(p, "root", 0, GROUPS("root"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	assert_null(d.rule);
+	policy_free(p);
+}
+
+static void test_root(void **state)
+{
+	/* root is in students: the group rule must not catch it; rule #1 (user = "root") does */
+	Decision d =
+	    decide(policy, "root", 0, GROUPS("root", "students", "wheel"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_SKIP, 1);
+
+	/* uid 0 under another name: only user = "root" rules apply, and this one does not match */
+	d = decide(policy, "toor", 0, GROUPS("students"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	assert_null(d.rule);
+
+	/* a glob that matches the name "root" still does not apply to uid 0 */
+	Policy *p = load_ok("rules = ( { user = \"r*\"; action = \"contain\"; } );\n");
+	d = decide(p, "root", 0, GROUPS("root"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	d = decide(p, "rita", 1013, GROUPS("rita"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_CONTAIN);
+	policy_free(p);
+
+	/* check-config refuses a rule containing root; a policy that has one anyway refuses */
+	p = load_ok("rules = ( { user = \"root\"; action = \"skip\"; } );\n");
+	p->rules[0].action = RULE_CONTAIN;
+	d = decide(p, "root", 0, GROUPS("root"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_REFUSE, 1);
+	assert_non_null(strstr(d.reason, "user root cannot be contained: host uid 0 is never "
+					 "mapped into an alcove"));
+	policy_free(p);
+}
+
+static void test_hostile_names_refused(void **state)
+{
+	static const char *const bad[] = {
+	    "../etc",
+	    "a/b",
+	    "a\nb",
+	    "..",
+	    ".",
+	    "-rf",
+	    "",
+	    "bell\a",
+	    "tab\tx",
+	    "x..y",
+	    "a23456789012345678901234567890123", /* 33 bytes */
+	};
+	Policy *p = load_ok("rules = ( { user = \"*\"; action = \"skip\"; } );\n");
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		Decision d = decide(p, bad[i], 1020, GROUPS("users"), "sshd", NULL, NULL);
+		assert_int_equal(d.kind, DECISION_REFUSE);
+		assert_null(d.rule); /* before any matching */
+		assert_non_null(strstr(d.reason, "is not safe"));
+		assert_null(strchr(d.reason, '\n'));
+	}
+	Decision d = decide(p, NULL, 1020, NULL, NULL, NULL, NULL);
+	assert_int_equal(d.kind, DECISION_REFUSE);
+	policy_free(p);
+}
+
+static void test_name_checks(void **state)
+{
+	assert_true(policy_name_is_safe("alice"));
+	assert_true(policy_name_is_safe("Alice.Smith"));
+	assert_true(policy_name_is_safe("user_1-x"));
+	assert_true(policy_name_is_safe(".hidden"));
+	assert_true(policy_name_is_safe("a2345678901234567890123456789012")); /* 32 bytes */
+	assert_false(policy_name_is_safe("a23456789012345678901234567890123"));
+	assert_false(policy_name_is_safe(NULL));
+	assert_false(policy_name_is_safe(""));
+	assert_false(policy_name_is_safe("-x"));
+	assert_false(policy_name_is_safe("."));
+	assert_false(policy_name_is_safe(".."));
+	assert_false(policy_name_is_safe("a..b"));
+	assert_false(policy_name_is_safe("a/b"));
+	assert_false(policy_name_is_safe("a b"));
+	assert_false(policy_name_is_safe("a:b"));
+	assert_false(policy_name_is_safe("a\nb"));
+	assert_false(policy_name_is_safe("a\x7f"));
+	assert_false(policy_name_is_safe("caf\xc3\xa9"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_user_and_service),
+	    cmocka_unit_test(test_group_supplementary_and_primary),
+	    cmocka_unit_test(test_first_match_wins_and_skip),
+	    cmocka_unit_test(test_tty_and_rhost_globs),
+	    cmocka_unit_test(test_default_action),
+	    cmocka_unit_test(test_catch_all_rule),
+	    cmocka_unit_test(test_root),
+	    cmocka_unit_test(test_hostile_names_refused),
+	    cmocka_unit_test(test_name_checks),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
