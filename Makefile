@@ -67,6 +67,7 @@ SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c)
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
+.SECONDARY:
 .PHONY: all deps check check-unit check-integration install clean format fuzz bench deb check-deb
 all: $(PROGS)
 
