@@ -154,7 +154,7 @@ nspawn_stop() {
 		NSPAWN_CG=
 	fi
 	if [ -n "$NSPAWN_DIR" ]; then
-		rm -rf --one-file-system "$NSPAWN_DIR" "$NSPAWN_DIR".*.log
+		rm -rf --one-file-system "$NSPAWN_DIR" "$NSPAWN_DIR".*.log "$NSPAWN_DIR".key "$NSPAWN_DIR".key.pub
 		NSPAWN_DIR=
 	fi
 }
