@@ -148,8 +148,9 @@ int login_lookup(const char *user, const char *service, const char *tty, const c
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	int r;
 
-	/* Refused before NSS sees it: the name could otherwise end up in a path. */
-	if (!policy_name_is_safe(user))
+	/* Refused before NSS sees it: no account has such a name, and a '/' or a newline
+	 * could end up in a path or a log line. */
+	if (policy_name_is_hostile(user))
 		return -EINVAL;
 	li = calloc(1, sizeof(*li));
 	if (!li)

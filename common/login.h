@@ -5,10 +5,11 @@
  * Who is logging in, looked up for real: getpwnam_r + getgrouplist + getgrgid_r. Fills the
  * Login that policy_decide() matches against, plus what the helper needs (home, shell, gids).
  *
- * A name that policy_name_is_safe() rejects is refused before any lookup (it never reaches
- * NSS, a path or a log line unescaped): login_lookup() returns -EINVAL. Callers that want the
- * decision text can still run policy_decide() on a Login holding only .user = the name: it
- * answers DECISION_REFUSE with the reason.
+ * A hostile name (policy_name_is_hostile(): '/', "..", control characters, too long, ...) is
+ * refused before any lookup: login_lookup() returns -EINVAL. Callers that want the decision
+ * text can still run policy_decide() on a Login holding only .user = the name: it answers
+ * DECISION_REFUSE with the reason. Other names are looked up; policy_decide() refuses to
+ * contain one that is not policy_name_is_safe().
  */
 
 #include <sys/types.h>
@@ -30,7 +31,7 @@ typedef struct LoginInfo {
 	char *service, *tty, *rhost; /* copies; NULL when not given */
 } LoginInfo;
 
-/* 0, or -EINVAL (unsafe name), -ENOENT (no such user), -ENOMEM, -errno of NSS. service,
+/* 0, or -EINVAL (hostile name), -ENOENT (no such user), -ENOMEM, -errno of NSS. service,
  * tty, rhost may be NULL. */
 int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
 		 LoginInfo **ret);

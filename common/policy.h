@@ -229,3 +229,11 @@ void profile_done(Profile *p);
 int profile_overlay(Profile *dst, const Profile *src);
 
 const char *decision_kind_name(DecisionKind k); /* "contain", "skip", "refuse" */
+
+/* A name no account should have and nothing may look up or match: empty, ".", a '/', "..",
+ * a control character (newline, ...), more than POLICY_NAME_MAX bytes, a leading '-'.
+ * policy_decide() refuses such a login before any rule; login_lookup() before NSS.
+ * A name that is not hostile but still not policy_name_is_safe() ("alice@corp", "a b") is
+ * matched like any other: skipping it is fine, containing it is refused (it cannot become
+ * part of a path). */
+bool policy_name_is_hostile(const char *name);

@@ -2,7 +2,7 @@
 /*
  * Who is contained: rules in order, the first that matches decides. Pure.
  *
- * Two things are decided before any rule: a user name that is not safe to put in a path is
+ * Two things are decided before any rule: a hostile user name (policy_name_is_hostile) is
  * refused, and uid 0 is only ever matched by a rule whose user key is literally "root" (no
  * glob, no group, no default_action catches root: host uid 0 is never mapped into an alcove,
  * so root can only be exempted).
@@ -68,9 +68,22 @@ static void contain(const Policy *p, const Login *l, const char *profile_name, c
 {
 	const Profile *pr = policy_find_profile(p, profile_name);
 
+	char name[48];
+
 	if (l->uid == 0) {
 		d->kind = DECISION_REFUSE;
 		set_reason(d, "%s (%s)", root_reason, why);
+		return;
+	}
+	if (!policy_name_is_safe(l->user)) {
+		/* Not hostile (matching it was fine) but it would become a path component, a
+		 * unit name, a passwd line inside: refused rather than contained. */
+		printable(l->user, name, sizeof(name));
+		d->kind = DECISION_REFUSE;
+		set_reason(d,
+			   "%s: user name \"%s\" cannot be contained (allowed: A-Z a-z 0-9 _ . -, "
+			   "at most %d bytes, no leading '-', no \"..\")",
+			   why, name, POLICY_NAME_MAX);
 		return;
 	}
 	if (!pr) { /* check-config refuses this; a Policy built by hand might not */
@@ -88,12 +101,12 @@ void policy_decide(const Policy *p, const Login *l, Decision *ret)
 	char why[96], name[48];
 
 	*ret = (Decision){.kind = DECISION_SKIP};
-	if (!policy_name_is_safe(l->user)) {
+	if (policy_name_is_hostile(l->user)) {
 		printable(l->user, name, sizeof(name));
 		ret->kind = DECISION_REFUSE;
 		set_reason(ret,
-			   "user name \"%s\" is not safe to use (allowed: A-Z a-z 0-9 _ . -, at "
-			   "most %d bytes, no leading '-', no \"..\")",
+			   "user name \"%s\" is not safe to use (empty, '/', \"..\", a control "
+			   "character, a leading '-' or more than %d bytes)",
 			   name, POLICY_NAME_MAX);
 		return;
 	}

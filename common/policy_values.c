@@ -37,6 +37,20 @@ bool policy_name_is_safe(const char *name)
 	return true;
 }
 
+bool policy_name_is_hostile(const char *name)
+{
+	if (!name || !name[0] || name[0] == '-' || strcmp(name, ".") == 0)
+		return true;
+	if (strnlen(name, POLICY_NAME_MAX + 1) > POLICY_NAME_MAX)
+		return true;
+	if (strchr(name, '/') || strstr(name, ".."))
+		return true;
+	for (const char *c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return true;
+	return false;
+}
+
 static bool has_dotdot_component(const char *s)
 {
 	for (const char *c = s; *c;) {

@@ -233,8 +233,47 @@ static void test_hostile_names_refused(void **state)
 	policy_free(p);
 }
 
+/* Not hostile, but not usable in a path: matched normally, refused only if it would be
+ * contained (an AD user "alice@corp" on a host whose policy does not select them logs in). */
+static void test_unsafe_names_not_contained(void **state)
+{
+	Policy *p = load_ok("rules = ( { group = \"staff\"; action = \"skip\"; },\n"
+			    "  { user = \"*\"; action = \"contain\"; } );\n");
+	Decision d =
+	    decide(p, "alice@corp", 1021, GROUPS("domain users", "staff"), "sshd", NULL, NULL);
+
+	assert_rule(&d, DECISION_SKIP, 1);
+	d = decide(p, "alice@corp", 1021, GROUPS("domain users"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_REFUSE, 2);
+	assert_non_null(strstr(d.reason, "\"alice@corp\" cannot be contained"));
+	d = decide(p, "a b", 1022, GROUPS("users"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_REFUSE, 2);
+	policy_free(p);
+
+	/* and with no rule for them, the shipped default: nothing changes */
+	p = load_ok("");
+	d = decide(p, "alice@corp", 1021, GROUPS("domain users"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_SKIP);
+	policy_free(p);
+}
+
 static void test_name_checks(void **state)
 {
+	assert_false(policy_name_is_hostile("alice"));
+	assert_false(policy_name_is_hostile("alice@corp.example"));
+	assert_false(policy_name_is_hostile("a b"));
+	assert_true(policy_name_is_hostile(NULL));
+	assert_true(policy_name_is_hostile(""));
+	assert_true(policy_name_is_hostile("."));
+	assert_true(policy_name_is_hostile(".."));
+	assert_true(policy_name_is_hostile("a/b"));
+	assert_true(policy_name_is_hostile("a..b"));
+	assert_true(policy_name_is_hostile("a\nb"));
+	assert_true(policy_name_is_hostile("a\x7f"));
+	assert_true(policy_name_is_hostile("-x"));
+	assert_true(policy_name_is_hostile("a23456789012345678901234567890123"));
+	assert_false(policy_name_is_hostile("a2345678901234567890123456789012"));
+
 	assert_true(policy_name_is_safe("alice"));
 	assert_true(policy_name_is_safe("Alice.Smith"));
 	assert_true(policy_name_is_safe("user_1-x"));

@@ -1,0 +1,103 @@
+#!/bin/bash
+# The policy as admins meet it: alcovectl check-config on the shipped example and on a broken
+# file, and alcovectl explain on real users (getpwnam + getgrouplist): one matched through a
+# supplementary group, one skipped by a rule, one matched by nothing.
+. "$(dirname "$0")/../lib/common.sh"
+
+make -s -C "$ALCOVE_SRC" "$BUILD/alcovectl" >/dev/null || fail "build alcovectl"
+CTL=$BUILD/alcovectl
+
+# json FILTER: evaluates a Python expression on the JSON object read from stdin (j).
+json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# --- check-config ---
+out=$("$CTL" check-config "$ALCOVE_SRC/config/alcove.conf" 2>&1)
+assert_eq 0 $? "check-config accepts config/alcove.conf"
+assert_eq "$ALCOVE_SRC/config/alcove.conf: OK" "$out" "check-config says OK"
+out=$("$CTL" --config "$ALCOVE_SRC/config/alcove.conf" check-config 2>&1)
+assert_eq 0 $? "check-config with a global --config"
+
+bad=$(make_config 'defaults = {
+	mode = "user";
+	persist = "yes";
+	limits = { MemoryMax = "12Q"; };
+};
+rules = ( { group = "x"; profile = "nope"; } );')
+err=$("$CTL" check-config --config "$bad" 2>&1 >/dev/null)
+assert_eq 1 $? "check-config exits 1 on a wrong type"
+assert_contains "$err" "$bad:3: defaults.persist: expected a boolean" "the wrong type on line 3, with its key"
+assert_contains "$err" "$bad:4: defaults.limits.MemoryMax: malformed size" "a second error is reported too"
+assert_contains "$err" "$bad:6: rule #1.profile: unknown profile \"nope\"" "and a third"
+out=$("$CTL" check-config --json "$bad")
+assert_eq 1 $? "check-config --json exits 1"
+assert_eq "False 3" "$(echo "$out" | json 'j["ok"], len(j["errors"])' | tr -d '(),')" "--json lists the errors"
+assert_fails "check-config on a missing file" "$CTL" check-config /nonexistent/alcove.conf
+
+# --- explain on real users ---
+groupdel alcag1 >/dev/null 2>&1 || true
+groupadd alcag1 || fail "groupadd alcag1"
+on_exit "groupdel alcag1"
+make_user alca1 -G alcag1 # alcag1 is a supplementary group, not the primary one
+make_user alca2 -G alcag1 # in the group too, but a skip rule comes first
+make_user alca3
+
+conf=$(make_config 'profiles = {
+	lab = {
+		persist = false;
+		limits = { MemoryMax = "512M"; };
+	};
+};
+defaults = { limits = { TasksMax = 256; }; };
+rules = (
+	{ user = "alca2"; action = "skip"; },
+	{ group = "alcag1"; profile = "lab"; },
+	{ user = "alca3"; service = "sshd"; profile = "lab"; }
+);')
+
+out=$("$CTL" explain alca1 --config "$conf")
+assert_eq 0 $? "explain alca1"
+assert_contains "$out" "alcag1" "alca1's supplementary group is listed"
+assert_contains "$out" 'rule      #2, line 10: { group = "alcag1"; profile = "lab"; }' "rule #2 matched, with its text"
+assert_contains "$out" "decision  contained" "alca1 is contained"
+assert_contains "$out" "profile   lab (line 2)" "with profile lab"
+assert_contains "$out" "$(printf '  limits.MemoryMax       %-40s lab:4' 512M)" "MemoryMax from lab:4"
+assert_contains "$out" "$(printf '  limits.TasksMax        %-40s defaults:7' 256)" "TasksMax merged from defaults:7"
+assert_contains "$out" "$(printf '  persist                %-40s lab:3' false)" "persist from lab:3"
+assert_contains "$out" "$(printf '  mode                   %-40s builtin' user)" "mode from the builtin defaults"
+
+out=$("$CTL" --json explain alca1 --config "$conf")
+assert_eq "contain True lab 2 True" \
+	"$(echo "$out" | json 'j["decision"], j["contained"], j["profile"]["name"], j["rule"]["index"], "alcag1" in j["groups"]' | tr -d "(),'")" \
+	"explain --json: alca1 contained with lab by rule 2"
+assert_eq "512M lab 4" \
+	"$(echo "$out" | json 'j["profile"]["keys"]["limits"]["value"]["MemoryMax"]["value"], j["profile"]["keys"]["limits"]["value"]["MemoryMax"]["origin"]["section"], j["profile"]["keys"]["limits"]["value"]["MemoryMax"]["origin"]["line"]' | tr -d "(),'")" \
+	"explain --json: MemoryMax with its origin"
+
+out=$("$CTL" explain alca2 --config "$conf")
+assert_contains "$out" "rule      #1, line 9" "alca2: rule #1 matched first"
+assert_contains "$out" "decision  not contained" "alca2 is skipped"
+assert_contains "$out" "profile   (none" "no profile for a skipped user"
+assert_eq "skip 1 None" \
+	"$(echo "$("$CTL" explain alca2 --config "$conf" --json)" | json 'j["decision"], j["rule"]["index"], j["profile"]' | tr -d "(),'")" \
+	"explain --json: alca2 skipped by rule 1"
+
+out=$("$CTL" explain alca3 --config "$conf")
+assert_contains "$out" "rule      (none matched)" "alca3 without a service: no rule"
+assert_contains "$out" "decision  not contained: no rule matched" "alca3 is not contained"
+assert_eq "skip None None" \
+	"$(echo "$("$CTL" explain alca3 --config "$conf" --json)" | json 'j["decision"], j["rule"], j["profile"]' | tr -d "(),'")" \
+	"explain --json: alca3 matched by nothing"
+out=$("$CTL" explain alca3 --service sshd --config "$conf")
+assert_contains "$out" "decision  contained" "alca3 over sshd: rule #3 (service) matches"
+assert_contains "$out" "service   sshd" "the service is shown"
+
+out=$("$CTL" explain root --config "$conf")
+assert_contains "$out" "decision  not contained" "root is never contained"
+out=$("$CTL" explain ../alca1 --config "$conf")
+assert_contains "$out" "decision  refused: user name \"../alca1\" is not safe" "a hostile name is refused"
+err=$("$CTL" explain alca-nosuchuser --config "$conf" 2>&1)
+assert_eq 1 $? "explain of an unknown user exits 1"
+assert_contains "$err" "no such user 'alca-nosuchuser'" "and says so"
+err=$("$CTL" explain alca1 --config "$bad" 2>&1)
+assert_eq 1 $? "explain on a broken config exits 1"
+assert_contains "$err" "$bad:3:" "and shows the errors"
