@@ -17,3 +17,7 @@ int policy_resolve(Policy *p, const Profile *raw_defaults, const Profile *raw, P
 
 /* Rules against the resolved profiles: unknown profile, a rule that would contain root. */
 int policy_check_rules(const Policy *p, PolicyErrors *errs);
+
+/* policy_file.c: the whole file as a string (a regular file of at most 1 MiB, no NUL byte, no
+ * @include), or an error added to errs and -errno. */
+int policy_read_file(const char *path, char **ret, PolicyErrors *errs);

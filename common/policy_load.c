@@ -18,7 +18,6 @@
 void load_error(LoadCtx *c, const config_setting_t *s, const char *where, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
-	const char *file = s ? config_setting_source_file(s) : NULL;
 	va_list ap;
 	int r;
 
@@ -29,8 +28,8 @@ void load_error(LoadCtx *c, const config_setting_t *s, const char *where, const 
 		c->oom = -ENOMEM;
 		return;
 	}
-	r = policy_errors_add(c->errs, file ? file : c->path, s ? config_setting_source_line(s) : 0,
-			      "%s: %s", where, msg);
+	r = policy_errors_add(c->errs, c->path, s ? config_setting_source_line(s) : 0, "%s: %s",
+			      where, msg);
 	if (r == -ENOMEM)
 		c->oom = r;
 }
@@ -279,22 +278,16 @@ static void load_top(LoadCtx *c, const config_setting_t *s, Policy *p, Profile *
 /* Reads and parses the file; a syntax error is the one error libconfig can report. */
 static int read_config(const char *path, config_t *cfg, PolicyErrors *errs)
 {
-	FILE *f = fopen(path, "re");
+	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (!f) {
-		r = negative_errno();
-		policy_errors_add(errs, path, 0, "cannot open: %s", strerror(-r));
+	r = policy_read_file(path, &text, errs);
+	if (r < 0)
 		return r;
-	}
-	r = config_read(cfg, f);
-	fclose(f);
-	if (r != CONFIG_TRUE) {
-		const char *file = config_error_file(cfg);
-		if (policy_errors_add(errs, file ? file : path, config_error_line(cfg), "%s",
-				      config_error_text(cfg)) == -ENOMEM)
-			return -ENOMEM;
-		return -EINVAL;
+	if (config_read_string(cfg, text) != CONFIG_TRUE) {
+		r = policy_errors_add(errs, path, config_error_line(cfg), "%s",
+				      config_error_text(cfg));
+		return r == -ENOMEM ? r : -EINVAL;
 	}
 	return 0;
 }

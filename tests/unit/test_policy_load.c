@@ -2,6 +2,8 @@
 /* policy_load(): one test per class of error, each asserting FILE:LINE and the key. */
 #include "policy_testlib.h"
 
+#include <sys/stat.h>
+
 static void test_syntax_error(void **state)
 {
 	assert_load_error("defaults = {\n  mode = \"user\";\n  persist = = true;\n};\n", 3,
@@ -350,6 +352,49 @@ static void test_missing_file(void **state)
 	assert_string_equal(errs.msg[0], "/nonexistent/alcove.conf: cannot open: No such file or "
 					 "directory");
 	policy_errors_clear(&errs);
+}
+
+/* libconfig's scanner exit()s when reading fails: only regular files reach it. */
+static void test_not_a_regular_file(void **state)
+{
+	PolicyErrors errs = {0};
+	Policy *p = NULL;
+	char *fifo = write_conf("");
+
+	assert_int_equal(policy_load("/", &p, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.msg[0], "/: not a regular file");
+	policy_errors_clear(&errs);
+
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0); /* must not block opening it either */
+	assert_int_equal(policy_load(fifo, &p, &errs), -EINVAL);
+	assert_non_null(strstr(errs.msg[0], "not a regular file"));
+	policy_errors_clear(&errs);
+	unlink(fifo);
+	free(fifo);
+}
+
+static void test_include_and_nul_refused(void **state)
+{
+	PolicyErrors errs;
+	Policy *p;
+	static const char nul[] = "defaults = { };\0rules = ();\n";
+	char *path;
+
+	assert_load_error("defaults = { };\n  @include \"/etc/alcove/more.conf\"\n", 2,
+			  "@include is not supported");
+	path = write_conf("");
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	assert_int_equal(fwrite(nul, 1, sizeof(nul) - 1, f), sizeof(nul) - 1);
+	fclose(f);
+	errs = (PolicyErrors){0};
+	assert_int_equal(policy_load(path, &p, &errs), -EINVAL);
+	assert_non_null(strstr(errs.msg[0], "NUL byte"));
+	policy_errors_clear(&errs);
+	unlink(path);
+	free(path);
 }
 
 static void test_empty_file(void **state)
