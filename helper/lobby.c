@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "lobby.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+/* A path inside a tree someone else controls (the alcove's, in root mode its ns root can
+ * rearrange it): no symlink, no magic link, never above dirfd. */
+#define RESOLVE_STRICT (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+
+static int openat_strict(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_STRICT};
+
+	return RET_NERRNO(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+}
+
+/* A detached copy of the mount at dirfd/path (not recursive: sub-mounts stay behind). */
+static int clone_strict(int dirfd, const char *path)
+{
+	_cleanup_close_ int fd = openat_strict(dirfd, path, O_PATH);
+
+	if (fd < 0)
+		return fd;
+	return RET_NERRNO(open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+}
+
+static int tree_setattr(int tree, uint64_t attr)
+{
+	struct mount_attr ma = {.attr_set = attr};
+
+	return RET_NERRNO(mount_setattr(tree, "", AT_EMPTY_PATH, &ma, sizeof(ma)));
+}
+
+/* The root-owned file a lobby binds the real shell onto. On the host it stays an empty file.
+ * Each component is checked: a root process is about to mount onto it. */
+static int check_root_owned(int fd, mode_t type)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if ((st.st_mode & S_IFMT) != type)
+		return type == S_IFDIR ? -ENOTDIR : -EBADFD;
+	if (st.st_uid != 0 || (st.st_mode & 0022))
+		return -EPERM;
+	return 0;
+}
+
+static int shell_anchor_ensure(void)
+{
+	_cleanup_close_ int run = open("/run", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int dir = -1, file = -1;
+	int r;
+
+	if (run < 0)
+		return negative_errno();
+	if (mkdirat(run, "alcove", 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	dir = openat_strict(run, "alcove", O_PATH | O_DIRECTORY);
+	if (dir < 0)
+		return dir;
+	r = check_root_owned(dir, S_IFDIR);
+	if (r < 0)
+		return r;
+	file = openat_strict(dir, "shell", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+	if (file >= 0)
+		/* umask may have narrowed it; 0755 so any login's exec of the bind works. */
+		return RET_NERRNO(fchmod(file, 0755));
+	if (file != -EEXIST)
+		return file;
+	file = openat_strict(dir, "shell", O_PATH | O_NOFOLLOW);
+	if (file < 0)
+		return file;
+	return check_root_owned(file, S_IFREG);
+}
+
+/* The alcove's /tmp, devpts and its ptmx, as detached mounts, taken from inside the alcove's
+ * mount ns. Host root may setns() there: it holds CAP_SYS_ADMIN over the alcove's user ns,
+ * which it owns. Everything is checked, because in root mode U's ns root arranges that tree. */
+typedef struct AlcoveMounts {
+	int tmp, pts, ptmx;
+} AlcoveMounts;
+
+static void alcove_mounts_close(AlcoveMounts *m)
+{
+	closep(&m->tmp);
+	closep(&m->pts);
+	closep(&m->ptmx);
+}
+
+static int alcove_mounts_take(AlcoveMounts *m)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct statfs sfs;
+	struct stat st;
+
+	if (root < 0)
+		return negative_errno();
+	m->tmp = clone_strict(root, "tmp");
+	if (m->tmp < 0)
+		return m->tmp;
+	if (fstat(m->tmp, &st) < 0)
+		return negative_errno();
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	m->pts = clone_strict(root, "dev/pts");
+	if (m->pts < 0)
+		return m->pts;
+	if (fstatfs(m->pts, &sfs) < 0)
+		return negative_errno();
+	if (sfs.f_type != DEVPTS_SUPER_MAGIC)
+		return -EMEDIUMTYPE;
+	m->ptmx = clone_strict(root, "dev/pts/ptmx");
+	if (m->ptmx < 0)
+		return m->ptmx;
+	if (fstat(m->ptmx, &st) < 0)
+		return negative_errno();
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+		return -ENODEV;
+	/* Root processes run in the lobby: nothing of U's /tmp may act as a device or setuid
+	 * program there, nor be executed. The alcove's own mounts keep their flags. */
+	int r = tree_setattr(m->tmp, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (r < 0)
+		return r;
+	r = tree_setattr(m->pts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (r < 0)
+		return r;
+	return tree_setattr(m->ptmx, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+}
+
+static int attach(int tree, const char *target, unsigned flags)
+{
+	return RET_NERRNO(move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | flags));
+}
+
+/* Order matters: the real shell is cloned before alcove-enter covers its path. */
+static int lobby_bind_shell(const LobbySpec *spec)
+{
+	_cleanup_close_ int real = -1, enter = -1, anchor = -1, root = -1;
+	struct stat st;
+	int r;
+
+	real = RET_NERRNO(open_tree(AT_FDCWD, spec->shell, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+	if (real < 0)
+		return real;
+	if (fstat(real, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -ENOEXEC;
+	r = tree_setattr(real, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r < 0)
+		return r;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return negative_errno();
+	anchor = openat_strict(root, "run/alcove/shell", O_PATH | O_NOFOLLOW);
+	if (anchor < 0)
+		return anchor;
+	r = check_root_owned(anchor, S_IFREG);
+	if (r < 0)
+		return r;
+	r = RET_NERRNO(
+	    move_mount(real, "", anchor, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	if (r < 0)
+		return r;
+
+	enter =
+	    RET_NERRNO(open_tree(AT_FDCWD, spec->enter_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+	if (enter < 0)
+		return enter;
+	r = tree_setattr(enter, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r < 0)
+		return r;
+	/* Follow a final symlink (/bin/sh -> dash): the bind must cover the file exec reaches. */
+	return attach(enter, spec->shell, MOVE_MOUNT_T_SYMLINKS);
+}
+
+/* The child's work; returns the lobby ns fd or -errno. */
+static int lobby_make(const LobbySpec *spec, int alcove_ns)
+{
+	_cleanup_(alcove_mounts_close) AlcoveMounts m = {-1, -1, -1};
+	_cleanup_close_ int lobby = -1;
+	struct stat st;
+	int r;
+
+	/* A copy of the host tree; slave so nothing done here propagates back to the host,
+	 * while host mounts made later still show up in the lobby. */
+	if (unshare(CLONE_NEWNS) < 0)
+		return negative_errno();
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return negative_errno();
+	lobby = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (lobby < 0)
+		return negative_errno();
+
+	if (setns(alcove_ns, CLONE_NEWNS) < 0)
+		return negative_errno();
+	r = alcove_mounts_take(&m);
+	if (r < 0)
+		return r;
+	/* Back home; setns() also resets root and cwd to the lobby's root. */
+	if (setns(lobby, CLONE_NEWNS) < 0)
+		return negative_errno();
+
+	r = attach(m.tmp, "/tmp", 0);
+	if (r < 0)
+		return r;
+	r = attach(m.pts, "/dev/pts", 0);
+	if (r < 0)
+		return r;
+	/* A /dev/ptmx symlink (pts/ptmx) already resolves to the new instance. */
+	if (lstat("/dev/ptmx", &st) < 0)
+		return negative_errno();
+	if (!S_ISLNK(st.st_mode)) {
+		r = attach(m.ptmx, "/dev/ptmx", 0);
+		if (r < 0)
+			return r;
+	}
+	r = lobby_bind_shell(spec);
+	if (r < 0)
+		return r;
+	return TAKE_FD(lobby);
+}
+
+/*
+ * The lobby is made in a child so the helper's own namespaces never change, whatever fails.
+ * The child is vfork-like: CLONE_VM (no page-table copy: this is most of a fork's cost),
+ * CLONE_VFORK (we sleep until it exits, so it may use our memory and a stack in our frame),
+ * CLONE_FILES (the lobby ns fd it opens is already ours). Not CLONE_FS: unshare(CLONE_NEWNS)
+ * and setns() of a mount ns need a private fs_struct (setns fails with EINVAL otherwise).
+ */
+typedef struct LobbyJob {
+	const LobbySpec *spec;
+	int alcove_ns;
+	int result; /* the lobby ns fd (in the shared fd table) or -errno */
+} LobbyJob;
+
+static int lobby_child(void *arg)
+{
+	LobbyJob *job = arg;
+
+	job->result = lobby_make(job->spec, job->alcove_ns);
+	return 0;
+}
+
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd)
+{
+	_cleanup_close_ int alcove_ns = -1, lobby = -1;
+	_Alignas(16) char stack[64 * 1024];
+	LobbyJob job = {.spec = spec, .result = -ECHILD};
+	char path[64];
+	int r, status;
+	pid_t pid;
+
+	if (!spec || spec->init_pid <= 0 || !spec->shell || spec->shell[0] != '/' ||
+	    !spec->enter_path || spec->enter_path[0] != '/')
+		return -EINVAL;
+	r = shell_anchor_ensure();
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)spec->init_pid);
+	alcove_ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (alcove_ns < 0)
+		return negative_errno();
+	job.alcove_ns = alcove_ns;
+
+	pid = clone(lobby_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &job);
+	if (pid < 0)
+		return negative_errno();
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return negative_errno();
+	if (job.result >= 0)
+		lobby = job.result;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -ECHILD; /* killed half-way: whatever it left open is closed with us */
+	if (job.result < 0)
+		return job.result;
+	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */
+	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS)
+		return -EBADMSG;
+	*ret_mntns_fd = TAKE_FD(lobby);
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The lobby: the mount namespace the PAM application (sshd's monitor, login, su) joins for one
+ * login. It is a copy of the HOST mount tree, made MS_SLAVE|MS_REC, with exactly these changes
+ * (DESIGN §2):
+ *   - U's login shell path        -> read-only bind of alcove-enter
+ *   - /run/alcove/shell           -> bind of the real login shell (for callers that are not U)
+ *   - /dev/pts, /dev/ptmx         -> the alcove's devpts instance and its ptmx
+ *   - /tmp                        -> the alcove's /tmp
+ * The PAM application never sees the alcove's own tree: root code running there would run
+ * files U can write.
+ */
+
+#include <sys/types.h>
+
+#define LOBBY_SHELL_ANCHOR "/run/alcove/shell"
+
+typedef struct LobbySpec {
+	pid_t init_pid;	   /* host pid of the alcove's init: its mount ns holds /tmp and devpts */
+	uid_t uid;	   /* the login user */
+	gid_t gid;	   /* the login user's primary group */
+	const char *shell; /* U's login shell path from passwd */
+	const char *enter_path; /* host path of alcove-enter */
+} LobbySpec;
+
+/*
+ * Runs in alcove-helper: root, host mount ns, single-threaded. The work happens in a short-lived
+ * child so the helper itself never changes namespace. Creates /run/alcove/shell on the host if
+ * missing. Returns 0 and *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns), or -errno with
+ * *ret_mntns_fd untouched.
+ */
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test driver for helper/lobby.c (root only; used by tests/integration/40-pam-lobby.sh).
+ *
+ *   lobby INIT_PID SHELL ENTER [--bench N] [-- CMD ARGS...]
+ *
+ * Builds a lobby against the mount ns of INIT_PID, then either times N builds (median, µs, on
+ * stdout) or joins the lobby and execs CMD there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lobby.h"
+#include "macro.h"
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int bench(const LobbySpec *spec, int n)
+{
+	double *t = calloc((size_t)n, sizeof(double));
+
+	if (!t)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		int fd;
+		double start = now_us();
+		int r = lobby_build(spec, &fd);
+
+		t[i] = now_us() - start;
+		if (r < 0) {
+			fprintf(stderr, "lobby_build: %s\n", strerror(-r));
+			free(t);
+			return 1;
+		}
+		close(fd);
+	}
+	qsort(t, (size_t)n, sizeof(double), cmp_double);
+	printf("%.1f\n", t[n / 2]);
+	free(t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	LobbySpec spec = {.uid = getuid(), .gid = getgid()};
+	int fd, r, cmd = 0, n = 0;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s INIT_PID SHELL ENTER [--bench N] [-- CMD...]\n",
+			argv[0]);
+		return 2;
+	}
+	spec.init_pid = atoi(argv[1]);
+	spec.shell = argv[2];
+	spec.enter_path = argv[3];
+	for (int i = 4; i < argc; i++) {
+		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
+			n = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--") == 0) {
+			cmd = i + 1;
+			break;
+		}
+	}
+	if (n > 0)
+		return bench(&spec, n);
+	r = lobby_build(&spec, &fd);
+	if (r < 0) {
+		fprintf(stderr, "lobby_build: %s\n", strerror(-r));
+		return 1;
+	}
+	if (!cmd || cmd >= argc)
+		return 0;
+	if (setns(fd, CLONE_NEWNS) < 0) {
+		perror("setns");
+		return 1;
+	}
+	execvp(argv[cmd], argv + cmd);
+	perror(argv[cmd]);
+	return 127;
+}
