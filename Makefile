@@ -60,7 +60,7 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
          $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-TEST_TOOLS := $(BUILD)/tests/scope-probe
+TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # Pure files of the programs that unit tests may link (named *_pure.c or listed here).
@@ -125,6 +125,10 @@ $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.
 		$(BUILD)/obj/helper/scope_pure.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_SYSTEMD)
+
+$(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o $(LIBALCOVE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^
 
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PAMDIR) \

@@ -1,9 +1,9 @@
 #!/bin/bash
-# The lobby alone (helper/lobby.c through tests/drivers/lobby), against a stand-in alcove:
+# The lobby alone (helper/lobby.c through tests/tools/lobby-probe), against a stand-in alcove:
 # a PID 1 in its own user+mount+PID ns with a tmpfs /tmp and a devpts newinstance.
 . "$(dirname "$0")/../lib/common.sh"
 
-DRIVER=$BUILD/drivers/lobby
+DRIVER=$BUILD/tests/lobby-probe
 [ -x "$DRIVER" ] || fail "$DRIVER missing (make check-integration builds it)"
 WORK=/var/tmp/alcd-lobby.$$
 mkdir -p "$WORK"

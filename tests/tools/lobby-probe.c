@@ -2,7 +2,7 @@
 /*
  * Test driver for helper/lobby.c (root only; used by tests/integration/40-pam-lobby.sh).
  *
- *   lobby INIT_PID SHELL ENTER [--bench N] [-- CMD ARGS...]
+ *   lobby-probe INIT_PID SHELL ENTER [--bench N] [-- CMD ARGS...]
  *
  * Builds a lobby against the mount ns of INIT_PID, then either times N builds (median, µs, on
  * stdout) or joins the lobby and execs CMD there.
