@@ -160,9 +160,10 @@ deb:
 	cp $(BUILD)/debsrc/*.deb $(BUILD)/deb/
 	@ls -l $(BUILD)/deb/
 
-# The packages must be lintian-clean: no error (tags we accept are overridden in debian/
-# with the reason, and listed in the README).
+# The man pages must be mandoc-clean and the packages lintian-clean: no error, no warning
+# (tags we accept are overridden in debian/ with the reason, and listed in the README).
 check-deb: deb
+	mandoc -Tlint -W warning $(wildcard man/*.[1-8])
 	lintian --fail-on error,warning --display-info --info $(BUILD)/debsrc/*.changes
 
 format:
