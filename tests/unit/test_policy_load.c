@@ -446,6 +446,8 @@ int main(void)
 	    cmocka_unit_test(test_collects_every_error),
 	    cmocka_unit_test(test_too_many_errors),
 	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_not_a_regular_file),
+	    cmocka_unit_test(test_include_and_nul_refused),
 	    cmocka_unit_test(test_empty_file),
 	    cmocka_unit_test(test_example_config),
 	};

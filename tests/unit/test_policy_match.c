@@ -305,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_catch_all_rule),
 	    cmocka_unit_test(test_root),
 	    cmocka_unit_test(test_hostile_names_refused),
+	    cmocka_unit_test(test_unsafe_names_not_contained),
 	    cmocka_unit_test(test_name_checks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
