@@ -61,6 +61,8 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe
+FAULT_DIR  := $(BUILD)/tests/fault
+TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # Pure files of the programs that unit tests may link (named *_pure.c or listed here).
@@ -119,6 +121,21 @@ check-unit: $(UNIT_BINS)
 # Root tests against real namespaces, a real sshd, a real systemd; each script cleans up.
 check-integration: all $(TEST_TOOLS)
 	./tests/run-integration.sh
+
+# The helper with crash points (helper/fault.h: FAULT_POINT kills it with SIGKILL where the
+# environment's ALCOVE_FAULT names the stage), next to copies of the programs it runs from its
+# own directory. Tests point alcovectl at it with ALCOVE_HELPER.
+FAULT_OBJS := $(HELPER_OBJS:$(BUILD)/obj/%.o=$(BUILD)/fault/%.o)
+
+$(BUILD)/fault/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -DALCOVE_FAULT_INJECTION -MMD -MP -c $< -o $@
+
+$(FAULT_DIR)/alcove-helper-fault: $(FAULT_OBJS) $(LIBALCOVE) $(filter-out $(BUILD)/alcove-helper,$(PROGS))
+	@mkdir -p $(dir $@)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $(FAULT_OBJS) $(LIBALCOVE) $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+	for p in alcove-init alcove-enter; do \
+		if [ -e $(BUILD)/$$p ]; then install -m 0755 $(BUILD)/$$p $(FAULT_DIR)/$$p; fi; done
 
 # Root programs the integration tests drive, linked with the code they test.
 $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.o \

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One alcove build, helper side: prepare on the host, clone the child into its namespaces,
+ * write its id maps, record the state, hand it the idmapped image layers (and the scope), and
+ * wait until it has exec'd alcove-init or told us why not. A failing child is killed; its
+ * mounts vanish with its mount namespace, so the host never holds a mount of ours.
+ */
+#include "build_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "macro.h"
+#include "mountapi.h"
+#include "state.h"
+
+#define CHILD_TIMEOUT_MS 30000
+
+int build_error(BuildCtx *c, int r, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	if (r >= 0)
+		r = -EIO;
+	errno = -r;
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return r;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void build_ctx_done(BuildCtx *c)
+{
+	for (size_t i = 0; i < c->n_layers; i++)
+		closep(&c->layer_fds[i]);
+	for (size_t i = 0; i < c->n_bind_fds; i++)
+		closep(&c->bind_fds[i]);
+	closep(&c->cs.init_fd);
+	closep(&c->cs.control_fd);
+	closep(&c->cs.stderr_fd);
+	closep(&c->cs.null_fd);
+	closep(&c->cs.persist_fd);
+	closep(&c->cs.sync_fd);
+	closep(&c->sync_fd);
+}
+
+static int prepare_all(BuildCtx *c)
+{
+	int (*const steps[])(BuildCtx *) = {
+	    prepare_ids,  prepare_layers,  prepare_persist, prepare_home, prepare_profile_mounts,
+	    prepare_init, prepare_control, prepare_plan,
+	};
+	int fds[2];
+
+	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+		int r = steps[i](c);
+		if (r < 0)
+			return r;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return build_error(c, negative_errno(), "sync socketpair: %m");
+	c->sync_fd = fds[0];
+	c->cs.sync_fd = fds[1];
+	c->cs.n_layers = c->n_layers;
+	return 0;
+}
+
+static int record_state(BuildCtx *c, pid_t pid, AlcoveState *st)
+{
+	const BuildSpec *s = c->spec;
+	int r;
+
+	*st = (AlcoveState){.pid = pid, .uid = s->login->uid, .created = (int64_t)time(NULL)};
+	if ((r = proc_starttime(pid, &st->starttime)) < 0 ||
+	    (r = proc_ns_inode(pid, "user", &st->userns)) < 0 ||
+	    (r = proc_ns_inode(pid, "mnt", &st->mntns)) < 0 ||
+	    (r = proc_ns_inode(pid, "pid", &st->pidns)) < 0)
+		return build_error(c, r, "read /proc/%d of the new alcove: %m", (int)pid);
+	snprintf(st->user, sizeof(st->user), "%s", s->login->user);
+	snprintf(st->profile, sizeof(st->profile), "%s", s->profile->name);
+	snprintf(st->mode, sizeof(st->mode), "%s",
+		 policy_choice_name(PKEY_MODE, (int)s->profile->mode));
+	snprintf(st->share, sizeof(st->share), "%s",
+		 policy_choice_name(PKEY_SHARE, (int)s->profile->share));
+	r = state_write(s->rundirfd, st);
+	if (r < 0)
+		return build_error(c, r, "write %s/%s/state: %m", "/run/alcove", s->name);
+	return 0;
+}
+
+/* Detached clones of the image layers, idmapped with the alcove's user namespace so that
+ * on-disk uid 0 is ns 0 inside (DESIGN §3), read-only. */
+static int idmap_layers(BuildCtx *c, pid_t pid, int *mnt_fds)
+{
+	_cleanup_close_ int userns = -1;
+	char path[64], fs[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return build_error(c, negative_errno(), "open %s: %m", path);
+	for (size_t i = 0; i < c->n_layers; i++) {
+		const char *name = c->spec->profile->image[i];
+		int r, mfd;
+
+		mfd = mnt_open_tree(c->layer_fds[i], "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
+		if (mfd < 0)
+			return build_error(c, mfd, "clone image '%s': %m", name);
+		mnt_fds[i] = mfd;
+		r = mnt_setattr(mfd, "", AT_EMPTY_PATH,
+				MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV, 0, userns);
+		if (r == -EINVAL) {
+			fs_describe(c->layer_fds[i], fs, sizeof(fs));
+			return build_error(c, r,
+					   "image '%s' is on %s, which does not support idmapped "
+					   "mounts",
+					   name, fs);
+		}
+		if (r < 0)
+			return build_error(c, r, "idmap image '%s': %m", name);
+	}
+	return 0;
+}
+
+static int send_go(BuildCtx *c, bool cgroup, const int *fds, size_t n)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (POLICY_MAX_LAYERS + 1 + POLICY_MAX_MOUNTS))];
+		struct cmsghdr align;
+	} control = {0};
+	ChildGo go = {.magic = CHILD_GO_MAGIC, .cgroup = cgroup, .n_fds = (uint32_t)n};
+	struct iovec iov = {.iov_base = &go, .iov_len = sizeof(go)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+
+	if (n > 0) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
+	}
+	if (sendmsg(c->sync_fd, &msg, MSG_NOSIGNAL) < 0)
+		return build_error(c, negative_errno(),
+				   "send GO to the alcove's first process: %m");
+	return 0;
+}
+
+/* EOF on the sync socket: the child exec'd alcove-init (the socket is close-on-exec) — or died
+ * without a word, which waitid tells apart. */
+static int wait_child(BuildCtx *c, int pidfd)
+{
+	struct pollfd p = {.fd = c->sync_fd, .events = POLLIN};
+	ChildError e;
+	siginfo_t si = {0};
+	ssize_t n;
+	int r;
+
+	do
+		r = poll(&p, 1, CHILD_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return build_error(c, negative_errno(), "wait for the alcove's first process: %m");
+	if (r == 0)
+		return build_error(c, -ETIMEDOUT,
+				   "the alcove's first process did not start "
+				   "alcove-init within %d s",
+				   CHILD_TIMEOUT_MS / 1000);
+	n = recv(c->sync_fd, &e, sizeof(e), 0);
+	if (n < 0)
+		return build_error(c, negative_errno(), "read from the alcove's first process: %m");
+	if (n == (ssize_t)sizeof(e)) {
+		e.step[sizeof(e.step) - 1] = '\0';
+		e.message[sizeof(e.message) - 1] = '\0';
+		return build_error(c, -(e.err > 0 ? e.err : EIO), "%s (step %s)", e.message,
+				   e.step);
+	}
+	if (n != 0)
+		return build_error(c, -EBADMSG, "malformed report from the alcove's first process");
+	if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+		return build_error(c, -ECHILD,
+				   "the alcove's first process died during setup "
+				   "(status %d)",
+				   si.si_status);
+	return 0;
+}
+
+static void kill_child(int pidfd)
+{
+	siginfo_t si;
+
+	if (pidfd < 0)
+		return;
+	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+}
+
+static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
+{
+	const BuildSpec *s = c->spec;
+	ScopeRequest req = {
+	    .user = s->login->user,
+	    .uid = s->login->uid,
+	    .profile = s->profile->name,
+	    .name = s->profile->share == SHARE_SESSION ? s->name : s->login->user,
+	    .pid = pid,
+	    .limits = &s->profile->limits,
+	    .owner_uid = idmap_nsroot_uid(&c->ids),
+	    .owner_gid = idmap_nsroot_gid(&c->ids),
+	};
+	ScopeResult res;
+	char why[256] = "";
+	int r;
+
+	r = scope_start(&req, &res, why, sizeof(why));
+	if (r < 0)
+		return build_error(c, r, "systemd scope for %s: %s", s->name,
+				   why[0] ? why : strerror(-r));
+	snprintf(st->scope, sizeof(st->scope), "%s", res.unit);
+	snprintf(st->cgroup, sizeof(st->cgroup), "%s", res.cgroup_path);
+	r = state_write(s->rundirfd, st);
+	if (r < 0)
+		return build_error(c, r, "write %s/%s/state: %m", "/run/alcove", s->name);
+	return 0;
+}
+
+/* After the clone: maps, state, layers, scope, GO, wait. */
+static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
+{
+	int mnt_fds[POLICY_MAX_LAYERS + 1 + POLICY_MAX_MOUNTS];
+	size_t n = 0;
+	uint64_t t0, t1;
+	bool cgroup = c->spec->profile->cgroup == CGROUP_SYSTEMD;
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(mnt_fds); i++)
+		mnt_fds[i] = -1;
+	t0 = now_us();
+
+	r = userns_write_maps(pid, c->uid_map, c->gid_map);
+	if (r < 0)
+		return build_error(c, r, "write the id maps of %s (uid_map \"%s\"): %m",
+				   c->spec->name, c->uid_map);
+	/* recorded before the child can exec init: a helper killed from here on leaves a state
+	 * that the next login recognises (alive: reuse; dead: clean up), never a nameless init */
+	r = record_state(c, pid, &ret->state);
+	if (r < 0)
+		return r;
+	FAULT_POINT("userns");
+	t1 = now_us();
+	ret->t.userns_us = t1 - t0;
+	r = idmap_layers(c, pid, mnt_fds);
+	n = c->n_layers;
+	for (size_t i = 0; r >= 0 && i < c->n_bind_fds; i++)
+		mnt_fds[n++] = c->bind_fds[i];
+	if (r >= 0 && cgroup) {
+		uint64_t ts = now_us();
+		r = start_scope(c, pid, &ret->state);
+		ret->t.scope_us = now_us() - ts;
+	}
+	if (r >= 0)
+		r = send_go(c, cgroup, mnt_fds, n);
+	for (size_t i = 0; i < c->n_layers; i++)
+		closep(&mnt_fds[i]);
+	if (r < 0)
+		return r;
+	FAULT_POINT("mounts");
+	r = wait_child(c, pidfd);
+	ret->t.mounts_us = now_us() - t1 - ret->t.scope_us;
+	return r;
+}
+
+int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errlen)
+{
+	BuildCtx *c;
+	BuildResult res = {.pidfd = -1};
+	pid_t pid = 0;
+	int pidfd = -1, r;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = (BuildCtx){.spec = spec, .err = err, .errlen = errlen, .sync_fd = -1};
+	c->cs = (ChildSetup){.sync_fd = -1,
+			     .init_fd = -1,
+			     .control_fd = -1,
+			     .stderr_fd = -1,
+			     .null_fd = -1,
+			     .persist_fd = -1};
+	for (size_t i = 0; i < ELEMENTSOF(c->layer_fds); i++)
+		c->layer_fds[i] = -1;
+	for (size_t i = 0; i < ELEMENTSOF(c->bind_fds); i++)
+		c->bind_fds[i] = -1;
+
+	r = prepare_all(c);
+	if (r < 0)
+		goto out;
+	r = userns_clone(c->cs.network_none, &pidfd, &pid);
+	if (r < 0) {
+		build_error(c, r, "clone into new namespaces: %m");
+		goto out;
+	}
+	if (pid == 0)
+		child_main(&c->cs); /* never returns */
+	closep(&c->cs.sync_fd);
+	r = run_parent(c, pid, pidfd, &res);
+	if (r < 0) {
+		kill_child(pidfd);
+		if (res.state.scope[0]) {
+			char why[256];
+			(void)scope_stop(res.state.scope, why, sizeof(why));
+		}
+		(void)state_remove_leftovers(spec->rundirfd);
+		goto out;
+	}
+	res.pid = pid;
+	res.pidfd = TAKE_FD(pidfd);
+	*ret = res;
+out:
+	closep(&pidfd);
+	build_ctx_done(c);
+	free(c);
+	return r;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Building one alcove (DESIGN §3-§5): everything the helper prepares on the host (ranges,
+ * image layers, persistent dirs, home, alcove-init, control socket), the clone of the child
+ * into new namespaces, the id maps, the idmapped layer mounts handed to the child, the scope,
+ * and the wait until the child has exec'd alcove-init or reported why it could not.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "idmap.h"
+#include "login.h"
+#include "policy.h"
+#include "rootfs_pure.h"
+#include "scope.h"
+#include "statefile.h"
+
+#define BUILD_ERR_MAX 512
+
+typedef struct BuildSpec {
+	const char *name;	/* alcove name: "<uid>" or "<uid>-<8 hex>" */
+	const LoginInfo *login; /* the user */
+	const Profile *profile;
+	const gid_t *pass_gids; /* passed-through supplementary groups (U is a member) */
+	const char *const *pass_names;
+	size_t n_pass;
+	int exe_dirfd; /* where alcove-init lives */
+	int rundirfd;  /* /run/alcove/<name>, locked */
+	bool debug;
+} BuildSpec;
+
+typedef struct BuildTimings {
+	uint64_t userns_us, mounts_us, scope_us;
+} BuildTimings;
+
+typedef struct BuildResult {
+	pid_t pid; /* init's host pid */
+	int pidfd;
+	AlcoveState state;
+	BuildTimings t;
+} BuildResult;
+
+/* On failure: -errno, err holds one line naming the object, nothing is left running and no
+ * mount exists on the host (all mounts were made in the child's own mount namespace). */
+int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errlen);
+
+/* ---- shared between build.c (helper side) and spawn.c/rootfs.c (child side) ---- */
+
+#define CHILD_MAX_LAYERS (POLICY_MAX_LAYERS + 1)
+
+/* Everything the child needs, prepared before the clone (the child gets a copy). */
+typedef struct ChildSetup {
+	int sync_fd;	/* the child's end of the SEQPACKET pair */
+	int init_fd;	/* alcove-init, O_RDONLY */
+	int control_fd; /* the listening control socket -> fd 3 of init */
+	int stderr_fd;	/* journal stream or /dev/null -> fd 2 of init */
+	int null_fd;	/* /dev/null -> fds 0 and 1 */
+	/* persist = true: a detached clone of /var/lib/alcove/<user>/layer (holding upper/ and
+	 * work/, owned by ns root), attached in the child's staging area; -1: tmpfs upper */
+	int persist_fd;
+	bool persist_as_lower; /* share = session: layer/upper is the top lower layer, read-only */
+	size_t n_layers;       /* image layers: the first fds of the GO message, top first */
+	size_t n_bind_fds;     /* home + profile mounts: the next fds of the GO message */
+	char staging[128];     /* "/run/alcove/<name>": the child mounts its staging tmpfs here */
+	char hostname[65];
+	bool network_none;
+	bool setuid;
+	RootfsPlan plan;
+	char *init_argv[16];
+} ChildSetup;
+
+/* GO (helper -> child): the maps are written, the fds ride along. */
+typedef struct ChildGo {
+	uint32_t magic;
+	uint32_t cgroup; /* 1: the helper moved us into a delegated scope */
+	uint32_t n_fds;
+} ChildGo;
+
+#define CHILD_GO_MAGIC 0x616c6331u
+
+/* A failure in the child (child -> helper), crun style: errno + step + message. */
+typedef struct ChildError {
+	int32_t err; /* positive errno */
+	char step[32];
+	char message[448];
+} ChildError;
+
+/* Fills e (errno + step + message, %m = err); returns -err. */
+int child_error(ChildError *e, int err, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* spawn.c: runs in the child, never returns. */
+_Noreturn void child_main(const ChildSetup *cs);
+
+/* rootfs.c: the staging tmpfs, layers, overlay, plan, pivot_root. */
+int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError *err);
+/* userns.c */
+int userns_clone(bool network_none, int *ret_pidfd, pid_t *ret_pid);
+int userns_write_maps(pid_t pid, const char *uid_map, const char *gid_map);

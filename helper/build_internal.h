@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* What build.c and prepare.c share while one alcove is being built. */
+
+#include "build.h"
+
+typedef struct BuildCtx {
+	const BuildSpec *spec;
+	char *err;
+	size_t errlen;
+
+	IdmapSpec ids;
+	char uid_map[IDMAP_TEXT_MAX];
+	char gid_map[IDMAP_TEXT_MAX];
+
+	int layer_fds[POLICY_MAX_LAYERS]; /* O_PATH dirs of the image layers, top first */
+	size_t n_layers;
+	bool host_root_image;
+	int bind_fds[1 + POLICY_MAX_MOUNTS]; /* detached clones: home, then profile mounts */
+	size_t n_bind_fds;
+
+	char home_inside[4096];
+	char hostname[65];
+	char passwd[4096];
+	char group[8192];
+	char ssh_keys[ROOTFS_MAX_SSH_KEYS][64];
+	const char *ssh_key_ptrs[ROOTFS_MAX_SSH_KEYS];
+	size_t n_ssh_keys;
+	char init_args[10][256];
+
+	ChildSetup cs; /* the fds in it are owned by this context until the clone */
+	int sync_fd;   /* the helper's end */
+} BuildCtx;
+
+/* Writes "<fmt with %m = r>" into c->err; returns r (negative). */
+int build_error(BuildCtx *c, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* prepare.c: everything opened or computed on the host before the clone. */
+int prepare_ids(BuildCtx *c);
+int prepare_layers(BuildCtx *c);
+int prepare_persist(BuildCtx *c);
+int prepare_home(BuildCtx *c);
+int prepare_profile_mounts(BuildCtx *c);
+int prepare_init(BuildCtx *c);
+int prepare_control(BuildCtx *c);
+int prepare_plan(BuildCtx *c);
+void build_ctx_done(BuildCtx *c);
+/* "ext4", "overlayfs", or "filesystem type 0x..." of the fs holding fd. */
+void fs_describe(int fd, char *buf, size_t len);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Crash points for the robustness tests: built with -DALCOVE_FAULT_INJECTION (the Makefile's
+ * build/test/alcove-helper-fault), FAULT_POINT("stage") kills the helper with SIGKILL when the
+ * environment variable ALCOVE_FAULT names that stage. The installed helper has none of it.
+ */
+
+#ifdef ALCOVE_FAULT_INJECTION
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAULT_POINT(stage)                                                                         \
+	do {                                                                                       \
+		const char *_f_ = getenv("ALCOVE_FAULT");                                          \
+		if (_f_ && strcmp(_f_, (stage)) == 0)                                              \
+			raise(SIGKILL);                                                            \
+	} while (0)
+#else
+#define FAULT_POINT(stage)                                                                         \
+	do {                                                                                       \
+	} while (0)
+#endif

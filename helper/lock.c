@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "paths.h"
+
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* 1: locked and still linked; 0: lost a race with a remover, try again. */
+static int lock_once(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd)
+{
+	static const DirSpec dir_spec = {.uid = 0, .gid = 0, .mode = 0711, .check = MODE_EXACT};
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	struct stat a, b;
+	int r;
+
+	if (create)
+		r = paths_ensure_dir(runfd, name, &dir_spec, &dirfd);
+	else {
+		dirfd = paths_openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		r = dirfd < 0 ? dirfd : 0;
+		if (r == 0 &&
+		    (fstat(dirfd, &a) < 0 || a.st_uid != 0 || (a.st_mode & 07777) != 0711))
+			r = -EPERM;
+	}
+	if (r < 0)
+		return r;
+	lockfd = paths_openat(dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	if (lockfd == -ENOENT)
+		return 0; /* directory removed under us */
+	if (lockfd < 0)
+		return lockfd;
+	if (flock(lockfd, LOCK_EX) < 0)
+		return negative_errno();
+	if (fstat(lockfd, &a) < 0)
+		return negative_errno();
+	if (fstatat(dirfd, "lock", &b, AT_SYMLINK_NOFOLLOW) < 0 || !same_inode(&a, &b))
+		return 0;
+	if (fstat(dirfd, &a) < 0)
+		return negative_errno();
+	if (fstatat(runfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 || !same_inode(&a, &b))
+		return 0;
+	*ret_dirfd = TAKE_FD(dirfd);
+	*ret_lockfd = TAKE_FD(lockfd);
+	return 1;
+}
+
+int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd)
+{
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int r = lock_once(runfd, name, create, ret_dirfd, ret_lockfd);
+
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	return -EAGAIN;
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * alcove-helper VERB: the root (never setuid) program that builds, joins, stops and resets
+ * alcoves for pam_alcove.so and alcovectl. It refuses to run unless it is really root, was
+ * not started setuid/setcap (AT_SECURE), its own directory and siblings are writable by root
+ * only, and fd 3 is the caller's SOCK_SEQPACKET socket. One request, one answer, exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "macro.h"
+
+#define REQUEST_FD 3
+
+static const struct {
+	const char *name;
+	VerbFn run;
+} verbs[] = {
+    {"open", verb_open},
+    {"close", verb_close},
+    {"stop", verb_stop},
+    {"reset", verb_reset},
+};
+
+int answer_error(Answer *a, int err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int saved = errno;
+
+	if (err < 0)
+		err = -err;
+	if (err == 0)
+		err = EIO;
+	errno = err;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	kv_builder_init(&a->kv);
+	kv_add(&a->kv, "status", "error");
+	kv_addf(&a->kv, "errno", "%d", err);
+	kv_add(&a->kv, "message", msg);
+	log_full(LOG_ERR, err, &a->fields, "%s", msg);
+	return -err;
+}
+
+static bool trusted_file(const struct stat *st)
+{
+	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Our executable, its directory and the programs we run from there: root's, and nobody else
+ * may write them (else whoever could would run code as root, or as PID 1 of every alcove). */
+static int check_own_files(HelperEnv *env, char *dir, size_t size)
+{
+	static const char *const siblings[] = {"alcove-init", "alcove-enter"};
+	_cleanup_close_ int self = -1;
+	struct stat st, dst;
+	ssize_t n;
+	char *slash;
+
+	n = readlink("/proc/self/exe", dir, size - 1);
+	if (n < 0)
+		return log_error_errno(negative_errno(), "Cannot read /proc/self/exe: %m");
+	dir[n] = '\0';
+	self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+	if (self < 0 || fstat(self, &st) < 0)
+		return log_error_errno(negative_errno(), "Cannot stat own executable: %m");
+	if (!S_ISREG(st.st_mode) || !trusted_file(&st))
+		return log_error_errno(-EPERM, "Refusing to run: '%s' is writable by non-root",
+				       dir);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return log_error_errno(-EINVAL, "Own path '%s' is not absolute", dir);
+	*slash = '\0';
+	env->exe_dirfd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (env->exe_dirfd < 0 || fstat(env->exe_dirfd, &dst) < 0)
+		return log_error_errno(negative_errno(), "Cannot open own directory '%s': %m", dir);
+	if (!trusted_file(&dst))
+		return log_error_errno(
+		    -EPERM, "Refusing to run: directory '%s' is writable by non-root", dir);
+	for (size_t i = 0; i < ELEMENTSOF(siblings); i++) {
+		if (fstatat(env->exe_dirfd, siblings[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue; /* reported by the verb that needs it */
+			return log_error_errno(negative_errno(), "Cannot stat %s/%s: %m", dir,
+					       siblings[i]);
+		}
+		if (!S_ISREG(st.st_mode) || !trusted_file(&st))
+			return log_error_errno(-EPERM,
+					       "Refusing to run: %s/%s is not a regular file "
+					       "writable only by root",
+					       dir, siblings[i]);
+	}
+	env->exe_dir = dir;
+	return 0;
+}
+
+static int check_request_fd(void)
+{
+	int type = 0, domain = 0;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(REQUEST_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+		return -ENOTSOCK;
+	len = sizeof(domain);
+	if (getsockopt(REQUEST_FD, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX)
+		return -ENOTSOCK;
+	return 0;
+}
+
+static int send_answer(const Answer *a)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control = {0};
+	struct iovec iov = {.iov_base = (void *)a->kv.buf, .iov_len = a->kv.len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (a->fd >= 0) {
+		struct cmsghdr *c;
+
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &a->fd, sizeof(int));
+	}
+	return RET_NERRNO(sendmsg(REQUEST_FD, &msg, MSG_NOSIGNAL));
+}
+
+static int run(const HelperEnv *env, const char *verb, Answer *ans)
+{
+	char buf[KV_MAX_MESSAGE + 1];
+	KvMessage req;
+	ssize_t n;
+	int r;
+
+	do
+		n = recv(REQUEST_FD, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return answer_error(ans, errno, "Cannot read the request: %m");
+	if (n > KV_MAX_MESSAGE)
+		return answer_error(ans, E2BIG, "Request larger than %d bytes", KV_MAX_MESSAGE);
+	r = kv_parse(buf, (size_t)n, &req);
+	if (r < 0)
+		return answer_error(ans, r, "Malformed request");
+	if (kv_get(&req, "debug") && strcmp(kv_get(&req, "debug"), "1") == 0)
+		log_setup("alcove-helper", LOG_TARGET_SYSTEM | LOG_TARGET_STDERR, true);
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (strcmp(verbs[i].name, verb) == 0)
+			return verbs[i].run(env, &req, ans);
+	return answer_error(ans, EINVAL, "Unknown verb '%s'", verb);
+}
+
+int main(int argc, char **argv)
+{
+	HelperEnv env = {.exe_dirfd = -1, .caller = getppid()};
+	Answer ans = {.fd = -1};
+	char dir[PATH_MAX];
+	int r;
+
+	log_setup("alcove-helper", LOG_TARGET_SYSTEM | LOG_TARGET_STDERR, false);
+	if (geteuid() != 0 || getuid() != 0)
+		return log_error("Refusing to run: not root (euid %u)", (unsigned)geteuid()), 1;
+	/* started setuid or with file capabilities: the caller is not root, whatever euid says */
+	if (getauxval(AT_SECURE))
+		return log_error("Refusing to run setuid or with file capabilities"), 1;
+	if (argc != 2)
+		return log_error("Usage: alcove-helper VERB (request on fd 3)"), 1;
+	if (check_request_fd() < 0)
+		return log_error("Refusing to run: fd 3 is not the caller's SOCK_SEQPACKET socket"),
+		       1;
+	if (check_own_files(&env, dir, sizeof(dir)) < 0)
+		return 1;
+	umask(022);
+	kv_builder_init(&ans.kv);
+	(void)run(&env, argv[1], &ans);
+	if (ans.kv.error)
+		(void)answer_error(&ans, ans.kv.error, "Answer too large");
+	r = send_answer(&ans);
+	if (r < 0)
+		return log_error_errno(r, "Cannot send the answer: %m"), 1;
+	return 0;
+}

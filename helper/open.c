@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * open: the policy's decision for this login, then the user's running alcove (found by its
+ * state and verified alive) or a new one, a hold for the caller, and the lobby.
+ *   policy -> lock -> (reuse | build: userns, mounts, scope) -> lobby -> hold -> answer
+ * Each stage is timed (CLOCK_MONOTONIC) and logged in one debug line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "control_client.h"
+#include "fault.h"
+#include "helper.h"
+#include "lobby.h"
+#include "lock.h"
+#include "login.h"
+#include "macro.h"
+#include "paths.h"
+#include "policy.h"
+#include "state.h"
+
+typedef struct OpenCtx {
+	const HelperEnv *env;
+	Answer *ans;
+	Policy *policy;
+	LoginInfo *login;
+	const Profile *profile;
+	gid_t pass_gids[POLICY_MAX_GROUPS];
+	const char *pass_names[POLICY_MAX_GROUPS];
+	size_t n_pass;
+	char name[32];
+	char session[33];
+	char profile_name[64];
+	int runfd, dirfd, lockfd, pidfd;
+	pid_t pid;
+	bool built;
+	uint64_t t_start, t_policy, t_lock, t_lobby, t_hold;
+	BuildTimings bt;
+} OpenCtx;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int random_hex(char *buf, size_t bytes)
+{
+	unsigned char raw[16];
+
+	if (bytes > sizeof(raw))
+		return -EINVAL;
+	if (getrandom(raw, bytes, 0) != (ssize_t)bytes)
+		return negative_errno();
+	for (size_t i = 0; i < bytes; i++)
+		sprintf(buf + 2 * i, "%02x", raw[i]);
+	return 0;
+}
+
+/* The passed-through groups the user is a member of (host gid == ns gid inside). */
+static int passthrough_groups(OpenCtx *c)
+{
+	const Profile *p = c->profile;
+
+	for (size_t i = 0; i < p->n_groups_passthrough; i++) {
+		char buf[16384];
+		struct group gr, *res = NULL;
+		int r = getgrnam_r(p->groups_passthrough[i], &gr, buf, sizeof(buf), &res);
+
+		if (r != 0 || !res)
+			continue; /* a group this host does not have: nothing to pass */
+		for (size_t k = 0; k < c->login->n_gids; k++)
+			if (c->login->gids[k] == gr.gr_gid && gr.gr_gid != c->login->gid) {
+				c->pass_gids[c->n_pass] = gr.gr_gid;
+				c->pass_names[c->n_pass] = p->groups_passthrough[i];
+				c->n_pass++;
+				break;
+			}
+	}
+	return 0;
+}
+
+/* 1: contain with c->profile; 0: skip (answered); <0: error (answered). */
+static int decide(OpenCtx *c, const KvMessage *req)
+{
+	const char *user = kv_get(req, "user"), *config = kv_get(req, "config");
+	PolicyErrors errs = {0};
+	Decision d;
+	int r;
+
+	if (!user)
+		return answer_error(c->ans, EINVAL, "Request without user");
+	c->ans->fields.user = user;
+	c->ans->fields.service = kv_get(req, "service");
+	c->ans->fields.stage = "policy";
+	if (!config || !*config)
+		config = ALCOVE_DEFAULT_CONFIG;
+	r = policy_load(config, &c->policy, &errs);
+	if (r < 0) {
+		r = answer_error(c->ans, r, "Invalid policy %s: %s", config,
+				 errs.n > 0 ? errs.msg[0] : strerror(-r));
+		policy_errors_clear(&errs);
+		return r;
+	}
+	r = login_lookup(user, kv_get(req, "service"), kv_get(req, "tty"), kv_get(req, "rhost"),
+			 &c->login);
+	if (r == -ENOENT)
+		return answer_error(c->ans, r, "No such user '%s'", user);
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot look up user '%s': %m", user);
+	policy_decide(c->policy, &c->login->login, &d);
+	if (d.kind == DECISION_SKIP) {
+		kv_add(&c->ans->kv, "status", "skip");
+		kv_add(&c->ans->kv, "message", d.reason);
+		log_debug("%s: not contained: %s", user, d.reason);
+		return 0;
+	}
+	if (d.kind == DECISION_REFUSE)
+		return answer_error(c->ans, EPERM, "Refusing %s: %s", user, d.reason);
+	/* host uid 0 is never mapped into an alcove, whatever the policy says */
+	if (c->login->uid == 0)
+		return answer_error(c->ans, EPERM, "Refusing to contain %s: uid 0", user);
+	c->profile = d.profile;
+	c->ans->fields.profile = d.profile->name;
+	snprintf(c->profile_name, sizeof(c->profile_name), "%s", d.profile->name);
+	return passthrough_groups(c) < 0 ? -EIO : 1;
+}
+
+/* 1: a live alcove of ours was found (c->pid, c->pidfd); 0: none (leftovers removed). */
+static int find_running(OpenCtx *c)
+{
+	AlcoveState st;
+	int r;
+
+	r = statefile_read(c->dirfd, &st);
+	if (r == 0 && st.uid == c->login->uid && statefile_alive(&st, &c->pidfd) > 0) {
+		c->pid = st.pid;
+		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
+		return 1;
+	}
+	if (r < 0 && r != -ENOENT)
+		log_warning_errno(r, "Ignoring unreadable state of alcove %s: %m", c->name);
+	/* dead, half-built or foreign: its leftovers must not be mistaken for a live alcove */
+	r = state_remove_leftovers(c->dirfd);
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot remove leftovers of %s/%s: %m",
+				    ALCOVE_RUN_DIR, c->name);
+	return 0;
+}
+
+static int build(OpenCtx *c)
+{
+	char err[BUILD_ERR_MAX] = "";
+	BuildSpec spec = {
+	    .name = c->name,
+	    .login = c->login,
+	    .profile = c->profile,
+	    .pass_gids = c->pass_gids,
+	    .pass_names = c->pass_names,
+	    .n_pass = c->n_pass,
+	    .exe_dirfd = c->env->exe_dirfd,
+	    .rundirfd = c->dirfd,
+	};
+	BuildResult res;
+	int r;
+
+	c->ans->fields.stage = "build";
+	r = build_alcove(&spec, &res, err, sizeof(err));
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot build the alcove of %s: %s", c->login->user,
+				    err);
+	c->pid = res.pid;
+	c->pidfd = res.pidfd;
+	c->bt = res.t;
+	c->built = true;
+	return 0;
+}
+
+static int lock_and_get(OpenCtx *c, const KvMessage *req)
+{
+	int r;
+
+	if (c->profile->share == SHARE_SESSION) {
+		char hex[9];
+
+		r = random_hex(hex, 4);
+		if (r < 0)
+			return answer_error(c->ans, r, "getrandom: %m");
+		snprintf(c->name, sizeof(c->name), "%u-%s", (unsigned)c->login->uid, hex);
+	} else
+		snprintf(c->name, sizeof(c->name), "%u", (unsigned)c->login->uid);
+	c->ans->fields.stage = "lock";
+	r = paths_open_run(&c->runfd);
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+	r = lock_alcove(c->runfd, c->name, true, &c->dirfd, &c->lockfd);
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
+	c->t_lock = now_us();
+	FAULT_POINT("lock");
+	r = find_running(c);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return build(c);
+}
+
+static int lobby(OpenCtx *c)
+{
+	char enter[4096];
+	LobbySpec spec = {
+	    .init_pid = c->pid,
+	    .uid = c->login->uid,
+	    .gid = c->login->gid,
+	    .shell = c->login->shell,
+	    .enter_path = enter,
+	};
+	int r;
+
+	c->ans->fields.stage = "lobby";
+	snprintf(enter, sizeof(enter), "%s/alcove-enter", c->env->exe_dir);
+	r = lobby_build(&spec, &c->ans->fd);
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot build the lobby of %s: %m", c->login->user);
+	return 0;
+}
+
+/* The caller (pam application or alcovectl) holds the alcove while it lives or until close. */
+static int hold(OpenCtx *c)
+{
+	_cleanup_close_ int pidfd = -1;
+	char path[128];
+	int r;
+
+	c->ans->fields.stage = "hold";
+	r = random_hex(c->session, 16);
+	if (r < 0)
+		return answer_error(c->ans, r, "getrandom: %m");
+	pidfd = (int)syscall(SYS_pidfd_open, c->env->caller, 0);
+	if (pidfd < 0)
+		return answer_error(c->ans, errno, "pidfd of the caller (pid %d): %m",
+				    (int)c->env->caller);
+	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
+	r = control_hold(path, c->session, pidfd);
+	if (r < 0)
+		return answer_error(c->ans, r,
+				    "Cannot register the session with alcove %s (%s): %m", c->name,
+				    path);
+	return 0;
+}
+
+static void log_timings(const OpenCtx *c)
+{
+	log_debug(
+	    "alcove %s of %s %s: policy %luus lock %luus userns %luus mounts %luus scope %luus "
+	    "lobby %luus hold %luus total %luus",
+	    c->name, c->login->user, c->built ? "built" : "joined",
+	    (unsigned long)(c->t_policy - c->t_start), (unsigned long)(c->t_lock - c->t_policy),
+	    (unsigned long)c->bt.userns_us, (unsigned long)c->bt.mounts_us,
+	    (unsigned long)c->bt.scope_us, (unsigned long)c->t_lobby, (unsigned long)c->t_hold,
+	    (unsigned long)(now_us() - c->t_start));
+}
+
+static void open_ctx_done(OpenCtx *c)
+{
+	closep(&c->pidfd);
+	closep(&c->lockfd);
+	closep(&c->dirfd);
+	closep(&c->runfd);
+	login_info_free(c->login);
+	policy_free(c->policy);
+}
+
+static int open_locked(OpenCtx *c, const KvMessage *req)
+{
+	const char *lobby_req = kv_get(req, "lobby");
+	uint64_t t;
+	int r;
+
+	r = lock_and_get(c, req);
+	if (r < 0)
+		return r;
+	if (lobby_req && strcmp(lobby_req, "1") == 0) {
+		t = now_us();
+		r = lobby(c);
+		c->t_lobby = now_us() - t;
+		if (r < 0)
+			return r;
+		FAULT_POINT("lobby");
+	}
+	t = now_us();
+	r = hold(c);
+	c->t_hold = now_us() - t;
+	if (r < 0)
+		return r;
+	FAULT_POINT("hold");
+	kv_add(&c->ans->kv, "status", "ok");
+	kv_add(&c->ans->kv, "name", c->name);
+	kv_add(&c->ans->kv, "session", c->session);
+	kv_add(&c->ans->kv, "profile", c->profile_name);
+	kv_addf(&c->ans->kv, "pid", "%d", (int)c->pid);
+	log_timings(c);
+	return 0;
+}
+
+int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans)
+{
+	OpenCtx c = {.env = env, .ans = ans, .runfd = -1, .dirfd = -1, .lockfd = -1, .pidfd = -1};
+	int r;
+
+	c.t_start = now_us();
+	r = decide(&c, req);
+	c.t_policy = now_us();
+	if (r > 0) {
+		FAULT_POINT("policy");
+		r = open_locked(&c, req);
+		if (r < 0 && c.built)
+			/* a new alcove nobody could join must not linger */
+			(void)alcove_stop_locked(c.runfd, c.name, c.dirfd, NULL, 0);
+	}
+	if (r < 0 && ans->fd >= 0)
+		closep(&ans->fd);
+	open_ctx_done(&c);
+	return r;
+}

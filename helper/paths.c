@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+int paths_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return RET_NERRNO(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+}
+
+static bool trusted(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+int paths_open_trusted(const char *abs, int *ret_fd, const char **ret_bad)
+{
+	_cleanup_close_ int fd = -1;
+	const char *p = abs;
+	struct stat st;
+
+	if (abs[0] != '/')
+		return -EINVAL;
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	for (;;) {
+		char comp[256];
+		size_t n;
+
+		if (fstat(fd, &st) < 0)
+			return negative_errno();
+		if (!trusted(&st)) {
+			if (ret_bad)
+				*ret_bad = p;
+			return -EPERM;
+		}
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, "/");
+		if (n >= sizeof(comp))
+			return -ENAMETOOLONG;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (strcmp(comp, "..") == 0)
+			return -EINVAL;
+		int next = paths_openat(fd, comp, O_PATH | O_DIRECTORY, 0);
+		if (next < 0)
+			return next;
+		closep(&fd);
+		fd = next;
+		p += n;
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static int check_dir(int fd, const DirSpec *spec)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != spec->uid)
+		return -EPERM;
+	if (spec->check == MODE_EXACT && (st.st_mode & 07777) != spec->mode)
+		return -EPERM;
+	if (spec->check == MODE_NOT_WRITABLE && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return -EPERM;
+	return 0;
+}
+
+int paths_ensure_dir(int parentfd, const char *name, const DirSpec *spec, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	bool created = false;
+	int r;
+
+	if (mkdirat(parentfd, name, 0700) == 0)
+		created = true;
+	else if (errno != EEXIST)
+		return negative_errno();
+	fd = paths_openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd == -ELOOP ? -ENOTDIR : fd;
+	if (created) {
+		/* created 0700 root: nobody else could have used it before these two calls */
+		if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0)
+			return negative_errno();
+	}
+	r = check_dir(fd, spec);
+	if (r < 0)
+		return r;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+void paths_describe_dir(int parentfd, const char *name, const DirSpec *spec, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(buf, len, "%s", strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(buf, len, "not a directory (a symlink or file)");
+		return;
+	}
+	snprintf(buf, len, "owner %u mode %04o, expected owner %u%s", (unsigned)st.st_uid,
+		 (unsigned)(st.st_mode & 07777), (unsigned)spec->uid,
+		 spec->check == MODE_EXACT	    ? " mode exactly as created"
+		 : spec->check == MODE_NOT_WRITABLE ? " and no group/other write permission"
+						    : "");
+}
+
+static int open_under_trusted(const char *parent, const char *name, int *ret_fd)
+{
+	static const DirSpec root_0755 = {
+	    .uid = 0, .gid = 0, .mode = 0755, .check = MODE_NOT_WRITABLE};
+	_cleanup_close_ int pfd = -1;
+	int r;
+
+	r = paths_open_trusted(parent, &pfd, NULL);
+	if (r < 0)
+		return r;
+	return paths_ensure_dir(pfd, name, &root_0755, ret_fd);
+}
+
+int paths_open_run(int *ret_fd)
+{
+	return open_under_trusted("/run", "alcove", ret_fd);
+}
+
+int paths_open_lib(int *ret_fd)
+{
+	return open_under_trusted(LOCALSTATEDIR "/lib", "alcove", ret_fd);
+}

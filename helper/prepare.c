@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host side of a build, before the clone: the user's subordinate ranges and id maps, the
+ * image layers, the persistent upper/work dirs, the home volume, profile mounts, alcove-init,
+ * the control socket and the filesystem plan. Every fd opened here is close-on-exec and owned
+ * by the BuildCtx until the child has been cloned.
+ */
+#include "build_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "mountapi.h"
+#include "paths.h"
+
+static int read_file(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t size = 1 << 20, off = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return negative_errno();
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, buf + off, size - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (off == size)
+			return -EFBIG;
+	}
+	*ret = TAKE_PTR(buf);
+	*ret_len = off;
+	return 0;
+}
+
+static int find_range(BuildCtx *c, const char *file, uint32_t *ret)
+{
+	const LoginInfo *li = c->spec->login;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_file(file, &text, &len);
+	if (r < 0 && r != -ENOENT)
+		return build_error(c, r, "cannot read %s: %m", file);
+	if (r == 0)
+		r = idmap_find_subid(text, len, li->user, li->uid, ret);
+	if (r < 0)
+		return build_error(c, r == -ENOENT ? -ENOENT : -ERANGE,
+				   "user %s has no subordinate %s range of %u in %s", li->user,
+				   strstr(file, "gid") ? "gid" : "uid", IDMAP_RANGE, file);
+	return 0;
+}
+
+int prepare_ids(BuildCtx *c)
+{
+	const BuildSpec *s = c->spec;
+	int r;
+
+	c->ids = (IdmapSpec){
+	    .mode = s->profile->mode,
+	    .uid = s->login->uid,
+	    .gid = s->login->gid,
+	    .groups = s->pass_gids,
+	    .n_groups = s->n_pass,
+	};
+	r = find_range(c, "/etc/subuid", &c->ids.subuid);
+	if (r < 0)
+		return r;
+	r = find_range(c, "/etc/subgid", &c->ids.subgid);
+	if (r < 0)
+		return r;
+	r = idmap_format_uid(&c->ids, c->uid_map, sizeof(c->uid_map));
+	if (r < 0)
+		return build_error(
+		    c, r, "uid map of %s: uid %u overlaps its subordinate range %u-%u or is 0",
+		    s->login->user, (unsigned)s->login->uid, c->ids.subuid,
+		    c->ids.subuid + IDMAP_RANGE - 1);
+	r = idmap_format_gid(&c->ids, c->gid_map, sizeof(c->gid_map));
+	if (r < 0)
+		return build_error(
+		    c, r,
+		    "gid map of %s: a group (primary %u, tty, passed-through) overlaps "
+		    "the subordinate range %u-%u or is 0",
+		    s->login->user, (unsigned)s->login->gid, c->ids.subgid,
+		    c->ids.subgid + IDMAP_RANGE - 1);
+	return 0;
+}
+
+static const char *fs_name(unsigned long magic)
+{
+	switch (magic) {
+	case OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs";
+	case NFS_SUPER_MAGIC:
+		return "nfs";
+	case EXT4_SUPER_MAGIC:
+		return "ext4";
+	case XFS_SUPER_MAGIC:
+		return "xfs";
+	case BTRFS_SUPER_MAGIC:
+		return "btrfs";
+	case TMPFS_MAGIC:
+		return "tmpfs";
+	case SQUASHFS_MAGIC:
+		return "squashfs";
+	case 0x65735546:
+		return "fuse";
+	case 0x2fc12fc1:
+		return "zfs";
+	default:
+		return NULL;
+	}
+}
+
+void fs_describe(int fd, char *buf, size_t len)
+{
+	struct statfs sfs;
+	const char *name;
+
+	if (fstatfs(fd, &sfs) < 0) {
+		snprintf(buf, len, "an unknown filesystem");
+		return;
+	}
+	name = fs_name((unsigned long)sfs.f_type);
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "filesystem type 0x%lx", (unsigned long)sfs.f_type);
+}
+
+/* An image layer: a root-owned directory nobody else can write, on a filesystem that can be
+ * idmapped (DESIGN §3: an overlayfs mount cannot; mount_setattr then fails with EINVAL). */
+static int open_layer(BuildCtx *c, const char *path, int *ret)
+{
+	_cleanup_close_ int fd = -1;
+	struct statfs sfs;
+	struct stat st, root;
+	const char *fs;
+
+	if (path[0] != '/')
+		return build_error(c, -EINVAL, "image '%s' is not an absolute path", path);
+	if (strcmp(path, "/") == 0) {
+		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			fd = negative_errno();
+	} else {
+		_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		fd = rootfd < 0 ? negative_errno()
+				: paths_openat(rootfd, path + 1, O_PATH | O_DIRECTORY, 0);
+	}
+	if (fd == -ENOENT)
+		return build_error(c, fd, "image '%s' not found", path);
+	if (fd == -ELOOP)
+		return build_error(
+		    c, fd, "image '%s': a component is a symlink (give the real path)", path);
+	if (fd < 0)
+		return build_error(c, fd, "cannot open image '%s': %m", path);
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0 || stat("/", &root) < 0)
+		return build_error(c, negative_errno(), "cannot stat image '%s': %m", path);
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return build_error(c, -EPERM,
+				   "image '%s' must be owned by root and not writable by "
+				   "group or others (owner %u, mode %04o)",
+				   path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	fs = fs_name((unsigned long)sfs.f_type);
+	if (sfs.f_type == OVERLAYFS_SUPER_MAGIC || sfs.f_type == NFS_SUPER_MAGIC)
+		return build_error(c, -EOPNOTSUPP,
+				   "image '%s' is on %s, which cannot be idmapped; "
+				   "put the image on ext4, xfs, btrfs or tmpfs%s",
+				   path, fs,
+				   strcmp(path, "/") == 0
+				       ? " (a live system or container root cannot "
+					 "be image = \"/\")"
+				       : "");
+	if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
+		if (c->spec->profile->mode == ALCOVE_MODE_ROOT)
+			return build_error(c, -EPERM,
+					   "image '%s' is the host's root: not allowed in "
+					   "mode = \"root\" (U would own every host file inside)",
+					   path);
+		c->host_root_image = true;
+	}
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+int prepare_layers(BuildCtx *c)
+{
+	const Profile *p = c->spec->profile;
+
+	if (p->n_image == 0)
+		return build_error(c, -EINVAL, "profile %s has no image", p->name);
+	for (size_t i = 0; i < p->n_image; i++) {
+		int r = open_layer(c, p->image[i], &c->layer_fds[i]);
+		if (r < 0)
+			return r;
+		c->n_layers++;
+	}
+	return 0;
+}
+
+/* Describes, as a message, a persistent dir that failed its check. */
+static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, const DirSpec *spec)
+{
+	char why[256];
+
+	if (r != -EPERM && r != -ENOTDIR)
+		return build_error(c, r, "%s/%s/%s: %m", ALCOVE_LIB_DIR, c->spec->login->user,
+				   name);
+	paths_describe_dir(parentfd, strrchr(name, '/') ? strrchr(name, '/') + 1 : name, spec, why,
+			   sizeof(why));
+	return build_error(c, r,
+			   "%s/%s/%s: %s (did the profile's mode change? `alcovectl reset %s` "
+			   "starts a fresh layer)",
+			   ALCOVE_LIB_DIR, c->spec->login->user, name, why, c->spec->login->user);
+}
+
+/*
+ * /var/lib/alcove/<user>/layer/{upper,work}, owned by the host id of the alcove's ns root so
+ * that ns root can write its layer; <user> stays root 0700 so no host user reaches the layer.
+ * The child gets a detached clone of layer/ (overlay only takes layers from mounts of the
+ * mounter's own namespace, and ns root could not traverse <user> to reach them there).
+ * share = session mounts the upper read-only as the top lower layer instead: one upper dir is
+ * never mounted twice (DESIGN §5).
+ */
+int prepare_persist(BuildCtx *c)
+{
+	const BuildSpec *s = c->spec;
+	const DirSpec user_dir = {.uid = 0, .gid = 0, .mode = 0700, .check = MODE_EXACT};
+	DirSpec ns_dir = {.uid = idmap_nsroot_uid(&c->ids),
+			  .gid = idmap_nsroot_gid(&c->ids),
+			  .mode = 0700,
+			  .check = MODE_ANY};
+	_cleanup_close_ int libfd = -1, userfd = -1, layerfd = -1, fd = -1;
+	int r;
+
+	if (!s->profile->persist)
+		return 0;
+	r = paths_open_lib(&libfd);
+	if (r < 0)
+		return build_error(c, r, "cannot open %s safely: %m", ALCOVE_LIB_DIR);
+	r = paths_ensure_dir(libfd, s->login->user, &user_dir, &userfd);
+	if (r < 0)
+		return build_error(c, r, "%s/%s must be a directory owned by root, mode 0700: %m",
+				   ALCOVE_LIB_DIR, s->login->user);
+	r = paths_ensure_dir(userfd, "layer", &ns_dir, &layerfd);
+	if (r < 0)
+		return persist_error(c, r, userfd, "layer", &ns_dir);
+	r = paths_ensure_dir(layerfd, "work", &ns_dir, &fd);
+	if (r < 0)
+		return persist_error(c, r, layerfd, "layer/work", &ns_dir);
+	closep(&fd);
+	ns_dir.mode = 0755; /* the upper's root dir is the alcove's "/" */
+	r = paths_ensure_dir(layerfd, "upper", &ns_dir, &fd);
+	if (r < 0)
+		return persist_error(c, r, layerfd, "layer/upper", &ns_dir);
+	c->cs.persist_fd = mnt_open_tree(layerfd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
+	if (c->cs.persist_fd < 0)
+		return build_error(c, c->cs.persist_fd, "clone %s/%s/layer: %m", ALCOVE_LIB_DIR,
+				   s->login->user);
+	c->cs.persist_as_lower = s->profile->share == SHARE_SESSION;
+	return 0;
+}
+
+/* home = "host": the passwd home, which must be U's own directory. A pattern: created on first
+ * use under a trusted parent, owned by U, 0700, never through a symlink. Mounted at U's
+ * passwd home inside either way. */
+int prepare_home(BuildCtx *c)
+{
+	const LoginInfo *li = c->spec->login;
+	const char *pattern = c->spec->profile->home;
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int parent = -1;
+	struct stat st;
+	int r, fd;
+
+	if (!rootfs_path_ok(li->home) || strcmp(li->home, "/") == 0)
+		return build_error(c, -EINVAL, "home '%s' of %s cannot be a mount point", li->home,
+				   li->user);
+	snprintf(c->home_inside, sizeof(c->home_inside), "%s", li->home);
+	if (!pattern || strcmp(pattern, "host") == 0) {
+		fd = open(li->home, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return build_error(c, negative_errno(), "home '%s' of %s: %m", li->home,
+					   li->user);
+		c->bind_fds[0] = fd;
+		c->n_bind_fds = 1;
+		if (fstat(fd, &st) < 0)
+			return build_error(c, negative_errno(), "home '%s': %m", li->home);
+		if (st.st_uid != li->uid)
+			return build_error(c, -EPERM, "home '%s' of %s is owned by uid %u",
+					   li->home, li->user, (unsigned)st.st_uid);
+		return 0;
+	}
+	r = policy_expand(pattern, li->user, li->uid, true, &path);
+	if (r < 0)
+		return build_error(c, r, "home pattern '%s' for %s: %m", pattern, li->user);
+	char *slash = strrchr(path, '/');
+	if (!slash || slash[1] == '\0')
+		return build_error(c, -EINVAL, "home '%s' is not a directory path", path);
+	*slash = '\0';
+	r = paths_open_trusted(*path ? path : "/", &parent, NULL);
+	if (r < 0)
+		return build_error(c, r,
+				   "parent '%s' of home must exist, be owned by root and not "
+				   "writable by others: %m",
+				   *path ? path : "/");
+	const DirSpec spec = {.uid = li->uid, .gid = li->gid, .mode = 0700, .check = MODE_ANY};
+	r = paths_ensure_dir(parent, slash + 1, &spec, &fd);
+	*slash = '/';
+	if (r < 0)
+		return build_error(c, r, "home '%s' of %s must be a directory owned by it: %m",
+				   path, li->user);
+	c->bind_fds[0] = fd;
+	c->n_bind_fds = 1;
+	return 0;
+}
+
+int prepare_profile_mounts(BuildCtx *c)
+{
+	const Profile *p = c->spec->profile;
+
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		int fd = open(p->mounts[i].source, O_PATH | O_CLOEXEC);
+
+		if (fd < 0)
+			return build_error(c, negative_errno(),
+					   "mount source '%s' of profile %s: %m",
+					   p->mounts[i].source, p->name);
+		c->bind_fds[c->n_bind_fds++] = fd;
+	}
+	return 0;
+}
+
+/* alcove-init next to our own executable, root's and writable by nobody else. */
+int prepare_init(BuildCtx *c)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(c->spec->exe_dirfd, "alcove-init", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return build_error(c, negative_errno(), "alcove-init next to alcove-helper: %m");
+	c->cs.init_fd = fd;
+	if (fstat(fd, &st) < 0)
+		return build_error(c, negative_errno(), "alcove-init: %m");
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    !(st.st_mode & S_IXUSR))
+		return build_error(c, -EPERM,
+				   "alcove-init must be a root-owned executable writable "
+				   "only by root (owner %u, mode %04o)",
+				   (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* The listening socket init serves, created here socket-activation style: 0600, owner U. */
+int prepare_control(BuildCtx *c)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const LoginInfo *li = c->spec->login;
+	mode_t old;
+	int fd, r;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/control", ALCOVE_RUN_DIR, c->spec->name);
+	if (unlinkat(c->spec->rundirfd, "control", 0) < 0 && errno != ENOENT)
+		return build_error(c, negative_errno(), "remove stale %s: %m", sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return build_error(c, negative_errno(), "control socket: %m");
+	c->cs.control_fd = fd;
+	old = umask(0177); /* born 0600: never connectable by others, not even for a moment */
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0)
+		return build_error(c, negative_errno(), "bind %s: %m", sa.sun_path);
+	if (fchownat(c->spec->rundirfd, "control", li->uid, li->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return build_error(c, negative_errno(), "chown %s: %m", sa.sun_path);
+	if (listen(fd, 64) < 0)
+		return build_error(c, negative_errno(), "listen on %s: %m", sa.sun_path);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return build_error(c, negative_errno(), "/dev/null: %m");
+	c->cs.null_fd = fd;
+	fd = sd_journal_stream_fd("alcove-init", LOG_INFO, 0);
+	c->cs.stderr_fd = fd >= 0 ? fd : fcntl(c->cs.null_fd, F_DUPFD_CLOEXEC, 3);
+	if (c->cs.stderr_fd < 0)
+		return build_error(c, negative_errno(), "stderr of alcove-init: %m");
+	return 0;
+}

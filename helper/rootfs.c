@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Executing the filesystem plan inside the child's own mount namespace (DESIGN §4): a staging
+ * tmpfs, the idmapped image layers the helper sent, the overlay (mounted by ns root with
+ * userxattr), the plan's mounts on top, then pivot_root(".", ".") and the old root detached.
+ * Nothing here can reach the host's mount table: the namespace was made private first, and
+ * every mount lives and dies with the alcove.
+ *
+ * Targets inside the new root are opened with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)
+ * from the overlay's root: a symlink planted in a persistent upper layer cannot send a mount
+ * anywhere else.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "mountapi.h"
+#include "paths.h"
+
+_Static_assert(STEP_ATTR_RDONLY == MOUNT_ATTR_RDONLY && STEP_ATTR_NOSUID == MOUNT_ATTR_NOSUID &&
+		   STEP_ATTR_NODEV == MOUNT_ATTR_NODEV && STEP_ATTR_NOEXEC == MOUNT_ATTR_NOEXEC,
+	       "plan attributes are MOUNT_ATTR_* values");
+
+typedef struct Rootfs {
+	const ChildSetup *cs;
+	const int *fds;
+	size_t n_fds;
+	int stagefd; /* root of the staging tmpfs */
+	int rootfd;  /* root of the overlay */
+	unsigned n_files;
+	ChildError *e;
+} Rootfs;
+
+static int make_dir(int dirfd, const char *name, mode_t mode, int *ret)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
+		return negative_errno();
+	fd = paths_openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd;
+	*ret = fd;
+	return 0;
+}
+
+static int attach_at(int mntfd, int dirfd, const char *name)
+{
+	_cleanup_close_ int target = -1;
+	int r;
+
+	r = make_dir(dirfd, name, 0700, &target);
+	if (r < 0)
+		return r;
+	return mnt_attach(mntfd, target);
+}
+
+static int stage_mount(Rootfs *rf)
+{
+	_cleanup_close_ int target = -1;
+	int mfd, r;
+
+	/* nothing we mount may propagate anywhere (our copies of shared mounts are slaves of the
+	 * host's already, since the namespace belongs to a less privileged user ns) */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return child_error(rf->e, errno, "mounts", "make / private: %m");
+	target = open(rf->cs->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return child_error(rf->e, errno, "mounts", "open staging dir '%s': %m",
+				   rf->cs->staging);
+	mfd = mnt_new_fs("tmpfs", "mode=0700",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mfd < 0)
+		return child_error(rf->e, mfd, "mounts", "mount staging tmpfs: %m");
+	r = mnt_attach(mfd, target);
+	if (r < 0) {
+		close(mfd);
+		return child_error(rf->e, r, "mounts", "attach staging tmpfs on '%s': %m",
+				   rf->cs->staging);
+	}
+	rf->stagefd = mfd;
+	return 0;
+}
+
+static int tmpfs_upper(Rootfs *rf, char *upper, char *work, size_t size)
+{
+	_cleanup_close_ int mfd = -1, rw = -1, d = -1;
+	int r;
+
+	/* persist = false: a throw-away upper, gone with the alcove */
+	mfd = mnt_new_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (mfd < 0)
+		return mfd;
+	r = attach_at(mfd, rf->stagefd, "rw");
+	if (r < 0)
+		return r;
+	r = paths_openat(rf->stagefd, "rw", O_PATH | O_DIRECTORY, 0);
+	if (r < 0)
+		return r;
+	rw = r;
+	r = make_dir(rw, "upper", 0755, &d);
+	if (r < 0)
+		return r;
+	closep(&d);
+	r = make_dir(rw, "work", 0700, &d);
+	if (r < 0)
+		return r;
+	snprintf(upper, size, "%s/rw/upper", rf->cs->staging);
+	snprintf(work, size, "%s/rw/work", rf->cs->staging);
+	return 0;
+}
+
+static int mount_overlay(Rootfs *rf)
+{
+	const ChildSetup *cs = rf->cs;
+	char paths[CHILD_MAX_LAYERS + 1][160], upper[160], work[160];
+	const char *lower[CHILD_MAX_LAYERS + 1];
+	char lowerdir[4096];
+	_cleanup_close_ int fsfd = -1;
+	size_t n = 0;
+	int mfd, r;
+
+	if (cs->persist_fd >= 0) {
+		/* overlay takes private clones of its layers' mounts, and only of mounts in the
+		 * mounter's own namespace (else EINVAL, "failed to clone upperpath"): attach the
+		 * helper's detached clone here first. Its root, the layer dir, is ns root's. */
+		r = attach_at(cs->persist_fd, rf->stagefd, "p");
+		if (r < 0)
+			return child_error(rf->e, r, "mounts", "attach the persistent layer: %m");
+	}
+	if (cs->persist_fd >= 0 && cs->persist_as_lower) {
+		/* share = session: the user's persistent layer, read-only, above the image */
+		snprintf(paths[n], sizeof(paths[n]), "%s/p/upper", cs->staging);
+		lower[n] = paths[n];
+		n++;
+	}
+	for (size_t i = 0; i < cs->n_layers; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "l%zu", i);
+		r = attach_at(rf->fds[i], rf->stagefd, name);
+		if (r < 0)
+			return child_error(rf->e, r, "mounts", "attach image layer %zu: %m", i);
+		snprintf(paths[n], sizeof(paths[n]), "%s/%s", cs->staging, name);
+		lower[n] = paths[n];
+		n++;
+	}
+	r = overlay_lowerdir(lower, n, lowerdir, sizeof(lowerdir));
+	if (r < 0)
+		return child_error(rf->e, r, "mounts", "overlay lowerdir: %m");
+	if (cs->persist_fd >= 0 && !cs->persist_as_lower) {
+		snprintf(upper, sizeof(upper), "%s/p/upper", cs->staging);
+		snprintf(work, sizeof(work), "%s/p/work", cs->staging);
+	} else {
+		r = tmpfs_upper(rf, upper, work, sizeof(upper));
+		if (r < 0)
+			return child_error(rf->e, r, "mounts", "tmpfs upper layer: %m");
+	}
+	fsfd = mnt_fsopen("overlay");
+	if (fsfd < 0)
+		return child_error(rf->e, fsfd, "mounts", "fsopen overlay: %m");
+	if ((r = mnt_fsconfig_string(fsfd, "lowerdir", lowerdir)) < 0 ||
+	    (r = mnt_fsconfig_string(fsfd, "upperdir", upper)) < 0 ||
+	    (r = mnt_fsconfig_string(fsfd, "workdir", work)) < 0 ||
+	    (r = mnt_fsconfig_flag(fsfd, "userxattr")) < 0)
+		return child_error(rf->e, r, "mounts", "configure overlay (lowerdir=%s): %m",
+				   lowerdir);
+	mfd = mnt_fsmount(fsfd, MOUNT_ATTR_NODEV | (cs->setuid ? 0 : MOUNT_ATTR_NOSUID));
+	if (mfd < 0)
+		return child_error(rf->e, mfd, "mounts",
+				   "mount overlay (lowerdir=%s upperdir=%s): %m", lowerdir, upper);
+	r = attach_at(mfd, rf->stagefd, "root");
+	if (r < 0) {
+		close(mfd);
+		return child_error(rf->e, r, "mounts", "attach overlay: %m");
+	}
+	rf->rootfd = mfd;
+	return 0;
+}
+
+/* Opens (creating as needed) the parent directory of target; *ret_name points into target. */
+static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, int *ret)
+{
+	_cleanup_close_ int fd = -1;
+	const char *p = target + 1;
+
+	fd = fcntl(rf->rootfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return negative_errno();
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		int next, r;
+
+		if (n >= size)
+			return -ENAMETOOLONG;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (p[n] == '\0')
+			break;
+		r = make_dir(fd, name, 0755, &next);
+		if (r < 0)
+			return r;
+		closep(&fd);
+		fd = next;
+		p += n + 1;
+	}
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+/* The mount point of a step: a directory, or a file (replacing a symlink the image has there,
+ * e.g. /etc/resolv.conf -> ../run/...: a mount cannot sit on a symlink). -ENOENT only for an
+ * optional mask whose target does not exist. */
+static int open_target(Rootfs *rf, const MountStep *s, int *ret)
+{
+	_cleanup_close_ int parent = -1;
+	char name[256];
+	struct stat st;
+	int fd, r;
+
+	r = open_parent(rf, s->target, name, sizeof(name), &parent);
+	if (r < 0)
+		return r;
+	if (!s->file)
+		return make_dir(parent, name, 0755, ret);
+	fd = paths_openat(parent, name, O_PATH | O_NOFOLLOW, 0);
+	if (fd >= 0) {
+		if (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))) {
+			*ret = fd;
+			return 0;
+		}
+		close(fd);
+		if (S_ISDIR(st.st_mode) || s->kind == STEP_MASK_FILE)
+			return -ELOOP; /* a mask over a symlink would hide nothing */
+		if (unlinkat(parent, name, 0) < 0)
+			return negative_errno();
+	} else if (fd != -ENOENT)
+		return fd;
+	else if (s->kind == STEP_MASK_FILE)
+		return -ENOENT;
+	fd = paths_openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	fd = paths_openat(parent, name, O_PATH | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd;
+	*ret = fd;
+	return 0;
+}
+
+/* A file in the staging tmpfs holding data (or empty with mode 0 for a mask). */
+static int stage_file(Rootfs *rf, const char *data, mode_t mode, int *ret_mnt)
+{
+	_cleanup_close_ int fd = -1;
+	char name[32];
+	size_t len = data ? strlen(data) : 0;
+
+	snprintf(name, sizeof(name), "f%u", rf->n_files++);
+	fd = paths_openat(rf->stagefd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return fd;
+	if (len > 0 && write(fd, data, len) != (ssize_t)len)
+		return errno ? negative_errno() : -EIO;
+	if (fchmod(fd, mode) < 0)
+		return negative_errno();
+	*ret_mnt = mnt_open_tree(rf->stagefd, name, OPEN_TREE_CLONE);
+	return *ret_mnt < 0 ? *ret_mnt : 0;
+}
+
+/* The detached mount a step attaches, or -1 for steps that attach nothing. */
+static int step_mount(Rootfs *rf, const MountStep *s, int *ret_mnt)
+{
+	struct stat st;
+	int mfd = -1, r;
+
+	switch (s->kind) {
+	case STEP_TMPFS:
+		mfd = mnt_new_fs("tmpfs", s->data, s->attrs);
+		break;
+	case STEP_PROC:
+		mfd = mnt_new_fs("proc", NULL, s->attrs);
+		break;
+	case STEP_SYSFS:
+		mfd = mnt_new_fs("sysfs", NULL, s->attrs);
+		break;
+	case STEP_DEVPTS:
+		mfd = mnt_new_fs("devpts", s->data, s->attrs);
+		break;
+	case STEP_SYS_BIND:
+	case STEP_BIND_HOST:
+		if (s->optional && stat(s->source, &st) < 0 && errno == ENOENT)
+			return 0;
+		mfd =
+		    mnt_open_tree(AT_FDCWD, s->source,
+				  OPEN_TREE_CLONE | (s->kind == STEP_SYS_BIND ? AT_RECURSIVE : 0));
+		if (mfd < 0)
+			return mfd;
+		r = mnt_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, s->attrs, 0, -1);
+		if (r < 0) {
+			close(mfd);
+			return r;
+		}
+		break;
+	case STEP_BIND_FD:
+		if (rf->cs->n_layers + s->fd_index >= rf->n_fds)
+			return -EBADF;
+		/* the helper set its attributes; we only own the fd number */
+		mfd = fcntl(rf->fds[rf->cs->n_layers + s->fd_index], F_DUPFD_CLOEXEC, 3);
+		if (mfd < 0)
+			return negative_errno();
+		break;
+	case STEP_FILE:
+	case STEP_MASK_FILE:
+		r = stage_file(rf, s->kind == STEP_FILE ? s->data : NULL,
+			       s->kind == STEP_FILE ? s->mode : 0, &mfd);
+		if (r < 0)
+			return r;
+		r = mnt_setattr(mfd, "", AT_EMPTY_PATH, s->attrs, 0, -1);
+		if (r < 0) {
+			close(mfd);
+			return r;
+		}
+		break;
+	default:
+		return 0;
+	}
+	if (mfd < 0)
+		return mfd;
+	*ret_mnt = mfd;
+	return 1;
+}
+
+static int run_step(Rootfs *rf, const MountStep *s)
+{
+	_cleanup_close_ int target = -1, mfd = -1, parent = -1;
+	char name[256];
+	int r;
+
+	if (s->kind == STEP_SYMLINK) {
+		r = open_parent(rf, s->target, name, sizeof(name), &parent);
+		if (r < 0)
+			return r;
+		return RET_NERRNO(symlinkat(s->data, parent, name));
+	}
+	r = open_target(rf, s, &target);
+	if (r == -ENOENT && s->kind == STEP_MASK_FILE)
+		return 0; /* nothing to hide */
+	if (r < 0)
+		return r;
+	if (s->kind == STEP_REMOUNT_RO)
+		return mnt_setattr(target, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
+	r = step_mount(rf, s, &mfd);
+	if (r <= 0)
+		return r;
+	return mnt_attach(mfd, target);
+}
+
+static int pivot(Rootfs *rf)
+{
+	/* the overlay's root becomes "/", the old root (the host's tree) stacked on it is
+	 * detached: no path leads out of the alcove afterwards, not even for ns root */
+	if (fchdir(rf->rootfd) < 0)
+		return child_error(rf->e, errno, "pivot", "chdir to the new root: %m");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return child_error(rf->e, errno, "pivot", "pivot_root: %m");
+	if (umount2(".", MNT_DETACH) < 0)
+		return child_error(rf->e, errno, "pivot", "detach the old root: %m");
+	if (chdir("/") < 0)
+		return child_error(rf->e, errno, "pivot", "chdir /: %m");
+	return 0;
+}
+
+int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError *err)
+{
+	Rootfs rf = {.cs = cs, .fds = fds, .n_fds = n_fds, .stagefd = -1, .rootfd = -1, .e = err};
+	int r;
+
+	if (n_fds < cs->n_layers + cs->n_bind_fds)
+		return child_error(err, EBADMSG, "sync", "GO carried %zu fds, expected %zu", n_fds,
+				   cs->n_layers + cs->n_bind_fds);
+	r = stage_mount(&rf);
+	if (r < 0)
+		return r;
+	r = mount_overlay(&rf);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < cs->plan.n; i++) {
+		const MountStep *s = &cs->plan.step[i];
+
+		r = run_step(&rf, s);
+		if (r < 0) {
+			child_error(err, r, "mounts", "%s on '%s'%s%s: %m",
+				    s->kind == STEP_MASK_FILE ? "mask" : "mount", s->target,
+				    s->source ? " from " : "", s->source ? s->source : "");
+			goto out;
+		}
+	}
+	r = pivot(&rf);
+out:
+	closep(&rf.stagefd);
+	closep(&rf.rootfd);
+	return r;
+}

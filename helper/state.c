@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "paths.h"
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int state_write(int dirfd, const AlcoveState *s)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[STATEFILE_MAX];
+	int n, r;
+
+	n = statefile_format(s, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	if (unlinkat(dirfd, "state.tmp", 0) < 0 && errno != ENOENT)
+		return negative_errno();
+	fd = paths_openat(dirfd, "state.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fd;
+	r = write_all(fd, buf, (size_t)n);
+	if (r < 0)
+		return r;
+	if (fsync(fd) < 0)
+		return negative_errno();
+	if (renameat(dirfd, "state.tmp", dirfd, "state") < 0)
+		return negative_errno();
+	return 0;
+}
+
+static int unlink_if_present(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return negative_errno();
+	return 0;
+}
+
+int state_remove_leftovers(int dirfd)
+{
+	int r;
+
+	r = unlink_if_present(dirfd, "state");
+	if (r < 0)
+		return r;
+	r = unlink_if_present(dirfd, "state.tmp");
+	if (r < 0)
+		return r;
+	return unlink_if_present(dirfd, "control");
+}
+
+int state_remove_dir(int runfd, const char *name, int dirfd)
+{
+	int r;
+
+	r = state_remove_leftovers(dirfd);
+	if (r < 0)
+		return r;
+	r = unlink_if_present(dirfd, "lock");
+	if (r < 0)
+		return r;
+	/* ENOTEMPTY: a racing helper created its lock file already; it keeps the directory */
+	if (unlinkat(runfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+		return negative_errno();
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "statefile.h"
+
+/* Writes dirfd/state atomically: state.tmp (0600, O_EXCL after removing a stale one), fsync,
+ * rename over state. */
+int state_write(int dirfd, const AlcoveState *s);
+
+/* Removes a dead alcove's leftovers in its directory: state and control (not the lock). */
+int state_remove_leftovers(int dirfd);
+
+/* Removes the whole directory /run/alcove/<name> (state, control, lock) while its lock is held;
+ * waiters notice (lock.c). */
+int state_remove_dir(int runfd, const char *name, int dirfd);

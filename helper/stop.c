@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stop: ends an alcove and removes its /run/alcove/<name>. alcove-init is asked to STOP (its
+ * SIGTERM path: every process TERMed, KILLed after 3 s), or systemd stops the scope when one
+ * is recorded; if init is still there after a grace time, SIGKILL to the PID 1 ends the whole
+ * PID namespace. Only then are state, socket and lock removed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control_client.h"
+#include "enter_client.h"
+#include "helper.h"
+#include "lock.h"
+#include "login.h"
+#include "macro.h"
+#include "paths.h"
+#include "scope.h"
+#include "state.h"
+
+#define STOP_GRACE_MS 10000
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* 1 when the process behind pidfd has exited within ms. */
+static int wait_gone(int pidfd, int ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+
+	do
+		r = poll(&p, 1, ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return negative_errno();
+	return r > 0;
+}
+
+int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t errlen)
+{
+	_cleanup_close_ int pidfd = -1;
+	char path[128], why[256] = "";
+	AlcoveState st;
+	int r;
+
+	r = statefile_read(dirfd, &st);
+	if (r == 0 && statefile_alive(&st, &pidfd) > 0) {
+		snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, name);
+		if (st.scope[0])
+			r = scope_stop(st.scope, why, sizeof(why));
+		else
+			r = control_stop(path);
+		/* either way the pidfd tells when PID 1 (and with it the PID ns) is gone */
+		if (r < 0 || wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			if (wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
+				set_err(err, errlen, "init (pid %d) of alcove %s did not end",
+					(int)st.pid, name);
+				return -ETIMEDOUT;
+			}
+		}
+	}
+	r = state_remove_dir(runfd, name, dirfd);
+	if (r < 0) {
+		set_err(err, errlen, "cannot remove %s/%s: %s", ALCOVE_RUN_DIR, name, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int alcove_stop(int runfd, const char *name, char *err, size_t errlen)
+{
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	int r;
+
+	r = lock_alcove(runfd, name, false, &dirfd, &lockfd);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		set_err(err, errlen, "cannot lock %s/%s: %s", ALCOVE_RUN_DIR, name, strerror(-r));
+		return r;
+	}
+	return alcove_stop_locked(runfd, name, dirfd, err, errlen);
+}
+
+/* "<uid>" and "<uid>-<hex>" (share = session) name the alcoves of uid. */
+static bool name_of_uid(const char *name, uid_t uid)
+{
+	char prefix[16];
+	size_t n;
+
+	if (!alcove_name_is_valid(name))
+		return false;
+	n = (size_t)snprintf(prefix, sizeof(prefix), "%u", (unsigned)uid);
+	return strncmp(name, prefix, n) == 0 && (name[n] == '\0' || name[n] == '-');
+}
+
+int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
+		    size_t *ret_n)
+{
+	_cleanup_close_ int fd = -1;
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	fd = openat(runfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	d = fdopendir(fd);
+	if (!d)
+		return negative_errno();
+	fd = -1;
+	while ((de = readdir(d))) {
+		bool match = uid != (uid_t)-1 && name_of_uid(de->d_name, uid);
+
+		if (!match && user && alcove_name_is_valid(de->d_name)) {
+			/* a user deleted from passwd is still found by the state's user= */
+			_cleanup_close_ int dfd =
+			    paths_openat(runfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+			AlcoveState st;
+
+			match =
+			    dfd >= 0 && statefile_read(dfd, &st) == 0 && strcmp(st.user, user) == 0;
+		}
+		if (!match)
+			continue;
+		if (n >= max) {
+			closedir(d);
+			return -E2BIG;
+		}
+		size_t len = strlen(de->d_name);
+		if (len >= 32)
+			continue; /* cannot be: alcove_name_is_valid() bounds it */
+		memcpy(names[n++], de->d_name, len + 1);
+	}
+	closedir(d);
+	*ret_n = n;
+	return 0;
+}
+
+/* Stops every alcove of the request's user (or the one named). */
+int stop_request(const KvMessage *req, Answer *ans, int runfd)
+{
+	const char *user = kv_get(req, "user"), *name = kv_get(req, "name");
+	char names[256][32], err[512] = "";
+	size_t n = 0;
+	uid_t uid = (uid_t)-1;
+	int r;
+
+	if (name) {
+		if (!alcove_name_is_valid(name))
+			return answer_error(ans, EINVAL, "Invalid alcove name '%s'", name);
+		snprintf(names[0], sizeof(names[0]), "%s", name);
+		n = 1;
+	} else if (user) {
+		_cleanup_(login_info_freep) LoginInfo *li = NULL;
+
+		if (!policy_name_is_safe(user))
+			return answer_error(ans, EINVAL, "Invalid user name");
+		if (login_lookup(user, NULL, NULL, NULL, &li) == 0)
+			uid = li->uid;
+		r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
+		if (r < 0)
+			return answer_error(ans, r, "Cannot list %s: %m", ALCOVE_RUN_DIR);
+	} else
+		return answer_error(ans, EINVAL, "Request without user or name");
+	for (size_t i = 0; i < n; i++) {
+		r = alcove_stop(runfd, names[i], err, sizeof(err));
+		if (r < 0)
+			return answer_error(ans, r, "Cannot stop alcove %s: %s", names[i], err);
+	}
+	return 0;
+}
+
+int verb_stop(const HelperEnv *env, const KvMessage *req, Answer *ans)
+{
+	_cleanup_close_ int runfd = -1;
+	int r;
+
+	ans->fields.user = kv_get(req, "user");
+	ans->fields.stage = "stop";
+	r = paths_open_run(&runfd);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+	r = stop_request(req, ans, runfd);
+	if (r < 0)
+		return r;
+	kv_add(&ans->kv, "status", "ok");
+	return 0;
+}

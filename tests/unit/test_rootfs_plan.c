@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../helper/rootfs_pure.h"
+
+static const MountStep *find(const RootfsPlan *p, const char *target, size_t *ret_index)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->step[i].target, target) == 0) {
+			if (ret_index)
+				*ret_index = i;
+			return &p->step[i];
+		}
+	return NULL;
+}
+
+static RootfsInput base(void)
+{
+	return (RootfsInput){.home = "/home/alice", .passwd = "P", .group = "G"};
+}
+
+static void test_image_plan(void **state)
+{
+	RootfsInput in = base();
+	RootfsPlan p;
+	const MountStep *s;
+
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	s = find(&p, "/proc", NULL);
+	assert_non_null(s);
+	assert_int_equal(s->kind, STEP_PROC);
+	s = find(&p, "/sys", NULL);
+	assert_int_equal(s->kind, STEP_SYS_BIND);
+	assert_string_equal(s->source, "/sys");
+	assert_true(s->attrs & STEP_ATTR_RDONLY);
+	s = find(&p, "/dev/pts", NULL);
+	assert_int_equal(s->kind, STEP_DEVPTS);
+	assert_string_equal(s->data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	s = find(&p, "/dev/ptmx", NULL);
+	assert_int_equal(s->kind, STEP_SYMLINK);
+	assert_string_equal(s->data, "pts/ptmx");
+	for (const char *const *n =
+		 (const char *const[]){"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+				       "/dev/urandom", "/dev/tty", NULL};
+	     *n; n++) {
+		s = find(&p, *n, NULL);
+		assert_non_null(s);
+		assert_int_equal(s->kind, STEP_BIND_HOST);
+		assert_true(s->file);
+		/* device nodes must keep working: no nodev on their binds */
+		assert_false(s->attrs & STEP_ATTR_NODEV);
+	}
+	assert_non_null(find(&p, "/dev/shm", NULL));
+	s = find(&p, "/tmp", NULL);
+	assert_int_equal(s->kind, STEP_TMPFS);
+	assert_true((s->attrs & (STEP_ATTR_NOSUID | STEP_ATTR_NODEV)) ==
+		    (STEP_ATTR_NOSUID | STEP_ATTR_NODEV));
+	assert_non_null(find(&p, "/run", NULL));
+	s = find(&p, "/home/alice", NULL);
+	assert_int_equal(s->kind, STEP_BIND_FD);
+	assert_int_equal(s->fd_index, ROOTFS_FD_HOME);
+	assert_true(s->attrs & STEP_ATTR_NOSUID);
+	s = find(&p, "/etc/passwd", NULL);
+	assert_int_equal(s->kind, STEP_FILE);
+	assert_string_equal(s->data, "P");
+	assert_true(s->attrs & STEP_ATTR_RDONLY);
+	assert_string_equal(find(&p, "/etc/group", NULL)->data, "G");
+	assert_true(find(&p, "/etc/resolv.conf", NULL)->optional);
+	/* no masks when the image is not the host's root */
+	assert_null(find(&p, "/etc/shadow", NULL));
+	assert_null(find(&p, "/root", NULL));
+	assert_null(find(&p, "/home", NULL));
+}
+
+static void test_host_root_masks(void **state)
+{
+	const char *keys[] = {"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ed25519_key"};
+	RootfsInput in = base();
+	RootfsPlan p;
+	const MountStep *s;
+	size_t home_mask, home_bind, home_ro;
+
+	in.host_root_image = true;
+	in.ssh_keys = keys;
+	in.n_ssh_keys = 2;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	for (const char *const *n =
+		 (const char *const[]){"/etc/shadow", "/etc/gshadow", keys[0], keys[1], NULL};
+	     *n; n++) {
+		s = find(&p, *n, NULL);
+		assert_non_null(s);
+		assert_int_equal(s->kind, STEP_MASK_FILE);
+		assert_true(s->attrs & STEP_ATTR_RDONLY);
+	}
+	s = find(&p, "/root", NULL);
+	assert_int_equal(s->kind, STEP_TMPFS);
+	assert_true(s->attrs & STEP_ATTR_RDONLY);
+	assert_int_equal(find(&p, "/var/lib/alcove", NULL)->kind, STEP_TMPFS);
+	/* /home: masked, then the user's home mounted into it, then made read-only */
+	s = find(&p, "/home", &home_mask);
+	assert_int_equal(s->kind, STEP_TMPFS);
+	assert_false(s->attrs & STEP_ATTR_RDONLY);
+	assert_non_null(find(&p, "/home/alice", &home_bind));
+	for (home_ro = home_mask + 1; home_ro < p.n; home_ro++)
+		if (p.step[home_ro].kind == STEP_REMOUNT_RO)
+			break;
+	assert_true(home_ro < p.n);
+	assert_string_equal(p.step[home_ro].target, "/home");
+	assert_true(home_mask < home_bind && home_bind < home_ro);
+}
+
+static void test_network_none_and_setuid(void **state)
+{
+	RootfsInput in = base();
+	RootfsPlan p;
+
+	in.network_none = true;
+	in.setuid = true;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	assert_int_equal(find(&p, "/sys", NULL)->kind, STEP_SYSFS);
+	assert_false(find(&p, "/home/alice", NULL)->attrs & STEP_ATTR_NOSUID);
+}
+
+static void test_profile_mounts(void **state)
+{
+	ProfileMount m[] = {{.source = "/srv/data", .target = "/data", .writable = false},
+			    {.source = "/srv/scratch", .target = NULL, .writable = true}};
+	RootfsInput in = base();
+	RootfsPlan p;
+	const MountStep *s;
+
+	in.mounts = m;
+	in.n_mounts = 2;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	s = find(&p, "/data", NULL);
+	assert_int_equal(s->kind, STEP_BIND_FD);
+	assert_int_equal(s->fd_index, 1);
+	assert_true(s->attrs & STEP_ATTR_RDONLY);
+	s = find(&p, "/srv/scratch", NULL);
+	assert_int_equal(s->fd_index, 2);
+	assert_false(s->attrs & STEP_ATTR_RDONLY);
+	m[0].target = "/data/../etc";
+	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
+	m[0].target = "relative";
+	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
+	in.n_mounts = 0;
+	in.home = "/home//alice";
+	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
+}
+
+static void test_path_ok(void **state)
+{
+	assert_true(rootfs_path_ok("/"));
+	assert_true(rootfs_path_ok("/home/alice"));
+	assert_true(rootfs_path_ok("/a/.hidden/..x"));
+	assert_false(rootfs_path_ok(""));
+	assert_false(rootfs_path_ok("home"));
+	assert_false(rootfs_path_ok("/home/"));
+	assert_false(rootfs_path_ok("//home"));
+	assert_false(rootfs_path_ok("/a/./b"));
+	assert_false(rootfs_path_ok("/a/../b"));
+	assert_false(rootfs_path_ok("/.."));
+	assert_false(rootfs_path_ok(NULL));
+}
+
+static void test_overlay_escape(void **state)
+{
+	const char *paths[] = {"/run/alcove/1001/l0", "/srv/a,b:c\\d", "/x"};
+	char buf[128];
+
+	assert_int_equal(overlay_escape("/srv/a,b:c\\d", buf, sizeof(buf)), 15);
+	assert_string_equal(buf, "/srv/a\\,b\\:c\\\\d");
+	assert_true(overlay_lowerdir(paths, 3, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "/run/alcove/1001/l0:/srv/a\\,b\\:c\\\\d:/x");
+	assert_int_equal(overlay_lowerdir(paths, 3, buf, 20), -E2BIG);
+	assert_int_equal(overlay_lowerdir(paths, 0, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(overlay_escape(":", buf, 2), -E2BIG);
+	assert_int_equal(overlay_escape("ab", buf, 3), 2);
+}
+
+static const AccountsInput accounts = {
+    .mode = ALCOVE_MODE_USER,
+    .user = "alice",
+    .uid = 1001,
+    .gid = 1001,
+    .gecos = "Alice: Liddell\nX",
+    .home = "/home/alice",
+    .shell = "/bin/bash",
+    .group = "alice",
+    .pass_names = (const char *const[]){"audio", "video"},
+    .pass_gids = (const gid_t[]){29, 44},
+    .n_pass = 2,
+};
+
+static void test_passwd_group_user_mode(void **state)
+{
+	char buf[1024];
+
+	assert_true(rootfs_format_passwd(&accounts, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "root:x:0:0:root:/root:/bin/sh\n"
+				 "alice:x:1001:1001:Alice  Liddell X:/home/alice:/bin/bash\n"
+				 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+	assert_true(rootfs_format_group(&accounts, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "root:x:0:\n"
+				 "tty:x:5:alice\n"
+				 "alice:x:1001:alice\n"
+				 "audio:x:29:alice\n"
+				 "video:x:44:alice\n"
+				 "nogroup:x:65534:\n");
+}
+
+static void test_passwd_group_root_mode(void **state)
+{
+	AccountsInput in = accounts;
+	char buf[1024];
+
+	in.mode = ALCOVE_MODE_ROOT;
+	in.gecos = "";
+	assert_true(rootfs_format_passwd(&in, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "root:x:0:0:root:/root:/bin/sh\n"
+				 "alice:x:0:0::/home/alice:/bin/bash\n"
+				 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+	assert_true(rootfs_format_group(&in, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "root:x:0:alice\n"
+				 "tty:x:5:alice\n"
+				 "audio:x:29:alice\n"
+				 "video:x:44:alice\n"
+				 "nogroup:x:65534:\n");
+}
+
+static void test_passwd_refuses_bad_fields(void **state)
+{
+	AccountsInput in = accounts;
+	char buf[1024];
+
+	in.home = "/home/a:b";
+	assert_int_equal(rootfs_format_passwd(&in, buf, sizeof(buf)), -EINVAL);
+	in = accounts;
+	in.pass_names = (const char *const[]){"au\ndio", "video"};
+	assert_int_equal(rootfs_format_group(&in, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(rootfs_format_passwd(&accounts, buf, 10), -E2BIG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_image_plan),
+	    cmocka_unit_test(test_host_root_masks),
+	    cmocka_unit_test(test_network_none_and_setuid),
+	    cmocka_unit_test(test_profile_mounts),
+	    cmocka_unit_test(test_path_ok),
+	    cmocka_unit_test(test_overlay_escape),
+	    cmocka_unit_test(test_passwd_group_user_mode),
+	    cmocka_unit_test(test_passwd_group_root_mode),
+	    cmocka_unit_test(test_passwd_refuses_bad_fields),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "statefile.h"
+
+static AlcoveState sample(void)
+{
+	AlcoveState s = {.pid = 4242,
+			 .starttime = 123456789,
+			 .userns = 4026532186,
+			 .mntns = 4026532187,
+			 .pidns = 4026532190,
+			 .uid = 1001,
+			 .created = 1795836359};
+
+	strcpy(s.user, "alice");
+	strcpy(s.profile, "builders");
+	strcpy(s.mode, "root");
+	strcpy(s.share, "user");
+	strcpy(s.scope, "alcove-alice.scope");
+	strcpy(s.cgroup, "/sys/fs/cgroup/user.slice/user-1001.slice/alcove-alice.scope");
+	return s;
+}
+
+static void test_roundtrip(void **state)
+{
+	AlcoveState s = sample(), t;
+	char buf[STATEFILE_MAX];
+	int n;
+
+	n = statefile_format(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "pid=4242\n"));
+	assert_non_null(strstr(buf, "scope=alcove-alice.scope\n"));
+	assert_int_equal(statefile_parse(buf, (size_t)n, &t), 0);
+	assert_memory_equal(&s, &t, sizeof(s));
+}
+
+static void test_empty_scope_and_unknown_keys(void **state)
+{
+	AlcoveState s = sample(), t;
+	char buf[STATEFILE_MAX];
+	int n;
+
+	s.scope[0] = s.cgroup[0] = '\0';
+	n = statefile_format(&s, buf, sizeof(buf) - 32);
+	assert_true(n > 0);
+	strcat(buf, "future=key\n");
+	assert_int_equal(statefile_parse(buf, strlen(buf), &t), 0);
+	assert_string_equal(t.scope, "");
+	assert_int_equal(t.pid, 4242);
+}
+
+static void test_malformed(void **state)
+{
+	AlcoveState s = sample(), t;
+	char buf[STATEFILE_MAX], *p;
+	int n;
+
+	n = statefile_format(&s, buf, sizeof(buf));
+	/* a missing key */
+	p = strstr(buf, "userns=");
+	memcpy(p, "usxrns=", 7);
+	assert_int_equal(statefile_parse(buf, (size_t)n, &t), -EBADMSG);
+	memcpy(p, "userns=", 7);
+	/* a duplicate key */
+	char dup[STATEFILE_MAX + 16];
+	snprintf(dup, sizeof(dup), "%spid=1\n", buf);
+	assert_int_equal(statefile_parse(dup, strlen(dup), &t), -EBADMSG);
+	/* not a number, pid 0, a line without '=', an embedded NUL */
+	assert_int_equal(statefile_parse("pid=x\n", 6, &t), -EBADMSG);
+	p = strstr(buf, "pid=4242");
+	memcpy(p, "pid=0000", 8);
+	assert_int_equal(statefile_parse(buf, (size_t)n, &t), -EBADMSG);
+	assert_int_equal(statefile_parse("garbage\n", 8, &t), -EBADMSG);
+	assert_int_equal(statefile_parse("pid=1\0x", 7, &t), -EBADMSG);
+	/* a newline inside a value cannot be written */
+	strcpy(s.profile, "a\nb");
+	assert_int_equal(statefile_format(&s, buf, sizeof(buf)), -EINVAL);
+	/* too small a buffer */
+	s = sample();
+	assert_int_equal(statefile_format(&s, buf, 16), -E2BIG);
+}
+
+/* Field 22 of our own /proc/self/stat, counted the simple way (our comm has no spaces). */
+static void test_starttime_of_self(void **state)
+{
+	char buf[1024], *tok, *save = NULL;
+	uint64_t mine = 0, parsed = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+	int field = 0;
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (++field == 22)
+			parsed = strtoull(tok, NULL, 10);
+	assert_int_equal(proc_starttime(getpid(), &mine), 0);
+	assert_true(parsed > 0);
+	assert_int_equal(mine, parsed);
+}
+
+static void test_alive(void **state)
+{
+	AlcoveState s = sample();
+	int pidfd = -1;
+
+	s.pid = getpid();
+	assert_int_equal(proc_starttime(s.pid, &s.starttime), 0);
+	assert_int_equal(proc_ns_inode(s.pid, "user", &s.userns), 0);
+	assert_int_equal(statefile_alive(&s, &pidfd), 1);
+	assert_true(pidfd >= 0);
+	close(pidfd);
+	s.starttime++; /* a recycled pid */
+	assert_int_equal(statefile_alive(&s, NULL), 0);
+	s.starttime--;
+	s.userns++; /* someone else's namespace */
+	assert_int_equal(statefile_alive(&s, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_empty_scope_and_unknown_keys),
+	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_starttime_of_self),
+	    cmocka_unit_test(test_alive),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
