@@ -20,15 +20,18 @@ static const CtlVerb verbs[] = {
      "validate the policy: \"FILE: OK\", or every error as FILE:LINE: message"},
     {"explain", cmd_explain, false, "USER [--service NAME] [--tty TTY] [--rhost HOST]",
      "which rule matches USER's login, the decision, the resolved profile and its origins"},
-    /* enter */
+    {"enter", cmd_enter, true, "USER [-- CMD...]",
+     "a session in USER's alcove (built if needed), like a login: a login shell, or CMD"},
 
-    /* list */
+    {"list", cmd_list, true, "[--json]",
+     "running alcoves: user, name, mode, init pid, sessions, uptime"},
 
     /* show */
 
-    /* stop */
+    {"stop", cmd_stop, true, "USER", "stop USER's alcoves (every process in them ends)"},
 
-    /* reset */
+    {"reset", cmd_reset, true, "USER [--yes]",
+     "stop USER's alcoves and delete the persistent layer (asks unless --yes)"},
 
     /* gc */
 

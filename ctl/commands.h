@@ -53,7 +53,11 @@ int ctl_usage(const CtlContext *ctx, const char *fmt, ...) __attribute__((format
 int cmd_check_config(CtlContext *ctx, int argc, char **argv);
 int cmd_explain(CtlContext *ctx, int argc, char **argv);
 
-/* enter */
+/* enter, list, stop, reset: ctl/cmd_alcove.c */
+int cmd_enter(CtlContext *ctx, int argc, char **argv);
+int cmd_list(CtlContext *ctx, int argc, char **argv);
+int cmd_stop(CtlContext *ctx, int argc, char **argv);
+int cmd_reset(CtlContext *ctx, int argc, char **argv);
 
 /* list */
 

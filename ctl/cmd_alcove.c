@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * alcovectl enter, list, stop, reset: the admin's view of running alcoves. enter goes through
+ * the helper's open verb and alcove-init exactly like a login (minus the lobby); stop and reset
+ * are the helper's verbs; list reads the state files and asks each init for its STATUS.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "control_client.h"
+#include "enter_client.h"
+#include "helper_call.h"
+#include "list_pure.h"
+#include "log.h"
+#include "login.h"
+#include "macro.h"
+#include "statefile.h"
+
+#define LIST_MAX 1024
+
+/* One positional USER and nothing else (or CMD after "--" for enter). */
+static int user_arg(CtlContext *ctx, int argc, char **argv, const struct option *opts,
+		    CtlOptionFn on_option, void *userdata, const char **ret_user, int *ret_next)
+{
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, opts, NULL, on_option, userdata, &first);
+	if (r >= 0)
+		return r;
+	if (first >= argc)
+		return ctl_usage(ctx, "missing USER");
+	*ret_user = argv[first];
+	*ret_next = first + 1;
+	return -1;
+}
+
+static void close_session(CtlContext *ctx, const char *user, const char *name, const char *session)
+{
+	KvBuilder req;
+	HelperReply *reply = malloc(sizeof(*reply));
+
+	if (!reply)
+		return;
+	kv_builder_init(&req);
+	kv_add(&req, "user", user);
+	kv_add(&req, "name", name);
+	kv_add(&req, "session", session);
+	kv_add(&req, "config", ctx->config);
+	if (helper_call("close", &req, reply) == 0)
+		(void)helper_reply_status(reply);
+	free(reply);
+}
+
+/* The login environment alcove-init starts the session with, as a login would have it. */
+static void login_env(const LoginInfo *li, char (*buf)[4096], const char **envp)
+{
+	const char *term = getenv("TERM");
+	size_t n = 0;
+
+	snprintf(buf[n], sizeof(buf[n]), "HOME=%s", li->home);
+	envp[n] = buf[n], n++;
+	snprintf(buf[n], sizeof(buf[n]), "USER=%s", li->user);
+	envp[n] = buf[n], n++;
+	snprintf(buf[n], sizeof(buf[n]), "LOGNAME=%s", li->user);
+	envp[n] = buf[n], n++;
+	snprintf(buf[n], sizeof(buf[n]), "SHELL=%s", li->shell);
+	envp[n] = buf[n], n++;
+	snprintf(buf[n], sizeof(buf[n]), "PATH=%s",
+		 "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games");
+	envp[n] = buf[n], n++;
+	if (term && strlen(term) < 200) {
+		snprintf(buf[n], sizeof(buf[n]), "TERM=%s", term);
+		envp[n] = buf[n], n++;
+	}
+	envp[n] = NULL;
+}
+
+static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_cmd,
+		       int *ret_status)
+{
+	char env_buf[6][4096], socket_path[128], login_arg0[256];
+	const char *envp[7], *shell_argv[2];
+	const char *base = strrchr(li->shell, '/');
+	EnterRequest req = {.socket_path = socket_path, .cwd = ""};
+	EnterResult res = {0};
+	int r;
+
+	snprintf(socket_path, sizeof(socket_path), "%s/%s/control", ALCOVE_RUN_DIR, name);
+	login_env(li, env_buf, envp);
+	req.envp = envp;
+	if (n_cmd > 0) {
+		/* CMD runs as given, no shell in between */
+		req.path = cmd[0];
+		req.argv = (const char *const *)cmd;
+	} else {
+		/* a login shell: argv[0] "-bash", as login and sshd start it */
+		snprintf(login_arg0, sizeof(login_arg0), "-%s", base ? base + 1 : li->shell);
+		shell_argv[0] = login_arg0;
+		shell_argv[1] = NULL;
+		req.path = li->shell;
+		req.argv = shell_argv;
+	}
+	(void)enter_release_tty();
+	r = enter_run(&req, &res);
+	if (r < 0) {
+		if (res.message[0])
+			fprintf(stderr, "alcovectl: %s\n", res.message);
+		else
+			log_error_errno(r, "Cannot run the session in alcove %s: %m", name);
+		return r;
+	}
+	*ret_status = res.wait_status;
+	return 0;
+}
+
+int cmd_enter(CtlContext *ctx, int argc, char **argv)
+{
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	HelperReply *reply = NULL;
+	const char *user = NULL, *name, *session;
+	char name_buf[32], session_buf[160];
+	KvBuilder req;
+	int next = 0, r, status = 0;
+
+	r = user_arg(ctx, argc, argv, NULL, NULL, NULL, &user, &next);
+	if (r >= 0)
+		return r;
+	/* getopt moved "--" in front of USER; what follows USER is the command (its options
+	 * reach us only after "--", else getopt would have taken them for ours) */
+	if (next < argc && strcmp(argv[next], "--") == 0)
+		next++;
+	r = login_lookup(user, "alcovectl", NULL, NULL, &li);
+	if (r < 0)
+		return log_error_errno(r, "Cannot look up user '%s': %m", user), CTL_EXIT_FAILURE;
+	reply = malloc(sizeof(*reply));
+	if (!reply)
+		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+	kv_builder_init(&req);
+	kv_add(&req, "user", user);
+	kv_add(&req, "service", "alcovectl");
+	kv_add(&req, "config", ctx->config);
+	kv_add(&req, "lobby", "0");
+	kv_add(&req, "debug", getenv("ALCOVE_DEBUG") ? "1" : "0");
+	r = helper_call("open", &req, reply);
+	if (r == 0)
+		r = helper_reply_status(reply);
+	if (r == 1)
+		fprintf(stderr, "alcovectl: %s is not contained by the policy: %s\n", user,
+			kv_get(&reply->kv, "message") ?: "no rule selects it");
+	name = r == 0 ? kv_get(&reply->kv, "name") : NULL;
+	session = r == 0 ? kv_get(&reply->kv, "session") : NULL;
+	if (r == 0 &&
+	    (!name || !session || !alcove_name_is_valid(name) || strlen(session) >= 160)) {
+		log_error("The helper's answer lacks a valid name or session");
+		r = -EBADMSG;
+	}
+	if (r != 0) {
+		free(reply);
+		return CTL_EXIT_FAILURE;
+	}
+	snprintf(name_buf, sizeof(name_buf), "%s", name);
+	snprintf(session_buf, sizeof(session_buf), "%s", session);
+	free(reply);
+	r = run_session(li, name_buf, argv + next, argc - next, &status);
+	close_session(ctx, user, name_buf, session_buf);
+	if (r == -ENOENT)
+		return 127; /* as a shell says "command not found" */
+	if (r == -EACCES)
+		return 126;
+	if (r < 0)
+		return CTL_EXIT_FAILURE;
+	fflush(stdout);
+	enter_exit_like(status);
+}
+
+static int list_one(int runfd, const char *name, ListEntry *e)
+{
+	_cleanup_close_ int dfd = -1;
+	size_t len = strlen(name);
+	char path[128];
+	ProtoStatus st;
+	int r;
+
+	if (len >= sizeof(e->name))
+		return -ENAMETOOLONG; /* not an alcove name */
+
+	dfd = openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return negative_errno();
+	r = statefile_read(dfd, &e->state);
+	if (r < 0)
+		return r;
+	memcpy(e->name, name, len + 1);
+	e->alive = statefile_alive(&e->state, NULL) > 0;
+	if (e->alive) {
+		time_t now = time(NULL);
+
+		e->uptime_sec = now > e->state.created ? (uint64_t)(now - e->state.created) : 0;
+		snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, e->name);
+		if (control_status(path, &st) == 0) {
+			e->has_status = true;
+			e->sessions = st.sessions;
+			e->holds = st.holds;
+			e->processes = st.processes;
+		}
+	}
+	return 0;
+}
+
+int cmd_list(CtlContext *ctx, int argc, char **argv)
+{
+	_cleanup_free_ ListEntry *entries = NULL;
+	struct dirent *de;
+	size_t n = 0;
+	int first, r;
+	DIR *d;
+
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (first < argc)
+		return ctl_usage(ctx, "unexpected argument '%s'", argv[first]);
+	entries = calloc(LIST_MAX, sizeof(*entries));
+	if (!entries)
+		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+	d = opendir(ALCOVE_RUN_DIR);
+	if (!d && errno != ENOENT)
+		return log_error_errno(negative_errno(), "Cannot read %s: %m", ALCOVE_RUN_DIR),
+		       CTL_EXIT_FAILURE;
+	while (d && (de = readdir(d)) && n < LIST_MAX) {
+		if (!alcove_name_is_valid(de->d_name))
+			continue;
+		/* a directory without a readable state is a build in progress or a leftover */
+		if (list_one(dirfd(d), de->d_name, &entries[n]) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (ctx->json)
+		list_format_json(entries, n, stdout);
+	else
+		list_format_text(entries, n, stdout);
+	return CTL_EXIT_OK;
+}
+
+static int simple_verb(CtlContext *ctx, const char *verb, const char *user)
+{
+	HelperReply *reply = malloc(sizeof(*reply));
+	KvBuilder req;
+	int r;
+
+	if (!reply)
+		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+	kv_builder_init(&req);
+	kv_add(&req, "user", user);
+	kv_add(&req, "config", ctx->config);
+	r = helper_call(verb, &req, reply);
+	if (r == 0)
+		r = helper_reply_status(reply);
+	free(reply);
+	return r == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
+}
+
+int cmd_stop(CtlContext *ctx, int argc, char **argv)
+{
+	const char *user = NULL;
+	int next = 0, r;
+
+	r = user_arg(ctx, argc, argv, NULL, NULL, NULL, &user, &next);
+	if (r >= 0)
+		return r;
+	if (next < argc)
+		return ctl_usage(ctx, "unexpected argument '%s'", argv[next]);
+	return simple_verb(ctx, "stop", user);
+}
+
+enum { OPT_YES = 'y' };
+
+static int reset_option(void *userdata, int opt, const char *arg)
+{
+	if (opt != OPT_YES)
+		return CTL_EXIT_USAGE;
+	*(bool *)userdata = true;
+	return 0;
+}
+
+/* Deleting a user's layer cannot be undone: ask, unless --yes; never guess without a tty. */
+static bool confirmed(const char *user)
+{
+	char answer[16];
+
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr,
+			"alcovectl reset: stdin is not a terminal; give --yes to delete "
+			"the persistent layer of %s\n",
+			user);
+		return false;
+	}
+	fprintf(stderr, "Stop %s's alcoves and delete its persistent layer (%s/%s)? [y/N] ", user,
+		LOCALSTATEDIR "/lib/alcove", user);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+int cmd_reset(CtlContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {{"yes", no_argument, NULL, OPT_YES}, {0}};
+	const char *user = NULL;
+	bool yes = false;
+	int next = 0, r;
+
+	r = user_arg(ctx, argc, argv, opts, reset_option, &yes, &user, &next);
+	if (r >= 0)
+		return r;
+	if (next < argc)
+		return ctl_usage(ctx, "unexpected argument '%s'", argv[next]);
+	if (!yes && !confirmed(user))
+		return CTL_EXIT_FAILURE;
+	return simple_verb(ctx, "reset", user);
+}
