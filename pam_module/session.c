@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Opening a session: policy decision; for a selected login, alcove-helper `open` builds or
+ * joins the alcove and hands back this login's lobby, which the application joins
+ * (setns(CLONE_NEWNS)). Closing: alcove-helper `close`. One log line per decision, written
+ * here, by the code that decides; everything below returns -errno and a message.
+ */
+#include "session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <security/pam_ext.h>
+
+#include "helper_call.h"
+#include "kv.h"
+#include "log.h"
+#include "login.h"
+#include "macro.h"
+#include "policy.h"
+
+#define DATA_KEY "pam_alcove.session"
+
+/* What close needs, kept with pam_set_data() by a successful open. */
+typedef struct Opened {
+	char *name;
+	char *session;
+} Opened;
+
+static void opened_free(pam_handle_t *pamh, void *data, int error_status)
+{
+	Opened *s = data;
+
+	if (!s)
+		return;
+	free(s->name);
+	free(s->session);
+	free(s);
+}
+
+/* One login being opened: what the log line needs, filled as the steps go. */
+typedef struct Ctx {
+	pam_handle_t *pamh;
+	const PamOptions *o;
+	const char *user, *service, *tty, *rhost;
+	LogFields f;
+	char msg[512]; /* why the failing step failed, naming its object */
+} Ctx;
+
+static const char *item(pam_handle_t *pamh, int type)
+{
+	const void *v = NULL;
+
+	return pam_get_item(pamh, type, &v) == PAM_SUCCESS ? v : NULL;
+}
+
+static void ctx_init(Ctx *c, pam_handle_t *pamh, const PamOptions *o)
+{
+	*c = (Ctx){.pamh = pamh, .o = o};
+	c->user = item(pamh, PAM_USER);
+	c->service = item(pamh, PAM_SERVICE);
+	c->tty = item(pamh, PAM_TTY);
+	c->rhost = item(pamh, PAM_RHOST);
+	c->f.user = c->user;
+	c->f.service = c->service;
+}
+
+static int fail(Ctx *c, int r, const char *stage, const char *fmt, ...) _printf_(4, 5);
+static int fail(Ctx *c, int r, const char *stage, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->f.stage = stage;
+	errno = r < 0 ? -r : r; /* for %m */
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* setns(CLONE_NEWNS) is refused (EINVAL) for a process whose fs_struct is shared by threads;
+ * ask first rather than build an alcove for nothing. */
+static int count_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return negative_errno();
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int request_open(Ctx *c, HelperReply *reply)
+{
+	KvBuilder b;
+	int r;
+
+	kv_builder_init(&b);
+	kv_add(&b, "user", c->user);
+	kv_add(&b, "service", c->service);
+	kv_add(&b, "tty", c->tty);
+	kv_add(&b, "rhost", c->rhost);
+	kv_add(&b, "config", c->o->config);
+	kv_add(&b, "lobby", "1");
+	kv_add(&b, "debug", c->o->debug ? "1" : "0");
+	r = helper_call(c->o->helper, "open", &b, HELPER_TIMEOUT_MS, reply);
+	if (r < 0)
+		return fail(c, r, "helper", "Failed to run %s open: %m", c->o->helper);
+	return 0;
+}
+
+/* 0 for ok, 1 for skip, -errno for an error answer (its message taken over). */
+static int reply_status(Ctx *c, const HelperReply *reply, const char *verb)
+{
+	const char *status = kv_get(&reply->kv, "status");
+	const char *err = kv_get(&reply->kv, "errno");
+	const char *message = kv_get(&reply->kv, "message");
+
+	if (status && strcmp(status, "ok") == 0)
+		return 0;
+	if (status && strcmp(status, "skip") == 0)
+		return 1;
+	int e = err ? atoi(err) : 0;
+	if (e <= 0 || e > 4095)
+		e = EPROTO;
+	if (status && strcmp(status, "error") == 0)
+		return fail(c, -e, "helper", "alcove-helper %s: %s", verb,
+			    message ? message : "failed without a message");
+	return fail(c, -EPROTO, "helper", "alcove-helper %s answered without a valid status", verb);
+}
+
+/* name and session become a path component and an environment value: [A-Za-z0-9_.-]. */
+static bool token_is_safe(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static int stash(Ctx *c, const char *name, const char *session)
+{
+	char env[256];
+	Opened *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->name = strdup(name)) || !(s->session = strdup(session))) {
+		opened_free(c->pamh, s, 0);
+		return fail(c, -ENOMEM, "env", "Out of memory");
+	}
+	if (pam_set_data(c->pamh, DATA_KEY, s, opened_free) != PAM_SUCCESS) {
+		opened_free(c->pamh, s, 0);
+		return fail(c, -ENOMEM, "env", "pam_set_data failed");
+	}
+	snprintf(env, sizeof(env), "ALCOVE_SESSION=%s", session);
+	if (pam_putenv(c->pamh, env) != PAM_SUCCESS)
+		return fail(c, -ENOMEM, "env", "pam_putenv ALCOVE_SESSION failed");
+	snprintf(env, sizeof(env), "ALCOVE_NAME=%s", name);
+	if (pam_putenv(c->pamh, env) != PAM_SUCCESS)
+		return fail(c, -ENOMEM, "env", "pam_putenv ALCOVE_NAME failed");
+	return 0;
+}
+
+static void unstash(Ctx *c)
+{
+	(void)pam_putenv(c->pamh, "ALCOVE_SESSION");
+	(void)pam_putenv(c->pamh, "ALCOVE_NAME");
+	(void)pam_set_data(c->pamh, DATA_KEY, NULL, NULL);
+}
+
+static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
+			size_t size);
+
+/* The helper answered ok: check the answer, export the session, join the lobby. The join is
+ * the last step, so a failure before it leaves the application where it was. */
+static int enter_lobby(Ctx *c, HelperReply *reply)
+{
+	const char *name = kv_get(&reply->kv, "name");
+	const char *session = kv_get(&reply->kv, "session");
+	int r;
+
+	if (!token_is_safe(name) || !token_is_safe(session))
+		return fail(c, -EPROTO, "helper", "alcove-helper open: no valid name/session");
+	if (reply->fd < 0 || ioctl(reply->fd, NS_GET_NSTYPE) != CLONE_NEWNS)
+		return fail(c, -EPROTO, "helper", "alcove-helper open: no lobby mount ns fd");
+	r = stash(c, name, session);
+	if (r < 0) {
+		unstash(c);
+		return r;
+	}
+	if (setns(reply->fd, CLONE_NEWNS) < 0) {
+		r = fail(c, negative_errno(), "setns", "Failed to join the lobby of alcove %s: %m",
+			 name);
+		unstash(c);
+		return r;
+	}
+	return 0;
+}
+
+/* The helper was told to open but we cannot use it: release the hold at once (it would
+ * otherwise last as long as this process). Best effort; the open's error is what counts. */
+static void release(Ctx *c, const HelperReply *reply)
+{
+	Opened s = {.name = (char *)kv_get(&reply->kv, "name"),
+		    .session = (char *)kv_get(&reply->kv, "session")};
+	char msg[256];
+
+	if (s.name && s.session)
+		(void)helper_close(c->o, c->user, &s, msg, sizeof(msg));
+}
+
+/* 0 contained, 1 the helper says skip, -errno. */
+static int contain(Ctx *c)
+{
+	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1};
+	int r;
+
+	r = count_threads();
+	if (r < 0)
+		return fail(c, r, "threads", "Failed to count this process's threads: %m");
+	if (r > 1)
+		return fail(c, -EINVAL, "threads",
+			    "The PAM application is multithreaded (%d threads); it cannot join a "
+			    "lobby (setns(CLONE_NEWNS) needs a single thread)",
+			    r);
+	r = request_open(c, &reply);
+	if (r < 0)
+		return r;
+	r = reply_status(c, &reply, "open");
+	if (r != 0)
+		return r;
+	r = enter_lobby(c, &reply);
+	if (r < 0)
+		release(c, &reply);
+	return r;
+}
+
+static void log_policy_errors(Ctx *c, int prio, int r, const PolicyErrors *errs,
+			      const char *consequence)
+{
+	c->f.stage = "policy";
+	if (errs->n > 0)
+		log_full(prio, r, &c->f, "Invalid policy: %s%s; %s", errs->msg[0],
+			 errs->n > 1 ? " (and more errors)" : "", consequence);
+	else
+		log_full(prio, r, &c->f, "Failed to load policy %s: %m; %s", c->o->config,
+			 consequence);
+}
+
+/* Policy + identity -> decision. Fills *ret_failure for a contained login. */
+static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy)
+{
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	PolicyErrors errs = {0};
+	Policy *p = NULL;
+	int r;
+
+	r = login_lookup(c->user, c->service, c->tty, c->rhost, &li);
+	if (r < 0) {
+		c->f.stage = "user";
+		log_full(LOG_ERR, r, &c->f, "Refusing session: cannot look up user '%s': %m",
+			 c->user);
+		return OUTCOME_FAILED;
+	}
+	r = policy_load(c->o->config, &p, &errs);
+	if (r < 0) {
+		/* Fail closed, except for root: a broken file must not lock the admin out, and
+		 * root is only ever contained by an explicit rule, which we cannot read. */
+		bool root = li->uid == 0;
+		log_policy_errors(c, LOG_ERR, r, &errs,
+				  root ? "root is not contained" : "refusing the session");
+		policy_errors_clear(&errs);
+		return root ? OUTCOME_SKIPPED : OUTCOME_FAILED;
+	}
+	policy_decide(p, &li->login, d);
+	*ret_policy = p;
+	return d->kind == DECISION_CONTAIN ? OUTCOME_CONTAINED
+	       : d->kind == DECISION_SKIP  ? OUTCOME_SKIPPED
+					   : OUTCOME_REFUSED;
+}
+
+Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
+{
+	Policy *policy = NULL;
+	Decision d;
+	Outcome out;
+	Ctx c;
+	int r;
+
+	ctx_init(&c, pamh, o);
+	if (!c.user) {
+		c.f.stage = "pam";
+		log_full(LOG_ERR, EINVAL, &c.f, "Refusing session: no PAM_USER");
+		return OUTCOME_FAILED;
+	}
+	if (o->invalid) {
+		c.f.stage = "options";
+		log_full(LOG_ERR, EINVAL, &c.f,
+			 "Refusing session: module argument '%s' must be an absolute path",
+			 o->invalid);
+		return OUTCOME_FAILED;
+	}
+	out = decide(&c, &d, &policy);
+	if (out != OUTCOME_CONTAINED) {
+		if (policy) {
+			c.f.stage = "policy";
+			log_full(out == OUTCOME_REFUSED ? LOG_ERR : LOG_INFO, 0, &c.f, "%s: %s",
+				 out == OUTCOME_REFUSED ? "Refusing session" : "Not contained",
+				 d.reason);
+		}
+		policy_free(policy);
+		return out;
+	}
+
+	FailurePolicy failure = d.profile->failure;
+	char profile[64];
+	snprintf(profile, sizeof(profile), "%s", d.profile->name);
+	policy_free(policy);
+	c.f.profile = profile;
+
+	r = contain(&c);
+	if (r == 1) {
+		c.f.stage = "helper";
+		log_full(LOG_INFO, 0, &c.f, "Not contained: alcove-helper decided to skip");
+		return OUTCOME_SKIPPED;
+	}
+	if (r < 0 && failure == FAILURE_OPEN) {
+		log_full(LOG_ERR, r, &c.f,
+			 "UNCONTAINED login (failure = \"open\"): %s; the session continues on "
+			 "the host",
+			 c.msg);
+		return OUTCOME_FAILED_OPEN;
+	}
+	if (r < 0) {
+		log_full(LOG_ERR, r, &c.f, "Refusing session: %s", c.msg);
+		return OUTCOME_FAILED;
+	}
+	c.f.stage = "open";
+	const Opened *s = NULL;
+	(void)pam_get_data(pamh, DATA_KEY, (const void **)&s);
+	log_full(LOG_INFO, 0, &c.f, "Contained in alcove %s (session %s, service %s, profile %s)",
+		 s ? s->name : "?", s ? s->session : "?", c.service ? c.service : "?", profile);
+	return OUTCOME_CONTAINED;
+}
+
+static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
+			size_t size)
+{
+	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1};
+	KvBuilder b;
+	int r;
+
+	kv_builder_init(&b);
+	kv_add(&b, "user", user);
+	kv_add(&b, "name", s->name);
+	kv_add(&b, "session", s->session);
+	kv_add(&b, "config", o->config);
+	r = helper_call(o->helper, "close", &b, HELPER_TIMEOUT_MS, &reply);
+	if (r < 0) {
+		errno = -r;
+		snprintf(msg, size, "Failed to run %s close: %m", o->helper);
+		return r;
+	}
+	const char *status = kv_get(&reply.kv, "status");
+	if (status && strcmp(status, "ok") == 0)
+		return 0;
+	const char *message = kv_get(&reply.kv, "message");
+	const char *err = kv_get(&reply.kv, "errno");
+	snprintf(msg, size, "alcove-helper close: %s", message ? message : "failed");
+	r = err ? -atoi(err) : -EPROTO;
+	return r < 0 && r > -4096 ? r : -EPROTO;
+}
+
+Outcome session_close(pam_handle_t *pamh, const PamOptions *o)
+{
+	const Opened *s = NULL;
+	char msg[512];
+	Ctx c;
+	int r;
+
+	ctx_init(&c, pamh, o);
+	c.f.stage = "close";
+	/* Nothing stashed: this login was not contained (or open failed). Nothing to do. */
+	if (pam_get_data(pamh, DATA_KEY, (const void **)&s) != PAM_SUCCESS || !s)
+		return OUTCOME_CLOSED;
+	r = helper_close(o, c.user ? c.user : "", s, msg, sizeof(msg));
+	if (r < 0) {
+		log_full(LOG_ERR, r, &c.f, "Failed to close session %s of alcove %s: %s",
+			 s->session, s->name, msg);
+		(void)pam_set_data(pamh, DATA_KEY, NULL, NULL);
+		return OUTCOME_FAILED;
+	}
+	log_full(LOG_INFO, 0, &c.f, "Closed session %s of alcove %s", s->session, s->name);
+	(void)pam_set_data(pamh, DATA_KEY, NULL, NULL);
+	return OUTCOME_CLOSED;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pam_alcove.so's module arguments (pam_module/options.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../pam_module/options.h"
+
+static void test_defaults(void **state)
+{
+	PamOptions o;
+
+	pam_options_parse(0, NULL, &o);
+	assert_string_equal(o.config, SYSCONFDIR "/alcove/alcove.conf");
+	assert_string_equal(o.helper, LIBEXECDIR "/alcove-helper");
+	assert_false(o.debug);
+	assert_int_equal(o.n_unknown, 0);
+	assert_null(o.invalid);
+}
+
+static void test_all_known(void **state)
+{
+	const char *argv[] = {"config=/run/a.conf", "debug", "helper=/opt/x/alcove-helper"};
+	PamOptions o;
+
+	pam_options_parse(3, argv, &o);
+	assert_string_equal(o.config, "/run/a.conf");
+	assert_string_equal(o.helper, "/opt/x/alcove-helper");
+	assert_true(o.debug);
+	assert_int_equal(o.n_unknown, 0);
+	assert_null(o.invalid);
+}
+
+static void test_last_one_wins(void **state)
+{
+	const char *argv[] = {"config=/a", "config=/b"};
+	PamOptions o;
+
+	pam_options_parse(2, argv, &o);
+	assert_string_equal(o.config, "/b");
+}
+
+static void test_unknown_kept_for_logging(void **state)
+{
+	const char *argv[] = {"debug=1", "configx=/a", "config", "nodebug", "config=/ok"};
+	PamOptions o;
+
+	pam_options_parse(5, argv, &o);
+	/* "debug=1" and "config" (no value) are not the options they resemble */
+	assert_false(o.debug);
+	assert_int_equal(o.n_unknown, 4);
+	assert_string_equal(o.unknown[0], "debug=1");
+	assert_string_equal(o.unknown[1], "configx=/a");
+	assert_string_equal(o.unknown[2], "config");
+	assert_string_equal(o.unknown[3], "nodebug");
+	assert_string_equal(o.config, "/ok");
+}
+
+static void test_many_unknown_counted(void **state)
+{
+	const char *argv[PAM_OPTIONS_MAX_UNKNOWN + 3];
+	PamOptions o;
+
+	for (size_t i = 0; i < PAM_OPTIONS_MAX_UNKNOWN + 3; i++)
+		argv[i] = "x";
+	pam_options_parse(PAM_OPTIONS_MAX_UNKNOWN + 3, argv, &o);
+	assert_int_equal(o.n_unknown, PAM_OPTIONS_MAX_UNKNOWN + 3);
+}
+
+static void test_relative_paths_invalid(void **state)
+{
+	const char *argv[] = {"config=alcove.conf", "helper=", "helper=bin/h"};
+	PamOptions o;
+
+	pam_options_parse(3, argv, &o);
+	assert_string_equal(o.invalid, "config=alcove.conf"); /* the first one is reported */
+	assert_string_equal(o.config, SYSCONFDIR "/alcove/alcove.conf");
+	assert_string_equal(o.helper, LIBEXECDIR "/alcove-helper");
+}
+
+static void test_null_argv_entry_ignored(void **state)
+{
+	const char *argv[] = {NULL, "debug"};
+	PamOptions o;
+
+	pam_options_parse(2, argv, &o);
+	assert_true(o.debug);
+	assert_int_equal(o.n_unknown, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_all_known),
+	    cmocka_unit_test(test_last_one_wins),
+	    cmocka_unit_test(test_unknown_kept_for_logging),
+	    cmocka_unit_test(test_many_unknown_counted),
+	    cmocka_unit_test(test_relative_paths_invalid),
+	    cmocka_unit_test(test_null_argv_entry_ignored),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
