@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The forked child of one session, from init's credentials to the login's program.
+ * Any failure is written to the exec-error pipe as a ChildError and the child exits 127;
+ * a successful exec closes the pipe (O_CLOEXEC), which init reads as "started".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "init.h"
+
+static _noreturn_ _printf_(3, 4) void child_fail(int err_fd, int err, const char *fmt, ...)
+{
+	ChildError ce = {.error = err > 0 ? err : EIO};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ce.message, sizeof(ce.message), fmt, ap);
+	va_end(ap);
+	(void)!write(err_fd, &ce, sizeof(ce)); /* < PIPE_BUF: atomic */
+	_exit(127);
+}
+
+/* init ignores terminal signals and blocks SIGCHLD/SIGTERM; a program inherits ignored
+ * dispositions and the mask across exec, so a shell started with SIGINT ignored would
+ * make ^C do nothing (DESIGN §9). Every signal back to its default, mask empty. */
+static int reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		(void)signal(sig, SIG_DFL); /* glibc's reserved RT signals say EINVAL: fine */
+	}
+	sigemptyset(&none);
+	return RET_NERRNO(sigprocmask(SIG_SETMASK, &none, NULL));
+}
+
+static void install_fds(const int fds[3], int err_fd)
+{
+	/* init keeps 0-2 open, so the received fds are >= 3 and dup2 cannot clobber one
+	 * before it is used; dup2 clears O_CLOEXEC on the copies. */
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			child_fail(err_fd, errno, "dup2 fd %d", i);
+}
+
+static void join_login_cgroup(unsigned login, int err_fd)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), INIT_CGROUP_ROOT "/login-%u/cgroup.procs", login);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		child_fail(err_fd, errno, "join cgroup %s", path);
+	(void)close(fd);
+}
+
+/* Groups first, then gid, then uid: once the uid is not 0 the capabilities needed for the
+ * other two are gone (the kernel clears them on the uid change). */
+static void drop_to_login(const InitArgs *a, int err_fd)
+{
+	if (setgroups(a->n_groups, a->groups) < 0)
+		child_fail(err_fd, errno, "setgroups (%zu groups)", a->n_groups);
+	if (setresgid(a->gid, a->gid, a->gid) < 0)
+		child_fail(err_fd, errno, "setresgid %u", a->gid);
+	if (setresuid(a->uid, a->uid, a->uid) < 0)
+		child_fail(err_fd, errno, "setresuid %u", a->uid);
+	/* user mode: nothing the login execs may gain privileges (setuid files, file caps) */
+	if (a->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(err_fd, errno, "PR_SET_NO_NEW_PRIVS");
+}
+
+/* After the uid change, so the login's own permissions decide. A cwd that does not exist
+ * inside the alcove falls back to the home, as login(1) does. */
+static void enter_cwd(const char *cwd, const char *home, int err_fd)
+{
+	int err;
+
+	if (cwd[0] && chdir(cwd) == 0)
+		return;
+	err = cwd[0] ? errno : 0;
+	if (chdir(home) == 0)
+		return;
+	if (cwd[0])
+		child_fail(err_fd, err, "chdir to '%s' (and to home '%s')", cwd, home);
+	child_fail(err_fd, errno, "chdir to home '%s'", home);
+}
+
+_noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3], int err_fd,
+			  unsigned login)
+{
+	if (reset_signals() < 0)
+		child_fail(err_fd, errno, "reset the signal mask");
+	/* A session of its own: its pid is its process group, which SIGNAL and hangup
+	 * address, and it may take the tty as controlling terminal. */
+	if (setsid() < 0)
+		child_fail(err_fd, errno, "setsid");
+	install_fds(fds, err_fd);
+	/* alcove-enter gave the tty up (TIOCNOTTY), so it has no session and arg 0 suffices;
+	 * stealing it (arg 1) would need CAP_SYS_ADMIN in the tty's user ns (DESIGN §9).
+	 * Without it the program runs without job control rather than not at all. */
+	if (isatty(0))
+		(void)ioctl(0, TIOCSCTTY, 0);
+	if (login)
+		join_login_cgroup(login, err_fd);
+	drop_to_login(&init->args, err_fd);
+	enter_cwd(e->cwd, init->args.home, err_fd);
+	/* execvp searches the PATH of `environ`: the login's, not init's */
+	environ = (char **)e->envp;
+	execvp(e->path, (char *const *)e->argv);
+	child_fail(err_fd, errno, "exec '%s'", e->path);
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Client connections: accepting with a SO_PEERCRED check, and one request at a time
+ * dispatched through a table (type, who may send it, handler). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "init.h"
+
+int conn_reply(Conn *c, const ProtoMessage *m)
+{
+	/* Answers are small and the client waits for them; a client whose buffer is full is
+	 * not reading, and is dropped rather than waited for. */
+	return proto_send_message(c->fd, m, NULL, 0, MSG_DONTWAIT);
+}
+
+int conn_reply_error(Conn *c, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return conn_reply(c, &(ProtoMessage){.type = PROTO_ERROR, .error = {err, msg}});
+}
+
+void conn_close(Init *init, Conn *c, bool hangup)
+{
+	if (c->watch.dead)
+		return;
+	if (c->session) {
+		/* The client (alcove-enter: sshd's child) went away while its session runs:
+		 * like a terminal hangup. */
+		if (hangup)
+			session_hangup(c->session);
+		c->session->conn = NULL;
+		c->session = NULL;
+	}
+	watch_del(init, c->fd);
+	(void)close(c->fd);
+	c->fd = -1;
+	c->watch.dead = true;
+	init->n_conns--;
+}
+
+void conns_sweep(Init *init)
+{
+	for (Conn **p = &init->conns; *p;) {
+		Conn *c = *p;
+
+		if (c->watch.dead) {
+			*p = c->next;
+			free(c);
+		} else
+			p = &c->next;
+	}
+}
+
+static bool peer_allowed(const Init *init, uid_t uid)
+{
+	return uid == init->args.uid || uid == init->overflow_uid;
+}
+
+static bool peer_is_host_root(const Init *init, const Conn *c)
+{
+	return c->peer_uid == init->overflow_uid;
+}
+
+void conn_accept(Init *init)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	_cleanup_close_ int fd = -1;
+	Conn *c;
+
+	fd = accept4(init->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != ECONNABORTED && errno != EINTR)
+			init_log("accept on the control socket: %m");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		init_log("SO_PEERCRED: %m");
+		return;
+	}
+	if (!peer_allowed(init, cred.uid)) {
+		init_log("refusing a connection from uid %u (pid %d): not the login user", cred.uid,
+			 cred.pid);
+		return;
+	}
+	if (init->n_conns >= INIT_MAX_CONNS) {
+		init_log("refusing a connection from uid %u (pid %d): %u connections open",
+			 cred.uid, cred.pid, init->n_conns);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	*c = (Conn){.watch.kind = WATCH_CONN, .fd = fd, .peer_uid = cred.uid, .peer_pid = cred.pid};
+	if (watch_add(init, fd, &c->watch, EPOLLIN) < 0) {
+		init_log("epoll_ctl for a connection: %m");
+		free(c);
+		return;
+	}
+	TAKE_FD(fd);
+	c->next = init->conns;
+	init->conns = c;
+	init->n_conns++;
+}
+
+/* Each handler returns < 0 to drop the connection. */
+static int handle_enter(Init *init, Conn *c, const ProtoMessage *m)
+{
+	int r;
+
+	if (c->session)
+		return -EPROTO;
+	if (init->life.stopping) {
+		(void)conn_reply_error(c, ESHUTDOWN, "the alcove is stopping");
+		return -ESHUTDOWN;
+	}
+	r = session_start(init, c, &m->enter, init->pkt->fds);
+	if (r < 0) {
+		(void)conn_reply_error(c, -r, "start '%s'", m->enter.path);
+		return r;
+	}
+	return 0;
+}
+
+static int handle_signal(Init *init, Conn *c, const ProtoMessage *m)
+{
+	if (!c->session)
+		return -EPROTO;
+	session_signal(c->session, m->signo);
+	return 0;
+}
+
+static int handle_hold(Init *init, Conn *c, const ProtoMessage *m)
+{
+	int r;
+
+	if (init->life.stopping)
+		return conn_reply_error(c, ESHUTDOWN, "the alcove is stopping");
+	r = hold_add(init, m->session, init->pkt->fds[0]);
+	if (r < 0)
+		return conn_reply_error(c, -r, "hold '%s'", m->session);
+	init->pkt->fds[0] = -1; /* the hold owns it now */
+	return conn_reply(c, &(ProtoMessage){.type = PROTO_OK});
+}
+
+static int handle_release(Init *init, Conn *c, const ProtoMessage *m)
+{
+	int r = hold_release(init, m->session);
+
+	if (r < 0)
+		return conn_reply_error(c, -r, "release hold '%s'", m->session);
+	return conn_reply(c, &(ProtoMessage){.type = PROTO_OK});
+}
+
+static int handle_stop(Init *init, Conn *c, const ProtoMessage *m)
+{
+	init_log("stop requested by uid %u (pid %d)", c->peer_uid, c->peer_pid);
+	lifecycle_request_stop(&init->life, now_usec());
+	return conn_reply(c, &(ProtoMessage){.type = PROTO_OK});
+}
+
+/* Every process in our PID namespace, if /proc is ours; otherwise what we know of. */
+static uint32_t count_processes(const Init *init)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	uint32_t n = 0;
+
+	if (!d) {
+		for (const Session *s = init->sessions; s; s = s->next)
+			n += !s->watch.dead;
+		return n + 1;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int handle_status(Init *init, Conn *c, const ProtoMessage *m)
+{
+	ProtoMessage a = {.type = PROTO_STATUS_REPLY,
+			  .status = {.sessions = init_open_sessions(init),
+				     .holds = init->n_holds,
+				     .processes = count_processes(init),
+				     .start_usec = init->start_usec}};
+
+	return conn_reply(c, &a);
+}
+
+static const struct {
+	bool root_only; /* HOLD/RELEASE decide the lifecycle: only the helper (host root) */
+	int (*handle)(Init *init, Conn *c, const ProtoMessage *m);
+} handlers[_PROTO_TYPE_MAX] = {
+    [PROTO_ENTER] = {false, handle_enter}, [PROTO_SIGNAL] = {false, handle_signal},
+    [PROTO_HOLD] = {true, handle_hold},	   [PROTO_RELEASE] = {true, handle_release},
+    [PROTO_STOP] = {false, handle_stop},   [PROTO_STATUS] = {false, handle_status},
+};
+
+static int handle_message(Init *init, Conn *c, const ProtoMessage *m)
+{
+	if (!handlers[m->type].handle)
+		return -EPROTO; /* an answer type sent to us */
+	if (c->session && m->type != PROTO_SIGNAL)
+		return -EPROTO; /* a session connection carries only SIGNAL */
+	if (handlers[m->type].root_only && !peer_is_host_root(init, c)) {
+		(void)conn_reply_error(c, EPERM, "%s is for the alcove helper only",
+				       proto_type_name(m->type));
+		return 0;
+	}
+	return handlers[m->type].handle(init, c, m);
+}
+
+void conn_event(Init *init, Conn *c)
+{
+	ProtoMessage m;
+	int r;
+
+	r = proto_recv_message(c->fd, init->pkt, &m, MSG_DONTWAIT);
+	if (r == -EAGAIN)
+		return;
+	if (r == 0) {
+		conn_close(init, c, true);
+		return;
+	}
+	if (r < 0) {
+		init_log("dropping the connection of uid %u (pid %d): %s", c->peer_uid, c->peer_pid,
+			 r == -EBADMSG ? "malformed request" : strerror(-r));
+		conn_close(init, c, true);
+		return;
+	}
+	r = handle_message(init, c, &m);
+	proto_message_done(&m);
+	proto_packet_close_fds(init->pkt); /* any fd no handler took */
+	if (r == -EPROTO)
+		init_log("dropping the connection of uid %u (pid %d): unexpected %s", c->peer_uid,
+			 c->peer_pid, proto_type_name(m.type));
+	if (r < 0)
+		conn_close(init, c, true);
+}

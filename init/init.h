@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * alcove-init: PID 1 of an alcove. One epoll loop serves the control socket
+ * (fd 3, listening), the signalfd (SIGCHLD, SIGTERM), every client
+ * connection, every starting session's exec-error pipe and every hold's
+ * pidfd; nothing in it blocks on a client. Objects that die during one
+ * epoll batch are only marked dead and freed after the batch, so a later
+ * event of the same batch never touches freed memory.
+ *
+ *   main.c      arguments, setup, the loop, lifecycle actions, logging
+ *   conn.c      accepting, SO_PEERCRED, request dispatch, answers
+ *   session.c   starting (fork + exec-error pipe), signalling, reaping sessions
+ *   child.c     the forked child: credentials, tty, cgroup, cwd, exec
+ *   hold.c      holds (pidfds of PAM applications)
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "args.h"
+#include "lifecycle.h"
+#include "macro.h"
+#include "proto.h"
+#include "proto_io.h"
+
+#define INIT_LISTEN_FD 3
+#define INIT_MAX_CONNS 512
+#define INIT_MAX_HOLDS 1024
+#define INIT_CGROUP_ROOT "/sys/fs/cgroup"
+
+typedef enum WatchKind {
+	WATCH_LISTEN,
+	WATCH_SIGNAL,
+	WATCH_CONN,
+	WATCH_START, /* a session's exec-error pipe */
+	WATCH_HOLD,
+} WatchKind;
+
+/* First member of every object registered with epoll (epoll_event.data.ptr). */
+typedef struct Watch {
+	WatchKind kind;
+	bool dead; /* freed after the current epoll batch */
+} Watch;
+
+typedef struct Session Session;
+
+typedef struct Conn {
+	Watch watch;
+	int fd;
+	uid_t peer_uid;
+	pid_t peer_pid;
+	Session *session; /* set by ENTER until the session ends or the client goes */
+	struct Conn *next;
+} Conn;
+
+struct Session {
+	Watch watch;
+	pid_t pid;	/* also its process group and session id */
+	int start_fd;	/* read end of the exec-error pipe; -1 once the start is resolved */
+	unsigned login; /* cgroup login-<n>/ (0 without --cgroup) */
+	Conn *conn;	/* NULL once the client is gone or the answer is final */
+	Session *next;
+};
+
+typedef struct Hold {
+	Watch watch;
+	int pidfd;
+	char id[PROTO_SESSION_MAX + 1];
+	struct Hold *next;
+} Hold;
+
+typedef struct Init {
+	InitArgs args;
+	int epfd;
+	int listen_fd;
+	int signal_fd;
+	Watch listen_watch, signal_watch;
+	uid_t overflow_uid;
+	uint64_t start_usec;
+	Lifecycle life;
+	bool has_children;
+	Conn *conns;
+	unsigned n_conns;
+	Session *sessions;
+	Hold *holds;
+	unsigned n_holds;
+	unsigned next_login;
+	unsigned *stale_logins; /* login cgroups that were busy when their session ended */
+	size_t n_stale_logins;
+	ProtoPacket *pkt; /* one receive buffer: messages are handled one at a time */
+} Init;
+
+/* main.c */
+void init_log(const char *fmt, ...) _printf_(1, 2);
+uint64_t now_usec(void);
+int watch_add(Init *init, int fd, Watch *w, uint32_t events);
+void watch_del(Init *init, int fd);
+unsigned init_in_use(const Init *init);
+unsigned init_open_sessions(const Init *init);
+
+/* conn.c */
+void conn_accept(Init *init);
+void conn_event(Init *init, Conn *c);
+void conn_close(Init *init, Conn *c, bool hangup);
+int conn_reply(Conn *c, const ProtoMessage *m);
+int conn_reply_error(Conn *c, int err, const char *fmt, ...) _printf_(3, 4);
+void conns_sweep(Init *init);
+
+/* session.c */
+int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3]);
+void session_start_event(Init *init, Session *s);
+void session_signal(Session *s, int signo);
+void session_hangup(Session *s);
+void sessions_reap(Init *init);
+void sessions_sweep(Init *init);
+
+/* child.c */
+typedef struct ChildError {
+	int32_t error;
+	char message[256];
+} ChildError;
+_noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3], int err_fd,
+			  unsigned login);
+
+/* hold.c */
+int hold_add(Init *init, const char *id, int pidfd);
+int hold_release(Init *init, const char *id);
+void hold_event(Init *init, Hold *h);
+void holds_sweep(Init *init);

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* alcove-init: arguments, setup, the event loop and the lifecycle actions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+
+static const char *log_user = "";
+
+void init_log(const char *fmt, ...)
+{
+	char line[1024];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	errno = saved; /* for %m */
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	dprintf(STDERR_FILENO, "alcove-init%s%s: %s\n", *log_user ? " " : "", log_user, line);
+	errno = saved;
+}
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int watch_add(Init *init, int fd, Watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+
+	return RET_NERRNO(epoll_ctl(init->epfd, EPOLL_CTL_ADD, fd, &ev));
+}
+
+void watch_del(Init *init, int fd)
+{
+	(void)epoll_ctl(init->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+unsigned init_open_sessions(const Init *init)
+{
+	unsigned n = 0;
+
+	for (const Conn *c = init->conns; c; c = c->next)
+		if (!c->watch.dead && c->session)
+			n++;
+	return n;
+}
+
+unsigned init_in_use(const Init *init)
+{
+	return init_open_sessions(init) + init->n_holds;
+}
+
+/* PID 1 of a PID namespace gets no signal its handlers do not catch from inside, but the
+ * helper's session could still hang up on us from outside: ignore the terminal signals,
+ * and take SIGTERM (stop) and SIGCHLD (reap) through a signalfd. */
+static int setup_signals(Init *init)
+{
+	static const int ignored[] = {SIGHUP,  SIGINT,	SIGQUIT, SIGPIPE, SIGUSR1,
+				      SIGUSR2, SIGTTIN, SIGTTOU, SIGTSTP};
+	sigset_t mask;
+
+	for (size_t i = 0; i < ELEMENTSOF(ignored); i++)
+		if (signal(ignored[i], SIG_IGN) == SIG_ERR)
+			return negative_errno();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return negative_errno();
+	init->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (init->signal_fd < 0)
+		return negative_errno();
+	init->signal_watch.kind = WATCH_SIGNAL;
+	return watch_add(init, init->signal_fd, &init->signal_watch, EPOLLIN);
+}
+
+/* Our 0,1,2 must be open, or a received fd could land on them and be closed by dup2. */
+static int setup_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		n = open("/dev/null", O_RDWR);
+		if (n < 0)
+			return negative_errno();
+		if (n != fd)
+			return -EBADF;
+	}
+	return 0;
+}
+
+static int setup_listener(Init *init)
+{
+	int acc = 0, type = 0, fl;
+	socklen_t len = sizeof(acc);
+
+	init->listen_fd = INIT_LISTEN_FD;
+	if (getsockopt(INIT_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) < 0)
+		return negative_errno();
+	len = sizeof(type);
+	if (getsockopt(INIT_LISTEN_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return negative_errno();
+	if (!acc || type != SOCK_SEQPACKET)
+		return -ENOTSOCK;
+	/* Never inherited by a session; never block in accept (a client may go away between
+	 * the readiness and the accept). */
+	fl = fcntl(INIT_LISTEN_FD, F_GETFL);
+	if (fl < 0 || fcntl(INIT_LISTEN_FD, F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(INIT_LISTEN_FD, F_SETFL, fl | O_NONBLOCK) < 0)
+		return negative_errno();
+	init->listen_watch.kind = WATCH_LISTEN;
+	return watch_add(init, INIT_LISTEN_FD, &init->listen_watch, EPOLLIN);
+}
+
+/* cgroup v2's no-internal-process rule: with the subtree delegated to us, init must live
+ * in a leaf of its own so logins can get theirs (login-<n>/, see session.c). Before any
+ * fork: a child made earlier would stay in the parent cgroup. */
+static int setup_cgroup(void)
+{
+	int fd;
+	ssize_t n;
+
+	if (mkdir(INIT_CGROUP_ROOT "/init", 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	fd = open(INIT_CGROUP_ROOT "/init/cgroup.procs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	n = write(fd, "0", 1);
+	if (n < 0) {
+		n = negative_errno();
+		(void)close(fd);
+		return (int)n;
+	}
+	(void)close(fd);
+	return 0;
+}
+
+/* A host process whose uid has no mapping in our user ns (host root: the helper, alcovectl)
+ * shows up in SO_PEERCRED as the overflow uid. */
+static uid_t read_overflow_uid(void)
+{
+	char buf[16] = {0};
+	uint32_t v;
+	int fd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		(void)close(fd);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return n > 0 && parse_id(buf, &v) == 0 ? v : 65534;
+}
+
+static void apply_life_action(Init *init, LifeAction a)
+{
+	switch (a) {
+	case LIFE_TERM_ALL:
+		init_log("stopping: SIGTERM to every process (sessions %u, holds %u)",
+			 init_open_sessions(init), init->n_holds);
+		/* kill(-1) from PID 1 reaches every other process of the PID namespace; SIGCONT
+		 * so stopped jobs get to handle the SIGTERM. */
+		(void)kill(-1, SIGTERM);
+		(void)kill(-1, SIGCONT);
+		break;
+	case LIFE_KILL_ALL:
+		init_log("stopping: processes left after %llu s, SIGKILL to every process",
+			 LIFE_KILL_DELAY_USEC / USEC_PER_SEC);
+		(void)kill(-1, SIGKILL);
+		break;
+	case LIFE_EXIT:
+		init_log("exiting: no session, no hold%s",
+			 init->has_children ? "" : ", no process");
+		exit(EXIT_SUCCESS);
+	case LIFE_RUN:
+		break;
+	}
+}
+
+static void handle_signals(Init *init)
+{
+	struct signalfd_siginfo si;
+
+	while (read(init->signal_fd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo == SIGTERM) {
+			init_log("SIGTERM from pid %u: stopping the alcove", si.ssi_pid);
+			lifecycle_request_stop(&init->life, now_usec());
+		}
+	/* SIGCHLD coalesces: reap everything there is, every time */
+	sessions_reap(init);
+}
+
+static void dispatch(Init *init, Watch *w, uint32_t events)
+{
+	if (w->dead)
+		return;
+	switch (w->kind) {
+	case WATCH_LISTEN:
+		conn_accept(init);
+		break;
+	case WATCH_SIGNAL:
+		handle_signals(init);
+		break;
+	case WATCH_CONN:
+		conn_event(init, (Conn *)w);
+		break;
+	case WATCH_START:
+		session_start_event(init, (Session *)w);
+		break;
+	case WATCH_HOLD:
+		hold_event(init, (Hold *)w);
+		break;
+	}
+}
+
+static int timeout_ms(uint64_t deadline, uint64_t now)
+{
+	uint64_t ms;
+
+	if (deadline == LIFE_NEVER)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	ms = (deadline - now + 999) / 1000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static _noreturn_ void run(Init *init)
+{
+	struct epoll_event ev[32];
+
+	for (;;) {
+		uint64_t now = now_usec(), deadline;
+		LifeAction a;
+		int n;
+
+		while ((a = lifecycle_step(&init->life, init_in_use(init), init->has_children, now,
+					   &deadline)) != LIFE_RUN)
+			apply_life_action(init, a);
+		n = epoll_wait(init->epfd, ev, (int)ELEMENTSOF(ev), timeout_ms(deadline, now));
+		if (n < 0 && errno != EINTR) {
+			init_log("epoll_wait: %m");
+			abort(); /* PID 1 exiting ends the alcove: at least leave a trace */
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(init, ev[i].data.ptr, ev[i].events);
+		conns_sweep(init);
+		sessions_sweep(init);
+		holds_sweep(init);
+	}
+}
+
+/* Logs "Failed to <what>: <error>" and returns r. */
+static int setup_failed(int r, const char *what)
+{
+	init_log("Failed to %s: %s", what, strerror(-r));
+	return r;
+}
+
+static int setup(Init *init)
+{
+	int r;
+
+	r = setup_std_fds();
+	if (r < 0)
+		return setup_failed(r, "open /dev/null on fds 0-2");
+	(void)setsid(); /* no controlling tty and no process group of the helper's */
+	init->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (init->epfd < 0)
+		return setup_failed(negative_errno(), "create the epoll instance");
+	r = setup_listener(init);
+	if (r < 0)
+		return setup_failed(r, "use fd 3 as the listening SOCK_SEQPACKET control socket");
+	r = setup_signals(init);
+	if (r < 0)
+		return setup_failed(r, "set up signal handling");
+	if (init->args.cgroup) {
+		r = setup_cgroup();
+		if (r < 0)
+			return setup_failed(r, "move into " INIT_CGROUP_ROOT "/init");
+	}
+	init->pkt = malloc(sizeof(*init->pkt));
+	if (!init->pkt)
+		return setup_failed(-ENOMEM, "allocate the receive buffer");
+	init->overflow_uid = read_overflow_uid();
+	init->start_usec = now_usec();
+	lifecycle_init(&init->life, init->args.on_last_logout,
+		       init->args.idle_timeout_sec * USEC_PER_SEC, init->start_usec);
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	static Init init;
+	char err[256];
+
+	if (init_args_parse(argc, argv, &init.args, err, sizeof(err)) < 0) {
+		init_log("%s", err);
+		return 2;
+	}
+	log_user = init.args.user ? init.args.user : "";
+	if (setup(&init) < 0)
+		return 1;
+	init_log("ready: login uid %u gid %u, on-last-logout=%s%s%s", init.args.uid, init.args.gid,
+		 life_policy_name(init.args.on_last_logout), init.args.cgroup ? ", cgroup" : "",
+		 init.args.no_new_privs ? ", no_new_privs" : "");
+	run(&init);
+}
