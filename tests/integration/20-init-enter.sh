@@ -43,7 +43,7 @@ start_init() {
 	fi
 	rm -f "$D/pid"
 	$PY "$LIB/init_launch.py" --user $USER1 --socket "$SOCK" --pidfile "$D/pid" "${cg[@]}" \
-		-- "$BUILD/alcove-init" --uid="$U" --gid="$G" --groups="$G" --home="$HOME1" \
+		-- "$BUILD/alcove-init" --uid="$U" --gid="$G" --groups="$G,5" --home="$HOME1" \
 		--no-new-privs --user=$USER1 "$@" >>"$D/init.log" 2>&1 &
 	LAUNCH_PID=$!
 	wait_until 100 test -s "$D/pid" || fail "alcove-init did not start: $(cat "$D/init.log")"
@@ -95,13 +95,14 @@ rc=0
 enter -c 'exit 7' || rc=$?
 assert_eq 7 "$rc" "exit status 7 passes through"
 
-out=$(cd / && enter -c 'id -u; id -g; tr "\0" " " </proc/1/cmdline; echo; echo $$; grep NoNewPrivs /proc/self/status')
+out=$(cd / && enter -c 'id -u; id -g; tr "\0" " " </proc/1/cmdline; echo; echo $$; grep NoNewPrivs /proc/self/status; id -G')
 assert_eq "$U" "$(sed -n 1p <<<"$out")" "session runs as the login uid"
 assert_eq "$G" "$(sed -n 2p <<<"$out")" "session runs as the login gid"
 assert_contains "$(sed -n 3p <<<"$out")" "$BUILD/alcove-init" "PID 1 inside is alcove-init"
 [ "$(sed -n 4p <<<"$out")" -gt 1 ] || fail "session pid is not in the alcove's PID ns: $out"
 pass "session pid is small: in the alcove's PID ns"
 assert_eq "NoNewPrivs:	1" "$(sed -n 5p <<<"$out")" "no_new_privs is set"
+assert_eq "$G 5" "$(sed -n 6p <<<"$out")" "supplementary groups from --groups (tty = 5)"
 
 out=$(cd / && setpriv --reuid="$U" --regid="$G" --init-groups env -i HOME=$HOME1 ALCOVE_NAME="$U" \
 	PATH=/usr/bin:/bin bash -c "exec -a -bash $BUILD/alcove-enter -c 'shopt -q login_shell && echo login; echo \$0'")
@@ -326,10 +327,15 @@ assert_eq 143 "$rc" "SIGTERM to init: the session ends by SIGTERM, reported to t
 wait_init
 assert_eq 0 "$INIT_RC" "SIGTERM to init: init exits 0"
 
+# A process that ignores SIGTERM is killed 3 s later.
 start_init --on-last-logout=idle --idle-timeout=1
+assert_eq ok "$(proto hold h $$)" "HOLD (by this script) in an idle alcove"
+enter -c "trap '' TERM; setsid sleep 100000 </dev/null >/dev/null 2>&1 & echo started" >/dev/null
 assert_eq ok "$(proto stop)" "STOP is accepted"
+assert_contains "$(proto hold h2 $$)" "error 108" "HOLD while stopping: ESHUTDOWN"
 wait_init
 assert_eq 0 "$INIT_RC" "STOP: init exits 0"
+assert_contains "$(cat "$D/init.log")" "SIGKILL to every process" "STOP: a process ignoring SIGTERM gets SIGKILL"
 
 start_init --on-last-logout=idle --idle-timeout=1
 enter -c 'true'
