@@ -1,0 +1,108 @@
+#!/bin/bash
+# The packaged install, as a new admin does it (issue 6), in a freshly booted bookworm
+# container (TESTING.md layer 3): make check-deb (packages + lintian), `apt install` of the two
+# .debs with their dependencies from Debian, the shipped policy selecting nobody,
+# `pam-auth-update --enable alcove` and one rule for a group (debian/tests/login, the
+# autopkgtest, run inside), ssh from the host side into the container's sshd: a member lands
+# in an alcove with a delegated scope, a non-member on the host; `apt remove` takes the module
+# out of PAM and logins keep working; purge keeps the users' data in /var/lib/alcove.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/nspawn.sh"
+
+IN=alcfin OUT=alcfout GROUP=alcfgrp
+
+# A failure inside the container comes with the end of its journal (pam_alcove, the helper
+# and sshd log there).
+ct_fail() {
+	echo "# the container's journal:"
+	ct_run journalctl -b --no-pager -q -n 80 2>&1 | sed 's/^/#   /'
+	fail "$@"
+}
+
+mkdir -p "$BUILD"
+make -s -C "$ALCOVE_SRC" check-deb >"$BUILD/check-deb.log" 2>&1 ||
+	fail "make check-deb: $(tail -20 "$BUILD/check-deb.log")"
+pass "make check-deb: packages built, lintian clean"
+debs=("$BUILD"/deb/libpam-alcove_*.deb "$BUILD"/deb/alcove_*.deb)
+[ -e "${debs[0]}" ] && [ -e "${debs[1]}" ] || fail "no .debs in $BUILD/deb"
+for d in "${debs[@]}"; do echo "# $(basename "$d"): $(stat -c %s "$d") bytes"; done
+
+# The rootfs has none of alcove's own dependencies installed that the base system lacks:
+# their .debs wait in the container's apt cache (with the package lists kept), so apt inside
+# the offline container resolves them from Debian's metadata, as it would on a real host.
+deps=$(for d in "${debs[@]}"; do dpkg-deb -f "$d" Depends; done |
+	tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v -x -e alcove -e libpam-alcove -e '' | sort -u)
+pkgs=$(echo "$NSPAWN_PACKAGES" | tr ',' '\n' | grep -v -x -F "$deps" | paste -sd,)
+NSPAWN_INSTALL=none
+NSPAWN_ROOTFS_ARGS=("$pkgs,openssh-client" --skip=cleanup/apt/lists --skip=cleanup/apt/cache
+	--customize-hook="APT_CONFIG=\$MMDEBSTRAP_APT_CONFIG apt-get -q clean && APT_CONFIG=\$MMDEBSTRAP_APT_CONFIG apt-get -q -y --download-only install $(echo $deps)")
+nspawn_boot
+
+# (no ${...} in commands for ct_run: systemd-run expands them as environment variables)
+missing=$(for p in $deps; do ct_run dpkg -s "$p" 2>/dev/null | grep -qx 'Status: install ok installed' || echo "$p"; done)
+echo "# dependencies apt must install from Debian: ${missing:-none}"
+
+# --- apt install ./libpam-alcove_*.deb ./alcove_*.deb ---
+mkdir -p "$NSPAWN_DIR/var/tmp/debs"
+cp "${debs[@]}" "$NSPAWN_DIR/var/tmp/debs/"
+out=$(ct_sh "cd /var/tmp/debs && DEBIAN_FRONTEND=noninteractive apt install -y \
+	./libpam-alcove_*.deb ./alcove_*.deb 2>&1") || fail "apt install of the .debs: $out"
+pass "apt install ./libpam-alcove_*.deb ./alcove_*.deb"
+for p in $missing; do
+	assert_contains "$(ct_run dpkg -s "$p")" "Status: install ok installed" "dependency $p installed by apt"
+done
+for f in /usr/libexec/alcove/alcove-helper /usr/libexec/alcove/alcove-init \
+	/usr/libexec/alcove/alcove-enter /usr/sbin/alcovectl /usr/share/pam-configs/alcove \
+	"/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_alcove.so" \
+	/usr/share/man/man5/alcove.conf.5.gz /usr/share/man/man8/alcovectl.8.gz \
+	/usr/share/man/man8/pam_alcove.8.gz; do
+	[ -e "$NSPAWN_DIR$f" ] || fail "$f not installed"
+done
+pass "programs, module, profile and man pages installed"
+assert_eq "755 root root" "$(ct_run stat -c '%a %U %G' /run/alcove)" "/run/alcove from tmpfiles.d"
+assert_eq "755 root root" "$(ct_run stat -c '%a %U %G' /var/lib/alcove)" "/var/lib/alcove from tmpfiles.d"
+assert_contains "$(cat "$NSPAWN_DIR/var/lib/dpkg/info/alcove.conffiles")" /etc/alcove/alcove.conf "alcove.conf is a conffile"
+
+# --- installing changed no login: module not enabled, and the policy selects nobody ---
+assert_not_contains "$(ct_run cat /etc/pam.d/common-session)" pam_alcove "module not enabled by installing"
+ct_user $IN
+ct_user $OUT
+out=$(ct_run alcovectl check-config) || fail "shipped config: $out"
+pass "shipped config passes check-config"
+for u in $IN $OUT root; do
+	out=$(ct_run alcovectl explain $u --service sshd) || fail "explain $u: $out"
+	assert_contains "$(echo "$out" | grep '^decision')" "not contained" "shipped config does not contain $u"
+done
+
+# --- the admin: pam-auth-update --enable alcove and one rule for a group (the autopkgtest) ---
+install -m 0755 "$ALCOVE_SRC/debian/tests/login" "$NSPAWN_DIR/var/tmp/alcove-login-test"
+out=$(ct_run env ALCOVE_ADT_GROUP=$GROUP ALCOVE_ADT_MEMBER=$IN ALCOVE_ADT_OTHER=$OUT \
+	/var/tmp/alcove-login-test 2>&1) || ct_fail "debian/tests/login in the container: $out"
+echo "$out" | sed 's/^/#   /'
+pass "debian/tests/login (autopkgtest) passed in the container"
+
+# --- ssh from the host side ---
+# PID 1's argv[0], not /proc/1/exe: its exe link is not readable by an unprivileged user
+out=$(ct_ssh $IN 'tr "\0" "\n" </proc/1/cmdline | head -1; hostname') || ct_fail "ssh $IN: $out"
+assert_eq alcove-init "$(echo "$out" | head -1)" "member $IN: PID 1 is alcove-init"
+assert_not_contains "$(echo "$out" | tail -1)" "$(ct_run hostname)" "member $IN: the alcove's hostname"
+out=$(ct_ssh $OUT 'cat /proc/1/comm; hostname') || ct_fail "ssh $OUT: $out"
+assert_eq systemd "$(echo "$out" | head -1)" "non-member $OUT: PID 1 is the host's systemd"
+
+# --- apt remove: the module leaves PAM first, logins keep working, data stays ---
+out=$(ct_sh "DEBIAN_FRONTEND=noninteractive apt-get remove -y libpam-alcove alcove 2>&1") ||
+	fail "apt remove: $out"
+pass "apt remove libpam-alcove alcove"
+assert_not_contains "$(ct_run cat /etc/pam.d/common-session)" pam_alcove "module gone from common-session"
+assert_not_contains "$(ct_run grep -rl pam_alcove /etc/pam.d/ 2>&1)" common "no common-* file names pam_alcove"
+out=$(ct_ssh $IN 'cat /proc/1/comm') || ct_fail "ssh $IN after remove: $out"
+assert_eq systemd "$out" "after remove: $IN logs in to the host"
+assert_eq yes "$(ct_sh "test -d /var/lib/alcove && echo yes")" "remove keeps /var/lib/alcove"
+assert_eq yes "$(ct_sh "test -e /etc/alcove/alcove.conf && echo yes")" "remove keeps the conffile"
+
+out=$(ct_sh "DEBIAN_FRONTEND=noninteractive apt-get purge -y alcove 2>&1") || fail "apt purge: $out"
+assert_contains "$out" "keeping /var/lib/alcove" "purge says what it keeps"
+assert_eq gone "$(ct_sh "test -e /etc/alcove || echo gone")" "purge removes /etc/alcove"
+assert_eq yes "$(ct_sh "test -d /var/lib/alcove && echo yes")" "purge keeps /var/lib/alcove"
+out=$(ct_ssh $OUT 'echo still-ok') || fail "ssh $OUT after purge: $out"
+assert_eq still-ok "$out" "logins work after purge"
