@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,11 @@ int statefile_alive(const AlcoveState *s, int *ret_pidfd)
 		return 0;
 	/* the /proc reads above were of the process the pidfd holds only if it still lives */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		return 0;
+	/* an init that has exited but is not reaped yet (a zombie until the host's PID 1 gets to
+	 * it, seconds on some hosts) still answers the checks above: its pidfd is readable */
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	if (poll(&p, 1, 0) > 0)
 		return 0;
 	if (ret_pidfd)
 		*ret_pidfd = TAKE_FD(pidfd);

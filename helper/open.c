@@ -2,12 +2,13 @@
 /*
  * open: the policy's decision for this login, then the user's running alcove (found by its
  * state and verified alive) or a new one, a hold for the caller, and the lobby.
- *   policy -> lock -> (reuse | build: userns, mounts, scope) -> lobby -> hold -> answer
+ *   policy -> lock -> (reuse | build: userns, mounts, scope) -> hold -> lobby -> answer
  * Each stage is timed (CLOCK_MONOTONIC) and logged in one debug line.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -234,7 +235,44 @@ static int lobby(OpenCtx *c)
 	return 0;
 }
 
-/* The caller (pam application or alcovectl) holds the alcove while it lives or until close. */
+/* How long a found alcove that is ending may take to exit: a stopping init SIGKILLs what is
+ * left after 3 s (docs/INTERNALS.md, alcove-init lifecycle). */
+#define ENDING_WAIT_MS 5000
+
+/* A HOLD that init refuses or drops because it is on its way out: it closed its socket (keep:
+ * its last process just ended) or it is stopping (ESHUTDOWN). Until it has exited, its state
+ * still reads alive. */
+static bool alcove_ending(int r)
+{
+	return r == -ECONNREFUSED || r == -ECONNRESET || r == -EPIPE || r == -ESHUTDOWN;
+}
+
+/* Waits for the found alcove's init to exit, removes its leftovers and builds anew: a login
+ * that comes a few milliseconds after the previous one ended must not fail for it. */
+static int rebuild_ended(OpenCtx *c, int why)
+{
+	struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+	int r;
+
+	log_debug("alcove %s is ending (%s): waiting for init (pid %d) to exit, then building anew",
+		  c->name, strerror(-why), (int)c->pid);
+	do
+		r = poll(&p, 1, ENDING_WAIT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return answer_error(c->ans, r < 0 ? errno : ETIMEDOUT,
+				    "alcove %s is ending, but its init (pid %d) did not exit: %m",
+				    c->name, (int)c->pid);
+	closep(&c->pidfd);
+	r = state_remove_leftovers(c->dirfd);
+	if (r < 0)
+		return answer_error(c->ans, r, "Cannot remove leftovers of %s/%s: %m",
+				    ALCOVE_RUN_DIR, c->name);
+	return build(c);
+}
+
+/* The caller (pam application or alcovectl) holds the alcove while it lives or until close.
+ * Registered before the lobby is built: once init has accepted the hold, it stays. */
 static int hold(OpenCtx *c)
 {
 	_cleanup_close_ int pidfd = -1;
@@ -251,11 +289,27 @@ static int hold(OpenCtx *c)
 				    (int)c->env->caller);
 	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
 	r = control_hold(path, c->session, pidfd);
+	if (r < 0 && !c->built && alcove_ending(r)) {
+		r = rebuild_ended(c, r);
+		if (r < 0)
+			return r;
+		c->ans->fields.stage = "hold";
+		r = control_hold(path, c->session, pidfd);
+	}
 	if (r < 0)
 		return answer_error(c->ans, r,
 				    "Cannot register the session with alcove %s (%s): %m", c->name,
 				    path);
 	return 0;
+}
+
+/* The lobby failed after the hold was registered: nobody will close this session. */
+static void unhold(OpenCtx *c)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
+	(void)control_release(path, c->session);
 }
 
 static void log_timings(const OpenCtx *c)
@@ -289,20 +343,22 @@ static int open_locked(OpenCtx *c, const KvMessage *req)
 	r = lock_and_get(c, req);
 	if (r < 0)
 		return r;
-	if (lobby_req && strcmp(lobby_req, "1") == 0) {
-		t = now_us();
-		r = lobby(c);
-		c->t_lobby = now_us() - t;
-		if (r < 0)
-			return r;
-		FAULT_POINT("lobby");
-	}
 	t = now_us();
 	r = hold(c);
 	c->t_hold = now_us() - t;
 	if (r < 0)
 		return r;
 	FAULT_POINT("hold");
+	if (lobby_req && strcmp(lobby_req, "1") == 0) {
+		t = now_us();
+		r = lobby(c);
+		c->t_lobby = now_us() - t;
+		if (r < 0) {
+			unhold(c);
+			return r;
+		}
+		FAULT_POINT("lobby");
+	}
 	kv_add(&c->ans->kv, "status", "ok");
 	kv_add(&c->ans->kv, "name", c->name);
 	kv_add(&c->ans->kv, "session", c->session);
