@@ -7,8 +7,15 @@
 # on a filesystem that supports idmapped mounts (the cache is on the root fs: ext4 here).
 ALCOVE_IMAGE_CACHE=${ALCOVE_IMAGE_CACHE:-/var/cache/alcove-tests/images}
 
-test_image() { # name (only "bookworm" for now)
-	local name=${1:-bookworm} dir
+# Names: "bookworm" (minbase) and "bookworm-login" (minbase + what login tests run inside:
+# ps, ssh-add, sftp-server).
+test_image() { # name
+	local name=${1:-bookworm} dir suite include=
+	case $name in
+	bookworm) suite=bookworm ;;
+	bookworm-login) suite=bookworm include=--include=procps,openssh-client,openssh-sftp-server ;;
+	*) fail "unknown test image '$name'" ;;
+	esac
 	dir=$ALCOVE_IMAGE_CACHE/$name
 	mkdir -p "$ALCOVE_IMAGE_CACHE" || fail "mkdir $ALCOVE_IMAGE_CACHE"
 	(
@@ -16,10 +23,10 @@ test_image() { # name (only "bookworm" for now)
 		[ -e "$dir/.complete" ] && exit 0
 		rm -rf "$dir.partial"
 		echo "# building test image $name (mmdebstrap, once per machine)" >&2
-		mmdebstrap --quiet --mode=root --variant=minbase "$name" "$dir.partial" >&2 || exit 1
+		mmdebstrap --quiet --mode=root --variant=minbase $include "$suite" "$dir.partial" >&2 || exit 1
 		touch "$dir.partial/.complete"
 		rm -rf "$dir"
 		mv "$dir.partial" "$dir"
-	) 9>"$ALCOVE_IMAGE_CACHE/.lock" || fail "could not build test image $name"
+	) 9>"$ALCOVE_IMAGE_CACHE/.lock${include:+-$name}" || fail "could not build test image $name"
 	echo "$dir"
 }

@@ -1,0 +1,41 @@
+# A journal of the test's own, to assert what pam_alcove and alcove-helper log (bash; source
+# after common.sh). There is no journald on the test machines, and the host's /run/systemd
+# must not be touched, so the test first re-runs itself in a private mount namespace and
+# mounts a tmpfs on /run/systemd there; everything it starts (sshd, su, login, the helper)
+# logs to tests/lib/journal_listener.py through the native journal socket, with the
+# structured fields.
+#
+#   in_private_mount_ns "$@"      first thing in the script, before creating anything
+#   journal_start                 sets JOURNAL (the decoded log, one line per entry)
+#   journal_wait TEXT [tenths]    waits until a line containing TEXT arrived; prints it
+
+in_private_mount_ns() {
+	if [ "${ALCOVE_TEST_PRIVATE_NS:-}" != 1 ]; then
+		ALCOVE_TEST_PRIVATE_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+	fi
+}
+
+journal_start() {
+	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || fail "journal_start needs in_private_mount_ns"
+	mount -t tmpfs -o mode=0755,size=16m alcove-test-journal /run/systemd ||
+		fail "tmpfs on /run/systemd"
+	mkdir -p /run/systemd/journal
+	JOURNAL=$(mktemp /run/alcove-tests/journal.XXXXXX)
+	on_exit "rm -f $JOURNAL"
+	python3 "$ALCOVE_SRC/tests/lib/journal_listener.py" /run/systemd/journal/socket "$JOURNAL" \
+		</dev/null >/dev/null 2>&1 &
+	local pid=$!
+	on_exit "kill $pid"
+	wait_until 50 grep -q '^# listening' "$JOURNAL" || fail "journal listener did not start"
+}
+
+journal_wait() { # text [tenths]
+	local text=$1 n=${2:-50}
+	while ((n-- > 0)); do
+		if grep -F -- "$text" "$JOURNAL"; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+journal_clear() { : >"$JOURNAL"; }
