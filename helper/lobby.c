@@ -280,8 +280,9 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)spec->init_pid);
 	alcove_ns = open(path, O_RDONLY | O_CLOEXEC);
+	/* ENOENT: no such pid, or init is exiting (its namespaces go before its pid does). */
 	if (alcove_ns < 0)
-		return negative_errno();
+		return errno == ENOENT ? -ESRCH : negative_errno();
 	job.alcove_ns = alcove_ns;
 
 	pid = clone(lobby_child, stack + sizeof(stack),

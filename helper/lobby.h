@@ -29,6 +29,7 @@ typedef struct LobbySpec {
  * Runs in alcove-helper: root, host mount ns, single-threaded. The work happens in a short-lived
  * child so the helper itself never changes namespace. Creates /run/alcove/shell on the host if
  * missing. Returns 0 and *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns), or -errno with
- * *ret_mntns_fd untouched.
+ * *ret_mntns_fd untouched: -ESRCH when init is gone or exiting (an alcove ending right now),
+ * -ENOENT when the shell or alcove-enter is missing.
  */
 int lobby_build(const LobbySpec *spec, int *ret_mntns_fd);
