@@ -9,7 +9,8 @@
 #       client key, sshd_config (pubkey only, UsePAM, sftp-server), starts sshd -D; sets
 #       SSHD_DIR SSHD_PORT SSHD_SERVICE SSHD_KEY SSHD_LOG
 #   sshd_authorize USER            lets USER log in with SSHD_KEY
-#   ssh_to USER [ssh options...] [--] [command...]   runs ssh against the test sshd
+#   ssh_to USER [ssh options...] [-- command...]   runs ssh against the test sshd
+#   ssh_bg USER [ssh options...] [-- command...]   the same in the background: SSH_BG_PID
 #   scp_opts                       options for scp and sftp (printed, one per line)
 #   sshd_pam_write SERVICE LINES   writes /etc/pam.d/SERVICE with Debian's sshd stack + LINES
 
@@ -108,6 +109,20 @@ ssh_to() { # user [ssh options...] [-- command...]
 	done
 	(($#)) && shift
 	ssh "${opts[@]}" "${extra[@]}" -p "$SSHD_PORT" -l "$user" 127.0.0.1 "$@"
+}
+
+# ssh_to in the background; SSH_BG_PID is the ssh client's pid (kill it to end the session).
+ssh_bg() { # user [ssh options...] [-- command...]
+	local user=$1 opts=() extra=()
+	shift
+	mapfile -t opts < <(_ssh_common_opts)
+	while (($#)) && [ "$1" != -- ]; do
+		extra+=("$1")
+		shift
+	done
+	(($#)) && shift
+	ssh "${opts[@]}" "${extra[@]}" -p "$SSHD_PORT" -l "$user" 127.0.0.1 "$@" </dev/null &
+	SSH_BG_PID=$!
 }
 
 # Options for scp and sftp (-P/-p differ from ssh's), one per line for mapfile.

@@ -1,0 +1,127 @@
+#!/bin/bash
+# Real logins through OpenSSH's sshd on 127.0.0.1 with the build's pam_alcove.so: commands,
+# exit status, binary data, scp/sftp, agent forwarding, shared and separate alcoves,
+# unselected users and root, and nothing left after the last logout (on_last_logout = stop).
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+
+journal_start
+img=$(test_image bookworm-login)
+pam_user alcd1
+pam_user alcd2
+make_user alcd3
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	hostname = \"%u-box\"; on_last_logout = \"stop\"; };
+rules = ( { user = \"alcd3\"; action = \"skip\"; },
+	  { user = \"alcd*\"; service = \"sshd-alcovetest-*\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+sshd_start 2240 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+for u in alcd1 alcd2 alcd3 root; do sshd_authorize $u; done
+
+# A login that stays (a terminal session: it ends with a hangup when its client goes), so the
+# alcove lives on between the commands below; the last section checks a second login shares it.
+ssh_bg alcd1 -tt -- 'exec sleep 4711'
+bg1=$SSH_BG_PID
+on_exit "kill $bg1"
+wait_until 100 alcove_has alcd1 "sleep 4711" || fail "the background login did not start"
+
+# --- the alcove, seen from a remote command
+out=$(ssh_to alcd1 -- 'cat /proc/1/comm; hostname; id -un; echo "home=$HOME pwd=$(pwd)"
+	echo "name=$ALCOVE_NAME"; echo "-- map"; cat /proc/self/uid_map; echo "-- ps"
+	ps -e -o pid=,comm=')
+assert_eq 0 $? "ssh alcd1 runs a command"
+assert_eq alcove-init "$(sed -n 1p <<<"$out")" "PID 1 is alcove-init"
+assert_eq alcd1-box "$(sed -n 2p <<<"$out")" "the policy's hostname"
+assert_eq alcd1 "$(sed -n 3p <<<"$out")" "the command runs as alcd1"
+assert_contains "$out" "home=/home/alcd1 pwd=/home/alcd1" "in the home"
+assert_contains "$out" "name=$(id -u alcd1)" "ALCOVE_NAME reaches the login"
+assert_eq "$(expected_user_uid_map alcd1)" "$(sed -n '/^-- map/,/^-- ps/p' <<<"$out" |
+	grep -v '^--' | normalise_map)" \
+	"user mode's uid_map: 0 and the rest from the subuid range, alcd1 as itself"
+procs=$(sed -n '/^-- ps/,$p' <<<"$out" | grep -v '^--')
+assert_eq "1 alcove-init" "$(head -1 <<<"$procs" | xargs)" "ps: PID 1 is alcove-init"
+assert_not_contains "$procs" sshd "ps shows no host process (no sshd)"
+[ "$(wc -l <<<"$procs")" -le 4 ] || fail "ps shows more than the login's processes: $procs"
+pass "ps shows only the alcove's few processes"
+journal_wait "Contained in alcove $(id -u alcd1)" >/dev/null || fail "no 'Contained' log line"
+line=$(grep "Contained in alcove $(id -u alcd1)" "$JOURNAL" | tail -1)
+assert_contains "$line" "user=alcd1 service=sshd-alcovetest-2240 profile=lab stage=open" \
+	"the log line carries ALCOVE_USER, _SERVICE, _PROFILE, _STAGE"
+
+# --- exit status and data
+ssh_to alcd1 -- 'exit 7'
+assert_eq 7 $? "ssh 'exit 7' exits 7"
+WORK=$(mktemp -d /var/tmp/alcd-ssh.XXXXXX)
+on_exit "rm -rf $WORK"
+head -c 10M /dev/urandom >"$WORK/blob"
+sum=$(sha256sum <"$WORK/blob" | cut -d' ' -f1)
+assert_eq "$sum" "$(ssh_to alcd1 -- cat <"$WORK/blob" | sha256sum | cut -d' ' -f1)" \
+	"10 MiB through stdin/stdout unchanged"
+ssh_to alcd1 -- 'cat >&2' <"$WORK/blob" 2>"$WORK/err" >/dev/null
+assert_eq "$sum" "$(sha256sum <"$WORK/err" | cut -d' ' -f1)" "10 MiB through stderr unchanged"
+
+# --- scp both ways and sftp (sftp-server runs through the shell, inside the alcove)
+mapfile -t sopts < <(scp_opts)
+scp -q "${sopts[@]}" "$WORK/blob" alcd1@127.0.0.1:up.bin || fail "scp to the alcove"
+assert_eq "$sum" "$(sha256sum </home/alcd1/up.bin | cut -d' ' -f1)" "scp lands in the home"
+scp -q "${sopts[@]}" alcd1@127.0.0.1:up.bin "$WORK/down.bin" || fail "scp from the alcove"
+assert_eq "$sum" "$(sha256sum <"$WORK/down.bin" | cut -d' ' -f1)" "scp back unchanged"
+printf 'put %s sftp.bin\nget sftp.bin %s\nget /proc/1/comm %s\n' "$WORK/blob" "$WORK/sftp.bin" \
+	"$WORK/comm" >"$WORK/batch"
+sftp -q "${sopts[@]}" -b "$WORK/batch" alcd1@127.0.0.1 >/dev/null || fail "sftp session"
+assert_eq "$sum" "$(sha256sum </home/alcd1/sftp.bin | cut -d' ' -f1)" "sftp put lands in the home"
+assert_eq "$sum" "$(sha256sum <"$WORK/sftp.bin" | cut -d' ' -f1)" "sftp get unchanged"
+assert_eq alcove-init "$(cat "$WORK/comm")" "sftp-server runs in the alcove (its /proc/1/comm)"
+
+# --- agent forwarding: the socket sshd makes in the lobby's /tmp is the alcove's /tmp
+eval "$(ssh-agent -s -a "$WORK/agent.sock")" >/dev/null
+on_exit "kill $SSH_AGENT_PID"
+ssh-add -q "$SSHD_KEY" 2>/dev/null || fail "ssh-add"
+out=$(ssh_to alcd1 -A -- 'echo "sock=$SSH_AUTH_SOCK"; ssh-add -l; cat /proc/1/comm')
+assert_contains "$out" "alcove-test (ED25519)" "ssh -A: ssh-add -l inside lists the key"
+assert_contains "$out" "sock=/tmp/ssh-" "the agent socket is in the alcove's /tmp"
+assert_contains "$out" "alcove-init" "... and that ssh-add ran inside"
+
+# --- two logins of one user share one alcove; two users get two
+ssh_bg alcd2 -tt -- 'exec sleep 4712'
+bg2=$SSH_BG_PID
+on_exit "kill $bg2"
+wait_until 100 alcove_has alcd2 "sleep 4712" || fail "alcd2's background login did not start"
+wait_until 100 ssh_to alcd1 -- 'ps -e -o args= | grep -qx "sleep 4711"' ||
+	fail "a second login of alcd1 does not see the first one's sleep"
+pass "two logins of alcd1 share one alcove"
+out=$(ssh_to alcd1 -- 'ps -e -o args=; readlink /proc/self/ns/pid')
+assert_not_contains "$out" "sleep 4712" "alcd1 does not see alcd2's processes"
+out2=$(ssh_to alcd2 -- 'ps -e -o args=; readlink /proc/self/ns/pid; hostname')
+assert_contains "$out2" "sleep 4712" "alcd2 sees its own"
+assert_not_contains "$out2" "sleep 4711" "alcd2 does not see alcd1's"
+assert_contains "$out2" "alcd2-box" "alcd2's alcove has its own hostname"
+[ "$(tail -1 <<<"$out")" != "$(sed -n '$p' <<<"$(grep pid: <<<"$out2")")" ] ||
+	fail "alcd1 and alcd2 share a PID namespace"
+pass "two users, two PID namespaces"
+
+# --- not selected: the host login
+out=$(ssh_to alcd3 -- 'cat /proc/1/comm; echo "name=${ALCOVE_NAME:-}"')
+assert_eq "$(cat /proc/1/comm)" "$(head -1 <<<"$out")" "an unselected user logs in on the host"
+assert_contains "$out" "name=" "and has no ALCOVE_NAME"
+assert_not_contains "$out" "name=1" "(none at all)"
+journal_wait "user=alcd3 service=sshd-alcovetest-2240 profile= stage=policy" >/dev/null ||
+	fail "no decision logged for alcd3"
+pass "the skip decision is logged"
+out=$(ssh_to root -- 'cat /proc/1/comm; id -u')
+assert_eq "$(cat /proc/1/comm)"$'\n'0 "$out" "root logs in on the host, as uid 0"
+
+# --- after the last logout (on_last_logout = stop): nothing left
+kill $bg1 $bg2 2>/dev/null
+wait $bg1 $bg2 2>/dev/null
+for u in alcd1 alcd2; do
+	uid=$(id -u $u)
+	wait_until 100 alcove_gone $u || fail "alcove of $u still there: $(alcove_leftovers $u)"
+	pass "$u: no alcove process, no mount, no state after the last logout"
+	line=$(grep "Closed session" "$JOURNAL" | grep -c "alcove $uid")
+	[ "$line" -ge 1 ] || fail "no 'Closed session' line for $u"
+done
