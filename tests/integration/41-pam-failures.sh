@@ -1,0 +1,124 @@
+#!/bin/bash
+# pam_alcove's failure paths: every error refuses the session (fail closed) with the reason in
+# the log, except with failure = "open" (the login goes on, uncontained, logged). Most cases
+# through pamtester (the module in a plain process), the decisive ones through sshd too.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+
+journal_start
+img=$(test_image bookworm-login)
+pam_user alcd1
+pam_user alcd2
+MOD=$BUILD/pam_alcove.so
+HELPER=$BUILD/alcove-helper
+good=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"stop\"; };
+rules = ( { user = \"alcd*\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+
+# pamtester against a service of our own: pam_permit first, so that a PAM_IGNORE of ours
+# leaves the stack successful, as common-session's pam_permit does.
+svc() { # name module-args
+	sshd_pam_write "$1" "session required pam_permit.so
+session required $MOD $2"
+}
+# Runs open+close for USER through SERVICE; prints pamtester's output; status as pamtester's.
+pt() { pamtester -v "$1" "$2" open_session close_session 2>&1; }
+# The journal line for USER, at STAGE, that contains TEXT (waits for it); fails otherwise.
+logged() { # what user stage text
+	journal_wait "user=$2 " >/dev/null
+	local line
+	line=$(grep -F "user=$2 " "$JOURNAL" | grep -F "stage=$3 " | grep -F -- "$4" | tail -1)
+	[ -n "$line" ] || fail "$1: no log line for $2 at stage $3 with '$4'; log: $(cat "$JOURNAL")"
+	pass "$1 (logged: ${line#*msg=})"
+}
+
+# --- a policy file with a syntax error: refused for users, root is let through
+bad=$(make_config 'rules = ( { user = "alcd1"; profile = "lab"; } ;')
+svc alcd-f-bad "config=$bad helper=$HELPER"
+out=$(pt alcd-f-bad alcd1) && fail "invalid policy: session opened: $out"
+assert_contains "$out" "Cannot make/remove an entry for the specified session" \
+	"invalid policy: the session is refused (PAM_SESSION_ERR)"
+logged "invalid policy: the reason names FILE:LINE" alcd1 policy "Invalid policy: $bad:"
+out=$(pt alcd-f-bad root) || fail "invalid policy locks root out: $out"
+logged "invalid policy: root's login goes on, and says why" root policy "root is not contained"
+
+# --- a missing policy file
+svc alcd-f-nofile "config=/run/alcove-tests/alcd-no-such.conf helper=$HELPER"
+out=$(pt alcd-f-nofile alcd1) && fail "missing policy: session opened: $out"
+logged "missing policy: refused" alcd1 policy "No such file or directory"
+
+# --- the helper is missing
+svc alcd-f-nohelper "config=$good helper=/usr/libexec/alcd-no-such-helper"
+out=$(pt alcd-f-nohelper alcd1) && fail "missing helper: session opened: $out"
+logged "missing helper: refused, naming the path" alcd1 helper \
+	"Failed to run /usr/libexec/alcd-no-such-helper open: No such file or directory"
+
+# --- a helper that dies without answering
+WORK=$(mktemp -d /var/tmp/alcd-fail.XXXXXX)
+on_exit "rm -rf $WORK"
+printf '#!/bin/sh\nexit 3\n' >"$WORK/dying-helper"
+chmod 755 "$WORK/dying-helper"
+svc alcd-f-dying "config=$good helper=$WORK/dying-helper"
+out=$(pt alcd-f-dying alcd1) && fail "dying helper: session opened: $out"
+logged "a helper that exits without an answer: refused" alcd1 helper "Failed to run $WORK/dying-helper open"
+
+# --- relative paths and unknown arguments
+svc alcd-f-rel "config=alcove.conf helper=$HELPER"
+out=$(pt alcd-f-rel alcd1) && fail "relative config: session opened: $out"
+logged "a relative config= is refused" alcd1 options "'config=alcove.conf' must be an absolute path"
+svc alcd-f-unknown "config=$good helper=$HELPER frobnicate"
+journal_clear
+out=$(pt alcd-f-unknown alcd2) || fail "unknown argument: session refused: $out"
+journal_wait "Unknown module argument 'frobnicate', ignored" >/dev/null ||
+	fail "unknown argument not logged"
+pass "an unknown argument is logged and ignored"
+wait_until 100 alcove_gone alcd2 || fail "alcd2's alcove did not end: $(alcove_leftovers alcd2)"
+
+# --- the image is missing
+noimg=$(make_config "defaults = { cgroup = \"none\"; image = \"/var/lib/alcd-no-such-image\"; };
+rules = ( { user = \"alcd*\"; profile = \"lab\"; } );
+profiles = { lab = { }; open = { failure = \"open\"; }; };")
+svc alcd-f-noimg "config=$noimg helper=$HELPER"
+out=$(pt alcd-f-noimg alcd1) && fail "missing image: session opened: $out"
+logged "missing image: refused, naming the image" alcd1 helper "/var/lib/alcd-no-such-image"
+
+# --- a user without a subordinate id range
+sed -i '/^alcd2:/d' /etc/subuid /etc/subgid
+svc alcd-f-nosub "config=$good helper=$HELPER"
+journal_clear
+out=$(pt alcd-f-nosub alcd2) && fail "no subuid range: session opened: $out"
+logged "a user without a subuid range: refused" alcd2 helper "subuid"
+
+# --- through sshd: the client gets no shell, and the log says why
+sshd_start 2242 "session required $MOD config=$noimg helper=$HELPER"
+sshd_authorize alcd1
+journal_clear
+out=$(ssh_to alcd1 -- 'cat /proc/1/comm; echo reached' 2>&1)
+rc=$?
+assert_eq 254 "$rc" "sshd refuses the command of a refused session (exit 254)"
+assert_not_contains "$out" "reached" "no command ran"
+logged "and the log says why" alcd1 helper "/var/lib/alcd-no-such-image"
+grep -q "pam_open_session(): Cannot make/remove an entry" "$SSHD_LOG" ||
+	fail "sshd's log does not show the session failure"
+pass "sshd logs the failed pam_open_session"
+
+# --- failure = "open": the same broken image, but the login goes on uncontained
+openconf=$(make_config "defaults = { cgroup = \"none\"; image = \"/var/lib/alcd-no-such-image\"; };
+rules = ( { user = \"alcd*\"; profile = \"avail\"; } );
+profiles = { avail = { failure = \"open\"; }; };")
+svc alcd-f-open "config=$openconf helper=$HELPER"
+journal_clear
+out=$(pt alcd-f-open alcd1) || fail "failure = open: session refused: $out"
+pass "failure = \"open\": pamtester's session opens"
+logged "failure = \"open\": logged loudly as uncontained" alcd1 helper "UNCONTAINED login (failure = \"open\")"
+grep -F "UNCONTAINED login" "$JOURNAL" | grep -q "^p=3 " || fail "UNCONTAINED is not logged at LOG_ERR"
+pass "at LOG_ERR"
+sshd_pam_write "$SSHD_SERVICE" "session required $MOD config=$openconf helper=$HELPER"
+out=$(ssh_to alcd1 -- 'cat /proc/1/comm; echo "name=${ALCOVE_NAME:-none}"')
+assert_eq "$(cat /proc/1/comm)"$'\n'"name=none" "$out" \
+	"failure = \"open\" through sshd: the command runs, on the host, without ALCOVE_NAME"
