@@ -31,15 +31,17 @@ expected_user_uid_map() { # user
 
 normalise_map() { awk '{print $1, $2, $3}'; }
 
-# Processes of USER's alcove run as host U or as ids of U's subordinate range; its mounts
+# Processes of USER's alcove run as host U, its init as ids of U's subordinate range; its mounts
 # live in its own mount ns, so on the host (ours and PID 1's view) an overlay or a mount of
 # the user's /var/lib/alcove directory would be a leak; the state file says it runs.
 alcove_leftovers() { # user
-	local u s uid
+	local u uid
 	u=$(id -u "$1")
-	s=$(awk -F: -v n="$1" '$1 == n {print $2; exit}' /etc/subuid)
-	ps -e -o uid=,pid=,args= | awk -v u="$u" -v s="$s" \
-		'$1 == u || ($1 >= s && $1 < s + 65536) {print "process:", $0}'
+	# (by uid U, and init by its --user=: subordinate ranges of deleted users are reused by
+	# other tests' users on a shared machine, so a uid of the range proves nothing)
+	ps -e -o uid=,pid=,args= | awk -v u="$u" -v n="--user=$1" \
+		'$1 == u || ($3 ~ /alcove-init$/ && index($0, n " ") + index($0 " ", n " ")) \
+		{print "process:", $0}'
 	# A state file whose init is gone is what the next open (or gc) clears: the state of a
 	# *running* alcove is the leftover.
 	for uid in "$u" "$u"-*; do
