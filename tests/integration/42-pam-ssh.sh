@@ -125,3 +125,11 @@ for u in alcd1 alcd2; do
 	line=$(grep "Closed session" "$JOURNAL" | grep -c "alcove $uid")
 	[ "$line" -ge 1 ] || fail "no 'Closed session' line for $u"
 done
+
+# --- back to back: each login ends the alcove (stop), the next one starts while it is ending
+for i in 1 2 3; do
+	out=$(ssh_to alcd1 -- 'cat /proc/1/comm')
+	assert_eq alcove-init "$out" "login $i right after the previous one ended its alcove"
+done
+wait_until 100 alcove_gone alcd1 || fail "alcove of alcd1 still there: $(alcove_leftovers alcd1)"
+pass "and nothing is left after the last"
