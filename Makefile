@@ -60,7 +60,7 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
          $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe
+TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session
 FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
@@ -142,6 +142,10 @@ $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.
 		$(BUILD)/obj/helper/scope_pure.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_SYSTEMD)
+
+$(BUILD)/tests/pam-session: tests/tools/pam-session.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^ -lpam
 
 $(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)

@@ -79,6 +79,17 @@ journal_wait "Unknown module argument 'frobnicate', ignored" >/dev/null ||
 pass "an unknown argument is logged and ignored"
 wait_until 100 alcove_gone alcd2 || fail "alcd2's alcove did not end: $(alcove_leftovers alcd2)"
 
+# --- a multithreaded application cannot join a lobby: refused before anything is built
+svc alcd-f-good "config=$good helper=$HELPER"
+journal_clear
+out=$("$BUILD/tests/pam-session" --thread alcd-f-good alcd1) && fail "multithreaded: opened: $out"
+logged "a multithreaded PAM application is refused" alcd1 threads "is multithreaded (2 threads)"
+alcove_gone alcd1 || fail "an alcove was built for a refused multithreaded open: $(alcove_leftovers alcd1)"
+pass "and no alcove was built for it"
+out=$("$BUILD/tests/pam-session" alcd-f-good alcd1) || fail "single-threaded: $out"
+pass "the same service and user open and close from a single thread"
+wait_until 100 alcove_gone alcd1 || fail "alcd1's alcove did not end: $(alcove_leftovers alcd1)"
+
 # --- the image is missing
 noimg=$(make_config "defaults = { cgroup = \"none\"; image = \"/var/lib/alcd-no-such-image\"; };
 rules = ( { user = \"alcd*\"; profile = \"lab\"; } );
