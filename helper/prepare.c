@@ -286,6 +286,19 @@ int prepare_persist(BuildCtx *c)
 		return build_error(c, c->cs.persist_fd, "clone %s/%s/layer: %m", ALCOVE_LIB_DIR,
 				   s->login->user);
 	c->cs.persist_as_lower = s->profile->share == SHARE_SESSION;
+	if (c->cs.persist_as_lower && c->host_root_image) {
+		struct stat lst, rst;
+
+		/* overlayfs refuses a lower layer inside another one ("overlapping lowerdir") */
+		if (fstat(layerfd, &lst) == 0 && stat("/", &rst) == 0 && lst.st_dev == rst.st_dev)
+			return build_error(
+			    c, -ELOOP,
+			    "share = \"session\" with persist = true stacks "
+			    "%s/%s/layer/upper on image \"/\", but it lies on the same "
+			    "filesystem; use persist = false for this profile, or put %s "
+			    "on a filesystem of its own",
+			    ALCOVE_LIB_DIR, s->login->user, ALCOVE_LIB_DIR);
+	}
 	return 0;
 }
 

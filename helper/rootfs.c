@@ -173,6 +173,12 @@ static int mount_overlay(Rootfs *rf)
 		return child_error(rf->e, r, "mounts", "configure overlay (lowerdir=%s): %m",
 				   lowerdir);
 	mfd = mnt_fsmount(fsfd, MOUNT_ATTR_NODEV | (cs->setuid ? 0 : MOUNT_ATTR_NOSUID));
+	if (mfd == -ELOOP)
+		return child_error(
+		    rf->e, mfd, "mounts",
+		    "mount overlay: an image layer lies inside another layer on the same "
+		    "filesystem (overlayfs: \"overlapping lowerdir path\"); layers stacked "
+		    "on image \"/\" must be on a filesystem of their own");
 	if (mfd < 0)
 		return child_error(rf->e, mfd, "mounts",
 				   "mount overlay (lowerdir=%s upperdir=%s): %m", lowerdir, upper);

@@ -1,0 +1,103 @@
+#!/bin/bash
+# A user-mode alcove with image = "/" (the host's root, ext4 here, read-only and idmapped),
+# entered with alcovectl as a login would: PID 1, ids and maps, hostname, home, what is masked,
+# what an unprivileged user inside cannot do, setuid, exit status.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+alcove_user alcc1
+alcove_user alcc2
+echo "alcc2's secret" >/home/alcc2/secret
+chmod 0644 /home/alcc2/secret
+
+# A layer above "/" holding a setuid-root copy of id: the image's setuid bits must not work.
+# On a tmpfs of its own: overlayfs refuses a lower layer that lies inside another ("/").
+layer=/var/lib/alcove-tests/alcc-suid
+mkdir -p "$layer"
+mount -t tmpfs -o mode=0755 alcc-suid "$layer" || fail "mount the test layer"
+on_exit "umount $layer; rmdir $layer"
+mkdir -p "$layer/usr/local/bin"
+cp /usr/bin/id "$layer/usr/local/bin/suid-id"
+chmod 4755 "$layer/usr/local/bin/suid-id"
+
+conf=$(make_config "
+defaults = { mode = \"user\"; image = ( \"$layer\", \"/\" ); persist = true; cgroup = \"none\";
+             hostname = \"%u-box\"; on_last_logout = \"keep\"; };
+rules = ( { user = \"alcc1\"; profile = \"defaults\"; } );")
+
+uid=$(id -u alcc1)
+mounts_before=$(host_alcove_mounts)
+
+# --- PID 1 and the process list ---
+# (ps alone, so that the pipeline's other processes are not in its list)
+out=$(in_alcove "$conf" alcc1 'cat /proc/1/comm; ps -e -o comm= >/tmp/ps; sort -u /tmp/ps | tr "\n" " "') ||
+	fail "enter: $out"
+assert_eq "alcove-init" "$(echo "$out" | head -1)" "PID 1 is alcove-init"
+assert_eq "alcove-init ps sh " "$(echo "$out" | tail -1)" "ps -e shows only the alcove's processes"
+pid=$(alcove_pid alcc1)
+[ -n "$pid" ] && kill -0 "$pid" || fail "no running init recorded in /run/alcove/$uid/state"
+assert_eq "alcove-init" "$(cat /proc/$pid/comm)" "the state names the host pid of init"
+
+# --- identity ---
+assert_eq "$uid alcc1 $(id -g alcc1)" "$(in_alcove "$conf" alcc1 'echo $(id -u) $(id -un) $(id -g)')" \
+	"id inside is the user's own (user mode)"
+assert_eq "$(expected_user_uid_map alcc1)" \
+	"$(in_alcove "$conf" alcc1 'cat /proc/self/uid_map' | normalise_map)" \
+	"uid_map: ns 0 = subordinate S, ns U = host U, the rest S+n"
+assert_contains "$(in_alcove "$conf" alcc1 'cat /proc/self/gid_map' | normalise_map)" "5 5 1" \
+	"gid_map passes tty (5) through"
+assert_eq "0000000000000000" "$(in_alcove "$conf" alcc1 "awk '/^CapEff/ {print \$2}' /proc/self/status")" \
+	"no effective capabilities"
+assert_eq "1" "$(in_alcove "$conf" alcc1 "awk '/^NoNewPrivs/ {print \$2}' /proc/self/status")" \
+	"no_new_privs"
+assert_eq "alcc1-box" "$(in_alcove "$conf" alcc1 hostname)" "hostname from the policy pattern"
+assert_eq "root alcc1 nobody " "$(in_alcove "$conf" alcc1 "cut -d: -f1 /etc/passwd | tr '\n' ' '")" \
+	"/etc/passwd holds root, the user and nobody only"
+
+# --- files: image owned by root, home the user's and writable ---
+assert_eq "root:root" "$(in_alcove "$conf" alcc1 'stat -c %U:%G /usr/bin/env')" \
+	"image files show owner root inside"
+assert_eq "/home/alcc1 alcc1" "$(in_alcove "$conf" alcc1 'cd && pwd && stat -c %U .' | tr '\n' ' ' | sed 's/ $//')" \
+	"home is the user's"
+in_alcove "$conf" alcc1 'echo from-inside > ~/made-inside' || fail "home not writable"
+assert_eq "from-inside alcc1" "$(cat /home/alcc1/made-inside) $(stat -c %U /home/alcc1/made-inside)" \
+	"a file written in the home lands in the host home, owned by the user"
+assert_eq "alcc1" "$(in_alcove "$conf" alcc1 'ls /home')" "/home shows only the user's home"
+
+# --- masked and unreadable ---
+for what in "cat /home/alcc2/secret" "cat /etc/shadow" "cat /etc/gshadow" "ls /root" \
+	"ls /var/lib/alcove" "cat /etc/ssh/ssh_host_ed25519_key"; do
+	assert_fails "unreadable inside: $what" in_alcove "$conf" alcc1 "$what"
+done
+assert_eq "" "$(in_alcove "$conf" alcc1 'ls /run')" "/run is the alcove's own, empty"
+
+# --- what an unprivileged user cannot do ---
+assert_fails "mount a tmpfs" in_alcove "$conf" alcc1 'mount -t tmpfs none /mnt'
+assert_fails "umount /home" in_alcove "$conf" alcc1 'umount /home'
+assert_fails "umount the home volume" in_alcove "$conf" alcc1 'umount /home/alcc1'
+assert_fails "write /proc/sys/kernel/hostname" in_alcove "$conf" alcc1 'echo x > /proc/sys/kernel/hostname'
+assert_fails "write /proc/sys/kernel/domainname" in_alcove "$conf" alcc1 'echo x > /proc/sys/kernel/domainname'
+assert_fails "write the image's /usr" in_alcove "$conf" alcc1 'touch /usr/alcc-test'
+
+# --- setuid: the bit is there, and gives nothing ---
+assert_eq "-rwsr-xr-x" "$(in_alcove "$conf" alcc1 'stat -c %A /usr/local/bin/suid-id')" \
+	"the setuid binary is visible with its bit"
+assert_eq "$uid $uid" "$(in_alcove "$conf" alcc1 '/usr/local/bin/suid-id -u; /usr/local/bin/suid-id -ru' | tr '\n' ' ' | sed 's/ $//')" \
+	"a setuid-root binary gives no privilege"
+
+# --- exit status ---
+actl --config "$conf" enter alcc1 -- sh -c 'exit 7'
+assert_eq 7 $? "alcovectl enter exits with the session's status"
+
+# --- list ---
+out=$(actl list)
+assert_contains "$out" "alcc1" "list shows the alcove"
+assert_contains "$(actl list --json)" "\"name\": \"$uid\", \"mode\": \"user\"" "list --json"
+
+# --- stop: nothing left ---
+actl stop alcc1 || fail "stop"
+wait_until 50 sh -c "! kill -0 $pid" || fail "init $pid still there after stop"
+pass "stop: init is gone"
+[ -e "/run/alcove/$uid" ] && fail "/run/alcove/$uid left behind"
+pass "stop: no state left"
+assert_eq "$mounts_before" "$(host_alcove_mounts)" "no alcove mount on the host"

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Root-mode alcoves on a small Debian image (built once by tests/lib/image.sh): the user is
+# ns root over the image, the persistent layer keeps what it writes to /usr across stop and
+# start (persist = true) or not at all (persist = false), and reset deletes it.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+
+image=$(test_image bookworm)
+alcove_user alcc3
+alcove_user alcc4
+uid3=$(id -u alcc3)
+s3=$(awk -F: '$1 == "alcc3" && $3 >= 65536 {print $2; exit}' /etc/subuid)
+
+conf=$(make_config "
+defaults = { mode = \"root\"; image = \"$image\"; persist = true; cgroup = \"none\";
+             on_last_logout = \"keep\"; };
+profiles = { scratch = { persist = false; }; };
+rules = ( { user = \"alcc3\"; profile = \"defaults\"; },
+          { user = \"alcc4\"; profile = \"scratch\"; } );")
+
+# --- identity: ns root is the user ---
+assert_eq "0 root" "$(in_alcove "$conf" alcc3 'echo $(id -u) $(id -un)')" "root mode: uid 0 inside"
+assert_eq "$(printf '0 %s 1\n1 %s 65535' "$uid3" $((s3 + 1)))" \
+	"$(in_alcove "$conf" alcc3 'cat /proc/self/uid_map' | normalise_map)" \
+	"uid_map: ns 0 = host U, ns n = S+n"
+assert_eq "bookworm" "$(in_alcove "$conf" alcc3 '. /etc/os-release; echo $VERSION_CODENAME')" \
+	"the root is the image"
+assert_eq "root:root" "$(in_alcove "$conf" alcc3 'stat -c %U:%G /usr/bin/env')" \
+	"image files show owner root inside"
+assert_eq "0:42" "$(in_alcove "$conf" alcc3 'stat -c %u:%g /etc/shadow')" \
+	"idmapped: the image's group ids show through (shadow)"
+assert_eq "alcc3-alcove" "$(in_alcove "$conf" alcc3 hostname)" "default hostname pattern"
+in_alcove "$conf" alcc3 'touch ~/root-mode-home' || fail "home not writable in root mode"
+assert_eq "alcc3" "$(stat -c %U /home/alcc3/root-mode-home)" \
+	"ns root writes the home as the host user"
+
+# --- persist = true: a file in /usr survives stop and start ---
+in_alcove "$conf" alcc3 'echo kept > /usr/alcc-persist && chmod 0640 /usr/alcc-persist' ||
+	fail "root mode cannot write /usr"
+upper=/var/lib/alcove/alcc3/layer/upper
+assert_eq "kept $uid3" "$(cat $upper/usr/alcc-persist) $(stat -c %u $upper/usr/alcc-persist)" \
+	"the copy-up lands in the persistent upper, owned by the host id of ns root"
+assert_eq "0:0:700" "$(stat -c %u:%g:%a /var/lib/alcove/alcc3)" \
+	"/var/lib/alcove/USER stays root's, mode 0700"
+[ -e "$image/usr/alcc-persist" ] && fail "the image itself was written"
+pass "the image is untouched"
+pid=$(alcove_pid alcc3)
+actl stop alcc3 || fail "stop"
+wait_until 50 sh -c "! kill -0 $pid" || fail "init still there after stop"
+assert_eq "kept" "$(in_alcove "$conf" alcc3 'cat /usr/alcc-persist')" "persist = true: kept across stop/start"
+[ "$(alcove_pid alcc3)" != "$pid" ] || fail "the alcove was not rebuilt"
+pass "a new init after the stop"
+
+# --- reset deletes the layer ---
+actl reset --yes alcc3 || fail "reset"
+[ -e /var/lib/alcove/alcc3 ] && fail "reset left /var/lib/alcove/alcc3"
+pass "reset deletes the persistent layer"
+assert_fails "after reset the file is gone" in_alcove "$conf" alcc3 'cat /usr/alcc-persist'
+assert_fails "reset refuses without --yes and without a tty" sh -c "$ALCOVECTL reset alcc3 </dev/null"
+
+# --- persist = false: nothing survives, nothing is kept on disk ---
+# a first session keeps the alcove running while a second one looks (the fifo is in the
+# home: the one directory both the host and this image-rooted alcove see)
+tmp=$(mktemp -d /var/tmp/alcc-XXXXXX)
+on_exit "rm -rf $tmp"
+mkfifo /home/alcc4/go
+in_alcove "$conf" alcc4 "echo temp > /usr/alcc-temp && echo written; read x < ~/go" >"$tmp/out" 2>&1 &
+first=$!
+on_exit "kill $first"
+wait_until 100 grep -q written "$tmp/out" || fail "cannot write /usr (persist=false): $(cat "$tmp/out")"
+assert_eq "temp" "$(in_alcove "$conf" alcc4 'cat /usr/alcc-temp')" "a tmpfs upper while it runs"
+actl stop alcc4 || fail "stop alcc4"
+wait $first
+assert_fails "persist = false: gone after stop/start" in_alcove "$conf" alcc4 'cat /usr/alcc-temp'
+[ -e /var/lib/alcove/alcc4 ] && fail "persist = false created /var/lib/alcove/alcc4"
+pass "persist = false keeps nothing on disk"
