@@ -66,7 +66,8 @@ TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # Pure files of the programs that unit tests may link (named *_pure.c or listed here).
-SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c) pam_module/options.c
+SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c) pam_module/options.c \
+		  pam_module/helper_call.c
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
 .SECONDARY:

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pam_module/helper_call.c against a helper that is this very binary: run as "alcove-helper
+ * VERB" (argv[0], as helper_call names it) it checks the protocol's child setup and answers as
+ * the verb says. No root needed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../pam_module/helper_call.h"
+
+extern char **environ;
+
+/* ---- the helper side ---- */
+
+static int send_answer(const char *kv, size_t len, int fd)
+{
+	struct iovec iov = {.iov_base = (void *)kv, .iov_len = len};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c = {0};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		msg.msg_control = c.buf;
+		msg.msg_controllen = sizeof(c.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	return sendmsg(3, &msg, MSG_NOSIGNAL) < 0 ? 1 : 0;
+}
+
+/* What the protocol promises the helper; a "setup=..." answer names the first broken promise. */
+static const char *check_setup(void)
+{
+	struct sigaction sa;
+	sigset_t mask;
+	struct stat st, null;
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (environ && environ[0])
+		return "environment not empty";
+	if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+		return "fd 3 is not a SOCK_SEQPACKET socket";
+	if (stat("/dev/null", &null) < 0)
+		return "no /dev/null";
+	for (int fd = 0; fd < 3; fd++)
+		if (fstat(fd, &st) < 0 || st.st_rdev != null.st_rdev)
+			return "fd 0-2 are not /dev/null";
+	for (int fd = 4; fd < 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			return "an fd above 3 is open";
+	if (sigaction(SIGINT, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+		return "SIGINT is not at its default";
+	if (sigprocmask(SIG_SETMASK, NULL, &mask) < 0 || sigismember(&mask, SIGUSR1))
+		return "the signal mask was inherited";
+	return NULL;
+}
+
+static int fake_helper(const char *verb)
+{
+	char req[KV_MAX_MESSAGE], ans[256];
+	ssize_t n = recv(3, req, sizeof(req), 0);
+	const char *bad = check_setup();
+
+	if (n < 0)
+		return 1;
+	if (strcmp(verb, "exit") == 0)
+		return 3;
+	if (strcmp(verb, "hang") == 0) {
+		for (;;)
+			pause();
+	}
+	if (strcmp(verb, "garbage") == 0)
+		return send_answer("no equals sign", 15, -1);
+	if (bad) {
+		int len =
+		    snprintf(ans, sizeof(ans), "status=error%cerrno=22%cmessage=%s", 0, 0, bad);
+		return send_answer(ans, (size_t)len + 1, -1);
+	}
+	/* echo the request's user back, with an fd (a pipe end) when asked to */
+	KvMessage m;
+	if (kv_parse(req, (size_t)n, &m) < 0)
+		return 1;
+	const char *user = kv_get(&m, "user");
+	int len = snprintf(ans, sizeof(ans), "status=ok%cname=%s", 0, user ? user : "?");
+	int p[2] = {-1, -1};
+	if (strcmp(verb, "withfd") == 0 && pipe(p) < 0)
+		return 1;
+	return send_answer(ans, (size_t)len + 1, p[0]);
+}
+
+/* ---- the caller side ---- */
+
+static KvBuilder request(const char *user)
+{
+	KvBuilder b;
+
+	kv_builder_init(&b);
+	kv_add(&b, "user", user);
+	return b;
+}
+
+static int call(const char *verb, int timeout_ms, HelperReply *r)
+{
+	KvBuilder b = request("alice");
+
+	return helper_call("/proc/self/exe", verb, &b, timeout_ms, r);
+}
+
+static void test_answer_and_setup(void **state)
+{
+	HelperReply r = {.fd = -1};
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigset_t block, old;
+
+	/* What a PAM application may have: SIGINT ignored, SIGUSR1 blocked, a stray fd. */
+	sigaction(SIGINT, &ign, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int stray = open("/dev/null", O_RDONLY); /* not O_CLOEXEC on purpose */
+	assert_true(stray >= 0);
+
+	assert_int_equal(call("open", 5000, &r), 0);
+	if (strcmp(kv_get(&r.kv, "status"), "ok") != 0)
+		fail_msg("helper setup: %s", kv_get(&r.kv, "message"));
+	assert_string_equal(kv_get(&r.kv, "name"), "alice");
+	assert_int_equal(r.fd, -1);
+	assert_int_equal(r.exit_code, 0);
+
+	close(stray);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGINT, SIG_DFL);
+}
+
+static void test_fd_received_cloexec(void **state)
+{
+	HelperReply r = {.fd = -1};
+
+	assert_int_equal(call("withfd", 5000, &r), 0);
+	assert_true(r.fd >= 0);
+	assert_true(fcntl(r.fd, F_GETFD) & FD_CLOEXEC);
+	helper_reply_done(&r);
+	assert_int_equal(r.fd, -1);
+}
+
+static void test_exit_without_answer(void **state)
+{
+	HelperReply r = {.fd = -1};
+
+	assert_int_equal(call("exit", 5000, &r), -ECONNRESET);
+	assert_int_equal(r.exit_code, 3);
+}
+
+static void test_garbage_answer(void **state)
+{
+	HelperReply r = {.fd = -1};
+
+	assert_int_equal(call("garbage", 5000, &r), -EBADMSG);
+}
+
+static void test_timeout_kills(void **state)
+{
+	HelperReply r = {.fd = -1};
+
+	assert_int_equal(call("hang", 200, &r), -ETIMEDOUT);
+	assert_int_equal(r.exit_code, -1); /* SIGKILLed, and reaped */
+}
+
+static void test_bad_paths(void **state)
+{
+	HelperReply r = {.fd = -1};
+	KvBuilder b = request("alice");
+
+	assert_int_equal(helper_call("alcove-helper", "open", &b, 1000, &r), -EINVAL);
+	assert_int_equal(helper_call("/nonexistent/alcove-helper", "open", &b, 1000, &r), -ENOENT);
+	assert_int_equal(helper_call("/", "open", &b, 1000, &r), -EACCES);
+	b.error = -E2BIG;
+	assert_int_equal(helper_call("/proc/self/exe", "open", &b, 1000, &r), -E2BIG);
+}
+
+int main(int argc, char **argv)
+{
+	if (strcmp(argv[0], "alcove-helper") == 0)
+		return argc == 2 ? fake_helper(argv[1]) : 1;
+
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_answer_and_setup),	cmocka_unit_test(test_fd_received_cloexec),
+	    cmocka_unit_test(test_exit_without_answer), cmocka_unit_test(test_garbage_answer),
+	    cmocka_unit_test(test_timeout_kills),	cmocka_unit_test(test_bad_paths),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
