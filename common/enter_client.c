@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -98,6 +99,28 @@ static void close_opened(int opened[3])
 			(void)close(opened[i]);
 }
 
+/* The umask and resource limits PAM left on this process (pam_umask, pam_limits run in the
+ * login's process before its shell, i.e. before us): init's child applies them to the
+ * session, which it forks from init and would otherwise get init's. */
+static int own_limits(ProtoEnter *e)
+{
+	mode_t mask = umask(0);
+
+	/* umask can only be read by setting it; the callers are single-threaded */
+	(void)umask(mask);
+	e->umask = (uint32_t)mask & 0777;
+	/* A newer libc with more limits than the protocol carries: the first ones go. */
+	e->n_rlimits = RLIM_NLIMITS < PROTO_MAX_RLIMITS ? RLIM_NLIMITS : PROTO_MAX_RLIMITS;
+	for (uint32_t i = 0; i < e->n_rlimits; i++) {
+		struct rlimit64 rl;
+
+		if (getrlimit64((int)i, &rl) < 0)
+			return negative_errno();
+		e->rlimits[i] = (ProtoRlimit){.cur = rl.rlim_cur, .max = rl.rlim_max};
+	}
+	return 0;
+}
+
 static int send_enter(int sock, const EnterRequest *req)
 {
 	_cleanup_free_ char *cwd_buf = NULL;
@@ -123,6 +146,9 @@ static int send_enter(int sock, const EnterRequest *req)
 	    .argv = req->argv,
 	    .envp = req->envp,
 	};
+	r = own_limits(&m.enter);
+	if (r < 0)
+		return r;
 	r = std_fds(fds, opened);
 	if (r >= 0)
 		r = proto_send_message(sock, &m, fds, 3, 0);

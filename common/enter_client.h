@@ -36,7 +36,9 @@ typedef struct EnterResult {
 } EnterResult;
 
 /* Connects, sends ENTER with the caller's fds 0,1,2 (a closed one is replaced by /dev/null),
- * relays SIGHUP/SIGTERM/SIGINT/SIGQUIT as SIGNAL messages until init reports EXITED.
+ * umask and resource limits (a login's, as pam_umask/pam_limits set them: the session starts
+ * with them), relays SIGHUP/SIGTERM/SIGINT/SIGQUIT as SIGNAL messages until init reports
+ * EXITED. For single-threaded callers (the umask is read by setting it).
  * Returns 0 with ret->wait_status; -errno when init answered ERROR (ret->message set) or on a
  * local failure (connect, send; ret->message empty); -ECONNRESET if init went away before
  * the session ended. The signal mask is restored before returning. */

@@ -54,6 +54,17 @@ static bool signo_is_valid(int32_t signo)
 	return signo > 0 && signo < 65;
 }
 
+/* What getrlimit() and umask() can give: a umask of permission bits, soft <= hard. */
+static bool enter_limits_are_valid(const ProtoEnter *e)
+{
+	if (e->umask & ~0777u || e->n_rlimits > PROTO_MAX_RLIMITS)
+		return false;
+	for (uint32_t i = 0; i < e->n_rlimits; i++)
+		if (e->rlimits[i].cur > e->rlimits[i].max)
+			return false;
+	return true;
+}
+
 /* --- encoding ------------------------------------------------------------------------------ */
 
 typedef struct Writer {
@@ -97,9 +108,17 @@ static int encode_enter(Writer *w, const ProtoEnter *e)
 		return -EINVAL;
 	if (e->envc > 0 && !e->envp)
 		return -EINVAL;
+	if (!enter_limits_are_valid(e))
+		return -EINVAL;
 	put_u32(w, e->flags);
 	put_u32(w, e->argc);
 	put_u32(w, e->envc);
+	put_u32(w, e->umask);
+	put_u32(w, e->n_rlimits);
+	for (uint32_t i = 0; i < e->n_rlimits; i++) {
+		put_u64(w, e->rlimits[i].cur);
+		put_u64(w, e->rlimits[i].max);
+	}
 	put_str(w, e->path);
 	put_str(w, e->cwd);
 	for (uint32_t i = 0; i < e->argc; i++) {
@@ -243,6 +262,13 @@ static int decode_enter(Reader *r, ProtoEnter *ret)
 		return -EBADMSG;
 	if ((e.flags & ~PROTO_ENTER_FLAGS_KNOWN) || e.argc < 1 || e.argc > PROTO_MAX_ARGS ||
 	    e.envc > PROTO_MAX_ARGS)
+		return -EBADMSG;
+	if (!get_u32(r, &e.umask) || !get_u32(r, &e.n_rlimits) || e.n_rlimits > PROTO_MAX_RLIMITS)
+		return -EBADMSG;
+	for (uint32_t i = 0; i < e.n_rlimits; i++)
+		if (!get_u64(r, &e.rlimits[i].cur) || !get_u64(r, &e.rlimits[i].max))
+			return -EBADMSG;
+	if (!enter_limits_are_valid(&e))
 		return -EBADMSG;
 	/* Every string takes at least its NUL: a count larger than the bytes left is a lie,
 	 * caught before allocating for it. */

@@ -24,6 +24,7 @@
 #define PROTO_MAX_MESSAGE (PROTO_HEADER_SIZE + PROTO_MAX_PAYLOAD)
 #define PROTO_MAX_ARGS 4096   /* argc and envc each */
 #define PROTO_MAX_FDS 3	      /* the most fds any message carries (ENTER: 0,1,2) */
+#define PROTO_MAX_RLIMITS 32  /* ENTER: resource limits (Linux has had 16 since 2.6.25) */
 #define PROTO_SESSION_MAX 128 /* bytes of a HOLD/RELEASE session id, without the NUL */
 #define PROTO_ERROR_MESSAGE_MAX 1024
 
@@ -45,8 +46,18 @@ typedef enum ProtoType {
 /* ENTER flags: none defined yet; a decoder rejects unknown bits. */
 #define PROTO_ENTER_FLAGS_KNOWN 0u
 
+/* One resource limit as getrlimit64() gives it; RLIM64_INFINITY (all ones) is unlimited.
+ * cur <= max, as the kernel keeps them. */
+typedef struct ProtoRlimit {
+	uint64_t cur;
+	uint64_t max;
+} ProtoRlimit;
+
 typedef struct ProtoEnter {
 	uint32_t flags;
+	uint32_t umask;	    /* the client's umask (<= 0777): the session starts with it */
+	uint32_t n_rlimits; /* <= PROTO_MAX_RLIMITS; rlimits[i] is resource i (RLIMIT_*) */
+	ProtoRlimit rlimits[PROTO_MAX_RLIMITS];
 	const char *path; /* executable; no '/' = searched in the request's PATH */
 	const char *cwd;  /* "" = the login's home */
 	uint32_t argc;	  /* >= 1 */

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -66,6 +68,28 @@ static void join_login_cgroup(unsigned login, int err_fd)
 	(void)close(fd);
 }
 
+/* The login's umask and resource limits (what pam_umask/pam_limits set on the client), in
+ * place of init's. Lowering a limit and moving a soft limit up to its hard one always work;
+ * raising a hard limit above init's fails with EPERM because the kernel checks that with
+ * capable(CAP_SYS_RESOURCE), not ns_capable(): only the initial user ns counts, and no
+ * alcove has it (RLIMIT_NOFILE above fs.nr_open is EPERM as well). Then the hard limit stays the lower of requested and current, the soft one
+ * as requested up to that. A limit never fails the login (EINVAL: a resource this kernel
+ * does not know). Before the uid change, as pam_limits does it before the login's setuid. */
+static void apply_login_limits(const ProtoEnter *e)
+{
+	(void)umask((mode_t)e->umask);
+	for (uint32_t i = 0; i < e->n_rlimits; i++) {
+		struct rlimit64 want = {e->rlimits[i].cur, e->rlimits[i].max}, now;
+
+		if (setrlimit64((int)i, &want) == 0 || errno != EPERM ||
+		    getrlimit64((int)i, &now) < 0)
+			continue;
+		want.rlim_max = want.rlim_max < now.rlim_max ? want.rlim_max : now.rlim_max;
+		want.rlim_cur = want.rlim_cur < want.rlim_max ? want.rlim_cur : want.rlim_max;
+		(void)setrlimit64((int)i, &want);
+	}
+}
+
 /* Groups first, then gid, then uid: once the uid is not 0 the capabilities needed for the
  * other two are gone (the kernel clears them on the uid change). */
 static void drop_to_login(const InitArgs *a, int err_fd)
@@ -114,6 +138,8 @@ _noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3
 		(void)ioctl(0, TIOCSCTTY, 0);
 	if (login)
 		join_login_cgroup(login, err_fd);
+	/* after dup2 onto 0-2, which a low RLIMIT_NOFILE would refuse */
+	apply_login_limits(e);
 	drop_to_login(&init->args, err_fd);
 	enter_cwd(e->cwd, init->args.home, err_fd);
 	/* execvp searches the PATH of `environ`: the login's, not init's */

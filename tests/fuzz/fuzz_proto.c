@@ -8,6 +8,7 @@
  *  - a packet that decodes re-encodes to exactly the same bytes (the format has one spelling,
  *    so a decoder that accepts something the encoder would not write is a bug);
  *  - the decoded strings lie inside the packet and the ENTER arrays end in NULL at argc/envc;
+ *    the ENTER umask is permission bits, its limit count bounded, each soft <= hard;
  *  - the same bytes sent over a real SOCK_SEQPACKET pair with the fds the type wants decode
  *    to the same result through proto_recv_message(), and no fd stays open afterwards.
  *
@@ -59,6 +60,9 @@ static void fuzz_check_decoded(const ProtoMessage *m, const uint8_t *buf, size_t
 		for (uint32_t i = 0; i < m->enter.envc; i++)
 			fuzz_check(fuzz_str_inside(m->enter.envp[i], buf, len));
 		fuzz_check(m->enter.envp[m->enter.envc] == NULL);
+		fuzz_check(m->enter.umask <= 0777 && m->enter.n_rlimits <= PROTO_MAX_RLIMITS);
+		for (uint32_t i = 0; i < m->enter.n_rlimits; i++)
+			fuzz_check(m->enter.rlimits[i].cur <= m->enter.rlimits[i].max);
 		break;
 	case PROTO_ERROR:
 		fuzz_check(m->error.error > 0 && fuzz_str_inside(m->error.message, buf, len));

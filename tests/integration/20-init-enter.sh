@@ -7,8 +7,8 @@
 [ -x "$BUILD/alcove-init" ] && [ -x "$BUILD/alcove-enter" ] || fail "build first (make)"
 LIB=$ALCOVE_SRC/tests/lib
 PY=/usr/bin/python3 # the distribution's (tests/install-deps.sh), reachable by the test users
-USER1=alcb1
-USER2=alcb2
+USER1=alcb2a
+USER2=alcb2b
 make_user $USER1
 make_user $USER2
 U=$(id -u $USER1)
@@ -16,7 +16,7 @@ G=$(id -g $USER1)
 U2=$(id -u $USER2)
 G2=$(id -g $USER2)
 HOME1=/home/$USER1
-D=$(mktemp -d /run/alcove-tests/alcb-XXXXXX)
+D=$(mktemp -d /run/alcove-tests/alcb2-XXXXXX)
 chmod 1777 "$D" # sessions of the test user write markers here
 on_exit "rm -rf $D"
 mkdir -p -m 0755 /run/alcove
@@ -118,6 +118,19 @@ assert_eq "" "$out" "environment is the caller's"
 out=$(setpriv --reuid="$U" --regid="$G" --init-groups env -i FOO=bar ALCOVE_NAME="$U" \
 	PATH=/usr/bin:/bin "$BUILD/alcove-enter" -c 'echo "$FOO"')
 assert_eq bar "$out" "environment variables pass"
+
+# The login's umask and resource limits (pam_umask/pam_limits set them on the client) are
+# the session's, not init's. `ulimit -n` sets the soft and the hard limit; the sub-shell
+# keeps them from this script.
+out=$(ulimit -n 123 && umask 027 && enter -c 'ulimit -n; ulimit -Hn; umask')
+assert_eq "123
+123
+0027" "$out" "the session has the client's umask 0027 and RLIMIT_NOFILE 123 (soft and hard)"
+(ulimit -Sc 0 && ulimit -Ss 4096 && ulimit -Sq 4096 && cat /proc/self/limits >"$D/limits.client" &&
+	enter -c 'cat /proc/self/limits' >"$D/limits.session")
+[ "$(wc -l <"$D/limits.client")" -gt 16 ] || fail "no limits read: $(cat "$D/limits.client")"
+diff -u "$D/limits.client" "$D/limits.session" || fail "the session's limits differ from the client's"
+pass "every resource limit of the client reaches the session"
 
 head -c 4M /dev/urandom >"$D/data"
 want=$(sha256sum <"$D/data" | cut -d' ' -f1)
@@ -283,7 +296,7 @@ if [ -z "$CG2" ]; then
 	on_exit "umount $D/cg2"
 	CG2=$D/cg2
 fi
-CG=$CG2/alcb-init-test-$$
+CG=$CG2/alcb2-init-test-$$
 mkdir "$CG"
 on_exit "rmdir $CG/login-* $CG/init $CG"
 
@@ -341,3 +354,20 @@ start_init --on-last-logout=idle --idle-timeout=1
 enter -c 'true'
 wait_init
 assert_eq 0 "$INIT_RC" "idle: init ends itself after the idle timeout"
+
+# A hard limit above init's cannot be raised from inside the alcove (the kernel asks for
+# CAP_SYS_RESOURCE in the initial user ns): the login still starts, with init's hard limit
+# and the soft limit it asked for, and the limits after that one are applied too. Init's
+# limit is lowered from outside (raising it back would need CAP_SYS_RESOURCE): an alcove of
+# its own.
+start_init --on-last-logout=stop
+prlimit --pid "$INIT_PID" --nofile=1024:2048 || fail "prlimit on alcove-init"
+rc=0
+out=$(ulimit -n 4096 && ulimit -Sn 1500 && ulimit -Sq 4096 &&
+	enter -c 'ulimit -Sn; ulimit -Hn; ulimit -Sq; exit 5') || rc=$?
+assert_eq "5" "$rc" "a client hard limit above init's does not fail the login"
+assert_eq "1500
+2048
+4096" "$out" "hard limit above init's: init's (2048), the soft one asked for (1500), the later ones applied"
+wait_init
+assert_eq 0 "$INIT_RC" "stop: init ends after that login"

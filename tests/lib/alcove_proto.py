@@ -44,8 +44,9 @@ def answer(s):
 
 def enter_payload(argv, env=(), path=b"/bin/sh", cwd=b"/", argc=None, envc=None):
     body = path + b"\0" + cwd + b"\0" + b"".join(a + b"\0" for a in list(argv) + list(env))
-    return struct.pack("=III", 0, len(argv) if argc is None else argc,
-                       len(env) if envc is None else envc) + body
+    # flags, argc, envc, umask 022, no resource limits (the session keeps init's)
+    return struct.pack("=IIIII", 0, len(argv) if argc is None else argc,
+                       len(env) if envc is None else envc, 0o022, 0) + body
 
 
 def garbage(s, kind):

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +54,25 @@ static int listen_socket(void)
 
 static ProtoPacket pkt;
 
+#define TEST_UMASK 0073
+#define TEST_NOFILE 321
+
+/* The client's umask and every limit of its (= our, inherited) process arrived. */
+static bool limits_arrived(const ProtoEnter *e)
+{
+	if (e->umask != TEST_UMASK || e->n_rlimits != RLIM_NLIMITS ||
+	    e->rlimits[RLIMIT_NOFILE].cur != TEST_NOFILE)
+		return false;
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		struct rlimit64 rl;
+
+		if (getrlimit64(i, &rl) < 0 || e->rlimits[i].cur != rl.rlim_cur ||
+		    e->rlimits[i].max != rl.rlim_max)
+			return false;
+	}
+	return true;
+}
+
 /* The fake init: checks the ENTER, then plays `script`. Exit code = first failed check. */
 static _noreturn_ void fake_init(int lfd, char script)
 {
@@ -64,6 +85,8 @@ static _noreturn_ void fake_init(int lfd, char script)
 	    m.enter.argc != 2 || strcmp(m.enter.cwd, "/x") || m.enter.envc != 1 ||
 	    strcmp(m.enter.envp[0], "A=b") || pkt.n_fds != 3)
 		_exit(11);
+	if (!limits_arrived(&m.enter))
+		_exit(13);
 	if (script == 'e') {
 		proto_send_message(
 		    c, &(ProtoMessage){.type = PROTO_ERROR, .error = {ENOENT, "exec '/bin/sh'"}},
@@ -89,8 +112,15 @@ static int run_against(char script, EnterResult *res)
 	EnterRequest req = {
 	    .socket_path = sock_path, .path = "/bin/sh", .argv = argv, .envp = envp, .cwd = "/x"};
 	int lfd = listen_socket(), status, r;
-	pid_t pid = fork();
+	struct rlimit old_nofile, nofile;
+	mode_t old_umask = umask(TEST_UMASK);
+	pid_t pid;
 
+	/* a umask and a soft limit of our own, which the ENTER must carry */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old_nofile), 0);
+	nofile = (struct rlimit){TEST_NOFILE, old_nofile.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &nofile), 0);
+	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
 		fake_init(lfd, script);
@@ -98,6 +128,8 @@ static int run_against(char script, EnterResult *res)
 	r = enter_run(&req, res);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(status, 0);
+	assert_int_equal(umask(old_umask), TEST_UMASK); /* enter_run left it as it was */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old_nofile), 0);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "control_client.h"
+#include "macro.h"
 #include "proto.h"
 #include "proto_io.h"
 
@@ -26,17 +27,31 @@ static unsigned char buf[PROTO_MAX_MESSAGE + 64];
 static const char *const test_argv[] = {"-bash", "-c", "echo hi; exit 7", NULL};
 static const char *const test_envp[] = {"HOME=/home/a", "TERM=xterm", "", "X==y", NULL};
 
+/* Payload offsets of the ENTER fields before the strings. */
+#define ENTER_UMASK (PROTO_HEADER_SIZE + 12)
+#define ENTER_NRLIMITS (PROTO_HEADER_SIZE + 16)
+#define ENTER_RLIMIT(i) (PROTO_HEADER_SIZE + 20 + 16 * (i))
+#define TEST_NRLIMITS 16
+
 static ProtoMessage enter_message(void)
 {
-	return (ProtoMessage){
+	ProtoMessage m = {
 	    .type = PROTO_ENTER,
 	    .enter = {.path = "/bin/bash",
 		      .cwd = "/home/a",
 		      .argc = 3,
 		      .envc = 4,
 		      .argv = test_argv,
-		      .envp = test_envp},
+		      .envp = test_envp,
+		      .umask = 027,
+		      .n_rlimits = TEST_NRLIMITS},
 	};
+
+	/* distinct values per resource and half, unlimited (all ones) for a few */
+	for (uint32_t i = 0; i < TEST_NRLIMITS; i++)
+		m.enter.rlimits[i] = i % 5 == 4 ? (ProtoRlimit){UINT64_MAX, UINT64_MAX}
+						: (ProtoRlimit){100 + i, (uint64_t)1 << (32 + i)};
+	return m;
 }
 
 static int encode_enter_default(void)
@@ -68,6 +83,14 @@ static void test_enter_roundtrip(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_string_equal(d.enter.envp[i], test_envp[i]);
 	assert_null(d.enter.envp[4]);
+	assert_int_equal(d.enter.umask, 027);
+	assert_int_equal(d.enter.n_rlimits, TEST_NRLIMITS);
+	for (uint32_t i = 0; i < TEST_NRLIMITS; i++) {
+		ProtoMessage m = enter_message();
+
+		assert_true(d.enter.rlimits[i].cur == m.enter.rlimits[i].cur);
+		assert_true(d.enter.rlimits[i].max == m.enter.rlimits[i].max);
+	}
 	proto_message_done(&d);
 }
 
@@ -85,6 +108,87 @@ static void test_enter_empty_env_and_cwd(void **state)
 	assert_string_equal(d.enter.cwd, "");
 	assert_int_equal(d.enter.envc, 0);
 	assert_null(d.enter.envp[0]);
+	proto_message_done(&d);
+}
+
+static void test_enter_limits_edges(void **state)
+{
+	ProtoMessage m = enter_message(), d;
+	int len;
+
+	/* no limits at all, and the most the protocol carries */
+	m.enter.n_rlimits = 0;
+	m.enter.umask = 0;
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	assert_int_equal(d.enter.n_rlimits, 0);
+	assert_int_equal(d.enter.umask, 0);
+	assert_string_equal(d.enter.path, "/bin/bash");
+	proto_message_done(&d);
+	m.enter.n_rlimits = PROTO_MAX_RLIMITS;
+	m.enter.umask = 0777;
+	for (uint32_t i = 0; i < PROTO_MAX_RLIMITS; i++)
+		m.enter.rlimits[i] = (ProtoRlimit){i, i};
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	assert_int_equal(d.enter.n_rlimits, PROTO_MAX_RLIMITS);
+	assert_int_equal(d.enter.umask, 0777);
+	assert_true(d.enter.rlimits[PROTO_MAX_RLIMITS - 1].max == PROTO_MAX_RLIMITS - 1);
+	proto_message_done(&d);
+
+	/* what getrlimit()/umask() cannot give is not encoded */
+	m = enter_message();
+	m.enter.umask = 01000;
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m = enter_message();
+	m.enter.n_rlimits = PROTO_MAX_RLIMITS + 1;
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m = enter_message();
+	m.enter.rlimits[3] = (ProtoRlimit){.cur = 2, .max = 1};
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+}
+
+static void put64(size_t off, uint64_t v)
+{
+	memcpy(buf + off, &v, 8);
+}
+
+static void test_enter_limit_counts_that_lie(void **state)
+{
+	ProtoMessage d;
+	int len = encode_enter_default();
+	const uint32_t lies[] = {TEST_NRLIMITS + 1,	/* the path's bytes read as a limit */
+				 TEST_NRLIMITS - 1,	/* the last limit read as strings */
+				 0,			/* every limit read as strings */
+				 PROTO_MAX_RLIMITS + 1, /* over the bound */
+				 0xffffffffu};
+
+	for (size_t i = 0; i < ELEMENTSOF(lies); i++) {
+		put32(ENTER_NRLIMITS, lies[i]);
+		assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	}
+	put32(ENTER_NRLIMITS, TEST_NRLIMITS);
+
+	/* a umask with more than permission bits */
+	put32(ENTER_UMASK, 01000);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(ENTER_UMASK, 0xffffffffu);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put32(ENTER_UMASK, 0777);
+
+	/* a soft limit above its hard one */
+	put64(ENTER_RLIMIT(7), 1ull << 40);
+	put64(ENTER_RLIMIT(7) + 8, (1ull << 40) - 1);
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), -EBADMSG);
+	put64(ENTER_RLIMIT(7) + 8, 1ull << 40);
+
+	/* the same bytes with honest values decode */
+	assert_int_equal(proto_decode(buf, (size_t)len, 3, &d), 0);
+	assert_int_equal(d.enter.umask, 0777);
+	assert_true(d.enter.rlimits[7].cur == 1ull << 40 && d.enter.rlimits[7].max == 1ull << 40);
+	assert_string_equal(d.enter.path, "/bin/bash");
 	proto_message_done(&d);
 }
 
@@ -534,6 +638,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_enter_roundtrip),
 	    cmocka_unit_test(test_enter_empty_env_and_cwd),
+	    cmocka_unit_test(test_enter_limits_edges),
+	    cmocka_unit_test(test_enter_limit_counts_that_lie),
 	    cmocka_unit_test(test_small_roundtrips),
 	    cmocka_unit_test(test_header_bytes),
 	    cmocka_unit_test(test_every_truncation_fails),
