@@ -5,13 +5,19 @@
 # logs to tests/lib/journal_listener.py through the native journal socket, with the
 # structured fields.
 #
-#   in_private_mount_ns "$@"      first thing in the script, before creating anything
+#   in_private_mount_ns "$@"      first thing in the script, before creating anything (it
+#                                 also waits until no other copy of the test runs)
 #   journal_start                 sets JOURNAL (the decoded log, one line per entry)
 #   journal_wait TEXT [tenths]    waits until a line containing TEXT arrived; prints it
 
+# Also serialises copies of one test: every worktree on a shared machine has the same tests,
+# with the same user names and ports, and two copies running at once would delete each
+# other's users. flock -o: the lock stays with flock itself, not with what the test starts.
 in_private_mount_ns() {
 	if [ "${ALCOVE_TEST_PRIVATE_NS:-}" != 1 ]; then
-		ALCOVE_TEST_PRIVATE_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+		mkdir -p /run/alcove-tests
+		exec flock -o -w 1200 "/run/alcove-tests/lock.$TESTNAME" \
+			env ALCOVE_TEST_PRIVATE_NS=1 unshare --mount --propagation private bash "$0" "$@"
 	fi
 }
 
