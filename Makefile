@@ -71,6 +71,8 @@ SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c) pam_mod
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
 .SECONDARY:
+# check-vm: layer 4 (TCG VMs with enforced limits; minutes), run by .ci/run after check.
+.PHONY: check-vm
 .PHONY: all deps check check-unit check-integration install clean format fuzz bench deb check-deb
 all: $(PROGS)
 
@@ -137,6 +139,9 @@ $(FAULT_DIR)/alcove-helper-fault: $(FAULT_OBJS) $(LIBALCOVE) $(filter-out $(BUIL
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $(FAULT_OBJS) $(LIBALCOVE) $(LIBS_CONFIG) $(LIBS_SYSTEMD)
 	for p in alcove-init alcove-enter; do \
 		if [ -e $(BUILD)/$$p ]; then install -m 0755 $(BUILD)/$$p $(FAULT_DIR)/$$p; fi; done
+
+check-vm: all $(TEST_TOOLS)
+	./tests/vm/run-vm.sh
 
 # Root programs the integration tests drive, linked with the code they test.
 $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.o \

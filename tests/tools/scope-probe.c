@@ -7,6 +7,10 @@
  *       scope_start and prints "unit=… cgroup=… pid=… usec=…" (usec: time of scope_start)
  *   scope-probe stop UNIT
  *   scope-probe bench N UID      N start/stop rounds; prints every scope_start time in µs
+ *   scope-probe run NAME UID [Property=VALUE...] -- CMD...
+ *       runs CMD inside a new scope (it is held on a pipe until scope_start has moved it),
+ *       prints "cgroup=…", waits, and exits with CMD's status (128+signal when killed);
+ *       the scope is stopped at the end
  *
  * Property names are systemd's (MemoryMax, TasksMax, CPUQuotaPerSecUSec, ...), values plain
  * numbers. Errors: "error: <errno name>: <text>" on stderr, exit 1.
@@ -106,6 +110,56 @@ static int start_one(const char *name, uid_t uid, uid_t ouid, gid_t ogid, const 
 	return 0;
 }
 
+/* CMD waits on a pipe until it is inside the scope, so all its work is accounted there. */
+static int run_in_scope(int argc, char **argv)
+{
+	int sep = 0, p[2], status, r;
+	char err[512] = "", go = 1;
+	Limits l = {0};
+	ScopeResult res;
+	ScopeRequest req = {.user = argv[2],
+			    .uid = (uid_t)atoi(argv[3]),
+			    .profile = "probe",
+			    .name = argv[2],
+			    .limits = &l};
+
+	for (int i = 4; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	if (sep == 0 || sep + 1 >= argc || parse_limits(sep - 4, argv + 4, &l) < 0)
+		return fail(-EINVAL, "usage: run NAME UID [Prop=V...] -- CMD...");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(-errno, "pipe");
+	req.pid = fork();
+	if (req.pid < 0)
+		return fail(-errno, "fork");
+	if (req.pid == 0) {
+		close(p[1]);
+		if (read(p[0], &go, 1) != 1)
+			_exit(127);
+		execvp(argv[sep + 1], argv + sep + 1);
+		_exit(127);
+	}
+	close(p[0]);
+	r = scope_start(&req, &res, err, sizeof(err));
+	if (r < 0) {
+		kill(req.pid, SIGKILL);
+		waitpid(req.pid, NULL, 0);
+		return fail(r, err);
+	}
+	printf("cgroup=%s\n", res.cgroup_path);
+	fflush(stdout);
+	if (write(p[1], &go, 1) != 1)
+		return fail(-errno, "release the command");
+	close(p[1]);
+	if (waitpid(req.pid, &status, 0) < 0)
+		return fail(-errno, "waitpid");
+	(void)scope_stop(res.unit, err, sizeof(err));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
 	ScopeResult res;
@@ -142,7 +196,9 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc >= 6 && strcmp(argv[1], "run") == 0)
+		return run_in_scope(argc, argv);
 	fprintf(stderr, "usage: scope-probe start NAME UID OWNER_UID OWNER_GID [Prop=V...] | "
-			"stop UNIT | bench N UID\n");
+			"stop UNIT | bench N UID | run NAME UID [Prop=V...] -- CMD...\n");
 	return 2;
 }
