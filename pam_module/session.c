@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <security/pam_ext.h>
 
 #include "helper_call.h"
@@ -70,6 +71,14 @@ static void ctx_init(Ctx *c, pam_handle_t *pamh, const PamOptions *o)
 	c->rhost = item(pamh, PAM_RHOST);
 	c->f.user = c->user;
 	c->f.service = c->service;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
 static int fail(Ctx *c, int r, const char *stage, const char *fmt, ...) _printf_(4, 5);
@@ -296,6 +305,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	Policy *policy = NULL;
 	Decision d;
 	Outcome out;
+	long long t0 = now_us(), t1;
 	Ctx c;
 	int r;
 
@@ -330,6 +340,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	policy_free(policy);
 	c.f.profile = profile;
 
+	t1 = now_us();
 	r = contain(&c);
 	if (r == 1) {
 		c.f.stage = "helper";
@@ -350,8 +361,11 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	c.f.stage = "open";
 	const Opened *s = NULL;
 	(void)pam_get_data(pamh, DATA_KEY, (const void **)&s);
-	log_full(LOG_INFO, 0, &c.f, "Contained in alcove %s (session %s, service %s, profile %s)",
-		 s ? s->name : "?", s ? s->session : "?", c.service ? c.service : "?", profile);
+	log_full(LOG_INFO, 0, &c.f,
+		 "Contained in alcove %s (session %s, service %s, profile %s; policy %lld us, "
+		 "helper and lobby %lld us)",
+		 s ? s->name : "?", s ? s->session : "?", c.service ? c.service : "?", profile,
+		 t1 - t0, now_us() - t1);
 	return OUTCOME_CONTAINED;
 }
 
