@@ -26,7 +26,8 @@ static const CtlVerb verbs[] = {
     {"list", cmd_list, true, "[--json]",
      "running alcoves: user, name, mode, init pid, sessions, uptime"},
 
-    /* show */
+    {"show", cmd_show, true, "USER [--json]",
+     "USER's alcoves: profile, mode, init pid, namespaces, scope, cgroup usage, sessions"},
 
     {"stop", cmd_stop, true, "USER", "stop USER's alcoves (every process in them ends)"},
 

@@ -2,36 +2,30 @@
 /*
  * alcovectl show USER [--json]: every alcove of USER (its own, "<uid>", and with
  * share = "session" the "<uid>-<hex>" ones) from /run/alcove/<name>/state, checked against
- * the live process, with the namespaces' inode numbers, the scope's cgroup usage and each
- * login's sub-cgroup, and the session count init reports over its control socket.
+ * the live process, with the namespaces' inode numbers, the scope's cgroup usage and that of
+ * each sub-cgroup (init/, login-<n>/), and the session count init reports on its socket.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd_show.h"
+#include "commands.h"
 #include "control_client.h"
+#include "enter_client.h"
+#include "log.h"
 #include "macro.h"
 #include "show_pure.h"
+#include "statefile.h"
 
-#define RUN_DIR "/run/alcove"
 #define SHOW_MAX_ALCOVES 32
 
-typedef struct ShowSlot {
-	ShowInfo info;
-	char name[64];
-	char state_text[4096];
-} ShowSlot;
-
-/* Reads a small file below dfd (no symlinks followed) into buf, NUL-terminated. */
+/* Reads a small file below dfd (no symlink followed) into buf, NUL-terminated. */
 static int read_small_at(int dfd, const char *name, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -46,6 +40,7 @@ static int read_small_at(int dfd, const char *name, char *buf, size_t size)
 	return 0;
 }
 
+/* A controller that is not enabled for the scope has no file: that usage stays unknown. */
 static void usage_read(int dfd, ShowUsage *u)
 {
 	char buf[1024];
@@ -58,14 +53,16 @@ static void usage_read(int dfd, ShowUsage *u)
 		     show_parse_cpu_stat(buf, &u->cpu_usec) >= 0;
 }
 
-/* The scope's usage and that of its first-level sub-cgroups (init/, login-<n>/). */
+/* The scope's usage and that of its first-level sub-cgroups. The path is the one the helper
+ * recorded from systemd's ControlGroup; the names below it are made by the alcove's root, so
+ * they are only opened with O_NOFOLLOW below the scope's directory fd. */
 static void cgroup_read(ShowInfo *a)
 {
 	_cleanup_close_ int dfd = -1;
-	DIR *d;
 	struct dirent *de;
+	DIR *d;
 
-	if (!a->state.cgroup || a->state.cgroup[0] != '/')
+	if (a->state.cgroup[0] != '/')
 		return;
 	dfd = open(a->state.cgroup, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
@@ -91,108 +88,81 @@ static void cgroup_read(ShowInfo *a)
 	closedir(d);
 }
 
-/* Alive = the pid's start time and user namespace are the ones recorded (pid reuse). */
 static void process_read(ShowInfo *a)
 {
-	static const char *const files[_SHOW_NS_MAX] = {"user", "mnt",	  "pid", "ipc",
-							"uts",	"cgroup", "net"};
-	char path[64], line[1024], *p;
-	struct stat st;
-	long pid;
-
-	if (!a->state.pid || (pid = strtol(a->state.pid, NULL, 10)) <= 0)
-		return;
-	for (int k = 0; k < _SHOW_NS_MAX; k++) {
-		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", pid, files[k]);
-		if (stat(path, &st) == 0)
-			a->ns[k] = (uint64_t)st.st_ino;
-	}
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (read_small_at(AT_FDCWD, path, line, sizeof(line)) < 0 || !(p = strrchr(line, ')')))
-		return;
-	/* field 22 (starttime); p is at the end of field 2 */
-	for (int field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	a->alive = p && a->state.starttime && a->state.userns &&
-		   strtoull(p + 1, NULL, 10) == strtoull(a->state.starttime, NULL, 10) &&
-		   a->ns[SHOW_NS_USER] == strtoull(a->state.userns, NULL, 10);
+	a->alive = statefile_alive(&a->state, NULL) > 0;
 	if (!a->alive)
-		memset(a->ns, 0, sizeof(a->ns)); /* those of whatever process has the pid now */
+		return; /* the pid may be another process's by now: show none of its namespaces */
+	for (int k = 0; k < _SHOW_NS_MAX; k++)
+		if (proc_ns_inode(a->state.pid, show_ns_name((ShowNs)k), &a->ns[k]) < 0)
+			a->ns[k] = 0;
 }
 
 static void status_read(ShowInfo *a)
 {
 	char path[128];
 	ProtoStatus st;
-	struct timespec now;
+	time_t now = time(NULL);
 
 	if (!a->alive)
 		return;
-	snprintf(path, sizeof(path), RUN_DIR "/%s/control", a->name);
+	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, a->name);
 	if (control_status(path, &st) < 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	a->has_status = true;
 	a->sessions = st.sessions;
 	a->holds = st.holds;
 	a->processes = st.processes;
-	a->uptime_sec =
-	    ((uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000 - st.start_usec) /
-	    1000000;
+	a->uptime_sec = now > a->state.created ? (uint64_t)(now - a->state.created) : 0;
 }
 
-static int slot_load(int rundir, const char *name, ShowSlot *s)
+static int show_load(int rundir, const char *name, ShowInfo *a)
 {
 	_cleanup_close_ int dfd = -1;
 	int r;
 
+	if (strlen(name) >= sizeof(a->name))
+		return -ENAMETOOLONG;
 	dfd = openat(rundir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return negative_errno();
-	r = read_small_at(dfd, "state", s->state_text, sizeof(s->state_text));
+	r = statefile_read(dfd, &a->state);
 	if (r < 0)
 		return r;
-	r = show_parse_state(s->state_text, &s->info.state);
-	if (r < 0)
-		return r;
-	if (strlen(name) >= sizeof(s->name))
-		return -ENAMETOOLONG;
-	strcpy(s->name, name);
-	s->info.name = s->name;
-	process_read(&s->info);
-	cgroup_read(&s->info);
-	status_read(&s->info);
+	strcpy(a->name, name);
+	process_read(a);
+	cgroup_read(a);
+	status_read(a);
 	return 0;
 }
 
-/* The alcove names of uid: "<uid>" and "<uid>-<hex>". */
-static bool name_is_users(const char *name, const char *uidstr)
+/* The alcove names of uid: "<uid>" (share = "user") and "<uid>-<hex>" (share = "session"). */
+static bool name_is_users(const char *name, uid_t uid)
 {
-	size_t n = strlen(uidstr);
+	char prefix[16];
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%u", (unsigned)uid);
 
-	return strncmp(name, uidstr, n) == 0 && (name[n] == '\0' || name[n] == '-');
+	return alcove_name_is_valid(name) && strncmp(name, prefix, n) == 0 &&
+	       (name[n] == '\0' || name[n] == '-');
 }
 
-static int alcoves_load(uid_t uid, ShowSlot *slots, size_t max, size_t *ret_n)
+static int alcoves_load(uid_t uid, ShowInfo *infos, size_t max, size_t *ret_n)
 {
-	_cleanup_close_ int rundir = -1;
-	char uidstr[16];
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
 
-	rundir = open(RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rundir < 0)
-		return errno == ENOENT ? (*ret_n = 0, 0) : negative_errno();
-	d = fdopendir(fcntl(rundir, F_DUPFD_CLOEXEC, 3));
-	if (!d)
-		return negative_errno();
-	snprintf(uidstr, sizeof(uidstr), "%u", (unsigned)uid);
+	d = opendir(ALCOVE_RUN_DIR);
+	if (!d) {
+		*ret_n = 0;
+		return errno == ENOENT ? 0 : negative_errno();
+	}
 	while ((de = readdir(d)) && n < max) {
-		if (de->d_type != DT_DIR || !name_is_users(de->d_name, uidstr))
+		if (!name_is_users(de->d_name, uid))
 			continue;
-		memset(&slots[n], 0, sizeof(slots[n]));
-		if (slot_load(rundir, de->d_name, &slots[n]) >= 0)
+		memset(&infos[n], 0, sizeof(infos[n]));
+		/* a directory without a readable state is a build in progress or a leftover */
+		if (show_load(dirfd(d), de->d_name, &infos[n]) == 0)
 			n++;
 	}
 	closedir(d);
@@ -200,48 +170,33 @@ static int alcoves_load(uid_t uid, ShowSlot *slots, size_t max, size_t *ret_n)
 	return 0;
 }
 
-int cmd_show(int argc, char **argv)
+int cmd_show(CtlContext *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {}};
-	_cleanup_free_ ShowSlot *slots = NULL;
-	ShowInfo infos[SHOW_MAX_ALCOVES];
-	bool json = false;
+	_cleanup_free_ ShowInfo *infos = NULL;
 	struct passwd *pw;
 	size_t n;
-	int c, r;
+	int first, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
-		if (c != 'j') {
-			fprintf(stderr, "usage: alcovectl show USER [--json]\n");
-			return 2;
-		}
-		json = true;
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: alcovectl show USER [--json]\n");
-		return 2;
-	}
-	pw = getpwnam(argv[optind]);
-	if (!pw) {
-		fprintf(stderr, "alcovectl: no such user '%s'\n", argv[optind]);
-		return 1;
-	}
-	slots = calloc(SHOW_MAX_ALCOVES, sizeof(*slots));
-	if (!slots)
-		return 1;
-	r = alcoves_load(pw->pw_uid, slots, SHOW_MAX_ALCOVES, &n);
-	if (r < 0) {
-		fprintf(stderr, "alcovectl: cannot read %s: %s\n", RUN_DIR, strerror(-r));
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		infos[i] = slots[i].info;
-	if (json)
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (first != argc - 1)
+		return ctl_usage(ctx, first >= argc ? "a user name is needed" : "unexpected '%s'",
+				 argv[argc - 1]);
+	pw = getpwnam(argv[first]);
+	if (!pw)
+		return log_error("No such user '%s'", argv[first]), CTL_EXIT_FAILURE;
+	infos = calloc(SHOW_MAX_ALCOVES, sizeof(*infos));
+	if (!infos)
+		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+	r = alcoves_load(pw->pw_uid, infos, SHOW_MAX_ALCOVES, &n);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read %s: %m", ALCOVE_RUN_DIR), CTL_EXIT_FAILURE;
+	if (ctx->json)
 		show_format_json(pw->pw_name, infos, n, stdout);
 	else if (n > 0)
 		show_format_text(infos, n, stdout);
-	if (n == 0 && !json)
-		fprintf(stderr, "alcovectl: %s has no alcove\n", pw->pw_name);
-	return n > 0 ? 0 : 1;
+	else
+		log_error("%s has no alcove", pw->pw_name);
+	return n > 0 ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }

@@ -61,7 +61,8 @@ int cmd_reset(CtlContext *ctx, int argc, char **argv);
 
 /* list */
 
-/* show */
+/* ctl/cmd_show.c */
+int cmd_show(CtlContext *ctx, int argc, char **argv);
 
 /* stop */
 

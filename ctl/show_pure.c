@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "show_pure.h"
 
 const char *show_ns_name(ShowNs ns)
@@ -15,48 +16,6 @@ const char *show_ns_name(ShowNs ns)
 	    [SHOW_NS_NET] = "net",
 	};
 	return (unsigned)ns < _SHOW_NS_MAX ? names[ns] : NULL;
-}
-
-static const char **state_slot(ShowState *s, const char *key)
-{
-	static const struct {
-		const char *key;
-		size_t offset;
-	} keys[] = {
-#define K(k) {#k, offsetof(ShowState, k)}
-	    K(pid),	K(starttime), K(userns), K(mntns), K(pidns),  K(uid),	  K(user),
-	    K(profile), K(mode),      K(share),	 K(scope), K(cgroup), K(created),
-#undef K
-	};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(keys[i].key, key) == 0)
-			return (const char **)((char *)s + keys[i].offset);
-	return NULL;
-}
-
-int show_parse_state(char *text, ShowState *ret)
-{
-	ShowState s = {0};
-
-	for (char *line = text, *next; line && *line; line = next) {
-		char *eq, *nl = strchr(line, '\n');
-		const char **slot;
-
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		if (!*line)
-			continue;
-		eq = strchr(line, '=');
-		if (!eq)
-			return -EBADMSG;
-		*eq = '\0';
-		slot = state_slot(&s, line);
-		if (slot)
-			*slot = eq + 1;
-	}
-	*ret = s;
-	return 0;
 }
 
 int show_parse_u64(const char *text, uint64_t *ret)
@@ -113,122 +72,123 @@ static void usage_text(const ShowUsage *u, FILE *f)
 	fputc('\n', f);
 }
 
+static void text_one(const ShowInfo *a, FILE *f)
+{
+	const AlcoveState *s = &a->state;
+
+	fprintf(f, "alcove:     %s (%s)\n", a->name, a->alive ? "running" : "not running");
+	fprintf(f, "user:       %s (uid %u)\n", or_dash(s->user), (unsigned)s->uid);
+	fprintf(f, "profile:    %s\nmode:       %s\nshare:      %s\n", or_dash(s->profile),
+		or_dash(s->mode), or_dash(s->share));
+	fprintf(f, "init pid:   %d\n", (int)s->pid);
+	fputs("namespaces:", f);
+	for (int k = 0; k < _SHOW_NS_MAX; k++)
+		if (a->ns[k])
+			fprintf(f, " %s:[%" PRIu64 "]", show_ns_name((ShowNs)k), a->ns[k]);
+	fputc('\n', f);
+	fprintf(f, "scope:      %s\ncgroup:     %s\n", or_dash(s->scope), or_dash(s->cgroup));
+	if (s->cgroup[0]) {
+		fputs("usage:     ", f);
+		usage_text(&a->usage, f);
+		for (size_t c = 0; c < a->n_cgroups; c++) {
+			fprintf(f, "  %-9s", a->cgroups[c].name);
+			usage_text(&a->cgroups[c].usage, f);
+		}
+	}
+	if (a->has_status)
+		fprintf(f,
+			"sessions:   %" PRIu32 " (holds %" PRIu32 ", processes %" PRIu32
+			", up %" PRIu64 "s)\n",
+			a->sessions, a->holds, a->processes, a->uptime_sec);
+	else
+		fputs("sessions:   - (init did not answer)\n", f);
+}
+
 void show_format_text(const ShowInfo *infos, size_t n, FILE *f)
 {
 	for (size_t i = 0; i < n; i++) {
-		const ShowInfo *a = &infos[i];
-		const ShowState *s = &a->state;
-
 		if (i > 0)
 			fputc('\n', f);
-		fprintf(f, "alcove:    %s (%s)\n", a->name, a->alive ? "running" : "dead");
-		fprintf(f, "user:      %s (uid %s)\n", or_dash(s->user), or_dash(s->uid));
-		fprintf(f, "profile:   %s\nmode:      %s\nshare:     %s\n", or_dash(s->profile),
-			or_dash(s->mode), or_dash(s->share));
-		fprintf(f, "init pid:  %s\n", or_dash(s->pid));
-		fputs("namespaces:", f);
-		for (int k = 0; k < _SHOW_NS_MAX; k++)
-			if (a->ns[k])
-				fprintf(f, " %s:[%" PRIu64 "]", show_ns_name((ShowNs)k), a->ns[k]);
-		fputc('\n', f);
-		fprintf(f, "scope:     %s\ncgroup:    %s\n", or_dash(s->scope), or_dash(s->cgroup));
-		if (s->cgroup && *s->cgroup) {
-			fputs("usage:    ", f);
-			usage_text(&a->usage, f);
-			for (size_t c = 0; c < a->n_cgroups; c++) {
-				fprintf(f, "  %-8s", a->cgroups[c].name);
-				usage_text(&a->cgroups[c].usage, f);
-			}
-		}
-		if (a->has_status)
-			fprintf(f,
-				"sessions:  %" PRIu32 " (holds %" PRIu32 ", processes %" PRIu32
-				", up %" PRIu64 "s)\n",
-				a->sessions, a->holds, a->processes, a->uptime_sec);
-		else
-			fputs("sessions:  - (init did not answer)\n", f);
+		text_one(&infos[i], f);
 	}
 }
 
-static void json_string(const char *s, FILE *f)
+static void json_u64_or_null(FILE *f, const char *key, bool has, uint64_t v, int *first)
 {
-	if (!s) {
+	json_key(f, key, first);
+	if (has)
+		fprintf(f, "%" PRIu64, v);
+	else
 		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
 }
 
 static void json_usage(const ShowUsage *u, FILE *f)
 {
-	fputs("{\"memory_current\":", f);
-	u->has_memory ? fprintf(f, "%" PRIu64, u->memory_bytes) : fputs("null", f);
-	fputs(",\"pids_current\":", f);
-	u->has_pids ? fprintf(f, "%" PRIu64, u->pids) : fputs("null", f);
-	fputs(",\"cpu_usage_usec\":", f);
-	u->has_cpu ? fprintf(f, "%" PRIu64, u->cpu_usec) : fputs("null", f);
+	int first = 1;
+
+	fputc('{', f);
+	json_u64_or_null(f, "memory_current", u->has_memory, u->memory_bytes, &first);
+	json_u64_or_null(f, "pids_current", u->has_pids, u->pids, &first);
+	json_u64_or_null(f, "cpu_usage_usec", u->has_cpu, u->cpu_usec, &first);
 	fputc('}', f);
+}
+
+static void json_str_or_null(FILE *f, const char *key, const char *v, int *first)
+{
+	json_key(f, key, first);
+	json_string(f, v && *v ? v : NULL);
 }
 
 static void json_one(const ShowInfo *a, FILE *f)
 {
-	const ShowState *s = &a->state;
-	const char *const fields[][2] = {
-	    {"name", a->name},	     {"user", s->user},	  {"uid", s->uid},
-	    {"profile", s->profile}, {"mode", s->mode},	  {"share", s->share},
-	    {"pid", s->pid},	     {"scope", s->scope}, {"cgroup", s->cgroup},
-	};
+	const AlcoveState *s = &a->state;
+	int first = 1, nfirst = 1, cfirst = 1;
 
 	fputc('{', f);
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		fprintf(f, "%s\"%s\":", i ? "," : "", fields[i][0]);
-		json_string(fields[i][1] && *fields[i][1] ? fields[i][1] : NULL, f);
-	}
-	fprintf(f, ",\"alive\":%s,\"namespaces\":{", a->alive ? "true" : "false");
-	for (int k = 0, first = 1; k < _SHOW_NS_MAX; k++) {
-		if (!a->ns[k])
-			continue;
-		fprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", show_ns_name((ShowNs)k),
-			a->ns[k]);
-		first = 0;
-	}
-	fputs("},\"usage\":", f);
+	json_str_or_null(f, "name", a->name, &first);
+	json_str_or_null(f, "user", s->user, &first);
+	json_u64_or_null(f, "uid", true, s->uid, &first);
+	json_str_or_null(f, "profile", s->profile, &first);
+	json_str_or_null(f, "mode", s->mode, &first);
+	json_str_or_null(f, "share", s->share, &first);
+	json_u64_or_null(f, "pid", s->pid > 0, (uint64_t)s->pid, &first);
+	json_key(f, "alive", &first);
+	fputs(a->alive ? "true" : "false", f);
+	json_key(f, "namespaces", &first);
+	fputc('{', f);
+	for (int k = 0; k < _SHOW_NS_MAX; k++)
+		if (a->ns[k])
+			json_u64_or_null(f, show_ns_name((ShowNs)k), true, a->ns[k], &nfirst);
+	fputc('}', f);
+	json_str_or_null(f, "scope", s->scope, &first);
+	json_str_or_null(f, "cgroup", s->cgroup, &first);
+	json_key(f, "usage", &first);
 	json_usage(&a->usage, f);
-	fputs(",\"cgroups\":{", f);
+	json_key(f, "cgroups", &first);
+	fputc('{', f);
 	for (size_t c = 0; c < a->n_cgroups; c++) {
-		fprintf(f, "%s", c ? "," : "");
-		json_string(a->cgroups[c].name, f);
-		fputc(':', f);
+		json_key(f, a->cgroups[c].name, &cfirst);
 		json_usage(&a->cgroups[c].usage, f);
 	}
 	fputc('}', f);
-	if (a->has_status)
-		fprintf(f,
-			",\"sessions\":%" PRIu32 ",\"holds\":%" PRIu32 ",\"processes\":%" PRIu32
-			",\"uptime_sec\":%" PRIu64,
-			a->sessions, a->holds, a->processes, a->uptime_sec);
-	else
-		fputs(",\"sessions\":null", f);
+	json_u64_or_null(f, "sessions", a->has_status, a->sessions, &first);
+	json_u64_or_null(f, "holds", a->has_status, a->holds, &first);
+	json_u64_or_null(f, "processes", a->has_status, a->processes, &first);
+	json_u64_or_null(f, "uptime_sec", a->has_status, a->uptime_sec, &first);
 	fputc('}', f);
 }
 
 void show_format_json(const char *user, const ShowInfo *infos, size_t n, FILE *f)
 {
-	fputs("{\"user\":", f);
-	json_string(user, f);
-	fputs(",\"alcoves\":[", f);
+	int first = 1;
+
+	fputc('{', f);
+	json_str_or_null(f, "user", user, &first);
+	json_key(f, "alcoves", &first);
+	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fputc(',', f);
+			fputs(", ", f);
 		json_one(&infos[i], f);
 	}
 	fputs("]}\n", f);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* alcovectl show: state parsing, cgroup file parsing, text and JSON output. */
+/* alcovectl show: cgroup file parsing, text and JSON output. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,25 +11,6 @@
 #include <cmocka.h>
 
 #include "../../ctl/show_pure.h"
-
-static void test_parse_state(void **state)
-{
-	char text[] = "pid=4242\nstarttime=99\nuserns=4026532001\nuser=alce1\nuid=1001\n"
-		      "profile=students\nmode=user\nshare=user\nscope=alcove-alce1.scope\n"
-		      "cgroup=/sys/fs/cgroup/user.slice/user-1001.slice/alcove-alce1.scope\n"
-		      "future=ignored\n\n";
-	char bad[] = "pid=1\nnoequals\n";
-	ShowState s;
-
-	assert_int_equal(show_parse_state(text, &s), 0);
-	assert_string_equal(s.pid, "4242");
-	assert_string_equal(s.user, "alce1");
-	assert_string_equal(s.scope, "alcove-alce1.scope");
-	assert_string_equal(s.cgroup,
-			    "/sys/fs/cgroup/user.slice/user-1001.slice/alcove-alce1.scope");
-	assert_null(s.mntns);
-	assert_int_equal(show_parse_state(bad, &s), -EBADMSG);
-}
 
 static void test_parse_numbers(void **state)
 {
@@ -64,11 +45,19 @@ static char *render(bool json, const ShowInfo *infos, size_t n)
 	return buf;
 }
 
-static void fill(ShowInfo *a, char *text)
+static ShowInfo *fill(void)
 {
-	memset(a, 0, sizeof(*a));
-	a->name = "1001";
-	assert_int_equal(show_parse_state(text, &a->state), 0);
+	ShowInfo *a = calloc(1, sizeof(*a));
+
+	assert_non_null(a);
+	strcpy(a->name, "1001");
+	a->state.pid = 4242;
+	a->state.uid = 1001;
+	strcpy(a->state.user, "alce1");
+	strcpy(a->state.profile, "students");
+	strcpy(a->state.mode, "user");
+	strcpy(a->state.scope, "alcove-alce1.scope");
+	strcpy(a->state.cgroup, "/cg/alcove-alce1.scope");
 	a->alive = true;
 	a->ns[SHOW_NS_USER] = 4026532001;
 	a->ns[SHOW_NS_CGROUP] = 4026532005;
@@ -86,62 +75,72 @@ static void fill(ShowInfo *a, char *text)
 	a->sessions = 1;
 	a->processes = 3;
 	a->uptime_sec = 42;
+	return a;
 }
 
 static void test_format_text(void **state)
 {
-	char text[] = "pid=4242\nuser=alce1\nuid=1001\nprofile=students\nmode=user\n"
-		      "scope=alcove-alce1.scope\ncgroup=/cg/alcove-alce1.scope\n";
-	ShowInfo a;
-	char *out;
+	ShowInfo *a = fill();
+	char *out = render(false, a, 1);
 
-	fill(&a, text);
-	out = render(false, &a, 1);
-	assert_non_null(strstr(out, "alcove:    1001 (running)\n"));
-	assert_non_null(strstr(out, "profile:   students\n"));
-	assert_non_null(strstr(out, "init pid:  4242\n"));
+	assert_non_null(strstr(out, "alcove:     1001 (running)\n"));
+	assert_non_null(strstr(out, "user:       alce1 (uid 1001)\n"));
+	assert_non_null(strstr(out, "profile:    students\n"));
+	assert_non_null(strstr(out, "share:      -\n"));
+	assert_non_null(strstr(out, "init pid:   4242\n"));
 	assert_non_null(strstr(out, "namespaces: user:[4026532001] cgroup:[4026532005]\n"));
-	assert_non_null(strstr(out, "scope:     alcove-alce1.scope\n"));
-	assert_non_null(strstr(out, "usage:     memory=1048576 tasks=3 cpu=1.500000s\n"));
-	assert_non_null(strstr(out, "  login-1  tasks=2\n"));
-	assert_non_null(strstr(out, "  init     (no controllers)\n"));
-	assert_non_null(strstr(out, "sessions:  1 (holds 0, processes 3, up 42s)\n"));
-	assert_non_null(strstr(out, "share:     -\n"));
+	assert_non_null(strstr(out, "scope:      alcove-alce1.scope\n"));
+	assert_non_null(strstr(out, "usage:      memory=1048576 tasks=3 cpu=1.500000s\n"));
+	assert_non_null(strstr(out, "  login-1   tasks=2\n"));
+	assert_non_null(strstr(out, "  init      (no controllers)\n"));
+	assert_non_null(strstr(out, "sessions:   1 (holds 0, processes 3, up 42s)\n"));
 	free(out);
+
+	/* no scope (cgroup = "none"): no usage lines; a dead alcove has no status */
+	a->state.scope[0] = a->state.cgroup[0] = '\0';
+	a->alive = a->has_status = false;
+	out = render(false, a, 1);
+	assert_non_null(strstr(out, "(not running)"));
+	assert_non_null(
+	    strstr(out, "scope:      -\ncgroup:     -\nsessions:   - (init did not answer)\n"));
+	assert_null(strstr(out, "usage:"));
+	free(out);
+	free(a);
 }
 
 static void test_format_json(void **state)
 {
-	char text[] = "pid=4242\nuser=alce1\nuid=1001\nprofile=stu\"dents\nmode=user\n"
-		      "scope=alcove-alce\\x2d1.scope\ncgroup=/cg\n";
-	ShowInfo a;
+	ShowInfo *a = fill();
 	char *out;
 
-	fill(&a, text);
-	a.usage.has_cpu = false;
-	out = render(true, &a, 1);
-	assert_non_null(strstr(out, "{\"user\":\"al\\\"ce\",\"alcoves\":[{\"name\":\"1001\","));
-	assert_non_null(strstr(out, "\"profile\":\"stu\\\"dents\""));
-	assert_non_null(strstr(out, "\"scope\":\"alcove-alce\\\\x2d1.scope\""));
-	assert_non_null(strstr(out, "\"share\":null"));
-	assert_non_null(strstr(out, "\"alive\":true,\"namespaces\":{\"user\":4026532001,"
-				    "\"cgroup\":4026532005}"));
-	assert_non_null(strstr(out, "\"usage\":{\"memory_current\":1048576,\"pids_current\":3,"
-				    "\"cpu_usage_usec\":null}"));
-	assert_non_null(strstr(out, "\"login-1\":{\"memory_current\":null,\"pids_current\":2,"));
+	strcpy(a->state.profile, "stu\"dents");
+	strcpy(a->state.scope, "alcove-alce\\x2d1.scope");
+	a->usage.has_cpu = false;
+	out = render(true, a, 1);
 	assert_non_null(
-	    strstr(out, "\"sessions\":1,\"holds\":0,\"processes\":3,\"uptime_sec\":42}]}\n"));
+	    strstr(out, "{\"user\": \"al\\\"ce\", \"alcoves\": [{\"name\": \"1001\", "));
+	assert_non_null(strstr(out, "\"profile\": \"stu\\\"dents\""));
+	assert_non_null(strstr(out, "\"scope\": \"alcove-alce\\\\x2d1.scope\""));
+	assert_non_null(strstr(out, "\"share\": null"));
+	assert_non_null(strstr(out, "\"pid\": 4242, \"alive\": true, \"namespaces\": {\"user\": "
+				    "4026532001, \"cgroup\": 4026532005}"));
+	assert_non_null(strstr(out, "\"usage\": {\"memory_current\": 1048576, \"pids_current\": 3, "
+				    "\"cpu_usage_usec\": null}"));
+	assert_non_null(
+	    strstr(out, "\"login-1\": {\"memory_current\": null, \"pids_current\": 2, "));
+	assert_non_null(strstr(out, "\"sessions\": 1, \"holds\": 0, \"processes\": 3, "
+				    "\"uptime_sec\": 42}]}\n"));
 	free(out);
+	free(a);
 
 	out = render(true, NULL, 0);
-	assert_string_equal(out, "{\"user\":\"al\\\"ce\",\"alcoves\":[]}\n");
+	assert_string_equal(out, "{\"user\": \"al\\\"ce\", \"alcoves\": []}\n");
 	free(out);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_state),
 	    cmocka_unit_test(test_parse_numbers),
 	    cmocka_unit_test(test_format_text),
 	    cmocka_unit_test(test_format_json),
