@@ -51,10 +51,12 @@ static void log_to_system(int prio, int err, const LogFields *f, const char *msg
 		if (r >= 0)
 			return;
 	}
-	/* No journal (or it refused): classic syslog keeps the one line. */
-	openlog(log_config.ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-	syslog(prio, "%s", msg);
-	closelog();
+	/*
+	 * No journal (or it refused): classic syslog keeps the one line. No openlog()/closelog():
+	 * inside a PAM application (sshd, su) they would replace the application's own ident and
+	 * facility and close its syslog connection; the ident goes into the message instead.
+	 */
+	syslog(LOG_AUTHPRIV | prio, "%s: %s", log_config.ident, msg);
 }
 
 int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...)
