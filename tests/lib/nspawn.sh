@@ -183,12 +183,17 @@ ct_user() {
 		fail "subuid for $name"
 }
 
-# ct_ssh USER CMD...: a key login to the container's own sshd, from the host's ssh client in
-# the container's network namespace.
+# ct_ssh [SSH-OPTION...] USER CMD...: a key login to the container's own sshd, from the
+# host's ssh client in the container's network namespace.
 ct_ssh() {
+	local opts=()
+	while [ "${1:0:1}" = - ]; do
+		opts+=("$1")
+		shift
+	done
 	local user=$1
 	shift
 	nsenter -t "$NSPAWN_LEADER" -n ssh -i "$NSPAWN_DIR.key" -o BatchMode=yes \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
-		-o ConnectTimeout=10 "$user@127.0.0.1" "$@"
+		-o ConnectTimeout=10 "${opts[@]}" "$user@127.0.0.1" "$@"
 }
