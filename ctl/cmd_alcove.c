@@ -111,7 +111,7 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 	r = enter_run(&req, &res);
 	if (r < 0) {
 		if (res.message[0])
-			fprintf(stderr, "alcovectl: %s\n", res.message);
+			log_error_errno(r, "%s: %m", res.message);
 		else
 			log_error_errno(r, "Cannot run the session in alcove %s: %m", name);
 		return r;

@@ -104,6 +104,8 @@ int helper_call(const char *verb, const KvBuilder *request, HelperReply *ret)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return log_error_errno(negative_errno(), "waitpid %s: %m", path);
+	if (r == -EPIPE)
+		r = -ECONNRESET; /* gone before it read the request: same story */
 	if (r == -ECONNRESET && WIFSIGNALED(status))
 		return log_error_errno(r, "%s %s was killed by signal %d", path, verb,
 				       WTERMSIG(status));

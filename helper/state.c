@@ -39,11 +39,11 @@ int state_write(int dirfd, const AlcoveState *s)
 	fd = paths_openat(dirfd, "state.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return fd;
+	/* no fsync: the file describes running processes, which a power loss ends too (and /run
+	 * is a tmpfs); rename() alone makes it atomic against a helper killed mid-write */
 	r = write_all(fd, buf, (size_t)n);
 	if (r < 0)
 		return r;
-	if (fsync(fd) < 0)
-		return negative_errno();
 	if (renameat(dirfd, "state.tmp", dirfd, "state") < 0)
 		return negative_errno();
 	return 0;

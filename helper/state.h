@@ -3,8 +3,8 @@
 
 #include "statefile.h"
 
-/* Writes dirfd/state atomically: state.tmp (0600, O_EXCL after removing a stale one), fsync,
- * rename over state. */
+/* Writes dirfd/state atomically: state.tmp (0600, O_EXCL after removing a stale one), renamed
+ * over state. */
 int state_write(int dirfd, const AlcoveState *s);
 
 /* Removes a dead alcove's leftovers in its directory: state and control (not the lock). */
