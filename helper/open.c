@@ -144,7 +144,15 @@ static int find_running(OpenCtx *c)
 	int r;
 
 	r = statefile_read(c->dirfd, &st);
-	if (r == 0 && st.uid == c->login->uid && statefile_alive(&st, &c->pidfd) > 0) {
+	if (r == 0 && statefile_alive(&st, &c->pidfd) > 0) {
+		/* a uid can be recycled: a new user must never join a deleted user's alcove (its
+		 * home, its processes). The admin decides what happens to that one. */
+		if (st.uid != c->login->uid || strcmp(st.user, c->login->user) != 0)
+			return answer_error(
+			    c->ans, EBUSY,
+			    "Alcove %s still runs for user '%s' (uid %u), not for '%s': "
+			    "stop it first (alcovectl stop %s)",
+			    c->name, st.user, (unsigned)st.uid, c->login->user, st.user);
 		c->pid = st.pid;
 		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
 		return 1;

@@ -35,18 +35,26 @@ alive_alcoves() { # user
 	echo $n
 }
 # Live inits on the host (zombies not yet reaped by the host's PID 1 do not count) whose user
-# namespace maps ns 0 to the user's subordinate range and the user's uid to itself (user mode),
-# whatever any state file says. (The uid alone could be a recycled one of another test's user.)
+# namespace maps ns 0 to the user's subordinate range and the user's uid to itself (user mode)
+# and whose --user is the user's name, whatever any state file says. (uid and range alone can
+# be those of another test's user that was deleted while its alcove lived on.)
 inits_of() { # user
 	local p n=0 u s
 	u=$(id -u "$1")
 	s=$(awk -F: -v n="$1" '$1 == n {print $2; exit}' /etc/subuid)
 	for p in $(pgrep -x alcove-init); do
 		case "$(ps -o stat= -p "$p")" in Z* | "") continue ;; esac
+		tr '\0' '\n' </proc/$p/cmdline 2>/dev/null | grep -qx -- "--user=$1" || continue
 		awk -v u="$u" -v s="$s" '$1 == 0 && $2 == s {a=1} $1 == u && $2 == u {b=1}
 			END {exit !(a && b)}' /proc/$p/uid_map 2>/dev/null && n=$((n + 1))
 	done
 	echo $n
+}
+list_inits() {
+	local p
+	for p in $(pgrep -x alcove-init); do
+		echo "[$p $(ps -o stat=,lstart=,args= -p "$p") map: $(tr -s ' ' </proc/$p/uid_map | tr '\n' '|')]"
+	done
 }
 no_inits() { [ "$(inits_of "$1")" = 0 ]; }
 
@@ -78,7 +86,8 @@ wait_until 100 session_started c1 && wait_until 100 session_started c2 ||
 	fail "concurrent enters failed: $(cat "$tmp/c1" "$tmp/c2")"
 assert_eq "$(head -1 "$tmp/c1")" "$(head -1 "$tmp/c2")" \
 	"two concurrent first enters share one PID namespace"
-assert_eq 1 "$(inits_of alcc5)" "one init for the user"
+[ "$(inits_of alcc5)" = 1 ] || fail "two concurrent enters: $(inits_of alcc5) inits: $(list_inits)"
+pass "one init for the user"
 assert_eq 1 "$(alive_alcoves alcc5)" "one alcove recorded"
 close_session alcc5 c1
 close_session alcc5 c2

@@ -82,3 +82,24 @@ rules = ( { user = \"alcc8\"; profile = \"defaults\"; } );")
 out=$(in_alcove "$bad" alcc8 true 2>&1) && fail "an alcove on an overlayfs image"
 assert_contains "$out" "image '$ovl/merged' is on overlayfs, which cannot be idmapped" \
 	"image on overlayfs: clear error with path and type"
+
+# --- a recycled uid never joins the alcove of the user who had it ---
+alcove_user alccr1
+old_uid=$(id -u alccr1)
+on_exit "rm -rf /home/alccr1"
+recyc=$(make_config "
+defaults = { mode = \"user\"; image = \"/\"; persist = false; cgroup = \"none\"; };
+rules = ( { user = \"alccr*\"; profile = \"defaults\"; } );")
+mkfifo /home/alccr1/go && chown alccr1 /home/alccr1/go
+in_alcove "$recyc" alccr1 'echo started; read x < ~/go' >/var/tmp/alcc-recyc.out 2>&1 &
+old_session=$!
+on_exit "kill $old_session; rm -f /var/tmp/alcc-recyc.out"
+wait_until 100 grep -q started /var/tmp/alcc-recyc.out || fail "alccr1's session did not start"
+userdel alccr1 || fail "userdel alccr1"
+alcove_user alccr2 -u "$old_uid"
+assert_eq "$old_uid" "$(id -u alccr2)" "alccr2 got alccr1's uid"
+out=$(in_alcove "$recyc" alccr2 'ls /home' 2>&1) && fail "alccr2 joined alccr1's alcove: $out"
+assert_contains "$out" "still runs for user 'alccr1'" "a recycled uid is refused the old user's alcove"
+actl stop alccr1 || fail "stop of the deleted user's alcove"
+wait $old_session
+assert_eq "alccr2" "$(in_alcove "$recyc" alccr2 'ls /home')" "after the stop, alccr2 gets its own alcove"
