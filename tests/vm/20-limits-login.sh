@@ -1,0 +1,56 @@
+#!/bin/bash
+# The real thing in a VM (pure cgroup2, controllers enforced): ssh logins through the guest's
+# own sshd with pam_alcove enabled by pam-auth-update land in alcove-USER.scope, and the
+# profile's limits hold there: a fork loop stops at TasksMax = 64 with the machine responsive,
+# an allocation beyond MemoryMax = 64M is OOM-killed inside the alcove only, and a user whose
+# profile has no such limit can allocate the same.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/nspawn.sh"
+. "$ALCOVE_SRC/tests/vm/vm.sh"
+
+vm_boot
+# Two users with root's test key, and the policy: image "/" (the guest's root is ext4).
+for u in alcevm alcevm2; do
+	vm_ssh root "useradd -m -s /bin/bash $u && install -d -m 700 -o $u -g $u /home/$u/.ssh &&
+		install -m 600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/ &&
+		echo $u:\$((200000 + \$(wc -l </etc/subuid) * 65536)):65536 | tee -a /etc/subuid >>/etc/subgid" ||
+		fail "user $u in the VM"
+done
+vm_ssh root 'cat >/etc/alcove/alcove.conf' <<'CONF'
+defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
+profiles = { small = { limits = { TasksMax = 64; MemoryMax = "64M"; }; }; free = { }; };
+rules = ( { user = "alcevm"; profile = "small"; }, { user = "alcevm2"; profile = "free"; } );
+CONF
+out=$(vm_ssh root 'alcovectl check-config && DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
+	fail "policy and pam-auth-update in the VM: $out"
+uid=$(vm_ssh root id -u alcevm)
+scope=/user.slice/user-$uid.slice/alcove-alcevm.scope
+
+out=$(vm_ssh alcevm 'cat /proc/1/comm; grep ^0:: /proc/self/cgroup; cat /sys/fs/cgroup/pids.max 2>&1') ||
+	fail "ssh alcevm: $out"
+assert_eq alcove-init "$(sed -n 1p <<<"$out")" "the login runs in the alcove"
+grep -qxE '0::/login-[0-9]+' <<<"$(sed -n 2p <<<"$out")" || fail "shell's cgroup: $out"
+pass "the shell is in its login's sub-cgroup of the scope"
+
+# --- TasksMax = 64: dash stops at its first failed fork (bash would retry for seconds) ---
+vm_ssh alcevm "sh -c 'i=0; while [ \$i -lt 200 ]; do sleep 600 & i=\$((i+1)); echo \$i >/tmp/count; done' \
+	>/dev/null 2>/tmp/err; cat /tmp/count; cat /tmp/err" >"$VM_DIR/fork.out" 2>&1
+started=$(head -1 "$VM_DIR/fork.out")
+echo "# in the alcove the fork loop started $started sleeps: $(tail -1 "$VM_DIR/fork.out")"
+[ "$started" -lt 64 ] 2>/dev/null || fail "TasksMax=64 did not hold: '$(cat "$VM_DIR/fork.out")'"
+pass "the fork loop stopped at TasksMax=64 (init, bash, sh and $started sleeps)"
+assert_contains "$(cat "$VM_DIR/fork.out")" "fork" "the shell's fork failed"
+assert_eq ok "$(vm_ssh root echo ok)" "the machine stays responsive"
+
+# --- MemoryMax = 64M ---
+# (the shell reports dd's status: had dd been the login's process itself, sshd would send
+# exit-signal KILL and ssh exit 255, as on any host)
+out=$(vm_ssh alcevm 'dd if=/dev/zero of=/dev/null bs=200M count=1; echo status=$?' 2>&1)
+assert_contains "$out" "status=137" "dd of 200M in the alcove is SIGKILLed"
+kmsg=$(vm_ssh root "journalctl -k -q --no-pager | grep oom-kill | tail -1")
+assert_contains "$kmsg" "oom_memcg=$scope," "the OOM kill was the alcove scope's"
+assert_contains "$kmsg" "task=dd," "the OOM killer chose dd"
+assert_eq ok "$(vm_ssh root echo ok)" "the machine stays responsive after the OOM kill"
+out=$(vm_ssh alcevm2 'dd if=/dev/zero of=/dev/null bs=200M count=1 status=none && echo allocated') ||
+	fail "alcevm2 (no MemoryMax) could not allocate 200M: $out"
+assert_eq allocated "$out" "a profile without MemoryMax allocates the same 200M"
