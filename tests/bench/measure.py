@@ -53,16 +53,6 @@ class Cgroup:
         if path and not os.path.exists(os.path.join(path, "cpu.stat")):
             die(f"{path}: no cpu.stat (not a cgroup v2 directory)")
 
-    def preexec(self):
-        if not (self.path and self.join):
-            return None
-        procs = os.path.join(self.path, "cgroup.procs")
-
-        def enter():
-            with open(procs, "w") as f:
-                f.write("0")
-        return enter
-
     def cpu_us(self):
         if not self.path:
             return None
@@ -105,23 +95,61 @@ def run_quiet(argv, what, check=True, env=None):
     return p
 
 
-def timed(argv, cg, what):
+class Launcher:
+    """Starts the measured commands. With a cgroup to join, through a small server process
+    that lives in that cgroup (moving each command into it instead would add a cgroup
+    migration, and fork instead of vfork, to every sample)."""
+
+    def __init__(self, cg):
+        self.server = None
+        if cg.path and cg.join:
+            procs = os.path.join(cg.path, "cgroup.procs")
+
+            def enter():
+                with open(procs, "w") as f:
+                    f.write("0")
+            self.server = subprocess.Popen([sys.executable, os.path.abspath(__file__), "_server"],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                           preexec_fn=enter, text=True)
+
+    def run(self, argv):
+        """(wall_us, returncode, stderr text)"""
+        if not self.server:
+            t0 = time.perf_counter_ns()
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+            t1 = time.perf_counter_ns()
+            return (t1 - t0) // 1000, p.returncode, p.stderr.decode(errors="replace")
+        self.server.stdin.write(json.dumps(argv) + "\n")
+        self.server.stdin.flush()
+        r = json.loads(self.server.stdout.readline())
+        return r["wall_us"], r["rc"], r["err"]
+
+
+def serve():
+    for line in sys.stdin:
+        argv = json.loads(line)
+        t0 = time.perf_counter_ns()
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+        t1 = time.perf_counter_ns()
+        print(json.dumps({"wall_us": (t1 - t0) // 1000, "rc": p.returncode,
+                          "err": p.stderr.decode(errors="replace")[-500:]}), flush=True)
+
+
+def timed(argv, cg, launcher, what):
     """Runs argv; returns (wall_us, cpu_us). A failing command ends the benchmark: a login
     that did not happen must not be counted as a fast one."""
     base = cg.procs() if cg.path else 0
     cpu0 = cg.cpu_us()
-    t0 = time.perf_counter_ns()
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, preexec_fn=cg.preexec())
-    t1 = time.perf_counter_ns()
-    if p.returncode != 0:
-        die(f"{what} failed (exit {p.returncode}): {shlex.join(argv)}: "
-            f"{p.stderr.decode(errors='replace').strip()[-500:]}")
+    wall, rc, err = launcher.run(argv)
+    if rc != 0:
+        die(f"{what} failed (exit {rc}): {shlex.join(argv)}: {err.strip()[-500:]}")
     if not cg.settle(base):
         print(f"measure.py: warning: {cg.path} still holds more than {base} processes "
               f"after {what}", file=sys.stderr)
     cpu1 = cg.cpu_us()
-    return (t1 - t0) // 1000, (cpu1 - cpu0 if cpu0 is not None else None)
+    return wall, (cpu1 - cpu0 if cpu0 is not None else None)
 
 
 def write_sample(out, measure, side, rep, wall, cpu):
@@ -137,6 +165,7 @@ def progress(measure, i, reps):
 
 def cmd_ab(a):
     cg = Cgroup(a.cgroup, a.join)
+    launcher = Launcher(cg)
     sides = {"a": (shlex.split(a.a), shlex.split(a.reset_a) if a.reset_a else None),
              "b": (shlex.split(a.b), shlex.split(a.reset_b) if a.reset_b else None)}
     with open(a.out, "a") as out:
@@ -145,14 +174,14 @@ def cmd_ab(a):
                 argv, reset = sides[side]
                 if reset:
                     run_quiet(reset, f"{a.measure} reset-{side}")
-                timed(argv, cg, f"{a.measure} warm-up {side}")
+                timed(argv, cg, launcher, f"{a.measure} warm-up {side}")
         for i in range(a.reps):
             order = ["a", "b"] if random.random() < 0.5 else ["b", "a"]
             for side in order:
                 argv, reset = sides[side]
                 if reset:
                     run_quiet(reset, f"{a.measure} reset-{side}")
-                wall, cpu = timed(argv, cg, f"{a.measure} {side}")
+                wall, cpu = timed(argv, cg, launcher, f"{a.measure} {side}")
                 write_sample(out, a.measure, side, i, wall, cpu)
             progress(a.measure, i + 1, a.reps)
 
@@ -176,14 +205,25 @@ def ns_inode(pid, ns):
         return None
 
 
+def proc_state(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
 def procs_in_ns(userns, mntns):
-    """Host pids whose user or mount namespace is one of the alcove's."""
+    """Host pids whose user or mount namespace is one of the alcove's. A zombie is not one:
+    it has exited and let go of its namespaces' mounts; only its exit status waits for the
+    host's PID 1 (which reaps it up to seconds later on some hosts)."""
     found = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         if ns_inode(d, "user") == userns or ns_inode(d, "mnt") == mntns:
-            found.append(int(d))
+            if proc_state(d) not in ("Z", "X", None):
+                found.append(int(d))
     return found
 
 
@@ -197,6 +237,7 @@ def cmd_teardown(a):
     has none. After each A, nothing of the alcove may be left: no process in its namespaces,
     no /run/alcove/<uid>, no mount on the host."""
     cg = Cgroup(a.cgroup, True)
+    launcher = Launcher(cg)
     build = shlex.split(a.build)
     stop = {"a": shlex.split(a.a), "b": shlex.split(a.b)}
     name = str(a.uid)
@@ -213,7 +254,7 @@ def cmd_teardown(a):
                     userns, mntns = int(st["userns"]), int(st["mntns"])
                     if len(procs_in_ns(userns, mntns)) < 2:
                         die(f"alcove {name} should hold init and the keeper")
-                wall, cpu = timed(stop[side], cg, f"teardown {side}")
+                wall, cpu = timed(stop[side], cg, launcher, f"teardown {side}")
                 if side == "a":
                     left = procs_in_ns(userns, mntns)
                     if left:
@@ -331,6 +372,9 @@ def cmd_stages(a):
 
 
 def main():
+    if sys.argv[1:] == ["_server"]:
+        serve()
+        return
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)

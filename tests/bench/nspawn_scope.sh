@@ -44,6 +44,6 @@ CONF
 	# the helper's stages, scope included, as the container's alcovectl reports them
 	$MEASURE stages --out "$OUT/raw/stages.tsv" --reps 20 --user $SEL --keeper "$KEEPER" \
 		--label scope- --prefix "$ct -a systemd-run --quiet --wait --pipe --collect \
-		--property=Type=exec --setenv=ALCOVE_DEBUG=1 --" alcovectl || exit 1
+		--property=Type=exec --setenv=ALCOVE_DEBUG=1 --" -- alcovectl || exit 1
 	nspawn_stop
 }

@@ -142,7 +142,7 @@ phase stages
 	fail "lobby-probe"
 "${CTL[@]}" stop $SEL
 $MEASURE stages --out "$OUT/raw/stages.tsv" --reps 40 --user $SEL --keeper "$KEEPER" \
-	"${CTL[@]}" || exit 1
+	-- "${CTL[@]}" || exit 1
 
 # --- teardown: alcovectl stop until no process and no mount is left ---
 phase teardown
@@ -176,7 +176,7 @@ alive=0
 for n in $BENCH_SCALE; do
 	# keep the alcoves alive: one sleeper each, started through alcovectl enter
 	users=$(IFS=,; echo "${SCALE_USERS[*]:alive:n-alive}")
-	$MEASURE build --users "$users" --keeper "$KEEPER" "${CTL[@]}" >"$OUT/raw/build-$n.json" || exit 1
+	$MEASURE build --users "$users" --keeper "$KEEPER" -- "${CTL[@]}" >"$OUT/raw/build-$n.json" || exit 1
 	alive=$n
 	sleep 1
 	$MEASURE meminfo >"$OUT/raw/meminfo-$n.json"
