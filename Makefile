@@ -125,6 +125,11 @@ check-unit: $(UNIT_BINS)
 check-integration: all $(TEST_TOOLS)
 	./tests/run-integration.sh
 
+# What a login costs with alcove, and how it scales (tests/bench/run.sh, BENCHMARKS.md): real
+# sshd logins against a baseline in the same run; numbers only, never a pass/fail on a time.
+bench: all $(BUILD)/tests/lobby-probe
+	./tests/bench/run.sh
+
 # The helper with crash points (helper/fault.h: FAULT_POINT kills it with SIGKILL where the
 # environment's ALCOVE_FAULT names the stage), next to copies of the programs it runs from its
 # own directory. Tests point alcovectl at it with ALCOVE_HELPER.

@@ -13,7 +13,7 @@ defaults = { image = "/"; cgroup = "systemd"; on_last_logout = "keep"; persist =
 rules = ( { user = "$SEL"; profile = "defaults"; } );
 default_action = "skip";
 CONF
-	ct_run pam-auth-update --enable alcove || fail "pam-auth-update in the container"
+	ct_run env DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove || fail "pam-auth-update in the container"
 	grep -q pam_alcove "$NSPAWN_DIR/etc/pam.d/common-session" || fail "pam_alcove not enabled"
 	ct_user $SEL
 	ct_user $BASE

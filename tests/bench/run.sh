@@ -106,9 +106,11 @@ ssh_cmd() { echo "$SSH -l $1 127.0.0.1 true"; }
 
 # Sanity: the subject lands in its alcove, the baseline on the host. Numbers of a login that
 # was not contained would be meaningless.
-out=$($SSH -l $SEL 127.0.0.1 'cat /proc/1/comm; echo $ALCOVE_NAME') || fail "ssh $SEL: $out"
+out=$($SSH -l $SEL 127.0.0.1 'cat /proc/1/comm; echo $ALCOVE_NAME' 2>&1) ||
+	fail "ssh $SEL: $out; sshd's log: $(tail -5 "$SSHD_LOG")"
 assert_eq "alcove-init $SEL_UID" "$(echo $out)" "$SEL's login runs in its alcove"
-out=$($SSH -l $BASE 127.0.0.1 'cat /proc/1/comm; echo ${ALCOVE_NAME:-none}') || fail "ssh $BASE: $out"
+out=$($SSH -l $BASE 127.0.0.1 'cat /proc/1/comm; echo ${ALCOVE_NAME:-none}' 2>&1) ||
+	fail "ssh $BASE: $out; sshd's log: $(tail -5 "$SSHD_LOG")"
 assert_not_contains "$out" "alcove-init" "$BASE's login runs on the host"
 "${CTL[@]}" stop $SEL || fail "alcovectl stop $SEL"
 
