@@ -29,6 +29,8 @@ ALCOVE_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(DEFS) $(EXTRA_CFLAGS) 
 LDHARDEN := -Wl,-z,relro,-z,now -Wl,--as-needed
 ALCOVE_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 LIBS_CONFIG  := -lconfig
+# Only test tools link libsystemd: the helper loads it when it talks to systemd
+# (helper/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
 LIBS_SYSTEMD := -lsystemd
 
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -93,7 +95,7 @@ $(LIBALCOVE): $(COMMON_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/alcove-helper: $(HELPER_OBJS) $(LIBALCOVE)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG)
 
 # PID 1 of every alcove: static, because it is exec'd after pivot_root into an image
 # whose libc is not ours to assume.
@@ -104,12 +106,12 @@ $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^
 
 $(BUILD)/alcovectl: $(CTL_OBJS) $(LIBALCOVE)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG)
 
 # Only the pam_sm_* entry points are exported.
 $(BUILD)/pam_alcove.so: $(PAM_OBJS) $(LIBALCOVE) pam_module/pam_alcove.map
 	$(CC) -shared $(ALCOVE_LDFLAGS) -Wl,--version-script=pam_module/pam_alcove.map \
-		-o $@ $(PAM_OBJS) $(LIBALCOVE) -lpam $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+		-o $@ $(PAM_OBJS) $(LIBALCOVE) -lpam $(LIBS_CONFIG)
 
 $(BUILD)/test/%: tests/unit/%.c $(SAN_COMMON) $(SAN_EXTRA)
 	@mkdir -p $(dir $@)
@@ -141,7 +143,7 @@ $(BUILD)/fault/%.o: %.c
 
 $(FAULT_DIR)/alcove-helper-fault: $(FAULT_OBJS) $(LIBALCOVE) $(filter-out $(BUILD)/alcove-helper,$(PROGS))
 	@mkdir -p $(dir $@)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $(FAULT_OBJS) $(LIBALCOVE) $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $(FAULT_OBJS) $(LIBALCOVE) $(LIBS_CONFIG)
 	for p in alcove-init alcove-enter; do \
 		if [ -e $(BUILD)/$$p ]; then install -m 0755 $(BUILD)/$$p $(FAULT_DIR)/$$p; fi; done
 

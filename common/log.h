@@ -37,6 +37,10 @@ enum {
 void log_setup(const char *ident, int targets, bool debug);
 bool log_debug_enabled(void);
 
+/* A stream to journald for a child's stderr (what sd_journal_stream_fd() does, without
+ * libsystemd); close-on-exec. -errno when there is no journal. */
+int log_journal_stream_fd(const char *ident, int prio);
+
 /* Logs fmt (with %m meaning strerror(|err|)); returns -|err|, or 0 when err == 0. */
 int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...) _printf_(4, 5);
 

@@ -20,9 +20,9 @@
 #include <sys/statfs.h>
 #include <sys/un.h>
 #include <syslog.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "macro.h"
 #include "mountapi.h"
 #include "paths.h"
@@ -421,7 +421,7 @@ int prepare_control(BuildCtx *c)
 	if (fd < 0)
 		return build_error(c, negative_errno(), "/dev/null: %m");
 	c->cs.null_fd = fd;
-	fd = sd_journal_stream_fd("alcove-init", LOG_INFO, 0);
+	fd = log_journal_stream_fd("alcove-init", LOG_INFO);
 	c->cs.stderr_fd = fd >= 0 ? fd : fcntl(c->cs.null_fd, F_DUPFD_CLOEXEC, 3);
 	if (c->cs.stderr_fd < 0)
 		return build_error(c, negative_errno(), "stderr of alcove-init: %m");
