@@ -35,6 +35,8 @@ static const CtlVerb verbs[] = {
      "stop USER's alcoves and delete the persistent layer (asks unless --yes)"},
 
     /* gc */
+    {"gc", cmd_gc, true, "[--dry-run] [--force] [USER]",
+     "remove what crashes left: dead alcoves' state, half-built layers, orphaned scopes"},
 
 };
 

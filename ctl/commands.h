@@ -69,3 +69,4 @@ int cmd_show(CtlContext *ctx, int argc, char **argv);
 /* reset */
 
 /* gc */
+int cmd_gc(CtlContext *ctx, int argc, char **argv); /* ctl/cmd_gc.c */

@@ -30,6 +30,7 @@ static const struct {
     {"close", verb_close},
     {"stop", verb_stop},
     {"reset", verb_reset},
+    {"gc", verb_gc},
 };
 
 int answer_error(Answer *a, int err, const char *fmt, ...)

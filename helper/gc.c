@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gc: finds and removes what a crash left (DESIGN §5): /run/alcove/<name> of alcoves whose
+ * init is gone (or that never got a state), half-built /var/lib/alcove/<user> dirs (never the
+ * user's files without force), systemd scopes no live alcove owns, and reports alcove-init
+ * processes that no state tracks (killed with force). dryrun=1 changes nothing and reports
+ * what would be done. user=NAME limits all of it to one user.
+ *
+ * Every removal happens with the alcove's lock held (lock.c), the lock a build holds, so gc
+ * never takes away what a helper is building right now; what is alive is never touched.
+ */
+#include "gc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enter_client.h"
+#include "helper.h"
+#include "idmap.h"
+#include "lock.h"
+#include "macro.h"
+#include "paths.h"
+#include "policy.h"
+#include "state.h"
+
+/* The state of /run/alcove/<name> (dirfd), and whether it is alive. */
+static int read_state(int dirfd, AlcoveState *st, bool *alive)
+{
+	int r = statefile_read(dirfd, st);
+
+	*alive = r == 0 && statefile_alive(st, NULL) > 0;
+	return r;
+}
+
+static bool name_selected(const Gc *g, const char *name, const AlcoveState *st, int state_r)
+{
+	uid_t uid;
+
+	if (!g->user)
+		return true;
+	if (gc_name_uid(name, &uid) == 0 && uid == g->uid)
+		return true;
+	return state_r == 0 && strcmp(st->user, g->user) == 0;
+}
+
+static void remember_live(Gc *g, const AlcoveState *st)
+{
+	if (g->n_live < GC_MAX_ALCOVES)
+		g->live[g->n_live++] = *st;
+}
+
+/* One /run/alcove/<name>: kept when alive, else its directory is removed (under its lock). */
+static void gc_run_one(Gc *g, const char *name)
+{
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	const char *why;
+	AlcoveState st;
+	bool alive;
+	int r;
+
+	/* a first look without the lock: other users' alcoves are not ours to wait for */
+	dirfd = paths_openat(g->runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (dirfd < 0)
+		return;
+	r = read_state(dirfd, &st, &alive);
+	if (!name_selected(g, name, &st, r))
+		return;
+	if (!g->dry_run) {
+		closep(&dirfd);
+		r = lock_alcove(g->runfd, name, false, &dirfd, &lockfd);
+		if (r == -ENOENT)
+			return; /* removed meanwhile */
+		if (r < 0) {
+			g->failed++;
+			gc_report_add(&g->report, "failed: cannot lock %s/%s: %s", ALCOVE_RUN_DIR,
+				      name, strerror(-r));
+			return;
+		}
+		r = read_state(dirfd, &st, &alive);
+	}
+	if (gc_run_action(r, alive, &why) == GC_KEEP) {
+		remember_live(g, &st);
+		return;
+	}
+	if (g->dry_run) {
+		gc_report_add(&g->report, "would remove %s/%s: %s", ALCOVE_RUN_DIR, name, why);
+		return;
+	}
+	r = state_remove_dir(g->runfd, name, dirfd);
+	if (r < 0) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot remove %s/%s (%s): %s", ALCOVE_RUN_DIR,
+			      name, why, strerror(-r));
+		return;
+	}
+	g->removed++;
+	gc_report_add(&g->report, "removed %s/%s: %s", ALCOVE_RUN_DIR, name, why);
+}
+
+static int gc_run_dirs(Gc *g)
+{
+	_cleanup_close_ int fd = -1;
+	struct dirent *de;
+	DIR *d;
+
+	fd = openat(g->runfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	d = fdopendir(fd);
+	if (!d)
+		return negative_errno();
+	fd = -1;
+	while ((de = readdir(d)))
+		if (alcove_name_is_valid(de->d_name))
+			gc_run_one(g, de->d_name);
+	closedir(d);
+	return 0;
+}
+
+bool gc_pid_is_tracked(Gc *g, pid_t pid, uint64_t starttime)
+{
+	_cleanup_close_ int fd = -1;
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	/* read again: an alcove built since gc_run_dirs() has its state recorded before its
+	 * init was exec'd (build.c), so a fresh read sees every init that exists now */
+	fd = openat(g->runfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd)))
+		return true; /* cannot tell: never treat as untracked */
+	fd = -1;
+	while (!found && (de = readdir(d))) {
+		_cleanup_close_ int dfd = -1;
+		AlcoveState st;
+
+		if (!alcove_name_is_valid(de->d_name))
+			continue;
+		dfd = paths_openat(g->runfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		found = dfd >= 0 && statefile_read(dfd, &st) == 0 && st.pid == pid &&
+			st.starttime == starttime;
+	}
+	closedir(d);
+	return found;
+}
+
+bool gc_unit_is_tracked(Gc *g, const char *unit)
+{
+	for (size_t i = 0; i < g->n_live; i++)
+		if (strcmp(g->live[i].scope, unit) == 0)
+			return true;
+	return false;
+}
+
+/* What /var/lib/alcove/<name> holds. */
+static int scan_persist(int libfd, const char *name, PersistScan *ret)
+{
+	_cleanup_close_ int userfd = -1, layerfd = -1, upperfd = -1;
+	PersistScan s = {.empty = true};
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	userfd = paths_openat(libfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (userfd < 0)
+		return userfd;
+	d = fdopendir(userfd);
+	if (!d)
+		return negative_errno();
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		s.empty = false;
+		if (strcmp(de->d_name, "layer") == 0 &&
+		    fstatat(dirfd(d), "layer", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			s.has_layer = true;
+		else
+			s.other_entries = true;
+	}
+	if (s.has_layer)
+		layerfd = paths_openat(dirfd(d), "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	closedir(d);
+	userfd = -1; /* closed with d */
+	if (layerfd >= 0) {
+		s.has_work =
+		    fstatat(layerfd, "work", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+		upperfd = paths_openat(layerfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		s.has_upper = upperfd >= 0;
+	}
+	if (upperfd >= 0) {
+		d = fdopendir(TAKE_FD(upperfd));
+		if (!d)
+			return negative_errno();
+		while (!s.upper_has_data && (de = readdir(d)))
+			s.upper_has_data =
+			    strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+		closedir(d);
+	}
+	*ret = s;
+	return 0;
+}
+
+/* Whether user (uid) has an alcove alive now; its layer is then in use, whatever it looks
+ * like. */
+static bool user_has_live_alcove(Gc *g, const char *user, uid_t uid)
+{
+	for (size_t i = 0; i < g->n_live; i++)
+		if (strcmp(g->live[i].user, user) == 0 ||
+		    (uid != (uid_t)-1 && g->live[i].uid == uid))
+			return true;
+	return false;
+}
+
+static int remove_persist(Gc *g, const char *name, char *bad, size_t badlen)
+{
+	struct rlimit rl;
+	struct stat st;
+
+	if (fstat(g->libfd, &st) < 0)
+		return negative_errno();
+	/* one fd per level of the tree, as reset does */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return remove_tree(g->libfd, name, st.st_dev, 0, bad, badlen);
+}
+
+/* Decides and, unless dry-run, removes; the caller holds the user's alcove lock. */
+static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
+{
+	char bad[256] = "";
+	const char *why;
+	PersistScan s;
+	GcAction a;
+	int r;
+
+	r = scan_persist(g->libfd, name, &s);
+	if (r < 0) {
+		if (r != -ENOENT) {
+			g->failed++;
+			gc_report_add(&g->report, "failed: cannot read %s/%s: %s", ALCOVE_LIB_DIR,
+				      name, strerror(-r));
+		}
+		return;
+	}
+	a = gc_persist_action(&s, g->force, &why);
+	if (a != GC_KEEP && user_has_live_alcove(g, name, uid)) {
+		gc_report_add(&g->report, "kept %s/%s (%s): an alcove of %s is running",
+			      ALCOVE_LIB_DIR, name, why, name);
+		return;
+	}
+	if (a == GC_KEEP)
+		return;
+	if (a == GC_KEEP_DATA || a == GC_KEEP_ODD) {
+		gc_report_add(&g->report, "kept %s/%s: %s%s", ALCOVE_LIB_DIR, name, why,
+			      a == GC_KEEP_DATA ? " (--force deletes them)" : "");
+		return;
+	}
+	if (g->dry_run) {
+		gc_report_add(&g->report, "would remove %s/%s: %s", ALCOVE_LIB_DIR, name, why);
+		return;
+	}
+	r = remove_persist(g, name, bad, sizeof(bad));
+	if (r < 0) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot remove %s/%s (%s): %s%s%s",
+			      ALCOVE_LIB_DIR, name, why, strerror(-r), bad[0] ? " at " : "", bad);
+		return;
+	}
+	g->removed++;
+	gc_report_add(&g->report, "removed %s/%s: %s", ALCOVE_LIB_DIR, name, why);
+}
+
+/* One /var/lib/alcove/<name>. A build of this user creates the dir under the lock of alcove
+ * "<uid>" (share = user): gc takes it too, and lets the lock dir go again if it made it. */
+static void gc_persist_one(Gc *g, const char *name)
+{
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	char lockname[16];
+	struct passwd *pw = getpwnam(name);
+	uid_t uid = pw ? pw->pw_uid : (uid_t)-1;
+	AlcoveState st;
+	bool alive;
+	int r;
+
+	if (g->dry_run || uid == (uid_t)-1 || uid == 0) {
+		/* dry-run changes nothing; a user not in passwd has no login that could build */
+		gc_persist_locked(g, name, uid);
+		return;
+	}
+	snprintf(lockname, sizeof(lockname), "%u", (unsigned)uid);
+	r = lock_alcove(g->runfd, lockname, true, &dirfd, &lockfd);
+	if (r < 0) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot lock %s/%s: %s", ALCOVE_RUN_DIR, lockname,
+			      strerror(-r));
+		return;
+	}
+	gc_persist_locked(g, name, uid);
+	r = read_state(dirfd, &st, &alive);
+	if (r == -ENOENT)
+		(void)state_remove_dir(g->runfd, lockname, dirfd);
+}
+
+static int gc_persist_dirs(Gc *g)
+{
+	_cleanup_close_ int fd = -1;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (g->user) {
+		if (fstatat(g->libfd, g->user, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode) && gc_is_persist_name(g->user))
+			gc_persist_one(g, g->user);
+		return 0;
+	}
+	fd = openat(g->libfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	d = fdopendir(fd);
+	if (!d)
+		return negative_errno();
+	fd = -1;
+	while ((de = readdir(d)))
+		if (gc_is_persist_name(de->d_name) &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			gc_persist_one(g, de->d_name);
+	closedir(d);
+	return 0;
+}
+
+/* user's uid and first subordinate uid, when it has them. */
+static void lookup_user(Gc *g)
+{
+	struct passwd *pw = getpwnam(g->user);
+	_cleanup_free_ char *text = NULL;
+	uint32_t start = 0;
+	size_t len = 0;
+	FILE *f;
+
+	g->uid = pw ? pw->pw_uid : (uid_t)-1;
+	f = fopen("/etc/subuid", "re");
+	if (!f)
+		return;
+	text = calloc(1, 1 << 20);
+	if (text)
+		len = fread(text, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if (text && idmap_find_subid(text, len, g->user, g->uid, &start) == 0)
+		g->subuid = start;
+}
+
+static int gc_setup(Gc *g, const KvMessage *req, Answer *ans)
+{
+	const char *v;
+	int r;
+
+	v = kv_get(req, "dryrun");
+	g->dry_run = v && strcmp(v, "1") == 0;
+	v = kv_get(req, "force");
+	g->force = v && strcmp(v, "1") == 0;
+	g->user = kv_get(req, "user");
+	if (g->user && !*g->user)
+		g->user = NULL;
+	g->uid = (uid_t)-1;
+	if (g->user) {
+		if (!policy_name_is_safe(g->user))
+			return answer_error(ans, EINVAL, "gc: invalid user name");
+		lookup_user(g);
+	}
+	g->live = calloc(GC_MAX_ALCOVES, sizeof(*g->live));
+	if (!g->live)
+		return answer_error(ans, ENOMEM, "gc: %m");
+	r = paths_open_run(&g->runfd);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+	r = paths_open_lib(&g->libfd);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_LIB_DIR);
+	return 0;
+}
+
+int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans)
+{
+	Gc *g = calloc(1, sizeof(*g));
+	int r;
+
+	ans->fields.stage = "gc";
+	if (!g)
+		return answer_error(ans, ENOMEM, "gc: %m");
+	*g = (Gc){.runfd = -1, .libfd = -1};
+	ans->fields.user = kv_get(req, "user");
+	r = gc_setup(g, req, ans);
+	if (r >= 0) {
+		/* order matters: the live alcoves found first protect their scopes and layers */
+		r = gc_run_dirs(g);
+		if (r < 0)
+			r = answer_error(ans, r, "Cannot read %s: %m", ALCOVE_RUN_DIR);
+	}
+	if (r >= 0) {
+		r = gc_persist_dirs(g);
+		if (r < 0)
+			r = answer_error(ans, r, "Cannot read %s: %m", ALCOVE_LIB_DIR);
+	}
+	if (r >= 0) {
+		(void)gc_scopes(g);
+		(void)gc_untracked_inits(g);
+		kv_add(&ans->kv, "status", "ok");
+		kv_add(&ans->kv, "report", gc_report_text(&g->report));
+		kv_addf(&ans->kv, "removed", "%u", g->removed);
+		kv_addf(&ans->kv, "failed", "%u", g->failed);
+	}
+	closep(&g->runfd);
+	closep(&g->libfd);
+	free(g->live);
+	free(g);
+	return r < 0 ? r : 0;
+}

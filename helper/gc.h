@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * alcove-helper gc (docs/INTERNALS.md): removes what crashes left behind. gc.c walks
+ * /run/alcove and /var/lib/alcove; gc_scan.c looks at systemd's alcove-*.scope units and at
+ * alcove-init processes no state file tracks. Decisions are in gc_pure.c.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gc_pure.h"
+#include "statefile.h"
+
+#define GC_MAX_ALCOVES 4096
+
+typedef struct Gc {
+	bool dry_run;
+	bool force;
+	const char *user; /* NULL: every user */
+	uid_t uid;	  /* of user; (uid_t)-1 when not in passwd */
+	uid_t subuid;	  /* first subordinate uid of user (its ns root in user mode); 0 unknown */
+	int runfd, libfd;
+	/* The live alcoves found in /run/alcove: their init pids and scopes. */
+	AlcoveState *live;
+	size_t n_live;
+	unsigned removed, failed;
+	GcReport report;
+} Gc;
+
+/* gc.c: whether a live state (re-read from /run/alcove now) has init pid with this start
+ * time, or names this unit. */
+bool gc_pid_is_tracked(Gc *g, pid_t pid, uint64_t starttime);
+bool gc_unit_is_tracked(Gc *g, const char *unit);
+
+/* gc_scan.c */
+int gc_scopes(Gc *g);
+int gc_untracked_inits(Gc *g);

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gc, the parts outside alcove's own directories: systemd's alcove-*.scope units that no
+ * live alcove owns (stopped: systemd kills what is left in them), and alcove-init processes
+ * that are PID 1 of a PID namespace one level below ours but tracked by no state file (their
+ * /run/alcove/<name> was removed while they ran: reported, killed with force). Without a
+ * system bus (cgroup = "none" hosts) there are no scopes to look at, which the report says.
+ */
+#include "gc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include "enter_client.h"
+#include "helper.h"
+#include "lock.h"
+#include "macro.h"
+#include "paths.h"
+#include "scope.h"
+#include "unit_name.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+/* The alcove name whose lock guards unit: "<uid>" for alcove-<user>.scope, "<uid>-<hex>" for
+ * a share = session scope. -ENOENT when it cannot be told (the user is gone). */
+static int unit_alcove_name(const char *unit, char *ret, size_t size)
+{
+	char middle[UNIT_NAME_MAX];
+	const char *p = unit + strlen("alcove-");
+	size_t n = 0, end = strlen(unit) - strlen(".scope");
+	struct passwd *pw;
+
+	for (size_t i = (size_t)(p - unit); i < end && n + 1 < sizeof(middle); i++) {
+		unsigned v;
+
+		if (unit[i] == '\\' && i + 3 < end && sscanf(unit + i, "\\x%2x", &v) == 1) {
+			middle[n++] = (char)v;
+			i += 3;
+		} else
+			middle[n++] = unit[i];
+	}
+	middle[n] = '\0';
+	pw = getpwnam(middle);
+	if (pw && pw->pw_uid != 0) {
+		snprintf(ret, size, "%u", (unsigned)pw->pw_uid);
+		return 0;
+	}
+	if (alcove_name_is_valid(middle) && n < size) {
+		memcpy(ret, middle, n + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Whether unit belongs to a live alcove, asked under that alcove's lock so that a scope whose
+ * build is still writing its state is not taken for an orphan. */
+static bool unit_owned_now(Gc *g, const char *unit)
+{
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	char name[64];
+	AlcoveState st;
+
+	if (unit_alcove_name(unit, name, sizeof(name)) < 0)
+		return false;
+	if (lock_alcove(g->runfd, name, false, &dirfd, &lockfd) < 0)
+		return false; /* no directory: nothing builds or runs under that name */
+	return statefile_read(dirfd, &st) == 0 && strcmp(st.scope, unit) == 0 &&
+	       statefile_alive(&st, NULL) > 0;
+}
+
+static void gc_scope_one(Gc *g, const char *unit, const char *active)
+{
+	char why[256] = "";
+	int r;
+
+	if (!gc_scope_is_ours(unit, g->user, g->uid) || gc_unit_is_tracked(g, unit))
+		return;
+	if (strcmp(active, "inactive") == 0)
+		return; /* CollectMode=inactive-or-failed: systemd drops it itself */
+	if (g->dry_run) {
+		gc_report_add(&g->report, "would stop %s (%s): no live alcove owns it", unit,
+			      active);
+		return;
+	}
+	if (unit_owned_now(g, unit))
+		return;
+	r = scope_stop(unit, why, sizeof(why));
+	if (r < 0 && r != -ENOENT) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot stop %s: %s", unit,
+			      why[0] ? why : strerror(-r));
+		return;
+	}
+	g->removed++;
+	gc_report_add(&g->report, "stopped %s (%s): no live alcove owned it", unit, active);
+}
+
+int gc_scopes(Gc *g)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	const char *unit, *active;
+	int r;
+
+	r = sd_bus_open_system(&bus);
+	if (r >= 0)
+		r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ListUnitsByPatterns",
+				       &error, &reply, "asas",
+				       /* states: all */ 0,
+				       /* patterns */ 1, "alcove-*.scope");
+	if (r < 0) {
+		gc_report_add(&g->report,
+			      "scopes not checked: systemd not reachable on the "
+			      "system bus (%s)",
+			      error.message ? error.message : strerror(-r));
+		return 0;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+	if (r < 0)
+		return r;
+	/* name, description, load state, active state, sub state, followed, object path,
+	 * job id, job type, job path */
+	while ((r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, NULL, &active, NULL,
+					NULL, NULL, NULL, NULL, NULL)) > 0)
+		gc_scope_one(g, unit, active);
+	return r;
+}
+
+/* From /proc/<pid>/status: the real uid and whether the process is PID 1 of a PID namespace
+ * exactly one level below ours (NSpid: <pid here> 1). */
+static int proc_status(int procfd, const char *pid, uid_t *ret_uid, bool *ret_ns_init)
+{
+	char path[300], line[512];
+	unsigned long uid = 0;
+	bool got_uid = false;
+	FILE *f;
+	int fd;
+
+	*ret_ns_init = false;
+	snprintf(path, sizeof(path), "%s/status", pid);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
+		return negative_errno();
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b, c;
+
+		if (sscanf(line, "Uid: %lu", &uid) == 1)
+			got_uid = true;
+		else if (strncmp(line, "NSpid:", 6) == 0)
+			*ret_ns_init = sscanf(line + 6, "%lu %lu %lu", &a, &b, &c) == 2 && b == 1;
+	}
+	fclose(f);
+	if (!got_uid)
+		return -EBADMSG;
+	*ret_uid = (uid_t)uid;
+	return 0;
+}
+
+static bool proc_is_alcove_init(int procfd, const char *pid)
+{
+	char path[300], comm[32] = "";
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/comm", pid);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, comm, sizeof(comm) - 1);
+	return n > 0 && strncmp(comm, "alcove-init\n", (size_t)n) == 0 && n == 12;
+}
+
+static void gc_init_one(Gc *g, int procfd, const char *name)
+{
+	_cleanup_close_ int pidfd = -1;
+	uint64_t starttime, again = 0;
+	bool ns_init;
+	pid_t pid = (pid_t)atoi(name);
+	uid_t uid;
+
+	if (!proc_is_alcove_init(procfd, name) || proc_status(procfd, name, &uid, &ns_init) < 0 ||
+	    !ns_init)
+		return;
+	/* with user: its init runs as the user's ns root, S (user mode) or the uid (root mode) */
+	if (g->user && uid != g->uid && (g->subuid == 0 || uid != g->subuid))
+		return;
+	if (proc_starttime(pid, &starttime) < 0 || gc_pid_is_tracked(g, pid, starttime))
+		return;
+	if (!g->force) {
+		gc_report_add(&g->report,
+			      "untracked: alcove-init pid %d (host uid %u) has no state in %s "
+			      "(--force kills it)",
+			      (int)pid, (unsigned)uid, ALCOVE_RUN_DIR);
+		return;
+	}
+	if (g->dry_run) {
+		gc_report_add(&g->report, "would kill untracked alcove-init pid %d (host uid %u)",
+			      (int)pid, (unsigned)uid);
+		return;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* the pidfd pins the pid: if the start time still matches, it is the process we saw */
+	if (pidfd < 0 || proc_starttime(pid, &again) < 0 || again != starttime)
+		return;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot kill alcove-init pid %d: %s", (int)pid,
+			      strerror(errno));
+		return;
+	}
+	g->removed++;
+	gc_report_add(&g->report, "killed untracked alcove-init pid %d (host uid %u)", (int)pid,
+		      (unsigned)uid);
+}
+
+int gc_untracked_inits(Gc *g)
+{
+	_cleanup_close_ int procfd = -1;
+	struct dirent *de;
+	DIR *d;
+
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return negative_errno();
+	d = opendir("/proc");
+	if (!d)
+		return negative_errno();
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			gc_init_one(g, procfd, de->d_name);
+	closedir(d);
+	return 0;
+}
