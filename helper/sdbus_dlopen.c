@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The sd-bus calls of scope.c, resolved from libsystemd.so.0 when the first one is made.
+ * The sd-bus calls of scope.c (and gc_scan.c), resolved from libsystemd.so.0 when the first one is made.
  *
  * Why: the helper is exec'd for every login, twice (open and close), but talks to systemd
  * only when it builds an alcove with cgroup = "systemd" or stops one that has a scope.
@@ -67,6 +67,8 @@ FN(sd_bus_message_unref, sd_bus_message *, NULL, (sd_bus_message * m), (m))
 FN(sd_bus_message_open_container, int, -ELIBACC,
    (sd_bus_message * m, char type, const char *contents), (m, type, contents))
 FN(sd_bus_message_close_container, int, -ELIBACC, (sd_bus_message * m), (m))
+FN(sd_bus_message_enter_container, int, -ELIBACC,
+   (sd_bus_message * m, char type, const char *contents), (m, type, contents)) /* gc_scan.c */
 FN(sd_bus_message_appendv, int, -ELIBACC, (sd_bus_message * m, const char *types, va_list ap),
    (m, types, ap))
 FN(sd_bus_message_readv, int, -ELIBACC, (sd_bus_message * m, const char *types, va_list ap),
