@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The sd-bus calls of scope.c (and gc_scan.c), resolved from libsystemd.so.0 when the first one is made.
+ * The sd-bus calls of scope.c (and gc_scan.c), resolved from libsystemd.so.0 when the first
+ * one is made.
  *
  * Why: the helper is exec'd for every login, twice (open and close), but talks to systemd
  * only when it builds an alcove with cgroup = "systemd" or stops one that has a scope.
