@@ -23,8 +23,7 @@
 #define RESET_MAX_DEPTH 4096
 
 /* Removes parentfd/name (a directory on device dev) and everything below it. */
-int remove_tree(int parentfd, const char *name, dev_t dev, unsigned depth, char *bad,
-		size_t badlen)
+int remove_tree(int parentfd, const char *name, dev_t dev, unsigned depth, char *bad, size_t badlen)
 {
 	struct statx stx;
 	struct dirent *de;
