@@ -187,6 +187,28 @@ static bool proc_is_alcove_init(int procfd, const char *pid)
 	return n > 0 && strncmp(comm, "alcove-init\n", (size_t)n) == 0 && n == 12;
 }
 
+/* Whether init's argv has --user=user (the helper starts every init with it). */
+static bool proc_init_user_is(int procfd, const char *pid, const char *user)
+{
+	char path[300], buf[4096], want[64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/cmdline", pid);
+	snprintf(want, sizeof(want), "--user=%s", user);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *a = buf; a < buf + n; a += strlen(a) + 1)
+		if (strcmp(a, want) == 0)
+			return true;
+	return false;
+}
+
 static void gc_init_one(Gc *g, int procfd, const char *name)
 {
 	_cleanup_close_ int pidfd = -1;
@@ -198,8 +220,10 @@ static void gc_init_one(Gc *g, int procfd, const char *name)
 	if (!proc_is_alcove_init(procfd, name) || proc_status(procfd, name, &uid, &ns_init) < 0 ||
 	    !ns_init)
 		return;
-	/* with user: its init runs as the user's ns root, S (user mode) or the uid (root mode) */
-	if (g->user && uid != g->uid && (g->subuid == 0 || uid != g->subuid))
+	/* with user: its init runs as the user's ns root, S (user mode) or the uid (root mode),
+	 * and was started with --user=<user> (subordinate ranges of deleted users get reused) */
+	if (g->user && ((uid != g->uid && (g->subuid == 0 || uid != g->subuid)) ||
+			!proc_init_user_is(procfd, name, g->user)))
 		return;
 	if (proc_starttime(pid, &starttime) < 0 || gc_pid_is_tracked(g, pid, starttime))
 		return;
