@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -243,6 +244,33 @@ static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, con
 }
 
 /*
+ * One upper dir must never be mounted by two alcoves (DESIGN §5: overlayfs only warns, and
+ * with userxattr it cannot refuse). The state in /run/alcove is what normally finds the
+ * running alcove, but it can be lost (removed, corrupted) while the alcove runs; then a new
+ * login would build a second alcove on the same upper. So the layer itself is locked: flock
+ * on layer/, an open file that alcove-init keeps as fd 4 for its whole life, so the lock
+ * drops exactly when the alcove ends, whatever happened to /run/alcove. share = session
+ * alcoves only read the layer's upper (as a lower layer): a shared lock among themselves.
+ */
+static int lock_layer(BuildCtx *c, int layerfd)
+{
+	const BuildSpec *s = c->spec;
+	bool shared = s->profile->share == SHARE_SESSION;
+
+	if (flock(layerfd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return build_error(c, negative_errno(), "lock %s/%s/layer: %m", ALCOVE_LIB_DIR,
+				   s->login->user);
+	return build_error(c, -EBUSY,
+			   "%s/%s/layer is in use by another alcove of %s that %s no longer "
+			   "tracks (its state was lost while it ran); `alcovectl gc --force %s` "
+			   "ends it",
+			   ALCOVE_LIB_DIR, s->login->user, s->login->user, ALCOVE_RUN_DIR,
+			   s->login->user);
+}
+
+/*
  * /var/lib/alcove/<user>/layer/{upper,work}, owned by the host id of the alcove's ns root so
  * that ns root can write its layer; <user> stays root 0700 so no host user reaches the layer.
  * The child gets a detached clone of layer/ (overlay only takes layers from mounts of the
@@ -299,6 +327,10 @@ int prepare_persist(BuildCtx *c)
 			    "on a filesystem of its own",
 			    ALCOVE_LIB_DIR, s->login->user, ALCOVE_LIB_DIR);
 	}
+	r = lock_layer(c, layerfd);
+	if (r < 0)
+		return r;
+	c->cs.layer_lock_fd = TAKE_FD(layerfd);
 	return 0;
 }
 

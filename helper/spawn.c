@@ -70,7 +70,8 @@ static int keep_only(const ChildSetup *cs)
 		      cs->control_fd,
 		      cs->stderr_fd,
 		      cs->null_fd,
-		      cs->persist_fd};
+		      cs->persist_fd,
+		      cs->layer_lock_fd};
 	unsigned next = 0;
 
 	qsort(keep, ELEMENTSOF(keep), sizeof(int), int_cmp);
@@ -211,8 +212,11 @@ static int exec_init(const ChildSetup *cs, ChildError *e)
 	if (dup2(cs->null_fd, 0) < 0 || dup2(cs->null_fd, 1) < 0 || dup2(cs->stderr_fd, 2) < 0 ||
 	    dup2(cs->control_fd, 3) < 0)
 		return child_error(e, errno, "exec", "set up fds 0-3 of alcove-init: %m");
+	/* fd 4: the persistent layer's lock, held by init as long as the alcove lives */
+	if (cs->layer_lock_fd >= 0 && dup2(cs->layer_lock_fd, 4) < 0)
+		return child_error(e, errno, "exec", "set up fd 4 of alcove-init: %m");
 	/* everything else closes on exec; init_fd and the sync socket must live until then */
-	if (syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if (syscall(SYS_close_range, cs->layer_lock_fd >= 0 ? 5 : 4, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return child_error(e, errno, "exec", "close_range: %m");
 	syscall(SYS_execveat, cs->init_fd, "", cs->init_argv, envp, AT_EMPTY_PATH);
 	return child_error(e, errno, "exec", "execveat alcove-init: %m");

@@ -27,6 +27,7 @@
 #include "proto_io.h"
 
 #define INIT_LISTEN_FD 3
+#define INIT_LAYER_LOCK_FD 4 /* the persistent layer's flock, when the helper passes one */
 #define INIT_MAX_CONNS 512
 #define INIT_MAX_HOLDS 1024
 #define INIT_CGROUP_ROOT "/sys/fs/cgroup"

@@ -283,6 +283,10 @@ static int setup(Init *init)
 	r = setup_std_fds();
 	if (r < 0)
 		return setup_failed(r, "open /dev/null on fds 0-2");
+	/* fd 4 holds the lock of the persistent layer (helper/prepare.c): kept open for the
+	 * alcove's lifetime, never inherited by a session, which could unlock it */
+	if (fcntl(INIT_LAYER_LOCK_FD, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+		return setup_failed(negative_errno(), "make fd 4 (the layer lock) close-on-exec");
 	(void)setsid(); /* no controlling tty and no process group of the helper's */
 	init->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (init->epfd < 0)
