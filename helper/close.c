@@ -4,13 +4,13 @@
  * alcove-init's business (on_last_logout). An alcove that is gone already is not an error.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "control_client.h"
 #include "enter_client.h"
 #include "helper.h"
-#include "login.h"
 #include "policy.h"
 
 /* The name must be one of the user's alcoves: "<uid>" or "<uid>-<hex>". */
@@ -23,22 +23,41 @@ static bool name_belongs(const char *name, uid_t uid)
 	       (name[n] == '\0' || name[n] == '-');
 }
 
+/* Only the uid is needed here: getpwnam_r alone, not login_lookup(), whose group list makes
+ * NSS load and ask every group source (libnss_systemd: ~0.2 ms in a fresh process). */
+static int user_uid(const char *user, uid_t *ret)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	int r;
+
+	if (policy_name_is_hostile(user))
+		return -EINVAL;
+	r = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+	if (r != 0)
+		return -r;
+	if (!res)
+		return -ENOENT;
+	*ret = pw.pw_uid;
+	return 0;
+}
+
 int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
 {
-	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	const char *user = kv_get(req, "user"), *name = kv_get(req, "name"),
 		   *session = kv_get(req, "session");
 	char path[128];
+	uid_t uid;
 	int r;
 
 	ans->fields.user = user;
 	ans->fields.stage = "close";
 	if (!user || !name || !session)
 		return answer_error(ans, EINVAL, "close needs user, name and session");
-	r = login_lookup(user, NULL, NULL, NULL, &li);
+	r = user_uid(user, &uid);
 	if (r < 0)
 		return answer_error(ans, r, "Cannot look up user '%s': %m", user);
-	if (!name_belongs(name, li->uid))
+	if (!name_belongs(name, uid))
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
 	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, name);
 	r = control_release(path, session);
