@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lobby_marker.h"
 #include "macro.h"
 
 /* A path inside a tree someone else controls (the alcove's, in root mode its ns root can
@@ -66,6 +67,19 @@ static int check_root_owned(int fd, mode_t type)
 	return 0;
 }
 
+/* The empty root-owned directory a lobby mounts its marker on (lobby_marker.h). */
+static int marker_dir_ensure(int dir)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (mkdirat(dir, "lobby", 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	fd = openat_strict(dir, "lobby", O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	return check_root_owned(fd, S_IFDIR);
+}
+
 static int shell_anchor_ensure(void)
 {
 	_cleanup_close_ int run = open("/run", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -80,6 +94,9 @@ static int shell_anchor_ensure(void)
 	if (dir < 0)
 		return dir;
 	r = check_root_owned(dir, S_IFDIR);
+	if (r < 0)
+		return r;
+	r = marker_dir_ensure(dir);
 	if (r < 0)
 		return r;
 	file = openat_strict(dir, "shell", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
@@ -195,6 +212,56 @@ static int lobby_bind_shell(const LobbySpec *spec)
 	return attach(enter, spec->shell, MOVE_MOUNT_T_SYMLINKS);
 }
 
+/*
+ * The marker that tells alcove-enter whose lobby this is, whatever became of the alcove
+ * (lobby_marker.h): a small tmpfs of host root's (this process is in the initial user ns, so
+ * nobody inside an alcove owns it), written, made read-only, and mounted on /run/alcove/lobby.
+ */
+static int lobby_mount_marker(const LobbySpec *spec)
+{
+	LobbyMarker lm = {.uid = spec->uid};
+	_cleanup_close_ int fs = -1, mnt = -1, file = -1, root = -1, target = -1;
+	char text[LOBBY_MARKER_MAX];
+	int n, r;
+
+	if (snprintf(lm.name, sizeof(lm.name), "%s", spec->name) >= (int)sizeof(lm.name))
+		return -EINVAL;
+	n = lobby_marker_format(&lm, text, sizeof(text));
+	if (n < 0)
+		return n;
+	fs = RET_NERRNO(fsopen("tmpfs", FSOPEN_CLOEXEC));
+	if (fs < 0)
+		return fs;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return negative_errno();
+	mnt = RET_NERRNO(
+	    fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+	if (mnt < 0)
+		return mnt;
+	file = openat_strict(mnt, LOBBY_MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+	if (file < 0)
+		return file;
+	if (write(file, text, (size_t)n) != n || fchmod(file, 0444) < 0)
+		return errno ? negative_errno() : -EIO;
+	closep(&file); /* a mount with a file open for writing cannot be made read-only */
+	r = tree_setattr(mnt, MOUNT_ATTR_RDONLY);
+	if (r < 0)
+		return r;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return negative_errno();
+	target = openat_strict(root, "run/alcove/lobby", O_PATH | O_DIRECTORY);
+	if (target < 0)
+		return target;
+	r = check_root_owned(target, S_IFDIR);
+	if (r < 0)
+		return r;
+	return RET_NERRNO(
+	    move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
 /* The child's work; returns the lobby ns fd or -errno. */
 static int lobby_make(const LobbySpec *spec, int alcove_ns)
 {
@@ -236,6 +303,9 @@ static int lobby_make(const LobbySpec *spec, int alcove_ns)
 		if (r < 0)
 			return r;
 	}
+	r = lobby_mount_marker(spec);
+	if (r < 0)
+		return r;
 	r = lobby_bind_shell(spec);
 	if (r < 0)
 		return r;
@@ -272,7 +342,7 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd)
 	int r, status;
 	pid_t pid;
 
-	if (!spec || spec->init_pid <= 0 || !spec->shell || spec->shell[0] != '/' ||
+	if (!spec || spec->init_pid <= 0 || !spec->name || !spec->shell || spec->shell[0] != '/' ||
 	    !spec->enter_path || spec->enter_path[0] != '/')
 		return -EINVAL;
 	r = shell_anchor_ensure();

@@ -9,6 +9,9 @@
  *   - /run/alcove/shell           -> bind of the real login shell (for callers that are not U)
  *   - /dev/pts, /dev/ptmx         -> the alcove's devpts instance and its ptmx
  *   - /tmp                        -> the alcove's /tmp
+ *   - /run/alcove/lobby           -> a read-only tmpfs of host root's holding the marker
+ *                                    (uid and alcove name, lobby_marker.h) alcove-enter
+ *                                    trusts instead of the control socket
  * The PAM application never sees the alcove's own tree: root code running there would run
  * files U can write.
  */
@@ -19,6 +22,7 @@
 
 typedef struct LobbySpec {
 	pid_t init_pid;	   /* host pid of the alcove's init: its mount ns holds /tmp and devpts */
+	const char *name;  /* the alcove's name (/run/alcove/<name>) */
 	uid_t uid;	   /* the login user */
 	gid_t gid;	   /* the login user's primary group */
 	const char *shell; /* U's login shell path from passwd */
@@ -27,9 +31,9 @@ typedef struct LobbySpec {
 
 /*
  * Runs in alcove-helper: root, host mount ns, single-threaded. The work happens in a short-lived
- * child so the helper itself never changes namespace. Creates /run/alcove/shell on the host if
- * missing. Returns 0 and *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns), or -errno with
- * *ret_mntns_fd untouched: -ESRCH when init is gone or exiting (an alcove ending right now),
- * -ENOENT when the shell or alcove-enter is missing.
+ * child so the helper itself never changes namespace. Creates /run/alcove/shell (an empty file)
+ * and /run/alcove/lobby (an empty directory) on the host if missing. Returns 0 and *ret_mntns_fd
+ * (O_CLOEXEC fd of the lobby mount ns), or -errno with *ret_mntns_fd untouched: -ESRCH when init is
+ * gone or exiting (an alcove ending right now), -ENOENT when the shell or alcove-enter is missing.
  */
 int lobby_build(const LobbySpec *spec, int *ret_mntns_fd);

@@ -228,6 +228,7 @@ static int lobby(OpenCtx *c)
 	char enter[4096];
 	LobbySpec spec = {
 	    .init_pid = c->pid,
+	    .name = c->name,
 	    .uid = c->login->uid,
 	    .gid = c->login->gid,
 	    .shell = c->login->shell,

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The lobby marker: what alcove-enter knows of the lobby it runs in, independently of the
+ * alcove's control socket (which goes away when the alcove ends while sshd keeps the login's
+ * connection, and with it the lobby, open). The helper mounts a read-only tmpfs of its own
+ * (host root's, in the initial user namespace) on LOBBY_MARKER_DIR in each lobby, holding the
+ * file LOBBY_MARKER_FILE:
+ *
+ *     uid=<the login user's uid>\n
+ *     name=<the alcove's name>\n
+ *
+ * On the host LOBBY_MARKER_DIR is an empty root-owned directory. Pure: format and parse.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LOBBY_MARKER_DIR "/run/alcove/lobby"
+#define LOBBY_MARKER_FILE "login"
+#define LOBBY_MARKER_MAX 128
+
+typedef struct LobbyMarker {
+	uid_t uid;
+	char name[32]; /* an alcove name: "<uid>" or "<uid>-<8 hex>" */
+} LobbyMarker;
+
+/* -EINVAL for a name that is not an alcove name; -E2BIG if buf is too small. Returns the
+ * length written. */
+int lobby_marker_format(const LobbyMarker *m, char *buf, size_t len);
+/* Exactly the two lines above, in that order; -EBADMSG otherwise (a name that is not an
+ * alcove name, a uid that is not a decimal number below 2^32-1, anything else). */
+int lobby_marker_parse(const char *buf, size_t len, LobbyMarker *ret);
