@@ -20,16 +20,19 @@ ct_fail() {
 }
 
 nspawn_boot
-for u in alce1 alce2 alce3; do ct_user $u; done
+for u in alce1 alce2 alce3 alce4; do ct_user $u; done
 uid1=$(ct_run id -u alce1) uid2=$(ct_run id -u alce2) uid3=$(ct_run id -u alce3)
+uid4=$(ct_run id -u alce4)
 cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<'CONF'
 defaults = { image = "/"; cgroup = "systemd"; persist = false;
              limits = { MemoryMax = "256M"; TasksMax = 200; CPUWeight = 50; }; };
 profiles = { stop = { on_last_logout = "stop"; };
-             keep = { on_last_logout = "keep"; limits = { TasksMax = 300; }; }; };
+             keep = { on_last_logout = "keep"; limits = { TasksMax = 300; }; };
+             apart = { on_last_logout = "stop"; share = "session"; }; };
 rules = ( { user = "alce1"; profile = "stop"; },
           { user = "alce2"; profile = "stop"; },
-          { user = "alce3"; profile = "keep"; } );
+          { user = "alce3"; profile = "keep"; },
+          { user = "alce4"; profile = "apart"; } );
 CONF
 out=$(ct_run alcovectl check-config) || fail "check-config: $out"
 out=$(ct_sh 'DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
@@ -140,6 +143,27 @@ wait_until 100 scope_gone alce2 || ct_fail "alcovectl stop left alcove-alce2.sco
 assert_contains "$(ct_run journalctl -b -q --no-pager -u alcove-alce2.scope)" "Stopped alcove-alce2.scope" \
 	"alcovectl stop: systemd stopped the scope"
 end_login $p2
+
+# --- share = "session": each login its own alcove and scope, named after the alcove ---
+alcove_scopes() { ct_run systemctl list-units --plain --no-legend --all 'alcove-*.scope' | awk '{print $1}' |
+	grep -F "alcove-$uid4\x2d"; }
+two_scopes() { [ "$(alcove_scopes | wc -l)" = 2 ]; }
+ct_ssh -tt alce4 'sleep 600' </dev/null >/dev/null 2>&1 &
+p4a=$!
+on_exit "end_login $p4a"
+ct_ssh -tt alce4 'sleep 600' </dev/null >/dev/null 2>&1 &
+p4b=$!
+on_exit "end_login $p4b"
+wait_until 100 two_scopes || ct_fail "share=session: not two scopes for alce4: $(alcove_scopes)"
+for u in $(alcove_scopes); do
+	[[ $u == "alcove-$uid4\\x2d"*.scope ]] || fail "scope name $u"
+	assert_eq "yes" "$(ct_run systemctl show "$u" -p Delegate --value)" "share=session: $u has Delegate=yes"
+done
+end_login $p4a
+end_login $p4b
+no_alcove4() { [ -z "$(alcove_scopes)" ]; }
+wait_until 100 no_alcove4 || ct_fail "share=session scopes left after logout: $(alcove_scopes)"
+pass "share=session: both scopes gone after the logouts"
 
 # --- loginctl terminate-user ends the user's sessions and so the alcove ---
 hold_login alce3
