@@ -54,3 +54,15 @@ assert_eq ok "$(vm_ssh root echo ok)" "the machine stays responsive after the OO
 out=$(vm_ssh alcevm2 'dd if=/dev/zero of=/dev/null bs=200M count=1 status=none && echo allocated') ||
 	fail "alcevm2 (no MemoryMax) could not allocate 200M: $out"
 assert_eq allocated "$out" "a profile without MemoryMax allocates the same 200M"
+
+# --- alcovectl show reads the controllers' usage of a running alcove ---
+vm_ssh alcevm2 'sleep 60' </dev/null >/dev/null 2>&1 &
+bg=$!
+on_exit "kill $bg"
+has_alcove() { vm_ssh root alcovectl show alcevm2 >/dev/null 2>&1; }
+wait_until 300 has_alcove || fail "no alcove of alcevm2 for alcovectl show"
+out=$(vm_ssh root alcovectl show alcevm2)
+echo "$out" | sed 's/^/#   /'
+echo "$out" | grep -qE '^usage: +memory=[0-9]+ tasks=[0-9]+ cpu=[0-9.]+s$' ||
+	fail "alcovectl show: no memory/tasks/cpu usage of the scope"
+pass "alcovectl show: the scope's memory.current, pids.current and cpu usage"
