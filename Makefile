@@ -160,7 +160,8 @@ $(BUILD)/tests/pam-session: tests/tools/pam-session.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^ -lpam
 
-$(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o $(LIBALCOVE)
+$(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o \
+		$(BUILD)/obj/helper/shell_path.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^
 

@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "lobby_marker.h"
 #include "macro.h"
+#include "shell_path.h"
 
 /* A path inside a tree someone else controls (the alcove's, in root mode its ns root can
  * rearrange it): no symlink, no magic link, never above dirfd. */
@@ -170,14 +172,60 @@ static int attach(int tree, const char *target, unsigned flags)
 	return RET_NERRNO(move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | flags));
 }
 
-/* Order matters: the real shell is cloned before alcove-enter covers its path. */
-static int lobby_bind_shell(const LobbySpec *spec)
+/*
+ * The lobby is made in a child so the helper's own namespaces never change, whatever fails.
+ * The child is vfork-like: CLONE_VM (no page-table copy: this is most of a fork's cost),
+ * CLONE_VFORK (we sleep until it exits, so it may use our memory and a stack in our frame),
+ * CLONE_FILES (the lobby ns fd it opens is already ours). Not CLONE_FS: unshare(CLONE_NEWNS)
+ * and setns() of a mount ns need a private fs_struct (setns fails with EINVAL otherwise).
+ */
+typedef struct LobbyJob {
+	const LobbySpec *spec;
+	int alcove_ns;
+	int enter; /* detached read-only clone of alcove-enter, made in the host ns */
+	char *err; /* what failed, when a message can say more than the errno */
+	size_t errlen;
+	int result; /* the lobby ns fd (in the shared fd table) or -errno */
+} LobbyJob;
+
+static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
 {
-	_cleanup_close_ int real = -1, enter = -1, anchor = -1, root = -1;
+	va_list ap;
+
+	if (!job->err || job->errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(job->err, job->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The shell is resolved once, here in the lobby, through root's directories only
+ * (shell_path.c), and everything after works on that one fd: the real shell is cloned from it
+ * onto the anchor, and alcove-enter covers the very inode it names. A second lookup of the path
+ * could meet something else (a user-writable directory swapped for a symlink to /bin/sh).
+ * Order matters: the real shell is cloned before alcove-enter covers it.
+ */
+static int lobby_bind_shell(const LobbyJob *job)
+{
+	_cleanup_close_ int shell = -1, real = -1, anchor = -1, root = -1;
 	struct stat st;
+	char bad[512] = "";
 	int r;
 
-	real = RET_NERRNO(open_tree(AT_FDCWD, spec->shell, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+	r = shell_open_trusted(job->spec->shell, &shell, bad, sizeof(bad));
+	if (r < 0) {
+		lobby_job_error(job, "login shell '%s': '%s': %s", job->spec->shell, bad,
+				r == -EPERM ? "not owned by root, or writable by group or others "
+					      "(a user who can replace the shell must not have "
+					      "root in the lobby run it)"
+					    : strerror(-r));
+		return r;
+	}
+	real =
+	    RET_NERRNO(open_tree(shell, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
 	if (real < 0)
 		return real;
 	if (fstat(real, &st) < 0)
@@ -200,16 +248,8 @@ static int lobby_bind_shell(const LobbySpec *spec)
 	    move_mount(real, "", anchor, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 	if (r < 0)
 		return r;
-
-	enter =
-	    RET_NERRNO(open_tree(AT_FDCWD, spec->enter_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
-	if (enter < 0)
-		return enter;
-	r = tree_setattr(enter, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-	if (r < 0)
-		return r;
-	/* Follow a final symlink (/bin/sh -> dash): the bind must cover the file exec reaches. */
-	return attach(enter, spec->shell, MOVE_MOUNT_T_SYMLINKS);
+	return RET_NERRNO(move_mount(job->enter, "", shell, "",
+				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
 /*
@@ -263,8 +303,9 @@ static int lobby_mount_marker(const LobbySpec *spec)
 }
 
 /* The child's work; returns the lobby ns fd or -errno. */
-static int lobby_make(const LobbySpec *spec, int alcove_ns)
+static int lobby_make(const LobbyJob *job)
 {
+	const LobbySpec *spec = job->spec;
 	_cleanup_(alcove_mounts_close) AlcoveMounts m = {-1, -1, -1};
 	_cleanup_close_ int lobby = -1;
 	struct stat st;
@@ -280,7 +321,7 @@ static int lobby_make(const LobbySpec *spec, int alcove_ns)
 	if (lobby < 0)
 		return negative_errno();
 
-	if (setns(alcove_ns, CLONE_NEWNS) < 0)
+	if (setns(job->alcove_ns, CLONE_NEWNS) < 0)
 		return negative_errno();
 	r = alcove_mounts_take(&m);
 	if (r < 0)
@@ -306,48 +347,70 @@ static int lobby_make(const LobbySpec *spec, int alcove_ns)
 	r = lobby_mount_marker(spec);
 	if (r < 0)
 		return r;
-	r = lobby_bind_shell(spec);
+	r = lobby_bind_shell(job);
 	if (r < 0)
 		return r;
 	return TAKE_FD(lobby);
 }
 
-/*
- * The lobby is made in a child so the helper's own namespaces never change, whatever fails.
- * The child is vfork-like: CLONE_VM (no page-table copy: this is most of a fork's cost),
- * CLONE_VFORK (we sleep until it exits, so it may use our memory and a stack in our frame),
- * CLONE_FILES (the lobby ns fd it opens is already ours). Not CLONE_FS: unshare(CLONE_NEWNS)
- * and setns() of a mount ns need a private fs_struct (setns fails with EINVAL otherwise).
- */
-typedef struct LobbyJob {
-	const LobbySpec *spec;
-	int alcove_ns;
-	int result; /* the lobby ns fd (in the shared fd table) or -errno */
-} LobbyJob;
-
 static int lobby_child(void *arg)
 {
 	LobbyJob *job = arg;
 
-	job->result = lobby_make(job->spec, job->alcove_ns);
+	job->result = lobby_make(job);
 	return 0;
 }
 
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd)
+/* alcove-enter, found by the helper's directory fd (not by a path), root's and writable by root
+ * only, as a detached read-only clone: made here, in the host ns, attached in the lobby. */
+static int enter_clone(const LobbySpec *spec)
 {
-	_cleanup_close_ int alcove_ns = -1, lobby = -1;
+	_cleanup_close_ int fd = -1, tree = -1;
+	struct stat st;
+	int r;
+
+	fd = RET_NERRNO(
+	    openat(spec->enter_dirfd, spec->enter_name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -ENOEXEC;
+	if (st.st_uid != 0 || (st.st_mode & 0022))
+		return -EPERM;
+	tree = RET_NERRNO(open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+	if (tree < 0)
+		return tree;
+	r = tree_setattr(tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r < 0)
+		return r;
+	return TAKE_FD(tree);
+}
+
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errlen)
+{
+	_cleanup_close_ int alcove_ns = -1, lobby = -1, enter = -1;
 	_Alignas(16) char stack[64 * 1024];
-	LobbyJob job = {.spec = spec, .result = -ECHILD};
+	LobbyJob job = {.spec = spec, .err = err, .errlen = errlen, .result = -ECHILD};
 	char path[64];
 	int r, status;
 	pid_t pid;
 
+	if (err && errlen > 0)
+		err[0] = '\0';
 	if (!spec || spec->init_pid <= 0 || !spec->name || !spec->shell || spec->shell[0] != '/' ||
-	    !spec->enter_path || spec->enter_path[0] != '/')
+	    spec->enter_dirfd < 0 || !spec->enter_name || strchr(spec->enter_name, '/'))
 		return -EINVAL;
 	r = shell_anchor_ensure();
 	if (r < 0)
 		return r;
+	enter = enter_clone(spec);
+	if (enter < 0) {
+		lobby_job_error(&job, "%s: %s", spec->enter_name, strerror(-enter));
+		return enter;
+	}
+	job.enter = enter;
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)spec->init_pid);
 	alcove_ns = open(path, O_RDONLY | O_CLOEXEC);
 	/* ENOENT: no such pid, or init is exiting (its namespaces go before its pid does). */

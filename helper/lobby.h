@@ -16,6 +16,7 @@
  * files U can write.
  */
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #define LOBBY_SHELL_ANCHOR "/run/alcove/shell"
@@ -26,14 +27,22 @@ typedef struct LobbySpec {
 	uid_t uid;	   /* the login user */
 	gid_t gid;	   /* the login user's primary group */
 	const char *shell; /* U's login shell path from passwd */
-	const char *enter_path; /* host path of alcove-enter */
+	int enter_dirfd;   /* the directory of alcove-enter (the helper's own) */
+	const char *enter_name; /* its name there: "alcove-enter" */
 } LobbySpec;
 
 /*
  * Runs in alcove-helper: root, host mount ns, single-threaded. The work happens in a short-lived
  * child so the helper itself never changes namespace. Creates /run/alcove/shell (an empty file)
- * and /run/alcove/lobby (an empty directory) on the host if missing. Returns 0 and *ret_mntns_fd
- * (O_CLOEXEC fd of the lobby mount ns), or -errno with *ret_mntns_fd untouched: -ESRCH when init is
- * gone or exiting (an alcove ending right now), -ENOENT when the shell or alcove-enter is missing.
+ * and /run/alcove/lobby (an empty directory) on the host if missing.
+ *
+ * U's shell path is resolved once, in the lobby, through directories root owns and nobody else
+ * may write, to a root-owned regular file writable by root only (shell_path.h); anything else
+ * refuses the lobby (-EPERM, -ENOTDIR, -ENOEXEC...) with err naming the shell and the component.
+ *
+ * Returns 0 and *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns), or -errno with
+ * *ret_mntns_fd untouched and, when it can say more than the errno, a message in err (else
+ * err is ""): -ESRCH when init is gone or exiting (an alcove ending right now), -ENOENT when
+ * the shell or alcove-enter is missing.
  */
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd);
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errlen);

@@ -225,20 +225,23 @@ static int lock_and_get(OpenCtx *c, const KvMessage *req)
 
 static int lobby(OpenCtx *c)
 {
-	char enter[4096];
+	char err[1024];
 	LobbySpec spec = {
 	    .init_pid = c->pid,
 	    .name = c->name,
 	    .uid = c->login->uid,
 	    .gid = c->login->gid,
 	    .shell = c->login->shell,
-	    .enter_path = enter,
+	    .enter_dirfd = c->env->exe_dirfd,
+	    .enter_name = "alcove-enter",
 	};
 	int r;
 
 	c->ans->fields.stage = "lobby";
-	snprintf(enter, sizeof(enter), "%s/alcove-enter", c->env->exe_dir);
-	r = lobby_build(&spec, &c->ans->fd);
+	r = lobby_build(&spec, &c->ans->fd, err, sizeof(err));
+	if (r < 0 && err[0])
+		return answer_error(c->ans, r, "Cannot build the lobby of %s: %s", c->login->user,
+				    err);
 	if (r < 0)
 		return answer_error(c->ans, r, "Cannot build the lobby of %s: %m", c->login->user);
 	return 0;

@@ -52,6 +52,36 @@ err=$("$DRIVER" "$init" /nonexistent/shell "$WORK/enter" 2>&1) && fail "missing 
 assert_contains "$err" "No such file" "missing shell is refused"
 err=$("$DRIVER" "$init" /bin/bash "$WORK/missing-enter" 2>&1) && fail "missing enter accepted"
 assert_contains "$err" "No such file" "missing alcove-enter is refused"
+# The shell is resolved through root's directories only: a shell under a directory someone else
+# can write (or reached through a symlink into one) is refused, naming it.
+# (not under $WORK: /var/tmp is writable by everyone, and so no shell below it is accepted)
+mkdir -p /run/alcove-tests
+SH=$(mktemp -d /run/alcove-tests/shells.XXXXXX)
+on_exit "rm -rf $SH"
+chmod 755 "$SH"
+mkdir -p "$SH/user/bin" "$SH/root/bin"
+chmod 755 "$SH/user" "$SH/root" "$SH/root/bin"
+cp /bin/bash "$SH/user/bin/myshell"
+chown -R 4242:4242 "$SH/user/bin"
+ln -s "$SH/user/bin/myshell" "$SH/root/bin/linked"
+for shell in "$SH/user/bin/myshell" "$SH/root/bin/linked"; do
+	err=$("$DRIVER" "$init" "$shell" "$WORK/enter" 2>&1) && fail "shell $shell accepted"
+	assert_contains "$err" "login shell '$shell': '$SH/user/bin': not owned by root" \
+		"a shell under a user's directory is refused, naming it ($shell)"
+done
+chown 0:0 "$SH/user/bin" && chmod 775 "$SH/user/bin"
+err=$("$DRIVER" "$init" "$SH/user/bin/myshell" "$WORK/enter" 2>&1) && fail "g+w dir accepted"
+assert_contains "$err" "'$SH/user/bin': not owned by root, or writable by group" \
+	"a shell in a group-writable directory is refused"
+chmod 755 "$SH/user/bin"
+err=$("$DRIVER" "$init" "$SH/user/bin/myshell" "$WORK/enter" 2>&1) && fail "user's file accepted"
+assert_contains "$err" "'$SH/user/bin/myshell': not owned by root" \
+	"a shell file owned by a user is refused"
+chown 0:0 "$SH/user/bin/myshell"
+"$DRIVER" "$init" "$SH/root/bin/linked" "$WORK/enter" -- true ||
+	fail "a root-owned shell reached through a symlink in root's directories was refused"
+pass "a root-owned shell behind a symlink through root's directories is accepted"
+
 kill -KILL "$init"
 wait_until 50 test ! -d /proc/$init || fail "fake alcove did not end"
 err=$("$DRIVER" "$init" /bin/bash "$WORK/enter" 2>&1) && fail "dead alcove accepted"

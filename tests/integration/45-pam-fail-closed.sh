@@ -73,3 +73,19 @@ rc=$?
 [ $rc -ne 0 ] || fail "a session after init was killed succeeded: $out"
 assert_not_contains "$out" "$HOST_INIT" "no host shell after init was killed (exit $rc)"
 assert_contains "$out" "your alcove is not running" "the session fails with the same line"
+
+# --- a login shell under a directory the user can write (~/bin/myshell) is refused: the user
+# could swap it for a symlink to /bin/sh while root code in the lobby resolves it
+pam_user alcr2 -s /home/alcr2/bin/myshell
+install -d -o alcr2 -g alcr2 /home/alcr2/bin
+install -o alcr2 -g alcr2 -m 0755 /bin/bash /home/alcr2/bin/myshell
+sshd_authorize alcr2
+out=$(ssh_to alcr2 -- 'echo "S:$(cat /proc/1/comm):S"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "the login of a user whose shell is under its home succeeded: $out"
+assert_not_contains "$out" "S:" "the shell under the home never runs (exit $rc)"
+line=$(journal_wait "login shell '/home/alcr2/bin/myshell'") ||
+	fail "no message naming the shell in the journal"
+assert_contains "$line" "'/home/alcr2': not owned by root, or writable by group or others" \
+	"the refusal names the shell and the directory the user owns"
+assert_contains "$line" "user=alcr2" "... for user alcr2"

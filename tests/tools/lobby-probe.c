@@ -43,7 +43,7 @@ static int bench(const LobbySpec *spec, int n)
 	for (int i = 0; i < n; i++) {
 		int fd;
 		double start = now_us();
-		int r = lobby_build(spec, &fd);
+		int r = lobby_build(spec, &fd, NULL, 0);
 
 		t[i] = now_us() - start;
 		if (r < 0) {
@@ -71,7 +71,19 @@ int main(int argc, char **argv)
 	}
 	spec.init_pid = atoi(argv[1]);
 	spec.shell = argv[2];
-	spec.enter_path = argv[3];
+	/* alcove-enter is found by its directory's fd, as the helper finds its own */
+	char *slash = strrchr(argv[3], '/');
+	if (!slash || slash == argv[3]) {
+		fprintf(stderr, "ENTER must be an absolute path below /\n");
+		return 2;
+	}
+	*slash = '\0';
+	spec.enter_dirfd = open(argv[3], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	spec.enter_name = slash + 1;
+	if (spec.enter_dirfd < 0) {
+		perror(argv[3]);
+		return 1;
+	}
 	for (int i = 4; i < argc; i++) {
 		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
 			n = atoi(argv[++i]);
@@ -82,9 +94,10 @@ int main(int argc, char **argv)
 	}
 	if (n > 0)
 		return bench(&spec, n);
-	r = lobby_build(&spec, &fd);
+	char err[1024];
+	r = lobby_build(&spec, &fd, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "lobby_build: %s\n", strerror(-r));
+		fprintf(stderr, "lobby_build: %s%s%s\n", strerror(-r), err[0] ? ": " : "", err);
 		return 1;
 	}
 	if (!cmd || cmd >= argc)
