@@ -2,15 +2,17 @@
 # The real thing in a VM (pure cgroup2, controllers enforced): ssh logins through the guest's
 # own sshd with pam_alcove enabled by pam-auth-update land in alcove-USER.scope, and the
 # profile's limits hold there: a fork loop stops at TasksMax = 64 with the machine responsive,
-# an allocation beyond MemoryMax = 64M is OOM-killed inside the alcove only, and a user whose
-# profile has no such limit can allocate the same.
+# an allocation beyond MemoryMax = 64M is OOM-killed inside the alcove only, a user whose
+# profile has no such limit can allocate the same, and in root mode the user, root of the
+# delegated subtree, creates sub-cgroups and enables the scope's controllers for them.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 . "$ALCOVE_SRC/tests/vm/vm.sh"
 
+VM_IMAGE=bookworm
 vm_boot
 # Two users with root's test key, and the policy: image "/" (the guest's root is ext4).
-for u in alcevm alcevm2; do
+for u in alcevm alcevm2 alcevm3; do
 	vm_ssh root "useradd -m -s /bin/bash $u && install -d -m 700 -o $u -g $u /home/$u/.ssh &&
 		install -m 600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/ &&
 		echo $u:\$((200000 + \$(wc -l </etc/subuid) * 65536)):65536 | tee -a /etc/subuid >>/etc/subgid" ||
@@ -18,8 +20,10 @@ for u in alcevm alcevm2; do
 done
 vm_ssh root 'cat >/etc/alcove/alcove.conf' <<'CONF'
 defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
-profiles = { small = { limits = { TasksMax = 64; MemoryMax = "64M"; }; }; free = { }; };
-rules = ( { user = "alcevm"; profile = "small"; }, { user = "alcevm2"; profile = "free"; } );
+profiles = { small = { limits = { TasksMax = 64; MemoryMax = "64M"; }; }; free = { };
+             builder = { mode = "root"; image = "/var/lib/alcove/images/bookworm"; }; };
+rules = ( { user = "alcevm"; profile = "small"; }, { user = "alcevm2"; profile = "free"; },
+          { user = "alcevm3"; profile = "builder"; } );
 CONF
 out=$(vm_ssh root 'alcovectl check-config && DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
 	fail "policy and pam-auth-update in the VM: $out"
@@ -66,3 +70,16 @@ echo "$out" | sed 's/^/#   /'
 echo "$out" | grep -qE '^usage: +memory=[0-9]+ tasks=[0-9]+ cpu=[0-9.]+s$' ||
 	fail "alcovectl show: no memory/tasks/cpu usage of the scope"
 pass "alcovectl show: the scope's memory.current, pids.current and cpu usage"
+
+# --- root mode: the delegated subtree is the user's to divide ---
+out=$(vm_ssh alcevm3 'id -u; cat /sys/fs/cgroup/cgroup.controllers; mkdir /sys/fs/cgroup/job &&
+	echo "+memory +pids" >/sys/fs/cgroup/cgroup.subtree_control &&
+	echo 1048576 >/sys/fs/cgroup/job/memory.max && cat /sys/fs/cgroup/job/memory.max &&
+	echo $$ >/sys/fs/cgroup/job/cgroup.procs && grep ^0:: /proc/self/cgroup &&
+	cat /sys/fs/cgroup/pids.max; echo 5 >/sys/fs/cgroup/pids.max' 2>&1)
+echo "$out" | sed 's/^/#   /'
+assert_eq 0 "$(sed -n 1p <<<"$out")" "root mode: the user is uid 0 in the alcove"
+assert_contains "$(sed -n 2p <<<"$out")" "memory" "root mode: the scope's controllers are delegated"
+assert_eq 1048576 "$(sed -n 3p <<<"$out")" "root mode: a sub-cgroup with its own memory.max"
+assert_eq "0::/job" "$(sed -n 4p <<<"$out")" "root mode: the shell moved itself into it"
+assert_contains "$out" "Permission denied" "the scope's own limit files stay root's"

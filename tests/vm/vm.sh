@@ -1,12 +1,13 @@
 # Layer 4 of TESTING.md: a whole Debian 12 VM under TCG, where cgroup2 has its controllers and
 # MemoryMax/TasksMax are enforced. Source after tests/lib/common.sh and tests/lib/nspawn.sh:
-#   vm_boot              # disk from the cached VM rootfs with alcove installed; boots it (or
-#                        # restores the booted snapshot); sets VM_PID, VM_PORT
+#   vm_boot              # disk from the cached VM rootfs with alcove installed; boots it;
+#                        # sets VM_PID, VM_PORT (VM_IMAGE=bookworm before: an image for alcoves)
 #   vm_ssh USER CMD...   # ssh to the guest through the forwarded loopback port
 #   vm_stop              # also registered with on_exit
 VM_PACKAGES=$NSPAWN_PACKAGES,linux-image-amd64,initramfs-tools,udev,kmod,systemd-resolved
 VM_PORT=${VM_PORT:-2251} # engineer E's port range 2250-2259; loopback only
 VM_DIR= VM_PID=
+VM_IMAGE=none # "bookworm": the container rootfs goes to /var/lib/alcove/images/bookworm too
 
 vm_need_tools() {
 	local t
@@ -31,6 +32,12 @@ _vm_make_disk() {
 	for t in "$BUILD"/tests/*; do
 		[ -x "$t" ] && install -m 0755 "$t" "$stage/usr/local/libexec/alcove-tests/"
 	done
+	if [ "$VM_IMAGE" = bookworm ]; then
+		# An image of its own (root mode refuses the system's "/" as the lower layer).
+		mkdir -p "$stage/var/lib/alcove/images/bookworm"
+		cp -a "$(nspawn_rootfs)/." "$stage/var/lib/alcove/images/bookworm/" || fail "copy of the image"
+		rm -f "$stage/var/lib/alcove/images/bookworm/.complete"
+	fi
 	echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$stage/etc/fstab"
 	echo alcove-vm >"$stage/etc/hostname"
 	# QEMU's user network: the guest is 10.0.2.15, the gateway 10.0.2.2; no DHCP wait.
