@@ -69,8 +69,8 @@ void build_ctx_done(BuildCtx *c)
 static int prepare_all(BuildCtx *c)
 {
 	int (*const steps[])(BuildCtx *) = {
-	    prepare_ids,  prepare_layers,  prepare_persist, prepare_home, prepare_profile_mounts,
-	    prepare_init, prepare_control, prepare_plan,
+	    prepare_ids, prepare_layers, prepare_persist, prepare_home, prepare_profile_mounts,
+	    prepare_tmp, prepare_init,	 prepare_control, prepare_plan,
 	};
 	int fds[2];
 

@@ -17,8 +17,9 @@ typedef struct BuildCtx {
 	int layer_fds[POLICY_MAX_LAYERS]; /* O_PATH dirs of the image layers, top first */
 	size_t n_layers;
 	bool host_root_image;
-	int bind_fds[1 + POLICY_MAX_MOUNTS]; /* detached clones: home, then profile mounts */
+	int bind_fds[2 + POLICY_MAX_MOUNTS]; /* detached mounts: home, profile mounts, /tmp */
 	size_t n_bind_fds;
+	bool tmp_from_helper; /* root mode: the last bind fd is the tmpfs for /tmp */
 
 	char home_inside[4096];
 	char hostname[65];
@@ -42,6 +43,7 @@ int prepare_layers(BuildCtx *c);
 int prepare_persist(BuildCtx *c);
 int prepare_home(BuildCtx *c);
 int prepare_profile_mounts(BuildCtx *c);
+int prepare_tmp(BuildCtx *c);
 int prepare_init(BuildCtx *c);
 int prepare_control(BuildCtx *c);
 int prepare_plan(BuildCtx *c);

@@ -127,11 +127,33 @@ static void alcove_mounts_close(AlcoveMounts *m)
 	closep(&m->ptmx);
 }
 
-static int alcove_mounts_take(AlcoveMounts *m)
+/* Root mode: the alcove's /tmp is the helper's tmpfs (prepare_tmp()): host root's, 1777. A
+ * tmpfs ns root mounted would be U's (and a bind of anything else is not a tmpfs root owned by
+ * host root: no id of an alcove maps to host 0). */
+static int check_tmp_is_helpers(int tmp, const struct stat *st, char *err, size_t errlen)
+{
+	struct statfs sfs;
+
+	if (fstatfs(tmp, &sfs) < 0)
+		return negative_errno();
+	if (sfs.f_type == TMPFS_MAGIC && st->st_uid == 0 && (st->st_mode & 07777) == 01777)
+		return 0;
+	if (err && errlen > 0)
+		snprintf(
+		    err, errlen,
+		    "the alcove's /tmp is not the one it was built with (owner %u, mode %04o%s): "
+		    "its root replaced it; stop the alcove to log in again",
+		    (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777),
+		    sfs.f_type == TMPFS_MAGIC ? "" : ", not a tmpfs");
+	return -EPERM;
+}
+
+static int alcove_mounts_take(AlcoveMounts *m, bool root_mode, char *err, size_t errlen)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sfs;
 	struct stat st;
+	int r;
 
 	if (root < 0)
 		return negative_errno();
@@ -142,6 +164,11 @@ static int alcove_mounts_take(AlcoveMounts *m)
 		return negative_errno();
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	if (root_mode) {
+		r = check_tmp_is_helpers(m->tmp, &st, err, errlen);
+		if (r < 0)
+			return r;
+	}
 	m->pts = clone_strict(root, "dev/pts");
 	if (m->pts < 0)
 		return m->pts;
@@ -158,7 +185,7 @@ static int alcove_mounts_take(AlcoveMounts *m)
 		return -ENODEV;
 	/* Root processes run in the lobby: nothing of U's /tmp may act as a device or setuid
 	 * program there, nor be executed. The alcove's own mounts keep their flags. */
-	int r = tree_setattr(m->tmp, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	r = tree_setattr(m->tmp, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (r < 0)
 		return r;
 	r = tree_setattr(m->pts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
@@ -323,7 +350,7 @@ static int lobby_make(const LobbyJob *job)
 
 	if (setns(job->alcove_ns, CLONE_NEWNS) < 0)
 		return negative_errno();
-	r = alcove_mounts_take(&m);
+	r = alcove_mounts_take(&m, spec->root_mode, job->err, job->errlen);
 	if (r < 0)
 		return r;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */

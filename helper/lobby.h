@@ -16,6 +16,7 @@
  * files U can write.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,6 +27,7 @@ typedef struct LobbySpec {
 	const char *name;  /* the alcove's name (/run/alcove/<name>) */
 	uid_t uid;	   /* the login user */
 	gid_t gid;	   /* the login user's primary group */
+	bool root_mode;	   /* the alcove's ns root is U: its /tmp must be the helper's (below) */
 	const char *shell; /* U's login shell path from passwd */
 	int enter_dirfd;   /* the directory of alcove-enter (the helper's own) */
 	const char *enter_name; /* its name there: "alcove-enter" */
@@ -39,6 +41,10 @@ typedef struct LobbySpec {
  * U's shell path is resolved once, in the lobby, through directories root owns and nobody else
  * may write, to a root-owned regular file writable by root only (shell_path.h); anything else
  * refuses the lobby (-EPERM, -ENOTDIR, -ENOEXEC...) with err naming the shell and the component.
+ *
+ * In root mode the alcove's /tmp must still be the tmpfs the helper made (root-owned, 1777):
+ * U, its ns root, may have replaced it inside, and root code works in the lobby's /tmp;
+ * otherwise -EPERM with a message.
  *
  * Returns 0 and *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns), or -errno with
  * *ret_mntns_fd untouched and, when it can say more than the errno, a message in err (else

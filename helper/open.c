@@ -43,6 +43,7 @@ typedef struct OpenCtx {
 	int runfd, dirfd, lockfd, pidfd;
 	pid_t pid;
 	bool built;
+	bool root_mode; /* of the alcove found or built (the profile may have changed since) */
 	uint64_t t_start, t_policy, t_lock, t_lobby, t_hold;
 	BuildTimings bt;
 } OpenCtx;
@@ -154,6 +155,7 @@ static int find_running(OpenCtx *c)
 			    "stop it first (alcovectl stop %s)",
 			    c->name, st.user, (unsigned)st.uid, c->login->user, st.user);
 		c->pid = st.pid;
+		c->root_mode = strcmp(st.mode, "root") == 0;
 		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
 		return 1;
 	}
@@ -190,6 +192,7 @@ static int build(OpenCtx *c)
 				    err);
 	c->pid = res.pid;
 	c->pidfd = res.pidfd;
+	c->root_mode = c->profile->mode == ALCOVE_MODE_ROOT;
 	c->bt = res.t;
 	c->built = true;
 	return 0;
@@ -231,6 +234,7 @@ static int lobby(OpenCtx *c)
 	    .name = c->name,
 	    .uid = c->login->uid,
 	    .gid = c->login->gid,
+	    .root_mode = c->root_mode,
 	    .shell = c->login->shell,
 	    .enter_dirfd = c->env->exe_dirfd,
 	    .enter_name = "alcove-enter",

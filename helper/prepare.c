@@ -404,6 +404,27 @@ int prepare_profile_mounts(BuildCtx *c)
 	return 0;
 }
 
+/*
+ * Root mode: /tmp is a tmpfs of host root's (made here, in the initial user namespace), root
+ * 1777. The lobby imports the alcove's /tmp for sshd and PAM, which run as host root; a tmpfs
+ * the alcove's ns root (host U) mounted would be U's: U could drop the sticky bit and make root
+ * follow its symlinks there (protected_symlinks trusts a directory's owner). This one's root
+ * is not U's to chmod, and the lobby checks that it is still the one in place.
+ */
+int prepare_tmp(BuildCtx *c)
+{
+	int fd;
+
+	if (c->spec->profile->mode != ALCOVE_MODE_ROOT)
+		return 0;
+	fd = mnt_new_fs("tmpfs", "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (fd < 0)
+		return build_error(c, fd, "create the tmpfs for /tmp: %m");
+	c->tmp_from_helper = true;
+	c->bind_fds[c->n_bind_fds++] = fd;
+	return 0;
+}
+
 /* alcove-init next to our own executable, root's and writable by nobody else. */
 int prepare_init(BuildCtx *c)
 {

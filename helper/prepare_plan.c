@@ -175,6 +175,7 @@ int prepare_plan(BuildCtx *c)
 	    .host_root_image = c->host_root_image,
 	    .setuid = p->setuid,
 	    .network_none = p->network == NETWORK_NONE,
+	    .tmp_from_helper = c->tmp_from_helper,
 	    .home = c->home_inside,
 	    .mounts = p->mounts,
 	    .n_mounts = p->n_mounts,
@@ -197,6 +198,8 @@ int prepare_plan(BuildCtx *c)
 		if (st->fd_index >= c->n_bind_fds)
 			return build_error(c, -EBADF, "plan wants mount fd %u of %zu", st->fd_index,
 					   c->n_bind_fds);
+		if (st->fresh)
+			continue; /* the helper's own new mount, attributes set when it was made */
 		r = clone_bind(c, st);
 		if (r < 0)
 			return r;

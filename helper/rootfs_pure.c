@@ -135,8 +135,16 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 	r = plan_kernel_fs(in, p);
 	if (r < 0)
 		return r;
-	s = ADD(p, STEP_TMPFS, "/tmp", safe);
-	s->data = "mode=1777";
+	if (in->tmp_from_helper) {
+		/* root mode: a tmpfs ns root mounted would be U's, and the lobby imports /tmp for
+		 * root code; the helper's (host root's, 1777) is one ns root cannot chmod */
+		s = ADD(p, STEP_BIND_FD, "/tmp", safe);
+		s->fd_index = ROOTFS_FD_HOME + 1 + (unsigned)in->n_mounts;
+		s->fresh = true;
+	} else {
+		s = ADD(p, STEP_TMPFS, "/tmp", safe);
+		s->data = "mode=1777";
+	}
 	s = ADD(p, STEP_TMPFS, "/run", safe);
 	s->data = "mode=0755";
 	if (in->host_root_image) {

@@ -43,6 +43,7 @@ typedef struct MountStep {
 	uint32_t attrs;	    /* STEP_ATTR_* */
 	mode_t mode;	    /* STEP_FILE */
 	unsigned fd_index;  /* STEP_BIND_FD */
+	bool fresh;	    /* STEP_BIND_FD: a new filesystem of the helper's, attached as it is */
 	bool file;	    /* the mount point is a file, not a directory */
 	bool optional;	    /* STEP_BIND_HOST: skip when the source does not exist */
 } MountStep;
@@ -59,7 +60,9 @@ typedef struct RootfsInput {
 	bool host_root_image; /* image = "/": mask other users' data and host secrets */
 	bool setuid;	      /* setuid binaries allowed: no nosuid on image-backed mounts */
 	bool network_none;
-	const char *home;	    /* U's home path inside (the passwd entry's) */
+	bool tmp_from_helper; /* /tmp is BIND_FD fd 1+n_mounts, a tmpfs the helper made (root mode)
+			       */
+	const char *home;     /* U's home path inside (the passwd entry's) */
 	const ProfileMount *mounts; /* BIND_FD fds 1..n_mounts, in order */
 	size_t n_mounts;
 	const char *const *ssh_keys; /* host /etc/ssh/ *_key files to mask */
@@ -68,7 +71,8 @@ typedef struct RootfsInput {
 	const char *group;
 } RootfsInput;
 
-/* The home volume is BIND_FD fd 0; profile mount i is fd 1+i. */
+/* The home volume is BIND_FD fd 0; profile mount i is fd 1+i; /tmp, when the helper makes it,
+ * fd 1+n_mounts. */
 #define ROOTFS_FD_HOME 0u
 
 /* -E2BIG: too many steps; -EINVAL: a relative or ".."-holding path. */

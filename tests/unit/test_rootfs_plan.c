@@ -155,6 +155,30 @@ static void test_profile_mounts(void **state)
 	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
 }
 
+/* root mode: /tmp is the helper's tmpfs (the fd after the profile mounts), attached as is */
+static void test_tmp_from_helper(void **state)
+{
+	ProfileMount m[] = {{.source = "/srv/data", .target = "/data"}};
+	RootfsInput in = base();
+	RootfsPlan p;
+	const MountStep *s;
+
+	in.tmp_from_helper = true;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	s = find(&p, "/tmp", NULL);
+	assert_int_equal(s->kind, STEP_BIND_FD);
+	assert_int_equal(s->fd_index, 1);
+	assert_true(s->fresh);
+	assert_true((s->attrs & (STEP_ATTR_NOSUID | STEP_ATTR_NODEV)) ==
+		    (STEP_ATTR_NOSUID | STEP_ATTR_NODEV));
+	assert_false(find(&p, "/home/alice", NULL)->fresh);
+	in.mounts = m;
+	in.n_mounts = 1;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	assert_int_equal(find(&p, "/tmp", NULL)->fd_index, 2);
+	assert_int_equal(find(&p, "/data", NULL)->fd_index, 1);
+}
+
 static void test_path_ok(void **state)
 {
 	assert_true(rootfs_path_ok("/"));
@@ -255,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(test_host_root_masks),
 	    cmocka_unit_test(test_network_none_and_setuid),
 	    cmocka_unit_test(test_profile_mounts),
+	    cmocka_unit_test(test_tmp_from_helper),
 	    cmocka_unit_test(test_path_ok),
 	    cmocka_unit_test(test_overlay_escape),
 	    cmocka_unit_test(test_passwd_group_user_mode),

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Root-mode alcoves (the user is the alcove's root) behind real ssh logins: what the lobby takes
+# from the alcove for sshd and PAM, which run as host root, must not be the user's to rearrange.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+journal_start
+img=$(test_image bookworm-login)
+pam_user alcr3
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; on_last_logout = \"stop\"; };
+rules = ( { user = \"alcr3\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+sshd_start 2291 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+sshd_authorize alcr3
+WORK=$(mktemp -d /var/tmp/alcr-root.XXXXXX)
+on_exit "rm -rf $WORK"
+
+ssh_bg alcr3 -tt -- 'exec sleep 4791'
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcr3 "sleep 4791" || fail "the background login did not start"
+
+# --- /tmp is host root's tmpfs: ns root (the user) cannot chmod it; agent forwarding works
+eval "$(ssh-agent -s -a "$WORK/agent.sock")" >/dev/null
+on_exit "kill $SSH_AGENT_PID"
+ssh-add -q "$SSHD_KEY" 2>/dev/null || fail "ssh-add"
+out=$(ssh_to alcr3 -A -- 'echo "id=$(id -u) sock=$SSH_AUTH_SOCK"; ssh-add -l
+	echo "tmp=$(stat -c "%u %a" /tmp) $(stat -f -c %T /tmp)"
+	chmod 0777 /tmp 2>&1 || echo "chmod refused"; chown 0 /tmp 2>&1 || echo "chown refused"')
+assert_contains "$out" "id=0 sock=/tmp/ssh-" "root mode: ns root, the agent socket in /tmp"
+assert_contains "$out" "alcove-test (ED25519)" "ssh -A in root mode: ssh-add -l lists the key"
+assert_contains "$out" "tmp=65534 1777 tmpfs" "/tmp is a 1777 tmpfs of an id outside the alcove"
+assert_contains "$out" "chmod refused" "ns root cannot chmod /tmp"
+assert_contains "$out" "chown refused" "ns root cannot chown /tmp"
+assert_eq "0 1777" "$(stat -c '%u %a' /proc/"$(alcove_pid alcr3)"/root/tmp)" \
+	"on the host, /tmp is root's, 1777"
+
+# --- a /tmp the user mounted in its place is not taken into a lobby: the login is refused
+ssh_to alcr3 -- 'umount -l /tmp && mount -t tmpfs -o mode=0777 mine /tmp' ||
+	fail "ns root could not replace its /tmp (the test needs it to)"
+out=$(ssh_to alcr3 -- 'echo "S:$(stat -c %a /tmp):S"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "a login was let into a lobby with the user's own /tmp: $out"
+assert_not_contains "$out" "S:" "the login is refused (exit $rc)"
+line=$(journal_wait "the alcove's /tmp is not the one it was built with") ||
+	fail "no message about the replaced /tmp"
+assert_contains "$line" "owner $(id -u alcr3), mode 0777" "the message says whose /tmp it is"
