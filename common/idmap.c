@@ -185,9 +185,16 @@ int idmap_format_gid(const IdmapSpec *s, char *buf, size_t len)
 		if (r < 0)
 			return r;
 	}
-	r = singles_add(v, &n, IDMAP_TTY_GID, IDMAP_TTY_GID);
-	if (r < 0)
-		return r;
+	/* tty is identity-mapped in user mode only, so that sshd's chown(pty, U, tty) shows group
+	 * tty inside. In root mode ns root could chgrp a file of the home to it and set the setgid
+	 * bit: a setgid-tty program on the host for a user who is not in tty. Host root's chown of
+	 * a pty to the unmapped gid works all the same; the pty then shows nogroup inside. A
+	 * member of tty passes it through like any group (s->groups). */
+	if (s->mode != ALCOVE_MODE_ROOT) {
+		r = singles_add(v, &n, IDMAP_TTY_GID, IDMAP_TTY_GID);
+		if (r < 0)
+			return r;
+	}
 	return format_map(v, n, s->subgid, buf, len);
 }
 

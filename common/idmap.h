@@ -10,8 +10,11 @@
  *   user     S+0       host U / host G              S+n
  *   root     host U/G  (U's ids are ns 0)           S+n
  *
- * The gid map adds identity entries for the passed-through supplementary groups
- * and for gid 5 (tty), so sshd's chown(pty, U, tty) shows group tty inside.
+ * The gid map adds identity entries for the passed-through supplementary groups (the
+ * caller passes only groups the user is a member of) and, in user mode only, for gid 5
+ * (tty), so sshd's chown(pty, U, tty) shows group tty inside. Root mode maps no host group
+ * the user is not a member of: ns root could give a file of the home that group and the
+ * setgid bit.
  * Host id 0 is never mapped. No two entries may overlap on either side.
  */
 

@@ -90,11 +90,10 @@ static void test_root_mode(void **state)
 	assert_int_equal(idmap_format_uid(&s, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "0 1001 1\n"
 				 "1 100001 65535\n");
+	/* no tty: ns root could chgrp a home file to it and make it setgid (host tty) */
 	assert_int_equal(idmap_format_gid(&s, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "0 1001 1\n"
-				 "1 200001 4\n"
-				 "5 5 1\n"
-				 "6 200006 65530\n");
+				 "1 200001 65535\n");
 	assert_int_equal(idmap_nsroot_uid(&s), 1001);
 	assert_int_equal(idmap_nsroot_gid(&s), 1001);
 	assert_int_equal(idmap_login_uid(&s), 0);
@@ -124,9 +123,7 @@ static void test_supplementary_groups(void **state)
 	s.mode = ALCOVE_MODE_ROOT;
 	assert_int_equal(idmap_format_gid(&s, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "0 1001 1\n"
-				 "1 200001 4\n"
-				 "5 5 1\n"
-				 "6 200006 21\n"
+				 "1 200001 26\n"
 				 "27 27 1\n"
 				 "28 200028 72\n"
 				 "100 100 1\n"
@@ -145,9 +142,28 @@ static void test_tty_gid_is_primary(void **state)
 	assert_string_equal(buf, "0 200000 5\n"
 				 "5 5 1\n"
 				 "6 200006 65530\n");
-	/* root mode: tty would be host 5 twice (as ns 0 and as ns 5) */
+	/* root mode: the user's own group tty is ns 0, once (the user may chgrp to it anyway) */
 	s.mode = ALCOVE_MODE_ROOT;
-	assert_int_equal(idmap_format_gid(&s, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(idmap_format_gid(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0 5 1\n"
+				 "1 200001 65535\n");
+}
+
+/* Root mode maps tty only for a member of it (passed through), as itself. */
+static void test_root_mode_tty_member(void **state)
+{
+	const gid_t tty = 5;
+	IdmapSpec s = user_spec;
+	char buf[IDMAP_TEXT_MAX];
+
+	s.mode = ALCOVE_MODE_ROOT;
+	s.groups = &tty;
+	s.n_groups = 1;
+	assert_int_equal(idmap_format_gid(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0 1001 1\n"
+				 "1 200001 4\n"
+				 "5 5 1\n"
+				 "6 200006 65530\n");
 }
 
 static void test_uid_above_range(void **state)
@@ -213,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(test_root_mode),
 	    cmocka_unit_test(test_supplementary_groups),
 	    cmocka_unit_test(test_tty_gid_is_primary),
+	    cmocka_unit_test(test_root_mode_tty_member),
 	    cmocka_unit_test(test_uid_above_range),
 	    cmocka_unit_test(test_overlaps_refused),
 	    cmocka_unit_test(test_buffer_too_small),
