@@ -151,8 +151,9 @@ int main(int argc, char *argv[])
 	    .envp = (const char *const *)environ,
 	};
 	r = enter_run(&req, &res);
-	/* gone between the check and the connect, or ending (it closed its socket) */
-	if (r == -ENOENT || r == -ECONNREFUSED)
+	/* gone between the check and the connect, or ending (it closed its socket); an ENOENT
+	 * that init reported (with a message) is the shell missing inside, not the alcove */
+	if ((r == -ENOENT || r == -ECONNREFUSED) && !res.message[0])
 		not_running(path, strerror(-r));
 	if (r < 0) {
 		if (res.message[0])

@@ -269,7 +269,7 @@ assert_eq 0 "$INIT_RC" "keep: init exits (0) once the last process is gone"
 rc=0
 err=$(enter -c 'echo contained-shell' 2>&1) || rc=$?
 assert_eq 1 "$rc" "no init behind an existing socket: exit 1 (fail closed)"
-assert_contains "$err" "alcove-enter: Failed to enter alcove $U through $SOCK: Connection refused" \
+assert_contains "$err" "alcove-enter: your alcove is not running ($SOCK: Connection refused); log in again" \
 	"no init behind an existing socket: one clear line"
 assert_not_contains "$err" "contained-shell" "no init behind an existing socket: nothing ran"
 
