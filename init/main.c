@@ -155,6 +155,40 @@ static int setup_cgroup(void)
 	return 0;
 }
 
+/*
+ * Hand the scope's controllers down to init/ and login-<n>/ so each login's memory and pids
+ * are accounted on its own. Allowed only now: cgroup v2's no-internal-process rule refuses
+ * enabling controllers for children while processes sit in the cgroup itself, and init has
+ * just left it. One write per controller, so one the kernel refuses (a controller systemd
+ * did not delegate) does not keep the others off; a refusal only costs per-login figures.
+ */
+static void enable_controllers(void)
+{
+	char buf[512] = {0}, *save = NULL;
+	int fd = open(INIT_CGROUP_ROOT "/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		(void)close(fd);
+	if (n < 0) {
+		init_log("read " INIT_CGROUP_ROOT "/cgroup.controllers: %m");
+		return;
+	}
+	fd = open(INIT_CGROUP_ROOT "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		init_log("open " INIT_CGROUP_ROOT "/cgroup.subtree_control: %m");
+		return;
+	}
+	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		char word[64];
+		int len = snprintf(word, sizeof(word), "+%s", c);
+
+		if (len > 0 && (size_t)len < sizeof(word) && write(fd, word, (size_t)len) < 0)
+			init_log("enable controller %s for the logins: %m", c);
+	}
+	(void)close(fd);
+}
+
 /* A host process whose uid has no mapping in our user ns (host root: the helper, alcovectl)
  * shows up in SO_PEERCRED as the overflow uid. */
 static uid_t read_overflow_uid(void)
@@ -301,6 +335,7 @@ static int setup(Init *init)
 		r = setup_cgroup();
 		if (r < 0)
 			return setup_failed(r, "move into " INIT_CGROUP_ROOT "/init");
+		enable_controllers();
 	}
 	init->pkt = malloc(sizeof(*init->pkt));
 	if (!init->pkt)
