@@ -46,6 +46,9 @@ int remove_tree(int parentfd, const char *name, dev_t dev, unsigned depth, char 
 int alcove_stop(int runfd, const char *name, char *err, size_t errlen);
 /* The same with the lock held by the caller (dirfd: /run/alcove/<name>). */
 int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t errlen);
+/* Like alcove_stop_locked(), but removes only state and control: the directory and the lock
+ * the caller holds stay, so no login can build there until the caller is done (reset). */
+int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen);
 /* Stops every alcove the request names (name=, or all of user=); answers on error only. */
 int stop_request(const KvMessage *req, Answer *ans, int runfd);
 /* The names of every alcove of user (by the name's uid and the state's user). */

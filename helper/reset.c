@@ -1,24 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * reset: stop every alcove of the user, then delete /var/lib/alcove/<user> (the persistent
- * layer). The tree was written by the alcove's ns root, i.e. by the user in root mode: it is
- * walked with fds only (openat O_NOFOLLOW, unlinkat), never following a symlink and never
- * crossing into another mount.
+ * layer), holding the lock of /run/alcove/<uid> across both. The tree was written by the alcove's
+ * ns root, i.e. by the user in root mode: it is walked with fds only (openat O_NOFOLLOW, unlinkat),
+ * never following a symlink and never crossing into another mount.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "lock.h"
+#include "login.h"
 #include "macro.h"
 #include "paths.h"
 #include "policy.h"
+#include "state.h"
 
 #define RESET_MAX_DEPTH 4096
 
@@ -68,13 +72,144 @@ int remove_tree(int parentfd, const char *name, dev_t dev, unsigned depth, char 
 	return RET_NERRNO(unlinkat(parentfd, name, AT_REMOVEDIR));
 }
 
-int verb_reset(const HelperEnv *env, const KvMessage *req, Answer *ans)
+/* Ends every alcove of the user; the one named held_name through the lock the caller holds
+ * (its directory stays), the others each under its own lock. */
+static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const char *held_name,
+		    int held_dirfd)
 {
-	_cleanup_close_ int runfd = -1, libfd = -1;
-	const char *user = kv_get(req, "user");
+	char names[256][32], err[512] = "";
+	size_t n = 0;
+	int r;
+
+	r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot list %s: %m", ALCOVE_RUN_DIR);
+	for (size_t i = 0; i < n; i++) {
+		if (held_dirfd >= 0 && strcmp(names[i], held_name) == 0)
+			r = alcove_end_locked(names[i], held_dirfd, err, sizeof(err));
+		else
+			r = alcove_stop(runfd, names[i], err, sizeof(err));
+		if (r < 0)
+			return answer_error(ans, r, "Cannot stop alcove %s: %s", names[i], err);
+	}
+	return 0;
+}
+
+/* Under the lock: no alcove of the user may be running (or be unknown) any more. A login
+ * with share = "session" locks a name of its own, so it may have started one since. */
+static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
+{
+	char names[256][32];
+	size_t n = 0;
+	int r;
+
+	r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot list %s: %m", ALCOVE_RUN_DIR);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_close_ int dfd =
+		    paths_openat(runfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		AlcoveState st;
+
+		if (dfd == -ENOENT)
+			continue;
+		if (dfd < 0)
+			return answer_error(ans, dfd, "Cannot open %s/%s: %m", ALCOVE_RUN_DIR,
+					    names[i]);
+		r = statefile_read(dfd, &st);
+		if (r == -ENOENT)
+			continue;
+		if (r == 0)
+			r = statefile_alive(&st, NULL);
+		if (r != 0)
+			return answer_error(
+			    ans, EBUSY,
+			    "A login started alcove %s of %s during the reset (or its "
+			    "state cannot be read); nothing was deleted, try again",
+			    names[i], user);
+	}
+	return 0;
+}
+
+/*
+ * The layer, flock'ed like an alcove-init holds it (prepare.c) for the time of the delete: a
+ * build that got past the checks above (share = "session" locks a name of its own) cannot
+ * lock it, and an alcove that still runs untracked makes the reset fail instead of losing
+ * its upper dir under it. -ENOENT: no layer.
+ */
+static int lock_layer(Answer *ans, int libfd, const char *user, int *ret_fd)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/layer", user);
+	fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return answer_error(ans, fd, "Cannot open %s/%s: %m", ALCOVE_LIB_DIR, path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = negative_errno();
+
+		close(fd);
+		if (r == -EWOULDBLOCK)
+			return answer_error(ans, EBUSY,
+					    "%s/%s is in use by an alcove of %s that %s does not "
+					    "track; `alcovectl gc --force %s` ends it",
+					    ALCOVE_LIB_DIR, path, user, ALCOVE_RUN_DIR, user);
+		return answer_error(ans, r, "Cannot lock %s/%s: %m", ALCOVE_LIB_DIR, path);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static int delete_layer(Answer *ans, const char *user)
+{
+	_cleanup_close_ int libfd = -1, layer_lock = -1;
 	struct rlimit rl;
 	struct stat st;
 	char bad[256] = "";
+	int r;
+
+	r = paths_open_lib(&libfd);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_LIB_DIR);
+	if (fstatat(libfd, user, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return answer_error(ans, errno, "%s/%s: %m", ALCOVE_LIB_DIR, user);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return answer_error(ans, ENOTDIR, "%s/%s is not a directory", ALCOVE_LIB_DIR, user);
+	r = lock_layer(ans, libfd, user, &layer_lock);
+	if (r < 0)
+		return r;
+	/* one fd per level of the user's tree: allow as many as the hard limit */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	r = remove_tree(libfd, user, st.st_dev, 0, bad, sizeof(bad));
+	if (r == -EXDEV)
+		return answer_error(ans, r, "%s/%s: '%s' is a mount point; unmount it first",
+				    ALCOVE_LIB_DIR, user, bad);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot delete %s/%s: %m", ALCOVE_LIB_DIR, user);
+	return 0;
+}
+
+/*
+ * The lock of /run/alcove/<uid> is held from the stop to the end of the delete: a login that
+ * comes in between waits for it, and then builds on a fresh layer, never on the tree being
+ * deleted. Its directory is removed last, while still locked (waiters start over, lock.c).
+ */
+int verb_reset(const HelperEnv *env, const KvMessage *req, Answer *ans)
+{
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	_cleanup_close_ int runfd = -1, dirfd = -1, lockfd = -1;
+	const char *user = kv_get(req, "user");
+	uid_t uid = (uid_t)-1;
+	char name[32] = "";
 	int r;
 
 	ans->fields.user = user;
@@ -84,32 +219,28 @@ int verb_reset(const HelperEnv *env, const KvMessage *req, Answer *ans)
 	r = paths_open_run(&runfd);
 	if (r < 0)
 		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
-	r = stop_request(req, ans, runfd);
+	/* a user deleted from passwd has no uid any more, and no login to race with */
+	if (login_lookup(user, NULL, NULL, NULL, &li) == 0) {
+		uid = li->uid;
+		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+		r = lock_alcove(runfd, name, true, &dirfd, &lockfd);
+		if (r < 0)
+			return answer_error(ans, r, "Cannot lock %s/%s: %m", ALCOVE_RUN_DIR, name);
+	}
+	r = stop_all(ans, runfd, user, uid, name, dirfd);
 	if (r < 0)
 		return r;
-	r = paths_open_lib(&libfd);
+	r = check_none_alive(ans, runfd, user, uid);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_LIB_DIR);
-	if (fstatat(libfd, user, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno != ENOENT)
-			return answer_error(ans, errno, "%s/%s: %m", ALCOVE_LIB_DIR, user);
-	} else {
-		if (!S_ISDIR(st.st_mode))
-			return answer_error(ans, ENOTDIR, "%s/%s is not a directory",
-					    ALCOVE_LIB_DIR, user);
-		/* one fd per level of the user's tree: allow as many as the hard limit */
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			(void)setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		r = remove_tree(libfd, user, st.st_dev, 0, bad, sizeof(bad));
-		if (r == -EXDEV)
-			return answer_error(ans, r,
-					    "%s/%s: '%s' is a mount point; unmount it first",
-					    ALCOVE_LIB_DIR, user, bad);
+		return r;
+	r = delete_layer(ans, user);
+	if (r < 0)
+		return r;
+	if (dirfd >= 0) {
+		r = state_remove_dir(runfd, name, dirfd);
 		if (r < 0)
-			return answer_error(ans, r, "Cannot delete %s/%s: %m", ALCOVE_LIB_DIR,
-					    user);
+			return answer_error(ans, r, "Cannot remove %s/%s: %m", ALCOVE_RUN_DIR,
+					    name);
 	}
 	kv_add(&ans->kv, "status", "ok");
 	return 0;

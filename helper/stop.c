@@ -57,7 +57,8 @@ static int wait_gone(int pidfd, int ms)
 	return r > 0;
 }
 
-int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t errlen)
+/* Ends the alcove whose directory is dirfd (lock held), leaving the directory and its lock. */
+static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen)
 {
 	_cleanup_close_ int pidfd = -1;
 	char path[128], why[256] = "";
@@ -81,6 +82,28 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t
 			}
 		}
 	}
+	return 0;
+}
+
+int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen)
+{
+	int r = end_init_locked(name, dirfd, err, errlen);
+
+	if (r < 0)
+		return r;
+	r = state_remove_leftovers(dirfd);
+	if (r < 0)
+		set_err(err, errlen, "cannot remove the state of %s/%s: %s", ALCOVE_RUN_DIR, name,
+			strerror(-r));
+	return r;
+}
+
+int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t errlen)
+{
+	int r = end_init_locked(name, dirfd, err, errlen);
+
+	if (r < 0)
+		return r;
 	r = state_remove_dir(runfd, name, dirfd);
 	if (r < 0) {
 		set_err(err, errlen, "cannot remove %s/%s: %s", ALCOVE_RUN_DIR, name, strerror(-r));
