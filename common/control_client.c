@@ -5,14 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include "macro.h"
 #include "proto_io.h"
 
+/* A blocking call that ran into SO_SNDTIMEO/SO_RCVTIMEO reports EAGAIN (EINPROGRESS for a
+ * connect): say what it is. */
+static int timed_out(int r)
+{
+	return r == -EAGAIN || r == -EWOULDBLOCK || r == -EINPROGRESS ? -ETIMEDOUT : r;
+}
+
 int control_connect(const char *socket_path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = CONTROL_TIMEOUT_SEC};
 	_cleanup_close_ int fd = -1;
 	size_t n = strlen(socket_path);
 	int r;
@@ -23,11 +32,18 @@ int control_connect(const char *socket_path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return negative_errno();
+	/* An init that does not answer (stopped, ptraced by its root in root mode, or wedged)
+	 * must not hang the caller: the helper holds the alcove's lock meanwhile, and every
+	 * login of the user would wait behind it. SO_SNDTIMEO also bounds an AF_UNIX connect()
+	 * that waits for room in a full backlog. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return negative_errno();
 	do
 		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return negative_errno();
+		return timed_out(negative_errno());
 	return TAKE_FD(fd);
 }
 
@@ -42,13 +58,13 @@ int control_request(int fd, const ProtoMessage *request, const int *fds, size_t 
 
 	r = proto_send_message(fd, request, fds, n_fds, 0);
 	if (r < 0)
-		return r;
+		return timed_out(r);
 	pkt = malloc(sizeof(*pkt));
 	if (!pkt)
 		return -ENOMEM;
 	r = proto_recv_message(fd, pkt, &answer, 0);
 	if (r < 0)
-		return r;
+		return timed_out(r);
 	if (r == 0)
 		return -ECONNRESET; /* init closed without answering (it is stopping or refused us)
 				     */

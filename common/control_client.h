@@ -10,11 +10,18 @@
  * hold); -EBADMSG for an answer that is not what the request expects.
  * The path is connected as given: root callers resolve it safely themselves
  * (it is a socket in a root-owned directory).
+ *
+ * Every connection has SO_SNDTIMEO and SO_RCVTIMEO of CONTROL_TIMEOUT_SEC: a connect, send
+ * or answer that takes longer is -ETIMEDOUT (an init that is stopped or wedged). A session's
+ * connection (enter_client.c) waits for its answers with poll(), unbounded.
  */
+
+#define CONTROL_TIMEOUT_SEC 5
 
 #include "proto.h"
 
-/* A SOCK_SEQPACKET|SOCK_CLOEXEC connection to path (at most sizeof(sun_path)-1 bytes). */
+/* A SOCK_SEQPACKET|SOCK_CLOEXEC connection to path (at most sizeof(sun_path)-1 bytes), with
+ * the timeouts above. */
 int control_connect(const char *socket_path);
 
 /* Registers (or renews) hold `session` for the process behind pidfd; init drops the hold

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,67 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 
 #define HELPER_PATH LIBEXECDIR "/alcove-helper"
+
+/*
+ * How long a verb may take before the helper is killed. Every wait inside the helper is bounded
+ * (control connections 5 s, a stop's grace 2 x 10 s per alcove), so this is a backstop against
+ * the unforeseen; reset deletes a tree of any size and has none. ALCOVE_HELPER_TIMEOUT
+ * (seconds) overrides it, for tests.
+ */
+static int verb_timeout_ms(const char *verb)
+{
+	static const struct {
+		const char *verb;
+		int seconds;
+	} table[] = {{"open", 60}, {"close", 30}, {"stop", 300}, {"gc", 600}, {"reset", 0}};
+	const char *env = getenv("ALCOVE_HELPER_TIMEOUT");
+
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (*end == '\0' && v > 0 && v <= 86400)
+			return (int)v * 1000;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(table); i++)
+		if (strcmp(table[i].verb, verb) == 0)
+			return table[i].seconds * 1000;
+	return 60 * 1000;
+}
+
+/* Waits for the answer, up to timeout_ms (0: no limit). */
+static int wait_answer(int sock, int timeout_ms)
+{
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	struct timespec start, now;
+
+	if (timeout_ms <= 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		long long spent;
+		int n;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent =
+		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (spent >= timeout_ms)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)(timeout_ms - spent));
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return negative_errno();
+	}
+}
 
 _noreturn_ static void exec_helper(const char *path, const char *verb, int sock)
 {
@@ -80,7 +136,7 @@ int helper_call(const char *verb, const KvBuilder *request, HelperReply *ret)
 {
 	const char *path = getenv("ALCOVE_HELPER");
 	_cleanup_close_ int ours = -1, theirs = -1;
-	int sv[2], status, r;
+	int sv[2], status, r, timeout_ms = verb_timeout_ms(verb);
 	pid_t pid;
 
 	if (!path || !*path)
@@ -100,10 +156,18 @@ int helper_call(const char *verb, const KvBuilder *request, HelperReply *ret)
 	ret->fd = -1;
 	r = RET_NERRNO(send(ours, request->buf, request->len, MSG_NOSIGNAL));
 	if (r >= 0)
+		r = wait_answer(ours, timeout_ms);
+	if (r >= 0)
 		r = recv_answer(ours, ret);
+	/* our own unreaped child: its pid cannot have been reused */
+	if (r == -ETIMEDOUT)
+		(void)kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return log_error_errno(negative_errno(), "waitpid %s: %m", path);
+	if (r == -ETIMEDOUT)
+		return log_error_errno(r, "%s %s did not answer within %d s; killed it", path, verb,
+				       timeout_ms / 1000);
 	if (r == -EPIPE)
 		r = -ECONNRESET; /* gone before it read the request: same story */
 	if (r == -ECONNRESET && WIFSIGNALED(status))

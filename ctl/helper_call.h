@@ -7,6 +7,9 @@
  * admin), every signal reset, an empty environment, and one request/one answer.
  * The helper is LIBEXECDIR/alcove-helper, or $ALCOVE_HELPER (alcovectl runs as root; the
  * tests point it at a build). $ALCOVE_FAULT is passed on for the fault-injection build.
+ * Each verb has a deadline (open 60 s, close 30 s, stop 300 s, gc 600 s, reset none;
+ * $ALCOVE_HELPER_TIMEOUT seconds for all): past it the helper is killed (SIGKILL) and the
+ * call fails with -ETIMEDOUT.
  */
 
 #include "kv.h"

@@ -39,3 +39,38 @@ wait $login
 out=$(cat "$WORK/login")
 assert_contains "$out" "/etc/alcr-mark: No such file" "the login after the reset has a fresh layer"
 assert_contains "$out" "/big: No such file" "... with nothing of the deleted one"
+
+# --- an init that does not answer (stopped: in root mode its root can ptrace it) holds
+# nobody up: the helper's requests time out, and stop ends it with SIGKILL
+"$ALCOVECTL" --config "$conf" enter alcr4 -- sleep 4793 >/dev/null 2>&1 &
+session=$!
+on_exit "kill $session"
+wait_until 100 pgrep -f "^sleep 4793$" || fail "the session did not start"
+pid=$(alcove_pid alcr4)
+kill -STOP "$pid"
+on_exit "kill -KILL $pid"
+# (timeout only turns a hang into a failure: every wait inside is bounded by itself)
+out=$(timeout 300 "$ALCOVECTL" --config "$conf" enter alcr4 -- true 2>&1)
+rc=$?
+[ $rc -ne 124 ] || fail "a login hung on a stopped init"
+[ $rc -ne 0 ] || fail "a login into a stopped init succeeded"
+assert_contains "$out" "Connection timed out" "a login to a stopped init fails: the HOLD timed out"
+out=$(timeout 300 "$ALCOVECTL" list 2>&1)
+[ $? -ne 124 ] || fail "alcovectl list hung on a stopped init"
+pass "alcovectl list does not hang on it"
+timeout 300 "$ALCOVECTL" --config "$conf" stop alcr4 || fail "stop of a stopped init failed"
+# (gone, or a zombie until the host's PID 1 reaps it)
+grep -qs '^State:.*[TSRD]' "/proc/$pid/status" && fail "init $pid is still there after stop"
+pass "stop ends a stopped init (SIGKILL through its pidfd)"
+wait $session
+
+# --- alcovectl kills a helper that does not answer within its deadline
+printf '#!/bin/sh\nexec sleep 4794\n' >"$WORK/slow-helper"
+chmod 755 "$WORK/slow-helper"
+out=$(ALCOVE_HELPER=$WORK/slow-helper ALCOVE_HELPER_TIMEOUT=1 timeout 300 "$ALCOVECTL" stop alcr4 2>&1)
+rc=$?
+[ $rc -ne 124 ] || fail "alcovectl waited for the helper beyond its deadline"
+[ $rc -ne 0 ] || fail "alcovectl stop with a helper that never answers succeeded"
+assert_contains "$out" "did not answer within 1 s; killed it" "a helper past its deadline is killed"
+pgrep -f "^sleep 4794$" >/dev/null && fail "the helper still runs"
+pass "... and gone"
