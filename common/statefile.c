@@ -253,25 +253,42 @@ int proc_ns_inode(pid_t pid, const char *ns, uint64_t *ret)
 	return 0;
 }
 
+/* The process is gone (or exiting: a zombie has no namespaces): a definite "not alive".
+ * Anything else (EMFILE, ENOMEM, EACCES...) means we could not look. */
+static bool gone(int r)
+{
+	return r == -ENOENT || r == -ESRCH;
+}
+
 int statefile_alive(const AlcoveState *s, int *ret_pidfd)
 {
 	_cleanup_close_ int pidfd = -1;
 	uint64_t start, userns;
+	int r;
 
 	pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : negative_errno();
-	if (proc_starttime(s->pid, &start) < 0 || start != s->starttime)
+	r = proc_starttime(s->pid, &start);
+	if (r < 0)
+		return gone(r) ? 0 : r;
+	if (start != s->starttime)
 		return 0;
-	if (proc_ns_inode(s->pid, "user", &userns) < 0 || userns != s->userns)
+	r = proc_ns_inode(s->pid, "user", &userns);
+	if (r < 0)
+		return gone(r) ? 0 : r;
+	if (userns != s->userns)
 		return 0;
 	/* the /proc reads above were of the process the pidfd holds only if it still lives */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-		return 0;
+		return errno == ESRCH ? 0 : negative_errno();
 	/* an init that has exited but is not reaped yet (a zombie until the host's PID 1 gets to
 	 * it, seconds on some hosts) still answers the checks above: its pidfd is readable */
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
-	if (poll(&p, 1, 0) > 0)
+	r = poll(&p, 1, 0);
+	if (r < 0)
+		return negative_errno();
+	if (r > 0)
 		return 0;
 	if (ret_pidfd)
 		*ret_pidfd = TAKE_FD(pidfd);

@@ -45,5 +45,8 @@ int proc_starttime(pid_t pid, uint64_t *ret);
 /* Inode of /proc/<pid>/ns/<ns>. */
 int proc_ns_inode(pid_t pid, const char *ns, uint64_t *ret);
 
-/* 1 alive (and *ret_pidfd, if not NULL, a pidfd of it), 0 dead or not ours, -errno. */
+/* 1 alive (and *ret_pidfd, if not NULL, a pidfd of it); 0 definitely not: gone, exited, or
+ * a recycled pid (start time or user ns differ); -errno when it could not be told (EMFILE,
+ * ENOMEM, ...): callers must not take that for dead (they would build a second init, or
+ * remove the state of a running one). */
 int statefile_alive(const AlcoveState *s, int *ret_pidfd);

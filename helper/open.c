@@ -138,14 +138,35 @@ static int decide(OpenCtx *c, const KvMessage *req)
 	return passthrough_groups(c) < 0 ? -EIO : 1;
 }
 
-/* 1: a live alcove of ours was found (c->pid, c->pidfd); 0: none (leftovers removed). */
+/*
+ * 1: a live alcove of ours was found (c->pid, c->pidfd); 0: none (leftovers removed). Only a
+ * definite "no state" or "not alive" counts as none: a state that cannot be read, or an init
+ * whose liveness cannot be told (EMFILE, ENOMEM...), refuses the login, because building now
+ * could start a second init next to one that runs.
+ */
 static int find_running(OpenCtx *c)
 {
 	AlcoveState st;
-	int r;
+	int r, alive = 0;
 
 	r = statefile_read(c->dirfd, &st);
-	if (r == 0 && statefile_alive(&st, &c->pidfd) > 0) {
+	if (r < 0 && r != -ENOENT)
+		return answer_error(
+		    c->ans, r,
+		    "Cannot read the state of alcove %s (%s/%s/state): %m; not "
+		    "starting another one next to it (`alcovectl stop %s` removes it, "
+		    "`alcovectl gc --force %s` ends an init it no longer tracks)",
+		    c->name, ALCOVE_RUN_DIR, c->name, c->login->user, c->login->user);
+	if (r == 0) {
+		alive = statefile_alive(&st, &c->pidfd);
+		if (alive < 0)
+			return answer_error(
+			    c->ans, alive,
+			    "Cannot tell whether alcove %s (init pid %d) still runs: "
+			    "%m; not starting another one",
+			    c->name, (int)st.pid);
+	}
+	if (alive > 0) {
 		/* a uid can be recycled: a new user must never join a deleted user's alcove (its
 		 * home, its processes). The admin decides what happens to that one. */
 		if (st.uid != c->login->uid || strcmp(st.user, c->login->user) != 0)
@@ -159,9 +180,7 @@ static int find_running(OpenCtx *c)
 		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
 		return 1;
 	}
-	if (r < 0 && r != -ENOENT)
-		log_warning_errno(r, "Ignoring unreadable state of alcove %s: %m", c->name);
-	/* dead, half-built or foreign: its leftovers must not be mistaken for a live alcove */
+	/* dead or half-built: its leftovers must not be mistaken for a live alcove */
 	r = state_remove_leftovers(c->dirfd);
 	if (r < 0)
 		return answer_error(c->ans, r, "Cannot remove leftovers of %s/%s: %m",

@@ -66,7 +66,24 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 	int r;
 
 	r = statefile_read(dirfd, &st);
-	if (r == 0 && statefile_alive(&st, &pidfd) > 0) {
+	/* A corrupt state names no init to stop: the admin's stop removes it. Any other error,
+	 * or an init whose liveness cannot be told, fails the stop: removing the state of a
+	 * running alcove would let the next login build a second one. */
+	if (r < 0 && r != -ENOENT && r != -EBADMSG) {
+		set_err(err, errlen, "cannot read %s/%s/state: %s", ALCOVE_RUN_DIR, name,
+			strerror(-r));
+		return r;
+	}
+	if (r == 0) {
+		r = statefile_alive(&st, &pidfd);
+		if (r < 0) {
+			set_err(err, errlen,
+				"cannot tell whether init (pid %d) of alcove %s runs: %s",
+				(int)st.pid, name, strerror(-r));
+			return r;
+		}
+	}
+	if (r > 0) {
 		snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, name);
 		if (st.scope[0])
 			r = scope_stop(st.scope, why, sizeof(why));

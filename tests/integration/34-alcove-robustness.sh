@@ -62,7 +62,7 @@ timeout 300 "$ALCOVECTL" --config "$conf" stop alcr4 || fail "stop of a stopped 
 # (gone, or a zombie until the host's PID 1 reaps it)
 grep -qs '^State:.*[TSRD]' "/proc/$pid/status" && fail "init $pid is still there after stop"
 pass "stop ends a stopped init (SIGKILL through its pidfd)"
-wait $session
+wait $session || true
 
 # --- alcovectl kills a helper that does not answer within its deadline
 printf '#!/bin/sh\nexec sleep 4794\n' >"$WORK/slow-helper"
@@ -74,3 +74,24 @@ rc=$?
 assert_contains "$out" "did not answer within 1 s; killed it" "a helper past its deadline is killed"
 pgrep -f "^sleep 4794$" >/dev/null && fail "the helper still runs"
 pass "... and gone"
+
+# --- a state that cannot be read is not "no alcove": the login is refused, the running alcove
+# keeps its state and socket, and no second init starts
+"$ALCOVECTL" --config "$conf" enter alcr4 -- sleep 4795 >/dev/null 2>&1 &
+session=$!
+on_exit "kill $session"
+wait_until 100 pgrep -f "^sleep 4795$" || fail "the session did not start"
+pid=$(alcove_pid alcr4)
+run=/run/alcove/$(id -u alcr4)
+cp "$run/state" "$WORK/state"
+echo garbage >>"$run/state"
+out=$("$ALCOVECTL" --config "$conf" enter alcr4 -- true 2>&1) && fail "a login with an unreadable state"
+assert_contains "$out" "Cannot read the state of alcove $(id -u alcr4)" "the login is refused, saying why"
+[ -S "$run/control" ] || fail "the refused login removed the running alcove's control socket"
+assert_eq 1 "$(ps -e -o args= | grep -cx 'alcove-init .*--user=alcr4')" "still one init, no second"
+cp "$WORK/state" "$run/state"
+assert_eq "$(readlink "/proc/$pid/ns/pid")" \
+	"$("$ALCOVECTL" --config "$conf" enter alcr4 -- readlink /proc/self/ns/pid)" \
+	"with the state back, logins join the running alcove again"
+actl --config "$conf" stop alcr4 || fail "stop"
+wait $session || true

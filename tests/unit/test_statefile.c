@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -129,11 +132,80 @@ static void test_alive(void **state)
 	assert_int_equal(statefile_alive(&s, NULL), 0);
 }
 
+static AlcoveState self_state(void)
+{
+	AlcoveState s = {.pid = getpid()};
+
+	assert_int_equal(proc_starttime(s.pid, &s.starttime), 0);
+	assert_int_equal(proc_ns_inode(s.pid, "user", &s.userns), 0);
+	return s;
+}
+
+static void test_alive_and_dead(void **state)
+{
+	AlcoveState s = self_state();
+	int status;
+	pid_t pid;
+
+	assert_int_equal(statefile_alive(&s, NULL), 1);
+	s.starttime++; /* a recycled pid */
+	assert_int_equal(statefile_alive(&s, NULL), 0);
+	s = self_state();
+	s.userns++;
+	assert_int_equal(statefile_alive(&s, NULL), 0);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	s.pid = pid;
+	assert_int_equal(proc_starttime(pid, &s.starttime), 0);
+	/* a zombie, then gone: both definitely not alive */
+	while (waitid(P_PID, (id_t)pid, NULL, WEXITED | WNOWAIT) < 0)
+		;
+	assert_int_equal(statefile_alive(&s, NULL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(statefile_alive(&s, NULL), 0);
+}
+
+/* Out of fds after pidfd_open: /proc cannot be read, so whether init lives cannot be told.
+ * That must come back as an error, never as "dead" (the caller would build a second init). */
+static void test_alive_cannot_tell(void **state)
+{
+	AlcoveState s = self_state();
+	struct rlimit old, low;
+	int fds[256], n = 0, r, r2;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < (int)(sizeof(fds) / sizeof(fds[0]))) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		fds[n++] = fd;
+	}
+	assert_true(n > 0 && n < (int)(sizeof(fds) / sizeof(fds[0])));
+	r = statefile_alive(&s, NULL); /* no room for the pidfd */
+	close(fds[--n]);
+	r2 = statefile_alive(&s, NULL); /* room for the pidfd, none for /proc */
+	while (n > 0)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(r, -EMFILE);
+	assert_int_equal(r2, -EMFILE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_empty_scope_and_unknown_keys),
-	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_starttime_of_self),
+	    cmocka_unit_test(test_alive_and_dead),
+	    cmocka_unit_test(test_alive_cannot_tell),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_empty_scope_and_unknown_keys),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_starttime_of_self),
 	    cmocka_unit_test(test_alive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
