@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * alcovectl enter, list, stop, reset: the admin's view of running alcoves. enter goes through
- * the helper's open verb and alcove-init exactly like a login (minus the lobby); stop and reset
+ * the helper's open verb and alcove-init exactly like a login (minus the lobby; on a terminal
+ * the session gets a pty of its own, never the admin's: pty_relay.c); stop and reset
  * are the helper's verbs; list reads the state files and asks each init for its STATUS.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "pty_relay.h"
 #include "statefile.h"
 
 #define LIST_MAX 1024
@@ -120,6 +125,80 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 	return 0;
 }
 
+/* How `enter` exits when the session could not run: as a shell would. */
+static int failure_code(int r)
+{
+	if (r == -ENOENT)
+		return 127; /* as a shell says "command not found" */
+	if (r == -EACCES)
+		return 126;
+	return CTL_EXIT_FAILURE;
+}
+
+/*
+ * On a terminal the session gets a pty of its own (pty_relay.h): a child of ours runs it with
+ * the slave as fds 0, 1, 2 and ends the way the session ended; we relay between the terminal
+ * and the master meanwhile. *ret_status is the child's wait status, to exit the same way.
+ */
+static int run_session_pty(const LoginInfo *li, const char *name, char **cmd, int n_cmd,
+			   int *ret_status)
+{
+	_cleanup_close_ int pidfd = -1;
+	sigset_t relayed, old;
+	PtyRelay pr;
+	int r, status;
+	pid_t pid;
+
+	r = pty_relay_open(&pr, STDIN_FILENO, STDOUT_FILENO);
+	if (r < 0)
+		return log_error_errno(r, "Cannot allocate a pty for the session: %m");
+	/* blocked before the fork: a resize or hangup in between is relayed, not lost */
+	pty_relay_sigset(&relayed);
+	if (sigprocmask(SIG_BLOCK, &relayed, &old) < 0) {
+		r = negative_errno();
+		pty_relay_done(&pr);
+		return log_error_errno(r, "sigprocmask: %m");
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = negative_errno();
+		pty_relay_done(&pr);
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		return log_error_errno(r, "fork: %m");
+	}
+	if (pid == 0) {
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		if (dup2(pr.slave, 0) < 0 || dup2(pr.slave, 1) < 0 || dup2(pr.slave, 2) < 0)
+			_exit(CTL_EXIT_FAILURE);
+		closep(&pr.master);
+		closep(&pr.slave);
+		r = run_session(li, name, cmd, n_cmd, &status);
+		if (r < 0)
+			_exit(failure_code(r));
+		fflush(stdout);
+		enter_exit_like(status);
+	}
+	closep(&pr.slave); /* the master reads EIO once the session's side has closed it */
+	pr.slave = -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	r = pidfd < 0 ? negative_errno() : pty_relay_run(&pr, pid, pidfd);
+	pty_relay_done(&pr);
+	if (r < 0) {
+		/* the relay broke: the session must not go on without it */
+		log_error_errno(r, "Relaying the session's terminal failed: %m");
+		(void)kill(pid, SIGHUP);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = W_EXITCODE(CTL_EXIT_FAILURE, 0);
+			break;
+		}
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	*ret_status = status;
+	return 0;
+}
+
 int cmd_enter(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
@@ -168,14 +247,13 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	snprintf(name_buf, sizeof(name_buf), "%s", name);
 	snprintf(session_buf, sizeof(session_buf), "%s", session);
 	free(reply);
-	r = run_session(li, name_buf, argv + next, argc - next, &status);
+	if (isatty(STDIN_FILENO))
+		r = run_session_pty(li, name_buf, argv + next, argc - next, &status);
+	else
+		r = run_session(li, name_buf, argv + next, argc - next, &status);
 	close_session(ctx, user, name_buf, session_buf);
-	if (r == -ENOENT)
-		return 127; /* as a shell says "command not found" */
-	if (r == -EACCES)
-		return 126;
 	if (r < 0)
-		return CTL_EXIT_FAILURE;
+		return failure_code(r);
 	fflush(stdout);
 	enter_exit_like(status);
 }

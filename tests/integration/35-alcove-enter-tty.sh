@@ -1,0 +1,73 @@
+#!/bin/bash
+# `alcovectl enter USER` on a terminal (a tmux pane): the session runs on a pty of its own that
+# alcovectl relays, never on the admin's terminal: window size and its changes reach it, the
+# exit status comes back, the terminal's modes are restored, and a process the user leaves
+# behind cannot write to the admin's terminal afterwards.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+
+image=$(test_image bookworm)
+alcove_user alcr5
+conf=$(make_config "
+defaults = { image = \"$image\"; persist = false; cgroup = \"none\"; on_last_logout = \"keep\"; };
+rules = ( { user = \"alcr5\"; profile = \"defaults\"; } );")
+WORK=$(mktemp -d /var/tmp/alcr-tty.XXXXXX)
+on_exit "rm -rf $WORK"
+
+TMUX_SOCK=$WORK/tmux.sock
+tm() { tmux -S "$TMUX_SOCK" "$@"; }
+on_exit "tmux -S $TMUX_SOCK kill-server"
+screen_of() { tm capture-pane -p -J -t "$1"; }
+wait_screen() { # pane regex [tenths]
+	local n=${3:-100} line
+	while ((n-- > 0)); do
+		line=$(screen_of "$1" | grep -E -- "$2" | tail -1)
+		[ -n "$line" ] && { echo "$line"; return 0; }
+		sleep 0.1
+	done
+	echo "--- pane $1:" >&2
+	screen_of "$1" >&2
+	return 1
+}
+type_line() { tm send-keys -t "$1" -l -- "$2" && tm send-keys -t "$1" Enter; }
+
+tm new-session -d -s t -x 120 -y 40 "env -i PATH=$PATH TERM=screen PS1='host\$ ' bash --norc"
+P=t:0
+wait_screen $P '^host\$' >/dev/null || fail "no host shell in the pane"
+type_line $P "stty -g >$WORK/modes.before; ALCOVE_HELPER=$ALCOVE_HELPER $ALCOVECTL --config $conf enter alcr5; echo \"RC=\$?\"; stty -g >$WORK/modes.after"
+wait_screen $P 'alcr5@alcr5-alcove' >/dev/null || fail "no prompt from the alcove"
+pass "alcovectl enter on a terminal: a login shell in the alcove"
+screen_of $P | grep -q "no job control" && fail "the shell has no job control: $(screen_of $P)"
+pass "... with job control (the pty is its controlling terminal)"
+
+type_line $P 'echo "T:$(test -t 0 && echo tty):$(stty size):$(readlink /proc/$$/fd/0):T"'
+line=$(wait_screen $P '^T:.*:T$') || fail "terminal inside"
+[[ $line =~ ^T:tty:40\ 120:/dev/pts/[0-9]+:T$ ]] || fail "the session's terminal: $line"
+pass "the session has a terminal of the pane's size ($line)"
+fd0=$(sed 's/^T:.*:\(\/dev\/pts\/[0-9]*\):T$/\1/' <<<"$line")
+admin_tty=$(tm display -p -t $P '#{pane_tty}')
+[ "$fd0" != "$admin_tty" ] || fail "the session runs on the admin's terminal $admin_tty"
+pass "... which is not the admin's terminal ($admin_tty)"
+
+tm resize-window -t t -x 100 -y 30
+sleep 0.3
+type_line $P 'echo "S:$(stty size):S"'
+wait_screen $P '^S:30 100:S$' >/dev/null || fail "stty size after a resize"
+pass "a window resize reaches the session (30 100)"
+
+# A process left behind that ignores the hangup writes after enter has returned.
+type_line $P 'sh -c "trap \"\" HUP; sleep 1; echo LEAK\"\"ED-TO-THE-ADMIN" & exit 3'
+wait_screen $P '^RC=3$' >/dev/null || fail "enter did not exit with the session's status 3"
+pass "enter exits with the session's status"
+wait_until 100 sh -c '! pgrep -f "sleep 1[;] echo LEAK" >/dev/null' || fail "the left-behind process did not end"
+sleep 0.3
+screen_of $P | grep -q 'LEAKED-TO-THE-ADMIN' &&
+	fail "a process the user left behind wrote to the admin's terminal after enter returned"
+pass "nothing the user left behind reaches the admin's terminal"
+wait_until 50 test -s "$WORK/modes.after" || fail "stty -g after enter did not run"
+assert_eq "$(cat "$WORK/modes.before")" "$(cat "$WORK/modes.after")" "the terminal's modes are restored"
+
+# Without a terminal, enter passes its fds through as before.
+assert_eq "no-tty" "$(actl --config "$conf" enter alcr5 -- sh -c 'test -t 0 && echo tty || echo no-tty' </dev/null)" \
+	"without a terminal, no pty"
