@@ -10,28 +10,29 @@
 # BENCHMARKS.md (tests/bench/report.py).
 #
 # Knobs (environment):
-#   BENCH_REPS=80          A/B pairs of each login measure with 1 alcove alive
-#   BENCH_REPS_SCALE=40    A/B pairs of each login measure at the larger N
+#   BENCH_REPS=150         A/B pairs of each login measure with 1 alcove alive (and of the
+#                          A/A control: two users the policy does not select)
+#   BENCH_REPS_SCALE=80    A/B pairs of each login measure at the larger N, and in nspawn
 #   BENCH_SCALE="1 100 500"   numbers of alcoves alive (users alch0001.. are created for them)
-#   BENCH_REPS_FAST=200    pairs of the fast measures (pamtester, teardown)
+#   BENCH_REPS_FAST=300    pairs of the fast measures (pamtester; teardown: half)
 #   BENCH_NSPAWN=1         0: skip the systemd-scope measure in the nspawn container
 #   BENCH_PUBLISH=1        0: do not copy the results into tests/bench/results, BENCHMARKS.md
 #
-# Test users: alchsel (selected), alchbase (not selected), alch0001..alch0500 (scaling);
+# Test users: alchsel (selected), alchbase and alchbas2 (not selected), alch0001..alch0500;
 # port 2280. All of them, the sshd, the alcoves and the cgroup are removed at exit.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/image.sh"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 
-BENCH_REPS=${BENCH_REPS:-80}
-BENCH_REPS_SCALE=${BENCH_REPS_SCALE:-40}
-BENCH_REPS_FAST=${BENCH_REPS_FAST:-200}
+BENCH_REPS=${BENCH_REPS:-150}
+BENCH_REPS_SCALE=${BENCH_REPS_SCALE:-80}
+BENCH_REPS_FAST=${BENCH_REPS_FAST:-300}
 BENCH_SCALE=${BENCH_SCALE:-1 100 500}
 BENCH_NSPAWN=${BENCH_NSPAWN:-1}
 BENCH_PUBLISH=${BENCH_PUBLISH:-1}
 BENCH_PORT=2280
-SEL=alchsel BASE=alchbase
+SEL=alchsel BASE=alchbase BASE2=alchbas2
 BENCH_DIR=$ALCOVE_SRC/tests/bench
 MEASURE="python3 $BENCH_DIR/measure.py"
 # The sleeper that keeps an alcove alive under on_last_logout = "keep" once the session that
@@ -81,7 +82,7 @@ IMAGE=$(test_image bookworm) || exit 1
 CONF=$(make_config "# alcove benchmark (tests/bench/run.sh)
 defaults = { image = \"$IMAGE\"; cgroup = \"none\"; on_last_logout = \"keep\"; persist = true; };
 profiles = { scale = { persist = false; }; };
-rules = ( { user = \"$BASE\"; action = \"skip\"; },
+rules = ( { user = \"alchbas*\"; action = \"skip\"; },
           { user = \"$SEL\"; profile = \"defaults\"; },
           { user = \"alch[0-9][0-9][0-9][0-9]\"; profile = \"scale\"; } );
 default_action = \"skip\";")
@@ -90,6 +91,7 @@ CTL+=(--config "$CONF")
 
 make_user $SEL
 make_user $BASE
+make_user $BASE2
 on_exit "${CTL[*]} reset --yes $SEL" # before the cgroup's rmdir: its alcove may be in there
 SEL_UID=$(id -u $SEL)
 
@@ -98,6 +100,7 @@ sshd_start $BENCH_PORT "session required $BUILD/pam_alcove.so config=$CONF helpe
 echo "$(cat "$SSHD_DIR/sshd.pid")" >"$CG/cgroup.procs" || fail "move sshd into $CG"
 sshd_authorize $SEL
 sshd_authorize $BASE
+sshd_authorize $BASE2
 mapfile -t SSH_OPTS < <(_ssh_common_opts)
 # curve25519 and AES-GCM: the cheapest handshake OpenSSH offers, so the fixed cost alcove is
 # compared with is as small (and as steady) as it gets; the same for A and B.
@@ -197,6 +200,11 @@ for n in $BENCH_SCALE; do
 		--cgroup "$CG" --a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $BASE)" || exit 1
 	[ "$(init_pid $SEL_UID)" = "$pid0" ] || fail "further logins rebuilt the alcove"
 	"${CTL[@]}" stop $SEL
+	# the noise floor: the same loop with two users the policy does not select
+	if [ "$n" = "${BENCH_SCALE%% *}" ]; then
+		$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_aa@$n" --reps "$reps" \
+			--cgroup "$CG" --a "$(ssh_cmd $BASE2)" --b "$(ssh_cmd $BASE)" || exit 1
+	fi
 done
 
 # --- first login with the systemd scope, in a systemd-nspawn container (TESTING.md layer 3) ---

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Login cost and memory per alcove against the number of alcoves alive (tests/bench/report.py
 # writes the data file and calls: gnuplot -e "dat='…'; out='…'" scaling.gp).
-# Columns: n first_added lo hi further_added lo hi init_rss_kb init_pss_kb slab_kb sunreclaim_kb
-set terminal pngcairo size 1100,460 font "DejaVu Sans,10"
+# Columns: n first_added lo hi further_added lo hi init_rss_kb init_private_kb sunreclaim_kb
+#          stacks_pagetables_kb (the kernel columns are NaN below 50 alcoves: noise there)
+set terminal pngcairo size 1100,460 font "DejaVu Sans,10" noenhanced
 set output out
 set multiplot layout 1,2 title "alcove: cost against the number of alcoves alive"
 set logscale x
@@ -20,8 +21,9 @@ plot dat using ($1*0.97):2:3:4 with yerrorlines lw 2 pt 7 title "first login (al
 set title "memory per idle alcove"
 set ylabel "KiB"
 set yrange [0:*]
+set key right center
 plot dat using 1:8 with linespoints lw 2 pt 7 title "alcove-init RSS", \
-     dat using 1:9 with linespoints lw 2 pt 5 title "alcove-init PSS", \
-     dat using 1:10 with linespoints lw 2 pt 9 title "Slab growth / N", \
-     dat using 1:11 with linespoints lw 2 pt 11 title "unreclaimable slab growth / N"
+     dat using 1:9 with linespoints lw 2 pt 5 title "alcove-init private (its own pages)", \
+     dat using 1:10 with linespoints lw 2 pt 9 title "unreclaimable slab growth / N", \
+     dat using 1:11 with linespoints lw 2 pt 11 title "kernel stacks + page tables growth / N"
 unset multiplot
