@@ -26,9 +26,15 @@ CONF
 	}
 	stop_ct="$ct -a systemd-run --quiet --wait --pipe --collect --property=Type=exec -- alcovectl stop $SEL"
 
-	out=$(ct_ssh $SEL 'cat /proc/1/comm; cat /proc/self/cgroup') || fail "ssh $SEL in the container: $out"
-	assert_contains "$out" "alcove-init" "$SEL's login runs in its alcove (container)"
-	assert_eq active "$(ct_run systemctl is-active "alcove-$SEL.scope")" "the alcove has its scope"
+	# the scope is checked while the login runs: under keep the alcove, and its scope, end
+	# with the login's last process
+	ct_ssh $SEL 'cat /proc/1/comm; sleep 3' >"$NSPAWN_DIR.sel.log" 2>&1 &
+	local sshpid=$!
+	wait_until 50 ct_run systemctl is-active --quiet "alcove-$SEL.scope" ||
+		fail "no active alcove-$SEL.scope during $SEL's login"
+	pass "the alcove has its scope"
+	wait $sshpid || fail "ssh $SEL in the container: $(cat "$NSPAWN_DIR.sel.log")"
+	assert_contains "$(cat "$NSPAWN_DIR.sel.log")" "alcove-init" "$SEL's login runs in its alcove (container)"
 	out=$(ct_ssh $BASE 'cat /proc/1/comm') || fail "ssh $BASE in the container: $out"
 	assert_not_contains "$out" "alcove-init" "$BASE's login runs on the container's host side"
 	ct_run alcovectl stop $SEL || fail "alcovectl stop $SEL in the container"

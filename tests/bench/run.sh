@@ -152,7 +152,7 @@ $MEASURE stages --out "$OUT/raw/stages.tsv" --reps 40 --user $SEL --keeper "$KEE
 # --- teardown: alcovectl stop until no process and no mount is left ---
 phase teardown
 $MEASURE teardown --out "$OUT/raw/teardown.tsv" --reps "$((BENCH_REPS_FAST / 2))" \
-	--uid "$SEL_UID" --build "${CTL[*]} enter $SEL -- $KEEPER" --cgroup "$CG" \
+	--uid "$SEL_UID" --user $SEL --build "${CTL[*]} enter $SEL -- $KEEPER" --cgroup "$CG" \
 	--a "${CTL[*]} stop $SEL" --b "${CTL[*]} stop $BASE" || exit 1
 
 # --- scaling: logins with N alcoves alive, memory per alcove ---
