@@ -14,6 +14,8 @@ set key top left
 set xlabel "alcoves alive"
 
 set title "login time alcove adds to ssh u@127.0.0.1 true"
+set yrange [0:*]
+set offsets 0, 0, 2, 0
 set ylabel "ms (median A − median B, 95 % interval)"
 plot dat using ($1*0.97):2:3:4 with yerrorlines lw 2 pt 7 title "first login (alcove built)", \
      dat using ($1*1.03):5:6:7 with yerrorlines lw 2 pt 5 title "further login (alcove running)"
@@ -21,6 +23,7 @@ plot dat using ($1*0.97):2:3:4 with yerrorlines lw 2 pt 7 title "first login (al
 set title "memory per idle alcove"
 set ylabel "KiB"
 set yrange [0:*]
+set offsets 0, 0, 0, 0
 set key right center
 plot dat using 1:8 with linespoints lw 2 pt 7 title "alcove-init RSS", \
      dat using 1:9 with linespoints lw 2 pt 5 title "alcove-init private (its own pages)", \
