@@ -72,6 +72,15 @@ int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid, 
 	return seen ? -ERANGE : -ENOENT;
 }
 
+int idmap_check_range(uint32_t start, uint32_t id)
+{
+	if (start < IDMAP_RANGE)
+		return -EDOM;
+	if (id >= start && id - start < IDMAP_RANGE)
+		return -EEXIST;
+	return 0;
+}
+
 static int singles_add(Single *v, size_t *n, uint32_t ns, uint32_t host)
 {
 	for (size_t i = 0; i < *n; i++) {

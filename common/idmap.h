@@ -40,6 +40,11 @@
 int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid,
 		     uint32_t *ret_start);
 
+/* A subordinate range [start, start+IDMAP_RANGE) for the user whose own host id is id:
+ * -EDOM if it starts below IDMAP_RANGE (it would give the alcove the host's system and
+ * user ids: ns root of a range at 1 is host uid 1), -EEXIST if it holds id itself. 0 if fine. */
+int idmap_check_range(uint32_t start, uint32_t id);
+
 typedef struct IdmapSpec {
 	AlcoveMode mode;
 	uid_t uid;	     /* U on the host */

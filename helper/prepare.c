@@ -59,9 +59,11 @@ static int read_file(const char *path, char **ret, size_t *ret_len)
 	return 0;
 }
 
-static int find_range(BuildCtx *c, const char *file, uint32_t *ret)
+/* id: the user's uid (subuid) or primary gid (subgid), which the range must not hold. */
+static int find_range(BuildCtx *c, const char *file, uint32_t id, uint32_t *ret)
 {
 	const LoginInfo *li = c->spec->login;
+	const char *kind = strstr(file, "gid") ? "gid" : "uid";
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	int r;
@@ -74,7 +76,20 @@ static int find_range(BuildCtx *c, const char *file, uint32_t *ret)
 	if (r < 0)
 		return build_error(c, r == -ENOENT ? -ENOENT : -ERANGE,
 				   "user %s has no subordinate %s range of %u in %s", li->user,
-				   strstr(file, "gid") ? "gid" : "uid", IDMAP_RANGE, file);
+				   kind, IDMAP_RANGE, file);
+	r = idmap_check_range(*ret, id);
+	if (r == -EDOM)
+		return build_error(c, -EINVAL,
+				   "the subordinate %s range of %s in %s starts at %u, below %u: "
+				   "it would give the alcove the host's own ids; give the user a "
+				   "range above all host ids (e.g. usermod --add-sub%ss)",
+				   kind, li->user, file, *ret, IDMAP_RANGE, kind);
+	if (r == -EEXIST)
+		return build_error(c, -EINVAL,
+				   "the subordinate %s range %u-%u of %s in %s holds the user's "
+				   "own %s %u",
+				   kind, *ret, *ret + IDMAP_RANGE - 1, li->user, file, kind,
+				   (unsigned)id);
 	return 0;
 }
 
@@ -90,10 +105,10 @@ int prepare_ids(BuildCtx *c)
 	    .groups = s->pass_gids,
 	    .n_groups = s->n_pass,
 	};
-	r = find_range(c, "/etc/subuid", &c->ids.subuid);
+	r = find_range(c, "/etc/subuid", s->login->uid, &c->ids.subuid);
 	if (r < 0)
 		return r;
-	r = find_range(c, "/etc/subgid", &c->ids.subgid);
+	r = find_range(c, "/etc/subgid", s->login->gid, &c->ids.subgid);
 	if (r < 0)
 		return r;
 	r = idmap_format_uid(&c->ids, c->uid_map, sizeof(c->uid_map));

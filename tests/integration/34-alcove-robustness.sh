@@ -10,7 +10,7 @@ alcove_user alcr4
 conf=$(make_config "
 defaults = { mode = \"root\"; image = \"$image\"; persist = true; cgroup = \"none\";
              on_last_logout = \"keep\"; };
-rules = ( { user = \"alcr4\"; profile = \"defaults\"; } );")
+rules = ( { user = \"alcr[46]\"; profile = \"defaults\"; } );")
 WORK=$(mktemp -d /var/tmp/alcr-rob.XXXXXX)
 on_exit "rm -rf $WORK"
 
@@ -95,3 +95,10 @@ assert_eq "$(readlink "/proc/$pid/ns/pid")" \
 	"with the state back, logins join the running alcove again"
 actl --config "$conf" stop alcr4 || fail "stop"
 wait $session || true
+
+# --- a subordinate range below 65536 would hand the alcove the host's own ids: refused
+alcove_user alcr6
+sed -i 's/^alcr6:.*/alcr6:1000:65536/' /etc/subuid
+out=$(actl --config "$conf" enter alcr6 -- true 2>&1) && fail "an alcove on subuid range 1000"
+assert_contains "$out" "the subordinate uid range of alcr6 in /etc/subuid starts at 1000, below 65536" \
+	"a subordinate range at 1000 is refused, saying why"

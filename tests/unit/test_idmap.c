@@ -211,6 +211,21 @@ static void test_overlaps_refused(void **state)
 	assert_int_equal(idmap_format_uid(&s, buf, sizeof(buf)), -EINVAL);
 }
 
+static void test_check_range(void **state)
+{
+	assert_int_equal(idmap_check_range(100000, 1001), 0);
+	assert_int_equal(idmap_check_range(65536, 1001), 0);
+	assert_int_equal(idmap_check_range(65536, 65535), 0);
+	/* below 65536: the host's own system and user ids */
+	assert_int_equal(idmap_check_range(1, 1001), -EDOM);
+	assert_int_equal(idmap_check_range(65535, 200000), -EDOM);
+	/* holding the user's own id */
+	assert_int_equal(idmap_check_range(100000, 100000), -EEXIST);
+	assert_int_equal(idmap_check_range(100000, 165535), -EEXIST);
+	assert_int_equal(idmap_check_range(100000, 165536), 0);
+	assert_int_equal(idmap_check_range(100000, 99999), 0);
+}
+
 static void test_buffer_too_small(void **state)
 {
 	char buf[8];
@@ -232,6 +247,7 @@ int main(void)
 	    cmocka_unit_test(test_root_mode_tty_member),
 	    cmocka_unit_test(test_uid_above_range),
 	    cmocka_unit_test(test_overlaps_refused),
+	    cmocka_unit_test(test_check_range),
 	    cmocka_unit_test(test_buffer_too_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
