@@ -10,7 +10,7 @@ alcove_user alcr4
 conf=$(make_config "
 defaults = { mode = \"root\"; image = \"$image\"; persist = true; cgroup = \"none\";
              on_last_logout = \"keep\"; };
-rules = ( { user = \"alcr[46]\"; profile = \"defaults\"; } );")
+rules = ( { user = \"alcr[467]\"; profile = \"defaults\"; } );")
 WORK=$(mktemp -d /var/tmp/alcr-rob.XXXXXX)
 on_exit "rm -rf $WORK"
 
@@ -102,3 +102,27 @@ sed -i 's/^alcr6:.*/alcr6:1000:65536/' /etc/subuid
 out=$(actl --config "$conf" enter alcr6 -- true 2>&1) && fail "an alcove on subuid range 1000"
 assert_contains "$out" "the subordinate uid range of alcr6 in /etc/subuid starts at 1000, below 65536" \
 	"a subordinate range at 1000 is refused, saying why"
+
+# --- home = "host" is reached through root's directories only: a symlink on the way, or a
+# parent the user (or anyone but root) can write, refuses the alcove, naming the path
+alcove_user alcr7
+H=$(mktemp -d /run/alcove-tests/homes.XXXXXX)
+on_exit "rm -rf $H"
+chmod 755 "$H"
+install -d -o alcr7 -g alcr7 -m 0755 "$H/real/alcr7" "$H/userdir"
+install -d -o alcr7 -g alcr7 -m 0755 "$H/userdir/alcr7"
+ln -s real "$H/link"
+ln -s real/alcr7 "$H/homelink"
+for home in "$H/link/alcr7" "$H/userdir/alcr7" "$H/homelink"; do
+	usermod -d "$home" alcr7 || fail "usermod -d $home"
+	out=$(actl --config "$conf" enter alcr7 -- true 2>&1) && fail "home $home accepted"
+	assert_contains "$out" "home '$home' of alcr7" "home $home is refused, naming it"
+done
+assert_contains "$out" "is a symlink or not a directory" "... the home itself a symlink"
+usermod -d "$H/userdir/alcr7" alcr7
+out=$(actl --config "$conf" enter alcr7 -- true 2>&1)
+assert_contains "$out" "'$H/userdir' is a symlink, or not a directory owned by root" \
+	"... a parent the user owns is named"
+usermod -d "$H/real/alcr7" alcr7
+assert_eq "$H/real/alcr7" "$(actl --config "$conf" enter alcr7 -- sh -c 'cd && pwd')" \
+	"a home under root's directories is accepted"
