@@ -26,11 +26,8 @@ static const struct {
 	const char *name;
 	VerbFn run;
 } verbs[] = {
-    {"open", verb_open},
-    {"close", verb_close},
-    {"stop", verb_stop},
-    {"reset", verb_reset},
-    {"gc", verb_gc},
+    {"open", verb_open},   {"close", verb_close}, {"stop", verb_stop},
+    {"reset", verb_reset}, {"gc", verb_gc},
 };
 
 int answer_error(Answer *a, int err, const char *fmt, ...)
@@ -111,6 +108,44 @@ static int check_own_files(HelperEnv *env, char *dir, size_t size)
 	return 0;
 }
 
+/*
+ * The helper acts for the whole host: it creates user namespaces owned by host root, maps host
+ * ids, chowns host files. In a user namespace of someone's making (`unshare -U -r` by a user,
+ * a container with its own user ns) its uid 0 is someone else's id, and what it creates or
+ * checks would mean something else on the host. The initial user namespace maps every id to
+ * itself: exactly "0 0 4294967295". (A container sharing the host's user ns, like nspawn
+ * without --private-users, has that map too.)
+ */
+static int check_initial_userns(char *map, size_t size)
+{
+	_cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	unsigned long long a, b, c;
+	ssize_t n;
+	int end = 0;
+
+	if (fd < 0)
+		return negative_errno();
+	n = read(fd, map, size - 1);
+	if (n < 0)
+		return negative_errno();
+	map[n] = '\0';
+	if (n > 0 && map[n - 1] == '\n')
+		map[n - 1] = '\0';
+	if (sscanf(map, " %llu %llu %llu %n", &a, &b, &c, &end) == 3 && map[end] == '\0' &&
+	    a == 0 && b == 0 && c == 4294967295ULL)
+		return 0;
+	/* for the message: the kernel pads the columns; one space between fields, lines by ';' */
+	size_t o = 0;
+	for (size_t i = 0; map[i]; i++) {
+		bool space = map[i] == ' ' || map[i] == '\t' || map[i] == '\n';
+		if (space && (o == 0 || map[o - 1] == ' ' || map[o - 1] == ';'))
+			continue;
+		map[o++] = map[i] == '\n' ? ';' : space ? ' ' : map[i];
+	}
+	map[o] = '\0';
+	return -EPERM;
+}
+
 static int check_request_fd(void)
 {
 	int type = 0, domain = 0;
@@ -185,6 +220,13 @@ int main(int argc, char **argv)
 	/* started setuid or with file capabilities: the caller is not root, whatever euid says */
 	if (getauxval(AT_SECURE))
 		return log_error("Refusing to run setuid or with file capabilities"), 1;
+	char map[256];
+	r = check_initial_userns(map, sizeof(map));
+	if (r < 0)
+		return log_error_errno(
+			   r, "Refusing to run: not in the host's user namespace (uid_map %s)",
+			   r == -EPERM ? map : "unreadable"),
+		       1;
 	if (argc != 2)
 		return log_error("Usage: alcove-helper VERB (request on fd 3)"), 1;
 	if (check_request_fd() < 0)

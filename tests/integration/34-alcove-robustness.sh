@@ -126,3 +126,9 @@ assert_contains "$out" "'$H/userdir' is a symlink, or not a directory owned by r
 usermod -d "$H/real/alcr7" alcr7
 assert_eq "$H/real/alcr7" "$(actl --config "$conf" enter alcr7 -- sh -c 'cd && pwd')" \
 	"a home under root's directories is accepted"
+
+# --- the helper acts for the host: in a user namespace of someone's making it refuses to run
+out=$(unshare --user --map-root-user -- "$ALCOVECTL" --config "$conf" stop alcr4 2>&1) &&
+	fail "the helper ran in a user namespace of its own: $out"
+assert_contains "$out" "Refusing to run: not in the host's user namespace (uid_map 0 0 1)" \
+	"the helper refuses to run outside the initial user namespace"
