@@ -208,7 +208,6 @@ static int attach(int tree, const char *target, unsigned flags)
  */
 typedef struct LobbyJob {
 	const LobbySpec *spec;
-	int alcove_ns;
 	int enter; /* detached read-only clone of alcove-enter, made in the host ns */
 	char *err; /* what failed, when a message can say more than the errno */
 	size_t errlen;
@@ -348,7 +347,9 @@ static int lobby_make(const LobbyJob *job)
 	if (lobby < 0)
 		return negative_errno();
 
-	if (setns(job->alcove_ns, CLONE_NEWNS) < 0)
+	/* By the pidfd the helper verified (statefile_alive) or got from clone3: never a pid
+	 * that could have been recycled. An exiting init has no namespaces left: ESRCH. */
+	if (setns(spec->init_pidfd, CLONE_NEWNS) < 0)
 		return negative_errno();
 	r = alcove_mounts_take(&m, spec->root_mode, job->err, job->errlen);
 	if (r < 0)
@@ -417,16 +418,15 @@ static int enter_clone(const LobbySpec *spec)
 
 int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errlen)
 {
-	_cleanup_close_ int alcove_ns = -1, lobby = -1, enter = -1;
+	_cleanup_close_ int lobby = -1, enter = -1;
 	_Alignas(16) char stack[64 * 1024];
 	LobbyJob job = {.spec = spec, .err = err, .errlen = errlen, .result = -ECHILD};
-	char path[64];
 	int r, status;
 	pid_t pid;
 
 	if (err && errlen > 0)
 		err[0] = '\0';
-	if (!spec || spec->init_pid <= 0 || !spec->name || !spec->shell || spec->shell[0] != '/' ||
+	if (!spec || spec->init_pidfd < 0 || !spec->name || !spec->shell || spec->shell[0] != '/' ||
 	    spec->enter_dirfd < 0 || !spec->enter_name || strchr(spec->enter_name, '/'))
 		return -EINVAL;
 	r = shell_anchor_ensure();
@@ -438,12 +438,6 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errl
 		return enter;
 	}
 	job.enter = enter;
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)spec->init_pid);
-	alcove_ns = open(path, O_RDONLY | O_CLOEXEC);
-	/* ENOENT: no such pid, or init is exiting (its namespaces go before its pid does). */
-	if (alcove_ns < 0)
-		return errno == ENOENT ? -ESRCH : negative_errno();
-	job.alcove_ns = alcove_ns;
 
 	pid = clone(lobby_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &job);

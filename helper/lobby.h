@@ -23,7 +23,7 @@
 #define LOBBY_SHELL_ANCHOR "/run/alcove/shell"
 
 typedef struct LobbySpec {
-	pid_t init_pid;	   /* host pid of the alcove's init: its mount ns holds /tmp and devpts */
+	int init_pidfd;	   /* pidfd of the alcove's init: its mount ns holds /tmp and devpts */
 	const char *name;  /* the alcove's name (/run/alcove/<name>) */
 	uid_t uid;	   /* the login user */
 	gid_t gid;	   /* the login user's primary group */

@@ -249,7 +249,7 @@ static int lobby(OpenCtx *c)
 {
 	char err[1024];
 	LobbySpec spec = {
-	    .init_pid = c->pid,
+	    .init_pidfd = c->pidfd,
 	    .name = c->name,
 	    .uid = c->login->uid,
 	    .gid = c->login->gid,

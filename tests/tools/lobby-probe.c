@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,7 +70,12 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	spec.init_pid = atoi(argv[1]);
+	/* the helper holds a pidfd of init (verified alive); so does the probe */
+	spec.init_pidfd = (int)syscall(SYS_pidfd_open, atoi(argv[1]), 0);
+	if (spec.init_pidfd < 0) {
+		fprintf(stderr, "lobby_build: pidfd of %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
 	spec.shell = argv[2];
 	/* alcove-enter is found by its directory's fd, as the helper finds its own */
 	char *slash = strrchr(argv[3], '/');
