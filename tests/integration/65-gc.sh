@@ -5,6 +5,7 @@
 # alcove-init whose /run/alcove dir was removed while it ran. Every gc here names the test
 # user: other alcoves on this machine are not ours to clean up.
 . "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
 
 CTL=$BUILD/alcovectl
 export ALCOVE_HELPER=$BUILD/alcove-helper

@@ -81,3 +81,13 @@ wait_until() { # tenths cmd...
 }
 
 host_alcove_mounts() { grep -c alcove /proc/self/mountinfo || true; }
+
+# One copy of this test at a time on the machine: every worktree has the same tests, with the
+# same user names and ports. Call it first (it re-runs the script under a per-test lock).
+serialise_test() {
+	[ "${ALCOVE_TEST_SERIAL:-}" = "$TESTNAME" ] && return 0
+	mkdir -p /run/alcove-tests
+	trap - EXIT
+	exec env ALCOVE_TEST_SERIAL="$TESTNAME" flock -o -w 1800 \
+		"/run/alcove-tests/serial.$TESTNAME" bash "$0" "$@"
+}
