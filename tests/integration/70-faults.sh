@@ -54,7 +54,14 @@ fault_helpers() { # our fault helper's processes still alive
 	done
 	return 0
 }
-user_inits() { ps -e -o pid=,args= | awk -v n="--user=$U" '$2 ~ /alcove-init$/ && $NF == n {print $1}'; }
+# PID 1s of the user's alcoves (init's children have its command line until they exec)
+user_inits() {
+	local p
+	for p in $(ps -e -o pid=,args= | awk -v n="--user=$U" '$2 ~ /alcove-init$/ && $NF == n {print $1}'); do
+		grep -qE '^NSpid:.*[[:space:]]1$' "/proc/$p/status" 2>/dev/null && echo "$p"
+	done
+	return 0
+}
 # Nothing of the user's alcove is left once its last login ended (on_last_logout = stop).
 assert_clean() { # what
 	wait_until 150 alcove_gone $U || fail "$1: left behind: $(alcove_leftovers $U)"
