@@ -68,9 +68,11 @@ static bool peer_allowed(const Init *init, uid_t uid)
 	return uid == init->args.uid || uid == init->overflow_uid;
 }
 
+/* Host root (the helper) shows up as the overflow uid, from outside our PID namespace (pid 0).
+ * ns uid 65534 of this alcove is the overflow uid too, but has a pid here. */
 static bool peer_is_host_root(const Init *init, const Conn *c)
 {
-	return c->peer_uid == init->overflow_uid;
+	return c->peer_uid == init->overflow_uid && c->peer_pid == 0;
 }
 
 void conn_accept(Init *init)

@@ -208,6 +208,15 @@ out=$(setpriv --reuid=$((S + 5)) --regid=$((S + 5)) --clear-groups $PY "$LIB/alc
 chmod 0600 "$SOCK"
 assert_eq closed "$out" "a peer that is ns uid 5 (not the user, not host root) is refused"
 assert_contains "$(cat "$D/init.log")" "refusing a connection from uid 5" "the refusal is logged"
+# ns uid 65534 (host S+65534) looks like the overflow uid of host root; inside the alcove's PID
+# ns its pid is not 0, which is what tells it from the helper: HOLD and RELEASE are refused.
+chmod 0666 "$SOCK"
+out=$(nsenter -t "$INIT_PID" -U -p -S 65534 -G 65534 -- $PY "$LIB/alcove_proto.py" "$SOCK" hold s2 1)
+out2=$(nsenter -t "$INIT_PID" -U -p -S 65534 -G 65534 -- $PY "$LIB/alcove_proto.py" "$SOCK" release pam-1)
+chmod 0600 "$SOCK"
+assert_eq "error 1 HOLD is for the alcove helper only" "$out" \
+	"HOLD from ns uid 65534 inside the alcove (the overflow uid, but a pid) is refused"
+assert_eq "error 1 RELEASE is for the alcove helper only" "$out2" "... and so is RELEASE"
 
 # Controlling terminal: ^C on the tty reaches the session, `tty` names the pty.
 out=$($PY - "$U" "$G" "$HOME1" "$BUILD/alcove-enter" <<'PY'
