@@ -62,7 +62,8 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
          $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session
+TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session \
+	      $(BUILD)/tests/escape-probe
 FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
@@ -159,6 +160,11 @@ $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.
 $(BUILD)/tests/pam-session: tests/tools/pam-session.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^ -lpam
+
+# Run inside alcoves by the escape battery: static, as alcove-init is (the image's libc).
+$(BUILD)/tests/escape-probe: tests/tools/escape-probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o \
 		$(BUILD)/obj/helper/shell_path.o $(LIBALCOVE)
