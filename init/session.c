@@ -86,14 +86,16 @@ int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
 			return r;
 	}
 	/* O_CLOEXEC: the write end closes by itself when exec succeeds */
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return negative_errno();
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = negative_errno();
+		goto fail;
+	}
 	pid = fork();
 	if (pid < 0) {
 		r = negative_errno();
 		(void)close(p[0]);
 		(void)close(p[1]);
-		return r;
+		goto fail;
 	}
 	if (pid == 0) {
 		(void)close(p[0]);
@@ -111,6 +113,11 @@ int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
 	s->next = init->sessions;
 	init->sessions = TAKE_PTR(s);
 	return 0;
+fail:
+	/* no process ever entered it: nothing would remove it later */
+	if (login)
+		login_cgroup_remove(init, login);
+	return r;
 }
 
 /* Reads the child's verdict: 0 bytes (exec happened, or the child died before it could

@@ -322,6 +322,14 @@ assert_eq "/proc/self/cgroup:0::/login-1
 assert_eq 0 "$(cat "$CG/cgroup.procs" | wc -l)" "--cgroup: no process in the delegated root (no-internal-process rule)"
 [ ! -e "$CG/login-1" ] || fail "the emptied login-1 cgroup was not removed"
 pass "--cgroup: an emptied login cgroup is removed"
+# A session that cannot be started (fork fails: init may have no second process) leaves no
+# login cgroup behind either.
+nproc=$(prlimit --pid "$INIT_PID" --nproc --raw --noheadings -o SOFT) || fail "prlimit on init"
+prlimit --pid "$INIT_PID" --nproc=1: || fail "prlimit on init"
+out=$(enter -c 'echo started' 2>&1) && fail "a session started without a process to spare: $out"
+assert_contains "$out" "Resource temporarily unavailable" "a failed fork fails the ENTER"
+prlimit --pid "$INIT_PID" --nproc="$nproc": || fail "prlimit on init"
+assert_eq "" "$(cd "$CG" && ls -d login-* 2>/dev/null)" "a session that never started leaves no login cgroup"
 
 enter -c 'exit 0'
 assert_eq "sessions=0 holds=1 processes=1" "$(proto status)" "stop: a hold keeps the alcove after the last session"
