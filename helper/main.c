@@ -215,11 +215,15 @@ int main(int argc, char **argv)
 	int r;
 
 	log_setup("alcove-helper", LOG_TARGET_SYSTEM | LOG_TARGET_STDERR, false);
+	/* first: a setuid-root copy run by a user has euid 0 and would otherwise be refused as
+	 * "not root (euid 0)", which hides what is wrong; the kernel sets AT_SECURE for setuid,
+	 * setgid and file capabilities alike */
+	if (getauxval(AT_SECURE))
+		return log_error("Refusing to run: started setuid or with file capabilities "
+				 "(AT_SECURE)"),
+		       1;
 	if (geteuid() != 0 || getuid() != 0)
 		return log_error("Refusing to run: not root (euid %u)", (unsigned)geteuid()), 1;
-	/* started setuid or with file capabilities: the caller is not root, whatever euid says */
-	if (getauxval(AT_SECURE))
-		return log_error("Refusing to run setuid or with file capabilities"), 1;
 	char map[256];
 	r = check_initial_userns(map, sizeof(map));
 	if (r < 0)

@@ -61,14 +61,27 @@ out=$(as7 "env -i LD_PRELOAD=/home/alcx7/evil.so LD_LIBRARY_PATH=/home/alcx7 PAT
 	ALCOVE_FAULT=after-clone ALCOVE_HELPER=/home/alcx7/h IFS=/ $BUILD/alcove-helper open 3</dev/null; echo rc=\$?")
 assert_contains "$out" "Refusing to run: not root" "with a hostile environment: refused the same"
 assert_contains "$out" "rc=1" "... exit 1"
-# setuid-root: euid 0, but AT_SECURE says the caller is not root
+# setuid-root: euid 0, but AT_SECURE says the caller is not root; the message says so (it is
+# checked before the uids, which would only say "not root (euid 0)")
 SUIDDIR=$(mktemp -d /run/alcove-tests/suid.XXXXXX)
 on_exit "rm -rf $SUIDDIR"
 chmod 0755 "$SUIDDIR"
 install -m 4755 -o root "$BUILD/alcove-helper" "$SUIDDIR/alcove-helper"
 install -m 0755 "$BUILD/alcove-init" "$BUILD/alcove-enter" "$SUIDDIR/"
 out=$(as7 "LD_PRELOAD=/home/alcx7/evil.so $SUIDDIR/alcove-helper open 3</dev/null; echo rc=\$?")
-assert_contains "$out" "Refusing to run: not root (euid 0)" "a setuid-root copy run by alcx7: refused (real uid not 0)"
+assert_contains "$out" "Refusing to run: started setuid or with file capabilities (AT_SECURE)" \
+	"a setuid-root copy run by alcx7: refused as setuid (AT_SECURE)"
+assert_contains "$out" "rc=1" "... exit 1"
+# file capabilities (no setuid bit): AT_SECURE too
+CAPDIR=$(mktemp -d /run/alcove-tests/cap.XXXXXX)
+on_exit "rm -rf $CAPDIR"
+chmod 0755 "$CAPDIR"
+install -m 0755 -o root "$BUILD/alcove-helper" "$CAPDIR/alcove-helper"
+install -m 0755 "$BUILD/alcove-init" "$BUILD/alcove-enter" "$CAPDIR/"
+setcap cap_sys_admin+ep "$CAPDIR/alcove-helper" || fail "setcap on a copy of the helper"
+out=$(as7 "$CAPDIR/alcove-helper open 3</dev/null; echo rc=\$?")
+assert_contains "$out" "Refusing to run: started setuid or with file capabilities (AT_SECURE)" \
+	"a copy with file capabilities run by alcx7: refused as such"
 assert_contains "$out" "rc=1" "... exit 1"
 out=$(as7 "$SUIDDIR/alcove-helper stop 3<>/run/alcove/$u6/control; echo rc=\$?")
 assert_contains "$out" "Permission denied" "alcx7 cannot even open alcx6's socket as fd 3"
