@@ -170,19 +170,17 @@ static int send_go(BuildCtx *c, bool cgroup, const int *fds, size_t n)
 	return 0;
 }
 
-/* EOF on the sync socket: the child exec'd alcove-init (the socket is close-on-exec) — or died
- * without a word, which waitid tells apart. */
-static int wait_child(BuildCtx *c, int pidfd)
+/* One message from the child within the deadline: its size, 0 on EOF. */
+static int recv_child(BuildCtx *c, uint64_t deadline, ChildError *e, ssize_t *ret_n)
 {
 	struct pollfd p = {.fd = c->sync_fd, .events = POLLIN};
-	ChildError e;
-	siginfo_t si = {0};
-	ssize_t n;
+	uint64_t now;
 	int r;
 
-	do
-		r = poll(&p, 1, CHILD_TIMEOUT_MS);
-	while (r < 0 && errno == EINTR);
+	do {
+		now = now_us();
+		r = now >= deadline ? 0 : poll(&p, 1, (int)((deadline - now + 999) / 1000));
+	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return build_error(c, negative_errno(), "wait for the alcove's first process: %m");
 	if (r == 0)
@@ -190,14 +188,35 @@ static int wait_child(BuildCtx *c, int pidfd)
 				   "the alcove's first process did not start "
 				   "alcove-init within %d s",
 				   CHILD_TIMEOUT_MS / 1000);
-	n = recv(c->sync_fd, &e, sizeof(e), 0);
-	if (n < 0)
+	*ret_n = recv(c->sync_fd, e, sizeof(*e), 0);
+	if (*ret_n < 0)
 		return build_error(c, negative_errno(), "read from the alcove's first process: %m");
-	if (n == (ssize_t)sizeof(e)) {
+	return 0;
+}
+
+/* EOF on the sync socket: the child exec'd alcove-init (the socket is close-on-exec) — or died
+ * without a word, which waitid tells apart. Notes (err = 0) may come first. */
+static int wait_child(BuildCtx *c, int pidfd)
+{
+	uint64_t deadline = now_us() + (uint64_t)CHILD_TIMEOUT_MS * 1000u;
+	ChildError e;
+	siginfo_t si = {0};
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = recv_child(c, deadline, &e, &n);
+		if (r < 0)
+			return r;
+		if (n != (ssize_t)sizeof(e))
+			break;
 		e.step[sizeof(e.step) - 1] = '\0';
 		e.message[sizeof(e.message) - 1] = '\0';
-		return build_error(c, -(e.err > 0 ? e.err : EIO), "%s (step %s)", e.message,
-				   e.step);
+		if (e.err != 0)
+			return build_error(c, -(e.err > 0 ? e.err : EIO), "%s (step %s)", e.message,
+					   e.step);
+		if (c->spec->note)
+			c->spec->note(e.message, c->spec->note_userdata);
 	}
 	if (n != 0)
 		return build_error(c, -EBADMSG, "malformed report from the alcove's first process");

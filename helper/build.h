@@ -32,6 +32,10 @@ typedef struct BuildSpec {
 	int exe_dirfd; /* where alcove-init lives */
 	int rundirfd;  /* /run/alcove/<name>, locked */
 	bool debug;
+	/* called with each note of the alcove's first process (a mount point it replaced in the
+	 * upper layer), for the caller to log; may be NULL */
+	void (*note)(const char *message, void *userdata);
+	void *note_userdata;
 } BuildSpec;
 
 typedef struct BuildTimings {
@@ -96,6 +100,10 @@ typedef struct ChildError {
 /* Fills e (errno + step + message, %m = err); returns -err. */
 int child_error(ChildError *e, int err, const char *step, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A note (child -> helper) sent before the exec or the error: a ChildError with err = 0 and
+ * step "note", which the helper passes to BuildSpec.note. -errno if it cannot be sent. */
+int child_note(const ChildSetup *cs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* spawn.c: runs in the child, never returns. */
 _Noreturn void child_main(const ChildSetup *cs);

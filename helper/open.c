@@ -188,6 +188,17 @@ static int find_running(OpenCtx *c)
 	return 0;
 }
 
+/* The alcove's first process replaced something ns root had left at a mount point in the
+ * upper layer (helper/rootfs.c): the admin should know, the user's next login works. */
+static void build_note(const char *message, void *userdata)
+{
+	OpenCtx *c = userdata;
+
+	log_full(LOG_WARNING, 0, &c->ans->fields,
+		 "Replaced %s in %s's layer by an empty directory to mount on", message,
+		 c->login->user);
+}
+
 static int build(OpenCtx *c)
 {
 	char err[BUILD_ERR_MAX] = "";
@@ -200,6 +211,8 @@ static int build(OpenCtx *c)
 	    .n_pass = c->n_pass,
 	    .exe_dirfd = c->env->exe_dirfd,
 	    .rundirfd = c->dirfd,
+	    .note = build_note,
+	    .note_userdata = c,
 	};
 	BuildResult res;
 	int r;

@@ -8,7 +8,8 @@
  *
  * Targets inside the new root are opened with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)
  * from the overlay's root: a symlink planted in a persistent upper layer cannot send a mount
- * anywhere else.
+ * anywhere else. Such a symlink (or a file) where a mount point must be is replaced, through
+ * the overlay, by an empty directory or file, and the helper logs it.
  */
 #include "build.h"
 
@@ -191,7 +192,38 @@ static int mount_overlay(Rootfs *rf)
 	return 0;
 }
 
-/* Opens (creating as needed) the parent directory of target; *ret_name points into target. */
+/*
+ * A directory in the new root that a mount goes on, or one on the way to it; path (len bytes)
+ * names it for the log. In root mode ns root may leave anything in its persistent upper layer
+ * between logins: a symlink or a file at /tmp, /run, /proc, the home... A mount cannot sit
+ * there, and refusing would lock the user out until root edited the layer on the host. So
+ * whatever is not a directory is removed through the overlay (unlinkat: a whiteout in the
+ * upper when the image has that name, which is what hides it) and an empty directory made in
+ * its place; a real directory, full or not, is mounted over as it is. Never followed: a
+ * single component, lstat'ed, unlinked, then opened with RESOLVE_NO_SYMLINKS.
+ */
+static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path, size_t len,
+		      int *ret)
+{
+	struct stat st;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			return negative_errno();
+	} else if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0)
+			return negative_errno();
+		/* for the helper's log: "Replaced '/tmp' (a symlink) in U's layer ..." */
+		int r =
+		    child_note(rf->cs, "'%.*s' (%s)", (int)len, path, rootfs_file_type(st.st_mode));
+		if (r < 0)
+			return r;
+	}
+	return make_dir(parent, name, 0755, ret);
+}
+
+/* Opens (creating or replacing as needed) the parent directory of target; name receives the
+ * last component. */
 static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, int *ret)
 {
 	_cleanup_close_ int fd = -1;
@@ -210,7 +242,7 @@ static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
 		name[n] = '\0';
 		if (p[n] == '\0')
 			break;
-		r = make_dir(fd, name, 0755, &next);
+		r = ensure_dir(rf, fd, name, target, (size_t)(p + n - target), &next);
 		if (r < 0)
 			return r;
 		closep(&fd);
@@ -235,7 +267,7 @@ static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 	if (r < 0)
 		return r;
 	if (!s->file)
-		return make_dir(parent, name, 0755, ret);
+		return ensure_dir(rf, parent, name, s->target, strlen(s->target), ret);
 	fd = paths_openat(parent, name, O_PATH | O_NOFOLLOW, 0);
 	if (fd >= 0) {
 		if (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))) {

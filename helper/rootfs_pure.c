@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool rootfs_path_ok(const char *path)
 {
@@ -26,6 +27,27 @@ bool rootfs_path_ok(const char *path)
 		p += n;
 	}
 	return true;
+}
+
+const char *rootfs_file_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFLNK:
+		return "a symlink";
+	case S_IFREG:
+		return "a file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFIFO:
+		return "a fifo";
+	case S_IFCHR:
+	case S_IFBLK:
+		return "a device node";
+	default:
+		return "of unknown type";
+	}
 }
 
 static MountStep *add(RootfsPlan *p, StepKind kind, const char *target, uint32_t attrs)

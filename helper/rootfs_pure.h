@@ -104,3 +104,7 @@ int rootfs_format_group(const AccountsInput *in, char *buf, size_t len);
 
 /* A path is usable as a target: absolute, no "." or ".." components, no "//" . */
 bool rootfs_path_ok(const char *path);
+
+/* "a symlink", "a file", "a socket", "a fifo", "a device node", "a directory": what a mount
+ * point was before the child replaced it, for the helper's log. */
+const char *rootfs_file_type(mode_t mode);

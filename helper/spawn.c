@@ -47,6 +47,17 @@ int child_error(ChildError *e, int err, const char *step, const char *fmt, ...)
 	return -err;
 }
 
+int child_note(const ChildSetup *cs, const char *fmt, ...)
+{
+	ChildError n = {.err = 0, .step = "note"};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(n.message, sizeof(n.message), fmt, ap);
+	va_end(ap);
+	return RET_NERRNO(send(cs->sync_fd, &n, sizeof(n), MSG_NOSIGNAL));
+}
+
 _Noreturn static void child_fail(const ChildSetup *cs, const ChildError *e)
 {
 	(void)send(cs->sync_fd, e, sizeof(*e), MSG_NOSIGNAL);

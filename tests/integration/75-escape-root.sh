@@ -157,41 +157,62 @@ assert_eq end "$(tail -1 <<<"$out")" "no mount of the host's root filesystem at 
 stop3
 
 
-# --- symlinks planted in the persistent layer between logins, one at a time, at the mount
-# targets (the home, /tmp, /run, /etc/passwd, /etc/resolv.conf), pointing at a host path: the
-# next build must not follow them on the host (the canary stays as it was) and refuses the
-# login naming the path; the user's data stays; removing the link lets the user in again.
+# --- things planted in the persistent layer between logins, one at a time, at the mount
+# targets (the home, /home on the way to it, /tmp, /run, /proc, /dev, /sys, /etc/passwd,
+# /etc/resolv.conf): symlinks to a host path, a file, a fifo. The next build never follows
+# them on the host (the canary stays as it was): the alcove's first process replaces them,
+# through the overlay, by an empty directory (or, at a file's mount point, a plain file), and
+# the helper logs it; the login works and the user's data stays. No lock-out.
 ssh_to alcx3 -- 'echo rootdata >/root/data; echo homedata >~/homedata' || fail "write data"
-for t in /tmp /run /home/alcx3 /etc/passwd /etc/resolv.conf; do
-	out=$(ssh_to alcx3 -- "cd /; umount -l $t && rm -rf $t && ln -s $CANARY/file $t && readlink $t" 2>&1)
-	assert_eq "$CANARY/file" "$out" "ns root replaced $t by a symlink to a host path"
+for spec in /tmp:link /run:file /home/alcx3:link /home:link /proc:fifo /dev:link /sys:link \
+	/etc/passwd:link /etc/resolv.conf:link; do
+	t=${spec%:*}
+	case ${spec#*:} in
+	link) plant="ln -s $CANARY/file $t" what="a symlink" type="symbolic link" ;;
+	file) plant="echo planted >$t" what="a file" type="regular file" ;;
+	fifo) plant="mkfifo $t" what="a fifo" type="fifo" ;;
+	esac
+	m=$t
+	[ $t = /home ] && m=/home/alcx3 # /home itself is no mount point (the home is)
+	out=$(ssh_to alcx3 -- "cd /; umount -l $m && rm -rf $t && $plant && stat -c %F $t" 2>&1)
+	assert_eq "$type" "$out" "ns root replaced $t by $what"
 	stop3
-	[ -L "$layer/upper$t" ] || fail "no symlink at $t in the upper"
+	[ -e "$layer/upper$t" ] || [ -L "$layer/upper$t" ] || fail "nothing planted at $t in the upper"
 	journal_clear
-	out=$(ssh_to alcx3 -- 'head -1 /etc/passwd; grep -c . /etc/resolv.conf' 2>&1)
+	out=$(ssh_to alcx3 -- 'head -1 /etc/passwd; grep -c . /etc/resolv.conf; cat ~/homedata' 2>&1)
 	rc=$?
 	assert_eq "$canary0" "$(canary_state)" "$t: the canary on the host is untouched"
+	assert_eq "0 root:x:0:0:root:/root:/bin/sh $(grep -c . /etc/resolv.conf) homedata" \
+		"$rc $(xargs <<<"$out")" "$t ($what): the login works, with the alcove's own files and the home"
 	case $t in
 	/etc/*)
-		# a file target: the helper replaces the link (in the upper) by the mount point
-		assert_eq "0 root:x:0:0:root:/root:/bin/sh $(grep -c . /etc/resolv.conf)" \
-			"$rc $(head -1 <<<"$out") $(tail -1 <<<"$out")" \
-			"$t (a file's mount point): the login works, with the alcove's own files there"
 		[ -f "$layer/upper$t" ] && [ ! -L "$layer/upper$t" ] ||
 			fail "$t in the upper is not a plain file now"
 		pass "$t: the link in the upper was replaced by a plain file"
 		;;
 	*)
-		[ $rc -ne 0 ] || fail "a login was let in with $t a symlink to $CANARY/file: $out"
-		line=$(journal_wait "stage=build") || fail "no build failure logged for $t"
-		assert_contains "$line" "Cannot build the alcove of alcx3: mount on '$t': Not a directory" \
-			"$t (a directory's mount point): the login is refused, naming the path"
-		rm -f "$layer/upper$t"
+		[ -d "$layer/upper$t" ] && [ ! -L "$layer/upper$t" ] ||
+			fail "$t in the upper is not a directory now: $(ls -ld "$layer/upper$t")"
+		pass "$t: replaced in the upper by a directory"
+		line=$(journal_wait "Replaced '$t'") || fail "no log line for the replaced $t"
+		assert_contains "$line" "Replaced '$t' ($what) in alcx3's layer by an empty directory to mount on" \
+			"$t: the helper logs what it replaced, and in whose layer"
+		assert_contains "$line" "user=alcx3" "... for alcx3"
 		;;
 	esac
 done
+# a real directory with files at a mount point is mounted over, not touched
+out=$(ssh_to alcx3 -- 'umount -l /run && echo kept >/run/kept && cat /run/kept' 2>&1)
+assert_eq kept "$out" "ns root left a file in the directory below /run"
+stop3
+journal_clear
+out=$(ssh_to alcx3 -- 'ls -A /run | grep -c kept; cat /proc/1/comm')
+assert_eq "0 alcove-init" "$(xargs <<<"$out")" "a non-empty /run below: the login works, the tmpfs on it"
+assert_eq kept "$(cat "$layer/upper/run/kept")" "... and the directory below is left as it was"
+journal_wait "Replaced" 5 >/dev/null && fail "a real directory was reported as replaced"
+pass "... and nothing is reported replaced"
 out=$(ssh_to alcx3 -- 'cat ~/homedata /root/data; cat /proc/1/comm')
-assert_eq "homedata rootdata alcove-init" "$(xargs <<<"$out")" "the links removed, the user is back in with the data"
+assert_eq "homedata rootdata alcove-init" "$(xargs <<<"$out")" "after all of it the user is in, with the data"
 
 # --- the layer itself: ns root reaches $layer through init's fd 4 and swaps upper or work for
 # a symlink to a host path between logins. The helper opens them with O_NOFOLLOW: refused.

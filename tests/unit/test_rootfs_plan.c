@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -194,6 +195,18 @@ static void test_path_ok(void **state)
 	assert_false(rootfs_path_ok(NULL));
 }
 
+static void test_file_type(void **state)
+{
+	assert_string_equal(rootfs_file_type(S_IFLNK | 0777), "a symlink");
+	assert_string_equal(rootfs_file_type(S_IFREG | 0644), "a file");
+	assert_string_equal(rootfs_file_type(S_IFDIR | 0755), "a directory");
+	assert_string_equal(rootfs_file_type(S_IFSOCK | 0600), "a socket");
+	assert_string_equal(rootfs_file_type(S_IFIFO | 0600), "a fifo");
+	assert_string_equal(rootfs_file_type(S_IFCHR | 0666), "a device node");
+	assert_string_equal(rootfs_file_type(S_IFBLK | 0660), "a device node");
+	assert_string_equal(rootfs_file_type(0), "of unknown type");
+}
+
 static void test_overlay_escape(void **state)
 {
 	const char *paths[] = {"/run/alcove/1001/l0", "/srv/a,b:c\\d", "/x"};
@@ -281,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(test_profile_mounts),
 	    cmocka_unit_test(test_tmp_from_helper),
 	    cmocka_unit_test(test_path_ok),
+	    cmocka_unit_test(test_file_type),
 	    cmocka_unit_test(test_overlay_escape),
 	    cmocka_unit_test(test_passwd_group_user_mode),
 	    cmocka_unit_test(test_passwd_group_root_mode),
