@@ -75,7 +75,7 @@ PrintLastLog no
 AcceptEnv LANG LC_*
 # internal-sftp would run inside sshd, on the host's view (DESIGN §9): use the program.
 Subsystem sftp /usr/lib/openssh/sftp-server
-MaxStartups 200:30:400
+MaxStartups ${SSHD_MAX_STARTUPS:-200:30:400}
 MaxSessions 64
 LogLevel VERBOSE
 ${3:-}
