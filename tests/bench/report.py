@@ -295,7 +295,8 @@ def md(s):
     m = s["machine"]
     total = s["phases"][-1][1] if s["phases"] else None
     parts = [
-        f"Latest run: {m.get('date', '?')}, {total} s for the whole `make bench` "
+        f"Latest run: {m.get('date', '?')} of commit {m.get('commit', '?')}, {total} s for the "
+        f"whole `make bench` "
         f"(phases: {', '.join(f'{p} at {t} s' for p, t in s['phases'])}).",
         "",
         f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('mem_mib')} MiB, kernel "

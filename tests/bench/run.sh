@@ -61,14 +61,16 @@ CTL=("$BUILD/alcovectl")
 export ALCOVE_HELPER=$BUILD/alcove-helper
 
 # --- the machine, for the report ---
-python3 - "$OUT/machine.json" <<'EOF'
+COMMIT=$(git -C "$ALCOVE_SRC" describe --always --dirty 2>/dev/null || echo unknown)
+python3 - "$OUT/machine.json" "$COMMIT" <<'EOF'
 import json, os, platform, sys
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
 ssh = os.popen("ssh -V 2>&1").read().strip()
 json.dump({"nproc": os.cpu_count(), "kernel": platform.release(), "cpu": cpu,
            "mem_mib": mem // 1024, "loadavg_start": open("/proc/loadavg").read().split()[:3],
-           "ssh": ssh, "os": platform.freedesktop_os_release().get("PRETTY_NAME", "?")},
+           "ssh": ssh, "os": platform.freedesktop_os_release().get("PRETTY_NAME", "?"),
+           "commit": sys.argv[2]},
           open(sys.argv[1], "w"))
 EOF
 
