@@ -15,7 +15,8 @@ the cgroup is back to the number of processes it had before, so that a login's p
 next sample starts. Without --cgroup, cpu_us is empty.
 
 Subcommands:
-  ab        A/B pairs of two commands (each optionally preceded by an untimed reset)
+  ab        A/B pairs of two commands (each optionally preceded by an untimed reset, and by
+            its own policy file put in place)
   teardown  A: build an alcove, time `alcovectl stop`, prove nothing is left; B: the same
             stop for a user without an alcove
   build     make alcoves alive for many users (alcovectl enter U -- KEEPER...)
@@ -163,15 +164,36 @@ def progress(measure, i, reps):
               flush=True)
 
 
+def policy_setter(a):
+    """With --policy: before each side, that side's policy file becomes the live one (written
+    beside it and renamed over it, so a login never reads half a file). The same user can so
+    be A (contained) and B (not selected): nothing but the policy differs between them."""
+    if not a.policy:
+        return lambda side: None
+    texts = {}
+    for side, path in (("a", a.policy_a), ("b", a.policy_b)):
+        with open(path) as f:
+            texts[side] = f.read()
+
+    def set_policy(side):
+        tmp = a.policy + ".bench-tmp"
+        with open(tmp, "w") as f:
+            f.write(texts[side])
+        os.replace(tmp, a.policy)
+    return set_policy
+
+
 def cmd_ab(a):
     cg = Cgroup(a.cgroup, a.join)
     launcher = Launcher(cg)
+    set_policy = policy_setter(a)
     sides = {"a": (shlex.split(a.a), shlex.split(a.reset_a) if a.reset_a else None),
              "b": (shlex.split(a.b), shlex.split(a.reset_b) if a.reset_b else None)}
     with open(a.out, "a") as out:
         for _ in range(a.warmup):
             for side in "ab":
                 argv, reset = sides[side]
+                set_policy(side)
                 if reset:
                     run_quiet(reset, f"{a.measure} reset-{side}")
                 timed(argv, cg, launcher, f"{a.measure} warm-up {side}")
@@ -179,6 +201,7 @@ def cmd_ab(a):
             order = ["a", "b"] if random.random() < 0.5 else ["b", "a"]
             for side in order:
                 argv, reset = sides[side]
+                set_policy(side)
                 if reset:
                     run_quiet(reset, f"{a.measure} reset-{side}")
                 wall, cpu = timed(argv, cg, launcher, f"{a.measure} {side}")
@@ -397,6 +420,9 @@ def main():
     p.add_argument("--reset-b", help="untimed, before each B")
     p.add_argument("--cgroup", help="cgroup v2 dir holding what the commands start")
     p.add_argument("--join", action="store_true", help="start the commands in --cgroup")
+    p.add_argument("--policy", help="the live policy file the logins read")
+    p.add_argument("--policy-a", help="its content for A (with --policy)")
+    p.add_argument("--policy-b", help="its content for B (with --policy)")
     p.set_defaults(fn=cmd_ab)
 
     p = sub.add_parser("teardown")

@@ -2,17 +2,22 @@
 # Part of tests/bench/run.sh (sourced): the first login with the systemd scope, in a
 # systemd-nspawn container booted by tests/lib/nspawn.sh (systemd 252 as PID 1, logind,
 # D-Bus). The container's own sshd with pam_alcove enabled the packaged way
-# (pam-auth-update), alcove installed from this build; A = a selected user whose alcove gets
-# its scope alcove-alchsel.scope, B = an unselected user, same sshd.
+# (pam-auth-update), alcove installed from this build; A = alchsel selected (its alcove gets
+# the scope alcove-alchsel.scope), B = alchsel with the policy not selecting it, same sshd.
 bench_nspawn_scope() {
 	local ct stop_ct out cgroot
 	nspawn_boot
-	cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<CONF
+	# ON selects alchsel, OFF does not; measure.py puts one or the other in place per login
+	local live=$NSPAWN_DIR/etc/alcove/alcove.conf on=$NSPAWN_DIR.policy-on.log off=$NSPAWN_DIR.policy-off.log
+	for v in on off; do
+		cat >"$NSPAWN_DIR.policy-$v.log" <<CONF
 # alcove benchmark (tests/bench/nspawn_scope.sh)
 defaults = { image = "/"; cgroup = "systemd"; on_last_logout = "keep"; persist = true; };
-rules = ( { user = "$SEL"; profile = "defaults"; } );
+rules = ( { user = "$SEL"; $([ $v = on ] && echo 'profile = "defaults"' || echo 'action = "skip"'); } );
 default_action = "skip";
 CONF
+	done
+	cp "$on" "$live"
 	ct_run env DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove || fail "pam-auth-update in the container"
 	grep -q pam_alcove "$NSPAWN_DIR/etc/pam.d/common-session" || fail "pam_alcove not enabled"
 	ct_user $SEL
@@ -43,8 +48,9 @@ CONF
 	# scope all count in the CPU time.
 	cgroot=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)/$NSPAWN_CG
 	$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_first_scope@1" \
-		--reps "$BENCH_REPS_SCALE" --cgroup "$cgroot" --a "$(ssh_ct $SEL)" --b "$(ssh_ct $BASE)" \
-		--reset-a "$stop_ct" || exit 1
+		--reps "$BENCH_REPS_SCALE" --cgroup "$cgroot" --a "$(ssh_ct $SEL)" --b "$(ssh_ct $SEL)" \
+		--policy "$live" --policy-a "$on" --policy-b "$off" --reset-a "$stop_ct" || exit 1
+	cp "$on" "$live"
 	assert_eq inactive "$(ct_run systemctl is-active "alcove-$SEL.scope")" "no scope left after stop"
 
 	# the helper's stages, scope included, as the container's alcovectl reports them

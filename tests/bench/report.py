@@ -31,7 +31,7 @@ TARGETS = {
     "login_first_scope": ("first login with the systemd scope (nspawn, systemd 252)", 25.0,
                           "added"),
     "login_further": ("a further login while the alcove runs", 2.0, "added"),
-    "login_aa": ("control: two users the policy does not select (the noise floor)", None,
+    "login_aa": ("control: the same login on both sides, not selected (the noise floor)", None,
                  "added"),
     "pam_open_close": ("PAM open_session + close_session (pamtester, alcove running)", 3.0,
                        "added"),

@@ -11,14 +11,14 @@
 #
 # Knobs (environment):
 #   BENCH_REPS=150         A/B pairs of each login measure with 1 alcove alive (and of the
-#                          A/A control: two users the policy does not select)
+#                          A/A control: alchsel not selected on both sides)
 #   BENCH_REPS_SCALE=80    A/B pairs of each login measure at the larger N, and in nspawn
 #   BENCH_SCALE="1 100 500"   numbers of alcoves alive (users alch0001.. are created for them)
 #   BENCH_REPS_FAST=300    pairs of the fast measures (pamtester; teardown: half)
 #   BENCH_NSPAWN=1         0: skip the systemd-scope measure in the nspawn container
 #   BENCH_PUBLISH=1        0: do not copy the results into tests/bench/results, BENCHMARKS.md
 #
-# Test users: alchsel (selected), alchbase and alchbas2 (not selected), alch0001..alch0500;
+# Test users: alchsel (selected, or not), alchbase (never selected), alch0001..alch0500;
 # port 2280. All of them, the sshd, the alcoves and the cgroup are removed at exit.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/image.sh"
@@ -32,7 +32,7 @@ BENCH_SCALE=${BENCH_SCALE:-1 100 500}
 BENCH_NSPAWN=${BENCH_NSPAWN:-1}
 BENCH_PUBLISH=${BENCH_PUBLISH:-1}
 BENCH_PORT=2280
-SEL=alchsel BASE=alchbase BASE2=alchbas2
+SEL=alchsel BASE=alchbase
 BENCH_DIR=$ALCOVE_SRC/tests/bench
 MEASURE="python3 $BENCH_DIR/measure.py"
 # The sleeper that keeps an alcove alive under on_last_logout = "keep" once the session that
@@ -81,19 +81,31 @@ on_exit "rmdir $CG"
 
 # --- policy, users, image ---
 IMAGE=$(test_image bookworm) || exit 1
-CONF=$(make_config "# alcove benchmark (tests/bench/run.sh)
+# Two versions of the policy: ON selects alchsel, OFF does not. The login measures put one or
+# the other in place before each login (measure.py --policy), so A and B are the same user on
+# the same sshd and only the policy differs. CONF is the live file; it holds ON otherwise.
+bench_policy() { # action-or-profile for alchsel
+	echo "# alcove benchmark (tests/bench/run.sh)
 defaults = { image = \"$IMAGE\"; cgroup = \"none\"; on_last_logout = \"keep\"; persist = true; };
 profiles = { scale = { persist = false; }; };
 rules = ( { user = \"alchbas*\"; action = \"skip\"; },
-          { user = \"$SEL\"; profile = \"defaults\"; },
+          { user = \"$SEL\"; $1; },
           { user = \"alch[0-9][0-9][0-9][0-9]\"; profile = \"scale\"; } );
-default_action = \"skip\";")
+default_action = \"skip\";"
+}
+CONF_ON=$(make_config "$(bench_policy 'profile = "defaults"')")
+CONF_OFF=$(make_config "$(bench_policy 'action = "skip"')")
+CONF=$(make_config "$(cat "$CONF_ON")")
+on_exit "rm -f $CONF.bench-tmp"
+policy_on() { cp "$CONF_ON" "$CONF.bench-tmp" && mv "$CONF.bench-tmp" "$CONF"; }
 CTL+=(--config "$CONF")
-"${CTL[@]}" check-config >/dev/null || fail "bench policy invalid: $("${CTL[@]}" check-config 2>&1)"
+for c in "$CONF_ON" "$CONF_OFF"; do
+	"$BUILD/alcovectl" check-config "$c" >/dev/null ||
+		fail "bench policy invalid: $("$BUILD/alcovectl" check-config "$c" 2>&1)"
+done
 
 make_user $SEL
 make_user $BASE
-make_user $BASE2
 on_exit "${CTL[*]} reset --yes $SEL" # before the cgroup's rmdir: its alcove may be in there
 SEL_UID=$(id -u $SEL)
 
@@ -102,7 +114,6 @@ sshd_start $BENCH_PORT "session required $BUILD/pam_alcove.so config=$CONF helpe
 echo "$(cat "$SSHD_DIR/sshd.pid")" >"$CG/cgroup.procs" || fail "move sshd into $CG"
 sshd_authorize $SEL
 sshd_authorize $BASE
-sshd_authorize $BASE2
 mapfile -t SSH_OPTS < <(_ssh_common_opts)
 # curve25519 and AES-GCM: the cheapest handshake OpenSSH offers, so the fixed cost alcove is
 # compared with is as small (and as steady) as it gets; the same for A and B.
@@ -192,20 +203,27 @@ for n in $BENCH_SCALE; do
 
 	reps=$BENCH_REPS_SCALE
 	[ "$n" = "${BENCH_SCALE%% *}" ] && reps=$BENCH_REPS
+	# A: alchsel contained; B: alchsel with the policy not selecting it (same user, same sshd)
+	toggle=(--policy "$CONF" --policy-a "$CONF_ON" --policy-b "$CONF_OFF")
 	# first login: the alcove is built by the login (stopped, untimed, before each)
 	$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_first@$n" --reps "$reps" \
-		--cgroup "$CG" --a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $BASE)" --reset-a "$stop_sel" || exit 1
+		--cgroup "$CG" "${toggle[@]}" --a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $SEL)" \
+		--reset-a "$stop_sel" || exit 1
+	policy_on
 	# a further login: the alcove runs (a sleeper in it)
 	keep_sel
 	pid0=$(init_pid $SEL_UID)
 	$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_further@$n" --reps "$reps" \
-		--cgroup "$CG" --a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $BASE)" || exit 1
+		--cgroup "$CG" "${toggle[@]}" --a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $SEL)" || exit 1
+	policy_on
 	[ "$(init_pid $SEL_UID)" = "$pid0" ] || fail "further logins rebuilt the alcove"
 	"${CTL[@]}" stop $SEL
-	# the noise floor: the same loop with two users the policy does not select
+	# the noise floor: the same loop, both sides alchsel not selected
 	if [ "$n" = "${BENCH_SCALE%% *}" ]; then
 		$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_aa@$n" --reps "$reps" \
-			--cgroup "$CG" --a "$(ssh_cmd $BASE2)" --b "$(ssh_cmd $BASE)" || exit 1
+			--cgroup "$CG" --policy "$CONF" --policy-a "$CONF_OFF" --policy-b "$CONF_OFF" \
+			--a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $SEL)" || exit 1
+		policy_on
 	fi
 done
 
