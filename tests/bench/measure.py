@@ -236,6 +236,22 @@ def proc_state(pid):
         return None
 
 
+def proc_start(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def still_running(procs):
+    """The (pid, start time) pairs that are still the same, unexited process. (Namespace
+    inode numbers are reused as soon as a namespace dies: on a shared machine another
+    alcove or container may get them, so the check after a stop goes by process.)"""
+    return [pid for pid, start in procs
+            if proc_start(pid) == start and proc_state(pid) not in ("Z", "X", None)]
+
+
 def procs_in_ns(userns, mntns):
     """Host pids whose user or mount namespace is one of the alcove's. A zombie is not one:
     it has exited and let go of its namespaces' mounts; only its exit status waits for the
@@ -281,13 +297,14 @@ def cmd_teardown(a):
                     if not st or not os.path.exists(f"/proc/{st['pid']}"):
                         die(f"no running alcove {name} after: {a.build}")
                     userns, mntns = int(st["userns"]), int(st["mntns"])
-                    if len(procs_in_ns(userns, mntns)) < 2:
+                    procs = [(p, proc_start(p)) for p in procs_in_ns(userns, mntns)]
+                    if len(procs) < 2:
                         die(f"alcove {name} should hold init and the keeper")
                 wall, cpu = timed(stop[side], cg, launcher, f"teardown {side}")
                 if side == "a":
-                    left = procs_in_ns(userns, mntns)
+                    left = still_running(procs)
                     if left:
-                        die(f"processes left after stop: {left}")
+                        die(f"processes of alcove {name} left after stop: {left}")
                     if os.path.exists(os.path.join(RUN_DIR, name)):
                         die(f"{RUN_DIR}/{name} left after stop")
                     left = host_mounts_of(a.uid, a.user)
