@@ -138,11 +138,28 @@ static int decide(OpenCtx *c, const KvMessage *req)
 	return passthrough_groups(c) < 0 ? -EIO : 1;
 }
 
+/* A corrupt state names no init, but an init that runs still holds the listening control
+ * socket: 1 if something listens there (or that cannot be told), 0 if nothing does. */
+static int control_listens(const OpenCtx *c)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
+	fd = control_connect(path);
+	if (fd == -ECONNREFUSED || fd == -ENOENT)
+		return 0;
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
 /*
  * 1: a live alcove of ours was found (c->pid, c->pidfd); 0: none (leftovers removed). Only a
- * definite "no state" or "not alive" counts as none: a state that cannot be read, or an init
- * whose liveness cannot be told (EMFILE, ENOMEM...), refuses the login, because building now
- * could start a second init next to one that runs.
+ * definite "no state" or "not alive" counts as none: a state that cannot be read (unless it
+ * is corrupt and nothing listens on the control socket), or an init whose liveness cannot be
+ * told (EMFILE, ENOMEM...), refuses the login: building now could start a second init next
+ * to one that runs, and would remove its control socket.
  */
 static int find_running(OpenCtx *c)
 {
@@ -150,13 +167,14 @@ static int find_running(OpenCtx *c)
 	int r, alive = 0;
 
 	r = statefile_read(c->dirfd, &st);
-	if (r < 0 && r != -ENOENT)
+	if (r < 0 && r != -ENOENT && (r != -EBADMSG || control_listens(c)))
 		return answer_error(
 		    c->ans, r,
-		    "Cannot read the state of alcove %s (%s/%s/state): %m; not "
-		    "starting another one next to it (`alcovectl stop %s` removes it, "
-		    "`alcovectl gc --force %s` ends an init it no longer tracks)",
-		    c->name, ALCOVE_RUN_DIR, c->name, c->login->user, c->login->user);
+		    "Cannot read the state of alcove %s (%s/%s/state): %m, and %s; "
+		    "not starting another one next to it (`alcovectl gc --force %s` "
+		    "ends an init it no longer tracks)",
+		    c->name, ALCOVE_RUN_DIR, c->name,
+		    r == -EBADMSG ? "its init still answers" : "it may be running", c->login->user);
 	if (r == 0) {
 		alive = statefile_alive(&st, &c->pidfd);
 		if (alive < 0)
