@@ -45,7 +45,7 @@ assert_contains "$out" "/big: No such file" "... with nothing of the deleted one
 "$ALCOVECTL" --config "$conf" enter alcr4 -- sleep 4793 >/dev/null 2>&1 &
 session=$!
 on_exit "kill $session"
-wait_until 100 pgrep -f "^sleep 4793$" || fail "the session did not start"
+wait_until 600 pgrep -f "^sleep 4793$" || fail "the session did not start"
 pid=$(alcove_pid alcr4)
 kill -STOP "$pid"
 on_exit "kill -KILL $pid"
@@ -80,7 +80,7 @@ pass "... and gone"
 "$ALCOVECTL" --config "$conf" enter alcr4 -- sleep 4795 >/dev/null 2>&1 &
 session=$!
 on_exit "kill $session"
-wait_until 100 pgrep -f "^sleep 4795$" || fail "the session did not start"
+wait_until 600 pgrep -f "^sleep 4795$" || fail "the session did not start"
 pid=$(alcove_pid alcr4)
 run=/run/alcove/$(id -u alcr4)
 cp "$run/state" "$WORK/state"
