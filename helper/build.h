@@ -67,8 +67,9 @@ typedef struct ChildSetup {
 	/* persist = true: a detached clone of /var/lib/alcove/<user>/layer (holding upper/ and
 	 * work/, owned by ns root), attached in the child's staging area; -1: tmpfs upper */
 	int persist_fd;
-	/* persist = true: /var/lib/alcove/<user>/layer, flock'ed (LOCK_EX, or LOCK_SH for
-	 * share = session) -> fd 4 of init, which keeps it for the alcove's lifetime; -1 none */
+	/* persist = true: /var/lib/alcove/<user>/lock (root 0600, O_RDONLY), flock'ed (LOCK_EX,
+	 * or LOCK_SH for share = session) -> fd 4 of init, which keeps it for the alcove's
+	 * lifetime; -1 none */
 	int layer_lock_fd;
 	bool persist_as_lower; /* share = session: layer/upper is the top lower layer, read-only */
 	size_t n_layers;       /* image layers: the first fds of the GO message, top first */

@@ -178,6 +178,10 @@ static int scan_persist(int libfd, const char *name, PersistScan *ret)
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		if (strcmp(de->d_name, "lock") == 0 &&
+		    fstatat(dirfd(d), "lock", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			continue; /* the layer's lock (lock.h): made by every build, holds nothing
+				   */
 		s.empty = false;
 		if (strcmp(de->d_name, "layer") == 0 &&
 		    fstatat(dirfd(d), "layer", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -235,9 +239,24 @@ static int remove_persist(Gc *g, const char *name, char *bad, size_t badlen)
 	return remove_tree(g->libfd, name, st.st_dev, 0, bad, badlen);
 }
 
+/* The layer's lock, taken as a build takes it (lock.h): an alcove that runs on the layer
+ * untracked holds it (-EWOULDBLOCK). 0 with no fd when there is no lock file. */
+static int lock_persist(Gc *g, const char *name, int *ret_fd)
+{
+	_cleanup_close_ int userfd = -1;
+	int r;
+
+	userfd = paths_openat(g->libfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (userfd < 0)
+		return userfd;
+	r = lock_layer(userfd, false, false, ret_fd);
+	return r == -ENOENT ? 0 : r;
+}
+
 /* Decides and, unless dry-run, removes; the caller holds the user's alcove lock. */
 static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
 {
+	_cleanup_close_ int layer_lock = -1;
 	char bad[256] = "";
 	const char *why;
 	PersistScan s;
@@ -268,6 +287,19 @@ static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
 	}
 	if (g->dry_run) {
 		gc_report_add(&g->report, "would remove %s/%s: %s", ALCOVE_LIB_DIR, name, why);
+		return;
+	}
+	r = lock_persist(g, name, &layer_lock);
+	if (r == -EWOULDBLOCK) {
+		gc_report_add(&g->report,
+			      "kept %s/%s (%s): an alcove that %s does not track holds its lock",
+			      ALCOVE_LIB_DIR, name, why, ALCOVE_RUN_DIR);
+		return;
+	}
+	if (r < 0) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot lock %s/%s/lock: %s", ALCOVE_LIB_DIR,
+			      name, strerror(-r));
 		return;
 	}
 	r = remove_persist(g, name, bad, sizeof(bad));

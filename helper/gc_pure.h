@@ -12,7 +12,7 @@
 
 /* What /var/lib/alcove/<user>/ holds, as gc.c found it. */
 typedef struct PersistScan {
-	bool empty;	     /* nothing at all in <user>/ */
+	bool empty;	     /* nothing in <user>/ but the layer's lock file */
 	bool has_layer;	     /* <user>/layer is a directory */
 	bool other_entries;  /* anything in <user>/ but layer */
 	bool has_upper;	     /* layer/upper is a directory */

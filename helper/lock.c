@@ -64,3 +64,25 @@ int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *r
 	}
 	return -EAGAIN;
 }
+
+int lock_layer(int userfd, bool create, bool shared, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	/* O_NONBLOCK|O_NOCTTY: whatever sits there, the open itself must not wait or act */
+	fd = paths_openat(userfd, "lock",
+			  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | (create ? O_CREAT : 0),
+			  0600);
+	if (fd < 0)
+		return fd == -ELOOP ? -EPERM : fd;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 07777) != 0600 ||
+	    st.st_nlink != 1)
+		return -EPERM;
+	if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+		return negative_errno();
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}

@@ -12,3 +12,16 @@
  * create: make /run/alcove/<name> (root 0711) if missing; otherwise -ENOENT.
  */
 int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd);
+
+/*
+ * The persistent layer's lock: flock on /var/lib/alcove/<user>/lock (userfd: that directory),
+ * held by every alcove-init on the layer for its whole life (LOCK_EX; LOCK_SH for
+ * share = session, whose alcoves only read the upper), by reset while it deletes the layer and
+ * by gc while it removes one. init keeps the fd, and ns root (host U in root mode) may reopen
+ * /proc/1/fd/N wherever the file's own permissions let host U in: so it is a regular file of
+ * root's, mode 0600, never the layer directory (from which U would reach upper/ and work/ on
+ * the host). Opened O_RDONLY, never through a symlink, created only with create.
+ * -EWOULDBLOCK: another holds it; -ENOENT: missing (without create); -EPERM: not a
+ * root-owned 0600 regular file with one link.
+ */
+int lock_layer(int userfd, bool create, bool shared, int *ret_fd);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "lock.h"
 #include "macro.h"
 #include "mountapi.h"
 #include "paths.h"
@@ -263,31 +264,38 @@ static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, con
  * with userxattr it cannot refuse). The state in /run/alcove is what normally finds the
  * running alcove, but it can be lost (removed, corrupted) while the alcove runs; then a new
  * login would build a second alcove on the same upper. So the layer itself is locked: flock
- * on layer/, an open file that alcove-init keeps as fd 4 for its whole life, so the lock
- * drops exactly when the alcove ends, whatever happened to /run/alcove. share = session
- * alcoves only read the layer's upper (as a lower layer): a shared lock among themselves.
+ * on <user>/lock (lock.h), an open file that alcove-init keeps as fd 4 for its whole life, so
+ * the lock drops exactly when the alcove ends, whatever happened to /run/alcove. share =
+ * session alcoves only read the layer's upper (as a lower layer): a shared lock among
+ * themselves. Taken before anything in layer/ is looked at.
  */
-static int lock_layer(BuildCtx *c, int layerfd)
+static int lock_persist(BuildCtx *c, int userfd)
 {
 	const BuildSpec *s = c->spec;
-	bool shared = s->profile->share == SHARE_SESSION;
+	int r;
 
-	if (flock(layerfd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
-		return 0;
-	if (errno != EWOULDBLOCK)
-		return build_error(c, negative_errno(), "lock %s/%s/layer: %m", ALCOVE_LIB_DIR,
+	r = lock_layer(userfd, true, s->profile->share == SHARE_SESSION, &c->cs.layer_lock_fd);
+	if (r == -EPERM)
+		return build_error(c, r,
+				   "%s/%s/lock is not a regular file of root's with mode 0600 and "
+				   "one link; remove it",
+				   ALCOVE_LIB_DIR, s->login->user);
+	if (r == -EWOULDBLOCK)
+		return build_error(c, -EBUSY,
+				   "%s/%s/layer is in use by another alcove of %s that %s no "
+				   "longer tracks (its state was lost while it ran); `alcovectl gc "
+				   "--force %s` ends it",
+				   ALCOVE_LIB_DIR, s->login->user, s->login->user, ALCOVE_RUN_DIR,
 				   s->login->user);
-	return build_error(c, -EBUSY,
-			   "%s/%s/layer is in use by another alcove of %s that %s no longer "
-			   "tracks (its state was lost while it ran); `alcovectl gc --force %s` "
-			   "ends it",
-			   ALCOVE_LIB_DIR, s->login->user, s->login->user, ALCOVE_RUN_DIR,
-			   s->login->user);
+	if (r < 0)
+		return build_error(c, r, "lock %s/%s/lock: %m", ALCOVE_LIB_DIR, s->login->user);
+	return 0;
 }
 
 /*
  * /var/lib/alcove/<user>/layer/{upper,work}, owned by the host id of the alcove's ns root so
  * that ns root can write its layer; <user> stays root 0700 so no host user reaches the layer.
+ * <user>/lock (root 0600) is the layer's lock, held by init.
  * The child gets a detached clone of layer/ (overlay only takes layers from mounts of the
  * mounter's own namespace, and ns root could not traverse <user> to reach them there).
  * share = session mounts the upper read-only as the top lower layer instead: one upper dir is
@@ -313,6 +321,9 @@ int prepare_persist(BuildCtx *c)
 	if (r < 0)
 		return build_error(c, r, "%s/%s must be a directory owned by root, mode 0700: %m",
 				   ALCOVE_LIB_DIR, s->login->user);
+	r = lock_persist(c, userfd);
+	if (r < 0)
+		return r;
 	r = paths_ensure_dir(userfd, "layer", &ns_dir, &layerfd);
 	if (r < 0)
 		return persist_error(c, r, userfd, "layer", &ns_dir);
@@ -342,10 +353,6 @@ int prepare_persist(BuildCtx *c)
 			    "on a filesystem of its own",
 			    ALCOVE_LIB_DIR, s->login->user, ALCOVE_LIB_DIR);
 	}
-	r = lock_layer(c, layerfd);
-	if (r < 0)
-		return r;
-	c->cs.layer_lock_fd = TAKE_FD(layerfd);
 	return 0;
 }
 

@@ -132,34 +132,29 @@ static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
 }
 
 /*
- * The layer, flock'ed like an alcove-init holds it (prepare.c) for the time of the delete: a
+ * The layer's lock (lock.h), held like an alcove-init holds it for the time of the delete: a
  * build that got past the checks above (share = "session" locks a name of its own) cannot
  * lock it, and an alcove that still runs untracked makes the reset fail instead of losing
- * its upper dir under it. -ENOENT: no layer.
+ * its upper dir under it. No lock file: no alcove holds it.
  */
-static int lock_layer(Answer *ans, int libfd, const char *user, int *ret_fd)
+static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 {
-	char path[128];
-	int fd;
+	_cleanup_close_ int userfd = -1;
+	int r;
 
-	snprintf(path, sizeof(path), "%s/layer", user);
-	fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-	if (fd == -ENOENT)
+	userfd = paths_openat(libfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (userfd < 0)
+		return answer_error(ans, userfd, "Cannot open %s/%s: %m", ALCOVE_LIB_DIR, user);
+	r = lock_layer(userfd, false, false, ret_fd);
+	if (r == -ENOENT)
 		return 0;
-	if (fd < 0)
-		return answer_error(ans, fd, "Cannot open %s/%s: %m", ALCOVE_LIB_DIR, path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int r = negative_errno();
-
-		close(fd);
-		if (r == -EWOULDBLOCK)
-			return answer_error(ans, EBUSY,
-					    "%s/%s is in use by an alcove of %s that %s does not "
-					    "track; `alcovectl gc --force %s` ends it",
-					    ALCOVE_LIB_DIR, path, user, ALCOVE_RUN_DIR, user);
-		return answer_error(ans, r, "Cannot lock %s/%s: %m", ALCOVE_LIB_DIR, path);
-	}
-	*ret_fd = fd;
+	if (r == -EWOULDBLOCK)
+		return answer_error(ans, EBUSY,
+				    "%s/%s/layer is in use by an alcove of %s that %s does not "
+				    "track; `alcovectl gc --force %s` ends it",
+				    ALCOVE_LIB_DIR, user, user, ALCOVE_RUN_DIR, user);
+	if (r < 0)
+		return answer_error(ans, r, "Cannot lock %s/%s/lock: %m", ALCOVE_LIB_DIR, user);
 	return 0;
 }
 
@@ -181,7 +176,7 @@ static int delete_layer(Answer *ans, const char *user)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return answer_error(ans, ENOTDIR, "%s/%s is not a directory", ALCOVE_LIB_DIR, user);
-	r = lock_layer(ans, libfd, user, &layer_lock);
+	r = lock_persist(ans, libfd, user, &layer_lock);
 	if (r < 0)
 		return r;
 	/* one fd per level of the user's tree: allow as many as the hard limit */

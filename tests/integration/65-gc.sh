@@ -84,10 +84,25 @@ mkdir -m 0700 "$LIB"
 out=$(gc)
 assert_eq "removed $LIB: empty" "$(grep /var/lib <<<"$out")" "an empty user dir is removed"
 [ ! -e "$LIB" ] || fail "$LIB still exists"
-mkdir -p -m 0700 "$LIB/layer/upper"
+mkdir -m 0700 "$LIB" && touch "$LIB/lock" && chmod 0600 "$LIB/lock"
+out=$(gc)
+assert_eq "removed $LIB: empty" "$(grep /var/lib <<<"$out")" "a user dir with only the layer's lock is empty"
+# the layer's lock held (a process of ours stands for an alcove-init that no state tracks,
+# holding it as init holds fd 4): kept
+mkdir -p -m 0700 "$LIB/layer/upper" && touch "$LIB/lock" && chmod 0600 "$LIB/lock"
+(exec 9<"$LIB/lock" && flock -s 9 && exec sleep 600) &
+holder=$!
+on_exit "kill $holder"
+wait_until 50 eval '! flock -n "$LIB/lock" true' || fail "flock(1) did not take $LIB/lock"
+out=$(gc)
+assert_contains "$out" "kept $LIB (layer/work missing, layer/upper empty): an alcove that /run/alcove does not track holds its lock" \
+	"a half-built layer whose lock is held is kept"
+[ -d "$LIB/layer/upper" ] || fail "gc removed a layer whose lock was held"
+kill $holder
+wait $holder 2>/dev/null
 out=$(gc)
 assert_eq "removed $LIB: layer/work missing, layer/upper empty" "$(grep /var/lib <<<"$out")" \
-	"layer without work and with an empty upper is removed"
+	"layer without work and with an empty upper is removed (once its lock is free)"
 mkdir -p -m 0700 "$LIB/layer/upper/home" && echo precious >"$LIB/layer/upper/home/notes"
 before=$(sum_tree "$LIB")
 out=$(gc)
