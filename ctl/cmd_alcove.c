@@ -2,7 +2,8 @@
 /*
  * alcovectl enter, list, stop, reset: the admin's view of running alcoves. enter goes through
  * the helper's open verb and alcove-init exactly like a login (minus the lobby; on a terminal
- * the session gets a pty of its own, never the admin's: pty_relay.c); stop and reset
+ * the session gets a pty of its own from the alcove's devpts, never the admin's: alcove_pty.c,
+ * pty_relay.c); stop and reset
  * are the helper's verbs; list reads the state files and asks each init for its STATUS.
  */
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alcove_pty.h"
 #include "commands.h"
 #include "control_client.h"
 #include "enter_client.h"
@@ -146,10 +148,17 @@ static int run_session_pty(const LoginInfo *li, const char *name, char **cmd, in
 	_cleanup_close_ int pidfd = -1;
 	sigset_t relayed, old;
 	PtyRelay pr;
-	int r, status;
+	int r, status, master, slave;
 	pid_t pid;
 
-	r = pty_relay_open(&pr, STDIN_FILENO, STDOUT_FILENO);
+	/* the alcove's own devpts, so the session's tty has a name inside; else the host's */
+	r = alcove_pty_open(name, li->uid, &master, &slave);
+	if (r < 0) {
+		log_debug("No pty from the devpts of alcove %s (%s): a pty of the host's instead",
+			  name, strerror(-r));
+		master = slave = -1;
+	}
+	r = pty_relay_open(&pr, STDIN_FILENO, STDOUT_FILENO, master, slave);
 	if (r < 0)
 		return log_error_errno(r, "Cannot allocate a pty for the session: %m");
 	/* blocked before the fork: a resize or hangup in between is relayed, not lost */

@@ -34,17 +34,11 @@ void pty_relay_sigset(sigset_t *set)
 	sigaddset(set, SIGPIPE); /* a closed stdout is EPIPE here, not our death in raw mode */
 }
 
-int pty_relay_open(PtyRelay *r, int tty, int out)
+/* A pty of the host's devpts: the session only needs the fds (it has no name inside). */
+static int host_pty(int *ret_master, int *ret_slave)
 {
 	_cleanup_close_ int master = -1, slave = -1;
-	struct termios raw;
-	struct winsize ws;
 
-	*r = (PtyRelay){.tty = tty, .out = out, .master = -1, .slave = -1};
-	if (tcgetattr(tty, &r->saved) < 0)
-		return negative_errno();
-	/* a pty of the host's devpts: the session only needs the fds (the alcove's own devpts
-	 * would give it a name inside, but it is arranged by the alcove's root in root mode) */
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
 		return negative_errno();
@@ -52,6 +46,28 @@ int pty_relay_open(PtyRelay *r, int tty, int out)
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return negative_errno();
+	*ret_master = TAKE_FD(master);
+	*ret_slave = TAKE_FD(slave);
+	return 0;
+}
+
+int pty_relay_open(PtyRelay *r, int tty, int out, int given_master, int given_slave)
+{
+	_cleanup_close_ int master = given_master, slave = given_slave;
+	struct termios raw;
+	struct winsize ws;
+	int k;
+
+	*r = (PtyRelay){.tty = tty, .out = out, .master = -1, .slave = -1};
+	if (tcgetattr(tty, &r->saved) < 0)
+		return negative_errno();
+	if (master < 0 || slave < 0) {
+		closep(&master);
+		closep(&slave);
+		k = host_pty(&master, &slave);
+		if (k < 0)
+			return k;
+	}
 	/* the session starts with the terminal's modes and size */
 	if (tcsetattr(slave, TCSANOW, &r->saved) < 0)
 		return negative_errno();
