@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 
 static bool has_newline(const char *s)
@@ -175,40 +176,13 @@ int statefile_parse(const char *buf, size_t len, AlcoveState *ret)
 	return 0;
 }
 
-static int read_small(int dirfd, const char *name, int flags, char *buf, size_t size,
-		      size_t *ret_len)
-{
-	_cleanup_close_ int fd = -1;
-	size_t off = 0;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | flags);
-	if (fd < 0)
-		return negative_errno();
-	for (;;) {
-		ssize_t n = read(fd, buf + off, size - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
-		if (off == size)
-			return -EFBIG;
-	}
-	*ret_len = off;
-	return 0;
-}
-
 int statefile_read(int dirfd, AlcoveState *ret)
 {
 	char buf[STATEFILE_MAX];
 	size_t len;
 	int r;
 
-	r = read_small(dirfd, "state", 0, buf, sizeof(buf), &len);
+	r = read_file_at(dirfd, "state", 0, buf, sizeof(buf), &len);
 	if (r < 0)
 		return r;
 	return statefile_parse(buf, len, ret);
@@ -221,7 +195,7 @@ int proc_starttime(pid_t pid, uint64_t *ret)
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	r = read_small(AT_FDCWD, path, 0, buf, sizeof(buf) - 1, &len);
+	r = read_file_at(AT_FDCWD, path, 0, buf, sizeof(buf) - 1, &len);
 	if (r < 0)
 		return r;
 	buf[len] = '\0';

@@ -23,40 +23,25 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "lock.h"
 #include "macro.h"
 #include "mountapi.h"
 #include "paths.h"
 
+/* /etc/subuid and /etc/subgid: read whole, up to 1 MiB. */
 static int read_file(const char *path, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	size_t size = 1 << 20, off = 0;
+	_cleanup_free_ char *buf = malloc(1 << 20);
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return negative_errno();
-	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + off, size - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
-		if (off == size)
-			return -EFBIG;
-	}
+	r = read_file_at(AT_FDCWD, path, 0, buf, 1 << 20, ret_len);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(buf);
-	*ret_len = off;
 	return 0;
 }
 

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
+		 size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	size_t off = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | open_flags);
+	if (fd < 0)
+		return negative_errno();
+	for (;;) {
+		ssize_t n = read(fd, buf + off, size - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (off == size)
+			return -EFBIG;
+	}
+	*ret_len = off;
+	return 0;
+}

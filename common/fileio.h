@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Whole-file reads of small files (state files, /proc/pid/stat, /etc/subuid). Pure libc, no
+ * logging: alcove-init links common/ statically without log.c.
+ */
+
+#include <stddef.h>
+
+/*
+ * Opens name below dirfd (AT_FDCWD: relative to the cwd, or an absolute path) with
+ * O_RDONLY|O_CLOEXEC|O_NOFOLLOW|open_flags and reads it whole into buf, retrying EINTR.
+ * -EFBIG when the file fills buf: the caller's bound, so a NUL can always follow the data when
+ * it passes size - 1. *ret_len is set only on success.
+ */
+int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
+		 size_t *ret_len);

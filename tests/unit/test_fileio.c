@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fileio.h"
+
+static char dir[] = "/var/tmp/alcove-test-fileio-XXXXXX";
+static int dfd = -1;
+
+static void put(const char *name, const char *text)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static int setup(void **state)
+{
+	if (!mkdtemp(dir))
+		return -1;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return dfd < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)unlinkat(dfd, "f", 0);
+	(void)unlinkat(dfd, "link", 0);
+	close(dfd);
+	return rmdir(dir);
+}
+
+static void test_reads_whole_file(void **state)
+{
+	char buf[16];
+	size_t len = 99;
+
+	put("f", "hello\nworld\n");
+	assert_int_equal(read_file_at(dfd, "f", 0, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 12);
+	assert_memory_equal(buf, "hello\nworld\n", 12);
+}
+
+/* A file that fills the buffer exactly is refused: the caller cannot tell it was not cut. */
+static void test_full_buffer_is_efbig(void **state)
+{
+	char buf[5];
+	size_t len = 99;
+
+	put("f", "12345");
+	assert_int_equal(read_file_at(dfd, "f", 0, buf, sizeof(buf), &len), -EFBIG);
+	assert_int_equal(len, 99);
+	put("f", "1234");
+	assert_int_equal(read_file_at(dfd, "f", 0, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 4);
+	put("f", "");
+	assert_int_equal(read_file_at(dfd, "f", 0, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 0);
+}
+
+static void test_open_errors(void **state)
+{
+	char buf[8];
+	size_t len;
+
+	assert_int_equal(read_file_at(dfd, "missing", 0, buf, sizeof(buf), &len), -ENOENT);
+	put("f", "x");
+	assert_int_equal(symlinkat("f", dfd, "link"), 0);
+	assert_int_equal(read_file_at(dfd, "link", 0, buf, sizeof(buf), &len), -ELOOP);
+	assert_int_equal(read_file_at(dfd, "f", O_DIRECTORY, buf, sizeof(buf), &len), -ENOTDIR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_reads_whole_file),
+	    cmocka_unit_test(test_full_buffer_is_efbig),
+	    cmocka_unit_test(test_open_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
