@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "fault.h"
 #include "macro.h"
 #include "mountapi.h"
@@ -36,7 +37,7 @@ int build_error(BuildCtx *c, int r, const char *fmt, ...)
 		r = -EIO;
 	errno = -r;
 	va_start(ap, fmt);
-	vsnprintf(c->err, c->errlen, fmt, ap);
+	errbuf_vset(c->err, c->errlen, fmt, ap);
 	va_end(ap);
 	errno = saved;
 	return r;

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "lobby_marker.h"
 #include "macro.h"
 #include "shell_path.h"
@@ -220,10 +221,8 @@ static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!job->err || job->errlen == 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(job->err, job->errlen, fmt, ap);
+	errbuf_vset(job->err, job->errlen, fmt, ap);
 	va_end(ap);
 }
 

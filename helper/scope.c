@@ -19,6 +19,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "errbuf.h"
 #include "macro.h"
 #include "scope.h"
 #include "scope_pure.h"
@@ -37,29 +38,17 @@ typedef struct JobWait {
 
 /* sd-bus.h defines sd_bus_flush_close_unrefp, sd_bus_message_unrefp, sd_bus_slot_unrefp. */
 
-static void err_set(char *err, size_t errlen, const char *fmt, ...) _printf_(3, 4);
-static void err_set(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* systemd's reply error → -errno + text. No systemd on the bus reads as "not reachable". */
 static int bus_error_to_err(const sd_bus_error *e, int r, const char *what, char *err,
 			    size_t errlen)
 {
 	if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
 				   SD_BUS_ERROR_NO_SERVER)) {
-		err_set(err, errlen, NO_BUS_TEXT " (%s)", e->message ? e->message : e->name);
+		errbuf_set(err, errlen, NO_BUS_TEXT " (%s)", e->message ? e->message : e->name);
 		return -EHOSTDOWN;
 	}
-	err_set(err, errlen, "%s: %s", what,
-		sd_bus_error_is_set(e) && e->message ? e->message : strerror(-r));
+	errbuf_set(err, errlen, "%s: %s", what,
+		   sd_bus_error_is_set(e) && e->message ? e->message : strerror(-r));
 	return r < 0 ? r : -EIO;
 }
 
@@ -68,7 +57,7 @@ static int bus_open(sd_bus **ret, char *err, size_t errlen)
 	int r = sd_bus_open_system(ret);
 
 	if (r < 0) {
-		err_set(err, errlen, NO_BUS_TEXT " (%s)", strerror(-r));
+		errbuf_set(err, errlen, NO_BUS_TEXT " (%s)", strerror(-r));
 		return -EHOSTDOWN;
 	}
 	return 0;
@@ -197,7 +186,7 @@ static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, char 
 
 	r = match_job_removed(bus, &slot, &w);
 	if (r < 0) {
-		err_set(err, errlen, "Failed to watch systemd's jobs: %s", strerror(-r));
+		errbuf_set(err, errlen, "Failed to watch systemd's jobs: %s", strerror(-r));
 		return r;
 	}
 	if (req)
@@ -214,18 +203,18 @@ static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, char 
 	}
 	r = sd_bus_message_read(reply, "o", &w.job);
 	if (r < 0) {
-		err_set(err, errlen, "%s: bad reply: %s", what, strerror(-r));
+		errbuf_set(err, errlen, "%s: bad reply: %s", what, strerror(-r));
 		return r;
 	}
 	r = job_wait(bus, &w, deadline);
 	if (r < 0) {
-		err_set(err, errlen, "%s of %s: waiting for job %s: %s", what, unit, w.job,
-			strerror(-r));
+		errbuf_set(err, errlen, "%s of %s: waiting for job %s: %s", what, unit, w.job,
+			   strerror(-r));
 		return r;
 	}
 	if (strcmp(w.result, "done") != 0) {
-		err_set(err, errlen, "%s of %s: job %s (see 'systemctl status %s')", what, unit,
-			w.result, unit);
+		errbuf_set(err, errlen, "%s of %s: job %s (see 'systemctl status %s')", what, unit,
+			   w.result, unit);
 		return -EIO;
 	}
 	return 0;
@@ -252,7 +241,7 @@ static int unit_control_group(sd_bus *bus, const char *unit, char **ret, char *e
 		return r;
 	}
 	if (!*ret || (*ret)[0] != '/') {
-		err_set(err, errlen, "%s has no control group", unit);
+		errbuf_set(err, errlen, "%s has no control group", unit);
 		return -ENOENT;
 	}
 	return 0;
@@ -308,19 +297,21 @@ static int scope_locate(sd_bus *bus, const ScopeRequest *req, ScopeResult *res, 
 		return r;
 	r = cgroup2_mount_point(mnt, sizeof(mnt));
 	if (r < 0) {
-		err_set(err, errlen, "No cgroup2 mount in /proc/self/mountinfo: %s", strerror(-r));
+		errbuf_set(err, errlen, "No cgroup2 mount in /proc/self/mountinfo: %s",
+			   strerror(-r));
 		return r;
 	}
 	r = scope_cgroup_join(mnt, cgroup, res->cgroup_path, sizeof(res->cgroup_path));
 	if (r < 0) {
-		err_set(err, errlen, "Bad control group '%s' of %s: %s", cgroup, res->unit,
-			strerror(-r));
+		errbuf_set(err, errlen, "Bad control group '%s' of %s: %s", cgroup, res->unit,
+			   strerror(-r));
 		return r;
 	}
 	r = cgroup_chown(res->cgroup_path, req->owner_uid, req->owner_gid);
 	if (r < 0)
-		err_set(err, errlen, "Failed to chown cgroup '%s' to %u:%u: %s", res->cgroup_path,
-			(unsigned)req->owner_uid, (unsigned)req->owner_gid, strerror(-r));
+		errbuf_set(err, errlen, "Failed to chown cgroup '%s' to %u:%u: %s",
+			   res->cgroup_path, (unsigned)req->owner_uid, (unsigned)req->owner_gid,
+			   strerror(-r));
 	return r;
 }
 
@@ -331,12 +322,13 @@ int scope_start(const ScopeRequest *req, ScopeResult *ret, char *err, size_t err
 	int r;
 
 	if (!req || !req->user || !req->name || req->pid <= 0 || !ret) {
-		err_set(err, errlen, "Invalid scope request");
+		errbuf_set(err, errlen, "Invalid scope request");
 		return -EINVAL;
 	}
 	r = unit_name_for_alcove(req->name, res.unit, sizeof(res.unit));
 	if (r < 0) {
-		err_set(err, errlen, "No unit name for alcove '%s': %s", req->name, strerror(-r));
+		errbuf_set(err, errlen, "No unit name for alcove '%s': %s", req->name,
+			   strerror(-r));
 		return r;
 	}
 	r = bus_open(&bus, err, errlen);
@@ -363,7 +355,7 @@ int scope_stop(const char *unit, char *err, size_t errlen)
 	int r;
 
 	if (!unit || !*unit) {
-		err_set(err, errlen, "No unit to stop");
+		errbuf_set(err, errlen, "No unit to stop");
 		return -EINVAL;
 	}
 	r = bus_open(&bus, err, errlen);

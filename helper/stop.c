@@ -20,6 +20,7 @@
 
 #include "control_client.h"
 #include "enter_client.h"
+#include "errbuf.h"
 #include "helper.h"
 #include "lock.h"
 #include "login.h"
@@ -29,19 +30,6 @@
 #include "state.h"
 
 #define STOP_GRACE_MS 10000
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* 1 when the process behind pidfd has exited within ms. */
 static int wait_gone(int pidfd, int ms)
@@ -70,16 +58,16 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 	 * or an init whose liveness cannot be told, fails the stop: removing the state of a
 	 * running alcove would let the next login build a second one. */
 	if (r < 0 && r != -ENOENT && r != -EBADMSG) {
-		set_err(err, errlen, "cannot read %s/%s/state: %s", ALCOVE_RUN_DIR, name,
-			strerror(-r));
+		errbuf_set(err, errlen, "cannot read %s/%s/state: %s", ALCOVE_RUN_DIR, name,
+			   strerror(-r));
 		return r;
 	}
 	if (r == 0) {
 		r = statefile_alive(&st, &pidfd);
 		if (r < 0) {
-			set_err(err, errlen,
-				"cannot tell whether init (pid %d) of alcove %s runs: %s",
-				(int)st.pid, name, strerror(-r));
+			errbuf_set(err, errlen,
+				   "cannot tell whether init (pid %d) of alcove %s runs: %s",
+				   (int)st.pid, name, strerror(-r));
 			return r;
 		}
 	}
@@ -93,8 +81,8 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 		if (r < 0 || wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			if (wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
-				set_err(err, errlen, "init (pid %d) of alcove %s did not end",
-					(int)st.pid, name);
+				errbuf_set(err, errlen, "init (pid %d) of alcove %s did not end",
+					   (int)st.pid, name);
 				return -ETIMEDOUT;
 			}
 		}
@@ -110,8 +98,8 @@ int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen)
 		return r;
 	r = state_remove_leftovers(dirfd);
 	if (r < 0)
-		set_err(err, errlen, "cannot remove the state of %s/%s: %s", ALCOVE_RUN_DIR, name,
-			strerror(-r));
+		errbuf_set(err, errlen, "cannot remove the state of %s/%s: %s", ALCOVE_RUN_DIR,
+			   name, strerror(-r));
 	return r;
 }
 
@@ -123,7 +111,8 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t
 		return r;
 	r = state_remove_dir(runfd, name, dirfd);
 	if (r < 0) {
-		set_err(err, errlen, "cannot remove %s/%s: %s", ALCOVE_RUN_DIR, name, strerror(-r));
+		errbuf_set(err, errlen, "cannot remove %s/%s: %s", ALCOVE_RUN_DIR, name,
+			   strerror(-r));
 		return r;
 	}
 	return 0;
@@ -138,7 +127,8 @@ int alcove_stop(int runfd, const char *name, char *err, size_t errlen)
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		set_err(err, errlen, "cannot lock %s/%s: %s", ALCOVE_RUN_DIR, name, strerror(-r));
+		errbuf_set(err, errlen, "cannot lock %s/%s: %s", ALCOVE_RUN_DIR, name,
+			   strerror(-r));
 		return r;
 	}
 	return alcove_stop_locked(runfd, name, dirfd, err, errlen);
