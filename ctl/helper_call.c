@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +10,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fdwait.h"
 #include "log.h"
 #include "macro.h"
 
@@ -48,29 +47,9 @@ static int verb_timeout_ms(const char *verb)
 /* Waits for the answer, up to timeout_ms (0: no limit). */
 static int wait_answer(int sock, int timeout_ms)
 {
-	struct pollfd p = {.fd = sock, .events = POLLIN};
-	struct timespec start, now;
-
 	if (timeout_ms <= 0)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		long long spent;
-		int n;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		spent =
-		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (spent >= timeout_ms)
-			return -ETIMEDOUT;
-		n = poll(&p, 1, (int)(timeout_ms - spent));
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return negative_errno();
-	}
+	return fd_wait_readable(sock, monotonic_ms() + timeout_ms);
 }
 
 _noreturn_ static void exec_helper(const char *path, const char *verb, int sock)

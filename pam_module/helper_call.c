@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -11,30 +10,15 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fdwait.h"
 #include "macro.h"
 
 void helper_reply_done(HelperReply *r)
 {
 	closep(&r->fd);
 	r->fd = -1;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static int remaining_ms(long long deadline)
-{
-	long long left = deadline - now_ms();
-
-	return left < 0 ? 0 : (int)left;
 }
 
 /* The application may have closed 0-2, and our end must survive the /dev/null opens and land
@@ -129,22 +113,6 @@ static int recv_reply(int sock, HelperReply *ret)
 	return kv_parse(ret->buf, (size_t)n, &ret->kv);
 }
 
-/* Waits until fd is readable or the deadline passes; EINTR (sshd's SIGCHLD handler) is fine. */
-static int wait_readable(int fd, long long deadline)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	for (;;) {
-		int n = poll(&p, 1, remaining_ms(deadline));
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return negative_errno();
-	}
-}
-
 /* Reaps the helper: only its pid. A pidfd tells when it has exited, within the deadline;
  * past it, SIGKILL through the pidfd (no pid reuse race). ECHILD means the application set
  * SIGCHLD to SIG_IGN and the kernel reaped it: the status is lost, not an error. */
@@ -156,7 +124,7 @@ static int reap(pid_t pid, long long deadline, int *ret_exit_code)
 	*ret_exit_code = -1;
 	/* Without a pidfd (EMFILE...) the wait below has no deadline; the helper is ending. */
 	if (pidfd >= 0) {
-		r = wait_readable(pidfd, deadline);
+		r = fd_wait_readable(pidfd, deadline);
 		if (r == -ETIMEDOUT)
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	}
@@ -174,7 +142,7 @@ static int reap(pid_t pid, long long deadline, int *ret_exit_code)
 int helper_call(const char *helper, const char *verb, const KvBuilder *request, int timeout_ms,
 		HelperReply *ret)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = monotonic_ms() + timeout_ms;
 	_cleanup_close_ int ours = -1, theirs = -1;
 	int sv[2], r, rr;
 	struct stat st;
@@ -209,12 +177,12 @@ int helper_call(const char *helper, const char *verb, const KvBuilder *request, 
 	if (send(ours, request->buf, request->len, MSG_NOSIGNAL) < 0)
 		r = negative_errno();
 	else {
-		r = wait_readable(ours, deadline);
+		r = fd_wait_readable(ours, deadline);
 		if (r >= 0)
 			r = recv_reply(ours, ret);
 	}
 	if (r == -ETIMEDOUT)
-		deadline = now_ms(); /* no grace: kill it now */
+		deadline = monotonic_ms(); /* no grace: kill it now */
 	rr = reap(pid, deadline, &ret->exit_code);
 	if (r >= 0 && rr < 0)
 		r = rr;
