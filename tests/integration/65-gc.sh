@@ -10,7 +10,7 @@ serialise_test "$@"
 CTL=$BUILD/alcovectl
 export ALCOVE_HELPER=$BUILD/alcove-helper
 [ -x "$CTL" ] && [ -x "$ALCOVE_HELPER" ] && [ -x "$BUILD/alcove-init" ] || fail "build first (make)"
-U1=alcg01
+U1=alcgc1
 make_user $U1
 UID1=$(id -u $U1)
 RUN=/run/alcove/$UID1

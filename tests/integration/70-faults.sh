@@ -17,7 +17,7 @@ export ALCOVE_HELPER=$BUILD/alcove-helper
 for p in "$FAULT" "$CTL" "$ALCOVE_HELPER" "$BUILD/pam_alcove.so"; do
 	[ -x "$p" ] || [ -e "$p" ] || fail "$p missing (make check-integration builds it)"
 done
-U=alcg04
+U=alcgf1
 pam_user $U
 UID4=$(id -u $U)
 RUN=/run/alcove/$UID4
@@ -187,7 +187,7 @@ assert_clean "after the image errors"
 assert_eq "$SUMS" "$(sums)" "image errors: layer and home unchanged"
 
 # --- a full disk under /var/lib/alcove/<user> (a tmpfs over this user's dir only) -----------
-U2=alcg05
+U2=alcgf2
 pam_user $U2
 sshd_authorize $U2
 LIB2=/var/lib/alcove/$U2

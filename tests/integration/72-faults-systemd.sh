@@ -16,7 +16,7 @@ ct_fail() {
 }
 
 nspawn_boot
-U=alcg06
+U=alcgs1
 ct_user $U
 uid=$(ct_run id -u $U)
 cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<'CONF'

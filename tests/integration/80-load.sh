@@ -21,7 +21,7 @@ D=$(mktemp -d /run/alcove-tests/alcg-load.XXXXXX)
 on_exit "rm -rf $D"
 USERS=()
 for i in $(seq -w 1 "$NU"); do
-	USERS+=("alcg$i")
+	USERS+=("alcgl$i")
 done
 CONF=$(make_config 'defaults = { mode = "user"; image = "/"; persist = false; cgroup = "none";
 	on_last_logout = "stop"; };
@@ -170,4 +170,4 @@ for u in "${USERS[@]}"; do
 	[ ! -e "/run/alcove/$uid" ] || fail "$u: /run/alcove/$uid still there after gc"
 done
 pass "no state dir left after gc (only dead alcoves' state was there)"
-assert_eq "" "$(grep -hE " overlay | /var/lib/alcove/alcg" /proc/self/mountinfo)" "no overlay or layer mount on the host"
+assert_eq "" "$(grep -hE " overlay | /var/lib/alcove/alcgl" /proc/self/mountinfo)" "no overlay or layer mount on the host"
