@@ -31,12 +31,14 @@
 #include "policy.h"
 #include "state.h"
 
-/* The state of /run/alcove/<name> (dirfd), and whether it is alive. */
+/* The state of /run/alcove/<name> (dirfd), and whether it may be alive: a liveness check that
+ * cannot tell (pidfd_open failing with EMFILE, say) counts as alive, so gc never removes the
+ * run dir of an init that still runs. */
 static int read_state(int dirfd, AlcoveState *st, bool *alive)
 {
 	int r = statefile_read(dirfd, st);
 
-	*alive = r == 0 && statefile_alive(st, NULL) > 0;
+	*alive = r == 0 && statefile_alive(st, NULL) != 0;
 	return r;
 }
 

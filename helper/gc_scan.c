@@ -75,8 +75,9 @@ static bool unit_owned_now(Gc *g, const char *unit)
 		return false;
 	if (lock_alcove(g->runfd, name, false, &dirfd, &lockfd) < 0)
 		return false; /* no directory: nothing builds or runs under that name */
+	/* "cannot tell" (< 0) counts as owned: never stop the scope of an init that may run */
 	return statefile_read(dirfd, &st) == 0 && strcmp(st.scope, unit) == 0 &&
-	       statefile_alive(&st, NULL) > 0;
+	       statefile_alive(&st, NULL) != 0;
 }
 
 static void gc_scope_one(Gc *g, const char *unit, const char *active)
