@@ -60,12 +60,15 @@ make_user() {
 
 # A private config file for this test; prints its path. Not under /tmp: in a login's lobby
 # /tmp is the alcove's, so the helper run by close_session would not find it there.
+# Tests call it as conf=$(make_config ...), a subshell whose on_exit would be lost: the files
+# go into a directory of this test's own, registered for removal here, in the test's shell.
+mkdir -p /run/alcove-tests
+ALCOVE_TEST_CONFDIR=$(mktemp -d "/run/alcove-tests/$TESTNAME.XXXXXX")
+on_exit "rm -rf $ALCOVE_TEST_CONFDIR"
 make_config() { # contents
 	local f
-	mkdir -p /run/alcove-tests
-	f=$(mktemp /run/alcove-tests/XXXXXX.conf)
+	f=$(mktemp "$ALCOVE_TEST_CONFDIR/XXXXXX.conf")
 	printf '%s\n' "$1" >"$f"
-	on_exit "rm -f $f"
 	echo "$f"
 }
 
