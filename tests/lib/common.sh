@@ -85,12 +85,19 @@ wait_until() { # tenths cmd...
 
 host_alcove_mounts() { grep -c alcove /proc/self/mountinfo || true; }
 
+# Before a test re-runs itself with exec: the re-run makes its own config directory, and exec
+# would skip this shell's cleanup.
+before_reexec() {
+	trap - EXIT
+	rmdir "$ALCOVE_TEST_CONFDIR" 2>/dev/null || true
+}
+
 # One copy of this test at a time on the machine: every worktree has the same tests, with the
 # same user names and ports. Call it first (it re-runs the script under a per-test lock).
 serialise_test() {
 	[ "${ALCOVE_TEST_SERIAL:-}" = "$TESTNAME" ] && return 0
 	mkdir -p /run/alcove-tests
-	trap - EXIT
+	before_reexec
 	exec env ALCOVE_TEST_SERIAL="$TESTNAME" flock -o -w 1800 \
 		"/run/alcove-tests/serial.$TESTNAME" bash "$0" "$@"
 }

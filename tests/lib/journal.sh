@@ -16,6 +16,7 @@
 in_private_mount_ns() {
 	if [ "${ALCOVE_TEST_PRIVATE_NS:-}" != 1 ]; then
 		mkdir -p /run/alcove-tests
+		before_reexec
 		exec flock -o -w 1200 "/run/alcove-tests/lock.$TESTNAME" \
 			env ALCOVE_TEST_PRIVATE_NS=1 unshare --mount --propagation private bash "$0" "$@"
 	fi
