@@ -33,3 +33,21 @@ int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t 
 	*ret_len = off;
 	return 0;
 }
+
+int opendir_fd(int dirfd, DIR **ret)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return negative_errno();
+	d = fdopendir(fd);
+	if (!d) {
+		int r = negative_errno();
+
+		(void)close(fd);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}

@@ -2,10 +2,11 @@
 #pragma once
 
 /*
- * Whole-file reads of small files (state files, /proc/pid/stat, /etc/subuid). Pure libc, no
- * logging: alcove-init links common/ statically without log.c.
+ * Whole-file reads of small files (state files, /proc/pid/stat, /etc/subuid), and directory
+ * listings of an fd. Pure libc, no logging: alcove-init links common/ statically without log.c.
  */
 
+#include <dirent.h>
 #include <stddef.h>
 
 /*
@@ -16,3 +17,9 @@
  */
 int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
 		 size_t *ret_len);
+
+/*
+ * A DIR* over a new fd of the directory dirfd refers to, so that the caller's fd keeps its own
+ * offset and lifetime (closedir() closes only the new one). -errno; *ret set only on success.
+ */
+int opendir_fd(int dirfd, DIR **ret);

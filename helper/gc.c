@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "enter_client.h"
+#include "fileio.h"
 #include "helper.h"
 #include "idmap.h"
 #include "lock.h"
@@ -109,17 +110,12 @@ static void gc_run_one(Gc *g, const char *name)
 
 static int gc_run_dirs(Gc *g)
 {
-	_cleanup_close_ int fd = -1;
 	struct dirent *de;
 	DIR *d;
+	int r = opendir_fd(g->runfd, &d);
 
-	fd = openat(g->runfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	d = fdopendir(fd);
-	if (!d)
-		return negative_errno();
-	fd = -1;
+	if (r < 0)
+		return r;
 	while ((de = readdir(d)))
 		if (alcove_name_is_valid(de->d_name))
 			gc_run_one(g, de->d_name);
@@ -348,10 +344,10 @@ static void gc_persist_one(Gc *g, const char *name)
 
 static int gc_persist_dirs(Gc *g)
 {
-	_cleanup_close_ int fd = -1;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
+	int r;
 
 	if (g->user) {
 		if (fstatat(g->libfd, g->user, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -359,13 +355,9 @@ static int gc_persist_dirs(Gc *g)
 			gc_persist_one(g, g->user);
 		return 0;
 	}
-	fd = openat(g->libfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	d = fdopendir(fd);
-	if (!d)
-		return negative_errno();
-	fd = -1;
+	r = opendir_fd(g->libfd, &d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d)))
 		if (gc_is_persist_name(de->d_name) &&
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&

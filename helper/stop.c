@@ -21,6 +21,7 @@
 #include "control_client.h"
 #include "enter_client.h"
 #include "errbuf.h"
+#include "fileio.h"
 #include "helper.h"
 #include "lock.h"
 #include "login.h"
@@ -149,18 +150,13 @@ static bool name_of_uid(const char *name, uid_t uid)
 int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
 		    size_t *ret_n)
 {
-	_cleanup_close_ int fd = -1;
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
+	int r = opendir_fd(runfd, &d);
 
-	fd = openat(runfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	d = fdopendir(fd);
-	if (!d)
-		return negative_errno();
-	fd = -1;
+	if (r < 0)
+		return r;
 	while ((de = readdir(d))) {
 		bool match = uid != (uid_t)-1 && name_of_uid(de->d_name, uid);
 

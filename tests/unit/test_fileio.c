@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -82,12 +83,30 @@ static void test_open_errors(void **state)
 	assert_int_equal(read_file_at(dfd, "f", O_DIRECTORY, buf, sizeof(buf), &len), -ENOTDIR);
 }
 
+/* The listing sees the directory's entries; the caller's fd is still open afterwards. */
+static void test_opendir_fd(void **state)
+{
+	struct dirent *de;
+	bool seen = false;
+	DIR *d = NULL;
+
+	put("f", "x");
+	assert_int_equal(opendir_fd(dfd, &d), 0);
+	while ((de = readdir(d)))
+		seen = seen || strcmp(de->d_name, "f") == 0;
+	assert_int_equal(closedir(d), 0);
+	assert_true(seen);
+	assert_true(fcntl(dfd, F_GETFD) >= 0);
+	assert_int_equal(opendir_fd(-1, &d), -EBADF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reads_whole_file),
 	    cmocka_unit_test(test_full_buffer_is_efbig),
 	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_opendir_fd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
