@@ -20,21 +20,29 @@ BUILD        ?= build
 
 CC       ?= cc
 OPT      ?= -O2 -g
-WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
-            -Wno-unused-parameter -Wvla
+# -Werror in developer and CI builds; the Debian package build sets WERROR= (debian/rules), so a
+# newer compiler's new warning never fails a distribution build.
+WERROR   ?= -Werror
+WARNINGS := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+            -Wmissing-declarations -Wundef -Wpointer-arith -Wno-unused-parameter -Wvla
+# GCC's spelling; the fuzz build (clang) gets WARNINGS only.
+GCC_WARNINGS := -Wimplicit-fallthrough=5 -Wduplicated-cond
 HARDEN   := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIC
 DEFS     := -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
             -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -Icommon
-ALCOVE_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(DEFS) $(EXTRA_CFLAGS) $(CFLAGS)
+ALCOVE_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(GCC_WARNINGS) $(HARDEN) $(DEFS) $(EXTRA_CFLAGS) $(CFLAGS)
 LDHARDEN := -Wl,-z,relro,-z,now -Wl,--as-needed
 ALCOVE_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
-LIBS_CONFIG  := -lconfig
+LIBS_CONFIG  := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
 # Only test tools link libsystemd: the helper loads it when it talks to systemd
 # (helper/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
-LIBS_SYSTEMD := -lsystemd
+LIBS_SYSTEMD := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+LIBS_CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+# libpam ships no .pc file on Debian 12.
+LIBS_PAM     := -lpam
 
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-SAN_CFLAGS = -std=gnu11 -O1 -g $(WARNINGS) -fPIC $(DEFS) $(SAN) $(EXTRA_CFLAGS)
+SAN_CFLAGS = -std=gnu11 -O1 -g $(WARNINGS) $(GCC_WARNINGS) -fPIC $(DEFS) $(SAN) $(EXTRA_CFLAGS)
 
 # Each program is built only when its directory has sources: nothing is shipped that does
 # nothing yet. common/ is a static library; the linker pulls only what a program uses, which
@@ -112,11 +120,11 @@ $(BUILD)/alcovectl: $(CTL_OBJS) $(LIBALCOVE)
 # Only the pam_sm_* entry points are exported.
 $(BUILD)/pam_alcove.so: $(PAM_OBJS) $(LIBALCOVE) pam_module/pam_alcove.map
 	$(CC) -shared $(ALCOVE_LDFLAGS) -Wl,--version-script=pam_module/pam_alcove.map \
-		-o $@ $(PAM_OBJS) $(LIBALCOVE) -lpam $(LIBS_CONFIG)
+		-o $@ $(PAM_OBJS) $(LIBALCOVE) $(LIBS_PAM) $(LIBS_CONFIG)
 
 $(BUILD)/test/%: tests/unit/%.c $(SAN_COMMON) $(SAN_EXTRA)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $^ -lcmocka $(LIBS_CONFIG) $(LIBS_SYSTEMD)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $^ $(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_SYSTEMD)
 
 check: check-unit check-integration
 
@@ -159,7 +167,7 @@ $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.
 
 $(BUILD)/tests/pam-session: tests/tools/pam-session.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^ -lpam
+	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_PAM)
 
 # Run inside alcoves by the escape battery: static, as alcove-init is (the image's libc).
 $(BUILD)/tests/escape-probe: tests/tools/escape-probe.c
