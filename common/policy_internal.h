@@ -21,3 +21,12 @@ int policy_check_rules(const Policy *p, PolicyErrors *errs);
 /* policy_file.c: the whole file as a string (a regular file of at most 1 MiB, no NUL byte, no
  * @include), or an error added to errs and -errno. */
 int policy_read_file(const char *path, char **ret, PolicyErrors *errs);
+
+/* policy_duplicate.c: after libconfig reported "duplicate setting name" at `line`, the setting
+ * on that line that its group already has: 1 and *ret (name is its path, e.g.
+ * "profiles.students.persist"; the caller frees it), 0 if there is none, or -ENOMEM. */
+typedef struct {
+	char *name;
+	int line, first_line;
+} PolicyDuplicate;
+int policy_find_duplicate(const char *text, int line, PolicyDuplicate *ret);

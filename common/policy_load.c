@@ -275,6 +275,24 @@ static void load_top(LoadCtx *c, const config_setting_t *s, Policy *p, Profile *
 			   "default_profile)");
 }
 
+/* libconfig's message, or for a duplicate the name and both lines (libconfig says neither). */
+static int syntax_error(const char *path, const char *text, const config_t *cfg, PolicyErrors *errs)
+{
+	PolicyDuplicate dup = {0};
+	int line = config_error_line(cfg), r = 0;
+
+	if (strcmp(config_error_text(cfg), "duplicate setting name") == 0)
+		r = policy_find_duplicate(text, line, &dup);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return policy_errors_add(errs, path, line, "%s", config_error_text(cfg));
+	r = policy_errors_add(errs, path, dup.line, "duplicate setting '%s' (first set at line %d)",
+			      dup.name, dup.first_line);
+	free(dup.name);
+	return r;
+}
+
 /* Reads and parses the file; a syntax error is the one error libconfig can report. */
 static int read_config(const char *path, config_t *cfg, PolicyErrors *errs)
 {
@@ -285,8 +303,7 @@ static int read_config(const char *path, config_t *cfg, PolicyErrors *errs)
 	if (r < 0)
 		return r;
 	if (config_read_string(cfg, text) != CONFIG_TRUE) {
-		r = policy_errors_add(errs, path, config_error_line(cfg), "%s",
-				      config_error_text(cfg));
+		r = syntax_error(path, text, cfg, errs);
 		return r == -ENOMEM ? r : -EINVAL;
 	}
 	return 0;

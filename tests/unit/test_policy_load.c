@@ -10,6 +10,49 @@ static void test_syntax_error(void **state)
 			  "syntax error");
 }
 
+/* Exactly one error, exactly "PATH:msg" (msg starts with the line). */
+static void assert_only_error(const char *text, const char *msg)
+{
+	PolicyErrors errs;
+	Policy *p;
+	char *path, *want;
+
+	assert_int_equal(load_text(text, &p, &errs, &path), -EINVAL);
+	assert_true(asprintf(&want, "%s:%s", path, msg) > 0);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.msg[0], want);
+	free(want);
+	free(path);
+	policy_errors_clear(&errs);
+}
+
+/* libconfig says only "duplicate setting name": the name (its path) and both lines. */
+static void test_duplicate_setting(void **state)
+{
+	/* The README mistake: the shipped file's own rules, then an appended rules line. */
+	assert_only_error("profiles = { p = { }; };\n"
+			  "# rules = ( ... ) in a comment is no setting\n"
+			  "rules = (\n  { user = \"a\"; profile = \"p\"; }\n);\n"
+			  "x = \"rules = ( \\\" ) }\"; /* rules = */ // rules =\n"
+			  "rules = ( { user = \"b\"; profile = \"p\"; } );\n",
+			  "7: duplicate setting 'rules' (first set at line 3)");
+	/* In a profile, past another profile that has the same key. */
+	assert_only_error("profiles = {\n  a = { persist = false; };\n  b = {\n"
+			  "    persist = true;\n    limits = { TasksMax = 5; };\n"
+			  "    persist\n      = false;\n  };\n};\n",
+			  "6: duplicate setting 'profiles.b.persist' (first set at line 4)");
+	/* On one line, inside a group in a list in a group, and an array before it. */
+	assert_only_error(
+	    "defaults = { groups_passthrough = [ \"a\", \"b\" ];\n"
+	    "  mounts = ( { source = \"/a\"; }, { source = \"/b\"; source = \"/c\"; } ); };\n",
+	    "2: duplicate setting 'defaults.mounts #2.source' (first set at line 2)");
+	assert_only_error("rules = ( { user = \"a\"; profile = \"x\"; },\n"
+			  "  { group = \"g\"; profile = \"x\";\n    group = \"h\"; } );\n",
+			  "3: duplicate setting 'rules #2.group' (first set at line 2)");
+	/* Names are case-sensitive in libconfig: Rules is another (unknown) key, no duplicate. */
+	assert_load_error("rules = ();\nRules = ();\n", 2, "Rules: unknown key");
+}
+
 static void test_unknown_keys(void **state)
 {
 	assert_load_error("defaults = { mode = \"user\"; };\nfrobnicate = 1;\n", 2, "frobnicate",
@@ -428,6 +471,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_syntax_error),
+	    cmocka_unit_test(test_duplicate_setting),
 	    cmocka_unit_test(test_unknown_keys),
 	    cmocka_unit_test(test_wrong_types),
 	    cmocka_unit_test(test_choices),
