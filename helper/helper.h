@@ -21,6 +21,7 @@ typedef struct HelperEnv {
 typedef struct Answer {
 	KvBuilder kv;
 	int fd;		  /* sent with the answer by SCM_RIGHTS; -1 = none */
+	int fd2;	  /* sent after fd in the same message (open: the alcove's net ns) */
 	LogFields fields; /* for the one log line of the request */
 } Answer;
 

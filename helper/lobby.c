@@ -213,6 +213,7 @@ typedef struct LobbyJob {
 	char *err; /* what failed, when a message can say more than the errno */
 	size_t errlen;
 	int result; /* the lobby ns fd (in the shared fd table) or -errno */
+	int netns;  /* the alcove's network ns fd (in the shared fd table), or -1 */
 } LobbyJob;
 
 static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
@@ -328,7 +329,7 @@ static int lobby_mount_marker(const LobbySpec *spec)
 }
 
 /* The child's work; returns the lobby ns fd or -errno. */
-static int lobby_make(const LobbyJob *job)
+static int lobby_make(LobbyJob *job)
 {
 	const LobbySpec *spec = job->spec;
 	_cleanup_(alcove_mounts_close) AlcoveMounts m = {-1, -1, -1};
@@ -347,14 +348,19 @@ static int lobby_make(const LobbyJob *job)
 		return negative_errno();
 
 	/* By the pidfd the helper verified (statefile_alive) or got from clone3: never a pid
-	 * that could have been recycled. An exiting init has no namespaces left: ESRCH. */
-	if (setns(spec->init_pidfd, CLONE_NEWNS) < 0)
+	 * that could have been recycled. An exiting init has no namespaces left: ESRCH. Both
+	 * namespaces in one call, so both are init's. */
+	if (setns(spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET) < 0)
 		return negative_errno();
 	r = alcove_mounts_take(&m, spec->root_mode, job->err, job->errlen);
 	if (r < 0)
 		return r;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
 	if (setns(lobby, CLONE_NEWNS) < 0)
+		return negative_errno();
+	/* The lobby's /proc is the host's, where this thread is itself; its net ns is init's. */
+	job->netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (job->netns < 0)
 		return negative_errno();
 
 	r = attach(m.tmp, "/tmp", 0);
@@ -415,11 +421,23 @@ static int enter_clone(const LobbySpec *spec)
 	return TAKE_FD(tree);
 }
 
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errlen)
+/* 1 if fd is the network ns this process is in, 0 if another one. */
+static int netns_is_ours(int fd)
 {
-	_cleanup_close_ int lobby = -1, enter = -1;
+	struct stat ours, theirs;
+
+	if (stat("/proc/self/ns/net", &ours) < 0 || fstat(fd, &theirs) < 0)
+		return negative_errno();
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, char *err,
+		size_t errlen)
+{
+	_cleanup_close_ int lobby = -1, enter = -1, netns = -1;
 	_Alignas(16) char stack[64 * 1024];
-	LobbyJob job = {.spec = spec, .err = err, .errlen = errlen, .result = -ECHILD};
+	LobbyJob job = {
+	    .spec = spec, .err = err, .errlen = errlen, .result = -ECHILD, .netns = -1};
 	int r, status;
 	pid_t pid;
 
@@ -447,13 +465,24 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errl
 			return negative_errno();
 	if (job.result >= 0)
 		lobby = job.result;
+	netns = job.netns;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -ECHILD; /* killed half-way: whatever it left open is closed with us */
 	if (job.result < 0)
 		return job.result;
 	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */
-	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS)
+	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS ||
+	    ioctl(netns, NS_GET_NSTYPE) != CLONE_NEWNET)
 		return -EBADMSG;
+	/* network = "host": the alcove shares ours (the application's), nothing to join. */
+	r = netns_is_ours(netns);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		closep(&netns);
+		netns = -1;
+	}
 	*ret_mntns_fd = TAKE_FD(lobby);
+	*ret_netns_fd = TAKE_FD(netns);
 	return 0;
 }

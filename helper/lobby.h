@@ -13,7 +13,8 @@
  *                                    (uid and alcove name, lobby_marker.h) alcove-enter
  *                                    trusts instead of the control socket
  * The PAM application never sees the alcove's own tree: root code running there would run
- * files U can write.
+ * files U can write. It does join the alcove's network ns (lobby_build returns it), which
+ * holds nothing U can make root run.
  */
 
 #include <stdbool.h>
@@ -46,9 +47,12 @@ typedef struct LobbySpec {
  * U, its ns root, may have replaced it inside, and root code works in the lobby's /tmp;
  * otherwise -EPERM with a message.
  *
- * Returns 0 and *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns), or -errno with
- * *ret_mntns_fd untouched and, when it can say more than the errno, a message in err (else
+ * Returns 0, *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns) and *ret_netns_fd: the
+ * alcove's network ns (O_CLOEXEC), or -1 when the alcove shares this process's network ns
+ * (network = "host"); the application joins both, so that sshd's channels (forwards, X11
+ * listeners) are the alcove's. Or -errno with both untouched and, when it can say more than the errno, a message in err (else
  * err is ""): -ESRCH when init is gone or exiting (an alcove ending right now), -ENOENT when
  * the shell or alcove-enter is missing.
  */
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, char *err, size_t errlen);
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, char *err,
+		size_t errlen);

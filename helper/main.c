@@ -162,9 +162,11 @@ static int check_request_fd(void)
 static int send_answer(const Answer *a)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} control = {0};
+	int fds[2] = {a->fd, a->fd2};
+	size_t nfd = a->fd2 >= 0 ? 2 : 1;
 	struct iovec iov = {.iov_base = (void *)a->kv.buf, .iov_len = a->kv.len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
@@ -172,12 +174,12 @@ static int send_answer(const Answer *a)
 		struct cmsghdr *c;
 
 		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
+		msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
 		c = CMSG_FIRSTHDR(&msg);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &a->fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfd * sizeof(int));
 	}
 	return RET_NERRNO(sendmsg(REQUEST_FD, &msg, MSG_NOSIGNAL));
 }
@@ -210,7 +212,7 @@ static int run(const HelperEnv *env, const char *verb, Answer *ans)
 int main(int argc, char **argv)
 {
 	HelperEnv env = {.exe_dirfd = -1, .caller = getppid()};
-	Answer ans = {.fd = -1};
+	Answer ans = {.fd = -1, .fd2 = -1};
 	char dir[PATH_MAX];
 	int r;
 

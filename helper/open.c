@@ -292,7 +292,7 @@ static int lobby(OpenCtx *c)
 	int r;
 
 	c->ans->fields.stage = "lobby";
-	r = lobby_build(&spec, &c->ans->fd, err, sizeof(err));
+	r = lobby_build(&spec, &c->ans->fd, &c->ans->fd2, err, sizeof(err));
 	if (r < 0 && err[0])
 		return answer_error(c->ans, r, "Cannot build the lobby of %s: %s", c->login->user,
 				    err);
@@ -451,6 +451,8 @@ int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans)
 	}
 	if (r < 0 && ans->fd >= 0)
 		closep(&ans->fd);
+	if (r < 0 && ans->fd2 >= 0)
+		closep(&ans->fd2);
 	open_ctx_done(&c);
 	return r;
 }

@@ -18,7 +18,9 @@
 void helper_reply_done(HelperReply *r)
 {
 	closep(&r->fd);
+	closep(&r->fd2);
 	r->fd = -1;
+	r->fd2 = -1;
 }
 
 /* The application may have closed 0-2, and our end must survive the /dev/null opens and land
@@ -92,7 +94,7 @@ static int recv_reply(int sock, HelperReply *ret)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return negative_errno();
-	/* Take every fd that came, so none leaks into the application; keep one. */
+	/* Take every fd that came, so none leaks into the application; keep two. */
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -102,6 +104,8 @@ static int recv_reply(int sock, HelperReply *ret)
 			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
 			if (ret->fd < 0)
 				ret->fd = fd;
+			else if (ret->fd2 < 0)
+				ret->fd2 = fd;
 			else
 				close(fd);
 		}
@@ -149,6 +153,7 @@ int helper_call(const char *helper, const char *verb, const KvBuilder *request, 
 	pid_t pid;
 
 	ret->fd = -1;
+	ret->fd2 = -1;
 	ret->exit_code = -1;
 	ret->kv.n = 0;
 	if (request->error)

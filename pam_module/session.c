@@ -52,6 +52,7 @@ typedef struct Ctx {
 	const PamOptions *o;
 	const char *user, *service, *tty, *rhost;
 	LogFields f;
+	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
 	char msg[512]; /* why the failing step failed, naming its object */
 } Ctx;
 
@@ -204,6 +205,8 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 		return fail(c, -EPROTO, "helper", "alcove-helper open: no valid name/session");
 	if (reply->fd < 0 || ioctl(reply->fd, NS_GET_NSTYPE) != CLONE_NEWNS)
 		return fail(c, -EPROTO, "helper", "alcove-helper open: no lobby mount ns fd");
+	if (reply->fd2 >= 0 && ioctl(reply->fd2, NS_GET_NSTYPE) != CLONE_NEWNET)
+		return fail(c, -EPROTO, "helper", "alcove-helper open: second fd not a net ns");
 	r = stash(c, name, session);
 	if (r < 0) {
 		unstash(c);
@@ -212,6 +215,20 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 	if (setns(reply->fd, CLONE_NEWNS) < 0) {
 		r = fail(c, negative_errno(), "setns", "Failed to join the lobby of alcove %s: %m",
 			 name);
+		unstash(c);
+		return r;
+	}
+	/* The alcove's own network ns (network = "none"): sshd forks the child that serves
+	 * every channel (-L/-R/-D forwards, the X11 listener) from this process after the
+	 * session opened, so those connect and listen there. The client's TCP socket keeps the
+	 * host ns it was made in; what this process still opens afterwards (D-Bus, the journal,
+	 * /dev/log, the helper's socketpair) are path or unnamed sockets, which no net ns
+	 * scopes. Joined after the lobby: from here on a failure cannot leave the application
+	 * on the host (c->joined), the login is refused whatever `failure` says. */
+	c->joined = true;
+	if (reply->fd2 >= 0 && setns(reply->fd2, CLONE_NEWNET) < 0) {
+		r = fail(c, negative_errno(), "setns",
+			 "Failed to join the network namespace of alcove %s: %m", name);
 		unstash(c);
 		return r;
 	}
@@ -233,7 +250,7 @@ static void release(Ctx *c, const HelperReply *reply)
 /* 0 contained, 1 the helper says skip, -errno. */
 static int contain(Ctx *c)
 {
-	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1};
+	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1};
 	int r;
 
 	r = count_threads();
@@ -347,7 +364,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 		log_full(LOG_INFO, 0, &c.f, "Not contained: alcove-helper decided to skip");
 		return OUTCOME_SKIPPED;
 	}
-	if (r < 0 && failure == FAILURE_OPEN) {
+	if (r < 0 && failure == FAILURE_OPEN && !c.joined) {
 		log_full(LOG_ERR, r, &c.f,
 			 "UNCONTAINED login (failure = \"open\"): %s; the session continues on "
 			 "the host",
@@ -372,7 +389,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
 			size_t size)
 {
-	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1};
+	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1};
 	KvBuilder b;
 	int r;
 

@@ -8,6 +8,6 @@ apt-get install -y --no-install-recommends \
 	libpam0g-dev libconfig-dev libsystemd-dev libcmocka-dev \
 	clang libclang-rt-14-dev \
 	openssh-server openssh-client pamtester tmux sudo login util-linux procps iproute2 \
-	passwd python3 libcap2-bin \
+	passwd python3 libcap2-bin xauth \
 	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev mandoc \
 	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs

@@ -69,7 +69,7 @@ KbdInteractiveAuthentication no
 AuthorizedKeysFile $SSHD_DIR/keys/%u
 PermitRootLogin prohibit-password
 AllowAgentForwarding yes
-X11Forwarding no
+X11Forwarding ${SSHD_X11_FORWARDING:-no}
 PrintMotd no
 PrintLastLog no
 AcceptEnv LANG LC_*

@@ -42,9 +42,9 @@ static int bench(const LobbySpec *spec, int n)
 	if (!t)
 		return 1;
 	for (int i = 0; i < n; i++) {
-		int fd;
+		int fd, netfd;
 		double start = now_us();
-		int r = lobby_build(spec, &fd, NULL, 0);
+		int r = lobby_build(spec, &fd, &netfd, NULL, 0);
 
 		t[i] = now_us() - start;
 		if (r < 0) {
@@ -53,6 +53,8 @@ static int bench(const LobbySpec *spec, int n)
 			return 1;
 		}
 		close(fd);
+		if (netfd >= 0)
+			close(netfd);
 	}
 	qsort(t, (size_t)n, sizeof(double), cmp_double);
 	printf("%.1f\n", t[n / 2]);
@@ -63,7 +65,7 @@ static int bench(const LobbySpec *spec, int n)
 int main(int argc, char **argv)
 {
 	LobbySpec spec = {.name = "4242", .uid = 4242, .gid = getgid()};
-	int fd, r, cmd = 0, n = 0;
+	int fd, netfd, r, cmd = 0, n = 0;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: %s INIT_PID SHELL ENTER [--bench N] [-- CMD...]\n",
@@ -101,14 +103,15 @@ int main(int argc, char **argv)
 	if (n > 0)
 		return bench(&spec, n);
 	char err[1024];
-	r = lobby_build(&spec, &fd, err, sizeof(err));
+	r = lobby_build(&spec, &fd, &netfd, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "lobby_build: %s%s%s\n", strerror(-r), err[0] ? ": " : "", err);
 		return 1;
 	}
 	if (!cmd || cmd >= argc)
 		return 0;
-	if (setns(fd, CLONE_NEWNS) < 0) {
+	/* as pam_alcove joins them: the lobby, then the alcove's net ns if it has its own */
+	if (setns(fd, CLONE_NEWNS) < 0 || (netfd >= 0 && setns(netfd, CLONE_NEWNET) < 0)) {
 		perror("setns");
 		return 1;
 	}

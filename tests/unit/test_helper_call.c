@@ -25,25 +25,31 @@ extern char **environ;
 
 /* ---- the helper side ---- */
 
-static int send_answer(const char *kv, size_t len, int fd)
+/* The answer with fds[0..nfd) by SCM_RIGHTS (nfd 0..2). */
+static int send_answer_fds(const char *kv, size_t len, const int *fds, size_t nfd)
 {
 	struct iovec iov = {.iov_base = (void *)kv, .iov_len = len};
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 	} c = {0};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-	if (fd >= 0) {
+	if (nfd > 0) {
 		msg.msg_control = c.buf;
-		msg.msg_controllen = sizeof(c.buf);
+		msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
 		struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
 		h->cmsg_level = SOL_SOCKET;
 		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+		h->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+		memcpy(CMSG_DATA(h), fds, nfd * sizeof(int));
 	}
 	return sendmsg(3, &msg, MSG_NOSIGNAL) < 0 ? 1 : 0;
+}
+
+static int send_answer(const char *kv, size_t len, int fd)
+{
+	return send_answer_fds(kv, len, &fd, fd >= 0 ? 1 : 0);
 }
 
 /* What the protocol promises the helper; a "setup=..." answer names the first broken promise. */
@@ -102,8 +108,10 @@ static int fake_helper(const char *verb)
 	const char *user = kv_get(&m, "user");
 	int len = snprintf(ans, sizeof(ans), "status=ok%cname=%s", 0, user ? user : "?");
 	int p[2] = {-1, -1};
-	if (strcmp(verb, "withfd") == 0 && pipe(p) < 0)
+	if ((strcmp(verb, "withfd") == 0 || strcmp(verb, "with2fds") == 0) && pipe(p) < 0)
 		return 1;
+	if (strcmp(verb, "with2fds") == 0)
+		return send_answer_fds(ans, (size_t)len + 1, p, 2);
 	return send_answer(ans, (size_t)len + 1, p[0]);
 }
 
@@ -127,7 +135,7 @@ static int call(const char *verb, int timeout_ms, HelperReply *r)
 
 static void test_answer_and_setup(void **state)
 {
-	HelperReply r = {.fd = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1};
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigset_t block, old;
 
@@ -144,6 +152,7 @@ static void test_answer_and_setup(void **state)
 		fail_msg("helper setup: %s", kv_get(&r.kv, "message"));
 	assert_string_equal(kv_get(&r.kv, "name"), "alice");
 	assert_int_equal(r.fd, -1);
+	assert_int_equal(r.fd2, -1);
 	assert_int_equal(r.exit_code, 0);
 
 	close(stray);
@@ -153,7 +162,7 @@ static void test_answer_and_setup(void **state)
 
 static void test_fd_received_cloexec(void **state)
 {
-	HelperReply r = {.fd = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1};
 
 	assert_int_equal(call("withfd", 5000, &r), 0);
 	assert_true(r.fd >= 0);
@@ -162,9 +171,30 @@ static void test_fd_received_cloexec(void **state)
 	assert_int_equal(r.fd, -1);
 }
 
+/* open's answer: the lobby and the alcove's net ns, in that order, both kept. */
+static void test_two_fds_received(void **state)
+{
+	HelperReply r = {.fd = -1, .fd2 = -1};
+	struct stat a, b;
+
+	assert_int_equal(call("with2fds", 5000, &r), 0);
+	assert_true(r.fd >= 0 && r.fd2 >= 0 && r.fd != r.fd2);
+	assert_true(fcntl(r.fd, F_GETFD) & FD_CLOEXEC);
+	assert_true(fcntl(r.fd2, F_GETFD) & FD_CLOEXEC);
+	/* the read end first, the write end second: the order the helper sent them */
+	assert_int_equal(fcntl(r.fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	assert_int_equal(fcntl(r.fd2, F_GETFL) & O_ACCMODE, O_WRONLY);
+	assert_int_equal(fstat(r.fd, &a), 0);
+	assert_int_equal(fstat(r.fd2, &b), 0);
+	assert_true(a.st_ino == b.st_ino);
+	helper_reply_done(&r);
+	assert_int_equal(r.fd, -1);
+	assert_int_equal(r.fd2, -1);
+}
+
 static void test_exit_without_answer(void **state)
 {
-	HelperReply r = {.fd = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1};
 
 	assert_int_equal(call("exit", 5000, &r), -ECONNRESET);
 	assert_int_equal(r.exit_code, 3);
@@ -172,14 +202,14 @@ static void test_exit_without_answer(void **state)
 
 static void test_garbage_answer(void **state)
 {
-	HelperReply r = {.fd = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1};
 
 	assert_int_equal(call("garbage", 5000, &r), -EBADMSG);
 }
 
 static void test_timeout_kills(void **state)
 {
-	HelperReply r = {.fd = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1};
 
 	assert_int_equal(call("hang", 200, &r), -ETIMEDOUT);
 	assert_int_equal(r.exit_code, -1); /* SIGKILLed, and reaped */
@@ -187,7 +217,7 @@ static void test_timeout_kills(void **state)
 
 static void test_bad_paths(void **state)
 {
-	HelperReply r = {.fd = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1};
 	KvBuilder b = request("alice");
 
 	assert_int_equal(helper_call("alcove-helper", "open", &b, 1000, &r), -EINVAL);
@@ -206,6 +236,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_answer_and_setup),	cmocka_unit_test(test_fd_received_cloexec),
 	    cmocka_unit_test(test_exit_without_answer), cmocka_unit_test(test_garbage_answer),
 	    cmocka_unit_test(test_timeout_kills),	cmocka_unit_test(test_bad_paths),
+	    cmocka_unit_test(test_two_fds_received),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
