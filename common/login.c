@@ -6,15 +6,12 @@
 #include "login.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "macro.h"
-
-#define NSS_BUF_MAX (1024 * 1024) /* a group with thousands of members needs a large buffer */
+#include "nss.h"
 
 void login_info_free(LoginInfo *li)
 {
@@ -31,41 +28,6 @@ void login_info_free(LoginInfo *li)
 	free(li->tty);
 	free(li->rhost);
 	free(li);
-}
-
-static long initial_bufsize(int name)
-{
-	long n = sysconf(name);
-	return n > 0 ? n : 16384;
-}
-
-/* getpwnam_r with a buffer that grows on ERANGE. */
-static int lookup_passwd(const char *user, LoginInfo *li)
-{
-	size_t size = (size_t)initial_bufsize(_SC_GETPW_R_SIZE_MAX);
-
-	for (;;) {
-		_cleanup_free_ char *buf = malloc(size);
-		struct passwd pw, *res = NULL;
-		int r;
-
-		if (!buf)
-			return -ENOMEM;
-		r = getpwnam_r(user, &pw, buf, size, &res);
-		if (r == ERANGE && size < NSS_BUF_MAX) {
-			size *= 2;
-			continue;
-		}
-		if (r != 0)
-			return -r;
-		if (!res)
-			return -ENOENT;
-		li->uid = pw.pw_uid;
-		li->gid = pw.pw_gid;
-		li->home = strdup(pw.pw_dir ? pw.pw_dir : "");
-		li->shell = strdup(pw.pw_shell ? pw.pw_shell : "");
-		return li->home && li->shell ? 0 : -ENOMEM;
-	}
 }
 
 static int lookup_gids(const char *user, LoginInfo *li)
@@ -93,28 +55,18 @@ static int lookup_gids(const char *user, LoginInfo *li)
 /* The name of a group, or NULL (no entry: left out) via *ret. */
 static int group_name(gid_t gid, char **ret)
 {
-	size_t size = (size_t)initial_bufsize(_SC_GETGR_R_SIZE_MAX);
+	NssGroup g = {0};
+	int r = nss_getgrgid(gid, &g);
 
 	*ret = NULL;
-	for (;;) {
-		_cleanup_free_ char *buf = malloc(size);
-		struct group gr, *res = NULL;
-		int r;
-
-		if (!buf)
-			return -ENOMEM;
-		r = getgrgid_r(gid, &gr, buf, size, &res);
-		if (r == ERANGE && size < NSS_BUF_MAX) {
-			size *= 2;
-			continue;
-		}
-		if (r != 0)
-			return -r;
-		if (!res || !gr.gr_name)
-			return 0;
-		*ret = strdup(gr.gr_name);
-		return *ret ? 0 : -ENOMEM;
-	}
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	*ret = g.gr.gr_name ? strdup(g.gr.gr_name) : NULL;
+	r = g.gr.gr_name && !*ret ? -ENOMEM : 0;
+	nss_group_done(&g);
+	return r;
 }
 
 static int lookup_group_names(LoginInfo *li)
@@ -142,25 +94,30 @@ static int dup_opt(const char *s, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
-		 LoginInfo **ret)
+/*
+ * Everything from the passwd entry, named by the entry's own pw_name: a case-insensitive NSS
+ * (sssd, LDAP) finds "Alice" as alice, and rules, paths, unit names and the helper's request
+ * must all use the account's name, never the spelling the client typed.
+ */
+int login_from_passwd(const struct passwd *pw, const char *service, const char *tty,
+		      const char *rhost, LoginInfo **ret)
 {
-	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	_cleanup_(login_info_freep) LoginInfo *li = calloc(1, sizeof(*li));
 	int r;
 
-	/* Refused before NSS sees it: no account has such a name, and a '/' or a newline
-	 * could end up in a path or a log line. */
-	if (policy_name_is_hostile(user))
-		return -EINVAL;
-	li = calloc(1, sizeof(*li));
 	if (!li)
 		return -ENOMEM;
-	li->user = strdup(user);
-	if (!li->user)
+	/* NSS answered with a name we would have refused to look up */
+	if (policy_name_is_hostile(pw->pw_name))
+		return -EINVAL;
+	li->user = strdup(pw->pw_name);
+	li->uid = pw->pw_uid;
+	li->gid = pw->pw_gid;
+	li->home = strdup(pw->pw_dir ? pw->pw_dir : "");
+	li->shell = strdup(pw->pw_shell ? pw->pw_shell : "");
+	if (!li->user || !li->home || !li->shell)
 		return -ENOMEM;
-	r = lookup_passwd(user, li);
-	if (r >= 0)
-		r = lookup_gids(user, li);
+	r = lookup_gids(li->user, li);
 	if (r >= 0)
 		r = lookup_group_names(li);
 	if (r >= 0)
@@ -183,4 +140,22 @@ int login_lookup(const char *user, const char *service, const char *tty, const c
 	};
 	*ret = TAKE_PTR(li);
 	return 0;
+}
+
+int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
+		 LoginInfo **ret)
+{
+	NssPasswd p = {0};
+	int r;
+
+	/* Refused before NSS sees it: no account has such a name, and a '/' or a newline
+	 * could end up in a path or a log line. */
+	if (policy_name_is_hostile(user))
+		return -EINVAL;
+	r = nss_getpwnam(user, &p);
+	if (r < 0)
+		return r;
+	r = login_from_passwd(&p.pw, service, tty, rhost, ret);
+	nss_passwd_done(&p);
+	return r;
 }

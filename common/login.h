@@ -18,7 +18,7 @@
 
 typedef struct LoginInfo {
 	Login login; /* points into the fields below: pass &info->login to policy_decide() */
-	char *user;
+	char *user;  /* the passwd entry's own pw_name, not the name as asked (PAM_USER) */
 	uid_t uid;
 	gid_t gid; /* primary group */
 	char *home;
@@ -31,10 +31,16 @@ typedef struct LoginInfo {
 	char *service, *tty, *rhost; /* copies; NULL when not given */
 } LoginInfo;
 
-/* 0, or -EINVAL (hostile name), -ENOENT (no such user), -ENOMEM, -errno of NSS. service,
- * tty, rhost may be NULL. */
+/* 0, or -EINVAL (hostile name, asked or answered), -ENOENT (no such user), -ENOMEM, -errno
+ * of NSS. service, tty, rhost may be NULL. The result names the user by NSS's pw_name: a
+ * case-insensitive directory maps "Alice" to alice, and alice is who logs in. */
 int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
 		 LoginInfo **ret);
+/* The same from a passwd entry NSS returned (login_lookup's second half): the user is named
+ * pw->pw_name whatever name was asked. -EINVAL if that name is hostile. */
+struct passwd;
+int login_from_passwd(const struct passwd *pw, const char *service, const char *tty,
+		      const char *rhost, LoginInfo **ret);
 void login_info_free(LoginInfo *li);
 static inline void login_info_freep(LoginInfo **li)
 {

@@ -8,7 +8,7 @@
  *
  *   defaults = { ...profile keys... };
  *   profiles = { name = { inherit = "other"; ...profile keys... }; ... };
- *   rules = ( { user|group|service|tty|rhost = "glob"...; profile = "name" | action = "skip"; }, ... );
+ *   rules = ( { user|group|service|tty = "glob"...; rhost = "10.0.0.0/8"; profile = "name" | action = "skip"; }, ... );
  *   default_action = "skip" | "contain";   default_profile = "name";
  */
 
@@ -112,7 +112,8 @@ typedef struct Profile {
 typedef enum { RULE_CONTAIN, RULE_SKIP } RuleAction;
 
 typedef struct Rule {
-	char *user, *group, *service, *tty, *rhost; /* globs (fnmatch); NULL = any */
+	char *user, *group, *service, *tty; /* globs (fnmatch); NULL = any */
+	char *rhost; /* an address or CIDR (policy_rhost_matches); NULL = any */
 	char *profile;                             /* NULL = defaults */
 	RuleAction action;
 	int line;
@@ -169,7 +170,7 @@ typedef struct Decision {
 	const Rule *rule; /* NULL when no rule matched */
 	size_t rule_index;
 	const Profile *profile; /* for DECISION_CONTAIN */
-	char reason[256];       /* one line, for logs and explain */
+	char reason[512];       /* one line, for logs and explain */
 } Decision;
 
 /* Pure: first matching rule wins. */
@@ -230,10 +231,22 @@ int profile_overlay(Profile *dst, const Profile *src);
 
 const char *decision_kind_name(DecisionKind k); /* "contain", "skip", "refuse" */
 
+/* rhost patterns: an IPv4 or IPv6 address with an optional /prefix ("10.0.0.0/8", "::1",
+ * "fe80::/10"), never a name or glob (a client controls its reverse DNS name). check: 0, or
+ * -EINVAL with the reason in reason[]. matches: NULL pattern matches anything; an rhost that
+ * is not a literal address (a DNS name, absent) matches no pattern. IPv4 is compared as
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d), so either spelling of a client matches; a zone
+ * ("%eth0") of the rhost is ignored. */
+int policy_rhost_check(const char *pattern, char *reason, size_t size);
+bool policy_rhost_matches(const char *pattern, const char *rhost);
+
 /* A name no account should have and nothing may look up or match: empty, ".", a '/', "..",
- * a control character (newline, ...), more than POLICY_NAME_MAX bytes, a leading '-'.
+ * a control character (newline, ...), more than POLICY_LOGIN_NAME_MAX bytes, a leading '-'.
  * policy_decide() refuses such a login before any rule; login_lookup() before NSS.
- * A name that is not hostile but still not policy_name_is_safe() ("alice@corp", "a b") is
- * matched like any other: skipping it is fine, containing it is refused (it cannot become
- * part of a path). */
+ * A name that is not hostile but still not policy_name_is_safe() ("alice@corp", "a b", an
+ * sssd "first.last@corp.example.com" longer than POLICY_NAME_MAX) is looked up and matched
+ * like any other: matching is string comparison, so skipping it is fine (the module answers
+ * PAM_IGNORE); containing it is refused, naming it (it would become a path component, a unit
+ * name, a passwd line inside). */
+#define POLICY_LOGIN_NAME_MAX 256 /* LOGIN_NAME_MAX: no NSS name is longer */
 bool policy_name_is_hostile(const char *name);

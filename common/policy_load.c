@@ -111,6 +111,7 @@ static void rule_key(LoadCtx *c, const config_setting_t *s, const char *where, R
 {
 	const char *name = config_setting_name(s);
 	const char *v;
+	char why[160];
 
 	for (size_t i = 0; i < ELEMENTSOF(rule_match_keys); i++) {
 		if (strcmp(name, rule_match_keys[i]) != 0)
@@ -118,6 +119,9 @@ static void rule_key(LoadCtx *c, const config_setting_t *s, const char *where, R
 		v = load_string(c, s, where);
 		if (v && !v[0])
 			load_error(c, s, where, "empty pattern (leave the key out to match any)");
+		else if (v && strcmp(name, "rhost") == 0 &&
+			 policy_rhost_check(v, why, sizeof(why)) < 0)
+			load_error(c, s, where, "\"%s\": %s", v, why);
 		else if (v)
 			*rule_match_field(r, i) = load_strdup(c, v);
 		return;

@@ -27,13 +27,17 @@ static void set_reason(Decision *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A name that failed the check, printable in one log line: at most 40 bytes, no controls. */
+/* A name that failed the check, printable in one log line: no controls, at most 96 bytes
+ * (an sssd name "first.last@corp.example.com" shows whole; a longer one ends in "..."). */
+#define PRINTABLE_MAX 96
 static void printable(const char *s, char *buf, size_t size)
 {
 	size_t i = 0;
 
-	for (; s && *s && i + 1 < size && i < 40; s++, i++)
+	for (; s && *s && i + 4 < size && i < PRINTABLE_MAX; s++, i++)
 		buf[i] = ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) ? '?' : *s;
+	if (s && *s)
+		buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
 	buf[i] = '\0';
 }
 
@@ -60,7 +64,7 @@ static bool rule_matches(const Rule *r, const Login *l)
 		return false;
 	return glob_matches(r->user, l->user) && group_matches(r->group, l) &&
 	       glob_matches(r->service, l->service) && glob_matches(r->tty, l->tty) &&
-	       glob_matches(r->rhost, l->rhost);
+	       policy_rhost_matches(r->rhost, l->rhost);
 }
 
 static void contain(const Policy *p, const Login *l, const char *profile_name, const char *why,
@@ -68,7 +72,7 @@ static void contain(const Policy *p, const Login *l, const char *profile_name, c
 {
 	const Profile *pr = policy_find_profile(p, profile_name);
 
-	char name[48];
+	char name[PRINTABLE_MAX + 4];
 
 	if (l->uid == 0) {
 		d->kind = DECISION_REFUSE;
@@ -98,7 +102,7 @@ static void contain(const Policy *p, const Login *l, const char *profile_name, c
 
 void policy_decide(const Policy *p, const Login *l, Decision *ret)
 {
-	char why[96], name[48];
+	char why[96], name[PRINTABLE_MAX + 4];
 
 	*ret = (Decision){.kind = DECISION_SKIP};
 	if (policy_name_is_hostile(l->user)) {
@@ -107,7 +111,7 @@ void policy_decide(const Policy *p, const Login *l, Decision *ret)
 		set_reason(ret,
 			   "user name \"%s\" is not safe to use (empty, '/', \"..\", a control "
 			   "character, a leading '-' or more than %d bytes)",
-			   name, POLICY_NAME_MAX);
+			   name, POLICY_LOGIN_NAME_MAX);
 		return;
 	}
 	for (size_t i = 0; i < p->n_rules; i++) {

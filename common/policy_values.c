@@ -41,7 +41,7 @@ bool policy_name_is_hostile(const char *name)
 {
 	if (!name || !name[0] || name[0] == '-' || strcmp(name, ".") == 0)
 		return true;
-	if (strnlen(name, POLICY_NAME_MAX + 1) > POLICY_NAME_MAX)
+	if (strnlen(name, POLICY_LOGIN_NAME_MAX + 1) > POLICY_LOGIN_NAME_MAX)
 		return true;
 	if (strchr(name, '/') || strstr(name, ".."))
 		return true;

@@ -120,6 +120,8 @@ static int decide(OpenCtx *c, const KvMessage *req)
 		return answer_error(c->ans, r, "No such user '%s'", user);
 	if (r < 0)
 		return answer_error(c->ans, r, "Cannot look up user '%s': %m", user);
+	/* the account's own name from here on, not the request's spelling (login.h) */
+	user = c->ans->fields.user = c->login->user;
 	policy_decide(c->policy, &c->login->login, &d);
 	if (d.kind == DECISION_SKIP) {
 		kv_add(&c->ans->kv, "status", "skip");

@@ -33,6 +33,7 @@
 typedef struct Opened {
 	char *name;
 	char *session;
+	char *user; /* pw_name, as open used it */
 } Opened;
 
 static void opened_free(pam_handle_t *pamh, void *data, int error_status)
@@ -43,6 +44,7 @@ static void opened_free(pam_handle_t *pamh, void *data, int error_status)
 		return;
 	free(s->name);
 	free(s->session);
+	free(s->user);
 	free(s);
 }
 
@@ -50,7 +52,8 @@ static void opened_free(pam_handle_t *pamh, void *data, int error_status)
 typedef struct Ctx {
 	pam_handle_t *pamh;
 	const PamOptions *o;
-	const char *user, *service, *tty, *rhost;
+	const char *user, *service, *tty, *rhost; /* user: PAM_USER, then its pw_name */
+	char pw_name[POLICY_LOGIN_NAME_MAX + 1];
 	LogFields f;
 	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
 	char msg[512]; /* why the failing step failed, naming its object */
@@ -166,7 +169,8 @@ static int stash(Ctx *c, const char *name, const char *session)
 	char env[256];
 	Opened *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->name = strdup(name)) || !(s->session = strdup(session))) {
+	if (!s || !(s->name = strdup(name)) || !(s->session = strdup(session)) ||
+	    !(s->user = strdup(c->user))) {
 		opened_free(c->pamh, s, 0);
 		return fail(c, -ENOMEM, "env", "Out of memory");
 	}
@@ -300,6 +304,10 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy)
 			 c->user);
 		return OUTCOME_FAILED;
 	}
+	/* From here on the user is the account's own name (case-insensitive NSS: "Alice" is
+	 * alice): the rules match it, the helper gets it. */
+	snprintf(c->pw_name, sizeof(c->pw_name), "%s", li->user);
+	c->user = c->f.user = c->pw_name;
 	r = policy_load(c->o->config, &p, &errs);
 	if (r < 0) {
 		/* Fail closed, except for root: a broken file must not lock the admin out, and
@@ -426,7 +434,8 @@ Outcome session_close(pam_handle_t *pamh, const PamOptions *o)
 	/* Nothing stashed: this login was not contained (or open failed). Nothing to do. */
 	if (pam_get_data(pamh, DATA_KEY, (const void **)&s) != PAM_SUCCESS || !s)
 		return OUTCOME_CLOSED;
-	r = helper_close(o, c.user ? c.user : "", s, msg, sizeof(msg));
+	c.f.user = s->user;
+	r = helper_close(o, s->user, s, msg, sizeof(msg));
 	if (r < 0) {
 		log_full(LOG_ERR, r, &c.f, "Failed to close session %s of alcove %s: %s",
 			 s->session, s->name, msg);

@@ -10,7 +10,7 @@ static const char rules[] =
     "  { group = \"students\"; profile = \"students\"; },\n"		 /* #3 */
     "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"	 /* #4 */
     "  { user = \"carol\"; tty = \"pts/*\"; profile = \"staff\"; },\n"	 /* #5 */
-    "  { user = \"dave\"; rhost = \"10.0.*\"; profile = \"staff\"; },\n" /* #6 */
+    "  { user = \"dave\"; rhost = \"10.0.0.0/16\"; profile = \"staff\"; },\n" /* #6 */
     "  { group = \"wh?el\"; action = \"contain\"; }\n"			 /* #7 */
     ");\n";
 
@@ -129,6 +129,67 @@ static void test_tty_and_rhost_globs(void **state)
 	assert_int_equal(d.kind, DECISION_SKIP);
 	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, NULL);
 	assert_int_equal(d.kind, DECISION_SKIP);
+	/* a reverse DNS name the client chose never matches, whatever it spells */
+	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "10.0.3.4.evil.example");
+	assert_int_equal(d.kind, DECISION_SKIP);
+	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "::ffff:10.0.200.1");
+	assert_rule(&d, DECISION_CONTAIN, 6);
+}
+
+static void test_rhost_cidr(void **state)
+{
+	assert_true(policy_rhost_matches(NULL, NULL));
+	assert_true(policy_rhost_matches(NULL, "host.example"));
+	assert_true(policy_rhost_matches("10.0.0.0/8", "10.255.0.1"));
+	assert_false(policy_rhost_matches("10.0.0.0/8", "11.0.0.1"));
+	assert_true(policy_rhost_matches("192.168.1.128/25", "192.168.1.200"));
+	assert_false(policy_rhost_matches("192.168.1.128/25", "192.168.1.127"));
+	assert_true(policy_rhost_matches("10.1.2.3", "10.1.2.3"));
+	assert_false(policy_rhost_matches("10.1.2.3", "10.1.2.4"));
+	assert_true(policy_rhost_matches("0.0.0.0/0", "203.0.113.9"));
+	assert_false(policy_rhost_matches("0.0.0.0/0", "2001:db8::1"));
+	assert_true(policy_rhost_matches("::1", "::1"));
+	assert_true(policy_rhost_matches("::1", "0:0:0:0:0:0:0:1"));
+	assert_false(policy_rhost_matches("::1", "127.0.0.1"));
+	assert_true(policy_rhost_matches("fe80::/10", "fe80::1%eth0"));
+	assert_true(policy_rhost_matches("fe80::/10", "febf::1"));
+	assert_false(policy_rhost_matches("fe80::/10", "fec0::1"));
+	assert_true(policy_rhost_matches("2001:db8::/32", "2001:db8:ffff::1"));
+	assert_true(policy_rhost_matches("10.0.0.0/8", "::ffff:10.1.1.1"));
+	assert_true(policy_rhost_matches("::ffff:10.0.0.0/104", "10.1.1.1"));
+	/* names, globs, absent: no match */
+	assert_false(policy_rhost_matches("10.0.0.0/8", NULL));
+	assert_false(policy_rhost_matches("10.0.0.0/8", ""));
+	assert_false(policy_rhost_matches("10.0.0.0/8", "10.evil.example"));
+	assert_false(policy_rhost_matches("10.0.0.0/8", "10.0.0.1 "));
+	assert_false(policy_rhost_matches("10.0.0.0/8", "10.0.0.1/8"));
+	assert_false(policy_rhost_matches("*", "10.0.0.1"));
+
+	char why[160];
+	assert_int_equal(policy_rhost_check("10.0.0.0/8", why, sizeof(why)), 0);
+	assert_int_equal(policy_rhost_check("fe80::/10", why, sizeof(why)), 0);
+	assert_int_equal(policy_rhost_check("::1", why, sizeof(why)), 0);
+	assert_int_equal(policy_rhost_check("10.0.*", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not an IPv4 or IPv6 address"));
+	assert_int_equal(policy_rhost_check("host.example.com", why, sizeof(why)), -EINVAL);
+	assert_int_equal(policy_rhost_check("10.0.0.0/33", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "0..32"));
+	assert_int_equal(policy_rhost_check("::/129", why, sizeof(why)), -EINVAL);
+	assert_int_equal(policy_rhost_check("10.0.0.0/", why, sizeof(why)), -EINVAL);
+	assert_int_equal(policy_rhost_check("10.0.0.0/+8", why, sizeof(why)), -EINVAL);
+	assert_int_equal(policy_rhost_check("10.0.0.1/8", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "beyond the prefix"));
+	assert_int_equal(policy_rhost_check("fe80::1%eth0", why, sizeof(why)), -EINVAL);
+}
+
+static void test_rhost_config_error(void **state)
+{
+	assert_load_error("profiles = { s = { }; };\n"
+			  "rules = (\n"
+			  "  { user = \"a\"; rhost = \"10.0.0.0/8\"; profile = \"s\"; },\n"
+			  "  { user = \"b\"; rhost = \"*.example.com\"; profile = \"s\"; }\n"
+			  ");\n",
+			  4, "rule #2.rhost", "\"*.example.com\"", "not an IPv4 or IPv6 address");
 }
 
 static void test_default_action(void **state)
@@ -217,7 +278,6 @@ static void test_hostile_names_refused(void **state)
 	    "bell\a",
 	    "tab\tx",
 	    "x..y",
-	    "a23456789012345678901234567890123", /* 33 bytes */
 	};
 	Policy *p = load_ok("rules = ( { user = \"*\"; action = \"skip\"; } );\n");
 
@@ -230,6 +290,12 @@ static void test_hostile_names_refused(void **state)
 	}
 	Decision d = decide(p, NULL, 1020, NULL, NULL, NULL, NULL);
 	assert_int_equal(d.kind, DECISION_REFUSE);
+	char huge[POLICY_LOGIN_NAME_MAX + 2];
+	memset(huge, 'a', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	d = decide(p, huge, 1020, GROUPS("users"), "sshd", NULL, NULL);
+	assert_int_equal(d.kind, DECISION_REFUSE);
+	assert_null(d.rule);
 	policy_free(p);
 }
 
@@ -257,6 +323,28 @@ static void test_unsafe_names_not_contained(void **state)
 	policy_free(p);
 }
 
+/* An sssd name longer than a path-safe name (issue 12, 8c): no rule selects it -> skip (the
+ * module answers PAM_IGNORE); a rule that selects it -> refused with one line naming it. */
+static void test_long_sssd_name(void **state)
+{
+	static const char name[] = "firstname.lastname@corp.example.com"; /* 35 bytes */
+	Policy *p = load_ok("profiles = { s = { }; };\n"
+			    "rules = ( { user = \"alcid*\"; profile = \"s\"; } );\n");
+	Decision d = decide(p, name, 1030, GROUPS("domain users"), "sshd", NULL, NULL);
+
+	assert_int_equal(d.kind, DECISION_SKIP);
+	assert_null(d.rule);
+	policy_free(p);
+	p = load_ok("profiles = { s = { }; };\n"
+		    "rules = ( { user = \"*@corp.example.com\"; profile = \"s\"; } );\n");
+	d = decide(p, name, 1030, GROUPS("domain users"), "sshd", NULL, NULL);
+	assert_rule(&d, DECISION_REFUSE, 1);
+	assert_non_null(strstr(d.reason, "user name \"firstname.lastname@corp.example.com\" "
+					 "cannot be contained"));
+	assert_null(strchr(d.reason, '\n'));
+	policy_free(p);
+}
+
 static void test_name_checks(void **state)
 {
 	assert_false(policy_name_is_hostile("alice"));
@@ -271,8 +359,10 @@ static void test_name_checks(void **state)
 	assert_true(policy_name_is_hostile("a\nb"));
 	assert_true(policy_name_is_hostile("a\x7f"));
 	assert_true(policy_name_is_hostile("-x"));
-	assert_true(policy_name_is_hostile("a23456789012345678901234567890123"));
-	assert_false(policy_name_is_hostile("a2345678901234567890123456789012"));
+	assert_false(policy_name_is_hostile("a23456789012345678901234567890123"));
+	assert_false(policy_name_is_hostile("firstname.lastname@corp.example.com"));
+	assert_false(policy_name_is_safe("a23456789012345678901234567890123"));
+	assert_true(policy_name_is_safe("a2345678901234567890123456789012"));
 
 	assert_true(policy_name_is_safe("alice"));
 	assert_true(policy_name_is_safe("Alice.Smith"));
@@ -305,6 +395,9 @@ int main(void)
 	    cmocka_unit_test(test_catch_all_rule),
 	    cmocka_unit_test(test_root),
 	    cmocka_unit_test(test_hostile_names_refused),
+	    cmocka_unit_test(test_long_sssd_name),
+	    cmocka_unit_test(test_rhost_cidr),
+	    cmocka_unit_test(test_rhost_config_error),
 	    cmocka_unit_test(test_unsafe_names_not_contained),
 	    cmocka_unit_test(test_name_checks),
 	};
