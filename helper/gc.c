@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -224,17 +223,11 @@ static bool user_has_live_alcove(Gc *g, const char *user, uid_t uid)
 
 static int remove_persist(Gc *g, const char *name, char *bad, size_t badlen)
 {
-	struct rlimit rl;
 	struct stat st;
 
 	if (fstat(g->libfd, &st) < 0)
 		return negative_errno();
-	/* one fd per level of the tree, as reset does */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	return remove_tree(g->libfd, name, st.st_dev, 0, bad, badlen);
+	return remove_tree(g->libfd, name, st.st_dev, bad, badlen);
 }
 
 /* The layer's lock, taken as a build takes it (lock.h): an alcove that runs on the layer
@@ -421,12 +414,19 @@ static int gc_setup(Gc *g, const KvMessage *req, Answer *ans)
 int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans)
 {
 	Gc *g = calloc(1, sizeof(*g));
+	struct stat st;
 	int r;
 
 	ans->fields.stage = "gc";
 	if (!g)
 		return answer_error(ans, ENOMEM, "gc: %m");
 	*g = (Gc){.runfd = -1, .libfd = -1};
+	/* the file every init of ours runs (main.c checked it is root's and writable only by
+	 * root); without it no process is taken for an init */
+	if (fstatat(env->exe_dirfd, "alcove-init", &st, 0) == 0) {
+		g->init_dev = st.st_dev;
+		g->init_ino = st.st_ino;
+	}
 	ans->fields.user = kv_get(req, "user");
 	r = gc_setup(g, req, ans);
 	if (r >= 0) {

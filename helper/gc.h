@@ -24,6 +24,10 @@ typedef struct Gc {
 	uid_t uid;	  /* of user; (uid_t)-1 when not in passwd */
 	uid_t subuid;	  /* first subordinate uid of user (its ns root in user mode); 0 unknown */
 	int runfd, libfd;
+	/* alcove-init next to the helper, the executable every init runs (0/0: not found, so no
+	 * process is taken for an init) */
+	dev_t init_dev;
+	ino_t init_ino;
 	/* The live alcoves found in /run/alcove: their init pids and scopes. */
 	AlcoveState *live;
 	size_t n_live;

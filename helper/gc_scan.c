@@ -2,7 +2,8 @@
 /*
  * gc, the parts outside alcove's own directories: systemd's alcove-*.scope units that no
  * live alcove owns (stopped: systemd kills what is left in them), and alcove-init processes
- * that are PID 1 of a PID namespace one level below ours but tracked by no state file (their
+ * (known by their executable, not their name) that are PID 1 of a PID namespace one level
+ * below ours but tracked by no state file (their
  * /run/alcove/<name> was removed while they ran: reported, killed with force). Without a
  * system bus (cgroup = "none" hosts) there are no scopes to look at, which the report says.
  */
@@ -11,11 +12,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
@@ -174,18 +178,26 @@ static int proc_status(int procfd, const char *pid, uid_t *ret_uid, bool *ret_ns
 	return 0;
 }
 
-static bool proc_is_alcove_init(int procfd, const char *pid)
+/*
+ * An alcove-init is a process that runs the alcove-init next to this helper (the exe link's
+ * device and inode: its comm is any name a process gives itself, PR_SET_NAME or the name of a
+ * copied file) in a user namespace owned by host root (the helper creates every alcove's; one
+ * a user makes with unshare(1) is that user's, NS_GET_OWNER_UID).
+ */
+static bool proc_is_alcove_init(Gc *g, int procfd, const char *pid)
 {
-	char path[300], comm[32] = "";
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	char path[300];
+	_cleanup_close_ int ns = -1;
+	struct stat st;
+	uid_t owner = (uid_t)-1;
 
-	snprintf(path, sizeof(path), "%s/comm", pid);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	snprintf(path, sizeof(path), "%s/exe", pid);
+	if (g->init_ino == 0 || fstatat(procfd, path, &st, 0) < 0 || st.st_dev != g->init_dev ||
+	    st.st_ino != g->init_ino)
 		return false;
-	n = read(fd, comm, sizeof(comm) - 1);
-	return n > 0 && strncmp(comm, "alcove-init\n", (size_t)n) == 0 && n == 12;
+	snprintf(path, sizeof(path), "%s/ns/user", pid);
+	ns = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	return ns >= 0 && ioctl(ns, NS_GET_OWNER_UID, &owner) == 0 && owner == 0;
 }
 
 /* Whether init's argv has --user=user (the helper starts every init with it). */
@@ -218,8 +230,8 @@ static void gc_init_one(Gc *g, int procfd, const char *name)
 	pid_t pid = (pid_t)atoi(name);
 	uid_t uid;
 
-	if (!proc_is_alcove_init(procfd, name) || proc_status(procfd, name, &uid, &ns_init) < 0 ||
-	    !ns_init)
+	if (!proc_is_alcove_init(g, procfd, name) ||
+	    proc_status(procfd, name, &uid, &ns_init) < 0 || !ns_init)
 		return;
 	/* with user: its init runs as the user's ns root, S (user mode) or the uid (root mode),
 	 * and was started with --user=<user> (subordinate ranges of deleted users get reused) */

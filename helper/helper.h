@@ -37,10 +37,10 @@ int verb_stop(const HelperEnv *env, const KvMessage *req, Answer *ans);
 int verb_reset(const HelperEnv *env, const KvMessage *req, Answer *ans);
 int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans); /* gc.c */
 
-/* reset.c: removes parentfd/name (a directory on device dev) and everything below it, by fds,
- * never following a symlink; -EXDEV with the name in bad when it meets a mount point. */
-int remove_tree(int parentfd, const char *name, dev_t dev, unsigned depth, char *bad,
-		size_t badlen);
+/* tree_remove.c: removes parentfd/name (a directory on device dev) and everything below it,
+ * by fds, never following a symlink, with a bounded number of fds whatever the depth; -EXDEV
+ * with the name in bad when it meets a mount point. */
+int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t badlen);
 
 /* stop.c: stops /run/alcove/<name> (STOP to init, or its scope; SIGKILL after a grace time),
  * waits until init is gone and removes the directory. 0 also when it was not running. */

@@ -63,13 +63,47 @@ int paths_open_trusted(const char *abs, int *ret_fd, const char **ret_bad)
 		if (strcmp(comp, "..") == 0)
 			return -EINVAL;
 		int next = paths_openat(fd, comp, O_PATH | O_DIRECTORY, 0);
-		if (next < 0)
+		if (next < 0) {
+			if (ret_bad) /* a symlink (-ELOOP), not a directory, missing */
+				*ret_bad = p + n;
 			return next;
+		}
 		closep(&fd);
 		fd = next;
 		p += n;
 	}
 	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int paths_open_under_trusted(const char *abs, int flags, int *ret_fd, const char **ret_bad)
+{
+	_cleanup_free_ char *parent = strdup(abs);
+	_cleanup_close_ int pfd = -1;
+	const char *bad = NULL;
+	char *slash;
+	int r;
+
+	if (!parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (abs[0] != '/' || !slash || slash[1] == '\0')
+		return -EINVAL;
+	*slash = '\0';
+	r = paths_open_trusted(*parent ? parent : "/", &pfd, &bad);
+	if (r < 0) {
+		if (ret_bad) /* bad points into parent, a copy of abs */
+			*ret_bad = abs + (bad ? bad - parent : 0);
+		return r;
+	}
+	/* no O_NOFOLLOW: with O_PATH it would open a symlink itself; RESOLVE_NO_SYMLINKS
+	 * refuses one (-ELOOP) */
+	r = paths_openat(pfd, slash + 1, flags, 0);
+	if (r < 0 && ret_bad)
+		*ret_bad = abs + strlen(abs);
+	if (r < 0)
+		return r;
+	*ret_fd = r;
 	return 0;
 }
 

@@ -31,9 +31,17 @@ typedef struct DirSpec {
 int paths_openat(int dirfd, const char *path, int flags, mode_t mode);
 
 /* Opens an absolute directory from "/", checking that every component (and the result) is a
- * directory owned by root and not writable by group or others. -EPERM names a bad component
- * through *ret_bad (a pointer into abs, may be NULL). */
+ * directory owned by root and not writable by group or others. -EPERM (and a failed open of a
+ * component: -ELOOP for a symlink, -ENOTDIR, -ENOENT) names the bad component through *ret_bad
+ * (may be NULL): a pointer into abs just past it. */
 int paths_open_trusted(const char *abs, int *ret_fd, const char **ret_bad);
+
+/* Opens an absolute path (paths_openat(flags): no symlink anywhere, the last component
+ * included) whose parent directories pass paths_open_trusted(): only the last component may
+ * belong to anyone. On a failure in the
+ * parents (-EPERM, -ELOOP for a symlink, -ENOTDIR, -ENOENT) or of the last component,
+ * *ret_bad (may be NULL) points into abs just past the component that failed. */
+int paths_open_under_trusted(const char *abs, int flags, int *ret_fd, const char **ret_bad);
 
 /* Creates parent/name if missing (mode, then owner), opens it O_DIRECTORY and checks it against
  * spec: -ENOTDIR (not a directory, symlinks included), -EPERM (owner or mode wrong). */

@@ -432,17 +432,39 @@ int prepare_home(BuildCtx *c)
 	return 0;
 }
 
+/*
+ * An admin's mount source, reached through root's directories only: every directory above it
+ * root-owned and writable by nobody else, no symlink anywhere (the source itself may be the
+ * user's). Else a user who owns or may write a directory on the way could swap the rest of
+ * the path for a symlink to /etc and have root mount that into the alcove.
+ */
+static int open_mount_source(BuildCtx *c, const ProfileMount *m, int *ret_fd)
+{
+	const char *bad = NULL, *name = c->spec->profile->name;
+	int r;
+
+	r = paths_open_under_trusted(m->source, O_PATH, ret_fd, &bad);
+	if (r == -EPERM || r == -ELOOP || r == -ENOTDIR)
+		return build_error(c, -EPERM,
+				   "mount source '%s' of profile %s: '%.*s' is a symlink, or a "
+				   "directory above the source not owned by root or writable by "
+				   "others",
+				   m->source, name,
+				   bad && bad > m->source ? (int)(bad - m->source) : 1, m->source);
+	if (r < 0)
+		return build_error(c, r, "mount source '%s' of profile %s: %m", m->source, name);
+	return 0;
+}
+
 int prepare_profile_mounts(BuildCtx *c)
 {
 	const Profile *p = c->spec->profile;
 
 	for (size_t i = 0; i < p->n_mounts; i++) {
-		int fd = open(p->mounts[i].source, O_PATH | O_CLOEXEC);
+		int fd = -1, r = open_mount_source(c, &p->mounts[i], &fd);
 
-		if (fd < 0)
-			return build_error(c, negative_errno(),
-					   "mount source '%s' of profile %s: %m",
-					   p->mounts[i].source, p->name);
+		if (r < 0)
+			return r;
 		c->bind_fds[c->n_bind_fds++] = fd;
 	}
 	return 0;

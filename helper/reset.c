@@ -2,17 +2,13 @@
 /*
  * reset: stop every alcove of the user, then delete /var/lib/alcove/<user> (the persistent
  * layer), holding the lock of /run/alcove/<uid> across both. The tree was written by the alcove's
- * ns root, i.e. by the user in root mode: it is walked with fds only (openat O_NOFOLLOW, unlinkat),
- * never following a symlink and never crossing into another mount.
+ * ns root, i.e. by the user in root mode: remove_tree (tree_remove.c) walks it by fds.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,54 +19,6 @@
 #include "paths.h"
 #include "policy.h"
 #include "state.h"
-
-#define RESET_MAX_DEPTH 4096
-
-/* Removes parentfd/name (a directory on device dev) and everything below it. */
-int remove_tree(int parentfd, const char *name, dev_t dev, unsigned depth, char *bad, size_t badlen)
-{
-	struct statx stx;
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
-
-	if (depth > RESET_MAX_DEPTH)
-		return -ELOOP;
-	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0) {
-		close(fd);
-		return negative_errno();
-	}
-	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != (dev_t)dev ||
-	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
-		snprintf(bad, badlen, "%s", name);
-		close(fd);
-		return -EXDEV; /* a mount point: not ours to empty */
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return negative_errno();
-	}
-	while (r >= 0 && (de = readdir(d))) {
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			r = negative_errno();
-		else if (S_ISDIR(st.st_mode))
-			r = remove_tree(dirfd(d), de->d_name, dev, depth + 1, bad, badlen);
-		else if (unlinkat(dirfd(d), de->d_name, 0) < 0)
-			r = negative_errno();
-	}
-	closedir(d);
-	if (r < 0)
-		return r;
-	return RET_NERRNO(unlinkat(parentfd, name, AT_REMOVEDIR));
-}
 
 /* Ends every alcove of the user; the one named held_name through the lock the caller holds
  * (its directory stays), the others each under its own lock. */
@@ -161,7 +109,6 @@ static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 static int delete_layer(Answer *ans, const char *user)
 {
 	_cleanup_close_ int libfd = -1, layer_lock = -1;
-	struct rlimit rl;
 	struct stat st;
 	char bad[256] = "";
 	int r;
@@ -179,12 +126,7 @@ static int delete_layer(Answer *ans, const char *user)
 	r = lock_persist(ans, libfd, user, &layer_lock);
 	if (r < 0)
 		return r;
-	/* one fd per level of the user's tree: allow as many as the hard limit */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	r = remove_tree(libfd, user, st.st_dev, 0, bad, sizeof(bad));
+	r = remove_tree(libfd, user, st.st_dev, bad, sizeof(bad));
 	if (r == -EXDEV)
 		return answer_error(ans, r, "%s/%s: '%s' is a mount point; unmount it first",
 				    ALCOVE_LIB_DIR, user, bad);

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Removing a tree a tenant wrote (the persistent layer: in root mode the user is its ns root),
+ * for reset and gc. By fds only: openat O_NOFOLLOW, unlinkat, never a path through a symlink,
+ * never into another mount. The tree may be deeper than any fd limit (a directory chain of
+ * 5000 levels takes a few seconds to make), so no more than TREE_MAX_OPEN levels are open at
+ * once: a directory met below that depth is renamed to the top of the tree under a unique name
+ * (same filesystem: a rename is just a link change) and emptied from there in a later pass.
+ * Everything below the top is being deleted anyway, so where a subtree sits does not matter.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "macro.h"
+
+#define TREE_MAX_OPEN 32
+
+typedef struct TreeRemoval {
+	int topfd;	     /* the directory being removed */
+	dev_t dev;	     /* its filesystem: nothing on another is touched */
+	unsigned long moved; /* subtrees moved to the top so far (also their names) */
+	char *bad;
+	size_t badlen;
+} TreeRemoval;
+
+/* A directory entry that is a mount point or on another filesystem is not ours to empty. */
+static int check_same_mount(TreeRemoval *t, int dirfd, const char *name)
+{
+	struct statx stx;
+
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+		return negative_errno();
+	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != t->dev ||
+	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+		snprintf(t->bad, t->badlen, "%s", name);
+		return -EXDEV;
+	}
+	return 0;
+}
+
+/* Moves dirfd/name to the top under a name no entry has (RENAME_NOREPLACE). */
+static int move_to_top(TreeRemoval *t, int dirfd, const char *name)
+{
+	char to[64];
+	int r;
+
+	do {
+		snprintf(to, sizeof(to), ".alcove-remove-%lu", t->moved++);
+		r = RET_NERRNO(renameat2(dirfd, name, t->topfd, to, RENAME_NOREPLACE));
+	} while (r == -EEXIST);
+	return r;
+}
+
+static int empty_dir(TreeRemoval *t, int fd, unsigned depth);
+
+/* Removes dirfd/name, a directory, with everything below it (or moves it to the top). */
+static int remove_subdir(TreeRemoval *t, int dirfd, const char *name, unsigned depth)
+{
+	int fd, r;
+
+	r = check_same_mount(t, dirfd, name);
+	if (r < 0)
+		return r;
+	if (depth >= TREE_MAX_OPEN)
+		return move_to_top(t, dirfd, name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	r = empty_dir(t, fd, depth + 1); /* closes fd */
+	if (r < 0)
+		return r;
+	return RET_NERRNO(unlinkat(dirfd, name, AT_REMOVEDIR));
+}
+
+/* Removes every entry of fd (taken: closed here), whose depth below the top is depth. */
+static int empty_dir(TreeRemoval *t, int fd, unsigned depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return negative_errno();
+	}
+	while (r >= 0 && (errno = 0, de = readdir(d))) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			r = negative_errno();
+		else if (S_ISDIR(st.st_mode))
+			r = remove_subdir(t, dirfd(d), de->d_name, depth);
+		else if (unlinkat(dirfd(d), de->d_name, 0) < 0)
+			r = negative_errno();
+	}
+	if (r >= 0 && errno != 0)
+		r = negative_errno(); /* readdir failed */
+	closedir(d);
+	return r;
+}
+
+int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t badlen)
+{
+	TreeRemoval t = {.dev = dev, .bad = bad, .badlen = badlen};
+	_cleanup_close_ int topfd = -1;
+	unsigned long before;
+	int r;
+
+	r = check_same_mount(&t, parentfd, name);
+	if (r < 0)
+		return r;
+	topfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (topfd < 0)
+		return negative_errno();
+	t.topfd = topfd;
+	/* A pass that moved nothing to the top removed all it saw, and nothing else adds to
+	 * the tree: the top is empty then. */
+	do {
+		int fd = fcntl(topfd, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0)
+			return negative_errno();
+		/* the duplicate shares the file offset: start each pass at the beginning */
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			close(fd);
+			return negative_errno();
+		}
+		before = t.moved;
+		r = empty_dir(&t, fd, 0);
+		if (r < 0)
+			return r;
+	} while (t.moved != before);
+	return RET_NERRNO(unlinkat(parentfd, name, AT_REMOVEDIR));
+}
