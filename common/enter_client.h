@@ -17,7 +17,7 @@
 #include "macro.h"
 #include "proto.h"
 
-#define ALCOVE_RUN_DIR "/run/alcove"
+#include "dirs.h"
 
 typedef struct EnterRequest {
 	const char *socket_path; /* the alcove's control socket */

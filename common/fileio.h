@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Opens name below dirfd (AT_FDCWD: relative to the cwd, or an absolute path) with
@@ -23,3 +24,7 @@ int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t 
  * offset and lifetime (closedir() closes only the new one). -errno; *ret set only on success.
  */
 int opendir_fd(int dirfd, DIR **ret);
+
+/* openat2() of path beneath dirfd, never through a symlink or a /proc magic link, with
+ * O_CLOEXEC added: how root opens what a user may have influenced. -errno. */
+int open_beneath(int dirfd, const char *path, int flags, mode_t mode);

@@ -11,17 +11,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 
 int paths_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
-	struct open_how how = {
-	    .flags = (uint64_t)(flags | O_CLOEXEC),
-	    .mode = (flags & O_CREAT) ? mode : 0,
-	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-
-	return RET_NERRNO(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+	return open_beneath(dirfd, path, flags, mode);
 }
 
 static bool trusted(const struct stat *st)

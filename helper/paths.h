@@ -11,8 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define ALCOVE_RUN_DIR "/run/alcove"
-#define ALCOVE_LIB_DIR LOCALSTATEDIR "/lib/alcove"
+#include "dirs.h"
 
 typedef enum {
 	MODE_EXACT,	   /* an existing dir must have exactly spec->mode */
