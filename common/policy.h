@@ -31,6 +31,8 @@ typedef enum { CGROUP_SYSTEMD, CGROUP_NONE } CgroupPolicy;
 typedef enum { FAILURE_CLOSED, FAILURE_OPEN } FailurePolicy;
 typedef enum { SHARE_USER, SHARE_SESSION } SharePolicy;
 typedef enum { NETWORK_HOST, NETWORK_NONE } NetworkPolicy;
+/* When the filesystem of /var/lib/alcove cannot enforce layer_quota/layer_inodes. */
+typedef enum { QUOTA_FALLBACK_REFUSE, QUOTA_FALLBACK_WARN } QuotaFallback;
 
 /* Limits use systemd's property names; a bit in `set` says the value was given. */
 typedef enum {
@@ -73,6 +75,9 @@ typedef enum {
 	PKEY_SETUID,
 	PKEY_SHARE,
 	PKEY_NETWORK,
+	PKEY_LAYER_QUOTA,
+	PKEY_LAYER_INODES,
+	PKEY_LAYER_QUOTA_FALLBACK,
 	_PKEY_MAX,
 } ProfileKey;
 
@@ -103,6 +108,9 @@ typedef struct Profile {
 	bool setuid; /* allow setuid binaries of the image (nosuid otherwise) */
 	SharePolicy share;
 	NetworkPolicy network;
+	uint64_t layer_quota;  /* bytes of the persistent layer; 0: none */
+	uint64_t layer_inodes; /* inodes of the persistent layer; 0: none */
+	QuotaFallback layer_quota_fallback;
 	Origin origin[_PKEY_MAX]; /* filled for resolved profiles */
 	Origin limit_origin[_LIMIT_MAX]; /* per limit: limits merge key by key */
 	int inherit_line;                /* line of `inherit`, 0 if none */
@@ -201,7 +209,8 @@ int policy_errors_add(PolicyErrors *errs, const char *path, int line, const char
 void policy_errors_sort(PolicyErrors *errs, size_t from);
 
 /* Names of the values of the choice keys (PKEY_MODE, PKEY_ON_LAST_LOGOUT, PKEY_CGROUP,
- * PKEY_FAILURE, PKEY_SHARE, PKEY_NETWORK): "user", "keep", "systemd", ... NULL for any other. */
+ * PKEY_FAILURE, PKEY_SHARE, PKEY_NETWORK, PKEY_LAYER_QUOTA_FALLBACK): "user", "keep",
+ * "systemd", ... NULL for any other. */
 const char *policy_choice_name(ProfileKey k, int value);
 /* The value for name, or -EINVAL (also for a key that is no choice). */
 int policy_choice_from_name(ProfileKey k, const char *name);

@@ -152,6 +152,45 @@ static bool key_idle_timeout(KeyCtx *k)
 	return true;
 }
 
+/* layer_quota: a size as MemoryMax spells it; "infinity" means none. */
+static bool key_layer_quota(KeyCtx *k)
+{
+	const char *v = load_string(k->c, k->s, k->where);
+	uint64_t bytes;
+
+	if (!v)
+		return false;
+	if (policy_parse_size(v, &bytes) < 0 || bytes == 0) {
+		load_error(k->c, k->s, k->where,
+			   "malformed size \"%s\": expected bytes with a K/M/G/T suffix such as "
+			   "\"10G\", or \"infinity\"",
+			   v);
+		return false;
+	}
+	k->p->layer_quota = bytes == LIMIT_INFINITY ? 0 : bytes;
+	return true;
+}
+
+/* layer_inodes: a count; 0 means none. */
+static bool key_layer_inodes(KeyCtx *k)
+{
+	long long v;
+
+	if (config_setting_type(k->s) != CONFIG_TYPE_INT &&
+	    config_setting_type(k->s) != CONFIG_TYPE_INT64) {
+		load_error(k->c, k->s, k->where, "expected a number of inodes, got %s",
+			   load_type_name(k->s));
+		return false;
+	}
+	v = config_setting_get_int64(k->s);
+	if (v < 0 || v > INT_MAX) {
+		load_error(k->c, k->s, k->where, "%lld is out of range (0 to %d)", v, INT_MAX);
+		return false;
+	}
+	k->p->layer_inodes = (uint64_t)v;
+	return true;
+}
+
 static bool key_groups(KeyCtx *k)
 {
 	int n;
@@ -210,6 +249,10 @@ static bool parse_key(KeyCtx *k, ProfileKey key)
 		return key_groups(k);
 	case PKEY_MOUNTS:
 		return load_mounts(k);
+	case PKEY_LAYER_QUOTA:
+		return key_layer_quota(k);
+	case PKEY_LAYER_INODES:
+		return key_layer_inodes(k);
 	default:
 		return key_choice(k, key);
 	}

@@ -28,6 +28,9 @@ static const char *const key_names[_PKEY_MAX] = {
     [PKEY_SETUID] = "setuid",
     [PKEY_SHARE] = "share",
     [PKEY_NETWORK] = "network",
+    [PKEY_LAYER_QUOTA] = "layer_quota",
+    [PKEY_LAYER_INODES] = "layer_inodes",
+    [PKEY_LAYER_QUOTA_FALLBACK] = "layer_quota_fallback",
 };
 
 static const char *const limit_names[_LIMIT_MAX] = {
@@ -43,6 +46,7 @@ static const char *const cgroup_names[] = {"systemd", "none", NULL};
 static const char *const failure_names[] = {"closed", "open", NULL};
 static const char *const share_names[] = {"user", "session", NULL};
 static const char *const network_names[] = {"host", "none", NULL};
+static const char *const fallback_names[] = {"refuse", "warn", NULL};
 
 static const char *const *choices(ProfileKey k)
 {
@@ -59,6 +63,8 @@ static const char *const *choices(ProfileKey k)
 		return share_names;
 	case PKEY_NETWORK:
 		return network_names;
+	case PKEY_LAYER_QUOTA_FALLBACK:
+		return fallback_names;
 	default:
 		return NULL;
 	}
@@ -144,6 +150,8 @@ int profile_get_choice(const Profile *p, ProfileKey k)
 		return (int)p->share;
 	case PKEY_NETWORK:
 		return (int)p->network;
+	case PKEY_LAYER_QUOTA_FALLBACK:
+		return (int)p->layer_quota_fallback;
 	default:
 		return -EINVAL;
 	}
@@ -169,6 +177,9 @@ void profile_set_choice(Profile *p, ProfileKey k, int v)
 		break;
 	case PKEY_NETWORK:
 		p->network = (NetworkPolicy)v;
+		break;
+	case PKEY_LAYER_QUOTA_FALLBACK:
+		p->layer_quota_fallback = (QuotaFallback)v;
 		break;
 	default:
 		break;
@@ -280,6 +291,18 @@ void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size
 		break;
 	case PKEY_MOUNTS:
 		format_mounts(p, buf, size);
+		break;
+	case PKEY_LAYER_QUOTA:
+		if (p->layer_quota)
+			policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, buf, size);
+		else
+			snprintf(buf, size, "none");
+		break;
+	case PKEY_LAYER_INODES:
+		if (p->layer_inodes)
+			snprintf(buf, size, "%llu", (unsigned long long)p->layer_inodes);
+		else
+			snprintf(buf, size, "none");
 		break;
 	default:
 		snprintf(buf, size, "?");

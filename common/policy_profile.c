@@ -28,6 +28,10 @@ int profile_init_builtin(Profile *p, const char *name)
 	    .failure = FAILURE_CLOSED,
 	    .share = SHARE_USER,
 	    .network = NETWORK_HOST,
+	    /* A fair share of the disk of /var/lib/alcove for every user; where that filesystem
+	     * cannot enforce it the login goes on with a warning (alcove.conf(5), layer_quota). */
+	    .layer_quota = 10ull << 30,
+	    .layer_quota_fallback = QUOTA_FALLBACK_WARN,
 	};
 	p->name = strdup(name);
 	p->image[0] = strdup(BUILTIN_IMAGE);
@@ -147,6 +151,12 @@ static int overlay_key(Profile *dst, const Profile *src, ProfileKey k)
 		return mounts_copy(dst, src);
 	case PKEY_SETUID:
 		dst->setuid = src->setuid;
+		return 0;
+	case PKEY_LAYER_QUOTA:
+		dst->layer_quota = src->layer_quota;
+		return 0;
+	case PKEY_LAYER_INODES:
+		dst->layer_inodes = src->layer_inodes;
 		return 0;
 	default: /* the choice keys */
 		profile_set_choice(dst, k, profile_get_choice(src, k));

@@ -17,9 +17,12 @@
 
 #include "commands.h"
 #include "control_client.h"
+#include "dirs.h"
 #include "enter_client.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "quota.h"
 #include "show_pure.h"
 #include "statefile.h"
 
@@ -170,9 +173,34 @@ static int alcoves_load(uid_t uid, ShowInfo *infos, size_t max, size_t *ret_n)
 	return 0;
 }
 
+/* /var/lib/alcove/<user>/layer against its quota. Opened as the helper opens it: beneath the
+ * root-owned directories, never through a symlink. */
+static void layer_load(const struct passwd *pw, ShowLayer *ret)
+{
+	_cleanup_close_ int libfd = -1, fd = -1;
+	char path[512];
+	QuotaUsage u;
+
+	*ret = (ShowLayer){0};
+	libfd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (libfd < 0 || snprintf(path, sizeof(path), "%s/layer", pw->pw_name) >= (int)sizeof(path))
+		return;
+	fd = open_beneath(libfd, path, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return;
+	ret->present = true;
+	if (quota_read(fd, (uint32_t)pw->pw_uid, &u) < 0 || (!u.bytes_limit && !u.inodes_limit))
+		return;
+	*ret = (ShowLayer){.present = true, .has_usage = true, .counter = quota_fs_name(u.fs),
+			   .bytes = u.bytes, .bytes_limit = u.bytes_limit,
+			   .counts_inodes = u.counts_inodes, .inodes = u.inodes,
+			   .inodes_limit = u.inodes_limit};
+}
+
 int cmd_show(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_free_ ShowInfo *infos = NULL;
+	ShowLayer layer;
 	struct passwd *pw;
 	size_t n;
 	int first, r;
@@ -186,17 +214,20 @@ int cmd_show(CtlContext *ctx, int argc, char **argv)
 	pw = getpwnam(argv[first]);
 	if (!pw)
 		return log_error("No such user '%s'", argv[first]), CTL_EXIT_FAILURE;
+	layer_load(pw, &layer);
 	infos = calloc(SHOW_MAX_ALCOVES, sizeof(*infos));
 	if (!infos)
 		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
 	r = alcoves_load(pw->pw_uid, infos, SHOW_MAX_ALCOVES, &n);
 	if (r < 0)
 		return log_error_errno(r, "Cannot read %s: %m", ALCOVE_RUN_DIR), CTL_EXIT_FAILURE;
-	if (ctx->json)
-		show_format_json(pw->pw_name, infos, n, stdout);
-	else if (n > 0)
+	if (ctx->json) {
+		show_format_json(pw->pw_name, infos, n, &layer, stdout);
+	} else {
 		show_format_text(infos, n, stdout);
-	else
-		log_error("%s has no alcove", pw->pw_name);
-	return n > 0 ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
+		show_format_layer_text(&layer, stdout);
+		if (n == 0)
+			log_error("%s has no alcove running", pw->pw_name);
+	}
+	return n > 0 || layer.present ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }

@@ -123,6 +123,15 @@ static void value_json(FILE *f, const Profile *p, ProfileKey k)
 	case PKEY_MOUNTS:
 		mounts_json(f, p);
 		break;
+	case PKEY_LAYER_QUOTA: /* bytes, null for none */
+	case PKEY_LAYER_INODES:
+		if (k == PKEY_LAYER_QUOTA ? p->layer_quota : p->layer_inodes)
+			fprintf(f, "%llu",
+				(unsigned long long)(k == PKEY_LAYER_QUOTA ? p->layer_quota
+									   : p->layer_inodes));
+		else
+			fputs("null", f);
+		break;
 	default: /* home, hostname and the choice keys: their text */
 		profile_format_value(p, k, value, sizeof(value));
 		json_string(f, value);

@@ -178,12 +178,69 @@ static void json_one(const ShowInfo *a, FILE *f)
 	fputc('}', f);
 }
 
-void show_format_json(const char *user, const ShowInfo *infos, size_t n, FILE *f)
+static void json_layer(const ShowLayer *l, FILE *f)
+{
+	int first = 1;
+
+	fputc('{', f);
+	json_str_or_null(f, "counter", l->has_usage ? l->counter : NULL, &first);
+	json_u64_or_null(f, "bytes", l->has_usage, l->bytes, &first);
+	json_u64_or_null(f, "bytes_limit", l->has_usage && l->bytes_limit, l->bytes_limit, &first);
+	json_u64_or_null(f, "inodes", l->has_usage && l->counts_inodes, l->inodes, &first);
+	json_u64_or_null(f, "inodes_limit", l->has_usage && l->inodes_limit, l->inodes_limit,
+			 &first);
+	fputc('}', f);
+}
+
+static void size_text(uint64_t v, char *buf, size_t size)
+{
+	static const char units[] = "KMGTPE";
+	double d = (double)v;
+	int u = -1;
+
+	while (d >= 1024 && u < 5) {
+		d /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%" PRIu64 "B", v);
+	else
+		snprintf(buf, size, "%.*f%c", d < 10 && d != (uint64_t)d ? 1 : 0, d, units[u]);
+}
+
+void show_format_layer_text(const ShowLayer *l, FILE *f)
+{
+	char used[32], lim[32];
+
+	if (!l->present)
+		return;
+	if (!l->has_usage) {
+		fputs("layer:      no quota\n", f);
+		return;
+	}
+	size_text(l->bytes, used, sizeof(used));
+	size_text(l->bytes_limit, lim, sizeof(lim));
+	fprintf(f, "layer:      %s of %s", used, l->bytes_limit ? lim : "no limit");
+	if (l->counts_inodes) {
+		fprintf(f, ", %" PRIu64 " inodes", l->inodes);
+		if (l->inodes_limit)
+			fprintf(f, " of %" PRIu64, l->inodes_limit);
+	}
+	fprintf(f, " (%s)\n", l->counter);
+}
+
+void show_format_json(const char *user, const ShowInfo *infos, size_t n, const ShowLayer *layer,
+		      FILE *f)
 {
 	int first = 1;
 
 	fputc('{', f);
 	json_str_or_null(f, "user", user, &first);
+	json_key(f, "layer", &first);
+	if (layer && layer->present)
+		json_layer(layer, f);
+	else
+		fputs("null", f);
 	json_key(f, "alcoves", &first);
 	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {

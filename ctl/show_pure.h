@@ -51,7 +51,20 @@ typedef struct ShowInfo {
 	uint64_t uptime_sec;
 } ShowInfo;
 
+/* The user's persistent layer against its quota (common/quota.h); one per user. */
+typedef struct ShowLayer {
+	bool present;	     /* /var/lib/alcove/<user>/layer exists */
+	bool has_usage;	     /* the filesystem counted it (a quota is set up) */
+	const char *counter; /* "btrfs qgroup", "project quota" */
+	uint64_t bytes, bytes_limit; /* limit 0: none */
+	bool counts_inodes;
+	uint64_t inodes, inodes_limit;
+} ShowLayer;
+
 const char *show_ns_name(ShowNs ns);
+
+/* "layer:      12M of 20M (btrfs qgroup)", or "layer:      no quota"; nothing if absent. */
+void show_format_layer_text(const ShowLayer *l, FILE *f);
 
 /* usage_usec from the text of cpu.stat; -ENOENT if the key is missing. */
 int show_parse_cpu_stat(const char *text, uint64_t *ret_usec);
@@ -59,4 +72,5 @@ int show_parse_cpu_stat(const char *text, uint64_t *ret_usec);
 int show_parse_u64(const char *text, uint64_t *ret);
 
 void show_format_text(const ShowInfo *infos, size_t n, FILE *f);
-void show_format_json(const char *user, const ShowInfo *infos, size_t n, FILE *f);
+void show_format_json(const char *user, const ShowInfo *infos, size_t n, const ShowLayer *layer,
+		      FILE *f);

@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "macro.h"
 #include "mountapi.h"
+#include "quota.h"
 #include "state.h"
 
 #define CHILD_TIMEOUT_MS 30000
@@ -65,6 +66,7 @@ void build_ctx_done(BuildCtx *c)
 	closep(&c->cs.layer_lock_fd);
 	closep(&c->cs.sync_fd);
 	closep(&c->sync_fd);
+	closep(&c->quota_fd);
 }
 
 static int prepare_all(BuildCtx *c)
@@ -269,6 +271,22 @@ static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
 	return 0;
 }
 
+/* The layer's quota, lifted for the overlay mount (prepare_persist()), is set again once the
+ * child has exec'd init: before the helper answers, so before any login of the tenant's. */
+static int quota_restore(BuildCtx *c)
+{
+	const Profile *p = c->spec->profile;
+	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+	int r;
+
+	if (c->quota_fd < 0)
+		return 0;
+	r = quota_apply(c->quota_fd, (uint32_t)c->spec->login->uid, &q);
+	return r < 0 ? build_error(c, r, "Failed to set the quota of %s's layer again: %m",
+				   c->spec->login->user)
+		     : 0;
+}
+
 /* After the clone: maps, state, layers, scope, GO, wait. */
 static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 {
@@ -312,6 +330,8 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	FAULT_POINT("mounts");
 	r = wait_child(c, pidfd);
 	ret->t.mounts_us = now_us() - t1 - ret->t.scope_us;
+	if (r >= 0)
+		r = quota_restore(c);
 	return r;
 }
 
@@ -325,7 +345,8 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errl
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	*c = (BuildCtx){.spec = spec, .err = err, .errlen = errlen, .sync_fd = -1};
+	*c = (BuildCtx){
+	    .spec = spec, .err = err, .errlen = errlen, .sync_fd = -1, .quota_fd = -1};
 	c->cs = (ChildSetup){.sync_fd = -1,
 			     .init_fd = -1,
 			     .control_fd = -1,

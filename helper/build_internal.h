@@ -30,6 +30,8 @@ typedef struct BuildCtx {
 	size_t n_ssh_keys;
 	char init_args[10][256];
 
+	int quota_fd; /* the layer, whose quota build_quota_restore() sets again; -1: none */
+
 	ChildSetup cs; /* the fds in it are owned by this context until the clone */
 	int sync_fd;   /* the helper's end */
 } BuildCtx;

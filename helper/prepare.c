@@ -29,6 +29,7 @@
 #include "macro.h"
 #include "mountapi.h"
 #include "paths.h"
+#include "quota.h"
 
 /* /etc/subuid and /etc/subgid: read whole, up to 1 MiB. */
 static int read_file(const char *path, char **ret, size_t *ret_len)
@@ -286,6 +287,77 @@ static int lock_persist(BuildCtx *c, int userfd)
  * share = session mounts the upper read-only as the top lower layer instead: one upper dir is
  * never mounted twice (DESIGN §5).
  */
+static bool wants_quota(const Profile *p)
+{
+	return p->layer_quota || p->layer_inodes;
+}
+
+/* A new layer/ is made where its quota can follow it: a subvolume of its own on btrfs. The
+ * owner is set as paths_ensure_dir() would; only root could reach it meanwhile (<user>/ is
+ * root's 0700). */
+static int persist_make_layer(BuildCtx *c, int userfd)
+{
+	const Profile *p = c->spec->profile;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!wants_quota(p) || quota_fs_of(userfd) != QUOTA_FS_BTRFS)
+		return 0;
+	r = quota_make_layer_dir(userfd, "layer");
+	if (r == -EEXIST)
+		return 0;
+	if (r < 0)
+		return build_error(c, r, "Failed to make %s/%s/layer as a btrfs subvolume: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user);
+	fd = paths_openat(userfd, "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0 ||
+	    fchown(fd, idmap_nsroot_uid(&c->ids), idmap_nsroot_gid(&c->ids)) < 0)
+		return build_error(c, fd < 0 ? fd : negative_errno(),
+				   "Failed to hand %s/%s/layer to the alcove: %m", ALCOVE_LIB_DIR,
+				   c->spec->login->user);
+	return 0;
+}
+
+/* layer_quota / layer_inodes, set again at every build (an admin may have changed them).
+ * Where the filesystem cannot enforce them: refused, or a warning per layer_quota_fallback. */
+static int persist_quota(BuildCtx *c, int layerfd)
+{
+	const Profile *p = c->spec->profile;
+	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+	QuotaFs fs = quota_fs_of(layerfd);
+	char size[32];
+	int r;
+
+	if (!wants_quota(p))
+		return 0;
+	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
+	if (r >= 0) {
+		/* overlayfs remakes work/work at every mount and, with no room for that under the
+		 * quota, mounts read-only: a user at the quota could never log in and delete. So
+		 * the limit is lifted until the child has mounted, and set again by
+		 * build_quota_restore() before anything of the tenant's runs. */
+		const LayerQuota none = {0};
+
+		r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
+		if (r < 0)
+			return build_error(c, r, "Failed to lift %s/%s/layer's quota for the mount: %m",
+					   ALCOVE_LIB_DIR, c->spec->login->user);
+		c->quota_fd = fcntl(layerfd, F_DUPFD_CLOEXEC, 3);
+		return c->quota_fd < 0 ? build_error(c, negative_errno(), "dup: %m") : 0;
+	}
+	if (q.bytes)
+		policy_format_limit(LIMIT_MEMORY_MAX, q.bytes, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "%llu inodes", (unsigned long long)q.inodes);
+	if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
+		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
+				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
+				   quota_hint(fs, r));
+	log_warning_errno(r, "%s's layer is NOT limited to %s (layer_quota_fallback = \"warn\"): %m; %s",
+		    c->spec->login->user, size, quota_hint(fs, r));
+	return 0;
+}
+
 int prepare_persist(BuildCtx *c)
 {
 	const BuildSpec *s = c->spec;
@@ -309,9 +381,15 @@ int prepare_persist(BuildCtx *c)
 	r = lock_persist(c, userfd);
 	if (r < 0)
 		return r;
+	r = persist_make_layer(c, userfd);
+	if (r < 0)
+		return r;
 	r = paths_ensure_dir(userfd, "layer", &ns_dir, &layerfd);
 	if (r < 0)
 		return persist_error(c, r, userfd, "layer", &ns_dir);
+	r = persist_quota(c, layerfd); /* before upper/ and work/: they inherit the project */
+	if (r < 0)
+		return r;
 	r = paths_ensure_dir(layerfd, "work", &ns_dir, &fd);
 	if (r < 0)
 		return persist_error(c, r, layerfd, "layer/work", &ns_dir);

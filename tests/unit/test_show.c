@@ -38,7 +38,7 @@ static char *render(bool json, const ShowInfo *infos, size_t n)
 
 	assert_non_null(f);
 	if (json)
-		show_format_json("al\"ce", infos, n, f);
+		show_format_json("al\"ce", infos, n, NULL, f);
 	else
 		show_format_text(infos, n, f);
 	fclose(f);
@@ -118,7 +118,7 @@ static void test_format_json(void **state)
 	a->usage.has_cpu = false;
 	out = render(true, a, 1);
 	assert_non_null(
-	    strstr(out, "{\"user\": \"al\\\"ce\", \"alcoves\": [{\"name\": \"1001\", "));
+	    strstr(out, "{\"user\": \"al\\\"ce\", \"layer\": null, \"alcoves\": [{\"name\": \"1001\", "));
 	assert_non_null(strstr(out, "\"profile\": \"stu\\\"dents\""));
 	assert_non_null(strstr(out, "\"scope\": \"alcove-alce\\\\x2d1.scope\""));
 	assert_non_null(strstr(out, "\"share\": null"));
@@ -134,7 +134,49 @@ static void test_format_json(void **state)
 	free(a);
 
 	out = render(true, NULL, 0);
-	assert_string_equal(out, "{\"user\": \"al\\\"ce\", \"alcoves\": []}\n");
+	assert_string_equal(out, "{\"user\": \"al\\\"ce\", \"layer\": null, \"alcoves\": []}\n");
+	free(out);
+}
+
+static char *render_layer(bool json, const ShowLayer *l)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (json)
+		show_format_json("u", NULL, 0, l, f);
+	else
+		show_format_layer_text(l, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_format_layer(void **state)
+{
+	ShowLayer btrfs = {.present = true, .has_usage = true, .counter = "btrfs qgroup",
+			   .bytes = 12u << 20, .bytes_limit = 20u << 20};
+	ShowLayer project = {.present = true, .has_usage = true, .counter = "project quota",
+			     .bytes = 1536, .bytes_limit = 10ull << 30, .counts_inodes = true,
+			     .inodes = 7, .inodes_limit = 1000};
+	ShowLayer none = {.present = true};
+	char *out;
+
+	(void)state;
+	out = render_layer(false, &btrfs);
+	assert_string_equal(out, "layer:      12M of 20M (btrfs qgroup)\n");
+	free(out);
+	out = render_layer(false, &project);
+	assert_string_equal(out, "layer:      1.5K of 10G, 7 inodes of 1000 (project quota)\n");
+	free(out);
+	out = render_layer(false, &none);
+	assert_string_equal(out, "layer:      no quota\n");
+	free(out);
+	out = render_layer(true, &btrfs);
+	assert_string_equal(out, "{\"user\": \"u\", \"layer\": {\"counter\": \"btrfs qgroup\", "
+				 "\"bytes\": 12582912, \"bytes_limit\": 20971520, \"inodes\": null, "
+				 "\"inodes_limit\": null}, \"alcoves\": []}\n");
 	free(out);
 }
 
@@ -144,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_numbers),
 	    cmocka_unit_test(test_format_text),
 	    cmocka_unit_test(test_format_json),
+	    cmocka_unit_test(test_format_layer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The persistent layer's quota (quota.h), set by the helper and read by alcovectl show. Root
+ * code on root-owned directories: the layer's
+ * parent is the root 0700 /var/lib/alcove/<user>, so nobody else can touch what is made here
+ * before it is chowned to the alcove's ns root.
+ */
+#include "quota.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/quota.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342
+#endif
+
+QuotaFs quota_fs_of(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return QUOTA_FS_NONE;
+	switch ((unsigned long)sf.f_type) {
+	case BTRFS_SUPER_MAGIC:
+		return QUOTA_FS_BTRFS;
+	case EXT4_SUPER_MAGIC: /* ext2/3/4 share the magic; only ext4 has project quotas */
+	case XFS_SUPER_MAGIC:
+		return QUOTA_FS_PROJECT;
+	default:
+		return QUOTA_FS_NONE;
+	}
+}
+
+const char *quota_fs_name(QuotaFs fs)
+{
+	return fs == QUOTA_FS_BTRFS ? "btrfs qgroup" : fs == QUOTA_FS_PROJECT ? "project quota" : "none";
+}
+
+bool quota_is_subvolume(int fd)
+{
+	struct stat st;
+
+	return quota_fs_of(fd) == QUOTA_FS_BTRFS && fstat(fd, &st) == 0 &&
+	       st.st_ino == BTRFS_FIRST_FREE_OBJECTID;
+}
+
+int quota_make_layer_dir(int parentfd, const char *name)
+{
+	struct btrfs_ioctl_vol_args args = {.fd = 0};
+
+	if (quota_fs_of(parentfd) != QUOTA_FS_BTRFS)
+		return mkdirat(parentfd, name, 0700) < 0 ? negative_errno() : 0;
+	if (strlen(name) >= sizeof(args.name))
+		return -ENAMETOOLONG;
+	strcpy(args.name, name);
+	/* A subvolume is made root 0755; the caller chowns it at once, and nobody but root can
+	 * reach it meanwhile (the parent is root's 0700). */
+	if (ioctl(parentfd, BTRFS_IOC_SUBVOL_CREATE, &args) < 0)
+		return negative_errno();
+	return fchmodat(parentfd, name, 0700, 0) < 0 ? negative_errno() : 0;
+}
+
+/* ---- btrfs ---- */
+
+/* The layer must be the root of a subvolume (inode 256), or its qgroup would be the whole
+ * parent subvolume's. */
+static int btrfs_subvol_id(int fd, uint64_t *ret)
+{
+	struct btrfs_ioctl_ino_lookup_args args = {.treeid = 0,
+						   .objectid = BTRFS_FIRST_FREE_OBJECTID};
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (st.st_ino != BTRFS_FIRST_FREE_OBJECTID)
+		return -EEXIST;
+	if (ioctl(fd, BTRFS_IOC_INO_LOOKUP, &args) < 0)
+		return negative_errno();
+	*ret = args.treeid;
+	return 0;
+}
+
+static int btrfs_apply(int fd, const LayerQuota *q)
+{
+	struct btrfs_ioctl_qgroup_limit_args args = {0};
+	uint64_t id;
+	int r;
+
+	if (q->inodes)
+		return -EOPNOTSUPP; /* qgroups count bytes only */
+	r = btrfs_subvol_id(fd, &id);
+	if (r < 0)
+		return r;
+	args.qgroupid = id; /* level 0: the subvolume's own qgroup */
+	args.lim.flags = BTRFS_QGROUP_LIMIT_MAX_RFER;
+	args.lim.max_rfer = q->bytes ? q->bytes : (uint64_t)-1;
+	/* ENOTCONN: quotas are disabled on this filesystem */
+	return ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &args) < 0 ? negative_errno() : 0;
+}
+
+/* One item of the quota tree: (0, type, qgroupid). */
+static int btrfs_qgroup_item(int fd, uint32_t type, uint64_t id, void *ret, size_t len)
+{
+	struct btrfs_ioctl_search_args args = {0};
+	struct btrfs_ioctl_search_header hdr;
+
+	args.key.tree_id = BTRFS_QUOTA_TREE_OBJECTID;
+	args.key.min_type = args.key.max_type = type;
+	args.key.min_offset = args.key.max_offset = id;
+	args.key.max_transid = (uint64_t)-1;
+	args.key.nr_items = 1;
+	if (ioctl(fd, BTRFS_IOC_TREE_SEARCH, &args) < 0)
+		return negative_errno();
+	if (args.key.nr_items < 1)
+		return -ENOENT;
+	memcpy(&hdr, args.buf, sizeof(hdr));
+	if (hdr.len < len)
+		return -EBADMSG;
+	memcpy(ret, args.buf + sizeof(hdr), len);
+	return 0;
+}
+
+static int btrfs_read(int fd, QuotaUsage *u)
+{
+	struct btrfs_qgroup_info_item info;
+	struct btrfs_qgroup_limit_item lim;
+	uint64_t id;
+	int r;
+
+	r = btrfs_subvol_id(fd, &id);
+	if (r < 0)
+		return r;
+	r = btrfs_qgroup_item(fd, BTRFS_QGROUP_INFO_KEY, id, &info, sizeof(info));
+	if (r < 0)
+		return r == -ENOENT ? -ENOTCONN : r;
+	u->bytes = le64toh(info.rfer);
+	if (btrfs_qgroup_item(fd, BTRFS_QGROUP_LIMIT_KEY, id, &lim, sizeof(lim)) == 0 &&
+	    (le64toh(lim.flags) & BTRFS_QGROUP_LIMIT_MAX_RFER) && le64toh(lim.max_rfer) != (uint64_t)-1)
+		u->bytes_limit = le64toh(lim.max_rfer);
+	return 0;
+}
+
+/* ---- ext4 / xfs project quota ---- */
+
+static int sys_quotactl_fd(int fd, unsigned cmd, int id, void *addr)
+{
+	return (int)syscall(SYS_quotactl_fd, fd, cmd, id, addr);
+}
+
+/* The layer directory joins project projid (new files below inherit it). A layer that has
+ * entries but no project id yet was made before the quota: its files would not count. */
+static int project_tag(int fd, uint32_t projid)
+{
+	struct fsxattr fa;
+	struct stat st;
+
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) < 0)
+		return negative_errno();
+	if (fa.fsx_projid == projid && (fa.fsx_xflags & FS_XFLAG_PROJINHERIT))
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (st.st_nlink > 2) /* subdirectories (upper/, work/) exist already */
+		return -EEXIST;
+	fa.fsx_projid = projid;
+	fa.fsx_xflags |= FS_XFLAG_PROJINHERIT;
+	return ioctl(fd, FS_IOC_FSSETXATTR, &fa) < 0 ? negative_errno() : 0;
+}
+
+static int project_apply(int fd, uint32_t projid, const LayerQuota *q)
+{
+	struct if_dqblk dq = {0};
+	int r;
+
+	r = project_tag(fd, projid);
+	if (r < 0)
+		return r;
+	dq.dqb_bhardlimit = dq.dqb_bsoftlimit = (q->bytes + QIF_DQBLKSIZE - 1) / QIF_DQBLKSIZE;
+	dq.dqb_ihardlimit = dq.dqb_isoftlimit = q->inodes;
+	dq.dqb_valid = QIF_LIMITS;
+	/* ESRCH: project quotas not turned on for this mount; ENOSYS: no CONFIG_QUOTA */
+	return sys_quotactl_fd(fd, QCMD(Q_SETQUOTA, PRJQUOTA), (int)projid, &dq) < 0 ? negative_errno()
+										     : 0;
+}
+
+static int project_read(int fd, uint32_t projid, QuotaUsage *u)
+{
+	struct if_dqblk dq = {0};
+
+	if (sys_quotactl_fd(fd, QCMD(Q_GETQUOTA, PRJQUOTA), (int)projid, &dq) < 0)
+		return negative_errno();
+	u->bytes = dq.dqb_curspace;
+	u->bytes_limit = dq.dqb_bhardlimit * QIF_DQBLKSIZE;
+	u->inodes = dq.dqb_curinodes;
+	u->inodes_limit = dq.dqb_ihardlimit;
+	u->counts_inodes = true;
+	return 0;
+}
+
+int quota_apply(int layerfd, uint32_t projid, const LayerQuota *q)
+{
+	switch (quota_fs_of(layerfd)) {
+	case QUOTA_FS_BTRFS:
+		return btrfs_apply(layerfd, q);
+	case QUOTA_FS_PROJECT:
+		return project_apply(layerfd, projid, q);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+int quota_read(int layerfd, uint32_t projid, QuotaUsage *ret)
+{
+	QuotaUsage u = {.fs = quota_fs_of(layerfd)};
+	int r;
+
+	switch (u.fs) {
+	case QUOTA_FS_BTRFS:
+		r = btrfs_read(layerfd, &u);
+		break;
+	case QUOTA_FS_PROJECT:
+		r = project_read(layerfd, projid, &u);
+		break;
+	default:
+		r = -EOPNOTSUPP;
+	}
+	if (r < 0)
+		return r;
+	*ret = u;
+	return 0;
+}
+
+const char *quota_hint(QuotaFs fs, int err)
+{
+	if (err == -EEXIST)
+		return "the layer was made before layer_quota was set; 'alcovectl reset USER' "
+		       "remakes it (the user's changes are lost)";
+	switch (fs) {
+	case QUOTA_FS_BTRFS:
+		if (err == -EOPNOTSUPP)
+			return "btrfs qgroups count bytes, not inodes: drop layer_inodes";
+		if (err == -ENOTCONN)
+			return "turn btrfs quotas on: btrfs quota enable /var/lib/alcove";
+		break;
+	case QUOTA_FS_PROJECT:
+		/* EOPNOTSUPP: ext4 without the project feature; ESRCH: not mounted with
+		 * prjquota; ENOSYS: a kernel without CONFIG_QUOTA */
+		return "turn project quotas on: ext4 'tune2fs -O project,quota' and mount option "
+		       "prjquota; xfs mount option prjquota (the kernel needs CONFIG_QUOTA)";
+	case QUOTA_FS_NONE:
+		return "put /var/lib/alcove on btrfs, ext4 or xfs to enforce layer_quota";
+	}
+	return "see alcove.conf(5), layer_quota";
+}

@@ -1,0 +1,96 @@
+#!/bin/bash
+# layer_quota (issue 15): the persistent layer of each user is a btrfs subvolume with a qgroup
+# limit, on a loop-mounted btrfs that both users' /var/lib/alcove/<user> live on. A user at the
+# quota gets EDQUOT inside, the other writes on, the first one's files stay intact, the quota
+# follows the user across alcoves and goes with `alcovectl reset`. Where the filesystem cannot
+# enforce it: refused with the fix in the message, or (fallback "warn") a logged warning.
+# ext4/xfs project quotas need CONFIG_QFMT_V2, which only the VM's kernel has (tests/vm).
+. "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+alcove_user alcqa1
+alcove_user alcqa2
+alcove_user alcqa3
+
+# One btrfs for both users, quotas on; each user's /var/lib/alcove/<user> is a directory of it.
+img=/var/lib/alcove-tests/alcqa.btrfs
+mnt=/run/alcove-tests/alcqa-btrfs
+mkdir -p /var/lib/alcove-tests "$mnt"
+rm -f "$img"
+truncate -s 512M "$img" || fail "truncate $img"
+on_exit "rm -f $img; rmdir $mnt"
+mkfs.btrfs -q "$img" >/dev/null || fail "mkfs.btrfs"
+mount -o loop "$img" "$mnt" || fail "mount the btrfs"
+on_exit "umount -l $mnt"
+btrfs quota enable "$mnt" || fail "btrfs quota enable"
+for u in alcqa1 alcqa2; do
+	install -d -m 0700 "$mnt/$u" "/var/lib/alcove/$u" || fail "mkdir $u"
+	mount --bind "$mnt/$u" "/var/lib/alcove/$u" || fail "bind /var/lib/alcove/$u"
+	# registered after alcove_user's reset: runs before it (cleanups run in reverse)
+	on_exit "$ALCOVECTL stop $u; umount -l /var/lib/alcove/$u; rmdir /var/lib/alcove/$u"
+done
+
+conf=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none";
+             layer_quota = "20M"; layer_quota_fallback = "refuse"; };
+profiles = { free = { layer_quota = "infinity"; };
+             inodes = { layer_inodes = 1000; };
+             lenient = { layer_inodes = 1000; layer_quota_fallback = "warn"; }; };
+rules = ( { user = "alcqa1"; profile = "defaults"; }, { user = "alcqa2"; profile = "free"; },
+          { user = "alcqa3"; profile = "defaults"; } );')
+
+# --- the quota bites: EDQUOT at 20M, the user's earlier file intact ---
+in_alcove "$conf" alcqa1 'head -c 100000 /dev/urandom > /var/tmp/keep && sha256sum /var/tmp/keep' \
+	>/run/alcove-tests/alcqa.sum || fail "write a file into the layer"
+[ "$(stat -c %i "/var/lib/alcove/alcqa1/layer")" = 256 ] || fail "layer/ is not a btrfs subvolume"
+pass "the layer is a subvolume of its own"
+out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1; sync')
+assert_contains "$out" "Disk quota exceeded" "a user at the quota gets EDQUOT inside"
+size=$(in_alcove "$conf" alcqa1 'stat -c %s /var/tmp/fill')
+[ "$size" -le $((20 * 1024 * 1024)) ] || fail "wrote $size bytes past a 20M quota"
+pass "no more than the quota was written ($size bytes)"
+assert_eq "$(cut -d' ' -f1 /run/alcove-tests/alcqa.sum)" \
+	"$(in_alcove "$conf" alcqa1 'sha256sum /var/tmp/keep' | cut -d' ' -f1)" \
+	"the user's file is intact at the quota"
+in_alcove "$conf" alcqa1 'rm /var/tmp/fill && echo again > /var/tmp/small' ||
+	fail "after freeing space, writes work again"
+pass "freeing space makes room again"
+
+# --- another user on the same filesystem writes on ---
+in_alcove "$conf" alcqa2 'dd if=/dev/zero of=/var/tmp/big bs=1M count=30 status=none && echo done' \
+	| grep -qx done || fail "alcqa2 (no quota) could not write 30M on the same filesystem"
+pass "a second user on the same filesystem writes normally"
+
+# --- the quota follows the user into the next alcove ---
+actl stop alcqa1 || fail "stop alcqa1"
+out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1')
+assert_contains "$out" "Disk quota exceeded" "the quota holds in the next alcove"
+usage=$(actl --config "$conf" show alcqa1)
+assert_contains "$usage" "layer:" "show prints the layer's usage"
+assert_contains "$usage" "of 20M" "show prints the quota"
+
+# --- reset removes the subvolume (and with it what the qgroup counted); the next login has
+# a fresh, limited layer ---
+actl --config "$conf" reset --yes alcqa1 || fail "reset of a layer with a quota"
+[ ! -e /var/lib/alcove/alcqa1/layer ] || fail "reset left the layer"
+pass "reset removed the subvolume"
+out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=10 status=none && echo ok')
+assert_eq "ok" "$out" "after reset the user has the whole quota again"
+
+# --- filesystems that cannot enforce it ---
+out=$(in_alcove "$conf" alcqa3 true 2>&1) && fail "layer_quota on a filesystem without quotas was let through"
+assert_contains "$out" "layer_quota 20M" "refused, naming the quota"
+assert_contains "$out" "turn project quotas on" "the refusal says how to enable project quotas"
+conf2=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "20M";
+             layer_quota_fallback = "warn"; };
+profiles = { inodes = { layer_inodes = 1000; layer_quota_fallback = "refuse"; }; };
+rules = ( { user = "alcqa3"; profile = "defaults"; }, { user = "alcqa1"; profile = "inodes"; } );')
+actl stop alcqa3
+out=$(in_alcove "$conf2" alcqa3 'echo in' 2>&1)
+assert_contains "$out" "in" "fallback \"warn\": the login goes on"
+assert_contains "$out" "NOT limited to 20M" "fallback \"warn\": the warning names the quota"
+actl stop alcqa1
+out=$(in_alcove "$conf2" alcqa1 true 2>&1) && fail "layer_inodes on btrfs was let through"
+assert_contains "$out" "count bytes, not inodes" "btrfs: layer_inodes is refused with the reason"
