@@ -211,6 +211,28 @@ static int project_read(int fd, uint32_t projid, QuotaUsage *u)
 	return 0;
 }
 
+int quota_probe(int dirfd, const LayerQuota *q)
+{
+	struct btrfs_qgroup_status_item st;
+	struct if_dqinfo info;
+
+	switch (quota_fs_of(dirfd)) {
+	case QUOTA_FS_BTRFS:
+		if (q->inodes)
+			return -EOPNOTSUPP;
+		/* no status item (no quota tree at all): quotas are disabled */
+		if (btrfs_qgroup_item(dirfd, BTRFS_QGROUP_STATUS_KEY, 0, &st, sizeof(st)) < 0)
+			return -ENOTCONN;
+		return 0;
+	case QUOTA_FS_PROJECT:
+		return sys_quotactl_fd(dirfd, QCMD(Q_GETINFO, PRJQUOTA), 0, &info) < 0
+			   ? negative_errno()
+			   : 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 int quota_apply(int layerfd, uint32_t projid, const LayerQuota *q)
 {
 	switch (quota_fs_of(layerfd)) {

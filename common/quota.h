@@ -54,6 +54,10 @@ int quota_make_layer_dir(int parentfd, const char *name);
  *                outside the project) */
 int quota_apply(int layerfd, uint32_t projid, const LayerQuota *q);
 
+/* Whether a quota could be enforced on the filesystem of dirfd (the directory that holds the
+ * layers), without changing anything: 0, or quota_apply()'s errors. For explain. */
+int quota_probe(int dirfd, const LayerQuota *q);
+
 /* Current usage and limits of the layer. */
 int quota_read(int layerfd, uint32_t projid, QuotaUsage *ret);
 

@@ -3,15 +3,20 @@
  * alcovectl check-config and explain: the policy as the module will see it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "dirs.h"
 #include "json.h"
 #include "log.h"
+#include "macro.h"
 #include "login.h"
 #include "policy.h"
+#include "policy_warn.h"
 #include "profile_print.h"
+#include "quota.h"
 
 static void errors_json(FILE *f, const PolicyErrors *errs)
 {
@@ -46,6 +51,35 @@ static int load_or_report(const CtlContext *ctx, Policy **ret)
 	return r;
 }
 
+/* Keys that will not take effect, per section, on stderr: FILE:LINE: warning: where: why.
+ * A profile repeats what it inherits from defaults: said once, for defaults. */
+static void warnings_of(const char *config, const Profile *pr, const PolicyWarning *seen,
+			size_t n_seen)
+{
+	PolicyWarning w[POLICY_MAX_WARNINGS];
+	size_t n = policy_profile_warnings(pr, w, POLICY_MAX_WARNINGS);
+
+	for (size_t i = 0; i < n; i++) {
+		bool repeated = false;
+
+		for (size_t j = 0; j < n_seen && !repeated; j++)
+			repeated = seen[j].line == w[i].line && strcmp(seen[j].text, w[i].text) == 0;
+		if (!repeated)
+			fprintf(stderr, "%s:%d: warning: %s: %s\n", config,
+				w[i].line ? w[i].line : pr->line, pr->name, w[i].text);
+	}
+}
+
+static void warnings_print(const char *config, const Policy *p)
+{
+	PolicyWarning d[POLICY_MAX_WARNINGS];
+	size_t n = policy_profile_warnings(&p->defaults, d, POLICY_MAX_WARNINGS);
+
+	warnings_of(config, &p->defaults, NULL, 0);
+	for (size_t i = 0; i < p->n_profiles; i++)
+		warnings_of(config, &p->profiles[i], d, n);
+}
+
 int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 {
 	Policy *p = NULL;
@@ -64,6 +98,8 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	}
 	if (load_or_report(ctx, &p) < 0)
 		return CTL_EXIT_FAILURE;
+	if (!ctx->json)
+		warnings_print(ctx->config, p);
 	if (ctx->json) {
 		fputs("{\"config\": ", stdout);
 		json_string(stdout, ctx->config);
@@ -107,6 +143,59 @@ static const char *decision_text(DecisionKind k)
 	}
 }
 
+/* What explain warns about for a contained login: the profile's keys that will not take
+ * effect, and a layer quota the filesystem of /var/lib/alcove cannot enforce. */
+static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
+{
+	const Profile *pr = d->profile;
+	const LayerQuota q = {.bytes = pr ? pr->layer_quota : 0, .inodes = pr ? pr->layer_inodes : 0};
+	_cleanup_close_ int fd = -1;
+	size_t n;
+	int r;
+
+	if (d->kind != DECISION_CONTAIN || !pr)
+		return 0;
+	n = policy_profile_warnings(pr, w, max);
+	if (!pr->persist || (!q.bytes && !q.inodes) || n >= max)
+		return n;
+	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = fd < 0 ? -EOPNOTSUPP : quota_probe(fd, &q);
+	if (r < 0) {
+		w[n].line = pr->origin[PKEY_LAYER_QUOTA].line;
+		snprintf(w[n].text, sizeof(w[n].text),
+			 "layer_quota/layer_inodes cannot be enforced on %s (%s): %s; such logins %s",
+			 ALCOVE_LIB_DIR, quota_fs_name(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd)),
+			 quota_hint(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd), r),
+			 pr->layer_quota_fallback == QUOTA_FALLBACK_WARN ? "go on with a warning"
+									 : "are refused");
+		n++;
+	}
+	return n;
+}
+
+static void warnings_text(const Decision *d)
+{
+	PolicyWarning w[POLICY_MAX_WARNINGS + 1];
+	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
+
+	for (size_t i = 0; i < n; i++)
+		printf("warning   %s\n", w[i].text);
+}
+
+static void warnings_json(FILE *f, const Decision *d)
+{
+	PolicyWarning w[POLICY_MAX_WARNINGS + 1];
+	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
+
+	fputs(", \"warnings\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", f);
+		json_string(f, w[i].text);
+	}
+	fputc(']', f);
+}
+
 static void explain_text(const Login *l, bool looked_up, const Decision *d)
 {
 	printf("user      %s", l->user);
@@ -133,6 +222,7 @@ static void explain_text(const Login *l, bool looked_up, const Decision *d)
 		printf(" (line %d)", d->profile->line);
 	printf(", inherits %s\n", d->profile->inherit ? d->profile->inherit : "defaults");
 	profile_print_text(stdout, d->profile);
+	warnings_text(d);
 }
 
 static void explain_json(const char *config, const Login *l, bool looked_up, const Decision *d)
@@ -177,6 +267,7 @@ static void explain_json(const char *config, const Login *l, bool looked_up, con
 		profile_print_json(f, d->profile);
 	else
 		fputs("null", f);
+	warnings_json(f, d);
 	fputs("}\n", f);
 }
 

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The keys of a resolved profile that will not take effect as written, each with the reason:
+ * a limit with cgroup = "none", a layer quota with persist = false, an idle_timeout without
+ * on_last_logout = "idle". check-config and explain print them (issue 15: no silent no-ops).
+ * Pure; what depends on the host (the filesystem of /var/lib/alcove) is quota.h's.
+ */
+
+#include <stddef.h>
+
+#include "policy.h"
+
+#define POLICY_MAX_WARNINGS (_LIMIT_MAX + 4)
+
+typedef struct PolicyWarning {
+	int line;       /* where the key was set (0: builtin) */
+	char text[224]; /* "limits.MemoryMax is not enforced: ..." */
+} PolicyWarning;
+
+/* Fills ret with at most max warnings; returns how many. */
+size_t policy_profile_warnings(const Profile *p, PolicyWarning *ret, size_t max);
