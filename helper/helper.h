@@ -41,6 +41,8 @@ int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans); /* gc.c */
  * by fds, never following a symlink, with a bounded number of fds whatever the depth; -EXDEV
  * with the name in bad when it meets a mount point. */
 int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t badlen);
+/* Removes everything below the directory fd (on its filesystem only), keeping fd itself. */
+int remove_tree_contents(int fd, char *bad, size_t badlen);
 
 /* stop.c: stops /run/alcove/<name> (STOP to init, or its scope; SIGKILL after a grace time),
  * waits until init is gone and removes the directory. 0 also when it was not running. */

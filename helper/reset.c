@@ -106,6 +106,18 @@ static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 	return 0;
 }
 
+/* /var/lib/alcove/<user> is a filesystem of its own (an admin's per-user volume): what is in
+ * it goes, the mount point stays. */
+static int empty_mounted(int libfd, const char *user, char *bad, size_t badlen)
+{
+	_cleanup_close_ int fd = paths_openat(libfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+
+	if (fd < 0)
+		return fd;
+	bad[0] = '\0';
+	return remove_tree_contents(fd, bad, badlen);
+}
+
 static int delete_layer(Answer *ans, const char *user)
 {
 	_cleanup_close_ int libfd = -1, layer_lock = -1;
@@ -127,6 +139,8 @@ static int delete_layer(Answer *ans, const char *user)
 	if (r < 0)
 		return r;
 	r = remove_tree(libfd, user, st.st_dev, bad, sizeof(bad));
+	if (r == -EXDEV && strcmp(bad, user) == 0)
+		r = empty_mounted(libfd, user, bad, sizeof(bad));
 	if (r == -EXDEV)
 		return answer_error(ans, r, "%s/%s: '%s' is a mount point; unmount it first",
 				    ALCOVE_LIB_DIR, user, bad);

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/btrfs_tree.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include "helper.h"
 #include "macro.h"
+#include "quota.h"
 
 #define TREE_MAX_OPEN 32
 
@@ -30,15 +32,28 @@ typedef struct TreeRemoval {
 	size_t badlen;
 } TreeRemoval;
 
-/* A directory entry that is a mount point or on another filesystem is not ours to empty. */
-static int check_same_mount(TreeRemoval *t, int dirfd, const char *name)
+/* A directory entry that is a mount point or on another filesystem is not ours to empty: -EXDEV.
+ * 1 for the root of a btrfs subvolume of the same mount (a layer with a quota, quota.h): it has a
+ * device number of its own, and renames out of it are EXDEV, so it is removed as a tree of its
+ * own; *ret_dev is its device. */
+static int check_same_mount(TreeRemoval *t, int dirfd, const char *name, dev_t *ret_dev)
 {
+	_cleanup_close_ int fd = -1;
 	struct statx stx;
+	dev_t dev;
 
-	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &stx) < 0)
 		return negative_errno();
-	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != t->dev ||
-	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+	dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && dev != t->dev &&
+	    stx.stx_ino == BTRFS_FIRST_FREE_OBJECTID) {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && quota_is_subvolume(fd)) {
+			*ret_dev = dev;
+			return 1;
+		}
+	}
+	if (dev != t->dev || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
 		snprintf(t->bad, t->badlen, "%s", name);
 		return -EXDEV;
 	}
@@ -63,11 +78,14 @@ static int empty_dir(TreeRemoval *t, int fd, unsigned depth);
 /* Removes dirfd/name, a directory, with everything below it (or moves it to the top). */
 static int remove_subdir(TreeRemoval *t, int dirfd, const char *name, unsigned depth)
 {
+	dev_t subvol_dev;
 	int fd, r;
 
-	r = check_same_mount(t, dirfd, name);
+	r = check_same_mount(t, dirfd, name, &subvol_dev);
 	if (r < 0)
 		return r;
+	if (r == 1) /* a tree of its own, with its own top; an empty subvolume goes with rmdir */
+		return remove_tree(dirfd, name, subvol_dev, t->bad, t->badlen);
 	if (depth >= TREE_MAX_OPEN)
 		return move_to_top(t, dirfd, name);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -109,24 +127,15 @@ static int empty_dir(TreeRemoval *t, int fd, unsigned depth)
 	return r;
 }
 
-int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t badlen)
+/* Empties t->topfd: pass after pass, until one moved nothing to the top (it then removed all
+ * it saw, and nothing else adds to the tree). */
+static int empty_top(TreeRemoval *t)
 {
-	TreeRemoval t = {.dev = dev, .bad = bad, .badlen = badlen};
-	_cleanup_close_ int topfd = -1;
 	unsigned long before;
 	int r;
 
-	r = check_same_mount(&t, parentfd, name);
-	if (r < 0)
-		return r;
-	topfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (topfd < 0)
-		return negative_errno();
-	t.topfd = topfd;
-	/* A pass that moved nothing to the top removed all it saw, and nothing else adds to
-	 * the tree: the top is empty then. */
 	do {
-		int fd = fcntl(topfd, F_DUPFD_CLOEXEC, 3);
+		int fd = fcntl(t->topfd, F_DUPFD_CLOEXEC, 3);
 
 		if (fd < 0)
 			return negative_errno();
@@ -135,10 +144,40 @@ int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t bad
 			close(fd);
 			return negative_errno();
 		}
-		before = t.moved;
-		r = empty_dir(&t, fd, 0);
+		before = t->moved;
+		r = empty_dir(t, fd, 0);
 		if (r < 0)
 			return r;
-	} while (t.moved != before);
+	} while (t->moved != before);
+	return 0;
+}
+
+int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t badlen)
+{
+	TreeRemoval t = {.dev = dev, .bad = bad, .badlen = badlen};
+	_cleanup_close_ int topfd = -1;
+	int r;
+
+	r = check_same_mount(&t, parentfd, name, &t.dev);
+	if (r < 0)
+		return r;
+	topfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (topfd < 0)
+		return negative_errno();
+	t.topfd = topfd;
+	r = empty_top(&t);
+	if (r < 0)
+		return r;
 	return RET_NERRNO(unlinkat(parentfd, name, AT_REMOVEDIR));
+}
+
+int remove_tree_contents(int fd, char *bad, size_t badlen)
+{
+	TreeRemoval t = {.topfd = fd, .bad = bad, .badlen = badlen};
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	t.dev = st.st_dev;
+	return empty_top(&t);
 }
