@@ -292,6 +292,19 @@ static bool wants_quota(const Profile *p)
 	return p->layer_quota || p->layer_inodes;
 }
 
+static bool quota_is_builtin(const Profile *p)
+{
+	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
+					  PKEY_LAYER_QUOTA_FALLBACK};
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const char *s = p->origin[keys[i]].section;
+		if (s && strcmp(s, "builtin") != 0)
+			return false;
+	}
+	return true;
+}
+
 /* A new layer/ is made where its quota can follow it: a subvolume of its own on btrfs. The
  * owner is set as paths_ensure_dir() would; only root could reach it meanwhile (<user>/ is
  * root's 0700). */
@@ -353,6 +366,13 @@ static int persist_quota(BuildCtx *c, int layerfd)
 		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
 				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
 				   quota_hint(fs, r));
+	/* The builtin quota is a default that only some filesystems can honour: explain and
+	 * check-config say so; the journal warns only about a quota an admin wrote. */
+	if (quota_is_builtin(p)) {
+		log_debug("%s's layer: builtin layer_quota not enforced: %s", c->spec->login->user,
+			  quota_hint(fs, r));
+		return 0;
+	}
 	log_warning_errno(r, "%s's layer is NOT limited to %s (layer_quota_fallback = \"warn\"): %m; %s",
 		    c->spec->login->user, size, quota_hint(fs, r));
 	return 0;
