@@ -10,4 +10,4 @@ apt-get install -y --no-install-recommends \
 	openssh-server openssh-client pamtester tmux sudo login util-linux procps iproute2 \
 	passwd python3 libcap2-bin xauth \
 	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev mandoc \
-	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs
+	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs btrfs-progs
