@@ -111,8 +111,12 @@ $(BUILD)/alcove-helper: $(HELPER_OBJS) $(LIBALCOVE)
 $(BUILD)/alcove-init: $(INIT_OBJS) $(LIBALCOVE)
 	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
+# The login's shell, run as the user on the host with an environment the user sets
+# (~/.pam_environment, ssh SetEnv): static, so that no LD_PRELOAD or LD_LIBRARY_PATH reaches a
+# dynamic loader; it makes no NSS lookup either (a static NSS dlopen()s modules through
+# LD_LIBRARY_PATH). Nothing but libc, no libconfig.
 $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^
+	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
 $(BUILD)/alcovectl: $(CTL_OBJS) $(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG)

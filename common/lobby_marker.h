@@ -10,6 +10,11 @@
  *
  *     uid=<the login user's uid>\n
  *     name=<the alcove's name>\n
+ *     shell=<the login user's passwd shell>\n
+ *
+ * The shell is there so that alcove-enter needs no passwd lookup: it is static (it runs as
+ * the user on the host, whose environment the user sets), and NSS in a static program
+ * dlopen()s its modules through $LD_LIBRARY_PATH. The helper looked the shell up as root.
  *
  * On the host LOBBY_MARKER_DIR is an empty root-owned directory. Pure: format and parse.
  */
@@ -20,16 +25,19 @@
 
 #define LOBBY_MARKER_DIR "/run/alcove/lobby"
 #define LOBBY_MARKER_FILE "login"
-#define LOBBY_MARKER_MAX 128
+#define LOBBY_SHELL_MAX 1024 /* with its NUL; the marker's tmpfs has one page */
+#define LOBBY_MARKER_MAX (64 + LOBBY_SHELL_MAX)
 
 typedef struct LobbyMarker {
 	uid_t uid;
-	char name[32]; /* an alcove name: "<uid>" or "<uid>-<8 hex>" */
+	char name[32];		     /* an alcove name: "<uid>" or "<uid>-<8 hex>" */
+	char shell[LOBBY_SHELL_MAX]; /* an absolute path without a newline */
 } LobbyMarker;
 
-/* -EINVAL for a name that is not an alcove name; -E2BIG if buf is too small. Returns the
- * length written. */
+/* -EINVAL for a name that is not an alcove name or a shell that is not an absolute path
+ * without newlines; -E2BIG if buf is too small. Returns the length written. */
 int lobby_marker_format(const LobbyMarker *m, char *buf, size_t len);
-/* Exactly the two lines above, in that order; -EBADMSG otherwise (a name that is not an
- * alcove name, a uid that is not a decimal number below 2^32-1, anything else). */
+/* Exactly the three lines above, in that order; -EBADMSG otherwise (a name that is not an
+ * alcove name, a uid that is not a decimal number below 2^32-1, a shell that is not an
+ * absolute path shorter than LOBBY_SHELL_MAX, anything else). */
 int lobby_marker_parse(const char *buf, size_t len, LobbyMarker *ret);

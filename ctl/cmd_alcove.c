@@ -2,8 +2,8 @@
 /*
  * alcovectl enter, list, stop, reset: the admin's view of running alcoves. enter goes through
  * the helper's open verb and alcove-init exactly like a login (minus the lobby; on a terminal
- * the session gets a pty of its own from the alcove's devpts, never the admin's: alcove_pty.c,
- * pty_relay.c); stop and reset
+ * the session gets a pty of its own from the alcove's devpts, never the admin's: alcove_pty.h,
+ * pty_relay.h); stop and reset
  * are the helper's verbs; list reads the state files and asks each init for its STATUS.
  */
 #include <dirent.h>
@@ -137,74 +137,52 @@ static int failure_code(int r)
 	return CTL_EXIT_FAILURE;
 }
 
+typedef struct SessionArgs {
+	const LoginInfo *li;
+	const char *name;
+	char **cmd;
+	int n_cmd;
+} SessionArgs;
+
+/* The session's side of the relay (in a child of ours, on the slave): ends as the session did. */
+static int session_on_pty(void *userdata)
+{
+	const SessionArgs *a = userdata;
+	int r, status;
+
+	r = run_session(a->li, a->name, a->cmd, a->n_cmd, &status);
+	if (r < 0)
+		return failure_code(r);
+	fflush(stdout);
+	enter_exit_like(status);
+}
+
 /*
- * On a terminal the session gets a pty of its own (pty_relay.h): a child of ours runs it with
- * the slave as fds 0, 1, 2 and ends the way the session ended; we relay between the terminal
- * and the master meanwhile. *ret_status is the child's wait status, to exit the same way.
+ * When one of fds 0, 1, 2 is a terminal the session gets a pty of its own (pty_relay.h), from
+ * the alcove's devpts so that it has a name inside, else one of the host's: a child of ours
+ * runs it with the slave where the terminal was, and we relay meanwhile. *ret_status is the
+ * child's wait status, to exit the same way.
  */
 static int run_session_pty(const LoginInfo *li, const char *name, char **cmd, int n_cmd,
 			   int *ret_status)
 {
-	_cleanup_close_ int pidfd = -1;
-	sigset_t relayed, old;
+	SessionArgs args = {li, name, cmd, n_cmd};
+	int r, master, slave;
 	PtyRelay pr;
-	int r, status, master, slave;
-	pid_t pid;
 
-	/* the alcove's own devpts, so the session's tty has a name inside; else the host's */
 	r = alcove_pty_open(name, li->uid, &master, &slave);
 	if (r < 0) {
 		log_debug("No pty from the devpts of alcove %s (%s): a pty of the host's instead",
 			  name, strerror(-r));
 		master = slave = -1;
 	}
-	r = pty_relay_open(&pr, STDIN_FILENO, STDOUT_FILENO, master, slave);
+	r = pty_relay_open(&pr, master, slave);
 	if (r < 0)
 		return log_error_errno(r, "Cannot allocate a pty for the session: %m");
-	/* blocked before the fork: a resize or hangup in between is relayed, not lost */
-	pty_relay_sigset(&relayed);
-	if (sigprocmask(SIG_BLOCK, &relayed, &old) < 0) {
-		r = negative_errno();
-		pty_relay_done(&pr);
-		return log_error_errno(r, "sigprocmask: %m");
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = negative_errno();
-		pty_relay_done(&pr);
-		(void)sigprocmask(SIG_SETMASK, &old, NULL);
-		return log_error_errno(r, "fork: %m");
-	}
-	if (pid == 0) {
-		(void)sigprocmask(SIG_SETMASK, &old, NULL);
-		if (dup2(pr.slave, 0) < 0 || dup2(pr.slave, 1) < 0 || dup2(pr.slave, 2) < 0)
-			_exit(CTL_EXIT_FAILURE);
-		closep(&pr.master);
-		closep(&pr.slave);
-		r = run_session(li, name, cmd, n_cmd, &status);
-		if (r < 0)
-			_exit(failure_code(r));
-		fflush(stdout);
-		enter_exit_like(status);
-	}
-	closep(&pr.slave); /* the master reads EIO once the session's side has closed it */
-	pr.slave = -1;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	r = pidfd < 0 ? negative_errno() : pty_relay_run(&pr, pid, pidfd);
-	pty_relay_done(&pr);
-	if (r < 0) {
-		/* the relay broke: the session must not go on without it */
+	*ret_status = W_EXITCODE(CTL_EXIT_FAILURE, 0);
+	r = pty_relay_session(&pr, session_on_pty, &args, ret_status);
+	if (r < 0)
 		log_error_errno(r, "Relaying the session's terminal failed: %m");
-		(void)kill(pid, SIGHUP);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = W_EXITCODE(CTL_EXIT_FAILURE, 0);
-			break;
-		}
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	*ret_status = status;
 	return 0;
 }
 
@@ -256,7 +234,9 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	snprintf(name_buf, sizeof(name_buf), "%s", name);
 	snprintf(session_buf, sizeof(session_buf), "%s", session);
 	free(reply);
-	if (isatty(STDIN_FILENO))
+	/* any terminal among fds 0, 1, 2 is the admin's: never handed to the session (a
+	 * process it leaves behind would keep it); an error telling is taken as a terminal */
+	if (pty_relay_wanted(0) != 0)
 		r = run_session_pty(li, name_buf, argv + next, argc - next, &status);
 	else
 		r = run_session(li, name_buf, argv + next, argc - next, &status);

@@ -14,6 +14,15 @@
  *
  * Without a marker (a lobby built before the marker existed, or not a lobby at all) the
  * older rule applies: $ALCOVE_NAME's control socket owned by our uid, else the real shell.
+ *
+ * It runs as the user on the host, with an environment the user can set (~/.pam_environment,
+ * ssh's SetEnv): so it is static (no LD_PRELOAD, no LD_LIBRARY_PATH reaches a loader) and looks
+ * nothing up through NSS, whose modules a static program would dlopen() through
+ * $LD_LIBRARY_PATH: the shell comes from the marker, which the helper wrote as root.
+ *
+ * A terminal that su, sudo or login ran us on is the caller's, not the login's: it goes to the
+ * session only through a pty of the alcove's devpts, relayed (pty_relay.h). sshd's pty needs
+ * none: it is allocated in the lobby, from that same devpts, for this login.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +31,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "enter_client.h"
 #include "lobby_marker.h"
+#include "pty_relay.h"
 
 #define REAL_SHELL ALCOVE_RUN_DIR "/shell"
 
@@ -81,13 +93,30 @@ static int lobby_marker_read(LobbyMarker *ret)
 	return lobby_marker_parse(buf, (size_t)n, ret) < 0 ? -EBADMSG : 1;
 }
 
-/* The shell to start inside: the user's passwd shell, which is where we were bind-mounted
- * (inside the alcove that path is the image's real shell). */
-static const char *login_shell(void)
-{
-	struct passwd *pw = getpwuid(getuid());
+/* Where to go and what to run there. */
+typedef struct Target {
+	char socket[128];	     /* the alcove's control socket */
+	char shell[LOBBY_SHELL_MAX]; /* the user's passwd shell (it is where we were bound) */
+	bool lobby;		     /* we run in a lobby: its /dev/pts is the alcove's devpts */
+} Target;
 
-	return pw && pw->pw_shell && pw->pw_shell[0] == '/' ? pw->pw_shell : "/bin/sh";
+/* Without a marker (not a lobby): the shell from /etc/passwd, read as a file (fgetpwent() is
+ * no NSS lookup), else /bin/sh. */
+static void passwd_shell(char *buf, size_t size)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+
+	snprintf(buf, size, "/bin/sh");
+	if (!f)
+		return;
+	while ((pw = fgetpwent(f)))
+		if (pw->pw_uid == getuid()) {
+			if (pw->pw_shell && pw->pw_shell[0] == '/')
+				snprintf(buf, size, "%s", pw->pw_shell);
+			break;
+		}
+	fclose(f);
 }
 
 /* Fail closed: one line saying why and what to do. */
@@ -98,8 +127,8 @@ static _noreturn_ void not_running(const char *what, const char *why)
 	exit(1);
 }
 
-/* Picks the control socket to connect to (path), or execs the real shell, or exits. */
-static void choose(char **argv, char *path, size_t size)
+/* Picks the control socket to connect to and the shell, or execs the real shell, or exits. */
+static void choose(char **argv, Target *t)
 {
 	LobbyMarker lm;
 	struct stat st;
@@ -114,29 +143,104 @@ static void choose(char **argv, char *path, size_t size)
 	}
 	if (r == 0 || lm.uid != getuid()) {
 		/* not a lobby of ours: root code (or another user) running the shell path */
-		if (r == 0 && alcove_socket_is_ours(getenv("ALCOVE_NAME"), path, size))
+		if (r == 0 &&
+		    alcove_socket_is_ours(getenv("ALCOVE_NAME"), t->socket, sizeof(t->socket))) {
+			passwd_shell(t->shell, sizeof(t->shell));
 			return;
+		}
 		exec_real_shell(argv);
 	}
 	/* Our lobby: its alcove, never the real shell. The marker names the alcove (the
 	 * environment is whatever the program that ran us passed on). */
-	snprintf(path, size, ALCOVE_RUN_DIR "/%s/control", lm.name);
-	if (lstat(path, &st) < 0)
-		not_running(path, strerror(errno));
+	t->lobby = true;
+	snprintf(t->shell, sizeof(t->shell), "%s", lm.shell);
+	snprintf(t->socket, sizeof(t->socket), ALCOVE_RUN_DIR "/%s/control", lm.name);
+	if (lstat(t->socket, &st) < 0)
+		not_running(t->socket, strerror(errno));
 	if (!S_ISSOCK(st.st_mode) || st.st_uid != getuid())
-		not_running(path, "not the alcove's control socket");
+		not_running(t->socket, "not the alcove's control socket");
+}
+
+/* Hands the login to init and exits the way its session ended. */
+static int enter(void *userdata)
+{
+	const EnterRequest *req = userdata;
+	EnterResult res;
+	int r;
+
+	r = enter_run(req, &res);
+	/* gone between the check and the connect, or ending (it closed its socket); an ENOENT
+	 * that init reported (with a message) is the shell missing inside, not the alcove */
+	if ((r == -ENOENT || r == -ECONNREFUSED) && !res.message[0])
+		not_running(req->socket_path, strerror(-r));
+	if (r < 0) {
+		if (res.message[0])
+			fprintf(stderr, "alcove-enter: %s: %s\n", res.message, strerror(-r));
+		else
+			fprintf(stderr, "alcove-enter: Failed to enter the alcove through %s: %s\n",
+				req->socket_path, strerror(-r));
+		return 1;
+	}
+	fflush(stdout);
+	enter_exit_like(res.wait_status);
+}
+
+/* The devpts instance of the lobby's /dev/pts: the alcove's, where sshd allocated the login's
+ * pty. 0 (none: every terminal is relayed) when that cannot be told. */
+static dev_t own_pts(const Target *t)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (!t->lobby || stat("/dev/pts", &st) < 0 || statfs("/dev/pts", &sfs) < 0 ||
+	    sfs.f_type != DEVPTS_SUPER_MAGIC)
+		return 0;
+	return st.st_dev;
+}
+
+/* The session on a pty of its own (the lobby's /dev/ptmx: the alcove's devpts), relayed to
+ * the caller's terminal; never the terminal itself (fail closed). */
+static _noreturn_ void enter_relayed(EnterRequest *req)
+{
+	int r, status = W_EXITCODE(1, 0);
+	PtyRelay pr;
+
+	/* We hold the caller's terminal while the session runs: not dumpable, so no other
+	 * process of the user's may ptrace us or open our fds through /proc. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "alcove-enter: Failed to make the relay undumpable: %m\n");
+		exit(1);
+	}
+	r = pty_relay_open(&pr, -1, -1);
+	if (r < 0) {
+		fprintf(stderr, "alcove-enter: Failed to allocate a pty from /dev/ptmx: %s\n",
+			strerror(-r));
+		exit(1);
+	}
+	r = pty_relay_session(&pr, enter, req, &status);
+	if (r < 0)
+		fprintf(stderr, "alcove-enter: Relaying the session's terminal failed: %s\n",
+			strerror(-r));
+	enter_exit_like(status);
 }
 
 int main(int argc, char *argv[])
 {
-	char path[128];
-	EnterResult res;
 	EnterRequest req;
+	Target t = {0};
 	int r;
 
 	if (argc < 1 || !argv[0])
 		return 1;
-	choose(argv, path, sizeof(path));
+	choose(argv, &t);
+	req = (EnterRequest){
+	    .socket_path = t.socket,
+	    .path = t.shell,
+	    .argv = (const char *const *)argv,
+	    .envp = (const char *const *)environ,
+	};
+	if (pty_relay_wanted(own_pts(&t)) != 0)
+		enter_relayed(&req);
 
 	r = enter_release_tty();
 	if (r < 0) {
@@ -144,24 +248,5 @@ int main(int argc, char *argv[])
 			strerror(-r));
 		return 1;
 	}
-	req = (EnterRequest){
-	    .socket_path = path,
-	    .path = login_shell(),
-	    .argv = (const char *const *)argv,
-	    .envp = (const char *const *)environ,
-	};
-	r = enter_run(&req, &res);
-	/* gone between the check and the connect, or ending (it closed its socket); an ENOENT
-	 * that init reported (with a message) is the shell missing inside, not the alcove */
-	if ((r == -ENOENT || r == -ECONNREFUSED) && !res.message[0])
-		not_running(path, strerror(-r));
-	if (r < 0) {
-		if (res.message[0])
-			fprintf(stderr, "alcove-enter: %s: %s\n", res.message, strerror(-r));
-		else
-			fprintf(stderr, "alcove-enter: Failed to enter the alcove through %s: %s\n",
-				path, strerror(-r));
-		return 1;
-	}
-	enter_exit_like(res.wait_status);
+	return enter(&req);
 }

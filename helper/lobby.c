@@ -290,7 +290,8 @@ static int lobby_mount_marker(const LobbySpec *spec)
 	char text[LOBBY_MARKER_MAX];
 	int n, r;
 
-	if (snprintf(lm.name, sizeof(lm.name), "%s", spec->name) >= (int)sizeof(lm.name))
+	if (snprintf(lm.name, sizeof(lm.name), "%s", spec->name) >= (int)sizeof(lm.name) ||
+	    snprintf(lm.shell, sizeof(lm.shell), "%s", spec->shell) >= (int)sizeof(lm.shell))
 		return -EINVAL;
 	n = lobby_marker_format(&lm, text, sizeof(text));
 	if (n < 0)

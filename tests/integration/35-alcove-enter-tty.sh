@@ -17,22 +17,8 @@ profiles = { lab = { mode = \"root\"; }; };")
 WORK=$(mktemp -d /var/tmp/alcr-tty.XXXXXX)
 on_exit "rm -rf $WORK"
 
-TMUX_SOCK=$WORK/tmux.sock
-tm() { tmux -S "$TMUX_SOCK" "$@"; }
-on_exit "tmux -S $TMUX_SOCK kill-server"
-screen_of() { tm capture-pane -p -J -t "$1"; }
-wait_screen() { # pane regex [tenths]
-	local n=${3:-100} line
-	while ((n-- > 0)); do
-		line=$(screen_of "$1" | grep -E -- "$2" | tail -1)
-		[ -n "$line" ] && { echo "$line"; return 0; }
-		sleep 0.1
-	done
-	echo "--- pane $1:" >&2
-	screen_of "$1" >&2
-	return 1
-}
-type_line() { tm send-keys -t "$1" -l -- "$2" && tm send-keys -t "$1" Enter; }
+. "$ALCOVE_SRC/tests/lib/tmux.sh"
+tmux_start "$WORK"
 
 tm new-session -d -s t -x 120 -y 40 "env -i PATH=$PATH TERM=screen PS1='host\$ ' bash --norc"
 P=t:0

@@ -24,23 +24,8 @@ WORK=$(mktemp -d /var/tmp/alcd-tty.XXXXXX)
 on_exit "rm -rf $WORK"
 
 # --- tmux: a private server; each check types a command and waits for its marked output
-TMUX_SOCK=$WORK/tmux.sock
-tm() { tmux -S "$TMUX_SOCK" "$@"; }
-on_exit "tmux -S $TMUX_SOCK kill-server"
-screen_of() { tm capture-pane -p -J -t "$1"; }
-# waits until the pane shows a line matching the extended regex; prints that line
-wait_screen() { # pane regex [tenths]
-	local n=${3:-100} line
-	while ((n-- > 0)); do
-		line=$(screen_of "$1" | grep -E -- "$2" | tail -1)
-		[ -n "$line" ] && { echo "$line"; return 0; }
-		sleep 0.1
-	done
-	echo "--- pane $1:" >&2
-	screen_of "$1" >&2
-	return 1
-}
-type_line() { tm send-keys -t "$1" -l -- "$2" && tm send-keys -t "$1" Enter; }
+. "$ALCOVE_SRC/tests/lib/tmux.sh"
+tmux_start "$WORK"
 
 # The ssh client, in a pane of its own (a script, so tmux's shell need not know ssh_to).
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* alcovectl enter: what counts as the ptmx of the alcove's devpts (ctl/alcove_pty_pure.c). */
+/* What counts as the ptmx of a devpts instance (common/alcove_pty_pure.c). */
 #include <linux/magic.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <sys/sysmacros.h>
 #include <cmocka.h>
 
-#include "../../ctl/alcove_pty.h"
+#include "alcove_pty.h"
 
 #define TMPFS_MAGIC_ 0x01021994ul
 

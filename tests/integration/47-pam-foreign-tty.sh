@@ -1,0 +1,160 @@
+#!/bin/bash
+# Issue 12, route 2: a terminal that is not the login's own never goes into the alcove.
+# `su - USER` on an admin's terminal (a tmux pane; su is PAM service su-l with pam_alcove
+# added) and `alcovectl enter USER -- CMD </dev/null` with stdout on that terminal: the session
+# gets a pty of the alcove's devpts, relayed, and a process it leaves behind holds no fd of the
+# admin's terminal and reads nothing typed there afterwards. The relay is a working terminal:
+# `tty` names the alcove's pty, job control, ^C, window size, the exit status.
+# Route 8 (alcove-enter static): it has no ELF interpreter, and an LD_PRELOAD the user puts
+# into the login's environment (~/.pam_environment, read by pam_env user_readenv=1) is not
+# loaded into it, while it runs as the user on the host.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@" # (also: one copy of this test at a time on a shared machine)
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+
+ALCOVECTL=$BUILD/alcovectl
+export ALCOVE_HELPER=$BUILD/alcove-helper
+img=$(test_image bookworm-login)
+pam_user alctt1
+HOME1=/home/alctt1
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	hostname = \"%u-box\"; on_last_logout = \"keep\"; };
+rules = ( { user = \"alctt1\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+LINE="session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+pam_service_with su-l "$LINE
+session required pam_env.so user_readenv=1"
+sshd_start 2331 "$LINE" # (its PAM stack reads ~/.pam_environment: pam_env user_readenv=1)
+sshd_authorize alctt1
+WORK=$(mktemp -d /var/tmp/alctt-tty.XXXXXX)
+chmod 755 "$WORK"
+on_exit "rm -rf $WORK"
+
+# The session's view of its terminal: fd 0's name, fd 1's device, the devpts of /dev/pts.
+cat >"$HOME1/probe.sh" <<'EOF'
+echo "P:$(tty):$(stat -L -c %d /proc/$$/fd/1):$(stat -c %d /dev/pts):P"
+EOF
+# Left behind by a session with its fds: once ~/go-TAG exists it reads what comes on its
+# stderr, the session's terminal (setsid: no hangup signal reaches it).
+cat >"$HOME1/leave.sh" <<'EOF'
+setsid sh -c 'while [ ! -e ~/go-$1 ]; do sleep 0.1; done
+	cat <&2 >~/typed-$1; echo "rc=$?" >~/done-$1' "alctt-left-$1" "$1" &
+EOF
+chown alctt1: "$HOME1/probe.sh" "$HOME1/leave.sh"
+
+. "$ALCOVE_SRC/tests/lib/tmux.sh"
+tmux_start "$WORK"
+
+# The admin's terminal: a root shell in a pane.
+tm new-session -d -s adm -x 120 -y 40 "env -i PATH=$PATH TERM=screen PS1='adm\$ ' bash --norc"
+P=adm:0
+wait_screen $P '^adm\$' >/dev/null || fail "no admin shell in the pane"
+ADMIN_TTY=$(tm display -p -t $P '#{pane_tty}')
+ADMIN_DEV=$(stat -c %d:%t:%T "$ADMIN_TTY")
+
+# left_behind TAG WHAT: the process TAG left behind holds no fd of the admin's terminal; once
+# told to read, it finds its terminal hung up, and a line the admin types afterwards reaches
+# the admin's shell, not it.
+left_behind() {
+	local tag=$1 what=$2 pid fd secret="alctt-secret-$1-$$"
+	pid=$(pgrep -o -u alctt1 -f "alctt-left-$tag") || fail "$what: no process was left behind"
+	for fd in /proc/$pid/fd/*; do
+		[ "$(stat -L -c %d:%t:%T "$fd" 2>/dev/null)" != "$ADMIN_DEV" ] ||
+			fail "$what: the left-behind process $pid holds the admin's terminal ($ADMIN_TTY) as ${fd##*/}"
+	done
+	pass "$what: the process left behind holds no fd of the admin's terminal"
+	touch "$HOME1/go-$tag"
+	wait_until 100 test -s "$HOME1/done-$tag" ||
+		fail "$what: the left-behind process still reads the admin's terminal"
+	type_line $P 'read -r x; echo "ADMIN:$x:ADMIN"'
+	type_line $P "$secret"
+	wait_screen $P "^ADMIN:$secret:ADMIN\$" >/dev/null || fail "$what: the admin's shell did not get its line"
+	assert_not_contains "$(cat "$HOME1/typed-$tag")" "$secret" \
+		"$what: a line typed on the admin's terminal afterwards is not read by it"
+}
+
+# --- su - alctt1 on the admin's terminal: alcove-enter relays through a pty of the alcove's
+type_line $P 'su - alctt1; echo "SU-RC:$?:SU-RC"'
+wait_screen $P 'alctt1@alctt1-box' >/dev/null || fail "no prompt from the alcove after su -"
+screen_of $P | grep -q "no job control" && fail "the shell has no job control: $(screen_of $P)"
+type_line $P 'sh ~/probe.sh'
+line=$(wait_screen $P '^P:.*:P$') || fail "su: the probe"
+[[ $line =~ ^P:/dev/pts/[0-9]+:([0-9]+):([0-9]+):P$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+	fail "su: the session's terminal is not a pty of the alcove's devpts: $line"
+pass "su: tty names a pty of the alcove's devpts, with job control ($line)"
+
+type_line $P 'sleep 1002'
+wait_until 100 alcove_has alctt1 "sleep 1002" || fail "su: sleep 1002 did not start"
+tm send-keys -t $P C-c
+type_line $P 'echo "C:$?:C"'
+wait_screen $P '^C:130:C$' >/dev/null || fail "su: Ctrl-C did not give 130"
+pass "su: Ctrl-C interrupts the foreground program (130)"
+tm resize-window -t adm -x 100 -y 30
+sleep 0.3
+type_line $P 'echo "S:$(stty size):S"'
+wait_screen $P '^S:30 100:S$' >/dev/null || fail "su: stty size after a resize"
+pass "su: a window resize reaches the session (30 100)"
+
+type_line $P 'sh ~/leave.sh su; exit 5'
+wait_screen $P '^SU-RC:5:SU-RC$' >/dev/null || fail "su did not end with the session's status 5"
+pass "su: the session's exit status comes back (5)"
+left_behind su "su"
+
+# --- alcovectl enter with stdin not a terminal, stdout and stderr on the admin's terminal
+type_line $P "ALCOVE_HELPER=$ALCOVE_HELPER $ALCOVECTL --config $conf enter alctt1 -- sh -c 'sh ~/probe.sh; sh ~/leave.sh ctl; exit 4' </dev/null; echo \"CTL-RC:\$?:CTL-RC\""
+wait_screen $P '^CTL-RC:4:CTL-RC$' >/dev/null || fail "alcovectl enter did not end with status 4"
+line=$(wait_screen $P '^P:.*:P$') || fail "alcovectl: the probe"
+[[ $line =~ ^P:not\ a\ tty:([0-9]+):([0-9]+):P$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+	fail "alcovectl: stdout is not a pty of the alcove's devpts: $line"
+pass "alcovectl enter </dev/null: stdin stays /dev/null, stdout is a pty of the alcove's ($line)"
+left_behind ctl "alcovectl enter </dev/null"
+
+# --- sshd's pty is the login's own, of the alcove's devpts (the lobby's): no relay
+out=$(ssh_to alctt1 -tt -- 'echo "X:$(tty):$SSH_TTY:X"' </dev/null | tr -d '\r')
+[[ $out =~ X:(/dev/pts/[0-9]+):(/dev/pts/[0-9]+):X ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+	fail "ssh -tt: the session's terminal is not the pty sshd allocated: $out"
+pass "ssh -tt: the session is on the pty sshd allocated (tty = \$SSH_TTY), not relayed"
+
+# --- route 8: alcove-enter is static, and the login's LD_PRELOAD does not reach it
+readelf -l "$BUILD/alcove-enter" | grep -q INTERP && fail "alcove-enter has an ELF interpreter"
+[ -z "$(readelf -d "$BUILD/alcove-enter" | grep NEEDED)" ] || fail "alcove-enter needs shared libraries"
+pass "alcove-enter is static: no interpreter, no shared library (libconfig neither)"
+mkdir -m 1777 "$WORK/marks"
+cat >"$WORK/mark.c" <<EOF
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+/* loaded: note who (pid, pid namespace, executable) */
+__attribute__((constructor)) static void mark(void)
+{
+	char path[256], ns[64] = "", exe[256] = "";
+	ssize_t n;
+	int fd;
+
+	if ((n = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1)) > 0) ns[n] = 0;
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) exe[n] = 0;
+	snprintf(path, sizeof(path), "$WORK/marks/%d", (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) { dprintf(fd, "%s %s\n", ns, exe); close(fd); }
+}
+EOF
+cc -shared -fPIC -o "$WORK/libmark.so" "$WORK/mark.c" || fail "cc libmark.so"
+chmod 755 "$WORK/libmark.so"
+setpriv --reuid=alctt1 --regid=alctt1 --init-groups env LD_PRELOAD="$WORK/libmark.so" /bin/true
+[ -n "$(ls "$WORK/marks")" ] || fail "the preload library does not load for alctt1 at all"
+rm -f "$WORK"/marks/*
+echo "LD_PRELOAD DEFAULT=$WORK/libmark.so" >"$HOME1/.pam_environment"
+chown alctt1: "$HOME1/.pam_environment"
+out=$(su - alctt1 -c 'cat /proc/1/comm; echo "pre=$LD_PRELOAD"' </dev/null 2>&1)
+assert_contains "$out" "alcove-init" "su - with ~/.pam_environment lands in the alcove"
+assert_contains "$out" "pre=$WORK/libmark.so" "... with LD_PRELOAD in the session's environment"
+out=$(ssh_to alctt1 -- 'cat /proc/1/comm; echo "pre=$LD_PRELOAD"' 2>&1)
+assert_contains "$out" "alcove-init" "ssh with ~/.pam_environment lands in the alcove"
+assert_contains "$out" "pre=$WORK/libmark.so" "... with LD_PRELOAD in the session's environment"
+host_ns=$(readlink /proc/self/ns/pid)
+marks=$(cat "$WORK"/marks/* 2>/dev/null)
+assert_not_contains "$marks" "$host_ns" \
+	"su, ssh: no program of the user's login on the host loaded the LD_PRELOAD"
