@@ -112,6 +112,14 @@ line=$(wait_screen $P '^P:.*:P$') || fail "alcovectl: the probe"
 pass "alcovectl enter </dev/null: stdin stays /dev/null, stdout is a pty of the alcove's ($line)"
 left_behind ctl "alcovectl enter </dev/null"
 
+# A process left behind that writes without end does not keep the relay (and the admin's
+# terminal) busy: enter returns, and the writer finds its terminal hung up.
+type_line $P "clear; ALCOVE_HELPER=$ALCOVE_HELPER $ALCOVECTL --config $conf enter alctt1 -- sh -c 'setsid sh -c \"while echo alctt-flood; do :; done; echo hung-up >~/flood-end\" & sleep 0.2; exit 6' </dev/null; echo \"FLOOD-RC:\$?:FLOOD-RC\""
+wait_screen $P '^FLOOD-RC:6:FLOOD-RC$' 300 >/dev/null ||
+	fail "alcovectl enter did not return while a process it left behind kept writing"
+wait_until 100 test -s "$HOME1/flood-end" || fail "the flooding process still writes to a terminal"
+pass "a process left behind writing without end: enter returns (6), its writes fail afterwards"
+
 # --- sshd's pty is the login's own, of the alcove's devpts (the lobby's): no relay
 out=$(ssh_to alctt1 -tt -- 'echo "X:$(tty):$SSH_TTY:X"' </dev/null | tr -d '\r')
 [[ $out =~ X:(/dev/pts/[0-9]+):(/dev/pts/[0-9]+):X ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
