@@ -2,14 +2,23 @@
 #include "control_client.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 
+#include "enter_client.h"
 #include "macro.h"
 #include "proto_io.h"
+
+int control_admin_path(const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/admin", ALCOVE_RUN_DIR, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
 
 /* A blocking call that ran into SO_SNDTIMEO/SO_RCVTIMEO reports EAGAIN (EINPROGRESS for a
  * connect): say what it is. */

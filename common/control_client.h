@@ -2,11 +2,12 @@
 #pragma once
 
 /*
- * Short requests to a running alcove-init over its control socket
- * (/run/alcove/<name>/control): one connection, one request, one answer.
- * Used by alcove-helper (HOLD, RELEASE, STOP) and alcovectl (STOP, STATUS).
+ * Short requests to a running alcove-init over its admin socket
+ * (/run/alcove/<name>/admin, root 0600: only host root gets in, and init serves HOLD,
+ * RELEASE, STOP and STATUS nowhere else): one connection, one request, one answer.
+ * Used by alcove-helper (HOLD, RELEASE, STOP, STATUS) and alcovectl (STATUS).
  * Returns 0 on success; -errno of the connection, or the errno init answered
- * with in an ERROR (-EPERM: the caller's uid is not allowed; -ENOENT: no such
+ * with in an ERROR (-EPERM: not served on this socket; -ENOENT: no such
  * hold); -EBADMSG for an answer that is not what the request expects.
  * The path is connected as given: root callers resolve it safely themselves
  * (it is a socket in a root-owned directory).
@@ -18,7 +19,12 @@
 
 #define CONTROL_TIMEOUT_SEC 5
 
+#include <stddef.h>
+
 #include "proto.h"
+
+/* "/run/alcove/<name>/admin" into buf; -ENAMETOOLONG if it does not fit. */
+int control_admin_path(const char *name, char *buf, size_t len);
 
 /* A SOCK_SEQPACKET|SOCK_CLOEXEC connection to path (at most sizeof(sun_path)-1 bytes), with
  * the timeouts above. */

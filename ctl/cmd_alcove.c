@@ -270,8 +270,8 @@ static int list_one(int runfd, const char *name, ListEntry *e)
 		time_t now = time(NULL);
 
 		e->uptime_sec = now > e->state.created ? (uint64_t)(now - e->state.created) : 0;
-		snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, e->name);
-		if (control_status(path, &st) == 0) {
+		if (control_admin_path(e->name, path, sizeof(path)) == 0 &&
+		    control_status(path, &st) == 0) {
 			e->has_status = true;
 			e->sessions = st.sessions;
 			e->holds = st.holds;

@@ -109,8 +109,7 @@ static void status_read(ShowInfo *a)
 
 	if (!a->alive)
 		return;
-	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, a->name);
-	if (control_status(path, &st) < 0)
+	if (control_admin_path(a->name, path, sizeof(path)) < 0 || control_status(path, &st) < 0)
 		return;
 	a->has_status = true;
 	a->sessions = st.sessions;

@@ -60,6 +60,7 @@ void build_ctx_done(BuildCtx *c)
 		closep(&c->bind_fds[i]);
 	closep(&c->cs.init_fd);
 	closep(&c->cs.control_fd);
+	closep(&c->cs.admin_fd);
 	closep(&c->cs.stderr_fd);
 	closep(&c->cs.null_fd);
 	closep(&c->cs.persist_fd);
@@ -350,6 +351,7 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errl
 	c->cs = (ChildSetup){.sync_fd = -1,
 			     .init_fd = -1,
 			     .control_fd = -1,
+			     .admin_fd = -1,
 			     .stderr_fd = -1,
 			     .null_fd = -1,
 			     .persist_fd = -1,

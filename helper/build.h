@@ -61,7 +61,8 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errl
 typedef struct ChildSetup {
 	int sync_fd;	/* the child's end of the SEQPACKET pair */
 	int init_fd;	/* alcove-init, O_RDONLY */
-	int control_fd; /* the listening control socket -> fd 3 of init */
+	int control_fd; /* the listening control socket (the user's) -> fd 3 of init */
+	int admin_fd;	/* the listening admin socket (root's) -> fd 5 of init */
 	int stderr_fd;	/* journal stream or /dev/null -> fd 2 of init */
 	int null_fd;	/* /dev/null -> fds 0 and 1 */
 	/* persist = true: a detached clone of /var/lib/alcove/<user>/layer (holding upper/ and

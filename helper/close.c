@@ -59,8 +59,9 @@ int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
 		return answer_error(ans, r, "Cannot look up user '%s': %m", user);
 	if (!name_belongs(name, uid))
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
-	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, name);
-	r = control_release(path, session);
+	r = control_admin_path(name, path, sizeof(path));
+	if (r == 0)
+		r = control_release(path, session);
 	/* gone (no socket, nobody listening) or the hold ended with its process: nothing to do */
 	if (r < 0 && r != -ENOENT && r != -ECONNREFUSED && r != -ECONNRESET)
 		return answer_error(ans, r, "Cannot release session %s of alcove %s: %m", session,

@@ -140,14 +140,15 @@ static int decide(OpenCtx *c, const KvMessage *req)
 	return passthrough_groups(c) < 0 ? -EIO : 1;
 }
 
-/* A corrupt state names no init, but an init that runs still holds the listening control
+/* A corrupt state names no init, but an init that runs still holds the listening admin
  * socket: 1 if something listens there (or that cannot be told), 0 if nothing does. */
 static int control_listens(const OpenCtx *c)
 {
 	char path[128];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
+	if (control_admin_path(c->name, path, sizeof(path)) < 0)
+		return 1;
 	fd = control_connect(path);
 	if (fd == -ECONNREFUSED || fd == -ENOENT)
 		return 0;
@@ -355,7 +356,7 @@ static int hold(OpenCtx *c)
 	if (pidfd < 0)
 		return answer_error(c->ans, errno, "pidfd of the caller (pid %d): %m",
 				    (int)c->env->caller);
-	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
+	(void)control_admin_path(c->name, path, sizeof(path)); /* a name fits (32 bytes) */
 	r = control_hold(path, c->session, pidfd);
 	if (r < 0 && !c->built && alcove_ending(r)) {
 		r = rebuild_ended(c, r);
@@ -376,7 +377,7 @@ static void unhold(OpenCtx *c)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, c->name);
+	(void)control_admin_path(c->name, path, sizeof(path));
 	(void)control_release(path, c->session);
 }
 

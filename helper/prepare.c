@@ -2,8 +2,8 @@
 /*
  * The host side of a build, before the clone: the user's subordinate ranges and id maps, the
  * image layers, the persistent upper/work dirs, the home volume, profile mounts, alcove-init,
- * the control socket and the filesystem plan. Every fd opened here is close-on-exec and owned
- * by the BuildCtx until the child has been cloned.
+ * the control and admin sockets and the filesystem plan. Every fd opened here is
+ * close-on-exec and owned by the BuildCtx until the child has been cloned.
  */
 #include "build_internal.h"
 
@@ -610,30 +610,52 @@ int prepare_init(BuildCtx *c)
 	return 0;
 }
 
-/* The listening socket init serves, created here socket-activation style: 0600, owner U. */
-int prepare_control(BuildCtx *c)
+/* A listening socket at /run/alcove/<name>/<file>, born 0600 (never connectable by others,
+ * not even for a moment), then given to owner. */
+static int listen_at(BuildCtx *c, const char *file, uid_t uid, gid_t gid, int *ret_fd)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const LoginInfo *li = c->spec->login;
 	mode_t old;
 	int fd, r;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/control", ALCOVE_RUN_DIR, c->spec->name);
-	if (unlinkat(c->spec->rundirfd, "control", 0) < 0 && errno != ENOENT)
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/%s", ALCOVE_RUN_DIR, c->spec->name, file);
+	if (unlinkat(c->spec->rundirfd, file, 0) < 0 && errno != ENOENT)
 		return build_error(c, negative_errno(), "remove stale %s: %m", sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return build_error(c, negative_errno(), "control socket: %m");
-	c->cs.control_fd = fd;
-	old = umask(0177); /* born 0600: never connectable by others, not even for a moment */
+		return build_error(c, negative_errno(), "%s socket: %m", file);
+	*ret_fd = fd;
+	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0)
 		return build_error(c, negative_errno(), "bind %s: %m", sa.sun_path);
-	if (fchownat(c->spec->rundirfd, "control", li->uid, li->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if ((uid != 0 || gid != 0) &&
+	    fchownat(c->spec->rundirfd, file, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return build_error(c, negative_errno(), "chown %s: %m", sa.sun_path);
 	if (listen(fd, 64) < 0)
 		return build_error(c, negative_errno(), "listen on %s: %m", sa.sun_path);
+	return 0;
+}
+
+/*
+ * The listening sockets init serves, created here socket-activation style: control (0600,
+ * owner U) for the user's sessions, admin (0600, root's, in the root 0711 run dir) for the
+ * helper and alcovectl. Only the admin socket's file permission, which nobody but host root
+ * passes, authorizes HOLD/RELEASE/STOP/STATUS: init cannot tell host root from an unmapped id
+ * of the user's range by SO_PEERCRED.
+ */
+int prepare_control(BuildCtx *c)
+{
+	const LoginInfo *li = c->spec->login;
+	int fd, r;
+
+	r = listen_at(c, "control", li->uid, li->gid, &c->cs.control_fd);
+	if (r < 0)
+		return r;
+	r = listen_at(c, "admin", 0, 0, &c->cs.admin_fd);
+	if (r < 0)
+		return r;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return build_error(c, negative_errno(), "/dev/null: %m");

@@ -79,6 +79,7 @@ static int keep_only(const ChildSetup *cs)
 		      cs->sync_fd,
 		      cs->init_fd,
 		      cs->control_fd,
+		      cs->admin_fd,
 		      cs->stderr_fd,
 		      cs->null_fd,
 		      cs->persist_fd,
@@ -223,11 +224,16 @@ static int exec_init(const ChildSetup *cs, ChildError *e)
 	if (dup2(cs->null_fd, 0) < 0 || dup2(cs->null_fd, 1) < 0 || dup2(cs->stderr_fd, 2) < 0 ||
 	    dup2(cs->control_fd, 3) < 0)
 		return child_error(e, errno, "exec", "set up fds 0-3 of alcove-init: %m");
-	/* fd 4: the persistent layer's lock, held by init as long as the alcove lives */
+	/* fd 4: the persistent layer's lock, held by init as long as the alcove lives; fd 5: the
+	 * admin socket. (Every fd of cs was opened after the helper's own 0-3 and run dirs, so
+	 * none of them sits on 3-5 to be overwritten by these dup2s.) */
 	if (cs->layer_lock_fd >= 0 && dup2(cs->layer_lock_fd, 4) < 0)
 		return child_error(e, errno, "exec", "set up fd 4 of alcove-init: %m");
+	if (dup2(cs->admin_fd, 5) < 0)
+		return child_error(e, errno, "exec", "set up fd 5 of alcove-init: %m");
 	/* everything else closes on exec; init_fd and the sync socket must live until then */
-	if (syscall(SYS_close_range, cs->layer_lock_fd >= 0 ? 5 : 4, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if ((cs->layer_lock_fd < 0 && syscall(SYS_close_range, 4, 4, CLOSE_RANGE_CLOEXEC) < 0) ||
+	    syscall(SYS_close_range, 6, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return child_error(e, errno, "exec", "close_range: %m");
 	syscall(SYS_execveat, cs->init_fd, "", cs->init_argv, envp, AT_EMPTY_PATH);
 	return child_error(e, errno, "exec", "execveat alcove-init: %m");

@@ -7,9 +7,10 @@
  * over state. */
 int state_write(int dirfd, const AlcoveState *s);
 
-/* Removes a dead alcove's leftovers in its directory: state and control (not the lock). */
+/* Removes a dead alcove's leftovers in its directory: state, control and admin (not the
+ * lock). */
 int state_remove_leftovers(int dirfd);
 
-/* Removes the whole directory /run/alcove/<name> (state, control, lock) while its lock is held;
+/* Removes the whole directory /run/alcove/<name> (state, sockets, lock) while its lock is held;
  * waiters notice (lock.c). */
 int state_remove_dir(int runfd, const char *name, int dirfd);

@@ -73,7 +73,7 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 		}
 	}
 	if (r > 0) {
-		snprintf(path, sizeof(path), "%s/%s/control", ALCOVE_RUN_DIR, name);
+		(void)control_admin_path(name, path, sizeof(path)); /* a name fits (32 bytes) */
 		if (st.scope[0])
 			r = scope_stop(st.scope, why, sizeof(why));
 		else

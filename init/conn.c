@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Client connections: accepting with a SO_PEERCRED check, and one request at a time
- * dispatched through a table (type, who may send it, handler). */
+/*
+ * Client connections: accepting with a SO_PEERCRED check, and one request at a time
+ * dispatched through a table (type, the socket it is served on, handler).
+ *
+ * Authority comes from the socket a connection arrived on, never from its peer credentials:
+ * every host uid the alcove does not map (host root, but also the ids of the user's own
+ * subordinate range that the alcove leaves out) reads as the overflow uid, with pid 0 from
+ * outside our PID namespace, and the kernel checks a socket file's permission with the
+ * connecting process's fs uid while SO_PEERCRED reports its effective uid. The admin socket
+ * (fd 5) is a root 0600 file in a root 0711 directory: only host root reaches it.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,7 +56,10 @@ void conn_close(Init *init, Conn *c, bool hangup)
 	(void)close(c->fd);
 	c->fd = -1;
 	c->watch.dead = true;
-	init->n_conns--;
+	if (c->admin)
+		init->n_admin_conns--;
+	else
+		init->n_conns--;
 }
 
 void conns_sweep(Init *init)
@@ -63,49 +75,53 @@ void conns_sweep(Init *init)
 	}
 }
 
+/* On the control socket: the login user, or an unmapped host uid (root's alcovectl enter;
+ * whoever else the 0600 mode lets in may only ENTER too, as the login user). Other ids of the
+ * alcove (ns uid 5 = host S+5) are kept out. */
 static bool peer_allowed(const Init *init, uid_t uid)
 {
 	return uid == init->args.uid || uid == init->overflow_uid;
 }
 
-/* Host root (the helper) shows up as the overflow uid, from outside our PID namespace (pid 0).
- * ns uid 65534 of this alcove is the overflow uid too, but has a pid here. */
-static bool peer_is_host_root(const Init *init, const Conn *c)
+void conn_accept(Init *init, bool admin)
 {
-	return c->peer_uid == init->overflow_uid && c->peer_pid == 0;
-}
-
-void conn_accept(Init *init)
-{
+	const char *what = admin ? "admin" : "control";
+	unsigned *n = admin ? &init->n_admin_conns : &init->n_conns;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	_cleanup_close_ int fd = -1;
 	Conn *c;
 
-	fd = accept4(init->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	fd = accept4(admin ? init->admin_fd : init->listen_fd, NULL, NULL,
+		     SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != ECONNABORTED && errno != EINTR)
-			init_log("accept on the control socket: %m");
+			init_log("accept on the %s socket: %m", what);
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 		init_log("SO_PEERCRED: %m");
 		return;
 	}
-	if (!peer_allowed(init, cred.uid)) {
+	if (!admin && !peer_allowed(init, cred.uid)) {
 		init_log("refusing a connection from uid %u (pid %d): not the login user", cred.uid,
 			 cred.pid);
 		return;
 	}
-	if (init->n_conns >= INIT_MAX_CONNS) {
-		init_log("refusing a connection from uid %u (pid %d): %u connections open",
-			 cred.uid, cred.pid, init->n_conns);
+	if (*n >= (admin ? INIT_MAX_ADMIN_CONNS : INIT_MAX_CONNS)) {
+		init_log("refusing a connection on the %s socket from uid %u (pid %d): %u "
+			 "connections open",
+			 what, cred.uid, cred.pid, *n);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return;
-	*c = (Conn){.watch.kind = WATCH_CONN, .fd = fd, .peer_uid = cred.uid, .peer_pid = cred.pid};
+	*c = (Conn){.watch.kind = WATCH_CONN,
+		    .fd = fd,
+		    .admin = admin,
+		    .peer_uid = cred.uid,
+		    .peer_pid = cred.pid};
 	if (watch_add(init, fd, &c->watch, EPOLLIN) < 0) {
 		init_log("epoll_ctl for a connection: %m");
 		free(c);
@@ -114,7 +130,7 @@ void conn_accept(Init *init)
 	TAKE_FD(fd);
 	c->next = init->conns;
 	init->conns = c;
-	init->n_conns++;
+	(*n)++;
 }
 
 /* Each handler returns < 0 to drop the connection. */
@@ -203,13 +219,15 @@ static int handle_status(Init *init, Conn *c, const ProtoMessage *m)
 	return conn_reply(c, &a);
 }
 
+/* Sessions on the control socket; the lifecycle and what is known about it (HOLD, RELEASE,
+ * STOP, STATUS) on the admin socket only. */
 static const struct {
-	bool root_only; /* HOLD/RELEASE decide the lifecycle: only the helper (host root) */
+	bool admin; /* served on the admin socket, never on the control socket */
 	int (*handle)(Init *init, Conn *c, const ProtoMessage *m);
 } handlers[_PROTO_TYPE_MAX] = {
     [PROTO_ENTER] = {false, handle_enter}, [PROTO_SIGNAL] = {false, handle_signal},
     [PROTO_HOLD] = {true, handle_hold},	   [PROTO_RELEASE] = {true, handle_release},
-    [PROTO_STOP] = {false, handle_stop},   [PROTO_STATUS] = {false, handle_status},
+    [PROTO_STOP] = {true, handle_stop},	   [PROTO_STATUS] = {true, handle_status},
 };
 
 static int handle_message(Init *init, Conn *c, const ProtoMessage *m)
@@ -218,8 +236,10 @@ static int handle_message(Init *init, Conn *c, const ProtoMessage *m)
 		return -EPROTO; /* an answer type sent to us */
 	if (c->session && m->type != PROTO_SIGNAL)
 		return -EPROTO; /* a session connection carries only SIGNAL */
-	if (handlers[m->type].root_only && !peer_is_host_root(init, c)) {
-		(void)conn_reply_error(c, EPERM, "%s is for the alcove helper only",
+	if (handlers[m->type].admin != c->admin) {
+		(void)conn_reply_error(c, EPERM,
+				       c->admin ? "%s is served on the control socket only"
+						: "%s is for the alcove helper only",
 				       proto_type_name(m->type));
 		return 0;
 	}

@@ -2,15 +2,16 @@
 #pragma once
 
 /*
- * alcove-init: PID 1 of an alcove. One epoll loop serves the control socket
- * (fd 3, listening), the signalfd (SIGCHLD, SIGTERM), every client
+ * alcove-init: PID 1 of an alcove. One epoll loop serves the two listening sockets
+ * (fd 3: control, the user's, for ENTER; fd 5: admin, host root's, for HOLD, RELEASE,
+ * STOP and STATUS), the signalfd (SIGCHLD, SIGTERM), every client
  * connection, every starting session's exec-error pipe and every hold's
  * pidfd; nothing in it blocks on a client. Objects that die during one
  * epoll batch are only marked dead and freed after the batch, so a later
  * event of the same batch never touches freed memory.
  *
  *   main.c      arguments, setup, the loop, lifecycle actions, logging
- *   conn.c      accepting, SO_PEERCRED, request dispatch, answers
+ *   conn.c      accepting, SO_PEERCRED, request dispatch by socket, answers
  *   session.c   starting (fork + exec-error pipe), signalling, reaping sessions
  *   child.c     the forked child: credentials, tty, cgroup, cwd, exec
  *   hold.c      holds (pidfds of PAM applications)
@@ -28,12 +29,15 @@
 
 #define INIT_LISTEN_FD 3
 #define INIT_LAYER_LOCK_FD 4 /* the persistent layer's flock, when the helper passes one */
-#define INIT_MAX_CONNS 512
+#define INIT_ADMIN_FD 5
+#define INIT_MAX_CONNS 512	/* on the control socket */
+#define INIT_MAX_ADMIN_CONNS 64 /* on the admin socket: the user's connections never count */
 #define INIT_MAX_HOLDS 1024
 #define INIT_CGROUP_ROOT "/sys/fs/cgroup"
 
 typedef enum WatchKind {
 	WATCH_LISTEN,
+	WATCH_ADMIN_LISTEN,
 	WATCH_SIGNAL,
 	WATCH_CONN,
 	WATCH_START, /* a session's exec-error pipe */
@@ -51,6 +55,7 @@ typedef struct Session Session;
 typedef struct Conn {
 	Watch watch;
 	int fd;
+	bool admin; /* accepted on the admin socket: the peer is host root */
 	uid_t peer_uid;
 	pid_t peer_pid;
 	Session *session; /* set by ENTER until the session ends or the client goes */
@@ -77,14 +82,15 @@ typedef struct Init {
 	InitArgs args;
 	int epfd;
 	int listen_fd;
+	int admin_fd;
 	int signal_fd;
-	Watch listen_watch, signal_watch;
+	Watch listen_watch, admin_watch, signal_watch;
 	uid_t overflow_uid;
 	uint64_t start_usec;
 	Lifecycle life;
 	bool has_children;
 	Conn *conns;
-	unsigned n_conns;
+	unsigned n_conns, n_admin_conns;
 	Session *sessions;
 	Hold *holds;
 	unsigned n_holds;
@@ -103,7 +109,7 @@ unsigned init_in_use(const Init *init);
 unsigned init_open_sessions(const Init *init);
 
 /* conn.c */
-void conn_accept(Init *init);
+void conn_accept(Init *init, bool admin);
 void conn_event(Init *init, Conn *c);
 void conn_close(Init *init, Conn *c, bool hangup);
 int conn_reply(Conn *c, const ProtoMessage *m);

@@ -109,27 +109,26 @@ static int setup_std_fds(void)
 	return 0;
 }
 
-static int setup_listener(Init *init)
+/* fd is one of the listening sockets the helper passed (socket-activation style). */
+static int setup_listener(Init *init, int fd, Watch *w, WatchKind kind)
 {
 	int acc = 0, type = 0, fl;
 	socklen_t len = sizeof(acc);
 
-	init->listen_fd = INIT_LISTEN_FD;
-	if (getsockopt(INIT_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) < 0)
 		return negative_errno();
 	len = sizeof(type);
-	if (getsockopt(INIT_LISTEN_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
 		return negative_errno();
 	if (!acc || type != SOCK_SEQPACKET)
 		return -ENOTSOCK;
 	/* Never inherited by a session; never block in accept (a client may go away between
 	 * the readiness and the accept). */
-	fl = fcntl(INIT_LISTEN_FD, F_GETFL);
-	if (fl < 0 || fcntl(INIT_LISTEN_FD, F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(INIT_LISTEN_FD, F_SETFL, fl | O_NONBLOCK) < 0)
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return negative_errno();
-	init->listen_watch.kind = WATCH_LISTEN;
-	return watch_add(init, INIT_LISTEN_FD, &init->listen_watch, EPOLLIN);
+	w->kind = kind;
+	return watch_add(init, fd, w, EPOLLIN);
 }
 
 /* cgroup v2's no-internal-process rule: with the subtree delegated to us, init must live
@@ -249,7 +248,10 @@ static void dispatch(Init *init, Watch *w, uint32_t events)
 		return;
 	switch (w->kind) {
 	case WATCH_LISTEN:
-		conn_accept(init);
+		conn_accept(init, false);
+		break;
+	case WATCH_ADMIN_LISTEN:
+		conn_accept(init, true);
 		break;
 	case WATCH_SIGNAL:
 		handle_signals(init);
@@ -325,9 +327,14 @@ static int setup(Init *init)
 	init->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (init->epfd < 0)
 		return setup_failed(negative_errno(), "create the epoll instance");
-	r = setup_listener(init);
+	init->listen_fd = INIT_LISTEN_FD;
+	r = setup_listener(init, INIT_LISTEN_FD, &init->listen_watch, WATCH_LISTEN);
 	if (r < 0)
 		return setup_failed(r, "use fd 3 as the listening SOCK_SEQPACKET control socket");
+	init->admin_fd = INIT_ADMIN_FD;
+	r = setup_listener(init, INIT_ADMIN_FD, &init->admin_watch, WATCH_ADMIN_LISTEN);
+	if (r < 0)
+		return setup_failed(r, "use fd 5 as the listening SOCK_SEQPACKET admin socket");
 	r = setup_signals(init);
 	if (r < 0)
 		return setup_failed(r, "set up signal handling");

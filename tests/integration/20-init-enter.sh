@@ -24,8 +24,12 @@ rm -rf "/run/alcove/$U"
 mkdir -m 0711 "/run/alcove/$U"
 on_exit "rm -rf /run/alcove/$U"
 SOCK=/run/alcove/$U/control
+ADMIN=/run/alcove/$U/admin
 
-proto() { $PY "$LIB/alcove_proto.py" "$SOCK" "$@"; }
+# HOLD, RELEASE, STOP and STATUS go to the admin socket (host root's); the user's control
+# socket serves sessions only.
+proto() { $PY "$LIB/alcove_proto.py" "$ADMIN" "$@"; }
+uproto() { $PY "$LIB/alcove_proto.py" "$SOCK" "$@"; }
 
 # Kills an alcove-init we started if it still runs (a pid is checked before it is killed).
 kill_init() { # pid
@@ -42,7 +46,8 @@ start_init() {
 		shift 2
 	fi
 	rm -f "$D/pid"
-	$PY "$LIB/init_launch.py" --user $USER1 --socket "$SOCK" --pidfile "$D/pid" "${cg[@]}" \
+	$PY "$LIB/init_launch.py" --user $USER1 --socket "$SOCK" --admin "$ADMIN" --pidfile "$D/pid" \
+		"${cg[@]}" \
 		-- "$BUILD/alcove-init" --uid="$U" --gid="$G" --groups="$G,5" --home="$HOME1" \
 		--no-new-privs --user=$USER1 "$@" >>"$D/init.log" 2>&1 &
 	LAUNCH_PID=$!
@@ -190,7 +195,7 @@ assert_not_contains "$err" "ran" "ENOENT shell: nothing ran"
 
 # Malformed and hostile requests close that connection only.
 for kind in text magic version length oversized argc nonul fds answer; do
-	assert_eq closed "$(proto garbage $kind)" "malformed request ($kind) drops the connection"
+	assert_eq closed "$(uproto garbage $kind)" "malformed request ($kind) drops the connection"
 done
 kill -0 "$INIT_PID" || fail "alcove-init died of malformed requests"
 rc=0
@@ -208,8 +213,8 @@ out=$(setpriv --reuid=$((S + 5)) --regid=$((S + 5)) --clear-groups $PY "$LIB/alc
 chmod 0600 "$SOCK"
 assert_eq closed "$out" "a peer that is ns uid 5 (not the user, not host root) is refused"
 assert_contains "$(cat "$D/init.log")" "refusing a connection from uid 5" "the refusal is logged"
-# ns uid 65534 (host S+65534) looks like the overflow uid of host root; inside the alcove's PID
-# ns its pid is not 0, which is what tells it from the helper: HOLD and RELEASE are refused.
+# ns uid 65534 (host S+65534) looks like the overflow uid of host root, as every unmapped host
+# uid does: HOLD and RELEASE are served on the admin socket only, whoever the peer seems to be.
 chmod 0666 "$SOCK"
 out=$(nsenter -t "$INIT_PID" -U -p -S 65534 -G 65534 -- $PY "$LIB/alcove_proto.py" "$SOCK" hold s2 1)
 out2=$(nsenter -t "$INIT_PID" -U -p -S 65534 -G 65534 -- $PY "$LIB/alcove_proto.py" "$SOCK" release pam-1)

@@ -7,7 +7,10 @@
 #   alcove_proto.py SOCKET release ID | stop
 #   alcove_proto.py SOCKET garbage KIND        -> "closed" if init dropped the connection
 #   alcove_proto.py SOCKET connect             -> "closed" or "open" (peer credential check)
-import os, socket, struct, sys
+#   alcove_proto.py --ids=R:E:F:G SOCKET ...   the same as real uid R, effective uid E, file
+#                                             system uid F, gid G (no supplementary groups)
+# A connect() that fails prints "connect ERRNO-NAME" (connect EACCES).
+import ctypes, errno, os, socket, struct, sys
 
 MAGIC, VERSION = 0x56434C41, 1
 ENTER, STARTED, ERROR, EXITED, SIGNAL, HOLD, RELEASE, STOP, STATUS, STATUS_REPLY, OK = range(1, 12)
@@ -21,8 +24,25 @@ def packet(type_, payload=b"", version=VERSION, magic=MAGIC, length=None):
 def connect(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
-    s.connect(path)
+    try:
+        s.connect(path)
+    except OSError as e:
+        print("connect", errno.errorcode.get(e.errno, e.errno))
+        sys.exit(0)
     return s
+
+
+def become(ids):
+    # The kernel checks a socket file's permission with the fs uid, but SO_PEERCRED reports
+    # the effective uid: a process may pass as one id and present another.
+    r, e, f, g = (int(x) for x in ids.split(":"))
+    libc = ctypes.CDLL(None, use_errno=True)
+    os.setgroups([])
+    os.setresgid(g, g, g)
+    os.setresuid(r, e, e)
+    libc.setfsuid(f)
+    if libc.setfsuid(-1) != f or os.geteuid() != e:
+        sys.exit(f"cannot take the ids {ids}")
 
 
 def answer(s):
@@ -83,7 +103,10 @@ def garbage(s, kind):
 
 
 def main():
-    path, verb, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    argv = sys.argv[1:]
+    if argv[0].startswith("--ids="):
+        become(argv.pop(0)[len("--ids="):])
+    path, verb, args = argv[0], argv[1], argv[2:]
     s = connect(path)
     if verb == "status":
         s.send(packet(STATUS))
@@ -108,7 +131,11 @@ def main():
         return
     else:
         sys.exit(f"unknown verb {verb}")
-    print(answer(s))
+    s.settimeout(10)
+    try:
+        print(answer(s))
+    except (ConnectionResetError, BrokenPipeError):
+        print("closed")
 
 
 main()

@@ -2,10 +2,12 @@
 # Starts build/alcove-init the way alcove-helper does, without the helper (tests only):
 # a root-owned user namespace with the user-mode maps of DESIGN §3 (ns 0 = S, ns U = U,
 # others S+n; one write per map, setgroups left "allow"), new mount/PID/IPC/UTS
-# namespaces, a new /proc, and the listening control socket on fd 3. No pivot_root: the
-# alcove sees the host's files, which is all init and alcove-enter need.
+# namespaces, a new /proc, and the listening sockets: control (the user's, 0600) on fd 3,
+# admin (root's, 0600) on fd 5. No pivot_root: the alcove sees the host's files, which is all
+# init and alcove-enter need.
 #
-#   init_launch.py --user NAME --socket PATH --pidfile FILE [--cgroup DIR] -- INIT ARGS...
+#   init_launch.py --user NAME --socket PATH --admin PATH --pidfile FILE [--cgroup DIR]
+#                  -- INIT ARGS...
 #
 # Writes init's host pid to FILE once it runs; exits with init's exit status (or 128+sig).
 # --cgroup DIR: DIR (an empty cgroup2 directory) is delegated to ns root, init is started
@@ -54,7 +56,7 @@ def delegate(cg, owner_uid, owner_gid):
         os.chown(os.path.join(cg, f), owner_uid, owner_gid)
 
 
-def grandchild(sock, args, cgroup, from_parent):
+def grandchild(sock, admin, args, cgroup, from_parent):
     # PID 1 of the new PID namespace, ns root, in the new mount namespace. Waits until the
     # launcher has moved it (alone, like the helper's scope) into the delegated cgroup.
     if os.read(from_parent, 1) != b"g":
@@ -64,13 +66,14 @@ def grandchild(sock, args, cgroup, from_parent):
     if cgroup:
         check(libc.unshare(CLONE_NEWCGROUP), "unshare cgroup")
         mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    if sock.fileno() != 3:
-        os.dup2(sock.fileno(), 3)
-    os.set_inheritable(3, True)  # dup2 onto itself would leave O_CLOEXEC set
+    for s, fd in ((sock, 3), (admin, 5)):
+        if s.fileno() != fd:
+            os.dup2(s.fileno(), fd)
+        os.set_inheritable(fd, True)  # dup2 onto itself would leave O_CLOEXEC set
     os.execv(args[0], args)
 
 
-def middle(sock, args, cgroup, to_parent, from_parent, go):
+def middle(sock, admin, args, cgroup, to_parent, from_parent, go):
     check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS),
           "unshare")
     os.write(to_parent, b"u")
@@ -82,7 +85,7 @@ def middle(sock, args, cgroup, to_parent, from_parent, go):
     pid = os.fork()
     if pid == 0:
         try:
-            grandchild(sock, args, cgroup, go)
+            grandchild(sock, admin, args, cgroup, go)
         finally:
             os._exit(127)
     os.write(to_parent, f"{pid}\n".encode())
@@ -91,10 +94,22 @@ def middle(sock, args, cgroup, to_parent, from_parent, go):
              else 128 + os.WTERMSIG(status))
 
 
+def listener(path, uid, gid):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.path.exists(path):
+        os.unlink(path)
+    s.bind(path)
+    os.chmod(path, 0o600)
+    os.chown(path, uid, gid)
+    s.listen(64)
+    return s
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--user", required=True)
     ap.add_argument("--socket", required=True)
+    ap.add_argument("--admin", required=True)
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--cgroup")
     ap.add_argument("init", nargs="+")
@@ -102,13 +117,8 @@ def main():
     pw = pwd.getpwnam(o.user)
     suid, sgid = subrange("/etc/subuid", o.user), subrange("/etc/subgid", o.user)
 
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    if os.path.exists(o.socket):
-        os.unlink(o.socket)
-    sock.bind(o.socket)
-    os.chmod(o.socket, 0o600)
-    os.chown(o.socket, pw.pw_uid, pw.pw_gid)
-    sock.listen(64)
+    sock = listener(o.socket, pw.pw_uid, pw.pw_gid)
+    admin = listener(o.admin, 0, 0)  # above sock: dup2 onto 3, then 5, overwrites neither
 
     c2p_r, c2p_w = os.pipe()
     p2c_r, p2c_w = os.pipe()
@@ -116,10 +126,11 @@ def main():
     mid = os.fork()
     if mid == 0:
         try:
-            middle(sock, o.init, o.cgroup, c2p_w, p2c_r, go_r)
+            middle(sock, admin, o.init, o.cgroup, c2p_w, p2c_r, go_r)
         finally:
             os._exit(127)
     sock.close()
+    admin.close()
     if os.read(c2p_r, 1) != b"u":
         sys.exit("init_launch: the namespace child failed")
     # Root writes both maps, each in one write; setgroups stays "allow" (DESIGN §3).
