@@ -13,6 +13,8 @@ SBINDIR      ?= $(PREFIX)/sbin
 MANDIR       ?= $(PREFIX)/share/man
 DATADIR      ?= $(PREFIX)/share
 TMPFILESDIR  ?= $(PREFIX)/lib/tmpfiles.d
+# Debian 12's systemd unit directory (pkg-config systemd's systemdsystemunitdir).
+SYSTEMDUNITDIR ?= /lib/systemd/system
 MULTIARCH    ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
 PAMDIR       ?= /lib/$(MULTIARCH)/security
 DESTDIR      ?=
@@ -210,7 +212,8 @@ fuzz: $(FUZZ_BINS)
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/alcove $(DESTDIR)$(DATADIR)/pam-configs \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(TMPFILESDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/user@.service.d
 	$(if $(wildcard $(BUILD)/alcove-helper),install -m 0755 $(BUILD)/alcove-helper $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-init),install -m 0755 $(BUILD)/alcove-init $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-enter),install -m 0755 $(BUILD)/alcove-enter $(DESTDIR)$(LIBEXECDIR)/)
@@ -220,6 +223,9 @@ install: all
 		install -m 0644 config/alcove.conf $(DESTDIR)$(SYSCONFDIR)/alcove/alcove.conf
 	$(if $(wildcard config/pam-configs/alcove),install -m 0644 config/pam-configs/alcove $(DESTDIR)$(DATADIR)/pam-configs/alcove)
 	install -m 0644 config/alcove.tmpfiles $(DESTDIR)$(TMPFILESDIR)/alcove.conf
+	sed 's|@SBINDIR@|$(SBINDIR)|g' config/systemd-user-manager.conf \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/user@.service.d/alcove.conf
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/user@.service.d/alcove.conf
 	$(foreach m,$(wildcard man/*.5),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man5/;)
 	$(foreach m,$(wildcard man/*.8),install -m 0644 $(m) $(DESTDIR)$(MANDIR)/man8/;)
 

@@ -38,6 +38,9 @@ static const CtlVerb verbs[] = {
     {"gc", cmd_gc, true, "[--dry-run] [--force] [USER]",
      "remove what crashes left: dead alcoves' state, half-built layers, orphaned scopes"},
 
+    {"user-manager", cmd_user_manager, false, "UID|USER",
+     "exit 0 if no rule can contain the user, so systemd --user may run on the host; else 1"},
+
 };
 
 enum { OPT_JSON = 0x100 };

@@ -68,5 +68,8 @@ int cmd_show(CtlContext *ctx, int argc, char **argv);
 
 /* reset */
 
+/* ctl/cmd_user_manager.c: user@.service's ExecCondition= */
+int cmd_user_manager(CtlContext *ctx, int argc, char **argv);
+
 /* gc */
 int cmd_gc(CtlContext *ctx, int argc, char **argv); /* ctl/cmd_gc.c */

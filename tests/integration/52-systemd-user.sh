@@ -1,0 +1,113 @@
+#!/bin/bash
+# Issue 12, route 1: systemd --user must not run a contained user's units on the host. In a
+# booted bookworm container (systemd 252, logind, pam_systemd before pam_alcove in
+# common-session), a contained user plants a user unit wanted by default.target, from inside
+# the alcove through ssh, in both places the user manager loads them from, and an
+# environment.d file. At the next login, and with linger, user@UID.service must be skipped by
+# the package's drop-in (ExecCondition= alcovectl user-manager): the planted unit never runs
+# (it would leave a marker in the home), `systemctl status` says why, and the login, logind's
+# session and /run/user/UID are as before. A user the policy does not contain keeps a manager.
+. "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
+. "$ALCOVE_SRC/tests/lib/nspawn.sh"
+
+[ -x "$BUILD/alcovectl" ] && [ -x "$BUILD/pam_alcove.so" ] || fail "build alcove first (make)"
+
+IN=alcsu1 OUT=alcsu2
+
+ct_fail() {
+	echo "# the container's journal:"
+	ct_run journalctl -b --no-pager -q 2>&1 | grep -v -e 'run-u[0-9]*.service' | tail -60 |
+		sed 's/^/#   /'
+	fail "$@"
+}
+
+nspawn_boot
+ct_user $IN
+ct_user $OUT
+uid_in=$(ct_run id -u $IN) uid_out=$(ct_run id -u $OUT)
+cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<CONF
+defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
+rules = ( { user = "$IN"; service = "sshd"; profile = "defaults"; } );
+CONF
+out=$(ct_run alcovectl check-config) || fail "check-config: $out"
+out=$(ct_sh 'DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
+	fail "pam-auth-update: $out"
+assert_contains "$(ct_run systemctl cat "user@$uid_in.service")" \
+	"ExecCondition=+/usr/sbin/alcovectl user-manager %i" "user@.service has alcove's drop-in"
+
+um() { ct_run systemctl show "user@$1.service" -p "$2" --value; }
+um_inactive() { [ "$(um "$1" ActiveState)" = inactive ] && [ -z "$(um "$1" Job)" ]; }
+marker=/home/$IN/alcsu-planted
+
+# --- plant, from inside the alcove: two units wanted by default.target, one environment.d ---
+plant='set -e
+	test "$(cat /proc/1/comm)" = alcove-init
+	for n in config share; do
+		d=~/.config/systemd/user
+		[ $n = config ] || d=~/.local/share/systemd/user
+		mkdir -p "$d/default.target.wants"
+		printf "[Service]\nType=oneshot\nExecStart=/bin/sh -c \"echo %s pid1=\$\$(cat /proc/1/comm) \$\$ALCSU_ENV >>%s\"\n" \
+			"$n" "$HOME/alcsu-planted" >"$d/alcsu-$n.service"
+		ln -sf "../alcsu-$n.service" "$d/default.target.wants/alcsu-$n.service"
+	done
+	mkdir -p ~/.config/environment.d
+	echo ALCSU_ENV=from-environment.d >~/.config/environment.d/50-alcsu.conf
+	echo planted'
+out=$(ct_ssh $IN "$plant" 2>&1) || ct_fail "planting from inside the alcove: $out"
+assert_eq planted "$out" "$IN planted user units and environment.d from inside the alcove"
+# After the logout logind stops the user's manager (UserStopDelaySec, 10 s) if one ran.
+wait_until 300 um_inactive "$uid_in" || ct_fail "user@$uid_in.service did not stop after the logout"
+
+# --- the next login: no user manager, so nothing planted runs. A login held open keeps
+# user@UID.service loaded (session-N.scope wants it), so its state can be read. ---
+end_login() { pkill -TERM -P "$1"; kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+has_session() { ct_run loginctl list-sessions --no-legend | awk '{print $3}' | grep -qx "$1"; }
+skips() { ct_run journalctl -b -q --no-pager -o cat -u "user@$uid_in.service" | grep -c "Skipped due to 'exec-condition'"; }
+ct_ssh -tt $IN 'sleep 600' </dev/null >/dev/null 2>&1 &
+hold=$!
+on_exit "end_login $hold"
+wait_until 200 has_session $IN || ct_fail "loginctl lists no session of $IN"
+pass "logind has $IN's session"
+out=$(ct_ssh $IN 'cat /proc/1/comm' 2>&1) || ct_fail "ssh $IN after planting: $out"
+assert_eq alcove-init "$out" "$IN still logs in, into the alcove"
+if [ "$(um "$uid_in" ActiveState)" != inactive ] || [ "$(um "$uid_in" Result)" != exec-condition ]; then
+	wait_until 100 test -s "$NSPAWN_DIR$marker"
+	ct_fail "user@$uid_in.service is $(um "$uid_in" ActiveState) ($(um "$uid_in" Result)); the" \
+		"planted units left: $(cat "$NSPAWN_DIR$marker" 2>&1)"
+fi
+pass "user@$uid_in.service: inactive, Result=exec-condition"
+status=$(ct_run systemctl status --no-pager "user@$uid_in.service" 2>&1)
+echo "$status" | sed 's/^/#   /'
+assert_contains "$status" "condition" "systemctl status user@$uid_in: the start condition was not met"
+assert_contains "$status" "$IN (uid $uid_in): no user manager on the host: rule #1 (line 2) may contain a login" \
+	"systemctl status user@$uid_in: alcovectl's reason"
+[ ! -e "$NSPAWN_DIR$marker" ] || ct_fail "a planted unit ran: $(cat "$NSPAWN_DIR$marker")"
+pass "no planted unit ran (no $marker)"
+
+# /run/user/UID: made by user-runtime-dir@ as before, and empty on the host (no bus, no
+# manager); the alcove has its own /run.
+assert_eq "active" "$(ct_run systemctl show "user-runtime-dir@$uid_in.service" -p ActiveState --value)" \
+	"user-runtime-dir@$uid_in.service still runs"
+assert_eq "" "$(ct_run ls -A "/run/user/$uid_in")" "/run/user/$uid_in on the host is empty"
+out=$(ct_ssh $IN 'echo "$XDG_RUNTIME_DIR"; ls -A "$XDG_RUNTIME_DIR" 2>&1; ls /run/user 2>&1' 2>&1)
+echo "# inside: $out"
+end_login $hold
+
+# --- linger starts the manager without a login: skipped too ---
+n=$(skips)
+ct_run loginctl enable-linger $IN || ct_fail "loginctl enable-linger $IN"
+on_exit "ct_run loginctl disable-linger $IN"
+more_skips() { [ "$(skips)" -gt "$n" ]; }
+wait_until 200 more_skips || ct_fail "linger: user@$uid_in.service was not skipped: $(um "$uid_in" ActiveState)"
+pass "linger: user@$uid_in.service skipped by its condition"
+wait_until 50 test -s "$NSPAWN_DIR$marker"
+[ ! -e "$NSPAWN_DIR$marker" ] || ct_fail "linger: a planted unit ran: $(cat "$NSPAWN_DIR$marker")"
+pass "linger: no planted unit ran"
+ct_run loginctl disable-linger $IN
+
+# --- a user the policy does not contain keeps the manager ---
+out=$(ct_ssh $OUT 'cat /proc/1/comm; systemctl --user is-system-running --wait' 2>&1)
+assert_eq "systemd" "$(echo "$out" | head -1)" "$OUT logs in on the host"
+assert_contains "running degraded" "$(echo "$out" | tail -1)" "$OUT's own user manager answers"
+assert_eq "active" "$(um "$uid_out" ActiveState)" "user@$uid_out.service runs for the uncontained $OUT"
