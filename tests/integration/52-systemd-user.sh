@@ -78,20 +78,24 @@ if [ "$(um "$uid_in" ActiveState)" != inactive ] || [ "$(um "$uid_in" Result)" !
 fi
 pass "user@$uid_in.service: inactive, Result=exec-condition"
 status=$(ct_run systemctl status --no-pager "user@$uid_in.service" 2>&1)
-echo "$status" | sed 's/^/#   /'
-assert_contains "$status" "condition" "systemctl status user@$uid_in: the start condition was not met"
+assert_contains "$status" "Condition: start condition failed" \
+	"systemctl status user@$uid_in: the start condition failed"
+assert_contains "$status" "ExecCondition=/usr/sbin/alcovectl user-manager $uid_in (code=exited, status=1/FAILURE)" \
+	"systemctl status user@$uid_in: alcovectl user-manager exited 1"
 assert_contains "$status" "$IN (uid $uid_in): no user manager on the host: rule #1 (line 2) may contain a login" \
 	"systemctl status user@$uid_in: alcovectl's reason"
 [ ! -e "$NSPAWN_DIR$marker" ] || ct_fail "a planted unit ran: $(cat "$NSPAWN_DIR$marker")"
 pass "no planted unit ran (no $marker)"
 
 # /run/user/UID: made by user-runtime-dir@ as before, and empty on the host (no bus, no
-# manager); the alcove has its own /run.
+# manager); the alcove has its own /run, so the host's is not reached from inside.
 assert_eq "active" "$(ct_run systemctl show "user-runtime-dir@$uid_in.service" -p ActiveState --value)" \
 	"user-runtime-dir@$uid_in.service still runs"
 assert_eq "" "$(ct_run ls -A "/run/user/$uid_in")" "/run/user/$uid_in on the host is empty"
-out=$(ct_ssh $IN 'echo "$XDG_RUNTIME_DIR"; ls -A "$XDG_RUNTIME_DIR" 2>&1; ls /run/user 2>&1' 2>&1)
-echo "# inside: $out"
+ct_run touch "/run/user/$uid_in/alcsu-host" || ct_fail "touch /run/user/$uid_in/alcsu-host"
+out=$(ct_ssh $IN 'echo "$XDG_RUNTIME_DIR"; test -e "$XDG_RUNTIME_DIR/alcsu-host" && echo reached' 2>&1)
+assert_eq "/run/user/$uid_in" "$out" "inside, \$XDG_RUNTIME_DIR is not the host's /run/user/$uid_in"
+ct_run rm "/run/user/$uid_in/alcsu-host"
 end_login $hold
 
 # --- linger starts the manager without a login: skipped too ---

@@ -56,10 +56,13 @@ for f in /usr/libexec/alcove/alcove-helper /usr/libexec/alcove/alcove-init \
 	/usr/libexec/alcove/alcove-enter /usr/sbin/alcovectl /usr/share/pam-configs/alcove \
 	"/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_alcove.so" \
 	/usr/share/man/man5/alcove.conf.5.gz /usr/share/man/man8/alcovectl.8.gz \
-	/usr/share/man/man8/pam_alcove.8.gz; do
+	/usr/share/man/man8/pam_alcove.8.gz /lib/systemd/system/user@.service.d/alcove.conf; do
 	[ -e "$NSPAWN_DIR$f" ] || fail "$f not installed"
 done
-pass "programs, module, profile and man pages installed"
+pass "programs, module, profile, man pages and the user@.service drop-in installed"
+# (postinst reloads systemd: a drop-in in a new directory is seen only after a reload)
+assert_contains "$(ct_run systemctl show -p DropInPaths user@0.service)" user@.service.d/alcove.conf \
+	"systemd sees the user@.service drop-in"
 assert_eq "755 root root" "$(ct_run stat -c '%a %U %G' /run/alcove)" "/run/alcove from tmpfiles.d"
 assert_eq "755 root root" "$(ct_run stat -c '%a %U %G' /var/lib/alcove)" "/var/lib/alcove from tmpfiles.d"
 assert_contains "$(cat "$NSPAWN_DIR/var/lib/dpkg/info/alcove.conffiles")" /etc/alcove/alcove.conf "alcove.conf is a conffile"
@@ -102,6 +105,8 @@ out=$(ct_sh "DEBIAN_FRONTEND=noninteractive apt-get remove -y libpam-alcove alco
 	fail "apt remove: $out"
 pass "apt remove libpam-alcove alcove"
 assert_not_contains "$(ct_run cat /etc/pam.d/common-session)" pam_alcove "module gone from common-session"
+assert_not_contains "$(ct_run systemctl show -p DropInPaths user@0.service)" alcove.conf \
+	"after remove, systemd forgot the user@.service drop-in"
 assert_not_contains "$(ct_run grep -rl pam_alcove /etc/pam.d/ 2>&1)" common "no common-* file names pam_alcove"
 out=$(ct_ssh $IN 'cat /proc/1/comm') || ct_fail "ssh $IN after remove: $out"
 assert_eq systemd "$out" "after remove: $IN logs in to the host"
