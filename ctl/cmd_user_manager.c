@@ -55,22 +55,36 @@ static int uid_to_name(uid_t uid, char **ret)
 	}
 }
 
+/* An argument of digits only is a uid (what %i of user@.service is). */
+static int arg_to_uid(const char *arg, uid_t *ret)
+{
+	uint64_t v;
+
+	if (show_parse_u64(arg, &v) < 0 || strchr(arg, '\n'))
+		return -EINVAL;
+	if (v >= (uid_t)-1)
+		return -ERANGE;
+	*ret = (uid_t)v;
+	return 0;
+}
+
 /* USER, or a uid looked up to its name; the uid looked up again must be the same account. */
 static int lookup(const char *arg, LoginInfo **ret)
 {
 	_cleanup_free_ char *name = NULL;
-	uint64_t uid;
+	uid_t uid;
 	int r;
 
-	if (show_parse_u64(arg, &uid) < 0 || strchr(arg, '\n'))
+	r = arg_to_uid(arg, &uid);
+	if (r == -EINVAL)
 		return login_lookup(arg, NULL, NULL, NULL, ret);
-	if (uid >= (uid_t)-1)
-		return -ERANGE;
-	r = uid_to_name((uid_t)uid, &name);
+	if (r < 0)
+		return r;
+	r = uid_to_name(uid, &name);
 	if (r < 0)
 		return r;
 	r = login_lookup(name, NULL, NULL, NULL, ret);
-	if (r >= 0 && (*ret)->uid != (uid_t)uid) {
+	if (r >= 0 && (*ret)->uid != uid) {
 		login_info_free(*ret);
 		*ret = NULL;
 		return -ENOTUNIQ;
@@ -85,16 +99,23 @@ int cmd_user_manager(CtlContext *ctx, int argc, char **argv)
 	UserManagerDecision d;
 	Policy *p = NULL;
 	int first, r;
+	uid_t uid;
 
 	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
 	if (r >= 0)
 		return r;
 	if (argc - first != 1)
 		return ctl_usage(ctx, "expected one uid or user name");
+	if (arg_to_uid(argv[first], &uid) >= 0 && uid == 0) {
+		/* Not even NSS may take root's manager away. */
+		printf("uid 0: user manager allowed: root is never contained\n");
+		return CTL_EXIT_OK;
+	}
 	r = lookup(argv[first], &li);
 	if (r == -ENOTUNIQ) {
 		log_error("user-manager: no user manager for uid %s: its passwd name names "
-			  "another uid", argv[first]);
+			  "another uid",
+			  argv[first]);
 		return CTL_EXIT_FAILURE;
 	}
 	if (r < 0) {

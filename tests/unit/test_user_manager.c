@@ -52,14 +52,14 @@ static UserManagerDecision verdict(const Policy *p, Login l)
 static const char rules[] =
     "profiles = { staff = { }; };\n"
     "rules = (\n"
-    "  { user = \"root\"; action = \"skip\"; },\n"			  /* #1, line 3 */
-    "  { user = \"admin*\"; action = \"skip\"; },\n"			  /* #2 */
-    "  { user = \"ops\"; service = \"sshd\"; action = \"skip\"; },\n"	  /* #3 */
-    "  { group = \"students\"; profile = \"staff\"; },\n"		  /* #4 */
-    "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"	  /* #5 */
-    "  { user = \"dave\"; rhost = \"10.0.*\"; profile = \"staff\"; },\n"  /* #6 */
+    "  { user = \"root\"; action = \"skip\"; },\n"				/* #1, line 3 */
+    "  { user = \"admin*\"; action = \"skip\"; },\n"				/* #2 */
+    "  { user = \"ops\"; service = \"sshd\"; action = \"skip\"; },\n"		/* #3 */
+    "  { group = \"students\"; profile = \"staff\"; },\n"			/* #4 */
+    "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"		/* #5 */
+    "  { user = \"dave\"; rhost = \"10.0.*\"; profile = \"staff\"; },\n"	/* #6 */
     "  { user = \"eve\"; tty = \"*\"; service = \"*\"; action = \"skip\"; },\n" /* #7 */
-    "  { group = \"wheel\"; action = \"contain\"; }\n"			  /* #8 */
+    "  { group = \"wheel\"; action = \"contain\"; }\n"				/* #8 */
     ");\n";
 
 static void test_rules(void **state)
