@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Whether any login of a user can be contained, for `alcovectl user-manager`. Matches user
- * and group keys as policy_decide() does (common/policy_match.c: fnmatch without flags, an
- * absent value as ""); a service, tty or rhost key can only be judged per login, so it is
+ * and group keys as policy_decide() does (common/policy_match.c: fnmatch without flags); a
+ * service, tty or rhost key can only be judged per login, so it is
  * read the safe way: a contain rule with one may contain some login, a skip rule with one may
  * let some login through to the rules below.
  */
@@ -35,16 +35,18 @@ static bool user_group_match(const Rule *r, const Login *l)
 	return group;
 }
 
-/* A pattern that every value matches, the absent one ("") included: none, or only '*'. */
-static bool matches_any(const char *pattern)
+/* A glob that every value matches, the absent one ("") included: none, or only '*'. */
+static bool glob_matches_any(const char *pattern)
 {
 	return !pattern || strspn(pattern, "*") == strlen(pattern);
 }
 
 static bool skips_every_login(const Rule *r)
 {
-	return r->action == RULE_SKIP && matches_any(r->service) && matches_any(r->tty) &&
-	       matches_any(r->rhost);
+	/* rhost is an address or prefix (common/policy_rhost.c) that never matches a login
+	 * without one, so only a rule without it covers every login. */
+	return r->action == RULE_SKIP && glob_matches_any(r->service) && glob_matches_any(r->tty) &&
+	       !r->rhost;
 }
 
 void user_manager_decide(const Policy *p, const Login *l, UserManagerDecision *ret)

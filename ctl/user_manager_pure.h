@@ -26,7 +26,7 @@ typedef struct UserManagerDecision {
 /* l->service, l->tty and l->rhost are ignored: every value is considered. Rules in order:
  * one whose user and group keys do not match the user is passed over; the first that does
  * and that contains decides "no" (some login reaches it); one that skips decides "yes" only
- * when it skips every login (no service, tty or rhost key, or "*"), else the rules after it
+ * when it skips every login (no rhost key; no service or tty key, or "*"), else the rules after it
  * still apply to the logins it does not cover. Then default_action. Root is always allowed
  * (never contained; p is not read then); a hostile name never. */
 void user_manager_decide(const Policy *p, const Login *l, UserManagerDecision *ret);

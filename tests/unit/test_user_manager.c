@@ -22,7 +22,8 @@ static bool some_login_contained(const Policy *p, Login l)
 {
 	static const char *const services[] = {NULL, "sshd", "login", "su-l", "cron"};
 	static const char *const ttys[] = {NULL, "pts/0", "tty1", "ssh"};
-	static const char *const rhosts[] = {NULL, "10.0.0.1", "192.168.1.1", "host.example"};
+	static const char *const rhosts[] = {NULL, "10.0.0.1", "192.168.1.1", "::ffff:10.1.2.3",
+					     "host.example"};
 	Decision d;
 
 	for (size_t s = 0; s < ELEMENTSOF(services); s++)
@@ -57,7 +58,7 @@ static const char rules[] =
     "  { user = \"ops\"; service = \"sshd\"; action = \"skip\"; },\n"		/* #3 */
     "  { group = \"students\"; profile = \"staff\"; },\n"			/* #4 */
     "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"		/* #5 */
-    "  { user = \"dave\"; rhost = \"10.0.*\"; profile = \"staff\"; },\n"	/* #6 */
+    "  { user = \"dave\"; rhost = \"10.0.0.0/8\"; profile = \"staff\"; },\n"	/* #6 */
     "  { user = \"eve\"; tty = \"*\"; service = \"*\"; action = \"skip\"; },\n" /* #7 */
     "  { group = \"wheel\"; action = \"contain\"; }\n"				/* #8 */
     ");\n";
@@ -136,6 +137,25 @@ static void test_default_action_contain(void **state)
 	policy_free(p);
 }
 
+/* A skip rule by rhost leaves every login without an address (console, su) to the rules
+ * below: no rhost pattern matches those. */
+static void test_rhost_skip(void **state)
+{
+	Policy *p =
+	    load_ok("rules = ( { user = \"ann\"; rhost = \"10.0.0.0/8\"; action = \"skip\"; },\n"
+		    "  { user = \"bo\"; tty = \"*\"; action = \"skip\"; },\n"
+		    "  { action = \"contain\"; } );\n");
+	UserManagerDecision d;
+
+	d = verdict(p, login("ann", 1030, GROUPS("ann")));
+	assert_false(d.allowed);
+	assert_int_equal(d.rule_index, 2);
+	d = verdict(p, login("bo", 1031, GROUPS("bo")));
+	assert_true(d.allowed);
+	assert_int_equal(d.rule_index, 1);
+	policy_free(p);
+}
+
 /* Names the module refuses (and so never lets in uncontained) get no manager either; a name
  * that is only unsafe as a path is matched like any other. */
 static void test_names(void **state)
@@ -160,6 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_default_action_contain),
+	    cmocka_unit_test(test_rhost_skip),
 	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
