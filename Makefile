@@ -181,6 +181,7 @@ $(BUILD)/tests/escape-probe: tests/tools/escape-probe.c
 	$(CC) $(ALCOVE_CFLAGS) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o \
+		$(BUILD)/obj/helper/lobby_mask.o $(BUILD)/obj/helper/mountapi.o \
 		$(BUILD)/obj/helper/shell_path.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^

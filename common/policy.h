@@ -78,6 +78,7 @@ typedef enum {
 	PKEY_LAYER_QUOTA,
 	PKEY_LAYER_INODES,
 	PKEY_LAYER_QUOTA_FALLBACK,
+	PKEY_TUN,
 	_PKEY_MAX,
 } ProfileKey;
 
@@ -111,6 +112,7 @@ typedef struct Profile {
 	uint64_t layer_quota;  /* bytes of the persistent layer; 0: none */
 	uint64_t layer_inodes; /* inodes of the persistent layer; 0: none */
 	QuotaFallback layer_quota_fallback;
+	bool tun; /* sshd's tunnel forwarding (ssh -w) for contained logins: /dev/net/tun */
 	Origin origin[_PKEY_MAX]; /* filled for resolved profiles */
 	Origin limit_origin[_LIMIT_MAX]; /* per limit: limits merge key by key */
 	int inherit_line;                /* line of `inherit`, 0 if none */

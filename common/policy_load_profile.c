@@ -237,6 +237,8 @@ static bool parse_key(KeyCtx *k, ProfileKey key)
 		return key_bool(k, &k->p->persist);
 	case PKEY_SETUID:
 		return key_bool(k, &k->p->setuid);
+	case PKEY_TUN:
+		return key_bool(k, &k->p->tun);
 	case PKEY_HOME:
 		return key_pattern(k, &k->p->home, true);
 	case PKEY_HOSTNAME:

@@ -31,6 +31,7 @@ static const char *const key_names[_PKEY_MAX] = {
     [PKEY_LAYER_QUOTA] = "layer_quota",
     [PKEY_LAYER_INODES] = "layer_inodes",
     [PKEY_LAYER_QUOTA_FALLBACK] = "layer_quota_fallback",
+    [PKEY_TUN] = "tun",
 };
 
 static const char *const limit_names[_LIMIT_MAX] = {
@@ -273,6 +274,9 @@ void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size
 		break;
 	case PKEY_SETUID:
 		snprintf(buf, size, "%s", p->setuid ? "true" : "false");
+		break;
+	case PKEY_TUN:
+		snprintf(buf, size, "%s", p->tun ? "true" : "false");
 		break;
 	case PKEY_HOME:
 		snprintf(buf, size, "%s", p->home ? p->home : "");

@@ -158,6 +158,9 @@ static int overlay_key(Profile *dst, const Profile *src, ProfileKey k)
 	case PKEY_LAYER_INODES:
 		dst->layer_inodes = src->layer_inodes;
 		return 0;
+	case PKEY_TUN:
+		dst->tun = src->tun;
+		return 0;
 	default: /* the choice keys */
 		profile_set_choice(dst, k, profile_get_choice(src, k));
 		return 0;

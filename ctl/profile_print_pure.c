@@ -114,6 +114,9 @@ static void value_json(FILE *f, const Profile *p, ProfileKey k)
 	case PKEY_SETUID:
 		fputs(p->setuid ? "true" : "false", f);
 		break;
+	case PKEY_TUN:
+		fputs(p->tun ? "true" : "false", f);
+		break;
 	case PKEY_IDLE_TIMEOUT:
 		fprintf(f, "%u", p->idle_timeout);
 		break;

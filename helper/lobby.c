@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
@@ -24,6 +25,7 @@
 
 #include "errbuf.h"
 #include "lobby_marker.h"
+#include "lobby_mask.h"
 #include "macro.h"
 #include "shell_path.h"
 
@@ -329,6 +331,96 @@ static int lobby_mount_marker(const LobbySpec *spec)
 	    move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
+/* dirfd/path when it is a directory (not reached through a symlink), else -errno; a missing
+ * one (-ENOENT) is the caller's to allow. */
+static int open_dir_strict(int dirfd, const char *path)
+{
+	return openat_strict(dirfd, path, O_PATH | O_DIRECTORY);
+}
+
+/*
+ * The other homes: the parent of U's passwd home (/home) masked, U's own home bound back. The
+ * parent is the admin's, so its path may go through symlinks (/home -> /srv/home), but it must
+ * be root's and writable by root only: U's home is bound from it. A home right below / or in
+ * /run (masked already) has no parent of its own to mask.
+ */
+static int lobby_hide_homes(const LobbyJob *job)
+{
+	const char *home = job->spec->home, *slash;
+	_cleanup_close_ int parent = -1;
+	char path[PATH_MAX];
+	int r;
+
+	slash = home ? strrchr(home, '/') : NULL;
+	if (!slash || home[0] != '/' || slash == home || !slash[1] ||
+	    strncmp(home, "/run/", 5) == 0)
+		return 0;
+	if ((size_t)(slash - home) >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, home, (size_t)(slash - home));
+	path[slash - home] = '\0';
+	parent = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0)
+		return negative_errno();
+	r = check_root_owned(parent, S_IFDIR);
+	if (r < 0) {
+		lobby_job_error(job, "'%s', the parent of %s's home: not root's, or writable by "
+				     "group or others (the other homes it holds cannot be hidden)",
+				path, home);
+		return r;
+	}
+	return lobby_mask_dir(parent, slash + 1, false);
+}
+
+/* dirfd/path covered with an empty tmpfs, when it exists. */
+static int lobby_hide_empty(int dirfd, const char *path, const char *options, uint64_t attrs)
+{
+	_cleanup_close_ int dir = open_dir_strict(dirfd, path);
+
+	if (dir == -ENOENT)
+		return 0;
+	if (dir < 0)
+		return dir;
+	return lobby_mask_empty(dir, options, attrs);
+}
+
+/*
+ * What the alcove hides, hidden from U in the lobby too (lobby_mask.h): /run but /run/alcove,
+ * the other homes, /var/lib/alcove; /var/tmp and /dev/shm become empty ones of the lobby's own
+ * (sticky, like /tmp); /dev/net (tun) goes unless the policy allows tunnels. Last, so that the
+ * shell is resolved by its own path, and the marker and the shell anchor travel with the
+ * recursive clones of /run and /run/alcove.
+ */
+static int lobby_hide(const LobbyJob *job)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), run = -1;
+	const char *shared_tmp = "mode=1777,size=1m,nr_inodes=1024";
+	int r;
+
+	if (root < 0)
+		return negative_errno();
+	run = open_dir_strict(root, "run");
+	if (run < 0)
+		return run;
+	/* writable for root: pam_motd, after us in sshd's stack, writes /run/motd.dynamic */
+	r = lobby_mask_dir(run, "alcove", true);
+	if (r < 0)
+		return r;
+	r = lobby_hide_homes(job);
+	if (r < 0)
+		return r;
+	r = lobby_hide_empty(root, "var/lib/alcove", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);
+	if (r < 0)
+		return r;
+	r = lobby_hide_empty(root, "var/tmp", shared_tmp, 0);
+	if (r < 0)
+		return r;
+	r = lobby_hide_empty(root, "dev/shm", shared_tmp, 0);
+	if (r < 0 || job->spec->tun)
+		return r;
+	return lobby_hide_empty(root, "dev/net", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);
+}
+
 /* The child's work; returns the lobby ns fd or -errno. */
 static int lobby_make(LobbyJob *job)
 {
@@ -382,6 +474,9 @@ static int lobby_make(LobbyJob *job)
 	if (r < 0)
 		return r;
 	r = lobby_bind_shell(job);
+	if (r < 0)
+		return r;
+	r = lobby_hide(job);
 	if (r < 0)
 		return r;
 	return TAKE_FD(lobby);

@@ -3,8 +3,8 @@
 
 /*
  * The lobby: the mount namespace the PAM application (sshd's monitor, login, su) joins for one
- * login. It is a copy of the HOST mount tree, made MS_SLAVE|MS_REC, with exactly these changes
- * (DESIGN §2):
+ * login. It is a copy of the HOST mount tree, made MS_SLAVE|MS_REC, with these changes
+ * (DESIGN §2, §11):
  *   - U's login shell path        -> read-only bind of alcove-enter
  *   - /run/alcove/shell           -> bind of the real login shell (for callers that are not U)
  *   - /dev/pts, /dev/ptmx         -> the alcove's devpts instance and its ptmx
@@ -12,6 +12,11 @@
  *   - /run/alcove/lobby           -> a read-only tmpfs of host root's holding the marker
  *                                    (uid and alcove name, lobby_marker.h) alcove-enter
  *                                    trusts instead of the control socket
+ *   - /run, the parent of U's home -> masked for U, the same for root (lobby_mask.h);
+ *                                    /run/alcove and U's home stay reachable
+ *   - /var/lib/alcove, /dev/net    -> an empty read-only tmpfs, root's, 0700 (/dev/net
+ *                                    stays when the policy allows tunnels)
+ *   - /var/tmp, /dev/shm           -> an empty tmpfs of the lobby's own, 1777
  * The PAM application never sees the alcove's own tree: root code running there would run
  * files U can write. It does join the alcove's network ns (lobby_build returns it), which
  * holds nothing U can make root run.
@@ -32,6 +37,8 @@ typedef struct LobbySpec {
 	const char *shell; /* U's login shell path from passwd */
 	int enter_dirfd;   /* the directory of alcove-enter (the helper's own) */
 	const char *enter_name; /* its name there: "alcove-enter" */
+	const char *home;	/* U's passwd home: its parent is masked, it stays (or NULL) */
+	bool tun;		/* the policy allows tunnels: /dev/net stays */
 } LobbySpec;
 
 /*

@@ -291,6 +291,8 @@ static int lobby(OpenCtx *c)
 	    .shell = c->login->shell,
 	    .enter_dirfd = c->env->exe_dirfd,
 	    .enter_name = "alcove-enter",
+	    .home = c->login->home,
+	    .tun = c->profile->tun,
 	};
 	int r;
 

@@ -15,45 +15,53 @@ journal_start
 img=$(test_image bookworm-login)
 pam_user alcch1
 pam_user alcch2
+pam_user alcch3
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	on_last_logout = \"stop\"; };
 rules = ( { user = \"alcch1\"; profile = \"isolated\"; },
-	  { user = \"alcch2\"; profile = \"shared\"; } );
-profiles = { isolated = { network = \"none\"; }; shared = { network = \"host\"; }; };")
+	  { user = \"alcch2\"; profile = \"shared\"; },
+	  { user = \"alcch3\"; profile = \"tunnels\"; } );
+profiles = { isolated = { network = \"none\"; }; shared = { network = \"host\"; };
+	tunnels = { inherit = \"shared\"; tun = true; }; };")
 # utmp exists on a booted host; here it is made so that `who` can show the monitor's record.
 if [ ! -e /run/utmp ]; then
 	install -m 0664 -g utmp /dev/null /run/utmp || fail "create /run/utmp"
 	on_exit "rm -f /run/utmp"
 fi
+# PermitTunnel: sshd's default refuses ssh -w for everybody; an admin who allows it must still
+# get the policy's answer for contained logins.
 SSHD_X11_FORWARDING=yes sshd_start 2381 \
-	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
-for u in alcch1 alcch2; do sshd_authorize $u; done
+	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper" \
+	"PermitTunnel yes"
+for u in alcch1 alcch2 alcch3; do sshd_authorize $u; done
 WORK=$(mktemp -d /var/tmp/alcch.XXXXXX)
 on_exit "rm -rf $WORK"
 LOGINS=() # ssh clients of logins that stay; ended together at the end
 on_exit 'kill "${LOGINS[@]}"'
 
 # A line server (one line per connection, then close) and its client, in perl: perl-base is in
-# every image, and on the host. CLIENT retries a refused connect TRIES times, 0.1 s apart (a
-# listener still starting); it prints the line, or "connect PORT: reason" on stderr (exit 1).
-SERVE='use IO::Socket::INET; my ($port, $word) = @ARGV;
-my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $port, Listen => 16,
-	ReuseAddr => 1) or die "listen $port: $!\n";
-$| = 1; print "listening $port\n";
+# every image, and on the host. An address is a TCP port on 127.0.0.1 or a unix socket path
+# (made 0666, so that only the directories decide who reaches it). CLIENT retries a refused
+# connect TRIES times, 0.1 s apart (a listener still starting); it prints the line ("EOF" when
+# the connection closes without one), or "connect ADDR: reason" on stderr (exit 1).
+SOCK='use IO::Socket::INET; use IO::Socket::UNIX;
+sub sock { my ($a, %o) = @_; $a =~ m{^/}
+	? IO::Socket::UNIX->new(($o{Listen} ? "Local" : "Peer") => $a, %o)
+	: IO::Socket::INET->new(($o{Listen} ? (LocalAddr => "127.0.0.1", LocalPort => $a,
+		ReuseAddr => 1) : (PeerAddr => "127.0.0.1", PeerPort => $a)), %o) }
+sub try { my ($a, $tries) = @_; my $c;
+	for (1 .. $tries) { $c = sock($a) and last; select(undef, undef, undef, 0.1) }
+	$c or die "connect $a: $!\n"; $c }'
+SERVE="$SOCK"'
+my ($addr, $word) = @ARGV; my $s = sock($addr, Listen => 16) or die "listen $addr: $!\n";
+chmod 0666, $addr if $addr =~ m{^/};
+$| = 1; print "listening $addr\n";
 while (my $c = $s->accept) { print $c "$word\n"; close $c }'
-CLIENT='use IO::Socket::INET; my ($port, $tries) = @ARGV; my $c;
-for (1 .. $tries) {
-	$c = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port) and last;
-	select(undef, undef, undef, 0.1);
-}
-$c or die "connect $port: $!\n"; my $l = <$c>; print defined $l ? $l : "EOF\n"'
+CLIENT="$SOCK"'
+my $c = try(@ARGV); my $l = <$c>; print defined $l ? $l : "EOF\n"'
 # A SOCKS5 client (RFC 1928, no authentication, CONNECT 127.0.0.1:TARGET) through -D's PORT.
-SOCKS='use IO::Socket::INET; my ($port, $target, $tries) = @ARGV; my $c;
-for (1 .. $tries) {
-	$c = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port) and last;
-	select(undef, undef, undef, 0.1);
-}
-$c or die "connect $port: $!\n"; my $b;
+SOCKS="$SOCK"'
+my ($port, $target, $tries) = @ARGV; my $c = try($port, $tries); my $b;
 print $c "\x05\x01\x00"; read($c, $b, 2) == 2 && $b eq "\x05\x00" or die "socks greeting\n";
 print $c "\x05\x01\x00\x01\x7f\x00\x00\x01" . pack("n", $target);
 read($c, $b, 10) == 10 or die "socks: short reply\n";
@@ -61,16 +69,19 @@ ord(substr($b, 1, 1)) == 0 or die "socks: refused (" . ord(substr($b, 1, 1)) . "
 my $l = <$c>; print defined $l ? $l : "EOF\n"'
 q() { printf '%q' "$1"; }
 
-host_server() { # port word: a line server on the host's loopback
-	perl -e "$SERVE" "$1" "$2" >"$WORK/host-$1.out" 2>&1 </dev/null &
+host_server() { # address word: a line server on the host (its loopback, or a unix socket)
+	local out=$WORK/host-${1//\//_}.out
+	case $1 in /*) rm -f "$1" && on_exit "rm -f $1" ;; esac
+	perl -e "$SERVE" "$1" "$2" >"$out" 2>&1 </dev/null &
 	on_exit "kill $!"
-	wait_until 50 grep -q listening "$WORK/host-$1.out" || fail "host server on $1 did not start"
+	wait_until 50 grep -q listening "$out" || fail "host server on $1 did not start: $(cat "$out")"
 }
-alcove_server() { # user port word: a line server inside, started over a login of its own
-	ssh_bg "$1" -tt -- "exec perl -e $(q "$SERVE") $2 $3" >"$WORK/alcove-$2.out" 2>&1
+alcove_server() { # user address word: a line server inside, started over a login of its own
+	local out=$WORK/alcove-${2//\//_}.out
+	ssh_bg "$1" -tt -- "exec perl -e $(q "$SERVE") $2 $3" >"$out" 2>&1
 	LOGINS+=("$SSH_BG_PID")
-	wait_until 150 grep -q listening "$WORK/alcove-$2.out" ||
-		fail "server in $1's alcove on $2 did not start: $(cat "$WORK/alcove-$2.out")"
+	wait_until 150 grep -q listening "$out" ||
+		fail "server in $1's alcove on $2 did not start: $(cat "$out")"
 }
 forward() { # user ssh-options...: a login that only forwards, kept for the rest of the test
 	local user=$1
@@ -127,6 +138,43 @@ assert_contains "$out" alcove-init "none: ... and ran inside"
 assert_contains "$(who)" alcch1 "who on the host shows alcch1's terminal login"
 assert_contains "$(last -w alcch1)" alcch1 "last on the host shows alcch1's logins"
 
+# ---- unix sockets (streamlocal): paths resolve in the lobby, which hides what the alcove hides
+# A socket in the host's /run and one in a directory next to the homes, both 0666: before
+# issue 13 alcch1's -L reached them.
+host_server /run/alcch-hostonly.sock host-run
+mkdir -p /home/alcch-shared
+on_exit "rm -rf /home/alcch-shared"
+host_server /home/alcch-shared/peer.sock host-home
+alcove_server alcch1 /tmp/in.sock alcove-tmp
+alcove_server alcch1 /home/alcch1/in.sock alcove-home
+forward alcch1 -L "$WORK/tmp.sock:/tmp/in.sock" -L "$WORK/home.sock:/home/alcch1/in.sock" \
+	-L "$WORK/run.sock:/run/alcch-hostonly.sock" \
+	-L "$WORK/peer.sock:/home/alcch-shared/peer.sock"
+assert_eq alcove-tmp "$(perl -e "$CLIENT" "$WORK/tmp.sock" 100 2>&1)" \
+	"-L to a socket in /tmp reaches the one in the alcove's /tmp"
+assert_eq alcove-home "$(perl -e "$CLIENT" "$WORK/home.sock" 100 2>&1)" \
+	"-L to a socket in the home reaches it (the home stays reachable)"
+assert_eq EOF "$(perl -e "$CLIENT" "$WORK/run.sock" 100 2>&1)" \
+	"-L to a socket in the host's /run is refused"
+wait_until 50 grep -q "/run/alcch-hostonly.sock.*Permission denied" "$SSHD_LOG" ||
+	fail "sshd does not log EACCES for /run/alcch-hostonly.sock: $(tail -5 "$SSHD_LOG")"
+pass "... by the lobby's masked /run (EACCES, in sshd's log)"
+assert_eq EOF "$(perl -e "$CLIENT" "$WORK/peer.sock" 100 2>&1)" \
+	"-L to a socket next to the homes is refused"
+wait_until 50 grep -q "/home/alcch-shared/peer.sock.*Permission denied" "$SSHD_LOG" ||
+	fail "sshd does not log EACCES for /home/alcch-shared/peer.sock"
+pass "... by the lobby's masked /home (EACCES)"
+forward alcch1 -R /tmp/r.sock:127.0.0.1:2393
+assert_eq client "$(inside alcch1 /tmp/r.sock)" \
+	"-R to a socket in /tmp listens in the alcove's /tmp (reaches the client's side)"
+forward alcch1 -R /run/alcch-r.sock:127.0.0.1:2393
+pid=$SSH_BG_PID
+wait_until 150 eval '! kill -0 $pid 2>/dev/null' || fail "-R into /run did not fail"
+wait $pid
+assert_eq 255 $? "-R to a socket in the host's /run fails (ExitOnForwardFailure)"
+[ ! -e /run/alcch-r.sock ] || fail "-R made /run/alcch-r.sock on the host"
+pass "... and makes nothing in the host's /run"
+
 # ---- network = "host": the same network ns inside and out; the editor pattern works
 alcove_server alcch2 2395 alcove
 forward alcch2 -L 2396:127.0.0.1:2395
@@ -137,10 +185,45 @@ assert_eq alcove "$(perl -e "$SOCKS" 2397 2395 100 2>&1)" "host: -D reaches it t
 forward alcch2 -R 2398:127.0.0.1:2393
 assert_eq client "$(inside alcch2 2398)" "host: the -R listener answers inside"
 
+# ---- tun (-w): refused unless the profile says tun = true. Each user owns a persistent tun
+# device of the host's, and /dev/net/tun is 0666 (as on a stock Debian; bound so only in this
+# test's mount ns), so that nothing but the lobby keeps alcch2 out.
+mknod -m 0666 "$WORK/tun" c 10 200 && mount --bind "$WORK/tun" /dev/net/tun ||
+	fail "a 0666 /dev/net/tun"
+on_exit "umount /dev/net/tun"
+for n in 2 3; do
+	ip tuntap add dev alcchtun$n mode tun user alcch$n || fail "ip tuntap add alcchtun$n"
+	on_exit "ip link del alcchtun$n"
+done
+tun_attached() { # user device: a process of user (sshd's child) holds the device open
+	local p
+	for p in $(pgrep -u "$1"); do
+		grep -qs "iff:[[:space:]]*$2\$" /proc/$p/fdinfo/* && return 0
+	done
+	return 1
+}
+# sshd names the server's device tun<N>: rename ours around the login that asks for it.
+ip link set alcchtun2 name tun92 && on_exit "ip link set tun92 name alcchtun2"
+ssh_bg alcch2 -N -o Tunnel=point-to-point -w 93:92 >"$WORK/tun2.log" 2>&1
+LOGINS+=("$SSH_BG_PID")
+# sshd logs why only at debug level ("failed to open tunnel control device"); the client hears
+# "Tunnel forwarding failed". The same request of alcch3 (tun = true) below succeeds.
+wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun2.log" ||
+	fail "tun = false: ssh -w was not refused: $(cat "$WORK/tun2.log")"
+pass "tun = false: ssh -w is refused (the lobby hides /dev/net/tun)"
+tun_attached alcch2 tun92 && fail "tun = false: sshd's child of alcch2 holds tun92"
+pass "... and holds no tun device"
+ip link set alcchtun3 name tun94 && on_exit "ip link set tun94 name alcchtun3"
+ssh_bg alcch3 -N -o Tunnel=point-to-point -w 95:94 >"$WORK/tun3.log" 2>&1
+LOGINS+=("$SSH_BG_PID")
+wait_until 100 tun_attached alcch3 tun94 ||
+	fail "tun = true: sshd's child did not attach tun94: $(cat "$WORK/tun3.log")"
+pass "tun = true: ssh -w attaches the user's own tun device"
+
 # ---- the end: every login closes through PAM (logging through the journal's socket from the
 # alcove's network ns), and nothing is left
 kill "${LOGINS[@]}" 2>/dev/null
-for u in alcch1 alcch2; do
+for u in alcch1 alcch2 alcch3; do
 	wait_until 150 alcove_gone $u || fail "alcove of $u still there: $(alcove_leftovers $u)"
 	journal_wait "of alcove $(id -u $u)" >/dev/null || fail "no 'Closed session' line for $u"
 	pass "$u: PAM close logged, no alcove left after the last logout"

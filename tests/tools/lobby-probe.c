@@ -2,10 +2,11 @@
 /*
  * Test driver for helper/lobby.c (root only; used by tests/integration/40-pam-lobby.sh).
  *
- *   lobby-probe INIT_PID SHELL ENTER [--bench N] [-- CMD ARGS...]
+ *   lobby-probe INIT_PID SHELL ENTER [--home DIR] [--tun] [--bench N] [-- CMD ARGS...]
  *
- * Builds a lobby against the mount ns of INIT_PID, then either times N builds (median, µs, on
- * stdout) or joins the lobby and execs CMD there.
+ * Builds a lobby against the mount ns of INIT_PID (for a user whose home is DIR, with tunnels
+ * allowed), then either times N builds (median, µs, on stdout) or joins the lobby and execs
+ * CMD there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +69,9 @@ int main(int argc, char **argv)
 	int fd, netfd, r, cmd = 0, n = 0;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s INIT_PID SHELL ENTER [--bench N] [-- CMD...]\n",
+		fprintf(stderr,
+			"usage: %s INIT_PID SHELL ENTER [--home DIR] [--tun] [--bench N] "
+			"[-- CMD...]\n",
 			argv[0]);
 		return 2;
 	}
@@ -95,6 +98,10 @@ int main(int argc, char **argv)
 	for (int i = 4; i < argc; i++) {
 		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
 			n = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
+			spec.home = argv[++i];
+		else if (strcmp(argv[i], "--tun") == 0)
+			spec.tun = true;
 		else if (strcmp(argv[i], "--") == 0) {
 			cmd = i + 1;
 			break;
