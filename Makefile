@@ -73,7 +73,7 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session \
-	      $(BUILD)/tests/escape-probe
+	      $(BUILD)/tests/escape-probe $(BUILD)/tests/libnss_alcidtest.so.2
 FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
@@ -170,6 +170,11 @@ $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.
 		$(BUILD)/obj/helper/scope_pure.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_SYSTEMD)
+
+# A fake directory service for the name tests (case-insensitive, sssd-style long names).
+$(BUILD)/tests/libnss_alcidtest.so.2: tests/tools/nss-alcidtest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -shared -Wl,-soname,libnss_alcidtest.so.2 $(ALCOVE_LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/pam-session: tests/tools/pam-session.c
 	@mkdir -p $(dir $@)

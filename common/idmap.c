@@ -41,42 +41,125 @@ static bool owner_matches(const char *f, size_t n, const char *user, uid_t uid)
 	return parse_u32(f, n, &v) && v == uid;
 }
 
+/* One line of /etc/subuid-format text: "owner:start:count". */
+typedef struct SubLine {
+	const char *owner;
+	size_t owner_len;
+	uint32_t start, count;
+	unsigned lineno;
+	bool valid; /* false: malformed (skipped, like shadow-utils) */
+} SubLine;
+
+/* The line at *off (advanced past it); false at the end of the text. */
+static bool next_line(const char *text, size_t len, size_t *off, unsigned *lineno, SubLine *ret)
+{
+	const char *line = text + *off, *nl, *c1, *c2;
+	size_t ll;
+
+	if (*off >= len)
+		return false;
+	nl = memchr(line, '\n', len - *off);
+	ll = nl ? (size_t)(nl - line) : len - *off;
+	*off += ll + 1;
+	*ret = (SubLine){.owner = line, .lineno = ++*lineno};
+	c1 = memchr(line, ':', ll);
+	if (!c1)
+		return true;
+	c2 = memchr(c1 + 1, ':', (size_t)(line + ll - c1 - 1));
+	if (!c2)
+		return true;
+	ret->owner_len = (size_t)(c1 - line);
+	ret->valid = parse_u32(c1 + 1, (size_t)(c2 - c1 - 1), &ret->start) &&
+		     parse_u32(c2 + 1, (size_t)(line + ll - c2 - 1), &ret->count);
+	return true;
+}
+
 int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid, uint32_t *ret_start)
 {
 	bool seen = false;
 	size_t off = 0;
+	unsigned lineno = 0;
+	SubLine l;
 
-	while (off < len) {
-		const char *line = text + off;
-		const char *nl = memchr(line, '\n', len - off);
-		size_t ll = nl ? (size_t)(nl - line) : len - off;
-		const char *c1 = memchr(line, ':', ll), *c2;
-		uint32_t start, count;
-
-		off += ll + 1;
-		if (!c1)
+	while (next_line(text, len, &off, &lineno, &l)) {
+		if (!l.valid || !owner_matches(l.owner, l.owner_len, user, uid))
 			continue;
-		c2 = memchr(c1 + 1, ':', (size_t)(line + ll - c1 - 1));
-		if (!c2 || !owner_matches(line, (size_t)(c1 - line), user, uid))
-			continue;
-		if (!parse_u32(c1 + 1, (size_t)(c2 - c1 - 1), &start) ||
-		    !parse_u32(c2 + 1, (size_t)(line + ll - c2 - 1), &count))
-			continue; /* malformed: skipped, like shadow-utils */
 		seen = true;
 		/* id 0 must never be mapped; the last id (2^32-1) is invalid for the kernel */
-		if (count < IDMAP_RANGE || start == 0 || (uint64_t)start + IDMAP_RANGE > UINT32_MAX)
+		if (l.count < IDMAP_RANGE || l.start == 0 ||
+		    (uint64_t)l.start + IDMAP_RANGE > UINT32_MAX)
 			continue;
-		*ret_start = start;
+		*ret_start = l.start;
 		return 0;
 	}
 	return seen ? -ERANGE : -ENOENT;
+}
+
+/* [a, a+an) and [b, b+bn) share an id (counts of 0 share nothing). */
+static bool spans_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return an > 0 && bn > 0 && a < b + bn && b < a + an;
+}
+
+int idmap_find_overlap(const char *text, size_t len, const char *user, uid_t uid, uint32_t start,
+		       IdmapOverlap *ret)
+{
+	size_t off = 0;
+	unsigned lineno = 0;
+	SubLine l;
+
+	while (next_line(text, len, &off, &lineno, &l)) {
+		if (!l.valid || owner_matches(l.owner, l.owner_len, user, uid))
+			continue;
+		if (!spans_overlap(start, IDMAP_RANGE, l.start, l.count))
+			continue;
+		*ret = (IdmapOverlap){.start = l.start, .count = l.count, .lineno = l.lineno};
+		snprintf(ret->owner, sizeof(ret->owner), "%.*s",
+			 (int)(l.owner_len < sizeof(ret->owner) - 1 ? l.owner_len
+								    : sizeof(ret->owner) - 1),
+			 l.owner);
+		return 1;
+	}
+	return 0;
+}
+
+const IdRange *idmap_reserved_overlap(const IdRange *v, size_t n, uint32_t start)
+{
+	for (size_t i = 0; i < n; i++)
+		if (spans_overlap(start, IDMAP_RANGE, v[i].first,
+				  (uint64_t)v[i].last - v[i].first + 1))
+			return &v[i];
+	return NULL;
+}
+
+bool idmap_range_holds(uint32_t start, uint32_t id)
+{
+	return id >= start && id - start < IDMAP_RANGE;
+}
+
+int idmap_parse_range(const char *s, IdRange *ret)
+{
+	const char *dash = strchr(s, '-');
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	uint32_t first, last;
+
+	if (!parse_u32(s, n, &first))
+		return -EINVAL;
+	last = first;
+	if (dash && !parse_u32(dash + 1, strlen(dash + 1), &last))
+		return -EINVAL;
+	if (last < first)
+		return -ERANGE;
+	ret->first = first;
+	ret->last = last;
+	return 0;
 }
 
 int idmap_check_range(uint32_t start, uint32_t id)
 {
 	if (start < IDMAP_RANGE)
 		return -EDOM;
-	if (id >= start && id - start < IDMAP_RANGE)
+	if (idmap_range_holds(start, id))
 		return -EEXIST;
 	return 0;
 }

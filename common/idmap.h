@@ -45,6 +45,28 @@ int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid,
  * user ids: ns root of a range at 1 is host uid 1), -EEXIST if it holds id itself. 0 if fine. */
 int idmap_check_range(uint32_t start, uint32_t id);
 
+/* Does [start, start+IDMAP_RANGE) hold id? */
+bool idmap_range_holds(uint32_t start, uint32_t id);
+
+/* A line of another owner (not the user by name or uid) in /etc/subuid-format text whose
+ * range shares an id with [start, start+IDMAP_RANGE): two users holding one id could each
+ * act as the other. 1 with *ret filled (owner cut to fit), 0 if none. Malformed lines are
+ * skipped, as idmap_find_subid() does. */
+typedef struct IdmapOverlap {
+	char owner[64];
+	uint32_t start, count;
+	unsigned lineno; /* 1-based */
+} IdmapOverlap;
+int idmap_find_overlap(const char *text, size_t len, const char *user, uid_t uid, uint32_t start,
+		       IdmapOverlap *ret);
+
+/* The first reserved range that shares an id with [start, start+IDMAP_RANGE), or NULL. */
+const IdRange *idmap_reserved_overlap(const IdRange *v, size_t n, uint32_t start);
+
+/* "FIRST-LAST" or "ID" (decimal, 0..2^32-1) into *ret (line untouched): -EINVAL if it is not
+ * that, -ERANGE if LAST < FIRST. */
+int idmap_parse_range(const char *s, IdRange *ret);
+
 typedef struct IdmapSpec {
 	AlcoveMode mode;
 	uid_t uid;	     /* U on the host */

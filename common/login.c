@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "macro.h"
-#include "nss.h"
+#include "nsswrap.h"
 
 void login_info_free(LoginInfo *li)
 {

@@ -130,6 +130,13 @@ typedef struct Rule {
 	char *text; /* the rule as written, for explain */
 } Rule;
 
+/* reserved_ids: host ids no subordinate range may hold ("100000-199999": first and last). */
+#define POLICY_MAX_RESERVED 64
+typedef struct IdRange {
+	uint32_t first, last;
+	int line;
+} IdRange;
+
 typedef struct Policy {
 	char *path;
 	Profile defaults;  /* builtin values overlaid with the defaults section */
@@ -141,6 +148,8 @@ typedef struct Policy {
 	char *default_profile;
 	int default_action_line;  /* 0 when not configured */
 	int default_profile_line; /* 0 when not configured */
+	IdRange reserved_ids[POLICY_MAX_RESERVED]; /* directory-service ids (LDAP, sssd) */
+	size_t n_reserved_ids;
 } Policy;
 
 typedef struct PolicyErrors {

@@ -273,10 +273,12 @@ static void load_top(LoadCtx *c, const config_setting_t *s, Policy *p, Profile *
 		p->default_profile_line = config_setting_source_line(s);
 		if (v)
 			p->default_profile = load_strdup(c, v);
-	} else
+	} else if (strcmp(name, "reserved_ids") == 0)
+		load_reserved_ids(c, s, p);
+	else
 		load_error(c, s, name,
 			   "unknown key (known: defaults, profiles, rules, default_action, "
-			   "default_profile)");
+			   "default_profile, reserved_ids)");
 }
 
 /* libconfig's message, or for a duplicate the name and both lines (libconfig says neither). */

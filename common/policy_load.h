@@ -48,3 +48,6 @@ char *load_strdup(LoadCtx *c, const char *s);
 /* policy_load_limits.c: the `limits` group and the `mounts` list; false after an error. */
 bool load_limits(KeyCtx *k);
 bool load_mounts(KeyCtx *k);
+
+/* policy_load_ids.c: the top-level `reserved_ids` list into p->reserved_ids. */
+void load_reserved_ids(LoadCtx *c, const config_setting_t *s, Policy *p);

@@ -17,6 +17,7 @@
 #include "policy_warn.h"
 #include "profile_print.h"
 #include "quota.h"
+#include "subid.h"
 
 static void errors_json(FILE *f, const PolicyErrors *errs)
 {
@@ -271,6 +272,25 @@ static void explain_json(const char *config, const Login *l, bool looked_up, con
 	fputs("}\n", f);
 }
 
+/* A login the policy contains is still refused at the build when its subordinate ranges hold
+ * what they must not (common/subid.h): explain says so, with the build's reason. */
+static void explain_ranges(const Policy *p, const LoginInfo *li, Decision *d)
+{
+	char err[sizeof(d->reason)];
+	uint32_t start;
+	int r;
+
+	r = subid_find("/etc/subuid", SUBID_UID, li->user, li->uid, li->uid, p, &start, err,
+		       sizeof(err));
+	if (r >= 0)
+		r = subid_find("/etc/subgid", SUBID_GID, li->user, li->uid, li->gid, p, &start, err,
+			       sizeof(err));
+	if (r >= 0)
+		return;
+	d->kind = DECISION_REFUSE;
+	snprintf(d->reason, sizeof(d->reason), "%s", err);
+}
+
 int cmd_explain(CtlContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -312,6 +332,8 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 		l = &li->login;
 
 	policy_decide(p, l, &d);
+	if (li && d.kind == DECISION_CONTAIN)
+		explain_ranges(p, li, &d);
 	if (ctx->json)
 		explain_json(ctx->config, l, li != NULL, &d);
 	else

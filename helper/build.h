@@ -26,6 +26,7 @@ typedef struct BuildSpec {
 	const char *name;	/* alcove name: "<uid>" or "<uid>-<8 hex>" */
 	const LoginInfo *login; /* the user */
 	const Profile *profile;
+	const Policy *policy;	/* its reserved_ids: ids no subordinate range may hold */
 	const gid_t *pass_gids; /* passed-through supplementary groups (U is a member) */
 	const char *const *pass_names;
 	size_t n_pass;

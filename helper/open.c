@@ -227,6 +227,7 @@ static int build(OpenCtx *c)
 	    .name = c->name,
 	    .login = c->login,
 	    .profile = c->profile,
+	    .policy = c->policy,
 	    .pass_gids = c->pass_gids,
 	    .pass_names = c->pass_names,
 	    .n_pass = c->n_pass,

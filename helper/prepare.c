@@ -23,60 +23,25 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "fileio.h"
 #include "log.h"
 #include "lock.h"
 #include "macro.h"
 #include "mountapi.h"
 #include "paths.h"
 #include "quota.h"
+#include "subid.h"
 
-/* /etc/subuid and /etc/subgid: read whole, up to 1 MiB. */
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_free_ char *buf = malloc(1 << 20);
-	int r;
-
-	if (!buf)
-		return -ENOMEM;
-	r = read_file_at(AT_FDCWD, path, 0, buf, 1 << 20, ret_len);
-	if (r < 0)
-		return r;
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-/* id: the user's uid (subuid) or primary gid (subgid), which the range must not hold. */
-static int find_range(BuildCtx *c, const char *file, uint32_t id, uint32_t *ret)
+/* id: the user's uid (subuid) or primary gid (subgid), which the range must not hold; nor may
+ * it hold another account's or range's ids (common/subid.h). */
+static int find_range(BuildCtx *c, const char *file, SubidKind kind, uint32_t id, uint32_t *ret)
 {
 	const LoginInfo *li = c->spec->login;
-	const char *kind = strstr(file, "gid") ? "gid" : "uid";
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
+	char err[BUILD_ERR_MAX];
 	int r;
 
-	r = read_file(file, &text, &len);
-	if (r < 0 && r != -ENOENT)
-		return build_error(c, r, "cannot read %s: %m", file);
-	if (r == 0)
-		r = idmap_find_subid(text, len, li->user, li->uid, ret);
+	r = subid_find(file, kind, li->user, li->uid, id, c->spec->policy, ret, err, sizeof(err));
 	if (r < 0)
-		return build_error(c, r == -ENOENT ? -ENOENT : -ERANGE,
-				   "user %s has no subordinate %s range of %u in %s", li->user,
-				   kind, IDMAP_RANGE, file);
-	r = idmap_check_range(*ret, id);
-	if (r == -EDOM)
-		return build_error(c, -EINVAL,
-				   "the subordinate %s range of %s in %s starts at %u, below %u: "
-				   "it would give the alcove the host's own ids; give the user a "
-				   "range above all host ids (e.g. usermod --add-sub%ss)",
-				   kind, li->user, file, *ret, IDMAP_RANGE, kind);
-	if (r == -EEXIST)
-		return build_error(c, -EINVAL,
-				   "the subordinate %s range %u-%u of %s in %s holds the user's "
-				   "own %s %u",
-				   kind, *ret, *ret + IDMAP_RANGE - 1, li->user, file, kind,
-				   (unsigned)id);
+		return build_error(c, r, "%s", err);
 	return 0;
 }
 
@@ -92,10 +57,10 @@ int prepare_ids(BuildCtx *c)
 	    .groups = s->pass_gids,
 	    .n_groups = s->n_pass,
 	};
-	r = find_range(c, "/etc/subuid", s->login->uid, &c->ids.subuid);
+	r = find_range(c, "/etc/subuid", SUBID_UID, s->login->uid, &c->ids.subuid);
 	if (r < 0)
 		return r;
-	r = find_range(c, "/etc/subgid", s->login->gid, &c->ids.subgid);
+	r = find_range(c, "/etc/subgid", SUBID_GID, s->login->gid, &c->ids.subgid);
 	if (r < 0)
 		return r;
 	r = idmap_format_uid(&c->ids, c->uid_map, sizeof(c->uid_map));

@@ -4,12 +4,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "idmap.h"
 #include "macro.h"
+#include "subid.h"
 
 static int find(const char *text, const char *user, uid_t uid, uint32_t *ret)
 {
@@ -234,6 +237,126 @@ static void test_buffer_too_small(void **state)
 	assert_int_equal(idmap_format_uid(&user_spec, buf, 0), -E2BIG);
 }
 
+/* Route 5 of issue 12: a range that shares an id with another owner's line. */
+static void test_find_overlap(void **state)
+{
+	const char *text = "alice:200000:65536\n"
+			   "bob:265536:65536\n" /* adjacent: no overlap */
+			   "broken line\n"
+			   "carol:300000:10\n"	   /* a short line is a range all the same */
+			   "1001:100000:65536\n"   /* alice by uid: her own */
+			   "alice:250000:65536\n"; /* her own second line */
+	IdmapOverlap o;
+
+	assert_int_equal(idmap_find_overlap(text, strlen(text), "alice", 1001, 200000, &o), 0);
+	/* dave's range starting inside alice's */
+	assert_int_equal(idmap_find_overlap(text, strlen(text), "dave", 1004, 230000, &o), 1);
+	assert_string_equal(o.owner, "alice");
+	assert_int_equal(o.start, 200000);
+	assert_int_equal(o.count, 65536);
+	assert_int_equal(o.lineno, 1);
+	/* one id shared at the end: bob's first id is the last of [200001, 265537) */
+	assert_int_equal(idmap_find_overlap(text, strlen(text), "alice", 1001, 200001, &o), 1);
+	assert_string_equal(o.owner, "bob");
+	assert_int_equal(o.lineno, 2);
+	/* carol's 10 ids inside a range, found by line number past a malformed line */
+	assert_int_equal(idmap_find_overlap(text, strlen(text), "bob", 1002, 299990, &o), 1);
+	assert_string_equal(o.owner, "carol");
+	assert_int_equal(o.lineno, 4);
+	/* a count of 0 holds nothing */
+	assert_int_equal(idmap_find_overlap("x:70000:0\n", 10, "y", 5, 65536, &o), 0);
+	/* a range at the top of the id space does not wrap */
+	const char *top = "x:4294901759:65536\n";
+	assert_int_equal(idmap_find_overlap(top, strlen(top), "y", 5, 65536, &o), 0);
+	assert_int_equal(idmap_find_overlap(top, strlen(top), "y", 5, 4294901000u, &o), 1);
+}
+
+static void test_reserved_and_holds(void **state)
+{
+	IdRange v[2];
+
+	assert_int_equal(idmap_parse_range("100000-199999", &v[0]), 0);
+	assert_int_equal(v[0].first, 100000);
+	assert_int_equal(v[0].last, 199999);
+	assert_int_equal(idmap_parse_range("5000000", &v[1]), 0);
+	assert_int_equal(v[1].first, 5000000);
+	assert_int_equal(v[1].last, 5000000);
+	assert_null(idmap_reserved_overlap(v, 2, 200000));
+	assert_null(idmap_reserved_overlap(v, 2, 100000 - IDMAP_RANGE));
+	assert_ptr_equal(idmap_reserved_overlap(v, 2, 100000 - IDMAP_RANGE + 1), &v[0]);
+	assert_ptr_equal(idmap_reserved_overlap(v, 2, 199999), &v[0]);
+	assert_ptr_equal(idmap_reserved_overlap(v, 2, 5000000 - 5), &v[1]);
+	assert_null(idmap_reserved_overlap(v, 0, 150000));
+
+	assert_int_equal(idmap_parse_range("4294967295", &v[0]), 0);
+	assert_int_equal(idmap_parse_range("4294967296", &v[0]), -EINVAL);
+	assert_int_equal(idmap_parse_range("2-1", &v[0]), -ERANGE);
+	assert_int_equal(idmap_parse_range("", &v[0]), -EINVAL);
+	assert_int_equal(idmap_parse_range("-5", &v[0]), -EINVAL);
+	assert_int_equal(idmap_parse_range("5-", &v[0]), -EINVAL);
+	assert_int_equal(idmap_parse_range("1-2-3", &v[0]), -EINVAL);
+	assert_int_equal(idmap_parse_range(" 1-2", &v[0]), -EINVAL);
+	assert_int_equal(idmap_parse_range("0x10", &v[0]), -EINVAL);
+
+	assert_true(idmap_range_holds(100000, 100000));
+	assert_true(idmap_range_holds(100000, 165535));
+	assert_false(idmap_range_holds(100000, 165536));
+	assert_false(idmap_range_holds(100000, 99999));
+	assert_false(idmap_range_holds(4294901760u, 5));
+}
+
+/* subid_find() on a file of its own: the refusals name the file, the range and the holder.
+ * Ranges far above any account a test machine has (NSS is enumerated for real). */
+static void test_subid_find_messages(void **state)
+{
+	char path[] = "/var/tmp/alcove-test-subid-XXXXXX";
+	const char text[] = "alcidu:3000000000:65536\n"
+			    "alcidv:3000065535:65536\n"
+			    "alcidw:3000200000:65536\n"
+			    "alcidl:1000:65536\n";
+	Policy p = {.path = (char *)"/etc/alcove/test.conf",
+		    .reserved_ids = {{3000200000u, 3000299999u, 7}},
+		    .n_reserved_ids = 1};
+	char err[512];
+	uint32_t start = 0;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(
+	    subid_find(path, SUBID_UID, "alcidu", 4001, 4001, &p, &start, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(
+	    strstr(err, "the subordinate uid range 3000000000-3000065535 of alcidu in "));
+	assert_non_null(strstr(err, "overlaps the range 3000065535-3000131070 of alcidv (line 2)"));
+	assert_int_equal(start, 0);
+	assert_int_equal(
+	    subid_find(path, SUBID_GID, "alcidw", 4003, 4003, &p, &start, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "subordinate gid range 3000200000-3000265535 of alcidw"));
+	assert_non_null(strstr(err, "overlaps reserved_ids range 3000200000-3000299999 "
+				    "(/etc/alcove/test.conf:7)"));
+	/* without the reserved range, and with no account in it, alcidw's range is fine */
+	assert_int_equal(
+	    subid_find(path, SUBID_UID, "alcidw", 4003, 4003, NULL, &start, err, sizeof(err)), 0);
+	assert_int_equal(start, 3000200000u);
+	/* below 65536 (host id 0 and the system's ids), and the user's own uid */
+	assert_int_equal(
+	    subid_find(path, SUBID_UID, "alcidl", 4004, 4004, NULL, &start, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "starts at 1000, below 65536"));
+	assert_int_equal(subid_find(path, SUBID_UID, "alcidw", 3000200005u, 3000200005u, NULL,
+				    &start, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "holds the user's own uid 3000200005"));
+	assert_int_equal(
+	    subid_find(path, SUBID_UID, "alcidx", 4005, 4005, NULL, &start, err, sizeof(err)),
+	    -ENOENT);
+	assert_non_null(strstr(err, "user alcidx has no subordinate uid range of 65536 in "));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +372,9 @@ int main(void)
 	    cmocka_unit_test(test_overlaps_refused),
 	    cmocka_unit_test(test_check_range),
 	    cmocka_unit_test(test_buffer_too_small),
+	    cmocka_unit_test(test_find_overlap),
+	    cmocka_unit_test(test_reserved_and_holds),
+	    cmocka_unit_test(test_subid_find_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

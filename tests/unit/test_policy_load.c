@@ -467,6 +467,31 @@ static void test_example_config(void **state)
 	policy_free(p);
 }
 
+/* reserved_ids: id ranges of a directory service no subordinate range may hold. */
+static void test_reserved_ids(void **state)
+{
+	Policy *p = load_ok("reserved_ids = ( \"100000-199999\",\n  \"5000000\" );\n");
+
+	assert_int_equal(p->n_reserved_ids, 2);
+	assert_int_equal(p->reserved_ids[0].first, 100000);
+	assert_int_equal(p->reserved_ids[0].last, 199999);
+	assert_int_equal(p->reserved_ids[0].line, 1);
+	assert_int_equal(p->reserved_ids[1].first, 5000000);
+	assert_int_equal(p->reserved_ids[1].last, 5000000);
+	assert_int_equal(p->reserved_ids[1].line, 2);
+	policy_free(p);
+	p = load_ok("reserved_ids = [ \"1-2\" ];\n");
+	assert_int_equal(p->n_reserved_ids, 1);
+	policy_free(p);
+
+	assert_load_error("reserved_ids = ( \"100000-199999\",\n  \"ldap\" );\n", 2,
+			  "reserved_ids[1]", "\"ldap\" is not an id range");
+	assert_load_error("reserved_ids = ( \"9-1\" );\n", 1, "reserved_ids[0]",
+			  "the last id is below the first");
+	assert_load_error("reserved_ids = ( 5 );\n", 1, "reserved_ids[0]", "expected a string");
+	assert_load_error("reserved_ids = \"1-5\";\n", 1, "reserved_ids", "expected a list");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_include_and_nul_refused),
 	    cmocka_unit_test(test_empty_file),
 	    cmocka_unit_test(test_example_config),
+	    cmocka_unit_test(test_reserved_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,13 +5,13 @@
 static const char rules[] =
     "profiles = { students = { persist = false; }; staff = { }; };\n"
     "rules = (\n"
-    "  { user = \"root\"; action = \"skip\"; },\n"			 /* #1, line 3 */
-    "  { user = \"admin*\"; action = \"skip\"; },\n"			 /* #2 */
-    "  { group = \"students\"; profile = \"students\"; },\n"		 /* #3 */
-    "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"	 /* #4 */
-    "  { user = \"carol\"; tty = \"pts/*\"; profile = \"staff\"; },\n"	 /* #5 */
+    "  { user = \"root\"; action = \"skip\"; },\n"			      /* #1, line 3 */
+    "  { user = \"admin*\"; action = \"skip\"; },\n"			      /* #2 */
+    "  { group = \"students\"; profile = \"students\"; },\n"		      /* #3 */
+    "  { user = \"bob\"; service = \"sshd\"; profile = \"staff\"; },\n"	      /* #4 */
+    "  { user = \"carol\"; tty = \"pts/*\"; profile = \"staff\"; },\n"	      /* #5 */
     "  { user = \"dave\"; rhost = \"10.0.0.0/16\"; profile = \"staff\"; },\n" /* #6 */
-    "  { group = \"wh?el\"; action = \"contain\"; }\n"			 /* #7 */
+    "  { group = \"wh?el\"; action = \"contain\"; }\n"			      /* #7 */
     ");\n";
 
 static Policy *policy;
@@ -268,16 +268,7 @@ static void test_root(void **state)
 static void test_hostile_names_refused(void **state)
 {
 	static const char *const bad[] = {
-	    "../etc",
-	    "a/b",
-	    "a\nb",
-	    "..",
-	    ".",
-	    "-rf",
-	    "",
-	    "bell\a",
-	    "tab\tx",
-	    "x..y",
+	    "../etc", "a/b", "a\nb", "..", ".", "-rf", "", "bell\a", "tab\tx", "x..y",
 	};
 	Policy *p = load_ok("rules = ( { user = \"*\"; action = \"skip\"; } );\n");
 

@@ -6,7 +6,7 @@
  * ERANGE (a group with thousands of members, a long LDAP entry) up to NSS_BUF_MAX. Not pure:
  * NSS may read files or ask sssd. Not for threads sharing the enumeration (getpwent state is
  * per process); the helper and alcovectl are single-threaded, the PAM module never
- * enumerates.
+ * enumerates. (Not named nss.h: with -Icommon it would hide glibc's <nss.h>.)
  */
 
 #include <grp.h>

@@ -1,0 +1,110 @@
+#!/bin/bash
+# Issue 12, route 5: a subordinate range that holds another account's ids. In root mode ns root
+# can chown a file of the home to any id of its range and set it setuid: a range holding
+# another account's uid hands that account to the tenant. Every build refuses such a range (the
+# login is refused, naming what the range holds) and `alcovectl explain` says why: an account
+# NSS knows, a range of the policy's reserved_ids (directory services that do not enumerate),
+# another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack).
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+
+journal_start
+img=$(test_image bookworm-login)
+pam_user alcid1
+pam_user alcid3
+MOD=$BUILD/pam_alcove.so
+HELPER=$BUILD/alcove-helper
+CTL=(env ALCOVE_HELPER="$HELPER" "$BUILD/alcovectl")
+
+# Ranges of this test's own, far above every other test's (useradd allocates from 100000, test
+# 33 uses 2^30): alcid1's uids at U1, its gids at G1; nothing else holds them yet.
+U1=3100000000
+G1=3100200000
+set_range() { # user file start
+	sed -i "/^$1:/d" "$2"
+	echo "$1:$3:65536" >>"$2"
+}
+set_range alcid1 /etc/subuid $U1
+set_range alcid1 /etc/subgid $G1
+set_range alcid3 /etc/subuid $((U1 + 400000))
+set_range alcid3 /etc/subgid $((G1 + 400000))
+
+policy() { # extra top-level settings
+	make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; on_last_logout = \"stop\"; };
+rules = ( { user = \"alcid1\"; profile = \"lab\"; } );
+profiles = { lab = { }; };
+$1"
+}
+conf=$(policy "")
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$conf helper=$HELPER"
+pt() { pamtester -v alcid-range "$1" open_session close_session 2>&1; }
+# The journal line for alcid1 at the helper stage that contains TEXT; fails otherwise.
+logged() { # what text
+	journal_wait "$2" >/dev/null
+	local line
+	line=$(grep -F "user=alcid1 " "$JOURNAL" | grep -F -- "$2" | tail -1)
+	[ -n "$line" ] || fail "$1: no log line with '$2'; log: $(cat "$JOURNAL")"
+	pass "$1 (logged: ${line#*msg=})"
+}
+refused() { # what expected-text [config]
+	local out
+	journal_clear
+	out=$(pt alcid1) && fail "$1: the session opened: $out"
+	logged "$1: the login is refused" "Refusing session: alcove-helper open: Cannot build the alcove of alcid1: $2"
+	alcove_gone alcid1 || fail "$1: an alcove is left: $(alcove_leftovers alcid1)"
+	out=$("${CTL[@]}" explain alcid1 --config "${3:-$conf}")
+	assert_contains "$out" "decision  refused: $2" "$1: explain says why"
+}
+
+# --- the control: clean ranges build
+out=$(pt alcid1) || fail "alcid1 with clean ranges: the session was refused: $out"
+pass "a root-mode user whose ranges hold nobody else's ids logs in"
+wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
+assert_contains "$("${CTL[@]}" explain alcid1 --config "$conf")" "decision  contained" \
+	"explain: contained"
+
+# --- an account NSS knows, with a uid inside alcid1's subordinate uids
+userdel alcid2 >/dev/null 2>&1 || true
+useradd -M -N -g nogroup -s /usr/sbin/nologin -u $((U1 + 5)) alcid2 >/dev/null 2>&1 ||
+	fail "useradd alcid2"
+on_exit "userdel -f alcid2"
+refused "another account's uid in the range" \
+	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid holds uid $((U1 + 5)) of account alcid2"
+userdel -f alcid2
+
+# --- a group NSS knows, with a gid inside alcid1's subordinate gids
+groupdel alcidg >/dev/null 2>&1 || true
+groupadd -g $((G1 + 7)) alcidg || fail "groupadd alcidg"
+on_exit "groupdel alcidg"
+refused "another group's gid in the range" \
+	"the subordinate gid range $G1-$((G1 + 65535)) of alcid1 in /etc/subgid holds gid $((G1 + 7)) of group alcidg"
+groupdel alcidg
+
+# --- a range the policy reserves for a directory service's accounts (LDAP, sssd)
+resconf=$(policy "reserved_ids = ( \"1000-1999\",
+	\"$((U1 + 60000))-$((U1 + 69999))\" );")
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$resconf helper=$HELPER"
+refused "a reserved_ids range" \
+	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid overlaps reserved_ids range $((U1 + 60000))-$((U1 + 69999)) ($resconf:6)" \
+	"$resconf"
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$conf helper=$HELPER"
+
+# --- another user's line in /etc/subuid sharing ids with alcid1's
+# (the line number is left out: other tests add and remove lines of /etc/subuid meanwhile)
+set_range alcid3 /etc/subuid $((U1 + 30000))
+refused "another user's subordinate range" \
+	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid overlaps the range $((U1 + 30000))-$((U1 + 95535)) of alcid3 (line "
+set_range alcid3 /etc/subuid $((U1 + 400000))
+
+# --- and clean again: the same user logs in
+out=$(pt alcid1) || fail "alcid1 with clean ranges again: the session was refused: $out"
+pass "with the overlaps gone, alcid1 logs in again"
+wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"

@@ -1,0 +1,86 @@
+#!/bin/bash
+# Issue 12, items 8b and 8c, through the real sshd and PAM stack, against a directory service
+# as sssd presents one: tests/tools/nss-alcidtest.c, put after `files` in a private copy of
+# nsswitch.conf, answers a user name in any case with the account's own lower-case name
+# (sssd's case_sensitive = false), and knows one account by a long name of the form
+# first.last@domain (sssd's full names; useradd cannot make one: it limits names to 32 bytes).
+#  - 8b: PAM_USER is what the client typed ("ALCIDX"); the policy's rule names the account
+#    (alcidx). The login must be matched, contained and logged as alcidx.
+#  - 8c: a long sssd-style name no rule selects gets PAM_IGNORE: the login works, uncontained,
+#    and the journal says it was not contained. A rule that selects it refuses the login with
+#    one line naming the name.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+LONG=alcid.firstname.lastname@corp.example.com
+journal_start
+img=$(test_image bookworm-login)
+pam_user alcidx
+pam_user alcidl # the account behind $LONG
+
+# The fake directory service: its library where glibc's NSS looks for modules (a file only
+# this test's private nsswitch.conf names), and that nsswitch.conf, seen in this mount ns only.
+libdir=/usr/lib/$(gcc -print-multiarch)
+install -m 0644 "$BUILD/tests/libnss_alcidtest.so.2" "$libdir/libnss_alcidtest.so.2" ||
+	fail "install the test NSS module"
+on_exit "rm -f $libdir/libnss_alcidtest.so.2"
+nss=$(mktemp /run/alcove-tests/nsswitch.XXXXXX)
+on_exit "rm -f $nss"
+sed 's/^passwd:.*/& alcidtest/' /etc/nsswitch.conf >"$nss"
+chmod 644 "$nss"
+mount --bind "$nss" /etc/nsswitch.conf || fail "bind the test's nsswitch.conf"
+assert_eq "alcidx:$(id -u alcidx)" "$(getent passwd ALCIDX | cut -d: -f1,3)" \
+	"NSS answers ALCIDX with the account alcidx (as sssd with case_sensitive = false)"
+assert_eq "$LONG:$(id -u alcidl)" "$(getent passwd "$LONG" | cut -d: -f1,3)" \
+	"NSS knows $LONG (${#LONG} bytes)"
+
+MOD=$BUILD/pam_alcove.so
+HELPER=$BUILD/alcove-helper
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"stop\"; };
+profiles = { lab = { }; };
+rules = ( { user = \"alcidx\"; profile = \"lab\"; } );")
+sshd_start 2361 "session required $MOD config=$conf helper=$HELPER"
+sshd_authorize alcidx # AuthorizedKeysFile .../%u: sshd expands %u to the passwd name
+sshd_authorize "$LONG"
+
+# --- 8b: typed ALCIDX, contained as alcidx
+journal_clear
+out=$(ssh_to ALCIDX -- 'echo "comm=$(cat /proc/1/comm) name=${ALCOVE_NAME:-none} user=$(id -un)"' 2>&1)
+assert_eq "comm=alcove-init name=$(id -u alcidx) user=alcidx" "$out" \
+	"ssh as ALCIDX: the rule for alcidx contains the login, in alcidx's alcove"
+line=$(journal_wait "Contained in alcove $(id -u alcidx)") || fail "no 'Contained' line: $(cat "$JOURNAL")"
+assert_contains "$line" "user=alcidx " "the journal names the account alcidx, not ALCIDX"
+grep -F "user=ALCIDX" "$JOURNAL" && fail "a journal line names the typed spelling ALCIDX"
+pass "no journal line names ALCIDX"
+wait_until 100 alcove_gone alcidx || fail "alcidx's alcove did not end: $(alcove_leftovers alcidx)"
+out=$(env ALCOVE_HELPER="$HELPER" "$BUILD/alcovectl" explain AlcidX --config "$conf")
+assert_contains "$out" "user      alcidx (uid $(id -u alcidx)" "explain AlcidX explains alcidx"
+assert_contains "$out" "decision  contained" "and alcidx's rule contains it"
+
+# --- 8c: the long name, selected by no rule: PAM_IGNORE, the login goes on uncontained
+journal_clear
+out=$(ssh_to "$LONG" -- 'echo "name=${ALCOVE_NAME:-none} uid=$(id -u)"' 2>&1)
+assert_eq "name=none uid=$(id -u alcidl)" "$out" \
+	"ssh as $LONG with no rule for it: the login works, uncontained"
+line=$(journal_wait "Not contained: no rule matched") || fail "no 'Not contained' line: $(cat "$JOURNAL")"
+assert_contains "$line" "user=$LONG " "the journal says it was skipped, naming $LONG"
+
+# --- 8c: a rule that selects it: refused, with one line naming the name
+conf2=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false; };
+profiles = { lab = { }; };
+rules = ( { user = \"*@corp.example.com\"; profile = \"lab\"; } );")
+sshd_pam_write "$SSHD_SERVICE" "session required $MOD config=$conf2 helper=$HELPER"
+journal_clear
+out=$(ssh_to "$LONG" -- 'echo reached' 2>&1)
+rc=$?
+assert_eq 254 "$rc" "ssh as $LONG with a rule selecting it: the session is refused (exit 254)"
+assert_not_contains "$out" "reached" "no command ran"
+line=$(journal_wait "Refusing session: rule #1 (line 3): user name \"$LONG\" cannot be contained") ||
+	fail "no refusal naming $LONG: $(cat "$JOURNAL")"
+pass "the refusal names the login: ${line#*msg=}"
