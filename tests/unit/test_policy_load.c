@@ -450,19 +450,28 @@ static void test_empty_file(void **state)
 	policy_free(p);
 }
 
-/* The shipped example must load and contain nobody. */
+/* The shipped example must load and contain nobody; its defaults run on a fresh host (user
+ * mode on the host's own system: a fresh install has no image), and the profile its commented
+ * rule names is there. */
 static void test_example_config(void **state)
 {
 	PolicyErrors errs = {0};
 	Policy *p = NULL;
 	int r = policy_load("config/alcove.conf", &p, &errs);
+	const Profile *users;
 
 	for (size_t i = 0; i < errs.n; i++)
 		print_error("%s\n", errs.msg[i]);
 	assert_int_equal(r, 0);
 	assert_int_equal(p->default_action, RULE_SKIP);
-	for (size_t i = 0; i < p->n_rules; i++)
-		assert_int_equal(p->rules[i].action, RULE_SKIP);
+	assert_int_equal(p->n_rules, 0);
+	assert_int_equal(p->defaults.mode, ALCOVE_MODE_USER);
+	assert_int_equal(p->defaults.n_image, 1);
+	assert_string_equal(p->defaults.image[0], "/");
+	users = policy_find_profile(p, "users");
+	assert_non_null(users);
+	assert_int_equal(users->mode, ALCOVE_MODE_USER);
+	assert_string_equal(users->image[0], "/");
 	assert_non_null(policy_find_profile(p, "students"));
 	policy_free(p);
 }
