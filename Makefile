@@ -1,5 +1,6 @@
 # alcove — build, test, install.
 #
+#   make demo      a contained ssh login on this machine, removed on exit (as root)
 #   make deps      install every build and test dependency (apt-get, Debian 12)
 #   make           build everything into build/
 #   make check     unit tests (ASan+UBSan) and root integration tests
@@ -86,11 +87,19 @@ SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 .SECONDARY:
 # check-vm: layer 4 (TCG VMs with enforced limits; minutes), run by .ci/run after check.
 .PHONY: check-vm
-.PHONY: all deps check check-unit check-integration install clean format fuzz bench deb check-deb
+.PHONY: all deps demo check check-unit check-integration install clean format fuzz bench deb check-deb
 all: $(PROGS)
 
 deps:
 	./tests/install-deps.sh
+
+# What is missing first (libconfig-dev and the rest are needed to build), then `all`, then the
+# demo (demo/demo.sh): a throw-away user logs in through a private sshd on 127.0.0.1 into an
+# alcove; the host's PAM and sshd configuration are not touched, and nothing is left after.
+demo:
+	./tests/install-deps.sh
+	$(MAKE) all
+	./demo/demo.sh
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

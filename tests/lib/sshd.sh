@@ -7,7 +7,8 @@
 #   sshd_start PORT PAM_SESSION_LINES [SSHD_CONFIG_LINES]
 #       writes the PAM service (Debian's sshd stack, then PAM_SESSION_LINES), a host key, a
 #       client key, sshd_config (pubkey only, UsePAM, sftp-server), starts sshd -D; sets
-#       SSHD_DIR SSHD_PORT SSHD_SERVICE SSHD_KEY SSHD_LOG
+#       SSHD_DIR SSHD_PORT SSHD_SERVICE SSHD_KEY SSHD_LOG. With SSHD_SERVICE_NAME=sshd the
+#       service is "sshd" itself, its file bound over the system's (in_private_mount_ns)
 #   sshd_authorize USER            lets USER log in with SSHD_KEY
 #   ssh_to USER [ssh options...] [-- command...]   runs ssh against the test sshd
 #   ssh_bg USER [ssh options...] [-- command...]   the same in the background: SSH_BG_PID
@@ -16,36 +17,30 @@
 
 SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
 
-# Debian's /etc/pam.d/sshd (openssh-server 9.2) as shipped, so the other modules of a real
-# login run around pam_alcove; LINES go where pam-auth-update would put it (after
-# common-session's modules), before the rest of sshd's session stack.
+. "$(dirname "${BASH_SOURCE[0]}")/sshd_conf.sh"
+
 sshd_pam_write() { # service lines
 	local f=/etc/pam.d/$1
 	on_exit "rm -f $f"
-	cat >"$f" <<PAM
-# written by alcove's tests ($TESTNAME); removed when the test ends
-@include common-auth
-account    required     pam_nologin.so
-@include common-account
-session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so close
-session    required     pam_loginuid.so
-session    optional     pam_keyinit.so force revoke
-@include common-session
-$2
-session    optional     pam_motd.so  motd=/run/motd.dynamic
-session    optional     pam_motd.so noupdate
-session    optional     pam_mail.so standard noenv
-session    required     pam_limits.so
-session    required     pam_env.so
-session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale
-session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so open
-@include common-password
-PAM
+	sshd_pam_text "alcove's tests ($TESTNAME)" "$2" >"$f"
+}
+
+# A service the system has (SSHD_SERVICE_NAME=sshd, to test a policy's service = "sshd"): in
+# the test's private mount namespace only, the file is replaced by a bind mount.
+sshd_pam_bind() { # service lines
+	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || fail "sshd_pam_bind $1 needs in_private_mount_ns"
+	local f
+	f=$(mktemp "/run/alcove-tests/pam.$1.XXXXXX")
+	on_exit "rm -f $f"
+	sshd_pam_text "alcove's tests ($TESTNAME), bound on /etc/pam.d/$1" "$2" >"$f"
+	chmod 644 "$f"
+	mount --bind "$f" "/etc/pam.d/$1" || fail "bind $f on /etc/pam.d/$1"
+	on_exit "umount /etc/pam.d/$1"
 }
 
 sshd_start() { # port pam_session_lines [sshd_config lines]
 	SSHD_PORT=$1
-	SSHD_SERVICE=sshd-alcovetest-$SSHD_PORT
+	SSHD_SERVICE=${SSHD_SERVICE_NAME:-sshd-alcovetest-$SSHD_PORT}
 	# Not under /tmp: the lobby replaces /tmp, and sshd reads keys after the session opened.
 	SSHD_DIR=$(mktemp -d /run/alcove-tests/sshd-$SSHD_PORT.XXXXXX)
 	chmod 755 "$SSHD_DIR"
@@ -56,31 +51,14 @@ sshd_start() { # port pam_session_lines [sshd_config lines]
 	SSHD_KEY=$SSHD_DIR/client_key
 	ssh-keygen -q -t ed25519 -N '' -C alcove-test -f "$SSHD_KEY" || fail "ssh-keygen client"
 	SSHD_LOG=$SSHD_DIR/sshd.log
-	cat >"$SSHD_DIR/sshd_config" <<CONF
-Port $SSHD_PORT
-ListenAddress 127.0.0.1
-HostKey $SSHD_DIR/host_key
-PidFile $SSHD_DIR/sshd.pid
-UsePAM yes
-PubkeyAuthentication yes
-AuthenticationMethods publickey
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AuthorizedKeysFile $SSHD_DIR/keys/%u
-PermitRootLogin prohibit-password
-AllowAgentForwarding yes
-X11Forwarding ${SSHD_X11_FORWARDING:-no}
-PrintMotd no
-PrintLastLog no
-AcceptEnv LANG LC_*
-# internal-sftp would run inside sshd, on the host's view (DESIGN §9): use the program.
-Subsystem sftp /usr/lib/openssh/sftp-server
-MaxStartups ${SSHD_MAX_STARTUPS:-200:30:400}
+	sshd_config_text "$SSHD_PORT" "$SSHD_DIR" "MaxStartups ${SSHD_MAX_STARTUPS:-200:30:400}
 MaxSessions 64
-LogLevel VERBOSE
-${3:-}
-CONF
-	sshd_pam_write "$SSHD_SERVICE" "$2"
+${3:-}" >"$SSHD_DIR/sshd_config"
+	if [ -n "${SSHD_SERVICE_NAME:-}" ]; then
+		sshd_pam_bind "$SSHD_SERVICE" "$2"
+	else
+		sshd_pam_write "$SSHD_SERVICE" "$2"
+	fi
 	"$SSHD_DIR/$SSHD_SERVICE" -t -f "$SSHD_DIR/sshd_config" || fail "sshd -t"
 	"$SSHD_DIR/$SSHD_SERVICE" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_LOG" </dev/null &
 	local pid=$!

@@ -1,0 +1,281 @@
+#!/bin/bash
+# `sudo make demo`: one contained ssh login on this machine, with the build tree's programs,
+# without touching the host's PAM or sshd configuration, and nothing left afterwards.
+#
+# It makes a throw-away user alcove-demo (with a free subordinate id range), a policy of its
+# own (user mode on image = "/"), and a private sshd on 127.0.0.1 whose PAM service is a file
+# of its own, /etc/pam.d/alcove-demo-sshd, ending in the build's pam_alcove.so. On a terminal
+# it logs you in (ssh -t); without one (stdin not a tty) it runs a short tour. Everything is
+# removed on exit, Ctrl-C included.
+#
+# Environment: ALCOVE_DEMO_PORT (default: the first free port from 2401), BUILD (build/).
+set -u
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+. "$SRC/tests/lib/sshd_conf.sh"
+
+USER_NAME=alcove-demo
+NEIGHBOUR=alcove-demo2 # a second user whose home the login must not see
+SERVICE=alcove-demo-sshd
+PAM_FILE=/etc/pam.d/$SERVICE
+MARK="alcove demo, removed when the demo ends"
+LOCK=/run/lock/alcove-demo.lock
+export ALCOVE_HELPER=$BUILD/alcove-helper
+CTL=$BUILD/alcovectl
+
+say() { printf '%s\n' "$*"; }
+die() {
+	say "alcove demo: $*" >&2
+	exit 1
+}
+
+# --- cleanup: each step undoes one thing the demo made, in reverse order; a step is armed only
+# once its object exists, so an early failure or a Ctrl-C removes exactly what was made.
+declare -A made=()
+cleanup() {
+	local rc=$? p
+	trap '' INT TERM HUP
+	[ -n "${made[client]:-}" ] && kill "${made[client]}" 2>/dev/null
+	[ -n "${made[sshd]:-}" ] && stop_sshd "${made[sshd]}"
+	if [ -n "${made[user]:-}" ]; then
+		stop_alcove
+		remove_users
+	fi
+	[ -n "${made[pam]:-}" ] && rm -f "$PAM_FILE"
+	[ -n "${made[dir]:-}" ] && rm -rf "${made[dir]}"
+	# Directories the helper or sshd made because this machine had none: only if still empty.
+	for p in ${made[rmdirs]:-}; do
+		[ -d "$p" ] && find "$p" -depth -type d -empty -delete 2>/dev/null
+	done
+	[ -n "${made[lock]:-}" ] && rm -f "$LOCK"
+	[ $rc = 0 ] && say "== Removed: the alcove, sshd, $PAM_FILE, the users and their ids."
+	exit $rc
+}
+# The sessions first: they end by themselves once their client is gone (PAM closes them), or
+# are sent a TERM; the listener reaps them (a session orphaned to PID 1 would linger as a
+# zombie until PID 1 reaps it). Then the listener. All by pid.
+stop_sshd() { # listener pid
+	local n=50 p
+	while [ -n "$(ps -o pid= --ppid "$1")" ] && ((n-- > 0)); do sleep 0.1; done
+	for p in $(ps -o pid= --ppid "$1"); do kill "$p" 2>/dev/null; done
+	n=50
+	while [ -n "$(ps -o pid= --ppid "$1")" ] && ((n-- > 0)); do sleep 0.1; done
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+stop_alcove() {
+	"$CTL" stop "$USER_NAME" >/dev/null 2>&1
+	"$CTL" reset --yes "$USER_NAME" >/dev/null 2>&1
+	rm -rf "/var/lib/alcove/$USER_NAME"
+}
+
+# userdel also removes the user's lines of /etc/subuid and /etc/subgid.
+remove_users() {
+	userdel -r -f "$USER_NAME" >/dev/null 2>&1
+	userdel -r -f "$NEIGHBOUR" >/dev/null 2>&1
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+preflight() {
+	local p
+	[ "$(id -u)" = 0 ] || die "run it as root: sudo make demo"
+	for p in alcove-helper alcove-init alcove-enter alcovectl pam_alcove.so; do
+		[ -e "$BUILD/$p" ] || die "$BUILD/$p is missing: run make first"
+	done
+	for p in /usr/sbin/sshd ssh ssh-keygen useradd; do
+		command -v "$p" >/dev/null || die "$p is missing: run make deps"
+	done
+	# One demo at a time on the machine (from any checkout): the names are fixed. The lock's
+	# file goes with the demo; a second demo that opened it meanwhile still finds it locked.
+	mkdir -p /run/lock
+	exec 9>>"$LOCK"
+	flock -n 9 || die "another demo is running ($LOCK)"
+	made[lock]=1
+	for p in "$USER_NAME" "$NEIGHBOUR"; do
+		getent passwd "$p" >/dev/null || continue
+		[ "$(getent passwd "$p" | cut -d: -f5)" = "$MARK" ] ||
+			die "a user $p exists and is not the demo's: not touching it"
+		say "(removing what an interrupted demo left: the users $USER_NAME, $NEIGHBOUR)"
+		stop_alcove
+		remove_users
+	done
+	for p in /run/sshd /run/alcove /var/lib/alcove; do
+		[ -e "$p" ] || made[rmdirs]+=" $p"
+	done
+}
+
+# The first 65536 ids from 100000 up that no subuid/subgid line and no account or group uses.
+free_subid_start() {
+	awk -F: -v n=65536 '
+		FILENAME ~ /sub[ug]id$/ { lo[++k] = $2; hi[k] = $2 + $3; next }
+		{ lo[++k] = $3; hi[k] = $3 + 1 }
+		END {
+			s = 100000
+			do {
+				moved = 0
+				for (i = 1; i <= k; i++)
+					if (lo[i] < s + n && hi[i] > s) { s = hi[i]; moved = 1 }
+			} while (moved)
+			print s
+		}' /etc/subuid /etc/subgid /etc/passwd /etc/group
+}
+
+make_user() {
+	local start
+	# No range from useradd (SUB_UID_COUNT=0): the demo picks one that overlaps nothing.
+	useradd -m -s /bin/bash -c "$MARK" -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$USER_NAME" ||
+		die "useradd $USER_NAME failed"
+	made[user]=1
+	useradd -m -s /bin/bash -c "$MARK" -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$NEIGHBOUR" ||
+		die "useradd $NEIGHBOUR failed"
+	start=$(free_subid_start)
+	SUBIDS="$start-$((start + 65535))"
+	# usermod and userdel lock /etc/subuid and /etc/subgid (other tools may edit them now)
+	usermod --add-subuids "$SUBIDS" --add-subgids "$SUBIDS" "$USER_NAME" ||
+		die "usermod --add-subuids $SUBIDS failed"
+}
+
+# cgroup = "systemd" needs systemd as PID 1 and the system bus (the helper asks systemd for a
+# scope); without them the demo runs without a scope, and so without resource limits.
+pick_cgroup() {
+	if [ -d /run/systemd/system ] && [ -S /run/dbus/system_bus_socket ]; then
+		CGROUP=systemd
+		CGROUP_WHY="a scope alcove-$USER_NAME.scope (systemd is on the system bus)"
+	else
+		CGROUP=none
+		CGROUP_WHY="none: no systemd on the system bus, so no scope and no resource limits"
+	fi
+}
+
+write_policy() {
+	POLICY=${made[dir]}/alcove.conf
+	cat >"$POLICY" <<CONF
+# The demo's policy (removed when the demo ends): alcove-demo is contained, nobody else.
+defaults = {
+	mode = "user";          # the user is themselves inside, with no capabilities on the host
+	image = "/";            # the host's own system, read-only, others' files masked
+	persist = false;        # changes to / live in a throw-away layer
+	cgroup = "$CGROUP";
+};
+profiles = { demo = { }; };
+rules = ( { user = "$USER_NAME"; profile = "demo"; } );
+CONF
+	"$CTL" --config "$POLICY" check-config >/dev/null || die "the demo's policy does not load"
+}
+
+free_port() {
+	local p
+	for p in $(seq "${ALCOVE_DEMO_PORT:-2401}" 2499); do
+		[ -z "$(ss -Htln "sport = :$p")" ] && {
+			echo "$p"
+			return 0
+		}
+	done
+	return 1
+}
+
+start_sshd() {
+	local dir=${made[dir]} pid n=100
+	PORT=$(free_port) || die "no free port in ${ALCOVE_DEMO_PORT:-2401}-2499"
+	[ -e "$PAM_FILE" ] && ! grep -q "^# written by the alcove demo" "$PAM_FILE" &&
+		die "$PAM_FILE exists and is not the demo's: not touching it"
+	made[pam]=1
+	sshd_pam_text "the alcove demo" \
+		"session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper" \
+		>"$PAM_FILE"
+	mkdir -p /run/sshd "$dir/keys"
+	ln -s /usr/sbin/sshd "$dir/$SERVICE"
+	ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key" || die "ssh-keygen failed"
+	ssh-keygen -q -t ed25519 -N '' -C "$USER_NAME" -f "$dir/client_key" || die "ssh-keygen failed"
+	install -m 0644 "$dir/client_key.pub" "$dir/keys/$USER_NAME"
+	sshd_config_text "$PORT" "$dir" >"$dir/sshd_config"
+	# A session of its own: the terminal's hangup must not reach sshd (on SIGHUP it re-executes
+	# itself and leaves the sessions it had unreaped); the demo stops it by its pid.
+	setsid "$dir/$SERVICE" -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null &
+	pid=$!
+	made[sshd]=$pid
+	until grep -q "Server listening on 127.0.0.1 port $PORT" "$dir/sshd.log" 2>/dev/null; do
+		if ! kill -0 "$pid" 2>/dev/null || ((n-- == 0)); then
+			die "sshd did not start: $(cat "$dir/sshd.log")"
+		fi
+		sleep 0.1
+	done
+}
+
+demo_ssh() { # [-t] [command]; run it in the background: it becomes ssh (the pid to kill)
+	local tty=()
+	[ "${1:-}" = -t ] && tty=(-t) && shift
+	exec ssh -F /dev/null -i "${made[dir]}/client_key" -o IdentitiesOnly=yes -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		"${tty[@]}" -p "$PORT" -l "$USER_NAME" 127.0.0.1 "$@"
+}
+
+# What the login sees, next to what the host has. The login waits on its stdin (a fifo) so that
+# its alcove still runs when alcovectl lists it; closing the fifo ends the login.
+tour() {
+	local inside=() line dir=${made[dir]} pid to from
+	mkfifo "$dir/to" "$dir/from"
+	demo_ssh 'exec 2>/dev/null; cat /proc/1/comm; hostname; id; ls /home | paste -sd " "
+		test -e /home/'"$NEIGHBOUR"' && echo visible || echo absent; echo .; read -r _; exit 0' \
+		<"$dir/to" >"$dir/from" &
+	pid=$!
+	made[client]=$pid
+	exec {to}>"$dir/to" {from}<"$dir/from"
+	while IFS= read -r -t 60 line <&$from && [ "$line" != . ]; do inside+=("$line"); done
+	[ ${#inside[@]} = 5 ] || die "the ssh login failed: $(tail -5 "$dir/sshd.log")"
+	say "== ssh $USER_NAME@127.0.0.1 -p $PORT runs in its alcove:"
+	show "PID 1 (/proc/1/comm)" "${inside[0]}" "$(cat /proc/1/comm)"
+	show "hostname" "${inside[1]}" "$(hostname)"
+	show "id" "${inside[2]}"
+	show "ls /home" "${inside[3]}" "$(ls /home | paste -sd ' ')"
+	show "/home/$NEIGHBOUR" "${inside[4]}" "$(test -e "/home/$NEIGHBOUR" && echo visible)"
+	say "== alcovectl list, from outside, while the login runs:"
+	"$CTL" list | awk -v u="$USER_NAME" 'NR == 1 || $1 == u { print "   " $0 }'
+	exec {to}>&- {from}<&-
+	wait "$pid" || die "the ssh login ended with status $?"
+}
+
+show() { # what inside [host]
+	if [ $# = 3 ]; then
+		printf '   %-21s %-20s (on the host: %s)\n' "$1:" "$2" "$3"
+	else
+		printf '   %-21s %s\n' "$1:" "$2"
+	fi
+}
+
+interactive() {
+	say "== Logging you in as $USER_NAME, inside its alcove. Try: cat /proc/1/comm; ps -ef;"
+	say "   hostname; ls /home ($NEIGHBOUR's home is not there); touch /usr/x (refused)."
+	say "   From another terminal: sudo $CTL list. Leave with: exit (or Ctrl-D)."
+	# In the background with the terminal as its stdin, so that a TERM or HUP to this script
+	# cleans up at once: bash runs a trap only when its foreground child has ended, but
+	# interrupts a wait. (Ctrl-C goes to the login: ssh -t puts the terminal in raw mode.)
+	demo_ssh -t <&0 &
+	made[client]=$!
+	wait $!
+	return 0
+}
+
+preflight
+made[dir]=$(mktemp -d /run/alcove-demo.XXXXXX) || die "mktemp failed"
+# Not under /tmp: the login's lobby has the alcove's /tmp, and sshd reads the keys there.
+chmod 755 "${made[dir]}"
+pick_cgroup
+make_user
+write_policy
+start_sshd
+say "== alcove demo: a contained ssh login on this machine (PAM and sshd config untouched)"
+say "   user:    $USER_NAME (uid $(id -u "$USER_NAME"), subordinate ids $SUBIDS)"
+say "   policy:  $POLICY: user mode on image = \"/\" (the host's system, read-only)"
+say "   cgroup:  $CGROUP_WHY"
+say "   sshd:    127.0.0.1:$PORT, PAM service $PAM_FILE -> $BUILD/pam_alcove.so"
+if [ -t 0 ]; then
+	interactive
+else
+	tour
+fi

@@ -1,0 +1,133 @@
+#!/bin/bash
+# The policy as shipped, and `make demo`:
+# - config/alcove.conf loads and contains nobody; with its one example rule uncommented, a
+#   member of alcove-users who logs in through sshd (PAM service "sshd" itself, bound in this
+#   test's private mount namespace) is contained, a non-member is not;
+# - appending profiles/rules to it (the README's old advice) names the duplicate and both lines;
+# - `make demo </dev/null` prints the tour and leaves no user, process, mount or file behind;
+#   on a terminal (tmux) it logs in and cleans up after `exit`, and after a TERM while logged in.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+
+CTL=$BUILD/alcovectl
+export ALCOVE_HELPER=$BUILD/alcove-helper
+WORK=$ALCOVE_TEST_CONFDIR
+
+# --- make demo: what it may leave, before and after. Everything the demo makes is named for
+# alcove-demo (users, subuid lines, PAM file, temp dir, homes, state, layer, sshd's and init's
+# command lines), so the check holds on a machine where other tests run at the same time.
+demo_leftovers() {
+	getent passwd alcove-demo alcove-demo2
+	grep -H '^alcove-demo' /etc/subuid /etc/subgid
+	# (not a zombie that the host's PID 1 has yet to reap: a session whose parent ended first)
+	ps -e -o stat=,ppid=,pid=,args= | grep -v '^Z[^ ]* *1 ' | grep 'alcove-dem[o]'
+	grep -h 'alcove-demo' /proc/self/mountinfo /proc/1/mountinfo
+	grep -l '^user=alcove-demo$' /run/alcove/*/state
+	ls -d /var/lib/alcove/alcove-demo* /etc/pam.d/alcove-demo* /run/alcove-demo.* \
+		/run/lock/alcove-demo* /home/alcove-demo*
+} 2>/dev/null
+assert_eq "" "$(demo_leftovers)" "nothing of the demo's before it runs"
+
+out=$(ALCOVE_DEMO_PORT=2402 make -s -C "$ALCOVE_SRC" demo </dev/null 2>&1) ||
+	fail "make demo </dev/null exits $?: $out"
+pass "make demo </dev/null exits 0"
+tour_value() { sed -n "s|^   $1: *\([^ ]*\).*|\1|p" <<<"$out"; }
+assert_eq alcove-init "$(tour_value 'PID 1 (/proc/1/comm)')" "the tour: PID 1 is alcove-init"
+assert_eq alcove-demo-alcove "$(tour_value hostname)" "the tour: the alcove's hostname"
+assert_contains "$(tour_value id)" "(alcove-demo)" "the tour: id is the demo user's"
+assert_eq alcove-demo "$(tour_value 'ls /home')" "the tour: /home holds only the user's home"
+assert_eq absent "$(tour_value /home/alcove-demo2)" "the tour: another user's home is absent"
+assert_contains "$(sed -n 's|^   /home/alcove-demo2: *||p' <<<"$out")" "(on the host: visible)" \
+	"the tour: ... though it is there on the host"
+grep -qE '^   alcove-demo +[0-9]+ +user +[0-9]+ +1 ' <<<"$out" ||
+	fail "the tour: alcovectl list shows no alcove-demo with 1 session: $out"
+pass "the tour: alcovectl list, from outside, shows the alcove and its session"
+if [ -d /run/systemd/system ] && [ -S /run/dbus/system_bus_socket ]; then
+	assert_contains "$out" "cgroup:  a scope alcove-alcove-demo.scope" "the tour: a scope"
+else
+	assert_contains "$out" "cgroup:  none: no systemd on the system bus" \
+		"the tour says why it runs without a scope"
+fi
+assert_contains "$out" "== Removed:" "the demo says what it removed"
+assert_eq "" "$(demo_leftovers)" "make demo left no user, process, mount or file"
+
+# On a terminal: the login itself. Its banner, then the alcove's prompt.
+tmux -L alcdm15 kill-server 2>/dev/null
+on_exit "tmux -L alcdm15 kill-server"
+pane_has() { tmux -L alcdm15 capture-pane -p -t "$1" | grep -q -- "$2"; }
+pane_dead() { [ "$(tmux -L alcdm15 display -p -t "$1" '#{pane_dead}')" = 1 ]; }
+tmux -L alcdm15 new-session -d -s demo -x 150 -y 40 \
+	"ALCOVE_DEMO_PORT=2403 make -s -C $ALCOVE_SRC demo; echo \$? >$WORK/rc" \; \
+	set remain-on-exit on || fail "tmux new-session"
+wait_until 300 pane_has demo 'alcove-demo@alcove-demo-alcove' ||
+	fail "make demo on a terminal: no prompt of the alcove: $(tmux -L alcdm15 capture-pane -p -t demo)"
+assert_contains "$(tmux -L alcdm15 capture-pane -p -t demo)" "Leave with: exit" \
+	"on a terminal: the banner says how to leave"
+tmux -L alcdm15 send-keys -t demo 'cat /proc/1/comm' Enter
+wait_until 100 pane_has demo '^alcove-init$' || fail "on a terminal: PID 1 is not alcove-init"
+pass "on a terminal: the shell runs in the alcove (cat /proc/1/comm: alcove-init)"
+tmux -L alcdm15 send-keys -t demo 'exit' Enter
+wait_until 300 test -s "$WORK/rc" || fail "make demo did not end after exit"
+assert_eq 0 "$(cat "$WORK/rc")" "on a terminal: make demo exits 0 after the login's exit"
+assert_eq "" "$(demo_leftovers)" "on a terminal: nothing left after exit"
+
+# A TERM (or the terminal's HUP) while the user is logged in: the script is in a wait, not
+# blocked behind its ssh child, so it cleans up at once.
+tmux -L alcdm15 new-session -d -s term -x 150 -y 40 \
+	"exec env ALCOVE_DEMO_PORT=2404 $ALCOVE_SRC/demo/demo.sh" \; set remain-on-exit on ||
+	fail "tmux new-session"
+wait_until 300 pane_has term 'alcove-demo@alcove-demo-alcove' ||
+	fail "demo.sh on a terminal: no prompt of the alcove: $(tmux -L alcdm15 capture-pane -p -t term)"
+pid=$(tmux -L alcdm15 display -p -t term '#{pane_pid}')
+kill -TERM "$pid"
+wait_until 300 pane_dead term || fail "demo.sh did not end on TERM"
+assert_eq "" "$(demo_leftovers)" "a TERM while logged in leaves nothing"
+
+# --- the shipped file, as installed
+SHIPPED=$WORK/alcove.conf
+install -m 0644 "$ALCOVE_SRC/config/alcove.conf" "$SHIPPED"
+assert_eq "$SHIPPED: OK" "$("$CTL" --config "$SHIPPED" check-config 2>&1)" \
+	"the shipped alcove.conf loads"
+if ! getent group alcove-users >/dev/null; then
+	groupadd alcove-users || fail "groupadd alcove-users"
+	on_exit "groupdel alcove-users"
+fi
+pam_user alcdm1 -G alcove-users
+make_user alcdm2
+assert_contains "$("$CTL" --config "$SHIPPED" explain alcdm1 --service sshd)" \
+	"decision  not contained: no rule matched" "as shipped, a member of alcove-users is not contained"
+
+# --- one rule uncommented. The test machines have no systemd: the shipped cgroup = "systemd"
+# would refuse the login there, so that default (and only it) is switched off for them.
+USERS=$WORK/users.conf
+sed 's/^\t# \({ group = "alcove-users"; .*}\)$/\t\1/' "$SHIPPED" >"$USERS"
+assert_eq 1 "$(diff "$SHIPPED" "$USERS" | grep -c '^> ')" "sed uncommented the one example rule"
+[ -d /run/systemd/system ] || sed -i 's/^\tcgroup = "systemd";/\tcgroup = "none";/' "$USERS"
+assert_eq "$USERS: OK" "$("$CTL" --config "$USERS" check-config 2>&1)" "with the rule, it loads"
+assert_contains "$("$CTL" --config "$USERS" explain alcdm1 --service sshd)" "profile   users" \
+	"explain: the member gets the profile users"
+SSHD_SERVICE_NAME=sshd sshd_start 2401 \
+	"session required $BUILD/pam_alcove.so config=$USERS helper=$BUILD/alcove-helper"
+sshd_authorize alcdm1
+sshd_authorize alcdm2
+out=$(ssh_to alcdm1 -- 'cat /proc/1/comm; hostname; ls /home | xargs')
+assert_eq 0 $? "ssh alcdm1 (member, PAM service sshd) logs in"
+assert_eq "alcove-init
+alcdm1-alcove
+alcdm1" "$out" "the member is contained on image \"/\": alcove-init, its hostname, only its home"
+out=$(ssh_to alcdm2 -- 'cat /proc/1/comm')
+assert_eq "$(cat /proc/1/comm)" "$out" "a non-member is not contained"
+
+# --- the append mistake: a second profiles and rules at the end of the shipped file
+APPENDED=$WORK/appended.conf
+cp "$SHIPPED" "$APPENDED"
+printf '%s\n' 'profiles = { students = { image = "/"; }; };' \
+	'rules = ( { group = "students"; service = "sshd"; profile = "students"; } );' >>"$APPENDED"
+first=$(grep -n '^profiles = {' "$SHIPPED" | cut -d: -f1)
+out=$("$CTL" --config "$APPENDED" check-config 2>&1)
+assert_eq 1 $? "check-config refuses the appended file"
+assert_eq "$APPENDED:$(($(wc -l <"$SHIPPED") + 1)): duplicate setting 'profiles' (first set at line $first)" \
+	"$out" "the duplicate is named, with both lines"
