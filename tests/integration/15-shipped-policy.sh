@@ -90,7 +90,7 @@ assert_eq "" "$(demo_leftovers)" "a TERM while logged in leaves nothing"
 SHIPPED=$WORK/alcove.conf
 install -m 0644 "$ALCOVE_SRC/config/alcove.conf" "$SHIPPED"
 assert_eq "$SHIPPED: OK" "$("$CTL" --config "$SHIPPED" check-config 2>&1)" \
-	"the shipped alcove.conf loads"
+	"the shipped alcove.conf loads, without a warning"
 if ! getent group alcove-users >/dev/null; then
 	groupadd alcove-users || fail "groupadd alcove-users"
 	on_exit "groupdel alcove-users"
@@ -106,7 +106,8 @@ USERS=$WORK/users.conf
 sed 's/^\t# \({ group = "alcove-users"; .*}\)$/\t\1/' "$SHIPPED" >"$USERS"
 assert_eq 1 "$(diff "$SHIPPED" "$USERS" | grep -c '^> ')" "sed uncommented the one example rule"
 [ -d /run/systemd/system ] || sed -i 's/^\tcgroup = "systemd";/\tcgroup = "none";/' "$USERS"
-assert_eq "$USERS: OK" "$("$CTL" --config "$USERS" check-config 2>&1)" "with the rule, it loads"
+# (the example profiles' limits then draw warnings: not enforced with cgroup = "none")
+assert_eq "$USERS: OK" "$("$CTL" --config "$USERS" check-config 2>/dev/null)" "with the rule, it loads"
 assert_contains "$("$CTL" --config "$USERS" explain alcdm1 --service sshd)" "profile   users" \
 	"explain: the member gets the profile users"
 SSHD_SERVICE_NAME=sshd sshd_start 2401 \
