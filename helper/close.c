@@ -4,13 +4,13 @@
  * alcove-init's business (on_last_logout). An alcove that is gone already is not an error.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "control_client.h"
 #include "enter_client.h"
 #include "helper.h"
+#include "nsswrap.h"
 #include "policy.h"
 
 /* The name must be one of the user's alcoves: "<uid>" or "<uid>-<hex>". */
@@ -27,18 +27,16 @@ static bool name_belongs(const char *name, uid_t uid)
  * NSS load and ask every group source (libnss_systemd: ~0.2 ms in a fresh process). */
 static int user_uid(const char *user, uid_t *ret)
 {
-	struct passwd pw, *res = NULL;
-	char buf[16384];
+	NssPasswd p = {0};
 	int r;
 
 	if (policy_name_is_hostile(user))
 		return -EINVAL;
-	r = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
-	if (r != 0)
-		return -r;
-	if (!res)
-		return -ENOENT;
-	*ret = pw.pw_uid;
+	r = nss_getpwnam(user, &p);
+	if (r < 0)
+		return r;
+	*ret = p.pw.pw_uid;
+	nss_passwd_done(&p);
 	return 0;
 }
 
