@@ -70,8 +70,14 @@ stop_alcove() {
 	rm -rf "/var/lib/alcove/$USER_NAME"
 }
 
-# userdel also removes the user's lines of /etc/subuid and /etc/subgid.
+# userdel also removes the user's lines of /etc/subuid and /etc/subgid. Under systemd,
+# pam_systemd (in common-session) gave the user a manager and /run/user/UID on the host, which
+# logind would stop only some seconds after the last logout: stopped here, before the user goes.
 remove_users() {
+	local uid
+	if [ -d /run/systemd/system ] && uid=$(id -u "$USER_NAME" 2>/dev/null); then
+		systemctl stop "user@$uid.service" "user-runtime-dir@$uid.service" >/dev/null 2>&1
+	fi
 	userdel -r -f "$USER_NAME" >/dev/null 2>&1
 	userdel -r -f "$NEIGHBOUR" >/dev/null 2>&1
 }
