@@ -79,8 +79,21 @@ typedef enum {
 	PKEY_LAYER_INODES,
 	PKEY_LAYER_QUOTA_FALLBACK,
 	PKEY_TUN,
+	PKEY_TMP_SIZE,
+	PKEY_TMP_INODES,
 	_PKEY_MAX,
 } ProfileKey;
+
+/* The size of each tmpfs of an alcove (/tmp, /run, /dev/shm): bytes, or a share of the host's
+ * RAM as tmpfs's own size=N% counts it. Exactly one of the two is non-zero. */
+typedef struct TmpfsSize {
+	uint64_t bytes;
+	unsigned percent; /* 1..100 */
+} TmpfsSize;
+
+#define TMPFS_SIZE_MIN (1024u * 1024u) /* below this /run cannot hold what a login puts there */
+#define TMPFS_INODES_MIN 64u
+#define TMPFS_INODES_MAX (1u << 30)
 
 /* Where a resolved value came from: "builtin", "defaults" or a profile name, and its line. */
 typedef struct Origin {
@@ -113,6 +126,8 @@ typedef struct Profile {
 	uint64_t layer_inodes; /* inodes of the persistent layer; 0: none */
 	QuotaFallback layer_quota_fallback;
 	bool tun; /* sshd's tunnel forwarding (ssh -w) for contained logins: /dev/net/tun */
+	TmpfsSize tmp_size;  /* size= of /tmp, /run, /dev/shm */
+	uint64_t tmp_inodes; /* nr_inodes= of the same */
 	Origin origin[_PKEY_MAX]; /* filled for resolved profiles */
 	Origin limit_origin[_LIMIT_MAX]; /* per limit: limits merge key by key */
 	int inherit_line;                /* line of `inherit`, 0 if none */
@@ -206,6 +221,11 @@ int policy_expand(const char *pattern, const char *user, uid_t uid, bool is_path
 /* systemd-style values: "512M", "2G", "infinity" (bytes, 1024-based); "50%" (CPUQuota). */
 int policy_parse_size(const char *s, uint64_t *ret);
 int policy_parse_percent(const char *s, uint64_t *ret_per_sec_usec);
+
+/* tmp_size: "8M"-style sizes (at least TMPFS_SIZE_MIN, never "infinity") or "N%" of RAM
+ * (1..100); -EINVAL / -ERANGE. Formatted back as policy_format_limit() spells a size, or "N%". */
+int policy_parse_tmpfs_size(const char *s, TmpfsSize *ret);
+void policy_format_tmpfs_size(const TmpfsSize *v, char *buf, size_t size);
 
 const char *limit_name(LimitKind k);
 const char *profile_key_name(ProfileKey k);

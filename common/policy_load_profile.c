@@ -171,8 +171,8 @@ static bool key_layer_quota(KeyCtx *k)
 	return true;
 }
 
-/* layer_inodes: a count; 0 means none. */
-static bool key_layer_inodes(KeyCtx *k)
+/* A number of inodes from min to max. */
+static bool key_inodes(KeyCtx *k, long long min, long long max, uint64_t *ret)
 {
 	long long v;
 
@@ -183,11 +183,29 @@ static bool key_layer_inodes(KeyCtx *k)
 		return false;
 	}
 	v = config_setting_get_int64(k->s);
-	if (v < 0 || v > INT_MAX) {
-		load_error(k->c, k->s, k->where, "%lld is out of range (0 to %d)", v, INT_MAX);
+	if (v < min || v > max) {
+		load_error(k->c, k->s, k->where, "%lld is out of range (%lld to %lld)", v, min,
+			   max);
 		return false;
 	}
-	k->p->layer_inodes = (uint64_t)v;
+	*ret = (uint64_t)v;
+	return true;
+}
+
+/* tmp_size: a size of at least TMPFS_SIZE_MIN, or "N%" of RAM (policy_parse_tmpfs_size). */
+static bool key_tmp_size(KeyCtx *k)
+{
+	const char *v = load_string(k->c, k->s, k->where);
+
+	if (!v)
+		return false;
+	if (policy_parse_tmpfs_size(v, &k->p->tmp_size) < 0) {
+		load_error(k->c, k->s, k->where,
+			   "malformed size \"%s\": expected a size of at least 1M such as "
+			   "\"256M\" or \"2G\", or a share of RAM from \"1%%\" to \"100%%\"",
+			   v);
+		return false;
+	}
 	return true;
 }
 
@@ -254,7 +272,12 @@ static bool parse_key(KeyCtx *k, ProfileKey key)
 	case PKEY_LAYER_QUOTA:
 		return key_layer_quota(k);
 	case PKEY_LAYER_INODES:
-		return key_layer_inodes(k);
+		/* layer_inodes: 0 means none */
+		return key_inodes(k, 0, INT_MAX, &k->p->layer_inodes);
+	case PKEY_TMP_SIZE:
+		return key_tmp_size(k);
+	case PKEY_TMP_INODES:
+		return key_inodes(k, TMPFS_INODES_MIN, TMPFS_INODES_MAX, &k->p->tmp_inodes);
 	default:
 		return key_choice(k, key);
 	}

@@ -6,6 +6,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,8 @@ static const char *const key_names[_PKEY_MAX] = {
     [PKEY_LAYER_INODES] = "layer_inodes",
     [PKEY_LAYER_QUOTA_FALLBACK] = "layer_quota_fallback",
     [PKEY_TUN] = "tun",
+    [PKEY_TMP_SIZE] = "tmp_size",
+    [PKEY_TMP_INODES] = "tmp_inodes",
 };
 
 static const char *const limit_names[_LIMIT_MAX] = {
@@ -307,6 +310,12 @@ void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size
 			snprintf(buf, size, "%llu", (unsigned long long)p->layer_inodes);
 		else
 			snprintf(buf, size, "none");
+		break;
+	case PKEY_TMP_SIZE:
+		policy_format_tmpfs_size(&p->tmp_size, buf, size);
+		break;
+	case PKEY_TMP_INODES:
+		snprintf(buf, size, "%" PRIu64, p->tmp_inodes);
 		break;
 	default:
 		snprintf(buf, size, "?");

@@ -32,6 +32,11 @@ int profile_init_builtin(Profile *p, const char *name)
 	     * cannot enforce it the login goes on with a warning (alcove.conf(5), layer_quota). */
 	    .layer_quota = 10ull << 30,
 	    .layer_quota_fallback = QUOTA_FALLBACK_WARN,
+	    /* per tmpfs (alcove.conf(5) gives the reasons): a tenant's files in memory stay a
+	     * share of the host's, and the inodes (~1 KiB of kernel memory each, outside size=)
+	     * are bounded too */
+	    .tmp_size = {.percent = 10},
+	    .tmp_inodes = 262144,
 	};
 	p->name = strdup(name);
 	p->image[0] = strdup(BUILTIN_IMAGE);
@@ -160,6 +165,12 @@ static int overlay_key(Profile *dst, const Profile *src, ProfileKey k)
 		return 0;
 	case PKEY_TUN:
 		dst->tun = src->tun;
+		return 0;
+	case PKEY_TMP_SIZE:
+		dst->tmp_size = src->tmp_size;
+		return 0;
+	case PKEY_TMP_INODES:
+		dst->tmp_inodes = src->tmp_inodes;
 		return 0;
 	default: /* the choice keys */
 		profile_set_choice(dst, k, profile_get_choice(src, k));

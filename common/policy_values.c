@@ -236,6 +236,42 @@ int policy_parse_percent(const char *s, uint64_t *ret_per_sec_usec)
 	return 0;
 }
 
+int policy_parse_tmpfs_size(const char *s, TmpfsSize *ret)
+{
+	size_t n = strlen(s);
+	uint64_t v;
+	int r;
+
+	if (n > 1 && s[n - 1] == '%') {
+		const char *c = s;
+		unsigned nd;
+
+		r = parse_digits(&c, &v, &nd);
+		if (r < 0 || nd == 0 || c != s + n - 1)
+			return r < 0 ? r : -EINVAL;
+		if (v < 1 || v > 100)
+			return -ERANGE;
+		*ret = (TmpfsSize){.percent = (unsigned)v};
+		return 0;
+	}
+	r = policy_parse_size(s, &v);
+	if (r < 0)
+		return r;
+	/* "infinity" would be size=0, which tmpfs takes as no limit at all */
+	if (v == LIMIT_INFINITY || v < TMPFS_SIZE_MIN)
+		return -ERANGE;
+	*ret = (TmpfsSize){.bytes = v};
+	return 0;
+}
+
+void policy_format_tmpfs_size(const TmpfsSize *v, char *buf, size_t size)
+{
+	if (v->percent > 0)
+		snprintf(buf, size, "%u%%", v->percent);
+	else
+		policy_format_limit(LIMIT_MEMORY_MAX, v->bytes, buf, size);
+}
+
 void policy_format_limit(LimitKind k, uint64_t value, char *buf, size_t size)
 {
 	static const char suffixes[] = "KMGTPE";

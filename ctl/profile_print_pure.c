@@ -120,6 +120,9 @@ static void value_json(FILE *f, const Profile *p, ProfileKey k)
 	case PKEY_IDLE_TIMEOUT:
 		fprintf(f, "%u", p->idle_timeout);
 		break;
+	case PKEY_TMP_INODES:
+		fprintf(f, "%" PRIu64, p->tmp_inodes);
+		break;
 	case PKEY_LIMITS:
 		limits_json(f, p);
 		break;

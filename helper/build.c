@@ -29,18 +29,36 @@
 
 #define CHILD_TIMEOUT_MS 30000
 
-int build_error(BuildCtx *c, int r, const char *fmt, ...)
+static int build_verror(BuildCtx *c, int r, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int saved = errno;
 
 	if (r >= 0)
 		r = -EIO;
 	errno = -r;
-	va_start(ap, fmt);
 	errbuf_vset(c->err, c->errlen, fmt, ap);
-	va_end(ap);
 	errno = saved;
+	return r;
+}
+
+int build_error(BuildCtx *c, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = build_verror(c, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int build_error_tenant(BuildCtx *c, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->tenant = true;
+	va_start(ap, fmt);
+	r = build_verror(c, r, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -216,6 +234,9 @@ static int wait_child(BuildCtx *c, int pidfd)
 			break;
 		e.step[sizeof(e.step) - 1] = '\0';
 		e.message[sizeof(e.message) - 1] = '\0';
+		if (e.err != 0 && e.tenant)
+			return build_error_tenant(c, -(e.err > 0 ? e.err : EIO), "%s (step %s)",
+						  e.message, e.step);
 		if (e.err != 0)
 			return build_error(c, -(e.err > 0 ? e.err : EIO), "%s (step %s)", e.message,
 					   e.step);
@@ -336,7 +357,8 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	return r;
 }
 
-int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errlen)
+int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char *err,
+		 size_t errlen)
 {
 	BuildCtx *c;
 	BuildResult res = {.pidfd = -1};
@@ -365,10 +387,14 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errl
 	if (r < 0)
 		goto out;
 	r = userns_clone(c->cs.network_none, &pidfd, &pid);
-	if (r < 0) {
+	if (r == -EAGAIN)
+		/* out of pids: with cgroup = "none" the user's own processes may be what fills
+		 * the PAM application's cgroup */
+		build_error_tenant(c, r, "clone into new namespaces: %m");
+	else if (r < 0)
 		build_error(c, r, "clone into new namespaces: %m");
+	if (r < 0)
 		goto out;
-	}
 	if (pid == 0)
 		child_main(&c->cs); /* never returns */
 	closep(&c->cs.sync_fd);
@@ -386,6 +412,8 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errl
 	res.pidfd = TAKE_FD(pidfd);
 	*ret = res;
 out:
+	if (r < 0 && ret_tenant)
+		*ret_tenant = c->tenant;
 	closep(&pidfd);
 	build_ctx_done(c);
 	free(c);

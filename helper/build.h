@@ -33,8 +33,8 @@ typedef struct BuildSpec {
 	int exe_dirfd; /* where alcove-init lives */
 	int rundirfd;  /* /run/alcove/<name>, locked */
 	bool debug;
-	/* called with each note of the alcove's first process (a mount point it replaced in the
-	 * upper layer), for the caller to log; may be NULL */
+	/* called with each note of the alcove's first process (one line: a mount point it
+	 * replaced or moved aside in the user's upper layer), for the caller to log; may be NULL */
 	void (*note)(const char *message, void *userdata);
 	void *note_userdata;
 } BuildSpec;
@@ -51,8 +51,12 @@ typedef struct BuildResult {
 } BuildResult;
 
 /* On failure: -errno, err holds one line naming the object, nothing is left running and no
- * mount exists on the host (all mounts were made in the child's own mount namespace). */
-int build_alcove(const BuildSpec *spec, BuildResult *ret, char *err, size_t errlen);
+ * mount exists on the host (all mounts were made in the child's own mount namespace), and
+ * *ret_tenant says whether the failing stage worked on what the user controls (the persistent
+ * layer's dirs, the home, a mount point in the layer, a clone refused for want of pids):
+ * failure = "open" must not let such a login through uncontained. */
+int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char *err,
+		 size_t errlen);
 
 /* ---- shared between build.c (helper side) and spawn.c/rootfs.c (child side) ---- */
 
@@ -78,6 +82,7 @@ typedef struct ChildSetup {
 	size_t n_bind_fds;     /* home + profile mounts: the next fds of the GO message */
 	char staging[128];     /* "/run/alcove/<name>": the child mounts its staging tmpfs here */
 	char hostname[65];
+	char user[POLICY_NAME_MAX + 1]; /* whose layer, for the notes */
 	bool network_none;
 	bool setuid;
 	RootfsPlan plan;
@@ -95,7 +100,8 @@ typedef struct ChildGo {
 
 /* A failure in the child (child -> helper), crun style: errno + step + message. */
 typedef struct ChildError {
-	int32_t err; /* positive errno */
+	int32_t err;	/* positive errno */
+	int32_t tenant; /* 1: a mount point in the user's layer could not be made (rootfs.c) */
 	char step[32];
 	char message[448];
 } ChildError;

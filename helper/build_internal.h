@@ -9,6 +9,7 @@ typedef struct BuildCtx {
 	const BuildSpec *spec;
 	char *err;
 	size_t errlen;
+	bool tenant; /* the failure is in something the user controls (build.h) */
 
 	IdmapSpec ids;
 	char uid_map[IDMAP_TEXT_MAX];
@@ -19,7 +20,6 @@ typedef struct BuildCtx {
 	bool host_root_image;
 	int bind_fds[2 + POLICY_MAX_MOUNTS]; /* detached mounts: home, profile mounts, /tmp */
 	size_t n_bind_fds;
-	bool tmp_from_helper; /* root mode: the last bind fd is the tmpfs for /tmp */
 
 	char home_inside[4096];
 	char hostname[65];
@@ -36,8 +36,11 @@ typedef struct BuildCtx {
 	int sync_fd;   /* the helper's end */
 } BuildCtx;
 
-/* Writes "<fmt with %m = r>" into c->err; returns r (negative). */
+/* Writes "<fmt with %m = r>" into c->err; returns r (negative). build_error_tenant() also marks
+ * the failure as one of what the user controls (build.h). */
 int build_error(BuildCtx *c, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int build_error_tenant(BuildCtx *c, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* prepare.c: everything opened or computed on the host before the clone. */
 int prepare_ids(BuildCtx *c);

@@ -23,12 +23,13 @@ typedef struct Answer {
 	int fd;		  /* sent with the answer by SCM_RIGHTS; -1 = none */
 	int fd2;	  /* sent after fd in the same message (open: the alcove's net ns) */
 	LogFields fields; /* for the one log line of the request */
+	bool tenant;	  /* the error is of a stage that works on what the user controls */
 } Answer;
 
 typedef int (*VerbFn)(const HelperEnv *env, const KvMessage *req, Answer *ans);
 
-/* status=error, errno, message (the formatted text, %m = err), logged once with the fields.
- * Returns -|err|. */
+/* status=error, errno, message (the formatted text, %m = err), and tenant=1 when a->tenant
+ * (docs/INTERNALS.md), logged once with the fields. Returns -|err|. */
 int answer_error(Answer *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans);

@@ -130,9 +130,10 @@ static void alcove_mounts_close(AlcoveMounts *m)
 	closep(&m->ptmx);
 }
 
-/* Root mode: the alcove's /tmp is the helper's tmpfs (prepare_tmp()): host root's, 1777. A
- * tmpfs ns root mounted would be U's (and a bind of anything else is not a tmpfs root owned by
- * host root: no id of an alcove maps to host 0). */
+/* The alcove's /tmp is the helper's tmpfs (prepare_tmp()): host root's, 1777, in both modes. A
+ * tmpfs ns root mounted would belong to an id of U's range (U itself in root mode), one U may
+ * hold; a bind of anything else is not a tmpfs root owned by host root either: no id of an
+ * alcove maps to host 0. */
 static int check_tmp_is_helpers(int tmp, const struct stat *st, char *err, size_t errlen)
 {
 	struct statfs sfs;
@@ -151,7 +152,7 @@ static int check_tmp_is_helpers(int tmp, const struct stat *st, char *err, size_
 	return -EPERM;
 }
 
-static int alcove_mounts_take(AlcoveMounts *m, bool root_mode, char *err, size_t errlen)
+static int alcove_mounts_take(AlcoveMounts *m, char *err, size_t errlen)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sfs;
@@ -167,11 +168,9 @@ static int alcove_mounts_take(AlcoveMounts *m, bool root_mode, char *err, size_t
 		return negative_errno();
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (root_mode) {
-		r = check_tmp_is_helpers(m->tmp, &st, err, errlen);
-		if (r < 0)
-			return r;
-	}
+	r = check_tmp_is_helpers(m->tmp, &st, err, errlen);
+	if (r < 0)
+		return r;
 	m->pts = clone_strict(root, "dev/pts");
 	if (m->pts < 0)
 		return m->pts;
@@ -214,8 +213,9 @@ typedef struct LobbyJob {
 	int enter; /* detached read-only clone of alcove-enter, made in the host ns */
 	char *err; /* what failed, when a message can say more than the errno */
 	size_t errlen;
-	int result; /* the lobby ns fd (in the shared fd table) or -errno */
-	int netns;  /* the alcove's network ns fd (in the shared fd table), or -1 */
+	int result;  /* the lobby ns fd (in the shared fd table) or -errno */
+	int netns;   /* the alcove's network ns fd (in the shared fd table), or -1 */
+	bool tenant; /* it failed in the alcove's own tree */
 } LobbyJob;
 
 static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
@@ -442,12 +442,15 @@ static int lobby_make(LobbyJob *job)
 
 	/* By the pidfd the helper verified (statefile_alive) or got from clone3: never a pid
 	 * that could have been recycled. An exiting init has no namespaces left: ESRCH. Both
-	 * namespaces in one call, so both are init's. */
+	 * namespaces in one call, so both are init's. From here to the way back, a failure is in
+	 * what the user's alcove holds. */
+	job->tenant = true;
 	if (setns(spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET) < 0)
 		return negative_errno();
-	r = alcove_mounts_take(&m, spec->root_mode, job->err, job->errlen);
+	r = alcove_mounts_take(&m, job->err, job->errlen);
 	if (r < 0)
 		return r;
+	job->tenant = false;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
 	if (setns(lobby, CLONE_NEWNS) < 0)
 		return negative_errno();
@@ -527,8 +530,8 @@ static int netns_is_ours(int fd)
 	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
 }
 
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, char *err,
-		size_t errlen)
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, bool *ret_tenant,
+		char *err, size_t errlen)
 {
 	_cleanup_close_ int lobby = -1, enter = -1, netns = -1;
 	_Alignas(16) char stack[64 * 1024];
@@ -554,6 +557,8 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, cha
 
 	pid = clone(lobby_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &job);
+	if (pid < 0 && errno == EAGAIN && ret_tenant)
+		*ret_tenant = true;
 	if (pid < 0)
 		return negative_errno();
 	while (waitpid(pid, &status, 0) < 0)
@@ -564,6 +569,8 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, cha
 	netns = job.netns;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -ECHILD; /* killed half-way: whatever it left open is closed with us */
+	if (job.result < 0 && ret_tenant)
+		*ret_tenant = job.tenant;
 	if (job.result < 0)
 		return job.result;
 	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */

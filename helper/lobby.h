@@ -33,7 +33,6 @@ typedef struct LobbySpec {
 	const char *name;  /* the alcove's name (/run/alcove/<name>) */
 	uid_t uid;	   /* the login user */
 	gid_t gid;	   /* the login user's primary group */
-	bool root_mode;	   /* the alcove's ns root is U: its /tmp must be the helper's (below) */
 	const char *shell; /* U's login shell path from passwd */
 	int enter_dirfd;   /* the directory of alcove-enter (the helper's own) */
 	const char *enter_name; /* its name there: "alcove-enter" */
@@ -50,16 +49,19 @@ typedef struct LobbySpec {
  * may write, to a root-owned regular file writable by root only (shell_path.h); anything else
  * refuses the lobby (-EPERM, -ENOTDIR, -ENOEXEC...) with err naming the shell and the component.
  *
- * In root mode the alcove's /tmp must still be the tmpfs the helper made (root-owned, 1777):
- * U, its ns root, may have replaced it inside, and root code works in the lobby's /tmp;
- * otherwise -EPERM with a message.
+ * The alcove's /tmp must still be the tmpfs the helper made (root-owned, 1777, a tmpfs): in
+ * root mode U, its ns root, may have replaced it inside, and root code works in the lobby's
+ * /tmp; otherwise -EPERM with a message.
  *
  * Returns 0, *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns) and *ret_netns_fd: the
  * alcove's network ns (O_CLOEXEC), or -1 when the alcove shares this process's network ns
  * (network = "host"); the application joins both, so that sshd's channels (forwards, X11
  * listeners) are the alcove's. Or -errno with both untouched and, when it can say more than the errno, a message in err (else
  * err is ""): -ESRCH when init is gone or exiting (an alcove ending right now), -ENOENT when
- * the shell or alcove-enter is missing.
+ * the shell or alcove-enter is missing. On failure *ret_tenant (may be NULL) says whether it
+ * failed on what the user controls: the alcove's own tree (its /tmp, devpts, an init that is
+ * gone), or a clone refused for want of pids (EAGAIN: with cgroup = "none" the user's own
+ * processes may fill the PAM application's cgroup).
  */
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, char *err,
-		size_t errlen);
+int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, bool *ret_tenant,
+		char *err, size_t errlen);

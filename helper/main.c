@@ -52,6 +52,8 @@ int answer_error(Answer *a, int err, const char *fmt, ...)
 	kv_add(&a->kv, "status", "error");
 	kv_addf(&a->kv, "errno", "%d", err);
 	kv_add(&a->kv, "message", msg);
+	if (a->tenant)
+		kv_add(&a->kv, "tenant", "1");
 	log_full(LOG_ERR, err, &a->fields, "%s", msg);
 	return -err;
 }

@@ -43,7 +43,6 @@ typedef struct OpenCtx {
 	int runfd, dirfd, lockfd, pidfd;
 	pid_t pid;
 	bool built;
-	bool root_mode; /* of the alcove found or built (the profile may have changed since) */
 	uint64_t t_start, t_policy, t_lock, t_lobby, t_hold;
 	BuildTimings bt;
 } OpenCtx;
@@ -197,7 +196,6 @@ static int find_running(OpenCtx *c)
 			    "stop it first (alcovectl stop %s)",
 			    c->name, st.user, (unsigned)st.uid, c->login->user, st.user);
 		c->pid = st.pid;
-		c->root_mode = strcmp(st.mode, "root") == 0;
 		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
 		return 1;
 	}
@@ -209,15 +207,14 @@ static int find_running(OpenCtx *c)
 	return 0;
 }
 
-/* The alcove's first process replaced something ns root had left at a mount point in the
- * upper layer (helper/rootfs.c): the admin should know, the user's next login works. */
+/* The alcove's first process replaced or moved aside something ns root had left at a mount
+ * point in the upper layer (helper/rootfs.c): the admin should know, the user's next login
+ * works. */
 static void build_note(const char *message, void *userdata)
 {
 	OpenCtx *c = userdata;
 
-	log_full(LOG_WARNING, 0, &c->ans->fields,
-		 "Replaced %s in %s's layer by an empty directory to mount on", message,
-		 c->login->user);
+	log_full(LOG_WARNING, 0, &c->ans->fields, "%s", message);
 }
 
 static int build(OpenCtx *c)
@@ -237,16 +234,17 @@ static int build(OpenCtx *c)
 	    .note_userdata = c,
 	};
 	BuildResult res;
+	bool tenant = false;
 	int r;
 
 	c->ans->fields.stage = "build";
-	r = build_alcove(&spec, &res, err, sizeof(err));
+	r = build_alcove(&spec, &res, &tenant, err, sizeof(err));
+	c->ans->tenant = tenant;
 	if (r < 0)
 		return answer_error(c->ans, r, "Cannot build the alcove of %s: %s", c->login->user,
 				    err);
 	c->pid = res.pid;
 	c->pidfd = res.pidfd;
-	c->root_mode = c->profile->mode == ALCOVE_MODE_ROOT;
 	c->bt = res.t;
 	c->built = true;
 	return 0;
@@ -288,7 +286,6 @@ static int lobby(OpenCtx *c)
 	    .name = c->name,
 	    .uid = c->login->uid,
 	    .gid = c->login->gid,
-	    .root_mode = c->root_mode,
 	    .shell = c->login->shell,
 	    .enter_dirfd = c->env->exe_dirfd,
 	    .enter_name = "alcove-enter",
@@ -298,7 +295,7 @@ static int lobby(OpenCtx *c)
 	int r;
 
 	c->ans->fields.stage = "lobby";
-	r = lobby_build(&spec, &c->ans->fd, &c->ans->fd2, err, sizeof(err));
+	r = lobby_build(&spec, &c->ans->fd, &c->ans->fd2, &c->ans->tenant, err, sizeof(err));
 	if (r < 0 && err[0])
 		return answer_error(c->ans, r, "Cannot build the lobby of %s: %s", c->login->user,
 				    err);
@@ -331,10 +328,12 @@ static int rebuild_ended(OpenCtx *c, int why)
 	do
 		r = poll(&p, 1, ENDING_WAIT_MS);
 	while (r < 0 && errno == EINTR);
+	c->ans->tenant = r == 0; /* the user's alcove does not end as it should */
 	if (r <= 0)
 		return answer_error(c->ans, r < 0 ? errno : ETIMEDOUT,
 				    "alcove %s is ending, but its init (pid %d) did not exit: %m",
 				    c->name, (int)c->pid);
+	c->ans->tenant = false;
 	closep(&c->pidfd);
 	r = state_remove_leftovers(c->dirfd);
 	if (r < 0)
@@ -368,10 +367,14 @@ static int hold(OpenCtx *c)
 		c->ans->fields.stage = "hold";
 		r = control_hold(path, c->session, pidfd);
 	}
-	if (r < 0)
+	if (r < 0) {
+		/* the alcove runs, and it is the user's: an init that does not answer (stopped
+		 * or ptraced by its root in root mode: ETIMEDOUT) is theirs to cause */
+		c->ans->tenant = true;
 		return answer_error(c->ans, r,
 				    "Cannot register the session with alcove %s (%s): %m", c->name,
 				    path);
+	}
 	return 0;
 }
 

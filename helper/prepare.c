@@ -199,15 +199,17 @@ static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, con
 {
 	char why[256];
 
+	/* layer/ and its dirs are ns root's: in root mode the user's own to chown or replace */
 	if (r != -EPERM && r != -ENOTDIR)
-		return build_error(c, r, "%s/%s/%s: %m", ALCOVE_LIB_DIR, c->spec->login->user,
-				   name);
+		return build_error_tenant(c, r, "%s/%s/%s: %m", ALCOVE_LIB_DIR,
+					  c->spec->login->user, name);
 	paths_describe_dir(parentfd, strrchr(name, '/') ? strrchr(name, '/') + 1 : name, spec, why,
 			   sizeof(why));
-	return build_error(c, r,
-			   "%s/%s/%s: %s (did the profile's mode change? `alcovectl reset %s` "
-			   "starts a fresh layer)",
-			   ALCOVE_LIB_DIR, c->spec->login->user, name, why, c->spec->login->user);
+	return build_error_tenant(
+	    c, r,
+	    "%s/%s/%s: %s (did the profile's mode change? `alcovectl reset %s` "
+	    "starts a fresh layer)",
+	    ALCOVE_LIB_DIR, c->spec->login->user, name, why, c->spec->login->user);
 }
 
 /*
@@ -433,17 +435,20 @@ static int open_host_home(BuildCtx *c, int *ret_fd)
 				   *parent ? parent : "/");
 	if (r < 0)
 		return build_error(c, r, "home '%s' of %s: %m", li->home, li->user);
+	/* the home itself is U's: in root mode its ns root may chown it to another id of the
+	 * range, or (from the host) U may replace it */
 	fd = paths_openat(pfd, slash + 1, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd == -ELOOP || fd == -ENOTDIR)
-		return build_error(c, -EPERM, "home '%s' of %s is a symlink or not a directory",
-				   li->home, li->user);
+		return build_error_tenant(c, -EPERM,
+					  "home '%s' of %s is a symlink or not a directory",
+					  li->home, li->user);
 	if (fd < 0)
 		return build_error(c, fd, "home '%s' of %s: %m", li->home, li->user);
 	if (fstat(fd, &st) < 0)
 		return build_error(c, negative_errno(), "home '%s': %m", li->home);
 	if (st.st_uid != li->uid)
-		return build_error(c, -EPERM, "home '%s' of %s is owned by uid %u", li->home,
-				   li->user, (unsigned)st.st_uid);
+		return build_error_tenant(c, -EPERM, "home '%s' of %s is owned by uid %u", li->home,
+					  li->user, (unsigned)st.st_uid);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -488,8 +493,8 @@ int prepare_home(BuildCtx *c)
 	r = paths_ensure_dir(parent, slash + 1, &spec, &fd);
 	*slash = '/';
 	if (r < 0)
-		return build_error(c, r, "home '%s' of %s must be a directory owned by it: %m",
-				   path, li->user);
+		return build_error_tenant(
+		    c, r, "home '%s' of %s must be a directory owned by it: %m", path, li->user);
 	c->bind_fds[0] = fd;
 	c->n_bind_fds = 1;
 	return 0;
@@ -534,22 +539,25 @@ int prepare_profile_mounts(BuildCtx *c)
 }
 
 /*
- * Root mode: /tmp is a tmpfs of host root's (made here, in the initial user namespace), root
- * 1777. The lobby imports the alcove's /tmp for sshd and PAM, which run as host root; a tmpfs
- * the alcove's ns root (host U) mounted would be U's: U could drop the sticky bit and make root
- * follow its symlinks there (protected_symlinks trusts a directory's owner). This one's root
- * is not U's to chmod, and the lobby checks that it is still the one in place.
+ * /tmp is a tmpfs of host root's (made here, in the initial user namespace), root 1777, sized by
+ * the profile. The lobby imports the alcove's /tmp for sshd and PAM, which run as host root; a
+ * tmpfs the alcove's ns root mounted would belong to an id of the user's range (the user itself
+ * in root mode, its first subordinate id in user mode): whoever holds it could drop the sticky
+ * bit and make root follow its symlinks there (protected_symlinks trusts a directory's owner).
+ * This one's root is nobody's inside, and the lobby checks that it is still the one in place.
  */
 int prepare_tmp(BuildCtx *c)
 {
-	int fd;
+	const Profile *p = c->spec->profile;
+	char options[ROOTFS_TMPFS_OPTIONS_MAX];
+	int fd, r;
 
-	if (c->spec->profile->mode != ALCOVE_MODE_ROOT)
-		return 0;
-	fd = mnt_new_fs("tmpfs", "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	r = rootfs_tmpfs_options("1777", &p->tmp_size, p->tmp_inodes, options, sizeof(options));
+	if (r < 0)
+		return build_error(c, r, "tmp_size/tmp_inodes of profile %s: %m", p->name);
+	fd = mnt_new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (fd < 0)
-		return build_error(c, fd, "create the tmpfs for /tmp: %m");
-	c->tmp_from_helper = true;
+		return build_error(c, fd, "create the tmpfs for /tmp (%s): %m", options);
 	c->bind_fds[c->n_bind_fds++] = fd;
 	return 0;
 }

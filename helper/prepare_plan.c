@@ -171,11 +171,13 @@ int prepare_plan(BuildCtx *c)
 				   p->hostname);
 	snprintf(c->hostname, sizeof(c->hostname), "%s", hostname);
 	snprintf(c->cs.hostname, sizeof(c->cs.hostname), "%s", hostname);
+	snprintf(c->cs.user, sizeof(c->cs.user), "%s", s->login->user);
 	in = (RootfsInput){
 	    .host_root_image = c->host_root_image,
 	    .setuid = p->setuid,
 	    .network_none = p->network == NETWORK_NONE,
-	    .tmp_from_helper = c->tmp_from_helper,
+	    .tmp_size = p->tmp_size,
+	    .tmp_inodes = p->tmp_inodes,
 	    .home = c->home_inside,
 	    .mounts = p->mounts,
 	    .n_mounts = p->n_mounts,

@@ -9,7 +9,8 @@
  * Targets inside the new root are opened with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)
  * from the overlay's root: a symlink planted in a persistent upper layer cannot send a mount
  * anywhere else. Such a symlink (or a file) where a mount point must be is replaced, through
- * the overlay, by an empty directory or file, and the helper logs it.
+ * the overlay, by an empty directory or file; a directory where a file is mounted is moved
+ * aside (renamed, its content kept); the helper logs each.
  */
 #include "build.h"
 
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -213,9 +215,11 @@ static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path
 	} else if (!S_ISDIR(st.st_mode)) {
 		if (unlinkat(parent, name, 0) < 0)
 			return negative_errno();
-		/* for the helper's log: "Replaced '/tmp' (a symlink) in U's layer ..." */
-		int r =
-		    child_note(rf->cs, "'%.*s' (%s)", (int)len, path, rootfs_file_type(st.st_mode));
+		/* for the helper's log */
+		int r = child_note(rf->cs,
+				   "Replaced '%.*s' (%s) in %s's layer by an empty directory to "
+				   "mount on",
+				   (int)len, path, rootfs_file_type(st.st_mode), rf->cs->user);
 		if (r < 0)
 			return r;
 	}
@@ -253,9 +257,41 @@ static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
 	return 0;
 }
 
+/*
+ * A directory where a file is to be mounted (/etc/passwd, /etc/resolv.conf...): ns root may
+ * make one in a persistent upper layer (root mode), and a file cannot be mounted on it; every
+ * later build would fail. Renamed in the same parent to "<name>.alcove-moved-<epoch>[.n]"
+ * through the overlay, so the user's files in it are kept and the name is free for the file.
+ * renameat2() acts on the entry itself, never through a symlink; RENAME_NOREPLACE never
+ * overwrites what the user has under the new name.
+ */
+static int move_aside(Rootfs *rf, int parent, const char *name, const char *target)
+{
+	char moved[256];
+	long now = (long)time(NULL);
+	int r = -EEXIST;
+
+	for (unsigned i = 0; i < 16 && r == -EEXIST; i++) {
+		int n =
+		    i == 0 ? snprintf(moved, sizeof(moved), "%s.alcove-moved-%ld", name, now)
+			   : snprintf(moved, sizeof(moved), "%s.alcove-moved-%ld.%u", name, now, i);
+		if (n < 0 || (size_t)n >= sizeof(moved))
+			return -ENAMETOOLONG;
+		r = RET_NERRNO(renameat2(parent, name, parent, moved, RENAME_NOREPLACE));
+	}
+	if (r < 0)
+		return r;
+	return child_note(rf->cs,
+			  "Moved '%s' (a directory) in %s's layer aside to '%.*s%s', to mount a "
+			  "file there",
+			  target, rf->cs->user, (int)(strrchr(target, '/') - target + 1), target,
+			  moved);
+}
+
 /* The mount point of a step: a directory, or a file (replacing a symlink the image has there,
- * e.g. /etc/resolv.conf -> ../run/...: a mount cannot sit on a symlink). -ENOENT only for an
- * optional mask whose target does not exist. */
+ * e.g. /etc/resolv.conf -> ../run/...: a mount cannot sit on a symlink; or moving aside a
+ * directory the user left there). -ENOENT only for an optional mask whose target does not
+ * exist. */
 static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 {
 	_cleanup_close_ int parent = -1;
@@ -275,10 +311,12 @@ static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 			return 0;
 		}
 		close(fd);
-		if (S_ISDIR(st.st_mode) || s->kind == STEP_MASK_FILE)
-			return -ELOOP; /* a mask over a symlink would hide nothing */
-		if (unlinkat(parent, name, 0) < 0)
-			return negative_errno();
+		if (s->kind == STEP_MASK_FILE)
+			return -ELOOP; /* a mask over a symlink or directory would hide nothing */
+		r = S_ISDIR(st.st_mode) ? move_aside(rf, parent, name, s->target)
+					: RET_NERRNO(unlinkat(parent, name, 0));
+		if (r < 0)
+			return r;
 	} else if (fd != -ENOENT)
 		return fd;
 	else if (s->kind == STEP_MASK_FILE)
@@ -391,8 +429,11 @@ static int run_step(Rootfs *rf, const MountStep *s)
 	r = open_target(rf, s, &target);
 	if (r == -ENOENT && s->kind == STEP_MASK_FILE)
 		return 0; /* nothing to hide */
-	if (r < 0)
+	if (r < 0) {
+		/* the mount point is in the user's upper layer, as ns root left it */
+		rf->e->tenant = 1;
 		return r;
+	}
 	if (s->kind == STEP_REMOUNT_RO)
 		return mnt_setattr(target, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 	r = step_mount(rf, s, &mfd);

@@ -2,6 +2,7 @@
 #include "rootfs_pure.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +81,23 @@ static const struct {
     {"/dev/stderr", "/proc/self/fd/2"},
 };
 
+int rootfs_tmpfs_options(const char *mode, const TmpfsSize *size, uint64_t inodes, char *buf,
+			 size_t len)
+{
+	int n;
+
+	/* size=0 or nr_inodes=0 would mean no limit at all */
+	if ((size->percent == 0) == (size->bytes == 0) || size->percent > 100 || inodes == 0)
+		return -EINVAL;
+	if (size->percent > 0)
+		n = snprintf(buf, len, "mode=%s,size=%u%%,nr_inodes=%" PRIu64, mode, size->percent,
+			     inodes);
+	else
+		n = snprintf(buf, len, "mode=%s,size=%" PRIu64 ",nr_inodes=%" PRIu64, mode,
+			     size->bytes, inodes);
+	return n < 0 || (size_t)n >= len ? -E2BIG : n;
+}
+
 /* /proc, /sys, /dev with its nodes and own devpts, /dev/shm. */
 static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 {
@@ -107,7 +125,7 @@ static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 		s->data = dev_links[i].data;
 	}
 	s = ADD(p, STEP_TMPFS, "/dev/shm", safe);
-	s->data = "mode=1777";
+	s->data = p->shm_options;
 	return 0;
 }
 
@@ -154,21 +172,25 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 	p->n = 0;
 	if (!rootfs_path_ok(in->home))
 		return -EINVAL;
+	r = rootfs_tmpfs_options("0755", &in->tmp_size, in->tmp_inodes, p->run_options,
+				 sizeof(p->run_options));
+	if (r >= 0)
+		r = rootfs_tmpfs_options("1777", &in->tmp_size, in->tmp_inodes, p->shm_options,
+					 sizeof(p->shm_options));
+	if (r < 0)
+		return r;
 	r = plan_kernel_fs(in, p);
 	if (r < 0)
 		return r;
-	if (in->tmp_from_helper) {
-		/* root mode: a tmpfs ns root mounted would be U's, and the lobby imports /tmp for
-		 * root code; the helper's (host root's, 1777) is one ns root cannot chmod */
-		s = ADD(p, STEP_BIND_FD, "/tmp", safe);
-		s->fd_index = ROOTFS_FD_HOME + 1 + (unsigned)in->n_mounts;
-		s->fresh = true;
-	} else {
-		s = ADD(p, STEP_TMPFS, "/tmp", safe);
-		s->data = "mode=1777";
-	}
+	/* The lobby imports /tmp for root code (sshd, PAM): a tmpfs the alcove's ns root mounted
+	 * would be an id of the user's range, one the user may chmod (no sticky bit) or fill with
+	 * symlinks for root to follow. The helper's is host root's, 1777, and nothing inside maps
+	 * to host root. */
+	s = ADD(p, STEP_BIND_FD, "/tmp", safe);
+	s->fd_index = ROOTFS_FD_HOME + 1 + (unsigned)in->n_mounts;
+	s->fresh = true;
 	s = ADD(p, STEP_TMPFS, "/run", safe);
-	s->data = "mode=0755";
+	s->data = p->run_options;
 	if (in->host_root_image) {
 		r = plan_masks(in, p);
 		if (r < 0)

@@ -51,18 +51,22 @@ typedef struct MountStep {
 #define ROOTFS_MAX_STEPS (48 + POLICY_MAX_MOUNTS)
 #define ROOTFS_MAX_SSH_KEYS 16
 
+#define ROOTFS_TMPFS_OPTIONS_MAX 96
+
 typedef struct RootfsPlan {
 	MountStep step[ROOTFS_MAX_STEPS];
 	size_t n;
+	char run_options[ROOTFS_TMPFS_OPTIONS_MAX]; /* the data of /run and /dev/shm */
+	char shm_options[ROOTFS_TMPFS_OPTIONS_MAX];
 } RootfsPlan;
 
 typedef struct RootfsInput {
 	bool host_root_image; /* image = "/": mask other users' data and host secrets */
 	bool setuid;	      /* setuid binaries allowed: no nosuid on image-backed mounts */
 	bool network_none;
-	bool tmp_from_helper; /* /tmp is BIND_FD fd 1+n_mounts, a tmpfs the helper made (root mode)
-			       */
-	const char *home;     /* U's home path inside (the passwd entry's) */
+	TmpfsSize tmp_size;  /* size= and nr_inodes= of /run and /dev/shm (and of the helper's */
+	uint64_t tmp_inodes; /* /tmp, made with rootfs_tmpfs_options() too) */
+	const char *home;    /* U's home path inside (the passwd entry's) */
 	const ProfileMount *mounts; /* BIND_FD fds 1..n_mounts, in order */
 	size_t n_mounts;
 	const char *const *ssh_keys; /* host /etc/ssh/ *_key files to mask */
@@ -71,11 +75,16 @@ typedef struct RootfsInput {
 	const char *group;
 } RootfsInput;
 
-/* The home volume is BIND_FD fd 0; profile mount i is fd 1+i; /tmp, when the helper makes it,
- * fd 1+n_mounts. */
+/* The home volume is BIND_FD fd 0; profile mount i is fd 1+i; /tmp, a tmpfs the helper makes
+ * (host root's, so that nothing of the alcove owns what the lobby imports), fd 1+n_mounts. */
 #define ROOTFS_FD_HOME 0u
 
-/* -E2BIG: too many steps; -EINVAL: a relative or ".."-holding path. */
+/* "mode=<mode>,size=<bytes or N%>,nr_inodes=<n>": a tmpfs a tenant cannot grow past the
+ * profile's tmp_size and tmp_inodes (without size= tmpfs takes half the RAM, per mount). */
+int rootfs_tmpfs_options(const char *mode, const TmpfsSize *size, uint64_t inodes, char *buf,
+			 size_t len);
+
+/* -E2BIG: too many steps; -EINVAL: a relative or ".."-holding path or a bad tmpfs size. */
 int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret);
 
 /* One lowerdir path escaped for overlayfs: '\\', ':' and ',' get a backslash. */

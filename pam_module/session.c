@@ -57,6 +57,7 @@ typedef struct Ctx {
 	LogFields f;
 	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
 	char msg[512]; /* why the failing step failed, naming its object */
+	bool tenant;   /* ... in what the user controls: failure = "open" does not apply */
 } Ctx;
 
 static const char *item(pam_handle_t *pamh, int type)
@@ -129,6 +130,8 @@ static int request_open(Ctx *c, HelperReply *reply)
 	kv_add(&b, "lobby", "1");
 	kv_add(&b, "debug", c->o->debug ? "1" : "0");
 	r = helper_call(c->o->helper, "open", &b, HELPER_TIMEOUT_MS, reply);
+	/* out of pids: with cgroup = "none" the user's own processes may fill our cgroup */
+	c->tenant = r == -EAGAIN;
 	if (r < 0)
 		return fail(c, r, "helper", "Failed to run %s open: %m", c->o->helper);
 	return 0;
@@ -148,6 +151,7 @@ static int reply_status(Ctx *c, const HelperReply *reply, const char *verb)
 	int e = err ? atoi(err) : 0;
 	if (e <= 0 || e > 4095)
 		e = EPROTO;
+	c->tenant = kv_get(&reply->kv, "tenant") && strcmp(kv_get(&reply->kv, "tenant"), "1") == 0;
 	if (status && strcmp(status, "error") == 0)
 		return fail(c, -e, "helper", "alcove-helper %s: %s", verb,
 			    message ? message : "failed without a message");
@@ -371,6 +375,13 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 		c.f.stage = "helper";
 		log_full(LOG_INFO, 0, &c.f, "Not contained: alcove-helper decided to skip");
 		return OUTCOME_SKIPPED;
+	}
+	if (r < 0 && failure == FAILURE_OPEN && c.tenant) {
+		log_full(LOG_ERR, r, &c.f,
+			 "Refusing session: %s; failure = \"open\" does not apply, the user's own "
+			 "layer, home or alcove failed",
+			 c.msg);
+		return OUTCOME_FAILED;
 	}
 	if (r < 0 && failure == FAILURE_OPEN && !c.joined) {
 		log_full(LOG_ERR, r, &c.f,

@@ -2,10 +2,13 @@
 # A stand-in for an alcove, for testing the lobby alone: a process that is PID 1 of its own
 # PID ns, in a mount ns owned by a fresh user ns (ns 0 = host SUB, ns UID = host UID, ns 5 =
 # host 5, as the helper maps them), with a tmpfs on /tmp and a devpts newinstance on /dev/pts.
+# /tmp is host root's, 1777, as the helper makes it (the lobby refuses any other): mounted from
+# here, in the host's user ns, into the alcove's mount ns.
 # Prints the host pid of that PID 1 once it is ready; it stays until killed.
 #   fake_alcove.py SUB UID
 import ctypes
 import os
+import subprocess
 import sys
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
@@ -22,9 +25,6 @@ def mount(src, tgt, fstype, flags, data):
 def init_main(ready):
     mount("none", "/", "", MS_REC | MS_PRIVATE, "")
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
-    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
-    with open("/tmp/alcove-marker", "w") as f:
-        f.write("inside\n")
     mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
           "newinstance,ptmxmode=0666,mode=620,gid=5")
     os.write(ready, b"r")
@@ -92,4 +92,7 @@ os.write(go_w, b"g")
 pid = os.read(out_r, 32).decode().strip()
 if not pid:
     sys.exit("fake_alcove: init failed")
+subprocess.run(["nsenter", f"--mount=/proc/{pid}/ns/mnt", "sh", "-c",
+                "mount -t tmpfs -o mode=1777,nosuid,nodev alcove-tmp /tmp && "
+                "echo inside >/tmp/alcove-marker"], check=True, stdout=subprocess.DEVNULL)
 print(pid)

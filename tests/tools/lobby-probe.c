@@ -45,7 +45,7 @@ static int bench(const LobbySpec *spec, int n)
 	for (int i = 0; i < n; i++) {
 		int fd, netfd;
 		double start = now_us();
-		int r = lobby_build(spec, &fd, &netfd, NULL, 0);
+		int r = lobby_build(spec, &fd, &netfd, NULL, NULL, 0);
 
 		t[i] = now_us() - start;
 		if (r < 0) {
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	if (n > 0)
 		return bench(&spec, n);
 	char err[1024];
-	r = lobby_build(&spec, &fd, &netfd, err, sizeof(err));
+	r = lobby_build(&spec, &fd, &netfd, NULL, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "lobby_build: %s%s%s\n", strerror(-r), err[0] ? ": " : "", err);
 		return 1;

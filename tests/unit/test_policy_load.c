@@ -159,6 +159,36 @@ static void test_percentages(void **state)
 			  "defaults.limits.CPUQuota", "expected a percentage");
 }
 
+static void test_tmpfs_keys(void **state)
+{
+	static const char *const bad[] = {"0", "infinity", "512K", "0%", "101%", "1.5%", "ten"};
+	char text[256];
+	Policy *p;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "defaults = {\n  tmp_size = \"%s\";\n};\n", bad[i]);
+		assert_load_error(text, 2, "defaults.tmp_size", "malformed size",
+				  "\"1%\" to \"100%\"");
+	}
+	assert_load_error("defaults = {\n  tmp_size = 8388608;\n};\n", 2, "defaults.tmp_size",
+			  "expected a string");
+	assert_load_error("defaults = {\n  tmp_inodes = 10;\n};\n", 2, "defaults.tmp_inodes",
+			  "out of range (64 to 1073741824)");
+	assert_load_error("defaults = {\n  tmp_inodes = 2147483648L;\n};\n", 2,
+			  "defaults.tmp_inodes", "out of range");
+	assert_load_error("profiles = {\n  p = { tmp_inodes = \"100\"; };\n};\n", 2,
+			  "profiles.p.tmp_inodes", "expected a number of inodes");
+	p = load_ok(
+	    "defaults = { tmp_size = \"8M\"; };\n"
+	    "profiles = { small = { tmp_inodes = 100; }; big = { tmp_size = \"50%\"; }; };\n");
+	assert_int_equal(policy_find_profile(p, "small")->tmp_size.bytes, 8u << 20);
+	assert_int_equal(policy_find_profile(p, "small")->tmp_inodes, 100);
+	assert_int_equal(policy_find_profile(p, "big")->tmp_size.percent, 50);
+	assert_int_equal(policy_find_profile(p, "big")->tmp_size.bytes, 0);
+	assert_int_equal(policy_find_profile(p, "big")->tmp_inodes, 262144);
+	policy_free(p);
+}
+
 static void test_tasks_and_weights(void **state)
 {
 	assert_load_error("defaults = {\n  limits = { TasksMax = 0; };\n};\n", 2,
@@ -511,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_choices),
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_percentages),
+	    cmocka_unit_test(test_tmpfs_keys),
 	    cmocka_unit_test(test_tasks_and_weights),
 	    cmocka_unit_test(test_images),
 	    cmocka_unit_test(test_patterns),

@@ -31,6 +31,9 @@ static void test_builtin_defaults(void **state)
 	assert_false(d->setuid);
 	assert_int_equal(d->share, SHARE_USER);
 	assert_int_equal(d->network, NETWORK_HOST);
+	assert_int_equal(d->tmp_size.percent, 10);
+	assert_int_equal(d->tmp_size.bytes, 0);
+	assert_int_equal(d->tmp_inodes, 262144);
 	for (int k = 0; k < _PKEY_MAX; k++)
 		assert_origin(&d->origin[k], "builtin", 0);
 	assert_ptr_equal(policy_find_profile(p, "defaults"), d);
@@ -176,6 +179,10 @@ static void test_format_values(void **state)
 	assert_string_equal(buf, "(none)");
 	profile_format_value(&p->defaults, PKEY_PERSIST, buf, sizeof(buf));
 	assert_string_equal(buf, "true");
+	profile_format_value(&p->defaults, PKEY_TMP_SIZE, buf, sizeof(buf));
+	assert_string_equal(buf, "10%");
+	profile_format_value(&p->defaults, PKEY_TMP_INODES, buf, sizeof(buf));
+	assert_string_equal(buf, "262144");
 	policy_free(p);
 }
 

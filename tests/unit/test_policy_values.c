@@ -124,6 +124,45 @@ static void test_parse_percent(void **state)
 	assert_int_equal(policy_parse_percent("99999999999999999999%", &v), -ERANGE);
 }
 
+static void test_parse_tmpfs_size(void **state)
+{
+	TmpfsSize v;
+	char buf[32];
+
+	assert_int_equal(policy_parse_tmpfs_size("10%", &v), 0);
+	assert_int_equal(v.percent, 10);
+	assert_int_equal(v.bytes, 0);
+	policy_format_tmpfs_size(&v, buf, sizeof(buf));
+	assert_string_equal(buf, "10%");
+	assert_int_equal(policy_parse_tmpfs_size("100%", &v), 0);
+	assert_int_equal(v.percent, 100);
+	assert_int_equal(policy_parse_tmpfs_size("8M", &v), 0);
+	assert_int_equal(v.bytes, 8u << 20);
+	assert_int_equal(v.percent, 0);
+	policy_format_tmpfs_size(&v, buf, sizeof(buf));
+	assert_string_equal(buf, "8M");
+	assert_int_equal(policy_parse_tmpfs_size("1M", &v), 0); /* the smallest */
+	assert_int_equal(policy_parse_tmpfs_size("2G", &v), 0);
+	assert_int_equal(v.bytes, 2ull << 30);
+	assert_int_equal(policy_parse_tmpfs_size("1048576", &v), 0);
+	assert_int_equal(v.bytes, 1u << 20);
+
+	/* size=0 and "infinity" would be no limit at all; below 1M /run cannot work */
+	assert_int_equal(policy_parse_tmpfs_size("0", &v), -ERANGE);
+	assert_int_equal(policy_parse_tmpfs_size("infinity", &v), -ERANGE);
+	assert_int_equal(policy_parse_tmpfs_size("1023K", &v), -ERANGE);
+	assert_int_equal(policy_parse_tmpfs_size("0%", &v), -ERANGE);
+	assert_int_equal(policy_parse_tmpfs_size("101%", &v), -ERANGE);
+	assert_int_equal(policy_parse_tmpfs_size("%", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("1.5%", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("-5%", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("5 %", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("10%%", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("8MB", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("", &v), -EINVAL);
+	assert_int_equal(policy_parse_tmpfs_size("99999999999999999999%", &v), -ERANGE);
+}
+
 static void test_format_limit(void **state)
 {
 	char buf[32];
@@ -202,6 +241,7 @@ int main(void)
 	    cmocka_unit_test(test_pattern_check),
 	    cmocka_unit_test(test_parse_size),
 	    cmocka_unit_test(test_parse_percent),
+	    cmocka_unit_test(test_parse_tmpfs_size),
 	    cmocka_unit_test(test_format_limit),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_errors_sorted_and_bounded),

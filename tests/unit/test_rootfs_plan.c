@@ -24,7 +24,11 @@ static const MountStep *find(const RootfsPlan *p, const char *target, size_t *re
 
 static RootfsInput base(void)
 {
-	return (RootfsInput){.home = "/home/alice", .passwd = "P", .group = "G"};
+	return (RootfsInput){.home = "/home/alice",
+			     .passwd = "P",
+			     .group = "G",
+			     .tmp_size = {.percent = 10},
+			     .tmp_inodes = 262144};
 }
 
 static void test_image_plan(void **state)
@@ -58,12 +62,12 @@ static void test_image_plan(void **state)
 		/* device nodes must keep working: no nodev on their binds */
 		assert_false(s->attrs & STEP_ATTR_NODEV);
 	}
-	assert_non_null(find(&p, "/dev/shm", NULL));
-	s = find(&p, "/tmp", NULL);
+	s = find(&p, "/dev/shm", NULL);
 	assert_int_equal(s->kind, STEP_TMPFS);
-	assert_true((s->attrs & (STEP_ATTR_NOSUID | STEP_ATTR_NODEV)) ==
-		    (STEP_ATTR_NOSUID | STEP_ATTR_NODEV));
-	assert_non_null(find(&p, "/run", NULL));
+	assert_string_equal(s->data, "mode=1777,size=10%,nr_inodes=262144");
+	s = find(&p, "/run", NULL);
+	assert_int_equal(s->kind, STEP_TMPFS);
+	assert_string_equal(s->data, "mode=0755,size=10%,nr_inodes=262144");
 	s = find(&p, "/home/alice", NULL);
 	assert_int_equal(s->kind, STEP_BIND_FD);
 	assert_int_equal(s->fd_index, ROOTFS_FD_HOME);
@@ -156,7 +160,7 @@ static void test_profile_mounts(void **state)
 	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
 }
 
-/* root mode: /tmp is the helper's tmpfs (the fd after the profile mounts), attached as is */
+/* /tmp is the helper's tmpfs (the fd after the profile mounts), attached as is */
 static void test_tmp_from_helper(void **state)
 {
 	ProfileMount m[] = {{.source = "/srv/data", .target = "/data"}};
@@ -164,7 +168,6 @@ static void test_tmp_from_helper(void **state)
 	RootfsPlan p;
 	const MountStep *s;
 
-	in.tmp_from_helper = true;
 	assert_int_equal(rootfs_plan_build(&in, &p), 0);
 	s = find(&p, "/tmp", NULL);
 	assert_int_equal(s->kind, STEP_BIND_FD);
@@ -178,6 +181,34 @@ static void test_tmp_from_helper(void **state)
 	assert_int_equal(rootfs_plan_build(&in, &p), 0);
 	assert_int_equal(find(&p, "/tmp", NULL)->fd_index, 2);
 	assert_int_equal(find(&p, "/data", NULL)->fd_index, 1);
+}
+
+/* size= and nr_inodes= always: without them a tmpfs takes half the RAM */
+static void test_tmpfs_options(void **state)
+{
+	RootfsInput in = base();
+	RootfsPlan p;
+	char buf[ROOTFS_TMPFS_OPTIONS_MAX];
+
+	assert_int_equal(
+	    rootfs_tmpfs_options("1777", &(TmpfsSize){.bytes = 8u << 20}, 100, buf, sizeof(buf)),
+	    (int)strlen("mode=1777,size=8388608,nr_inodes=100"));
+	assert_string_equal(buf, "mode=1777,size=8388608,nr_inodes=100");
+	assert_int_equal(rootfs_tmpfs_options("1777", &(TmpfsSize){.percent = 5}, 64, buf, 8),
+			 -E2BIG);
+	assert_int_equal(rootfs_tmpfs_options("1777", &(TmpfsSize){0}, 64, buf, sizeof(buf)),
+			 -EINVAL);
+	assert_int_equal(rootfs_tmpfs_options("1777", &(TmpfsSize){.percent = 5, .bytes = 1}, 64,
+					      buf, sizeof(buf)),
+			 -EINVAL);
+	assert_int_equal(
+	    rootfs_tmpfs_options("1777", &(TmpfsSize){.percent = 5}, 0, buf, sizeof(buf)), -EINVAL);
+	in.tmp_size = (TmpfsSize){.bytes = 8u << 20};
+	in.tmp_inodes = 100;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	assert_string_equal(find(&p, "/run", NULL)->data, "mode=0755,size=8388608,nr_inodes=100");
+	in.tmp_inodes = 0;
+	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
 }
 
 static void test_path_ok(void **state)
@@ -293,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(test_network_none_and_setuid),
 	    cmocka_unit_test(test_profile_mounts),
 	    cmocka_unit_test(test_tmp_from_helper),
+	    cmocka_unit_test(test_tmpfs_options),
 	    cmocka_unit_test(test_path_ok),
 	    cmocka_unit_test(test_file_type),
 	    cmocka_unit_test(test_overlay_escape),

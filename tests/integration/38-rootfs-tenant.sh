@@ -1,0 +1,157 @@
+#!/bin/bash
+# What root does in and around an alcove's tree, through the real sshd and PAM stack, must not
+# be the tenant's to re-permission, fill or break (issue 12 routes 4 and 6, issue 15 tmpfs):
+#  - /tmp, which the lobby imports for sshd and PAM (host root), is a tmpfs of host root's,
+#    1777, in both modes; the lobby refuses any other;
+#  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
+#  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, not a
+#    lock-out; a failure in what the tenant controls is refused even with failure = "open".
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+PROBE=$BUILD/tests/lobby-probe
+[ -x "$PROBE" ] || fail "$PROBE missing: make check-integration"
+journal_start
+img=$(test_image bookworm-login)
+pam_user alcrf1
+pam_user alcrf2
+pam_user alcrf3
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; on_last_logout = \"stop\";
+	tmp_size = \"8M\"; tmp_inodes = 200; };
+rules = ( { user = \"alcrf1\"; profile = \"user\"; }, { user = \"alcrf2\"; profile = \"root\"; },
+	{ user = \"alcrf3\"; profile = \"rootopen\"; } );
+profiles = { user = { persist = false; }; root = { mode = \"root\"; persist = true; };
+	rootopen = { inherit = \"root\"; failure = \"open\"; }; };")
+sshd_start 2351 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+for u in alcrf1 alcrf2 alcrf3; do sshd_authorize $u; done
+stop_alcove() { actl --config "$conf" stop "$1" >/dev/null || fail "alcovectl stop $1"; }
+# root code in the lobby of USER's running alcove: what sshd and PAM see as /tmp
+in_lobby() { # user command...
+	local pid
+	pid=$(alcove_pid "$1")
+	shift
+	[ -n "$pid" ] || fail "no running alcove"
+	"$PROBE" "$pid" /bin/bash "$BUILD/alcove-enter" -- "$@"
+}
+
+# --- route 4, user mode: /tmp is host root's 1777 tmpfs; the user cannot re-permission it
+ssh_bg alcrf1 -- 'exec sleep 4381'
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcrf1 "sleep 4381" || fail "the background login of alcrf1 did not start"
+out=$(ssh_to alcrf1 -- 'echo "tmp=$(stat -c "%U %a" /tmp) $(stat -f -c %T /tmp)"
+	chmod 0777 /tmp; chown "$(id -u)" /tmp; chmod -t /tmp; stat -c "after=%a" /tmp' 2>&1)
+assert_contains "$out" "tmp=nobody 1777 tmpfs" "user mode: /tmp inside is a 1777 tmpfs of no id of the alcove"
+assert_contains "$out" "chmod: changing permissions of '/tmp': Operation not permitted" \
+	"user mode: chmod 0777 /tmp is EPERM"
+assert_contains "$out" "chown: changing ownership of '/tmp': Operation not permitted" \
+	"user mode: chown /tmp is EPERM"
+assert_contains "$out" "after=1777" "... and /tmp keeps its sticky bit"
+out=$(in_lobby alcrf1 stat -c '%u %a %T' -f /tmp) || fail "lobby of alcrf1: $out"
+assert_eq "tmpfs" "$(awk '{print $NF}' <<<"$out")" "user mode: the lobby's /tmp is a tmpfs"
+assert_eq "0 1777" "$(in_lobby alcrf1 stat -c '%u %a' /tmp)" \
+	"user mode: the lobby's /tmp (root code's) is host root's, 1777"
+assert_eq "0 1777" "$(stat -c '%u %a' "/proc/$(alcove_pid alcrf1)/root/tmp")" \
+	"user mode: the alcove's /tmp seen from the host is root's, 1777"
+
+# --- tmp_size / tmp_inodes: /tmp, /run, /dev/shm are bounded; dd and touch meet ENOSPC
+out=$(in_lobby alcrf1 df -B1 --output=size,itotal /tmp | tail -1 | xargs)
+assert_eq "8388608 200" "$out" "the lobby's /tmp is the alcove's: size 8M, 200 inodes"
+out=$(ssh_to alcrf1 -- 'for d in /tmp /run /dev/shm; do
+		echo "$d $(df -B1 --output=size,itotal $d | tail -1 | xargs)"; done
+	for d in /tmp /dev/shm; do
+		avail=$(df -B1 --output=avail $d | tail -1 | tr -d " ")
+		dd if=/dev/zero of=$d/fill bs=1M count=64 2>&1 | grep -o "No space left on device"
+		echo "$d fill=$(stat -c %s $d/fill) avail=$avail"; rm $d/fill; done
+	free=$(df --output=iavail /tmp | tail -1 | tr -d " ")
+	n=0; while touch /tmp/f$n 2>/dev/null; do n=$((n + 1)); done
+	echo "files=$n free=$free"; touch /tmp/one-more 2>&1' 2>&1)
+for d in /tmp /run /dev/shm; do
+	assert_contains "$out" "$d 8388608 200" "$d inside: tmpfs of 8M and 200 inodes (df)"
+done
+for d in /tmp /dev/shm; do
+	line=$(grep "^$d fill=" <<<"$out")
+	[[ $line =~ ^$d\ fill=([0-9]+)\ avail=([0-9]+)$ ]] || fail "$d: no dd result in: $out"
+	assert_eq "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}" "$d: dd of 64M stops at what df had free (8M)"
+done
+assert_eq 2 "$(grep -c '^No space left on device$' <<<"$out")" "dd into /tmp and /dev/shm: ENOSPC"
+[[ $out =~ files=([0-9]+)\ free=([0-9]+) ]] || fail "no touch result in: $out"
+assert_eq "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}" "touch in /tmp stops at the free inodes of tmp_inodes = 200"
+assert_contains "$out" "touch: cannot touch '/tmp/one-more': No space left on device" \
+	"the next file: ENOSPC"
+
+# --- the lobby refuses a /tmp that is not host root's, in user mode too (here ns root of the
+# alcove, as main built it, mounts one of its own: owner = the first subordinate uid)
+sub=$(awk -F: '$1 == "alcrf1" {print $2; exit}' /etc/subuid)
+nsenter -t "$(alcove_pid alcrf1)" -U -m mount -t tmpfs -o mode=1777 own /tmp ||
+	fail "could not mount an ns-root tmpfs on the alcove's /tmp"
+journal_clear
+out=$(ssh_to alcrf1 -- 'echo "IN:$(id -un)"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "a login was let into a lobby with the alcove's own /tmp: $out"
+assert_not_contains "$out" "IN:" "user mode, /tmp of ns root: the login is refused (exit $rc)"
+line=$(journal_wait "the alcove's /tmp is not the one it was built with") ||
+	fail "no message about the replaced /tmp"
+assert_contains "$line" "(owner $sub, mode 1777)" "the message names the owner: the first subordinate uid"
+kill $bg
+stop_alcove alcrf1
+
+# --- route 4, root mode: the same from the host
+ssh_bg alcrf2 -- 'exec sleep 4382'
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcrf2 "sleep 4382" || fail "the background login of alcrf2 did not start"
+assert_eq "0 1777" "$(in_lobby alcrf2 stat -c '%u %a' /tmp)" "root mode: the lobby's /tmp is host root's, 1777"
+out=$(ssh_to alcrf2 -- 'chmod 0777 /tmp 2>&1; df -B1 --output=size,itotal /tmp | tail -1 | xargs')
+assert_contains "$out" "Operation not permitted" "root mode: ns root cannot chmod /tmp"
+assert_contains "$out" "8388608 200" "root mode: /tmp is sized by tmp_size and tmp_inodes too"
+kill $bg
+stop_alcove alcrf2
+
+# --- route 6: a directory where /etc/passwd is mounted is moved aside, the user's files kept
+layer=/var/lib/alcove/alcrf2/layer/upper
+out=$(ssh_to alcrf2 -- 'umount /etc/passwd && rm /etc/passwd && mkdir /etc/passwd &&
+	echo mine >/etc/passwd/x && echo made' 2>&1)
+assert_eq made "$out" "ns root made /etc/passwd a directory in its persistent layer"
+[ -d "$layer/etc/passwd" ] || fail "/etc/passwd is not a directory in the upper"
+stop_alcove alcrf2
+journal_clear
+out=$(ssh_to alcrf2 -- 'head -1 /etc/passwd; cat /etc/passwd.alcove-moved-*/x' 2>&1)
+assert_eq "root:x:0:0:root:/root:/bin/sh
+mine" "$out" "the next login works: /etc/passwd is the alcove's, the directory moved aside with its file"
+line=$(journal_wait "Moved '/etc/passwd'") || fail "no log line for the moved /etc/passwd"
+assert_contains "$line" "Moved '/etc/passwd' (a directory) in alcrf2's layer aside to '/etc/passwd.alcove-moved-" \
+	"the helper logs what it moved, in whose layer, and where to"
+assert_contains "$line" "user=alcrf2" "... for alcrf2"
+[ -f "$layer/etc/passwd" ] && [ ! -L "$layer/etc/passwd" ] || fail "/etc/passwd in the upper is not a file now"
+pass "in the upper, /etc/passwd is a plain file again"
+out=$(ssh_to alcrf2 -- 'head -1 /etc/passwd')
+assert_eq "root:x:0:0:root:/root:/bin/sh" "$out" "and the login after works too"
+stop_alcove alcrf2
+
+# --- route 6: failure = "open" never lets a failure the user caused through uncontained.
+# ns root hands the upper dir's root (its "/") to another id of its range: the helper refuses
+# that layer (it is not ns root's), which no repair may undo for the user.
+out=$(ssh_to alcrf3 -- 'chown 1:1 / && echo "owner=$(stat -c %u /)"' 2>&1)
+assert_eq "owner=1" "$out" "ns root chowned / (the upper dir) to ns uid 1"
+stop_alcove alcrf3
+journal_clear
+out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "a tenant-caused failure let the login through (failure = open): $out"
+assert_not_contains "$out" "IN:" "failure = \"open\", the user's layer broken: the login is refused (exit $rc)"
+line=$(journal_wait "does not apply") || fail "no log line refusing the open failure"
+assert_contains "$line" "Refusing session: alcove-helper open: Cannot build the alcove of alcrf3:" \
+	"pam_alcove refuses, with the helper's reason"
+assert_contains "$line" "/var/lib/alcove/alcrf3/layer/upper" "... naming the layer's upper dir"
+assert_contains "$line" "failure = \"open\" does not apply, the user's own layer, home or alcove failed" \
+	"... and why failure = \"open\" does not apply"
+journal_wait "UNCONTAINED" 1 >/dev/null && fail "logged as an uncontained login"
+pass "nothing logged as uncontained"
+line=$(journal_wait "stage=build") || fail "no build failure logged by the helper"
+assert_contains "$line" "user=alcrf3" "the helper's own line names the user"
