@@ -29,12 +29,12 @@
 #define LOBBY_SHELL_ANCHOR "/run/alcove/shell"
 
 typedef struct LobbySpec {
-	int init_pidfd;	   /* pidfd of the alcove's init: its mount ns holds /tmp and devpts */
-	const char *name;  /* the alcove's name (/run/alcove/<name>) */
-	uid_t uid;	   /* the login user */
-	gid_t gid;	   /* the login user's primary group */
-	const char *shell; /* U's login shell path from passwd */
-	int enter_dirfd;   /* the directory of alcove-enter (the helper's own) */
+	int init_pidfd;		/* pidfd of the alcove's init: its mount ns holds /tmp and devpts */
+	const char *name;	/* the alcove's name (/run/alcove/<name>) */
+	uid_t uid;		/* the login user */
+	gid_t gid;		/* the login user's primary group */
+	const char *shell;	/* U's login shell path from passwd */
+	int enter_dirfd;	/* the directory of alcove-enter (the helper's own) */
 	const char *enter_name; /* its name there: "alcove-enter" */
 	const char *home;	/* U's passwd home: its parent is masked, it stays (or NULL) */
 	bool tun;		/* the policy allows tunnels: /dev/net stays */
@@ -56,12 +56,12 @@ typedef struct LobbySpec {
  * Returns 0, *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns) and *ret_netns_fd: the
  * alcove's network ns (O_CLOEXEC), or -1 when the alcove shares this process's network ns
  * (network = "host"); the application joins both, so that sshd's channels (forwards, X11
- * listeners) are the alcove's. Or -errno with both untouched and, when it can say more than the errno, a message in err (else
- * err is ""): -ESRCH when init is gone or exiting (an alcove ending right now), -ENOENT when
- * the shell or alcove-enter is missing. On failure *ret_tenant (may be NULL) says whether it
- * failed on what the user controls: the alcove's own tree (its /tmp, devpts, an init that is
- * gone), or a clone refused for want of pids (EAGAIN: with cgroup = "none" the user's own
- * processes may fill the PAM application's cgroup).
+ * listeners) are the alcove's. Or -errno with both untouched and, when it can say more than the
+ * errno, a message in err (else err is ""): -ESRCH when init is gone or exiting (an alcove ending
+ * right now), -ENOENT when the shell or alcove-enter is missing. On failure *ret_tenant (may be
+ * NULL) says whether it failed on what the user controls: the alcove's own tree (its /tmp, devpts,
+ * an init that is gone), or a clone refused for want of pids (EAGAIN: with cgroup = "none" the
+ * user's own processes may fill the PAM application's cgroup).
  */
 int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, bool *ret_tenant,
 		char *err, size_t errlen);
