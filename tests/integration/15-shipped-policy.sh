@@ -5,7 +5,8 @@
 #   test's private mount namespace) is contained, a non-member is not;
 # - appending profiles/rules to it (the README's old advice) names the duplicate and both lines;
 # - `make demo </dev/null` prints the tour and leaves no user, process, mount or file behind;
-#   on a terminal (tmux) it logs in and cleans up after `exit`, and after a TERM while logged in.
+#   on a terminal (tmux) it logs in and cleans up after `exit`, and after an INT or a TERM
+#   while logged in.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -74,17 +75,21 @@ wait_until 300 test -s "$WORK/rc" || fail "make demo did not end after exit"
 assert_eq 0 "$(cat "$WORK/rc")" "on a terminal: make demo exits 0 after the login's exit"
 assert_eq "" "$(demo_leftovers)" "on a terminal: nothing left after exit"
 
-# A TERM (or the terminal's HUP) while the user is logged in: the script is in a wait, not
-# blocked behind its ssh child, so it cleans up at once.
-tmux -L alcdm15 new-session -d -s term -x 150 -y 40 \
-	"exec env ALCOVE_DEMO_PORT=2404 $ALCOVE_SRC/demo/demo.sh" \; set remain-on-exit on ||
-	fail "tmux new-session"
-wait_until 300 pane_has term 'alcove-demo@alcove-demo-alcove' ||
-	fail "demo.sh on a terminal: no prompt of the alcove: $(tmux -L alcdm15 capture-pane -p -t term)"
-pid=$(tmux -L alcdm15 display -p -t term '#{pane_pid}')
-kill -TERM "$pid"
-wait_until 300 pane_dead term || fail "demo.sh did not end on TERM"
-assert_eq "" "$(demo_leftovers)" "a TERM while logged in leaves nothing"
+# A signal while the user is logged in (INT: the Ctrl-C of a terminal that is not in the
+# login; TERM; the terminal's HUP takes the same trap): the script is in a wait, not blocked
+# behind its ssh child, so it cleans up at once.
+port=2404
+for sig in INT TERM; do
+	tmux -L alcdm15 new-session -d -s "$sig" -x 150 -y 40 \
+		"exec env ALCOVE_DEMO_PORT=$port $ALCOVE_SRC/demo/demo.sh" \; set remain-on-exit on ||
+		fail "tmux new-session"
+	wait_until 300 pane_has "$sig" 'alcove-demo@alcove-demo-alcove' ||
+		fail "demo.sh on a terminal: no prompt of the alcove: $(tmux -L alcdm15 capture-pane -p -t "$sig")"
+	kill -"$sig" "$(tmux -L alcdm15 display -p -t "$sig" '#{pane_pid}')"
+	wait_until 300 pane_dead "$sig" || fail "demo.sh did not end on $sig"
+	assert_eq "" "$(demo_leftovers)" "SIG$sig while logged in: nothing is left"
+	port=$((port + 1))
+done
 
 # --- the shipped file, as installed
 SHIPPED=$WORK/alcove.conf
