@@ -220,6 +220,31 @@ wait_until 100 tun_attached alcch3 tun94 ||
 	fail "tun = true: sshd's child did not attach tun94: $(cat "$WORK/tun3.log")"
 pass "tun = true: ssh -w attaches the user's own tun device"
 
+# ---- internal-sftp (an admin's choice; Debian's stock sftp-server runs inside, 42-pam-ssh):
+# sftp served by sshd's child itself, in the lobby. What it sees, exactly: the home and the
+# alcove's /tmp are the alcove's files; /run, the other homes and /var/lib/alcove are hidden;
+# /var/tmp is the lobby's own, so the alcove's /var/tmp (its image or layer) is not there.
+out=$(ssh_to alcch1 -- 'echo in-tmp >/tmp/sftp-probe; echo in-home >~/sftp-probe
+	echo in-layer >/var/tmp/sftp-probe; cat /proc/1/comm')
+assert_eq alcove-init "$out" "files made inside the alcove for internal-sftp"
+SSHD_SFTP=internal-sftp sshd_start 2382 \
+	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+sshd_authorize alcch1
+mapfile -t sopts < <(scp_opts)
+printf '%s\n' "get /tmp/sftp-probe $WORK/sftp-tmp" "get sftp-probe $WORK/sftp-home" \
+	"-get /var/tmp/sftp-probe $WORK/sftp-vartmp" "-ls /run" "-ls /home" "-ls /var/lib/alcove" \
+	"-put $WORK/sftp-tmp /run/alcch-put" >"$WORK/sftp.batch"
+out=$(sftp "${sopts[@]}" -b "$WORK/sftp.batch" alcch1@127.0.0.1 2>&1)
+assert_eq in-tmp "$(cat "$WORK/sftp-tmp" 2>&1)" "internal-sftp: /tmp is the alcove's"
+assert_eq in-home "$(cat "$WORK/sftp-home" 2>&1)" "internal-sftp: the home is the alcove's"
+[ ! -e "$WORK/sftp-vartmp" ] || fail "internal-sftp read the alcove's /var/tmp: $out"
+pass "internal-sftp: /var/tmp is not the alcove's (the lobby's own, empty)"
+for d in /run /home /var/lib/alcove; do
+	assert_contains "$out" "remote readdir(\"$d/\"): Permission denied" \
+		"internal-sftp: $d cannot be listed"
+done
+assert_contains "$out" "\"/run/alcch-put\": Permission denied" "internal-sftp: nothing can be put in /run"
+
 # ---- the end: every login closes through PAM (logging through the journal's socket from the
 # alcove's network ns), and nothing is left
 kill "${LOGINS[@]}" 2>/dev/null

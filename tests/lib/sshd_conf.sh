@@ -51,7 +51,7 @@ PrintMotd no
 PrintLastLog no
 AcceptEnv LANG LC_*
 # internal-sftp would run inside sshd, on the host's view (DESIGN §9): use the program.
-Subsystem sftp /usr/lib/openssh/sftp-server
+Subsystem sftp ${SSHD_SFTP:-/usr/lib/openssh/sftp-server}
 LogLevel VERBOSE
 ${3:-}
 CONF
