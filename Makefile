@@ -97,9 +97,9 @@ deps:
 # demo (demo/demo.sh): a throw-away user logs in through a private sshd on 127.0.0.1 into an
 # alcove; the host's PAM and sshd configuration are not touched, and nothing is left after.
 demo:
-	./tests/install-deps.sh
-	$(MAKE) all
-	./demo/demo.sh
+	@./tests/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@./demo/demo.sh
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
