@@ -46,6 +46,14 @@ typedef enum {
 } LimitKind;
 
 #define LIMIT_INFINITY UINT64_MAX /* "infinity", as systemd spells it */
+/* MemoryMax/MemoryHigh may be a share of the host's RAM ("25%"): the value is then
+ * LIMIT_PERCENT_FLAG | millionths of RAM, turned into bytes when the scope is made (as
+ * systemd's own "25%" counts physical memory). No byte size comes near the flag. */
+#define LIMIT_PERCENT_FLAG (1ull << 62)
+static inline bool limit_is_percent(uint64_t v)
+{
+	return v != LIMIT_INFINITY && (v & LIMIT_PERCENT_FLAG);
+}
 
 typedef struct Limits {
 	unsigned set; /* bit (1u << LimitKind) */
@@ -221,6 +229,9 @@ int policy_expand(const char *pattern, const char *user, uid_t uid, bool is_path
 /* systemd-style values: "512M", "2G", "infinity" (bytes, 1024-based); "50%" (CPUQuota). */
 int policy_parse_size(const char *s, uint64_t *ret);
 int policy_parse_percent(const char *s, uint64_t *ret_per_sec_usec);
+/* MemoryMax/MemoryHigh: a size, "infinity", or "N%" of RAM (0 < N <= 100, two decimals):
+ * LIMIT_PERCENT_FLAG | millionths. -EINVAL / -ERANGE. */
+int policy_parse_memory(const char *s, uint64_t *ret);
 
 /* tmp_size: "8M"-style sizes (at least TMPFS_SIZE_MIN, never "infinity") or "N%" of RAM
  * (1..100); -EINVAL / -ERANGE. Formatted back as policy_format_limit() spells a size, or "N%". */

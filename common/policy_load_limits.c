@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char size_help[] = "expected a size such as \"512M\", \"2G\" or \"infinity\" "
-				"(a string: libconfig truncates plain numbers above 2^31)";
+static const char size_help[] = "expected a size such as \"512M\", \"2G\", a share of RAM such "
+				"as \"25%\", or \"infinity\" (a string: libconfig truncates "
+				"plain numbers above 2^31)";
 
 static bool limit_size(KeyCtx *k, const config_setting_t *s, const char *where, uint64_t *ret)
 {
@@ -22,7 +23,7 @@ static bool limit_size(KeyCtx *k, const config_setting_t *s, const char *where, 
 		return false;
 	}
 	v = config_setting_get_string(s);
-	r = policy_parse_size(v, ret);
+	r = policy_parse_memory(v, ret);
 	if (r < 0) {
 		load_error(k->c, s, where, "malformed size \"%s\": %s", v, size_help);
 		return false;

@@ -37,6 +37,11 @@ int profile_init_builtin(Profile *p, const char *name)
 	     * are bounded too */
 	    .tmp_size = {.percent = 10},
 	    .tmp_inodes = 262144,
+	    /* No tenant takes the host's memory or pids (alcove.conf(5), limits): a quarter of
+	     * the RAM and 2048 tasks, with systemd's scope (cgroup = "none" has no limits). */
+	    .limits = {.set = (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX),
+		       .value = {[LIMIT_MEMORY_MAX] = LIMIT_PERCENT_FLAG | 250000,
+				 [LIMIT_TASKS_MAX] = 2048}},
 	};
 	p->name = strdup(name);
 	p->image[0] = strdup(BUILTIN_IMAGE);

@@ -272,6 +272,30 @@ void policy_format_tmpfs_size(const TmpfsSize *v, char *buf, size_t size)
 		policy_format_limit(LIMIT_MEMORY_MAX, v->bytes, buf, size);
 }
 
+int policy_parse_memory(const char *s, uint64_t *ret)
+{
+	size_t n = strlen(s);
+	uint64_t v;
+	int r;
+
+	if (n > 0 && s[n - 1] == '%') {
+		r = policy_parse_percent(s, &v); /* 1% = 10000 millionths, as for CPUQuota */
+		if (r < 0)
+			return r;
+		if (v > 1000000)
+			return -ERANGE;
+		*ret = LIMIT_PERCENT_FLAG | v;
+		return 0;
+	}
+	r = policy_parse_size(s, &v);
+	if (r < 0)
+		return r;
+	if (v != LIMIT_INFINITY && v >= LIMIT_PERCENT_FLAG)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 void policy_format_limit(LimitKind k, uint64_t value, char *buf, size_t size)
 {
 	static const char suffixes[] = "KMGTPE";
@@ -280,6 +304,8 @@ void policy_format_limit(LimitKind k, uint64_t value, char *buf, size_t size)
 		snprintf(buf, size, "infinity");
 		return;
 	}
+	if ((k == LIMIT_MEMORY_MAX || k == LIMIT_MEMORY_HIGH) && limit_is_percent(value))
+		k = LIMIT_CPU_QUOTA, value &= ~LIMIT_PERCENT_FLAG; /* the same "N.NN%" */
 	switch (k) {
 	case LIMIT_MEMORY_MAX:
 	case LIMIT_MEMORY_HIGH: {

@@ -73,8 +73,8 @@ static void limits_json(FILE *f, const Profile *p)
 		fputs("{\"value\": ", f);
 		json_string(f, value);
 		/* the number as systemd gets it; infinity has none in JSON */
-		if (p->limits.value[l] == LIMIT_INFINITY)
-			fputs(", \"number\": null", f);
+		if (p->limits.value[l] == LIMIT_INFINITY || limit_is_percent(p->limits.value[l]))
+			fputs(", \"number\": null", f); /* a share of RAM: bytes at build time */
 		else
 			fprintf(f, ", \"number\": %" PRIu64, p->limits.value[l]);
 		fputs(", \"origin\": ", f);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,6 +116,17 @@ static int match_job_removed(sd_bus *bus, sd_bus_slot **ret, JobWait *w)
 }
 
 /* The a(sv) properties of the scope. */
+/* The host's RAM, as a share of it ("25%") counts it; 0 if unknown (a share of 0 bytes is then
+ * refused by systemd rather than taken as no limit). */
+static uint64_t ram_bytes(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0)
+		return 0;
+	return (uint64_t)si.totalram * si.mem_unit;
+}
+
 static int append_properties(sd_bus_message *m, const ScopeRequest *req)
 {
 	char slice[64], description[256];
@@ -142,7 +154,7 @@ static int append_properties(sd_bus_message *m, const ScopeRequest *req)
 		if (!req->limits || !(req->limits->set & (1u << k)))
 			continue;
 		r = sd_bus_message_append(m, "(sv)", scope_limit_property((LimitKind)k), "t",
-					  req->limits->value[k]);
+					  scope_limit_value(req->limits->value[k], ram_bytes()));
 		if (r < 0)
 			return r;
 	}

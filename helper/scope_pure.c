@@ -19,6 +19,17 @@ const char *scope_limit_property(LimitKind k)
 	return names[k];
 }
 
+uint64_t scope_limit_value(uint64_t value, uint64_t ram)
+{
+	uint64_t ppm;
+
+	if (!limit_is_percent(value))
+		return value;
+	ppm = value & ~LIMIT_PERCENT_FLAG;
+	/* ram / 1e6 * ppm, in two steps so that neither overflows nor loses more than a byte */
+	return ram / 1000000 * ppm + ram % 1000000 * ppm / 1000000;
+}
+
 /* Copies one space-separated mountinfo field starting at p, decoding \NNN octal escapes.
  * Returns the position after the field, or NULL if it does not fit. */
 static const char *field_decode(const char *p, char *out, size_t size)

@@ -9,6 +9,8 @@
 
 /* The systemd property name for a limit ("CPUQuotaPerSecUSec" for LIMIT_CPU_QUOTA). */
 const char *scope_limit_property(LimitKind k);
+/* The value systemd gets for a limit: a share of RAM (limit_is_percent()) in bytes of ram. */
+uint64_t scope_limit_value(uint64_t value, uint64_t ram);
 
 /* Finds the mount point of the cgroup2 hierarchy in the text of /proc/self/mountinfo: the
  * first cgroup2 mount whose root is "/" (a bind of a subtree would not match systemd's

@@ -146,8 +146,14 @@ static void test_profile_text(void **state)
 	free(out);
 	policy_free(p);
 
-	/* no limits at all: one line says so */
+	/* an empty file: the builtin limits, a share of RAM and a task count */
 	p = load_ok("");
+	out = capture(print_text, &p->defaults);
+	assert_non_null(strstr(out, "  limits.MemoryMax       25%"));
+	assert_non_null(strstr(out, "  limits.TasksMax        2048"));
+	free(out);
+	/* no limits at all: one line says so */
+	p->defaults.limits.set = 0;
 	out = capture(print_text, &p->defaults);
 	assert_non_null(strstr(out, "  limits "));
 	assert_non_null(strstr(out, "(none)"));

@@ -25,7 +25,16 @@ static void test_builtin_defaults(void **state)
 	assert_int_equal(d->idle_timeout, 0);
 	assert_int_equal(d->cgroup, CGROUP_SYSTEMD);
 	assert_int_equal(d->failure, FAILURE_CLOSED);
-	assert_int_equal(d->limits.set, 0);
+	/* fair by default: a quarter of RAM, 2048 tasks, a 10G layer (warned about where the
+	 * filesystem cannot enforce it only by explain) */
+	assert_int_equal(d->limits.set, (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX));
+	assert_true(limit_is_percent(d->limits.value[LIMIT_MEMORY_MAX]));
+	assert_int_equal(d->limits.value[LIMIT_MEMORY_MAX] & ~LIMIT_PERCENT_FLAG, 250000);
+	assert_int_equal(d->limits.value[LIMIT_TASKS_MAX], 2048);
+	assert_origin(&d->limit_origin[LIMIT_MEMORY_MAX], "builtin", 0);
+	assert_int_equal(d->layer_quota, 10ull << 30);
+	assert_int_equal(d->layer_inodes, 0);
+	assert_int_equal(d->layer_quota_fallback, QUOTA_FALLBACK_WARN);
 	assert_int_equal(d->n_groups_passthrough, 0);
 	assert_int_equal(d->n_mounts, 0);
 	assert_false(d->setuid);

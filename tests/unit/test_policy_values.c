@@ -60,6 +60,31 @@ static void test_pattern_check(void **state)
 	assert_non_null(strstr(reason, "\"..\""));
 }
 
+static void test_parse_memory(void **state)
+{
+	uint64_t v;
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(policy_parse_memory("25%", &v), 0);
+	assert_int_equal(v, LIMIT_PERCENT_FLAG | 250000);
+	policy_format_limit(LIMIT_MEMORY_MAX, v, buf, sizeof(buf));
+	assert_string_equal(buf, "25%");
+	assert_int_equal(policy_parse_memory("12.5%", &v), 0);
+	policy_format_limit(LIMIT_MEMORY_HIGH, v, buf, sizeof(buf));
+	assert_string_equal(buf, "12.50%");
+	assert_int_equal(policy_parse_memory("100%", &v), 0);
+	assert_int_equal(policy_parse_memory("101%", &v), -ERANGE);
+	assert_int_equal(policy_parse_memory("0%", &v), -ERANGE);
+	assert_int_equal(policy_parse_memory("%", &v), -EINVAL);
+	assert_int_equal(policy_parse_memory("2G", &v), 0);
+	assert_int_equal(v, 2ull << 30);
+	assert_false(limit_is_percent(v));
+	assert_int_equal(policy_parse_memory("infinity", &v), 0);
+	assert_false(limit_is_percent(v));
+	assert_int_equal(policy_parse_memory("4E", &v), -ERANGE); /* would read as a share */
+}
+
 static void test_parse_size(void **state)
 {
 	uint64_t v;
@@ -240,6 +265,7 @@ int main(void)
 	    cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_pattern_check),
 	    cmocka_unit_test(test_parse_size),
+	    cmocka_unit_test(test_parse_memory),
 	    cmocka_unit_test(test_parse_percent),
 	    cmocka_unit_test(test_parse_tmpfs_size),
 	    cmocka_unit_test(test_format_limit),

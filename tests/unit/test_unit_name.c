@@ -133,6 +133,13 @@ static void test_limit_properties(void **state)
 	assert_string_equal(scope_limit_property(LIMIT_CPU_QUOTA), "CPUQuotaPerSecUSec");
 	assert_string_equal(scope_limit_property(LIMIT_IO_WEIGHT), "IOWeight");
 	assert_null(scope_limit_property(_LIMIT_MAX));
+	/* a share of RAM becomes bytes of the host's RAM; everything else goes as it is */
+	assert_int_equal(scope_limit_value(LIMIT_PERCENT_FLAG | 250000, 8ull << 30), 2ull << 30);
+	assert_int_equal(scope_limit_value(LIMIT_PERCENT_FLAG | 1000000, 12345), 12345);
+	assert_int_equal(scope_limit_value(LIMIT_PERCENT_FLAG | 500000, UINT64_MAX / 2),
+			 UINT64_MAX / 4);
+	assert_int_equal(scope_limit_value(512ull << 20, 8ull << 30), 512ull << 20);
+	assert_int_equal(scope_limit_value(LIMIT_INFINITY, 8ull << 30), LIMIT_INFINITY);
 }
 
 int main(void)
