@@ -9,22 +9,23 @@
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
 
+alcove_user alcqa1
+alcove_user alcqa2
+alcove_user alcqa3
+
 # --- no silent no-ops: check-config and explain name every key that will not take effect ---
 noop=$(make_config '
 defaults = { mode = "user"; image = "/"; cgroup = "none"; limits = { TasksMax = 100; }; };
 profiles = { p = { persist = false; layer_quota = "1G"; }; };
-rules = ( { user = "root"; action = "skip"; }, { user = "nobody"; profile = "p"; } );')
+rules = ( { user = "root"; action = "skip"; }, { user = "alcqa1"; profile = "p"; } );')
 out=$(actl check-config "$noop" 2>&1) || fail "check-config of a valid file with no-op keys"
 assert_contains "$out" "$noop:2: warning: defaults: limits.TasksMax is not enforced: cgroup = \"none\"" \
 	"check-config: limits with cgroup = none are named, with file:line"
 assert_contains "$out" "warning: p: layer_quota and layer_inodes are not used: persist = false" \
 	"check-config: a layer quota with persist = false is named"
-out=$(actl --config "$noop" explain nobody)
+out=$(actl --config "$noop" explain alcqa1)
 assert_contains "$out" "warning   limits.TasksMax is not enforced" "explain warns as well"
 
-alcove_user alcqa1
-alcove_user alcqa2
-alcove_user alcqa3
 
 # One btrfs for both users, quotas on; each user's /var/lib/alcove/<user> is a directory of it.
 img=/var/lib/alcove-tests/alcqa.btrfs
