@@ -50,6 +50,8 @@ int profile_init_builtin(Profile *p, const char *name)
 	p->hostname = strdup("%u-alcove");
 	for (int k = 0; k < _PKEY_MAX; k++)
 		p->origin[k] = (Origin){builtin_section, 0};
+	for (int l = 0; l < _LIMIT_MAX; l++)
+		p->limit_origin[l] = (Origin){builtin_section, 0};
 	if (!p->name || !p->image[0] || !p->home || !p->hostname) {
 		profile_done(p);
 		return -ENOMEM;
