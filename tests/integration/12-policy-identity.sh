@@ -24,12 +24,17 @@ CTL=(env ALCOVE_HELPER="$HELPER" "$BUILD/alcovectl")
 # 33 uses 2^30): alcid1's uids at U1, its gids at G1; nothing else holds them yet.
 U1=3100000000
 G1=3100200000
+# usermod edits /etc/subuid and /etc/subgid under shadow's lock, as useradd and userdel of
+# the other tests running meanwhile do.
 set_range() { # user file start
-	sed -i "/^$1:/d" "$2"
-	echo "$1:$3:65536" >>"$2"
+	local del=--del-subuids add=--add-subuids r
+	[ "$2" = /etc/subgid ] && del=--del-subgids add=--add-subgids
+	for r in $(awk -F: -v u="$1" '$1 == u {printf "%.0f-%.0f\n", $2, $2 + $3 - 1}' "$2"); do
+		usermod "$del" "$r" "$1" || fail "usermod $del $r $1"
+	done
+	usermod "$add" "$3-$(($3 + 65535))" "$1" || fail "usermod $add $3 $1"
 }
-# Other tests remove their lines with sed -i, which can write back a copy of the file read
-# before our change: each step checks alcid1's lines first and sets them again if need be.
+# Each step checks alcid1's lines first and sets them again if need be.
 ensure_ranges() {
 	local f s
 	for f in /etc/subuid:$U1 /etc/subgid:$G1; do

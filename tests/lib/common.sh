@@ -43,19 +43,17 @@ assert_fails() { # what cmd...
 
 # make_user NAME [useradd options...]: a test user with a home, a locked password and a
 # subordinate id range of 65536 in /etc/subuid and /etc/subgid; removed at exit.
+# useradd allocates the ranges and userdel removes them, each under shadow's lock: tests run in
+# parallel, and an unlocked edit of those files (sed -i, >>) loses another test's line or hands
+# two users overlapping ranges, which the helper refuses.
 make_user() {
 	local name=$1
 	shift
 	userdel -r "$name" >/dev/null 2>&1 || true
 	useradd -m -s /bin/bash "$@" "$name" || fail "useradd $name"
-	on_exit "userdel -r -f $name; sed -i '/^$name:/d' /etc/subuid /etc/subgid"
-	local f
-	for f in /etc/subuid /etc/subgid; do
-		grep -q "^$name:" "$f" 2>/dev/null && continue
-		local last
-		last=$(awk -F: 'BEGIN{m=100000} {e=$2+$3; if (e>m) m=e} END{print m}' "$f" 2>/dev/null || echo 100000)
-		echo "$name:$last:65536" >>"$f"
-	done
+	on_exit "userdel -r -f $name"
+	grep -q "^$name:" /etc/subuid && grep -q "^$name:" /etc/subgid ||
+		fail "useradd gave $name no subordinate ids (SUB_UID_COUNT in /etc/login.defs)"
 }
 
 # A private config file for this test; prints its path. Not under /tmp: in a login's lobby
