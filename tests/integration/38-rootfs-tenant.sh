@@ -135,8 +135,26 @@ assert_eq "root:x:0:0:root:/root:/bin/sh" "$out" "and the login after works too"
 stop_alcove alcrf2
 
 # --- route 6: failure = "open" never lets a failure the user caused through uncontained.
-# ns root hands the upper dir's root (its "/") to another id of its range: the helper refuses
-# that layer (it is not ns root's), which no repair may undo for the user.
+# First in the lobby stage: ns root of a running alcove puts its own /tmp in place.
+ssh_bg alcrf3 -- 'exec sleep 4383'
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcrf3 "sleep 4383" || fail "the background login of alcrf3 did not start"
+ssh_to alcrf3 -- 'umount -l /tmp && mount -t tmpfs -o mode=0777 mine /tmp' ||
+	fail "ns root could not replace its /tmp (the test needs it to)"
+journal_clear
+out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "failure = open let a login through a lobby the user broke: $out"
+assert_not_contains "$out" "IN:" "failure = \"open\", the alcove's /tmp replaced: the login is refused (exit $rc)"
+line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (lobby)"
+assert_contains "$line" "the alcove's /tmp is not the one it was built with" "... naming the /tmp"
+assert_contains "$line" "stage=helper" "... from the helper's answer"
+journal_wait "UNCONTAINED" 1 >/dev/null && fail "the broken lobby was logged as an uncontained login"
+kill $bg
+stop_alcove alcrf3
+# Then in the build: ns root hands the upper dir's root (its "/") to another id of its range:
+# the helper refuses that layer (it is not ns root's), which no repair may undo for the user.
 out=$(ssh_to alcrf3 -- 'chown 1:1 / && echo "owner=$(stat -c %u /)"' 2>&1)
 assert_eq "owner=1" "$out" "ns root chowned / (the upper dir) to ns uid 1"
 stop_alcove alcrf3
