@@ -133,6 +133,68 @@ static int walk_file(Walk *w, const char *comp, int *ret_fd)
 	return 0;
 }
 
+/* Splits the next component of w->rest into comp; *ret_tail is what follows it (slashes
+ * skipped). -EISDIR when the path ends at a directory. */
+static int walk_next(Walk *w, char comp[static NAME_MAX + 1], const char **ret_tail)
+{
+	const char *p = w->rest;
+	size_t n;
+
+	while (*p == '/')
+		p++;
+	if (*p == '\0')
+		return -EISDIR;
+	n = strcspn(p, "/");
+	if (n > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(comp, p, n);
+	comp[n] = '\0';
+	p += n;
+	while (*p == '/')
+		p++;
+	*ret_tail = p;
+	return 0;
+}
+
+/* One step of the walk: 0 to go on, 1 when the file is open in *ret_fd, or -errno. */
+static int walk_step(Walk *w, int *ret_fd)
+{
+	char comp[NAME_MAX + 1];
+	const char *p;
+	struct stat st;
+	size_t n;
+	int next, r;
+
+	r = walk_next(w, comp, &p);
+	if (r < 0)
+		return r;
+	n = strlen(comp);
+	if (strcmp(comp, ".") == 0) {
+		memmove(w->rest, p, strlen(p) + 1);
+		return 0;
+	}
+	if (fstatat(w->fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return walk_fail(w, comp, n, negative_errno());
+	if (S_ISLNK(st.st_mode)) {
+		char tail[PATH_MAX];
+
+		snprintf(tail, sizeof(tail), "%s", p);
+		return walk_link(w, comp, n, tail);
+	}
+	if (*p == '\0' && strcmp(comp, "..") != 0) {
+		r = walk_file(w, comp, ret_fd);
+		return r < 0 ? r : 1;
+	}
+	next = openat(w->fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (next < 0)
+		return walk_fail(w, comp, n, negative_errno());
+	r = walk_enter_dir(w, next, comp, n);
+	if (r < 0)
+		return r;
+	memmove(w->rest, p, strlen(p) + 1);
+	return 0;
+}
+
 int shell_open_trusted(const char *path, int *ret_fd, char *bad, size_t badlen)
 {
 	Walk w = {.fd = -1, .bad = bad, .badlen = badlen};
@@ -146,59 +208,9 @@ int shell_open_trusted(const char *path, int *ret_fd, char *bad, size_t badlen)
 	r = walk_root(&w);
 	if (r < 0)
 		return walk_fail(&w, "", 0, r);
-	for (;;) {
-		char *p = w.rest, comp[NAME_MAX + 1];
-		struct stat st;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			r = -EISDIR; /* the path ends at a directory */
-			break;
-		}
-		n = strcspn(p, "/");
-		if (n > NAME_MAX) {
-			r = -ENAMETOOLONG;
-			break;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		p += n;
-		while (*p == '/')
-			p++;
-		/* from here on, p is what follows comp */
-		if (strcmp(comp, ".") == 0) {
-			memmove(w.rest, p, strlen(p) + 1);
-			continue;
-		}
-		if (fstatat(w.fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = walk_fail(&w, comp, n, negative_errno());
-			break;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char tail[PATH_MAX];
-
-			snprintf(tail, sizeof(tail), "%s", p);
-			r = walk_link(&w, comp, n, tail);
-			if (r < 0)
-				break;
-			continue;
-		}
-		if (*p == '\0' && strcmp(comp, "..") != 0) {
-			r = walk_file(&w, comp, ret_fd);
-			break;
-		}
-		int next = openat(w.fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0) {
-			r = walk_fail(&w, comp, n, negative_errno());
-			break;
-		}
-		r = walk_enter_dir(&w, next, comp, n);
-		if (r < 0)
-			break;
-		memmove(w.rest, p, strlen(p) + 1);
-	}
+	do
+		r = walk_step(&w, ret_fd);
+	while (r == 0);
 	closep(&w.fd);
-	return r;
+	return r < 0 ? r : 0;
 }
