@@ -298,6 +298,27 @@ static int persist_make_layer(BuildCtx *c, int userfd)
 	return 0;
 }
 
+/* A layer at its quota makes every write inside fail with EDQUOT: the journal says so, with
+ * the user and the limit, when the user's next alcove is built (the kernel tells nobody). */
+static void log_quota_hit(BuildCtx *c, int layerfd)
+{
+	QuotaUsage u;
+	char used[32], lim[32];
+
+	if (quota_read(layerfd, (uint32_t)c->spec->login->uid, &u) < 0)
+		return;
+	if (u.bytes_limit && u.bytes + (1u << 20) >= u.bytes_limit) {
+		policy_format_limit(LIMIT_MEMORY_MAX, u.bytes, used, sizeof(used));
+		policy_format_limit(LIMIT_MEMORY_MAX, u.bytes_limit, lim, sizeof(lim));
+		log_warning("%s's layer is at its quota: %s of layer_quota %s used",
+			    c->spec->login->user, used, lim);
+	}
+	if (u.counts_inodes && u.inodes_limit && u.inodes >= u.inodes_limit)
+		log_warning("%s's layer is at its quota: %llu of layer_inodes %llu",
+			    c->spec->login->user, (unsigned long long)u.inodes,
+			    (unsigned long long)u.inodes_limit);
+}
+
 /* layer_quota / layer_inodes, set again at every build (an admin may have changed them).
  * Where the filesystem cannot enforce them: refused, or a warning per layer_quota_fallback. */
 static int persist_quota(BuildCtx *c, int layerfd)
@@ -311,6 +332,8 @@ static int persist_quota(BuildCtx *c, int layerfd)
 	if (!wants_quota(p))
 		return 0;
 	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
+	if (r >= 0)
+		log_quota_hit(c, layerfd);
 	if (r >= 0) {
 		/* overlayfs remakes work/work at every mount and, with no room for that under the
 		 * quota, mounts read-only: a user at the quota could never log in and delete. So

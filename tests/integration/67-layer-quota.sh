@@ -80,6 +80,10 @@ pass "a second user on the same filesystem writes normally"
 actl stop alcqa1 || fail "stop alcqa1"
 out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1')
 assert_contains "$out" "Disk quota exceeded" "the quota holds in the next alcove"
+actl stop alcqa1 || fail "stop alcqa1"
+out=$(in_alcove "$conf" alcqa1 true 2>&1)
+assert_contains "$out" "alcqa1's layer is at its quota: " "the next build logs the quota hit"
+assert_contains "$out" "of layer_quota 20M used" "with the limit"
 usage=$(actl --config "$conf" show alcqa1)
 assert_contains "$usage" "layer:" "show prints the layer's usage"
 assert_contains "$usage" "of 20M" "show prints the quota"
