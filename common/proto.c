@@ -164,10 +164,12 @@ static int encode_payload(Writer *w, const ProtoMessage *m)
 		put_str(w, m->session);
 		return 0;
 	case PROTO_STATUS_REPLY:
+		if (m->status.flags & ~PROTO_STATUS_FLAGS_KNOWN)
+			return -EINVAL;
 		put_u32(w, m->status.sessions);
 		put_u32(w, m->status.holds);
 		put_u32(w, m->status.processes);
-		put_u32(w, 0); /* padding, keeps start_usec 8-byte aligned in the payload */
+		put_u32(w, m->status.flags); /* also keeps start_usec 8-byte aligned */
 		put_u64(w, m->status.start_usec);
 		return 0;
 	case PROTO_STOP:
@@ -291,7 +293,7 @@ static int decode_enter(Reader *r, ProtoEnter *ret)
 
 static int decode_payload(Reader *r, ProtoMessage *m)
 {
-	uint32_t v, pad;
+	uint32_t v;
 	int k;
 
 	switch (m->type) {
@@ -319,9 +321,9 @@ static int decode_payload(Reader *r, ProtoMessage *m)
 		return 0;
 	case PROTO_STATUS_REPLY:
 		k = get_u32(r, &m->status.sessions) && get_u32(r, &m->status.holds) &&
-		    get_u32(r, &m->status.processes) && get_u32(r, &pad) &&
+		    get_u32(r, &m->status.processes) && get_u32(r, &m->status.flags) &&
 		    get_u64(r, &m->status.start_usec);
-		return k && pad == 0 ? 0 : -EBADMSG;
+		return k && !(m->status.flags & ~PROTO_STATUS_FLAGS_KNOWN) ? 0 : -EBADMSG;
 	case PROTO_STOP:
 	case PROTO_STATUS:
 	case PROTO_OK:

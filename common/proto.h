@@ -69,11 +69,18 @@ typedef struct ProtoEnter {
 	const char *const *envp;
 } ProtoEnter;
 
+/* STATUS_REPLY flags: init has begun to end the alcove (on_last_logout, SIGTERM, STOP): it
+ * refuses ENTER and HOLD and exits once its processes are gone. A decoder rejects unknown
+ * bits. */
+#define PROTO_STATUS_STOPPING 1u
+#define PROTO_STATUS_FLAGS_KNOWN PROTO_STATUS_STOPPING
+
 typedef struct ProtoStatus {
 	uint32_t sessions;
 	uint32_t holds;
 	uint32_t processes;
 	uint64_t start_usec; /* CLOCK_MONOTONIC of init's start, µs */
+	uint32_t flags;	     /* PROTO_STATUS_* (on the wire before start_usec) */
 } ProtoStatus;
 
 typedef struct ProtoMessage {

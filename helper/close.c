@@ -2,6 +2,8 @@
 /*
  * close: the login's session ended; its hold on the alcove is released. What happens then is
  * alcove-init's business (on_last_logout). An alcove that is gone already is not an error.
+ * When the release ends the alcove (stop, or keep with no process left), close waits for its
+ * init to exit and removes /run/alcove/<name> (rundir.h): nothing stays behind in /run.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,18 +12,15 @@
 #include "control_client.h"
 #include "enter_client.h"
 #include "helper.h"
+#include "macro.h"
 #include "nsswrap.h"
+#include "paths.h"
 #include "policy.h"
+#include "rundir.h"
 
-/* The name must be one of the user's alcoves: "<uid>" or "<uid>-<hex>". */
-static bool name_belongs(const char *name, uid_t uid)
-{
-	char prefix[16];
-	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%u", (unsigned)uid);
-
-	return alcove_name_is_valid(name) && strncmp(name, prefix, n) == 0 &&
-	       (name[n] == '\0' || name[n] == '-');
-}
+/* How long close waits for an ending alcove's init to exit: a stopping init SIGKILLs what is
+ * left after 3 s (docs/INTERNALS.md, alcove-init lifecycle). Longer: the next open sweeps it. */
+#define CLOSE_END_WAIT_MS 5000
 
 /* Only the uid is needed here: getpwnam_r alone, not login_lookup(), whose group list makes
  * NSS load and ask every group source (libnss_systemd: ~0.2 ms in a fresh process). */
@@ -40,11 +39,66 @@ static int user_uid(const char *user, uid_t *ret)
 	return 0;
 }
 
+static bool init_gone(int r)
+{
+	return r == -ENOENT || r == -ECONNREFUSED || r == -ECONNRESET || r == -EPIPE;
+}
+
+/*
+ * RELEASE, then STATUS on the same connection (init handles one request after the other, and
+ * acts on the release in between): *ret_ending when init is on its way out: it says it is
+ * stopping, it closed the connection (keep: it exits at once when nothing is left), or
+ * nothing listens any more.
+ */
+static int release(const char *name, const char *session, bool *ret_ending)
+{
+	_cleanup_close_ int fd = -1;
+	char path[128];
+	ProtoMessage a;
+	int r;
+
+	*ret_ending = false;
+	r = control_admin_path(name, path, sizeof(path));
+	if (r < 0)
+		return r;
+	fd = control_connect(path);
+	if (init_gone(fd))
+		return *ret_ending = true, 0;
+	if (fd < 0)
+		return fd;
+	r = control_request(fd, &(ProtoMessage){.type = PROTO_RELEASE, .session = session}, NULL,
+			    0, &a);
+	/* -ENOENT: the hold ended with its process already */
+	if (r < 0 && r != -ENOENT)
+		return init_gone(r) ? (*ret_ending = true, 0) : r;
+	r = control_request(fd, &(ProtoMessage){.type = PROTO_STATUS}, NULL, 0, &a);
+	if (r < 0)
+		*ret_ending = init_gone(r); /* anything else: the next open or gc sees */
+	else
+		*ret_ending = a.type == PROTO_STATUS_REPLY && (a.status.flags & PROTO_STATUS_STOPPING);
+	return 0;
+}
+
+/* The alcove ended with this session: its run directory goes too (best effort: a failure is
+ * the next open's or gc's to clean up, never the closing session's). */
+static void remove_ended(Answer *ans, const char *name)
+{
+	_cleanup_close_ int runfd = -1;
+	int r;
+
+	r = paths_open_run(&runfd);
+	if (r >= 0)
+		r = rundir_remove_when_ended(runfd, name, CLOSE_END_WAIT_MS);
+	if (r < 0)
+		log_full(LOG_WARNING, -r, &ans->fields, "Cannot remove %s/%s of the ended alcove: %m",
+			 ALCOVE_RUN_DIR, name);
+}
+
 int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
 {
 	const char *user = kv_get(req, "user"), *name = kv_get(req, "name"),
 		   *session = kv_get(req, "session");
-	char path[128];
+	bool ending;
 	uid_t uid;
 	int r;
 
@@ -55,15 +109,14 @@ int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
 	r = user_uid(user, &uid);
 	if (r < 0)
 		return answer_error(ans, r, "Cannot look up user '%s': %m", user);
-	if (!name_belongs(name, uid))
+	if (!rundir_name_of_uid(name, uid))
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
-	r = control_admin_path(name, path, sizeof(path));
-	if (r == 0)
-		r = control_release(path, session);
-	/* gone (no socket, nobody listening) or the hold ended with its process: nothing to do */
-	if (r < 0 && r != -ENOENT && r != -ECONNREFUSED && r != -ECONNRESET)
+	r = release(name, session, &ending);
+	if (r < 0)
 		return answer_error(ans, r, "Cannot release session %s of alcove %s: %m", session,
 				    name);
+	if (ending)
+		remove_ended(ans, name);
 	kv_add(&ans->kv, "status", "ok");
 	return 0;
 }

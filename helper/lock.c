@@ -15,8 +15,9 @@ static bool same_inode(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* 1: locked and still linked; 0: lost a race with a remover, try again. */
-static int lock_once(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd)
+/* 1: locked and still linked; 0: lost a race with a remover, try again. how: flock's. */
+static int lock_once(int runfd, const char *name, bool create, int how, int *ret_dirfd,
+		     int *ret_lockfd)
 {
 	static const DirSpec dir_spec = {.uid = 0, .gid = 0, .mode = 0711, .check = MODE_EXACT};
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
@@ -39,7 +40,7 @@ static int lock_once(int runfd, const char *name, bool create, int *ret_dirfd, i
 		return 0; /* directory removed under us */
 	if (lockfd < 0)
 		return lockfd;
-	if (flock(lockfd, LOCK_EX) < 0)
+	if (flock(lockfd, how) < 0)
 		return negative_errno();
 	if (fstat(lockfd, &a) < 0)
 		return negative_errno();
@@ -54,15 +55,26 @@ static int lock_once(int runfd, const char *name, bool create, int *ret_dirfd, i
 	return 1;
 }
 
-int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd)
+static int lock_retrying(int runfd, const char *name, bool create, int how, int *ret_dirfd,
+			 int *ret_lockfd)
 {
 	for (int attempt = 0; attempt < 100; attempt++) {
-		int r = lock_once(runfd, name, create, ret_dirfd, ret_lockfd);
+		int r = lock_once(runfd, name, create, how, ret_dirfd, ret_lockfd);
 
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
 	return -EAGAIN;
+}
+
+int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd)
+{
+	return lock_retrying(runfd, name, create, LOCK_EX, ret_dirfd, ret_lockfd);
+}
+
+int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd)
+{
+	return lock_retrying(runfd, name, false, LOCK_EX | LOCK_NB, ret_dirfd, ret_lockfd);
 }
 
 int lock_layer(int userfd, bool create, bool shared, int *ret_fd)

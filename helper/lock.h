@@ -12,6 +12,8 @@
  * create: make /run/alcove/<name> (root 0711) if missing; otherwise -ENOENT.
  */
 int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd);
+/* The same without waiting (and without create): -EWOULDBLOCK when another holds the lock. */
+int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd);
 
 /*
  * The persistent layer's lock: flock on /var/lib/alcove/<user>/lock (userfd: that directory),

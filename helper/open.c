@@ -26,6 +26,7 @@
 #include "macro.h"
 #include "paths.h"
 #include "policy.h"
+#include "rundir.h"
 #include "state.h"
 
 typedef struct OpenCtx {
@@ -267,6 +268,9 @@ static int lock_and_get(OpenCtx *c, const KvMessage *req)
 	r = paths_open_run(&c->runfd);
 	if (r < 0)
 		return answer_error(c->ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+	/* the user's alcoves that ended since (share = session: one directory each) go first;
+	 * what cannot go now is the next sweep's or gc's */
+	(void)rundir_sweep(c->runfd, c->login->uid, c->name);
 	r = lock_alcove(c->runfd, c->name, true, &c->dirfd, &c->lockfd);
 	if (r < 0)
 		return answer_error(c->ans, r, "Cannot lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);

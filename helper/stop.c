@@ -27,6 +27,7 @@
 #include "login.h"
 #include "macro.h"
 #include "paths.h"
+#include "rundir.h"
 #include "scope.h"
 #include "state.h"
 
@@ -135,18 +136,6 @@ int alcove_stop(int runfd, const char *name, char *err, size_t errlen)
 	return alcove_stop_locked(runfd, name, dirfd, err, errlen);
 }
 
-/* "<uid>" and "<uid>-<hex>" (share = session) name the alcoves of uid. */
-static bool name_of_uid(const char *name, uid_t uid)
-{
-	char prefix[16];
-	size_t n;
-
-	if (!alcove_name_is_valid(name))
-		return false;
-	n = (size_t)snprintf(prefix, sizeof(prefix), "%u", (unsigned)uid);
-	return strncmp(name, prefix, n) == 0 && (name[n] == '\0' || name[n] == '-');
-}
-
 int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
 		    size_t *ret_n)
 {
@@ -158,7 +147,7 @@ int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], s
 	if (r < 0)
 		return r;
 	while ((de = readdir(d))) {
-		bool match = uid != (uid_t)-1 && name_of_uid(de->d_name, uid);
+		bool match = uid != (uid_t)-1 && rundir_name_of_uid(de->d_name, uid);
 
 		if (!match && user && alcove_name_is_valid(de->d_name)) {
 			/* a user deleted from passwd is still found by the state's user= */

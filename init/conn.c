@@ -214,7 +214,8 @@ static int handle_status(Init *init, Conn *c, const ProtoMessage *m)
 			  .status = {.sessions = init_open_sessions(init),
 				     .holds = init->n_holds,
 				     .processes = count_processes(init),
-				     .start_usec = init->start_usec}};
+				     .start_usec = init->start_usec,
+				     .flags = init->life.stopping ? PROTO_STATUS_STOPPING : 0}};
 
 	return conn_reply(c, &a);
 }

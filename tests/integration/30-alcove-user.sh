@@ -29,9 +29,10 @@ uid=$(id -u alcc1)
 mounts_before=$(host_alcove_mounts)
 
 # --- PID 1 and the process list ---
-# (ps alone, so that the pipeline's other processes are not in its list)
-out=$(in_alcove "$conf" alcc1 'cat /proc/1/comm; ps -e -o comm= >/tmp/ps; sort -u /tmp/ps | tr "\n" " "') ||
-	fail "enter: $out"
+# (ps alone, so that the pipeline's other processes are not in its list; a process left
+# behind keeps the alcove, on_last_logout = keep, for the state, list and stop below)
+out=$(in_alcove "$conf" alcc1 'cat /proc/1/comm; ps -e -o comm= >/tmp/ps; sort -u /tmp/ps | tr "\n" " "
+	setsid sleep 600 </dev/null >/dev/null 2>&1 &') || fail "enter: $out"
 assert_eq "alcove-init" "$(echo "$out" | head -1)" "PID 1 is alcove-init"
 assert_eq "alcove-init ps sh " "$(echo "$out" | tail -1)" "ps -e shows only the alcove's processes"
 pid=$(alcove_pid alcc1)

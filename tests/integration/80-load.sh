@@ -4,9 +4,9 @@
 # to build the alcove. Later rounds are warm: one held login per user keeps its alcove, and all
 # the others must land in that one (same PID namespace). All along, a monitor counts each
 # user's alcove PID 1s: never more than one. With on_last_logout = "stop", once every login
-# has ended nothing is left: no alcove process, mount or live state; the dead state dirs that
-# stay until the next login are exactly what `alcovectl gc` removes. Prints p50/p99 of the
-# login time (the whole `ssh host cmd`); no threshold.
+# has ended nothing is left: no alcove process, mount or live state; a dead state dir (an init
+# that took longer to end than close waits) is exactly what `alcovectl gc` removes. Prints
+# p50/p99 of the login time (the whole `ssh host cmd`); no threshold.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"

@@ -2,7 +2,7 @@
 # The control protocol of docs/INTERNALS.md spoken from python, for tests: well-formed
 # requests (HOLD, RELEASE, STOP, STATUS) and deliberately malformed ones.
 #
-#   alcove_proto.py SOCKET status              -> "sessions=N holds=N processes=N"
+#   alcove_proto.py SOCKET status              -> "sessions=N holds=N processes=N[ stopping]"
 #   alcove_proto.py SOCKET hold ID PID         -> "ok" or "error ERRNO MESSAGE"
 #   alcove_proto.py SOCKET release ID | stop
 #   alcove_proto.py SOCKET garbage KIND        -> "closed" if init dropped the connection
@@ -57,8 +57,8 @@ def answer(s):
         err, = struct.unpack("=i", p[:4])
         return f"error {err} {p[4:].rstrip(bytes(1)).decode()}"
     if t == STATUS_REPLY:
-        se, ho, pr, _, st = struct.unpack("=IIIIQ", p)
-        return f"sessions={se} holds={ho} processes={pr}"
+        se, ho, pr, fl, st = struct.unpack("=IIIIQ", p)
+        return f"sessions={se} holds={ho} processes={pr}" + (" stopping" if fl & 1 else "")
     return f"type {t}"
 
 

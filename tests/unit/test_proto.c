@@ -228,6 +228,25 @@ static void test_small_roundtrips(void **state)
 	assert_int_equal(d.status.holds, 2);
 	assert_int_equal(d.status.processes, 17);
 	assert_true(d.status.start_usec == 0x123456789abcdefULL);
+	assert_int_equal(d.status.flags, 0);
+	roundtrip(&(ProtoMessage){.type = PROTO_STATUS_REPLY,
+				  .status = {.processes = 1, .flags = PROTO_STATUS_STOPPING}},
+		  0, &d);
+	assert_int_equal(d.status.flags, PROTO_STATUS_STOPPING);
+}
+
+/* STATUS_REPLY's flags word: a bit nobody defined is refused both ways. */
+static void test_status_unknown_flag(void **state)
+{
+	ProtoMessage d, m = {.type = PROTO_STATUS_REPLY, .status = {.flags = 2}};
+	int len;
+
+	assert_int_equal(proto_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m.status.flags = 0;
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_true(len > 0);
+	put32(PROTO_HEADER_SIZE + 12, 2);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
 }
 
 static void test_header_bytes(void **state)
@@ -641,6 +660,7 @@ int main(void)
 	    cmocka_unit_test(test_enter_limits_edges),
 	    cmocka_unit_test(test_enter_limit_counts_that_lie),
 	    cmocka_unit_test(test_small_roundtrips),
+	    cmocka_unit_test(test_status_unknown_flag),
 	    cmocka_unit_test(test_header_bytes),
 	    cmocka_unit_test(test_every_truncation_fails),
 	    cmocka_unit_test(test_bad_header),

@@ -1,0 +1,87 @@
+#!/bin/bash
+# Run directories end with their alcove (issue 12, route 7): share = "session" makes a
+# /run/alcove/<uid>-<hex> per login, and none may stay once its alcove is over, or a user
+# fills the host's /run by logging in. Through real ssh logins: five logins under
+# on_last_logout = stop and five under keep leave nothing; under keep a process left behind
+# keeps its alcove's directory while it lives (another login's sweep included), and the next
+# login after it ended removes it; share = "user" with stop leaves no /run/alcove/<uid>.
+. "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+PROTO=$ALCOVE_SRC/tests/lib/alcove_proto.py
+img=$(test_image bookworm-login)
+pam_user alcca3
+pam_user alcca4
+pam_user alcca5
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	share = \"session\"; on_last_logout = \"stop\"; };
+profiles = { keep = { on_last_logout = \"keep\"; }; shared = { share = \"user\"; }; };
+rules = ( { user = \"alcca3\"; profile = \"defaults\"; },
+	  { user = \"alcca4\"; profile = \"keep\"; },
+	  { user = \"alcca5\"; profile = \"shared\"; } );")
+sshd_start 2342 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+for u in alcca3 alcca4 alcca5; do sshd_authorize $u; done
+
+# The run directories of USER: /run/alcove/<uid> and /run/alcove/<uid>-*, one per line.
+rundirs() { # user
+	local u
+	u=$(id -u "$1")
+	for d in "/run/alcove/$u" "/run/alcove/$u"-*; do
+		[ -d "$d" ] && echo "$d"
+	done
+	return 0
+}
+no_rundirs() { [ -z "$(rundirs "$1")" ]; }
+
+# --- share = session, on_last_logout = stop: five logins, five alcoves, nothing stays
+for i in 1 2 3 4 5; do
+	assert_eq "login $i" "$(ssh_to alcca3 -- echo login $i)" "alcca3 (session, stop): login $i"
+done
+wait_until 200 no_rundirs alcca3 ||
+	fail "session/stop: run directories stay after 5 logins: $(rundirs alcca3 | xargs)"
+pass "session/stop: no /run/alcove/$(id -u alcca3)-* left after 5 logins"
+
+# --- share = session, on_last_logout = keep: the same when nothing is left behind
+for i in 1 2 3 4 5; do
+	assert_eq "login $i" "$(ssh_to alcca4 -- echo login $i)" "alcca4 (session, keep): login $i"
+done
+wait_until 200 no_rundirs alcca4 ||
+	fail "session/keep: run directories stay after 5 logins: $(rundirs alcca4 | xargs)"
+pass "session/keep: no /run/alcove/$(id -u alcca4)-* left after 5 logins"
+
+# A process left behind keeps its alcove, and with it the directory.
+ssh_to alcca4 -- 'setsid sleep 4738 </dev/null >/dev/null 2>&1 & echo started' >/dev/null ||
+	fail "alcca4: the login that leaves a process did not run"
+wait_until 100 alcove_has alcca4 "sleep 4738" || fail "alcca4: the process left behind is not there"
+kept=$(rundirs alcca4)
+assert_eq 1 "$(wc -l <<<"$kept")" "keep: one run directory, of the alcove with the process left"
+# its login's hold is released once the login's close has run; the alcove is still in use
+wait_until 200 eval '[ "$(python3 "$PROTO" "$kept/admin" status | cut -d" " -f1-2)" = \
+	"sessions=0 holds=0" ]' || fail "keep: the login's hold was not released"
+[ -S "$kept/control" ] && [ -e "$kept/state" ] || fail "keep: $kept lost its socket or state"
+pass "keep: $kept stays while its process lives"
+assert_eq "again" "$(ssh_to alcca4 -- echo again)" "alcca4: another login meanwhile"
+wait_until 200 eval '[ "$(rundirs alcca4)" = "$kept" ]' ||
+	fail "keep: after another login, expected only $kept: $(rundirs alcca4 | xargs)"
+pass "keep: another login's sweep leaves the live alcove's directory alone"
+
+# The process ends, its alcove with it; the next login sweeps the directory.
+pid=$(sed -n 's/^pid=//p' "$kept/state")
+pkill -u "$(id -u alcca4)" -x -f "sleep 4738" || fail "alcca4: cannot end the process left behind"
+wait_until 200 eval "! kill -0 $pid" || fail "keep: the alcove's init ($pid) did not end with its last process"
+assert_eq "later" "$(ssh_to alcca4 -- echo later)" "alcca4: a login after that alcove ended"
+wait_until 200 no_rundirs alcca4 ||
+	fail "keep: run directories stay after the alcove ended: $(rundirs alcca4 | xargs)"
+pass "keep: the ended alcove's directory goes with the next login"
+
+# --- share = user, on_last_logout = stop: the alcove ends with the login, so does its directory
+assert_eq "user" "$(ssh_to alcca5 -- echo user)" "alcca5 (user, stop): a login"
+wait_until 200 no_rundirs alcca5 ||
+	fail "user/stop: /run/alcove/$(id -u alcca5) stays after the last logout"
+pass "user/stop: no /run/alcove/$(id -u alcca5) after the last logout"
+wait_until 200 alcove_gone alcca5 || fail "user/stop: the alcove did not end: $(alcove_leftovers alcca5)"
+pass "user/stop: the alcove ended"
