@@ -8,10 +8,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +60,57 @@ static void usage_read(int dfd, ShowUsage *u)
 		     show_parse_cpu_stat(buf, &u->cpu_usec) >= 0;
 }
 
+/* memory.max / pids.max: a number, or "max" (no limit). */
+static bool limit_read(int dfd, const char *name, uint64_t *ret)
+{
+	char buf[64];
+
+	if (read_small_at(dfd, name, buf, sizeof(buf)) < 0)
+		return false;
+	if (strcmp(buf, "max\n") == 0) {
+		*ret = SHOW_LIMIT_NONE;
+		return true;
+	}
+	return show_parse_u64(buf, ret) >= 0;
+}
+
+static void limits_read(int dfd, ShowLimits *l)
+{
+	l->has_memory_max = limit_read(dfd, "memory.max", &l->memory_max);
+	l->has_pids_max = limit_read(dfd, "pids.max", &l->pids_max);
+}
+
+/* The alcove's tmpfs mounts, through init's root: resolved inside it (RESOLVE_IN_ROOT), never
+ * through a symlink, and counted only when it is a tmpfs (in root mode ns root may have put
+ * anything there). */
+static void tmpfs_read(ShowInfo *a)
+{
+	_cleanup_close_ int rootfd = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)a->state.pid);
+	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 || statefile_alive(&a->state, NULL) <= 0)
+		return; /* checked after the open: the root is the alcove's init's */
+	for (int t = 0; t < _SHOW_TMPFS_MAX; t++) {
+		struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+						  RESOLVE_NO_MAGICLINKS};
+		_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, show_tmpfs_path((ShowTmpfs)t),
+						      &how, sizeof(how));
+		struct statfs sf;
+
+		if (fd < 0 || fstatfs(fd, &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+			continue;
+		a->tmpfs[t] = (ShowTmpfsUsage){
+		    .known = true,
+		    .bytes = (uint64_t)(sf.f_blocks - sf.f_bfree) * (uint64_t)sf.f_bsize,
+		    .size = (uint64_t)sf.f_blocks * (uint64_t)sf.f_bsize,
+		    .inodes = (uint64_t)(sf.f_files - sf.f_ffree),
+		    .inodes_max = (uint64_t)sf.f_files};
+	}
+}
+
 /* The scope's usage and that of its first-level sub-cgroups. The path is the one the helper
  * recorded from systemd's ControlGroup; the names below it are made by the alcove's root, so
  * they are only opened with O_NOFOLLOW below the scope's directory fd. */
@@ -71,6 +126,7 @@ static void cgroup_read(ShowInfo *a)
 	if (dfd < 0)
 		return;
 	usage_read(dfd, &a->usage);
+	limits_read(dfd, &a->limits);
 	d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 3));
 	if (!d)
 		return;
@@ -134,6 +190,8 @@ static int show_load(int rundir, const char *name, ShowInfo *a)
 	strcpy(a->name, name);
 	process_read(a);
 	cgroup_read(a);
+	if (a->alive)
+		tmpfs_read(a);
 	status_read(a);
 	return 0;
 }

@@ -72,6 +72,54 @@ static void usage_text(const ShowUsage *u, FILE *f)
 	fputc('\n', f);
 }
 
+const char *show_tmpfs_path(ShowTmpfs t)
+{
+	static const char *const paths[_SHOW_TMPFS_MAX] = {"/tmp", "/run", "/dev/shm"};
+
+	return (unsigned)t < _SHOW_TMPFS_MAX ? paths[t] : NULL;
+}
+
+static void limit_text(FILE *f, const char *name, bool has, uint64_t v)
+{
+	if (!has)
+		return;
+	if (v == SHOW_LIMIT_NONE)
+		fprintf(f, " %s=max", name);
+	else
+		fprintf(f, " %s=%" PRIu64, name, v);
+}
+
+static void size_text(uint64_t v, char *buf, size_t size);
+
+/* "limits:     memory.max=… pids.max=…" and "tmpfs:      /tmp 12K of 204M (3 of 262144
+ * inodes), …": what the alcove may use, next to what it does. */
+static void limits_text(const ShowInfo *a, FILE *f)
+{
+	bool any = false;
+
+	if (a->limits.has_memory_max || a->limits.has_pids_max) {
+		fputs("limits:    ", f);
+		limit_text(f, "memory.max", a->limits.has_memory_max, a->limits.memory_max);
+		limit_text(f, "pids.max", a->limits.has_pids_max, a->limits.pids_max);
+		fputc('\n', f);
+	}
+	for (int t = 0; t < _SHOW_TMPFS_MAX; t++) {
+		const ShowTmpfsUsage *u = &a->tmpfs[t];
+		char used[32], size[32];
+
+		if (!u->known)
+			continue;
+		size_text(u->bytes, used, sizeof(used));
+		size_text(u->size, size, sizeof(size));
+		fprintf(f, "%s %s %s of %s (%" PRIu64 " of %" PRIu64 " inodes)",
+			any ? "," : "tmpfs:     ", show_tmpfs_path((ShowTmpfs)t), used, size,
+			u->inodes, u->inodes_max);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 static void text_one(const ShowInfo *a, FILE *f)
 {
 	const AlcoveState *s = &a->state;
@@ -95,6 +143,7 @@ static void text_one(const ShowInfo *a, FILE *f)
 			usage_text(&a->cgroups[c].usage, f);
 		}
 	}
+	limits_text(a, f);
 	if (a->has_status)
 		fprintf(f,
 			"sessions:   %" PRIu32 " (holds %" PRIu32 ", processes %" PRIu32
@@ -139,6 +188,40 @@ static void json_str_or_null(FILE *f, const char *key, const char *v, int *first
 	json_string(f, v && *v ? v : NULL);
 }
 
+static void json_limits(const ShowLimits *l, FILE *f)
+{
+	int first = 1;
+
+	fputc('{', f);
+	/* a number, "max" as null, or absent (no controller) as null too */
+	json_u64_or_null(f, "memory_max", l->has_memory_max && l->memory_max != SHOW_LIMIT_NONE,
+			 l->memory_max, &first);
+	json_u64_or_null(f, "pids_max", l->has_pids_max && l->pids_max != SHOW_LIMIT_NONE,
+			 l->pids_max, &first);
+	fputc('}', f);
+}
+
+static void json_tmpfs(const ShowTmpfsUsage *t, FILE *f)
+{
+	int first = 1;
+
+	fputc('{', f);
+	for (int i = 0; i < _SHOW_TMPFS_MAX; i++) {
+		int ufirst = 1;
+
+		if (!t[i].known)
+			continue;
+		json_key(f, show_tmpfs_path((ShowTmpfs)i), &first);
+		fputc('{', f);
+		json_u64_or_null(f, "bytes", true, t[i].bytes, &ufirst);
+		json_u64_or_null(f, "size", true, t[i].size, &ufirst);
+		json_u64_or_null(f, "inodes", true, t[i].inodes, &ufirst);
+		json_u64_or_null(f, "inodes_max", true, t[i].inodes_max, &ufirst);
+		fputc('}', f);
+	}
+	fputc('}', f);
+}
+
 static void json_one(const ShowInfo *a, FILE *f)
 {
 	const AlcoveState *s = &a->state;
@@ -171,6 +254,10 @@ static void json_one(const ShowInfo *a, FILE *f)
 		json_usage(&a->cgroups[c].usage, f);
 	}
 	fputc('}', f);
+	json_key(f, "limits", &first);
+	json_limits(&a->limits, f);
+	json_key(f, "tmpfs", &first);
+	json_tmpfs(a->tmpfs, f);
 	json_u64_or_null(f, "sessions", a->has_status, a->sessions, &first);
 	json_u64_or_null(f, "holds", a->has_status, a->holds, &first);
 	json_u64_or_null(f, "processes", a->has_status, a->processes, &first);

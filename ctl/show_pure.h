@@ -33,6 +33,22 @@ typedef struct ShowUsage {
 	uint64_t cpu_usec;     /* usage_usec of cpu.stat */
 } ShowUsage;
 
+/* The scope's limits as the kernel has them (memory.max, pids.max); "max" is LIMIT_NONE. */
+#define SHOW_LIMIT_NONE UINT64_MAX
+typedef struct ShowLimits {
+	bool has_memory_max, has_pids_max;
+	uint64_t memory_max, pids_max;
+} ShowLimits;
+
+/* /tmp, /run, /dev/shm of the alcove (statfs through init's root). */
+typedef enum { SHOW_TMP, SHOW_RUN, SHOW_SHM, _SHOW_TMPFS_MAX } ShowTmpfs;
+typedef struct ShowTmpfsUsage {
+	bool known;
+	uint64_t bytes, size, inodes, inodes_max;
+} ShowTmpfsUsage;
+
+const char *show_tmpfs_path(ShowTmpfs t); /* "/tmp", "/run", "/dev/shm" */
+
 typedef struct ShowCgroup {
 	char name[64]; /* "init", "login-3" */
 	ShowUsage usage;
@@ -44,6 +60,8 @@ typedef struct ShowInfo {
 	bool alive;
 	uint64_t ns[_SHOW_NS_MAX]; /* inode numbers; 0 = unknown */
 	ShowUsage usage;	   /* the scope's own cgroup (the whole alcove) */
+	ShowLimits limits;	   /* the scope's */
+	ShowTmpfsUsage tmpfs[_SHOW_TMPFS_MAX];
 	ShowCgroup cgroups[SHOW_MAX_CGROUPS];
 	size_t n_cgroups;
 	bool has_status; /* init answered STATUS */

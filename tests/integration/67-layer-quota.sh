@@ -46,7 +46,7 @@ for u in alcqa1 alcqa2; do
 done
 
 conf=$(make_config '
-defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none";
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; tmp_size = "8M";
              layer_quota = "20M"; layer_quota_fallback = "refuse"; };
 profiles = { free = { layer_quota = "infinity"; };
              inodes = { layer_inodes = 1000; };
@@ -70,6 +70,21 @@ assert_eq "$(cut -d' ' -f1 /run/alcove-tests/alcqa.sum)" \
 in_alcove "$conf" alcqa1 'rm /var/tmp/fill && echo again > /var/tmp/small' ||
 	fail "after freeing space, writes work again"
 pass "freeing space makes room again"
+
+# --- show, while an alcove runs: its tmpfs against tmp_size, its layer against the quota ---
+"$ALCOVECTL" --config "$conf" enter alcqa1 -- sleep 30 </dev/null >/dev/null 2>&1 &
+sleeper=$!
+on_exit "kill $sleeper"
+wait_until 100 sh -c "\"$ALCOVECTL\" --config $conf show alcqa1 | grep -q '(running)'" ||
+	fail "alcqa1's alcove did not come up for show"
+usage=$(actl --config "$conf" show alcqa1)
+assert_contains "$usage" "tmpfs:      /tmp " "show prints the alcove's /tmp usage"
+assert_contains "$usage" "/dev/shm " "and /dev/shm's"
+assert_contains "$usage" "of 8M (" "against tmp_size"
+out=$(actl --config "$conf" --json show alcqa1)
+assert_contains "$out" '"tmpfs": {"/tmp": {"bytes": ' "show --json has the tmpfs usage"
+assert_contains "$out" '"layer": {"counter": "btrfs qgroup", ' "show --json has the layer"
+actl stop alcqa1
 
 # --- another user on the same filesystem writes on ---
 in_alcove "$conf" alcqa2 'dd if=/dev/zero of=/var/tmp/big bs=1M count=30 status=none && echo done' \

@@ -138,6 +138,33 @@ static void test_format_json(void **state)
 	free(out);
 }
 
+static void test_format_limits_tmpfs(void **state)
+{
+	ShowInfo *a = calloc(1, sizeof(*a));
+	char *out;
+
+	(void)state;
+	assert_non_null(a);
+	strcpy(a->name, "1001");
+	a->limits = (ShowLimits){.has_memory_max = true, .memory_max = 1u << 30,
+				 .has_pids_max = true, .pids_max = SHOW_LIMIT_NONE};
+	a->tmpfs[SHOW_TMP] = (ShowTmpfsUsage){.known = true, .bytes = 12288, .size = 8u << 20,
+					      .inodes = 3, .inodes_max = 1000};
+	a->tmpfs[SHOW_SHM] = (ShowTmpfsUsage){.known = true, .bytes = 0, .size = 8u << 20,
+					      .inodes = 1, .inodes_max = 1000};
+	out = render(false, a, 1);
+	assert_non_null(strstr(out, "limits:     memory.max=1073741824 pids.max=max\n"));
+	assert_non_null(strstr(out, "tmpfs:      /tmp 12K of 8M (3 of 1000 inodes), /dev/shm 0B of "
+				    "8M (1 of 1000 inodes)\n"));
+	free(out);
+	out = render(true, a, 1);
+	assert_non_null(strstr(out, "\"limits\": {\"memory_max\": 1073741824, \"pids_max\": null}"));
+	assert_non_null(strstr(out, "\"tmpfs\": {\"/tmp\": {\"bytes\": 12288, \"size\": 8388608, "
+				    "\"inodes\": 3, \"inodes_max\": 1000}, \"/dev/shm\": {"));
+	free(out);
+	free(a);
+}
+
 static char *render_layer(bool json, const ShowLayer *l)
 {
 	char *buf = NULL;
@@ -187,6 +214,7 @@ int main(void)
 	    cmocka_unit_test(test_format_text),
 	    cmocka_unit_test(test_format_json),
 	    cmocka_unit_test(test_format_layer),
+	    cmocka_unit_test(test_format_limits_tmpfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
