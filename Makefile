@@ -259,7 +259,7 @@ deb:
 	@ls -l $(BUILD)/deb/
 
 # The man pages must be mandoc-clean and the packages lintian-clean: no error, no warning
-# (tags we accept are overridden in debian/ with the reason, and listed in the README).
+# (tags we accept are overridden in debian/*.lintian-overrides, each with the reason).
 check-deb: deb
 	mandoc -Tlint -W warning $(wildcard man/*.[1-8])
 	lintian --fail-on error,warning --display-info --info $(BUILD)/debsrc/*.changes
