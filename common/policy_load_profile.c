@@ -132,26 +132,6 @@ static bool key_pattern(KeyCtx *k, char **dst, bool is_path)
 	return *dst != NULL;
 }
 
-static bool key_idle_timeout(KeyCtx *k)
-{
-	long long v;
-
-	if (config_setting_type(k->s) != CONFIG_TYPE_INT &&
-	    config_setting_type(k->s) != CONFIG_TYPE_INT64) {
-		load_error(k->c, k->s, k->where, "expected a number of seconds, got %s",
-			   load_type_name(k->s));
-		return false;
-	}
-	v = config_setting_get_int64(k->s);
-	if (v < 0 || v > INT_MAX) {
-		load_error(k->c, k->s, k->where, "%lld is out of range (0 to %d seconds)", v,
-			   INT_MAX);
-		return false;
-	}
-	k->p->idle_timeout = (unsigned)v;
-	return true;
-}
-
 /* layer_quota: a size as MemoryMax spells it; "infinity" means none. */
 static bool key_layer_quota(KeyCtx *k)
 {
@@ -171,28 +151,37 @@ static bool key_layer_quota(KeyCtx *k)
 	return true;
 }
 
-/* A number of inodes from min to max. */
-static bool key_inodes(KeyCtx *k, long long min, long long max, uint64_t *ret)
+/* A number of `unit` (seconds, inodes) from min to max. */
+static bool key_count(KeyCtx *k, const char *unit, long long min, long long max, uint64_t *ret)
 {
 	long long v;
 
 	if (config_setting_type(k->s) != CONFIG_TYPE_INT &&
 	    config_setting_type(k->s) != CONFIG_TYPE_INT64) {
-		load_error(k->c, k->s, k->where, "expected a number of inodes, got %s",
+		load_error(k->c, k->s, k->where, "expected a number of %s, got %s", unit,
 			   load_type_name(k->s));
 		return false;
 	}
 	v = config_setting_get_int64(k->s);
 	if (v < min || v > max) {
-		load_error(k->c, k->s, k->where, "%lld is out of range (%lld to %lld)", v, min,
-			   max);
+		load_error(k->c, k->s, k->where, "%lld is out of range (%lld to %lld %s)", v, min,
+			   max, unit);
 		return false;
 	}
 	*ret = (uint64_t)v;
 	return true;
 }
 
-/* tmp_size: a size of at least TMPFS_SIZE_MIN, or "N%" of RAM (policy_parse_tmpfs_size). */
+static bool key_idle_timeout(KeyCtx *k)
+{
+	uint64_t v;
+
+	if (!key_count(k, "seconds", 0, INT_MAX, &v))
+		return false;
+	k->p->idle_timeout = (unsigned)v;
+	return true;
+}
+
 static bool key_tmp_size(KeyCtx *k)
 {
 	const char *v = load_string(k->c, k->s, k->where);
@@ -273,11 +262,11 @@ static bool parse_key(KeyCtx *k, ProfileKey key)
 		return key_layer_quota(k);
 	case PKEY_LAYER_INODES:
 		/* layer_inodes: 0 means none */
-		return key_inodes(k, 0, INT_MAX, &k->p->layer_inodes);
+		return key_count(k, "inodes", 0, INT_MAX, &k->p->layer_inodes);
 	case PKEY_TMP_SIZE:
 		return key_tmp_size(k);
 	case PKEY_TMP_INODES:
-		return key_inodes(k, TMPFS_INODES_MIN, TMPFS_INODES_MAX, &k->p->tmp_inodes);
+		return key_count(k, "inodes", TMPFS_INODES_MIN, TMPFS_INODES_MAX, &k->p->tmp_inodes);
 	default:
 		return key_choice(k, key);
 	}
