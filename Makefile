@@ -74,14 +74,14 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session \
-	      $(BUILD)/tests/escape-probe $(BUILD)/tests/libnss_alcidtest.so.2
+	      $(BUILD)/tests/escape-probe $(BUILD)/tests/libnss_alcidtest.so.2 \
+	      $(BUILD)/tests/helper-race
 FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # Pure files of the programs that unit tests may link (named *_pure.c or listed here).
-SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c) pam_module/options.c \
-		  pam_module/helper_call.c
+SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c) pam_module/options.c
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
 .SECONDARY:
@@ -193,6 +193,11 @@ $(BUILD)/tests/pam-session: tests/tools/pam-session.c
 $(BUILD)/tests/escape-probe: tests/tools/escape-probe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
+
+# The helper client against a reused pid (66-hardening): itself plays the helper.
+$(BUILD)/tests/helper-race: tests/tools/helper-race.c $(LIBALCOVE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o \
 		$(BUILD)/obj/helper/lobby_mask.o $(BUILD)/obj/helper/mountapi.o \

@@ -60,7 +60,7 @@ static void close_session(CtlContext *ctx, const char *user, const char *name, c
 	kv_add(&req, "name", name);
 	kv_add(&req, "session", session);
 	kv_add(&req, "config", ctx->config);
-	if (helper_call("close", &req, reply) == 0)
+	if (ctl_helper_call("close", &req, reply) == 0)
 		(void)helper_reply_status(reply);
 	free(reply);
 }
@@ -214,7 +214,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	kv_add(&req, "config", ctx->config);
 	kv_add(&req, "lobby", "0");
 	kv_add(&req, "debug", getenv("ALCOVE_DEBUG") ? "1" : "0");
-	r = helper_call("open", &req, reply);
+	r = ctl_helper_call("open", &req, reply);
 	if (r == 0)
 		r = helper_reply_status(reply);
 	if (r == 1)
@@ -328,7 +328,7 @@ static int simple_verb(CtlContext *ctx, const char *verb, const char *user)
 	kv_builder_init(&req);
 	kv_add(&req, "user", user);
 	kv_add(&req, "config", ctx->config);
-	r = helper_call(verb, &req, reply);
+	r = ctl_helper_call(verb, &req, reply);
 	if (r == 0)
 		r = helper_reply_status(reply);
 	free(reply);

@@ -97,7 +97,7 @@ int cmd_gc(CtlContext *ctx, int argc, char **argv)
 	kv_add(&req, "force", o.force ? "1" : "0");
 	kv_add(&req, "user", user);
 	kv_add(&req, "config", ctx->config);
-	r = helper_call("gc", &req, reply);
+	r = ctl_helper_call("gc", &req, reply);
 	if (r == 0)
 		r = helper_reply_status(reply);
 	if (r != 0) {

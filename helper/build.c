@@ -79,7 +79,6 @@ void build_ctx_done(BuildCtx *c)
 	closep(&c->cs.init_fd);
 	closep(&c->cs.control_fd);
 	closep(&c->cs.admin_fd);
-	closep(&c->cs.stderr_fd);
 	closep(&c->cs.null_fd);
 	closep(&c->cs.persist_fd);
 	closep(&c->cs.layer_lock_fd);
@@ -322,7 +321,7 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 		mnt_fds[i] = -1;
 	t0 = now_us();
 
-	r = userns_write_maps(pid, c->uid_map, c->gid_map);
+	r = userns_write_maps(pid, c->uid_map, c->gid_map, c->cs.keep_groups);
 	if (r < 0)
 		return build_error(c, r, "write the id maps of %s (uid_map \"%s\"): %m",
 				   c->spec->name, c->uid_map);
@@ -374,7 +373,6 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char
 			     .init_fd = -1,
 			     .control_fd = -1,
 			     .admin_fd = -1,
-			     .stderr_fd = -1,
 			     .null_fd = -1,
 			     .persist_fd = -1,
 			     .layer_lock_fd = -1};
@@ -386,7 +384,7 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char
 	r = prepare_all(c);
 	if (r < 0)
 		goto out;
-	r = userns_clone(c->cs.network_none, &pidfd, &pid);
+	r = userns_clone(&c->cs, spec->pass_gids, spec->n_pass, &pidfd, &pid);
 	if (r == -EAGAIN)
 		/* out of pids: with cgroup = "none" the user's own processes may be what fills
 		 * the PAM application's cgroup */

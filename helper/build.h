@@ -68,7 +68,6 @@ typedef struct ChildSetup {
 	int init_fd;	/* alcove-init, O_RDONLY */
 	int control_fd; /* the listening control socket (the user's) -> fd 3 of init */
 	int admin_fd;	/* the listening admin socket (root's) -> fd 5 of init */
-	int stderr_fd;	/* journal stream or /dev/null -> fd 2 of init */
 	int null_fd;	/* /dev/null -> fds 0 and 1 */
 	/* persist = true: a detached clone of /var/lib/alcove/<user>/layer (holding upper/ and
 	 * work/, owned by ns root), attached in the child's staging area; -1: tmpfs upper */
@@ -84,6 +83,9 @@ typedef struct ChildSetup {
 	char hostname[65];
 	char user[POLICY_NAME_MAX + 1]; /* whose layer, for the notes */
 	bool network_none;
+	/* user mode: setgroups is "deny" in the alcove's user ns (nothing inside needs it); the
+	 * child keeps the passed-through groups the helper cloned it with */
+	bool keep_groups;
 	bool setuid;
 	RootfsPlan plan;
 	char *init_argv[16];
@@ -120,5 +122,6 @@ _Noreturn void child_main(const ChildSetup *cs);
 /* rootfs.c: the staging tmpfs, layers, overlay, plan, pivot_root. */
 int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError *err);
 /* userns.c */
-int userns_clone(bool network_none, int *ret_pidfd, pid_t *ret_pid);
-int userns_write_maps(pid_t pid, const char *uid_map, const char *gid_map);
+int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
+		 pid_t *ret_pid);
+int userns_write_maps(pid_t pid, const char *uid_map, const char *gid_map, bool deny_setgroups);

@@ -656,9 +656,7 @@ int prepare_control(BuildCtx *c)
 	if (fd < 0)
 		return build_error(c, negative_errno(), "/dev/null: %m");
 	c->cs.null_fd = fd;
-	fd = log_journal_stream_fd("alcove-init", LOG_INFO);
-	c->cs.stderr_fd = fd >= 0 ? fd : fcntl(c->cs.null_fd, F_DUPFD_CLOEXEC, 3);
-	if (c->cs.stderr_fd < 0)
-		return build_error(c, negative_errno(), "stderr of alcove-init: %m");
+	/* init's stderr, the journal stream, is connected by the child as the alcove's ns root
+	 * (spawn.c) */
 	return 0;
 }

@@ -122,7 +122,9 @@ static int init_argv(BuildCtx *c)
 	} while (0)
 	ARG("--uid=%u", (unsigned)idmap_login_uid(&c->ids));
 	ARG("--gid=%u", (unsigned)idmap_login_gid(&c->ids));
-	if (s->n_pass > 0) {
+	if (p->mode == ALCOVE_MODE_USER)
+		ARG("--keep-groups");
+	else if (s->n_pass > 0) {
 		groups = c->init_args[a];
 		off = (size_t)snprintf(groups, sizeof(c->init_args[0]), "--groups=");
 		for (size_t i = 0; i < s->n_pass && off < sizeof(c->init_args[0]); i++)
@@ -207,6 +209,7 @@ int prepare_plan(BuildCtx *c)
 			return r;
 	}
 	c->cs.network_none = in.network_none;
+	c->cs.keep_groups = p->mode == ALCOVE_MODE_USER;
 	c->cs.setuid = p->setuid;
 	c->cs.n_bind_fds = c->n_bind_fds;
 	snprintf(c->cs.staging, sizeof(c->cs.staging), "%s/%s", "/run/alcove", s->name);

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "macro.h"
 #include "mountapi.h"
 
@@ -80,7 +81,6 @@ static int keep_only(const ChildSetup *cs)
 		      cs->init_fd,
 		      cs->control_fd,
 		      cs->admin_fd,
-		      cs->stderr_fd,
 		      cs->null_fd,
 		      cs->persist_fd,
 		      cs->layer_lock_fd};
@@ -139,13 +139,16 @@ static int recv_go(int fd, ChildGo *go, int *fds, size_t *ret_n)
 /*
  * The maps are written: become ns root for real. Left with the host ids we were cloned with
  * (0, unmapped inside: overflow ids), this process could still write the top cgroup.procs of
- * the scope and leave it (DESIGN §6). The supplementary groups of host root are dropped too.
+ * the scope and leave it (DESIGN §6). Root mode drops the supplementary groups of host root;
+ * user mode cannot (setgroups is denied) and need not: the helper cloned us with exactly the
+ * passed-through groups.
  */
-static int become_root(void)
+static int become_root(const ChildSetup *cs)
 {
 	uid_t r, e, s;
 
-	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+	if ((!cs->keep_groups && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
+	    setresuid(0, 0, 0) < 0)
 		return negative_errno();
 	if (getresuid(&r, &e, &s) < 0 || r != 0 || e != 0 || s != 0)
 		return -EPERM;
@@ -211,7 +214,21 @@ static int reset_signals(void)
 	return RET_NERRNO(sigprocmask(SIG_SETMASK, &all, NULL));
 }
 
-static int exec_init(const ChildSetup *cs, ChildError *e)
+/*
+ * init's stderr: a journal stream connected now, as the alcove's ns root (S in user mode, U in
+ * root mode) and before pivot_root hides the host's /run/systemd. journald takes the writer's
+ * credentials (_UID, _PID) from SO_PEERCRED at connect: a stream the helper connected would be
+ * host root's, and in root mode ns root can take it from init (pidfd_getfd) and write lines
+ * that the journal attributes to uid 0. No journal: /dev/null.
+ */
+static int open_stderr(const ChildSetup *cs)
+{
+	int fd = log_journal_stream_fd("alcove-init", LOG_INFO);
+
+	return fd >= 0 ? fd : RET_NERRNO(fcntl(cs->null_fd, F_DUPFD_CLOEXEC, 3));
+}
+
+static int exec_init(const ChildSetup *cs, int stderr_fd, ChildError *e)
 {
 	static char *const envp[] = {
 	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
@@ -221,12 +238,13 @@ static int exec_init(const ChildSetup *cs, ChildError *e)
 		return child_error(e, errno, "exec", "setsid: %m");
 	if (reset_signals() < 0)
 		return child_error(e, errno, "exec", "reset signals: %m");
-	if (dup2(cs->null_fd, 0) < 0 || dup2(cs->null_fd, 1) < 0 || dup2(cs->stderr_fd, 2) < 0 ||
+	if (dup2(cs->null_fd, 0) < 0 || dup2(cs->null_fd, 1) < 0 || dup2(stderr_fd, 2) < 0 ||
 	    dup2(cs->control_fd, 3) < 0)
 		return child_error(e, errno, "exec", "set up fds 0-3 of alcove-init: %m");
 	/* fd 4: the persistent layer's lock, held by init as long as the alcove lives; fd 5: the
 	 * admin socket. (Every fd of cs was opened after the helper's own 0-3 and run dirs, so
-	 * none of them sits on 3-5 to be overwritten by these dup2s.) */
+	 * none of them sits on 3-5 to be overwritten by these dup2s; stderr_fd, opened in the
+	 * child, may, but it is on 2 already.) */
 	if (cs->layer_lock_fd >= 0 && dup2(cs->layer_lock_fd, 4) < 0)
 		return child_error(e, errno, "exec", "set up fd 4 of alcove-init: %m");
 	if (dup2(cs->admin_fd, 5) < 0)
@@ -245,7 +263,7 @@ _Noreturn void child_main(const ChildSetup *cs)
 	ChildError e = {0};
 	ChildGo go;
 	size_t n_fds = 0;
-	int r;
+	int stderr_fd, r;
 
 	umask(022);
 	r = keep_only(cs);
@@ -256,11 +274,15 @@ _Noreturn void child_main(const ChildSetup *cs)
 		_exit(1);
 	if (r < 0)
 		child_fail(cs, (child_error(&e, r, "sync", "receive GO from the helper: %m"), &e));
-	r = become_root();
+	r = become_root(cs);
 	if (r < 0)
 		child_fail(
 		    cs,
 		    (child_error(&e, r, "userns", "become root in the user namespace: %m"), &e));
+	stderr_fd = open_stderr(cs);
+	if (stderr_fd < 0)
+		child_fail(cs,
+			   (child_error(&e, stderr_fd, "exec", "stderr of alcove-init: %m"), &e));
 	if (rootfs_setup(cs, fds, n_fds, &e) < 0)
 		child_fail(cs, &e);
 	for (size_t i = 0; i < n_fds; i++)
@@ -273,6 +295,6 @@ _Noreturn void child_main(const ChildSetup *cs)
 		child_fail(cs, (child_error(&e, r, "network", "bring up lo: %m"), &e));
 	if (go.cgroup && cgroup_enter(&e) < 0)
 		child_fail(cs, &e);
-	exec_init(cs, &e);
+	exec_init(cs, stderr_fd, &e);
 	child_fail(cs, &e);
 }

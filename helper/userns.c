@@ -8,12 +8,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -23,12 +26,12 @@
  * memory and fd table. CLONE_NEWPID makes it PID 1 of the new PID namespace: it later execs
  * alcove-init itself, so the alcove's PID 1 never forks before the scope has it (DESIGN §6).
  */
-int userns_clone(bool network_none, int *ret_pidfd, pid_t *ret_pid)
+static int clone_child(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
 {
 	int pidfd = -1;
 	struct clone_args args = {
 	    .flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		     CLONE_PIDFD | (network_none ? CLONE_NEWNET : 0),
+		     CLONE_PIDFD | (cs->network_none ? CLONE_NEWNET : 0),
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
@@ -37,13 +40,52 @@ int userns_clone(bool network_none, int *ret_pidfd, pid_t *ret_pid)
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		return negative_errno();
-	if (pid == 0) {
-		*ret_pid = 0;
-		return 0;
-	}
 	/* the pidfd of clone3 is close-on-exec already */
-	*ret_pidfd = pidfd;
+	*ret_pidfd = pid == 0 ? -1 : pidfd;
 	*ret_pid = (pid_t)pid;
+	return 0;
+}
+
+/*
+ * User mode: the child's supplementary groups are the passed-through ones, which it can only
+ * get from us at the clone: setgroups is "deny" in its user ns (written before the gid map,
+ * and for good), so nobody inside, init included, can ever drop or change groups. We take
+ * them for the moment of the clone and take our own back; the child keeps them (ns gid ==
+ * host gid for each: identity entries of the gid map).
+ */
+int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
+		 pid_t *ret_pid)
+{
+	_cleanup_free_ gid_t *saved = NULL;
+	int n_saved, r;
+
+	if (!cs->keep_groups)
+		return clone_child(cs, ret_pidfd, ret_pid);
+	n_saved = getgroups(0, NULL);
+	if (n_saved < 0)
+		return negative_errno();
+	saved = calloc((size_t)n_saved + 1, sizeof(gid_t));
+	if (!saved)
+		return -ENOMEM;
+	n_saved = getgroups(n_saved, saved);
+	if (n_saved < 0)
+		return negative_errno();
+	if (setgroups(n_groups, groups) < 0)
+		return negative_errno();
+	r = clone_child(cs, ret_pidfd, ret_pid);
+	if (r < 0 || *ret_pid == 0) {
+		if (r < 0)
+			(void)setgroups((size_t)n_saved, saved);
+		return r;
+	}
+	if (setgroups((size_t)n_saved, saved) < 0) {
+		r = negative_errno();
+		(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
+		closep(ret_pidfd);
+		*ret_pidfd = -1;
+		return r;
+	}
 	return 0;
 }
 
@@ -67,13 +109,21 @@ static int write_map(pid_t pid, const char *file, const char *text)
 	return 0;
 }
 
-int userns_write_maps(pid_t pid, const char *uid_map, const char *gid_map)
+/* deny_setgroups (user mode): "deny" must be written before the gid map; after it no process
+ * of the user ns can call setgroups(2), whatever its capabilities there. */
+int userns_write_maps(pid_t pid, const char *uid_map, const char *gid_map, bool deny_setgroups)
 {
 	int r;
 
-	/* setgroups stays "allow": root writes the maps, and init sets supplementary groups */
+	/* root mode keeps "allow": root writes the maps, and init sets a session's groups (and
+	 * apt's sandbox inside calls setgroups) */
 	r = write_map(pid, "uid_map", uid_map);
 	if (r < 0)
 		return r;
+	if (deny_setgroups) {
+		r = write_map(pid, "setgroups", "deny");
+		if (r < 0)
+			return r;
+	}
 	return write_map(pid, "gid_map", gid_map);
 }

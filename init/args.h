@@ -22,6 +22,9 @@ typedef struct InitArgs {
 	uint64_t idle_timeout_sec;
 	bool no_new_privs;
 	bool cgroup;
+	/* user mode: the supplementary groups init was started with are the login's; setgroups
+	 * is denied in the alcove's user ns, so init never calls it */
+	bool keep_groups;
 	const char *user; /* for messages only; may be NULL */
 } InitArgs;
 

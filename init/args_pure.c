@@ -69,6 +69,7 @@ enum {
 	OPT_NO_NEW_PRIVS,
 	OPT_CGROUP,
 	OPT_USER,
+	OPT_KEEP_GROUPS,
 	_OPT_MAX,
 };
 
@@ -85,6 +86,7 @@ static const struct {
     [OPT_NO_NEW_PRIVS] = {"no-new-privs", false},
     [OPT_CGROUP] = {"cgroup", false},
     [OPT_USER] = {"user", true},
+    [OPT_KEEP_GROUPS] = {"keep-groups", false},
 };
 
 static int apply(InitArgs *a, int opt, const char *v)
@@ -112,6 +114,9 @@ static int apply(InitArgs *a, int opt, const char *v)
 		return 0;
 	case OPT_USER:
 		return v[0] ? (a->user = v, 0) : -EINVAL;
+	case OPT_KEEP_GROUPS:
+		a->keep_groups = true;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -158,6 +163,10 @@ int init_args_parse(int argc, char *const *argv, InitArgs *ret, char *err, size_
 			snprintf(err, errlen, "missing --%s", options[o].name);
 			return -EINVAL;
 		}
+	if (a.keep_groups && (seen & (1u << OPT_GROUPS))) {
+		snprintf(err, errlen, "--keep-groups and --groups exclude each other");
+		return -EINVAL;
+	}
 	if ((a.on_last_logout == LIFE_IDLE) != !!(seen & (1u << OPT_IDLE_TIMEOUT))) {
 		snprintf(err, errlen,
 			 "--idle-timeout goes with --on-last-logout=idle, and only there");

@@ -91,10 +91,11 @@ static void apply_login_limits(const ProtoEnter *e)
 }
 
 /* Groups first, then gid, then uid: once the uid is not 0 the capabilities needed for the
- * other two are gone (the kernel clears them on the uid change). */
+ * other two are gone (the kernel clears them on the uid change). With --keep-groups (user
+ * mode) the groups are init's own, set by the helper before the user ns existed. */
 static void drop_to_login(const InitArgs *a, int err_fd)
 {
-	if (setgroups(a->n_groups, a->groups) < 0)
+	if (!a->keep_groups && setgroups(a->n_groups, a->groups) < 0)
 		child_fail(err_fd, errno, "setgroups (%zu groups)", a->n_groups);
 	if (setresgid(a->gid, a->gid, a->gid) < 0)
 		child_fail(err_fd, errno, "setresgid %u", a->gid);

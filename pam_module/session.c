@@ -20,7 +20,7 @@
 #include <time.h>
 #include <security/pam_ext.h>
 
-#include "helper_call.h"
+#include "helper_client.h"
 #include "kv.h"
 #include "log.h"
 #include "login.h"
@@ -28,6 +28,8 @@
 #include "policy.h"
 
 #define DATA_KEY "pam_alcove.session"
+/* A helper that has not answered by then is killed (through its pidfd) and the login fails. */
+#define HELPER_TIMEOUT_MS 30000
 
 /* What close needs, kept with pam_set_data() by a successful open. */
 typedef struct Opened {
@@ -129,7 +131,9 @@ static int request_open(Ctx *c, HelperReply *reply)
 	kv_add(&b, "config", c->o->config);
 	kv_add(&b, "lobby", "1");
 	kv_add(&b, "debug", c->o->debug ? "1" : "0");
-	r = helper_call(c->o->helper, "open", &b, HELPER_TIMEOUT_MS, reply);
+	r = helper_call(
+	    &(HelperCall){.path = c->o->helper, .verb = "open", .timeout_ms = HELPER_TIMEOUT_MS},
+	    &b, reply);
 	/* out of pids: with cgroup = "none" the user's own processes may fill our cgroup */
 	c->tenant = r == -EAGAIN;
 	if (r < 0)
@@ -140,22 +144,18 @@ static int request_open(Ctx *c, HelperReply *reply)
 /* 0 for ok, 1 for skip, -errno for an error answer (its message taken over). */
 static int reply_status(Ctx *c, const HelperReply *reply, const char *verb)
 {
-	const char *status = kv_get(&reply->kv, "status");
-	const char *err = kv_get(&reply->kv, "errno");
 	const char *message = kv_get(&reply->kv, "message");
+	const char *status = kv_get(&reply->kv, "status");
+	int r = helper_reply_status(reply);
 
-	if (status && strcmp(status, "ok") == 0)
-		return 0;
-	if (status && strcmp(status, "skip") == 0)
-		return 1;
-	int e = err ? atoi(err) : 0;
-	if (e <= 0 || e > 4095)
-		e = EPROTO;
+	if (r >= 0)
+		return r;
 	c->tenant = kv_get(&reply->kv, "tenant") && strcmp(kv_get(&reply->kv, "tenant"), "1") == 0;
-	if (status && strcmp(status, "error") == 0)
-		return fail(c, -e, "helper", "alcove-helper %s: %s", verb,
-			    message ? message : "failed without a message");
-	return fail(c, -EPROTO, "helper", "alcove-helper %s answered without a valid status", verb);
+	if (!status || strcmp(status, "error") != 0)
+		return fail(c, r, "helper", "alcove-helper %s answered without a valid status",
+			    verb);
+	return fail(c, r, "helper", "alcove-helper %s: %s", verb,
+		    message ? message : "failed without a message");
 }
 
 /* name and session become a path component and an environment value: [A-Za-z0-9_.-]. */
@@ -417,7 +417,9 @@ static int helper_close(const PamOptions *o, const char *user, const Opened *s, 
 	kv_add(&b, "name", s->name);
 	kv_add(&b, "session", s->session);
 	kv_add(&b, "config", o->config);
-	r = helper_call(o->helper, "close", &b, HELPER_TIMEOUT_MS, &reply);
+	r = helper_call(
+	    &(HelperCall){.path = o->helper, .verb = "close", .timeout_ms = HELPER_TIMEOUT_MS}, &b,
+	    &reply);
 	if (r < 0) {
 		errno = -r;
 		snprintf(msg, size, "Failed to run %s close: %m", o->helper);

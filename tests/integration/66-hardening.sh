@@ -5,15 +5,33 @@
 #     is refused with the component named; a source under root's directories still works;
 #   - reset and gc --force remove a layer holding a directory chain 5000 deep (deeper than
 #     reset's old fd-per-level walk went);
+#   - setgroups is "deny" in a user-mode alcove's user ns, its passed-through groups intact
+#     (root mode keeps "allow");
+#   - init's stderr, a journal stream, is the alcove's ns root's: in root mode the tenant who
+#     takes it from init (pidfd_getfd) writes lines the journal attributes to the user's uid;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
-#     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it.
+#     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
+#   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
+#     pidfd of its clone: when the application has reaped the helper and its pid went to
+#     another process, that process lives (tests/tools/helper-race.c).
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
 
+journal_start
+
+G1=alchdg
+groupdel $G1 >/dev/null 2>&1
+groupadd $G1 || fail "groupadd $G1"
+on_exit "groupdel $G1"
+GID1=$(getent group $G1 | cut -d: -f3)
 U1=alchd1
-alcove_user $U1
+alcove_user $U1 -G $G1
+U2=alchd2
+alcove_user $U2 -G $G1
+IMG=$(test_image bookworm)
 UID1=$(id -u $U1)
 LIB=/var/lib/alcove/$U1
 on_exit "rm -rf $LIB /run/alcove/$UID1"
@@ -98,6 +116,42 @@ assert_eq "removed $LIB: layer/work missing, layer/upper holds the user's files"
 	"$(grep /var/lib <<<"$out")" "gc --force removes a 5000-deep half-built layer"
 [ ! -e "$LIB" ] || fail "gc left $LIB behind"
 
+# --- (d) setgroups "deny" in user mode; the passed-through groups set before the user ns ----
+groups_conf() { # mode image
+	make_config "defaults = { mode = \"$1\"; image = \"$2\"; persist = false;
+	cgroup = \"none\"; on_last_logout = \"stop\"; groups_passthrough = [ \"$G1\" ]; };
+rules = ( { user = \"alchd*\"; profile = \"defaults\"; } );"
+}
+conf=$(groups_conf user /)
+ctl enter $U1 -- sleep 4861 </dev/null >/dev/null 2>&1 &
+on_exit "kill $!"
+wait_until 100 eval '[ -n "$(alcove_pid $U1)" ]' || fail "the alcove of $U1 did not start"
+assert_eq deny "$(cat /proc/"$(alcove_pid $U1)"/setgroups)" \
+	"user mode: setgroups is deny in the alcove's user ns (seen from the host)"
+out=$(ctl enter $U1 -- sh -c 'cat /proc/self/setgroups; id -G' 2>&1)
+assert_eq "deny
+$(id -g $U1) $GID1" "$out" "user mode: deny inside, and the login keeps its passed-through group"
+ctl stop $U1 >/dev/null 2>&1
+conf=$(groups_conf root "$IMG")
+ctl enter $U2 -- sleep 4862 </dev/null >/dev/null 2>&1 &
+on_exit "kill $!"
+wait_until 100 eval '[ -n "$(alcove_pid $U2)" ]' || fail "the alcove of $U2 did not start"
+assert_eq allow "$(cat /proc/"$(alcove_pid $U2)"/setgroups)" \
+	"root mode: setgroups stays allow (apt's sandbox calls it)"
+out=$(ctl enter $U2 -- sh -c 'id -G' 2>&1)
+assert_eq "0 $GID1" "$out" "root mode: the login (ns root) has its passed-through group"
+
+# --- (b) init's journal stream was connected by its ns root, not by host root --------------
+out=$(ctl enter $U2 -- perl -e 'my $p = syscall(434, 1, 0); $p >= 0 or die "pidfd_open: $!\n";
+	my $fd = syscall(438, $p, 2, 0); $fd >= 0 or die "pidfd_getfd: $!\n";
+	open(my $h, ">&=", $fd) or die "fdopen: $!\n";
+	syswrite($h, "alchd-planted-line\n") or die "write: $!\n"; print "planted\n";' 2>&1)
+assert_eq planted "$out" "root mode: ns root takes init's stderr (pidfd_getfd) and writes to it"
+line=$(journal_wait "msg=alchd-planted-line") || fail "the planted line did not reach the journal"
+assert_contains "$line" "stream uid=$(id -u $U2) " \
+	"the journal takes the line as the user's (uid $(id -u $U2)), not root's"
+ctl stop $U2 >/dev/null 2>&1
+
 # --- (f) gc knows an alcove-init by its executable, not by its name -----------------------
 conf=$(make_config "defaults = { cgroup = \"none\"; };")
 mkdir -m 0755 "$WORK/fake"
@@ -124,3 +178,10 @@ assert_not_contains "$out" "pid $fake" "gc --force does not take the fake for an
 [ -d "/proc/$fake" ] && [ "$(cat /proc/"$fake"/comm)" = alcove-init ] ||
 	fail "gc --force killed the user's process named alcove-init"
 pass "the user's process named alcove-init still runs"
+
+# --- (a) the deadline kill goes through the helper's pidfd, never through a reused pid -----
+[ -x "$BUILD/tests/helper-race" ] || fail "$BUILD/tests/helper-race missing: make it first"
+mkdir -m 0700 "$WORK/race"
+out=$(cd "$WORK/race" && unshare -pf --mount-proc "$BUILD/tests/helper-race" 2>&1)
+assert_contains "$out" "victim alive (pid 2, the helper's, reused)" \
+	"a helper reaped by the application and past its deadline: its reused pid is not killed"

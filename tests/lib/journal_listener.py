@@ -4,11 +4,40 @@
 # sd_journal_send() datagram (KEY=value lines, and the binary KEY\n<le64 len><data>\n form;
 # a memfd passed by SCM_RIGHTS for big entries) and appends one line per entry to OUT:
 #   p=PRIORITY id=IDENT user=.. service=.. profile=.. stage=.. errno=.. msg=MESSAGE
+# It also serves journald's stream socket (stdout, next to SOCKET: what a program's stderr
+# is connected to), with the writer's credentials as journald takes them (SO_PEERCRED at
+# connect), one line per line written after the stream's header:
+#   stream uid=UID pid=PID id=IDENT msg=LINE
 import array
 import os
 import socket
 import struct
 import sys
+import threading
+
+lock = threading.Lock()
+
+
+def emit(f, line):
+    with lock:
+        f.write(line + "\n")
+
+
+def serve_stream(conn, f):
+    pid, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+    lines = conn.makefile("rb")
+    header = [lines.readline() for _ in range(7)]
+    ident = header[0].decode(errors="replace").strip()
+    for raw in lines:
+        msg = raw.decode(errors="replace").rstrip("\n")
+        emit(f, f"stream uid={uid} pid={pid} id={ident} msg={msg}")
+    conn.close()
+
+
+def accept_streams(s, f):
+    while True:
+        conn, _ = s.accept()
+        threading.Thread(target=serve_stream, args=(conn, f), daemon=True).start()
 
 FIELDS = [("p", "PRIORITY"), ("id", "SYSLOG_IDENTIFIER"), ("user", "ALCOVE_USER"),
           ("service", "ALCOVE_SERVICE"), ("profile", "ALCOVE_PROFILE"),
@@ -39,6 +68,11 @@ def main():
     s.bind(path)
     os.chmod(path, 0o666)
     with open(out, "a", buffering=1) as f:
+        st = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        st.bind(os.path.join(os.path.dirname(path), "stdout"))
+        os.chmod(os.path.join(os.path.dirname(path), "stdout"), 0o666)
+        st.listen(64)
+        threading.Thread(target=accept_streams, args=(st, f), daemon=True).start()
         f.write("# listening\n")
         while True:
             data, anc, _, _ = s.recvmsg(1 << 17, socket.CMSG_SPACE(16))
@@ -50,7 +84,7 @@ def main():
                         data = os.pread(fd, 1 << 20, 0)
                         os.close(fd)
             e = parse(data)
-            f.write(" ".join(f"{short}={e.get(key, '')}" for short, key in FIELDS) + "\n")
+            emit(f, " ".join(f"{short}={e.get(key, '')}" for short, key in FIELDS))
 
 
 main()

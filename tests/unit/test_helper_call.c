@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pam_module/helper_call.c against a helper that is this very binary: run as "alcove-helper
- * VERB" (argv[0], as helper_call names it) it checks the protocol's child setup and answers as
- * the verb says. No root needed.
+ * common/helper_client.c (and spawn.c under it) against a helper that is this very binary: run
+ * as "alcove-helper VERB" (argv[0], as helper_call names it) it checks the protocol's child
+ * setup and answers as the verb says. No root needed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,7 +20,9 @@
 
 #include <cmocka.h>
 
-#include "../../pam_module/helper_call.h"
+#include <sys/wait.h>
+
+#include "helper_client.h"
 
 extern char **environ;
 
@@ -130,7 +133,13 @@ static int call(const char *verb, int timeout_ms, HelperReply *r)
 {
 	KvBuilder b = request("alice");
 
-	return helper_call("/proc/self/exe", verb, &b, timeout_ms, r);
+	return helper_call(
+	    &(HelperCall){.path = "/proc/self/exe", .verb = verb, .timeout_ms = timeout_ms}, &b, r);
+}
+
+static int bad_call(const char *path, const KvBuilder *b, HelperReply *r)
+{
+	return helper_call(&(HelperCall){.path = path, .verb = "open", .timeout_ms = 1000}, b, r);
 }
 
 static void test_answer_and_setup(void **state)
@@ -213,6 +222,36 @@ static void test_timeout_kills(void **state)
 
 	assert_int_equal(call("hang", 200, &r), -ETIMEDOUT);
 	assert_int_equal(r.exit_code, -1); /* SIGKILLed, and reaped */
+	assert_int_equal(r.signal, SIGKILL);
+}
+
+/* What sshd's monitor and other PAM applications do: a SIGCHLD handler that reaps any child,
+ * or SIGCHLD ignored. The helper's status may be lost then, but the call works and never waits
+ * or kills by a pid (tests/tools/helper-race.c shows the pid reused). */
+static void reap_all(int sig)
+{
+	int saved = errno;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	errno = saved;
+}
+
+static void test_application_reaps(void **state)
+{
+	struct sigaction sa = {.sa_handler = reap_all}, old;
+	HelperReply r;
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGCHLD, &sa, &old), 0);
+	assert_int_equal(call("exit", 5000, &r), -ECONNRESET);
+	assert_int_equal(call("hang", 200, &r), -ETIMEDOUT);
+	assert_int_equal(call("open", 5000, &r), 0);
+	assert_string_equal(kv_get(&r.kv, "status"), "ok");
+	signal(SIGCHLD, SIG_IGN);
+	assert_int_equal(call("exit", 5000, &r), -ECONNRESET);
+	assert_int_equal(call("open", 5000, &r), 0);
+	assert_int_equal(sigaction(SIGCHLD, &old, NULL), 0);
 }
 
 static void test_bad_paths(void **state)
@@ -220,11 +259,20 @@ static void test_bad_paths(void **state)
 	HelperReply r = {.fd = -1, .fd2 = -1};
 	KvBuilder b = request("alice");
 
-	assert_int_equal(helper_call("alcove-helper", "open", &b, 1000, &r), -EINVAL);
-	assert_int_equal(helper_call("/nonexistent/alcove-helper", "open", &b, 1000, &r), -ENOENT);
-	assert_int_equal(helper_call("/", "open", &b, 1000, &r), -EACCES);
+	assert_int_equal(bad_call("alcove-helper", &b, &r), -EINVAL);
+	assert_int_equal(bad_call("/nonexistent/alcove-helper", &b, &r), -ENOENT);
+	assert_int_equal(bad_call("/", &b, &r), -EACCES);
+	/* a file the kernel cannot exec: the child's execve error comes back */
+	char junk[] = "/tmp/alcove-test-junk.XXXXXX";
+	int fd = mkstemp(junk);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "junk", 4), 4);
+	assert_int_equal(fchmod(fd, 0755), 0);
+	close(fd);
+	assert_int_equal(bad_call(junk, &b, &r), -ENOEXEC);
+	unlink(junk);
 	b.error = -E2BIG;
-	assert_int_equal(helper_call("/proc/self/exe", "open", &b, 1000, &r), -E2BIG);
+	assert_int_equal(bad_call("/proc/self/exe", &b, &r), -E2BIG);
 }
 
 int main(int argc, char **argv)
@@ -236,7 +284,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_answer_and_setup),	cmocka_unit_test(test_fd_received_cloexec),
 	    cmocka_unit_test(test_exit_without_answer), cmocka_unit_test(test_garbage_answer),
 	    cmocka_unit_test(test_timeout_kills),	cmocka_unit_test(test_bad_paths),
-	    cmocka_unit_test(test_two_fds_received),
+	    cmocka_unit_test(test_two_fds_received),	cmocka_unit_test(test_application_reaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

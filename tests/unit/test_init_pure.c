@@ -53,7 +53,19 @@ static void test_args_minimal(void **state)
 	assert_int_equal(a.n_groups, 0);
 	assert_false(a.no_new_privs);
 	assert_false(a.cgroup);
+	assert_false(a.keep_groups);
 	assert_null(a.user);
+}
+
+static void test_args_keep_groups(void **state)
+{
+	InitArgs a;
+	const char *args[] = {"--uid=1000", "--gid=1000", "--keep-groups", "--home=/h",
+			      "--on-last-logout=keep", NULL};
+
+	assert_int_equal(parse(&a, args), 0);
+	assert_true(a.keep_groups);
+	assert_int_equal(a.n_groups, 0);
 }
 
 static void test_args_bad(void **state)
@@ -78,6 +90,8 @@ static void test_args_bad(void **state)
 	BAD("--uid=1", BASE, "--groups=1,,2");
 	BAD("--uid=1", BASE, "--groups=1,");
 	BAD("--uid=1", BASE, "--groups=a");
+	BAD("--uid=1", BASE, "--groups=5", "--keep-groups"); /* one or the other */
+	BAD("--uid=1", BASE, "--keep-groups=1");
 	BAD("--uid=1", BASE, "--idle-timeout=5");  /* not idle */
 	BAD("--uid=1", "--gid=1", "--home=relative", "--on-last-logout=stop");
 	BAD("--uid=1", "--gid=1", "--home=/h", "--on-last-logout=idle"); /* no timeout */
@@ -211,7 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_args_full),
-		cmocka_unit_test(test_args_minimal),
+		cmocka_unit_test(test_args_minimal), cmocka_unit_test(test_args_keep_groups),
 		cmocka_unit_test(test_args_bad),
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_grace_before_first_use),
