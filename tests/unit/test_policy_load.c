@@ -173,7 +173,7 @@ static void test_tmpfs_keys(void **state)
 	assert_load_error("defaults = {\n  tmp_size = 8388608;\n};\n", 2, "defaults.tmp_size",
 			  "expected a string");
 	assert_load_error("defaults = {\n  tmp_inodes = 10;\n};\n", 2, "defaults.tmp_inodes",
-			  "out of range (64 to 1073741824)");
+			  "out of range (64 to 1073741824 inodes)");
 	assert_load_error("defaults = {\n  tmp_inodes = 2147483648L;\n};\n", 2,
 			  "defaults.tmp_inodes", "out of range");
 	assert_load_error("profiles = {\n  p = { tmp_inodes = \"100\"; };\n};\n", 2,
