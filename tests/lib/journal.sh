@@ -7,7 +7,10 @@
 #
 #   in_private_mount_ns "$@"      first thing in the script, before creating anything (it
 #                                 also waits until no other copy of the test runs)
-#   journal_start                 sets JOURNAL (the decoded log, one line per entry)
+#   journal_start                 sets JOURNAL (the decoded log, one line per entry; what a
+#                                 stream (a program's stderr, as alcove-init's) carries is
+#                                 "stream uid=UID pid=PID id=IDENT msg=LINE", UID and PID
+#                                 from SO_PEERCRED as journald takes them)
 #   journal_wait TEXT [tenths]    waits until a line containing TEXT arrived; prints it
 
 # Also serialises copies of one test: every worktree on a shared machine has the same tests,
