@@ -427,6 +427,8 @@ int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans)
 		g->init_dev = st.st_dev;
 		g->init_ino = st.st_ino;
 	}
+	snprintf(g->init_deleted, sizeof(g->init_deleted), "%s/alcove-init (deleted)",
+		 env->exe_dir);
 	ans->fields.user = kv_get(req, "user");
 	r = gc_setup(g, req, ans);
 	if (r >= 0) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,6 +29,9 @@ typedef struct Gc {
 	 * process is taken for an init) */
 	dev_t init_dev;
 	ino_t init_ino;
+	/* what /proc/PID/exe reads for an init whose file was replaced since it started (a
+	 * package upgrade): "<helper dir>/alcove-init (deleted)" */
+	char init_deleted[PATH_MAX];
 	/* The live alcoves found in /run/alcove: their init pids and scopes. */
 	AlcoveState *live;
 	size_t n_live;

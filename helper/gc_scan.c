@@ -178,22 +178,39 @@ static int proc_status(int procfd, const char *pid, uid_t *ret_uid, bool *ret_ns
 	return 0;
 }
 
+/* Whether pid runs the alcove-init next to this helper: its file by device and inode, or,
+ * replaced since the process started (a package upgrade), the old file at that path. */
+static bool proc_runs_init(Gc *g, int procfd, const char *pid)
+{
+	char path[300], link[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/exe", pid);
+	if (g->init_ino != 0 && fstatat(procfd, path, &st, 0) == 0 && st.st_dev == g->init_dev &&
+	    st.st_ino == g->init_ino)
+		return true;
+	n = readlinkat(procfd, path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return strcmp(link, g->init_deleted) == 0;
+}
+
 /*
- * An alcove-init is a process that runs the alcove-init next to this helper (the exe link's
- * device and inode: its comm is any name a process gives itself, PR_SET_NAME or the name of a
- * copied file) in a user namespace owned by host root (the helper creates every alcove's; one
- * a user makes with unshare(1) is that user's, NS_GET_OWNER_UID).
+ * An alcove-init is a process that runs the alcove-init next to this helper (not its comm: that
+ * is any name a process gives itself, PR_SET_NAME or the name of a copied file) in a user
+ * namespace owned by host root (the helper creates every alcove's; one a user makes with
+ * unshare(1) is that user's, NS_GET_OWNER_UID). Only an alcove's init is both that and PID 1
+ * of a PID namespace one level below ours, so a path that reads "(deleted)" cannot be faked.
  */
 static bool proc_is_alcove_init(Gc *g, int procfd, const char *pid)
 {
 	char path[300];
 	_cleanup_close_ int ns = -1;
-	struct stat st;
 	uid_t owner = (uid_t)-1;
 
-	snprintf(path, sizeof(path), "%s/exe", pid);
-	if (g->init_ino == 0 || fstatat(procfd, path, &st, 0) < 0 || st.st_dev != g->init_dev ||
-	    st.st_ino != g->init_ino)
+	if (!proc_runs_init(g, procfd, pid))
 		return false;
 	snprintf(path, sizeof(path), "%s/ns/user", pid);
 	ns = openat(procfd, path, O_RDONLY | O_CLOEXEC);

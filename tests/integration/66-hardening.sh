@@ -178,6 +178,24 @@ assert_not_contains "$out" "pid $fake" "gc --force does not take the fake for an
 [ -d "/proc/$fake" ] && [ "$(cat /proc/"$fake"/comm)" = alcove-init ] ||
 	fail "gc --force killed the user's process named alcove-init"
 pass "the user's process named alcove-init still runs"
+# a real init that no state tracks is still found, also once its file was replaced (an upgrade
+# of the package: the running init keeps the old, deleted file)
+H=$WORK/libexec
+mkdir -m 0755 "$H"
+install -m 0755 "$BUILD/alcove-helper" "$BUILD/alcove-init" "$BUILD/alcove-enter" "$H/"
+conf=$(make_config "defaults = { mode = \"user\"; image = \"/\"; persist = false;
+	cgroup = \"none\"; on_last_logout = \"stop\"; };
+rules = ( { user = \"$U1\"; profile = \"defaults\"; } );")
+ALCOVE_HELPER=$H/alcove-helper ctl enter $U1 -- sleep 4864 </dev/null >/dev/null 2>&1 &
+on_exit "kill $!"
+wait_until 100 eval '[ -n "$(alcove_pid $U1)" ]' || fail "the alcove of $U1 did not start"
+init=$(alcove_pid $U1)
+rm -rf "/run/alcove/$UID1"
+cp "$H/alcove-init" "$H/alcove-init.new" && mv "$H/alcove-init.new" "$H/alcove-init"
+assert_eq "$H/alcove-init (deleted)" "$(readlink /proc/"$init"/exe)" "the lost init's file was replaced"
+out=$(ALCOVE_HELPER=$H/alcove-helper gc --force) || fail "gc --force: $out"
+assert_contains "$out" "killed untracked alcove-init pid $init" \
+	"gc --force still knows an init whose file was replaced since it started"
 
 # --- (a) the deadline kill goes through the helper's pidfd, never through a reused pid -----
 [ -x "$BUILD/tests/helper-race" ] || fail "$BUILD/tests/helper-race missing: make it first"
