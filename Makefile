@@ -41,6 +41,8 @@ LIBS_CONFIG  := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig
 # (helper/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
 LIBS_SYSTEMD := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 LIBS_CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+LIBS_OCI     := $(shell pkg-config --libs libarchive libcrypto jansson 2>/dev/null || \
+		  echo -larchive -lcrypto -ljansson)
 # libpam ships no .pc file on Debian 12.
 LIBS_PAM     := -lpam
 
@@ -75,7 +77,7 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session \
 	      $(BUILD)/tests/escape-probe $(BUILD)/tests/libnss_alcidtest.so.2 \
-	      $(BUILD)/tests/helper-race
+	      $(BUILD)/tests/helper-race $(BUILD)/tests/oci-unpack
 FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
@@ -129,8 +131,12 @@ $(BUILD)/alcove-init: $(INIT_OBJS) $(LIBALCOVE)
 $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
-$(BUILD)/alcovectl: $(CTL_OBJS) $(LIBALCOVE)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG)
+# Image pulls (ctl/oci_*.c) unpack layers with libarchive, verify blobs with libcrypto's sha256
+# and read manifests with jansson; a stale layer is removed as the helper removes trees.
+$(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
+$(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/tree_remove.o $(BUILD)/obj/helper/paths.o \
+		$(LIBALCOVE)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_OCI)
 
 # Only the pam_sm_* entry points are exported.
 $(BUILD)/pam_alcove.so: $(PAM_OBJS) $(LIBALCOVE) pam_module/pam_alcove.map
@@ -198,6 +204,12 @@ $(BUILD)/tests/escape-probe: tests/tools/escape-probe.c
 $(BUILD)/tests/helper-race: tests/tools/helper-race.c $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^
+
+# Unpacks a layout's layers into a store directory with a chosen size bound (tests/90).
+$(BUILD)/tests/oci-unpack: tests/tools/oci-unpack.c $(BUILD)/obj/ctl/oci_unpack.o \
+		$(BUILD)/obj/ctl/oci_layout.o $(BUILD)/obj/helper/tree_remove.o $(LIBALCOVE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) -Ictl $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)
 
 $(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o \
 		$(BUILD)/obj/helper/lobby_mask.o $(BUILD)/obj/helper/mountapi.o \

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+/*
+ * The OCI image store under /var/lib/alcove/oci (docs/INTERNALS.md, "OCI images"): the pure
+ * parts shared by alcovectl (which pulls and unpacks) and the helper (which stacks an image's
+ * layers): digests, image names, tar entry paths and whiteouts, and the image record.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dirs.h"
+
+#define OCI_DIR "oci"		      /* below ALCOVE_LIB_DIR */
+#define OCI_MAX_LAYERS 16	      /* POLICY_MAX_LAYERS: an alcove stacks no more */
+#define OCI_NAME_MAX 128	      /* an image name */
+#define OCI_HEX_LEN 64		      /* a sha256 in hex */
+#define OCI_RECORD_MAX 8192	      /* an image record */
+#define OCI_WHITEOUT_PREFIX ".wh."    /* OCI image-spec, layer.md "Whiteouts" */
+#define OCI_OPAQUE_NAME ".wh..wh..opq"
+
+/* "sha256:<64 lowercase hex>": 0 and *ret_hex pointing at the hex; -EINVAL otherwise. */
+int oci_digest_hex(const char *digest, const char **ret_hex);
+/* 64 lowercase hex digits and nothing else. */
+bool oci_hex_ok(const char *hex);
+
+/* An image name: [A-Za-z0-9_.-]+, at most OCI_NAME_MAX bytes, not starting with '.' (the
+ * store's temporary files start with one, and "." / ".." are never names). */
+bool oci_name_ok(const char *name);
+
+/*
+ * A tar entry's path as a path relative to the layer root: "." components and repeated
+ * slashes dropped (tars write "./usr/bin"), "." for the root itself.
+ * -EINVAL with *ret_why set for an absolute path, a ".." component, an empty path, or one that
+ * does not fit.
+ */
+int oci_entry_path(const char *path, char *out, size_t len, const char **ret_why);
+
+typedef enum {
+	OCI_WH_NONE,   /* an ordinary entry */
+	OCI_WH_FILE,   /* ".wh.NAME": NAME is deleted (an overlay whiteout) */
+	OCI_WH_OPAQUE, /* ".wh..wh..opq": the directory hides everything below it */
+	OCI_WH_BAD,    /* ".wh." with no valid NAME, or another ".wh..wh." name */
+} OciWhiteout;
+
+/* For a normalised entry path (oci_entry_path): the whiteout kind, and for OCI_WH_FILE the
+ * normalised path of what it hides in target (for OCI_WH_OPAQUE, the directory's path). */
+OciWhiteout oci_whiteout(const char *rel, char *target, size_t len);
+
+/* An image: what /var/lib/alcove/oci/images/<NAME> records. Layers in manifest order, the
+ * base first (overlayfs stacks them the other way round). */
+typedef struct OciImage {
+	char manifest[OCI_HEX_LEN + 1];
+	char source[1024];
+	int64_t pulled; /* CLOCK_REALTIME seconds */
+	size_t n_layers;
+	char layers[OCI_MAX_LAYERS][OCI_HEX_LEN + 1];
+	uint64_t sizes[OCI_MAX_LAYERS]; /* the blob's (compressed) size */
+} OciImage;
+
+/* "manifest=<hex>\nsource=...\npulled=N\nlayer=<hex> <size>\n..." -E2BIG, -EINVAL. */
+int oci_image_format(const OciImage *img, char *buf, size_t len);
+/* Every key required, layers 1..OCI_MAX_LAYERS; unknown keys ignored. -EBADMSG. */
+int oci_image_parse(const char *buf, size_t len, OciImage *ret);
+/* Reads ALCOVE_LIB_DIR/oci/images/<name> (no symlink anywhere below libfd). -ENOENT. */
+int oci_image_read(int libfd, const char *name, OciImage *ret);

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * alcovectl image pull|list|inspect|rm: OCI images in /var/lib/alcove/oci (ctl/oci_store.h).
+ * These run in alcovectl itself, as root, not in the helper: a pull runs skopeo with the
+ * admin's environment (registry credentials in $HOME or $XDG_RUNTIME_DIR, a progress line per
+ * blob on the admin's terminal), which the helper's cleared environment would not give it.
+ * The store's lock (oci/lock) orders them with each other and with the helper, which reads
+ * records and opens layers under a shared lock when it builds an alcove.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "fileio.h"
+#include "json.h"
+#include "log.h"
+#include "macro.h"
+#include "oci_store.h"
+#include "oci_unpack.h"
+
+#define SKOPEO "/usr/bin/skopeo"
+
+static void storep(OciStore *s)
+{
+	oci_store_close(s);
+}
+
+static bool source_ok(const char *src)
+{
+	static const char *const transports[] = {"docker://", "oci:", "oci-archive:",
+						 "docker-archive:"};
+
+	if (strchr(src, '\n'))
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(transports); i++)
+		if (strncmp(src, transports[i], strlen(transports[i])) == 0 &&
+		    src[strlen(transports[i])] != '\0')
+			return true;
+	return false;
+}
+
+/* skopeo copy SOURCE oci:DIR:alcove; its progress lines go to our stderr. */
+static int run_skopeo(const char *source, const char *dir, bool insecure)
+{
+	char dest[256];
+	const char *argv[8];
+	size_t n = 0;
+	pid_t pid;
+	int status;
+
+	snprintf(dest, sizeof(dest), "oci:%s/%s/%s:alcove", ALCOVE_LIB_DIR, OCI_DIR, dir);
+	argv[n++] = "skopeo";
+	argv[n++] = "copy";
+	if (insecure)
+		argv[n++] = "--src-tls-verify=false";
+	argv[n++] = source;
+	argv[n++] = dest;
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return negative_errno();
+	if (pid == 0) {
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
+		execv(SKOPEO, (char *const *)argv);
+		fprintf(stderr, "alcovectl: cannot run " SKOPEO ": %m\n");
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return negative_errno();
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	log_error("skopeo copy %s failed (%s %d)", source,
+		  WIFEXITED(status) ? "exit status" : "signal",
+		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -EIO;
+}
+
+static int unpack_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
+{
+	const OciLimits lim = OCI_DEFAULT_LIMITS;
+	char err[1024] = "";
+	int r;
+
+	r = oci_layout_read(layoutfd, img, err, sizeof(err));
+	if (r < 0) {
+		log_error("image %s: %s", name, err);
+		return r;
+	}
+	for (size_t i = 0; i < img->n_layers; i++) {
+		bool made;
+
+		r = oci_layer_unpack(layoutfd, s->layersfd, img->layers[i], img->sizes[i], &lim,
+				     &made, err, sizeof(err));
+		if (r < 0) {
+			log_error("image %s: %s", name, *err ? err : strerror(-r));
+			return r;
+		}
+		fprintf(stderr, "layer sha256:%.12s: %s\n", img->layers[i],
+			made ? "unpacked" : "already stored");
+	}
+	return 0;
+}
+
+static int image_pull(const char *source, const char *name, bool insecure)
+{
+	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
+	_cleanup_close_ int layoutfd = -1;
+	OciImage img = {0};
+	char err[512] = "", dir[32];
+	int r;
+
+	r = oci_store_open(&s, LOCK_EX, err, sizeof(err));
+	if (r >= 0)
+		r = oci_store_clean(&s, err, sizeof(err));
+	if (r < 0) {
+		log_error("image store: %s", err);
+		return CTL_EXIT_FAILURE;
+	}
+	r = oci_store_pull_dir(&s, dir, &layoutfd);
+	if (r < 0) {
+		log_error("Failed to make a pull directory in %s/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
+			  strerror(-r));
+		return CTL_EXIT_FAILURE;
+	}
+	r = run_skopeo(source, dir, insecure);
+	if (r >= 0)
+		r = unpack_layers(&s, layoutfd, name, &img);
+	if (r >= 0) {
+		snprintf(img.source, sizeof(img.source), "%s", source);
+		img.pulled = (int64_t)time(NULL);
+		r = oci_store_write_image(&s, name, &img);
+		if (r < 0)
+			log_error("Failed to write %s/%s/images/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
+				  name, strerror(-r));
+	}
+	(void)oci_store_remove(s.ocifd, dir);
+	if (r < 0)
+		return CTL_EXIT_FAILURE;
+	printf("%s: sha256:%s, %zu layer%s\n", name, img.manifest, img.n_layers,
+	       img.n_layers == 1 ? "" : "s");
+	return CTL_EXIT_OK;
+}
+
+typedef struct PullOptions {
+	bool insecure;
+} PullOptions;
+
+enum { OPT_INSECURE = 0x300 };
+
+static int pull_option(void *userdata, int opt, const char *arg)
+{
+	PullOptions *o = userdata;
+
+	if (opt != OPT_INSECURE)
+		return CTL_EXIT_USAGE;
+	o->insecure = true;
+	return 0;
+}
+
+static int cmd_pull(CtlContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {{"insecure", no_argument, NULL, OPT_INSECURE}, {0}};
+	PullOptions o = {0};
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, opts, NULL, pull_option, &o, &first);
+	if (r >= 0)
+		return r;
+	if (argc - first != 2)
+		return ctl_usage(ctx, "pull needs SOURCE and NAME");
+	if (!source_ok(argv[first]))
+		return ctl_usage(ctx,
+				 "SOURCE '%s' must be docker://HOST/REPO[:TAG], oci:DIR[:TAG], "
+				 "oci-archive:FILE or docker-archive:FILE",
+				 argv[first]);
+	if (!oci_name_ok(argv[first + 1]))
+		return ctl_usage(ctx, "NAME '%s' must be [A-Za-z0-9_.-]+, not starting with '.'",
+				 argv[first + 1]);
+	return image_pull(argv[first], argv[first + 1], o.insecure);
+}
+
+static void when(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+static uint64_t total_size(const OciImage *img)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < img->n_layers; i++)
+		sum += img->sizes[i];
+	return sum;
+}
+
+static void list_one(const char *name, const OciImage *img, bool json, int *first)
+{
+	char t[64];
+
+	when(img->pulled, t, sizeof(t));
+	if (!json) {
+		printf("%-20s sha256:%.12s %6zu %12llu  %s  %s\n", name, img->manifest,
+		       img->n_layers, (unsigned long long)total_size(img), t, img->source);
+		return;
+	}
+	int f = 1;
+	printf("%s{", *first ? "" : ", ");
+	*first = 0;
+	json_key(stdout, "name", &f);
+	json_string(stdout, name);
+	json_key(stdout, "digest", &f);
+	printf("\"sha256:%s\"", img->manifest);
+	json_key(stdout, "layers", &f);
+	printf("%zu", img->n_layers);
+	json_key(stdout, "size", &f);
+	printf("%llu", (unsigned long long)total_size(img));
+	json_key(stdout, "pulled", &f);
+	printf("%lld", (long long)img->pulled);
+	json_key(stdout, "source", &f);
+	json_string(stdout, img->source);
+	fputs("}", stdout);
+}
+
+static int open_store_shared(OciStore *s)
+{
+	char err[512] = "";
+	int r = oci_store_open(s, LOCK_SH, err, sizeof(err));
+
+	if (r < 0)
+		log_error("image store: %s", err);
+	return r;
+}
+
+static int cmd_list_images(CtlContext *ctx, int argc, char **argv)
+{
+	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
+	DIR *d = NULL;
+	struct dirent *de;
+	int first = 1, r;
+
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (first != argc)
+		return ctl_usage(ctx, "list takes no arguments");
+	if (open_store_shared(&s) < 0 || opendir_fd(s.imagesfd, &d) < 0)
+		return CTL_EXIT_FAILURE;
+	first = 1;
+	if (ctx->json)
+		fputs("{\"images\": [", stdout);
+	else
+		printf("%-20s %-19s %6s %12s  %-23s  %s\n", "NAME", "DIGEST", "LAYERS", "SIZE",
+		       "PULLED", "SOURCE");
+	while ((de = readdir(d))) {
+		OciImage img;
+
+		if (!oci_name_ok(de->d_name))
+			continue;
+		r = oci_image_read(s.libfd, de->d_name, &img);
+		if (r < 0) {
+			log_error("image %s: %s/%s/images/%s: %s", de->d_name, ALCOVE_LIB_DIR,
+				  OCI_DIR, de->d_name, strerror(-r));
+			continue;
+		}
+		list_one(de->d_name, &img, ctx->json, &first);
+	}
+	closedir(d);
+	if (ctx->json)
+		fputs("]}\n", stdout);
+	return CTL_EXIT_OK;
+}
+
+static int read_image(OciStore *s, const char *name, OciImage *img)
+{
+	int r = oci_image_read(s->libfd, name, img);
+
+	if (r == -ENOENT)
+		log_error("image %s does not exist (`alcovectl image list` shows the images)",
+			  name);
+	else if (r < 0)
+		log_error("image %s: %s/%s/images/%s: %s", name, ALCOVE_LIB_DIR, OCI_DIR, name,
+			  strerror(-r));
+	return r;
+}
+
+static void inspect_json(const char *name, const OciImage *img, const OciStore *s)
+{
+	int f = 1;
+
+	fputs("{", stdout);
+	json_key(stdout, "name", &f);
+	json_string(stdout, name);
+	json_key(stdout, "digest", &f);
+	printf("\"sha256:%s\"", img->manifest);
+	json_key(stdout, "source", &f);
+	json_string(stdout, img->source);
+	json_key(stdout, "pulled", &f);
+	printf("%lld", (long long)img->pulled);
+	json_key(stdout, "layers", &f);
+	fputs("[", stdout);
+	for (size_t i = 0; i < img->n_layers; i++) {
+		struct stat st;
+		int lf = 1;
+
+		printf("%s{", i ? ", " : "");
+		json_key(stdout, "digest", &lf);
+		printf("\"sha256:%s\"", img->layers[i]);
+		json_key(stdout, "size", &lf);
+		printf("%llu", (unsigned long long)img->sizes[i]);
+		json_key(stdout, "stored", &lf);
+		fputs(fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			      S_ISDIR(st.st_mode)
+			  ? "true"
+			  : "false",
+		      stdout);
+		fputs("}", stdout);
+	}
+	fputs("]}\n", stdout);
+}
+
+static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
+{
+	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
+	OciImage img;
+	char t[64];
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (argc - first != 1 || !oci_name_ok(argv[first]))
+		return ctl_usage(ctx, "inspect needs one image NAME");
+	if (open_store_shared(&s) < 0 || read_image(&s, argv[first], &img) < 0)
+		return CTL_EXIT_FAILURE;
+	if (ctx->json) {
+		inspect_json(argv[first], &img, &s);
+		return CTL_EXIT_OK;
+	}
+	when(img.pulled, t, sizeof(t));
+	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nlayers:  (base first)\n",
+	       argv[first], img.manifest, img.source, t);
+	for (size_t i = 0; i < img.n_layers; i++)
+		printf("  sha256:%s %12llu bytes\n", img.layers[i],
+		       (unsigned long long)img.sizes[i]);
+	return CTL_EXIT_OK;
+}
+
+/* Only the record goes: its layers stay until `image prune` (another image may share them). */
+static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
+{
+	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
+	char err[512] = "";
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (argc - first != 1 || !oci_name_ok(argv[first]))
+		return ctl_usage(ctx, "rm needs one image NAME");
+	if (oci_store_open(&s, LOCK_EX, err, sizeof(err)) < 0) {
+		log_error("image store: %s", err);
+		return CTL_EXIT_FAILURE;
+	}
+	if (unlinkat(s.imagesfd, argv[first], 0) < 0) {
+		if (errno == ENOENT)
+			log_error("image %s does not exist", argv[first]);
+		else
+			log_error("Failed to remove image %s: %m", argv[first]);
+		return CTL_EXIT_FAILURE;
+	}
+	if (fsync(s.imagesfd) < 0)
+		log_warning("fsync %s/%s/images: %m", ALCOVE_LIB_DIR, OCI_DIR);
+	printf("removed image %s (`alcovectl image prune` removes layers no image uses)\n",
+	       argv[first]);
+	return CTL_EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	CtlVerbFn run;
+} image_verbs[] = {
+    {"pull", cmd_pull},
+    {"list", cmd_list_images},
+    {"inspect", cmd_inspect_image},
+    {"rm", cmd_rm_image},
+};
+
+int cmd_image(CtlContext *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage(ctx, "which image verb?");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("usage: alcovectl image %s\n  %s\n", ctx->verb->args, ctx->verb->help);
+		return CTL_EXIT_OK;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(image_verbs); i++)
+		if (strcmp(argv[1], image_verbs[i].name) == 0)
+			return image_verbs[i].run(ctx, argc - 1, argv + 1);
+	return ctl_usage(ctx, "unknown image verb '%s'", argv[1]);
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An OCI image layout as skopeo writes it (image-spec image-layout.md): index.json names one
+ * image manifest, whose blob names the layers. Each JSON blob is checked against its digest
+ * before it is parsed, so what is parsed is what the digest in index.json promised.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "fileio.h"
+#include "macro.h"
+#include "oci_unpack.h"
+
+struct OciHash {
+	EVP_MD_CTX *ctx;
+};
+
+int oci_hash_new(OciHash **ret)
+{
+	OciHash *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+		oci_hash_free(h);
+		return -ENOMEM;
+	}
+	*ret = h;
+	return 0;
+}
+
+int oci_hash_update(OciHash *h, const void *data, size_t len)
+{
+	return EVP_DigestUpdate(h->ctx, data, len) == 1 ? 0 : -EIO;
+}
+
+int oci_hash_check(OciHash *h, const char *hex, char got[OCI_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	got[0] = '\0';
+	if (EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n * 2 != OCI_HEX_LEN)
+		return -EIO;
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(got + 2 * i, 3, "%02x", md[i]);
+	return strcmp(got, hex) == 0 ? 0 : -EBADMSG;
+}
+
+void oci_hash_free(OciHash *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	free(h);
+}
+
+static void hash_freep(OciHash **h)
+{
+	oci_hash_free(*h);
+}
+
+int oci_blob_read(int layoutfd, const char *hex, uint64_t size, size_t max, char **ret_buf,
+		  size_t *ret_len, char *err, size_t errlen)
+{
+	_cleanup_(hash_freep) OciHash *h = NULL;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *buf = malloc(max + 1);
+	char got[OCI_HEX_LEN + 1];
+	size_t n = 0;
+	int r;
+
+	if (!buf || oci_hash_new(&h) < 0)
+		return -ENOMEM;
+	dirfd = open_beneath(layoutfd, "blobs/sha256", O_RDONLY | O_DIRECTORY, 0);
+	/* hex has no '/' (oci_digest_hex): read_file_at's O_NOFOLLOW covers it */
+	r = dirfd < 0 ? dirfd : read_file_at(dirfd, hex, 0, buf, max, &n);
+	if (r < 0) {
+		errbuf_set(err, errlen, "blob sha256:%s: %s", hex,
+			   r == -EFBIG ? "larger than the bound" : strerror(-r));
+		return r;
+	}
+	if (size != UINT64_MAX && n != size) {
+		errbuf_set(err, errlen, "blob sha256:%s: %zu bytes, the manifest says %llu", hex,
+			   n, (unsigned long long)size);
+		return -EBADMSG;
+	}
+	r = oci_hash_update(h, buf, n);
+	if (r >= 0)
+		r = oci_hash_check(h, hex, got);
+	if (r < 0) {
+		errbuf_set(err, errlen, "blob sha256:%s: digest mismatch (content is sha256:%s)",
+			   hex, got);
+		return r;
+	}
+	buf[n] = '\0';
+	*ret_len = n;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
+/* A descriptor (image-spec descriptor.md): its digest's hex and its size. */
+static int descriptor(json_t *d, const char **ret_hex, uint64_t *ret_size)
+{
+	json_t *size = json_object_get(d, "size");
+
+	if (!json_is_object(d) || oci_digest_hex(json_string_value(json_object_get(d, "digest")),
+						 ret_hex) < 0 ||
+	    !json_is_integer(size) || json_integer_value(size) < 0)
+		return -EBADMSG;
+	*ret_size = (uint64_t)json_integer_value(size);
+	return 0;
+}
+
+static int load_json(int layoutfd, const char *hex, uint64_t size, json_t **ret, char *err,
+		     size_t errlen)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_error_t je;
+	size_t n;
+	int r;
+
+	if (hex)
+		r = oci_blob_read(layoutfd, hex, size, OCI_JSON_MAX, &buf, &n, err, errlen);
+	else {
+		buf = malloc(OCI_JSON_MAX);
+		r = buf ? read_file_at(layoutfd, "index.json", 0, buf, OCI_JSON_MAX, &n) : -ENOMEM;
+		if (r < 0)
+			errbuf_set(err, errlen, "index.json: %s", strerror(-r));
+	}
+	if (r < 0)
+		return r;
+	*ret = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
+	if (!*ret) {
+		errbuf_set(err, errlen, "%s%s: not JSON: %s (line %d)", hex ? "blob sha256:" : "",
+			   hex ? hex : "index.json", je.text, je.line);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static bool layer_type_ok(const char *t)
+{
+	static const char *const ok[] = {
+	    "application/vnd.oci.image.layer.v1.tar",
+	    "application/vnd.oci.image.layer.v1.tar+gzip",
+	    "application/vnd.oci.image.layer.v1.tar+zstd",
+	    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+	};
+
+	for (size_t i = 0; t && i < ELEMENTSOF(ok); i++)
+		if (strcmp(t, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static int manifest_layers(json_t *m, const char *mhex, OciImage *img, char *err, size_t errlen)
+{
+	json_t *layers = json_object_get(m, "layers");
+	size_t n = json_array_size(layers);
+
+	if (!json_is_array(layers) || n == 0 || n > OCI_MAX_LAYERS) {
+		errbuf_set(err, errlen, "manifest sha256:%s: %zu layers (1 to %d are supported)",
+			   mhex, n, OCI_MAX_LAYERS);
+		return -EBADMSG;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *l = json_array_get(layers, i);
+		const char *hex, *type = json_string_value(json_object_get(l, "mediaType"));
+
+		if (descriptor(l, &hex, &img->sizes[i]) < 0 || !layer_type_ok(type)) {
+			errbuf_set(err, errlen,
+				   "manifest sha256:%s: layer %zu is not a tar layer descriptor "
+				   "(mediaType %s)",
+				   mhex, i, type ? type : "missing");
+			return -EBADMSG;
+		}
+		snprintf(img->layers[i], sizeof(img->layers[i]), "%s", hex);
+	}
+	img->n_layers = n;
+	return 0;
+}
+
+int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen)
+{
+	_cleanup_(json_decrefp) json_t *index = NULL;
+	_cleanup_(json_decrefp) json_t *manifest = NULL;
+	json_t *mans;
+	const char *hex;
+	uint64_t size;
+	int r;
+
+	r = load_json(layoutfd, NULL, 0, &index, err, errlen);
+	if (r < 0)
+		return r;
+	mans = json_object_get(index, "manifests");
+	if (json_array_size(mans) != 1 || descriptor(json_array_get(mans, 0), &hex, &size) < 0 ||
+	    strcmp(json_string_value(json_object_get(json_array_get(mans, 0), "mediaType")) ?: "",
+		   "application/vnd.oci.image.manifest.v1+json") != 0) {
+		errbuf_set(err, errlen,
+			   "index.json: expected exactly one image manifest descriptor, got %zu",
+			   json_array_size(mans));
+		return -EBADMSG;
+	}
+	snprintf(img->manifest, sizeof(img->manifest), "%s", hex);
+	r = load_json(layoutfd, hex, size, &manifest, err, errlen);
+	if (r < 0)
+		return r;
+	return manifest_layers(manifest, img->manifest, img, err, errlen);
+}

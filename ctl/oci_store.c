@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The image store's directories, its lock, and atomic image records (oci_store.h).
+ */
+#include "oci_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "fileio.h"
+#include "helper.h"
+#include "macro.h"
+#include "paths.h"
+
+void oci_store_close(OciStore *s)
+{
+	closep(&s->libfd);
+	closep(&s->ocifd);
+	closep(&s->layersfd);
+	closep(&s->imagesfd);
+	closep(&s->lockfd); /* drops the lock */
+	*s = OCI_STORE_INIT;
+}
+
+static int open_lock(OciStore *s, int lock_op)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = openat(s->ocifd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return negative_errno();
+	s->lockfd = fd;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) || st.st_nlink != 1)
+		return -EPERM;
+	do
+		r = flock(fd, lock_op);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? negative_errno() : 0;
+}
+
+int oci_store_open(OciStore *s, int lock_op, char *err, size_t errlen)
+{
+	const DirSpec dir = {.uid = 0, .gid = 0, .mode = 0700, .check = MODE_EXACT};
+	const char *what = ALCOVE_LIB_DIR;
+	int r;
+
+	*s = OCI_STORE_INIT;
+	r = paths_open_lib(&s->libfd);
+	if (r >= 0)
+		r = paths_ensure_dir(s->libfd, what = OCI_DIR, &dir, &s->ocifd);
+	if (r >= 0)
+		r = paths_ensure_dir(s->ocifd, what = "layers", &dir, &s->layersfd);
+	if (r >= 0)
+		r = paths_ensure_dir(s->ocifd, what = "images", &dir, &s->imagesfd);
+	if (r >= 0)
+		r = open_lock(s, lock_op), what = "lock";
+	if (r < 0) {
+		errbuf_set(err, errlen, "%s/%s%s%s: %s%s", ALCOVE_LIB_DIR, OCI_DIR,
+			   strcmp(what, OCI_DIR) ? "/" : "", strcmp(what, OCI_DIR) ? what : "",
+			   strerror(-r),
+			   r == -EPERM ? " (must be root's, mode 0700; a lock file 0600)" : "");
+		oci_store_close(s);
+	}
+	return r;
+}
+
+int oci_store_remove(int dirfd, const char *name)
+{
+	struct stat st;
+	char bad[256];
+
+	if (fstat(dirfd, &st) < 0)
+		return negative_errno();
+	return remove_tree(dirfd, name, st.st_dev, bad, sizeof(bad));
+}
+
+/* pull.* in the store's root, *.partial among the layers */
+static bool is_stale(const char *name, bool pulls)
+{
+	size_t n = strlen(name);
+
+	if (pulls)
+		return strncmp(name, "pull.", 5) == 0;
+	return n > 8 && strcmp(name + n - 8, ".partial") == 0;
+}
+
+static int clean_dir(int dirfd, bool pulls, char *err, size_t errlen)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int r = opendir_fd(dirfd, &d);
+
+	if (r < 0)
+		return r;
+	while ((de = readdir(d))) {
+		if (!is_stale(de->d_name, pulls))
+			continue;
+		r = oci_store_remove(dirfd, de->d_name);
+		if (r < 0 && r != -ENOENT) {
+			errbuf_set(err, errlen, "remove %s: %s", de->d_name, strerror(-r));
+			break;
+		}
+		r = 0;
+	}
+	closedir(d);
+	return r;
+}
+
+int oci_store_clean(OciStore *s, char *err, size_t errlen)
+{
+	int r = clean_dir(s->ocifd, true, err, errlen);
+
+	return r < 0 ? r : clean_dir(s->layersfd, false, err, errlen);
+}
+
+int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd)
+{
+	unsigned char rnd[8];
+	int fd;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	snprintf(name, 32, "pull.%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	if (mkdirat(s->ocifd, name, 0700) < 0)
+		return negative_errno();
+	fd = open_beneath(s->ocifd, name, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	*ret_fd = fd;
+	return 0;
+}
+
+int oci_store_write_image(OciStore *s, const char *name, const OciImage *img)
+{
+	char buf[OCI_RECORD_MAX], tmp[OCI_NAME_MAX + 8];
+	_cleanup_close_ int fd = -1;
+	int n, r;
+
+	if (!oci_name_ok(name))
+		return -EINVAL;
+	n = oci_image_format(img, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name); /* never a name: names start otherwise */
+	if (unlinkat(s->imagesfd, tmp, 0) < 0 && errno != ENOENT)
+		return negative_errno();
+	fd = openat(s->imagesfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return negative_errno();
+	r = write(fd, buf, (size_t)n) == n && fsync(fd) == 0 ? 0 : negative_errno();
+	if (r == 0 && renameat(s->imagesfd, tmp, s->imagesfd, name) < 0)
+		r = negative_errno();
+	if (r < 0) {
+		(void)unlinkat(s->imagesfd, tmp, 0);
+		return r;
+	}
+	return fsync(s->imagesfd) < 0 ? negative_errno() : 0;
+}

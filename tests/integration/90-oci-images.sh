@@ -1,0 +1,143 @@
+#!/bin/bash
+# OCI images (issue 16): layers unpacked once per digest into /var/lib/alcove/oci/layers, each
+# blob verified; hostile layers refused with nothing written outside the store and no .partial
+# left; two images sharing a layer store it once; an interrupted unpack or pull is retried
+# cleanly; rm keeps the layers. Images are built here (tests/lib/oci-layout.py), no network.
+. "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+OCI=/var/lib/alcove/oci
+MK="$ALCOVE_SRC/tests/lib/oci-layout.py"
+UNPACK=$BUILD/tests/oci-unpack
+[ -x "$UNPACK" ] || fail "$UNPACK missing: make $UNPACK"
+[ -x /usr/bin/skopeo ] || fail "skopeo missing (tests/install-deps.sh)"
+W=$(mktemp -d /run/alcove-tests/90-oci.XXXXXX)
+on_exit "rm -rf $W"
+# The images of this test, and the layers it added to the store (those present before stay).
+mkdir -p "$OCI/layers"
+ls "$OCI/layers" >"$W/layers-before"
+cleanup_oci() {
+	local i
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int; do "$ALCOVECTL" image rm "$i"; done
+	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
+}
+on_exit cleanup_oci
+
+# --- a base layer and two upper layers: a whiteout, an opaque directory ---
+mkdir -p "$W/base/etc" "$W/base/opt/d" "$W/base/bin"
+echo hello >"$W/base/etc/motd"
+echo keep >"$W/base/etc/keep"
+echo lower >"$W/base/opt/d/old"
+"$MK" tar "$W/base.tar" tree "$W/base" || fail "base.tar"
+"$MK" tar "$W/wh.tar" whiteout ./etc/motd || fail "wh.tar"
+"$MK" tar "$W/opq.tar" opaque ./opt/d new || fail "opq.tar"
+"$MK" layout "$W/A" "$W/base.tar" "$W/wh.tar" || fail "layout A"
+"$MK" layout "$W/B" "$W/base.tar" "$W/opq.tar" || fail "layout B"
+
+# --- hostile layers: each refused, naming the layer and the entry; nothing outside the store ---
+mkdir "$W/store"
+check_refused() { # kind expected-message
+	local out
+	"$MK" tar "$W/$1.tar" "$1" || fail "tar $1"
+	"$MK" layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
+	out=$("$UNPACK" "$W/L-$1" "$W/store" 100000 2>&1) && fail "$1: the layer was unpacked: $out"
+	assert_contains "$out" "$2" "hostile layer '$1' refused: $2"
+	[ -z "$(ls -A "$W/store")" ] || fail "$1: the store is not empty after the refusal: $(ls -A "$W/store")"
+}
+check_refused abs "entry '/etc/alcove-oci-abs': an absolute path"
+check_refused dotdot "entry './etc/../../alcove-oci-dotdot': a \"..\" component"
+check_refused symlink "entry './escape/alcove-oci-symlink': a path through a symlink"
+check_refused hardlink-out "entry './passwd': a hard link to '../../../../etc/passwd': a \"..\" component"
+check_refused hardlink-missing "entry './link': a hard link to './not-there', which the layer does not hold (yet)"
+check_refused hardlink-symlink "entry './shadow': a hard link to './etcdir/shadow': a path through a symlink"
+check_refused device "entry './sda': a device node or socket"
+check_refused chardev "entry './mem': a device node (1:1); only whiteouts (0:0) are allowed"
+check_refused big "entry './big': 200000 bytes: the layer exceeds its bound of 100000 bytes"
+check_refused truncated "entry './a': a truncated or corrupt archive"
+for f in /etc/alcove-oci-abs /tmp/alcove-oci-symlink "$W/alcove-oci-dotdot" /alcove-oci-dotdot; do
+	[ -e "$f" ] && fail "a hostile layer wrote $f"
+done
+pass "no hostile layer wrote outside the store"
+"$MK" layout "$W/C" "$W/base.tar" || fail "layout C"
+"$MK" corrupt "$W/C"
+out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest was unpacked"
+assert_contains "$out" "digest mismatch (content is sha256:" "a blob whose sha256 is not its digest is refused"
+[ -z "$(ls -A "$W/store")" ] || fail "digest mismatch left $(ls -A "$W/store")"
+
+# --- through alcovectl: a hostile image leaves no record, no layer, no pull directory ---
+out=$(actl image pull "oci:$W/L-symlink:latest" alcoi-bad 2>&1) && fail "pull of a hostile image worked"
+assert_contains "$out" "image alcoi-bad: layer sha256:" "pull names the image and the layer"
+assert_contains "$out" "entry './escape/alcove-oci-symlink': a path through a symlink" "pull names the entry"
+[ -e "$OCI/images/alcoi-bad" ] && fail "a refused pull left an image record"
+ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a refused pull left a pull dir or a .partial"
+pass "a refused pull leaves no record, no pull directory, no .partial"
+
+# --- two images sharing the base layer: stored once ---
+actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A: $(cat "$W/pull.err")"
+actl image pull "oci:$W/B:latest" alcoi-b >/dev/null 2>"$W/pull.err" || fail "pull B: $(cat "$W/pull.err")"
+base=$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+baseb=$(actl image inspect alcoi-b --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+assert_eq "$base" "$baseb" "both images name the same base layer"
+assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" "the second pull does not unpack the shared layer again"
+[ "$(ls "$OCI/layers" | grep -c "^$base")" = 1 ] || fail "the base layer is not stored exactly once"
+assert_eq "hello" "$(cat "$OCI/layers/$base/etc/motd")" "the base layer holds its files"
+assert_eq "700" "$(stat -c %a "$OCI")" "the store is root 0700 (setuid files of images stay out of reach)"
+top=$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
+assert_eq "character special file 0:0" "$(stat -c '%F %t:%T' "$OCI/layers/$top/etc/motd")" \
+	"an OCI whiteout is an overlay whiteout (char device 0/0)"
+topb=$(actl image inspect alcoi-b --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
+assert_eq "b'y'" "$(python3 -c "import os; print(os.getxattr('$OCI/layers/$topb/opt/d', 'user.overlay.opaque'))")" \
+	"an opaque whiteout is user.overlay.opaque=y (what overlayfs reads with userxattr)"
+out=$(actl image list)
+assert_contains "$out" "alcoi-a" "image list shows the image"
+actl image list --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(i["name"]=="alcoi-b" and i["layers"]==2 for i in d["images"])' ||
+	fail "image list --json"
+pass "image list --json"
+
+# --- an interrupted unpack (killed while reading the blob) is retried from scratch ---
+cp -a "$W/A" "$W/I"
+blob=$("$MK" top-blob "$W/I")
+mv "$blob" "$W/real-blob"
+mkfifo "$blob"
+mkdir "$W/store2"
+setsid "$UNPACK" "$W/I" "$W/store2" >/dev/null 2>&1 &
+upid=$!
+exec 7>"$blob" # waits for the unpacker to open the blob
+head -c 40 "$W/real-blob" >&7
+wait_until 50 eval "ls $W/store2 | grep -q '\.partial$'" || fail "no .partial while unpacking"
+{ kill -9 "$upid" && wait "$upid"; } 2>/dev/null
+exec 7>&-
+rm "$blob"
+mv "$W/real-blob" "$blob"
+out=$("$UNPACK" "$W/I" "$W/store2" 2>&1) || fail "the retried unpack failed: $out"
+assert_contains "$out" "new $(basename "$blob")" "the retried unpack makes the layer"
+ls "$W/store2" | grep -q '\.partial$' && fail "a .partial remains after the retry"
+pass "an unpack killed midway leaves nothing that counts, and the retry completes it"
+
+# --- a pull killed while skopeo copies, then retried ---
+cp -a "$W/B" "$W/P"
+blob=$("$MK" top-blob "$W/P")
+mv "$blob" "$W/real-blob"
+mkfifo "$blob"
+setsid "$ALCOVECTL" image pull "oci:$W/P:latest" alcoi-int >/dev/null 2>&1 &
+ppid_=$!
+exec 7>"$blob" # waits for skopeo to open the blob
+wait_until 50 eval "ls $OCI | grep -q '^pull\.'" || fail "no pull directory during the pull"
+{ kill -9 -- -"$ppid_" && wait "$ppid_"; } 2>/dev/null
+exec 7>&-
+rm "$blob"
+mv "$W/real-blob" "$blob"
+[ -e "$OCI/images/alcoi-int" ] && fail "a killed pull recorded the image"
+actl image pull "oci:$W/P:latest" alcoi-int >/dev/null 2>"$W/pull.err" || fail "the retried pull failed: $(cat "$W/pull.err")"
+ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "the retried pull left a pull dir or a .partial"
+pass "a pull killed while copying leaves no record, and the retry cleans up and completes"
+
+# --- rm: the record goes, the layers stay (another image may share them) ---
+out=$(actl image rm alcoi-int) || fail "image rm"
+assert_contains "$out" "removed image alcoi-int" "image rm"
+[ -d "$OCI/layers/$base" ] || fail "image rm removed a layer"
+out=$(actl image inspect alcoi-int 2>&1) && fail "inspect of a removed image worked"
+assert_contains "$out" "image alcoi-int does not exist" "inspect names a missing image"
+assert_fails "pull refuses a bad NAME" actl image pull "oci:$W/A:latest" ".hidden"
+assert_fails "pull refuses an unknown transport" actl image pull "/etc" alcoi-x

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The pure parts of the OCI image store (common/oci.h): tar entry paths, whiteout names,
+ * digests, image names and the image record. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "oci.h"
+
+#define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void assert_path(const char *in, const char *out)
+{
+	char buf[64];
+	const char *why;
+
+	assert_int_equal(oci_entry_path(in, buf, sizeof(buf), &why), 0);
+	assert_string_equal(buf, out);
+}
+
+static void assert_bad_path(const char *in, const char *reason)
+{
+	char buf[64];
+	const char *why = NULL;
+
+	assert_int_equal(oci_entry_path(in, buf, sizeof(buf), &why), -EINVAL);
+	assert_non_null(why);
+	assert_string_equal(why, reason);
+}
+
+static void test_entry_paths(void **state)
+{
+	assert_path("./usr/bin/sh", "usr/bin/sh");
+	assert_path("usr//bin/./sh/", "usr/bin/sh");
+	assert_path("./", ".");
+	assert_path(".", ".");
+	assert_path("a/...", "a/...");
+	assert_path("..a/b..", "..a/b..");
+	assert_bad_path("/etc/passwd", "an absolute path");
+	assert_bad_path("", "an empty path");
+	assert_bad_path("..", "a \"..\" component");
+	assert_bad_path("./a/../../b", "a \"..\" component");
+	assert_bad_path("a/..", "a \"..\" component");
+	assert_bad_path("./aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+			"a path too long");
+}
+
+static void test_whiteouts(void **state)
+{
+	char t[64];
+
+	assert_int_equal(oci_whiteout("etc/motd", t, sizeof(t)), OCI_WH_NONE);
+	assert_int_equal(oci_whiteout("etc/.wh.motd", t, sizeof(t)), OCI_WH_FILE);
+	assert_string_equal(t, "etc/motd");
+	assert_int_equal(oci_whiteout(".wh.etc", t, sizeof(t)), OCI_WH_FILE);
+	assert_string_equal(t, "etc");
+	assert_int_equal(oci_whiteout("opt/d/.wh..wh..opq", t, sizeof(t)), OCI_WH_OPAQUE);
+	assert_string_equal(t, "opt/d");
+	assert_int_equal(oci_whiteout(".wh..wh..opq", t, sizeof(t)), OCI_WH_OPAQUE);
+	assert_string_equal(t, ".");
+	assert_int_equal(oci_whiteout("etc/.wh.", t, sizeof(t)), OCI_WH_BAD);
+	assert_int_equal(oci_whiteout("etc/.wh...", t, sizeof(t)), OCI_WH_BAD);
+	assert_int_equal(oci_whiteout("etc/.wh..wh..plnk", t, sizeof(t)), OCI_WH_BAD);
+	assert_int_equal(oci_whiteout("etc/x.wh.y", t, sizeof(t)), OCI_WH_NONE);
+}
+
+static void test_digests_and_names(void **state)
+{
+	const char *hex;
+
+	assert_int_equal(oci_digest_hex("sha256:" HEX, &hex), 0);
+	assert_string_equal(hex, HEX);
+	assert_int_equal(oci_digest_hex("sha512:" HEX, &hex), -EINVAL);
+	assert_int_equal(oci_digest_hex("sha256:" HEX "0", &hex), -EINVAL);
+	assert_int_equal(oci_digest_hex("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef"
+					"0123456789abcdef",
+					&hex),
+			 -EINVAL);
+	assert_int_equal(oci_digest_hex(NULL, &hex), -EINVAL);
+	assert_true(oci_name_ok("debian_12.1-x"));
+	assert_false(oci_name_ok(""));
+	assert_false(oci_name_ok(".hidden"));
+	assert_false(oci_name_ok(".."));
+	assert_false(oci_name_ok("a/b"));
+	assert_false(oci_name_ok("a b"));
+}
+
+static void test_record(void **state)
+{
+	OciImage img = {.pulled = 1700000000, .n_layers = 2, .sizes = {10, 20}}, back;
+	char buf[OCI_RECORD_MAX];
+	int n;
+
+	strcpy(img.manifest, HEX);
+	strcpy(img.source, "docker://127.0.0.1:5000/x:1");
+	strcpy(img.layers[0], HEX);
+	strcpy(img.layers[1], HEX);
+	img.layers[1][0] = 'f';
+	n = oci_image_format(&img, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(oci_image_parse(buf, (size_t)n, &back), 0);
+	assert_int_equal(back.n_layers, 2);
+	assert_string_equal(back.layers[1], img.layers[1]);
+	assert_int_equal(back.sizes[1], 20);
+	assert_string_equal(back.source, img.source);
+	assert_int_equal(back.pulled, 1700000000);
+	assert_int_equal(oci_image_parse("manifest=" HEX "\nsource=x\npulled=1\n", 49 + 20, &back),
+			 -EBADMSG);
+	assert_int_equal(oci_image_parse("manifest=" HEX "\nsource=x\npulled=1\nlayer=abc 1\n",
+					 strlen("manifest=" HEX "\nsource=x\npulled=1\nlayer=abc 1\n"),
+					 &back),
+			 -EBADMSG);
+	strcpy(img.source, "a\nb");
+	assert_int_equal(oci_image_format(&img, buf, sizeof(buf)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_entry_paths),
+	    cmocka_unit_test(test_whiteouts),
+	    cmocka_unit_test(test_digests_and_names),
+	    cmocka_unit_test(test_record),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
