@@ -2,6 +2,7 @@
 #include "helper_client.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,10 @@ static int spawn_helper(const HelperCall *call, int sock, int *ret_pidfd)
 	    .path = call->path,
 	    .argv = argv,
 	    .envp = envp,
-	    .fds = {-1, -1, call->keep_stderr ? STDERR_FILENO : -1, sock},
+	    /* our stderr if asked for and open at all, else /dev/null */
+	    .fds = {-1, -1,
+		    call->keep_stderr && fcntl(STDERR_FILENO, F_GETFD) >= 0 ? STDERR_FILENO : -1,
+		    sock},
 	    .n_fds = 4,
 	};
 	struct stat st;
