@@ -77,6 +77,7 @@ typedef struct ChildSetup {
 	 * lifetime; -1 none */
 	int layer_lock_fd;
 	bool persist_as_lower; /* share = session: layer/upper is the top lower layer, read-only */
+	char upper_options[96]; /* persist = false: the tmpfs upper's mode, size= and nr_inodes= */
 	size_t n_layers;       /* image layers: the first fds of the GO message, top first */
 	size_t n_bind_fds;     /* home + profile mounts: the next fds of the GO message */
 	char staging[128];     /* "/run/alcove/<name>": the child mounts its staging tmpfs here */

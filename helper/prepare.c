@@ -368,6 +368,21 @@ static int persist_quota(BuildCtx *c, int layerfd)
 	return 0;
 }
 
+/* persist = false: the throw-away upper is a tmpfs, in memory: bounded like a layer on disk,
+ * by layer_quota and layer_inodes, or by tmp_size and tmp_inodes when they are not set. */
+static int prepare_tmpfs_upper(BuildCtx *c)
+{
+	const Profile *p = c->spec->profile;
+	TmpfsSize size = p->tmp_size;
+	int r;
+
+	if (p->layer_quota)
+		size = (TmpfsSize){.bytes = p->layer_quota};
+	r = rootfs_tmpfs_options("0755", &size, p->layer_inodes ? p->layer_inodes : p->tmp_inodes,
+				 c->cs.upper_options, sizeof(c->cs.upper_options));
+	return r < 0 ? build_error(c, r, "layer_quota/layer_inodes of profile %s: %m", p->name) : 0;
+}
+
 int prepare_persist(BuildCtx *c)
 {
 	const BuildSpec *s = c->spec;
@@ -380,7 +395,7 @@ int prepare_persist(BuildCtx *c)
 	int r;
 
 	if (!s->profile->persist)
-		return 0;
+		return prepare_tmpfs_upper(c);
 	r = paths_open_lib(&libfd);
 	if (r < 0)
 		return build_error(c, r, "cannot open %s safely: %m", ALCOVE_LIB_DIR);

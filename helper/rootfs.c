@@ -98,7 +98,7 @@ static int tmpfs_upper(Rootfs *rf, char *upper, char *work, size_t size)
 	int r;
 
 	/* persist = false: a throw-away upper, gone with the alcove */
-	mfd = mnt_new_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	mfd = mnt_new_fs("tmpfs", rf->cs->upper_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (mfd < 0)
 		return mfd;
 	r = attach_at(mfd, rf->stagefd, "rw");

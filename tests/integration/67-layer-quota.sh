@@ -16,13 +16,13 @@ alcove_user alcqa3
 # --- no silent no-ops: check-config and explain name every key that will not take effect ---
 noop=$(make_config '
 defaults = { mode = "user"; image = "/"; cgroup = "none"; limits = { TasksMax = 100; }; };
-profiles = { p = { persist = false; layer_quota = "1G"; }; };
+profiles = { p = { persist = false; layer_quota_fallback = "refuse"; }; };
 rules = ( { user = "root"; action = "skip"; }, { user = "alcqa1"; profile = "p"; } );')
 out=$(actl check-config "$noop" 2>&1) || fail "check-config of a valid file with no-op keys"
 assert_contains "$out" "$noop:2: warning: defaults: limits.TasksMax is not enforced: cgroup = \"none\"" \
 	"check-config: limits with cgroup = none are named, with file:line"
-assert_contains "$out" "warning: p: layer_quota and layer_inodes are not used: persist = false" \
-	"check-config: a layer quota with persist = false is named"
+assert_contains "$out" "warning: p: layer_quota_fallback is not used: with persist = false" \
+	"check-config: a quota fallback with persist = false is named"
 out=$(actl --config "$noop" explain alcqa1)
 assert_contains "$out" "warning   limits.TasksMax is not enforced" "explain warns as well"
 
@@ -127,3 +127,11 @@ assert_contains "$out" "NOT limited to 20M" "fallback \"warn\": the warning name
 actl stop alcqa1
 out=$(in_alcove "$conf2" alcqa1 true 2>&1) && fail "layer_inodes on btrfs was let through"
 assert_contains "$out" "count bytes, not inodes" "btrfs: layer_inodes is refused with the reason"
+
+# --- persist = false: the throw-away layer is a tmpfs, sized by layer_quota ---
+conf3=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = false; cgroup = "none"; layer_quota = "8M"; };
+rules = ( { user = "alcqa3"; profile = "defaults"; } );')
+actl stop alcqa3
+out=$(in_alcove "$conf3" alcqa3 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=20 2>&1')
+assert_contains "$out" "No space left on device" "persist = false: the tmpfs layer stops at layer_quota"
