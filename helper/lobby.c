@@ -339,10 +339,11 @@ static int open_dir_strict(int dirfd, const char *path)
 }
 
 /*
- * The other homes: the parent of U's passwd home (/home) masked, U's own home bound back. The
- * parent is the admin's, so its path may go through symlinks (/home -> /srv/home), but it must
- * be root's and writable by root only: U's home is bound from it. A home right below / or in
- * /run (masked already) has no parent of its own to mask.
+ * The other homes: the parent of U's passwd home (/home) covered, with only U's own home in
+ * it, for root as well (no root code of this login needs another home, and linking thousands
+ * of them would cost each login). The parent is the admin's, so its path may go through
+ * symlinks (/home -> /srv/home), but it must be root's and writable by root only: U's home is
+ * bound from it. A home right below / or in /run (masked already) has no parent to mask.
  */
 static int lobby_hide_homes(const LobbyJob *job)
 {
@@ -369,7 +370,8 @@ static int lobby_hide_homes(const LobbyJob *job)
 				path, home);
 		return r;
 	}
-	return lobby_mask_dir(parent, slash + 1, false);
+	/* Root code of a login has no business in other homes: they go for root too. */
+	return lobby_mask_dir(parent, slash + 1, 0);
 }
 
 /* dirfd/path covered with an empty tmpfs, when it exists. */
@@ -403,7 +405,7 @@ static int lobby_hide(const LobbyJob *job)
 	if (run < 0)
 		return run;
 	/* writable for root: pam_motd, after us in sshd's stack, writes /run/motd.dynamic */
-	r = lobby_mask_dir(run, "alcove", true);
+	r = lobby_mask_dir(run, "alcove", LOBBY_MASK_LINK_OTHERS | LOBBY_MASK_WRITABLE);
 	if (r < 0)
 		return r;
 	r = lobby_hide_homes(job);

@@ -14,20 +14,27 @@
  * Both functions run as host root inside the lobby mount ns (a slave copy of the host's).
  */
 
+typedef enum LobbyMaskFlags {
+	LOBBY_MASK_LINK_OTHERS = 1 << 0, /* root keeps every other entry (through symlinks) */
+	LOBBY_MASK_WRITABLE = 1 << 1,	 /* root may add names (they stay in the lobby) */
+} LobbyMaskFlags;
+
 /*
- * Covers the directory dirfd (O_PATH) with a tmpfs of root's, mode 0711, holding
+ * Covers the directory dirfd (O_PATH) with a tmpfs of root's, mode 0711 (read-only unless
+ * LOBBY_MASK_WRITABLE), holding
+ *   KEEP                   a recursive clone of the original KEEP, reachable by everyone (a
+ *                          copy of it when it is a symlink; nothing when there is none)
+ * and with LOBBY_MASK_LINK_OTHERS also
  *   .alcove-lobby/         0700: only CAP_DAC_OVERRIDE passes it
  *   .alcove-lobby/host     the directory as it was, with every mount below it (recursive clone)
- *   NAME -> .alcove-lobby/host/NAME   one symlink per entry the directory had
- *   KEEP                   a recursive clone of the original KEEP, reachable by everyone
+ *   NAME -> .alcove-lobby/host/NAME   one symlink per other entry the directory had
  * So root resolves every old path to the same file (through a symlink), the user gets EACCES
- * for all but KEEP and cannot list the directory. KEEP may be NULL; when the original KEEP is
- * a symlink it is copied as one. Entries made after the lobby was built are not linked.
- * Code that refuses symlinks (RESOLVE_NO_SYMLINKS) reaches only KEEP. `writable`: root may
- * create new names in the tmpfs (they stay in the lobby: pam_motd's /run/motd.dynamic), else
- * it is read-only.
+ * for all but KEEP and cannot list the directory. Entries made after the lobby was built are
+ * not linked; code that refuses symlinks (RESOLVE_NO_SYMLINKS) reaches only KEEP. Without
+ * LOBBY_MASK_LINK_OTHERS the other entries are gone for root too, and the cost does not grow
+ * with their number (/home of a host with thousands of users).
  */
-int lobby_mask_dir(int dirfd, const char *keep, bool writable);
+int lobby_mask_dir(int dirfd, const char *keep, unsigned flags);
 
 /* Covers the directory dirfd with a fresh tmpfs made with `options` ("mode=0700,size=4k"):
  * nosuid, nodev, noexec and `attrs` (MOUNT_ATTR_RDONLY). */
