@@ -13,7 +13,8 @@ in_private_mount_ns "$@"
 journal_start
 img=$(test_image bookworm-login)
 pam_user alcb2c
-WORK=$(mktemp -d /var/tmp/alcb2-limits.XXXXXX)
+# not under /var/tmp or /tmp: the lobby, where pam_limits reads it, has empty ones of its own
+WORK=$(mktemp -d /run/alcove-tests/alcb2-limits.XXXXXX)
 on_exit "rm -rf $WORK"
 # Lower than sshd's own (raising a hard limit would need CAP_SYS_RESOURCE in pam_limits
 # already) and not what any process here has by default.
