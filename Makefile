@@ -82,8 +82,11 @@ FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
-# Pure files of the programs that unit tests may link (named *_pure.c or listed here).
-SAN_EXTRA_SRCS := $(wildcard helper/*_pure.c init/*_pure.c ctl/*_pure.c) pam_module/options.c
+# The programs' pure files (data in, data out; no syscalls) that unit tests link, by name.
+SAN_EXTRA_SRCS := helper/gc_names.c helper/rootfs_plan.c helper/scope_props.c \
+		  init/args.c init/lifecycle.c \
+		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
+		  ctl/user_manager_rules.c pam_module/options.c
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
 .SECONDARY:
@@ -182,7 +185,7 @@ check-vm: all $(TEST_TOOLS)
 
 # Root programs the integration tests drive, linked with the code they test.
 $(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.o \
-		$(BUILD)/obj/helper/scope_pure.o $(LIBALCOVE)
+		$(BUILD)/obj/helper/scope_props.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_SYSTEMD)
 

@@ -23,7 +23,7 @@
 #include "control_client.h"
 #include "enter_client.h"
 #include "helper_call.h"
-#include "list_pure.h"
+#include "list_format.h"
 #include "log.h"
 #include "login.h"
 #include "macro.h"

@@ -27,7 +27,7 @@
 #include "log.h"
 #include "macro.h"
 #include "quota.h"
-#include "show_pure.h"
+#include "show_format.h"
 #include "statefile.h"
 
 #define SHOW_MAX_ALCOVES 32

@@ -4,7 +4,7 @@
  * drop-in, user@.service.d/alcove.conf). systemd --user loads units, environment.d and
  * generators from the user's home and runs them with the host's namespaces and none of the
  * alcove's limits; a contained user writes that home from inside the alcove. So the manager
- * may start only for a user no rule can contain (user_manager_pure.c).
+ * may start only for a user no rule can contain (user_manager_rules.c).
  *
  * Exit 0: start it. Exit 1: do not; systemd then skips the unit ("condition not met"),
  * without failing it, and pam_systemd's login goes on without a manager. Every doubt is a 1
@@ -23,8 +23,8 @@
 #include "login.h"
 #include "macro.h"
 #include "policy.h"
-#include "show_pure.h"
-#include "user_manager_pure.h"
+#include "show_format.h"
+#include "user_manager_rules.h"
 
 #define PW_BUF_MAX (1024 * 1024)
 

@@ -16,7 +16,7 @@
 #include "idmap.h"
 #include "login.h"
 #include "policy.h"
-#include "rootfs_pure.h"
+#include "rootfs_plan.h"
 #include "scope.h"
 #include "statefile.h"
 

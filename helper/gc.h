@@ -4,7 +4,7 @@
 /*
  * alcove-helper gc (docs/INTERNALS.md): removes what crashes left behind. gc.c walks
  * /run/alcove and /var/lib/alcove; gc_scan.c looks at systemd's alcove-*.scope units and at
- * alcove-init processes no state file tracks. Decisions are in gc_pure.c.
+ * alcove-init processes no state file tracks. Decisions are in gc_names.c.
  */
 
 #include <stdbool.h>
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "gc_pure.h"
+#include "gc_names.h"
 #include "statefile.h"
 
 #define GC_MAX_ALCOVES 4096

@@ -23,7 +23,7 @@
 #include "errbuf.h"
 #include "macro.h"
 #include "scope.h"
-#include "scope_pure.h"
+#include "scope_props.h"
 #include "unit_name.h"
 
 #define SYSTEMD_DEST "org.freedesktop.systemd1"

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "scope.h"
-#include "scope_pure.h"
+#include "scope_props.h"
 
 static pid_t spawn_sleeper(void)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What counts as the ptmx of a devpts instance (common/alcove_pty_pure.c). */
+/* What counts as the ptmx of a devpts instance (common/alcove_pty_check.c). */
 #include <linux/magic.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* alcovectl's JSON and text output of a profile (ctl/json_pure.c, ctl/profile_print_pure.c). */
+/* alcovectl's JSON and text output of a profile (ctl/json.c, ctl/profile_print.c). */
 #include "policy_testlib.h"
 
 #include "../../ctl/json.h"

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../ctl/list_pure.h"
+#include "../../ctl/list_format.h"
 
 static void test_uptime(void **state)
 {

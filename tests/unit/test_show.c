@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../ctl/show_pure.h"
+#include "../../ctl/show_format.h"
 
 static void test_parse_numbers(void **state)
 {

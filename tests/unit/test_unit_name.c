@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "unit_name.h"
-#include "../../helper/scope_pure.h"
+#include "../../helper/scope_props.h"
 
 static void assert_unit(const char *name, const char *expected)
 {

@@ -2,7 +2,7 @@
 /* user_manager_decide(): a user manager only for users no login of whom can be contained. */
 #include "policy_testlib.h"
 
-#include "../../ctl/user_manager_pure.h"
+#include "../../ctl/user_manager_rules.h"
 #include "macro.h"
 
 #define GROUPS(...) ((const char *const[]){__VA_ARGS__, NULL})

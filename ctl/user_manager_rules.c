@@ -6,7 +6,7 @@
  * read the safe way: a contain rule with one may contain some login, a skip rule with one may
  * let some login through to the rules below.
  */
-#include "user_manager_pure.h"
+#include "user_manager_rules.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>

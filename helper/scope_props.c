@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "scope_pure.h"
+#include "scope_props.h"
 
 const char *scope_limit_property(LimitKind k)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "gc_pure.h"
+#include "gc_names.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "show_pure.h"
+#include "show_format.h"
 
 const char *show_ns_name(ShowNs ns)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "list_pure.h"
+#include "list_format.h"
 
 #include <inttypes.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "rootfs_pure.h"
+#include "rootfs_plan.h"
 
 #include <errno.h>
 #include <inttypes.h>
