@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "oci.h"
 
 char *load_strdup(LoadCtx *c, const char *s)
 {
@@ -69,16 +70,19 @@ static bool key_choice(KeyCtx *k, ProfileKey key)
 	return true;
 }
 
-/* One image layer: an absolute directory path. */
+/* One image entry: an absolute directory path, or the name of an OCI image pulled with
+ * `alcovectl image pull` (whether it exists is known only at build time, to root). */
 static bool image_layer(KeyCtx *k, const config_setting_t *e)
 {
 	const char *v = load_string(k->c, e, k->where);
 
 	if (!v)
 		return false;
-	if (!load_path_is_ok(v)) {
+	if (v[0] == '/' ? !load_path_is_ok(v) : !oci_name_ok(v)) {
 		load_error(k->c, e, k->where,
-			   "\"%s\" is not an absolute path without \"..\" components", v);
+			   "\"%s\" is neither an absolute path without \"..\" components nor an "
+			   "image name ([A-Za-z0-9_.-]+, not starting with '.')",
+			   v);
 		return false;
 	}
 	k->p->image[k->p->n_image] = load_strdup(k->c, v);

@@ -39,8 +39,8 @@ static const CtlVerb verbs[] = {
      "remove what crashes left: dead alcoves' state, half-built layers, orphaned scopes"},
 
     {"image", cmd_image, true,
-     "pull [--insecure] SOURCE NAME | list | inspect NAME | rm NAME",
-     "OCI images: pull SOURCE (skopeo transports) as NAME, list, inspect, remove"},
+     "pull [--insecure] SOURCE NAME | list | inspect NAME | rm NAME | prune",
+     "OCI images: pull SOURCE (skopeo transports) as NAME, list, inspect, remove, prune layers"},
 
     {"user-manager", cmd_user_manager, false, "UID|USER",
      "exit 0 if no rule can contain the user, so systemd --user may run on the host; else 1"},

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "login.h"
 #include "policy.h"
+#include "oci.h"
 #include "policy_warn.h"
 #include "profile_print.h"
 #include "quota.h"
@@ -144,8 +145,41 @@ static const char *decision_text(DecisionKind k)
 	}
 }
 
+/* image = "NAME": whether the OCI image exists as the build will look for it. Only root can
+ * tell: the store is root 0700. check-config cannot know (images come and go). */
+static size_t image_warnings(const Profile *pr, PolicyWarning *w, size_t n, size_t max)
+{
+	_cleanup_close_ int libfd = -1;
+
+	for (size_t i = 0; i < pr->n_image && n < max; i++) {
+		OciImage img;
+		int r;
+
+		if (pr->image[i][0] == '/')
+			continue;
+		if (libfd < 0)
+			libfd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = libfd < 0 ? negative_errno() : oci_image_read(libfd, pr->image[i], &img);
+		if (r >= 0)
+			continue;
+		w[n].line = pr->origin[PKEY_IMAGE].line;
+		if (r == -ENOENT)
+			snprintf(w[n].text, sizeof(w[n].text),
+				 "image \"%s\" does not exist (`alcovectl image pull SOURCE %s`); "
+				 "such logins are refused",
+				 pr->image[i], pr->image[i]);
+		else
+			snprintf(w[n].text, sizeof(w[n].text), "image \"%s\" cannot be checked: %s%s",
+				 pr->image[i], strerror(-r),
+				 r == -EACCES ? " (explain as root tells)" : "");
+		n++;
+	}
+	return n;
+}
+
 /* What explain warns about for a contained login: the profile's keys that will not take
- * effect, and a layer quota the filesystem of /var/lib/alcove cannot enforce. */
+ * effect, an OCI image that does not exist, and a layer quota the filesystem of
+ * /var/lib/alcove cannot enforce. */
 static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 {
 	const Profile *pr = d->profile;
@@ -157,6 +191,7 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 	if (d->kind != DECISION_CONTAIN || !pr)
 		return 0;
 	n = policy_profile_warnings(pr, w, max);
+	n = image_warnings(pr, w, n, max);
 	if (!pr->persist || (!q.bytes && !q.inodes) || n >= max)
 		return n;
 	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -176,7 +211,7 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 
 static void warnings_text(const Decision *d)
 {
-	PolicyWarning w[POLICY_MAX_WARNINGS + 1];
+	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
 
 	for (size_t i = 0; i < n; i++)
@@ -185,7 +220,7 @@ static void warnings_text(const Decision *d)
 
 static void warnings_json(FILE *f, const Decision *d)
 {
-	PolicyWarning w[POLICY_MAX_WARNINGS + 1];
+	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
 
 	fputs(", \"warnings\": [", f);

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "log.h"
 #include "macro.h"
+#include "oci_inuse.h"
 #include "oci_store.h"
 #include "oci_unpack.h"
 
@@ -299,7 +300,8 @@ static int read_image(OciStore *s, const char *name, OciImage *img)
 	return r;
 }
 
-static void inspect_json(const char *name, const OciImage *img, const OciStore *s)
+static void inspect_json(const char *name, const OciImage *img, const OciStore *s,
+			 const char *alcoves)
 {
 	int f = 1;
 
@@ -312,6 +314,8 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 	json_string(stdout, img->source);
 	json_key(stdout, "pulled", &f);
 	printf("%lld", (long long)img->pulled);
+	json_key(stdout, "alcoves", &f);
+	json_string(stdout, alcoves);
 	json_key(stdout, "layers", &f);
 	fputs("[", stdout);
 	for (size_t i = 0; i < img->n_layers; i++) {
@@ -338,7 +342,7 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
 	OciImage img;
-	char t[64];
+	char t[64], alcoves[1024];
 	int first, r;
 
 	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
@@ -348,13 +352,15 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 		return ctl_usage(ctx, "inspect needs one image NAME");
 	if (open_store_shared(&s) < 0 || read_image(&s, argv[first], &img) < 0)
 		return CTL_EXIT_FAILURE;
+	oci_alcoves_using(&img, alcoves, sizeof(alcoves));
 	if (ctx->json) {
-		inspect_json(argv[first], &img, &s);
+		inspect_json(argv[first], &img, &s, alcoves);
 		return CTL_EXIT_OK;
 	}
 	when(img.pulled, t, sizeof(t));
-	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nlayers:  (base first)\n",
-	       argv[first], img.manifest, img.source, t);
+	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nalcoves: %s\n"
+	       "layers:  (base first)\n",
+	       argv[first], img.manifest, img.source, t, *alcoves ? alcoves : "none");
 	for (size_t i = 0; i < img.n_layers; i++)
 		printf("  sha256:%s %12llu bytes\n", img.layers[i],
 		       (unsigned long long)img.sizes[i]);
@@ -391,6 +397,68 @@ static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
+/* Layers that no image record and no alcove's layers file names (the rule: docs/INTERNALS.md,
+ * "OCI images"). Under the store's exclusive lock: a build records its layers under the
+ * shared one before it lets go. Nothing is removed when any of them cannot be read. */
+static int prune_layers(OciStore *s, const OciLayerSet *keep, size_t *ret_kept)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int r = opendir_fd(s->layersfd, &d);
+
+	if (r < 0)
+		return r;
+	while ((de = readdir(d))) {
+		if (!oci_hex_ok(de->d_name))
+			continue;
+		if (oci_layer_set_has(keep, de->d_name)) {
+			(*ret_kept)++;
+			continue;
+		}
+		r = oci_store_remove(s->layersfd, de->d_name);
+		if (r < 0) {
+			log_error("Failed to remove layer sha256:%s: %s", de->d_name, strerror(-r));
+			break;
+		}
+		printf("removed layer sha256:%s\n", de->d_name);
+	}
+	closedir(d);
+	return r;
+}
+
+static int cmd_prune_image(CtlContext *ctx, int argc, char **argv)
+{
+	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
+	OciLayerSet keep = {0};
+	char err[512] = "";
+	size_t kept = 0;
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	if (r >= 0)
+		return r;
+	if (first != argc)
+		return ctl_usage(ctx, "prune takes no arguments");
+	r = oci_store_open(&s, LOCK_EX, err, sizeof(err));
+	if (r >= 0)
+		r = oci_store_clean(&s, err, sizeof(err));
+	if (r >= 0)
+		r = oci_layers_of_images(&s, &keep, err, sizeof(err));
+	if (r >= 0)
+		r = oci_layers_of_alcoves(&keep, err, sizeof(err));
+	if (r < 0) {
+		log_error("image prune: %s; nothing removed", *err ? err : strerror(-r));
+		oci_layer_set_free(&keep);
+		return CTL_EXIT_FAILURE;
+	}
+	r = prune_layers(&s, &keep, &kept);
+	oci_layer_set_free(&keep);
+	if (r < 0)
+		return CTL_EXIT_FAILURE;
+	printf("kept %zu layer%s in use\n", kept, kept == 1 ? "" : "s");
+	return CTL_EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	CtlVerbFn run;
@@ -399,6 +467,7 @@ static const struct {
     {"list", cmd_list_images},
     {"inspect", cmd_inspect_image},
     {"rm", cmd_rm_image},
+    {"prune", cmd_prune_image},
 };
 
 int cmd_image(CtlContext *ctx, int argc, char **argv)

@@ -82,6 +82,7 @@ void build_ctx_done(BuildCtx *c)
 	closep(&c->cs.null_fd);
 	closep(&c->cs.persist_fd);
 	closep(&c->cs.layer_lock_fd);
+	closep(&c->oci_lock_fd);
 	closep(&c->cs.sync_fd);
 	closep(&c->sync_fd);
 	closep(&c->quota_fd);
@@ -143,7 +144,7 @@ static int idmap_layers(BuildCtx *c, pid_t pid, int *mnt_fds)
 	if (userns < 0)
 		return build_error(c, negative_errno(), "open %s: %m", path);
 	for (size_t i = 0; i < c->n_layers; i++) {
-		const char *name = c->spec->profile->image[i];
+		const char *name = c->layer_label[i];
 		int r, mfd;
 
 		mfd = mnt_open_tree(c->layer_fds[i], "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
@@ -378,6 +379,7 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char
 			     .layer_lock_fd = -1};
 	for (size_t i = 0; i < ELEMENTSOF(c->layer_fds); i++)
 		c->layer_fds[i] = -1;
+	c->oci_lock_fd = -1;
 	for (size_t i = 0; i < ELEMENTSOF(c->bind_fds); i++)
 		c->bind_fds[i] = -1;
 

@@ -4,6 +4,7 @@
 /* What build.c and prepare.c share while one alcove is being built. */
 
 #include "build.h"
+#include "oci.h"
 
 typedef struct BuildCtx {
 	const BuildSpec *spec;
@@ -17,6 +18,10 @@ typedef struct BuildCtx {
 
 	int layer_fds[POLICY_MAX_LAYERS]; /* O_PATH dirs of the image layers, top first */
 	size_t n_layers;
+	/* each layer for messages: its image path, or "NAME's layer sha256:<12 hex>" */
+	char layer_label[POLICY_MAX_LAYERS][OCI_NAME_MAX + 40];
+	char layer_hex[POLICY_MAX_LAYERS][OCI_HEX_LEN + 1]; /* "" for a directory image */
+	int oci_lock_fd; /* the image store's lock, shared, until the layers are recorded */
 	bool host_root_image;
 	int bind_fds[2 + POLICY_MAX_MOUNTS]; /* detached mounts: home, profile mounts, /tmp */
 	size_t n_bind_fds;
@@ -52,6 +57,9 @@ int prepare_tmp(BuildCtx *c);
 int prepare_init(BuildCtx *c);
 int prepare_control(BuildCtx *c);
 int prepare_plan(BuildCtx *c);
+/* prepare_image.c: image = "NAME", the layers of an OCI image in /var/lib/alcove/oci. */
+int prepare_image_layers(BuildCtx *c, int libfd, const char *name);
+int prepare_layers_record(BuildCtx *c);
 void build_ctx_done(BuildCtx *c);
 /* "ext4", "overlayfs", or "filesystem type 0x..." of the fs holding fd. */
 void fs_describe(int fd, char *buf, size_t len);

@@ -179,19 +179,36 @@ static int open_layer(BuildCtx *c, const char *path, int *ret)
 	return 0;
 }
 
+/* The profile's image list, top first: directories, and OCI images by name (each its layers,
+ * top first), under the store's shared lock so that `image prune` never removes a layer
+ * between its being opened here and its being recorded in the run dir (prepare_image.c). */
 int prepare_layers(BuildCtx *c)
 {
 	const Profile *p = c->spec->profile;
+	_cleanup_close_ int libfd = -1;
+	int r;
 
 	if (p->n_image == 0)
 		return build_error(c, -EINVAL, "profile %s has no image", p->name);
 	for (size_t i = 0; i < p->n_image; i++) {
-		int r = open_layer(c, p->image[i], &c->layer_fds[i]);
+		if (p->image[i][0] != '/') {
+			if (libfd < 0 && (r = paths_open_lib(&libfd)) < 0)
+				return build_error(c, r, "cannot open %s safely: %m", ALCOVE_LIB_DIR);
+			r = prepare_image_layers(c, libfd, p->image[i]);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (c->n_layers >= POLICY_MAX_LAYERS)
+			return build_error(c, -E2BIG, "profile %s stacks more than %d layers", p->name,
+					   POLICY_MAX_LAYERS);
+		r = open_layer(c, p->image[i], &c->layer_fds[c->n_layers]);
 		if (r < 0)
 			return r;
+		snprintf(c->layer_label[c->n_layers], sizeof(c->layer_label[0]), "%s", p->image[i]);
 		c->n_layers++;
 	}
-	return 0;
+	return prepare_layers_record(c);
 }
 
 /* Describes, as a message, a persistent dir that failed its check. */

@@ -18,7 +18,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -140,3 +140,59 @@ out=$(actl image inspect alcoi-int 2>&1) && fail "inspect of a removed image wor
 assert_contains "$out" "image alcoi-int does not exist" "inspect names a missing image"
 assert_fails "pull refuses a bad NAME" actl image pull "oci:$W/A:latest" ".hidden"
 assert_fails "pull refuses an unknown transport" actl image pull "/etc" alcoi-x
+
+# --- image = "NAME" in a real alcove: the layers stacked (with a directory on top), the whiteout
+# and the opaque directory honoured; explain and the build name a missing image ---
+alcove_user alcoi1
+mkdir -p "$W/bb/bin" "$W/bb/etc" "$W/bb/opt/d" "$W/bb/proc" "$W/bb/dev" "$W/bb/tmp" "$W/bb/home" \
+	"$W/bb/run" "$W/bb/sys" "$W/bb/var/tmp" "$W/bb/root"
+cp /bin/busybox "$W/bb/bin/busybox" || fail "busybox-static is needed (tests/install-deps.sh)"
+for c in sh cat ls sleep true; do ln -s busybox "$W/bb/bin/$c"; done
+echo hello >"$W/bb/etc/motd"
+echo keep >"$W/bb/etc/keep"
+echo lower >"$W/bb/opt/d/old"
+"$MK" tar "$W/bb.tar" tree "$W/bb" || fail "bb.tar"
+"$MK" tar "$W/opq2.tar" opaque ./opt/d new || fail "opq2.tar"
+"$MK" layout "$W/BB" "$W/bb.tar" "$W/wh.tar" "$W/opq2.tar" || fail "layout BB"
+actl image pull "oci:$W/BB:latest" alcoi-c >/dev/null 2>"$W/pull.err" || fail "pull BB: $(cat "$W/pull.err")"
+install -d -m 0755 "$W/top/etc"
+echo extra >"$W/top/etc/extra"
+conf=$(make_config "
+defaults = { mode = \"user\"; image = [ \"$W/top\", \"alcoi-c\" ]; cgroup = \"none\"; persist = false; };
+rules = ( { user = \"alcoi1\"; profile = \"defaults\"; } );")
+out=$(in_alcove "$conf" alcoi1 'cat /etc/keep /etc/extra; ls /opt/d; cat /etc/motd 2>&1' 2>&1)
+assert_contains "$out" "keep" "the base layer of image alcoi-c is the alcove's root"
+assert_contains "$out" "extra" "a directory image stacks on top of the OCI image's layers"
+assert_contains "$out" "can't open '/etc/motd': No such file or directory" "the upper layer's whiteout hides the base's /etc/motd inside the alcove"
+assert_eq "new" "$(echo "$out" | sed -n 3p)" "the opaque directory hides the base's /opt/d/old inside the alcove"
+actl stop alcoi1 >/dev/null 2>&1
+
+missing=$(make_config '
+defaults = { mode = "user"; image = "alcoi-nope"; cgroup = "none"; persist = false; };
+rules = ( { user = "alcoi1"; profile = "defaults"; } );')
+out=$(actl --config "$missing" explain alcoi1)
+assert_contains "$out" "warning   image \"alcoi-nope\" does not exist (\`alcovectl image pull SOURCE alcoi-nope\`); such logins are refused" \
+	"explain says the image does not exist"
+out=$(in_alcove "$missing" alcoi1 true 2>&1) && fail "an alcove was built on a missing image"
+assert_contains "$out" "image \"alcoi-nope\" does not exist" "the build refuses a missing image, naming it"
+
+# --- rm and prune never remove a layer a running alcove stacks ---
+uid=$(id -u alcoi1)
+setsid "$ALCOVECTL" --config "$conf" enter alcoi1 -- /bin/sh -c 'sleep 600' >/dev/null 2>&1 &
+epid=$!
+on_exit "kill $epid"
+wait_until 100 test -s "/run/alcove/$uid/layers" || fail "no /run/alcove/$uid/layers while the alcove runs"
+bbl=$(actl image inspect alcoi-c --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+assert_contains "$(cat "/run/alcove/$uid/layers")" "$bbl" "the alcove records the layers it stacks"
+assert_contains "$(actl image inspect alcoi-c)" "alcoves: $uid" "inspect names the alcove that uses the image"
+actl image rm alcoi-c >/dev/null || fail "image rm alcoi-c"
+out=$(actl image prune) || fail "image prune: $out"
+[ -d "$OCI/layers/$bbl" ] || fail "prune removed a layer the running alcove stacks"
+assert_not_contains "$out" "$bbl" "prune keeps the layers of a running alcove whose image was removed"
+[ -d "$OCI/layers/$base" ] || fail "prune removed a layer images alcoi-a and alcoi-b use"
+actl stop alcoi1 >/dev/null 2>&1
+{ wait "$epid"; } 2>/dev/null
+out=$(actl image prune) || fail "image prune: $out"
+assert_contains "$out" "removed layer sha256:$bbl" "once the alcove ended, prune removes its unused layer"
+[ -d "$OCI/layers/$top" ] || fail "prune removed the whiteout layer image alcoi-a still uses"
+pass "prune keeps every layer an image names"

@@ -221,11 +221,11 @@ static void test_images(void **state)
 	size_t len;
 
 	assert_load_error("defaults = {\n  image = \"images/bookworm\";\n};\n", 2, "defaults.image",
-			  "\"images/bookworm\" is not an absolute path");
+			  "\"images/bookworm\" is neither an absolute path");
 	assert_load_error("defaults = {\n  image = \"/srv/../etc\";\n};\n", 2, "defaults.image",
-			  "not an absolute path without \"..\"");
-	assert_load_error("defaults = {\n  image = ( \"/a\",\n  \"b\" );\n};\n", 3,
-			  "defaults.image", "\"b\"");
+			  "neither an absolute path without \"..\" components nor an image name");
+	assert_load_error("defaults = {\n  image = ( \"/a\",\n  \".b\" );\n};\n", 3,
+			  "defaults.image", "\".b\"");
 	assert_load_error("defaults = {\n  image = ();\n};\n", 2, "defaults.image",
 			  "expected 1 to 16 layers, got 0");
 	len = (size_t)snprintf(text, sizeof(text), "defaults = {\n  image = [");
@@ -239,6 +239,11 @@ static void test_images(void **state)
 	assert_int_equal(p->defaults.n_image, 2);
 	assert_string_equal(p->defaults.image[0], "/top");
 	assert_string_equal(p->defaults.image[1], "/bottom");
+	policy_free(p);
+	/* an OCI image by name, mixed with a directory (whether it exists: at build time) */
+	p = load_ok("defaults = { image = [ \"/srv/overlay\", \"debian-12.4_x\" ]; };\n");
+	assert_int_equal(p->defaults.n_image, 2);
+	assert_string_equal(p->defaults.image[1], "debian-12.4_x");
 	policy_free(p);
 }
 

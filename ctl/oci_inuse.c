@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The layers in use (oci_inuse.h), for `image prune` and `image inspect`.
+ */
+#include "oci_inuse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errbuf.h"
+#include "fileio.h"
+#include "macro.h"
+
+void oci_layer_set_free(OciLayerSet *set)
+{
+	free(set->hex);
+	*set = (OciLayerSet){0};
+}
+
+bool oci_layer_set_has(const OciLayerSet *set, const char *hex)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->hex[i], hex) == 0)
+			return true;
+	return false;
+}
+
+static int set_add(OciLayerSet *set, const char *hex)
+{
+	if (oci_layer_set_has(set, hex))
+		return 0;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 32;
+		void *p = reallocarray(set->hex, cap, sizeof(*set->hex));
+
+		if (!p)
+			return -ENOMEM;
+		set->hex = p;
+		set->cap = cap;
+	}
+	snprintf(set->hex[set->n++], sizeof(set->hex[0]), "%s", hex);
+	return 0;
+}
+
+int oci_layers_of_images(const OciStore *s, OciLayerSet *set, char *err, size_t errlen)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int r = opendir_fd(s->imagesfd, &d);
+
+	if (r < 0)
+		return r;
+	while (r >= 0 && (de = readdir(d))) {
+		OciImage img;
+
+		if (!oci_name_ok(de->d_name))
+			continue;
+		r = oci_image_read(s->libfd, de->d_name, &img);
+		if (r < 0)
+			errbuf_set(err, errlen, "image %s: %s", de->d_name, strerror(-r));
+		for (size_t i = 0; r >= 0 && i < img.n_layers; i++)
+			r = set_add(set, img.layers[i]);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
+}
+
+/* One alcove's layers file: hex lines. -ENOENT when it has none. */
+static int read_layers_file(int runfd, const char *alcove, OciLayerSet *set)
+{
+	char buf[OCI_MAX_LAYERS * 2 * (OCI_HEX_LEN + 1) + 1];
+	_cleanup_close_ int fd = open_beneath(runfd, alcove, O_RDONLY | O_DIRECTORY, 0);
+	size_t n;
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = read_file_at(fd, "layers", 0, buf, sizeof(buf) - 1, &n);
+	if (r < 0)
+		return r;
+	buf[n] = '\0';
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!oci_hex_ok(l))
+			return -EBADMSG;
+		r = set_add(set, l);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen)
+{
+	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	if (runfd < 0)
+		return errno == ENOENT ? 0 : negative_errno();
+	r = opendir_fd(runfd, &d);
+	while (r >= 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		r = read_layers_file(runfd, de->d_name, set);
+		if (r == -ENOENT || r == -ENOTDIR)
+			r = 0;
+		else if (r < 0)
+			errbuf_set(err, errlen, "%s/%s/layers: %s", ALCOVE_RUN_DIR, de->d_name,
+				   strerror(-r));
+	}
+	if (d)
+		closedir(d);
+	return r < 0 ? r : 0;
+}
+
+int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
+{
+	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = NULL;
+	struct dirent *de;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (runfd < 0 || opendir_fd(runfd, &d) < 0)
+		return 0;
+	while ((de = readdir(d))) {
+		OciLayerSet set = {0};
+		bool uses = false;
+
+		if (de->d_name[0] == '.' || read_layers_file(runfd, de->d_name, &set) < 0) {
+			oci_layer_set_free(&set);
+			continue;
+		}
+		for (size_t i = 0; i < img->n_layers && !uses; i++)
+			uses = oci_layer_set_has(&set, img->layers[i]);
+		oci_layer_set_free(&set);
+		if (uses && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "", de->d_name);
+	}
+	closedir(d);
+	return 0;
+}

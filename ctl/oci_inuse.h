@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+/*
+ * Which layers of the store are in use: named by an image record, or by a
+ * /run/alcove/<name>/layers file (the layers an alcove stacks, written by the helper under
+ * the store's shared lock; docs/INTERNALS.md, "OCI images").
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "oci_store.h"
+
+typedef struct OciLayerSet {
+	char (*hex)[OCI_HEX_LEN + 1];
+	size_t n, cap;
+} OciLayerSet;
+
+void oci_layer_set_free(OciLayerSet *set);
+bool oci_layer_set_has(const OciLayerSet *set, const char *hex);
+
+/* Adds every image record's layers. -errno (a record that cannot be read: nothing is known). */
+int oci_layers_of_images(const OciStore *s, OciLayerSet *set, char *err, size_t errlen);
+/* Adds the layers of every alcove under /run/alcove, running or not (gc removes the dead
+ * ones' directories): -errno when one cannot be read. */
+int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen);
+/* The alcoves (names under /run/alcove) that stack any of img's layers, comma-separated. */
+int oci_alcoves_using(const OciImage *img, char *buf, size_t len);
