@@ -2,7 +2,9 @@
 # OCI images (issue 16): layers unpacked once per digest into /var/lib/alcove/oci/layers, each
 # blob verified; hostile layers refused with nothing written outside the store and no .partial
 # left; two images sharing a layer store it once; an interrupted unpack or pull is retried
-# cleanly; rm keeps the layers. Images are built here (tests/lib/oci-layout.py), no network.
+# cleanly; rm keeps the layers; a pull from a real registry on 127.0.0.1; image = "NAME" in a real
+# alcove honours whiteouts; prune keeps what images and running alcoves use. Images are built
+# here (tests/lib/oci-layout.py), no network.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
@@ -12,13 +14,14 @@ MK="$ALCOVE_SRC/tests/lib/oci-layout.py"
 UNPACK=$BUILD/tests/oci-unpack
 [ -x "$UNPACK" ] || fail "$UNPACK missing: make $UNPACK"
 [ -x /usr/bin/skopeo ] || fail "skopeo missing (tests/install-deps.sh)"
+[ -x /usr/bin/docker-registry ] || fail "docker-registry missing (tests/install-deps.sh)"
 W=$(mktemp -d /run/alcove-tests/90-oci.XXXXXX)
 on_exit "rm -rf $W"
 # The images of this test, and the layers it added to the store (those present before stay).
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -140,6 +143,37 @@ out=$(actl image inspect alcoi-int 2>&1) && fail "inspect of a removed image wor
 assert_contains "$out" "image alcoi-int does not exist" "inspect names a missing image"
 assert_fails "pull refuses a bad NAME" actl image pull "oci:$W/A:latest" ".hidden"
 assert_fails "pull refuses an unknown transport" actl image pull "/etc" alcoi-x
+
+# --- a real registry on 127.0.0.1 (Debian's docker-registry): push with skopeo, pull --insecure ---
+REG_PORT=5003
+cat >"$W/registry.yml" <<REG
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $W/registry
+http:
+  addr: 127.0.0.1:$REG_PORT
+REG
+/usr/bin/docker-registry serve "$W/registry.yml" >"$W/registry.log" 2>&1 &
+regpid=$!
+on_exit "kill $regpid"
+wait_until 100 python3 -c "import socket; socket.create_connection(('127.0.0.1', $REG_PORT))" ||
+	fail "docker-registry did not listen on 127.0.0.1:$REG_PORT: $(cat "$W/registry.log")"
+skopeo copy --dest-tls-verify=false "oci:$W/A:latest" "docker://127.0.0.1:$REG_PORT/alcoi/a:1" \
+	>/dev/null 2>"$W/push.err" || fail "push to the registry: $(cat "$W/push.err")"
+out=$(actl image pull "docker://127.0.0.1:$REG_PORT/alcoi/a:1" alcoi-reg 2>&1) &&
+	fail "a pull over plain http worked without --insecure"
+assert_contains "$out" "skopeo copy docker://127.0.0.1:$REG_PORT/alcoi/a:1 failed" \
+	"without --insecure, a plain-http registry is refused (skopeo's TLS check)"
+actl image pull --insecure "docker://127.0.0.1:$REG_PORT/alcoi/a:1" alcoi-reg >/dev/null 2>"$W/pull.err" ||
+	fail "pull --insecure from the registry: $(cat "$W/pull.err")"
+assert_eq "$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
+	"$(actl image inspect alcoi-reg --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
+	"the image pulled from the registry is the one pushed (same manifest digest)"
+assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" \
+	"its layers are the ones already stored"
 
 # --- image = "NAME" in a real alcove: the layers stacked (with a directory on top), the whiteout
 # and the opaque directory honoured; explain and the build name a missing image ---
