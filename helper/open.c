@@ -375,6 +375,11 @@ static int hold(OpenCtx *c)
 		/* the alcove runs, and it is the user's: an init that does not answer (stopped
 		 * or ptraced by its root in root mode: ETIMEDOUT) is theirs to cause */
 		c->ans->tenant = true;
+		if (r == -ENOENT) /* alive, but no admin socket: an init from before it existed */
+			return answer_error(c->ans, r,
+					    "Alcove %s runs without %s (an alcove-init older than "
+					    "this helper?): `alcovectl stop %s` ends it",
+					    c->name, path, c->login->user);
 		return answer_error(c->ans, r,
 				    "Cannot register the session with alcove %s (%s): %m", c->name,
 				    path);

@@ -109,3 +109,19 @@ kill "$bg1" "$bg2"
 wait_until 200 alcove_gone alcca1 || fail "alcca1's alcove did not end: $(alcove_leftovers alcca1)"
 wait_until 200 alcove_gone alcca2 || fail "alcca2's alcove did not end: $(alcove_leftovers alcca2)"
 pass "both alcoves end with their last logout"
+
+# An alcove whose admin socket is gone (an init from before the admin socket existed, after a
+# package upgrade) is not joined: the login fails closed, saying what ends it, and stop does.
+ssh_bg alcca1 -tt -- 'exec sleep 4739'
+bg1=$SSH_BG_PID
+on_exit "kill $bg1"
+wait_until 200 alcove_has alcca1 "sleep 4739" || fail "alcca1's login did not start"
+rm "/run/alcove/$(id -u alcca1)/admin"
+out=$(actl --config "$conf" enter alcca1 -- echo joined 2>&1)
+assert_contains "$out" "runs without /run/alcove/$(id -u alcca1)/admin" \
+	"no admin socket: the login is refused, naming the socket"
+assert_contains "$out" "\`alcovectl stop alcca1\` ends it" "... and saying what ends it"
+assert_not_contains "$out" joined "... nothing ran"
+actl stop alcca1 || fail "alcovectl stop alcca1 without an admin socket"
+wait_until 200 alcove_gone alcca1 || fail "alcca1's alcove did not end: $(alcove_leftovers alcca1)"
+pass "alcovectl stop ends it (SIGKILL through init's pidfd)"
