@@ -150,22 +150,13 @@ static int init_argv(BuildCtx *c)
 	return 0;
 }
 
-int prepare_plan(BuildCtx *c)
+static int plan_hostname(BuildCtx *c)
 {
 	const BuildSpec *s = c->spec;
 	const Profile *p = s->profile;
 	_cleanup_free_ char *hostname = NULL;
-	RootfsInput in;
 	int r;
 
-	r = accounts(c);
-	if (r < 0)
-		return r;
-	if (c->host_root_image) {
-		r = list_ssh_keys(c);
-		if (r < 0)
-			return r;
-	}
 	r = policy_expand(p->hostname ? p->hostname : "%u-alcove", s->login->user, s->login->uid,
 			  false, &hostname);
 	if (r < 0 || strlen(hostname) >= sizeof(c->hostname))
@@ -173,6 +164,45 @@ int prepare_plan(BuildCtx *c)
 				   p->hostname);
 	snprintf(c->hostname, sizeof(c->hostname), "%s", hostname);
 	snprintf(c->cs.hostname, sizeof(c->cs.hostname), "%s", hostname);
+	return 0;
+}
+
+/* The plan's bind steps take the helper's detached mounts: each gets its own clone with the
+ * step's attributes (a fresh mount of the helper's has them already). */
+static int plan_bind_fds(BuildCtx *c)
+{
+	for (size_t i = 0; i < c->cs.plan.n; i++) {
+		const MountStep *st = &c->cs.plan.step[i];
+		int r;
+
+		if (st->kind != STEP_BIND_FD)
+			continue;
+		if (st->fd_index >= c->n_bind_fds)
+			return build_error(c, -EBADF, "plan wants mount fd %u of %zu", st->fd_index,
+					   c->n_bind_fds);
+		if (st->fresh)
+			continue;
+		r = clone_bind(c, st);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int prepare_plan(BuildCtx *c)
+{
+	const BuildSpec *s = c->spec;
+	const Profile *p = s->profile;
+	RootfsInput in;
+	int r;
+
+	r = accounts(c);
+	if (r >= 0 && c->host_root_image)
+		r = list_ssh_keys(c);
+	if (r >= 0)
+		r = plan_hostname(c);
+	if (r < 0)
+		return r;
 	snprintf(c->cs.user, sizeof(c->cs.user), "%s", s->login->user);
 	in = (RootfsInput){
 	    .host_root_image = c->host_root_image,
@@ -194,20 +224,9 @@ int prepare_plan(BuildCtx *c)
 				   "filesystem plan of profile %s (a mount target must be an "
 				   "absolute path without '..'): %m",
 				   p->name);
-	for (size_t i = 0; i < c->cs.plan.n; i++) {
-		const MountStep *st = &c->cs.plan.step[i];
-
-		if (st->kind != STEP_BIND_FD)
-			continue;
-		if (st->fd_index >= c->n_bind_fds)
-			return build_error(c, -EBADF, "plan wants mount fd %u of %zu", st->fd_index,
-					   c->n_bind_fds);
-		if (st->fresh)
-			continue; /* the helper's own new mount, attributes set when it was made */
-		r = clone_bind(c, st);
-		if (r < 0)
-			return r;
-	}
+	r = plan_bind_fds(c);
+	if (r < 0)
+		return r;
 	c->cs.network_none = in.network_none;
 	c->cs.keep_groups = p->mode == ALCOVE_MODE_USER;
 	c->cs.setuid = p->setuid;

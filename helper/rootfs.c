@@ -120,15 +120,15 @@ static int tmpfs_upper(Rootfs *rf, char *upper, char *work, size_t size)
 	return 0;
 }
 
-static int mount_overlay(Rootfs *rf)
+/* The lower layers, attached in the staging tmpfs, as overlay's lowerdir (top first): the
+ * persistent layer's upper for share = session, then the image layers. */
+static int overlay_lowers(Rootfs *rf, char *lowerdir, size_t size)
 {
 	const ChildSetup *cs = rf->cs;
-	char paths[CHILD_MAX_LAYERS + 1][160], upper[160], work[160];
+	char paths[CHILD_MAX_LAYERS + 1][160];
 	const char *lower[CHILD_MAX_LAYERS + 1];
-	char lowerdir[4096];
-	_cleanup_close_ int fsfd = -1;
 	size_t n = 0;
-	int mfd, r;
+	int r;
 
 	if (cs->persist_fd >= 0) {
 		/* overlay takes private clones of its layers' mounts, and only of mounts in the
@@ -155,17 +155,16 @@ static int mount_overlay(Rootfs *rf)
 		lower[n] = paths[n];
 		n++;
 	}
-	r = overlay_lowerdir(lower, n, lowerdir, sizeof(lowerdir));
-	if (r < 0)
-		return child_error(rf->e, r, "mounts", "overlay lowerdir: %m");
-	if (cs->persist_fd >= 0 && !cs->persist_as_lower) {
-		snprintf(upper, sizeof(upper), "%s/p/upper", cs->staging);
-		snprintf(work, sizeof(work), "%s/p/work", cs->staging);
-	} else {
-		r = tmpfs_upper(rf, upper, work, sizeof(upper));
-		if (r < 0)
-			return child_error(rf->e, r, "mounts", "tmpfs upper layer: %m");
-	}
+	r = overlay_lowerdir(lower, n, lowerdir, size);
+	return r < 0 ? child_error(rf->e, r, "mounts", "overlay lowerdir: %m") : 0;
+}
+
+/* The overlay itself, by ns root with userxattr, attached as the staging area's "root". */
+static int overlay_mount(Rootfs *rf, const char *lowerdir, const char *upper, const char *work)
+{
+	_cleanup_close_ int fsfd = -1;
+	int mfd, r;
+
 	fsfd = mnt_fsopen("overlay");
 	if (fsfd < 0)
 		return child_error(rf->e, fsfd, "mounts", "fsopen overlay: %m");
@@ -175,7 +174,7 @@ static int mount_overlay(Rootfs *rf)
 	    (r = mnt_fsconfig_flag(fsfd, "userxattr")) < 0)
 		return child_error(rf->e, r, "mounts", "configure overlay (lowerdir=%s): %m",
 				   lowerdir);
-	mfd = mnt_fsmount(fsfd, MOUNT_ATTR_NODEV | (cs->setuid ? 0 : MOUNT_ATTR_NOSUID));
+	mfd = mnt_fsmount(fsfd, MOUNT_ATTR_NODEV | (rf->cs->setuid ? 0 : MOUNT_ATTR_NOSUID));
 	if (mfd == -ELOOP)
 		return child_error(
 		    rf->e, mfd, "mounts",
@@ -192,6 +191,26 @@ static int mount_overlay(Rootfs *rf)
 	}
 	rf->rootfd = mfd;
 	return 0;
+}
+
+static int mount_overlay(Rootfs *rf)
+{
+	const ChildSetup *cs = rf->cs;
+	char lowerdir[4096], upper[160], work[160];
+	int r;
+
+	r = overlay_lowers(rf, lowerdir, sizeof(lowerdir));
+	if (r < 0)
+		return r;
+	if (cs->persist_fd >= 0 && !cs->persist_as_lower) {
+		snprintf(upper, sizeof(upper), "%s/p/upper", cs->staging);
+		snprintf(work, sizeof(work), "%s/p/work", cs->staging);
+	} else {
+		r = tmpfs_upper(rf, upper, work, sizeof(upper));
+		if (r < 0)
+			return child_error(rf->e, r, "mounts", "tmpfs upper layer: %m");
+	}
+	return overlay_mount(rf, lowerdir, upper, work);
 }
 
 /*

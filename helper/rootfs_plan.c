@@ -161,10 +161,55 @@ static int plan_masks(const RootfsInput *in, RootfsPlan *p)
 	return 0;
 }
 
+/* The home volume and the profile's mounts: the helper's detached mounts, by fd index. */
+static int plan_volumes(const RootfsInput *in, RootfsPlan *p)
+{
+	const uint32_t nosuid = in->setuid ? 0 : STEP_ATTR_NOSUID;
+	MountStep *s;
+
+	s = ADD(p, STEP_BIND_FD, in->home, STEP_ATTR_NODEV | nosuid);
+	s->fd_index = ROOTFS_FD_HOME;
+	if (in->host_root_image)
+		ADD(p, STEP_REMOUNT_RO, "/home", 0);
+	for (size_t i = 0; i < in->n_mounts; i++) {
+		const char *t = in->mounts[i].target ? in->mounts[i].target : in->mounts[i].source;
+
+		if (!rootfs_path_ok(t))
+			return -EINVAL;
+		s = ADD(p, STEP_BIND_FD, t,
+			STEP_ATTR_NODEV | nosuid | (in->mounts[i].writable ? 0 : STEP_ATTR_RDONLY));
+		s->fd_index = 1 + (unsigned)i;
+	}
+	return 0;
+}
+
+/* /etc/passwd and /etc/group made for the alcove; the host's resolv.conf and hosts. */
+static int plan_etc(const RootfsInput *in, RootfsPlan *p)
+{
+	static const char *const host_files[] = {"/etc/resolv.conf", "/etc/hosts"};
+	const uint32_t ro = STEP_ATTR_NOSUID | STEP_ATTR_NODEV | STEP_ATTR_NOEXEC | STEP_ATTR_RDONLY;
+	MountStep *s;
+
+	s = ADD(p, STEP_FILE, "/etc/passwd", ro);
+	s->data = in->passwd;
+	s->mode = 0644;
+	s->file = true;
+	s = ADD(p, STEP_FILE, "/etc/group", ro);
+	s->data = in->group;
+	s->mode = 0644;
+	s->file = true;
+	for (size_t i = 0; i < sizeof(host_files) / sizeof(host_files[0]); i++) {
+		s = ADD(p, STEP_BIND_HOST, host_files[i], ro);
+		s->source = host_files[i];
+		s->file = true;
+		s->optional = true;
+	}
+	return 0;
+}
+
 int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 {
 	const uint32_t safe = STEP_ATTR_NOSUID | STEP_ATTR_NODEV;
-	const uint32_t nosuid = in->setuid ? 0 : STEP_ATTR_NOSUID;
 	RootfsPlan *p = ret;
 	MountStep *s;
 	int r;
@@ -177,9 +222,8 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 	if (r >= 0)
 		r = rootfs_tmpfs_options("1777", &in->tmp_size, in->tmp_inodes, p->shm_options,
 					 sizeof(p->shm_options));
-	if (r < 0)
-		return r;
-	r = plan_kernel_fs(in, p);
+	if (r >= 0)
+		r = plan_kernel_fs(in, p);
 	if (r < 0)
 		return r;
 	/* The lobby imports /tmp for root code (sshd, PAM): a tmpfs the alcove's ns root mounted
@@ -196,36 +240,8 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 		if (r < 0)
 			return r;
 	}
-	s = ADD(p, STEP_BIND_FD, in->home, STEP_ATTR_NODEV | nosuid);
-	s->fd_index = ROOTFS_FD_HOME;
-	if (in->host_root_image)
-		ADD(p, STEP_REMOUNT_RO, "/home", 0);
-	for (size_t i = 0; i < in->n_mounts; i++) {
-		const char *t = in->mounts[i].target ? in->mounts[i].target : in->mounts[i].source;
-
-		if (!rootfs_path_ok(t))
-			return -EINVAL;
-		s = ADD(p, STEP_BIND_FD, t,
-			STEP_ATTR_NODEV | nosuid | (in->mounts[i].writable ? 0 : STEP_ATTR_RDONLY));
-		s->fd_index = 1 + (unsigned)i;
-	}
-	s = ADD(p, STEP_FILE, "/etc/passwd", safe | STEP_ATTR_NOEXEC | STEP_ATTR_RDONLY);
-	s->data = in->passwd;
-	s->mode = 0644;
-	s->file = true;
-	s = ADD(p, STEP_FILE, "/etc/group", safe | STEP_ATTR_NOEXEC | STEP_ATTR_RDONLY);
-	s->data = in->group;
-	s->mode = 0644;
-	s->file = true;
-	static const char *const host_files[] = {"/etc/resolv.conf", "/etc/hosts"};
-	for (size_t i = 0; i < 2; i++) {
-		s = ADD(p, STEP_BIND_HOST, host_files[i],
-			safe | STEP_ATTR_NOEXEC | STEP_ATTR_RDONLY);
-		s->source = host_files[i];
-		s->file = true;
-		s->optional = true;
-	}
-	return 0;
+	r = plan_volumes(in, p);
+	return r < 0 ? r : plan_etc(in, p);
 }
 
 int overlay_escape(const char *path, char *buf, size_t len)
