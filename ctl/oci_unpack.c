@@ -238,6 +238,10 @@ static int make_symlink(Unpack *u, int pfd, const char *base, struct archive_ent
 
 	if (!target || !*target)
 		return fail(u, -EINVAL, "a symlink without a target");
+	if (archive_entry_uid(e) < 0 || archive_entry_gid(e) < 0 ||
+	    archive_entry_uid(e) >= UINT32_MAX || archive_entry_gid(e) >= UINT32_MAX)
+		return fail(u, -EINVAL, "owner %lld:%lld out of range",
+			    (long long)archive_entry_uid(e), (long long)archive_entry_gid(e));
 	r = RET_NERRNO(symlinkat(target, pfd, base));
 	if (r == -EEXIST && (r = replace(u, pfd, base)) == 0)
 		r = RET_NERRNO(symlinkat(target, pfd, base));

@@ -61,6 +61,13 @@ for f in /etc/alcove-oci-abs /tmp/alcove-oci-symlink "$W/alcove-oci-dotdot" /alc
 	[ -e "$f" ] && fail "a hostile layer wrote $f"
 done
 pass "no hostile layer wrote outside the store"
+# a full disk: the layer's write fails, the .partial goes (a 64 KiB tmpfs as the store)
+mkdir "$W/small"
+mount -t tmpfs -o size=64k,mode=0700 alcoi-small "$W/small" || fail "mount a small tmpfs"
+on_exit "umount -l $W/small"
+out=$("$UNPACK" "$W/L-big" "$W/small" 2>&1) && fail "a layer larger than the disk was unpacked"
+assert_contains "$out" "entry './big': write: No space left on device" "a full disk refuses the layer, naming the entry"
+[ -z "$(ls -A "$W/small")" ] || fail "a full disk left $(ls -A "$W/small")"
 "$MK" layout "$W/C" "$W/base.tar" || fail "layout C"
 "$MK" corrupt "$W/C"
 out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest was unpacked"
