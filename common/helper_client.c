@@ -18,8 +18,10 @@ void helper_reply_done(HelperReply *r)
 {
 	closep(&r->fd);
 	closep(&r->fd2);
+	closep(&r->fd3);
 	r->fd = -1;
 	r->fd2 = -1;
+	r->fd3 = -1;
 }
 
 static int recv_reply(int sock, HelperReply *ret)
@@ -40,7 +42,7 @@ static int recv_reply(int sock, HelperReply *ret)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return negative_errno();
-	/* Take every fd that came, so none leaks into the application; keep two. */
+	/* Take every fd that came, so none leaks into the application; keep three. */
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -52,6 +54,8 @@ static int recv_reply(int sock, HelperReply *ret)
 				ret->fd = fd;
 			else if (ret->fd2 < 0)
 				ret->fd2 = fd;
+			else if (ret->fd3 < 0)
+				ret->fd3 = fd;
 			else
 				close(fd);
 		}
@@ -116,7 +120,7 @@ int helper_call(const HelperCall *call, const KvBuilder *request, HelperReply *r
 	_cleanup_close_ int ours = -1, theirs = -1, pidfd = -1;
 	int sv[2], r, rr;
 
-	*ret = (HelperReply){.fd = -1, .fd2 = -1, .exit_code = -1};
+	*ret = (HelperReply){.fd = -1, .fd2 = -1, .fd3 = -1, .exit_code = -1};
 	if (request->error)
 		return request->error;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

@@ -19,7 +19,8 @@ typedef struct HelperReply {
 	char buf[KV_MAX_MESSAGE];
 	KvMessage kv;  /* points into buf */
 	int fd;	       /* the fd that came with the answer (open: the lobby), O_CLOEXEC, or -1 */
-	int fd2;       /* a second one (open: the alcove's net ns), or -1 */
+	int fd2;       /* a second one (open: the alcove's net or UTS ns), or -1 */
+	int fd3;       /* a third one (open: the alcove's UTS ns), or -1 */
 	int exit_code; /* the helper's exit status, -1 if a signal ended it */
 	int signal;    /* the signal that ended it (SIGKILL past the deadline), or 0 */
 } HelperReply;
@@ -32,7 +33,7 @@ typedef struct HelperCall {
 	const char *fault; /* ALCOVE_FAULT for the fault-injection build, or NULL */
 } HelperCall;
 
-void helper_reply_done(HelperReply *r); /* closes fd and fd2 */
+void helper_reply_done(HelperReply *r); /* closes fd, fd2 and fd3 */
 
 /* 0 when an answer arrived (its `status` may still be "error"); -errno when the helper could
  * not be run (-EINVAL: path not absolute, -EACCES: not a regular file), died without

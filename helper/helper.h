@@ -22,6 +22,7 @@ typedef struct Answer {
 	KvBuilder kv;
 	int fd;		  /* sent with the answer by SCM_RIGHTS; -1 = none */
 	int fd2;	  /* sent after fd in the same message (open: the alcove's net ns) */
+	int fd3;	  /* and after it (open: the alcove's UTS ns) */
 	LogFields fields; /* for the one log line of the request */
 	bool tenant;	  /* the error is of a stage that works on what the user controls */
 } Answer;

@@ -215,6 +215,7 @@ typedef struct LobbyJob {
 	size_t errlen;
 	int result;  /* the lobby ns fd (in the shared fd table) or -errno */
 	int netns;   /* the alcove's network ns fd (in the shared fd table), or -1 */
+	int utsns;   /* the alcove's UTS ns fd (in the shared fd table), or -1 */
 	bool tenant; /* it failed in the alcove's own tree */
 } LobbyJob;
 
@@ -444,10 +445,10 @@ static int lobby_make(LobbyJob *job)
 
 	/* By the pidfd the helper verified (statefile_alive) or got from clone3: never a pid
 	 * that could have been recycled. An exiting init has no namespaces left: ESRCH. Both
-	 * namespaces in one call, so both are init's. From here to the way back, a failure is in
+	 * namespaces in one call, so all are init's. From here to the way back, a failure is in
 	 * what the user's alcove holds. */
 	job->tenant = true;
-	if (setns(spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET) < 0)
+	if (setns(spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS) < 0)
 		return negative_errno();
 	r = alcove_mounts_take(&m, job->err, job->errlen);
 	if (r < 0)
@@ -456,9 +457,13 @@ static int lobby_make(LobbyJob *job)
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
 	if (setns(lobby, CLONE_NEWNS) < 0)
 		return negative_errno();
-	/* The lobby's /proc is the host's, where this thread is itself; its net ns is init's. */
+	/* The lobby's /proc is the host's, where this thread is itself; its net and UTS ns are
+	 * init's. */
 	job->netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (job->netns < 0)
+		return negative_errno();
+	job->utsns = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+	if (job->utsns < 0)
 		return negative_errno();
 
 	r = attach(m.tmp, "/tmp", 0);
@@ -522,23 +527,35 @@ static int enter_clone(const LobbySpec *spec)
 	return TAKE_FD(tree);
 }
 
-/* 1 if fd is the network ns this process is in, 0 if another one. */
-static int netns_is_ours(int fd)
+/* *fd: a namespace of init's of the given type (/proc/self/ns/<type>). Closed and -1 when it
+ * is the one this process is in (the alcove shares it: nothing to join). */
+static int ns_keep_if_other(int *fd, int nstype, const char *type)
 {
 	struct stat ours, theirs;
+	char path[64];
 
-	if (stat("/proc/self/ns/net", &ours) < 0 || fstat(fd, &theirs) < 0)
+	if (ioctl(*fd, NS_GET_NSTYPE) != nstype)
+		return -EBADMSG;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", type);
+	if (stat(path, &ours) < 0 || fstat(*fd, &theirs) < 0)
 		return negative_errno();
-	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+	if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino) {
+		closep(fd);
+		*fd = -1;
+	}
+	return 0;
 }
 
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, bool *ret_tenant,
-		char *err, size_t errlen)
+int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err, size_t errlen)
 {
-	_cleanup_close_ int lobby = -1, enter = -1, netns = -1;
+	_cleanup_close_ int lobby = -1, enter = -1, netns = -1, utsns = -1;
 	_Alignas(16) char stack[64 * 1024];
-	LobbyJob job = {
-	    .spec = spec, .err = err, .errlen = errlen, .result = -ECHILD, .netns = -1};
+	LobbyJob job = {.spec = spec,
+			.err = err,
+			.errlen = errlen,
+			.result = -ECHILD,
+			.netns = -1,
+			.utsns = -1};
 	int r, status;
 	pid_t pid;
 
@@ -569,6 +586,7 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, boo
 	if (job.result >= 0)
 		lobby = job.result;
 	netns = job.netns;
+	utsns = job.utsns;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -ECHILD; /* killed half-way: whatever it left open is closed with us */
 	if (job.result < 0 && ret_tenant)
@@ -576,18 +594,16 @@ int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, boo
 	if (job.result < 0)
 		return job.result;
 	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */
-	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS ||
-	    ioctl(netns, NS_GET_NSTYPE) != CLONE_NEWNET)
+	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS)
 		return -EBADMSG;
 	/* network = "host": the alcove shares ours (the application's), nothing to join. */
-	r = netns_is_ours(netns);
+	r = ns_keep_if_other(&netns, CLONE_NEWNET, "net");
+	if (r >= 0)
+		r = ns_keep_if_other(&utsns, CLONE_NEWUTS, "uts");
 	if (r < 0)
 		return r;
-	if (r > 0) {
-		closep(&netns);
-		netns = -1;
-	}
-	*ret_mntns_fd = TAKE_FD(lobby);
-	*ret_netns_fd = TAKE_FD(netns);
+	ret->mnt = TAKE_FD(lobby);
+	ret->net = TAKE_FD(netns);
+	ret->uts = TAKE_FD(utsns);
 	return 0;
 }

@@ -53,15 +53,20 @@ typedef struct LobbySpec {
  * root mode U, its ns root, may have replaced it inside, and root code works in the lobby's
  * /tmp; otherwise -EPERM with a message.
  *
- * Returns 0, *ret_mntns_fd (O_CLOEXEC fd of the lobby mount ns) and *ret_netns_fd: the
- * alcove's network ns (O_CLOEXEC), or -1 when the alcove shares this process's network ns
- * (network = "host"); the application joins both, so that sshd's channels (forwards, X11
- * listeners) are the alcove's. Or -errno with both untouched and, when it can say more than the
+ * Returns 0 and *ret (O_CLOEXEC fds, below): the lobby mount ns, and the alcove's network and
+ * UTS ns unless the alcove shares this process's; the application joins them all, so that
+ * sshd's channels (forwards, X11 listeners and xauth's cookie, which is keyed by the host
+ * name) are the alcove's. Or -errno with *ret untouched and, when it can say more than the
  * errno, a message in err (else err is ""): -ESRCH when init is gone or exiting (an alcove ending
  * right now), -ENOENT when the shell or alcove-enter is missing. On failure *ret_tenant (may be
  * NULL) says whether it failed on what the user controls: the alcove's own tree (its /tmp, devpts,
  * an init that is gone), or a clone refused for want of pids (EAGAIN: with cgroup = "none" the
  * user's own processes may fill the PAM application's cgroup).
  */
-int lobby_build(const LobbySpec *spec, int *ret_mntns_fd, int *ret_netns_fd, bool *ret_tenant,
-		char *err, size_t errlen);
+typedef struct LobbyNs {
+	int mnt; /* the lobby */
+	int net; /* the alcove's network ns, or -1 when it is the caller's (network = "host") */
+	int uts; /* the alcove's UTS ns (its hostname), or -1 when it is the caller's */
+} LobbyNs;
+
+int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err, size_t errlen);

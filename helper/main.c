@@ -164,14 +164,18 @@ static int check_request_fd(void)
 static int send_answer(const Answer *a)
 {
 	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} control = {0};
-	int fds[2] = {a->fd, a->fd2};
-	size_t nfd = a->fd2 >= 0 ? 2 : 1;
+	int fds[3] = {a->fd};
+	size_t nfd = 1;
 	struct iovec iov = {.iov_base = (void *)a->kv.buf, .iov_len = a->kv.len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
+	if (a->fd2 >= 0)
+		fds[nfd++] = a->fd2;
+	if (a->fd3 >= 0)
+		fds[nfd++] = a->fd3;
 	if (a->fd >= 0) {
 		struct cmsghdr *c;
 
@@ -214,7 +218,7 @@ static int run(const HelperEnv *env, const char *verb, Answer *ans)
 int main(int argc, char **argv)
 {
 	HelperEnv env = {.exe_dirfd = -1, .caller = getppid()};
-	Answer ans = {.fd = -1, .fd2 = -1};
+	Answer ans = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	char dir[PATH_MAX];
 	int r;
 

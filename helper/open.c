@@ -296,10 +296,16 @@ static int lobby(OpenCtx *c)
 	    .home = c->login->home,
 	    .tun = c->profile->tun,
 	};
+	LobbyNs ns;
 	int r;
 
 	c->ans->fields.stage = "lobby";
-	r = lobby_build(&spec, &c->ans->fd, &c->ans->fd2, &c->ans->tenant, err, sizeof(err));
+	r = lobby_build(&spec, &ns, &c->ans->tenant, err, sizeof(err));
+	if (r >= 0) {
+		c->ans->fd = ns.mnt;
+		c->ans->fd2 = ns.net;
+		c->ans->fd3 = ns.uts;
+	}
 	if (r < 0 && err[0])
 		return answer_error(c->ans, r, "Cannot build the lobby of %s: %s", c->login->user,
 				    err);
@@ -471,6 +477,8 @@ int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans)
 		closep(&ans->fd);
 	if (r < 0 && ans->fd2 >= 0)
 		closep(&ans->fd2);
+	if (r < 0 && ans->fd3 >= 0)
+		closep(&ans->fd3);
 	open_ctx_done(&c);
 	return r;
 }

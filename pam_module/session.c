@@ -201,20 +201,31 @@ static void unstash(Ctx *c)
 static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
 			size_t size);
 
+/* The alcove's own network and UTS ns (fd2, fd3 of open's answer, each there only when the
+ * alcove does not share the application's): the one of nstype, or -1. */
+static int reply_ns(const HelperReply *reply, int nstype)
+{
+	if (reply->fd2 >= 0 && ioctl(reply->fd2, NS_GET_NSTYPE) == nstype)
+		return reply->fd2;
+	if (reply->fd3 >= 0 && ioctl(reply->fd3, NS_GET_NSTYPE) == nstype)
+		return reply->fd3;
+	return -1;
+}
+
 /* The helper answered ok: check the answer, export the session, join the lobby. The join is
  * the last step, so a failure before it leaves the application where it was. */
 static int enter_lobby(Ctx *c, HelperReply *reply)
 {
 	const char *name = kv_get(&reply->kv, "name");
 	const char *session = kv_get(&reply->kv, "session");
-	int r;
+	int net = reply_ns(reply, CLONE_NEWNET), uts = reply_ns(reply, CLONE_NEWUTS), r;
 
 	if (!token_is_safe(name) || !token_is_safe(session))
 		return fail(c, -EPROTO, "helper", "alcove-helper open: no valid name/session");
 	if (reply->fd < 0 || ioctl(reply->fd, NS_GET_NSTYPE) != CLONE_NEWNS)
 		return fail(c, -EPROTO, "helper", "alcove-helper open: no lobby mount ns fd");
-	if (reply->fd2 >= 0 && ioctl(reply->fd2, NS_GET_NSTYPE) != CLONE_NEWNET)
-		return fail(c, -EPROTO, "helper", "alcove-helper open: second fd not a net ns");
+	if ((reply->fd2 >= 0) + (reply->fd3 >= 0) != (net >= 0) + (uts >= 0))
+		return fail(c, -EPROTO, "helper", "alcove-helper open: an fd that is no net or UTS ns");
 	r = stash(c, name, session);
 	if (r < 0) {
 		unstash(c);
@@ -231,12 +242,14 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 	 * session opened, so those connect and listen there. The client's TCP socket keeps the
 	 * host ns it was made in; what this process still opens afterwards (D-Bus, the journal,
 	 * /dev/log, the helper's socketpair) are path or unnamed sockets, which no net ns
-	 * scopes. Joined after the lobby: from here on a failure cannot leave the application
-	 * on the host (c->joined), the login is refused whatever `failure` says. */
+	 * scopes. The UTS ns for its hostname: sshd's xauth keys the X11 cookie by it, and the
+	 * clients inside look it up by theirs. Joined after the lobby: from here on a failure
+	 * cannot leave the application on the host (c->joined), the login is refused whatever
+	 * `failure` says. */
 	c->joined = true;
-	if (reply->fd2 >= 0 && setns(reply->fd2, CLONE_NEWNET) < 0) {
+	if ((net >= 0 && setns(net, CLONE_NEWNET) < 0) || (uts >= 0 && setns(uts, CLONE_NEWUTS) < 0)) {
 		r = fail(c, negative_errno(), "setns",
-			 "Failed to join the network namespace of alcove %s: %m", name);
+			 "Failed to join the network and UTS namespaces of alcove %s: %m", name);
 		unstash(c);
 		return r;
 	}
@@ -258,7 +271,7 @@ static void release(Ctx *c, const HelperReply *reply)
 /* 0 contained, 1 the helper says skip, -errno. */
 static int contain(Ctx *c)
 {
-	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1};
+	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	int r;
 
 	r = count_threads();
@@ -408,7 +421,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
 			size_t size)
 {
-	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1};
+	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	KvBuilder b;
 	int r;
 

@@ -113,6 +113,7 @@ assert_eq "connect 2394: Connection refused" "$out" "none: ... and not on the ho
 
 # X11: sshd's listener (X11UseLocalhost) in the alcove's network ns, DISPLAY usable inside.
 DISPLAY=:77 ssh_bg alcch1 -Y -tt -- "echo DISPLAY=\$DISPLAY; d=\${DISPLAY#localhost:}
+	grep -aq \"\$(hostname)\" ~/.Xauthority && echo xauth-cookie
 	perl -e $(q "$CLIENT") \$((6000 + \${d%.*})) 1 >/dev/null && echo x11-connected; exec sleep 600" \
 	>"$WORK/x11.out" 2>&1
 LOGINS+=("$SSH_BG_PID")
@@ -121,6 +122,8 @@ wait_until 150 grep -q -e x11-connected -e connect "$WORK/x11.out" ||
 x11=$(tr -d '\r' <"$WORK/x11.out")
 assert_contains "$x11" "DISPLAY=localhost:" "none: ssh -Y sets DISPLAY=localhost:N inside"
 assert_contains "$x11" x11-connected "none: the X11 listener answers on the alcove's loopback"
+assert_contains "$x11" xauth-cookie \
+	"none: sshd's xauth wrote the cookie to the home, under the alcove's hostname (clients inside find it)"
 display=$(sed -n 's/^DISPLAY=localhost:\([0-9]*\)\..*/\1/p' <<<"$x11")
 out=$(perl -e "$CLIENT" $((6000 + display)) 1 2>&1)
 assert_eq "connect $((6000 + display)): Connection refused" "$out" \

@@ -43,9 +43,9 @@ static int bench(const LobbySpec *spec, int n)
 	if (!t)
 		return 1;
 	for (int i = 0; i < n; i++) {
-		int fd, netfd;
+		LobbyNs ns;
 		double start = now_us();
-		int r = lobby_build(spec, &fd, &netfd, NULL, NULL, 0);
+		int r = lobby_build(spec, &ns, NULL, NULL, 0);
 
 		t[i] = now_us() - start;
 		if (r < 0) {
@@ -53,9 +53,11 @@ static int bench(const LobbySpec *spec, int n)
 			free(t);
 			return 1;
 		}
-		close(fd);
-		if (netfd >= 0)
-			close(netfd);
+		close(ns.mnt);
+		if (ns.net >= 0)
+			close(ns.net);
+		if (ns.uts >= 0)
+			close(ns.uts);
 	}
 	qsort(t, (size_t)n, sizeof(double), cmp_double);
 	printf("%.1f\n", t[n / 2]);
@@ -66,7 +68,8 @@ static int bench(const LobbySpec *spec, int n)
 int main(int argc, char **argv)
 {
 	LobbySpec spec = {.name = "4242", .uid = 4242, .gid = getgid()};
-	int fd, netfd, r, cmd = 0, n = 0;
+	LobbyNs ns;
+	int r, cmd = 0, n = 0;
 
 	if (argc < 4) {
 		fprintf(stderr,
@@ -110,15 +113,16 @@ int main(int argc, char **argv)
 	if (n > 0)
 		return bench(&spec, n);
 	char err[1024];
-	r = lobby_build(&spec, &fd, &netfd, NULL, err, sizeof(err));
+	r = lobby_build(&spec, &ns, NULL, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "lobby_build: %s%s%s\n", strerror(-r), err[0] ? ": " : "", err);
 		return 1;
 	}
 	if (!cmd || cmd >= argc)
 		return 0;
-	/* as pam_alcove joins them: the lobby, then the alcove's net ns if it has its own */
-	if (setns(fd, CLONE_NEWNS) < 0 || (netfd >= 0 && setns(netfd, CLONE_NEWNET) < 0)) {
+	/* as pam_alcove joins them: the lobby, then the alcove's net and UTS ns if not ours */
+	if (setns(ns.mnt, CLONE_NEWNS) < 0 || (ns.net >= 0 && setns(ns.net, CLONE_NEWNET) < 0) ||
+	    (ns.uts >= 0 && setns(ns.uts, CLONE_NEWUTS) < 0)) {
 		perror("setns");
 		return 1;
 	}

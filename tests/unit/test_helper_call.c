@@ -144,7 +144,7 @@ static int bad_call(const char *path, const KvBuilder *b, HelperReply *r)
 
 static void test_answer_and_setup(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigset_t block, old;
 
@@ -162,6 +162,7 @@ static void test_answer_and_setup(void **state)
 	assert_string_equal(kv_get(&r.kv, "name"), "alice");
 	assert_int_equal(r.fd, -1);
 	assert_int_equal(r.fd2, -1);
+	assert_int_equal(r.fd3, -1);
 	assert_int_equal(r.exit_code, 0);
 
 	close(stray);
@@ -171,7 +172,7 @@ static void test_answer_and_setup(void **state)
 
 static void test_fd_received_cloexec(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 
 	assert_int_equal(call("withfd", 5000, &r), 0);
 	assert_true(r.fd >= 0);
@@ -183,7 +184,7 @@ static void test_fd_received_cloexec(void **state)
 /* open's answer: the lobby and the alcove's net ns, in that order, both kept. */
 static void test_two_fds_received(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	struct stat a, b;
 
 	assert_int_equal(call("with2fds", 5000, &r), 0);
@@ -199,11 +200,12 @@ static void test_two_fds_received(void **state)
 	helper_reply_done(&r);
 	assert_int_equal(r.fd, -1);
 	assert_int_equal(r.fd2, -1);
+	assert_int_equal(r.fd3, -1);
 }
 
 static void test_exit_without_answer(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 
 	assert_int_equal(call("exit", 5000, &r), -ECONNRESET);
 	assert_int_equal(r.exit_code, 3);
@@ -211,14 +213,14 @@ static void test_exit_without_answer(void **state)
 
 static void test_garbage_answer(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 
 	assert_int_equal(call("garbage", 5000, &r), -EBADMSG);
 }
 
 static void test_timeout_kills(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 
 	assert_int_equal(call("hang", 200, &r), -ETIMEDOUT);
 	assert_int_equal(r.exit_code, -1); /* SIGKILLed, and reaped */
@@ -256,7 +258,7 @@ static void test_application_reaps(void **state)
 
 static void test_bad_paths(void **state)
 {
-	HelperReply r = {.fd = -1, .fd2 = -1};
+	HelperReply r = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	KvBuilder b = request("alice");
 
 	assert_int_equal(bad_call("alcove-helper", &b, &r), -EINVAL);
