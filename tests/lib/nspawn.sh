@@ -17,8 +17,9 @@
 NSPAWN_CACHE=${NSPAWN_CACHE:-/var/cache/alcove-tests}
 NSPAWN_WORK=${NSPAWN_WORK:-/var/tmp/alcove-tests} # ext4 here: the alcove idmaps its image
 # What the container needs: systemd and logind (libpam-systemd), D-Bus, sshd, and alcove's
-# runtime libraries (libconfig9, libpam0g, libsystemd0 come with systemd).
-NSPAWN_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,iproute2,procps,libconfig9,libpam0g,libpam-modules,passwd,login,util-linux,psmisc
+# runtime libraries (libconfig9, libpam0g, libsystemd0 come with systemd; alcovectl's image
+# verbs need libarchive13, libjansson4 and libssl3).
+NSPAWN_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,iproute2,procps,libconfig9,libpam0g,libpam-modules,passwd,login,util-linux,psmisc,libarchive13,libjansson4,libssl3
 
 NSPAWN_DIR= NSPAWN_PID= NSPAWN_LEADER= NSPAWN_CG=
 NSPAWN_INSTALL=make # make: `make install DESTDIR=` into the copy; none: nothing
