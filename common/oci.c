@@ -127,7 +127,31 @@ int oci_image_format(const OciImage *img, char *buf, size_t len)
 			return -E2BIG;
 		o += (size_t)n;
 	}
+	for (const char *l = img->labels; *l;) {
+		size_t k = strcspn(l, "\n");
+
+		n = snprintf(buf + o, len - o, "label=%.*s\n", (int)k, l);
+		if (n < 0 || (size_t)n >= len - o)
+			return -E2BIG;
+		o += (size_t)n;
+		l += k + (l[k] == '\n');
+	}
 	return (int)o;
+}
+
+int oci_image_add_label(OciImage *img, const char *key, const char *value)
+{
+	size_t o = strlen(img->labels);
+	int n;
+
+	if (!*key || strpbrk(key, "=\n") || strchr(value, '\n'))
+		return -EINVAL;
+	n = snprintf(img->labels + o, sizeof(img->labels) - o, "%s=%s\n", key, value);
+	if (n < 0 || (size_t)n >= sizeof(img->labels) - o) {
+		img->labels[o] = '\0';
+		return -E2BIG;
+	}
+	return 0;
 }
 
 static int parse_layer(const char *v, OciImage *img)
@@ -176,6 +200,15 @@ static int parse_line(char *line, OciImage *img, unsigned *seen)
 		*seen |= 4;
 	} else if (strcmp(line, "layer") == 0)
 		return parse_layer(v, img);
+	else if (strcmp(line, "label") == 0) {
+		const char *eq2 = strchr(v, '=');
+		char key[256];
+
+		if (!eq2 || (size_t)(eq2 - v) >= sizeof(key))
+			return -EBADMSG;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq2 - v), v);
+		return oci_image_add_label(img, key, eq2 + 1) < 0 ? -EBADMSG : 0;
+	}
 	return 0;
 }
 

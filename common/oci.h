@@ -56,11 +56,16 @@ typedef struct OciImage {
 	size_t n_layers;
 	char layers[OCI_MAX_LAYERS][OCI_HEX_LEN + 1];
 	uint64_t sizes[OCI_MAX_LAYERS]; /* the blob's (compressed) size */
+	char labels[2048];		/* the config's Labels, "KEY=VALUE\n" each (shown only) */
 } OciImage;
 
-/* "manifest=<hex>\nsource=...\npulled=N\nlayer=<hex> <size>\n..." -E2BIG, -EINVAL. */
+/* "manifest=<hex>\nsource=...\npulled=N\nlayer=<hex> <size>\n...label=KEY=VALUE\n..."
+ * -E2BIG, -EINVAL. */
 int oci_image_format(const OciImage *img, char *buf, size_t len);
 /* Every key required, layers 1..OCI_MAX_LAYERS; unknown keys ignored. -EBADMSG. */
 int oci_image_parse(const char *buf, size_t len, OciImage *ret);
+/* Appends "key=value\n" to img->labels; -EINVAL for a newline or '=' in key, a newline in
+ * value, -E2BIG when it does not fit. */
+int oci_image_add_label(OciImage *img, const char *key, const char *value);
 /* Reads ALCOVE_LIB_DIR/oci/images/<name> (no symlink anywhere below libfd). -ENOENT. */
 int oci_image_read(int libfd, const char *name, OciImage *ret);

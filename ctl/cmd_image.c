@@ -300,6 +300,25 @@ static int read_image(OciStore *s, const char *name, OciImage *img)
 	return r;
 }
 
+/* "KEY=VALUE\n" lines as a JSON object */
+static void labels_json(const char *labels)
+{
+	int first = 1;
+
+	fputs("{", stdout);
+	for (const char *l = labels; *l;) {
+		size_t k = strcspn(l, "="), e = strcspn(l, "\n");
+		char key[256], val[2048];
+
+		snprintf(key, sizeof(key), "%.*s", (int)k, l);
+		snprintf(val, sizeof(val), "%.*s", (int)(e - k - 1), l + k + 1);
+		json_key(stdout, key, &first);
+		json_string(stdout, val);
+		l += e + (l[e] == '\n');
+	}
+	fputs("}", stdout);
+}
+
 static void inspect_json(const char *name, const OciImage *img, const OciStore *s,
 			 const char *alcoves)
 {
@@ -316,6 +335,8 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 	printf("%lld", (long long)img->pulled);
 	json_key(stdout, "alcoves", &f);
 	json_string(stdout, alcoves);
+	json_key(stdout, "labels", &f);
+	labels_json(img->labels);
 	json_key(stdout, "layers", &f);
 	fputs("[", stdout);
 	for (size_t i = 0; i < img->n_layers; i++) {
@@ -358,9 +379,17 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_OK;
 	}
 	when(img.pulled, t, sizeof(t));
-	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nalcoves: %s\n"
-	       "layers:  (base first)\n",
+	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nalcoves: %s\n",
 	       argv[first], img.manifest, img.source, t, *alcoves ? alcoves : "none");
+	printf("config:  not used for logins (Env, User, WorkingDir, Entrypoint, Cmd)\nlabels:  %s\n",
+	       *img.labels ? "" : "none");
+	for (const char *l = img.labels; *l;) {
+		size_t e = strcspn(l, "\n");
+
+		printf("  %.*s\n", (int)e, l);
+		l += e + (l[e] == '\n');
+	}
+	printf("layers:  (base first)\n");
 	for (size_t i = 0; i < img.n_layers; i++)
 		printf("  sha256:%s %12llu bytes\n", img.layers[i],
 		       (unsigned long long)img.sizes[i]);

@@ -190,6 +190,32 @@ static int manifest_layers(json_t *m, const char *mhex, OciImage *img, char *err
 	return 0;
 }
 
+/* The config's Labels (image-spec config.md), shown by inspect; the rest of the config (Env,
+ * User, WorkingDir, Entrypoint, Cmd) does not apply to logins. Labels that do not fit the
+ * record or hold a newline are left out. */
+static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *err,
+			 size_t errlen)
+{
+	_cleanup_(json_decrefp) json_t *config = NULL;
+	json_t *labels, *v;
+	const char *hex, *key;
+	uint64_t size;
+	int r;
+
+	if (descriptor(json_object_get(manifest, "config"), &hex, &size) < 0) {
+		errbuf_set(err, errlen, "manifest sha256:%s: no config descriptor", img->manifest);
+		return -EBADMSG;
+	}
+	r = load_json(layoutfd, hex, size, &config, err, errlen);
+	if (r < 0)
+		return r;
+	labels = json_object_get(json_object_get(config, "config"), "Labels");
+	json_object_foreach(labels, key, v)
+		if (json_is_string(v))
+			(void)oci_image_add_label(img, key, json_string_value(v));
+	return 0;
+}
+
 int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen)
 {
 	_cleanup_(json_decrefp) json_t *index = NULL;
@@ -215,5 +241,8 @@ int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen)
 	r = load_json(layoutfd, hex, size, &manifest, err, errlen);
 	if (r < 0)
 		return r;
-	return manifest_layers(manifest, img->manifest, img, err, errlen);
+	r = manifest_layers(manifest, img->manifest, img, err, errlen);
+	if (r < 0)
+		return r;
+	return config_labels(layoutfd, manifest, img, err, errlen);
 }

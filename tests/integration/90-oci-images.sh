@@ -98,6 +98,11 @@ assert_eq "character special file 0:0" "$(stat -c '%F %t:%T' "$OCI/layers/$top/e
 topb=$(actl image inspect alcoi-b --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
 assert_eq "b'y'" "$(python3 -c "import os; print(os.getxattr('$OCI/layers/$topb/opt/d', 'user.overlay.opaque'))")" \
 	"an opaque whiteout is user.overlay.opaque=y (what overlayfs reads with userxattr)"
+out=$(actl image inspect alcoi-a)
+assert_contains "$out" "  org.opencontainers.image.title=alcove test" "inspect shows the config's labels"
+assert_contains "$out" "config:  not used for logins" "inspect says the config does not apply to logins"
+assert_eq "alcove test" "$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["labels"]["org.opencontainers.image.title"])')" \
+	"inspect --json shows the labels"
 out=$(actl image list)
 assert_contains "$out" "alcoi-a" "image list shows the image"
 actl image list --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(i["name"]=="alcoi-b" and i["layers"]==2 for i in d["images"])' ||

@@ -104,7 +104,9 @@ def make_layout(layout, tars):
         diffs.append("sha256:" + hashlib.sha256(raw).hexdigest())
         d = blob(layout, gzip.compress(raw, mtime=0))
         layers.append(dict(mediaType="application/vnd.oci.image.layer.v1.tar+gzip", **d))
-    config = {"architecture": "amd64", "os": "linux", "config": {},
+    config = {"architecture": "amd64", "os": "linux",
+              "config": {"Labels": {"org.opencontainers.image.title": "alcove test",
+                                    "bad": "two\nlines"}, "User": "nobody"},
               "rootfs": {"type": "layers", "diff_ids": diffs}}
     cd = blob(layout, json.dumps(config).encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
