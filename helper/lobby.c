@@ -366,8 +366,9 @@ static int lobby_hide_homes(const LobbyJob *job)
 		return negative_errno();
 	r = check_root_owned(parent, S_IFDIR);
 	if (r < 0) {
-		lobby_job_error(job, "'%s', the parent of %s's home: not root's, or writable by "
-				     "group or others (the other homes it holds cannot be hidden)",
+		lobby_job_error(job,
+				"'%s', the parent of %s's home: not root's, or writable by "
+				"group or others (the other homes it holds cannot be hidden)",
 				path, home);
 		return r;
 	}
@@ -425,6 +426,36 @@ static int lobby_hide(const LobbyJob *job)
 }
 
 /* The child's work; returns the lobby ns fd or -errno. */
+/*
+ * From init (by the pidfd the helper verified in statefile_alive or got from clone3: never a
+ * pid that could have been recycled; an exiting init has no namespaces left: ESRCH): its /tmp
+ * and devpts as detached mounts, its network and UTS ns as fds. All three namespaces in one
+ * setns(), so all are init's; back in the lobby afterwards. A failure in between is in what
+ * the user's alcove holds.
+ */
+static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m)
+{
+	int r;
+
+	job->tenant = true;
+	if (setns(job->spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS) < 0)
+		return negative_errno();
+	r = alcove_mounts_take(m, job->err, job->errlen);
+	if (r < 0)
+		return r;
+	job->tenant = false;
+	/* Back home; setns() also resets root and cwd to the lobby's root. */
+	if (setns(lobby, CLONE_NEWNS) < 0)
+		return negative_errno();
+	/* The lobby's /proc is the host's, where this thread is itself; its net and UTS ns are
+	 * init's. */
+	job->netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (job->netns < 0)
+		return negative_errno();
+	job->utsns = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+	return job->utsns < 0 ? negative_errno() : 0;
+}
+
 static int lobby_make(LobbyJob *job)
 {
 	const LobbySpec *spec = job->spec;
@@ -442,29 +473,9 @@ static int lobby_make(LobbyJob *job)
 	lobby = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (lobby < 0)
 		return negative_errno();
-
-	/* By the pidfd the helper verified (statefile_alive) or got from clone3: never a pid
-	 * that could have been recycled. An exiting init has no namespaces left: ESRCH. Both
-	 * namespaces in one call, so all are init's. From here to the way back, a failure is in
-	 * what the user's alcove holds. */
-	job->tenant = true;
-	if (setns(spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS) < 0)
-		return negative_errno();
-	r = alcove_mounts_take(&m, job->err, job->errlen);
+	r = lobby_take_from_alcove(job, lobby, &m);
 	if (r < 0)
 		return r;
-	job->tenant = false;
-	/* Back home; setns() also resets root and cwd to the lobby's root. */
-	if (setns(lobby, CLONE_NEWNS) < 0)
-		return negative_errno();
-	/* The lobby's /proc is the host's, where this thread is itself; its net and UTS ns are
-	 * init's. */
-	job->netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (job->netns < 0)
-		return negative_errno();
-	job->utsns = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
-	if (job->utsns < 0)
-		return negative_errno();
 
 	r = attach(m.tmp, "/tmp", 0);
 	if (r < 0)

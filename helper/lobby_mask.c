@@ -49,8 +49,8 @@ static int keep_prepare(int dirfd, int mnt, const char *keep, int *ret_tree)
 	}
 	if (src < 0)
 		return src;
-	tree = RET_NERRNO(open_tree(src, "",
-				    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
+	tree = RET_NERRNO(
+	    open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
 	if (tree < 0)
 		return tree;
 	if (mkdirat(mnt, keep, 0755) < 0)
@@ -130,9 +130,8 @@ int lobby_mask_dir(int dirfd, const char *keep, unsigned flags)
 	 * hidden tree. A clone keeps the lobby's propagation (slave of the host), so mounts the
 	 * host makes below it later (logind's /run/user/N) still arrive. */
 	if (flags & LOBBY_MASK_LINK_OTHERS) {
-		orig = RET_NERRNO(open_tree(dirfd, "",
-					    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-						AT_EMPTY_PATH));
+		orig = RET_NERRNO(open_tree(
+		    dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
 		if (orig < 0)
 			return orig;
 	}

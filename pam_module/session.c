@@ -225,7 +225,8 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 	if (reply->fd < 0 || ioctl(reply->fd, NS_GET_NSTYPE) != CLONE_NEWNS)
 		return fail(c, -EPROTO, "helper", "alcove-helper open: no lobby mount ns fd");
 	if ((reply->fd2 >= 0) + (reply->fd3 >= 0) != (net >= 0) + (uts >= 0))
-		return fail(c, -EPROTO, "helper", "alcove-helper open: an fd that is no net or UTS ns");
+		return fail(c, -EPROTO, "helper",
+			    "alcove-helper open: an fd that is no net or UTS ns");
 	r = stash(c, name, session);
 	if (r < 0) {
 		unstash(c);
@@ -247,7 +248,8 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 	 * cannot leave the application on the host (c->joined), the login is refused whatever
 	 * `failure` says. */
 	c->joined = true;
-	if ((net >= 0 && setns(net, CLONE_NEWNET) < 0) || (uts >= 0 && setns(uts, CLONE_NEWUTS) < 0)) {
+	if ((net >= 0 && setns(net, CLONE_NEWNET) < 0) ||
+	    (uts >= 0 && setns(uts, CLONE_NEWUTS) < 0)) {
 		r = fail(c, negative_errno(), "setns",
 			 "Failed to join the network and UTS namespaces of alcove %s: %m", name);
 		unstash(c);
