@@ -60,7 +60,7 @@ for f in /usr/libexec/alcove/alcove-helper /usr/libexec/alcove/alcove-init \
 	[ -e "$NSPAWN_DIR$f" ] || fail "$f not installed"
 done
 pass "programs, module, profile, man pages and the user@.service drop-in installed"
-# (postinst reloads systemd: a drop-in in a new directory is seen only after a reload)
+# (postinst also reloads systemd, for the user@UID.service units it holds loaded)
 assert_contains "$(ct_run systemctl show -p DropInPaths user@0.service)" user@.service.d/alcove.conf \
 	"systemd sees the user@.service drop-in"
 assert_eq "755 root root" "$(ct_run stat -c '%a %U %G' /run/alcove)" "/run/alcove from tmpfiles.d"
