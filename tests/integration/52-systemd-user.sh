@@ -3,17 +3,19 @@
 # booted bookworm container (systemd 252, logind, pam_systemd before pam_alcove in
 # common-session), a contained user plants a user unit wanted by default.target, from inside
 # the alcove through ssh, in both places the user manager loads them from, and an
-# environment.d file. At the next login, and with linger, user@UID.service must be skipped by
-# the package's drop-in (ExecCondition= alcovectl user-manager): the planted unit never runs
-# (it would leave a marker in the home), `systemctl status` says why, and the login, logind's
-# session and /run/user/UID are as before. A user the policy does not contain keeps a manager.
+# environment.d file. At the next login, and with linger (another contained user, planted
+# through alcovectl enter), user@UID.service must be skipped by the package's drop-in
+# (ExecCondition= alcovectl user-manager): the planted units never run (they would leave a
+# marker in the home; on main they do, seeing systemd as PID 1), `systemctl status` says why,
+# and the login, logind's session and /run/user/UID are as before. A user the policy does
+# not contain keeps a manager.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 
 [ -x "$BUILD/alcovectl" ] && [ -x "$BUILD/pam_alcove.so" ] || fail "build alcove first (make)"
 
-IN=alcsu1 OUT=alcsu2
+IN=alcsu1 OUT=alcsu2 LING=alcsu3
 
 ct_fail() {
 	echo "# the container's journal:"
@@ -25,10 +27,12 @@ ct_fail() {
 nspawn_boot
 ct_user $IN
 ct_user $OUT
-uid_in=$(ct_run id -u $IN) uid_out=$(ct_run id -u $OUT)
+ct_user $LING
+uid_in=$(ct_run id -u $IN) uid_out=$(ct_run id -u $OUT) uid_ling=$(ct_run id -u $LING)
 cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<CONF
 defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
-rules = ( { user = "$IN"; service = "sshd"; profile = "defaults"; } );
+rules = ( { user = "$IN"; service = "sshd"; profile = "defaults"; },
+          { user = "$LING"; profile = "defaults"; } );
 CONF
 out=$(ct_run alcovectl check-config) || fail "check-config: $out"
 out=$(ct_sh 'DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
@@ -38,7 +42,7 @@ assert_contains "$(ct_run systemctl cat "user@$uid_in.service")" \
 
 um() { ct_run systemctl show "user@$1.service" -p "$2" --value; }
 um_inactive() { [ "$(um "$1" ActiveState)" = inactive ] && [ -z "$(um "$1" Job)" ]; }
-marker=/home/$IN/alcsu-planted
+marker=/home/$IN/alcsu-planted marker_ling=/home/$LING/alcsu-planted
 
 # --- plant, from inside the alcove: two units wanted by default.target, one environment.d ---
 plant='set -e
@@ -63,7 +67,7 @@ wait_until 300 um_inactive "$uid_in" || ct_fail "user@$uid_in.service did not st
 # user@UID.service loaded (session-N.scope wants it), so its state can be read. ---
 end_login() { pkill -TERM -P "$1"; kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 has_session() { ct_run loginctl list-sessions --no-legend | awk '{print $3}' | grep -qx "$1"; }
-skips() { ct_run journalctl -b -q --no-pager -o cat -u "user@$uid_in.service" | grep -c "Skipped due to 'exec-condition'"; }
+skips() { ct_run journalctl -b -q --no-pager -o cat -u "user@$1.service" | grep -c "Skipped due to 'exec-condition'"; }
 ct_ssh -tt $IN 'sleep 600' </dev/null >/dev/null 2>&1 &
 hold=$!
 on_exit "end_login $hold"
@@ -98,16 +102,24 @@ assert_eq "/run/user/$uid_in" "$out" "inside, \$XDG_RUNTIME_DIR is not the host'
 ct_run rm "/run/user/$uid_in/alcsu-host"
 end_login $hold
 
-# --- linger starts the manager without a login: skipped too ---
-n=$(skips)
-ct_run loginctl enable-linger $IN || ct_fail "loginctl enable-linger $IN"
-on_exit "ct_run loginctl disable-linger $IN"
-more_skips() { [ "$(skips)" -gt "$n" ]; }
-wait_until 200 more_skips || ct_fail "linger: user@$uid_in.service was not skipped: $(um "$uid_in" ActiveState)"
-pass "linger: user@$uid_in.service skipped by its condition"
-[ ! -e "$NSPAWN_DIR$marker" ] || ct_fail "linger: a planted unit ran: $(cat "$NSPAWN_DIR$marker")"
+# --- linger starts the manager without a login: skipped too. $LING has never logged in (a
+# user logind still holds after a logout is not started again when linger is enabled): the
+# tenant's processes plant through the admin's door, alcovectl enter, inside the alcove. ---
+out=$(ct_run alcovectl enter $LING -- /bin/bash -c "$plant" 2>&1) ||
+	ct_fail "planting from inside $LING's alcove: $out"
+assert_eq planted "$out" "$LING planted user units and environment.d from inside the alcove"
+ct_run loginctl enable-linger $LING || ct_fail "loginctl enable-linger $LING"
+on_exit "ct_run loginctl disable-linger $LING"
+skipped_once() { [ "$(skips "$uid_ling")" -ge 1 ]; }
+if ! wait_until 300 skipped_once; then
+	wait_until 100 test -s "$NSPAWN_DIR$marker_ling"
+	ct_fail "linger: user@$uid_ling.service is $(um "$uid_ling" ActiveState), not skipped; the" \
+		"planted units left: $(cat "$NSPAWN_DIR$marker_ling" 2>&1)"
+fi
+pass "linger: user@$uid_ling.service skipped by its condition"
+[ ! -e "$NSPAWN_DIR$marker_ling" ] || ct_fail "linger: a planted unit ran: $(cat "$NSPAWN_DIR$marker_ling")"
 pass "linger: no planted unit ran"
-ct_run loginctl disable-linger $IN
+ct_run loginctl disable-linger $LING
 
 # --- a user the policy does not contain keeps the manager ---
 out=$(ct_ssh $OUT 'cat /proc/1/comm; systemctl --user is-system-running --wait' 2>&1)
