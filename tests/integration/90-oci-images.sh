@@ -10,7 +10,9 @@ serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
 
 OCI=/var/lib/alcove/oci
-MK="$ALCOVE_SRC/tests/lib/oci-layout.py"
+# Debian's python3 by path: a python3 found first on PATH may be a slow shim (pyenv: ~2 s a run)
+PY=/usr/bin/python3
+mk() { "$PY" "$ALCOVE_SRC/tests/lib/oci-layout.py" "$@"; }
 UNPACK=$BUILD/tests/oci-unpack
 [ -x "$UNPACK" ] || fail "$UNPACK missing: make $UNPACK"
 [ -x /usr/bin/skopeo ] || fail "skopeo missing (tests/install-deps.sh)"
@@ -31,18 +33,18 @@ mkdir -p "$W/base/etc" "$W/base/opt/d" "$W/base/bin"
 echo hello >"$W/base/etc/motd"
 echo keep >"$W/base/etc/keep"
 echo lower >"$W/base/opt/d/old"
-"$MK" tar "$W/base.tar" tree "$W/base" || fail "base.tar"
-"$MK" tar "$W/wh.tar" whiteout ./etc/motd || fail "wh.tar"
-"$MK" tar "$W/opq.tar" opaque ./opt/d new || fail "opq.tar"
-"$MK" layout "$W/A" "$W/base.tar" "$W/wh.tar" || fail "layout A"
-"$MK" layout "$W/B" "$W/base.tar" "$W/opq.tar" || fail "layout B"
+mk tar "$W/base.tar" tree "$W/base" || fail "base.tar"
+mk tar "$W/wh.tar" whiteout ./etc/motd || fail "wh.tar"
+mk tar "$W/opq.tar" opaque ./opt/d new || fail "opq.tar"
+mk layout "$W/A" "$W/base.tar" "$W/wh.tar" || fail "layout A"
+mk layout "$W/B" "$W/base.tar" "$W/opq.tar" || fail "layout B"
 
 # --- hostile layers: each refused, naming the layer and the entry; nothing outside the store ---
 mkdir "$W/store"
 check_refused() { # kind expected-message
 	local out
-	"$MK" tar "$W/$1.tar" "$1" || fail "tar $1"
-	"$MK" layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
+	mk tar "$W/$1.tar" "$1" || fail "tar $1"
+	mk layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
 	out=$("$UNPACK" "$W/L-$1" "$W/store" 100000 2>&1) && fail "$1: the layer was unpacked: $out"
 	assert_contains "$out" "$2" "hostile layer '$1' refused: $2"
 	[ -z "$(ls -A "$W/store")" ] || fail "$1: the store is not empty after the refusal: $(ls -A "$W/store")"
@@ -68,8 +70,8 @@ on_exit "umount -l $W/small"
 out=$("$UNPACK" "$W/L-big" "$W/small" 2>&1) && fail "a layer larger than the disk was unpacked"
 assert_contains "$out" "entry './big': write: No space left on device" "a full disk refuses the layer, naming the entry"
 [ -z "$(ls -A "$W/small")" ] || fail "a full disk left $(ls -A "$W/small")"
-"$MK" layout "$W/C" "$W/base.tar" || fail "layout C"
-"$MK" corrupt "$W/C"
+mk layout "$W/C" "$W/base.tar" || fail "layout C"
+mk corrupt "$W/C"
 out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest was unpacked"
 assert_contains "$out" "digest mismatch (content is sha256:" "a blob whose sha256 is not its digest is refused"
 [ -z "$(ls -A "$W/store")" ] || fail "digest mismatch left $(ls -A "$W/store")"
@@ -85,33 +87,33 @@ pass "a refused pull leaves no record, no pull directory, no .partial"
 # --- two images sharing the base layer: stored once ---
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A: $(cat "$W/pull.err")"
 actl image pull "oci:$W/B:latest" alcoi-b >/dev/null 2>"$W/pull.err" || fail "pull B: $(cat "$W/pull.err")"
-base=$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
-baseb=$(actl image inspect alcoi-b --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+base=$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+baseb=$(actl image inspect alcoi-b --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
 assert_eq "$base" "$baseb" "both images name the same base layer"
 assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" "the second pull does not unpack the shared layer again"
 [ "$(ls "$OCI/layers" | grep -c "^$base")" = 1 ] || fail "the base layer is not stored exactly once"
 assert_eq "hello" "$(cat "$OCI/layers/$base/etc/motd")" "the base layer holds its files"
 assert_eq "700" "$(stat -c %a "$OCI")" "the store is root 0700 (setuid files of images stay out of reach)"
-top=$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
+top=$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
 assert_eq "character special file 0:0" "$(stat -c '%F %t:%T' "$OCI/layers/$top/etc/motd")" \
 	"an OCI whiteout is an overlay whiteout (char device 0/0)"
-topb=$(actl image inspect alcoi-b --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
-assert_eq "b'y'" "$(python3 -c "import os; print(os.getxattr('$OCI/layers/$topb/opt/d', 'user.overlay.opaque'))")" \
+topb=$(actl image inspect alcoi-b --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
+assert_eq "b'y'" "$($PY -c "import os; print(os.getxattr('$OCI/layers/$topb/opt/d', 'user.overlay.opaque'))")" \
 	"an opaque whiteout is user.overlay.opaque=y (what overlayfs reads with userxattr)"
 out=$(actl image inspect alcoi-a)
 assert_contains "$out" "  org.opencontainers.image.title=alcove test" "inspect shows the config's labels"
 assert_contains "$out" "config:  not used for logins" "inspect says the config does not apply to logins"
-assert_eq "alcove test" "$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["labels"]["org.opencontainers.image.title"])')" \
+assert_eq "alcove test" "$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["labels"]["org.opencontainers.image.title"])')" \
 	"inspect --json shows the labels"
 out=$(actl image list)
 assert_contains "$out" "alcoi-a" "image list shows the image"
-actl image list --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(i["name"]=="alcoi-b" and i["layers"]==2 for i in d["images"])' ||
+actl image list --json | $PY -c 'import json,sys; d=json.load(sys.stdin); assert any(i["name"]=="alcoi-b" and i["layers"]==2 for i in d["images"])' ||
 	fail "image list --json"
 pass "image list --json"
 
 # --- an interrupted unpack (killed while reading the blob) is retried from scratch ---
 cp -a "$W/A" "$W/I"
-blob=$("$MK" top-blob "$W/I")
+blob=$(mk top-blob "$W/I")
 mv "$blob" "$W/real-blob"
 mkfifo "$blob"
 mkdir "$W/store2"
@@ -131,7 +133,7 @@ pass "an unpack killed midway leaves nothing that counts, and the retry complete
 
 # --- a pull killed while skopeo copies, then retried ---
 cp -a "$W/B" "$W/P"
-blob=$("$MK" top-blob "$W/P")
+blob=$(mk top-blob "$W/P")
 mv "$blob" "$W/real-blob"
 mkfifo "$blob"
 setsid "$ALCOVECTL" image pull "oci:$W/P:latest" alcoi-int >/dev/null 2>&1 &
@@ -171,7 +173,7 @@ REG
 /usr/bin/docker-registry serve "$W/registry.yml" >"$W/registry.log" 2>&1 &
 regpid=$!
 on_exit "kill $regpid"
-wait_until 100 python3 -c "import socket; socket.create_connection(('127.0.0.1', $REG_PORT))" ||
+wait_until 100 $PY -c "import socket; socket.create_connection(('127.0.0.1', $REG_PORT))" ||
 	fail "docker-registry did not listen on 127.0.0.1:$REG_PORT: $(cat "$W/registry.log")"
 skopeo copy --dest-tls-verify=false "oci:$W/A:latest" "docker://127.0.0.1:$REG_PORT/alcoi/a:1" \
 	>/dev/null 2>"$W/push.err" || fail "push to the registry: $(cat "$W/push.err")"
@@ -181,8 +183,8 @@ assert_contains "$out" "skopeo copy docker://127.0.0.1:$REG_PORT/alcoi/a:1 faile
 	"without --insecure, a plain-http registry is refused (skopeo's TLS check)"
 actl image pull --insecure "docker://127.0.0.1:$REG_PORT/alcoi/a:1" alcoi-reg >/dev/null 2>"$W/pull.err" ||
 	fail "pull --insecure from the registry: $(cat "$W/pull.err")"
-assert_eq "$(actl image inspect alcoi-a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
-	"$(actl image inspect alcoi-reg --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
+assert_eq "$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
+	"$(actl image inspect alcoi-reg --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
 	"the image pulled from the registry is the one pushed (same manifest digest)"
 assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" \
 	"its layers are the ones already stored"
@@ -197,9 +199,9 @@ for c in sh cat ls sleep true; do ln -s busybox "$W/bb/bin/$c"; done
 echo hello >"$W/bb/etc/motd"
 echo keep >"$W/bb/etc/keep"
 echo lower >"$W/bb/opt/d/old"
-"$MK" tar "$W/bb.tar" tree "$W/bb" || fail "bb.tar"
-"$MK" tar "$W/opq2.tar" opaque ./opt/d new || fail "opq2.tar"
-"$MK" layout "$W/BB" "$W/bb.tar" "$W/wh.tar" "$W/opq2.tar" || fail "layout BB"
+mk tar "$W/bb.tar" tree "$W/bb" || fail "bb.tar"
+mk tar "$W/opq2.tar" opaque ./opt/d new || fail "opq2.tar"
+mk layout "$W/BB" "$W/bb.tar" "$W/wh.tar" "$W/opq2.tar" || fail "layout BB"
 actl image pull "oci:$W/BB:latest" alcoi-c >/dev/null 2>"$W/pull.err" || fail "pull BB: $(cat "$W/pull.err")"
 install -d -m 0755 "$W/top/etc"
 echo extra >"$W/top/etc/extra"
@@ -228,7 +230,7 @@ setsid "$ALCOVECTL" --config "$conf" enter alcoi1 -- /bin/sh -c 'sleep 600' >/de
 epid=$!
 on_exit "kill $epid"
 wait_until 100 test -s "/run/alcove/$uid/layers" || fail "no /run/alcove/$uid/layers while the alcove runs"
-bbl=$(actl image inspect alcoi-c --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+bbl=$(actl image inspect alcoi-c --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
 assert_contains "$(cat "/run/alcove/$uid/layers")" "$bbl" "the alcove records the layers it stacks"
 assert_contains "$(actl image inspect alcoi-c)" "alcoves: $uid" "inspect names the alcove that uses the image"
 actl image rm alcoi-c >/dev/null || fail "image rm alcoi-c"
