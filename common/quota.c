@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
+#include <linux/dqblk_xfs.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <linux/quota.h>
@@ -161,6 +162,24 @@ static int sys_quotactl_fd(int fd, unsigned cmd, int id, void *addr)
 	return (int)syscall(SYS_quotactl_fd, fd, cmd, id, addr);
 }
 
+/* Whether the filesystem of fd enforces project quota limits, not merely counts usage: ext4
+ * with the quota feature turns accounting on at every mount but enforcement only with the
+ * mount option prjquota, and Q_GETINFO and Q_SETQUOTA succeed either way (a limit set there is
+ * stored and never applied). Only the quota state's PDQ_ENFD flag tells; Q_XGETQSTATV reports
+ * it on ext4 (generic quota code) and xfs alike. -ESRCH when counted but not enforced. */
+static int project_enforced(int fd)
+{
+	struct fs_quota_statv st = {.qs_version = FS_QSTATV_VERSION1};
+	struct if_dqinfo info;
+
+	/* ESRCH: no project accounting at all; ENOSYS: no CONFIG_QUOTA */
+	if (sys_quotactl_fd(fd, QCMD(Q_GETINFO, PRJQUOTA), 0, &info) < 0)
+		return negative_errno();
+	if (sys_quotactl_fd(fd, QCMD(Q_XGETQSTATV, PRJQUOTA), 0, &st) < 0)
+		return negative_errno();
+	return st.qs_flags & FS_QUOTA_PDQ_ENFD ? 0 : -ESRCH;
+}
+
 /* The layer directory joins project projid (new files below inherit it). A layer that has
  * entries but no project id yet was made before the quota: its files would not count. */
 static int project_tag(int fd, uint32_t projid)
@@ -186,13 +205,15 @@ static int project_apply(int fd, uint32_t projid, const LayerQuota *q)
 	struct if_dqblk dq = {0};
 	int r;
 
+	r = project_enforced(fd);
+	if (r < 0)
+		return r;
 	r = project_tag(fd, projid);
 	if (r < 0)
 		return r;
 	dq.dqb_bhardlimit = dq.dqb_bsoftlimit = (q->bytes + QIF_DQBLKSIZE - 1) / QIF_DQBLKSIZE;
 	dq.dqb_ihardlimit = dq.dqb_isoftlimit = q->inodes;
 	dq.dqb_valid = QIF_LIMITS;
-	/* ESRCH: project quotas not turned on for this mount; ENOSYS: no CONFIG_QUOTA */
 	return sys_quotactl_fd(fd, QCMD(Q_SETQUOTA, PRJQUOTA), (int)projid, &dq) < 0 ? negative_errno()
 										     : 0;
 }
@@ -214,7 +235,6 @@ static int project_read(int fd, uint32_t projid, QuotaUsage *u)
 int quota_probe(int dirfd, const LayerQuota *q)
 {
 	struct btrfs_qgroup_status_item st;
-	struct if_dqinfo info;
 
 	switch (quota_fs_of(dirfd)) {
 	case QUOTA_FS_BTRFS:
@@ -225,9 +245,7 @@ int quota_probe(int dirfd, const LayerQuota *q)
 			return -ENOTCONN;
 		return 0;
 	case QUOTA_FS_PROJECT:
-		return sys_quotactl_fd(dirfd, QCMD(Q_GETINFO, PRJQUOTA), 0, &info) < 0
-			   ? negative_errno()
-			   : 0;
+		return project_enforced(dirfd);
 	default:
 		return -EOPNOTSUPP;
 	}
