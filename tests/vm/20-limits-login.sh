@@ -5,25 +5,33 @@
 # an allocation beyond MemoryMax = 64M is OOM-killed inside the alcove only, a user whose
 # profile has no such limit can allocate the same, and in root mode the user, root of the
 # delegated subtree, creates sub-cgroups and enables the scope's controllers for them.
+# A profile with no limits gets the builtin ones (issue 15): pids.max 2048 stops a fork loop
+# and memory.max, 25% of the RAM, OOM-kills a hog in its alcove, while another user logs in.
+# Then login-quota.sh: layer_quota as an ext4 project quota, in the same VM.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 . "$ALCOVE_SRC/tests/vm/vm.sh"
 
 VM_IMAGE=bookworm
+VM_LIB_DISK=prjquota # /var/lib/alcove on ext4 with project quotas, for login-quota.sh
 vm_boot
-# Two users with root's test key, and the policy: image "/" (the guest's root is ext4).
-for u in alcevm alcevm2 alcevm3; do
-	vm_ssh root "useradd -m -s /bin/bash $u && install -d -m 700 -o $u -g $u /home/$u/.ssh &&
-		install -m 600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/ &&
-		echo $u:\$((200000 + \$(wc -l </etc/subuid) * 65536)):65536 | tee -a /etc/subuid >>/etc/subgid" ||
-		fail "user $u in the VM"
-done
+# The users with root's test key, and the policy: image "/" (the guest's root is ext4).
+vm_ssh root 'for u in alcevm alcevm2 alcevm3 alcvq1 alcvq2 alcvq3 alcvq4; do
+	useradd -m -s /bin/bash $u && install -d -m 700 -o $u -g $u /home/$u/.ssh &&
+	install -m 600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/ &&
+	echo $u:$((200000 + $(wc -l </etc/subuid) * 65536)):65536 | tee -a /etc/subuid >>/etc/subgid ||
+	exit 1; done' || fail "users in the VM"
 vm_ssh root 'cat >/etc/alcove/alcove.conf' <<'CONF'
 defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
 profiles = { small = { limits = { TasksMax = 64; MemoryMax = "64M"; }; }; free = { };
-             builder = { mode = "root"; image = "/var/lib/alcove/images/bookworm"; }; };
+             builder = { mode = "root"; image = "/var/lib/alcove/images/bookworm"; };
+             quota = { persist = true; layer_quota = "20M"; layer_quota_fallback = "refuse"; };
+             spacious = { persist = true; layer_quota_fallback = "refuse"; };
+             few = { persist = true; layer_inodes = 200; layer_quota_fallback = "refuse"; }; };
 rules = ( { user = "alcevm"; profile = "small"; }, { user = "alcevm2"; profile = "free"; },
-          { user = "alcevm3"; profile = "builder"; } );
+          { user = "alcevm3"; profile = "builder"; }, { user = "alcvq1"; profile = "quota"; },
+          { user = "alcvq2"; profile = "spacious"; }, { user = "alcvq3"; profile = "few"; },
+          { user = "alcvq4"; profile = "quota"; } );
 CONF
 out=$(vm_ssh root 'alcovectl check-config && DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
 	fail "policy and pam-auth-update in the VM: $out"
@@ -59,6 +67,48 @@ out=$(vm_ssh alcevm2 'dd if=/dev/zero of=/dev/null bs=200M count=1 status=none &
 	fail "alcevm2 (no MemoryMax) could not allocate 200M: $out"
 assert_eq allocated "$out" "a profile without MemoryMax allocates the same 200M"
 
+# --- the builtin limits bite where a profile sets none ("free"): TasksMax = 2048 ---
+# The fork loop holds its 2000-odd sleeps (the login stays, exec sleep) while another user logs
+# in; only then is it hung up, which stops the alcove (on_last_logout = "stop").
+uid2=$(vm_ssh root id -u alcevm2)
+scope2=/sys/fs/cgroup/user.slice/user-$uid2.slice/alcove-alcevm2.scope
+vm_ssh alcevm2 "sh -c 'i=0; while [ \$i -lt 3000 ]; do sleep 600 & i=\$((i+1)); echo \$i >/tmp/count; done' \
+	>/dev/null 2>/tmp/err; cat /tmp/count; cat /tmp/err; exec sleep 600" </dev/null >"$VM_DIR/bomb.out" 2>&1 &
+bomb=$!
+on_exit "kill $bomb"
+wait_until 3000 grep -q fork "$VM_DIR/bomb.out" || fail "the fork loop did not stop: $(cat "$VM_DIR/bomb.out")"
+started=$(head -1 "$VM_DIR/bomb.out")
+echo "# with the builtin limits the fork loop started $started sleeps: $(tail -1 "$VM_DIR/bomb.out")"
+[ "$started" -le 2045 ] 2>/dev/null || fail "more than TasksMax = 2048: $(cat "$VM_DIR/bomb.out")"
+pass "the fork loop stopped at the builtin TasksMax (init, bash, sh and $started sleeps <= 2048)"
+out=$(vm_ssh root "cat $scope2/pids.max $scope2/memory.max; grep ^MemTotal: /proc/meminfo")
+assert_eq 2048 "$(sed -n 1p <<<"$out")" "the scope of a profile without limits has pids.max 2048"
+# 25% of the RAM as systemd counts a share: whole pages, rounded down.
+kb=$(awk '{print $2}' <<<"$(sed -n 3p <<<"$out")")
+assert_eq $((kb / 4 / 4 * 4096)) "$(sed -n 2p <<<"$out")" \
+	"memory.max is 25% of MemTotal ($kb kB), in whole pages"
+assert_eq in "$(vm_ssh alcevm 'echo in')" "another user logs in while the fork loop holds its tasks"
+kill -0 $bomb 2>/dev/null || fail "the fork loop's login ended before the other login"
+kill $bomb
+vm_ssh root alcovectl stop alcevm2 >/dev/null 2>&1
+
+# --- MemoryMax = 25%: a hog that allocates past it, again and again, is OOM-killed in its alcove
+# while another user logs in ---
+hog=$((kb / 1024 / 4 + 128))
+vm_ssh alcevm2 "for i in \$(seq 20); do dd if=/dev/zero of=/dev/null bs=${hog}M count=1 status=none; echo status=\$?; done" \
+	</dev/null >"$VM_DIR/hog.out" 2>&1 &
+hogpid=$!
+on_exit "kill $hogpid"
+wait_until 3000 grep -q status= "$VM_DIR/hog.out" || fail "the memory hog did not end: $(cat "$VM_DIR/hog.out")"
+assert_eq status=137 "$(grep -m1 ^status= "$VM_DIR/hog.out")" "dd of ${hog}M (> 25% of RAM) is SIGKILLed"
+assert_eq in "$(vm_ssh alcevm 'echo in')" "another user logs in while the hog runs"
+kill -0 $hogpid 2>/dev/null || fail "the hog's login ended before the other login"
+kill $hogpid
+kmsg=$(vm_ssh root "journalctl -k -q --no-pager | grep oom-kill | tail -1")
+assert_contains "$kmsg" "oom_memcg=/user.slice/user-$uid2.slice/alcove-alcevm2.scope," \
+	"the OOM kill was the alcove's, under the builtin MemoryMax"
+vm_ssh root alcovectl stop alcevm2 >/dev/null 2>&1
+
 # --- alcovectl show reads the controllers' usage of a running alcove ---
 vm_ssh alcevm2 'sleep 60' </dev/null >/dev/null 2>&1 &
 bg=$!
@@ -83,3 +133,5 @@ assert_contains "$(sed -n 2p <<<"$out")" "memory" "root mode: the scope's contro
 assert_eq 1048576 "$(sed -n 3p <<<"$out")" "root mode: a sub-cgroup with its own memory.max"
 assert_eq "0::/job" "$(sed -n 4p <<<"$out")" "root mode: the shell moved itself into it"
 assert_contains "$out" "Permission denied" "the scope's own limit files stay root's"
+
+. "$ALCOVE_SRC/tests/vm/login-quota.sh"

@@ -1,13 +1,16 @@
 # Layer 4 of TESTING.md: a whole Debian 12 VM under TCG, where cgroup2 has its controllers and
 # MemoryMax/TasksMax are enforced. Source after tests/lib/common.sh and tests/lib/nspawn.sh:
 #   vm_boot              # disk from the cached VM rootfs with alcove installed; boots it;
-#                        # sets VM_PID, VM_PORT (VM_IMAGE=bookworm before: an image for alcoves)
+#                        # sets VM_PID, VM_PORT (VM_IMAGE=bookworm before: an image for alcoves;
+#                        # VM_LIB_DISK=prjquota before: /var/lib/alcove on an ext4 disk of its
+#                        # own with project quotas, /dev/vdb mounted with prjquota)
 #   vm_ssh USER CMD...   # ssh to the guest through the forwarded loopback port
 #   vm_stop              # also registered with on_exit
 VM_PACKAGES=$NSPAWN_PACKAGES,linux-image-amd64,initramfs-tools,udev,kmod,systemd-resolved
 VM_PORT=${VM_PORT:-2251} # engineer E's port range 2250-2259; loopback only
 VM_DIR= VM_PID=
 VM_IMAGE=none # "bookworm": the container rootfs goes to /var/lib/alcove/images/bookworm too
+VM_LIB_DISK=none # "prjquota": /var/lib/alcove is a second disk, ext4 with project quotas
 
 vm_need_tools() {
 	local t
@@ -39,6 +42,7 @@ _vm_make_disk() {
 		rm -f "$stage/var/lib/alcove/images/bookworm/.complete"
 	fi
 	echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$stage/etc/fstab"
+	if [ "$VM_LIB_DISK" = prjquota ]; then _vm_make_lib_disk "$stage"; fi
 	echo alcove-vm >"$stage/etc/hostname"
 	# QEMU's user network: the guest is 10.0.2.15, the gateway 10.0.2.2; no DHCP wait.
 	mkdir -p "$stage/etc/systemd/network"
@@ -56,6 +60,20 @@ _vm_make_disk() {
 	rm -rf --one-file-system "$stage"
 }
 
+# /var/lib/alcove (with the image, if any) on an ext4 of its own with the features project and
+# quota, mounted with prjquota: where layer_quota is a project quota. mke2fs -d does not count
+# what it copies in the quota files; e2fsck -fy does (exit 1: it corrected something).
+_vm_make_lib_disk() {
+	local stage=$1 rc=0
+	mkdir -p "$stage/var/lib/alcove"
+	mkfs.ext4 -q -F -I 256 -O quota,project -d "$stage/var/lib/alcove" "$VM_DIR/lib.img" 1G ||
+		fail "mkfs.ext4 -O quota,project"
+	e2fsck -fy "$VM_DIR/lib.img" >"$VM_DIR/e2fsck.log" 2>&1 || rc=$?
+	[ $rc -le 1 ] || fail "e2fsck of the quota disk: $(tail -3 "$VM_DIR/e2fsck.log")"
+	rm -rf --one-file-system "$stage/var/lib/alcove" && mkdir "$stage/var/lib/alcove"
+	echo "/dev/vdb /var/lib/alcove ext4 rw,prjquota 0 0" >>"$stage/etc/fstab"
+}
+
 vm_boot() {
 	local root
 	vm_need_tools
@@ -66,11 +84,15 @@ vm_boot() {
 	mkdir "$VM_DIR/stage"
 	ssh-keygen -q -t ed25519 -N '' -f "$VM_DIR/key" || fail "ssh-keygen"
 	_vm_make_disk "$root"
+	local disks=()
+	[ "$VM_LIB_DISK" = prjquota ] &&
+		disks=(-drive "file=$VM_DIR/lib.img,if=virtio,format=raw,cache=unsafe")
 	# KVM is not usable here (TESTING.md): TCG, two threads.
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 2048 -smp 2 \
 		-kernel "$VM_DIR/vmlinuz" -initrd "$VM_DIR/initrd" \
 		-append "root=/dev/vda rw console=ttyS0 systemd.unified_cgroup_hierarchy=1" \
 		-drive "file=$VM_DIR/disk.img,if=virtio,format=raw,cache=unsafe" \
+		"${disks[@]}" \
 		-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$VM_PORT-:22" \
 		-display none -serial "file:$VM_DIR/console.log" -monitor none \
 		-pidfile "$VM_DIR/qemu.pid" </dev/null >"$VM_DIR/qemu.log" 2>&1 &
