@@ -182,6 +182,10 @@ static int parse_line(char *line, OciImage *img, unsigned *seen)
 		return -EBADMSG;
 	*eq = '\0';
 	v = eq + 1;
+	if ((strcmp(line, "manifest") == 0 && (*seen & 1)) ||
+	    (strcmp(line, "source") == 0 && (*seen & 2)) ||
+	    (strcmp(line, "pulled") == 0 && (*seen & 4)))
+		return -EBADMSG; /* a key twice: not a record this code wrote */
 	if (strcmp(line, "manifest") == 0) {
 		if (!oci_hex_ok(v))
 			return -EBADMSG;

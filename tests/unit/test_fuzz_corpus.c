@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Replays every file of tests/fuzz/corpus/{proto,policy,kv,state}/ through the fuzz harnesses'
+/* Replays every file of tests/fuzz/corpus/{proto,policy,kv,state,oci}/ through the fuzz harnesses'
  * checks under ASan+UBSan: the seed inputs and every crash `make fuzz` ever found stay
  * regression tests without clang or libFuzzer. Run from the top of the source tree (as
  * `make check-unit` does). A failed oracle aborts; the handler names the input first. */
@@ -29,6 +29,9 @@
 #undef FUZZ_ONE_INPUT
 #define FUZZ_ONE_INPUT fuzz_state_one
 #include "../fuzz/fuzz_state.c"
+#undef FUZZ_ONE_INPUT
+#define FUZZ_ONE_INPUT fuzz_oci_one
+#include "../fuzz/fuzz_oci.c"
 #undef FUZZ_ONE_INPUT
 
 #define CORPUS_DIR "tests/fuzz/corpus/"
@@ -110,6 +113,11 @@ static void test_state_corpus(void **state)
 	replay("state", fuzz_state_one);
 }
 
+static void test_oci_corpus(void **state)
+{
+	replay("oci", fuzz_oci_one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +125,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_corpus),
 	    cmocka_unit_test(test_kv_corpus),
 	    cmocka_unit_test(test_state_corpus),
+	    cmocka_unit_test(test_oci_corpus),
 	};
 
 	signal(SIGABRT, on_abort);
