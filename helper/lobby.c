@@ -346,7 +346,7 @@ static int open_dir_strict(int dirfd, const char *path)
  * symlinks (/home -> /srv/home), but it must be root's and writable by root only: U's home is
  * bound from it. A home right below / or in /run (masked already) has no parent to mask.
  */
-static int lobby_hide_homes(const LobbyJob *job)
+static int lobby_hide_homes(const LobbyJob *job, int home_tree)
 {
 	const char *home = job->spec->home, *slash;
 	_cleanup_close_ int parent = -1;
@@ -362,6 +362,8 @@ static int lobby_hide_homes(const LobbyJob *job)
 	memcpy(path, home, (size_t)(slash - home));
 	path[slash - home] = '\0';
 	parent = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0 && errno == ENOENT)
+		return 0; /* no such directory on the host: no other homes in it either */
 	if (parent < 0)
 		return negative_errno();
 	r = check_root_owned(parent, S_IFDIR);
@@ -372,8 +374,9 @@ static int lobby_hide_homes(const LobbyJob *job)
 				path, home);
 		return r;
 	}
-	/* Root code of a login has no business in other homes: they go for root too. */
-	return lobby_mask_dir(parent, slash + 1, 0);
+	/* Root code of a login has no business in other homes: they go for root too. U's is the
+	 * alcove's (the home volume, wherever `home` puts it on the host). */
+	return lobby_mask_dir(parent, slash + 1, home_tree, 0);
 }
 
 /* dirfd/path covered with an empty tmpfs, when it exists. */
@@ -395,7 +398,7 @@ static int lobby_hide_empty(int dirfd, const char *path, const char *options, ui
  * shell is resolved by its own path, and the marker and the shell anchor travel with the
  * recursive clones of /run and /run/alcove.
  */
-static int lobby_hide(const LobbyJob *job)
+static int lobby_hide(const LobbyJob *job, int home_tree)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), run = -1;
 	const char *shared_tmp = "mode=1777,size=1m,nr_inodes=1024";
@@ -407,10 +410,10 @@ static int lobby_hide(const LobbyJob *job)
 	if (run < 0)
 		return run;
 	/* writable for root: pam_motd, after us in sshd's stack, writes /run/motd.dynamic */
-	r = lobby_mask_dir(run, "alcove", LOBBY_MASK_LINK_OTHERS | LOBBY_MASK_WRITABLE);
+	r = lobby_mask_dir(run, "alcove", -1, LOBBY_MASK_LINK_OTHERS | LOBBY_MASK_WRITABLE);
 	if (r < 0)
 		return r;
-	r = lobby_hide_homes(job);
+	r = lobby_hide_homes(job, home_tree);
 	if (r < 0)
 		return r;
 	r = lobby_hide_empty(root, "var/lib/alcove", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);
@@ -433,8 +436,33 @@ static int lobby_hide(const LobbyJob *job)
  * setns(), so all are init's; back in the lobby afterwards. A failure in between is in what
  * the user's alcove holds.
  */
-static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m)
+/* U's home as the alcove has it (the home volume), a detached clone from inside init's mount
+ * ns; nothing of it may act as a device, a setuid program or a program at all for root code in
+ * the lobby. */
+static int alcove_home_take(const char *home)
 {
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), tree = -1;
+	struct stat st;
+	int r;
+
+	if (root < 0)
+		return negative_errno();
+	tree = clone_strict(root, home + 1);
+	if (tree < 0)
+		return tree;
+	if (fstat(tree, &st) < 0)
+		return negative_errno();
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	r = tree_setattr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (r < 0)
+		return r;
+	return TAKE_FD(tree);
+}
+
+static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int *ret_home)
+{
+	const char *home = job->spec->home;
 	int r;
 
 	job->tenant = true;
@@ -443,6 +471,14 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m)
 	r = alcove_mounts_take(m, job->err, job->errlen);
 	if (r < 0)
 		return r;
+	if (home && home[0] == '/' && home[1]) {
+		*ret_home = alcove_home_take(home);
+		if (*ret_home < 0) {
+			lobby_job_error(job, "the alcove's home %s: %s", home,
+					strerror(-*ret_home));
+			return *ret_home;
+		}
+	}
 	job->tenant = false;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
 	if (setns(lobby, CLONE_NEWNS) < 0)
@@ -460,7 +496,7 @@ static int lobby_make(LobbyJob *job)
 {
 	const LobbySpec *spec = job->spec;
 	_cleanup_(alcove_mounts_close) AlcoveMounts m = {-1, -1, -1};
-	_cleanup_close_ int lobby = -1;
+	_cleanup_close_ int lobby = -1, home = -1;
 	struct stat st;
 	int r;
 
@@ -473,7 +509,7 @@ static int lobby_make(LobbyJob *job)
 	lobby = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (lobby < 0)
 		return negative_errno();
-	r = lobby_take_from_alcove(job, lobby, &m);
+	r = lobby_take_from_alcove(job, lobby, &m, &home);
 	if (r < 0)
 		return r;
 
@@ -497,7 +533,7 @@ static int lobby_make(LobbyJob *job)
 	r = lobby_bind_shell(job);
 	if (r < 0)
 		return r;
-	r = lobby_hide(job);
+	r = lobby_hide(job, home);
 	if (r < 0)
 		return r;
 	return TAKE_FD(lobby);

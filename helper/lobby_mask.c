@@ -30,13 +30,22 @@ static const uint64_t SAFE = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_N
  * and writable): a directory to bind a recursive clone of the original on (*ret_tree), or a
  * copy of the original symlink; nothing when there is none.
  */
-static int keep_prepare(int dirfd, int mnt, const char *keep, int *ret_tree)
+static int keep_prepare(int dirfd, int mnt, const char *keep, int keep_tree, int *ret_tree)
 {
 	_cleanup_close_ int src = -1, tree = -1;
 	char target[PATH_MAX];
 	ssize_t n;
 
 	*ret_tree = -1;
+	if (keep_tree >= 0) {
+		tree = RET_NERRNO(fcntl(keep_tree, F_DUPFD_CLOEXEC, 3));
+		if (tree < 0)
+			return tree;
+		if (mkdirat(mnt, keep, 0755) < 0)
+			return negative_errno();
+		*ret_tree = TAKE_FD(tree);
+		return 0;
+	}
 	src = open_beneath(dirfd, keep, O_PATH | O_DIRECTORY, 0);
 	if (src == -ENOENT)
 		return 0;
@@ -118,7 +127,7 @@ static int mask_attach(int mnt, int dirfd, int orig, const char *keep, int tree)
 	return mnt_attach(tree, dst);
 }
 
-int lobby_mask_dir(int dirfd, const char *keep, unsigned flags)
+int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags)
 {
 	_cleanup_close_ int orig = -1, mnt = -1, tree = -1;
 	int r;
@@ -138,7 +147,7 @@ int lobby_mask_dir(int dirfd, const char *keep, unsigned flags)
 	mnt = mnt_new_fs("tmpfs", "mode=0711,size=256k", SAFE);
 	if (mnt < 0)
 		return mnt;
-	r = keep ? keep_prepare(dirfd, mnt, keep, &tree) : 0;
+	r = keep ? keep_prepare(dirfd, mnt, keep, keep_tree, &tree) : 0;
 	if (r >= 0 && orig >= 0)
 		r = link_others(mnt, orig, keep);
 	if (r >= 0 && !(flags & LOBBY_MASK_WRITABLE))

@@ -22,7 +22,8 @@ typedef enum LobbyMaskFlags {
 /*
  * Covers the directory dirfd (O_PATH) with a tmpfs of root's, mode 0711 (read-only unless
  * LOBBY_MASK_WRITABLE), holding
- *   KEEP                   a recursive clone of the original KEEP, reachable by everyone (a
+ *   KEEP                   keep_tree (a detached mount, not taken over) or, when that is -1,
+ *                          a recursive clone of the original KEEP, reachable by everyone (a
  *                          copy of it when it is a symlink; nothing when there is none)
  * and with LOBBY_MASK_LINK_OTHERS also
  *   .alcove-lobby/         0700: only CAP_DAC_OVERRIDE passes it
@@ -34,7 +35,7 @@ typedef enum LobbyMaskFlags {
  * LOBBY_MASK_LINK_OTHERS the other entries are gone for root too, and the cost does not grow
  * with their number (/home of a host with thousands of users).
  */
-int lobby_mask_dir(int dirfd, const char *keep, unsigned flags);
+int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags);
 
 /* Covers the directory dirfd with a fresh tmpfs made with `options` ("mode=0700,size=4k"):
  * nosuid, nodev, noexec and `attrs` (MOUNT_ATTR_RDONLY). */

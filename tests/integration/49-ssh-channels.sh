@@ -22,7 +22,10 @@ rules = ( { user = \"alcch1\"; profile = \"isolated\"; },
 	  { user = \"alcch2\"; profile = \"shared\"; },
 	  { user = \"alcch3\"; profile = \"tunnels\"; } );
 profiles = { isolated = { network = \"none\"; }; shared = { network = \"host\"; };
-	tunnels = { inherit = \"shared\"; tun = true; }; };")
+	tunnels = { inherit = \"shared\"; tun = true; home = \"/var/lib/alcch-homes/%u\"; }; };")
+# alcch3's home volume is not its passwd home on the host (home = a pattern)
+mkdir -p /var/lib/alcch-homes && chmod 0755 /var/lib/alcch-homes
+on_exit "rm -rf /var/lib/alcch-homes"
 # utmp exists on a booted host; here it is made so that `who` can show the monitor's record.
 if [ ! -e /run/utmp ]; then
 	install -m 0664 -g utmp /dev/null /run/utmp || fail "create /run/utmp"
@@ -187,6 +190,13 @@ forward alcch2 -D 2397
 assert_eq alcove "$(perl -e "$SOCKS" 2397 2395 100 2>&1)" "host: -D reaches it too"
 forward alcch2 -R 2398:127.0.0.1:2393
 assert_eq client "$(inside alcch2 2398)" "host: the -R listener answers inside"
+
+# ---- home = a pattern: the lobby's home is the alcove's home volume, not the host's passwd home
+alcove_server alcch3 /home/alcch3/in.sock alcove-volume
+[ -S /var/lib/alcch-homes/alcch3/in.sock ] || fail "alcch3's socket is not in its home volume"
+forward alcch3 -L "$WORK/vol.sock:/home/alcch3/in.sock"
+assert_eq alcove-volume "$(perl -e "$CLIENT" "$WORK/vol.sock" 100 2>&1)" \
+	"home pattern: -L to a socket in the home reaches the alcove's home volume"
 
 # ---- tun (-w): refused unless the profile says tun = true. Each user owns a persistent tun
 # device of the host's, and /dev/net/tun is 0666 (as on a stock Debian; bound so only in this
