@@ -142,17 +142,35 @@ int login_from_passwd(const struct passwd *pw, const char *service, const char *
 	return 0;
 }
 
+static int lookup_passwd(const char *user, NssPasswd *ret)
+{
+	/* Refused before NSS sees it: no account has such a name, and a '/' or a newline
+	 * could end up in a path or a log line. */
+	if (policy_name_is_hostile(user))
+		return -EINVAL;
+	return nss_getpwnam(user, ret);
+}
+
+int login_uid(const char *user, uid_t *ret)
+{
+	NssPasswd p = {0};
+	int r;
+
+	r = lookup_passwd(user, &p);
+	if (r < 0)
+		return r;
+	*ret = p.pw.pw_uid;
+	nss_passwd_done(&p);
+	return 0;
+}
+
 int login_lookup(const char *user, const char *service, const char *tty, const char *rhost,
 		 LoginInfo **ret)
 {
 	NssPasswd p = {0};
 	int r;
 
-	/* Refused before NSS sees it: no account has such a name, and a '/' or a newline
-	 * could end up in a path or a log line. */
-	if (policy_name_is_hostile(user))
-		return -EINVAL;
-	r = nss_getpwnam(user, &p);
+	r = lookup_passwd(user, &p);
 	if (r < 0)
 		return r;
 	r = login_from_passwd(&p.pw, service, tty, rhost, ret);
