@@ -135,7 +135,12 @@ static int image_pull(const char *source, const char *name, bool insecure)
 			  strerror(-r));
 		return CTL_EXIT_FAILURE;
 	}
-	r = run_skopeo(source, dir, insecure);
+	/* the download may take long: builds must not wait for it (they take the lock shared) */
+	r = oci_store_relock(&s, LOCK_UN);
+	if (r >= 0)
+		r = run_skopeo(source, dir, insecure);
+	if (r >= 0 && (r = oci_store_relock(&s, LOCK_EX)) < 0)
+		log_error("Failed to lock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR, strerror(-r));
 	if (r >= 0)
 		r = unpack_layers(&s, layoutfd, name, &img);
 	if (r >= 0) {

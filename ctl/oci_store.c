@@ -95,6 +95,14 @@ static bool is_stale(const char *name, bool pulls)
 	return n > 8 && strcmp(name + n - 8, ".partial") == 0;
 }
 
+/* A pull directory whose pull still runs holds its flock (oci_store_pull_dir): not stale. */
+static bool pull_running(int dirfd, const char *name)
+{
+	_cleanup_close_ int fd = open_beneath(dirfd, name, O_RDONLY | O_DIRECTORY, 0);
+
+	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 static int clean_dir(int dirfd, bool pulls, char *err, size_t errlen)
 {
 	DIR *d = NULL;
@@ -104,7 +112,7 @@ static int clean_dir(int dirfd, bool pulls, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	while ((de = readdir(d))) {
-		if (!is_stale(de->d_name, pulls))
+		if (!is_stale(de->d_name, pulls) || (pulls && pull_running(dirfd, de->d_name)))
 			continue;
 		r = oci_store_remove(dirfd, de->d_name);
 		if (r < 0 && r != -ENOENT) {
@@ -138,8 +146,22 @@ int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd)
 	fd = open_beneath(s->ocifd, name, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) { /* new: nobody else has it */
+		closep(&fd);
+		return negative_errno();
+	}
 	*ret_fd = fd;
 	return 0;
+}
+
+int oci_store_relock(OciStore *s, int lock_op)
+{
+	int r;
+
+	do
+		r = flock(s->lockfd, lock_op);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? negative_errno() : 0;
 }
 
 int oci_store_write_image(OciStore *s, const char *name, const OciImage *img)

@@ -21,11 +21,16 @@ typedef struct OciStore {
 int oci_store_open(OciStore *s, int lock_op, char *err, size_t errlen);
 void oci_store_close(OciStore *s);
 
-/* Removes what interrupted pulls left: pull.* layouts and *.partial layers (the lock is held,
- * so no pull is running). */
+/* Removes what interrupted pulls left, under the store's exclusive lock: pull.* layouts whose
+ * pull no longer holds their flock, and *.partial layers (only made under the lock). */
 int oci_store_clean(OciStore *s, char *err, size_t errlen);
 
-/* A new empty pull.<random> directory under the store; its name in name. */
+/* flock(2) on the store's lock again: LOCK_UN while skopeo downloads (builds, list and
+ * inspect go on meanwhile), LOCK_EX again to unpack and record. */
+int oci_store_relock(OciStore *s, int lock_op);
+
+/* A new empty pull.<random> directory under the store, its name in name; *ret_fd holds a flock
+ * on it for the pull's lifetime, so that another pull's clean-up leaves it alone. */
 int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd);
 /* Removes a directory tree of the store (dirfd/name), never following a symlink. */
 int oci_store_remove(int dirfd, const char *name);

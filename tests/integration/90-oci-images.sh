@@ -140,6 +140,9 @@ setsid "$ALCOVECTL" image pull "oci:$W/P:latest" alcoi-int >/dev/null 2>&1 &
 ppid_=$!
 exec 7>"$blob" # waits for skopeo to open the blob
 wait_until 50 eval "ls $OCI | grep -q '^pull\.'" || fail "no pull directory during the pull"
+timeout 20 "$ALCOVECTL" image inspect alcoi-a >/dev/null ||
+	fail "image inspect waited for a pull's download (the store's lock is held while skopeo runs)"
+pass "the store is not locked while skopeo downloads (builds and inspect go on)"
 { kill -9 -- -"$ppid_" && wait "$ppid_"; } 2>/dev/null
 exec 7>&-
 rm "$blob"
