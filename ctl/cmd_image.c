@@ -74,7 +74,7 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(127);
 		execv(SKOPEO, (char *const *)argv);
-		fprintf(stderr, "alcovectl: cannot run " SKOPEO ": %m\n");
+		fprintf(stderr, "alcovectl: cannot run " SKOPEO " (apt install skopeo): %m\n");
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
