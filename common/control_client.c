@@ -15,9 +15,7 @@
 
 int control_admin_path(const char *name, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/%s/admin", ALCOVE_RUN_DIR, name);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	return alcove_run_path(name, "admin", buf, len);
 }
 
 /* A blocking call that ran into SO_SNDTIMEO/SO_RCVTIMEO reports EAGAIN (EINPROGRESS for a

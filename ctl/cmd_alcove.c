@@ -99,7 +99,9 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 	EnterResult res = {0};
 	int r;
 
-	snprintf(socket_path, sizeof(socket_path), "%s/%s/control", ALCOVE_RUN_DIR, name);
+	r = alcove_run_path(name, "control", socket_path, sizeof(socket_path));
+	if (r < 0)
+		return log_error_errno(r, "Cannot name the control socket of alcove %s: %m", name);
 	login_env(li, env_buf, envp);
 	req.envp = envp;
 	if (n_cmd > 0) {

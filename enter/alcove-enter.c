@@ -59,8 +59,7 @@ static bool alcove_socket_is_ours(const char *name, char *path, size_t size)
 
 	if (!name || !alcove_name_is_valid(name))
 		return false;
-	snprintf(path, size, ALCOVE_RUN_DIR "/%s/control", name);
-	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == getuid();
+	return alcove_run_path(name, "control", path, size) == 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == getuid();
 }
 
 /* 1 and *ret when this process runs in a lobby (the marker is there), 0 when not, -errno
@@ -154,7 +153,8 @@ static void choose(char **argv, Target *t)
 	 * environment is whatever the program that ran us passed on). */
 	t->lobby = true;
 	snprintf(t->shell, sizeof(t->shell), "%s", lm.shell);
-	snprintf(t->socket, sizeof(t->socket), ALCOVE_RUN_DIR "/%s/control", lm.name);
+	if (alcove_run_path(lm.name, "control", t->socket, sizeof(t->socket)) < 0)
+		not_running(lm.name, strerror(ENAMETOOLONG));
 	if (lstat(t->socket, &st) < 0)
 		not_running(t->socket, strerror(errno));
 	if (!S_ISSOCK(st.st_mode) || st.st_uid != getuid())
