@@ -344,28 +344,61 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy)
 					   : OUTCOME_REFUSED;
 }
 
+/* The outcome of a failed contain(): refused, or (failure = "open", and only for a failure
+ * on the host's side before any alcove was joined) let through uncontained. One line each. */
+static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
+{
+	if (failure == FAILURE_OPEN && c->tenant) {
+		log_full(LOG_ERR, r, &c->f,
+			 "Refusing session: %s; failure = \"open\" does not apply, the user's own "
+			 "layer, home or alcove failed",
+			 c->msg);
+		return OUTCOME_FAILED;
+	}
+	if (failure == FAILURE_OPEN && !c->joined) {
+		log_full(LOG_ERR, r, &c->f,
+			 "UNCONTAINED login (failure = \"open\"): %s; the session continues on "
+			 "the host",
+			 c->msg);
+		return OUTCOME_FAILED_OPEN;
+	}
+	log_full(LOG_ERR, r, &c->f, "Refusing session: %s", c->msg);
+	return OUTCOME_FAILED;
+}
+
+/* Before any policy: the module's own arguments and PAM_USER. */
+static bool args_ok(Ctx *c, const PamOptions *o)
+{
+	if (!c->user) {
+		c->f.stage = "pam";
+		log_full(LOG_ERR, EINVAL, &c->f, "Refusing session: no PAM_USER");
+		return false;
+	}
+	if (o->invalid) {
+		c->f.stage = "options";
+		log_full(LOG_ERR, EINVAL, &c->f,
+			 "Refusing session: module argument '%s' must be an absolute path",
+			 o->invalid);
+		return false;
+	}
+	return true;
+}
+
 Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 {
 	Policy *policy = NULL;
+	const Opened *s = NULL;
+	FailurePolicy failure;
+	char profile[64];
+	long long t0 = now_us(), t1;
 	Decision d;
 	Outcome out;
-	long long t0 = now_us(), t1;
 	Ctx c;
 	int r;
 
 	ctx_init(&c, pamh, o);
-	if (!c.user) {
-		c.f.stage = "pam";
-		log_full(LOG_ERR, EINVAL, &c.f, "Refusing session: no PAM_USER");
+	if (!args_ok(&c, o))
 		return OUTCOME_FAILED;
-	}
-	if (o->invalid) {
-		c.f.stage = "options";
-		log_full(LOG_ERR, EINVAL, &c.f,
-			 "Refusing session: module argument '%s' must be an absolute path",
-			 o->invalid);
-		return OUTCOME_FAILED;
-	}
 	out = decide(&c, &d, &policy);
 	if (out != OUTCOME_CONTAINED) {
 		if (policy) {
@@ -377,9 +410,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 		policy_free(policy);
 		return out;
 	}
-
-	FailurePolicy failure = d.profile->failure;
-	char profile[64];
+	failure = d.profile->failure;
 	snprintf(profile, sizeof(profile), "%s", d.profile->name);
 	policy_free(policy);
 	c.f.profile = profile;
@@ -391,26 +422,9 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 		log_full(LOG_INFO, 0, &c.f, "Not contained: alcove-helper decided to skip");
 		return OUTCOME_SKIPPED;
 	}
-	if (r < 0 && failure == FAILURE_OPEN && c.tenant) {
-		log_full(LOG_ERR, r, &c.f,
-			 "Refusing session: %s; failure = \"open\" does not apply, the user's own "
-			 "layer, home or alcove failed",
-			 c.msg);
-		return OUTCOME_FAILED;
-	}
-	if (r < 0 && failure == FAILURE_OPEN && !c.joined) {
-		log_full(LOG_ERR, r, &c.f,
-			 "UNCONTAINED login (failure = \"open\"): %s; the session continues on "
-			 "the host",
-			 c.msg);
-		return OUTCOME_FAILED_OPEN;
-	}
-	if (r < 0) {
-		log_full(LOG_ERR, r, &c.f, "Refusing session: %s", c.msg);
-		return OUTCOME_FAILED;
-	}
+	if (r < 0)
+		return contain_failed(&c, r, failure);
 	c.f.stage = "open";
-	const Opened *s = NULL;
 	(void)pam_get_data(pamh, DATA_KEY, (const void **)&s);
 	log_full(LOG_INFO, 0, &c.f,
 		 "Contained in alcove %s (session %s, service %s, profile %s; policy %lld us, "
