@@ -166,3 +166,20 @@ host_ns=$(readlink /proc/self/ns/pid)
 marks=$(cat "$WORK"/marks/* 2>/dev/null)
 assert_not_contains "$marks" "$host_ns" \
 	"su, ssh: no program of the user's login on the host loaded the LD_PRELOAD"
+
+# --- ~/.ssh/rc: sshd's child popen()s the host's /bin/sh for it, with the login's environment
+# (~/.pam_environment). A library the tenant put in their home must not load there: the
+# lobby's home is the alcove's volume, noexec, as is every place of the tenant's in the lobby.
+install -d -o alctt1 -g alctt1 -m 0755 "$HOME1/marks" "$HOME1/.ssh"
+sed "s|$WORK/marks/|$HOME1/marks/|" "$WORK/mark.c" >"$WORK/mark-home.c"
+cc -shared -fPIC -o "$HOME1/libmine.so" "$WORK/mark-home.c" || fail "cc libmine.so"
+echo "LD_PRELOAD DEFAULT=$HOME1/libmine.so" >"$HOME1/.pam_environment"
+echo 'true' >"$HOME1/.ssh/rc"
+chown alctt1:alctt1 "$HOME1/libmine.so" "$HOME1/.pam_environment" "$HOME1/.ssh/rc"
+out=$(ssh_to alctt1 -- 'cat /proc/1/comm' 2>&1)
+assert_contains "$out" "alcove-init" "ssh with ~/.ssh/rc and a preload in the home lands in the alcove"
+marks=$(cat "$HOME1"/marks/* 2>/dev/null)
+[ -n "$marks" ] || fail "the home's library loaded nowhere, not even inside: the check proves nothing"
+assert_not_contains "$marks" "$host_ns" \
+	"~/.ssh/rc: the host's /bin/sh that sshd runs for it loaded no library from the home"
+rm -f "$HOME1/.ssh/rc" "$HOME1/.pam_environment"
