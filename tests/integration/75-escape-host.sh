@@ -2,7 +2,7 @@
 # Escape battery, host side (issue 7): another host user cannot reach a running alcove's
 # control socket, state or layer, and running alcove-helper as a non-root user (plainly,
 # setuid-root, with a hostile environment) does nothing. Also: with cgroup = "none" the
-# profile's limits are not enforced, as the README says (the enforced fork bomb and memory
+# profile's limits are not enforced, as alcove.conf(5) and explain say (the enforced fork bomb and memory
 # test is tests/vm/20-limits-login.sh, on a cgroup2 VM).
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
@@ -22,9 +22,11 @@ as7() { su -s /bin/bash alcx7 -c "$1" 2>&1; }
 out=$(in_alcove "$conf" alcx6 'sleep 1 & sleep 1 & sleep 1 & sleep 1 & wait; echo ran; sleep 600 >/dev/null 2>&1 &')
 assert_eq ran "$out" "cgroup = \"none\": TasksMax = 2 is not enforced (5 processes ran), as documented"
 [ -S /run/alcove/$u6/control ] || fail "alcx6's alcove has no control socket"
-grep -q 'That is weaker and meant for hosts without systemd' "$ALCOVE_SRC/README.md" ||
-	fail "the README does not say cgroup = \"none\" is weaker"
-pass "the README documents cgroup = \"none\" as weaker (no limits)"
+grep -q 'runs without a scope and without limits (weaker' "$ALCOVE_SRC/man/alcove.conf.5" ||
+	fail "alcove.conf(5) does not say cgroup = \"none\" is weaker"
+pass "alcove.conf(5) documents cgroup = \"none\" as weaker (no limits)"
+assert_contains "$(actl --config "$conf" explain alcx6)" \
+	"warning   limits.TasksMax is not enforced: cgroup = \"none\"" "and explain warns about it"
 
 # --- another host user against alcx6's alcove
 out=$(as7 "python3 -c '
