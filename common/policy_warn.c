@@ -36,10 +36,6 @@ size_t policy_profile_warnings(const Profile *p, PolicyWarning *ret, size_t max)
 			    "limits.%s is not enforced: cgroup = \"none\" runs the alcove without a "
 			    "systemd scope",
 			    limit_name((LimitKind)l));
-	if (!p->persist && set_in_file(&p->origin[PKEY_LAYER_QUOTA_FALLBACK]))
-		add(ret, max, &n, p->origin[PKEY_LAYER_QUOTA_FALLBACK].line,
-		    "layer_quota_fallback is not used: with persist = false the layer is a tmpfs, "
-		    "which always takes its size");
 	if (p->on_last_logout != LOGOUT_IDLE && set_in_file(&p->origin[PKEY_IDLE_TIMEOUT]))
 		add(ret, max, &n, p->origin[PKEY_IDLE_TIMEOUT].line,
 		    "idle_timeout is not used: on_last_logout is not \"idle\"");

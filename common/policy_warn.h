@@ -3,8 +3,7 @@
 
 /*
  * The keys of a resolved profile that will not take effect as written, each with the reason:
- * a limit with cgroup = "none", a layer quota with persist = false, an idle_timeout without
- * on_last_logout = "idle". check-config and explain print them (issue 15: no silent no-ops).
+ * a limit with cgroup = "none", an idle_timeout without on_last_logout = "idle". check-config and explain print them (issue 15: no silent no-ops).
  * Pure; what depends on the host (the filesystem of /var/lib/alcove) is quota.h's.
  */
 

@@ -16,13 +16,13 @@ alcove_user alcqa3
 # --- no silent no-ops: check-config and explain name every key that will not take effect ---
 noop=$(make_config '
 defaults = { mode = "user"; image = "/"; cgroup = "none"; limits = { TasksMax = 100; }; };
-profiles = { p = { persist = false; layer_quota_fallback = "refuse"; }; };
+profiles = { p = { persist = false; idle_timeout = 5; }; };
 rules = ( { user = "root"; action = "skip"; }, { user = "alcqa1"; profile = "p"; } );')
 out=$(actl check-config "$noop" 2>&1) || fail "check-config of a valid file with no-op keys"
 assert_contains "$out" "$noop:2: warning: defaults: limits.TasksMax is not enforced: cgroup = \"none\"" \
 	"check-config: limits with cgroup = none are named, with file:line"
-assert_contains "$out" "warning: p: layer_quota_fallback is not used: with persist = false" \
-	"check-config: a quota fallback with persist = false is named"
+assert_contains "$out" "warning: p: idle_timeout is not used: on_last_logout is not \"idle\"" \
+	"check-config: an idle_timeout without on_last_logout = idle is named"
 out=$(actl --config "$noop" explain alcqa1)
 assert_contains "$out" "warning   limits.TasksMax is not enforced" "explain warns as well"
 

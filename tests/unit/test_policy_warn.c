@@ -35,19 +35,15 @@ static void test_each_no_op_is_named(void **state)
 	p.limit_origin[LIMIT_MEMORY_MAX] = (Origin){"defaults", 3};
 	p.limit_origin[LIMIT_TASKS_MAX] = (Origin){"x", 9};
 	p.persist = false;
-	p.origin[PKEY_LAYER_QUOTA_FALLBACK] = (Origin){"x", 10};
 	p.origin[PKEY_IDLE_TIMEOUT] = (Origin){"x", 11};
-	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 4);
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 3);
 	assert_int_equal(w[0].line, 3);
 	assert_string_equal(w[0].text, "limits.MemoryMax is not enforced: cgroup = \"none\" runs the "
 					"alcove without a systemd scope");
 	assert_int_equal(w[1].line, 9);
 	assert_non_null(strstr(w[1].text, "limits.TasksMax"));
-	assert_int_equal(w[2].line, 10);
-	assert_string_equal(w[2].text, "layer_quota_fallback is not used: with persist = false the "
-				       "layer is a tmpfs, which always takes its size");
-	assert_int_equal(w[3].line, 11);
-	assert_string_equal(w[3].text, "idle_timeout is not used: on_last_logout is not \"idle\"");
+	assert_int_equal(w[2].line, 11);
+	assert_string_equal(w[2].text, "idle_timeout is not used: on_last_logout is not \"idle\"");
 	/* bounded by max */
 	assert_int_equal(policy_profile_warnings(&p, w, 2), 2);
 	profile_done(&p);
