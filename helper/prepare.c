@@ -336,53 +336,64 @@ static void log_quota_hit(BuildCtx *c, int layerfd)
 			    (unsigned long long)u.inodes_limit);
 }
 
-/* layer_quota / layer_inodes, set again at every build (an admin may have changed them).
- * Where the filesystem cannot enforce them: refused, or a warning per layer_quota_fallback. */
+/* overlayfs remakes work/work at every mount and, with no room for that under the quota,
+ * mounts read-only: a user at the quota could never log in and delete. So the limit is lifted
+ * until the child has mounted, and set again by build.c's quota_restore() before anything of
+ * the tenant's runs. */
+static int quota_lift(BuildCtx *c, int layerfd)
+{
+	const LayerQuota none = {0};
+	int r;
+
+	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
+	if (r < 0)
+		return build_error(c, r, "Failed to lift %s/%s/layer's quota for the mount: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user);
+	c->quota_fd = fcntl(layerfd, F_DUPFD_CLOEXEC, 3);
+	return c->quota_fd < 0 ? build_error(c, negative_errno(), "dup: %m") : 0;
+}
+
+/* The filesystem cannot enforce the quota (r): refused, or a warning per
+ * layer_quota_fallback. The builtin quota is a default that only some filesystems can honour:
+ * explain and check-config say so; the journal warns only about a quota an admin wrote. */
+static int quota_unenforced(BuildCtx *c, int r, QuotaFs fs)
+{
+	const Profile *p = c->spec->profile;
+	char size[32];
+
+	if (p->layer_quota)
+		policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "%llu inodes", (unsigned long long)p->layer_inodes);
+	if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
+		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
+				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
+				   quota_hint(fs, r));
+	if (quota_is_builtin(p))
+		log_debug("%s's layer: builtin layer_quota not enforced: %s", c->spec->login->user,
+			  quota_hint(fs, r));
+	else
+		log_warning_errno(r,
+				  "%s's layer is NOT limited to %s (layer_quota_fallback = "
+				  "\"warn\"): %m; %s",
+				  c->spec->login->user, size, quota_hint(fs, r));
+	return 0;
+}
+
+/* layer_quota / layer_inodes, set again at every build (an admin may have changed them). */
 static int persist_quota(BuildCtx *c, int layerfd)
 {
 	const Profile *p = c->spec->profile;
 	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
-	QuotaFs fs = quota_fs_of(layerfd);
-	char size[32];
 	int r;
 
 	if (!wants_quota(p))
 		return 0;
 	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
-	if (r >= 0)
-		log_quota_hit(c, layerfd);
-	if (r >= 0) {
-		/* overlayfs remakes work/work at every mount and, with no room for that under the
-		 * quota, mounts read-only: a user at the quota could never log in and delete. So
-		 * the limit is lifted until the child has mounted, and set again by
-		 * build_quota_restore() before anything of the tenant's runs. */
-		const LayerQuota none = {0};
-
-		r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
-		if (r < 0)
-			return build_error(c, r, "Failed to lift %s/%s/layer's quota for the mount: %m",
-					   ALCOVE_LIB_DIR, c->spec->login->user);
-		c->quota_fd = fcntl(layerfd, F_DUPFD_CLOEXEC, 3);
-		return c->quota_fd < 0 ? build_error(c, negative_errno(), "dup: %m") : 0;
-	}
-	if (q.bytes)
-		policy_format_limit(LIMIT_MEMORY_MAX, q.bytes, size, sizeof(size));
-	else
-		snprintf(size, sizeof(size), "%llu inodes", (unsigned long long)q.inodes);
-	if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
-		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
-				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
-				   quota_hint(fs, r));
-	/* The builtin quota is a default that only some filesystems can honour: explain and
-	 * check-config say so; the journal warns only about a quota an admin wrote. */
-	if (quota_is_builtin(p)) {
-		log_debug("%s's layer: builtin layer_quota not enforced: %s", c->spec->login->user,
-			  quota_hint(fs, r));
-		return 0;
-	}
-	log_warning_errno(r, "%s's layer is NOT limited to %s (layer_quota_fallback = \"warn\"): %m; %s",
-		    c->spec->login->user, size, quota_hint(fs, r));
-	return 0;
+	if (r < 0)
+		return quota_unenforced(c, r, quota_fs_of(layerfd));
+	log_quota_hit(c, layerfd);
+	return quota_lift(c, layerfd);
 }
 
 /* persist = false: the throw-away upper is a tmpfs, in memory: bounded like a layer on disk,
