@@ -58,8 +58,10 @@ assert_eq "kept absent" \
 actl reset --yes alcc3 || fail "reset"
 [ -e /var/lib/alcove/alcc3 ] && fail "reset left /var/lib/alcove/alcc3"
 pass "reset deletes the persistent layer"
-assert_fails "after reset the file is gone" in_alcove "$conf" alcc3 'cat /usr/alcc-persist'
-assert_fails "reset refuses without --yes and without a tty" sh -c "$ALCOVECTL reset alcc3 </dev/null"
+assert_fails_with 1 "cat: /usr/alcc-persist: No such file or directory" "after reset the file is gone" \
+	in_alcove "$conf" alcc3 'cat /usr/alcc-persist'
+assert_fails_with 1 "stdin is not a terminal; give --yes to delete the persistent layer of alcc3" \
+	"reset refuses without --yes and without a tty" sh -c "$ALCOVECTL reset alcc3 </dev/null"
 
 # --- persist = false: nothing survives, nothing is kept on disk ---
 # a first session keeps the alcove running while a second one looks (the fifo is in the
@@ -74,6 +76,7 @@ wait_until 100 grep -q written "$tmp/out" || fail "cannot write /usr (persist=fa
 assert_eq "temp" "$(in_alcove "$conf" alcc4 'cat /usr/alcc-temp')" "a tmpfs upper while it runs"
 actl stop alcc4 || fail "stop alcc4"
 wait $first
-assert_fails "persist = false: gone after stop/start" in_alcove "$conf" alcc4 'cat /usr/alcc-temp'
+assert_fails_with 1 "cat: /usr/alcc-temp: No such file or directory" \
+	"persist = false: gone after stop/start" in_alcove "$conf" alcc4 'cat /usr/alcc-temp'
 [ -e /var/lib/alcove/alcc4 ] && fail "persist = false created /var/lib/alcove/alcc4"
 pass "persist = false keeps nothing on disk"
