@@ -9,7 +9,7 @@
 ALCOVECTL=$BUILD/alcovectl
 export ALCOVE_HELPER=${ALCOVE_HELPER:-$BUILD/alcove-helper}
 for _p in alcovectl alcove-helper alcove-init; do
-	[ -x "$BUILD/$_p" ] || fail "$BUILD/$_p missing: run make first"
+	[ -x "$BUILD/$_p" ] || setup_fail "$BUILD/$_p missing: run make first"
 done
 
 actl() { "$ALCOVECTL" "$@"; }

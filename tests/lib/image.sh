@@ -1,6 +1,7 @@
 # Test images for the integration tests (bash; source after common.sh).
 #
 #   dir=$(test_image bookworm)   builds a minbase Debian image once per machine and prints its path
+#                                (a failed build ends the test: setup_fail, common.sh)
 #
 # The image is cached at /var/cache/alcove-tests/images/NAME and built under a lock, so parallel
 # test scripts build it once. It must not live under /tmp (the lobby replaces /tmp) and must be
@@ -14,10 +15,10 @@ test_image() { # name
 	case $name in
 	bookworm) suite=bookworm ;;
 	bookworm-login) suite=bookworm include=--include=procps,openssh-client,openssh-sftp-server ;;
-	*) fail "unknown test image '$name'" ;;
+	*) setup_fail "unknown test image '$name'" ;;
 	esac
 	dir=$ALCOVE_IMAGE_CACHE/$name
-	mkdir -p "$ALCOVE_IMAGE_CACHE" || fail "mkdir $ALCOVE_IMAGE_CACHE"
+	mkdir -p "$ALCOVE_IMAGE_CACHE" || setup_fail "mkdir $ALCOVE_IMAGE_CACHE"
 	(
 		flock 9 || exit 1
 		[ -e "$dir/.complete" ] && exit 0
@@ -27,6 +28,6 @@ test_image() { # name
 		touch "$dir.partial/.complete"
 		rm -rf "$dir"
 		mv "$dir.partial" "$dir"
-	) 9>"$ALCOVE_IMAGE_CACHE/.lock${include:+-$name}" || fail "could not build test image $name"
+	) 9>"$ALCOVE_IMAGE_CACHE/.lock${include:+-$name}" || setup_fail "could not build test image $name"
 	echo "$dir"
 }

@@ -26,17 +26,17 @@ in_private_mount_ns() {
 }
 
 journal_start() {
-	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || fail "journal_start needs in_private_mount_ns"
+	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || setup_fail "journal_start needs in_private_mount_ns"
 	mount -t tmpfs -o mode=0755,size=16m alcove-test-journal /run/systemd ||
-		fail "tmpfs on /run/systemd"
-	mkdir -p /run/systemd/journal
-	JOURNAL=$(mktemp /run/alcove-tests/journal.XXXXXX)
+		setup_fail "tmpfs on /run/systemd"
+	mkdir -p /run/systemd/journal || setup_fail "mkdir /run/systemd/journal"
+	JOURNAL=$(mktemp /run/alcove-tests/journal.XXXXXX) || setup_fail "the journal's file"
 	on_exit "rm -f $JOURNAL"
 	python3 "$ALCOVE_SRC/tests/lib/journal_listener.py" /run/systemd/journal/socket "$JOURNAL" \
 		</dev/null >/dev/null 2>&1 &
 	local pid=$!
 	on_exit "kill $pid"
-	wait_until 50 grep -q '^# listening' "$JOURNAL" || fail "journal listener did not start"
+	wait_until 50 grep -q '^# listening' "$JOURNAL" || setup_fail "journal listener did not start"
 }
 
 journal_wait() { # text [tenths]

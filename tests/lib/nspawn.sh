@@ -28,7 +28,7 @@ NSPAWN_ROOTFS_ARGS=()
 nspawn_need_tools() {
 	local t
 	for t in mmdebstrap systemd-nspawn nsenter ssh ssh-keygen flock; do
-		command -v "$t" >/dev/null || fail "$t is missing: run tests/install-deps.sh"
+		command -v "$t" >/dev/null || setup_fail "$t is missing: run tests/install-deps.sh"
 	done
 }
 
@@ -40,7 +40,7 @@ alcove_rootfs() {
 	shift
 	key=$(echo "bookworm $pkgs $*" | sha256sum | cut -c1-12)
 	root=$NSPAWN_CACHE/bookworm-$key
-	mkdir -p "$NSPAWN_CACHE"
+	mkdir -p "$NSPAWN_CACHE" || setup_fail "mkdir $NSPAWN_CACHE"
 	(
 		flock 9
 		[ -e "$root/.complete" ] && exit 0
@@ -55,7 +55,7 @@ alcove_rootfs() {
 		touch "$tmp/.complete"
 		rm -rf "$root"
 		mv "$tmp" "$root"
-	) 9>"$NSPAWN_CACHE/lock" || fail "mmdebstrap of $root failed"
+	) 9>"$NSPAWN_CACHE/lock" || setup_fail "mmdebstrap of $root failed"
 	echo "$root"
 }
 nspawn_rootfs() { alcove_rootfs "$NSPAWN_PACKAGES"; }
@@ -90,10 +90,10 @@ nspawn_boot() {
 	else
 		root=$(nspawn_rootfs) || exit 1
 	fi
-	mkdir -p "$NSPAWN_WORK"
-	NSPAWN_DIR=$(mktemp -d "$NSPAWN_WORK/ct.XXXXXX")
+	mkdir -p "$NSPAWN_WORK" && NSPAWN_DIR=$(mktemp -d "$NSPAWN_WORK/ct.XXXXXX") ||
+		setup_fail "the container's directory in $NSPAWN_WORK"
 	on_exit nspawn_stop
-	cp -a "$root/." "$NSPAWN_DIR/" || fail "copy of the rootfs to $NSPAWN_DIR"
+	cp -a "$root/." "$NSPAWN_DIR/" || setup_fail "copy of the rootfs to $NSPAWN_DIR"
 	chmod 0755 "$NSPAWN_DIR"
 	rm -f "$NSPAWN_DIR/.complete"
 	if [ "$NSPAWN_INSTALL" = make ]; then
@@ -102,16 +102,19 @@ nspawn_boot() {
 			mkdir -p "$NSPAWN_DIR/etc/alcove" && : >"$NSPAWN_DIR/etc/alcove/alcove.conf"
 		fi
 		make -s -C "$ALCOVE_SRC" install DESTDIR="$NSPAWN_DIR" >"$NSPAWN_DIR.install.log" 2>&1 ||
-			fail "make install DESTDIR=$NSPAWN_DIR: $(tail -5 "$NSPAWN_DIR.install.log")"
+			setup_fail "make install DESTDIR=$NSPAWN_DIR: $(tail -5 "$NSPAWN_DIR.install.log")"
 	fi
-	mkdir -p "$NSPAWN_DIR/usr/local/libexec/alcove-tests"
+	mkdir -p "$NSPAWN_DIR/usr/local/libexec/alcove-tests" ||
+		setup_fail "mkdir $NSPAWN_DIR/usr/local/libexec/alcove-tests"
 	for t in "$BUILD"/tests/*; do
-		[ -x "$t" ] && install -m 0755 "$t" "$NSPAWN_DIR/usr/local/libexec/alcove-tests/"
+		[ -f "$t" ] && [ -x "$t" ] || continue # (not fault/, the crash-point programs)
+		install -m 0755 "$t" "$NSPAWN_DIR/usr/local/libexec/alcove-tests/" ||
+			setup_fail "install $t into the container"
 	done
 
 	NSPAWN_CG=alcove-tests-$$-$RANDOM
 	for cg in $(_nspawn_cgroup_roots); do
-		mkdir "$cg/$NSPAWN_CG" || fail "mkdir $cg/$NSPAWN_CG"
+		mkdir "$cg/$NSPAWN_CG" || setup_fail "mkdir $cg/$NSPAWN_CG"
 	done
 	(
 		for cg in $(_nspawn_cgroup_roots); do
@@ -121,17 +124,17 @@ nspawn_boot() {
 			--boot --register=no --keep-unit --private-network --console=read-only
 	) >"$NSPAWN_DIR.console.log" 2>&1 </dev/null &
 	NSPAWN_PID=$!
-	wait_until 100 _nspawn_find_leader || fail "container did not start: $(tail -5 "$NSPAWN_DIR.console.log")"
+	wait_until 100 _nspawn_find_leader || setup_fail "container did not start: $(tail -5 "$NSPAWN_DIR.console.log")"
 	NSPAWN_LEADER=$(_nspawn_find_leader)
 	# "degraded" still is a booted system; which unit failed is printed for the log.
 	local state
 	wait_until 300 test -S "/proc/$NSPAWN_LEADER/root/run/systemd/private" ||
-		fail "container's systemd did not come up: $(tail -5 "$NSPAWN_DIR.console.log")"
+		setup_fail "container's systemd did not come up: $(tail -5 "$NSPAWN_DIR.console.log")"
 	state=$(timeout 60 nsenter -t "$NSPAWN_LEADER" -a systemctl is-system-running --wait 2>&1)
 	case "$state" in
 	running) ;;
 	degraded) echo "# container degraded: $(ct_run systemctl --failed --no-legend --plain | tr '\n' ' ')" ;;
-	*) fail "container did not boot: '$state'; $(tail -5 "$NSPAWN_DIR.console.log")" ;;
+	*) setup_fail "container did not boot: '$state'; $(tail -5 "$NSPAWN_DIR.console.log")" ;;
 	esac
 	pass "container booted (nspawn pid $NSPAWN_PID, PID 1 = host pid $NSPAWN_LEADER)"
 }
@@ -173,15 +176,16 @@ ct_sh() { ct_run /bin/sh -c "$1"; }
 # test's ssh key authorised (the key is made once per container, on the host side).
 ct_user() {
 	local name=$1 key=$NSPAWN_DIR.key
-	[ -e "$key" ] || ssh-keygen -q -t ed25519 -N '' -f "$key" || fail "ssh-keygen"
+	[ -e "$key" ] || ssh-keygen -q -t ed25519 -N '' -f "$key" || setup_fail "ssh-keygen"
 	ct_sh "useradd -m -s /bin/bash $name && install -d -m 0700 -o $name -g $name /home/$name/.ssh" ||
-		fail "useradd $name in the container"
-	install -m 0600 "$key.pub" "$NSPAWN_DIR/home/$name/.ssh/authorized_keys"
-	ct_sh "chown $name: /home/$name/.ssh/authorized_keys" || fail "chown authorized_keys"
+		setup_fail "useradd $name in the container"
+	install -m 0600 "$key.pub" "$NSPAWN_DIR/home/$name/.ssh/authorized_keys" ||
+		setup_fail "authorized_keys of $name in the container"
+	ct_sh "chown $name: /home/$name/.ssh/authorized_keys" || setup_fail "chown authorized_keys"
 	local n
 	n=$(ct_sh "cat /etc/subuid 2>/dev/null | wc -l")
 	ct_sh "echo $name:$((200000 + n * 65536)):65536 >>/etc/subuid; echo $name:$((200000 + n * 65536)):65536 >>/etc/subgid" ||
-		fail "subuid for $name"
+		setup_fail "subuid for $name"
 }
 
 # ct_ssh [SSH-OPTION...] USER CMD...: a key login to the container's own sshd, from the

@@ -60,16 +60,15 @@ alcove_leftovers() { # user
 alcove_gone() { [ -z "$(alcove_leftovers "$1")" ]; }
 
 pam_service_with() { # name lines
-	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || fail "pam_service_with needs in_private_mount_ns"
+	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || setup_fail "pam_service_with needs in_private_mount_ns"
 	local f
-	f=$(mktemp /run/alcove-tests/pam.$1.XXXXXX)
+	f=$(mktemp /run/alcove-tests/pam.$1.XXXXXX) || setup_fail "pam_service_with $1: mktemp"
 	on_exit "rm -f $f"
 	{
 		cat "/etc/pam.d/$1"
 		printf '# added by alcove test %s\n%s\n' "$TESTNAME" "$2"
-	} >"$f"
-	chmod 644 "$f"
-	mount --bind "$f" "/etc/pam.d/$1" || fail "bind $f on /etc/pam.d/$1"
+	} >"$f" && chmod 644 "$f" || setup_fail "pam_service_with $1: writing $f"
+	mount --bind "$f" "/etc/pam.d/$1" || setup_fail "bind $f on /etc/pam.d/$1"
 }
 
 # True when a process of USER's alcove has exactly ARGS as its command line.

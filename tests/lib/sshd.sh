@@ -22,19 +22,19 @@ SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
 sshd_pam_write() { # service lines
 	local f=/etc/pam.d/$1
 	on_exit "rm -f $f"
-	sshd_pam_text "alcove's tests ($TESTNAME)" "$2" >"$f"
+	sshd_pam_text "alcove's tests ($TESTNAME)" "$2" >"$f" || setup_fail "writing $f"
 }
 
 # A service the system has (SSHD_SERVICE_NAME=sshd, to test a policy's service = "sshd"): in
 # the test's private mount namespace only, the file is replaced by a bind mount.
 sshd_pam_bind() { # service lines
-	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || fail "sshd_pam_bind $1 needs in_private_mount_ns"
+	[ "${ALCOVE_TEST_PRIVATE_NS:-}" = 1 ] || setup_fail "sshd_pam_bind $1 needs in_private_mount_ns"
 	local f
-	f=$(mktemp "/run/alcove-tests/pam.$1.XXXXXX")
+	f=$(mktemp "/run/alcove-tests/pam.$1.XXXXXX") || setup_fail "sshd_pam_bind $1: mktemp"
 	on_exit "rm -f $f"
-	sshd_pam_text "alcove's tests ($TESTNAME), bound on /etc/pam.d/$1" "$2" >"$f"
-	chmod 644 "$f"
-	mount --bind "$f" "/etc/pam.d/$1" || fail "bind $f on /etc/pam.d/$1"
+	sshd_pam_text "alcove's tests ($TESTNAME), bound on /etc/pam.d/$1" "$2" >"$f" &&
+		chmod 644 "$f" || setup_fail "sshd_pam_bind $1: writing $f"
+	mount --bind "$f" "/etc/pam.d/$1" || setup_fail "bind $f on /etc/pam.d/$1"
 	on_exit "umount /etc/pam.d/$1"
 }
 
@@ -42,33 +42,32 @@ sshd_start() { # port pam_session_lines [sshd_config lines]
 	SSHD_PORT=$1
 	SSHD_SERVICE=${SSHD_SERVICE_NAME:-sshd-alcovetest-$SSHD_PORT}
 	# Not under /tmp: the lobby replaces /tmp, and sshd reads keys after the session opened.
-	SSHD_DIR=$(mktemp -d /run/alcove-tests/sshd-$SSHD_PORT.XXXXXX)
-	chmod 755 "$SSHD_DIR"
+	SSHD_DIR=$(mktemp -d /run/alcove-tests/sshd-$SSHD_PORT.XXXXXX) || setup_fail "sshd: mktemp -d"
 	on_exit "rm -rf $SSHD_DIR"
-	mkdir -p /run/sshd "$SSHD_DIR/keys"
-	ln -s "$SSHD_BIN" "$SSHD_DIR/$SSHD_SERVICE"
-	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key" || fail "ssh-keygen host"
+	chmod 755 "$SSHD_DIR" && mkdir -p /run/sshd "$SSHD_DIR/keys" &&
+		ln -s "$SSHD_BIN" "$SSHD_DIR/$SSHD_SERVICE" || setup_fail "sshd: the files in $SSHD_DIR"
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key" || setup_fail "ssh-keygen host"
 	SSHD_KEY=$SSHD_DIR/client_key
-	ssh-keygen -q -t ed25519 -N '' -C alcove-test -f "$SSHD_KEY" || fail "ssh-keygen client"
+	ssh-keygen -q -t ed25519 -N '' -C alcove-test -f "$SSHD_KEY" || setup_fail "ssh-keygen client"
 	SSHD_LOG=$SSHD_DIR/sshd.log
 	sshd_config_text "$SSHD_PORT" "$SSHD_DIR" "MaxStartups ${SSHD_MAX_STARTUPS:-200:30:400}
 MaxSessions 64
-${3:-}" >"$SSHD_DIR/sshd_config"
+${3:-}" >"$SSHD_DIR/sshd_config" || setup_fail "writing $SSHD_DIR/sshd_config"
 	if [ -n "${SSHD_SERVICE_NAME:-}" ]; then
 		sshd_pam_bind "$SSHD_SERVICE" "$2"
 	else
 		sshd_pam_write "$SSHD_SERVICE" "$2"
 	fi
-	"$SSHD_DIR/$SSHD_SERVICE" -t -f "$SSHD_DIR/sshd_config" || fail "sshd -t"
+	"$SSHD_DIR/$SSHD_SERVICE" -t -f "$SSHD_DIR/sshd_config" || setup_fail "sshd -t: the test's sshd_config is refused"
 	"$SSHD_DIR/$SSHD_SERVICE" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_LOG" </dev/null &
 	local pid=$!
 	on_exit "kill $pid; wait $pid"
 	wait_until 100 grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" "$SSHD_LOG" ||
-		fail "sshd did not start: $(cat "$SSHD_LOG")"
+		setup_fail "sshd on port $SSHD_PORT did not start: $(cat "$SSHD_LOG")"
 }
 
 sshd_authorize() { # user
-	install -m 0644 "$SSHD_KEY.pub" "$SSHD_DIR/keys/$1" || fail "authorize $1"
+	install -m 0644 "$SSHD_KEY.pub" "$SSHD_DIR/keys/$1" || setup_fail "authorize $1"
 }
 
 _ssh_common_opts() {
