@@ -118,8 +118,8 @@ out=$(cd /root && enter -c pwd)
 assert_eq "$HOME1" "$out" "a cwd the user cannot enter falls back to the home"
 out=$(cd /usr/share && enter -c pwd)
 assert_eq /usr/share "$out" "the cwd is kept"
-out=$(enter -c 'echo "$FOO"' </dev/null)
-assert_eq "" "$out" "environment is the caller's"
+out=$(enter -c 'echo "FOO=[$FOO]"' </dev/null)
+assert_eq "FOO=[]" "$out" "environment is the caller's"
 out=$(setpriv --reuid="$U" --regid="$G" --init-groups env -i FOO=bar ALCOVE_NAME="$U" \
 	PATH=/usr/bin:/bin "$BUILD/alcove-enter" -c 'echo "$FOO"')
 assert_eq bar "$out" "environment variables pass"

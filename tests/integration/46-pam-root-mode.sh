@@ -32,12 +32,14 @@ on_exit "kill $SSH_AGENT_PID"
 ssh-add -q "$SSHD_KEY" 2>/dev/null || fail "ssh-add"
 out=$(ssh_to alcr3 -A -- 'echo "id=$(id -u) sock=$SSH_AUTH_SOCK"; ssh-add -l
 	echo "tmp=$(stat -c "%u %a" /tmp) $(stat -f -c %T /tmp)"
-	chmod 0777 /tmp 2>&1 || echo "chmod refused"; chown 0 /tmp 2>&1 || echo "chown refused"')
+	chmod 0777 /tmp 2>&1; echo "chmod rc=$?"; chown 0 /tmp 2>&1; echo "chown rc=$?"')
 assert_contains "$out" "id=0 sock=/tmp/ssh-" "root mode: ns root, the agent socket in /tmp"
 assert_contains "$out" "alcove-test (ED25519)" "ssh -A in root mode: ssh-add -l lists the key"
 assert_contains "$out" "tmp=65534 1777 tmpfs" "/tmp is a 1777 tmpfs of an id outside the alcove"
-assert_contains "$out" "chmod refused" "ns root cannot chmod /tmp"
-assert_contains "$out" "chown refused" "ns root cannot chown /tmp"
+assert_contains "$out" "chmod: changing permissions of '/tmp': Operation not permitted
+chmod rc=1" "ns root cannot chmod /tmp: EPERM"
+assert_contains "$out" "chown: changing ownership of '/tmp': Operation not permitted
+chown rc=1" "ns root cannot chown /tmp: EPERM"
 assert_eq "0 1777" "$(stat -c '%u %a' /proc/"$(alcove_pid alcr3)"/root/tmp)" \
 	"on the host, /tmp is root's, 1777"
 

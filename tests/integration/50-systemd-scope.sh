@@ -6,7 +6,7 @@
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 
 PROBE=/usr/local/libexec/alcove-tests/scope-probe
-[ -x "$BUILD/tests/scope-probe" ] || fail "build/tests/scope-probe missing (make check-integration builds it)"
+[ -x "$BUILD/tests/scope-probe" ] || setup_fail "build/tests/scope-probe missing (make check-integration builds it)"
 
 # On this host no systemd is on the system bus (TESTING.md): fail closed with the message.
 out=$("$BUILD/tests/scope-probe" start alce1 1000 1000 1000 2>&1 </dev/null) &&
@@ -62,19 +62,23 @@ assert_contains "$out" "EEXIST" "an existing unit is -EEXIST"
 echo "# systemd said: $out"
 
 # --- scope_stop: systemd kills what is in the scope, the unit is collected ---
+# (kill -0 through ct_run works on the live process: its ESRCH below is the process's end)
+ct_run kill -0 "$pid" || fail "kill -0 $pid of the live scope failed"
 ct_run $PROBE stop "$unit" || fail "scope_stop $unit"
 assert_eq "inactive" "$(show "$unit" ActiveState)" "stopped scope is inactive"
 assert_eq "not-found" "$(show "$unit" LoadState)" "stopped scope is collected"
 ct_dead() { ! ct_run kill -0 "$1" 2>/dev/null; }
 wait_until 50 ct_dead "$pid"
-assert_fails "the scope's process is dead" ct_run kill -0 "$pid"
+assert_fails_with 1 "No such process" "the scope's process is dead" ct_run kill -0 "$pid"
 out=$(ct_run $PROBE stop "$unit" 2>&1) && fail "stopping a gone unit succeeded"
 assert_contains "$out" "ENOENT" "stopping an unknown unit is -ENOENT"
 
 # --- stopping the user's slice ends the alcove's scope too ---
+ct_run kill -0 "$pid2" || fail "kill -0 $pid2 of the second live scope failed"
 ct_run systemctl stop user-1001.slice || fail "systemctl stop user-1001.slice"
 assert_eq "inactive" "$(show "$unit2" ActiveState)" "slice stop stops the scope"
-assert_fails "slice stop killed the scope's process" ct_run kill -0 "$pid2"
+assert_fails_with 1 "No such process" "slice stop killed the scope's process" \
+	ct_run kill -0 "$pid2"
 
 # --- informational: scope_start times (µs, includes bus connect, GetUnit, chown) ---
 times=$(ct_run $PROBE bench 20 1002) || fail "bench: $times"
