@@ -38,7 +38,7 @@ LDHARDEN := -Wl,-z,relro,-z,now -Wl,--as-needed
 ALCOVE_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 LIBS_CONFIG  := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
 # Only test tools link libsystemd: the helper loads it when it talks to systemd
-# (helper/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
+# (helper/lib/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
 LIBS_SYSTEMD := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 LIBS_CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 LIBS_OCI     := $(shell pkg-config --libs libarchive libcrypto jansson 2>/dev/null || \
@@ -60,7 +60,10 @@ define prog_objs
 $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
 endef
 
-HELPER_OBJS := $(call prog_objs,helper)
+# helper/: main.c, then verbs/ (open, close, stop, reset, gc), build/ (the pipeline of a build,
+# a file per stage; DESIGN §12) and lib/ (what both share); includes name the directory
+# ("build/build.h"), so helper/ is the include root.
+HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard helper/*.c helper/*/*.c))
 INIT_OBJS   := $(call prog_objs,init)
 ENTER_OBJS  := $(call prog_objs,enter)
 CTL_OBJS    := $(call prog_objs,ctl)
@@ -83,7 +86,7 @@ TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # The programs' pure files (data in, data out; no syscalls) that unit tests link, by name.
-SAN_EXTRA_SRCS := helper/gc_names.c helper/rootfs_plan.c helper/scope_props.c \
+SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/build/rootfs_plan.c helper/build/scope_props.c \
 		  init/args.c init/lifecycle.c \
 		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
 		  ctl/user_manager_rules.c pam_module/options.c
@@ -109,6 +112,8 @@ demo:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/helper/%.o $(BUILD)/fault/helper/%.o $(BUILD)/san/helper/%.o: EXTRA_CFLAGS += -Ihelper
 
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -137,7 +142,7 @@ $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 # Image pulls (ctl/oci_*.c) unpack layers with libarchive, verify blobs with libcrypto's sha256
 # and read manifests with jansson; a stale layer is removed as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
-$(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/tree_remove.o $(BUILD)/obj/helper/paths.o \
+$(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o $(BUILD)/obj/helper/lib/paths.o \
 		$(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_OCI)
 
@@ -165,7 +170,7 @@ check-integration: all $(TEST_TOOLS)
 bench: all $(BUILD)/tests/lobby-probe
 	./tests/bench/run.sh
 
-# The helper with crash points (helper/fault.h: FAULT_POINT kills it with SIGKILL where the
+# The helper with crash points (helper/lib/fault.h: FAULT_POINT kills it with SIGKILL where the
 # environment's ALCOVE_FAULT names the stage), next to copies of the programs it runs from its
 # own directory. Tests point alcovectl at it with ALCOVE_HELPER.
 FAULT_OBJS := $(HELPER_OBJS:$(BUILD)/obj/%.o=$(BUILD)/fault/%.o)
@@ -184,8 +189,8 @@ check-vm: all $(TEST_TOOLS)
 	./tests/vm/run-vm.sh
 
 # Root programs the integration tests drive, linked with the code they test.
-$(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/scope.o \
-		$(BUILD)/obj/helper/scope_props.o $(LIBALCOVE)
+$(BUILD)/tests/scope-probe: tests/tools/scope-probe.c $(BUILD)/obj/helper/build/scope.o \
+		$(BUILD)/obj/helper/build/scope_props.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_SYSTEMD)
 
@@ -210,13 +215,13 @@ $(BUILD)/tests/helper-race: tests/tools/helper-race.c $(LIBALCOVE)
 
 # Unpacks a layout's layers into a store directory with a chosen size bound (tests/90).
 $(BUILD)/tests/oci-unpack: tests/tools/oci-unpack.c $(BUILD)/obj/ctl/oci_unpack.o \
-		$(BUILD)/obj/ctl/oci_layout.o $(BUILD)/obj/helper/tree_remove.o $(LIBALCOVE)
+		$(BUILD)/obj/ctl/oci_layout.o $(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ictl $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)
 
-$(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/lobby.o \
-		$(BUILD)/obj/helper/lobby_mask.o $(BUILD)/obj/helper/mountapi.o \
-		$(BUILD)/obj/helper/shell_path.o $(LIBALCOVE)
+$(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/build/lobby.o \
+		$(BUILD)/obj/helper/build/lobby_mask.o $(BUILD)/obj/helper/lib/mountapi.o \
+		$(BUILD)/obj/helper/lib/shell_path.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ihelper $(ALCOVE_LDFLAGS) -o $@ $^
 

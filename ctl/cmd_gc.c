@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * alcovectl gc [--dry-run] [--force] [USER]: the helper's gc verb (helper/gc.c) removes what
+ * alcovectl gc [--dry-run] [--force] [USER]: the helper's gc verb (helper/verbs/gc.c) removes what
  * crashes left: state of dead alcoves, half-built persistent dirs, orphaned scopes. It prints
  * the helper's report, one line per thing found; --dry-run changes nothing. --force also
  * deletes half-built persistent dirs that hold the user's files, and kills alcove-init

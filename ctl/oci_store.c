@@ -16,9 +16,9 @@
 
 #include "errbuf.h"
 #include "fileio.h"
-#include "helper.h"
+#include "lib/tree_remove.h"
 #include "macro.h"
-#include "paths.h"
+#include "lib/paths.h"
 
 void oci_store_close(OciStore *s)
 {

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "helper.h"
 #include "macro.h"
+#include "verbs/verb.h"
 
 #define REQUEST_FD 3
 
@@ -29,34 +29,6 @@ static const struct {
     {"open", verb_open},   {"close", verb_close}, {"stop", verb_stop},
     {"reset", verb_reset}, {"gc", verb_gc},
 };
-
-int answer_error(Answer *a, int err, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	int saved = errno;
-
-	if (err < 0)
-		err = -err;
-	if (err == 0)
-		err = EIO;
-	errno = err;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	errno = saved;
-	for (char *p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	kv_builder_init(&a->kv);
-	kv_add(&a->kv, "status", "error");
-	kv_addf(&a->kv, "errno", "%d", err);
-	kv_add(&a->kv, "message", msg);
-	if (a->tenant)
-		kv_add(&a->kv, "tenant", "1");
-	log_full(LOG_ERR, err, &a->fields, "%s", msg);
-	return -err;
-}
 
 static bool trusted_file(const struct stat *st)
 {

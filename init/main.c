@@ -319,7 +319,7 @@ static int setup(Init *init)
 	r = setup_std_fds();
 	if (r < 0)
 		return setup_failed(r, "open /dev/null on fds 0-2");
-	/* fd 4 holds the lock of the persistent layer (helper/prepare.c): kept open for the
+	/* fd 4 holds the lock of the persistent layer (helper/build/persist.c): kept open for the
 	 * alcove's lifetime, never inherited by a session, which could unlock it */
 	if (fcntl(INIT_LAYER_LOCK_FD, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
 		return setup_failed(negative_errno(), "make fd 4 (the layer lock) close-on-exec");

@@ -5,7 +5,7 @@
  * wait until it has exec'd alcove-init or told us why not. A failing child is killed; its
  * mounts vanish with its mount namespace, so the host never holds a mount of ours.
  */
-#include "build_internal.h"
+#include "stage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,47 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errbuf.h"
-#include "fault.h"
 #include "macro.h"
-#include "mountapi.h"
 #include "quota.h"
-#include "state.h"
+#include "scope.h"
+#include "lib/fault.h"
+#include "lib/mountapi.h"
+#include "lib/state.h"
 
 #define CHILD_TIMEOUT_MS 30000
-
-static int build_verror(BuildCtx *c, int r, const char *fmt, va_list ap)
-{
-	int saved = errno;
-
-	if (r >= 0)
-		r = -EIO;
-	errno = -r;
-	errbuf_vset(c->err, c->errlen, fmt, ap);
-	errno = saved;
-	return r;
-}
-
-int build_error(BuildCtx *c, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = build_verror(c, r, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int build_error_tenant(BuildCtx *c, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	c->tenant = true;
-	va_start(ap, fmt);
-	r = build_verror(c, r, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 static uint64_t now_us(void)
 {
@@ -291,22 +258,6 @@ static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
 	if (r < 0)
 		return build_error(c, r, "write %s/%s/state: %m", "/run/alcove", s->name);
 	return 0;
-}
-
-/* The layer's quota, lifted for the overlay mount (prepare_persist()), is set again once the
- * child has exec'd init: before the helper answers, so before any login of the tenant's. */
-static int quota_restore(BuildCtx *c)
-{
-	const Profile *p = c->spec->profile;
-	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
-	int r;
-
-	if (c->quota_fd < 0)
-		return 0;
-	r = quota_apply(c->quota_fd, (uint32_t)c->spec->login->uid, &q);
-	return r < 0 ? build_error(c, r, "Failed to set the quota of %s's layer again: %m",
-				   c->spec->login->user)
-		     : 0;
 }
 
 /* After the clone: maps, state, layers, scope, GO, wait. */

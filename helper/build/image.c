@@ -7,7 +7,7 @@
  * the lock exclusively and keeps every layer such a file names, so no layer is removed between
  * being opened here and being recorded, nor while the alcove runs.
  */
-#include "build_internal.h"
+#include "stage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 
 #include "fileio.h"
 #include "macro.h"
-#include "paths.h"
+#include "lib/paths.h"
 
 static int lock_store(BuildCtx *c, int libfd, const char *name, int *ret_fd)
 {

@@ -5,7 +5,7 @@
  * errno + step + message over the sync socket, and the child exits. Success is the sync
  * socket closing by exec (it is close-on-exec).
  */
-#include "build.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,39 +25,9 @@
 
 #include "log.h"
 #include "macro.h"
-#include "mountapi.h"
+#include "lib/mountapi.h"
 
 #define MAX_GO_FDS (CHILD_MAX_LAYERS + 1 + POLICY_MAX_MOUNTS)
-
-int child_error(ChildError *e, int err, const char *step, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	if (err < 0)
-		err = -err;
-	if (err == 0)
-		err = EIO;
-	e->err = err;
-	snprintf(e->step, sizeof(e->step), "%s", step);
-	errno = err; /* %m in fmt is the error being reported */
-	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
-	errno = saved;
-	return -err;
-}
-
-int child_note(const ChildSetup *cs, const char *fmt, ...)
-{
-	ChildError n = {.err = 0, .step = "note"};
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(n.message, sizeof(n.message), fmt, ap);
-	va_end(ap);
-	return RET_NERRNO(send(cs->sync_fd, &n, sizeof(n), MSG_NOSIGNAL));
-}
 
 _Noreturn static void child_fail(const ChildSetup *cs, const ChildError *e)
 {

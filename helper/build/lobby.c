@@ -27,7 +27,7 @@
 #include "lobby_marker.h"
 #include "lobby_mask.h"
 #include "macro.h"
-#include "shell_path.h"
+#include "lib/shell_path.h"
 
 /* A path inside a tree someone else controls (the alcove's, in root mode its ns root can
  * rearrange it): no symlink, no magic link, never above dirfd. */

@@ -17,7 +17,7 @@
 
 #include "fileio.h"
 #include "macro.h"
-#include "mountapi.h"
+#include "lib/mountapi.h"
 
 /* The 0700 directory inside a masking tmpfs that holds the original tree, and its mount point. */
 #define HIDDEN_DIR ".alcove-lobby"

@@ -12,7 +12,7 @@
  * the overlay, by an empty directory or file; a directory where a file is mounted is moved
  * aside (renamed, its content kept); the helper logs each.
  */
-#include "build.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "macro.h"
-#include "mountapi.h"
-#include "paths.h"
+#include "lib/mountapi.h"
+#include "lib/paths.h"
 
 _Static_assert(STEP_ATTR_RDONLY == MOUNT_ATTR_RDONLY && STEP_ATTR_NOSUID == MOUNT_ATTR_NOSUID &&
 		   STEP_ATTR_NODEV == MOUNT_ATTR_NODEV && STEP_ATTR_NOEXEC == MOUNT_ATTR_NOEXEC,

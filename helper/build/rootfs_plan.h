@@ -4,7 +4,7 @@
 /*
  * The alcove's filesystem as data (DESIGN §4): the list of mounts to make on top of the overlay
  * root, built from the profile before the child is cloned, then executed step by step by
- * rootfs.c inside the child's mount namespace. Also the overlay's lowerdir option and the
+ * rootfs_apply.c inside the child's mount namespace. Also the overlay's lowerdir option and the
  * synthesized /etc/passwd and /etc/group. Pure: no syscalls, unit-tested.
  */
 

@@ -5,7 +5,7 @@
  * hostname, and the detached clones of the home volume and profile mounts with the plan's
  * attributes (set here, by host root, before the child ever sees them).
  */
-#include "build_internal.h"
+#include "stage.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "macro.h"
-#include "mountapi.h"
+#include "lib/mountapi.h"
 
 static void gid_name(gid_t gid, char *buf, size_t len)
 {

@@ -1,9 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* What build.c and prepare.c share while one alcove is being built. */
+/*
+ * What the pipeline driver (build.c) and its stages share while one alcove is being built.
+ * The stages run in this order, each a file named for it (DESIGN §12):
+ *   ids.c          subordinate ranges, uid and gid maps
+ *   layers.c       image layers (directories; image.c: OCI images by name)
+ *   persist.c      the persistent layer or the tmpfs upper (layer_quota.c: its quota)
+ *   home.c         the home volume
+ *   mounts.c       profile mounts and /tmp
+ *   init_files.c   alcove-init, its control and admin sockets, /dev/null
+ *   rootfs_prepare.c  the filesystem plan (rootfs_plan.c) and its bind mounts
+ * then userns.c (clone, maps), scope.c (the systemd scope), and in the child init_spawn.c and
+ * rootfs_apply.c. A stage calls lib/ and common/ only, never a verb.
+ */
 
 #include "build.h"
+#include "child.h"
+#include "idmap.h"
 #include "oci.h"
 
 typedef struct BuildCtx {
@@ -35,7 +49,7 @@ typedef struct BuildCtx {
 	size_t n_ssh_keys;
 	char init_args[10][256];
 
-	int quota_fd; /* the layer, whose quota build_quota_restore() sets again; -1: none */
+	int quota_fd; /* the layer, whose quota quota_restore() sets again; -1: none */
 
 	ChildSetup cs; /* the fds in it are owned by this context until the clone */
 	int sync_fd;   /* the helper's end */
@@ -47,19 +61,24 @@ int build_error(BuildCtx *c, int r, const char *fmt, ...) __attribute__((format(
 int build_error_tenant(BuildCtx *c, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* prepare.c: everything opened or computed on the host before the clone. */
-int prepare_ids(BuildCtx *c);
-int prepare_layers(BuildCtx *c);
-int prepare_persist(BuildCtx *c);
-int prepare_home(BuildCtx *c);
-int prepare_profile_mounts(BuildCtx *c);
-int prepare_tmp(BuildCtx *c);
-int prepare_init(BuildCtx *c);
-int prepare_control(BuildCtx *c);
-int prepare_plan(BuildCtx *c);
-/* prepare_image.c: image = "NAME", the layers of an OCI image in /var/lib/alcove/oci. */
+/* The host-side stages, in order: everything opened or computed before the clone. */
+int prepare_ids(BuildCtx *c);		 /* ids.c */
+int prepare_layers(BuildCtx *c);	 /* layers.c */
+int prepare_persist(BuildCtx *c);	 /* persist.c */
+int prepare_home(BuildCtx *c);		 /* home.c */
+int prepare_profile_mounts(BuildCtx *c); /* mounts.c */
+int prepare_tmp(BuildCtx *c);		 /* mounts.c */
+int prepare_init(BuildCtx *c);		 /* init_files.c */
+int prepare_control(BuildCtx *c);	 /* init_files.c */
+int prepare_plan(BuildCtx *c);		 /* rootfs_prepare.c */
+/* image.c: image = "NAME", the layers of an OCI image in /var/lib/alcove/oci. */
 int prepare_image_layers(BuildCtx *c, int libfd, const char *name);
 int prepare_layers_record(BuildCtx *c);
 void build_ctx_done(BuildCtx *c);
-/* "ext4", "overlayfs", or "filesystem type 0x..." of the fs holding fd. */
+/* layers.c: "ext4", "overlayfs", or "filesystem type 0x..." of the fs holding fd. */
 void fs_describe(int fd, char *buf, size_t len);
+/* layer_quota.c: a new layer/ as a btrfs subvolume when a quota is wanted there; the quota set
+ * and lifted for the mount (c->quota_fd); set again once the child has exec'd init. */
+int persist_make_layer(BuildCtx *c, int userfd);
+int persist_quota(BuildCtx *c, int layerfd);
+int quota_restore(BuildCtx *c);

@@ -4,7 +4,7 @@
  * helper writes for it. The user namespace is created by the root helper, so it is owned by
  * host root and U cannot setns into it (DESIGN §2).
  */
-#include "build.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>

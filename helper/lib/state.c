@@ -66,7 +66,7 @@ int state_remove_leftovers(int dirfd)
 	r = unlink_if_present(dirfd, "state.tmp");
 	if (r < 0)
 		return r;
-	r = unlink_if_present(dirfd, "layers"); /* prepare_image.c */
+	r = unlink_if_present(dirfd, "layers"); /* build/image.c */
 	if (r < 0)
 		return r;
 	r = unlink_if_present(dirfd, "admin");

@@ -18,9 +18,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "helper.h"
 #include "macro.h"
 #include "quota.h"
+#include "tree_remove.h"
 
 #define TREE_MAX_OPEN 32
 

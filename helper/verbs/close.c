@@ -11,12 +11,12 @@
 
 #include "control_client.h"
 #include "enter_client.h"
-#include "helper.h"
 #include "login.h"
 #include "macro.h"
-#include "paths.h"
 #include "policy.h"
-#include "rundir.h"
+#include "verb.h"
+#include "lib/paths.h"
+#include "lib/rundir.h"
 
 /* How long close waits for an ending alcove's init to exit: a stopping init SIGKILLs what is
  * left after 3 s (docs/INTERNALS.md, alcove-init lifecycle). Longer: the next open sweeps it. */

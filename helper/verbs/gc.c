@@ -23,13 +23,14 @@
 
 #include "enter_client.h"
 #include "fileio.h"
-#include "helper.h"
 #include "idmap.h"
-#include "lock.h"
 #include "macro.h"
-#include "paths.h"
 #include "policy.h"
-#include "state.h"
+#include "verb.h"
+#include "lib/lock.h"
+#include "lib/paths.h"
+#include "lib/state.h"
+#include "lib/tree_remove.h"
 
 /* The state of /run/alcove/<name> (dirfd), and whether it may be alive: a liveness check that
  * cannot tell (pidfd_open failing with EMFILE, say) counts as alive, so gc never removes the

@@ -25,12 +25,12 @@
 #include <unistd.h>
 
 #include "enter_client.h"
-#include "helper.h"
-#include "lock.h"
 #include "macro.h"
-#include "paths.h"
-#include "scope.h"
 #include "unit_name.h"
+#include "verb.h"
+#include "build/scope.h"
+#include "lib/lock.h"
+#include "lib/paths.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"

@@ -16,18 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "build.h"
 #include "control_client.h"
-#include "fault.h"
-#include "helper.h"
-#include "lobby.h"
-#include "lock.h"
 #include "login.h"
 #include "macro.h"
-#include "paths.h"
 #include "policy.h"
-#include "rundir.h"
-#include "state.h"
+#include "stop.h"
+#include "verb.h"
+#include "build/build.h"
+#include "build/lobby.h"
+#include "lib/fault.h"
+#include "lib/lock.h"
+#include "lib/paths.h"
+#include "lib/rundir.h"
+#include "lib/state.h"
 
 typedef struct OpenCtx {
 	const HelperEnv *env;
@@ -209,7 +210,7 @@ static int find_running(OpenCtx *c)
 }
 
 /* The alcove's first process replaced or moved aside something ns root had left at a mount
- * point in the upper layer (helper/rootfs.c): the admin should know, the user's next login
+ * point in the upper layer (helper/build/rootfs_apply.c): the admin should know, the user's next login
  * works. */
 static void build_note(const char *message, void *userdata)
 {

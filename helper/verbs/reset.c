@@ -12,13 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "helper.h"
-#include "lock.h"
 #include "login.h"
 #include "macro.h"
-#include "paths.h"
 #include "policy.h"
-#include "state.h"
+#include "stop.h"
+#include "verb.h"
+#include "lib/lock.h"
+#include "lib/paths.h"
+#include "lib/state.h"
+#include "lib/tree_remove.h"
 
 /* Ends every alcove of the user; the one named held_name through the lock the caller holds
  * (its directory stays), the others each under its own lock. */

@@ -22,14 +22,15 @@
 #include "enter_client.h"
 #include "errbuf.h"
 #include "fileio.h"
-#include "helper.h"
-#include "lock.h"
 #include "login.h"
 #include "macro.h"
-#include "paths.h"
-#include "rundir.h"
-#include "scope.h"
-#include "state.h"
+#include "stop.h"
+#include "verb.h"
+#include "build/scope.h"
+#include "lib/lock.h"
+#include "lib/paths.h"
+#include "lib/rundir.h"
+#include "lib/state.h"
 
 #define STOP_GRACE_MS 10000
 

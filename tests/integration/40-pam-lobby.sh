@@ -1,5 +1,5 @@
 #!/bin/bash
-# The lobby alone (helper/lobby.c through tests/tools/lobby-probe), against a stand-in alcove:
+# The lobby alone (helper/build/lobby.c through tests/tools/lobby-probe), against a stand-in alcove:
 # a PID 1 in its own user+mount+PID ns with a tmpfs /tmp and a devpts newinstance.
 . "$(dirname "$0")/../lib/common.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# helper/scope.c against a real systemd 252 (TESTING.md layer 3), driven by tests/tools/
+# helper/build/scope.c against a real systemd 252 (TESTING.md layer 3), driven by tests/tools/
 # scope-probe: the transient scope, its properties, the chowned delegated cgroup, stopping it
 # (directly and through the user's slice), systemd's error text, and the no-bus refusal.
 . "$(dirname "$0")/../lib/common.sh"

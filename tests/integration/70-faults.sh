@@ -1,6 +1,6 @@
 #!/bin/bash
 # Faults, through the real sshd and pam_alcove.so: the helper SIGKILLed at every crash point
-# of building an alcove and a lobby (the fault build, helper/fault.h), alcove-init killed
+# of building an alcove and a lobby (the fault build, helper/lib/fault.h), alcove-init killed
 # from the host, the alcove's /run/alcove dir removed or its state corrupted while it runs, a
 # full disk under /var/lib/alcove/<user> (a tmpfs over the test user's own dir only), a
 # missing or unusable image. After each: no mount on the host, no stray process, the state

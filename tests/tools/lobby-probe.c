@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lobby.h"
+#include "build/lobby.h"
 #include "macro.h"
 
 static double now_us(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Drives helper/scope.c against a real systemd, for tests/integration/50-systemd-scope.sh.
+ * Drives helper/build/scope.c against a real systemd, for tests/integration/50-systemd-scope.sh.
  *
  *   scope-probe start NAME UID OWNER_UID OWNER_GID [Property=VALUE...]
  *       forks a child (sleep infinity, stdio on /dev/null), puts it into the scope with
@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scope.h"
-#include "scope_props.h"
+#include "build/scope.h"
+#include "build/scope_props.h"
 
 static pid_t spawn_sleeper(void)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* gc's decisions (helper/gc_names.c): what is half-built, what is user data, which run dirs
+/* gc's decisions (helper/verbs/gc_names.c): what is half-built, what is user data, which run dirs
  * are dead, which scopes belong to a user, the bounded report. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../helper/gc_names.h"
+#include "../../helper/verbs/gc_names.h"
 
 static void test_persist_complete_is_kept(void **state)
 {

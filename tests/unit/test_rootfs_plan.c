@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../helper/rootfs_plan.h"
+#include "../../helper/build/rootfs_plan.h"
 
 static const MountStep *find(const RootfsPlan *p, const char *target, size_t *ret_index)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit names and the pure parts of helper/scope.c. Expected escapes are systemd-escape's. */
+/* Unit names and the pure parts of helper/build/scope.c. Expected escapes are systemd-escape's. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "unit_name.h"
-#include "../../helper/scope_props.h"
+#include "../../helper/build/scope_props.h"
 
 static void assert_unit(const char *name, const char *expected)
 {

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Build stage "persistent layer", its quota: layer_quota and layer_inodes set on the layer's
+ * project (common/quota.h) at every build, lifted while the child mounts the overlay and set
+ * again before the helper answers.
+ */
+#include "stage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "quota.h"
+#include "lib/paths.h"
+
+static bool wants_quota(const Profile *p)
+{
+	return p->layer_quota || p->layer_inodes;
+}
+
+static bool quota_is_builtin(const Profile *p)
+{
+	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
+					  PKEY_LAYER_QUOTA_FALLBACK};
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const char *s = p->origin[keys[i]].section;
+		if (s && strcmp(s, "builtin") != 0)
+			return false;
+	}
+	return true;
+}
+
+/* A new layer/ is made where its quota can follow it: a subvolume of its own on btrfs. The
+ * owner is set as paths_ensure_dir() would; only root could reach it meanwhile (<user>/ is
+ * root's 0700). */
+int persist_make_layer(BuildCtx *c, int userfd)
+{
+	const Profile *p = c->spec->profile;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!wants_quota(p) || quota_fs_of(userfd) != QUOTA_FS_BTRFS)
+		return 0;
+	r = quota_make_layer_dir(userfd, "layer");
+	if (r == -EEXIST)
+		return 0;
+	if (r < 0)
+		return build_error(c, r, "Failed to make %s/%s/layer as a btrfs subvolume: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user);
+	fd = paths_openat(userfd, "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0 ||
+	    fchown(fd, idmap_nsroot_uid(&c->ids), idmap_nsroot_gid(&c->ids)) < 0)
+		return build_error(c, fd < 0 ? fd : negative_errno(),
+				   "Failed to hand %s/%s/layer to the alcove: %m", ALCOVE_LIB_DIR,
+				   c->spec->login->user);
+	return 0;
+}
+
+/* A layer at its quota makes every write inside fail with EDQUOT: the journal says so, with
+ * the user and the limit, when the user's next alcove is built (the kernel tells nobody). */
+static void log_quota_hit(BuildCtx *c, int layerfd)
+{
+	QuotaUsage u;
+	char used[32], lim[32];
+
+	if (quota_read(layerfd, (uint32_t)c->spec->login->uid, &u) < 0)
+		return;
+	if (u.bytes_limit && u.bytes + (1u << 20) >= u.bytes_limit) {
+		policy_format_limit(LIMIT_MEMORY_MAX, u.bytes, used, sizeof(used));
+		policy_format_limit(LIMIT_MEMORY_MAX, u.bytes_limit, lim, sizeof(lim));
+		log_warning("%s's layer is at its quota: %s of layer_quota %s used",
+			    c->spec->login->user, used, lim);
+	}
+	if (u.counts_inodes && u.inodes_limit && u.inodes >= u.inodes_limit)
+		log_warning("%s's layer is at its quota: %llu of layer_inodes %llu",
+			    c->spec->login->user, (unsigned long long)u.inodes,
+			    (unsigned long long)u.inodes_limit);
+}
+
+/* overlayfs remakes work/work at every mount and, with no room for that under the quota,
+ * mounts read-only: a user at the quota could never log in and delete. So the limit is lifted
+ * until the child has mounted, and set again by quota_restore() (below) before anything of
+ * the tenant's runs. */
+static int quota_lift(BuildCtx *c, int layerfd)
+{
+	const LayerQuota none = {0};
+	int r;
+
+	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
+	if (r < 0)
+		return build_error(c, r, "Failed to lift %s/%s/layer's quota for the mount: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user);
+	c->quota_fd = fcntl(layerfd, F_DUPFD_CLOEXEC, 3);
+	return c->quota_fd < 0 ? build_error(c, negative_errno(), "dup: %m") : 0;
+}
+
+/* The filesystem cannot enforce the quota (r): refused, or a warning per
+ * layer_quota_fallback. The builtin quota is a default that only some filesystems can honour:
+ * explain and check-config say so; the journal warns only about a quota an admin wrote. */
+static int quota_unenforced(BuildCtx *c, int r, QuotaFs fs)
+{
+	const Profile *p = c->spec->profile;
+	char size[32];
+
+	if (p->layer_quota)
+		policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "%llu inodes", (unsigned long long)p->layer_inodes);
+	if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
+		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
+				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
+				   quota_hint(fs, r));
+	if (quota_is_builtin(p))
+		log_debug("%s's layer: builtin layer_quota not enforced: %s", c->spec->login->user,
+			  quota_hint(fs, r));
+	else
+		log_warning_errno(r,
+				  "%s's layer is NOT limited to %s (layer_quota_fallback = "
+				  "\"warn\"): %m; %s",
+				  c->spec->login->user, size, quota_hint(fs, r));
+	return 0;
+}
+
+/* layer_quota / layer_inodes, set again at every build (an admin may have changed them). */
+int persist_quota(BuildCtx *c, int layerfd)
+{
+	const Profile *p = c->spec->profile;
+	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+	int r;
+
+	if (!wants_quota(p))
+		return 0;
+	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
+	if (r < 0)
+		return quota_unenforced(c, r, quota_fs_of(layerfd));
+	log_quota_hit(c, layerfd);
+	return quota_lift(c, layerfd);
+}
+
+/* The layer's quota, lifted for the overlay mount (prepare_persist()), is set again once the
+ * child has exec'd init: before the helper answers, so before any login of the tenant's. */
+int quota_restore(BuildCtx *c)
+{
+	const Profile *p = c->spec->profile;
+	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+	int r;
+
+	if (c->quota_fd < 0)
+		return 0;
+	r = quota_apply(c->quota_fd, (uint32_t)c->spec->login->uid, &q);
+	return r < 0 ? build_error(c, r, "Failed to set the quota of %s's layer again: %m",
+				   c->spec->login->user)
+		     : 0;
+}

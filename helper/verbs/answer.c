@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A verb's failure as the one-line answer the caller reads (docs/INTERNALS.md "Helper
+ * protocol"), logged once. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "verb.h"
+
+int answer_error(Answer *a, int err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int saved = errno;
+
+	if (err < 0)
+		err = -err;
+	if (err == 0)
+		err = EIO;
+	errno = err;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	kv_builder_init(&a->kv);
+	kv_add(&a->kv, "status", "error");
+	kv_addf(&a->kv, "errno", "%d", err);
+	kv_add(&a->kv, "message", msg);
+	if (a->tenant)
+		kv_add(&a->kv, "tenant", "1");
+	log_full(LOG_ERR, err, &a->fields, "%s", msg);
+	return -err;
+}
