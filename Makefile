@@ -142,8 +142,8 @@ $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 # Image pulls (ctl/oci_*.c) unpack layers with libarchive, verify blobs with libcrypto's sha256
 # and read manifests with jansson; a stale layer is removed as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
-$(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o $(BUILD)/obj/helper/lib/paths.o \
-		$(LIBALCOVE)
+$(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o \
+		$(BUILD)/obj/helper/lib/paths.o $(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_OCI)
 
 # Only the pam_sm_* entry points are exported.
@@ -290,7 +290,7 @@ check-deb: deb
 	lintian --fail-on error,warning --display-info --info $(BUILD)/debsrc/*.changes
 
 format:
-	clang-format -i $(wildcard */*.c */*.h)
+	clang-format -i $(wildcard */*.c */*.h */*/*.c */*/*.h)
 
 clean:
 	rm -rf $(BUILD)

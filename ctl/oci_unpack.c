@@ -7,7 +7,8 @@
  * a file elsewhere). The blob is hashed as it is read and the layer only gets its digest's name
  * once the whole blob matched. OCI whiteouts become overlayfs ones: ".wh.NAME" a character
  * device 0/0 NAME, ".wh..wh..opq" the xattr user.overlay.opaque=y on its directory, the name
- * overlayfs reads when mounted with userxattr, as the alcove's overlay is (helper/build/rootfs_apply.c).
+ * overlayfs reads when mounted with userxattr, as the alcove's overlay is
+ * (helper/build/rootfs_apply.c).
  * The tar's xattrs are not applied: an entry could otherwise set overlay xattrs of its own
  * (redirect, metacopy) that the alcove's overlay would honour.
  */

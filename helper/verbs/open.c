@@ -210,8 +210,8 @@ static int find_running(OpenCtx *c)
 }
 
 /* The alcove's first process replaced or moved aside something ns root had left at a mount
- * point in the upper layer (helper/build/rootfs_apply.c): the admin should know, the user's next login
- * works. */
+ * point in the upper layer (helper/build/rootfs_apply.c): the admin should know, the user's next
+ * login works. */
 static void build_note(const char *message, void *userdata)
 {
 	OpenCtx *c = userdata;

@@ -31,8 +31,8 @@ typedef struct Answer {
 
 typedef int (*VerbFn)(const HelperEnv *env, const KvMessage *req, Answer *ans);
 
-/* answer.c: status=error, errno, message (the formatted text, %m = err), and tenant=1 when a->tenant
- * (docs/INTERNALS.md), logged once with the fields. Returns -|err|. */
+/* answer.c: status=error, errno, message (the formatted text, %m = err), and tenant=1 when
+ * a->tenant (docs/INTERNALS.md), logged once with the fields. Returns -|err|. */
 int answer_error(Answer *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans);
