@@ -26,14 +26,17 @@ on_exit "rm -rf $RUN $LIB"
 rm -rf "$RUN" "$LIB"
 
 # The PAM module runs the helper with an empty environment: a wrapper in a root-only
-# directory puts the stage named in $D/stage into ALCOVE_FAULT (empty: no fault).
+# directory puts the stage named in $D/stage into ALCOVE_FAULT (empty: no fault), and notes
+# in $D/faulted that it did, so that a login refused before the helper ran fails the test.
 D=$(mktemp -d /run/alcove-tests/alcg-faults.XXXXXX)
 chmod 0755 "$D"
 on_exit "rm -rf $D"
 : >"$D/stage"
 cat >"$D/helper" <<SH
 #!/bin/sh
-ALCOVE_FAULT=\$(cat $D/stage) exec $FAULT "\$@"
+stage=\$(cat $D/stage)
+[ -z "\$stage" ] || echo "\$stage \$1" >>$D/faulted
+ALCOVE_FAULT=\$stage exec $FAULT "\$@"
 SH
 chmod 0755 "$D/helper"
 CONF=$(make_config 'defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none";
@@ -97,12 +100,15 @@ SUMS=$(sums)
 
 # --- the helper SIGKILLed at each crash point, building the alcove and the lobby ------------
 for stage in policy lock userns mounts hold lobby; do
+	: >"$D/faulted"
 	echo "$stage" >"$D/stage"
 	rc=0
 	ssh_to $U -- 'echo reached' >"$D/out" 2>&1 || rc=$?
 	: >"$D/stage"
 	[ "$rc" != 0 ] || fail "stage $stage: the login went through: $(cat "$D/out")"
 	assert_not_contains "$(cat "$D/out")" reached "stage $stage: the login is refused (fail closed)"
+	assert_contains "$(cat "$D/faulted")" "$stage open" \
+		"stage $stage: ... by the helper killed there (it ran 'open' with the fault)"
 	assert_eq "" "$(fault_helpers)" "stage $stage: the killed helper left no process"
 	assert_eq "" "$(grep -E "/var/lib/alcove/$U[/ ]|$RUN[/ ]" /proc/self/mountinfo /proc/1/mountinfo)" \
 		"stage $stage: no mount on the host"
