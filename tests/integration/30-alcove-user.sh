@@ -7,18 +7,16 @@
 
 alcove_user alcc1
 alcove_user alcc2
-echo "alcc2's secret" >/home/alcc2/secret
-chmod 0644 /home/alcc2/secret
+echo "alcc2's secret" >/home/alcc2/secret && chmod 0644 /home/alcc2/secret ||
+	setup_fail "alcc2's secret"
 
 # A layer above "/" holding a setuid-root copy of id: the image's setuid bits must not work.
 # On a tmpfs of its own: overlayfs refuses a lower layer that lies inside another ("/").
 layer=/var/lib/alcove-tests/alcc-suid
-mkdir -p "$layer"
-mount -t tmpfs -o mode=0755 alcc-suid "$layer" || fail "mount the test layer"
+setup "mkdir $layer" mkdir -p "$layer"
+setup "mount the test layer" mount -t tmpfs -o mode=0755 alcc-suid "$layer"
 on_exit "umount $layer; rmdir $layer"
-mkdir -p "$layer/usr/local/bin"
-cp /usr/bin/id "$layer/usr/local/bin/suid-id"
-chmod 4755 "$layer/usr/local/bin/suid-id"
+setup "the test layer's setuid id" install -D -m 4755 /usr/bin/id "$layer/usr/local/bin/suid-id"
 # mount(2) and umount2(2) themselves: mount(8) refuses a non-root uid before any syscall
 # ("must be superuser"), so it would pass even for a user who held CAP_SYS_ADMIN.
 cat >"$layer/usr/local/bin/try-mount" <<'PY'
@@ -30,7 +28,7 @@ r = libc.mount(b"none", path, b"tmpfs", 0, None) if op == "mount" else libc.umou
 if r != 0:
     sys.exit(f"{op} {sys.argv[2]}: {os.strerror(ctypes.get_errno())}")
 PY
-chmod 0755 "$layer/usr/local/bin/try-mount"
+setup "the test layer's try-mount" chmod 0755 "$layer/usr/local/bin/try-mount"
 
 conf=$(make_config "
 defaults = { mode = \"user\"; image = ( \"$layer\", \"/\" ); persist = true; cgroup = \"none\";
