@@ -85,11 +85,13 @@ FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
-# The programs' pure files (data in, data out; no syscalls) that unit tests link, by name.
+# The programs' pure files (data in, data out; no syscalls) that unit tests link, by name;
+# and layer_diff.c, which the unit test runs on a temp tree.
 SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/build/rootfs_plan.c helper/build/scope_props.c \
 		  init/args.c init/lifecycle.c \
 		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
-		  ctl/user_manager_rules.c pam_module/options.c
+		  ctl/user_manager_rules.c pam_module/options.c \
+		  ctl/layer_diff.c
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 
 .SECONDARY:
@@ -142,6 +144,8 @@ $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 # Image pulls (ctl/oci_*.c) unpack layers with libarchive, verify blobs with libcrypto's sha256
 # and read manifests with jansson; a stale layer is removed as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
+# layer diff opens /var/lib/alcove as the helper does (helper/lib/paths.h)
+$(BUILD)/obj/ctl/cmd_layer.o: EXTRA_CFLAGS += -Ihelper
 $(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o \
 		$(BUILD)/obj/helper/lib/paths.o $(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_OCI)

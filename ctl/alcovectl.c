@@ -41,6 +41,8 @@ static const CtlVerb verbs[] = {
     {"image", cmd_image, true,
      "pull [--insecure] SOURCE NAME | list | inspect NAME | rm NAME | prune",
      "OCI images: pull SOURCE (skopeo transports) as NAME, list, inspect, remove, prune layers"},
+    {"layer", cmd_layer, true, "diff USER [--image NAME|/DIR] [--service NAME] [--json]",
+     "what USER's persistent layer changes relative to their image (or another), and hides"},
 
     {"user-manager", cmd_user_manager, false, "UID|USER",
      "exit 0 if no rule can contain the user, so systemd --user may run on the host; else 1"},

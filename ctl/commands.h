@@ -74,5 +74,8 @@ int cmd_user_manager(CtlContext *ctx, int argc, char **argv);
 /* ctl/cmd_image.c: image pull|list|inspect|rm|prune */
 int cmd_image(CtlContext *ctx, int argc, char **argv);
 
+/* ctl/cmd_layer.c: layer diff */
+int cmd_layer(CtlContext *ctx, int argc, char **argv);
+
 /* gc */
 int cmd_gc(CtlContext *ctx, int argc, char **argv); /* ctl/cmd_gc.c */

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * alcovectl layer diff USER [--image NAME] [--service NAME] [--json]: what USER's persistent
+ * layer (/var/lib/alcove/USER/layer/upper) changes relative to the image their profile names
+ * now, or to another image before rolling it out (ctl/layer_diff.h). The OCI store is read
+ * under its shared lock, so `image prune` removes no layer while it is compared.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "commands.h"
+#include "fileio.h"
+#include "json.h"
+#include "lib/paths.h"
+#include "layer_diff.h"
+#include "log.h"
+#include "login.h"
+#include "macro.h"
+#include "oci_store.h"
+#include "policy.h"
+
+enum { OPT_IMAGE = 0x400, OPT_SERVICE }; /* 0x100: the global --json */
+
+typedef struct LayerArgs {
+	const char *image;   /* --image: instead of the profile's image list */
+	const char *service; /* the PAM service the profile is looked up for */
+} LayerArgs;
+
+typedef struct Lowers {
+	int fd[POLICY_MAX_LAYERS]; /* top first */
+	size_t n;
+	OciStore store; /* opened, and locked shared, for the first OCI image */
+} Lowers;
+
+static void lowers_close(Lowers *lo)
+{
+	for (size_t i = 0; i < lo->n; i++)
+		closep(&lo->fd[i]);
+	lo->n = 0;
+	oci_store_close(&lo->store);
+}
+
+static int lowers_add(Lowers *lo, int fd, const char *image)
+{
+	if (lo->n >= POLICY_MAX_LAYERS) {
+		closep(&fd);
+		return log_error_errno(-E2BIG, "layer diff: image \"%s\" makes more than %d layers",
+				       image, POLICY_MAX_LAYERS);
+	}
+	lo->fd[lo->n++] = fd;
+	return 0;
+}
+
+/* A directory image: an absolute path, no symlink in it (as the helper opens it). */
+static int add_dir_image(Lowers *lo, const char *path)
+{
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	if (rootfd < 0)
+		return log_error_errno(negative_errno(), "layer diff: open /: %m");
+	fd = path[1] ? open_beneath(rootfd, path + 1, O_PATH | O_DIRECTORY, 0) : TAKE_FD(rootfd);
+	if (fd < 0)
+		return log_error_errno(fd, "layer diff: image '%s': %m", path);
+	return lowers_add(lo, fd, path);
+}
+
+/* An OCI image: its current version's layers, top first. */
+static int add_oci_image(Lowers *lo, const char *name)
+{
+	OciImage img;
+	char err[512] = "";
+	int r;
+
+	if (lo->store.lockfd < 0 && oci_store_open(&lo->store, LOCK_SH, err, sizeof(err)) < 0)
+		return log_error("layer diff: image store: %s", err), -EIO;
+	r = oci_image_read(lo->store.libfd, name, &img);
+	if (r == -ENOENT)
+		return log_error_errno(r,
+				       "layer diff: image \"%s\" does not exist "
+				       "(`alcovectl image list` shows the images)",
+				       name);
+	if (r < 0)
+		return log_error_errno(r, "layer diff: image \"%s\": %m", name);
+	for (size_t i = img.n_layers; i > 0; i--) {
+		int fd =
+		    open_beneath(lo->store.layersfd, img.layers[i - 1], O_PATH | O_DIRECTORY, 0);
+
+		if (fd < 0)
+			return log_error_errno(fd, "layer diff: image \"%s\": layer sha256:%s: %m",
+					       name, img.layers[i - 1]);
+		r = lowers_add(lo, fd, name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int add_image(Lowers *lo, const char *image)
+{
+	return image[0] == '/' ? add_dir_image(lo, image) : add_oci_image(lo, image);
+}
+
+/* The profile the policy gives USER's logins through service: its image list. */
+static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *user,
+			      const char *service)
+{
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	PolicyErrors errs = {0};
+	Policy *p = NULL;
+	Decision d;
+	int r = policy_load(ctx->config, &p, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msg[i]);
+	policy_errors_clear(&errs);
+	if (r < 0)
+		return log_error_errno(r, "layer diff: cannot load %s: %m", ctx->config);
+	r = login_lookup(user, service, NULL, NULL, &li);
+	if (r < 0) {
+		policy_free(p);
+		return log_error_errno(r, "layer diff: cannot look up user '%s': %m", user);
+	}
+	policy_decide(p, &li->login, &d);
+	if (d.kind != DECISION_CONTAIN) {
+		log_error("layer diff: %s's %s logins are not contained (%s); give --image NAME",
+			  user, service, d.reason);
+		policy_free(p);
+		return -ENOENT;
+	}
+	for (size_t i = 0; r >= 0 && i < d.profile->n_image; i++)
+		r = add_image(lo, d.profile->image[i]);
+	policy_free(p);
+	return r;
+}
+
+/* /var/lib/alcove/USER/layer/upper, never through a symlink. */
+static int open_upper(const char *user, int *ret_fd)
+{
+	_cleanup_close_ int libfd = -1;
+	char path[POLICY_NAME_MAX + sizeof("/layer/upper")];
+	int r;
+
+	if (!policy_name_is_safe(user))
+		return log_error_errno(-EINVAL, "layer diff: '%s' cannot be a user's layer", user);
+	r = paths_open_lib(&libfd);
+	if (r < 0)
+		return log_error_errno(r, "layer diff: open %s: %m", ALCOVE_LIB_DIR);
+	snprintf(path, sizeof(path), "%s/layer/upper", user);
+	r = open_beneath(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (r == -ENOENT)
+		return log_error_errno(r, "layer diff: %s has no persistent layer (%s/%s: %m)",
+				       user, ALCOVE_LIB_DIR, path);
+	if (r < 0)
+		return log_error_errno(r, "layer diff: %s/%s: %m", ALCOVE_LIB_DIR, path);
+	*ret_fd = r;
+	return 0;
+}
+
+static const char *change_name(LayerChangeKind k)
+{
+	return k == LAYER_ADDED	     ? "added"
+	       : k == LAYER_MODIFIED ? "modified"
+	       : k == LAYER_DELETED  ? "deleted"
+				     : "type";
+}
+
+typedef struct Printer {
+	bool json;
+	size_t n;
+} Printer;
+
+static int print_change(const LayerChange *c, void *userdata)
+{
+	Printer *pr = userdata;
+	char path[4 * LAYER_DIFF_PATH_MAX];
+	int first = 1;
+
+	if (layer_diff_escape(c->path, path, sizeof(path)) < 0)
+		return -E2BIG;
+	if (!pr->json) {
+		printf("%c %s%s%s\n", c->kind, path, c->opaque ? " opaque" : "",
+		       c->shadows ? " shadows" : "");
+		pr->n++;
+		return 0;
+	}
+	fputs(pr->n++ ? ",\n {" : "\n {", stdout);
+	json_key(stdout, "path", &first);
+	json_string(stdout, path);
+	json_key(stdout, "change", &first);
+	json_string(stdout, change_name(c->kind));
+	json_key(stdout, "type", &first);
+	json_string(stdout, c->kind == LAYER_DELETED ? "whiteout" : layer_diff_type_name(c->type));
+	json_key(stdout, "image_type", &first);
+	json_string(stdout, layer_diff_type_name(c->image_type));
+	printf(", \"opaque\": %s, \"shadows\": %s}", c->opaque ? "true" : "false",
+	       c->shadows ? "true" : "false");
+	return 0;
+}
+
+static int layer_option(void *userdata, int opt, const char *arg)
+{
+	LayerArgs *a = userdata;
+
+	if (opt == OPT_IMAGE)
+		a->image = arg;
+	else if (opt == OPT_SERVICE)
+		a->service = arg;
+	else
+		return CTL_EXIT_USAGE;
+	return 0;
+}
+
+static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerArgs *a)
+{
+	_cleanup_(lowers_close) Lowers lo = {.n = 0, .store = OCI_STORE_INIT};
+	_cleanup_close_ int upperfd = -1;
+	const LayerDiffLimits lim = LAYER_DIFF_LIMITS;
+	Printer pr = {.json = ctx->json};
+	char err[4 * LAYER_DIFF_PATH_MAX + 128] = "";
+	int r;
+
+	r = a->image ? add_image(&lo, a->image) : add_profile_images(ctx, &lo, user, a->service);
+	if (r >= 0)
+		r = open_upper(user, &upperfd);
+	if (r < 0)
+		return CTL_EXIT_FAILURE;
+	if (pr.json)
+		fputc('[', stdout);
+	r = layer_diff(upperfd, lo.fd, lo.n, &lim, print_change, &pr, err, sizeof(err));
+	if (pr.json)
+		fputs(pr.n ? "\n]\n" : "]\n", stdout);
+	if (r < 0) {
+		log_error("layer diff: %s's layer: %s", user, *err ? err : strerror(-r));
+		return CTL_EXIT_FAILURE;
+	}
+	return CTL_EXIT_OK;
+}
+
+int cmd_layer(CtlContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"image", required_argument, NULL, OPT_IMAGE},
+	    {"service", required_argument, NULL, OPT_SERVICE},
+	    {0},
+	};
+	LayerArgs a = {.service = "sshd"};
+	int first, r;
+
+	r = ctl_getopt(ctx, argc, argv, opts, NULL, layer_option, &a, &first);
+	if (r >= 0)
+		return r;
+	if (argc - first != 2 || strcmp(argv[first], "diff") != 0)
+		return ctl_usage(ctx, "expected: diff USER");
+	if (a.image && a.image[0] != '/' && !oci_name_ok(a.image))
+		return ctl_usage(ctx, "--image: '%s' is neither an absolute path nor an image name",
+				 a.image);
+	return layer_diff_run(ctx, argv[first + 1], &a);
+}

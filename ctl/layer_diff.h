@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+/*
+ * What a user's persistent layer (an overlay upper dir) changes relative to an image's layers
+ * (overlay lower dirs, top first), as overlayfs would merge them (docs/INTERNALS.md, "Layer
+ * diff"). Root code reading a tenant's tree: every entry is opened below its parent's fd with
+ * openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) and O_NOFOLLOW, nothing is followed, and the walk
+ * is bounded in depth, entries and path length. No logging: -errno and one line in err.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LAYER_DIFF_PATH_MAX 4096 /* PATH_MAX: a longer path could not be opened by name */
+
+typedef struct LayerDiffLimits {
+	unsigned max_depth;   /* directory levels below the layer's root */
+	uint64_t max_entries; /* entries of the user's layer visited */
+} LayerDiffLimits;
+
+#define LAYER_DIFF_LIMITS ((LayerDiffLimits){.max_depth = 128, .max_entries = 1000000})
+
+typedef enum {
+	LAYER_ADDED = 'A',    /* the image has nothing at this path */
+	LAYER_MODIFIED = 'M', /* same type; content, target or permission bits differ, or opaque */
+	LAYER_DELETED = 'D',  /* a whiteout over an entry the image has */
+	LAYER_TYPE = 'T',     /* the user's entry is of another type than the image's */
+} LayerChangeKind;
+
+typedef struct LayerChange {
+	LayerChangeKind kind;
+	/* The image's entry at this path is hidden from the user: their file, symlink or whiteout
+	 * wins over the image's, or their opaque directory hides the image's entries below it. A
+	 * directory merges with the image's: a changed mode alone hides nothing. */
+	bool shadows;
+	bool opaque;	   /* an opaque directory (overlay.opaque = y) */
+	mode_t type;	   /* S_IFMT of the user's entry; 0 for a whiteout */
+	mode_t image_type; /* S_IFMT of the image's entry; 0 when the image has none */
+	const char *path;  /* "/etc/motd": raw bytes, as the tree names them */
+} LayerChange;
+
+/* Called once per change, parents before their children; a negative return stops the walk. */
+typedef int (*LayerChangeFn)(const LayerChange *change, void *userdata);
+
+/*
+ * Walks upperfd (a directory) against lowerfds[0..n_lower) (directories, top first). -ELOOP
+ * (too deep), -E2BIG (too many entries), -ENAMETOOLONG, or the -errno of a syscall, with err
+ * naming the path.
+ */
+int layer_diff(int upperfd, const int *lowerfds, size_t n_lower, const LayerDiffLimits *lim,
+	       LayerChangeFn fn, void *userdata, char *err, size_t errlen);
+
+/* A path for a terminal or a JSON string: printable ASCII as is, every other byte (space and
+ * backslash included) as \xHH: a name may hold newlines or terminal escape sequences.
+ * -E2BIG when it does not fit. */
+int layer_diff_escape(const char *path, char *out, size_t len);
+
+/* "file", "dir", "symlink", "whiteout" (0), ... for a change's type or image_type. */
+const char *layer_diff_type_name(mode_t type);

@@ -1,0 +1,139 @@
+#!/bin/bash
+# Updating an OCI image under running alcoves (issue 16), through real ssh logins: pull NAME v1,
+# a login holds the alcove, pull NAME v2 (a file changed, a file added): a second login joins the
+# running alcove and still sees v1 (the alcove's /run/alcove/<uid>/layers pins it); after
+# `alcovectl stop` the next login sees v2, and the user's own changes (persist = true) are still
+# there on v2. `alcovectl layer diff` reports the user's changes against the image below and
+# against v2 before it is rolled out (a changed file shadowed, a deletion as a whiteout), and
+# reads a hostile layer (a symlink to /etc/shadow, odd names, a deep tree) without following,
+# printing raw or crashing. A profile whose directories and OCI layers exceed 16 is refused.
+. "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+. "$ALCOVE_SRC/tests/lib/alcove.sh"
+
+OCI=/var/lib/alcove/oci
+PY=/usr/bin/python3 # Debian's, by path (a pyenv shim first on PATH costs ~2 s a run)
+mk() { "$PY" "$ALCOVE_SRC/tests/lib/oci-layout.py" "$@"; }
+[ -x /usr/bin/skopeo ] || fail "skopeo missing (tests/install-deps.sh)"
+W=$(mktemp -d /run/alcove-tests/91-oci.XXXXXX)
+on_exit "rm -rf $W"
+ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
+cleanup_oci() {
+	local i
+	for i in alcoj-img alcoj-v2; do "$ALCOVECTL" image rm "$i"; done
+	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
+}
+on_exit cleanup_oci
+
+# --- v1: a busybox root; v2: one more layer that changes /etc/version and /etc/changed and
+# adds /etc/new ---
+mkdir -p "$W/bb/bin" "$W/bb/etc" "$W/bb/proc" "$W/bb/dev" "$W/bb/tmp" "$W/bb/home" "$W/bb/run" \
+	"$W/bb/sys" "$W/bb/var/tmp" "$W/bb/root"
+cp /bin/busybox "$W/bb/bin/busybox" || fail "busybox-static is needed (tests/install-deps.sh)"
+for c in sh cat ls sleep rm ln mkdir touch printf; do ln -s busybox "$W/bb/bin/$c"; done
+echo v1 >"$W/bb/etc/version"
+echo "image v1" >"$W/bb/etc/changed"
+echo gone >"$W/bb/etc/gone"
+echo keep >"$W/bb/etc/keep"
+mkdir -p "$W/v2/etc"
+echo v2 >"$W/v2/etc/version"
+echo "image v2" >"$W/v2/etc/changed"
+echo new >"$W/v2/etc/new"
+mk tar "$W/bb.tar" tree "$W/bb" || fail "bb.tar"
+mk tar "$W/v2.tar" tree "$W/v2" || fail "v2.tar"
+mk layout "$W/V1" "$W/bb.tar" || fail "layout V1"
+mk layout "$W/V2" "$W/bb.tar" "$W/v2.tar" || fail "layout V2"
+actl image pull "oci:$W/V1:latest" alcoj-img >/dev/null 2>"$W/pull.err" || fail "pull v1: $(cat "$W/pull.err")"
+
+# mode = root: the user is root inside, and changes /etc in their persistent layer
+pam_user alcoj1 -s /bin/sh
+U=$(id -u alcoj1)
+conf=$(make_config "
+defaults = { mode = \"root\"; image = \"alcoj-img\"; cgroup = \"none\"; persist = true;
+	on_last_logout = \"keep\"; };
+rules = ( { user = \"alcoj1\"; profile = \"defaults\"; } );")
+sshd_start 2410 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+sshd_authorize alcoj1
+DIFF=("$ALCOVECTL" --config "$conf" layer diff alcoj1)
+
+# --- login 1 changes a file, deletes one, adds one, and holds the alcove ---
+ssh_bg alcoj1 -- 'echo mine >/etc/mine; echo user >/etc/changed; rm /etc/gone; cat /etc/version;
+	echo held; exec sleep 600' >"$W/login1.out"
+held=$SSH_BG_PID
+on_exit "kill $held"
+wait_until 200 grep -q held "$W/login1.out" || fail "login 1 did not run: $(cat "$W/login1.out")"
+assert_eq "v1" "$(head -1 "$W/login1.out")" "login 1 sees v1"
+init1=$(alcove_pid alcoj1)
+pinned=$(cat "/run/alcove/$U/layers")
+
+# --- before the rollout: v2 under another name, compared with the user's layer ---
+actl image pull "oci:$W/V2:latest" alcoj-v2 >/dev/null 2>"$W/pull.err" || fail "pull v2: $(cat "$W/pull.err")"
+out=$("${DIFF[@]}" --image alcoj-v2 2>&1) || fail "layer diff --image alcoj-v2: $out"
+assert_contains "$out" "M /etc/changed shadows" "layer diff --image v2: the user's copy of a file v2 changes is shadowed"
+assert_contains "$out" "D /etc/gone shadows" "layer diff: the user's deletion is a whiteout over the image's file"
+assert_contains "$out" "A /etc/mine" "layer diff: the user's new file is added"
+assert_not_contains "$out" "/etc/version" "layer diff: a file only the image changed is not the user's change"
+out=$("${DIFF[@]}" 2>&1) || fail "layer diff: $out"
+assert_contains "$out" "M /etc/changed shadows" "layer diff against the profile's image (v1)"
+
+# --- the rollout: NAME now points at v2; a second login joins the running alcove on v1 ---
+actl image pull "oci:$W/V2:latest" alcoj-img >/dev/null 2>"$W/pull.err" || fail "pull v2 as alcoj-img: $(cat "$W/pull.err")"
+out=$(ssh_to alcoj1 -- 'cat /etc/version; cat /etc/new 2>&1; cat /etc/mine')
+assert_eq "v1
+cat: can't open '/etc/new': No such file or directory
+mine" "$out" "a login joining the running alcove after the update still sees v1 (and the user's file)"
+assert_eq "$init1" "$(alcove_pid alcoj1)" "the second login joined the same alcove"
+assert_eq "$pinned" "$(cat "/run/alcove/$U/layers")" "the running alcove's layers file still names v1's layers"
+
+# --- after the alcove ends, the next login is on v2, with the user's changes on top ---
+actl stop alcoj1 >/dev/null 2>&1
+{ wait "$held"; } 2>/dev/null
+out=$(ssh_to alcoj1 -- 'cat /etc/version /etc/new /etc/mine /etc/changed; cat /etc/gone 2>&1')
+assert_eq "v2
+new
+mine
+user
+cat: can't open '/etc/gone': No such file or directory" "$out" \
+	"the next alcove is on v2: its new file, the user's file, the user's copy over v2's, the deletion kept"
+[ "$(alcove_pid alcoj1)" != "$init1" ] || fail "the login after stop joined the old alcove"
+out=$("${DIFF[@]}" --json 2>&1) || fail "layer diff --json: $out"
+echo "$out" | $PY -c '
+import json, sys
+d = {c["path"]: c for c in json.load(sys.stdin)}
+assert d["/etc/changed"]["change"] == "modified" and d["/etc/changed"]["shadows"], d
+assert d["/etc/gone"]["change"] == "deleted" and d["/etc/gone"]["type"] == "whiteout", d
+assert d["/etc/mine"]["change"] == "added" and not d["/etc/mine"]["shadows"], d
+assert "/etc/new" not in d and "/etc/version" not in d, d
+' || fail "layer diff --json after the update: $out"
+pass "layer diff --json against v2 (the profile's image now)"
+
+# --- a hostile layer: symlinks to the host, odd names, then a deep tree ---
+ssh_to alcoj1 -- 'ln -sf /etc/shadow /etc/keep; ln -s / /rootlink;
+	touch "$(printf "/etc/a\nb\033[31m")"' || fail "planting the hostile layer"
+out=$("${DIFF[@]}" 2>&1) || fail "layer diff of a hostile layer: $out"
+assert_contains "$out" "T /etc/keep shadows" "a symlink to /etc/shadow over the image's file: a type change, not followed"
+assert_contains "$out" "A /rootlink" "a symlink to / is listed"
+assert_not_contains "$out" "/rootlink/" "and never walked through"
+assert_contains "$out" 'A /etc/a\x0ab\x1b[31m' "a name with a newline and an escape sequence is printed escaped"
+ssh_to alcoj1 -- 'cd /root && i=0 && while [ $i -lt 140 ]; do mkdir d && cd d && i=$((i+1)); done' ||
+	fail "making a deep tree"
+out=$("${DIFF[@]}" 2>&1) && fail "layer diff of a 140-level tree succeeded: $out"
+assert_contains "$out" "deeper than 128 directory levels" "a deep tree is a clear error, not a crash"
+out=$("$ALCOVECTL" layer diff alcoj-nobody --image alcoj-img 2>&1) && fail "layer diff of a user with no layer"
+assert_contains "$out" "alcoj-nobody has no persistent layer" "layer diff names a missing layer"
+actl stop alcoj1 >/dev/null 2>&1
+
+# --- the stack cap: 15 directories and the 2 layers of alcoj-img are 17 > 16 ---
+list=""
+for i in $(seq 1 15); do
+	install -d -m 0755 "$W/l$i"
+	list="$list\"$W/l$i\", "
+done
+capped=$(make_config "
+defaults = { mode = \"user\"; image = [ $list\"alcoj-img\" ]; cgroup = \"none\"; persist = false; };
+rules = ( { user = \"alcoj1\"; profile = \"defaults\"; } );")
+out=$(in_alcove "$capped" alcoj1 true 2>&1) && fail "an alcove stacked 17 layers"
+assert_contains "$out" "profile defaults stacks more than 16 layers with image \"alcoj-img\"" \
+	"a profile whose directories and OCI layers exceed 16 is refused, naming the image"

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ctl/layer_diff.c on a temp tree: an upper dir against two lower layers, merged as overlayfs
+ * merges them (whiteouts, opaque dirs, the topmost layer wins), and the walk's bounds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../ctl/layer_diff.h"
+#include "macro.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *content, mode_t mode)
+{
+	char p[512], *slash;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	for (slash = strchr(p + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		(void)mkdir(p, 0755);
+		*slash = '/';
+	}
+	if (!content) {
+		assert_int_equal(mkdir(p, mode), 0);
+		return;
+	}
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void put_link(const char *rel, const char *target)
+{
+	char p[512];
+
+	put(rel, "", 0644); /* makes the parents */
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+/* An overlay whiteout: a character device 0:0 where we may make one (root), else the xattr
+ * form overlayfs reads since Linux 6.7 (an empty file with user.overlay.whiteout). */
+static void put_whiteout(const char *rel)
+{
+	char p[512];
+
+	put(rel, "", 0644);
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	assert_int_equal(unlink(p), 0);
+	if (mknod(p, S_IFCHR | 0600, makedev(0, 0)) == 0)
+		return;
+	put(rel, "", 0644);
+	assert_int_equal(setxattr(p, "user.overlay.whiteout", "", 0, 0), 0);
+}
+
+static void put_opaque(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	assert_int_equal(setxattr(p, "user.overlay.opaque", "y", 1, 0), 0);
+}
+
+typedef struct Seen {
+	char lines[32][256];
+	size_t n;
+} Seen;
+
+static int collect(const LayerChange *c, void *userdata)
+{
+	Seen *s = userdata;
+	char esc[200];
+
+	assert_true(s->n < 32);
+	assert_int_equal(layer_diff_escape(c->path, esc, sizeof(esc)), 0);
+	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%c %s%s%s", c->kind, esc,
+		 c->opaque ? " opaque" : "", c->shadows ? " shadows" : "");
+	return 0;
+}
+
+static int open_dir(const char *rel)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	fd = open(p, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void make_tree(void)
+{
+	put("base/etc/motd", "hello\n", 0644);
+	put("base/etc/keep", "keep\n", 0644);
+	put("base/etc/same", "same\n", 0644);
+	put("base/etc/chmod", "x\n", 0644);
+	put("base/etc/gone", "gone\n", 0644);
+	put("base/etc/lnk", "file\n", 0644);
+	put("base/opt/d/old", "old\n", 0644);
+	put("base/bin/tool", "tool\n", 0755);
+	put("base/dir/sub/x", "x\n", 0644);
+	put_link("base/link", "target");
+	put_whiteout("top/etc/gone");	     /* the top layer already deletes it */
+	put("top/opt/d/new", "new\n", 0644); /* and hides the base's opt/d */
+	put_opaque("top/opt/d");
+	put("up/etc/new", "new\n", 0644);
+	put("up/etc/keep", "mine\n", 0644);
+	put("up/etc/same", "same\n", 0644);
+	put("up/etc/chmod", "x\n", 0600);
+	put_whiteout("up/etc/motd");
+	put_whiteout("up/etc/gone");
+	put_link("up/etc/lnk", "/etc/shadow");
+	put_whiteout("up/opt/d/old");
+	put("up/bin/tool/a", "a\n", 0644);
+	put("up/dir/sub/y", "y\n", 0644);
+	put_opaque("up/dir/sub");
+	put_link("up/link", "elsewhere");
+	put("up/a\nb", "odd\n", 0644);
+}
+
+static void test_diff(void **state)
+{
+	static const char *const want[] = {
+	    "A /a\\x0ab", /* "a\nb" sorts before "bin" */
+	    "T /bin/tool shadows", "A /bin/tool/a",	   "M /dir/sub opaque shadows",
+	    "A /dir/sub/y",	   "M /etc/chmod shadows", "M /etc/keep shadows",
+	    "T /etc/lnk shadows",  "D /etc/motd shadows",  "A /etc/new",
+	    "M /link shadows",
+	};
+	LayerDiffLimits lim = LAYER_DIFF_LIMITS;
+	Seen seen = {.n = 0};
+	char err[256] = "";
+	int up, lower[2];
+
+	make_tree();
+	up = open_dir("up");
+	lower[0] = open_dir("top");
+	lower[1] = open_dir("base");
+	assert_int_equal(layer_diff(up, lower, 2, &lim, collect, &seen, err, sizeof(err)), 0);
+	for (size_t i = 0; seen.n != ELEMENTSOF(want) && i < seen.n; i++)
+		fprintf(stderr, "  got: %s\n", seen.lines[i]);
+	assert_int_equal(seen.n, ELEMENTSOF(want));
+	for (size_t i = 0; i < ELEMENTSOF(want); i++)
+		assert_string_equal(seen.lines[i], want[i]);
+	close(up);
+	close(lower[0]);
+	close(lower[1]);
+}
+
+static void test_bounds(void **state)
+{
+	LayerDiffLimits lim = {.max_depth = 3, .max_entries = 1000};
+	Seen seen = {.n = 0};
+	char err[256] = "";
+	int up;
+
+	put("deep/a/b/c/d/e/f", "deep\n", 0644);
+	up = open_dir("deep");
+	assert_int_equal(layer_diff(up, NULL, 0, &lim, collect, &seen, err, sizeof(err)), -ELOOP);
+	assert_string_equal(err, "/a/b/c/d: deeper than 3 directory levels");
+	lim = (LayerDiffLimits){.max_depth = 100, .max_entries = 4};
+	seen.n = 0;
+	assert_int_equal(layer_diff(up, NULL, 0, &lim, collect, &seen, err, sizeof(err)), -E2BIG);
+	assert_string_equal(err, "more than 4 entries");
+	close(up);
+}
+
+static void test_escape(void **state)
+{
+	char out[32];
+
+	assert_int_equal(layer_diff_escape("/a b\\\x1b[", out, sizeof(out)), 0);
+	assert_string_equal(out, "/a\\x20b\\x5c\\x1b[");
+	assert_int_equal(layer_diff_escape("/\xff\xfe\xfd\xfc", out, 8), -E2BIG);
+}
+
+static int setup(void **state)
+{
+	snprintf(root, sizeof(root), "/tmp/test_layer_diff.XXXXXX");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	const char *argv[] = {"rm", "-rf", root, NULL};
+	pid_t pid = fork();
+
+	int status;
+
+	if (pid == 0) {
+		execv("/bin/rm", (char *const *)argv);
+		_exit(127);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && status == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_escape),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
