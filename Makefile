@@ -171,7 +171,7 @@ check-integration: all $(TEST_TOOLS)
 
 # What a login costs with alcove, and how it scales (tests/bench/run.sh, BENCHMARKS.md): real
 # sshd logins against a baseline in the same run; numbers only, never a pass/fail on a time.
-bench: all $(BUILD)/tests/lobby-probe
+bench: all $(BUILD)/tests/lobby-probe $(BUILD)/tests/oci-unpack
 	./tests/bench/run.sh
 
 # The helper with crash points (helper/lib/fault.h: FAULT_POINT kills it with SIGKILL where the

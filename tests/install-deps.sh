@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="build-essential pkg-config ca-certificates
 	libpam0g-dev libconfig-dev libsystemd-dev libcmocka-dev
-	libarchive-dev libssl-dev libjansson-dev skopeo busybox-static docker-registry
+	libarchive-dev libssl-dev libjansson-dev skopeo busybox-static docker-registry umoci time
 	clang libclang-rt-14-dev
 	openssh-server openssh-client pamtester tmux sudo login util-linux procps iproute2
 	passwd python3 libcap2-bin xauth

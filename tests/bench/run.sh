@@ -17,6 +17,8 @@
 #   BENCH_REPS_FAST=300    pairs of the fast measures (pamtester; teardown: half)
 #   BENCH_NSPAWN=1         0: skip the systemd-scope measure in the nspawn container
 #   BENCH_PUBLISH=1        0: do not copy the results into tests/bench/results, BENCHMARKS.md
+#   BENCH_OCI=1            0: skip OCI image pull/unpack and first logins (tests/bench/oci.sh,
+#                          its own knobs BENCH_OCI_REPS, BENCH_OCI_LOGINS; summary in OUT/oci)
 #
 # Test users: alchsel (selected, or not), alchbase (never selected), alch0001..alch0500;
 # port 2280. All of them, the sshd, the alcoves and the cgroup are removed at exit.
@@ -232,6 +234,12 @@ if [ "$BENCH_NSPAWN" = 1 ]; then
 	phase nspawn
 	. "$BENCH_DIR/nspawn_scope.sh"
 	bench_nspawn_scope
+fi
+
+# --- OCI images: pull + unpack against skopeo + umoci, first login against a directory image ---
+if [ "${BENCH_OCI:-1}" = 1 ]; then
+	phase oci
+	"$BENCH_DIR/oci.sh" "$OUT/oci" || fail "tests/bench/oci.sh"
 fi
 
 phase report

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builds OCI image layouts for tests/integration/90 without any network or image tool.
+"""Builds OCI image layouts for tests/integration/90, 91 and tests/bench/oci.sh without any
+network or image tool.
 
   oci-layout.py tar OUT.tar KIND [ARG]   a layer tar: "tree DIR" (DIR's files, owned by root),
-                                         "whiteout PATH", "opaque DIR FILE" or a hostile kind
+                                         "whiteout PATH", "opaque DIR FILE", "random DIR N
+                                         SIZE" (N files of SIZE random bytes: the bench's
+                                         incompressible layers) or a hostile kind
   oci-layout.py layout DIR TAR...        an OCI layout in DIR (base layer first), gzip layers
   oci-layout.py corrupt DIR              the top layer's blob recompressed (digest mismatch)
   oci-layout.py top-blob DIR             prints the path of the top layer's blob
@@ -80,6 +83,10 @@ def make_tar(out, kind, args):
             tar.addfile(info(args[0], tarfile.DIRTYPE, mode=0o755))
             add_file(tar, args[0] + "/.wh..wh..opq", b"")
             add_file(tar, args[0] + "/" + args[1], b"upper\n")
+        elif kind == "random":
+            tar.addfile(info("./" + args[0], tarfile.DIRTYPE, mode=0o755))
+            for i in range(int(args[1])):
+                add_file(tar, "./%s/f%04d" % (args[0], i), os.urandom(int(args[2])))
         elif kind == "truncated":
             add_file(tar, "./a", b"z" * 10000)
         else:
