@@ -116,9 +116,11 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msg[i]);
+	if (r < 0 && errs.n == 0)
+		log_error_errno(r, "layer diff: cannot load %s: %m", ctx->config);
 	policy_errors_clear(&errs);
 	if (r < 0)
-		return log_error_errno(r, "layer diff: cannot load %s: %m", ctx->config);
+		return r;
 	r = login_lookup(user, service, NULL, NULL, &li);
 	if (r < 0) {
 		policy_free(p);
