@@ -68,7 +68,9 @@ assert_eq "755 root root" "$(ct_run stat -c '%a %U %G' /var/lib/alcove)" "/var/l
 assert_contains "$(cat "$NSPAWN_DIR/var/lib/dpkg/info/alcove.conffiles")" /etc/alcove/alcove.conf "alcove.conf is a conffile"
 
 # --- installing changed no login: module not enabled, and the policy selects nobody ---
-assert_not_contains "$(ct_run cat /etc/pam.d/common-session)" pam_alcove "module not enabled by installing"
+# (each read checked: an empty output of a failed one would pass a 'does not contain')
+out=$(ct_run cat /etc/pam.d/common-session) || ct_fail "read common-session: $out"
+assert_not_contains "$out" pam_alcove "module not enabled by installing"
 ct_user $IN
 ct_user $OUT
 out=$(ct_run alcovectl check-config) || fail "shipped config: $out"
@@ -104,9 +106,10 @@ assert_eq systemd "$(echo "$out" | head -1)" "non-member $OUT: PID 1 is the host
 out=$(ct_sh "DEBIAN_FRONTEND=noninteractive apt-get remove -y libpam-alcove alcove 2>&1") ||
 	fail "apt remove: $out"
 pass "apt remove libpam-alcove alcove"
-assert_not_contains "$(ct_run cat /etc/pam.d/common-session)" pam_alcove "module gone from common-session"
-assert_not_contains "$(ct_run systemctl show -p DropInPaths user@0.service)" alcove.conf \
-	"after remove, systemd forgot the user@.service drop-in"
+out=$(ct_run cat /etc/pam.d/common-session) || ct_fail "read common-session: $out"
+assert_not_contains "$out" pam_alcove "module gone from common-session"
+out=$(ct_run systemctl show -p DropInPaths user@0.service) || ct_fail "systemctl show: $out"
+assert_not_contains "$out" alcove.conf "after remove, systemd forgot the user@.service drop-in"
 assert_not_contains "$(ct_run grep -rl pam_alcove /etc/pam.d/ 2>&1)" common "no common-* file names pam_alcove"
 out=$(ct_ssh $IN 'cat /proc/1/comm') || ct_fail "ssh $IN after remove: $out"
 assert_eq systemd "$out" "after remove: $IN logs in to the host"
