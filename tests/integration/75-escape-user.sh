@@ -56,12 +56,19 @@ for pid in $hostsleep $sshdpid 1; do
 		"/proc/$pid of the host is absent"
 	assert_eq ESRCH "$(tail -1 <<<"$out")" "ptrace of host pid $pid: ESRCH"
 done
-out=$(ssh_to alcx1 -- 'cat /proc/1/comm; readlink /proc/1/ns/pid /proc/self/ns/mnt
+# (the shell's own namespaces: /proc/1/ns/ is init's, which the user may not read)
+out=$(ssh_to alcx1 -- 'cat /proc/1/comm; readlink /proc/self/ns/pid /proc/self/ns/mnt
 	ps -e -o comm= | sort -u | tr "\n" " "')
 assert_eq alcove-init "$(sed -n 1p <<<"$out")" "PID 1 inside is alcove-init, not the host's init"
-[ "$(sed -n 2p <<<"$out")" != "$(readlink /proc/1/ns/pid)" ] || fail "host PID ns inside"
-[ "$(sed -n 3p <<<"$out")" != "$(readlink /proc/1/ns/mnt)" ] || fail "host mount ns inside"
+# (each line checked for what it must be first: a readlink or ps that printed nothing would
+# pass a 'differs' or a 'does not contain')
+pidns=$(sed -n 2p <<<"$out") mntns=$(sed -n 3p <<<"$out")
+[[ $pidns =~ ^pid:\[[0-9]+\]$ && $mntns =~ ^mnt:\[[0-9]+\]$ ]] ||
+	fail "readlink of the namespaces inside: $out"
+[ "$pidns" != "$(readlink /proc/1/ns/pid)" ] || fail "host PID ns inside"
+[ "$mntns" != "$(readlink /proc/1/ns/mnt)" ] || fail "host mount ns inside"
 pass "the PID and mount namespaces are not the host's"
+assert_contains "$(sed -n 4p <<<"$out")" "alcove-init " "ps inside lists the alcove's processes"
 assert_not_contains "$(sed -n 4p <<<"$out")" sshd "no sshd (of the host) in ps"
 
 # --- setns: the host's namespaces are not reachable; init's (the alcove's own) are ns root's
