@@ -12,6 +12,7 @@
 #include <sys/file.h>
 
 #include "commands.h"
+#include "errbuf.h"
 #include "fileio.h"
 #include "json.h"
 #include "lib/paths.h"
@@ -32,7 +33,7 @@ typedef struct LayerArgs {
 typedef struct Lowers {
 	int fd[POLICY_MAX_LAYERS]; /* top first */
 	size_t n;
-	OciStore store; /* opened, and locked shared, for the first OCI image */
+	OciStore *store; /* opened, and locked shared, for the first OCI image */
 } Lowers;
 
 static void lowers_close(Lowers *lo)
@@ -40,73 +41,76 @@ static void lowers_close(Lowers *lo)
 	for (size_t i = 0; i < lo->n; i++)
 		closep(&lo->fd[i]);
 	lo->n = 0;
-	oci_store_close(&lo->store);
 }
 
-static int lowers_add(Lowers *lo, int fd, const char *image)
+static int lowers_add(Lowers *lo, int fd, const char *image, char *err, size_t len)
 {
 	if (lo->n >= POLICY_MAX_LAYERS) {
 		closep(&fd);
-		return log_error_errno(-E2BIG, "layer diff: image \"%s\" makes more than %d layers",
-				       image, POLICY_MAX_LAYERS);
+		errbuf_set(err, len, "image \"%s\" makes more than %d layers", image,
+			   POLICY_MAX_LAYERS);
+		return -E2BIG;
 	}
 	lo->fd[lo->n++] = fd;
 	return 0;
 }
 
 /* A directory image: an absolute path, no symlink in it (as the helper opens it). */
-static int add_dir_image(Lowers *lo, const char *path)
+static int add_dir_image(Lowers *lo, const char *path, char *err, size_t len)
 {
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int fd;
 
 	if (rootfd < 0)
-		return log_error_errno(negative_errno(), "layer diff: open /: %m");
+		return errbuf_set(err, len, "open /: %m"), negative_errno();
 	fd = path[1] ? open_beneath(rootfd, path + 1, O_PATH | O_DIRECTORY, 0) : TAKE_FD(rootfd);
-	if (fd < 0)
-		return log_error_errno(fd, "layer diff: image '%s': %m", path);
-	return lowers_add(lo, fd, path);
+	if (fd < 0) {
+		errno = -fd;
+		errbuf_set(err, len, "image '%s': %m", path);
+		return fd;
+	}
+	return lowers_add(lo, fd, path, err, len);
 }
 
 /* An OCI image: its current version's layers, top first. */
-static int add_oci_image(Lowers *lo, const char *name)
+static int add_oci_image(Lowers *lo, const char *name, char *err, size_t len)
 {
 	OciImage img;
-	char err[512] = "";
 	int r;
 
-	if (lo->store.lockfd < 0 && oci_store_open(&lo->store, LOCK_SH, err, sizeof(err)) < 0)
-		return log_error("layer diff: image store: %s", err), -EIO;
-	r = oci_image_read(lo->store.libfd, name, &img);
+	if (lo->store->lockfd < 0 && (r = oci_store_open(lo->store, LOCK_SH, err, len)) < 0)
+		return r;
+	r = oci_image_read(lo->store->libfd, name, &img);
+	errno = -r;
 	if (r == -ENOENT)
-		return log_error_errno(r,
-				       "layer diff: image \"%s\" does not exist "
-				       "(`alcovectl image list` shows the images)",
-				       name);
-	if (r < 0)
-		return log_error_errno(r, "layer diff: image \"%s\": %m", name);
-	for (size_t i = img.n_layers; i > 0; i--) {
-		int fd =
-		    open_beneath(lo->store.layersfd, img.layers[i - 1], O_PATH | O_DIRECTORY, 0);
+		errbuf_set(err, len,
+			   "image \"%s\" does not exist (`alcovectl image list` shows the images)",
+			   name);
+	else if (r < 0)
+		errbuf_set(err, len, "image \"%s\": %m", name);
+	for (size_t i = img.n_layers; r >= 0 && i > 0; i--) {
+		const char *hex = img.layers[i - 1];
+		int fd = open_beneath(lo->store->layersfd, hex, O_PATH | O_DIRECTORY, 0);
 
-		if (fd < 0)
-			return log_error_errno(fd, "layer diff: image \"%s\": layer sha256:%s: %m",
-					       name, img.layers[i - 1]);
-		r = lowers_add(lo, fd, name);
-		if (r < 0)
-			return r;
+		if (fd < 0) {
+			errno = -fd;
+			errbuf_set(err, len, "image \"%s\": layer sha256:%s: %m", name, hex);
+			return fd;
+		}
+		r = lowers_add(lo, fd, name, err, len);
 	}
-	return 0;
+	return r;
 }
 
-static int add_image(Lowers *lo, const char *image)
+static int add_image(Lowers *lo, const char *image, char *err, size_t len)
 {
-	return image[0] == '/' ? add_dir_image(lo, image) : add_oci_image(lo, image);
+	return image[0] == '/' ? add_dir_image(lo, image, err, len)
+			       : add_oci_image(lo, image, err, len);
 }
 
-/* The profile the policy gives USER's logins through service: its image list. */
+/* The image list of the profile the policy gives USER's logins through service. */
 static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *user,
-			      const char *service)
+			      const char *service, char *err, size_t len)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	PolicyErrors errs = {0};
@@ -114,27 +118,27 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 	Decision d;
 	int r = policy_load(ctx->config, &p, &errs);
 
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	if (r < 0 && errs.n == 0)
-		log_error_errno(r, "layer diff: cannot load %s: %m", ctx->config);
+	errno = -r;
+	if (r < 0)
+		errbuf_set(err, len, "the policy does not load: %s",
+			   errs.n ? errs.msg[0] : strerror(-r));
 	policy_errors_clear(&errs);
 	if (r < 0)
 		return r;
 	r = login_lookup(user, service, NULL, NULL, &li);
 	if (r < 0) {
-		policy_free(p);
-		return log_error_errno(r, "layer diff: cannot look up user '%s': %m", user);
-	}
-	policy_decide(p, &li->login, &d);
-	if (d.kind != DECISION_CONTAIN) {
-		log_error("layer diff: %s's %s logins are not contained (%s); give --image NAME",
-			  user, service, d.reason);
-		policy_free(p);
-		return -ENOENT;
+		errno = -r;
+		errbuf_set(err, len, "cannot look up user '%s': %m", user);
+	} else {
+		policy_decide(p, &li->login, &d);
+		if (d.kind != DECISION_CONTAIN) {
+			errbuf_set(err, len, "%s's %s logins are not contained (%s)", user, service,
+				   d.reason);
+			r = -ENOENT;
+		}
 	}
 	for (size_t i = 0; r >= 0 && i < d.profile->n_image; i++)
-		r = add_image(lo, d.profile->image[i]);
+		r = add_image(lo, d.profile->image[i], err, len);
 	policy_free(p);
 	return r;
 }
@@ -162,6 +166,40 @@ static int open_upper(const char *user, int *ret_fd)
 	return 0;
 }
 
+/* The image to compare with (--image, or the profile's), and with --image the profile's as
+ * the current one, if the policy gives USER one (*ret_base: whether it does). */
+static int open_images(const CtlContext *ctx, const char *user, const LayerArgs *a, Lowers *image,
+		       Lowers *base, bool *ret_base)
+{
+	char err[1024] = "";
+	int r;
+
+	*ret_base = false;
+	r = a->image ? add_image(image, a->image, err, sizeof(err))
+		     : add_profile_images(ctx, image, user, a->service, err, sizeof(err));
+	if (r < 0) {
+		log_error("layer diff: %s%s", err, a->image ? "" : "; give --image NAME");
+		return r;
+	}
+	if (!a->image)
+		return 0;
+	r = add_profile_images(ctx, base, user, a->service, err, sizeof(err));
+	if (r < 0) {
+		log_warning("layer diff: no current image to compare --image with (%s): "
+			    "nothing is marked 'updated'",
+			    err);
+		lowers_close(base);
+		return 0;
+	}
+	*ret_base = true;
+	return 0;
+}
+
+static void storep(OciStore *s)
+{
+	oci_store_close(s);
+}
+
 static const char *change_name(LayerChangeKind k)
 {
 	return k == LAYER_ADDED	     ? "added"
@@ -184,8 +222,8 @@ static int print_change(const LayerChange *c, void *userdata)
 	if (layer_diff_escape(c->path, path, sizeof(path)) < 0)
 		return -E2BIG;
 	if (!pr->json) {
-		printf("%c %s%s%s\n", c->kind, path, c->opaque ? " opaque" : "",
-		       c->shadows ? " shadows" : "");
+		printf("%c %s%s%s%s\n", c->kind, path, c->opaque ? " opaque" : "",
+		       c->shadows ? " shadows" : "", c->updated ? " updated" : "");
 		pr->n++;
 		return 0;
 	}
@@ -198,8 +236,8 @@ static int print_change(const LayerChange *c, void *userdata)
 	json_string(stdout, c->kind == LAYER_DELETED ? "whiteout" : layer_diff_type_name(c->type));
 	json_key(stdout, "image_type", &first);
 	json_string(stdout, layer_diff_type_name(c->image_type));
-	printf(", \"opaque\": %s, \"shadows\": %s}", c->opaque ? "true" : "false",
-	       c->shadows ? "true" : "false");
+	printf(", \"opaque\": %s, \"shadows\": %s, \"updated\": %s}", c->opaque ? "true" : "false",
+	       c->shadows ? "true" : "false", c->updated ? "true" : "false");
 	return 0;
 }
 
@@ -218,21 +256,26 @@ static int layer_option(void *userdata, int opt, const char *arg)
 
 static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerArgs *a)
 {
-	_cleanup_(lowers_close) Lowers lo = {.n = 0, .store = OCI_STORE_INIT};
+	_cleanup_(storep) OciStore store = OCI_STORE_INIT;
+	_cleanup_(lowers_close) Lowers image = {.n = 0, .store = &store};
+	_cleanup_(lowers_close) Lowers base = {.n = 0, .store = &store};
 	_cleanup_close_ int upperfd = -1;
 	const LayerDiffLimits lim = LAYER_DIFF_LIMITS;
 	Printer pr = {.json = ctx->json};
 	char err[4 * LAYER_DIFF_PATH_MAX + 128] = "";
+	bool has_base;
 	int r;
 
-	r = a->image ? add_image(&lo, a->image) : add_profile_images(ctx, &lo, user, a->service);
+	r = open_images(ctx, user, a, &image, &base, &has_base);
 	if (r >= 0)
 		r = open_upper(user, &upperfd);
 	if (r < 0)
 		return CTL_EXIT_FAILURE;
 	if (pr.json)
 		fputc('[', stdout);
-	r = layer_diff(upperfd, lo.fd, lo.n, &lim, print_change, &pr, err, sizeof(err));
+	r = layer_diff(upperfd, &(LayerDiffImage){image.fd, image.n},
+		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, &lim, print_change,
+		       &pr, err, sizeof(err));
 	if (pr.json)
 		fputs(pr.n ? "\n]\n" : "]\n", stdout);
 	if (r < 0) {

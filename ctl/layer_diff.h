@@ -6,6 +6,7 @@
  * diff"). Root code reading a tenant's tree: every entry is opened below its parent's fd with
  * openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) and O_NOFOLLOW, nothing is followed, and the walk
  * is bounded in depth, entries and path length. No logging: -errno and one line in err.
+ * The images' side: ctl/layer_merge.h.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,6 +35,10 @@ typedef struct LayerChange {
 	 * wins over the image's, or their opaque directory hides the image's entries below it. A
 	 * directory merges with the image's: a changed mode alone hides nothing. */
 	bool shadows;
+	/* With a current image to compare with (layer_diff's base): a shadowing change over an
+	 * entry the compared image adds or changes relative to the current one: the user will not
+	 * see what the update brings there. Not worked out for opaque directories. */
+	bool updated;
 	bool opaque;	   /* an opaque directory (overlay.opaque = y) */
 	mode_t type;	   /* S_IFMT of the user's entry; 0 for a whiteout */
 	mode_t image_type; /* S_IFMT of the image's entry; 0 when the image has none */
@@ -43,13 +48,20 @@ typedef struct LayerChange {
 /* Called once per change, parents before their children; a negative return stops the walk. */
 typedef int (*LayerChangeFn)(const LayerChange *change, void *userdata);
 
+/* An image: its layers' directories, top first (the caller's fds). */
+typedef struct LayerDiffImage {
+	const int *fds;
+	size_t n;
+} LayerDiffImage;
+
 /*
- * Walks upperfd (a directory) against lowerfds[0..n_lower) (directories, top first). -ELOOP
- * (too deep), -E2BIG (too many entries), -ENAMETOOLONG, or the -errno of a syscall, with err
- * naming the path.
+ * Walks upperfd (a directory) against image; with base (NULL: none), the image the user runs
+ * now, also marks what is "updated". -ELOOP (too deep), -E2BIG (too many entries or layers),
+ * -ENAMETOOLONG, or the -errno of a syscall, with err naming the path.
  */
-int layer_diff(int upperfd, const int *lowerfds, size_t n_lower, const LayerDiffLimits *lim,
-	       LayerChangeFn fn, void *userdata, char *err, size_t errlen);
+int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
+	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, char *err,
+	       size_t errlen);
 
 /* A path for a terminal or a JSON string: printable ASCII as is, every other byte (space and
  * backslash included) as \xHH: a name may hold newlines or terminal escape sequences.

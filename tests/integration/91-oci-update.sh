@@ -71,12 +71,15 @@ pinned=$(cat "/run/alcove/$U/layers")
 # --- before the rollout: v2 under another name, compared with the user's layer ---
 actl image pull "oci:$W/V2:latest" alcoj-v2 >/dev/null 2>"$W/pull.err" || fail "pull v2: $(cat "$W/pull.err")"
 out=$("${DIFF[@]}" --image alcoj-v2 2>&1) || fail "layer diff --image alcoj-v2: $out"
-assert_contains "$out" "M /etc/changed shadows" "layer diff --image v2: the user's copy of a file v2 changes is shadowed"
-assert_contains "$out" "D /etc/gone shadows" "layer diff: the user's deletion is a whiteout over the image's file"
+assert_contains "$out" "M /etc/changed shadows updated" \
+	"layer diff --image v2: the user's copy of a file v2 changes is shadowed, and v2's change marked"
+assert_contains "$out" "D /etc/gone shadows
+" "layer diff: the user's deletion is a whiteout over the image's file (v2 keeps it: not 'updated')"
 assert_contains "$out" "A /etc/mine" "layer diff: the user's new file is added"
 assert_not_contains "$out" "/etc/version" "layer diff: a file only the image changed is not the user's change"
 out=$("${DIFF[@]}" 2>&1) || fail "layer diff: $out"
-assert_contains "$out" "M /etc/changed shadows" "layer diff against the profile's image (v1)"
+assert_contains "$out" "M /etc/changed shadows
+" "layer diff against the profile's image (v1): nothing to mark 'updated'"
 
 # --- the rollout: NAME now points at v2; a second login joins the running alcove on v1 ---
 actl image pull "oci:$W/V2:latest" alcoj-img >/dev/null 2>"$W/pull.err" || fail "pull v2 as alcoj-img: $(cat "$W/pull.err")"
@@ -103,6 +106,7 @@ echo "$out" | $PY -c '
 import json, sys
 d = {c["path"]: c for c in json.load(sys.stdin)}
 assert d["/etc/changed"]["change"] == "modified" and d["/etc/changed"]["shadows"], d
+assert not any(c["updated"] for c in d.values()), d
 assert d["/etc/gone"]["change"] == "deleted" and d["/etc/gone"]["type"] == "whiteout", d
 assert d["/etc/mine"]["change"] == "added" and not d["/etc/mine"]["shadows"], d
 assert "/etc/new" not in d and "/etc/version" not in d, d

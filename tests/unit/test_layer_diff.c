@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ctl/layer_diff.c on a temp tree: an upper dir against two lower layers, merged as overlayfs
- * merges them (whiteouts, opaque dirs, the topmost layer wins), and the walk's bounds. */
+/* ctl/layer_diff.c and layer_merge.c on a temp tree: an upper dir against two lower layers,
+ * merged as overlayfs merges them (whiteouts, opaque dirs, the topmost layer wins), against a
+ * next version with the current one as base ("updated"), and the walk's bounds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -90,9 +91,19 @@ static int collect(const LayerChange *c, void *userdata)
 
 	assert_true(s->n < 32);
 	assert_int_equal(layer_diff_escape(c->path, esc, sizeof(esc)), 0);
-	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%c %s%s%s", c->kind, esc,
-		 c->opaque ? " opaque" : "", c->shadows ? " shadows" : "");
+	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%c %s%s%s%s", c->kind, esc,
+		 c->opaque ? " opaque" : "", c->shadows ? " shadows" : "",
+		 c->updated ? " updated" : "");
 	return 0;
+}
+
+static void assert_seen(const Seen *seen, const char *const *want, size_t n)
+{
+	for (size_t i = 0; seen->n != n && i < seen->n; i++)
+		fprintf(stderr, "  got: %s\n", seen->lines[i]);
+	assert_int_equal(seen->n, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(seen->lines[i], want[i]);
 }
 
 static int open_dir(const char *rel)
@@ -154,15 +165,53 @@ static void test_diff(void **state)
 	up = open_dir("up");
 	lower[0] = open_dir("top");
 	lower[1] = open_dir("base");
-	assert_int_equal(layer_diff(up, lower, 2, &lim, collect, &seen, err, sizeof(err)), 0);
-	for (size_t i = 0; seen.n != ELEMENTSOF(want) && i < seen.n; i++)
-		fprintf(stderr, "  got: %s\n", seen.lines[i]);
-	assert_int_equal(seen.n, ELEMENTSOF(want));
-	for (size_t i = 0; i < ELEMENTSOF(want); i++)
-		assert_string_equal(seen.lines[i], want[i]);
+	assert_int_equal(layer_diff(up, &(LayerDiffImage){lower, 2}, NULL, &lim, collect, &seen,
+				    err, sizeof(err)),
+			 0);
+	assert_seen(&seen, want, ELEMENTSOF(want));
 	close(up);
 	close(lower[0]);
 	close(lower[1]);
+}
+
+/* Against the next version with the current one as base: "updated" marks what the user hides
+ * that the next version adds or changes, not what it keeps. */
+static void test_updated(void **state)
+{
+	static const char *const want[] = {
+	    "M /etc/a shadows updated", /* the update changes it, the user's copy hides that */
+	    "M /etc/b shadows",		/* the update keeps it (same bytes, another inode) */
+	    "D /etc/c shadows",		/* the update keeps it */
+	    "M /etc/d shadows updated", /* the update adds it where the user has their own */
+	    "A /etc/e",
+	};
+	LayerDiffLimits lim = LAYER_DIFF_LIMITS;
+	Seen seen = {.n = 0};
+	char err[256] = "";
+	int up, cur, next;
+
+	put("cur/etc/a", "1\n", 0644);
+	put("cur/etc/b", "1\n", 0644);
+	put("cur/etc/c", "1\n", 0644);
+	put("next/etc/a", "2\n", 0644);
+	put("next/etc/b", "1\n", 0644);
+	put("next/etc/c", "1\n", 0644);
+	put("next/etc/d", "new\n", 0644);
+	put("u2/etc/a", "mine\n", 0644);
+	put("u2/etc/b", "mine\n", 0644);
+	put_whiteout("u2/etc/c");
+	put("u2/etc/d", "mine\n", 0644);
+	put("u2/etc/e", "mine\n", 0644);
+	up = open_dir("u2");
+	cur = open_dir("cur");
+	next = open_dir("next");
+	assert_int_equal(layer_diff(up, &(LayerDiffImage){&next, 1}, &(LayerDiffImage){&cur, 1},
+				    &lim, collect, &seen, err, sizeof(err)),
+			 0);
+	assert_seen(&seen, want, ELEMENTSOF(want));
+	close(up);
+	close(cur);
+	close(next);
 }
 
 static void test_bounds(void **state)
@@ -174,11 +223,15 @@ static void test_bounds(void **state)
 
 	put("deep/a/b/c/d/e/f", "deep\n", 0644);
 	up = open_dir("deep");
-	assert_int_equal(layer_diff(up, NULL, 0, &lim, collect, &seen, err, sizeof(err)), -ELOOP);
+	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, err,
+				    sizeof(err)),
+			 -ELOOP);
 	assert_string_equal(err, "/a/b/c/d: deeper than 3 directory levels");
 	lim = (LayerDiffLimits){.max_depth = 100, .max_entries = 4};
 	seen.n = 0;
-	assert_int_equal(layer_diff(up, NULL, 0, &lim, collect, &seen, err, sizeof(err)), -E2BIG);
+	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, err,
+				    sizeof(err)),
+			 -E2BIG);
 	assert_string_equal(err, "more than 4 entries");
 	close(up);
 }
@@ -216,6 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_updated),
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_escape),
 	};
