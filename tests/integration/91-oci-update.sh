@@ -4,9 +4,10 @@
 # running alcove and still sees v1 (the alcove's /run/alcove/<uid>/layers pins it); after
 # `alcovectl stop` the next login sees v2, and the user's own changes (persist = true) are still
 # there on v2. `alcovectl layer diff` reports the user's changes against the image below and
-# against v2 before it is rolled out (a changed file shadowed, a deletion as a whiteout), and
-# reads a hostile layer (a symlink to /etc/shadow, odd names, a deep tree) without following,
-# printing raw or crashing. A profile whose directories and OCI layers exceed 16 is refused.
+# against v2 before it is rolled out (a changed file shadowed and 'updated', a deletion as a
+# whiteout), against a directory image too, and reads a hostile layer (a symlink to /etc/shadow,
+# odd names, a deep tree) without following, printing raw or crashing. A profile whose
+# directories and OCI layers exceed 16 is refused.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
@@ -112,6 +113,10 @@ assert d["/etc/mine"]["change"] == "added" and not d["/etc/mine"]["shadows"], d
 assert "/etc/new" not in d and "/etc/version" not in d, d
 ' || fail "layer diff --json after the update: $out"
 pass "layer diff --json against v2 (the profile's image now)"
+out=$("${DIFF[@]}" --image "$W/bb" 2>&1) || fail "layer diff --image DIR: $out"
+assert_contains "$out" "D /etc/gone shadows" "layer diff against a directory image (v1's tree)"
+assert_contains "$out" "M /etc/changed shadows updated" \
+	"against v1's tree, the user's copy hides a file that differs from the v2 they run"
 
 # --- a hostile layer: symlinks to the host, odd names, then a deep tree ---
 ssh_to alcoj1 -- 'ln -sf /etc/shadow /etc/keep; ln -s / /rootlink;
