@@ -171,6 +171,8 @@ static int encode_payload(Writer *w, const ProtoMessage *m)
 		put_u32(w, m->status.processes);
 		put_u32(w, m->status.flags); /* also keeps start_usec 8-byte aligned */
 		put_u64(w, m->status.start_usec);
+		if (m->status.activity_usec) /* 0 goes in the short form, as old inits send it */
+			put_u64(w, m->status.activity_usec);
 		return 0;
 	case PROTO_STOP:
 	case PROTO_STATUS:
@@ -323,7 +325,13 @@ static int decode_payload(Reader *r, ProtoMessage *m)
 		k = get_u32(r, &m->status.sessions) && get_u32(r, &m->status.holds) &&
 		    get_u32(r, &m->status.processes) && get_u32(r, &m->status.flags) &&
 		    get_u64(r, &m->status.start_usec);
-		return k && !(m->status.flags & ~PROTO_STATUS_FLAGS_KNOWN) ? 0 : -EBADMSG;
+		if (!k || (m->status.flags & ~PROTO_STATUS_FLAGS_KNOWN))
+			return -EBADMSG;
+		if (r->left == 0) /* the 24-byte reply of an init from before the activity field */
+			return 0;
+		/* the longer one; a trailing byte more than that is refused by proto_decode() */
+		return get_u64(r, &m->status.activity_usec) && m->status.activity_usec ? 0
+										       : -EBADMSG;
 	case PROTO_STOP:
 	case PROTO_STATUS:
 	case PROTO_OK:

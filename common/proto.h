@@ -75,12 +75,21 @@ typedef struct ProtoEnter {
 #define PROTO_STATUS_STOPPING 1u
 #define PROTO_STATUS_FLAGS_KNOWN PROTO_STATUS_STOPPING
 
+/* STATUS_REPLY's payload grew by appending: 24 bytes without activity_usec (what an init from
+ * before it sends), 32 bytes with it. A decoder takes either length, so an upgraded helper or
+ * alcovectl still understands an alcove-init started before the upgrade; activity_usec 0 means
+ * "not told" and is always sent in the short form (one spelling per message). */
+
 typedef struct ProtoStatus {
 	uint32_t sessions;
 	uint32_t holds;
 	uint32_t processes;
 	uint64_t start_usec; /* CLOCK_MONOTONIC of init's start, µs */
 	uint32_t flags;	     /* PROTO_STATUS_* (on the wire before start_usec) */
+	/* CLOCK_REALTIME µs of the last session activity init saw (HOLD, RELEASE, a hold's
+	 * process ending, an ENTER starting or its session ending; init's start before any);
+	 * 0: an init that does not tell (the 24-byte reply). */
+	uint64_t activity_usec;
 } ProtoStatus;
 
 typedef struct ProtoMessage {

@@ -20,7 +20,6 @@
 
 #include "alcove_pty.h"
 #include "commands.h"
-#include "control_client.h"
 #include "enter_client.h"
 #include "helper_call.h"
 #include "list_format.h"
@@ -29,6 +28,7 @@
 #include "macro.h"
 #include "pty_relay.h"
 #include "statefile.h"
+#include "usage_read.h"
 
 #define LIST_MAX 1024
 
@@ -249,12 +249,13 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	enter_exit_like(status);
 }
 
+/* Cheap per alcove (list runs over all of them): the cgroup's files, statfs, one quota
+ * lookup and one STATUS; never a walk of a tree. */
 static int list_one(int runfd, const char *name, ListEntry *e)
 {
-	_cleanup_close_ int dfd = -1;
+	_cleanup_close_ int dfd = -1, cg = -1;
 	size_t len = strlen(name);
-	char path[128];
-	ProtoStatus st;
+	time_t now = time(NULL);
 	int r;
 
 	if (len >= sizeof(e->name))
@@ -267,19 +268,18 @@ static int list_one(int runfd, const char *name, ListEntry *e)
 	if (r < 0)
 		return r;
 	memcpy(e->name, name, len + 1);
+	usage_read_layer(e->state.user, e->state.uid, &e->layer);
 	e->alive = statefile_alive(&e->state, NULL) > 0;
-	if (e->alive) {
-		time_t now = time(NULL);
-
-		e->uptime_sec = now > e->state.created ? (uint64_t)(now - e->state.created) : 0;
-		if (control_admin_path(e->name, path, sizeof(path)) == 0 &&
-		    control_status(path, &st) == 0) {
-			e->has_status = true;
-			e->sessions = st.sessions;
-			e->holds = st.holds;
-			e->processes = st.processes;
-		}
+	if (!e->alive)
+		return 0;
+	e->uptime_sec = now > e->state.created ? (uint64_t)(now - e->state.created) : 0;
+	usage_read_status(e->name, &e->status);
+	cg = usage_open_scope(&e->state);
+	if (cg >= 0) {
+		usage_read_cgroup(cg, &e->usage);
+		usage_read_limits(cg, &e->limits);
 	}
+	usage_read_tmpfs(&e->state, e->tmpfs);
 	return 0;
 }
 

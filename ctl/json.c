@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "json.h"
 
+#include <inttypes.h>
+
 void json_string(FILE *f, const char *s)
 {
 	if (!s) {
@@ -48,4 +50,13 @@ void json_key(FILE *f, const char *key, int *first)
 	*first = 0;
 	json_string(f, key);
 	fputs(": ", f);
+}
+
+void json_u64_or_null(FILE *f, const char *key, bool has, uint64_t v, int *first)
+{
+	json_key(f, key, first);
+	if (has)
+		fprintf(f, "%" PRIu64, v);
+	else
+		fputs("null", f);
 }

@@ -7,9 +7,13 @@
  * paths are UTF-8 or ASCII). Pure: tests/unit/test_json.c.
  */
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Writes s as a JSON string, or null for NULL. */
 void json_string(FILE *f, const char *s);
 /* Writes "key": (escaped) with a leading ", " unless *first; clears *first. */
 void json_key(FILE *f, const char *key, int *first);
+/* "key": v, or "key": null unless has. */
+void json_u64_or_null(FILE *f, const char *key, bool has, uint64_t v, int *first);

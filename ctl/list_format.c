@@ -2,84 +2,129 @@
 #include "list_format.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "json.h"
 
-void list_format_uptime(uint64_t sec, char *buf, size_t len)
+/* "1.2G/10G", "1.2G/max" without a limit; "-" when not counted (no scope, no quota). */
+static void against(bool has, uint64_t used, bool has_limit, uint64_t limit, char *buf,
+		    size_t len)
 {
-	if (sec < 60)
-		snprintf(buf, len, "%" PRIu64 "s", sec);
-	else if (sec < 3600)
-		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", sec / 60, sec % 60);
-	else if (sec < 86400)
-		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", sec / 3600, sec % 3600 / 60);
+	char u[16], l[16];
+
+	if (!has) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	show_format_size(used, u, sizeof(u));
+	if (has_limit && limit != SHOW_LIMIT_NONE)
+		show_format_size(limit, l, sizeof(l));
 	else
-		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", sec / 86400, sec % 86400 / 3600);
+		snprintf(l, sizeof(l), "max");
+	snprintf(buf, len, "%s/%s", u, l);
+}
+
+/* Tasks are a count, not bytes: "12/2048". */
+static void tasks_text(const ListEntry *e, char *buf, size_t len)
+{
+	if (!e->usage.has_pids)
+		snprintf(buf, len, "-");
+	else if (e->limits.has_pids_max && e->limits.pids_max != SHOW_LIMIT_NONE)
+		snprintf(buf, len, "%" PRIu64 "/%" PRIu64, e->usage.pids, e->limits.pids_max);
+	else
+		snprintf(buf, len, "%" PRIu64 "/max", e->usage.pids);
+}
+
+/* "active" while a session is open, else the time since the last one ended; "-" unknown. */
+static void idle_text(const ListEntry *e, char *buf, size_t len)
+{
+	if (!e->alive || !e->status.known || !e->status.has_activity)
+		snprintf(buf, len, "-");
+	else if (show_status_active(&e->status))
+		snprintf(buf, len, "active");
+	else
+		show_format_duration(e->status.idle_sec, buf, len);
+}
+
+static void text_one(const ListEntry *e, FILE *f)
+{
+	char sessions[16], uptime[32], idle[32], layer[40], mem[40], tasks[48];
+
+	if (!e->alive)
+		snprintf(sessions, sizeof(sessions), "dead");
+	else if (e->status.known)
+		snprintf(sessions, sizeof(sessions), "%" PRIu32, e->status.sessions);
+	else
+		snprintf(sessions, sizeof(sessions), "?");
+	if (e->alive)
+		show_format_duration(e->uptime_sec, uptime, sizeof(uptime));
+	else
+		snprintf(uptime, sizeof(uptime), "-");
+	idle_text(e, idle, sizeof(idle));
+	against(e->layer.has_usage, e->layer.bytes, e->layer.bytes_limit != 0,
+		e->layer.bytes_limit, layer, sizeof(layer));
+	against(e->usage.has_memory, e->usage.memory_bytes, e->limits.has_memory_max,
+		e->limits.memory_max, mem, sizeof(mem));
+	tasks_text(e, tasks, sizeof(tasks));
+	fprintf(f, "%-16s %-20s %-5s %-8d %-8s %-8s %-8s %-12s %-12s %-10s %s\n", e->state.user,
+		e->name, e->state.mode, (int)e->state.pid, sessions, uptime, idle, layer, mem,
+		tasks, e->state.profile);
 }
 
 void list_format_text(const ListEntry *e, size_t n, FILE *f)
 {
-	fprintf(f, "%-16s %-20s %-5s %-8s %-8s %-8s %s\n", "USER", "NAME", "MODE", "PID",
-		"SESSIONS", "UPTIME", "PROFILE");
-	for (size_t i = 0; i < n; i++) {
-		char sessions[16], uptime[32];
+	fprintf(f, "%-16s %-20s %-5s %-8s %-8s %-8s %-8s %-12s %-12s %-10s %s\n", "USER", "NAME",
+		"MODE", "PID", "SESSIONS", "UPTIME", "IDLE", "LAYER", "MEM", "TASKS", "PROFILE");
+	for (size_t i = 0; i < n; i++)
+		text_one(&e[i], f);
+}
 
-		if (!e[i].alive)
-			snprintf(sessions, sizeof(sessions), "dead");
-		else if (e[i].has_status)
-			snprintf(sessions, sizeof(sessions), "%" PRIu32, e[i].sessions);
-		else
-			snprintf(sessions, sizeof(sessions), "?");
-		if (e[i].alive)
-			list_format_uptime(e[i].uptime_sec, uptime, sizeof(uptime));
-		else
-			snprintf(uptime, sizeof(uptime), "-");
-		fprintf(f, "%-16s %-20s %-5s %-8d %-8s %-8s %s\n", e[i].state.user, e[i].name,
-			e[i].state.mode, (int)e[i].state.pid, sessions, uptime, e[i].state.profile);
-	}
+static void json_one(const ListEntry *e, FILE *f)
+{
+	bool st = e->alive && e->status.known;
+	int first = 1;
+
+	fputc('{', f);
+	json_key(f, "user", &first);
+	json_string(f, e->state.user);
+	json_u64_or_null(f, "uid", true, e->state.uid, &first);
+	json_key(f, "name", &first);
+	json_string(f, e->name);
+	json_key(f, "mode", &first);
+	json_string(f, e->state.mode);
+	json_key(f, "share", &first);
+	json_string(f, e->state.share);
+	json_key(f, "profile", &first);
+	json_string(f, e->state.profile);
+	json_key(f, "pid", &first);
+	fprintf(f, "%d", (int)e->state.pid);
+	json_key(f, "alive", &first);
+	fputs(e->alive ? "true" : "false", f);
+	json_u64_or_null(f, "sessions", st, e->status.sessions, &first);
+	json_u64_or_null(f, "holds", st, e->status.holds, &first);
+	json_u64_or_null(f, "processes", st, e->status.processes, &first);
+	json_u64_or_null(f, "uptime_sec", e->alive, e->uptime_sec, &first);
+	show_format_activity_json(&e->status, f, &first);
+	json_key(f, "scope", &first);
+	json_string(f, e->state.scope[0] ? e->state.scope : NULL);
+	json_key(f, "usage", &first);
+	show_format_usage_json(&e->usage, f);
+	json_key(f, "limits", &first);
+	show_format_limits_json(&e->limits, f);
+	json_key(f, "tmpfs", &first);
+	show_format_tmpfs_json(e->tmpfs, f);
+	json_key(f, "layer", &first);
+	show_format_layer_json(&e->layer, f);
+	fputc('}', f);
 }
 
 void list_format_json(const ListEntry *e, size_t n, FILE *f)
 {
 	fputs("{\"alcoves\": [", f);
 	for (size_t i = 0; i < n; i++) {
-		int first = 1;
-
-		fputs(i ? ", {" : "{", f);
-		json_key(f, "user", &first);
-		json_string(f, e[i].state.user);
-		json_key(f, "uid", &first);
-		fprintf(f, "%u", (unsigned)e[i].state.uid);
-		json_key(f, "name", &first);
-		json_string(f, e[i].name);
-		json_key(f, "mode", &first);
-		json_string(f, e[i].state.mode);
-		json_key(f, "share", &first);
-		json_string(f, e[i].state.share);
-		json_key(f, "profile", &first);
-		json_string(f, e[i].state.profile);
-		json_key(f, "pid", &first);
-		fprintf(f, "%d", (int)e[i].state.pid);
-		json_key(f, "alive", &first);
-		fputs(e[i].alive ? "true" : "false", f);
-		json_key(f, "sessions", &first);
-		if (e[i].alive && e[i].has_status)
-			fprintf(f, "%" PRIu32, e[i].sessions);
-		else
-			fputs("null", f);
-		json_key(f, "holds", &first);
-		if (e[i].alive && e[i].has_status)
-			fprintf(f, "%" PRIu32, e[i].holds);
-		else
-			fputs("null", f);
-		json_key(f, "uptime_sec", &first);
-		if (e[i].alive)
-			fprintf(f, "%" PRIu64, e[i].uptime_sec);
-		else
-			fputs("null", f);
-		json_key(f, "scope", &first);
-		json_string(f, e[i].state.scope[0] ? e[i].state.scope : NULL);
-		fputs("}", f);
+		if (i)
+			fputs(", ", f);
+		json_one(&e[i], f);
 	}
 	fputs("]}\n", f);
 }

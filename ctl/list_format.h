@@ -7,18 +7,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "show_format.h"
 #include "statefile.h"
 
 typedef struct ListEntry {
 	char name[32];
 	AlcoveState state;
 	bool alive;
-	bool has_status; /* init answered STATUS */
-	uint32_t sessions, holds, processes;
+	ShowStatus status;
 	uint64_t uptime_sec;
+	/* what show reads too (usage_read.h), each in O(1) */
+	ShowUsage usage;
+	ShowLimits limits;
+	ShowTmpfsUsage tmpfs[_SHOW_TMPFS_MAX];
+	ShowLayer layer;
 } ListEntry;
 
-/* "45s", "3m05s", "2h07m", "3d04h". */
-void list_format_uptime(uint64_t sec, char *buf, size_t len);
 void list_format_text(const ListEntry *e, size_t n, FILE *f);
 void list_format_json(const ListEntry *e, size_t n, FILE *f);

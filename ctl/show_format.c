@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "json.h"
 #include "show_format.h"
@@ -89,8 +90,6 @@ static void limit_text(FILE *f, const char *name, bool has, uint64_t v)
 		fprintf(f, " %s=%" PRIu64, name, v);
 }
 
-static void size_text(uint64_t v, char *buf, size_t size);
-
 /* "limits:     memory.max=… pids.max=…" and "tmpfs:      /tmp 12K of 204M (3 of 262144
  * inodes), …": what the alcove may use, next to what it does. */
 static void limits_text(const ShowInfo *a, FILE *f)
@@ -109,8 +108,8 @@ static void limits_text(const ShowInfo *a, FILE *f)
 
 		if (!u->known)
 			continue;
-		size_text(u->bytes, used, sizeof(used));
-		size_text(u->size, size, sizeof(size));
+		show_format_size(u->bytes, used, sizeof(used));
+		show_format_size(u->size, size, sizeof(size));
 		fprintf(f, "%s %s %s of %s (%" PRIu64 " of %" PRIu64 " inodes)",
 			any ? "," : "tmpfs:     ", show_tmpfs_path((ShowTmpfs)t), used, size,
 			u->inodes, u->inodes_max);
@@ -118,6 +117,54 @@ static void limits_text(const ShowInfo *a, FILE *f)
 	}
 	if (any)
 		fputc('\n', f);
+}
+
+void show_format_duration(uint64_t sec, char *buf, size_t len)
+{
+	if (sec < 60)
+		snprintf(buf, len, "%" PRIu64 "s", sec);
+	else if (sec < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", sec / 60, sec % 60);
+	else if (sec < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", sec / 3600, sec % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", sec / 86400, sec % 86400 / 3600);
+}
+
+bool show_status_active(const ShowStatus *s)
+{
+	return s->known && s->sessions + (uint64_t)s->holds > 0;
+}
+
+/* "activity:   2026-12-04 21:30:12 UTC (idle 3m05s)", or "(session open)". */
+static void activity_text(const ShowStatus *s, FILE *f)
+{
+	time_t t = (time_t)(s->activity_usec / 1000000);
+	char when[64], idle[32];
+	struct tm tm;
+
+	if (!s->known || !s->has_activity || !gmtime_r(&t, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return;
+	if (show_status_active(s))
+		snprintf(idle, sizeof(idle), "session open");
+	else {
+		memcpy(idle, "idle ", 5);
+		show_format_duration(s->idle_sec, idle + 5, sizeof(idle) - 5);
+	}
+	fprintf(f, "activity:   %s (%s)\n", when, idle);
+}
+
+void show_format_activity_json(const ShowStatus *s, FILE *f, int *first)
+{
+	bool active = show_status_active(s);
+
+	json_key(f, "active", first);
+	fputs(!s->known ? "null" : active ? "true" : "false", f);
+	json_u64_or_null(f, "last_activity_usec", s->known && s->has_activity, s->activity_usec,
+			 first);
+	json_u64_or_null(f, "idle_sec", s->known && s->has_activity && !active, s->idle_sec,
+			 first);
 }
 
 static void text_one(const ShowInfo *a, FILE *f)
@@ -144,13 +191,14 @@ static void text_one(const ShowInfo *a, FILE *f)
 		}
 	}
 	limits_text(a, f);
-	if (a->has_status)
+	if (a->status.known)
 		fprintf(f,
 			"sessions:   %" PRIu32 " (holds %" PRIu32 ", processes %" PRIu32
 			", up %" PRIu64 "s)\n",
-			a->sessions, a->holds, a->processes, a->uptime_sec);
+			a->status.sessions, a->status.holds, a->status.processes, a->uptime_sec);
 	else
 		fputs("sessions:   - (init did not answer)\n", f);
+	activity_text(&a->status, f);
 }
 
 void show_format_text(const ShowInfo *infos, size_t n, FILE *f)
@@ -162,16 +210,7 @@ void show_format_text(const ShowInfo *infos, size_t n, FILE *f)
 	}
 }
 
-static void json_u64_or_null(FILE *f, const char *key, bool has, uint64_t v, int *first)
-{
-	json_key(f, key, first);
-	if (has)
-		fprintf(f, "%" PRIu64, v);
-	else
-		fputs("null", f);
-}
-
-static void json_usage(const ShowUsage *u, FILE *f)
+void show_format_usage_json(const ShowUsage *u, FILE *f)
 {
 	int first = 1;
 
@@ -188,7 +227,7 @@ static void json_str_or_null(FILE *f, const char *key, const char *v, int *first
 	json_string(f, v && *v ? v : NULL);
 }
 
-static void json_limits(const ShowLimits *l, FILE *f)
+void show_format_limits_json(const ShowLimits *l, FILE *f)
 {
 	int first = 1;
 
@@ -201,7 +240,7 @@ static void json_limits(const ShowLimits *l, FILE *f)
 	fputc('}', f);
 }
 
-static void json_tmpfs(const ShowTmpfsUsage *t, FILE *f)
+void show_format_tmpfs_json(const ShowTmpfsUsage *t, FILE *f)
 {
 	int first = 1;
 
@@ -246,29 +285,34 @@ static void json_one(const ShowInfo *a, FILE *f)
 	json_str_or_null(f, "scope", s->scope, &first);
 	json_str_or_null(f, "cgroup", s->cgroup, &first);
 	json_key(f, "usage", &first);
-	json_usage(&a->usage, f);
+	show_format_usage_json(&a->usage, f);
 	json_key(f, "cgroups", &first);
 	fputc('{', f);
 	for (size_t c = 0; c < a->n_cgroups; c++) {
 		json_key(f, a->cgroups[c].name, &cfirst);
-		json_usage(&a->cgroups[c].usage, f);
+		show_format_usage_json(&a->cgroups[c].usage, f);
 	}
 	fputc('}', f);
 	json_key(f, "limits", &first);
-	json_limits(&a->limits, f);
+	show_format_limits_json(&a->limits, f);
 	json_key(f, "tmpfs", &first);
-	json_tmpfs(a->tmpfs, f);
-	json_u64_or_null(f, "sessions", a->has_status, a->sessions, &first);
-	json_u64_or_null(f, "holds", a->has_status, a->holds, &first);
-	json_u64_or_null(f, "processes", a->has_status, a->processes, &first);
-	json_u64_or_null(f, "uptime_sec", a->has_status, a->uptime_sec, &first);
+	show_format_tmpfs_json(a->tmpfs, f);
+	json_u64_or_null(f, "sessions", a->status.known, a->status.sessions, &first);
+	json_u64_or_null(f, "holds", a->status.known, a->status.holds, &first);
+	json_u64_or_null(f, "processes", a->status.known, a->status.processes, &first);
+	json_u64_or_null(f, "uptime_sec", a->status.known, a->uptime_sec, &first);
+	show_format_activity_json(&a->status, f, &first);
 	fputc('}', f);
 }
 
-static void json_layer(const ShowLayer *l, FILE *f)
+void show_format_layer_json(const ShowLayer *l, FILE *f)
 {
 	int first = 1;
 
+	if (!l || !l->present) {
+		fputs("null", f);
+		return;
+	}
 	fputc('{', f);
 	json_str_or_null(f, "counter", l->has_usage ? l->counter : NULL, &first);
 	json_u64_or_null(f, "bytes", l->has_usage, l->bytes, &first);
@@ -279,7 +323,7 @@ static void json_layer(const ShowLayer *l, FILE *f)
 	fputc('}', f);
 }
 
-static void size_text(uint64_t v, char *buf, size_t size)
+void show_format_size(uint64_t v, char *buf, size_t size)
 {
 	static const char units[] = "KMGTPE";
 	double d = (double)v;
@@ -305,8 +349,8 @@ void show_format_layer_text(const ShowLayer *l, FILE *f)
 		fputs("layer:      no quota\n", f);
 		return;
 	}
-	size_text(l->bytes, used, sizeof(used));
-	size_text(l->bytes_limit, lim, sizeof(lim));
+	show_format_size(l->bytes, used, sizeof(used));
+	show_format_size(l->bytes_limit, lim, sizeof(lim));
 	fprintf(f, "layer:      %s of %s", used, l->bytes_limit ? lim : "no limit");
 	if (l->counts_inodes) {
 		fprintf(f, ", %" PRIu64 " inodes", l->inodes);
@@ -324,10 +368,7 @@ void show_format_json(const char *user, const ShowInfo *infos, size_t n, const S
 	fputc('{', f);
 	json_str_or_null(f, "user", user, &first);
 	json_key(f, "layer", &first);
-	if (layer && layer->present)
-		json_layer(layer, f);
-	else
-		fputs("null", f);
+	show_format_layer_json(layer, f);
 	json_key(f, "alcoves", &first);
 	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {

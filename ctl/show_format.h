@@ -49,6 +49,18 @@ typedef struct ShowTmpfsUsage {
 
 const char *show_tmpfs_path(ShowTmpfs t); /* "/tmp", "/run", "/dev/shm" */
 
+/* What alcove-init answers to STATUS (common/proto.h), as list and show print it. */
+typedef struct ShowStatus {
+	bool known; /* init answered */
+	uint32_t sessions, holds, processes;
+	bool has_activity;	/* init told (one from before the field does not) */
+	uint64_t activity_usec; /* CLOCK_REALTIME µs of the last session activity init saw */
+	uint64_t idle_sec;	/* seconds since then while no session is open; 0 while one is */
+} ShowStatus;
+
+/* A session is open: a PAM session's hold or a session started with ENTER. */
+bool show_status_active(const ShowStatus *s);
+
 typedef struct ShowCgroup {
 	char name[64]; /* "init", "login-3" */
 	ShowUsage usage;
@@ -64,8 +76,7 @@ typedef struct ShowInfo {
 	ShowTmpfsUsage tmpfs[_SHOW_TMPFS_MAX];
 	ShowCgroup cgroups[SHOW_MAX_CGROUPS];
 	size_t n_cgroups;
-	bool has_status; /* init answered STATUS */
-	uint32_t sessions, holds, processes;
+	ShowStatus status;
 	uint64_t uptime_sec;
 } ShowInfo;
 
@@ -80,6 +91,22 @@ typedef struct ShowLayer {
 } ShowLayer;
 
 const char *show_ns_name(ShowNs ns);
+
+/* "45s", "3m05s", "2h07m", "3d04h". */
+void show_format_duration(uint64_t sec, char *buf, size_t len);
+/* "512B", "1.5K", "12M", "10G" (base 1024, one decimal below 10). */
+void show_format_size(uint64_t v, char *buf, size_t size);
+/* "active": bool, "last_activity_usec": n|null, "idle_sec": n|null (null when unknown or
+ * while a session is open), as members of the JSON object being written. */
+void show_format_activity_json(const ShowStatus *s, FILE *f, int *first);
+/* The layer's object ({"counter", "bytes", "bytes_limit", "inodes", "inodes_limit"}) or null. */
+void show_format_layer_json(const ShowLayer *l, FILE *f);
+/* {"memory_current", "pids_current", "cpu_usage_usec"} and {"memory_max", "pids_max"}: null
+ * where unknown (no controller) or, for a limit, "max". */
+void show_format_usage_json(const ShowUsage *u, FILE *f);
+void show_format_limits_json(const ShowLimits *l, FILE *f);
+/* The tmpfs mounts: {"/tmp": {"bytes", "size", "inodes", "inodes_max"}, ...}. */
+void show_format_tmpfs_json(const ShowTmpfsUsage *t, FILE *f);
 
 /* "layer:      12M of 20M (btrfs qgroup)", or "layer:      no quota"; nothing if absent. */
 void show_format_layer_text(const ShowLayer *l, FILE *f);

@@ -215,6 +215,7 @@ static int handle_status(Init *init, Conn *c, const ProtoMessage *m)
 				     .holds = init->n_holds,
 				     .processes = count_processes(init),
 				     .start_usec = init->start_usec,
+				     .activity_usec = init->activity_usec,
 				     .flags = init->life.stopping ? PROTO_STATUS_STOPPING : 0}};
 
 	return conn_reply(c, &a);

@@ -27,6 +27,7 @@ static void hold_drop(Init *init, Hold *h)
 	h->pidfd = -1;
 	h->watch.dead = true;
 	init->n_holds--;
+	init_touch(init);
 }
 
 int hold_add(Init *init, const char *id, int pidfd)
@@ -52,6 +53,7 @@ int hold_add(Init *init, const char *id, int pidfd)
 	h->next = init->holds;
 	init->holds = h;
 	init->n_holds++;
+	init_touch(init);
 	return 0;
 }
 

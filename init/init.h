@@ -87,6 +87,7 @@ typedef struct Init {
 	Watch listen_watch, admin_watch, signal_watch;
 	uid_t overflow_uid;
 	uint64_t start_usec;
+	uint64_t activity_usec; /* CLOCK_REALTIME µs: STATUS_REPLY's, set by init_touch() */
 	Lifecycle life;
 	bool has_children;
 	Conn *conns;
@@ -103,6 +104,7 @@ typedef struct Init {
 /* main.c */
 void init_log(const char *fmt, ...) _printf_(1, 2);
 uint64_t now_usec(void);
+void init_touch(Init *init);
 int watch_add(Init *init, int fd, Watch *w, uint32_t events);
 void watch_del(Init *init, int fd);
 unsigned init_in_use(const Init *init);

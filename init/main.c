@@ -41,6 +41,18 @@ uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* A session began or ended (HOLD, RELEASE, a hold's process gone, ENTER, a session's exit):
+ * the wall clock, because STATUS_REPLY's reader compares it with the time of day (an external
+ * culler's "idle for more than N minutes"). */
+void init_touch(Init *init)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec > 0)
+		init->activity_usec =
+		    (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
 int watch_add(Init *init, int fd, Watch *w, uint32_t events)
 {
 	struct epoll_event ev = {.events = events, .data.ptr = w};
@@ -349,6 +361,7 @@ static int setup(Init *init)
 		return setup_failed(-ENOMEM, "allocate the receive buffer");
 	init->overflow_uid = read_overflow_uid();
 	init->start_usec = now_usec();
+	init_touch(init);
 	lifecycle_init(&init->life, init->args.on_last_logout,
 		       init->args.idle_timeout_sec * USEC_PER_SEC, init->start_usec);
 	return 0;

@@ -110,6 +110,7 @@ int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
 		init_log("epoll_ctl for session %d: %m", pid);
 	}
 	c->session = s;
+	init_touch(init);
 	s->next = init->sessions;
 	init->sessions = TAKE_PTR(s);
 	return 0;
@@ -188,6 +189,7 @@ static void session_exited(Init *init, Session *s, int status)
 		conn_close(init, c, false);
 	}
 	s->watch.dead = true;
+	init_touch(init);
 }
 
 void sessions_reap(Init *init)

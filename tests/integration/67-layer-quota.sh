@@ -84,6 +84,17 @@ assert_contains "$usage" "of 8M (" "against tmp_size"
 out=$(actl --config "$conf" --json show alcqa1)
 assert_contains "$out" '"tmpfs": {"/tmp": {"bytes": ' "show --json has the tmpfs usage"
 assert_contains "$out" '"layer": {"counter": "btrfs qgroup", ' "show --json has the layer"
+# list: the layer against the quota; cgroup = "none" has no memory or tasks to show
+line=$(actl list | awk '$1 == "alcqa1"')
+[[ $line =~ \ [0-9.]+[BKM]/20M\ +-\ +-\  ]] || fail "list: no LAYER used/20M, MEM -, TASKS - in '$line'"
+pass "list shows the layer against its quota, '-' for memory and tasks without a scope"
+out=$(actl --json list | python3 -c '
+import json, sys
+a = [a for a in json.load(sys.stdin)["alcoves"] if a["user"] == "alcqa1"][0]
+print(a["layer"]["counter"], a["layer"]["bytes_limit"], a["layer"]["bytes"] > 0, a["layer"]["inodes"],
+      a["usage"]["memory_current"], a["limits"]["pids_max"], a["tmpfs"]["/tmp"]["size"])')
+assert_eq "btrfs qgroup 20971520 True None None None 8388608" "$out" \
+	"list --json: layer bytes against 20M (no inodes on btrfs), null memory and tasks, /tmp's size"
 actl stop alcqa1
 
 # --- another user on the same filesystem writes on ---

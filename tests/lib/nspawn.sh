@@ -172,6 +172,15 @@ ct_run() {
 }
 ct_sh() { ct_run /bin/sh -c "$1"; }
 
+# ct_fail MESSAGE...: fail with the end of the container's journal (pam_alcove, the helper,
+# init) in the log.
+ct_fail() {
+	echo "# the container's journal:"
+	ct_run journalctl -b --no-pager -q 2>&1 | grep -v -e 'run-u[0-9]*.service' | tail -60 |
+		sed 's/^/#   /'
+	fail "$@"
+}
+
 # ct_user NAME: a user inside the container with a home, a subordinate id range and the
 # test's ssh key authorised (the key is made once per container, on the host side).
 ct_user() {

@@ -249,6 +249,35 @@ static void test_status_unknown_flag(void **state)
 	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
 }
 
+/* STATUS_REPLY with the activity stamp is 32 bytes of payload; without it (what an init from
+ * before the field sends) 24 bytes, which still decodes, with activity 0. A 32-byte reply with
+ * a 0 stamp has two spellings of one message and is refused, as is any length in between. */
+static void test_status_activity_lengths(void **state)
+{
+	ProtoMessage d, m = {.type = PROTO_STATUS_REPLY,
+			     .status = {.sessions = 1, .activity_usec = 1764883812000001ULL}};
+	int len;
+
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_int_equal(len, PROTO_HEADER_SIZE + 32);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), 0);
+	assert_true(d.status.activity_usec == 1764883812000001ULL);
+	m.status.activity_usec = 0;
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_int_equal(len, PROTO_HEADER_SIZE + 24);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), 0);
+	assert_true(d.status.activity_usec == 0);
+	/* the long form with a 0 stamp */
+	m.status.activity_usec = 1;
+	len = proto_encode(&m, buf, sizeof(buf));
+	assert_int_equal(len, PROTO_HEADER_SIZE + 32);
+	memset(buf + PROTO_HEADER_SIZE + 24, 0, 8);
+	assert_int_equal(proto_decode(buf, (size_t)len, 0, &d), -EBADMSG);
+	/* 28 bytes: half a stamp */
+	put32(8, 28);
+	assert_int_equal(proto_decode(buf, PROTO_HEADER_SIZE + 28, 0, &d), -EBADMSG);
+}
+
 static void test_header_bytes(void **state)
 {
 	int len = proto_encode(&(ProtoMessage){.type = PROTO_STOP}, buf, sizeof(buf));
@@ -661,6 +690,7 @@ int main(void)
 	    cmocka_unit_test(test_enter_limit_counts_that_lie),
 	    cmocka_unit_test(test_small_roundtrips),
 	    cmocka_unit_test(test_status_unknown_flag),
+	    cmocka_unit_test(test_status_activity_lengths),
 	    cmocka_unit_test(test_header_bytes),
 	    cmocka_unit_test(test_every_truncation_fails),
 	    cmocka_unit_test(test_bad_header),

@@ -71,9 +71,8 @@ static ShowInfo *fill(void)
 	strcpy(a->cgroups[0].name, "init");
 	strcpy(a->cgroups[1].name, "login-1");
 	a->cgroups[1].usage = (ShowUsage){.has_pids = true, .pids = 2};
-	a->has_status = true;
-	a->sessions = 1;
-	a->processes = 3;
+	a->status = (ShowStatus){.known = true, .sessions = 1, .processes = 3,
+				 .has_activity = true, .activity_usec = 1764883812000001};
 	a->uptime_sec = 42;
 	return a;
 }
@@ -94,11 +93,22 @@ static void test_format_text(void **state)
 	assert_non_null(strstr(out, "  login-1   tasks=2\n"));
 	assert_non_null(strstr(out, "  init      (no controllers)\n"));
 	assert_non_null(strstr(out, "sessions:   1 (holds 0, processes 3, up 42s)\n"));
+	assert_non_null(strstr(out, "activity:   2025-12-04 21:30:12 UTC (session open)\n"));
+	free(out);
+	a->status.sessions = 0;
+	a->status.idle_sec = 3725;
+	out = render(false, a, 1);
+	assert_non_null(strstr(out, "activity:   2025-12-04 21:30:12 UTC (idle 1h02m)\n"));
+	free(out);
+	/* an init from before the activity stamp: no line */
+	a->status.has_activity = false;
+	out = render(false, a, 1);
+	assert_null(strstr(out, "activity:"));
 	free(out);
 
 	/* no scope (cgroup = "none"): no usage lines; a dead alcove has no status */
 	a->state.scope[0] = a->state.cgroup[0] = '\0';
-	a->alive = a->has_status = false;
+	a->alive = a->status.known = false;
 	out = render(false, a, 1);
 	assert_non_null(strstr(out, "(not running)"));
 	assert_non_null(
@@ -129,7 +139,8 @@ static void test_format_json(void **state)
 	assert_non_null(
 	    strstr(out, "\"login-1\": {\"memory_current\": null, \"pids_current\": 2, "));
 	assert_non_null(strstr(out, "\"sessions\": 1, \"holds\": 0, \"processes\": 3, "
-				    "\"uptime_sec\": 42}]}\n"));
+				    "\"uptime_sec\": 42, \"active\": true, \"last_activity_usec\": "
+				    "1764883812000001, \"idle_sec\": null}]}\n"));
 	free(out);
 	free(a);
 

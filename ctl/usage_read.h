@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * What `alcovectl list` and `show` read of a running alcove, each in O(1): the scope's cgroup
+ * files (memory, pids, cpu and their limits), statfs of its tmpfs mounts, the persistent
+ * layer's quota (a qgroup or project quota lookup, never a walk of the tree) and init's
+ * STATUS. Nothing fails: what cannot be read stays unknown.
+ */
+
+#include <sys/types.h>
+
+#include "show_format.h"
+#include "statefile.h"
+
+/* The scope's cgroup directory as the helper recorded it, opened without following a
+ * symlink; -errno (-ENOENT without a scope). */
+int usage_open_scope(const AlcoveState *s);
+/* memory.current, pids.current, cpu.stat of the cgroup dfd. */
+void usage_read_cgroup(int dfd, ShowUsage *ret);
+/* memory.max, pids.max of the cgroup dfd. */
+void usage_read_limits(int dfd, ShowLimits *ret);
+/* /tmp, /run, /dev/shm through init's root, only those that are a tmpfs. */
+void usage_read_tmpfs(const AlcoveState *s, ShowTmpfsUsage ret[_SHOW_TMPFS_MAX]);
+/* /var/lib/alcove/<user>/layer against its quota. */
+void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret);
+/* STATUS on /run/alcove/<name>/admin, and the idle time from its activity stamp. */
+void usage_read_status(const char *name, ShowStatus *ret);
