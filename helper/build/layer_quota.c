@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "quota.h"
 #include "lib/paths.h"
+#include "lib/quota_log.h"
 
 static bool wants_quota(const Profile *p)
 {
@@ -59,27 +60,6 @@ int persist_make_layer(BuildCtx *c, int userfd)
 				   "Failed to hand %s/%s/layer to the alcove: %m", ALCOVE_LIB_DIR,
 				   c->spec->login->user);
 	return 0;
-}
-
-/* A layer at its quota makes every write inside fail with EDQUOT: the journal says so, with
- * the user and the limit, when the user's next alcove is built (the kernel tells nobody). */
-static void log_quota_hit(BuildCtx *c, int layerfd)
-{
-	QuotaUsage u;
-	char used[32], lim[32];
-
-	if (quota_read(layerfd, (uint32_t)c->spec->login->uid, &u) < 0)
-		return;
-	if (u.bytes_limit && u.bytes + (1u << 20) >= u.bytes_limit) {
-		policy_format_limit(LIMIT_MEMORY_MAX, u.bytes, used, sizeof(used));
-		policy_format_limit(LIMIT_MEMORY_MAX, u.bytes_limit, lim, sizeof(lim));
-		log_warning("%s's layer is at its quota: %s of layer_quota %s used",
-			    c->spec->login->user, used, lim);
-	}
-	if (u.counts_inodes && u.inodes_limit && u.inodes >= u.inodes_limit)
-		log_warning("%s's layer is at its quota: %llu of layer_inodes %llu",
-			    c->spec->login->user, (unsigned long long)u.inodes,
-			    (unsigned long long)u.inodes_limit);
 }
 
 /* overlayfs remakes work/work at every mount and, with no room for that under the quota,
@@ -138,7 +118,7 @@ int persist_quota(BuildCtx *c, int layerfd)
 	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
 	if (r < 0)
 		return quota_unenforced(c, r, quota_fs_of(layerfd));
-	log_quota_hit(c, layerfd);
+	quota_log_hit(c->spec->login->user, c->spec->login->uid, layerfd);
 	return quota_lift(c, layerfd);
 }
 

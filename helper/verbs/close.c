@@ -6,6 +6,7 @@
  * init to exit and removes /run/alcove/<name> (rundir.h): nothing stays behind in /run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "policy.h"
 #include "verb.h"
 #include "lib/paths.h"
+#include "lib/quota_log.h"
 #include "lib/rundir.h"
 
 /* How long close waits for an ending alcove's init to exit: a stopping init SIGKILLs what is
@@ -78,6 +80,22 @@ static void remove_ended(Answer *ans, const char *name)
 			 ALCOVE_RUN_DIR, name);
 }
 
+/* The session may have filled the user's layer: the journal hears of it at the logout, not only
+ * at the next build (lib/quota_log.h). Opened as the build opens it: beneath /var/lib/alcove,
+ * never through a symlink. No layer (persist = false) or no quota: nothing. */
+static void layer_check(const char *user, uid_t uid)
+{
+	_cleanup_close_ int libfd = -1, fd = -1;
+	char path[512];
+
+	if (paths_open_lib(&libfd) < 0 ||
+	    snprintf(path, sizeof(path), "%s/layer", user) >= (int)sizeof(path))
+		return;
+	fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd >= 0)
+		quota_log_hit(user, uid, fd);
+}
+
 int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
 {
 	const char *user = kv_get(req, "user"), *name = kv_get(req, "name"),
@@ -101,6 +119,7 @@ int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
 				    name);
 	if (ending)
 		remove_ended(ans, name);
+	layer_check(user, uid);
 	kv_add(&ans->kv, "status", "ok");
 	return 0;
 }

@@ -59,8 +59,12 @@ in_alcove "$conf" alcqa1 'head -c 100000 /dev/urandom > /var/tmp/keep && sha256s
 	>/run/alcove-tests/alcqa.sum || fail "write a file into the layer"
 [ "$(stat -c %i "/var/lib/alcove/alcqa1/layer")" = 256 ] || fail "layer/ is not a btrfs subvolume"
 pass "the layer is a subvolume of its own"
-out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1; sync')
+out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1; sync' 2>&1)
 assert_contains "$out" "Disk quota exceeded" "a user at the quota gets EDQUOT inside"
+# (the helper's close of this session, alcovectl enter's end, logs to stderr and the journal)
+assert_contains "$out" "alcove-helper: alcqa1's layer is at its quota: " \
+	"the session that hit the quota is logged at its close, not only at the next build"
+assert_contains "$out" "of layer_quota 20M used" "with the limit"
 size=$(in_alcove "$conf" alcqa1 'stat -c %s /var/tmp/fill')
 [ "$size" -le $((20 * 1024 * 1024)) ] || fail "wrote $size bytes past a 20M quota"
 pass "no more than the quota was written ($size bytes)"
