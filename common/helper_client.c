@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "fdwait.h"
 #include "macro.h"
 #include "spawn.h"
@@ -24,46 +25,21 @@ void helper_reply_done(HelperReply *r)
 	r->fd3 = -1;
 }
 
+/* The answer and up to three fds (fdpass.h: close-on-exec, none kept from a malformed one). */
 static int recv_reply(int sock, HelperReply *ret)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-	} c;
-	struct iovec iov = {.iov_base = ret->buf, .iov_len = sizeof(ret->buf)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = c.buf,
-			     .msg_controllen = sizeof(c.buf)};
+	int fds[3];
+	size_t n_fds;
 	ssize_t n;
 
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	n = fdpass_recv(sock, ret->buf, sizeof(ret->buf), fds, ELEMENTSOF(fds), &n_fds, 0);
 	if (n < 0)
-		return negative_errno();
-	/* Take every fd that came, so none leaks into the application; keep three. */
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
-		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < nfd; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-			if (ret->fd < 0)
-				ret->fd = fd;
-			else if (ret->fd2 < 0)
-				ret->fd2 = fd;
-			else if (ret->fd3 < 0)
-				ret->fd3 = fd;
-			else
-				close(fd);
-		}
-	}
+		return (int)n;
 	if (n == 0)
 		return -ECONNRESET; /* the helper exited without answering */
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return -EMSGSIZE;
+	ret->fd = n_fds > 0 ? fds[0] : -1;
+	ret->fd2 = n_fds > 1 ? fds[1] : -1;
+	ret->fd3 = n_fds > 2 ? fds[2] : -1;
 	return kv_parse(ret->buf, (size_t)n, &ret->kv);
 }
 

@@ -3,10 +3,10 @@
 
 /*
  * Sending and receiving one control-protocol packet (proto.h) on a SOCK_SEQPACKET
- * socket, with fds by SCM_RIGHTS. Received fds are always O_CLOEXEC
- * (MSG_CMSG_CLOEXEC); a truncated packet or truncated control data is rejected
- * with every fd that did arrive closed, so a hostile peer cannot make us leak
- * or keep descriptors. libc only: alcove-init links this statically.
+ * socket, with fds by SCM_RIGHTS through fdpass.h, whose rules apply: received fds are
+ * always O_CLOEXEC; a truncated packet or truncated control data is rejected with every
+ * fd that did arrive closed, so a hostile peer cannot make us leak or keep descriptors.
+ * libc only: alcove-init links this statically.
  */
 
 #include <stddef.h>

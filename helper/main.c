@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "macro.h"
 #include "verbs/verb.h"
 
@@ -133,33 +134,20 @@ static int check_request_fd(void)
 	return 0;
 }
 
+/* The answer, with the fds of open (lobby, then net and UTS ns) when it has a first one. */
 static int send_answer(const Answer *a)
 {
-	union {
-		char buf[CMSG_SPACE(3 * sizeof(int))];
-		struct cmsghdr align;
-	} control = {0};
-	int fds[3] = {a->fd};
-	size_t nfd = 1;
-	struct iovec iov = {.iov_base = (void *)a->kv.buf, .iov_len = a->kv.len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	int fds[3];
+	size_t n = 0;
 
-	if (a->fd2 >= 0)
-		fds[nfd++] = a->fd2;
-	if (a->fd3 >= 0)
-		fds[nfd++] = a->fd3;
 	if (a->fd >= 0) {
-		struct cmsghdr *c;
-
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfd * sizeof(int));
+		fds[n++] = a->fd;
+		if (a->fd2 >= 0)
+			fds[n++] = a->fd2;
+		if (a->fd3 >= 0)
+			fds[n++] = a->fd3;
 	}
-	return RET_NERRNO(sendmsg(REQUEST_FD, &msg, MSG_NOSIGNAL));
+	return fdpass_send(REQUEST_FD, a->kv.buf, a->kv.len, fds, n, 0);
 }
 
 static int run(const HelperEnv *env, const char *verb, Answer *ans)

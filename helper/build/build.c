@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "macro.h"
 #include "quota.h"
 #include "scope.h"
@@ -135,27 +136,12 @@ static int idmap_layers(BuildCtx *c, pid_t pid, int *mnt_fds)
 
 static int send_go(BuildCtx *c, bool cgroup, const int *fds, size_t n)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (POLICY_MAX_LAYERS + 1 + POLICY_MAX_MOUNTS))];
-		struct cmsghdr align;
-	} control = {0};
 	ChildGo go = {.magic = CHILD_GO_MAGIC, .cgroup = cgroup, .n_fds = (uint32_t)n};
-	struct iovec iov = {.iov_base = &go, .iov_len = sizeof(go)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *cm;
+	int r;
 
-	if (n > 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
-	}
-	if (sendmsg(c->sync_fd, &msg, MSG_NOSIGNAL) < 0)
-		return build_error(c, negative_errno(),
-				   "send GO to the alcove's first process: %m");
+	r = fdpass_send(c->sync_fd, &go, sizeof(go), fds, n, 0);
+	if (r < 0)
+		return build_error(c, r, "send GO to the alcove's first process: %m");
 	return 0;
 }
 

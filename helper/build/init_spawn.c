@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "log.h"
 #include "macro.h"
 #include "lib/mountapi.h"
@@ -72,37 +73,17 @@ static int keep_only(const ChildSetup *cs)
 
 static int recv_go(int fd, ChildGo *go, int *fds, size_t *ret_n)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * MAX_GO_FDS)];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = {.iov_base = go, .iov_len = sizeof(*go)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = control.buf,
-	    .msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *c;
 	ssize_t n;
-	size_t nfds = 0;
 
-	do
-		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	n = fdpass_recv(fd, go, sizeof(*go), fds, MAX_GO_FDS, ret_n, 0);
 	if (n < 0)
-		return negative_errno();
+		return (int)n;
 	if (n == 0)
 		return -ECONNRESET; /* the helper died before GO: nothing to build */
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
-		}
-	if ((size_t)n != sizeof(*go) || go->magic != CHILD_GO_MAGIC || go->n_fds != nfds ||
-	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+	if ((size_t)n != sizeof(*go) || go->magic != CHILD_GO_MAGIC || go->n_fds != *ret_n) {
+		fdpass_close(fds, *ret_n);
 		return -EBADMSG;
-	*ret_n = nfds;
+	}
 	return 0;
 }
 

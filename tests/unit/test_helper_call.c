@@ -22,32 +22,17 @@
 
 #include <sys/wait.h>
 
+#include "fdpass.h"
 #include "helper_client.h"
 
 extern char **environ;
 
 /* ---- the helper side ---- */
 
-/* The answer with fds[0..nfd) by SCM_RIGHTS (nfd 0..2). */
+/* The answer with fds[0..nfd) (nfd 0..2). */
 static int send_answer_fds(const char *kv, size_t len, const int *fds, size_t nfd)
 {
-	struct iovec iov = {.iov_base = (void *)kv, .iov_len = len};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-	} c = {0};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (nfd > 0) {
-		msg.msg_control = c.buf;
-		msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
-		struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(nfd * sizeof(int));
-		memcpy(CMSG_DATA(h), fds, nfd * sizeof(int));
-	}
-	return sendmsg(3, &msg, MSG_NOSIGNAL) < 0 ? 1 : 0;
+	return fdpass_send(3, kv, len, fds, nfd, 0) < 0 ? 1 : 0;
 }
 
 static int send_answer(const char *kv, size_t len, int fd)
