@@ -31,7 +31,8 @@ static int grow(char **buf, size_t *size, int r)
 	return 1;
 }
 
-/* getpwnam_r (pw set) or getgrgid_r (gr set) with a growing buffer, kept in *ret_buf. */
+/* getpwnam_r (pw set), getgrnam_r (gr and name set) or getgrgid_r (gr set, no name) with a
+ * growing buffer, kept in *ret_buf. */
 static int lookup(const char *name, struct passwd *pw, gid_t gid, struct group *gr, char **ret_buf)
 {
 	size_t size = initial_size(pw ? _SC_GETPW_R_SIZE_MAX : _SC_GETGR_R_SIZE_MAX);
@@ -43,8 +44,9 @@ static int lookup(const char *name, struct passwd *pw, gid_t gid, struct group *
 	if (!buf)
 		return -ENOMEM;
 	do {
-		r = pw ? getpwnam_r(name, pw, buf, size, &pres)
-		       : getgrgid_r(gid, gr, buf, size, &gres);
+		r = pw	 ? getpwnam_r(name, pw, buf, size, &pres)
+		    : name ? getgrnam_r(name, gr, buf, size, &gres)
+			   : getgrgid_r(gid, gr, buf, size, &gres);
 		g = grow(&buf, &size, r);
 	} while (g > 0);
 	if (g < 0)
@@ -60,6 +62,11 @@ static int lookup(const char *name, struct passwd *pw, gid_t gid, struct group *
 int nss_getpwnam(const char *name, NssPasswd *ret)
 {
 	return lookup(name, &ret->pw, 0, NULL, &ret->buf);
+}
+
+int nss_getgrnam(const char *name, NssGroup *ret)
+{
+	return lookup(name, NULL, 0, &ret->gr, &ret->buf);
 }
 
 int nss_getgrgid(gid_t gid, NssGroup *ret)

@@ -28,6 +28,7 @@ typedef struct NssGroup {
 
 /* 0, -ENOENT (no such entry), -ENOMEM, -errno of NSS. */
 int nss_getpwnam(const char *name, NssPasswd *ret);
+int nss_getgrnam(const char *name, NssGroup *ret);
 int nss_getgrgid(gid_t gid, NssGroup *ret);
 void nss_passwd_done(NssPasswd *p);
 void nss_group_done(NssGroup *g);

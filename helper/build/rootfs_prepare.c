@@ -17,17 +17,19 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "nsswrap.h"
 #include "lib/mountapi.h"
 
+/* The primary group's name for /etc/group inside; its number when NSS has none. */
 static void gid_name(gid_t gid, char *buf, size_t len)
 {
-	char tmp[16384];
-	struct group gr, *res = NULL;
+	NssGroup gr = {0};
 
-	if (getgrgid_r(gid, &gr, tmp, sizeof(tmp), &res) == 0 && res)
-		snprintf(buf, len, "%s", gr.gr_name);
+	if (nss_getgrgid(gid, &gr) == 0)
+		snprintf(buf, len, "%s", gr.gr.gr_name);
 	else
 		snprintf(buf, len, "%u", (unsigned)gid);
+	nss_group_done(&gr);
 }
 
 static int accounts(BuildCtx *c)

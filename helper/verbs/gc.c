@@ -25,6 +25,7 @@
 #include "fileio.h"
 #include "idmap.h"
 #include "macro.h"
+#include "nsswrap.h"
 #include "policy.h"
 #include "verb.h"
 #include "lib/lock.h"
@@ -311,12 +312,22 @@ static void gc_persist_one(Gc *g, const char *name)
 {
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
 	char lockname[16];
-	struct passwd *pw = getpwnam(name);
-	uid_t uid = pw ? pw->pw_uid : (uid_t)-1;
+	NssPasswd pw = {0};
+	uid_t uid = (uid_t)-1;
 	AlcoveState st;
 	bool alive;
 	int r;
 
+	/* only "no such user" means no login can build here; NSS failing (sssd down) is not it */
+	r = nss_getpwnam(name, &pw);
+	if (r < 0 && r != -ENOENT) {
+		g->failed++;
+		gc_report_add(&g->report, "failed: cannot look up user %s: %s", name, strerror(-r));
+		return;
+	}
+	if (r >= 0)
+		uid = pw.pw.pw_uid;
+	nss_passwd_done(&pw);
 	if (g->dry_run || uid == (uid_t)-1 || uid == 0) {
 		/* dry-run changes nothing; a user not in passwd has no login that could build */
 		gc_persist_locked(g, name, uid);
@@ -361,25 +372,32 @@ static int gc_persist_dirs(Gc *g)
 	return 0;
 }
 
-/* user's uid and first subordinate uid, when it has them. */
-static void lookup_user(Gc *g)
+/* user's uid and first subordinate uid, when it has them: 0, also for a user NSS does not
+ * know; -errno when NSS fails. */
+static int lookup_user(Gc *g)
 {
-	struct passwd *pw = getpwnam(g->user);
+	NssPasswd pw = {0};
 	_cleanup_free_ char *text = NULL;
 	uint32_t start = 0;
 	size_t len = 0;
 	FILE *f;
+	int r;
 
-	g->uid = pw ? pw->pw_uid : (uid_t)-1;
+	r = nss_getpwnam(g->user, &pw);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	g->uid = r >= 0 ? pw.pw.pw_uid : (uid_t)-1;
+	nss_passwd_done(&pw);
 	f = fopen("/etc/subuid", "re");
 	if (!f)
-		return;
+		return 0;
 	text = calloc(1, 1 << 20);
 	if (text)
 		len = fread(text, 1, (1 << 20) - 1, f);
 	fclose(f);
 	if (text && idmap_find_subid(text, len, g->user, g->uid, &start) == 0)
 		g->subuid = start;
+	return 0;
 }
 
 static int gc_setup(Gc *g, const KvMessage *req, Answer *ans)
@@ -398,7 +416,9 @@ static int gc_setup(Gc *g, const KvMessage *req, Answer *ans)
 	if (g->user) {
 		if (!policy_name_is_safe(g->user))
 			return answer_error(ans, EINVAL, "gc: invalid user name");
-		lookup_user(g);
+		r = lookup_user(g);
+		if (r < 0)
+			return answer_error(ans, r, "gc: cannot look up user %s: %m", g->user);
 	}
 	g->live = calloc(GC_MAX_ALCOVES, sizeof(*g->live));
 	if (!g->live)

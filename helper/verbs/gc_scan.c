@@ -26,6 +26,7 @@
 
 #include "enter_client.h"
 #include "macro.h"
+#include "nsswrap.h"
 #include "unit_name.h"
 #include "verb.h"
 #include "build/scope.h"
@@ -37,13 +38,14 @@
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
 /* The alcove name whose lock guards unit: "<uid>" for alcove-<user>.scope, "<uid>-<hex>" for
- * a share = session scope. -ENOENT when it cannot be told (the user is gone). */
+ * a share = session scope. -ENOENT when the user is gone; -errno of NSS. */
 static int unit_alcove_name(const char *unit, char *ret, size_t size)
 {
 	char middle[UNIT_NAME_MAX];
 	const char *p = unit + strlen("alcove-");
 	size_t n = 0, end = strlen(unit) - strlen(".scope");
-	struct passwd *pw;
+	NssPasswd pw = {0};
+	int r;
 
 	for (size_t i = (size_t)(p - unit); i < end && n + 1 < sizeof(middle); i++) {
 		unsigned v;
@@ -55,11 +57,17 @@ static int unit_alcove_name(const char *unit, char *ret, size_t size)
 			middle[n++] = unit[i];
 	}
 	middle[n] = '\0';
-	pw = getpwnam(middle);
-	if (pw && pw->pw_uid != 0) {
-		snprintf(ret, size, "%u", (unsigned)pw->pw_uid);
-		return 0;
-	}
+	r = nss_getpwnam(middle, &pw);
+	if (r >= 0) {
+		uid_t uid = pw.pw.pw_uid;
+
+		nss_passwd_done(&pw);
+		if (uid != 0) {
+			snprintf(ret, size, "%u", (unsigned)uid);
+			return 0;
+		}
+	} else if (r != -ENOENT)
+		return r; /* NSS failing is not "the user is gone" */
 	if (alcove_name_is_valid(middle) && n < size) {
 		memcpy(ret, middle, n + 1);
 		return 0;
@@ -74,9 +82,11 @@ static bool unit_owned_now(Gc *g, const char *unit)
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
 	char name[64];
 	AlcoveState st;
+	int r;
 
-	if (unit_alcove_name(unit, name, sizeof(name)) < 0)
-		return false;
+	r = unit_alcove_name(unit, name, sizeof(name));
+	if (r < 0)
+		return r != -ENOENT; /* NSS failing: cannot tell, which counts as owned (below) */
 	if (lock_alcove(g->runfd, name, false, &dirfd, &lockfd) < 0)
 		return false; /* no directory: nothing builds or runs under that name */
 	/* "cannot tell" (< 0) counts as owned: never stop the scope of an init that may run */

@@ -19,6 +19,7 @@
 #include "control_client.h"
 #include "login.h"
 #include "macro.h"
+#include "nsswrap.h"
 #include "policy.h"
 #include "stop.h"
 #include "verb.h"
@@ -70,21 +71,30 @@ static int random_hex(char *buf, size_t bytes)
 	return 0;
 }
 
-/* The passed-through groups the user is a member of (host gid == ns gid inside). */
+/* The passed-through groups the user is a member of (host gid == ns gid inside). A group too
+ * big for NSS_BUF_MAX or NSS failing refuses the login (answered): a group left out silently
+ * would change what the user may reach inside. */
 static int passthrough_groups(OpenCtx *c)
 {
 	const Profile *p = c->profile;
 
 	for (size_t i = 0; i < p->n_groups_passthrough; i++) {
-		char buf[16384];
-		struct group gr, *res = NULL;
-		int r = getgrnam_r(p->groups_passthrough[i], &gr, buf, sizeof(buf), &res);
+		NssGroup gr = {0};
+		gid_t gid;
+		int r = nss_getgrnam(p->groups_passthrough[i], &gr);
 
-		if (r != 0 || !res)
+		if (r == -ENOENT)
 			continue; /* a group this host does not have: nothing to pass */
+		if (r < 0)
+			return answer_error(c->ans, r,
+					    "Cannot look up group '%s' of groups_passthrough "
+					    "(profile %s): %m",
+					    p->groups_passthrough[i], p->name);
+		gid = gr.gr.gr_gid;
+		nss_group_done(&gr);
 		for (size_t k = 0; k < c->login->n_gids; k++)
-			if (c->login->gids[k] == gr.gr_gid && gr.gr_gid != c->login->gid) {
-				c->pass_gids[c->n_pass] = gr.gr_gid;
+			if (c->login->gids[k] == gid && gid != c->login->gid) {
+				c->pass_gids[c->n_pass] = gid;
 				c->pass_names[c->n_pass] = p->groups_passthrough[i];
 				c->n_pass++;
 				break;
