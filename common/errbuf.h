@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * The caller's error buffer: library code in the helper reports a failure as -errno plus one
- * line of text written into (err, errlen), which the entry point logs or sends in its answer.
- * Pure libc, no logging.
+ * Formatting one line of error text into a caller's buffer: the text of common/error.h's
+ * AlcError (alc_error() formats through it), and of the few callers that hand a plain buffer
+ * down (ctl's image store, subid, the scope's and stop's messages). Pure libc, no logging.
  */
 
 #include <stdarg.h>

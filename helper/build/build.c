@@ -58,17 +58,31 @@ void build_ctx_done(BuildCtx *c)
 
 static int prepare_all(BuildCtx *c)
 {
-	int (*const steps[])(BuildCtx *) = {
-	    prepare_ids, prepare_layers, prepare_persist, prepare_home, prepare_profile_mounts,
-	    prepare_tmp, prepare_init,	 prepare_control, prepare_plan,
+	static const struct {
+		int (*run)(BuildCtx *);
+		const char *stage;
+	} steps[] = {
+	    {prepare_ids, "ids"},
+	    {prepare_layers, "layers"},
+	    {prepare_persist, "persistent layer"},
+	    {prepare_home, "home"},
+	    {prepare_profile_mounts, "mounts"},
+	    {prepare_tmp, "tmp"},
+	    {prepare_init, "init"},
+	    {prepare_control, "control sockets"},
+	    {prepare_plan, "rootfs plan"},
 	};
 	int fds[2];
 
 	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
-		int r = steps[i](c);
+		int r;
+
+		c->stage = steps[i].stage;
+		r = steps[i].run(c);
 		if (r < 0)
 			return r;
 	}
+	c->stage = "clone";
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
 		return build_error(c, negative_errno(), "sync socketpair: %m");
 	c->sync_fd = fds[0];
@@ -258,28 +272,33 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	for (size_t i = 0; i < ELEMENTSOF(mnt_fds); i++)
 		mnt_fds[i] = -1;
 	t0 = now_us();
-
+	c->stage = "id maps";
 	r = userns_write_maps(pid, c->uid_map, c->gid_map, c->cs.keep_groups);
 	if (r < 0)
 		return build_error(c, r, "write the id maps of %s (uid_map \"%s\"): %m",
 				   c->spec->name, c->uid_map);
 	/* recorded before the child can exec init: a helper killed from here on leaves a state
 	 * that the next login recognises (alive: reuse; dead: clean up), never a nameless init */
+	c->stage = "state";
 	r = record_state(c, pid, &ret->state);
 	if (r < 0)
 		return r;
 	FAULT_POINT("userns");
 	t1 = now_us();
 	ret->t.userns_us = t1 - t0;
+	c->stage = "idmapped layers";
 	r = idmap_layers(c, pid, mnt_fds);
 	n = c->n_layers;
 	for (size_t i = 0; r >= 0 && i < c->n_bind_fds; i++)
 		mnt_fds[n++] = c->bind_fds[i];
 	if (r >= 0 && cgroup) {
 		uint64_t ts = now_us();
+
+		c->stage = "scope";
 		r = start_scope(c, pid, &ret->state);
 		ret->t.scope_us = now_us() - ts;
 	}
+	c->stage = "first process"; /* the child's own steps name themselves: "(step ...)" */
 	if (r >= 0)
 		r = send_go(c, cgroup, mnt_fds, n);
 	for (size_t i = 0; i < c->n_layers; i++)
@@ -289,24 +308,24 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	FAULT_POINT("mounts");
 	r = wait_child(c, pidfd);
 	ret->t.mounts_us = now_us() - t1 - ret->t.scope_us;
+	c->stage = "quota";
 	if (r >= 0)
 		r = quota_restore(c);
 	return r;
 }
 
-int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char *err,
-		 size_t errlen)
+int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 {
 	BuildCtx *c;
 	BuildResult res = {.pidfd = -1};
 	pid_t pid = 0;
 	int pidfd = -1, r;
 
+	*error = (AlcError){0};
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return -ENOMEM;
-	*c = (BuildCtx){
-	    .spec = spec, .err = err, .errlen = errlen, .sync_fd = -1, .quota_fd = -1};
+		return alc_error(error, -ENOMEM, "build", "%m");
+	*c = (BuildCtx){.spec = spec, .error = error, .sync_fd = -1, .quota_fd = -1};
 	c->cs = (ChildSetup){.sync_fd = -1,
 			     .init_fd = -1,
 			     .control_fd = -1,
@@ -349,8 +368,6 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char
 	res.pidfd = TAKE_FD(pidfd);
 	*ret = res;
 out:
-	if (r < 0 && ret_tenant)
-		*ret_tenant = c->tenant;
 	closep(&pidfd);
 	build_ctx_done(c);
 	free(c);

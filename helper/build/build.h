@@ -15,11 +15,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "login.h"
 #include "policy.h"
 #include "statefile.h"
-
-#define BUILD_ERR_MAX 512
 
 typedef struct BuildSpec {
 	const char *name;	/* alcove name: "<uid>" or "<uid>-<8 hex>" */
@@ -49,10 +48,10 @@ typedef struct BuildResult {
 	BuildTimings t;
 } BuildResult;
 
-/* On failure: -errno, err holds one line naming the object, nothing is left running and no
- * mount exists on the host (all mounts were made in the child's own mount namespace), and
- * *ret_tenant says whether the failing stage worked on what the user controls (the persistent
- * layer's dirs, the home, a mount point in the layer, a clone refused for want of pids):
- * failure = "open" must not let such a login through uncontained. */
-int build_alcove(const BuildSpec *spec, BuildResult *ret, bool *ret_tenant, char *err,
-		 size_t errlen);
+/* On failure: -errno and *error (non-NULL) holds the stage that failed ("ids", "layers",
+ * "persistent layer", "home", ...) and one line naming the object; nothing is left running and
+ * no mount exists on the host (all mounts were made in the child's own mount namespace);
+ * error->tenant says whether the failing stage worked on what the user controls (the
+ * persistent layer's dirs, the home, a mount point in the layer, a clone refused for want of
+ * pids): failure = "open" must not let such a login through uncontained. */
+int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error);

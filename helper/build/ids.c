@@ -14,7 +14,7 @@
 static int find_range(BuildCtx *c, const char *file, SubidKind kind, uint32_t id, uint32_t *ret)
 {
 	const LoginInfo *li = c->spec->login;
-	char err[BUILD_ERR_MAX];
+	char err[ALC_ERROR_MSG_MAX];
 	int r;
 
 	r = subid_find(file, kind, li->user, li->uid, id, c->spec->policy, ret, err, sizeof(err));

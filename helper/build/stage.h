@@ -17,14 +17,14 @@
 
 #include "build.h"
 #include "child.h"
+#include "error.h"
 #include "idmap.h"
 #include "oci.h"
 
 typedef struct BuildCtx {
 	const BuildSpec *spec;
-	char *err;
-	size_t errlen;
-	bool tenant; /* the failure is in something the user controls (build.h) */
+	AlcError *error;   /* the caller's: the failure, its stage, tenant or not (build.h) */
+	const char *stage; /* the stage running now, recorded with a failure */
 
 	IdmapSpec ids;
 	char uid_map[IDMAP_TEXT_MAX];
@@ -55,8 +55,9 @@ typedef struct BuildCtx {
 	int sync_fd;   /* the helper's end */
 } BuildCtx;
 
-/* Writes "<fmt with %m = r>" into c->err; returns r (negative). build_error_tenant() also marks
- * the failure as one of what the user controls (build.h). */
+/* Records the failure r of the current stage in c->error (common/error.h: "<fmt with %m = r>");
+ * returns r (negative). build_error_tenant() also marks it as one of what the user controls
+ * (build.h). stage_error.c. */
 int build_error(BuildCtx *c, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int build_error_tenant(BuildCtx *c, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

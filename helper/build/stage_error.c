@@ -1,30 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A stage's failure, as the one line build_alcove() hands to its caller (stage.h). */
+/* A stage's failure, recorded in the caller's AlcError with the stage's name (stage.h). */
 #include "stage.h"
 
-#include <errno.h>
 #include <stdarg.h>
-
-#include "errbuf.h"
-
-static int build_verror(BuildCtx *c, int r, const char *fmt, va_list ap)
-{
-	int saved = errno;
-
-	if (r >= 0)
-		r = -EIO;
-	errno = -r;
-	errbuf_vset(c->err, c->errlen, fmt, ap);
-	errno = saved;
-	return r;
-}
 
 int build_error(BuildCtx *c, int r, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = build_verror(c, r, fmt, ap);
+	r = alc_verror(c->error, r, c->stage, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -33,9 +18,9 @@ int build_error_tenant(BuildCtx *c, int r, const char *fmt, ...)
 {
 	va_list ap;
 
-	c->tenant = true;
+	c->error->tenant = true;
 	va_start(ap, fmt);
-	r = build_verror(c, r, fmt, ap);
+	r = alc_verror(c->error, r, c->stage, fmt, ap);
 	va_end(ap);
 	return r;
 }

@@ -231,7 +231,7 @@ static void build_note(const char *message, void *userdata)
 
 static int build(OpenCtx *c)
 {
-	char err[BUILD_ERR_MAX] = "";
+	AlcError e;
 	BuildSpec spec = {
 	    .name = c->name,
 	    .login = c->login,
@@ -246,15 +246,14 @@ static int build(OpenCtx *c)
 	    .note_userdata = c,
 	};
 	BuildResult res;
-	bool tenant = false;
 	int r;
 
 	c->ans->fields.stage = "build";
-	r = build_alcove(&spec, &res, &tenant, err, sizeof(err));
-	c->ans->tenant = tenant;
+	r = build_alcove(&spec, &res, &e);
+	c->ans->tenant = e.tenant;
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot build the alcove of %s: %s", c->login->user,
-				    err);
+		return answer_error(c->ans, r, "Cannot build the alcove of %s: %s (stage %s)",
+				    c->login->user, e.msg, e.stage ? e.stage : "build");
 	c->pid = res.pid;
 	c->pidfd = res.pidfd;
 	c->bt = res.t;
