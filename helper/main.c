@@ -153,7 +153,9 @@ static int send_answer(const Answer *a)
 static int run(const HelperEnv *env, const char *verb, Answer *ans)
 {
 	char buf[KV_MAX_MESSAGE + 1];
-	KvMessage req;
+	const char *bad = NULL;
+	KvMessage msg;
+	Request req;
 	ssize_t n;
 	int r;
 
@@ -164,10 +166,14 @@ static int run(const HelperEnv *env, const char *verb, Answer *ans)
 		return answer_error(ans, errno, "Cannot read the request: %m");
 	if (n > KV_MAX_MESSAGE)
 		return answer_error(ans, E2BIG, "Request larger than %d bytes", KV_MAX_MESSAGE);
-	r = kv_parse(buf, (size_t)n, &req);
+	r = kv_parse(buf, (size_t)n, &msg);
 	if (r < 0)
 		return answer_error(ans, r, "Malformed request");
-	if (kv_get(&req, "debug") && strcmp(kv_get(&req, "debug"), "1") == 0)
+	/* the one parse of the request (verbs/request.h): the verbs get the typed struct */
+	r = request_parse(&msg, &req, &bad);
+	if (r < 0)
+		return answer_error(ans, r, "Malformed request: %s must be 0 or 1", bad);
+	if (req.debug)
 		log_setup("alcove-helper", LOG_TARGET_SYSTEM | LOG_TARGET_STDERR, true);
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
 		if (strcmp(verbs[i].name, verb) == 0)

@@ -96,10 +96,9 @@ static void layer_check(const char *user, uid_t uid)
 		quota_log_hit(user, uid, fd);
 }
 
-int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans)
+int verb_close(const HelperEnv *env, const Request *req, Answer *ans)
 {
-	const char *user = kv_get(req, "user"), *name = kv_get(req, "name"),
-		   *session = kv_get(req, "session");
+	const char *user = req->user, *name = req->name, *session = req->session;
 	bool ending;
 	uid_t uid;
 	int r;

@@ -400,16 +400,13 @@ static int lookup_user(Gc *g)
 	return 0;
 }
 
-static int gc_setup(Gc *g, const KvMessage *req, Answer *ans)
+static int gc_setup(Gc *g, const Request *req, Answer *ans)
 {
-	const char *v;
 	int r;
 
-	v = kv_get(req, "dryrun");
-	g->dry_run = v && strcmp(v, "1") == 0;
-	v = kv_get(req, "force");
-	g->force = v && strcmp(v, "1") == 0;
-	g->user = kv_get(req, "user");
+	g->dry_run = req->dry_run;
+	g->force = req->force;
+	g->user = req->user;
 	if (g->user && !*g->user)
 		g->user = NULL;
 	g->uid = (uid_t)-1;
@@ -432,7 +429,7 @@ static int gc_setup(Gc *g, const KvMessage *req, Answer *ans)
 	return 0;
 }
 
-int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans)
+int verb_gc(const HelperEnv *env, const Request *req, Answer *ans)
 {
 	Gc *g = calloc(1, sizeof(*g));
 	struct stat st;
@@ -450,7 +447,7 @@ int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans)
 	}
 	snprintf(g->init_deleted, sizeof(g->init_deleted), "%s/alcove-init (deleted)",
 		 env->exe_dir);
-	ans->fields.user = kv_get(req, "user");
+	ans->fields.user = req->user;
 	r = gc_setup(g, req, ans);
 	if (r >= 0) {
 		/* order matters: the live alcoves found first protect their scopes and layers */

@@ -104,9 +104,9 @@ static int passthrough_groups(OpenCtx *c)
 }
 
 /* 1: contain with c->profile; 0: skip (answered); <0: error (answered). */
-static int decide(OpenCtx *c, const KvMessage *req)
+static int decide(OpenCtx *c, const Request *req)
 {
-	const char *user = kv_get(req, "user"), *config = kv_get(req, "config");
+	const char *user = req->user, *config = req->config;
 	PolicyErrors errs = {0};
 	Decision d;
 	int r;
@@ -114,10 +114,8 @@ static int decide(OpenCtx *c, const KvMessage *req)
 	if (!user)
 		return answer_error(c->ans, EINVAL, "Request without user");
 	c->ans->fields.user = user;
-	c->ans->fields.service = kv_get(req, "service");
+	c->ans->fields.service = req->service;
 	c->ans->fields.stage = "policy";
-	if (!config || !*config)
-		config = ALCOVE_DEFAULT_CONFIG;
 	r = policy_load(config, &c->policy, &errs);
 	if (r < 0) {
 		r = answer_error(c->ans, r, "Invalid policy %s: %s", config,
@@ -125,7 +123,7 @@ static int decide(OpenCtx *c, const KvMessage *req)
 		policy_errors_clear(&errs);
 		return r;
 	}
-	r = login_lookup(user, kv_get(req, "service"), kv_get(req, "tty"), kv_get(req, "rhost"),
+	r = login_lookup(user, req->service, req->tty, req->rhost,
 			 &c->login);
 	if (r == -ENOENT)
 		return answer_error(c->ans, r, "No such user '%s'", user);
@@ -261,7 +259,7 @@ static int build(OpenCtx *c)
 	return 0;
 }
 
-static int lock_and_get(OpenCtx *c, const KvMessage *req)
+static int lock_and_get(OpenCtx *c, const Request *req)
 {
 	int r;
 
@@ -434,9 +432,8 @@ static void open_ctx_done(OpenCtx *c)
 	policy_free(c->policy);
 }
 
-static int open_locked(OpenCtx *c, const KvMessage *req)
+static int open_locked(OpenCtx *c, const Request *req)
 {
-	const char *lobby_req = kv_get(req, "lobby");
 	uint64_t t;
 	int r;
 
@@ -449,7 +446,7 @@ static int open_locked(OpenCtx *c, const KvMessage *req)
 	if (r < 0)
 		return r;
 	FAULT_POINT("hold");
-	if (lobby_req && strcmp(lobby_req, "1") == 0) {
+	if (req->lobby) {
 		t = now_us();
 		r = lobby(c);
 		c->t_lobby = now_us() - t;
@@ -468,7 +465,7 @@ static int open_locked(OpenCtx *c, const KvMessage *req)
 	return 0;
 }
 
-int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans)
+int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 {
 	OpenCtx c = {.env = env, .ans = ans, .runfd = -1, .dirfd = -1, .lockfd = -1, .pidfd = -1};
 	int r;

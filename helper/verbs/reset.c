@@ -156,11 +156,11 @@ static int delete_layer(Answer *ans, const char *user)
  * comes in between waits for it, and then builds on a fresh layer, never on the tree being
  * deleted. Its directory is removed last, while still locked (waiters start over, lock.c).
  */
-int verb_reset(const HelperEnv *env, const KvMessage *req, Answer *ans)
+int verb_reset(const HelperEnv *env, const Request *req, Answer *ans)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	_cleanup_close_ int runfd = -1, dirfd = -1, lockfd = -1;
-	const char *user = kv_get(req, "user");
+	const char *user = req->user;
 	uid_t uid = (uid_t)-1;
 	char name[32] = "";
 	int r;

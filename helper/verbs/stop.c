@@ -176,9 +176,9 @@ int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], s
 }
 
 /* Stops every alcove of the request's user (or the one named). */
-int stop_request(const KvMessage *req, Answer *ans, int runfd)
+int stop_request(const Request *req, Answer *ans, int runfd)
 {
-	const char *user = kv_get(req, "user"), *name = kv_get(req, "name");
+	const char *user = req->user, *name = req->name;
 	char names[256][32], err[512] = "";
 	size_t n = 0;
 	uid_t uid = (uid_t)-1;
@@ -209,12 +209,12 @@ int stop_request(const KvMessage *req, Answer *ans, int runfd)
 	return 0;
 }
 
-int verb_stop(const HelperEnv *env, const KvMessage *req, Answer *ans)
+int verb_stop(const HelperEnv *env, const Request *req, Answer *ans)
 {
 	_cleanup_close_ int runfd = -1;
 	int r;
 
-	ans->fields.user = kv_get(req, "user");
+	ans->fields.user = req->user;
 	ans->fields.stage = "stop";
 	r = paths_open_run(&runfd);
 	if (r < 0)

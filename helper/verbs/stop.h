@@ -17,7 +17,7 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t
  * the caller holds stay, so no login can build there until the caller is done (reset). */
 int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen);
 /* Stops every alcove the request names (name=, or all of user=); answers on error only. */
-int stop_request(const KvMessage *req, Answer *ans, int runfd);
+int stop_request(const Request *req, Answer *ans, int runfd);
 /* The names of every alcove of user (by the name's uid and the state's user). */
 int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
 		    size_t *ret_n);

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "kv.h"
+#include "request.h"
 #include "log.h"
 
 typedef struct HelperEnv {
@@ -29,14 +30,14 @@ typedef struct Answer {
 	bool tenant;	  /* the error is of a stage that works on what the user controls */
 } Answer;
 
-typedef int (*VerbFn)(const HelperEnv *env, const KvMessage *req, Answer *ans);
+typedef int (*VerbFn)(const HelperEnv *env, const Request *req, Answer *ans);
 
 /* answer.c: status=error, errno, message (the formatted text, %m = err), and tenant=1 when
  * a->tenant (docs/INTERNALS.md), logged once with the fields. Returns -|err|. */
 int answer_error(Answer *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-int verb_open(const HelperEnv *env, const KvMessage *req, Answer *ans);
-int verb_close(const HelperEnv *env, const KvMessage *req, Answer *ans);
-int verb_stop(const HelperEnv *env, const KvMessage *req, Answer *ans);
-int verb_reset(const HelperEnv *env, const KvMessage *req, Answer *ans);
-int verb_gc(const HelperEnv *env, const KvMessage *req, Answer *ans);
+int verb_open(const HelperEnv *env, const Request *req, Answer *ans);
+int verb_close(const HelperEnv *env, const Request *req, Answer *ans);
+int verb_stop(const HelperEnv *env, const Request *req, Answer *ans);
+int verb_reset(const HelperEnv *env, const Request *req, Answer *ans);
+int verb_gc(const HelperEnv *env, const Request *req, Answer *ans);
