@@ -13,7 +13,7 @@
 
 #include "macro.h"
 
-#define ALC_ERROR_MSG_MAX 512
+#define ALC_ERROR_MSG_MAX 1024
 
 typedef struct AlcError {
 	int err;	   /* positive errno; 0: no failure recorded */

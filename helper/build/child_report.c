@@ -8,27 +8,29 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
+#include "error.h"
 #include "macro.h"
 
 int child_error(ChildError *e, int err, const char *step, const char *fmt, ...)
 {
+	AlcError a;
 	va_list ap;
-	int saved = errno;
+	size_t n;
+	int r;
 
-	if (err < 0)
-		err = -err;
-	if (err == 0)
-		err = EIO;
-	e->err = err;
-	snprintf(e->step, sizeof(e->step), "%s", step);
-	errno = err; /* %m in fmt is the error being reported */
+	/* formatted as every error is (common/error.h), then into the fixed wire layout */
 	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	r = alc_verror(&a, err > 0 ? -err : err, step, fmt, ap);
 	va_end(ap);
-	errno = saved;
-	return -err;
+	e->err = a.err;
+	snprintf(e->step, sizeof(e->step), "%s", step);
+	n = strnlen(a.msg, sizeof(e->message) - 1); /* cut to the wire's field */
+	memcpy(e->message, a.msg, n);
+	e->message[n] = '\0';
+	return r;
 }
 
 int child_note(const ChildSetup *cs, const char *fmt, ...)

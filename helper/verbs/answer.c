@@ -6,23 +6,18 @@
 #include <stdio.h>
 #include <syslog.h>
 
+#include "error.h"
 #include "verb.h"
 
 int answer_error(Answer *a, int err, const char *fmt, ...)
 {
-	char msg[1024];
+	AlcError e;
+	char *msg = e.msg;
 	va_list ap;
-	int saved = errno;
 
-	if (err < 0)
-		err = -err;
-	if (err == 0)
-		err = EIO;
-	errno = err;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = -alc_verror(&e, err > 0 ? -err : err, a->fields.stage, fmt, ap);
 	va_end(ap);
-	errno = saved;
 	for (char *p = msg; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
