@@ -57,7 +57,8 @@ def answer(s):
         err, = struct.unpack("=i", p[:4])
         return f"error {err} {p[4:].rstrip(bytes(1)).decode()}"
     if t == STATUS_REPLY:
-        se, ho, pr, fl, st = struct.unpack("=IIIIQ", p)
+        # 24 bytes, or 32 with the last activity appended (common/proto.h): the counts only
+        se, ho, pr, fl, st = struct.unpack("=IIIIQ", p[:24])
         return f"sessions={se} holds={ho} processes={pr}" + (" stopping" if fl & 1 else "")
     return f"type {t}"
 
