@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "sshd_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fileio.h"
+#include "macro.h"
+
+#define BLANKS " \t\f\r"
+#define FILE_MAX (256 * 1024)
+#define MAX_WORDS 32
+#define MAX_SUBSYSTEMS 32
+#define INTERNAL_SFTP "internal-sftp"
+#define SFTP_SERVER "/usr/lib/openssh/sftp-server"
+/* sshd's SSHDIR on Debian: where a relative Include is looked up, whatever -f says */
+#define SSHD_DIR "/etc/ssh"
+
+typedef struct Parser {
+	SshdSftp *out;
+	char *err;
+	size_t errsize;
+	bool in_match;
+	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
+	 * ignore it) and the first global ForceCommand */
+	char subsystems[MAX_SUBSYSTEMS][64];
+	size_t n_subsystems;
+	bool forced;
+} Parser;
+
+static int parse_file(Parser *p, const char *path, int depth);
+
+static int parser_error(Parser *p, int r, const char *fmt, ...) _printf_(3, 4);
+static int parser_error(Parser *p, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	errno = -r; /* for %m */
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errsize, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Splits s in place into words as sshd's argv_split() does: blanks separate, "..." and '...'
+ * quote (the quotes go), an unquoted '#' that starts a word ends the line. */
+static size_t split_words(char *s, char **argv, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		char *out, q = 0;
+
+		s += strspn(s, BLANKS);
+		if (!*s || *s == '#')
+			break;
+		out = argv[n++] = s;
+		while (*s && (q || !strchr(BLANKS, *s))) {
+			if (q && *s == q)
+				q = 0, s++;
+			else if (!q && (*s == '"' || *s == '\''))
+				q = *s++;
+			else
+				*out++ = *s++;
+		}
+		if (!*s) {
+			*out = '\0';
+			break;
+		}
+		*out = '\0'; /* out <= s: the separator is read before it is overwritten */
+		s++;
+	}
+	return n;
+}
+
+/* The keyword and the rest of the line: `Key value`, `Key=value`, `Key = value`. NULL for a
+ * blank line or a comment. */
+static char *keyword_split(char *line, char **ret_rest)
+{
+	char *kw = line + strspn(line, BLANKS), *rest;
+
+	if (!*kw || *kw == '#')
+		return NULL;
+	rest = kw + strcspn(kw, BLANKS "=");
+	if (*rest)
+		*rest++ = '\0';
+	rest += strspn(rest, BLANKS);
+	if (*rest == '=')
+		rest++;
+	*ret_rest = rest + strspn(rest, BLANKS);
+	return kw;
+}
+
+static void add_finding(Parser *p, const char *where, bool forced, const char *fmt, ...)
+    _printf_(4, 5);
+static void add_finding(Parser *p, const char *where, bool forced, const char *fmt, ...)
+{
+	SshdSftpFinding *f = p->in_match ? &p->out->match : &p->out->global;
+	size_t *n = p->in_match ? &p->out->n_match : &p->out->n_global;
+	va_list ap;
+
+	if ((*n)++ > 0)
+		return;
+	snprintf(f->where, sizeof(f->where), "%s", where);
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
+	f->in_match = p->in_match;
+	f->forced = forced;
+}
+
+/* sshd's IS_INTERNAL_SFTP(): the command is internal-sftp, alone or followed by a blank. */
+static bool is_internal_sftp(const char *cmd)
+{
+	size_t n = strlen(INTERNAL_SFTP);
+
+	return strncmp(cmd, INTERNAL_SFTP, n) == 0 && (!cmd[n] || cmd[n] == ' ' || cmd[n] == '\t');
+}
+
+/* Subsystem NAME COMMAND [ARGS]: in-process when COMMAND is exactly internal-sftp (sshd's
+ * session_subsystem_req()), for any NAME: a client asks for a subsystem by name (sftp -s). */
+static void on_subsystem(Parser *p, const char *where, char *rest)
+{
+	char *w[MAX_WORDS];
+	size_t n = split_words(rest, w, MAX_WORDS);
+
+	if (n < 2)
+		return; /* sshd refuses to start with it */
+	if (!p->in_match) {
+		for (size_t i = 0; i < p->n_subsystems; i++)
+			if (strcmp(p->subsystems[i], w[0]) == 0)
+				return; /* the first one wins */
+		if (p->n_subsystems < MAX_SUBSYSTEMS)
+			snprintf(p->subsystems[p->n_subsystems++], sizeof(p->subsystems[0]), "%s",
+				 w[0]);
+	}
+	if (strcmp(w[1], INTERNAL_SFTP) == 0)
+		add_finding(p, where, false, "Subsystem %s %s", w[0], w[1]);
+}
+
+/* ForceCommand takes the rest of the line as it is (no quotes removed), and sshd serves sftp
+ * in-process when it starts with internal-sftp (do_exec()). */
+static void on_force_command(Parser *p, const char *where, const char *rest)
+{
+	if (!p->in_match) {
+		if (p->forced)
+			return; /* the first one wins */
+		p->forced = true;
+	}
+	if (is_internal_sftp(rest))
+		add_finding(p, where, true, "ForceCommand %.120s", rest);
+}
+
+/* Match all ends a Match block: what follows applies to every connection again. */
+static void on_match(Parser *p, char *rest)
+{
+	char *w[2];
+	size_t n = split_words(rest, w, 2);
+
+	p->in_match = !(n == 1 && strcasecmp(w[0], "all") == 0);
+}
+
+/* A Match begun in an included file ends with it (sshd restores its state after an
+ * Include), one begun before the Include goes on through it. */
+static int include_one(Parser *p, const char *where, const char *arg, int depth)
+{
+	char pattern[4096];
+	glob_t g;
+	int r;
+
+	if (snprintf(pattern, sizeof(pattern), "%s%s", arg[0] == '/' ? "" : SSHD_DIR "/", arg) >=
+	    (int)sizeof(pattern))
+		return parser_error(p, -ENAMETOOLONG, "%s: Include path too long", where);
+	r = glob(pattern, 0, NULL, &g);
+	if (r == GLOB_NOMATCH)
+		return 0; /* as sshd: nothing to include */
+	if (r != 0)
+		return parser_error(p, r == GLOB_NOSPACE ? -ENOMEM : -EIO,
+				    "%s: Cannot expand Include '%s'", where, pattern);
+	r = 0;
+	for (size_t i = 0; i < g.gl_pathc && r >= 0; i++) {
+		bool in_match = p->in_match;
+
+		r = parse_file(p, g.gl_pathv[i], depth + 1);
+		p->in_match = in_match;
+	}
+	globfree(&g);
+	return r;
+}
+
+static int on_include(Parser *p, const char *where, char *rest, int depth)
+{
+	char *w[MAX_WORDS];
+	size_t n = split_words(rest, w, MAX_WORDS);
+	int r;
+
+	if (depth + 1 >= SSHD_CONFIG_MAX_DEPTH)
+		return parser_error(p, -ELOOP, "%s: Include nested more than %d deep", where,
+				    SSHD_CONFIG_MAX_DEPTH);
+	for (size_t i = 0; i < n; i++) {
+		r = include_one(p, where, w[i], depth);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, int depth)
+{
+	char where[320], *rest, *kw;
+	size_t n = strlen(line);
+
+	/* sshd strips trailing blanks first (ForceCommand keeps the rest of the line) */
+	while (n > 0 && strchr(BLANKS, line[n - 1]))
+		line[--n] = '\0';
+	kw = keyword_split(line, &rest);
+	if (!kw)
+		return 0;
+	snprintf(where, sizeof(where), "%s:%u", path, lineno);
+	if (strcasecmp(kw, "Include") == 0)
+		return on_include(p, where, rest, depth);
+	if (strcasecmp(kw, "Match") == 0)
+		on_match(p, rest);
+	else if (strcasecmp(kw, "Subsystem") == 0)
+		on_subsystem(p, where, rest);
+	else if (strcasecmp(kw, "ForceCommand") == 0)
+		on_force_command(p, where, rest);
+	return 0;
+}
+
+static int parse_file(Parser *p, const char *path, int depth)
+{
+	_cleanup_free_ char *buf = malloc(FILE_MAX + 1);
+	unsigned lineno = 0;
+	char *line, *next;
+	size_t len;
+	int r;
+
+	if (!buf)
+		return parser_error(p, -ENOMEM, "Cannot read %s: %m", path);
+	r = read_file_at(AT_FDCWD, path, O_NONBLOCK, buf, FILE_MAX + 1, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG)
+		return parser_error(p, r, "Cannot read %s: larger than %d KiB", path,
+				    FILE_MAX / 1024);
+	if (r < 0)
+		return parser_error(p, r, "Cannot read %s: %m", path);
+	buf[len] = '\0';
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		r = parse_line(p, path, ++lineno, line, depth);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
+{
+	_cleanup_free_ Parser *p = calloc(1, sizeof(*p));
+	SshdSftp s = {0};
+	int r;
+
+	if (errsize)
+		err[0] = '\0';
+	if (!p) {
+		snprintf(err, errsize, "Cannot read %s: out of memory", path);
+		return -ENOMEM;
+	}
+	*p = (Parser){.out = &s, .err = err, .errsize = errsize};
+	r = parse_file(p, path, 0);
+	if (r < 0)
+		return r;
+	*ret = s;
+	return 0;
+}
+
+const char *sshd_sftp_advice(const SshdSftpFinding *f)
+{
+	return f->forced ? "ForceCommand " SFTP_SERVER : "Subsystem sftp " SFTP_SERVER;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Where sshd's configuration makes sshd serve sftp in its own process (internal-sftp), for the
+ * PAM module and alcovectl. sshd's session child runs in the lobby, on the host's view, not in
+ * the alcove: what internal-sftp serves there is the host's /etc, /usr, /var (docs/DESIGN.md
+ * §9). PAM runs once per connection, before any channel is asked for, so a contained login is
+ * refused when its sshd is set up to serve sftp itself.
+ *
+ * Read as sshd reads it (OpenSSH servconf.c): keywords case-insensitive, `Key value` and
+ * `Key=value`, `#` comments, quoted arguments; `Include` globs (relative to /etc/ssh), at most
+ * 16 deep, a Match in an included file ending with that file; the first global `Subsystem
+ * NAME` and `ForceCommand` win. A `Match` block is what sshd decides per connection and alcove
+ * cannot evaluate: its findings are marked in_match (`Match all` ends a block). No logging.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SSHD_CONFIG_DEFAULT "/etc/ssh/sshd_config"
+#define SSHD_CONFIG_MAX_DEPTH 16
+
+typedef struct SshdSftpFinding {
+	char where[320]; /* FILE:LINE */
+	char text[160];	 /* "Subsystem sftp internal-sftp", "ForceCommand internal-sftp -R" */
+	bool in_match;	 /* inside a Match block: sshd decides per connection */
+	bool forced;	 /* ForceCommand (else Subsystem) */
+} SshdSftpFinding;
+
+/* What a login and alcovectl need: the first of each kind, and how many there are. */
+typedef struct SshdSftp {
+	SshdSftpFinding global; /* outside any Match block: every connection */
+	SshdSftpFinding match;	/* inside one */
+	size_t n_global, n_match;
+} SshdSftp;
+
+/* Reads path (and its Includes). A missing path is a configuration without any: 0. -errno
+ * with err naming the file (and line) that could not be read, expanded or nested. Files are
+ * opened O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC and bounded to 256 KiB each. */
+int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize);
+
+/* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
+ * or "ForceCommand /usr/lib/openssh/sftp-server". */
+const char *sshd_sftp_advice(const SshdSftpFinding *f);

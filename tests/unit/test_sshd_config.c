@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Where sshd_config serves sftp in-process (common/sshd_config.c), on files in a temp dir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sshd_config.h"
+
+static char dir[] = "/var/tmp/alcove-test-sshdconf-XXXXXX";
+
+static const char *path_of(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(path_of(name), "we");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	if (!mkdtemp(dir))
+		return -1;
+	return mkdir(path_of("d"), 0700);
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static SshdSftp read_ok(const char *name)
+{
+	SshdSftp s;
+	char err[512];
+
+	assert_int_equal(sshd_config_sftp(path_of(name), &s, err, sizeof(err)), 0);
+	return s;
+}
+
+static void test_debian_stock_is_clean(void **state)
+{
+	put("stock", "Include /nonexistent.d/*.conf\n"
+		     "KbdInteractiveAuthentication no\nUsePAM yes\n"
+		     "# Subsystem sftp internal-sftp\n"
+		     "Subsystem\tsftp\t/usr/lib/openssh/sftp-server\n");
+	SshdSftp s = read_ok("stock");
+	assert_int_equal(s.n_global + s.n_match, 0);
+}
+
+static void test_global_subsystem(void **state)
+{
+	char where[300];
+
+	put("g", "Port 22\n\n  subsystem  sftp  internal-sftp -f AUTHPRIV   \n");
+	SshdSftp s = read_ok("g");
+	assert_int_equal(s.n_global, 1);
+	snprintf(where, sizeof(where), "%s:3", path_of("g"));
+	assert_string_equal(s.global.where, where);
+	assert_string_equal(s.global.text, "Subsystem sftp internal-sftp");
+	assert_false(s.global.forced);
+	assert_string_equal(sshd_sftp_advice(&s.global),
+			    "Subsystem sftp /usr/lib/openssh/sftp-server");
+}
+
+static void test_equals_and_quotes(void **state)
+{
+	put("eq", "SUBSYSTEM=sftp \"internal-sftp\"\nForceCommand = internal-sftp -R\n");
+	SshdSftp s = read_ok("eq");
+	assert_int_equal(s.n_global, 2);
+	assert_string_equal(s.global.text, "Subsystem sftp internal-sftp");
+	put("eq2", "ForceCommand=internal-sftp\n");
+	s = read_ok("eq2");
+	assert_int_equal(s.n_global, 1);
+	assert_true(s.global.forced);
+	assert_string_equal(s.global.text, "ForceCommand internal-sftp");
+	assert_string_equal(sshd_sftp_advice(&s.global),
+			    "ForceCommand /usr/lib/openssh/sftp-server");
+}
+
+/* The first global one wins, for each subsystem name and for ForceCommand; a command that
+ * only starts with the word, or a quoted ForceCommand, is not internal-sftp. */
+static void test_first_wins_and_near_misses(void **state)
+{
+	put("fw", "Subsystem sftp /usr/lib/openssh/sftp-server\nSubsystem sftp internal-sftp\n"
+		  "ForceCommand /bin/true\nForceCommand internal-sftp\n"
+		  "Subsystem other internal-sftpx\nSubsystem x \"internal-sftp \"\n"
+		  "Subsystem # internal-sftp\n");
+	SshdSftp s = read_ok("fw");
+	assert_int_equal(s.n_global + s.n_match, 0);
+	put("fw2", "ForceCommand \"internal-sftp\"\nSubsystem files internal-sftp\n");
+	s = read_ok("fw2");
+	assert_int_equal(s.n_global, 1);
+	assert_string_equal(s.global.text, "Subsystem files internal-sftp");
+}
+
+static void test_match_block(void **state)
+{
+	char where[300];
+
+	put("m", "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+		 "Match Group sftponly\n  ChrootDirectory %h\n  ForceCommand internal-sftp\n"
+		 "Match all\nX11Forwarding no\n");
+	SshdSftp s = read_ok("m");
+	assert_int_equal(s.n_global, 0);
+	assert_int_equal(s.n_match, 1);
+	snprintf(where, sizeof(where), "%s:4", path_of("m"));
+	assert_string_equal(s.match.where, where);
+	assert_true(s.match.in_match);
+	/* after Match all, lines apply to every connection again */
+	put("m2", "match user bob\nForceCommand internal-sftp\nMatch All\n"
+		  "ForceCommand internal-sftp\n");
+	s = read_ok("m2");
+	assert_int_equal(s.n_match, 1);
+	assert_int_equal(s.n_global, 1);
+	assert_false(s.global.in_match);
+}
+
+/* Include: globs in order, a relative one under /etc/ssh; a Match begun in an included file
+ * ends with it, one begun before the Include goes on through it. */
+static void test_include(void **state)
+{
+	char text[1024], where[300];
+
+	put("d/10-a.conf", "Match User alice\nForceCommand internal-sftp\n");
+	put("d/20-b.conf", "Subsystem sftp internal-sftp\n");
+	snprintf(text, sizeof(text), "Include %s/d/*.conf\nInclude sshd_config.d/nothing-*.x\n",
+		 dir);
+	put("inc", text);
+	SshdSftp s = read_ok("inc");
+	assert_int_equal(s.n_match, 1);
+	assert_int_equal(s.n_global, 1);
+	snprintf(where, sizeof(where), "%s:1", path_of("d/20-b.conf"));
+	assert_string_equal(s.global.where, where);
+	snprintf(text, sizeof(text), "Match Group g\nInclude \"%s/d/20-b.conf\"\n", dir);
+	put("inc2", text);
+	s = read_ok("inc2");
+	assert_int_equal(s.n_global, 0);
+	assert_int_equal(s.n_match, 1);
+}
+
+static void test_missing_and_errors(void **state)
+{
+	char err[512], text[512];
+	SshdSftp s;
+
+	assert_int_equal(sshd_config_sftp(path_of("none"), &s, err, sizeof(err)), 0);
+	assert_int_equal(s.n_global + s.n_match, 0);
+	/* a symlink is not followed: fail closed, naming the file */
+	assert_int_equal(symlink(path_of("g"), path_of("link")), 0);
+	assert_int_equal(sshd_config_sftp(path_of("link"), &s, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, path_of("link")));
+	/* an Include of itself: bounded */
+	snprintf(text, sizeof(text), "Include %s\n", path_of("loop"));
+	put("loop", text);
+	assert_int_equal(sshd_config_sftp(path_of("loop"), &s, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "Include nested"));
+	/* an unreadable included file (a directory) */
+	snprintf(text, sizeof(text), "Include %s\n", path_of("d"));
+	put("incdir", text);
+	assert_int_equal(sshd_config_sftp(path_of("incdir"), &s, err, sizeof(err)), -EISDIR);
+	assert_non_null(strstr(err, path_of("d")));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_debian_stock_is_clean),
+	    cmocka_unit_test(test_global_subsystem),
+	    cmocka_unit_test(test_equals_and_quotes),
+	    cmocka_unit_test(test_first_wins_and_near_misses),
+	    cmocka_unit_test(test_match_block),
+	    cmocka_unit_test(test_include),
+	    cmocka_unit_test(test_missing_and_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
