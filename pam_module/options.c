@@ -37,6 +37,8 @@ void pam_options_parse(int argc, const char **argv, PamOptions *ret)
 			set_path(&o, &o.config, arg, v);
 		else if ((v = value_of(arg, "helper")))
 			set_path(&o, &o.helper, arg, v);
+		else if ((v = value_of(arg, "sshd_config")))
+			set_path(&o, &o.sshd_config, arg, v);
 		else if (strcmp(arg, "debug") == 0)
 			o.debug = true;
 		else {

@@ -26,6 +26,7 @@
 #include "login.h"
 #include "macro.h"
 #include "policy.h"
+#include "sshd_config.h"
 
 #define DATA_KEY "pam_alcove.session"
 /* A helper that has not answered by then is killed (through its pidfd) and the login fails. */
@@ -366,6 +367,56 @@ static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 	return OUTCOME_FAILED;
 }
 
+/*
+ * The sshd this login comes through (a PAM service named sshd*, or sshd_config= given): does
+ * it serve sftp in its own process? Its session child runs in the lobby, on the host's view,
+ * so internal-sftp there would serve a contained user the host's /etc, /usr and /var instead
+ * of the alcove's files; PAM runs once per connection, before any channel is asked for, so the
+ * refusal is per login. It is the host's configuration, not a failure of the alcove:
+ * failure = "open" does not let the login through (that would hand out the same view). One
+ * in a Match block is sshd's to decide per connection, which alcove cannot evaluate: a
+ * warning. 0, or -errno (logged).
+ */
+static int sshd_sftp_check(Ctx *c)
+{
+	const char *path = c->o->sshd_config;
+	char err[512];
+	SshdSftp s;
+	int r;
+
+	if (!path && c->service && strncmp(c->service, "sshd", 4) == 0)
+		path = SSHD_CONFIG_DEFAULT;
+	if (!path)
+		return 0;
+	c->f.stage = "sshd_config";
+	r = sshd_config_sftp(path, &s, err, sizeof(err));
+	if (r < 0) {
+		log_full(LOG_ERR, r, &c->f,
+			 "Refusing session: %s; cannot tell whether sshd serves sftp in-process, "
+			 "outside the alcove",
+			 err);
+		return r;
+	}
+	if (s.n_global > 0) {
+		log_full(LOG_ERR, EPERM, &c->f,
+			 "Refusing session: sshd serves sftp in-process, outside the alcove (%s: "
+			 "%s); use %s",
+			 s.global.where, s.global.text, sshd_sftp_advice(&s.global));
+		(void)pam_error(c->pamh,
+				"alcove: login refused: this sshd serves sftp in its own process "
+				"(internal-sftp), outside your alcove; its administrator can use "
+				"sftp-server instead");
+		return -EPERM;
+	}
+	if (s.n_match > 0)
+		log_full(LOG_WARNING, 0, &c->f,
+			 "sshd serves sftp in-process, outside the alcove, to the connections a "
+			 "Match block selects (%s: %s): if this login is one, its sftp sees the "
+			 "host's files; use %s",
+			 s.match.where, s.match.text, sshd_sftp_advice(&s.match));
+	return 0;
+}
+
 /* Before any policy: the module's own arguments and PAM_USER. */
 static bool args_ok(Ctx *c, const PamOptions *o)
 {
@@ -414,6 +465,8 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	snprintf(profile, sizeof(profile), "%s", d.profile->name);
 	policy_free(policy);
 	c.f.profile = profile;
+	if (sshd_sftp_check(&c) < 0)
+		return OUTCOME_FAILED;
 
 	t1 = now_us();
 	r = contain(&c);

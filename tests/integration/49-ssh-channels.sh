@@ -16,12 +16,16 @@ img=$(test_image bookworm-login)
 pam_user alcch1
 pam_user alcch2
 pam_user alcch3
+pam_user alcch4
+pam_user alcch5
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	on_last_logout = \"stop\"; };
 rules = ( { user = \"alcch1\"; profile = \"isolated\"; },
 	  { user = \"alcch2\"; profile = \"shared\"; },
-	  { user = \"alcch3\"; profile = \"tunnels\"; } );
+	  { user = \"alcch3\"; profile = \"tunnels\"; },
+	  { user = \"alcch4\"; profile = \"lenient\"; } );
 profiles = { isolated = { network = \"none\"; }; shared = { network = \"host\"; };
+	lenient = { inherit = \"shared\"; failure = \"open\"; };
 	tunnels = { inherit = \"shared\"; tun = true; home = \"/var/lib/alcch-homes/%u\"; }; };")
 # alcch3's home volume is not its passwd home on the host (home = a pattern)
 mkdir -p /var/lib/alcch-homes && chmod 0755 /var/lib/alcch-homes
@@ -233,35 +237,51 @@ wait_until 100 tun_attached alcch3 tun94 ||
 	fail "tun = true: sshd's child did not attach tun94: $(cat "$WORK/tun3.log")"
 pass "tun = true: ssh -w attaches the user's own tun device"
 
-# ---- internal-sftp (an admin's choice; Debian's stock sftp-server runs inside, 42-pam-ssh):
-# sftp served by sshd's child itself, in the lobby. What it sees, exactly: the home and the
-# alcove's /tmp are the alcove's files; /run, the other homes and /var/lib/alcove are hidden;
-# /var/tmp is the lobby's own, so the alcove's /var/tmp (its image or layer) is not there.
-out=$(ssh_to alcch1 -- 'echo in-tmp >/tmp/sftp-probe; echo in-home >~/sftp-probe
-	echo in-layer >/var/tmp/sftp-probe; cat /proc/1/comm')
-assert_eq alcove-init "$out" "files made inside the alcove for internal-sftp"
+# ---- internal-sftp: sshd would serve it in its own child, in the lobby, on the host's /etc,
+# /usr and /var (DESIGN §9). PAM runs once per connection, before any channel: a global one
+# refuses contained logins (the client and the journal name sftp-server, the journal the
+# file:line), before anything is built; one in a Match block lets them in with a warning; an
+# uncontained login is not concerned. alcch4 has no alcove yet, and failure = "open" (a host's
+# configuration that would hand out the host's view is no failure to let through); alcch5
+# matches no rule.
 SSHD_SFTP=internal-sftp sshd_start 2382 \
 	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
-sshd_authorize alcch1
+sftp_conf=$SSHD_DIR/sshd_config
+line=$(grep -n '^Subsystem sftp internal-sftp' "$sftp_conf" | cut -d: -f1)
+for u in alcch4 alcch5; do sshd_authorize $u; done
+assert_fails_with 254 "can use sftp-server instead" "internal-sftp: the contained login is refused" \
+	ssh_to alcch4 -- echo reached
+logged=$(journal_wait "Refusing session: sshd serves sftp in-process, outside the alcove") ||
+	fail "internal-sftp: no refusal in the journal"
+assert_contains "$logged" "($sftp_conf:$line: Subsystem sftp internal-sftp); use Subsystem sftp /usr/lib/openssh/sftp-server" \
+	"internal-sftp: the journal names the file:line and sftp-server"
+# (sshd's child of alcch4 may still be exiting)
+wait_until 50 alcove_gone alcch4 && [ ! -e "/run/alcove/$(id -u alcch4)" ] ||
+	fail "internal-sftp: something was built for the refused login: $(alcove_leftovers alcch4) $(ls /run/alcove)"
+pass "internal-sftp: nothing of alcch4's alcove was built"
 mapfile -t sopts < <(scp_opts)
-printf '%s\n' "get /tmp/sftp-probe $WORK/sftp-tmp" "get sftp-probe $WORK/sftp-home" \
-	"-get /var/tmp/sftp-probe $WORK/sftp-vartmp" "-ls /run" "-ls /home" "-ls /var/lib/alcove" \
-	"-put $WORK/sftp-tmp /run/alcch-put" >"$WORK/sftp.batch"
-out=$(sftp "${sopts[@]}" -b "$WORK/sftp.batch" alcch1@127.0.0.1 2>&1)
-assert_eq in-tmp "$(cat "$WORK/sftp-tmp" 2>&1)" "internal-sftp: /tmp is the alcove's"
-assert_eq in-home "$(cat "$WORK/sftp-home" 2>&1)" "internal-sftp: the home is the alcove's"
-[ ! -e "$WORK/sftp-vartmp" ] || fail "internal-sftp read the alcove's /var/tmp: $out"
-pass "internal-sftp: /var/tmp is not the alcove's (the lobby's own, empty)"
-for d in /run /home /var/lib/alcove; do
-	assert_contains "$out" "remote readdir(\"$d/\"): Permission denied" \
-		"internal-sftp: $d cannot be listed"
-done
-assert_contains "$out" "\"/run/alcch-put\": Permission denied" "internal-sftp: nothing can be put in /run"
+echo "ls /" >"$WORK/sftp.batch"
+# sshd's refused child writes the refusal where sftp expects its first packet
+assert_fails_with 255 "Received message too long" "internal-sftp: sftp of the contained user is refused" \
+	sftp "${sopts[@]}" -b "$WORK/sftp.batch" alcch4@127.0.0.1
+assert_eq reached "$(ssh_to alcch5 -- echo reached 2>&1)" "internal-sftp: an uncontained login is not concerned"
+sshd_start 2383 \
+	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper" \
+	"Match User alcch-nobody
+	ForceCommand internal-sftp"
+line=$(grep -n 'ForceCommand internal-sftp' "$SSHD_DIR/sshd_config" | cut -d: -f1)
+sshd_authorize alcch4
+assert_eq alcove-init "$(ssh_to alcch4 -- cat /proc/1/comm 2>&1)" \
+	"internal-sftp in a Match block: the contained login goes in"
+logged=$(journal_wait "to the connections a Match block selects ($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp)") ||
+	fail "internal-sftp in a Match block: no warning in the journal"
+assert_contains "$logged" "use ForceCommand /usr/lib/openssh/sftp-server" \
+	"internal-sftp in a Match block: the journal warns, naming the file:line and sftp-server"
 
 # ---- the end: every login closes through PAM (logging through the journal's socket from the
 # alcove's network ns), and nothing is left
 kill "${LOGINS[@]}" 2>/dev/null
-for u in alcch1 alcch2 alcch3; do
+for u in alcch1 alcch2 alcch3 alcch4; do
 	wait_until 150 alcove_gone $u || fail "alcove of $u still there: $(alcove_leftovers $u)"
 	journal_wait "of alcove $(id -u $u)" >/dev/null || fail "no 'Closed session' line for $u"
 	pass "$u: PAM close logged, no alcove left after the last logout"

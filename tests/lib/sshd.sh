@@ -8,7 +8,9 @@
 #       writes the PAM service (Debian's sshd stack, then PAM_SESSION_LINES), a host key, a
 #       client key, sshd_config (pubkey only, UsePAM, sftp-server), starts sshd -D; sets
 #       SSHD_DIR SSHD_PORT SSHD_SERVICE SSHD_KEY SSHD_LOG. With SSHD_SERVICE_NAME=sshd the
-#       service is "sshd" itself, its file bound over the system's (in_private_mount_ns)
+#       service is "sshd" itself, its file bound over the system's (in_private_mount_ns).
+#       pam_alcove.so in PAM_SESSION_LINES gets sshd_config=SSHD_DIR/sshd_config first: the
+#       module reads the configuration of the sshd it serves (internal-sftp), not the host's
 #   sshd_authorize USER            lets USER log in with SSHD_KEY
 #   ssh_to USER [ssh options...] [-- command...]   runs ssh against the test sshd
 #   ssh_bg USER [ssh options...] [-- command...]   the same in the background: SSH_BG_PID
@@ -53,10 +55,11 @@ sshd_start() { # port pam_session_lines [sshd_config lines]
 	sshd_config_text "$SSHD_PORT" "$SSHD_DIR" "MaxStartups ${SSHD_MAX_STARTUPS:-200:30:400}
 MaxSessions 64
 ${3:-}" >"$SSHD_DIR/sshd_config" || setup_fail "writing $SSHD_DIR/sshd_config"
+	local pam_lines=${2//pam_alcove.so/pam_alcove.so sshd_config=$SSHD_DIR/sshd_config}
 	if [ -n "${SSHD_SERVICE_NAME:-}" ]; then
-		sshd_pam_bind "$SSHD_SERVICE" "$2"
+		sshd_pam_bind "$SSHD_SERVICE" "$pam_lines"
 	else
-		sshd_pam_write "$SSHD_SERVICE" "$2"
+		sshd_pam_write "$SSHD_SERVICE" "$pam_lines"
 	fi
 	"$SSHD_DIR/$SSHD_SERVICE" -t -f "$SSHD_DIR/sshd_config" || setup_fail "sshd -t: the test's sshd_config is refused"
 	"$SSHD_DIR/$SSHD_SERVICE" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_LOG" </dev/null &

@@ -50,7 +50,7 @@ X11Forwarding ${SSHD_X11_FORWARDING:-no}
 PrintMotd no
 PrintLastLog no
 AcceptEnv LANG LC_*
-# internal-sftp would run inside sshd, on the host's view (DESIGN §9): use the program.
+# internal-sftp would run inside sshd, on the host's view: pam_alcove refuses it (DESIGN §9).
 Subsystem sftp ${SSHD_SFTP:-/usr/lib/openssh/sftp-server}
 LogLevel VERBOSE
 ${3:-}

@@ -18,16 +18,19 @@ static void test_defaults(void **state)
 	assert_string_equal(o.config, SYSCONFDIR "/alcove/alcove.conf");
 	assert_string_equal(o.helper, LIBEXECDIR "/alcove-helper");
 	assert_false(o.debug);
+	assert_null(o.sshd_config);
 	assert_int_equal(o.n_unknown, 0);
 	assert_null(o.invalid);
 }
 
 static void test_all_known(void **state)
 {
-	const char *argv[] = {"config=/run/a.conf", "debug", "helper=/opt/x/alcove-helper"};
+	const char *argv[] = {"config=/run/a.conf", "debug", "helper=/opt/x/alcove-helper",
+			      "sshd_config=/etc/ssh/other_config"};
 	PamOptions o;
 
-	pam_options_parse(3, argv, &o);
+	pam_options_parse(4, argv, &o);
+	assert_string_equal(o.sshd_config, "/etc/ssh/other_config");
 	assert_string_equal(o.config, "/run/a.conf");
 	assert_string_equal(o.helper, "/opt/x/alcove-helper");
 	assert_true(o.debug);
