@@ -192,7 +192,7 @@ start_sshd() {
 		die "$PAM_FILE exists and is not the demo's: not touching it"
 	made[pam]=1
 	sshd_pam_text "the alcove demo" \
-		"session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper" \
+		"session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper sshd_config=$dir/sshd_config" \
 		>"$PAM_FILE"
 	mkdir -p /run/sshd "$dir/keys"
 	ln -s /usr/sbin/sshd "$dir/$SERVICE"
