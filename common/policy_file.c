@@ -75,7 +75,7 @@ int policy_read_file(const char *path, char **ret, PolicyErrors *errs)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		r = negative_errno();
-		policy_errors_add(errs, path, 0, "cannot open: %s", strerror(-r));
+		policy_errors_add(errs, path, 0, "failed to open: %s", strerror(-r));
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -88,7 +88,7 @@ int policy_read_file(const char *path, char **ret, PolicyErrors *errs)
 	}
 	r = read_all(fd, (size_t)st.st_size, &text);
 	if (r < 0) {
-		policy_errors_add(errs, path, 0, "cannot read: %s",
+		policy_errors_add(errs, path, 0, "failed to read: %s",
 				  r == -EBADMSG ? "it contains a NUL byte" : strerror(-r));
 		return r == -EBADMSG ? -EINVAL : r;
 	}

@@ -105,7 +105,7 @@ static int check_holders(Check *k, SubidKind kind, const char *text, size_t len,
 			      : nss_each_group(group_in_range, k);
 	if (r < 0) {
 		errno = -r;
-		errbuf_set(k->err, k->errlen, "cannot enumerate the %s for the ids of %s: %m",
+		errbuf_set(k->err, k->errlen, "failed to enumerate the %s for the ids of %s: %m",
 			   kind == SUBID_UID ? "accounts" : "groups", k->file);
 		return r;
 	}
@@ -130,7 +130,7 @@ int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, ui
 	r = read_whole(file, &text, &len);
 	if (r < 0 && r != -ENOENT) {
 		errno = -r;
-		errbuf_set(err, errlen, "cannot read %s: %m", file);
+		errbuf_set(err, errlen, "failed to read %s: %m", file);
 		return r;
 	}
 	r = r < 0 ? r : idmap_find_subid(text, len, user, uid, &k.start);

@@ -101,7 +101,8 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 
 	r = alcove_run_path(name, "control", socket_path, sizeof(socket_path));
 	if (r < 0)
-		return log_error_errno(r, "Cannot name the control socket of alcove %s: %m", name);
+		return log_error_errno(r, "Failed to name the control socket of alcove %s: %m",
+				       name);
 	login_env(li, env_buf, envp);
 	req.envp = envp;
 	if (n_cmd > 0) {
@@ -122,7 +123,7 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 		if (res.message[0])
 			log_error_errno(r, "%s: %m", res.message);
 		else
-			log_error_errno(r, "Cannot run the session in alcove %s: %m", name);
+			log_error_errno(r, "Failed to run the session in alcove %s: %m", name);
 		return r;
 	}
 	*ret_status = res.wait_status;
@@ -180,11 +181,11 @@ static int run_session_pty(const LoginInfo *li, const char *name, char **cmd, in
 	}
 	r = pty_relay_open(&pr, master, slave);
 	if (r < 0)
-		return log_error_errno(r, "Cannot allocate a pty for the session: %m");
+		return log_error_errno(r, "Failed to allocate a pty for the session: %m");
 	*ret_status = W_EXITCODE(CTL_EXIT_FAILURE, 0);
 	r = pty_relay_session(&pr, session_on_pty, &args, ret_status);
 	if (r < 0)
-		log_error_errno(r, "Relaying the session's terminal failed: %m");
+		log_error_errno(r, "Failed to relay the session's terminal: %m");
 	return 0;
 }
 
@@ -206,7 +207,8 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 		next++;
 	r = login_lookup(user, "alcovectl", NULL, NULL, &li);
 	if (r < 0)
-		return log_error_errno(r, "Cannot look up user '%s': %m", user), CTL_EXIT_FAILURE;
+		return log_error_errno(r, "Failed to look up user '%s': %m", user),
+		       CTL_EXIT_FAILURE;
 	reply = malloc(sizeof(*reply));
 	if (!reply)
 		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
@@ -301,7 +303,7 @@ int cmd_list(CtlContext *ctx, int argc, char **argv)
 		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
 	d = opendir(ALCOVE_RUN_DIR);
 	if (!d && errno != ENOENT)
-		return log_error_errno(negative_errno(), "Cannot read %s: %m", ALCOVE_RUN_DIR),
+		return log_error_errno(negative_errno(), "Failed to read %s: %m", ALCOVE_RUN_DIR),
 		       CTL_EXIT_FAILURE;
 	while (d && (de = readdir(d)) && n < LIST_MAX) {
 		if (!alcove_name_is_valid(de->d_name))

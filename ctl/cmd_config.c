@@ -169,7 +169,7 @@ static size_t image_warnings(const Profile *pr, PolicyWarning *w, size_t n, size
 				 "such logins are refused",
 				 pr->image[i], pr->image[i]);
 		else
-			snprintf(w[n].text, sizeof(w[n].text), "image \"%s\" cannot be checked: %s%s",
+			snprintf(w[n].text, sizeof(w[n].text), "failed to check image \"%s\": %s%s",
 				 pr->image[i], strerror(-r),
 				 r == -EACCES ? " (explain as root tells)" : "");
 		n++;
@@ -361,7 +361,7 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 		if (r == -ENOENT)
 			log_error("explain: no such user '%s'", argv[first]);
 		else
-			log_error_errno(r, "explain: cannot look up user '%s': %m", argv[first]);
+			log_error_errno(r, "explain: failed to look up user '%s': %m", argv[first]);
 		return CTL_EXIT_FAILURE;
 	} else
 		l = &li->login;

@@ -74,7 +74,7 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(127);
 		execv(SKOPEO, (char *const *)argv);
-		fprintf(stderr, "alcovectl: cannot run " SKOPEO " (apt install skopeo): %m\n");
+		fprintf(stderr, "alcovectl: Failed to run " SKOPEO " (apt install skopeo): %m\n");
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -82,7 +82,7 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 			return negative_errno();
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	log_error("skopeo copy %s failed (%s %d)", source,
+	log_error("Failed to copy %s with skopeo (%s %d)", source,
 		  WIFEXITED(status) ? "exit status" : "signal",
 		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return -EIO;

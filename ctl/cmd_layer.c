@@ -128,7 +128,7 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 	r = login_lookup(user, service, NULL, NULL, &li);
 	if (r < 0) {
 		errno = -r;
-		errbuf_set(err, len, "cannot look up user '%s': %m", user);
+		errbuf_set(err, len, "failed to look up user '%s': %m", user);
 	} else {
 		policy_decide(p, &li->login, &d);
 		if (d.kind != DECISION_CONTAIN) {

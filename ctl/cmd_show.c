@@ -157,7 +157,8 @@ int cmd_show(CtlContext *ctx, int argc, char **argv)
 		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
 	r = alcoves_load(pw->pw_uid, infos, SHOW_MAX_ALCOVES, &n);
 	if (r < 0)
-		return log_error_errno(r, "Cannot read %s: %m", ALCOVE_RUN_DIR), CTL_EXIT_FAILURE;
+		return log_error_errno(r, "Failed to read %s: %m", ALCOVE_RUN_DIR),
+		       CTL_EXIT_FAILURE;
 	if (ctx->json) {
 		show_format_json(pw->pw_name, infos, n, &layer, stdout);
 	} else {

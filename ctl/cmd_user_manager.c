@@ -119,7 +119,8 @@ int cmd_user_manager(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_FAILURE;
 	}
 	if (r < 0) {
-		log_error_errno(r, "user-manager: no user manager for '%s': cannot look it up: %m",
+		log_error_errno(r,
+				"user-manager: no user manager for '%s': failed to look it up: %m",
 				argv[first]);
 		return CTL_EXIT_FAILURE;
 	}
@@ -130,7 +131,7 @@ int cmd_user_manager(CtlContext *ctx, int argc, char **argv)
 		policy_errors_clear(&errs);
 	}
 	if (r < 0) {
-		log_error_errno(r, "user-manager: no user manager for %s: cannot load %s: %m",
+		log_error_errno(r, "user-manager: no user manager for %s: failed to load %s: %m",
 				li->user, ctx->config);
 		return CTL_EXIT_FAILURE;
 	}

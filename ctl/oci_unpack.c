@@ -128,7 +128,7 @@ static int parent_error(Unpack *u, int r)
 		return fail(u, r, "a path through a symlink");
 	if (r == -ENOTDIR)
 		return fail(u, r, "a path through a file that is not a directory");
-	return fail(u, r, "cannot open its directory: %s", strerror(-r));
+	return fail(u, r, "failed to open its directory: %s", strerror(-r));
 }
 
 /* Owner, mode (setuid bits kept: the alcove mounts them nosuid unless the profile has
@@ -154,7 +154,7 @@ static int set_meta(Unpack *u, int fd, struct archive_entry *e)
 static int replace(Unpack *u, int pfd, const char *base)
 {
 	if (unlinkat(pfd, base, 0) < 0)
-		return fail(u, negative_errno(), "replaces an entry that cannot be removed: %m");
+		return fail(u, negative_errno(), "failed to remove the entry it replaces: %m");
 	return 0;
 }
 
@@ -440,7 +440,7 @@ static int unpack_blob(Unpack *u, uint64_t size)
 	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK)
-		return fail(u, -ENOMEM, "libarchive setup failed");
+		return fail(u, -ENOMEM, "failed to set up libarchive");
 	u->a = a;
 	if (archive_read_open(a, u, NULL, blob_read, NULL) != ARCHIVE_OK)
 		return fail(u, -EBADMSG, "not a tar archive: %s", archive_error_string(a));

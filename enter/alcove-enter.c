@@ -136,7 +136,7 @@ static void choose(char **argv, Target *t)
 	r = lobby_marker_read(&lm);
 	if (r < 0) {
 		/* a lobby whose marker we cannot trust: nobody gets a shell through it */
-		fprintf(stderr, "alcove-enter: cannot read %s/%s: %s\n", LOBBY_MARKER_DIR,
+		fprintf(stderr, "alcove-enter: Failed to read %s/%s: %s\n", LOBBY_MARKER_DIR,
 			LOBBY_MARKER_FILE, strerror(-r));
 		exit(1);
 	}
@@ -219,7 +219,7 @@ static _noreturn_ void enter_relayed(EnterRequest *req)
 	}
 	r = pty_relay_session(&pr, enter, req, &status);
 	if (r < 0)
-		fprintf(stderr, "alcove-enter: Relaying the session's terminal failed: %s\n",
+		fprintf(stderr, "alcove-enter: Failed to relay the session's terminal: %s\n",
 			strerror(-r));
 	enter_exit_like(status);
 }

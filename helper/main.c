@@ -48,11 +48,11 @@ static int check_own_files(HelperEnv *env, char *dir, size_t size)
 
 	n = readlink("/proc/self/exe", dir, size - 1);
 	if (n < 0)
-		return log_error_errno(negative_errno(), "Cannot read /proc/self/exe: %m");
+		return log_error_errno(negative_errno(), "Failed to read /proc/self/exe: %m");
 	dir[n] = '\0';
 	self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 	if (self < 0 || fstat(self, &st) < 0)
-		return log_error_errno(negative_errno(), "Cannot stat own executable: %m");
+		return log_error_errno(negative_errno(), "Failed to stat own executable: %m");
 	if (!S_ISREG(st.st_mode) || !trusted_file(&st))
 		return log_error_errno(-EPERM, "Refusing to run: '%s' is writable by non-root",
 				       dir);
@@ -62,7 +62,8 @@ static int check_own_files(HelperEnv *env, char *dir, size_t size)
 	*slash = '\0';
 	env->exe_dirfd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (env->exe_dirfd < 0 || fstat(env->exe_dirfd, &dst) < 0)
-		return log_error_errno(negative_errno(), "Cannot open own directory '%s': %m", dir);
+		return log_error_errno(negative_errno(), "Failed to open own directory '%s': %m",
+				       dir);
 	if (!trusted_file(&dst))
 		return log_error_errno(
 		    -EPERM, "Refusing to run: directory '%s' is writable by non-root", dir);
@@ -70,7 +71,7 @@ static int check_own_files(HelperEnv *env, char *dir, size_t size)
 		if (fstatat(env->exe_dirfd, siblings[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue; /* reported by the verb that needs it */
-			return log_error_errno(negative_errno(), "Cannot stat %s/%s: %m", dir,
+			return log_error_errno(negative_errno(), "Failed to stat %s/%s: %m", dir,
 					       siblings[i]);
 		}
 		if (!S_ISREG(st.st_mode) || !trusted_file(&st))
@@ -163,7 +164,7 @@ static int run(const HelperEnv *env, const char *verb, Answer *ans)
 		n = recv(REQUEST_FD, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return answer_error(ans, errno, "Cannot read the request: %m");
+		return answer_error(ans, errno, "Failed to read the request: %m");
 	if (n > KV_MAX_MESSAGE)
 		return answer_error(ans, E2BIG, "Request larger than %d bytes", KV_MAX_MESSAGE);
 	r = kv_parse(buf, (size_t)n, &msg);
@@ -219,6 +220,6 @@ int main(int argc, char **argv)
 		(void)answer_error(&ans, ans.kv.error, "Answer too large");
 	r = send_answer(&ans);
 	if (r < 0)
-		return log_error_errno(r, "Cannot send the answer: %m"), 1;
+		return log_error_errno(r, "Failed to send the answer: %m"), 1;
 	return 0;
 }

@@ -181,14 +181,14 @@ static int stash(Ctx *c, const char *name, const char *session)
 	}
 	if (pam_set_data(c->pamh, DATA_KEY, s, opened_free) != PAM_SUCCESS) {
 		opened_free(c->pamh, s, 0);
-		return fail(c, -ENOMEM, "env", "pam_set_data failed");
+		return fail(c, -ENOMEM, "env", "Failed to store the session data (pam_set_data)");
 	}
 	snprintf(env, sizeof(env), "ALCOVE_SESSION=%s", session);
 	if (pam_putenv(c->pamh, env) != PAM_SUCCESS)
-		return fail(c, -ENOMEM, "env", "pam_putenv ALCOVE_SESSION failed");
+		return fail(c, -ENOMEM, "env", "Failed to set ALCOVE_SESSION (pam_putenv)");
 	snprintf(env, sizeof(env), "ALCOVE_NAME=%s", name);
 	if (pam_putenv(c->pamh, env) != PAM_SUCCESS)
-		return fail(c, -ENOMEM, "env", "pam_putenv ALCOVE_NAME failed");
+		return fail(c, -ENOMEM, "env", "Failed to set ALCOVE_NAME (pam_putenv)");
 	return 0;
 }
 
@@ -320,7 +320,7 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy)
 	r = login_lookup(c->user, c->service, c->tty, c->rhost, &li);
 	if (r < 0) {
 		c->f.stage = "user";
-		log_full(LOG_ERR, r, &c->f, "Refusing session: cannot look up user '%s': %m",
+		log_full(LOG_ERR, r, &c->f, "Refusing session: failed to look up user '%s': %m",
 			 c->user);
 		return OUTCOME_FAILED;
 	}

@@ -87,9 +87,9 @@ static int open_layer(BuildCtx *c, const char *path, int *ret)
 		return build_error(
 		    c, fd, "image '%s': a component is a symlink (give the real path)", path);
 	if (fd < 0)
-		return build_error(c, fd, "cannot open image '%s': %m", path);
+		return build_error(c, fd, "failed to open image '%s': %m", path);
 	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0 || stat("/", &root) < 0)
-		return build_error(c, negative_errno(), "cannot stat image '%s': %m", path);
+		return build_error(c, negative_errno(), "failed to stat image '%s': %m", path);
 	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return build_error(c, -EPERM,
 				   "image '%s' must be owned by root and not writable by "
@@ -131,7 +131,8 @@ int prepare_layers(BuildCtx *c)
 	for (size_t i = 0; i < p->n_image; i++) {
 		if (p->image[i][0] != '/') {
 			if (libfd < 0 && (r = paths_open_lib(&libfd)) < 0)
-				return build_error(c, r, "cannot open %s safely: %m", ALCOVE_LIB_DIR);
+				return build_error(c, r, "failed to open %s safely: %m",
+						   ALCOVE_LIB_DIR);
 			r = prepare_image_layers(c, libfd, p->image[i]);
 			if (r < 0)
 				return r;

@@ -107,7 +107,7 @@ int prepare_persist(BuildCtx *c)
 		return prepare_tmpfs_upper(c);
 	r = paths_open_lib(&libfd);
 	if (r < 0)
-		return build_error(c, r, "cannot open %s safely: %m", ALCOVE_LIB_DIR);
+		return build_error(c, r, "failed to open %s safely: %m", ALCOVE_LIB_DIR);
 	r = paths_ensure_dir(libfd, s->login->user, &user_dir, &userfd);
 	if (r < 0)
 		return build_error(c, r, "%s/%s must be a directory owned by root, mode 0700: %m",

@@ -76,8 +76,8 @@ static void remove_ended(Answer *ans, const char *name)
 	if (r >= 0)
 		r = rundir_remove_when_ended(runfd, name, CLOSE_END_WAIT_MS);
 	if (r < 0)
-		log_full(LOG_WARNING, -r, &ans->fields, "Cannot remove %s/%s of the ended alcove: %m",
-			 ALCOVE_RUN_DIR, name);
+		log_full(LOG_WARNING, -r, &ans->fields,
+			 "Failed to remove %s/%s of the ended alcove: %m", ALCOVE_RUN_DIR, name);
 }
 
 /* The session may have filled the user's layer: the journal hears of it at the logout, not only
@@ -109,13 +109,13 @@ int verb_close(const HelperEnv *env, const Request *req, Answer *ans)
 		return answer_error(ans, EINVAL, "close needs user, name and session");
 	r = login_uid(user, &uid);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot look up user '%s': %m", user);
+		return answer_error(ans, r, "Failed to look up user '%s': %m", user);
 	if (!rundir_name_of_uid(name, uid))
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
 	r = release(name, session, &ending);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot release session %s of alcove %s: %m", session,
-				    name);
+		return answer_error(ans, r, "Failed to release session %s of alcove %s: %m",
+				    session, name);
 	if (ending)
 		remove_ended(ans, name);
 	layer_check(user, uid);

@@ -84,8 +84,8 @@ static void gc_run_one(Gc *g, const char *name)
 			return; /* removed meanwhile */
 		if (r < 0) {
 			g->failed++;
-			gc_report_add(&g->report, "failed: cannot lock %s/%s: %s", ALCOVE_RUN_DIR,
-				      name, strerror(-r));
+			gc_report_add(&g->report, "failed to lock %s/%s: %s", ALCOVE_RUN_DIR, name,
+				      strerror(-r));
 			return;
 		}
 		r = read_state(dirfd, &st, &alive);
@@ -101,8 +101,8 @@ static void gc_run_one(Gc *g, const char *name)
 	r = state_remove_dir(g->runfd, name, dirfd);
 	if (r < 0) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot remove %s/%s (%s): %s", ALCOVE_RUN_DIR,
-			      name, why, strerror(-r));
+		gc_report_add(&g->report, "failed to remove %s/%s (%s): %s", ALCOVE_RUN_DIR, name,
+			      why, strerror(-r));
 		return;
 	}
 	g->removed++;
@@ -260,8 +260,8 @@ static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
 	if (r < 0) {
 		if (r != -ENOENT) {
 			g->failed++;
-			gc_report_add(&g->report, "failed: cannot read %s/%s: %s", ALCOVE_LIB_DIR,
-				      name, strerror(-r));
+			gc_report_add(&g->report, "failed to read %s/%s: %s", ALCOVE_LIB_DIR, name,
+				      strerror(-r));
 		}
 		return;
 	}
@@ -291,15 +291,15 @@ static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
 	}
 	if (r < 0) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot lock %s/%s/lock: %s", ALCOVE_LIB_DIR,
-			      name, strerror(-r));
+		gc_report_add(&g->report, "failed to lock %s/%s/lock: %s", ALCOVE_LIB_DIR, name,
+			      strerror(-r));
 		return;
 	}
 	r = remove_persist(g, name, bad, sizeof(bad));
 	if (r < 0) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot remove %s/%s (%s): %s%s%s",
-			      ALCOVE_LIB_DIR, name, why, strerror(-r), bad[0] ? " at " : "", bad);
+		gc_report_add(&g->report, "failed to remove %s/%s (%s): %s%s%s", ALCOVE_LIB_DIR,
+			      name, why, strerror(-r), bad[0] ? " at " : "", bad);
 		return;
 	}
 	g->removed++;
@@ -322,7 +322,7 @@ static void gc_persist_one(Gc *g, const char *name)
 	r = nss_getpwnam(name, &pw);
 	if (r < 0 && r != -ENOENT) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot look up user %s: %s", name, strerror(-r));
+		gc_report_add(&g->report, "failed to look up user %s: %s", name, strerror(-r));
 		return;
 	}
 	if (r >= 0)
@@ -337,7 +337,7 @@ static void gc_persist_one(Gc *g, const char *name)
 	r = lock_alcove(g->runfd, lockname, true, &dirfd, &lockfd);
 	if (r < 0) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot lock %s/%s: %s", ALCOVE_RUN_DIR, lockname,
+		gc_report_add(&g->report, "failed to lock %s/%s: %s", ALCOVE_RUN_DIR, lockname,
 			      strerror(-r));
 		return;
 	}
@@ -415,17 +415,17 @@ static int gc_setup(Gc *g, const Request *req, Answer *ans)
 			return answer_error(ans, EINVAL, "gc: invalid user name");
 		r = lookup_user(g);
 		if (r < 0)
-			return answer_error(ans, r, "gc: cannot look up user %s: %m", g->user);
+			return answer_error(ans, r, "gc: failed to look up user %s: %m", g->user);
 	}
 	g->live = calloc(GC_MAX_ALCOVES, sizeof(*g->live));
 	if (!g->live)
 		return answer_error(ans, ENOMEM, "gc: %m");
 	r = paths_open_run(&g->runfd);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
 	r = paths_open_lib(&g->libfd);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_LIB_DIR);
+		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_LIB_DIR);
 	return 0;
 }
 
@@ -453,12 +453,12 @@ int verb_gc(const HelperEnv *env, const Request *req, Answer *ans)
 		/* order matters: the live alcoves found first protect their scopes and layers */
 		r = gc_run_dirs(g);
 		if (r < 0)
-			r = answer_error(ans, r, "Cannot read %s: %m", ALCOVE_RUN_DIR);
+			r = answer_error(ans, r, "Failed to read %s: %m", ALCOVE_RUN_DIR);
 	}
 	if (r >= 0) {
 		r = gc_persist_dirs(g);
 		if (r < 0)
-			r = answer_error(ans, r, "Cannot read %s: %m", ALCOVE_LIB_DIR);
+			r = answer_error(ans, r, "Failed to read %s: %m", ALCOVE_LIB_DIR);
 	}
 	if (r >= 0) {
 		(void)gc_scopes(g);

@@ -113,7 +113,7 @@ static void gc_scope_one(Gc *g, const char *unit, const char *active)
 	r = scope_stop(unit, why, sizeof(why));
 	if (r < 0 && r != -ENOENT) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot stop %s: %s", unit,
+		gc_report_add(&g->report, "failed to stop %s: %s", unit,
 			      why[0] ? why : strerror(-r));
 		return;
 	}
@@ -285,7 +285,7 @@ static void gc_init_one(Gc *g, int procfd, const char *name)
 		return;
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0) {
 		g->failed++;
-		gc_report_add(&g->report, "failed: cannot kill alcove-init pid %d: %s", (int)pid,
+		gc_report_add(&g->report, "failed to kill alcove-init pid %d: %s", (int)pid,
 			      strerror(errno));
 		return;
 	}

@@ -87,7 +87,7 @@ static int passthrough_groups(OpenCtx *c)
 			continue; /* a group this host does not have: nothing to pass */
 		if (r < 0)
 			return answer_error(c->ans, r,
-					    "Cannot look up group '%s' of groups_passthrough "
+					    "Failed to look up group '%s' of groups_passthrough "
 					    "(profile %s): %m",
 					    p->groups_passthrough[i], p->name);
 		gid = gr.gr.gr_gid;
@@ -128,7 +128,7 @@ static int decide(OpenCtx *c, const Request *req)
 	if (r == -ENOENT)
 		return answer_error(c->ans, r, "No such user '%s'", user);
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot look up user '%s': %m", user);
+		return answer_error(c->ans, r, "Failed to look up user '%s': %m", user);
 	/* the account's own name from here on, not the request's spelling (login.h) */
 	user = c->ans->fields.user = c->login->user;
 	policy_decide(c->policy, &c->login->login, &d);
@@ -182,7 +182,7 @@ static int find_running(OpenCtx *c)
 	if (r < 0 && r != -ENOENT && (r != -EBADMSG || control_listens(c)))
 		return answer_error(
 		    c->ans, r,
-		    "Cannot read the state of alcove %s (%s/%s/state): %m, and %s; "
+		    "Failed to read the state of alcove %s (%s/%s/state): %m, and %s; "
 		    "not starting another one next to it (`alcovectl gc --force %s` "
 		    "ends an init it no longer tracks)",
 		    c->name, ALCOVE_RUN_DIR, c->name,
@@ -192,7 +192,7 @@ static int find_running(OpenCtx *c)
 		if (alive < 0)
 			return answer_error(
 			    c->ans, alive,
-			    "Cannot tell whether alcove %s (init pid %d) still runs: "
+			    "Failed to determine whether alcove %s (init pid %d) still runs: "
 			    "%m; not starting another one",
 			    c->name, (int)st.pid);
 	}
@@ -212,7 +212,7 @@ static int find_running(OpenCtx *c)
 	/* dead or half-built: its leftovers must not be mistaken for a live alcove */
 	r = state_remove_leftovers(c->dirfd);
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot remove leftovers of %s/%s: %m",
+		return answer_error(c->ans, r, "Failed to remove leftovers of %s/%s: %m",
 				    ALCOVE_RUN_DIR, c->name);
 	return 0;
 }
@@ -250,7 +250,7 @@ static int build(OpenCtx *c)
 	r = build_alcove(&spec, &res, &e);
 	c->ans->tenant = e.tenant;
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot build the alcove of %s: %s (stage %s)",
+		return answer_error(c->ans, r, "Failed to build the alcove of %s: %s (stage %s)",
 				    c->login->user, e.msg, e.stage ? e.stage : "build");
 	c->pid = res.pid;
 	c->pidfd = res.pidfd;
@@ -275,13 +275,13 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	c->ans->fields.stage = "lock";
 	r = paths_open_run(&c->runfd);
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+		return answer_error(c->ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
 	/* the user's alcoves that ended since (share = session: one directory each) go first;
 	 * what cannot go now is the next sweep's or gc's */
 	(void)rundir_sweep(c->runfd, c->login->uid, c->name);
 	r = lock_alcove(c->runfd, c->name, true, &c->dirfd, &c->lockfd);
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
+		return answer_error(c->ans, r, "Failed to lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
 	c->t_lock = now_us();
 	FAULT_POINT("lock");
 	r = find_running(c);
@@ -315,10 +315,11 @@ static int lobby(OpenCtx *c)
 		c->ans->fd3 = ns.uts;
 	}
 	if (r < 0 && err[0])
-		return answer_error(c->ans, r, "Cannot build the lobby of %s: %s", c->login->user,
-				    err);
+		return answer_error(c->ans, r, "Failed to build the lobby of %s: %s",
+				    c->login->user, err);
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot build the lobby of %s: %m", c->login->user);
+		return answer_error(c->ans, r, "Failed to build the lobby of %s: %m",
+				    c->login->user);
 	return 0;
 }
 
@@ -355,7 +356,7 @@ static int rebuild_ended(OpenCtx *c, int why)
 	closep(&c->pidfd);
 	r = state_remove_leftovers(c->dirfd);
 	if (r < 0)
-		return answer_error(c->ans, r, "Cannot remove leftovers of %s/%s: %m",
+		return answer_error(c->ans, r, "Failed to remove leftovers of %s/%s: %m",
 				    ALCOVE_RUN_DIR, c->name);
 	return build(c);
 }
@@ -395,8 +396,8 @@ static int hold(OpenCtx *c)
 					    "this helper?): `alcovectl stop %s` ends it",
 					    c->name, path, c->login->user);
 		return answer_error(c->ans, r,
-				    "Cannot register the session with alcove %s (%s): %m", c->name,
-				    path);
+				    "Failed to register the session with alcove %s (%s): %m",
+				    c->name, path);
 	}
 	return 0;
 }

@@ -33,14 +33,14 @@ static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const c
 
 	r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot list %s: %m", ALCOVE_RUN_DIR);
+		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
 	for (size_t i = 0; i < n; i++) {
 		if (held_dirfd >= 0 && strcmp(names[i], held_name) == 0)
 			r = alcove_end_locked(names[i], held_dirfd, err, sizeof(err));
 		else
 			r = alcove_stop(runfd, names[i], err, sizeof(err));
 		if (r < 0)
-			return answer_error(ans, r, "Cannot stop alcove %s: %s", names[i], err);
+			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], err);
 	}
 	return 0;
 }
@@ -55,7 +55,7 @@ static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
 
 	r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot list %s: %m", ALCOVE_RUN_DIR);
+		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_close_ int dfd =
 		    paths_openat(runfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
@@ -64,7 +64,7 @@ static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
 		if (dfd == -ENOENT)
 			continue;
 		if (dfd < 0)
-			return answer_error(ans, dfd, "Cannot open %s/%s: %m", ALCOVE_RUN_DIR,
+			return answer_error(ans, dfd, "Failed to open %s/%s: %m", ALCOVE_RUN_DIR,
 					    names[i]);
 		r = statefile_read(dfd, &st);
 		if (r == -ENOENT)
@@ -94,7 +94,7 @@ static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 
 	userfd = paths_openat(libfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (userfd < 0)
-		return answer_error(ans, userfd, "Cannot open %s/%s: %m", ALCOVE_LIB_DIR, user);
+		return answer_error(ans, userfd, "Failed to open %s/%s: %m", ALCOVE_LIB_DIR, user);
 	r = lock_layer(userfd, false, false, ret_fd);
 	if (r == -ENOENT)
 		return 0;
@@ -104,7 +104,7 @@ static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 				    "track; `alcovectl gc --force %s` ends it",
 				    ALCOVE_LIB_DIR, user, user, ALCOVE_RUN_DIR, user);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot lock %s/%s/lock: %m", ALCOVE_LIB_DIR, user);
+		return answer_error(ans, r, "Failed to lock %s/%s/lock: %m", ALCOVE_LIB_DIR, user);
 	return 0;
 }
 
@@ -129,7 +129,7 @@ static int delete_layer(Answer *ans, const char *user)
 
 	r = paths_open_lib(&libfd);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_LIB_DIR);
+		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_LIB_DIR);
 	if (fstatat(libfd, user, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -147,7 +147,7 @@ static int delete_layer(Answer *ans, const char *user)
 		return answer_error(ans, r, "%s/%s: '%s' is a mount point; unmount it first",
 				    ALCOVE_LIB_DIR, user, bad);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot delete %s/%s: %m", ALCOVE_LIB_DIR, user);
+		return answer_error(ans, r, "Failed to delete %s/%s: %m", ALCOVE_LIB_DIR, user);
 	return 0;
 }
 
@@ -171,14 +171,15 @@ int verb_reset(const HelperEnv *env, const Request *req, Answer *ans)
 		return answer_error(ans, EINVAL, "reset needs a valid user name");
 	r = paths_open_run(&runfd);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
 	/* a user deleted from passwd has no uid any more, and no login to race with */
 	if (login_lookup(user, NULL, NULL, NULL, &li) == 0) {
 		uid = li->uid;
 		snprintf(name, sizeof(name), "%u", (unsigned)uid);
 		r = lock_alcove(runfd, name, true, &dirfd, &lockfd);
 		if (r < 0)
-			return answer_error(ans, r, "Cannot lock %s/%s: %m", ALCOVE_RUN_DIR, name);
+			return answer_error(ans, r, "Failed to lock %s/%s: %m", ALCOVE_RUN_DIR,
+					    name);
 	}
 	r = stop_all(ans, runfd, user, uid, name, dirfd);
 	if (r < 0)
@@ -192,7 +193,7 @@ int verb_reset(const HelperEnv *env, const Request *req, Answer *ans)
 	if (dirfd >= 0) {
 		r = state_remove_dir(runfd, name, dirfd);
 		if (r < 0)
-			return answer_error(ans, r, "Cannot remove %s/%s: %m", ALCOVE_RUN_DIR,
+			return answer_error(ans, r, "Failed to remove %s/%s: %m", ALCOVE_RUN_DIR,
 					    name);
 	}
 	kv_add(&ans->kv, "status", "ok");

@@ -61,16 +61,17 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 	 * or an init whose liveness cannot be told, fails the stop: removing the state of a
 	 * running alcove would let the next login build a second one. */
 	if (r < 0 && r != -ENOENT && r != -EBADMSG) {
-		errbuf_set(err, errlen, "cannot read %s/%s/state: %s", ALCOVE_RUN_DIR, name,
+		errbuf_set(err, errlen, "failed to read %s/%s/state: %s", ALCOVE_RUN_DIR, name,
 			   strerror(-r));
 		return r;
 	}
 	if (r == 0) {
 		r = statefile_alive(&st, &pidfd);
 		if (r < 0) {
-			errbuf_set(err, errlen,
-				   "cannot tell whether init (pid %d) of alcove %s runs: %s",
-				   (int)st.pid, name, strerror(-r));
+			errbuf_set(
+			    err, errlen,
+			    "failed to determine whether init (pid %d) of alcove %s runs: %s",
+			    (int)st.pid, name, strerror(-r));
 			return r;
 		}
 	}
@@ -101,7 +102,7 @@ int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen)
 		return r;
 	r = state_remove_leftovers(dirfd);
 	if (r < 0)
-		errbuf_set(err, errlen, "cannot remove the state of %s/%s: %s", ALCOVE_RUN_DIR,
+		errbuf_set(err, errlen, "failed to remove the state of %s/%s: %s", ALCOVE_RUN_DIR,
 			   name, strerror(-r));
 	return r;
 }
@@ -114,7 +115,7 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t
 		return r;
 	r = state_remove_dir(runfd, name, dirfd);
 	if (r < 0) {
-		errbuf_set(err, errlen, "cannot remove %s/%s: %s", ALCOVE_RUN_DIR, name,
+		errbuf_set(err, errlen, "failed to remove %s/%s: %s", ALCOVE_RUN_DIR, name,
 			   strerror(-r));
 		return r;
 	}
@@ -130,7 +131,7 @@ int alcove_stop(int runfd, const char *name, char *err, size_t errlen)
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		errbuf_set(err, errlen, "cannot lock %s/%s: %s", ALCOVE_RUN_DIR, name,
+		errbuf_set(err, errlen, "failed to lock %s/%s: %s", ALCOVE_RUN_DIR, name,
 			   strerror(-r));
 		return r;
 	}
@@ -198,13 +199,13 @@ int stop_request(const Request *req, Answer *ans, int runfd)
 			uid = li->uid;
 		r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
 		if (r < 0)
-			return answer_error(ans, r, "Cannot list %s: %m", ALCOVE_RUN_DIR);
+			return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
 	} else
 		return answer_error(ans, EINVAL, "Request without user or name");
 	for (size_t i = 0; i < n; i++) {
 		r = alcove_stop(runfd, names[i], err, sizeof(err));
 		if (r < 0)
-			return answer_error(ans, r, "Cannot stop alcove %s: %s", names[i], err);
+			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], err);
 	}
 	return 0;
 }
@@ -218,7 +219,7 @@ int verb_stop(const HelperEnv *env, const Request *req, Answer *ans)
 	ans->fields.stage = "stop";
 	r = paths_open_run(&runfd);
 	if (r < 0)
-		return answer_error(ans, r, "Cannot open %s safely: %m", ALCOVE_RUN_DIR);
+		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
 	r = stop_request(req, ans, runfd);
 	if (r < 0)
 		return r;

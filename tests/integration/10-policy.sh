@@ -31,7 +31,7 @@ assert_contains "$err" "$bad:6: rule #1.profile: unknown profile \"nope\"" "and 
 out=$("$CTL" check-config --json "$bad")
 assert_eq 1 $? "check-config --json exits 1"
 assert_eq "False 3" "$(echo "$out" | json 'j["ok"], len(j["errors"])' | tr -d '(),')" "--json lists the errors"
-assert_fails_with 1 "/nonexistent/alcove.conf: cannot open: No such file or directory" \
+assert_fails_with 1 "/nonexistent/alcove.conf: failed to open: No such file or directory" \
 	"check-config on a missing file names it and the errno" "$CTL" check-config /nonexistent/alcove.conf
 
 # --- explain on real users ---

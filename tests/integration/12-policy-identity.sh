@@ -70,7 +70,7 @@ refused() { # what expected-text [config]
 	journal_clear
 	ensure_ranges
 	out=$(pt alcid1) && fail "$1: the session opened: $out; alcid1's lines: $(grep -h '^alcid1:' /etc/subuid /etc/subgid | tr '\n' ' ')"
-	logged "$1: the login is refused" "Refusing session: alcove-helper open: Cannot build the alcove of alcid1: $2"
+	logged "$1: the login is refused" "Refusing session: alcove-helper open: Failed to build the alcove of alcid1: $2"
 	alcove_gone alcid1 || fail "$1: an alcove is left: $(alcove_leftovers alcid1)"
 	out=$("${CTL[@]}" explain alcid1 --config "${3:-$conf}")
 	assert_contains "$out" "decision  refused: $2" "$1: explain says why"

@@ -86,7 +86,7 @@ run=/run/alcove/$(id -u alcr4)
 cp "$run/state" "$WORK/state"
 echo garbage >>"$run/state"
 out=$("$ALCOVECTL" --config "$conf" enter alcr4 -- true 2>&1) && fail "a login with an unreadable state"
-assert_contains "$out" "Cannot read the state of alcove $(id -u alcr4)" "the login is refused, saying why"
+assert_contains "$out" "Failed to read the state of alcove $(id -u alcr4)" "the login is refused, saying why"
 [ -S "$run/control" ] || fail "the refused login removed the running alcove's control socket"
 assert_eq 1 "$(ps -e -o args= | grep -cx 'alcove-init .*--user=alcr4')" "still one init, no second"
 cp "$WORK/state" "$run/state"

@@ -164,7 +164,7 @@ rc=$?
 [ $rc -ne 0 ] || fail "a tenant-caused failure let the login through (failure = open): $out"
 assert_not_contains "$out" "IN:" "failure = \"open\", the user's layer broken: the login is refused (exit $rc)"
 line=$(journal_wait "does not apply") || fail "no log line refusing the open failure"
-assert_contains "$line" "Refusing session: alcove-helper open: Cannot build the alcove of alcrf3:" \
+assert_contains "$line" "Refusing session: alcove-helper open: Failed to build the alcove of alcrf3:" \
 	"pam_alcove refuses, with the helper's reason"
 assert_contains "$line" "/var/lib/alcove/alcrf3/layer/upper" "... naming the layer's upper dir"
 assert_contains "$line" "failure = \"open\" does not apply, the user's own layer, home or alcove failed" \

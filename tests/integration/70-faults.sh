@@ -151,7 +151,7 @@ for how in removed corrupt; do
 	else
 		# a corrupt state whose init still answers on the socket: refused before any
 		# build, the running alcove keeps its socket
-		assert_contains "$out" "Cannot read the state of alcove $UID4" \
+		assert_contains "$out" "Failed to read the state of alcove $UID4" \
 			"$how: no second alcove; the message says why"
 		[ -S "$RUN/control" ] || fail "$how: the refused login removed the alcove's socket"
 	fi

@@ -182,7 +182,7 @@ skopeo copy --dest-tls-verify=false "oci:$W/A:latest" "docker://127.0.0.1:$REG_P
 	>/dev/null 2>"$W/push.err" || fail "push to the registry: $(cat "$W/push.err")"
 out=$(actl image pull "docker://127.0.0.1:$REG_PORT/alcoi/a:1" alcoi-reg 2>&1) &&
 	fail "a pull over plain http worked without --insecure"
-assert_contains "$out" "skopeo copy docker://127.0.0.1:$REG_PORT/alcoi/a:1 failed" \
+assert_contains "$out" "Failed to copy docker://127.0.0.1:$REG_PORT/alcoi/a:1 with skopeo" \
 	"without --insecure, a plain-http registry is refused (skopeo's TLS check)"
 actl image pull --insecure "docker://127.0.0.1:$REG_PORT/alcoi/a:1" alcoi-reg >/dev/null 2>"$W/pull.err" ||
 	fail "pull --insecure from the registry: $(cat "$W/pull.err")"

@@ -427,8 +427,9 @@ static void test_missing_file(void **state)
 	assert_int_equal(policy_load("/nonexistent/alcove.conf", &p, &errs), -ENOENT);
 	assert_null(p);
 	assert_int_equal(errs.n, 1);
-	assert_string_equal(errs.msg[0], "/nonexistent/alcove.conf: cannot open: No such file or "
-					 "directory");
+	assert_string_equal(errs.msg[0],
+			    "/nonexistent/alcove.conf: failed to open: No such file or "
+			    "directory");
 	policy_errors_clear(&errs);
 }
 
