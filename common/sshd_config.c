@@ -243,15 +243,15 @@ static int parse_file(Parser *p, const char *path, int depth)
 	int r;
 
 	if (!buf)
-		return parser_error(p, -ENOMEM, "Cannot read %s: %m", path);
+		return parser_error(p, -ENOMEM, "Failed to read %s: %m", path);
 	r = read_file_at(AT_FDCWD, path, O_NONBLOCK, buf, FILE_MAX + 1, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r == -EFBIG)
-		return parser_error(p, r, "Cannot read %s: larger than %d KiB", path,
+		return parser_error(p, r, "Failed to read %s: larger than %d KiB", path,
 				    FILE_MAX / 1024);
 	if (r < 0)
-		return parser_error(p, r, "Cannot read %s: %m", path);
+		return parser_error(p, r, "Failed to read %s: %m", path);
 	buf[len] = '\0';
 	for (line = buf; line; line = next) {
 		next = strchr(line, '\n');
@@ -273,7 +273,7 @@ int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
 	if (errsize)
 		err[0] = '\0';
 	if (!p) {
-		snprintf(err, errsize, "Cannot read %s: out of memory", path);
+		snprintf(err, errsize, "Failed to read %s: out of memory", path);
 		return -ENOMEM;
 	}
 	*p = (Parser){.out = &s, .err = err, .errsize = errsize};
