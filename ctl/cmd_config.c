@@ -18,6 +18,7 @@
 #include "policy_warn.h"
 #include "profile_print.h"
 #include "quota.h"
+#include "sshd_check.h"
 #include "subid.h"
 
 static void errors_json(FILE *f, const PolicyErrors *errs)
@@ -65,7 +66,8 @@ static void warnings_of(const char *config, const Profile *pr, const PolicyWarni
 		bool repeated = false;
 
 		for (size_t j = 0; j < n_seen && !repeated; j++)
-			repeated = seen[j].line == w[i].line && strcmp(seen[j].text, w[i].text) == 0;
+			repeated =
+			    seen[j].line == w[i].line && strcmp(seen[j].text, w[i].text) == 0;
 		if (!repeated)
 			fprintf(stderr, "%s:%d: warning: %s: %s\n", config,
 				w[i].line ? w[i].line : pr->line, pr->name, w[i].text);
@@ -82,12 +84,51 @@ static void warnings_print(const char *config, const Policy *p)
 		warnings_of(config, &p->profiles[i], d, n);
 }
 
+enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST, OPT_SSHD_CONFIG };
+
+static int sshd_config_option(void *userdata, int opt, const char *arg)
+{
+	if (opt != OPT_SSHD_CONFIG)
+		return CTL_EXIT_USAGE;
+	*(const char **)userdata = arg;
+	return 0;
+}
+
+/* pam_alcove refuses contained ssh logins when sshd serves sftp in-process (or its
+ * configuration cannot be read): as bad as an invalid policy for them, so check-config fails;
+ * one inside a Match block is a warning. Text on stderr; the refusal in JSON's errors. */
+static bool sshd_report(const char *sshd_config, bool json, const char *config)
+{
+	char line[1024];
+	SshdCheck sc;
+	bool refused;
+
+	sshd_check_run(sshd_config, &sc);
+	refused = sshd_check_refusal(&sc, line, sizeof(line));
+	if (refused && json) {
+		fputs("{\"config\": ", stdout);
+		json_string(stdout, config);
+		fputs(", \"ok\": false, \"errors\": [", stdout);
+		json_string(stdout, line);
+		fputs("]}\n", stdout);
+	} else if (refused)
+		fprintf(stderr, "%s\n", line);
+	if (!json && sshd_check_warning(&sc, line, sizeof(line)))
+		fprintf(stderr, "%s\n", line);
+	return !refused;
+}
+
 int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"sshd-config", required_argument, NULL, OPT_SSHD_CONFIG},
+	    {0},
+	};
+	const char *sshd_config = NULL;
 	Policy *p = NULL;
 	int first, r;
 
-	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
+	r = ctl_getopt(ctx, argc, argv, opts, NULL, sshd_config_option, &sshd_config, &first);
 	if (r >= 0)
 		return r;
 	if (argc - first > 1)
@@ -102,21 +143,21 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_FAILURE;
 	if (!ctx->json)
 		warnings_print(ctx->config, p);
+	policy_free(p);
+	if (!sshd_report(sshd_config, ctx->json, ctx->config))
+		return CTL_EXIT_FAILURE;
 	if (ctx->json) {
 		fputs("{\"config\": ", stdout);
 		json_string(stdout, ctx->config);
 		fputs(", \"ok\": true, \"errors\": []}\n", stdout);
 	} else
 		printf("%s: OK\n", ctx->config);
-	policy_free(p);
 	return CTL_EXIT_OK;
 }
 
 typedef struct ExplainArgs {
-	const char *service, *tty, *rhost;
+	const char *service, *tty, *rhost, *sshd_config;
 } ExplainArgs;
-
-enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST };
 
 static int explain_option(void *userdata, int opt, const char *arg)
 {
@@ -128,6 +169,8 @@ static int explain_option(void *userdata, int opt, const char *arg)
 		a->tty = arg;
 	else if (opt == OPT_RHOST)
 		a->rhost = arg;
+	else if (opt == OPT_SSHD_CONFIG)
+		a->sshd_config = arg;
 	else
 		return CTL_EXIT_USAGE;
 	return 0;
@@ -183,7 +226,8 @@ static size_t image_warnings(const Profile *pr, PolicyWarning *w, size_t n, size
 static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 {
 	const Profile *pr = d->profile;
-	const LayerQuota q = {.bytes = pr ? pr->layer_quota : 0, .inodes = pr ? pr->layer_inodes : 0};
+	const LayerQuota q = {.bytes = pr ? pr->layer_quota : 0,
+			      .inodes = pr ? pr->layer_inodes : 0};
 	_cleanup_close_ int fd = -1;
 	size_t n;
 	int r;
@@ -198,41 +242,82 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 	r = fd < 0 ? -EOPNOTSUPP : quota_probe(fd, &q);
 	if (r < 0) {
 		w[n].line = pr->origin[PKEY_LAYER_QUOTA].line;
-		snprintf(w[n].text, sizeof(w[n].text),
-			 "layer_quota/layer_inodes cannot be enforced on %s (%s): %s; such logins %s",
-			 ALCOVE_LIB_DIR, quota_fs_name(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd)),
-			 quota_hint(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd), r),
-			 pr->layer_quota_fallback == QUOTA_FALLBACK_WARN ? "go on with a warning"
-									 : "are refused");
+		snprintf(
+		    w[n].text, sizeof(w[n].text),
+		    "layer_quota/layer_inodes cannot be enforced on %s (%s): %s; such logins %s",
+		    ALCOVE_LIB_DIR, quota_fs_name(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd)),
+		    quota_hint(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd), r),
+		    pr->layer_quota_fallback == QUOTA_FALLBACK_WARN ? "go on with a warning"
+								    : "are refused");
 		n++;
 	}
 	return n;
 }
 
-static void warnings_text(const Decision *d)
+/* internal-sftp, for a contained login (sc->path NULL: not looked at, another service): with
+ * --service sshd* (or --sshd-config) a refusal changes the decision, without a service it is
+ * what an ssh login would meet; a Match block is a warning. */
+static void explain_sshd(const ExplainArgs *a, Decision *d, SshdCheck *sc)
+{
+	bool sshd = a->sshd_config || (a->service && strncmp(a->service, "sshd", 4) == 0);
+	char why[sizeof(sc->err) + 256];
+	size_t len;
+
+	if (d->kind != DECISION_CONTAIN || (!sshd && a->service))
+		return;
+	sshd_check_run(a->sshd_config, sc);
+	if (!sshd || !sshd_check_refusal(sc, why, sizeof(why)))
+		return;
+	d->kind = DECISION_REFUSE;
+	len = strnlen(why, sizeof(d->reason) - 1); /* the reason is bounded: cut, not refused */
+	memcpy(d->reason, why, len);
+	d->reason[len] = '\0';
+}
+
+/* The sshd warnings of explain_sshd(), n of them (at most 2) into lines. */
+static size_t sshd_warnings(const Decision *d, const SshdCheck *sc, char lines[2][1024])
+{
+	size_t n = 0;
+
+	if (!sc->path || d->kind != DECISION_CONTAIN)
+		return 0;
+	if (sshd_check_refusal(sc, lines[n], sizeof(lines[n])))
+		n++; /* no service given: what a login through sshd would meet */
+	if (sshd_check_warning(sc, lines[n], sizeof(lines[n])))
+		n++;
+	return n;
+}
+
+static void warnings_text(const Decision *d, const SshdCheck *sc)
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
+	char lines[2][1024];
+	size_t n_sshd = sshd_warnings(d, sc, lines);
 
 	for (size_t i = 0; i < n; i++)
 		printf("warning   %s\n", w[i].text);
+	for (size_t i = 0; i < n_sshd; i++)
+		printf("warning   %s\n", lines[i]);
 }
 
-static void warnings_json(FILE *f, const Decision *d)
+static void warnings_json(FILE *f, const Decision *d, const SshdCheck *sc)
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
+	char lines[2][1024];
+	size_t n_sshd = sshd_warnings(d, sc, lines);
 
 	fputs(", \"warnings\": [", f);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n + n_sshd; i++) {
 		if (i)
 			fputs(", ", f);
-		json_string(f, w[i].text);
+		json_string(f, i < n ? w[i].text : lines[i - n]);
 	}
 	fputc(']', f);
 }
 
-static void explain_text(const Login *l, bool looked_up, const Decision *d)
+static void explain_text(const Login *l, bool looked_up, const Decision *d, const SshdCheck *sc)
 {
 	printf("user      %s", l->user);
 	if (looked_up)
@@ -258,10 +343,11 @@ static void explain_text(const Login *l, bool looked_up, const Decision *d)
 		printf(" (line %d)", d->profile->line);
 	printf(", inherits %s\n", d->profile->inherit ? d->profile->inherit : "defaults");
 	profile_print_text(stdout, d->profile);
-	warnings_text(d);
+	warnings_text(d, sc);
 }
 
-static void explain_json(const char *config, const Login *l, bool looked_up, const Decision *d)
+static void explain_json(const char *config, const Login *l, bool looked_up, const Decision *d,
+			 const SshdCheck *sc)
 {
 	FILE *f = stdout;
 
@@ -303,7 +389,7 @@ static void explain_json(const char *config, const Login *l, bool looked_up, con
 		profile_print_json(f, d->profile);
 	else
 		fputs("null", f);
-	warnings_json(f, d);
+	warnings_json(f, d, sc);
 	fputs("}\n", f);
 }
 
@@ -332,10 +418,12 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 	    {"service", required_argument, NULL, OPT_SERVICE},
 	    {"tty", required_argument, NULL, OPT_TTY},
 	    {"rhost", required_argument, NULL, OPT_RHOST},
+	    {"sshd-config", required_argument, NULL, OPT_SSHD_CONFIG},
 	    {0},
 	};
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	ExplainArgs a = {0};
+	SshdCheck sc = {0};
 	Policy *p = NULL;
 	Decision d;
 	Login unsafe;
@@ -369,10 +457,11 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 	policy_decide(p, l, &d);
 	if (li && d.kind == DECISION_CONTAIN)
 		explain_ranges(p, li, &d);
+	explain_sshd(&a, &d, &sc);
 	if (ctx->json)
-		explain_json(ctx->config, l, li != NULL, &d);
+		explain_json(ctx->config, l, li != NULL, &d, &sc);
 	else
-		explain_text(l, li != NULL, &d);
+		explain_text(l, li != NULL, &d, &sc);
 	policy_free(p);
 	return CTL_EXIT_OK;
 }
