@@ -10,15 +10,10 @@
 
 #include "macro.h"
 
-int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
-		 size_t *ret_len)
+int read_fd_whole(int fd, char *buf, size_t size, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	size_t off = 0;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | open_flags);
-	if (fd < 0)
-		return negative_errno();
 	for (;;) {
 		ssize_t n = read(fd, buf + off, size - off);
 
@@ -35,6 +30,17 @@ int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t 
 	}
 	*ret_len = off;
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
+		 size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | open_flags);
+	if (fd < 0)
+		return negative_errno();
+	return read_fd_whole(fd, buf, size, ret_len);
 }
 
 int opendir_fd(int dirfd, DIR **ret)

@@ -19,6 +19,9 @@
 int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
 		 size_t *ret_len);
 
+/* The same read, of an fd the caller opened: to its end, -EFBIG when it fills buf. */
+int read_fd_whole(int fd, char *buf, size_t size, size_t *ret_len);
+
 /*
  * A DIR* over a new fd of the directory dirfd refers to, so that the caller's fd keeps its own
  * offset and lifetime (closedir() closes only the new one). -errno; *ret set only on success.

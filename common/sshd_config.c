@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -182,7 +184,7 @@ static int include_one(Parser *p, const char *where, const char *arg, int depth)
 		return 0; /* as sshd: nothing to include */
 	if (r != 0)
 		return parser_error(p, r == GLOB_NOSPACE ? -ENOMEM : -EIO,
-				    "%s: Cannot expand Include '%s'", where, pattern);
+				    "%s: Failed to expand Include '%s'", where, pattern);
 	r = 0;
 	for (size_t i = 0; i < g.gl_pathc && r >= 0; i++) {
 		bool in_match = p->in_match;
@@ -234,6 +236,25 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 	return 0;
 }
 
+/* sshd's configuration is root's, in root's /etc: followed through symlinks as sshd does
+ * (configuration managers and NixOS link it). Only a regular file counts (-EBADFD else): a
+ * FIFO would read as empty and pass for a configuration without internal-sftp. */
+static int read_config(const char *path, char *buf, size_t size, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	return read_fd_whole(fd, buf, size, ret_len);
+}
+
 static int parse_file(Parser *p, const char *path, int depth)
 {
 	_cleanup_free_ char *buf = malloc(FILE_MAX + 1);
@@ -244,9 +265,11 @@ static int parse_file(Parser *p, const char *path, int depth)
 
 	if (!buf)
 		return parser_error(p, -ENOMEM, "Failed to read %s: %m", path);
-	r = read_file_at(AT_FDCWD, path, O_NONBLOCK, buf, FILE_MAX + 1, &len);
+	r = read_config(path, buf, FILE_MAX + 1, &len);
 	if (r == -ENOENT)
 		return 0;
+	if (r == -EBADFD)
+		return parser_error(p, -EINVAL, "Failed to read %s: not a regular file", path);
 	if (r == -EFBIG)
 		return parser_error(p, r, "Failed to read %s: larger than %d KiB", path,
 				    FILE_MAX / 1024);

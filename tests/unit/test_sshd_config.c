@@ -170,10 +170,15 @@ static void test_missing_and_errors(void **state)
 
 	assert_int_equal(sshd_config_sftp(path_of("none"), &s, err, sizeof(err)), 0);
 	assert_int_equal(s.n_global + s.n_match, 0);
-	/* a symlink is not followed: fail closed, naming the file */
-	assert_int_equal(symlink(path_of("g"), path_of("link")), 0);
-	assert_int_equal(sshd_config_sftp(path_of("link"), &s, err, sizeof(err)), -ELOOP);
-	assert_non_null(strstr(err, path_of("link")));
+	/* a symlink is followed, as sshd does: what it points at counts */
+	put("g2", "Subsystem sftp internal-sftp\n");
+	assert_int_equal(symlink(path_of("g2"), path_of("link")), 0);
+	assert_int_equal(sshd_config_sftp(path_of("link"), &s, err, sizeof(err)), 0);
+	assert_int_equal(s.n_global, 1);
+	/* a FIFO would read as empty: refused, naming the file */
+	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
+	assert_int_equal(sshd_config_sftp(path_of("fifo"), &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
 	/* an Include of itself: bounded */
 	snprintf(text, sizeof(text), "Include %s\n", path_of("loop"));
 	put("loop", text);
