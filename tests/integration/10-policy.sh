@@ -102,3 +102,21 @@ assert_contains "$err" "no such user 'alca-nosuchuser'" "and says so"
 err=$("$CTL" explain alca1 --config "$bad" 2>&1)
 assert_eq 1 $? "explain on a broken config exits 1"
 assert_contains "$err" "$bad:3:" "and shows the errors"
+
+# --- sshd serving sftp in-process: what pam_alcove refuses, check-config and explain say ---
+sshdc=$(mktemp -d)
+on_exit "rm -rf '$sshdc'"
+printf 'Port 22\nSubsystem sftp internal-sftp\n' >"$sshdc/global"
+printf 'Subsystem sftp /usr/lib/openssh/sftp-server\nMatch Group staff\n\tForceCommand internal-sftp\n' >"$sshdc/match"
+err=$("$CTL" check-config --sshd-config "$sshdc/global" "$ALCOVE_SRC/config/alcove.conf" 2>&1)
+assert_eq 1 $? "check-config fails when sshd serves sftp in-process to every connection"
+assert_contains "$err" "$sshdc/global:2: Subsystem sftp internal-sftp: sshd serves sftp in-process" \
+	"and names the file, line and directive"
+assert_contains "$err" "use Subsystem sftp /usr/lib/openssh/sftp-server" "and what to write instead"
+err=$("$CTL" check-config --sshd-config "$sshdc/match" "$ALCOVE_SRC/config/alcove.conf" 2>&1)
+assert_eq 0 $? "internal-sftp in a Match block is a warning, not a failure"
+assert_contains "$err" "$sshdc/match:3: ForceCommand internal-sftp" "the warning names the Match block's line"
+out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/global" --config "$conf")
+assert_contains "$out" "decision  refused: $sshdc/global:2:" "explain shows the ssh login refused, with the line"
+out=$("$CTL" explain alca1 --service login --config "$conf")
+assert_contains "$out" "decision  contained" "a login through another service than sshd is not affected"
