@@ -34,6 +34,7 @@ typedef struct Parser {
 	char subsystems[MAX_SUBSYSTEMS][64];
 	size_t n_subsystems;
 	bool forced;
+	bool keys_seen; /* the first global AuthorizedKeysFile wins */
 } Parser;
 
 static int parse_file(Parser *p, const char *path, int depth);
@@ -213,6 +214,25 @@ static int on_include(Parser *p, const char *where, char *rest, int depth)
 	return 0;
 }
 
+/* AuthorizedKeysFile FILE...: relative names are below the home, as are %h and ~ (sshd's
+ * expand_authorized_keys()); "none" reads no file. */
+static void on_authorized_keys(Parser *p, const char *where, char *rest)
+{
+	char *w[MAX_WORDS];
+	size_t n = split_words(rest, w, MAX_WORDS);
+	bool home = false;
+
+	if (p->in_match || p->keys_seen)
+		return;
+	p->keys_seen = true;
+	for (size_t i = 0; i < n; i++)
+		home = home || (strcmp(w[i], "none") != 0 &&
+				(w[i][0] != '/' || strstr(w[i], "%h") || strchr(w[i], '~')));
+	p->out->keys_in_home = home;
+	snprintf(p->out->keys.where, sizeof(p->out->keys.where), "%s", where);
+	snprintf(p->out->keys.text, sizeof(p->out->keys.text), "AuthorizedKeysFile %.140s", rest);
+}
+
 static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, int depth)
 {
 	char where[320], *rest, *kw;
@@ -233,6 +253,8 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 		on_subsystem(p, where, rest);
 	else if (strcasecmp(kw, "ForceCommand") == 0)
 		on_force_command(p, where, rest);
+	else if (strcasecmp(kw, "AuthorizedKeysFile") == 0)
+		on_authorized_keys(p, where, rest);
 	return 0;
 }
 
@@ -300,9 +322,14 @@ int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
 		return -ENOMEM;
 	}
 	*p = (Parser){.out = &s, .err = err, .errsize = errsize};
+	/* sshd's default: .ssh/authorized_keys .ssh/authorized_keys2, in the home */
+	s.keys_in_home = true;
+	snprintf(s.keys.text, sizeof(s.keys.text), "AuthorizedKeysFile .ssh/authorized_keys");
 	r = parse_file(p, path, 0);
 	if (r < 0)
 		return r;
+	if (p->forced)
+		s.keys_in_home = false; /* a global ForceCommand wins over key options */
 	*ret = s;
 	return 0;
 }

@@ -28,11 +28,17 @@ typedef struct SshdSftpFinding {
 	bool forced;	 /* ForceCommand (else Subsystem) */
 } SshdSftpFinding;
 
-/* What a login and alcovectl need: the first of each kind, and how many there are. */
+/* What a login and alcovectl need: the first of each kind, and how many there are. keys: the
+ * global AuthorizedKeysFile (sshd's default when where is empty) when it names a file in the
+ * user's home and no global ForceCommand overrides key options: a key line there with
+ * command="internal-sftp" is served in-process too (OpenSSH session.c do_exec()), and the
+ * tenant writes that file from inside the alcove. */
 typedef struct SshdSftp {
 	SshdSftpFinding global; /* outside any Match block: every connection */
 	SshdSftpFinding match;	/* inside one */
 	size_t n_global, n_match;
+	SshdSftpFinding keys;
+	bool keys_in_home;
 } SshdSftp;
 
 /* Reads path (and its Includes). A missing path is a configuration without any: 0. -errno

@@ -274,8 +274,8 @@ static void explain_sshd(const ExplainArgs *a, Decision *d, SshdCheck *sc)
 	d->reason[len] = '\0';
 }
 
-/* The sshd warnings of explain_sshd(), n of them (at most 2) into lines. */
-static size_t sshd_warnings(const Decision *d, const SshdCheck *sc, char lines[2][1024])
+/* The sshd warnings of explain_sshd(), n of them (at most 3) into lines. */
+static size_t sshd_warnings(const Decision *d, const SshdCheck *sc, char lines[3][1024])
 {
 	size_t n = 0;
 
@@ -285,6 +285,8 @@ static size_t sshd_warnings(const Decision *d, const SshdCheck *sc, char lines[2
 		n++; /* no service given: what a login through sshd would meet */
 	if (sshd_check_warning(sc, lines[n], sizeof(lines[n])))
 		n++;
+	if (sshd_check_keys(sc, lines[n], sizeof(lines[n])))
+		n++;
 	return n;
 }
 
@@ -292,7 +294,7 @@ static void warnings_text(const Decision *d, const SshdCheck *sc)
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[2][1024];
+	char lines[3][1024];
 	size_t n_sshd = sshd_warnings(d, sc, lines);
 
 	for (size_t i = 0; i < n; i++)
@@ -305,7 +307,7 @@ static void warnings_json(FILE *f, const Decision *d, const SshdCheck *sc)
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[2][1024];
+	char lines[3][1024];
 	size_t n_sshd = sshd_warnings(d, sc, lines);
 
 	fputs(", \"warnings\": [", f);

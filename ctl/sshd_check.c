@@ -36,3 +36,17 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size)
 		 c->s.match.where, c->s.match.text, sshd_sftp_advice(&c->s.match));
 	return true;
 }
+
+bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
+{
+	bool dflt = c->s.keys.where[0] == '\0';
+
+	if (c->r < 0 || !c->s.keys_in_home)
+		return false;
+	snprintf(buf, size,
+		 "%s: %s%s: the user's keys are read from the home, which the tenant writes from "
+		 "inside: a key with command=\"internal-sftp\" gets sftp served by sshd in-process, "
+		 "on the host's view; keep contained users' keys outside the home (docs/SECURITY.md)",
+		 dflt ? c->path : c->s.keys.where, c->s.keys.text, dflt ? " (sshd's default)" : "");
+	return true;
+}

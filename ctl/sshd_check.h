@@ -27,3 +27,7 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size);
 
 /* The warning for an internal-sftp inside a Match block, into buf; false when there is none. */
 bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
+
+/* The warning for keys read from the home (SshdSftp.keys_in_home), into buf; false when the
+ * keys are outside it or the configuration could not be read. */
+bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);

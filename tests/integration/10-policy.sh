@@ -120,3 +120,11 @@ out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/global" --config
 assert_contains "$out" "decision  refused: $sshdc/global:2:" "explain shows the ssh login refused, with the line"
 out=$("$CTL" explain alca1 --service login --config "$conf")
 assert_contains "$out" "decision  contained" "a login through another service than sshd is not affected"
+printf 'Subsystem sftp /usr/lib/openssh/sftp-server\n' >"$sshdc/stock"
+out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/stock" --config "$conf")
+assert_contains "$out" "decision  contained" "keys read from the home do not refuse the login"
+assert_contains "$out" "warning   $sshdc/stock: AuthorizedKeysFile .ssh/authorized_keys (sshd's default): the user's keys are read from the home" \
+	"explain warns that a key's command=\"internal-sftp\" would be served on the host's view"
+printf 'AuthorizedKeysFile /etc/ssh/keys/%%u\n' >"$sshdc/keys"
+out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/keys" --config "$conf")
+assert_not_contains "$out" "AuthorizedKeysFile" "keys outside the home: no warning"

@@ -191,6 +191,31 @@ static void test_missing_and_errors(void **state)
 	assert_non_null(strstr(err, path_of("d")));
 }
 
+/* Keys read from the home: a key line's command="internal-sftp" is in-process sftp too */
+static void test_authorized_keys(void **state)
+{
+	SshdSftp s;
+
+	put("k0", "Port 22\n");
+	s = read_ok("k0");
+	assert_true(s.keys_in_home); /* sshd's default, .ssh/authorized_keys */
+	assert_string_equal(s.keys.where, "");
+	put("k1", "AuthorizedKeysFile /etc/ssh/keys/%u\nAuthorizedKeysFile .ssh/authorized_keys\n");
+	s = read_ok("k1");
+	assert_false(s.keys_in_home); /* the first one wins */
+	assert_non_null(strstr(s.keys.where, "k1:1"));
+	put("k2", "AuthorizedKeysFile /etc/ssh/keys/%u %h/.ssh/authorized_keys\n");
+	assert_true(read_ok("k2").keys_in_home);
+	put("k3", "AuthorizedKeysFile none\n");
+	assert_false(read_ok("k3").keys_in_home);
+	put("k4", "Match Group staff\n\tAuthorizedKeysFile /etc/ssh/keys/%u\n");
+	assert_true(read_ok("k4").keys_in_home); /* a Match block is per connection */
+	put("k5", "ForceCommand /usr/local/bin/menu\n");
+	assert_false(read_ok("k5").keys_in_home); /* it wins over a key's command= */
+	put("k6", "AuthorizedKeysFile ~/.ssh/keys\n");
+	assert_true(read_ok("k6").keys_in_home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +226,7 @@ int main(void)
 	    cmocka_unit_test(test_match_block),
 	    cmocka_unit_test(test_include),
 	    cmocka_unit_test(test_missing_and_errors),
+	    cmocka_unit_test(test_authorized_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
