@@ -9,7 +9,7 @@ PACKAGES="build-essential pkg-config ca-certificates
 	openssh-server openssh-client pamtester tmux sudo login util-linux procps iproute2
 	passwd python3 libcap2-bin xauth
 	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev mandoc
-	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs btrfs-progs"
+	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs btrfs-progs xfsprogs"
 # shellcheck disable=SC2086 # the list is split on purpose, here and below
 installed=$(dpkg-query -W -f '${db:Status-Abbrev}\n' $PACKAGES 2>/dev/null | grep -c '^ii' || true)
 # shellcheck disable=SC2086

@@ -7,7 +7,9 @@
 # delegated subtree, creates sub-cgroups and enables the scope's controllers for them.
 # A profile with no limits gets the builtin ones (issue 15): pids.max 2048 stops a fork loop
 # and memory.max, 25% of the RAM, OOM-kills a hog in its alcove, while another user logs in.
-# Then login-quota.sh: layer_quota as an ext4 project quota, in the same VM.
+# A tenant's leftovers (setsid + nohup, on_last_logout = "keep") stay under the same TasksMax:
+# the next login can fork only what they left. Then login-quota.sh: layer_quota as an ext4 and
+# an xfs project quota, in the same VM.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 . "$ALCOVE_SRC/tests/vm/vm.sh"
@@ -16,7 +18,7 @@ VM_IMAGE=bookworm
 VM_LIB_DISK=prjquota # /var/lib/alcove on ext4 with project quotas, for login-quota.sh
 vm_boot
 # The users with root's test key, and the policy: image "/" (the guest's root is ext4).
-vm_ssh root 'for u in alcevm alcevm2 alcevm3 alcvq1 alcvq2 alcvq3 alcvq4; do
+vm_ssh root 'for u in alcevm alcevm2 alcevm3 alcevm4 alcvq1 alcvq2 alcvq3 alcvq4 alcvq5; do
 	useradd -m -s /bin/bash $u && install -d -m 700 -o $u -g $u /home/$u/.ssh &&
 	install -m 600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/ &&
 	echo $u:$((200000 + $(wc -l </etc/subuid) * 65536)):65536 | tee -a /etc/subuid >>/etc/subgid ||
@@ -24,6 +26,7 @@ vm_ssh root 'for u in alcevm alcevm2 alcevm3 alcvq1 alcvq2 alcvq3 alcvq4; do
 vm_ssh root 'cat >/etc/alcove/alcove.conf' <<'CONF'
 defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
 profiles = { small = { limits = { TasksMax = 64; MemoryMax = "64M"; }; }; free = { };
+             lingering = { limits = { TasksMax = 64; }; on_last_logout = "keep"; };
              builder = { mode = "root"; image = "/var/lib/alcove/images/bookworm"; };
              quota = { persist = true; layer_quota = "20M"; layer_quota_fallback = "refuse"; };
              spacious = { persist = true; layer_quota_fallback = "refuse"; };
@@ -31,7 +34,8 @@ profiles = { small = { limits = { TasksMax = 64; MemoryMax = "64M"; }; }; free =
 rules = ( { user = "alcevm"; profile = "small"; }, { user = "alcevm2"; profile = "free"; },
           { user = "alcevm3"; profile = "builder"; }, { user = "alcvq1"; profile = "quota"; },
           { user = "alcvq2"; profile = "spacious"; }, { user = "alcvq3"; profile = "few"; },
-          { user = "alcvq4"; profile = "quota"; } );
+          { user = "alcvq4"; profile = "quota"; }, { user = "alcvq5"; profile = "quota"; },
+          { user = "alcevm4"; profile = "lingering"; } );
 CONF
 out=$(vm_ssh root 'alcovectl check-config && DEBIAN_FRONTEND=noninteractive pam-auth-update --enable alcove 2>&1') ||
 	fail "policy and pam-auth-update in the VM: $out"
@@ -108,6 +112,24 @@ kmsg=$(vm_ssh root "journalctl -k -q --no-pager | grep oom-kill | tail -1")
 assert_contains "$kmsg" "oom_memcg=/user.slice/user-$uid2.slice/alcove-alcevm2.scope," \
 	"the OOM kill was the alcove's, under the builtin MemoryMax"
 vm_ssh root alcovectl stop alcevm2 >/dev/null 2>&1
+
+# --- leftovers count against the limits of the logins: 40 sleeps left behind by a login
+# (setsid -f nohup: a new session, stdio off the channel) stay in the kept alcove's scope, and the
+# next login's fork loop stops at TasksMax = 64 minus them ---
+vm_ssh alcevm4 'for i in $(seq 40); do setsid -f nohup sleep 600 </dev/null >/dev/null 2>&1; done' ||
+	fail "alcevm4 could not leave its sleeps behind"
+uid4=$(vm_ssh root id -u alcevm4)
+scope4=/sys/fs/cgroup/user.slice/user-$uid4.slice/alcove-alcevm4.scope
+left=$(vm_ssh root "cat $scope4/pids.current")
+[ "$left" -ge 41 ] 2>/dev/null || fail "the scope counts '$left' tasks after logout, not init and 40 sleeps"
+pass "after logout the kept alcove's scope holds the 40 leftovers ($left tasks)"
+vm_ssh alcevm4 "sh -c 'i=0; while [ \$i -lt 200 ]; do sleep 600 & i=\$((i+1)); echo \$i >/tmp/count; done' \
+	>/dev/null 2>/tmp/err; cat /tmp/count; cat /tmp/err" >"$VM_DIR/fork4.out" 2>&1
+started=$(head -1 "$VM_DIR/fork4.out")
+echo "# with 40 leftovers the next login's fork loop started $started sleeps"
+[ "$started" -lt $((64 - 40)) ] 2>/dev/null || fail "the leftovers did not count: '$(cat "$VM_DIR/fork4.out")'"
+assert_contains "$(cat "$VM_DIR/fork4.out")" "fork" "the next login's fork failed at the scope's TasksMax"
+vm_ssh root alcovectl stop alcevm4 >/dev/null 2>&1
 
 # --- alcovectl show reads the controllers' usage of a running alcove ---
 vm_ssh alcevm2 'sleep 60' </dev/null >/dev/null 2>&1 &

@@ -1,12 +1,13 @@
 # shellcheck shell=bash
-# layer_quota as an ext4 project quota, through ssh logins in the VM (sourced by
+# layer_quota as an ext4 and an xfs project quota, through ssh logins in the VM (sourced by
 # 20-limits-login.sh, so one boot serves both; the host's kernel has no CONFIG_QFMT_V2, so only
 # the VM can test it). /var/lib/alcove is the guest's /dev/vdb: ext4 with the features project
 # and quota, mounted with prjquota (vm.sh, VM_LIB_DISK=prjquota). alcvq1 has layer_quota =
 # "20M", alcvq2 the builtin 10G, alcvq3 layer_inodes = 200; each refuses the login if the quota
 # cannot be set. A user at the quota gets EDQUOT, keeps their files, logs in again (the helper
 # lifts the limit while overlayfs remakes work/), makes room by deleting; the other user writes
-# on; alcovectl show prints the project quota; reset releases it.
+# on; alcovectl show prints the project quota; reset releases it. alcvq5 has the 20M on an xfs
+# mounted with prjquota (/dev/vdc).
 
 assert_contains "$(vm_ssh root findmnt -no FSTYPE,OPTIONS /var/lib/alcove)" "prjquota" \
 	"the guest's /var/lib/alcove is mounted with prjquota"
@@ -69,3 +70,22 @@ vm_ssh root 'truncate -s 64M /var/tmp/noprj.img && mkfs.ext4 -q -I 256 -O quota,
 out=$(vm_ssh alcvq4 'echo in' 2>&1) && fail "a layer_quota that the mount does not enforce was let through: $out"
 out=$(vm_ssh root "journalctl -q --no-pager -g 'layer_quota 20M' | tail -1")
 assert_contains "$out" "turn project quotas on" "refused with the way to turn project quotas on"
+
+# --- xfs (/dev/vdc, mounted with prjquota): the same project quota through xfs's own quota
+# code; alcvq5's layer directory is a bind of a directory there, as alcvq4's above ---
+vm_ssh root 'mkdir /run/xfs && mount -o prjquota /dev/vdc /run/xfs &&
+	install -d -m 0700 /run/xfs/alcvq5 /var/lib/alcove/alcvq5 &&
+	mount --bind /run/xfs/alcvq5 /var/lib/alcove/alcvq5' || fail "an xfs with prjquota in the VM"
+out=$(vm_ssh alcvq5 'head -c 100000 /dev/urandom >/var/tmp/keep && sha256sum </var/tmp/keep &&
+	dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1; sync; stat -c %s /var/tmp/fill') ||
+	fail "alcvq5's login on xfs: $out"
+assert_contains "$out" "Disk quota exceeded" "xfs: a user at the 20M project quota gets EDQUOT inside"
+size=$(tail -1 <<<"$out")
+[ "$size" -le $((20 * 1024 * 1024)) ] 2>/dev/null || fail "xfs: wrote '$size' bytes past a 20M quota"
+pass "xfs: no more than the quota was written ($size bytes)"
+keep=$(sed -n 1p <<<"$out")
+assert_eq "$keep" "$(vm_ssh alcvq5 'sha256sum </var/tmp/keep')" "xfs: the user's file is intact at the quota"
+out=$(vm_ssh root 'alcovectl show alcvq5' 2>/dev/null)
+grep -qE '^layer: +[0-9.]+M of 20M, [0-9]+ inodes \(project quota\)$' <<<"$out" ||
+	fail "alcovectl show alcvq5: no xfs layer usage against 20M: $out"
+pass "xfs: alcovectl show reads the project quota"

@@ -3,7 +3,8 @@
 #   vm_boot              # disk from the cached VM rootfs with alcove installed; boots it;
 #                        # sets VM_PID, VM_PORT (VM_IMAGE=bookworm before: an image for alcoves;
 #                        # VM_LIB_DISK=prjquota before: /var/lib/alcove on an ext4 disk of its
-#                        # own with project quotas, /dev/vdb mounted with prjquota)
+#                        # own with project quotas, /dev/vdb mounted with prjquota; and an
+#                        # empty xfs as /dev/vdc, for the test to mount with prjquota)
 #   vm_ssh USER CMD...   # ssh to the guest through the forwarded loopback port
 #   vm_stop              # also registered with on_exit
 VM_PACKAGES=$NSPAWN_PACKAGES,linux-image-amd64,initramfs-tools,udev,kmod,systemd-resolved
@@ -14,7 +15,7 @@ VM_LIB_DISK=none # "prjquota": /var/lib/alcove is a second disk, ext4 with proje
 
 vm_need_tools() {
 	local t
-	for t in qemu-system-x86_64 qemu-img mkfs.ext4 ssh ssh-keygen; do
+	for t in qemu-system-x86_64 qemu-img mkfs.ext4 mkfs.xfs ssh ssh-keygen; do
 		command -v "$t" >/dev/null || fail "$t is missing: run tests/install-deps.sh"
 	done
 }
@@ -72,6 +73,9 @@ _vm_make_lib_disk() {
 	[ $rc -le 1 ] || fail "e2fsck of the quota disk: $(tail -3 "$VM_DIR/e2fsck.log")"
 	rm -rf --one-file-system "$stage/var/lib/alcove" && mkdir "$stage/var/lib/alcove"
 	echo "/dev/vdb /var/lib/alcove ext4 rw,prjquota 0 0" >>"$stage/etc/fstab"
+	# xfs turns quotas on at mount time only (no fstab line: the test mounts it). 300 MB is
+	# mkfs.xfs's smallest; the file is sparse.
+	truncate -s 300M "$VM_DIR/xfs.img" && mkfs.xfs -q -f "$VM_DIR/xfs.img" || fail "mkfs.xfs"
 }
 
 vm_boot() {
@@ -86,7 +90,8 @@ vm_boot() {
 	_vm_make_disk "$root"
 	local disks=()
 	[ "$VM_LIB_DISK" = prjquota ] &&
-		disks=(-drive "file=$VM_DIR/lib.img,if=virtio,format=raw,cache=unsafe")
+		disks=(-drive "file=$VM_DIR/lib.img,if=virtio,format=raw,cache=unsafe"
+			-drive "file=$VM_DIR/xfs.img,if=virtio,format=raw,cache=unsafe")
 	# KVM is not usable here (TESTING.md): TCG, two threads.
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 2048 -smp 2 \
 		-kernel "$VM_DIR/vmlinuz" -initrd "$VM_DIR/initrd" \
