@@ -79,7 +79,9 @@ vm_ssh root 'mkdir /run/xfs && mount -o prjquota /dev/vdc /run/xfs &&
 out=$(vm_ssh alcvq5 'head -c 100000 /dev/urandom >/var/tmp/keep && sha256sum </var/tmp/keep &&
 	dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1; sync; stat -c %s /var/tmp/fill') ||
 	fail "alcvq5's login on xfs: $out"
-assert_contains "$out" "Disk quota exceeded" "xfs: a user at the 20M project quota gets EDQUOT inside"
+# xfs reports a project quota as a full directory tree: ENOSPC, where ext4 says EDQUOT
+# (fs/xfs/xfs_trans_dquot.c: a project dquot's reservation fails with -ENOSPC)
+assert_contains "$out" "No space left on device" "xfs: a user at the 20M project quota gets ENOSPC inside"
 size=$(tail -1 <<<"$out")
 [ "$size" -le $((20 * 1024 * 1024)) ] 2>/dev/null || fail "xfs: wrote '$size' bytes past a 20M quota"
 pass "xfs: no more than the quota was written ($size bytes)"
