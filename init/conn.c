@@ -96,11 +96,11 @@ void conn_accept(Init *init, bool admin)
 		     SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != ECONNABORTED && errno != EINTR)
-			init_log("accept on the %s socket: %m", what);
+			init_log("Failed to accept on the %s socket: %m", what);
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		init_log("SO_PEERCRED: %m");
+		init_log("Failed to read the peer's credentials (SO_PEERCRED): %m");
 		return;
 	}
 	if (!admin && !peer_allowed(init, cred.uid)) {
@@ -123,7 +123,7 @@ void conn_accept(Init *init, bool admin)
 		    .peer_uid = cred.uid,
 		    .peer_pid = cred.pid};
 	if (watch_add(init, fd, &c->watch, EPOLLIN) < 0) {
-		init_log("epoll_ctl for a connection: %m");
+		init_log("Failed to watch a connection (epoll_ctl): %m");
 		free(c);
 		return;
 	}

@@ -182,12 +182,12 @@ static void enable_controllers(void)
 	if (fd >= 0)
 		(void)close(fd);
 	if (n < 0) {
-		init_log("read " INIT_CGROUP_ROOT "/cgroup.controllers: %m");
+		init_log("Failed to read " INIT_CGROUP_ROOT "/cgroup.controllers: %m");
 		return;
 	}
 	fd = open(INIT_CGROUP_ROOT "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		init_log("open " INIT_CGROUP_ROOT "/cgroup.subtree_control: %m");
+		init_log("Failed to open " INIT_CGROUP_ROOT "/cgroup.subtree_control: %m");
 		return;
 	}
 	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
@@ -195,7 +195,7 @@ static void enable_controllers(void)
 		int len = snprintf(word, sizeof(word), "+%s", c);
 
 		if (len > 0 && (size_t)len < sizeof(word) && write(fd, word, (size_t)len) < 0)
-			init_log("enable controller %s for the logins: %m", c);
+			init_log("Failed to enable controller %s for the logins: %m", c);
 	}
 	(void)close(fd);
 }
@@ -306,7 +306,7 @@ static _noreturn_ void run(Init *init)
 			apply_life_action(init, a);
 		n = epoll_wait(init->epfd, ev, (int)ELEMENTSOF(ev), timeout_ms(deadline, now));
 		if (n < 0 && errno != EINTR) {
-			init_log("epoll_wait: %m");
+			init_log("Failed to wait for events (epoll_wait): %m");
 			abort(); /* PID 1 exiting ends the alcove: at least leave a trace */
 		}
 		for (int i = 0; i < n; i++)

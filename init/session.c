@@ -107,7 +107,7 @@ int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
 	    .watch.kind = WATCH_START, .pid = pid, .start_fd = p[0], .login = login, .conn = c};
 	if (watch_add(init, p[0], &s->watch, EPOLLIN) < 0) {
 		/* cannot happen for a fresh pipe; the reaper resolves the start then */
-		init_log("epoll_ctl for session %d: %m", pid);
+		init_log("Failed to watch session %d (epoll_ctl): %m", pid);
 	}
 	c->session = s;
 	init_touch(init);
