@@ -218,19 +218,30 @@ static int on_include(Parser *p, const char *where, char *rest, int depth)
  * expand_authorized_keys()); "none" reads no file. */
 static void on_authorized_keys(Parser *p, const char *where, char *rest)
 {
-	char *w[MAX_WORDS];
-	size_t n = split_words(rest, w, MAX_WORDS);
+	char text[160], *w[MAX_WORDS];
+	size_t n;
 	bool home = false;
 
-	if (p->in_match || p->keys_seen)
-		return;
-	p->keys_seen = true;
+	snprintf(text, sizeof(text), "AuthorizedKeysFile %.140s", rest); /* before the split */
+	n = split_words(rest, w, MAX_WORDS);
 	for (size_t i = 0; i < n; i++)
 		home = home || (strcmp(w[i], "none") != 0 &&
 				(w[i][0] != '/' || strstr(w[i], "%h") || strchr(w[i], '~')));
+	if (p->in_match) {
+		/* the admin's way out, for the users a Match block selects: remembered, first */
+		if (!home && !p->out->keys_match.where[0]) {
+			snprintf(p->out->keys_match.where, sizeof(p->out->keys_match.where), "%s",
+				 where);
+			snprintf(p->out->keys_match.text, sizeof(p->out->keys_match.text), "%s", text);
+		}
+		return;
+	}
+	if (p->keys_seen)
+		return;
+	p->keys_seen = true;
 	p->out->keys_in_home = home;
 	snprintf(p->out->keys.where, sizeof(p->out->keys.where), "%s", where);
-	snprintf(p->out->keys.text, sizeof(p->out->keys.text), "AuthorizedKeysFile %.140s", rest);
+	snprintf(p->out->keys.text, sizeof(p->out->keys.text), "%s", text);
 }
 
 static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, int depth)

@@ -39,6 +39,7 @@ typedef struct SshdSftp {
 	size_t n_global, n_match;
 	SshdSftpFinding keys;
 	bool keys_in_home;
+	SshdSftpFinding keys_match; /* the first Match block's keys outside the home, if any */
 } SshdSftp;
 
 /* Reads path (and its Includes). A missing path is a configuration without any: 0. -errno

@@ -39,14 +39,21 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size)
 
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 {
+	const SshdSftpFinding *m = &c->s.keys_match;
 	bool dflt = c->s.keys.where[0] == '\0';
+	char unless[sizeof(m->where) + sizeof(m->text) + 64] = "";
 
 	if (c->r < 0 || !c->s.keys_in_home)
 		return false;
+	if (m->where[0])
+		snprintf(unless, sizeof(unless), " (unless %s: %s, in a Match block, selects this user)",
+			 m->where, m->text);
 	snprintf(buf, size,
 		 "%s: %s%s: the user's keys are read from the home, which the tenant writes from "
 		 "inside: a key with command=\"internal-sftp\" gets sftp served by sshd in-process, "
-		 "on the host's view; keep contained users' keys outside the home (docs/SECURITY.md)",
-		 dflt ? c->path : c->s.keys.where, c->s.keys.text, dflt ? " (sshd's default)" : "");
+		 "on the host's view%s; keep contained users' keys outside the home "
+		 "(docs/SECURITY.md)",
+		 dflt ? c->path : c->s.keys.where, c->s.keys.text, dflt ? " (sshd's default)" : "",
+		 unless);
 	return true;
 }

@@ -128,3 +128,7 @@ assert_contains "$out" "warning   $sshdc/stock: AuthorizedKeysFile .ssh/authoriz
 printf 'AuthorizedKeysFile /etc/ssh/keys/%%u\n' >"$sshdc/keys"
 out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/keys" --config "$conf")
 assert_not_contains "$out" "AuthorizedKeysFile" "keys outside the home: no warning"
+printf 'Match Group alcag1\n\tAuthorizedKeysFile /etc/ssh/keys/%%u\n' >"$sshdc/matchkeys"
+out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/matchkeys" --config "$conf")
+assert_contains "$out" "(unless $sshdc/matchkeys:2: AuthorizedKeysFile /etc/ssh/keys/%u, in a Match block, selects this user)" \
+	"keys moved out of the home in a Match block: the warning names that block"

@@ -205,11 +205,16 @@ static void test_authorized_keys(void **state)
 	assert_false(s.keys_in_home); /* the first one wins */
 	assert_non_null(strstr(s.keys.where, "k1:1"));
 	put("k2", "AuthorizedKeysFile /etc/ssh/keys/%u %h/.ssh/authorized_keys\n");
-	assert_true(read_ok("k2").keys_in_home);
+	s = read_ok("k2");
+	assert_true(s.keys_in_home);
+	assert_string_equal(s.keys.text, "AuthorizedKeysFile /etc/ssh/keys/%u %h/.ssh/authorized_keys");
 	put("k3", "AuthorizedKeysFile none\n");
 	assert_false(read_ok("k3").keys_in_home);
-	put("k4", "Match Group staff\n\tAuthorizedKeysFile /etc/ssh/keys/%u\n");
-	assert_true(read_ok("k4").keys_in_home); /* a Match block is per connection */
+	put("k4", "Match Group staff\n\tAuthorizedKeysFile /etc/ssh/keys/%u /etc/ssh/k2/%u\n");
+	s = read_ok("k4");
+	assert_true(s.keys_in_home); /* a Match block is per connection */
+	assert_non_null(strstr(s.keys_match.where, "k4:2"));
+	assert_string_equal(s.keys_match.text, "AuthorizedKeysFile /etc/ssh/keys/%u /etc/ssh/k2/%u");
 	put("k5", "ForceCommand /usr/local/bin/menu\n");
 	assert_false(read_ok("k5").keys_in_home); /* it wins over a key's command= */
 	put("k6", "AuthorizedKeysFile ~/.ssh/keys\n");
