@@ -51,8 +51,9 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 	snprintf(buf, size,
 		 "%s: %s%s: the user's keys are read from the home, which the tenant writes from "
 		 "inside: a key with command=\"internal-sftp\" gets sftp served by sshd in-process, "
-		 "on the host's view%s; keep contained users' keys outside the home "
-		 "(docs/SECURITY.md)",
+		 "on the host's view%s; keep contained users' keys out of their reach "
+		 "(AuthorizedKeysFile, or a profile home volume other than the passwd home; "
+		 "docs/SECURITY.md)",
 		 dflt ? c->path : c->s.keys.where, c->s.keys.text, dflt ? " (sshd's default)" : "",
 		 unless);
 	return true;

@@ -132,3 +132,13 @@ printf 'Match Group alcag1\n\tAuthorizedKeysFile /etc/ssh/keys/%%u\n' >"$sshdc/m
 out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/matchkeys" --config "$conf")
 assert_contains "$out" "(unless $sshdc/matchkeys:2: AuthorizedKeysFile /etc/ssh/keys/%u, in a Match block, selects this user)" \
 	"keys moved out of the home in a Match block: the warning names that block"
+# a home volume that is not the passwd home: sshd reads keys the tenant cannot write
+hconf=$(make_config 'profiles = { vol = { home = "/srv/alca-homes/%u"; }; same = { home = "/home/%u"; }; };
+rules = ( { user = "alca1"; profile = "vol"; }, { user = "alca3"; profile = "same"; } );')
+out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/stock" --config "$hconf")
+assert_contains "$out" "decision  contained" "alca1 is contained with a home volume of its own"
+assert_not_contains "$out" "AuthorizedKeysFile" \
+	"a home volume other than the passwd home: the keys sshd reads are out of the tenant's reach"
+out=$("$CTL" explain alca3 --service sshd --sshd-config "$sshdc/stock" --config "$hconf")
+assert_contains "$out" "AuthorizedKeysFile .ssh/authorized_keys (sshd's default)" \
+	"a home pattern that names the passwd home itself: still warned"
