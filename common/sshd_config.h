@@ -45,7 +45,8 @@ typedef struct SshdSftp {
 /* Reads path (and its Includes). A missing path is a configuration without any: 0. -errno
  * with err naming the file (and line) that could not be read, expanded or nested. Files are
  * opened O_NONBLOCK|O_CLOEXEC following symlinks as sshd does (root's files in root's /etc),
- * must be regular files (-EINVAL else) and are bounded to 256 KiB each. */
+ * must be regular files (-EISDIR for a directory, -EINVAL for anything else) and are bounded
+ * to 256 KiB each. */
 int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize);
 
 /* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
