@@ -20,7 +20,6 @@
 #define MAX_WORDS 32
 #define MAX_SUBSYSTEMS 32
 #define INTERNAL_SFTP "internal-sftp"
-#define SFTP_SERVER "/usr/lib/openssh/sftp-server"
 /* sshd's SSHDIR on Debian: where a relative Include is looked up, whatever -f says */
 #define SSHD_DIR "/etc/ssh"
 
@@ -35,6 +34,10 @@ typedef struct Parser {
 	size_t n_subsystems;
 	bool forced;
 	bool keys_seen; /* the first global AuthorizedKeysFile wins */
+	bool principals_seen;
+	/* file names of Match blocks and AuthorizedPrincipalsFile, after the global ones */
+	char more_files[SSHD_KEY_FILES_MAX][256];
+	size_t n_more_files;
 } Parser;
 
 static int parse_file(Parser *p, const char *path, int depth);
@@ -214,34 +217,47 @@ static int on_include(Parser *p, const char *where, char *rest, int depth)
 	return 0;
 }
 
-/* AuthorizedKeysFile FILE...: relative names are below the home, as are %h and ~ (sshd's
- * expand_authorized_keys()); "none" reads no file. */
-static void on_authorized_keys(Parser *p, const char *where, char *rest)
+/* A file name sshd may read key lines from: to out (the first global AuthorizedKeysFile) or to
+ * the parser's others; "none" is no file. */
+static void add_key_file(Parser *p, bool global_keys, const char *name)
 {
-	char text[160], *w[MAX_WORDS];
-	size_t n;
-	bool home = false;
+	char(*files)[256] = global_keys ? p->out->key_files : p->more_files;
+	size_t *n = global_keys ? &p->out->n_key_files : &p->n_more_files;
 
-	snprintf(text, sizeof(text), "AuthorizedKeysFile %.140s", rest); /* before the split */
-	n = split_words(rest, w, MAX_WORDS);
-	for (size_t i = 0; i < n; i++)
-		home = home || (strcmp(w[i], "none") != 0 &&
-				(w[i][0] != '/' || strstr(w[i], "%h") || strchr(w[i], '~')));
-	if (p->in_match) {
-		/* the admin's way out, for the users a Match block selects: remembered, first */
-		if (!home && !p->out->keys_match.where[0]) {
-			snprintf(p->out->keys_match.where, sizeof(p->out->keys_match.where), "%s",
-				 where);
-			snprintf(p->out->keys_match.text, sizeof(p->out->keys_match.text), "%s", text);
-		}
+	if (strcasecmp(name, "none") == 0)
+		return;
+	if (*n >= SSHD_KEY_FILES_MAX || strlen(name) >= sizeof(files[0])) {
+		p->out->key_files_overflow = true;
 		return;
 	}
-	if (p->keys_seen)
+	snprintf(files[(*n)++], sizeof(files[0]), "%s", name);
+}
+
+/* AuthorizedPrincipalsFile FILE: its lines take key options too (a certificate's principal
+ * with command="internal-sftp"); the first global one, and every Match block's. */
+static void on_principals(Parser *p, char *rest)
+{
+	char *w[1];
+
+	if (split_words(rest, w, 1) < 1 || (!p->in_match && p->principals_seen))
 		return;
-	p->keys_seen = true;
-	p->out->keys_in_home = home;
-	snprintf(p->out->keys.where, sizeof(p->out->keys.where), "%s", where);
-	snprintf(p->out->keys.text, sizeof(p->out->keys.text), "%s", text);
+	if (!p->in_match)
+		p->principals_seen = true;
+	add_key_file(p, false, w[0]);
+}
+
+/* AuthorizedKeysFile FILE...: the first global one, and every Match block's. */
+static void on_authorized_keys(Parser *p, char *rest)
+{
+	char *w[MAX_WORDS];
+	size_t n = split_words(rest, w, MAX_WORDS);
+
+	if (!p->in_match && p->keys_seen)
+		return;
+	for (size_t i = 0; i < n; i++)
+		add_key_file(p, !p->in_match, w[i]);
+	if (!p->in_match)
+		p->keys_seen = true;
 }
 
 static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, int depth)
@@ -265,7 +281,9 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 	else if (strcasecmp(kw, "ForceCommand") == 0)
 		on_force_command(p, where, rest);
 	else if (strcasecmp(kw, "AuthorizedKeysFile") == 0)
-		on_authorized_keys(p, where, rest);
+		on_authorized_keys(p, rest);
+	else if (strcasecmp(kw, "AuthorizedPrincipalsFile") == 0)
+		on_principals(p, rest);
 	return 0;
 }
 
@@ -320,6 +338,25 @@ static int parse_file(Parser *p, const char *path, int depth)
 	return 0;
 }
 
+/* The global names (sshd's default without any), then the others; none at all when a global
+ * ForceCommand wins over key options (session.c do_exec(): adm_forced_command first). */
+static void key_files_finish(Parser *p)
+{
+	SshdSftp *s = p->out;
+
+	if (p->forced) {
+		s->n_key_files = 0;
+		s->key_files_overflow = false;
+		return;
+	}
+	if (!p->keys_seen) {
+		add_key_file(p, true, ".ssh/authorized_keys");
+		add_key_file(p, true, ".ssh/authorized_keys2");
+	}
+	for (size_t i = 0; i < p->n_more_files; i++)
+		add_key_file(p, true, p->more_files[i]);
+}
+
 int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
 {
 	_cleanup_free_ Parser *p = calloc(1, sizeof(*p));
@@ -333,19 +370,15 @@ int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
 		return -ENOMEM;
 	}
 	*p = (Parser){.out = &s, .err = err, .errsize = errsize};
-	/* sshd's default: .ssh/authorized_keys .ssh/authorized_keys2, in the home */
-	s.keys_in_home = true;
-	snprintf(s.keys.text, sizeof(s.keys.text), "AuthorizedKeysFile .ssh/authorized_keys");
 	r = parse_file(p, path, 0);
 	if (r < 0)
 		return r;
-	if (p->forced)
-		s.keys_in_home = false; /* a global ForceCommand wins over key options */
+	key_files_finish(p);
 	*ret = s;
 	return 0;
 }
 
 const char *sshd_sftp_advice(const SshdSftpFinding *f)
 {
-	return f->forced ? "ForceCommand " SFTP_SERVER : "Subsystem sftp " SFTP_SERVER;
+	return f->forced ? "ForceCommand " SSHD_SFTP_SERVER : "Subsystem sftp " SSHD_SFTP_SERVER;
 }

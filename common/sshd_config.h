@@ -20,6 +20,8 @@
 
 #define SSHD_CONFIG_DEFAULT "/etc/ssh/sshd_config"
 #define SSHD_CONFIG_MAX_DEPTH 16
+#define SSHD_KEY_FILES_MAX 16
+#define SSHD_SFTP_SERVER "/usr/lib/openssh/sftp-server"
 
 typedef struct SshdSftpFinding {
 	char where[320]; /* FILE:LINE */
@@ -28,18 +30,21 @@ typedef struct SshdSftpFinding {
 	bool forced;	 /* ForceCommand (else Subsystem) */
 } SshdSftpFinding;
 
-/* What a login and alcovectl need: the first of each kind, and how many there are. keys: the
- * global AuthorizedKeysFile (sshd's default when where is empty) when it names a file in the
- * user's home and no global ForceCommand overrides key options: a key line there with
- * command="internal-sftp" is served in-process too (OpenSSH session.c do_exec()), and the
- * tenant writes that file from inside the alcove. */
+/* What a login and alcovectl need: the first of each kind, and how many there are. */
 typedef struct SshdSftp {
 	SshdSftpFinding global; /* outside any Match block: every connection */
 	SshdSftpFinding match;	/* inside one */
 	size_t n_global, n_match;
-	SshdSftpFinding keys;
-	bool keys_in_home;
-	SshdSftpFinding keys_match; /* the first Match block's keys outside the home, if any */
+	/* Every file sshd may read key lines from for some connection, as sshd_config names it
+	 * (%h, %u, %U, relative to the home): a key line's command="internal-sftp" is served
+	 * in-process too (OpenSSH session.c do_exec()), and files in the home are the tenant's
+	 * (common/keys_check.h). The first global AuthorizedKeysFile (sshd's default
+	 * .ssh/authorized_keys .ssh/authorized_keys2 without one), every Match block's, then
+	 * AuthorizedPrincipalsFile's (its lines take options too). None when a global
+	 * ForceCommand wins over key options. key_files_overflow: more than fit. */
+	char key_files[SSHD_KEY_FILES_MAX][256];
+	size_t n_key_files;
+	bool key_files_overflow;
 } SshdSftp;
 
 /* Reads path (and its Includes). A missing path is a configuration without any: 0. -errno

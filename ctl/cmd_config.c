@@ -254,20 +254,6 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 	return n;
 }
 
-/* sshd reads a user's keys from their passwd home on the host. A profile whose home volume is
- * another directory (home = "/srv/homes/%u") mounts that one over the passwd home in the
- * alcove: the tenant never writes the files sshd reads, whatever their options say. */
-static bool keys_out_of_reach(const Profile *pr, const LoginInfo *li)
-{
-	_cleanup_free_ char *volume = NULL;
-
-	if (!pr || !pr->home || strcmp(pr->home, "host") == 0 || !li->home)
-		return false;
-	if (policy_expand(pr->home, li->user, li->uid, true, &volume) < 0)
-		return false;
-	return strcmp(volume, li->home) != 0;
-}
-
 /* internal-sftp, for a contained login (sc->path NULL: not looked at, another service): with
  * --service sshd* (or --sshd-config) a refusal changes the decision, without a service it is
  * what an ssh login would meet; a Match block is a warning. */
@@ -280,8 +266,8 @@ static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d,
 	if (d->kind != DECISION_CONTAIN || (!sshd && a->service))
 		return;
 	sshd_check_run(a->sshd_config, sc);
-	if (li && keys_out_of_reach(d->profile, li))
-		sc->s.keys_in_home = false;
+	if (li)
+		sshd_check_keys_run(sc, li);
 	if (!sshd || !sshd_check_refusal(sc, why, sizeof(why)))
 		return;
 	d->kind = DECISION_REFUSE;

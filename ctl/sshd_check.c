@@ -37,24 +37,33 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size)
 	return true;
 }
 
+void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li)
+{
+	if (c->r < 0)
+		return;
+	c->keys_checked = true;
+	c->keys_r = keys_check(&c->s, li, &c->keys, c->keys_err, sizeof(c->keys_err));
+}
+
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 {
-	const SshdSftpFinding *m = &c->s.keys_match;
-	bool dflt = c->s.keys.where[0] == '\0';
-	char unless[sizeof(m->where) + sizeof(m->text) + 64] = "";
-
-	if (c->r < 0 || !c->s.keys_in_home)
+	if (!c->keys_checked)
 		return false;
-	if (m->where[0])
-		snprintf(unless, sizeof(unless), " (unless %s: %s, in a Match block, selects this user)",
-			 m->where, m->text);
-	snprintf(buf, size,
-		 "%s: %s%s: the user's keys are read from the home, which the tenant writes from "
-		 "inside: a key with command=\"internal-sftp\" gets sftp served by sshd in-process, "
-		 "on the host's view%s; keep contained users' keys out of their reach "
-		 "(AuthorizedKeysFile, or a profile home volume other than the passwd home; "
-		 "docs/SECURITY.md)",
-		 dflt ? c->path : c->s.keys.where, c->s.keys.text, dflt ? " (sshd's default)" : "",
-		 unless);
+	if (c->keys_r < 0)
+		snprintf(buf, size,
+			 "%s: logins by key through sshd are refused (alcove cannot tell whether a "
+			 "key forces internal-sftp)",
+			 c->keys_err);
+	else if (c->keys.verdict == AUTHKEYS_SFTP)
+		snprintf(buf, size,
+			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
+			 "alcove: logins by key through sshd are refused; use command=\"%s\"",
+			 c->keys.path, c->keys.line, SSHD_SFTP_SERVER);
+	else if (c->keys.verdict == AUTHKEYS_TOO_LARGE)
+		snprintf(buf, size,
+			 "%s is larger than %d KiB: logins by key through sshd are refused",
+			 c->keys.path, AUTHKEYS_FILE_MAX / 1024);
+	else
+		return false;
 	return true;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "keys_check.h"
+#include "login.h"
 #include "sshd_config.h"
 
 typedef struct SshdCheck {
@@ -17,9 +19,17 @@ typedef struct SshdCheck {
 	int r;		  /* < 0: it could not be read, err says why */
 	char err[512];
 	SshdSftp s;
+	/* the user's key files, as the module reads them at a login by key */
+	bool keys_checked;
+	int keys_r; /* < 0: they could not be checked, keys_err says why */
+	char keys_err[256];
+	AuthkeysFinding keys;
 } SshdCheck;
 
 void sshd_check_run(const char *path, SshdCheck *ret);
+
+/* The user's key files, as pam_alcove reads them (common/keys_check.h), into c->keys. */
+void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li);
 
 /* Why contained logins through that sshd are refused (it cannot be read, or it serves sftp
  * in-process for every connection), into buf; false when they are not. */
@@ -28,6 +38,7 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size);
 /* The warning for an internal-sftp inside a Match block, into buf; false when there is none. */
 bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
 
-/* The warning for keys read from the home (SshdSftp.keys_in_home), into buf; false when the
- * keys are outside it or the configuration could not be read. */
+/* The warning for a key file of the user's that forces internal-sftp (logins by key are
+ * refused), is too large or could not be read, into buf; false when there is none. A file
+ * changed since alcovectl started is not reported: that is about one login, not this one. */
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);

@@ -21,6 +21,7 @@
 #include <security/pam_ext.h>
 
 #include "helper_client.h"
+#include "keys_check.h"
 #include "kv.h"
 #include "log.h"
 #include "login.h"
@@ -310,14 +311,15 @@ static void log_policy_errors(Ctx *c, int prio, int r, const PolicyErrors *errs,
 }
 
 /* Policy + identity -> decision. Fills *ret_failure for a contained login. */
-static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy)
+static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_li)
 {
-	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	LoginInfo *li = NULL;
 	PolicyErrors errs = {0};
 	Policy *p = NULL;
 	int r;
 
 	r = login_lookup(c->user, c->service, c->tty, c->rhost, &li);
+	*ret_li = li; /* the caller's to free */
 	if (r < 0) {
 		c->f.stage = "user";
 		log_full(LOG_ERR, r, &c->f, "Refusing session: failed to look up user '%s': %m",
@@ -367,6 +369,65 @@ static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 	return OUTCOME_FAILED;
 }
 
+/* The refusal of a login whose key files force internal-sftp, or changed while sshd read
+ * them: the tenant's doing, so failure = "open" does not apply. */
+static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
+{
+	if (f->verdict == AUTHKEYS_SFTP) {
+		log_full(LOG_ERR, EPERM, &c->f,
+			 "Refusing session: %s:%u forces internal-sftp, which sshd serves "
+			 "in-process, outside the alcove; use command=\"%s\"",
+			 f->path, f->line, SSHD_SFTP_SERVER);
+		(void)pam_error(
+		    c->pamh,
+		    "alcove: login refused: a key line in %s forces internal-sftp, which "
+		    "sshd serves outside your alcove; use command=\"%s\" instead",
+		    f->path, SSHD_SFTP_SERVER);
+	} else if (f->verdict == AUTHKEYS_CHANGED) {
+		log_full(LOG_ERR, EPERM, &c->f,
+			 "Refusing session: %s changed while this connection was being "
+			 "authenticated: the key options sshd took from it cannot be checked",
+			 f->path);
+		(void)pam_error(c->pamh,
+				"alcove: login refused: %s changed during this login; "
+				"log in again",
+				f->path);
+	} else {
+		log_full(LOG_ERR, EFBIG, &c->f,
+			 "Refusing session: %s is larger than %d KiB: it cannot be checked for a "
+			 "key that forces internal-sftp",
+			 f->path, AUTHKEYS_FILE_MAX / 1024);
+		(void)pam_error(c->pamh, "alcove: login refused: %s is too large", f->path);
+	}
+	return -EPERM;
+}
+
+/*
+ * A key's own command="internal-sftp" is served in-process too (OpenSSH session.c do_exec()),
+ * and sshd never tells PAM a key's options: the files sshd may have read the key from are
+ * read again, as the user, and must not have changed since this connection began
+ * (common/authkeys.h). Only for a login let in by a key.
+ */
+static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
+{
+	AuthkeysFinding f;
+	char msg[512];
+	int r;
+
+	if (!keys_login_by_key(pam_getenv(c->pamh, "SSH_AUTH_INFO_0")))
+		return 0;
+	c->f.stage = "keys";
+	r = keys_check(s, li, &f, msg, sizeof(msg));
+	if (r < 0) {
+		log_full(LOG_ERR, r, &c->f,
+			 "Refusing session: %s; cannot tell whether a key forces internal-sftp, "
+			 "outside the alcove",
+			 msg);
+		return r;
+	}
+	return f.verdict == AUTHKEYS_OK ? 0 : keys_refuse(c, &f);
+}
+
 /*
  * The sshd this login comes through (a PAM service named sshd*, or sshd_config= given): does
  * it serve sftp in its own process? Its session child runs in the lobby, on the host's view,
@@ -377,7 +438,7 @@ static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
  * in a Match block is sshd's to decide per connection, which alcove cannot evaluate: a
  * warning. 0, or -errno (logged).
  */
-static int sshd_sftp_check(Ctx *c)
+static int sshd_sftp_check(Ctx *c, const LoginInfo *li)
 {
 	const char *path = c->o->sshd_config;
 	char err[512];
@@ -414,7 +475,7 @@ static int sshd_sftp_check(Ctx *c)
 			 "Match block selects (%s: %s): if this login is one, its sftp sees the "
 			 "host's files; use %s",
 			 s.match.where, s.match.text, sshd_sftp_advice(&s.match));
-	return 0;
+	return keys_sftp_check(c, &s, li);
 }
 
 /* Before any policy: the module's own arguments and PAM_USER. */
@@ -437,6 +498,7 @@ static bool args_ok(Ctx *c, const PamOptions *o)
 
 Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 {
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	Policy *policy = NULL;
 	const Opened *s = NULL;
 	FailurePolicy failure;
@@ -450,7 +512,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	ctx_init(&c, pamh, o);
 	if (!args_ok(&c, o))
 		return OUTCOME_FAILED;
-	out = decide(&c, &d, &policy);
+	out = decide(&c, &d, &policy, &li);
 	if (out != OUTCOME_CONTAINED) {
 		if (policy) {
 			c.f.stage = "policy";
@@ -465,7 +527,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	snprintf(profile, sizeof(profile), "%s", d.profile->name);
 	policy_free(policy);
 	c.f.profile = profile;
-	if (sshd_sftp_check(&c) < 0)
+	if (sshd_sftp_check(&c, li) < 0)
 		return OUTCOME_FAILED;
 
 	t1 = now_us();

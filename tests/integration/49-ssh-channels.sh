@@ -278,6 +278,54 @@ logged=$(journal_wait "to the connections a Match block selects ($SSHD_DIR/sshd_
 assert_contains "$logged" "use ForceCommand /usr/lib/openssh/sftp-server" \
 	"internal-sftp in a Match block: the journal warns, naming the file:line and sftp-server"
 
+# ---- a key's own command="internal-sftp" (DESIGN §11): sshd would serve it in-process from
+# the home's authorized_keys, which the tenant writes from inside; sshd never tells PAM a key's
+# options. The module reads the key files again as the user and refuses the login when a line
+# forces internal-sftp, or when they changed after the connection began (a tenant who swaps
+# the file between sshd's read and the module's). failure = "open" (alcch4) does not apply.
+kh=$(getent passwd alcch4 | cut -d: -f6)
+install -d -o alcch4 -g alcch4 -m 0700 "$kh/.ssh" || setup_fail "$kh/.ssh"
+put_keys() { # options: the key line, written as the tenant would (a new file renamed in)
+	printf '%s %s\n' "$1" "$(cat "$SSHD_KEY.pub")" >"$kh/.ssh/k.new" &&
+		chown alcch4: "$kh/.ssh/k.new" && chmod 0600 "$kh/.ssh/k.new" &&
+		mv -f "$kh/.ssh/k.new" "${2:-$kh/.ssh/authorized_keys}" || setup_fail "writing alcch4's keys"
+	sleep 0.2 # older than the next connection, with the check's 50 ms for the coarse clock
+}
+printf '%s\n' 'get /proc/1/comm' >"$WORK/comm.batch"
+SSHD_KEYS_FILE=.ssh/authorized_keys sshd_start 2384 \
+	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+mapfile -t sopts < <(scp_opts)
+put_keys 'command="internal-sftp"'
+assert_fails_with 254 'forces internal-sftp, which sshd serves outside your alcove; use command="/usr/lib/openssh/sftp-server"' \
+	"key command=internal-sftp: the contained login is refused, naming sftp-server" ssh_to alcch4 -- true
+logged=$(journal_wait "Refusing session: $kh/.ssh/authorized_keys:1 forces internal-sftp") ||
+	fail "key command=internal-sftp: no refusal naming the file:line in the journal"
+assert_fails_with 255 "Received message too long" "key command=internal-sftp: sftp of the contained user is refused" \
+	sftp "${sopts[@]}" -b "$WORK/comm.batch" alcch4@127.0.0.1
+wait_until 50 alcove_gone alcch4 || fail "key command=internal-sftp: an alcove was built"
+pass "key command=internal-sftp: nothing of alcch4's alcove was built"
+put_keys 'command="/usr/lib/openssh/sftp-server"'
+(cd "$WORK" && sftp "${sopts[@]}" -b "$WORK/comm.batch" alcch4@127.0.0.1 >"$WORK/sftp.log" 2>&1)
+assert_eq alcove-init "$(cat "$WORK/comm" 2>&1 || cat "$WORK/sftp.log")" \
+	"key command=sftp-server: sftp is served in the alcove"
+# The tenant's swap, done here by pam_exec between sshd's read and pam_alcove's
+put_keys 'restrict' "$WORK/clean"
+cat >"$WORK/swap" <<SWAP
+#!/bin/sh
+[ "\$PAM_USER" = alcch4 ] && cp -p "$WORK/clean" "$kh/.ssh/k.swap" && mv -f "$kh/.ssh/k.swap" "$kh/.ssh/authorized_keys"
+exit 0
+SWAP
+chmod 0755 "$WORK/swap"
+SSHD_KEYS_FILE=.ssh/authorized_keys sshd_start 2385 "session required pam_exec.so $WORK/swap
+session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+put_keys 'command="internal-sftp"'
+assert_fails_with 254 "changed during this login" "a key file swapped during the login: refused" \
+	ssh_to alcch4 -- true
+journal_wait "Refusing session: $kh/.ssh changed while this connection was being authenticated" >/dev/null ||
+	fail "a key file swapped during the login: no refusal naming it in the journal"
+pass "a key file swapped during the login: the journal names what changed"
+rm -rf "$kh/.ssh"
+
 # ---- the end: every login closes through PAM (logging through the journal's socket from the
 # alcove's network ns), and nothing is left
 kill "${LOGINS[@]}" 2>/dev/null

@@ -3,7 +3,8 @@
 #
 #   sshd_pam_text WHO LINES        Debian's /etc/pam.d/sshd with LINES as its session part
 #   sshd_config_text PORT DIR [LINES]  sshd_config: 127.0.0.1:PORT, keys and pid in DIR,
-#                                  pubkey only (DIR/keys/USER), UsePAM, then LINES
+#                                  pubkey only (DIR/keys/USER, or SSHD_KEYS_FILE), UsePAM,
+#                                  then LINES
 
 # Debian's /etc/pam.d/sshd (openssh-server 9.2) as shipped, so the other modules of a real
 # login run around pam_alcove; LINES go where pam-auth-update would put it (after
@@ -43,7 +44,7 @@ PubkeyAuthentication yes
 AuthenticationMethods publickey
 PasswordAuthentication no
 KbdInteractiveAuthentication no
-AuthorizedKeysFile $2/keys/%u
+AuthorizedKeysFile ${SSHD_KEYS_FILE:-$2/keys/%u}
 PermitRootLogin prohibit-password
 AllowAgentForwarding yes
 X11Forwarding ${SSHD_X11_FORWARDING:-no}

@@ -191,34 +191,40 @@ static void test_missing_and_errors(void **state)
 	assert_non_null(strstr(err, path_of("d")));
 }
 
-/* Keys read from the home: a key line's command="internal-sftp" is in-process sftp too */
+static void assert_files(SshdSftp s, size_t n, const char *const *names)
+{
+	assert_int_equal(s.n_key_files, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(s.key_files[i], names[i]);
+}
+
+/* Every file a key line may come from: a key's command="internal-sftp" is in-process sftp too */
 static void test_authorized_keys(void **state)
 {
 	SshdSftp s;
+	char text[8192] = "AuthorizedKeysFile";
 
 	put("k0", "Port 22\n");
-	s = read_ok("k0");
-	assert_true(s.keys_in_home); /* sshd's default, .ssh/authorized_keys */
-	assert_string_equal(s.keys.where, "");
+	assert_files(read_ok("k0"), 2,
+		     (const char *[]){".ssh/authorized_keys", ".ssh/authorized_keys2"}); /* default */
 	put("k1", "AuthorizedKeysFile /etc/ssh/keys/%u\nAuthorizedKeysFile .ssh/authorized_keys\n");
-	s = read_ok("k1");
-	assert_false(s.keys_in_home); /* the first one wins */
-	assert_non_null(strstr(s.keys.where, "k1:1"));
-	put("k2", "AuthorizedKeysFile /etc/ssh/keys/%u %h/.ssh/authorized_keys\n");
-	s = read_ok("k2");
-	assert_true(s.keys_in_home);
-	assert_string_equal(s.keys.text, "AuthorizedKeysFile /etc/ssh/keys/%u %h/.ssh/authorized_keys");
+	assert_files(read_ok("k1"), 1, (const char *[]){"/etc/ssh/keys/%u"}); /* the first wins */
 	put("k3", "AuthorizedKeysFile none\n");
-	assert_false(read_ok("k3").keys_in_home);
-	put("k4", "Match Group staff\n\tAuthorizedKeysFile /etc/ssh/keys/%u /etc/ssh/k2/%u\n");
-	s = read_ok("k4");
-	assert_true(s.keys_in_home); /* a Match block is per connection */
-	assert_non_null(strstr(s.keys_match.where, "k4:2"));
-	assert_string_equal(s.keys_match.text, "AuthorizedKeysFile /etc/ssh/keys/%u /etc/ssh/k2/%u");
+	assert_files(read_ok("k3"), 0, NULL);
+	/* a Match block's and the principals file's come after, whatever their order */
+	put("k4", "Match Group staff\n\tAuthorizedKeysFile /etc/ssh/k2/%u \"%h/my keys\"\n"
+		  "Match all\nAuthorizedPrincipalsFile %h/.ssh/principals\n"
+		  "AuthorizedKeysFile %h/.ssh/k\n");
+	assert_files(read_ok("k4"), 4,
+		     (const char *[]){"%h/.ssh/k", "/etc/ssh/k2/%u", "%h/my keys", "%h/.ssh/principals"});
 	put("k5", "ForceCommand /usr/local/bin/menu\n");
-	assert_false(read_ok("k5").keys_in_home); /* it wins over a key's command= */
-	put("k6", "AuthorizedKeysFile ~/.ssh/keys\n");
-	assert_true(read_ok("k6").keys_in_home);
+	assert_files(read_ok("k5"), 0, NULL); /* it wins over a key's command= */
+	for (int i = 0; i < SSHD_KEY_FILES_MAX + 1; i++)
+		strcat(text, " k");
+	strcat(text, "\n");
+	put("k6", text);
+	s = read_ok("k6");
+	assert_true(s.key_files_overflow);
 }
 
 int main(void)

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "authkeys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "nsswrap.h"
+
+#define BLANKS " \t"
+#define MAX_LINKS 40 /* the kernel's own bound on symlinks in one lookup */
+
+static bool has_ci(const char *s, size_t n, const char *what)
+{
+	size_t w = strlen(what);
+
+	for (size_t i = 0; i + w <= n; i++)
+		if (strncasecmp(s + i, what, w) == 0)
+			return true;
+	return false;
+}
+
+unsigned authkeys_find_internal_sftp(const char *buf, size_t len)
+{
+	unsigned lineno = 0;
+
+	for (size_t at = 0; at < len;) {
+		const char *line = buf + at, *nl = memchr(line, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - line) : len - at;
+		size_t skip = 0;
+
+		lineno++;
+		at += n + 1;
+		while (skip < n && strchr(BLANKS, line[skip]) && line[skip])
+			skip++;
+		if (skip == n || line[skip] == '#')
+			continue;
+		if (memmem(line, n, "internal-sftp", 13) && has_ci(line, n, "command="))
+			return lineno;
+	}
+	return 0;
+}
+
+/* "~" or "~NAME" at the start of name: root's or NAME's home (sshd's tilde_expand_filename()
+ * run as root when it reads its configuration); *ret_rest is what follows. */
+static int tilde_home(const char *name, NssPasswd *ret, const char **ret_rest)
+{
+	const char *slash = strchr(name, '/');
+	size_t n = slash ? (size_t)(slash - name) : strlen(name);
+	char who[256];
+
+	if (n - 1 >= sizeof(who))
+		return -ENAMETOOLONG;
+	snprintf(who, sizeof(who), "%.*s", (int)(n - 1), name + 1);
+	*ret_rest = slash ? slash + 1 : "";
+	return nss_getpwnam(who[0] ? who : "root", ret);
+}
+
+static int append(char *out, size_t size, size_t *at, const char *s, size_t n)
+{
+	if (*at + n >= size)
+		return -ENAMETOOLONG;
+	memcpy(out + *at, s, n);
+	*at += n;
+	out[*at] = '\0';
+	return 0;
+}
+
+static int percent_expand(const char *s, const struct passwd *pw, char *out, size_t size,
+			  size_t *at)
+{
+	char uid[24];
+	int r = 0;
+
+	snprintf(uid, sizeof(uid), "%u", (unsigned)pw->pw_uid);
+	for (; *s && r >= 0; s++) {
+		const char *v = NULL;
+
+		if (*s != '%') {
+			r = append(out, size, at, s, 1);
+			continue;
+		}
+		s++;
+		v = *s == 'h'	? pw->pw_dir
+		    : *s == 'u' ? pw->pw_name
+		    : *s == 'U' ? uid
+		    : *s == '%' ? "%"
+				: NULL;
+		if (!v)
+			return -EINVAL; /* sshd refuses to start with it */
+		r = append(out, size, at, v, strlen(v));
+	}
+	return r;
+}
+
+int authkeys_expand(const char *name, const struct passwd *pw, char *out, size_t size)
+{
+	char expanded[AUTHKEYS_PATH_MAX];
+	NssPasswd tilde = {0};
+	size_t at = 0;
+	int r = 0;
+
+	if (size == 0)
+		return -ENAMETOOLONG;
+	out[0] = expanded[0] = '\0';
+	if (name[0] == '~') { /* first, as sshd when it reads its configuration */
+		r = tilde_home(name, &tilde, &name);
+		if (r >= 0)
+			r = append(expanded, sizeof(expanded), &at, tilde.pw.pw_dir,
+				   strlen(tilde.pw.pw_dir));
+		if (r >= 0)
+			r = append(expanded, sizeof(expanded), &at, "/", 1);
+		nss_passwd_done(&tilde);
+	}
+	if (r >= 0)
+		r = percent_expand(name, pw, expanded, sizeof(expanded), &at);
+	if (r < 0)
+		return r;
+	/* not absolute once expanded: below the home (expand_authorized_keys()) */
+	if (snprintf(out, size, "%s%s%s", expanded[0] == '/' ? "" : pw->pw_dir,
+		     expanded[0] == '/' ? "" : "/", expanded) >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Changeable by someone else than root: not owned by root, or group- or world-writable. */
+static bool not_roots_alone(const struct stat *st)
+{
+	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* A ctime with no nanoseconds comes from a filesystem that keeps seconds (ext4 with 128-byte
+ * inodes) or two (FAT): the change may have been made up to 2 s after it says. */
+bool authkeys_newer(const struct stat *st, const struct timespec *since)
+{
+	struct timespec c = st->st_ctim;
+
+	if (c.tv_nsec == 0)
+		c.tv_sec += 2;
+	return c.tv_sec > since->tv_sec ||
+	       (c.tv_sec == since->tv_sec && c.tv_nsec >= since->tv_nsec);
+}
+
+static int changed(AuthkeysFinding *f, const char *path)
+{
+	f->verdict = AUTHKEYS_CHANGED;
+	snprintf(f->path, sizeof(f->path), "%s", path[0] ? path : "/");
+	return 1;
+}
+
+/* One lookup, component by component, as the kernel does it for the calling process. */
+typedef struct Walk {
+	char dir[AUTHKEYS_PATH_MAX]; /* resolved so far, no symlinks; "" is / */
+	struct stat dir_st;
+	char rest[2 * AUTHKEYS_PATH_MAX]; /* still to resolve */
+	int links;
+} Walk;
+
+/* The next component of w->rest into name; false at the end. */
+static bool next_name(Walk *w, char *name, size_t size)
+{
+	char *s = w->rest + strspn(w->rest, "/");
+	size_t n = strcspn(s, "/");
+
+	if (n == 0)
+		return false;
+	snprintf(name, size, "%.*s", (int)n, s);
+	memmove(w->rest, s + n, strlen(s + n) + 1);
+	return true;
+}
+
+static int walk_up(Walk *w)
+{
+	char *slash = strrchr(w->dir, '/');
+
+	if (slash)
+		*slash = '\0';
+	return lstat(w->dir[0] ? w->dir : "/", &w->dir_st) < 0 ? negative_errno() : 0;
+}
+
+/* A symlink: its target goes before what is left, from / when absolute. */
+static int walk_link(Walk *w, const char *path)
+{
+	char target[AUTHKEYS_PATH_MAX], rest[sizeof(w->rest)];
+	ssize_t n;
+
+	if (++w->links > MAX_LINKS)
+		return 1; /* ELOOP for sshd too: nothing read through it */
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return negative_errno();
+	target[n] = '\0';
+	if (snprintf(rest, sizeof(rest), "%s/%s", target, w->rest) >= (int)sizeof(rest))
+		return -ENAMETOOLONG;
+	memcpy(w->rest, rest, sizeof(rest));
+	if (target[0] == '/') {
+		w->dir[0] = '\0';
+		if (lstat("/", &w->dir_st) < 0)
+			return negative_errno();
+	}
+	return 0;
+}
+
+/* One step: 1 when the walk ends here (found a change, or nothing more sshd could read),
+ * 0 to go on, -errno. */
+static int walk_step(Walk *w, const char *name, const struct timespec *since, AuthkeysFinding *f)
+{
+	char path[AUTHKEYS_PATH_MAX];
+	struct stat st;
+
+	if (strcmp(name, ".") == 0)
+		return 0;
+	if (strcmp(name, "..") == 0)
+		return walk_up(w);
+	if (snprintf(path, sizeof(path), "%s/%s", w->dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (lstat(path, &st) < 0) {
+		/* gone: its directory's ctime tells when (a removal or a rename away) */
+		if (errno == ENOENT && not_roots_alone(&w->dir_st) &&
+		    authkeys_newer(&w->dir_st, since))
+			return changed(f, w->dir);
+		return 1;
+	}
+	if (not_roots_alone(&w->dir_st) && authkeys_newer(&st, since))
+		return changed(f, path); /* renamed or made here, or written, since */
+	if (S_ISLNK(st.st_mode))
+		return walk_link(w, path);
+	if (S_ISDIR(st.st_mode)) {
+		memcpy(w->dir, path, sizeof(w->dir));
+		w->dir_st = st;
+		return 0;
+	}
+	/* the file itself: its content is its own ctime's */
+	if (not_roots_alone(&st) && authkeys_newer(&st, since))
+		return changed(f, path);
+	return 1;
+}
+
+static int walk_path(const char *path, const struct timespec *since, AuthkeysFinding *f)
+{
+	_cleanup_free_ Walk *w = calloc(1, sizeof(*w));
+	char name[256];
+	int r = 0;
+
+	if (!w)
+		return -ENOMEM;
+	if (snprintf(w->rest, sizeof(w->rest), "%s", path) >= (int)sizeof(w->rest))
+		return -ENAMETOOLONG;
+	if (lstat("/", &w->dir_st) < 0)
+		return negative_errno();
+	while (r == 0 && next_name(w, name, sizeof(name)))
+		r = walk_step(w, name, since, f);
+	return r < 0 ? r : 0;
+}
+
+/* What sshd's auth_openfile() would read: 0 with *ret_len, or 1 when it reads nothing. */
+static int read_keys(const char *path, char *buf, size_t size, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return 1;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return 1;
+	return read_fd_whole(fd, buf, size, ret_len);
+}
+
+/* The first file with a line that forces internal-sftp, or too large to tell. */
+static int find_sftp(const char *const *paths, size_t n, char *buf, AuthkeysFinding *ret)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		int r = read_keys(paths[i], buf, AUTHKEYS_FILE_MAX + 1, &len);
+
+		if (r < 0 && r != -EFBIG)
+			return r;
+		snprintf(ret->path, sizeof(ret->path), "%s", paths[i]);
+		if (r == -EFBIG) {
+			ret->verdict = AUTHKEYS_TOO_LARGE;
+			return 0;
+		}
+		ret->line = r == 0 ? authkeys_find_internal_sftp(buf, len) : 0;
+		if (ret->line > 0) {
+			ret->verdict = AUTHKEYS_SFTP;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int authkeys_inspect(const char *const *paths, size_t n, const struct timespec *since,
+		     AuthkeysFinding *ret)
+{
+	_cleanup_free_ char *buf = malloc(AUTHKEYS_FILE_MAX + 1);
+	int r;
+
+	*ret = (AuthkeysFinding){.verdict = AUTHKEYS_OK};
+	if (!buf)
+		return -ENOMEM;
+	/* the lines first (what a user can act on), every walk after every read: a change made
+	 * while a file was read shows in its walk */
+	r = find_sftp(paths, n, buf, ret);
+	if (r < 0 || ret->verdict != AUTHKEYS_OK)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		r = walk_path(paths[i], since, ret);
+		if (r < 0 || ret->verdict != AUTHKEYS_OK)
+			return r;
+	}
+	ret->path[0] = '\0';
+	return 0;
+}
+
+/* Field 22 of /proc/self/stat: the start, in clock ticks since boot (CLOCK_BOOTTIME). */
+static int start_ticks(unsigned long long *ret)
+{
+	char buf[1024], *p;
+	size_t len;
+	int r = read_file_at(AT_FDCWD, "/proc/self/stat", 0, buf, sizeof(buf), &len);
+
+	if (r < 0)
+		return r;
+	buf[len] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold anything */
+	if (!p)
+		return -EBADMSG;
+	/* field 3 follows ") "; 19 more to field 22 */
+	for (int i = 0; i < 20 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", ret) != 1)
+		return -EBADMSG;
+	return 0;
+}
+
+int authkeys_since(int slack_ms, struct timespec *ret)
+{
+	const long long sec = 1000000000LL;
+	struct timespec boot, real;
+	unsigned long long ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	long long age, start;
+	int r = start_ticks(&ticks);
+
+	if (r < 0)
+		return r;
+	if (hz <= 0)
+		return -EINVAL;
+	if (clock_gettime(CLOCK_BOOTTIME, &boot) < 0 || clock_gettime(CLOCK_REALTIME, &real) < 0)
+		return negative_errno();
+	/* ticks are truncated: the start it gives is never later than the real one */
+	age = boot.tv_sec * sec + boot.tv_nsec - (long long)ticks * (sec / hz);
+	start = real.tv_sec * sec + real.tv_nsec - (age > 0 ? age : 0) - slack_ms * 1000000LL;
+	ret->tv_sec = start / sec;
+	ret->tv_nsec = start % sec;
+	return 0;
+}

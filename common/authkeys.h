@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * A key's own command="internal-sftp" (docs/DESIGN.md §11). sshd serves it in-process, in its
+ * session child, which runs in the lobby on the host's view; the line is in an authorized_keys
+ * file the tenant writes from inside the alcove, and sshd never tells PAM a key's options.
+ * So at session open the PAM module reads the files itself, as the user (what sshd read them
+ * as), and refuses the login when a line forces internal-sftp.
+ *
+ * Reading the file again is only worth something if it is what sshd read. sshd read it after
+ * the connection's process started (`since`); every way to change what a path names or holds
+ * afterwards (a write, a rename over it or over a directory on the way, a new symlink, a
+ * removal) sets the changed inode's or its directory's ctime to the kernel's clock, which no
+ * user can set back. So the walk looks at the ctime of every entry on the way to each file,
+ * following symlinks, and calls the file changed when one that its user could have changed
+ * (not root's alone) is newer than `since`. Entries in root's own directories are not looked
+ * at: /home's entries change with useradd, not with the tenant. A ctime without nanoseconds
+ * (a filesystem that stores seconds) counts as 2 s later than it says.
+ */
+
+#include <pwd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define AUTHKEYS_FILE_MAX (1024 * 1024)
+#define AUTHKEYS_PATH_MAX 512
+
+typedef enum {
+	AUTHKEYS_OK,	    /* no line forces internal-sftp, nothing changed */
+	AUTHKEYS_SFTP,	    /* path:line forces internal-sftp */
+	AUTHKEYS_CHANGED,   /* path changed after `since` */
+	AUTHKEYS_TOO_LARGE, /* path is larger than AUTHKEYS_FILE_MAX: not checked */
+} AuthkeysVerdict;
+
+typedef struct AuthkeysFinding {
+	AuthkeysVerdict verdict;
+	unsigned line;
+	char path[AUTHKEYS_PATH_MAX];
+} AuthkeysFinding;
+
+/* The first line of buf (len bytes, need not end in NUL) that forces internal-sftp: sshd
+ * skips blank and '#' lines, and internal-sftp can only be forced by a command="..." option
+ * that holds the word literally (sshd unquotes only \"): a line holding both `command=` (any
+ * case) and `internal-sftp`. 1-based; 0 when there is none. */
+unsigned authkeys_find_internal_sftp(const char *buf, size_t len);
+
+/* sshd's expand_authorized_keys() of a name from sshd_config: %h %u %U %%, relative to the
+ * home; "~" and "~NAME" are root's and NAME's home (sshd expands them as root at start).
+ * -ENAMETOOLONG, -EINVAL (an unknown %), -ENOENT (no such NAME). */
+int authkeys_expand(const char *name, const struct passwd *pw, char *out, size_t size);
+
+/* Whether st changed at or after since: a ctime without nanoseconds (a filesystem that stores
+ * seconds, or two: ext4 with 128-byte inodes, FAT) may be up to 2 s earlier than the change. */
+struct stat;
+bool authkeys_newer(const struct stat *st, const struct timespec *since);
+
+/* Reads each file as the calling process may (what is not a regular file, or cannot be
+ * opened, sshd could not read either), then walks each path: a line that forces
+ * internal-sftp (or a file too large) is reported before any change.
+ * 0, or -errno of something else than the files' own state (out of memory). */
+int authkeys_inspect(const char *const *paths, size_t n, const struct timespec *since,
+		     AuthkeysFinding *ret);
+
+/* The time before which a key file sshd read for this connection cannot have changed: the
+ * start of the calling process (sshd's per-connection process; /proc/self/stat, in clock
+ * ticks since boot), less slack_ms for the kernel's coarse clock that stamps ctime (a jiffy
+ * behind at most). -errno. */
+int authkeys_since(int slack_ms, struct timespec *ret);

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * A key's own command="internal-sftp" (docs/DESIGN.md §11, common/authkeys.h): the files sshd
+ * may have taken this login's key from, read again in a child with the user's credentials
+ * (as sshd read them: the user's groups, gid and uid), and checked unchanged since this
+ * connection's process started.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "authkeys.h"
+#include "login.h"
+#include "sshd_config.h"
+
+/* Was this login let in by a key? sshd puts one line per method that succeeded in
+ * SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA..."); NULL (not told) counts as yes. */
+bool keys_login_by_key(const char *auth_info);
+
+/* The user li (user, home, uid, gids: primary first) and the verdict in *ret (AUTHKEYS_OK: nothing
+ * forces internal-sftp, nothing changed), with the file or entry in ret->path. -errno with msg when
+ * the files could not be checked: the configuration names more files than fit, a name cannot be
+ * expanded, the child could not run or did not answer in time. */
+int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, char *msg,
+	       size_t size);

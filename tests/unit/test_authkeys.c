@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A key's own command="internal-sftp" (common/authkeys.c, pam_module/keys_check.c): the line
+ * scan, sshd's name expansion, and the walk that tells a key file changed since a time, on a
+ * temp tree owned by an unprivileged uid (a tenant's), read in a child as that uid. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "authkeys.h"
+#include "keys_check.h"
+
+#define TENANT 65534 /* nobody: the tree is the tenant's */
+
+static char dir[] = "/var/tmp/alcove-test-authkeys-XXXXXX";
+
+static const char *path_of(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(path_of(name), "we");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(lchown(path_of(name), TENANT, TENANT), 0);
+}
+
+static void mkdir_t(const char *name)
+{
+	assert_int_equal(mkdir(path_of(name), 0755), 0);
+	assert_int_equal(chown(path_of(name), TENANT, TENANT), 0);
+}
+
+static void symlink_t(const char *target, const char *name)
+{
+	assert_int_equal(symlink(target, path_of(name)), 0);
+	assert_int_equal(lchown(path_of(name), TENANT, TENANT), 0);
+}
+
+static int setup(void **state)
+{
+	if (!mkdtemp(dir) || chmod(dir, 0755) < 0)
+		return -1;
+	return chown(dir, TENANT, TENANT);
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A time after everything made so far; what changes after it lands a jiffy later (ctime is
+ * the kernel's coarse clock). */
+static struct timespec mark(void)
+{
+	struct timespec now;
+
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
+	now.tv_nsec += 1;
+	usleep(30 * 1000);
+	return now;
+}
+
+static AuthkeysFinding inspect1(const char *name, const struct timespec *since)
+{
+	const char *paths[1] = {path_of(name)};
+	AuthkeysFinding f;
+
+	assert_int_equal(authkeys_inspect(paths, 1, since, &f), 0);
+	return f;
+}
+
+static void test_find_line(void **state)
+{
+	const char *t = "# command=\"internal-sftp\" ssh-ed25519 AAAA commented\n"
+			"\n"
+			"ssh-ed25519 AAAA internal-sftp in the comment, no option\n"
+			"command=\"/usr/lib/openssh/sftp-server\" ssh-ed25519 AAAA\n"
+			"  restrict,COMMAND=\"internal-sftp -R\" ssh-ed25519 AAAA\n";
+
+	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t)), 5);
+	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t) - 30), 0); /* cut before it */
+	assert_int_equal(authkeys_find_internal_sftp("\t#x\ncommand=\"x\" internal-sftp", 29), 2);
+	assert_int_equal(authkeys_find_internal_sftp("", 0), 0);
+}
+
+static void test_expand(void **state)
+{
+	struct passwd pw = {.pw_name = "alice", .pw_dir = "/home/alice", .pw_uid = 1234};
+	char out[64];
+
+	assert_int_equal(authkeys_expand(".ssh/authorized_keys", &pw, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/alice/.ssh/authorized_keys");
+	assert_int_equal(authkeys_expand("%h/k/%u.%U%%", &pw, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/alice/k/alice.1234%");
+	assert_int_equal(authkeys_expand("/etc/ssh/keys/%u", &pw, out, sizeof(out)), 0);
+	assert_string_equal(out, "/etc/ssh/keys/alice");
+	assert_int_equal(authkeys_expand("%u/keys", &pw, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/alice/alice/keys"); /* relative once expanded */
+	assert_int_equal(authkeys_expand("~/keys/%u", &pw, out, sizeof(out)), 0);
+	assert_string_equal(out, "/root/keys/alice"); /* sshd reads its configuration as root */
+	assert_int_equal(authkeys_expand("/k/%i", &pw, out, sizeof(out)), -EINVAL);
+	assert_int_equal(authkeys_expand("%h/%h/%h/%h/%h/%h", &pw, out, sizeof(out)),
+			 -ENAMETOOLONG);
+}
+
+static void test_sftp_and_size(void **state)
+{
+	static char big[AUTHKEYS_FILE_MAX + 2];
+	struct timespec since;
+	AuthkeysFinding f;
+
+	put("k1", "ssh-ed25519 AAAA a\ncommand=\"internal-sftp\" ssh-ed25519 AAAA b\n");
+	memset(big, 'x', sizeof(big) - 1);
+	put("big", big);
+	assert_int_equal(mkfifo(path_of("fifo"), 0644), 0);
+	since = mark();
+	f = inspect1("k1", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_SFTP);
+	assert_int_equal(f.line, 2);
+	assert_string_equal(f.path, path_of("k1"));
+	assert_int_equal(inspect1("big", &since).verdict, AUTHKEYS_TOO_LARGE);
+	/* what sshd cannot read as keys: a FIFO (no block), a missing file */
+	assert_int_equal(inspect1("fifo", &since).verdict, AUTHKEYS_OK);
+	assert_int_equal(inspect1("missing", &since).verdict, AUTHKEYS_OK);
+}
+
+static void test_changed(void **state)
+{
+	struct timespec since;
+	AuthkeysFinding f;
+
+	mkdir_t("h");
+	mkdir_t("h/.ssh");
+	mkdir_t("h/real");
+	put("h/real/keys", "ssh-ed25519 AAAA a\n");
+	symlink_t("../real/keys", "h/.ssh/link2");
+	symlink_t("link2", "h/.ssh/authorized_keys");
+	mkdir_t("h/empty");
+	since = mark();
+	f = inspect1("h/.ssh/authorized_keys", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_OK);
+	assert_int_equal(inspect1("h/empty/none", &since).verdict, AUTHKEYS_OK);
+	/* a symlink in the middle of the chain replaced: its directory is the first newer
+	 * entry on the way */
+	since = mark();
+	assert_int_equal(unlink(path_of("h/.ssh/link2")), 0);
+	symlink_t("../real/keys", "h/.ssh/link2");
+	f = inspect1("h/.ssh/authorized_keys", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
+	assert_string_equal(f.path, path_of("h/.ssh"));
+	/* the file at the end of the chain written in place */
+	since = mark();
+	put("h/real/keys", "ssh-ed25519 AAAA b\n");
+	f = inspect1("h/.ssh/authorized_keys", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
+	assert_string_equal(f.path, path_of("h/real/keys"));
+	/* a file removed (or renamed away) since: its directory tells */
+	put("h/empty/gone", "command=\"internal-sftp\" ssh-ed25519 AAAA\n");
+	since = mark();
+	assert_int_equal(unlink(path_of("h/empty/gone")), 0);
+	f = inspect1("h/empty/gone", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
+	assert_string_equal(f.path, path_of("h/empty"));
+	/* a directory on the way renamed: h (an entry of the tenant's dir) is newer first */
+	mkdir_t("h/.ssh2");
+	put("h/.ssh2/authorized_keys", "ssh-ed25519 AAAA c\n");
+	since = mark();
+	assert_int_equal(rename(path_of("h/.ssh2"), path_of("h/.ssh3")), 0);
+	f = inspect1("h/.ssh3/authorized_keys", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
+	assert_string_equal(f.path, path_of("h"));
+}
+
+/* Entries of root's own directories are not the tenant's to change (/home's, useradd's) */
+static void test_roots_own(void **state)
+{
+	struct timespec since;
+
+	assert_int_equal(mkdir(path_of("r"), 0755), 0); /* root's, 0755 */
+	assert_int_equal(mkdir(path_of("r/home"), 0755), 0);
+	assert_int_equal(chown(path_of("r/home"), TENANT, TENANT), 0);
+	put("r/home/keys", "ssh-ed25519 AAAA a\n");
+	since = mark();
+	assert_int_equal(chown(path_of("r/home"), TENANT, 0), 0); /* root changes the entry */
+	assert_int_equal(inspect1("r/home/keys", &since).verdict, AUTHKEYS_OK);
+	assert_int_equal(chmod(path_of("r"), 0775), 0); /* group-writable: not root's alone */
+	assert_int_equal(inspect1("r/home/keys", &since).verdict, AUTHKEYS_CHANGED);
+}
+
+static void test_newer(void **state)
+{
+	struct timespec since = {.tv_sec = 1000, .tv_nsec = 500};
+	struct stat st = {.st_ctim = {.tv_sec = 1000, .tv_nsec = 499}};
+
+	assert_false(authkeys_newer(&st, &since));
+	st.st_ctim.tv_nsec = 500;
+	assert_true(authkeys_newer(&st, &since));
+	/* stored to the second (or two): 999.0 may stand for a change at 1000.9 */
+	st.st_ctim = (struct timespec){.tv_sec = 999, .tv_nsec = 0};
+	assert_true(authkeys_newer(&st, &since));
+	st.st_ctim.tv_sec = 998;
+	assert_false(authkeys_newer(&st, &since));
+}
+
+static void test_since(void **state)
+{
+	struct timespec a, b, now;
+
+	assert_int_equal(authkeys_since(0, &a), 0);
+	assert_int_equal(authkeys_since(2000, &b), 0);
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
+	assert_true(a.tv_sec <= now.tv_sec);
+	assert_true(a.tv_sec - b.tv_sec >= 1 && a.tv_sec - b.tv_sec <= 3);
+	assert_true(now.tv_sec - a.tv_sec < 600); /* this test started minutes ago at most */
+}
+
+static void put_at(const char *path, const char *text, uid_t owner)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chown(path, owner, owner), 0);
+}
+
+/* keys_check(): a child with the tenant's credentials reads what the tenant can read, and
+ * "since" is this process's start. In root's own directories under /run (not the sticky
+ * /var/tmp, whose entries anyone changes), so that only the tenant's own file counts. */
+static void test_keys_check_as_user(void **state)
+{
+	char base[] = "/run/alcove-test-authkeys-XXXXXX", p[128], cmd[160];
+	gid_t gids[1] = {TENANT};
+	LoginInfo u = {.user = "nobody", .home = base, .uid = TENANT, .gids = gids, .n_gids = 1};
+	SshdSftp s = {.n_key_files = 2};
+	AuthkeysFinding f;
+	char msg[256] = "";
+
+	assert_non_null(mkdtemp(base));
+	assert_int_equal(chmod(base, 0755), 0);
+	snprintf(s.key_files[0], sizeof(s.key_files[0]), "a");
+	snprintf(s.key_files[1], sizeof(s.key_files[1]), "%%h/closed/b");
+	snprintf(p, sizeof(p), "%s/a", base);
+	put_at(p, "ssh-ed25519 AAAA a\n", 0);
+	snprintf(p, sizeof(p), "%s/closed", base);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/closed/b", base);
+	put_at(p, "command=\"internal-sftp\" ssh-ed25519 AAAA\n", 0);
+	/* root could read closed/b; the tenant, like sshd reading as the tenant, cannot */
+	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
+	assert_int_equal(f.verdict, AUTHKEYS_OK);
+	snprintf(p, sizeof(p), "%s/closed", base);
+	assert_int_equal(chmod(p, 0755), 0);
+	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
+	assert_int_equal(f.verdict, AUTHKEYS_SFTP);
+	assert_int_equal(f.line, 1);
+	snprintf(p, sizeof(p), "%s/closed/b", base);
+	assert_string_equal(f.path, p);
+	/* the tenant's own file, written after this process started */
+	snprintf(p, sizeof(p), "%s/closed", base);
+	assert_int_equal(chmod(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/a", base);
+	assert_int_equal(chown(p, TENANT, TENANT), 0);
+	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
+	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
+	assert_string_equal(f.path, p);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_login_by_key(void **state)
+{
+	assert_true(keys_login_by_key(NULL)); /* not told: counts as a key */
+	assert_true(keys_login_by_key("publickey ssh-ed25519 AAAA"));
+	assert_true(keys_login_by_key("password\npublickey ssh-ed25519 AAAA"));
+	assert_false(keys_login_by_key("keyboard-interactive/pam"));
+	assert_false(keys_login_by_key(""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_find_line),	  cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
+	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
+	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
+	    cmocka_unit_test(test_login_by_key),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
