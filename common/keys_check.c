@@ -51,6 +51,12 @@ static int keys_child(void *arg)
 	const LoginInfo *li = j->li;
 	gid_t gid = li->gids[0];
 
+	/* none of the application's fds (the client's socket, sshd's privsep socket) stays open
+	 * in a process of the user's */
+	if (syscall(SYS_close_range, 3U, ~0U, 0) < 0) {
+		j->out->r = negative_errno();
+		return 1;
+	}
 	if (syscall(SYS_setgroups, li->n_gids, li->gids) < 0 ||
 	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
 	    syscall(SYS_setresuid, li->uid, li->uid, li->uid) < 0) {

@@ -4,7 +4,8 @@
 # would have them: no sshd_config change. network = "none", image = "/", cgroup = "systemd".
 # Asserts where -L, -R and a unix-socket -L land, and that what sshd's root monitor does in the
 # lobby and the alcove's network ns still works: logind's session (open and close through
-# D-Bus), utmp and wtmp (who, last).
+# D-Bus), utmp and wtmp (who, last); and that a key line of the user's forcing internal-sftp
+# (the stock config reads keys from the home) refuses the login.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
@@ -99,3 +100,14 @@ wait_until 200 eval '[ "$(ct_run systemctl show alcove-alcch5.scope -p LoadState
 pass "the last logout ended the alcove (the helper's close reached it)"
 out=$(ct_run journalctl -b --no-pager -q -t pam_alcove 2>&1)
 assert_contains "$out" "Closed session" "pam_alcove's close logged to the journal"
+
+# ---- a key's own command="internal-sftp", with the stock sshd_config (keys in the home): the
+# module reads the key files again as the user and refuses the login (DESIGN §11)
+printf 'command="internal-sftp" %s\n' "$(cat "$NSPAWN_DIR.key.pub")" \
+	>"$NSPAWN_DIR/home/alcch5/.ssh/authorized_keys" || setup_fail "alcch5's key line"
+sleep 0.2 # older than the connection
+assert_fails_with 254 "forces internal-sftp, which sshd serves outside your alcove" \
+	"a key line forcing internal-sftp: the login is refused" ct_ssh -s alcch5 sftp
+out=$(ct_run journalctl -b --no-pager -q -t pam_alcove 2>&1)
+assert_contains "$out" "/home/alcch5/.ssh/authorized_keys:1 forces internal-sftp" \
+	"... and the container's journal names the file:line"
