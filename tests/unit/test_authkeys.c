@@ -18,30 +18,17 @@
 
 #include <cmocka.h>
 
+#include "tmpdir_testlib.h"
+
 #include "authkeys.h"
 #include "keys_check.h"
 
 #define TENANT 65534 /* nobody: the tree is the tenant's */
 
-static char dir[] = "/var/tmp/alcove-test-authkeys-XXXXXX";
-
-static const char *path_of(const char *name)
+/* a file of the tenant's */
+static void put_t(const char *name, const char *text)
 {
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(path_of(name), "we");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
+	put(name, text);
 	assert_int_equal(lchown(path_of(name), TENANT, TENANT), 0);
 }
 
@@ -59,17 +46,14 @@ static void symlink_t(const char *target, const char *name)
 
 static int setup(void **state)
 {
-	if (!mkdtemp(dir) || chmod(dir, 0755) < 0)
+	if (tmpdir_make("/var/tmp/alcove-test-authkeys") < 0 || chmod(tmpdir, 0755) < 0)
 		return -1;
-	return chown(dir, TENANT, TENANT);
+	return chown(tmpdir, TENANT, TENANT);
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove();
 }
 
 /* A time after everything made so far; what changes after it lands a jiffy later (ctime is
@@ -133,9 +117,9 @@ static void test_sftp_and_size(void **state)
 	struct timespec since;
 	AuthkeysFinding f;
 
-	put("k1", "ssh-ed25519 AAAA a\ncommand=\"internal-sftp\" ssh-ed25519 AAAA b\n");
+	put_t("k1", "ssh-ed25519 AAAA a\ncommand=\"internal-sftp\" ssh-ed25519 AAAA b\n");
 	memset(big, 'x', sizeof(big) - 1);
-	put("big", big);
+	put_t("big", big);
 	assert_int_equal(mkfifo(path_of("fifo"), 0644), 0);
 	since = mark();
 	f = inspect1("k1", &since);
@@ -156,7 +140,7 @@ static void test_changed(void **state)
 	mkdir_t("h");
 	mkdir_t("h/.ssh");
 	mkdir_t("h/real");
-	put("h/real/keys", "ssh-ed25519 AAAA a\n");
+	put_t("h/real/keys", "ssh-ed25519 AAAA a\n");
 	symlink_t("../real/keys", "h/.ssh/link2");
 	symlink_t("link2", "h/.ssh/authorized_keys");
 	mkdir_t("h/empty");
@@ -174,20 +158,20 @@ static void test_changed(void **state)
 	assert_string_equal(f.path, path_of("h/.ssh"));
 	/* the file at the end of the chain written in place */
 	since = mark();
-	put("h/real/keys", "ssh-ed25519 AAAA b\n");
+	put_t("h/real/keys", "ssh-ed25519 AAAA b\n");
 	f = inspect1("h/.ssh/authorized_keys", &since);
 	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
 	assert_string_equal(f.path, path_of("h/real/keys"));
 	/* a file removed (or renamed away) since: its directory tells */
-	put("h/empty/gone", "command=\"internal-sftp\" ssh-ed25519 AAAA\n");
+	put_t("h/empty/gone", "command=\"internal-sftp\" ssh-ed25519 AAAA\n");
 	since = mark();
 	assert_int_equal(unlink(path_of("h/empty/gone")), 0);
 	f = inspect1("h/empty/gone", &since);
 	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
 	assert_string_equal(f.path, path_of("h/empty"));
-	/* a directory on the way renamed: h (an entry of the tenant's dir) is newer first */
+	/* a directory on the way renamed: h (an entry of the tenant's tmpdir) is newer first */
 	mkdir_t("h/.ssh2");
-	put("h/.ssh2/authorized_keys", "ssh-ed25519 AAAA c\n");
+	put_t("h/.ssh2/authorized_keys", "ssh-ed25519 AAAA c\n");
 	since = mark();
 	assert_int_equal(rename(path_of("h/.ssh2"), path_of("h/.ssh3")), 0);
 	f = inspect1("h/.ssh3/authorized_keys", &since);
@@ -203,7 +187,7 @@ static void test_roots_own(void **state)
 	assert_int_equal(mkdir(path_of("r"), 0755), 0); /* root's, 0755 */
 	assert_int_equal(mkdir(path_of("r/home"), 0755), 0);
 	assert_int_equal(chown(path_of("r/home"), TENANT, TENANT), 0);
-	put("r/home/keys", "ssh-ed25519 AAAA a\n");
+	put_t("r/home/keys", "ssh-ed25519 AAAA a\n");
 	since = mark();
 	assert_int_equal(chown(path_of("r/home"), TENANT, 0), 0); /* root changes the entry */
 	assert_int_equal(inspect1("r/home/keys", &since).verdict, AUTHKEYS_OK);

@@ -15,42 +15,20 @@
 
 #include <cmocka.h>
 
+#include "tmpdir_testlib.h"
+
 #include "sshd_config.h"
-
-static char dir[] = "/var/tmp/alcove-test-sshdconf-XXXXXX";
-
-static const char *path_of(const char *name)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(path_of(name), "we");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	fclose(f);
-}
 
 static int setup(void **state)
 {
-	if (!mkdtemp(dir))
+	if (tmpdir_make("/var/tmp/alcove-test-sshdconf") < 0)
 		return -1;
 	return mkdir(path_of("d"), 0700);
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove();
 }
 
 static SshdSftp read_ok(const char *name)
@@ -149,14 +127,14 @@ static void test_include(void **state)
 	put("d/10-a.conf", "Match User alice\nForceCommand internal-sftp\n");
 	put("d/20-b.conf", "Subsystem sftp internal-sftp\n");
 	snprintf(text, sizeof(text), "Include %s/d/*.conf\nInclude sshd_config.d/nothing-*.x\n",
-		 dir);
+		 tmpdir);
 	put("inc", text);
 	SshdSftp s = read_ok("inc");
 	assert_int_equal(s.n_match, 1);
 	assert_int_equal(s.n_global, 1);
 	snprintf(where, sizeof(where), "%s:1", path_of("d/20-b.conf"));
 	assert_string_equal(s.global.where, where);
-	snprintf(text, sizeof(text), "Match Group g\nInclude \"%s/d/20-b.conf\"\n", dir);
+	snprintf(text, sizeof(text), "Match Group g\nInclude \"%s/d/20-b.conf\"\n", tmpdir);
 	put("inc2", text);
 	s = read_ok("inc2");
 	assert_int_equal(s.n_global, 0);
