@@ -34,14 +34,6 @@ typedef struct KeysJob {
 	} * out;
 } KeysJob;
 
-bool keys_login_by_key(const char *auth_info)
-{
-	for (const char *l = auth_info; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (strncmp(l, "publickey ", 10) == 0)
-			return true;
-	return !auth_info;
-}
-
 /* In the child: the user's groups, gid and uid, all of them (sshd's temporarily_use_uid(),
  * for good), so that every open and lookup is the user's and no capability is left. Raw
  * syscalls: this copy is single-threaded whatever libc's bookkeeping says. */

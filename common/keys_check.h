@@ -16,10 +16,6 @@
 #include "login.h"
 #include "sshd_config.h"
 
-/* Was this login let in by a key? sshd puts one line per method that succeeded in
- * SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA..."); NULL (not told) counts as yes. */
-bool keys_login_by_key(const char *auth_info);
-
 /* The user li (user, home, uid, gids: primary first) and the verdict in *ret (AUTHKEYS_OK: nothing
  * forces internal-sftp, nothing changed), with the file or entry in ret->path. -errno with msg when
  * the files could not be checked: the configuration names more files than fit, a name cannot be

@@ -51,17 +51,17 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 		return false;
 	if (c->keys_r < 0)
 		snprintf(buf, size,
-			 "%s: logins by key through sshd are refused (alcove cannot tell whether a "
+			 "%s: logins through sshd are refused (alcove cannot tell whether a "
 			 "key forces internal-sftp)",
 			 c->keys_err);
 	else if (c->keys.verdict == AUTHKEYS_SFTP)
 		snprintf(buf, size,
 			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
-			 "alcove: logins by key through sshd are refused; use command=\"%s\"",
+			 "alcove: logins through sshd are refused; use command=\"%s\"",
 			 c->keys.path, c->keys.line, SSHD_SFTP_SERVER);
 	else if (c->keys.verdict == AUTHKEYS_TOO_LARGE)
 		snprintf(buf, size,
-			 "%s is larger than %d KiB: logins by key through sshd are refused",
+			 "%s is larger than %d KiB: logins through sshd are refused",
 			 c->keys.path, AUTHKEYS_FILE_MAX / 1024);
 	else
 		return false;

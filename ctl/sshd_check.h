@@ -19,7 +19,7 @@ typedef struct SshdCheck {
 	int r;		  /* < 0: it could not be read, err says why */
 	char err[512];
 	SshdSftp s;
-	/* the user's key files, as the module reads them at a login by key */
+	/* the user's key files, as the module reads them at a login */
 	bool keys_checked;
 	int keys_r; /* < 0: they could not be checked, keys_err says why */
 	char keys_err[256];
@@ -38,7 +38,7 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size);
 /* The warning for an internal-sftp inside a Match block, into buf; false when there is none. */
 bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
 
-/* The warning for a key file of the user's that forces internal-sftp (logins by key are
+/* The warning for a key file of the user's that forces internal-sftp (logins through sshd are
  * refused), is too large or could not be read, into buf; false when there is none. A file
  * changed since alcovectl started is not reported: that is about one login, not this one. */
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);

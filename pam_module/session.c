@@ -406,7 +406,9 @@ static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
  * A key's own command="internal-sftp" is served in-process too (OpenSSH session.c do_exec()),
  * and sshd never tells PAM a key's options: the files sshd may have read the key from are
  * read again, as the user, and must not have changed since this connection began
- * (common/authkeys.h). Only for a login let in by a key.
+ * (common/authkeys.h). For every login through sshd, whatever let it in: sshd's own word on
+ * that (SSH_AUTH_INFO_0) is in the PAM environment, which pam_env with user_readenv ahead of
+ * this module would let the tenant rewrite.
  */
 static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
 {
@@ -414,8 +416,6 @@ static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
 	char msg[512];
 	int r;
 
-	if (!keys_login_by_key(pam_getenv(c->pamh, "SSH_AUTH_INFO_0")))
-		return 0;
 	c->f.stage = "keys";
 	r = keys_check(s, li, &f, msg, sizeof(msg));
 	if (r < 0) {

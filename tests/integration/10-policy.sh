@@ -120,7 +120,7 @@ out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/global" --config
 assert_contains "$out" "decision  refused: $sshdc/global:2:" "explain shows the ssh login refused, with the line"
 out=$("$CTL" explain alca1 --service login --config "$conf")
 assert_contains "$out" "decision  contained" "a login through another service than sshd is not affected"
-# a key line of the user's own that forces internal-sftp (pam_alcove refuses logins by key)
+# a key line of the user's own that forces internal-sftp (pam_alcove refuses logins through sshd)
 printf 'Subsystem sftp /usr/lib/openssh/sftp-server\n' >"$sshdc/stock"
 out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/stock" --config "$conf")
 assert_contains "$out" "decision  contained" "keys read from the home do not refuse the login"
@@ -130,7 +130,7 @@ install -d -o alca1 -m 0700 "$ah/.ssh" &&
 	printf 'ssh-ed25519 AAAA a\nrestrict,command="internal-sftp" ssh-ed25519 AAAA b\n' >"$ah/.ssh/authorized_keys2" &&
 	chown alca1 "$ah/.ssh/authorized_keys2" || setup_fail "alca1's keys"
 out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/stock" --config "$conf")
-assert_contains "$out" "warning   $ah/.ssh/authorized_keys2:2 forces internal-sftp, which sshd serves in-process, outside the alcove: logins by key through sshd are refused" \
+assert_contains "$out" "warning   $ah/.ssh/authorized_keys2:2 forces internal-sftp, which sshd serves in-process, outside the alcove: logins through sshd are refused" \
 	"explain names the key line that forces internal-sftp"
 printf 'AuthorizedKeysFile /etc/ssh/keys/%%u\n' >"$sshdc/keys"
 out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/keys" --config "$conf")

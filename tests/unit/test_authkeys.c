@@ -276,15 +276,6 @@ static void test_keys_check_as_user(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-static void test_login_by_key(void **state)
-{
-	assert_true(keys_login_by_key(NULL)); /* not told: counts as a key */
-	assert_true(keys_login_by_key("publickey ssh-ed25519 AAAA"));
-	assert_true(keys_login_by_key("password\npublickey ssh-ed25519 AAAA"));
-	assert_false(keys_login_by_key("keyboard-interactive/pam"));
-	assert_false(keys_login_by_key(""));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,7 +283,7 @@ int main(void)
 	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
 	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
 	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
-	    cmocka_unit_test(test_login_by_key),
+
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
