@@ -263,14 +263,10 @@ static int walk_path(const char *path, const struct timespec *since, AuthkeysFin
 /* What sshd's auth_openfile() would read: 0 with *ret_len, or 1 when it reads nothing. */
 static int read_keys(const char *path, char *buf, size_t size, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
+	_cleanup_close_ int fd = open_regular(path, &st);
 
 	if (fd < 0)
-		return 1;
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (!S_ISREG(st.st_mode))
 		return 1;
 	return read_fd_whole(fd, buf, size, ret_len);
 }

@@ -32,6 +32,19 @@ int read_fd_whole(int fd, char *buf, size_t size, size_t *ret_len)
 	return 0;
 }
 
+int open_regular(const char *path, struct stat *ret_st)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, ret_st) < 0)
+		return negative_errno();
+	if (S_ISDIR(ret_st->st_mode))
+		return -EISDIR;
+	if (!S_ISREG(ret_st->st_mode))
+		return -EBADFD;
+	return TAKE_FD(fd);
+}
+
 int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,
 		 size_t *ret_len)
 {

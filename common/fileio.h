@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /*
@@ -21,6 +22,13 @@ int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t 
 
 /* The same read, of an fd the caller opened: to its end, -EFBIG when it fills buf. */
 int read_fd_whole(int fd, char *buf, size_t size, size_t *ret_len);
+
+/* path opened O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK following symlinks (a FIFO must not hang
+ * the caller, a tty must not become its terminal), for a file that must be a regular one:
+ * the fd and its stat, or -EISDIR (a directory), -EBADFD (anything else but a regular file),
+ * -errno of open/fstat. For files whose owner decides where they point (sshd's and the
+ * policy's, root's; a user's keys, read as the user). */
+int open_regular(const char *path, struct stat *ret_st);
 
 /*
  * A DIR* over a new fd of the directory dirfd refers to, so that the caller's fd keeps its own

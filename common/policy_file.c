@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 
 #define POLICY_FILE_MAX (1024 * 1024)
@@ -71,16 +72,15 @@ int policy_read_file(const char *path, char **ret, PolicyErrors *errs)
 	char *text = NULL;
 	int r, line;
 
-	/* O_NONBLOCK: opening a FIFO must not hang the login; it is refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = negative_errno();
-		policy_errors_add(errs, path, 0, "failed to open: %s", strerror(-r));
-		return r;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	/* a FIFO must not hang the login: refused as not a regular file */
+	fd = open_regular(path, &st);
+	if (fd == -EISDIR || fd == -EBADFD) {
 		policy_errors_add(errs, path, 0, "not a regular file");
 		return -EINVAL;
+	}
+	if (fd < 0) {
+		policy_errors_add(errs, path, 0, "failed to open: %s", strerror(-fd));
+		return fd;
 	}
 	if (st.st_size > POLICY_FILE_MAX) {
 		policy_errors_add(errs, path, 0, "larger than %d bytes", POLICY_FILE_MAX);

@@ -292,17 +292,11 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
  * FIFO would read as empty and pass for a configuration without internal-sftp. */
 static int read_config(const char *path, char *buf, size_t size, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
+	_cleanup_close_ int fd = open_regular(path, &st);
 
 	if (fd < 0)
-		return negative_errno();
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EBADFD;
+		return fd;
 	return read_fd_whole(fd, buf, size, ret_len);
 }
 

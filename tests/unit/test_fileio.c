@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -83,6 +84,30 @@ static void test_open_errors(void **state)
 	assert_int_equal(read_file_at(dfd, "f", O_DIRECTORY, buf, sizeof(buf), &len), -ENOTDIR);
 }
 
+/* open_regular(): a regular file (through a symlink too), never a directory or a FIFO, and a
+ * FIFO with no writer does not block the open */
+static void test_open_regular(void **state)
+{
+	char path[128];
+	struct stat st;
+	int fd;
+
+	put("f", "x");
+	assert_int_equal(symlinkat("f", dfd, "reglink"), 0);
+	snprintf(path, sizeof(path), "%s/reglink", dir);
+	fd = open_regular(path, &st);
+	assert_true(fd >= 0 && S_ISREG(st.st_mode) && st.st_size == 1);
+	close(fd);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(open_regular(dir, &st), -EISDIR);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(open_regular(path, &st), -EBADFD);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(open_regular(path, &st), -ENOENT);
+}
+
 /* The listing sees the directory's entries; the caller's fd is still open afterwards. */
 static void test_opendir_fd(void **state)
 {
@@ -103,9 +128,8 @@ static void test_opendir_fd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reads_whole_file),
-	    cmocka_unit_test(test_full_buffer_is_efbig),
-	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_reads_whole_file), cmocka_unit_test(test_full_buffer_is_efbig),
+	    cmocka_unit_test(test_open_errors),	     cmocka_unit_test(test_open_regular),
 	    cmocka_unit_test(test_opendir_fd),
 	};
 
