@@ -2,66 +2,83 @@
 #include "keys_check.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
+#include <sys/fsuid.h>
 #include <unistd.h>
 
-#include "fdwait.h"
 #include "macro.h"
-#include "spawn.h"
 
-/* A home on a hung NFS server must not hold sshd's monitor forever. */
-#define KEYS_TIMEOUT_MS 10000
 /* ctime is stamped by the coarse clock, up to a jiffy (10 ms at HZ=100) behind the real time,
  * and the start time is truncated to a tick: 50 ms covers both, so a key written just before
  * a login (ssh-copy-id && ssh) does not count as changed during it */
 #define KEYS_SLACK_MS 50
 
-/* The child's work, and its answer in memory it shares with the caller. */
-typedef struct KeysJob {
-	const LoginInfo *li;
-	const char *paths[SSHD_KEY_FILES_MAX];
-	size_t n;
-	struct timespec since;
-	struct {
-		int r;
-		bool done;
-		AuthkeysFinding f;
-	} * out;
-} KeysJob;
+/* What the caller was, to go back to. */
+typedef struct SavedIds {
+	gid_t *groups;
+	int n_groups;
+	uid_t fsuid;
+	gid_t fsgid;
+	bool taken; /* the groups were read: there is something to go back to */
+} SavedIds;
 
-/* In the child: the user's groups, gid and uid, all of them (sshd's temporarily_use_uid(),
- * for good), so that every open and lookup is the user's and no capability is left. Raw
- * syscalls: this copy is single-threaded whatever libc's bookkeeping says. */
-static int keys_child(void *arg)
+static void saved_ids_done(SavedIds *s)
 {
-	KeysJob *j = arg;
-	const LoginInfo *li = j->li;
-	gid_t gid = li->gids[0];
+	free(s->groups);
+}
 
-	/* none of the application's fds (the client's socket, sshd's privsep socket) stays open
-	 * in a process of the user's */
-	if (syscall(SYS_close_range, 3U, ~0U, 0) < 0) {
-		j->out->r = negative_errno();
-		return 1;
-	}
-	if (syscall(SYS_setgroups, li->n_gids, li->gids) < 0 ||
-	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
-	    syscall(SYS_setresuid, li->uid, li->uid, li->uid) < 0) {
-		j->out->r = negative_errno();
-		return 1;
-	}
-	j->out->r = authkeys_inspect(j->paths, j->n, &j->since, &j->out->f);
-	j->out->done = true;
+/*
+ * The user's groups and, for the file system only, their uid and gid: what sshd reads key
+ * files as (temporarily_use_uid()), so that a file only a group of theirs may read is read, a
+ * file they cannot read is not, and a symlink of theirs leads nowhere they could not go.
+ * setfsuid() away from 0 also clears the file-system capabilities (CAP_DAC_OVERRIDE, ...);
+ * the real and effective ids stay root's, so no process of the user's may signal or trace the
+ * caller meanwhile. No fork: the caller is sshd's monitor, whose copy would cost a millisecond.
+ */
+static int become_user(const LoginInfo *li, SavedIds *s)
+{
+	int n = getgroups(0, NULL);
+
+	if (n < 0)
+		return negative_errno();
+	s->groups = calloc((size_t)n + 1, sizeof(gid_t));
+	if (!s->groups)
+		return -ENOMEM;
+	s->n_groups = getgroups(n, s->groups);
+	if (s->n_groups < 0)
+		return negative_errno();
+	s->taken = true;
+	if (setgroups(li->n_gids, li->gids) < 0)
+		return negative_errno();
+	s->fsgid = (gid_t)setfsgid((gid_t)-1);
+	s->fsuid = (uid_t)setfsuid((uid_t)-1);
+	(void)setfsgid(li->gids[0]);
+	(void)setfsuid(li->uid);
+	/* setfs*id() cannot report a failure: ask again (an invalid id changes nothing) */
+	if ((uid_t)setfsuid((uid_t)-1) != li->uid || (gid_t)setfsgid((gid_t)-1) != li->gids[0])
+		return -EPERM;
 	return 0;
 }
 
+/* Back to the caller's ids; -errno when the groups cannot be set back (the caller must then
+ * not go on: it would run with the user's groups). */
+static int become_caller(const SavedIds *s)
+{
+	if (!s->taken)
+		return 0;
+	(void)setfsuid(s->fsuid);
+	(void)setfsgid(s->fsgid);
+	if ((uid_t)setfsuid((uid_t)-1) != s->fsuid || (gid_t)setfsgid((gid_t)-1) != s->fsgid)
+		return -EPERM;
+	return setgroups((size_t)s->n_groups, s->groups) < 0 ? negative_errno() : 0;
+}
+
 static int keys_paths(const SshdSftp *s, const LoginInfo *li, char (*buf)[AUTHKEYS_PATH_MAX],
-		      KeysJob *j, char *msg, size_t size)
+		      const char **paths, char *msg, size_t size)
 {
 	struct passwd pw = {.pw_name = li->user, .pw_dir = li->home, .pw_uid = li->uid};
 
@@ -79,31 +96,29 @@ static int keys_paths(const SshdSftp *s, const LoginInfo *li, char (*buf)[AUTHKE
 				 s->key_files[i]);
 			return r;
 		}
-		j->paths[j->n++] = buf[i];
+		paths[i] = buf[i];
 	}
-	return 0;
+	return (int)s->n_key_files;
 }
 
-static int keys_run(KeysJob *j, char *msg, size_t size)
+/* authkeys_inspect() as the user; -errno with msg. */
+static int inspect_as_user(const LoginInfo *li, const char *const *paths, size_t n,
+			   const struct timespec *since, AuthkeysFinding *ret, char *msg,
+			   size_t size)
 {
-	_cleanup_close_ int pidfd = -1;
-	int r, code, sig;
+	SavedIds saved = {0};
+	int r = become_user(li, &saved), back;
 
-	r = spawn_fn_pidfd(keys_child, j, &pidfd);
-	if (r < 0) {
-		errno = -r;
-		snprintf(msg, size, "Failed to start the key file check: %m");
-		return r;
+	if (r >= 0)
+		r = authkeys_inspect(paths, n, since, ret);
+	back = become_caller(&saved);
+	saved_ids_done(&saved);
+	if (back < 0) {
+		errno = -back;
+		snprintf(msg, size,
+			 "Failed to take back root's groups after reading the key files: %m");
+		return back;
 	}
-	r = spawn_wait(pidfd, monotonic_ms() + KEYS_TIMEOUT_MS, &code, &sig);
-	if (r == -ETIMEDOUT) {
-		snprintf(msg, size, "Failed to read the key files in %d s", KEYS_TIMEOUT_MS / 1000);
-		return r;
-	}
-	if (r == 0 && !j->out->done)
-		r = j->out->r < 0 ? j->out->r : -ECHILD;
-	if (r == 0 && j->out->r < 0)
-		r = j->out->r;
 	if (r < 0) {
 		errno = -r;
 		snprintf(msg, size, "Failed to check the key files as the user: %m");
@@ -114,31 +129,21 @@ static int keys_run(KeysJob *j, char *msg, size_t size)
 int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, char *msg, size_t size)
 {
 	char buf[SSHD_KEY_FILES_MAX][AUTHKEYS_PATH_MAX];
-	KeysJob j = {.li = li};
-	int r;
+	const char *paths[SSHD_KEY_FILES_MAX];
+	struct timespec since;
+	int n, r;
 
 	*ret = (AuthkeysFinding){.verdict = AUTHKEYS_OK};
 	if (li->n_gids == 0 || !li->home)
 		return -EINVAL;
-	r = keys_paths(s, li, buf, &j, msg, size);
-	if (r < 0 || j.n == 0)
-		return r;
-	r = authkeys_since(KEYS_SLACK_MS, &j.since);
+	n = keys_paths(s, li, buf, paths, msg, size);
+	if (n <= 0)
+		return n;
+	r = authkeys_since(KEYS_SLACK_MS, &since);
 	if (r < 0) {
 		errno = -r;
 		snprintf(msg, size, "Failed to read this process's start time: %m");
 		return r;
 	}
-	j.out =
-	    mmap(NULL, sizeof(*j.out), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (j.out == MAP_FAILED) {
-		r = negative_errno();
-		snprintf(msg, size, "Failed to check the key files: %m");
-		return r;
-	}
-	r = keys_run(&j, msg, size);
-	if (r == 0)
-		*ret = j.out->f;
-	(void)munmap(j.out, sizeof(*j.out));
-	return r;
+	return inspect_as_user(li, paths, (size_t)n, &since, ret, msg, size);
 }

@@ -127,32 +127,6 @@ int spawn_pidfd(const SpawnSpec *s, int *ret_pidfd)
 	return 0;
 }
 
-int spawn_fn_pidfd(int (*fn)(void *), void *arg, int *ret_pidfd)
-{
-	sigset_t all, old;
-	void *stack;
-	int pidfd = -1, r;
-	pid_t pid;
-
-	stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return negative_errno();
-	sigfillset(&all);
-	r = -pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (r == 0) {
-		/* exit signal 0: a "clone" child, which only __WALL/__WCLONE waits see */
-		pid = clone(fn, (char *)stack + SPAWN_STACK_SIZE, CLONE_PIDFD, arg, &pidfd);
-		r = pid < 0 ? negative_errno() : 0;
-		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	(void)munmap(stack, SPAWN_STACK_SIZE); /* the child runs on its own copy */
-	if (r < 0)
-		return r;
-	*ret_pidfd = pidfd;
-	return 0;
-}
-
 int spawn_wait(int pidfd, long long deadline, int *ret_exit_code, int *ret_signal)
 {
 	siginfo_t si = {0};
@@ -169,8 +143,7 @@ int spawn_wait(int pidfd, long long deadline, int *ret_exit_code, int *ret_signa
 		return negative_errno();
 	/* ECHILD: the application reaped it (its own SIGCHLD handler, or SIGCHLD ignored): the
 	 * status is lost, nothing else is */
-	/* __WALL: spawn_fn_pidfd()'s children send no exit signal */
-	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0) {
+	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0) {
 		if (errno == ECHILD)
 			return r;
 		if (errno != EINTR)

@@ -28,14 +28,6 @@ typedef struct SpawnSpec {
  * is reaped already). */
 int spawn_pidfd(const SpawnSpec *s, int *ret_pidfd);
 
-/* Runs fn(arg) in a child that is a copy of the caller (as fork(), not sharing its memory;
- * the caller goes on), for work to do with other credentials than the application's. Every
- * signal is blocked in it (the application's handlers never run there; SIGKILL still ends
- * it), and it sends no exit signal: an application that reaps with waitpid(-1) never sees
- * it. Its exit code is fn's. Call it from a single-threaded process only: the copy holds
- * whatever locks other threads held. 0 and *ret_pidfd (O_CLOEXEC), or -errno. */
-int spawn_fn_pidfd(int (*fn)(void *), void *arg, int *ret_pidfd);
-
 /* Waits for the child to exit, up to deadline (CLOCK_MONOTONIC ms, as fdwait.h's
  * monotonic_ms(); < 0: no limit); past it the child is SIGKILLed through the pidfd, then
  * reaped. *ret_exit_code is its exit status or -1, *ret_signal the signal that ended it or 0

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A key's own command="internal-sftp" (common/authkeys.c, pam_module/keys_check.c): the line
  * scan, sshd's name expansion, and the walk that tells a key file changed since a time, on a
- * temp tree owned by an unprivileged uid (a tenant's), read in a child as that uid. */
+ * temp tree owned by an unprivileged uid (a tenant's), read as that uid. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -232,7 +233,7 @@ static void put_at(const char *path, const char *text, uid_t owner)
 	assert_int_equal(chown(path, owner, owner), 0);
 }
 
-/* keys_check(): a child with the tenant's credentials reads what the tenant can read, and
+/* keys_check(): with the tenant's groups and file-system ids it reads what the tenant can read, and
  * "since" is this process's start. In root's own directories under /run (not the sticky
  * /var/tmp, whose entries anyone changes), so that only the tenant's own file counts. */
 static void test_keys_check_as_user(void **state)
@@ -243,6 +244,10 @@ static void test_keys_check_as_user(void **state)
 	SshdSftp s = {.n_key_files = 2};
 	AuthkeysFinding f;
 	char msg[256] = "";
+	gid_t before[8], after[8];
+	int n_before = getgroups(8, before);
+
+	assert_true(n_before >= 0);
 
 	assert_non_null(mkdtemp(base));
 	assert_int_equal(chmod(base, 0755), 0);
@@ -272,6 +277,11 @@ static void test_keys_check_as_user(void **state)
 	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
 	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
 	assert_string_equal(f.path, p);
+	/* and the caller is itself again: root's file-system ids and its own groups */
+	assert_int_equal(setfsuid((uid_t)-1), 0);
+	assert_int_equal(setfsgid((gid_t)-1), 0);
+	assert_int_equal(getgroups(8, after), n_before);
+	assert_memory_equal(after, before, (size_t)n_before * sizeof(gid_t));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	assert_int_equal(system(cmd), 0);
 }
