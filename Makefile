@@ -104,11 +104,11 @@ all: $(PROGS)
 deps:
 	./tests/install-deps.sh
 
-# What is missing first (libconfig-dev and the rest are needed to build), then `all`, then the
-# demo (demo/demo.sh): a throw-away user logs in through a private sshd on 127.0.0.1 into an
+# What the demo misses first (the build's libraries, ssh and sshd: install-deps.sh --demo, which
+# leaves no service started or enabled by that install), then `all`, then the demo (demo/demo.sh): a throw-away user logs in through a private sshd on 127.0.0.1 into an
 # alcove; the host's PAM and sshd configuration are not touched, and nothing is left after.
 demo:
-	@./tests/install-deps.sh
+	@./tests/install-deps.sh --demo
 	@$(MAKE) --no-print-directory all
 	@./demo/demo.sh
 

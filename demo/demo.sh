@@ -263,8 +263,12 @@ interactive() {
 	# interrupts a wait. (Ctrl-C goes to the login: ssh -t puts the terminal in raw mode.)
 	demo_ssh -t <&0 &
 	made[client]=$!
-	wait $!
-	return 0
+	local rc=0
+	wait $! || rc=$?
+	unset 'made[client]'
+	# ssh exits with the shell's status (the user's last command: not the demo's failure), or
+	# 255 when ssh itself failed: the connection, or the login refused.
+	((rc != 255)) || die "the ssh login failed (ssh exits 255): $(tail -5 "${made[dir]}/sshd.log")"
 }
 
 preflight

@@ -17,6 +17,29 @@ CTL=$BUILD/alcovectl
 export ALCOVE_HELPER=$BUILD/alcove-helper
 WORK=$ALCOVE_TEST_CONFDIR
 
+# --- make demo's install: its own short list, and no service the install brings may start
+# (policy-rc.d answers 101 during its apt run) or stay enabled. Asserted on the mechanism: the
+# test machine has every package already, so the demo installs nothing here.
+deps=$ALCOVE_SRC/tests/install-deps.sh
+demo_list=$("$deps" --list --demo | tr '\n' ' ')
+assert_contains " $demo_list" " openssh-server " "the demo's packages: sshd's binary"
+for p in docker-registry qemu-system-x86 skopeo mmdebstrap lintian clang; do
+	assert_not_contains " $demo_list" " $p " "the demo's packages: no $p"
+done
+assert_contains "$(make -n -C "$ALCOVE_SRC" demo)" "install-deps.sh --demo" \
+	"make demo installs the demo's list only"
+rc_d=$WORK/policy-rc.d
+assert_eq "$rc_d" "$(ALCOVE_DEPS_LIB=1 POLICY_RC_D=$rc_d sh -c ". $deps; deny_service_starts")" \
+	"a policy-rc.d is written where there is none"
+"$rc_d" ssh start; assert_eq 101 $? "policy-rc.d: a service start is forbidden (101)"
+echo '#!/bin/sh' >"$rc_d"
+assert_eq "" "$(ALCOVE_DEPS_LIB=1 POLICY_RC_D=$rc_d sh -c ". $deps; deny_service_starts")" \
+	"the host's own policy-rc.d is left as it is"
+assert_eq '#!/bin/sh' "$(cat "$rc_d")" "... unchanged"
+rm -f "$rc_d"
+assert_contains "$(ALCOVE_DEPS_LIB=1 sh -c ". $deps; new_services openssh-server")" \
+	"unit ssh.service" "a newly installed openssh-server's service is found (to disable)"
+
 # --- make demo: what it may leave, before and after. Everything the demo makes is named for
 # alcove-demo (users, subuid lines, PAM file, temp dir, homes, state, layer, sshd's and init's
 # command lines), so the check holds on a machine where other tests run at the same time.
