@@ -84,6 +84,73 @@ static void warnings_print(const char *config, const Policy *p)
 		warnings_of(config, &p->profiles[i], d, n);
 }
 
+/* image = "NAME": whether the OCI image exists as the build will look for it (images come and
+ * go: a check, not a validation). Only root can tell: the store is root 0700; with denied set,
+ * a store it cannot read sets *denied instead of warning per image. */
+static size_t image_warnings(const Profile *pr, PolicyWarning *w, size_t n, size_t max,
+			     bool *denied)
+{
+	_cleanup_close_ int libfd = -1;
+
+	for (size_t i = 0; i < pr->n_image && n < max; i++) {
+		OciImage img;
+		int r;
+
+		if (pr->image[i][0] == '/')
+			continue;
+		if (libfd < 0)
+			libfd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = libfd < 0 ? negative_errno() : oci_image_read(libfd, pr->image[i], &img);
+		if (r >= 0)
+			continue;
+		if (r == -EACCES && denied) {
+			*denied = true;
+			return n;
+		}
+		w[n].line = pr->origin[PKEY_IMAGE].line;
+		if (r == -ENOENT)
+			snprintf(w[n].text, sizeof(w[n].text),
+				 "image \"%s\" does not exist (`alcovectl image pull SOURCE %s`); "
+				 "such logins are refused",
+				 pr->image[i], pr->image[i]);
+		else
+			snprintf(w[n].text, sizeof(w[n].text), "failed to check image \"%s\": %s%s",
+				 pr->image[i], strerror(-r),
+				 r == -EACCES ? " (explain as root tells)" : "");
+		n++;
+	}
+	return n;
+}
+
+/* check-config's image warnings, per section like warnings_print (a profile inheriting
+ * defaults' image is said once, for defaults); an unreadable store said once. */
+static void images_print(const char *config, const Policy *p)
+{
+	PolicyWarning d[POLICY_MAX_LAYERS], w[POLICY_MAX_LAYERS];
+	bool denied = false;
+	size_t n_d = image_warnings(&p->defaults, d, 0, ELEMENTSOF(d), &denied);
+
+	for (size_t i = 0; i < n_d; i++)
+		fprintf(stderr, "%s:%d: warning: defaults: %s\n", config, d[i].line, d[i].text);
+	for (size_t i = 0; i < p->n_profiles && !denied; i++) {
+		const Profile *pr = &p->profiles[i];
+		size_t n = image_warnings(pr, w, 0, ELEMENTSOF(w), &denied);
+
+		for (size_t j = 0; j < n; j++) {
+			bool repeated = false;
+
+			for (size_t k = 0; k < n_d && !repeated; k++)
+				repeated = d[k].line == w[j].line && strcmp(d[k].text, w[j].text) == 0;
+			if (!repeated)
+				fprintf(stderr, "%s:%d: warning: %s: %s\n", config,
+					w[j].line ? w[j].line : pr->line, pr->name, w[j].text);
+		}
+	}
+	if (denied)
+		fprintf(stderr, "%s: warning: cannot check images: run as root (%s is root 0700)\n",
+			config, ALCOVE_LIB_DIR "/" OCI_DIR);
+}
+
 enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST, OPT_SSHD_CONFIG };
 
 static int sshd_config_option(void *userdata, int opt, const char *arg)
@@ -141,8 +208,10 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	}
 	if (load_or_report(ctx, &p) < 0)
 		return CTL_EXIT_FAILURE;
-	if (!ctx->json)
+	if (!ctx->json) {
 		warnings_print(ctx->config, p);
+		images_print(ctx->config, p);
+	}
 	policy_free(p);
 	if (!sshd_report(sshd_config, ctx->json, ctx->config))
 		return CTL_EXIT_FAILURE;
@@ -188,38 +257,6 @@ static const char *decision_text(DecisionKind k)
 	}
 }
 
-/* image = "NAME": whether the OCI image exists as the build will look for it. Only root can
- * tell: the store is root 0700. check-config cannot know (images come and go). */
-static size_t image_warnings(const Profile *pr, PolicyWarning *w, size_t n, size_t max)
-{
-	_cleanup_close_ int libfd = -1;
-
-	for (size_t i = 0; i < pr->n_image && n < max; i++) {
-		OciImage img;
-		int r;
-
-		if (pr->image[i][0] == '/')
-			continue;
-		if (libfd < 0)
-			libfd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		r = libfd < 0 ? negative_errno() : oci_image_read(libfd, pr->image[i], &img);
-		if (r >= 0)
-			continue;
-		w[n].line = pr->origin[PKEY_IMAGE].line;
-		if (r == -ENOENT)
-			snprintf(w[n].text, sizeof(w[n].text),
-				 "image \"%s\" does not exist (`alcovectl image pull SOURCE %s`); "
-				 "such logins are refused",
-				 pr->image[i], pr->image[i]);
-		else
-			snprintf(w[n].text, sizeof(w[n].text), "failed to check image \"%s\": %s%s",
-				 pr->image[i], strerror(-r),
-				 r == -EACCES ? " (explain as root tells)" : "");
-		n++;
-	}
-	return n;
-}
-
 /* What explain warns about for a contained login: the profile's keys that will not take
  * effect, an OCI image that does not exist, and a layer quota the filesystem of
  * /var/lib/alcove cannot enforce. */
@@ -235,7 +272,7 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 	if (d->kind != DECISION_CONTAIN || !pr)
 		return 0;
 	n = policy_profile_warnings(pr, w, max);
-	n = image_warnings(pr, w, n, max);
+	n = image_warnings(pr, w, n, max, NULL);
 	if (!pr->persist || (!q.bytes && !q.inodes) || n >= max)
 		return n;
 	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

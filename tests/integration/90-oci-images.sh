@@ -224,6 +224,14 @@ rules = ( { user = "alcoi1"; profile = "defaults"; } );')
 out=$(actl --config "$missing" explain alcoi1)
 assert_contains "$out" "warning   image \"alcoi-nope\" does not exist (\`alcovectl image pull SOURCE alcoi-nope\`); such logins are refused" \
 	"explain says the image does not exist"
+out=$(actl check-config "$missing" 2>&1) || fail "check-config failed on a missing image: $out"
+assert_contains "$out" ":2: warning: defaults: image \"alcoi-nope\" does not exist" \
+	"check-config says the image does not exist, naming its line"
+chmod 0711 "$W" && install -m 0644 "$missing" "$W/missing.conf" || fail "a policy a user can read"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ALCOVECTL" check-config "$W/missing.conf" 2>&1) ||
+	fail "check-config as a user failed: $out"
+assert_contains "$out" "warning: cannot check images: run as root" \
+	"check-config as a user says it cannot read the store"
 out=$(in_alcove "$missing" alcoi1 true 2>&1) && fail "an alcove was built on a missing image"
 assert_contains "$out" "image \"alcoi-nope\" does not exist" "the build refuses a missing image, naming it"
 
