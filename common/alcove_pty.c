@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "enter_client.h"
 #include "macro.h"
 #include "statefile.h"
@@ -32,7 +33,9 @@ static int open_init_root(const char *name, int *ret)
 	char path[64];
 	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", ALCOVE_RUN_DIR, name);
+	r = alcove_run_dir(name, path, sizeof(path));
+	if (r < 0)
+		return r;
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
 		return negative_errno();

@@ -23,7 +23,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define LOBBY_MARKER_DIR "/run/alcove/lobby"
+#include "dirs.h"
+
+#define LOBBY_MARKER_DIR ALCOVE_RUN_DIR "/lobby"
 #define LOBBY_MARKER_FILE "login"
 #define LOBBY_SHELL_MAX 1024 /* with its NUL; the marker's tmpfs has one page */
 #define LOBBY_MARKER_MAX (64 + LOBBY_SHELL_MAX)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "fdpass.h"
 #include "macro.h"
 #include "quota.h"
@@ -110,7 +111,7 @@ static int record_state(BuildCtx *c, pid_t pid, AlcoveState *st)
 		 policy_choice_name(PKEY_SHARE, (int)s->profile->share));
 	r = state_write(s->rundirfd, st);
 	if (r < 0)
-		return build_error(c, r, "write %s/%s/state: %m", "/run/alcove", s->name);
+		return build_error(c, r, "write %s/%s/state: %m", ALCOVE_RUN_DIR, s->name);
 	return 0;
 }
 
@@ -256,7 +257,7 @@ static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
 	snprintf(st->cgroup, sizeof(st->cgroup), "%s", res.cgroup_path);
 	r = state_write(s->rundirfd, st);
 	if (r < 0)
-		return build_error(c, r, "write %s/%s/state: %m", "/run/alcove", s->name);
+		return build_error(c, r, "write %s/%s/state: %m", ALCOVE_RUN_DIR, s->name);
 	return 0;
 }
 

@@ -45,7 +45,10 @@ static int listen_at(BuildCtx *c, const char *file, uid_t uid, gid_t gid, int *r
 	mode_t old;
 	int fd, r;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/%s", ALCOVE_RUN_DIR, c->spec->name, file);
+	r = alcove_run_path(c->spec->name, file, sa.sun_path, sizeof(sa.sun_path));
+	if (r < 0)
+		return build_error(c, r, "name the %s socket of %s: %m", file,
+				   c->spec->name);
 	if (unlinkat(c->spec->rundirfd, file, 0) < 0 && errno != ENOENT)
 		return build_error(c, negative_errno(), "remove stale %s: %m", sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);

@@ -26,7 +26,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define LOBBY_SHELL_ANCHOR "/run/alcove/shell"
+#include "dirs.h"
+
+#define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
 
 typedef struct LobbySpec {
 	int init_pidfd;		/* pidfd of the alcove's init: its mount ns holds /tmp and devpts */

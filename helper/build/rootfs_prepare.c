@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "macro.h"
 #include "nsswrap.h"
 #include "lib/mountapi.h"
@@ -233,6 +234,8 @@ int prepare_plan(BuildCtx *c)
 	c->cs.keep_groups = p->mode == ALCOVE_MODE_USER;
 	c->cs.setuid = p->setuid;
 	c->cs.n_bind_fds = c->n_bind_fds;
-	snprintf(c->cs.staging, sizeof(c->cs.staging), "%s/%s", "/run/alcove", s->name);
+	r = alcove_run_dir(s->name, c->cs.staging, sizeof(c->cs.staging));
+	if (r < 0)
+		return build_error(c, r, "name the staging directory of %s: %m", s->name);
 	return init_argv(c);
 }
