@@ -30,28 +30,6 @@ void login_info_free(LoginInfo *li)
 	free(li);
 }
 
-static int lookup_gids(const char *user, LoginInfo *li)
-{
-	int n = 32;
-
-	for (;;) {
-		gid_t *g = reallocarray(li->gids, (size_t)n, sizeof(gid_t));
-		int got = n;
-
-		if (!g)
-			return -ENOMEM;
-		li->gids = g;
-		/* Fills the primary group first; -1 with got = the count needed when too small. */
-		if (getgrouplist(user, li->gid, li->gids, &got) >= 0) {
-			li->n_gids = (size_t)got;
-			return 0;
-		}
-		if (got <= n || got > 65536)
-			return -EIO;
-		n = got;
-	}
-}
-
 /* The name of a group, or NULL (no entry: left out) via *ret. */
 static int group_name(gid_t gid, char **ret)
 {
@@ -117,7 +95,7 @@ int login_from_passwd(const struct passwd *pw, const char *service, const char *
 	li->shell = strdup(pw->pw_shell ? pw->pw_shell : "");
 	if (!li->user || !li->home || !li->shell)
 		return -ENOMEM;
-	r = lookup_gids(li->user, li);
+	r = nss_getgrouplist(li->user, li->gid, &li->gids, &li->n_gids);
 	if (r >= 0)
 		r = lookup_group_names(li);
 	if (r >= 0)

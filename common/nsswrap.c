@@ -31,29 +31,52 @@ static int grow(char **buf, size_t *size, int r)
 	return 1;
 }
 
-/* getpwnam_r (pw set), getgrnam_r (gr and name set) or getgrgid_r (gr set, no name) with a
- * growing buffer, kept in *ret_buf. */
-static int lookup(const char *name, struct passwd *pw, gid_t gid, struct group *gr, char **ret_buf)
+/* What one lookup asks NSS for: a passwd entry by name or uid, a group by name or gid. */
+typedef enum { BY_PWNAM, BY_PWUID, BY_GRNAM, BY_GRGID } NssKind;
+typedef struct NssKey {
+	NssKind kind;
+	const char *name;
+	unsigned id; /* uid or gid */
+} NssKey;
+
+/* One *_r call: its error number (0, ERANGE: too small); *found when it gave an entry. */
+static int lookup_once(const NssKey *k, struct passwd *pw, struct group *gr, char *buf,
+		       size_t size, bool *found)
 {
-	size_t size = initial_size(pw ? _SC_GETPW_R_SIZE_MAX : _SC_GETGR_R_SIZE_MAX);
-	_cleanup_free_ char *buf = malloc(size);
 	struct passwd *pres = NULL;
 	struct group *gres = NULL;
+	int r;
+
+	switch (k->kind) {
+	case BY_PWNAM: r = getpwnam_r(k->name, pw, buf, size, &pres); break;
+	case BY_PWUID: r = getpwuid_r((uid_t)k->id, pw, buf, size, &pres); break;
+	case BY_GRNAM: r = getgrnam_r(k->name, gr, buf, size, &gres); break;
+	default: r = getgrgid_r((gid_t)k->id, gr, buf, size, &gres); break;
+	}
+	*found = pres || gres;
+	return r;
+}
+
+/* The lookup with a growing buffer, kept in *ret_buf. */
+static int lookup(const NssKey *k, struct passwd *pw, struct group *gr, char **ret_buf)
+{
+	bool is_pw = k->kind == BY_PWNAM || k->kind == BY_PWUID;
+	size_t size = initial_size(is_pw ? _SC_GETPW_R_SIZE_MAX : _SC_GETGR_R_SIZE_MAX);
+	_cleanup_free_ char *buf = malloc(size);
+	bool found = false;
 	int r, g;
 
 	if (!buf)
 		return -ENOMEM;
 	do {
-		r = pw	 ? getpwnam_r(name, pw, buf, size, &pres)
-		    : name ? getgrnam_r(name, gr, buf, size, &gres)
-			   : getgrgid_r(gid, gr, buf, size, &gres);
+		r = lookup_once(k, pw, gr, buf, size, &found);
 		g = grow(&buf, &size, r);
 	} while (g > 0);
 	if (g < 0)
 		return g;
 	if (r != 0)
 		return -r;
-	if (!pres && !gres)
+	if (!found)
 		return -ENOENT;
 	*ret_buf = TAKE_PTR(buf);
 	return 0;
@@ -61,17 +84,48 @@ static int lookup(const char *name, struct passwd *pw, gid_t gid, struct group *
 
 int nss_getpwnam(const char *name, NssPasswd *ret)
 {
-	return lookup(name, &ret->pw, 0, NULL, &ret->buf);
+	return lookup(&(NssKey){.kind = BY_PWNAM, .name = name}, &ret->pw, NULL, &ret->buf);
+}
+
+int nss_getpwuid(uid_t uid, NssPasswd *ret)
+{
+	return lookup(&(NssKey){.kind = BY_PWUID, .id = uid}, &ret->pw, NULL, &ret->buf);
 }
 
 int nss_getgrnam(const char *name, NssGroup *ret)
 {
-	return lookup(name, NULL, 0, &ret->gr, &ret->buf);
+	return lookup(&(NssKey){.kind = BY_GRNAM, .name = name}, NULL, &ret->gr, &ret->buf);
 }
 
 int nss_getgrgid(gid_t gid, NssGroup *ret)
 {
-	return lookup(NULL, NULL, gid, &ret->gr, &ret->buf);
+	return lookup(&(NssKey){.kind = BY_GRGID, .id = gid}, NULL, &ret->gr, &ret->buf);
+}
+
+int nss_getgrouplist(const char *user, gid_t gid, gid_t **ret_gids, size_t *ret_n)
+{
+	_cleanup_free_ gid_t *gids = NULL;
+	int n = 32;
+
+	for (;;) {
+		gid_t *g = reallocarray(gids, (size_t)n, sizeof(gid_t));
+		int got = n;
+
+		if (!g)
+			return -ENOMEM;
+		gids = g;
+		/* -1 with got = the count needed when the array is too small (glibc, getgrouplist(3)). */
+		if (getgrouplist(user, gid, gids, &got) >= 0) {
+			*ret_gids = TAKE_PTR(gids);
+			*ret_n = (size_t)got;
+			return 0;
+		}
+		if (got > NSS_GROUPS_MAX)
+			return -E2BIG;
+		if (got <= n) /* failed, though not for want of room */
+			return -EIO;
+		n = got;
+	}
 }
 
 void nss_passwd_done(NssPasswd *p)

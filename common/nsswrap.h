@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define NSS_BUF_MAX (1024 * 1024)
+#define NSS_GROUPS_MAX 65536 /* the kernel's NGROUPS_MAX */
 
 /* One entry and the buffer its strings point into (free with nss_entry_done / free()). */
 typedef struct NssPasswd {
@@ -28,8 +29,13 @@ typedef struct NssGroup {
 
 /* 0, -ENOENT (no such entry), -ENOMEM, -errno of NSS. */
 int nss_getpwnam(const char *name, NssPasswd *ret);
+int nss_getpwuid(uid_t uid, NssPasswd *ret);
 int nss_getgrnam(const char *name, NssGroup *ret);
 int nss_getgrgid(gid_t gid, NssGroup *ret);
+/* A user's groups, gid (the primary group) first, in an array that grows to what NSS has
+ * (a user in hundreds of groups must not lose some silently); free(*ret_gids). 0, -ENOMEM,
+ * -E2BIG (more than NSS_GROUPS_MAX), -EIO. */
+int nss_getgrouplist(const char *user, gid_t gid, gid_t **ret_gids, size_t *ret_n);
 void nss_passwd_done(NssPasswd *p);
 void nss_group_done(NssGroup *g);
 

@@ -19,6 +19,7 @@
 #include "enter_client.h"
 #include "log.h"
 #include "macro.h"
+#include "nsswrap.h"
 #include "show_format.h"
 #include "statefile.h"
 #include "usage_read.h"
@@ -137,8 +138,9 @@ static int alcoves_load(uid_t uid, ShowInfo *infos, size_t max, size_t *ret_n)
 int cmd_show(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_free_ ShowInfo *infos = NULL;
+	_cleanup_(nss_passwd_done) NssPasswd user = {0};
+	const struct passwd *pw = &user.pw;
 	ShowLayer layer;
-	struct passwd *pw;
 	size_t n;
 	int first, r;
 
@@ -148,13 +150,18 @@ int cmd_show(CtlContext *ctx, int argc, char **argv)
 	if (first != argc - 1)
 		return ctl_usage(ctx, first >= argc ? "a user name is needed" : "unexpected '%s'",
 				 argv[argc - 1]);
-	pw = getpwnam(argv[first]);
-	if (!pw)
+	/* An NSS failure (sssd down) is not "no such user": it says which. */
+	r = nss_getpwnam(argv[first], &user);
+	if (r == -ENOENT)
 		return log_error("No such user '%s'", argv[first]), CTL_EXIT_FAILURE;
+	if (r < 0)
+		return log_error_errno(r, "Failed to look up user '%s': %m", argv[first]),
+		       CTL_EXIT_FAILURE;
 	usage_read_layer(pw->pw_name, pw->pw_uid, &layer);
 	infos = calloc(SHOW_MAX_ALCOVES, sizeof(*infos));
 	if (!infos)
-		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+		return log_error_errno(-ENOMEM, "Failed to allocate the list of alcoves: %m"),
+		       CTL_EXIT_FAILURE;
 	r = alcoves_load(pw->pw_uid, infos, SHOW_MAX_ALCOVES, &n);
 	if (r < 0)
 		return log_error_errno(r, "Failed to read %s: %m", ALCOVE_RUN_DIR),
