@@ -158,8 +158,10 @@ assert_contains "$out" "removed image alcoi-int" "image rm"
 [ -d "$OCI/layers/$base" ] || fail "image rm removed a layer"
 out=$(actl image inspect alcoi-int 2>&1) && fail "inspect of a removed image worked"
 assert_contains "$out" "image alcoi-int does not exist" "inspect names a missing image"
-assert_fails "pull refuses a bad NAME" actl image pull "oci:$W/A:latest" ".hidden"
-assert_fails "pull refuses an unknown transport" actl image pull "/etc" alcoi-x
+assert_fails_with 2 "NAME '.hidden' must be [A-Za-z0-9_.-]+, not starting with '.'" \
+	"pull refuses a bad NAME" actl image pull "oci:$W/A:latest" ".hidden"
+assert_fails_with 2 "SOURCE '/etc' must be docker://HOST/REPO[:TAG]" \
+	"pull refuses an unknown transport" actl image pull "/etc" alcoi-x
 
 # --- a real registry on 127.0.0.1 (Debian's docker-registry): push with skopeo, pull --insecure ---
 REG_PORT=5003

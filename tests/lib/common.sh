@@ -74,13 +74,10 @@ assert_fails_with() {
 	[ "$rc" = "$status" ] && [[ $out == *"$text"* ]] && { pass "$what"; return 0; }
 	fail "$what: expected exit $status and '$text', got exit $rc and: ${out:-(no output)}"
 }
-# Going away (a failure without a named reason passes for any reason at all): the callers
-# left are converted to assert_fails_with.
-assert_fails() { # what cmd...
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then fail "$what: command succeeded: $*"; fi
-	pass "$what"
+# Gone: it passed for any failure at all (an enter that did not work, a typo). Defined only to
+# refuse, so that a call left in a test fails it instead of being "command not found".
+assert_fails() {
+	fail "assert_fails is gone (any failure passed): use assert_fails_with STATUS TEXT WHAT cmd..."
 }
 
 # make_user NAME [useradd options...]: a test user with a home, a locked password and a

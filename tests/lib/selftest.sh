@@ -64,4 +64,7 @@ run_case fails-with-no-text 1 \
 run_case fails-with-status-0 1 \
 	"FAIL [fails-with-status-0]: assert_fails_with: STATUS '0' is not a failing exit status (usage: assert_fails_with STATUS TEXT WHAT cmd...)" \
 	"ok - denied" 'assert_fails_with 0 "x" denied false'
+run_case assert-fails-refused 1 \
+	"FAIL [assert-fails-refused]: assert_fails is gone (any failure passed): use assert_fails_with STATUS TEXT WHAT cmd..." \
+	after 'assert_fails "denied" false; echo after'
 exit $failed
