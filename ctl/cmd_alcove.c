@@ -211,7 +211,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 		       CTL_EXIT_FAILURE;
 	reply = malloc(sizeof(*reply));
 	if (!reply)
-		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+		return log_error_errno(-ENOMEM, "Failed to allocate the helper's reply: %m"), CTL_EXIT_FAILURE;
 	kv_builder_init(&req);
 	kv_add(&req, "user", user);
 	kv_add(&req, "service", "alcovectl");
@@ -300,7 +300,8 @@ int cmd_list(CtlContext *ctx, int argc, char **argv)
 		return ctl_usage(ctx, "unexpected argument '%s'", argv[first]);
 	entries = calloc(LIST_MAX, sizeof(*entries));
 	if (!entries)
-		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+		return log_error_errno(-ENOMEM, "Failed to allocate the list of alcoves: %m"),
+		       CTL_EXIT_FAILURE;
 	d = opendir(ALCOVE_RUN_DIR);
 	if (!d && errno != ENOENT)
 		return log_error_errno(negative_errno(), "Failed to read %s: %m", ALCOVE_RUN_DIR),
@@ -328,7 +329,8 @@ static int simple_verb(CtlContext *ctx, const char *verb, const char *user)
 	int r;
 
 	if (!reply)
-		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+		return log_error_errno(-ENOMEM, "Failed to allocate the helper's reply: %m"),
+		       CTL_EXIT_FAILURE;
 	kv_builder_init(&req);
 	kv_add(&req, "user", user);
 	kv_add(&req, "config", ctx->config);

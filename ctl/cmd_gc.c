@@ -91,7 +91,8 @@ int cmd_gc(CtlContext *ctx, int argc, char **argv)
 		return ctl_usage(ctx, "'%s' is not a user name alcove accepts", user);
 	reply = malloc(sizeof(*reply));
 	if (!reply)
-		return log_error_errno(-ENOMEM, "%m"), CTL_EXIT_FAILURE;
+		return log_error_errno(-ENOMEM, "Failed to allocate the helper's reply: %m"),
+		       CTL_EXIT_FAILURE;
 	kv_builder_init(&req);
 	kv_add(&req, "dryrun", o.dry_run ? "1" : "0");
 	kv_add(&req, "force", o.force ? "1" : "0");

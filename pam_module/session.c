@@ -563,7 +563,7 @@ static int helper_close(const PamOptions *o, const char *user, const Opened *s, 
 	    &reply);
 	if (r < 0) {
 		errno = -r;
-		snprintf(msg, size, "Failed to run %s close: %m", o->helper);
+		snprintf(msg, size, "running %s: %m", o->helper); /* under "Failed to close" */
 		return r;
 	}
 	/* The one status rule (helper_reply_status): "skip", nothing to close, is no failure. */

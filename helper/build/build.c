@@ -325,7 +325,7 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 	*error = (AlcError){0};
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return alc_error(error, -ENOMEM, "build", "%m");
+		return alc_error(error, -ENOMEM, "build", "allocate the build context: %m");
 	*c = (BuildCtx){.spec = spec, .error = error, .sync_fd = -1, .quota_fd = -1};
 	c->cs = (ChildSetup){.sync_fd = -1,
 			     .init_fd = -1,

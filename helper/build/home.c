@@ -29,7 +29,7 @@ static int open_host_home(BuildCtx *c, int *ret_fd)
 	int r;
 
 	if (!parent)
-		return build_error(c, -ENOMEM, "%m");
+		return build_error(c, -ENOMEM, "copy the home path: %m");
 	slash = strrchr(parent, '/'); /* rootfs_path_ok(): absolute, no trailing '/' */
 	*slash = '\0';
 	r = paths_open_trusted(*parent ? parent : "/", &pfd, &bad);

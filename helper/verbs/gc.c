@@ -415,11 +415,11 @@ static int gc_setup(Gc *g, const Request *req, Answer *ans)
 			return answer_error(ans, EINVAL, "gc: invalid user name");
 		r = lookup_user(g);
 		if (r < 0)
-			return answer_error(ans, r, "gc: failed to look up user %s: %m", g->user);
+			return answer_error(ans, r, "Failed to look up user %s: %m", g->user);
 	}
 	g->live = calloc(GC_MAX_ALCOVES, sizeof(*g->live));
 	if (!g->live)
-		return answer_error(ans, ENOMEM, "gc: %m");
+		return answer_error(ans, ENOMEM, "Failed to allocate the list of live alcoves: %m");
 	r = paths_open_run(&g->runfd);
 	if (r < 0)
 		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
@@ -437,7 +437,7 @@ int verb_gc(const HelperEnv *env, const Request *req, Answer *ans)
 
 	ans->fields.stage = "gc";
 	if (!g)
-		return answer_error(ans, ENOMEM, "gc: %m");
+		return answer_error(ans, ENOMEM, "Failed to allocate the gc state: %m");
 	*g = (Gc){.runfd = -1, .libfd = -1};
 	/* the file every init of ours runs (main.c checked it is root's and writable only by
 	 * root); without it no process is taken for an init */

@@ -268,7 +268,8 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 
 		r = random_hex(hex, 4);
 		if (r < 0)
-			return answer_error(c->ans, r, "getrandom: %m");
+			return answer_error(c->ans, r,
+					    "Failed to draw the session alcove's name (getrandom): %m");
 		snprintf(c->name, sizeof(c->name), "%u-%s", (unsigned)c->login->uid, hex);
 	} else
 		snprintf(c->name, sizeof(c->name), "%u", (unsigned)c->login->uid);
@@ -350,7 +351,7 @@ static int rebuild_ended(OpenCtx *c, int why)
 	c->ans->tenant = r == 0; /* the user's alcove does not end as it should */
 	if (r <= 0)
 		return answer_error(c->ans, r < 0 ? errno : ETIMEDOUT,
-				    "alcove %s is ending, but its init (pid %d) did not exit: %m",
+				    "Failed to rebuild alcove %s: its init (pid %d) did not exit: %m",
 				    c->name, (int)c->pid);
 	c->ans->tenant = false;
 	closep(&c->pidfd);
@@ -372,10 +373,10 @@ static int hold(OpenCtx *c)
 	c->ans->fields.stage = "hold";
 	r = random_hex(c->session, 16);
 	if (r < 0)
-		return answer_error(c->ans, r, "getrandom: %m");
+		return answer_error(c->ans, r, "Failed to draw the session id (getrandom): %m");
 	pidfd = (int)syscall(SYS_pidfd_open, c->env->caller, 0);
 	if (pidfd < 0)
-		return answer_error(c->ans, errno, "pidfd of the caller (pid %d): %m",
+		return answer_error(c->ans, errno, "Failed to open a pidfd of the caller (pid %d): %m",
 				    (int)c->env->caller);
 	(void)control_admin_path(c->name, path, sizeof(path)); /* a name fits (32 bytes) */
 	r = control_hold(path, c->session, pidfd);

@@ -133,7 +133,7 @@ static int delete_layer(Answer *ans, const char *user)
 	if (fstatat(libfd, user, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return answer_error(ans, errno, "%s/%s: %m", ALCOVE_LIB_DIR, user);
+		return answer_error(ans, errno, "Failed to stat %s/%s: %m", ALCOVE_LIB_DIR, user);
 	}
 	if (!S_ISDIR(st.st_mode))
 		return answer_error(ans, ENOTDIR, "%s/%s is not a directory", ALCOVE_LIB_DIR, user);
