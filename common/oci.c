@@ -108,6 +108,21 @@ OciWhiteout oci_whiteout(const char *rel, char *target, size_t len)
 	return OCI_WH_FILE;
 }
 
+/* Each line of list ("...\n" each) as "<what>=<line>\n" at buf + *o. */
+static int format_kv(char *buf, size_t len, size_t *o, const char *what, const char *list)
+{
+	for (const char *l = list; *l;) {
+		size_t k = strcspn(l, "\n");
+		int n = snprintf(buf + *o, len - *o, "%s=%.*s\n", what, (int)k, l);
+
+		if (n < 0 || (size_t)n >= len - *o)
+			return -E2BIG;
+		*o += (size_t)n;
+		l += k + (l[k] == '\n');
+	}
+	return 0;
+}
+
 int oci_image_format(const OciImage *img, char *buf, size_t len)
 {
 	size_t o;
@@ -127,31 +142,37 @@ int oci_image_format(const OciImage *img, char *buf, size_t len)
 			return -E2BIG;
 		o += (size_t)n;
 	}
-	for (const char *l = img->labels; *l;) {
-		size_t k = strcspn(l, "\n");
-
-		n = snprintf(buf + o, len - o, "label=%.*s\n", (int)k, l);
-		if (n < 0 || (size_t)n >= len - o)
-			return -E2BIG;
-		o += (size_t)n;
-		l += k + (l[k] == '\n');
-	}
-	return (int)o;
+	n = format_kv(buf, len, &o, "label", img->labels);
+	if (n == 0)
+		n = format_kv(buf, len, &o, "config", img->config);
+	if (n == 0 && img->cut)
+		n = format_kv(buf, len, &o, "cut", "1\n");
+	return n < 0 ? n : (int)o;
 }
 
-int oci_image_add_label(OciImage *img, const char *key, const char *value)
+static int kv_append(char *list, size_t size, const char *key, const char *value)
 {
-	size_t o = strlen(img->labels);
+	size_t o = strlen(list);
 	int n;
 
 	if (!*key || strpbrk(key, "=\n") || strchr(value, '\n'))
 		return -EINVAL;
-	n = snprintf(img->labels + o, sizeof(img->labels) - o, "%s=%s\n", key, value);
-	if (n < 0 || (size_t)n >= sizeof(img->labels) - o) {
-		img->labels[o] = '\0';
+	n = snprintf(list + o, size - o, "%s=%s\n", key, value);
+	if (n < 0 || (size_t)n >= size - o) {
+		list[o] = '\0';
 		return -E2BIG;
 	}
 	return 0;
+}
+
+int oci_image_add_label(OciImage *img, const char *key, const char *value)
+{
+	return kv_append(img->labels, sizeof(img->labels), key, value);
+}
+
+int oci_image_add_config(OciImage *img, const char *key, const char *value)
+{
+	return kv_append(img->config, sizeof(img->config), key, value);
 }
 
 static int parse_layer(const char *v, OciImage *img)
@@ -204,15 +225,19 @@ static int parse_line(char *line, OciImage *img, unsigned *seen)
 		*seen |= 4;
 	} else if (strcmp(line, "layer") == 0)
 		return parse_layer(v, img);
-	else if (strcmp(line, "label") == 0) {
+	else if (strcmp(line, "label") == 0 || strcmp(line, "config") == 0) {
 		const char *eq2 = strchr(v, '=');
 		char key[256];
 
 		if (!eq2 || (size_t)(eq2 - v) >= sizeof(key))
 			return -EBADMSG;
 		snprintf(key, sizeof(key), "%.*s", (int)(eq2 - v), v);
-		return oci_image_add_label(img, key, eq2 + 1) < 0 ? -EBADMSG : 0;
-	}
+		return (*line == 'l' ? oci_image_add_label : oci_image_add_config)(img, key,
+										  eq2 + 1) < 0
+			   ? -EBADMSG
+			   : 0;
+	} else if (strcmp(line, "cut") == 0)
+		img->cut = true;
 	return 0;
 }
 

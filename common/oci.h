@@ -15,7 +15,7 @@
 #define OCI_MAX_LAYERS 16	      /* POLICY_MAX_LAYERS: an alcove stacks no more */
 #define OCI_NAME_MAX 128	      /* an image name */
 #define OCI_HEX_LEN 64		      /* a sha256 in hex */
-#define OCI_RECORD_MAX 8192	      /* an image record */
+#define OCI_RECORD_MAX 16384	      /* an image record */
 #define OCI_WHITEOUT_PREFIX ".wh."    /* OCI image-spec, layer.md "Whiteouts" */
 #define OCI_OPAQUE_NAME ".wh..wh..opq"
 
@@ -57,9 +57,14 @@ typedef struct OciImage {
 	char layers[OCI_MAX_LAYERS][OCI_HEX_LEN + 1];
 	uint64_t sizes[OCI_MAX_LAYERS]; /* the blob's (compressed) size */
 	char labels[2048];		/* the config's Labels, "KEY=VALUE\n" each (shown only) */
+	/* The config's User, WorkingDir, Env (one line each), Entrypoint and Cmd (JSON arrays),
+	 * "KEY=VALUE\n" each: shown only, a login uses none (it runs the user's shell). */
+	char config[4096];
+	bool cut; /* labels or config entries left out: they did not fit */
 } OciImage;
 
-/* "manifest=<hex>\nsource=...\npulled=N\nlayer=<hex> <size>\n...label=KEY=VALUE\n..."
+/* "manifest=<hex>\nsource=...\npulled=N\nlayer=<hex> <size>\n...label=KEY=VALUE\n...
+ * config=KEY=VALUE\n...[cut=1\n]"
  * -E2BIG, -EINVAL. */
 int oci_image_format(const OciImage *img, char *buf, size_t len);
 /* Every key required, layers 1..OCI_MAX_LAYERS; unknown keys ignored. -EBADMSG. */
@@ -67,5 +72,7 @@ int oci_image_parse(const char *buf, size_t len, OciImage *ret);
 /* Appends "key=value\n" to img->labels; -EINVAL for a newline or '=' in key, a newline in
  * value, -E2BIG when it does not fit. */
 int oci_image_add_label(OciImage *img, const char *key, const char *value);
+/* The same for img->config. */
+int oci_image_add_config(OciImage *img, const char *key, const char *value);
 /* Reads ALCOVE_LIB_DIR/oci/images/<name> (no symlink anywhere below libfd). -ENOENT. */
 int oci_image_read(int libfd, const char *name, OciImage *ret);

@@ -324,6 +324,42 @@ static void labels_json(const char *labels)
 	fputs("}", stdout);
 }
 
+/* img->config as a JSON object: User and WorkingDir strings, Env an array of its entries,
+ * Entrypoint and Cmd the arrays recorded (jansson's own output), "used_by_logins" none. */
+static void config_json(const char *config)
+{
+	int first = 1;
+	bool in_env = false;
+
+	fputs("{", stdout);
+	json_key(stdout, "used_by_logins", &first);
+	fputs("[]", stdout);
+	for (const char *l = config; *l;) {
+		size_t k = strcspn(l, "="), e = strcspn(l, "\n");
+		char key[32], val[4096];
+		bool env;
+
+		snprintf(key, sizeof(key), "%.*s", (int)k, l);
+		snprintf(val, sizeof(val), "%.*s", (int)(e - k - 1), l + k + 1);
+		l += e + (l[e] == '\n');
+		env = strcmp(key, "Env") == 0;
+		if (in_env && !env)
+			fputs("]", stdout);
+		if (in_env && env)
+			fputs(", ", stdout);
+		else
+			json_key(stdout, key, &first);
+		if (env && !in_env)
+			fputs("[", stdout);
+		if (strcmp(key, "Entrypoint") == 0 || strcmp(key, "Cmd") == 0)
+			fputs(val, stdout);
+		else
+			json_string(stdout, val);
+		in_env = env;
+	}
+	fputs(in_env ? "]}" : "}", stdout);
+}
+
 static void inspect_json(const char *name, const OciImage *img, const OciStore *s,
 			 const char *alcoves)
 {
@@ -342,6 +378,10 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 	json_string(stdout, alcoves);
 	json_key(stdout, "labels", &f);
 	labels_json(img->labels);
+	json_key(stdout, "config", &f);
+	config_json(img->config);
+	json_key(stdout, "left_out", &f);
+	fputs(img->cut ? "true" : "false", stdout);
 	json_key(stdout, "layers", &f);
 	fputs("[", stdout);
 	for (size_t i = 0; i < img->n_layers; i++) {
@@ -362,6 +402,18 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 		fputs("}", stdout);
 	}
 	fputs("]}\n", stdout);
+}
+
+/* A heading, then each "KEY=VALUE\n" of list indented, or none when empty. */
+static void lines_print(const char *head, const char *none, const char *list)
+{
+	printf("%s%s\n", head, *list ? "" : none);
+	for (const char *l = list; *l;) {
+		size_t e = strcspn(l, "\n");
+
+		printf("  %.*s\n", (int)e, l);
+		l += e + (l[e] == '\n');
+	}
 }
 
 static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
@@ -386,14 +438,12 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 	when(img.pulled, t, sizeof(t));
 	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nalcoves: %s\n",
 	       argv[first], img.manifest, img.source, t, *alcoves ? alcoves : "none");
-	printf("config:  not used for logins (Env, User, WorkingDir, Entrypoint, Cmd)\nlabels:  %s\n",
-	       *img.labels ? "" : "none");
-	for (const char *l = img.labels; *l;) {
-		size_t e = strcspn(l, "\n");
-
-		printf("  %.*s\n", (int)e, l);
-		l += e + (l[e] == '\n');
-	}
+	lines_print("config:  not used by logins (the user's shell, in their home)", "",
+		    img.config);
+	lines_print("labels:  ", "none", img.labels);
+	if (img.cut)
+		printf("left out: some labels or config entries (too long for the record, or "
+		       "holding a newline)\n");
 	printf("layers:  (base first)\n");
 	for (size_t i = 0; i < img.n_layers; i++)
 		printf("  sha256:%s %12llu bytes\n", img.layers[i],

@@ -190,9 +190,36 @@ static int manifest_layers(json_t *m, const char *mhex, OciImage *img, char *err
 	return 0;
 }
 
-/* The config's Labels (image-spec config.md), shown by inspect; the rest of the config (Env,
- * User, WorkingDir, Entrypoint, Cmd) does not apply to logins. Labels that do not fit the
- * record or hold a newline are left out. */
+/* The config's User, WorkingDir, Env, Entrypoint and Cmd (image-spec config.md) into
+ * img->config, shown by inspect: none applies to a login (its shell, its home, PAM's
+ * environment). An entry that does not fit or holds a newline sets img->cut. */
+static void config_keys(json_t *conf, OciImage *img)
+{
+	static const char *const keys[] = {"User", "WorkingDir", "Env", "Entrypoint", "Cmd"};
+	json_t *v, *e;
+	size_t i;
+	int r = 0;
+
+	for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+		v = json_object_get(conf, keys[k]);
+		if (json_is_string(v))
+			r |= oci_image_add_config(img, keys[k], json_string_value(v));
+		else if (json_is_array(v) && strcmp(keys[k], "Env") == 0)
+			json_array_foreach(v, i, e) r |=
+			    json_is_string(e) ? oci_image_add_config(img, keys[k], json_string_value(e))
+					      : -EINVAL;
+		else if (json_is_array(v)) {
+			_cleanup_free_ char *text = json_dumps(v, JSON_COMPACT);
+
+			r |= text ? oci_image_add_config(img, keys[k], text) : -ENOMEM;
+		}
+	}
+	if (r)
+		img->cut = true;
+}
+
+/* The config's Labels and config_keys(), shown by inspect. Labels that do not fit the record
+ * or hold a newline are left out, and img->cut says so. */
 static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *err,
 			 size_t errlen)
 {
@@ -211,8 +238,9 @@ static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *er
 		return r;
 	labels = json_object_get(json_object_get(config, "config"), "Labels");
 	json_object_foreach(labels, key, v)
-		if (json_is_string(v))
-			(void)oci_image_add_label(img, key, json_string_value(v));
+		if (!json_is_string(v) || oci_image_add_label(img, key, json_string_value(v)) < 0)
+			img->cut = true;
+	config_keys(json_object_get(config, "config"), img);
 	return 0;
 }
 

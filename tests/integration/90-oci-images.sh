@@ -102,7 +102,19 @@ assert_eq "b'y'" "$($PY -c "import os; print(os.getxattr('$OCI/layers/$topb/opt/
 	"an opaque whiteout is user.overlay.opaque=y (what overlayfs reads with userxattr)"
 out=$(actl image inspect alcoi-a)
 assert_contains "$out" "  org.opencontainers.image.title=alcove test" "inspect shows the config's labels"
-assert_contains "$out" "config:  not used for logins" "inspect says the config does not apply to logins"
+assert_contains "$out" "config:  not used by logins (the user's shell, in their home)
+  User=nobody
+  WorkingDir=/srv
+  Env=PATH=/usr/bin:/bin
+  Env=LANG=C.UTF-8
+  Entrypoint=[\"/bin/sh\",\"-c\"]
+  Cmd=[\"echo hi\"]" "inspect shows the image config and that logins use none of it"
+assert_contains "$out" "left out: some labels or config entries" \
+	"inspect says the labels that do not fit the record (3000 bytes) or hold a newline are left out"
+js=$(actl image inspect alcoi-a --json)
+assert_eq "[] nobody /srv ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8'] ['/bin/sh', '-c'] ['echo hi'] True" \
+	"$($PY -c 'import json,sys; d=json.load(sys.stdin); c=d["config"]; print(c["used_by_logins"], c["User"], c["WorkingDir"], c["Env"], c["Entrypoint"], c["Cmd"], d["left_out"])' <<<"$js")" \
+	"inspect --json shows the image config and what was left out"
 assert_eq "alcove test" "$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["labels"]["org.opencontainers.image.title"])')" \
 	"inspect --json shows the labels"
 out=$(actl image list)

@@ -113,7 +113,10 @@ def make_layout(layout, tars):
         layers.append(dict(mediaType="application/vnd.oci.image.layer.v1.tar+gzip", **d))
     config = {"architecture": "amd64", "os": "linux",
               "config": {"Labels": {"org.opencontainers.image.title": "alcove test",
-                                    "bad": "two\nlines"}, "User": "nobody"},
+                                    "bad": "two\nlines", "big": "x" * 3000},
+                         "User": "nobody", "WorkingDir": "/srv",
+                         "Env": ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
+                         "Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo hi"]},
               "rootfs": {"type": "layers", "diff_ids": diffs}}
     cd = blob(layout, json.dumps(config).encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",

@@ -104,6 +104,9 @@ static void test_record(void **state)
 	assert_int_equal(oci_image_add_label(&img, "org.example.a", "x=y"), 0);
 	assert_int_equal(oci_image_add_label(&img, "b", "two\nlines"), -EINVAL);
 	assert_int_equal(oci_image_add_label(&img, "c=d", "v"), -EINVAL);
+	assert_int_equal(oci_image_add_config(&img, "Env", "A=b"), 0);
+	assert_int_equal(oci_image_add_config(&img, "Cmd", "[\"sh\"]"), 0);
+	img.cut = true;
 	n = oci_image_format(&img, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(oci_image_parse(buf, (size_t)n, &back), 0);
@@ -113,6 +116,8 @@ static void test_record(void **state)
 	assert_string_equal(back.source, img.source);
 	assert_int_equal(back.pulled, 1700000000);
 	assert_string_equal(back.labels, "org.example.a=x=y\n");
+	assert_string_equal(back.config, "Env=A=b\nCmd=[\"sh\"]\n");
+	assert_true(back.cut);
 	assert_int_equal(oci_image_parse("manifest=" HEX "\nsource=x\npulled=1\n", 49 + 20, &back),
 			 -EBADMSG);
 	assert_int_equal(oci_image_parse("manifest=" HEX "\nsource=x\npulled=1\nlayer=abc 1\n",
