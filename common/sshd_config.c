@@ -14,6 +14,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "sshd_match.h"
 
 #define BLANKS " \t\f\r"
 #define FILE_MAX (256 * 1024)
@@ -28,6 +29,16 @@ typedef struct Parser {
 	char *err;
 	size_t errsize;
 	bool in_match;
+	/* With a connection: whether the current Match block selects it (sshd_match.h), and
+	 * the criteria assumed to. sshd reads the Match blocks per connection over the global
+	 * options (servconf.c parse_server_match_config()): the first selecting block's
+	 * ForceCommand, and its `Subsystem NAME`, win over the global ones. */
+	const SshdConn *conn;
+	bool applies;
+	char unknown[128];
+	bool match_forced;
+	char match_subsystems[MAX_SUBSYSTEMS][64];
+	size_t n_match_subsystems;
 	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
 	 * ignore it) and the first global ForceCommand */
 	char subsystems[MAX_SUBSYSTEMS][64];
@@ -119,6 +130,8 @@ static void add_finding(Parser *p, const char *where, bool forced, const char *f
 	va_end(ap);
 	f->in_match = p->in_match;
 	f->forced = forced;
+	if (p->in_match && p->conn)
+		snprintf(f->unknown, sizeof(f->unknown), "%s", p->unknown);
 }
 
 /* sshd's IS_INTERNAL_SFTP(): the command is internal-sftp, alone or followed by a blank. */
@@ -129,6 +142,17 @@ static bool is_internal_sftp(const char *cmd)
 	return strncmp(cmd, INTERNAL_SFTP, n) == 0 && (!cmd[n] || cmd[n] == ' ' || cmd[n] == '\t');
 }
 
+/* The first `Subsystem NAME` of its kind (global, or of the selecting Match blocks) wins. */
+static bool first_subsystem(char (*names)[64], size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(names[i], name) == 0)
+			return false;
+	if (*n < MAX_SUBSYSTEMS)
+		snprintf(names[(*n)++], sizeof(names[0]), "%s", name);
+	return true;
+}
+
 /* Subsystem NAME COMMAND [ARGS]: in-process when COMMAND is exactly internal-sftp (sshd's
  * session_subsystem_req()), for any NAME: a client asks for a subsystem by name (sftp -s). */
 static void on_subsystem(Parser *p, const char *where, char *rest)
@@ -136,15 +160,14 @@ static void on_subsystem(Parser *p, const char *where, char *rest)
 	char *w[MAX_WORDS];
 	size_t n = split_words(rest, w, MAX_WORDS);
 
-	if (n < 2)
-		return; /* sshd refuses to start with it */
-	if (!p->in_match) {
-		for (size_t i = 0; i < p->n_subsystems; i++)
-			if (strcmp(p->subsystems[i], w[0]) == 0)
-				return; /* the first one wins */
-		if (p->n_subsystems < MAX_SUBSYSTEMS)
-			snprintf(p->subsystems[p->n_subsystems++], sizeof(p->subsystems[0]), "%s",
-				 w[0]);
+	if (n < 2 || (p->in_match && p->conn && !p->applies))
+		return; /* sshd refuses to start with it; a block that does not select it */
+	if (!p->in_match || p->conn) {
+		bool m = p->in_match;
+
+		if (!first_subsystem(m ? p->match_subsystems : p->subsystems,
+				     m ? &p->n_match_subsystems : &p->n_subsystems, w[0]))
+			return;
 	}
 	if (strcmp(w[1], INTERNAL_SFTP) == 0)
 		add_finding(p, where, false, "Subsystem %s %s", w[0], w[1]);
@@ -158,6 +181,10 @@ static void on_force_command(Parser *p, const char *where, const char *rest)
 		if (p->forced)
 			return; /* the first one wins */
 		p->forced = true;
+	} else if (p->conn) {
+		if (!p->applies || p->match_forced)
+			return; /* not for this connection, or an earlier block's wins */
+		p->match_forced = true;
 	}
 	if (is_internal_sftp(rest))
 		add_finding(p, where, true, "ForceCommand %.120s", rest);
@@ -166,10 +193,14 @@ static void on_force_command(Parser *p, const char *where, const char *rest)
 /* Match all ends a Match block: what follows applies to every connection again. */
 static void on_match(Parser *p, char *rest)
 {
-	char *w[2];
-	size_t n = split_words(rest, w, 2);
+	char copy[1024], *w[2];
+	size_t n;
 
+	snprintf(copy, sizeof(copy), "%s", rest);
+	n = split_words(copy, w, 2);
 	p->in_match = !(n == 1 && strcasecmp(w[0], "all") == 0);
+	if (p->in_match && p->conn)
+		p->applies = sshd_match_line(p->conn, rest, p->unknown, sizeof(p->unknown)) > 0;
 }
 
 /* A Match begun in an included file ends with it (sshd restores its state after an
@@ -191,10 +222,14 @@ static int include_one(Parser *p, const char *where, const char *arg, int depth)
 				    "%s: Failed to expand Include '%s'", where, pattern);
 	r = 0;
 	for (size_t i = 0; i < g.gl_pathc && r >= 0; i++) {
-		bool in_match = p->in_match;
+		bool in_match = p->in_match, applies = p->applies;
+		char unknown[sizeof(p->unknown)];
 
+		memcpy(unknown, p->unknown, sizeof(unknown));
 		r = parse_file(p, g.gl_pathv[i], depth + 1);
 		p->in_match = in_match;
+		p->applies = applies;
+		memcpy(p->unknown, unknown, sizeof(unknown));
 	}
 	globfree(&g);
 	return r;
@@ -353,6 +388,12 @@ static void key_files_finish(Parser *p)
 
 int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
 {
+	return sshd_config_sftp_conn(path, NULL, ret, err, errsize);
+}
+
+int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, char *err,
+			  size_t errsize)
+{
 	_cleanup_free_ Parser *p = calloc(1, sizeof(*p));
 	SshdSftp s = {0};
 	int r;
@@ -363,7 +404,7 @@ int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
 		snprintf(err, errsize, "Failed to read %s: out of memory", path);
 		return -ENOMEM;
 	}
-	*p = (Parser){.out = &s, .err = err, .errsize = errsize};
+	*p = (Parser){.out = &s, .err = err, .errsize = errsize, .conn = conn};
 	r = parse_file(p, path, 0);
 	if (r < 0)
 		return r;

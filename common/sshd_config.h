@@ -11,12 +11,15 @@
  * Read as sshd reads it (OpenSSH servconf.c): keywords case-insensitive, `Key value` and
  * `Key=value`, `#` comments, quoted arguments; `Include` globs (relative to /etc/ssh), at most
  * 16 deep, a Match in an included file ending with that file; the first global `Subsystem
- * NAME` and `ForceCommand` win. A `Match` block is what sshd decides per connection and alcove
- * cannot evaluate: its findings are marked in_match (`Match all` ends a block). No logging.
+ * NAME` and `ForceCommand` win. A `Match` block is what sshd decides per connection: without
+ * one its findings are marked in_match (`Match all` ends a block); sshd_config_sftp_conn()
+ * evaluates the blocks for one connection. No logging.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "sshd_match.h"
 
 #define SSHD_CONFIG_DEFAULT "/etc/ssh/sshd_config"
 #define SSHD_CONFIG_MAX_DEPTH 16
@@ -28,6 +31,8 @@ typedef struct SshdSftpFinding {
 	char text[160];	 /* "Subsystem sftp internal-sftp", "ForceCommand internal-sftp -R" */
 	bool in_match;	 /* inside a Match block: sshd decides per connection */
 	bool forced;	 /* ForceCommand (else Subsystem) */
+	/* with a connection: the Match criteria assumed to select it (sshd_match.h), or "" */
+	char unknown[128];
 } SshdSftpFinding;
 
 /* What a login and alcovectl need: the first of each kind, and how many there are. */
@@ -53,6 +58,13 @@ typedef struct SshdSftp {
  * must be regular files (-EISDIR for a directory, -EINVAL for anything else) and are bounded
  * to 256 KiB each. */
 int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize);
+
+/* The same for one connection: `match` is the internal-sftp sshd would serve it from a Match
+ * block that selects it (or is assumed to, sshd_match.h), as sshd picks it: the first selecting
+ * block's ForceCommand or `Subsystem NAME` wins. Match blocks that do not select it count for
+ * nothing. Only worth its cost when sshd_config_sftp() found internal-sftp in a Match block. */
+int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, char *err,
+			  size_t errsize);
 
 /* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
  * or "ForceCommand /usr/lib/openssh/sftp-server". */

@@ -2,6 +2,7 @@
 #include "sshd_check.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void sshd_check_run(const char *path, SshdCheck *ret)
 {
@@ -21,6 +22,15 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size)
 			 "%s: %s: sshd serves sftp in-process, outside the alcove: contained "
 			 "logins through sshd are refused; use %s",
 			 c->s.global.where, c->s.global.text, sshd_sftp_advice(&c->s.global));
+	else if (c->match_checked && c->match.n_match > 0)
+		snprintf(buf, size,
+			 "%s: %s: sshd serves sftp in-process, outside the alcove, from a Match "
+			 "block that selects this user%s%s: contained logins through sshd are "
+			 "refused; use %s",
+			 c->match.match.where, c->match.match.text,
+			 c->match.match.unknown[0] ? " (assumed for what alcovectl cannot know: " : "",
+			 c->match.match.unknown[0] ? c->match.match.unknown : "",
+			 sshd_sftp_advice(&c->match.match));
 	else
 		return false;
 	return true;
@@ -28,12 +38,19 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size)
 
 bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size)
 {
-	if (c->r < 0 || c->s.n_match == 0)
+	if (c->r < 0 || c->s.n_match == 0 || (c->match_checked && c->match.n_match > 0))
 		return false;
-	snprintf(buf, size,
-		 "%s: %s: sshd serves sftp in-process, outside the alcove, to the connections "
-		 "this Match block selects (contained logins go on, with a warning); use %s",
-		 c->s.match.where, c->s.match.text, sshd_sftp_advice(&c->s.match));
+	if (c->match_checked)
+		snprintf(buf, size,
+			 "%s: %s: sshd serves sftp in-process, outside the alcove, from a Match "
+			 "block that selects none of this user's logins: they are not refused",
+			 c->s.match.where, c->s.match.text);
+	else
+		snprintf(buf, size,
+			 "%s: %s: sshd serves sftp in-process, outside the alcove, to the "
+			 "connections this Match block selects: contained logins it selects are "
+			 "refused (alcovectl explain USER tells); use %s",
+			 c->s.match.where, c->s.match.text, sshd_sftp_advice(&c->s.match));
 	return true;
 }
 
@@ -41,6 +58,19 @@ void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li)
 {
 	if (c->r < 0)
 		return;
+	if (c->s.n_match > 0) {
+		SshdConn conn = {.user = li->user,
+				 .groups = (const char *const *)li->group_names,
+				 .n_groups = li->n_group_names};
+		char err[sizeof(c->err)];
+
+		c->match_checked = true;
+		c->r = sshd_config_sftp_conn(c->path, &conn, &c->match, err, sizeof(err));
+		if (c->r < 0) {
+			memcpy(c->err, err, sizeof(err));
+			return;
+		}
+	}
 	c->keys_checked = true;
 	c->keys_r = keys_check(&c->s, li, &c->keys, c->keys_err, sizeof(c->keys_err));
 }

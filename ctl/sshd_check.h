@@ -24,18 +24,25 @@ typedef struct SshdCheck {
 	int keys_r; /* < 0: they could not be checked, keys_err says why */
 	char keys_err[256];
 	AuthkeysFinding keys;
+	/* internal-sftp in a Match block, for the user (sshd_check_keys_run): whether a block
+	 * selects them, PAM_RHOST unknown (Host and Address assumed to select, as LocalPort...) */
+	bool match_checked;
+	SshdSftp match;
 } SshdCheck;
 
 void sshd_check_run(const char *path, SshdCheck *ret);
 
-/* The user's key files, as pam_alcove reads them (common/keys_check.h), into c->keys. */
+/* The user's key files, as pam_alcove reads them (common/keys_check.h), into c->keys, and the
+ * Match blocks with internal-sftp that select the user, into c->match. */
 void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li);
 
-/* Why contained logins through that sshd are refused (it cannot be read, or it serves sftp
- * in-process for every connection), into buf; false when they are not. */
+/* Why contained logins through that sshd are refused (it cannot be read, it serves sftp
+ * in-process for every connection, or in a Match block that selects the user), into buf;
+ * false when they are not. */
 bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size);
 
-/* The warning for an internal-sftp inside a Match block, into buf; false when there is none. */
+/* The warning for an internal-sftp inside a Match block (for the user: that no block selects
+ * them), into buf; false when there is none. */
 bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
 
 /* The warning for a key file of the user's that forces internal-sftp (logins through sshd are

@@ -432,9 +432,50 @@ static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
  * of the alcove's files; PAM runs once per connection, before any channel is asked for, so the
  * refusal is per login. It is the host's configuration, not a failure of the alcove:
  * failure = "open" does not let the login through (that would hand out the same view). One
- * in a Match block is sshd's to decide per connection, which alcove cannot evaluate: a
- * warning. 0, or -errno (logged).
+ * in a Match block counts when the block selects this connection, as sshd decides it
+ * (sshd_match_check()). 0, or -errno (logged).
  */
+static int sshd_sftp_refuse(Ctx *c, const SshdSftpFinding *f)
+{
+	log_full(LOG_ERR, EPERM, &c->f,
+		 "Refusing session: sshd serves sftp in-process, outside the alcove (%s: %s%s%s%s); "
+		 "use %s",
+		 f->where, f->text, f->in_match ? ", in a Match block that selects this login" : "",
+		 f->unknown[0] ? ", assumed for what PAM cannot know: " : "", f->unknown,
+		 sshd_sftp_advice(f));
+	(void)pam_error(c->pamh, "alcove: login refused: this sshd serves sftp in its own process "
+				 "(internal-sftp), outside your alcove; its administrator can use "
+				 "sftp-server instead");
+	return -EPERM;
+}
+
+/* internal-sftp in a Match block: only when the file has one is it read again, with this
+ * connection's user, groups and PAM_RHOST (sshd's canonical host name, or the address with
+ * UseDNS no), to find which blocks select it. What PAM cannot know (LocalPort, ...) is
+ * assumed to select it: a block that may serve this login the host's files refuses it. */
+static int sshd_match_check(Ctx *c, const char *path, const SshdSftp *all, const LoginInfo *li)
+{
+	SshdConn conn = {.user = li->user,
+			 .host = c->rhost,
+			 .groups = (const char *const *)li->group_names,
+			 .n_groups = li->n_group_names};
+	char err[512];
+	SshdSftp s;
+	int r;
+
+	if (all->n_match == 0)
+		return 0;
+	r = sshd_config_sftp_conn(path, &conn, &s, err, sizeof(err));
+	if (r < 0) {
+		log_full(LOG_ERR, r, &c->f,
+			 "Refusing session: %s; cannot tell whether sshd serves sftp in-process, "
+			 "outside the alcove",
+			 err);
+		return r;
+	}
+	return s.n_match > 0 ? sshd_sftp_refuse(c, &s.match) : 0;
+}
+
 static int sshd_sftp_check(Ctx *c, const LoginInfo *li)
 {
 	const char *path = c->o->sshd_config;
@@ -455,23 +496,11 @@ static int sshd_sftp_check(Ctx *c, const LoginInfo *li)
 			 err);
 		return r;
 	}
-	if (s.n_global > 0) {
-		log_full(LOG_ERR, EPERM, &c->f,
-			 "Refusing session: sshd serves sftp in-process, outside the alcove (%s: "
-			 "%s); use %s",
-			 s.global.where, s.global.text, sshd_sftp_advice(&s.global));
-		(void)pam_error(c->pamh,
-				"alcove: login refused: this sshd serves sftp in its own process "
-				"(internal-sftp), outside your alcove; its administrator can use "
-				"sftp-server instead");
-		return -EPERM;
-	}
-	if (s.n_match > 0)
-		log_full(LOG_WARNING, 0, &c->f,
-			 "sshd serves sftp in-process, outside the alcove, to the connections a "
-			 "Match block selects (%s: %s): if this login is one, its sftp sees the "
-			 "host's files; use %s",
-			 s.match.where, s.match.text, sshd_sftp_advice(&s.match));
+	if (s.n_global > 0)
+		return sshd_sftp_refuse(c, &s.global);
+	r = sshd_match_check(c, path, &s, li);
+	if (r < 0)
+		return r;
 	return keys_sftp_check(c, &s, li);
 }
 

@@ -205,6 +205,53 @@ static void test_authorized_keys(void **state)
 	assert_true(s.key_files_overflow);
 }
 
+static SshdSftp read_conn(const char *name, const char *user, const char *group)
+{
+	const char *const groups[] = {user, group};
+	SshdConn conn = {.user = user, .host = "192.0.2.7", .groups = groups, .n_groups = 2};
+	SshdSftp s;
+	char err[512];
+
+	assert_int_equal(sshd_config_sftp_conn(path_of(name), &conn, &s, err, sizeof(err)), 0);
+	return s;
+}
+
+/* The shared host's setup for uncontained sftp-only users: only who the block selects counts;
+ * sshd takes the first selecting block's ForceCommand. */
+static void test_match_for_connection(void **state)
+{
+	char where[300];
+	SshdSftp s;
+
+	put("m1", "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+		  "Match Group sftponly\n\tChrootDirectory %h\n\tForceCommand internal-sftp\n");
+	assert_int_equal(read_ok("m1").n_match, 1);
+	assert_int_equal(read_conn("m1", "alice", "staff").n_match, 0);
+	s = read_conn("m1", "bob", "sftponly");
+	assert_int_equal(s.n_match, 1);
+	snprintf(where, sizeof(where), "%s:4", path_of("m1"));
+	assert_string_equal(s.match.where, where);
+	assert_true(s.match.forced && s.match.in_match);
+	assert_string_equal(s.match.unknown, "");
+
+	put("m2", "Match LocalPort 2222\nForceCommand internal-sftp\n");
+	s = read_conn("m2", "alice", "staff");
+	assert_int_equal(s.n_match, 1);
+	assert_string_equal(s.match.unknown, "LocalPort");
+
+	put("m3", "Match User alice\nForceCommand /usr/local/bin/menu\n"
+		  "Match Group staff\nForceCommand internal-sftp\n"
+		  "Match Address 10.0.0.0/8\nSubsystem sftp internal-sftp\n");
+	assert_int_equal(read_conn("m3", "alice", "staff").n_match, 0); /* the menu wins */
+	assert_int_equal(read_conn("m3", "carol", "staff").n_match, 1);
+	assert_int_equal(read_conn("m3", "carol", "users").n_match, 0);
+
+	put("m4", "Match User !alice,*\nSubsystem sftp internal-sftp\nMatch all\n"
+		  "Match User carol\nSubsystem sftp internal-sftp\n");
+	assert_int_equal(read_conn("m4", "alice", "staff").n_match, 0);
+	assert_int_equal(read_conn("m4", "carol", "staff").n_match, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +263,7 @@ int main(void)
 	    cmocka_unit_test(test_include),
 	    cmocka_unit_test(test_missing_and_errors),
 	    cmocka_unit_test(test_authorized_keys),
+	    cmocka_unit_test(test_match_for_connection),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

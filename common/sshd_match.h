@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Whether one of sshd's `Match` lines selects this connection, as sshd decides it (OpenSSH
+ * servconf.c match_cfg_line(), match.c): criterion-pattern pairs, all of which must match, or
+ * the single `All`. A pattern is a comma list of `*`/`?` wildcards, each may be negated with
+ * `!` (a negated one that matches rejects the list); User and Group compare case-sensitively,
+ * Host case-insensitively, Address and LocalAddress take CIDR too (addr_match_list()).
+ *
+ * What PAM cannot tell (LocalAddress, LocalPort, RDomain, Exec, any criterion this does not
+ * know, an Address when PAM_RHOST is a name or absent) is assumed to match: a block that might
+ * serve this login in-process outside the alcove counts as one that does. Those criteria are
+ * named in `unknown`, for the log line. Pure: the caller gives the user's groups.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct SshdConn {
+	const char *user;
+	const char *host; /* PAM_RHOST (sshd's canonical host name, or its address), or NULL */
+	const char *const *groups; /* every group the user is in, by name */
+	size_t n_groups;
+} SshdConn;
+
+/* 1 when the Match line's arguments (after the keyword, modified in place) select conn, 0 when
+ * they provably do not; unknown gets the criteria assumed to match ("" when none). */
+int sshd_match_line(const SshdConn *conn, char *args, char *unknown, size_t unknownsize);
+
+/* sshd's match_pattern_list(): 1 a pattern matches, 0 none, -1 a negated one matches. */
+int sshd_match_pattern_list(const char *s, const char *list, bool fold_case);
+
+/* sshd's addr_match_list(): 1 match, 0 none, -1 negated match, -2 a malformed entry or addr. */
+int sshd_addr_match_list(const char *addr, const char *list);
