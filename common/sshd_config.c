@@ -39,6 +39,7 @@ typedef struct Parser {
 	bool match_forced;
 	char match_subsystems[MAX_SUBSYSTEMS][64];
 	size_t n_match_subsystems;
+	bool tunnel_seen, match_tunnel_seen;
 	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
 	 * ignore it) and the first global ForceCommand */
 	char subsystems[MAX_SUBSYSTEMS][64];
@@ -190,6 +191,26 @@ static void on_force_command(Parser *p, const char *where, const char *rest)
 		add_finding(p, where, true, "ForceCommand %.120s", rest);
 }
 
+/* PermitTunnel yes|point-to-point|ethernet|no: anything but no lets a client ask for a tun
+ * device (ssh -w), which sshd's child opens in the lobby (/dev/net/tun). */
+static void on_permit_tunnel(Parser *p, const char *where, char *rest)
+{
+	char *w[1];
+
+	if (split_words(rest, w, 1) < 1)
+		return;
+	if (p->in_match && !p->conn) {
+		p->out->n_match_tunnel++;
+		return;
+	}
+	if (p->in_match ? !p->applies || p->match_tunnel_seen : p->tunnel_seen || p->match_tunnel_seen)
+		return; /* not for this connection, or an earlier one wins */
+	*(p->in_match ? &p->match_tunnel_seen : &p->tunnel_seen) = true;
+	p->out->tunnel = strcasecmp(w[0], "no") != 0;
+	snprintf(p->out->tunnel_where, sizeof(p->out->tunnel_where), "%s", where);
+	snprintf(p->out->tunnel_value, sizeof(p->out->tunnel_value), "%s", w[0]);
+}
+
 /* Match all ends a Match block: what follows applies to every connection again. */
 static void on_match(Parser *p, char *rest)
 {
@@ -315,6 +336,8 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 		on_subsystem(p, where, rest);
 	else if (strcasecmp(kw, "ForceCommand") == 0)
 		on_force_command(p, where, rest);
+	else if (strcasecmp(kw, "PermitTunnel") == 0)
+		on_permit_tunnel(p, where, rest);
 	else if (strcasecmp(kw, "AuthorizedKeysFile") == 0)
 		on_authorized_keys(p, rest);
 	else if (strcasecmp(kw, "AuthorizedPrincipalsFile") == 0)

@@ -47,6 +47,13 @@ typedef struct SshdSftp {
 	 * .ssh/authorized_keys .ssh/authorized_keys2 without one), every Match block's, then
 	 * AuthorizedPrincipalsFile's (its lines take options too). None when a global
 	 * ForceCommand wins over key options. key_files_overflow: more than fit. */
+	/* PermitTunnel (ssh -w) as sshd applies it: the first global one; with a connection the
+	 * first selecting Match block's wins over it. tunnel_where: FILE:LINE ("" for sshd's
+	 * default, no). n_match_tunnel: PermitTunnel lines in Match blocks (without one). */
+	bool tunnel;
+	char tunnel_where[320];
+	char tunnel_value[32];
+	size_t n_match_tunnel;
 	char key_files[SSHD_KEY_FILES_MAX][256];
 	size_t n_key_files;
 	bool key_files_overflow;

@@ -435,6 +435,15 @@ static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
  * in a Match block counts when the block selects this connection, as sshd decides it
  * (sshd_match_check()). 0, or -errno (logged).
  */
+static int sshd_config_unreadable(Ctx *c, int r, const char *err)
+{
+	log_full(LOG_ERR, r, &c->f,
+		 "Refusing session: %s; cannot tell whether sshd serves sftp in-process, outside "
+		 "the alcove",
+		 err);
+	return r;
+}
+
 static int sshd_sftp_refuse(Ctx *c, const SshdSftpFinding *f)
 {
 	log_full(LOG_ERR, EPERM, &c->f,
@@ -449,34 +458,50 @@ static int sshd_sftp_refuse(Ctx *c, const SshdSftpFinding *f)
 	return -EPERM;
 }
 
-/* internal-sftp in a Match block: only when the file has one is it read again, with this
- * connection's user, groups and PAM_RHOST (sshd's canonical host name, or the address with
- * UseDNS no), to find which blocks select it. What PAM cannot know (LocalPort, ...) is
- * assumed to select it: a block that may serve this login the host's files refuses it. */
-static int sshd_match_check(Ctx *c, const char *path, const SshdSftp *all, const LoginInfo *li)
+/* internal-sftp (or, for a login without tun, PermitTunnel) in a Match block: only when the
+ * file has one is it read again, with this connection's user, groups and PAM_RHOST (sshd's
+ * canonical host name, or the address with UseDNS no), to find which blocks select it. What
+ * PAM cannot know (LocalPort, ...) is assumed to select it: a block that may serve this login
+ * the host's files refuses it. all's tunnel becomes the one sshd applies to this login. */
+static int sshd_match_check(Ctx *c, const char *path, SshdSftp *all, const LoginInfo *li,
+			    bool tun)
 {
 	SshdConn conn = {.user = li->user,
 			 .host = c->rhost,
 			 .groups = (const char *const *)li->group_names,
 			 .n_groups = li->n_group_names};
+	_cleanup_free_ SshdSftp *s = malloc(sizeof(*s));
 	char err[512];
-	SshdSftp s;
 	int r;
 
-	if (all->n_match == 0)
+	if (all->n_match == 0 && (tun || all->n_match_tunnel == 0))
 		return 0;
-	r = sshd_config_sftp_conn(path, &conn, &s, err, sizeof(err));
-	if (r < 0) {
-		log_full(LOG_ERR, r, &c->f,
-			 "Refusing session: %s; cannot tell whether sshd serves sftp in-process, "
-			 "outside the alcove",
-			 err);
-		return r;
-	}
-	return s.n_match > 0 ? sshd_sftp_refuse(c, &s.match) : 0;
+	if (!s)
+		return -ENOMEM;
+	r = sshd_config_sftp_conn(path, &conn, s, err, sizeof(err));
+	if (r < 0)
+		return sshd_config_unreadable(c, r, err);
+	if (s->n_match > 0)
+		return sshd_sftp_refuse(c, &s->match);
+	all->tunnel = s->tunnel;
+	memcpy(all->tunnel_where, s->tunnel_where, sizeof(all->tunnel_where));
+	memcpy(all->tunnel_value, s->tunnel_value, sizeof(all->tunnel_value));
+	return 0;
 }
 
-static int sshd_sftp_check(Ctx *c, const LoginInfo *li)
+/* sshd lets this login ask for a tun device (ssh -w) but the alcove has none (tun = false):
+ * sshd's child would open /dev/net/tun in the lobby, whose /dev hides it, and the client only
+ * sees "Tunnel forwarding failed". The journal says why. */
+static void sshd_tunnel_note(Ctx *c, const SshdSftp *s)
+{
+	log_full(LOG_NOTICE, 0, &c->f,
+		 "ssh -w (tunnels) is refused for this login: sshd permits them (%s: PermitTunnel "
+		 "%s) but a tun device would be made in the lobby, outside the alcove's network, "
+		 "and the alcove has no /dev/net/tun: policy tun = false",
+		 s->tunnel_where, s->tunnel_value);
+}
+
+static int sshd_sftp_check(Ctx *c, const LoginInfo *li, bool tun)
 {
 	const char *path = c->o->sshd_config;
 	char err[512];
@@ -489,19 +514,17 @@ static int sshd_sftp_check(Ctx *c, const LoginInfo *li)
 		return 0;
 	c->f.stage = "sshd_config";
 	r = sshd_config_sftp(path, &s, err, sizeof(err));
-	if (r < 0) {
-		log_full(LOG_ERR, r, &c->f,
-			 "Refusing session: %s; cannot tell whether sshd serves sftp in-process, "
-			 "outside the alcove",
-			 err);
-		return r;
-	}
+	if (r < 0)
+		return sshd_config_unreadable(c, r, err);
 	if (s.n_global > 0)
 		return sshd_sftp_refuse(c, &s.global);
-	r = sshd_match_check(c, path, &s, li);
+	r = sshd_match_check(c, path, &s, li, tun);
 	if (r < 0)
 		return r;
-	return keys_sftp_check(c, &s, li);
+	r = keys_sftp_check(c, &s, li);
+	if (r >= 0 && !tun && s.tunnel)
+		sshd_tunnel_note(c, &s);
+	return r;
 }
 
 /* Before any policy: the module's own arguments and PAM_USER. */
@@ -528,6 +551,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	Policy *policy = NULL;
 	const Opened *s = NULL;
 	FailurePolicy failure;
+	bool tun;
 	char profile[64];
 	long long t0 = now_us(), t1;
 	Decision d;
@@ -550,10 +574,11 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 		return out;
 	}
 	failure = d.profile->failure;
+	tun = d.profile->tun;
 	snprintf(profile, sizeof(profile), "%s", d.profile->name);
 	policy_free(policy);
 	c.f.profile = profile;
-	if (sshd_sftp_check(&c, li) < 0)
+	if (sshd_sftp_check(&c, li, tun) < 0)
 		return OUTCOME_FAILED;
 
 	t1 = now_us();

@@ -252,6 +252,35 @@ static void test_match_for_connection(void **state)
 	assert_int_equal(read_conn("m4", "carol", "staff").n_match, 1);
 }
 
+/* PermitTunnel as sshd applies it: the first global one, overridden by the first selecting
+ * Match block's. */
+static void test_permit_tunnel(void **state)
+{
+	SshdSftp s;
+
+	put("t0", "Port 22\n");
+	s = read_ok("t0");
+	assert_false(s.tunnel); /* sshd's default: no */
+	assert_string_equal(s.tunnel_where, "");
+	put("t1", "PermitTunnel point-to-point\nPermitTunnel no\n");
+	s = read_ok("t1");
+	assert_true(s.tunnel);
+	assert_string_equal(s.tunnel_value, "point-to-point");
+	put("t2", "PermitTunnel no\nMatch Group vpn\n\tPermitTunnel yes\n"
+		  "Match User alice\n\tPermitTunnel ethernet\n");
+	s = read_ok("t2");
+	assert_false(s.tunnel);
+	assert_int_equal(s.n_match_tunnel, 2);
+	assert_false(read_conn("t2", "bob", "staff").tunnel);
+	s = read_conn("t2", "bob", "vpn");
+	assert_true(s.tunnel);
+	assert_string_equal(s.tunnel_value, "yes"); /* the first selecting block wins */
+	assert_true(read_conn("t2", "alice", "staff").tunnel);
+	put("t3", "PermitTunnel yes\nMatch User alice\n\tPermitTunnel no\n");
+	assert_false(read_conn("t3", "alice", "staff").tunnel);
+	assert_true(read_conn("t3", "bob", "staff").tunnel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +293,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_and_errors),
 	    cmocka_unit_test(test_authorized_keys),
 	    cmocka_unit_test(test_match_for_connection),
+	    cmocka_unit_test(test_permit_tunnel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

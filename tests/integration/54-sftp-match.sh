@@ -1,0 +1,84 @@
+#!/bin/bash
+# internal-sftp and tunnels in sshd_config's Match blocks, through the real sshd (issue 13).
+# internal-sftp runs in sshd's own child, in the lobby, on the host's files: a Match block that
+# selects a contained login (as sshd decides it: here Group) refuses the login, naming its
+# file:line; one that provably does not select it (the shared host's sftp-only group) lets it
+# in, its sftp through sftp-server in the alcove; a criterion PAM cannot know (LocalPort) is
+# assumed to select it. PermitTunnel with tun = false: ssh -w fails, the journal says why.
+#   alcsm1: in the group alcsmgrp      alcsm2: not in it
+. "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/pam.sh"
+
+journal_start
+img=$(test_image bookworm-login)
+groupdel alcsmgrp >/dev/null 2>&1
+groupadd alcsmgrp || setup_fail "groupadd alcsmgrp"
+on_exit "groupdel alcsmgrp"
+pam_user alcsm1 -G alcsmgrp
+pam_user alcsm2
+conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"stop\"; };
+rules = ( { user = \"alcsm1\"; profile = \"p\"; }, { user = \"alcsm2\"; profile = \"p\"; } );
+profiles = { p = { network = \"host\"; }; };")
+WORK=$(mktemp -d /var/tmp/alcsm.XXXXXX)
+on_exit "rm -rf $WORK"
+PAM="session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+
+sshd_start 2420 "$PAM" "PermitTunnel yes
+Match Group alcsmgrp
+	ForceCommand internal-sftp"
+cf=$SSHD_DIR/sshd_config
+line=$(grep -n 'ForceCommand internal-sftp' "$cf" | cut -d: -f1)
+tline=$(grep -n '^PermitTunnel yes' "$cf" | cut -d: -f1)
+for u in alcsm1 alcsm2; do sshd_authorize $u; done
+
+# ---- the Match block selects alcsm1: refused before anything is built
+assert_fails_with 254 "can use sftp-server instead" "Match Group: the selected contained login is refused" \
+	ssh_to alcsm1 -- echo reached
+journal_wait "Refusing session: sshd serves sftp in-process, outside the alcove ($cf:$line: ForceCommand internal-sftp, in a Match block that selects this login); use ForceCommand /usr/lib/openssh/sftp-server" >/dev/null ||
+	fail "Match Group: no refusal naming $cf:$line in the journal"
+pass "Match Group: the journal names the file:line and sftp-server"
+wait_until 50 alcove_gone alcsm1 || fail "Match Group: something was built for alcsm1: $(alcove_leftovers alcsm1)"
+pass "Match Group: nothing of alcsm1's alcove was built"
+
+# ---- ... and not alcsm2: it logs in, its sftp is sftp-server in the alcove
+mapfile -t sopts < <(scp_opts)
+printf 'get /proc/1/comm %s\n' "$WORK/comm" >"$WORK/batch"
+sftp -q "${sopts[@]}" -b "$WORK/batch" alcsm2@127.0.0.1 >"$WORK/sftp.log" 2>&1 ||
+	fail "Match Group: sftp of alcsm2 (not in the group) failed: $(cat "$WORK/sftp.log")"
+assert_eq alcove-init "$(cat "$WORK/comm")" \
+	"Match Group: alcsm2 is not selected, its sftp lands in the alcove (/proc/1/comm)"
+
+# ---- alcovectl explain says it per user
+CTL=$BUILD/alcovectl
+out=$("$CTL" explain alcsm1 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
+assert_contains "$out" "$cf:$line: ForceCommand internal-sftp: sshd serves sftp in-process, outside the alcove, from a Match block that selects this user" \
+	"explain: the Match block selects alcsm1"
+out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
+assert_contains "$out" "from a Match block that selects none of this user's logins: they are not refused" \
+	"explain: the Match block selects none of alcsm2's logins"
+
+# ---- tun = false, PermitTunnel yes: ssh -w fails, the journal says why
+ssh_bg alcsm2 -N -o Tunnel=point-to-point -w any >"$WORK/tun.log" 2>&1
+wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun.log" ||
+	fail "tun = false: ssh -w was not refused: $(cat "$WORK/tun.log")"
+kill "$SSH_BG_PID"
+pass "tun = false: ssh -w fails (Tunnel forwarding failed)"
+journal_wait "ssh -w (tunnels) is refused for this login: sshd permits them ($cf:$tline: PermitTunnel yes)" >/dev/null ||
+	fail "tun = false: no journal line says why ssh -w failed"
+pass "tun = false: the journal says ssh -w is refused, naming PermitTunnel's file:line"
+
+# ---- a criterion PAM cannot know is assumed to select the login
+sshd_start 2421 "$PAM" "Match LocalPort 2421
+	ForceCommand internal-sftp"
+sshd_authorize alcsm2
+line=$(grep -n 'ForceCommand internal-sftp' "$SSHD_DIR/sshd_config" | cut -d: -f1)
+assert_fails_with 254 "can use sftp-server instead" "Match LocalPort: the contained login is refused" \
+	ssh_to alcsm2 -- echo reached
+journal_wait "($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp, in a Match block that selects this login, assumed for what PAM cannot know: LocalPort)" >/dev/null ||
+	fail "Match LocalPort: the journal does not say LocalPort was assumed"
+pass "Match LocalPort: the journal says the unknown criterion was assumed to select the login"
