@@ -88,9 +88,23 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 	return -EIO;
 }
 
+/* A refused image leaves nothing: the layers this pull made (under the exclusive lock, so no
+ * record and no alcove can name them yet) go with it, the store as before the pull. */
+static void remove_made(OciStore *s, const OciImage *img, const bool *made, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = made[i] ? oci_store_remove(s->layersfd, img->layers[i]) : 0;
+
+		if (r < 0)
+			log_error("Failed to remove layer sha256:%s of the refused pull: %s",
+				  img->layers[i], strerror(-r));
+	}
+}
+
 static int unpack_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
 	const OciLimits lim = OCI_DEFAULT_LIMITS;
+	bool made[OCI_MAX_LAYERS] = {false};
 	char err[1024] = "";
 	int r;
 
@@ -100,16 +114,15 @@ static int unpack_layers(OciStore *s, int layoutfd, const char *name, OciImage *
 		return r;
 	}
 	for (size_t i = 0; i < img->n_layers; i++) {
-		bool made;
-
 		r = oci_layer_unpack(layoutfd, s->layersfd, img->layers[i], img->sizes[i], &lim,
-				     &made, err, sizeof(err));
+				     &made[i], err, sizeof(err));
 		if (r < 0) {
 			log_error("image %s: %s", name, *err ? err : strerror(-r));
+			remove_made(s, img, made, i);
 			return r;
 		}
 		fprintf(stderr, "layer sha256:%.12s: %s\n", img->layers[i],
-			made ? "unpacked" : "already stored");
+			made[i] ? "unpacked" : "already stored");
 	}
 	return 0;
 }

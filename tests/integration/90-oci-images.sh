@@ -83,6 +83,16 @@ assert_contains "$out" "entry './escape/alcove-oci-symlink': a path through a sy
 [ -e "$OCI/images/alcoi-bad" ] && fail "a refused pull left an image record"
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a refused pull left a pull dir or a .partial"
 pass "a refused pull leaves no record, no pull directory, no .partial"
+# a hostile top layer over a good base this pull unpacks first: the base goes too
+mkdir -p "$W/fresh/etc" && echo "$W" >"$W/fresh/etc/fresh"
+mk tar "$W/fresh.tar" tree "$W/fresh" || fail "fresh.tar"
+mk layout "$W/L-two" "$W/fresh.tar" "$W/symlink.tar" || fail "layout L-two"
+ls "$OCI/layers" >"$W/layers-pre"
+out=$(actl image pull "oci:$W/L-two:latest" alcoi-bad 2>&1) && fail "pull of a hostile two-layer image worked"
+assert_contains "$out" ": unpacked" \
+	"the good base was unpacked before the hostile layer"
+assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" \
+	"a refused pull removes the layers it made: the store is as before the pull"
 
 # --- two images sharing the base layer: stored once ---
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A: $(cat "$W/pull.err")"
