@@ -25,11 +25,11 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size)
 	else if (c->match_checked && c->match.n_match > 0)
 		snprintf(buf, size,
 			 "%s: %s: sshd serves sftp in-process, outside the alcove, from a Match "
-			 "block that selects this user%s%s: contained logins through sshd are "
+			 "block that selects this user%s%s%s: contained logins through sshd are "
 			 "refused; use %s",
 			 c->match.match.where, c->match.match.text,
 			 c->match.match.unknown[0] ? " (assumed for what alcovectl cannot know: " : "",
-			 c->match.match.unknown[0] ? c->match.match.unknown : "",
+			 c->match.match.unknown, c->match.match.unknown[0] ? ")" : "",
 			 sshd_sftp_advice(&c->match.match));
 	else
 		return false;
@@ -60,6 +60,7 @@ void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li)
 		return;
 	if (c->s.n_match > 0) {
 		SshdConn conn = {.user = li->user,
+				 .host = li->rhost, /* --rhost: Host and Address */
 				 .groups = (const char *const *)li->group_names,
 				 .n_groups = li->n_group_names};
 		char err[sizeof(c->err)];

@@ -25,7 +25,8 @@ typedef struct SshdCheck {
 	char keys_err[256];
 	AuthkeysFinding keys;
 	/* internal-sftp in a Match block, for the user (sshd_check_keys_run): whether a block
-	 * selects them, PAM_RHOST unknown (Host and Address assumed to select, as LocalPort...) */
+	 * selects them, with --rhost as PAM_RHOST (without it, Host and Address are assumed to
+	 * select them, as LocalPort...) */
 	bool match_checked;
 	SshdSftp match;
 } SshdCheck;

@@ -61,6 +61,12 @@ assert_contains "$out" "$cf:$line: ForceCommand internal-sftp: sshd serves sftp 
 out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
 assert_contains "$out" "from a Match block that selects none of this user's logins: they are not refused" \
 	"explain: the Match block selects none of alcsm2's logins"
+printf 'Match Address 10.0.0.0/8\n\tForceCommand internal-sftp\n' >"$WORK/addr"
+out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$WORK/addr" --rhost 192.0.2.7 --config "$conf" 2>&1)
+assert_contains "$out" "decision  contained" "explain --rhost: a Match Address that does not select the host"
+out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$WORK/addr" --config "$conf" 2>&1)
+assert_contains "$out" "selects this user (assumed for what alcovectl cannot know: Address)" \
+	"explain without --rhost: a Match Address is assumed to select the user"
 
 # ---- tun = false, PermitTunnel yes: ssh -w fails, the journal says why
 ssh_bg alcsm2 -N -o Tunnel=point-to-point -w any >"$WORK/tun.log" 2>&1
@@ -82,3 +88,6 @@ assert_fails_with 254 "can use sftp-server instead" "Match LocalPort: the contai
 journal_wait "($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp, in a Match block that selects this login, assumed for what PAM cannot know: LocalPort)" >/dev/null ||
 	fail "Match LocalPort: the journal does not say LocalPort was assumed"
 pass "Match LocalPort: the journal says the unknown criterion was assumed to select the login"
+out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
+assert_contains "$out" "decision  refused: $SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp: sshd serves sftp in-process, outside the alcove, from a Match block that selects this user (assumed for what alcovectl cannot know: LocalPort)" \
+	"explain: the LocalPort block is assumed to select alcsm2, and says so"
