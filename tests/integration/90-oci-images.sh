@@ -23,7 +23,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -103,6 +103,21 @@ assert_eq "$base" "$baseb" "both images name the same base layer"
 assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" "the second pull does not unpack the shared layer again"
 [ "$(ls "$OCI/layers" | grep -c "^$base")" = 1 ] || fail "the base layer is not stored exactly once"
 assert_eq "hello" "$(cat "$OCI/layers/$base/etc/motd")" "the base layer holds its files"
+
+# --- the archive transports: oci-archive keeps the blobs (same manifest, same layers);
+# docker-archive holds uncompressed layers that skopeo compresses anew (new digests, same files)
+skopeo copy -q "oci:$W/A:latest" "oci-archive:$W/a.tar" || fail "skopeo copy to oci-archive"
+skopeo copy -q "oci:$W/A:latest" "docker-archive:$W/d.tar:alcoi/a:1" || fail "skopeo copy to docker-archive"
+actl image pull "oci-archive:$W/a.tar" alcoi-oa >/dev/null 2>"$W/pull.err" || fail "pull oci-archive: $(cat "$W/pull.err")"
+actl image pull "docker-archive:$W/d.tar" alcoi-da >/dev/null 2>"$W/pull.err" || fail "pull docker-archive: $(cat "$W/pull.err")"
+digests() { actl image inspect "$1" --json | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["digest"], *[l["digest"] for l in d["layers"]])'; }
+assert_eq "$(digests alcoi-a)" "$(digests alcoi-oa)" "an oci-archive: pull is the same manifest and layers as the oci: one"
+da=$(actl image inspect alcoi-da --json | $PY -c 'import json,sys; print(*[l["digest"][7:] for l in json.load(sys.stdin)["layers"]])')
+set -- $da
+[ $# = 2 ] || fail "docker-archive: $# layers, not 2"
+diff -r --no-dereference "$OCI/layers/$base" "$OCI/layers/$1" || fail "the docker-archive base layer holds other files"
+assert_eq "character special file 0:0" "$(stat -c '%F %t:%T' "$OCI/layers/$2/etc/motd")" \
+	"a docker-archive: pull unpacks the same files (its whiteout too)"
 assert_eq "700" "$(stat -c %a "$OCI")" "the store is root 0700 (setuid files of images stay out of reach)"
 top=$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
 assert_eq "character special file 0:0" "$(stat -c '%F %t:%T' "$OCI/layers/$top/etc/motd")" \
