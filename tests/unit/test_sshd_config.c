@@ -250,6 +250,19 @@ static void test_match_for_connection(void **state)
 		  "Match User carol\nSubsystem sftp internal-sftp\n");
 	assert_int_equal(read_conn("m4", "alice", "staff").n_match, 0);
 	assert_int_equal(read_conn("m4", "carol", "staff").n_match, 1);
+
+	/* a Match in an included file ends with it; one around an Include goes through it */
+	char text[1024];
+	put("d/30-m.inc", "Match User carol\nPermitTunnel no\n");
+	snprintf(text, sizeof(text),
+		 "Match Group g\nInclude %s/d/30-m.inc\nForceCommand internal-sftp\n", tmpdir);
+	put("m5", text);
+	assert_int_equal(read_conn("m5", "carol", "users").n_match, 0);
+	assert_int_equal(read_conn("m5", "carol", "g").n_match, 1);
+	snprintf(text, sizeof(text), "Include %s/d/30-m.inc\nForceCommand internal-sftp\n",
+		 tmpdir);
+	put("m6", text);
+	assert_int_equal(read_ok("m6").n_global, 1); /* global again after the Include */
 }
 
 /* PermitTunnel as sshd applies it: the first global one, overridden by the first selecting
