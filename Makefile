@@ -33,7 +33,12 @@ GCC_WARNINGS := -Wimplicit-fallthrough=5 -Wduplicated-cond
 HARDEN   := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIC
 DEFS     := -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
             -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -Icommon
-ALCOVE_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(GCC_WARNINGS) $(HARDEN) $(DEFS) $(EXTRA_CFLAGS) $(CFLAGS)
+# The libraries' include flags from their .pc files (one call each: a missing one costs only
+# its own flags; on Debian 12 they are in the default path).
+PKG_CFLAGS := $(foreach p,libconfig libsystemd cmocka libarchive libcrypto jansson,\
+		$(shell pkg-config --cflags $(p) 2>/dev/null))
+ALCOVE_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(GCC_WARNINGS) $(HARDEN) $(DEFS) $(PKG_CFLAGS) \
+		$(EXTRA_CFLAGS) $(CFLAGS)
 LDHARDEN := -Wl,-z,relro,-z,now -Wl,--as-needed
 ALCOVE_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 LIBS_CONFIG  := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig)
@@ -47,7 +52,8 @@ LIBS_OCI     := $(shell pkg-config --libs libarchive libcrypto jansson 2>/dev/nu
 LIBS_PAM     := -lpam
 
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-SAN_CFLAGS = -std=gnu11 -O1 -g $(WARNINGS) $(GCC_WARNINGS) -fPIC $(DEFS) $(SAN) $(EXTRA_CFLAGS)
+SAN_CFLAGS = -std=gnu11 -O1 -g $(WARNINGS) $(GCC_WARNINGS) -fPIC $(DEFS) $(PKG_CFLAGS) $(SAN) \
+	     $(EXTRA_CFLAGS)
 
 # Each program is built only when its directory has sources: nothing is shipped that does
 # nothing yet. common/ is a static library; the linker pulls only what a program uses, which

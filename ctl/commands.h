@@ -59,14 +59,8 @@ int cmd_list(CtlContext *ctx, int argc, char **argv);
 int cmd_stop(CtlContext *ctx, int argc, char **argv);
 int cmd_reset(CtlContext *ctx, int argc, char **argv);
 
-/* list */
-
 /* ctl/cmd_show.c */
 int cmd_show(CtlContext *ctx, int argc, char **argv);
-
-/* stop */
-
-/* reset */
 
 /* ctl/cmd_user_manager.c: user@.service's ExecCondition= */
 int cmd_user_manager(CtlContext *ctx, int argc, char **argv);
@@ -77,5 +71,5 @@ int cmd_image(CtlContext *ctx, int argc, char **argv);
 /* ctl/cmd_layer.c: layer diff */
 int cmd_layer(CtlContext *ctx, int argc, char **argv);
 
-/* gc */
-int cmd_gc(CtlContext *ctx, int argc, char **argv); /* ctl/cmd_gc.c */
+/* ctl/cmd_gc.c */
+int cmd_gc(CtlContext *ctx, int argc, char **argv);

@@ -59,7 +59,8 @@ static bool alcove_socket_is_ours(const char *name, char *path, size_t size)
 
 	if (!name || !alcove_name_is_valid(name))
 		return false;
-	return alcove_run_path(name, "control", path, size) == 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == getuid();
+	return alcove_run_path(name, "control", path, size) == 0 && lstat(path, &st) == 0 &&
+	       S_ISSOCK(st.st_mode) && st.st_uid == getuid();
 }
 
 /* 1 and *ret when this process runs in a lobby (the marker is there), 0 when not, -errno

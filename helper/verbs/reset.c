@@ -22,18 +22,33 @@
 #include "lib/state.h"
 #include "lib/tree_remove.h"
 
+#define MAX_ALCOVES_OF_USER 256
+typedef char AlcoveNames[MAX_ALCOVES_OF_USER][32];
+
+/* The user's alcoves (names under ALCOVE_RUN_DIR), or an answered error. */
+static int list_alcoves(Answer *ans, int runfd, const char *user, uid_t uid, AlcoveNames names,
+			size_t *ret_n)
+{
+	int r = alcove_names_of(runfd, user, uid, names, MAX_ALCOVES_OF_USER, ret_n);
+
+	if (r < 0)
+		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
+	return 0;
+}
+
 /* Ends every alcove of the user; the one named held_name through the lock the caller holds
  * (its directory stays), the others each under its own lock. */
 static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const char *held_name,
 		    int held_dirfd)
 {
-	char names[256][32], err[512] = "";
+	AlcoveNames names;
+	char err[512] = "";
 	size_t n = 0;
 	int r;
 
-	r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
+	r = list_alcoves(ans, runfd, user, uid, names, &n);
 	if (r < 0)
-		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		if (held_dirfd >= 0 && strcmp(names[i], held_name) == 0)
 			r = alcove_end_locked(names[i], held_dirfd, err, sizeof(err));
@@ -49,13 +64,13 @@ static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const c
  * with share = "session" locks a name of its own, so it may have started one since. */
 static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
 {
-	char names[256][32];
+	AlcoveNames names;
 	size_t n = 0;
 	int r;
 
-	r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
+	r = list_alcoves(ans, runfd, user, uid, names, &n);
 	if (r < 0)
-		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_close_ int dfd =
 		    paths_openat(runfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
