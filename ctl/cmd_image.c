@@ -388,7 +388,17 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 	json_key(stdout, "pulled", &f);
 	printf("%lld", (long long)img->pulled);
 	json_key(stdout, "alcoves", &f);
-	json_string(stdout, alcoves);
+	fputs("[", stdout);
+	for (const char *l = alcoves; *l;) {
+		size_t e = strcspn(l, "\n");
+		char user[256];
+
+		snprintf(user, sizeof(user), "%.*s", (int)e, l);
+		fputs(l == alcoves ? "" : ", ", stdout);
+		json_string(stdout, user);
+		l += e + (l[e] == '\n');
+	}
+	fputs("]", stdout);
 	json_key(stdout, "labels", &f);
 	labels_json(img->labels);
 	json_key(stdout, "config", &f);
@@ -449,8 +459,9 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_OK;
 	}
 	when(img.pulled, t, sizeof(t));
-	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\nalcoves: %s\n",
-	       argv[first], img.manifest, img.source, t, *alcoves ? alcoves : "none");
+	printf("name:    %s\ndigest:  sha256:%s\nsource:  %s\npulled:  %s\n", argv[first],
+	       img.manifest, img.source, t);
+	lines_print("alcoves: (users)", " none", alcoves);
 	lines_print("config:  not used by logins (the user's shell, in their home)", "",
 		    img.config);
 	lines_print("labels:  ", "none", img.labels);

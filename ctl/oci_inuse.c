@@ -14,6 +14,7 @@
 #include "errbuf.h"
 #include "fileio.h"
 #include "macro.h"
+#include "statefile.h"
 
 void oci_layer_set_free(OciLayerSet *set)
 {
@@ -118,6 +119,18 @@ int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen)
 	return r < 0 ? r : 0;
 }
 
+/* The user of the live alcove in runfd/name, into user; false when it is not live. */
+static bool alcove_user(int runfd, const char *name, char *user, size_t len)
+{
+	_cleanup_close_ int fd = open_beneath(runfd, name, O_RDONLY | O_DIRECTORY, 0);
+	AlcoveState st;
+
+	if (fd < 0 || statefile_read(fd, &st) < 0 || statefile_alive(&st, NULL) == 0)
+		return false;
+	snprintf(user, len, "%s", st.user);
+	return true;
+}
+
 int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
 {
 	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -131,6 +144,7 @@ int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
 	while ((de = readdir(d))) {
 		OciLayerSet set = {0};
 		bool uses = false;
+		char user[sizeof(((AlcoveState *)0)->user)];
 
 		if (de->d_name[0] == '.' || read_layers_file(runfd, de->d_name, &set) < 0) {
 			oci_layer_set_free(&set);
@@ -139,8 +153,8 @@ int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
 		for (size_t i = 0; i < img->n_layers && !uses; i++)
 			uses = oci_layer_set_has(&set, img->layers[i]);
 		oci_layer_set_free(&set);
-		if (uses && o < len)
-			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "", de->d_name);
+		if (uses && o < len && alcove_user(runfd, de->d_name, user, sizeof(user)))
+			o += (size_t)snprintf(buf + o, len - o, "%s\n", user);
 	}
 	closedir(d);
 	return 0;

@@ -23,5 +23,6 @@ int oci_layers_of_images(const OciStore *s, OciLayerSet *set, char *err, size_t 
 /* Adds the layers of every alcove under /run/alcove, running or not (gc removes the dead
  * ones' directories): -errno when one cannot be read. */
 int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen);
-/* The alcoves (names under /run/alcove) that stack any of img's layers, comma-separated. */
+/* The users of the live alcoves (statefile_alive: a dead one's directory waits for gc) that
+ * stack any of img's layers, one a line; an alcove whose liveness cannot be told counts. */
 int oci_alcoves_using(const OciImage *img, char *buf, size_t len);

@@ -282,7 +282,10 @@ on_exit "kill $epid"
 wait_until 100 test -s "/run/alcove/$uid/layers" || fail "no /run/alcove/$uid/layers while the alcove runs"
 bbl=$(actl image inspect alcoi-c --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
 assert_contains "$(cat "/run/alcove/$uid/layers")" "$bbl" "the alcove records the layers it stacks"
-assert_contains "$(actl image inspect alcoi-c)" "alcoves: $uid" "inspect names the alcove that uses the image"
+assert_contains "$(actl image inspect alcoi-c)" "alcoves: (users)
+  alcoi1" "inspect names the user of the alcove that uses the image"
+assert_eq "['alcoi1']" "$(actl image inspect alcoi-c --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["alcoves"])')" \
+	"inspect --json lists the alcoves' users as an array"
 actl image rm alcoi-c >/dev/null || fail "image rm alcoi-c"
 out=$(actl image prune) || fail "image prune: $out"
 [ -d "$OCI/layers/$bbl" ] || fail "prune removed a layer the running alcove stacks"
