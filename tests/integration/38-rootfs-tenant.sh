@@ -5,7 +5,8 @@
 #    1777, in both modes; the lobby refuses any other;
 #  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
 #  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, not a
-#    lock-out; a failure in what the tenant controls is refused even with failure = "open".
+#    lock-out; a failure in what the tenant controls (a replaced /tmp, its layer or home handed
+#    to another id of its range, a stopped init) is refused even with failure = "open".
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -173,3 +174,47 @@ journal_wait "UNCONTAINED" 1 >/dev/null && fail "logged as an uncontained login"
 pass "nothing logged as uncontained"
 line=$(journal_wait "stage=build") || fail "no build failure logged by the helper"
 assert_contains "$line" "user=alcrf3" "the helper's own line names the user"
+actl --config "$conf" reset --yes alcrf3 >/dev/null || fail "alcovectl reset alcrf3"
+
+# A home ns root chowned to another id of the user's range (its uid 1, a subordinate uid on
+# the host): the build refuses the home, and failure = "open" does not let the login out.
+home=$(getent passwd alcrf3 | cut -d: -f6)
+out=$(ssh_to alcrf3 -- 'chown 1:1 "$HOME" && echo "owner=$(stat -c %u "$HOME")"' 2>&1)
+assert_eq "owner=1" "$out" "ns root chowned its home to ns uid 1"
+on_exit "chown alcrf3: $home"
+stop_alcove alcrf3
+sub=$(stat -c %u "$home")
+journal_clear
+out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "failure = open let a login through with a home the user gave away: $out"
+assert_not_contains "$out" "IN:" "failure = \"open\", the home chowned to a subordinate id: refused (exit $rc)"
+line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (home)"
+assert_contains "$line" "home '$home' of alcrf3 is owned by uid $sub" "... naming the home and its owner"
+assert_contains "$line" "failure = \"open\" does not apply, the user's own layer, home or alcove failed" \
+	"... and why failure = \"open\" does not apply"
+journal_wait "UNCONTAINED" 1 >/dev/null && fail "the given-away home was logged as an uncontained login"
+chown alcrf3: "$home"
+
+# A root-mode init that does not answer (SIGSTOPped by the user's uid, which is its host uid):
+# the HOLD times out, the tenant's doing, so the login is refused, not let through.
+ssh_bg alcrf3 -- 'exec sleep 4384'
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcrf3 "sleep 4384" || fail "the background login of alcrf3 did not start"
+init=$(alcove_pid alcrf3)
+on_exit "kill -CONT $init"
+setpriv --reuid=alcrf3 --regid=alcrf3 --clear-groups kill -STOP "$init" ||
+	fail "alcrf3's uid could not stop its root-mode init (pid $init)"
+journal_clear
+out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "failure = open let a login through past a stopped init: $out"
+assert_not_contains "$out" "IN:" "failure = \"open\", the alcove's init stopped: refused (exit $rc)"
+line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (HOLD)"
+assert_contains "$line" "Failed to register the session with alcove" "... naming the HOLD"
+assert_contains "$line" "failure = \"open\" does not apply" "... and that failure = \"open\" does not apply"
+journal_wait "UNCONTAINED" 1 >/dev/null && fail "the stopped init was logged as an uncontained login"
+kill -CONT "$init"
+kill $bg
+stop_alcove alcrf3
