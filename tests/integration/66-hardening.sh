@@ -1,6 +1,7 @@
 #!/bin/bash
 # Routes around the walls that need no escape (issue 12, route 8), each closed and shown here
-# against real alcoves built by alcovectl (image "/", cgroup "none"):
+# against real alcoves built by alcovectl (image "/", cgroup "none"), the mount-source refusal
+# and setgroups "deny" through a real sshd login as well:
 #   - a profile mount source below a directory the user owns, swapped for a symlink to /etc,
 #     is refused with the component named; a source under root's directories still works;
 #   - reset and gc --force remove a layer holding a directory chain 5000 deep (deeper than
@@ -19,6 +20,7 @@
 in_private_mount_ns "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
 . "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/sshd.sh"
 
 journal_start
 
@@ -45,6 +47,11 @@ chown $U1: "$SRC/$U1" "$SRC/$U1/proj"
 echo shared-data >"$SRC/plain/file"
 echo own-data >"$SRC/$U1/proj/file"
 on_exit "rm -rf $SRC"
+# the same policies through a real sshd login: its PAM line names SSHCONF, a copy of $conf
+SSHCONF=$(make_config "")
+sshd_start 2440 "session required $BUILD/pam_alcove.so config=$SSHCONF helper=$BUILD/alcove-helper"
+sshd_authorize $U1
+ssh_with() { cp "$conf" "$SSHCONF" && ssh_to "$@"; } # user [-- command...], under $conf
 
 ctl() { actl --config "$conf" "$@"; }
 # gc's report without the line saying scopes were not checked (no systemd here); fails if
@@ -77,6 +84,15 @@ rc=$?
 assert_contains "$out" "mount source '$SRC/$U1/proj' of profile defaults: '$SRC/$U1' is a symlink, or a directory above the source not owned by root or writable by others" \
 	"a source below a directory the user owns is refused, the directory named"
 assert_not_contains "$out" "$(cat /etc/hostname)" "nothing of /etc was shown"
+journal_clear
+out=$(ssh_with $U1 -- cat /mnt/proj/passwd 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "ssh: a source reached through the user's directory was mounted: $out"
+assert_not_contains "$out" "root:x:0:0:" "ssh: the login is refused, nothing of /etc shown (exit $rc)"
+line=$(journal_wait "mount source '$SRC/$U1/proj'") || fail "ssh: no log line refusing the mount source"
+assert_contains "$line" "Refusing session:" "ssh: pam_alcove refuses the session"
+assert_contains "$line" "'$SRC/$U1' is a symlink, or a directory above the source not owned by root" \
+	"ssh: ... naming the user's directory"
 # a symlink as the source itself, in root's directory: refused as well
 ln -s /etc "$SRC/link"
 conf=$(mounts_conf "$SRC/link")
@@ -131,6 +147,9 @@ assert_eq deny "$(cat /proc/"$(alcove_pid $U1)"/setgroups)" \
 out=$(ctl enter $U1 -- sh -c 'cat /proc/self/setgroups; id -G' 2>&1)
 assert_eq "deny
 $(id -g $U1) $GID1" "$out" "user mode: deny inside, and the login keeps its passed-through group"
+out=$(ssh_with $U1 -- 'cat /proc/self/setgroups; id -G' 2>&1)
+assert_contains "$out" "deny
+$(id -g $U1) $GID1" "ssh: setgroups is deny in the login's user ns, its passed-through group kept"
 ctl stop $U1 >/dev/null 2>&1
 conf=$(groups_conf root "$IMG")
 ctl enter $U2 -- sleep 4862 </dev/null >/dev/null 2>&1 &
