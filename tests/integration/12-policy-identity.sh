@@ -4,7 +4,8 @@
 # another account's uid hands that account to the tenant. Every build refuses such a range (the
 # login is refused, naming what the range holds) and `alcovectl explain` says why: an account
 # NSS knows, a range of the policy's reserved_ids (directory services that do not enumerate),
-# another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack).
+# another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack),
+# and through a real sshd for an overlapping range and for one below 65536.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -116,7 +117,27 @@ session required $MOD config=$conf helper=$HELPER"
 set_range alcid3 /etc/subuid $((U1 + 30000))
 refused "another user's subordinate range" \
 	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid overlaps the range $((U1 + 30000))-$((U1 + 95535)) of alcid3 (line "
+
+# --- through a real sshd login: the same overlap refused, and a range below 65536
+sshd_start 2441 "session required $MOD config=$conf helper=$HELPER"
+sshd_authorize alcid1
+ssh_refused() { # what expected-text
+	local out rc
+	journal_clear
+	out=$(ssh_to alcid1 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] || fail "$1: the ssh login went through: $out"
+	assert_not_contains "$out" "IN:" "$1: the ssh login is refused (exit $rc)"
+	logged "$1: sshd's PAM session is refused" "Refusing session: alcove-helper open: Failed to build the alcove of alcid1: $2"
+	wait_until 100 alcove_gone alcid1 || fail "$1: an alcove is left: $(alcove_leftovers alcid1)"
+}
+ssh_refused "ssh, another user's subordinate range" \
+	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid overlaps the range $((U1 + 30000))-$((U1 + 95535)) of alcid3 (line "
 set_range alcid3 /etc/subuid $((U1 + 400000))
+set_range alcid1 /etc/subuid 1000
+ssh_refused "ssh, a range below 65536" \
+	"the subordinate uid range of alcid1 in /etc/subuid starts at 1000, below 65536: it would give the alcove the host's own ids"
+ensure_ranges
 
 # --- and clean again: the same user logs in
 out=$(pt alcid1) || fail "alcid1 with clean ranges again: the session was refused: $out"
