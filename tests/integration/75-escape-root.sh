@@ -250,3 +250,14 @@ for d in work upper; do
 done
 out=$(ssh_to alcx3 -- 'cat ~/homedata /root/data')
 assert_eq "homedata rootdata" "$(xargs <<<"$out")" "the layer restored by root, the user's data is all there"
+
+# --- cron: what ns root writes to the alcove's cron spool and /etc/cron.d (as the image's
+# crontab would; bookworm-login has none) lands in its layer; the host's stay as they were
+host_cron() { ls -A /var/spool/cron/crontabs /etc/cron.d 2>&1; }
+cron0=$(host_cron)
+out=$(ssh_to alcx3 -- 'mkdir -p /var/spool/cron/crontabs /etc/cron.d &&
+	echo "* * * * * root touch /alcx3-cron" >/etc/cron.d/alcx3 &&
+	echo "* * * * * touch /alcx3-cron" >/var/spool/cron/crontabs/root && echo wrote')
+assert_eq wrote "$out" "root mode: ns root writes the alcove's cron spool and /etc/cron.d"
+[ -f /var/lib/alcove/alcx3/layer/upper/etc/cron.d/alcx3 ] || fail "the cron.d file is not in the layer"
+assert_eq "$cron0" "$(host_cron)" "root mode: the host's cron spool and /etc/cron.d are unchanged"

@@ -227,6 +227,15 @@ odd-marker
 alcx odd
 alcove-init" "$out" "home '/home/alcx odd': the login lands in it, inside the alcove"
 
+# --- cron: the host's crontab (setgid crontab) inside writes no host spool: the group is not
+# the alcove's to take (nosuid or unmapped), and the spool is root:crontab 1730
+command -v crontab >/dev/null || fail "crontab is not installed: tests/install-deps.sh"
+spool=$(ls -A /var/spool/cron/crontabs)
+out=$(ssh_to alcx1 -- 'echo "* * * * * touch /tmp/alcx1-cron" | crontab -; echo "rc=$?"' 2>&1)
+assert_contains "$out" "Permission denied" "user mode: crontab inside cannot write the spool (EACCES)"
+assert_contains "$out" "rc=1" "... and crontab fails"
+assert_eq "$spool" "$(ls -A /var/spool/cron/crontabs)" "the host's cron spool is unchanged"
+
 # --- nothing left behind, host untouched
 kill $bgA
 wait $bgA 2>/dev/null
