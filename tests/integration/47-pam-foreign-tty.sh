@@ -5,6 +5,8 @@
 # gets a pty of the alcove's devpts, relayed, and a process it leaves behind holds no fd of the
 # admin's terminal and reads nothing typed there afterwards. The relay is a working terminal:
 # `tty` names the alcove's pty, job control, ^C, window size, the exit status.
+# `sudo -i -u USER` and `login -f USER` too: the tty is a pty of the alcove's devpts, and what
+# they leave behind holds no fd of the terminal they ran on.
 # Route 8 (alcove-enter static): it has no ELF interpreter, and an LD_PRELOAD the user puts
 # into the login's environment (~/.pam_environment, read by pam_env user_readenv=1) is not
 # loaded into it, while it runs as the user on the host.
@@ -58,14 +60,18 @@ ADMIN_DEV=$(stat -c %d:%t:%T "$ADMIN_TTY")
 # left_behind TAG WHAT: the process TAG left behind holds no fd of the admin's terminal; once
 # told to read, it finds its terminal hung up, and a line the admin types afterwards reaches
 # the admin's shell, not it.
-left_behind() {
-	local tag=$1 what=$2 pid fd secret="alctt-secret-$1-$$"
-	pid=$(pgrep -o -u alctt1 -f "alctt-left-$tag") || fail "$what: no process was left behind"
+holds_no_admin_fd() { # tag what dev
+	local pid fd
+	pid=$(pgrep -o -u alctt1 -f "alctt-left-$1") || fail "$2: no process was left behind"
 	for fd in /proc/$pid/fd/*; do
-		[ "$(stat -L -c %d:%t:%T "$fd" 2>/dev/null)" != "$ADMIN_DEV" ] ||
-			fail "$what: the left-behind process $pid holds the admin's terminal ($ADMIN_TTY) as ${fd##*/}"
+		[ "$(stat -L -c %d:%t:%T "$fd" 2>/dev/null)" != "$3" ] ||
+			fail "$2: the left-behind process $pid holds the admin's terminal as ${fd##*/}"
 	done
-	pass "$what: the process left behind holds no fd of the admin's terminal"
+	pass "$2: the process left behind holds no fd of the admin's terminal"
+}
+left_behind() {
+	local tag=$1 what=$2 secret="alctt-secret-$1-$$"
+	holds_no_admin_fd "$tag" "$what" "$ADMIN_DEV"
 	touch "$HOME1/go-$tag"
 	wait_until 100 test -s "$HOME1/done-$tag" ||
 		fail "$what: the left-behind process still reads the admin's terminal"
@@ -111,6 +117,36 @@ line=$(wait_screen $P '^P:.*:P$') || fail "alcovectl: the probe"
 	fail "alcovectl: stdout is not a pty of the alcove's devpts: $line"
 pass "alcovectl enter </dev/null: stdin stays /dev/null, stdout is a pty of the alcove's ($line)"
 left_behind ctl "alcovectl enter </dev/null"
+
+# the session's tty is a pty of the alcove's devpts (probe.sh's line)
+alcove_pty() { # what line
+	[[ $2 =~ ^P:/dev/pts/[0-9]+:([0-9]+):([0-9]+):P$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+		fail "$1: the session's terminal is not a pty of the alcove's devpts: $2"
+	pass "$1: tty names a pty of the alcove's devpts ($2)"
+}
+# --- sudo -i -u alctt1 on the admin's terminal (PAM service sudo-i)
+pam_service_with sudo-i "$LINE"
+type_line $P 'sudo -i -u alctt1; echo "SUDO-RC:$?:SUDO-RC"'
+wait_screen $P 'alctt1@alctt1-box' >/dev/null || fail "no prompt from the alcove after sudo -i"
+tm send-keys -t $P C-l
+type_line $P 'sh ~/probe.sh; sh ~/leave.sh sudo; exit 6'
+line=$(wait_screen $P '^P:.*:P$') || fail "sudo -i: the probe"
+alcove_pty "sudo -i" "$line"
+wait_screen $P '^SUDO-RC:6:SUDO-RC$' >/dev/null || fail "sudo -i did not end with the session's status 6"
+left_behind sudo "sudo -i"
+
+# --- login -f alctt1 (PAM service login), the login program on a terminal of its own
+pam_service_with login "$LINE"
+tm new-session -d -s lg -x 120 -y 40 "login -f alctt1"
+L=lg:0
+LOGIN_DEV=$(stat -c %d:%t:%T "$(tm display -p -t $L '#{pane_tty}')")
+wait_screen $L 'alctt1@alctt1-box' >/dev/null || fail "no prompt from the alcove after login -f"
+type_line $L 'sh ~/probe.sh; sh ~/leave.sh login'
+line=$(wait_screen $L '^P:.*:P$') || fail "login -f: the probe"
+alcove_pty "login -f" "$line"
+wait_until 100 pgrep -u alctt1 -f alctt-left-login || fail "login -f: nothing left behind"
+type_line $L 'exit'
+holds_no_admin_fd login "login -f" "$LOGIN_DEV"
 
 # A process left behind that writes without end does not keep the relay (and the admin's
 # terminal) busy: enter returns, and the writer finds its terminal hung up.
