@@ -238,6 +238,8 @@ mkdir -p "$W/bb/bin" "$W/bb/etc" "$W/bb/opt/d" "$W/bb/proc" "$W/bb/dev" "$W/bb/t
 	"$W/bb/run" "$W/bb/sys" "$W/bb/var/tmp" "$W/bb/root"
 cp /bin/busybox "$W/bb/bin/busybox" || fail "busybox-static is needed (tests/install-deps.sh)"
 for c in sh cat ls sleep true; do ln -s busybox "$W/bb/bin/$c"; done
+# a setuid-root busybox (busybox runs as a multi-call binary under a name starting "busybox")
+install -m 4755 /bin/busybox "$W/bb/bin/busybox-suid" || fail "setuid busybox"
 echo hello >"$W/bb/etc/motd"
 echo keep >"$W/bb/etc/keep"
 echo lower >"$W/bb/opt/d/old"
@@ -250,11 +252,18 @@ echo extra >"$W/top/etc/extra"
 conf=$(make_config "
 defaults = { mode = \"user\"; image = [ \"$W/top\", \"alcoi-c\" ]; cgroup = \"none\"; persist = false; };
 rules = ( { user = \"alcoi1\"; profile = \"defaults\"; } );")
-out=$(in_alcove "$conf" alcoi1 'cat /etc/keep /etc/extra; ls /opt/d; cat /etc/motd 2>&1' 2>&1)
+out=$(in_alcove "$conf" alcoi1 'cat /etc/keep /etc/extra; ls /opt/d; cat /etc/motd 2>&1; echo "ids $(id -u) $(/bin/busybox-suid id -u)"' 2>&1)
 assert_contains "$out" "keep" "the base layer of image alcoi-c is the alcove's root"
 assert_contains "$out" "extra" "a directory image stacks on top of the OCI image's layers"
 assert_contains "$out" "can't open '/etc/motd': No such file or directory" "the upper layer's whiteout hides the base's /etc/motd inside the alcove"
 assert_eq "new" "$(echo "$out" | sed -n 3p)" "the opaque directory hides the base's /opt/d/old inside the alcove"
+bbl=$(actl image inspect alcoi-c --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+assert_eq "4755 0:0" "$(stat -c '%a %u:%g' "$OCI/layers/$bbl/bin/busybox-suid")" \
+	"the store keeps a layer's setuid-root file as the image has it"
+inner=$(echo "$out" | sed -n 's/^ids //p')
+assert_eq "$(echo "$inner" | cut -d' ' -f1) $(echo "$inner" | cut -d' ' -f1)" "$inner" \
+	"the setuid-root file gives no privilege inside the alcove (setuid = false: nosuid)"
+[ "$(echo "$inner" | cut -d' ' -f1)" != 0 ] || fail "the user is root inside the alcove: the setuid check proves nothing"
 actl stop alcoi1 >/dev/null 2>&1
 
 missing=$(make_config '
