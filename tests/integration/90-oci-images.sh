@@ -3,8 +3,8 @@
 # blob verified; hostile layers refused with nothing written outside the store and no .partial
 # left; two images sharing a layer store it once; an interrupted unpack or pull is retried
 # cleanly; rm keeps the layers; a pull from a real registry on 127.0.0.1; image = "NAME" in a real
-# alcove honours whiteouts; prune keeps what images and running alcoves use. Images are built
-# here (tests/lib/oci-layout.py), no network.
+# alcove honours whiteouts (also an image built with umoci); prune keeps what images and running
+# alcoves use. Images are built here (tests/lib/oci-layout.py, umoci, skopeo), no network.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
@@ -23,7 +23,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -264,6 +264,27 @@ inner=$(echo "$out" | sed -n 's/^ids //p')
 assert_eq "$(echo "$inner" | cut -d' ' -f1) $(echo "$inner" | cut -d' ' -f1)" "$inner" \
 	"the setuid-root file gives no privilege inside the alcove (setuid = false: nosuid)"
 [ "$(echo "$inner" | cut -d' ' -f1)" != 0 ] || fail "the user is root inside the alcove: the setuid check proves nothing"
+actl stop alcoi1 >/dev/null 2>&1
+
+# --- an image built by umoci (not by this suite's own tar writer): a file deleted in the second
+# layer is umoci's whiteout, honoured inside the alcove ---
+[ -x /usr/bin/umoci ] || fail "umoci missing (tests/install-deps.sh)"
+umoci init --layout "$W/U" && umoci new --image "$W/U:t" && umoci unpack --image "$W/U:t" "$W/u1" ||
+	fail "umoci: a new image"
+cp -a "$W/bb/." "$W/u1/rootfs/" && echo gone >"$W/u1/rootfs/etc/gone" || fail "umoci: the base rootfs"
+umoci repack --image "$W/U:t" "$W/u1" && umoci unpack --image "$W/U:t" "$W/u2" || fail "umoci: the base layer"
+rm "$W/u2/rootfs/etc/gone" && umoci repack --image "$W/U:t" "$W/u2" || fail "umoci: the deleting layer"
+actl image pull "oci:$W/U:t" alcoi-u >/dev/null 2>"$W/pull.err" || fail "pull the umoci image: $(cat "$W/pull.err")"
+ul=$(actl image inspect alcoi-u --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"][7:])')
+assert_eq "character special file 0:0" "$(stat -c '%F %t:%T' "$OCI/layers/$ul/etc/gone")" \
+	"umoci's whiteout (etc/.wh.gone) is an overlay whiteout in the store"
+uconf=$(make_config "
+defaults = { mode = \"user\"; image = \"alcoi-u\"; cgroup = \"none\"; persist = false; };
+rules = ( { user = \"alcoi1\"; profile = \"defaults\"; } );")
+out=$(in_alcove "$uconf" alcoi1 'cat /etc/keep; cat /etc/gone 2>&1' 2>&1)
+assert_eq "keep
+cat: can't open '/etc/gone': No such file or directory" "$out" \
+	"the file umoci's second layer deletes is gone inside the alcove, the rest of its base is there"
 actl stop alcoi1 >/dev/null 2>&1
 
 missing=$(make_config '
