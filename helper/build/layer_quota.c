@@ -106,6 +106,22 @@ static int quota_unenforced(BuildCtx *c, int r, QuotaFs fs)
 	return 0;
 }
 
+/* No quota wanted (layer_quota = "infinity"): a limit an earlier build set stays on the
+ * subvolume or project until it is set to none. The errors that say there is no subvolume,
+ * project or quota support at all mean there is nothing to remove. */
+static int quota_remove(BuildCtx *c, int layerfd)
+{
+	const LayerQuota none = {0};
+	int r;
+
+	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
+	if (r == -EOPNOTSUPP || r == -EEXIST || r == -ENOTCONN || r == -ESRCH || r == -ENOSYS)
+		return 0;
+	return r < 0 ? build_error(c, r, "Failed to remove the quota of %s/%s/layer: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user)
+		     : 0;
+}
+
 /* layer_quota / layer_inodes, set again at every build (an admin may have changed them). */
 int persist_quota(BuildCtx *c, int layerfd)
 {
@@ -114,7 +130,7 @@ int persist_quota(BuildCtx *c, int layerfd)
 	int r;
 
 	if (!wants_quota(p))
-		return 0;
+		return quota_remove(c, layerfd);
 	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
 	if (r < 0)
 		return quota_unenforced(c, r, quota_fs_of(layerfd));

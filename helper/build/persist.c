@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -77,17 +78,23 @@ static int lock_persist(BuildCtx *c, int userfd)
  * share = session mounts the upper read-only as the top lower layer instead: one upper dir is
  * never mounted twice (DESIGN §5).
  */
-/* persist = false: the throw-away upper is a tmpfs, in memory: bounded like a layer on disk,
- * by layer_quota and layer_inodes, or by tmp_size and tmp_inodes when they are not set. */
+/* persist = false, and share = "session" (its upper is a tmpfs too, the layer only a lower):
+ * the throw-away upper is a tmpfs, in memory, so bounded by the smaller of layer_quota and
+ * tmp_size (and of layer_inodes and tmp_inodes): without size= tmpfs takes half the RAM, and a
+ * layer_quota of 10G must not give a small host's alcove 10G of memory. */
 static int prepare_tmpfs_upper(BuildCtx *c)
 {
 	const Profile *p = c->spec->profile;
-	TmpfsSize size = p->tmp_size;
+	struct sysinfo si;
+	TmpfsSize size;
 	int r;
 
-	if (p->layer_quota)
-		size = (TmpfsSize){.bytes = p->layer_quota};
-	r = rootfs_tmpfs_options("0755", &size, p->layer_inodes ? p->layer_inodes : p->tmp_inodes,
+	/* tmpfs's size=N% is of the RAM sysinfo counts (totalram) */
+	if (sysinfo(&si) < 0)
+		return build_error(c, negative_errno(), "Failed to read the RAM size: %m");
+	size = rootfs_upper_size(&p->tmp_size, p->layer_quota,
+				 (uint64_t)si.totalram * si.mem_unit);
+	r = rootfs_tmpfs_options("0755", &size, rootfs_upper_inodes(p->tmp_inodes, p->layer_inodes),
 				 c->cs.upper_options, sizeof(c->cs.upper_options));
 	return r < 0 ? build_error(c, r, "layer_quota/layer_inodes of profile %s: %m", p->name) : 0;
 }
@@ -150,5 +157,5 @@ int prepare_persist(BuildCtx *c)
 			    "on a filesystem of its own",
 			    ALCOVE_LIB_DIR, s->login->user, ALCOVE_LIB_DIR);
 	}
-	return 0;
+	return c->cs.persist_as_lower ? prepare_tmpfs_upper(c) : 0;
 }

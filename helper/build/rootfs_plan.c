@@ -98,6 +98,22 @@ int rootfs_tmpfs_options(const char *mode, const TmpfsSize *size, uint64_t inode
 	return n < 0 || (size_t)n >= len ? -E2BIG : n;
 }
 
+TmpfsSize rootfs_upper_size(const TmpfsSize *tmp_size, uint64_t layer_quota, uint64_t ram)
+{
+	uint64_t tmp_bytes = tmp_size->bytes;
+
+	if (tmp_size->percent > 0)
+		tmp_bytes = ram / 100 * tmp_size->percent;
+	if (layer_quota == 0 || (tmp_bytes > 0 && tmp_bytes <= layer_quota))
+		return *tmp_size;
+	return (TmpfsSize){.bytes = layer_quota};
+}
+
+uint64_t rootfs_upper_inodes(uint64_t tmp_inodes, uint64_t layer_inodes)
+{
+	return layer_inodes > 0 && layer_inodes < tmp_inodes ? layer_inodes : tmp_inodes;
+}
+
 /* /proc, /sys, /dev with its nodes and own devpts, /dev/shm. */
 static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 {
@@ -109,7 +125,8 @@ static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 	if (!in->network_none)
 		s->source = "/sys"; /* sysfs needs a network ns of our own to be mounted */
 	s = ADD(p, STEP_TMPFS, "/dev", STEP_ATTR_NOSUID | STEP_ATTR_NOEXEC);
-	s->data = "mode=0755,size=64k";
+	/* nr_inodes too: a tmpfs's inodes are kernel memory, size= does not bound them */
+	s->data = "mode=0755,size=64k,nr_inodes=256";
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
 		/* a device node works only as a bind of the host's node (tmpfs in a user ns is
 		 * nodev) */
@@ -118,8 +135,10 @@ static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 		s->file = true;
 	}
 	s = ADD(p, STEP_DEVPTS, "/dev/pts", STEP_ATTR_NOSUID | STEP_ATTR_NOEXEC);
-	/* gid=5: sshd's chown(pty, U, tty) must show group tty inside (tty is identity-mapped) */
-	s->data = "newinstance,ptmxmode=0666,mode=0620,gid=5";
+	/* gid=5: sshd's chown(pty, U, tty) must show group tty inside (tty is identity-mapped);
+	 * max=: every instance draws on the host's one kernel.pty.max (4096 by default), so one
+	 * tenant opening ptys without end would leave none for the other logins */
+	s->data = "newinstance,ptmxmode=0666,mode=0620,gid=5,max=1024";
 	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++) {
 		s = ADD(p, STEP_SYMLINK, dev_links[i].target, 0);
 		s->data = dev_links[i].data;

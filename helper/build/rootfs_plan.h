@@ -84,6 +84,12 @@ typedef struct RootfsInput {
 int rootfs_tmpfs_options(const char *mode, const TmpfsSize *size, uint64_t inodes, char *buf,
 			 size_t len);
 
+/* The tmpfs upper of persist = false (and share = "session"): the smaller of layer_quota and
+ * tmp_size (a percentage resolved against ram, the bytes tmpfs takes it of), so that a layer
+ * quota never lets an alcove hold more memory than its tmp_size; 0 means "not set". */
+TmpfsSize rootfs_upper_size(const TmpfsSize *tmp_size, uint64_t layer_quota, uint64_t ram);
+uint64_t rootfs_upper_inodes(uint64_t tmp_inodes, uint64_t layer_inodes);
+
 /* -E2BIG: too many steps; -EINVAL: a relative or ".."-holding path or a bad tmpfs size. */
 int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret);
 

@@ -6,8 +6,10 @@
 # enforce it: refused with the fix in the message, or (fallback "warn") a logged warning.
 # ext4/xfs project quotas need CONFIG_QFMT_V2, which only the VM's kernel has (tests/vm).
 . "$(dirname "$0")/../lib/common.sh"
-serialise_test "$@"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
+journal_start
 
 alcove_user alcqa1
 alcove_user alcqa2
@@ -48,10 +50,10 @@ done
 conf=$(make_config '
 defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; tmp_size = "8M";
              layer_quota = "20M"; layer_quota_fallback = "refuse"; };
-profiles = { free = { layer_quota = "infinity"; };
+profiles = { free = { layer_quota = "infinity"; }; big = { layer_quota = "100M"; };
              inodes = { layer_inodes = 1000; };
              lenient = { layer_inodes = 1000; layer_quota_fallback = "warn"; }; };
-rules = ( { user = "alcqa1"; profile = "defaults"; }, { user = "alcqa2"; profile = "free"; },
+rules = ( { user = "alcqa1"; profile = "defaults"; }, { user = "alcqa2"; profile = "big"; },
           { user = "alcqa3"; profile = "defaults"; } );')
 
 # --- the quota bites: EDQUOT at 20M, the user's earlier file intact ---
@@ -101,10 +103,13 @@ assert_eq "btrfs qgroup 20971520 True None None None 8388608" "$out" \
 	"list --json: layer bytes against 20M (no inodes on btrfs), null memory and tasks, /tmp's size"
 actl stop alcqa1
 
-# --- another user on the same filesystem writes on ---
+# --- another user on the same filesystem, under a quota of its own, writes on ---
 in_alcove "$conf" alcqa2 'dd if=/dev/zero of=/var/tmp/big bs=1M count=30 status=none && echo done' \
-	| grep -qx done || fail "alcqa2 (no quota) could not write 30M on the same filesystem"
-pass "a second user on the same filesystem writes normally"
+	| grep -qx done || fail "alcqa2 (quota 100M) could not write 30M on the same filesystem"
+pass "a second user with its own quota on the same filesystem writes normally"
+journal_wait "alcqa1's layer is at its quota: " >/dev/null ||
+	fail "the quota hit is not in the journal"
+pass "the journal records the quota hit"
 
 # --- the quota follows the user into the next alcove ---
 actl stop alcqa1 || fail "stop alcqa1"
@@ -125,6 +130,27 @@ actl --config "$conf" reset --yes alcqa1 || fail "reset of a layer with a quota"
 pass "reset removed the subvolume"
 out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=10 status=none && echo ok')
 assert_eq "ok" "$out" "after reset the user has the whole quota again"
+
+# --- layer_quota = "infinity" removes the limit an earlier build set on the subvolume ---
+conf_free=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "infinity"; };
+rules = ( { user = "alcqa1"; profile = "defaults"; } );')
+actl stop alcqa1
+out=$(in_alcove "$conf_free" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=30 status=none && echo ok' 2>&1)
+assert_eq "ok" "$out" "layer_quota = infinity lifts the 20M quota of an existing layer"
+actl stop alcqa1
+
+# --- share = "session" with persist = true: the session's upper is a tmpfs bounded by tmp_size
+# and tmp_inodes (the layer is only its lower), not half the RAM ---
+conf_sess=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; share = "session"; cgroup = "none";
+             layer_quota = "infinity"; tmp_size = "8M"; tmp_inodes = 64; };
+rules = ( { user = "alcqa2"; profile = "defaults"; } );')
+actl stop alcqa2
+out=$(in_alcove "$conf_sess" alcqa2 'dd if=/dev/zero of=/var/tmp/sess bs=1M count=20 2>&1')
+assert_contains "$out" "No space left on device" "share = session: the upper stops at tmp_size"
+out=$(in_alcove "$conf_sess" alcqa2 'i=0; while [ $i -lt 200 ]; do : > /var/tmp/f$i || exit 1; i=$((i+1)); done 2>&1')
+assert_contains "$out" "No space left on device" "share = session: the upper stops at tmp_inodes"
 
 # --- filesystems that cannot enforce it ---
 out=$(in_alcove "$conf" alcqa3 true 2>&1) && fail "layer_quota on a filesystem without quotas was let through"

@@ -47,7 +47,7 @@ static void test_image_plan(void **state)
 	assert_true(s->attrs & STEP_ATTR_RDONLY);
 	s = find(&p, "/dev/pts", NULL);
 	assert_int_equal(s->kind, STEP_DEVPTS);
-	assert_string_equal(s->data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	assert_string_equal(s->data, "newinstance,ptmxmode=0666,mode=0620,gid=5,max=1024");
 	s = find(&p, "/dev/ptmx", NULL);
 	assert_int_equal(s->kind, STEP_SYMLINK);
 	assert_string_equal(s->data, "pts/ptmx");
@@ -211,6 +211,30 @@ static void test_tmpfs_options(void **state)
 	assert_int_equal(rootfs_plan_build(&in, &p), -EINVAL);
 }
 
+/* The tmpfs upper: the smaller of layer_quota and tmp_size, a percentage taken of the RAM */
+static void test_upper_size(void **state)
+{
+	const TmpfsSize pct = {.percent = 10}, mb8 = {.bytes = 8u << 20};
+	TmpfsSize r;
+
+	(void)state;
+	r = rootfs_upper_size(&pct, 10ull << 30, 4ull << 30); /* 10% of 4G < 10G */
+	assert_int_equal(r.percent, 10);
+	assert_int_equal(r.bytes, 0);
+	r = rootfs_upper_size(&pct, 100u << 20, 4ull << 30); /* 100M < 10% of 4G */
+	assert_int_equal(r.percent, 0);
+	assert_int_equal(r.bytes, 100u << 20);
+	r = rootfs_upper_size(&mb8, 20u << 20, 0);
+	assert_int_equal(r.bytes, 8u << 20);
+	r = rootfs_upper_size(&mb8, 0, 0); /* no layer_quota */
+	assert_int_equal(r.bytes, 8u << 20);
+	r = rootfs_upper_size(&pct, 1u << 20, 0); /* RAM unknown: the quota bounds it */
+	assert_int_equal(r.bytes, 1u << 20);
+	assert_int_equal(rootfs_upper_inodes(262144, 1000), 1000);
+	assert_int_equal(rootfs_upper_inodes(100, 1000), 100);
+	assert_int_equal(rootfs_upper_inodes(100, 0), 100);
+}
+
 static void test_path_ok(void **state)
 {
 	assert_true(rootfs_path_ok("/"));
@@ -328,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_path_ok),
 	    cmocka_unit_test(test_file_type),
 	    cmocka_unit_test(test_overlay_escape),
+	    cmocka_unit_test(test_upper_size),
 	    cmocka_unit_test(test_passwd_group_user_mode),
 	    cmocka_unit_test(test_passwd_group_root_mode),
 	    cmocka_unit_test(test_passwd_refuses_bad_fields),
