@@ -188,6 +188,15 @@ int statefile_read(int dirfd, AlcoveState *ret)
 	return statefile_parse(buf, len, ret);
 }
 
+int statefile_read_at(int runfd, const char *name, AlcoveState *ret)
+{
+	_cleanup_close_ int dfd = openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dfd < 0)
+		return negative_errno();
+	return statefile_read(dfd, ret);
+}
+
 int proc_starttime(pid_t pid, uint64_t *ret)
 {
 	char path[64], buf[1024], *p;

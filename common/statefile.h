@@ -39,6 +39,9 @@ int statefile_parse(const char *buf, size_t len, AlcoveState *ret);
 
 /* Reads and parses "state" in the directory dirfd (no symlink followed). -ENOENT if none. */
 int statefile_read(int dirfd, AlcoveState *ret);
+/* The state of the alcove <name> in the run directory runfd (its directory and file opened
+ * without following a symlink): what alcovectl list and show load for each entry. */
+int statefile_read_at(int runfd, const char *name, AlcoveState *ret);
 
 /* Field 22 of /proc/<pid>/stat. */
 int proc_starttime(pid_t pid, uint64_t *ret);

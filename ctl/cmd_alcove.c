@@ -255,18 +255,14 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
  * lookup and one STATUS; never a walk of a tree. */
 static int list_one(int runfd, const char *name, ListEntry *e)
 {
-	_cleanup_close_ int dfd = -1, cg = -1;
+	_cleanup_close_ int cg = -1;
 	size_t len = strlen(name);
 	time_t now = time(NULL);
 	int r;
 
 	if (len >= sizeof(e->name))
 		return -ENAMETOOLONG; /* not an alcove name */
-
-	dfd = openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return negative_errno();
-	r = statefile_read(dfd, &e->state);
+	r = statefile_read_at(runfd, name, &e->state);
 	if (r < 0)
 		return r;
 	memcpy(e->name, name, len + 1);

@@ -81,15 +81,11 @@ static void status_read(ShowInfo *a)
 
 static int show_load(int rundir, const char *name, ShowInfo *a)
 {
-	_cleanup_close_ int dfd = -1;
 	int r;
 
 	if (strlen(name) >= sizeof(a->name))
 		return -ENAMETOOLONG;
-	dfd = openat(rundir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return negative_errno();
-	r = statefile_read(dfd, &a->state);
+	r = statefile_read_at(rundir, name, &a->state);
 	if (r < 0)
 		return r;
 	strcpy(a->name, name);

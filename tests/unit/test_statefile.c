@@ -9,12 +9,14 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "statefile.h"
+#include "tmpdir_testlib.h"
 
 static AlcoveState sample(void)
 {
@@ -197,6 +199,30 @@ static void test_alive_cannot_tell(void **state)
 	assert_int_equal(r2, -EMFILE);
 }
 
+/* An entry of the run directory: its state read; a symlink in its place is not followed (a
+ * run directory entry is root's, but list and show must not be led elsewhere by one). */
+static void test_read_at(void **state)
+{
+	AlcoveState s = sample(), t;
+	char buf[STATEFILE_MAX];
+	int n = statefile_format(&s, buf, sizeof(buf));
+	int runfd;
+
+	assert_true(n > 0);
+	assert_int_equal(tmpdir_make("/var/tmp/alcove-test-statefile"), 0);
+	assert_int_equal(mkdir(path_of("1001"), 0755), 0);
+	put("1001/state", buf);
+	assert_int_equal(symlink("1001", path_of("1002")), 0);
+	runfd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(runfd >= 0);
+	assert_int_equal(statefile_read_at(runfd, "1001", &t), 0);
+	assert_memory_equal(&s, &t, sizeof(s));
+	assert_int_equal(statefile_read_at(runfd, "1002", &t), -ENOTDIR);
+	assert_int_equal(statefile_read_at(runfd, "1003", &t), -ENOENT);
+	close(runfd);
+	assert_int_equal(tmpdir_remove(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_starttime_of_self),
 	    cmocka_unit_test(test_alive),
+	    cmocka_unit_test(test_read_at),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
