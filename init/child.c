@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The forked child of one session, from init's credentials to the login's program.
- * Any failure is written to the exec-error pipe as a ChildError and the child exits 127;
+ * Any failure is written to the exec-error pipe as a LoginExecError and the child exits 127;
  * a successful exec closes the pipe (O_CLOEXEC), which init reads as "started".
  */
 #include <errno.h>
@@ -21,7 +21,7 @@
 
 static _noreturn_ _printf_(3, 4) void child_fail(int err_fd, int err, const char *fmt, ...)
 {
-	ChildError ce = {.error = err > 0 ? err : EIO};
+	LoginExecError ce = {.error = err > 0 ? err : EIO};
 	va_list ap;
 
 	va_start(ap, fmt);

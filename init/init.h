@@ -127,10 +127,10 @@ void sessions_reap(Init *init);
 void sessions_sweep(Init *init);
 
 /* child.c */
-typedef struct ChildError {
+typedef struct LoginExecError {
 	int32_t error;
 	char message[256];
-} ChildError;
+} LoginExecError;
 _noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3], int err_fd,
 			  unsigned login);
 

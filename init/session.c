@@ -122,10 +122,10 @@ fail:
 }
 
 /* Reads the child's verdict: 0 bytes (exec happened, or the child died before it could
- * say anything) = started; a ChildError = failed. */
+ * say anything) = started; a LoginExecError = failed. */
 static void session_start_resolve(Init *init, Session *s)
 {
-	ChildError ce;
+	LoginExecError ce;
 	ssize_t n;
 
 	do
