@@ -480,7 +480,7 @@ int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 		r = open_locked(&c, req);
 		if (r < 0 && c.built)
 			/* a new alcove nobody could join must not linger */
-			(void)alcove_stop_locked(c.runfd, c.name, c.dirfd, NULL, 0);
+			(void)alcove_stop_locked(c.runfd, c.name, c.dirfd, NULL);
 	}
 	if (r < 0 && ans->fd >= 0)
 		closep(&ans->fd);

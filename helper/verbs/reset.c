@@ -42,7 +42,7 @@ static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const c
 		    int held_dirfd)
 {
 	AlcoveNames names;
-	char err[512] = "";
+	AlcError e = {0};
 	size_t n = 0;
 	int r;
 
@@ -51,11 +51,11 @@ static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const c
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		if (held_dirfd >= 0 && strcmp(names[i], held_name) == 0)
-			r = alcove_end_locked(names[i], held_dirfd, err, sizeof(err));
+			r = alcove_end_locked(names[i], held_dirfd, &e);
 		else
-			r = alcove_stop(runfd, names[i], err, sizeof(err));
+			r = alcove_stop(runfd, names[i], &e);
 		if (r < 0)
-			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], err);
+			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], e.msg);
 	}
 	return 0;
 }

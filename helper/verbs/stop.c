@@ -20,7 +20,6 @@
 
 #include "control_client.h"
 #include "enter_client.h"
-#include "errbuf.h"
 #include "fileio.h"
 #include "login.h"
 #include "macro.h"
@@ -49,7 +48,7 @@ static int wait_gone(int pidfd, int ms)
 }
 
 /* Ends the alcove whose directory is dirfd (lock held), leaving the directory and its lock. */
-static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen)
+static int end_init_locked(const char *name, int dirfd, AlcError *e)
 {
 	_cleanup_close_ int pidfd = -1;
 	char path[128], why[256] = "";
@@ -61,19 +60,14 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 	 * or an init whose liveness cannot be told, fails the stop: removing the state of a
 	 * running alcove would let the next login build a second one. */
 	if (r < 0 && r != -ENOENT && r != -EBADMSG) {
-		errbuf_set(err, errlen, "failed to read %s/%s/state: %s", ALCOVE_RUN_DIR, name,
-			   strerror(-r));
-		return r;
+		return alc_error(e, r, "stop", "read %s/%s/state: %m", ALCOVE_RUN_DIR, name);
 	}
 	if (r == 0) {
 		r = statefile_alive(&st, &pidfd);
-		if (r < 0) {
-			errbuf_set(
-			    err, errlen,
-			    "failed to determine whether init (pid %d) of alcove %s runs: %s",
-			    (int)st.pid, name, strerror(-r));
-			return r;
-		}
+		if (r < 0)
+			return alc_error(e, r, "stop",
+					 "tell whether init (pid %d) of alcove %s runs: %m",
+					 (int)st.pid, name);
 	}
 	if (r > 0) {
 		(void)control_admin_path(name, path, sizeof(path)); /* a name fits (32 bytes) */
@@ -84,45 +78,40 @@ static int end_init_locked(const char *name, int dirfd, char *err, size_t errlen
 		/* either way the pidfd tells when PID 1 (and with it the PID ns) is gone */
 		if (r < 0 || wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			if (wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
-				errbuf_set(err, errlen, "init (pid %d) of alcove %s did not end",
-					   (int)st.pid, name);
-				return -ETIMEDOUT;
-			}
+			if (wait_gone(pidfd, STOP_GRACE_MS) <= 0)
+				return alc_error(e, -ETIMEDOUT, "stop",
+						 "end init (pid %d) of alcove %s: it did not end",
+						 (int)st.pid, name);
 		}
 	}
 	return 0;
 }
 
-int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen)
+int alcove_end_locked(const char *name, int dirfd, AlcError *e)
 {
-	int r = end_init_locked(name, dirfd, err, errlen);
+	int r = end_init_locked(name, dirfd, e);
 
 	if (r < 0)
 		return r;
 	r = state_remove_leftovers(dirfd);
 	if (r < 0)
-		errbuf_set(err, errlen, "failed to remove the state of %s/%s: %s", ALCOVE_RUN_DIR,
-			   name, strerror(-r));
-	return r;
+		return alc_error(e, r, "stop", "remove the state of %s/%s: %m", ALCOVE_RUN_DIR, name);
+	return 0;
 }
 
-int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t errlen)
+int alcove_stop_locked(int runfd, const char *name, int dirfd, AlcError *e)
 {
-	int r = end_init_locked(name, dirfd, err, errlen);
+	int r = end_init_locked(name, dirfd, e);
 
 	if (r < 0)
 		return r;
 	r = state_remove_dir(runfd, name, dirfd);
-	if (r < 0) {
-		errbuf_set(err, errlen, "failed to remove %s/%s: %s", ALCOVE_RUN_DIR, name,
-			   strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return alc_error(e, r, "stop", "remove %s/%s: %m", ALCOVE_RUN_DIR, name);
 	return 0;
 }
 
-int alcove_stop(int runfd, const char *name, char *err, size_t errlen)
+int alcove_stop(int runfd, const char *name, AlcError *e)
 {
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
 	int r;
@@ -130,12 +119,9 @@ int alcove_stop(int runfd, const char *name, char *err, size_t errlen)
 	r = lock_alcove(runfd, name, false, &dirfd, &lockfd);
 	if (r == -ENOENT)
 		return 0;
-	if (r < 0) {
-		errbuf_set(err, errlen, "failed to lock %s/%s: %s", ALCOVE_RUN_DIR, name,
-			   strerror(-r));
-		return r;
-	}
-	return alcove_stop_locked(runfd, name, dirfd, err, errlen);
+	if (r < 0)
+		return alc_error(e, r, "stop", "lock %s/%s: %m", ALCOVE_RUN_DIR, name);
+	return alcove_stop_locked(runfd, name, dirfd, e);
 }
 
 int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
@@ -180,7 +166,8 @@ int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], s
 int stop_request(const Request *req, Answer *ans, int runfd)
 {
 	const char *user = req->user, *name = req->name;
-	char names[256][32], err[512] = "";
+	char names[256][32];
+	AlcError e = {0};
 	size_t n = 0;
 	uid_t uid = (uid_t)-1;
 	int r;
@@ -203,9 +190,9 @@ int stop_request(const Request *req, Answer *ans, int runfd)
 	} else
 		return answer_error(ans, EINVAL, "Request without user or name");
 	for (size_t i = 0; i < n; i++) {
-		r = alcove_stop(runfd, names[i], err, sizeof(err));
+		r = alcove_stop(runfd, names[i], &e);
 		if (r < 0)
-			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], err);
+			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], e.msg);
 	}
 	return 0;
 }

@@ -6,16 +6,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "verb.h"
 
 /* Stops /run/alcove/<name> (STOP to init, or its scope; SIGKILL after a grace time),
- * waits until init is gone and removes the directory. 0 also when it was not running. */
-int alcove_stop(int runfd, const char *name, char *err, size_t errlen);
+ * waits until init is gone and removes the directory. 0 also when it was not running; on
+ * failure -errno and e filled (stage "stop"; e may be NULL). */
+int alcove_stop(int runfd, const char *name, AlcError *e);
 /* The same with the lock held by the caller (dirfd: /run/alcove/<name>). */
-int alcove_stop_locked(int runfd, const char *name, int dirfd, char *err, size_t errlen);
+int alcove_stop_locked(int runfd, const char *name, int dirfd, AlcError *e);
 /* Like alcove_stop_locked(), but removes only state and control: the directory and the lock
  * the caller holds stay, so no login can build there until the caller is done (reset). */
-int alcove_end_locked(const char *name, int dirfd, char *err, size_t errlen);
+int alcove_end_locked(const char *name, int dirfd, AlcError *e);
 /* Stops every alcove the request names (name=, or all of user=); answers on error only. */
 int stop_request(const Request *req, Answer *ans, int runfd);
 /* The names of every alcove of user (by the name's uid and the state's user). */
