@@ -101,10 +101,12 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 	}
 }
 
-static int unpack_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
+/* Each layer not stored yet into <hex>.partial in the pull's own directory, without the
+ * store's lock: builds go on meanwhile (a layer is named by its digest, nothing else can write
+ * there, and a concurrent pull of the same layer only loses the rename in place_layers). */
+static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
 	const OciLimits lim = OCI_DEFAULT_LIMITS;
-	bool made[OCI_MAX_LAYERS] = {false};
 	char err[1024] = "";
 	int r;
 
@@ -114,17 +116,54 @@ static int unpack_layers(OciStore *s, int layoutfd, const char *name, OciImage *
 		return r;
 	}
 	for (size_t i = 0; i < img->n_layers; i++) {
-		r = oci_layer_unpack(layoutfd, s->layersfd, img->layers[i], img->sizes[i], &lim,
-				     &made[i], err, sizeof(err));
+		char partial[OCI_HEX_LEN + sizeof(".partial")];
+		struct stat st;
+
+		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
+		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue; /* stored, or unpacked already for an earlier duplicate */
+		r = oci_layer_unpack_partial(layoutfd, layoutfd, img->layers[i], img->sizes[i],
+					     &lim, err, sizeof(err));
+		if (r < 0) {
+			log_error("image %s: %s", name, *err ? err : strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Under the exclusive lock, with the record written in the same critical section (so prune,
+ * which takes it too, never sees a placed layer that no record names): each unpacked layer
+ * renamed into the store; one that prune removed since unpack_layers looked is unpacked now. */
+static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
+{
+	const OciLimits lim = OCI_DEFAULT_LIMITS;
+	bool made[OCI_MAX_LAYERS] = {false};
+	char err[1024] = "", partial[OCI_HEX_LEN + sizeof(".partial")];
+	int r = 0;
+
+	for (size_t i = 0; i < img->n_layers && r >= 0; i++) {
+		struct stat st;
+		bool stored, have;
+
+		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
+		stored = fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
+		have = fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		if (!stored && !have)
+			r = oci_layer_unpack_partial(layoutfd, layoutfd, img->layers[i],
+						     img->sizes[i], &lim, err, sizeof(err));
+		if (r >= 0 && (have || !stored))
+			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], err,
+					    sizeof(err));
 		if (r < 0) {
 			log_error("image %s: %s", name, *err ? err : strerror(-r));
 			remove_made(s, img, made, i);
-			return r;
-		}
-		fprintf(stderr, "layer sha256:%.12s: %s\n", img->layers[i],
-			made[i] ? "unpacked" : "already stored");
+		} else
+			fprintf(stderr, "layer sha256:%.12s: %s\n", img->layers[i],
+				made[i] ? "unpacked" : "already stored");
 	}
-	return 0;
+	return r;
 }
 
 static int image_pull(const char *source, const char *name, bool insecure)
@@ -152,10 +191,12 @@ static int image_pull(const char *source, const char *name, bool insecure)
 	r = oci_store_relock(&s, LOCK_UN);
 	if (r >= 0)
 		r = run_skopeo(source, dir, insecure);
+	if (r >= 0)
+		r = unpack_layers(&s, layoutfd, name, &img);
 	if (r >= 0 && (r = oci_store_relock(&s, LOCK_EX)) < 0)
 		log_error("Failed to lock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR, strerror(-r));
 	if (r >= 0)
-		r = unpack_layers(&s, layoutfd, name, &img);
+		r = place_layers(&s, layoutfd, name, &img);
 	if (r >= 0) {
 		snprintf(img.source, sizeof(img.source), "%s", source);
 		img.pulled = (int64_t)time(NULL);

@@ -502,38 +502,68 @@ static int fill_partial(int layoutfd, int partialfd, const char *hex, uint64_t s
 	return r;
 }
 
-int oci_layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
-		     const OciLimits *lim, bool *ret_new, char *err, size_t errlen)
+int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
+			     const OciLimits *lim, char *err, size_t errlen)
 {
 	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int r;
 
-	*ret_new = false;
-	if (!oci_hex_ok(hex) || fstat(layersfd, &st) < 0)
+	if (!oci_hex_ok(hex) || fstat(partialdirfd, &st) < 0)
 		return -EINVAL;
-	if (fstatat(layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	snprintf(partial, sizeof(partial), "%s.partial", hex);
 	/* what an interrupted unpack left */
-	r = remove_tree(layersfd, partial, st.st_dev, bad, sizeof(bad));
+	r = remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
 	if (r < 0 && r != -ENOENT) {
 		errbuf_set(err, errlen, "remove the stale %s: %s", partial, strerror(-r));
 		return r;
 	}
-	if (mkdirat(layersfd, partial, 0755) < 0)
+	if (mkdirat(partialdirfd, partial, 0755) < 0)
 		return errbuf_set(err, errlen, "mkdir %s: %m", partial), negative_errno();
-	fd = open_beneath(layersfd, partial, O_RDONLY | O_DIRECTORY, 0);
+	fd = open_beneath(partialdirfd, partial, O_RDONLY | O_DIRECTORY, 0);
 	r = fd < 0 ? fd : fill_partial(layoutfd, fd, hex, size, lim, err, errlen);
-	if (r >= 0 && renameat(layersfd, partial, layersfd, hex) < 0) {
+	if (r < 0)
+		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
+	return r;
+}
+
+int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,
+		    size_t errlen)
+{
+	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
+	struct stat st;
+	int r = 0;
+
+	*ret_new = false;
+	if (!oci_hex_ok(hex) || fstat(partialdirfd, &st) < 0)
+		return -EINVAL;
+	snprintf(partial, sizeof(partial), "%s.partial", hex);
+	/* RENAME_NOREPLACE: a layer another pull placed first stays (same digest, same files) */
+	if (renameat2(partialdirfd, partial, layersfd, hex, RENAME_NOREPLACE) == 0)
+		*ret_new = true;
+	else if (errno != EEXIST) {
 		r = negative_errno();
 		errbuf_set(err, errlen, "rename %s: %m", partial);
 	}
-	if (r < 0) {
-		(void)remove_tree(layersfd, partial, st.st_dev, bad, sizeof(bad));
+	if (!*ret_new)
+		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
+	if (r < 0)
 		return r;
-	}
-	*ret_new = true;
 	return fsync(layersfd) < 0 ? negative_errno() : 0;
+}
+
+int oci_layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
+		     const OciLimits *lim, bool *ret_new, char *err, size_t errlen)
+{
+	struct stat st;
+	int r;
+
+	*ret_new = false;
+	if (!oci_hex_ok(hex))
+		return -EINVAL;
+	if (fstatat(layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, err, errlen);
+	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, err, errlen);
 }

@@ -44,3 +44,11 @@ void oci_hash_free(OciHash *h);
  */
 int oci_layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
 		     const OciLimits *lim, bool *ret_new, char *err, size_t errlen);
+/* The two halves of oci_layer_unpack, for a pull that unpacks without the store's lock:
+ * partialdirfd/<hex>.partial filled from the blob (removed on failure), then renamed to
+ * layersfd/<hex> (*ret_new) unless a layer of that digest is there already (the .partial
+ * removed, *ret_new false). */
+int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
+			     const OciLimits *lim, char *err, size_t errlen);
+int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,
+		    size_t errlen);

@@ -14,11 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
 #include "lib/paths.h"
+
+#define IMAGE_LOCK_TRIES 300 /* 100 ms each: 30 s */
 
 static int lock_store(BuildCtx *c, int libfd, const char *name, int *ret_fd)
 {
@@ -32,10 +35,23 @@ static int lock_store(BuildCtx *c, int libfd, const char *name, int *ret_fd)
 	if (fd < 0)
 		return build_error(c, fd, "open %s/%s/lock: %m", ALCOVE_LIB_DIR, OCI_DIR);
 	*ret_fd = fd;
-	while (flock(fd, LOCK_SH) < 0)
-		if (errno != EINTR)
+	/* Bounded: a login must not hang behind `alcovectl image` (a pull holds the lock only to
+	 * place its layers and write the record, prune while it removes layers). flock has no
+	 * timeout, so LOCK_NB polled; no alarm() (the helper's signals are its own). */
+	for (int tries = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; tries++) {
+		const struct timespec pause = {.tv_nsec = 100 * 1000 * 1000};
+
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			return build_error(c, negative_errno(), "lock %s/%s/lock: %m",
 					   ALCOVE_LIB_DIR, OCI_DIR);
+		if (tries >= IMAGE_LOCK_TRIES)
+			return build_error(c, -ETIMEDOUT,
+					   "image \"%s\": the image store %s/%s is locked by "
+					   "`alcovectl image` (a pull or prune) for over %d s; log in "
+					   "again when it is done",
+					   name, ALCOVE_LIB_DIR, OCI_DIR, IMAGE_LOCK_TRIES / 10);
+		(void)nanosleep(&pause, NULL);
+	}
 	return 0;
 }
 
