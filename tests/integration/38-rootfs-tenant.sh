@@ -6,7 +6,8 @@
 #  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
 #  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, not a
 #    lock-out; a failure in what the tenant controls (a replaced /tmp, its layer or home handed
-#    to another id of its range, a stopped init) is refused even with failure = "open".
+#    to another id of its range, a stopped init, its processes filling the pids) is refused
+#    even with failure = "open".
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -218,3 +219,37 @@ journal_wait "UNCONTAINED" 1 >/dev/null && fail "the stopped init was logged as 
 kill -CONT "$init"
 kill $bg
 stop_alcove alcrf3
+
+# Out of pids: with cgroup = "none" the alcove's processes stay in the PAM application's cgroup
+# (here a pids cgroup of sshd's own, pids.max 64, as a TasksMax would set). The tenant forks
+# until fork fails (EAGAIN), then frees two: sshd's per-connection and pre-auth processes take
+# them, and the helper's next clone (the lobby's) fails EAGAIN, the tenant's doing.
+if [ -d /sys/fs/cgroup/pids ]; then cgp=/sys/fs/cgroup/pids
+elif grep -qw pids /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then cgp=/sys/fs/cgroup
+else setup_fail "no pids cgroup controller to bound sshd with"; fi
+cg=$cgp/alc38-$$
+mkdir "$cg" && echo 64 >"$cg/pids.max" || setup_fail "a pids cgroup $cg"
+on_exit "rmdir $cg"
+sshdpid=$(cat "$SSHD_DIR/sshd.pid")
+on_exit "echo $sshdpid >$cgp/cgroup.procs"
+echo "$sshdpid" >"$cg/cgroup.procs" || setup_fail "moving sshd into $cg"
+ssh_bg alcrf3 -- 'exec perl -e '\''my @k; while (1) { my $p = fork; last unless defined $p;
+	if (!$p) { sleep 4386; exit } push @k, $p } print STDERR "fork: $!\n";
+	kill 9, @k[0, 1]; waitpid($_, 0) for @k[0, 1]; exec "sleep", "4385"'\'''
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcrf3 "sleep 4385" || fail "the tenant's pid-filling login did not settle"
+assert_eq 62 "$(cat "$cg/pids.current")" "the tenant filled sshd's pids cgroup to two short of pids.max"
+journal_clear
+out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+rc=$?
+[ $rc -ne 0 ] || fail "failure = open let a login through with the user's pids exhausted: $out"
+assert_not_contains "$out" "IN:" "failure = \"open\", the user's processes fill the pids: refused (exit $rc)"
+line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (pids)"
+assert_contains "$line" "Failed to build the lobby of alcrf3: Resource temporarily unavailable" \
+	"... naming the lobby's clone that failed (EAGAIN)"
+assert_contains "$line" "failure = \"open\" does not apply" "... and that failure = \"open\" does not apply"
+journal_wait "UNCONTAINED" 1 >/dev/null && fail "the pid exhaustion was logged as an uncontained login"
+kill $bg
+stop_alcove alcrf3
+echo "$sshdpid" >"$cgp/cgroup.procs"
