@@ -20,6 +20,7 @@
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "oci_inuse.h"
 #include "oci_store.h"
 #include "policy.h"
 
@@ -108,6 +109,57 @@ static int add_image(Lowers *lo, const char *image, char *err, size_t len)
 			       : add_oci_image(lo, image, err, len);
 }
 
+/* The layers a running alcove pinned, for its OCI images (the block of them, top first, where
+ * the profile names the first): what the user's layer lies on now, not NAME's current version
+ * (a pull since the alcove was built moved NAME). */
+static int add_pinned(Lowers *lo, const OciLayerSet *pinned, char *err, size_t len)
+{
+	int r = 0;
+
+	if (lo->store->lockfd < 0 && (r = oci_store_open(lo->store, LOCK_SH, err, len)) < 0)
+		return r;
+	for (size_t i = 0; r >= 0 && i < pinned->n; i++) {
+		int fd = open_beneath(lo->store->layersfd, pinned->hex[i], O_PATH | O_DIRECTORY, 0);
+
+		if (fd < 0) {
+			errno = -fd;
+			errbuf_set(err, len, "the running alcove's layer sha256:%s: %m",
+				   pinned->hex[i]);
+			return fd;
+		}
+		r = lowers_add(lo, fd, pinned->hex[i], err, len);
+	}
+	return r;
+}
+
+/* The profile's image list; its OCI images as the user's running alcove (share = user:
+ * /run/alcove/<uid>) pinned them, if it runs. */
+static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, char *err, size_t len)
+{
+	_cleanup_(oci_layer_set_free) OciLayerSet pinned = {0};
+	char name[16];
+	bool done = false;
+	int r;
+
+	snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	r = oci_live_alcove_layers(name, &pinned);
+	if (r < 0) {
+		errno = -r;
+		return errbuf_set(err, len, "%s/%s/layers: %m", ALCOVE_RUN_DIR, name), r;
+	}
+	if (pinned.n)
+		log_info("layer diff: comparing with the layers the running alcove stacks "
+			 "(%s/%s/layers), not the images' current versions",
+			 ALCOVE_RUN_DIR, name);
+	for (size_t i = 0; r >= 0 && i < pr->n_image; i++) {
+		if (pr->image[i][0] == '/' || !pinned.n)
+			r = add_image(lo, pr->image[i], err, len);
+		else if (!done)
+			r = add_pinned(lo, &pinned, err, len), done = true;
+	}
+	return r;
+}
+
 /* The image list of the profile the policy gives USER's logins through service. */
 static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *user,
 			      const char *service, char *err, size_t len)
@@ -137,8 +189,8 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 			r = -ENOENT;
 		}
 	}
-	for (size_t i = 0; r >= 0 && i < d.profile->n_image; i++)
-		r = add_image(lo, d.profile->image[i], err, len);
+	if (r >= 0)
+		r = add_profile_list(lo, d.profile, li->login.uid, err, len);
 	policy_free(p);
 	return r;
 }

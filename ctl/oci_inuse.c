@@ -159,3 +159,15 @@ int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
 	closedir(d);
 	return 0;
 }
+
+int oci_live_alcove_layers(const char *name, OciLayerSet *set)
+{
+	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char user[sizeof(((AlcoveState *)0)->user)];
+	int r;
+
+	if (runfd < 0 || !alcove_user(runfd, name, user, sizeof(user)))
+		return 0;
+	r = read_layers_file(runfd, name, set);
+	return r == -ENOENT ? 0 : r;
+}

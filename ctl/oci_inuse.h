@@ -26,3 +26,6 @@ int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen);
 /* The users of the live alcoves (statefile_alive: a dead one's directory waits for gc) that
  * stack any of img's layers, one a line; an alcove whose liveness cannot be told counts. */
 int oci_alcoves_using(const OciImage *img, char *buf, size_t len);
+/* The OCI layers the live alcove /run/alcove/<name> stacks, top first, as its build pinned
+ * them: 0 with set empty when it does not run (or stacks none). */
+int oci_live_alcove_layers(const char *name, OciLayerSet *set);

@@ -90,6 +90,15 @@ cat: can't open '/etc/new': No such file or directory
 mine" "$out" "a login joining the running alcove after the update still sees v1 (and the user's file)"
 assert_eq "$init1" "$(alcove_pid alcoj1)" "the second login joined the same alcove"
 assert_eq "$pinned" "$(cat "/run/alcove/$U/layers")" "the running alcove's layers file still names v1's layers"
+# layer diff while it runs: against the v1 layers it stacks, not alcoj-img's current v2 (where
+# the user's /etc/new would shadow v2's)
+ssh_to alcoj1 -- 'echo mine >/etc/new' || fail "writing /etc/new in the running alcove"
+out=$("${DIFF[@]}" 2>&1) || fail "layer diff while the alcove runs: $out"
+assert_contains "$out" "comparing with the layers the running alcove stacks" \
+	"layer diff says it compares with the running alcove's layers"
+assert_contains "$out" "A /etc/new
+" "layer diff compares with the running alcove's v1 layers, not NAME's current v2"
+ssh_to alcoj1 -- 'rm /etc/new' || fail "removing /etc/new in the running alcove"
 
 # --- after the alcove ends, the next login is on v2, with the user's changes on top ---
 actl stop alcoj1 >/dev/null 2>&1
