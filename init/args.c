@@ -139,7 +139,7 @@ static int lookup(const char *arg, const char **ret_value)
 	return -1;
 }
 
-int init_args_parse(int argc, char *const *argv, InitArgs *ret, char *err, size_t errlen)
+int init_args_parse(int argc, char *const *argv, InitArgs *ret, AlcError *e)
 {
 	InitArgs a = {0};
 	unsigned seen = 0;
@@ -148,30 +148,22 @@ int init_args_parse(int argc, char *const *argv, InitArgs *ret, char *err, size_
 		const char *v;
 		int o = lookup(argv[i], &v);
 
-		if (o < 0 || (options[o].has_value != (v != NULL)) || (seen & (1u << o))) {
-			snprintf(err, errlen, "invalid or repeated option '%s'", argv[i]);
-			return -EINVAL;
-		}
+		if (o < 0 || (options[o].has_value != (v != NULL)) || (seen & (1u << o)))
+			return alc_error(e, -EINVAL, "arguments", "invalid or repeated option '%s'",
+					 argv[i]);
 		seen |= 1u << o;
-		if (apply(&a, o, v) < 0) {
-			snprintf(err, errlen, "invalid value in '%s'", argv[i]);
-			return -EINVAL;
-		}
+		if (apply(&a, o, v) < 0)
+			return alc_error(e, -EINVAL, "arguments", "invalid value in '%s'", argv[i]);
 	}
 	for (int o = OPT_UID; o <= OPT_ON_LAST_LOGOUT; o++)
-		if (o != OPT_GROUPS && !(seen & (1u << o))) {
-			snprintf(err, errlen, "missing --%s", options[o].name);
-			return -EINVAL;
-		}
-	if (a.keep_groups && (seen & (1u << OPT_GROUPS))) {
-		snprintf(err, errlen, "--keep-groups and --groups exclude each other");
-		return -EINVAL;
-	}
-	if ((a.on_last_logout == LIFE_IDLE) != !!(seen & (1u << OPT_IDLE_TIMEOUT))) {
-		snprintf(err, errlen,
-			 "--idle-timeout goes with --on-last-logout=idle, and only there");
-		return -EINVAL;
-	}
+		if (o != OPT_GROUPS && !(seen & (1u << o)))
+			return alc_error(e, -EINVAL, "arguments", "missing --%s", options[o].name);
+	if (a.keep_groups && (seen & (1u << OPT_GROUPS)))
+		return alc_error(e, -EINVAL, "arguments",
+				 "--keep-groups and --groups exclude each other");
+	if ((a.on_last_logout == LIFE_IDLE) != !!(seen & (1u << OPT_IDLE_TIMEOUT)))
+		return alc_error(e, -EINVAL, "arguments",
+				 "--idle-timeout goes with --on-last-logout=idle, and only there");
 	*ret = a;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "lifecycle.h"
 
 #define INIT_MAX_GROUPS 256
@@ -30,9 +31,9 @@ typedef struct InitArgs {
 
 /* Parses argv[1..argc). Every option is "--key=value" or a "--flag"; unknown or repeated
  * options, missing --uid/--gid/--home/--on-last-logout, or --idle-timeout without
- * idle (and idle without it) are -EINVAL with a one-line reason in err. Strings point
+ * idle (and idle without it) are -EINVAL with a one-line reason in e. Strings point
  * into argv. */
-int init_args_parse(int argc, char *const *argv, InitArgs *ret, char *err, size_t errlen);
+int init_args_parse(int argc, char *const *argv, InitArgs *ret, AlcError *e);
 
 /* A decimal id: 0..4294967294 (-1 is "no id" to the kernel), no sign, no spaces. */
 int parse_id(const char *s, uint32_t *ret);

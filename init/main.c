@@ -370,10 +370,10 @@ static int setup(Init *init)
 int main(int argc, char *argv[])
 {
 	static Init init;
-	char err[256];
+	AlcError e = {0};
 
-	if (init_args_parse(argc, argv, &init.args, err, sizeof(err)) < 0) {
-		init_log("%s", err);
+	if (init_args_parse(argc, argv, &init.args, &e) < 0) {
+		init_log("Failed to parse the command line: %s", e.msg);
 		return 2;
 	}
 	log_user = init.args.user ? init.args.user : "";

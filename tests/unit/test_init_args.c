@@ -13,12 +13,12 @@
 static int parse(InitArgs *a, const char *const *args)
 {
 	char *argv[16] = {"alcove-init"};
-	char err[256];
+	AlcError e;
 	int argc = 1;
 
 	for (; args[argc - 1]; argc++)
 		argv[argc] = (char *)args[argc - 1];
-	return init_args_parse(argc, argv, a, err, sizeof(err));
+	return init_args_parse(argc, argv, a, &e);
 }
 
 static void test_args_full(void **state)
@@ -97,6 +97,20 @@ static void test_args_bad(void **state)
 	BAD("--gid=1", "--home=/h", "--on-last-logout=keep"); /* missing uid */
 }
 
+/* The refusal as one AlcError: errno, stage and the line init logs. */
+static void test_args_error(void **state)
+{
+	char *argv[] = {(char *)"alcove-init", (char *)"--gid=1", (char *)"--home=/h",
+			(char *)"--on-last-logout=stop", NULL};
+	InitArgs a;
+	AlcError e = {0};
+
+	assert_int_equal(init_args_parse(4, argv, &a, &e), -EINVAL);
+	assert_int_equal(e.err, EINVAL);
+	assert_string_equal(e.stage, "arguments");
+	assert_string_equal(e.msg, "missing --uid");
+}
+
 static void test_parse_id(void **state)
 {
 	uint32_t v;
@@ -117,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_args_minimal),
 		cmocka_unit_test(test_args_keep_groups),
 		cmocka_unit_test(test_args_bad),
+		cmocka_unit_test(test_args_error),
 		cmocka_unit_test(test_parse_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
