@@ -221,6 +221,8 @@ void policy_decide(const Policy *p, const Login *login, Decision *ret);
 /* A user or group name that may become part of a path: [A-Za-z0-9_.-], not "." or "..",
  * not starting with '-', at most POLICY_NAME_MAX bytes. */
 bool policy_name_is_safe(const char *name);
+/* One of the profile's image layers names the host's root ("/", "//", "/./"). */
+bool profile_image_is_host_root(const Profile *pr);
 
 /* Expands %u (user), %U (uid), %% in pattern; -EINVAL if the result is empty, contains
  * a ".." component, or (for a single-component value such as a hostname) a '/'. */

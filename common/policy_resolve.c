@@ -124,7 +124,7 @@ static int line_of(const Profile *pr, ProfileKey a, ProfileKey b)
 	return set_here(pr, a) ? pr->origin[a].line : pr->origin[b].line;
 }
 
-static bool image_is_host_root(const Profile *pr)
+bool profile_image_is_host_root(const Profile *pr)
 {
 	for (size_t i = 0; i < pr->n_image; i++) {
 		const char *c = pr->image[i];
@@ -141,7 +141,7 @@ static int check_profile(const Policy *p, const Profile *pr, const char *where, 
 {
 	int r = 0;
 
-	if (pr->mode == ALCOVE_MODE_ROOT && image_is_host_root(pr) &&
+	if (pr->mode == ALCOVE_MODE_ROOT && profile_image_is_host_root(pr) &&
 	    (set_here(pr, PKEY_MODE) || set_here(pr, PKEY_IMAGE)))
 		r = policy_errors_add(
 		    errs, p->path, line_of(pr, PKEY_MODE, PKEY_IMAGE),

@@ -392,8 +392,83 @@ static int lobby_hide_empty(int dirfd, const char *path, const char *options, ui
 }
 
 /*
+ * Host directories that hold host services' state and sockets (sssd's /var/lib/sss/pipes,
+ * incus's /var/lib/incus/unix.socket, anything an admin puts under /srv or /opt) and that an
+ * image alcove does not show. sshd's child would serve -L/-R with unix sockets in them with
+ * all of U's host groups (initgroups; PAM cannot drop them). Hidden as /run is: root code of
+ * the login (sshd's monitor, PAM close, NSS) resolves every old path through a 0700 directory,
+ * U gets EACCES whatever groups it holds. /var/log stays: wtmp, btmp and lastlog are written
+ * there by root and U needs nothing of it. A symlink (/var/mail -> spool/mail) is skipped: its
+ * target is in the list or is not a directory of host services.
+ */
+static const char *const SERVICE_DIRS[] = {
+    "var/lib", "var/spool", "var/mail",	 "var/cache", "var/opt", "var/local", "var/crash",
+    "var/www", "var/backups", "srv",	 "opt",	      "mnt",	 "media",     "snap",
+};
+
+/* The entry of dir (a path below /) on the way to U's home, which must stay (the parent of
+ * the home is masked already and holds only U's home): "home" for dir "srv" and a home in
+ * /srv/home/U; NULL when the home is elsewhere. realhome is the home with its parent's path
+ * resolved (/home -> /srv/home). */
+static const char *home_keep(const char *realhome, const char *dir, char *buf, size_t len)
+{
+	size_t n = strlen(dir);
+	const char *rest, *slash;
+
+	if (!realhome || strncmp(realhome + 1, dir, n) != 0 || realhome[n + 1] != '/')
+		return NULL;
+	rest = realhome + n + 2;
+	slash = strchr(rest, '/');
+	n = slash ? (size_t)(slash - rest) : strlen(rest);
+	if (n == 0 || n >= len)
+		return NULL;
+	memcpy(buf, rest, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* U's home with the parent's symlinks resolved into realhome, or NULL (no home, no parent). */
+static const char *home_real(const char *home, char *realhome, size_t len)
+{
+	char parent[PATH_MAX], resolved[PATH_MAX];
+	const char *slash = home ? strrchr(home, '/') : NULL;
+
+	if (!slash || home[0] != '/' || slash == home || (size_t)(slash - home) >= sizeof(parent))
+		return NULL;
+	memcpy(parent, home, (size_t)(slash - home));
+	parent[slash - home] = '\0';
+	if (!realpath(parent, resolved))
+		return NULL;
+	if ((size_t)snprintf(realhome, len, "%s%s", resolved, slash) >= len)
+		return NULL;
+	return realhome;
+}
+
+static int lobby_hide_services(const LobbyJob *job, int root)
+{
+	char realhome[PATH_MAX], keep[NAME_MAX + 1];
+	const char *home = home_real(job->spec->home, realhome, sizeof(realhome));
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(SERVICE_DIRS); i++) {
+		_cleanup_close_ int dir = open_dir_strict(root, SERVICE_DIRS[i]);
+
+		if (dir == -ENOENT || dir == -ELOOP || dir == -ENOTDIR)
+			continue;
+		if (dir < 0)
+			return dir;
+		r = lobby_mask_dir(dir, home_keep(home, SERVICE_DIRS[i], keep, sizeof(keep)), -1,
+				   LOBBY_MASK_LINK_OTHERS);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
  * What the alcove hides, hidden from U in the lobby too (lobby_mask.h): /run but /run/alcove,
- * the other homes, /var/lib/alcove; /var/tmp and /dev/shm become empty ones of the lobby's own
+ * the other homes, /var/lib/alcove, and for an image alcove the host services' directories
+ * (SERVICE_DIRS); /var/tmp and /dev/shm become empty ones of the lobby's own
  * (sticky, like /tmp); /dev/net (tun) goes unless the policy allows tunnels. Last, so that the
  * shell is resolved by its own path, and the marker and the shell anchor travel with the
  * recursive clones of /run and /run/alcove.
@@ -423,6 +498,8 @@ static int lobby_hide(const LobbyJob *job, int home_tree)
 	if (r < 0)
 		return r;
 	r = lobby_hide_empty(root, "dev/shm", shared_tmp, 0);
+	if (r >= 0 && !job->spec->host_image)
+		r = lobby_hide_services(job, root);
 	if (r < 0 || job->spec->tun)
 		return r;
 	return lobby_hide_empty(root, "dev/net", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);

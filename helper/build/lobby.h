@@ -40,6 +40,7 @@ typedef struct LobbySpec {
 	const char *enter_name; /* its name there: "alcove-enter" */
 	const char *home;	/* U's passwd home: its parent is masked, it stays (or NULL) */
 	bool tun;		/* the policy allows tunnels: /dev/net stays */
+	bool host_image;	/* image = "/": the alcove shows the host's /var/lib, /srv... */
 } LobbySpec;
 
 /*

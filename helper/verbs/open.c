@@ -304,6 +304,7 @@ static int lobby(OpenCtx *c)
 	    .enter_name = "alcove-enter",
 	    .home = c->login->home,
 	    .tun = c->profile->tun,
+	    .host_image = profile_image_is_host_root(c->profile),
 	};
 	LobbyNs ns;
 	int r;

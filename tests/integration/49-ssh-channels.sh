@@ -27,6 +27,11 @@ rules = ( { user = \"alcch1\"; profile = \"isolated\"; },
 profiles = { isolated = { network = \"none\"; }; shared = { network = \"host\"; };
 	lenient = { inherit = \"shared\"; failure = \"open\"; };
 	tunnels = { inherit = \"shared\"; tun = true; home = \"/var/lib/alcch-homes/%u\"; }; };")
+# alcch1 and alcch2 hold a host group that owns a 0660 socket of a host service (incus-admin's
+# /var/lib/incus/unix.socket): sshd's child has it (initgroups), the lobby must still refuse.
+groupadd alcchsvc || fail "groupadd alcchsvc"
+on_exit "groupdel alcchsvc"
+usermod -aG alcchsvc alcch1 && usermod -aG alcchsvc alcch2 || fail "usermod -aG alcchsvc"
 # alcch3's home volume is not its passwd home on the host (home = a pattern)
 mkdir -p /var/lib/alcch-homes && chmod 0755 /var/lib/alcch-homes
 on_exit "rm -rf /var/lib/alcch-homes"
@@ -185,6 +190,43 @@ assert_eq 255 $? "-R to a socket in the host's /run fails (ExitOnForwardFailure)
 [ ! -e /run/alcch-r.sock ] || fail "-R made /run/alcch-r.sock on the host"
 pass "... and makes nothing in the host's /run"
 
+# ---- host services' directories (image alcoves): sockets in the host's /var/lib and /srv, one
+# 0666 and one root:alcchsvc 0660, in 1777 directories; the alcove shows none of them.
+svc_dirs="/var/lib/alcch-svc /srv/alcch-svc"
+mkdir -p $svc_dirs && chmod 1777 $svc_dirs || fail "mkdir $svc_dirs"
+on_exit "rm -rf $svc_dirs"
+for d in $svc_dirs; do
+	host_server $d/open.sock host-open
+	host_server $d/group.sock host-group
+	chown root:alcchsvc $d/group.sock && chmod 0660 $d/group.sock || fail "chmod $d/group.sock"
+done
+svc_refused() { # user: its -L to the four sockets get nothing, sshd logs EACCES; -R makes nothing
+	local d s n=0 args=() pid start
+	start=$(wc -l <"$SSHD_LOG")
+	for d in $svc_dirs; do for s in open group; do
+		args+=(-L "$WORK/$1-$((n += 1)).sock:$d/$s.sock")
+	done; done
+	forward "$1" "${args[@]}"
+	n=0
+	for d in $svc_dirs; do for s in open group; do
+		n=$((n + 1)) # not in $(...) below: a subshell's count is lost
+		assert_eq EOF "$(perl -e "$CLIENT" "$WORK/$1-$n.sock" 100 2>&1)" \
+			"$1: -L to the host's $d/$s.sock gets nothing"
+		wait_until 50 eval 'tail -n +$((start + 1)) "$SSHD_LOG" |
+			grep -q "$d/$s.sock.*Permission denied"' ||
+			fail "sshd does not log EACCES for $d/$s.sock: $(grep "$d/$s" "$SSHD_LOG")"
+	done; done
+	pass "... by the lobby's masked service directories (EACCES in sshd's log, group or not)"
+	for d in $svc_dirs; do
+		forward "$1" -R "$d/r-$1.sock:127.0.0.1:2393"
+		pid=$SSH_BG_PID
+		wait_until 150 eval '! kill -0 $pid 2>/dev/null' || fail "$1: -R into $d did not fail"
+		[ ! -e "$d/r-$1.sock" ] || fail "$1: -R made $d/r-$1.sock on the host"
+	done
+	pass "$1: -R makes no socket in the host's world-writable $svc_dirs"
+}
+svc_refused alcch1
+
 # ---- network = "host": the same network ns inside and out; the editor pattern works
 alcove_server alcch2 2395 alcove
 forward alcch2 -L 2396:127.0.0.1:2395
@@ -194,6 +236,7 @@ forward alcch2 -D 2397
 assert_eq alcove "$(perl -e "$SOCKS" 2397 2395 100 2>&1)" "host: -D reaches it too"
 forward alcch2 -R 2398:127.0.0.1:2393
 assert_eq client "$(inside alcch2 2398)" "host: the -R listener answers inside"
+svc_refused alcch2
 
 # ---- home = a pattern: the lobby's home is the alcove's home volume, not the host's passwd home
 alcove_server alcch3 /home/alcch3/in.sock alcove-volume

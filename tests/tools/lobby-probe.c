@@ -2,10 +2,11 @@
 /*
  * Test driver for helper/lobby.c (root only; used by tests/integration/40-pam-lobby.sh).
  *
- *   lobby-probe INIT_PID SHELL ENTER [--home DIR] [--tun] [--bench N] [-- CMD ARGS...]
+ *   lobby-probe INIT_PID SHELL ENTER [--home DIR] [--tun] [--host-image] [--bench N]
+ *               [-- CMD ARGS...]
  *
  * Builds a lobby against the mount ns of INIT_PID (for a user whose home is DIR, with tunnels
- * allowed), then either times N builds (median, µs, on stdout) or joins the lobby and execs
+ * allowed, for an alcove whose image is the host's root: the service directories stay), then either times N builds (median, µs, on stdout) or joins the lobby and execs
  * CMD there.
  */
 #include <errno.h>
@@ -73,7 +74,8 @@ int main(int argc, char **argv)
 
 	if (argc < 4) {
 		fprintf(stderr,
-			"usage: %s INIT_PID SHELL ENTER [--home DIR] [--tun] [--bench N] "
+			"usage: %s INIT_PID SHELL ENTER [--home DIR] [--tun] [--host-image] "
+			"[--bench N] "
 			"[-- CMD...]\n",
 			argv[0]);
 		return 2;
@@ -105,6 +107,8 @@ int main(int argc, char **argv)
 			spec.home = argv[++i];
 		else if (strcmp(argv[i], "--tun") == 0)
 			spec.tun = true;
+		else if (strcmp(argv[i], "--host-image") == 0)
+			spec.host_image = true;
 		else if (strcmp(argv[i], "--") == 0) {
 			cmd = i + 1;
 			break;
