@@ -61,6 +61,9 @@ typedef struct OciImage {
 	 * "KEY=VALUE\n" each: shown only, a login uses none (it runs the user's shell). */
 	char config[4096];
 	bool cut; /* labels or config entries left out: they did not fit */
+	/* The config's rootfs.diff_ids (each layer's uncompressed sha256): checked by the pull,
+	 * not recorded. */
+	char diff_ids[OCI_MAX_LAYERS][OCI_HEX_LEN + 1];
 } OciImage;
 
 /* "manifest=<hex>\nsource=...\npulled=N\nlayer=<hex> <size>\n...label=KEY=VALUE\n...

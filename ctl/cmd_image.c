@@ -125,6 +125,9 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
 			continue; /* stored, or unpacked already for an earlier duplicate */
 		r = oci_layer_unpack_partial(layoutfd, layoutfd, img->layers[i], img->sizes[i],
 					     &lim, err, sizeof(err));
+		if (r >= 0)
+			r = oci_layer_diff_id_check(layoutfd, img->layers[i], img->diff_ids[i], err,
+						    sizeof(err));
 		if (r < 0) {
 			log_error("image %s: %s", name, *err ? err : strerror(-r));
 			return r;

@@ -218,6 +218,31 @@ static void config_keys(json_t *conf, OciImage *img)
 		img->cut = true;
 }
 
+/* rootfs.diff_ids (image-spec config.md): one "sha256:<hex>" per manifest layer, in order. */
+static int config_diff_ids(json_t *config, OciImage *img, char *err, size_t errlen)
+{
+	json_t *ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+	const char *hex;
+
+	if (json_array_size(ids) != img->n_layers) {
+		errbuf_set(err, errlen,
+			   "manifest sha256:%s: its config's rootfs.diff_ids names %zu layers, the "
+			   "manifest %zu",
+			   img->manifest, json_array_size(ids), img->n_layers);
+		return -EBADMSG;
+	}
+	for (size_t i = 0; i < img->n_layers; i++) {
+		if (oci_digest_hex(json_string_value(json_array_get(ids, i)), &hex) < 0) {
+			errbuf_set(err, errlen,
+				   "manifest sha256:%s: rootfs.diff_ids[%zu] is not a sha256 digest",
+				   img->manifest, i);
+			return -EBADMSG;
+		}
+		snprintf(img->diff_ids[i], sizeof(img->diff_ids[i]), "%s", hex);
+	}
+	return 0;
+}
+
 /* The config's Labels and config_keys(), shown by inspect. Labels that do not fit the record
  * or hold a newline are left out, and img->cut says so. */
 static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *err,
@@ -241,7 +266,7 @@ static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *er
 		if (!json_is_string(v) || oci_image_add_label(img, key, json_string_value(v)) < 0)
 			img->cut = true;
 	config_keys(json_object_get(config, "config"), img);
-	return 0;
+	return config_diff_ids(config, img, err, errlen);
 }
 
 int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen)

@@ -567,3 +567,47 @@ int oci_layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
 	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, err, errlen);
 	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, err, errlen);
 }
+
+int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, char *err,
+			    size_t errlen)
+{
+	_cleanup_(hash_freep) OciHash *h = NULL;
+	_cleanup_close_ int blobfd = -1;
+	char path[sizeof("blobs/sha256/") + OCI_HEX_LEN], got[OCI_HEX_LEN + 1];
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	char buf[65536];
+	la_ssize_t n = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "blobs/sha256/%s", hex);
+	blobfd = open_beneath(layoutfd, path, O_RDONLY | O_NOFOLLOW, 0);
+	r = blobfd < 0 ? blobfd : oci_hash_new(&h);
+	if (r >= 0 && !(a = archive_read_new()))
+		r = -ENOMEM;
+	/* the raw format: the decompressed stream itself, which diff_ids hash */
+	if (r >= 0 && (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+		       archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+		       archive_read_support_filter_none(a) != ARCHIVE_OK ||
+		       archive_read_support_format_raw(a) != ARCHIVE_OK ||
+		       archive_read_open_fd(a, blobfd, sizeof(buf)) != ARCHIVE_OK ||
+		       archive_read_next_header(a, &e) != ARCHIVE_OK))
+		r = -EBADMSG;
+	while (r >= 0 && (n = archive_read_data(a, buf, sizeof(buf))) > 0)
+		r = oci_hash_update(h, buf, (size_t)n);
+	if (r >= 0 && n < 0)
+		r = -EBADMSG;
+	if (r < 0)
+		errbuf_set(err, errlen, "layer sha256:%s: decompress: %s", hex,
+			   a && archive_error_string(a) ? archive_error_string(a) : strerror(-r));
+	else if (oci_hash_check(h, diff_id, got) < 0) {
+		errbuf_set(err, errlen,
+			   "layer sha256:%s: uncompressed it is sha256:%s, the config's "
+			   "rootfs.diff_ids says sha256:%s",
+			   hex, got, diff_id);
+		r = -EBADMSG;
+	}
+	if (a)
+		archive_read_free(a);
+	return r;
+}

@@ -52,3 +52,9 @@ int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, ui
 			     const OciLimits *lim, char *err, size_t errlen);
 int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,
 		    size_t errlen);
+
+/* Whether the layout's layer blob <hex> decompresses to the sha256 diff_id (the config's
+ * rootfs.diff_ids): 0, or -EBADMSG naming both digests. A second read of the blob, through
+ * libarchive's raw format. */
+int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, char *err,
+			    size_t errlen);

@@ -94,6 +94,13 @@ assert_contains "$out" "entry './escape/alcove-oci-symlink': a path through a sy
 assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" \
 	"a refused pull removes the layers it made: the store is as before the pull"
 
+# a layer whose uncompressed content is not what the config's rootfs.diff_ids says
+mk baddiff "$W/L-diff" "$W/fresh.tar" || fail "layout L-diff"
+out=$(actl image pull "oci:$W/L-diff:latest" alcoi-bad 2>&1) && fail "pull of an image with wrong diff_ids worked"
+assert_contains "$out" "uncompressed it is sha256:$(sha256sum <"$W/fresh.tar" | cut -c1-64), the config's rootfs.diff_ids says sha256:" \
+	"a layer that does not match the config's diff_id is refused, naming both digests"
+assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" "a diff_id mismatch stores nothing"
+
 # --- two images sharing the base layer: stored once ---
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A: $(cat "$W/pull.err")"
 actl image pull "oci:$W/B:latest" alcoi-b >/dev/null 2>"$W/pull.err" || fail "pull B: $(cat "$W/pull.err")"

@@ -8,6 +8,7 @@ network or image tool.
                                          SIZE" (N files of SIZE random bytes: the bench's
                                          incompressible layers) or a hostile kind
   oci-layout.py layout DIR TAR...        an OCI layout in DIR (base layer first), gzip layers
+  oci-layout.py baddiff DIR TAR...       the same, its config's rootfs.diff_ids all wrong
   oci-layout.py corrupt DIR              the top layer's blob recompressed (digest mismatch)
   oci-layout.py top-blob DIR             prints the path of the top layer's blob
 
@@ -103,12 +104,12 @@ def blob(layout, data):
     return {"digest": "sha256:" + h, "size": len(data)}
 
 
-def make_layout(layout, tars):
+def make_layout(layout, tars, bad_diff=False):
     os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
     layers, diffs = [], []
     for t in tars:
         raw = open(t, "rb").read()
-        diffs.append("sha256:" + hashlib.sha256(raw).hexdigest())
+        diffs.append("sha256:" + hashlib.sha256(raw + (b"x" if bad_diff else b"")).hexdigest())
         d = blob(layout, gzip.compress(raw, mtime=0))
         layers.append(dict(mediaType="application/vnd.oci.image.layer.v1.tar+gzip", **d))
     config = {"architecture": "amd64", "os": "linux",
@@ -153,6 +154,8 @@ if __name__ == "__main__":
         make_tar(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "layout":
         make_layout(sys.argv[2], sys.argv[3:])
+    elif cmd == "baddiff":
+        make_layout(sys.argv[2], sys.argv[3:], bad_diff=True)
     elif cmd == "corrupt":
         corrupt(sys.argv[2])
     elif cmd == "top-blob":
