@@ -296,7 +296,7 @@ actl stop alcoi1 >/dev/null 2>&1
 
 # --- a login is not held up by a pull unpacking (it unpacks without the store's lock, which it
 # takes only to put the layers in place and write the record): the pull stopped mid-unpack ---
-mkdir -p "$W/big" && head -c 300M /dev/zero >"$W/big/zeros" || fail "a big layer's file"
+mkdir -p "$W/big" && head -c 100M /dev/zero >"$W/big/zeros" || fail "a big layer's file"
 mk tar "$W/big.tar" tree "$W/big" && mk layout "$W/BIG" "$W/big.tar" || fail "layout BIG"
 setsid "$ALCOVECTL" image pull "oci:$W/BIG:latest" alcoi-big >/dev/null 2>"$W/big.err" &
 bpid=$!
