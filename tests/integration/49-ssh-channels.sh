@@ -4,6 +4,7 @@
 # ends up, agent forwarding, and the monitor's utmp/wtmp records and PAM close.
 #   alcch1: network = "none" (the alcove's own network ns, with a decoy on the host's loopback)
 #   alcch2: network = "host" (the editor pattern: a server started inside, a forward to it)
+# Both: unix-socket forwards, X11 and agent forwarding; the host services' directories hidden.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -46,6 +47,8 @@ SSHD_X11_FORWARDING=yes sshd_start 2381 \
 	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper" \
 	"PermitTunnel yes"
 for u in alcch1 alcch2 alcch3; do sshd_authorize $u; done
+# lastlog is indexed by uid, and uids of deleted test users come back: start from no record.
+lastlog -C -u alcch1 || fail "lastlog -C -u alcch1"
 WORK=$(mktemp -d /var/tmp/alcch.XXXXXX)
 on_exit "rm -rf $WORK"
 LOGINS=() # ssh clients of logins that stay; ended together at the end
@@ -124,14 +127,17 @@ out=$(perl -e "$CLIENT" 2394 1 2>&1)
 assert_eq "connect 2394: Connection refused" "$out" "none: ... and not on the host's loopback"
 
 # X11: sshd's listener (X11UseLocalhost) in the alcove's network ns, DISPLAY usable inside.
-DISPLAY=:77 ssh_bg alcch1 -Y -tt -- "echo DISPLAY=\$DISPLAY; d=\${DISPLAY#localhost:}
+x11_login() { # user: a -Y terminal login that reports DISPLAY, the cookie and the listener
+	DISPLAY=:77 ssh_bg "$1" -Y -tt -- "echo DISPLAY=\$DISPLAY; d=\${DISPLAY#localhost:}
 	grep -aq \"\$(hostname)\" ~/.Xauthority && echo xauth-cookie
 	perl -e $(q "$CLIENT") \$((6000 + \${d%.*})) 1 >/dev/null && echo x11-connected; exec sleep 600" \
-	>"$WORK/x11.out" 2>&1
-LOGINS+=("$SSH_BG_PID")
-wait_until 150 grep -q -e x11-connected -e connect "$WORK/x11.out" ||
-	fail "the X11 login did not start: $(cat "$WORK/x11.out")"
-x11=$(tr -d '\r' <"$WORK/x11.out")
+		>"$WORK/x11-$1.out" 2>&1
+	LOGINS+=("$SSH_BG_PID")
+	wait_until 150 grep -q -e x11-connected -e connect "$WORK/x11-$1.out" ||
+		fail "the X11 login of $1 did not start: $(cat "$WORK/x11-$1.out")"
+	x11=$(tr -d '\r' <"$WORK/x11-$1.out")
+}
+x11_login alcch1
 assert_contains "$x11" "DISPLAY=localhost:" "none: ssh -Y sets DISPLAY=localhost:N inside"
 assert_contains "$x11" x11-connected "none: the X11 listener answers on the alcove's loopback"
 assert_contains "$x11" xauth-cookie \
@@ -152,6 +158,8 @@ assert_contains "$out" alcove-init "none: ... and ran inside"
 # The monitor (root, now in the alcove's network ns) still writes utmp and wtmp.
 assert_contains "$(who)" alcch1 "who on the host shows alcch1's terminal login"
 assert_contains "$(last -w alcch1)" alcch1 "last on the host shows alcch1's logins"
+# sshd writes lastlog itself for a pty login (record_login), whatever PrintLastLog says.
+assert_contains "$(lastlog -u alcch1)" "pts/" "lastlog on the host shows alcch1's terminal login"
 
 # ---- unix sockets (streamlocal): paths resolve in the lobby, which hides what the alcove hides
 # A socket in the host's /run and one in a directory next to the homes, both 0666: before
@@ -236,6 +244,18 @@ forward alcch2 -D 2397
 assert_eq alcove "$(perl -e "$SOCKS" 2397 2395 100 2>&1)" "host: -D reaches it too"
 forward alcch2 -R 2398:127.0.0.1:2393
 assert_eq client "$(inside alcch2 2398)" "host: the -R listener answers inside"
+x11_login alcch2
+assert_contains "$x11" "DISPLAY=localhost:" "host: ssh -Y sets DISPLAY=localhost:N inside"
+assert_contains "$x11" x11-connected "host: the X11 listener answers inside"
+assert_contains "$x11" xauth-cookie "host: sshd's xauth wrote the cookie to the alcove's home"
+assert_contains "$(ssh_to alcch2 -A -- 'ssh-add -l; cat /proc/1/comm')" "alcove-test (ED25519)" \
+	"host: ssh -A: ssh-add -l inside lists the key"
+alcove_server alcch2 /tmp/in2.sock alcove-tmp
+forward alcch2 -L "$WORK/tmp2.sock:/tmp/in2.sock" -R /tmp/r2.sock:127.0.0.1:2393
+assert_eq alcove-tmp "$(perl -e "$CLIENT" "$WORK/tmp2.sock" 100 2>&1)" \
+	"host: -L to a socket in /tmp reaches the one in the alcove's /tmp"
+assert_eq client "$(inside alcch2 /tmp/r2.sock)" \
+	"host: -R to a socket in /tmp listens in the alcove's /tmp (reaches the client's side)"
 svc_refused alcch2
 
 # ---- home = a pattern: the lobby's home is the alcove's home volume, not the host's passwd home
@@ -251,7 +271,7 @@ assert_eq alcove-volume "$(perl -e "$CLIENT" "$WORK/vol.sock" 100 2>&1)" \
 mknod -m 0666 "$WORK/tun" c 10 200 && mount --bind "$WORK/tun" /dev/net/tun ||
 	fail "a 0666 /dev/net/tun"
 on_exit "umount /dev/net/tun"
-for n in 2 3; do
+for n in 1 2 3; do
 	ip tuntap add dev alcchtun$n mode tun user alcch$n || fail "ip tuntap add alcchtun$n"
 	on_exit "ip link del alcchtun$n"
 done
@@ -273,6 +293,13 @@ wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun2.log" ||
 pass "tun = false: ssh -w is refused (the lobby hides /dev/net/tun)"
 tun_attached alcch2 tun92 && fail "tun = false: sshd's child of alcch2 holds tun92"
 pass "... and holds no tun device"
+ip link set alcchtun1 name tun90 && on_exit "ip link set tun90 name alcchtun1"
+ssh_bg alcch1 -N -o Tunnel=point-to-point -w 91:90 >"$WORK/tun1.log" 2>&1
+LOGINS+=("$SSH_BG_PID")
+wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun1.log" ||
+	fail "tun = false, network none: ssh -w was not refused: $(cat "$WORK/tun1.log")"
+tun_attached alcch1 tun90 && fail "tun = false, network none: sshd's child holds tun90"
+pass "tun = false, network none: ssh -w is refused too, and holds no tun device"
 ip link set alcchtun3 name tun94 && on_exit "ip link set tun94 name alcchtun3"
 ssh_bg alcch3 -N -o Tunnel=point-to-point -w 95:94 >"$WORK/tun3.log" 2>&1
 LOGINS+=("$SSH_BG_PID")
@@ -315,6 +342,19 @@ sshd_start 2383 \
 sshd_authorize alcch4
 assert_eq alcove-init "$(ssh_to alcch4 -- cat /proc/1/comm 2>&1)" \
 	"internal-sftp in a Match block that does not select it: the contained login goes in"
+# A global ForceCommand internal-sftp: every session of the connection would be sftp served
+# in-process; refused the same way, the journal naming the ForceCommand line.
+sshd_start 2386 \
+	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper" \
+	"ForceCommand internal-sftp"
+sshd_authorize alcch4
+line=$(grep -n '^ForceCommand internal-sftp' "$SSHD_DIR/sshd_config" | cut -d: -f1)
+assert_fails_with 254 "can use sftp-server instead" \
+	"global ForceCommand internal-sftp: the contained login is refused" ssh_to alcch4 -- echo reached
+logged=$(journal_wait "($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp)") ||
+	fail "global ForceCommand internal-sftp: no refusal naming the line in the journal"
+assert_contains "$logged" "use ForceCommand /usr/lib/openssh/sftp-server" \
+	"global ForceCommand internal-sftp: the journal names the file:line and sftp-server"
 
 # ---- a key's own command="internal-sftp" (DESIGN §11): sshd would serve it in-process from
 # the home's authorized_keys, which the tenant writes from inside; sshd never tells PAM a key's
