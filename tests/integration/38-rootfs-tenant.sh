@@ -177,6 +177,23 @@ line=$(journal_wait "stage=build") || fail "no build failure logged by the helpe
 assert_contains "$line" "user=alcrf3" "the helper's own line names the user"
 actl --config "$conf" reset --yes alcrf3 >/dev/null || fail "alcovectl reset alcrf3"
 
+# open_refused WHAT TEXT: with failure = "open", a login of alcrf3 is refused (not let out
+# uncontained) and the module's line names TEXT and why failure = "open" does not apply.
+open_refused() {
+	local out rc line
+	journal_clear
+	out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] || fail "failure = open let a login through, $1: $out"
+	assert_not_contains "$out" "IN:" "failure = \"open\", $1: the login is refused (exit $rc)"
+	line=$(journal_wait "does not apply") || fail "$1: no log line refusing the open failure"
+	assert_contains "$line" "$2" "$1: ... naming what failed"
+	assert_contains "$line" "failure = \"open\" does not apply, the user's own layer, home or alcove failed" \
+		"$1: ... and why failure = \"open\" does not apply"
+	journal_wait "UNCONTAINED" 1 >/dev/null && fail "$1: logged as an uncontained login"
+	return 0
+}
+
 # A home ns root chowned to another id of the user's range (its uid 1, a subordinate uid on
 # the host): the build refuses the home, and failure = "open" does not let the login out.
 home=$(getent passwd alcrf3 | cut -d: -f6)
@@ -185,16 +202,7 @@ assert_eq "owner=1" "$out" "ns root chowned its home to ns uid 1"
 on_exit "chown alcrf3: $home"
 stop_alcove alcrf3
 sub=$(stat -c %u "$home")
-journal_clear
-out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
-rc=$?
-[ $rc -ne 0 ] || fail "failure = open let a login through with a home the user gave away: $out"
-assert_not_contains "$out" "IN:" "failure = \"open\", the home chowned to a subordinate id: refused (exit $rc)"
-line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (home)"
-assert_contains "$line" "home '$home' of alcrf3 is owned by uid $sub" "... naming the home and its owner"
-assert_contains "$line" "failure = \"open\" does not apply, the user's own layer, home or alcove failed" \
-	"... and why failure = \"open\" does not apply"
-journal_wait "UNCONTAINED" 1 >/dev/null && fail "the given-away home was logged as an uncontained login"
+open_refused "the home chowned to a subordinate id" "home '$home' of alcrf3 is owned by uid $sub"
 chown alcrf3: "$home"
 
 # A root-mode init that does not answer (SIGSTOPped by the user's uid, which is its host uid):
@@ -207,15 +215,7 @@ init=$(alcove_pid alcrf3)
 on_exit "kill -CONT $init"
 setpriv --reuid=alcrf3 --regid=alcrf3 --clear-groups kill -STOP "$init" ||
 	fail "alcrf3's uid could not stop its root-mode init (pid $init)"
-journal_clear
-out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
-rc=$?
-[ $rc -ne 0 ] || fail "failure = open let a login through past a stopped init: $out"
-assert_not_contains "$out" "IN:" "failure = \"open\", the alcove's init stopped: refused (exit $rc)"
-line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (HOLD)"
-assert_contains "$line" "Failed to register the session with alcove" "... naming the HOLD"
-assert_contains "$line" "failure = \"open\" does not apply" "... and that failure = \"open\" does not apply"
-journal_wait "UNCONTAINED" 1 >/dev/null && fail "the stopped init was logged as an uncontained login"
+open_refused "the alcove's init stopped" "Failed to register the session with alcove"
 kill -CONT "$init"
 kill $bg
 stop_alcove alcrf3
@@ -224,13 +224,15 @@ stop_alcove alcrf3
 # (here a pids cgroup of sshd's own, pids.max 64, as a TasksMax would set). The tenant forks
 # until fork fails (EAGAIN), then frees two: sshd's per-connection and pre-auth processes take
 # them, and the helper's next clone (the lobby's) fails EAGAIN, the tenant's doing.
-if [ -d /sys/fs/cgroup/pids ]; then cgp=/sys/fs/cgroup/pids
-elif grep -qw pids /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then cgp=/sys/fs/cgroup
+sshdpid=$(cat "$SSHD_DIR/sshd.pid")
+if [ -d /sys/fs/cgroup/pids ]; then # v1: sshd's pids cgroup; v2: its one cgroup
+	cgp=/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' "/proc/$sshdpid/cgroup")
+elif grep -qw pids /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+	cgp=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$sshdpid/cgroup")
 else setup_fail "no pids cgroup controller to bound sshd with"; fi
-cg=$cgp/alc38-$$
+cg=${cgp%/}/alc38-$$
 mkdir "$cg" && echo 64 >"$cg/pids.max" || setup_fail "a pids cgroup $cg"
 on_exit "rmdir $cg"
-sshdpid=$(cat "$SSHD_DIR/sshd.pid")
 on_exit "echo $sshdpid >$cgp/cgroup.procs"
 echo "$sshdpid" >"$cg/cgroup.procs" || setup_fail "moving sshd into $cg"
 ssh_bg alcrf3 -- 'exec perl -e '\''my @k; while (1) { my $p = fork; last unless defined $p;
@@ -240,16 +242,8 @@ bg=$SSH_BG_PID
 on_exit "kill $bg"
 wait_until 100 alcove_has alcrf3 "sleep 4385" || fail "the tenant's pid-filling login did not settle"
 assert_eq 62 "$(cat "$cg/pids.current")" "the tenant filled sshd's pids cgroup to two short of pids.max"
-journal_clear
-out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
-rc=$?
-[ $rc -ne 0 ] || fail "failure = open let a login through with the user's pids exhausted: $out"
-assert_not_contains "$out" "IN:" "failure = \"open\", the user's processes fill the pids: refused (exit $rc)"
-line=$(journal_wait "does not apply") || fail "no log line refusing the open failure (pids)"
-assert_contains "$line" "Failed to build the lobby of alcrf3: Resource temporarily unavailable" \
-	"... naming the lobby's clone that failed (EAGAIN)"
-assert_contains "$line" "failure = \"open\" does not apply" "... and that failure = \"open\" does not apply"
-journal_wait "UNCONTAINED" 1 >/dev/null && fail "the pid exhaustion was logged as an uncontained login"
+open_refused "the user's processes fill the pids" \
+	"Failed to build the lobby of alcrf3: Resource temporarily unavailable"
 kill $bg
 stop_alcove alcrf3
 echo "$sshdpid" >"$cgp/cgroup.procs"
