@@ -10,23 +10,35 @@
  * without failing it, and pam_systemd's login goes on without a manager. Every doubt is a 1
  * (fail closed), except for root: root is never contained, and a broken policy must not
  * take the admin's own manager away.
+ *
+ * The policy that contains a login is the one its PAM line names (config=FILE), not always the
+ * default one: so every policy named on a pam_alcove.so line of /etc/pam.d is asked too, and
+ * one that cannot be read or loaded is a 1 naming the file.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "pamd_configs.h"
 #include "policy.h"
 #include "show_format.h"
 #include "user_manager_rules.h"
 
 #define PW_BUF_MAX (1024 * 1024)
+#define PAMD_DIR SYSCONFDIR "/pam.d"
+#define PAMD_FILE_MAX (256 * 1024)
 
 /* The passwd name of uid (systemd's %i of user@.service is the uid), or -ENOENT. */
 static int uid_to_name(uid_t uid, char **ret)
@@ -92,12 +104,127 @@ static int lookup(const char *arg, LoginInfo **ret)
 	return r;
 }
 
+/* The config= paths of one file of /etc/pam.d into c. libpam opens only files, so anything
+ * else is passed over; a file that is not root's alone (owner root, no group or other write)
+ * may say anything, so it is -EPERM, not trusted and not ignored. */
+static int pamd_read_one(int dfd, const char *name, PamdConfigs *c)
+{
+	_cleanup_free_ char *buf = malloc(PAMD_FILE_MAX);
+	_cleanup_close_ int fd = -EBADF;
+	struct stat st;
+	size_t len;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	/* O_NONBLOCK: a FIFO planted here must not hang user@.service's start. */
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	r = read_fd_whole(fd, buf, PAMD_FILE_MAX - 1, &len);
+	if (r < 0)
+		return r;
+	buf[len] = '\0';
+	return pamd_configs_parse(buf, c);
+}
+
+/* The config= paths of every file of the open directory d into c; a failure is logged, once,
+ * naming the file. */
+static int pamd_scan_dir(DIR *d, const char *user, PamdConfigs *c)
+{
+	struct dirent *de;
+	int r;
+
+	while ((errno = 0, de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		r = pamd_read_one(dirfd(d), de->d_name, c);
+		if (r == -EPERM)
+			log_error("user-manager: no user manager for %s: " PAMD_DIR "/%s is not "
+				  "root's alone (owner root, no group or other write)",
+				  user, de->d_name);
+		else if (r < 0)
+			log_error_errno(r, "user-manager: no user manager for %s: failed to read "
+					   PAMD_DIR "/%s: %m", user, de->d_name);
+		if (r < 0)
+			return r;
+	}
+	if (errno != 0)
+		return log_error_errno(-errno, "user-manager: no user manager for %s: failed to "
+					       "list " PAMD_DIR ": %m", user);
+	return 0;
+}
+
+/* Every config= of /etc/pam.d's pam_alcove.so lines into c (none without /etc/pam.d). */
+static int pamd_scan(const char *user, PamdConfigs *c)
+{
+	DIR *d = opendir(PAMD_DIR);
+	int r;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return log_error_errno(-errno, "user-manager: no user manager for %s: failed to "
+					       "open " PAMD_DIR ": %m", user);
+	}
+	r = pamd_scan_dir(d, user, c);
+	closedir(d);
+	return r;
+}
+
+/* Decides against the policy at path into d. -errno when it cannot be loaded (logged). */
+static int decide_with(const char *path, const LoginInfo *li, UserManagerDecision *d)
+{
+	PolicyErrors errs = {0};
+	Policy *p = NULL;
+	int r;
+
+	r = policy_load(path, &p, &errs);
+	for (size_t i = 0; r < 0 && i < errs.n; i++)
+		log_error("%s", errs.msg[i]);
+	policy_errors_clear(&errs);
+	if (r < 0)
+		return log_error_errno(r, "user-manager: no user manager for %s: failed to load "
+					  "'%s': %m", li->user, path);
+	user_manager_decide(p, &li->login, d);
+	policy_free(p);
+	return 0;
+}
+
+/* The default policy, then each one named in /etc/pam.d: the first that denies decides; out
+ * names the file when it is not the default (and is "" otherwise). */
+static int decide_all(const char *config, const LoginInfo *li, UserManagerDecision *d,
+		      char *out, size_t size)
+{
+	PamdConfigs c = {0};
+	int r;
+
+	r = decide_with(config, li, d);
+	if (r >= 0)
+		r = pamd_scan(li->user, &c);
+	for (size_t i = 0; r >= 0 && d->allowed && i < c.n; i++) {
+		if (strcmp(c.path[i], config) == 0)
+			continue;
+		r = decide_with(c.path[i], li, d);
+		if (r < 0 || d->allowed)
+			continue;
+		snprintf(out, size, "in %s (config= in " PAMD_DIR "): ", c.path[i]);
+	}
+	pamd_configs_clear(&c);
+	return r;
+}
+
 int cmd_user_manager(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
-	PolicyErrors errs = {0};
-	UserManagerDecision d;
-	Policy *p = NULL;
+	UserManagerDecision d = {0};
+	char from[PATH_MAX + 64] = "";
 	int first, r;
 	uid_t uid;
 
@@ -124,20 +251,11 @@ int cmd_user_manager(CtlContext *ctx, int argc, char **argv)
 				argv[first]);
 		return CTL_EXIT_FAILURE;
 	}
-	if (li->uid != 0) {
-		r = policy_load(ctx->config, &p, &errs);
-		for (size_t i = 0; r < 0 && i < errs.n; i++)
-			log_error("%s", errs.msg[i]);
-		policy_errors_clear(&errs);
-	}
-	if (r < 0) {
-		log_error_errno(r, "user-manager: no user manager for %s: failed to load %s: %m",
-				li->user, ctx->config);
+	if (li->uid == 0)
+		user_manager_decide(NULL, &li->login, &d);
+	else if (decide_all(ctx->config, li, &d, from, sizeof(from)) < 0)
 		return CTL_EXIT_FAILURE;
-	}
-	user_manager_decide(p, &li->login, &d);
-	policy_free(p);
-	printf("%s (uid %u): %s: %s\n", li->user, (unsigned)li->uid,
-	       d.allowed ? "user manager allowed" : "no user manager on the host", d.reason);
+	printf("%s (uid %u): %s: %s%s\n", li->user, (unsigned)li->uid,
+	       d.allowed ? "user manager allowed" : "no user manager on the host", from, d.reason);
 	return d.allowed ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }

@@ -8,14 +8,15 @@
 # (ExecCondition= alcovectl user-manager): the planted units never run (they would leave a
 # marker in the home; on main they do, seeing systemd as PID 1), `systemctl status` says why,
 # and the login, logind's session and /run/user/UID are as before. A user the policy does
-# not contain keeps a manager.
+# not contain keeps a manager. A user contained only by a policy that a PAM line names with
+# config= (not the default one) gets no manager either.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 
 [ -x "$BUILD/alcovectl" ] && [ -x "$BUILD/pam_alcove.so" ] || fail "build alcove first (make)"
 
-IN=alcsu1 OUT=alcsu2 LING=alcsu3
+IN=alcsu1 OUT=alcsu2 LING=alcsu3 NAMED=alcsu4
 
 ct_fail() {
 	echo "# the container's journal:"
@@ -28,7 +29,9 @@ nspawn_boot
 ct_user $IN
 ct_user $OUT
 ct_user $LING
+ct_user $NAMED
 uid_in=$(ct_run id -u $IN) uid_out=$(ct_run id -u $OUT) uid_ling=$(ct_run id -u $LING)
+uid_named=$(ct_run id -u $NAMED)
 cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<CONF
 defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
 rules = ( { user = "$IN"; service = "sshd"; profile = "defaults"; },
@@ -120,6 +123,30 @@ pass "linger: user@$uid_ling.service skipped by its condition"
 [ ! -e "$NSPAWN_DIR$marker_ling" ] || ct_fail "linger: a planted unit ran: $(cat "$NSPAWN_DIR$marker_ling")"
 pass "linger: no planted unit ran"
 ct_run loginctl disable-linger $LING
+
+# --- contained only by a policy named with config= on a pam_alcove line (a continued one) ---
+cat >"$NSPAWN_DIR/etc/alcove/named.conf" <<CONF
+defaults = { image = "/"; };
+rules = ( { user = "$NAMED"; profile = "defaults"; } );
+CONF
+printf 'session required \\\n\tpam_alcove.so config=/etc/alcove/named.conf\n' \
+	>"$NSPAWN_DIR/etc/pam.d/alcsu-named"
+marker_named=/home/$NAMED/alcsu-planted
+ct_sh "d=/home/$NAMED/.config/systemd/user; mkdir -p \$d/default.target.wants &&
+	printf '[Service]\nType=oneshot\nExecStart=/bin/sh -c \"echo ran >>$marker_named\"\n' >\$d/alcsu.service &&
+	ln -s ../alcsu.service \$d/default.target.wants/ && chown -R $NAMED: /home/$NAMED/.config" ||
+	ct_fail "planting $NAMED's unit"
+ct_run loginctl enable-linger $NAMED || ct_fail "loginctl enable-linger $NAMED"
+on_exit "ct_run loginctl disable-linger $NAMED"
+named_skipped() { [ "$(skips "$uid_named")" -ge 1 ]; }
+wait_until 300 named_skipped || ct_fail "config=: user@$uid_named.service is $(um "$uid_named" ActiveState), not skipped"
+pass "config=: user@$uid_named.service skipped by its condition"
+assert_contains "$(ct_run systemctl status --no-pager "user@$uid_named.service" 2>&1)" \
+	"$NAMED (uid $uid_named): no user manager on the host: in /etc/alcove/named.conf (config= in /etc/pam.d): rule #1" \
+	"config=: alcovectl names the policy that contains $NAMED"
+[ ! -e "$NSPAWN_DIR$marker_named" ] || ct_fail "config=: a planted unit ran: $(cat "$NSPAWN_DIR$marker_named")"
+pass "config=: no planted unit ran"
+ct_run loginctl disable-linger $NAMED
 
 # --- a user the policy does not contain keeps the manager ---
 out=$(ct_ssh $OUT 'cat /proc/1/comm; systemctl --user is-system-running --wait' 2>&1)

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* config= of pam_alcove.so lines of a pam.d file (pamd_configs.h). Pure. */
+#include "pamd_configs.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FIELDS 64
+
+/* The next logical line of *p into a malloc'd string: comments cut, "\\\n" joined with a
+ * space (libpam's _pam_assemble_line). NULL at the end of the text; -ENOMEM as *err. */
+static char *next_line(const char **p, int *err)
+{
+	const char *s = *p;
+	size_t cap = strlen(s) + 1, n = 0;
+	char *out;
+	bool comment = false;
+
+	if (!*s)
+		return NULL;
+	out = malloc(cap);
+	if (!out) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (; *s; s++) {
+		if (*s == '\\' && s[1] == '\n' && !comment) {
+			out[n++] = ' ';
+			s++;
+			continue;
+		}
+		if (*s == '\n')
+			break;
+		if (*s == '#')
+			comment = true;
+		if (!comment)
+			out[n++] = *s;
+	}
+	/* A comment ending in '\' continues too in libpam (it strips '#' first, per physical
+	 * line); a rarity that only adds a line to read, not one to miss, when not joined. */
+	out[n] = '\0';
+	*p = *s ? s + 1 : s;
+	return out;
+}
+
+/* Splits line in place into whitespace-separated fields; "[...]" is one field without its
+ * brackets when it opens a field ("\]" inside is a ']'). Returns the count. */
+static size_t split_fields(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *s = line;
+
+	while (n < max) {
+		s += strspn(s, " \t\r\f\v");
+		if (!*s)
+			break;
+		if (*s == '[') {
+			char *w = ++s;
+			f[n++] = w;
+			while (*s && *s != ']') {
+				if (*s == '\\' && s[1] == ']')
+					s++;
+				*w++ = *s++;
+			}
+			if (*s)
+				s++;
+			*w = '\0';
+			continue;
+		}
+		f[n++] = s;
+		s += strcspn(s, " \t\r\f\v");
+		if (*s)
+			*s++ = '\0';
+	}
+	return n;
+}
+
+static bool is_alcove_module(const char *module)
+{
+	const char *base = strrchr(module, '/');
+
+	return strcmp(base ? base + 1 : module, "pam_alcove.so") == 0;
+}
+
+static int add_path(PamdConfigs *c, const char *path)
+{
+	char **grown;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->path[i], path) == 0)
+			return 0;
+	grown = realloc(c->path, (c->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	c->path = grown;
+	c->path[c->n] = strdup(path);
+	if (!c->path[c->n])
+		return -ENOMEM;
+	c->n++;
+	return 0;
+}
+
+static int parse_line(char *line, PamdConfigs *c)
+{
+	char *f[MAX_FIELDS];
+	size_t n = split_fields(line, f, MAX_FIELDS);
+
+	/* TYPE CONTROL MODULE ARGS...; "@include FILE" has two fields and no module. */
+	if (n < 3 || f[0][0] == '@' || !is_alcove_module(f[2]))
+		return 0;
+	for (size_t i = 3; i < n; i++) {
+		if (strncmp(f[i], "config=", 7) != 0)
+			continue;
+		int r = add_path(c, f[i] + 7);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int pamd_configs_parse(const char *text, PamdConfigs *c)
+{
+	const char *p = text;
+	char *line;
+	int r = 0;
+
+	while (r >= 0 && (line = next_line(&p, &r))) {
+		r = parse_line(line, c);
+		free(line);
+	}
+	return r;
+}
+
+void pamd_configs_clear(PamdConfigs *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->path[i]);
+	free(c->path);
+	*c = (PamdConfigs){0};
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The policies a PAM stack names: every config=FILE of a pam_alcove.so line in the text of one
+ * /etc/pam.d file, read the way libpam reads it. Pure, unit-tested; `alcovectl user-manager`
+ * decides against each of them as well as the default policy, because a user contained only
+ * by such a policy writes the home that systemd --user would run units from.
+ *
+ * libpam's syntax: '#' starts a comment anywhere on a line; a line ending in '\' goes on with
+ * the next; fields are TYPE (a leading '-' only silences a missing module), CONTROL (a word
+ * or "[value=action ...]"), MODULE (a path or a name), then ARGS, where "[...]" is one
+ * argument that may hold spaces ("\]" for a ']' inside). "@include FILE" and the include /
+ * substack controls name other files of /etc/pam.d, which are scanned on their own.
+ */
+
+#include <stddef.h>
+
+typedef struct PamdConfigs {
+	char **path; /* malloc'd, in order of appearance, each once */
+	size_t n;
+} PamdConfigs;
+
+/* Adds to c each config= of a pam_alcove.so line of text (NUL-terminated). An empty
+ * config= ("config=") is returned as "" so that the caller refuses it. -ENOMEM. */
+int pamd_configs_parse(const char *text, PamdConfigs *c);
+void pamd_configs_clear(PamdConfigs *c);

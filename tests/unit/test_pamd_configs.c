@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* config= of pam_alcove.so lines in pam.d text (ctl/pamd_configs.c), read as libpam does:
+ * what `alcovectl user-manager` must find, or a config= policy's users get a host manager. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../ctl/pamd_configs.h"
+
+static PamdConfigs parse(const char *text)
+{
+	PamdConfigs c = {0};
+
+	assert_int_equal(pamd_configs_parse(text, &c), 0);
+	return c;
+}
+
+static void test_plain_and_control_syntax(void **state)
+{
+	PamdConfigs c = parse("session optional pam_systemd.so config=/not/ours\n"
+			      "session required pam_alcove.so config=/etc/alcove/a.conf debug\n"
+			      "-session [success=ok default=bad] /lib/security/pam_alcove.so "
+			      "debug config=/etc/alcove/b.conf\n"
+			      "session\trequired\tpam_alcove.so\tconfig=/etc/alcove/a.conf\n");
+
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.path[0], "/etc/alcove/a.conf");
+	assert_string_equal(c.path[1], "/etc/alcove/b.conf");
+	pamd_configs_clear(&c);
+}
+
+static void test_comments_and_continuation(void **state)
+{
+	PamdConfigs c = parse("# session required pam_alcove.so config=/commented\n"
+			      "session required pam_unix.so # pam_alcove.so config=/trailing\n"
+			      "session required \\\n"
+			      "   pam_alcove.so \\\n"
+			      "   config=/etc/alcove/cont.conf\n"
+			      "session required pam_alcove.so config=/last.conf");
+
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.path[0], "/etc/alcove/cont.conf");
+	assert_string_equal(c.path[1], "/last.conf");
+	pamd_configs_clear(&c);
+}
+
+static void test_bracketed_args_and_includes(void **state)
+{
+	PamdConfigs c = parse("@include common-session\n"
+			      "session include alcove-extra\n"
+			      "session required pam_alcove.so [config=/etc/al cove/s p.conf]\n"
+			      "session required pam_alcove.so [config=/x\\]y.conf]\n"
+			      "session required pam_alcove.so config=\n"
+			      "session required pam_alcove.so.bak config=/not/ours\n");
+
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.path[0], "/etc/al cove/s p.conf");
+	assert_string_equal(c.path[1], "/x]y.conf");
+	assert_string_equal(c.path[2], "");
+	pamd_configs_clear(&c);
+}
+
+static void test_none(void **state)
+{
+	PamdConfigs c = parse("");
+
+	assert_int_equal(c.n, 0);
+	c = parse("session required pam_alcove.so debug\n\n\n");
+	assert_int_equal(c.n, 0);
+	pamd_configs_clear(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_control_syntax),
+		cmocka_unit_test(test_comments_and_continuation),
+		cmocka_unit_test(test_bracketed_args_and_includes),
+		cmocka_unit_test(test_none),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
