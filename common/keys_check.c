@@ -12,10 +12,13 @@
 
 #include "macro.h"
 
-/* ctime is stamped by the coarse clock, up to a jiffy (10 ms at HZ=100) behind the real time,
- * and the start time is truncated to a tick: 50 ms covers both, so a key written just before
- * a login (ssh-copy-id && ssh) does not count as changed during it */
-#define KEYS_SLACK_MS 50
+/* ctime is stamped by the coarse clock, up to a jiffy (10 ms at HZ=100, the lowest) behind the
+ * real time, so a change made just after the connection began may carry a ctime just before
+ * it: the check looks that far further back. The start time itself is already truncated to a
+ * clock tick (never later than the real one). Every millisecond more is a window in which a
+ * key written just before the login (a script's `cat key >>authorized_keys; ssh ...`) counts
+ * as changed during it and refuses the login. */
+#define KEYS_SLACK_MS 10
 
 /* What the caller was, to go back to. */
 typedef struct SavedIds {

@@ -367,7 +367,7 @@ put_keys() { # options: the key line, written as the tenant would (a new file re
 	printf '%s %s\n' "$1" "$(cat "$SSHD_KEY.pub")" >"$kh/.ssh/k.new" &&
 		chown alcch4: "$kh/.ssh/k.new" && chmod 0600 "$kh/.ssh/k.new" &&
 		mv -f "$kh/.ssh/k.new" "${2:-$kh/.ssh/authorized_keys}" || setup_fail "writing alcch4's keys"
-	sleep 0.2 # older than the next connection, with the check's 50 ms for the coarse clock
+	sleep 0.1 # older than the next connection, with the check's 10 ms for the coarse clock
 }
 printf '%s\n' 'get /proc/1/comm' >"$WORK/comm.batch"
 SSHD_KEYS_FILE=.ssh/authorized_keys sshd_start 2384 \

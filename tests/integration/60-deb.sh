@@ -13,9 +13,14 @@ IN=alcfin OUT=alcfout GROUP=alcfgrp
 
 # A failure inside the container comes with the end of its journal (pam_alcove, the helper
 # and sshd log there).
+# alcove's own lines (module and helper) come last, next to the failure, so that an excerpt of
+# the output that keeps only its end still shows why.
 ct_fail() {
 	echo "# the container's journal:"
-	ct_run journalctl -b --no-pager -q -n 80 2>&1 | sed 's/^/#   /'
+	ct_run journalctl -b --no-pager -q -n 60 2>&1 | sed 's/^/#   /'
+	echo "# alcove's lines in it:"
+	ct_run journalctl -b --no-pager -q -t pam_alcove -t alcove-helper -t alcove-init -n 20 2>&1 |
+		sed 's/^/#   /'
 	fail "$@"
 }
 
@@ -90,7 +95,7 @@ out=$(ct_sh "autopkgtest --ignore-restrictions=breaks-testbed,isolation-machine 
 	--no-built-binaries --env=ALCOVE_ADT_GROUP=$GROUP --env=ALCOVE_ADT_MEMBER=$IN \
 	--env=ALCOVE_ADT_OTHER=$OUT /var/tmp/src -- null 2>&1") && rc=0 || rc=$?
 echo "$out" | grep -E '^(ok|FAIL|login) ' | sed 's/^/#   /'
-[ "$rc" = 0 ] || ct_fail "autopkgtest exited $rc: $out"
+[ "$rc" = 0 ] || ct_fail "autopkgtest exited $rc: $(echo "$out" | grep -E '^FAIL' | head -3) (output: $(echo "$out" | tail -15))"
 assert_contains "$(echo "$out" | grep -A5 '@@ summary')" "login                PASS" "autopkgtest: debian/tests/login PASS"
 assert_not_contains "$out" "leaked background" "autopkgtest: the test leaves no process behind"
 
