@@ -25,6 +25,17 @@ typedef struct HelperReply {
 	int signal;    /* the signal that ended it (SIGKILL past the deadline), or 0 */
 } HelperReply;
 
+/*
+ * How long the PAM module waits for `alcove-helper open` (then kills it and refuses the login),
+ * and the budget inside which the helper answers on its own: every wait of an open (the
+ * alcove's lock, the image store's lock, the alcove's first process) ends by then, so that a
+ * slow build is refused with the helper's own reason, not the module's kill.
+ */
+#define HELPER_OPEN_TIMEOUT_MS 30000
+#define HELPER_OPEN_BUDGET_MS 25000
+_Static_assert(HELPER_OPEN_BUDGET_MS < HELPER_OPEN_TIMEOUT_MS,
+	       "the helper must answer before the module gives up on it");
+
 typedef struct HelperCall {
 	const char *path; /* absolute */
 	const char *verb;

@@ -30,8 +30,6 @@
 #include "sshd_config.h"
 
 #define DATA_KEY "pam_alcove.session"
-/* A helper that has not answered by then is killed (through its pidfd) and the login fails. */
-#define HELPER_TIMEOUT_MS 30000
 
 /* What close needs, kept with pam_set_data() by a successful open. */
 typedef struct Opened {
@@ -62,6 +60,7 @@ typedef struct Ctx {
 	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
 	char msg[512]; /* why the failing step failed, naming its object */
 	bool tenant;   /* ... in what the user controls: failure = "open" does not apply */
+	bool silent;   /* ... or the helper gave no answer (killed, or gone without a word) */
 } Ctx;
 
 static const char *item(pam_handle_t *pamh, int type)
@@ -133,11 +132,17 @@ static int request_open(Ctx *c, HelperReply *reply)
 	kv_add(&b, "config", c->o->config);
 	kv_add(&b, "lobby", "1");
 	kv_add(&b, "debug", c->o->debug ? "1" : "0");
-	r = helper_call(
-	    &(HelperCall){.path = c->o->helper, .verb = "open", .timeout_ms = HELPER_TIMEOUT_MS},
-	    &b, reply);
-	/* out of pids: with cgroup = "none" the user's own processes may fill our cgroup */
-	c->tenant = r == -EAGAIN;
+	/* A helper that has not answered by then is killed (through its pidfd). */
+	r = helper_call(&(HelperCall){.path = c->o->helper,
+				      .verb = "open",
+				      .timeout_ms = HELPER_OPEN_TIMEOUT_MS},
+			&b, reply);
+	/* Out of pids: with cgroup = "none" the user's own processes may fill our cgroup. No
+	 * answer (killed at the deadline, or gone without a word): nothing says the failure was
+	 * the host's, and a tenant can make a build slow (a layer of millions of entries, their
+	 * other login holding the alcove's lock), so failure = "open" does not apply either. */
+	c->silent = r == -ETIMEDOUT || r == -ECONNRESET;
+	c->tenant = r == -EAGAIN || c->silent;
 	if (r < 0)
 		return fail(c, r, "helper", "Failed to run %s open: %m", c->o->helper);
 	return 0;
@@ -349,10 +354,10 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_
 static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 {
 	if (failure == FAILURE_OPEN && c->tenant) {
-		log_full(LOG_ERR, r, &c->f,
-			 "Refusing session: %s; failure = \"open\" does not apply, the user's own "
-			 "layer, home or alcove failed",
-			 c->msg);
+		log_full(LOG_ERR, r, &c->f, "Refusing session: %s; failure = \"open\" does not apply, %s",
+			 c->msg,
+			 c->silent ? "the helper gave no answer, which the user may have caused"
+				   : "the user's own layer, home or alcove failed");
 		return OUTCOME_FAILED;
 	}
 	if (failure == FAILURE_OPEN && !c->joined) {
@@ -613,7 +618,7 @@ static int helper_close(const PamOptions *o, const char *user, const Opened *s, 
 	kv_add(&b, "session", s->session);
 	kv_add(&b, "config", o->config);
 	r = helper_call(
-	    &(HelperCall){.path = o->helper, .verb = "close", .timeout_ms = HELPER_TIMEOUT_MS}, &b,
+	    &(HelperCall){.path = o->helper, .verb = "close", .timeout_ms = HELPER_OPEN_TIMEOUT_MS}, &b,
 	    &reply);
 	if (r < 0) {
 		errno = -r;

@@ -161,7 +161,8 @@ static int send_go(BuildCtx *c, bool cgroup, const int *fds, size_t n)
 }
 
 /* One message from the child within the deadline: its size, 0 on EOF. */
-static int recv_child(BuildCtx *c, uint64_t deadline, ChildError *e, ssize_t *ret_n)
+static int recv_child(BuildCtx *c, uint64_t start, uint64_t deadline, ChildError *e,
+		      ssize_t *ret_n)
 {
 	struct pollfd p = {.fd = c->sync_fd, .events = POLLIN};
 	uint64_t now;
@@ -176,8 +177,8 @@ static int recv_child(BuildCtx *c, uint64_t deadline, ChildError *e, ssize_t *re
 	if (r == 0)
 		return build_error(c, -ETIMEDOUT,
 				   "the alcove's first process did not start "
-				   "alcove-init within %d s",
-				   CHILD_TIMEOUT_MS / 1000);
+				   "alcove-init within %.1f s",
+				   (double)(deadline - start) / 1e6);
 	*ret_n = recv(c->sync_fd, e, sizeof(*e), 0);
 	if (*ret_n < 0)
 		return build_error(c, negative_errno(), "read from the alcove's first process: %m");
@@ -188,14 +189,17 @@ static int recv_child(BuildCtx *c, uint64_t deadline, ChildError *e, ssize_t *re
  * without a word, which waitid tells apart. Notes (err = 0) may come first. */
 static int wait_child(BuildCtx *c, int pidfd)
 {
-	uint64_t deadline = now_us() + (uint64_t)CHILD_TIMEOUT_MS * 1000u;
+	uint64_t start = now_us(), deadline = start + (uint64_t)CHILD_TIMEOUT_MS * 1000u;
 	ChildError e;
 	siginfo_t si = {0};
 	ssize_t n;
 	int r;
 
+	/* the open's budget (build.h), in the same clock: CLOCK_MONOTONIC */
+	if (c->spec->deadline_ms > 0 && (uint64_t)c->spec->deadline_ms * 1000u < deadline)
+		deadline = (uint64_t)c->spec->deadline_ms * 1000u;
 	for (;;) {
-		r = recv_child(c, deadline, &e, &n);
+		r = recv_child(c, start, deadline, &e, &n);
 		if (r < 0)
 			return r;
 		if (n != (ssize_t)sizeof(e))

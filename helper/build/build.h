@@ -31,6 +31,7 @@ typedef struct BuildSpec {
 	int exe_dirfd; /* where alcove-init lives */
 	int rundirfd;  /* /run/alcove/<name>, locked */
 	bool debug;
+	long long deadline_ms; /* monotonic_ms() by which every wait of the build ends; 0: none */
 	/* called with each note of the alcove's first process (one line: a mount point it
 	 * replaced or moved aside in the user's upper layer), for the caller to log; may be NULL */
 	void (*note)(const char *message, void *userdata);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdwait.h"
 #include "fileio.h"
 #include "macro.h"
 #include "lib/paths.h"
@@ -44,12 +45,14 @@ static int lock_store(BuildCtx *c, int libfd, const char *name, int *ret_fd)
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return build_error(c, negative_errno(), "lock %s/%s/lock: %m",
 					   ALCOVE_LIB_DIR, OCI_DIR);
-		if (tries >= IMAGE_LOCK_TRIES)
+		/* (and within the open's budget, build.h) */
+		if (tries >= IMAGE_LOCK_TRIES ||
+		    (c->spec->deadline_ms > 0 && monotonic_ms() >= c->spec->deadline_ms))
 			return build_error(c, -ETIMEDOUT,
 					   "image \"%s\": the image store %s/%s is locked by "
-					   "`alcovectl image` (a pull or prune) for over %d s; log in "
-					   "again when it is done",
-					   name, ALCOVE_LIB_DIR, OCI_DIR, IMAGE_LOCK_TRIES / 10);
+					   "`alcovectl image` (a pull or prune) for over %.1f s; log "
+					   "in again when it is done",
+					   name, ALCOVE_LIB_DIR, OCI_DIR, tries / 10.0);
 		(void)nanosleep(&pause, NULL);
 	}
 	return 0;

@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "fdwait.h"
 #include "macro.h"
 #include "paths.h"
 
@@ -70,6 +72,31 @@ static int lock_retrying(int runfd, const char *name, bool create, int how, int 
 int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd)
 {
 	return lock_retrying(runfd, name, create, LOCK_EX, ret_dirfd, ret_lockfd);
+}
+
+int lock_alcove_until(int runfd, const char *name, bool create, long long deadline_ms,
+		      int *ret_dirfd, int *ret_lockfd)
+{
+	long long pause_ms = 1;
+
+	/* flock() has no timeout and the helper's signals are its own (no alarm()): polled, the
+	 * pause doubling up to 50 ms, so an uncontended lock costs one call. */
+	for (;;) {
+		struct timespec ts;
+		long long left;
+		int r = lock_retrying(runfd, name, create, LOCK_EX | LOCK_NB, ret_dirfd, ret_lockfd);
+
+		if (r != -EWOULDBLOCK)
+			return r;
+		left = deadline_ms - monotonic_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (pause_ms > left)
+			pause_ms = left;
+		ts = (struct timespec){.tv_sec = pause_ms / 1000, .tv_nsec = pause_ms % 1000 * 1000000};
+		(void)nanosleep(&ts, NULL);
+		pause_ms = pause_ms * 2 > 50 ? 50 : pause_ms * 2;
+	}
 }
 
 int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd)

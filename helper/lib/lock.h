@@ -12,6 +12,10 @@
  * create: make /run/alcove/<name> (root 0711) if missing; otherwise -ENOENT.
  */
 int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *ret_lockfd);
+/* The same, waiting at most until deadline_ms (monotonic_ms(), fdwait.h): -ETIMEDOUT when
+ * another still holds the lock then. */
+int lock_alcove_until(int runfd, const char *name, bool create, long long deadline_ms,
+		      int *ret_dirfd, int *ret_lockfd);
 /* The same without waiting (and without create): -EWOULDBLOCK when another holds the lock. */
 int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd);
 

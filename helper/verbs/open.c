@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "control_client.h"
+#include "fdwait.h"
+#include "helper_client.h"
 #include "login.h"
 #include "macro.h"
 #include "nsswrap.h"
@@ -47,6 +49,7 @@ typedef struct OpenCtx {
 	pid_t pid;
 	bool built;
 	uint64_t t_start, t_policy, t_lock, t_lobby, t_hold;
+	long long deadline_ms; /* every wait ends by then (HELPER_OPEN_BUDGET_MS) */
 	BuildTimings bt;
 } OpenCtx;
 
@@ -240,6 +243,7 @@ static int build(OpenCtx *c)
 	    .n_pass = c->n_pass,
 	    .exe_dirfd = c->env->exe_dirfd,
 	    .rundirfd = c->dirfd,
+	    .deadline_ms = c->deadline_ms,
 	    .note = build_note,
 	    .note_userdata = c,
 	};
@@ -248,7 +252,9 @@ static int build(OpenCtx *c)
 
 	c->ans->fields.stage = "build";
 	r = build_alcove(&spec, &res, &e);
-	c->ans->tenant = e.tenant;
+	/* past the budget: its time may have gone to waits the tenant caused (their other login
+	 * holding the lock, a slow build of their layer), so not the host's failure alone */
+	c->ans->tenant = e.tenant || r == -ETIMEDOUT;
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to build the alcove of %s: %s (stage %s)",
 				    c->login->user, e.msg, e.stage ? e.stage : "build");
@@ -280,7 +286,15 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	/* the user's alcoves that ended since (share = session: one directory each) go first;
 	 * what cannot go now is the next sweep's or gc's */
 	(void)rundir_sweep(c->runfd, c->login->uid, c->name);
-	r = lock_alcove(c->runfd, c->name, true, &c->dirfd, &c->lockfd);
+	r = lock_alcove_until(c->runfd, c->name, true, c->deadline_ms, &c->dirfd, &c->lockfd);
+	if (r == -ETIMEDOUT) {
+		/* held by another open of the same alcove (the user's other login), or a stop */
+		c->ans->tenant = true;
+		return answer_error(c->ans, r,
+				    "Failed to lock %s/%s: another login or a stop of the alcove "
+				    "held it for %d s",
+				    ALCOVE_RUN_DIR, c->name, HELPER_OPEN_BUDGET_MS / 1000);
+	}
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
 	c->t_lock = now_us();
@@ -474,6 +488,7 @@ int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 	int r;
 
 	c.t_start = now_us();
+	c.deadline_ms = monotonic_ms() + HELPER_OPEN_BUDGET_MS;
 	r = decide(&c, req);
 	c.t_policy = now_us();
 	if (r > 0) {

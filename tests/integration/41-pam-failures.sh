@@ -133,3 +133,19 @@ sshd_pam_write "$SSHD_SERVICE" "session required $MOD config=$openconf helper=$H
 out=$(ssh_to alcd1 -- 'cat /proc/1/comm; echo "name=${ALCOVE_NAME:-none}"')
 assert_eq "$(cat /proc/1/comm)"$'\n'"name=none" "$out" \
 	"failure = \"open\" through sshd: the command runs, on the host, without ALCOVE_NAME"
+
+# --- failure = "open" does not cover a helper that gave no answer: killed at the deadline or
+# gone without a word, nothing says the failure was the host's, and a tenant can make a build
+# slow (their other login holding the alcove's lock, a layer of millions of entries). The
+# fault build SIGKILLed just after taking the lock, and a helper that exits at once.
+printf '#!/bin/sh\nALCOVE_FAULT=lock exec %s "$@"\n' "$BUILD/tests/fault/alcove-helper-fault" \
+	>"$WORK/killed-helper"
+chmod 755 "$WORK/killed-helper"
+for h in killed-helper dying-helper; do
+	svc alcd-f-open-$h "config=$openconf helper=$WORK/$h"
+	journal_clear
+	out=$(pt alcd-f-open-$h alcd1) && fail "failure = open, $h: session opened: $out"
+	logged "failure = \"open\", a helper that did not answer ($h): refused" alcd1 helper \
+		"failure = \"open\" does not apply, the helper gave no answer, which the user may have caused"
+	assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "failure = \"open\", $h: not let through uncontained"
+done
