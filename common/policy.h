@@ -89,6 +89,7 @@ typedef enum {
 	PKEY_TUN,
 	PKEY_TMP_SIZE,
 	PKEY_TMP_INODES,
+	PKEY_MAX_SESSIONS,
 	_PKEY_MAX,
 } ProfileKey;
 
@@ -136,6 +137,7 @@ typedef struct Profile {
 	bool tun; /* sshd's tunnel forwarding (ssh -w) for contained logins: /dev/net/tun */
 	TmpfsSize tmp_size;  /* size= of /tmp, /run, /dev/shm */
 	uint64_t tmp_inodes; /* nr_inodes= of the same */
+	unsigned max_sessions; /* share = "session": a user's alcoves at once; 0: no limit */
 	Origin origin[_PKEY_MAX]; /* filled for resolved profiles */
 	Origin limit_origin[_LIMIT_MAX]; /* per limit: limits merge key by key */
 	int inherit_line;                /* line of `inherit`, 0 if none */

@@ -186,6 +186,17 @@ static bool key_idle_timeout(KeyCtx *k)
 	return true;
 }
 
+/* 0: no limit */
+static bool key_max_sessions(KeyCtx *k)
+{
+	uint64_t v;
+
+	if (!key_count(k, "alcoves", 0, 65536, &v))
+		return false;
+	k->p->max_sessions = (unsigned)v;
+	return true;
+}
+
 static bool key_tmp_size(KeyCtx *k)
 {
 	const char *v = load_string(k->c, k->s, k->where);
@@ -271,6 +282,8 @@ static bool parse_key(KeyCtx *k, ProfileKey key)
 		return key_tmp_size(k);
 	case PKEY_TMP_INODES:
 		return key_count(k, "inodes", TMPFS_INODES_MIN, TMPFS_INODES_MAX, &k->p->tmp_inodes);
+	case PKEY_MAX_SESSIONS:
+		return key_max_sessions(k);
 	default:
 		return key_choice(k, key);
 	}

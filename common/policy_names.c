@@ -35,6 +35,7 @@ static const char *const key_names[_PKEY_MAX] = {
     [PKEY_TUN] = "tun",
     [PKEY_TMP_SIZE] = "tmp_size",
     [PKEY_TMP_INODES] = "tmp_inodes",
+    [PKEY_MAX_SESSIONS] = "max_sessions",
 };
 
 static const char *const limit_names[_LIMIT_MAX] = {
@@ -289,6 +290,9 @@ void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size
 		break;
 	case PKEY_IDLE_TIMEOUT:
 		snprintf(buf, size, "%u", p->idle_timeout);
+		break;
+	case PKEY_MAX_SESSIONS:
+		snprintf(buf, size, "%u", p->max_sessions);
 		break;
 	case PKEY_LIMITS:
 		format_limits(&p->limits, buf, size);

@@ -37,6 +37,9 @@ int profile_init_builtin(Profile *p, const char *name)
 	     * are bounded too */
 	    .tmp_size = {.percent = 10},
 	    .tmp_inodes = 262144,
+	    /* share = "session": each alcove has the profile's limits, so a count bounds what
+	     * one user holds (and their /run/alcove directories) */
+	    .max_sessions = 16,
 	    /* No tenant takes the host's memory or pids (alcove.conf(5), limits): a quarter of
 	     * the RAM and 2048 tasks, with systemd's scope (cgroup = "none" has no limits). */
 	    .limits = {.set = (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX),
@@ -178,6 +181,9 @@ static int overlay_key(Profile *dst, const Profile *src, ProfileKey k)
 		return 0;
 	case PKEY_TMP_INODES:
 		dst->tmp_inodes = src->tmp_inodes;
+		return 0;
+	case PKEY_MAX_SESSIONS:
+		dst->max_sessions = src->max_sessions;
 		return 0;
 	default: /* the choice keys */
 		profile_set_choice(dst, k, profile_get_choice(src, k));

@@ -123,6 +123,9 @@ static void value_json(FILE *f, const Profile *p, ProfileKey k)
 	case PKEY_TMP_INODES:
 		fprintf(f, "%" PRIu64, p->tmp_inodes);
 		break;
+	case PKEY_MAX_SESSIONS:
+		fprintf(f, "%u", p->max_sessions);
+		break;
 	case PKEY_LIMITS:
 		limits_json(f, p);
 		break;

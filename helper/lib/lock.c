@@ -74,29 +74,65 @@ int lock_alcove(int runfd, const char *name, bool create, int *ret_dirfd, int *r
 	return lock_retrying(runfd, name, create, LOCK_EX, ret_dirfd, ret_lockfd);
 }
 
+/* Sleeps before the next try of a lock, *pause_ms doubling up to 50 ms; -ETIMEDOUT once
+ * deadline_ms has passed. */
+static int lock_pause(long long deadline_ms, long long *pause_ms)
+{
+	long long left = deadline_ms - monotonic_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	if (*pause_ms > left)
+		*pause_ms = left;
+	ts = (struct timespec){.tv_sec = *pause_ms / 1000, .tv_nsec = *pause_ms % 1000 * 1000000};
+	(void)nanosleep(&ts, NULL);
+	*pause_ms = *pause_ms * 2 > 50 ? 50 : *pause_ms * 2;
+	return 0;
+}
+
 int lock_alcove_until(int runfd, const char *name, bool create, long long deadline_ms,
 		      int *ret_dirfd, int *ret_lockfd)
 {
 	long long pause_ms = 1;
+	int r;
 
-	/* flock() has no timeout and the helper's signals are its own (no alarm()): polled, the
-	 * pause doubling up to 50 ms, so an uncontended lock costs one call. */
+	/* flock() has no timeout and the helper's signals are its own (no alarm()): polled, so
+	 * an uncontended lock costs one call. */
 	for (;;) {
-		struct timespec ts;
-		long long left;
-		int r = lock_retrying(runfd, name, create, LOCK_EX | LOCK_NB, ret_dirfd, ret_lockfd);
-
+		r = lock_retrying(runfd, name, create, LOCK_EX | LOCK_NB, ret_dirfd, ret_lockfd);
 		if (r != -EWOULDBLOCK)
 			return r;
-		left = deadline_ms - monotonic_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (pause_ms > left)
-			pause_ms = left;
-		ts = (struct timespec){.tv_sec = pause_ms / 1000, .tv_nsec = pause_ms % 1000 * 1000000};
-		(void)nanosleep(&ts, NULL);
-		pause_ms = pause_ms * 2 > 50 ? 50 : pause_ms * 2;
+		r = lock_pause(deadline_ms, &pause_ms);
+		if (r < 0)
+			return r;
 	}
+}
+
+int lock_sessions_until(int runfd, long long deadline_ms, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	long long pause_ms = 1;
+	struct stat st;
+	int r;
+
+	/* "." first: not an alcove's name, so gc, list and the sweeps pass it by */
+	fd = paths_openat(runfd, ".sessions.lock", O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 07777) != 0600)
+		return -EPERM;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return negative_errno();
+		r = lock_pause(deadline_ms, &pause_ms);
+		if (r < 0)
+			return r;
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
 }
 
 int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd)

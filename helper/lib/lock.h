@@ -20,6 +20,14 @@ int lock_alcove_until(int runfd, const char *name, bool create, long long deadli
 int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd);
 
 /*
+ * /run/alcove/.sessions.lock (root 0600, a name no alcove has), LOCK_EX until deadline_ms:
+ * held by a share = "session" open with max_sessions while it counts the user's alcoves and
+ * makes its own directory, so that logins at once cannot each count one short. Only root
+ * can open it: a host user cannot hold it.
+ */
+int lock_sessions_until(int runfd, long long deadline_ms, int *ret_fd);
+
+/*
  * The persistent layer's lock: flock on /var/lib/alcove/<user>/lock (userfd: that directory),
  * held by every alcove-init on the layer for its whole life (LOCK_EX; LOCK_SH for
  * share = session, whose alcoves only read the upper), by reset while it deletes the layer and

@@ -34,8 +34,10 @@ int rundir_remove_if_over(int runfd, const char *name)
 	int r;
 
 	r = lock_alcove_nowait(runfd, name, &dirfd, &lockfd);
-	if (r == -ENOENT || r == -EWOULDBLOCK || r == -EAGAIN)
-		return 0; /* gone, or someone else is at it */
+	if (r == -ENOENT)
+		return 2; /* gone already */
+	if (r == -EWOULDBLOCK || r == -EAGAIN)
+		return 0; /* someone else is at it */
 	if (r < 0)
 		return r;
 	r = statefile_read(dirfd, &st);
@@ -69,10 +71,11 @@ int rundir_remove_when_ended(int runfd, const char *name, int wait_ms)
 	return rundir_remove_if_over(runfd, name);
 }
 
-int rundir_sweep(int runfd, uid_t uid, const char *except)
+int rundir_sweep(int runfd, uid_t uid, const char *except, unsigned *ret_kept)
 {
 	struct dirent *de;
 	int r, removed = 0;
+	unsigned kept = 0;
 	DIR *d;
 
 	r = opendir_fd(runfd, &d);
@@ -80,10 +83,17 @@ int rundir_sweep(int runfd, uid_t uid, const char *except)
 		return r;
 	/* an entry removed while the directory is read may or may not be returned (POSIX
 	 * readdir): one that is gone is just not found by the lock */
-	while ((de = readdir(d)))
-		if (rundir_name_of_uid(de->d_name, uid) && (!except || strcmp(de->d_name, except)) &&
-		    rundir_remove_if_over(runfd, de->d_name) > 0)
+	while ((de = readdir(d))) {
+		if (!rundir_name_of_uid(de->d_name, uid) || (except && !strcmp(de->d_name, except)))
+			continue;
+		r = rundir_remove_if_over(runfd, de->d_name);
+		if (r == 1)
 			removed++;
+		else if (r <= 0)
+			kept++; /* alive, busy, corrupt, or failed to go: still there */
+	}
 	closedir(d);
+	if (ret_kept)
+		*ret_kept = kept;
 	return removed;
 }

@@ -20,7 +20,7 @@
 /* "<uid>" and "<uid>-<hex>" (share = session) name the alcoves of uid. */
 bool rundir_name_of_uid(const char *name, uid_t uid);
 
-/* Removes /run/alcove/<name> if it is over. 1 removed, 0 kept (alive, busy, gone already,
+/* Removes /run/alcove/<name> if it is over. 1 removed, 2 gone already, 0 kept (alive, busy,
  * corrupt state, cannot tell), -errno when removing failed. */
 int rundir_remove_if_over(int runfd, const char *name);
 
@@ -29,6 +29,6 @@ int rundir_remove_if_over(int runfd, const char *name);
 int rundir_remove_when_ended(int runfd, const char *name, int wait_ms);
 
 /* rundir_remove_if_over() for every directory of uid but `except` (may be NULL): the number
- * removed, or -errno when /run/alcove cannot be read. Failures on one directory are left to
- * the next sweep or gc. */
-int rundir_sweep(int runfd, uid_t uid, const char *except);
+ * removed, or -errno when /run/alcove cannot be read; *ret_kept (may be NULL): how many stay.
+ * Failures on one directory are left to the next sweep or gc (and count as kept). */
+int rundir_sweep(int runfd, uid_t uid, const char *except, unsigned *ret_kept);

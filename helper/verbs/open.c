@@ -265,6 +265,51 @@ static int build(OpenCtx *c)
 	return 0;
 }
 
+/* This alcove's lock, its directory made. */
+static int lock_own(OpenCtx *c)
+{
+	int r = lock_alcove_until(c->runfd, c->name, true, c->deadline_ms, &c->dirfd, &c->lockfd);
+	if (r == -ETIMEDOUT) {
+		/* held by another open of the same alcove (the user's other login), or a stop */
+		c->ans->tenant = true;
+		return answer_error(c->ans, r,
+				    "Failed to lock %s/%s: another login or a stop of the alcove "
+				    "held it for %d s",
+				    ALCOVE_RUN_DIR, c->name, HELPER_OPEN_BUDGET_MS / 1000);
+	}
+	if (r < 0)
+		return answer_error(c->ans, r, "Failed to lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
+	return 0;
+}
+
+/* share = "session" with max_sessions: each alcove has the profile's limits, so only a count
+ * bounds what one user holds (and their directories in /run, a tmpfs the host shares). The
+ * user's other alcoves are counted after the sweep, under the sessions lock until this one's
+ * directory exists. */
+static int lock_capped(OpenCtx *c)
+{
+	_cleanup_close_ int sessfd = -1;
+	unsigned kept = 0;
+	int r;
+
+	r = lock_sessions_until(c->runfd, c->deadline_ms, &sessfd);
+	if (r < 0)
+		return answer_error(c->ans, r, "Failed to lock %s/.sessions.lock: %m",
+				    ALCOVE_RUN_DIR);
+	r = rundir_sweep(c->runfd, c->login->uid, c->name, &kept);
+	if (r < 0)
+		return answer_error(c->ans, r, "Failed to read %s: %m", ALCOVE_RUN_DIR);
+	if (kept >= c->profile->max_sessions) {
+		c->ans->tenant = true;
+		return answer_error(c->ans, -EUSERS,
+				    "%s already has %u session alcoves running (max_sessions = %u "
+				    "in profile %s): end one first",
+				    c->login->user, kept, c->profile->max_sessions,
+				    c->profile->name);
+	}
+	return lock_own(c);
+}
+
 static int lock_and_get(OpenCtx *c, const Request *req)
 {
 	int r;
@@ -283,20 +328,16 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	r = paths_open_run(&c->runfd);
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
-	/* the user's alcoves that ended since (share = session: one directory each) go first;
-	 * what cannot go now is the next sweep's or gc's */
-	(void)rundir_sweep(c->runfd, c->login->uid, c->name);
-	r = lock_alcove_until(c->runfd, c->name, true, c->deadline_ms, &c->dirfd, &c->lockfd);
-	if (r == -ETIMEDOUT) {
-		/* held by another open of the same alcove (the user's other login), or a stop */
-		c->ans->tenant = true;
-		return answer_error(c->ans, r,
-				    "Failed to lock %s/%s: another login or a stop of the alcove "
-				    "held it for %d s",
-				    ALCOVE_RUN_DIR, c->name, HELPER_OPEN_BUDGET_MS / 1000);
+	if (c->profile->share == SHARE_SESSION && c->profile->max_sessions > 0)
+		r = lock_capped(c);
+	else {
+		/* the user's alcoves that ended since (share = session: one directory each) go
+		 * first; what cannot go now is the next sweep's or gc's */
+		(void)rundir_sweep(c->runfd, c->login->uid, c->name, NULL);
+		r = lock_own(c);
 	}
 	if (r < 0)
-		return answer_error(c->ans, r, "Failed to lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
+		return r;
 	c->t_lock = now_us();
 	FAULT_POINT("lock");
 	r = find_running(c);

@@ -4,7 +4,8 @@
 # fills the host's /run by logging in. Through real ssh logins: five logins under
 # on_last_logout = stop and five under keep leave nothing; under keep a process left behind
 # keeps its alcove's directory while it lives (another login's sweep included), and the next
-# login after it ended removes it; share = "user" with stop leaves no /run/alcove/<uid>.
+# login after it ended removes it; share = "user" with stop leaves no /run/alcove/<uid>;
+# max_sessions caps a user's session alcoves at once.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
@@ -17,14 +18,17 @@ img=$(test_image bookworm-login)
 pam_user alcca3
 pam_user alcca4
 pam_user alcca5
+pam_user alcca6
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	share = \"session\"; on_last_logout = \"stop\"; };
-profiles = { keep = { on_last_logout = \"keep\"; }; shared = { share = \"user\"; }; };
+profiles = { keep = { on_last_logout = \"keep\"; }; shared = { share = \"user\"; };
+	few = { on_last_logout = \"keep\"; max_sessions = 2; }; };
 rules = ( { user = \"alcca3\"; profile = \"defaults\"; },
 	  { user = \"alcca4\"; profile = \"keep\"; },
-	  { user = \"alcca5\"; profile = \"shared\"; } );")
+	  { user = \"alcca5\"; profile = \"shared\"; },
+	  { user = \"alcca6\"; profile = \"few\"; } );")
 sshd_start 2342 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
-for u in alcca3 alcca4 alcca5; do sshd_authorize $u; done
+for u in alcca3 alcca4 alcca5 alcca6; do sshd_authorize $u; done
 
 # The run directories of USER: /run/alcove/<uid> and /run/alcove/<uid>-*, one per line.
 rundirs() { # user
@@ -85,3 +89,29 @@ wait_until 200 no_rundirs alcca5 ||
 pass "user/stop: no /run/alcove/$(id -u alcca5) after the last logout"
 wait_until 200 alcove_gone alcca5 || fail "user/stop: the alcove did not end: $(alcove_leftovers alcca5)"
 pass "user/stop: the alcove ended"
+
+# --- max_sessions = 2: each session alcove has the profile's limits, so a count bounds what
+# one user holds; two alcoves kept by processes left behind, the third login is refused (the
+# helper says why), and once one of them ended the next login goes through.
+for i in 1 2; do
+	ssh_to alcca6 -- "setsid sleep 475$i </dev/null >/dev/null 2>&1 & echo started" >/dev/null ||
+		fail "alcca6: login $i that leaves a process did not run"
+	wait_until 100 alcove_has alcca6 "sleep 475$i" || fail "alcca6: the process of login $i is not there"
+done
+rc=0
+out=$(ssh_to alcca6 -- echo third 2>&1) || rc=$?
+assert_eq 254 "$rc" "max_sessions: a third session alcove is refused by sshd (exit 254)"
+assert_not_contains "$out" third "max_sessions: and its command did not run"
+out=$("$BUILD/alcovectl" --config "$conf" enter alcca6 -- echo third 2>&1) &&
+	fail "max_sessions: alcovectl enter got a third alcove: $out"
+assert_contains "$out" "alcca6 already has 2 session alcoves running (max_sessions = 2 in profile few)" \
+	"max_sessions: the helper names the count and the profile"
+assert_eq 2 "$(rundirs alcca6 | wc -l)" "max_sessions: the refused logins left no directory"
+pkill -u "$(id -u alcca6)" -x -f "sleep 4751" || fail "alcca6: cannot end a process left behind"
+# (its init exits with its last process; until then it still counts)
+wait_until 100 eval '[ "$(ssh_to alcca6 -- echo fourth 2>/dev/null)" = fourth ]' ||
+	fail "max_sessions: no login after one of the two alcoves ended"
+pass "max_sessions: a login after one of the two ended"
+pkill -u "$(id -u alcca6)" -x -f "sleep 4752"
+wait_until 200 alcove_gone alcca6 || fail "alcca6: alcoves left: $(alcove_leftovers alcca6)"
+pass "alcca6: nothing left"

@@ -189,6 +189,23 @@ static void test_tmpfs_keys(void **state)
 	policy_free(p);
 }
 
+/* max_sessions: a count of a user's share = "session" alcoves; 16 builtin, 0 lifts it. */
+static void test_max_sessions(void **state)
+{
+	Policy *p;
+
+	assert_load_error("defaults = {\n  max_sessions = -1;\n};\n", 2, "defaults.max_sessions",
+			  "out of range (0 to 65536 alcoves)");
+	assert_load_error("profiles = {\n  p = { max_sessions = \"4\"; };\n};\n", 2,
+			  "profiles.p.max_sessions", "expected a number of alcoves");
+	p = load_ok("profiles = { few = { max_sessions = 2; }; any = { max_sessions = 0; };\n"
+		    "  plain = { share = \"session\"; }; };\n");
+	assert_int_equal(policy_find_profile(p, "few")->max_sessions, 2);
+	assert_int_equal(policy_find_profile(p, "any")->max_sessions, 0);
+	assert_int_equal(policy_find_profile(p, "plain")->max_sessions, 16);
+	policy_free(p);
+}
+
 static void test_tasks_and_weights(void **state)
 {
 	assert_load_error("defaults = {\n  limits = { TasksMax = 0; };\n};\n", 2,
@@ -548,6 +565,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_percentages),
 	    cmocka_unit_test(test_tmpfs_keys),
+	    cmocka_unit_test(test_max_sessions),
 	    cmocka_unit_test(test_tasks_and_weights),
 	    cmocka_unit_test(test_images),
 	    cmocka_unit_test(test_patterns),
