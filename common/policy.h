@@ -291,9 +291,12 @@ const char *decision_kind_name(DecisionKind k); /* "contain", "skip", "refuse" *
  * -EINVAL with the reason in reason[]. matches: NULL pattern matches anything; an rhost that
  * is not a literal address (a DNS name, absent) matches no pattern. IPv4 is compared as
  * IPv4-mapped IPv6 (::ffff:a.b.c.d), so either spelling of a client matches; a zone
- * ("%eth0") of the rhost is ignored. */
+ * ("%eth0") of the rhost is ignored. is_name: rhost is set, not "", and not a literal address
+ * (sshd's UseDNS yes: a reverse DNS name); policy_decide() matches such an rhost against
+ * every rhost rule that contains and none that skips. */
 int policy_rhost_check(const char *pattern, char *reason, size_t size);
 bool policy_rhost_matches(const char *pattern, const char *rhost);
+bool policy_rhost_is_name(const char *rhost);
 
 /* A name no account should have and nothing may look up or match: empty, ".", a '/', "..",
  * a control character (newline, ...), more than POLICY_LOGIN_NAME_MAX bytes, a leading '-'.

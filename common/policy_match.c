@@ -58,13 +58,25 @@ static bool group_matches(const char *pattern, const Login *l)
 	return false;
 }
 
+/* With UseDNS yes sshd sets PAM_RHOST to the client's reverse DNS name, and whoever owns the
+ * client's address writes its PTR record: the name says nothing about where the client is. So
+ * it matches every rhost rule that contains (the client may be in the prefix) and none that
+ * skips: a rule that contains or refuses by rhost cannot be passed over by choosing a name to
+ * reach a skip rule below it. */
+static bool rhost_matches(const Rule *r, const Login *l)
+{
+	if (r->rhost && policy_rhost_is_name(l->rhost))
+		return r->action == RULE_CONTAIN;
+	return policy_rhost_matches(r->rhost, l->rhost);
+}
+
 static bool rule_matches(const Rule *r, const Login *l)
 {
 	if (l->uid == 0 && !(r->user && strcmp(r->user, "root") == 0))
 		return false;
 	return glob_matches(r->user, l->user) && group_matches(r->group, l) &&
 	       glob_matches(r->service, l->service) && glob_matches(r->tty, l->tty) &&
-	       policy_rhost_matches(r->rhost, l->rhost);
+	       rhost_matches(r, l);
 }
 
 static void contain(const Policy *p, const Login *l, const char *profile_name, const char *why,
@@ -102,7 +114,7 @@ static void contain(const Policy *p, const Login *l, const char *profile_name, c
 
 void policy_decide(const Policy *p, const Login *l, Decision *ret)
 {
-	char why[96], name[PRINTABLE_MAX + 4];
+	char why[160], name[PRINTABLE_MAX + 4];
 
 	*ret = (Decision){.kind = DECISION_SKIP};
 	if (policy_name_is_hostile(l->user)) {
@@ -121,7 +133,10 @@ void policy_decide(const Policy *p, const Login *l, Decision *ret)
 			continue;
 		ret->rule = r;
 		ret->rule_index = i;
-		snprintf(why, sizeof(why), "rule #%zu (line %d)", i + 1, r->line);
+		snprintf(why, sizeof(why), "rule #%zu (line %d%s)", i + 1, r->line,
+			 r->rhost && policy_rhost_is_name(l->rhost)
+			     ? "; rhost is a name, not an address: matched toward containment"
+			     : "");
 		if (r->action == RULE_SKIP) {
 			set_reason(ret, "%s: action = \"skip\"", why);
 			return;

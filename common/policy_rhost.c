@@ -3,8 +3,9 @@
  * rhost rules: addresses and CIDR prefixes, never names. With UseDNS sshd sets PAM_RHOST to
  * the reverse DNS name of the client, which whoever controls the client's address space (its
  * PTR records) chooses: a glob over it would let a client pick its rule. So a pattern is an
- * IPv4 or IPv6 address with an optional /prefix, and a PAM_RHOST that is not a literal address
- * matches no rhost rule. Pure.
+ * IPv4 or IPv6 address with an optional /prefix, matched only against a literal address. Where
+ * such a name cannot be placed in or out of a prefix, the matcher (policy_match.c) errs toward
+ * containment. Pure.
  */
 #include "policy.h"
 
@@ -93,6 +94,13 @@ int policy_rhost_check(const char *pattern, char *reason, size_t size)
 	if (r < 0 && reason)
 		snprintf(reason, size, "%s", why);
 	return r;
+}
+
+bool policy_rhost_is_name(const char *rhost)
+{
+	Addr a;
+
+	return rhost && *rhost && !parse_addr(rhost, strlen(rhost), true, &a);
 }
 
 bool policy_rhost_matches(const char *pattern, const char *rhost)

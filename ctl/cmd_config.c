@@ -366,9 +366,13 @@ static void explain_text(const Login *l, bool looked_up, const Decision *d, cons
 	printf("\ngroups    ");
 	for (size_t i = 0; i < l->n_groups; i++)
 		printf("%s%s", i ? ", " : "", l->groups[i]);
-	printf("%s\nservice   %s\ntty       %s\nrhost     %s\n", l->n_groups ? "" : "(none)",
+	printf("%s\nservice   %s\ntty       %s\nrhost     %s%s\n", l->n_groups ? "" : "(none)",
 	       l->service ? l->service : "(none)", l->tty ? l->tty : "(none)",
-	       l->rhost ? l->rhost : "(none)");
+	       l->rhost ? l->rhost : "(none)",
+	       policy_rhost_is_name(l->rhost)
+		   ? " (not an address: rhost rules matched toward containment, every one "
+		     "that contains and none that skips)"
+		   : "");
 	if (d->rule)
 		printf("rule      #%zu, line %d: %s\n", d->rule_index + 1, d->rule->line,
 		       d->rule->text ? d->rule->text : "");
@@ -412,6 +416,8 @@ static void explain_json(const char *config, const Login *l, bool looked_up, con
 	json_string(f, l->tty);
 	fputs(", \"rhost\": ", f);
 	json_string(f, l->rhost);
+	/* a name, not an address: rhost rules were matched toward containment */
+	fprintf(f, ", \"rhost_is_name\": %s", policy_rhost_is_name(l->rhost) ? "true" : "false");
 	fputs(", \"rule\": ", f);
 	if (d->rule) {
 		fprintf(f, "{\"index\": %zu, \"line\": %d, \"text\": ", d->rule_index + 1,

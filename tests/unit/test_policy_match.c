@@ -129,9 +129,11 @@ static void test_tty_and_rhost_globs(void **state)
 	assert_int_equal(d.kind, DECISION_SKIP);
 	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, NULL);
 	assert_int_equal(d.kind, DECISION_SKIP);
-	/* a reverse DNS name the client chose never matches, whatever it spells */
-	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "10.0.3.4.evil.example");
-	assert_int_equal(d.kind, DECISION_SKIP);
+	/* a reverse DNS name the client chose matches a rule that contains, whatever it spells */
+	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "far.away.example");
+	assert_rule(&d, DECISION_CONTAIN, 6);
+	assert_non_null(strstr(d.reason, "rhost is a name, not an address: matched toward "
+					 "containment"));
 	d = decide(policy, "dave", 1008, GROUPS("dave"), "sshd", NULL, "::ffff:10.0.200.1");
 	assert_rule(&d, DECISION_CONTAIN, 6);
 }
@@ -180,6 +182,57 @@ static void test_rhost_cidr(void **state)
 	assert_int_equal(policy_rhost_check("10.0.0.1/8", why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "beyond the prefix"));
 	assert_int_equal(policy_rhost_check("fe80::1%eth0", why, sizeof(why)), -EINVAL);
+}
+
+/* UseDNS yes: PAM_RHOST is a reverse DNS name its address's owner chose. It matches every
+ * rhost rule that contains and none that skips, so a name never gets past a rule that
+ * contains by rhost to a skip rule below it; an address matches by prefix only. */
+static void test_rhost_name_toward_containment(void **state)
+{
+	Policy *p = load_ok("profiles = { x = { }; };\n"
+			    "rules = (\n"
+			    "  { rhost = \"192.0.2.0/24\"; action = \"skip\"; },\n" /* #1 */
+			    "  { rhost = \"10.0.0.0/8\"; profile = \"x\"; },\n"	    /* #2 */
+			    "  { user = \"*\"; action = \"skip\"; }\n"		    /* #3 */
+			    ");\n");
+	Decision d = decide(p, "eve", 1011, GROUPS("eve"), "sshd", NULL, "192.0.2.7.example");
+
+	assert_rule(&d, DECISION_CONTAIN, 2); /* not #1: a name matches no skip rule */
+	assert_string_equal(d.profile->name, "x");
+	assert_non_null(strstr(d.reason, "rule #2 (line 4; rhost is a name"));
+	d = decide(p, "eve", 1011, GROUPS("eve"), "sshd", NULL, "192.0.2.7");
+	assert_rule(&d, DECISION_SKIP, 1);
+	assert_null(strstr(d.reason, "rhost is a name"));
+	d = decide(p, "eve", 1011, GROUPS("eve"), "sshd", NULL, "10.1.2.3");
+	assert_rule(&d, DECISION_CONTAIN, 2);
+	assert_null(strstr(d.reason, "rhost is a name"));
+	d = decide(p, "eve", 1011, GROUPS("eve"), "sshd", NULL, "203.0.113.1");
+	assert_rule(&d, DECISION_SKIP, 3); /* an address outside both prefixes */
+	/* absent or empty (console, su): no rhost rule matches, as before */
+	d = decide(p, "eve", 1011, GROUPS("eve"), "login", "tty1", NULL);
+	assert_rule(&d, DECISION_SKIP, 3);
+	d = decide(p, "eve", 1011, GROUPS("eve"), "login", "tty1", "");
+	assert_rule(&d, DECISION_SKIP, 3);
+	policy_free(p);
+
+	/* a name never matches a skip rule, even one for any address */
+	p = load_ok("rules = ( { rhost = \"::/0\"; action = \"skip\"; } );\n"
+		    "default_action = \"contain\";\n");
+	d = decide(p, "eve", 1011, GROUPS("eve"), "sshd", NULL, "host.example");
+	assert_int_equal(d.kind, DECISION_CONTAIN);
+	assert_null(d.rule);
+	d = decide(p, "eve", 1011, GROUPS("eve"), "sshd", NULL, "2001:db8::1");
+	assert_rule(&d, DECISION_SKIP, 1);
+	policy_free(p);
+
+	assert_true(policy_rhost_is_name("host.example"));
+	assert_true(policy_rhost_is_name("10.0.0.1 "));
+	assert_true(policy_rhost_is_name("10.0.0.0/8"));
+	assert_false(policy_rhost_is_name(NULL));
+	assert_false(policy_rhost_is_name(""));
+	assert_false(policy_rhost_is_name("10.0.0.1"));
+	assert_false(policy_rhost_is_name("fe80::1%eth0"));
+	assert_false(policy_rhost_is_name("::ffff:10.0.0.1"));
 }
 
 static void test_rhost_config_error(void **state)
@@ -388,6 +441,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile_names_refused),
 	    cmocka_unit_test(test_long_sssd_name),
 	    cmocka_unit_test(test_rhost_cidr),
+	    cmocka_unit_test(test_rhost_name_toward_containment),
 	    cmocka_unit_test(test_rhost_config_error),
 	    cmocka_unit_test(test_unsafe_names_not_contained),
 	    cmocka_unit_test(test_name_checks),
