@@ -5,7 +5,8 @@
 # login is refused, naming what the range holds) and `alcovectl explain` says why: an account
 # NSS knows, a range of the policy's reserved_ids (directory services that do not enumerate),
 # another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack),
-# and through a real sshd for an overlapping range and for one below 65536.
+# and through a real sshd for an overlapping range and for one below 65536. Route 8 at the end:
+# a PAM_RHOST that is a DNS name is matched toward containment.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -143,3 +144,31 @@ ensure_ranges
 out=$(pt alcid1) || fail "alcid1 with clean ranges again: the session was refused: $out"
 pass "with the overlaps gone, alcid1 logs in again"
 wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
+
+# --- issue 12 route 8: with sshd's UseDNS yes PAM_RHOST is the client's reverse DNS name, which
+# whoever owns its address chooses. A name matches the rhost rule that contains, never the skip
+# rule below it; an address outside the prefix still reaches the skip rule.
+dnsconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; on_last_logout = \"stop\"; };
+rules = ( { rhost = \"192.0.2.0/24\"; profile = \"lab\"; },
+	{ user = \"alcid1\"; action = \"skip\"; } );
+profiles = { lab = { }; };")
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$dnsconf helper=$HELPER"
+ensure_ranges
+journal_clear
+out=$(pamtester -v -I rhost=192.0.2.7.ptr.example alcid-range alcid1 open_session close_session 2>&1) ||
+	fail "a name rhost: the session was refused: $out"
+logged "a name rhost is contained by the rhost rule (its profile), not skipped by the rule below" \
+	"service alcid-range, profile lab;"
+wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
+journal_clear
+out=$(pamtester -v -I rhost=203.0.113.9 alcid-range alcid1 open_session close_session 2>&1) ||
+	fail "an address rhost: the session was refused: $out"
+logged "an address outside the prefix reaches the skip rule" \
+	'Not contained: rule #2 (line 4): action = "skip"'
+out=$("${CTL[@]}" explain alcid1 --rhost 192.0.2.7.ptr.example --config "$dnsconf")
+assert_contains "$out" "rhost     192.0.2.7.ptr.example (not an address: rhost rules matched toward containment" \
+	"explain --rhost NAME: says the name is not an address"
+assert_contains "$out" "decision  contained: rule #1 (line 3; rhost is a name, not an address: matched toward containment)" \
+	"explain --rhost NAME: contained by the rhost rule, and why"
