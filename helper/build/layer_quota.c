@@ -17,24 +17,7 @@
 #include "quota.h"
 #include "lib/paths.h"
 #include "lib/quota_log.h"
-
-static bool wants_quota(const Profile *p)
-{
-	return p->layer_quota || p->layer_inodes;
-}
-
-static bool quota_is_builtin(const Profile *p)
-{
-	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
-					  PKEY_LAYER_QUOTA_FALLBACK};
-
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-		const char *s = p->origin[keys[i]].section;
-		if (s && strcmp(s, "builtin") != 0)
-			return false;
-	}
-	return true;
-}
+#include "quota_reapply.h"
 
 /* A new layer/ is made where its quota can follow it: a subvolume of its own on btrfs. The
  * owner is set as paths_ensure_dir() would; only root could reach it meanwhile (<user>/ is
@@ -45,7 +28,7 @@ int persist_make_layer(BuildCtx *c, int userfd)
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	if (!wants_quota(p) || quota_fs_of(userfd) != QUOTA_FS_BTRFS)
+	if (!layer_quota_wanted(p) || quota_fs_of(userfd) != QUOTA_FS_BTRFS)
 		return 0;
 	r = quota_make_layer_dir(userfd, "layer");
 	if (r == -EEXIST)
@@ -87,15 +70,12 @@ static int quota_unenforced(BuildCtx *c, int r, QuotaFs fs)
 	const Profile *p = c->spec->profile;
 	char size[32];
 
-	if (p->layer_quota)
-		policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, size, sizeof(size));
-	else
-		snprintf(size, sizeof(size), "%llu inodes", (unsigned long long)p->layer_inodes);
+	layer_quota_describe(p, size, sizeof(size));
 	if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
 		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
 				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
 				   quota_hint(fs, r));
-	if (quota_is_builtin(p))
+	if (layer_quota_builtin(p))
 		log_debug("%s's layer: builtin layer_quota not enforced: %s", c->spec->login->user,
 			  quota_hint(fs, r));
 	else
@@ -129,7 +109,7 @@ int persist_quota(BuildCtx *c, int layerfd)
 	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
 	int r;
 
-	if (!wants_quota(p))
+	if (!layer_quota_wanted(p))
 		return quota_remove(c, layerfd);
 	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &q);
 	if (r < 0)

@@ -27,6 +27,7 @@
 #include "verb.h"
 #include "build/build.h"
 #include "build/lobby.h"
+#include "build/quota_reapply.h"
 #include "lib/fault.h"
 #include "lib/lock.h"
 #include "lib/paths.h"
@@ -341,6 +342,9 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	c->t_lock = now_us();
 	FAULT_POINT("lock");
 	r = find_running(c);
+	if (r > 0) /* joined: the layer_quota of now, of the profile the alcove runs with */
+		quota_reapply(policy_find_profile(c->policy, c->profile_name) ?: c->profile,
+			      c->login->user, c->login->uid);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	return build(c);

@@ -111,6 +111,37 @@ journal_wait "alcqa1's layer is at its quota: " >/dev/null ||
 	fail "the quota hit is not in the journal"
 pass "the journal records the quota hit"
 
+# --- a layer_quota changed while the alcove runs bites at the next login into it (the join
+# sets the quota again, helper/build/quota_reapply.c), with no new alcove ---
+"$ALCOVECTL" --config "$conf" enter alcqa2 -- sleep 60 </dev/null >/dev/null 2>&1 &
+sleeper2=$!
+on_exit "kill $sleeper2"
+wait_until 100 sh -c "\"$ALCOVECTL\" --config $conf show alcqa2 | grep -q '(running)'" ||
+	fail "alcqa2's alcove did not come up"
+pid=$(alcove_pid alcqa2)
+conf_40=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; tmp_size = "8M";
+             layer_quota = "20M"; layer_quota_fallback = "refuse"; };
+profiles = { big = { layer_quota = "40M"; }; };
+rules = ( { user = "alcqa2"; profile = "big"; } );')
+out=$(in_alcove "$conf_40" alcqa2 'dd if=/dev/zero of=/var/tmp/more bs=1M count=30 2>&1; sync' 2>&1)
+assert_contains "$out" "Disk quota exceeded" "a quota lowered while the alcove runs: EDQUOT at the next login"
+assert_eq "$pid" "$(alcove_pid alcqa2)" "the login joined the running alcove"
+size=$(in_alcove "$conf_40" alcqa2 'stat -c %s /var/tmp/more')
+[ "$size" -le $((10 * 1024 * 1024)) ] || fail "wrote $size bytes next to 30M under a new 40M quota"
+pass "the new 40M limit bites, not the 100M the alcove was built with ($size bytes written)"
+assert_contains "$(actl --config "$conf_40" show alcqa2)" "of 40M" "show reads the new quota"
+# a quota that cannot be set on the running alcove's layer: a warning, the login goes on
+conf_inodes=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "20M";
+             layer_inodes = 1000; layer_quota_fallback = "refuse"; };
+rules = ( { user = "alcqa2"; profile = "defaults"; } );')
+out=$(in_alcove "$conf_inodes" alcqa2 'echo in' 2>&1) || fail "a join was refused for its quota"
+assert_contains "$out" "alcqa2's running alcove is NOT limited to 20M (profile defaults)" \
+	"a quota the join cannot set is logged, naming the user and the limit"
+assert_contains "$out" "count bytes, not inodes" "with the reason"
+actl stop alcqa2 || fail "stop alcqa2"
+
 # --- the quota follows the user into the next alcove ---
 actl stop alcqa1 || fail "stop alcqa1"
 out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1')

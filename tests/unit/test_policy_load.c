@@ -206,6 +206,37 @@ static void test_max_sessions(void **state)
 	policy_free(p);
 }
 
+/* layer_quota is a size without the percentage form (a share of what?), layer_inodes a count,
+ * layer_quota_fallback one of two words: each mistake named with its place. */
+static void test_layer_quota_keys(void **state)
+{
+	static const char *const bad[] = {"0", "10%", "1.5G", "-1", "ten", ""};
+	char text[256];
+	Policy *p;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "defaults = {\n  layer_quota = \"%s\";\n};\n", bad[i]);
+		assert_load_error(text, 2, "defaults.layer_quota", "malformed size",
+				  "such as \"10G\", or \"infinity\"");
+	}
+	assert_load_error("defaults = {\n  layer_quota = 10;\n};\n", 2, "defaults.layer_quota",
+			  "expected a string");
+	assert_load_error("profiles = {\n  p = { layer_inodes = -1; };\n};\n", 2,
+			  "profiles.p.layer_inodes", "out of range (0 to 2147483647 inodes)");
+	assert_load_error("profiles = {\n  p = { layer_inodes = 2147483648L; };\n};\n", 2,
+			  "profiles.p.layer_inodes", "out of range");
+	assert_load_error("profiles = {\n  p = { layer_inodes = \"100\"; };\n};\n", 2,
+			  "profiles.p.layer_inodes", "expected a number of inodes");
+	assert_load_error("defaults = {\n  layer_quota_fallback = \"maybe\";\n};\n", 2,
+			  "defaults.layer_quota_fallback", "\"refuse\" or \"warn\"");
+	p = load_ok("defaults = { layer_quota = \"20M\"; };\n"
+		    "profiles = { free = { layer_quota = \"infinity\"; layer_inodes = 1000; }; };\n");
+	assert_int_equal(p->defaults.layer_quota, 20u << 20);
+	assert_int_equal(policy_find_profile(p, "free")->layer_quota, 0);
+	assert_int_equal(policy_find_profile(p, "free")->layer_inodes, 1000);
+	policy_free(p);
+}
+
 static void test_tasks_and_weights(void **state)
 {
 	assert_load_error("defaults = {\n  limits = { TasksMax = 0; };\n};\n", 2,
@@ -566,6 +597,7 @@ int main(void)
 	    cmocka_unit_test(test_percentages),
 	    cmocka_unit_test(test_tmpfs_keys),
 	    cmocka_unit_test(test_max_sessions),
+	    cmocka_unit_test(test_layer_quota_keys),
 	    cmocka_unit_test(test_tasks_and_weights),
 	    cmocka_unit_test(test_images),
 	    cmocka_unit_test(test_patterns),

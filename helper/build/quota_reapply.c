@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "quota_reapply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "macro.h"
+#include "quota.h"
+#include "lib/paths.h"
+#include "lib/quota_log.h"
+
+bool layer_quota_wanted(const Profile *p)
+{
+	return p->layer_quota || p->layer_inodes;
+}
+
+bool layer_quota_builtin(const Profile *p)
+{
+	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
+					  PKEY_LAYER_QUOTA_FALLBACK};
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const char *s = p->origin[keys[i]].section;
+		if (s && strcmp(s, "builtin") != 0)
+			return false;
+	}
+	return true;
+}
+
+void layer_quota_describe(const Profile *p, char *buf, size_t size)
+{
+	if (p->layer_quota)
+		policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, buf, size);
+	else
+		snprintf(buf, size, "%llu inodes", (unsigned long long)p->layer_inodes);
+}
+
+/* The errors that say there is no subvolume, project or quota support at all: with no quota
+ * wanted, nothing to remove (layer_quota.c's quota_remove() too). */
+static bool nothing_to_remove(int r)
+{
+	return r == -EOPNOTSUPP || r == -EEXIST || r == -ENOTCONN || r == -ESRCH || r == -ENOSYS;
+}
+
+static void reapply_failed(const Profile *p, const char *user, int fd, int r)
+{
+	QuotaFs fs = quota_fs_of(fd);
+	char size[32];
+
+	if (!layer_quota_wanted(p)) {
+		if (!nothing_to_remove(r))
+			log_warning_errno(r, "Failed to remove the quota of %s/%s/layer: %m",
+					  ALCOVE_LIB_DIR, user);
+		return;
+	}
+	layer_quota_describe(p, size, sizeof(size));
+	if (layer_quota_builtin(p))
+		log_debug("%s's layer: builtin layer_quota not enforced: %s", user,
+			  quota_hint(fs, r));
+	else
+		log_warning_errno(r,
+				  "%s's running alcove is NOT limited to %s (profile %s): %m; %s; "
+				  "the login goes on (its alcove runs already)",
+				  user, size, p->name, quota_hint(fs, r));
+}
+
+void quota_reapply(const Profile *p, const char *user, uid_t uid)
+{
+	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+	_cleanup_close_ int libfd = -1, fd = -1;
+	char path[512];
+	int r;
+
+	if (!p->persist || p->share == SHARE_SESSION)
+		return;
+	/* opened as the build opens it: beneath /var/lib/alcove, never through a symlink;
+	 * <user>/ is root's 0700, so layer/ is the one the build made */
+	r = paths_open_lib(&libfd);
+	if (r >= 0 && snprintf(path, sizeof(path), "%s/layer", user) >= (int)sizeof(path))
+		r = -ENAMETOOLONG;
+	if (r >= 0) {
+		fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+		r = fd;
+	}
+	if (r < 0) {
+		if (layer_quota_wanted(p))
+			log_warning_errno(r, "Failed to open %s/%s/layer to set its quota: %m",
+					  ALCOVE_LIB_DIR, user);
+		return;
+	}
+	/* the overlay is mounted already: no lift for overlayfs's work/work (layer_quota.c) */
+	r = quota_apply(fd, (uint32_t)uid, &q);
+	if (r < 0) {
+		reapply_failed(p, user, fd, r);
+		return;
+	}
+	if (layer_quota_wanted(p))
+		quota_log_hit(user, uid, fd);
+}
