@@ -40,6 +40,7 @@ typedef struct Parser {
 	char match_subsystems[MAX_SUBSYSTEMS][64];
 	size_t n_match_subsystems;
 	bool tunnel_seen, match_tunnel_seen;
+	bool dns_seen;
 	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
 	 * ignore it) and the first global ForceCommand */
 	char subsystems[MAX_SUBSYSTEMS][64];
@@ -211,6 +212,19 @@ static void on_permit_tunnel(Parser *p, const char *where, char *rest)
 	snprintf(p->out->tunnel_value, sizeof(p->out->tunnel_value), "%s", w[0]);
 }
 
+/* UseDNS yes: PAM_RHOST is the client's reverse DNS name, not its address. Global only (sshd
+ * refuses it in a Match block); the first one wins. */
+static void on_use_dns(Parser *p, const char *where, char *rest)
+{
+	char *w[1];
+
+	if (p->in_match || p->dns_seen || split_words(rest, w, 1) < 1)
+		return;
+	p->dns_seen = true;
+	p->out->use_dns = strcasecmp(w[0], "yes") == 0;
+	snprintf(p->out->use_dns_where, sizeof(p->out->use_dns_where), "%s", where);
+}
+
 /* Match all ends a Match block: what follows applies to every connection again. */
 static void on_match(Parser *p, char *rest)
 {
@@ -338,6 +352,8 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 		on_force_command(p, where, rest);
 	else if (strcasecmp(kw, "PermitTunnel") == 0)
 		on_permit_tunnel(p, where, rest);
+	else if (strcasecmp(kw, "UseDNS") == 0)
+		on_use_dns(p, where, rest);
 	else if (strcasecmp(kw, "AuthorizedKeysFile") == 0)
 		on_authorized_keys(p, rest);
 	else if (strcasecmp(kw, "AuthorizedPrincipalsFile") == 0)

@@ -54,6 +54,10 @@ typedef struct SshdSftp {
 	char tunnel_where[320];
 	char tunnel_value[32];
 	size_t n_match_tunnel;
+	/* UseDNS yes (the first global one; sshd's default is no): PAM_RHOST is a reverse DNS
+	 * name, which rhost rules match toward containment (common/policy_match.c) */
+	bool use_dns;
+	char use_dns_where[320];
 	char key_files[SSHD_KEY_FILES_MAX][256];
 	size_t n_key_files;
 	bool key_files_overflow;

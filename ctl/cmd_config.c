@@ -164,7 +164,7 @@ static int sshd_config_option(void *userdata, int opt, const char *arg)
 /* pam_alcove refuses contained ssh logins when sshd serves sftp in-process (or its
  * configuration cannot be read): as bad as an invalid policy for them, so check-config fails;
  * one inside a Match block is a warning. Text on stderr; the refusal in JSON's errors. */
-static bool sshd_report(const char *sshd_config, bool json, const char *config)
+static bool sshd_report(const char *sshd_config, bool json, const char *config, bool rhost_rules)
 {
 	char line[1024];
 	SshdCheck sc;
@@ -182,6 +182,13 @@ static bool sshd_report(const char *sshd_config, bool json, const char *config)
 		fprintf(stderr, "%s\n", line);
 	if (!json && sshd_check_warning(&sc, line, sizeof(line)))
 		fprintf(stderr, "%s\n", line);
+	if (!json && rhost_rules && sc.r >= 0 && sc.s.use_dns)
+		fprintf(stderr,
+			"%s: warning: UseDNS yes: PAM_RHOST is the client's reverse DNS name, "
+			"which the owner of its address chooses, so rhost rules cannot place it: "
+			"every rhost rule that contains matches it, none that skips (UseDNS no "
+			"gives rules the address)\n",
+			sc.s.use_dns_where);
 	return !refused;
 }
 
@@ -192,6 +199,7 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	    {0},
 	};
 	const char *sshd_config = NULL;
+	bool rhost_rules = false;
 	Policy *p = NULL;
 	int first, r;
 
@@ -212,8 +220,10 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 		warnings_print(ctx->config, p);
 		images_print(ctx->config, p);
 	}
+	for (size_t i = 0; i < p->n_rules; i++)
+		rhost_rules = rhost_rules || p->rules[i].rhost;
 	policy_free(p);
-	if (!sshd_report(sshd_config, ctx->json, ctx->config))
+	if (!sshd_report(sshd_config, ctx->json, ctx->config, rhost_rules))
 		return CTL_EXIT_FAILURE;
 	if (ctx->json) {
 		fputs("{\"config\": ", stdout);

@@ -172,3 +172,13 @@ assert_contains "$out" "rhost     192.0.2.7.ptr.example (not an address: rhost r
 	"explain --rhost NAME: says the name is not an address"
 assert_contains "$out" "decision  contained: rule #1 (line 3; rhost is a name, not an address: matched toward containment)" \
 	"explain --rhost NAME: contained by the rhost rule, and why"
+# check-config warns of UseDNS yes when rhost rules are there to meet names, not otherwise
+dnsdir=$(mktemp -d)
+on_exit "rm -rf '$dnsdir'"
+printf 'Port 22\nUseDNS yes\n' >"$dnsdir/sshd_config"
+err=$("${CTL[@]}" check-config --sshd-config "$dnsdir/sshd_config" "$dnsconf" 2>&1)
+assert_eq 0 $? "check-config: UseDNS yes is a warning, not a failure"
+assert_contains "$err" "$dnsdir/sshd_config:2: warning: UseDNS yes: PAM_RHOST is the client's reverse DNS name" \
+	"check-config warns of UseDNS yes with rhost rules, naming the line"
+err=$("${CTL[@]}" check-config --sshd-config "$dnsdir/sshd_config" "$conf" 2>&1)
+assert_not_contains "$err" "UseDNS" "check-config: no UseDNS warning without rhost rules"

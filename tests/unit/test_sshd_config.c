@@ -294,6 +294,21 @@ static void test_permit_tunnel(void **state)
 	assert_true(read_conn("t3", "bob", "staff").tunnel);
 }
 
+/* UseDNS: the first global one; sshd refuses it in a Match block. */
+static void test_use_dns(void **state)
+{
+	SshdSftp s;
+
+	put("u0", "Port 22\n");
+	assert_false(read_ok("u0").use_dns); /* sshd's default: no */
+	put("u1", "usedns=yes\nUseDNS no\n");
+	s = read_ok("u1");
+	assert_true(s.use_dns);
+	assert_non_null(strstr(s.use_dns_where, "/u1:1"));
+	put("u2", "UseDNS no\nUseDNS yes\nMatch User bob\n\tUseDNS yes\n");
+	assert_false(read_ok("u2").use_dns);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_authorized_keys),
 	    cmocka_unit_test(test_match_for_connection),
 	    cmocka_unit_test(test_permit_tunnel),
+	    cmocka_unit_test(test_use_dns),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
