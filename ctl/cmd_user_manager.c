@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,40 +30,28 @@
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "nsswrap.h"
 #include "pamd_configs.h"
 #include "policy.h"
 #include "show_format.h"
 #include "user_manager_rules.h"
 
-#define PW_BUF_MAX (1024 * 1024)
 #define PAMD_DIR SYSCONFDIR "/pam.d"
 #define PAMD_FILE_MAX (256 * 1024)
 
 /* The passwd name of uid (systemd's %i of user@.service is the uid), or -ENOENT. */
 static int uid_to_name(uid_t uid, char **ret)
 {
-	long initial = sysconf(_SC_GETPW_R_SIZE_MAX);
-	size_t size = initial > 0 ? (size_t)initial : 16384;
+	_cleanup_(nss_passwd_done) NssPasswd p = {0};
+	int r;
 
-	for (;;) {
-		_cleanup_free_ char *buf = malloc(size);
-		struct passwd pw, *res = NULL;
-		int r;
-
-		if (!buf)
-			return -ENOMEM;
-		r = getpwuid_r(uid, &pw, buf, size, &res);
-		if (r == ERANGE && size < PW_BUF_MAX) {
-			size *= 2;
-			continue;
-		}
-		if (r != 0)
-			return -r;
-		if (!res || !pw.pw_name)
-			return -ENOENT;
-		*ret = strdup(pw.pw_name);
-		return *ret ? 0 : -ENOMEM;
-	}
+	r = nss_getpwuid(uid, &p);
+	if (r < 0)
+		return r;
+	if (!p.pw.pw_name)
+		return -ENOENT;
+	*ret = strdup(p.pw.pw_name);
+	return *ret ? 0 : -ENOMEM;
 }
 
 /* An argument of digits only is a uid (what %i of user@.service is). */
