@@ -250,13 +250,12 @@ static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
 	    .owner_gid = idmap_nsroot_gid(&c->ids),
 	};
 	ScopeResult res;
-	char why[256] = "";
+	AlcError e = {0};
 	int r;
 
-	r = scope_start(&req, &res, why, sizeof(why));
+	r = scope_start(&req, &res, &e);
 	if (r < 0)
-		return build_error(c, r, "systemd scope for %s: %s", s->name,
-				   why[0] ? why : strerror(-r));
+		return build_error(c, r, "start the systemd scope for %s: %s", s->name, e.msg);
 	snprintf(st->scope, sizeof(st->scope), "%s", res.unit);
 	snprintf(st->cgroup, sizeof(st->cgroup), "%s", res.cgroup_path);
 	r = state_write(s->rundirfd, st);
@@ -362,10 +361,8 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 	r = run_parent(c, pid, pidfd, &res);
 	if (r < 0) {
 		kill_child(pidfd);
-		if (res.state.scope[0]) {
-			char why[256];
-			(void)scope_stop(res.state.scope, why, sizeof(why));
-		}
+		if (res.state.scope[0])
+			(void)scope_stop(res.state.scope, NULL); /* the build's error is the one told */
 		(void)state_remove_leftovers(spec->rundirfd);
 		goto out;
 	}

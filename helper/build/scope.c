@@ -20,7 +20,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "errbuf.h"
+#include "error.h"
 #include "macro.h"
 #include "scope.h"
 #include "scope_props.h"
@@ -30,6 +30,7 @@
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 #define NO_BUS_TEXT "systemd not reachable on the system bus"
+#define SCOPE_STAGE "scope"
 
 typedef struct JobWait {
 	const char *job; /* object path of the job we wait for */
@@ -40,27 +41,24 @@ typedef struct JobWait {
 /* sd-bus.h defines sd_bus_flush_close_unrefp, sd_bus_message_unrefp, sd_bus_slot_unrefp. */
 
 /* systemd's reply error → -errno + text. No systemd on the bus reads as "not reachable". */
-static int bus_error_to_err(const sd_bus_error *e, int r, const char *what, char *err,
-			    size_t errlen)
+static int bus_error_to_err(const sd_bus_error *e, int r, const char *what, AlcError *ret_error)
 {
 	if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-				   SD_BUS_ERROR_NO_SERVER)) {
-		errbuf_set(err, errlen, NO_BUS_TEXT " (%s)", e->message ? e->message : e->name);
-		return -EHOSTDOWN;
-	}
-	errbuf_set(err, errlen, "%s: %s", what,
-		   sd_bus_error_is_set(e) && e->message ? e->message : strerror(-r));
-	return r < 0 ? r : -EIO;
+				   SD_BUS_ERROR_NO_SERVER))
+		return alc_error(ret_error, -EHOSTDOWN, SCOPE_STAGE, NO_BUS_TEXT " (%s)",
+				 e->message ? e->message : e->name);
+	if (sd_bus_error_is_set(e) && e->message)
+		return alc_error(ret_error, r, SCOPE_STAGE, "%s: %s", what, e->message);
+	return alc_error(ret_error, r, SCOPE_STAGE, "%s: %m", what);
 }
 
-static int bus_open(sd_bus **ret, char *err, size_t errlen)
+static int bus_open(sd_bus **ret, AlcError *ret_error)
 {
 	int r = sd_bus_open_system(ret);
 
-	if (r < 0) {
-		errbuf_set(err, errlen, NO_BUS_TEXT " (%s)", strerror(-r));
-		return -EHOSTDOWN;
-	}
+	if (r < 0)
+		return alc_error(ret_error, -EHOSTDOWN, SCOPE_STAGE, NO_BUS_TEXT " (%s)",
+				 strerror(-r));
 	return 0;
 }
 
@@ -186,7 +184,7 @@ static int call_start(sd_bus *bus, const char *unit, const ScopeRequest *req,
 }
 
 /* Queues a job with method(unit, "replace") or StartTransientUnit and waits for it. */
-static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, char *err, size_t errlen)
+static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, AlcError *ret_error)
 {
 	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -197,10 +195,8 @@ static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, char 
 	int r;
 
 	r = match_job_removed(bus, &slot, &w);
-	if (r < 0) {
-		errbuf_set(err, errlen, "Failed to watch systemd's jobs: %s", strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return alc_error(ret_error, r, SCOPE_STAGE, "watch systemd's jobs: %m");
 	if (req)
 		r = call_start(bus, unit, req, &reply, &e);
 	else
@@ -209,30 +205,25 @@ static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, char 
 	if (r < 0) {
 		if (sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
 			r = -ENOENT;
-		r = bus_error_to_err(&e, r, what, err, errlen);
+		r = bus_error_to_err(&e, r, what, ret_error);
 		sd_bus_error_free(&e);
 		return r;
 	}
 	r = sd_bus_message_read(reply, "o", &w.job);
-	if (r < 0) {
-		errbuf_set(err, errlen, "%s: bad reply: %s", what, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return alc_error(ret_error, r, SCOPE_STAGE, "%s of %s: bad reply: %m", what, unit);
 	r = job_wait(bus, &w, deadline);
-	if (r < 0) {
-		errbuf_set(err, errlen, "%s of %s: waiting for job %s: %s", what, unit, w.job,
-			   strerror(-r));
-		return r;
-	}
-	if (strcmp(w.result, "done") != 0) {
-		errbuf_set(err, errlen, "%s of %s: job %s (see 'systemctl status %s')", what, unit,
-			   w.result, unit);
-		return -EIO;
-	}
+	if (r < 0)
+		return alc_error(ret_error, r, SCOPE_STAGE, "%s of %s: wait for job %s: %m", what,
+				 unit, w.job);
+	if (strcmp(w.result, "done") != 0)
+		return alc_error(ret_error, -EIO, SCOPE_STAGE,
+				 "%s of %s: job %s (see 'systemctl status %s')", what, unit,
+				 w.result, unit);
 	return 0;
 }
 
-static int unit_control_group(sd_bus *bus, const char *unit, char **ret, char *err, size_t errlen)
+static int unit_control_group(sd_bus *bus, const char *unit, char **ret, AlcError *ret_error)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -248,14 +239,12 @@ static int unit_control_group(sd_bus *bus, const char *unit, char **ret, char *e
 					       "org.freedesktop.systemd1.Scope", "ControlGroup", &e,
 					       ret);
 	if (r < 0) {
-		r = bus_error_to_err(&e, r, "ControlGroup", err, errlen);
+		r = bus_error_to_err(&e, r, "ControlGroup", ret_error);
 		sd_bus_error_free(&e);
 		return r;
 	}
-	if (!*ret || (*ret)[0] != '/') {
-		errbuf_set(err, errlen, "%s has no control group", unit);
-		return -ENOENT;
-	}
+	if (!*ret || (*ret)[0] != '/')
+		return alc_error(ret_error, -ENOENT, SCOPE_STAGE, "%s has no control group", unit);
 	return 0;
 }
 
@@ -297,81 +286,71 @@ static int cgroup_chown(const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
-static int scope_locate(sd_bus *bus, const ScopeRequest *req, ScopeResult *res, char *err,
-			size_t errlen)
+static int scope_locate(sd_bus *bus, const ScopeRequest *req, ScopeResult *res,
+			AlcError *ret_error)
 {
 	_cleanup_free_ char *cgroup = NULL;
 	char mnt[4096];
 	int r;
 
-	r = unit_control_group(bus, res->unit, &cgroup, err, errlen);
+	r = unit_control_group(bus, res->unit, &cgroup, ret_error);
 	if (r < 0)
 		return r;
 	r = cgroup2_mount_point(mnt, sizeof(mnt));
-	if (r < 0) {
-		errbuf_set(err, errlen, "No cgroup2 mount in /proc/self/mountinfo: %s",
-			   strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return alc_error(ret_error, r, SCOPE_STAGE,
+				 "find the cgroup2 mount in /proc/self/mountinfo: %m");
 	r = scope_cgroup_join(mnt, cgroup, res->cgroup_path, sizeof(res->cgroup_path));
-	if (r < 0) {
-		errbuf_set(err, errlen, "Bad control group '%s' of %s: %s", cgroup, res->unit,
-			   strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return alc_error(ret_error, r, SCOPE_STAGE, "locate control group '%s' of %s: %m",
+				 cgroup, res->unit);
 	r = cgroup_chown(res->cgroup_path, req->owner_uid, req->owner_gid);
 	if (r < 0)
-		errbuf_set(err, errlen, "Failed to chown cgroup '%s' to %u:%u: %s",
-			   res->cgroup_path, (unsigned)req->owner_uid, (unsigned)req->owner_gid,
-			   strerror(-r));
-	return r;
+		return alc_error(ret_error, r, SCOPE_STAGE, "chown cgroup '%s' to %u:%u: %m",
+				 res->cgroup_path, (unsigned)req->owner_uid,
+				 (unsigned)req->owner_gid);
+	return 0;
 }
 
-int scope_start(const ScopeRequest *req, ScopeResult *ret, char *err, size_t errlen)
+int scope_start(const ScopeRequest *req, ScopeResult *ret, AlcError *ret_error)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	ScopeResult res = {0};
 	int r;
 
-	if (!req || !req->user || !req->name || req->pid <= 0 || !ret) {
-		errbuf_set(err, errlen, "Invalid scope request");
-		return -EINVAL;
-	}
+	if (!req || !req->user || !req->name || req->pid <= 0 || !ret)
+		return alc_error(ret_error, -EINVAL, SCOPE_STAGE, "start a scope: invalid request");
 	r = unit_name_for_alcove(req->name, res.unit, sizeof(res.unit));
-	if (r < 0) {
-		errbuf_set(err, errlen, "No unit name for alcove '%s': %s", req->name,
-			   strerror(-r));
-		return r;
-	}
-	r = bus_open(&bus, err, errlen);
+	if (r < 0)
+		return alc_error(ret_error, r, SCOPE_STAGE, "name the unit of alcove '%s': %m",
+				 req->name);
+	r = bus_open(&bus, ret_error);
 	if (r < 0)
 		return r;
 
-	r = job_run(bus, res.unit, req, err, errlen);
+	r = job_run(bus, res.unit, req, ret_error);
 	if (r < 0)
 		return r;
 
-	r = scope_locate(bus, req, &res, err, errlen);
+	r = scope_locate(bus, req, &res, ret_error);
 	if (r < 0) {
 		/* Leave no scope behind that claims an alcove we could not hand it to. */
-		(void)job_run(bus, res.unit, NULL, NULL, 0);
+		(void)job_run(bus, res.unit, NULL, NULL);
 		return r;
 	}
 	*ret = res;
 	return 0;
 }
 
-int scope_stop(const char *unit, char *err, size_t errlen)
+int scope_stop(const char *unit, AlcError *ret_error)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	int r;
 
-	if (!unit || !*unit) {
-		errbuf_set(err, errlen, "No unit to stop");
-		return -EINVAL;
-	}
-	r = bus_open(&bus, err, errlen);
+	if (!unit || !*unit)
+		return alc_error(ret_error, -EINVAL, SCOPE_STAGE, "stop a scope: no unit named");
+	r = bus_open(&bus, ret_error);
 	if (r < 0)
 		return r;
-	return job_run(bus, unit, NULL, err, errlen);
+	return job_run(bus, unit, NULL, ret_error);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "policy.h"
 
 typedef struct ScopeRequest {
@@ -33,11 +34,12 @@ typedef struct ScopeResult {
 #define SCOPE_JOB_TIMEOUT_USEC (10ULL * 1000000ULL)
 
 /* Starts the scope and waits until systemd has moved req->pid into it; *ret filled on
- * success only. Returns -errno; err gets a one-line reason (systemd's error text when systemd
- * said no; "systemd not reachable on the system bus" with -EHOSTDOWN when there is no bus or
- * no systemd on it). On a failure after the start the scope is stopped again. */
-int scope_start(const ScopeRequest *req, ScopeResult *ret, char *err, size_t errlen);
+ * success only. Returns -errno with ret_error filled (stage "scope"; systemd's error text
+ * when systemd said no; "systemd not reachable on the system bus" with -EHOSTDOWN when there
+ * is no bus or no systemd on it; ret_error may be NULL). On a failure after the start the
+ * scope is stopped again. */
+int scope_start(const ScopeRequest *req, ScopeResult *ret, AlcError *ret_error);
 
 /* Stops the unit (StopUnit "replace": systemd kills what is in it) and waits for the job.
- * -ENOENT when the unit is not loaded. */
-int scope_stop(const char *unit, char *err, size_t errlen);
+ * -ENOENT when the unit is not loaded; ret_error as for scope_start(). */
+int scope_stop(const char *unit, AlcError *ret_error);

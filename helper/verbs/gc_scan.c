@@ -96,7 +96,7 @@ static bool unit_owned_now(Gc *g, const char *unit)
 
 static void gc_scope_one(Gc *g, const char *unit, const char *active)
 {
-	char why[256] = "";
+	AlcError e = {0};
 	int r;
 
 	if (!gc_scope_is_ours(unit, g->user, g->uid) || gc_unit_is_tracked(g, unit))
@@ -110,11 +110,10 @@ static void gc_scope_one(Gc *g, const char *unit, const char *active)
 	}
 	if (unit_owned_now(g, unit))
 		return;
-	r = scope_stop(unit, why, sizeof(why));
+	r = scope_stop(unit, &e);
 	if (r < 0 && r != -ENOENT) {
 		g->failed++;
-		gc_report_add(&g->report, "failed to stop %s: %s", unit,
-			      why[0] ? why : strerror(-r));
+		gc_report_add(&g->report, "failed to stop %s: %s", unit, e.msg);
 		return;
 	}
 	g->removed++;

@@ -47,11 +47,56 @@ static int wait_gone(int pidfd, int ms)
 	return r > 0;
 }
 
+/* Asks the running init of name to end: systemd stops its scope (which kills what is in it),
+ * or init is sent STOP on its control socket. Does not wait. -errno with why filled. */
+static int ask_to_end(const char *name, const AlcoveState *st, AlcError *why)
+{
+	char path[128];
+	int r;
+
+	if (st->scope[0])
+		return scope_stop(st->scope, why);
+	(void)control_admin_path(name, path, sizeof(path)); /* a name fits (32 bytes) */
+	r = control_stop(path);
+	if (r < 0)
+		return alc_error(why, r, "stop", "send STOP to init over %s: %m", path);
+	return 0;
+}
+
+/* Ends the running init behind pidfd: asked first, SIGKILL to the PID 1 (and with it the
+ * PID ns) when the ask failed or init is still there after the grace time. */
+static int end_init(const char *name, const AlcoveState *st, int pidfd, AlcError *e)
+{
+	AlcError why = {0};
+	int r;
+
+	r = ask_to_end(name, st, &why);
+	/* either way the pidfd tells when PID 1 (and with it the PID ns) is gone */
+	if (r >= 0 && wait_gone(pidfd, STOP_GRACE_MS) > 0)
+		return 0;
+	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	if (wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
+		if (r < 0)
+			return alc_error(e, -ETIMEDOUT, "stop",
+					 "end init (pid %d) of alcove %s: it did not end on "
+					 "SIGKILL either (%s)",
+					 (int)st->pid, name, why.msg);
+		return alc_error(e, -ETIMEDOUT, "stop",
+				 "end init (pid %d) of alcove %s: it did not end",
+				 (int)st->pid, name);
+	}
+	/* Handled here (SIGKILL did it), so told here: a scope that systemd would not stop or
+	 * an init that would not listen is worth the admin's look, not the caller's failure. */
+	if (r < 0)
+		log_warning_errno(r, "Failed to stop alcove %s cleanly, its init (pid %d) was "
+				     "killed: %s", name, (int)st->pid, why.msg);
+	return 0;
+}
+
 /* Ends the alcove whose directory is dirfd (lock held), leaving the directory and its lock. */
 static int end_init_locked(const char *name, int dirfd, AlcError *e)
 {
 	_cleanup_close_ int pidfd = -1;
-	char path[128], why[256] = "";
 	AlcoveState st;
 	int r;
 
@@ -59,32 +104,17 @@ static int end_init_locked(const char *name, int dirfd, AlcError *e)
 	/* A corrupt state names no init to stop: the admin's stop removes it. Any other error,
 	 * or an init whose liveness cannot be told, fails the stop: removing the state of a
 	 * running alcove would let the next login build a second one. */
-	if (r < 0 && r != -ENOENT && r != -EBADMSG) {
+	if (r < 0 && r != -ENOENT && r != -EBADMSG)
 		return alc_error(e, r, "stop", "read %s/%s/state: %m", ALCOVE_RUN_DIR, name);
-	}
-	if (r == 0) {
-		r = statefile_alive(&st, &pidfd);
-		if (r < 0)
-			return alc_error(e, r, "stop",
-					 "tell whether init (pid %d) of alcove %s runs: %m",
-					 (int)st.pid, name);
-	}
-	if (r > 0) {
-		(void)control_admin_path(name, path, sizeof(path)); /* a name fits (32 bytes) */
-		if (st.scope[0])
-			r = scope_stop(st.scope, why, sizeof(why));
-		else
-			r = control_stop(path);
-		/* either way the pidfd tells when PID 1 (and with it the PID ns) is gone */
-		if (r < 0 || wait_gone(pidfd, STOP_GRACE_MS) <= 0) {
-			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			if (wait_gone(pidfd, STOP_GRACE_MS) <= 0)
-				return alc_error(e, -ETIMEDOUT, "stop",
-						 "end init (pid %d) of alcove %s: it did not end",
-						 (int)st.pid, name);
-		}
-	}
-	return 0;
+	if (r != 0)
+		return 0;
+	r = statefile_alive(&st, &pidfd);
+	if (r < 0)
+		return alc_error(e, r, "stop", "tell whether init (pid %d) of alcove %s runs: %m",
+				 (int)st.pid, name);
+	if (r == 0)
+		return 0;
+	return end_init(name, &st, pidfd, e);
 }
 
 int alcove_end_locked(const char *name, int dirfd, AlcError *e)

@@ -84,7 +84,7 @@ static int fail(int r, const char *err)
 static int start_one(const char *name, uid_t uid, uid_t ouid, gid_t ogid, const Limits *l,
 		     ScopeResult *res, pid_t *ret_pid, uint64_t *ret_usec)
 {
-	char err[512] = "";
+	AlcError err = {0};
 	ScopeRequest req = {.user = name,
 			    .uid = uid,
 			    .profile = "probe",
@@ -99,13 +99,13 @@ static int start_one(const char *name, uid_t uid, uid_t ouid, gid_t ogid, const 
 	if (req.pid < 0)
 		return fail(-errno, "fork");
 	t0 = now_usec();
-	r = scope_start(&req, res, err, sizeof(err));
+	r = scope_start(&req, res, &err);
 	*ret_usec = now_usec() - t0;
 	*ret_pid = req.pid;
 	if (r < 0) {
 		kill(req.pid, SIGKILL);
 		waitpid(req.pid, NULL, 0);
-		return fail(r, err);
+		return fail(r, err.msg);
 	}
 	return 0;
 }
@@ -114,7 +114,8 @@ static int start_one(const char *name, uid_t uid, uid_t ouid, gid_t ogid, const 
 static int run_in_scope(int argc, char **argv)
 {
 	int sep = 0, p[2], status, r;
-	char err[512] = "", go = 1;
+	AlcError err = {0};
+	char go = 1;
 	Limits l = {0};
 	ScopeResult res;
 	ScopeRequest req = {.user = argv[2],
@@ -143,11 +144,11 @@ static int run_in_scope(int argc, char **argv)
 		_exit(127);
 	}
 	close(p[0]);
-	r = scope_start(&req, &res, err, sizeof(err));
+	r = scope_start(&req, &res, &err);
 	if (r < 0) {
 		kill(req.pid, SIGKILL);
 		waitpid(req.pid, NULL, 0);
-		return fail(r, err);
+		return fail(r, err.msg);
 	}
 	printf("cgroup=%s\n", res.cgroup_path);
 	fflush(stdout);
@@ -156,7 +157,7 @@ static int run_in_scope(int argc, char **argv)
 	close(p[1]);
 	if (waitpid(req.pid, &status, 0) < 0)
 		return fail(-errno, "waitpid");
-	(void)scope_stop(res.unit, err, sizeof(err));
+	(void)scope_stop(res.unit, &err);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -164,7 +165,7 @@ int main(int argc, char **argv)
 {
 	ScopeResult res;
 	Limits l = {0};
-	char err[512] = "";
+	AlcError err = {0};
 	uint64_t usec;
 	pid_t pid;
 	int r;
@@ -180,8 +181,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "stop") == 0) {
-		r = scope_stop(argv[2], err, sizeof(err));
-		return r < 0 ? fail(r, err) : 0;
+		r = scope_stop(argv[2], &err);
+		return r < 0 ? fail(r, err.msg) : 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "bench") == 0) {
 		for (int i = 0, n = atoi(argv[2]); i < n; i++) {
@@ -189,10 +190,10 @@ int main(int argc, char **argv)
 				      &usec) != 0)
 				return 1;
 			printf("%" PRIu64 "\n", usec);
-			r = scope_stop(res.unit, err, sizeof(err));
+			r = scope_stop(res.unit, &err);
 			waitpid(pid, NULL, 0);
 			if (r < 0)
-				return fail(r, err);
+				return fail(r, err.msg);
 		}
 		return 0;
 	}
