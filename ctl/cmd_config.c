@@ -504,9 +504,9 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 	} else if (r < 0) {
 		policy_free(p);
 		if (r == -ENOENT)
-			log_error("explain: no such user '%s'", argv[first]);
+			log_error("No such user '%s'", argv[first]);
 		else
-			log_error_errno(r, "explain: failed to look up user '%s': %m", argv[first]);
+			log_error_errno(r, "Failed to look up user '%s': %m", argv[first]);
 		return CTL_EXIT_FAILURE;
 	} else
 		l = &li->login;

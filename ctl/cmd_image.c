@@ -543,7 +543,7 @@ static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_FAILURE;
 	}
 	if (fsync(s.imagesfd) < 0)
-		log_warning("fsync %s/%s/images: %m", ALCOVE_LIB_DIR, OCI_DIR);
+		log_warning("Failed to fsync %s/%s/images: %m", ALCOVE_LIB_DIR, OCI_DIR);
 	printf("removed image %s (`alcovectl image prune` removes layers no image uses)\n",
 	       argv[first]);
 	return CTL_EXIT_OK;

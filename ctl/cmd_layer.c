@@ -206,14 +206,14 @@ static int open_upper(const char *user, int *ret_fd)
 		return log_error_errno(-EINVAL, "layer diff: '%s' cannot be a user's layer", user);
 	r = paths_open_lib(&libfd);
 	if (r < 0)
-		return log_error_errno(r, "layer diff: open %s: %m", ALCOVE_LIB_DIR);
+		return log_error_errno(r, "Failed to open %s: %m", ALCOVE_LIB_DIR);
 	snprintf(path, sizeof(path), "%s/layer/upper", user);
 	r = open_beneath(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (r == -ENOENT)
 		return log_error_errno(r, "layer diff: %s has no persistent layer (%s/%s: %m)",
 				       user, ALCOVE_LIB_DIR, path);
 	if (r < 0)
-		return log_error_errno(r, "layer diff: %s/%s: %m", ALCOVE_LIB_DIR, path);
+		return log_error_errno(r, "Failed to open %s/%s: %m", ALCOVE_LIB_DIR, path);
 	*ret_fd = r;
 	return 0;
 }

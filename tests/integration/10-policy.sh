@@ -98,7 +98,7 @@ out=$("$CTL" explain ../alca1 --config "$conf")
 assert_contains "$out" "decision  refused: user name \"../alca1\" is not safe" "a hostile name is refused"
 err=$("$CTL" explain alca-nosuchuser --config "$conf" 2>&1)
 assert_eq 1 $? "explain of an unknown user exits 1"
-assert_contains "$err" "no such user 'alca-nosuchuser'" "and says so"
+assert_contains "$err" "No such user 'alca-nosuchuser'" "and says so"
 err=$("$CTL" explain alca1 --config "$bad" 2>&1)
 assert_eq 1 $? "explain on a broken config exits 1"
 assert_contains "$err" "$bad:3:" "and shows the errors"
