@@ -8,19 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errbuf.h"
+#include "error.h"
 #include "fileio.h"
 #include "idmap.h"
 #include "macro.h"
 #include "nsswrap.h"
 
 #define SUBID_FILE_MAX (1 << 20)
+#define SUBID_STAGE "ids"
 
 typedef struct Check {
 	const char *file, *kind, *user; /* kind: "uid" or "gid" */
 	uint32_t start, last;
-	char *err;
-	size_t errlen;
+	AlcError *error;
 	uint32_t found_id; /* the NSS entry the range holds */
 	char found_name[64];
 } Check;
@@ -54,12 +54,11 @@ static int refuse(const Check *k, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	errbuf_set(k->err, k->errlen,
-		   "the subordinate %s range %u-%u of %s in %s %s: the alcove could make a "
-		   "setuid/setgid file of that id; give %s a range that no account, group or "
-		   "other range uses",
-		   k->kind, k->start, k->last, k->user, k->file, what, k->user);
-	return -EINVAL;
+	return alc_error(k->error, -EINVAL, SUBID_STAGE,
+			 "the subordinate %s range %u-%u of %s in %s %s: the alcove could make a "
+			 "setuid/setgid file of that id; give %s a range that no account, group "
+			 "or other range uses",
+			 k->kind, k->start, k->last, k->user, k->file, what, k->user);
 }
 
 static int passwd_in_range(const struct passwd *pw, void *userdata)
@@ -103,12 +102,9 @@ static int check_holders(Check *k, SubidKind kind, const char *text, size_t len,
 			      policy->path, res->line);
 	r = kind == SUBID_UID ? nss_each_passwd(passwd_in_range, k)
 			      : nss_each_group(group_in_range, k);
-	if (r < 0) {
-		errno = -r;
-		errbuf_set(k->err, k->errlen, "failed to enumerate the %s for the ids of %s: %m",
-			   kind == SUBID_UID ? "accounts" : "groups", k->file);
-		return r;
-	}
+	if (r < 0)
+		return alc_error(k->error, r, SUBID_STAGE, "enumerate the %s for the ids of %s: %m",
+				 kind == SUBID_UID ? "accounts" : "groups", k->file);
 	if (r > 0)
 		return refuse(k, "holds %s %u of %s %s", k->kind, k->found_id,
 			      kind == SUBID_UID ? "account" : "group", k->found_name);
@@ -116,45 +112,37 @@ static int check_holders(Check *k, SubidKind kind, const char *text, size_t len,
 }
 
 int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, uint32_t own_id,
-	       const Policy *policy, uint32_t *ret_start, char *err, size_t errlen)
+	       const Policy *policy, uint32_t *ret_start, AlcError *ret_error)
 {
 	Check k = {.file = file,
 		   .kind = kind == SUBID_UID ? "uid" : "gid",
 		   .user = user,
-		   .err = err,
-		   .errlen = errlen};
+		   .error = ret_error};
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	int r;
 
 	r = read_whole(file, &text, &len);
-	if (r < 0 && r != -ENOENT) {
-		errno = -r;
-		errbuf_set(err, errlen, "failed to read %s: %m", file);
-		return r;
-	}
+	if (r < 0 && r != -ENOENT)
+		return alc_error(ret_error, r, SUBID_STAGE, "read %s: %m", file);
 	r = r < 0 ? r : idmap_find_subid(text, len, user, uid, &k.start);
-	if (r < 0) {
-		errbuf_set(err, errlen, "user %s has no subordinate %s range of %u in %s", user,
-			   k.kind, IDMAP_RANGE, file);
-		return r == -ENOENT ? -ENOENT : -ERANGE;
-	}
+	if (r < 0)
+		return alc_error(ret_error, r == -ENOENT ? -ENOENT : -ERANGE, SUBID_STAGE,
+				 "user %s has no subordinate %s range of %u in %s", user, k.kind,
+				 IDMAP_RANGE, file);
 	k.last = k.start + IDMAP_RANGE - 1;
 	r = idmap_check_range(k.start, own_id);
-	if (r == -EDOM) {
-		errbuf_set(err, errlen,
-			   "the subordinate %s range of %s in %s starts at %u, below %u: it would "
-			   "give the alcove the host's own ids; give the user a range above all "
-			   "host ids (e.g. usermod --add-sub%ss)",
-			   k.kind, user, file, k.start, IDMAP_RANGE, k.kind);
-		return -EINVAL;
-	}
-	if (r == -EEXIST) {
-		errbuf_set(err, errlen,
-			   "the subordinate %s range %u-%u of %s in %s holds the user's own %s %u",
-			   k.kind, k.start, k.last, user, file, k.kind, own_id);
-		return -EINVAL;
-	}
+	if (r == -EDOM)
+		return alc_error(ret_error, -EINVAL, SUBID_STAGE,
+				 "the subordinate %s range of %s in %s starts at %u, below %u: it "
+				 "would give the alcove the host's own ids; give the user a range "
+				 "above all host ids (e.g. usermod --add-sub%ss)",
+				 k.kind, user, file, k.start, IDMAP_RANGE, k.kind);
+	if (r == -EEXIST)
+		return alc_error(ret_error, -EINVAL, SUBID_STAGE,
+				 "the subordinate %s range %u-%u of %s in %s holds the user's own "
+				 "%s %u",
+				 k.kind, k.start, k.last, user, file, k.kind, own_id);
 	r = check_holders(&k, kind, text, len, uid, policy);
 	if (r < 0)
 		return r;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "policy.h"
 
 typedef enum { SUBID_UID, SUBID_GID } SubidKind;
@@ -28,7 +29,8 @@ typedef enum { SUBID_UID, SUBID_GID } SubidKind;
  * passwd; SUBID_GID: subgid, the groups of group). own_id: the user's uid or primary gid.
  * policy: its reserved_ids (may be NULL). -ENOENT: no line for the user; -ERANGE: only lines
  * too short; -EINVAL: a range that holds what it must not (above); other -errno: reading the
- * file or NSS. err gets one line naming the file, the range and what it holds.
+ * file or NSS. ret_error (may be NULL) gets the errno, stage "ids" and one line naming the
+ * file, the range and what it holds.
  */
 int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, uint32_t own_id,
-	       const Policy *policy, uint32_t *ret_start, char *err, size_t errlen);
+	       const Policy *policy, uint32_t *ret_start, AlcError *ret_error);

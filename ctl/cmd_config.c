@@ -454,19 +454,18 @@ static void explain_json(const char *config, const Login *l, bool looked_up, con
  * what they must not (common/subid.h): explain says so, with the build's reason. */
 static void explain_ranges(const Policy *p, const LoginInfo *li, Decision *d)
 {
-	char err[sizeof(d->reason)];
+	AlcError e = {0};
 	uint32_t start;
 	int r;
 
-	r = subid_find("/etc/subuid", SUBID_UID, li->user, li->uid, li->uid, p, &start, err,
-		       sizeof(err));
+	r = subid_find("/etc/subuid", SUBID_UID, li->user, li->uid, li->uid, p, &start, &e);
 	if (r >= 0)
-		r = subid_find("/etc/subgid", SUBID_GID, li->user, li->uid, li->gid, p, &start, err,
-			       sizeof(err));
+		r = subid_find("/etc/subgid", SUBID_GID, li->user, li->uid, li->gid, p, &start, &e);
 	if (r >= 0)
 		return;
 	d->kind = DECISION_REFUSE;
-	snprintf(d->reason, sizeof(d->reason), "%s", err);
+	/* the reason's room is smaller than an AlcError's: cut, not a format error */
+	snprintf(d->reason, sizeof(d->reason), "%.*s", (int)sizeof(d->reason) - 1, e.msg);
 }
 
 int cmd_explain(CtlContext *ctx, int argc, char **argv)

@@ -14,12 +14,12 @@
 static int find_range(BuildCtx *c, const char *file, SubidKind kind, uint32_t id, uint32_t *ret)
 {
 	const LoginInfo *li = c->spec->login;
-	char err[ALC_ERROR_MSG_MAX];
+	AlcError e = {0};
 	int r;
 
-	r = subid_find(file, kind, li->user, li->uid, id, c->spec->policy, ret, err, sizeof(err));
+	r = subid_find(file, kind, li->user, li->uid, id, c->spec->policy, ret, &e);
 	if (r < 0)
-		return build_error(c, r, "%s", err);
+		return build_error(c, r, "%s", e.msg);
 	return 0;
 }
 

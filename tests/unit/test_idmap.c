@@ -317,7 +317,7 @@ static void test_subid_find_messages(void **state)
 	Policy p = {.path = (char *)"/etc/alcove/test.conf",
 		    .reserved_ids = {{3000200000u, 3000299999u, 7}},
 		    .n_reserved_ids = 1};
-	char err[512];
+	AlcError e = {0};
 	uint32_t start = 0;
 	int fd = mkstemp(path);
 
@@ -325,35 +325,38 @@ static void test_subid_find_messages(void **state)
 	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
 	close(fd);
 	assert_int_equal(
-	    subid_find(path, SUBID_UID, "alcidu", 4001, 4001, &p, &start, err, sizeof(err)),
+	    subid_find(path, SUBID_UID, "alcidu", 4001, 4001, &p, &start, &e),
 	    -EINVAL);
 	assert_non_null(
-	    strstr(err, "the subordinate uid range 3000000000-3000065535 of alcidu in "));
-	assert_non_null(strstr(err, "overlaps the range 3000065535-3000131070 of alcidv (line 2)"));
+	    strstr(e.msg, "the subordinate uid range 3000000000-3000065535 of alcidu in "));
+	assert_non_null(strstr(e.msg, "overlaps the range 3000065535-3000131070 of alcidv (line 2)"));
+	assert_int_equal(e.err, EINVAL);
 	assert_int_equal(start, 0);
 	assert_int_equal(
-	    subid_find(path, SUBID_GID, "alcidw", 4003, 4003, &p, &start, err, sizeof(err)),
+	    subid_find(path, SUBID_GID, "alcidw", 4003, 4003, &p, &start, &e),
 	    -EINVAL);
-	assert_non_null(strstr(err, "subordinate gid range 3000200000-3000265535 of alcidw"));
-	assert_non_null(strstr(err, "overlaps reserved_ids range 3000200000-3000299999 "
+	assert_non_null(strstr(e.msg, "subordinate gid range 3000200000-3000265535 of alcidw"));
+	assert_non_null(strstr(e.msg, "overlaps reserved_ids range 3000200000-3000299999 "
 				    "(/etc/alcove/test.conf:7)"));
 	/* without the reserved range, and with no account in it, alcidw's range is fine */
 	assert_int_equal(
-	    subid_find(path, SUBID_UID, "alcidw", 4003, 4003, NULL, &start, err, sizeof(err)), 0);
+	    subid_find(path, SUBID_UID, "alcidw", 4003, 4003, NULL, &start, &e), 0);
 	assert_int_equal(start, 3000200000u);
 	/* below 65536 (host id 0 and the system's ids), and the user's own uid */
 	assert_int_equal(
-	    subid_find(path, SUBID_UID, "alcidl", 4004, 4004, NULL, &start, err, sizeof(err)),
+	    subid_find(path, SUBID_UID, "alcidl", 4004, 4004, NULL, &start, &e),
 	    -EINVAL);
-	assert_non_null(strstr(err, "starts at 1000, below 65536"));
+	assert_non_null(strstr(e.msg, "starts at 1000, below 65536"));
 	assert_int_equal(subid_find(path, SUBID_UID, "alcidw", 3000200005u, 3000200005u, NULL,
-				    &start, err, sizeof(err)),
+				    &start, &e),
 			 -EINVAL);
-	assert_non_null(strstr(err, "holds the user's own uid 3000200005"));
+	assert_non_null(strstr(e.msg, "holds the user's own uid 3000200005"));
 	assert_int_equal(
-	    subid_find(path, SUBID_UID, "alcidx", 4005, 4005, NULL, &start, err, sizeof(err)),
+	    subid_find(path, SUBID_UID, "alcidx", 4005, 4005, NULL, &start, &e),
 	    -ENOENT);
-	assert_non_null(strstr(err, "user alcidx has no subordinate uid range of 65536 in "));
+	assert_non_null(strstr(e.msg, "user alcidx has no subordinate uid range of 65536 in "));
+	assert_int_equal(e.err, ENOENT);
+	assert_string_equal(e.stage, "ids");
 	unlink(path);
 }
 
