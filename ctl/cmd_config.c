@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "dirs.h"
 #include "json.h"
 #include "log.h"
@@ -54,13 +55,27 @@ static int load_or_report(const CtlContext *ctx, Policy **ret)
 	return r;
 }
 
+/* policy_profile_warnings(), and the limits this host's kernel cannot apply (the controllers
+ * of the cgroup v2 root; not known without one mounted: the build says what it needs then). */
+static size_t profile_warnings(const Profile *pr, PolicyWarning *w, size_t max)
+{
+	size_t n = policy_profile_warnings(pr, w, max), len;
+	char controllers[256];
+
+	if (read_file_at(AT_FDCWD, POLICY_CGROUP_CONTROLLERS, 0, controllers,
+			 sizeof(controllers) - 1, &len) < 0)
+		return n;
+	controllers[len] = '\0';
+	return n + policy_controller_warnings(pr, controllers, w + n, max - n);
+}
+
 /* Keys that will not take effect, per section, on stderr: FILE:LINE: warning: where: why.
  * A profile repeats what it inherits from defaults: said once, for defaults. */
 static void warnings_of(const char *config, const Profile *pr, const PolicyWarning *seen,
 			size_t n_seen)
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS];
-	size_t n = policy_profile_warnings(pr, w, POLICY_MAX_WARNINGS);
+	size_t n = profile_warnings(pr, w, POLICY_MAX_WARNINGS);
 
 	for (size_t i = 0; i < n; i++) {
 		bool repeated = false;
@@ -77,7 +92,7 @@ static void warnings_of(const char *config, const Profile *pr, const PolicyWarni
 static void warnings_print(const char *config, const Policy *p)
 {
 	PolicyWarning d[POLICY_MAX_WARNINGS];
-	size_t n = policy_profile_warnings(&p->defaults, d, POLICY_MAX_WARNINGS);
+	size_t n = profile_warnings(&p->defaults, d, POLICY_MAX_WARNINGS);
 
 	warnings_of(config, &p->defaults, NULL, 0);
 	for (size_t i = 0; i < p->n_profiles; i++)
@@ -281,7 +296,7 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 
 	if (d->kind != DECISION_CONTAIN || !pr)
 		return 0;
-	n = policy_profile_warnings(pr, w, max);
+	n = profile_warnings(pr, w, max);
 	n = image_warnings(pr, w, n, max, NULL);
 	if (!pr->persist || (!q.bytes && !q.inodes) || n >= max)
 		return n;

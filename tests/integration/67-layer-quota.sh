@@ -18,8 +18,11 @@ alcove_user alcqa3
 # --- no silent no-ops: check-config and explain name every key that will not take effect ---
 noop=$(make_config '
 defaults = { mode = "user"; image = "/"; cgroup = "none"; limits = { TasksMax = 100; }; };
-profiles = { p = { persist = false; idle_timeout = 5; }; };
-rules = ( { user = "root"; action = "skip"; }, { user = "alcqa1"; profile = "p"; } );')
+profiles = { p = { persist = false; idle_timeout = 5; };
+             tmpq = { persist = false; layer_quota = "8M"; tmp_size = "16M"; };
+             sess = { share = "session"; cgroup = "systemd"; limits = { MemoryMax = "1G"; }; }; };
+rules = ( { user = "root"; action = "skip"; }, { user = "alcqa1"; profile = "p"; },
+          { user = "alcqa2"; profile = "tmpq"; } );')
 out=$(actl check-config "$noop" 2>&1) || fail "check-config of a valid file with no-op keys"
 assert_contains "$out" "$noop:2: warning: defaults: limits.TasksMax is not enforced: cgroup = \"none\"" \
 	"check-config: limits with cgroup = none are named, with file:line"
@@ -27,6 +30,14 @@ assert_contains "$out" "warning: p: idle_timeout is not used: on_last_logout is 
 	"check-config: an idle_timeout without on_last_logout = idle is named"
 out=$(actl --config "$noop" explain alcqa1)
 assert_contains "$out" "warning   limits.TasksMax is not enforced" "explain warns as well"
+assert_contains "$(actl check-config "$noop" 2>&1)" \
+	"$noop:4: warning: tmpq: layer_quota limits no disk: persist = false keeps no layer; the throw-away upper is a tmpfs in memory, sized by the smaller of layer_quota and tmp_size (16M)" \
+	"check-config: a layer_quota with persist = false says what it bounds instead"
+assert_contains "$(actl check-config "$noop" 2>&1)" \
+	"$noop:5: warning: sess: limits MemoryMax, TasksMax bound each session, not the user: share = \"session\"" \
+	"check-config: limits with share = session are said to multiply per session"
+assert_contains "$(actl --config "$noop" explain alcqa2)" "warning   layer_quota limits no disk" \
+	"explain: the layer_quota of a profile without a layer"
 
 
 # One btrfs for both users, quotas on; each user's /var/lib/alcove/<user> is a directory of it.

@@ -49,11 +49,104 @@ static void test_each_no_op_is_named(void **state)
 	profile_done(&p);
 }
 
+/* persist = false: a layer_quota from the file sizes the tmpfs upper (memory), not a disk */
+static void test_layer_quota_without_layer(void **state)
+{
+	Profile p;
+	PolicyWarning w[POLICY_MAX_WARNINGS];
+
+	(void)state;
+	assert_int_equal(profile_init_builtin(&p, "x"), 0);
+	p.persist = false;
+	p.layer_quota = 20u << 20;
+	p.origin[PKEY_LAYER_QUOTA] = (Origin){"defaults", 4};
+	p.tmp_size = (TmpfsSize){.bytes = 8u << 20};
+	/* defaults' quota, inherited by a profile that turns persist off: a default, not meant
+	 * for this profile's disk */
+	p.origin[PKEY_PERSIST] = (Origin){"x", 2};
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 0);
+	p.origin[PKEY_PERSIST] = (Origin){"defaults", 3};
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
+	assert_int_equal(w[0].line, 4);
+	assert_string_equal(w[0].text,
+			    "layer_quota limits no disk: persist = false keeps no layer; the "
+			    "throw-away upper is a tmpfs in memory, sized by the smaller of "
+			    "layer_quota and tmp_size (8M)");
+	p.layer_inodes = 1000;
+	p.origin[PKEY_LAYER_INODES] = (Origin){"x", 6};
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 2);
+	assert_int_equal(w[1].line, 6);
+	assert_non_null(strstr(w[1].text, "smaller of layer_inodes and tmp_inodes (262144)"));
+	p.persist = true; /* a real layer: the quota limits its disk, nothing to say */
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 0);
+	profile_done(&p);
+}
+
+/* share = "session": the limits are per session's alcove, so they multiply */
+static void test_limits_per_session(void **state)
+{
+	Profile p;
+	PolicyWarning w[POLICY_MAX_WARNINGS];
+
+	(void)state;
+	assert_int_equal(profile_init_builtin(&p, "x"), 0);
+	p.share = SHARE_SESSION;
+	p.origin[PKEY_SHARE] = (Origin){"x", 7};
+	p.limits.set = (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX) | (1u << LIMIT_CPU_WEIGHT);
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
+	assert_int_equal(w[0].line, 7);
+	assert_string_equal(w[0].text,
+			    "limits MemoryMax, TasksMax bound each session, not the user: share = "
+			    "\"session\" gives every session's alcove its own, so a user's sessions "
+			    "at once use up to max_sessions (16) times them");
+	p.max_sessions = 0;
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
+	assert_non_null(strstr(w[0].text, "up to any number of times them"));
+	p.limits.set = 1u << LIMIT_CPU_WEIGHT; /* a weight is a share already */
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 0);
+	p.limits.set = 1u << LIMIT_MEMORY_MAX;
+	p.cgroup = CGROUP_NONE; /* then nothing is enforced at all: that warning alone */
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
+	assert_non_null(strstr(w[0].text, "cgroup = \"none\""));
+	profile_done(&p);
+}
+
+/* A limit whose controller the kernel lacks is named with it; a whole word must match */
+static void test_missing_controllers(void **state)
+{
+	Profile p;
+	PolicyWarning w[POLICY_MAX_WARNINGS];
+
+	(void)state;
+	assert_int_equal(profile_init_builtin(&p, "x"), 0);
+	p.limits.set = (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX) | (1u << LIMIT_IO_WEIGHT);
+	p.limit_origin[LIMIT_TASKS_MAX] = (Origin){"x", 5};
+	assert_int_equal(policy_controller_warnings(&p, "cpuset cpu io memory hugetlb pids rdma\n",
+						    w, POLICY_MAX_WARNINGS),
+			 0);
+	assert_int_equal(policy_controller_warnings(&p, "cpuset cpu iox memory hugetlb\n", w,
+						    POLICY_MAX_WARNINGS),
+			 2);
+	assert_int_equal(w[0].line, 5);
+	assert_string_equal(w[0].text,
+			    "limits.TasksMax is not enforced: this kernel's cgroup v2 has no pids "
+			    "controller (/sys/fs/cgroup/cgroup.controllers); systemd sets it on the "
+			    "scope and nothing applies it");
+	assert_non_null(strstr(w[1].text, "limits.IOWeight"));
+	assert_int_equal(policy_controller_warnings(&p, NULL, w, POLICY_MAX_WARNINGS), 0);
+	p.cgroup = CGROUP_NONE; /* policy_profile_warnings() says it */
+	assert_int_equal(policy_controller_warnings(&p, "", w, POLICY_MAX_WARNINGS), 0);
+	profile_done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_clean_profile_has_none),
 	    cmocka_unit_test(test_each_no_op_is_named),
+	    cmocka_unit_test(test_layer_quota_without_layer),
+	    cmocka_unit_test(test_limits_per_session),
+	    cmocka_unit_test(test_missing_controllers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
