@@ -221,7 +221,13 @@ static int project_apply(int fd, uint32_t projid, const LayerQuota *q)
 static int project_read(int fd, uint32_t projid, QuotaUsage *u)
 {
 	struct if_dqblk dq = {0};
+	struct fsxattr fa;
 
+	/* a layer outside the project (made before the quota) is not what projid counts */
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) < 0)
+		return negative_errno();
+	if (fa.fsx_projid != projid || !(fa.fsx_xflags & FS_XFLAG_PROJINHERIT))
+		return -EEXIST;
 	if (sys_quotactl_fd(fd, QCMD(Q_GETQUOTA, PRJQUOTA), (int)projid, &dq) < 0)
 		return negative_errno();
 	u->bytes = dq.dqb_curspace;

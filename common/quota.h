@@ -58,7 +58,9 @@ int quota_apply(int layerfd, uint32_t projid, const LayerQuota *q);
  * layers), without changing anything: 0, or quota_apply()'s errors. For explain. */
 int quota_probe(int dirfd, const LayerQuota *q);
 
-/* Current usage and limits of the layer. */
+/* Current usage and limits of the layer: -EEXIST when the layer is not counted on its own (not
+ * a subvolume, not in the project: made before a quota was set up), quota_apply()'s other
+ * errors when the filesystem does not count it. */
 int quota_read(int layerfd, uint32_t projid, QuotaUsage *ret);
 
 /* One sentence telling the admin how to make quota_apply()'s error go away. */

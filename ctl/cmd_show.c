@@ -18,8 +18,10 @@
 #include "dirs.h"
 #include "enter_client.h"
 #include "log.h"
+#include "login.h"
 #include "macro.h"
 #include "nsswrap.h"
+#include "policy.h"
 #include "show_format.h"
 #include "statefile.h"
 #include "usage_read.h"
@@ -131,6 +133,56 @@ static int alcoves_load(uid_t uid, ShowInfo *infos, size_t max, size_t *ret_n)
 	return 0;
 }
 
+/* The profile of the user's alcove (the running one's, else the policy's decision for a login
+ * now); NULL when the policy does not load or does not contain the user. */
+static const Profile *user_profile(const Policy *p, const char *user, const ShowInfo *infos,
+				   size_t n)
+{
+	_cleanup_(login_info_freep) LoginInfo *li = NULL;
+	const Profile *pr = n > 0 ? policy_find_profile(p, infos[0].state.profile) : NULL;
+	Decision d;
+
+	if (pr || login_lookup(user, NULL, NULL, NULL, &li) < 0)
+		return pr;
+	policy_decide(p, &li->login, &d);
+	return d.kind == DECISION_CONTAIN ? d.profile : NULL;
+}
+
+/* A layer without a limit: the policy asking for none is the first reason to give, before
+ * what the filesystem could not do (usage_read_layer()). */
+static void layer_policy_why(const CtlContext *ctx, const char *user, const ShowInfo *infos,
+			     size_t n, ShowLayer *l)
+{
+	PolicyErrors errs = {0};
+	const Profile *pr;
+	Policy *p = NULL;
+	char size[32];
+
+	if (!l->present || show_layer_limited(l))
+		return;
+	if (policy_load(ctx->config, &p, &errs) < 0) {
+		policy_errors_clear(&errs);
+		return; /* the filesystem's reason, or a generic one */
+	}
+	pr = user_profile(p, user, infos, n);
+	if (pr && !pr->persist)
+		snprintf(l->why, sizeof(l->why), "profile %s keeps no layer (persist = false)",
+			 pr->name);
+	else if (pr && !pr->layer_quota && !pr->layer_inodes)
+		snprintf(l->why, sizeof(l->why), "no layer_quota in profile %s", pr->name);
+	else if (pr && !l->why[0]) {
+		if (pr->layer_quota)
+			policy_format_limit(LIMIT_MEMORY_MAX, pr->layer_quota, size, sizeof(size));
+		else
+			snprintf(size, sizeof(size), "%llu inodes",
+				 (unsigned long long)pr->layer_inodes);
+		snprintf(l->why, sizeof(l->why),
+			 "profile %s asks for layer_quota %s, set at %s's next login", pr->name,
+			 size, user);
+	}
+	policy_free(p);
+}
+
 int cmd_show(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_free_ ShowInfo *infos = NULL;
@@ -162,6 +214,7 @@ int cmd_show(CtlContext *ctx, int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "Failed to read %s: %m", ALCOVE_RUN_DIR),
 		       CTL_EXIT_FAILURE;
+	layer_policy_why(ctx, pw->pw_name, infos, n, &layer);
 	if (ctx->json) {
 		show_format_json(pw->pw_name, infos, n, &layer, stdout);
 	} else {

@@ -305,6 +305,17 @@ static void json_one(const ShowInfo *a, FILE *f)
 	fputc('}', f);
 }
 
+bool show_layer_limited(const ShowLayer *l)
+{
+	return l->has_usage && (l->bytes_limit || l->inodes_limit);
+}
+
+/* The reason, never empty for a layer without a limit. */
+static const char *layer_why(const ShowLayer *l)
+{
+	return l->why[0] ? l->why : "no limit is set on it";
+}
+
 void show_format_layer_json(const ShowLayer *l, FILE *f)
 {
 	int first = 1;
@@ -319,6 +330,10 @@ void show_format_layer_json(const ShowLayer *l, FILE *f)
 	json_u64_or_null(f, "bytes_limit", l->has_usage && l->bytes_limit, l->bytes_limit, &first);
 	json_u64_or_null(f, "inodes", l->has_usage && l->counts_inodes, l->inodes, &first);
 	json_u64_or_null(f, "inodes_limit", l->has_usage && l->inodes_limit, l->inodes_limit,
+			 &first);
+	json_key(f, "limited", &first);
+	fputs(show_layer_limited(l) ? "true" : "false", f);
+	json_str_or_null(f, "not_limited_reason", show_layer_limited(l) ? NULL : layer_why(l),
 			 &first);
 	fputc('}', f);
 }
@@ -346,13 +361,18 @@ void show_format_layer_text(const ShowLayer *l, FILE *f)
 	if (!l->present)
 		return;
 	if (!l->has_usage) {
-		fputs("layer:      no quota\n", f);
+		fprintf(f, "layer:      not limited: %s\n", layer_why(l));
 		return;
 	}
 	show_format_size(l->bytes, used, sizeof(used));
 	show_format_size(l->bytes_limit, lim, sizeof(lim));
-	fprintf(f, "layer:      %s of %s", used, l->bytes_limit ? lim : "no limit");
-	if (l->counts_inodes) {
+	if (!show_layer_limited(l))
+		fprintf(f, "layer:      %s used, not limited: %s", used, layer_why(l));
+	else if (l->bytes_limit)
+		fprintf(f, "layer:      %s of %s", used, lim);
+	else
+		fprintf(f, "layer:      %s", used);
+	if (show_layer_limited(l) && l->counts_inodes) {
 		fprintf(f, ", %" PRIu64 " inodes", l->inodes);
 		if (l->inodes_limit)
 			fprintf(f, " of %" PRIu64, l->inodes_limit);

@@ -83,12 +83,18 @@ typedef struct ShowInfo {
 /* The user's persistent layer against its quota (common/quota.h); one per user. */
 typedef struct ShowLayer {
 	bool present;	     /* /var/lib/alcove/<user>/layer exists */
-	bool has_usage;	     /* the filesystem counted it (a quota is set up) */
+	bool has_usage;	     /* the filesystem counted it (a subvolume or project of its own) */
 	const char *counter; /* "btrfs qgroup", "project quota" */
 	uint64_t bytes, bytes_limit; /* limit 0: none */
 	bool counts_inodes;
 	uint64_t inodes, inodes_limit;
+	/* with no limit: why ("no layer_quota in profile P", "the filesystem cannot enforce
+	 * it: ...", "made before its quota existed: ..."); "" while limited */
+	char why[256];
 } ShowLayer;
+
+/* Whether the kernel limits the layer (a byte or inode limit is set on it). */
+bool show_layer_limited(const ShowLayer *l);
 
 const char *show_ns_name(ShowNs ns);
 
@@ -99,7 +105,8 @@ void show_format_size(uint64_t v, char *buf, size_t size);
 /* "active": bool, "last_activity_usec": n|null, "idle_sec": n|null (null when unknown or
  * while a session is open), as members of the JSON object being written. */
 void show_format_activity_json(const ShowStatus *s, FILE *f, int *first);
-/* The layer's object ({"counter", "bytes", "bytes_limit", "inodes", "inodes_limit"}) or null. */
+/* The layer's object ({"counter", "bytes", "bytes_limit", "inodes", "inodes_limit", "limited",
+ * "not_limited_reason"}) or null. */
 void show_format_layer_json(const ShowLayer *l, FILE *f);
 /* {"memory_current", "pids_current", "cpu_usage_usec"} and {"memory_max", "pids_max"}: null
  * where unknown (no controller) or, for a limit, "max". */
@@ -108,7 +115,8 @@ void show_format_limits_json(const ShowLimits *l, FILE *f);
 /* The tmpfs mounts: {"/tmp": {"bytes", "size", "inodes", "inodes_max"}, ...}. */
 void show_format_tmpfs_json(const ShowTmpfsUsage *t, FILE *f);
 
-/* "layer:      12M of 20M (btrfs qgroup)", or "layer:      no quota"; nothing if absent. */
+/* "layer:      12M of 20M (btrfs qgroup)", or "layer:      not limited: WHY" (after the usage
+ * when counted: "layer:      12M used, not limited: WHY (btrfs qgroup)"); nothing if absent. */
 void show_format_layer_text(const ShowLayer *l, FILE *f);
 
 /* usage_usec from the text of cpu.stat; -ENOENT if the key is missing. */

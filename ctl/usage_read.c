@@ -105,6 +105,30 @@ void usage_read_tmpfs(const AlcoveState *s, ShowTmpfsUsage ret[_SHOW_TMPFS_MAX])
 	}
 }
 
+/* Why the filesystem does not limit the layer (fd), or "" when it could. quota_probe() first:
+ * a filesystem that cannot enforce a quota says so whatever the layer is. */
+static int layer_fs_why(const char *user, int fd, uint32_t uid, QuotaUsage *u, char *why,
+			size_t len)
+{
+	const LayerQuota any = {.bytes = 1};
+	int r = quota_probe(fd, &any);
+
+	if (r < 0) {
+		snprintf(why, len, "the filesystem cannot enforce a quota (%s): %s",
+			 quota_fs_name(quota_fs_of(fd)), quota_hint(quota_fs_of(fd), r));
+		return r;
+	}
+	r = quota_read(fd, uid, u);
+	if (r == -EEXIST)
+		snprintf(why, len,
+			 "the layer was made before its quota existed (not a %s of its own); "
+			 "`alcovectl reset %s` remakes it (the user's changes are lost)",
+			 quota_fs_of(fd) == QUOTA_FS_BTRFS ? "subvolume" : "project", user);
+	else if (r < 0)
+		snprintf(why, len, "its quota cannot be read: %s", strerror(-r));
+	return r;
+}
+
 /* Opened as the helper opens it: beneath the root-owned directories, never through a
  * symlink. */
 void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret)
@@ -121,12 +145,15 @@ void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret)
 	if (fd < 0)
 		return;
 	ret->present = true;
-	if (quota_read(fd, (uint32_t)uid, &u) < 0 || (!u.bytes_limit && !u.inodes_limit))
+	if (layer_fs_why(user, fd, (uint32_t)uid, &u, ret->why, sizeof(ret->why)) < 0)
 		return;
-	*ret = (ShowLayer){.present = true, .has_usage = true, .counter = quota_fs_name(u.fs),
-			   .bytes = u.bytes, .bytes_limit = u.bytes_limit,
-			   .counts_inodes = u.counts_inodes, .inodes = u.inodes,
-			   .inodes_limit = u.inodes_limit};
+	ret->has_usage = true;
+	ret->counter = quota_fs_name(u.fs);
+	ret->bytes = u.bytes;
+	ret->bytes_limit = u.bytes_limit;
+	ret->counts_inodes = u.counts_inodes;
+	ret->inodes = u.inodes;
+	ret->inodes_limit = u.inodes_limit;
 }
 
 void usage_read_status(const char *name, ShowStatus *ret)

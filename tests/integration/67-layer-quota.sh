@@ -182,6 +182,19 @@ out=$(in_alcove "$conf_free" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M coun
 assert_eq "ok" "$out" "layer_quota = infinity lifts the 20M quota of an existing layer"
 actl stop alcqa1
 
+# --- show names why a layer is not limited, instead of leaving the quota out ---
+out=$(actl --config "$conf_free" show alcqa1 2>/dev/null)
+assert_contains "$out" "used, not limited: no layer_quota in profile defaults (btrfs qgroup)" \
+	"show: a layer whose profile has no layer_quota says so, with its usage"
+assert_contains "$(actl --config "$conf_free" --json show alcqa1 2>/dev/null)" \
+	'"limited": false, "not_limited_reason": "no layer_quota in profile defaults"}' "show --json too"
+actl reset --yes alcqa1 || fail "reset alcqa1"
+in_alcove "$conf_free" alcqa1 true || fail "a layer made while the profile has no quota"
+actl stop alcqa1
+out=$(actl --config "$conf" show alcqa1 2>/dev/null)
+assert_contains "$out" "not limited: the layer was made before its quota existed (not a subvolume of its own); \`alcovectl reset alcqa1\` remakes it" \
+	"show: a layer made before the quota existed says so, and how to fix it"
+
 # --- share = "session" with persist = true: the session's upper is a tmpfs bounded by tmp_size
 # and tmp_inodes (the layer is only its lower), not half the RAM ---
 conf_sess=$(make_config '
@@ -207,6 +220,9 @@ actl stop alcqa3
 out=$(in_alcove "$conf2" alcqa3 'echo in' 2>&1)
 assert_contains "$out" "in" "fallback \"warn\": the login goes on"
 assert_contains "$out" "NOT limited to 20M" "fallback \"warn\": the warning names the quota"
+assert_contains "$(actl --config "$conf2" show alcqa3 2>/dev/null)" \
+	"layer:      not limited: the filesystem cannot enforce a quota (" \
+	"show: a layer on a filesystem without quotas says so"
 actl stop alcqa1
 out=$(in_alcove "$conf2" alcqa1 true 2>&1) && fail "layer_inodes on btrfs was let through"
 assert_contains "$out" "count bytes, not inodes" "btrfs: layer_inodes is refused with the reason"

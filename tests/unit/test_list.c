@@ -116,7 +116,7 @@ static void test_json(void **state)
 	    "\"pids_max\": 2048}, \"tmpfs\": {\"/tmp\": {\"bytes\": 4096, \"size\": 1048576, "
 	    "\"inodes\": 2, \"inodes_max\": 100}}, \"layer\": {\"counter\": \"btrfs\", "
 	    "\"bytes\": 1288490189, \"bytes_limit\": 10737418240, \"inodes\": null, "
-	    "\"inodes_limit\": null}}, "
+	    "\"inodes_limit\": null, \"limited\": true, \"not_limited_reason\": null}}, "
 	    "{\"user\": \"b\\\"ob\", \"uid\": 1002, \"name\": "
 	    "\"1002-0123abcd\", \"mode\": \"root\", \"share\": \"session\", \"profile\": "
 	    "\"builders\", \"pid\": 99, \"alive\": false, \"sessions\": null, \"holds\": "

@@ -198,7 +198,10 @@ static void test_format_layer(void **state)
 	ShowLayer project = {.present = true, .has_usage = true, .counter = "project quota",
 			     .bytes = 1536, .bytes_limit = 10ull << 30, .counts_inodes = true,
 			     .inodes = 7, .inodes_limit = 1000};
-	ShowLayer none = {.present = true};
+	ShowLayer none = {.present = true,
+			  .why = "the filesystem cannot enforce a quota (none): put it on btrfs"};
+	ShowLayer free_ = {.present = true, .has_usage = true, .counter = "btrfs qgroup",
+			   .bytes = 30u << 20, .why = "no layer_quota in profile free"};
 	char *out;
 
 	(void)state;
@@ -208,13 +211,30 @@ static void test_format_layer(void **state)
 	out = render_layer(false, &project);
 	assert_string_equal(out, "layer:      1.5K of 10G, 7 inodes of 1000 (project quota)\n");
 	free(out);
+	/* without a limit: said, with the reason (usage too where the filesystem counts it) */
 	out = render_layer(false, &none);
-	assert_string_equal(out, "layer:      no quota\n");
+	assert_string_equal(
+	    out, "layer:      not limited: the filesystem cannot enforce a quota (none): put it "
+		 "on btrfs\n");
+	free(out);
+	out = render_layer(false, &free_);
+	assert_string_equal(out, "layer:      30M used, not limited: no layer_quota in profile "
+				 "free (btrfs qgroup)\n");
+	free(out);
+	none.why[0] = '\0';
+	out = render_layer(false, &none);
+	assert_string_equal(out, "layer:      not limited: no limit is set on it\n");
+	free(out);
+	out = render_layer(true, &free_);
+	assert_non_null(strstr(out, "\"bytes\": 31457280, \"bytes_limit\": null, "
+				    "\"inodes\": null, \"inodes_limit\": null, \"limited\": false, "
+				    "\"not_limited_reason\": \"no layer_quota in profile free\"}"));
 	free(out);
 	out = render_layer(true, &btrfs);
 	assert_string_equal(out, "{\"user\": \"u\", \"layer\": {\"counter\": \"btrfs qgroup\", "
 				 "\"bytes\": 12582912, \"bytes_limit\": 20971520, \"inodes\": null, "
-				 "\"inodes_limit\": null}, \"alcoves\": []}\n");
+				 "\"inodes_limit\": null, \"limited\": true, "
+				 "\"not_limited_reason\": null}, \"alcoves\": []}\n");
 	free(out);
 }
 
