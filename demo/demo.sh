@@ -224,7 +224,7 @@ demo_ssh() { # [-t] [command]; run it in the background: it becomes ssh (the pid
 # What the login sees, next to what the host has. The login waits on its stdin (a fifo) so that
 # its alcove still runs when alcovectl lists it; closing the fifo ends the login.
 tour() {
-	local inside=() line dir=${made[dir]} pid to from
+	local inside=() line dir=${made[dir]} pid to from st=0
 	mkfifo "$dir/to" "$dir/from"
 	demo_ssh 'exec 2>/dev/null; cat /proc/1/comm; hostname; id; ls /home | paste -sd " "
 		test -e /home/'"$NEIGHBOUR"' && echo visible || echo absent; echo .; read -r _; exit 0' \
@@ -232,8 +232,15 @@ tour() {
 	pid=$!
 	made[client]=$pid
 	exec {to}>"$dir/to" {from}<"$dir/from"
-	while IFS= read -r -t 60 line <&$from && [ "$line" != . ]; do inside+=("$line"); done
-	[ ${#inside[@]} = 5 ] || die "the ssh login failed: $(tail -5 "$dir/sshd.log")"
+	while IFS= read -r -t 60 line <&$from || { st=$?; false; }; do
+		[ "$line" = . ] && break
+		inside+=("$line")
+	done
+	if [ ${#inside[@]} != 5 ]; then
+		((st <= 128)) || kill "$pid" # silent for 60 s; else ssh closed its output: it ends
+		wait "$pid"
+		login_failed $?
+	fi
 	say "== ssh $USER_NAME@127.0.0.1 -p $PORT runs in its alcove:"
 	show "PID 1 (/proc/1/comm)" "${inside[0]}" "$(cat /proc/1/comm)"
 	show "hostname" "${inside[1]}" "$(hostname)"
@@ -266,11 +273,40 @@ interactive() {
 	local rc=0
 	wait $! || rc=$?
 	unset 'made[client]'
-	# ssh exits with the shell's status (the user's last command: not the demo's failure), or
-	# 255 when ssh itself failed: the connection, or the login refused.
-	((rc != 255)) || die "the ssh login failed (ssh exits 255): $(tail -5 "${made[dir]}/sshd.log")"
+	# ssh exits with the shell's status (the user's last command: not the demo's failure), 255
+	# when ssh itself failed (the connection), or 254 when sshd's session child found the PAM
+	# session not open (the login refused: OpenSSH's do_child), which sshd's log then says.
+	((rc != 255)) && ! session_refused "$rc" || login_failed $rc
 }
 
+session_refused() { # ssh's exit status
+	[ "$1" = 254 ] && grep -q '^PAM: pam_open_session()' "${made[dir]}/sshd.log"
+}
+
+# A login that did not happen, in one line: what failed, and why as alcove saw it. pam_alcove
+# and alcove-helper log to the journal, not to sshd's log: their last error since the demo
+# began; without a journal, sshd's own line on PAM (or its last).
+login_failed() { # ssh's exit status
+	local what why log=${made[dir]}/sshd.log
+	if [ "$1" = 255 ]; then
+		what="ssh exit 255: the connection failed or sshd closed it"
+	elif session_refused "$1"; then
+		what="ssh exit 254: sshd refused the login, its PAM session did not open"
+	else
+		what="ssh exit $1 before the tour's lines"
+	fi
+	why=$(journalctl -q --no-pager -o cat --since "@$DEMO_START" -t pam_alcove \
+		-t alcove-helper -p err 2>/dev/null | tail -n 1)
+	if [ -n "$why" ]; then
+		why="journal: $why"
+	else
+		why=$(grep -E '^(PAM|error|fatal)' "$log" | tail -n 1)
+		why="no journal line of alcove's; sshd's log: ${why:-$(tail -n 1 "$log")}"
+	fi
+	die "the ssh login as $USER_NAME failed ($what); $why"
+}
+
+DEMO_START=$(date +%s)
 preflight
 made[dir]=$(mktemp -d /run/alcove-demo.XXXXXX) || die "mktemp failed"
 # Not under /tmp: the login's lobby has the alcove's /tmp, and sshd reads the keys there.

@@ -160,3 +160,38 @@ out=$("$CTL" --config "$APPENDED" check-config 2>&1)
 assert_eq 1 $? "check-config refuses the appended file"
 assert_eq "$APPENDED:$(($(wc -l <"$SHIPPED") + 1)): duplicate setting 'profiles' (first set at line $first)" \
 	"$out" "the duplicate is named, with both lines"
+
+# --- make demo when the login does not happen: one line naming what failed and alcove's own
+# journal line, exit 1, nothing left. The login is refused for real (PAM session not opened):
+# the demo runs on a build whose alcove-helper exits without an answer, so pam_alcove refuses
+# the session and sshd's session child exits 254. The demo reads the journal with journalctl;
+# this test's journal is journal.sh's listener, which a journalctl first in PATH prints from
+# (the entries of pam_alcove and alcove-helper at err or worse, as -o cat does).
+journal_start
+STUB=$WORK/demo-stub
+mkdir -p "$STUB/build" "$STUB/bin"
+chmod 755 "$STUB" "$STUB/build"
+for p in alcove-init alcove-enter alcovectl pam_alcove.so; do ln -s "$BUILD/$p" "$STUB/build/$p"; done
+printf '#!/bin/sh\nexit 1\n' >"$STUB/build/alcove-helper"
+printf '#!/bin/sh\nsed -n -E "s/^p=[0-3] id=(pam_alcove|alcove-helper) .* msg=//p" %s\n' \
+	"$JOURNAL" >"$STUB/bin/journalctl"
+chmod 755 "$STUB/build/alcove-helper" "$STUB/bin/journalctl"
+refused="failed (ssh exit 254: sshd refused the login, its PAM session did not open); journal: Refusing session: Failed to run $STUB/build/alcove-helper open"
+out=$(env BUILD="$STUB/build" PATH="$STUB/bin:$PATH" ALCOVE_DEMO_PORT=2406 \
+	"$ALCOVE_SRC/demo/demo.sh" </dev/null 2>&1)
+assert_eq 1 $? "a refused login: the demo exits 1"
+assert_eq 1 "$(grep -c '^alcove demo: ' <<<"$out")" "a refused login: one line of the demo's says so"
+assert_contains "$(grep '^alcove demo: ' <<<"$out")" "alcove demo: the ssh login as alcove-demo $refused" \
+	"... naming ssh's failure and pam_alcove's journal line"
+assert_eq "" "$(demo_leftovers)" "a refused login: nothing is left"
+
+# The same on a terminal: an exit 254 there is a refused login, not the shell's last status.
+journal_clear
+tmux -L alcdm15 new-session -d -s refused -x 250 -y 40 \
+	"env BUILD=$STUB/build PATH=$STUB/bin:\$PATH ALCOVE_DEMO_PORT=2407 $ALCOVE_SRC/demo/demo.sh; echo \$? >$WORK/rc-refused" \; \
+	set remain-on-exit on || fail "tmux new-session"
+wait_until 300 test -s "$WORK/rc-refused" || fail "the demo on a terminal did not end after a refused login"
+assert_eq 1 "$(cat "$WORK/rc-refused")" "on a terminal, a refused login: the demo exits 1"
+assert_contains "$(tmux -L alcdm15 capture-pane -p -J -t refused | grep '^alcove demo: ')" \
+	"$refused" "on a terminal, a refused login: the demo's line names it and the journal's"
+assert_eq "" "$(demo_leftovers)" "on a terminal, a refused login: nothing is left"
