@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "fileio.h"
@@ -166,6 +167,56 @@ static void images_print(const char *config, const Policy *p)
 			config, ALCOVE_LIB_DIR "/" OCI_DIR);
 }
 
+/* A profile whose layer quota the file asks for (not only the builtin default). */
+static bool quota_in_file(const Profile *pr)
+{
+	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
+					  PKEY_LAYER_QUOTA_FALLBACK};
+
+	if (!pr->persist || (!pr->layer_quota && !pr->layer_inodes))
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (pr->origin[keys[i]].section &&
+		    strcmp(pr->origin[keys[i]].section, "builtin") != 0)
+			return true;
+	return false;
+}
+
+/* check-config's quota probe: one line when the filesystem of /var/lib/alcove cannot enforce
+ * the layer quota the file asks for (explain says it per login; the builtin default, which only
+ * some filesystems can honour, is not said). As root only: btrfs answers the qgroup lookup only
+ * to CAP_SYS_ADMIN, and would read as quotas turned off. */
+static void quota_print(const char *config, const Policy *p)
+{
+	const LayerQuota any = {.bytes = 1};
+	bool refuse = false, warn = false;
+	_cleanup_close_ int fd = -1;
+	QuotaFs fs;
+	int r;
+
+	for (size_t i = 0; i <= p->n_profiles; i++) {
+		const Profile *pr = i < p->n_profiles ? &p->profiles[i] : &p->defaults;
+
+		if (!quota_in_file(pr))
+			continue;
+		refuse = refuse || pr->layer_quota_fallback == QUOTA_FALLBACK_REFUSE;
+		warn = warn || pr->layer_quota_fallback == QUOTA_FALLBACK_WARN;
+	}
+	if ((!refuse && !warn) || geteuid() != 0)
+		return;
+	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fs = fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd);
+	r = fd < 0 ? -EOPNOTSUPP : quota_probe(fd, &any);
+	if (r == 0)
+		return;
+	fprintf(stderr, "%s: warning: layer_quota cannot be enforced on %s (%s): %s; logins %s\n",
+		config, ALCOVE_LIB_DIR, quota_fs_name(fs), quota_hint(fs, r),
+		refuse && warn ? "are refused where layer_quota_fallback = \"refuse\", go on "
+				 "without it where \"warn\""
+		: refuse       ? "are refused (layer_quota_fallback = \"refuse\")"
+			       : "go on without it (layer_quota_fallback = \"warn\")");
+}
+
 enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST, OPT_SSHD_CONFIG };
 
 static int sshd_config_option(void *userdata, int opt, const char *arg)
@@ -234,6 +285,7 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	if (!ctx->json) {
 		warnings_print(ctx->config, p);
 		images_print(ctx->config, p);
+		quota_print(ctx->config, p);
 	}
 	for (size_t i = 0; i < p->n_rules; i++)
 		rhost_rules = rhost_rules || p->rules[i].rhost;

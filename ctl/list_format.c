@@ -35,6 +35,37 @@ static void tasks_text(const ListEntry *e, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "/max", e->usage.pids);
 }
 
+/* The layer's inodes, a count: "1234/100000", "1234/max"; "-" where not counted (btrfs). */
+static void inodes_text(const ListEntry *e, char *buf, size_t len)
+{
+	if (!e->layer.has_usage || !e->layer.counts_inodes)
+		snprintf(buf, len, "-");
+	else if (e->layer.inodes_limit)
+		snprintf(buf, len, "%" PRIu64 "/%" PRIu64, e->layer.inodes, e->layer.inodes_limit);
+	else
+		snprintf(buf, len, "%" PRIu64 "/max", e->layer.inodes);
+}
+
+/* The fullest of /tmp, /run, /dev/shm against its size (each has tmp_size of its own): the one
+ * a tenant is about to fill. "-" when none was read (a dead alcove). */
+static void tmpfs_text(const ListEntry *e, char *buf, size_t len)
+{
+	const ShowTmpfsUsage *top = NULL;
+
+	for (int t = 0; t < _SHOW_TMPFS_MAX; t++) {
+		const ShowTmpfsUsage *u = &e->tmpfs[t];
+
+		if (u->known && u->size &&
+		    (!top || (double)u->bytes / (double)u->size >
+				 (double)top->bytes / (double)top->size))
+			top = u;
+	}
+	if (top)
+		against(true, top->bytes, true, top->size, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
 /* "active" while a session is open, else the time since the last one ended; "-" unknown. */
 static void idle_text(const ListEntry *e, char *buf, size_t len)
 {
@@ -48,7 +79,8 @@ static void idle_text(const ListEntry *e, char *buf, size_t len)
 
 static void text_one(const ListEntry *e, FILE *f)
 {
-	char sessions[16], uptime[32], idle[32], layer[40], mem[40], tasks[48];
+	char sessions[16], uptime[32], idle[32], layer[40], mem[40], tasks[48], inodes[48],
+	    tmpfs[40];
 
 	if (!e->alive)
 		snprintf(sessions, sizeof(sessions), "dead");
@@ -66,15 +98,18 @@ static void text_one(const ListEntry *e, FILE *f)
 	against(e->usage.has_memory, e->usage.memory_bytes, e->limits.has_memory_max,
 		e->limits.memory_max, mem, sizeof(mem));
 	tasks_text(e, tasks, sizeof(tasks));
-	fprintf(f, "%-16s %-20s %-5s %-8d %-8s %-8s %-8s %-12s %-12s %-10s %s\n", e->state.user,
-		e->name, e->state.mode, (int)e->state.pid, sessions, uptime, idle, layer, mem,
-		tasks, e->state.profile);
+	inodes_text(e, inodes, sizeof(inodes));
+	tmpfs_text(e, tmpfs, sizeof(tmpfs));
+	fprintf(f, "%-16s %-20s %-5s %-8d %-8s %-8s %-8s %-12s %-12s %-10s %-14s %-12s %s\n",
+		e->state.user, e->name, e->state.mode, (int)e->state.pid, sessions, uptime, idle,
+		layer, mem, tasks, inodes, tmpfs, e->state.profile);
 }
 
 void list_format_text(const ListEntry *e, size_t n, FILE *f)
 {
-	fprintf(f, "%-16s %-20s %-5s %-8s %-8s %-8s %-8s %-12s %-12s %-10s %s\n", "USER", "NAME",
-		"MODE", "PID", "SESSIONS", "UPTIME", "IDLE", "LAYER", "MEM", "TASKS", "PROFILE");
+	fprintf(f, "%-16s %-20s %-5s %-8s %-8s %-8s %-8s %-12s %-12s %-10s %-14s %-12s %s\n",
+		"USER", "NAME", "MODE", "PID", "SESSIONS", "UPTIME", "IDLE", "LAYER", "MEM", "TASKS",
+		"INODES", "TMPFS", "PROFILE");
 	for (size_t i = 0; i < n; i++)
 		text_one(&e[i], f);
 }

@@ -117,7 +117,11 @@ done
 # --- the shipped file, as installed
 SHIPPED=$WORK/alcove.conf
 install -m 0644 "$ALCOVE_SRC/config/alcove.conf" "$SHIPPED"
-assert_eq "$SHIPPED: OK" "$("$CTL" --config "$SHIPPED" check-config 2>&1)" \
+# (but for the one line of a host whose /var/lib/alcove cannot enforce the shipped layer_quota:
+# the logins go on without it, each with a journal warning, so check-config says it)
+assert_eq "$SHIPPED: OK" \
+	"$("$CTL" --config "$SHIPPED" check-config 2>&1 |
+		grep -v "^$SHIPPED: warning: layer_quota cannot be enforced on /var/lib/alcove ")" \
 	"the shipped alcove.conf loads, without a warning"
 if ! getent group alcove-users >/dev/null; then
 	groupadd alcove-users || fail "groupadd alcove-users"

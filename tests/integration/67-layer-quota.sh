@@ -67,6 +67,19 @@ profiles = { free = { layer_quota = "infinity"; }; big = { layer_quota = "100M";
 rules = ( { user = "alcqa1"; profile = "defaults"; }, { user = "alcqa2"; profile = "big"; },
           { user = "alcqa3"; profile = "defaults"; } );')
 
+# --- check-config probes the filesystem of /var/lib/alcove for the quota the file asks for
+# (each case in a mount namespace of its own, gone with it) ---
+probe() { # mount-arguments...
+	unshare -m --propagation private sh -c \
+		'mount "$@" /var/lib/alcove && "$ALCOVECTL" check-config "$CONF"' sh "$@" 2>&1
+}
+out=$(ALCOVECTL=$ALCOVECTL CONF=$conf probe -t tmpfs tmpfs)
+assert_contains "$out" "$conf: warning: layer_quota cannot be enforced on /var/lib/alcove (none): put /var/lib/alcove on btrfs, ext4 or xfs to enforce layer_quota; logins are refused where layer_quota_fallback = \"refuse\", go on without it where \"warn\"" \
+	"check-config: a filesystem that cannot enforce layer_quota is said in one line, with the outcome"
+out=$(ALCOVECTL=$ALCOVECTL CONF=$conf probe --bind "$mnt")
+assert_contains "$out" "$conf: OK" "check-config on btrfs with quotas on"
+assert_not_contains "$out" "layer_quota cannot be enforced" "... has no quota line"
+
 # --- the quota bites: EDQUOT at 20M, the user's earlier file intact ---
 in_alcove "$conf" alcqa1 'head -c 100000 /dev/urandom > /var/tmp/keep && sha256sum /var/tmp/keep' \
 	>/run/alcove-tests/alcqa.sum || fail "write a file into the layer"
@@ -103,8 +116,9 @@ assert_contains "$out" '"tmpfs": {"/tmp": {"bytes": ' "show --json has the tmpfs
 assert_contains "$out" '"layer": {"counter": "btrfs qgroup", ' "show --json has the layer"
 # list: the layer against the quota; cgroup = "none" has no memory or tasks to show
 line=$(actl list | awk '$1 == "alcqa1"')
-[[ $line =~ \ [0-9.]+[BKM]/20M\ +-\ +-\  ]] || fail "list: no LAYER used/20M, MEM -, TASKS - in '$line'"
-pass "list shows the layer against its quota, '-' for memory and tasks without a scope"
+[[ $line =~ \ [0-9.]+[BKM]/20M\ +-\ +-\ +-\ +[0-9.]+[BKM]/8M\  ]] ||
+	fail "list: no LAYER used/20M, MEM -, TASKS -, INODES -, TMPFS used/8M in '$line'"
+pass "list shows the layer against its quota, '-' for memory and tasks without a scope and for inodes on btrfs, the fullest tmpfs against tmp_size"
 out=$(actl --json list | python3 -c '
 import json, sys
 a = [a for a in json.load(sys.stdin)["alcoves"] if a["user"] == "alcqa1"][0]

@@ -82,12 +82,16 @@ static void test_text(void **state)
 
 	assert_non_null(strstr(out, "USER"));
 	assert_non_null(strstr(out, "SESSIONS"));
-	assert_non_null(strstr(out, "IDLE     LAYER        MEM          TASKS      PROFILE\n"));
+	assert_non_null(strstr(out, "IDLE     LAYER        MEM          TASKS      INODES         "
+				    "TMPFS        PROFILE\n"));
+	/* btrfs counts no inodes; /tmp is the only tmpfs read */
 	assert_non_null(strstr(out, "alice            1001                 user  4242     2        "
-				    "1m01s    active   1.2G/10G     80M/2G       12/2048    defaults\n"));
+				    "1m01s    active   1.2G/10G     80M/2G       12/2048    -          "
+				    "    4K/1M        defaults\n"));
 	/* a dead alcove is listed as such, without an uptime or usage */
 	assert_non_null(strstr(out, "1002-0123abcd        root  99       dead     -        -        "
-				    "-            -            -          builders\n"));
+				    "-            -            -          -              -            "
+				    "builders\n"));
 	free(out);
 
 	/* idle since the last session ended; a layer without a byte limit; no memory limit */
@@ -98,6 +102,20 @@ static void test_text(void **state)
 	entries[0].limits.has_pids_max = false;
 	out = render(list_format_text, 1);
 	assert_non_null(strstr(out, "1m01s    3m05s    1.2G/max     80M/max      12/max     "));
+	free(out);
+
+	/* a project quota counts inodes; the fullest tmpfs is shown, not the first */
+	entries[0].layer.counts_inodes = true;
+	entries[0].layer.inodes = 1234;
+	entries[0].layer.inodes_limit = 100000;
+	entries[0].tmpfs[SHOW_SHM] = (ShowTmpfsUsage){.known = true, .bytes = 6u << 20,
+							  .size = 8u << 20};
+	out = render(list_format_text, 1);
+	assert_non_null(strstr(out, "12/max     1234/100000    6M/8M        defaults\n"));
+	entries[0].layer.inodes_limit = 0;
+	free(out);
+	out = render(list_format_text, 1);
+	assert_non_null(strstr(out, "12/max     1234/max       6M/8M        "));
 	free(out);
 }
 
