@@ -229,8 +229,9 @@ static void test_layer_quota_keys(void **state)
 			  "profiles.p.layer_inodes", "expected a number of inodes");
 	assert_load_error("defaults = {\n  layer_quota_fallback = \"maybe\";\n};\n", 2,
 			  "defaults.layer_quota_fallback", "\"refuse\" or \"warn\"");
-	p = load_ok("defaults = { layer_quota = \"20M\"; };\n"
-		    "profiles = { free = { layer_quota = \"infinity\"; layer_inodes = 1000; }; };\n");
+	p = load_ok(
+	    "defaults = { layer_quota = \"20M\"; };\n"
+	    "profiles = { free = { layer_quota = \"infinity\"; layer_inodes = 1000; }; };\n");
 	assert_int_equal(p->defaults.layer_quota, 20u << 20);
 	assert_int_equal(policy_find_profile(p, "free")->layer_quota, 0);
 	assert_int_equal(policy_find_profile(p, "free")->layer_inodes, 1000);

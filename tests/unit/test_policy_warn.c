@@ -38,8 +38,9 @@ static void test_each_no_op_is_named(void **state)
 	p.origin[PKEY_IDLE_TIMEOUT] = (Origin){"x", 11};
 	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 3);
 	assert_int_equal(w[0].line, 3);
-	assert_string_equal(w[0].text, "limits.MemoryMax is not enforced: cgroup = \"none\" runs the "
-					"alcove without a systemd scope");
+	assert_string_equal(w[0].text,
+			    "limits.MemoryMax is not enforced: cgroup = \"none\" runs the "
+			    "alcove without a systemd scope");
 	assert_int_equal(w[1].line, 9);
 	assert_non_null(strstr(w[1].text, "limits.TasksMax"));
 	assert_int_equal(w[2].line, 11);
@@ -92,13 +93,14 @@ static void test_limits_per_session(void **state)
 	assert_int_equal(profile_init_builtin(&p, "x"), 0);
 	p.share = SHARE_SESSION;
 	p.origin[PKEY_SHARE] = (Origin){"x", 7};
-	p.limits.set = (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX) | (1u << LIMIT_CPU_WEIGHT);
+	p.limits.set =
+	    (1u << LIMIT_MEMORY_MAX) | (1u << LIMIT_TASKS_MAX) | (1u << LIMIT_CPU_WEIGHT);
 	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
 	assert_int_equal(w[0].line, 7);
-	assert_string_equal(w[0].text,
-			    "limits MemoryMax, TasksMax bound each session, not the user: share = "
-			    "\"session\" gives every session's alcove its own, so a user's sessions "
-			    "at once use up to max_sessions (16) times them");
+	assert_string_equal(
+	    w[0].text, "limits MemoryMax, TasksMax bound each session, not the user: share = "
+		       "\"session\" gives every session's alcove its own, so a user's sessions "
+		       "at once use up to max_sessions (16) times them");
 	p.max_sessions = 0;
 	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
 	assert_non_null(strstr(w[0].text, "up to any number of times them"));
@@ -128,10 +130,10 @@ static void test_missing_controllers(void **state)
 						    POLICY_MAX_WARNINGS),
 			 2);
 	assert_int_equal(w[0].line, 5);
-	assert_string_equal(w[0].text,
-			    "limits.TasksMax is not enforced: this kernel's cgroup v2 has no pids "
-			    "controller (/sys/fs/cgroup/cgroup.controllers); systemd sets it on the "
-			    "scope and nothing applies it");
+	assert_string_equal(
+	    w[0].text, "limits.TasksMax is not enforced: this kernel's cgroup v2 has no pids "
+		       "controller (/sys/fs/cgroup/cgroup.controllers); systemd sets it on the "
+		       "scope and nothing applies it");
 	assert_non_null(strstr(w[1].text, "limits.IOWeight"));
 	assert_int_equal(policy_controller_warnings(&p, NULL, w, POLICY_MAX_WARNINGS), 0);
 	p.cgroup = CGROUP_NONE; /* policy_profile_warnings() says it */
