@@ -81,6 +81,7 @@ assert_contains "$out" "$conf: OK" "check-config on btrfs with quotas on"
 assert_not_contains "$out" "layer_quota cannot be enforced" "... has no quota line"
 
 # --- the quota bites: EDQUOT at 20M, the user's earlier file intact ---
+on_exit "rm -f /run/alcove-tests/alcqa.sum"
 in_alcove "$conf" alcqa1 'head -c 100000 /dev/urandom > /var/tmp/keep && sha256sum /var/tmp/keep' \
 	>/run/alcove-tests/alcqa.sum || fail "write a file into the layer"
 [ "$(stat -c %i "/var/lib/alcove/alcqa1/layer")" = 256 ] || fail "layer/ is not a btrfs subvolume"
