@@ -397,14 +397,17 @@ static int lobby_hide_empty(int dirfd, const char *path, const char *options, ui
  * image alcove does not show. sshd's child would serve -L/-R with unix sockets in them with
  * all of U's host groups (initgroups; PAM cannot drop them). Hidden as /run is: root code of
  * the login (sshd's monitor, PAM close, NSS) resolves every old path through a 0700 directory,
- * U gets EACCES whatever groups it holds. /var/log stays: wtmp, btmp and lastlog are written
- * there by root and U needs nothing of it. A symlink (/var/mail -> spool/mail) is skipped: its
- * target is in the list or is not a directory of host services.
+ * U gets EACCES whatever groups it holds. The ones in /var go behind one mask of /var
+ * (lobby_mask_listed(): one tmpfs and a symlink each, not a tmpfs and a symlink per entry of
+ * each), which leaves the rest of /var as it was: /var/log (wtmp, btmp and lastlog, written
+ * by root; U needs nothing of it), /var/tmp (the lobby's own), the symlinks /var/run and
+ * /var/lock. A symlink (/var/mail -> spool/mail) is left as it is: its target is in the list
+ * or is not a directory of host services.
  */
-static const char *const SERVICE_DIRS[] = {
-    "var/lib", "var/spool", "var/mail",	 "var/cache", "var/opt", "var/local", "var/crash",
-    "var/www", "var/backups", "srv",	 "opt",	      "mnt",	 "media",     "snap",
+static const char *const VAR_SERVICE_DIRS[] = {
+    "lib", "spool", "mail", "cache", "opt", "local", "crash", "www", "backups", NULL,
 };
+static const char *const ROOT_SERVICE_DIRS[] = {"srv", "opt", "mnt", "media", "snap"};
 
 /* The entry of dir (a path below /) on the way to U's home, which must stay (the parent of
  * the home is masked already and holds only U's home): "home" for dir "srv" and a home in
@@ -444,25 +447,55 @@ static const char *home_real(const char *home, char *realhome, size_t len)
 	return realhome;
 }
 
+/* root/path (below /) masked whole but for the entry on the way to U's home (home_keep()). */
+static int lobby_hide_service_dir(int root, const char *path, const char *home)
+{
+	_cleanup_close_ int dir = open_dir_strict(root, path);
+	char keep[NAME_MAX + 1];
+
+	if (dir == -ENOENT || dir == -ELOOP || dir == -ENOTDIR)
+		return 0;
+	if (dir < 0)
+		return dir;
+	return lobby_mask_dir(dir, home_keep(home, path, keep, sizeof(keep)), -1,
+			      LOBBY_MASK_LINK_OTHERS);
+}
+
+/* /var's service directories behind one mask; the one on the way to U's home (/var/lib/U)
+ * stays in it, and is masked itself as the others below / are. */
+static int lobby_hide_var(int root, const char *home)
+{
+	_cleanup_close_ int var = open_dir_strict(root, "var");
+	char keep[NAME_MAX + 1], path[PATH_MAX];
+	const char *k;
+	int r;
+
+	if (var == -ENOENT || var == -ELOOP || var == -ENOTDIR)
+		return 0;
+	if (var < 0)
+		return var;
+	k = home_keep(home, "var", keep, sizeof(keep));
+	r = lobby_mask_listed(var, VAR_SERVICE_DIRS, k);
+	if (r < 0 || !k)
+		return r;
+	for (size_t i = 0; VAR_SERVICE_DIRS[i]; i++)
+		if (strcmp(k, VAR_SERVICE_DIRS[i]) == 0) {
+			snprintf(path, sizeof(path), "var/%s", k);
+			return lobby_hide_service_dir(root, path, home);
+		}
+	return 0;
+}
+
 static int lobby_hide_services(const LobbyJob *job, int root)
 {
-	char realhome[PATH_MAX], keep[NAME_MAX + 1];
+	char realhome[PATH_MAX];
 	const char *home = home_real(job->spec->home, realhome, sizeof(realhome));
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(SERVICE_DIRS); i++) {
-		_cleanup_close_ int dir = open_dir_strict(root, SERVICE_DIRS[i]);
-
-		if (dir == -ENOENT || dir == -ELOOP || dir == -ENOTDIR)
-			continue;
-		if (dir < 0)
-			return dir;
-		r = lobby_mask_dir(dir, home_keep(home, SERVICE_DIRS[i], keep, sizeof(keep)), -1,
-				   LOBBY_MASK_LINK_OTHERS);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	r = lobby_hide_var(root, home);
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(ROOT_SERVICE_DIRS); i++)
+		r = lobby_hide_service_dir(root, ROOT_SERVICE_DIRS[i], home);
+	return r;
 }
 
 /*

@@ -6,6 +6,7 @@
 #include "lobby_mask.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -68,37 +69,71 @@ static int keep_prepare(int dirfd, int mnt, const char *keep, int keep_tree, int
 	return 0;
 }
 
-/* Every entry of orig but keep as a symlink into the hidden tree, which only CAP_DAC_OVERRIDE
- * passes. */
-static int link_others(int mnt, int orig, const char *keep)
+static bool is_dots(const char *name)
 {
-	char target[PATH_MAX];
-	DIR *d = NULL;
-	struct dirent *e;
-	int r;
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
 
-	if (mkdirat(mnt, HIDDEN_DIR, 0700) < 0 || mkdirat(mnt, HIDDEN_TREE, 0755) < 0)
-		return negative_errno();
-	r = opendir_fd(orig, &d);
-	if (r < 0)
-		return r;
-	while ((errno = 0, e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    strcmp(e->d_name, HIDDEN_DIR) == 0 || (keep && strcmp(e->d_name, keep) == 0))
-			continue;
-		if ((size_t)snprintf(target, sizeof(target), HIDDEN_TREE "/%s", e->d_name) >=
-		    sizeof(target)) {
-			r = -ENAMETOOLONG;
+/* An entry of the original that the hidden tree would reach: not . or .., not our own hidden
+ * dir's name, not keep. */
+static bool is_other(const char *name, const char *keep)
+{
+	return !is_dots(name) && strcmp(name, HIDDEN_DIR) != 0 && !(keep && strcmp(name, keep) == 0);
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		(void)closedir(*d);
+}
+
+/* 1 when the directory read by d has an entry but keep, 0 when not; rewound. An empty
+ * directory needs no hidden tree: no old path would lead into it. */
+static int has_others(DIR *d, const char *keep)
+{
+	struct dirent *e;
+	int r = 0;
+
+	while ((errno = 0, e = readdir(d)))
+		if (is_other(e->d_name, keep)) {
+			r = 1;
 			break;
 		}
-		r = RET_NERRNO(symlinkat(target, mnt, e->d_name));
-		if (r < 0)
-			break;
-	}
+	if (!e && errno)
+		return negative_errno();
+	rewinddir(d);
+	return r;
+}
+
+/* NAME -> .alcove-lobby/host/NAME: root follows it, only CAP_DAC_OVERRIDE passes the 0700 dir. */
+static int link_hidden(int mnt, const char *name)
+{
+	char target[PATH_MAX];
+
+	if ((size_t)snprintf(target, sizeof(target), HIDDEN_TREE "/%s", name) >= sizeof(target))
+		return -ENAMETOOLONG;
+	return RET_NERRNO(symlinkat(target, mnt, name));
+}
+
+/* Every entry of the original (read by d) but keep, linked into the hidden tree. */
+static int link_others(int mnt, DIR *d, const char *keep)
+{
+	struct dirent *e;
+	int r = 0;
+
+	while (r >= 0 && (errno = 0, e = readdir(d)))
+		if (is_other(e->d_name, keep))
+			r = link_hidden(mnt, e->d_name);
 	if (r >= 0 && errno)
 		r = negative_errno();
-	closedir(d);
 	return r;
+}
+
+static int make_hidden(int mnt)
+{
+	if (mkdirat(mnt, HIDDEN_DIR, 0700) < 0 || mkdirat(mnt, HIDDEN_TREE, 0755) < 0)
+		return negative_errno();
+	return 0;
 }
 
 /* The tmpfs, filled, over dirfd; then the original tree into the hidden dir, keep onto its
@@ -127,34 +162,139 @@ static int mask_attach(int mnt, int dirfd, int orig, const char *keep, int tree)
 	return mnt_attach(tree, dst);
 }
 
+static bool keep_valid(const char *keep)
+{
+	return !keep || (*keep && !strchr(keep, '/') && strcmp(keep, HIDDEN_DIR) != 0 &&
+			 !is_dots(keep));
+}
+
 int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags)
 {
 	_cleanup_close_ int orig = -1, mnt = -1, tree = -1;
-	int r;
+	_cleanup_(closedirp) DIR *d = NULL;
+	int r = 0;
 
-	if (keep && (!*keep || strchr(keep, '/') || strcmp(keep, HIDDEN_DIR) == 0 ||
-		     strcmp(keep, ".") == 0 || strcmp(keep, "..") == 0))
+	if (!keep_valid(keep))
 		return -EINVAL;
 	/* The directory as it is, with every mount below it: root reaches it all through the
 	 * hidden tree. A clone keeps the lobby's propagation (slave of the host), so mounts the
 	 * host makes below it later (logind's /run/user/N) still arrive. */
 	if (flags & LOBBY_MASK_LINK_OTHERS) {
-		orig = RET_NERRNO(open_tree(
-		    dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
-		if (orig < 0)
-			return orig;
+		r = opendir_fd(dirfd, &d);
+		if (r >= 0)
+			r = has_others(d, keep);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			orig = RET_NERRNO(open_tree(dirfd, "",
+						    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+							AT_RECURSIVE | AT_EMPTY_PATH));
+			if (orig < 0)
+				return orig;
+		}
 	}
 	mnt = mnt_new_fs("tmpfs", "mode=0711,size=256k", SAFE);
 	if (mnt < 0)
 		return mnt;
 	r = keep ? keep_prepare(dirfd, mnt, keep, keep_tree, &tree) : 0;
 	if (r >= 0 && orig >= 0)
-		r = link_others(mnt, orig, keep);
+		r = make_hidden(mnt);
+	if (r >= 0 && orig >= 0)
+		r = link_others(mnt, d, keep);
 	if (r >= 0 && !(flags & LOBBY_MASK_WRITABLE))
 		r = mnt_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 	if (r < 0)
 		return r;
 	return mask_attach(mnt, dirfd, orig, keep, tree);
+}
+
+/* A copy of the symlink dirfd/name in mnt: its target, relative (`../run`) or not, resolves
+ * from the same directory as before. */
+static int copy_symlink(int dirfd, int mnt, const char *name)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return negative_errno();
+	target[n] = '\0';
+	return RET_NERRNO(symlinkat(target, mnt, name));
+}
+
+/* dirfd/name (not a symlink) bound back, for everyone, onto the same name in the attached mask
+ * mnt: a recursive clone (what is mounted below it stays, and a clone keeps the lobby's
+ * propagation), on a directory or an empty file made for it. */
+static int bind_back(int dirfd, int mnt, const char *name, bool dir)
+{
+	_cleanup_close_ int tree = RET_NERRNO(open_tree(
+	    dirfd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW));
+
+	if (tree < 0)
+		return tree;
+	if ((dir ? mkdirat(mnt, name, 0755) : mknodat(mnt, name, S_IFREG | 0644, 0)) < 0)
+		return negative_errno();
+	return RET_NERRNO(move_mount(tree, "", mnt, name, MOVE_MOUNT_F_EMPTY_PATH));
+}
+
+static bool strv_has(const char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+/* One entry of a directory masked by lobby_mask_listed(), into the attached mask mnt. */
+static int listed_entry(int dirfd, int mnt, const struct dirent *e, const char *const *hide,
+			const char *keep)
+{
+	unsigned char type = e->d_type;
+	struct stat st;
+
+	if (type == DT_UNKNOWN) {
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return negative_errno();
+		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+	}
+	if (type == DT_LNK)
+		return copy_symlink(dirfd, mnt, e->d_name);
+	if (type == DT_DIR && strv_has(hide, e->d_name) && !(keep && strcmp(e->d_name, keep) == 0))
+		return link_hidden(mnt, e->d_name);
+	return bind_back(dirfd, mnt, e->d_name, type == DT_DIR);
+}
+
+int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep)
+{
+	_cleanup_close_ int orig = -1, mnt = -1;
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *e;
+	int r;
+
+	if (!keep_valid(keep))
+		return -EINVAL;
+	r = opendir_fd(dirfd, &d);
+	if (r < 0)
+		return r;
+	orig = RET_NERRNO(open_tree(
+	    dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
+	if (orig < 0)
+		return orig;
+	mnt = mnt_new_fs("tmpfs", "mode=0755,size=256k", SAFE);
+	if (mnt < 0)
+		return mnt;
+	r = make_hidden(mnt);
+	if (r >= 0)
+		r = mask_attach(mnt, dirfd, orig, NULL, -1);
+	/* Filled once attached: the binds back need a mount to go on (a detached one takes none
+	 * before Linux 6.15). Nobody is in the lobby yet; d and dirfd still show the original. */
+	while (r >= 0 && (errno = 0, e = readdir(d)))
+		if (!is_dots(e->d_name) && strcmp(e->d_name, HIDDEN_DIR) != 0)
+			r = listed_entry(dirfd, mnt, e, hide, keep);
+	if (r >= 0 && errno)
+		r = negative_errno();
+	if (r < 0)
+		return r;
+	return mnt_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 }
 
 int lobby_mask_empty(int dirfd, const char *options, uint64_t attrs)

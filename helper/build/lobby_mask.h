@@ -33,9 +33,26 @@ typedef enum LobbyMaskFlags {
  * for all but KEEP and cannot list the directory. Entries made after the lobby was built are
  * not linked; code that refuses symlinks (RESOLVE_NO_SYMLINKS) reaches only KEEP. Without
  * LOBBY_MASK_LINK_OTHERS the other entries are gone for root too, and the cost does not grow
- * with their number (/home of a host with thousands of users).
+ * with their number (/home of a host with thousands of users). A directory with no other entry
+ * gets neither the hidden dir nor the clone: no old path leads there.
  */
 int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags);
+
+/*
+ * Hides only some directories of dirfd (the services' ones of /var) at the cost of one mask:
+ * covers dirfd with a read-only tmpfs of root's, mode 0755, holding
+ *   .alcove-lobby/, .alcove-lobby/host   as lobby_mask_dir()'s
+ *   NAME -> .alcove-lobby/host/NAME      for each directory named in hide (NULL-terminated)
+ *                                        but keep: root resolves it, U gets EACCES
+ *   every other entry as it was          a symlink copied (a relative target resolves from
+ *                                        the same directory: /var/run -> ../run), anything
+ *                                        else bound back (a recursive clone of it)
+ * So U meets EACCES on every path under a hidden directory, root reaches each through the
+ * symlink, and every other path stays the same for everyone. Entries made after the lobby was
+ * built are not there. Costs one tmpfs and a symlink per hidden directory, where masking each
+ * one costs a tmpfs and a symlink per entry it holds.
+ */
+int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep);
 
 /* Covers the directory dirfd with a fresh tmpfs made with `options` ("mode=0700,size=4k"):
  * nosuid, nodev, noexec and `attrs` (MOUNT_ATTR_RDONLY). */
