@@ -376,7 +376,7 @@ static int lobby_hide_homes(const LobbyJob *job, int home_tree)
 	}
 	/* Root code of a login has no business in other homes: they go for root too. U's is the
 	 * alcove's (the home volume, wherever `home` puts it on the host). */
-	return lobby_mask_dir(parent, slash + 1, home_tree, 0);
+	return lobby_mask_dir(parent, slash + 1, home_tree, 0, NULL);
 }
 
 /* dirfd/path covered with an empty tmpfs, when it exists. */
@@ -448,7 +448,7 @@ static const char *home_real(const char *home, char *realhome, size_t len)
 }
 
 /* root/path (below /) masked whole but for the entry on the way to U's home (home_keep()). */
-static int lobby_hide_service_dir(int root, const char *path, const char *home)
+static int lobby_hide_service_dir(int root, const char *path, const char *home, LobbyMaskFs *sh)
 {
 	_cleanup_close_ int dir = open_dir_strict(root, path);
 	char keep[NAME_MAX + 1];
@@ -458,12 +458,12 @@ static int lobby_hide_service_dir(int root, const char *path, const char *home)
 	if (dir < 0)
 		return dir;
 	return lobby_mask_dir(dir, home_keep(home, path, keep, sizeof(keep)), -1,
-			      LOBBY_MASK_LINK_OTHERS);
+			      LOBBY_MASK_LINK_OTHERS, sh);
 }
 
 /* /var's service directories behind one mask; the one on the way to U's home (/var/lib/U)
  * stays in it, and is masked itself as the others below / are. */
-static int lobby_hide_var(int root, const char *home)
+static int lobby_hide_var(int root, const char *home, LobbyMaskFs *sh)
 {
 	_cleanup_close_ int var = open_dir_strict(root, "var");
 	char keep[NAME_MAX + 1], path[PATH_MAX];
@@ -475,13 +475,13 @@ static int lobby_hide_var(int root, const char *home)
 	if (var < 0)
 		return var;
 	k = home_keep(home, "var", keep, sizeof(keep));
-	r = lobby_mask_listed(var, VAR_SERVICE_DIRS, k);
+	r = lobby_mask_listed(var, VAR_SERVICE_DIRS, k, sh);
 	if (r < 0 || !k)
 		return r;
 	for (size_t i = 0; VAR_SERVICE_DIRS[i]; i++)
 		if (strcmp(k, VAR_SERVICE_DIRS[i]) == 0) {
 			snprintf(path, sizeof(path), "var/%s", k);
-			return lobby_hide_service_dir(root, path, home);
+			return lobby_hide_service_dir(root, path, home, sh);
 		}
 	return 0;
 }
@@ -490,12 +490,15 @@ static int lobby_hide_services(const LobbyJob *job, int root)
 {
 	char realhome[PATH_MAX];
 	const char *home = home_real(job->spec->home, realhome, sizeof(realhome));
-	int r;
+	LobbyMaskFs sh = {.fs = -1};
+	int r, q;
 
-	r = lobby_hide_var(root, home);
+	/* one tmpfs for all of them (lobby_mask.h) */
+	r = lobby_hide_var(root, home, &sh);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(ROOT_SERVICE_DIRS); i++)
-		r = lobby_hide_service_dir(root, ROOT_SERVICE_DIRS[i], home);
-	return r;
+		r = lobby_hide_service_dir(root, ROOT_SERVICE_DIRS[i], home, &sh);
+	q = lobby_mask_fs_done(&sh);
+	return r < 0 ? r : q;
 }
 
 /*
@@ -518,7 +521,7 @@ static int lobby_hide(const LobbyJob *job, int home_tree)
 	if (run < 0)
 		return run;
 	/* writable for root: pam_motd, after us in sshd's stack, writes /run/motd.dynamic */
-	r = lobby_mask_dir(run, "alcove", -1, LOBBY_MASK_LINK_OTHERS | LOBBY_MASK_WRITABLE);
+	r = lobby_mask_dir(run, "alcove", -1, LOBBY_MASK_LINK_OTHERS | LOBBY_MASK_WRITABLE, NULL);
 	if (r < 0)
 		return r;
 	r = lobby_hide_homes(job, home_tree);

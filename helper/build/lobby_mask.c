@@ -162,19 +162,59 @@ static int mask_attach(int mnt, int dirfd, int orig, const char *keep, int tree)
 	return mnt_attach(tree, dst);
 }
 
+/*
+ * The tmpfs a mask is made of, mode `mode`: its own, or one on the shared tmpfs sh: its root
+ * for the first mask, for each later one a bind of a directory made for it in the first one's
+ * hidden dir (a superblock costs more than all the rest of a small mask). *ret_ro: whether the
+ * caller makes it read-only (the shared root is made so by lobby_mask_fs_done()).
+ */
+static int mask_mount(LobbyMaskFs *sh, mode_t mode, bool *ret_ro)
+{
+	_cleanup_close_ int mnt = -1;
+	char buf[64];
+
+	*ret_ro = !sh || sh->fs >= 0;
+	if (!sh || sh->fs < 0) {
+		snprintf(buf, sizeof(buf), "mode=%04o,size=%s", (unsigned)mode, sh ? "1m" : "256k");
+		mnt = mnt_new_fs("tmpfs", buf, SAFE);
+		if (mnt < 0 || !sh)
+			return TAKE_FD(mnt);
+		sh->fs = RET_NERRNO(fcntl(mnt, F_DUPFD_CLOEXEC, 3));
+		return sh->fs < 0 ? sh->fs : TAKE_FD(mnt);
+	}
+	if (mkdirat(sh->fs, HIDDEN_DIR, 0700) < 0 && errno != EEXIST)
+		return negative_errno();
+	snprintf(buf, sizeof(buf), HIDDEN_DIR "/mask%u", ++sh->n);
+	if (mkdirat(sh->fs, buf, mode) < 0)
+		return negative_errno();
+	return RET_NERRNO(open_tree(sh->fs, buf, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+}
+
+int lobby_mask_fs_done(LobbyMaskFs *sh)
+{
+	int r = 0;
+
+	if (sh->fs >= 0)
+		r = mnt_setattr(sh->fs, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
+	closep(&sh->fs);
+	sh->fs = -1;
+	return r;
+}
+
 static bool keep_valid(const char *keep)
 {
 	return !keep || (*keep && !strchr(keep, '/') && strcmp(keep, HIDDEN_DIR) != 0 &&
 			 !is_dots(keep));
 }
 
-int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags)
+int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags, LobbyMaskFs *sh)
 {
 	_cleanup_close_ int orig = -1, mnt = -1, tree = -1;
 	_cleanup_(closedirp) DIR *d = NULL;
+	bool ro;
 	int r = 0;
 
-	if (!keep_valid(keep))
+	if (!keep_valid(keep) || (sh && (flags & LOBBY_MASK_WRITABLE)))
 		return -EINVAL;
 	/* The directory as it is, with every mount below it: root reaches it all through the
 	 * hidden tree. A clone keeps the lobby's propagation (slave of the host), so mounts the
@@ -193,7 +233,7 @@ int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags)
 				return orig;
 		}
 	}
-	mnt = mnt_new_fs("tmpfs", "mode=0711,size=256k", SAFE);
+	mnt = mask_mount(sh, 0711, &ro);
 	if (mnt < 0)
 		return mnt;
 	r = keep ? keep_prepare(dirfd, mnt, keep, keep_tree, &tree) : 0;
@@ -201,7 +241,7 @@ int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags)
 		r = make_hidden(mnt);
 	if (r >= 0 && orig >= 0)
 		r = link_others(mnt, d, keep);
-	if (r >= 0 && !(flags & LOBBY_MASK_WRITABLE))
+	if (r >= 0 && ro && !(flags & LOBBY_MASK_WRITABLE))
 		r = mnt_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 	if (r < 0)
 		return r;
@@ -263,11 +303,12 @@ static int listed_entry(int dirfd, int mnt, const struct dirent *e, const char *
 	return bind_back(dirfd, mnt, e->d_name, type == DT_DIR);
 }
 
-int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep)
+int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep, LobbyMaskFs *sh)
 {
 	_cleanup_close_ int orig = -1, mnt = -1;
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *e;
+	bool ro;
 	int r;
 
 	if (!keep_valid(keep))
@@ -279,7 +320,7 @@ int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep)
 	    dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
 	if (orig < 0)
 		return orig;
-	mnt = mnt_new_fs("tmpfs", "mode=0755,size=256k", SAFE);
+	mnt = mask_mount(sh, 0755, &ro);
 	if (mnt < 0)
 		return mnt;
 	r = make_hidden(mnt);
@@ -292,7 +333,7 @@ int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep)
 			r = listed_entry(dirfd, mnt, e, hide, keep);
 	if (r >= 0 && errno)
 		r = negative_errno();
-	if (r < 0)
+	if (r < 0 || !ro)
 		return r;
 	return mnt_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 }

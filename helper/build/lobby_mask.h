@@ -14,14 +14,28 @@
  * Both functions run as host root inside the lobby mount ns (a slave copy of the host's).
  */
 
+/*
+ * One tmpfs for several masks: the first is its root, each later one a bind of a directory
+ * made for it in the first one's 0700 dir (a tmpfs superblock costs more than the rest of a
+ * small mask). Pass {.fs = -1} to the masks, then lobby_mask_fs_done(), which makes the root
+ * read-only (later ones are made so as they are done) and closes it. Not for a
+ * LOBBY_MASK_WRITABLE mask: root writing there would write the others' tmpfs.
+ */
+typedef struct LobbyMaskFs {
+	int fs;	    /* the first mask's tmpfs (attached over its directory), or -1 */
+	unsigned n; /* later masks made on it */
+} LobbyMaskFs;
+
+int lobby_mask_fs_done(LobbyMaskFs *sh);
+
 typedef enum LobbyMaskFlags {
 	LOBBY_MASK_LINK_OTHERS = 1 << 0, /* root keeps every other entry (through symlinks) */
 	LOBBY_MASK_WRITABLE = 1 << 1,	 /* root may add names (they stay in the lobby) */
 } LobbyMaskFlags;
 
 /*
- * Covers the directory dirfd (O_PATH) with a tmpfs of root's, mode 0711 (read-only unless
- * LOBBY_MASK_WRITABLE), holding
+ * Covers the directory dirfd (O_PATH) with a tmpfs of root's (its own, or on sh when not NULL),
+ * mode 0711 (read-only unless LOBBY_MASK_WRITABLE), holding
  *   KEEP                   keep_tree (a detached mount, not taken over) or, when that is -1,
  *                          a recursive clone of the original KEEP, reachable by everyone (a
  *                          copy of it when it is a symlink; nothing when there is none)
@@ -36,11 +50,11 @@ typedef enum LobbyMaskFlags {
  * with their number (/home of a host with thousands of users). A directory with no other entry
  * gets neither the hidden dir nor the clone: no old path leads there.
  */
-int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags);
+int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags, LobbyMaskFs *sh);
 
 /*
  * Hides only some directories of dirfd (the services' ones of /var) at the cost of one mask:
- * covers dirfd with a read-only tmpfs of root's, mode 0755, holding
+ * covers dirfd with a read-only tmpfs of root's (as lobby_mask_dir's), mode 0755, holding
  *   .alcove-lobby/, .alcove-lobby/host   as lobby_mask_dir()'s
  *   NAME -> .alcove-lobby/host/NAME      for each directory named in hide (NULL-terminated)
  *                                        but keep: root resolves it, U gets EACCES
@@ -52,7 +66,7 @@ int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags);
  * built are not there. Costs one tmpfs and a symlink per hidden directory, where masking each
  * one costs a tmpfs and a symlink per entry it holds.
  */
-int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep);
+int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep, LobbyMaskFs *sh);
 
 /* Covers the directory dirfd with a fresh tmpfs made with `options` ("mode=0700,size=4k"):
  * nosuid, nodev, noexec and `attrs` (MOUNT_ATTR_RDONLY). */
