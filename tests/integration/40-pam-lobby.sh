@@ -82,6 +82,60 @@ chown 0:0 "$SH/user/bin/myshell"
 	fail "a root-owned shell reached through a symlink in root's directories was refused"
 pass "a root-owned shell behind a symlink through root's directories is accepted"
 
+# The host services' directories (image alcoves, lobby.c SERVICE_DIRS): root in the lobby
+# reads every old path, U (uid 4242, holding the file's group) gets EACCES; what the /var mask
+# leaves stays for both: /var/log, a relative symlink at the top of /var (copied: it resolves
+# from /var, as on the host). A relative symlink inside a hidden directory still resolves for
+# root (the hidden tree is the whole of /var). --host-image keeps them all.
+T=alcd-lobby-svc.$$
+mkdir -p /var/lib/$T /srv/$T /opt/$T /var/spool/$T /var/log/$T || fail "mkdir $T"
+on_exit "rm -rf /var/lib/$T /srv/$T /opt/$T /var/spool/$T /var/log/$T /var/$T-rel"
+for d in /var/lib/$T /srv/$T /opt/$T; do
+	echo "svc $d" >$d/f && chown 0:4243 $d/f && chmod 0660 $d/f || fail "$d/f"
+done
+ln -s ../../lib/$T/f /var/spool/$T/rel
+echo "log" >/var/log/$T/f
+ln -s ../etc/passwd /var/$T-rel
+SVC_PATHS="/var/lib/$T/f /srv/$T/f /opt/$T/f /var/spool/$T/rel /var/log/$T/f /var/$T-rel"
+svc_read='for p in $0; do echo "$p: $(head -n 1 $p 2>&1)"; done'
+svc_probe() { # extra probe args...: what root, then U with the files' group, read
+	"$DRIVER" "$init" /bin/bash "$WORK/enter" "$@" -- /bin/sh -c "
+		echo root; sh -c '$svc_read' '$SVC_PATHS'
+		echo user; setpriv --reuid 4242 --regid 4242 --groups 4243 \
+			sh -c '$svc_read' '$SVC_PATHS'" 2>&1
+}
+out=$(svc_probe) || fail "lobby driver: $out"
+root=$(echo "$out" | sed -n '/^root$/,/^user$/p') user=$(echo "$out" | sed -n '/^user$/,$p')
+for d in /var/lib/$T /srv/$T /opt/$T; do
+	assert_contains "$root" "$d/f: svc $d" "root in the lobby reads $d/f through the mask"
+	assert_contains "$user" "$d/f: head: cannot open '$d/f' for reading: Permission denied" \
+		"U in the lobby gets EACCES for $d/f (holding its group)"
+done
+assert_contains "$root" "/var/spool/$T/rel: svc /var" \
+	"root resolves a relative symlink inside a hidden directory (../../lib, within /var)"
+assert_contains "$user" "/var/spool/$T/rel: head: cannot open '/var/spool/$T/rel' for reading: Permission denied" \
+	"U gets EACCES for it"
+for who in "$root" "$user"; do
+	assert_contains "$who" "/var/log/$T/f: log" "/var/log stays in the lobby ($(echo "$who" | head -1))"
+	assert_contains "$who" "/var/$T-rel: root:x:0" \
+		"a relative symlink at the top of /var resolves as on the host ($(echo "$who" | head -1))"
+done
+out=$(svc_probe --host-image) || fail "lobby driver: $out"
+user=$(echo "$out" | sed -n '/^user$/,$p')
+assert_contains "$user" "/srv/$T/f: svc /srv" "--host-image: the service directories stay"
+assert_contains "$user" "/var/lib/$T/f: svc /var" "--host-image: /var/lib stays"
+# U's home under a hidden /var directory: the way to it stays (through the /var mask and a
+# mask of /var/lib keeping it), the rest of /var/lib goes for U and stays for root.
+mkdir -p /var/lib/$T/homes/4242 && chown 4242 /var/lib/$T/homes/4242 || fail "mkdir home"
+echo home >/var/lib/$T/homes/4242/h
+out=$("$DRIVER" "$init" /bin/bash "$WORK/enter" --home /var/lib/$T/homes/4242 -- /bin/sh -c "
+	head -c 8 /var/lib/$T/f; echo; setpriv --reuid 4242 --regid 4242 --clear-groups \
+	sh -c 'cat /var/lib/$T/homes/4242/h; ls /var/lib/dpkg'" 2>&1) && fail "U listed /var/lib/dpkg: $out"
+assert_contains "$out" "svc /var" "home in /var/lib: root still reads /var/lib"
+assert_contains "$out" "home" "home in /var/lib: U reaches its home"
+assert_contains "$out" "cannot access '/var/lib/dpkg': Permission denied" \
+	"home in /var/lib: U gets EACCES for the rest of /var/lib"
+
 kill -KILL "$init"
 wait_until 50 test ! -d /proc/$init || fail "fake alcove did not end"
 err=$("$DRIVER" "$init" /bin/bash "$WORK/enter" 2>&1) && fail "dead alcove accepted"
