@@ -333,10 +333,10 @@ static int lobby_mount_marker(const LobbySpec *spec)
 }
 
 /* dirfd/path when it is a directory (not reached through a symlink), else -errno; a missing
- * one (-ENOENT) is the caller's to allow. */
+ * one (-ENOENT) is the caller's to allow. Open for reading: a mask reads its entries. */
 static int open_dir_strict(int dirfd, const char *path)
 {
-	return openat_strict(dirfd, path, O_PATH | O_DIRECTORY);
+	return openat_strict(dirfd, path, O_RDONLY | O_DIRECTORY);
 }
 
 /*
@@ -401,8 +401,9 @@ static int lobby_hide_empty(int dirfd, const char *path, const char *options, ui
  * (lobby_mask_listed(): one tmpfs and a symlink each, not a tmpfs and a symlink per entry of
  * each), which leaves the rest of /var as it was: /var/log (wtmp, btmp and lastlog, written
  * by root; U needs nothing of it), /var/tmp (the lobby's own), the symlinks /var/run and
- * /var/lock. A symlink (/var/mail -> spool/mail) is left as it is: its target is in the list
- * or is not a directory of host services.
+ * /var/lock; a name the host adds to /var after the lobby was built is not in it. A symlink
+ * (/var/mail -> spool/mail) is left as it is: its target is in the list or is not a directory
+ * of host services. The masks share one tmpfs (lobby_mask.h).
  */
 static const char *const VAR_SERVICE_DIRS[] = {
     "lib", "spool", "mail", "cache", "opt", "local", "crash", "www", "backups", NULL,
@@ -493,7 +494,6 @@ static int lobby_hide_services(const LobbyJob *job, int root)
 	LobbyMaskFs sh = {.fs = -1};
 	int r, q;
 
-	/* one tmpfs for all of them (lobby_mask.h) */
 	r = lobby_hide_var(root, home, &sh);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(ROOT_SERVICE_DIRS); i++)
 		r = lobby_hide_service_dir(root, ROOT_SERVICE_DIRS[i], home, &sh);
@@ -504,7 +504,7 @@ static int lobby_hide_services(const LobbyJob *job, int root)
 /*
  * What the alcove hides, hidden from U in the lobby too (lobby_mask.h): /run but /run/alcove,
  * the other homes, /var/lib/alcove, and for an image alcove the host services' directories
- * (SERVICE_DIRS); /var/tmp and /dev/shm become empty ones of the lobby's own
+ * (*_SERVICE_DIRS); /var/tmp and /dev/shm become empty ones of the lobby's own
  * (sticky, like /tmp); /dev/net (tun) goes unless the policy allows tunnels. Last, so that the
  * shell is resolved by its own path, and the marker and the shell anchor travel with the
  * recursive clones of /run and /run/alcove.

@@ -74,92 +74,100 @@ static bool is_dots(const char *name)
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
-/* An entry of the original that the hidden tree would reach: not . or .., not our own hidden
- * dir's name, not keep. */
+/* An entry of the original that the hidden tree would reach: not our own hidden dir's name,
+ * not keep. */
 static bool is_other(const char *name, const char *keep)
 {
-	return !is_dots(name) && strcmp(name, HIDDEN_DIR) != 0 && !(keep && strcmp(name, keep) == 0);
+	return strcmp(name, HIDDEN_DIR) != 0 && !(keep && strcmp(name, keep) == 0);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		(void)closedir(*d);
-}
+/* The entries of a directory opened for reading, by getdents64() into a buffer: opendir() and
+ * its fstat(), fcntl() and close() are four system calls more per mask, and a system call is
+ * most of what a mask costs (several µs each in a VM). */
+typedef struct DirIter {
+	int fd;
+	ssize_t len, pos;
+	_Alignas(8) char buf[4096];
+} DirIter;
 
-/* 1 when the directory read by d has an entry but keep, 0 when not; rewound. An empty
- * directory needs no hidden tree: no old path would lead into it. */
-static int has_others(DIR *d, const char *keep)
+/* The next entry but . and .., or NULL at the end (*r = 0) or on an error (*r < 0). */
+static struct dirent64 *dir_next(DirIter *it, int *r)
 {
-	struct dirent *e;
-	int r = 0;
+	struct dirent64 *e;
 
-	while ((errno = 0, e = readdir(d)))
-		if (is_other(e->d_name, keep)) {
-			r = 1;
-			break;
+	for (;;) {
+		if (it->pos >= it->len) {
+			it->len = getdents64(it->fd, it->buf, sizeof(it->buf));
+			it->pos = 0;
+			if (it->len <= 0) {
+				*r = it->len < 0 ? negative_errno() : 0;
+				return NULL;
+			}
 		}
-	if (!e && errno)
-		return negative_errno();
-	rewinddir(d);
-	return r;
+		e = (struct dirent64 *)(it->buf + it->pos);
+		it->pos += e->d_reclen;
+		if (!is_dots(e->d_name))
+			return e;
+	}
 }
 
 /* NAME -> .alcove-lobby/host/NAME: root follows it, only CAP_DAC_OVERRIDE passes the 0700 dir. */
 static int link_hidden(int mnt, const char *name)
 {
-	char target[PATH_MAX];
+	char target[sizeof(HIDDEN_TREE) + NAME_MAX + 1];
 
 	if ((size_t)snprintf(target, sizeof(target), HIDDEN_TREE "/%s", name) >= sizeof(target))
 		return -ENAMETOOLONG;
 	return RET_NERRNO(symlinkat(target, mnt, name));
 }
 
-/* Every entry of the original (read by d) but keep, linked into the hidden tree. */
-static int link_others(int mnt, DIR *d, const char *keep)
+/* The hidden dir in mnt and the tree it is to hold (*ret_orig): the directory as it is, with
+ * every mount below it. A clone keeps the lobby's propagation (slave of the host), so mounts
+ * the host makes below it later (logind's /run/user/N) still arrive. */
+static int hidden_make(int dirfd, int mnt, int *ret_orig)
 {
-	struct dirent *e;
-	int r = 0;
+	int orig = RET_NERRNO(open_tree(
+	    dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
 
-	while (r >= 0 && (errno = 0, e = readdir(d)))
-		if (is_other(e->d_name, keep))
-			r = link_hidden(mnt, e->d_name);
-	if (r >= 0 && errno)
-		r = negative_errno();
-	return r;
-}
-
-static int make_hidden(int mnt)
-{
+	if (orig < 0)
+		return orig;
+	*ret_orig = orig;
 	if (mkdirat(mnt, HIDDEN_DIR, 0700) < 0 || mkdirat(mnt, HIDDEN_TREE, 0755) < 0)
 		return negative_errno();
 	return 0;
 }
 
-/* The tmpfs, filled, over dirfd; then the original tree into the hidden dir, keep onto its
- * mount point. */
-static int mask_attach(int mnt, int dirfd, int orig, const char *keep, int tree)
+/* Every entry of the directory but keep, linked into the hidden tree, made at the first one:
+ * an empty directory needs no tree, no old path leads into it. */
+static int link_others(int dirfd, int mnt, const char *keep, int *orig)
 {
-	_cleanup_close_ int hidden = -1, dst = -1;
-	int r;
+	DirIter it = {.fd = dirfd};
+	struct dirent64 *e;
+	int r = 0;
 
-	r = mnt_attach(mnt, dirfd);
-	if (r < 0)
-		return r;
-	if (orig >= 0) {
-		hidden = open_beneath(mnt, HIDDEN_TREE, O_PATH | O_DIRECTORY, 0);
-		if (hidden < 0)
-			return hidden;
-		r = mnt_attach(orig, hidden);
+	while ((e = dir_next(&it, &r))) {
+		if (!is_other(e->d_name, keep))
+			continue;
+		r = *orig < 0 ? hidden_make(dirfd, mnt, orig) : 0;
+		if (r >= 0)
+			r = link_hidden(mnt, e->d_name);
 		if (r < 0)
 			return r;
 	}
-	if (tree < 0)
-		return 0;
-	dst = open_beneath(mnt, keep, O_PATH | O_DIRECTORY, 0);
-	if (dst < 0)
-		return dst;
-	return mnt_attach(tree, dst);
+	return r;
+}
+
+/* The tmpfs, filled, over dirfd; then the original tree into the hidden dir, keep onto its
+ * mount point. Both paths are in our own new tmpfs: nothing there but what we made. */
+static int mask_attach(int mnt, int dirfd, int orig, const char *keep, int tree)
+{
+	int r = mnt_attach(mnt, dirfd);
+
+	if (r >= 0 && orig >= 0)
+		r = mnt_move(orig, "", mnt, HIDDEN_TREE, MOVE_MOUNT_F_EMPTY_PATH);
+	if (r >= 0 && tree >= 0)
+		r = mnt_move(tree, "", mnt, keep, MOVE_MOUNT_F_EMPTY_PATH);
+	return r;
 }
 
 /*
@@ -182,7 +190,8 @@ static int mask_mount(LobbyMaskFs *sh, mode_t mode, bool *ret_ro)
 		sh->fs = RET_NERRNO(fcntl(mnt, F_DUPFD_CLOEXEC, 3));
 		return sh->fs < 0 ? sh->fs : TAKE_FD(mnt);
 	}
-	if (mkdirat(sh->fs, HIDDEN_DIR, 0700) < 0 && errno != EEXIST)
+	/* the first mask may have made it already (its own hidden tree) */
+	if (sh->n == 0 && mkdirat(sh->fs, HIDDEN_DIR, 0700) < 0 && errno != EEXIST)
 		return negative_errno();
 	snprintf(buf, sizeof(buf), HIDDEN_DIR "/mask%u", ++sh->n);
 	if (mkdirat(sh->fs, buf, mode) < 0)
@@ -203,44 +212,24 @@ int lobby_mask_fs_done(LobbyMaskFs *sh)
 
 static bool keep_valid(const char *keep)
 {
-	return !keep || (*keep && !strchr(keep, '/') && strcmp(keep, HIDDEN_DIR) != 0 &&
-			 !is_dots(keep));
+	return !keep ||
+	       (*keep && !strchr(keep, '/') && strcmp(keep, HIDDEN_DIR) != 0 && !is_dots(keep));
 }
 
 int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags, LobbyMaskFs *sh)
 {
 	_cleanup_close_ int orig = -1, mnt = -1, tree = -1;
-	_cleanup_(closedirp) DIR *d = NULL;
 	bool ro;
-	int r = 0;
+	int r;
 
 	if (!keep_valid(keep) || (sh && (flags & LOBBY_MASK_WRITABLE)))
 		return -EINVAL;
-	/* The directory as it is, with every mount below it: root reaches it all through the
-	 * hidden tree. A clone keeps the lobby's propagation (slave of the host), so mounts the
-	 * host makes below it later (logind's /run/user/N) still arrive. */
-	if (flags & LOBBY_MASK_LINK_OTHERS) {
-		r = opendir_fd(dirfd, &d);
-		if (r >= 0)
-			r = has_others(d, keep);
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			orig = RET_NERRNO(open_tree(dirfd, "",
-						    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-							AT_RECURSIVE | AT_EMPTY_PATH));
-			if (orig < 0)
-				return orig;
-		}
-	}
 	mnt = mask_mount(sh, 0711, &ro);
 	if (mnt < 0)
 		return mnt;
 	r = keep ? keep_prepare(dirfd, mnt, keep, keep_tree, &tree) : 0;
-	if (r >= 0 && orig >= 0)
-		r = make_hidden(mnt);
-	if (r >= 0 && orig >= 0)
-		r = link_others(mnt, d, keep);
+	if (r >= 0 && (flags & LOBBY_MASK_LINK_OTHERS))
+		r = link_others(dirfd, mnt, keep, &orig);
 	if (r >= 0 && ro && !(flags & LOBBY_MASK_WRITABLE))
 		r = mnt_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 	if (r < 0)
@@ -263,17 +252,20 @@ static int copy_symlink(int dirfd, int mnt, const char *name)
 
 /* dirfd/name (not a symlink) bound back, for everyone, onto the same name in the attached mask
  * mnt: a recursive clone (what is mounted below it stays, and a clone keeps the lobby's
- * propagation), on a directory or an empty file made for it. */
+ * propagation; an autofs trigger is cloned as one, not fired), on a directory or an empty file
+ * made for it. */
 static int bind_back(int dirfd, int mnt, const char *name, bool dir)
 {
-	_cleanup_close_ int tree = RET_NERRNO(open_tree(
-	    dirfd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW));
+	_cleanup_close_ int tree =
+	    RET_NERRNO(open_tree(dirfd, name,
+				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+				     AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT));
 
 	if (tree < 0)
 		return tree;
 	if ((dir ? mkdirat(mnt, name, 0755) : mknodat(mnt, name, S_IFREG | 0644, 0)) < 0)
 		return negative_errno();
-	return RET_NERRNO(move_mount(tree, "", mnt, name, MOVE_MOUNT_F_EMPTY_PATH));
+	return mnt_move(tree, "", mnt, name, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
 static bool strv_has(const char *const *v, const char *s)
@@ -285,16 +277,20 @@ static bool strv_has(const char *const *v, const char *s)
 }
 
 /* One entry of a directory masked by lobby_mask_listed(), into the attached mask mnt. */
-static int listed_entry(int dirfd, int mnt, const struct dirent *e, const char *const *hide,
+static int listed_entry(int dirfd, int mnt, const struct dirent64 *e, const char *const *hide,
 			const char *keep)
 {
 	unsigned char type = e->d_type;
-	struct stat st;
+	struct statx stx;
 
+	/* a file system that does not tell: the type of what is there, cached (a hung FUSE
+	 * server or an autofs trigger in /var must not stop the login) */
 	if (type == DT_UNKNOWN) {
-		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (statx(dirfd, e->d_name,
+			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, STATX_TYPE,
+			  &stx) < 0)
 			return negative_errno();
-		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+		type = S_ISDIR(stx.stx_mode) ? DT_DIR : S_ISLNK(stx.stx_mode) ? DT_LNK : DT_REG;
 	}
 	if (type == DT_LNK)
 		return copy_symlink(dirfd, mnt, e->d_name);
@@ -306,33 +302,24 @@ static int listed_entry(int dirfd, int mnt, const struct dirent *e, const char *
 int lobby_mask_listed(int dirfd, const char *const *hide, const char *keep, LobbyMaskFs *sh)
 {
 	_cleanup_close_ int orig = -1, mnt = -1;
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *e;
+	DirIter it = {.fd = dirfd};
+	struct dirent64 *e;
 	bool ro;
 	int r;
 
 	if (!keep_valid(keep))
 		return -EINVAL;
-	r = opendir_fd(dirfd, &d);
-	if (r < 0)
-		return r;
-	orig = RET_NERRNO(open_tree(
-	    dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
-	if (orig < 0)
-		return orig;
 	mnt = mask_mount(sh, 0755, &ro);
 	if (mnt < 0)
 		return mnt;
-	r = make_hidden(mnt);
+	r = hidden_make(dirfd, mnt, &orig);
 	if (r >= 0)
 		r = mask_attach(mnt, dirfd, orig, NULL, -1);
 	/* Filled once attached: the binds back need a mount to go on (a detached one takes none
-	 * before Linux 6.15). Nobody is in the lobby yet; d and dirfd still show the original. */
-	while (r >= 0 && (errno = 0, e = readdir(d)))
-		if (!is_dots(e->d_name) && strcmp(e->d_name, HIDDEN_DIR) != 0)
+	 * before Linux 6.15). Nobody is in the lobby yet; dirfd still shows the original. */
+	while (r >= 0 && (e = dir_next(&it, &r)))
+		if (strcmp(e->d_name, HIDDEN_DIR) != 0)
 			r = listed_entry(dirfd, mnt, e, hide, keep);
-	if (r >= 0 && errno)
-		r = negative_errno();
 	if (r < 0 || !ro)
 		return r;
 	return mnt_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);

@@ -11,7 +11,7 @@
  * /var/lib/alcove. Root code in the lobby (sshd's monitor: utmp, wtmp; PAM close: D-Bus,
  * the journal; alcove-helper close) must keep every path it uses.
  *
- * Both functions run as host root inside the lobby mount ns (a slave copy of the host's).
+ * All of these run as host root inside the lobby mount ns (a slave copy of the host's).
  */
 
 /*
@@ -34,7 +34,8 @@ typedef enum LobbyMaskFlags {
 } LobbyMaskFlags;
 
 /*
- * Covers the directory dirfd (O_PATH) with a tmpfs of root's (its own, or on sh when not NULL),
+ * Covers the directory dirfd (O_PATH; O_RDONLY with LOBBY_MASK_LINK_OTHERS: its entries are
+ * read from the fd) with a tmpfs of root's (its own, or on sh when not NULL),
  * mode 0711 (read-only unless LOBBY_MASK_WRITABLE), holding
  *   KEEP                   keep_tree (a detached mount, not taken over) or, when that is -1,
  *                          a recursive clone of the original KEEP, reachable by everyone (a
@@ -53,7 +54,8 @@ typedef enum LobbyMaskFlags {
 int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags, LobbyMaskFs *sh);
 
 /*
- * Hides only some directories of dirfd (the services' ones of /var) at the cost of one mask:
+ * Hides only some directories of dirfd (O_RDONLY; the services' ones of /var) at the cost of
+ * one mask:
  * covers dirfd with a read-only tmpfs of root's (as lobby_mask_dir's), mode 0755, holding
  *   .alcove-lobby/, .alcove-lobby/host   as lobby_mask_dir()'s
  *   NAME -> .alcove-lobby/host/NAME      for each directory named in hide (NULL-terminated)

@@ -82,7 +82,7 @@ chown 0:0 "$SH/user/bin/myshell"
 	fail "a root-owned shell reached through a symlink in root's directories was refused"
 pass "a root-owned shell behind a symlink through root's directories is accepted"
 
-# The host services' directories (image alcoves, lobby.c SERVICE_DIRS): root in the lobby
+# The host services' directories (image alcoves, lobby.c *_SERVICE_DIRS): root in the lobby
 # reads every old path, U (uid 4242, holding the file's group) gets EACCES; what the /var mask
 # leaves stays for both: /var/log, a relative symlink at the top of /var (copied: it resolves
 # from /var, as on the host). A relative symlink inside a hidden directory still resolves for
