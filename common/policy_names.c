@@ -289,10 +289,8 @@ void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size
 		snprintf(buf, size, "%s", p->hostname ? p->hostname : "");
 		break;
 	case PKEY_IDLE_TIMEOUT:
-		snprintf(buf, size, "%u", p->idle_timeout);
-		break;
 	case PKEY_MAX_SESSIONS:
-		snprintf(buf, size, "%u", p->max_sessions);
+		snprintf(buf, size, "%u", k == PKEY_IDLE_TIMEOUT ? p->idle_timeout : p->max_sessions);
 		break;
 	case PKEY_LIMITS:
 		format_limits(&p->limits, buf, size);

@@ -47,28 +47,7 @@ end_logins() { local p; for p in "${LOGINS[@]}"; do pkill -TERM -P "$p"; kill "$
 on_exit end_logins
 
 # The line server and clients of 49-ssh-channels, in perl (perl-base is in every image).
-SOCK='use IO::Socket::INET; use IO::Socket::UNIX;
-sub sock { my ($a, %o) = @_; $a =~ m{^/}
-	? IO::Socket::UNIX->new(($o{Listen} ? "Local" : "Peer") => $a, %o)
-	: IO::Socket::INET->new(($o{Listen} ? (LocalAddr => "127.0.0.1", LocalPort => $a,
-		ReuseAddr => 1) : (PeerAddr => "127.0.0.1", PeerPort => $a)), %o) }
-sub try { my ($a, $tries) = @_; my $c;
-	for (1 .. $tries) { $c = sock($a) and last; select(undef, undef, undef, 0.1) }
-	$c or die "connect $a: $!\n"; $c }'
-SERVE="$SOCK"'
-my ($addr, $word) = @ARGV; my $s = sock($addr, Listen => 16) or die "listen $addr: $!\n";
-$| = 1; print "listening $addr\n";
-while (my $c = $s->accept) { print $c "$word\n"; close $c }'
-CLIENT="$SOCK"'
-my $c = try(@ARGV); my $l = <$c>; print defined $l ? $l : "EOF\n"'
-# A SOCKS5 client (RFC 1928, no authentication, CONNECT 127.0.0.1:TARGET) through -D's PORT.
-SOCKS="$SOCK"'
-my ($port, $target, $tries) = @ARGV; my $c = try($port, $tries); my $b;
-print $c "\x05\x01\x00"; read($c, $b, 2) == 2 && $b eq "\x05\x00" or die "socks greeting\n";
-print $c "\x05\x01\x00\x01\x7f\x00\x00\x01" . pack("n", $target);
-read($c, $b, 10) == 10 or die "socks: short reply\n";
-ord(substr($b, 1, 1)) == 0 or die "socks: refused (" . ord(substr($b, 1, 1)) . ")\n";
-my $l = <$c>; print defined $l ? $l : "EOF\n"'
+. "$ALCOVE_SRC/tests/lib/line_tools.sh"
 # X11's connection setup (byte order "l", protocol 11.0, MIT-MAGIC-COOKIE-1 and the cookie's
 # 16 bytes) to DISPLAY=localhost:N, as any X client inside sends it; the ssh client checks
 # the cookie against the fake one sshd's xauth wrote inside, swaps in the real one and connects
@@ -85,7 +64,6 @@ while (my $c = $s->accept) { my ($b, $r); read($c, $b, 12) == 12 or next;
 	my ($o, $maj, $n, $d) = unpack("a1 x v x2 v v", $b); read($c, $r, (($n + 3) & ~3) + $d);
 	print "x11 setup order=$o major=$maj auth=" . substr($r, 0, $n) . "\n";
 	print $c "fake-x\n"; close $c }'
-q() { printf '%q' "$1"; }
 in_ct_net() { nsenter -t "$NSPAWN_LEADER" -n "$@"; } # the container's loopback, host's files
 in_ct_mnt() { nsenter -t "$NSPAWN_LEADER" -m "$@"; } # the container's files
 
