@@ -270,13 +270,15 @@ static int build(OpenCtx *c)
 static int lock_own(OpenCtx *c)
 {
 	int r = lock_alcove_until(c->runfd, c->name, true, c->deadline_ms, &c->dirfd, &c->lockfd);
+
 	if (r == -ETIMEDOUT) {
 		/* held by another open of the same alcove (the user's other login), or a stop */
 		c->ans->tenant = true;
 		return answer_error(c->ans, r,
 				    "Failed to lock %s/%s: another login or a stop of the alcove "
-				    "held it for %d s",
-				    ALCOVE_RUN_DIR, c->name, HELPER_OPEN_BUDGET_MS / 1000);
+				    "held it past this login's %.1f s",
+				    ALCOVE_RUN_DIR, c->name,
+				    (double)(c->deadline_ms - (long long)(c->t_start / 1000)) / 1000);
 	}
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to lock %s/%s: %m", ALCOVE_RUN_DIR, c->name);
@@ -533,7 +535,7 @@ int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 	int r;
 
 	c.t_start = now_us();
-	c.deadline_ms = monotonic_ms() + HELPER_OPEN_BUDGET_MS;
+	c.deadline_ms = monotonic_ms() + fault_budget_ms(HELPER_OPEN_BUDGET_MS);
 	r = decide(&c, req);
 	c.t_policy = now_us();
 	if (r > 0) {

@@ -315,6 +315,33 @@ wait "$bpid" || fail "the big pull failed after it went on: $(cat "$W/big.err")"
 assert_contains "$(actl image inspect alcoi-big)" "name:    alcoi-big" "the stopped pull completes and records the image"
 actl image rm alcoi-big >/dev/null
 
+# --- every wait of an open ends within its budget (25 s; 2 s here, through the fault build's
+# ALCOVE_FAULT=budget=MS), so the helper answers before pam_alcove gives up on it: behind the
+# store's lock held by a pull placing its layers, and behind the alcove's own lock ---
+fenter() { ALCOVE_HELPER=$BUILD/tests/fault/alcove-helper-fault ALCOVE_FAULT=budget=2000 \
+	timeout 60 "$ALCOVECTL" --config "$uconf" enter alcoi1 -- /bin/sh -c 'cat /etc/keep' 2>&1; }
+setsid flock -x "$OCI/lock" sleep 600 &
+hpid=$!
+on_exit "kill -- -$hpid"
+wait_until 50 eval '! flock -n -s "$OCI/lock" true' || fail "the store's lock was not taken"
+out=$(fenter) && fail "a login went on past its budget behind the store's lock: $out"
+assert_contains "$out" "is locked by \`alcovectl image\` (a pull or prune) for over 2." \
+	"a login behind the store's lock is refused at its budget, saying why"
+kill -- -"$hpid"
+uid=$(id -u alcoi1)
+mkdir -p -m 0711 "/run/alcove/$uid" && touch "/run/alcove/$uid/lock" && chmod 0600 "/run/alcove/$uid/lock" ||
+	fail "the alcove's lock file"
+setsid flock -x "/run/alcove/$uid/lock" sleep 600 &
+hpid=$!
+on_exit "kill -- -$hpid"
+wait_until 50 eval '! flock -n "/run/alcove/$uid/lock" true' || fail "the alcove's lock was not taken"
+out=$(fenter) && fail "a login went on past its budget behind the alcove's lock: $out"
+assert_contains "$out" "Failed to lock /run/alcove/$uid: another login or a stop of the alcove held it past this login's 2.0 s" \
+	"a login behind the alcove's lock is refused at its budget, saying why"
+kill -- -"$hpid"
+assert_eq keep "$(fenter)" "with both locks free, the same login goes on"
+actl stop alcoi1 >/dev/null 2>&1
+
 missing=$(make_config '
 defaults = { mode = "user"; image = "alcoi-nope"; cgroup = "none"; persist = false; };
 rules = ( { user = "alcoi1"; profile = "defaults"; } );')
