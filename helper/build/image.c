@@ -14,19 +14,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fdwait.h"
 #include "fileio.h"
 #include "macro.h"
+#include "lib/lock.h"
 #include "lib/paths.h"
 
-#define IMAGE_LOCK_TRIES 300 /* 100 ms each: 30 s */
+#define IMAGE_LOCK_WAIT_MS 30000
 
 static int lock_store(BuildCtx *c, int libfd, const char *name, int *ret_fd)
 {
-	int fd = open_beneath(libfd, OCI_DIR "/lock", O_RDONLY | O_NOFOLLOW, 0);
+	int fd = open_beneath(libfd, OCI_DIR "/lock", O_RDONLY | O_NOFOLLOW, 0), r;
+	long long start, deadline;
 
 	if (fd == -ENOENT)
 		return build_error(c, fd,
@@ -37,24 +38,21 @@ static int lock_store(BuildCtx *c, int libfd, const char *name, int *ret_fd)
 		return build_error(c, fd, "open %s/%s/lock: %m", ALCOVE_LIB_DIR, OCI_DIR);
 	*ret_fd = fd;
 	/* Bounded: a login must not hang behind `alcovectl image` (a pull holds the lock only to
-	 * place its layers and write the record, prune while it removes layers). flock has no
-	 * timeout, so LOCK_NB polled; no alarm() (the helper's signals are its own). */
-	for (int tries = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; tries++) {
-		const struct timespec pause = {.tv_nsec = 100 * 1000 * 1000};
-
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return build_error(c, negative_errno(), "lock %s/%s/lock: %m",
-					   ALCOVE_LIB_DIR, OCI_DIR);
-		/* (and within the open's budget, build.h) */
-		if (tries >= IMAGE_LOCK_TRIES ||
-		    (c->spec->deadline_ms > 0 && monotonic_ms() >= c->spec->deadline_ms))
-			return build_error(c, -ETIMEDOUT,
-					   "image \"%s\": the image store %s/%s is locked by "
-					   "`alcovectl image` (a pull or prune) for over %.1f s; log "
-					   "in again when it is done",
-					   name, ALCOVE_LIB_DIR, OCI_DIR, tries / 10.0);
-		(void)nanosleep(&pause, NULL);
-	}
+	 * place its layers and write the record, prune while it removes layers); and within the
+	 * open's budget (build.h). */
+	start = monotonic_ms();
+	deadline = start + IMAGE_LOCK_WAIT_MS;
+	if (c->spec->deadline_ms > 0 && c->spec->deadline_ms < deadline)
+		deadline = c->spec->deadline_ms;
+	r = lock_fd_until(fd, LOCK_SH, deadline);
+	if (r == -ETIMEDOUT)
+		return build_error(c, r,
+				   "image \"%s\": the image store %s/%s is locked by `alcovectl "
+				   "image` (a pull or prune) for over %.1f s; log in again when it "
+				   "is done",
+				   name, ALCOVE_LIB_DIR, OCI_DIR, (double)(monotonic_ms() - start) / 1000);
+	if (r < 0)
+		return build_error(c, r, "lock %s/%s/lock: %m", ALCOVE_LIB_DIR, OCI_DIR);
 	return 0;
 }
 

@@ -109,10 +109,24 @@ int lock_alcove_until(int runfd, const char *name, bool create, long long deadli
 	}
 }
 
+int lock_fd_until(int fd, int how, long long deadline_ms)
+{
+	long long pause_ms = 1;
+	int r;
+
+	while (flock(fd, how | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return negative_errno();
+		r = lock_pause(deadline_ms, &pause_ms);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int lock_sessions_until(int runfd, long long deadline_ms, int *ret_fd)
 {
 	_cleanup_close_ int fd = -1;
-	long long pause_ms = 1;
 	struct stat st;
 	int r;
 
@@ -124,13 +138,9 @@ int lock_sessions_until(int runfd, long long deadline_ms, int *ret_fd)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 07777) != 0600)
 		return -EPERM;
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return negative_errno();
-		r = lock_pause(deadline_ms, &pause_ms);
-		if (r < 0)
-			return r;
-	}
+	r = lock_fd_until(fd, LOCK_EX, deadline_ms);
+	if (r < 0)
+		return r;
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }

@@ -19,6 +19,10 @@ int lock_alcove_until(int runfd, const char *name, bool create, long long deadli
 /* The same without waiting (and without create): -EWOULDBLOCK when another holds the lock. */
 int lock_alcove_nowait(int runfd, const char *name, int *ret_dirfd, int *ret_lockfd);
 
+/* flock(fd, how) (LOCK_SH or LOCK_EX), polled until deadline_ms (monotonic_ms()): the
+ * helper's signals are its own, so no alarm(). -ETIMEDOUT when still held then. */
+int lock_fd_until(int fd, int how, long long deadline_ms);
+
 /*
  * /run/alcove/.sessions.lock (root 0600, a name no alcove has), LOCK_EX until deadline_ms:
  * held by a share = "session" open with max_sessions while it counts the user's alcoves and

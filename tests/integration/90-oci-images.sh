@@ -320,25 +320,26 @@ actl image rm alcoi-big >/dev/null
 # store's lock held by a pull placing its layers, and behind the alcove's own lock ---
 fenter() { ALCOVE_HELPER=$BUILD/tests/fault/alcove-helper-fault ALCOVE_FAULT=budget=2000 \
 	timeout 60 "$ALCOVECTL" --config "$uconf" enter alcoi1 -- /bin/sh -c 'cat /etc/keep' 2>&1; }
-setsid flock -x "$OCI/lock" sleep 600 &
-hpid=$!
-on_exit "kill -- -$hpid"
-wait_until 50 eval '! flock -n -s "$OCI/lock" true' || fail "the store's lock was not taken"
-out=$(fenter) && fail "a login went on past its budget behind the store's lock: $out"
-assert_contains "$out" "is locked by \`alcovectl image\` (a pull or prune) for over 2." \
+# held_refuses FILE TEXT WHAT: while another process holds FILE's flock, the login is refused
+# at its budget, its error saying TEXT
+held_refuses() {
+	local hpid out
+	setsid flock -x "$1" sleep 600 &
+	hpid=$!
+	on_exit "kill -- -$hpid"
+	wait_until 50 eval "! flock -n $(printf %q "$1") true" || fail "$3: $1 was not locked"
+	out=$(fenter) && fail "$3: the login went on past its budget: $out"
+	assert_contains "$out" "$2" "$3"
+	kill -- -"$hpid"
+}
+held_refuses "$OCI/lock" "is locked by \`alcovectl image\` (a pull or prune) for over 2." \
 	"a login behind the store's lock is refused at its budget, saying why"
-kill -- -"$hpid"
 uid=$(id -u alcoi1)
 mkdir -p -m 0711 "/run/alcove/$uid" && touch "/run/alcove/$uid/lock" && chmod 0600 "/run/alcove/$uid/lock" ||
 	fail "the alcove's lock file"
-setsid flock -x "/run/alcove/$uid/lock" sleep 600 &
-hpid=$!
-on_exit "kill -- -$hpid"
-wait_until 50 eval '! flock -n "/run/alcove/$uid/lock" true' || fail "the alcove's lock was not taken"
-out=$(fenter) && fail "a login went on past its budget behind the alcove's lock: $out"
-assert_contains "$out" "Failed to lock /run/alcove/$uid: another login or a stop of the alcove held it past this login's 2.0 s" \
+held_refuses "/run/alcove/$uid/lock" \
+	"Failed to lock /run/alcove/$uid: another login or a stop of the alcove held it past this login's 2.0 s" \
 	"a login behind the alcove's lock is refused at its budget, saying why"
-kill -- -"$hpid"
 assert_eq keep "$(fenter)" "with both locks free, the same login goes on"
 actl stop alcoi1 >/dev/null 2>&1
 
