@@ -9,14 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dirs.h"
@@ -58,41 +54,17 @@ static int open_init_root(const char *name, int *ret)
 	return 0;
 }
 
-/* dev/pts/ptmx beneath root, never through a symlink: ns root's /dev may hold anything. */
-static int open_ptmx(int rootfd)
-{
-	struct open_how how = {
-	    .flags = O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
-	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH,
-	};
-
-	return RET_NERRNO(syscall(SYS_openat2, rootfd, "dev/pts/ptmx", &how, sizeof(how)));
-}
-
 int alcove_pty_open(const char *name, uid_t owner, int *ret_master, int *ret_slave)
 {
 	_cleanup_close_ int rootfd = -1, master = -1, slave = -1;
-	struct statfs sfs;
-	struct stat st;
-	int unlock = 0, r;
+	int r;
 
 	r = open_init_root(name, &rootfd);
 	if (r < 0)
 		return r;
-	master = open_ptmx(rootfd);
-	if (master < 0)
-		return master;
-	if (fstat(master, &st) < 0 || fstatfs(master, &sfs) < 0)
-		return negative_errno();
-	if (!alcove_ptmx_ok(st.st_mode, st.st_rdev, (unsigned long)sfs.f_type))
-		return -EPERM;
-	/* what unlockpt() does; grantpt() is nothing on devpts */
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return negative_errno();
-	/* the slave by the master, not by a name in a /dev that ns root may arrange */
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return negative_errno();
+	r = alcove_ptmx_open(rootfd, "dev/pts/ptmx", &master, &slave);
+	if (r < 0)
+		return r;
 	/* the login's, as sshd chowns a login's pty (the group is the instance's gid=5) */
 	if (fchown(slave, owner, (gid_t)-1) < 0)
 		return negative_errno();

@@ -18,6 +18,12 @@
  * filesystem of type DEVPTS_SUPER_MAGIC. Pure. */
 bool alcove_ptmx_ok(mode_t mode, dev_t rdev, unsigned long fs_type);
 
+/* A master and its slave through the ptmx at path beneath dirfd, opened never through a
+ * symlink nor out of dirfd: in root mode ns root arranges that tree. -EPERM when what is
+ * there is not the ptmx of a devpts instance (alcove_ptmx_ok), else -errno; nothing is left
+ * open on failure. The slave is the opener's (its fsuid), by the master, not by a name. */
+int alcove_ptmx_open(int dirfd, const char *path, int *ret_master, int *ret_slave);
+
 /* A master and its slave from the devpts of the running alcove <name> (/run/alcove/<name>).
  * The slave is chowned to owner (the login's host uid), as sshd does. -errno; nothing is
  * left open on failure. */

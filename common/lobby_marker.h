@@ -16,6 +16,11 @@
  * the user on the host, whose environment the user sets), and NSS in a static program
  * dlopen()s its modules through $LD_LIBRARY_PATH. The helper looked the shell up as root.
  *
+ * The marker's tmpfs also holds the directory LOBBY_PTS_DIR, where the lobby mounts the
+ * alcove's devpts: sshd allocates a login's pty from the host's devpts (so that utmp, wtmp and
+ * who name it as on any host login: each alcove's own devpts numbers from 0, and utmp keeps
+ * one record per line), and alcove-enter relays it to a pty of the alcove's, taken there.
+ *
  * On the host LOBBY_MARKER_DIR is an empty root-owned directory. Pure: format and parse.
  */
 
@@ -27,6 +32,8 @@
 
 #define LOBBY_MARKER_DIR ALCOVE_RUN_DIR "/lobby"
 #define LOBBY_MARKER_FILE "login"
+#define LOBBY_PTS_NAME "pts"
+#define LOBBY_PTS_DIR LOBBY_MARKER_DIR "/" LOBBY_PTS_NAME
 #define LOBBY_SHELL_MAX 1024 /* with its NUL; the marker's tmpfs has one page */
 #define LOBBY_MARKER_MAX (64 + LOBBY_SHELL_MAX)
 

@@ -20,9 +20,11 @@
  * nothing up through NSS, whose modules a static program would dlopen() through
  * $LD_LIBRARY_PATH: the shell comes from the marker, which the helper wrote as root.
  *
- * A terminal that su, sudo or login ran us on is the caller's, not the login's: it goes to the
- * session only through a pty of the alcove's devpts, relayed (pty_relay.h). sshd's pty needs
- * none: it is allocated in the lobby, from that same devpts, for this login.
+ * A terminal is never handed in: the session gets a pty of the alcove's devpts and we relay
+ * (pty_relay.h). For su, sudo or login the terminal is the caller's; for sshd it is a pty of
+ * the host's devpts, allocated in the lobby so that utmp and wtmp name it as on any host login
+ * (each alcove's devpts numbers from 0: two alcoves' logins would share a utmp line). In a
+ * lobby the alcove's devpts is at LOBBY_PTS_DIR, under the marker (lobby_marker.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,12 +33,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "alcove_pty.h"
 #include "enter_client.h"
 #include "lobby_marker.h"
 #include "pty_relay.h"
@@ -97,7 +101,7 @@ static int lobby_marker_read(LobbyMarker *ret)
 typedef struct Target {
 	char socket[128];	     /* the alcove's control socket */
 	char shell[LOBBY_SHELL_MAX]; /* the user's passwd shell (it is where we were bound) */
-	bool lobby;		     /* we run in a lobby: its /dev/pts is the alcove's devpts */
+	bool lobby;		     /* we run in a lobby: the alcove's devpts is at LOBBY_PTS_DIR */
 } Target;
 
 /* Without a marker (not a lobby): the shell from /etc/passwd, read as a file (fgetpwent() is
@@ -186,24 +190,52 @@ static int enter(void *userdata)
 	enter_exit_like(res.wait_status);
 }
 
-/* The devpts instance of the lobby's /dev/pts: the alcove's, where sshd allocated the login's
- * pty. 0 (none: every terminal is relayed) when that cannot be told. */
+/* The alcove's devpts instance in a lobby (LOBBY_PTS_DIR): a terminal of it needs no relay.
+ * 0 (none: every terminal is relayed) when that cannot be told. */
 static dev_t own_pts(const Target *t)
 {
 	struct statfs sfs;
 	struct stat st;
 
-	if (!t->lobby || stat("/dev/pts", &st) < 0 || statfs("/dev/pts", &sfs) < 0 ||
+	if (!t->lobby || stat(LOBBY_PTS_DIR, &st) < 0 || statfs(LOBBY_PTS_DIR, &sfs) < 0 ||
 	    sfs.f_type != DEVPTS_SUPER_MAGIC)
 		return 0;
 	return st.st_dev;
 }
 
-/* The session on a pty of its own (the lobby's /dev/ptmx: the alcove's devpts), relayed to
- * the caller's terminal; never the terminal itself (fail closed). */
-static _noreturn_ void enter_relayed(EnterRequest *req)
+/* A pty for the session: in a lobby from the alcove's devpts, whose ptmx is checked (in root
+ * mode ns root may have bound anything over it), else from /dev/ptmx. Exits on failure. */
+static void relay_open(PtyRelay *pr, const Target *t)
+{
+	const char *where = t->lobby ? LOBBY_PTS_DIR "/ptmx" : "/dev/ptmx";
+	int master = -1, slave = -1, dir, r;
+
+	if (t->lobby) {
+		dir = open(LOBBY_PTS_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = dir < 0 ? -errno : alcove_ptmx_open(dir, "ptmx", &master, &slave);
+		if (dir >= 0)
+			close(dir);
+		if (r < 0) {
+			fprintf(stderr, "alcove-enter: Failed to allocate a pty from %s: %s\n",
+				where, r == -EPERM ? "not the ptmx of a devpts" : strerror(-r));
+			exit(1);
+		}
+	}
+	r = pty_relay_open(pr, master, slave);
+	if (r < 0) {
+		fprintf(stderr, "alcove-enter: Failed to allocate a pty from %s: %s\n", where,
+			strerror(-r));
+		exit(1);
+	}
+}
+
+/* The session on a pty of its own, relayed to our terminal; never the terminal itself (fail
+ * closed). */
+static _noreturn_ void enter_relayed(EnterRequest *req, const Target *t)
 {
 	int r, status = W_EXITCODE(1, 0);
+	char name[32];
+	unsigned n;
 	PtyRelay pr;
 
 	/* We hold the caller's terminal while the session runs: not dumpable, so no other
@@ -212,11 +244,12 @@ static _noreturn_ void enter_relayed(EnterRequest *req)
 		fprintf(stderr, "alcove-enter: Failed to make the relay undumpable: %m\n");
 		exit(1);
 	}
-	r = pty_relay_open(&pr, -1, -1);
-	if (r < 0) {
-		fprintf(stderr, "alcove-enter: Failed to allocate a pty from /dev/ptmx: %s\n",
-			strerror(-r));
-		exit(1);
+	relay_open(&pr, t);
+	/* sshd's SSH_TTY names its host pty; inside, the login's terminal is the alcove's */
+	if (t->lobby && getenv("SSH_TTY") && ioctl(pr.master, TIOCGPTN, &n) == 0) {
+		snprintf(name, sizeof(name), "/dev/pts/%u", n);
+		if (setenv("SSH_TTY", name, 1) == 0)
+			req->envp = (const char *const *)environ;
 	}
 	r = pty_relay_session(&pr, enter, req, &status);
 	if (r < 0)
@@ -241,7 +274,7 @@ int main(int argc, char *argv[])
 	    .envp = (const char *const *)environ,
 	};
 	if (pty_relay_wanted(own_pts(&t)) != 0)
-		enter_relayed(&req);
+		enter_relayed(&req, &t);
 
 	r = enter_release_tty();
 	if (r < 0) {

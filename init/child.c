@@ -14,7 +14,9 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/major.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -54,6 +56,37 @@ static void install_fds(const int fds[3], int err_fd)
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			child_fail(err_fd, errno, "dup2 fd %d", i);
+}
+
+/* The slave ptys among 0-2, reopened through this alcove's /dev/pts when they are of its
+ * devpts. A file's /proc path is its mount's: alcove-enter's relay opened the pty through the
+ * lobby's mount of this devpts (/run/alcove/lobby/pts/N), a path that does not exist here;
+ * /proc/self/fd and ttyname()'s first try would name it. Best effort, as the login (the
+ * slave is its own): what cannot be reopened stays as received, a working terminal. */
+static void reopen_terminals(void)
+{
+	struct stat here, st, again;
+	char path[32];
+
+	if (stat("/dev/pts", &here) < 0)
+		return;
+	for (int i = 0; i < 3; i++) {
+		int fd;
+
+		if (!isatty(i) || fstat(i, &st) < 0 || st.st_dev != here.st_dev ||
+		    major(st.st_rdev) < UNIX98_PTY_SLAVE_MAJOR ||
+		    major(st.st_rdev) >= UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT)
+			continue;
+		snprintf(path, sizeof(path), "/dev/pts/%u",
+			 (major(st.st_rdev) - UNIX98_PTY_SLAVE_MAJOR) * 256 + minor(st.st_rdev));
+		fd = open(path, O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &again) == 0 && again.st_rdev == st.st_rdev &&
+		    again.st_dev == st.st_dev)
+			(void)dup2(fd, i);
+		(void)close(fd);
+	}
 }
 
 static void join_login_cgroup(unsigned login, int err_fd)
@@ -142,6 +175,7 @@ _noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3
 	/* after dup2 onto 0-2, which a low RLIMIT_NOFILE would refuse */
 	apply_login_limits(e);
 	drop_to_login(&init->args, err_fd);
+	reopen_terminals();
 	enter_cwd(e->cwd, init->args.home, err_fd);
 	/* execvp searches the PATH of `environ`: the login's, not init's */
 	environ = (char **)e->envp;

@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,18 +115,17 @@ static int shell_anchor_ensure(void)
 	return check_root_owned(file, S_IFREG);
 }
 
-/* The alcove's /tmp, devpts and its ptmx, as detached mounts, taken from inside the alcove's
+/* The alcove's /tmp and devpts, as detached mounts, taken from inside the alcove's
  * mount ns. Host root may setns() there: it holds CAP_SYS_ADMIN over the alcove's user ns,
  * which it owns. Everything is checked, because in root mode U's ns root arranges that tree. */
 typedef struct AlcoveMounts {
-	int tmp, pts, ptmx;
+	int tmp, pts;
 } AlcoveMounts;
 
 static void alcove_mounts_close(AlcoveMounts *m)
 {
 	closep(&m->tmp);
 	closep(&m->pts);
-	closep(&m->ptmx);
 }
 
 /* The alcove's /tmp is the helper's tmpfs (prepare_tmp()): host root's, 1777, in both modes. A
@@ -176,24 +174,16 @@ static int alcove_mounts_take(AlcoveMounts *m, char *err, size_t errlen)
 		return m->pts;
 	if (fstatfs(m->pts, &sfs) < 0)
 		return negative_errno();
+	/* Its ptmx is what alcove-enter opens through it, and checks (alcove_pty.h): in root mode
+	 * ns root may bind anything over it later. */
 	if (sfs.f_type != DEVPTS_SUPER_MAGIC)
 		return -EMEDIUMTYPE;
-	m->ptmx = clone_strict(root, "dev/pts/ptmx");
-	if (m->ptmx < 0)
-		return m->ptmx;
-	if (fstat(m->ptmx, &st) < 0)
-		return negative_errno();
-	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
-		return -ENODEV;
 	/* Root processes run in the lobby: nothing of U's /tmp may act as a device or setuid
 	 * program there, nor be executed. The alcove's own mounts keep their flags. */
 	r = tree_setattr(m->tmp, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (r < 0)
 		return r;
-	r = tree_setattr(m->pts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-	if (r < 0)
-		return r;
-	return tree_setattr(m->ptmx, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	return tree_setattr(m->pts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 }
 
 static int attach(int tree, const char *target, unsigned flags)
@@ -284,7 +274,8 @@ static int lobby_bind_shell(const LobbyJob *job)
 /*
  * The marker that tells alcove-enter whose lobby this is, whatever became of the alcove
  * (lobby_marker.h): a small tmpfs of host root's (this process is in the initial user ns, so
- * nobody inside an alcove owns it), written, made read-only, and mounted on /run/alcove/lobby.
+ * nobody inside an alcove owns it), written, made read-only, and mounted on /run/alcove/lobby;
+ * with the empty directory the alcove's devpts is mounted on (LOBBY_PTS_DIR).
  */
 static int lobby_mount_marker(const LobbySpec *spec)
 {
@@ -316,6 +307,8 @@ static int lobby_mount_marker(const LobbySpec *spec)
 	if (write(file, text, (size_t)n) != n || fchmod(file, 0444) < 0)
 		return errno ? negative_errno() : -EIO;
 	closep(&file); /* a mount with a file open for writing cannot be made read-only */
+	if (mkdirat(mnt, LOBBY_PTS_NAME, 0755) < 0)
+		return negative_errno();
 	r = tree_setattr(mnt, MOUNT_ATTR_RDONLY);
 	if (r < 0)
 		return r;
@@ -608,9 +601,8 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 static int lobby_make(LobbyJob *job)
 {
 	const LobbySpec *spec = job->spec;
-	_cleanup_(alcove_mounts_close) AlcoveMounts m = {-1, -1, -1};
+	_cleanup_(alcove_mounts_close) AlcoveMounts m = {-1, -1};
 	_cleanup_close_ int lobby = -1, home = -1;
-	struct stat st;
 	int r;
 
 	/* A copy of the host tree; slave so nothing done here propagates back to the host,
@@ -629,18 +621,12 @@ static int lobby_make(LobbyJob *job)
 	r = attach(m.tmp, "/tmp", 0);
 	if (r < 0)
 		return r;
-	r = attach(m.pts, "/dev/pts", 0);
+	r = lobby_mount_marker(spec);
 	if (r < 0)
 		return r;
-	/* A /dev/ptmx symlink (pts/ptmx) already resolves to the new instance. */
-	if (lstat("/dev/ptmx", &st) < 0)
-		return negative_errno();
-	if (!S_ISLNK(st.st_mode)) {
-		r = attach(m.ptmx, "/dev/ptmx", 0);
-		if (r < 0)
-			return r;
-	}
-	r = lobby_mount_marker(spec);
+	/* /dev/pts stays the host's: sshd's pty is a host terminal, named in utmp as on any login;
+	 * alcove-enter relays it through a pty of the alcove's devpts (lobby_marker.h). */
+	r = attach(m.pts, LOBBY_PTS_DIR, 0);
 	if (r < 0)
 		return r;
 	r = lobby_bind_shell(job);

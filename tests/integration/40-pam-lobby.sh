@@ -19,16 +19,19 @@ out=$("$DRIVER" "$init" /bin/bash "$WORK/enter" -- /bin/sh -c '
 	echo "tmp=$(cat /tmp/alcove-marker)"
 	/bin/bash -c "echo not-reached"
 	echo "real=$(/run/alcove/shell -c "echo \$BASH_VERSION")"
-	grep -E " /dev/pts | /dev/ptmx | /tmp " /proc/self/mountinfo
+	grep -E " /run/alcove/lobby/pts | /tmp " /proc/self/mountinfo
+	echo "pts=$(stat -c %d /dev/pts) ptmx=$(stat -c %d /dev/ptmx)"
 	readlink /proc/self/ns/mnt') || fail "lobby driver: $out"
 assert_contains "$out" "tmp=inside" "lobby /tmp is the alcove's /tmp"
 assert_contains "$out" "ENTER argv0=/bin/bash args=-c echo not-reached" "U's shell path runs alcove-enter"
 echo "$out" | grep -qx "not-reached" && fail "the real shell ran through U's shell path"
 pass "the real shell is not reached through U's shell path"
 assert_contains "$out" "real=$(bash -c 'echo $BASH_VERSION')" "/run/alcove/shell is the real shell"
-assert_contains "$out" "/dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5,mode=620,ptmxmode=666" \
-	"/dev/pts is the alcove's devpts instance"
-assert_contains "$out" "/ptmx /dev/ptmx " "/dev/ptmx is the instance's ptmx"
+assert_contains "$out" "/run/alcove/lobby/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5,mode=620,ptmxmode=666" \
+	"the alcove's devpts instance is under the marker (alcove-enter's relay takes its ptys there)"
+# sshd allocates the login's pty in the lobby: a host terminal, so utmp names it as on any login
+assert_contains "$out" "pts=$(stat -c %d /dev/pts) ptmx=$(stat -c %d /dev/ptmx)" \
+	"/dev/pts and /dev/ptmx in the lobby are the host's"
 assert_contains "$out" "/tmp rw,nosuid,nodev,noexec" "lobby /tmp is nosuid,nodev,noexec"
 lobby_ns=$(echo "$out" | tail -1)
 [ "$lobby_ns" != "$(readlink /proc/self/ns/mnt)" ] || fail "lobby ns is the host's"

@@ -44,12 +44,14 @@ assert_eq "0 1777" "$(stat -c '%u %a' /proc/"$(alcove_pid alcr3)"/root/tmp)" \
 	"on the host, /tmp is root's, 1777"
 
 # --- tty (gid 5) is not mapped into a root-mode alcove: ns root cannot make a host file of
-# group tty (a setgid-tty program in the home); sshd's pty still works, its group shows nogroup
+# group tty (a setgid-tty program in the home). The login's terminal is a pty of the alcove's
+# devpts (alcove-enter relays sshd's host pty): the user's (ns root), group the alcove's own
+# tty group 5, an id of the user's range on the host, not the host's tty group
 out=$(ssh_to alcr3 -tt -- 'cp /bin/true ~/ttyprog; chgrp 5 ~/ttyprog && chmod 2755 ~/ttyprog
-	echo "G:$(stat -c %g ~/ttyprog):$(stat -c %g "$(tty)"):$(tty):G"' 2>&1 | tr -d '\r')
+	echo "G:$(stat -c %g ~/ttyprog):$(stat -c %u:%g "$(tty)"):$(tty):G"' 2>&1 | tr -d '\r')
 line=$(grep '^G:' <<<"$out")
-[[ $line =~ ^G:5:65534:/dev/pts/[0-9]+:G$ ]] || fail "inside: file group 5, pty group nogroup: $out"
-pass "ssh -tt in root mode: a pty of the alcove's devpts, group nogroup inside"
+[[ $line =~ ^G:5:0:5:/dev/pts/[0-9]+:G$ ]] || fail "inside: file group 5, pty 0:5 (the alcove's): $out"
+pass "ssh -tt in root mode: a pty of the alcove's devpts, the user's, group 5 inside"
 assert_eq "$(awk -F: '$1 == "alcr3" {print $2 + 5; exit}' /etc/subgid) 2755" \
 	"$(stat -c '%g %a' /home/alcr3/ttyprog)" \
 	"ns gid 5 is a subordinate gid on the host: no setgid-tty file in the home"

@@ -165,11 +165,14 @@ wait_screen $P 'FLOOD-RC:6:FLOOD-RC$' 300 >/dev/null ||
 wait_until 100 test -s "$HOME1/flood-end" || fail "the flooding process still writes to a terminal"
 pass "a process left behind writing without end: enter returns (6), its writes fail afterwards"
 
-# --- sshd's pty is the login's own, of the alcove's devpts (the lobby's): no relay
-out=$(ssh_to alctt1 -tt -- 'echo "X:$(tty):$SSH_TTY:X"' </dev/null | tr -d '\r')
-[[ $out =~ X:(/dev/pts/[0-9]+):(/dev/pts/[0-9]+):X ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
-	fail "ssh -tt: the session's terminal is not the pty sshd allocated: $out"
-pass "ssh -tt: the session is on the pty sshd allocated (tty = \$SSH_TTY), not relayed"
+# --- sshd's pty is a host terminal (utmp names it as on any login): the session is on a pty of
+# the alcove's devpts, relayed, and SSH_TTY inside names that one
+out=$(ssh_to alctt1 -tt -- 'echo "X:$(tty):$SSH_TTY:$(stat -c %d "$(tty)"):$(stat -c %d /dev/pts/ptmx):X"' \
+	</dev/null | tr -d '\r')
+[[ $out =~ X:(/dev/pts/[0-9]+):(/dev/pts/[0-9]+):([0-9]+):([0-9]+):X ]] &&
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[3]}" = "${BASH_REMATCH[4]}" ] ||
+	fail "ssh -tt: the session's terminal is not the alcove's pty named by SSH_TTY: $out"
+pass "ssh -tt: the session is on a pty of the alcove's devpts, SSH_TTY names it inside"
 
 # --- route 8: alcove-enter is static, and the login's LD_PRELOAD does not reach it
 readelf -l "$BUILD/alcove-enter" | grep -q INTERP && fail "alcove-enter has an ELF interpreter"
