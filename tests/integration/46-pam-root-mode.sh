@@ -56,6 +56,15 @@ assert_eq "$(awk -F: '$1 == "alcr3" {print $2 + 5; exit}' /etc/subgid) 2755" \
 	"$(stat -c '%g %a' /home/alcr3/ttyprog)" \
 	"ns gid 5 is a subordinate gid on the host: no setgid-tty file in the home"
 
+# --- ns root's bind over its /dev/pts/ptmx is not what the relay opens: the lobby takes the
+# devpts without the mounts on it, and alcove-enter checks what it opened (a devpts ptmx)
+ssh_to alcr3 -- 'mount --bind /dev/null /dev/pts/ptmx' || fail "ns root could not bind over its ptmx"
+out=$(ssh_to alcr3 -tt -- 'echo "P:$(stat -c %d:%t "$(tty)"):$(stat -c %d /dev/pts):P"' 2>&1 | tr -d '\r')
+[[ $out =~ P:([0-9]+):88:([0-9]+):P ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+	fail "a bind over /dev/pts/ptmx: the login's terminal is not a pty of the alcove's devpts: $out"
+pass "a bind over /dev/pts/ptmx: the login's terminal is still a pty of the alcove's devpts"
+ssh_to alcr3 -- 'umount /dev/pts/ptmx' || fail "ns root could not remove its bind"
+
 # --- a /tmp the user mounted in its place is not taken into a lobby: the login is refused
 ssh_to alcr3 -- 'umount -l /tmp && mount -t tmpfs -o mode=0777 mine /tmp' ||
 	fail "ns root could not replace its /tmp (the test needs it to)"
