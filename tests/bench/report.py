@@ -31,6 +31,8 @@ TARGETS = {
     "login_first_scope": ("first login with the systemd scope (nspawn, systemd 252)", 25.0,
                           "added"),
     "login_further": ("a further login while the alcove runs", 2.0, "added"),
+    "login_tty": ("a further terminal login (ssh -tt: the pty relayed) while the alcove runs",
+                  None, "added"),
     "login_aa": ("control: the same login on both sides, not selected (the noise floor)", None,
                  "added"),
     "pam_open_close": ("PAM open_session + close_session (pamtester, alcove running)", 3.0,
@@ -172,7 +174,8 @@ def md_main(s):
     lines = ["| measure | target | alcove adds (median A − median B) | 95 % interval | "
              "CPU added | result |", "|---|---|---|---|---|---|"]
     order = [("login_first", f"login_first@{n1}"), ("login_first_scope", "login_first_scope@1"),
-             ("login_further", f"login_further@{n1}"), ("login_aa", f"login_aa@{n1}"),
+             ("login_further", f"login_further@{n1}"), ("login_tty", f"login_tty@{n1}"),
+             ("login_aa", f"login_aa@{n1}"),
              ("pam_open_close", "pam_open_close"),
              ("pam_skip", "pam_skip"), ("teardown", "teardown")]
     for key, m in order:

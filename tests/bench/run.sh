@@ -121,6 +121,8 @@ mapfile -t SSH_OPTS < <(_ssh_common_opts)
 # compared with is as small (and as steady) as it gets; the same for A and B.
 SSH="ssh ${SSH_OPTS[*]} -o KexAlgorithms=curve25519-sha256 -o Ciphers=aes128-gcm@openssh.com -p $BENCH_PORT"
 ssh_cmd() { echo "$SSH -l $1 127.0.0.1 true"; }
+# a terminal login: sshd's pty is the host's, alcove-enter relays it to one of the alcove's
+ssh_tty_cmd() { echo "$SSH -tt -l $1 127.0.0.1 true"; }
 
 # Sanity: the subject lands in its alcove, the baseline on the host. Numbers of a login that
 # was not contained would be meaningless.
@@ -218,6 +220,11 @@ for n in $BENCH_SCALE; do
 	$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_further@$n" --reps "$reps" \
 		--cgroup "$CG" "${toggle[@]}" --a "$(ssh_cmd $SEL)" --b "$(ssh_cmd $SEL)" || exit 1
 	policy_on
+	if [ "$n" = "${BENCH_SCALE%% *}" ]; then
+		$MEASURE ab --out "$OUT/raw/login.tsv" --measure "login_tty@$n" --reps "$reps" \
+			--cgroup "$CG" "${toggle[@]}" --a "$(ssh_tty_cmd $SEL)" --b "$(ssh_tty_cmd $SEL)" || exit 1
+		policy_on
+	fi
 	[ "$(init_pid $SEL_UID)" = "$pid0" ] || fail "further logins rebuilt the alcove"
 	"${CTL[@]}" stop $SEL
 	# the noise floor: the same loop, both sides alchsel not selected
