@@ -46,6 +46,10 @@ LIBS_CONFIG  := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig
 # (helper/lib/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
 LIBS_SYSTEMD := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 LIBS_CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+# alcovectl reads manifests (jansson) and verifies blobs (libcrypto's sha256); only alcove-unpack
+# links libarchive, whose dependencies (libxml2, ICU, libstdc++...) cost every program that loads
+# it some 6 ms of start-up (unpack/alcove-unpack.c).
+LIBS_CTL_OCI := $(shell pkg-config --libs libcrypto jansson 2>/dev/null || echo -lcrypto -ljansson)
 LIBS_OCI     := $(shell pkg-config --libs libarchive libcrypto jansson 2>/dev/null || \
 		  echo -larchive -lcrypto -ljansson)
 # libpam ships no .pc file on Debian 12.
@@ -73,6 +77,7 @@ HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard helper/*.c helper/*/*.
 INIT_OBJS   := $(call prog_objs,init)
 ENTER_OBJS  := $(call prog_objs,enter)
 CTL_OBJS    := $(call prog_objs,ctl)
+UNPACK_OBJS := $(call prog_objs,unpack)
 PAM_OBJS    := $(call prog_objs,pam_module)
 
 # A program is built once one of its files has main() (parts of it land before the rest).
@@ -81,6 +86,7 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
          $(if $(INIT_OBJS),$(BUILD)/alcove-init) \
          $(if $(ENTER_OBJS),$(BUILD)/alcove-enter) \
          $(if $(call has_main,ctl),$(BUILD)/alcovectl) \
+         $(if $(call has_main,unpack),$(BUILD)/alcove-unpack) \
          $(if $(PAM_OBJS),$(BUILD)/pam_alcove.so)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -148,14 +154,21 @@ $(BUILD)/alcove-init: $(INIT_OBJS) $(LIBALCOVE)
 $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
-# Image pulls (ctl/oci_*.c) unpack layers with libarchive, verify blobs with libcrypto's sha256
-# and read manifests with jansson; a stale layer is removed as the helper removes trees.
+# Image pulls (ctl/oci_*.c) verify blobs with libcrypto's sha256 and read manifests with
+# jansson; a stale layer is removed as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
 # layer diff opens /var/lib/alcove as the helper does (helper/lib/paths.h)
 $(BUILD)/obj/ctl/cmd_layer.o: EXTRA_CFLAGS += -Ihelper
 $(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o \
 		$(BUILD)/obj/helper/lib/paths.o $(LIBALCOVE)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_OCI)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CTL_OCI)
+
+# A pull's layers unpacked with libarchive, in a process of its own that alcovectl runs
+# (unpack/alcove-unpack.c); the blob's sha256 as ctl/oci_layout.c computes it.
+$(BUILD)/obj/unpack/%.o: EXTRA_CFLAGS += -Ictl -Ihelper
+$(BUILD)/alcove-unpack: $(UNPACK_OBJS) $(BUILD)/obj/ctl/oci_layout.o \
+		$(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)
 
 # Only the pam_sm_* entry points are exported.
 $(BUILD)/pam_alcove.so: $(PAM_OBJS) $(LIBALCOVE) pam_module/pam_alcove.map
@@ -225,10 +238,11 @@ $(BUILD)/tests/helper-race: tests/tools/helper-race.c $(LIBALCOVE)
 	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^
 
 # Unpacks a layout's layers into a store directory with a chosen size bound (tests/90).
-$(BUILD)/tests/oci-unpack: tests/tools/oci-unpack.c $(BUILD)/obj/ctl/oci_unpack.o \
-		$(BUILD)/obj/ctl/oci_layout.o $(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
+$(BUILD)/tests/oci-unpack: tests/tools/oci-unpack.c $(BUILD)/obj/unpack/layer_unpack.o \
+		$(BUILD)/obj/ctl/oci_unpack.o $(BUILD)/obj/ctl/oci_layout.o \
+		$(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALCOVE_CFLAGS) -Ictl $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)
+	$(CC) $(ALCOVE_CFLAGS) -Ictl -Iunpack $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)
 
 $(BUILD)/tests/lobby-probe: tests/tools/lobby-probe.c $(BUILD)/obj/helper/build/lobby.o \
 		$(BUILD)/obj/helper/build/lobby_mask.o $(BUILD)/obj/helper/lib/mountapi.o \
@@ -268,6 +282,7 @@ install: all
 	$(if $(wildcard $(BUILD)/alcove-helper),install -m 0755 $(BUILD)/alcove-helper $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-init),install -m 0755 $(BUILD)/alcove-init $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-enter),install -m 0755 $(BUILD)/alcove-enter $(DESTDIR)$(LIBEXECDIR)/)
+	$(if $(wildcard $(BUILD)/alcove-unpack),install -m 0755 $(BUILD)/alcove-unpack $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcovectl),install -m 0755 $(BUILD)/alcovectl $(DESTDIR)$(SBINDIR)/)
 	$(if $(wildcard $(BUILD)/pam_alcove.so),install -m 0644 $(BUILD)/pam_alcove.so $(DESTDIR)$(PAMDIR)/)
 	test -e $(DESTDIR)$(SYSCONFDIR)/alcove/alcove.conf || \

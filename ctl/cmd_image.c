@@ -101,12 +101,12 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 	}
 }
 
-/* Each layer not stored yet into <hex>.partial in the pull's own directory, without the
- * store's lock: builds go on meanwhile (a layer is named by its digest, nothing else can write
- * there, and a concurrent pull of the same layer only loses the rename in place_layers). */
+/* Each layer not stored yet into <hex>.partial in the pull's own directory, its diff_id
+ * checked (alcove-unpack, ctl/oci_unpack.h), without the store's lock: builds go on meanwhile
+ * (a layer is named by its digest, nothing else can write there, and a concurrent pull of the
+ * same layer only loses the rename in place_layers). */
 static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
-	const OciLimits lim = OCI_DEFAULT_LIMITS;
 	char err[1024] = "";
 	int r;
 
@@ -123,11 +123,8 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
 		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue; /* stored, or unpacked already for an earlier duplicate */
-		r = oci_layer_unpack_partial(layoutfd, layoutfd, img->layers[i], img->sizes[i],
-					     &lim, err, sizeof(err));
-		if (r >= 0)
-			r = oci_layer_diff_id_check(layoutfd, img->layers[i], img->diff_ids[i], err,
-						    sizeof(err));
+		r = oci_layer_unpack_run(layoutfd, layoutfd, img->layers[i], img->sizes[i],
+					 img->diff_ids[i], err, sizeof(err));
 		if (r < 0) {
 			log_error("image %s: %s", name, *err ? err : strerror(-r));
 			return r;
@@ -141,7 +138,6 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
  * renamed into the store; one that prune removed since unpack_layers looked is unpacked now. */
 static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
-	const OciLimits lim = OCI_DEFAULT_LIMITS;
 	bool made[OCI_MAX_LAYERS] = {false};
 	char err[1024] = "", partial[OCI_HEX_LEN + sizeof(".partial")];
 	int r = 0;
@@ -154,8 +150,8 @@ static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *i
 		stored = fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
 		have = fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0;
 		if (!stored && !have)
-			r = oci_layer_unpack_partial(layoutfd, layoutfd, img->layers[i],
-						     img->sizes[i], &lim, err, sizeof(err));
+			r = oci_layer_unpack_run(layoutfd, layoutfd, img->layers[i], img->sizes[i],
+						 img->diff_ids[i], err, sizeof(err));
 		if (r >= 0 && (have || !stored))
 			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], err,
 					    sizeof(err));

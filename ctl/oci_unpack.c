@@ -1,531 +1,113 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unpacking one OCI layer blob into the store with libarchive's reader: every entry is made by
- * this file, relative to the layer's root, its parent opened with
- * openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS), so that no entry of a hostile tar can reach
- * outside the layer (an absolute path, "..", a symlink the tar made earlier, a hard link to
- * a file elsewhere). The blob is hashed as it is read and the layer only gets its digest's name
- * once the whole blob matched. OCI whiteouts become overlayfs ones: ".wh.NAME" a character
- * device 0/0 NAME, ".wh..wh..opq" the xattr user.overlay.opaque=y on its directory, the name
- * overlayfs reads when mounted with userxattr, as the alcove's overlay is
- * (helper/build/rootfs_apply.c).
- * The tar's xattrs are not applied: an entry could otherwise set overlay xattrs of its own
- * (redirect, metacopy) that the alcove's overlay would honour.
+ * A pull's layers into the store: each unpacked by alcove-unpack (unpack/alcove-unpack.c says
+ * why a process of its own: libarchive's start-up cost in every alcovectl verb, and the
+ * hostile tar parsed apart), which alcovectl runs by absolute path, argv only, with the
+ * pull directory's fd as its fd 3 and a pipe for its one line of error; then renamed into
+ * place here.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "errbuf.h"
-#include "fileio.h"
 #include "lib/tree_remove.h"
 #include "macro.h"
 #include "oci_unpack.h"
+#include "spawn.h"
 
-typedef struct Unpack {
-	struct archive *a;
-	int blobfd, rootfd;
-	OciHash *hash;
-	uint64_t blob_bytes, bytes, entries;
-	const char *hex, *entry; /* the layer, the entry being made (for messages) */
-	const OciLimits *lim;
-	char *err;
-	size_t errlen;
-	char buf[1 << 16];
-} Unpack;
+#define UNPACK_PATH LIBEXECDIR "/alcove-unpack"
+#define UNPACK_PREFIX "alcove-unpack: "
 
-static int fail(Unpack *u, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(Unpack *u, int r, const char *fmt, ...)
+/* $ALCOVE_UNPACK (alcovectl runs as root; the tests point it at a build), as ALCOVE_HELPER. */
+static const char *unpack_path(void)
 {
-	char why[512];
-	va_list ap;
+	const char *env = getenv("ALCOVE_UNPACK");
 
-	errno = -r;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (u->entry)
-		errbuf_set(u->err, u->errlen, "layer sha256:%s: entry '%s': %s", u->hex, u->entry,
-			   why);
-	else
-		errbuf_set(u->err, u->errlen, "layer sha256:%s: %s", u->hex, why);
-	return r;
+	return env && *env ? env : UNPACK_PATH;
 }
 
-static la_ssize_t blob_read(struct archive *a, void *data, const void **buf)
+/* Its stderr to the end (it exits once done), its first line kept in err; what does not fit
+ * read and dropped, so that it never blocks on a full pipe. */
+static void read_error_line(int fd, char *err, size_t errlen)
 {
-	Unpack *u = data;
+	char buf[4096], drop[4096], *line = buf, *nl;
+	size_t len = 0;
 	ssize_t n;
 
-	do
-		n = read(u->blobfd, u->buf, sizeof(u->buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0 || oci_hash_update(u->hash, u->buf, (size_t)(n < 0 ? 0 : n)) < 0) {
-		archive_set_error(a, errno, "read: %s", strerror(errno));
-		return -1;
-	}
-	u->blob_bytes += (uint64_t)n;
-	*buf = u->buf;
-	return n;
+	do {
+		if (len < sizeof(buf) - 1)
+			n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		else
+			n = read(fd, drop, sizeof(drop));
+		if (n > 0 && len < sizeof(buf) - 1)
+			len += (size_t)n;
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	buf[len] = '\0';
+	if ((nl = strchr(buf, '\n')))
+		*nl = '\0';
+	if (strncmp(line, UNPACK_PREFIX, strlen(UNPACK_PREFIX)) == 0)
+		line += strlen(UNPACK_PREFIX);
+	errbuf_set(err, errlen, "%s", line);
 }
 
-/* Makes dir (a path relative to the layer root) and its missing parents, root 0755 as tar
- * does when an archive does not list a directory before its entries; each component opened
- * beneath the one before, never through a symlink. */
-static int make_parents(Unpack *u, char *dir, int *ret_fd)
+/* Its exit status back to the errno it is (alcove-unpack exits with it), err filled in if it
+ * said nothing. */
+static int unpack_status(const char *path, int code, int sig, char *err, size_t errlen)
 {
-	_cleanup_close_ int cur = fcntl(u->rootfd, F_DUPFD_CLOEXEC, 3);
-	char *save = NULL;
-
-	if (cur < 0)
-		return negative_errno();
-	for (char *c = strtok_r(dir, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next;
-
-		if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-			return negative_errno();
-		next = open_beneath(cur, c, O_PATH | O_DIRECTORY, 0);
-		if (next < 0)
-			return next;
-		closep(&cur);
-		cur = next;
-	}
-	*ret_fd = TAKE_FD(cur);
-	return 0;
-}
-
-/* The directory an entry goes in (made when create is set). A symlink or a file on the way:
- * -ELOOP / -ENOTDIR. */
-static int open_parent(Unpack *u, const char *rel, bool create, int *ret_fd, const char **ret_base)
-{
-	const char *slash = strrchr(rel, '/');
-	char dir[PATH_MAX];
-	int fd;
-
-	*ret_base = slash ? slash + 1 : rel;
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - rel) : 1, slash ? rel : ".");
-	fd = open_beneath(u->rootfd, dir, O_PATH | O_DIRECTORY, 0);
-	if (fd == -ENOENT && create)
-		return make_parents(u, dir, ret_fd);
-	if (fd < 0)
-		return fd;
-	*ret_fd = fd;
-	return 0;
-}
-
-static int parent_error(Unpack *u, int r)
-{
-	if (r == -ELOOP)
-		return fail(u, r, "a path through a symlink");
-	if (r == -ENOTDIR)
-		return fail(u, r, "a path through a file that is not a directory");
-	return fail(u, r, "failed to open its directory: %s", strerror(-r));
-}
-
-/* Owner, mode (setuid bits kept: the alcove mounts them nosuid unless the profile has
- * setuid = true) and mtime, on an fd of the new file. */
-static int set_meta(Unpack *u, int fd, struct archive_entry *e)
-{
-	const struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT},
-				       {.tv_sec = archive_entry_mtime(e),
-					.tv_nsec = archive_entry_mtime_nsec(e)}};
-	int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
-
-	if (uid < 0 || gid < 0 || uid >= UINT32_MAX || gid >= UINT32_MAX)
-		return fail(u, -EINVAL, "owner %lld:%lld out of range", (long long)uid,
-			    (long long)gid);
-	/* chown first: it clears the setuid and setgid bits */
-	if (fchown(fd, (uid_t)uid, (gid_t)gid) < 0 ||
-	    fchmod(fd, archive_entry_perm(e) & 07777) < 0 || futimens(fd, ts) < 0)
-		return fail(u, negative_errno(), "set owner and mode: %m");
-	return 0;
-}
-
-/* Makes room for a new non-directory entry: a later entry of the same name replaces it. */
-static int replace(Unpack *u, int pfd, const char *base)
-{
-	if (unlinkat(pfd, base, 0) < 0)
-		return fail(u, negative_errno(), "failed to remove the entry it replaces: %m");
-	return 0;
-}
-
-static int copy_data(Unpack *u, int fd, struct archive_entry *e)
-{
-	const void *buf;
-	size_t len;
-	la_int64_t off;
-	int r;
-
-	while ((r = archive_read_data_block(u->a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (off < 0 || (uint64_t)off + len > (uint64_t)archive_entry_size(e))
-			return fail(u, -EBADMSG, "data beyond the entry's size");
-		for (size_t done = 0; done < len;) {
-			ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
-					   off + (off_t)done);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return fail(u, negative_errno(), "write: %m");
-			done += (size_t)n;
-		}
-	}
-	if (r != ARCHIVE_EOF)
-		return fail(u, -EBADMSG, "a truncated or corrupt archive: %s",
-			    archive_error_string(u->a) ?: "unknown error");
-	if (ftruncate(fd, archive_entry_size(e)) < 0) /* a sparse file's last hole */
-		return fail(u, negative_errno(), "truncate: %m");
-	return 0;
-}
-
-static int make_file(Unpack *u, int pfd, const char *base, struct archive_entry *e)
-{
-	_cleanup_close_ int fd = -1;
-	int64_t size = archive_entry_size(e);
-	int r;
-
-	if (size < 0 || (uint64_t)size > u->lim->max_bytes - u->bytes)
-		return fail(u, -EFBIG, "%lld bytes: the layer exceeds its bound of %llu bytes",
-			    (long long)size, (unsigned long long)u->lim->max_bytes);
-	u->bytes += (uint64_t)size;
-	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		r = replace(u, pfd, base);
-		if (r < 0)
-			return r;
-		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	}
-	if (fd < 0)
-		return fail(u, negative_errno(), "create: %m");
-	r = copy_data(u, fd, e);
-	if (r < 0)
-		return r;
-	return set_meta(u, fd, e);
-}
-
-static int make_dir(Unpack *u, int pfd, const char *base, struct archive_entry *e)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	if (mkdirat(pfd, base, 0700) < 0) {
-		if (errno != EEXIST)
-			return fail(u, negative_errno(), "mkdir: %m");
-		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return fail(u, negative_errno(), "stat: %m");
-		if (!S_ISDIR(st.st_mode) && (replace(u, pfd, base) < 0 || mkdirat(pfd, base, 0700) < 0))
-			return fail(u, negative_errno(), "mkdir: %m");
-	}
-	fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
-		return fail(u, fd, "open: %s", strerror(-fd));
-	return set_meta(u, fd, e);
-}
-
-static int make_symlink(Unpack *u, int pfd, const char *base, struct archive_entry *e)
-{
-	const char *target = archive_entry_symlink(e);
-	const struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT},
-				       {.tv_sec = archive_entry_mtime(e)}};
-	int r;
-
-	if (!target || !*target)
-		return fail(u, -EINVAL, "a symlink without a target");
-	if (archive_entry_uid(e) < 0 || archive_entry_gid(e) < 0 ||
-	    archive_entry_uid(e) >= UINT32_MAX || archive_entry_gid(e) >= UINT32_MAX)
-		return fail(u, -EINVAL, "owner %lld:%lld out of range",
-			    (long long)archive_entry_uid(e), (long long)archive_entry_gid(e));
-	r = RET_NERRNO(symlinkat(target, pfd, base));
-	if (r == -EEXIST && (r = replace(u, pfd, base)) == 0)
-		r = RET_NERRNO(symlinkat(target, pfd, base));
-	if (r < 0)
-		return fail(u, r, "symlink: %s", strerror(-r));
-	if (fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-		     AT_SYMLINK_NOFOLLOW) < 0 ||
-	    utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return fail(u, negative_errno(), "symlink: %m");
-	return 0;
-}
-
-/* A hard link to a file this layer already holds; never through a symlink, never out. */
-static int make_hardlink(Unpack *u, int pfd, const char *base, const char *link)
-{
-	char trel[PATH_MAX];
-	const char *why, *tbase;
-	_cleanup_close_ int tpfd = -1;
-	int r;
-
-	if (oci_entry_path(link, trel, sizeof(trel), &why) < 0)
-		return fail(u, -EINVAL, "a hard link to '%s': %s", link, why);
-	r = open_parent(u, trel, false, &tpfd, &tbase);
-	if (r == -ENOENT || (r >= 0 && strcmp(trel, ".") == 0))
-		return fail(u, -ENOENT, "a hard link to '%s', which the layer does not hold (yet)",
-			    link);
-	if (r < 0)
-		return fail(u, r, "a hard link to '%s': %s", link,
-			    r == -ELOOP ? "a path through a symlink" : strerror(-r));
-	r = RET_NERRNO(linkat(tpfd, tbase, pfd, base, 0));
-	if (r == -EEXIST && (r = replace(u, pfd, base)) == 0)
-		r = RET_NERRNO(linkat(tpfd, tbase, pfd, base, 0));
-	if (r == -ENOENT)
-		return fail(u, r, "a hard link to '%s', which the layer does not hold (yet)", link);
-	if (r < 0)
-		return fail(u, r, "a hard link to '%s': %s", link, strerror(-r));
-	return 0;
-}
-
-/* ".wh.NAME": an overlay whiteout, a character device 0/0 (overlayfs.rst "whiteouts"). An
- * entry of the same name in this layer stays: OCI whiteouts only hide what lower layers hold. */
-static int make_whiteout(Unpack *u, const char *target)
-{
-	_cleanup_close_ int pfd = -1;
-	const char *base;
-	int r;
-
-	r = open_parent(u, target, true, &pfd, &base);
-	if (r < 0)
-		return parent_error(u, r);
-	if (mknodat(pfd, base, S_IFCHR | 0, makedev(0, 0)) < 0 && errno != EEXIST)
-		return fail(u, negative_errno(), "whiteout: %m");
-	return 0;
-}
-
-/* ".wh..wh..opq": the directory is opaque, user.overlay.opaque=y being what overlayfs reads
- * with userxattr (trusted.overlay.* would be ignored by the alcove's mount). */
-static int make_opaque(Unpack *u, const char *dir)
-{
-	_cleanup_close_ int pfd = -1, fd = -1;
-	const char *base;
-	int r;
-
-	if (strcmp(dir, ".") == 0)
-		fd = open_beneath(u->rootfd, ".", O_RDONLY | O_DIRECTORY, 0);
-	else {
-		r = open_parent(u, dir, true, &pfd, &base);
-		if (r < 0)
-			return parent_error(u, r);
-		if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-			return fail(u, negative_errno(), "mkdir: %m");
-		fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
-	}
-	if (fd == -ELOOP || fd == -ENOTDIR)
-		return parent_error(u, fd);
-	if (fd < 0)
-		return fail(u, fd, "open: %s", strerror(-fd));
-	if (fsetxattr(fd, "user.overlay.opaque", "y", 1, 0) < 0)
-		return fail(u, negative_errno(), "set user.overlay.opaque: %m");
-	return 0;
-}
-
-/* A fifo (or a device 0/0, which is what an overlay whiteout is): a mode and an owner. */
-static int make_node(Unpack *u, int pfd, const char *base, struct archive_entry *e)
-{
-	_cleanup_close_ int fd = -1;
-	mode_t type = archive_entry_filetype(e) == AE_IFIFO ? S_IFIFO : S_IFCHR;
-	int r;
-
-	r = RET_NERRNO(mknodat(pfd, base, type | 0600, 0));
-	if (r == -EEXIST && (r = replace(u, pfd, base)) == 0)
-		r = RET_NERRNO(mknodat(pfd, base, type | 0600, 0));
-	if (r < 0)
-		return fail(u, r, "mknod: %s", strerror(-r));
-	if (type == S_IFCHR)
+	if (code == 0)
 		return 0;
-	/* O_NONBLOCK: opening a fifo for reading does not wait for a writer */
-	fd = openat(pfd, base, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return fail(u, negative_errno(), "open: %m");
-	return set_meta(u, fd, e);
+	if (sig != 0) {
+		errbuf_set(err, errlen, "%s was killed by signal %d", path, sig);
+		return -EIO;
+	}
+	if (!*err)
+		errbuf_set(err, errlen, "%s exited with status %d", path, code);
+	return code > 0 && code < 126 ? -code : -EIO;
 }
 
-static int make_entry(Unpack *u, const char *rel, struct archive_entry *e)
+int oci_layer_unpack_run(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
+			 const char *diff_id, char *err, size_t errlen)
 {
-	const char *link = archive_entry_hardlink(e), *base;
-	_cleanup_close_ int pfd = -1, rootfd = -1;
-	mode_t type = archive_entry_filetype(e);
-	int r;
+	const char *path = unpack_path();
+	char sz[24], *argv[] = {(char *)"alcove-unpack", (char *)"--layout-fd", (char *)"3",
+				(char *)"--partial-fd", (char *)"3", (char *)"--layer",
+				(char *)hex, (char *)"--size", sz, (char *)"--diff-id",
+				(char *)diff_id, NULL};
+	char *envp[] = {NULL}; /* it reads no variable */
+	_cleanup_close_ int rd = -1, wr = -1, pidfd = -1;
+	int fds[2], r, code, sig;
 
-	if (strcmp(rel, ".") == 0) {
-		if (type != AE_IFDIR)
-			return fail(u, -EINVAL, "the layer's root is not a directory");
-		rootfd = open_beneath(u->rootfd, ".", O_RDONLY | O_DIRECTORY, 0);
-		return rootfd < 0 ? fail(u, rootfd, "open: %s", strerror(-rootfd))
-				  : set_meta(u, rootfd, e);
-	}
-	r = open_parent(u, rel, true, &pfd, &base);
-	if (r < 0)
-		return parent_error(u, r);
-	if (link)
-		return make_hardlink(u, pfd, base, link);
-	switch (type) {
-	case AE_IFREG:
-		return make_file(u, pfd, base, e);
-	case AE_IFDIR:
-		return make_dir(u, pfd, base, e);
-	case AE_IFLNK:
-		return make_symlink(u, pfd, base, e);
-	case AE_IFIFO:
-		return make_node(u, pfd, base, e);
-	case AE_IFCHR:
-		if (archive_entry_rdev(e) == 0)
-			return make_node(u, pfd, base, e);
-		return fail(u, -EPERM, "a device node (%u:%u); only whiteouts (0:0) are allowed",
-			    (unsigned)archive_entry_rdevmajor(e), (unsigned)archive_entry_rdevminor(e));
-	default:
-		return fail(u, -EPERM, "a device node or socket (type 0%o)", (unsigned)type);
-	}
-}
-
-static int apply_entry(Unpack *u, struct archive_entry *e)
-{
-	const char *path = archive_entry_pathname(e), *why;
-	char rel[PATH_MAX], target[PATH_MAX];
-
-	u->entry = path ? path : "?";
-	if (++u->entries > u->lim->max_entries)
-		return fail(u, -EFBIG, "more than %llu entries",
-			    (unsigned long long)u->lim->max_entries);
-	if (!path || oci_entry_path(path, rel, sizeof(rel), &why) < 0)
-		return fail(u, -EINVAL, "%s", path ? why : "a path that is not valid text");
-	switch (oci_whiteout(rel, target, sizeof(target))) {
-	case OCI_WH_FILE:
-		return make_whiteout(u, target);
-	case OCI_WH_OPAQUE:
-		return make_opaque(u, target);
-	case OCI_WH_BAD:
-		return fail(u, -EINVAL, "a malformed whiteout name");
-	case OCI_WH_NONE:
-		break;
-	}
-	return make_entry(u, rel, e);
-}
-
-/* The rest of the blob after the tar's end (padding, a gzip trailer), into the digest. */
-static int drain(Unpack *u)
-{
-	const void *buf;
-
-	while (true) {
-		la_ssize_t n = blob_read(u->a, u, &buf);
-		if (n < 0)
-			return fail(u, -EIO, "read: %m");
-		if (n == 0)
-			return 0;
-	}
-}
-
-static void archive_freep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-}
-
-static int unpack_blob(Unpack *u, uint64_t size)
-{
-	_cleanup_(archive_freep) struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	char got[OCI_HEX_LEN + 1];
-	int r;
-
-	/* tar only; gzip and zstd by libarchive itself (no external program is ever run) */
-	if (!a || archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_none(a) != ARCHIVE_OK)
-		return fail(u, -ENOMEM, "failed to set up libarchive");
-	u->a = a;
-	if (archive_read_open(a, u, NULL, blob_read, NULL) != ARCHIVE_OK)
-		return fail(u, -EBADMSG, "not a tar archive: %s", archive_error_string(a));
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		r = apply_entry(u, e);
-		if (r < 0)
-			return r;
-	}
-	u->entry = NULL;
-	if (r != ARCHIVE_EOF)
-		return fail(u, -EBADMSG, "a truncated or corrupt archive: %s",
-			    archive_error_string(a) ?: "unknown error");
-	r = drain(u);
-	if (r < 0)
-		return r;
-	if (u->blob_bytes != size)
-		return fail(u, -EBADMSG, "%llu bytes, the manifest says %llu",
-			    (unsigned long long)u->blob_bytes, (unsigned long long)size);
-	if (oci_hash_check(u->hash, u->hex, got) < 0)
-		return fail(u, -EBADMSG, "digest mismatch (content is sha256:%s)", got);
-	return 0;
-}
-
-static void hash_freep(OciHash **h)
-{
-	oci_hash_free(*h);
-}
-
-/* Fills <hex>.partial from the blob; the caller renames or removes it. */
-static int fill_partial(int layoutfd, int partialfd, const char *hex, uint64_t size,
-			const OciLimits *lim, char *err, size_t errlen)
-{
-	_cleanup_(hash_freep) OciHash *h = NULL;
-	_cleanup_close_ int blobfd = -1;
-	char path[sizeof("blobs/sha256/") + OCI_HEX_LEN];
-	Unpack *u;
-	int r;
-
-	snprintf(path, sizeof(path), "blobs/sha256/%s", hex);
-	blobfd = open_beneath(layoutfd, path, O_RDONLY | O_NOFOLLOW, 0);
-	if (blobfd < 0) {
-		errbuf_set(err, errlen, "layer sha256:%s: %s", hex, strerror(-blobfd));
-		return blobfd;
-	}
-	r = oci_hash_new(&h);
-	u = calloc(1, sizeof(*u)); /* its read buffer is too large for the stack */
-	if (r < 0 || !u) {
-		free(u);
-		return -ENOMEM;
-	}
-	*u = (Unpack){.blobfd = blobfd, .rootfd = partialfd, .hash = h, .hex = hex,
-		      .lim = lim, .err = err, .errlen = errlen};
-	r = unpack_blob(u, size);
-	free(u);
-	if (r >= 0 && syncfs(partialfd) < 0) {
-		errbuf_set(err, errlen, "layer sha256:%s: sync: %m", hex);
-		r = negative_errno();
-	}
-	return r;
-}
-
-int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
-			     const OciLimits *lim, char *err, size_t errlen)
-{
-	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-	int r;
-
-	if (!oci_hex_ok(hex) || fstat(partialdirfd, &st) < 0)
+	/* one fd for both: the .partial is made in the pull's directory, which is the layout */
+	if (layoutfd != partialdirfd || !oci_hex_ok(hex) || (diff_id && !oci_hex_ok(diff_id)))
 		return -EINVAL;
-	snprintf(partial, sizeof(partial), "%s.partial", hex);
-	/* what an interrupted unpack left */
-	r = remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
-	if (r < 0 && r != -ENOENT) {
-		errbuf_set(err, errlen, "remove the stale %s: %s", partial, strerror(-r));
+	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
+	if (!diff_id)
+		argv[9] = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return negative_errno();
+	rd = fds[0];
+	wr = fds[1];
+	/* stdin and stdout /dev/null, stderr the pipe, fd 3 the layout; nothing else */
+	r = spawn_pidfd(&(SpawnSpec){.path = path, .argv = argv, .envp = envp,
+				     .fds = {-1, -1, wr, layoutfd}, .n_fds = 4},
+			&pidfd);
+	if (r < 0) {
+		errbuf_set(err, errlen, "Failed to run %s: %s", path, strerror(-r));
 		return r;
 	}
-	if (mkdirat(partialdirfd, partial, 0755) < 0)
-		return errbuf_set(err, errlen, "mkdir %s: %m", partial), negative_errno();
-	fd = open_beneath(partialdirfd, partial, O_RDONLY | O_DIRECTORY, 0);
-	r = fd < 0 ? fd : fill_partial(layoutfd, fd, hex, size, lim, err, errlen);
-	if (r < 0)
-		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
-	return r;
+	closep(&wr); /* EOF on rd once it exits */
+	read_error_line(rd, err, errlen);
+	r = spawn_wait(pidfd, -1, &code, &sig);
+	if (r < 0) {
+		errbuf_set(err, errlen, "Failed to wait for %s: %s", path, strerror(-r));
+		return r;
+	}
+	return unpack_status(path, code, sig, err, errlen);
 }
 
 int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,
@@ -551,63 +133,4 @@ int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_n
 	if (r < 0)
 		return r;
 	return fsync(layersfd) < 0 ? negative_errno() : 0;
-}
-
-int oci_layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
-		     const OciLimits *lim, bool *ret_new, char *err, size_t errlen)
-{
-	struct stat st;
-	int r;
-
-	*ret_new = false;
-	if (!oci_hex_ok(hex))
-		return -EINVAL;
-	if (fstatat(layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, err, errlen);
-	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, err, errlen);
-}
-
-int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, char *err,
-			    size_t errlen)
-{
-	_cleanup_(hash_freep) OciHash *h = NULL;
-	_cleanup_close_ int blobfd = -1;
-	char path[sizeof("blobs/sha256/") + OCI_HEX_LEN], got[OCI_HEX_LEN + 1];
-	struct archive *a = NULL;
-	struct archive_entry *e;
-	char buf[65536];
-	la_ssize_t n = 0;
-	int r;
-
-	snprintf(path, sizeof(path), "blobs/sha256/%s", hex);
-	blobfd = open_beneath(layoutfd, path, O_RDONLY | O_NOFOLLOW, 0);
-	r = blobfd < 0 ? blobfd : oci_hash_new(&h);
-	if (r >= 0 && !(a = archive_read_new()))
-		r = -ENOMEM;
-	/* the raw format: the decompressed stream itself, which diff_ids hash */
-	if (r >= 0 && (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-		       archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
-		       archive_read_support_filter_none(a) != ARCHIVE_OK ||
-		       archive_read_support_format_raw(a) != ARCHIVE_OK ||
-		       archive_read_open_fd(a, blobfd, sizeof(buf)) != ARCHIVE_OK ||
-		       archive_read_next_header(a, &e) != ARCHIVE_OK))
-		r = -EBADMSG;
-	while (r >= 0 && (n = archive_read_data(a, buf, sizeof(buf))) > 0)
-		r = oci_hash_update(h, buf, (size_t)n);
-	if (r >= 0 && n < 0)
-		r = -EBADMSG;
-	if (r < 0)
-		errbuf_set(err, errlen, "layer sha256:%s: decompress: %s", hex,
-			   a && archive_error_string(a) ? archive_error_string(a) : strerror(-r));
-	else if (oci_hash_check(h, diff_id, got) < 0) {
-		errbuf_set(err, errlen,
-			   "layer sha256:%s: uncompressed it is sha256:%s, the config's "
-			   "rootfs.diff_ids says sha256:%s",
-			   hex, got, diff_id);
-		r = -EBADMSG;
-	}
-	if (a)
-		archive_read_free(a);
-	return r;
 }

@@ -24,7 +24,7 @@ U=alcojb NAME=alcojb-img PORT=2411
 PY=/usr/bin/python3
 OCI=/var/lib/alcove/oci
 CTL=$BUILD/alcovectl
-export ALCOVE_HELPER=$BUILD/alcove-helper
+export ALCOVE_HELPER=$BUILD/alcove-helper ALCOVE_UNPACK=$BUILD/alcove-unpack
 for t in /usr/bin/skopeo /usr/bin/umoci /usr/bin/time /bin/busybox "$CTL" "$BUILD/tests/oci-unpack"; do
 	[ -x "$t" ] || fail "$t is missing (tests/install-deps.sh; make all $BUILD/tests/oci-unpack)"
 done

@@ -60,7 +60,7 @@ phase() { # name
 phase setup
 
 CTL=("$BUILD/alcovectl")
-export ALCOVE_HELPER=$BUILD/alcove-helper
+export ALCOVE_HELPER=$BUILD/alcove-helper ALCOVE_UNPACK=$BUILD/alcove-unpack
 
 # --- the machine, for the report ---
 COMMIT=$(git -C "$ALCOVE_SRC" describe --always --dirty 2>/dev/null || echo unknown)

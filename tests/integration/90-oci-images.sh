@@ -76,6 +76,12 @@ out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest wa
 assert_contains "$out" "digest mismatch (content is sha256:" "a blob whose sha256 is not its digest is refused"
 [ -z "$(ls -A "$W/store")" ] || fail "digest mismatch left $(ls -A "$W/store")"
 
+# --- alcovectl does not load libarchive (its start-up cost in every verb): alcove-unpack does ---
+out=$(ldd "$BUILD/alcovectl") || fail "ldd $BUILD/alcovectl"
+assert_contains "$out" "libjansson" "ldd lists alcovectl's libraries"
+assert_not_contains "$out" "libarchive" "alcovectl does not link libarchive"
+assert_contains "$(ldd "$BUILD/alcove-unpack")" "libarchive" "alcove-unpack links libarchive"
+
 # --- through alcovectl: a hostile image leaves no record, no layer, no pull directory ---
 out=$(actl image pull "oci:$W/L-symlink:latest" alcoi-bad 2>&1) && fail "pull of a hostile image worked"
 assert_contains "$out" "image alcoi-bad: layer sha256:" "pull names the image and the layer"
@@ -83,6 +89,12 @@ assert_contains "$out" "entry './escape/alcove-oci-symlink': a path through a sy
 [ -e "$OCI/images/alcoi-bad" ] && fail "a refused pull left an image record"
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a refused pull left a pull dir or a .partial"
 pass "a refused pull leaves no record, no pull directory, no .partial"
+# alcove-unpack missing: the pull says which program it could not run, and leaves nothing
+out=$(ALCOVE_UNPACK=$W/no-unpack actl image pull "oci:$W/A:latest" alcoi-bad 2>&1) &&
+	fail "a pull without alcove-unpack worked"
+assert_contains "$out" "image alcoi-bad: Failed to run $W/no-unpack: No such file or directory" \
+	"a pull without alcove-unpack names it"
+ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a pull without alcove-unpack left a pull dir"
 # a hostile top layer over a good base this pull unpacks first: the base goes too
 mkdir -p "$W/fresh/etc" && echo "$W" >"$W/fresh/etc/fresh"
 mk tar "$W/fresh.tar" tree "$W/fresh" || fail "fresh.tar"

@@ -4,10 +4,12 @@
 #   alcove_user NAME                     make_user + stop/reset of its alcoves at exit
 #   in_alcove CONF USER 'shell code'     runs /bin/sh -c CODE in USER's alcove, like a login
 #
-# alcovectl finds the build's helper through ALCOVE_HELPER; the helper runs alcove-init from
-# its own directory (build/).
+# alcovectl finds the build's helper through ALCOVE_HELPER, and the build's alcove-unpack (an
+# image pull's layers) through ALCOVE_UNPACK; the helper runs alcove-init from its own
+# directory (build/).
 ALCOVECTL=$BUILD/alcovectl
 export ALCOVE_HELPER=${ALCOVE_HELPER:-$BUILD/alcove-helper}
+export ALCOVE_UNPACK=${ALCOVE_UNPACK:-$BUILD/alcove-unpack}
 for _p in alcovectl alcove-helper alcove-init; do
 	[ -x "$BUILD/$_p" ] || setup_fail "$BUILD/$_p missing: run make first"
 done

@@ -1,16 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * oci-unpack LAYOUT LAYERS [MAX_BYTES]: reads the OCI layout LAYOUT and unpacks each of its
- * layers into the directory LAYERS (ctl/oci_unpack.h), printing "new HEX" or "have HEX" per
+ * layers into the directory LAYERS, with alcove-unpack's code linked in (unpack/layer_unpack.h)
+ * and the pull's rename (ctl/oci_unpack.h), printing "new HEX" or "have HEX" per
  * layer, base first; on a failure the error line on stderr and exit 1. For tests/integration/90,
  * which needs a small size bound and blobs skopeo would refuse to copy.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include "layer_unpack.h"
 #include "macro.h"
 #include "oci_unpack.h"
+
+/* Into layersfd/<hex> unless it is there already (*ret_new false): through <hex>.partial in
+ * layersfd itself, as a pull does in its own directory. */
+static int layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
+			const OciLimits *lim, bool *ret_new, char *err, size_t errlen)
+{
+	struct stat st;
+	int r;
+
+	*ret_new = false;
+	if (fstatat(layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, err, errlen);
+	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, err, errlen);
+}
 
 int main(int argc, char **argv)
 {
@@ -36,8 +55,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; r >= 0 && i < img.n_layers; i++) {
 		bool made;
 
-		r = oci_layer_unpack(layout, layers, img.layers[i], img.sizes[i], &lim, &made, err,
-				     sizeof(err));
+		r = layer_unpack(layout, layers, img.layers[i], img.sizes[i], &lim, &made, err,
+				 sizeof(err));
 		if (r >= 0)
 			printf("%s %s\n", made ? "new" : "have", img.layers[i]);
 	}
