@@ -58,7 +58,7 @@ for p in $missing; do
 	assert_contains "$(ct_run dpkg -s "$p")" "Status: install ok installed" "dependency $p installed by apt"
 done
 for f in /usr/libexec/alcove/alcove-helper /usr/libexec/alcove/alcove-init \
-	/usr/libexec/alcove/alcove-enter /usr/sbin/alcovectl /usr/share/pam-configs/alcove \
+	/usr/libexec/alcove/alcove-enter /usr/libexec/alcove/alcove-unpack /usr/sbin/alcovectl /usr/share/pam-configs/alcove \
 	"/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_alcove.so" \
 	/usr/share/man/man5/alcove.conf.5.gz /usr/share/man/man8/alcovectl.8.gz \
 	/usr/share/man/man8/pam_alcove.8.gz /lib/systemd/system/user@.service.d/alcove.conf; do
