@@ -46,10 +46,9 @@ LIBS_CONFIG  := $(shell pkg-config --libs libconfig 2>/dev/null || echo -lconfig
 # (helper/lib/sdbus_dlopen.c), and logging speaks the journal protocol itself (common/log.c).
 LIBS_SYSTEMD := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 LIBS_CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
-# alcovectl reads manifests (jansson) and verifies blobs (libcrypto's sha256); only alcove-unpack
-# links libarchive, whose dependencies (libxml2, ICU, libstdc++...) cost every program that loads
-# it some 6 ms of start-up (unpack/alcove-unpack.c).
-LIBS_CTL_OCI := $(shell pkg-config --libs libcrypto jansson 2>/dev/null || echo -lcrypto -ljansson)
+# Only alcove-unpack (and a test tool) links these: libarchive's dependencies (libxml2, ICU,
+# libstdc++...) and libcrypto cost every program that loads them some 8 ms of start-up, which
+# alcovectl's verbs do not pay (unpack/alcove-unpack.c).
 LIBS_OCI     := $(shell pkg-config --libs libarchive libcrypto jansson 2>/dev/null || \
 		  echo -larchive -lcrypto -ljansson)
 # libpam ships no .pc file on Debian 12.
@@ -154,20 +153,18 @@ $(BUILD)/alcove-init: $(INIT_OBJS) $(LIBALCOVE)
 $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
 
-# Image pulls (ctl/oci_*.c) verify blobs with libcrypto's sha256 and read manifests with
-# jansson; a stale layer is removed as the helper removes trees.
+# Image pulls (ctl/oci_*.c) remove a stale layer as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
 # layer diff opens /var/lib/alcove as the helper does (helper/lib/paths.h)
 $(BUILD)/obj/ctl/cmd_layer.o: EXTRA_CFLAGS += -Ihelper
 $(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o \
 		$(BUILD)/obj/helper/lib/paths.o $(LIBALCOVE)
-	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CTL_OCI)
+	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG)
 
-# A pull's layers unpacked with libarchive, in a process of its own that alcovectl runs
-# (unpack/alcove-unpack.c); the blob's sha256 as ctl/oci_layout.c computes it.
-$(BUILD)/obj/unpack/%.o: EXTRA_CFLAGS += -Ictl -Ihelper
-$(BUILD)/alcove-unpack: $(UNPACK_OBJS) $(BUILD)/obj/ctl/oci_layout.o \
-		$(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
+# A pull's layout read (jansson, libcrypto's sha256) and its layers unpacked (libarchive), in a
+# process of its own that alcovectl runs (unpack/alcove-unpack.c).
+$(BUILD)/obj/unpack/%.o: EXTRA_CFLAGS += -Ihelper
+$(BUILD)/alcove-unpack: $(UNPACK_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)
 
 # Only the pam_sm_* entry points are exported.
@@ -239,7 +236,7 @@ $(BUILD)/tests/helper-race: tests/tools/helper-race.c $(LIBALCOVE)
 
 # Unpacks a layout's layers into a store directory with a chosen size bound (tests/90).
 $(BUILD)/tests/oci-unpack: tests/tools/oci-unpack.c $(BUILD)/obj/unpack/layer_unpack.o \
-		$(BUILD)/obj/ctl/oci_unpack.o $(BUILD)/obj/ctl/oci_layout.o \
+		$(BUILD)/obj/unpack/oci_layout.o $(BUILD)/obj/ctl/oci_unpack.o \
 		$(BUILD)/obj/helper/lib/tree_remove.o $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -Ictl -Iunpack $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_OCI)

@@ -101,16 +101,16 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 	}
 }
 
-/* Each layer not stored yet into <hex>.partial in the pull's own directory, its diff_id
- * checked (alcove-unpack, ctl/oci_unpack.h), without the store's lock: builds go on meanwhile
- * (a layer is named by its digest, nothing else can write there, and a concurrent pull of the
- * same layer only loses the rename in place_layers). */
+/* The layout read, and each layer not stored yet into <hex>.partial in the pull's own
+ * directory, its diff_id checked (both by alcove-unpack, ctl/oci_unpack.h), without the
+ * store's lock: builds go on meanwhile (a layer is named by its digest, nothing else can write
+ * there, and a concurrent pull of the same layer only loses the rename in place_layers). */
 static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
 	char err[1024] = "";
 	int r;
 
-	r = oci_layout_read(layoutfd, img, err, sizeof(err));
+	r = oci_unpack_read_layout(layoutfd, img, err, sizeof(err));
 	if (r < 0) {
 		log_error("image %s: %s", name, err);
 		return r;
@@ -123,8 +123,7 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
 		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue; /* stored, or unpacked already for an earlier duplicate */
-		r = oci_layer_unpack_run(layoutfd, layoutfd, img->layers[i], img->sizes[i],
-					 img->diff_ids[i], err, sizeof(err));
+		r = oci_unpack_layer(layoutfd, img->layers[i], err, sizeof(err));
 		if (r < 0) {
 			log_error("image %s: %s", name, *err ? err : strerror(-r));
 			return r;
@@ -150,8 +149,7 @@ static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *i
 		stored = fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
 		have = fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0;
 		if (!stored && !have)
-			r = oci_layer_unpack_run(layoutfd, layoutfd, img->layers[i], img->sizes[i],
-						 img->diff_ids[i], err, sizeof(err));
+			r = oci_unpack_layer(layoutfd, img->layers[i], err, sizeof(err));
 		if (r >= 0 && (have || !stored))
 			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], err,
 					    sizeof(err));

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A pull's layers into the store: each unpacked by alcove-unpack (unpack/alcove-unpack.c says
- * why a process of its own: libarchive's start-up cost in every alcovectl verb, and the
- * hostile tar parsed apart), which alcovectl runs by absolute path, argv only, with the
- * pull directory's fd as its fd 3 and a pipe for its one line of error; then renamed into
- * place here.
+ * A pull's layout read and its layers unpacked, each by a run of alcove-unpack
+ * (unpack/alcove-unpack.c says why a process of its own: libarchive's and libcrypto's
+ * start-up cost in every alcovectl verb, and the hostile tar and JSON parsed apart), which
+ * alcovectl runs by absolute path, argv only, with an empty environment, the pull directory
+ * as its fd 3 and one pipe for its stdout (the record) and stderr (its one line of error);
+ * then the layers renamed into place here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,13 @@
 #define UNPACK_PATH LIBEXECDIR "/alcove-unpack"
 #define UNPACK_PREFIX "alcove-unpack: "
 
+/* What it wrote (the record, or its error line) and how it ended. */
+typedef struct UnpackRun {
+	char out[OCI_RECORD_MAX + 1];
+	size_t len;
+	int code, sig;
+} UnpackRun;
+
 /* $ALCOVE_UNPACK (alcovectl runs as root; the tests point it at a build), as ALCOVE_HELPER. */
 static const char *unpack_path(void)
 {
@@ -31,83 +39,111 @@ static const char *unpack_path(void)
 	return env && *env ? env : UNPACK_PATH;
 }
 
-/* Its stderr to the end (it exits once done), its first line kept in err; what does not fit
- * read and dropped, so that it never blocks on a full pipe. */
-static void read_error_line(int fd, char *err, size_t errlen)
+/* Its output to the end (it exits once done): what does not fit is read and dropped, so that
+ * it never blocks on a full pipe. */
+static void read_output(int fd, UnpackRun *run)
 {
-	char buf[4096], drop[4096], *line = buf, *nl;
-	size_t len = 0;
+	char drop[4096];
 	ssize_t n;
 
+	run->len = 0;
 	do {
-		if (len < sizeof(buf) - 1)
-			n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (run->len < sizeof(run->out) - 1)
+			n = read(fd, run->out + run->len, sizeof(run->out) - 1 - run->len);
 		else
 			n = read(fd, drop, sizeof(drop));
-		if (n > 0 && len < sizeof(buf) - 1)
-			len += (size_t)n;
+		if (n > 0 && run->len < sizeof(run->out) - 1)
+			run->len += (size_t)n;
 	} while (n > 0 || (n < 0 && errno == EINTR));
-	buf[len] = '\0';
-	if ((nl = strchr(buf, '\n')))
-		*nl = '\0';
-	if (strncmp(line, UNPACK_PREFIX, strlen(UNPACK_PREFIX)) == 0)
-		line += strlen(UNPACK_PREFIX);
-	errbuf_set(err, errlen, "%s", line);
+	run->out[run->len] = '\0';
 }
 
-/* Its exit status back to the errno it is (alcove-unpack exits with it), err filled in if it
- * said nothing. */
-static int unpack_status(const char *path, int code, int sig, char *err, size_t errlen)
-{
-	if (code == 0)
-		return 0;
-	if (sig != 0) {
-		errbuf_set(err, errlen, "%s was killed by signal %d", path, sig);
-		return -EIO;
-	}
-	if (!*err)
-		errbuf_set(err, errlen, "%s exited with status %d", path, code);
-	return code > 0 && code < 126 ? -code : -EIO;
-}
-
-int oci_layer_unpack_run(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
-			 const char *diff_id, char *err, size_t errlen)
+/* Runs alcove-unpack with the layout as its fd 3 and args after "--layout-fd 3". */
+static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, char *err, size_t errlen)
 {
 	const char *path = unpack_path();
-	char sz[24], *argv[] = {(char *)"alcove-unpack", (char *)"--layout-fd", (char *)"3",
-				(char *)"--partial-fd", (char *)"3", (char *)"--layer",
-				(char *)hex, (char *)"--size", sz, (char *)"--diff-id",
-				(char *)diff_id, NULL};
+	char *argv[6] = {(char *)"alcove-unpack", (char *)"--layout-fd", (char *)"3", NULL};
 	char *envp[] = {NULL}; /* it reads no variable */
 	_cleanup_close_ int rd = -1, wr = -1, pidfd = -1;
-	int fds[2], r, code, sig;
+	int fds[2], r;
 
-	/* one fd for both: the .partial is made in the pull's directory, which is the layout */
-	if (layoutfd != partialdirfd || !oci_hex_ok(hex) || (diff_id && !oci_hex_ok(diff_id)))
-		return -EINVAL;
-	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
-	if (!diff_id)
-		argv[9] = NULL;
+	if (hex) {
+		argv[3] = (char *)"--layer";
+		argv[4] = (char *)hex;
+	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return negative_errno();
+		return errbuf_set(err, errlen, "pipe: %m"), negative_errno();
 	rd = fds[0];
 	wr = fds[1];
-	/* stdin and stdout /dev/null, stderr the pipe, fd 3 the layout; nothing else */
-	r = spawn_pidfd(&(SpawnSpec){.path = path, .argv = argv, .envp = envp,
-				     .fds = {-1, -1, wr, layoutfd}, .n_fds = 4},
+	/* stdin /dev/null, stdout and stderr the pipe, fd 3 the layout; nothing else */
+	r = spawn_pidfd(&(SpawnSpec){.path = path,
+				     .argv = argv,
+				     .envp = envp,
+				     .fds = {-1, wr, wr, layoutfd},
+				     .n_fds = 4},
 			&pidfd);
 	if (r < 0) {
 		errbuf_set(err, errlen, "Failed to run %s: %s", path, strerror(-r));
 		return r;
 	}
 	closep(&wr); /* EOF on rd once it exits */
-	read_error_line(rd, err, errlen);
-	r = spawn_wait(pidfd, -1, &code, &sig);
-	if (r < 0) {
+	read_output(rd, run);
+	r = spawn_wait(pidfd, -1, &run->code, &run->sig);
+	if (r < 0)
 		errbuf_set(err, errlen, "Failed to wait for %s: %s", path, strerror(-r));
-		return r;
+	return r;
+}
+
+/* Its exit status back to the errno it is (alcove-unpack exits with it), and its first line,
+ * without its name, in err (or what ended it, if it said nothing). */
+static int unpack_status(const UnpackRun *run, char *err, size_t errlen)
+{
+	const char *line = run->out;
+	size_t n;
+
+	if (run->code == 0)
+		return 0;
+	if (strncmp(line, UNPACK_PREFIX, strlen(UNPACK_PREFIX)) == 0)
+		line += strlen(UNPACK_PREFIX);
+	n = strcspn(line, "\n");
+	if (n > 0)
+		errbuf_set(err, errlen, "%.*s", (int)n, line);
+	else if (run->sig != 0)
+		errbuf_set(err, errlen, "%s was killed by signal %d", unpack_path(), run->sig);
+	else
+		errbuf_set(err, errlen, "%s exited with status %d", unpack_path(), run->code);
+	return run->sig == 0 && run->code > 0 && run->code < 126 ? -run->code : -EIO;
+}
+
+int oci_unpack_read_layout(int layoutfd, OciImage *img, char *err, size_t errlen)
+{
+	_cleanup_free_ UnpackRun *run = calloc(1, sizeof(*run)); /* 16 KiB */
+	int r;
+
+	if (!run)
+		return -ENOMEM;
+	r = unpack_spawn(layoutfd, NULL, run, err, errlen);
+	if (r >= 0)
+		r = unpack_status(run, err, errlen);
+	if (r >= 0 && oci_image_parse(run->out, run->len, img) < 0) {
+		errbuf_set(err, errlen, "%s printed no image record", unpack_path());
+		r = -EBADMSG;
 	}
-	return unpack_status(path, code, sig, err, errlen);
+	return r;
+}
+
+int oci_unpack_layer(int layoutfd, const char *hex, char *err, size_t errlen)
+{
+	_cleanup_free_ UnpackRun *run = NULL;
+	int r;
+
+	if (!oci_hex_ok(hex))
+		return -EINVAL;
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	r = unpack_spawn(layoutfd, hex, run, err, errlen);
+	return r < 0 ? r : unpack_status(run, err, errlen);
 }
 
 int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,

@@ -1,44 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 /*
- * Reading an OCI image layout (index.json → manifest → layers, each blob verified against its
- * sha256) and unpacking its layers into the store, once per digest (docs/INTERNALS.md, "OCI
- * images"); the unpack itself is alcove-unpack's, a process of its own (unpack/). Root code:
- * every path below the layout and the store is opened with
- * openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS). -errno and one line in err.
+ * A pull's layout read and its layers unpacked into the store, once per digest
+ * (docs/INTERNALS.md, "OCI images"). Reading and unpacking are alcove-unpack's, a process of
+ * its own (unpack/alcove-unpack.c says why), which these run (LIBEXECDIR/alcove-unpack, or
+ * $ALCOVE_UNPACK) with the pull's directory as its fd 3; its one error line comes back in err
+ * as it worded it, its errno (its exit status) as the return value. The rename into the store
+ * is alcovectl's. -errno and one line in err.
  */
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "oci.h"
 
-#define OCI_JSON_MAX (4u << 20) /* index.json, a manifest */
+/* The layout's single image manifest, verified: its digest, layers and sizes, labels and
+ * config (img->source and pulled are left empty). */
+int oci_unpack_read_layout(int layoutfd, OciImage *img, char *err, size_t errlen);
 
-/* The layout's single image manifest: its digest and layers (img->source, pulled untouched). */
-int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen);
+/* The layout's layer <hex> unpacked into <hex>.partial in the layout's directory (removed on
+ * failure), its blob's size and sha256 and its uncompressed sha256 (the config's
+ * rootfs.diff_ids) checked. */
+int oci_unpack_layer(int layoutfd, const char *hex, char *err, size_t errlen);
 
-/* Reads blobs/sha256/<hex> whole (at most max bytes) and checks its sha256 and, if not
- * UINT64_MAX, its size. *ret_buf is NUL-terminated. */
-int oci_blob_read(int layoutfd, const char *hex, uint64_t size, size_t max, char **ret_buf,
-		  size_t *ret_len, char *err, size_t errlen);
-
-/* A sha256 context over what a layer's reader consumes (OpenSSL's EVP). */
-typedef struct OciHash OciHash;
-int oci_hash_new(OciHash **ret);
-int oci_hash_update(OciHash *h, const void *data, size_t len);
-/* Finishes and compares with hex: 0, or -EBADMSG on a mismatch (got is set either way). */
-int oci_hash_check(OciHash *h, const char *hex, char got[OCI_HEX_LEN + 1]);
-void oci_hash_free(OciHash *h);
-
-/*
- * Runs alcove-unpack (LIBEXECDIR, or $ALCOVE_UNPACK; unpack/alcove-unpack.c): the layout's blob
- * <hex> (of size bytes) unpacked into partialdirfd/<hex>.partial, removed on failure; then,
- * unless diff_id is NULL, the blob's uncompressed sha256 checked against it. Its error line in
- * err (as unpack/layer_unpack.h words it), and its errno (its exit status) returned.
- */
-int oci_layer_unpack_run(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
-			 const char *diff_id, char *err, size_t errlen);
 /* partialdirfd/<hex>.partial renamed to layersfd/<hex> (*ret_new) unless a layer of that
  * digest is there already (the .partial removed, *ret_new false). */
 int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,

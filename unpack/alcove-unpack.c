@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * alcove-unpack --layout-fd N --partial-fd N --layer HEX --size BYTES [--diff-id HEX]
+ * alcove-unpack --layout-fd N [--layer HEX]
  *
- * Unpacks one layer blob of an OCI layout (the directory open on fd N, inherited) into
- * <HEX>.partial in the directory open on --partial-fd, and checks its uncompressed sha256
- * against --diff-id when given (unpack/layer_unpack.h). `alcovectl image pull` runs it, as
- * root, once per layer it has to unpack (ctl/oci_unpack.c); exit status 0, or the errno of
- * the failure with one line on stderr, "alcove-unpack: " and the error, which the pull
- * reports as its own.
+ * The OCI layout a pull copied (the directory open on fd N, inherited, also where a layer is
+ * unpacked to): without --layer, reads and verifies it (unpack/oci_layout.h) and prints its
+ * image record (common/oci.h, the store's images/<NAME> format, source and pulled empty) on
+ * stdout; with --layer, unpacks that layer of its manifest into <HEX>.partial and checks it
+ * against the config's rootfs.diff_ids (unpack/layer_unpack.h). `alcovectl image pull` runs
+ * it, as root (ctl/oci_unpack.c). Exit status 0, or the errno of the failure with one line on
+ * stderr, "alcove-unpack: " and the error, which the pull reports as its own.
  *
  * Why a process of its own, and not code in alcovectl:
- *  - startup cost: libarchive loads libxml2, ICU, libstdc++, liblzma, zstd... and the dynamic
- *    loader maps and relocates all of them before main(), in every alcovectl verb (list,
- *    stop, enter, the PAM tests' teardown), about 6 ms each; only a pull needs them;
- *  - isolation: a layer is a hostile tar (any registry's), parsed by a large decompressing
- *    library; a crash or a corruption in that parser stays in this short-lived process, which
- *    holds only the layout and the pull directory's fds, and no lock of the store.
+ *  - start-up cost: libarchive loads libxml2, ICU, libstdc++, liblzma, zstd..., libcrypto
+ *    its own share, and the dynamic loader maps and relocates all of them before main() in
+ *    every program linked with them: some 8 ms in every alcovectl verb (list, stop, enter, a
+ *    test's teardown), when only a pull needs them;
+ *  - isolation: a layer is a hostile tar and a manifest hostile JSON (any registry's), parsed
+ *    by large libraries; a crash or a corruption in those parsers stays in this short-lived
+ *    process, which holds only the pull directory's fd and no lock of the store.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,11 +30,11 @@
 
 #include "layer_unpack.h"
 #include "oci.h"
+#include "oci_layout.h"
 
 typedef struct UnpackArgs {
-	int layoutfd, partialfd;
-	const char *hex, *diff_id;
-	uint64_t size;
+	int layoutfd;
+	const char *hex; /* NULL: print the record */
 } UnpackArgs;
 
 /* An inherited directory fd named in argv (0-2 are stdio, never a directory of ours). */
@@ -55,69 +56,79 @@ static int parse_dirfd(const char *s, int *ret_fd)
 	return 0;
 }
 
-static int parse_size(const char *s, uint64_t *ret)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || s[0] == '-')
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-enum { OPT_LAYOUT_FD = 0x100, OPT_PARTIAL_FD, OPT_LAYER, OPT_SIZE, OPT_DIFF_ID };
+enum { OPT_LAYOUT_FD = 0x100, OPT_LAYER };
 
 static int parse_args(int argc, char **argv, UnpackArgs *a, char *err, size_t errlen)
 {
 	static const struct option opts[] = {{"layout-fd", required_argument, NULL, OPT_LAYOUT_FD},
-					     {"partial-fd", required_argument, NULL, OPT_PARTIAL_FD},
 					     {"layer", required_argument, NULL, OPT_LAYER},
-					     {"size", required_argument, NULL, OPT_SIZE},
-					     {"diff-id", required_argument, NULL, OPT_DIFF_ID},
 					     {0}};
-	bool have_size = false;
-	int opt = 0, r = 0;
+	int opt, r = 0;
 
-	*a = (UnpackArgs){.layoutfd = -1, .partialfd = -1};
+	*a = (UnpackArgs){.layoutfd = -1};
 	opterr = 0;
-	while (r >= 0 && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_LAYOUT_FD:
-			r = parse_dirfd(optarg, &a->layoutfd);
-			break;
-		case OPT_PARTIAL_FD:
-			r = parse_dirfd(optarg, &a->partialfd);
-			break;
-		case OPT_LAYER:
-			a->hex = optarg;
-			break;
-		case OPT_SIZE:
-			r = parse_size(optarg, &a->size);
-			have_size = r >= 0;
-			break;
-		case OPT_DIFF_ID:
-			a->diff_id = optarg;
-			break;
-		default:
-			r = -EINVAL;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == OPT_LAYOUT_FD && (r = parse_dirfd(optarg, &a->layoutfd)) < 0) {
+			snprintf(err, errlen, "--layout-fd %s: %s", optarg, strerror(-r));
+			return r;
 		}
+		if (opt == OPT_LAYER)
+			a->hex = optarg;
+		if (opt != OPT_LAYOUT_FD && opt != OPT_LAYER)
+			break;
 	}
-	if (r < 0 && opt != '?')
-		snprintf(err, errlen, "--%s %s: %s", opts[opt - OPT_LAYOUT_FD].name, optarg,
-			 strerror(-r));
-	else if (r < 0 || optind != argc || a->layoutfd < 0 || a->partialfd < 0 || !have_size ||
-		 !a->hex || !oci_hex_ok(a->hex) || (a->diff_id && !oci_hex_ok(a->diff_id)))
-		snprintf(err, errlen, "usage: alcove-unpack --layout-fd N --partial-fd N "
-				      "--layer HEX --size BYTES [--diff-id HEX]");
-	return *err ? -EINVAL : 0;
+	if (opt != -1 || optind != argc || a->layoutfd < 0 || (a->hex && !oci_hex_ok(a->hex))) {
+		snprintf(err, errlen, "usage: alcove-unpack --layout-fd N [--layer HEX]");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The record on stdout, whole or (-EIO) not at all as far as the reader can tell: it takes
+ * stdout only from an exit status 0. */
+static int print_record(const OciImage *img, char *err, size_t errlen)
+{
+	char buf[OCI_RECORD_MAX];
+	int n = oci_image_format(img, buf, sizeof(buf));
+
+	if (n < 0) {
+		snprintf(err, errlen, "manifest sha256:%s: its record does not fit: %s",
+			 img->manifest, strerror(-n));
+		return n;
+	}
+	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0) {
+		snprintf(err, errlen, "write the record: %m");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The layer <hex> of the layout's manifest: its size and diff_id from the same verified
+ * read as the record's. */
+static int unpack_layer(int layoutfd, const OciImage *img, const char *hex, char *err,
+			size_t errlen)
+{
+	const OciLimits lim = OCI_DEFAULT_LIMITS;
+
+	for (size_t i = 0; i < img->n_layers; i++) {
+		int r;
+
+		if (strcmp(img->layers[i], hex) != 0)
+			continue;
+		r = oci_layer_unpack_partial(layoutfd, layoutfd, hex, img->sizes[i], &lim, err,
+					     errlen);
+		/* a mismatch leaves the .partial: the pull removes its whole directory */
+		return r < 0
+			   ? r
+			   : oci_layer_diff_id_check(layoutfd, hex, img->diff_ids[i], err, errlen);
+	}
+	snprintf(err, errlen, "layer sha256:%s is not in manifest sha256:%s", hex, img->manifest);
+	return -ENOENT;
 }
 
 int main(int argc, char **argv)
 {
-	const OciLimits lim = OCI_DEFAULT_LIMITS;
+	static OciImage img; /* some 10 KiB */
 	char err[1024] = "";
 	UnpackArgs a;
 	int r;
@@ -132,11 +143,10 @@ int main(int argc, char **argv)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = parse_args(argc, argv, &a, err, sizeof(err));
 	if (r >= 0)
-		r = oci_layer_unpack_partial(a.layoutfd, a.partialfd, a.hex, a.size, &lim, err,
-					     sizeof(err));
-	if (r >= 0 && a.diff_id)
-		r = oci_layer_diff_id_check(a.layoutfd, a.hex, a.diff_id, err, sizeof(err));
-	/* the diff_id check leaves the .partial: the pull removes its whole directory */
+		r = oci_layout_read(a.layoutfd, &img, err, sizeof(err));
+	if (r >= 0)
+		r = a.hex ? unpack_layer(a.layoutfd, &img, a.hex, err, sizeof(err))
+			  : print_record(&img, err, sizeof(err));
 	if (r >= 0)
 		return 0;
 	fprintf(stderr, "alcove-unpack: %s\n", *err ? err : strerror(-r));

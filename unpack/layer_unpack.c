@@ -26,12 +26,13 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "layer_unpack.h"
+
 #include "errbuf.h"
 #include "fileio.h"
 #include "lib/tree_remove.h"
 #include "macro.h"
-#include "layer_unpack.h"
-#include "oci_unpack.h"
+#include "oci_layout.h"
 
 typedef struct Unpack {
 	struct archive *a;

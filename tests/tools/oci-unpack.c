@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * oci-unpack LAYOUT LAYERS [MAX_BYTES]: reads the OCI layout LAYOUT and unpacks each of its
- * layers into the directory LAYERS, with alcove-unpack's code linked in (unpack/layer_unpack.h)
- * and the pull's rename (ctl/oci_unpack.h), printing "new HEX" or "have HEX" per
- * layer, base first; on a failure the error line on stderr and exit 1. For tests/integration/90,
- * which needs a small size bound and blobs skopeo would refuse to copy.
+ * layers into the directory LAYERS, with alcove-unpack's code linked in (unpack/oci_layout.h,
+ * unpack/layer_unpack.h) and the pull's rename (ctl/oci_unpack.h), printing "new HEX" or "have HEX"
+ * per layer, base first; on a failure the error line on stderr and exit 1. For
+ * tests/integration/90, which needs a small size bound and blobs skopeo would refuse to copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 
 #include "layer_unpack.h"
 #include "macro.h"
+#include "oci_layout.h"
 #include "oci_unpack.h"
 
 /* Into layersfd/<hex> unless it is there already (*ret_new false): through <hex>.partial in

@@ -17,7 +17,7 @@
 #include "errbuf.h"
 #include "fileio.h"
 #include "macro.h"
-#include "oci_unpack.h"
+#include "oci_layout.h"
 
 struct OciHash {
 	EVP_MD_CTX *ctx;
