@@ -73,7 +73,18 @@ ssh_bg alcsm2 -N -o Tunnel=point-to-point -w any >"$WORK/tun.log" 2>&1
 wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun.log" ||
 	fail "tun = false: ssh -w was not refused: $(cat "$WORK/tun.log")"
 kill "$SSH_BG_PID"
+wait "$SSH_BG_PID" 2>/dev/null
 pass "tun = false: ssh -w fails (Tunnel forwarding failed)"
+# The client is gone, so is sshd's side of that connection once PAM's close returned (bounded
+# by the helper's 30 s). One run of the whole suite found it still there minutes later, under
+# a later test's reused uid: here it would fail with what it was waiting for.
+if ! wait_until 350 eval '[ -z "$(pgrep -u alcsm2 -f alcovetest-2420)" ]'; then
+	for p in $(pgrep -u alcsm2 -f alcovetest-2420); do
+		echo "# $(ps -o pid=,stat=,etime=,wchan:32=,args= -p "$p"); $(tr '\n' ' ' <"/proc/$p/stack" 2>/dev/null)"
+	done
+	echo "# sshd's log: $(tail -5 "$SSHD_LOG" | xargs)"
+	fail "an sshd process of alcsm2's ended connections (sftp, tunnel) is still there"
+fi
 journal_wait "ssh -w (tunnels) is refused for this login: sshd permits them ($cf:$tline: PermitTunnel yes)" >/dev/null ||
 	fail "tun = false: no journal line says why ssh -w failed"
 pass "tun = false: the journal says ssh -w is refused, naming PermitTunnel's file:line"
