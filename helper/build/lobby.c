@@ -534,14 +534,6 @@ static int lobby_hide(const LobbyJob *job, int home_tree)
 	return lobby_hide_empty(root, "dev/net", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);
 }
 
-/* The child's work; returns the lobby ns fd or -errno. */
-/*
- * From init (by the pidfd the helper verified in statefile_alive or got from clone3: never a
- * pid that could have been recycled; an exiting init has no namespaces left: ESRCH): its /tmp
- * and devpts as detached mounts, its network and UTS ns as fds. All three namespaces in one
- * setns(), so all are init's; back in the lobby afterwards. A failure in between is in what
- * the user's alcove holds.
- */
 /* U's home as the alcove has it (the home volume), a detached clone from inside init's mount
  * ns; nothing of it may act as a device, a setuid program or a program at all for root code in
  * the lobby. */
@@ -560,12 +552,23 @@ static int alcove_home_take(const char *home)
 		return negative_errno();
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	/* removed on the host while the alcove ran (userdel -r -f): a mount of an unlinked
+	 * directory cannot be moved into the lobby (ENOENT), and the login's home is not it */
+	if (st.st_nlink == 0)
+		return -ESTALE;
 	r = tree_setattr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (r < 0)
 		return r;
 	return TAKE_FD(tree);
 }
 
+/*
+ * From init (by the pidfd the helper verified in statefile_alive or got from clone3: never a
+ * pid that could have been recycled; an exiting init has no namespaces left: ESRCH): its /tmp
+ * and devpts as detached mounts, its network and UTS ns as fds. All three namespaces in one
+ * setns(), so all are init's; back in the lobby afterwards. A failure in between is in what
+ * the user's alcove holds.
+ */
 static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int *ret_home)
 {
 	const char *home = job->spec->home;
@@ -579,11 +582,17 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 		return r;
 	if (home && home[0] == '/' && home[1]) {
 		*ret_home = alcove_home_take(home);
-		if (*ret_home < 0) {
+		if (*ret_home == -ESTALE)
+			lobby_job_error(job,
+					"the alcove's home %s was removed on the host after the "
+					"alcove started (the account deleted or made anew?); stop "
+					"the alcove (alcovectl stop)",
+					home);
+		else if (*ret_home < 0)
 			lobby_job_error(job, "the alcove's home %s: %s", home,
 					strerror(-*ret_home));
+		if (*ret_home < 0)
 			return *ret_home;
-		}
 	}
 	job->tenant = false;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
@@ -598,6 +607,7 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 	return job->utsns < 0 ? negative_errno() : 0;
 }
 
+/* The child's work; returns the lobby ns fd or -errno. */
 static int lobby_make(LobbyJob *job)
 {
 	const LobbySpec *spec = job->spec;

@@ -58,6 +58,27 @@ out=$(pt alcd-f-nohelper alcd1) && fail "missing helper: session opened: $out"
 logged "missing helper: refused, naming the path" alcd1 helper \
 	"Failed to run /usr/libexec/alcd-no-such-helper open: No such file or directory"
 
+# --- the account deleted (its home removed) and made anew under the same name and uid while
+# its alcove runs: the login must not join that alcove's stale home; refused, saying so
+pam_user alcd3
+keep=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"keep\"; };
+rules = ( { user = \"alcd3\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+svc alcd-f-stale "config=$keep helper=$HELPER"
+ALCOVE_HELPER=$HELPER "$BUILD/alcovectl" --config "$keep" enter alcd3 -- \
+	/bin/sh -c 'setsid -f sleep 1d </dev/null >/dev/null 2>&1' || fail "a keeper in alcd3's alcove"
+uid3=$(id -u alcd3)
+userdel -r -f alcd3 2>/dev/null
+useradd -m -u "$uid3" -s /bin/bash alcd3 || fail "useradd alcd3 anew"
+journal_clear
+out=$(pt alcd-f-stale alcd3) && fail "re-created account: session opened in the old alcove: $out"
+logged "re-created account: refused, naming the removed home" alcd3 lobby \
+	"the alcove's home /home/alcd3 was removed on the host after the alcove started"
+ALCOVE_HELPER=$HELPER "$BUILD/alcovectl" --config "$keep" stop alcd3 || fail "alcovectl stop alcd3"
+out=$(pt alcd-f-stale alcd3) || fail "re-created account: refused after its old alcove stopped: $out"
+pass "re-created account: its login opens once the old alcove is stopped"
+
 # --- a helper that dies without answering
 WORK=$(mktemp -d /var/tmp/alcd-fail.XXXXXX)
 on_exit "rm -rf $WORK"
