@@ -318,7 +318,8 @@ int cmd_list(CtlContext *ctx, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static int simple_verb(CtlContext *ctx, const char *verb, const char *user)
+/* ret_stopped: the alcoves the helper found to stop, -1 when it did not say. */
+static int simple_verb(CtlContext *ctx, const char *verb, const char *user, int *ret_stopped)
 {
 	HelperReply *reply = malloc(sizeof(*reply));
 	KvBuilder req;
@@ -333,6 +334,11 @@ static int simple_verb(CtlContext *ctx, const char *verb, const char *user)
 	r = ctl_helper_call(verb, &req, reply);
 	if (r == 0)
 		r = helper_reply_status(reply);
+	if (ret_stopped) {
+		const char *n = kv_get(&reply->kv, "stopped");
+
+		*ret_stopped = n ? atoi(n) : -1;
+	}
 	free(reply);
 	return r == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }
@@ -340,14 +346,17 @@ static int simple_verb(CtlContext *ctx, const char *verb, const char *user)
 int cmd_stop(CtlContext *ctx, int argc, char **argv)
 {
 	const char *user = NULL;
-	int next = 0, r;
+	int next = 0, stopped, r;
 
 	r = user_arg(ctx, argc, argv, NULL, NULL, NULL, &user, &next);
 	if (r >= 0)
 		return r;
 	if (next < argc)
 		return ctl_usage(ctx, "unexpected argument '%s'", argv[next]);
-	return simple_verb(ctx, "stop", user);
+	r = simple_verb(ctx, "stop", user, &stopped);
+	if (r == CTL_EXIT_OK && stopped == 0)
+		fprintf(stderr, "alcovectl: no alcove of %s was running\n", user);
+	return r;
 }
 
 enum { OPT_YES = 'y' };
@@ -393,5 +402,5 @@ int cmd_reset(CtlContext *ctx, int argc, char **argv)
 		return ctl_usage(ctx, "unexpected argument '%s'", argv[next]);
 	if (!yes && !confirmed(user))
 		return CTL_EXIT_FAILURE;
-	return simple_verb(ctx, "reset", user);
+	return simple_verb(ctx, "reset", user, NULL);
 }

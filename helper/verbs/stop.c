@@ -224,6 +224,8 @@ int stop_request(const Request *req, Answer *ans, int runfd)
 		if (r < 0)
 			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], e.msg);
 	}
+	/* how many were found: a stop that found none says so (a mistyped name is no success) */
+	kv_addf(&ans->kv, "stopped", "%zu", n);
 	return 0;
 }
 

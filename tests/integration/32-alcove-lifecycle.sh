@@ -93,6 +93,8 @@ close_session alcc5 c1
 close_session alcc5 c2
 actl stop alcc5 || fail "stop"
 wait_until 50 no_inits alcc5 || fail "an init survived stop"
+out=$(actl stop alcc5 2>&1) || fail "a stop with nothing to stop failed: $out"
+assert_eq "alcovectl: no alcove of alcc5 was running" "$out" "a stop that finds nothing says so"
 
 # --- SIGKILL of the helper in every stage of a build ---
 for stage in policy lock userns mounts hold; do
@@ -130,7 +132,8 @@ pass "share = session: two enters, two PID 1s"
 assert_eq 2 "$(inits_of alcc6)" "two session alcoves running"
 ls -d /run/alcove/"$(id -u alcc6)"-* >/dev/null 2>&1 || fail "no <uid>-<hex> alcove directory"
 pass "session alcoves are named <uid>-<hex>"
-actl stop alcc6 || fail "stop alcc6"
+out=$(actl stop alcc6 2>&1) || fail "stop alcc6: $out"
+assert_eq "" "$out" "a stop of running alcoves prints nothing"
 wait "$(cat "$tmp/s1.pid")" "$(cat "$tmp/s2.pid")"
 wait_until 50 no_inits alcc6 || fail "session alcoves survived stop"
 pass "stop ends every session alcove of the user"
