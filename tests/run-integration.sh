@@ -19,6 +19,8 @@ fi
 # alternatives ('30-alcove 42-' runs both).
 read -ra words <<<"${ALCOVE_TESTS:-}"
 filter=$(IFS='|' && echo "${words[*]}")
+BUILD=${BUILD:-$PWD/build}
+. tests/lib/leftovers.sh
 failed=0
 for t in tests/integration/[0-9]*.sh; do
 	[ -e "$t" ] || continue
@@ -26,6 +28,7 @@ for t in tests/integration/[0-9]*.sh; do
 		continue
 	fi
 	echo "=== $t"
+	before=$(leftovers_list)
 	start=$(date +%s)
 	bash "$t"
 	rc=$?
@@ -35,5 +38,13 @@ for t in tests/integration/[0-9]*.sh; do
 	*) echo "=== FAIL $t (exit $rc)" ;;
 	esac
 	[ $rc = 0 ] || failed=1
+	# what the test left running fails it here, not the next test that reuses the uid
+	left=$(leftovers_new "$before" 100)
+	if [ -n "$left" ]; then
+		echo "=== LEFTOVER of $t (ended now):"
+		cut -d' ' -f2- <<<"$left"
+		leftovers_end "$left"
+		failed=1
+	fi
 done
 exit $failed
