@@ -12,7 +12,8 @@
 #   tests/bench/ab-builds.sh OLD_BUILD NEW_BUILD [REPS [OUT_DIR]]
 #   e.g. git worktree add /tmp/old HEAD~3 && make -C /tmp/old all && \
 #        tests/bench/ab-builds.sh /tmp/old/build build 150
-# Knob: AB_MODES (default "tty plain aa"). User alchab, port 2291; removed at exit.
+# Knob: AB_MODES (default "tty plain aa"; also "pam": pamtester open_session + close_session
+# through a PAM service naming the link). User alchab, port 2291; removed at exit.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/image.sh"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
@@ -56,14 +57,24 @@ for b in "$OLD" "$NEW"; do
 	assert_contains "$out" alcove-init "$b: the login lands in the alcove"
 done
 
+# pam: the module alone, pamtester open_session + close_session (as make bench's PAM row)
+PAM_SVC=alcove-ab-$$
+on_exit "rm -f /etc/pam.d/$PAM_SVC"
+printf 'session required pam_permit.so\nsession required %s config=%s helper=%s\n' \
+	"$LINK/cur/pam_alcove.so" "$CONF" "$LINK/cur/alcove-helper" >/etc/pam.d/$PAM_SVC ||
+	fail "writing /etc/pam.d/$PAM_SVC"
+
 to_new="ln -sfn $NEW $LINK/cur" to_old="ln -sfn $OLD $LINK/cur"
 for m in ${AB_MODES:-tty plain aa}; do
-	tty=
-	[ "$m" = tty ] && tty=-tt
+	cmd="$SSH true" join=()
+	case $m in
+	tty) cmd="$SSH -tt true" ;;
+	pam) cmd="pamtester $PAM_SVC alchab open_session close_session" join=(--join) ;;
+	esac
 	a=$to_new
 	[ "$m" = aa ] && a=$to_old
-	$MEASURE ab --out "$OUT/ab.tsv" --measure "$m" --reps "$REPS" --cgroup "$CG" \
-		--reset-a "$a" --reset-b "$to_old" --a "$SSH $tty true" --b "$SSH $tty true" || exit 1
+	$MEASURE ab --out "$OUT/ab.tsv" --measure "$m" --reps "$REPS" --cgroup "$CG" "${join[@]}" \
+		--reset-a "$a" --reset-b "$to_old" --a "$cmd" --b "$cmd" || exit 1
 done
 
 PYTHONPATH=$ALCOVE_SRC/tests/bench python3 - "$OUT/ab.tsv" <<'PY'
