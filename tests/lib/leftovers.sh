@@ -8,22 +8,21 @@
 #   leftovers_list          one line per running alcove whose user has no account any more,
 #                           and per live process of a uid without an account (1000-59999,
 #                           where the tests' users are): "KEY TEXT", KEY one word
+#                           (alcove:USER:PID or process:PID)
 #   leftovers_new BEFORE T  the lines of leftovers_list whose KEY is not in BEFORE (an earlier
 #                           leftovers_list), once what is ending has had T tenths of a second
 #   leftovers_end LINES     stops those alcoves (alcovectl, by the state's user name) and
 #                           SIGKILLs those processes
 
+. "$(dirname "${BASH_SOURCE[0]}")/alcove_state.sh"
+
 leftovers_list() {
-	local st pid start user uid stat args
+	local st pid user uid stat args
 	for st in /run/alcove/*/state; do
-		[ -e "$st" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$st")
-		start=$(sed -n 's/^starttime=//p' "$st")
+		pid=$(alcove_state_pid "$st") || continue
 		user=$(sed -n 's/^user=//p' "$st")
-		[ -n "$pid" ] && [ "$(awk '{print $22}' "/proc/$pid/stat" 2>/dev/null)" = "$start" ] ||
-			continue
 		getent passwd "$user" >/dev/null && continue
-		echo "alcove:$pid:$start alcove $(basename "$(dirname "$st")") of deleted user $user (init pid $pid) still runs"
+		echo "alcove:$user:$pid alcove $(basename "$(dirname "$st")") of deleted user $user (init pid $pid) still runs"
 	done
 	# not zombies: the host's PID 1 reaps late
 	ps -e -o pid=,uid=,stat=,args= | while read -r pid uid stat args; do
@@ -44,11 +43,12 @@ leftovers_new() { # before tenths
 }
 
 leftovers_end() { # lines
-	local key text user
-	while read -r key text; do
+	local key user
+	while read -r key _; do
 		case $key in
 		alcove:*)
-			user=$(sed -n 's/.* of deleted user \([^ ]*\) .*/\1/p' <<<"$text")
+			user=${key#alcove:}
+			user=${user%:*}
 			ALCOVE_HELPER=$BUILD/alcove-helper "$BUILD/alcovectl" stop "$user" ||
 				echo "(could not stop the alcove of $user)"
 			;;

@@ -9,6 +9,8 @@
 #                                     in_private_mount_ns), /etc/pam.d/NAME becomes a copy of
 #                                     the system's file plus LINES; the host never sees it
 
+. "$(dirname "${BASH_SOURCE[0]}")/alcove_state.sh"
+
 pam_user() { # name [useradd options]
 	make_user "$@"
 	if [ -x "$BUILD/alcovectl" ]; then
@@ -45,12 +47,8 @@ alcove_leftovers() { # user
 	# A state file whose init is gone is what the next open (or gc) clears: the state of a
 	# *running* alcove is the leftover.
 	for uid in "$u" "$u"-*; do
-		local st=/run/alcove/$uid/state pid start
-		[ -e "$st" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$st")
-		start=$(sed -n 's/^starttime=//p' "$st")
-		[ -n "$pid" ] && [ "$(awk '{print $22}' "/proc/$pid/stat" 2>/dev/null)" = "$start" ] &&
-			echo "state of a running alcove: $st (pid $pid)"
+		local st=/run/alcove/$uid/state pid
+		pid=$(alcove_state_pid "$st") && echo "state of a running alcove: $st (pid $pid)"
 	done
 	grep -hE " overlay | /var/lib/alcove/$1[/ ]" /proc/self/mountinfo /proc/1/mountinfo |
 		sed 's/^/mount: /'
