@@ -23,7 +23,7 @@ OLD=$(realpath "$1") NEW=$(realpath "$2") REPS=${3:-150}
 OUT=${4:-$BUILD/bench/ab-$(date +%Y%m%d-%H%M%S)}
 for b in "$OLD" "$NEW"; do
 	for p in pam_alcove.so alcove-helper alcove-init alcove-enter alcovectl; do
-		[ -x "$b/$p" ] || [ -f "$b/$p" ] || fail "$b/$p is missing (make all in that tree)"
+		[ -f "$b/$p" ] || fail "$b/$p is missing (make all in that tree)"
 	done
 done
 mkdir -p "$OUT" || fail "mkdir $OUT"
@@ -70,6 +70,8 @@ for m in ${AB_MODES:-tty plain aa}; do
 	case $m in
 	tty) cmd="$SSH -tt true" ;;
 	pam) cmd="pamtester $PAM_SVC alchab open_session close_session" join=(--join) ;;
+	plain | aa) ;;
+	*) fail "AB_MODES: unknown mode '$m' (tty, plain, pam, aa)" ;;
 	esac
 	a=$to_new
 	[ "$m" = aa ] && a=$to_old
