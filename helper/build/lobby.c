@@ -552,8 +552,9 @@ static int alcove_home_take(const char *home)
 		return negative_errno();
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	/* removed on the host while the alcove ran (userdel -r -f): a mount of an unlinked
-	 * directory cannot be moved into the lobby (ENOENT), and the login's home is not it */
+	/* removed while the alcove ran: on the host (userdel -r -f), or in root mode a directory
+	 * ns root bound there and removed; a mount of an unlinked directory cannot be moved into
+	 * the lobby (ENOENT), and it is not the login's home */
 	if (st.st_nlink == 0)
 		return -ESTALE;
 	r = tree_setattr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -584,9 +585,9 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 		*ret_home = alcove_home_take(home);
 		if (*ret_home == -ESTALE)
 			lobby_job_error(job,
-					"the alcove's home %s was removed on the host after the "
-					"alcove started (the account deleted or made anew?); stop "
-					"the alcove (alcovectl stop)",
+					"the alcove's home %s was removed after the alcove "
+					"started (the account deleted on the host, or made "
+					"anew?); stop the alcove (alcovectl stop)",
 					home);
 		else if (*ret_home < 0)
 			lobby_job_error(job, "the alcove's home %s: %s", home,

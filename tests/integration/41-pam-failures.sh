@@ -74,7 +74,7 @@ useradd -m -u "$uid3" -s /bin/bash alcd3 || fail "useradd alcd3 anew"
 journal_clear
 out=$(pt alcd-f-stale alcd3) && fail "re-created account: session opened in the old alcove: $out"
 logged "re-created account: refused, naming the removed home" alcd3 lobby \
-	"the alcove's home /home/alcd3 was removed on the host after the alcove started"
+	"the alcove's home /home/alcd3 was removed after the alcove started (the account deleted on the host"
 ALCOVE_HELPER=$HELPER "$BUILD/alcovectl" --config "$keep" stop alcd3 || fail "alcovectl stop alcd3"
 out=$(pt alcd-f-stale alcd3) || fail "re-created account: refused after its old alcove stopped: $out"
 pass "re-created account: its login opens once the old alcove is stopped"
