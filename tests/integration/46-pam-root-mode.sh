@@ -65,6 +65,20 @@ out=$(ssh_to alcr3 -tt -- 'echo "P:$(stat -c %d:%t "$(tty)"):$(stat -c %d /dev/p
 pass "a bind over /dev/pts/ptmx: the login's terminal is still a pty of the alcove's devpts"
 ssh_to alcr3 -- 'umount /dev/pts/ptmx' || fail "ns root could not remove its bind"
 
+# --- ns root binds a directory over its home and removes it: the next login is refused with
+# the removed-home message (its own alcove only); once the bind is gone, logins work again
+ssh_to alcr3 -- 'mkdir /tmp/gone && mount --bind /tmp/gone /home/alcr3 && rmdir /tmp/gone' ||
+	fail "ns root could not bind a directory over its home and remove it"
+out=$(ssh_to alcr3 -- 'echo "H:in:H"' 2>&1) && fail "a login was let in over a removed home: $out"
+assert_not_contains "$out" "H:in:H" "a removed directory bound over the home: the login is refused"
+journal_wait "the alcove's home /home/alcr3 was removed after the alcove started" >/dev/null ||
+	fail "no message about the removed home"
+pass "the journal names the removed home"
+init3=$(alcove_state_pid "/run/alcove/$(id -u alcr3)/state") || fail "alcr3's alcove is not running"
+nsenter -t "$init3" -m umount /home/alcr3 || fail "umount of ns root's bind from the host"
+out=$(ssh_to alcr3 -- 'echo "H:in:H"' 2>&1)
+assert_contains "$out" "H:in:H" "the bind gone, the next login is let in"
+
 # --- a /tmp the user mounted in its place is not taken into a lobby: the login is refused
 ssh_to alcr3 -- 'umount -l /tmp && mount -t tmpfs -o mode=0777 mine /tmp' ||
 	fail "ns root could not replace its /tmp (the test needs it to)"
