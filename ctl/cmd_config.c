@@ -167,14 +167,15 @@ static void images_print(const char *config, const Policy *p)
 			config, ALCOVE_LIB_DIR "/" OCI_DIR);
 }
 
-/* A profile whose layer quota the file asks for (not only the builtin default). */
+/* ---- the layer quota: what the filesystem that holds the layers can enforce ---- */
+
+/* Whether the file sets a key of the profile's layer quota; if not, its quota is the builtin
+ * default (profile_init_builtin(): 10G, fallback "warn"), not an admin's request. */
 static bool quota_in_file(const Profile *pr)
 {
 	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
 					  PKEY_LAYER_QUOTA_FALLBACK};
 
-	if (!pr->persist || (!pr->layer_quota && !pr->layer_inodes))
-		return false;
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
 		if (pr->origin[keys[i]].section &&
 		    strcmp(pr->origin[keys[i]].section, "builtin") != 0)
@@ -182,39 +183,132 @@ static bool quota_in_file(const Profile *pr)
 	return false;
 }
 
-/* check-config's quota probe: one line when the filesystem of /var/lib/alcove cannot enforce
- * the layer quota the file asks for (explain says it per login; the builtin default, which only
- * some filesystems can honour, is not said). As root only: btrfs answers the qgroup lookup only
- * to CAP_SYS_ADMIN, and would read as quotas turned off. */
-static void quota_print(const char *config, const Policy *p)
+/* The line to point at: a key of the quota set in the profile's own section, else the first
+ * one it inherits (layer_inodes alone when that is the key the filesystem cannot count). */
+static int quota_line(const Profile *pr, bool inodes_only)
 {
-	const LayerQuota any = {.bytes = 1};
-	bool refuse = false, warn = false;
-	_cleanup_close_ int fd = -1;
-	QuotaFs fs;
+	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
+					  PKEY_LAYER_QUOTA_FALLBACK};
+	int line = 0;
+
+	if (inodes_only)
+		return pr->origin[PKEY_LAYER_INODES].line;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const Origin *o = &pr->origin[keys[i]];
+
+		if (o->line && o->section && strcmp(o->section, pr->name) == 0)
+			return o->line;
+		if (!line)
+			line = o->line;
+	}
+	return line ? line : pr->line;
+}
+
+/* "layer_quota 20M", "layer_inodes 1000", or both joined by "and". */
+static void quota_keys(const Profile *pr, bool inodes_only, char *buf, size_t size)
+{
+	char bytes[32];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (pr->layer_quota && !inodes_only) {
+		policy_format_limit(LIMIT_MEMORY_MAX, pr->layer_quota, bytes, sizeof(bytes));
+		n = snprintf(buf, size, "layer_quota %s", bytes);
+	}
+	if (pr->layer_inodes && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, "%slayer_inodes %llu", n ? " and " : "",
+			 (unsigned long long)pr->layer_inodes);
+}
+
+/* Whether the filesystem of dirfd (named path) can enforce the profile's layer quota; if not,
+ * one sentence into buf: the keys, why, the fix, and what the logins get from
+ * helper/build/layer_quota.c (refused, or on without any quota and a journal warning; the
+ * builtin quota without a warning). ret_line (may be NULL): the line to point at. */
+static bool quota_problem(const Profile *pr, int dirfd, const char *path, char *buf, size_t size,
+			  int *ret_line)
+{
+	const LayerQuota q = {.bytes = pr->layer_quota, .inodes = pr->layer_inodes};
+	QuotaFs fs = dirfd < 0 ? QUOTA_FS_NONE : quota_fs_of(dirfd);
+	bool inodes_only;
+	char keys[96];
 	int r;
 
-	for (size_t i = 0; i <= p->n_profiles; i++) {
-		const Profile *pr = i < p->n_profiles ? &p->profiles[i] : &p->defaults;
-
-		if (!quota_in_file(pr))
-			continue;
-		refuse = refuse || pr->layer_quota_fallback == QUOTA_FALLBACK_REFUSE;
-		warn = warn || pr->layer_quota_fallback == QUOTA_FALLBACK_WARN;
-	}
-	if ((!refuse && !warn) || geteuid() != 0)
-		return;
-	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fs = fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd);
-	r = fd < 0 ? -EOPNOTSUPP : quota_probe(fd, &any);
+	if (!pr->persist || (!q.bytes && !q.inodes))
+		return false;
+	/* btrfs answers the qgroup lookup only to CAP_SYS_ADMIN: to anyone else quotas would read
+	 * as turned off */
+	if (fs == QUOTA_FS_BTRFS && !q.inodes && geteuid() != 0)
+		return false;
+	r = dirfd < 0 ? -EOPNOTSUPP : quota_probe(dirfd, &q);
 	if (r == 0)
+		return false;
+	/* qgroups count no inodes: layer_inodes alone stops the quota (the bytes' limit too) */
+	inodes_only = fs == QUOTA_FS_BTRFS && r == -EOPNOTSUPP && q.inodes;
+	quota_keys(pr, inodes_only, keys, sizeof(keys));
+	if (ret_line)
+		*ret_line = quota_line(pr, inodes_only);
+	if (!quota_in_file(pr))
+		snprintf(buf, size,
+			 "the builtin %s is not enforced on %s (%s): %s; logins go on without it "
+			 "(layer_quota = \"infinity\" in defaults silences this)",
+			 keys, path, quota_fs_name(fs), quota_hint(fs, r));
+	else
+		snprintf(buf, size, "%s cannot be enforced on %s (%s): %s; logins %s", keys, path,
+			 quota_fs_name(fs), quota_hint(fs, r),
+			 pr->layer_quota_fallback == QUOTA_FALLBACK_WARN
+			     ? "go on without a layer quota (layer_quota_fallback = \"warn\")"
+			     : "are refused (layer_quota_fallback = \"refuse\")");
+	return true;
+}
+
+typedef struct QuotaLine {
+	int line;
+	char text[512];
+} QuotaLine;
+
+/* check-config's quota probe of /var/lib/alcove, per section that keeps a layer: a warning per
+ * quota the file asks for and the filesystem cannot enforce, with its line and what the logins
+ * get (a profile repeating what it inherits is said once), and one note for the builtin quota.
+ * A user's directory there may be another filesystem: explain USER probes that one. As root
+ * only: btrfs answers the qgroup lookup only to CAP_SYS_ADMIN. */
+static void quota_print(const char *config, const Policy *p)
+{
+	_cleanup_free_ QuotaLine *said = NULL;
+	_cleanup_close_ int fd = -1;
+	QuotaLine builtin = {0};
+	size_t n_said = 0;
+
+	if (geteuid() != 0)
 		return;
-	fprintf(stderr, "%s: warning: layer_quota cannot be enforced on %s (%s): %s; logins %s\n",
-		config, ALCOVE_LIB_DIR, quota_fs_name(fs), quota_hint(fs, r),
-		refuse && warn ? "are refused where layer_quota_fallback = \"refuse\", go on "
-				 "without it where \"warn\""
-		: refuse       ? "are refused (layer_quota_fallback = \"refuse\")"
-			       : "go on without it (layer_quota_fallback = \"warn\")");
+	said = calloc(p->n_profiles + 1, sizeof(*said));
+	if (!said) {
+		fprintf(stderr, "%s: warning: cannot check layer_quota: %s\n", config,
+			strerror(ENOMEM));
+		return;
+	}
+	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i <= p->n_profiles; i++) {
+		const Profile *pr = i == 0 ? &p->defaults : &p->profiles[i - 1];
+		QuotaLine *l = &said[n_said];
+		bool repeated = false;
+
+		if (!quota_in_file(pr)) {
+			if (!builtin.text[0]) /* the same 10G for every profile that has it */
+				quota_problem(pr, fd, ALCOVE_LIB_DIR, builtin.text,
+					      sizeof(builtin.text), NULL);
+			continue;
+		}
+		if (!quota_problem(pr, fd, ALCOVE_LIB_DIR, l->text, sizeof(l->text), &l->line))
+			continue;
+		for (size_t j = 0; j < n_said && !repeated; j++)
+			repeated = said[j].line == l->line && strcmp(said[j].text, l->text) == 0;
+		if (repeated)
+			continue;
+		fprintf(stderr, "%s:%d: warning: %s: %s\n", config, l->line, pr->name, l->text);
+		n_said++;
+	}
+	if (builtin.text[0])
+		fprintf(stderr, "%s: note: %s\n", config, builtin.text);
 }
 
 enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST, OPT_SSHD_CONFIG };
@@ -335,37 +429,52 @@ static const char *decision_text(DecisionKind k)
 }
 
 /* What explain warns about for a contained login: the profile's keys that will not take
- * effect, an OCI image that does not exist, and a layer quota the filesystem of
- * /var/lib/alcove cannot enforce. */
+ * effect and an OCI image that does not exist (explain_quota(): the layer quota). */
 static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
 {
 	const Profile *pr = d->profile;
-	const LayerQuota q = {.bytes = pr ? pr->layer_quota : 0,
-			      .inodes = pr ? pr->layer_inodes : 0};
-	_cleanup_close_ int fd = -1;
 	size_t n;
-	int r;
 
 	if (d->kind != DECISION_CONTAIN || !pr)
 		return 0;
 	n = profile_warnings(pr, w, max);
-	n = image_warnings(pr, w, n, max, NULL);
-	if (!pr->persist || (!q.bytes && !q.inodes) || n >= max)
-		return n;
-	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	r = fd < 0 ? -EOPNOTSUPP : quota_probe(fd, &q);
-	if (r < 0) {
-		w[n].line = pr->origin[PKEY_LAYER_QUOTA].line;
-		snprintf(
-		    w[n].text, sizeof(w[n].text),
-		    "layer_quota/layer_inodes cannot be enforced on %s (%s): %s; such logins %s",
-		    ALCOVE_LIB_DIR, quota_fs_name(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd)),
-		    quota_hint(fd < 0 ? QUOTA_FS_NONE : quota_fs_of(fd), r),
-		    pr->layer_quota_fallback == QUOTA_FALLBACK_WARN ? "go on with a warning"
-								    : "are refused");
-		n++;
-	}
-	return n;
+	return image_warnings(pr, w, n, max, NULL);
+}
+
+/* The directory whose filesystem holds USER's layer: /var/lib/alcove/USER when it exists (an
+ * admin may mount another filesystem there), else /var/lib/alcove, where the build makes it;
+ * never through a symlink (the build refuses one). It is root's 0700: a caller who is not root
+ * gets an O_PATH fd, which fstatfs() and quotactl_fd() take (btrfs's ioctls would not, but
+ * answer only CAP_SYS_ADMIN anyway). */
+static int quota_dir_open(const char *user, char *ret_path, size_t size)
+{
+	_cleanup_close_ int libfd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	snprintf(ret_path, size, "%s", ALCOVE_LIB_DIR);
+	if (libfd < 0)
+		return negative_errno();
+	if (strchr(user, '/') || strcmp(user, ".") == 0 || strcmp(user, "..") == 0)
+		return TAKE_FD(libfd);
+	fd = openat(libfd, user,
+		    (geteuid() == 0 ? O_RDONLY : O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return TAKE_FD(libfd);
+	snprintf(ret_path, size, "%s/%s", ALCOVE_LIB_DIR, user);
+	return fd;
+}
+
+/* explain's quota line: whether the filesystem of USER's layer can enforce the profile's
+ * layer quota, and if not, what the login gets. */
+static bool explain_quota(const Decision *d, const char *user, char *buf, size_t size)
+{
+	char path[sizeof(ALCOVE_LIB_DIR) + 256];
+	_cleanup_close_ int fd = -1;
+
+	if (d->kind != DECISION_CONTAIN || !d->profile)
+		return false;
+	fd = quota_dir_open(user, path, sizeof(path));
+	return quota_problem(d->profile, fd, path, buf, size, NULL);
 }
 
 /* internal-sftp, for a contained login (sc->path NULL: not looked at, another service): with
@@ -406,31 +515,42 @@ static size_t sshd_warnings(const Decision *d, const SshdCheck *sc, char lines[3
 	return n;
 }
 
-static void warnings_text(const Decision *d, const SshdCheck *sc)
+static void warnings_text(const Decision *d, const char *user, const SshdCheck *sc)
 {
-	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
+	PolicyWarning w[POLICY_MAX_WARNINGS + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[3][1024];
+	char lines[3][1024], quota[512];
 	size_t n_sshd = sshd_warnings(d, sc, lines);
 
 	for (size_t i = 0; i < n; i++)
 		printf("warning   %s\n", w[i].text);
+	if (explain_quota(d, user, quota, sizeof(quota)))
+		printf("warning   %s\n", quota);
 	for (size_t i = 0; i < n_sshd; i++)
 		printf("warning   %s\n", lines[i]);
 }
 
-static void warnings_json(FILE *f, const Decision *d, const SshdCheck *sc)
+static void warnings_json(FILE *f, const Decision *d, const char *user, const SshdCheck *sc)
 {
-	PolicyWarning w[POLICY_MAX_WARNINGS + 1 + POLICY_MAX_LAYERS];
+	PolicyWarning w[POLICY_MAX_WARNINGS + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[3][1024];
+	char lines[3][1024], quota[512];
 	size_t n_sshd = sshd_warnings(d, sc, lines);
+	bool q = explain_quota(d, user, quota, sizeof(quota));
 
 	fputs(", \"warnings\": [", f);
-	for (size_t i = 0; i < n + n_sshd; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", f);
-		json_string(f, i < n ? w[i].text : lines[i - n]);
+		json_string(f, w[i].text);
+	}
+	if (q) {
+		fputs(n ? ", " : "", f);
+		json_string(f, quota);
+	}
+	for (size_t i = 0; i < n_sshd; i++) {
+		fputs(n || q || i ? ", " : "", f);
+		json_string(f, lines[i]);
 	}
 	fputc(']', f);
 }
@@ -465,7 +585,7 @@ static void explain_text(const Login *l, bool looked_up, const Decision *d, cons
 		printf(" (line %d)", d->profile->line);
 	printf(", inherits %s\n", d->profile->inherit ? d->profile->inherit : "defaults");
 	profile_print_text(stdout, d->profile);
-	warnings_text(d, sc);
+	warnings_text(d, l->user, sc);
 }
 
 static void explain_json(const char *config, const Login *l, bool looked_up, const Decision *d,
@@ -513,7 +633,7 @@ static void explain_json(const char *config, const Login *l, bool looked_up, con
 		profile_print_json(f, d->profile);
 	else
 		fputs("null", f);
-	warnings_json(f, d, sc);
+	warnings_json(f, d, l->user, sc);
 	fputs("}\n", f);
 }
 

@@ -67,18 +67,34 @@ profiles = { free = { layer_quota = "infinity"; }; big = { layer_quota = "100M";
 rules = ( { user = "alcqa1"; profile = "defaults"; }, { user = "alcqa2"; profile = "big"; },
           { user = "alcqa3"; profile = "defaults"; } );')
 
-# --- check-config probes the filesystem of /var/lib/alcove for the quota the file asks for
+# --- check-config probes the filesystem of /var/lib/alcove with each profile's own quota
 # (each case in a mount namespace of its own, gone with it) ---
-probe() { # mount-arguments...
-	unshare -m --propagation private sh -c \
-		'mount "$@" /var/lib/alcove && "$ALCOVECTL" check-config "$CONF"' sh "$@" 2>&1
+probe() { # config mount-arguments...
+	ALCOVECTL=$ALCOVECTL CONF=$1 unshare -m --propagation private sh -c \
+		'mount "$@" /var/lib/alcove && "$ALCOVECTL" check-config "$CONF"' sh "${@:2}" 2>&1
 }
-out=$(ALCOVECTL=$ALCOVECTL CONF=$conf probe -t tmpfs tmpfs)
-assert_contains "$out" "$conf: warning: layer_quota cannot be enforced on /var/lib/alcove (none): put /var/lib/alcove on btrfs, ext4 or xfs to enforce layer_quota; logins are refused where layer_quota_fallback = \"refuse\", go on without it where \"warn\"" \
-	"check-config: a filesystem that cannot enforce layer_quota is said in one line, with the outcome"
-out=$(ALCOVECTL=$ALCOVECTL CONF=$conf probe --bind "$mnt")
+none="cannot be enforced on /var/lib/alcove (none): put /var/lib/alcove on btrfs, ext4 or xfs to enforce layer_quota"
+out=$(probe "$conf" -t tmpfs tmpfs)
+assert_contains "$out" "$conf:3: warning: defaults: layer_quota 20M $none; logins are refused (layer_quota_fallback = \"refuse\")" \
+	"check-config: a quota the filesystem cannot enforce is named per profile, with its line and the outcome"
+assert_contains "$out" "$conf:6: warning: lenient: layer_quota 20M and layer_inodes 1000 $none; logins go on without a layer quota (layer_quota_fallback = \"warn\")" \
+	"... a profile with fallback \"warn\" too"
+assert_eq 4 "$(grep -c 'cannot be enforced' <<<"$out")" \
+	"... one line for each of defaults, big, inodes and lenient, none for free (infinity)"
+out=$(probe "$conf" --bind "$mnt")
 assert_contains "$out" "$conf: OK" "check-config on btrfs with quotas on"
-assert_not_contains "$out" "layer_quota cannot be enforced" "... has no quota line"
+assert_contains "$out" "$conf:5: warning: inodes: layer_inodes 1000 cannot be enforced on /var/lib/alcove (btrfs qgroup): btrfs qgroups count bytes, not inodes: drop layer_inodes; logins are refused (layer_quota_fallback = \"refuse\")" \
+	"check-config on btrfs: a profile's layer_inodes is named (qgroups count no inodes)"
+assert_contains "$out" "$conf:6: warning: lenient: layer_inodes 1000 cannot be enforced on /var/lib/alcove (btrfs qgroup): btrfs qgroups count bytes, not inodes: drop layer_inodes; logins go on without a layer quota" \
+	"... with what its logins get"
+assert_eq 2 "$(grep -c 'cannot be enforced' <<<"$out")" "... and no line for the profiles btrfs can limit"
+# the builtin 10G (a file that sets no layer_quota): one note, none where it is enforced
+assert_contains "$(probe "$noop" -t tmpfs tmpfs)" "$noop: note: the builtin layer_quota 10G is not enforced on /var/lib/alcove (none): put /var/lib/alcove on btrfs, ext4 or xfs to enforce layer_quota; logins go on without it (layer_quota = \"infinity\" in defaults silences this)" \
+	"check-config: the builtin quota a filesystem cannot enforce is a note"
+assert_not_contains "$(probe "$noop" --bind "$mnt")" "note: the builtin" "... and none on btrfs with quotas on"
+# explain probes the user's own directory: alcqa1's is a bind of the btrfs (/var/lib/alcove is not)
+assert_not_contains "$(actl --config "$conf" explain alcqa1)" "cannot be enforced" \
+	"explain: a quota the user's btrfs enforces draws no warning"
 
 # --- the quota bites: EDQUOT at 20M, the user's earlier file intact ---
 on_exit "rm -f /run/alcove-tests/alcqa.sum"
@@ -232,6 +248,12 @@ defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_
 profiles = { inodes = { layer_inodes = 1000; layer_quota_fallback = "refuse"; }; };
 rules = ( { user = "alcqa3"; profile = "defaults"; }, { user = "alcqa1"; profile = "inodes"; } );')
 actl stop alcqa3
+project="(project quota): turn project quotas on: "
+assert_contains "$(actl --config "$conf2" explain alcqa3)" \
+	"warning   layer_quota 20M cannot be enforced on /var/lib/alcove/alcqa3 $project" \
+	"explain: a quota the user's filesystem cannot enforce, naming the user's directory"
+assert_contains "$(actl --config "$conf2" explain alcqa3)" \
+	"; logins go on without a layer quota (layer_quota_fallback = \"warn\")" "... and the outcome"
 out=$(in_alcove "$conf2" alcqa3 'echo in' 2>&1)
 assert_contains "$out" "in" "fallback \"warn\": the login goes on"
 assert_contains "$out" "NOT limited to 20M" "fallback \"warn\": the warning names the quota"
@@ -239,6 +261,9 @@ assert_contains "$(actl --config "$conf2" show alcqa3 2>/dev/null)" \
 	"layer:      not limited: the filesystem cannot enforce a quota (" \
 	"show: a layer on a filesystem without quotas says so"
 actl stop alcqa1
+assert_contains "$(actl --config "$conf2" explain alcqa1)" \
+	"warning   layer_inodes 1000 cannot be enforced on /var/lib/alcove/alcqa1 (btrfs qgroup): btrfs qgroups count bytes, not inodes: drop layer_inodes; logins are refused (layer_quota_fallback = \"refuse\")" \
+	"explain: layer_inodes on the user's btrfs, with the outcome"
 out=$(in_alcove "$conf2" alcqa1 true 2>&1) && fail "layer_inodes on btrfs was let through"
 assert_contains "$out" "count bytes, not inodes" "btrfs: layer_inodes is refused with the reason"
 
