@@ -149,9 +149,8 @@ actl stop alcqa1
 in_alcove "$conf" alcqa2 'dd if=/dev/zero of=/var/tmp/big bs=1M count=30 status=none && echo done' \
 	| grep -qx done || fail "alcqa2 (quota 100M) could not write 30M on the same filesystem"
 pass "a second user with its own quota on the same filesystem writes normally"
-journal_wait "alcqa1's layer is at its quota: " >/dev/null ||
-	fail "the quota hit is not in the journal"
-pass "the journal records the quota hit"
+line=$(journal_wait "alcqa1's layer is at its quota: ") || fail "the quota hit is not in the journal"
+assert_contains "$line" "of layer_quota 20M used" "the journal records the quota hit, with the limit"
 
 # --- a layer_quota changed while the alcove runs bites at the next login into it (the join
 # sets the quota again, helper/build/quota_reapply.c), with no new alcove ---
@@ -257,6 +256,9 @@ assert_contains "$(actl --config "$conf2" explain alcqa3)" \
 out=$(in_alcove "$conf2" alcqa3 'echo in' 2>&1)
 assert_contains "$out" "in" "fallback \"warn\": the login goes on"
 assert_contains "$out" "NOT limited to 20M" "fallback \"warn\": the warning names the quota"
+line=$(journal_wait "alcqa3's layer is NOT limited to 20M (layer_quota_fallback = \"warn\")") ||
+	fail "the warn fallback is not in the journal"
+assert_contains "$line" "turn project quotas on" "the journal has the warning, with the fix"
 assert_contains "$(actl --config "$conf2" show alcqa3 2>/dev/null)" \
 	"layer:      not limited: the filesystem cannot enforce a quota (" \
 	"show: a layer on a filesystem without quotas says so"
