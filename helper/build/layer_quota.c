@@ -63,8 +63,12 @@ static int quota_lift(BuildCtx *c, int layerfd)
 }
 
 /* The filesystem cannot enforce the quota (r): refused, or a warning per
- * layer_quota_fallback. The builtin quota is a default that only some filesystems can honour:
- * explain and check-config say so; the journal warns only about a quota an admin wrote. */
+ * layer_quota_fallback. The builtin quota is a default that only some filesystems can honour,
+ * not an admin's request: check-config says so in a note and explain per user
+ * (ctl/cmd_config.c, quota_problem()); the build logs it at debug only, as a line at every
+ * alcove start would stand in the journal of every host without quotas (ext4 as made by
+ * default) and on the terminal of each `alcovectl enter` (the helper logs to stderr too),
+ * asking the admin for nothing. A quota an admin wrote is warned about at every build. */
 static int quota_unenforced(BuildCtx *c, int r, QuotaFs fs)
 {
 	const Profile *p = c->spec->profile;
