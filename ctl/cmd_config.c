@@ -84,9 +84,14 @@ static void warnings_of(const char *config, const Profile *pr, const PolicyWarni
 		for (size_t j = 0; j < n_seen && !repeated; j++)
 			repeated =
 			    seen[j].line == w[i].line && strcmp(seen[j].text, w[i].text) == 0;
-		if (!repeated)
+		if (repeated)
+			continue;
+		if (w[i].line || pr->line)
 			fprintf(stderr, "%s:%d: warning: %s: %s\n", config,
 				w[i].line ? w[i].line : pr->line, pr->name, w[i].text);
+		else /* no line: a builtin default the file does not set */
+			fprintf(stderr, "%s: warning: %s (builtin): %s\n", config, pr->name,
+				w[i].text);
 	}
 }
 

@@ -26,6 +26,8 @@ rules = ( { user = "root"; action = "skip"; }, { user = "alcqa1"; profile = "p";
 out=$(actl check-config "$noop" 2>&1) || fail "check-config of a valid file with no-op keys"
 assert_contains "$out" "$noop:2: warning: defaults: limits.TasksMax is not enforced: cgroup = \"none\"" \
 	"check-config: limits with cgroup = none are named, with file:line"
+assert_contains "$out" "$noop: warning: defaults (builtin): limits.MemoryMax is not enforced: cgroup = \"none\"" \
+	"check-config: a builtin limit that will not take effect is named as builtin, not at line 0"
 assert_contains "$out" "warning: p: idle_timeout is not used: on_last_logout is not \"idle\"" \
 	"check-config: an idle_timeout without on_last_logout = idle is named"
 out=$(actl --config "$noop" explain alcqa1)
