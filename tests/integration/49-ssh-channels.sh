@@ -162,13 +162,17 @@ pass "... by the lobby's /home, which holds only the user's own home (ENOENT)"
 forward alcch1 -R /tmp/r.sock:127.0.0.1:2393
 assert_eq client "$(inside alcch1 /tmp/r.sock)" \
 	"-R to a socket in /tmp listens in the alcove's /tmp (reaches the client's side)"
-forward alcch1 -R /run/alcch-r.sock:127.0.0.1:2393
+# /run/lock is 1777: without the lobby's mask of /run, U's child could bind there.
+on_exit "rm -f /run/lock/alcch-r.sock"
+forward alcch1 -R /run/lock/alcch-r.sock:127.0.0.1:2393
 pid=$SSH_BG_PID
-wait_until 150 eval '! kill -0 $pid 2>/dev/null' || fail "-R into /run did not fail"
+wait_until 150 eval '! kill -0 $pid 2>/dev/null' || fail "-R into /run/lock did not fail"
 wait $pid
-assert_eq 255 $? "-R to a socket in the host's /run fails (ExitOnForwardFailure)"
-[ ! -e /run/alcch-r.sock ] || fail "-R made /run/alcch-r.sock on the host"
-pass "... and makes nothing in the host's /run"
+assert_eq 255 $? "-R to a socket in the host's 1777 /run/lock fails (ExitOnForwardFailure)"
+wait_until 50 grep -q "cannot bind to path /run/lock/alcch-r.sock: Permission denied" "$SSHD_LOG" ||
+	fail "sshd does not log EACCES for /run/lock/alcch-r.sock: $(grep alcch-r "$SSHD_LOG")"
+[ ! -e /run/lock/alcch-r.sock ] || fail "-R made /run/lock/alcch-r.sock on the host"
+pass "... by the lobby's masked /run (EACCES in sshd's log), and makes nothing there"
 
 # ---- host services' directories (image alcoves): sockets in the host's /var/lib and /srv, one
 # 0666 and one root:alcchsvc 0660, in 1777 directories; the alcove shows none of them.
@@ -237,13 +241,14 @@ forward alcch3 -L "$WORK/vol.sock:/home/alcch3/in.sock"
 assert_eq alcove-volume "$(perl -e "$CLIENT" "$WORK/vol.sock" 100 2>&1)" \
 	"home pattern: -L to a socket in the home reaches the alcove's home volume"
 
-# ---- tun (-w): refused unless the profile says tun = true. Each user owns a persistent tun
-# device of the host's, and /dev/net/tun is 0666 (as on a stock Debian; bound so only in this
-# test's mount ns), so that nothing but the lobby keeps alcch2 out.
+# ---- tun (-w): refused unless the profile says tun = true. sshd's child (U, no CAP_NET_ADMIN)
+# can only attach a persistent tun device U owns, in the network ns it is in: each user here
+# owns one there, and /dev/net/tun is 0666 (as on a stock Debian; bound so only in this test's
+# mount ns), so that nothing but the lobby's /dev/net mask keeps alcch1 and alcch2 out.
 mknod -m 0666 "$WORK/tun" c 10 200 && mount --bind "$WORK/tun" /dev/net/tun ||
 	fail "a 0666 /dev/net/tun"
 on_exit "umount /dev/net/tun"
-for n in 1 2 3; do
+for n in 2 3; do
 	ip tuntap add dev alcchtun$n mode tun user alcch$n || fail "ip tuntap add alcchtun$n"
 	on_exit "ip link del alcchtun$n"
 done
@@ -265,13 +270,18 @@ wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun2.log" ||
 pass "tun = false: ssh -w is refused (the lobby hides /dev/net/tun)"
 tun_attached alcch2 tun92 && fail "tun = false: sshd's child of alcch2 holds tun92"
 pass "... and holds no tun device"
-ip link set alcchtun1 name tun90 && on_exit "ip link set tun90 name alcchtun1"
+# network none: the host's devices are in another network ns, out of reach whatever the mask;
+# the one alcch1's child could attach is in the alcove's, made by host root (who owns the
+# alcove's user ns) after the alcove started. It goes with that network ns.
+init1=$(alcove_state_pid "/run/alcove/$(id -u alcch1)/state") || fail "alcch1's alcove is not running"
+nsenter -t "$init1" -n ip tuntap add dev tun90 mode tun user alcch1 ||
+	fail "ip tuntap add tun90 in alcch1's network ns"
 ssh_bg alcch1 -N -o Tunnel=point-to-point -w 91:90 >"$WORK/tun1.log" 2>&1
 LOGINS+=("$SSH_BG_PID")
 wait_until 100 grep -q "Tunnel forwarding failed" "$WORK/tun1.log" ||
 	fail "tun = false, network none: ssh -w was not refused: $(cat "$WORK/tun1.log")"
 tun_attached alcch1 tun90 && fail "tun = false, network none: sshd's child holds tun90"
-pass "tun = false, network none: ssh -w is refused too, and holds no tun device"
+pass "tun = false, network none: ssh -w is refused, the user's tun90 in the alcove's network ns stays unattached"
 ip link set alcchtun3 name tun94 && on_exit "ip link set tun94 name alcchtun3"
 ssh_bg alcch3 -N -o Tunnel=point-to-point -w 95:94 >"$WORK/tun3.log" 2>&1
 LOGINS+=("$SSH_BG_PID")

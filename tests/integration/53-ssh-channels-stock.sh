@@ -7,7 +7,8 @@
 #   alcch6: network = "host" (the container's network ns: the alcove's loopback is the
 #           container's, so a forward reaches what listens there, inside or not)
 # For each: the editor pattern (a server started inside over one login, -L and -D to it over
-# another), -R, unix-socket forwards (-L to the system bus refused; -R in the alcove's /tmp),
+# another), -R, unix-socket forwards (-L to the system bus and -R into /run/lock refused, by
+# EACCES in sshd's log; -R in the alcove's /tmp),
 # X11 (DISPLAY and xauth's cookie inside, a connection to DISPLAY reaching the client's X
 # server) and agent forwarding (ssh-add -l inside). And that what sshd's root monitor does in
 # the lobby and the alcove's network ns still works: logind's sessions (open and close through
@@ -134,14 +135,33 @@ assert_eq alcove "$(in_ct_net perl -e "$CLIENT" 2391 150 2>&1)" \
 	"none: -L to 127.0.0.1:2390 reaches the server inside the alcove, not the host's"
 assert_eq alcove "$(in_ct_net perl -e "$SOCKS" 2392 2390 150 2>&1)" \
 	"none: -D (SOCKS5) to 127.0.0.1:2390 reaches the server inside the alcove"
+# (the bus says nothing before the client's auth: EOF alone would not tell a refusal)
 assert_eq EOF "$(perl -e "$CLIENT" "$WORK/bus.sock" 150 2>&1)" \
-	"none: -L to the host's /run/dbus/system_bus_socket is refused (the lobby hides /run)"
+	"none: -L to the host's /run/dbus/system_bus_socket gets nothing"
+wait_until 50 eval 'ct_run journalctl -b --no-pager -q -t sshd |
+	grep -q "connect to /run/dbus/system_bus_socket port -2 failed: Permission denied"' ||
+	ct_fail "sshd logs no EACCES for the system bus socket"
+pass "... sshd's connect is refused by the lobby's masked /run (EACCES in the journal)"
 in_ct_net perl -e "$SERVE" 2393 client >"$WORK/client.out" 2>&1 </dev/null &
 on_exit "kill $!"
-forward alcch5 -R2394:127.0.0.1:2393
+forward alcch5 -R2394:127.0.0.1:2393 -R/tmp/r5.sock:127.0.0.1:2393
 assert_eq client "$(inside alcch5 2394)" "none: -R listens on the alcove's loopback"
 assert_eq "connect 2394: Connection refused" "$(in_ct_net perl -e "$CLIENT" 2394 1 2>&1)" \
 	"none: ... and not on the host's"
+assert_eq client "$(inside alcch5 /tmp/r5.sock)" \
+	"none: -R to a socket in /tmp listens in the alcove's /tmp (reaches the client's side)"
+# -R into the host's /run/lock (1777 on Debian: without the lobby's mask of /run, U could bind)
+forward alcch5 -R/run/lock/alcch5-r.sock:127.0.0.1:2393
+pid=${LOGINS[-1]}
+wait_until 200 eval '! kill -0 $pid 2>/dev/null' || ct_fail "none: -R into /run/lock did not fail"
+wait $pid
+assert_eq 255 $? "none: -R to a socket in the host's /run/lock fails (ExitOnForwardFailure)"
+wait_until 50 eval 'ct_run journalctl -b --no-pager -q -t sshd |
+	grep -q "cannot bind to path /run/lock/alcch5-r.sock: Permission denied"' ||
+	ct_fail "sshd logs no EACCES for /run/lock/alcch5-r.sock: $(tail -3 "$WORK/fwd.log")"
+out=$(in_ct_mnt ls -A /run/lock 2>&1) || fail "the host's /run/lock: $out"
+assert_not_contains "$out" alcch5-r.sock \
+	"none: ... by the lobby's masked /run (EACCES in the journal); nothing made in the host's /run/lock"
 x11_login alcch5 none
 assert_eq "connect $((6000 + display)): Connection refused" \
 	"$(in_ct_net perl -e "$CLIENT" $((6000 + display)) 1 2>&1)" \
