@@ -494,15 +494,19 @@ static int sshd_match_check(Ctx *c, const char *path, SshdSftp *all, const Login
 	return 0;
 }
 
-/* sshd lets this login ask for a tun device (ssh -w) but the alcove has none (tun = false):
- * sshd's child would open /dev/net/tun in the lobby, whose /dev hides it, and the client only
- * sees "Tunnel forwarding failed". The journal says why. */
+/* sshd lets this login ask for a tun device (ssh -w) but the policy does not (tun = false).
+ * sshd's child opens /dev/net/tun as U in the lobby, in the alcove's network ns, and
+ * TUNSETIFF attaches a persistent device U owns there (a new one needs CAP_NET_ADMIN over that
+ * ns): a layer-3 link from the client into the alcove's network, the host's with network =
+ * "host". The lobby hides /dev/net, as the alcove's /dev has no tun node, and the client only
+ * sees "Tunnel forwarding failed" (sshd logs why at debug level). The journal says why. */
 static void sshd_tunnel_note(Ctx *c, const SshdSftp *s)
 {
 	log_full(LOG_NOTICE, 0, &c->f,
 		 "ssh -w (tunnels) is refused for this login: sshd permits them (%s: PermitTunnel "
-		 "%s) but a tun device would be made in the lobby, outside the alcove's network, "
-		 "and the alcove has no /dev/net/tun: policy tun = false",
+		 "%s), but a tun device is a layer-3 link into the alcove's network (the host's "
+		 "with network = \"host\"), not given by default: policy tun = false, so the lobby "
+		 "hides /dev/net/tun as the alcove does",
 		 s->tunnel_where, s->tunnel_value);
 }
 
