@@ -105,7 +105,7 @@ x11_login() { # user: a -Y terminal login that reports DISPLAY, the cookie and t
 	perl -e $(q "$CLIENT") \$((6000 + \${d%.*})) 1 >/dev/null && echo x11-connected; exec sleep 600" \
 		>"$WORK/x11-$1.out" 2>&1
 	LOGINS+=("$SSH_BG_PID")
-	wait_until 150 grep -q -e x11-connected -e connect "$WORK/x11-$1.out" ||
+	wait_until 150 grep -q -e x11-connected -e "connect [0-9]" "$WORK/x11-$1.out" ||
 		fail "the X11 login of $1 did not start: $(cat "$WORK/x11-$1.out")"
 	x11=$(tr -d '\r' <"$WORK/x11-$1.out")
 }
