@@ -60,6 +60,9 @@ assert_contains "$out" "Disk quota exceeded" "layer_inodes = 200: EDQUOT for one
 made=$(sed -n 's/^made //p' <<<"$out")
 [ "$made" -gt 150 ] && [ "$made" -le 200 ] 2>/dev/null || fail "inode quota hit at file '$made': $out"
 pass "the inode quota was hit at file $made of 300 (the layer's own directories count too)"
+# (logged when that session closes, sshd's PAM close after the client is gone: waited for)
+out=$(vm_ssh root "for i in \$(seq 50); do journalctl -q --no-pager -g \"alcvq3's layer is at its quota\" && break; sleep 0.2; done | tail -1")
+assert_contains "$out" "of layer_inodes 200" "the journal records the inode quota hit with the user and the limit"
 
 # --- ext4 with the features but mounted without prjquota counts usage and enforces no limit:
 # a layer there is refused (fallback "refuse"), not let through without its quota ---
