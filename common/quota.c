@@ -300,7 +300,8 @@ const char *quota_hint(QuotaFs fs, int err)
 		if (err == -EOPNOTSUPP)
 			return "btrfs qgroups count bytes, not inodes: drop layer_inodes";
 		if (err == -ENOTCONN)
-			return "turn btrfs quotas on: btrfs quota enable /var/lib/alcove";
+			return "turn btrfs quotas on: btrfs quota enable MOUNTPOINT (of the filesystem "
+			       "that holds the layer)";
 		break;
 	case QUOTA_FS_PROJECT:
 		/* EOPNOTSUPP: ext4 without the project feature; ESRCH: not mounted with
