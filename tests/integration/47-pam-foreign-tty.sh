@@ -7,9 +7,12 @@
 # `tty` names the alcove's pty, job control, ^C, window size, the exit status.
 # `sudo -i -u USER` and `login -f USER` too: the tty is a pty of the alcove's devpts, and what
 # they leave behind holds no fd of the terminal they ran on.
+# `alcovectl enter USER -- CMD </dev/null >FILE` with only stderr on that terminal: stderr is
+# the relayed pty, and what the session writes there reaches the admin's terminal.
 # Route 8 (alcove-enter static): it has no ELF interpreter, and an LD_PRELOAD the user puts
 # into the login's environment (~/.pam_environment, read by pam_env user_readenv=1) is not
-# loaded into it, while it runs as the user on the host.
+# loaded into it, while it runs as the user on the host; the same library loads into the
+# host's /bin/sh that sshd runs for ~/.ssh/rc in the lobby, and into the programs inside.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@" # (also: one copy of this test at a time on a shared machine)
@@ -22,10 +25,15 @@ export ALCOVE_HELPER=$BUILD/alcove-helper
 img=$(test_image bookworm-login)
 pam_user alctt1
 HOME1=/home/alctt1
+# Route 8's preload library: where the lobby shows the host's tree as it is (not /var/tmp,
+# /tmp or the home: the lobby hides or mounts them noexec), and mounted into the alcove at the
+# same path, so that one LD_PRELOAD names it in the lobby and inside.
+LIBDIR=$(mktemp -d /usr/local/lib/alctt-XXXXXX) && chmod 755 "$LIBDIR" || setup_fail "mktemp $LIBDIR"
+on_exit "rm -rf $LIBDIR"
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	hostname = \"%u-box\"; on_last_logout = \"keep\"; };
 rules = ( { user = \"alctt1\"; profile = \"lab\"; } );
-profiles = { lab = { }; };")
+profiles = { lab = { mounts = ( { source = \"$LIBDIR\"; } ); }; };")
 LINE="session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
 pam_service_with su-l "$LINE
 session required pam_env.so user_readenv=1"
@@ -46,7 +54,13 @@ cat >"$HOME1/leave.sh" <<'EOF'
 setsid sh -c 'while [ ! -e ~/go-$1 ]; do sleep 0.1; done
 	cat <&2 >~/typed-$1; echo "rc=$?" >~/done-$1' "alctt-left-$1" "$1" &
 EOF
-chown alctt1: "$HOME1/probe.sh" "$HOME1/leave.sh"
+# With only stderr on a terminal: stderr's device and the devpts of /dev/pts on stderr, fd 0's
+# name on stdout.
+cat >"$HOME1/err.sh" <<'EOF'
+echo "E:$(stat -L -c %d /proc/$$/fd/2):$(stat -c %d /dev/pts):E" >&2
+echo "O:$(tty):O"
+EOF
+chown alctt1: "$HOME1/probe.sh" "$HOME1/leave.sh" "$HOME1/err.sh"
 
 . "$ALCOVE_SRC/tests/lib/tmux.sh"
 tmux_start "$WORK"
@@ -126,6 +140,17 @@ line=$(probe_line $P ctl) || fail "alcovectl: the probe"
 pass "alcovectl enter </dev/null: stdin stays /dev/null, stdout is a pty of the alcove's ($line)"
 left_behind ctl "alcovectl enter </dev/null"
 
+# --- alcovectl enter with stdin and stdout not terminals, stderr on the admin's terminal: the
+# relay's output goes to fd 2
+type_line $P "clear; ALCOVE_HELPER=$ALCOVE_HELPER $ALCOVECTL --config $conf enter alctt1 -- sh -c 'sh ~/err.sh; sh ~/leave.sh err; exit 7' </dev/null >$WORK/err-out; echo \"ERR-RC:\$?:ERR-RC\""
+wait_screen $P '^ERR-RC:7:ERR-RC$' >/dev/null || fail "alcovectl enter >file did not end with status 7"
+line=$(wait_screen $P '^E:.*:E$') || fail "alcovectl enter >file: the session's stderr did not reach the admin's terminal"
+[[ $line =~ ^E:([0-9]+):([0-9]+):E$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+	fail "alcovectl enter >file: stderr is not a pty of the alcove's devpts: $line"
+pass "alcovectl enter </dev/null >file: stderr is a pty of the alcove's devpts, relayed to the admin's terminal ($line)"
+assert_eq "O:not a tty:O" "$(cat "$WORK/err-out")" "... stdin stays /dev/null, stdout the file"
+left_behind err "alcovectl enter </dev/null >file"
+
 # the session's tty is a pty of the alcove's devpts (probe.sh's line)
 alcove_pty() { # what line
 	[[ $2 =~ ^P:/dev/pts/[0-9]+:([0-9]+):([0-9]+):P$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
@@ -178,12 +203,13 @@ pass "ssh -tt: the session is on a pty of the alcove's devpts, SSH_TTY names it 
 readelf -l "$BUILD/alcove-enter" | grep -q INTERP && fail "alcove-enter has an ELF interpreter"
 [ -z "$(readelf -d "$BUILD/alcove-enter" | grep NEEDED)" ] || fail "alcove-enter needs shared libraries"
 pass "alcove-enter is static: no interpreter, no shared library (libconfig neither)"
-mkdir -m 1777 "$WORK/marks"
+install -d -o alctt1 -g alctt1 -m 0755 "$HOME1/marks" "$HOME1/.ssh"
+# Loaded: a line "pid-namespace executable" in the home, which the lobby and the alcove both
+# show (written, never executed).
 cat >"$WORK/mark.c" <<EOF
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
-/* loaded: note who (pid, pid namespace, executable) */
 __attribute__((constructor)) static void mark(void)
 {
 	char path[256], ns[64] = "", exe[256] = "";
@@ -192,38 +218,47 @@ __attribute__((constructor)) static void mark(void)
 
 	if ((n = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1)) > 0) ns[n] = 0;
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) exe[n] = 0;
-	snprintf(path, sizeof(path), "$WORK/marks/%d", (int)getpid());
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) { dprintf(fd, "%s %s\n", ns, exe); close(fd); }
+	snprintf(path, sizeof(path), "$HOME1/marks/%d", (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd >= 0) { dprintf(fd, "%s %s\\n", ns, exe); close(fd); }
 }
 EOF
-cc -shared -fPIC -o "$WORK/libmark.so" "$WORK/mark.c" || fail "cc libmark.so"
-chmod 755 "$WORK/libmark.so"
-setpriv --reuid=alctt1 --regid=alctt1 --init-groups env LD_PRELOAD="$WORK/libmark.so" /bin/true
-[ -n "$(ls "$WORK/marks")" ] || fail "the preload library does not load for alctt1 at all"
-rm -f "$WORK"/marks/*
-echo "LD_PRELOAD DEFAULT=$WORK/libmark.so" >"$HOME1/.pam_environment"
-chown alctt1: "$HOME1/.pam_environment"
+cc -shared -fPIC -o "$LIBDIR/libmark.so" "$WORK/mark.c" || setup_fail "cc libmark.so"
+chmod 755 "$LIBDIR/libmark.so"
+echo "LD_PRELOAD DEFAULT=$LIBDIR/libmark.so" >"$HOME1/.pam_environment"
+# sshd's child popen()s the host's /bin/sh for ~/.ssh/rc, in the lobby, with the login's
+# environment, and that sh runs the user's shell (alcove-enter) for it: the control, a
+# dynamic program of the login on the host that must load the library.
+echo 'true' >"$HOME1/.ssh/rc"
+chown alctt1: "$HOME1/.pam_environment" "$HOME1/.ssh/rc"
+host_ns=$(readlink /proc/self/ns/pid)
+host_sh=$(readlink -f /bin/sh)
 out=$(su - alctt1 -c 'cat /proc/1/comm; echo "pre=$LD_PRELOAD"' </dev/null 2>&1)
 assert_contains "$out" "alcove-init" "su - with ~/.pam_environment lands in the alcove"
-assert_contains "$out" "pre=$WORK/libmark.so" "... with LD_PRELOAD in the session's environment"
+assert_contains "$out" "pre=$LIBDIR/libmark.so" "... with LD_PRELOAD in the session's environment"
+assert_not_contains "$out" "cannot be preloaded" "... and nothing failed to load it"
 out=$(ssh_to alctt1 -- 'cat /proc/1/comm; echo "pre=$LD_PRELOAD"' 2>&1)
-assert_contains "$out" "alcove-init" "ssh with ~/.pam_environment lands in the alcove"
-assert_contains "$out" "pre=$WORK/libmark.so" "... with LD_PRELOAD in the session's environment"
-host_ns=$(readlink /proc/self/ns/pid)
-marks=$(cat "$WORK"/marks/* 2>/dev/null)
-assert_not_contains "$marks" "$host_ns" \
-	"su, ssh: no program of the user's login on the host loaded the LD_PRELOAD"
+assert_contains "$out" "alcove-init" "ssh with ~/.pam_environment and ~/.ssh/rc lands in the alcove"
+assert_contains "$out" "pre=$LIBDIR/libmark.so" "... with LD_PRELOAD in the session's environment"
+assert_not_contains "$out" "cannot be preloaded" "... and nothing failed to load it"
+marks=$(cat "$HOME1"/marks/* 2>/dev/null)
+on_host=$(awk -v ns="$host_ns" '$1 == ns' <<<"$marks")
+assert_contains "$on_host" "$host_ns $host_sh" \
+	"control: the host's /bin/sh that sshd runs for ~/.ssh/rc in the lobby loaded the library"
+[ -n "$(awk -v ns="$host_ns" '$1 != ns' <<<"$marks")" ] ||
+	fail "the library loaded into no program inside the alcove: $marks"
+pass "... and the programs inside the alcove loaded it"
+# (alcove-enter's executable reads as the shell's path it covers)
+assert_eq "" "$(awk -v sh="$host_sh" '$2 != sh' <<<"$on_host")" \
+	"su, ssh: alcove-enter, the user's shell on the host, loaded no LD_PRELOAD"
+rm -f "$HOME1"/marks/*
 
 # --- ~/.ssh/rc: sshd's child popen()s the host's /bin/sh for it, with the login's environment
 # (~/.pam_environment). A library the tenant put in their home must not load there: the
 # lobby's home is the alcove's volume, noexec, as is every place of the tenant's in the lobby.
-install -d -o alctt1 -g alctt1 -m 0755 "$HOME1/marks" "$HOME1/.ssh"
-sed "s|$WORK/marks/|$HOME1/marks/|" "$WORK/mark.c" >"$WORK/mark-home.c"
-cc -shared -fPIC -o "$HOME1/libmine.so" "$WORK/mark-home.c" || fail "cc libmine.so"
+cc -shared -fPIC -o "$HOME1/libmine.so" "$WORK/mark.c" || setup_fail "cc libmine.so"
 echo "LD_PRELOAD DEFAULT=$HOME1/libmine.so" >"$HOME1/.pam_environment"
-echo 'true' >"$HOME1/.ssh/rc"
-chown alctt1:alctt1 "$HOME1/libmine.so" "$HOME1/.pam_environment" "$HOME1/.ssh/rc"
+chown alctt1:alctt1 "$HOME1/libmine.so" "$HOME1/.pam_environment"
 out=$(ssh_to alctt1 -- 'cat /proc/1/comm' 2>&1)
 assert_contains "$out" "alcove-init" "ssh with ~/.ssh/rc and a preload in the home lands in the alcove"
 marks=$(cat "$HOME1"/marks/* 2>/dev/null)
