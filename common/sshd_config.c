@@ -23,11 +23,12 @@
 #define INTERNAL_SFTP "internal-sftp"
 /* sshd's SSHDIR on Debian: where a relative Include is looked up, whatever -f says */
 #define SSHD_DIR "/etc/ssh"
+/* the stage an AlcError of this file names (pam_module/session.c logs it as such) */
+#define SSHD_CONFIG_STAGE "sshd_config"
 
 typedef struct Parser {
 	SshdSftp *out;
-	char *err;
-	size_t errsize;
+	AlcError *error;
 	bool in_match;
 	/* With a connection: whether the current Match block selects it (sshd_match.h), and
 	 * the criteria assumed to. sshd reads the Match blocks per connection over the global
@@ -60,9 +61,8 @@ static int parser_error(Parser *p, int r, const char *fmt, ...)
 {
 	va_list ap;
 
-	errno = -r; /* for %m */
 	va_start(ap, fmt);
-	vsnprintf(p->err, p->errsize, fmt, ap);
+	r = alc_verror(p->error, r, SSHD_CONFIG_STAGE, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -425,25 +425,21 @@ static void key_files_finish(Parser *p)
 		add_key_file(p, true, p->more_files[i]);
 }
 
-int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize)
+int sshd_config_sftp(const char *path, SshdSftp *ret, AlcError *e)
 {
-	return sshd_config_sftp_conn(path, NULL, ret, err, errsize);
+	return sshd_config_sftp_conn(path, NULL, ret, e);
 }
 
-int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, char *err,
-			  size_t errsize)
+int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, AlcError *e)
 {
 	_cleanup_free_ Parser *p = calloc(1, sizeof(*p));
 	SshdSftp s = {0};
 	int r;
 
-	if (errsize)
-		err[0] = '\0';
-	if (!p) {
-		snprintf(err, errsize, "Failed to read %s: out of memory", path);
-		return -ENOMEM;
-	}
-	*p = (Parser){.out = &s, .err = err, .errsize = errsize, .conn = conn};
+	if (!p)
+		return alc_error(e, -ENOMEM, SSHD_CONFIG_STAGE, "Failed to read %s: out of memory",
+				 path);
+	*p = (Parser){.out = &s, .error = e, .conn = conn};
 	r = parse_file(p, path, 0);
 	if (r < 0)
 		return r;

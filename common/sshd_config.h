@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "sshd_match.h"
 
 #define SSHD_CONFIG_DEFAULT "/etc/ssh/sshd_config"
@@ -64,18 +65,17 @@ typedef struct SshdSftp {
 } SshdSftp;
 
 /* Reads path (and its Includes). A missing path is a configuration without any: 0. -errno
- * with err naming the file (and line) that could not be read, expanded or nested. Files are
- * opened O_NONBLOCK|O_CLOEXEC following symlinks as sshd does (root's files in root's /etc),
- * must be regular files (-EISDIR for a directory, -EINVAL for anything else) and are bounded
- * to 256 KiB each. */
-int sshd_config_sftp(const char *path, SshdSftp *ret, char *err, size_t errsize);
+ * with *e (stage "sshd_config") naming the file (and line) that could not be read, expanded
+ * or nested. Files are opened O_NONBLOCK|O_CLOEXEC following symlinks as sshd does (root's
+ * files in root's /etc), must be regular files (-EISDIR for a directory, -EINVAL for
+ * anything else) and are bounded to 256 KiB each. */
+int sshd_config_sftp(const char *path, SshdSftp *ret, AlcError *e);
 
 /* The same for one connection: `match` is the internal-sftp sshd would serve it from a Match
  * block that selects it (or is assumed to, sshd_match.h), as sshd picks it: the first selecting
  * block's ForceCommand or `Subsystem NAME` wins. Match blocks that do not select it count for
  * nothing. Only worth its cost when sshd_config_sftp() found internal-sftp in a Match block. */
-int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, char *err,
-			  size_t errsize);
+int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, AlcError *e);
 
 /* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
  * or "ForceCommand /usr/lib/openssh/sftp-server". */

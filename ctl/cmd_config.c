@@ -488,7 +488,7 @@ static bool explain_quota(const Decision *d, const char *user, char *buf, size_t
 static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d, SshdCheck *sc)
 {
 	bool sshd = a->sshd_config || (a->service && strncmp(a->service, "sshd", 4) == 0);
-	char why[sizeof(sc->err) + 256];
+	char why[sizeof(sc->err.msg) + 256];
 	size_t len;
 
 	if (d->kind != DECISION_CONTAIN || (!sshd && a->service))

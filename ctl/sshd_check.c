@@ -7,7 +7,7 @@
 void sshd_check_run(const char *path, SshdCheck *ret)
 {
 	*ret = (SshdCheck){.path = path ? path : SSHD_CONFIG_DEFAULT};
-	ret->r = sshd_config_sftp(ret->path, &ret->s, ret->err, sizeof(ret->err));
+	ret->r = sshd_config_sftp(ret->path, &ret->s, &ret->err);
 }
 
 bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size)
@@ -16,7 +16,7 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size)
 		snprintf(buf, size,
 			 "%s: contained logins through sshd are refused (alcove cannot tell "
 			 "whether it serves sftp in-process)",
-			 c->err);
+			 c->err.msg);
 	else if (c->s.n_global > 0)
 		snprintf(buf, size,
 			 "%s: %s: sshd serves sftp in-process, outside the alcove: contained "
@@ -63,14 +63,11 @@ void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li)
 				 .host = li->rhost, /* --rhost: Host and Address */
 				 .groups = (const char *const *)li->group_names,
 				 .n_groups = li->n_group_names};
-		char err[sizeof(c->err)];
 
 		c->match_checked = true;
-		c->r = sshd_config_sftp_conn(c->path, &conn, &c->match, err, sizeof(err));
-		if (c->r < 0) {
-			memcpy(c->err, err, sizeof(err));
+		c->r = sshd_config_sftp_conn(c->path, &conn, &c->match, &c->err);
+		if (c->r < 0)
 			return;
-		}
 	}
 	c->keys_checked = true;
 	c->keys_r = keys_check(&c->s, li, &c->keys, c->keys_err, sizeof(c->keys_err));

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "keys_check.h"
 #include "login.h"
 #include "sshd_config.h"
@@ -17,7 +18,7 @@
 typedef struct SshdCheck {
 	const char *path; /* --sshd-config FILE, or SSHD_CONFIG_DEFAULT */
 	int r;		  /* < 0: it could not be read, err says why */
-	char err[512];
+	AlcError err;
 	SshdSftp s;
 	/* the user's key files, as the module reads them at a login */
 	bool keys_checked;

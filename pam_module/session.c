@@ -440,12 +440,12 @@ static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
  * in a Match block counts when the block selects this connection, as sshd decides it
  * (sshd_match_check()). 0, or -errno (logged).
  */
-static int sshd_config_unreadable(Ctx *c, int r, const char *err)
+static int sshd_config_unreadable(Ctx *c, int r, const AlcError *e)
 {
 	log_full(LOG_ERR, r, &c->f,
 		 "Refusing session: %s; cannot tell whether sshd serves sftp in-process, outside "
 		 "the alcove",
-		 err);
+		 e->msg);
 	return r;
 }
 
@@ -476,16 +476,16 @@ static int sshd_match_check(Ctx *c, const char *path, SshdSftp *all, const Login
 			 .groups = (const char *const *)li->group_names,
 			 .n_groups = li->n_group_names};
 	_cleanup_free_ SshdSftp *s = malloc(sizeof(*s));
-	char err[512];
+	AlcError e = {0};
 	int r;
 
 	if (all->n_match == 0 && (tun || all->n_match_tunnel == 0))
 		return 0;
 	if (!s)
 		return -ENOMEM;
-	r = sshd_config_sftp_conn(path, &conn, s, err, sizeof(err));
+	r = sshd_config_sftp_conn(path, &conn, s, &e);
 	if (r < 0)
-		return sshd_config_unreadable(c, r, err);
+		return sshd_config_unreadable(c, r, &e);
 	if (s->n_match > 0)
 		return sshd_sftp_refuse(c, &s->match);
 	all->tunnel = s->tunnel;
@@ -513,7 +513,7 @@ static void sshd_tunnel_note(Ctx *c, const SshdSftp *s)
 static int sshd_sftp_check(Ctx *c, const LoginInfo *li, bool tun)
 {
 	const char *path = c->o->sshd_config;
-	char err[512];
+	AlcError e = {0};
 	SshdSftp s;
 	int r;
 
@@ -522,9 +522,9 @@ static int sshd_sftp_check(Ctx *c, const LoginInfo *li, bool tun)
 	if (!path)
 		return 0;
 	c->f.stage = "sshd_config";
-	r = sshd_config_sftp(path, &s, err, sizeof(err));
+	r = sshd_config_sftp(path, &s, &e);
 	if (r < 0)
-		return sshd_config_unreadable(c, r, err);
+		return sshd_config_unreadable(c, r, &e);
 	if (s.n_global > 0)
 		return sshd_sftp_refuse(c, &s.global);
 	r = sshd_match_check(c, path, &s, li, tun);

@@ -22,7 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "errbuf.h"
 #include "lobby_marker.h"
 #include "lobby_mask.h"
 #include "macro.h"
@@ -31,6 +30,9 @@
 /* A path inside a tree someone else controls (the alcove's, in root mode its ns root can
  * rearrange it): no symlink, no magic link, never above dirfd. */
 #define RESOLVE_STRICT (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+
+/* the stage of lobby_build()'s failures (lobby.h) */
+#define LOBBY_STAGE "lobby"
 
 static int openat_strict(int dirfd, const char *path, int flags)
 {
@@ -132,7 +134,7 @@ static void alcove_mounts_close(AlcoveMounts *m)
  * tmpfs ns root mounted would belong to an id of U's range (U itself in root mode), one U may
  * hold; a bind of anything else is not a tmpfs root owned by host root either: no id of an
  * alcove maps to host 0. */
-static int check_tmp_is_helpers(int tmp, const struct stat *st, char *err, size_t errlen)
+static int check_tmp_is_helpers(int tmp, const struct stat *st, AlcError *e)
 {
 	struct statfs sfs;
 
@@ -140,17 +142,15 @@ static int check_tmp_is_helpers(int tmp, const struct stat *st, char *err, size_
 		return negative_errno();
 	if (sfs.f_type == TMPFS_MAGIC && st->st_uid == 0 && (st->st_mode & 07777) == 01777)
 		return 0;
-	if (err && errlen > 0)
-		snprintf(
-		    err, errlen,
-		    "the alcove's /tmp is not the one it was built with (owner %u, mode %04o%s): "
-		    "its root replaced it; stop the alcove to log in again",
-		    (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777),
-		    sfs.f_type == TMPFS_MAGIC ? "" : ", not a tmpfs");
-	return -EPERM;
+	return alc_error(
+	    e, -EPERM, LOBBY_STAGE,
+	    "the alcove's /tmp is not the one it was built with (owner %u, mode %04o%s): "
+	    "its root replaced it; stop the alcove to log in again",
+	    (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777),
+	    sfs.f_type == TMPFS_MAGIC ? "" : ", not a tmpfs");
 }
 
-static int alcove_mounts_take(AlcoveMounts *m, char *err, size_t errlen)
+static int alcove_mounts_take(AlcoveMounts *m, AlcError *e)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sfs;
@@ -166,7 +166,7 @@ static int alcove_mounts_take(AlcoveMounts *m, char *err, size_t errlen)
 		return negative_errno();
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	r = check_tmp_is_helpers(m->tmp, &st, err, errlen);
+	r = check_tmp_is_helpers(m->tmp, &st, e);
 	if (r < 0)
 		return r;
 	m->pts = clone_strict(root, "dev/pts");
@@ -200,24 +200,23 @@ static int attach(int tree, const char *target, unsigned flags)
  */
 typedef struct LobbyJob {
 	const LobbySpec *spec;
-	int enter; /* detached read-only clone of alcove-enter, made in the host ns */
-	char *err; /* what failed, when a message can say more than the errno */
-	size_t errlen;
-	int result;  /* the lobby ns fd (in the shared fd table) or -errno */
-	int netns;   /* the alcove's network ns fd (in the shared fd table), or -1 */
-	int utsns;   /* the alcove's UTS ns fd (in the shared fd table), or -1 */
-	bool tenant; /* it failed in the alcove's own tree */
+	int enter;	 /* detached read-only clone of alcove-enter, made in the host ns */
+	AlcError *error; /* the caller's: what failed, when a message can say more than the errno */
+	int result;	 /* the lobby ns fd (in the shared fd table) or -errno */
+	int netns;	 /* the alcove's network ns fd (in the shared fd table), or -1 */
+	int utsns;	 /* the alcove's UTS ns fd (in the shared fd table), or -1 */
+	bool tenant;	 /* it failed in the alcove's own tree */
 } LobbyJob;
 
-static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void lobby_job_error(const LobbyJob *job, const char *fmt, ...)
+static int lobby_job_error(const LobbyJob *job, int r, const char *fmt, ...) _printf_(3, 4);
+static int lobby_job_error(const LobbyJob *job, int r, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	errbuf_vset(job->err, job->errlen, fmt, ap);
+	r = alc_verror(job->error, r, LOBBY_STAGE, fmt, ap);
 	va_end(ap);
+	return r;
 }
 
 /*
@@ -231,18 +230,15 @@ static int lobby_bind_shell(const LobbyJob *job)
 {
 	_cleanup_close_ int shell = -1, real = -1, anchor = -1, root = -1;
 	struct stat st;
-	char bad[512] = "";
+	AlcError why = {0};
 	int r;
 
-	r = shell_open_trusted(job->spec->shell, &shell, bad, sizeof(bad));
-	if (r < 0) {
-		lobby_job_error(job, "login shell '%s': '%s': %s", job->spec->shell, bad,
-				r == -EPERM ? "not owned by root, or writable by group or others "
-					      "(a user who can replace the shell must not have "
-					      "root in the lobby run it)"
-					    : strerror(-r));
-		return r;
-	}
+	r = shell_open_trusted(job->spec->shell, &shell, &why);
+	if (r < 0)
+		return lobby_job_error(job, r, "login shell '%s': %s%s", job->spec->shell, why.msg,
+				       r == -EPERM ? " (a user who can replace the shell must "
+						     "not have root in the lobby run it)"
+						   : "");
 	real =
 	    RET_NERRNO(open_tree(shell, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
 	if (real < 0)
@@ -360,13 +356,12 @@ static int lobby_hide_homes(const LobbyJob *job, int home_tree)
 	if (parent < 0)
 		return negative_errno();
 	r = check_root_owned(parent, S_IFDIR);
-	if (r < 0) {
-		lobby_job_error(job,
-				"'%s', the parent of %s's home: not root's, or writable by "
-				"group or others (the other homes it holds cannot be hidden)",
-				path, home);
-		return r;
-	}
+	if (r < 0)
+		return lobby_job_error(
+		    job, r,
+		    "'%s', the parent of %s's home: not root's, or writable by "
+		    "group or others (the other homes it holds cannot be hidden)",
+		    path, home);
 	/* Root code of a login has no business in other homes: they go for root too. U's is the
 	 * alcove's (the home volume, wherever `home` puts it on the host). */
 	return lobby_mask_dir(parent, slash + 1, home_tree, 0, NULL);
@@ -578,22 +573,19 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 	job->tenant = true;
 	if (setns(job->spec->init_pidfd, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS) < 0)
 		return negative_errno();
-	r = alcove_mounts_take(m, job->err, job->errlen);
+	r = alcove_mounts_take(m, job->error);
 	if (r < 0)
 		return r;
 	if (home && home[0] == '/' && home[1]) {
 		*ret_home = alcove_home_take(home);
 		if (*ret_home == -ESTALE)
-			lobby_job_error(job,
-					"the alcove's home %s was removed after the alcove "
-					"started (the account deleted on the host, or made "
-					"anew?); stop the alcove (alcovectl stop)",
-					home);
-		else if (*ret_home < 0)
-			lobby_job_error(job, "the alcove's home %s: %s", home,
-					strerror(-*ret_home));
+			return lobby_job_error(job, *ret_home,
+					       "the alcove's home %s was removed after the alcove "
+					       "started (the account deleted on the host, or made "
+					       "anew?); stop the alcove (alcovectl stop)",
+					       home);
 		if (*ret_home < 0)
-			return *ret_home;
+			return lobby_job_error(job, *ret_home, "the alcove's home %s: %m", home);
 	}
 	job->tenant = false;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
@@ -703,21 +695,14 @@ static int ns_keep_if_other(int *fd, int nstype, const char *type)
 	return 0;
 }
 
-int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err, size_t errlen)
+static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 {
 	_cleanup_close_ int lobby = -1, enter = -1, netns = -1, utsns = -1;
 	_Alignas(16) char stack[64 * 1024];
-	LobbyJob job = {.spec = spec,
-			.err = err,
-			.errlen = errlen,
-			.result = -ECHILD,
-			.netns = -1,
-			.utsns = -1};
+	LobbyJob job = {.spec = spec, .error = e, .result = -ECHILD, .netns = -1, .utsns = -1};
 	int r, status;
 	pid_t pid;
 
-	if (err && errlen > 0)
-		err[0] = '\0';
 	if (!spec || spec->init_pidfd < 0 || !spec->name || !spec->shell || spec->shell[0] != '/' ||
 	    spec->enter_dirfd < 0 || !spec->enter_name || strchr(spec->enter_name, '/'))
 		return -EINVAL;
@@ -725,16 +710,14 @@ int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err
 	if (r < 0)
 		return r;
 	enter = enter_clone(spec);
-	if (enter < 0) {
-		lobby_job_error(&job, "%s: %s", spec->enter_name, strerror(-enter));
-		return enter;
-	}
+	if (enter < 0)
+		return lobby_job_error(&job, enter, "%s: %m", spec->enter_name);
 	job.enter = enter;
 
 	pid = clone(lobby_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &job);
-	if (pid < 0 && errno == EAGAIN && ret_tenant)
-		*ret_tenant = true;
+	if (pid < 0 && errno == EAGAIN)
+		e->tenant = true;
 	if (pid < 0)
 		return negative_errno();
 	while (waitpid(pid, &status, 0) < 0)
@@ -746,8 +729,8 @@ int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err
 	utsns = job.utsns;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -ECHILD; /* killed half-way: whatever it left open is closed with us */
-	if (job.result < 0 && ret_tenant)
-		*ret_tenant = job.tenant;
+	if (job.result < 0)
+		e->tenant = job.tenant;
 	if (job.result < 0)
 		return job.result;
 	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */
@@ -763,4 +746,19 @@ int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err
 	ret->net = TAKE_FD(netns);
 	ret->uts = TAKE_FD(utsns);
 	return 0;
+}
+
+int lobby_build(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
+{
+	AlcError ignored;
+	int r;
+
+	if (!e)
+		e = &ignored;
+	*e = (AlcError){0};
+	r = lobby_run(spec, ret, e);
+	/* a failure with nothing more to say than its errno says that */
+	if (r < 0 && !e->err)
+		alc_error(e, r, LOBBY_STAGE, "%m");
+	return r;
 }

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "dirs.h"
+#include "error.h"
 
 #define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
 
@@ -59,12 +60,13 @@ typedef struct LobbySpec {
  * Returns 0 and *ret (O_CLOEXEC fds, below): the lobby mount ns, and the alcove's network and
  * UTS ns unless the alcove shares this process's; the application joins them all, so that
  * sshd's channels (forwards, X11 listeners and xauth's cookie, which is keyed by the host
- * name) are the alcove's. Or -errno with *ret untouched and, when it can say more than the
- * errno, a message in err (else err is ""): -ESRCH when init is gone or exiting (an alcove ending
- * right now), -ENOENT when the shell or alcove-enter is missing. On failure *ret_tenant (may be
- * NULL) says whether it failed on what the user controls: the alcove's own tree (its /tmp, devpts,
- * an init that is gone), or a clone refused for want of pids (EAGAIN: with cgroup = "none" the
- * user's own processes may fill the PAM application's cgroup).
+ * name) are the alcove's. Or -errno with *ret untouched and *e (may be NULL) filled: stage
+ * "lobby", the message naming the object when it can say more than the errno (else the
+ * errno's text): -ESRCH when init is gone or exiting (an alcove ending right now), -ENOENT when
+ * the shell or alcove-enter is missing. e->tenant says whether it failed on what the user
+ * controls: the alcove's own tree (its /tmp, devpts, an init that is gone), or a clone refused
+ * for want of pids (EAGAIN: with cgroup = "none" the user's own processes may fill the PAM
+ * application's cgroup).
  */
 typedef struct LobbyNs {
 	int mnt; /* the lobby */
@@ -72,4 +74,4 @@ typedef struct LobbyNs {
 	int uts; /* the alcove's UTS ns (its hostname), or -1 when it is the caller's */
 } LobbyNs;
 
-int lobby_build(const LobbySpec *spec, LobbyNs *ret, bool *ret_tenant, char *err, size_t errlen);
+int lobby_build(const LobbySpec *spec, LobbyNs *ret, AlcError *e);

@@ -23,14 +23,15 @@
 #include "macro.h"
 
 #define SHELL_MAX_LINKS 40 /* the kernel's own limit for one lookup */
+#define SHELL_STAGE "shell"
 
 typedef struct Walk {
 	char rest[PATH_MAX];  /* what is left to resolve */
 	char where[PATH_MAX]; /* the resolved path so far, for messages */
 	int fd;		      /* O_PATH of the directory `where` */
 	unsigned links;
-	char *bad;
-	size_t badlen;
+	AlcError *error;
+	bool named; /* the failure is recorded in *error, naming where the walk stopped */
 } Walk;
 
 static bool trusted(const struct stat *st)
@@ -38,13 +39,18 @@ static bool trusted(const struct stat *st)
 	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-/* The walk stops at `where`/comp: names it for the message. */
+/* The walk stops at `where`/comp (`where` itself when n is 0): names it in the failure. */
 static int walk_fail(Walk *w, const char *comp, size_t n, int r)
 {
-	if (w->bad && w->badlen > 0)
-		snprintf(w->bad, w->badlen, "%s/%.*s", strcmp(w->where, "/") == 0 ? "" : w->where,
-			 (int)n, comp);
-	return r;
+	const char *dir = strcmp(w->where, "/") == 0 ? "" : w->where;
+	const char *slash = n > 0 || !dir[0] ? "/" : "";
+
+	w->named = true;
+	if (r == -EPERM)
+		return alc_error(w->error, r, SHELL_STAGE,
+				 "'%s%s%.*s': not owned by root, or writable by group or others",
+				 dir, slash, (int)n, comp);
+	return alc_error(w->error, r, SHELL_STAGE, "'%s%s%.*s': %m", dir, slash, (int)n, comp);
 }
 
 static int walk_enter_dir(Walk *w, int next, const char *comp, size_t n)
@@ -55,7 +61,7 @@ static int walk_enter_dir(Walk *w, int next, const char *comp, size_t n)
 	if (fstat(next, &st) < 0) {
 		int r = negative_errno();
 		close(next);
-		return r;
+		return walk_fail(w, comp, n, r);
 	}
 	if (!S_ISDIR(st.st_mode) || !trusted(&st)) {
 		close(next);
@@ -101,10 +107,10 @@ static int walk_link(Walk *w, const char *comp, size_t n, const char *tail)
 	name[n] = '\0';
 	len = readlinkat(w->fd, name, target, sizeof(target) - 1);
 	if (len < 0)
-		return negative_errno();
+		return walk_fail(w, comp, n, negative_errno());
 	target[len] = '\0';
 	if ((size_t)snprintf(joined, sizeof(joined), "%s/%s", target, tail) >= sizeof(joined))
-		return -ENAMETOOLONG;
+		return walk_fail(w, comp, n, -ENAMETOOLONG);
 	memcpy(w->rest, joined, sizeof(w->rest));
 	return target[0] == '/' ? walk_root(w) : 0;
 }
@@ -195,15 +201,16 @@ static int walk_step(Walk *w, int *ret_fd)
 	return 0;
 }
 
-int shell_open_trusted(const char *path, int *ret_fd, char *bad, size_t badlen)
+int shell_open_trusted(const char *path, int *ret_fd, AlcError *e)
 {
-	Walk w = {.fd = -1, .bad = bad, .badlen = badlen};
+	Walk w = {.fd = -1, .error = e};
 	int r;
 
 	if (!path || path[0] != '/')
-		return -EINVAL;
+		return alc_error(e, -EINVAL, SHELL_STAGE, "'%s': not an absolute path",
+				 path ? path : "");
 	if (strlen(path) >= sizeof(w.rest))
-		return -ENAMETOOLONG;
+		return alc_error(e, -ENAMETOOLONG, SHELL_STAGE, "'%.64s...': %m", path);
 	snprintf(w.rest, sizeof(w.rest), "%s", path);
 	r = walk_root(&w);
 	if (r < 0)
@@ -212,5 +219,9 @@ int shell_open_trusted(const char *path, int *ret_fd, char *bad, size_t badlen)
 		r = walk_step(&w, ret_fd);
 	while (r == 0);
 	closep(&w.fd);
+	/* what did not stop at a component of its own (the path ends at a directory, a
+	 * component is too long) stopped at the directory reached */
+	if (r < 0 && !w.named)
+		return walk_fail(&w, "", 0, r);
 	return r < 0 ? r : 0;
 }

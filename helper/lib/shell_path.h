@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include <stddef.h>
+#include "error.h"
 
 /*
  * Opens (O_PATH|O_CLOEXEC) the regular file an absolute path leads to, following symlinks only
@@ -11,7 +11,7 @@
  *
  * 0 and *ret_fd; -EPERM (a directory or the file is not root's or is writable by group or
  * others), -ENOTDIR, -ENOEXEC (not a regular file), -EISDIR, -ENOENT, -ELOOP (more than 40
- * symlinks), -ENAMETOOLONG, -EINVAL (not absolute); on every failure but -EINVAL bad (if not
- * NULL) names the resolved path where the walk stopped.
+ * symlinks), -ENAMETOOLONG, -EINVAL (not absolute), with *e (stage "shell") naming the
+ * resolved path where the walk stopped: "'/home/u/bin': not owned by root, ...".
  */
-int shell_open_trusted(const char *path, int *ret_fd, char *bad, size_t badlen);
+int shell_open_trusted(const char *path, int *ret_fd, AlcError *e);

@@ -354,7 +354,7 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 
 static int lobby(OpenCtx *c)
 {
-	char err[1024];
+	AlcError e;
 	LobbySpec spec = {
 	    .init_pidfd = c->pidfd,
 	    .name = c->name,
@@ -371,18 +371,14 @@ static int lobby(OpenCtx *c)
 	int r;
 
 	c->ans->fields.stage = "lobby";
-	r = lobby_build(&spec, &ns, &c->ans->tenant, err, sizeof(err));
-	if (r >= 0) {
-		c->ans->fd = ns.mnt;
-		c->ans->fd2 = ns.net;
-		c->ans->fd3 = ns.uts;
-	}
-	if (r < 0 && err[0])
-		return answer_error(c->ans, r, "Failed to build the lobby of %s: %s",
-				    c->login->user, err);
+	r = lobby_build(&spec, &ns, &e);
+	c->ans->tenant = e.tenant;
 	if (r < 0)
-		return answer_error(c->ans, r, "Failed to build the lobby of %s: %m",
-				    c->login->user);
+		return answer_error(c->ans, r, "Failed to build the lobby of %s: %s",
+				    c->login->user, e.msg);
+	c->ans->fd = ns.mnt;
+	c->ans->fd2 = ns.net;
+	c->ans->fd3 = ns.uts;
 	return 0;
 }
 

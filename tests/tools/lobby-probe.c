@@ -66,7 +66,7 @@ static int bench(const LobbySpec *spec, int n, bool cpu)
 	for (int i = 0; i < n; i++) {
 		LobbyNs ns;
 		double cpu_start = cpu_us(), start = now_us();
-		int r = lobby_build(spec, &ns, NULL, NULL, 0);
+		int r = lobby_build(spec, &ns, NULL);
 
 		t[i] = now_us() - start;
 		c[i] = cpu_us() - cpu_start;
@@ -146,10 +146,10 @@ int main(int argc, char **argv)
 	}
 	if (n > 0)
 		return bench(&spec, n, cpu);
-	char err[1024];
-	r = lobby_build(&spec, &ns, NULL, err, sizeof(err));
+	AlcError e;
+	r = lobby_build(&spec, &ns, &e);
 	if (r < 0) {
-		fprintf(stderr, "lobby_build: %s%s%s\n", strerror(-r), err[0] ? ": " : "", err);
+		fprintf(stderr, "lobby_build: %s (%s, errno %d)\n", e.msg, e.stage, e.err);
 		return 1;
 	}
 	if (!cmd || cmd >= argc)

@@ -34,9 +34,9 @@ static int teardown(void **state)
 static SshdSftp read_ok(const char *name)
 {
 	SshdSftp s;
-	char err[512];
+	AlcError e = {0};
 
-	assert_int_equal(sshd_config_sftp(path_of(name), &s, err, sizeof(err)), 0);
+	assert_int_equal(sshd_config_sftp(path_of(name), &s, &e), 0);
 	return s;
 }
 
@@ -143,30 +143,33 @@ static void test_include(void **state)
 
 static void test_missing_and_errors(void **state)
 {
-	char err[512], text[512];
+	char text[512];
+	AlcError e = {0};
 	SshdSftp s;
 
-	assert_int_equal(sshd_config_sftp(path_of("none"), &s, err, sizeof(err)), 0);
+	assert_int_equal(sshd_config_sftp(path_of("none"), &s, &e), 0);
 	assert_int_equal(s.n_global + s.n_match, 0);
 	/* a symlink is followed, as sshd does: what it points at counts */
 	put("g2", "Subsystem sftp internal-sftp\n");
 	assert_int_equal(symlink(path_of("g2"), path_of("link")), 0);
-	assert_int_equal(sshd_config_sftp(path_of("link"), &s, err, sizeof(err)), 0);
+	assert_int_equal(sshd_config_sftp(path_of("link"), &s, &e), 0);
 	assert_int_equal(s.n_global, 1);
 	/* a FIFO would read as empty: refused, naming the file */
 	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
-	assert_int_equal(sshd_config_sftp(path_of("fifo"), &s, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(sshd_config_sftp(path_of("fifo"), &s, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	assert_int_equal(e.err, EINVAL);
+	assert_string_equal(e.stage, "sshd_config");
 	/* an Include of itself: bounded */
 	snprintf(text, sizeof(text), "Include %s\n", path_of("loop"));
 	put("loop", text);
-	assert_int_equal(sshd_config_sftp(path_of("loop"), &s, err, sizeof(err)), -ELOOP);
-	assert_non_null(strstr(err, "Include nested"));
+	assert_int_equal(sshd_config_sftp(path_of("loop"), &s, &e), -ELOOP);
+	assert_non_null(strstr(e.msg, "Include nested"));
 	/* an unreadable included file (a directory) */
 	snprintf(text, sizeof(text), "Include %s\n", path_of("d"));
 	put("incdir", text);
-	assert_int_equal(sshd_config_sftp(path_of("incdir"), &s, err, sizeof(err)), -EISDIR);
-	assert_non_null(strstr(err, path_of("d")));
+	assert_int_equal(sshd_config_sftp(path_of("incdir"), &s, &e), -EISDIR);
+	assert_non_null(strstr(e.msg, path_of("d")));
 }
 
 static void assert_files(SshdSftp s, size_t n, const char *const *names)
@@ -210,9 +213,9 @@ static SshdSftp read_conn(const char *name, const char *user, const char *group)
 	const char *const groups[] = {user, group};
 	SshdConn conn = {.user = user, .host = "192.0.2.7", .groups = groups, .n_groups = 2};
 	SshdSftp s;
-	char err[512];
+	AlcError e = {0};
 
-	assert_int_equal(sshd_config_sftp_conn(path_of(name), &conn, &s, err, sizeof(err)), 0);
+	assert_int_equal(sshd_config_sftp_conn(path_of(name), &conn, &s, &e), 0);
 	return s;
 }
 
