@@ -33,7 +33,8 @@ typedef struct BuildSpec {
 	bool debug;
 	long long deadline_ms; /* monotonic_ms() by which every wait of the build ends; 0: none */
 	/* called with each note of the alcove's first process (one line: a mount point it
-	 * replaced or moved aside in the user's upper layer), for the caller to log; may be NULL */
+	 * replaced or moved aside in the user's upper layer) and of the helper's own repair of
+	 * the layer (layer_repair.c), for the caller to log; may be NULL */
 	void (*note)(const char *message, void *userdata);
 	void *note_userdata;
 } BuildSpec;

@@ -137,6 +137,8 @@ int prepare_persist(BuildCtx *c)
 	closep(&fd);
 	ns_dir.mode = 0755; /* the upper's root dir is the alcove's "/" */
 	r = paths_ensure_dir(layerfd, "upper", &ns_dir, &fd);
+	if (r == -EPERM)
+		r = persist_repair_upper(c, layerfd, &ns_dir, &fd);
 	if (r < 0)
 		return persist_error(c, r, layerfd, "layer/upper", &ns_dir);
 	c->cs.persist_fd = mnt_open_tree(layerfd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);

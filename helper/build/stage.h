@@ -6,7 +6,8 @@
  * The stages run in this order, each a file named for it (DESIGN §12):
  *   ids.c          subordinate ranges, uid and gid maps
  *   layers.c       image layers (directories; image.c: OCI images by name)
- *   persist.c      the persistent layer or the tmpfs upper (layer_quota.c: its quota)
+ *   persist.c      the persistent layer or the tmpfs upper (layer_quota.c: its quota,
+ *                  layer_repair.c: its root's owner)
  *   home.c         the home volume
  *   mounts.c       profile mounts and /tmp
  *   init_files.c   alcove-init, its control and admin sockets, /dev/null
@@ -20,6 +21,8 @@
 #include "error.h"
 #include "idmap.h"
 #include "oci.h"
+
+struct DirSpec; /* lib/paths.h */
 
 typedef struct BuildCtx {
 	const BuildSpec *spec;
@@ -82,4 +85,7 @@ void fs_describe(int fd, char *buf, size_t len);
  * and lifted for the mount (c->quota_fd); set again once the child has exec'd init. */
 int persist_make_layer(BuildCtx *c, int userfd);
 int persist_quota(BuildCtx *c, int layerfd);
+/* layer_repair.c: layer/upper, owned by another id of the user's range (ns root's chown of
+ * its "/"), given back to ns root; -EPERM if it is not that. */
+int persist_repair_upper(BuildCtx *c, int layerfd, const struct DirSpec *spec, int *ret_fd);
 int quota_restore(BuildCtx *c);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Build stage "persistent layer", its repair on the host (issue 12 route 6): the upper dir's
+ * root, the alcove's "/", handed by ns root to another id of its range. What ns root leaves
+ * below that root at mount points is repaired by the child, through the overlay
+ * (rootfs_apply.c).
+ */
+#include "stage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "lib/paths.h"
+
+/* An id ns root can give a file: the user's own, or one of its subordinate range. */
+static bool tenant_uid(const IdmapSpec *ids, uid_t uid)
+{
+	return uid == ids->uid || idmap_range_holds(ids->subuid, uid);
+}
+
+/*
+ * layer/upper failed paths_ensure_dir(spec) with -EPERM: its owner is not ns root. In root
+ * mode ns root can `chown 1:1 /` (its upper's root) to an id of its range, and every later
+ * build would be refused until `alcovectl reset` wiped the layer. Host root gives it back to
+ * ns root (fchown, owner and group) only when the tenant can have made that state:
+ *  - layer/ and layer/work passed as ns root's (the caller checked them first): ns root cannot
+ *    reach them from inside, so the profile's mode did not change under the layer (they would
+ *    be the old ns root's, and that stays refused, `alcovectl reset` being the answer);
+ *  - upper is a directory, opened beneath layer/ without following anything
+ *    (O_NOFOLLOW|O_DIRECTORY, RESOLVE_NO_SYMLINKS), on layer/'s filesystem;
+ *  - its owner is an id of the user's range; any other owner was set on the host, not by the
+ *    tenant, and stays refused.
+ * The layer's lock is held (lock_persist()): no alcove has the upper mounted, nothing of the
+ * tenant's acts on it meanwhile. Its mode is the tenant's to choose (MODE_ANY) and stays.
+ * On success *ret_fd is the upper, as paths_ensure_dir() would return it; else -EPERM or
+ * -errno, for the caller's message.
+ */
+int persist_repair_upper(BuildCtx *c, int layerfd, const DirSpec *spec, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st, lst;
+	char msg[512];
+
+	fd = paths_openat(layerfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd == -ELOOP ? -ENOTDIR : fd;
+	if (fstat(fd, &st) < 0 || fstat(layerfd, &lst) < 0)
+		return negative_errno();
+	if (!S_ISDIR(st.st_mode) || st.st_dev != lst.st_dev || st.st_uid == spec->uid ||
+	    !tenant_uid(&c->ids, st.st_uid))
+		return -EPERM;
+	if (fchown(fd, spec->uid, spec->gid) < 0)
+		return negative_errno();
+	/* read back: the owner paths_ensure_dir() checks */
+	if (fstat(fd, &lst) < 0)
+		return negative_errno();
+	if (lst.st_uid != spec->uid)
+		return -EPERM;
+	if (c->spec->note) {
+		snprintf(
+		    msg, sizeof(msg),
+		    "Repaired '%s/%s/layer/upper' (the alcove's /) in %s's layer: owner uid %u "
+		    "(an id of its range) given back to its ns root, uid %u",
+		    ALCOVE_LIB_DIR, c->spec->login->user, c->spec->login->user, (unsigned)st.st_uid,
+		    (unsigned)spec->uid);
+		c->spec->note(msg, c->spec->note_userdata);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
