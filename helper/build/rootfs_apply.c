@@ -279,21 +279,28 @@ static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
 /*
  * A directory where a file is to be mounted (/etc/passwd, /etc/resolv.conf...): ns root may
  * make one in a persistent upper layer (root mode), and a file cannot be mounted on it; every
- * later build would fail. Renamed in the same parent to "<name>.alcove-moved-<epoch>[.n]"
- * through the overlay, so the user's files in it are kept and the name is free for the file.
+ * later build would fail. Renamed in the same parent to "<name>.alcove-moved-<epoch>" through
+ * the overlay, so the user's files in it are kept and the name is free for the file.
  * renameat2() acts on the entry itself, never through a symlink; RENAME_NOREPLACE never
- * overwrites what the user has under the new name.
+ * overwrites what the user has under the new name. Where that name is taken, the next ones
+ * add the nanoseconds of the moment of the try: ns root may have made any name it can
+ * foresee (all of a window of seconds and small numbers after them), not these.
  */
 static int move_aside(Rootfs *rf, int parent, const char *name, const char *target)
 {
 	char moved[256];
+	struct timespec ts;
 	long now = (long)time(NULL);
 	int r = -EEXIST;
 
 	for (unsigned i = 0; i < 16 && r == -EEXIST; i++) {
-		int n =
-		    i == 0 ? snprintf(moved, sizeof(moved), "%s.alcove-moved-%ld", name, now)
-			   : snprintf(moved, sizeof(moved), "%s.alcove-moved-%ld.%u", name, now, i);
+		int n;
+
+		if (i > 0 && clock_gettime(CLOCK_REALTIME, &ts) < 0)
+			return negative_errno();
+		n = i == 0 ? snprintf(moved, sizeof(moved), "%s.alcove-moved-%ld", name, now)
+			   : snprintf(moved, sizeof(moved), "%s.alcove-moved-%ld.%09ld", name, now,
+				      (long)ts.tv_nsec);
 		if (n < 0 || (size_t)n >= sizeof(moved))
 			return -ENAMETOOLONG;
 		r = RET_NERRNO(renameat2(parent, name, parent, moved, RENAME_NOREPLACE));

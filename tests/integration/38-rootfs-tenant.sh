@@ -116,11 +116,14 @@ assert_contains "$out" "8388608 200" "root mode: /tmp is sized by tmp_size and t
 kill $bg
 stop_alcove alcrf2
 
-# --- route 6: a directory where /etc/passwd is mounted is moved aside, the user's files kept
+# --- route 6: a directory where /etc/passwd is mounted is moved aside, the user's files kept,
+# also when ns root took every name it can foresee (the next 2 minutes' seconds, .1 to .15)
 layer=/var/lib/alcove/alcrf2/layer/upper
 out=$(ssh_to alcrf2 -- 'umount /etc/passwd && rm /etc/passwd && mkdir /etc/passwd &&
-	echo mine >/etc/passwd/x && echo made' 2>&1)
-assert_eq made "$out" "ns root made /etc/passwd a directory in its persistent layer"
+	echo mine >/etc/passwd/x && t=$(date +%s) && for s in $(seq $t $((t + 120))); do
+		echo /etc/passwd.alcove-moved-$s; seq -f "/etc/passwd.alcove-moved-$s.%g" 15; done |
+	xargs touch && echo "made $(ls /etc | grep -c "^passwd.alcove-moved-")"' 2>&1)
+assert_eq "made 1936" "$out" "ns root made /etc/passwd a directory in its persistent layer, and took 1936 names"
 [ -d "$layer/etc/passwd" ] || fail "/etc/passwd is not a directory in the upper"
 stop_alcove alcrf2
 journal_clear
@@ -131,6 +134,9 @@ line=$(journal_wait "Moved '/etc/passwd'") || fail "no log line for the moved /e
 assert_contains "$line" "Moved '/etc/passwd' (a directory) in alcrf2's layer aside to '/etc/passwd.alcove-moved-" \
 	"the helper logs what it moved, in whose layer, and where to"
 assert_contains "$line" "user=alcrf2" "... for alcrf2"
+[[ $line =~ aside\ to\ \'/etc/passwd\.alcove-moved-[0-9]+\.[0-9]{9}\' ]] ||
+	fail "the moved directory's name does not end in the nanoseconds of the move: $line"
+pass "the name taken ends in the nanoseconds of the move"
 [ -f "$layer/etc/passwd" ] && [ ! -L "$layer/etc/passwd" ] || fail "/etc/passwd in the upper is not a file now"
 pass "in the upper, /etc/passwd is a plain file again"
 out=$(ssh_to alcrf2 -- 'head -1 /etc/passwd')
