@@ -4,6 +4,7 @@
 #  - /tmp, which the lobby imports for sshd and PAM (host root), is a tmpfs of host root's,
 #    1777, in both modes; the lobby refuses any other;
 #  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
+#  - the lobby's own /var/tmp and /dev/shm are tmpfs of 1M and 1024 inodes (ENOSPC past 1M);
 #  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, and the
 #    upper dir's root it handed to another id of its range is given back: no lock-out; a
 #    failure in what the tenant controls (a replaced /tmp, its home handed to another id of
@@ -65,6 +66,19 @@ assert_eq "0 1777" "$(stat -c '%u %a' "/proc/$(alcove_pid alcrf1)/root/tmp")" \
 # --- tmp_size / tmp_inodes: /tmp, /run, /dev/shm are bounded; dd and touch meet ENOSPC
 out=$(in_lobby alcrf1 df -B1 --output=size,itotal /tmp | tail -1 | xargs)
 assert_eq "8388608 200" "$out" "the lobby's /tmp is the alcove's: size 8M, 200 inodes"
+# the lobby's own /var/tmp and /dev/shm (root code's, not the alcove's) are bounded too: seen
+# in the mount table of the session's sshd, filled by root through its root until ENOSPC
+sshd1=$(pgrep -u alcrf1 -xf "$SSHD_SERVICE: alcrf1@notty")
+[ -n "$sshd1" ] || fail "no sshd process of alcrf1's session"
+for d in /var/tmp /dev/shm; do
+	opts=$(awk -v d="$d" '$5 == d {sub(/.* - /, ""); print}' "/proc/$sshd1/mountinfo")
+	[[ $opts =~ ^tmpfs\ [^\ ]+\ (.*)$ ]] || fail "the lobby's $d is not a tmpfs: '$opts'"
+	assert_contains ",${BASH_REMATCH[1]}," ",size=1024k,nr_inodes=1024," "the lobby's $d: tmpfs of 1M, 1024 inodes"
+	out=$(dd if=/dev/zero of="/proc/$sshd1/root$d/fill" bs=64k count=32 2>&1)
+	assert_contains "$out" "No space left on device" "root writing 2M into the lobby's $d: ENOSPC"
+	assert_eq 1048576 "$(stat -c %s "/proc/$sshd1/root$d/fill")" "... after 1M"
+	rm "/proc/$sshd1/root$d/fill"
+done
 out=$(ssh_to alcrf1 -- 'for d in /tmp /run /dev/shm; do
 		echo "$d $(df -B1 --output=size,itotal $d | tail -1 | xargs)"; done
 	for d in /tmp /dev/shm; do
