@@ -35,6 +35,21 @@ static void storep(OciStore *s)
 	oci_store_close(s);
 }
 
+/* The store opened and locked with lock_op, and with clean what interrupted pulls left
+ * removed (oci_store_clean: under LOCK_EX only). A failure is logged. */
+static int store_open(OciStore *s, int lock_op, bool clean)
+{
+	AlcError e = {0};
+	int r = oci_store_open(s, lock_op, &e);
+
+	if (r < 0)
+		return log_error("Failed to open the image store: %s", e.msg), r;
+	r = clean ? oci_store_clean(s, &e) : 0;
+	if (r < 0)
+		log_error("Failed to clean up the image store: %s", e.msg);
+	return r;
+}
+
 static bool source_ok(const char *src)
 {
 	static const char *const transports[] = {"docker://", "oci:", "oci-archive:",
@@ -107,14 +122,12 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
  * there, and a concurrent pull of the same layer only loses the rename in place_layers). */
 static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
-	char err[1024] = "";
+	AlcError e = {0};
 	int r;
 
-	r = oci_unpack_read_layout(layoutfd, img, err, sizeof(err));
-	if (r < 0) {
-		log_error("image %s: %s", name, err);
-		return r;
-	}
+	r = oci_unpack_read_layout(layoutfd, img, &e);
+	if (r < 0)
+		return log_error("Failed to pull image %s: %s", name, e.msg), r;
 	for (size_t i = 0; i < img->n_layers; i++) {
 		char partial[OCI_HEX_LEN + sizeof(".partial")];
 		struct stat st;
@@ -123,11 +136,9 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
 		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue; /* stored, or unpacked already for an earlier duplicate */
-		r = oci_unpack_layer(layoutfd, img->layers[i], err, sizeof(err));
-		if (r < 0) {
-			log_error("image %s: %s", name, *err ? err : strerror(-r));
-			return r;
-		}
+		r = oci_unpack_layer(layoutfd, img->layers[i], &e);
+		if (r < 0)
+			return log_error("Failed to pull image %s: %s", name, e.msg), r;
 	}
 	return 0;
 }
@@ -138,7 +149,8 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
 static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
 	bool made[OCI_MAX_LAYERS] = {false};
-	char err[1024] = "", partial[OCI_HEX_LEN + sizeof(".partial")];
+	char partial[OCI_HEX_LEN + sizeof(".partial")];
+	AlcError e = {0};
 	int r = 0;
 
 	for (size_t i = 0; i < img->n_layers && r >= 0; i++) {
@@ -149,12 +161,11 @@ static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *i
 		stored = fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
 		have = fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0;
 		if (!stored && !have)
-			r = oci_unpack_layer(layoutfd, img->layers[i], err, sizeof(err));
+			r = oci_unpack_layer(layoutfd, img->layers[i], &e);
 		if (r >= 0 && (have || !stored))
-			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], err,
-					    sizeof(err));
+			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], &e);
 		if (r < 0) {
-			log_error("image %s: %s", name, *err ? err : strerror(-r));
+			log_error("Failed to pull image %s: %s", name, e.msg);
 			remove_made(s, img, made, i);
 		} else
 			fprintf(stderr, "layer sha256:%.12s: %s\n", img->layers[i],
@@ -168,16 +179,11 @@ static int image_pull(const char *source, const char *name, bool insecure)
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
 	_cleanup_close_ int layoutfd = -1;
 	OciImage img = {0};
-	char err[512] = "", dir[32];
+	char dir[32];
 	int r;
 
-	r = oci_store_open(&s, LOCK_EX, err, sizeof(err));
-	if (r >= 0)
-		r = oci_store_clean(&s, err, sizeof(err));
-	if (r < 0) {
-		log_error("image store: %s", err);
+	if (store_open(&s, LOCK_EX, true) < 0)
 		return CTL_EXIT_FAILURE;
-	}
 	r = oci_store_pull_dir(&s, dir, &layoutfd);
 	if (r < 0) {
 		log_error("Failed to make a pull directory in %s/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
@@ -294,16 +300,6 @@ static void list_one(const char *name, const OciImage *img, bool json, int *firs
 	fputs("}", stdout);
 }
 
-static int open_store_shared(OciStore *s)
-{
-	char err[512] = "";
-	int r = oci_store_open(s, LOCK_SH, err, sizeof(err));
-
-	if (r < 0)
-		log_error("image store: %s", err);
-	return r;
-}
-
 static int cmd_list_images(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
@@ -316,8 +312,13 @@ static int cmd_list_images(CtlContext *ctx, int argc, char **argv)
 		return r;
 	if (first != argc)
 		return ctl_usage(ctx, "list takes no arguments");
-	if (open_store_shared(&s) < 0 || opendir_fd(s.imagesfd, &d) < 0)
+	if (store_open(&s, LOCK_SH, false) < 0)
 		return CTL_EXIT_FAILURE;
+	r = opendir_fd(s.imagesfd, &d);
+	if (r < 0)
+		return log_error("Failed to list %s/%s/images: %s", ALCOVE_LIB_DIR, OCI_DIR,
+				 strerror(-r)),
+		       CTL_EXIT_FAILURE;
 	first = 1;
 	if (ctx->json)
 		fputs("{\"images\": [", stdout);
@@ -331,8 +332,8 @@ static int cmd_list_images(CtlContext *ctx, int argc, char **argv)
 			continue;
 		r = oci_image_read(s.libfd, de->d_name, &img);
 		if (r < 0) {
-			log_error("image %s: %s/%s/images/%s: %s", de->d_name, ALCOVE_LIB_DIR,
-				  OCI_DIR, de->d_name, strerror(-r));
+			log_error("Failed to read %s/%s/images/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
+				  de->d_name, strerror(-r));
 			continue;
 		}
 		list_one(de->d_name, &img, ctx->json, &first);
@@ -351,7 +352,7 @@ static int read_image(OciStore *s, const char *name, OciImage *img)
 		log_error("image %s does not exist (`alcovectl image list` shows the images)",
 			  name);
 	else if (r < 0)
-		log_error("image %s: %s/%s/images/%s: %s", name, ALCOVE_LIB_DIR, OCI_DIR, name,
+		log_error("Failed to read %s/%s/images/%s: %s", ALCOVE_LIB_DIR, OCI_DIR, name,
 			  strerror(-r));
 	return r;
 }
@@ -489,7 +490,7 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 		return r;
 	if (argc - first != 1 || !oci_name_ok(argv[first]))
 		return ctl_usage(ctx, "inspect needs one image NAME");
-	if (open_store_shared(&s) < 0 || read_image(&s, argv[first], &img) < 0)
+	if (store_open(&s, LOCK_SH, false) < 0 || read_image(&s, argv[first], &img) < 0)
 		return CTL_EXIT_FAILURE;
 	oci_alcoves_using(&img, alcoves, sizeof(alcoves));
 	if (ctx->json) {
@@ -517,7 +518,6 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
-	char err[512] = "";
 	int first, r;
 
 	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
@@ -525,10 +525,8 @@ static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
 		return r;
 	if (argc - first != 1 || !oci_name_ok(argv[first]))
 		return ctl_usage(ctx, "rm needs one image NAME");
-	if (oci_store_open(&s, LOCK_EX, err, sizeof(err)) < 0) {
-		log_error("image store: %s", err);
+	if (store_open(&s, LOCK_EX, false) < 0)
 		return CTL_EXIT_FAILURE;
-	}
 	if (unlinkat(s.imagesfd, argv[first], 0) < 0) {
 		if (errno == ENOENT)
 			log_error("image %s does not exist", argv[first]);
@@ -576,7 +574,7 @@ static int cmd_prune_image(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
 	OciLayerSet keep = {0};
-	char err[512] = "";
+	AlcError e = {0};
 	size_t kept = 0;
 	int first, r;
 
@@ -585,15 +583,13 @@ static int cmd_prune_image(CtlContext *ctx, int argc, char **argv)
 		return r;
 	if (first != argc)
 		return ctl_usage(ctx, "prune takes no arguments");
-	r = oci_store_open(&s, LOCK_EX, err, sizeof(err));
+	if (store_open(&s, LOCK_EX, true) < 0)
+		return CTL_EXIT_FAILURE;
+	r = oci_layers_of_images(&s, &keep, &e);
 	if (r >= 0)
-		r = oci_store_clean(&s, err, sizeof(err));
-	if (r >= 0)
-		r = oci_layers_of_images(&s, &keep, err, sizeof(err));
-	if (r >= 0)
-		r = oci_layers_of_alcoves(&keep, err, sizeof(err));
+		r = oci_layers_of_alcoves(&keep, &e);
 	if (r < 0) {
-		log_error("image prune: %s; nothing removed", *err ? err : strerror(-r));
+		log_error("Failed to tell which layers are in use: %s; nothing removed", e.msg);
 		oci_layer_set_free(&keep);
 		return CTL_EXIT_FAILURE;
 	}

@@ -12,7 +12,6 @@
 #include <sys/file.h>
 
 #include "commands.h"
-#include "errbuf.h"
 #include "fileio.h"
 #include "json.h"
 #include "lib/paths.h"
@@ -25,6 +24,8 @@
 #include "policy.h"
 
 enum { OPT_IMAGE = 0x400, OPT_SERVICE }; /* 0x100: the global --json */
+
+#define LAYER_STAGE "layer diff"
 
 typedef struct LayerArgs {
 	const char *image;   /* --image: instead of the profile's image list */
@@ -44,97 +45,87 @@ static void lowers_close(Lowers *lo)
 	lo->n = 0;
 }
 
-static int lowers_add(Lowers *lo, int fd, const char *image, char *err, size_t len)
+static int lowers_add(Lowers *lo, int fd, const char *image, AlcError *e)
 {
 	if (lo->n >= POLICY_MAX_LAYERS) {
 		closep(&fd);
-		errbuf_set(err, len, "image \"%s\" makes more than %d layers", image,
-			   POLICY_MAX_LAYERS);
-		return -E2BIG;
+		return alc_error(e, -E2BIG, LAYER_STAGE, "image \"%s\" makes more than %d layers",
+				 image, POLICY_MAX_LAYERS);
 	}
 	lo->fd[lo->n++] = fd;
 	return 0;
 }
 
 /* A directory image: an absolute path, no symlink in it (as the helper opens it). */
-static int add_dir_image(Lowers *lo, const char *path, char *err, size_t len)
+static int add_dir_image(Lowers *lo, const char *path, AlcError *e)
 {
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int fd;
 
 	if (rootfd < 0)
-		return errbuf_set(err, len, "open /: %m"), negative_errno();
+		return alc_error(e, negative_errno(), LAYER_STAGE, "open /: %m");
 	fd = path[1] ? open_beneath(rootfd, path + 1, O_PATH | O_DIRECTORY, 0) : TAKE_FD(rootfd);
-	if (fd < 0) {
-		errno = -fd;
-		errbuf_set(err, len, "image '%s': %m", path);
-		return fd;
-	}
-	return lowers_add(lo, fd, path, err, len);
+	if (fd < 0)
+		return alc_error(e, fd, LAYER_STAGE, "image '%s': %m", path);
+	return lowers_add(lo, fd, path, e);
 }
 
 /* An OCI image: its current version's layers, top first. */
-static int add_oci_image(Lowers *lo, const char *name, char *err, size_t len)
+static int add_oci_image(Lowers *lo, const char *name, AlcError *e)
 {
 	OciImage img;
 	int r;
 
-	if (lo->store->lockfd < 0 && (r = oci_store_open(lo->store, LOCK_SH, err, len)) < 0)
+	if (lo->store->lockfd < 0 && (r = oci_store_open(lo->store, LOCK_SH, e)) < 0)
 		return r;
 	r = oci_image_read(lo->store->libfd, name, &img);
-	errno = -r;
 	if (r == -ENOENT)
-		errbuf_set(err, len,
-			   "image \"%s\" does not exist (`alcovectl image list` shows the images)",
-			   name);
-	else if (r < 0)
-		errbuf_set(err, len, "image \"%s\": %m", name);
+		return alc_error(
+		    e, r, LAYER_STAGE,
+		    "image \"%s\" does not exist (`alcovectl image list` shows the images)", name);
+	if (r < 0)
+		return alc_error(e, r, LAYER_STAGE, "image \"%s\": %m", name);
 	for (size_t i = img.n_layers; r >= 0 && i > 0; i--) {
 		const char *hex = img.layers[i - 1];
 		int fd = open_beneath(lo->store->layersfd, hex, O_PATH | O_DIRECTORY, 0);
 
-		if (fd < 0) {
-			errno = -fd;
-			errbuf_set(err, len, "image \"%s\": layer sha256:%s: %m", name, hex);
-			return fd;
-		}
-		r = lowers_add(lo, fd, name, err, len);
+		if (fd < 0)
+			return alc_error(e, fd, LAYER_STAGE, "image \"%s\": layer sha256:%s: %m",
+					 name, hex);
+		r = lowers_add(lo, fd, name, e);
 	}
 	return r;
 }
 
-static int add_image(Lowers *lo, const char *image, char *err, size_t len)
+static int add_image(Lowers *lo, const char *image, AlcError *e)
 {
-	return image[0] == '/' ? add_dir_image(lo, image, err, len)
-			       : add_oci_image(lo, image, err, len);
+	return image[0] == '/' ? add_dir_image(lo, image, e) : add_oci_image(lo, image, e);
 }
 
 /* The layers a running alcove pinned, for its OCI images (the block of them, top first, where
  * the profile names the first): what the user's layer lies on now, not NAME's current version
  * (a pull since the alcove was built moved NAME). */
-static int add_pinned(Lowers *lo, const OciLayerSet *pinned, char *err, size_t len)
+static int add_pinned(Lowers *lo, const OciLayerSet *pinned, AlcError *e)
 {
 	int r = 0;
 
-	if (lo->store->lockfd < 0 && (r = oci_store_open(lo->store, LOCK_SH, err, len)) < 0)
+	if (lo->store->lockfd < 0 && (r = oci_store_open(lo->store, LOCK_SH, e)) < 0)
 		return r;
 	for (size_t i = 0; r >= 0 && i < pinned->n; i++) {
 		int fd = open_beneath(lo->store->layersfd, pinned->hex[i], O_PATH | O_DIRECTORY, 0);
 
-		if (fd < 0) {
-			errno = -fd;
-			errbuf_set(err, len, "the running alcove's layer sha256:%s: %m",
-				   pinned->hex[i]);
-			return fd;
-		}
-		r = lowers_add(lo, fd, pinned->hex[i], err, len);
+		if (fd < 0)
+			return alc_error(e, fd, LAYER_STAGE,
+					 "the running alcove's layer sha256:%s: %m",
+					 pinned->hex[i]);
+		r = lowers_add(lo, fd, pinned->hex[i], e);
 	}
 	return r;
 }
 
 /* The profile's image list; its OCI images as the user's running alcove (share = user:
  * /run/alcove/<uid>) pinned them, if it runs. */
-static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, char *err, size_t len)
+static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, AlcError *e)
 {
 	_cleanup_(oci_layer_set_free) OciLayerSet pinned = {0};
 	char name[16];
@@ -143,26 +134,24 @@ static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, char *err,
 
 	snprintf(name, sizeof(name), "%u", (unsigned)uid);
 	r = oci_live_alcove_layers(name, &pinned);
-	if (r < 0) {
-		errno = -r;
-		return errbuf_set(err, len, "%s/%s/layers: %m", ALCOVE_RUN_DIR, name), r;
-	}
+	if (r < 0)
+		return alc_error(e, r, LAYER_STAGE, "%s/%s/layers: %m", ALCOVE_RUN_DIR, name);
 	if (pinned.n)
 		log_info("layer diff: comparing with the layers the running alcove stacks "
 			 "(%s/%s/layers), not the images' current versions",
 			 ALCOVE_RUN_DIR, name);
 	for (size_t i = 0; r >= 0 && i < pr->n_image; i++) {
 		if (pr->image[i][0] == '/' || !pinned.n)
-			r = add_image(lo, pr->image[i], err, len);
+			r = add_image(lo, pr->image[i], e);
 		else if (!done)
-			r = add_pinned(lo, &pinned, err, len), done = true;
+			r = add_pinned(lo, &pinned, e), done = true;
 	}
 	return r;
 }
 
 /* The image list of the profile the policy gives USER's logins through service. */
 static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *user,
-			      const char *service, char *err, size_t len)
+			      const char *service, AlcError *e)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	PolicyErrors errs = {0};
@@ -170,27 +159,26 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 	Decision d;
 	int r = policy_load(ctx->config, &p, &errs);
 
-	errno = -r;
 	if (r < 0)
-		errbuf_set(err, len, "the policy does not load: %s",
-			   errs.n ? errs.msg[0] : strerror(-r));
+		alc_error(e, r, LAYER_STAGE, "the policy does not load: %s",
+			  errs.n ? errs.msg[0] : strerror(-r));
 	policy_errors_clear(&errs);
 	if (r < 0)
 		return r;
 	r = login_lookup(user, service, NULL, NULL, &li);
-	if (r < 0) {
-		errno = -r;
-		errbuf_set(err, len, "failed to look up user '%s': %m", user);
-	} else {
+	if (r == -ENOENT)
+		alc_error(e, r, LAYER_STAGE, "no such user '%s'", user);
+	else if (r < 0)
+		alc_error(e, r, LAYER_STAGE, "user '%s' could not be looked up: %m", user);
+	else {
 		policy_decide(p, &li->login, &d);
-		if (d.kind != DECISION_CONTAIN) {
-			errbuf_set(err, len, "%s's %s logins are not contained (%s)", user, service,
-				   d.reason);
-			r = -ENOENT;
-		}
+		if (d.kind != DECISION_CONTAIN)
+			r = alc_error(e, -ENOENT, LAYER_STAGE,
+				      "%s's %s logins are not contained (%s)", user, service,
+				      d.reason);
 	}
 	if (r >= 0)
-		r = add_profile_list(lo, d.profile, li->login.uid, err, len);
+		r = add_profile_list(lo, d.profile, li->login.uid, e);
 	policy_free(p);
 	return r;
 }
@@ -223,23 +211,23 @@ static int open_upper(const char *user, int *ret_fd)
 static int open_images(const CtlContext *ctx, const char *user, const LayerArgs *a, Lowers *image,
 		       Lowers *base, bool *ret_base)
 {
-	char err[1024] = "";
+	AlcError e = {0};
 	int r;
 
 	*ret_base = false;
-	r = a->image ? add_image(image, a->image, err, sizeof(err))
-		     : add_profile_images(ctx, image, user, a->service, err, sizeof(err));
+	r = a->image ? add_image(image, a->image, &e)
+		     : add_profile_images(ctx, image, user, a->service, &e);
 	if (r < 0) {
-		log_error("layer diff: %s%s", err, a->image ? "" : "; give --image NAME");
+		log_error("layer diff: %s%s", e.msg, a->image ? "" : "; give --image NAME");
 		return r;
 	}
 	if (!a->image)
 		return 0;
-	r = add_profile_images(ctx, base, user, a->service, err, sizeof(err));
+	r = add_profile_images(ctx, base, user, a->service, &e);
 	if (r < 0) {
 		log_warning("layer diff: no current image to compare --image with (%s): "
 			    "nothing is marked 'updated'",
-			    err);
+			    e.msg);
 		lowers_close(base);
 		return 0;
 	}
@@ -314,7 +302,7 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 	_cleanup_close_ int upperfd = -1;
 	const LayerDiffLimits lim = LAYER_DIFF_LIMITS;
 	Printer pr = {.json = ctx->json};
-	char err[4 * LAYER_DIFF_PATH_MAX + 128] = "";
+	AlcError e = {0};
 	bool has_base;
 	int r;
 
@@ -327,11 +315,11 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 		fputc('[', stdout);
 	r = layer_diff(upperfd, &(LayerDiffImage){image.fd, image.n},
 		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, &lim, print_change,
-		       &pr, err, sizeof(err));
+		       &pr, &e);
 	if (pr.json)
 		fputs(pr.n ? "\n]\n" : "]\n", stdout);
 	if (r < 0) {
-		log_error("layer diff: %s's layer: %s", user, *err ? err : strerror(-r));
+		log_error("Failed to compare %s's layer with the image: %s", user, e.msg);
 		return CTL_EXIT_FAILURE;
 	}
 	return CTL_EXIT_OK;

@@ -137,14 +137,15 @@ static int pamd_scan_dir(DIR *d, const char *user, PamdConfigs *c)
 				  "root's alone (owner root, no group or other write)",
 				  user, de->d_name);
 		else if (r < 0)
-			log_error_errno(r, "user-manager: no user manager for %s: failed to read "
-					   PAMD_DIR "/%s: %m", user, de->d_name);
+			log_error_errno(
+			    r, "Failed to read " PAMD_DIR "/%s: %m; no user manager for %s",
+			    de->d_name, user);
 		if (r < 0)
 			return r;
 	}
 	if (errno != 0)
-		return log_error_errno(-errno, "user-manager: no user manager for %s: failed to "
-					       "list " PAMD_DIR ": %m", user);
+		return log_error_errno(
+		    -errno, "Failed to list " PAMD_DIR ": %m; no user manager for %s", user);
 	return 0;
 }
 
@@ -157,8 +158,8 @@ static int pamd_scan(const char *user, PamdConfigs *c)
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
-		return log_error_errno(-errno, "user-manager: no user manager for %s: failed to "
-					       "open " PAMD_DIR ": %m", user);
+		return log_error_errno(
+		    -errno, "Failed to open " PAMD_DIR ": %m; no user manager for %s", user);
 	}
 	r = pamd_scan_dir(d, user, c);
 	closedir(d);
@@ -177,8 +178,8 @@ static int decide_with(const char *path, const LoginInfo *li, UserManagerDecisio
 		log_error("%s", errs.msg[i]);
 	policy_errors_clear(&errs);
 	if (r < 0)
-		return log_error_errno(r, "user-manager: no user manager for %s: failed to load "
-					  "'%s': %m", li->user, path);
+		return log_error_errno(r, "Failed to load '%s': %m; no user manager for %s", path,
+				       li->user);
 	user_manager_decide(p, &li->login, d);
 	policy_free(p);
 	return 0;
@@ -233,8 +234,7 @@ int cmd_user_manager(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_FAILURE;
 	}
 	if (r < 0) {
-		log_error_errno(r,
-				"user-manager: no user manager for '%s': failed to look it up: %m",
+		log_error_errno(r, "Failed to look up user '%s': %m; no user manager for it",
 				argv[first]);
 		return CTL_EXIT_FAILURE;
 	}

@@ -14,10 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errbuf.h"
 #include "fileio.h"
 #include "layer_merge.h"
 #include "macro.h"
+
+#define LAYER_DIFF_STAGE "layer diff"
 
 typedef struct Walk {
 	const LayerDiffLimits *lim;
@@ -28,8 +29,7 @@ typedef struct Walk {
 	char path[LAYER_DIFF_PATH_MAX];
 	size_t len;
 	char *buf; /* 2 * LAYER_CMP_CHUNK, for comparing files */
-	char *err;
-	size_t errlen;
+	AlcError *error;
 } Walk;
 
 /* One name of a directory of the user's layer, and what the images have there. */
@@ -60,9 +60,7 @@ static int walk_error(Walk *w, int r, const char *what)
 	char path[4 * LAYER_DIFF_PATH_MAX];
 
 	shown(w, path, sizeof(path));
-	errno = -r;
-	errbuf_set(w->err, w->errlen, "%s: %s: %m", path, what);
-	return r;
+	return alc_error(w->error, r, LAYER_DIFF_STAGE, "%s: %s: %m", path, what);
 }
 
 /* With a base: 1 when the compared image's entry is not the current image's (the update adds
@@ -96,9 +94,12 @@ static int emit(Walk *w, const Cmp *c, LayerChangeKind kind, bool shadows, bool 
 	    .path = w->path,
 	};
 
+	int r;
+
 	if (updated < 0)
 		return walk_error(w, updated, "compare the image with the current one");
-	return w->fn(&ch, w->userdata);
+	r = w->fn(&ch, w->userdata);
+	return r < 0 ? walk_error(w, r, "report the change") : r;
 }
 
 static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStack *base,
@@ -195,11 +196,10 @@ static int read_names(Walk *w, int dirfd, Names *ns)
 	while ((errno = 0, de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (++w->entries > w->lim->max_entries) {
-			errbuf_set(w->err, w->errlen, "more than %llu entries",
-				   (unsigned long long)w->lim->max_entries);
-			return -E2BIG;
-		}
+		if (++w->entries > w->lim->max_entries)
+			return alc_error(w->error, -E2BIG, LAYER_DIFF_STAGE,
+					 "more than %llu entries",
+					 (unsigned long long)w->lim->max_entries);
 		if (ns->n == ns->cap) {
 			size_t cap = ns->cap ? ns->cap * 2 : 64;
 			char **v = reallocarray(ns->v, cap, sizeof(*v));
@@ -226,18 +226,17 @@ static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStac
 	size_t len = w->len;
 	int r;
 
-	if (depth > w->lim->max_depth) {
-		errbuf_set(w->err, w->errlen, "%s: deeper than %u directory levels",
-			   shown(w, w->buf, 2 * LAYER_CMP_CHUNK), w->lim->max_depth);
-		return -ELOOP;
-	}
+	if (depth > w->lim->max_depth)
+		return alc_error(w->error, -ELOOP, LAYER_DIFF_STAGE,
+				 "%s: deeper than %u directory levels",
+				 shown(w, w->buf, 2 * LAYER_CMP_CHUNK), w->lim->max_depth);
 	r = read_names(w, dirfd, &ns);
 	for (size_t i = 0; r >= 0 && i < ns.n; i++) {
-		if (len + 1 + strlen(ns.v[i]) >= sizeof(w->path)) {
-			errbuf_set(w->err, w->errlen, "%s: a path longer than %d bytes below it",
-				   shown(w, w->buf, 2 * LAYER_CMP_CHUNK), LAYER_DIFF_PATH_MAX);
-			return -ENAMETOOLONG;
-		}
+		if (len + 1 + strlen(ns.v[i]) >= sizeof(w->path))
+			return alc_error(w->error, -ENAMETOOLONG, LAYER_DIFF_STAGE,
+					 "%s: a path longer than %d bytes below it",
+					 shown(w, w->buf, 2 * LAYER_CMP_CHUNK),
+					 LAYER_DIFF_PATH_MAX);
 		w->len += (size_t)sprintf(w->path + len, "/%s", ns.v[i]);
 		r = diff_entry(w, dirfd, lower, base, ns.v[i], depth);
 		w->len = len;
@@ -247,8 +246,7 @@ static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStac
 }
 
 int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
-	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, char *err,
-	       size_t errlen)
+	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, AlcError *e)
 {
 	_cleanup_(layer_stack_close) LayerStack lower = {.n = 0}, cur = {.n = 0};
 	_cleanup_free_ char *buf = malloc(2 * LAYER_CMP_CHUNK);
@@ -257,21 +255,19 @@ int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *b
 		  .userdata = userdata,
 		  .has_base = base != NULL,
 		  .buf = buf,
-		  .err = err,
-		  .errlen = errlen};
+		  .error = e};
 	int r;
 
 	if (!buf)
-		return -ENOMEM;
+		return alc_error(e, -ENOMEM, LAYER_DIFF_STAGE, "allocate a buffer: %m");
 	r = layer_stack_dup(&lower, image->fds, image->n);
 	if (r >= 0 && base)
 		r = layer_stack_dup(&cur, base->fds, base->n);
 	if (r == -E2BIG)
-		errbuf_set(err, errlen, "more than %d image layers", LAYER_MAX_LOWER);
-	else if (r < 0)
-		return walk_error(&w, r, "dup");
+		return alc_error(e, r, LAYER_DIFF_STAGE, "more than %d image layers",
+				 LAYER_MAX_LOWER);
 	if (r < 0)
-		return r;
+		return walk_error(&w, r, "dup");
 	return walk_dir(&w, upperfd, &lower, &cur, 0);
 }
 

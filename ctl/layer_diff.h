@@ -5,13 +5,16 @@
  * (overlay lower dirs, top first), as overlayfs would merge them (docs/INTERNALS.md, "Layer
  * diff"). Root code reading a tenant's tree: every entry is opened below its parent's fd with
  * openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) and O_NOFOLLOW, nothing is followed, and the walk
- * is bounded in depth, entries and path length. No logging: -errno and one line in err.
+ * is bounded in depth, entries and path length. No logging: -errno and an AlcError (stage
+ * "layer diff").
  * The images' side: ctl/layer_merge.h.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "error.h"
 
 #define LAYER_DIFF_PATH_MAX 4096 /* PATH_MAX: a longer path could not be opened by name */
 
@@ -57,11 +60,10 @@ typedef struct LayerDiffImage {
 /*
  * Walks upperfd (a directory) against image; with base (NULL: none), the image the user runs
  * now, also marks what is "updated". -ELOOP (too deep), -E2BIG (too many entries or layers),
- * -ENAMETOOLONG, or the -errno of a syscall, with err naming the path.
+ * -ENAMETOOLONG, or the -errno of a syscall or of fn, with *e naming the path.
  */
 int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
-	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, char *err,
-	       size_t errlen);
+	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, AlcError *e);
 
 /* A path for a terminal or a JSON string: printable ASCII as is, every other byte (space and
  * backslash included) as \xHH: a name may hold newlines or terminal escape sequences.

@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errbuf.h"
 #include "fileio.h"
 #include "macro.h"
 #include "statefile.h"
+
+#define OCI_STORE_STAGE "oci store"
 
 void oci_layer_set_free(OciLayerSet *set)
 {
@@ -47,14 +48,15 @@ static int set_add(OciLayerSet *set, const char *hex)
 	return 0;
 }
 
-int oci_layers_of_images(const OciStore *s, OciLayerSet *set, char *err, size_t errlen)
+int oci_layers_of_images(const OciStore *s, OciLayerSet *set, AlcError *e)
 {
 	DIR *d = NULL;
 	struct dirent *de;
 	int r = opendir_fd(s->imagesfd, &d);
 
 	if (r < 0)
-		return r;
+		return alc_error(e, r, OCI_STORE_STAGE, "list %s/%s/images: %m", ALCOVE_LIB_DIR,
+				 OCI_DIR);
 	while (r >= 0 && (de = readdir(d))) {
 		OciImage img;
 
@@ -62,9 +64,12 @@ int oci_layers_of_images(const OciStore *s, OciLayerSet *set, char *err, size_t 
 			continue;
 		r = oci_image_read(s->libfd, de->d_name, &img);
 		if (r < 0)
-			errbuf_set(err, errlen, "image %s: %s", de->d_name, strerror(-r));
+			alc_error(e, r, OCI_STORE_STAGE, "read image %s: %m", de->d_name);
 		for (size_t i = 0; r >= 0 && i < img.n_layers; i++)
 			r = set_add(set, img.layers[i]);
+		if (r == -ENOMEM)
+			alc_error(e, r, OCI_STORE_STAGE, "list the layers of image %s: %m",
+				  de->d_name);
 	}
 	closedir(d);
 	return r < 0 ? r : 0;
@@ -94,16 +99,18 @@ static int read_layers_file(int runfd, const char *alcove, OciLayerSet *set)
 	return 0;
 }
 
-int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen)
+int oci_layers_of_alcoves(OciLayerSet *set, AlcError *e)
 {
 	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = NULL;
 	struct dirent *de;
 	int r;
 
-	if (runfd < 0)
-		return errno == ENOENT ? 0 : negative_errno();
-	r = opendir_fd(runfd, &d);
+	if (runfd < 0 && errno == ENOENT)
+		return 0;
+	r = runfd < 0 ? negative_errno() : opendir_fd(runfd, &d);
+	if (r < 0)
+		return alc_error(e, r, OCI_STORE_STAGE, "list %s: %m", ALCOVE_RUN_DIR);
 	while (r >= 0 && (de = readdir(d))) {
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
@@ -111,8 +118,8 @@ int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen)
 		if (r == -ENOENT || r == -ENOTDIR)
 			r = 0;
 		else if (r < 0)
-			errbuf_set(err, errlen, "%s/%s/layers: %s", ALCOVE_RUN_DIR, de->d_name,
-				   strerror(-r));
+			alc_error(e, r, OCI_STORE_STAGE, "read %s/%s/layers: %m", ALCOVE_RUN_DIR,
+				  de->d_name);
 	}
 	if (d)
 		closedir(d);

@@ -18,11 +18,12 @@ typedef struct OciLayerSet {
 void oci_layer_set_free(OciLayerSet *set);
 bool oci_layer_set_has(const OciLayerSet *set, const char *hex);
 
-/* Adds every image record's layers. -errno (a record that cannot be read: nothing is known). */
-int oci_layers_of_images(const OciStore *s, OciLayerSet *set, char *err, size_t errlen);
+/* Adds every image record's layers. -errno (a record that cannot be read: nothing is known)
+ * with *e (stage "oci store") naming it. */
+int oci_layers_of_images(const OciStore *s, OciLayerSet *set, AlcError *e);
 /* Adds the layers of every alcove under /run/alcove, running or not (gc removes the dead
- * ones' directories): -errno when one cannot be read. */
-int oci_layers_of_alcoves(OciLayerSet *set, char *err, size_t errlen);
+ * ones' directories): -errno when one cannot be read, with *e naming it. */
+int oci_layers_of_alcoves(OciLayerSet *set, AlcError *e);
 /* The users of the live alcoves (statefile_alive: a dead one's directory waits for gc) that
  * stack any of img's layers, one a line; an alcove whose liveness cannot be told counts. */
 int oci_alcoves_using(const OciImage *img, char *buf, size_t len);

@@ -14,11 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errbuf.h"
 #include "fileio.h"
 #include "lib/tree_remove.h"
 #include "macro.h"
 #include "lib/paths.h"
+
+#define OCI_STORE_STAGE "oci store"
 
 void oci_store_close(OciStore *s)
 {
@@ -49,7 +50,7 @@ static int open_lock(OciStore *s, int lock_op)
 	return r < 0 ? negative_errno() : 0;
 }
 
-int oci_store_open(OciStore *s, int lock_op, char *err, size_t errlen)
+int oci_store_open(OciStore *s, int lock_op, AlcError *e)
 {
 	const DirSpec dir = {.uid = 0, .gid = 0, .mode = 0700, .check = MODE_EXACT};
 	const char *what = ALCOVE_LIB_DIR;
@@ -66,11 +67,11 @@ int oci_store_open(OciStore *s, int lock_op, char *err, size_t errlen)
 	if (r >= 0)
 		r = open_lock(s, lock_op), what = "lock";
 	if (r < 0) {
-		errbuf_set(err, errlen, "%s/%s%s%s: %s%s", ALCOVE_LIB_DIR, OCI_DIR,
-			   strcmp(what, OCI_DIR) ? "/" : "", strcmp(what, OCI_DIR) ? what : "",
-			   strerror(-r),
-			   r == -EPERM ? " (must be root's, mode 0700; a lock file 0600)" : "");
 		oci_store_close(s);
+		return alc_error(
+		    e, r, OCI_STORE_STAGE, "%s/%s%s%s: %m%s", ALCOVE_LIB_DIR, OCI_DIR,
+		    strcmp(what, OCI_DIR) ? "/" : "", strcmp(what, OCI_DIR) ? what : "",
+		    r == -EPERM ? " (must be root's, mode 0700; a lock file 0600)" : "");
 	}
 	return r;
 }
@@ -103,20 +104,22 @@ static bool pull_running(int dirfd, const char *name)
 	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
-static int clean_dir(int dirfd, bool pulls, char *err, size_t errlen)
+static int clean_dir(int dirfd, bool pulls, AlcError *e)
 {
+	const char *where = pulls ? "" : "/layers";
 	DIR *d = NULL;
 	struct dirent *de;
 	int r = opendir_fd(dirfd, &d);
 
 	if (r < 0)
-		return r;
+		return alc_error(e, r, OCI_STORE_STAGE, "list %s/%s%s: %m", ALCOVE_LIB_DIR, OCI_DIR,
+				 where);
 	while ((de = readdir(d))) {
 		if (!is_stale(de->d_name, pulls) || (pulls && pull_running(dirfd, de->d_name)))
 			continue;
 		r = oci_store_remove(dirfd, de->d_name);
 		if (r < 0 && r != -ENOENT) {
-			errbuf_set(err, errlen, "remove %s: %s", de->d_name, strerror(-r));
+			alc_error(e, r, OCI_STORE_STAGE, "remove %s: %m", de->d_name);
 			break;
 		}
 		r = 0;
@@ -125,11 +128,11 @@ static int clean_dir(int dirfd, bool pulls, char *err, size_t errlen)
 	return r;
 }
 
-int oci_store_clean(OciStore *s, char *err, size_t errlen)
+int oci_store_clean(OciStore *s, AlcError *e)
 {
-	int r = clean_dir(s->ocifd, true, err, errlen);
+	int r = clean_dir(s->ocifd, true, e);
 
-	return r < 0 ? r : clean_dir(s->layersfd, false, err, errlen);
+	return r < 0 ? r : clean_dir(s->layersfd, false, e);
 }
 
 int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "oci.h"
 
 typedef struct OciStore {
@@ -17,13 +18,14 @@ typedef struct OciStore {
 #define OCI_STORE_INIT ((OciStore){-1, -1, -1, -1, -1})
 
 /* Opens (creating when missing) the store and takes its lock: LOCK_EX to change it (pull, rm,
- * prune), LOCK_SH to read it. */
-int oci_store_open(OciStore *s, int lock_op, char *err, size_t errlen);
+ * prune), LOCK_SH to read it. -errno with *e (stage "oci store") naming the directory. */
+int oci_store_open(OciStore *s, int lock_op, AlcError *e);
 void oci_store_close(OciStore *s);
 
 /* Removes what interrupted pulls left, under the store's exclusive lock: pull.* layouts whose
- * pull no longer holds their flock, and *.partial layers (only made under the lock). */
-int oci_store_clean(OciStore *s, char *err, size_t errlen);
+ * pull no longer holds their flock, and *.partial layers (only made under the lock). -errno
+ * with *e naming what could not be listed or removed. */
+int oci_store_clean(OciStore *s, AlcError *e);
 
 /* flock(2) on the store's lock again: LOCK_UN while skopeo downloads (builds, list and
  * inspect go on meanwhile), LOCK_EX again to unpack and record. */

@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errbuf.h"
 #include "lib/tree_remove.h"
 #include "macro.h"
 #include "oci_unpack.h"
@@ -23,6 +22,7 @@
 
 #define UNPACK_PATH LIBEXECDIR "/alcove-unpack"
 #define UNPACK_PREFIX "alcove-unpack: "
+#define UNPACK_STAGE "unpack"
 
 /* What it wrote (the record, or its error line) and how it ended. */
 typedef struct UnpackRun {
@@ -59,7 +59,7 @@ static void read_output(int fd, UnpackRun *run)
 }
 
 /* Runs alcove-unpack with the layout as its fd 3 and args after "--layout-fd 3". */
-static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, char *err, size_t errlen)
+static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, AlcError *e)
 {
 	const char *path = unpack_path();
 	char *argv[6] = {(char *)"alcove-unpack", (char *)"--layout-fd", (char *)"3", NULL};
@@ -72,7 +72,7 @@ static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, char *err
 		argv[4] = (char *)hex;
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return errbuf_set(err, errlen, "pipe: %m"), negative_errno();
+		return alc_error(e, negative_errno(), UNPACK_STAGE, "make a pipe for %s: %m", path);
 	rd = fds[0];
 	wr = fds[1];
 	/* stdin /dev/null, stdout and stderr the pipe, fd 3 the layout; nothing else */
@@ -82,22 +82,21 @@ static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, char *err
 				     .fds = {-1, wr, wr, layoutfd},
 				     .n_fds = 4},
 			&pidfd);
-	if (r < 0) {
-		errbuf_set(err, errlen, "Failed to run %s: %s", path, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return alc_error(e, r, UNPACK_STAGE, "run %s: %m", path);
 	closep(&wr); /* EOF on rd once it exits */
 	read_output(rd, run);
 	r = spawn_wait(pidfd, -1, &run->code, &run->sig);
 	if (r < 0)
-		errbuf_set(err, errlen, "Failed to wait for %s: %s", path, strerror(-r));
+		return alc_error(e, r, UNPACK_STAGE, "wait for %s: %m", path);
 	return r;
 }
 
 /* Its exit status back to the errno it is (alcove-unpack exits with it), and its first line,
- * without its name, in err (or what ended it, if it said nothing). */
-static int unpack_status(const UnpackRun *run, char *err, size_t errlen)
+ * without its name, in *e (or what ended it, if it said nothing). */
+static int unpack_status(const UnpackRun *run, AlcError *e)
 {
+	int r = run->sig == 0 && run->code > 0 && run->code < 126 ? -run->code : -EIO;
 	const char *line = run->out;
 	size_t n;
 
@@ -107,47 +106,44 @@ static int unpack_status(const UnpackRun *run, char *err, size_t errlen)
 		line += strlen(UNPACK_PREFIX);
 	n = strcspn(line, "\n");
 	if (n > 0)
-		errbuf_set(err, errlen, "%.*s", (int)n, line);
-	else if (run->sig != 0)
-		errbuf_set(err, errlen, "%s was killed by signal %d", unpack_path(), run->sig);
-	else
-		errbuf_set(err, errlen, "%s exited with status %d", unpack_path(), run->code);
-	return run->sig == 0 && run->code > 0 && run->code < 126 ? -run->code : -EIO;
+		return alc_error(e, r, UNPACK_STAGE, "%.*s", (int)n, line);
+	if (run->sig != 0)
+		return alc_error(e, r, UNPACK_STAGE, "%s was killed by signal %d", unpack_path(),
+				 run->sig);
+	return alc_error(e, r, UNPACK_STAGE, "%s exited with status %d", unpack_path(), run->code);
 }
 
-int oci_unpack_read_layout(int layoutfd, OciImage *img, char *err, size_t errlen)
+int oci_unpack_read_layout(int layoutfd, OciImage *img, AlcError *e)
 {
 	_cleanup_free_ UnpackRun *run = calloc(1, sizeof(*run)); /* 16 KiB */
 	int r;
 
 	if (!run)
-		return -ENOMEM;
-	r = unpack_spawn(layoutfd, NULL, run, err, errlen);
+		return alc_error(e, -ENOMEM, UNPACK_STAGE, "read the layout: %m");
+	r = unpack_spawn(layoutfd, NULL, run, e);
 	if (r >= 0)
-		r = unpack_status(run, err, errlen);
-	if (r >= 0 && oci_image_parse(run->out, run->len, img) < 0) {
-		errbuf_set(err, errlen, "%s printed no image record", unpack_path());
-		r = -EBADMSG;
-	}
+		r = unpack_status(run, e);
+	if (r >= 0 && oci_image_parse(run->out, run->len, img) < 0)
+		return alc_error(e, -EBADMSG, UNPACK_STAGE, "%s printed no image record",
+				 unpack_path());
 	return r;
 }
 
-int oci_unpack_layer(int layoutfd, const char *hex, char *err, size_t errlen)
+int oci_unpack_layer(int layoutfd, const char *hex, AlcError *e)
 {
 	_cleanup_free_ UnpackRun *run = NULL;
 	int r;
 
 	if (!oci_hex_ok(hex))
-		return -EINVAL;
+		return alc_error(e, -EINVAL, UNPACK_STAGE, "'%s' is not a layer digest", hex);
 	run = calloc(1, sizeof(*run));
 	if (!run)
-		return -ENOMEM;
-	r = unpack_spawn(layoutfd, hex, run, err, errlen);
-	return r < 0 ? r : unpack_status(run, err, errlen);
+		return alc_error(e, -ENOMEM, UNPACK_STAGE, "unpack layer sha256:%s: %m", hex);
+	r = unpack_spawn(layoutfd, hex, run, e);
+	return r < 0 ? r : unpack_status(run, e);
 }
 
-int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, char *err,
-		    size_t errlen)
+int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, AlcError *e)
 {
 	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
 	struct stat st;
@@ -155,18 +151,22 @@ int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_n
 
 	*ret_new = false;
 	if (!oci_hex_ok(hex) || fstat(partialdirfd, &st) < 0)
-		return -EINVAL;
+		return alc_error(e, -EINVAL, UNPACK_STAGE,
+				 "place layer '%s': not a digest, or no "
+				 "directory to place it from",
+				 hex);
 	snprintf(partial, sizeof(partial), "%s.partial", hex);
 	/* RENAME_NOREPLACE: a layer another pull placed first stays (same digest, same files) */
 	if (renameat2(partialdirfd, partial, layersfd, hex, RENAME_NOREPLACE) == 0)
 		*ret_new = true;
-	else if (errno != EEXIST) {
-		r = negative_errno();
-		errbuf_set(err, errlen, "rename %s: %m", partial);
-	}
+	else if (errno != EEXIST)
+		r = alc_error(e, negative_errno(), UNPACK_STAGE, "rename %s: %m", partial);
 	if (!*ret_new)
 		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
 	if (r < 0)
 		return r;
-	return fsync(layersfd) < 0 ? negative_errno() : 0;
+	if (fsync(layersfd) < 0)
+		return alc_error(e, negative_errno(), UNPACK_STAGE, "fsync the layers of %s: %m",
+				 hex);
+	return 0;
 }

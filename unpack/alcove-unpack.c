@@ -58,7 +58,7 @@ static int parse_dirfd(const char *s, int *ret_fd)
 
 enum { OPT_LAYOUT_FD = 0x100, OPT_LAYER };
 
-static int parse_args(int argc, char **argv, UnpackArgs *a, char *err, size_t errlen)
+static int parse_args(int argc, char **argv, UnpackArgs *a, AlcError *e)
 {
 	static const struct option opts[] = {{"layout-fd", required_argument, NULL, OPT_LAYOUT_FD},
 					     {"layer", required_argument, NULL, OPT_LAYER},
@@ -68,45 +68,38 @@ static int parse_args(int argc, char **argv, UnpackArgs *a, char *err, size_t er
 	*a = (UnpackArgs){.layoutfd = -1};
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == OPT_LAYOUT_FD && (r = parse_dirfd(optarg, &a->layoutfd)) < 0) {
-			snprintf(err, errlen, "--layout-fd %s: %s", optarg, strerror(-r));
-			return r;
-		}
+		if (opt == OPT_LAYOUT_FD && (r = parse_dirfd(optarg, &a->layoutfd)) < 0)
+			return alc_error(e, r, "arguments", "--layout-fd %s: %m", optarg);
 		if (opt == OPT_LAYER)
 			a->hex = optarg;
 		if (opt != OPT_LAYOUT_FD && opt != OPT_LAYER)
 			break;
 	}
-	if (opt != -1 || optind != argc || a->layoutfd < 0 || (a->hex && !oci_hex_ok(a->hex))) {
-		snprintf(err, errlen, "usage: alcove-unpack --layout-fd N [--layer HEX]");
-		return -EINVAL;
-	}
+	if (opt != -1 || optind != argc || a->layoutfd < 0 || (a->hex && !oci_hex_ok(a->hex)))
+		return alc_error(e, -EINVAL, "arguments",
+				 "usage: alcove-unpack --layout-fd N [--layer HEX]");
 	return 0;
 }
 
 /* The record on stdout, whole or (-EIO) not at all as far as the reader can tell: it takes
  * stdout only from an exit status 0. */
-static int print_record(const OciImage *img, char *err, size_t errlen)
+static int print_record(const OciImage *img, AlcError *e)
 {
 	char buf[OCI_RECORD_MAX];
 	int n = oci_image_format(img, buf, sizeof(buf));
 
-	if (n < 0) {
-		snprintf(err, errlen, "manifest sha256:%s: its record does not fit: %s",
-			 img->manifest, strerror(-n));
-		return n;
-	}
-	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0) {
-		snprintf(err, errlen, "write the record: %m");
-		return -EIO;
-	}
+	if (n < 0)
+		return alc_error(e, n, "record", "manifest sha256:%s: its record does not fit: %m",
+				 img->manifest);
+	/* the text names the write's errno; the failure is -EIO */
+	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0)
+		return alc_error(e, -EIO, "record", "write the record: %s", strerror(errno));
 	return 0;
 }
 
 /* The layer <hex> of the layout's manifest: its size and diff_id from the same verified
  * read as the record's. */
-static int unpack_layer(int layoutfd, const OciImage *img, const char *hex, char *err,
-			size_t errlen)
+static int unpack_layer(int layoutfd, const OciImage *img, const char *hex, AlcError *e)
 {
 	const OciLimits lim = OCI_DEFAULT_LIMITS;
 
@@ -115,21 +108,18 @@ static int unpack_layer(int layoutfd, const OciImage *img, const char *hex, char
 
 		if (strcmp(img->layers[i], hex) != 0)
 			continue;
-		r = oci_layer_unpack_partial(layoutfd, layoutfd, hex, img->sizes[i], &lim, err,
-					     errlen);
+		r = oci_layer_unpack_partial(layoutfd, layoutfd, hex, img->sizes[i], &lim, e);
 		/* a mismatch leaves the .partial: the pull removes its whole directory */
-		return r < 0
-			   ? r
-			   : oci_layer_diff_id_check(layoutfd, hex, img->diff_ids[i], err, errlen);
+		return r < 0 ? r : oci_layer_diff_id_check(layoutfd, hex, img->diff_ids[i], e);
 	}
-	snprintf(err, errlen, "layer sha256:%s is not in manifest sha256:%s", hex, img->manifest);
-	return -ENOENT;
+	return alc_error(e, -ENOENT, "unpack", "layer sha256:%s is not in manifest sha256:%s", hex,
+			 img->manifest);
 }
 
 int main(int argc, char **argv)
 {
 	static OciImage img; /* some 10 KiB */
-	char err[1024] = "";
+	AlcError e = {0};
 	UnpackArgs a;
 	int r;
 
@@ -141,15 +131,15 @@ int main(int argc, char **argv)
 	}
 	/* The pull that runs it has no use for a layer it no longer waits for. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	r = parse_args(argc, argv, &a, err, sizeof(err));
+	r = parse_args(argc, argv, &a, &e);
 	if (r >= 0)
-		r = oci_layout_read(a.layoutfd, &img, err, sizeof(err));
+		r = oci_layout_read(a.layoutfd, &img, &e);
 	if (r >= 0)
-		r = a.hex ? unpack_layer(a.layoutfd, &img, a.hex, err, sizeof(err))
-			  : print_record(&img, err, sizeof(err));
+		r = a.hex ? unpack_layer(a.layoutfd, &img, a.hex, &e) : print_record(&img, &e);
 	if (r >= 0)
 		return 0;
-	fprintf(stderr, "alcove-unpack: %s\n", *err ? err : strerror(-r));
+	/* the one line the pull reports (ctl/oci_unpack.c): the object, or at least the errno */
+	fprintf(stderr, "alcove-unpack: %s\n", e.err ? e.msg : strerror(-r));
 	/* the errno as the exit status (126 and up are the shell's and exec's) */
 	return -r > 0 && -r < 126 ? -r : EIO;
 }

@@ -28,11 +28,12 @@
 
 #include "layer_unpack.h"
 
-#include "errbuf.h"
 #include "fileio.h"
 #include "lib/tree_remove.h"
 #include "macro.h"
 #include "oci_layout.h"
+
+#define UNPACK_STAGE "unpack"
 
 typedef struct Unpack {
 	struct archive *a;
@@ -41,8 +42,7 @@ typedef struct Unpack {
 	uint64_t blob_bytes, bytes, entries;
 	const char *hex, *entry; /* the layer, the entry being made (for messages) */
 	const OciLimits *lim;
-	char *err;
-	size_t errlen;
+	AlcError *error;
 	char buf[1 << 16];
 } Unpack;
 
@@ -57,11 +57,9 @@ static int fail(Unpack *u, int r, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (u->entry)
-		errbuf_set(u->err, u->errlen, "layer sha256:%s: entry '%s': %s", u->hex, u->entry,
-			   why);
-	else
-		errbuf_set(u->err, u->errlen, "layer sha256:%s: %s", u->hex, why);
-	return r;
+		return alc_error(u->error, r, UNPACK_STAGE, "layer sha256:%s: entry '%s': %s",
+				 u->hex, u->entry, why);
+	return alc_error(u->error, r, UNPACK_STAGE, "layer sha256:%s: %s", u->hex, why);
 }
 
 static la_ssize_t blob_read(struct archive *a, void *data, const void **buf)
@@ -131,7 +129,7 @@ static int parent_error(Unpack *u, int r)
 		return fail(u, r, "a path through a symlink");
 	if (r == -ENOTDIR)
 		return fail(u, r, "a path through a file that is not a directory");
-	return fail(u, r, "failed to open its directory: %s", strerror(-r));
+	return fail(u, r, "open its directory: %s", strerror(-r));
 }
 
 /* Owner, mode (setuid bits kept: the alcove mounts them nosuid unless the profile has
@@ -157,7 +155,7 @@ static int set_meta(Unpack *u, int fd, struct archive_entry *e)
 static int replace(Unpack *u, int pfd, const char *base)
 {
 	if (unlinkat(pfd, base, 0) < 0)
-		return fail(u, negative_errno(), "failed to remove the entry it replaces: %m");
+		return fail(u, negative_errno(), "remove the entry it replaces: %m");
 	return 0;
 }
 
@@ -443,7 +441,7 @@ static int unpack_blob(Unpack *u, uint64_t size)
 	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK)
-		return fail(u, -ENOMEM, "failed to set up libarchive");
+		return fail(u, -ENOMEM, "set up libarchive");
 	u->a = a;
 	if (archive_read_open(a, u, NULL, blob_read, NULL) != ARCHIVE_OK)
 		return fail(u, -EBADMSG, "not a tar archive: %s", archive_error_string(a));
@@ -474,7 +472,7 @@ static void hash_freep(OciHash **h)
 
 /* Fills <hex>.partial from the blob; the caller renames or removes it. */
 static int fill_partial(int layoutfd, int partialfd, const char *hex, uint64_t size,
-			const OciLimits *lim, char *err, size_t errlen)
+			const OciLimits *lim, AlcError *e)
 {
 	_cleanup_(hash_freep) OciHash *h = NULL;
 	_cleanup_close_ int blobfd = -1;
@@ -484,29 +482,26 @@ static int fill_partial(int layoutfd, int partialfd, const char *hex, uint64_t s
 
 	snprintf(path, sizeof(path), "blobs/sha256/%s", hex);
 	blobfd = open_beneath(layoutfd, path, O_RDONLY | O_NOFOLLOW, 0);
-	if (blobfd < 0) {
-		errbuf_set(err, errlen, "layer sha256:%s: %s", hex, strerror(-blobfd));
-		return blobfd;
-	}
+	if (blobfd < 0)
+		return alc_error(e, blobfd, UNPACK_STAGE, "layer sha256:%s: %m", hex);
 	r = oci_hash_new(&h);
 	u = calloc(1, sizeof(*u)); /* its read buffer is too large for the stack */
 	if (r < 0 || !u) {
 		free(u);
-		return -ENOMEM;
+		return alc_error(e, -ENOMEM, UNPACK_STAGE, "layer sha256:%s: %m", hex);
 	}
 	*u = (Unpack){.blobfd = blobfd, .rootfd = partialfd, .hash = h, .hex = hex,
-		      .lim = lim, .err = err, .errlen = errlen};
+		      .lim = lim, .error = e};
 	r = unpack_blob(u, size);
 	free(u);
-	if (r >= 0 && syncfs(partialfd) < 0) {
-		errbuf_set(err, errlen, "layer sha256:%s: sync: %m", hex);
-		r = negative_errno();
-	}
+	if (r >= 0 && syncfs(partialfd) < 0)
+		return alc_error(e, negative_errno(), UNPACK_STAGE, "layer sha256:%s: sync: %m",
+				 hex);
 	return r;
 }
 
 int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
-			     const OciLimits *lim, char *err, size_t errlen)
+			     const OciLimits *lim, AlcError *e)
 {
 	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
 	_cleanup_close_ int fd = -1;
@@ -514,25 +509,26 @@ int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, ui
 	int r;
 
 	if (!oci_hex_ok(hex) || fstat(partialdirfd, &st) < 0)
-		return -EINVAL;
+		return alc_error(e, -EINVAL, UNPACK_STAGE,
+				 "unpack layer '%s': not a digest, or no directory to unpack into",
+				 hex);
 	snprintf(partial, sizeof(partial), "%s.partial", hex);
 	/* what an interrupted unpack left */
 	r = remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
-	if (r < 0 && r != -ENOENT) {
-		errbuf_set(err, errlen, "remove the stale %s: %s", partial, strerror(-r));
-		return r;
-	}
+	if (r < 0 && r != -ENOENT)
+		return alc_error(e, r, UNPACK_STAGE, "remove the stale %s: %m", partial);
 	if (mkdirat(partialdirfd, partial, 0755) < 0)
-		return errbuf_set(err, errlen, "mkdir %s: %m", partial), negative_errno();
+		return alc_error(e, negative_errno(), UNPACK_STAGE, "mkdir %s: %m", partial);
 	fd = open_beneath(partialdirfd, partial, O_RDONLY | O_DIRECTORY, 0);
-	r = fd < 0 ? fd : fill_partial(layoutfd, fd, hex, size, lim, err, errlen);
+	if (fd < 0)
+		alc_error(e, fd, UNPACK_STAGE, "open %s: %m", partial);
+	r = fd < 0 ? fd : fill_partial(layoutfd, fd, hex, size, lim, e);
 	if (r < 0)
 		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
 	return r;
 }
 
-int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, char *err,
-			    size_t errlen)
+int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, AlcError *err)
 {
 	_cleanup_(hash_freep) OciHash *h = NULL;
 	_cleanup_close_ int blobfd = -1;
@@ -561,15 +557,13 @@ int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, 
 	if (r >= 0 && n < 0)
 		r = -EBADMSG;
 	if (r < 0)
-		errbuf_set(err, errlen, "layer sha256:%s: decompress: %s", hex,
-			   a && archive_error_string(a) ? archive_error_string(a) : strerror(-r));
-	else if (oci_hash_check(h, diff_id, got) < 0) {
-		errbuf_set(err, errlen,
-			   "layer sha256:%s: uncompressed it is sha256:%s, the config's "
-			   "rootfs.diff_ids says sha256:%s",
-			   hex, got, diff_id);
-		r = -EBADMSG;
-	}
+		alc_error(err, r, UNPACK_STAGE, "layer sha256:%s: decompress: %s", hex,
+			  a && archive_error_string(a) ? archive_error_string(a) : strerror(-r));
+	else if (oci_hash_check(h, diff_id, got) < 0)
+		r = alc_error(err, -EBADMSG, UNPACK_STAGE,
+			      "layer sha256:%s: uncompressed it is sha256:%s, the config's "
+			      "rootfs.diff_ids says sha256:%s",
+			      hex, got, diff_id);
 	if (a)
 		archive_read_free(a);
 	return r;

@@ -14,10 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errbuf.h"
 #include "fileio.h"
 #include "macro.h"
 #include "oci_layout.h"
+
+#define LAYOUT_STAGE "layout"
 
 struct OciHash {
 	EVP_MD_CTX *ctx;
@@ -70,7 +71,7 @@ static void hash_freep(OciHash **h)
 }
 
 int oci_blob_read(int layoutfd, const char *hex, uint64_t size, size_t max, char **ret_buf,
-		  size_t *ret_len, char *err, size_t errlen)
+		  size_t *ret_len, AlcError *e)
 {
 	_cleanup_(hash_freep) OciHash *h = NULL;
 	_cleanup_close_ int dirfd = -1;
@@ -80,28 +81,23 @@ int oci_blob_read(int layoutfd, const char *hex, uint64_t size, size_t max, char
 	int r;
 
 	if (!buf || oci_hash_new(&h) < 0)
-		return -ENOMEM;
+		return alc_error(e, -ENOMEM, LAYOUT_STAGE, "blob sha256:%s: %m", hex);
 	dirfd = open_beneath(layoutfd, "blobs/sha256", O_RDONLY | O_DIRECTORY, 0);
 	/* hex has no '/' (oci_digest_hex): read_file_at's O_NOFOLLOW covers it */
 	r = dirfd < 0 ? dirfd : read_file_at(dirfd, hex, 0, buf, max, &n);
-	if (r < 0) {
-		errbuf_set(err, errlen, "blob sha256:%s: %s", hex,
-			   r == -EFBIG ? "larger than the bound" : strerror(-r));
-		return r;
-	}
-	if (size != UINT64_MAX && n != size) {
-		errbuf_set(err, errlen, "blob sha256:%s: %zu bytes, the manifest says %llu", hex,
-			   n, (unsigned long long)size);
-		return -EBADMSG;
-	}
+	if (r < 0)
+		return alc_error(e, r, LAYOUT_STAGE, "blob sha256:%s: %s", hex,
+				 r == -EFBIG ? "larger than the bound" : strerror(-r));
+	if (size != UINT64_MAX && n != size)
+		return alc_error(e, -EBADMSG, LAYOUT_STAGE,
+				 "blob sha256:%s: %zu bytes, the manifest says %llu", hex, n,
+				 (unsigned long long)size);
 	r = oci_hash_update(h, buf, n);
 	if (r >= 0)
 		r = oci_hash_check(h, hex, got);
-	if (r < 0) {
-		errbuf_set(err, errlen, "blob sha256:%s: digest mismatch (content is sha256:%s)",
-			   hex, got);
-		return r;
-	}
+	if (r < 0)
+		return alc_error(e, r, LAYOUT_STAGE,
+				 "blob sha256:%s: digest mismatch (content is sha256:%s)", hex, got);
 	buf[n] = '\0';
 	*ret_len = n;
 	*ret_buf = TAKE_PTR(buf);
@@ -121,8 +117,7 @@ static int descriptor(json_t *d, const char **ret_hex, uint64_t *ret_size)
 	return 0;
 }
 
-static int load_json(int layoutfd, const char *hex, uint64_t size, json_t **ret, char *err,
-		     size_t errlen)
+static int load_json(int layoutfd, const char *hex, uint64_t size, json_t **ret, AlcError *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	json_error_t je;
@@ -130,21 +125,20 @@ static int load_json(int layoutfd, const char *hex, uint64_t size, json_t **ret,
 	int r;
 
 	if (hex)
-		r = oci_blob_read(layoutfd, hex, size, OCI_JSON_MAX, &buf, &n, err, errlen);
+		r = oci_blob_read(layoutfd, hex, size, OCI_JSON_MAX, &buf, &n, e);
 	else {
 		buf = malloc(OCI_JSON_MAX);
 		r = buf ? read_file_at(layoutfd, "index.json", 0, buf, OCI_JSON_MAX, &n) : -ENOMEM;
 		if (r < 0)
-			errbuf_set(err, errlen, "index.json: %s", strerror(-r));
+			alc_error(e, r, LAYOUT_STAGE, "index.json: %m");
 	}
 	if (r < 0)
 		return r;
 	*ret = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
-	if (!*ret) {
-		errbuf_set(err, errlen, "%s%s: not JSON: %s (line %d)", hex ? "blob sha256:" : "",
-			   hex ? hex : "index.json", je.text, je.line);
-		return -EBADMSG;
-	}
+	if (!*ret)
+		return alc_error(e, -EBADMSG, LAYOUT_STAGE, "%s%s: not JSON: %s (line %d)",
+				 hex ? "blob sha256:" : "", hex ? hex : "index.json", je.text,
+				 je.line);
 	return 0;
 }
 
@@ -163,27 +157,24 @@ static bool layer_type_ok(const char *t)
 	return false;
 }
 
-static int manifest_layers(json_t *m, const char *mhex, OciImage *img, char *err, size_t errlen)
+static int manifest_layers(json_t *m, const char *mhex, OciImage *img, AlcError *e)
 {
 	json_t *layers = json_object_get(m, "layers");
 	size_t n = json_array_size(layers);
 
-	if (!json_is_array(layers) || n == 0 || n > OCI_MAX_LAYERS) {
-		errbuf_set(err, errlen, "manifest sha256:%s: %zu layers (1 to %d are supported)",
-			   mhex, n, OCI_MAX_LAYERS);
-		return -EBADMSG;
-	}
+	if (!json_is_array(layers) || n == 0 || n > OCI_MAX_LAYERS)
+		return alc_error(e, -EBADMSG, LAYOUT_STAGE,
+				 "manifest sha256:%s: %zu layers (1 to %d are supported)", mhex, n,
+				 OCI_MAX_LAYERS);
 	for (size_t i = 0; i < n; i++) {
 		json_t *l = json_array_get(layers, i);
 		const char *hex, *type = json_string_value(json_object_get(l, "mediaType"));
 
-		if (descriptor(l, &hex, &img->sizes[i]) < 0 || !layer_type_ok(type)) {
-			errbuf_set(err, errlen,
-				   "manifest sha256:%s: layer %zu is not a tar layer descriptor "
-				   "(mediaType %s)",
-				   mhex, i, type ? type : "missing");
-			return -EBADMSG;
-		}
+		if (descriptor(l, &hex, &img->sizes[i]) < 0 || !layer_type_ok(type))
+			return alc_error(e, -EBADMSG, LAYOUT_STAGE,
+					 "manifest sha256:%s: layer %zu is not a tar layer "
+					 "descriptor (mediaType %s)",
+					 mhex, i, type ? type : "missing");
 		snprintf(img->layers[i], sizeof(img->layers[i]), "%s", hex);
 	}
 	img->n_layers = n;
@@ -219,25 +210,22 @@ static void config_keys(json_t *conf, OciImage *img)
 }
 
 /* rootfs.diff_ids (image-spec config.md): one "sha256:<hex>" per manifest layer, in order. */
-static int config_diff_ids(json_t *config, OciImage *img, char *err, size_t errlen)
+static int config_diff_ids(json_t *config, OciImage *img, AlcError *e)
 {
 	json_t *ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
 	const char *hex;
 
-	if (json_array_size(ids) != img->n_layers) {
-		errbuf_set(err, errlen,
-			   "manifest sha256:%s: its config's rootfs.diff_ids names %zu layers, the "
-			   "manifest %zu",
-			   img->manifest, json_array_size(ids), img->n_layers);
-		return -EBADMSG;
-	}
+	if (json_array_size(ids) != img->n_layers)
+		return alc_error(e, -EBADMSG, LAYOUT_STAGE,
+				 "manifest sha256:%s: its config's rootfs.diff_ids names %zu "
+				 "layers, the manifest %zu",
+				 img->manifest, json_array_size(ids), img->n_layers);
 	for (size_t i = 0; i < img->n_layers; i++) {
-		if (oci_digest_hex(json_string_value(json_array_get(ids, i)), &hex) < 0) {
-			errbuf_set(err, errlen,
-				   "manifest sha256:%s: rootfs.diff_ids[%zu] is not a sha256 digest",
-				   img->manifest, i);
-			return -EBADMSG;
-		}
+		if (oci_digest_hex(json_string_value(json_array_get(ids, i)), &hex) < 0)
+			return alc_error(e, -EBADMSG, LAYOUT_STAGE,
+					 "manifest sha256:%s: rootfs.diff_ids[%zu] is not a sha256 "
+					 "digest",
+					 img->manifest, i);
 		snprintf(img->diff_ids[i], sizeof(img->diff_ids[i]), "%s", hex);
 	}
 	return 0;
@@ -245,8 +233,7 @@ static int config_diff_ids(json_t *config, OciImage *img, char *err, size_t errl
 
 /* The config's Labels and config_keys(), shown by inspect. Labels that do not fit the record
  * or hold a newline are left out, and img->cut says so. */
-static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *err,
-			 size_t errlen)
+static int config_labels(int layoutfd, json_t *manifest, OciImage *img, AlcError *e)
 {
 	_cleanup_(json_decrefp) json_t *config = NULL;
 	json_t *labels, *v;
@@ -254,11 +241,10 @@ static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *er
 	uint64_t size;
 	int r;
 
-	if (descriptor(json_object_get(manifest, "config"), &hex, &size) < 0) {
-		errbuf_set(err, errlen, "manifest sha256:%s: no config descriptor", img->manifest);
-		return -EBADMSG;
-	}
-	r = load_json(layoutfd, hex, size, &config, err, errlen);
+	if (descriptor(json_object_get(manifest, "config"), &hex, &size) < 0)
+		return alc_error(e, -EBADMSG, LAYOUT_STAGE, "manifest sha256:%s: no config descriptor",
+				 img->manifest);
+	r = load_json(layoutfd, hex, size, &config, e);
 	if (r < 0)
 		return r;
 	labels = json_object_get(json_object_get(config, "config"), "Labels");
@@ -266,10 +252,10 @@ static int config_labels(int layoutfd, json_t *manifest, OciImage *img, char *er
 		if (!json_is_string(v) || oci_image_add_label(img, key, json_string_value(v)) < 0)
 			img->cut = true;
 	config_keys(json_object_get(config, "config"), img);
-	return config_diff_ids(config, img, err, errlen);
+	return config_diff_ids(config, img, e);
 }
 
-int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen)
+int oci_layout_read(int layoutfd, OciImage *img, AlcError *e)
 {
 	_cleanup_(json_decrefp) json_t *index = NULL;
 	_cleanup_(json_decrefp) json_t *manifest = NULL;
@@ -278,24 +264,22 @@ int oci_layout_read(int layoutfd, OciImage *img, char *err, size_t errlen)
 	uint64_t size;
 	int r;
 
-	r = load_json(layoutfd, NULL, 0, &index, err, errlen);
+	r = load_json(layoutfd, NULL, 0, &index, e);
 	if (r < 0)
 		return r;
 	mans = json_object_get(index, "manifests");
 	if (json_array_size(mans) != 1 || descriptor(json_array_get(mans, 0), &hex, &size) < 0 ||
 	    strcmp(json_string_value(json_object_get(json_array_get(mans, 0), "mediaType")) ?: "",
-		   "application/vnd.oci.image.manifest.v1+json") != 0) {
-		errbuf_set(err, errlen,
-			   "index.json: expected exactly one image manifest descriptor, got %zu",
-			   json_array_size(mans));
-		return -EBADMSG;
-	}
+		   "application/vnd.oci.image.manifest.v1+json") != 0)
+		return alc_error(e, -EBADMSG, LAYOUT_STAGE,
+				 "index.json: expected exactly one image manifest descriptor, got %zu",
+				 json_array_size(mans));
 	snprintf(img->manifest, sizeof(img->manifest), "%s", hex);
-	r = load_json(layoutfd, hex, size, &manifest, err, errlen);
+	r = load_json(layoutfd, hex, size, &manifest, e);
 	if (r < 0)
 		return r;
-	r = manifest_layers(manifest, img->manifest, img, err, errlen);
+	r = manifest_layers(manifest, img->manifest, img, e);
 	if (r < 0)
 		return r;
-	return config_labels(layoutfd, manifest, img, err, errlen);
+	return config_labels(layoutfd, manifest, img, e);
 }

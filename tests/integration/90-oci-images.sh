@@ -87,7 +87,7 @@ assert_contains "$out" "libarchive" "alcove-unpack links libarchive"
 
 # --- through alcovectl: a hostile image leaves no record, no layer, no pull directory ---
 out=$(actl image pull "oci:$W/L-symlink:latest" alcoi-bad 2>&1) && fail "pull of a hostile image worked"
-assert_contains "$out" "image alcoi-bad: layer sha256:" "pull names the image and the layer"
+assert_contains "$out" "Failed to pull image alcoi-bad: layer sha256:" "pull names the image and the layer"
 assert_contains "$out" "entry './escape/alcove-oci-symlink': a path through a symlink" "pull names the entry"
 [ -e "$OCI/images/alcoi-bad" ] && fail "a refused pull left an image record"
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a refused pull left a pull dir or a .partial"
@@ -95,7 +95,7 @@ pass "a refused pull leaves no record, no pull directory, no .partial"
 # alcove-unpack missing: the pull says which program it could not run, and leaves nothing
 out=$(ALCOVE_UNPACK=$W/no-unpack actl image pull "oci:$W/A:latest" alcoi-bad 2>&1) &&
 	fail "a pull without alcove-unpack worked"
-assert_contains "$out" "image alcoi-bad: Failed to run $W/no-unpack: No such file or directory" \
+assert_contains "$out" "Failed to pull image alcoi-bad: run $W/no-unpack: No such file or directory" \
 	"a pull without alcove-unpack names it"
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a pull without alcove-unpack left a pull dir"
 # a hostile top layer over a good base this pull unpacks first: the base goes too

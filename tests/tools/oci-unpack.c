@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "layer_unpack.h"
@@ -20,7 +21,7 @@
 /* Into layersfd/<hex> unless it is there already (*ret_new false): through <hex>.partial in
  * layersfd itself, as a pull does in its own directory. */
 static int layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
-			const OciLimits *lim, bool *ret_new, char *err, size_t errlen)
+			const OciLimits *lim, bool *ret_new, AlcError *e)
 {
 	struct stat st;
 	int r;
@@ -28,8 +29,8 @@ static int layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t si
 	*ret_new = false;
 	if (fstatat(layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, err, errlen);
-	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, err, errlen);
+	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, e);
+	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, e);
 }
 
 int main(int argc, char **argv)
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
 	OciLimits lim = OCI_DEFAULT_LIMITS;
 	_cleanup_close_ int layout = -1, layers = -1;
 	OciImage img = {0};
-	char err[1024] = "";
+	AlcError e = {0};
 	int r;
 
 	if (argc < 3 || argc > 4) {
@@ -52,17 +53,16 @@ int main(int argc, char **argv)
 		perror("open");
 		return 1;
 	}
-	r = oci_layout_read(layout, &img, err, sizeof(err));
+	r = oci_layout_read(layout, &img, &e);
 	for (size_t i = 0; r >= 0 && i < img.n_layers; i++) {
 		bool made;
 
-		r = layer_unpack(layout, layers, img.layers[i], img.sizes[i], &lim, &made, err,
-				 sizeof(err));
+		r = layer_unpack(layout, layers, img.layers[i], img.sizes[i], &lim, &made, &e);
 		if (r >= 0)
 			printf("%s %s\n", made ? "new" : "have", img.layers[i]);
 	}
 	if (r < 0) {
-		fprintf(stderr, "oci-unpack: %s\n", err);
+		fprintf(stderr, "oci-unpack: %s\n", e.err ? e.msg : strerror(-r));
 		return 1;
 	}
 	return 0;

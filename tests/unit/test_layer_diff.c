@@ -158,16 +158,15 @@ static void test_diff(void **state)
 	};
 	LayerDiffLimits lim = LAYER_DIFF_LIMITS;
 	Seen seen = {.n = 0};
-	char err[256] = "";
+	AlcError e = {0};
 	int up, lower[2];
 
 	make_tree();
 	up = open_dir("up");
 	lower[0] = open_dir("top");
 	lower[1] = open_dir("base");
-	assert_int_equal(layer_diff(up, &(LayerDiffImage){lower, 2}, NULL, &lim, collect, &seen,
-				    err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    layer_diff(up, &(LayerDiffImage){lower, 2}, NULL, &lim, collect, &seen, &e), 0);
 	assert_seen(&seen, want, ELEMENTSOF(want));
 	close(up);
 	close(lower[0]);
@@ -187,7 +186,7 @@ static void test_updated(void **state)
 	};
 	LayerDiffLimits lim = LAYER_DIFF_LIMITS;
 	Seen seen = {.n = 0};
-	char err[256] = "";
+	AlcError e = {0};
 	int up, cur, next;
 
 	put("cur/etc/a", "1\n", 0644);
@@ -206,7 +205,7 @@ static void test_updated(void **state)
 	cur = open_dir("cur");
 	next = open_dir("next");
 	assert_int_equal(layer_diff(up, &(LayerDiffImage){&next, 1}, &(LayerDiffImage){&cur, 1},
-				    &lim, collect, &seen, err, sizeof(err)),
+				    &lim, collect, &seen, &e),
 			 0);
 	assert_seen(&seen, want, ELEMENTSOF(want));
 	close(up);
@@ -218,21 +217,22 @@ static void test_bounds(void **state)
 {
 	LayerDiffLimits lim = {.max_depth = 3, .max_entries = 1000};
 	Seen seen = {.n = 0};
-	char err[256] = "";
+	AlcError e = {0};
 	int up;
 
 	put("deep/a/b/c/d/e/f", "deep\n", 0644);
 	up = open_dir("deep");
-	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, err,
-				    sizeof(err)),
+	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, &e),
 			 -ELOOP);
-	assert_string_equal(err, "/a/b/c/d: deeper than 3 directory levels");
+	assert_string_equal(e.msg, "/a/b/c/d: deeper than 3 directory levels");
+	assert_int_equal(e.err, ELOOP);
+	assert_string_equal(e.stage, "layer diff");
 	lim = (LayerDiffLimits){.max_depth = 100, .max_entries = 4};
 	seen.n = 0;
-	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, err,
-				    sizeof(err)),
+	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, &e),
 			 -E2BIG);
-	assert_string_equal(err, "more than 4 entries");
+	assert_string_equal(e.msg, "more than 4 entries");
+	assert_int_equal(e.err, E2BIG);
 	close(up);
 }
 
