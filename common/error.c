@@ -2,8 +2,7 @@
 #include "error.h"
 
 #include <errno.h>
-
-#include "errbuf.h"
+#include <stdio.h>
 
 int alc_verror(AlcError *e, int r, const char *stage, const char *fmt, va_list ap)
 {
@@ -15,8 +14,8 @@ int alc_verror(AlcError *e, int r, const char *stage, const char *fmt, va_list a
 		return r;
 	e->err = -r;
 	e->stage = stage;
-	errno = -r; /* %m in fmt is the failure being recorded */
-	errbuf_vset(e->msg, sizeof(e->msg), fmt, ap);
+	errno = -r;				    /* %m in fmt is the failure being recorded */
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap); /* cut to fit, always terminated */
 	errno = saved;
 	return r;
 }

@@ -5,7 +5,7 @@
  * One failure as data: the errno, the stage it happened in, whether that stage worked on what
  * the tenant controls, and one line naming the object. Library code fills it and returns -errno;
  * the entry point that handles it logs it once (the stage as a log field) and answers with the
- * message. Text is formatted by errbuf.h. Pure libc, no logging.
+ * message. Pure libc, no logging.
  */
 
 #include <stdarg.h>
