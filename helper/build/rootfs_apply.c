@@ -218,11 +218,16 @@ static int mount_overlay(Rootfs *rf)
  * names it for the log. In root mode ns root may leave anything in its persistent upper layer
  * between logins: a symlink or a file at /tmp, /run, /proc, the home... A mount cannot sit
  * there, and refusing would lock the user out until root edited the layer on the host. So
- * whatever is not a directory is removed through the overlay (unlinkat: a whiteout in the
- * upper when the image has that name, which is what hides it) and an empty directory made in
- * its place; a real directory, full or not, is mounted over as it is. Never followed: a
- * single component, lstat'ed, unlinked, then opened with RESOLVE_NO_SYMLINKS.
+ * a regular file (the user's data) is moved aside as move_aside() does, anything else that is
+ * not a directory (a symlink, a fifo: no data) is removed through the overlay (unlinkat: a
+ * whiteout in the upper when the image has that name, which is what hides it), and an empty
+ * directory is made in its place; a real directory, full or not, is mounted over as it is.
+ * Never followed: a single component, lstat'ed, renamed or unlinked, then opened with
+ * RESOLVE_NO_SYMLINKS.
  */
+static int move_aside(Rootfs *rf, int parent, const char *name, const char *target,
+		      mode_t mode);
+
 static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path, size_t len,
 		      int *ret)
 {
@@ -231,6 +236,15 @@ static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			return negative_errno();
+	} else if (S_ISREG(st.st_mode)) {
+		char target[256];
+		int r;
+
+		if ((size_t)snprintf(target, sizeof(target), "%.*s", (int)len, path) >= sizeof(target))
+			return -ENAMETOOLONG;
+		r = move_aside(rf, parent, name, target, st.st_mode);
+		if (r < 0)
+			return r;
 	} else if (!S_ISDIR(st.st_mode)) {
 		if (unlinkat(parent, name, 0) < 0)
 			return negative_errno();
@@ -277,16 +291,17 @@ static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
 }
 
 /*
- * A directory where a file is to be mounted (/etc/passwd, /etc/resolv.conf...): ns root may
- * make one in a persistent upper layer (root mode), and a file cannot be mounted on it; every
- * later build would fail. Renamed in the same parent to "<name>.alcove-moved-<epoch>" through
+ * A directory where a file is to be mounted (/etc/passwd, /etc/resolv.conf...), or a file
+ * where a directory is (ensure_dir): ns root may make one in a persistent upper layer (root
+ * mode), and a mount needs the other type; every later build would fail. Renamed in the same parent to "<name>.alcove-moved-<epoch>" through
  * the overlay, so the user's files in it are kept and the name is free for the file.
  * renameat2() acts on the entry itself, never through a symlink; RENAME_NOREPLACE never
  * overwrites what the user has under the new name. Where that name is taken, the next ones
  * add the nanoseconds of the moment of the try: ns root may have made any name it can
  * foresee (all of a window of seconds and small numbers after them), not these.
  */
-static int move_aside(Rootfs *rf, int parent, const char *name, const char *target)
+static int move_aside(Rootfs *rf, int parent, const char *name, const char *target,
+		      mode_t mode)
 {
 	char moved[256];
 	struct timespec ts;
@@ -307,11 +322,10 @@ static int move_aside(Rootfs *rf, int parent, const char *name, const char *targ
 	}
 	if (r < 0)
 		return r;
-	return child_note(rf->cs,
-			  "Moved '%s' (a directory) in %s's layer aside to '%.*s%s', to mount a "
-			  "file there",
-			  target, rf->cs->user, (int)(strrchr(target, '/') - target + 1), target,
-			  moved);
+	return child_note(rf->cs, "Moved '%s' (%s) in %s's layer aside to '%.*s%s', to mount a %s there",
+			  target, rootfs_file_type(mode), rf->cs->user,
+			  (int)(strrchr(target, '/') - target + 1), target, moved,
+			  S_ISDIR(mode) ? "file" : "directory");
 }
 
 /* The mount point of a step: a directory, or a file (replacing a symlink the image has there,
@@ -339,7 +353,7 @@ static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 		close(fd);
 		if (s->kind == STEP_MASK_FILE)
 			return -ELOOP; /* a mask over a symlink or directory would hide nothing */
-		r = S_ISDIR(st.st_mode) ? move_aside(rf, parent, name, s->target)
+		r = S_ISDIR(st.st_mode) ? move_aside(rf, parent, name, s->target, st.st_mode)
 					: RET_NERRNO(unlinkat(parent, name, 0));
 		if (r < 0)
 			return r;

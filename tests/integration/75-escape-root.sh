@@ -180,8 +180,9 @@ stop3
 # targets (the home, /home on the way to it, /tmp, /run, /proc, /dev, /sys, /etc/passwd,
 # /etc/resolv.conf): symlinks to a host path, a file, a fifo. The next build never follows
 # them on the host (the canary stays as it was): the alcove's first process replaces them,
-# through the overlay, by an empty directory (or, at a file's mount point, a plain file), and
-# the helper logs it; the login works and the user's data stays. No lock-out.
+# through the overlay, by an empty directory (or, at a file's mount point, a plain file; a
+# file at a directory's is moved aside, its data kept), and the helper logs it; the login
+# works and the user's data stays. No lock-out.
 ssh_to alcx3 -- 'echo rootdata >/root/data; echo homedata >~/homedata' || fail "write data"
 for spec in /tmp:link /run:file /home/alcx3:link /home:link /proc:fifo /dev:link /sys:link \
 	/etc/passwd:link /etc/resolv.conf:link; do
@@ -213,9 +214,16 @@ for spec in /tmp:link /run:file /home/alcx3:link /home:link /proc:fifo /dev:link
 		[ -d "$layer/upper$t" ] && [ ! -L "$layer/upper$t" ] ||
 			fail "$t in the upper is not a directory now: $(ls -ld "$layer/upper$t")"
 		pass "$t: replaced in the upper by a directory"
-		line=$(journal_wait "Replaced '$t'") || fail "no log line for the replaced $t"
-		assert_contains "$line" "Replaced '$t' ($what) in alcx3's layer by an empty directory to mount on" \
-			"$t: the helper logs what it replaced, and in whose layer"
+		if [ "$what" = "a file" ]; then
+			line=$(journal_wait "Moved '$t'") || fail "no log line for the moved $t"
+			assert_contains "$line" "Moved '$t' (a file) in alcx3's layer aside to '$t.alcove-moved-" \
+				"$t: the helper logs the file it moved aside, and in whose layer"
+			assert_eq planted "$(cat "$layer/upper$t".alcove-moved-*)" "$t: the file's data is kept beside it"
+		else
+			line=$(journal_wait "Replaced '$t'") || fail "no log line for the replaced $t"
+			assert_contains "$line" "Replaced '$t' ($what) in alcx3's layer by an empty directory to mount on" \
+				"$t: the helper logs what it replaced, and in whose layer"
+		fi
 		assert_contains "$line" "user=alcx3" "... for alcx3"
 		;;
 	esac
