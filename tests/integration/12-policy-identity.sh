@@ -5,8 +5,10 @@
 # login is refused, naming what the range holds) and `alcovectl explain` says why: an account
 # NSS knows, a range of the policy's reserved_ids (directory services that do not enumerate),
 # another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack),
-# and through a real sshd for an overlapping range and for one below 65536. Route 8 at the end:
-# a PAM_RHOST that is a DNS name is matched toward containment.
+# and through a real sshd for another account's uid, an overlapping range and one below 65536.
+# Route 8 at the end: through that sshd (UseDNS yes, the client's name in this test's own
+# /etc/hosts), rhost rules match addresses and prefixes; the client's reverse DNS name, which
+# it chooses, matches only toward containment, and a glob over it is no rule at all.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -85,13 +87,38 @@ wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove
 assert_contains "$("${CTL[@]}" explain alcid1 --config "$conf")" "decision  contained" \
 	"explain: contained"
 
-# --- an account NSS knows, with a uid inside alcid1's subordinate uids
+# The sshd of this test. It resolves the client's name (UseDNS yes) from files only, in this
+# mount ns: 127.0.0.1 is alcid-client.example, a name the client's owner chose.
+HOSTS=$(mktemp /run/alcove-tests/hosts.XXXXXX) && NSS=$(mktemp /run/alcove-tests/nsswitch.XXXXXX) ||
+	setup_fail "mktemp hosts, nsswitch.conf"
+on_exit "rm -f $HOSTS $NSS"
+printf '127.0.0.1 alcid-client.example\n' >"$HOSTS" &&
+	sed 's/^hosts:.*/hosts: files/' /etc/nsswitch.conf >"$NSS" && chmod 644 "$HOSTS" "$NSS" &&
+	mount --bind "$HOSTS" /etc/hosts && mount --bind "$NSS" /etc/nsswitch.conf ||
+	setup_fail "bind the test's /etc/hosts and nsswitch.conf"
+sshd_start 2441 "session required $MOD config=$conf helper=$HELPER" "UseDNS yes"
+sshd_authorize alcid1
+ssh_refused() { # what expected-text
+	local out rc
+	journal_clear
+	out=$(ssh_to alcid1 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] || fail "$1: the ssh login went through: $out"
+	assert_not_contains "$out" "IN:" "$1: the ssh login is refused (exit $rc)"
+	logged "$1: sshd's PAM session is refused" "Refusing session: alcove-helper open: Failed to build the alcove of alcid1: $2"
+	wait_until 100 alcove_gone alcid1 || fail "$1: an alcove is left: $(alcove_leftovers alcid1)"
+}
+
+# --- an account NSS knows, with a uid inside alcid1's subordinate uids (through sshd)
 userdel alcid2 >/dev/null 2>&1 || true
 useradd -M -N -g nogroup -s /usr/sbin/nologin -u $((U1 + 5)) alcid2 >/dev/null 2>&1 ||
 	fail "useradd alcid2"
 on_exit "userdel -f alcid2"
-refused "another account's uid in the range" \
-	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid holds uid $((U1 + 5)) of account alcid2"
+why="the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid holds uid $((U1 + 5)) of account alcid2"
+ensure_ranges
+ssh_refused "ssh, another account's uid in the range" "$why"
+assert_contains "$("${CTL[@]}" explain alcid1 --config "$conf")" "decision  refused: $why" \
+	"ssh, another account's uid in the range: explain says why"
 userdel -f alcid2
 
 # --- a group NSS knows, with a gid inside alcid1's subordinate gids
@@ -119,19 +146,7 @@ set_range alcid3 /etc/subuid $((U1 + 30000))
 refused "another user's subordinate range" \
 	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid overlaps the range $((U1 + 30000))-$((U1 + 95535)) of alcid3 (line "
 
-# --- through a real sshd login: the same overlap refused, and a range below 65536
-sshd_start 2441 "session required $MOD config=$conf helper=$HELPER"
-sshd_authorize alcid1
-ssh_refused() { # what expected-text
-	local out rc
-	journal_clear
-	out=$(ssh_to alcid1 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
-	rc=$?
-	[ $rc -ne 0 ] || fail "$1: the ssh login went through: $out"
-	assert_not_contains "$out" "IN:" "$1: the ssh login is refused (exit $rc)"
-	logged "$1: sshd's PAM session is refused" "Refusing session: alcove-helper open: Failed to build the alcove of alcid1: $2"
-	wait_until 100 alcove_gone alcid1 || fail "$1: an alcove is left: $(alcove_leftovers alcid1)"
-}
+# --- through the sshd: the same overlap refused, and a range below 65536
 ssh_refused "ssh, another user's subordinate range" \
 	"the subordinate uid range $U1-$((U1 + 65535)) of alcid1 in /etc/subuid overlaps the range $((U1 + 30000))-$((U1 + 95535)) of alcid3 (line "
 set_range alcid3 /etc/subuid $((U1 + 400000))
@@ -146,32 +161,59 @@ pass "with the overlaps gone, alcid1 logs in again"
 wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
 
 # --- issue 12 route 8: with sshd's UseDNS yes PAM_RHOST is the client's reverse DNS name, which
-# whoever owns its address chooses. A name matches the rhost rule that contains, never the skip
-# rule below it; an address outside the prefix still reaches the skip rule.
+# whoever owns its address chooses. A name matches every rhost rule that contains (the first:
+# profile dns), never a skip rule; an address matches by prefix (rule #2: profile lab); an
+# address outside both prefixes reaches the skip rule.
 dnsconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	mode = \"root\"; on_last_logout = \"stop\"; };
-rules = ( { rhost = \"192.0.2.0/24\"; profile = \"lab\"; },
+rules = ( { rhost = \"192.0.2.0/24\"; profile = \"dns\"; },
+	{ rhost = \"127.0.0.0/8\"; profile = \"lab\"; },
 	{ user = \"alcid1\"; action = \"skip\"; } );
-profiles = { lab = { }; };")
+profiles = { lab = { }; dns = { }; };")
+ssh_policy() { # config
+	sshd_pam_write "$SSHD_SERVICE" "session required $MOD sshd_config=$SSHD_DIR/sshd_config config=$1 helper=$HELPER"
+}
+ssh_policy "$dnsconf"
+ensure_ranges
+# ssh_contained WHAT PROFILE: alcid1 logs in through the sshd, into an alcove of PROFILE
+ssh_contained() {
+	local out
+	journal_clear
+	out=$(ssh_to alcid1 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1)
+	assert_contains "$out" "IN:alcove-init" "$1: the ssh login lands in an alcove"
+	logged "$1: contained with profile $2" "service $SSHD_SERVICE, profile $2;"
+	wait_until 100 alcove_gone alcid1 || fail "$1: an alcove is left: $(alcove_leftovers alcid1)"
+}
+ssh_contained "ssh from 127.0.0.1 named alcid-client.example: the name is contained by the first rhost rule" dns
+# (no line at all: glibc answers 127.0.0.1 with the name of a ::1 line)
+printf '# 127.0.0.1 has no name: sshd passes the address\n' >"$HOSTS"
+ssh_contained "ssh from 127.0.0.1 without a name: the address is matched by 127.0.0.0/8" lab
+printf '127.0.0.1 alcid-client.example\n' >"$HOSTS"
 sshd_pam_write alcid-range "session required pam_permit.so
 session required $MOD config=$dnsconf helper=$HELPER"
-ensure_ranges
-journal_clear
-out=$(pamtester -v -I rhost=192.0.2.7.ptr.example alcid-range alcid1 open_session close_session 2>&1) ||
-	fail "a name rhost: the session was refused: $out"
-logged "a name rhost is contained by the rhost rule (its profile), not skipped by the rule below" \
-	"service alcid-range, profile lab;"
-wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
 journal_clear
 out=$(pamtester -v -I rhost=203.0.113.9 alcid-range alcid1 open_session close_session 2>&1) ||
 	fail "an address rhost: the session was refused: $out"
-logged "an address outside the prefix reaches the skip rule" \
-	'Not contained: rule #2 (line 4): action = "skip"'
-out=$("${CTL[@]}" explain alcid1 --rhost 192.0.2.7.ptr.example --config "$dnsconf")
-assert_contains "$out" "rhost     192.0.2.7.ptr.example (not an address: rhost rules matched toward containment" \
+logged "an address outside both prefixes reaches the skip rule" \
+	'Not contained: rule #3 (line 5): action = "skip"'
+out=$("${CTL[@]}" explain alcid1 --rhost alcid-client.example --config "$dnsconf")
+assert_contains "$out" "rhost     alcid-client.example (not an address: rhost rules matched toward containment" \
 	"explain --rhost NAME: says the name is not an address"
 assert_contains "$out" "decision  contained: rule #1 (line 3; rhost is a name, not an address: matched toward containment)" \
-	"explain --rhost NAME: contained by the rhost rule, and why"
+	"explain --rhost NAME: contained by the first rhost rule, and why"
+# A skip rule globbing the client's name is no rule: the policy is refused, and so is the ssh
+# login, not let through uncontained.
+globconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; on_last_logout = \"stop\"; };
+rules = ( { rhost = \"*.example\"; action = \"skip\"; },
+	{ user = \"alcid1\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+ssh_policy "$globconf"
+journal_clear
+out=$(ssh_to alcid1 -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1) && fail "ssh under a glob rhost rule: the login went through: $out"
+assert_not_contains "$out" "IN:" "ssh under a skip rule globbing the client's name: the login is refused"
+logged "... the policy is invalid: the glob is not an address" \
+	"\"*.example\": not an IPv4 or IPv6 address (names and globs are not matched: the client controls its reverse DNS name); refusing the session"
 # check-config warns of UseDNS yes when rhost rules are there to meet names, not otherwise
 dnsdir=$(mktemp -d)
 on_exit "rm -rf '$dnsdir'"
