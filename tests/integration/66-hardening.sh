@@ -10,6 +10,7 @@
 #     (root mode keeps "allow");
 #   - init's stderr, a journal stream, is the alcove's ns root's: in root mode the tenant who
 #     takes it from init (pidfd_getfd) writes lines the journal attributes to the user's uid;
+#     in user mode the login cannot take it, and its lines are the subordinate uid S's;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
@@ -61,6 +62,13 @@ gc() {
 	o=$(ctl gc "$@" $U1 2>&1) || { echo "$o"; return 1; }
 	grep -v '^scopes not checked' <<<"$o" || true
 }
+
+# perl -e "$STEAL_STDERR" PID LINE: takes fd 2 of PID (pidfd_open, pidfd_getfd: ptrace
+# access to PID) and writes LINE to it; prints "planted" or the step that failed.
+STEAL_STDERR='my $p = syscall(434, $ARGV[0] + 0, 0); $p >= 0 or die "pidfd_open: $!\n";
+	my $fd = syscall(438, $p, 2, 0); $fd >= 0 or die "pidfd_getfd: $!\n";
+	open(my $h, ">&=", $fd) or die "fdopen: $!\n";
+	syswrite($h, "$ARGV[1]\n") or die "write: $!\n"; print "planted\n";'
 
 # --- (c) profile mount sources: reached through root's directories only -------------------
 mounts_conf() { # source
@@ -150,6 +158,18 @@ $(id -g $U1) $GID1" "$out" "user mode: deny inside, and the login keeps its pass
 out=$(ssh_with $U1 -- 'cat /proc/self/setgroups; id -G' 2>&1)
 assert_contains "$out" "deny
 $(id -g $U1) $GID1" "ssh: setgroups is deny in the login's user ns, its passed-through group kept"
+# (b) in user mode: init's stderr stream was connected by ns root, S (the first of the user's
+# subordinate uids), not by host root or U. The login (ns U, no capability over init) cannot
+# take the fd; host root can, and the line it writes carries the connecting process's creds.
+out=$(ctl enter $U1 -- perl -e "$STEAL_STDERR" 1 alchd-user-line 2>&1)
+assert_eq "pidfd_getfd: Operation not permitted" "$out" "user mode: the login cannot take init's stderr"
+pid1=$(alcove_pid $U1)
+out=$(perl -e "$STEAL_STDERR" "$pid1" alchd-host-line 2>&1)
+assert_eq planted "$out" "host root takes the user-mode init's stderr and writes to it"
+line=$(journal_wait "msg=alchd-host-line") || fail "the host's line did not reach the journal"
+sub1=$(awk -F: -v n=$U1 '$1 == n && $3 >= 65536 {print $2; exit}' /etc/subuid)
+assert_contains "$line" "stream uid=$sub1 pid=$pid1 " \
+	"user mode: the journal takes init's lines as ns root's (uid $sub1, init's pid $pid1)"
 ctl stop $U1 >/dev/null 2>&1
 conf=$(groups_conf root "$IMG")
 ctl enter $U2 -- sleep 4862 </dev/null >/dev/null 2>&1 &
@@ -161,14 +181,12 @@ out=$(ctl enter $U2 -- sh -c 'id -G' 2>&1)
 assert_eq "0 $GID1" "$out" "root mode: the login (ns root) has its passed-through group"
 
 # --- (b) init's journal stream was connected by its ns root, not by host root --------------
-out=$(ctl enter $U2 -- perl -e 'my $p = syscall(434, 1, 0); $p >= 0 or die "pidfd_open: $!\n";
-	my $fd = syscall(438, $p, 2, 0); $fd >= 0 or die "pidfd_getfd: $!\n";
-	open(my $h, ">&=", $fd) or die "fdopen: $!\n";
-	syswrite($h, "alchd-planted-line\n") or die "write: $!\n"; print "planted\n";' 2>&1)
+out=$(ctl enter $U2 -- perl -e "$STEAL_STDERR" 1 alchd-planted-line 2>&1)
 assert_eq planted "$out" "root mode: ns root takes init's stderr (pidfd_getfd) and writes to it"
 line=$(journal_wait "msg=alchd-planted-line") || fail "the planted line did not reach the journal"
-assert_contains "$line" "stream uid=$(id -u $U2) " \
-	"the journal takes the line as the user's (uid $(id -u $U2)), not root's"
+pid2=$(alcove_pid $U2)
+assert_contains "$line" "stream uid=$(id -u $U2) pid=$pid2 " \
+	"the journal takes the line as the user's (uid $(id -u $U2), init's pid $pid2), not root's"
 ctl stop $U2 >/dev/null 2>&1
 
 # --- (f) gc knows an alcove-init by its executable, not by its name -----------------------
