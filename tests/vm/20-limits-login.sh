@@ -8,8 +8,10 @@
 # A profile with no limits gets the builtin ones (issue 15): pids.max 2048 stops a fork loop
 # and memory.max, 25% of the RAM, OOM-kills a hog in its alcove, while another user logs in.
 # A tenant's leftovers (setsid + nohup, on_last_logout = "keep") stay under the same TasksMax:
-# the next login can fork only what they left. Then login-quota.sh: layer_quota as an ext4 and
-# an xfs project quota, in the same VM.
+# the next login can fork only what they left. alcovectl show and list (text and --json) give
+# a running alcove's memory and tasks against the scope's memory.max and pids.max, the
+# profile's 64M and 64. Then login-quota.sh: layer_quota as an ext4 and an xfs project quota,
+# in the same VM.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
 . "$ALCOVE_SRC/tests/vm/vm.sh"
@@ -131,17 +133,37 @@ echo "# with 40 leftovers the next login's fork loop started $started sleeps"
 assert_contains "$(cat "$VM_DIR/fork4.out")" "fork" "the next login's fork failed at the scope's TasksMax"
 vm_ssh root alcovectl stop alcevm4 >/dev/null 2>&1
 
-# --- alcovectl show reads the controllers' usage of a running alcove ---
-vm_ssh alcevm2 'sleep 60' </dev/null >/dev/null 2>&1 &
+# --- alcovectl show and list: the usage of a running alcove against its limits (issue 15),
+# read from the scope: "small" sets MemoryMax = 64M and TasksMax = 64. The login is idle, so
+# pids.current (init and the login's sleep) stays what show and list read ---
+vm_ssh alcevm 'sleep 60' </dev/null >/dev/null 2>&1 &
 bg=$!
 on_exit "kill $bg"
-has_alcove() { vm_ssh root alcovectl show alcevm2 >/dev/null 2>&1; }
-wait_until 300 has_alcove || fail "no alcove of alcevm2 for alcovectl show"
-out=$(vm_ssh root alcovectl show alcevm2)
-echo "$out" | sed 's/^/#   /'
-echo "$out" | grep -qE '^usage: +memory=[0-9]+ tasks=[0-9]+ cpu=[0-9.]+s$' ||
-	fail "alcovectl show: no memory/tasks/cpu usage of the scope"
-pass "alcovectl show: the scope's memory.current, pids.current and cpu usage"
+wait_until 300 vm_ssh root pgrep -u alcevm -x sleep || fail "no login of alcevm for alcovectl show"
+vm_ssh root "alcovectl show alcevm; echo ---; alcovectl list; echo ---; alcovectl show alcevm --json;
+	echo ---; alcovectl list --json; echo ---; cat /sys/fs/cgroup$scope/pids.current" >"$VM_DIR/usage.out" ||
+	fail "alcovectl show, list: $(cat "$VM_DIR/usage.out")"
+part() { awk -v n="$1" '/^---$/ {i++; next} i == n' "$VM_DIR/usage.out"; }
+part 0 | sed 's/^/#   /'
+tasks=$(part 4)
+[ "$tasks" -ge 2 ] 2>/dev/null || fail "pids.current of alcevm's scope: '$tasks'"
+assert_contains "$(part 0)" "
+limits:     memory.max=67108864 pids.max=64
+" "show: the scope's memory.max and pids.max, the profile's"
+part 0 | grep -qxE "usage:      memory=[1-9][0-9]* tasks=$tasks cpu=[0-9]+\.[0-9]{6}s" ||
+	fail "show: no usage line with the scope's $tasks tasks: $(part 0 | grep ^usage:)"
+pass "show: the scope's memory.current, its $tasks tasks and cpu usage"
+cols=$(part 1 | awk 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i} $1 == "alcevm" {print $c["MEM"], $c["TASKS"]}')
+[[ $cols =~ ^[0-9.]+[BKM]/64M\ $tasks/64$ ]] ||
+	fail "list: MEM and TASKS of alcevm are not its usage against 64M and 64: '$cols'"$'\n'"$(part 1)"
+pass "list: MEM and TASKS of alcevm against its limits ($cols)"
+nums() { python3 -c '
+import json, sys
+a = [a for a in json.load(sys.stdin)["alcoves"] if a["user"] == "alcevm"][0]
+u, l = a["usage"], a["limits"]
+print(0 < u["memory_current"] < l["memory_max"], u["pids_current"], l["memory_max"], l["pids_max"])'; }
+assert_eq "True $tasks 67108864 64" "$(part 2 | nums)" "show --json: memory and tasks used, their limits"
+assert_eq "True $tasks 67108864 64" "$(part 3 | nums)" "list --json: memory and tasks used, their limits"
 
 # --- root mode: the delegated subtree is the user's to divide ---
 out=$(vm_ssh alcevm3 'id -u; cat /sys/fs/cgroup/cgroup.controllers; mkdir /sys/fs/cgroup/job &&
