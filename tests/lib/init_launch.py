@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 # Starts build/alcove-init the way alcove-helper does, without the helper (tests only):
 # a root-owned user namespace with the user-mode maps of DESIGN §3 (ns 0 = S, ns U = U,
-# others S+n; one write per map, setgroups left "allow"), new mount/PID/IPC/UTS
-# namespaces, a new /proc, and the listening sockets: control (the user's, 0600) on fd 3,
-# admin (root's, 0600) on fd 5. No pivot_root: the alcove sees the host's files, which is all
-# init and alcove-enter need.
+# others S+n; one write per map), new mount/PID/IPC/UTS namespaces, a new /proc, and the
+# listening sockets: control (the user's, 0600) on fd 3, admin (root's, 0600) on fd 5. No
+# pivot_root: the alcove sees the host's files, which is all init and alcove-enter need.
+# Unlike the helper in user mode, which writes setgroups "deny" (DESIGN §3), it leaves
+# "allow", as root mode does: the helper hands the alcove the user's groups at the clone and
+# init keeps them (--keep-groups), but this launcher unshares with its own, so the middle
+# process drops them and init sets the login's (--groups), both with setgroups(2).
 #
 #   init_launch.py --user NAME --socket PATH --admin PATH --pidfile FILE [--cgroup DIR]
 #                  -- INIT ARGS...
@@ -133,7 +136,7 @@ def main():
     admin.close()
     if os.read(c2p_r, 1) != b"u":
         sys.exit("init_launch: the namespace child failed")
-    # Root writes both maps, each in one write; setgroups stays "allow" (DESIGN §3).
+    # Root writes both maps, each in one write; setgroups stays "allow" (see the top).
     with open(f"/proc/{mid}/uid_map", "w") as f:
         f.write(idmap(pw.pw_uid, suid))
     with open(f"/proc/{mid}/gid_map", "w") as f:
