@@ -93,74 +93,106 @@ static int bench(const LobbySpec *spec, int n, bool cpu)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	LobbySpec spec = {.name = "4242", .uid = 4242, .gid = getgid()};
-	LobbyNs ns;
-	int r, cmd = 0, n = 0;
-	bool cpu = false;
+typedef struct ProbeArgs {
+	LobbySpec spec;
+	int n_bench; /* --bench N: time N builds; 0: build once */
+	bool cpu;
+	char **cmd; /* after "--", or NULL */
+} ProbeArgs;
 
-	if (argc < 4) {
-		fprintf(stderr,
-			"usage: %s INIT_PID SHELL ENTER [--home DIR] [--tun] [--host-image] "
-			"[--bench N [--cpu]] "
-			"[-- CMD...]\n",
-			argv[0]);
-		return 2;
+static int usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s INIT_PID SHELL ENTER [--home DIR] [--tun] [--host-image] "
+		"[--bench N [--cpu]] [-- CMD...]\n",
+		argv0);
+	return 2;
+}
+
+/* The options after INIT_PID SHELL ENTER: 0, or the exit status for an unknown one. */
+static int parse_options(int argc, char **argv, ProbeArgs *a)
+{
+	for (int i = 4; i < argc; i++) {
+		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
+			a->n_bench = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
+			a->spec.home = argv[++i];
+		else if (strcmp(argv[i], "--cpu") == 0)
+			a->cpu = true;
+		else if (strcmp(argv[i], "--tun") == 0)
+			a->spec.tun = true;
+		else if (strcmp(argv[i], "--host-image") == 0)
+			a->spec.host_image = true;
+		else if (strcmp(argv[i], "--") == 0) {
+			a->cmd = i + 1 < argc ? argv + i + 1 : NULL;
+			return 0;
+		} else {
+			fprintf(stderr, "Unknown option '%s'\n", argv[i]);
+			return usage(argv[0]);
+		}
 	}
-	/* the helper holds a pidfd of init (verified alive); so does the probe */
-	spec.init_pidfd = (int)syscall(SYS_pidfd_open, atoi(argv[1]), 0);
-	if (spec.init_pidfd < 0) {
-		fprintf(stderr, "lobby_build: pidfd of %s: %s\n", argv[1], strerror(errno));
+	return 0;
+}
+
+/* INIT_PID and ENTER as the helper holds them: a pidfd of init (verified alive), and
+ * alcove-enter by its directory's fd. 0, or the exit status. */
+static int open_targets(const char *init_pid, char *enter, LobbySpec *spec)
+{
+	char *slash = strrchr(enter, '/');
+
+	spec->init_pidfd = (int)syscall(SYS_pidfd_open, atoi(init_pid), 0);
+	if (spec->init_pidfd < 0) {
+		fprintf(stderr, "lobby_build: pidfd of %s: %s\n", init_pid, strerror(errno));
 		return 1;
 	}
-	spec.shell = argv[2];
-	/* alcove-enter is found by its directory's fd, as the helper finds its own */
-	char *slash = strrchr(argv[3], '/');
-	if (!slash || slash == argv[3]) {
+	if (!slash || slash == enter) {
 		fprintf(stderr, "ENTER must be an absolute path below /\n");
 		return 2;
 	}
 	*slash = '\0';
-	spec.enter_dirfd = open(argv[3], O_PATH | O_DIRECTORY | O_CLOEXEC);
-	spec.enter_name = slash + 1;
-	if (spec.enter_dirfd < 0) {
-		perror(argv[3]);
+	spec->enter_dirfd = open(enter, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	spec->enter_name = slash + 1;
+	if (spec->enter_dirfd < 0) {
+		perror(enter);
 		return 1;
 	}
-	for (int i = 4; i < argc; i++) {
-		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
-			n = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
-			spec.home = argv[++i];
-		else if (strcmp(argv[i], "--cpu") == 0)
-			cpu = true;
-		else if (strcmp(argv[i], "--tun") == 0)
-			spec.tun = true;
-		else if (strcmp(argv[i], "--host-image") == 0)
-			spec.host_image = true;
-		else if (strcmp(argv[i], "--") == 0) {
-			cmd = i + 1;
-			break;
-		}
+	return 0;
+}
+
+/* As pam_alcove joins them: the lobby, then the alcove's net and UTS ns if not ours. */
+static int join_and_exec(const LobbyNs *ns, char **cmd)
+{
+	if (setns(ns->mnt, CLONE_NEWNS) < 0 || (ns->net >= 0 && setns(ns->net, CLONE_NEWNET) < 0) ||
+	    (ns->uts >= 0 && setns(ns->uts, CLONE_NEWUTS) < 0)) {
+		perror("setns");
+		return 1;
 	}
-	if (n > 0)
-		return bench(&spec, n, cpu);
+	execvp(cmd[0], cmd);
+	perror(cmd[0]);
+	return 127;
+}
+
+int main(int argc, char **argv)
+{
+	ProbeArgs a = {.spec = {.name = "4242", .uid = 4242, .gid = getgid()}};
 	AlcError e;
-	r = lobby_build(&spec, &ns, &e);
+	LobbyNs ns;
+	int r;
+
+	if (argc < 4)
+		return usage(argv[0]);
+	r = parse_options(argc, argv, &a);
+	if (r == 0)
+		r = open_targets(argv[1], argv[3], &a.spec);
+	if (r != 0)
+		return r;
+	a.spec.shell = argv[2];
+	if (a.n_bench > 0)
+		return bench(&a.spec, a.n_bench, a.cpu);
+	r = lobby_build(&a.spec, &ns, &e);
 	if (r < 0) {
 		fprintf(stderr, "lobby_build: %s (%s, errno %d)\n", e.msg, e.stage, e.err);
 		return 1;
 	}
-	if (!cmd || cmd >= argc)
-		return 0;
-	/* as pam_alcove joins them: the lobby, then the alcove's net and UTS ns if not ours */
-	if (setns(ns.mnt, CLONE_NEWNS) < 0 || (ns.net >= 0 && setns(ns.net, CLONE_NEWNET) < 0) ||
-	    (ns.uts >= 0 && setns(ns.uts, CLONE_NEWUTS) < 0)) {
-		perror("setns");
-		return 1;
-	}
-	execvp(argv[cmd], argv + cmd);
-	perror(argv[cmd]);
-	return 127;
+	return a.cmd ? join_and_exec(&ns, a.cmd) : 0;
 }
