@@ -9,13 +9,14 @@
 #include <sys/time.h>
 #include <sys/un.h>
 
+#include "dirs.h"
 #include "enter_client.h"
 #include "macro.h"
 #include "proto_io.h"
 
 int control_admin_path(const char *name, char *buf, size_t len)
 {
-	return alcove_run_path(name, "admin", buf, len);
+	return alcove_run_path(name, ALCOVE_RUN_ADMIN, buf, len);
 }
 
 /* A blocking call that ran into SO_SNDTIMEO/SO_RCVTIMEO reports EAGAIN (EINPROGRESS for a

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "fileio.h"
 #include "macro.h"
 
@@ -182,7 +183,7 @@ int statefile_read(int dirfd, AlcoveState *ret)
 	size_t len;
 	int r;
 
-	r = read_file_at(dirfd, "state", 0, buf, sizeof(buf), &len);
+	r = read_file_at(dirfd, ALCOVE_RUN_STATE, 0, buf, sizeof(buf), &len);
 	if (r < 0)
 		return r;
 	return statefile_parse(buf, len, ret);

@@ -20,6 +20,7 @@
 
 #include "alcove_pty.h"
 #include "commands.h"
+#include "dirs.h"
 #include "enter_client.h"
 #include "helper_call.h"
 #include "list_format.h"
@@ -99,7 +100,7 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 	EnterResult res = {0};
 	int r;
 
-	r = alcove_run_path(name, "control", socket_path, sizeof(socket_path));
+	r = alcove_run_path(name, ALCOVE_RUN_CONTROL, socket_path, sizeof(socket_path));
 	if (r < 0)
 		return log_error_errno(r, "Failed to name the control socket of alcove %s: %m",
 				       name);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dirs.h"
 #include "fileio.h"
 #include "macro.h"
 #include "statefile.h"
@@ -85,7 +86,7 @@ static int read_layers_file(int runfd, const char *alcove, OciLayerSet *set)
 
 	if (fd < 0)
 		return fd;
-	r = read_file_at(fd, "layers", 0, buf, sizeof(buf) - 1, &n);
+	r = read_file_at(fd, ALCOVE_RUN_LAYERS, 0, buf, sizeof(buf) - 1, &n);
 	if (r < 0)
 		return r;
 	buf[n] = '\0';

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "alcove_pty.h"
+#include "dirs.h"
 #include "enter_client.h"
 #include "lobby_marker.h"
 #include "pty_relay.h"
@@ -63,8 +64,8 @@ static bool alcove_socket_is_ours(const char *name, char *path, size_t size)
 
 	if (!name || !alcove_name_is_valid(name))
 		return false;
-	return alcove_run_path(name, "control", path, size) == 0 && lstat(path, &st) == 0 &&
-	       S_ISSOCK(st.st_mode) && st.st_uid == getuid();
+	return alcove_run_path(name, ALCOVE_RUN_CONTROL, path, size) == 0 &&
+	       lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == getuid();
 }
 
 /* 1 and *ret when this process runs in a lobby (the marker is there), 0 when not, -errno
@@ -158,7 +159,7 @@ static void choose(char **argv, Target *t)
 	 * environment is whatever the program that ran us passed on). */
 	t->lobby = true;
 	snprintf(t->shell, sizeof(t->shell), "%s", lm.shell);
-	if (alcove_run_path(lm.name, "control", t->socket, sizeof(t->socket)) < 0)
+	if (alcove_run_path(lm.name, ALCOVE_RUN_CONTROL, t->socket, sizeof(t->socket)) < 0)
 		not_running(lm.name, strerror(ENAMETOOLONG));
 	if (lstat(t->socket, &st) < 0)
 		not_running(t->socket, strerror(errno));

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "fdwait.h"
 #include "fileio.h"
 #include "macro.h"
@@ -121,13 +122,13 @@ int prepare_layers_record(BuildCtx *c)
 	for (size_t i = 0; i < c->n_layers; i++)
 		if (c->layer_hex[i][0])
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n", c->layer_hex[i]);
-	if (unlinkat(c->spec->rundirfd, "layers", 0) < 0 && errno != ENOENT)
+	if (unlinkat(c->spec->rundirfd, ALCOVE_RUN_LAYERS, 0) < 0 && errno != ENOENT)
 		return build_error(c, negative_errno(), "remove %s/%s/layers: %m", ALCOVE_RUN_DIR,
 				   c->spec->name);
 	if (n == 0)
 		return 0;
-	fd = paths_openat(c->spec->rundirfd, "layers", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-			  0600);
+	fd = paths_openat(c->spec->rundirfd, ALCOVE_RUN_LAYERS,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 	if (fd < 0 || write(fd, buf, n) != (ssize_t)n)
 		return build_error(c, fd < 0 ? fd : -EIO, "write %s/%s/layers: %m",
 				   ALCOVE_RUN_DIR, c->spec->name);

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "macro.h"
 #include "lib/paths.h"
 
@@ -80,10 +81,10 @@ int prepare_control(BuildCtx *c)
 	const LoginInfo *li = c->spec->login;
 	int fd, r;
 
-	r = listen_at(c, "control", li->uid, li->gid, &c->cs.control_fd);
+	r = listen_at(c, ALCOVE_RUN_CONTROL, li->uid, li->gid, &c->cs.control_fd);
 	if (r < 0)
 		return r;
-	r = listen_at(c, "admin", 0, 0, &c->cs.admin_fd);
+	r = listen_at(c, ALCOVE_RUN_ADMIN, 0, 0, &c->cs.admin_fd);
 	if (r < 0)
 		return r;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);

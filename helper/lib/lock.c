@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "fdwait.h"
 #include "macro.h"
 #include "paths.h"
@@ -37,7 +38,7 @@ static int lock_once(int runfd, const char *name, bool create, int how, int *ret
 	}
 	if (r < 0)
 		return r;
-	lockfd = paths_openat(dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	lockfd = paths_openat(dirfd, ALCOVE_RUN_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
 	if (lockfd == -ENOENT)
 		return 0; /* directory removed under us */
 	if (lockfd < 0)
@@ -46,7 +47,7 @@ static int lock_once(int runfd, const char *name, bool create, int how, int *ret
 		return negative_errno();
 	if (fstat(lockfd, &a) < 0)
 		return negative_errno();
-	if (fstatat(dirfd, "lock", &b, AT_SYMLINK_NOFOLLOW) < 0 || !same_inode(&a, &b))
+	if (fstatat(dirfd, ALCOVE_RUN_LOCK, &b, AT_SYMLINK_NOFOLLOW) < 0 || !same_inode(&a, &b))
 		return 0;
 	if (fstat(dirfd, &a) < 0)
 		return negative_errno();
@@ -156,7 +157,7 @@ int lock_layer(int userfd, bool create, bool shared, int *ret_fd)
 	struct stat st;
 
 	/* O_NONBLOCK|O_NOCTTY: whatever sits there, the open itself must not wait or act */
-	fd = paths_openat(userfd, "lock",
+	fd = paths_openat(userfd, ALCOVE_LIB_LOCK,
 			  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | (create ? O_CREAT : 0),
 			  0600);
 	if (fd < 0)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "macro.h"
 #include "paths.h"
 
@@ -34,9 +35,9 @@ int state_write(int dirfd, const AlcoveState *s)
 	n = statefile_format(s, buf, sizeof(buf));
 	if (n < 0)
 		return n;
-	if (unlinkat(dirfd, "state.tmp", 0) < 0 && errno != ENOENT)
+	if (unlinkat(dirfd, ALCOVE_RUN_STATE_TMP, 0) < 0 && errno != ENOENT)
 		return negative_errno();
-	fd = paths_openat(dirfd, "state.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	fd = paths_openat(dirfd, ALCOVE_RUN_STATE_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return fd;
 	/* no fsync: the file describes running processes, which a power loss ends too (and /run
@@ -44,7 +45,7 @@ int state_write(int dirfd, const AlcoveState *s)
 	r = write_all(fd, buf, (size_t)n);
 	if (r < 0)
 		return r;
-	if (renameat(dirfd, "state.tmp", dirfd, "state") < 0)
+	if (renameat(dirfd, ALCOVE_RUN_STATE_TMP, dirfd, ALCOVE_RUN_STATE) < 0)
 		return negative_errno();
 	return 0;
 }
@@ -60,19 +61,19 @@ int state_remove_leftovers(int dirfd)
 {
 	int r;
 
-	r = unlink_if_present(dirfd, "state");
+	r = unlink_if_present(dirfd, ALCOVE_RUN_STATE);
 	if (r < 0)
 		return r;
-	r = unlink_if_present(dirfd, "state.tmp");
+	r = unlink_if_present(dirfd, ALCOVE_RUN_STATE_TMP);
 	if (r < 0)
 		return r;
-	r = unlink_if_present(dirfd, "layers"); /* build/image.c */
+	r = unlink_if_present(dirfd, ALCOVE_RUN_LAYERS); /* build/image.c */
 	if (r < 0)
 		return r;
-	r = unlink_if_present(dirfd, "admin");
+	r = unlink_if_present(dirfd, ALCOVE_RUN_ADMIN);
 	if (r < 0)
 		return r;
-	return unlink_if_present(dirfd, "control");
+	return unlink_if_present(dirfd, ALCOVE_RUN_CONTROL);
 }
 
 int state_remove_dir(int runfd, const char *name, int dirfd)
@@ -82,7 +83,7 @@ int state_remove_dir(int runfd, const char *name, int dirfd)
 	r = state_remove_leftovers(dirfd);
 	if (r < 0)
 		return r;
-	r = unlink_if_present(dirfd, "lock");
+	r = unlink_if_present(dirfd, ALCOVE_RUN_LOCK);
 	if (r < 0)
 		return r;
 	/* ENOTEMPTY: a racing helper created its lock file already; it keeps the directory */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "enter_client.h"
 #include "fileio.h"
 #include "idmap.h"
@@ -177,8 +178,9 @@ static int scan_persist(int libfd, const char *name, PersistScan *ret)
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (strcmp(de->d_name, "lock") == 0 &&
-		    fstatat(dirfd(d), "lock", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		if (strcmp(de->d_name, ALCOVE_LIB_LOCK) == 0 &&
+		    fstatat(dirfd(d), ALCOVE_LIB_LOCK, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
 			continue; /* the layer's lock (lock.h): made by every build, holds nothing
 				   */
 		s.empty = false;
