@@ -44,7 +44,11 @@ cleanup() {
 	[ -n "${made[pam]:-}" ] && rm -f "$PAM_FILE"
 	[ -n "${made[dir]:-}" ] && rm -rf "${made[dir]}"
 	# Directories the helper or sshd made because this machine had none: only if still empty.
+	# /run/alcove holds, once the alcove is gone, the helper's empty anchor file "shell" and
+	# directory "lobby" (the lobby's mount points); anything else there is not the demo's.
 	for p in ${made[rmdirs]:-}; do
+		[ "$p" = /run/alcove ] && [ -z "$(ls -A "$p" 2>/dev/null | grep -vx -e shell -e lobby)" ] &&
+			[ ! -s "$p/shell" ] && rm -f "$p/shell"
 		[ -d "$p" ] && find "$p" -depth -type d -empty -delete 2>/dev/null
 	done
 	[ -n "${made[lock]:-}" ] && rm -f "$LOCK"
@@ -70,14 +74,8 @@ stop_alcove() {
 	rm -rf "/var/lib/alcove/$USER_NAME"
 }
 
-# userdel also removes the user's lines of /etc/subuid and /etc/subgid. Under systemd,
-# pam_systemd (in common-session) gave the user a manager and /run/user/UID on the host, which
-# logind would stop only some seconds after the last logout: stopped here, before the user goes.
+# userdel also removes the user's lines of /etc/subuid and /etc/subgid.
 remove_users() {
-	local uid
-	if [ -d /run/systemd/system ] && uid=$(id -u "$USER_NAME" 2>/dev/null); then
-		systemctl stop "user@$uid.service" "user-runtime-dir@$uid.service" >/dev/null 2>&1
-	fi
 	userdel -r -f "$USER_NAME" >/dev/null 2>&1
 	userdel -r -f "$NEIGHBOUR" >/dev/null 2>&1
 }
@@ -93,7 +91,7 @@ preflight() {
 	for p in alcove-helper alcove-init alcove-enter alcovectl pam_alcove.so; do
 		[ -e "$BUILD/$p" ] || die "$BUILD/$p is missing: run make first"
 	done
-	for p in /usr/sbin/sshd ssh ssh-keygen useradd; do
+	for p in /usr/sbin/sshd ssh ssh-keygen useradd ss; do
 		command -v "$p" >/dev/null || die "$p is missing: run make deps"
 	done
 	# One demo at a time on the machine (from any checkout): the names are fixed. The lock's
@@ -171,29 +169,53 @@ defaults = {
 profiles = { demo = { }; };
 rules = ( { user = "$USER_NAME"; profile = "demo"; } );
 CONF
-	"$CTL" --config "$POLICY" check-config >/dev/null || die "the demo's policy does not load"
+	# (its warnings are for a host's policy: that limits need cgroup = "systemd" is said above)
+	local out
+	out=$("$CTL" --config "$POLICY" check-config 2>&1) || die "the demo's policy does not load: $out"
 }
 
+# The first port from ALCOVE_DEMO_PORT (or 2401) that no socket listens on. A port is taken
+# only on ss's word: when ss fails, the demo stops rather than start sshd on a port unchecked.
 free_port() {
-	local p
+	local p out
 	for p in $(seq "${ALCOVE_DEMO_PORT:-2401}" 2499); do
-		[ -z "$(ss -Htln "sport = :$p")" ] && {
+		out=$(ss -Htln "sport = :$p" 2>&1) ||
+			die "ss -Htln failed, so no port can be checked: ${out:-no output}"
+		[ -z "$out" ] && {
 			echo "$p"
 			return 0
 		}
 	done
-	return 1
+	die "no free port in ${ALCOVE_DEMO_PORT:-2401}-2499"
+}
+
+# The demo's logins get no logind session: pam_systemd (in Debian's common-session) would
+# start a systemd --user for alcove-demo on the host, outside the alcove, running what its home
+# holds (the package's user@.service drop-in, config/systemd-user-manager.conf, prevents that
+# for a contained user; a build tree installs none), and leave /run/user/UID behind for logind
+# to remove later. So common-session's lines are copied in, pam_systemd's replaced by
+# pam_permit: as many lines as before, so that a [success=N] jump still lands where it did.
+pam_without_logind() {
+	local line
+	while IFS= read -r line; do
+		if [ "$line" != "@include common-session" ]; then
+			printf '%s\n' "$line"
+			continue
+		fi
+		sed -E 's#^-?session[[:space:]].*[[:space:]](/[^[:space:]]*/)?pam_systemd\.so([[:space:]].*)?$#session optional pam_permit.so#' \
+			/etc/pam.d/common-session || return 1
+	done
 }
 
 start_sshd() {
 	local dir=${made[dir]} pid n=100
-	PORT=$(free_port) || die "no free port in ${ALCOVE_DEMO_PORT:-2401}-2499"
+	PORT=$(free_port) || exit 1 # (free_port said why)
 	[ -e "$PAM_FILE" ] && ! grep -q "^# written by the alcove demo" "$PAM_FILE" &&
 		die "$PAM_FILE exists and is not the demo's: not touching it"
 	made[pam]=1
 	sshd_pam_text "the alcove demo" \
-		"session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper sshd_config=$dir/sshd_config" \
-		>"$PAM_FILE"
+		"session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper sshd_config=$dir/sshd_config" |
+		pam_without_logind >"$PAM_FILE" || die "Failed to write $PAM_FILE from /etc/pam.d/common-session"
 	mkdir -p /run/sshd "$dir/keys"
 	ln -s /usr/sbin/sshd "$dir/$SERVICE"
 	ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key" || die "ssh-keygen failed"

@@ -2,8 +2,8 @@
 # Installs the dependencies on a fresh Debian 12 (run as root). When all of them are installed
 # already it says so and returns at once (`make demo` runs it every time).
 #   install-deps.sh          every build and test dependency (`make deps`; a test machine)
-#   install-deps.sh --demo   only what `make demo` needs: the build, and the ssh client and
-#                            sshd binaries. Nothing the install brings may start or stay
+#   install-deps.sh --demo   only what `make demo` needs: the build, the ssh client and sshd
+#                            binaries, and ss (iproute2) for a free port. Nothing the install brings may start or stay
 #                            enabled as a service: the demo runs its own sshd and promises to
 #                            leave the host's services as they were.
 #   install-deps.sh --list [--demo]   prints the list and installs nothing
@@ -11,11 +11,11 @@
 set -eu
 DEMO_PACKAGES="build-essential pkg-config ca-certificates
 	libpam0g-dev libconfig-dev libsystemd-dev libarchive-dev libssl-dev libjansson-dev
-	openssh-server openssh-client passwd procps"
+	openssh-server openssh-client passwd procps iproute2"
 ALL_PACKAGES="$DEMO_PACKAGES libcmocka-dev
 	skopeo busybox-static docker-registry umoci time
 	clang libclang-rt-14-dev
-	pamtester tmux sudo login util-linux iproute2 cron
+	pamtester tmux sudo login util-linux cron
 	python3 libcap2-bin xauth
 	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev mandoc
 	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs btrfs-progs xfsprogs"

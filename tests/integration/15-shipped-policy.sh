@@ -6,7 +6,8 @@
 # - appending profiles/rules to it (the README's old advice) names the duplicate and both lines;
 # - `make demo </dev/null` prints the tour and leaves no user, process, mount or file behind;
 #   on a terminal (tmux) it logs in and cleans up after `exit`, and after an INT or a TERM
-#   while logged in.
+#   while logged in; a refused login and a failing ss each end it with one line.
+#   (56-demo-systemd.sh runs it under systemd.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -23,6 +24,7 @@ WORK=$ALCOVE_TEST_CONFDIR
 deps=$ALCOVE_SRC/tests/install-deps.sh
 demo_list=$("$deps" --list --demo | tr '\n' ' ')
 assert_contains " $demo_list" " openssh-server " "the demo's packages: sshd's binary"
+assert_contains " $demo_list" " iproute2 " "the demo's packages: ss, for a free port"
 for p in docker-registry qemu-system-x86 skopeo mmdebstrap lintian clang; do
 	assert_not_contains " $demo_list" " $p " "the demo's packages: no $p"
 done
@@ -40,24 +42,17 @@ rm -f "$rc_d"
 assert_contains "$(ALCOVE_DEPS_LIB=1 sh -c ". $deps; new_services openssh-server")" \
 	"unit ssh.service" "a newly installed openssh-server's service is found (to disable)"
 
-# --- make demo: what it may leave, before and after. Everything the demo makes is named for
-# alcove-demo (users, subuid lines, PAM file, temp dir, homes, state, layer, sshd's and init's
-# command lines), so the check holds on a machine where other tests run at the same time.
-demo_leftovers() {
-	getent passwd alcove-demo alcove-demo2
-	grep -H '^alcove-demo' /etc/subuid /etc/subgid
-	# (not a zombie that the host's PID 1 has yet to reap: a session whose parent ended first)
-	ps -e -o stat=,ppid=,pid=,args= | grep -v '^Z[^ ]* *1 ' | grep 'alcove-dem[o]'
-	grep -h 'alcove-demo' /proc/self/mountinfo /proc/1/mountinfo
-	grep -l '^user=alcove-demo$' /run/alcove/*/state
-	ls -d /var/lib/alcove/alcove-demo* /etc/pam.d/alcove-demo* /run/alcove-demo.* \
-		/run/lock/alcove-demo* /home/alcove-demo*
-} 2>/dev/null
+# --- make demo: what it may leave (tests/lib/demo_leftovers.sh), before and after; with the
+# uid its banner gave the demo's user, also that uid's run directory, /run/user/UID, processes.
+. "$ALCOVE_SRC/tests/lib/demo_leftovers.sh"
+demo_uid() { sed -n 's/^   user: *alcove-demo (uid \([0-9]*\),.*/\1/p' <<<"$1"; }
 assert_eq "" "$(demo_leftovers)" "nothing of the demo's before it runs"
 
 out=$(ALCOVE_DEMO_PORT=2402 make -s -C "$ALCOVE_SRC" demo </dev/null 2>&1) ||
 	fail "make demo </dev/null exits $?: $out"
 pass "make demo </dev/null exits 0"
+uid=$(demo_uid "$out")
+[ -n "$uid" ] || fail "the demo's banner gives no uid: $out"
 tour_value() { sed -n "s|^   $1: *\([^ ]*\).*|\1|p" <<<"$out"; }
 assert_eq alcove-init "$(tour_value 'PID 1 (/proc/1/comm)')" "the tour: PID 1 is alcove-init"
 assert_eq alcove-demo-alcove "$(tour_value hostname)" "the tour: the alcove's hostname"
@@ -76,7 +71,7 @@ else
 		"the tour says why it runs without a scope"
 fi
 assert_contains "$out" "== Removed:" "the demo says what it removed"
-assert_eq "" "$(demo_leftovers)" "make demo left no user, process, mount or file"
+assert_eq "" "$(demo_leftovers "$uid")" "make demo left no user, process, mount or file"
 
 # On a terminal: the login itself. Its banner, then the alcove's prompt.
 tmux -L alcdm15 kill-server 2>/dev/null
@@ -96,7 +91,8 @@ pass "on a terminal: the shell runs in the alcove (cat /proc/1/comm: alcove-init
 tmux -L alcdm15 send-keys -t demo 'exit' Enter
 wait_until 300 test -s "$WORK/rc" || fail "make demo did not end after exit"
 assert_eq 0 "$(cat "$WORK/rc")" "on a terminal: make demo exits 0 after the login's exit"
-assert_eq "" "$(demo_leftovers)" "on a terminal: nothing left after exit"
+uid=$(demo_uid "$(tmux -L alcdm15 capture-pane -p -S - -t demo)")
+assert_eq "" "$(demo_leftovers "$uid")" "on a terminal: nothing left after exit"
 
 # A signal while the user is logged in (INT: the Ctrl-C of a terminal that is not in the
 # login; TERM; the terminal's HUP takes the same trap): the script is in a wait, not blocked
@@ -108,9 +104,10 @@ for sig in INT TERM; do
 		fail "tmux new-session"
 	wait_until 300 pane_has "$sig" 'alcove-demo@alcove-demo-alcove' ||
 		fail "demo.sh on a terminal: no prompt of the alcove: $(tmux -L alcdm15 capture-pane -p -t "$sig")"
+	uid=$(demo_uid "$(tmux -L alcdm15 capture-pane -p -S - -t "$sig")")
 	kill -"$sig" "$(tmux -L alcdm15 display -p -t "$sig" '#{pane_pid}')"
 	wait_until 300 pane_dead "$sig" || fail "demo.sh did not end on $sig"
-	assert_eq "" "$(demo_leftovers)" "SIG$sig while logged in: nothing is left"
+	assert_eq "" "$(demo_leftovers "$uid")" "SIG$sig while logged in: nothing is left"
 	port=$((port + 1))
 done
 
@@ -199,3 +196,16 @@ assert_eq 1 "$(cat "$WORK/rc-refused")" "on a terminal, a refused login: the dem
 assert_contains "$(tmux -L alcdm15 capture-pane -p -J -t refused | grep '^alcove demo: ')" \
 	"$refused" "on a terminal, a refused login: the demo's line names it and the journal's"
 assert_eq "" "$(demo_leftovers)" "on a terminal, a refused login: nothing is left"
+
+# --- ss failing (a kernel without its netlink diagnostics, say): the demo stops with one line
+# naming it, before sshd, rather than start sshd on a port it could not check.
+mkdir -p "$WORK/demo-ss"
+printf '#!/bin/sh\necho "Cannot open netlink socket: Protocol not supported" >&2\nexit 1\n' \
+	>"$WORK/demo-ss/ss"
+chmod 755 "$WORK/demo-ss/ss"
+out=$(env PATH="$WORK/demo-ss:$PATH" ALCOVE_DEMO_PORT=2408 "$ALCOVE_SRC/demo/demo.sh" </dev/null 2>&1)
+assert_eq 1 $? "ss failing: the demo exits 1"
+assert_eq "alcove demo: ss -Htln failed, so no port can be checked: Cannot open netlink socket: Protocol not supported" \
+	"$(grep '^alcove demo: ' <<<"$out")" "ss failing: one line of the demo's says so, with ss's"
+assert_not_contains "$out" "sshd:    127.0.0.1" "ss failing: ... before sshd starts"
+assert_eq "" "$(demo_leftovers)" "ss failing: nothing is left"
