@@ -4,7 +4,8 @@
 #
 # It makes a throw-away user alcove-demo (with a free subordinate id range), a policy of its
 # own (user mode on image = "/"), and a private sshd on 127.0.0.1 whose PAM service is a file
-# of its own, /etc/pam.d/alcove-demo-sshd, ending in the build's pam_alcove.so. On a terminal
+# of its own, /etc/pam.d/alcove-demo-sshd: Debian's sshd stack without pam_systemd, ending in
+# the build's pam_alcove.so. On a terminal
 # it logs you in (ssh -t); without one (stdin not a tty) it runs a short tour. Everything is
 # removed on exit, Ctrl-C included.
 #
@@ -47,8 +48,9 @@ cleanup() {
 	# /run/alcove holds, once the alcove is gone, the helper's empty anchor file "shell" and
 	# directory "lobby" (the lobby's mount points); anything else there is not the demo's.
 	for p in ${made[rmdirs]:-}; do
-		[ "$p" = /run/alcove ] && [ -z "$(ls -A "$p" 2>/dev/null | grep -vx -e shell -e lobby)" ] &&
-			[ ! -s "$p/shell" ] && rm -f "$p/shell"
+		[ "$p" = /run/alcove ] && [ ! -s "$p/shell" ] &&
+			! find "$p" -mindepth 1 -maxdepth 1 ! -name shell ! -name lobby | grep -q . &&
+			rm -f "$p/shell"
 		[ -d "$p" ] && find "$p" -depth -type d -empty -delete 2>/dev/null
 	done
 	[ -n "${made[lock]:-}" ] && rm -f "$LOCK"
@@ -149,7 +151,8 @@ make_user() {
 pick_cgroup() {
 	if [ -d /run/systemd/system ] && [ -S /run/dbus/system_bus_socket ]; then
 		CGROUP=systemd
-		CGROUP_WHY="a scope alcove-$USER_NAME.scope (systemd is on the system bus)"
+		# (the unit's name escapes the user name's "-", as systemd-escape does)
+		CGROUP_WHY="a scope alcove-${USER_NAME//-/\\x2d}.scope (systemd is on the system bus)"
 	else
 		CGROUP=none
 		CGROUP_WHY="none: no systemd on the system bus, so no scope and no resource limits"

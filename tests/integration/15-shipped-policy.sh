@@ -65,7 +65,7 @@ grep -qE '^   alcove-demo +[0-9]+ +user +[0-9]+ +1 ' <<<"$out" ||
 	fail "the tour: alcovectl list shows no alcove-demo with 1 session: $out"
 pass "the tour: alcovectl list, from outside, shows the alcove and its session"
 if [ -d /run/systemd/system ] && [ -S /run/dbus/system_bus_socket ]; then
-	assert_contains "$out" "cgroup:  a scope alcove-alcove-demo.scope" "the tour: a scope"
+	assert_contains "$out" "cgroup:  a scope alcove-alcove\\x2ddemo.scope" "the tour: a scope"
 else
 	assert_contains "$out" "cgroup:  none: no systemd on the system bus" \
 		"the tour says why it runs without a scope"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What `make demo` may leave behind (bash; no other dependency: tests/integration/56-*.sh runs
 # it inside a container). Prints one line per thing left, nothing when the demo left nothing.
 # Everything the demo makes is named for alcove-demo (users, subuid lines, PAM file, temp dir,
@@ -24,5 +25,5 @@ demo_leftovers() {
 	# active, failed or with a job pending: a user manager or runtime dir from a logind session,
 	# the alcove's scope, the slice that held it
 	[ -d /run/systemd/system ] && systemctl list-units --plain --no-legend "user@$1.service" \
-		"user-runtime-dir@$1.service" "user-$1.slice" "alcove-alcove-demo*"
+		"user-runtime-dir@$1.service" "user-$1.slice" 'alcove-alcove?x2ddemo*' # (alcove\x2ddemo)
 } 2>/dev/null
