@@ -174,16 +174,17 @@ static void images_print(const char *config, const Policy *p)
 
 /* ---- the layer quota: what the filesystem that holds the layers can enforce ---- */
 
+/* The keys of a profile's layer quota. */
+static const ProfileKey quota_keys_all[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
+					    PKEY_LAYER_QUOTA_FALLBACK};
+
 /* Whether the file sets a key of the profile's layer quota; if not, its quota is the builtin
  * default (profile_init_builtin(): 10G, fallback "warn"), not an admin's request. */
 static bool quota_in_file(const Profile *pr)
 {
-	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
-					  PKEY_LAYER_QUOTA_FALLBACK};
-
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-		if (pr->origin[keys[i]].section &&
-		    strcmp(pr->origin[keys[i]].section, "builtin") != 0)
+	for (size_t i = 0; i < ELEMENTSOF(quota_keys_all); i++)
+		if (pr->origin[quota_keys_all[i]].section &&
+		    strcmp(pr->origin[quota_keys_all[i]].section, "builtin") != 0)
 			return true;
 	return false;
 }
@@ -192,14 +193,12 @@ static bool quota_in_file(const Profile *pr)
  * one it inherits (layer_inodes alone when that is the key the filesystem cannot count). */
 static int quota_line(const Profile *pr, bool inodes_only)
 {
-	static const ProfileKey keys[] = {PKEY_LAYER_QUOTA, PKEY_LAYER_INODES,
-					  PKEY_LAYER_QUOTA_FALLBACK};
 	int line = 0;
 
 	if (inodes_only)
 		return pr->origin[PKEY_LAYER_INODES].line;
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-		const Origin *o = &pr->origin[keys[i]];
+	for (size_t i = 0; i < ELEMENTSOF(quota_keys_all); i++) {
+		const Origin *o = &pr->origin[quota_keys_all[i]];
 
 		if (o->line && o->section && strcmp(o->section, pr->name) == 0)
 			return o->line;
@@ -504,13 +503,17 @@ static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d,
 	d->reason[len] = '\0';
 }
 
-/* The sshd warnings of explain_sshd(), n of them (at most 3) into lines. */
-static size_t sshd_warnings(const Decision *d, const SshdCheck *sc, char lines[3][1024])
+/* The warnings too long for a PolicyWarning, n of them (at most 4) into lines: the layer
+ * quota's (explain_quota()), then those of explain_sshd(). */
+static size_t long_warnings(const Decision *d, const char *user, const SshdCheck *sc,
+			    char lines[4][1024])
 {
 	size_t n = 0;
 
+	if (explain_quota(d, user, lines[n], sizeof(lines[n])))
+		n++;
 	if (!sc->path || d->kind != DECISION_CONTAIN)
-		return 0;
+		return n;
 	if (sshd_check_refusal(sc, lines[n], sizeof(lines[n])))
 		n++; /* no service given: what a login through sshd would meet */
 	if (sshd_check_warning(sc, lines[n], sizeof(lines[n])))
@@ -524,14 +527,12 @@ static void warnings_text(const Decision *d, const char *user, const SshdCheck *
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[3][1024], quota[512];
-	size_t n_sshd = sshd_warnings(d, sc, lines);
+	char lines[4][1024];
+	size_t n_long = long_warnings(d, user, sc, lines);
 
 	for (size_t i = 0; i < n; i++)
 		printf("warning   %s\n", w[i].text);
-	if (explain_quota(d, user, quota, sizeof(quota)))
-		printf("warning   %s\n", quota);
-	for (size_t i = 0; i < n_sshd; i++)
+	for (size_t i = 0; i < n_long; i++)
 		printf("warning   %s\n", lines[i]);
 }
 
@@ -539,23 +540,14 @@ static void warnings_json(FILE *f, const Decision *d, const char *user, const Ss
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[3][1024], quota[512];
-	size_t n_sshd = sshd_warnings(d, sc, lines);
-	bool q = explain_quota(d, user, quota, sizeof(quota));
+	char lines[4][1024];
+	size_t n_long = long_warnings(d, user, sc, lines);
 
 	fputs(", \"warnings\": [", f);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n + n_long; i++) {
 		if (i)
 			fputs(", ", f);
-		json_string(f, w[i].text);
-	}
-	if (q) {
-		fputs(n ? ", " : "", f);
-		json_string(f, quota);
-	}
-	for (size_t i = 0; i < n_sshd; i++) {
-		fputs(n || q || i ? ", " : "", f);
-		json_string(f, lines[i]);
+		json_string(f, i < n ? w[i].text : lines[i - n]);
 	}
 	fputc(']', f);
 }
