@@ -293,12 +293,13 @@ static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
 /*
  * A directory where a file is to be mounted (/etc/passwd, /etc/resolv.conf...), or a file
  * where a directory is (ensure_dir): ns root may make one in a persistent upper layer (root
- * mode), and a mount needs the other type; every later build would fail. Renamed in the same parent to "<name>.alcove-moved-<epoch>" through
- * the overlay, so the user's files in it are kept and the name is free for the file.
- * renameat2() acts on the entry itself, never through a symlink; RENAME_NOREPLACE never
- * overwrites what the user has under the new name. Where that name is taken, the next ones
- * add the nanoseconds of the moment of the try: ns root may have made any name it can
- * foresee (all of a window of seconds and small numbers after them), not these.
+ * mode), and a mount needs the other type; every later build would fail. Renamed in the same
+ * parent to "<name>.alcove-moved-<epoch>" through the overlay, so what the user kept there
+ * stays and the name is free for the mount point. renameat2() acts on the entry itself, never
+ * through a symlink; RENAME_NOREPLACE never overwrites what the user has under the new name.
+ * Where that name is taken, the next ones add the nanoseconds of the moment of the try: ns
+ * root may have made any name it can foresee (all of a window of seconds and small numbers
+ * after them), not these.
  */
 static int move_aside(Rootfs *rf, int parent, const char *name, const char *target,
 		      mode_t mode)
@@ -322,7 +323,8 @@ static int move_aside(Rootfs *rf, int parent, const char *name, const char *targ
 	}
 	if (r < 0)
 		return r;
-	return child_note(rf->cs, "Moved '%s' (%s) in %s's layer aside to '%.*s%s', to mount a %s there",
+	return child_note(rf->cs,
+			  "Moved '%s' (%s) in %s's layer aside to '%.*s%s', to mount a %s there",
 			  target, rootfs_file_type(mode), rf->cs->user,
 			  (int)(strrchr(target, '/') - target + 1), target, moved,
 			  S_ISDIR(mode) ? "file" : "directory");
