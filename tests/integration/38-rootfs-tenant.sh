@@ -8,8 +8,8 @@
 #  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, and the
 #    upper dir's root it handed to another id of its range is given back: no lock-out; a
 #    failure in what the tenant controls (a replaced /tmp, its home handed to another id of
-#    its range, a stopped init, its processes filling the pids) is refused even with
-#    failure = "open".
+#    its range, a stopped init, its processes filling the pids, in the lobby's clone or the
+#    build's) is refused even with failure = "open".
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -270,4 +270,18 @@ open_refused "the user's processes fill the pids" \
 	"Failed to build the lobby of alcrf3: Resource temporarily unavailable"
 kill $bg
 stop_alcove alcrf3
+# The same with no alcove of alcrf3 running: another tenant (alcrf2) fills the pids, and the
+# build's own clone into new namespaces fails EAGAIN: failure = "open" does not let it out either.
+ssh_bg alcrf2 -- 'exec perl -e '\''my @k; while (1) { my $p = fork; last unless defined $p;
+	if (!$p) { sleep 4388; exit } push @k, $p } print STDERR "fork: $!\n";
+	kill 9, @k[0, 1]; waitpid($_, 0) for @k[0, 1]; exec "sleep", "4387"'\'''
+bg=$SSH_BG_PID
+on_exit "kill $bg"
+wait_until 100 alcove_has alcrf2 "sleep 4387" || fail "alcrf2's pid-filling login did not settle"
+assert_eq "" "$(alcove_pid alcrf3)" "no alcove of alcrf3 runs: its next login builds one"
+assert_eq 62 "$(cat "$cg/pids.current")" "alcrf2 filled sshd's pids cgroup to two short of pids.max"
+open_refused "another tenant's processes fill the pids" \
+	"Failed to build the alcove of alcrf3: clone into new namespaces: Resource temporarily unavailable"
+kill $bg
+stop_alcove alcrf2
 echo "$sshdpid" >"$cgp/cgroup.procs"
