@@ -81,33 +81,28 @@ static int become_caller(const SavedIds *s)
 }
 
 static int keys_paths(const SshdSftp *s, const LoginInfo *li, char (*buf)[AUTHKEYS_PATH_MAX],
-		      const char **paths, char *msg, size_t size)
+		      const char **paths, AlcError *e)
 {
 	struct passwd pw = {.pw_name = li->user, .pw_dir = li->home, .pw_uid = li->uid};
 
-	if (s->key_files_overflow) {
-		snprintf(msg, size, "sshd's configuration names more than %d key files",
-			 SSHD_KEY_FILES_MAX);
-		return -E2BIG;
-	}
+	if (s->key_files_overflow)
+		return alc_error(e, -E2BIG, KEYS_STAGE,
+				 "sshd's configuration names more than %d key files",
+				 SSHD_KEY_FILES_MAX);
 	for (size_t i = 0; i < s->n_key_files; i++) {
 		int r = authkeys_expand(s->key_files[i], &pw, buf[i], AUTHKEYS_PATH_MAX);
 
-		if (r < 0) {
-			errno = -r;
-			snprintf(msg, size, "Failed to expand key file name '%s': %m",
-				 s->key_files[i]);
-			return r;
-		}
+		if (r < 0)
+			return alc_error(e, r, KEYS_STAGE, "Failed to expand key file name '%s': %m",
+					 s->key_files[i]);
 		paths[i] = buf[i];
 	}
 	return (int)s->n_key_files;
 }
 
-/* authkeys_inspect() as the user; -errno with msg. */
+/* authkeys_inspect() as the user; -errno with e. */
 static int inspect_as_user(const LoginInfo *li, const char *const *paths, size_t n,
-			   const struct timespec *since, AuthkeysFinding *ret, char *msg,
-			   size_t size)
+			   const struct timespec *since, AuthkeysFinding *ret, AlcError *e)
 {
 	SavedIds saved = {0};
 	int r = become_user(li, &saved), back;
@@ -116,20 +111,15 @@ static int inspect_as_user(const LoginInfo *li, const char *const *paths, size_t
 		r = authkeys_inspect(paths, n, since, ret);
 	back = become_caller(&saved);
 	saved_ids_done(&saved);
-	if (back < 0) {
-		errno = -back;
-		snprintf(msg, size,
-			 "Failed to take back root's groups after reading the key files: %m");
-		return back;
-	}
-	if (r < 0) {
-		errno = -r;
-		snprintf(msg, size, "Failed to check the key files as the user: %m");
-	}
-	return r;
+	if (back < 0)
+		return alc_error(e, back, KEYS_STAGE,
+				 "Failed to take back root's groups after reading the key files: %m");
+	if (r < 0)
+		return alc_error(e, r, KEYS_STAGE, "Failed to check the key files as the user: %m");
+	return 0;
 }
 
-int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, char *msg, size_t size)
+int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, AlcError *e)
 {
 	char buf[SSHD_KEY_FILES_MAX][AUTHKEYS_PATH_MAX];
 	const char *paths[SSHD_KEY_FILES_MAX];
@@ -138,15 +128,13 @@ int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, cha
 
 	*ret = (AuthkeysFinding){.verdict = AUTHKEYS_OK};
 	if (li->n_gids == 0 || !li->home)
-		return -EINVAL;
-	n = keys_paths(s, li, buf, paths, msg, size);
+		return alc_error(e, -EINVAL, KEYS_STAGE, "Failed to check the key files of %s: %s",
+				 li->user, li->home ? "no group" : "no home directory");
+	n = keys_paths(s, li, buf, paths, e);
 	if (n <= 0)
 		return n;
 	r = authkeys_since(KEYS_SLACK_MS, &since);
-	if (r < 0) {
-		errno = -r;
-		snprintf(msg, size, "Failed to read this process's start time: %m");
-		return r;
-	}
-	return inspect_as_user(li, paths, (size_t)n, &since, ret, msg, size);
+	if (r < 0)
+		return alc_error(e, r, KEYS_STAGE, "Failed to read this process's start time: %m");
+	return inspect_as_user(li, paths, (size_t)n, &since, ret, e);
 }

@@ -14,13 +14,15 @@
 #include <sys/types.h>
 
 #include "authkeys.h"
+#include "error.h"
 #include "login.h"
 #include "sshd_config.h"
 
+#define KEYS_STAGE "keys"
+
 /* The user li (user, home, uid, gids: primary first) and the verdict in *ret (AUTHKEYS_OK:
  * nothing forces internal-sftp, nothing changed), with the file or entry in ret->path. -errno
- * with msg when the files could not be checked: the configuration names more files than fit,
- * a name cannot be expanded, the ids could not be taken (or given back: then the caller must
- * stop, it holds the user's groups). */
-int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, char *msg,
-	       size_t size);
+ * with *e (stage KEYS_STAGE) when the files could not be checked: the user has no home or
+ * group, the configuration names more files than fit, a name cannot be expanded, the ids could
+ * not be taken (or given back: then the caller must stop, it holds the user's groups). */
+int keys_check(const SshdSftp *s, const LoginInfo *li, AuthkeysFinding *ret, AlcError *e);

@@ -70,7 +70,7 @@ void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li)
 			return;
 	}
 	c->keys_checked = true;
-	c->keys_r = keys_check(&c->s, li, &c->keys, c->keys_err, sizeof(c->keys_err));
+	c->keys_r = keys_check(&c->s, li, &c->keys, &c->keys_err);
 }
 
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
@@ -81,7 +81,7 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 		snprintf(buf, size,
 			 "%s: logins through sshd are refused (alcove cannot tell whether a "
 			 "key forces internal-sftp)",
-			 c->keys_err);
+			 c->keys_err.msg);
 	else if (c->keys.verdict == AUTHKEYS_SFTP)
 		snprintf(buf, size,
 			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "

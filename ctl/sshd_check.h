@@ -23,7 +23,7 @@ typedef struct SshdCheck {
 	/* the user's key files, as the module reads them at a login */
 	bool keys_checked;
 	int keys_r; /* < 0: they could not be checked, keys_err says why */
-	char keys_err[256];
+	AlcError keys_err;
 	AuthkeysFinding keys;
 	/* internal-sftp in a Match block, for the user (sshd_check_keys_run): whether a block
 	 * selects them, with --rhost as PAM_RHOST (without it, Host and Address are assumed to

@@ -415,16 +415,16 @@ static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
 static int keys_sftp_check(Ctx *c, const SshdSftp *s, const LoginInfo *li)
 {
 	AuthkeysFinding f;
-	char msg[512];
+	AlcError e = {0};
 	int r;
 
-	c->f.stage = "keys";
-	r = keys_check(s, li, &f, msg, sizeof(msg));
+	c->f.stage = KEYS_STAGE;
+	r = keys_check(s, li, &f, &e);
 	if (r < 0) {
 		log_full(LOG_ERR, r, &c->f,
 			 "Refusing session: %s; cannot tell whether a key forces internal-sftp, "
 			 "outside the alcove",
-			 msg);
+			 e.msg);
 		return r;
 	}
 	return f.verdict == AUTHKEYS_OK ? 0 : keys_refuse(c, &f);

@@ -243,7 +243,7 @@ static void test_keys_check_as_user(void **state)
 	LoginInfo u = {.user = "nobody", .home = base, .uid = TENANT, .gids = gids, .n_gids = 1};
 	SshdSftp s = {.n_key_files = 2};
 	AuthkeysFinding f;
-	char msg[256] = "";
+	AlcError e = {0};
 	gid_t before[8], after[8];
 	int n_before = getgroups(8, before);
 
@@ -260,11 +260,11 @@ static void test_keys_check_as_user(void **state)
 	snprintf(p, sizeof(p), "%s/closed/b", base);
 	put_at(p, "command=\"internal-sftp\" ssh-ed25519 AAAA\n", 0);
 	/* root could read closed/b; the tenant, like sshd reading as the tenant, cannot */
-	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
+	assert_int_equal(keys_check(&s, &u, &f, &e), 0);
 	assert_int_equal(f.verdict, AUTHKEYS_OK);
 	snprintf(p, sizeof(p), "%s/closed", base);
 	assert_int_equal(chmod(p, 0755), 0);
-	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
+	assert_int_equal(keys_check(&s, &u, &f, &e), 0);
 	assert_int_equal(f.verdict, AUTHKEYS_SFTP);
 	assert_int_equal(f.line, 1);
 	snprintf(p, sizeof(p), "%s/closed/b", base);
@@ -274,7 +274,7 @@ static void test_keys_check_as_user(void **state)
 	assert_int_equal(chmod(p, 0700), 0);
 	snprintf(p, sizeof(p), "%s/a", base);
 	assert_int_equal(chown(p, TENANT, TENANT), 0);
-	assert_int_equal(keys_check(&s, &u, &f, msg, sizeof(msg)), 0);
+	assert_int_equal(keys_check(&s, &u, &f, &e), 0);
 	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
 	assert_string_equal(f.path, p);
 	/* and the caller is itself again: root's file-system ids and its own groups */
@@ -282,6 +282,16 @@ static void test_keys_check_as_user(void **state)
 	assert_int_equal(setfsgid((gid_t)-1), 0);
 	assert_int_equal(getgroups(8, after), n_before);
 	assert_memory_equal(after, before, (size_t)n_before * sizeof(gid_t));
+	assert_int_equal(e.err, 0);
+	/* a key file name that cannot be expanded: -errno, and the message names it */
+	snprintf(s.key_files[1], sizeof(s.key_files[1]), "%%q/b");
+	assert_int_equal(keys_check(&s, &u, &f, &e), -EINVAL);
+	assert_string_equal(e.stage, KEYS_STAGE);
+	assert_string_equal(e.msg, "Failed to expand key file name '%q/b': Invalid argument");
+	/* no home: refused with a message, never an unset one */
+	u.home = NULL;
+	assert_int_equal(keys_check(&s, &u, &f, &e), -EINVAL);
+	assert_string_equal(e.msg, "Failed to check the key files of nobody: no home directory");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	assert_int_equal(system(cmd), 0);
 }
