@@ -8,12 +8,18 @@
 
 #include "macro.h"
 
-long long monotonic_ms(void)
+uint64_t monotonic_us(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	/* fails only for an unknown clock or a bad pointer: neither here */
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+long long monotonic_ms(void)
+{
+	return (long long)(monotonic_us() / 1000u);
 }
 
 static int remaining_ms(long long deadline_ms)

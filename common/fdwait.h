@@ -6,8 +6,13 @@
  * alcove-helper do (alcovectl and pam_alcove.so). Pure libc, no logging.
  */
 
+#include <stdint.h>
+
 /* Now on CLOCK_MONOTONIC, in milliseconds: deadlines are monotonic_ms() + a timeout. */
 long long monotonic_ms(void);
+
+/* The same in microseconds, for the stages' timings. */
+uint64_t monotonic_us(void);
 
 /*
  * Waits until fd is readable (or hung up) or deadline_ms passes: 0, -ETIMEDOUT, or poll's

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <security/pam_ext.h>
 
+#include "fdwait.h"
 #include "helper_client.h"
 #include "keys_check.h"
 #include "kv.h"
@@ -79,14 +80,6 @@ static void ctx_init(Ctx *c, pam_handle_t *pamh, const PamOptions *o)
 	c->rhost = item(pamh, PAM_RHOST);
 	c->f.user = c->user;
 	c->f.service = c->service;
-}
-
-static long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
 static int fail(Ctx *c, int r, const char *stage, const char *fmt, ...) _printf_(4, 5);
@@ -202,8 +195,7 @@ static void unstash(Ctx *c)
 	(void)pam_set_data(c->pamh, DATA_KEY, NULL, NULL);
 }
 
-static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
-			size_t size);
+static int helper_close(const PamOptions *o, const char *user, const Opened *s, AlcError *e);
 
 /* The alcove's own network and UTS ns (fd2, fd3 of open's answer, each there only when the
  * alcove does not share the application's): the one of nstype, or -1. */
@@ -268,10 +260,8 @@ static void release(Ctx *c, const HelperReply *reply)
 {
 	Opened s = {.name = (char *)kv_get(&reply->kv, "name"),
 		    .session = (char *)kv_get(&reply->kv, "session")};
-	char msg[256];
-
 	if (s.name && s.session)
-		(void)helper_close(c->o, c->user, &s, msg, sizeof(msg));
+		(void)helper_close(c->o, c->user, &s, NULL);
 }
 
 /* 0 contained, 1 the helper says skip, -errno. */
@@ -562,7 +552,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	FailurePolicy failure;
 	bool tun;
 	char profile[64];
-	long long t0 = now_us(), t1;
+	uint64_t t0 = monotonic_us(), t1;
 	Decision d;
 	Outcome out;
 	Ctx c;
@@ -590,7 +580,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	if (sshd_sftp_check(&c, li, tun) < 0)
 		return OUTCOME_FAILED;
 
-	t1 = now_us();
+	t1 = monotonic_us();
 	r = contain(&c);
 	if (r == 1) {
 		c.f.stage = "helper";
@@ -605,12 +595,12 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 		 "Contained in alcove %s (session %s, service %s, profile %s; policy %lld us, "
 		 "helper and lobby %lld us)",
 		 s ? s->name : "?", s ? s->session : "?", c.service ? c.service : "?", profile,
-		 t1 - t0, now_us() - t1);
+		 (long long)(t1 - t0), (long long)(monotonic_us() - t1));
 	return OUTCOME_CONTAINED;
 }
 
-static int helper_close(const PamOptions *o, const char *user, const Opened *s, char *msg,
-			size_t size)
+/* -errno with *e (may be NULL), its message under the caller's "Failed to close". */
+static int helper_close(const PamOptions *o, const char *user, const Opened *s, AlcError *e)
 {
 	_cleanup_(helper_reply_done) HelperReply reply = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	KvBuilder b;
@@ -624,25 +614,21 @@ static int helper_close(const PamOptions *o, const char *user, const Opened *s, 
 	r = helper_call(
 	    &(HelperCall){.path = o->helper, .verb = "close", .timeout_ms = HELPER_OPEN_TIMEOUT_MS}, &b,
 	    &reply);
-	if (r < 0) {
-		errno = -r;
-		snprintf(msg, size, "running %s: %m", o->helper); /* under "Failed to close" */
-		return r;
-	}
+	if (r < 0)
+		return alc_error(e, r, "close", "running %s: %m", o->helper);
 	/* The one status rule (helper_reply_status): "skip", nothing to close, is no failure. */
 	r = helper_reply_status(&reply);
 	if (r >= 0)
 		return 0;
 	const char *message = kv_get(&reply.kv, "message");
-	snprintf(msg, size, "alcove-helper close: %s",
-		 message ? message : "answered without a valid status or message");
-	return r;
+	return alc_error(e, r, "close", "alcove-helper close: %s",
+			 message ? message : "answered without a valid status or message");
 }
 
 Outcome session_close(pam_handle_t *pamh, const PamOptions *o)
 {
 	const Opened *s = NULL;
-	char msg[512];
+	AlcError e = {0};
 	Ctx c;
 	int r;
 
@@ -652,10 +638,10 @@ Outcome session_close(pam_handle_t *pamh, const PamOptions *o)
 	if (pam_get_data(pamh, DATA_KEY, (const void **)&s) != PAM_SUCCESS || !s)
 		return OUTCOME_CLOSED;
 	c.f.user = s->user;
-	r = helper_close(o, s->user, s, msg, sizeof(msg));
+	r = helper_close(o, s->user, s, &e);
 	if (r < 0) {
 		log_full(LOG_ERR, r, &c.f, "Failed to close session %s of alcove %s: %s",
-			 s->session, s->name, msg);
+			 s->session, s->name, e.msg);
 		(void)pam_set_data(pamh, DATA_KEY, NULL, NULL);
 		return OUTCOME_FAILED;
 	}

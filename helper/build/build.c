@@ -22,6 +22,7 @@
 
 #include "dirs.h"
 #include "fdpass.h"
+#include "fdwait.h"
 #include "macro.h"
 #include "quota.h"
 #include "scope.h"
@@ -30,14 +31,6 @@
 #include "lib/state.h"
 
 #define CHILD_TIMEOUT_MS 30000
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 void build_ctx_done(BuildCtx *c)
 {
@@ -169,7 +162,7 @@ static int recv_child(BuildCtx *c, uint64_t start, uint64_t deadline, ChildError
 	int r;
 
 	do {
-		now = now_us();
+		now = monotonic_us();
 		r = now >= deadline ? 0 : poll(&p, 1, (int)((deadline - now + 999) / 1000));
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
@@ -189,7 +182,7 @@ static int recv_child(BuildCtx *c, uint64_t start, uint64_t deadline, ChildError
  * without a word, which waitid tells apart. Notes (err = 0) may come first. */
 static int wait_child(BuildCtx *c, int pidfd)
 {
-	uint64_t start = now_us(), deadline = start + (uint64_t)CHILD_TIMEOUT_MS * 1000u;
+	uint64_t start = monotonic_us(), deadline = start + (uint64_t)CHILD_TIMEOUT_MS * 1000u;
 	ChildError e;
 	siginfo_t si = {0};
 	ssize_t n;
@@ -275,7 +268,7 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 
 	for (size_t i = 0; i < ELEMENTSOF(mnt_fds); i++)
 		mnt_fds[i] = -1;
-	t0 = now_us();
+	t0 = monotonic_us();
 	c->stage = "id maps";
 	r = userns_write_maps(pid, c->uid_map, c->gid_map, c->cs.keep_groups);
 	if (r < 0)
@@ -288,7 +281,7 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	if (r < 0)
 		return r;
 	FAULT_POINT("userns");
-	t1 = now_us();
+	t1 = monotonic_us();
 	ret->t.userns_us = t1 - t0;
 	c->stage = "idmapped layers";
 	r = idmap_layers(c, pid, mnt_fds);
@@ -296,11 +289,11 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	for (size_t i = 0; r >= 0 && i < c->n_bind_fds; i++)
 		mnt_fds[n++] = c->bind_fds[i];
 	if (r >= 0 && cgroup) {
-		uint64_t ts = now_us();
+		uint64_t ts = monotonic_us();
 
 		c->stage = "scope";
 		r = start_scope(c, pid, &ret->state);
-		ret->t.scope_us = now_us() - ts;
+		ret->t.scope_us = monotonic_us() - ts;
 	}
 	c->stage = "first process"; /* the child's own steps name themselves: "(step ...)" */
 	if (r >= 0)
@@ -311,7 +304,7 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 		return r;
 	FAULT_POINT("mounts");
 	r = wait_child(c, pidfd);
-	ret->t.mounts_us = now_us() - t1 - ret->t.scope_us;
+	ret->t.mounts_us = monotonic_us() - t1 - ret->t.scope_us;
 	c->stage = "quota";
 	if (r >= 0)
 		r = quota_restore(c);

@@ -21,6 +21,7 @@
 #include <systemd/sd-bus.h>
 
 #include "error.h"
+#include "fdwait.h"
 #include "macro.h"
 #include "scope.h"
 #include "scope_props.h"
@@ -78,14 +79,6 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	return 0;
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
-
 /* Processes the bus until w->done or the deadline. */
 static int job_wait(sd_bus *bus, JobWait *w, uint64_t deadline)
 {
@@ -97,7 +90,7 @@ static int job_wait(sd_bus *bus, JobWait *w, uint64_t deadline)
 			return r;
 		if (r > 0)
 			continue;
-		now = now_usec();
+		now = monotonic_us();
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		r = sd_bus_wait(bus, deadline - now);
@@ -189,7 +182,7 @@ static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, AlcEr
 	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	uint64_t deadline = now_usec() + SCOPE_JOB_TIMEOUT_USEC;
+	uint64_t deadline = monotonic_us() + SCOPE_JOB_TIMEOUT_USEC;
 	JobWait w = {0};
 	const char *what = req ? "StartTransientUnit" : "StopUnit";
 	int r;

@@ -54,14 +54,6 @@ typedef struct OpenCtx {
 	BuildTimings bt;
 } OpenCtx;
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static int random_hex(char *buf, size_t bytes)
 {
 	unsigned char raw[16];
@@ -341,7 +333,7 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	}
 	if (r < 0)
 		return r;
-	c->t_lock = now_us();
+	c->t_lock = monotonic_us();
 	FAULT_POINT("lock");
 	r = find_running(c);
 	if (r > 0) /* joined: the layer_quota of now, of the profile the alcove runs with */
@@ -479,7 +471,7 @@ static void log_timings(const OpenCtx *c)
 	    (unsigned long)(c->t_policy - c->t_start), (unsigned long)(c->t_lock - c->t_policy),
 	    (unsigned long)c->bt.userns_us, (unsigned long)c->bt.mounts_us,
 	    (unsigned long)c->bt.scope_us, (unsigned long)c->t_lobby, (unsigned long)c->t_hold,
-	    (unsigned long)(now_us() - c->t_start));
+	    (unsigned long)(monotonic_us() - c->t_start));
 }
 
 static void open_ctx_done(OpenCtx *c)
@@ -500,16 +492,16 @@ static int open_locked(OpenCtx *c, const Request *req)
 	r = lock_and_get(c, req);
 	if (r < 0)
 		return r;
-	t = now_us();
+	t = monotonic_us();
 	r = hold(c);
-	c->t_hold = now_us() - t;
+	c->t_hold = monotonic_us() - t;
 	if (r < 0)
 		return r;
 	FAULT_POINT("hold");
 	if (req->lobby) {
-		t = now_us();
+		t = monotonic_us();
 		r = lobby(c);
-		c->t_lobby = now_us() - t;
+		c->t_lobby = monotonic_us() - t;
 		if (r < 0) {
 			unhold(c);
 			return r;
@@ -530,10 +522,10 @@ int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 	OpenCtx c = {.env = env, .ans = ans, .runfd = -1, .dirfd = -1, .lockfd = -1, .pidfd = -1};
 	int r;
 
-	c.t_start = now_us();
+	c.t_start = monotonic_us();
 	c.deadline_ms = monotonic_ms() + fault_budget_ms(HELPER_OPEN_BUDGET_MS);
 	r = decide(&c, req);
-	c.t_policy = now_us();
+	c.t_policy = monotonic_us();
 	if (r > 0) {
 		FAULT_POINT("policy");
 		r = open_locked(&c, req);
