@@ -62,6 +62,7 @@ bool quota_is_subvolume(int fd)
 int quota_make_layer_dir(int parentfd, const char *name)
 {
 	struct btrfs_ioctl_vol_args args = {.fd = 0};
+	_cleanup_close_ int fd = -1;
 
 	if (quota_fs_of(parentfd) != QUOTA_FS_BTRFS)
 		return mkdirat(parentfd, name, 0700) < 0 ? negative_errno() : 0;
@@ -72,7 +73,11 @@ int quota_make_layer_dir(int parentfd, const char *name)
 	 * reach it meanwhile (the parent is root's 0700). */
 	if (ioctl(parentfd, BTRFS_IOC_SUBVOL_CREATE, &args) < 0)
 		return negative_errno();
-	return fchmodat(parentfd, name, 0700, 0) < 0 ? negative_errno() : 0;
+	/* by fd, never following a link, though no one else can have made one there */
+	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	return fchmod(fd, 0700) < 0 ? negative_errno() : 0;
 }
 
 /* ---- btrfs ---- */

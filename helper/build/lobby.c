@@ -300,6 +300,7 @@ static int lobby_mount_marker(const LobbySpec *spec)
 	file = openat_strict(mnt, LOBBY_MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
 	if (file < 0)
 		return file;
+	errno = 0; /* a short write sets none: -EIO then, not an earlier call's errno */
 	if (write(file, text, (size_t)n) != n || fchmod(file, 0444) < 0)
 		return errno ? negative_errno() : -EIO;
 	closep(&file); /* a mount with a file open for writing cannot be made read-only */

@@ -348,7 +348,12 @@ static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 		return ensure_dir(rf, parent, name, s->target, strlen(s->target), ret);
 	fd = paths_openat(parent, name, O_PATH | O_NOFOLLOW, 0);
 	if (fd >= 0) {
-		if (fstat(fd, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))) {
+		if (fstat(fd, &st) < 0) {
+			r = negative_errno();
+			close(fd);
+			return r;
+		}
+		if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
 			*ret = fd;
 			return 0;
 		}
@@ -385,6 +390,7 @@ static int stage_file(Rootfs *rf, const char *data, mode_t mode, int *ret_mnt)
 	fd = paths_openat(rf->stagefd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return fd;
+	errno = 0; /* a short write sets none: -EIO then, not an earlier call's errno */
 	if (len > 0 && write(fd, data, len) != (ssize_t)len)
 		return errno ? negative_errno() : -EIO;
 	if (fchmod(fd, mode) < 0)

@@ -74,8 +74,9 @@ int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int
 		return negative_errno();
 	r = clone_child(cs, ret_pidfd, ret_pid);
 	if (r < 0 || *ret_pid == 0) {
-		if (r < 0)
-			(void)setgroups((size_t)n_saved, saved);
+		/* the helper goes on to answer and clean up: not with the user's groups */
+		if (r < 0 && setgroups((size_t)n_saved, saved) < 0)
+			return negative_errno();
 		return r;
 	}
 	if (setgroups((size_t)n_saved, saved) < 0) {

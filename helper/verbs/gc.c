@@ -202,9 +202,10 @@ static int scan_persist(int libfd, const char *name, PersistScan *ret)
 		s.has_upper = upperfd >= 0;
 	}
 	if (upperfd >= 0) {
-		d = fdopendir(TAKE_FD(upperfd));
+		d = fdopendir(upperfd); /* on failure upperfd is still ours, closed on return */
 		if (!d)
 			return negative_errno();
+		upperfd = -1; /* closed with d */
 		while (!s.upper_has_data && (de = readdir(d)))
 			s.upper_has_data =
 			    strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
