@@ -227,7 +227,8 @@ static void quota_keys(const Profile *pr, bool inodes_only, char *buf, size_t si
 /* Whether the filesystem of dirfd (named path) can enforce the profile's layer quota; if not,
  * one sentence into buf: the keys, why, the fix, and what the logins get from
  * helper/build/layer_quota.c (refused, or on without any quota and a journal warning; the
- * builtin quota without a warning). ret_line (may be NULL): the line to point at. */
+ * builtin quota without a warning); dirfd -errno: that path could not be opened. ret_line (may
+ * be NULL): the line to point at. */
 static bool quota_problem(const Profile *pr, int dirfd, const char *path, char *buf, size_t size,
 			  int *ret_line)
 {
@@ -239,11 +240,18 @@ static bool quota_problem(const Profile *pr, int dirfd, const char *path, char *
 
 	if (!pr->persist || (!q.bytes && !q.inodes))
 		return false;
+	if (dirfd < 0) {
+		errno = -dirfd;
+		snprintf(buf, size, "layer quota not checked: Failed to open %s: %m", path);
+		if (ret_line)
+			*ret_line = quota_line(pr, false);
+		return true;
+	}
 	/* btrfs answers the qgroup lookup only to CAP_SYS_ADMIN: to anyone else quotas would read
 	 * as turned off */
 	if (fs == QUOTA_FS_BTRFS && !q.inodes && geteuid() != 0)
 		return false;
-	r = dirfd < 0 ? -EOPNOTSUPP : quota_probe(dirfd, &q);
+	r = quota_probe(dirfd, &q);
 	if (r == 0)
 		return false;
 	/* qgroups count no inodes: layer_inodes alone stops the quota (the bytes' limit too) */
@@ -270,6 +278,20 @@ typedef struct QuotaLine {
 	char text[512];
 } QuotaLine;
 
+/* /var/lib/alcove, or where the first build will make it (its parent, on whose filesystem it
+ * will be) while it does not exist yet; path named in ret_path. An fd or -errno. */
+static int lib_dir_open(char *ret_path, size_t size)
+{
+	int fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	snprintf(ret_path, size, "%s", ALCOVE_LIB_DIR);
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? negative_errno() : fd;
+	snprintf(ret_path, size, "%s", LOCALSTATEDIR "/lib");
+	fd = open(LOCALSTATEDIR "/lib", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? negative_errno() : fd;
+}
+
 /* check-config's quota probe of /var/lib/alcove, per section that keeps a layer: a warning per
  * quota the file asks for and the filesystem cannot enforce, with its line and what the logins
  * get (a profile repeating what it inherits is said once), and one note for the builtin quota.
@@ -279,6 +301,7 @@ static void quota_print(const char *config, const Policy *p)
 {
 	_cleanup_free_ QuotaLine *said = NULL;
 	_cleanup_close_ int fd = -1;
+	char path[sizeof(ALCOVE_LIB_DIR)];
 	QuotaLine builtin = {0};
 	size_t n_said = 0;
 
@@ -286,11 +309,11 @@ static void quota_print(const char *config, const Policy *p)
 		return;
 	said = calloc(p->n_profiles + 1, sizeof(*said));
 	if (!said) {
-		fprintf(stderr, "%s: warning: cannot check layer_quota: %s\n", config,
+		fprintf(stderr, "%s: warning: layer quota not checked: %s\n", config,
 			strerror(ENOMEM));
 		return;
 	}
-	fd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = lib_dir_open(path, sizeof(path));
 	for (size_t i = 0; i <= p->n_profiles; i++) {
 		const Profile *pr = i == 0 ? &p->defaults : &p->profiles[i - 1];
 		QuotaLine *l = &said[n_said];
@@ -298,11 +321,11 @@ static void quota_print(const char *config, const Policy *p)
 
 		if (!quota_in_file(pr)) {
 			if (!builtin.text[0]) /* the same 10G for every profile that has it */
-				quota_problem(pr, fd, ALCOVE_LIB_DIR, builtin.text,
-					      sizeof(builtin.text), NULL);
+				quota_problem(pr, fd, path, builtin.text, sizeof(builtin.text),
+					      NULL);
 			continue;
 		}
-		if (!quota_problem(pr, fd, ALCOVE_LIB_DIR, l->text, sizeof(l->text), &l->line))
+		if (!quota_problem(pr, fd, path, l->text, sizeof(l->text), &l->line))
 			continue;
 		for (size_t j = 0; j < n_said && !repeated; j++)
 			repeated = said[j].line == l->line && strcmp(said[j].text, l->text) == 0;
@@ -452,12 +475,11 @@ static size_t explain_warnings(const Decision *d, PolicyWarning *w, size_t max)
  * answer only CAP_SYS_ADMIN anyway). */
 static int quota_dir_open(const char *user, char *ret_path, size_t size)
 {
-	_cleanup_close_ int libfd = open(ALCOVE_LIB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int libfd = lib_dir_open(ret_path, size);
 	int fd;
 
-	snprintf(ret_path, size, "%s", ALCOVE_LIB_DIR);
-	if (libfd < 0)
-		return negative_errno();
+	if (libfd < 0 || strcmp(ret_path, ALCOVE_LIB_DIR) != 0)
+		return TAKE_FD(libfd);
 	if (strchr(user, '/') || strcmp(user, ".") == 0 || strcmp(user, "..") == 0)
 		return TAKE_FD(libfd);
 	fd = openat(libfd, user,

@@ -94,6 +94,17 @@ assert_eq 2 "$(grep -c 'cannot be enforced' <<<"$out")" "... and no line for the
 assert_contains "$(probe "$noop" -t tmpfs tmpfs)" "$noop: note: the builtin layer_quota 10G is not enforced on /var/lib/alcove (none): put /var/lib/alcove on btrfs, ext4 or xfs to enforce layer_quota; logins go on without it (layer_quota = \"infinity\" in defaults silences this)" \
 	"check-config: the builtin quota a filesystem cannot enforce is a note"
 assert_not_contains "$(probe "$noop" --bind "$mnt")" "note: the builtin" "... and none on btrfs with quotas on"
+# /var/lib/alcove not made yet: the filesystem of /var/lib, where the first build makes it;
+# one that cannot be opened is said so, not taken for a filesystem without quotas
+probe_lib() { # config command-run-first
+	ALCOVECTL=$ALCOVECTL CONF=$1 unshare -m --propagation private sh -c \
+		'mount -t tmpfs tmpfs /var/lib && eval "$1" && "$ALCOVECTL" check-config "$CONF"' sh "$2" 2>&1
+}
+assert_contains "$(probe_lib "$conf" true)" "$conf:3: warning: defaults: layer_quota 20M cannot be enforced on /var/lib (none)" \
+	"check-config, no /var/lib/alcove yet: probes /var/lib, where the first build makes it"
+assert_contains "$(probe_lib "$conf" 'touch /var/lib/alcove')" \
+	"$conf:3: warning: defaults: layer quota not checked: Failed to open /var/lib/alcove: Not a directory" \
+	"check-config, /var/lib/alcove a file: the open's failure is named"
 # explain probes the user's own directory: alcqa1's is a bind of the btrfs (/var/lib/alcove is not)
 assert_not_contains "$(actl --config "$conf" explain alcqa1)" "cannot be enforced" \
 	"explain: a quota the user's btrfs enforces draws no warning"
