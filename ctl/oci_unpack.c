@@ -31,7 +31,8 @@ typedef struct UnpackRun {
 	int code, sig;
 } UnpackRun;
 
-/* $ALCOVE_UNPACK (alcovectl runs as root; the tests point it at a build), as ALCOVE_HELPER. */
+/* $ALCOVE_UNPACK (alcovectl runs as root; the tests point it at a build), as ALCOVE_HELPER;
+ * unpack_spawn() runs it only when absolute. */
 static const char *unpack_path(void)
 {
 	const char *env = getenv("ALCOVE_UNPACK");
@@ -67,6 +68,9 @@ static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, AlcError 
 	_cleanup_close_ int rd = -1, wr = -1, pidfd = -1;
 	int fds[2], r;
 
+	if (path[0] != '/')
+		return alc_error(e, -EINVAL, UNPACK_STAGE,
+				 "run '%s' (ALCOVE_UNPACK): not an absolute path", path);
 	if (hex) {
 		argv[3] = (char *)"--layer";
 		argv[4] = (char *)hex;
@@ -161,7 +165,7 @@ int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_n
 		*ret_new = true;
 	else if (errno != EEXIST)
 		r = alc_error(e, negative_errno(), UNPACK_STAGE, "rename %s: %m", partial);
-	if (!*ret_new)
+	if (!*ret_new) /* what is left stays in the pull's directory, which a later pull sweeps */
 		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
 	if (r < 0)
 		return r;

@@ -97,6 +97,10 @@ out=$(ALCOVE_UNPACK=$W/no-unpack actl image pull "oci:$W/A:latest" alcoi-bad 2>&
 	fail "a pull without alcove-unpack worked"
 assert_contains "$out" "Failed to pull image alcoi-bad: run $W/no-unpack: No such file or directory" \
 	"a pull without alcove-unpack names it"
+out=$(cd "$W" && ALCOVE_UNPACK=no-unpack actl image pull "oci:$W/A:latest" alcoi-bad 2>&1) &&
+	fail "a pull with a relative ALCOVE_UNPACK worked"
+assert_contains "$out" "Failed to pull image alcoi-bad: run 'no-unpack' (ALCOVE_UNPACK): not an absolute path" \
+	"a relative ALCOVE_UNPACK is refused, not looked up in the working directory"
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a pull without alcove-unpack left a pull dir"
 # a hostile top layer over a good base this pull unpacks first: the base goes too
 mkdir -p "$W/fresh/etc" && echo "$W" >"$W/fresh/etc/fresh"
