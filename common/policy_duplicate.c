@@ -140,7 +140,7 @@ static int dup_path(const Scan *s, const Seen *dup, char **ret)
 				s->seen[fr->label].name);
 		else
 			fprintf(f, " #%d", fr->index);
-		fflush(f);
+		(void)fflush(f); /* size follows the text so far; fclose() reports any failure */
 	}
 	fprintf(f, "%s%.*s", size ? "." : "", (int)dup->len, dup->name);
 	if (fclose(f) != 0)

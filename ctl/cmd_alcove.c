@@ -157,7 +157,8 @@ static int session_on_pty(void *userdata)
 	r = run_session(a->li, a->name, a->cmd, a->n_cmd, &status);
 	if (r < 0)
 		return failure_code(r);
-	fflush(stdout);
+	/* before a death by the command's signal; its status is what counts */
+	(void)fflush(stdout);
 	enter_exit_like(status);
 }
 
@@ -248,7 +249,8 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	close_session(ctx, user, name_buf, session_buf);
 	if (r < 0)
 		return failure_code(r);
-	fflush(stdout);
+	/* before a death by the command's signal; its status is what counts */
+	(void)fflush(stdout);
 	enter_exit_like(status);
 }
 

@@ -169,7 +169,7 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 	if (r == -ENOENT)
 		alc_error(e, r, LAYER_STAGE, "no such user '%s'", user);
 	else if (r < 0)
-		alc_error(e, r, LAYER_STAGE, "user '%s' could not be looked up: %m", user);
+		alc_error(e, r, LAYER_STAGE, "Failed to look up user '%s': %m", user);
 	else {
 		policy_decide(p, &li->login, &d);
 		if (d.kind != DECISION_CONTAIN)
