@@ -102,7 +102,7 @@ SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/verbs/request.c helper/build/ro
 		  helper/build/scope_props.c helper/lib/lock.c helper/lib/paths.c \
 		  init/args.c init/lifecycle.c \
 		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
-		  ctl/user_manager_rules.c ctl/pamd_configs.c pam_module/options.c \
+		  ctl/user_manager_rules.c ctl/pamd_configs.c pam_module/options.c pam_module/opened.c \
 		  ctl/layer_diff.c ctl/layer_merge.c
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 

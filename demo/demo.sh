@@ -216,8 +216,8 @@ start_sshd() {
 	[ -e "$PAM_FILE" ] && ! grep -q "^# written by the alcove demo" "$PAM_FILE" &&
 		die "$PAM_FILE exists and is not the demo's: not touching it"
 	made[pam]=1
-	sshd_pam_text "the alcove demo" \
-		"session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper sshd_config=$dir/sshd_config" |
+	sshd_pam_text "the alcove demo" "auth optional $BUILD/pam_alcove.so
+session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper sshd_config=$dir/sshd_config" |
 		pam_without_logind >"$PAM_FILE" || die "Failed to write $PAM_FILE from /etc/pam.d/common-session"
 	mkdir -p /run/sshd "$dir/keys"
 	ln -s /usr/sbin/sshd "$dir/$SERVICE"

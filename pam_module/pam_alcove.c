@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pam_alcove.so: the PAM entry points, nothing else. Only the session hooks do anything; the
- * module never exits, never aborts, and keeps no global state of its own.
+ * pam_alcove.so: the PAM entry points, nothing else. Only the session hooks and setcred do
+ * anything; the module never exits, never aborts, and keeps no global state of its own.
  */
 #include <security/pam_modules.h>
 
@@ -27,7 +27,10 @@ static int pam_code(Outcome outcome)
 	case OUTCOME_CONTAINED:
 	case OUTCOME_FAILED_OPEN:
 	case OUTCOME_CLOSED:
+	case OUTCOME_GROUPS_SET:
 		return PAM_SUCCESS;
+	case OUTCOME_CRED_FAILED:
+		return PAM_CRED_ERR;
 	case OUTCOME_REFUSED:
 	case OUTCOME_FAILED:
 		break;
@@ -51,15 +54,20 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	return pam_code(session_close(pamh, &o));
 }
 
-/* A session module only: the other stacks pass over it. */
+/* Not an authentication module: the other stacks pass over it. */
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	return PAM_IGNORE;
 }
 
+/* In the auth stack (`auth optional pam_alcove.so`): sshd asks for credentials in its session
+ * process, after initgroups(), and that process serves the connection's channels. */
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	return PAM_IGNORE;
+	PamOptions o;
+
+	setup(argc, argv, &o);
+	return pam_code(session_setcred(pamh, flags));
 }
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)

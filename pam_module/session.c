@@ -27,17 +27,9 @@
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "opened.h"
 #include "policy.h"
 #include "sshd_config.h"
-
-#define DATA_KEY "pam_alcove.session"
-
-/* What close needs, kept with pam_set_data() by a successful open. */
-typedef struct Opened {
-	char *name;
-	char *session;
-	char *user; /* pw_name, as open used it */
-} Opened;
 
 static void opened_free(pam_handle_t *pamh, void *data, int error_status)
 {
@@ -165,7 +157,7 @@ static bool token_is_safe(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
-static int stash(Ctx *c, const char *name, const char *session)
+static int stash(Ctx *c, const char *name, const char *session, const char *groups)
 {
 	char env[256];
 	Opened *s = calloc(1, sizeof(*s));
@@ -174,6 +166,11 @@ static int stash(Ctx *c, const char *name, const char *session)
 	    !(s->user = strdup(c->user))) {
 		opened_free(c->pamh, s, 0);
 		return fail(c, -ENOMEM, "env", "Out of memory");
+	}
+	s->opener = getpid();
+	if (opened_parse_groups(s, groups) < 0) {
+		opened_free(c->pamh, s, 0);
+		return fail(c, -EPROTO, "helper", "alcove-helper open: no valid groups");
 	}
 	if (pam_set_data(c->pamh, DATA_KEY, s, opened_free) != PAM_SUCCESS) {
 		opened_free(c->pamh, s, 0);
@@ -214,6 +211,7 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 {
 	const char *name = kv_get(&reply->kv, "name");
 	const char *session = kv_get(&reply->kv, "session");
+	const char *groups = kv_get(&reply->kv, "groups");
 	int net = reply_ns(reply, CLONE_NEWNET), uts = reply_ns(reply, CLONE_NEWUTS), r;
 
 	if (!token_is_safe(name) || !token_is_safe(session))
@@ -223,7 +221,7 @@ static int enter_lobby(Ctx *c, HelperReply *reply)
 	if ((reply->fd2 >= 0) + (reply->fd3 >= 0) != (net >= 0) + (uts >= 0))
 		return fail(c, -EPROTO, "helper",
 			    "alcove-helper open: an fd that is no net or UTS ns");
-	r = stash(c, name, session);
+	r = stash(c, name, session, groups);
 	if (r < 0) {
 		unstash(c);
 		return r;

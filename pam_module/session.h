@@ -17,7 +17,13 @@ typedef enum {
 	OUTCOME_FAILED,	     /* error, fail closed: PAM_SESSION_ERR */
 	OUTCOME_FAILED_OPEN, /* error, but failure = "open": PAM_SUCCESS, uncontained */
 	OUTCOME_CLOSED,	     /* close: done, or nothing was open: PAM_SUCCESS */
+	OUTCOME_GROUPS_SET,  /* setcred: the alcove's groups set: PAM_SUCCESS */
+	OUTCOME_CRED_FAILED, /* setcred: they could not be: PAM_CRED_ERR */
 } Outcome;
 
 Outcome session_open(pam_handle_t *pamh, const PamOptions *o);
 Outcome session_close(pam_handle_t *pamh, const PamOptions *o);
+
+/* pam_setcred() in a process forked from the one that opened a contained session (sshd's
+ * session process): its supplementary groups become the alcove's. setcred.c. */
+Outcome session_setcred(pam_handle_t *pamh, int flags);

@@ -99,6 +99,20 @@ static int passthrough_groups(OpenCtx *c)
 	return 0;
 }
 
+/* The alcove's groups, for the PAM module to give sshd's session process (its setcred): the
+ * primary group, then the passed-through ones. */
+static void answer_groups(OpenCtx *c)
+{
+	char text[(POLICY_MAX_GROUPS + 1) * 11 + 1];
+	size_t at;
+
+	at = (size_t)snprintf(text, sizeof(text), "%u", (unsigned)c->login->gid);
+	for (size_t i = 0; i < c->n_pass && at < sizeof(text); i++)
+		at += (size_t)snprintf(text + at, sizeof(text) - at, ",%u",
+				       (unsigned)c->pass_gids[i]);
+	kv_add(&c->ans->kv, "groups", text);
+}
+
 /* 1: contain with c->profile; 0: skip (answered); <0: error (answered). */
 static int decide(OpenCtx *c, const Request *req)
 {
@@ -513,6 +527,7 @@ static int open_locked(OpenCtx *c, const Request *req)
 	kv_add(&c->ans->kv, "session", c->session);
 	kv_add(&c->ans->kv, "profile", c->profile_name);
 	kv_addf(&c->ans->kv, "pid", "%d", (int)c->pid);
+	answer_groups(c);
 	log_timings(c);
 	return 0;
 }

@@ -25,7 +25,8 @@ rules = ( { user = \"alcch1\"; profile = \"isolated\"; },
 	  { user = \"alcch2\"; profile = \"shared\"; },
 	  { user = \"alcch3\"; profile = \"tunnels\"; },
 	  { user = \"alcch4\"; profile = \"lenient\"; } );
-profiles = { isolated = { network = \"none\"; }; shared = { network = \"host\"; };
+profiles = { isolated = { network = \"none\"; };
+	shared = { network = \"host\"; groups_passthrough = [ \"alcchsvc\" ]; };
 	lenient = { inherit = \"shared\"; failure = \"open\"; };
 	tunnels = { inherit = \"shared\"; tun = true; home = \"/var/lib/alcch-homes/%u\"; }; };")
 # alcch1 and alcch2 hold a host group that owns a 0660 socket of a host service (incus-admin's
@@ -44,7 +45,8 @@ fi
 # PermitTunnel: sshd's default refuses ssh -w for everybody; an admin who allows it must still
 # get the policy's answer for contained logins.
 SSHD_X11_FORWARDING=yes sshd_start 2381 \
-	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper" \
+	"auth optional $BUILD/pam_alcove.so
+session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper" \
 	"PermitTunnel yes"
 for u in alcch1 alcch2 alcch3; do sshd_authorize $u; done
 # lastlog is indexed by uid, and uids of deleted test users come back: start from no record.
@@ -233,6 +235,42 @@ assert_eq alcove-tmp "$(perl -e "$CLIENT" "$WORK/tmp2.sock" 100 2>&1)" \
 assert_eq client "$(inside alcch2 /tmp/r2.sock)" \
 	"host: -R to a socket in /tmp listens in the alcove's /tmp (reaches the client's side)"
 svc_refused alcch2
+
+# ---- groups: sshd's session process (which serves every channel) has the alcove's groups,
+# set by pam_alcove's setcred after sshd's initgroups, not U's host groups. A socket in a host
+# directory (not masked in the lobby) that only alcchsvc may enter: alcch2's profile passes
+# alcchsvc through, alcch1's does not; on the host both may reach it.
+grpdir=/etc/alcch-grp
+mkdir -m 0710 $grpdir && chgrp alcchsvc $grpdir || fail "mkdir $grpdir"
+on_exit "rm -rf $grpdir"
+host_server $grpdir/s.sock host-grp
+chmod 0666 $grpdir/s.sock || fail "chmod $grpdir/s.sock"
+svc=$(getent group alcchsvc | cut -d: -f3)
+for u in alcch1 alcch2; do
+	assert_eq host-grp "$(setpriv --reuid=$u --regid=$u --init-groups perl -e "$CLIENT" $grpdir/s.sock 100 2>&1)" \
+		"$u on the host, with its groups, reaches $grpdir/s.sock"
+done
+groups_of() { # user: the distinct Groups of its sshd session processes, "|" between them
+	local p ps
+	ps=$(pgrep -u "$1" -xf "$SSHD_SERVICE: $1(@.*)?") || fail "no sshd session process of $1"
+	for p in $ps; do
+		awk '$1 == "Groups:" {$1 = ""; sub(/^ /, ""); print}' "/proc/$p/status"
+	done | sort -u | paste -sd'|'
+}
+assert_eq "$(id -g alcch1)" "$(groups_of alcch1)" \
+	"none: alcch1's sshd session processes hold only its primary group (no alcchsvc)"
+assert_eq "$(printf '%s\n' "$(id -g alcch2)" "$svc" | sort -n | xargs)" "$(groups_of alcch2)" \
+	"host: alcch2's hold its primary group and the passed-through alcchsvc"
+start=$(wc -l <"$SSHD_LOG")
+forward alcch1 -L "$WORK/grp1.sock:$grpdir/s.sock"
+assert_eq EOF "$(perl -e "$CLIENT" "$WORK/grp1.sock" 100 2>&1)" \
+	"none: -L to $grpdir/s.sock gets nothing: the host group is not the alcove's"
+wait_until 50 eval 'tail -n +$((start + 1)) "$SSHD_LOG" | grep -q "$grpdir/s.sock.*Permission denied"' ||
+	fail "sshd does not log EACCES for $grpdir/s.sock: $(grep "$grpdir" "$SSHD_LOG")"
+pass "... EACCES in sshd's log"
+forward alcch2 -L "$WORK/grp2.sock:$grpdir/s.sock"
+assert_eq host-grp "$(perl -e "$CLIENT" "$WORK/grp2.sock" 100 2>&1)" \
+	"host: -L to $grpdir/s.sock connects: alcchsvc is passed through"
 
 # ---- home = a pattern: the lobby's home is the alcove's home volume, not the host's passwd home
 alcove_server alcch3 /home/alcch3/in.sock alcove-volume

@@ -24,6 +24,7 @@ serialise_test "$@"
 NSPAWN_ROOTFS_ARGS=("$NSPAWN_PACKAGES,xauth")
 nspawn_boot
 ct_user alcch5
+ct_sh "usermod -aG users alcch5" || setup_fail "usermod -aG users alcch5"
 ct_user alcch6
 cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<'CONF'
 defaults = { image = "/"; cgroup = "systemd"; persist = false; on_last_logout = "stop"; };
@@ -142,6 +143,15 @@ wait_until 50 eval 'ct_run journalctl -b --no-pager -q -t sshd |
 	grep -q "connect to /run/dbus/system_bus_socket port -2 failed: Permission denied"' ||
 	ct_fail "sshd logs no EACCES for the system bus socket"
 pass "... sshd's connect is refused by the lobby's masked /run (EACCES in the journal)"
+# The profile's auth line (pam-auth-update): sshd's session process serving those forwards
+# holds the alcove's groups, not the host group "users" alcch5 is a member of.
+assert_contains "$(ct_run grep pam_alcove /etc/pam.d/common-auth 2>&1)" "optional" \
+	"pam-auth-update put pam_alcove in common-auth"
+out=$(ct_sh 'for p in $(pgrep -u alcch5 -xf "sshd: alcch5(@.*)?"); do
+	awk '\''$1 == "Groups:" {$1 = ""; sub(/^ /, ""); print}'\'' /proc/$p/status; done | sort -u')
+assert_eq "$(ct_sh 'id -g alcch5') 100" "$(ct_sh 'id -G alcch5')" "alcch5 is in users (gid 100) on the host"
+assert_eq "$(ct_sh 'id -g alcch5')" "$out" \
+	"stock PAM stack: alcch5's sshd session processes hold only its primary group (not users)"
 in_ct_net perl -e "$SERVE" 2393 client >"$WORK/client.out" 2>&1 </dev/null &
 on_exit "kill $!"
 forward alcch5 -R2394:127.0.0.1:2393 -R/tmp/r5.sock:127.0.0.1:2393

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pam_alcove.so's module arguments (pam_module/options.c). */
+/* pam_alcove.so's module arguments (pam_module/options.c), and the groups of open's answer
+ * it keeps for setcred (pam_module/opened.c). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "../../pam_module/opened.h"
 #include "../../pam_module/options.h"
 
 static void test_defaults(void **state)
@@ -95,6 +98,38 @@ static void test_null_argv_entry_ignored(void **state)
 	assert_int_equal(o.n_unknown, 0);
 }
 
+static void test_groups_parsed(void **state)
+{
+	Opened s = {0};
+
+	assert_int_equal(opened_parse_groups(&s, "1001"), 0);
+	assert_int_equal(s.n_groups, 1);
+	assert_int_equal(s.groups[0], 1001);
+	assert_int_equal(opened_parse_groups(&s, "1001,5,4294967294"), 0);
+	assert_int_equal(s.n_groups, 3);
+	assert_int_equal(s.groups[1], 5);
+	assert_int_equal(s.groups[2], 4294967294u);
+}
+
+/* Anything but decimal gids separated by single commas is refused: no set of groups is made up
+ * from an answer that is not one. */
+static void test_groups_refused(void **state)
+{
+	const char *bad[] = {NULL, "", ",", "1001,", ",1001", "1001,,5", "-1", "+5", " 5",
+			     "5 ", "1001;5", "4294967295", "99999999999999999999", "0x10"};
+	char many[(POLICY_MAX_GROUPS + 2) * 3] = "";
+	Opened s = {0};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(opened_parse_groups(&s, bad[i]), -EINVAL);
+	for (int i = 0; i < POLICY_MAX_GROUPS + 1; i++)
+		strcat(many, i ? ",7" : "7");
+	assert_int_equal(opened_parse_groups(&s, many), 0);
+	assert_int_equal(s.n_groups, POLICY_MAX_GROUPS + 1);
+	strcat(many, ",7");
+	assert_int_equal(opened_parse_groups(&s, many), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +140,8 @@ int main(void)
 	    cmocka_unit_test(test_many_unknown_counted),
 	    cmocka_unit_test(test_relative_paths_invalid),
 	    cmocka_unit_test(test_null_argv_entry_ignored),
+	    cmocka_unit_test(test_groups_parsed),
+	    cmocka_unit_test(test_groups_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
