@@ -259,27 +259,25 @@ mkdir "$cg" && echo 64 >"$cg/pids.max" || setup_fail "a pids cgroup $cg"
 on_exit "rmdir $cg"
 on_exit "echo $sshdpid >$cgp/cgroup.procs"
 echo "$sshdpid" >"$cg/cgroup.procs" || setup_fail "moving sshd into $cg"
-ssh_bg alcrf3 -- 'exec perl -e '\''my @k; while (1) { my $p = fork; last unless defined $p;
-	if (!$p) { sleep 4386; exit } push @k, $p } print STDERR "fork: $!\n";
-	kill 9, @k[0, 1]; waitpid($_, 0) for @k[0, 1]; exec "sleep", "4385"'\'''
-bg=$SSH_BG_PID
-on_exit "kill $bg"
-wait_until 100 alcove_has alcrf3 "sleep 4385" || fail "the tenant's pid-filling login did not settle"
-assert_eq 62 "$(cat "$cg/pids.current")" "the tenant filled sshd's pids cgroup to two short of pids.max"
+# fill_pids USER N: a login of USER forks until fork fails, frees two, then sleeps N (sets bg)
+fill_pids() {
+	ssh_bg "$1" -- 'exec perl -e '\''my @k; while (1) { my $p = fork; last unless defined $p;
+	if (!$p) { sleep 9999; exit } push @k, $p } print STDERR "fork: $!\n";
+	kill 9, @k[0, 1]; waitpid($_, 0) for @k[0, 1]; exec "sleep", "'"$2"'"'\'''
+	bg=$SSH_BG_PID
+	on_exit "kill $bg"
+	wait_until 100 alcove_has "$1" "sleep $2" || fail "$1's pid-filling login did not settle"
+	assert_eq 62 "$(cat "$cg/pids.current")" "$1 filled sshd's pids cgroup to two short of pids.max"
+}
+fill_pids alcrf3 4385
 open_refused "the user's processes fill the pids" \
 	"Failed to build the lobby of alcrf3: Resource temporarily unavailable"
 kill $bg
 stop_alcove alcrf3
 # The same with no alcove of alcrf3 running: another tenant (alcrf2) fills the pids, and the
 # build's own clone into new namespaces fails EAGAIN: failure = "open" does not let it out either.
-ssh_bg alcrf2 -- 'exec perl -e '\''my @k; while (1) { my $p = fork; last unless defined $p;
-	if (!$p) { sleep 4388; exit } push @k, $p } print STDERR "fork: $!\n";
-	kill 9, @k[0, 1]; waitpid($_, 0) for @k[0, 1]; exec "sleep", "4387"'\'''
-bg=$SSH_BG_PID
-on_exit "kill $bg"
-wait_until 100 alcove_has alcrf2 "sleep 4387" || fail "alcrf2's pid-filling login did not settle"
+fill_pids alcrf2 4387
 assert_eq "" "$(alcove_pid alcrf3)" "no alcove of alcrf3 runs: its next login builds one"
-assert_eq 62 "$(cat "$cg/pids.current")" "alcrf2 filled sshd's pids cgroup to two short of pids.max"
 open_refused "another tenant's processes fill the pids" \
 	"Failed to build the alcove of alcrf3: clone into new namespaces: Resource temporarily unavailable"
 kill $bg
