@@ -43,7 +43,8 @@ mkdir "$CG" || fail "mkdir $CG"
 on_exit "rmdir $CG"
 make_user alchab
 on_exit "$NEW/alcovectl --config $CONF reset --yes alchab"
-sshd_start 2291 "session required $LINK/cur/pam_alcove.so config=$CONF helper=$LINK/cur/alcove-helper"
+sshd_start 2291 "auth optional $LINK/cur/pam_alcove.so
+session required $LINK/cur/pam_alcove.so config=$CONF helper=$LINK/cur/alcove-helper"
 echo "$(cat "$SSHD_DIR/sshd.pid")" >"$CG/cgroup.procs" || fail "move sshd into $CG"
 sshd_authorize alchab
 mapfile -t opts < <(_ssh_common_opts)

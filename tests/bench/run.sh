@@ -112,7 +112,8 @@ on_exit "${CTL[*]} reset --yes $SEL" # before the cgroup's rmdir: its alcove may
 SEL_UID=$(id -u $SEL)
 
 # --- the sshd: Debian's sshd PAM stack plus pam_alcove from the build tree ---
-sshd_start $BENCH_PORT "session required $BUILD/pam_alcove.so config=$CONF helper=$BUILD/alcove-helper"
+sshd_start $BENCH_PORT "auth optional $BUILD/pam_alcove.so
+session required $BUILD/pam_alcove.so config=$CONF helper=$BUILD/alcove-helper"
 echo "$(cat "$SSHD_DIR/sshd.pid")" >"$CG/cgroup.procs" || fail "move sshd into $CG"
 sshd_authorize $SEL
 sshd_authorize $BASE
