@@ -517,6 +517,8 @@ static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d,
 	sshd_check_run(a->sshd_config, sc);
 	if (li)
 		sshd_check_keys_run(sc, li);
+	if (sshd)
+		sshd_check_pam_run(sc, a->service);
 	if (!sshd || !sshd_check_refusal(sc, why, sizeof(why)))
 		return;
 	d->kind = DECISION_REFUSE;
@@ -525,10 +527,11 @@ static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d,
 	d->reason[len] = '\0';
 }
 
-/* The warnings too long for a PolicyWarning, n of them (at most 4) into lines: the layer
- * quota's (explain_quota()), then those of explain_sshd(). */
+/* The warnings too long for a PolicyWarning, n of them (at most LONG_WARNINGS_MAX) into
+ * lines: the layer quota's (explain_quota()), then those of explain_sshd(). */
+#define LONG_WARNINGS_MAX 5
 static size_t long_warnings(const Decision *d, const char *user, const SshdCheck *sc,
-			    char lines[4][1024])
+			    char lines[LONG_WARNINGS_MAX][1024])
 {
 	size_t n = 0;
 
@@ -542,6 +545,8 @@ static size_t long_warnings(const Decision *d, const char *user, const SshdCheck
 		n++;
 	if (sshd_check_keys(sc, lines[n], sizeof(lines[n])))
 		n++;
+	if (sshd_check_pam(sc, lines[n], sizeof(lines[n])))
+		n++;
 	return n;
 }
 
@@ -549,7 +554,7 @@ static void warnings_text(const Decision *d, const char *user, const SshdCheck *
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[4][1024];
+	char lines[LONG_WARNINGS_MAX][1024];
 	size_t n_long = long_warnings(d, user, sc, lines);
 
 	for (size_t i = 0; i < n; i++)
@@ -562,7 +567,7 @@ static void warnings_json(FILE *f, const Decision *d, const char *user, const Ss
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS + POLICY_MAX_LAYERS];
 	size_t n = explain_warnings(d, w, ELEMENTSOF(w));
-	char lines[4][1024];
+	char lines[LONG_WARNINGS_MAX][1024];
 	size_t n_long = long_warnings(d, user, sc, lines);
 
 	fputs(", \"warnings\": [", f);

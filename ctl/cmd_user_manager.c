@@ -32,12 +32,10 @@
 #include "macro.h"
 #include "nsswrap.h"
 #include "pamd_configs.h"
+#include "pamd_read.h"
 #include "policy.h"
 #include "show_format.h"
 #include "user_manager_rules.h"
-
-#define PAMD_DIR SYSCONFDIR "/pam.d"
-#define PAMD_FILE_MAX (256 * 1024)
 
 /* The passwd name of uid (systemd's %i of user@.service is the uid), or -ENOENT. */
 static int uid_to_name(uid_t uid, char **ret)
@@ -91,34 +89,13 @@ static int lookup(const char *arg, LoginInfo **ret)
 	return r;
 }
 
-/* The config= paths of one file of /etc/pam.d into c. libpam opens only files, so anything
- * else is passed over; a file that is not root's alone (owner root, no group or other write)
- * may say anything, so it is -EPERM, not trusted and not ignored. */
+/* The config= paths of one file of /etc/pam.d into c (pamd_read.h says which files count). */
 static int pamd_read_one(int dfd, const char *name, PamdConfigs *c)
 {
-	_cleanup_free_ char *buf = malloc(PAMD_FILE_MAX);
-	_cleanup_close_ int fd = -EBADF;
-	struct stat st;
-	size_t len;
-	int r;
+	_cleanup_free_ char *text = NULL;
+	int r = pamd_read(dfd, name, &text);
 
-	if (!buf)
-		return -ENOMEM;
-	/* O_NONBLOCK: a FIFO planted here must not hang user@.service's start. */
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return 0;
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return -EPERM;
-	r = read_fd_whole(fd, buf, PAMD_FILE_MAX - 1, &len);
-	if (r < 0)
-		return r;
-	buf[len] = '\0';
-	return pamd_configs_parse(buf, c);
+	return r < 0 || !text ? r : pamd_configs_parse(text, c);
 }
 
 /* The config= paths of every file of the open directory d into c; a failure is logged, once,

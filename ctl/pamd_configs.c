@@ -140,3 +140,57 @@ void pamd_configs_clear(PamdConfigs *c)
 	free(c->path);
 	*c = (PamdConfigs){0};
 }
+
+static int add_include(PamdAuth *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_include; i++)
+		if (strcmp(a->include[i], name) == 0)
+			return 0;
+	if (a->n_include >= PAMD_AUTH_INCLUDES_MAX)
+		return -E2BIG;
+	a->include[a->n_include] = strdup(name);
+	if (!a->include[a->n_include])
+		return -ENOMEM;
+	a->n_include++;
+	return 0;
+}
+
+static int auth_line(char *line, PamdAuth *a)
+{
+	char *f[MAX_FIELDS];
+	size_t n = split_fields(line, f, MAX_FIELDS);
+	const char *type;
+
+	if (n >= 2 && strcmp(f[0], "@include") == 0)
+		return add_include(a, f[1]);
+	if (n < 3)
+		return 0;
+	type = f[0][0] == '-' ? f[0] + 1 : f[0];
+	if (strcmp(type, "auth") != 0)
+		return 0;
+	if (strcmp(f[1], "include") == 0 || strcmp(f[1], "substack") == 0)
+		return add_include(a, f[2]);
+	if (is_alcove_module(f[2]))
+		a->alcove = true;
+	return 0;
+}
+
+int pamd_auth_parse(const char *text, PamdAuth *a)
+{
+	const char *p = text;
+	char *line;
+	int r = 0;
+
+	while (r >= 0 && (line = next_line(&p, &r))) {
+		r = auth_line(line, a);
+		free(line);
+	}
+	return r;
+}
+
+void pamd_auth_clear(PamdAuth *a)
+{
+	for (size_t i = 0; i < a->n_include; i++)
+		free(a->include[i]);
+	*a = (PamdAuth){0};
+}

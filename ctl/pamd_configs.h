@@ -14,6 +14,7 @@
  * substack controls name other files of /etc/pam.d, which are scanned on their own.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct PamdConfigs {
@@ -25,3 +26,17 @@ typedef struct PamdConfigs {
  * config= ("config=") is returned as "" so that the caller refuses it. -ENOMEM. */
 int pamd_configs_parse(const char *text, PamdConfigs *c);
 void pamd_configs_clear(PamdConfigs *c);
+
+/* The auth stack of one /etc/pam.d file: whether a pam_alcove.so line is in it (its setcred
+ * gives sshd's session process the alcove's groups), and the files it takes auth lines from
+ * ("@include FILE", "auth include FILE", "auth substack FILE"), each once, to be read next. */
+#define PAMD_AUTH_INCLUDES_MAX 16
+typedef struct PamdAuth {
+	bool alcove;
+	char *include[PAMD_AUTH_INCLUDES_MAX]; /* malloc'd */
+	size_t n_include;
+} PamdAuth;
+
+/* Adds what text (NUL-terminated) says to a. -ENOMEM; -E2BIG past PAMD_AUTH_INCLUDES_MAX. */
+int pamd_auth_parse(const char *text, PamdAuth *a);
+void pamd_auth_clear(PamdAuth *a);

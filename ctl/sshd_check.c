@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sshd_check.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "macro.h"
+#include "pamd_configs.h"
+#include "pamd_read.h"
 
 void sshd_check_run(const char *path, SshdCheck *ret)
 {
@@ -93,5 +100,65 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 			 c->keys.path, AUTHKEYS_FILE_MAX / 1024);
 	else
 		return false;
+	return true;
+}
+
+/* One file of the stack into a; -errno naming it in c->pam_file. */
+static int pam_read_into(SshdCheck *c, int dfd, const char *name, PamdAuth *a)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = pamd_read(dfd, name, &text);
+
+	snprintf(c->pam_file, sizeof(c->pam_file), "%s/%s", PAMD_DIR, name);
+	if (r >= 0 && text)
+		r = pamd_auth_parse(text, a);
+	return r;
+}
+
+void sshd_check_pam_run(SshdCheck *c, const char *service)
+{
+	_cleanup_close_ int dfd = -EBADF;
+	PamdAuth a = {0};
+	int r;
+
+	if (!service || !*service || strchr(service, '/'))
+		return;
+	c->pam_checked = true;
+	c->pam_service = service;
+	snprintf(c->pam_file, sizeof(c->pam_file), "%s", PAMD_DIR);
+	dfd = open(PAMD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		c->pam_r = -errno;
+		return;
+	}
+	c->pam_stack = service;
+	r = pam_read_into(c, dfd, service, &a);
+	if (r == -ENOENT) { /* libpam takes "other" for a service without a file */
+		c->pam_stack = "other";
+		r = pam_read_into(c, dfd, "other", &a);
+	}
+	/* the includes of each file read are added as it goes: read until none is left */
+	for (size_t i = 0; r >= 0 && !a.alcove && i < a.n_include; i++)
+		r = pam_read_into(c, dfd, a.include[i], &a);
+	c->pam_r = r < 0 ? r : a.alcove;
+	pamd_auth_clear(&a);
+}
+
+bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size)
+{
+	if (!c->pam_checked || c->pam_r > 0)
+		return false;
+	if (c->pam_r < 0)
+		snprintf(buf, size,
+			 "%s: %s: alcove cannot tell whether the auth stack of PAM service %s "
+			 "names pam_alcove.so (without it sshd's session process keeps the user's "
+			 "host groups)",
+			 c->pam_file, strerror(-c->pam_r), c->pam_service);
+	else
+		snprintf(buf, size,
+			 "PAM service %s names pam_alcove.so in no auth line (%s/%s and what it "
+			 "includes): sshd's session process, which serves the forwards, keeps the "
+			 "user's host groups; add \"auth optional pam_alcove.so\" (pam_alcove(8))",
+			 c->pam_service, PAMD_DIR, c->pam_stack);
 	return true;
 }

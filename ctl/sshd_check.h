@@ -30,6 +30,13 @@ typedef struct SshdCheck {
 	 * select them, as LocalPort...) */
 	bool match_checked;
 	SshdSftp match;
+	/* the auth stack of the PAM service (sshd_check_pam_run): pam_r 1 when it names
+	 * pam_alcove.so, 0 when not, -errno when pam_file could not be read */
+	bool pam_checked;
+	int pam_r;
+	const char *pam_service;
+	const char *pam_stack; /* the file the stack starts from: the service's, or "other" */
+	char pam_file[128];
 } SshdCheck;
 
 void sshd_check_run(const char *path, SshdCheck *ret);
@@ -37,6 +44,11 @@ void sshd_check_run(const char *path, SshdCheck *ret);
 /* The user's key files, as pam_alcove reads them (common/keys_check.h), into c->keys, and the
  * Match blocks with internal-sftp that select the user, into c->match. */
 void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li);
+
+/* Whether the PAM service's auth stack (its file in /etc/pam.d, or "other" when it has none,
+ * and the files its auth lines include) names pam_alcove.so, into c: without it sshd's session
+ * process keeps the user's host groups (pam_module/setcred.c). */
+void sshd_check_pam_run(SshdCheck *c, const char *service);
 
 /* Why contained logins through that sshd are refused (it cannot be read, it serves sftp
  * in-process for every connection, or in a Match block that selects the user), into buf;
@@ -51,3 +63,7 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
  * refused), is too large or could not be read, into buf; false when there is none. A file
  * changed since alcovectl started is not reported: that is about one login, not this one. */
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);
+
+/* The warning for a PAM service whose auth stack does not name pam_alcove.so, or could not be
+ * read, into buf; false when there is none. */
+bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size);

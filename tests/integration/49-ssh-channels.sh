@@ -271,6 +271,9 @@ pass "... EACCES in sshd's log"
 forward alcch2 -L "$WORK/grp2.sock:$grpdir/s.sock"
 assert_eq host-grp "$(perl -e "$CLIENT" "$WORK/grp2.sock" 100 2>&1)" \
 	"host: -L to $grpdir/s.sock connects: alcchsvc is passed through"
+out=$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "$SSHD_SERVICE" 2>&1)
+assert_contains "$out" "decision  contained" "explain through the test's sshd service: contained"
+assert_not_contains "$out" "no auth line" "... and no warning: its auth stack names pam_alcove"
 
 # ---- home = a pattern: the lobby's home is the alcove's home volume, not the host's passwd home
 alcove_server alcch3 /home/alcch3/in.sock alcove-volume
@@ -336,6 +339,9 @@ pass "tun = true: ssh -w attaches the user's own tun device"
 # failure to let through); alcch5 matches no rule.
 SSHD_SFTP=internal-sftp sshd_start 2382 \
 	"session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
+assert_contains "$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "$SSHD_SERVICE" 2>&1)" \
+	"warning   PAM service $SSHD_SERVICE names pam_alcove.so in no auth line (/etc/pam.d/$SSHD_SERVICE and what it includes): sshd's session process, which serves the forwards, keeps the user's host groups" \
+	"explain: a PAM service whose auth stack lacks pam_alcove is named, with what it costs"
 sftp_conf=$SSHD_DIR/sshd_config
 line=$(grep -n '^Subsystem sftp internal-sftp' "$sftp_conf" | cut -d: -f1)
 for u in alcch4 alcch5; do sshd_authorize $u; done

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config= of pam_alcove.so lines in pam.d text (ctl/pamd_configs.c), read as libpam does:
  * what `alcovectl user-manager` must find, or a config= policy's users get a host manager. */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +76,48 @@ static void test_none(void **state)
 	pamd_configs_clear(&c);
 }
 
+/* The auth stack: pam_alcove in it (auth or -auth, any control, by path or name), and the
+ * files it takes auth lines from; another type's pam_alcove line and includes do not count. */
+static void test_auth(void **state)
+{
+	PamdAuth a = {0};
+
+	assert_int_equal(pamd_auth_parse("@include common-auth\n"
+					 "account include common-account\n"
+					 "session required pam_alcove.so\n"
+					 "auth [success=1 default=ignore] pam_unix.so\n"
+					 "auth substack system-auth\n"
+					 "auth include common-auth # again\n",
+					 &a),
+			 0);
+	assert_false(a.alcove);
+	assert_int_equal(a.n_include, 2);
+	assert_string_equal(a.include[0], "common-auth");
+	assert_string_equal(a.include[1], "system-auth");
+	assert_int_equal(pamd_auth_parse("# auth optional pam_alcove.so\n", &a), 0);
+	assert_false(a.alcove);
+	assert_int_equal(pamd_auth_parse("-auth optional /lib/security/pam_alcove.so\n", &a), 0);
+	assert_true(a.alcove);
+	pamd_auth_clear(&a);
+	assert_int_equal(pamd_auth_parse("auth\t[default=ignore]\tpam_alcove.so debug\n", &a), 0);
+	assert_true(a.alcove);
+	pamd_auth_clear(&a);
+}
+
+static void test_auth_includes_bounded(void **state)
+{
+	PamdAuth a = {0};
+	char text[64];
+
+	for (int i = 0; i < PAMD_AUTH_INCLUDES_MAX; i++) {
+		snprintf(text, sizeof(text), "@include f%d\n", i);
+		assert_int_equal(pamd_auth_parse(text, &a), 0);
+	}
+	assert_int_equal(pamd_auth_parse("@include f0\n", &a), 0); /* a repeat is free */
+	assert_int_equal(pamd_auth_parse("@include one-more\n", &a), -E2BIG);
+	pamd_auth_clear(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +125,8 @@ int main(void)
 		cmocka_unit_test(test_comments_and_continuation),
 		cmocka_unit_test(test_bracketed_args_and_includes),
 		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_auth_includes_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
