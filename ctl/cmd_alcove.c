@@ -157,8 +157,7 @@ static int session_on_pty(void *userdata)
 	r = run_session(a->li, a->name, a->cmd, a->n_cmd, &status);
 	if (r < 0)
 		return failure_code(r);
-	/* before a death by the command's signal; its status is what counts */
-	(void)fflush(stdout);
+	(void)fflush(stdout); /* before dying of its signal; the status is what counts */
 	enter_exit_like(status);
 }
 
@@ -249,8 +248,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	close_session(ctx, user, name_buf, session_buf);
 	if (r < 0)
 		return failure_code(r);
-	/* before a death by the command's signal; its status is what counts */
-	(void)fflush(stdout);
+	(void)fflush(stdout); /* before dying of its signal; the status is what counts */
 	enter_exit_like(status);
 }
 

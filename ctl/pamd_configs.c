@@ -102,8 +102,9 @@ static int add_path(PamdConfigs *c, const char *path)
 	return 0;
 }
 
-static int parse_line(char *line, PamdConfigs *c)
+static int parse_line(char *line, void *userdata)
 {
+	PamdConfigs *c = userdata;
 	char *f[MAX_FIELDS];
 	size_t n = split_fields(line, f, MAX_FIELDS);
 
@@ -120,17 +121,23 @@ static int parse_line(char *line, PamdConfigs *c)
 	return 0;
 }
 
-int pamd_configs_parse(const char *text, PamdConfigs *c)
+/* fn on each logical line of text, until it fails. */
+static int each_line(const char *text, int (*fn)(char *line, void *userdata), void *userdata)
 {
 	const char *p = text;
 	char *line;
 	int r = 0;
 
 	while (r >= 0 && (line = next_line(&p, &r))) {
-		r = parse_line(line, c);
+		r = fn(line, userdata);
 		free(line);
 	}
 	return r;
+}
+
+int pamd_configs_parse(const char *text, PamdConfigs *c)
+{
+	return each_line(text, parse_line, c);
 }
 
 void pamd_configs_clear(PamdConfigs *c)
@@ -143,20 +150,15 @@ void pamd_configs_clear(PamdConfigs *c)
 
 static int add_include(PamdAuth *a, const char *name)
 {
-	for (size_t i = 0; i < a->n_include; i++)
-		if (strcmp(a->include[i], name) == 0)
+	for (size_t i = 0; i < a->include.n; i++)
+		if (strcmp(a->include.path[i], name) == 0)
 			return 0;
-	if (a->n_include >= PAMD_AUTH_INCLUDES_MAX)
-		return -E2BIG;
-	a->include[a->n_include] = strdup(name);
-	if (!a->include[a->n_include])
-		return -ENOMEM;
-	a->n_include++;
-	return 0;
+	return a->include.n >= PAMD_AUTH_INCLUDES_MAX ? -E2BIG : add_path(&a->include, name);
 }
 
-static int auth_line(char *line, PamdAuth *a)
+static int auth_line(char *line, void *userdata)
 {
+	PamdAuth *a = userdata;
 	char *f[MAX_FIELDS];
 	size_t n = split_fields(line, f, MAX_FIELDS);
 	const char *type;
@@ -177,20 +179,11 @@ static int auth_line(char *line, PamdAuth *a)
 
 int pamd_auth_parse(const char *text, PamdAuth *a)
 {
-	const char *p = text;
-	char *line;
-	int r = 0;
-
-	while (r >= 0 && (line = next_line(&p, &r))) {
-		r = auth_line(line, a);
-		free(line);
-	}
-	return r;
+	return each_line(text, auth_line, a);
 }
 
 void pamd_auth_clear(PamdAuth *a)
 {
-	for (size_t i = 0; i < a->n_include; i++)
-		free(a->include[i]);
+	pamd_configs_clear(&a->include);
 	*a = (PamdAuth){0};
 }

@@ -33,8 +33,7 @@ void pamd_configs_clear(PamdConfigs *c);
 #define PAMD_AUTH_INCLUDES_MAX 16
 typedef struct PamdAuth {
 	bool alcove;
-	char *include[PAMD_AUTH_INCLUDES_MAX]; /* malloc'd */
-	size_t n_include;
+	PamdConfigs include; /* the file names, in order, each once */
 } PamdAuth;
 
 /* Adds what text (NUL-terminated) says to a. -ENOMEM; -E2BIG past PAMD_AUTH_INCLUDES_MAX. */

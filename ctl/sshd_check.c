@@ -138,8 +138,8 @@ void sshd_check_pam_run(SshdCheck *c, const char *service)
 		r = pam_read_into(c, dfd, "other", &a);
 	}
 	/* the includes of each file read are added as it goes: read until none is left */
-	for (size_t i = 0; r >= 0 && !a.alcove && i < a.n_include; i++)
-		r = pam_read_into(c, dfd, a.include[i], &a);
+	for (size_t i = 0; r >= 0 && !a.alcove && i < a.include.n; i++)
+		r = pam_read_into(c, dfd, a.include.path[i], &a);
 	c->pam_r = r < 0 ? r : a.alcove;
 	pamd_auth_clear(&a);
 }

@@ -91,9 +91,9 @@ static void test_auth(void **state)
 					 &a),
 			 0);
 	assert_false(a.alcove);
-	assert_int_equal(a.n_include, 2);
-	assert_string_equal(a.include[0], "common-auth");
-	assert_string_equal(a.include[1], "system-auth");
+	assert_int_equal(a.include.n, 2);
+	assert_string_equal(a.include.path[0], "common-auth");
+	assert_string_equal(a.include.path[1], "system-auth");
 	assert_int_equal(pamd_auth_parse("# auth optional pam_alcove.so\n", &a), 0);
 	assert_false(a.alcove);
 	assert_int_equal(pamd_auth_parse("-auth optional /lib/security/pam_alcove.so\n", &a), 0);
