@@ -148,12 +148,12 @@ void pamd_configs_clear(PamdConfigs *c)
 	*c = (PamdConfigs){0};
 }
 
+/* add_path() keeps each name once: a name past the bound is -E2BIG, a repeat costs nothing */
 static int add_include(PamdAuth *a, const char *name)
 {
-	for (size_t i = 0; i < a->include.n; i++)
-		if (strcmp(a->include.path[i], name) == 0)
-			return 0;
-	return a->include.n >= PAMD_AUTH_INCLUDES_MAX ? -E2BIG : add_path(&a->include, name);
+	int r = add_path(&a->include, name);
+
+	return r < 0 ? r : a->include.n > PAMD_AUTH_INCLUDES_MAX ? -E2BIG : 0;
 }
 
 static int auth_line(char *line, void *userdata)

@@ -258,6 +258,7 @@ static void release(Ctx *c, const HelperReply *reply)
 {
 	Opened s = {.name = (char *)kv_get(&reply->kv, "name"),
 		    .session = (char *)kv_get(&reply->kv, "session")};
+
 	if (s.name && s.session)
 		(void)helper_close(c->o, c->user, &s, NULL);
 }

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "macro.h"
 #include "opened.h"
 #include "session.h"
 

@@ -88,6 +88,21 @@ svc alcd-f-dying "config=$good helper=$WORK/dying-helper"
 out=$(pt alcd-f-dying alcd1) && fail "dying helper: session opened: $out"
 logged "a helper that exits without an answer: refused" alcd1 helper "Failed to run $WORK/dying-helper open"
 
+# --- a helper whose ok answer carries no groups (the module would not know the alcove's for
+# sshd's session process): refused, the hold released
+cat >"$WORK/nogroups-helper" <<'PY'
+#!/usr/bin/python3
+import os, socket
+s = socket.socket(fileno=3)
+s.recv(65536)
+fd = os.open("/proc/self/ns/mnt", os.O_RDONLY)
+socket.send_fds(s, [b"status=ok\0name=alcd1\0session=s1\0profile=lab\0pid=1\0"], [fd])
+PY
+chmod 755 "$WORK/nogroups-helper"
+svc alcd-f-nogroups "config=$good helper=$WORK/nogroups-helper"
+out=$(pt alcd-f-nogroups alcd1) && fail "helper answer without groups: session opened: $out"
+logged "an ok answer without groups: refused" alcd1 helper "alcove-helper open: no valid groups"
+
 # --- relative paths and unknown arguments
 svc alcd-f-rel "config=alcove.conf helper=$HELPER"
 out=$(pt alcd-f-rel alcd1) && fail "relative config: session opened: $out"
