@@ -342,6 +342,12 @@ SSHD_SFTP=internal-sftp sshd_start 2382 \
 assert_contains "$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "$SSHD_SERVICE" 2>&1)" \
 	"warning   PAM service $SSHD_SERVICE names pam_alcove.so in no auth line (/etc/pam.d/$SSHD_SERVICE and what it includes): sshd's session process, which serves the forwards, keeps the user's host groups" \
 	"explain: a PAM service whose auth stack lacks pam_alcove is named, with what it costs"
+# a PAM file anyone but root may change says nothing alcovectl trusts: it cannot tell
+chmod g+w "/etc/pam.d/$SSHD_SERVICE" || fail "chmod g+w /etc/pam.d/$SSHD_SERVICE"
+out=$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "$SSHD_SERVICE" 2>&1)
+chmod g-w "/etc/pam.d/$SSHD_SERVICE"
+assert_contains "$out" "warning   /etc/pam.d/$SSHD_SERVICE: Operation not permitted: alcove cannot tell whether the auth stack of PAM service $SSHD_SERVICE names pam_alcove.so" \
+	"explain: a group-writable PAM file is not read, and the warning says so"
 sftp_conf=$SSHD_DIR/sshd_config
 line=$(grep -n '^Subsystem sftp internal-sftp' "$sftp_conf" | cut -d: -f1)
 for u in alcch4 alcch5; do sshd_authorize $u; done
