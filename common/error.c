@@ -29,3 +29,22 @@ int alc_error(AlcError *e, int r, const char *stage, const char *fmt, ...)
 	va_end(ap);
 	return r;
 }
+
+bool alc_errno_tenant_can_cause(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EAGAIN: /* == EWOULDBLOCK */
+	case ENOMEM:
+	case ENOSPC:
+	case EDQUOT:
+	case EUSERS:
+	case EMFILE:
+	case ENFILE:
+	case EBUSY:
+	case ECHILD:
+	case ETIMEDOUT:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -25,7 +25,8 @@ int answer_error(Answer *a, int err, const char *fmt, ...)
 	kv_add(&a->kv, "status", "error");
 	kv_addf(&a->kv, "errno", "%d", err);
 	kv_add(&a->kv, "message", msg);
-	if (a->tenant)
+	/* a stage on what the user controls, or an error any tenant can cause from inside */
+	if (a->tenant || alc_errno_tenant_can_cause(err))
 		kv_add(&a->kv, "tenant", "1");
 	log_full(LOG_ERR, err, &a->fields, "%s", msg);
 	return -err;

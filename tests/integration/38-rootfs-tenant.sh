@@ -207,7 +207,7 @@ open_refused() {
 	assert_not_contains "$out" "IN:" "failure = \"open\", $1: the login is refused (exit $rc)"
 	line=$(journal_wait "does not apply") || fail "$1: no log line refusing the open failure"
 	assert_contains "$line" "$2" "$1: ... naming what failed"
-	assert_contains "$line" "failure = \"open\" does not apply, the user's own layer, home or alcove failed" \
+	assert_contains "$line" "failure = \"open\" does not apply, the user can cause this failure" \
 		"$1: ... and why failure = \"open\" does not apply"
 	journal_wait "UNCONTAINED" 1 >/dev/null && fail "$1: logged as an uncontained login"
 	return 0

@@ -185,3 +185,32 @@ for h in killed-helper dying-helper; do
 		"failure = \"open\" does not apply, the helper gave no answer, which the user may have caused"
 	assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "failure = \"open\", $h: not let through uncontained"
 done
+
+# --- failure = "open" does not cover an error any tenant can cause from inside (a limit the
+# users share, a lock their alcove holds): the layer's lock held by a process the helper does
+# not know of (in root mode ns root can copy init's lock fd with pidfd_getfd and keep it after
+# init ends) fails the build with EBUSY, which refuses the login; once it is free, it goes in.
+busyconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = true;
+	on_last_logout = \"stop\"; };
+rules = ( { user = \"alcd*\"; profile = \"busy\"; } );
+profiles = { busy = { failure = \"open\"; }; };")
+svc alcd-f-busy "config=$busyconf helper=$HELPER"
+out=$(pt alcd-f-busy alcd1) || fail "persist: the first session of alcd1 failed: $out"
+wait_until 50 alcove_gone alcd1 || fail "alcd1's alcove did not end: $(alcove_leftovers alcd1)"
+[ -f /var/lib/alcove/alcd1/lock ] || setup_fail "no layer lock after alcd1's first session"
+# the holder is the sleep itself (the lock's fd is its own), so killing it frees the lock
+(exec 9</var/lib/alcove/alcd1/lock && flock -w 5 9 && exec sleep 60) 2>"$WORK/holder.err" &
+holder=$!
+wait_until 50 eval '! flock -n /var/lib/alcove/alcd1/lock true' || setup_fail "holding alcd1's layer lock: $(cat "$WORK/holder.err")"
+on_exit "kill $holder"
+journal_clear
+out=$(pt alcd-f-busy alcd1) && fail "failure = open, the layer's lock held: session opened: $out"
+logged "failure = \"open\", the layer's lock held elsewhere (EBUSY): refused" alcd1 helper \
+	"failure = \"open\" does not apply, the user can cause this failure"
+assert_contains "$(grep -F 'does not apply' "$JOURNAL")" "layer is in use by another alcove of alcd1" \
+	"... naming the layer in use"
+assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "the layer's lock held: not let through uncontained"
+kill $holder
+wait $holder 2>/dev/null
+out=$(pt alcd-f-busy alcd1) || fail "the lock free again: session refused: $out"
+pass "the lock free again: alcd1's session opens"

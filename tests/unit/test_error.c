@@ -48,12 +48,30 @@ static void test_truncates_and_null(void **state)
 	assert_int_equal(alc_error(NULL, -EPERM, "ids", "x"), -EPERM);
 }
 
+/* The errors a tenant can cause (limits users share, their alcove's lock, a killed process of
+ * theirs, a drawn-out wait) in either sign; a host's own failure (a missing image, a refused
+ * operation, an I/O error) is not one of them. */
+static void test_tenant_can_cause(void **state)
+{
+	const int theirs[] = {EAGAIN, EWOULDBLOCK, ENOMEM, ENOSPC, EDQUOT, EUSERS,
+			      EMFILE, ENFILE,	   EBUSY,  ECHILD, ETIMEDOUT};
+	const int hosts[] = {0, ENOENT, EPERM, EACCES, EIO, EINVAL, ENOTDIR, ELOOP};
+
+	for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+		assert_true(alc_errno_tenant_can_cause(theirs[i]));
+		assert_true(alc_errno_tenant_can_cause(-theirs[i]));
+	}
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		assert_false(alc_errno_tenant_can_cause(-hosts[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_records),
 	    cmocka_unit_test(test_no_errno_is_eio),
 	    cmocka_unit_test(test_truncates_and_null),
+	    cmocka_unit_test(test_tenant_can_cause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
