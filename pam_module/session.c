@@ -343,11 +343,12 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_
 static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 {
 	if (failure == FAILURE_OPEN && (c->tenant || alc_errno_tenant_can_cause(r))) {
-		log_full(LOG_ERR, r, &c->f, "Refusing session: %s; failure = \"open\" does not apply, %s",
-			 c->msg,
-			 c->silent ? "the helper gave no answer, which the user may have caused"
-				   : "the user can cause this failure (their layer, home or alcove, "
-				     "or a limit the users share)");
+		log_full(LOG_ERR, r, &c->f,
+			 "Refusing session: %s; failure = \"open\" does not apply, %s", c->msg,
+			 c->silent
+			     ? "the helper gave no answer, which the user may have caused"
+			     : "the user can cause this failure (their layer, home or alcove, "
+			       "or a limit the users share)");
 		return OUTCOME_FAILED;
 	}
 	if (failure == FAILURE_OPEN && !c->joined) {

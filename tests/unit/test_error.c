@@ -53,7 +53,7 @@ static void test_truncates_and_null(void **state)
  * operation, an I/O error) is not one of them. */
 static void test_tenant_can_cause(void **state)
 {
-	const int theirs[] = {EAGAIN, EWOULDBLOCK, ENOMEM, ENOSPC, EDQUOT, EUSERS,
+	const int theirs[] = {EAGAIN, EWOULDBLOCK, ENOMEM, ENOSPC, EDQUOT,   EUSERS,
 			      EMFILE, ENFILE,	   EBUSY,  ECHILD, ETIMEDOUT};
 	const int hosts[] = {0, ENOENT, EPERM, EACCES, EIO, EINVAL, ENOTDIR, ELOOP};
 
