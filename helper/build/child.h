@@ -59,7 +59,8 @@ typedef struct ChildGo {
 /* A failure in the child (child -> helper), crun style: errno + step + message. */
 typedef struct ChildError {
 	int32_t err;	/* positive errno */
-	int32_t tenant; /* 1: a mount point in the user's layer could not be made (rootfs_apply) */
+	int32_t tenant; /* 1: a mount point in the user's layer could not be made, or the overlay
+			 * with their persistent layer could not be mounted (rootfs_apply) */
 	char step[32];
 	char message[448];
 } ChildError;

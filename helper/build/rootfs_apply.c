@@ -210,7 +210,13 @@ static int mount_overlay(Rootfs *rf)
 		if (r < 0)
 			return child_error(rf->e, r, "mounts", "tmpfs upper layer: %m");
 	}
-	return overlay_mount(rf, lowerdir, upper, work);
+	r = overlay_mount(rf, lowerdir, upper, work);
+	/* the user's persistent layer is in the overlay as ns root left it, user.overlay.*
+	 * xattrs included (userxattr: overlayfs reads those, which the owner sets): a failure
+	 * may be theirs, so failure = "open" must not apply */
+	if (r < 0 && cs->persist_fd >= 0)
+		rf->e->tenant = 1;
+	return r;
 }
 
 /*
