@@ -27,10 +27,69 @@ static bool has_ci(const char *s, size_t n, const char *what)
 	return false;
 }
 
-unsigned authkeys_find_internal_sftp(const char *buf, size_t len)
+static bool starts_ci(const char *s, size_t n, const char *what)
+{
+	size_t w = strlen(what);
+
+	return w <= n && strncasecmp(s, what, w) == 0;
+}
+
+typedef struct KeyOptions {
+	bool cert_authority, command;
+} KeyOptions;
+
+/*
+ * The options of a key line (s: the line from its first non-blank, n bytes). sshd takes the
+ * first field for options when the line does not start with a key (auth2-pubkeyfile.c
+ * auth_check_authkey_line()); the field ends at a blank outside "...", in which \" is a
+ * quote (authfile.c sshkey_advance_past_options()). An option starts the field or follows a
+ * ',' outside quotes; its name is compared case-insensitively, a flag by prefix (misc.c
+ * opt_flag(), opt_match()): "cert-authority", "command=". A line that starts with a key has
+ * no options, and its first field (the key type) holds neither name.
+ */
+static KeyOptions key_options(const char *s, size_t n)
+{
+	KeyOptions o = {0};
+	bool quoted = false, start = true;
+
+	for (size_t i = 0; i < n && s[i] && (quoted || !strchr(BLANKS, s[i])); i++) {
+		if (start) {
+			o.cert_authority |= starts_ci(s + i, n - i, "cert-authority");
+			o.command |= starts_ci(s + i, n - i, "command=");
+		}
+		start = false;
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] == '"')
+			i++;
+		else if (s[i] == '"')
+			quoted = !quoted;
+		else if (s[i] == ',' && !quoted)
+			start = true;
+	}
+	return o;
+}
+
+/* What one non-comment line (from its first non-blank) lets sshd serve: AUTHKEYS_SFTP for a
+ * command= holding internal-sftp; AUTHKEYS_CA for a cert-authority line without command=. */
+static AuthkeysVerdict line_verdict(const char *line, size_t n)
+{
+	KeyOptions o;
+
+	if (memmem(line, n, "internal-sftp", 13) && has_ci(line, n, "command="))
+		return AUTHKEYS_SFTP;
+	/* A certificate signed by that CA key brings its own options, which sshd merges with the
+	 * line's (auth-options.c sshauthopt_merge()): with no command= on the line the
+	 * certificate's force-command is the forced command, and the CA key is the tenant's
+	 * (ssh-keygen -s ca -O force-command=internal-sftp). A line with command= is safe: sshd
+	 * refuses a certificate whose force-command differs from it. */
+	o = key_options(line, n);
+	return o.cert_authority && !o.command ? AUTHKEYS_CA : AUTHKEYS_OK;
+}
+
+unsigned authkeys_find_internal_sftp(const char *buf, size_t len, AuthkeysVerdict *ret_verdict)
 {
 	unsigned lineno = 0;
 
+	*ret_verdict = AUTHKEYS_OK;
 	for (size_t at = 0; at < len;) {
 		const char *line = buf + at, *nl = memchr(line, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - line) : len - at;
@@ -42,7 +101,8 @@ unsigned authkeys_find_internal_sftp(const char *buf, size_t len)
 			skip++;
 		if (skip == n || line[skip] == '#')
 			continue;
-		if (memmem(line, n, "internal-sftp", 13) && has_ci(line, n, "command="))
+		*ret_verdict = line_verdict(line + skip, n - skip);
+		if (*ret_verdict != AUTHKEYS_OK)
 			return lineno;
 	}
 	return 0;
@@ -271,7 +331,8 @@ static int read_keys(const char *path, char *buf, size_t size, size_t *ret_len)
 	return read_fd_whole(fd, buf, size, ret_len);
 }
 
-/* The first file with a line that forces internal-sftp, or too large to tell. */
+/* The first file with a line that forces internal-sftp (or lets a certificate force it), or
+ * too large to tell. */
 static int find_sftp(const char *const *paths, size_t n, char *buf, AuthkeysFinding *ret)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -285,11 +346,9 @@ static int find_sftp(const char *const *paths, size_t n, char *buf, AuthkeysFind
 			ret->verdict = AUTHKEYS_TOO_LARGE;
 			return 0;
 		}
-		ret->line = r == 0 ? authkeys_find_internal_sftp(buf, len) : 0;
-		if (ret->line > 0) {
-			ret->verdict = AUTHKEYS_SFTP;
+		ret->line = r == 0 ? authkeys_find_internal_sftp(buf, len, &ret->verdict) : 0;
+		if (ret->line > 0)
 			return 0;
-		}
 	}
 	return 0;
 }

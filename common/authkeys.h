@@ -30,6 +30,7 @@
 typedef enum {
 	AUTHKEYS_OK,	    /* no line forces internal-sftp, nothing changed */
 	AUTHKEYS_SFTP,	    /* path:line forces internal-sftp */
+	AUTHKEYS_CA,	    /* path:line is cert-authority without command= */
 	AUTHKEYS_CHANGED,   /* path changed after `since` */
 	AUTHKEYS_TOO_LARGE, /* path is larger than AUTHKEYS_FILE_MAX: not checked */
 } AuthkeysVerdict;
@@ -40,11 +41,17 @@ typedef struct AuthkeysFinding {
 	char path[AUTHKEYS_PATH_MAX];
 } AuthkeysFinding;
 
-/* The first line of buf (len bytes, need not end in NUL) that forces internal-sftp: sshd
- * skips blank and '#' lines, and internal-sftp can only be forced by a command="..." option
- * that holds the word literally (sshd unquotes only \"): a line holding both `command=` (any
- * case) and `internal-sftp`. 1-based; 0 when there is none. */
-unsigned authkeys_find_internal_sftp(const char *buf, size_t len);
+/* The first line of buf (len bytes, need not end in NUL) that forces internal-sftp, or lets a
+ * certificate force it, 1-based (0 when there is none), and why in *ret_verdict (AUTHKEYS_OK
+ * when there is none). sshd skips blank and '#' lines. AUTHKEYS_SFTP: a command="..." option
+ * forces it only by holding the word literally (sshd unquotes only \"): a line holding both
+ * `command=` (any case) and `internal-sftp`. AUTHKEYS_CA: a `cert-authority` option (any case)
+ * without a `command=` option: a certificate signed by that key, which the tenant may hold,
+ * forces its own force-command (ssh-keygen -O force-command=internal-sftp). An
+ * AuthorizedPrincipalsFile line (`[options] principal`) is read the same way: its command=
+ * counts; cert-authority means nothing there (the CA is TrustedUserCAKeys', the admin's) and
+ * such a line is refused too, failing closed. */
+unsigned authkeys_find_internal_sftp(const char *buf, size_t len, AuthkeysVerdict *ret_verdict);
 
 /* sshd's expand_authorized_keys() of a name from sshd_config: %h %u %U %%, relative to the
  * home; "~" and "~NAME" are root's and NAME's home (sshd expands them as root at start).

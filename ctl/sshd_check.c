@@ -94,6 +94,12 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
 			 "alcove: logins through sshd are refused; use command=\"%s\"",
 			 c->keys.path, c->keys.line, SSHD_SFTP_SERVER);
+	else if (c->keys.verdict == AUTHKEYS_CA)
+		snprintf(buf, size,
+			 "%s:%u is cert-authority without command=: a certificate it signs may "
+			 "force internal-sftp, which sshd serves in-process, outside the alcove: "
+			 "logins through sshd are refused; give the line a command= option",
+			 c->keys.path, c->keys.line);
 	else if (c->keys.verdict == AUTHKEYS_TOO_LARGE)
 		snprintf(buf, size,
 			 "%s is larger than %d KiB: logins through sshd are refused",

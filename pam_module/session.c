@@ -363,35 +363,49 @@ static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 }
 
 /* The refusal of a login whose key files force internal-sftp, or changed while sshd read
- * them: the tenant's doing, so failure = "open" does not apply. */
+ * them: the tenant's doing, so failure = "open" does not apply. One line for the journal
+ * (why), one for the user (tell). */
 static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
 {
+	char why[1024], tell[1024];
+	int err = EPERM;
+
 	if (f->verdict == AUTHKEYS_SFTP) {
-		log_full(LOG_ERR, EPERM, &c->f,
-			 "Refusing session: %s:%u forces internal-sftp, which sshd serves "
-			 "in-process, outside the alcove; use command=\"%s\"",
+		snprintf(why, sizeof(why),
+			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
+			 "alcove; use command=\"%s\"",
 			 f->path, f->line, SSHD_SFTP_SERVER);
-		(void)pam_error(
-		    c->pamh,
-		    "alcove: login refused: a key line in %s forces internal-sftp, which "
-		    "sshd serves outside your alcove; use command=\"%s\" instead",
-		    f->path, SSHD_SFTP_SERVER);
-	} else if (f->verdict == AUTHKEYS_CHANGED) {
-		log_full(LOG_ERR, EPERM, &c->f,
-			 "Refusing session: %s changed while this connection was being "
-			 "authenticated: the key options sshd took from it cannot be checked",
+		snprintf(tell, sizeof(tell),
+			 "a key line in %s forces internal-sftp, which sshd serves outside your "
+			 "alcove; use command=\"%s\" instead",
+			 f->path, SSHD_SFTP_SERVER);
+	} else if (f->verdict == AUTHKEYS_CA) {
+		snprintf(why, sizeof(why),
+			 "%s:%u is cert-authority without command=: a certificate it signs may "
+			 "force internal-sftp, which sshd serves in-process, outside the alcove; "
+			 "give the line a command= option",
+			 f->path, f->line);
+		snprintf(tell, sizeof(tell),
+			 "the cert-authority line in %s has no command=: a certificate it signs "
+			 "may force internal-sftp, which sshd serves outside your alcove; give the "
+			 "line a command= option",
 			 f->path);
-		(void)pam_error(c->pamh,
-				"alcove: login refused: %s changed during this login; "
-				"log in again",
-				f->path);
+	} else if (f->verdict == AUTHKEYS_CHANGED) {
+		snprintf(why, sizeof(why),
+			 "%s changed while this connection was being authenticated: the key "
+			 "options sshd took from it cannot be checked",
+			 f->path);
+		snprintf(tell, sizeof(tell), "%s changed during this login; log in again", f->path);
 	} else {
-		log_full(LOG_ERR, EFBIG, &c->f,
-			 "Refusing session: %s is larger than %d KiB: it cannot be checked for a "
-			 "key that forces internal-sftp",
+		err = EFBIG;
+		snprintf(why, sizeof(why),
+			 "%s is larger than %d KiB: it cannot be checked for a key that forces "
+			 "internal-sftp",
 			 f->path, AUTHKEYS_FILE_MAX / 1024);
-		(void)pam_error(c->pamh, "alcove: login refused: %s is too large", f->path);
+		snprintf(tell, sizeof(tell), "%s is too large", f->path);
 	}
+	log_full(LOG_ERR, err, &c->f, "Refusing session: %s", why);
+	(void)pam_error(c->pamh, "alcove: login refused: %s", tell);
 	return -EPERM;
 }
 

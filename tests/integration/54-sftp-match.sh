@@ -4,7 +4,8 @@
 # selects a contained login (as sshd decides it: here Group) refuses the login, naming its
 # file:line; one that provably does not select it (the shared host's sftp-only group) lets it
 # in, its sftp through sftp-server in the alcove; a criterion PAM cannot know (LocalPort) is
-# assumed to select it. PermitTunnel with tun = false: ssh -w fails, the journal says why.
+# assumed to select it. PermitTunnel with tun = false: ssh -w fails, the journal says why. A
+# cert-authority key line without command= lets a certificate force internal-sftp: refused.
 #   alcsm1: in the group alcsmgrp      alcsm2: not in it
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
@@ -88,6 +89,25 @@ fi
 journal_wait "ssh -w (tunnels) is refused for this login: sshd permits them ($cf:$tline: PermitTunnel yes)" >/dev/null ||
 	fail "tun = false: no journal line says why ssh -w failed"
 pass "tun = false: the journal says ssh -w is refused, naming PermitTunnel's file:line"
+
+# ---- a cert-authority line without command= in the user's key file: the CA key is the
+# tenant's, and a certificate it signs brings its own force-command, which sshd applies when
+# the line has none (auth-options.c sshauthopt_merge()): internal-sftp, in-process
+ssh-keygen -q -t ed25519 -N '' -C alcsm-ca -f "$WORK/ca" &&
+	ssh-keygen -q -t ed25519 -N '' -C alcsm2 -f "$WORK/ck" &&
+	ssh-keygen -q -s "$WORK/ca" -I alcsm2-sftp -n alcsm2 -O force-command=internal-sftp "$WORK/ck.pub" ||
+	setup_fail "ssh-keygen: the CA key, the user's key and its certificate"
+printf 'cert-authority %s\n' "$(cat "$WORK/ca.pub")" >"$SSHD_DIR/keys/alcsm2" ||
+	setup_fail "writing $SSHD_DIR/keys/alcsm2"
+assert_fails_with 254 "the cert-authority line in $SSHD_DIR/keys/alcsm2 has no command=: a certificate it signs may force internal-sftp" \
+	"cert-authority without command=: the login with a certificate forcing internal-sftp is refused" \
+	ssh_to alcsm2 -n -i "$WORK/ck" -o CertificateFile="$WORK/ck-cert.pub" -- echo reached
+journal_wait "Refusing session: $SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" >/dev/null ||
+	fail "cert-authority without command=: no refusal naming $SSHD_DIR/keys/alcsm2:1 in the journal"
+pass "cert-authority without command=: the journal names the file:line"
+out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
+assert_contains "$out" "$SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" \
+	"explain: names the cert-authority line without command="
 
 # ---- a criterion PAM cannot know is assumed to select the login
 sshd_start 2421 "$PAM" "Match LocalPort 2421

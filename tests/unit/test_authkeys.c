@@ -78,6 +78,15 @@ static AuthkeysFinding inspect1(const char *name, const struct timespec *since)
 	return f;
 }
 
+/* the line authkeys_find_internal_sftp() names in t, and why */
+static void assert_line(const char *t, unsigned want_line, AuthkeysVerdict want)
+{
+	AuthkeysVerdict v = AUTHKEYS_TOO_LARGE;
+
+	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t), &v), want_line);
+	assert_int_equal(v, want);
+}
+
 static void test_find_line(void **state)
 {
 	const char *t = "# command=\"internal-sftp\" ssh-ed25519 AAAA commented\n"
@@ -85,11 +94,42 @@ static void test_find_line(void **state)
 			"ssh-ed25519 AAAA internal-sftp in the comment, no option\n"
 			"command=\"/usr/lib/openssh/sftp-server\" ssh-ed25519 AAAA\n"
 			"  restrict,COMMAND=\"internal-sftp -R\" ssh-ed25519 AAAA\n";
+	AuthkeysVerdict v;
 
-	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t)), 5);
-	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t) - 30), 0); /* cut before it */
-	assert_int_equal(authkeys_find_internal_sftp("\t#x\ncommand=\"x\" internal-sftp", 29), 2);
-	assert_int_equal(authkeys_find_internal_sftp("", 0), 0);
+	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t), &v), 5);
+	assert_int_equal(v, AUTHKEYS_SFTP);
+	assert_int_equal(authkeys_find_internal_sftp(t, strlen(t) - 30, &v), 0); /* cut before */
+	assert_int_equal(v, AUTHKEYS_OK);
+	assert_line("\t#x\ncommand=\"x\" internal-sftp", 2, AUTHKEYS_SFTP);
+	assert_line("", 0, AUTHKEYS_OK);
+}
+
+/* A cert-authority line without command=: the tenant's own CA key signs a certificate with
+ * force-command=internal-sftp, which sshd applies (sshauthopt_merge()). */
+static void test_cert_authority(void **state)
+{
+	assert_line("cert-authority ssh-ed25519 AAAA ca\n", 1, AUTHKEYS_CA);
+	assert_line("ssh-ed25519 AAAA a\n  Cert-Authority,no-pty ssh-ed25519 AAAA\n", 2,
+		    AUTHKEYS_CA);
+	assert_line("restrict,CERT-AUTHORITY ssh-ed25519 AAAA\n", 1, AUTHKEYS_CA);
+	assert_line("from=\"10.0.0.0/8,192.0.2.0/24\",cert-authority ssh-ed25519 AAAA\n", 1,
+		    AUTHKEYS_CA);
+	/* a command= that is no option (in the comment, in a quoted value) leaves it forced */
+	assert_line("cert-authority ssh-ed25519 AAAA command=\"x\"\n", 1, AUTHKEYS_CA);
+	assert_line("cert-authority,environment=\"X=a b,command=y\" ssh-ed25519 AAAA\n", 1,
+		    AUTHKEYS_CA);
+	assert_line("environment=\"X=\\\",command=y\",cert-authority ssh-ed25519 AAAA\n", 1,
+		    AUTHKEYS_CA); /* \" inside the value does not end it */
+	/* the line's own command=: sshd refuses a certificate that forces another one */
+	assert_line("cert-authority,command=\"/bin/menu\" ssh-ed25519 AAAA\n", 0, AUTHKEYS_OK);
+	assert_line("COMMAND=\"/bin/menu, x\",Cert-Authority ssh-ed25519 AAAA\n", 0, AUTHKEYS_OK);
+	/* no cert-authority option: in a quoted value, the comment, a comment line */
+	assert_line("environment=\"A=1,cert-authority\" ssh-ed25519 AAAA\n", 0, AUTHKEYS_OK);
+	assert_line("ssh-ed25519 AAAA cert-authority in the comment\n", 0, AUTHKEYS_OK);
+	assert_line(" # cert-authority ssh-ed25519 AAAA\n", 0, AUTHKEYS_OK);
+	/* the first line of either kind is the one named */
+	assert_line("cert-authority ssh-ed25519 AAAA\ncommand=\"internal-sftp\" ssh-ed25519 AAAA\n",
+		    1, AUTHKEYS_CA);
 }
 
 static void test_expand(void **state)
@@ -119,6 +159,7 @@ static void test_sftp_and_size(void **state)
 	AuthkeysFinding f;
 
 	put_t("k1", "ssh-ed25519 AAAA a\ncommand=\"internal-sftp\" ssh-ed25519 AAAA b\n");
+	put_t("ca", "ssh-ed25519 AAAA a\n\ncert-authority ssh-ed25519 AAAA ca\n");
 	memset(big, 'x', sizeof(big) - 1);
 	put_t("big", big);
 	assert_int_equal(mkfifo(path_of("fifo"), 0644), 0);
@@ -127,6 +168,10 @@ static void test_sftp_and_size(void **state)
 	assert_int_equal(f.verdict, AUTHKEYS_SFTP);
 	assert_int_equal(f.line, 2);
 	assert_string_equal(f.path, path_of("k1"));
+	f = inspect1("ca", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_CA);
+	assert_int_equal(f.line, 3);
+	assert_string_equal(f.path, path_of("ca"));
 	assert_int_equal(inspect1("big", &since).verdict, AUTHKEYS_TOO_LARGE);
 	/* what sshd cannot read as keys: a FIFO (no block), a missing file */
 	assert_int_equal(inspect1("fifo", &since).verdict, AUTHKEYS_OK);
@@ -299,10 +344,15 @@ static void test_keys_check_as_user(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_find_line),	  cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
-	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
-	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
+	    cmocka_unit_test(test_find_line),
+	    cmocka_unit_test(test_cert_authority),
+	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_sftp_and_size),
+	    cmocka_unit_test(test_changed),
+	    cmocka_unit_test(test_roots_own),
+	    cmocka_unit_test(test_since),
+	    cmocka_unit_test(test_newer),
+	    cmocka_unit_test(test_keys_check_as_user),
 
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
