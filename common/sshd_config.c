@@ -46,7 +46,9 @@ typedef struct Parser {
 	 * ignore it) and the first global ForceCommand */
 	char subsystems[MAX_SUBSYSTEMS][64];
 	size_t n_subsystems;
-	bool forced;
+	bool force_seen;  /* a global ForceCommand: the first one wins, `none` too */
+	bool forced;	  /* ... and it is not none */
+	bool match_force; /* a ForceCommand in some Match block: it may clear the global one */
 	bool keys_seen; /* the first global AuthorizedKeysFile wins */
 	bool principals_seen;
 	/* file names of Match blocks and AuthorizedPrincipalsFile, after the global ones */
@@ -176,17 +178,23 @@ static void on_subsystem(Parser *p, const char *where, char *rest)
 }
 
 /* ForceCommand takes the rest of the line as it is (no quotes removed), and sshd serves sftp
- * in-process when it starts with internal-sftp (do_exec()). */
+ * in-process when it starts with internal-sftp (do_exec()). `none` (any case) is no forced
+ * command (servconf.c option_clear_or_none(), since 7.2), and in a selecting Match block it
+ * clears a global one. */
 static void on_force_command(Parser *p, const char *where, const char *rest)
 {
 	if (!p->in_match) {
-		if (p->forced)
+		if (p->force_seen)
 			return; /* the first one wins */
-		p->forced = true;
-	} else if (p->conn) {
-		if (!p->applies || p->match_forced)
-			return; /* not for this connection, or an earlier block's wins */
-		p->match_forced = true;
+		p->force_seen = true;
+		p->forced = strcasecmp(rest, "none") != 0;
+	} else {
+		p->match_force = true;
+		if (p->conn) {
+			if (!p->applies || p->match_forced)
+				return; /* not for this connection, or an earlier block's wins */
+			p->match_forced = true;
+		}
 	}
 	if (is_internal_sftp(rest))
 		add_finding(p, where, true, "ForceCommand %.120s", rest);
@@ -407,12 +415,14 @@ static int parse_file(Parser *p, const char *path, int depth)
 }
 
 /* The global names (sshd's default without any), then the others; none at all when a global
- * ForceCommand wins over key options (session.c do_exec(): adm_forced_command first). */
+ * ForceCommand wins over key options (session.c do_exec(): adm_forced_command first): one
+ * that is not none, with no Match block that has a ForceCommand (its `none` would clear the
+ * global one for the connections it selects, which are not known here). */
 static void key_files_finish(Parser *p)
 {
 	SshdSftp *s = p->out;
 
-	if (p->forced) {
+	if (p->forced && !p->match_force) {
 		s->n_key_files = 0;
 		s->key_files_overflow = false;
 		return;

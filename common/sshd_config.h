@@ -47,7 +47,8 @@ typedef struct SshdSftp {
 	 * (common/keys_check.h). The first global AuthorizedKeysFile (sshd's default
 	 * .ssh/authorized_keys .ssh/authorized_keys2 without one), every Match block's, then
 	 * AuthorizedPrincipalsFile's (its lines take options too). None when a global
-	 * ForceCommand wins over key options. key_files_overflow: more than fit. */
+	 * ForceCommand wins over key options: the first global one is not `none`, and no Match
+	 * block has a ForceCommand (which may be none). key_files_overflow: more than fit. */
 	/* PermitTunnel (ssh -w) as sshd applies it: the first global one; with a connection the
 	 * first selecting Match block's wins over it. tunnel_where: FILE:LINE ("" for sshd's
 	 * default, no). n_match_tunnel: PermitTunnel lines in Match blocks (without one). */

@@ -200,6 +200,20 @@ static void test_authorized_keys(void **state)
 		     (const char *[]){"%h/.ssh/k", "/etc/ssh/k2/%u", "%h/my keys", "%h/.ssh/principals"});
 	put("k5", "ForceCommand /usr/local/bin/menu\n");
 	assert_files(read_ok("k5"), 0, NULL); /* it wins over a key's command= */
+	/* none is no forced command (servconf.c, sshd 7.2+): the key files are read */
+	const char *const dflt[] = {".ssh/authorized_keys", ".ssh/authorized_keys2"};
+	put("k7", "ForceCommand NONE\n");
+	assert_files(read_ok("k7"), 2, dflt);
+	put("k8", "ForceCommand none\nForceCommand /usr/local/bin/menu\n"); /* the first wins */
+	assert_files(read_ok("k8"), 2, dflt);
+	put("k9", "ForceCommand \"none\"\n"); /* the quotes stay: a command named "none" */
+	assert_files(read_ok("k9"), 0, NULL);
+	/* a Match block's none clears the global one for whom it selects; any ForceCommand in
+	 * a block keeps the files read (which blocks select a login is not known here) */
+	put("k10", "ForceCommand /usr/local/bin/menu\nMatch User alice\n\tForceCommand none\n");
+	assert_files(read_ok("k10"), 2, dflt);
+	put("k11", "ForceCommand /usr/local/bin/menu\nMatch User bob\n\tForceCommand /bin/b\n");
+	assert_files(read_ok("k11"), 2, dflt);
 	for (int i = 0; i < SSHD_KEY_FILES_MAX + 1; i++)
 		strcat(text, " k");
 	strcat(text, "\n");
