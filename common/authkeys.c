@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -215,8 +217,31 @@ static int changed(AuthkeysFinding *f, const char *path)
 	return 1;
 }
 
+/*
+ * A directory of procfs: its magic links (/proc/PID/root, /proc/PID/cwd, /proc/PID/fd/N) are
+ * not the text readlink() gives. The kernel follows them to the object itself, in the process's
+ * own root (an alcove's, in another mount namespace), where this walk of the host's paths
+ * cannot look: a key file reached through one cannot be checked. 1 on procfs, 0 not, -errno.
+ */
+static int on_procfs(const char *path)
+{
+	struct statfs sf;
+
+	if (statfs(path, &sf) < 0)
+		return negative_errno();
+	return sf.f_type == PROC_SUPER_MAGIC;
+}
+
+static int through_proc(AuthkeysFinding *f, const char *file)
+{
+	f->verdict = AUTHKEYS_PROC;
+	snprintf(f->path, sizeof(f->path), "%s", file);
+	return 1;
+}
+
 /* One lookup, component by component, as the kernel does it for the calling process. */
 typedef struct Walk {
+	const char *file;	     /* the key file, as named */
 	char dir[AUTHKEYS_PATH_MAX]; /* resolved so far, no symlinks; "" is / */
 	struct stat dir_st;
 	char rest[2 * AUTHKEYS_PATH_MAX]; /* still to resolve */
@@ -293,6 +318,10 @@ static int walk_step(Walk *w, const char *name, const struct timespec *since, Au
 	if (S_ISLNK(st.st_mode))
 		return walk_link(w, path);
 	if (S_ISDIR(st.st_mode)) {
+		int r = on_procfs(path); /* every way into procfs enters one of its directories */
+
+		if (r != 0)
+			return r < 0 ? r : through_proc(f, w->file);
 		memcpy(w->dir, path, sizeof(w->dir));
 		w->dir_st = st;
 		return 0;
@@ -311,6 +340,7 @@ static int walk_path(const char *path, const struct timespec *since, AuthkeysFin
 
 	if (!w)
 		return -ENOMEM;
+	w->file = path;
 	if (snprintf(w->rest, sizeof(w->rest), "%s", path) >= (int)sizeof(w->rest))
 		return -ENAMETOOLONG;
 	if (lstat("/", &w->dir_st) < 0)

@@ -16,7 +16,10 @@
  * following symlinks, and calls the file changed when one that its user could have changed
  * (not root's alone) is newer than `since`. Entries in root's own directories are not looked
  * at: /home's entries change with useradd, not with the tenant. A ctime without nanoseconds
- * (a filesystem that stores seconds) counts as 2 s later than it says.
+ * (a filesystem that stores seconds) counts as 2 s later than it says. A path through /proc
+ * is not walked at all: a magic link there (/proc/PID/root of one of the tenant's processes)
+ * leads into another mount namespace, the alcove's, which the walk cannot see; the file is
+ * called unverifiable (AUTHKEYS_PROC), failing closed.
  */
 
 #include <pwd.h>
@@ -32,6 +35,7 @@ typedef enum {
 	AUTHKEYS_SFTP,	    /* path:line forces internal-sftp */
 	AUTHKEYS_CA,	    /* path:line is cert-authority without command= */
 	AUTHKEYS_CHANGED,   /* path changed after `since` */
+	AUTHKEYS_PROC,	    /* path goes through /proc: where it leads cannot be checked */
 	AUTHKEYS_TOO_LARGE, /* path is larger than AUTHKEYS_FILE_MAX: not checked */
 } AuthkeysVerdict;
 
@@ -65,8 +69,9 @@ bool authkeys_newer(const struct stat *st, const struct timespec *since);
 
 /* Reads each file as the calling process may (what is not a regular file, or cannot be
  * opened, sshd could not read either), then walks each path: a line that forces
- * internal-sftp (or a file too large) is reported before any change.
- * 0, or -errno of something else than the files' own state (out of memory). */
+ * internal-sftp (or a file too large) is reported before any change or path through /proc.
+ * 0, or -errno of something else than the files' own state (out of memory, a directory on
+ * the way whose filesystem cannot be asked). */
 int authkeys_inspect(const char *const *paths, size_t n, const struct timespec *since,
 		     AuthkeysFinding *ret);
 

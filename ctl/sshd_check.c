@@ -100,6 +100,11 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 			 "force internal-sftp, which sshd serves in-process, outside the alcove: "
 			 "logins through sshd are refused; give the line a command= option",
 			 c->keys.path, c->keys.line);
+	else if (c->keys.verdict == AUTHKEYS_PROC)
+		snprintf(buf, size,
+			 "%s goes through /proc, which sshd follows into another mount namespace: "
+			 "its key options cannot be checked: logins through sshd are refused",
+			 c->keys.path);
 	else if (c->keys.verdict == AUTHKEYS_TOO_LARGE)
 		snprintf(buf, size,
 			 "%s is larger than %d KiB: logins through sshd are refused",

@@ -59,8 +59,9 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size);
  * them), into buf; false when there is none. */
 bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
 
-/* The warning for a key file of the user's that forces internal-sftp (logins through sshd are
- * refused), is too large or could not be read, into buf; false when there is none. A file
+/* The warning for a key file of the user's that forces internal-sftp or lets a certificate
+ * force it (logins through sshd are refused), goes through /proc, is too large or could not be
+ * read, into buf; false when there is none. A file
  * changed since alcovectl started is not reported: that is about one login, not this one. */
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);
 

@@ -362,9 +362,9 @@ static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 	return OUTCOME_FAILED;
 }
 
-/* The refusal of a login whose key files force internal-sftp, or changed while sshd read
- * them: the tenant's doing, so failure = "open" does not apply. One line for the journal
- * (why), one for the user (tell). */
+/* The refusal of a login whose key files force internal-sftp, changed while sshd read them,
+ * or cannot be checked: the tenant's doing, so failure = "open" does not apply. One line for the
+ * journal (why), one for the user (tell). */
 static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
 {
 	char why[1024], tell[1024];
@@ -396,6 +396,15 @@ static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
 			 "options sshd took from it cannot be checked",
 			 f->path);
 		snprintf(tell, sizeof(tell), "%s changed during this login; log in again", f->path);
+	} else if (f->verdict == AUTHKEYS_PROC) {
+		snprintf(why, sizeof(why),
+			 "%s goes through /proc, which sshd follows into another mount namespace: "
+			 "the key options sshd took from it cannot be checked",
+			 f->path);
+		snprintf(tell, sizeof(tell),
+			 "%s goes through /proc, where alcove cannot check it; make it a file "
+			 "that does not",
+			 f->path);
 	} else {
 		err = EFBIG;
 		snprintf(why, sizeof(why),

@@ -225,6 +225,29 @@ static void test_changed(void **state)
 	assert_string_equal(f.path, path_of("h"));
 }
 
+/* A key file reached through /proc: the kernel follows /proc/PID/root into that process's own
+ * root (an alcove's mount namespace), not the host path its text names. */
+static void test_proc(void **state)
+{
+	char target[AUTHKEYS_PATH_MAX];
+	struct timespec since;
+	AuthkeysFinding f;
+
+	put_t("pk", "ssh-ed25519 AAAA a\n");
+	snprintf(target, sizeof(target), "/proc/self/root%s", path_of("pk"));
+	symlink_t(target, "pl");
+	mkdir_t("pd");
+	symlink_t("/proc/self/cwd", "pd/.ssh"); /* a directory on the way */
+	since = mark();
+	f = inspect1("pl", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_PROC);
+	assert_string_equal(f.path, path_of("pl"));
+	f = inspect1("pd/.ssh/authorized_keys", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_PROC);
+	assert_string_equal(f.path, path_of("pd/.ssh/authorized_keys"));
+	assert_int_equal(inspect1("pk", &since).verdict, AUTHKEYS_OK); /* the file itself */
+}
+
 /* Entries of root's own directories are not the tenant's to change (/home's, useradd's) */
 static void test_roots_own(void **state)
 {
@@ -344,15 +367,11 @@ static void test_keys_check_as_user(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_find_line),
-	    cmocka_unit_test(test_cert_authority),
-	    cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_sftp_and_size),
-	    cmocka_unit_test(test_changed),
-	    cmocka_unit_test(test_roots_own),
-	    cmocka_unit_test(test_since),
-	    cmocka_unit_test(test_newer),
-	    cmocka_unit_test(test_keys_check_as_user),
+	    cmocka_unit_test(test_find_line),	  cmocka_unit_test(test_cert_authority),
+	    cmocka_unit_test(test_expand),	  cmocka_unit_test(test_proc),
+	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
+	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
+	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
 
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
