@@ -171,10 +171,10 @@ static int group_match(const SshdConn *conn, const char *list)
 }
 
 /* 1 matches, 0 does not, -1 cannot be known here (assumed to match). */
-static int criterion(const SshdConn *conn, const char *kw, const char *arg)
+static int criterion(const SshdConn *conn, const char *user, const char *kw, const char *arg)
 {
 	if (strcasecmp(kw, "User") == 0)
-		return sshd_match_pattern_list(conn->user, arg, false) == 1;
+		return sshd_match_pattern_list(user, arg, false) == 1;
 	if (strcasecmp(kw, "Group") == 0)
 		return group_match(conn, arg);
 	if (strcasecmp(kw, "Host") == 0)
@@ -222,11 +222,32 @@ static size_t split_args(char *s, char **argv, size_t max)
 	return n;
 }
 
+/* The criterion-pattern pairs w[0..n) with user as the User: 1 all match (or are assumed to,
+ * named in unknown), 0 one does not. */
+static int match_pairs(const SshdConn *conn, const char *user, char **w, size_t n, char *unknown,
+		       size_t unknownsize)
+{
+	int applies = 1;
+
+	if (unknownsize)
+		unknown[0] = '\0';
+	for (size_t i = 0; i < n; i += 2) {
+		int r = criterion(conn, user, w[i], w[i + 1]);
+
+		if (r < 0)
+			note_unknown(unknown, unknownsize, w[i]);
+		else if (r == 0)
+			applies = 0; /* all must match; the rest is still read for `unknown` */
+	}
+	if (!applies && unknownsize)
+		unknown[0] = '\0';
+	return applies;
+}
+
 int sshd_match_line(const SshdConn *conn, char *args, char *unknown, size_t unknownsize)
 {
 	char *w[MAX_ARGS];
 	size_t n = split_args(args, w, MAX_ARGS);
-	int applies = 1;
 
 	if (unknownsize)
 		unknown[0] = '\0';
@@ -237,15 +258,10 @@ int sshd_match_line(const SshdConn *conn, char *args, char *unknown, size_t unkn
 		note_unknown(unknown, unknownsize, "a malformed Match");
 		return 1;
 	}
-	for (size_t i = 0; i < n; i += 2) {
-		int r = criterion(conn, w[i], w[i + 1]);
-
-		if (r < 0)
-			note_unknown(unknown, unknownsize, w[i]);
-		else if (r == 0)
-			applies = 0; /* all must match; the rest is still read for `unknown` */
-	}
-	if (!applies && unknownsize)
-		unknown[0] = '\0';
-	return applies;
+	if (match_pairs(conn, conn->user, w, n, unknown, unknownsize))
+		return 1;
+	/* the whole line again with the typed name: sshd evaluates it with one name */
+	if (!conn->typed_user || strcmp(conn->typed_user, conn->user) == 0)
+		return 0;
+	return match_pairs(conn, conn->typed_user, w, n, unknown, unknownsize);
 }

@@ -18,7 +18,11 @@
 #include <stddef.h>
 
 typedef struct SshdConn {
-	const char *user;
+	const char *user; /* the account's name (pw_name) */
+	/* The name the client typed (PAM_USER as sshd set it), or NULL: sshd matches User against
+	 * it (auth.c getpwnamallow()), which a case-insensitive NSS answers with another pw_name.
+	 * A line selects the connection when it selects it with either name: fail closed. */
+	const char *typed_user;
 	const char *host; /* PAM_RHOST (sshd's canonical host name, or its address), or NULL */
 	const char *const *groups; /* every group the user is in, by name */
 	size_t n_groups;

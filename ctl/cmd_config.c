@@ -426,6 +426,7 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 
 typedef struct ExplainArgs {
 	const char *service, *tty, *rhost, *sshd_config;
+	const char *user; /* USER as given, as a client types it: sshd's Match User is against it */
 } ExplainArgs;
 
 static int explain_option(void *userdata, int opt, const char *arg)
@@ -518,7 +519,7 @@ static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d,
 		return;
 	sshd_check_run(a->sshd_config, sc);
 	if (li)
-		sshd_check_keys_run(sc, li);
+		sshd_check_keys_run(sc, li, a->user);
 	if (sshd)
 		sshd_check_pam_run(sc, a->service);
 	if (!sshd || !sshd_check_refusal(sc, why, sizeof(why)))
@@ -704,6 +705,7 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 		return r;
 	if (argc - first != 1)
 		return ctl_usage(ctx, "expected one user name");
+	a.user = argv[first];
 	if (load_or_report(ctx, &p) < 0)
 		return CTL_EXIT_FAILURE;
 

@@ -61,12 +61,13 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size)
 	return true;
 }
 
-void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li)
+void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li, const char *typed)
 {
 	if (c->r < 0)
 		return;
 	if (c->s.n_match > 0) {
 		SshdConn conn = {.user = li->user,
+				 .typed_user = typed,
 				 .host = li->rhost, /* --rhost: Host and Address */
 				 .groups = (const char *const *)li->group_names,
 				 .n_groups = li->n_group_names};

@@ -42,8 +42,9 @@ typedef struct SshdCheck {
 void sshd_check_run(const char *path, SshdCheck *ret);
 
 /* The user's key files, as pam_alcove reads them (common/keys_check.h), into c->keys, and the
- * Match blocks with internal-sftp that select the user, into c->match. */
-void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li);
+ * Match blocks with internal-sftp that select the user, into c->match: by their account's
+ * name or by typed, the name as given (NULL: the account's), as sshd's Match User sees it. */
+void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li, const char *typed);
 
 /* Whether the PAM service's auth stack (its file in /etc/pam.d, or "other" when it has none,
  * and the files its auth lines include) names pam_alcove.so, into c: without it sshd's session

@@ -48,6 +48,7 @@ typedef struct Ctx {
 	pam_handle_t *pamh;
 	const PamOptions *o;
 	const char *user, *service, *tty, *rhost; /* user: PAM_USER, then its pw_name */
+	const char *typed;			  /* PAM_USER as given: sshd's Match User */
 	char pw_name[POLICY_LOGIN_NAME_MAX + 1];
 	LogFields f;
 	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
@@ -66,7 +67,7 @@ static const char *item(pam_handle_t *pamh, int type)
 static void ctx_init(Ctx *c, pam_handle_t *pamh, const PamOptions *o)
 {
 	*c = (Ctx){.pamh = pamh, .o = o};
-	c->user = item(pamh, PAM_USER);
+	c->user = c->typed = item(pamh, PAM_USER);
 	c->service = item(pamh, PAM_SERVICE);
 	c->tty = item(pamh, PAM_TTY);
 	c->rhost = item(pamh, PAM_RHOST);
@@ -479,13 +480,16 @@ static int sshd_sftp_refuse(Ctx *c, const SshdSftpFinding *f)
 
 /* internal-sftp (or, for a login without tun, PermitTunnel) in a Match block: only when the
  * file has one is it read again, with this connection's user, groups and PAM_RHOST (sshd's
- * canonical host name, or the address with UseDNS no), to find which blocks select it. What
- * PAM cannot know (LocalPort, ...) is assumed to select it: a block that may serve this login
- * the host's files refuses it. all's tunnel becomes the one sshd applies to this login. */
+ * canonical host name, or the address with UseDNS no), to find which blocks select it. User is
+ * matched with the name typed (PAM_USER, what sshd matches) and the account's: a block either
+ * selects counts. What PAM cannot know (LocalPort, ...) is assumed to select it: a block that
+ * may serve this login the host's files refuses it. all's tunnel becomes the one sshd applies
+ * to this login. */
 static int sshd_match_check(Ctx *c, const char *path, SshdSftp *all, const LoginInfo *li,
 			    bool tun)
 {
 	SshdConn conn = {.user = li->user,
+			 .typed_user = c->typed,
 			 .host = c->rhost,
 			 .groups = (const char *const *)li->group_names,
 			 .n_groups = li->n_group_names};

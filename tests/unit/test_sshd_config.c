@@ -280,6 +280,15 @@ static void test_match_for_connection(void **state)
 		 tmpdir);
 	put("m6", text);
 	assert_int_equal(read_ok("m6").n_global, 1); /* global again after the Include */
+
+	/* User is matched against the name typed too (sshd's): "Alice" for the account alice */
+	SshdConn typed = {.user = "alice", .typed_user = "Alice", .host = "192.0.2.7"};
+	AlcError e = {0};
+
+	put("m7", "Match User Alice\nForceCommand internal-sftp\n");
+	assert_int_equal(sshd_config_sftp_conn(path_of("m7"), &typed, &s, &e), 0);
+	assert_int_equal(s.n_match, 1);
+	assert_int_equal(read_conn("m7", "alice", "staff").n_match, 0);
 }
 
 /* PermitTunnel as sshd applies it: the first global one, overridden by the first selecting

@@ -49,6 +49,26 @@ static void test_user_group(void **state)
 	assert_match("Group Staff", 0, "");
 }
 
+/* sshd matches User against the name the client typed (getpwnamallow()); a case-insensitive
+ * NSS answers "Alice" with the account alice: a line that selects either name selects it. */
+static void test_typed_user(void **state)
+{
+	SshdConn typed = conn;
+	char unknown[64];
+
+	typed.typed_user = "Alice";
+	assert_int_equal(match(&typed, "User Alice", unknown, sizeof(unknown)), 1);
+	assert_string_equal(unknown, "");
+	assert_int_equal(match(&typed, "User alice", NULL, 0), 1);
+	assert_int_equal(match(&typed, "User bob", NULL, 0), 0);
+	/* one name for the whole line, as sshd: neither selects this one */
+	assert_int_equal(match(&typed, "User Alice User alice", NULL, 0), 0);
+	assert_int_equal(match(&typed, "User !alice,A*", NULL, 0), 1); /* by the typed name */
+	assert_int_equal(match(&typed, "User A* LocalPort 22", unknown, sizeof(unknown)), 1);
+	assert_string_equal(unknown, "LocalPort");
+	assert_int_equal(match(&conn, "User Alice", NULL, 0), 0); /* typed the account's name */
+}
+
 static void test_host_address(void **state)
 {
 	SshdConn named = conn;
@@ -93,6 +113,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_user_group),
+	    cmocka_unit_test(test_typed_user),
 	    cmocka_unit_test(test_host_address),
 	    cmocka_unit_test(test_unknown_and_all),
 	};
