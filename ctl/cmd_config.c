@@ -10,7 +10,6 @@
 
 #include "commands.h"
 #include "fileio.h"
-#include "host_limits.h"
 #include "dirs.h"
 #include "json.h"
 #include "log.h"
@@ -408,7 +407,6 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 		warnings_print(ctx->config, p);
 		images_print(ctx->config, p);
 		quota_print(ctx->config, p);
-		host_limits_print(ctx->config);
 	}
 	for (size_t i = 0; i < p->n_rules; i++)
 		rhost_rules = rhost_rules || p->rules[i].rhost;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The clone of the alcove's first process into its new namespaces, and the id maps the root
- * helper writes for it. The user namespace is created by the root helper, so it is owned by
- * host root and U cannot setns into it (DESIGN §2).
+ * helper writes for it. The user namespace is owned by the host id of its ns root (S in user
+ * mode, U in root mode; DESIGN §2, §3), which the helper takes as its effective uid for the
+ * clone: the kernel charges what is made in a user namespace to its owner's counts too.
  */
 #include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -46,6 +48,57 @@ static int clone_child(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
 	return 0;
 }
 
+/* The effective capabilities raised to the permitted ones, which a change of the effective uid
+ * alone leaves (capabilities(7): only the effective set is cleared while the real or saved uid
+ * stays 0). */
+static int caps_raise_effective(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return negative_errno();
+	for (size_t i = 0; i < ELEMENTSOF(d); i++)
+		d[i].effective = d[i].permitted;
+	return syscall(SYS_capset, &h, d) < 0 ? negative_errno() : 0;
+}
+
+/*
+ * The kernel charges the namespaces and inotify instances made in a user namespace to the
+ * per-user counts of each ancestor namespace's owner as well (kernel/ucount.c): one created
+ * by host root would put every alcove's on host root's counts, where one tenant holding 128
+ * inotify instances (the default fs.inotify.max_user_instances) leaves none to the host's
+ * services. So it is created with ns root's host id as our effective uid, and the counts are
+ * that id's: S, which no host process holds, in user mode; U in root mode, where ns root is
+ * U. Capabilities stay raised for the clone (a kernel that restricts user namespaces to
+ * privileged creators asks CAP_SYS_ADMIN); euid 0 again raises them as before. The child
+ * keeps euid S (or U) until become_root() sets all its ids.
+ */
+static int clone_as_owner(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
+{
+	int r;
+
+	if (setresuid((uid_t)-1, cs->owner_uid, (uid_t)-1) < 0)
+		return negative_errno();
+	r = caps_raise_effective();
+	if (r >= 0)
+		r = clone_child(cs, ret_pidfd, ret_pid);
+	if (r >= 0 && *ret_pid == 0)
+		return 0;
+	if (setresuid((uid_t)-1, 0, (uid_t)-1) < 0) {
+		/* not root again: nothing more of this build can be done as it must */
+		int err = negative_errno();
+
+		if (r >= 0) {
+			(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
+			(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
+			closep(ret_pidfd);
+		}
+		return err;
+	}
+	return r;
+}
+
 /*
  * User mode: the child's supplementary groups are the passed-through ones, which it can only
  * get from us at the clone: setgroups is "deny" in its user ns (written before the gid map,
@@ -60,7 +113,7 @@ int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int
 	int n_saved, r;
 
 	if (!cs->keep_groups)
-		return clone_child(cs, ret_pidfd, ret_pid);
+		return clone_as_owner(cs, ret_pidfd, ret_pid);
 	n_saved = getgroups(0, NULL);
 	if (n_saved < 0)
 		return negative_errno();
@@ -72,7 +125,7 @@ int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int
 		return negative_errno();
 	if (setgroups(n_groups, groups) < 0)
 		return negative_errno();
-	r = clone_child(cs, ret_pidfd, ret_pid);
+	r = clone_as_owner(cs, ret_pidfd, ret_pid);
 	if (r < 0 || *ret_pid == 0) {
 		/* the helper goes on to answer and clean up: not with the user's groups */
 		if (r < 0 && setgroups((size_t)n_saved, saved) < 0)

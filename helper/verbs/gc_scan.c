@@ -15,6 +15,7 @@
 #include <linux/nsfs.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "enter_client.h"
+#include "fileio.h"
 #include "macro.h"
 #include "nsswrap.h"
 #include "unit_name.h"
@@ -206,24 +208,45 @@ static bool proc_runs_init(Gc *g, int procfd, const char *pid)
 	return strcmp(link, g->init_deleted) == 0;
 }
 
+/* The host uid that ns uid 0 maps to in pid's user namespace (its uid_map's "0 HOST n" line). */
+static bool proc_nsroot_uid(int procfd, const char *pid, uid_t *ret)
+{
+	char path[300], buf[256];
+	unsigned long ns, host, n;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/uid_map", pid);
+	if (read_file_at(procfd, path, 0, buf, sizeof(buf), &len) < 0)
+		return false;
+	buf[len] = '\0';
+	if (sscanf(buf, "%lu %lu %lu", &ns, &host, &n) != 3 || ns != 0 || host > UINT32_MAX - 1)
+		return false;
+	*ret = (uid_t)host;
+	return true;
+}
+
 /*
  * An alcove-init is a process that runs the alcove-init next to this helper (not its comm: that
  * is any name a process gives itself, PR_SET_NAME or the name of a copied file) in a user
- * namespace owned by host root (the helper creates every alcove's; one a user makes with
- * unshare(1) is that user's, NS_GET_OWNER_UID). Only an alcove's init is both that and PID 1
- * of a PID namespace one level below ours, so a path that reads "(deleted)" cannot be faked.
+ * namespace owned by its own ns root's host id (the helper creates every alcove's so, userns.c)
+ * or by host root (alcoves made before that), NS_GET_OWNER_UID. Only an alcove's init is that
+ * and PID 1 of a PID namespace one level below ours, so a path that reads "(deleted)" cannot be
+ * faked; what a user can make alike (unshare -r, then the alcove-init binary as PID 1) is
+ * their own process, which --force only kills.
  */
 static bool proc_is_alcove_init(Gc *g, int procfd, const char *pid)
 {
 	char path[300];
 	_cleanup_close_ int ns = -1;
-	uid_t owner = (uid_t)-1;
+	uid_t owner = (uid_t)-1, nsroot = (uid_t)-1;
 
 	if (!proc_runs_init(g, procfd, pid))
 		return false;
 	snprintf(path, sizeof(path), "%s/ns/user", pid);
 	ns = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	return ns >= 0 && ioctl(ns, NS_GET_OWNER_UID, &owner) == 0 && owner == 0;
+	if (ns < 0 || ioctl(ns, NS_GET_OWNER_UID, &owner) < 0)
+		return false;
+	return owner == 0 || (proc_nsroot_uid(procfd, pid, &nsroot) && owner == nsroot);
 }
 
 /* Whether init's argv has --user=user (the helper starts every init with it). */

@@ -114,24 +114,12 @@ done
 # --- the shipped file, as installed
 SHIPPED=$WORK/alcove.conf
 install -m 0644 "$ALCOVE_SRC/config/alcove.conf" "$SHIPPED"
-# The host's inotify limit as pam_alcove(8) advises (a file bound on the sysctl, in this test's
-# mount ns only): every alcove's inotify instances count against host root's, so check-config
-# warns of the kernel's default and of any value below 65536, naming the setting and the value.
-printf '128\n' >"$WORK/inotify-low" && printf '1048576\n' >"$WORK/inotify-ok" ||
-	setup_fail "the inotify limit files"
-INOTIFY=/proc/sys/fs/inotify/max_user_instances
-mount --bind "$WORK/inotify-low" $INOTIFY || setup_fail "bind a value on $INOTIFY"
-assert_contains "$("$CTL" --config "$SHIPPED" check-config 2>&1)" \
-	"$SHIPPED: warning: fs.inotify.max_user_instances is 128: the inotify instances made in every alcove count against host root's too" \
-	"check-config warns of fs.inotify.max_user_instances at the kernel's default"
-umount $INOTIFY && mount --bind "$WORK/inotify-ok" $INOTIFY || setup_fail "bind 1048576 on $INOTIFY"
 # (but for the one line of a host whose /var/lib/alcove cannot enforce the shipped layer_quota:
 # the logins go on without it, each with a journal warning, so check-config says it)
 assert_eq "$SHIPPED: OK" \
 	"$("$CTL" --config "$SHIPPED" check-config 2>&1 |
 		grep -v "^$SHIPPED:[0-9]*: warning: defaults: layer_quota 10G cannot be enforced on /var/lib/alcove ")" \
 	"the shipped alcove.conf loads, without a warning"
-umount $INOTIFY || setup_fail "umount $INOTIFY"
 if ! getent group alcove-users >/dev/null; then
 	groupadd alcove-users || fail "groupadd alcove-users"
 	on_exit "groupdel alcove-users"

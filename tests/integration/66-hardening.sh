@@ -140,6 +140,10 @@ assert_eq "removed $LIB: layer/work missing, layer/upper holds the user's files"
 	"$(grep /var/lib <<<"$out")" "gc --force removes a 5000-deep half-built layer"
 [ ! -e "$LIB" ] || fail "gc left $LIB behind"
 
+# python3 -c "$OWNER" NSFILE: the owner's uid of a user namespace (NS_GET_OWNER_UID)
+OWNER='import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY)
+import array; a = array.array("I", [0]); fcntl.ioctl(fd, 0xb704, a); print(a[0])'
+
 # --- (d) setgroups "deny" in user mode; the passed-through groups set before the user ns ----
 groups_conf() { # mode image
 	make_config "defaults = { mode = \"$1\"; image = \"$2\"; persist = false;
@@ -170,6 +174,26 @@ line=$(journal_wait "msg=alchd-host-line") || fail "the host's line did not reac
 sub1=$(awk -F: -v n=$U1 '$1 == n && $3 >= 65536 {print $2; exit}' /etc/subuid)
 assert_contains "$line" "stream uid=$sub1 pid=$pid1 " \
 	"user mode: the journal takes init's lines as ns root's (uid $sub1, init's pid $pid1)"
+assert_eq "$sub1" "$(python3 -c "$OWNER" "/proc/$pid1/ns/user")" \
+	"user mode: the alcove's user namespace is owned by S, its ns root on the host"
+INOTIFY_FILL='import ctypes, os, time; libc = ctypes.CDLL(None, use_errno=True); fds = []
+while len(fds) < 100000:
+	fd = libc.inotify_init1(0)
+	if fd < 0: break
+	fds.append(fd)
+open(os.path.expanduser("~/alchd-inotify"), "w").write("%d %d\n" % (len(fds), ctypes.get_errno()))
+time.sleep(60)'
+rm -f "$(getent passwd $U1 | cut -d: -f6)/alchd-inotify"
+cp "$conf" "$SSHCONF" && ssh_bg $U1 -- python3 -c "'$INOTIFY_FILL'"
+on_exit "kill $SSH_BG_PID"
+wait_until 200 test -s "$(getent passwd $U1 | cut -d: -f6)/alchd-inotify" ||
+	fail "the login that fills its inotify instances did not report"
+read -r n err <"$(getent passwd $U1 | cut -d: -f6)/alchd-inotify"
+assert_eq "$(cat /proc/sys/fs/inotify/max_user_instances) 24" "$n $err" \
+	"the tenant makes fs.inotify.max_user_instances instances, then EMFILE (24): its own count"
+assert_eq ok "$(python3 -c 'import ctypes; print("ok" if ctypes.CDLL(None).inotify_init1(0) >= 0 else "EMFILE")')" \
+	"host root still makes an inotify instance while the tenant holds all of its own"
+kill $SSH_BG_PID
 ctl stop $U1 >/dev/null 2>&1
 conf=$(groups_conf root "$IMG")
 ctl enter $U2 -- sleep 4862 </dev/null >/dev/null 2>&1 &
@@ -180,6 +204,14 @@ assert_eq allow "$(cat /proc/"$(alcove_pid $U2)"/setgroups)" \
 out=$(ctl enter $U2 -- sh -c 'id -G' 2>&1)
 assert_eq "0 $GID1" "$out" "root mode: the login (ns root) has its passed-through group"
 
+# --- (g) the kernel's per-user counts of what is made in the alcove are the tenant's --------
+# The kernel charges inotify instances and namespaces made in a user namespace to its owner's
+# counts too. The helper creates the alcove's with ns root's host id as owner (root mode: U),
+# so a tenant using up fs.inotify.max_user_instances inside (ssh, through the real sshd, a
+# user-mode alcove below) leaves host root's own: before, the alcove's user namespace was
+# root's, and the host's root could then make no inotify instance at all.
+assert_eq "$(id -u $U2)" "$(python3 -c "$OWNER" "/proc/$(alcove_pid $U2)/ns/user")" \
+	"root mode: the alcove's user namespace is owned by U, its ns root on the host"
 # --- (b) init's journal stream was connected by its ns root, not by host root --------------
 out=$(ctl enter $U2 -- perl -e "$STEAL_STDERR" 1 alchd-planted-line 2>&1)
 assert_eq planted "$out" "root mode: ns root takes init's stderr (pidfd_getfd) and writes to it"
