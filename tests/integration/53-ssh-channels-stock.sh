@@ -66,7 +66,10 @@ while (my $c = $s->accept) { my ($b, $r); read($c, $b, 12) == 12 or next;
 	my ($o, $maj, $n, $d) = unpack("a1 x v x2 v v", $b); read($c, $r, (($n + 3) & ~3) + $d);
 	print "x11 setup order=$o major=$maj auth=" . substr($r, 0, $n) . "\n";
 	print $c "fake-x\n"; close $c }'
-in_ct_net() { nsenter -t "$NSPAWN_LEADER" -n "$@"; } # the container's loopback, host's files
+# the container's loopback, host's files (a server in the background: nsenter itself, which
+# execs it, so that $! is the server and on_exit's kill reaches it; the function's subshell
+# would leave it running)
+in_ct_net() { nsenter -t "$NSPAWN_LEADER" -n "$@"; }
 in_ct_mnt() { nsenter -t "$NSPAWN_LEADER" -m "$@"; } # the container's files
 
 ct_server() { # user address word: a line server inside, started over a login of its own
@@ -84,7 +87,7 @@ forward() { # user ssh-options...: a login that only forwards, kept for the rest
 inside() { ct_ssh "$1" "perl -e $(q "$CLIENT") $2 ${3:-150}" 2>&1; }
 
 # The ssh clients' X server (DISPLAY=127.0.0.1:77 where they run) and agent.
-in_ct_net perl -e "$XSERVE" 6077 >"$WORK/x.out" 2>&1 </dev/null &
+nsenter -t "$NSPAWN_LEADER" -n perl -e "$XSERVE" 6077 >"$WORK/x.out" 2>&1 </dev/null &
 on_exit "kill $!"
 wait_until 50 grep -q listening "$WORK/x.out" || fail "the client's X server did not start"
 eval "$(ssh-agent -s -a "$WORK/agent.sock")" >/dev/null || setup_fail "ssh-agent"
@@ -125,7 +128,7 @@ tty_records() { # user mode: utmp, wtmp and lastlog of the user's terminal login
 
 # ---- network = "none": the decoy on the container's own loopback (the alcove's "host") must
 # never answer
-in_ct_net perl -e "$SERVE" 2390 host >"$WORK/decoy.out" 2>&1 </dev/null &
+nsenter -t "$NSPAWN_LEADER" -n perl -e "$SERVE" 2390 host >"$WORK/decoy.out" 2>&1 </dev/null &
 on_exit "kill $!"
 wait_until 50 grep -q listening "$WORK/decoy.out" || fail "decoy did not start"
 # The editor pattern: a server started inside over one login ...
@@ -152,7 +155,7 @@ out=$(ct_sh 'for p in $(pgrep -u alcch5 -xf "sshd: alcch5(@.*)?"); do
 assert_eq "$(ct_sh 'id -g alcch5') 100" "$(ct_sh 'id -G alcch5')" "alcch5 is in users (gid 100) on the host"
 assert_eq "$(ct_sh 'id -g alcch5')" "$out" \
 	"stock PAM stack: alcch5's sshd session processes hold only its primary group (not users)"
-in_ct_net perl -e "$SERVE" 2393 client >"$WORK/client.out" 2>&1 </dev/null &
+nsenter -t "$NSPAWN_LEADER" -n perl -e "$SERVE" 2393 client >"$WORK/client.out" 2>&1 </dev/null &
 on_exit "kill $!"
 forward alcch5 -R2394:127.0.0.1:2393 -R/tmp/r5.sock:127.0.0.1:2393
 assert_eq client "$(inside alcch5 2394)" "none: -R listens on the alcove's loopback"

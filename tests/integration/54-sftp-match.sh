@@ -37,12 +37,20 @@ line=$(grep -n 'ForceCommand internal-sftp' "$cf" | cut -d: -f1)
 tline=$(grep -n '^PermitTunnel yes' "$cf" | cut -d: -f1)
 for u in alcsm1 alcsm2; do sshd_authorize $u; done
 
+# refused WHAT USER CLIENT JOURNAL [ssh options]: USER's login is refused (exit 254, CLIENT on
+# the client's side), and the journal has JOURNAL
+refused() {
+	local what=$1 user=$2 client=$3 journal=$4
+	shift 4
+	assert_fails_with 254 "$client" "$what: the contained login is refused" \
+		ssh_to "$user" "$@" -- echo reached
+	journal_wait "$journal" >/dev/null || fail "$what: the journal does not say: $journal"
+	pass "$what: the journal says why, naming the file:line"
+}
+
 # ---- the Match block selects alcsm1: refused before anything is built
-assert_fails_with 254 "can use sftp-server instead" "Match Group: the selected contained login is refused" \
-	ssh_to alcsm1 -- echo reached
-journal_wait "Refusing session: sshd serves sftp in-process, outside the alcove ($cf:$line: ForceCommand internal-sftp, in a Match block that selects this login); use ForceCommand /usr/lib/openssh/sftp-server" >/dev/null ||
-	fail "Match Group: no refusal naming $cf:$line in the journal"
-pass "Match Group: the journal names the file:line and sftp-server"
+refused "Match Group" alcsm1 "can use sftp-server instead" \
+	"Refusing session: sshd serves sftp in-process, outside the alcove ($cf:$line: ForceCommand internal-sftp, in a Match block that selects this login); use ForceCommand /usr/lib/openssh/sftp-server"
 wait_until 50 alcove_gone alcsm1 || fail "Match Group: something was built for alcsm1: $(alcove_leftovers alcsm1)"
 pass "Match Group: nothing of alcsm1's alcove was built"
 
@@ -99,12 +107,10 @@ ssh-keygen -q -t ed25519 -N '' -C alcsm-ca -f "$WORK/ca" &&
 	setup_fail "ssh-keygen: the CA key, the user's key and its certificate"
 printf 'cert-authority %s\n' "$(cat "$WORK/ca.pub")" >"$SSHD_DIR/keys/alcsm2" ||
 	setup_fail "writing $SSHD_DIR/keys/alcsm2"
-assert_fails_with 254 "the cert-authority line in $SSHD_DIR/keys/alcsm2 has no command=: a certificate it signs may force internal-sftp" \
-	"cert-authority without command=: the login with a certificate forcing internal-sftp is refused" \
-	ssh_to alcsm2 -n -i "$WORK/ck" -o CertificateFile="$WORK/ck-cert.pub" -- echo reached
-journal_wait "Refusing session: $SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" >/dev/null ||
-	fail "cert-authority without command=: no refusal naming $SSHD_DIR/keys/alcsm2:1 in the journal"
-pass "cert-authority without command=: the journal names the file:line"
+refused "cert-authority without command=, a certificate forcing internal-sftp" alcsm2 \
+	"the cert-authority line in $SSHD_DIR/keys/alcsm2 has no command=: a certificate it signs may force internal-sftp" \
+	"Refusing session: $SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" \
+	-n -i "$WORK/ck" -o CertificateFile="$WORK/ck-cert.pub"
 out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
 assert_contains "$out" "$SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" \
 	"explain: names the cert-authority line without command="
@@ -114,11 +120,8 @@ sshd_start 2421 "$PAM" "Match LocalPort 2421
 	ForceCommand internal-sftp"
 sshd_authorize alcsm2
 line=$(grep -n 'ForceCommand internal-sftp' "$SSHD_DIR/sshd_config" | cut -d: -f1)
-assert_fails_with 254 "can use sftp-server instead" "Match LocalPort: the contained login is refused" \
-	ssh_to alcsm2 -- echo reached
-journal_wait "($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp, in a Match block that selects this login, assumed for what PAM cannot know: LocalPort)" >/dev/null ||
-	fail "Match LocalPort: the journal does not say LocalPort was assumed"
-pass "Match LocalPort: the journal says the unknown criterion was assumed to select the login"
+refused "Match LocalPort (assumed to select the login)" alcsm2 "can use sftp-server instead" \
+	"($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp, in a Match block that selects this login, assumed for what PAM cannot know: LocalPort)"
 out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
 assert_contains "$out" "decision  refused: $SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp: sshd serves sftp in-process, outside the alcove, from a Match block that selects this user (assumed for what alcovectl cannot know: LocalPort)" \
 	"explain: the LocalPort block is assumed to select alcsm2, and says so"
