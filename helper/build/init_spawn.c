@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -217,6 +218,12 @@ _Noreturn void child_main(const ChildSetup *cs)
 	int stderr_fd, r;
 
 	umask(022);
+	/* Non-dumpable until exec: this process holds host fds (the layers, the persistent layer
+	 * and its lock, the binds) while its user namespace is owned by ns root's host id, whose
+	 * host processes (U's, in root mode) may ptrace a dumpable process in it. The euid change
+	 * of the clone (userns.c) already made it so; said here, not left to that. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail(cs, (child_error(&e, errno, "setup", "PR_SET_DUMPABLE: %m"), &e));
 	r = keep_only(cs);
 	if (r < 0)
 		child_fail(cs, (child_error(&e, r, "fds", "close inherited fds: %m"), &e));

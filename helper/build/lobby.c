@@ -118,8 +118,9 @@ static int shell_anchor_ensure(void)
 }
 
 /* The alcove's /tmp and devpts, as detached mounts, taken from inside the alcove's
- * mount ns. Host root may setns() there: it holds CAP_SYS_ADMIN over the alcove's user ns,
- * which it owns. Everything is checked, because in root mode U's ns root arranges that tree. */
+ * mount ns. Host root may setns() there: it holds CAP_SYS_ADMIN over every user ns below the
+ * initial one, the alcove's (owned by ns root's host id) among them. Everything is checked,
+ * because in root mode U's ns root arranges that tree. */
 typedef struct AlcoveMounts {
 	int tmp, pts;
 } AlcoveMounts;

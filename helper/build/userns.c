@@ -86,15 +86,12 @@ static int clone_as_owner(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
 	if (r >= 0 && *ret_pid == 0)
 		return 0;
 	if (setresuid((uid_t)-1, 0, (uid_t)-1) < 0) {
-		/* not root again: nothing more of this build can be done as it must */
-		int err = negative_errno();
-
-		if (r >= 0) {
+		/* not euid 0 again, with every capability raised: whatever this helper did next
+		 * (cleanup, state files) would be owned by that id. End here; the caller's helper
+		 * client refuses an open that got no answer. */
+		if (r >= 0)
 			(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
-			(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
-			closep(ret_pidfd);
-		}
-		return err;
+		_exit(EXIT_FAILURE);
 	}
 	return r;
 }

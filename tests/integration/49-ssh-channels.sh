@@ -312,8 +312,8 @@ pass "tun = false: ssh -w is refused (the lobby hides /dev/net/tun)"
 tun_attached alcch2 tun92 && fail "tun = false: sshd's child of alcch2 holds tun92"
 pass "... and holds no tun device"
 # network none: the host's devices are in another network ns, out of reach whatever the mask;
-# the one alcch1's child could attach is in the alcove's, made by host root (who owns the
-# alcove's user ns) after the alcove started. It goes with that network ns.
+# the one alcch1's child could attach is in the alcove's, made by host root (who holds every
+# capability over the alcove's user ns) after the alcove started. It goes with that network ns.
 init1=$(alcove_state_pid "/run/alcove/$(id -u alcch1)/state") || fail "alcch1's alcove is not running"
 nsenter -t "$init1" -n ip tuntap add dev tun90 mode tun user alcch1 ||
 	fail "ip tuntap add tun90 in alcch1's network ns"
