@@ -25,6 +25,7 @@
 #include "lobby_marker.h"
 #include "lobby_mask.h"
 #include "macro.h"
+#include "lib/mountapi.h"
 #include "lib/shell_path.h"
 
 /* A path inside a tree someone else controls (the alcove's, in root mode its ns root can
@@ -41,14 +42,15 @@ static int openat_strict(int dirfd, const char *path, int flags)
 	return RET_NERRNO(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
 }
 
-/* A detached copy of the mount at dirfd/path (not recursive: sub-mounts stay behind). */
+/* A detached private copy of the mount at dirfd/path (not recursive: sub-mounts stay behind;
+ * private, whatever propagation ns root set on the original: mountapi.c). */
 static int clone_strict(int dirfd, const char *path)
 {
 	_cleanup_close_ int fd = openat_strict(dirfd, path, O_PATH);
 
 	if (fd < 0)
 		return fd;
-	return RET_NERRNO(open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+	return mnt_open_tree(fd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
 }
 
 static int tree_setattr(int tree, uint64_t attr)

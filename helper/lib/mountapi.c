@@ -9,9 +9,30 @@
 
 #include "macro.h"
 
+/*
+ * A detached clone (OPEN_TREE_CLONE) of a shared mount joins the original's peer group
+ * (fs/namespace.c clone_mnt()), and mounts propagate between peers whatever user namespace
+ * owns their mount namespaces. systemd makes / shared: a clone of /home/U attached in a
+ * root-mode alcove was a peer of the host's /home, so a tmpfs ns root mounted under ~ showed
+ * on the host (and in every alcove cloned from the same source); a clone of the alcove's /tmp
+ * for the lobby followed whatever propagation ns root had set on it. So every clone is made
+ * private (its whole tree with AT_RECURSIVE) before anyone gets it.
+ */
 int mnt_open_tree(int dfd, const char *path, unsigned flags)
 {
-	return RET_NERRNO(syscall(SYS_open_tree, dfd, path, flags | OPEN_TREE_CLOEXEC));
+	struct mount_attr attr = {.propagation = MS_PRIVATE};
+	int fd, r;
+
+	fd = RET_NERRNO(syscall(SYS_open_tree, dfd, path, flags | OPEN_TREE_CLOEXEC));
+	if (fd < 0 || !(flags & OPEN_TREE_CLONE))
+		return fd;
+	r = RET_NERRNO(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (flags & AT_RECURSIVE),
+			       &attr, sizeof(attr)));
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 int mnt_setattr(int dfd, const char *path, unsigned flags, uint64_t attr_set, uint64_t attr_clr,

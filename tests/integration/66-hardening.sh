@@ -11,6 +11,9 @@
 #   - init's stderr, a journal stream, is the alcove's ns root's: in root mode the tenant who
 #     takes it from init (pidfd_getfd) writes lines the journal attributes to the user's uid;
 #     in user mode the login cannot take it, and its lines are the subordinate uid S's;
+#   - mount propagation: a root-mode alcove's home cloned from a shared mount is private inside,
+#     so a tmpfs ns root mounts under ~ does not show on the host; a /tmp ns root made shared
+#     does not carry its later mounts into a login's lobby;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
@@ -196,9 +199,38 @@ assert_eq ok "$(python3 -c 'import ctypes; print("ok" if ctypes.CDLL(None).inoti
 kill $SSH_BG_PID
 ctl stop $U1 >/dev/null 2>&1
 conf=$(groups_conf root "$IMG")
+# (h) mount propagation: on a systemd host / is shared, and a clone of a shared mount is a peer
+# of the original. Here (a private mount ns) U2's home is made a shared mount of its own, as
+# on such a host, before its alcove clones it.
+home2=$(getent passwd $U2 | cut -d: -f6)
+mount --bind "$home2" "$home2" && mount --make-shared "$home2" || setup_fail "a shared mount on $home2"
+on_exit "umount -l $home2"
 ctl enter $U2 -- sleep 4862 </dev/null >/dev/null 2>&1 &
 on_exit "kill $!"
 wait_until 100 eval '[ -n "$(alcove_pid $U2)" ]' || fail "the alcove of $U2 did not start"
+out=$(ctl enter $U2 -- sh -c 'mkdir -p ~/alchd-prop && mount -t tmpfs alchd-prop ~/alchd-prop &&
+	awk -v h="$HOME" '\''$5 == h {print ($7 ~ /^(shared|master):/) ? "propagates" : "private"}'\'' /proc/self/mountinfo' 2>&1)
+assert_eq private "$out" "root mode: ns root mounts a tmpfs under its home, whose mount inside is private"
+mountpoint -q "$home2/alchd-prop" && fail "ns root's tmpfs under its home propagated to the host's $home2"
+pass "... and the host does not see ns root's mount (the home's clone is not a peer of the host's)"
+# ... and the lobby's copy of the alcove's /tmp is private whatever ns root set: made shared
+# before a login, its later mounts must not show in that login's lobby (root's mount ns)
+sshd_authorize $U2
+cp "$conf" "$SSHCONF" || setup_fail "the sshd's policy"
+ctl enter $U2 -- mount --make-shared /tmp || fail "ns root could not make its /tmp shared"
+ssh_bg $U2 -- 'exec sleep 4865'
+on_exit "kill $SSH_BG_PID"
+lobby_pid() { pgrep -u "$(id -u $U2)" -f "^sshd[^ ]*: $U2@" | head -1; } # sshd's session child
+wait_until 150 eval '[ -n "$(lobby_pid)" ] && pgrep -f "sleep 4865" >/dev/null' ||
+	fail "$U2's background login did not start: $(ps -o pid,user,comm,args -u "$(id -u $U2)" | tr '\n' ';'); sshd's log: $(tail -3 "$SSHD_LOG")"
+lp=$(lobby_pid)
+ctl enter $U2 -- sh -c 'mkdir -p /tmp/alchd-x && mount -t tmpfs alchd-x /tmp/alchd-x' ||
+	fail "ns root could not mount a tmpfs on its /tmp/alchd-x"
+nsenter -t "$lp" -m test -d /tmp/alchd-x || fail "the lobby of $U2's login has no /tmp/alchd-x"
+nsenter -t "$lp" -m mountpoint -q /tmp/alchd-x &&
+	fail "ns root's mount on its shared /tmp propagated into the lobby of a login (sshd pid $lp)"
+pass "root mode: ns root's mount on a /tmp it made shared does not reach the lobby"
+kill $SSH_BG_PID
 assert_eq allow "$(cat /proc/"$(alcove_pid $U2)"/setgroups)" \
 	"root mode: setgroups stays allow (apt's sandbox calls it)"
 out=$(ctl enter $U2 -- sh -c 'id -G' 2>&1)
