@@ -19,9 +19,24 @@
 
 static const char *log_user = "";
 
+/* A line may hold what a client sent (an ENTER's path or cwd): a newline in it would start a
+ * journal line of its own, attributed to init. Control bytes go out as \xHH. */
+static void escape_controls(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p && n + 5 < size; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+}
+
 void init_log(const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], esc[4 * sizeof(line)];
 	int saved = errno;
 	va_list ap;
 
@@ -29,7 +44,8 @@ void init_log(const char *fmt, ...)
 	errno = saved; /* for %m */
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	dprintf(STDERR_FILENO, "alcove-init%s%s: %s\n", *log_user ? " " : "", log_user, line);
+	escape_controls(line, esc, sizeof(esc));
+	dprintf(STDERR_FILENO, "alcove-init%s%s: %s\n", *log_user ? " " : "", log_user, esc);
 	errno = saved;
 }
 

@@ -197,6 +197,13 @@ assert_not_contains "$err" "ran" "ENOENT shell: nothing ran"
 for kind in text magic version length oversized argc nonul fds answer; do
 	assert_eq closed "$(uproto garbage $kind)" "malformed request ($kind) drops the connection"
 done
+# A path with a newline (an ENTER that fails to exec): init logs it on one line, escaped, so a
+# client forges no line of init's in the journal
+out=$(uproto garbage newline)
+wait_until 50 grep -qF 'nonexistent\x0aalcove-init: forged' "$D/init.log" ||
+	fail "init did not log the failed ENTER, its newline escaped (answer: $out): $(tail -3 "$D/init.log")"
+assert_eq 0 "$(grep -c '^alcove-init: forged' "$D/init.log")" \
+	"a newline in an ENTER's path forges no line of init's log (logged as \\x0a)"
 kill -0 "$INIT_PID" || fail "alcove-init died of malformed requests"
 rc=0
 enter -c 'exit 3' || rc=$?

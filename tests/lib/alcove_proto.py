@@ -93,6 +93,9 @@ def garbage(s, kind):
         fds = [0]
     elif kind == "answer":  # an answer type sent to init
         data = packet(OK)
+    elif kind == "newline":  # a path that fails to exec, with a forged log line in it
+        data = packet(ENTER, enter_payload([b"sh"], path=b"/nonexistent\nalcove-init: forged"))
+        fds = [0, 1, 2]
     else:
         sys.exit(f"unknown garbage {kind}")
     socket.send_fds(s, [data], fds) if fds else s.send(data)
