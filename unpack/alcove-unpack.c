@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,14 @@ int main(int argc, char **argv)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		fprintf(stderr, "alcove-unpack: Failed to set no_new_privs: %m\n");
 		return EPERM;
+	}
+	/* Layer names are UTF-8 (pax path records, as Go's archive/tar writes any non-ASCII
+	 * name), and libarchive converts them to the locale's charset: in the C locale of the
+	 * pull's empty environment each such entry was a warning, and the layer refused. The
+	 * names are written as the bytes they are. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+		fprintf(stderr, "alcove-unpack: Failed to set the locale C.UTF-8\n");
+		return ENOENT;
 	}
 	/* The pull that runs it has no use for a layer it no longer waits for. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -269,6 +269,8 @@ install -m 4755 /bin/busybox "$W/bb/bin/busybox-suid" || fail "setuid busybox"
 echo hello >"$W/bb/etc/motd"
 echo keep >"$W/bb/etc/keep"
 echo lower >"$W/bb/opt/d/old"
+# a UTF-8 name, which Go's archive/tar (docker, buildah) and Python's write as a pax path record
+echo utf8 >"$W/bb/etc/café"
 mk tar "$W/bb.tar" tree "$W/bb" || fail "bb.tar"
 mk tar "$W/opq2.tar" opaque ./opt/d new || fail "opq2.tar"
 mk layout "$W/BB" "$W/bb.tar" "$W/wh.tar" "$W/opq2.tar" || fail "layout BB"
@@ -284,7 +286,8 @@ mv "$W/top/usr/bin/id" "$W/top/usr/bin/id-suid" && chown 1234:1234 "$W/top/usr/b
 conf=$(make_config "
 defaults = { mode = \"user\"; image = [ \"$W/top\", \"alcoi-c\" ]; cgroup = \"none\"; persist = false; };
 rules = ( { user = \"alcoi1\"; profile = \"defaults\"; } );")
-out=$(in_alcove "$conf" alcoi1 'cat /etc/keep /etc/extra; ls /opt/d; cat /etc/motd 2>&1' 2>&1)
+out=$(in_alcove "$conf" alcoi1 'cat /etc/keep /etc/extra; ls /opt/d; cat /etc/motd 2>&1; cat /etc/café' 2>&1)
+assert_contains "$out" "utf8" "a layer entry named in UTF-8 by a pax record is unpacked under that name"
 assert_contains "$out" "keep" "the base layer of image alcoi-c is the alcove's root"
 assert_contains "$out" "extra" "a directory image stacks on top of the OCI image's layers"
 assert_contains "$out" "can't open '/etc/motd': No such file or directory" "the upper layer's whiteout hides the base's /etc/motd inside the alcove"
