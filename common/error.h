@@ -30,8 +30,9 @@ int alc_verror(AlcError *e, int r, const char *stage, const char *fmt, va_list a
 
 /* Whether err is one a tenant can cause without touching anything of the host's: a limit the
  * users share ran out (pids: EAGAIN; memory: ENOMEM; disk: ENOSPC, EDQUOT; the kernel's
- * per-user counts of namespaces and inotify instances: ENOSPC, EUSERS, EMFILE, ENFILE, which
- * every alcove charges to host root, who creates its user namespace), a lock their alcove
+ * per-user counts of namespaces and inotify instances: ENOSPC, EUSERS, EMFILE, ENFILE, the
+ * alcove's charged to its user namespace's owner, ns root's host id, the lobby's to host
+ * root), a lock their alcove
  * holds (EBUSY, EWOULDBLOCK), a process of their ids killed (ECHILD), a wait they drew out
  * (ETIMEDOUT). failure = "open" never applies to one (docs/SECURITY.md, route 6). */
 bool alc_errno_tenant_can_cause(int err);

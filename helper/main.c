@@ -86,11 +86,11 @@ static int check_own_files(HelperEnv *env, char *dir, size_t size)
 
 /*
  * The helper acts for the whole host: it creates user namespaces (owned by host ids of its
- * choosing), maps host ids, chowns host files. In a user namespace of someone's making (`unshare -U
- * -r` by a user, a container with its own user ns) its uid 0 is someone else's id, and what it
- * creates or checks would mean something else on the host. The initial user namespace maps every id
- * to itself: exactly "0 0 4294967295". (A container sharing the host's user ns, like nspawn without
- * --private-users, has that map too.)
+ * choosing), maps host ids, chowns host files. In a user namespace of someone's making
+ * (`unshare -U -r` by a user, a container with its own user ns) its uid 0 is someone else's
+ * id, and what it creates or checks would mean something else on the host. The initial user
+ * namespace maps every id to itself: exactly "0 0 4294967295". (A container sharing the host's
+ * user ns, like nspawn without --private-users, has that map too.)
  */
 static int check_initial_userns(char *map, size_t size)
 {
