@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "nsswrap.h"
+#include "sshd_config.h"
 
 #define BLANKS " \t"
 #define MAX_LINKS 40 /* the kernel's own bound on symlinks in one lookup */
@@ -404,6 +405,41 @@ int authkeys_inspect(const char *const *paths, size_t n, const struct timespec *
 	}
 	ret->path[0] = '\0';
 	return 0;
+}
+
+void authkeys_describe(const AuthkeysFinding *f, char *reason, size_t reason_size, char *remedy,
+		       size_t remedy_size)
+{
+	static const char cannot[] = "the key options sshd took from it cannot be checked";
+
+	remedy[0] = '\0';
+	if (f->verdict == AUTHKEYS_SFTP) {
+		snprintf(reason, reason_size,
+			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
+			 "alcove",
+			 f->path, f->line);
+		snprintf(remedy, remedy_size, "use command=\"%s\"", SSHD_SFTP_SERVER);
+	} else if (f->verdict == AUTHKEYS_CA) {
+		snprintf(reason, reason_size,
+			 "%s:%u is cert-authority without command=: a certificate it signs may "
+			 "force internal-sftp, which sshd serves in-process, outside the alcove",
+			 f->path, f->line);
+		snprintf(remedy, remedy_size, "give the line a command= option");
+	} else if (f->verdict == AUTHKEYS_CHANGED) {
+		snprintf(reason, reason_size,
+			 "%s changed while this connection was being authenticated: %s", f->path,
+			 cannot);
+	} else if (f->verdict == AUTHKEYS_PROC) {
+		snprintf(
+		    reason, reason_size,
+		    "%s goes through /proc, which sshd follows into another mount namespace: %s",
+		    f->path, cannot);
+	} else {
+		snprintf(reason, reason_size,
+			 "%s is larger than %d KiB: it cannot be checked for a key that forces "
+			 "internal-sftp",
+			 f->path, AUTHKEYS_FILE_MAX / 1024);
+	}
 }
 
 /* Field 22 of /proc/self/stat: the start, in clock ticks since boot (CLOCK_BOOTTIME). */

@@ -75,6 +75,12 @@ bool authkeys_newer(const struct stat *st, const struct timespec *since);
 int authkeys_inspect(const char *const *paths, size_t n, const struct timespec *since,
 		     AuthkeysFinding *ret);
 
+/* Why finding f (not AUTHKEYS_OK) refuses logins through sshd, naming its file (and line),
+ * into reason, and what the user can do about it into remedy ("" when nothing but to log in
+ * again): the one text of pam_alcove's journal line and of alcovectl explain's warning. */
+void authkeys_describe(const AuthkeysFinding *f, char *reason, size_t reason_size, char *remedy,
+		       size_t remedy_size);
+
 /* The time before which a key file sshd read for this connection cannot have changed: the
  * start of the calling process (sshd's per-connection process; /proc/self/stat, in clock
  * ticks since boot), less slack_ms for the kernel's coarse clock that stamps ctime (a jiffy

@@ -90,27 +90,13 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 			 "%s: logins through sshd are refused (alcove cannot tell whether a "
 			 "key forces internal-sftp)",
 			 c->keys_err.msg);
-	else if (c->keys.verdict == AUTHKEYS_SFTP)
-		snprintf(buf, size,
-			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
-			 "alcove: logins through sshd are refused; use command=\"%s\"",
-			 c->keys.path, c->keys.line, SSHD_SFTP_SERVER);
-	else if (c->keys.verdict == AUTHKEYS_CA)
-		snprintf(buf, size,
-			 "%s:%u is cert-authority without command=: a certificate it signs may "
-			 "force internal-sftp, which sshd serves in-process, outside the alcove: "
-			 "logins through sshd are refused; give the line a command= option",
-			 c->keys.path, c->keys.line);
-	else if (c->keys.verdict == AUTHKEYS_PROC)
-		snprintf(buf, size,
-			 "%s goes through /proc, which sshd follows into another mount namespace: "
-			 "its key options cannot be checked: logins through sshd are refused",
-			 c->keys.path);
-	else if (c->keys.verdict == AUTHKEYS_TOO_LARGE)
-		snprintf(buf, size,
-			 "%s is larger than %d KiB: logins through sshd are refused",
-			 c->keys.path, AUTHKEYS_FILE_MAX / 1024);
-	else
+	else if (c->keys.verdict != AUTHKEYS_OK && c->keys.verdict != AUTHKEYS_CHANGED) {
+		char reason[1024], remedy[256];
+
+		authkeys_describe(&c->keys, reason, sizeof(reason), remedy, sizeof(remedy));
+		snprintf(buf, size, "%s: logins through sshd are refused%s%s", reason,
+			 remedy[0] ? "; " : "", remedy);
+	} else
 		return false;
 	return true;
 }

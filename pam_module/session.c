@@ -368,53 +368,31 @@ static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
  * journal (why), one for the user (tell). */
 static int keys_refuse(Ctx *c, const AuthkeysFinding *f)
 {
-	char why[1024], tell[1024];
-	int err = EPERM;
+	char why[1024], remedy[256], tell[1024];
 
-	if (f->verdict == AUTHKEYS_SFTP) {
-		snprintf(why, sizeof(why),
-			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
-			 "alcove; use command=\"%s\"",
-			 f->path, f->line, SSHD_SFTP_SERVER);
+	authkeys_describe(f, why, sizeof(why), remedy, sizeof(remedy));
+	if (f->verdict == AUTHKEYS_SFTP)
 		snprintf(tell, sizeof(tell),
 			 "a key line in %s forces internal-sftp, which sshd serves outside your "
 			 "alcove; use command=\"%s\" instead",
 			 f->path, SSHD_SFTP_SERVER);
-	} else if (f->verdict == AUTHKEYS_CA) {
-		snprintf(why, sizeof(why),
-			 "%s:%u is cert-authority without command=: a certificate it signs may "
-			 "force internal-sftp, which sshd serves in-process, outside the alcove; "
-			 "give the line a command= option",
-			 f->path, f->line);
+	else if (f->verdict == AUTHKEYS_CA)
 		snprintf(tell, sizeof(tell),
 			 "the cert-authority line in %s has no command=: a certificate it signs "
 			 "may force internal-sftp, which sshd serves outside your alcove; give the "
 			 "line a command= option",
 			 f->path);
-	} else if (f->verdict == AUTHKEYS_CHANGED) {
-		snprintf(why, sizeof(why),
-			 "%s changed while this connection was being authenticated: the key "
-			 "options sshd took from it cannot be checked",
-			 f->path);
+	else if (f->verdict == AUTHKEYS_CHANGED)
 		snprintf(tell, sizeof(tell), "%s changed during this login; log in again", f->path);
-	} else if (f->verdict == AUTHKEYS_PROC) {
-		snprintf(why, sizeof(why),
-			 "%s goes through /proc, which sshd follows into another mount namespace: "
-			 "the key options sshd took from it cannot be checked",
-			 f->path);
+	else if (f->verdict == AUTHKEYS_PROC)
 		snprintf(tell, sizeof(tell),
 			 "%s goes through /proc, where alcove cannot check it; make it a file "
 			 "that does not",
 			 f->path);
-	} else {
-		err = EFBIG;
-		snprintf(why, sizeof(why),
-			 "%s is larger than %d KiB: it cannot be checked for a key that forces "
-			 "internal-sftp",
-			 f->path, AUTHKEYS_FILE_MAX / 1024);
+	else
 		snprintf(tell, sizeof(tell), "%s is too large", f->path);
-	}
-	log_full(LOG_ERR, err, &c->f, "Refusing session: %s", why);
+	log_full(LOG_ERR, f->verdict == AUTHKEYS_TOO_LARGE ? EFBIG : EPERM, &c->f,
+		 "Refusing session: %s%s%s", why, remedy[0] ? "; " : "", remedy);
 	(void)pam_error(c->pamh, "alcove: login refused: %s", tell);
 	return -EPERM;
 }

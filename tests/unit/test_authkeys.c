@@ -301,6 +301,45 @@ static void put_at(const char *path, const char *text, uid_t owner)
 	assert_int_equal(chown(path, owner, owner), 0);
 }
 
+/* The one text of a finding, as pam_alcove's journal line and alcovectl explain say it: the
+ * file (and line), why, and the user's remedy where there is one. */
+static void test_describe(void **state)
+{
+	static const struct {
+		AuthkeysVerdict verdict;
+		const char *reason, *remedy;
+	} want[] = {
+	    {AUTHKEYS_SFTP,
+	     "/h/.ssh/k:3 forces internal-sftp, which sshd serves in-process, outside the alcove",
+	     "use command=\"/usr/lib/openssh/sftp-server\""},
+	    {AUTHKEYS_CA,
+	     "/h/.ssh/k:3 is cert-authority without command=: a certificate it signs may force "
+	     "internal-sftp, which sshd serves in-process, outside the alcove",
+	     "give the line a command= option"},
+	    {AUTHKEYS_CHANGED,
+	     "/h/.ssh/k changed while this connection was being authenticated: the key options "
+	     "sshd took from it cannot be checked",
+	     ""},
+	    {AUTHKEYS_PROC,
+	     "/h/.ssh/k goes through /proc, which sshd follows into another mount namespace: the "
+	     "key options sshd took from it cannot be checked",
+	     ""},
+	    {AUTHKEYS_TOO_LARGE,
+	     "/h/.ssh/k is larger than 1024 KiB: it cannot be checked for a key that forces "
+	     "internal-sftp",
+	     ""},
+	};
+	char reason[1024], remedy[256];
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		AuthkeysFinding f = {.verdict = want[i].verdict, .line = 3, .path = "/h/.ssh/k"};
+
+		authkeys_describe(&f, reason, sizeof(reason), remedy, sizeof(remedy));
+		assert_string_equal(reason, want[i].reason);
+		assert_string_equal(remedy, want[i].remedy);
+	}
+}
+
 /* keys_check(): with the tenant's groups and file-system ids it reads what the tenant can read, and
  * "since" is this process's start. In root's own directories under /run (not the sticky
  * /var/tmp, whose entries anyone changes), so that only the tenant's own file counts. */
@@ -372,6 +411,7 @@ int main(void)
 	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
 	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
 	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
+	    cmocka_unit_test(test_describe),
 
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
