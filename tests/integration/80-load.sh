@@ -8,6 +8,8 @@
 # that took longer to end than close waits) is exactly what `alcovectl gc` removes. Prints
 # p50/p99 of the login time (the whole `ssh host cmd`); no threshold.
 . "$(dirname "$0")/../lib/common.sh"
+. "$ALCOVE_SRC/tests/lib/journal.sh"
+in_private_mount_ns "$@"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
 . "$ALCOVE_SRC/tests/lib/pam.sh"
@@ -26,6 +28,7 @@ done
 CONF=$(make_config 'defaults = { mode = "user"; image = "/"; persist = false; cgroup = "none";
 	on_last_logout = "stop"; };
 rules = ( { user = "alcg*"; profile = "defaults"; } );')
+journal_start
 SSHD_MAX_STARTUPS=2000:30:4000 sshd_start 2272 \
 	"session required $BUILD/pam_alcove.so config=$CONF helper=$ALCOVE_HELPER"
 for u in "${USERS[@]}"; do
@@ -107,7 +110,8 @@ for round in $(seq 1 "$NR"); do
 			echo "$dur" >>"$D/durations"
 			echo "$dur" >>"$D/durations.$([ "$round" = 1 ] && echo cold || echo warm)"
 			if [ "$rc" != 0 ] || [[ "$out" != "pid:["* ]]; then
-				echo "round $round $u #$c: rc=$rc: $out" >&2
+				# (with the module's and the helper's last line for the user: why)
+				echo "round $round $u #$c: rc=$rc: $out; log: $(grep -F "user=$u " "$JOURNAL" | tail -2 | tr '\n' ' ')" >&2
 				fails=$((fails + 1))
 			elif [ "$round" -gt 1 ] && [ "$out" != "$(head -1 "$D/hold.$u")" ]; then
 				echo "round $round $u #$c: in $out, not in the held alcove $(head -1 "$D/hold.$u")" >&2
