@@ -245,10 +245,6 @@ _Noreturn void child_main(const ChildSetup *cs)
 		child_fail(cs, &e);
 	for (size_t i = 0; i < n_fds; i++)
 		close(fds[i]);
-	if (sethostname(cs->hostname, strlen(cs->hostname)) < 0)
-		child_fail(
-		    cs,
-		    (child_error(&e, errno, "hostname", "sethostname '%s': %m", cs->hostname), &e));
 	if (cs->network_none && (r = loopback_up()) < 0)
 		child_fail(cs, (child_error(&e, r, "network", "bring up lo: %m"), &e));
 	if (go.cgroup && cgroup_enter(&e) < 0)

@@ -32,8 +32,8 @@ static int clone_child(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
 {
 	int pidfd = -1;
 	struct clone_args args = {
-	    .flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		     CLONE_PIDFD | (cs->network_none ? CLONE_NEWNET : 0),
+	    .flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_PIDFD |
+		     (cs->network_none ? CLONE_NEWNET : 0),
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
@@ -103,8 +103,8 @@ static int clone_as_owner(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
  * them for the moment of the clone and take our own back; the child keeps them (ns gid ==
  * host gid for each: identity entries of the gid map).
  */
-int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
-		 pid_t *ret_pid)
+static int clone_with_groups(const ChildSetup *cs, const gid_t *groups, size_t n_groups,
+			     int *ret_pidfd, pid_t *ret_pid)
 {
 	_cleanup_free_ gid_t *saved = NULL;
 	int n_saved, r;
@@ -138,6 +138,46 @@ int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int
 		return r;
 	}
 	return 0;
+}
+
+/*
+ * The alcove's UTS namespace is made here, by host root, and the clone inherits it, rather
+ * than with CLONE_NEWUTS in the alcove's user namespace, where ns root (the tenant, in root
+ * mode) could sethostname(): root code shares the namespace in the lobby (DESIGN §11), and
+ * Debian's pam_motd runs update-motd.d's `uname -snrvm` into the host's one
+ * /run/motd.dynamic, which every user's login then shows on its terminal (and a concurrent
+ * login shows another's: 80-load saw one). Owned by the host's user namespace, the name stays
+ * the policy's: changing it takes CAP_SYS_ADMIN there. The helper goes back to its own UTS
+ * namespace after the clone; the child stays.
+ */
+int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
+		 pid_t *ret_pid)
+{
+	_cleanup_close_ int home = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (home < 0)
+		return negative_errno();
+	if (unshare(CLONE_NEWUTS) < 0)
+		return negative_errno();
+	r = sethostname(cs->hostname, strlen(cs->hostname)) < 0 ? negative_errno() : 0;
+	if (r >= 0)
+		r = clone_with_groups(cs, groups, n_groups, ret_pidfd, ret_pid);
+	if (r >= 0 && *ret_pid == 0)
+		return 0;
+	if (setns(home, CLONE_NEWUTS) < 0) {
+		/* nothing the helper does next reads its name, but it does not go on in the
+		 * alcove's namespace: the clone's error is told, or this one */
+		if (r >= 0) {
+			r = negative_errno();
+			(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
+			(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
+			closep(ret_pidfd);
+			*ret_pidfd = -1;
+		}
+		return r;
+	}
+	return r;
 }
 
 static int write_map(pid_t pid, const char *file, const char *text)

@@ -14,6 +14,8 @@
 #   - mount propagation: a root-mode alcove's home cloned from a shared mount is private inside,
 #     so a tmpfs ns root mounts under ~ does not show on the host; a /tmp ns root made shared
 #     does not carry its later mounts into a login's lobby;
+#   - the hostname, which the lobby shares and root code there prints (pam_motd), is not ns
+#     root's to set (EPERM through ssh), in the lobby nor inside;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
@@ -230,6 +232,15 @@ nsenter -t "$lp" -m test -d /tmp/alchd-x || fail "the lobby of $U2's login has n
 nsenter -t "$lp" -m mountpoint -q /tmp/alchd-x &&
 	fail "ns root's mount on its shared /tmp propagated into the lobby of a login (sshd pid $lp)"
 pass "root mode: ns root's mount on a /tmp it made shared does not reach the lobby"
+# ... and the hostname root code reads in the lobby (pam_motd's `uname -n` goes into the
+# host's /run/motd.dynamic, shown to every user's next login) is not ns root's to set: the
+# alcove's UTS namespace is the host's user namespace's
+out=$(ssh_to $U2 -- 'id -u; hostname alchd-evil' 2>&1)
+assert_eq "0
+hostname: you must be root to change the host name" "$out" \
+	"root mode, ssh: ns root cannot set the alcove's hostname (EPERM)"
+assert_eq "$U2-alcove $U2-alcove" "$(nsenter -t "$lp" -u hostname) $(ssh_to $U2 -- hostname)" \
+	"the lobby (sshd's session child) and the alcove keep the policy's hostname"
 kill $SSH_BG_PID
 assert_eq allow "$(cat /proc/"$(alcove_pid $U2)"/setgroups)" \
 	"root mode: setgroups stays allow (apt's sandbox calls it)"
