@@ -119,24 +119,53 @@ static int check_dir(int fd, const DirSpec *spec)
 	return 0;
 }
 
+/*
+ * Makes parent/name with spec's owner and mode already set: under a temporary name, renamed
+ * into place with RENAME_NOREPLACE, so that a concurrent caller sees the finished directory
+ * or none. Made in place, another helper could open it between mkdirat() and fchmod(), root
+ * 0700, and refuse it (EPERM): two logins of one user racing to its /run/alcove directory
+ * (80-load, one login in 200 on a loaded machine). The temporary name holds "..", which no
+ * user or alcove name does, so gc and list pass it by; a helper of the same pid that died
+ * with its temporary directory left it empty. -EEXIST: another caller made name first.
+ */
+static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec)
+{
+	_cleanup_close_ int fd = -1;
+	char tmp[32];
+	int r = 0;
+
+	snprintf(tmp, sizeof(tmp), "..alcove-new.%d", (int)getpid());
+	if (mkdirat(parentfd, tmp, 0700) < 0 &&
+	    (errno != EEXIST || unlinkat(parentfd, tmp, AT_REMOVEDIR) < 0 ||
+	     mkdirat(parentfd, tmp, 0700) < 0))
+		return negative_errno();
+	fd = paths_openat(parentfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		r = fd;
+	else if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0 ||
+		 renameat2(parentfd, tmp, parentfd, name, RENAME_NOREPLACE) < 0)
+		r = negative_errno();
+	/* the rename's error is the one told; an empty directory of ours is left at worst */
+	if (r < 0)
+		(void)unlinkat(parentfd, tmp, AT_REMOVEDIR);
+	return r;
+}
+
 int paths_ensure_dir(int parentfd, const char *name, const DirSpec *spec, int *ret_fd)
 {
 	_cleanup_close_ int fd = -1;
-	bool created = false;
 	int r;
 
-	if (mkdirat(parentfd, name, 0700) == 0)
-		created = true;
-	else if (errno != EEXIST)
-		return negative_errno();
+	/* an existing directory first: the common case costs the open and the check */
 	fd = paths_openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd == -ENOENT) {
+		r = make_dir_finished(parentfd, name, spec);
+		if (r < 0 && r != -EEXIST)
+			return r;
+		fd = paths_openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	}
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOTDIR : fd;
-	if (created) {
-		/* created 0700 root: nobody else could have used it before these two calls */
-		if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0)
-			return negative_errno();
-	}
 	r = check_dir(fd, spec);
 	if (r < 0)
 		return r;

@@ -42,8 +42,9 @@ int paths_open_trusted(const char *abs, int *ret_fd, const char **ret_bad);
  * *ret_bad (may be NULL) points into abs just past the component that failed. */
 int paths_open_under_trusted(const char *abs, int flags, int *ret_fd, const char **ret_bad);
 
-/* Creates parent/name if missing (mode, then owner), opens it O_DIRECTORY and checks it against
- * spec: -ENOTDIR (not a directory, symlinks included), -EPERM (owner or mode wrong). */
+/* Creates parent/name if missing (its owner and mode set before it appears under name), opens
+ * it O_DIRECTORY and checks it against spec: -ENOTDIR (not a directory, symlinks included),
+ * -EPERM (owner or mode wrong). */
 int paths_ensure_dir(int parentfd, const char *name, const DirSpec *spec, int *ret_fd);
 
 /* /run/alcove and /var/lib/alcove, created root 0755 under trusted parents. */

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -111,12 +113,71 @@ static void test_released_lock_is_taken(void **state)
 	close(lockfd);
 }
 
+/* Racers making the same alcoves' directories: each lock is taken, never refused because
+ * another racer's directory was seen half made (root 0700 before its chmod: EPERM). */
+static void test_racing_creators_all_lock(void **state)
+{
+	Fixture *f = *state;
+	enum { RACERS = 4, NAMES = 300 };
+	pid_t pids[RACERS];
+
+	for (int i = 0; i < RACERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] > 0)
+			continue;
+		for (int n = 0; n < NAMES; n++) {
+			char name[16];
+			int dirfd, lockfd, r;
+
+			snprintf(name, sizeof(name), "r%d", n);
+			r = lock_alcove_until(f->runfd, name, true, monotonic_ms() + 10000, &dirfd,
+					      &lockfd);
+			if (r < 0)
+				_exit(-r);
+			close(lockfd);
+			close(dirfd);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < RACERS; i++) {
+		int status;
+
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0); /* else the errno it failed with */
+	}
+}
+
+/* A temporary directory a helper of this pid left when it died: replaced, and the alcove's
+ * directory made as asked. */
+static void test_stale_temporary_is_replaced(void **state)
+{
+	Fixture *f = *state;
+	int dirfd = -1, lockfd = -1;
+	char tmp[32];
+	struct stat st;
+
+	snprintf(tmp, sizeof(tmp), "..alcove-new.%d", (int)getpid());
+	assert_int_equal(mkdirat(f->runfd, tmp, 0755), 0);
+	assert_int_equal(
+	    lock_alcove_until(f->runfd, "a", true, monotonic_ms() + 1000, &dirfd, &lockfd), 0);
+	assert_int_equal(fstat(dirfd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0711);
+	assert_int_equal(fstatat(f->runfd, tmp, &st, AT_SYMLINK_NOFOLLOW), -1);
+	assert_int_equal(errno, ENOENT);
+	close(dirfd);
+	close(lockfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_free_lock_is_taken, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_held_lock_times_out, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_released_lock_is_taken, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_racing_creators_all_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_temporary_is_replaced, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
