@@ -69,8 +69,9 @@ int quota_make_layer_dir(int parentfd, const char *name)
 	if (strlen(name) >= sizeof(args.name))
 		return -ENAMETOOLONG;
 	strcpy(args.name, name);
-	/* A subvolume is made root 0755; the caller chowns it at once, and nobody but root can
-	 * reach it meanwhile (the parent is root's 0700). */
+	/* A subvolume is made root 0755; the caller chowns it before it has its final name
+	 * (helper/build/layer_quota.c), and nobody but root can reach it meanwhile (the parent
+	 * is root's 0700). */
 	if (ioctl(parentfd, BTRFS_IOC_SUBVOL_CREATE, &args) < 0)
 		return negative_errno();
 	/* by fd, never following a link, though no one else can have made one there */

@@ -10,39 +10,55 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 #include "quota.h"
+#include "lib/fault.h"
 #include "lib/paths.h"
 #include "lib/quota_log.h"
 #include "quota_reapply.h"
 
-/* A new layer/ is made where its quota can follow it: a subvolume of its own on btrfs. The
- * owner is set as paths_ensure_dir() would; only root could reach it meanwhile (<user>/ is
- * root's 0700). */
+/* A new layer/ is made where its quota can follow it: a subvolume of its own on btrfs, made
+ * whole (ns root's, 0700) under a temporary name and renamed into place, as paths_ensure_dir()
+ * makes a directory. Made in place, a concurrent build of the user (another share = "session"
+ * alcove takes the layer lock shared) saw it root's and was refused, and a helper killed at
+ * its deadline between the two steps left it root's for every later build. */
 int persist_make_layer(BuildCtx *c, int userfd)
 {
 	const Profile *p = c->spec->profile;
 	_cleanup_close_ int fd = -1;
+	char tmp[PATHS_TEMP_NAME_MAX];
+	struct stat st;
 	int r;
 
-	if (!layer_quota_wanted(p) || quota_fs_of(userfd) != QUOTA_FS_BTRFS)
+	if (!layer_quota_wanted(p) || quota_fs_of(userfd) != QUOTA_FS_BTRFS ||
+	    fstatat(userfd, "layer", &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	r = quota_make_layer_dir(userfd, "layer");
-	if (r == -EEXIST)
-		return 0;
+	r = paths_temp_name(tmp, sizeof(tmp));
+	if (r >= 0)
+		r = quota_make_layer_dir(userfd, tmp);
 	if (r < 0)
 		return build_error(c, r, "Failed to make %s/%s/layer as a btrfs subvolume: %m",
 				   ALCOVE_LIB_DIR, c->spec->login->user);
-	fd = paths_openat(userfd, "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-	if (fd < 0 ||
-	    fchown(fd, idmap_nsroot_uid(&c->ids), idmap_nsroot_gid(&c->ids)) < 0)
-		return build_error(c, fd < 0 ? fd : negative_errno(),
-				   "Failed to hand %s/%s/layer to the alcove: %m", ALCOVE_LIB_DIR,
-				   c->spec->login->user);
-	return 0;
+	FAULT_POINT(
+	    "layer-subvol"); /* made, not yet ns root's: nothing of it may be left as the layer */
+	fd = paths_openat(userfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	r = fd < 0 ? fd : 0;
+	if (r >= 0 && fchown(fd, idmap_nsroot_uid(&c->ids), idmap_nsroot_gid(&c->ids)) < 0)
+		r = negative_errno();
+	if (r >= 0 && renameat2(userfd, tmp, userfd, "layer", RENAME_NOREPLACE) == 0)
+		return 0;
+	if (r >= 0)
+		r = negative_errno();
+	/* ours, empty: an empty subvolume goes with rmdir(2) (Linux 4.18) */
+	(void)unlinkat(userfd, tmp, AT_REMOVEDIR);
+	if (r == -EEXIST)
+		return 0; /* a concurrent build made it first: its layer is the one */
+	return build_error(c, r, "Failed to hand %s/%s/layer to the alcove: %m", ALCOVE_LIB_DIR,
+			   c->spec->login->user);
 }
 
 /* overlayfs remakes work/work at every mount and, with no room for that under the quota,

@@ -99,26 +99,47 @@ static int prepare_tmpfs_upper(BuildCtx *c)
 	return r < 0 ? build_error(c, r, "layer_quota/layer_inodes of profile %s: %m", p->name) : 0;
 }
 
+/* /var/lib/alcove/<user>, root's 0700, made if missing. */
+static int open_user_dir(BuildCtx *c, int *ret_fd)
+{
+	const DirSpec user_dir = {.uid = 0, .gid = 0, .mode = 0700, .check = MODE_EXACT};
+	const char *user = c->spec->login->user;
+	_cleanup_close_ int libfd = -1;
+	int r;
+
+	/* the user's layer directory would be one of alcove's own: the OCI store's lock, held
+	 * by the alcove for its life, would stop every pull and every other OCI-image build */
+	if (paths_lib_name_reserved(user))
+		return build_error(
+		    c, -EINVAL,
+		    "%s/%s is alcove's own directory, not a place for the persistent "
+		    "layer of user %s: give its profile persist = false",
+		    ALCOVE_LIB_DIR, user, user);
+	r = paths_open_lib(&libfd);
+	if (r < 0)
+		return build_error(c, r, "failed to open %s safely: %m", ALCOVE_LIB_DIR);
+	r = paths_ensure_dir(libfd, user, &user_dir, ret_fd);
+	if (r < 0)
+		return build_error(c, r, "%s/%s must be a directory owned by root, mode 0700: %m",
+				   ALCOVE_LIB_DIR, user);
+	return 0;
+}
+
 int prepare_persist(BuildCtx *c)
 {
 	const BuildSpec *s = c->spec;
-	const DirSpec user_dir = {.uid = 0, .gid = 0, .mode = 0700, .check = MODE_EXACT};
 	DirSpec ns_dir = {.uid = idmap_nsroot_uid(&c->ids),
 			  .gid = idmap_nsroot_gid(&c->ids),
 			  .mode = 0700,
 			  .check = MODE_ANY};
-	_cleanup_close_ int libfd = -1, userfd = -1, layerfd = -1, fd = -1;
+	_cleanup_close_ int userfd = -1, layerfd = -1, fd = -1;
 	int r;
 
 	if (!s->profile->persist)
 		return prepare_tmpfs_upper(c);
-	r = paths_open_lib(&libfd);
+	r = open_user_dir(c, &userfd);
 	if (r < 0)
-		return build_error(c, r, "failed to open %s safely: %m", ALCOVE_LIB_DIR);
-	r = paths_ensure_dir(libfd, s->login->user, &user_dir, &userfd);
-	if (r < 0)
-		return build_error(c, r, "%s/%s must be a directory owned by root, mode 0700: %m",
-				   ALCOVE_LIB_DIR, s->login->user);
+		return r;
 	r = lock_persist(c, userfd);
 	if (r < 0)
 		return r;

@@ -3,16 +3,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
+#include "oci.h"
 
 int paths_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
@@ -119,25 +122,34 @@ static int check_dir(int fd, const DirSpec *spec)
 	return 0;
 }
 
+int paths_temp_name(char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		return -EIO;
+	if ((size_t)snprintf(buf, len, "..alcove-new.%016" PRIx64, v) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /*
  * Makes parent/name with spec's owner and mode already set: under a temporary name, renamed
  * into place with RENAME_NOREPLACE, so that a concurrent caller sees the finished directory
  * or none. Made in place, another helper could open it between mkdirat() and fchmod(), root
  * 0700, and refuse it (EPERM): two logins of one user racing to its /run/alcove directory
- * (80-load, one login in 200 on a loaded machine). The temporary name holds "..", which no
- * user or alcove name does, so gc and list pass it by; a helper of the same pid that died
- * with its temporary directory left it empty. -EEXIST: another caller made name first.
+ * (80-load, one login in 200 on a loaded machine). -EEXIST: another caller made name first.
  */
 static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec)
 {
 	_cleanup_close_ int fd = -1;
-	char tmp[32];
-	int r = 0;
+	char tmp[PATHS_TEMP_NAME_MAX];
+	int r;
 
-	snprintf(tmp, sizeof(tmp), "..alcove-new.%d", (int)getpid());
-	if (mkdirat(parentfd, tmp, 0700) < 0 &&
-	    (errno != EEXIST || unlinkat(parentfd, tmp, AT_REMOVEDIR) < 0 ||
-	     mkdirat(parentfd, tmp, 0700) < 0))
+	r = paths_temp_name(tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	if (mkdirat(parentfd, tmp, 0700) < 0)
 		return negative_errno();
 	fd = paths_openat(parentfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd < 0)
@@ -145,7 +157,8 @@ static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec
 	else if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0 ||
 		 renameat2(parentfd, tmp, parentfd, name, RENAME_NOREPLACE) < 0)
 		r = negative_errno();
-	/* the rename's error is the one told; an empty directory of ours is left at worst */
+	/* the rename's error is the one told: a leftover (not empty: the owner filled it) is
+	 * under a name nobody looks up */
 	if (r < 0)
 		(void)unlinkat(parentfd, tmp, AT_REMOVEDIR);
 	return r;
@@ -203,6 +216,11 @@ static int open_under_trusted(const char *parent, const char *name, int *ret_fd)
 	if (r < 0)
 		return r;
 	return paths_ensure_dir(pfd, name, &root_0755, ret_fd);
+}
+
+bool paths_lib_name_reserved(const char *name)
+{
+	return strcmp(name, "images") == 0 || strcmp(name, OCI_DIR) == 0;
 }
 
 int paths_open_run(int *ret_fd)

@@ -42,10 +42,20 @@ int paths_open_trusted(const char *abs, int *ret_fd, const char **ret_bad);
  * *ret_bad (may be NULL) points into abs just past the component that failed. */
 int paths_open_under_trusted(const char *abs, int flags, int *ret_fd, const char **ret_bad);
 
+/* A name for a directory made whole before it is renamed to its own ("..alcove-new.<random>"):
+ * the ".." in it is in no user's or alcove's name, so gc and list pass it by, and a random
+ * one is never another's leftover. */
+#define PATHS_TEMP_NAME_MAX 32
+int paths_temp_name(char *buf, size_t len);
+
 /* Creates parent/name if missing (its owner and mode set before it appears under name), opens
  * it O_DIRECTORY and checks it against spec: -ENOTDIR (not a directory, symlinks included),
  * -EPERM (owner or mode wrong). */
 int paths_ensure_dir(int parentfd, const char *name, const DirSpec *spec, int *ret_fd);
+
+/* A name in /var/lib/alcove that is alcove's own, not a user's persistent layer: "images"
+ * (directory images, by convention) and the OCI store. */
+bool paths_lib_name_reserved(const char *name);
 
 /* /run/alcove and /var/lib/alcove, created root 0755 under trusted parents. */
 int paths_open_run(int *ret_fd);

@@ -10,6 +10,7 @@
 #include "enter_client.h"
 #include "policy.h"
 #include "unit_name.h"
+#include "lib/paths.h"
 
 GcAction gc_persist_action(const PersistScan *s, bool force, const char **ret_why)
 {
@@ -64,7 +65,7 @@ GcAction gc_run_action(int state_r, bool alive, const char **ret_why)
 
 bool gc_is_persist_name(const char *name)
 {
-	return strcmp(name, "images") != 0 && policy_name_is_safe(name);
+	return !paths_lib_name_reserved(name) && policy_name_is_safe(name);
 }
 
 int gc_name_uid(const char *name, uid_t *ret)

@@ -185,5 +185,21 @@ assert_eq 2 "$rc" "a user name alcove refuses is a usage error"
 out=$(ctl --json gc --dry-run $U1)
 assert_contains "$out" '"dry_run": true' "--json output"
 
+# -- alcove's own directories in /var/lib/alcove are no user's layer ------------------------
+# A user named after the OCI store gets no persistent layer in it (its alcove would hold the
+# store's lock for life: no pull, no other OCI-image build), and gc does not take the store,
+# empty before the first pull, for that user's layer directory.
+make_user oci
+OCONF=$(make_config 'defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; };
+rules = ( { user = "oci"; profile = "defaults"; } );')
+if [ ! -e /var/lib/alcove/oci ]; then
+	mkdir -m 0700 /var/lib/alcove/oci && on_exit "rmdir /var/lib/alcove/oci"
+fi
+assert_fails_with 1 "/var/lib/alcove/oci is alcove's own directory, not a place for the persistent layer of user oci" \
+	"a user named oci: its login is refused, naming the store" "$CTL" --config "$OCONF" enter oci -- true
+out=$("$CTL" --config "$OCONF" gc oci 2>&1 | grep -F /var/lib/alcove/oci || true)
+assert_eq "" "$out" "gc oci: the OCI store is not that user's layer directory (not named)"
+[ -d /var/lib/alcove/oci ] || fail "gc oci removed the OCI store"
+
 # -- nothing of ours left on the host --------------------------------------------------------
 assert_eq "" "$(grep -E "/var/lib/alcove/$U1|$RUN" /proc/self/mountinfo)" "no mount of the test user's on the host"

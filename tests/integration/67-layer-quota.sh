@@ -250,6 +250,43 @@ assert_contains "$out" "No space left on device" "share = session: the upper sto
 out=$(in_alcove "$conf_sess" alcqa2 'i=0; while [ $i -lt 200 ]; do : > /var/tmp/f$i || exit 1; i=$((i+1)); done 2>&1')
 assert_contains "$out" "No space left on device" "share = session: the upper stops at tmp_inodes"
 
+# Four first logins at once, each a session alcove of its own (they take the layer lock
+# shared), on a layer that does not exist yet: one makes the subvolume, and each finds it
+# whole, none root's (before, the others saw it between the creation and the chown: refused)
+conf_race=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; share = "session"; cgroup = "none";
+             layer_quota = "20M"; };
+rules = ( { user = "alcqa2"; profile = "defaults"; } );')
+actl reset --yes alcqa2 >/dev/null || fail "reset alcqa2"
+pids=()
+for i in 1 2 3 4; do
+	in_alcove "$conf_race" alcqa2 'echo in' >"$mnt/race.$i" 2>&1 &
+	pids+=($!)
+done
+ok=0
+for i in 1 2 3 4; do
+	wait "${pids[$i - 1]}" && [ "$(cat "$mnt/race.$i")" = in ] && ok=$((ok + 1))
+done
+assert_eq "4" "$ok" "four first session logins at once on a new btrfs layer: all in ($(cat "$mnt"/race.* | sort -u | tr '\n' ' '))"
+assert_eq "$(awk -F: '$1 == "alcqa2" {print $2; exit}' /etc/subuid)" "$(btrfs subvolume show /var/lib/alcove/alcqa2/layer >/dev/null && stat -c %u /var/lib/alcove/alcqa2/layer)" \
+	"... on one layer subvolume, ns root's (S, the first subordinate uid)"
+assert_eq "" "$(ls -a /var/lib/alcove/alcqa2 | grep -F ..alcove-new)" "... and no temporary subvolume is left"
+# A helper killed between making the subvolume and handing it to ns root (crash point
+# "layer-subvol" of the fault helper, through a wrapper: the helper gets a clean environment)
+# leaves nothing that is taken for the layer: the next build makes it and gets in. (Made in
+# place, the layer stayed root's and every later build of the user was refused.)
+actl stop alcqa2 >/dev/null 2>&1
+actl reset --yes alcqa2 >/dev/null || fail "reset alcqa2"
+W=$(mktemp -d /run/alcove-tests/alcqa-fault.XXXXXX) && chmod 0755 "$W" || fail "mktemp"
+on_exit "rm -rf $W"
+printf '#!/bin/sh\nALCOVE_FAULT=layer-subvol exec %s "$@"\n' "$BUILD/tests/fault/alcove-helper-fault" >"$W/helper"
+chmod 0755 "$W/helper"
+ALCOVE_HELPER=$W/helper in_alcove "$conf_race" alcqa2 'echo in' >/dev/null 2>&1 &&
+	fail "the fault helper was not killed at layer-subvol"
+[ -e /var/lib/alcove/alcqa2/layer ] && fail "the killed helper left a layer: $(stat -c '%U %a' /var/lib/alcove/alcqa2/layer)"
+assert_eq in "$(in_alcove "$conf_race" alcqa2 'echo in' 2>&1)" \
+	"a build after a helper killed while making the layer's subvolume gets in"
+
 # --- filesystems that cannot enforce it ---
 out=$(in_alcove "$conf" alcqa3 true 2>&1) && fail "layer_quota on a filesystem without quotas was let through"
 assert_contains "$out" "layer_quota 20M" "refused, naming the quota"
