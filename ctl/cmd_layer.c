@@ -190,7 +190,7 @@ static int open_upper(const char *user, int *ret_fd)
 	char path[POLICY_NAME_MAX + sizeof("/layer/upper")];
 	int r;
 
-	if (!policy_name_is_safe(user))
+	if (!policy_name_is_safe(user) || paths_lib_name_reserved(user))
 		return log_error_errno(-EINVAL, "layer diff: '%s' cannot be a user's layer", user);
 	r = paths_open_lib(&libfd);
 	if (r < 0)

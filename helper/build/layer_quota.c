@@ -38,13 +38,17 @@ int persist_make_layer(BuildCtx *c, int userfd)
 	    fstatat(userfd, "layer", &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	r = paths_temp_name(tmp, sizeof(tmp));
-	if (r >= 0)
+	if (r >= 0) {
 		r = quota_make_layer_dir(userfd, tmp);
+		/* made but not opened or chmod'ed: removed too (ENOENT if never made) */
+		if (r < 0)
+			(void)unlinkat(userfd, tmp, AT_REMOVEDIR);
+	}
 	if (r < 0)
 		return build_error(c, r, "Failed to make %s/%s/layer as a btrfs subvolume: %m",
 				   ALCOVE_LIB_DIR, c->spec->login->user);
-	FAULT_POINT(
-	    "layer-subvol"); /* made, not yet ns root's: nothing of it may be left as the layer */
+	/* made, not yet ns root's: nothing of it may be left as the layer */
+	FAULT_POINT("layer-subvol");
 	fd = paths_openat(userfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	r = fd < 0 ? fd : 0;
 	if (r >= 0 && fchown(fd, idmap_nsroot_uid(&c->ids), idmap_nsroot_gid(&c->ids)) < 0)

@@ -699,6 +699,25 @@ static int ns_keep_if_other(int *fd, int nstype, const char *type)
 	return 0;
 }
 
+/*
+ * The alcove's UTS namespace belongs to the host's user namespace (userns.c), so ns root
+ * cannot name it. But a root-mode ns root that ptraces init can make it unshare one of its
+ * own, which the alcove's user namespace owns and ns root names at will, and the lobby
+ * joins init's at each login: root code there would print that name (pam_motd, into the
+ * host's /run/motd.dynamic). Such a namespace, or one of an alcove built before, is refused.
+ */
+static int uts_is_hosts(int utsns)
+{
+	_cleanup_close_ int owner = ioctl(utsns, NS_GET_USERNS);
+	struct stat ours, theirs;
+
+	if (owner < 0)
+		return negative_errno();
+	if (stat("/proc/self/ns/user", &ours) < 0 || fstat(owner, &theirs) < 0)
+		return negative_errno();
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
 static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 {
 	_cleanup_close_ int lobby = -1, enter = -1, netns = -1, utsns = -1;
@@ -744,6 +763,16 @@ static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 	r = ns_keep_if_other(&netns, CLONE_NEWNET, "net");
 	if (r >= 0)
 		r = ns_keep_if_other(&utsns, CLONE_NEWUTS, "uts");
+	if (r >= 0 && utsns >= 0)
+		r = uts_is_hosts(utsns);
+	if (r == 0) {
+		e->tenant = true;
+		return lobby_job_error(
+		    &job, -EPERM,
+		    "the alcove's UTS namespace is not the one it was built with "
+		    "(its init made one of its own, or an older alcove-helper "
+		    "built it); stop the alcove (alcovectl stop)");
+	}
 	if (r < 0)
 		return r;
 	ret->mnt = TAKE_FD(lobby);

@@ -81,6 +81,12 @@ static int clone_as_owner(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
 	if (setresuid((uid_t)-1, cs->owner_uid, (uid_t)-1) < 0)
 		return negative_errno();
 	r = caps_raise_effective();
+	/* the UTS namespace the clone inherits (userns_clone()), made here so that it counts
+	 * against that id too; its owner is our user namespace, the host's, whatever our uid */
+	if (r >= 0 && unshare(CLONE_NEWUTS) < 0)
+		r = negative_errno();
+	if (r >= 0 && sethostname(cs->hostname, strlen(cs->hostname)) < 0)
+		r = negative_errno();
 	if (r >= 0)
 		r = clone_child(cs, ret_pidfd, ret_pid);
 	if (r >= 0 && *ret_pid == 0)
@@ -141,14 +147,14 @@ static int clone_with_groups(const ChildSetup *cs, const gid_t *groups, size_t n
 }
 
 /*
- * The alcove's UTS namespace is made here, by host root, and the clone inherits it, rather
- * than with CLONE_NEWUTS in the alcove's user namespace, where ns root (the tenant, in root
- * mode) could sethostname(): root code shares the namespace in the lobby (DESIGN §11), and
- * Debian's pam_motd runs update-motd.d's `uname -snrvm` into the host's one
- * /run/motd.dynamic, which every user's login then shows on its terminal (and a concurrent
- * login shows another's: 80-load saw one). Owned by the host's user namespace, the name stays
- * the policy's: changing it takes CAP_SYS_ADMIN there. The helper goes back to its own UTS
- * namespace after the clone; the child stays.
+ * The alcove's UTS namespace is made by the helper, in the host's user namespace, and the
+ * clone inherits it, rather than with CLONE_NEWUTS in the alcove's user namespace, where ns
+ * root (the tenant, in root mode) could sethostname(): root code shares the namespace in the
+ * lobby (DESIGN §2), and Debian's pam_motd runs update-motd.d's `uname -snrvm` into the
+ * host's one /run/motd.dynamic, which every user's login then shows on its terminal (and a
+ * concurrent login shows another's: 80-load saw one). Owned by the host's user namespace, the
+ * name stays the policy's: changing it takes CAP_SYS_ADMIN there. The helper goes back to its
+ * own UTS namespace after the clone; the child stays.
  */
 int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
 		 pid_t *ret_pid)
@@ -158,11 +164,7 @@ int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int
 
 	if (home < 0)
 		return negative_errno();
-	if (unshare(CLONE_NEWUTS) < 0)
-		return negative_errno();
-	r = sethostname(cs->hostname, strlen(cs->hostname)) < 0 ? negative_errno() : 0;
-	if (r >= 0)
-		r = clone_with_groups(cs, groups, n_groups, ret_pidfd, ret_pid);
+	r = clone_with_groups(cs, groups, n_groups, ret_pidfd, ret_pid);
 	if (r >= 0 && *ret_pid == 0)
 		return 0;
 	if (setns(home, CLONE_NEWUTS) < 0) {

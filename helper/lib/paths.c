@@ -140,6 +140,21 @@ int paths_temp_name(char *buf, size_t len)
  * 0700, and refuse it (EPERM): two logins of one user racing to its /run/alcove directory
  * (80-load, one login in 200 on a loaded machine). -EEXIST: another caller made name first.
  */
+/* Made in place, as before RENAME_NOREPLACE: a concurrent caller may see it half made. */
+static int make_dir_in_place(int parentfd, const char *name, const DirSpec *spec)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (mkdirat(parentfd, name, 0700) < 0)
+		return negative_errno(); /* -EEXIST: another caller made it */
+	fd = paths_openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd;
+	if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0)
+		return negative_errno();
+	return 0;
+}
+
 static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec)
 {
 	_cleanup_close_ int fd = -1;
@@ -161,6 +176,10 @@ static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec
 	 * under a name nobody looks up */
 	if (r < 0)
 		(void)unlinkat(parentfd, tmp, AT_REMOVEDIR);
+	/* NFS, and ZFS before 2.2, take no rename flag (EINVAL): a home or /var/lib/alcove
+	 * there is made in place; /run/alcove, where logins race for a name, is a tmpfs */
+	if (r == -EINVAL || r == -EOPNOTSUPP)
+		return make_dir_in_place(parentfd, name, spec);
 	return r;
 }
 

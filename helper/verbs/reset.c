@@ -184,6 +184,11 @@ int verb_reset(const HelperEnv *env, const Request *req, Answer *ans)
 	ans->fields.stage = "reset";
 	if (!user || !policy_name_is_safe(user))
 		return answer_error(ans, EINVAL, "reset needs a valid user name");
+	/* its "layer" would be the OCI store or the directory images */
+	if (paths_lib_name_reserved(user))
+		return answer_error(
+		    ans, EINVAL, "%s/%s is alcove's own directory, not a user's layer: not reset",
+		    ALCOVE_LIB_DIR, user);
 	r = paths_open_run(&runfd);
 	if (r < 0)
 		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);

@@ -200,6 +200,9 @@ assert_fails_with 1 "/var/lib/alcove/oci is alcove's own directory, not a place 
 out=$("$CTL" --config "$OCONF" gc oci 2>&1 | grep -F /var/lib/alcove/oci || true)
 assert_eq "" "$out" "gc oci: the OCI store is not that user's layer directory (not named)"
 [ -d /var/lib/alcove/oci ] || fail "gc oci removed the OCI store"
+assert_fails_with 1 "/var/lib/alcove/oci is alcove's own directory, not a user's layer: not reset" \
+	"reset oci: refused, the OCI store kept" "$CTL" reset --yes oci
+[ -d /var/lib/alcove/oci ] || fail "reset oci removed the OCI store"
 
 # -- nothing of ours left on the host --------------------------------------------------------
 assert_eq "" "$(grep -E "/var/lib/alcove/$U1|$RUN" /proc/self/mountinfo)" "no mount of the test user's on the host"

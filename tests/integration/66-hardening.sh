@@ -262,6 +262,22 @@ line=$(journal_wait "msg=alchd-planted-line") || fail "the planted line did not 
 pid2=$(alcove_pid $U2)
 assert_contains "$line" "stream uid=$(id -u $U2) pid=$pid2 " \
 	"the journal takes the line as the user's (uid $(id -u $U2), init's pid $pid2), not root's"
+# ... and the hostname route once more: ns root may ptrace init, and makes it unshare a UTS
+# namespace of its own (the alcove's user namespace's, so ns root names it at will), which
+# every lobby would join. escape-probe, run by ns root through ssh, injects unshare and
+# sethostname into PID 1; the next login is refused, naming the namespace.
+install -o $U2 -g $U2 -m 0755 "$BUILD/tests/escape-probe" "$home2/alchd-probe" ||
+	setup_fail "escape-probe into $U2's home"
+assert_eq ok "$(ssh_to $U2 -- "$home2/alchd-probe inject-uts 1 alchd-evil" 2>&1)" \
+	"root mode, ssh: ns root makes init unshare a UTS namespace and name it (ptrace)"
+assert_eq alchd-evil "$(nsenter -t "$(alcove_pid $U2)" -u hostname)" "... init's UTS namespace is that one"
+journal_clear
+rc=0
+ssh_to $U2 -- true >/dev/null 2>&1 || rc=$?
+assert_eq 254 "$rc" "the next login is refused (sshd's exit 254): the lobby does not join init's own UTS namespace"
+line=$(journal_wait "not the one it was built with") || fail "the refusal is not in the journal"
+assert_contains "$line" "the alcove's UTS namespace is not the one it was built with (its init made one of its own" \
+	"... the journal says why"
 ctl stop $U2 >/dev/null 2>&1
 
 # --- (f) gc knows an alcove-init by its executable, not by its name -----------------------

@@ -8,6 +8,10 @@
  *   escape-probe open-handle MOUNTDIR TYPE HEX  open_by_handle_at(fd of MOUNTDIR), O_RDONLY
  *   escape-probe tiocsti FD TEXT                 ioctl(FD, TIOCSTI) for each byte of TEXT
  *   escape-probe ptrace PID                      PTRACE_ATTACH (and detach on success)
+ *   escape-probe inject-uts PID NAME             makes PID (stopped in a system call, as an
+ *                                                idle alcove-init is) unshare its UTS
+ *                                                namespace and sethostname(NAME): ptrace
+ *                                                injection, x86_64; prints "ok" or the errno
  *   escape-probe setns PATH                      open PATH, setns(fd, 0)
  *   escape-probe mount SRC TARGET FSTYPE         mount(2) without flags or data
  *   escape-probe bind SRC TARGET                 mount(2) MS_BIND
@@ -32,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,6 +118,73 @@ static int do_ptrace(const char *pidtext)
 	return done(0);
 }
 
+#ifdef __x86_64__
+/* One system call run by the tracee, stopped just after a `syscall` instruction (interrupted
+ * in a blocking call): its registers set for the call, one step, the result read back. The
+ * caller restores the registers; the interrupted call restarts (orig_rax is -1 for ours). */
+static long inject(pid_t pid, const struct user_regs_struct *at, long nr, long a1, long a2)
+{
+	struct user_regs_struct r = *at;
+	int status;
+
+	r.rax = (unsigned long)nr;
+	r.orig_rax = (unsigned long)-1;
+	r.rdi = (unsigned long)a1;
+	r.rsi = (unsigned long)a2;
+	r.rip = at->rip - 2;
+	if (ptrace(PTRACE_SETREGS, pid, NULL, &r) < 0 ||
+	    ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) < 0 || waitpid(pid, &status, __WALL) < 0 ||
+	    ptrace(PTRACE_GETREGS, pid, NULL, &r) < 0)
+		return -errno;
+	return (long)r.rax;
+}
+
+static int do_inject_uts(const char *pidtext, const char *name)
+{
+	pid_t pid = atoi(pidtext);
+	struct user_regs_struct at;
+	char buf[64] = {0};
+	unsigned long addr;
+	long word, r;
+	int status;
+
+	if (strlen(name) >= sizeof(buf) - 8)
+		return errno = ENAMETOOLONG, failed();
+	strcpy(buf, name);
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &status, __WALL) < 0 ||
+	    ptrace(PTRACE_GETREGS, pid, NULL, &at) < 0)
+		return failed();
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, pid, (void *)(at.rip - 2), NULL);
+	if (errno || (word & 0xffff) != 0x050f) /* not just after a syscall instruction */
+		return errno = errno ? errno : EINVAL, failed();
+	addr = (at.rsp - 1024) & ~15UL; /* below the red zone, on the tracee's stack */
+	for (size_t i = 0; i < sizeof(buf); i += sizeof(long)) {
+		memcpy(&word, buf + i, sizeof(long));
+		if (ptrace(PTRACE_POKEDATA, pid, (void *)(addr + i), (void *)word) < 0)
+			return failed();
+	}
+	r = inject(pid, &at, SYS_unshare, CLONE_NEWUTS, 0);
+	if (r == 0)
+		r = inject(pid, &at, SYS_sethostname, (long)addr, (long)strlen(name));
+	if (ptrace(PTRACE_SETREGS, pid, NULL, &at) < 0 ||
+	    ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
+		return failed();
+	if (r < 0)
+		return errno = (int)-r, failed();
+	return done(0);
+}
+#else
+static int do_inject_uts(const char *pidtext, const char *name)
+{
+	(void)pidtext;
+	(void)name;
+	fprintf(stderr, "escape-probe: inject-uts is written for x86_64 only\n");
+	return 2;
+}
+#endif
+
 static int do_setns(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -154,6 +226,8 @@ int main(int argc, char **argv)
 		return do_tiocsti(argv[2], argv[3]);
 	if (!strcmp(op, "ptrace") && argc == 3)
 		return do_ptrace(argv[2]);
+	if (!strcmp(op, "inject-uts") && argc == 4)
+		return do_inject_uts(argv[2], argv[3]);
 	if (!strcmp(op, "setns") && argc == 3)
 		return do_setns(argv[2]);
 	if (!strcmp(op, "mount") && argc == 5)
