@@ -15,7 +15,8 @@
 #     so a tmpfs ns root mounts under ~ does not show on the host; a /tmp ns root made shared
 #     does not carry its later mounts into a login's lobby;
 #   - the hostname, which the lobby shares and root code there prints (pam_motd), is not ns
-#     root's to set (EPERM through ssh), in the lobby nor inside;
+#     root's to set (EPERM through ssh), in the lobby nor inside, nor through init made to
+#     unshare a UTS namespace of its own (ptrace): that login is refused;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
