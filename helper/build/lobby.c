@@ -718,6 +718,39 @@ static int uts_is_hosts(int utsns)
 	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
 }
 
+/* The network and UTS namespaces the application is to join, read back: only others than
+ * ours are kept, and each must be one the alcove was built with. */
+static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns, int *utsns)
+{
+	int r = ns_keep_if_other(netns, CLONE_NEWNET, "net");
+
+	if (r >= 0)
+		r = ns_keep_if_other(utsns, CLONE_NEWUTS, "uts");
+	if (r < 0)
+		return r;
+	/* network = "host": init shares ours (the application's), nothing to join. One of its
+	 * own is ns root's doing (ptrace, as for UTS below) or a policy changed since the alcove
+	 * started: the monitor and PAM's close would do their network there. */
+	if (spec->network_host && *netns >= 0) {
+		job->error->tenant = true;
+		return lobby_job_error(job, -EPERM,
+				       "the alcove's network namespace is not the host's, as "
+				       "network = \"host\" has it (its init made one of its own, "
+				       "or the policy changed since the alcove started); stop the "
+				       "alcove (alcovectl stop)");
+	}
+	r = *utsns >= 0 ? uts_is_hosts(*utsns) : 1;
+	if (r == 0) {
+		job->error->tenant = true;
+		return lobby_job_error(
+		    job, -EPERM,
+		    "the alcove's UTS namespace is not the one it was built with "
+		    "(its init made one of its own, or an older alcove-helper "
+		    "built it); stop the alcove (alcovectl stop)");
+	}
+	return r < 0 ? r : 0;
+}
+
 static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 {
 	_cleanup_close_ int lobby = -1, enter = -1, netns = -1, utsns = -1;
@@ -759,20 +792,7 @@ static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */
 	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS)
 		return -EBADMSG;
-	/* network = "host": the alcove shares ours (the application's), nothing to join. */
-	r = ns_keep_if_other(&netns, CLONE_NEWNET, "net");
-	if (r >= 0)
-		r = ns_keep_if_other(&utsns, CLONE_NEWUTS, "uts");
-	if (r >= 0 && utsns >= 0)
-		r = uts_is_hosts(utsns);
-	if (r == 0) {
-		e->tenant = true;
-		return lobby_job_error(
-		    &job, -EPERM,
-		    "the alcove's UTS namespace is not the one it was built with "
-		    "(its init made one of its own, or an older alcove-helper "
-		    "built it); stop the alcove (alcovectl stop)");
-	}
+	r = lobby_ns_check(spec, &job, &netns, &utsns);
 	if (r < 0)
 		return r;
 	ret->mnt = TAKE_FD(lobby);

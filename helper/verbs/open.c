@@ -372,6 +372,7 @@ static int lobby(OpenCtx *c)
 	    .home = c->login->home,
 	    .tun = c->profile->tun,
 	    .host_image = profile_image_is_host_root(c->profile),
+	    .network_host = c->profile->network == NETWORK_HOST,
 	};
 	LobbyNs ns;
 	int r;

@@ -16,7 +16,8 @@
 #     does not carry its later mounts into a login's lobby;
 #   - the hostname, which the lobby shares and root code there prints (pam_motd), is not ns
 #     root's to set (EPERM through ssh), in the lobby nor inside, nor through init made to
-#     unshare a UTS namespace of its own (ptrace): that login is refused;
+#     unshare a UTS namespace of its own (ptrace): that login is refused, and so is one
+#     whose init (network = "host") was made to unshare a network namespace;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
@@ -269,7 +270,7 @@ assert_contains "$line" "stream uid=$(id -u $U2) pid=$pid2 " \
 # sethostname into PID 1; the next login is refused, naming the namespace.
 install -o $U2 -g $U2 -m 0755 "$BUILD/tests/escape-probe" "$home2/alchd-probe" ||
 	setup_fail "escape-probe into $U2's home"
-assert_eq ok "$(ssh_to $U2 -- "$home2/alchd-probe inject-uts 1 alchd-evil" 2>&1)" \
+assert_eq ok "$(ssh_to $U2 -- "$home2/alchd-probe inject-unshare 1 uts alchd-evil" 2>&1)" \
 	"root mode, ssh: ns root makes init unshare a UTS namespace and name it (ptrace)"
 assert_eq alchd-evil "$(nsenter -t "$(alcove_pid $U2)" -u hostname)" "... init's UTS namespace is that one"
 journal_clear
@@ -279,6 +280,19 @@ assert_eq 254 "$rc" "the next login is refused (sshd's exit 254): the lobby does
 line=$(journal_wait "not the one it was built with") || fail "the refusal is not in the journal"
 assert_contains "$line" "the alcove's UTS namespace is not the one it was built with (its init made one of its own" \
 	"... the journal says why"
+ctl stop $U2 >/dev/null 2>&1
+# The same with the network namespace (network = "host", the default here): init made to
+# unshare one of its own, the monitor and PAM's close would do their network in it.
+ctl enter $U2 -- sleep 4866 </dev/null >/dev/null 2>&1 &
+on_exit "kill $!"
+wait_until 100 eval '[ -n "$(alcove_pid $U2)" ]' || fail "the alcove of $U2 did not start again"
+assert_eq ok "$(ssh_to $U2 -- "$home2/alchd-probe inject-unshare 1 net" 2>&1)" \
+	"root mode, ssh: ns root makes init unshare a network namespace (ptrace)"
+rc=0
+ssh_to $U2 -- true >/dev/null 2>&1 || rc=$?
+assert_eq 254 "$rc" "the next login is refused: the lobby does not join init's own network namespace"
+line=$(journal_wait "network namespace is not the host's") || fail "the refusal is not in the journal"
+assert_contains "$line" "as network = \"host\" has it (its init made one of its own" "... the journal says why"
 ctl stop $U2 >/dev/null 2>&1
 
 # --- (f) gc knows an alcove-init by its executable, not by its name -----------------------

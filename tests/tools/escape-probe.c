@@ -8,10 +8,10 @@
  *   escape-probe open-handle MOUNTDIR TYPE HEX  open_by_handle_at(fd of MOUNTDIR), O_RDONLY
  *   escape-probe tiocsti FD TEXT                 ioctl(FD, TIOCSTI) for each byte of TEXT
  *   escape-probe ptrace PID                      PTRACE_ATTACH (and detach on success)
- *   escape-probe inject-uts PID NAME             makes PID (stopped in a system call, as an
- *                                                idle alcove-init is) unshare its UTS
- *                                                namespace and sethostname(NAME): ptrace
- *                                                injection, x86_64; prints "ok" or the errno
+ *   escape-probe inject-unshare PID uts NAME     makes PID (blocked in a system call, as an
+ *   escape-probe inject-unshare PID net          idle alcove-init is) unshare its UTS
+ *                                                namespace and sethostname(NAME), or its
+ *                                                network namespace: ptrace injection, x86_64
  *   escape-probe setns PATH                      open PATH, setns(fd, 0)
  *   escape-probe mount SRC TARGET FSTYPE         mount(2) without flags or data
  *   escape-probe bind SRC TARGET                 mount(2) MS_BIND
@@ -139,7 +139,7 @@ static long inject(pid_t pid, const struct user_regs_struct *at, long nr, long a
 	return (long)r.rax;
 }
 
-static int do_inject_uts(const char *pidtext, const char *name)
+static int do_inject_unshare(const char *pidtext, const char *ns, const char *name)
 {
 	pid_t pid = atoi(pidtext);
 	struct user_regs_struct at;
@@ -148,6 +148,8 @@ static int do_inject_uts(const char *pidtext, const char *name)
 	long word, r;
 	int status;
 
+	if (strcmp(ns, "uts") != 0 && strcmp(ns, "net") != 0)
+		return errno = EINVAL, failed();
 	if (strlen(name) >= sizeof(buf) - 8)
 		return errno = ENAMETOOLONG, failed();
 	strcpy(buf, name);
@@ -165,8 +167,8 @@ static int do_inject_uts(const char *pidtext, const char *name)
 		if (ptrace(PTRACE_POKEDATA, pid, (void *)(addr + i), (void *)word) < 0)
 			return failed();
 	}
-	r = inject(pid, &at, SYS_unshare, CLONE_NEWUTS, 0);
-	if (r == 0)
+	r = inject(pid, &at, SYS_unshare, ns[0] == 'u' ? CLONE_NEWUTS : CLONE_NEWNET, 0);
+	if (r == 0 && ns[0] == 'u')
 		r = inject(pid, &at, SYS_sethostname, (long)addr, (long)strlen(name));
 	if (ptrace(PTRACE_SETREGS, pid, NULL, &at) < 0 ||
 	    ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
@@ -176,11 +178,12 @@ static int do_inject_uts(const char *pidtext, const char *name)
 	return done(0);
 }
 #else
-static int do_inject_uts(const char *pidtext, const char *name)
+static int do_inject_unshare(const char *pidtext, const char *ns, const char *name)
 {
 	(void)pidtext;
+	(void)ns;
 	(void)name;
-	fprintf(stderr, "escape-probe: inject-uts is written for x86_64 only\n");
+	fprintf(stderr, "escape-probe: inject-unshare is written for x86_64 only\n");
 	return 2;
 }
 #endif
@@ -226,8 +229,8 @@ int main(int argc, char **argv)
 		return do_tiocsti(argv[2], argv[3]);
 	if (!strcmp(op, "ptrace") && argc == 3)
 		return do_ptrace(argv[2]);
-	if (!strcmp(op, "inject-uts") && argc == 4)
-		return do_inject_uts(argv[2], argv[3]);
+	if (!strcmp(op, "inject-unshare") && (argc == 4 || argc == 5))
+		return do_inject_unshare(argv[2], argv[3], argc == 5 ? argv[4] : "");
 	if (!strcmp(op, "setns") && argc == 3)
 		return do_setns(argv[2]);
 	if (!strcmp(op, "mount") && argc == 5)
