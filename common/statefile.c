@@ -247,7 +247,7 @@ static bool gone(int r)
 int statefile_alive(const AlcoveState *s, int *ret_pidfd)
 {
 	_cleanup_close_ int pidfd = -1;
-	uint64_t start, userns;
+	uint64_t start, pidns;
 	int r;
 
 	pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
@@ -258,10 +258,14 @@ int statefile_alive(const AlcoveState *s, int *ret_pidfd)
 		return gone(r) ? 0 : r;
 	if (start != s->starttime)
 		return 0;
-	r = proc_ns_inode(s->pid, "user", &userns);
+	/* The pid namespace a process is in never changes (unshare(CLONE_NEWPID) is for its
+	 * children), its user namespace may: ns root that ptraces init (root mode) can make it
+	 * unshare one, and an init judged by its user namespace then looked dead while it ran
+	 * (stop killed nothing and dropped its state, the next login built a second alcove). */
+	r = proc_ns_inode(s->pid, "pid", &pidns);
 	if (r < 0)
 		return gone(r) ? 0 : r;
-	if (userns != s->userns)
+	if (pidns != s->pidns)
 		return 0;
 	/* the /proc reads above were of the process the pidfd holds only if it still lives */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)

@@ -17,7 +17,8 @@
 #   - the hostname, which the lobby shares and root code there prints (pam_motd), is not ns
 #     root's to set (EPERM through ssh), in the lobby nor inside, nor through init made to
 #     unshare a UTS namespace of its own (ptrace): that login is refused, and so is one
-#     whose init (network = "host") was made to unshare a network namespace;
+#     whose init (network = "host") was made to unshare a network namespace; an init made to
+#     unshare a user namespace is still the alcove's, and stop ends it;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
@@ -294,6 +295,20 @@ assert_eq 254 "$rc" "the next login is refused: the lobby does not join init's o
 line=$(journal_wait "network namespace is not the host's") || fail "the refusal is not in the journal"
 assert_contains "$line" "as network = \"host\" has it (its init made one of its own" "... the journal says why"
 ctl stop $U2 >/dev/null 2>&1
+# ... and init made to unshare a user namespace still counts as alive (its pid namespace is
+# what identifies it): stop ends it, where an init judged by its user namespace looked dead
+# and stop only dropped its state
+ctl enter $U2 -- sleep 4867 </dev/null >/dev/null 2>&1 &
+on_exit "kill $!"
+wait_until 100 eval '[ -n "$(alcove_pid $U2)" ]' || fail "the alcove of $U2 did not start again"
+pid2=$(alcove_pid $U2)
+before=$(readlink /proc/$pid2/ns/user)
+assert_eq ok "$(ssh_to $U2 -- "$home2/alchd-probe inject-unshare 1 user" 2>&1)" \
+	"root mode, ssh: ns root makes init unshare a user namespace (ptrace)"
+[ "$(readlink /proc/$pid2/ns/user)" != "$before" ] || fail "init's user namespace did not change"
+ctl stop $U2 >/dev/null 2>&1
+wait_until 100 test ! -e /proc/$pid2/ns || fail "stop left init $pid2 running: $(cat /proc/$pid2/comm 2>&1)"
+pass "stop ends an init whose user namespace changed"
 
 # --- (f) gc knows an alcove-init by its executable, not by its name -----------------------
 conf=$(make_config "defaults = { cgroup = \"none\"; };")

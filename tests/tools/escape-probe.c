@@ -9,9 +9,10 @@
  *   escape-probe tiocsti FD TEXT                 ioctl(FD, TIOCSTI) for each byte of TEXT
  *   escape-probe ptrace PID                      PTRACE_ATTACH (and detach on success)
  *   escape-probe inject-unshare PID uts NAME     makes PID (blocked in a system call, as an
- *   escape-probe inject-unshare PID net          idle alcove-init is) unshare its UTS
+ *   escape-probe inject-unshare PID net|user     idle alcove-init is) unshare its UTS
  *                                                namespace and sethostname(NAME), or its
- *                                                network namespace: ptrace injection, x86_64
+ *                                                network or user namespace: ptrace
+ *                                                injection, x86_64
  *   escape-probe setns PATH                      open PATH, setns(fd, 0)
  *   escape-probe mount SRC TARGET FSTYPE         mount(2) without flags or data
  *   escape-probe bind SRC TARGET                 mount(2) MS_BIND
@@ -148,7 +149,7 @@ static int do_inject_unshare(const char *pidtext, const char *ns, const char *na
 	long word, r;
 	int status;
 
-	if (strcmp(ns, "uts") != 0 && strcmp(ns, "net") != 0)
+	if (strcmp(ns, "uts") != 0 && strcmp(ns, "net") != 0 && strcmp(ns, "user") != 0)
 		return errno = EINVAL, failed();
 	if (strlen(name) >= sizeof(buf) - 8)
 		return errno = ENAMETOOLONG, failed();
@@ -167,8 +168,12 @@ static int do_inject_unshare(const char *pidtext, const char *ns, const char *na
 		if (ptrace(PTRACE_POKEDATA, pid, (void *)(addr + i), (void *)word) < 0)
 			return failed();
 	}
-	r = inject(pid, &at, SYS_unshare, ns[0] == 'u' ? CLONE_NEWUTS : CLONE_NEWNET, 0);
-	if (r == 0 && ns[0] == 'u')
+	r = inject(pid, &at, SYS_unshare,
+		   !strcmp(ns, "uts")	? CLONE_NEWUTS
+		   : !strcmp(ns, "net") ? CLONE_NEWNET
+					: CLONE_NEWUSER,
+		   0);
+	if (r == 0 && !strcmp(ns, "uts"))
 		r = inject(pid, &at, SYS_sethostname, (long)addr, (long)strlen(name));
 	if (ptrace(PTRACE_SETREGS, pid, NULL, &at) < 0 ||
 	    ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
