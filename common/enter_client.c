@@ -59,6 +59,11 @@ _noreturn_ void enter_exit_like(int wait_status)
 		struct rlimit no_core = {0, 0};
 		sigset_t set;
 
+		/* No process ends by a stop signal: such a status is forged (init's answer is
+		 * ns root's to write in root mode), and raising it would stop us, and with us
+		 * alcovectl enter in an admin's script, for good. */
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			_exit(128 + sig);
 		/* Die of the same signal so our parent (sshd, a shell) sees what the session
 		 * saw; without a core file of alcove-enter itself. */
 		(void)setrlimit(RLIMIT_CORE, &no_core);

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "lib/paths.h"
 #include "layer_diff.h"
+#include "text_escape.h"
 #include "log.h"
 #include "login.h"
 #include "macro.h"
@@ -259,7 +260,7 @@ static int print_change(const LayerChange *c, void *userdata)
 	char path[4 * LAYER_DIFF_PATH_MAX];
 	int first = 1;
 
-	if (layer_diff_escape(c->path, path, sizeof(path)) < 0)
+	if (text_escape(c->path, path, sizeof(path)) < 0)
 		return -E2BIG;
 	if (!pr->json) {
 		printf("%c %s%s%s%s\n", c->kind, path, c->opaque ? " opaque" : "",

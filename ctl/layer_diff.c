@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "layer_merge.h"
+#include "text_escape.h"
 #include "macro.h"
 
 #define LAYER_DIFF_STAGE "layer diff"
@@ -47,10 +48,10 @@ static void cmp_close(Cmp *c)
 	layer_side_close(&c->b);
 }
 
-/* The walk's path as layer_diff_escape() shows it: a tenant's names are never printed raw. */
+/* The walk's path as text_escape() shows it: a tenant's names are never printed raw. */
 static const char *shown(const Walk *w, char *buf, size_t len)
 {
-	if (layer_diff_escape(w->len ? w->path : "/", buf, len) < 0)
+	if (text_escape(w->len ? w->path : "/", buf, len) < 0)
 		snprintf(buf, len, "(a path too long to show)");
 	return buf;
 }
@@ -269,25 +270,6 @@ int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *b
 	if (r < 0)
 		return walk_error(&w, r, "dup");
 	return walk_dir(&w, upperfd, &lower, &cur, 0);
-}
-
-int layer_diff_escape(const char *path, char *out, size_t len)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		int k = (*p > 0x20 && *p < 0x7f && *p != '\\')
-			    ? snprintf(out + n, len - n, "%c", *p)
-			    : snprintf(out + n, len - n, "\\x%02x", *p);
-
-		if (k < 0 || (size_t)k >= len - n)
-			return -E2BIG;
-		n += (size_t)k;
-	}
-	if (n >= len)
-		return -E2BIG;
-	out[n] = '\0';
-	return 0;
 }
 
 const char *layer_diff_type_name(mode_t type)

@@ -65,10 +65,7 @@ typedef struct LayerDiffImage {
 int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
 	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, AlcError *e);
 
-/* A path for a terminal or a JSON string: printable ASCII as is, every other byte (space and
- * backslash included) as \xHH: a name may hold newlines or terminal escape sequences.
- * -E2BIG when it does not fit. */
-int layer_diff_escape(const char *path, char *out, size_t len);
+/* Paths are shown through text_escape() (common/text_escape.h). */
 
 /* "file", "dir", "symlink", "whiteout" (0), ... for a change's type or image_type. */
 const char *layer_diff_type_name(mode_t type);

@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "show_format.h"
+#include "text_escape.h"
 
 const char *show_ns_name(ShowNs ns)
 {
@@ -186,7 +187,12 @@ static void text_one(const ShowInfo *a, FILE *f)
 		fputs("usage:     ", f);
 		usage_text(&a->usage, f);
 		for (size_t c = 0; c < a->n_cgroups; c++) {
-			fprintf(f, "  %-9s", a->cgroups[c].name);
+			/* cgroups the tenant made (root mode: the scope is ns root's) */
+			char name[4 * sizeof(a->cgroups[c].name)];
+
+			if (text_escape(a->cgroups[c].name, name, sizeof(name)) < 0)
+				strcpy(name, "?");
+			fprintf(f, "  %-9s", name);
 			usage_text(&a->cgroups[c].usage, f);
 		}
 	}

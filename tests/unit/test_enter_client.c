@@ -204,6 +204,14 @@ static void test_exit_like(void **state)
 	s = status_of_exit_like(SIGWINCH); /* default: ignored */
 	assert_true(WIFEXITED(s));
 	assert_int_equal(WEXITSTATUS(s), 128 + SIGWINCH);
+	/* "killed by SIGSTOP" cannot happen: a forged answer exits, it does not stop us
+	 * (waitpid without WUNTRACED would wait for good) */
+	s = status_of_exit_like(SIGSTOP);
+	assert_true(WIFEXITED(s));
+	assert_int_equal(WEXITSTATUS(s), 128 + SIGSTOP);
+	s = status_of_exit_like(SIGTSTP);
+	assert_true(WIFEXITED(s));
+	assert_int_equal(WEXITSTATUS(s), 128 + SIGTSTP);
 }
 
 static void test_names(void **state)

@@ -21,6 +21,7 @@
 
 #include "../../ctl/layer_diff.h"
 #include "macro.h"
+#include "text_escape.h"
 
 static char root[64];
 
@@ -90,7 +91,7 @@ static int collect(const LayerChange *c, void *userdata)
 	char esc[200];
 
 	assert_true(s->n < 32);
-	assert_int_equal(layer_diff_escape(c->path, esc, sizeof(esc)), 0);
+	assert_int_equal(text_escape(c->path, esc, sizeof(esc)), 0);
 	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%c %s%s%s%s", c->kind, esc,
 		 c->opaque ? " opaque" : "", c->shadows ? " shadows" : "",
 		 c->updated ? " updated" : "");
@@ -240,9 +241,9 @@ static void test_escape(void **state)
 {
 	char out[32];
 
-	assert_int_equal(layer_diff_escape("/a b\\\x1b[", out, sizeof(out)), 0);
+	assert_int_equal(text_escape("/a b\\\x1b[", out, sizeof(out)), 0);
 	assert_string_equal(out, "/a\\x20b\\x5c\\x1b[");
-	assert_int_equal(layer_diff_escape("/\xff\xfe\xfd\xfc", out, 8), -E2BIG);
+	assert_int_equal(text_escape("/\xff\xfe\xfd\xfc", out, 8), -E2BIG);
 }
 
 static int setup(void **state)

@@ -95,6 +95,13 @@ static void test_format_text(void **state)
 	assert_non_null(strstr(out, "sessions:   1 (holds 0, processes 3, up 42s)\n"));
 	assert_non_null(strstr(out, "activity:   2025-12-04 21:30:12 UTC (session open)\n"));
 	free(out);
+	/* a cgroup the tenant named (root mode: ns root owns the scope) is printed escaped */
+	strcpy(a->cgroups[1].name, "\x1b]52;c;x\a");
+	out = render(false, a, 1);
+	assert_non_null(strstr(out, "  \\x1b]52;c;x\\x07 tasks=2\n"));
+	assert_null(strchr(out, '\x1b'));
+	free(out);
+	strcpy(a->cgroups[1].name, "login-1");
 	a->status.sessions = 0;
 	a->status.idle_sec = 3725;
 	out = render(false, a, 1);
