@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The alcove's own pty for `alcovectl enter` (alcove_pty.h). Order matters: the pid comes from
- * the state and is proved to be that alcove's init by a pidfd (start time, user namespace);
+ * the state and is proved to be that alcove's init by a pidfd (start time, pid namespace);
  * /proc/<pid>/root is opened next, and the pidfd must still say "running" afterwards, so the
  * /proc entry opened was that process and not a recycled pid's.
  */

@@ -7,8 +7,8 @@
  * crashed. Format and parse are pure; statefile_read() and statefile_alive() touch /proc.
  *
  * An alcove is alive iff pidfd_open(pid) works, the start time (field 22 of /proc/pid/stat)
- * matches and /proc/pid/ns/user is the recorded user namespace: a recycled pid fails the
- * second or third check.
+ * matches and /proc/pid/ns/pid is the recorded pid namespace (which no process can leave;
+ * its user namespace it can): a recycled pid fails the second or third check.
  */
 
 #include <stdbool.h>

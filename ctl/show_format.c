@@ -295,7 +295,11 @@ static void json_one(const ShowInfo *a, FILE *f)
 	json_key(f, "cgroups", &first);
 	fputc('{', f);
 	for (size_t c = 0; c < a->n_cgroups; c++) {
-		json_key(f, a->cgroups[c].name, &cfirst);
+		char name[4 * sizeof(a->cgroups[c].name)]; /* as in the text: no raw byte >= 0x80 */
+
+		if (text_escape(a->cgroups[c].name, name, sizeof(name)) < 0)
+			strcpy(name, "?");
+		json_key(f, name, &cfirst);
 		show_format_usage_json(&a->cgroups[c].usage, f);
 	}
 	fputc('}', f);

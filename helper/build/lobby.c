@@ -700,15 +700,16 @@ static int ns_keep_if_other(int *fd, int nstype, const char *type)
 }
 
 /*
- * The alcove's UTS namespace belongs to the host's user namespace (userns.c), so ns root
- * cannot name it. But a root-mode ns root that ptraces init can make it unshare one of its
- * own, which the alcove's user namespace owns and ns root names at will, and the lobby
- * joins init's at each login: root code there would print that name (pam_motd, into the
- * host's /run/motd.dynamic). Such a namespace, or one of an alcove built before, is refused.
+ * Whether a namespace belongs to the host's user namespace (ours). The alcove's UTS namespace
+ * does (userns.c), so ns root cannot name it, and with network = "host" its network namespace
+ * is the builder's, the host's too. But a root-mode ns root that ptraces init can make it
+ * unshare one of its own, which the alcove's user namespace owns, and the lobby joins init's
+ * at each login: root code there would print that name (pam_motd, into the host's
+ * /run/motd.dynamic) or do its network there (the monitor, PAM's close).
  */
-static int uts_is_hosts(int utsns)
+static int ns_owned_by_host(int nsfd)
 {
-	_cleanup_close_ int owner = ioctl(utsns, NS_GET_USERNS);
+	_cleanup_close_ int owner = ioctl(nsfd, NS_GET_USERNS);
 	struct stat ours, theirs;
 
 	if (owner < 0)
@@ -719,7 +720,9 @@ static int uts_is_hosts(int utsns)
 }
 
 /* The network and UTS namespaces the application is to join, read back: only others than
- * ours are kept, and each must be one the alcove was built with. */
+ * ours are kept (a network = "host" alcove built from another host namespace, `ip netns
+ * exec`, is joined as before), and none may be the alcove's user namespace's unless the
+ * alcove was built so (network = "none"). */
 static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns, int *utsns)
 {
 	int r = ns_keep_if_other(netns, CLONE_NEWNET, "net");
@@ -728,18 +731,17 @@ static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns
 		r = ns_keep_if_other(utsns, CLONE_NEWUTS, "uts");
 	if (r < 0)
 		return r;
-	/* network = "host": init shares ours (the application's), nothing to join. One of its
-	 * own is ns root's doing (ptrace, as for UTS below) or a policy changed since the alcove
-	 * started: the monitor and PAM's close would do their network there. */
-	if (spec->network_host && *netns >= 0) {
+	r = spec->network_host && *netns >= 0 ? ns_owned_by_host(*netns) : 1;
+	if (r == 0) {
 		job->error->tenant = true;
-		return lobby_job_error(job, -EPERM,
-				       "the alcove's network namespace is not the host's, as "
-				       "network = \"host\" has it (its init made one of its own, "
-				       "or the policy changed since the alcove started); stop the "
-				       "alcove (alcovectl stop)");
+		return lobby_job_error(
+		    job, -EPERM,
+		    "the alcove's network namespace is not one of the host's, as "
+		    "network = \"host\" has it (its init made one of its own, "
+		    "or the policy changed since the alcove started); stop the "
+		    "alcove (alcovectl stop)");
 	}
-	r = *utsns >= 0 ? uts_is_hosts(*utsns) : 1;
+	r = r > 0 && *utsns >= 0 ? ns_owned_by_host(*utsns) : r;
 	if (r == 0) {
 		job->error->tenant = true;
 		return lobby_job_error(

@@ -42,7 +42,7 @@ typedef struct LobbySpec {
 	const char *home;	/* U's passwd home: its parent is masked, it stays (or NULL) */
 	bool tun;		/* the policy allows tunnels: /dev/net stays */
 	bool host_image;	/* image = "/": the alcove shows the host's /var/lib, /srv... */
-	bool network_host;	/* network = "host": init must share the helper's network ns */
+	bool network_host;	/* network = "host": init's network ns must be one of the host's */
 } LobbySpec;
 
 /*
