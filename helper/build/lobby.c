@@ -725,6 +725,7 @@ static int ns_owned_by_host(int nsfd)
  * alcove was built so (network = "none"). */
 static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns, int *utsns)
 {
+	const char *why = NULL;
 	int r = ns_keep_if_other(netns, CLONE_NEWNET, "net");
 
 	if (r >= 0)
@@ -732,23 +733,18 @@ static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns
 	if (r < 0)
 		return r;
 	r = spec->network_host && *netns >= 0 ? ns_owned_by_host(*netns) : 1;
-	if (r == 0) {
-		job->error->tenant = true;
-		return lobby_job_error(
-		    job, -EPERM,
-		    "the alcove's network namespace is not one of the host's, as "
-		    "network = \"host\" has it (its init made one of its own, "
-		    "or the policy changed since the alcove started); stop the "
-		    "alcove (alcovectl stop)");
-	}
+	if (r == 0)
+		why = "network namespace is not one of the host's, as network = \"host\" has it "
+		      "(its init made one of its own, or the policy changed since the alcove "
+		      "started)";
 	r = r > 0 && *utsns >= 0 ? ns_owned_by_host(*utsns) : r;
+	if (r == 0 && !why)
+		why = "UTS namespace is not the one it was built with (its init made one of its "
+		      "own, or an older alcove-helper built it)";
 	if (r == 0) {
 		job->error->tenant = true;
-		return lobby_job_error(
-		    job, -EPERM,
-		    "the alcove's UTS namespace is not the one it was built with "
-		    "(its init made one of its own, or an older alcove-helper "
-		    "built it); stop the alcove (alcovectl stop)");
+		return lobby_job_error(job, -EPERM,
+				       "the alcove's %s; stop the alcove (alcovectl stop)", why);
 	}
 	return r < 0 ? r : 0;
 }
