@@ -168,6 +168,16 @@ void show_format_activity_json(const ShowStatus *s, FILE *f, int *first)
 			 first);
 }
 
+/* A cgroup's name, escaped in the text and the JSON alike: the cgroups below the scope are
+ * the tenant's to make and name in root mode (the scope is ns root's). */
+#define CGROUP_SHOWN_MAX (4 * sizeof(((ShowCgroup *)0)->name))
+static const char *cgroup_shown(const ShowCgroup *c, char buf[static CGROUP_SHOWN_MAX])
+{
+	if (text_escape(c->name, buf, CGROUP_SHOWN_MAX) < 0)
+		strcpy(buf, "?");
+	return buf;
+}
+
 static void text_one(const ShowInfo *a, FILE *f)
 {
 	const AlcoveState *s = &a->state;
@@ -187,12 +197,9 @@ static void text_one(const ShowInfo *a, FILE *f)
 		fputs("usage:     ", f);
 		usage_text(&a->usage, f);
 		for (size_t c = 0; c < a->n_cgroups; c++) {
-			/* cgroups the tenant made (root mode: the scope is ns root's) */
-			char name[4 * sizeof(a->cgroups[c].name)];
+			char name[CGROUP_SHOWN_MAX];
 
-			if (text_escape(a->cgroups[c].name, name, sizeof(name)) < 0)
-				strcpy(name, "?");
-			fprintf(f, "  %-9s", name);
+			fprintf(f, "  %-9s", cgroup_shown(&a->cgroups[c], name));
 			usage_text(&a->cgroups[c].usage, f);
 		}
 	}
@@ -295,11 +302,9 @@ static void json_one(const ShowInfo *a, FILE *f)
 	json_key(f, "cgroups", &first);
 	fputc('{', f);
 	for (size_t c = 0; c < a->n_cgroups; c++) {
-		char name[4 * sizeof(a->cgroups[c].name)]; /* as in the text: no raw byte >= 0x80 */
+		char name[CGROUP_SHOWN_MAX];
 
-		if (text_escape(a->cgroups[c].name, name, sizeof(name)) < 0)
-			strcpy(name, "?");
-		json_key(f, name, &cfirst);
+		json_key(f, cgroup_shown(&a->cgroups[c], name), &cfirst);
 		show_format_usage_json(&a->cgroups[c].usage, f);
 	}
 	fputc('}', f);

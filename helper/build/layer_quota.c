@@ -29,7 +29,6 @@
 int persist_make_layer(BuildCtx *c, int userfd)
 {
 	const Profile *p = c->spec->profile;
-	_cleanup_close_ int fd = -1;
 	char tmp[PATHS_TEMP_NAME_MAX];
 	struct stat st;
 	int r;
@@ -49,20 +48,16 @@ int persist_make_layer(BuildCtx *c, int userfd)
 				   ALCOVE_LIB_DIR, c->spec->login->user);
 	/* made, not yet ns root's: nothing of it may be left as the layer */
 	FAULT_POINT("layer-subvol");
-	fd = paths_openat(userfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-	r = fd < 0 ? fd : 0;
-	if (r >= 0 && fchown(fd, idmap_nsroot_uid(&c->ids), idmap_nsroot_gid(&c->ids)) < 0)
-		r = negative_errno();
-	if (r >= 0 && renameat2(userfd, tmp, userfd, "layer", RENAME_NOREPLACE) == 0)
-		return 0;
-	if (r >= 0)
-		r = negative_errno();
-	/* ours, empty: an empty subvolume goes with rmdir(2) (Linux 4.18) */
-	(void)unlinkat(userfd, tmp, AT_REMOVEDIR);
+	r = paths_publish_dir(userfd, tmp, "layer",
+			      &(DirSpec){.uid = idmap_nsroot_uid(&c->ids),
+					 .gid = idmap_nsroot_gid(&c->ids),
+					 .mode = 0700});
 	if (r == -EEXIST)
 		return 0; /* a concurrent build made it first: its layer is the one */
-	return build_error(c, r, "Failed to hand %s/%s/layer to the alcove: %m", ALCOVE_LIB_DIR,
-			   c->spec->login->user);
+	if (r < 0)
+		return build_error(c, r, "Failed to hand %s/%s/layer to the alcove: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user);
+	return 0;
 }
 
 /* overlayfs remakes work/work at every mount and, with no room for that under the quota,

@@ -133,13 +133,6 @@ int paths_temp_name(char *buf, size_t len)
 	return 0;
 }
 
-/*
- * Makes parent/name with spec's owner and mode already set: under a temporary name, renamed
- * into place with RENAME_NOREPLACE, so that a concurrent caller sees the finished directory
- * or none. Made in place, another helper could open it between mkdirat() and fchmod(), root
- * 0700, and refuse it (EPERM): two logins of one user racing to its /run/alcove directory
- * (80-load, one login in 200 on a loaded machine). -EEXIST: another caller made name first.
- */
 /* Made in place, as before RENAME_NOREPLACE: a concurrent caller may see it half made. */
 static int make_dir_in_place(int parentfd, const char *name, const DirSpec *spec)
 {
@@ -155,9 +148,33 @@ static int make_dir_in_place(int parentfd, const char *name, const DirSpec *spec
 	return 0;
 }
 
-static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec)
+int paths_publish_dir(int parentfd, const char *tmp, const char *name, const DirSpec *spec)
 {
 	_cleanup_close_ int fd = -1;
+	int r = 0;
+
+	fd = paths_openat(parentfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		r = fd;
+	else if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0 ||
+		 renameat2(parentfd, tmp, parentfd, name, RENAME_NOREPLACE) < 0)
+		r = negative_errno();
+	/* the rename's error is the one told: a leftover (not empty: the owner filled it) is
+	 * under a name nobody looks up; an empty btrfs subvolume goes with rmdir(2) too */
+	if (r < 0)
+		(void)unlinkat(parentfd, tmp, AT_REMOVEDIR);
+	return r;
+}
+
+/*
+ * Makes parent/name with spec's owner and mode already set: under a temporary name, renamed
+ * into place, so that a concurrent caller sees the finished directory or none. Made in place,
+ * another helper could open it between mkdirat() and fchmod(), root 0700, and refuse it
+ * (EPERM): two logins of one user racing to its /run/alcove directory (80-load, one login in
+ * 200 on a loaded machine). -EEXIST: another caller made name first.
+ */
+static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec)
+{
 	char tmp[PATHS_TEMP_NAME_MAX];
 	int r;
 
@@ -166,16 +183,7 @@ static int make_dir_finished(int parentfd, const char *name, const DirSpec *spec
 		return r;
 	if (mkdirat(parentfd, tmp, 0700) < 0)
 		return negative_errno();
-	fd = paths_openat(parentfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-	if (fd < 0)
-		r = fd;
-	else if (fchown(fd, spec->uid, spec->gid) < 0 || fchmod(fd, spec->mode) < 0 ||
-		 renameat2(parentfd, tmp, parentfd, name, RENAME_NOREPLACE) < 0)
-		r = negative_errno();
-	/* the rename's error is the one told: a leftover (not empty: the owner filled it) is
-	 * under a name nobody looks up */
-	if (r < 0)
-		(void)unlinkat(parentfd, tmp, AT_REMOVEDIR);
+	r = paths_publish_dir(parentfd, tmp, name, spec);
 	/* NFS, and ZFS before 2.2, take no rename flag (EINVAL): a home or /var/lib/alcove
 	 * there is made in place; /run/alcove, where logins race for a name, is a tmpfs */
 	if (r == -EINVAL || r == -EOPNOTSUPP)

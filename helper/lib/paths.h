@@ -47,6 +47,10 @@ int paths_open_under_trusted(const char *abs, int flags, int *ret_fd, const char
  * one is never another's leftover. */
 #define PATHS_TEMP_NAME_MAX 32
 int paths_temp_name(char *buf, size_t len);
+/* Gives parent/tmp, a directory the caller made under such a name, spec's owner and mode and
+ * renames it to name (RENAME_NOREPLACE: -EEXIST if name exists); on failure tmp is removed
+ * when empty. */
+int paths_publish_dir(int parentfd, const char *tmp, const char *name, const DirSpec *spec);
 
 /* Creates parent/name if missing (its owner and mode set before it appears under name), opens
  * it O_DIRECTORY and checks it against spec: -ENOTDIR (not a directory, symlinks included),
