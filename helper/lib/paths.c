@@ -133,6 +133,16 @@ int paths_temp_name(char *buf, size_t len)
 	return 0;
 }
 
+bool paths_is_temp_name(const char *name)
+{
+	static const char prefix[] = "..alcove-new.";
+	const size_t n = sizeof(prefix) - 1;
+
+	if (strncmp(name, prefix, n) != 0 || strlen(name + n) != 16)
+		return false;
+	return strspn(name + n, "0123456789abcdef") == 16;
+}
+
 /* Made in place, as before RENAME_NOREPLACE: a concurrent caller may see it half made. */
 static int make_dir_in_place(int parentfd, const char *name, const DirSpec *spec)
 {

@@ -47,6 +47,9 @@ int paths_open_under_trusted(const char *abs, int flags, int *ret_fd, const char
  * one is never another's leftover. */
 #define PATHS_TEMP_NAME_MAX 32
 int paths_temp_name(char *buf, size_t len);
+/* Whether name is one paths_temp_name() makes: a leftover of a helper killed between making
+ * and renaming it, which gc removes once it is old. */
+bool paths_is_temp_name(const char *name);
 /* Gives parent/tmp, a directory the caller made under such a name, spec's owner and mode and
  * renames it to name (RENAME_NOREPLACE: -EEXIST if name exists); on failure tmp is removed
  * when empty. */

@@ -118,6 +118,8 @@ static int gc_run_dirs(Gc *g)
 
 	if (r < 0)
 		return r;
+	if (!g->user) /* whose they are cannot be told */
+		gc_temp_dirs(g, g->runfd, ALCOVE_RUN_DIR);
 	while ((de = readdir(d)))
 		if (alcove_name_is_valid(de->d_name))
 			gc_run_one(g, de->d_name);
@@ -176,7 +178,9 @@ static int scan_persist(int libfd, const char *name, PersistScan *ret)
 	if (!d)
 		return negative_errno();
 	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		/* a build's temporary directory is a build's (gc_temp.c), not a layer's part */
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    paths_is_temp_name(de->d_name))
 			continue;
 		if (strcmp(de->d_name, ALCOVE_LIB_LOCK) == 0 &&
 		    fstatat(dirfd(d), ALCOVE_LIB_LOCK, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -249,6 +253,24 @@ static int lock_persist(Gc *g, const char *name, int *ret_fd)
 	return r == -ENOENT ? 0 : r;
 }
 
+/* The build's temporary directories in /var/lib/alcove/<name> and its layer/. */
+static void gc_persist_temps(Gc *g, const char *name)
+{
+	_cleanup_close_ int userfd = -1, layerfd = -1;
+	char where[PATH_MAX];
+
+	userfd = paths_openat(g->libfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (userfd < 0)
+		return;
+	snprintf(where, sizeof(where), "%s/%s", ALCOVE_LIB_DIR, name);
+	gc_temp_dirs(g, userfd, where);
+	layerfd = paths_openat(userfd, "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (layerfd < 0)
+		return;
+	snprintf(where, sizeof(where), "%s/%s/layer", ALCOVE_LIB_DIR, name);
+	gc_temp_dirs(g, layerfd, where);
+}
+
 /* Decides and, unless dry-run, removes; the caller holds the user's alcove lock. */
 static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
 {
@@ -259,6 +281,7 @@ static void gc_persist_locked(Gc *g, const char *name, uid_t uid)
 	GcAction a;
 	int r;
 
+	gc_persist_temps(g, name);
 	r = scan_persist(g->libfd, name, &s);
 	if (r < 0) {
 		if (r != -ENOENT) {
@@ -366,6 +389,7 @@ static int gc_persist_dirs(Gc *g)
 	r = opendir_fd(g->libfd, &d);
 	if (r < 0)
 		return r;
+	gc_temp_dirs(g, g->libfd, ALCOVE_LIB_DIR);
 	while ((de = readdir(d)))
 		if (gc_is_persist_name(de->d_name) &&
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&

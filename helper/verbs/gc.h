@@ -3,7 +3,8 @@
 
 /*
  * alcove-helper gc (docs/INTERNALS.md): removes what crashes left behind. gc.c walks
- * /run/alcove and /var/lib/alcove; gc_scan.c looks at systemd's alcove-*.scope units and at
+ * /run/alcove and /var/lib/alcove, gc_temp.c the temporary directories of killed builds there;
+ * gc_scan.c looks at systemd's alcove-*.scope units and at
  * alcove-init processes no state file tracks. Decisions are in gc_names.c.
  */
 
@@ -43,6 +44,10 @@ typedef struct Gc {
  * time, or names this unit. */
 bool gc_pid_is_tracked(Gc *g, pid_t pid, uint64_t starttime);
 bool gc_unit_is_tracked(Gc *g, const char *unit);
+
+/* gc_temp.c: removes the build's temporary directories (paths_temp_name()) in dirfd (the
+ * path `where`, for the report) that are empty and older than a minute. */
+void gc_temp_dirs(Gc *g, int dirfd, const char *where);
 
 /* gc_scan.c */
 int gc_scopes(Gc *g);

@@ -129,6 +129,33 @@ assert_contains "$out" "kept $LIB: no layer/ but other files" "a dir gc does not
 [ -e "$LIB/README" ] || fail "gc deleted a file it does not know"
 rm -rf "$LIB"
 
+# -- a build's temporary directories (paths_temp_name()), left by a killed helper -------------
+# an old one goes, a young one (a build's at work) stays, and neither makes a layer "odd"
+old=..alcove-new.0000000000006501 young=..alcove-new.0000000000006502
+mkdir -p -m 0700 "$LIB/layer/upper" "$LIB/layer/work" "$LIB/$old" "$LIB/$young" "$LIB/layer/$old"
+touch -d '-2 min' "$LIB/$old" "$LIB/layer/$old"
+out=$(gc --dry-run)
+assert_contains "$out" "would remove $LIB/$old: a build's temporary directory" "dry-run names an old one"
+[ -d "$LIB/$old" ] || fail "gc --dry-run removed $LIB/$old"
+out=$(gc)
+assert_contains "$out" "removed $LIB/$old: a build's temporary directory, left by a helper that was killed" \
+	"an old temporary directory in the user's directory is removed"
+assert_contains "$out" "removed $LIB/layer/$old: a build's temporary directory" "and one in layer/"
+assert_not_contains "$out" "$young" "a young one is left alone"
+assert_not_contains "$out" "kept $LIB" "temporary directories do not make a complete layer odd"
+[ -d "$LIB/$young" ] && [ -d "$LIB/layer/upper" ] || fail "gc removed a young temporary directory or the layer"
+rm -rf "$LIB"
+mkdir -p -m 0700 "$LIB/$old" && touch -d '-2 min' "$LIB/$old"
+out=$(gc)
+assert_contains "$out" "removed $LIB: empty" "a user dir that held only an old temporary directory is empty"
+# in /run/alcove no one's: only a gc of the whole host looks there (dry-run: others' leftovers
+# on this machine are not ours to remove)
+mkdir -m 0700 "/run/alcove/$old" && touch -d '-2 min' "/run/alcove/$old"
+on_exit "rmdir /run/alcove/$old"
+out=$(ctl gc --dry-run 2>&1)
+assert_contains "$out" "would remove /run/alcove/$old: a build's temporary directory" \
+	"a whole-host gc finds one in /run/alcove"
+
 # -- symlinks planted where gc looks: never followed -----------------------------------------
 mkdir -p "$WORK/victim/upper" "$WORK/victim/work" && echo keep >"$WORK/victim/upper/file"
 ln -s "$WORK/victim" "$LIB"

@@ -21,6 +21,7 @@
 
 #include "fdwait.h"
 #include "../../helper/lib/lock.h"
+#include "../../helper/lib/paths.h"
 #include "tmpdir_testlib.h"
 
 typedef struct Fixture {
@@ -178,6 +179,22 @@ static void test_no_temporary_left(void **state)
 	close(lockfd);
 }
 
+/* gc removes by name what paths_temp_name() makes (gc_temp.c), and nothing else. */
+static void test_temp_name_recognised(void **state)
+{
+	char name[PATHS_TEMP_NAME_MAX];
+
+	(void)state;
+	assert_int_equal(paths_temp_name(name, sizeof(name)), 0);
+	assert_true(paths_is_temp_name(name));
+	assert_true(paths_is_temp_name("..alcove-new.0123456789abcdef"));
+	assert_false(paths_is_temp_name("..alcove-new.0123456789ABCDEF"));
+	assert_false(paths_is_temp_name("..alcove-new.0123456789abcde"));
+	assert_false(paths_is_temp_name("..alcove-new.0123456789abcdef0"));
+	assert_false(paths_is_temp_name(".alcove-new.0123456789abcdef"));
+	assert_false(paths_is_temp_name("1000"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +203,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_released_lock_is_taken, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_racing_creators_all_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_temporary_left, setup, teardown),
+	    cmocka_unit_test(test_temp_name_recognised),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
