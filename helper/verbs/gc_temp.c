@@ -43,8 +43,9 @@ static void gc_temp_one(Gc *g, int dirfd, const char *where, const char *name, t
 		return;
 	}
 	g->removed++;
-	gc_report_add(&g->report, "removed %s/%s: a build's temporary directory, left by a "
-				  "helper that was killed",
+	gc_report_add(&g->report,
+		      "removed %s/%s: a build's temporary directory, left by a "
+		      "helper that was killed",
 		      where, name);
 }
 
