@@ -97,9 +97,10 @@ TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
 SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # The programs' pure files (data in, data out; no syscalls) that unit tests link, by name;
-# and layer_diff.c, layer_merge.c, which their unit test runs on a temp tree.
+# and layer_diff.c, layer_merge.c, tree_remove.c, which their unit tests run on a temp tree.
 SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/verbs/request.c helper/build/rootfs_plan.c \
 		  helper/build/scope_props.c helper/lib/lock.c helper/lib/paths.c \
+		  helper/lib/tree_remove.c \
 		  init/args.c init/lifecycle.c \
 		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
 		  ctl/user_manager_rules.c ctl/pamd_configs.c pam_module/options.c pam_module/opened.c \

@@ -28,6 +28,7 @@ typedef struct TreeRemoval {
 	int topfd;	     /* the directory being removed */
 	dev_t dev;	     /* its filesystem: nothing on another is touched */
 	unsigned long moved; /* subtrees moved to the top so far (also their names) */
+	const char *last;    /* an entry of the top removed after all else (NULL: none) */
 	char *bad;
 	size_t badlen;
 } TreeRemoval;
@@ -112,7 +113,8 @@ static int empty_dir(TreeRemoval *t, int fd, unsigned depth)
 	while (r >= 0 && (errno = 0, de = readdir(d))) {
 		struct stat st;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    (depth == 0 && t->last && strcmp(de->d_name, t->last) == 0))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			r = negative_errno();
@@ -149,12 +151,20 @@ static int empty_top(TreeRemoval *t)
 		if (r < 0)
 			return r;
 	} while (t->moved != before);
+	if (t->last && unlinkat(t->topfd, t->last, 0) < 0 && errno != ENOENT)
+		return negative_errno();
 	return 0;
 }
 
 int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t badlen)
 {
-	TreeRemoval t = {.dev = dev, .bad = bad, .badlen = badlen};
+	return remove_tree_last(parentfd, name, dev, NULL, bad, badlen);
+}
+
+int remove_tree_last(int parentfd, const char *name, dev_t dev, const char *last, char *bad,
+		     size_t badlen)
+{
+	TreeRemoval t = {.dev = dev, .last = last, .bad = bad, .badlen = badlen};
 	_cleanup_close_ int topfd = -1;
 	int r;
 
@@ -171,9 +181,9 @@ int remove_tree(int parentfd, const char *name, dev_t dev, char *bad, size_t bad
 	return RET_NERRNO(unlinkat(parentfd, name, AT_REMOVEDIR));
 }
 
-int remove_tree_contents(int fd, char *bad, size_t badlen)
+int remove_tree_contents(int fd, const char *last, char *bad, size_t badlen)
 {
-	TreeRemoval t = {.topfd = fd, .bad = bad, .badlen = badlen};
+	TreeRemoval t = {.topfd = fd, .last = last, .bad = bad, .badlen = badlen};
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)

@@ -132,7 +132,7 @@ static int empty_mounted(int libfd, const char *user, char *bad, size_t badlen)
 	if (fd < 0)
 		return fd;
 	bad[0] = '\0';
-	return remove_tree_contents(fd, bad, badlen);
+	return remove_tree_contents(fd, ALCOVE_LIB_LOCK, bad, badlen);
 }
 
 static int delete_layer(Answer *ans, const char *user)
@@ -155,7 +155,7 @@ static int delete_layer(Answer *ans, const char *user)
 	r = lock_persist(ans, libfd, user, &layer_lock);
 	if (r < 0)
 		return r;
-	r = remove_tree(libfd, user, st.st_dev, bad, sizeof(bad));
+	r = remove_tree_last(libfd, user, st.st_dev, ALCOVE_LIB_LOCK, bad, sizeof(bad));
 	if (r == -EXDEV && strcmp(bad, user) == 0)
 		r = empty_mounted(libfd, user, bad, sizeof(bad));
 	if (r == -EXDEV)
