@@ -162,22 +162,68 @@ bool gc_unit_is_tracked(Gc *g, const char *unit)
 	return false;
 }
 
+/* Whether dir holds an entry: -errno when it cannot be read (never taken for empty). */
+static int dir_has_entry(int dirfd, bool *ret)
+{
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	r = opendir_fd(dirfd, &d);
+	if (r < 0)
+		return r;
+	*ret = false;
+	while (!*ret && (errno = 0, de = readdir(d)))
+		*ret = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	r = !*ret && errno != 0 ? negative_errno() : 0;
+	closedir(d);
+	return r;
+}
+
+/* A part of the layer that is not there: missing, or not a directory (a symlink, never
+ * followed). Any other error is an error, never "missing": gc would remove a layer it could
+ * not read (EIO, EMFILE), the user's files with it. */
+static bool part_missing(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR || r == -ELOOP;
+}
+
+/* What layer/ (of /var/lib/alcove/<name>) holds. */
+static int scan_layer(int userfd, PersistScan *s)
+{
+	_cleanup_close_ int layerfd = -1, workfd = -1, upperfd = -1;
+
+	layerfd = paths_openat(userfd, "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (layerfd < 0)
+		return part_missing(layerfd) ? 0 : layerfd;
+	workfd = paths_openat(layerfd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (workfd < 0 && !part_missing(workfd))
+		return workfd;
+	s->has_work = workfd >= 0;
+	upperfd = paths_openat(layerfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (upperfd < 0)
+		return part_missing(upperfd) ? 0 : upperfd;
+	s->has_upper = true;
+	return dir_has_entry(upperfd, &s->upper_has_data);
+}
+
 /* What /var/lib/alcove/<name> holds. */
 static int scan_persist(int libfd, const char *name, PersistScan *ret)
 {
-	_cleanup_close_ int userfd = -1, layerfd = -1, upperfd = -1;
+	_cleanup_close_ int userfd = -1;
 	PersistScan s = {.empty = true};
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
+	int r;
 
 	userfd = paths_openat(libfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (userfd < 0)
 		return userfd;
-	d = fdopendir(userfd);
-	if (!d)
-		return negative_errno();
-	while ((de = readdir(d))) {
+	r = opendir_fd(userfd, &d);
+	if (r < 0)
+		return r;
+	while ((errno = 0, de = readdir(d))) {
 		/* a build's temporary directory is a build's (gc_temp.c), not a layer's part */
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    paths_is_temp_name(de->d_name))
@@ -195,26 +241,12 @@ static int scan_persist(int libfd, const char *name, PersistScan *ret)
 		else
 			s.other_entries = true;
 	}
-	if (s.has_layer)
-		layerfd = paths_openat(dirfd(d), "layer", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	r = errno != 0 ? negative_errno() : 0;
 	closedir(d);
-	userfd = -1; /* closed with d */
-	if (layerfd >= 0) {
-		s.has_work =
-		    fstatat(layerfd, "work", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-		upperfd = paths_openat(layerfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-		s.has_upper = upperfd >= 0;
-	}
-	if (upperfd >= 0) {
-		d = fdopendir(upperfd); /* on failure upperfd is still ours, closed on return */
-		if (!d)
-			return negative_errno();
-		upperfd = -1; /* closed with d */
-		while (!s.upper_has_data && (de = readdir(d)))
-			s.upper_has_data =
-			    strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-		closedir(d);
-	}
+	if (r >= 0 && s.has_layer)
+		r = scan_layer(userfd, &s);
+	if (r < 0)
+		return r;
 	*ret = s;
 	return 0;
 }
@@ -236,7 +268,7 @@ static int remove_persist(Gc *g, const char *name, char *bad, size_t badlen)
 
 	if (fstat(g->libfd, &st) < 0)
 		return negative_errno();
-	return remove_tree(g->libfd, name, st.st_dev, bad, badlen);
+	return remove_tree_last(g->libfd, name, st.st_dev, ALCOVE_LIB_LOCK, bad, badlen);
 }
 
 /* The layer's lock, taken as a build takes it (lock.h): an alcove that runs on the layer
