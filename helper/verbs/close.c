@@ -83,22 +83,25 @@ static void remove_ended(Answer *ans, const char *name)
 /* The session may have filled the user's layer: the journal hears of it at the logout, not only
  * at the next build (lib/quota_log.h). Opened as the build opens it: beneath /var/lib/alcove,
  * never through a symlink. No layer (persist = false) or no quota: nothing. An ssh login's
- * close runs in the lobby, whose /var/lib/alcove is an empty mask (DESIGN §11): there the
- * layer is reached from the root of the host's PID 1 (root's own view; /proc/1/root is a magic
- * link only root may follow into another mount namespace), beneath it without symlinks. */
+ * close runs in the lobby, whose /var/lib/alcove is an empty mask, and for an image alcove
+ * /var/lib a symlink into the /var mask (DESIGN §11): when the layer cannot be reached in the
+ * helper's own view, it is reached from the root of the host's PID 1 (root's own view;
+ * /proc/1/root is a magic link only root may follow into another mount namespace), beneath it
+ * without symlinks. */
 static void layer_check(const char *user, uid_t uid)
 {
 	_cleanup_close_ int libfd = -1, rootfd = -1, fd = -1;
 	char path[512];
 
-	if (paths_open_lib(&libfd) < 0 ||
-	    snprintf(path, sizeof(path), "%s/layer", user) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s/layer", ALCOVE_LIB_DIR + 1, user) >=
+	    (int)sizeof(path))
 		return;
-	fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd == -ENOENT) {
+	if (paths_open_lib(&libfd) >= 0)
+		fd = paths_openat(libfd, path + strlen(ALCOVE_LIB_DIR),
+				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0) {
 		rootfd = open("/proc/1/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (rootfd < 0 || snprintf(path, sizeof(path), "%s/%s/layer", ALCOVE_LIB_DIR + 1,
-					   user) >= (int)sizeof(path))
+		if (rootfd < 0)
 			return;
 		fd = paths_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	}
