@@ -108,7 +108,7 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 static void remove_made(OciStore *s, const OciImage *img, const bool *made, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int r = made[i] ? oci_store_remove(s->layersfd, img->layers[i]) : 0;
+		int r = made[i] ? oci_store_remove_layer(s, img->layers[i]) : 0;
 
 		if (r < 0)
 			log_error("Failed to remove layer sha256:%s of the refused pull: %s",
@@ -559,7 +559,7 @@ static int prune_layers(OciStore *s, const OciLayerSet *keep, size_t *ret_kept)
 			(*ret_kept)++;
 			continue;
 		}
-		r = oci_store_remove(s->layersfd, de->d_name);
+		r = oci_store_remove_layer(s, de->d_name);
 		if (r < 0) {
 			log_error("Failed to remove layer sha256:%s: %s", de->d_name, strerror(-r));
 			break;

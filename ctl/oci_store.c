@@ -86,6 +86,27 @@ int oci_store_remove(int dirfd, const char *name)
 	return remove_tree(dirfd, name, st.st_dev, bad, sizeof(bad));
 }
 
+int oci_store_remove_layer(OciStore *s, const char *hex)
+{
+	char partial[OCI_HEX_LEN + sizeof(".partial")];
+	int r;
+
+	if (!oci_hex_ok(hex))
+		return -EINVAL;
+	snprintf(partial, sizeof(partial), "%s.partial", hex);
+	r = oci_store_remove(s->layersfd, partial); /* what an interrupted removal left */
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (renameat(s->layersfd, hex, s->layersfd, partial) < 0)
+		return negative_errno();
+	/* A half-deleted layer still named <hex> lacks files and whiteouts, and the lower layers'
+	 * files would show through it: the rename is on disk before the first unlink, so that
+	 * after a crash the layer is whole under its name or not there at all. */
+	if (fsync(s->layersfd) < 0)
+		return negative_errno();
+	return oci_store_remove(s->layersfd, partial);
+}
+
 /* pull.* in the store's root, *.partial among the layers */
 static bool is_stale(const char *name, bool pulls)
 {
@@ -128,11 +149,39 @@ static int clean_dir(int dirfd, bool pulls, AlcError *e)
 	return r;
 }
 
+/* .<NAME>.tmp among the records: oci_store_write_image's, left by a pull killed between its
+ * open and its rename (under the exclusive lock, as this is: no pull is writing one now). */
+static int clean_records(int imagesfd, AlcError *e)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int r = opendir_fd(imagesfd, &d);
+
+	if (r < 0)
+		return alc_error(e, r, OCI_STORE_STAGE, "list %s/%s/images: %m", ALCOVE_LIB_DIR,
+				 OCI_DIR);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' || n <= 5 || strcmp(de->d_name + n - 4, ".tmp") != 0)
+			continue;
+		if (unlinkat(imagesfd, de->d_name, 0) < 0 && errno != ENOENT) {
+			r = alc_error(e, negative_errno(), OCI_STORE_STAGE, "remove images/%s: %m",
+				      de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
 int oci_store_clean(OciStore *s, AlcError *e)
 {
 	int r = clean_dir(s->ocifd, true, e);
 
-	return r < 0 ? r : clean_dir(s->layersfd, false, e);
+	if (r >= 0)
+		r = clean_dir(s->layersfd, false, e);
+	return r < 0 ? r : clean_records(s->imagesfd, e);
 }
 
 int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd)

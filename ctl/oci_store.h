@@ -22,9 +22,9 @@ typedef struct OciStore {
 int oci_store_open(OciStore *s, int lock_op, AlcError *e);
 void oci_store_close(OciStore *s);
 
-/* Removes what interrupted pulls left, under the store's exclusive lock: pull.* layouts whose
- * pull no longer holds their flock, and *.partial layers (only made under the lock). -errno
- * with *e naming what could not be listed or removed. */
+/* Removes what interrupted pulls and removals left, under the store's exclusive lock: pull.*
+ * layouts whose pull no longer holds their flock, *.partial layers (only made under the lock)
+ * and .<NAME>.tmp records. -errno with *e naming what could not be listed or removed. */
 int oci_store_clean(OciStore *s, AlcError *e);
 
 /* flock(2) on the store's lock again: LOCK_UN while skopeo downloads (builds, list and
@@ -36,6 +36,11 @@ int oci_store_relock(OciStore *s, int lock_op);
 int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd);
 /* Removes a directory tree of the store (dirfd/name), never following a symlink. */
 int oci_store_remove(int dirfd, const char *name);
+/* Removes layers/<hex> under the store's exclusive lock: renamed to <hex>.partial (and that
+ * rename fsync'd) before anything in it is deleted, so that an interrupted removal never
+ * leaves part of a layer under its digest's name, which pulls and builds take as the whole
+ * layer; oci_store_clean removes what it left. */
+int oci_store_remove_layer(OciStore *s, const char *hex);
 
 /* Writes images/<name> atomically (a temporary file, fsync, rename, fsync of the dir). */
 int oci_store_write_image(OciStore *s, const char *name, const OciImage *img);

@@ -120,7 +120,9 @@ assert_contains "$out" "uncompressed it is sha256:$(sha256sum <"$W/fresh.tar" | 
 	"a layer that does not match the config's diff_id is refused, naming both digests"
 assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" "a diff_id mismatch stores nothing"
 
-# --- two images sharing the base layer: stored once ---
+# --- two images sharing the base layer: stored once; a record's temporary file a killed pull
+# left goes with the next pull ---
+touch "$OCI/images/.alcoi-killed.tmp"
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A: $(cat "$W/pull.err")"
 actl image pull "oci:$W/B:latest" alcoi-b >/dev/null 2>"$W/pull.err" || fail "pull B: $(cat "$W/pull.err")"
 base=$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
@@ -128,6 +130,7 @@ baseb=$(actl image inspect alcoi-b --json | $PY -c 'import json,sys; print(json.
 assert_eq "$base" "$baseb" "both images name the same base layer"
 assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" "the second pull does not unpack the shared layer again"
 [ "$(ls "$OCI/layers" | grep -c "^$base")" = 1 ] || fail "the base layer is not stored exactly once"
+[ -e "$OCI/images/.alcoi-killed.tmp" ] && fail "a pull left the temporary record of a killed one"
 assert_eq "hello" "$(cat "$OCI/layers/$base/etc/motd")" "the base layer holds its files"
 
 # --- the archive transports: oci-archive keeps the blobs (same manifest, same layers);
@@ -414,7 +417,17 @@ assert_not_contains "$out" "$bbl" "prune keeps the layers of a running alcove wh
 [ -d "$OCI/layers/$base" ] || fail "prune removed a layer images alcoi-a and alcoi-b use"
 actl stop alcoi1 >/dev/null 2>&1
 { wait "$epid"; } 2>/dev/null
+# a prune stopped midway (here by a mount point inside the layer) leaves nothing under the
+# layer's digest name, which a pull or a build would take as the whole layer
+mount -t tmpfs alcoi-stop "$OCI/layers/$bbl/opt" || fail "a mount point inside layer $bbl"
+on_exit "umount -l $OCI/layers/$bbl.partial/opt $OCI/layers/$bbl/opt"
+out=$(actl image prune 2>&1) && fail "prune removed a layer through a mount point: $out"
+umount -l "$OCI/layers/$bbl.partial/opt" "$OCI/layers/$bbl/opt" 2>/dev/null
+assert_contains "$out" "Failed to remove layer sha256:$bbl" "prune stops at the mount point, naming the layer"
+[ -e "$OCI/layers/$bbl" ] && fail "an interrupted prune left part of layer $bbl under its digest name"
+pass "an interrupted prune leaves no part of a layer under its digest name"
 out=$(actl image prune) || fail "image prune: $out"
-assert_contains "$out" "removed layer sha256:$bbl" "once the alcove ended, prune removes its unused layer"
+[ -e "$OCI/layers/$bbl.partial" ] && fail "the next prune left what the interrupted one did not remove"
+assert_not_contains "$(ls "$OCI/layers")" "$bbl" "once the alcove ended, prune removes its unused layer"
 [ -d "$OCI/layers/$top" ] || fail "prune removed the whiteout layer image alcoi-a still uses"
 pass "prune keeps every layer an image names"
