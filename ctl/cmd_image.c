@@ -116,21 +116,17 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 	}
 }
 
-/* The layout read, and each layer not stored yet into <hex>.partial in the pull's own
- * directory, its diff_id checked (both by alcove-unpack, ctl/oci_unpack.h), without the
- * store's lock: builds go on meanwhile (a layer is named by its digest, nothing else can write
- * there, and a concurrent pull of the same layer only loses the rename in place_layers). */
-static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciImage *img)
+/* Each layer of img not stored yet into <hex>.partial in the pull's own directory, its
+ * diff_id checked (by alcove-unpack, ctl/oci_unpack.h), without the store's lock: builds go
+ * on meanwhile (a layer is named by its digest, nothing else can write there, and a concurrent
+ * pull of the same layer only loses the rename in place_layers). */
+static int unpack_missing(const OciStore *s, int layoutfd, const char *name, const OciImage *img)
 {
-	AlcError e = {0};
-	int r;
-
-	r = oci_unpack_read_layout(layoutfd, img, &e);
-	if (r < 0)
-		return log_error("Failed to pull image %s: %s", name, e.msg), r;
 	for (size_t i = 0; i < img->n_layers; i++) {
 		char partial[OCI_HEX_LEN + sizeof(".partial")];
+		AlcError e = {0};
 		struct stat st;
+		int r;
 
 		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
 		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 ||
@@ -143,9 +139,56 @@ static int unpack_layers(const OciStore *s, int layoutfd, const char *name, OciI
 	return 0;
 }
 
+/* Whether each layer is stored or unpacked in the pull's directory: under the exclusive lock,
+ * after unpack_missing looked without it (a prune may have removed a stored one since). */
+static bool layers_ready(const OciStore *s, int layoutfd, const OciImage *img)
+{
+	for (size_t i = 0; i < img->n_layers; i++) {
+		char partial[OCI_HEX_LEN + sizeof(".partial")];
+		struct stat st;
+
+		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
+		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* The missing layers unpacked without the lock, then the lock taken exclusively with every
+ * layer at hand. A layer pruned in between is unpacked again after letting go of the lock:
+ * the exclusive lock is never held while unpacking (logins on images wait for it), and a
+ * prune that keeps winning ends the pull after three rounds. */
+static int unpack_then_lock(OciStore *s, int layoutfd, const char *name, const OciImage *img)
+{
+	for (int round = 1;; round++) {
+		int r = unpack_missing(s, layoutfd, name, img);
+
+		if (r < 0)
+			return r;
+		r = oci_store_relock(s, LOCK_EX);
+		if (r < 0)
+			return log_error("Failed to lock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR,
+					 strerror(-r)),
+			       r;
+		if (layers_ready(s, layoutfd, img))
+			return 0;
+		if (round == 3)
+			return log_error("Failed to pull image %s: its stored layers were pruned "
+					 "while it unpacked, %d times",
+					 name, round),
+			       -EAGAIN;
+		r = oci_store_relock(s, LOCK_UN);
+		if (r < 0)
+			return log_error("Failed to unlock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR,
+					 strerror(-r)),
+			       r;
+	}
+}
+
 /* Under the exclusive lock, with the record written in the same critical section (so prune,
  * which takes it too, never sees a placed layer that no record names): each unpacked layer
- * renamed into the store; one that prune removed since unpack_layers looked is unpacked now. */
+ * renamed into the store (layers_ready: each is stored or unpacked). */
 static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
 {
 	bool made[OCI_MAX_LAYERS] = {false};
@@ -155,14 +198,9 @@ static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *i
 
 	for (size_t i = 0; i < img->n_layers && r >= 0; i++) {
 		struct stat st;
-		bool stored, have;
 
 		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
-		stored = fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
-		have = fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0;
-		if (!stored && !have)
-			r = oci_unpack_layer(layoutfd, img->layers[i], &e);
-		if (r >= 0 && (have || !stored))
+		if (fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], &e);
 		if (r < 0) {
 			log_error("Failed to pull image %s: %s", name, e.msg);
@@ -179,6 +217,7 @@ static int image_pull(const char *source, const char *name, bool insecure)
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
 	_cleanup_close_ int layoutfd = -1;
 	OciImage img = {0};
+	AlcError e = {0};
 	char dir[32];
 	int r;
 
@@ -194,10 +233,10 @@ static int image_pull(const char *source, const char *name, bool insecure)
 	r = oci_store_relock(&s, LOCK_UN);
 	if (r >= 0)
 		r = run_skopeo(source, dir, insecure);
+	if (r >= 0 && (r = oci_unpack_read_layout(layoutfd, &img, &e)) < 0)
+		log_error("Failed to pull image %s: %s", name, e.msg);
 	if (r >= 0)
-		r = unpack_layers(&s, layoutfd, name, &img);
-	if (r >= 0 && (r = oci_store_relock(&s, LOCK_EX)) < 0)
-		log_error("Failed to lock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR, strerror(-r));
+		r = unpack_then_lock(&s, layoutfd, name, &img);
 	if (r >= 0)
 		r = place_layers(&s, layoutfd, name, &img);
 	if (r >= 0) {

@@ -23,7 +23,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u alcoi-big; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u alcoi-big alcoi-r; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -176,6 +176,26 @@ assert_contains "$out" "alcoi-a" "image list shows the image"
 actl image list --json | $PY -c 'import json,sys; d=json.load(sys.stdin); assert any(i["name"]=="alcoi-b" and i["layers"]==2 for i in d["images"])' ||
 	fail "image list --json"
 pass "image list --json"
+
+# --- a layer pruned between the pull's look at the store and its placing is unpacked again
+# without the store's lock (a login waits for it up to 30 s): alcove-unpack, wrapped, logs
+# whether the lock was free each time it ran, and while the pull unpacks its new top layer
+# removes the stored base layer, as a prune of the last image naming it would ---
+mk layout "$W/R" "$W/base.tar" "$W/fresh.tar" || fail "layout R"
+rtop=$(basename "$(mk top-blob "$W/R")")
+cat >"$W/wrap-unpack" <<EOS
+#!/bin/sh
+if /usr/bin/flock -n $OCI/lock /bin/true; then echo "\$* free"; else echo "\$* held"; fi >>$W/unpack.log
+case "\$*" in *"--layer $rtop") /bin/rm -rf $OCI/layers/$base ;; esac
+exec $BUILD/alcove-unpack "\$@"
+EOS
+chmod +x "$W/wrap-unpack"
+ALCOVE_UNPACK=$W/wrap-unpack actl image pull "oci:$W/R:latest" alcoi-r >/dev/null 2>"$W/pull.err" ||
+	fail "the pull whose base layer was removed meanwhile: $(cat "$W/pull.err")"
+assert_contains "$(cat "$W/unpack.log")" "--layer $base free" "the layer removed meanwhile is unpacked again"
+assert_not_contains "$(cat "$W/unpack.log")" "held" "no layer is unpacked under the store's exclusive lock"
+assert_eq "hello" "$(cat "$OCI/layers/$base/etc/motd")" "the layer removed meanwhile is stored again"
+actl image rm alcoi-r >/dev/null
 
 # --- an interrupted unpack (killed while reading the blob) is retried from scratch ---
 cp -a "$W/A" "$W/I"
