@@ -105,13 +105,10 @@ static int unpack_layer(int layoutfd, const OciImage *img, const char *hex, AlcE
 	const OciLimits lim = OCI_DEFAULT_LIMITS;
 
 	for (size_t i = 0; i < img->n_layers; i++) {
-		int r;
-
 		if (strcmp(img->layers[i], hex) != 0)
 			continue;
-		r = oci_layer_unpack_partial(layoutfd, layoutfd, hex, img->sizes[i], &lim, e);
-		/* a mismatch leaves the .partial: the pull removes its whole directory */
-		return r < 0 ? r : oci_layer_diff_id_check(layoutfd, hex, img->diff_ids[i], e);
+		return oci_layer_unpack_partial(layoutfd, layoutfd, hex, img->sizes[i],
+						img->diff_ids[i], &lim, e);
 	}
 	return alc_error(e, -ENOENT, "unpack", "layer sha256:%s is not in manifest sha256:%s", hex,
 			 img->manifest);

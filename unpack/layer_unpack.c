@@ -34,6 +34,10 @@
 #include "oci_layout.h"
 
 #define UNPACK_STAGE "unpack"
+#define OPAQUE_XATTR "user.overlay.opaque"
+/* What an entry costs of the layer's bound besides its file data: an inode and a name on disk,
+ * so that millions of directories, symlinks or whiteouts are not free. */
+#define ENTRY_CHARGE 4096
 
 typedef struct Unpack {
 	struct archive *a;
@@ -42,6 +46,7 @@ typedef struct Unpack {
 	uint64_t blob_bytes, bytes, entries;
 	const char *hex, *entry; /* the layer, the entry being made (for messages) */
 	const OciLimits *lim;
+	bool too_big; /* the decompressed stream passed lim->max_stream */
 	AlcError *error;
 	char buf[1 << 16];
 } Unpack;
@@ -62,11 +67,30 @@ static int fail(Unpack *u, int r, const char *fmt, ...)
 	return alc_error(u->error, r, UNPACK_STAGE, "layer sha256:%s: %s", u->hex, why);
 }
 
+/* libarchive's failure: the stream's bound (blob_read), or the archive itself. */
+static int archive_fail(Unpack *u)
+{
+	if (u->too_big)
+		return fail(u, -EFBIG, "decompresses to more than %llu bytes (its bound)",
+			    (unsigned long long)u->lim->max_stream);
+	return fail(u, -EBADMSG, "a truncated or corrupt archive: %s",
+		    archive_error_string(u->a) ?: "unknown error");
+}
+
+/* libarchive's read callback: the blob, hashed as it goes. The decompressed bytes are
+ * checked each time the decompressor asks for more: a small blob may inflate without end
+ * (the data of an entry libarchive skips), and it stops within what one buffer inflates to. */
 static la_ssize_t blob_read(struct archive *a, void *data, const void **buf)
 {
 	Unpack *u = data;
+	la_int64_t out = archive_filter_bytes(a, 0); /* -1 while libarchive sets up */
 	ssize_t n;
 
+	if (out > 0 && (uint64_t)out > u->lim->max_stream) {
+		u->too_big = true;
+		archive_set_error(a, EFBIG, "too large");
+		return -1;
+	}
 	do
 		n = read(u->blobfd, u->buf, sizeof(u->buf));
 	while (n < 0 && errno == EINTR);
@@ -180,8 +204,7 @@ static int copy_data(Unpack *u, int fd, struct archive_entry *e)
 		}
 	}
 	if (r != ARCHIVE_EOF)
-		return fail(u, -EBADMSG, "a truncated or corrupt archive: %s",
-			    archive_error_string(u->a) ?: "unknown error");
+		return archive_fail(u);
 	if (ftruncate(fd, archive_entry_size(e)) < 0) /* a sparse file's last hole */
 		return fail(u, negative_errno(), "truncate: %m");
 	return 0;
@@ -394,6 +417,12 @@ static int apply_entry(Unpack *u, struct archive_entry *e)
 	if (++u->entries > u->lim->max_entries)
 		return fail(u, -EFBIG, "more than %llu entries",
 			    (unsigned long long)u->lim->max_entries);
+	if (ENTRY_CHARGE > u->lim->max_bytes - u->bytes)
+		return fail(u, -EFBIG,
+			    "the layer exceeds its bound of %llu bytes (its files' sizes and %d "
+			    "bytes for each entry)",
+			    (unsigned long long)u->lim->max_bytes, ENTRY_CHARGE);
+	u->bytes += ENTRY_CHARGE;
 	if (!path || oci_entry_path(path, rel, sizeof(rel), &why) < 0)
 		return fail(u, -EINVAL, "%s", path ? why : "a path that is not valid text");
 	switch (oci_whiteout(rel, target, sizeof(target))) {
@@ -417,7 +446,7 @@ static int drain(Unpack *u)
 	while (true) {
 		la_ssize_t n = blob_read(u->a, u, &buf);
 		if (n < 0)
-			return fail(u, -EIO, "read: %m");
+			return u->too_big ? archive_fail(u) : fail(u, -EIO, "read: %m");
 		if (n == 0)
 			return 0;
 	}
@@ -444,7 +473,9 @@ static int unpack_blob(Unpack *u, uint64_t size)
 		return fail(u, -ENOMEM, "set up libarchive");
 	u->a = a;
 	if (archive_read_open(a, u, NULL, blob_read, NULL) != ARCHIVE_OK)
-		return fail(u, -EBADMSG, "not a tar archive: %s", archive_error_string(a));
+		return u->too_big
+			   ? archive_fail(u)
+			   : fail(u, -EBADMSG, "not a tar archive: %s", archive_error_string(a));
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		r = apply_entry(u, e);
 		if (r < 0)
@@ -452,8 +483,7 @@ static int unpack_blob(Unpack *u, uint64_t size)
 	}
 	u->entry = NULL;
 	if (r != ARCHIVE_EOF)
-		return fail(u, -EBADMSG, "a truncated or corrupt archive: %s",
-			    archive_error_string(a) ?: "unknown error");
+		return archive_fail(u);
 	r = drain(u);
 	if (r < 0)
 		return r;
@@ -500,8 +530,71 @@ static int fill_partial(int layoutfd, int partialfd, const char *hex, uint64_t s
 	return r;
 }
 
+/* The blob through libarchive's raw format: the decompressed stream itself, which diff_ids
+ * hash. */
+static int raw_open(int blobfd, size_t block, struct archive **ret)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+
+	if (!a)
+		return -ENOMEM;
+	*ret = a;
+	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
+	    archive_read_support_format_raw(a) != ARCHIVE_OK ||
+	    archive_read_open_fd(a, blobfd, block) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Whether the layout's layer blob <hex> decompresses to the sha256 diff_id (the config's
+ * rootfs.diff_ids): 0, or -EBADMSG naming both digests. A second read of the blob, the whole
+ * stream this time (what follows the tar's end too): at most lim->max_stream bytes of it, or
+ * a small blob of zeros would keep the pull hashing for hours (-EFBIG). */
+static int diff_id_check(int layoutfd, const char *hex, const char *diff_id, const OciLimits *lim,
+			 AlcError *err)
+{
+	_cleanup_(hash_freep) OciHash *h = NULL;
+	_cleanup_(archive_freep) struct archive *a = NULL;
+	_cleanup_close_ int blobfd = -1;
+	char path[sizeof("blobs/sha256/") + OCI_HEX_LEN], got[OCI_HEX_LEN + 1], buf[65536];
+	uint64_t total = 0;
+	la_ssize_t n = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "blobs/sha256/%s", hex);
+	blobfd = open_beneath(layoutfd, path, O_RDONLY | O_NOFOLLOW, 0);
+	r = blobfd < 0 ? blobfd : oci_hash_new(&h);
+	if (r >= 0)
+		r = raw_open(blobfd, sizeof(buf), &a);
+	while (r >= 0 && (n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+		total += (uint64_t)n;
+		r = total > lim->max_stream ? -EFBIG : oci_hash_update(h, buf, (size_t)n);
+	}
+	if (r >= 0 && n < 0)
+		r = -EBADMSG;
+	if (r == -EFBIG)
+		return alc_error(
+		    err, r, UNPACK_STAGE,
+		    "layer sha256:%s: decompresses to more than %llu bytes (its bound)", hex,
+		    (unsigned long long)lim->max_stream);
+	if (r < 0)
+		return alc_error(err, r, UNPACK_STAGE, "layer sha256:%s: decompress: %s", hex,
+				 a && archive_error_string(a) ? archive_error_string(a)
+							      : strerror(-r));
+	if (oci_hash_check(h, diff_id, got) < 0)
+		return alc_error(err, -EBADMSG, UNPACK_STAGE,
+				 "layer sha256:%s: uncompressed it is sha256:%s, the config's "
+				 "rootfs.diff_ids says sha256:%s",
+				 hex, got, diff_id);
+	return 0;
+}
+
 int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
-			     const OciLimits *lim, AlcError *e)
+			     const char *diff_id, const OciLimits *lim, AlcError *e)
 {
 	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
 	_cleanup_close_ int fd = -1;
@@ -523,48 +616,9 @@ int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, ui
 	if (fd < 0)
 		alc_error(e, fd, UNPACK_STAGE, "open %s: %m", partial);
 	r = fd < 0 ? fd : fill_partial(layoutfd, fd, hex, size, lim, e);
+	if (r >= 0)
+		r = diff_id_check(layoutfd, hex, diff_id, lim, e);
 	if (r < 0)
 		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
-	return r;
-}
-
-int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, AlcError *err)
-{
-	_cleanup_(hash_freep) OciHash *h = NULL;
-	_cleanup_close_ int blobfd = -1;
-	char path[sizeof("blobs/sha256/") + OCI_HEX_LEN], got[OCI_HEX_LEN + 1];
-	struct archive *a = NULL;
-	struct archive_entry *e;
-	char buf[65536];
-	la_ssize_t n = 0;
-	int r;
-
-	snprintf(path, sizeof(path), "blobs/sha256/%s", hex);
-	blobfd = open_beneath(layoutfd, path, O_RDONLY | O_NOFOLLOW, 0);
-	r = blobfd < 0 ? blobfd : oci_hash_new(&h);
-	if (r >= 0 && !(a = archive_read_new()))
-		r = -ENOMEM;
-	/* the raw format: the decompressed stream itself, which diff_ids hash */
-	if (r >= 0 && (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-		       archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
-		       archive_read_support_filter_none(a) != ARCHIVE_OK ||
-		       archive_read_support_format_raw(a) != ARCHIVE_OK ||
-		       archive_read_open_fd(a, blobfd, sizeof(buf)) != ARCHIVE_OK ||
-		       archive_read_next_header(a, &e) != ARCHIVE_OK))
-		r = -EBADMSG;
-	while (r >= 0 && (n = archive_read_data(a, buf, sizeof(buf))) > 0)
-		r = oci_hash_update(h, buf, (size_t)n);
-	if (r >= 0 && n < 0)
-		r = -EBADMSG;
-	if (r < 0)
-		alc_error(err, r, UNPACK_STAGE, "layer sha256:%s: decompress: %s", hex,
-			  a && archive_error_string(a) ? archive_error_string(a) : strerror(-r));
-	else if (oci_hash_check(h, diff_id, got) < 0)
-		r = alc_error(err, -EBADMSG, UNPACK_STAGE,
-			      "layer sha256:%s: uncompressed it is sha256:%s, the config's "
-			      "rootfs.diff_ids says sha256:%s",
-			      hex, got, diff_id);
-	if (a)
-		archive_read_free(a);
 	return r;
 }

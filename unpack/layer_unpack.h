@@ -14,19 +14,20 @@
 #include "error.h"
 
 typedef struct OciLimits {
-	uint64_t max_bytes;   /* the sum of a layer's file sizes */
+	/* the sum of a layer's file sizes, and ENTRY_CHARGE (4 KiB) for each of its entries */
+	uint64_t max_bytes;
 	uint64_t max_entries; /* a layer's tar entries */
+	/* its decompressed stream: the files, their headers, whatever follows the tar's end */
+	uint64_t max_stream;
 } OciLimits;
 
-#define OCI_DEFAULT_LIMITS ((OciLimits){.max_bytes = 64ull << 30, .max_entries = 10000000})
+#define OCI_DEFAULT_LIMITS                                                                         \
+	((OciLimits){.max_bytes = 64ull << 30, .max_entries = 10000000, .max_stream = 80ull << 30})
 
 /* partialdirfd/<hex>.partial filled from the layout's blob <hex> (removed first if an
  * interrupted unpack left one, and removed on failure); the blob's size and sha256 checked as
- * it is read. The caller renames it into the store (oci_layer_place). */
+ * it is read, then its decompressed stream's sha256 against diff_id (the config's
+ * rootfs.diff_ids: -EBADMSG naming both digests), a second read of the blob through
+ * libarchive's raw format. The caller renames it into the store (oci_layer_place). */
 int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, uint64_t size,
-			     const OciLimits *lim, AlcError *e);
-
-/* Whether the layout's layer blob <hex> decompresses to the sha256 diff_id (the config's
- * rootfs.diff_ids): 0, or -EBADMSG naming both digests. A second read of the blob, through
- * libarchive's raw format. */
-int oci_layer_diff_id_check(int layoutfd, const char *hex, const char *diff_id, AlcError *e);
+			     const char *diff_id, const OciLimits *lim, AlcError *e);

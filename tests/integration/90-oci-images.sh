@@ -59,6 +59,14 @@ check_refused device "entry './sda': a device node or socket"
 check_refused chardev "entry './mem': a device node (1:1); only whiteouts (0:0) are allowed"
 check_refused big "entry './big': 200000 bytes: the layer exceeds its bound of 100000 bytes"
 check_refused truncated "entry './a': a truncated or corrupt archive"
+# directories, symlinks and whiteouts count 4 KiB each against the bound (the 25th of 4096)
+check_refused many "entry './d24/': the layer exceeds its bound of 100000 bytes"
+# a decompression bomb: a small tar, then 8 MB of zeros after its end (8 KB gzipped); the
+# decompressed stream's bound is 1 MB here (80 GiB in a pull)
+mk tar "$W/bomb.tar" bomb && mk layout "$W/L-bomb" "$W/bomb.tar" || fail "layout L-bomb"
+out=$("$UNPACK" "$W/L-bomb" "$W/store" 100000 1000000 2>&1) && fail "a decompression bomb was unpacked"
+assert_contains "$out" "decompresses to more than 1000000 bytes" "a decompression bomb is refused at the bound"
+[ -z "$(ls -A "$W/store")" ] || fail "the bomb left $(ls -A "$W/store")"
 for f in /etc/alcove-oci-abs /tmp/alcove-oci-symlink "$W/alcove-oci-dotdot" /alcove-oci-dotdot; do
 	[ -e "$f" ] && fail "a hostile layer wrote $f"
 done

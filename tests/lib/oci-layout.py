@@ -6,7 +6,8 @@ network or image tool.
   oci-layout.py tar OUT.tar KIND [ARG]   a layer tar: "tree DIR" (DIR's files, owned by root),
                                          "whiteout PATH", "opaque DIR FILE", "random DIR N
                                          SIZE" (N files of SIZE random bytes: the bench's
-                                         incompressible layers) or a hostile kind
+                                         incompressible layers), "bomb" or a hostile
+                                         kind
   oci-layout.py layout DIR TAR...        an OCI layout in DIR (base layer first), gzip layers
   oci-layout.py baddiff DIR TAR...       the same, its config's rootfs.diff_ids all wrong
   oci-layout.py corrupt DIR              the top layer's blob recompressed (digest mismatch)
@@ -69,11 +70,20 @@ def hostile(tar, kind):
         tar.addfile(info("./mem", tarfile.CHRTYPE, devmajor=1, devminor=1))
     elif kind == "big":
         add_file(tar, "./big", b"y" * 200000)
+    elif kind == "many":  # 40 directories: 4 KiB each against the layer's bound
+        for i in range(40):
+            tar.addfile(info("./d%02d" % i, d, mode=0o755))
     else:
         sys.exit("unknown kind " + kind)
 
 
 def make_tar(out, kind, args):
+    if kind == "bomb":  # a small tar, then 8 MB of zeros after its end (gzip: some 8 KB)
+        with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+            add_file(tar, "./a")
+        with open(out, "ab") as f:
+            f.write(bytes(8 << 20))
+        return
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
         if kind == "tree":
             tree(tar, args[0])

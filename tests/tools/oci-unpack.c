@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * oci-unpack LAYOUT LAYERS [MAX_BYTES]: reads the OCI layout LAYOUT and unpacks each of its
- * layers into the directory LAYERS, with alcove-unpack's code linked in (unpack/oci_layout.h,
- * unpack/layer_unpack.h) and the pull's rename (ctl/oci_unpack.h), printing "new HEX" or "have HEX"
- * per layer, base first; on a failure the error line on stderr and exit 1. For
- * tests/integration/90, which needs a small size bound and blobs skopeo would refuse to copy.
+ * oci-unpack LAYOUT LAYERS [MAX_BYTES [MAX_STREAM]]: reads the OCI layout LAYOUT and unpacks
+ * each of its layers into the directory LAYERS, with alcove-unpack's code linked in
+ * (unpack/oci_layout.h, unpack/layer_unpack.h: the unpack and the diff_id check) and the
+ * pull's rename (ctl/oci_unpack.h), printing "new HEX" or "have HEX" per layer, base first; on
+ * a failure the error line on stderr, nothing left in LAYERS, and exit 1. For
+ * tests/integration/90, which needs small bounds and blobs skopeo would refuse to copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,7 @@
 /* Into layersfd/<hex> unless it is there already (*ret_new false): through <hex>.partial in
  * layersfd itself, as a pull does in its own directory. */
 static int layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t size,
-			const OciLimits *lim, bool *ret_new, AlcError *e)
+			const char *diff_id, const OciLimits *lim, bool *ret_new, AlcError *e)
 {
 	struct stat st;
 	int r;
@@ -29,7 +30,7 @@ static int layer_unpack(int layoutfd, int layersfd, const char *hex, uint64_t si
 	*ret_new = false;
 	if (fstatat(layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, lim, e);
+	r = oci_layer_unpack_partial(layoutfd, layersfd, hex, size, diff_id, lim, e);
 	return r < 0 ? r : oci_layer_place(layersfd, layersfd, hex, ret_new, e);
 }
 
@@ -41,12 +42,14 @@ int main(int argc, char **argv)
 	AlcError e = {0};
 	int r;
 
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: oci-unpack LAYOUT LAYERS [MAX_BYTES]\n");
+	if (argc < 3 || argc > 5) {
+		fprintf(stderr, "usage: oci-unpack LAYOUT LAYERS [MAX_BYTES [MAX_STREAM]]\n");
 		return 2;
 	}
-	if (argc == 4)
+	if (argc >= 4)
 		lim.max_bytes = strtoull(argv[3], NULL, 10);
+	if (argc == 5)
+		lim.max_stream = strtoull(argv[4], NULL, 10);
 	layout = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	layers = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (layout < 0 || layers < 0) {
@@ -57,7 +60,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; r >= 0 && i < img.n_layers; i++) {
 		bool made;
 
-		r = layer_unpack(layout, layers, img.layers[i], img.sizes[i], &lim, &made, &e);
+		r = layer_unpack(layout, layers, img.layers[i], img.sizes[i], img.diff_ids[i], &lim,
+				 &made, &e);
 		if (r >= 0)
 			printf("%s %s\n", made ? "new" : "have", img.layers[i]);
 	}
