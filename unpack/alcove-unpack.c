@@ -135,6 +135,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "alcove-unpack: Failed to set the locale C.UTF-8\n");
 		return ENOENT;
 	}
+	/* The modes it makes are the ones it names: the admin's umask (077, say) would make the
+	 * directories a tar does not list (a file's parents, an opaque marker's, the layer's root)
+	 * 0700, and an image's /tmp unusable inside the alcove. */
+	umask(0);
 	/* The pull that runs it has no use for a layer it no longer waits for. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = parse_args(argc, argv, &a, &e);

@@ -103,6 +103,34 @@ static la_ssize_t blob_read(struct archive *a, void *data, const void **buf)
 	return n;
 }
 
+/* pfd/base as a directory, made with mode when missing, open in *ret_fd. What is there
+ * already stays unless it is a whiteout or, with replace, any non-directory (a later entry of
+ * the same name wins). A directory over a whiteout of this layer (".wh.NAME", then NAME/...)
+ * is opaque: the whiteout hid the lower layers' NAME (image-spec layer.md), and an ordinary
+ * directory would merge with theirs. -ELOOP, -ENOTDIR through a symlink or a file. */
+static int dir_at(int pfd, const char *base, mode_t mode, bool replace, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	bool wh = false;
+
+	if (mkdirat(pfd, base, mode) < 0) {
+		if (errno != EEXIST || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return negative_errno();
+		wh = S_ISCHR(st.st_mode) && st.st_rdev == 0;
+		if (!S_ISDIR(st.st_mode) && (wh || replace) &&
+		    (unlinkat(pfd, base, 0) < 0 || mkdirat(pfd, base, mode) < 0))
+			return negative_errno();
+	}
+	fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	if (wh && fsetxattr(fd, OPAQUE_XATTR, "y", 1, 0) < 0)
+		return negative_errno();
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
 /* Makes dir (a path relative to the layer root) and its missing parents, root 0755 as tar
  * does when an archive does not list a directory before its entries; each component opened
  * beneath the one before, never through a symlink. */
@@ -114,13 +142,10 @@ static int make_parents(Unpack *u, char *dir, int *ret_fd)
 	if (cur < 0)
 		return negative_errno();
 	for (char *c = strtok_r(dir, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next;
+		int next, r = dir_at(cur, c, 0755, false, &next);
 
-		if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-			return negative_errno();
-		next = open_beneath(cur, c, O_PATH | O_DIRECTORY, 0);
-		if (next < 0)
-			return next;
+		if (r < 0)
+			return r;
 		closep(&cur);
 		cur = next;
 	}
@@ -128,8 +153,8 @@ static int make_parents(Unpack *u, char *dir, int *ret_fd)
 	return 0;
 }
 
-/* The directory an entry goes in (made when create is set). A symlink or a file on the way:
- * -ELOOP / -ENOTDIR. */
+/* The directory an entry goes in (made when create is set, over a whiteout too). A symlink or
+ * a file on the way: -ELOOP / -ENOTDIR. */
 static int open_parent(Unpack *u, const char *rel, bool create, int *ret_fd, const char **ret_base)
 {
 	const char *slash = strrchr(rel, '/');
@@ -139,7 +164,7 @@ static int open_parent(Unpack *u, const char *rel, bool create, int *ret_fd, con
 	*ret_base = slash ? slash + 1 : rel;
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - rel) : 1, slash ? rel : ".");
 	fd = open_beneath(u->rootfd, dir, O_PATH | O_DIRECTORY, 0);
-	if (fd == -ENOENT && create)
+	if ((fd == -ENOENT || fd == -ENOTDIR) && create)
 		return make_parents(u, dir, ret_fd);
 	if (fd < 0)
 		return fd;
@@ -175,7 +200,8 @@ static int set_meta(Unpack *u, int fd, struct archive_entry *e)
 	return 0;
 }
 
-/* Makes room for a new non-directory entry: a later entry of the same name replaces it. */
+/* Makes room for a new non-directory entry: a later entry of the same name replaces it (not a
+ * directory: make_entry refuses that). */
 static int replace(Unpack *u, int pfd, const char *base)
 {
 	if (unlinkat(pfd, base, 0) < 0)
@@ -238,19 +264,10 @@ static int make_file(Unpack *u, int pfd, const char *base, struct archive_entry 
 static int make_dir(Unpack *u, int pfd, const char *base, struct archive_entry *e)
 {
 	_cleanup_close_ int fd = -1;
-	struct stat st;
+	int r = dir_at(pfd, base, 0700, true, &fd);
 
-	if (mkdirat(pfd, base, 0700) < 0) {
-		if (errno != EEXIST)
-			return fail(u, negative_errno(), "mkdir: %m");
-		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return fail(u, negative_errno(), "stat: %m");
-		if (!S_ISDIR(st.st_mode) && (replace(u, pfd, base) < 0 || mkdirat(pfd, base, 0700) < 0))
-			return fail(u, negative_errno(), "mkdir: %m");
-	}
-	fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
-		return fail(u, fd, "open: %s", strerror(-fd));
+	if (r < 0)
+		return fail(u, r, "mkdir: %s", strerror(-r));
 	return set_meta(u, fd, e);
 }
 
@@ -307,18 +324,30 @@ static int make_hardlink(Unpack *u, int pfd, const char *base, const char *link)
 }
 
 /* ".wh.NAME": an overlay whiteout, a character device 0/0 (overlayfs.rst "whiteouts"). An
- * entry of the same name in this layer stays: OCI whiteouts only hide what lower layers hold. */
+ * entry of the same name in this layer stays: OCI whiteouts only hide what lower layers hold;
+ * a directory of this layer becomes opaque, so that the lower layers' NAME does not merge
+ * with it (dir_at for the other order). */
 static int make_whiteout(Unpack *u, const char *target)
 {
-	_cleanup_close_ int pfd = -1;
+	_cleanup_close_ int pfd = -1, fd = -1;
 	const char *base;
+	struct stat st;
 	int r;
 
 	r = open_parent(u, target, true, &pfd, &base);
 	if (r < 0)
 		return parent_error(u, r);
-	if (mknodat(pfd, base, S_IFCHR | 0, makedev(0, 0)) < 0 && errno != EEXIST)
+	if (mknodat(pfd, base, S_IFCHR | 0, makedev(0, 0)) == 0)
+		return 0;
+	if (errno != EEXIST || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(u, negative_errno(), "whiteout: %m");
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fail(u, fd, "open: %s", strerror(-fd));
+	if (fsetxattr(fd, OPAQUE_XATTR, "y", 1, 0) < 0)
+		return fail(u, negative_errno(), "set " OPAQUE_XATTR ": %m");
 	return 0;
 }
 
@@ -331,21 +360,19 @@ static int make_opaque(Unpack *u, const char *dir)
 	int r;
 
 	if (strcmp(dir, ".") == 0)
-		fd = open_beneath(u->rootfd, ".", O_RDONLY | O_DIRECTORY, 0);
+		r = fd = open_beneath(u->rootfd, ".", O_RDONLY | O_DIRECTORY, 0);
 	else {
 		r = open_parent(u, dir, true, &pfd, &base);
 		if (r < 0)
 			return parent_error(u, r);
-		if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-			return fail(u, negative_errno(), "mkdir: %m");
-		fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
+		r = dir_at(pfd, base, 0755, false, &fd);
 	}
-	if (fd == -ELOOP || fd == -ENOTDIR)
-		return parent_error(u, fd);
-	if (fd < 0)
-		return fail(u, fd, "open: %s", strerror(-fd));
-	if (fsetxattr(fd, "user.overlay.opaque", "y", 1, 0) < 0)
-		return fail(u, negative_errno(), "set user.overlay.opaque: %m");
+	if (r == -ELOOP || r == -ENOTDIR)
+		return parent_error(u, r);
+	if (r < 0)
+		return fail(u, r, "mkdir: %s", strerror(-r));
+	if (fsetxattr(fd, OPAQUE_XATTR, "y", 1, 0) < 0)
+		return fail(u, negative_errno(), "set " OPAQUE_XATTR ": %m");
 	return 0;
 }
 
@@ -375,6 +402,7 @@ static int make_entry(Unpack *u, const char *rel, struct archive_entry *e)
 	const char *link = archive_entry_hardlink(e), *base;
 	_cleanup_close_ int pfd = -1, rootfd = -1;
 	mode_t type = archive_entry_filetype(e);
+	struct stat st;
 	int r;
 
 	if (strcmp(rel, ".") == 0) {
@@ -387,6 +415,10 @@ static int make_entry(Unpack *u, const char *rel, struct archive_entry *e)
 	r = open_parent(u, rel, true, &pfd, &base);
 	if (r < 0)
 		return parent_error(u, r);
+	/* its entries may be unpacked already: a tar of one layer does not replace a directory */
+	if ((link || type != AE_IFDIR) && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return fail(u, -EISDIR, "a non-directory over a directory of the same layer");
 	if (link)
 		return make_hardlink(u, pfd, base, link);
 	switch (type) {

@@ -61,6 +61,7 @@ check_refused big "entry './big': 200000 bytes: the layer exceeds its bound of 1
 check_refused truncated "entry './a': a truncated or corrupt archive"
 # directories, symlinks and whiteouts count 4 KiB each against the bound (the 25th of 4096)
 check_refused many "entry './d24/': the layer exceeds its bound of 100000 bytes"
+check_refused dir-file "entry './d': a non-directory over a directory of the same layer"
 # a decompression bomb: a small tar, then 8 MB of zeros after its end (8 KB gzipped); the
 # decompressed stream's bound is 1 MB here (80 GiB in a pull)
 mk tar "$W/bomb.tar" bomb && mk layout "$W/L-bomb" "$W/bomb.tar" || fail "layout L-bomb"
@@ -83,6 +84,21 @@ mk corrupt "$W/C"
 out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest was unpacked"
 assert_contains "$out" "digest mismatch (content is sha256:" "a blob whose sha256 is not its digest is refused"
 [ -z "$(ls -A "$W/store")" ] || fail "digest mismatch left $(ls -A "$W/store")"
+
+# --- alcove-unpack itself, under the admin's umask 077: the directories it makes for entries the
+# tar does not list (parents, an opaque marker's directory, the layer's root) are 0755 all the
+# same; a whiteout and a directory of the same name in one layer (either order, or the directory
+# only implied by its file) make that directory opaque: the whiteout hid the lower one ---
+mk tar "$W/imp.tar" implicit && mk layout "$W/IMP" "$W/imp.tar" || fail "layout IMP"
+imp=$(basename "$(mk top-blob "$W/IMP")")
+out=$(umask 077 && "$BUILD/alcove-unpack" --layout-fd 3 --layer "$imp" 3<"$W/IMP" 2>&1) ||
+	fail "alcove-unpack of the implicit layer: $out"
+assert_eq "755 755 755 755 755" "$(cd "$W/IMP/$imp.partial" && echo $(stat -c %a . tmp tmp/x o c))" \
+	"under umask 077, the directories alcove-unpack makes itself are 0755"
+assert_eq "y y y y" "$($PY -c 'import os,sys; print(*[os.getxattr(sys.argv[1] + "/" + d, "user.overlay.opaque").decode() for d in "oabc"])' "$W/IMP/$imp.partial")" \
+	"a directory and a whiteout of its name in one layer: the directory is opaque"
+assert_eq "x x x" "$(cd "$W/IMP/$imp.partial" && echo $(cat a/new b/new c/new))" \
+	"the whited-out directories hold this layer's files"
 
 # --- alcovectl does not load libarchive nor libcrypto (their start-up cost in every verb):
 # alcove-unpack does ---

@@ -6,8 +6,8 @@ network or image tool.
   oci-layout.py tar OUT.tar KIND [ARG]   a layer tar: "tree DIR" (DIR's files, owned by root),
                                          "whiteout PATH", "opaque DIR FILE", "random DIR N
                                          SIZE" (N files of SIZE random bytes: the bench's
-                                         incompressible layers), "bomb" or a hostile
-                                         kind
+                                         incompressible layers), "implicit", "bomb" or
+                                         a hostile kind
   oci-layout.py layout DIR TAR...        an OCI layout in DIR (base layer first), gzip layers
   oci-layout.py baddiff DIR TAR...       the same, its config's rootfs.diff_ids all wrong
   oci-layout.py corrupt DIR              the top layer's blob recompressed (digest mismatch)
@@ -73,8 +73,27 @@ def hostile(tar, kind):
     elif kind == "many":  # 40 directories: 4 KiB each against the layer's bound
         for i in range(40):
             tar.addfile(info("./d%02d" % i, d, mode=0o755))
+    elif kind == "dir-file":  # a file over a directory of the same layer
+        tar.addfile(info("./d", d, mode=0o755))
+        add_file(tar, "./d")
     else:
         sys.exit("unknown kind " + kind)
+
+
+def implicit(tar):
+    """tmp/x/file and o/.wh..wh..opq with no entry for tmp, tmp/x, o or the root: directories
+    alcove-unpack makes itself; a, b, c each a whiteout and a directory of this layer (either
+    order; c's only implicit)."""
+    add_file(tar, "./tmp/x/file")
+    add_file(tar, "./o/.wh..wh..opq", b"")
+    add_file(tar, "./.wh.a", b"")
+    tar.addfile(info("./a", tarfile.DIRTYPE, mode=0o755))
+    add_file(tar, "./a/new")
+    tar.addfile(info("./b", tarfile.DIRTYPE, mode=0o755))
+    add_file(tar, "./b/new")
+    add_file(tar, "./.wh.b", b"")
+    add_file(tar, "./.wh.c", b"")
+    add_file(tar, "./c/new")
 
 
 def make_tar(out, kind, args):
@@ -100,6 +119,8 @@ def make_tar(out, kind, args):
                 add_file(tar, "./%s/f%04d" % (args[0], i), os.urandom(int(args[2])))
         elif kind == "truncated":
             add_file(tar, "./a", b"z" * 10000)
+        elif kind == "implicit":  # parents and whiteouts the tar does not list as directories
+            implicit(tar)
         else:
             hostile(tar, kind)
     if kind == "truncated":  # the data of ./a cut short: header plus 2 of its 20 blocks

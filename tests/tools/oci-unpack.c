@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 		lim.max_bytes = strtoull(argv[3], NULL, 10);
 	if (argc == 5)
 		lim.max_stream = strtoull(argv[4], NULL, 10);
+	umask(0); /* as alcove-unpack: the modes it gives are the modes made */
 	layout = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	layers = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (layout < 0 || layers < 0) {
