@@ -157,6 +157,8 @@ static int kv_append(char *list, size_t size, const char *key, const char *value
 
 	if (!*key || strpbrk(key, "=\n") || strchr(value, '\n'))
 		return -EINVAL;
+	if (strlen(key) > OCI_KEY_MAX) /* oci_image_parse would refuse the whole record */
+		return -ENAMETOOLONG;
 	n = snprintf(list + o, size - o, "%s=%s\n", key, value);
 	if (n < 0 || (size_t)n >= size - o) {
 		list[o] = '\0';
@@ -173,6 +175,45 @@ int oci_image_add_label(OciImage *img, const char *key, const char *value)
 int oci_image_add_config(OciImage *img, const char *key, const char *value)
 {
 	return kv_append(img->config, sizeof(img->config), key, value);
+}
+
+/* A JSON string's body from just after its opening quote: *s past its closing one. */
+static bool json_string_body_ok(const char **s)
+{
+	const char *p = *s;
+
+	for (; *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20) /* the end of s too */
+			return false;
+		if (*p != '\\')
+			continue;
+		p++;
+		if (*p == 'u') {
+			for (int i = 1; i <= 4; i++)
+				if (!p[i] || !strchr("0123456789abcdefABCDEF", p[i]))
+					return false;
+			p += 4;
+		} else if (!*p || !strchr("\"\\/bfnrt", *p))
+			return false;
+	}
+	*s = p + 1;
+	return true;
+}
+
+bool oci_json_strings_ok(const char *s)
+{
+	if (*s++ != '[')
+		return false;
+	if (*s == ']')
+		return s[1] == '\0';
+	for (;;) {
+		if (*s++ != '"' || !json_string_body_ok(&s))
+			return false;
+		if (*s == ']')
+			return s[1] == '\0';
+		if (*s++ != ',')
+			return false;
+	}
 }
 
 static int parse_layer(const char *v, OciImage *img)
@@ -227,7 +268,7 @@ static int parse_line(char *line, OciImage *img, unsigned *seen)
 		return parse_layer(v, img);
 	else if (strcmp(line, "label") == 0 || strcmp(line, "config") == 0) {
 		const char *eq2 = strchr(v, '=');
-		char key[256];
+		char key[OCI_KEY_MAX + 1];
 
 		if (!eq2 || (size_t)(eq2 - v) >= sizeof(key))
 			return -EBADMSG;

@@ -16,6 +16,7 @@
 #define OCI_NAME_MAX 128	      /* an image name */
 #define OCI_HEX_LEN 64		      /* a sha256 in hex */
 #define OCI_RECORD_MAX 16384	      /* an image record */
+#define OCI_KEY_MAX 255		      /* a label's or config entry's key in the record */
 #define OCI_WHITEOUT_PREFIX ".wh."    /* OCI image-spec, layer.md "Whiteouts" */
 #define OCI_OPAQUE_NAME ".wh..wh..opq"
 
@@ -73,9 +74,12 @@ int oci_image_format(const OciImage *img, char *buf, size_t len);
 /* Every key required, layers 1..OCI_MAX_LAYERS; unknown keys ignored. -EBADMSG. */
 int oci_image_parse(const char *buf, size_t len, OciImage *ret);
 /* Appends "key=value\n" to img->labels; -EINVAL for a newline or '=' in key, a newline in
- * value, -E2BIG when it does not fit. */
+ * value, -ENAMETOOLONG for a key over OCI_KEY_MAX bytes, -E2BIG when it does not fit. */
 int oci_image_add_label(OciImage *img, const char *key, const char *value);
 /* The same for img->config. */
 int oci_image_add_config(OciImage *img, const char *key, const char *value);
+/* Whether s is a JSON array of strings as jansson's compact dump writes it ("[\"a\",\"b\"]"):
+ * what a record's Entrypoint and Cmd must be for inspect --json to emit them as JSON. */
+bool oci_json_strings_ok(const char *s);
 /* Reads ALCOVE_LIB_DIR/oci/images/<name> (no symlink anywhere below libfd). -ENOENT. */
 int oci_image_read(int libfd, const char *name, OciImage *ret);

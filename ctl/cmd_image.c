@@ -442,7 +442,10 @@ static void config_json(const char *config)
 			json_key(stdout, key, &first);
 		if (env && !in_env)
 			fputs("[", stdout);
-		if (strcmp(key, "Entrypoint") == 0 || strcmp(key, "Cmd") == 0)
+		/* as JSON only what is a JSON array of strings (a record of an older alcove may
+		 * hold a config's string as it was) */
+		if ((strcmp(key, "Entrypoint") == 0 || strcmp(key, "Cmd") == 0) &&
+		    oci_json_strings_ok(val))
 			fputs(val, stdout);
 		else
 			json_string(stdout, val);
@@ -544,8 +547,9 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 		    img.config);
 	lines_print("labels:  ", "none", img.labels);
 	if (img.cut)
-		printf("left out: some labels or config entries (too long for the record, or "
-		       "holding a newline)\n");
+		printf("left out: some labels or config entries (too long for the record, a key "
+		       "over %d bytes, or holding a newline)\n",
+		       OCI_KEY_MAX);
 	printf("layers:  (base first)\n");
 	for (size_t i = 0; i < img.n_layers; i++)
 		printf("  sha256:%s %12llu bytes\n", img.layers[i],

@@ -181,6 +181,20 @@ static int manifest_layers(json_t *m, const char *mhex, OciImage *img, AlcError 
 	return 0;
 }
 
+/* Entrypoint or Cmd as the record keeps it: a JSON array, which inspect --json emits as JSON.
+ * A string (Docker's shell form, or a config that lies) becomes a one-element array: recorded
+ * as it is, `"], "x": ["` would be JSON of its own in inspect's output. */
+static int config_command(OciImage *img, const char *key, json_t *v)
+{
+	_cleanup_(json_decrefp) json_t *array = json_is_string(v) ? json_pack("[O]", v) : NULL;
+	_cleanup_free_ char *text = NULL;
+
+	if (json_is_string(v) && !array)
+		return -ENOMEM;
+	text = json_dumps(array ?: v, JSON_COMPACT);
+	return text ? oci_image_add_config(img, key, text) : -ENOMEM;
+}
+
 /* The config's User, WorkingDir, Env, Entrypoint and Cmd (image-spec config.md) into
  * img->config, shown by inspect: none applies to a login (its shell, its home, PAM's
  * environment). An entry that does not fit or holds a newline sets img->cut. */
@@ -192,8 +206,12 @@ static void config_keys(json_t *conf, OciImage *img)
 	int r = 0;
 
 	for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+		bool command = k >= 3;
+
 		v = json_object_get(conf, keys[k]);
-		if (json_is_string(v))
+		if (command && (json_is_string(v) || json_is_array(v)))
+			r |= config_command(img, keys[k], v);
+		else if (json_is_string(v))
 			r |= oci_image_add_config(img, keys[k], json_string_value(v));
 		else if (json_is_array(v) && strcmp(keys[k], "Env") == 0)
 			json_array_foreach(v, i, e) r |=
@@ -231,8 +249,8 @@ static int config_diff_ids(json_t *config, OciImage *img, AlcError *e)
 	return 0;
 }
 
-/* The config's Labels and config_keys(), shown by inspect. Labels that do not fit the record
- * or hold a newline are left out, and img->cut says so. */
+/* The config's Labels and config_keys(), shown by inspect. Labels that do not fit the record,
+ * hold a newline or have a key over OCI_KEY_MAX bytes are left out, and img->cut says so. */
 static int config_labels(int layoutfd, json_t *manifest, OciImage *img, AlcError *e)
 {
 	_cleanup_(json_decrefp) json_t *config = NULL;

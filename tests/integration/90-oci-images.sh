@@ -23,7 +23,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u alcoi-big alcoi-r; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u alcoi-big alcoi-h alcoi-r; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -200,6 +200,19 @@ assert_contains "$out" "alcoi-a" "image list shows the image"
 actl image list --json | $PY -c 'import json,sys; d=json.load(sys.stdin); assert any(i["name"]=="alcoi-b" and i["layers"]==2 for i in d["images"])' ||
 	fail "image list --json"
 pass "image list --json"
+
+# --- a config's hostile parts: a label key of 300 bytes (the record keeps keys under 256) is
+# left out, not the pull refused; Entrypoint a JSON string, not an array, is no JSON of its own
+# in inspect --json ---
+mk hostilecfg "$W/H" "$W/wh.tar" || fail "layout H"
+actl image pull "oci:$W/H:latest" alcoi-h >/dev/null 2>"$W/pull.err" ||
+	fail "pull of an image with a label key of 300 bytes: $(cat "$W/pull.err")"
+out=$(actl image inspect alcoi-h)
+assert_contains "$out" "left out: some labels or config entries" "inspect says a label was left out"
+assert_eq "['\"], \"injected\": [\"x'] False" \
+	"$(actl image inspect alcoi-h --json | $PY -c 'import json,sys; c=json.load(sys.stdin)["config"]; print(c["Entrypoint"], "injected" in c)')" \
+	"an Entrypoint string is a one-element array in inspect --json, which parses"
+actl image rm alcoi-h >/dev/null
 
 # --- a layer pruned between the pull's look at the store and its placing is unpacked again
 # without the store's lock (a login waits for it up to 30 s): alcove-unpack, wrapped, logs

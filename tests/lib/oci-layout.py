@@ -10,6 +10,7 @@ network or image tool.
                                          a hostile kind
   oci-layout.py layout DIR TAR...        an OCI layout in DIR (base layer first), gzip layers
   oci-layout.py baddiff DIR TAR...       the same, its config's rootfs.diff_ids all wrong
+  oci-layout.py hostilecfg DIR TAR...    the same, its config's labels and Entrypoint hostile
   oci-layout.py corrupt DIR              the top layer's blob recompressed (digest mismatch)
   oci-layout.py top-blob DIR             prints the path of the top layer's blob
 
@@ -135,7 +136,15 @@ def blob(layout, data):
     return {"digest": "sha256:" + h, "size": len(data)}
 
 
-def make_layout(layout, tars, bad_diff=False):
+def hostile_config(config):
+    """A label with a terminal escape, a label key of 300 bytes, Entrypoint a string that
+    would close a JSON array emitted as is."""
+    c = config["config"]
+    c["Labels"] = {"esc": "\x1b]0;pwned\x07", "k" * 300: "v", "title": "hostile config"}
+    c["Entrypoint"] = '"], "injected": ["x'
+
+
+def make_layout(layout, tars, bad_diff=False, hostile_cfg=False):
     os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
     layers, diffs = [], []
     for t in tars:
@@ -150,6 +159,8 @@ def make_layout(layout, tars, bad_diff=False):
                          "Env": ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
                          "Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo hi"]},
               "rootfs": {"type": "layers", "diff_ids": diffs}}
+    if hostile_cfg:
+        hostile_config(config)
     cd = blob(layout, json.dumps(config).encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **cd),
@@ -187,6 +198,8 @@ if __name__ == "__main__":
         make_layout(sys.argv[2], sys.argv[3:])
     elif cmd == "baddiff":
         make_layout(sys.argv[2], sys.argv[3:], bad_diff=True)
+    elif cmd == "hostilecfg":
+        make_layout(sys.argv[2], sys.argv[3:], hostile_cfg=True)
     elif cmd == "corrupt":
         corrupt(sys.argv[2])
     elif cmd == "top-blob":

@@ -128,13 +128,55 @@ static void test_record(void **state)
 	assert_int_equal(oci_image_format(&img, buf, sizeof(buf)), -EINVAL);
 }
 
+/* A label key the record's parser would refuse is left out when recording: a label of 256
+ * bytes in an image's config made every pull of it fail (its record unreadable). */
+static void test_record_long_key(void **state)
+{
+	OciImage img = {.pulled = 1, .n_layers = 1}, back;
+	char key[OCI_KEY_MAX + 2], buf[OCI_RECORD_MAX];
+	int n;
+
+	strcpy(img.manifest, HEX);
+	strcpy(img.layers[0], HEX);
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0'; /* 256 bytes */
+	assert_int_equal(oci_image_add_label(&img, key, "v"), -ENAMETOOLONG);
+	assert_int_equal(oci_image_add_config(&img, key, "v"), -ENAMETOOLONG);
+	assert_string_equal(img.labels, "");
+	key[OCI_KEY_MAX] = '\0'; /* 255 bytes: kept, and read back */
+	assert_int_equal(oci_image_add_label(&img, key, "v"), 0);
+	n = oci_image_format(&img, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(oci_image_parse(buf, (size_t)n, &back), 0);
+	assert_int_equal(strlen(back.labels), OCI_KEY_MAX + 3);
+}
+
+/* What inspect --json emits as JSON: only an array of JSON strings, nothing that closes it. */
+static void test_json_strings(void **state)
+{
+	assert_true(oci_json_strings_ok("[]"));
+	assert_true(oci_json_strings_ok("[\"/bin/sh\",\"-c\"]"));
+	assert_true(oci_json_strings_ok("[\"a\\\"b\\\\c\\u00e9\\n\"]"));
+	assert_true(oci_json_strings_ok("[\"caf\xc3\xa9\"]"));
+	assert_false(oci_json_strings_ok("\"], \"injected\": [\"x"));
+	assert_false(oci_json_strings_ok("[\"x\"], \"injected\": [\"x\"]"));
+	assert_false(oci_json_strings_ok("[\"a\"] "));
+	assert_false(oci_json_strings_ok("[\"a\",]"));
+	assert_false(oci_json_strings_ok("[1]"));
+	assert_false(oci_json_strings_ok("[\"a\x1b\"]"));
+	assert_false(oci_json_strings_ok("[\"\\x\"]"));
+	assert_false(oci_json_strings_ok("[\"\\u12\"]"));
+	assert_false(oci_json_strings_ok("[\"a"));
+	assert_false(oci_json_strings_ok("[\"a\\"));
+	assert_false(oci_json_strings_ok(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_entry_paths),
-	    cmocka_unit_test(test_whiteouts),
-	    cmocka_unit_test(test_digests_and_names),
-	    cmocka_unit_test(test_record),
+	    cmocka_unit_test(test_entry_paths),	      cmocka_unit_test(test_whiteouts),
+	    cmocka_unit_test(test_digests_and_names), cmocka_unit_test(test_record),
+	    cmocka_unit_test(test_record_long_key),   cmocka_unit_test(test_json_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
