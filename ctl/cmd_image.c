@@ -508,14 +508,19 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 	fputs("]}\n", stdout);
 }
 
-/* A heading, then each "KEY=VALUE\n" of list indented, or none when empty. */
+/* A heading, then each "KEY=VALUE\n" of list indented, or none when empty; the image's text
+ * escaped (oci_text_escape), so that no terminal escape of its config reaches the screen. */
 static void lines_print(const char *head, const char *none, const char *list)
 {
 	printf("%s%s\n", head, *list ? "" : none);
 	for (const char *l = list; *l;) {
 		size_t e = strcspn(l, "\n");
+		char shown[4 * OCI_RECORD_MAX];
 
-		printf("  %.*s\n", (int)e, l);
+		if (oci_text_escape(l, e, shown, sizeof(shown)) < 0)
+			printf("  %s...\n", shown); /* cannot be: a line of a record fits */
+		else
+			printf("  %s\n", shown);
 		l += e + (l[e] == '\n');
 	}
 }

@@ -96,12 +96,28 @@ static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, AlcError 
 	return r;
 }
 
+/* Its error line for the admin's terminal: alcove-unpack escapes the names it quotes, so a
+ * line with a byte outside printable ASCII is not its doing (libarchive's or jansson's text
+ * quoting the input, or a parser gone wrong): escaped, never raw. */
+static const char *shown_line(const char *line, size_t n, char *buf, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e) {
+			/* -E2BIG: the prefix that fits, escaped all the same */
+			(void)oci_text_escape(line, n, buf, len);
+			return buf;
+		}
+	snprintf(buf, len, "%.*s", (int)n, line);
+	return buf;
+}
+
 /* Its exit status back to the errno it is (alcove-unpack exits with it), and its first line,
  * without its name, in *e (or what ended it, if it said nothing). */
 static int unpack_status(const UnpackRun *run, AlcError *e)
 {
 	int r = run->sig == 0 && run->code > 0 && run->code < 126 ? -run->code : -EIO;
 	const char *line = run->out;
+	char shown[ALC_ERROR_MSG_MAX];
 	size_t n;
 
 	if (run->code == 0)
@@ -110,7 +126,8 @@ static int unpack_status(const UnpackRun *run, AlcError *e)
 		line += strlen(UNPACK_PREFIX);
 	n = strcspn(line, "\n");
 	if (n > 0)
-		return alc_error(e, r, UNPACK_STAGE, "%.*s", (int)n, line);
+		return alc_error(e, r, UNPACK_STAGE, "%s",
+				 shown_line(line, n, shown, sizeof(shown)));
 	if (run->sig != 0)
 		return alc_error(e, r, UNPACK_STAGE, "%s was killed by signal %d", unpack_path(),
 				 run->sig);

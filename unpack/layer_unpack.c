@@ -32,6 +32,7 @@
 #include "lib/tree_remove.h"
 #include "macro.h"
 #include "oci_layout.h"
+#include "text_escape.h"
 
 #define UNPACK_STAGE "unpack"
 #define OPAQUE_XATTR "user.overlay.opaque"
@@ -51,10 +52,20 @@ typedef struct Unpack {
 	char buf[1 << 16];
 } Unpack;
 
+/* A name the tar gave (an entry, a link target) as text_escape() shows it: the refusal reaches
+ * the admin's terminal, and an image's name must not carry a terminal escape there. */
+static const char *shown(const char *name, char *buf, size_t len)
+{
+	/* -E2BIG leaves the escaped prefix that fits, NUL-terminated */
+	if (text_escape(name, buf, len) < 0 && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	return buf;
+}
+
 static int fail(Unpack *u, int r, const char *fmt, ...) _printf_(3, 4);
 static int fail(Unpack *u, int r, const char *fmt, ...)
 {
-	char why[512];
+	char why[512], name[512];
 	va_list ap;
 
 	errno = -r;
@@ -63,7 +74,7 @@ static int fail(Unpack *u, int r, const char *fmt, ...)
 	va_end(ap);
 	if (u->entry)
 		return alc_error(u->error, r, UNPACK_STAGE, "layer sha256:%s: entry '%s': %s",
-				 u->hex, u->entry, why);
+				 u->hex, shown(u->entry, name, sizeof(name)), why);
 	return alc_error(u->error, r, UNPACK_STAGE, "layer sha256:%s: %s", u->hex, why);
 }
 
@@ -297,14 +308,14 @@ static int make_symlink(Unpack *u, int pfd, const char *base, struct archive_ent
 }
 
 /* A hard link to a file this layer already holds; never through a symlink, never out. */
-static int make_hardlink(Unpack *u, int pfd, const char *base, const char *link)
+static int make_hardlink(Unpack *u, int pfd, const char *base, const char *target)
 {
-	char trel[PATH_MAX];
-	const char *why, *tbase;
+	char trel[PATH_MAX], buf[512];
+	const char *why, *tbase, *link = shown(target, buf, sizeof(buf));
 	_cleanup_close_ int tpfd = -1;
 	int r;
 
-	if (oci_entry_path(link, trel, sizeof(trel), &why) < 0)
+	if (oci_entry_path(target, trel, sizeof(trel), &why) < 0)
 		return fail(u, -EINVAL, "a hard link to '%s': %s", link, why);
 	r = open_parent(u, trel, false, &tpfd, &tbase);
 	if (r == -ENOENT || (r >= 0 && strcmp(trel, ".") == 0))

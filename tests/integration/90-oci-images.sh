@@ -47,6 +47,7 @@ check_refused() { # kind expected-message
 	mk layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
 	out=$("$UNPACK" "$W/L-$1" "$W/store" 100000 2>&1) && fail "$1: the layer was unpacked: $out"
 	assert_contains "$out" "$2" "hostile layer '$1' refused: $2"
+	case $out in *$'\e'*) fail "$1: the refusal holds a raw terminal escape: $out" ;; esac
 	[ -z "$(ls -A "$W/store")" ] || fail "$1: the store is not empty after the refusal: $(ls -A "$W/store")"
 }
 check_refused abs "entry '/etc/alcove-oci-abs': an absolute path"
@@ -62,6 +63,8 @@ check_refused truncated "entry './a': a truncated or corrupt archive"
 # directories, symlinks and whiteouts count 4 KiB each against the bound (the 25th of 4096)
 check_refused many "entry './d24/': the layer exceeds its bound of 100000 bytes"
 check_refused dir-file "entry './d': a non-directory over a directory of the same layer"
+# a name with a terminal escape is shown escaped, never raw on the admin's terminal
+check_refused escape "entry './esc\x1b]0;pwned\x07/f': a path through a symlink"
 # a decompression bomb: a small tar, then 8 MB of zeros after its end (8 KB gzipped); the
 # decompressed stream's bound is 1 MB here (80 GiB in a pull)
 mk tar "$W/bomb.tar" bomb && mk layout "$W/L-bomb" "$W/bomb.tar" || fail "layout L-bomb"
@@ -126,6 +129,13 @@ out=$(cd "$W" && ALCOVE_UNPACK=no-unpack actl image pull "oci:$W/A:latest" alcoi
 assert_contains "$out" "Failed to pull image alcoi-bad: run 'no-unpack' (ALCOVE_UNPACK): not an absolute path" \
 	"a relative ALCOVE_UNPACK is refused, not looked up in the working directory"
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "a pull without alcove-unpack left a pull dir"
+# whatever alcove-unpack says (it parses hostile tars and JSON) reaches the terminal escaped
+printf '#!/bin/sh\nprintf "alcove-unpack: entry \\047x\\033[2J\\047: odd\\n"\nexit 22\n' >"$W/esc-unpack"
+chmod +x "$W/esc-unpack"
+out=$(ALCOVE_UNPACK=$W/esc-unpack actl image pull "oci:$W/A:latest" alcoi-bad 2>&1) &&
+	fail "a pull whose alcove-unpack failed worked"
+assert_contains "$out" "Failed to pull image alcoi-bad: entry 'x\x1b[2J': odd" \
+	"a line of alcove-unpack with a terminal escape is shown escaped"
 # a hostile top layer over a good base this pull unpacks first: the base goes too
 mkdir -p "$W/fresh/etc" && echo "$W" >"$W/fresh/etc/fresh"
 mk tar "$W/fresh.tar" tree "$W/fresh" || fail "fresh.tar"
@@ -202,12 +212,15 @@ actl image list --json | $PY -c 'import json,sys; d=json.load(sys.stdin); assert
 pass "image list --json"
 
 # --- a config's hostile parts: a label key of 300 bytes (the record keeps keys under 256) is
-# left out, not the pull refused; Entrypoint a JSON string, not an array, is no JSON of its own
-# in inspect --json ---
+# left out, not the pull refused; inspect shows a label's terminal escape escaped; Entrypoint a
+# JSON string, not an array, is no JSON of its own in inspect --json ---
 mk hostilecfg "$W/H" "$W/wh.tar" || fail "layout H"
 actl image pull "oci:$W/H:latest" alcoi-h >/dev/null 2>"$W/pull.err" ||
 	fail "pull of an image with a label key of 300 bytes: $(cat "$W/pull.err")"
 out=$(actl image inspect alcoi-h)
+assert_contains "$out" '  esc=\x1b]0;pwned\x07' "inspect shows a label's terminal escape escaped"
+case $out in *$'\e'*) fail "inspect printed a raw terminal escape" ;; esac
+assert_contains "$out" "  title=hostile config" "inspect keeps a label's spaces"
 assert_contains "$out" "left out: some labels or config entries" "inspect says a label was left out"
 assert_eq "['\"], \"injected\": [\"x'] False" \
 	"$(actl image inspect alcoi-h --json | $PY -c 'import json,sys; c=json.load(sys.stdin)["config"]; print(c["Entrypoint"], "injected" in c)')" \

@@ -74,6 +74,9 @@ def hostile(tar, kind):
     elif kind == "many":  # 40 directories: 4 KiB each against the layer's bound
         for i in range(40):
             tar.addfile(info("./d%02d" % i, d, mode=0o755))
+    elif kind == "escape":  # a terminal escape in a name, shown escaped in the refusal
+        tar.addfile(info("./esc\x1b]0;pwned\x07", tarfile.SYMTYPE, linkname="/tmp"))
+        add_file(tar, "./esc\x1b]0;pwned\x07/f")
     elif kind == "dir-file":  # a file over a directory of the same layer
         tar.addfile(info("./d", d, mode=0o755))
         add_file(tar, "./d")

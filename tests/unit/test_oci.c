@@ -171,12 +171,29 @@ static void test_json_strings(void **state)
 	assert_false(oci_json_strings_ok(""));
 }
 
+/* An image's text for the admin's terminal: escapes as \xHH, spaces as they are. */
+static void test_text_escape(void **state)
+{
+	const char *label = "esc=\x1b]0;pwned\x07 and a\\b";
+	char out[64];
+
+	assert_int_equal(oci_text_escape(label, strlen(label), out, sizeof(out)), 0);
+	assert_string_equal(out, "esc=\\x1b]0;pwned\\x07 and a\\x5cb");
+	assert_int_equal(oci_text_escape("title=alcove test\nnext", 17, out, sizeof(out)), 0);
+	assert_string_equal(out, "title=alcove test");
+	assert_int_equal(oci_text_escape("ab\x1b", 3, out, 5), -E2BIG);
+	assert_string_equal(out, "ab"); /* never half an escape */
+	assert_int_equal(oci_text_escape("a b", 3, out, 3), -E2BIG);
+	assert_string_equal(out, "a ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_entry_paths),	      cmocka_unit_test(test_whiteouts),
 	    cmocka_unit_test(test_digests_and_names), cmocka_unit_test(test_record),
 	    cmocka_unit_test(test_record_long_key),   cmocka_unit_test(test_json_strings),
+	    cmocka_unit_test(test_text_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
