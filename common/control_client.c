@@ -2,6 +2,7 @@
 #include "control_client.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,10 @@
 #include "enter_client.h"
 #include "macro.h"
 #include "proto_io.h"
+
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83 /* Linux 6.16 */
+#endif
 
 int control_admin_path(const char *name, char *buf, size_t len)
 {
@@ -47,6 +52,14 @@ int control_connect(const char *socket_path)
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
 		return negative_errno();
+	/* No answer of init's carries fds. One it sent anyway would be ours to close, and the
+	 * last close of a TCP socket with SO_LINGER and unsent data waits out the linger time
+	 * (in root mode ns root can make init send one): root's list, stop, PAM close and
+	 * alcovectl enter would hang. Since Linux 6.16 this socket refuses SCM_RIGHTS (the
+	 * sender gets EPERM); before, control_request() bounds the wait (Deadline). */
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &(int){0}, sizeof(int)) < 0 &&
+	    errno != ENOPROTOOPT)
+		return negative_errno();
 	do
 		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	while (r < 0 && errno == EINTR);
@@ -55,10 +68,57 @@ int control_connect(const char *socket_path)
 	return TAKE_FD(fd);
 }
 
-/* Answers are small; no request here expects fds back. Only answers made of fixed-size
- * fields are handed out (the packet is freed here); ERROR becomes its errno. */
-int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
-		    ProtoMessage *ret_answer)
+/*
+ * Where SO_PASSRIGHTS is not there (before Linux 6.16), an fd init sends along cannot be
+ * refused, and its close (by recvmsg() for one that does not fit, or by us) may wait out a
+ * TCP socket's SO_LINGER: a signal ends that wait (sk_stream_wait_close() stops at a pending
+ * one), so a timer sends SIGALRM, to a handler that does nothing, without SA_RESTART. The
+ * callers (alcove-helper, alcovectl) are single-threaded and use SIGALRM for nothing else.
+ */
+typedef struct Deadline {
+	struct sigaction old_action;
+	sigset_t old_mask;
+} Deadline;
+
+static void deadline_noop(int sig)
+{
+	(void)sig;
+}
+
+static int deadline_arm(Deadline *d)
+{
+	const struct sigaction sa = {.sa_handler = deadline_noop};
+	const struct itimerval it = {.it_value = {.tv_sec = CONTROL_TIMEOUT_SEC}};
+	sigset_t alarm;
+
+	if (sigemptyset(&alarm) < 0 || sigaddset(&alarm, SIGALRM) < 0 ||
+	    sigaction(SIGALRM, &sa, &d->old_action) < 0)
+		return negative_errno();
+	if (sigprocmask(SIG_UNBLOCK, &alarm, &d->old_mask) < 0 ||
+	    setitimer(ITIMER_REAL, &it, NULL) < 0) {
+		int r = negative_errno();
+
+		(void)sigaction(SIGALRM, &d->old_action, NULL);
+		return r;
+	}
+	return 0;
+}
+
+/* An alarm already pending is taken by the handler before the old action is back. */
+static void deadline_disarm(Deadline *d)
+{
+	const struct itimerval off = {{0, 0}, {0, 0}};
+
+	(void)setitimer(ITIMER_REAL, &off, NULL);
+	(void)sigprocmask(SIG_SETMASK, &d->old_mask, NULL);
+	(void)sigaction(SIGALRM, &d->old_action, NULL);
+}
+
+/* Answers are small; no request here expects fds back (one that came along is closed, under
+ * the deadline). Only answers made of fixed-size fields are handed out (the packet is freed
+ * here); ERROR becomes its errno. */
+static int request_answer(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
+			  ProtoMessage *ret_answer)
 {
 	_cleanup_free_ ProtoPacket *pkt = NULL;
 	ProtoMessage answer;
@@ -87,8 +147,23 @@ int control_request(int fd, const ProtoMessage *request, const int *fds, size_t 
 		return 0;
 	default: /* a request type is never an answer (and ENTER's arrays point into pkt) */
 		proto_message_done(&answer);
+		proto_packet_close_fds(pkt); /* ENTER's three, HOLD's pidfd */
 		return -EBADMSG;
 	}
+}
+
+int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
+		    ProtoMessage *ret_answer)
+{
+	Deadline d;
+	int r;
+
+	r = deadline_arm(&d);
+	if (r < 0)
+		return r;
+	r = request_answer(fd, request, fds, n_fds, ret_answer);
+	deadline_disarm(&d);
+	return r == -EINTR ? -ETIMEDOUT : r;
 }
 
 static int control_simple(const char *socket_path, const ProtoMessage *request, int fd_arg,

@@ -197,8 +197,9 @@ static int handle_answer(int sock, ProtoPacket *pkt, EnterResult *ret)
 	case PROTO_ERROR:
 		snprintf(ret->message, sizeof(ret->message), "%s", a.error.message);
 		return -a.error.error;
-	default:
+	default: /* a request type is never an answer */
 		proto_message_done(&a);
+		proto_packet_close_fds(pkt); /* ENTER's three, HOLD's pidfd */
 		return -EBADMSG;
 	}
 }

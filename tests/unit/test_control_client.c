@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * control_client against an init that answers with fds (in root mode ns root can make it):
+ * no answer carries any, so the connection refuses them (SO_PASSRIGHTS, Linux 6.16), and where
+ * one arrives anyway its close cannot hold root past the exchange's deadline (a TCP socket
+ * with SO_LINGER and unsent data waits out the linger time at its last close), nor stay open.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control_client.h"
+#include "fdpass.h"
+#include "proto_io.h"
+
+static ProtoPacket pkt;
+
+/* A TCP socket whose last close waits 600 s: connected over loopback to a listener that never
+ * accepts, its send queue full, SO_LINGER on. *ret_listener stays open meanwhile. */
+static int lingering_tcp(int *ret_listener)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	const struct linger lg = {.l_onoff = 1, .l_linger = 600};
+	socklen_t len = sizeof(sa);
+	static char chunk[65536];
+	int l, c;
+
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &len), 0);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(fcntl(c, F_SETFL, O_NONBLOCK), 0);
+	while (write(c, chunk, sizeof(chunk)) > 0)
+		;
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	*ret_listener = l;
+	return c;
+}
+
+static unsigned open_fds(void)
+{
+	unsigned n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* The connection control_connect() makes refuses fds: the sender gets EPERM. */
+static void test_connection_refuses_fds(void **state)
+{
+	char dir[] = "/tmp/alcove-unit-XXXXXX", path[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int l, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/admin", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) { /* the init: STOP answered with an fd (refused), then as it should be */
+		ProtoMessage m, ok = {.type = PROTO_OK};
+		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC), r;
+
+		if (c < 0 || proto_recv_message(c, &pkt, &m, 0) != 1 || m.type != PROTO_STOP)
+			_exit(10);
+		r = proto_send_message(c, &ok, (int[]){0}, 1, 0);
+		proto_send_message(c, &ok, NULL, 0, 0);
+		_exit(r == -EPERM ? 0 : 11);
+	}
+	assert_int_equal(control_stop(path), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* 11: the fd went through */
+	close(l);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* On a connection that takes fds (a kernel before 6.16), an answer with a lingering TCP socket
+ * is refused (-EBADMSG) within the deadline, not after 600 s. */
+static void test_lingering_fd_is_bounded(void **state)
+{
+	int sp[2], listener, tcp, status = 0;
+	ProtoMessage m, ok = {.type = PROTO_OK};
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int r = control_request(sp[0], &(ProtoMessage){.type = PROTO_STOP}, NULL, 0, &m);
+
+		_exit(r == -EBADMSG ? 0 : 20);
+	}
+	close(sp[0]);
+	assert_int_equal(proto_recv_message(sp[1], &pkt, &m, 0), 1);
+	tcp = lingering_tcp(&listener);
+	assert_int_equal(proto_send_message(sp[1], &ok, &tcp, 1, 0), 0);
+	close(tcp); /* the client's copy is now the last */
+	/* a watchdog far beyond CONTROL_TIMEOUT_SEC, far below the linger time */
+	for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		(void)waitpid(pid, &status, 0);
+		fail_msg("control_request() still closing the lingering socket after 30 s");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(listener);
+	close(sp[1]);
+}
+
+/* An answer of a request's type (HOLD, with its fd) is refused, and its fd closed. */
+static void test_request_typed_answer_leaks_nothing(void **state)
+{
+	int sp[2], pipefd[2];
+	ProtoMessage m, hold = {.type = PROTO_HOLD, .session = "s"};
+	unsigned before;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	assert_int_equal(proto_send_message(sp[1], &hold, &pipefd[0], 1, 0), 0);
+	before = open_fds();
+	assert_int_equal(control_request(sp[0], &(ProtoMessage){.type = PROTO_STATUS}, NULL, 0, &m),
+			 -EBADMSG);
+	assert_int_equal(open_fds(), before);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(sp[0]);
+	close(sp[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_connection_refuses_fds),
+	    cmocka_unit_test(test_lingering_fd_is_bounded),
+	    cmocka_unit_test(test_request_typed_answer_leaks_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
