@@ -200,7 +200,7 @@ static void hangup(Loop *l)
 	if (l->r->hung_up)
 		return;
 	l->r->hung_up = true;
-	/* our own unreaped child: its pid cannot have been reused */
+	/* our own unreaped child (SIGCHLD at its default): its pid cannot have been reused */
 	(void)kill(l->pid, SIGHUP);
 }
 
@@ -345,9 +345,11 @@ static int relay_run(PtyRelay *r, pid_t pid, int pidfd)
 }
 
 /* The child: the session's side. Never returns. */
-static _noreturn_ void session_child(PtyRelay *r, const sigset_t *mask, int (*session)(void *),
+static _noreturn_ void session_child(PtyRelay *r, const sigset_t *mask,
+				     const struct sigaction *chld, int (*session)(void *),
 				     void *userdata)
 {
+	(void)sigaction(SIGCHLD, chld, NULL);
 	(void)sigprocmask(SIG_SETMASK, mask, NULL);
 	/* A group of its own: a terminal left cooked (input not relayed) sends ^C to our group,
 	 * and we pass it on; in the same group the session would get it twice. */
@@ -371,17 +373,43 @@ static int wait_child(pid_t pid)
 	return status;
 }
 
+/* Blocked before the fork: a resize or hangup in between is relayed, not lost. SIGCHLD at
+ * its default, so that the child stays unreaped until wait_child() and its pid, which
+ * hangup() and on_signal() signal, is never another process's: with SIG_IGN inherited (a
+ * caller may run us so) the kernel reaped it at once, and its status was lost. */
+static int relay_signals_set(sigset_t *old_mask, struct sigaction *old_chld)
+{
+	const struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t relayed;
+
+	relay_sigset(&relayed);
+	if (sigaction(SIGCHLD, &dfl, old_chld) < 0)
+		return negative_errno();
+	if (sigprocmask(SIG_BLOCK, &relayed, old_mask) < 0) {
+		int k = negative_errno();
+
+		(void)sigaction(SIGCHLD, old_chld, NULL);
+		return k;
+	}
+	return 0;
+}
+
+static void relay_signals_restore(const sigset_t *old_mask, const struct sigaction *old_chld)
+{
+	(void)sigprocmask(SIG_SETMASK, old_mask, NULL);
+	(void)sigaction(SIGCHLD, old_chld, NULL);
+}
+
 int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdata, int *ret_status)
 {
 	_cleanup_close_ int pidfd = -1;
-	sigset_t relayed, old;
+	struct sigaction old_chld;
+	sigset_t old;
 	pid_t pid;
 	int k;
 
-	/* blocked before the fork: a resize or hangup in between is relayed, not lost */
-	relay_sigset(&relayed);
-	if (sigprocmask(SIG_BLOCK, &relayed, &old) < 0) {
-		k = negative_errno();
+	k = relay_signals_set(&old, &old_chld);
+	if (k < 0) {
 		pty_relay_done(r);
 		return k;
 	}
@@ -390,11 +418,11 @@ int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdat
 	if (pid < 0) {
 		k = negative_errno();
 		pty_relay_done(r);
-		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		relay_signals_restore(&old, &old_chld);
 		return k;
 	}
 	if (pid == 0)
-		session_child(r, &old, session, userdata);
+		session_child(r, &old, &old_chld, session, userdata);
 	closep(&r->slave); /* the master reads EIO once the session's side has closed it */
 	r->slave = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -406,6 +434,6 @@ int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdat
 		(void)kill(pid,
 			   SIGHUP); /* the relay broke: the session must not go on without it */
 	*ret_status = wait_child(pid);
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	relay_signals_restore(&old, &old_chld);
 	return k;
 }

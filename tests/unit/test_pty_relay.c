@@ -133,11 +133,31 @@ static void test_session(void **state)
 	close(master);
 }
 
+/* A caller that ignores SIGCHLD (inherited through exec): the child is not reaped behind the
+ * relay's back, so its status arrives and its pid is never another process's. */
+static int relayed_sigchld_ignored(void *arg)
+{
+	signal(SIGCHLD, SIG_IGN);
+	return relayed(arg);
+}
+
+static void test_session_sigchld_ignored(void **state)
+{
+	int master, slave;
+
+	(void)state;
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	assert_int_equal(in_child(slave, slave, slave, relayed_sigchld_ignored, NULL), 7);
+	close(slave);
+	close(master);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wanted),
 	    cmocka_unit_test(test_session),
+	    cmocka_unit_test(test_session_sigchld_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
