@@ -84,3 +84,21 @@ int open_beneath(int dirfd, const char *path, int flags, mode_t mode)
 
 	return RET_NERRNO(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
 }
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

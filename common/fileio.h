@@ -23,6 +23,10 @@ int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t 
 /* The same read, of an fd the caller opened: to its end, -EFBIG when it fills buf. */
 int read_fd_whole(int fd, char *buf, size_t size, size_t *ret_len);
 
+/* All of buf to fd, retrying EINTR and short writes; -errno (EPIPE, ENOSPC, EAGAIN on a
+ * non-blocking fd). */
+int write_all(int fd, const void *buf, size_t len);
+
 /* path opened O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK following symlinks (a FIFO must not hang
  * the caller, a tty must not become its terminal), for a file that must be a regular one:
  * the fd and its stat, or -EISDIR (a directory), -EBADFD (anything else but a regular file),

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "relay_child.h"
 
 /* What the master may still hold when the session has ended: the tty layer buffers at most
  * 64 KiB per direction (tty_buffer) plus the line discipline's 4 KiB. */
@@ -39,17 +40,6 @@ typedef struct Loop {
 	Buf in, out;
 	bool in_open, master_open, out_open, child_done;
 } Loop;
-
-static void relay_sigset(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGWINCH);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGQUIT);
-	sigaddset(set, SIGPIPE); /* a closed output is EPIPE here, not our death in raw mode */
-}
 
 int pty_relay_wanted(dev_t own_pts)
 {
@@ -345,12 +335,10 @@ static int relay_run(PtyRelay *r, pid_t pid, int pidfd)
 }
 
 /* The child: the session's side. Never returns. */
-static _noreturn_ void session_child(PtyRelay *r, const sigset_t *mask,
-				     const struct sigaction *chld, int (*session)(void *),
+static _noreturn_ void session_child(PtyRelay *r, const RelaySignals *sigs, int (*session)(void *),
 				     void *userdata)
 {
-	(void)sigaction(SIGCHLD, chld, NULL);
-	(void)sigprocmask(SIG_SETMASK, mask, NULL);
+	relay_signals_restore(sigs);
 	/* A group of its own: a terminal left cooked (input not relayed) sends ^C to our group,
 	 * and we pass it on; in the same group the session would get it twice. */
 	if (setpgid(0, 0) < 0)
@@ -363,52 +351,14 @@ static _noreturn_ void session_child(PtyRelay *r, const sigset_t *mask,
 	_exit(session(userdata));
 }
 
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return W_EXITCODE(1, 0);
-	return status;
-}
-
-/* Blocked before the fork: a resize or hangup in between is relayed, not lost. SIGCHLD at
- * its default, so that the child stays unreaped until wait_child() and its pid, which
- * hangup() and on_signal() signal, is never another process's: with SIG_IGN inherited (a
- * caller may run us so) the kernel reaped it at once, and its status was lost. */
-static int relay_signals_set(sigset_t *old_mask, struct sigaction *old_chld)
-{
-	const struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigset_t relayed;
-
-	relay_sigset(&relayed);
-	if (sigaction(SIGCHLD, &dfl, old_chld) < 0)
-		return negative_errno();
-	if (sigprocmask(SIG_BLOCK, &relayed, old_mask) < 0) {
-		int k = negative_errno();
-
-		(void)sigaction(SIGCHLD, old_chld, NULL);
-		return k;
-	}
-	return 0;
-}
-
-static void relay_signals_restore(const sigset_t *old_mask, const struct sigaction *old_chld)
-{
-	(void)sigprocmask(SIG_SETMASK, old_mask, NULL);
-	(void)sigaction(SIGCHLD, old_chld, NULL);
-}
-
 int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdata, int *ret_status)
 {
 	_cleanup_close_ int pidfd = -1;
-	struct sigaction old_chld;
-	sigset_t old;
+	RelaySignals sigs;
 	pid_t pid;
 	int k;
 
-	k = relay_signals_set(&old, &old_chld);
+	k = relay_signals_block(&sigs);
 	if (k < 0) {
 		pty_relay_done(r);
 		return k;
@@ -418,11 +368,11 @@ int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdat
 	if (pid < 0) {
 		k = negative_errno();
 		pty_relay_done(r);
-		relay_signals_restore(&old, &old_chld);
+		relay_signals_restore(&sigs);
 		return k;
 	}
 	if (pid == 0)
-		session_child(r, &old, &old_chld, session, userdata);
+		session_child(r, &sigs, session, userdata);
 	closep(&r->slave); /* the master reads EIO once the session's side has closed it */
 	r->slave = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -433,7 +383,7 @@ int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdat
 	if (k < 0)
 		(void)kill(pid,
 			   SIGHUP); /* the relay broke: the session must not go on without it */
-	*ret_status = wait_child(pid);
-	relay_signals_restore(&old, &old_chld);
+	*ret_status = relay_child_wait(pid);
+	relay_signals_restore(&sigs);
 	return k;
 }

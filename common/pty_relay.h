@@ -11,7 +11,7 @@
  * every fd of the slave, and nothing inside holds the caller's terminal.
  *
  * Which fds get the slave: each of 0, 1, 2 that is a terminal; the others (a /dev/null, a
- * file, a pipe) go to the session as they are. What the caller types is read (the terminal in
+ * file, a pipe) go to the session as they are (alcovectl relays those too: pipe_relay.h). What the caller types is read (the terminal in
  * raw mode, the session's line discipline does the rest) only when fd 0 is the terminal;
  * otherwise its modes are left alone and the slave passes output through unprocessed, so that
  * the terminal processes it once. The window size follows SIGWINCH. Like util-linux's

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "pipe_relay.h"
 #include "pty_relay.h"
 #include "statefile.h"
 #include "usage_read.h"
@@ -148,8 +149,8 @@ typedef struct SessionArgs {
 	int n_cmd;
 } SessionArgs;
 
-/* The session's side of the relay (in a child of ours, on the slave): ends as the session did. */
-static int session_on_pty(void *userdata)
+/* The session in a child of a relay's: ends as the session did. */
+static int session_in_child(void *userdata)
 {
 	const SessionArgs *a = userdata;
 	int r, status;
@@ -158,6 +159,35 @@ static int session_on_pty(void *userdata)
 	if (r < 0)
 		return failure_code(r);
 	(void)fflush(stdout); /* before dying of its signal; the status is what counts */
+	enter_exit_like(status);
+}
+
+/* With fds 0, 1, 2 that are not terminals (nor /dev/null) through pipes of ours
+ * (pipe_relay.h): a process the session leaves behind never holds the caller's pipe, file or
+ * socket. *ret_status as run_session() sets it. */
+static int run_session_piped(const SessionArgs *a, int *ret_status)
+{
+	int r;
+
+	if (!pipe_relay_wanted())
+		return run_session(a->li, a->name, a->cmd, a->n_cmd, ret_status);
+	*ret_status = W_EXITCODE(CTL_EXIT_FAILURE, 0);
+	r = pipe_relay_session(session_in_child, (void *)a, ret_status);
+	if (r < 0)
+		log_error_errno(r, "Failed to relay the session's input and output: %m");
+	return 0;
+}
+
+/* The session's side of the pty relay (in a child of ours, on the slave): ends as the
+ * session did. */
+static int session_on_pty(void *userdata)
+{
+	int r, status;
+
+	r = run_session_piped(userdata, &status);
+	if (r < 0)
+		return failure_code(r);
+	(void)fflush(stdout);
 	enter_exit_like(status);
 }
 
@@ -244,7 +274,8 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	if (pty_relay_wanted(0) != 0)
 		r = run_session_pty(li, name_buf, argv + next, argc - next, &status);
 	else
-		r = run_session(li, name_buf, argv + next, argc - next, &status);
+		r = run_session_piped(&(SessionArgs){li, name_buf, argv + next, argc - next},
+				      &status);
 	close_session(ctx, user, name_buf, session_buf);
 	if (r < 0)
 		return failure_code(r);

@@ -7,24 +7,9 @@
 #include <unistd.h>
 
 #include "dirs.h"
+#include "fileio.h"
 #include "macro.h"
 #include "paths.h"
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int state_write(int dirfd, const AlcoveState *s)
 {

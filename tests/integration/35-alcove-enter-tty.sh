@@ -98,3 +98,21 @@ assert_eq mounted "$out" "ns root mounted a devpts of its own on /dev/pts"
 line=$(enter_tty R9) || fail "root mode, own devpts: enter on a terminal"
 [[ $line =~ ^R9:/dev/pts/[0-9]+:term:R9$ ]] || fail "root mode, own devpts: $line"
 pass "... its ptmx is used ($line)"
+
+# -- fds that are not terminals go through pipes of alcovectl's (pipe_relay.h) ---------------
+# A process the session leaves behind holding its stdout must not keep the admin's pipeline
+# waiting, nor write there later (its line "late" would be in the output), and gets EPIPE.
+# (the file goes to the home: the alcove, and its /tmp, ends with the leftover)
+leftover='trap "" PIPE; sleep 3; echo late || echo EPIPE >"$HOME/alcr-epipe"'
+out=$(timeout 60 "$ALCOVECTL" --config "$conf" enter alcr5 -- sh -c \
+	"setsid sh -c '$leftover' </dev/null & echo piped; exit 3" 2>&1 | cat
+	echo "rc=${PIPESTATUS[0]}")
+assert_eq "piped
+rc=3" "$out" "a leftover process holding stdout: the pipeline ends with the session, its status kept"
+wait_until 100 actl --config "$conf" enter alcr5 -- sh -c 'test -e "$HOME/alcr-epipe"' </dev/null ||
+	fail "the leftover process did not meet EPIPE on the closed pipe"
+pass "... and the leftover process's write meets EPIPE, not the admin's pipe"
+# input through the relay: a file and a pipe
+printf 'one\ntwo\n' >"$WORK/in"
+assert_eq "2" "$(actl --config "$conf" enter alcr5 -- wc -l <"$WORK/in")" "stdin from a file"
+assert_eq "abc" "$(echo abc | actl --config "$conf" enter alcr5 -- cat)" "stdin from a pipe"

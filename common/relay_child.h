@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * What the two relays of a session (pty_relay.h, pipe_relay.h) share: the session runs in a
+ * child of ours while we relay, with the signals we pass on blocked around the fork (one
+ * that arrives in between is relayed, not lost) and SIGCHLD at its default, so that the child
+ * stays unreaped until relay_child_wait() and its pid, which we signal, is never another
+ * process's (a caller ignoring SIGCHLD, inherited through exec, had it reaped at once).
+ */
+
+#include <signal.h>
+#include <sys/types.h>
+
+typedef struct RelaySignals {
+	sigset_t old_mask;
+	struct sigaction old_chld;
+} RelaySignals;
+
+/* SIGWINCH, SIGHUP, SIGTERM, SIGINT, SIGQUIT, and SIGPIPE (a closed output is EPIPE to the
+ * relay, not its death). */
+void relay_sigset(sigset_t *set);
+
+/* Blocks relay_sigset() and sets SIGCHLD to its default; the old ones saved in s. */
+int relay_signals_block(RelaySignals *s);
+/* In the child (before it runs the session) and in the parent at the end. */
+void relay_signals_restore(const RelaySignals *s);
+
+/* The child's wait status (an exit of 1 when waitpid fails). */
+int relay_child_wait(pid_t pid);
