@@ -245,6 +245,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 		return log_error_errno(-ENOMEM, "Failed to allocate the helper's reply: %m"), CTL_EXIT_FAILURE;
 	kv_builder_init(&req);
 	kv_add(&req, "user", user);
+	kv_addf(&req, "uid", "%u", (unsigned)li->uid);
 	kv_add(&req, "service", "alcovectl");
 	kv_add(&req, "config", ctx->config);
 	kv_add(&req, "lobby", "0");

@@ -113,6 +113,26 @@ static void answer_groups(OpenCtx *c)
 	kv_add(&c->ans->kv, "groups", text);
 }
 
+/* The caller found user's account first (the PAM module through its own NSS lookup): the
+ * helper's lookup of the same name must give the same uid. With two accounts of one name in
+ * two NSS sources (a local alice and a directory's, case-insensitive sssd) a second lookup
+ * by name can answer with the other one: its alcove would be built or joined for this login.
+ * Refused whatever failure says (tenant): the login's name can be chosen to cause it. */
+static int check_same_account(OpenCtx *c, const char *uid)
+{
+	char mine[16];
+
+	if (!uid)
+		return 0; /* an older caller; alcovectl looks up as we do */
+	snprintf(mine, sizeof(mine), "%u", (unsigned)c->login->uid);
+	if (strcmp(mine, uid) == 0)
+		return 0;
+	c->ans->tenant = true;
+	return answer_error(c->ans, EPERM,
+			    "User '%s' is uid %s to the login but uid %s here (two accounts of "
+			    "that name in NSS?); refused",
+			    c->login->user, uid, mine);
+}
 /* 1: contain with c->profile; 0: skip (answered); <0: error (answered). */
 static int decide(OpenCtx *c, const Request *req)
 {
@@ -141,6 +161,9 @@ static int decide(OpenCtx *c, const Request *req)
 		return answer_error(c->ans, r, "Failed to look up user '%s': %m", user);
 	/* the account's own name from here on, not the request's spelling (login.h) */
 	user = c->ans->fields.user = c->login->user;
+	r = check_same_account(c, req->uid);
+	if (r < 0)
+		return r;
 	policy_decide(c->policy, &c->login->login, &d);
 	if (d.kind == DECISION_SKIP) {
 		kv_add(&c->ans->kv, "status", "skip");

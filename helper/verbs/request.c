@@ -33,6 +33,7 @@ int request_parse(const KvMessage *msg, Request *ret, const char **ret_bad)
 	    .tty = kv_get(msg, "tty"),
 	    .rhost = kv_get(msg, "rhost"),
 	    .config = kv_get(msg, "config"),
+	    .uid = kv_get(msg, "uid"),
 	};
 	if (!ret->config || !*ret->config)
 		ret->config = ALCOVE_DEFAULT_CONFIG;

@@ -19,6 +19,7 @@ typedef struct Request {
 	const char *tty;
 	const char *rhost;
 	const char *config; /* the policy file; ALCOVE_DEFAULT_CONFIG when absent or empty */
+	const char *uid;    /* open: the uid the caller found for user (decimal), or NULL */
 	bool lobby;	    /* open: build the login's lobby and send its fds */
 	bool debug;
 	bool dry_run; /* gc */
