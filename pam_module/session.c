@@ -50,6 +50,7 @@ typedef struct Ctx {
 	const char *user, *service, *tty, *rhost; /* user: PAM_USER, then its pw_name */
 	const char *typed;			  /* PAM_USER as given: sshd's Match User */
 	char pw_name[POLICY_LOGIN_NAME_MAX + 1];
+	uid_t uid; /* pw_name's: the helper must find the same account (request_open) */
 	LogFields f;
 	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
 	char msg[512]; /* why the failing step failed, naming its object */
@@ -112,6 +113,7 @@ static int request_open(Ctx *c, HelperReply *reply)
 
 	kv_builder_init(&b);
 	kv_add(&b, "user", c->user);
+	kv_addf(&b, "uid", "%u", (unsigned)c->uid);
 	kv_add(&b, "service", c->service);
 	kv_add(&b, "tty", c->tty);
 	kv_add(&b, "rhost", c->rhost);
@@ -322,6 +324,7 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_
 	 * alice): the rules match it, the helper gets it. */
 	snprintf(c->pw_name, sizeof(c->pw_name), "%s", li->user);
 	c->user = c->f.user = c->pw_name;
+	c->uid = li->uid;
 	r = policy_load(c->o->config, &p, &errs);
 	if (r < 0) {
 		/* Fail closed, except for root: a broken file must not lock the admin out, and
@@ -589,9 +592,16 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	t1 = monotonic_us();
 	r = contain(&c);
 	if (r == 1) {
+		/* We decided to contain; the helper, on the same inputs, did not: the policy
+		 * file changed in between (an admin's editor truncates it first), or NSS gave it
+		 * another account. Neither is a reason to let the login through. */
 		c.f.stage = "helper";
-		log_full(LOG_INFO, 0, &c.f, "Not contained: alcove-helper decided to skip");
-		return OUTCOME_SKIPPED;
+		log_full(
+		    LOG_ERR, 0, &c.f,
+		    "Refusing session: the policy selects %s for containment, but alcove-helper "
+		    "decided to skip it (the policy file changed meanwhile?)",
+		    c.user);
+		return OUTCOME_FAILED;
 	}
 	if (r < 0)
 		return contain_failed(&c, r, failure);

@@ -52,6 +52,17 @@ svc alcd-f-nofile "config=/run/alcove-tests/alcd-no-such.conf helper=$HELPER"
 out=$(pt alcd-f-nofile alcd1) && fail "missing policy: session opened: $out"
 logged "missing policy: refused" alcd1 policy "No such file or directory"
 
+# --- the policy changed between the module's decision and the helper's (an editor rewriting
+# the file): the helper skips the user the module decided to contain; refused, not let through
+racy=$(make_config "$(cat "$good")")
+wrap=/run/alcove-tests/alcd-rewriting-helper
+printf '#!/bin/sh\nprintf %%s "rules = ( { user = \\"alcd-other\\"; profile = \\"lab\\"; } ); profiles = { lab = { }; };" >%s\nexec %s "$@"\n' \
+	"$racy" "$HELPER" >"$wrap" && chmod 0755 "$wrap" || fail "write $wrap"
+on_exit "rm -f $wrap"
+svc alcd-f-racy "config=$racy helper=$wrap"
+out=$(pt alcd-f-racy alcd1) && fail "policy changed under the helper: session opened: $out"
+logged "policy changed under the helper: refused" alcd1 helper "but alcove-helper decided to skip it"
+
 # --- the helper is missing
 svc alcd-f-nohelper "config=$good helper=/usr/libexec/alcd-no-such-helper"
 out=$(pt alcd-f-nohelper alcd1) && fail "missing helper: session opened: $out"
