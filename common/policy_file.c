@@ -34,7 +34,7 @@ static int read_all(int fd, size_t size, char **ret)
 		if (n < 0)
 			return negative_errno();
 		if (n == 0)
-			break; /* shrank while we read: parse what is there */
+			return -ESTALE; /* shrank while we read: an editor rewriting it in place */
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
@@ -86,10 +86,23 @@ int policy_read_file(const char *path, char **ret, PolicyErrors *errs)
 		policy_errors_add(errs, path, 0, "larger than %d bytes", POLICY_FILE_MAX);
 		return -EFBIG;
 	}
+	/* Empty, or cut short while read: an editor that truncates the file before writing it
+	 * anew (nano, `cat >`) shows a login a policy that contains nobody. Refused, not taken
+	 * for "no rule": write the file elsewhere and rename it over. */
+	if (st.st_size == 0) {
+		policy_errors_add(errs, path, 0,
+				  "empty (being rewritten? a policy is replaced "
+				  "by renaming a complete file over it)");
+		return -ENODATA;
+	}
 	r = read_all(fd, (size_t)st.st_size, &text);
 	if (r < 0) {
 		policy_errors_add(errs, path, 0, "failed to read: %s",
-				  r == -EBADMSG ? "it contains a NUL byte" : strerror(-r));
+				  r == -EBADMSG ? "it contains a NUL byte"
+				  : r == -ESTALE
+				      ? "it shrank while read (being rewritten? a policy is "
+					"replaced by renaming a complete file over it)"
+				      : strerror(-r));
 		return r == -EBADMSG ? -EINVAL : r;
 	}
 	line = find_include(text);

@@ -147,7 +147,7 @@ static void test_profile_text(void **state)
 	policy_free(p);
 
 	/* an empty file: the builtin limits, a share of RAM and a task count */
-	p = load_ok("");
+	p = load_ok("# the defaults only\n");
 	out = capture(print_text, &p->defaults);
 	assert_non_null(strstr(out, "  limits.MemoryMax       25%"));
 	assert_non_null(strstr(out, "  limits.TasksMax        2048"));

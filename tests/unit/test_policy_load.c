@@ -525,14 +525,23 @@ static void test_include_and_nul_refused(void **state)
 	free(path);
 }
 
+/* A file of comments only: the defaults, contains nobody. An empty one is refused: an editor
+ * rewriting the file in place truncates it first, and a login then must not read "nobody". */
 static void test_empty_file(void **state)
 {
-	Policy *p = load_ok("");
+	Policy *p = load_ok("# the defaults only\n");
+	PolicyErrors errs;
 
 	assert_int_equal(p->n_rules, 0);
 	assert_int_equal(p->n_profiles, 0);
 	assert_int_equal(p->default_action, RULE_SKIP);
 	policy_free(p);
+	p = NULL;
+	assert_int_equal(load_text("", &p, &errs, NULL), -ENODATA);
+	assert_null(p);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], ": empty (being rewritten?"));
+	policy_errors_clear(&errs);
 }
 
 /* The shipped example must load and contain nobody; its defaults run on a fresh host (user

@@ -361,7 +361,7 @@ static void test_unsafe_names_not_contained(void **state)
 	policy_free(p);
 
 	/* and with no rule for them, the shipped default: nothing changes */
-	p = load_ok("");
+	p = load_ok("# the defaults only\n");
 	d = decide(p, "alice@corp", 1021, GROUPS("domain users"), "sshd", NULL, NULL);
 	assert_int_equal(d.kind, DECISION_SKIP);
 	policy_free(p);

@@ -11,7 +11,7 @@ static void assert_origin(const Origin *o, const char *section, int line)
 
 static void test_builtin_defaults(void **state)
 {
-	Policy *p = load_ok("");
+	Policy *p = load_ok("# the defaults only\n");
 	const Profile *d = &p->defaults;
 
 	assert_string_equal(d->name, "defaults");
