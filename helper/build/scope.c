@@ -209,10 +209,12 @@ static int job_run(sd_bus *bus, const char *unit, const ScopeRequest *req, AlcEr
 	if (r < 0)
 		return alc_error(ret_error, r, SCOPE_STAGE, "%s of %s: wait for job %s: %m", what,
 				 unit, w.job);
+	/* not `systemctl status`: it prints the names of the cgroups below the scope raw, and
+	 * in root mode ns root names them (a terminal escape in one reaches the admin) */
 	if (strcmp(w.result, "done") != 0)
 		return alc_error(ret_error, -EIO, SCOPE_STAGE,
-				 "%s of %s: job %s (see 'systemctl status %s')", what, unit,
-				 w.result, unit);
+				 "%s of %s: job %s (see 'journalctl -u %s')", what, unit, w.result,
+				 unit);
 	return 0;
 }
 

@@ -271,23 +271,41 @@ static bool proc_init_user_is(int procfd, const char *pid, const char *user)
 	return false;
 }
 
+/* Whether pid is an untracked alcove-init gc may report or kill (with user: that user's):
+ * its executable, a PID ns of its own, its ns root's uid and --user=, and no state naming it. */
+static bool untracked_init(Gc *g, int procfd, const char *name, uint64_t starttime, uid_t *uid)
+{
+	bool ns_init;
+	pid_t pid = (pid_t)atoi(name);
+
+	if (!proc_is_alcove_init(g, procfd, name) || proc_status(procfd, name, uid, &ns_init) < 0 ||
+	    !ns_init)
+		return false;
+	/* with user: its init runs as the user's ns root, S (user mode) or the uid (root mode),
+	 * and was started with --user=<user> (subordinate ranges of deleted users get reused) */
+	if (g->user && ((*uid != g->uid && (g->subuid == 0 || *uid != g->subuid)) ||
+			!proc_init_user_is(procfd, name, g->user)))
+		return false;
+	return !gc_pid_is_tracked(g, pid, starttime);
+}
+
+/*
+ * The pidfd first, then the start time, the checks by /proc/PID, the start time again: the
+ * checks were of the pidfd's process only if the pid was not reused in between (the second
+ * start time would differ), and the kill goes through the pidfd, which never names another
+ * process (ESRCH once its process has gone).
+ */
 static void gc_init_one(Gc *g, int procfd, const char *name)
 {
 	_cleanup_close_ int pidfd = -1;
 	uint64_t starttime, again = 0;
-	bool ns_init;
 	pid_t pid = (pid_t)atoi(name);
 	uid_t uid;
 
-	if (!proc_is_alcove_init(g, procfd, name) ||
-	    proc_status(procfd, name, &uid, &ns_init) < 0 || !ns_init)
-		return;
-	/* with user: its init runs as the user's ns root, S (user mode) or the uid (root mode),
-	 * and was started with --user=<user> (subordinate ranges of deleted users get reused) */
-	if (g->user && ((uid != g->uid && (g->subuid == 0 || uid != g->subuid)) ||
-			!proc_init_user_is(procfd, name, g->user)))
-		return;
-	if (proc_starttime(pid, &starttime) < 0 || gc_pid_is_tracked(g, pid, starttime))
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 || proc_starttime(pid, &starttime) < 0 ||
+	    !untracked_init(g, procfd, name, starttime, &uid) || proc_starttime(pid, &again) < 0 ||
+	    again != starttime)
 		return;
 	if (!g->force) {
 		gc_report_add(&g->report,
@@ -301,10 +319,6 @@ static void gc_init_one(Gc *g, int procfd, const char *name)
 			      (int)pid, (unsigned)uid);
 		return;
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	/* the pidfd pins the pid: if the start time still matches, it is the process we saw */
-	if (pidfd < 0 || proc_starttime(pid, &again) < 0 || again != starttime)
-		return;
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0) {
 		g->failed++;
 		gc_report_add(&g->report, "failed to kill alcove-init pid %d: %s", (int)pid,
