@@ -205,7 +205,7 @@ static int relay_run(Loop *l)
 static _noreturn_ void session_child(Loop *l, int theirs[3], const RelaySignals *sigs,
 				     int (*session)(void *), void *userdata)
 {
-	relay_signals_restore(sigs);
+	relay_child_setup(sigs);
 	for (int fd = 0; fd < 3; fd++)
 		if (theirs[fd] >= 0 && dup2(theirs[fd], fd) < 0)
 			_exit(1);

@@ -338,7 +338,7 @@ static int relay_run(PtyRelay *r, pid_t pid, int pidfd)
 static _noreturn_ void session_child(PtyRelay *r, const RelaySignals *sigs, int (*session)(void *),
 				     void *userdata)
 {
-	relay_signals_restore(sigs);
+	relay_child_setup(sigs);
 	/* A group of its own: a terminal left cooked (input not relayed) sends ^C to our group,
 	 * and we pass it on; in the same group the session would get it twice. */
 	if (setpgid(0, 0) < 0)

@@ -2,6 +2,8 @@
 #include "relay_child.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "macro.h"
@@ -23,6 +25,7 @@ int relay_signals_block(RelaySignals *s)
 	sigset_t relayed;
 
 	relay_sigset(&relayed);
+	s->parent = getpid();
 	if (sigaction(SIGCHLD, &dfl, &s->old_chld) < 0)
 		return negative_errno();
 	if (sigprocmask(SIG_BLOCK, &relayed, &s->old_mask) < 0) {
@@ -38,6 +41,14 @@ void relay_signals_restore(const RelaySignals *s)
 {
 	(void)sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	(void)sigaction(SIGCHLD, &s->old_chld, NULL);
+}
+
+void relay_child_setup(const RelaySignals *s)
+{
+	relay_signals_restore(s);
+	/* the parent may have died before the prctl: then we were reparented already */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != s->parent)
+		_exit(1);
 }
 
 int relay_child_wait(pid_t pid)

@@ -15,6 +15,7 @@
 typedef struct RelaySignals {
 	sigset_t old_mask;
 	struct sigaction old_chld;
+	pid_t parent; /* the relay: getpid() when they were blocked, before the fork */
 } RelaySignals;
 
 /* SIGWINCH, SIGHUP, SIGTERM, SIGINT, SIGQUIT, and SIGPIPE (a closed output is EPIPE to the
@@ -23,8 +24,12 @@ void relay_sigset(sigset_t *set);
 
 /* Blocks relay_sigset() and sets SIGCHLD to its default; the old ones saved in s. */
 int relay_signals_block(RelaySignals *s);
-/* In the child (before it runs the session) and in the parent at the end. */
+/* In the parent at the end. */
 void relay_signals_restore(const RelaySignals *s);
+/* In the child, before it runs the session: the signals restored, and the child ends with its
+ * relay (PR_SET_PDEATHSIG): a relay killed (SIGKILL) must not leave the session's client
+ * holding the alcove, as the caller alone did before it relayed. */
+void relay_child_setup(const RelaySignals *s);
 
 /* The child's wait status (an exit of 1 when waitpid fails). */
 int relay_child_wait(pid_t pid);

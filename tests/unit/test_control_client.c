@@ -29,30 +29,27 @@
 
 static ProtoPacket pkt;
 
-/* A TCP socket whose last close waits 600 s: connected over loopback to a listener that never
- * accepts, its send queue full, SO_LINGER on. *ret_listener stays open meanwhile. */
-static int lingering_tcp(int *ret_listener)
+/* A TCP socket whose last close waits 600 s: connected over loopback to listener (bound and
+ * listening here), which never accepts, its send queue full, SO_LINGER on. */
+static int lingering_tcp(int listener)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	const struct linger lg = {.l_onoff = 1, .l_linger = 600};
 	socklen_t len = sizeof(sa);
 	static char chunk[65536];
-	int l, c;
+	int c;
 
-	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(l >= 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(l, 1), 0);
-	assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &len), 0);
+	if (bind(listener, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(listener, 1) < 0 ||
+	    getsockname(listener, (struct sockaddr *)&sa, &len) < 0)
+		_exit(31);
 	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(c >= 0);
-	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(fcntl(c, F_SETFL, O_NONBLOCK), 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    fcntl(c, F_SETFL, O_NONBLOCK) < 0)
+		_exit(32);
 	while (write(c, chunk, sizeof(chunk)) > 0)
 		;
-	assert_int_equal(errno, EAGAIN);
-	assert_int_equal(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
-	*ret_listener = l;
+	if (errno != EAGAIN || setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+		_exit(33);
 	return c;
 }
 
@@ -105,16 +102,43 @@ static void test_connection_refuses_fds(void **state)
 	rmdir(dir);
 }
 
+/* The answer with a lingering TCP socket, queued on sp by a process that then exits: its own
+ * close of the socket, at exit, never lingers (PF_EXITING), and the one in the queue is the
+ * last reference, so the receiver's close is the last. */
+static void queue_lingering_answer(int sp)
+{
+	int listener, status;
+	pid_t pid;
+
+	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); /* outlives the sender */
+	assert_true(listener >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int tcp = lingering_tcp(listener);
+
+		_exit(proto_send_message(sp, &(ProtoMessage){.type = PROTO_OK}, &tcp, 1, 0) == 0
+			  ? 0
+			  : 30);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the listener stays open in this process (its unaccepted connection with it) until the
+	 * test ends: closed, it would reset the connection and nothing would linger */
+}
+
 /* On a connection that takes fds (a kernel before 6.16), an answer with a lingering TCP socket
  * is refused (-EBADMSG) within the deadline, not after 600 s. */
 static void test_lingering_fd_is_bounded(void **state)
 {
-	int sp[2], listener, tcp, status = 0;
-	ProtoMessage m, ok = {.type = PROTO_OK};
+	int sp[2], status = 0;
+	ProtoMessage m;
 	pid_t pid;
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	queue_lingering_answer(sp[1]);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -122,11 +146,6 @@ static void test_lingering_fd_is_bounded(void **state)
 
 		_exit(r == -EBADMSG ? 0 : 20);
 	}
-	close(sp[0]);
-	assert_int_equal(proto_recv_message(sp[1], &pkt, &m, 0), 1);
-	tcp = lingering_tcp(&listener);
-	assert_int_equal(proto_send_message(sp[1], &ok, &tcp, 1, 0), 0);
-	close(tcp); /* the client's copy is now the last */
 	/* a watchdog far beyond CONTROL_TIMEOUT_SEC, far below the linger time */
 	for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
 		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
@@ -137,7 +156,7 @@ static void test_lingering_fd_is_bounded(void **state)
 	}
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	close(listener);
+	close(sp[0]);
 	close(sp[1]);
 }
 
