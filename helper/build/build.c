@@ -47,6 +47,7 @@ void build_ctx_done(BuildCtx *c)
 	closep(&c->cs.null_fd);
 	closep(&c->cs.persist_fd);
 	closep(&c->cs.layer_lock_fd);
+	closep(&c->cs.sys_fd);
 	closep(&c->oci_lock_fd);
 	closep(&c->cs.sync_fd);
 	closep(&c->sync_fd);
@@ -332,7 +333,8 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 			     .admin_fd = -1,
 			     .null_fd = -1,
 			     .persist_fd = -1,
-			     .layer_lock_fd = -1};
+			     .layer_lock_fd = -1,
+			     .sys_fd = -1};
 	for (size_t i = 0; i < ELEMENTSOF(c->layer_fds); i++)
 		c->layer_fds[i] = -1;
 	c->oci_lock_fd = -1;
