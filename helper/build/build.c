@@ -32,6 +32,9 @@
 
 #define CHILD_TIMEOUT_MS 30000
 
+_Static_assert(POLICY_MAX_LAYERS + BUILD_MAX_BIND_FDS <= FDPASS_MAX_FDS,
+	       "the GO message carries every layer and detached mount");
+
 void build_ctx_done(BuildCtx *c)
 {
 	for (size_t i = 0; i < c->n_layers; i++)
@@ -44,6 +47,7 @@ void build_ctx_done(BuildCtx *c)
 	closep(&c->cs.null_fd);
 	closep(&c->cs.persist_fd);
 	closep(&c->cs.layer_lock_fd);
+	closep(&c->cs.sys_fd);
 	closep(&c->oci_lock_fd);
 	closep(&c->cs.sync_fd);
 	closep(&c->sync_fd);
@@ -260,7 +264,7 @@ static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
 /* After the clone: maps, state, layers, scope, GO, wait. */
 static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 {
-	int mnt_fds[POLICY_MAX_LAYERS + 1 + POLICY_MAX_MOUNTS];
+	int mnt_fds[POLICY_MAX_LAYERS + BUILD_MAX_BIND_FDS];
 	size_t n = 0;
 	uint64_t t0, t1;
 	bool cgroup = c->spec->profile->cgroup == CGROUP_SYSTEMD;
@@ -329,7 +333,8 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 			     .admin_fd = -1,
 			     .null_fd = -1,
 			     .persist_fd = -1,
-			     .layer_lock_fd = -1};
+			     .layer_lock_fd = -1,
+			     .sys_fd = -1};
 	for (size_t i = 0; i < ELEMENTSOF(c->layer_fds); i++)
 		c->layer_fds[i] = -1;
 	c->oci_lock_fd = -1;

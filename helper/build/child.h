@@ -31,6 +31,13 @@ typedef struct ChildSetup {
 	 * or LOCK_SH for share = session) -> fd 4 of init, which keeps it for the alcove's
 	 * lifetime; -1 none */
 	int layer_lock_fd;
+	/* network != "none": a sysfs of the host's network ns that the helper mounted (none of
+	 * the mounts below the host's /sys: its cgroup tree, securityfs, debugfs...),
+	 * read-only, nosuid, nodev, noexec. userns.c attaches it on staging in a mount ns of
+	 * the helper's own just before the clone, so that the child's copy of that ns has
+	 * these flags locked (MNT_LOCK_*: copied into a less privileged user ns); the child
+	 * clones it from there (rootfs_apply.c). The fd stays the helper's. -1: none */
+	int sys_fd;
 	bool persist_as_lower; /* share = session: layer/upper is the top lower layer, read-only */
 	char upper_options[96]; /* persist = false: the tmpfs upper's mode, size= and nr_inodes= */
 	size_t n_layers;       /* image layers: the first fds of the GO message, top first */

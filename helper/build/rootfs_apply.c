@@ -37,6 +37,7 @@ typedef struct Rootfs {
 	size_t n_fds;
 	int stagefd; /* root of the staging tmpfs */
 	int rootfd;  /* root of the overlay */
+	int sysfd;   /* STEP_SYSFS_HOST: our clone of the helper's sysfs, -1: none */
 	unsigned n_files;
 	ChildError *e;
 } Rootfs;
@@ -78,6 +79,14 @@ static int stage_mount(Rootfs *rf)
 	if (target < 0)
 		return child_error(rf->e, errno, "mounts", "open staging dir '%s': %m",
 				   rf->cs->staging);
+	if (rf->cs->sys_fd >= 0) {
+		/* the helper's sysfs, on the staging dir of the mount ns ours was copied from: its
+		 * flags locked in our copy, and in a clone of it (there are no children to lock) */
+		rf->sysfd = mnt_open_tree(target, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
+		if (rf->sysfd < 0)
+			return child_error(rf->e, rf->sysfd, "mounts",
+					   "clone the helper's sysfs: %m");
+	}
 	mfd = mnt_new_fs("tmpfs", "mode=0700",
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mfd < 0)
@@ -424,13 +433,14 @@ static int step_mount(Rootfs *rf, const MountStep *s, int *ret_mnt)
 	case STEP_DEVPTS:
 		mfd = mnt_new_fs("devpts", s->data, s->attrs);
 		break;
-	case STEP_SYS_BIND:
+	case STEP_SYSFS_HOST:
+		/* its attributes are the helper's, and locked */
+		mfd = rf->sysfd < 0 ? -EBADF : TAKE_FD(rf->sysfd);
+		break;
 	case STEP_BIND_HOST:
 		if (s->optional && stat(s->source, &st) < 0 && errno == ENOENT)
 			return 0;
-		mfd =
-		    mnt_open_tree(AT_FDCWD, s->source,
-				  OPEN_TREE_CLONE | (s->kind == STEP_SYS_BIND ? AT_RECURSIVE : 0));
+		mfd = mnt_open_tree(AT_FDCWD, s->source, OPEN_TREE_CLONE);
 		if (mfd < 0)
 			return mfd;
 		r = mnt_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, s->attrs, 0, -1);
@@ -513,7 +523,13 @@ static int pivot(Rootfs *rf)
 
 int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError *err)
 {
-	Rootfs rf = {.cs = cs, .fds = fds, .n_fds = n_fds, .stagefd = -1, .rootfd = -1, .e = err};
+	Rootfs rf = {.cs = cs,
+		     .fds = fds,
+		     .n_fds = n_fds,
+		     .stagefd = -1,
+		     .rootfd = -1,
+		     .sysfd = -1,
+		     .e = err};
 	int r;
 
 	if (n_fds < cs->n_layers + cs->n_bind_fds)
@@ -521,7 +537,7 @@ int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError 
 				   cs->n_layers + cs->n_bind_fds);
 	r = stage_mount(&rf);
 	if (r < 0)
-		return r;
+		goto out;
 	r = mount_overlay(&rf);
 	if (r < 0)
 		goto out;
@@ -540,5 +556,6 @@ int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError 
 out:
 	closep(&rf.stagefd);
 	closep(&rf.rootfd);
+	closep(&rf.sysfd);
 	return r;
 }

@@ -121,9 +121,8 @@ static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 	MountStep *s;
 
 	ADD(p, STEP_PROC, "/proc", safe);
-	s = ADD(p, in->network_none ? STEP_SYSFS : STEP_SYS_BIND, "/sys", safe | STEP_ATTR_RDONLY);
-	if (!in->network_none)
-		s->source = "/sys"; /* sysfs needs a network ns of our own to be mounted */
+	/* a sysfs needs a network ns of the mounter's own: the helper mounts the host's */
+	ADD(p, in->network_none ? STEP_SYSFS : STEP_SYSFS_HOST, "/sys", safe | STEP_ATTR_RDONLY);
 	s = ADD(p, STEP_TMPFS, "/dev", STEP_ATTR_NOSUID | STEP_ATTR_NOEXEC);
 	/* nr_inodes too: a tmpfs's inodes are kernel memory, size= does not bound them */
 	s->data = "mode=0755,size=64k,nr_inodes=256";

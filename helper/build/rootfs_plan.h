@@ -19,7 +19,7 @@ typedef enum {
 	STEP_TMPFS,	 /* a fresh tmpfs; data = options */
 	STEP_PROC,	 /* procfs of the alcove's PID namespace */
 	STEP_SYSFS,	 /* sysfs of the alcove's own network namespace (network = "none") */
-	STEP_SYS_BIND,	 /* recursive read-only bind of the host's /sys */
+	STEP_SYSFS_HOST, /* sysfs of the host's network ns: the helper's mount (child.h) */
 	STEP_DEVPTS,	 /* a new devpts instance; data = options */
 	STEP_BIND_HOST,	 /* bind of a host path (source), as the child still sees the host tree */
 	STEP_BIND_FD,	 /* a detached mount the helper made: the fd_index'th fd it sent */

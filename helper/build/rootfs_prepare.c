@@ -2,8 +2,8 @@
 /*
  * The alcove's filesystem plan and alcove-init's command line, from the profile and the user:
  * synthesized /etc/passwd and /etc/group, the host's ssh keys to mask for image = "/", the
- * hostname, and the detached clones of the home volume and profile mounts with the plan's
- * attributes (set here, by host root, before the child ever sees them).
+ * hostname, the detached clones of the home volume and profile mounts with the plan's
+ * attributes (set here, by host root, before the child ever sees them), and /sys.
  */
 #include "stage.h"
 
@@ -170,22 +170,46 @@ static int plan_hostname(BuildCtx *c)
 	return 0;
 }
 
-/* The plan's bind steps take the helper's detached mounts: each gets its own clone with the
- * step's attributes (a fresh mount of the helper's has them already). */
-static int plan_bind_fds(BuildCtx *c)
+/*
+ * network != "none": a sysfs of the helper's network namespace (the host's), mounted here by
+ * host root, with nothing below it. The child's own recursive clone of the host's /sys brought
+ * along every mount below it: the host's cgroup tree (each unit's and each other alcove's
+ * cgroup, readable; ns root could unmount the cgroup2 init mounts over it to find the
+ * host's), securityfs, debugfs... The child cannot take /sys without them (a non-recursive
+ * clone of a mount with locked children fails, EINVAL) nor mount a sysfs of a network ns not
+ * its own. A new mount rather than a clone of /sys: the host's /sys need not be one sysfs
+ * mount (systemd-nspawn's is a tmpfs with sysfs subdirectories bound in). The plan's
+ * attributes are locked when userns.c has the child's mount ns copied from one holding it.
+ */
+static int plan_sys(BuildCtx *c, const MountStep *st)
+{
+	int fd;
+
+	if (c->cs.sys_fd >= 0)
+		return build_error(c, -EEXIST, "plan wants a second sysfs, on %s", st->target);
+	fd = mnt_new_fs("sysfs", NULL, st->attrs);
+	if (fd < 0)
+		return build_error(c, fd, "mount a sysfs for %s: %m", st->target);
+	c->cs.sys_fd = fd;
+	return 0;
+}
+
+/* The plan's steps that take the helper's mounts: each bind step its own clone of a detached
+ * mount with the step's attributes (a fresh mount of the helper's has them already), /sys a
+ * sysfs. */
+static int plan_helper_mounts(BuildCtx *c)
 {
 	for (size_t i = 0; i < c->cs.plan.n; i++) {
 		const MountStep *st = &c->cs.plan.step[i];
-		int r;
+		int r = 0;
 
-		if (st->kind != STEP_BIND_FD)
-			continue;
-		if (st->fd_index >= c->n_bind_fds)
-			return build_error(c, -EBADF, "plan wants mount fd %u of %zu", st->fd_index,
-					   c->n_bind_fds);
-		if (st->fresh)
-			continue;
-		r = clone_bind(c, st);
+		if (st->kind == STEP_SYSFS_HOST)
+			r = plan_sys(c, st);
+		else if (st->kind == STEP_BIND_FD && st->fd_index >= c->n_bind_fds)
+			r = build_error(c, -EBADF, "plan wants mount fd %u of %zu", st->fd_index,
+					c->n_bind_fds);
+		else if (st->kind == STEP_BIND_FD && !st->fresh)
+			r = clone_bind(c, st);
 		if (r < 0)
 			return r;
 	}
@@ -227,7 +251,7 @@ int prepare_plan(BuildCtx *c)
 				   "filesystem plan of profile %s (a mount target must be an "
 				   "absolute path without '..'): %m",
 				   p->name);
-	r = plan_bind_fds(c);
+	r = plan_helper_mounts(c);
 	if (r < 0)
 		return r;
 	c->cs.network_none = in.network_none;

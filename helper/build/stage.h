@@ -24,6 +24,10 @@
 
 struct DirSpec; /* lib/paths.h */
 
+/* The detached mounts the GO message carries after the image layers: home, profile mounts,
+ * /tmp. */
+#define BUILD_MAX_BIND_FDS (2 + POLICY_MAX_MOUNTS)
+
 typedef struct BuildCtx {
 	const BuildSpec *spec;
 	AlcError *error;   /* the caller's: the failure, its stage, tenant or not (build.h) */
@@ -40,7 +44,7 @@ typedef struct BuildCtx {
 	char layer_hex[POLICY_MAX_LAYERS][OCI_HEX_LEN + 1]; /* "" for a directory image */
 	int oci_lock_fd; /* the image store's lock, shared, until the layers are recorded */
 	bool host_root_image;
-	int bind_fds[2 + POLICY_MAX_MOUNTS]; /* detached mounts: home, profile mounts, /tmp */
+	int bind_fds[BUILD_MAX_BIND_FDS]; /* detached mounts: home, profile mounts, /tmp */
 	size_t n_bind_fds;
 
 	char home_inside[4096];

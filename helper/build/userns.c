@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "lib/mountapi.h"
 
 /*
  * clone3 without a stack behaves like fork: the child continues here with a copy of our
@@ -146,6 +147,54 @@ static int clone_with_groups(const ChildSetup *cs, const gid_t *groups, size_t n
 	return 0;
 }
 
+/* What the helper goes back to after the clone: its UTS namespace, and its mount namespace
+ * and working directory when it left them (mnt = -1: it did not). */
+typedef struct HelperHome {
+	int uts, mnt, cwd;
+} HelperHome;
+
+/*
+ * network != "none": the helper's sysfs (child.h), attached on the staging dir in a
+ * mount namespace of our own, from which the clone copies the child's. The kernel locks the
+ * flags of every mount copied into a mount ns of a less privileged user ns (MNT_LOCK_READONLY,
+ * _NOSUID, _NODEV, _NOEXEC): ns root can then neither make the child's clone of it writable
+ * nor exec from it. A detached mount passed in and attached by the child would keep them
+ * unlocked. Ours is a copy of the host's in our own user ns, peer of its shared mounts:
+ * made private before anything is attached, nothing reaches the host's /run, and the
+ * namespace ends with the helper's return (or death).
+ */
+static int stage_sys(const ChildSetup *cs, HelperHome *home)
+{
+	_cleanup_close_ int target = -1;
+
+	home->mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (home->mnt < 0)
+		return negative_errno();
+	home->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (home->cwd < 0)
+		return negative_errno();
+	if (unshare(CLONE_NEWNS) < 0)
+		return negative_errno();
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return negative_errno();
+	target = open(cs->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return negative_errno();
+	return mnt_attach(cs->sys_fd, target);
+}
+
+static int go_home(const HelperHome *home)
+{
+	if (setns(home->uts, CLONE_NEWUTS) < 0)
+		return negative_errno();
+	if (home->mnt < 0)
+		return 0;
+	/* setns() of a mount ns moves cwd and root to its root */
+	if (setns(home->mnt, CLONE_NEWNS) < 0 || fchdir(home->cwd) < 0)
+		return negative_errno();
+	return 0;
+}
+
 /*
  * The alcove's UTS namespace is made by the helper, in the host's user namespace, and the
  * clone inherits it, rather than with CLONE_NEWUTS in the alcove's user namespace, where ns
@@ -154,31 +203,34 @@ static int clone_with_groups(const ChildSetup *cs, const gid_t *groups, size_t n
  * host's one /run/motd.dynamic, which every user's login then shows on its terminal (and a
  * concurrent login shows another's: 80-load saw one). Owned by the host's user namespace, the
  * name stays the policy's: changing it takes CAP_SYS_ADMIN there. The helper goes back to its
- * own UTS namespace after the clone; the child stays.
+ * own UTS (and mount) namespace after the clone; the child stays.
  */
 int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
 		 pid_t *ret_pid)
 {
-	_cleanup_close_ int home = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
-	int r;
+	HelperHome home = {
+	    .uts = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC), .mnt = -1, .cwd = -1};
+	int r = home.uts < 0 ? negative_errno() : 0, h = 0;
 
-	if (home < 0)
-		return negative_errno();
-	r = clone_with_groups(cs, groups, n_groups, ret_pidfd, ret_pid);
-	if (r >= 0 && *ret_pid == 0)
-		return 0;
-	if (setns(home, CLONE_NEWUTS) < 0) {
+	if (r >= 0 && cs->sys_fd >= 0)
+		r = stage_sys(cs, &home);
+	if (r >= 0)
+		r = clone_with_groups(cs, groups, n_groups, ret_pidfd, ret_pid);
+	if (home.uts >= 0 && !(r >= 0 && *ret_pid == 0))
+		h = go_home(&home);
+	if (h < 0 && r >= 0) {
 		/* nothing the helper does next reads its name, but it does not go on in the
-		 * alcove's namespace: the clone's error is told, or this one */
-		if (r >= 0) {
-			r = negative_errno();
-			(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
-			(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
-			closep(ret_pidfd);
-			*ret_pidfd = -1;
-		}
-		return r;
+		 * alcove's namespace, nor in its own with /sys on the staging dir: the clone's
+		 * error is told, or this one */
+		r = h;
+		(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
+		closep(ret_pidfd);
+		*ret_pidfd = -1;
 	}
+	closep(&home.uts);
+	closep(&home.mnt);
+	closep(&home.cwd);
 	return r;
 }
 

@@ -127,6 +127,13 @@ sysrq=EACCES
 assert_eq "EACCES EACCES EACCES $sysrq EPERM EPERM EACCES EPERM" "$(xargs <<<"$out")" \
 	"ns root: /proc/sys, /sys, sysrq writes refused; mknod EPERM; a node in the layer: EACCES (nodev); sysfs EPERM"
 
+# --- /sys: the host's sysfs mount alone (no host cgroup tree below, unmounted or not), its
+# read-only locked: the helper's clone, copied into the alcove's mount ns with the clone
+out=$(ssh_to alcx3 -- "awk '\$5 ~ \"^/sys/\"' /proc/self/mountinfo | wc -l; ls -A /sys/fs/cgroup | wc -l
+	$P umount /sys/fs/cgroup; ls -A /sys/fs/cgroup | wc -l; $P setattr-rw /sys")
+assert_eq "0 0 EINVAL 0 EPERM" "$(xargs <<<"$out")" \
+	"ns root: no mount below /sys, /sys/fs/cgroup empty (and after umount); clearing its read-only: EPERM"
+
 # --- TIOCSTI: CAP_SYS_ADMIN in the alcove is not the initial user ns's
 ttyA=$(cat /home/alcx3/tty.A)
 out=$(ssh_to alcx3 -tt -- "$P tiocsti 9 'echo pwned' 9<$ttyA; exit 0" | tr -d '\r')

@@ -128,6 +128,11 @@ sysrq=EACCES
 [ -e /proc/sysrq-trigger ] || sysrq=ENOENT
 assert_eq $sysrq "$(tail -1 <<<"$out")" "write to /proc/sysrq-trigger: $sysrq"
 
+# --- /sys is the host's sysfs mount alone: with cgroup = "none" nothing mounted below it shows
+# the host's cgroup tree (other units, other tenants' scopes, who is logged in)
+out=$(ssh_to alcx1 -- "awk '\$5 ~ \"^/sys/\"' /proc/self/mountinfo | wc -l; ls -A /sys/fs/cgroup | wc -l")
+assert_eq "0 0" "$(xargs <<<"$out")" "no mount below /sys; /sys/fs/cgroup an empty directory"
+
 # --- mounts: none in user mode
 out=$(ssh_to alcx1 -- "$P mount none /tmp tmpfs; $P mount none /tmp proc; $P bind / /tmp
 	$P umount /home/alcx1; $P umount /proc; $P pivot / /tmp; unshare -m true 2>&1")

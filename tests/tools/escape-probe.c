@@ -17,6 +17,8 @@
  *   escape-probe mount SRC TARGET FSTYPE         mount(2) without flags or data
  *   escape-probe bind SRC TARGET                 mount(2) MS_BIND
  *   escape-probe umount TARGET                   umount2(TARGET, MNT_DETACH)
+ *   escape-probe setattr-rw TARGET               mount_setattr(TARGET) clearing
+ *                                                MOUNT_ATTR_RDONLY
  *   escape-probe pivot NEW PUT_OLD               pivot_root(2)
  *   escape-probe mknod PATH                      mknod(PATH, S_IFCHR|0666, makedev(1, 3))
  *   escape-probe open PATH                       open O_RDONLY and read one byte
@@ -202,6 +204,13 @@ static int do_setns(const char *path)
 	return done(setns(fd, 0));
 }
 
+static int do_setattr_rw(const char *path)
+{
+	struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
+
+	return done((int)syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &attr, sizeof(attr)));
+}
+
 static int do_open(const char *path)
 {
 	char c;
@@ -244,6 +253,8 @@ int main(int argc, char **argv)
 		return done(mount(argv[2], argv[3], NULL, MS_BIND, NULL));
 	if (!strcmp(op, "umount") && argc == 3)
 		return done(umount2(argv[2], MNT_DETACH));
+	if (!strcmp(op, "setattr-rw") && argc == 3)
+		return do_setattr_rw(argv[2]);
 	if (!strcmp(op, "pivot") && argc == 4)
 		return done((int)syscall(SYS_pivot_root, argv[2], argv[3]));
 	if (!strcmp(op, "mknod") && argc == 3)

@@ -42,9 +42,13 @@ static void test_image_plan(void **state)
 	assert_non_null(s);
 	assert_int_equal(s->kind, STEP_PROC);
 	s = find(&p, "/sys", NULL);
-	assert_int_equal(s->kind, STEP_SYS_BIND);
-	assert_string_equal(s->source, "/sys");
-	assert_true(s->attrs & STEP_ATTR_RDONLY);
+	assert_int_equal(s->kind, STEP_SYSFS_HOST);
+	/* the helper sets these on its clone, and the child's copy has them locked */
+	assert_int_equal(s->attrs,
+			 STEP_ATTR_RDONLY | STEP_ATTR_NOSUID | STEP_ATTR_NODEV | STEP_ATTR_NOEXEC);
+	/* one: the helper mounts one (child.h) */
+	for (size_t i = 0; i < p.n; i++)
+		assert_true(p.step[i].kind != STEP_SYSFS_HOST || &p.step[i] == s);
 	s = find(&p, "/dev/pts", NULL);
 	assert_int_equal(s->kind, STEP_DEVPTS);
 	assert_string_equal(s->data, "newinstance,ptmxmode=0666,mode=0620,gid=5,max=1024");
