@@ -93,7 +93,7 @@ int policy_read_file(const char *path, char **ret, PolicyErrors *errs)
 		policy_errors_add(errs, path, 0,
 				  "empty (being rewritten? a policy is replaced "
 				  "by renaming a complete file over it)");
-		return -ENODATA;
+		return -EINVAL;
 	}
 	r = read_all(fd, (size_t)st.st_size, &text);
 	if (r < 0) {

@@ -537,7 +537,7 @@ static void test_empty_file(void **state)
 	assert_int_equal(p->default_action, RULE_SKIP);
 	policy_free(p);
 	p = NULL;
-	assert_int_equal(load_text("", &p, &errs, NULL), -ENODATA);
+	assert_int_equal(load_text("", &p, &errs, NULL), -EINVAL);
 	assert_null(p);
 	assert_int_equal(errs.n, 1);
 	assert_non_null(strstr(errs.msg[0], ": empty (being rewritten?"));
