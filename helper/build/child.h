@@ -42,7 +42,7 @@ typedef struct ChildSetup {
 	int sys_fd;
 	bool persist_as_lower; /* share = session: layer/upper is the top lower layer, read-only */
 	char upper_options[96]; /* persist = false: the tmpfs upper's mode, size= and nr_inodes= */
-	size_t n_layers;       /* image layers: the first fds of the GO message, top first */
+	size_t n_layers;	/* image layers: the fds of the GO message, top first */
 	/* home, profile mounts, /tmp: detached mounts of the helper's (BuildCtx.bind_fds), which
 	 * userns.c attaches in a mount ns of its own just before the clone, on a tmpfs it
 	 * mounts on staging, each on a directory CHILD_STAGED_BIND (and the sysfs on
