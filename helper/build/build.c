@@ -32,8 +32,7 @@
 
 #define CHILD_TIMEOUT_MS 30000
 
-_Static_assert(POLICY_MAX_LAYERS + BUILD_MAX_BIND_FDS <= FDPASS_MAX_FDS,
-	       "the GO message carries every layer and detached mount");
+_Static_assert(POLICY_MAX_LAYERS <= FDPASS_MAX_FDS, "the GO message carries every layer");
 
 void build_ctx_done(BuildCtx *c)
 {
@@ -264,7 +263,7 @@ static int start_scope(BuildCtx *c, pid_t pid, AlcoveState *st)
 /* After the clone: maps, state, layers, scope, GO, wait. */
 static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 {
-	int mnt_fds[POLICY_MAX_LAYERS + BUILD_MAX_BIND_FDS];
+	int mnt_fds[POLICY_MAX_LAYERS];
 	size_t n = 0;
 	uint64_t t0, t1;
 	bool cgroup = c->spec->profile->cgroup == CGROUP_SYSTEMD;
@@ -290,8 +289,6 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 	c->stage = "idmapped layers";
 	r = idmap_layers(c, pid, mnt_fds);
 	n = c->n_layers;
-	for (size_t i = 0; r >= 0 && i < c->n_bind_fds; i++)
-		mnt_fds[n++] = c->bind_fds[i];
 	if (r >= 0 && cgroup) {
 		uint64_t ts = monotonic_us();
 
@@ -344,7 +341,7 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 	r = prepare_all(c);
 	if (r < 0)
 		goto out;
-	r = userns_clone(&c->cs, spec->pass_gids, spec->n_pass, &pidfd, &pid);
+	r = userns_clone(&c->cs, c->bind_fds, spec->pass_gids, spec->n_pass, &pidfd, &pid);
 	if (r == -EAGAIN)
 		/* out of pids: with cgroup = "none" the user's own processes may be what fills
 		 * the PAM application's cgroup */

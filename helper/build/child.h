@@ -17,6 +17,10 @@
 
 #define CHILD_MAX_LAYERS (POLICY_MAX_LAYERS + 1)
 
+/* Names in the helper's tmpfs on the staging dir (ChildSetup.n_bind_fds). */
+#define CHILD_STAGED_SYS "sys"
+#define CHILD_STAGED_BIND "b%zu"
+
 /* Everything the child needs, prepared before the clone (the child gets a copy). */
 typedef struct ChildSetup {
 	int sync_fd;	/* the child's end of the SEQPACKET pair */
@@ -33,15 +37,19 @@ typedef struct ChildSetup {
 	int layer_lock_fd;
 	/* network != "none": a sysfs of the host's network ns that the helper mounted (none of
 	 * the mounts below the host's /sys: its cgroup tree, securityfs, debugfs...),
-	 * read-only, nosuid, nodev, noexec. userns.c attaches it on staging in a mount ns of
-	 * the helper's own just before the clone, so that the child's copy of that ns has
-	 * these flags locked (MNT_LOCK_*: copied into a less privileged user ns); the child
-	 * clones it from there (rootfs_apply.c). The fd stays the helper's. -1: none */
+	 * read-only, nosuid, nodev, noexec. Staged by userns.c with the bind mounts (below).
+	 * The fd stays the helper's. -1: none */
 	int sys_fd;
 	bool persist_as_lower; /* share = session: layer/upper is the top lower layer, read-only */
 	char upper_options[96]; /* persist = false: the tmpfs upper's mode, size= and nr_inodes= */
-	size_t n_layers;       /* image layers: the first fds of the GO message, top first */
-	size_t n_bind_fds;     /* home + profile mounts: the next fds of the GO message */
+	size_t n_layers;	/* image layers: the fds of the GO message, top first */
+	/* home, profile mounts, /tmp: detached mounts of the helper's (BuildCtx.bind_fds), which
+	 * userns.c attaches in a mount ns of its own just before the clone, on a tmpfs it
+	 * mounts on staging, each on a directory CHILD_STAGED_BIND (and the sysfs on
+	 * CHILD_STAGED_SYS): the child's mount ns, a copy of that one in a less privileged user
+	 * ns, has their flags locked (MNT_LOCK_*), and the child's clones of them from there
+	 * keep them (rootfs_apply.c). Not in the GO message. */
+	size_t n_bind_fds;
 	char staging[128];     /* "/run/alcove/<name>": the child mounts its staging tmpfs here */
 	char hostname[65];
 	char user[POLICY_NAME_MAX + 1]; /* whose layer, for the notes */
@@ -55,7 +63,7 @@ typedef struct ChildSetup {
 	char *init_argv[16];
 } ChildSetup;
 
-/* GO (helper -> child): the maps are written, the fds ride along. */
+/* GO (helper -> child): the maps are written, the idmapped layers ride along. */
 typedef struct ChildGo {
 	uint32_t magic;
 	uint32_t cgroup; /* 1: the helper moved us into a delegated scope */
@@ -87,6 +95,6 @@ _Noreturn void child_main(const ChildSetup *cs);
 /* rootfs_apply.c: the staging tmpfs, layers, overlay, plan, pivot_root. */
 int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError *err);
 /* userns.c */
-int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
-		 pid_t *ret_pid);
+int userns_clone(const ChildSetup *cs, const int *bind_fds, const gid_t *groups, size_t n_groups,
+		 int *ret_pidfd, pid_t *ret_pid);
 int userns_write_maps(pid_t pid, const char *uid_map, const char *gid_map, bool deny_setgroups);

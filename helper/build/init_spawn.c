@@ -29,7 +29,7 @@
 #include "macro.h"
 #include "lib/mountapi.h"
 
-#define MAX_GO_FDS (CHILD_MAX_LAYERS + 1 + POLICY_MAX_MOUNTS)
+#define MAX_GO_FDS CHILD_MAX_LAYERS /* the idmapped image layers */
 
 _Noreturn static void child_fail(const ChildSetup *cs, const ChildError *e)
 {

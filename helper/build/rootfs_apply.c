@@ -37,7 +37,7 @@ typedef struct Rootfs {
 	size_t n_fds;
 	int stagefd; /* root of the staging tmpfs */
 	int rootfd;  /* root of the overlay */
-	int sysfd;   /* STEP_SYSFS_HOST: our clone of the helper's sysfs, -1: none */
+	int staged;  /* the helper's tmpfs on staging, under ours: its mounts (child.h) */
 	unsigned n_files;
 	ChildError *e;
 } Rootfs;
@@ -68,30 +68,23 @@ static int attach_at(int mntfd, int dirfd, const char *name)
 
 static int stage_mount(Rootfs *rf)
 {
-	_cleanup_close_ int target = -1;
 	int mfd, r;
 
 	/* nothing we mount may propagate anywhere (our copies of shared mounts are slaves of the
 	 * host's already, since the namespace belongs to a less privileged user ns) */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return child_error(rf->e, errno, "mounts", "make / private: %m");
-	target = open(rf->cs->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (target < 0)
+	/* the helper's tmpfs there, in the mount ns ours was copied from, with its mounts on it,
+	 * their flags locked in our copy; cloned from it when their step comes (step_mount) */
+	rf->staged = open(rf->cs->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rf->staged < 0)
 		return child_error(rf->e, errno, "mounts", "open staging dir '%s': %m",
 				   rf->cs->staging);
-	if (rf->cs->sys_fd >= 0) {
-		/* the helper's sysfs, on the staging dir of the mount ns ours was copied from: its
-		 * flags locked in our copy, and in a clone of it (there are no children to lock) */
-		rf->sysfd = mnt_open_tree(target, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
-		if (rf->sysfd < 0)
-			return child_error(rf->e, rf->sysfd, "mounts",
-					   "clone the helper's sysfs: %m");
-	}
 	mfd = mnt_new_fs("tmpfs", "mode=0700",
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mfd < 0)
 		return child_error(rf->e, mfd, "mounts", "mount staging tmpfs: %m");
-	r = mnt_attach(mfd, target);
+	r = mnt_attach(mfd, rf->staged);
 	if (r < 0) {
 		close(mfd);
 		return child_error(rf->e, r, "mounts", "attach staging tmpfs on '%s': %m",
@@ -414,6 +407,20 @@ static int stage_file(Rootfs *rf, const char *data, mode_t mode, int *ret_mnt)
 	return *ret_mnt < 0 ? *ret_mnt : 0;
 }
 
+/* A clone of the helper's bind mount index (the home, a profile mount, /tmp) with what is
+ * below it: the helper set its attributes, and the kernel locked them in our copy of its
+ * mount ns; a clone of a locked mount stays locked (and a non-recursive clone of one with
+ * locked children is EINVAL). */
+static int staged_bind(Rootfs *rf, unsigned index)
+{
+	char name[24];
+
+	if (index >= rf->cs->n_bind_fds)
+		return -EBADF;
+	snprintf(name, sizeof(name), CHILD_STAGED_BIND, (size_t)index);
+	return mnt_open_tree(rf->staged, name, OPEN_TREE_CLONE | AT_RECURSIVE);
+}
+
 /* The detached mount a step attaches, or -1 for steps that attach nothing. */
 static int step_mount(Rootfs *rf, const MountStep *s, int *ret_mnt)
 {
@@ -434,8 +441,10 @@ static int step_mount(Rootfs *rf, const MountStep *s, int *ret_mnt)
 		mfd = mnt_new_fs("devpts", s->data, s->attrs);
 		break;
 	case STEP_SYSFS_HOST:
-		/* its attributes are the helper's, and locked */
-		mfd = rf->sysfd < 0 ? -EBADF : TAKE_FD(rf->sysfd);
+		/* its attributes are the helper's, and locked; no children to clone */
+		mfd = rf->cs->sys_fd < 0
+			  ? -EBADF
+			  : mnt_open_tree(rf->staged, CHILD_STAGED_SYS, OPEN_TREE_CLONE);
 		break;
 	case STEP_BIND_HOST:
 		if (s->optional && stat(s->source, &st) < 0 && errno == ENOENT)
@@ -450,12 +459,7 @@ static int step_mount(Rootfs *rf, const MountStep *s, int *ret_mnt)
 		}
 		break;
 	case STEP_BIND_FD:
-		if (rf->cs->n_layers + s->fd_index >= rf->n_fds)
-			return -EBADF;
-		/* the helper set its attributes; we only own the fd number */
-		mfd = fcntl(rf->fds[rf->cs->n_layers + s->fd_index], F_DUPFD_CLOEXEC, 3);
-		if (mfd < 0)
-			return negative_errno();
+		mfd = staged_bind(rf, s->fd_index);
 		break;
 	case STEP_FILE:
 	case STEP_MASK_FILE:
@@ -528,13 +532,13 @@ int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError 
 		     .n_fds = n_fds,
 		     .stagefd = -1,
 		     .rootfd = -1,
-		     .sysfd = -1,
+		     .staged = -1,
 		     .e = err};
 	int r;
 
-	if (n_fds < cs->n_layers + cs->n_bind_fds)
+	if (n_fds < cs->n_layers)
 		return child_error(err, EBADMSG, "sync", "GO carried %zu fds, expected %zu", n_fds,
-				   cs->n_layers + cs->n_bind_fds);
+				   cs->n_layers);
 	r = stage_mount(&rf);
 	if (r < 0)
 		goto out;
@@ -556,6 +560,6 @@ int rootfs_setup(const ChildSetup *cs, const int *fds, size_t n_fds, ChildError 
 out:
 	closep(&rf.stagefd);
 	closep(&rf.rootfd);
-	closep(&rf.sysfd);
+	closep(&rf.staged);
 	return r;
 }

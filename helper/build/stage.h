@@ -24,8 +24,8 @@
 
 struct DirSpec; /* lib/paths.h */
 
-/* The detached mounts the GO message carries after the image layers: home, profile mounts,
- * /tmp. */
+/* The helper's detached mounts the child clones from the staging area (child.h): home,
+ * profile mounts, /tmp. */
 #define BUILD_MAX_BIND_FDS (2 + POLICY_MAX_MOUNTS)
 
 typedef struct BuildCtx {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -153,19 +154,37 @@ typedef struct HelperHome {
 	int uts, mnt, cwd;
 } HelperHome;
 
-/*
- * network != "none": the helper's sysfs (child.h), attached on the staging dir in a
- * mount namespace of our own, from which the clone copies the child's. The kernel locks the
- * flags of every mount copied into a mount ns of a less privileged user ns (MNT_LOCK_READONLY,
- * _NOSUID, _NODEV, _NOEXEC): ns root can then neither make the child's clone of it writable
- * nor exec from it. A detached mount passed in and attached by the child would keep them
- * unlocked. Ours is a copy of the host's in our own user ns, peer of its shared mounts:
- * made private before anything is attached, nothing reaches the host's /run, and the
- * namespace ends with the helper's return (or death).
- */
-static int stage_sys(const ChildSetup *cs, HelperHome *home)
+/* A directory "name" of the helper's staging tmpfs (dirfd) with the detached mount mntfd on
+ * it. */
+static int attach_named(int mntfd, int dirfd, const char *name)
 {
 	_cleanup_close_ int target = -1;
+
+	if (mkdirat(dirfd, name, 0700) < 0)
+		return negative_errno();
+	target = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return negative_errno();
+	return mnt_attach(mntfd, target);
+}
+
+/*
+ * The helper's detached mounts (the home, the profile's mounts, /tmp: bind_fds; the sysfs for
+ * network != "none"), each on a directory of a tmpfs of ours on the staging dir (child.h:
+ * "sys", "b<i>"), in a mount namespace of our own, from which the clone copies the child's.
+ * The kernel locks the flags of every mount copied into a mount ns of a less privileged user
+ * ns (copy_mnt_ns -> lock_mnt_tree: MNT_LOCK_READONLY, _NOSUID, _NODEV, _NOEXEC), and a clone
+ * of a locked mount keeps them: ns root can then neither make its read-only profile mounts
+ * or /sys writable nor clear nosuid or nodev on the home or /tmp. A detached mount passed in
+ * and attached by the child would keep them unlocked (measured on 6.18). Ours is a copy of
+ * the host's in our own user ns, peer of its shared mounts: made private before anything is
+ * attached, nothing reaches the host's /run, and the namespace ends with our return.
+ */
+static int stage_mounts(const ChildSetup *cs, const int *bind_fds, HelperHome *home)
+{
+	_cleanup_close_ int target = -1, tmp = -1;
+	char name[24];
+	int r;
 
 	home->mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (home->mnt < 0)
@@ -180,7 +199,19 @@ static int stage_sys(const ChildSetup *cs, HelperHome *home)
 	target = open(cs->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		return negative_errno();
-	return mnt_attach(cs->sys_fd, target);
+	/* 0711: the child, ns root of a user ns where host root is unmapped, looks names up */
+	tmp = mnt_new_fs("tmpfs", "mode=0711,nr_inodes=256",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (tmp < 0)
+		return tmp;
+	r = mnt_attach(tmp, target);
+	if (r >= 0 && cs->sys_fd >= 0)
+		r = attach_named(cs->sys_fd, tmp, CHILD_STAGED_SYS);
+	for (size_t i = 0; r >= 0 && i < cs->n_bind_fds; i++) {
+		snprintf(name, sizeof(name), CHILD_STAGED_BIND, i);
+		r = attach_named(bind_fds[i], tmp, name);
+	}
+	return r;
 }
 
 static int go_home(const HelperHome *home)
@@ -205,23 +236,23 @@ static int go_home(const HelperHome *home)
  * name stays the policy's: changing it takes CAP_SYS_ADMIN there. The helper goes back to its
  * own UTS (and mount) namespace after the clone; the child stays.
  */
-int userns_clone(const ChildSetup *cs, const gid_t *groups, size_t n_groups, int *ret_pidfd,
-		 pid_t *ret_pid)
+int userns_clone(const ChildSetup *cs, const int *bind_fds, const gid_t *groups, size_t n_groups,
+		 int *ret_pidfd, pid_t *ret_pid)
 {
 	HelperHome home = {
 	    .uts = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC), .mnt = -1, .cwd = -1};
 	int r = home.uts < 0 ? negative_errno() : 0, h = 0;
 
-	if (r >= 0 && cs->sys_fd >= 0)
-		r = stage_sys(cs, &home);
+	if (r >= 0)
+		r = stage_mounts(cs, bind_fds, &home);
 	if (r >= 0)
 		r = clone_with_groups(cs, groups, n_groups, ret_pidfd, ret_pid);
 	if (home.uts >= 0 && !(r >= 0 && *ret_pid == 0))
 		h = go_home(&home);
 	if (h < 0 && r >= 0) {
 		/* nothing the helper does next reads its name, but it does not go on in the
-		 * alcove's namespace, nor in its own with /sys on the staging dir: the clone's
-		 * error is told, or this one */
+		 * alcove's namespace, nor in its own with its mounts on the staging dir: the
+		 * clone's error is told, or this one */
 		r = h;
 		(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
 		(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);

@@ -17,10 +17,14 @@ journal_start
 img=$(test_image bookworm-login)
 pam_user alcx3
 make_user alcx4
+# A profile mount, read-only, of a root-owned directory holding a file of the user's (ns
+# root's inside): only the mount's read-only flag keeps ns root from writing it.
+RO=$ALCOVE_TEST_CONFDIR/ro
+mkdir -m 0755 "$RO" && echo host >"$RO/file" && chown alcx3: "$RO/file" || fail "make $RO"
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = true;
 	mode = \"root\"; on_last_logout = \"stop\"; };
 rules = ( { user = \"alcx3\"; service = \"sshd-alcovetest-*\"; profile = \"lab\"; } );
-profiles = { lab = { }; };")
+profiles = { lab = { mounts = ( { source = \"$RO\"; target = \"/mnt/ro\"; } ); }; };")
 sshd_start 2301 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
 sshd_authorize alcx3
 u3=$(id -u alcx3)
@@ -133,6 +137,15 @@ out=$(ssh_to alcx3 -- "awk '\$5 ~ \"^/sys/\"' /proc/self/mountinfo | wc -l; ls -
 	$P umount /sys/fs/cgroup; ls -A /sys/fs/cgroup | wc -l; $P setattr-rw /sys")
 assert_eq "0 0 EINVAL 0 EPERM" "$(xargs <<<"$out")" \
 	"ns root: no mount below /sys, /sys/fs/cgroup empty (and after umount); clearing its read-only: EPERM"
+
+# --- the helper's mounts keep their flags locked (attached in a mount ns of the helper's that
+# the alcove's is copied from): a read-only profile mount stays read-only, the home and /tmp
+# nosuid, whatever ns root asks with CAP_SYS_ADMIN in its mount ns
+out=$(ssh_to alcx3 -- "$P setattr-rw /mnt/ro; $P write /mnt/ro/file evil
+	$P setattr-suid /home/alcx3; $P setattr-suid /tmp")
+assert_eq "EPERM EROFS EPERM EPERM" "$(xargs <<<"$out")" \
+	"ns root: clearing read-only on a profile mount, nosuid on the home and /tmp: EPERM; the write: EROFS"
+assert_eq host "$(cat "$RO/file")" "... and the user's host file there is unchanged"
 
 # --- TIOCSTI: CAP_SYS_ADMIN in the alcove is not the initial user ns's
 ttyA=$(cat /home/alcx3/tty.A)

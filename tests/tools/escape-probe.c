@@ -19,6 +19,8 @@
  *   escape-probe umount TARGET                   umount2(TARGET, MNT_DETACH)
  *   escape-probe setattr-rw TARGET               mount_setattr(TARGET) clearing
  *                                                MOUNT_ATTR_RDONLY
+ *   escape-probe setattr-suid TARGET             mount_setattr(TARGET) clearing
+ *                                                MOUNT_ATTR_NOSUID
  *   escape-probe pivot NEW PUT_OLD               pivot_root(2)
  *   escape-probe mknod PATH                      mknod(PATH, S_IFCHR|0666, makedev(1, 3))
  *   escape-probe open PATH                       open O_RDONLY and read one byte
@@ -30,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,9 +207,9 @@ static int do_setns(const char *path)
 	return done(setns(fd, 0));
 }
 
-static int do_setattr_rw(const char *path)
+static int do_setattr_clr(const char *path, uint64_t clr)
 {
-	struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
+	struct mount_attr attr = {.attr_clr = clr};
 
 	return done((int)syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &attr, sizeof(attr)));
 }
@@ -254,7 +257,9 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "umount") && argc == 3)
 		return done(umount2(argv[2], MNT_DETACH));
 	if (!strcmp(op, "setattr-rw") && argc == 3)
-		return do_setattr_rw(argv[2]);
+		return do_setattr_clr(argv[2], MOUNT_ATTR_RDONLY);
+	if (!strcmp(op, "setattr-suid") && argc == 3)
+		return do_setattr_clr(argv[2], MOUNT_ATTR_NOSUID);
 	if (!strcmp(op, "pivot") && argc == 4)
 		return done((int)syscall(SYS_pivot_root, argv[2], argv[3]));
 	if (!strcmp(op, "mknod") && argc == 3)
