@@ -220,6 +220,19 @@ static int run_session_pty(const LoginInfo *li, const char *name, char **cmd, in
 	return 0;
 }
 
+/* The helper's open: the uid we found with the name, which the helper's own lookup must find
+ * too (open.c); no lobby (we are not a login's process). */
+static void open_request(const CtlContext *ctx, const char *user, uid_t uid, KvBuilder *req)
+{
+	kv_builder_init(req);
+	kv_add(req, "user", user);
+	kv_addf(req, "uid", "%u", (unsigned)uid);
+	kv_add(req, "service", "alcovectl");
+	kv_add(req, "config", ctx->config);
+	kv_add(req, "lobby", "0");
+	kv_add(req, "debug", getenv("ALCOVE_DEBUG") ? "1" : "0");
+}
+
 int cmd_enter(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
@@ -243,13 +256,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	reply = malloc(sizeof(*reply));
 	if (!reply)
 		return log_error_errno(-ENOMEM, "Failed to allocate the helper's reply: %m"), CTL_EXIT_FAILURE;
-	kv_builder_init(&req);
-	kv_add(&req, "user", user);
-	kv_addf(&req, "uid", "%u", (unsigned)li->uid);
-	kv_add(&req, "service", "alcovectl");
-	kv_add(&req, "config", ctx->config);
-	kv_add(&req, "lobby", "0");
-	kv_add(&req, "debug", getenv("ALCOVE_DEBUG") ? "1" : "0");
+	open_request(ctx, user, li->uid, &req);
 	r = ctl_helper_call("open", &req, reply);
 	if (r == 0)
 		r = helper_reply_status(reply);
