@@ -5,6 +5,7 @@
 # case-insensitive sssd answers "ALICE") refuses, as tenant-caused (failure = "open" does not
 # apply). The real helper, over the socket the module speaks (docs/INTERNALS.md).
 . "$(dirname "$0")/../lib/common.sh"
+serialise_test "$@"
 
 HELPER=$BUILD/alcove-helper
 make_user alchi1
