@@ -98,48 +98,63 @@ static int pamd_read_one(int dfd, const char *name, PamdConfigs *c)
 	return r < 0 || !text ? r : pamd_configs_parse(text, c);
 }
 
-/* The config= paths of every file of the open directory d into c; a failure is logged, once,
- * naming the file. */
-static int pamd_scan_dir(DIR *d, const char *user, PamdConfigs *c)
+/* One file's failure, logged once, naming it. */
+static int pamd_refuse(int r, const char *dir, const char *name, const char *user)
 {
-	struct dirent *de;
-	int r;
-
-	while ((errno = 0, de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		r = pamd_read_one(dirfd(d), de->d_name, c);
-		if (r == -EPERM)
-			log_error("user-manager: no user manager for %s: " PAMD_DIR "/%s is not "
-				  "root's alone (owner root, no group or other write)",
-				  user, de->d_name);
-		else if (r < 0)
-			log_error_errno(
-			    r, "Failed to read " PAMD_DIR "/%s: %m; no user manager for %s",
-			    de->d_name, user);
-		if (r < 0)
-			return r;
-	}
-	if (errno != 0)
-		return log_error_errno(
-		    -errno, "Failed to list " PAMD_DIR ": %m; no user manager for %s", user);
-	return 0;
+	if (r == -EPERM)
+		log_error("user-manager: no user manager for %s: %s/%s is not root's alone (owner "
+			  "root, no group or other write)",
+			  user, dir, name);
+	else if (r == -EXDEV)
+		log_error("user-manager: no user manager for %s: %s/%s takes in a file by an "
+			  "absolute path, whose pam_alcove.so lines this check does not read",
+			  user, dir, name);
+	else
+		log_error_errno(r, "Failed to read %s/%s: %m; no user manager for %s", dir, name,
+				user);
+	return r;
 }
 
-/* Every config= of /etc/pam.d's pam_alcove.so lines into c (none without /etc/pam.d). */
+/* The config= paths of every file of the directory dir into c; with etc (the fd of PAMD_DIR,
+ * or -1), a name that PAMD_DIR has is skipped: libpam reads the vendor directory's file of a
+ * service only when PAMD_DIR has none. None without the directory. */
+static int pamd_scan_dir(const char *dir, int etc, const char *user, PamdConfigs *c)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0
+				       : log_error_errno(-errno,
+							 "Failed to open %s: %m; no user manager "
+							 "for %s",
+							 dir, user);
+	while (r >= 0 && (errno = 0, de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    (etc >= 0 && faccessat(etc, de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) == 0))
+			continue;
+		r = pamd_read_one(dirfd(d), de->d_name, c);
+		if (r < 0)
+			pamd_refuse(r, dir, de->d_name, user);
+	}
+	if (r >= 0 && errno != 0)
+		r = log_error_errno(-errno, "Failed to list %s: %m; no user manager for %s", dir,
+				    user);
+	closedir(d);
+	return r;
+}
+
+/* Every config= of the pam_alcove.so lines libpam would read: /etc/pam.d, then the services
+ * only the vendor directory has. */
 static int pamd_scan(const char *user, PamdConfigs *c)
 {
-	DIR *d = opendir(PAMD_DIR);
+	_cleanup_close_ int etc = open(PAMD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
 
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		return log_error_errno(
-		    -errno, "Failed to open " PAMD_DIR ": %m; no user manager for %s", user);
-	}
-	r = pamd_scan_dir(d, user, c);
-	closedir(d);
+	r = pamd_scan_dir(PAMD_DIR, -1, user, c);
+	if (r >= 0)
+		r = pamd_scan_dir(PAMD_VENDOR_DIR, etc, user, c);
 	return r;
 }
 
@@ -179,7 +194,7 @@ static int decide_all(const char *config, const LoginInfo *li, UserManagerDecisi
 		r = decide_with(c.path[i], li, d);
 		if (r < 0 || d->allowed)
 			continue;
-		snprintf(out, size, "in %s (config= in " PAMD_DIR "): ", c.path[i]);
+		snprintf(out, size, "in %s (config= in a PAM stack): ", c.path[i]);
 	}
 	pamd_configs_clear(&c);
 	return r;

@@ -109,6 +109,10 @@ static int parse_line(char *line, void *userdata)
 	size_t n = split_fields(line, f, MAX_FIELDS);
 
 	/* TYPE CONTROL MODULE ARGS...; "@include FILE" has two fields and no module. */
+	if ((n >= 2 && strcmp(f[0], "@include") == 0 && f[1][0] == '/') ||
+	    (n >= 3 && (strcmp(f[1], "include") == 0 || strcmp(f[1], "substack") == 0) &&
+	     f[2][0] == '/'))
+		return -EXDEV;
 	if (n < 3 || f[0][0] == '@' || !is_alcove_module(f[2]))
 		return 0;
 	for (size_t i = 3; i < n; i++) {

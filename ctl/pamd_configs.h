@@ -23,7 +23,9 @@ typedef struct PamdConfigs {
 } PamdConfigs;
 
 /* Adds to c each config= of a pam_alcove.so line of text (NUL-terminated). An empty
- * config= ("config=") is returned as "" so that the caller refuses it. -ENOMEM. */
+ * config= ("config=") is returned as "" so that the caller refuses it. -ENOMEM; -EXDEV for a
+ * file taken in by an absolute path ("@include /x", "include /x", "substack /x"): libpam
+ * reads it, and a pam_alcove.so line there is one the caller would not see. */
 int pamd_configs_parse(const char *text, PamdConfigs *c);
 void pamd_configs_clear(PamdConfigs *c);
 

@@ -4,6 +4,9 @@
 /* Reading /etc/pam.d as libpam does, for alcovectl user-manager and explain. */
 
 #define PAMD_DIR SYSCONFDIR "/pam.d"
+/* libpam's vendor directory (--enable-vendordir): a service without a file in PAMD_DIR is
+ * read from here */
+#define PAMD_VENDOR_DIR "/usr/lib/pam.d"
 #define PAMD_FILE_MAX (256 * 1024)
 
 /*

@@ -145,3 +145,22 @@ out=$("$CTL" explain alca1 --service sshd --sshd-config "$sshdc/matchkeys" --con
 assert_contains "$out" "authorized_keys2:2 forces internal-sftp" \
 	"a Match block's key files are read too (alcove cannot tell which block selects a login)"
 rm -rf "$ah/.ssh"
+
+# --- user-manager reads the pam_alcove.so lines libpam reads: the vendor directory's too ---
+# (a private mount ns: a tmpfs over /usr/lib/pam.d with one service only it has, whose line
+# names a policy that contains alca3; the --config policy contains nobody)
+nobody=$(make_config 'rules = ( { user = "alca-none"; profile = "p"; } ); profiles = { p = { }; };')
+only3=$(make_config 'defaults = { mode = "user"; image = "/"; };
+rules = ( { user = "alca3"; profile = "defaults"; } );')
+vendor() { # the vendor file's text
+	unshare -m --propagation private sh -c 'mount -t tmpfs none /usr/lib/pam.d &&
+		printf "%s\n" "$1" >/usr/lib/pam.d/alca-vendor && "$2" --config "$3" user-manager alca3' \
+		sh "$1" "$CTL" "$nobody" 2>&1
+}
+assert_fails_with 1 "$only3" "user-manager: a policy named only in /usr/lib/pam.d contains alca3: no user manager" \
+	vendor "session optional pam_alcove.so config=$only3"
+assert_fails_with 1 "takes in a file by an absolute path" \
+	"user-manager: an absolute include (a file the check does not read): no user manager" \
+	vendor "@include /srv/alca-pam/extra"
+out=$(vendor "session optional pam_permit.so"; echo "rc=$?")
+assert_contains "$out" "rc=0" "user-manager: nothing of alcove's in the vendor directory: the manager may start"

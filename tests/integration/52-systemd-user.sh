@@ -142,7 +142,7 @@ named_skipped() { [ "$(skips "$uid_named")" -ge 1 ]; }
 wait_until 300 named_skipped || ct_fail "config=: user@$uid_named.service is $(um "$uid_named" ActiveState), not skipped"
 pass "config=: user@$uid_named.service skipped by its condition"
 assert_contains "$(ct_run systemctl status --no-pager "user@$uid_named.service" 2>&1)" \
-	"$NAMED (uid $uid_named): no user manager on the host: in /etc/alcove/named.conf (config= in /etc/pam.d): rule #1" \
+	"$NAMED (uid $uid_named): no user manager on the host: in /etc/alcove/named.conf (config= in a PAM stack): rule #1" \
 	"config=: alcovectl names the policy that contains $NAMED"
 [ ! -e "$NSPAWN_DIR$marker_named" ] || ct_fail "config=: a planted unit ran: $(cat "$NSPAWN_DIR$marker_named")"
 pass "config=: no planted unit ran"

@@ -66,6 +66,27 @@ static void test_bracketed_args_and_includes(void **state)
 	pamd_configs_clear(&c);
 }
 
+/* A file taken in by an absolute path is one libpam reads and the scan of /etc/pam.d does not:
+ * its pam_alcove.so lines would be missed, so the text is refused (-EXDEV). */
+static void test_absolute_include_refused(void **state)
+{
+	static const char *const refused[] = {
+	    "@include /srv/pam/extra\n",
+	    "session include /srv/pam/extra\n",
+	    "auth substack /srv/pam/extra\n",
+	    "-session include /srv/pam/extra\n",
+	};
+	PamdConfigs c = {0};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(pamd_configs_parse(refused[i], &c), -EXDEV);
+		pamd_configs_clear(&c);
+	}
+	assert_int_equal(pamd_configs_parse("session include common-session\n", &c), 0);
+	assert_int_equal(c.n, 0);
+	pamd_configs_clear(&c);
+}
+
 static void test_none(void **state)
 {
 	PamdConfigs c = parse("");
@@ -121,12 +142,13 @@ static void test_auth_includes_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_and_control_syntax),
-		cmocka_unit_test(test_comments_and_continuation),
-		cmocka_unit_test(test_bracketed_args_and_includes),
-		cmocka_unit_test(test_none),
-		cmocka_unit_test(test_auth),
-		cmocka_unit_test(test_auth_includes_bounded),
+	    cmocka_unit_test(test_plain_and_control_syntax),
+	    cmocka_unit_test(test_comments_and_continuation),
+	    cmocka_unit_test(test_bracketed_args_and_includes),
+	    cmocka_unit_test(test_absolute_include_refused),
+	    cmocka_unit_test(test_none),
+	    cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_auth_includes_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
