@@ -14,7 +14,6 @@
 
 #include "fileio.h"
 #include "macro.h"
-#include "text_escape.h"
 
 bool oci_hex_ok(const char *hex)
 {
@@ -215,28 +214,6 @@ bool oci_json_strings_ok(const char *s)
 		if (*s++ != ',')
 			return false;
 	}
-}
-
-int oci_text_escape(const char *text, size_t n, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (len == 0)
-		return -E2BIG;
-	out[0] = '\0';
-	for (size_t i = 0; i < n && text[i]; i++) {
-		const char c[2] = {text[i], '\0'};
-
-		if (c[0] == ' ' && o + 1 < len) {
-			out[o++] = ' ';
-			out[o] = '\0';
-		} else if (c[0] == ' ' || text_escape(c, out + o, len - o) < 0) {
-			out[o] = '\0'; /* the whole \xHH or nothing of it */
-			return -E2BIG;
-		} else
-			o += strlen(out + o);
-	}
-	return 0;
 }
 
 static int parse_layer(const char *v, OciImage *img)

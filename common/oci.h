@@ -81,10 +81,6 @@ int oci_image_add_config(OciImage *img, const char *key, const char *value);
 /* Whether s is a JSON array of strings as jansson's compact dump writes it ("[\"a\",\"b\"]"):
  * what a record's Entrypoint and Cmd must be for inspect --json to emit them as JSON. */
 bool oci_json_strings_ok(const char *s);
-/* The n bytes of text (a label, a config entry: an image's, shown to the admin) through
- * text_escape() byte by byte, spaces kept as spaces: "alcove test" reads as it is, a terminal
- * escape as \x1b. -E2BIG when it does not fit, out holding the prefix that did. */
-int oci_text_escape(const char *text, size_t n, char *out, size_t len);
 
 /* Reads ALCOVE_LIB_DIR/oci/images/<name> (no symlink anywhere below libfd). -ENOENT. */
 int oci_image_read(int libfd, const char *name, OciImage *ret);

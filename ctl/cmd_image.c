@@ -27,6 +27,7 @@
 #include "oci_inuse.h"
 #include "oci_store.h"
 #include "oci_unpack.h"
+#include "text_escape.h"
 
 #define SKOPEO "/usr/bin/skopeo"
 
@@ -509,7 +510,8 @@ static void inspect_json(const char *name, const OciImage *img, const OciStore *
 }
 
 /* A heading, then each "KEY=VALUE\n" of list indented, or none when empty; the image's text
- * escaped (oci_text_escape), so that no terminal escape of its config reaches the screen. */
+ * escaped (text_escape_n(), spaces kept), so that no terminal escape of its config reaches
+ * the screen. */
 static void lines_print(const char *head, const char *none, const char *list)
 {
 	printf("%s%s\n", head, *list ? "" : none);
@@ -517,7 +519,7 @@ static void lines_print(const char *head, const char *none, const char *list)
 		size_t e = strcspn(l, "\n");
 		char shown[4 * OCI_RECORD_MAX];
 
-		if (oci_text_escape(l, e, shown, sizeof(shown)) < 0)
+		if (text_escape_n(l, e, true, shown, sizeof(shown)) < 0)
 			printf("  %s...\n", shown); /* cannot be: a line of a record fits */
 		else
 			printf("  %s\n", shown);

@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "oci_unpack.h"
 #include "spawn.h"
+#include "text_escape.h"
 
 #define UNPACK_PATH LIBEXECDIR "/alcove-unpack"
 #define UNPACK_PREFIX "alcove-unpack: "
@@ -104,7 +105,7 @@ static const char *shown_line(const char *line, size_t n, char *buf, size_t len)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e) {
 			/* -E2BIG: the prefix that fits, escaped all the same */
-			(void)oci_text_escape(line, n, buf, len);
+			(void)text_escape_n(line, n, true, buf, len);
 			return buf;
 		}
 	snprintf(buf, len, "%.*s", (int)n, line);

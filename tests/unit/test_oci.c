@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "oci.h"
+#include "text_escape.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -177,13 +178,13 @@ static void test_text_escape(void **state)
 	const char *label = "esc=\x1b]0;pwned\x07 and a\\b";
 	char out[64];
 
-	assert_int_equal(oci_text_escape(label, strlen(label), out, sizeof(out)), 0);
+	assert_int_equal(text_escape_n(label, strlen(label), true, out, sizeof(out)), 0);
 	assert_string_equal(out, "esc=\\x1b]0;pwned\\x07 and a\\x5cb");
-	assert_int_equal(oci_text_escape("title=alcove test\nnext", 17, out, sizeof(out)), 0);
+	assert_int_equal(text_escape_n("title=alcove test\nnext", 17, true, out, sizeof(out)), 0);
 	assert_string_equal(out, "title=alcove test");
-	assert_int_equal(oci_text_escape("ab\x1b", 3, out, 5), -E2BIG);
+	assert_int_equal(text_escape_n("ab\x1b", 3, true, out, 5), -E2BIG);
 	assert_string_equal(out, "ab"); /* never half an escape */
-	assert_int_equal(oci_text_escape("a b", 3, out, 3), -E2BIG);
+	assert_int_equal(text_escape_n("a b", 3, true, out, 3), -E2BIG);
 	assert_string_equal(out, "a ");
 }
 
