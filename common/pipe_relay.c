@@ -28,9 +28,9 @@
 #define TAIL_MAX (1024 * 1024)
 
 typedef struct Chan {
-	int mine;    /* our end of the session's pipe for this fd, -1 when none or closed */
-	bool caller; /* the caller's fd still takes (output) or gives (input) data */
-	size_t len;  /* input: bytes read from fd 0 not yet written to the pipe */
+	int mine;     /* our end of the session's pipe for this fd, -1 when none or closed */
+	bool in_open; /* input: fd 0 may still give data (not at EOF or failed) */
+	size_t len;   /* input: bytes read from fd 0 not yet written to the pipe */
 	char buf[16384];
 } Chan;
 
@@ -70,7 +70,7 @@ static int make_pipes(Loop *l, int theirs[3])
 		/* fd 0: the session reads p[0]; fds 1, 2: it writes p[1] */
 		theirs[fd] = fd == 0 ? p[0] : p[1];
 		l->ch[fd].mine = fd == 0 ? p[1] : p[0];
-		l->ch[fd].caller = true;
+		l->ch[fd].in_open = fd == 0;
 		if (fcntl(l->ch[fd].mine, F_SETFL, O_NONBLOCK) < 0)
 			return negative_errno();
 	}
@@ -100,7 +100,7 @@ static int pass_output(Chan *c, int fd, size_t max)
 		if (n == 0)
 			return 0;
 		total += (size_t)n;
-		if (c->caller && write_all(fd, c->buf, (size_t)n) < 0)
+		if (write_all(fd, c->buf, (size_t)n) < 0)
 			return 0; /* EPIPE (SIGPIPE is blocked) or the caller's file failing */
 	}
 	return 1;
@@ -111,12 +111,12 @@ static int pass_input(Chan *c, bool readable, bool writable)
 {
 	ssize_t n;
 
-	if (readable && c->len == 0 && c->caller) {
+	if (readable && c->len == 0 && c->in_open) {
 		n = read(0, c->buf, sizeof(c->buf));
 		if (n > 0)
 			c->len = (size_t)n;
 		else if (n == 0 || errno != EINTR)
-			c->caller = false; /* EOF or an error: the session reads EOF */
+			c->in_open = false; /* EOF or an error: the session reads EOF */
 	}
 	if (writable && c->len > 0) {
 		n = write(c->mine, c->buf, c->len);
@@ -127,7 +127,7 @@ static int pass_input(Chan *c, bool readable, bool writable)
 			c->len -= (size_t)n;
 		}
 	}
-	return c->len > 0 || c->caller;
+	return c->len > 0 || c->in_open;
 }
 
 enum { P_IN, P_INPIPE, P_OUT1, P_OUT2, P_SIG, P_CHILD, P_N };
@@ -141,7 +141,7 @@ static void poll_set(const Loop *l, struct pollfd p[P_N])
 {
 	const Chan *in = &l->ch[0];
 
-	p[P_IN] = want(0, in->mine >= 0 && in->caller && in->len == 0 ? POLLIN : 0);
+	p[P_IN] = want(0, in->mine >= 0 && in->in_open && in->len == 0 ? POLLIN : 0);
 	p[P_INPIPE] = want(in->mine, in->len > 0 ? POLLOUT : 0);
 	p[P_OUT1] = want(l->ch[1].mine, POLLIN);
 	p[P_OUT2] = want(l->ch[2].mine, POLLIN);
