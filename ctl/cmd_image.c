@@ -117,6 +117,17 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 	}
 }
 
+/* Whether layer hex is stored, or unpacked into <hex>.partial in the pull's directory. */
+static bool layer_at_hand(const OciStore *s, int layoutfd, const char *hex)
+{
+	char partial[OCI_HEX_LEN + sizeof(".partial")];
+	struct stat st;
+
+	snprintf(partial, sizeof(partial), "%s.partial", hex);
+	return fstatat(s->layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	       fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* Each layer of img not stored yet into <hex>.partial in the pull's own directory, its
  * diff_id checked (by alcove-unpack, ctl/oci_unpack.h), without the store's lock: builds go
  * on meanwhile (a layer is named by its digest, nothing else can write there, and a concurrent
@@ -124,14 +135,10 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 static int unpack_missing(const OciStore *s, int layoutfd, const char *name, const OciImage *img)
 {
 	for (size_t i = 0; i < img->n_layers; i++) {
-		char partial[OCI_HEX_LEN + sizeof(".partial")];
 		AlcError e = {0};
-		struct stat st;
 		int r;
 
-		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
-		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		if (layer_at_hand(s, layoutfd, img->layers[i]))
 			continue; /* stored, or unpacked already for an earlier duplicate */
 		r = oci_unpack_layer(layoutfd, img->layers[i], &e);
 		if (r < 0)
@@ -144,15 +151,9 @@ static int unpack_missing(const OciStore *s, int layoutfd, const char *name, con
  * after unpack_missing looked without it (a prune may have removed a stored one since). */
 static bool layers_ready(const OciStore *s, int layoutfd, const OciImage *img)
 {
-	for (size_t i = 0; i < img->n_layers; i++) {
-		char partial[OCI_HEX_LEN + sizeof(".partial")];
-		struct stat st;
-
-		snprintf(partial, sizeof(partial), "%s.partial", img->layers[i]);
-		if (fstatat(s->layersfd, img->layers[i], &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-		    fstatat(layoutfd, partial, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	for (size_t i = 0; i < img->n_layers; i++)
+		if (!layer_at_hand(s, layoutfd, img->layers[i]))
 			return false;
-	}
 	return true;
 }
 
