@@ -149,17 +149,24 @@ typedef struct SessionArgs {
 	int n_cmd;
 } SessionArgs;
 
-/* The session in a child of a relay's: ends as the session did. */
-static int session_in_child(void *userdata)
+/* How `enter` ends once the session ran (r, and its wait status): as the session did, or as
+ * a shell would when it could not run. */
+static int end_like_session(int r, int status)
 {
-	const SessionArgs *a = userdata;
-	int r, status;
-
-	r = run_session(a->li, a->name, a->cmd, a->n_cmd, &status);
 	if (r < 0)
 		return failure_code(r);
 	(void)fflush(stdout); /* before dying of its signal; the status is what counts */
 	enter_exit_like(status);
+}
+
+/* The session in a child of a relay's: ends as the session did. */
+static int session_in_child(void *userdata)
+{
+	const SessionArgs *a = userdata;
+	int status = 0, r;
+
+	r = run_session(a->li, a->name, a->cmd, a->n_cmd, &status);
+	return end_like_session(r, status);
 }
 
 /* With fds 0, 1, 2 that are not terminals (nor /dev/null) through pipes of ours
@@ -182,13 +189,10 @@ static int run_session_piped(const SessionArgs *a, int *ret_status)
  * session did. */
 static int session_on_pty(void *userdata)
 {
-	int r, status;
+	int status = 0, r;
 
 	r = run_session_piped(userdata, &status);
-	if (r < 0)
-		return failure_code(r);
-	(void)fflush(stdout);
-	enter_exit_like(status);
+	return end_like_session(r, status);
 }
 
 /*
@@ -285,10 +289,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 		r = run_session_piped(&(SessionArgs){li, name_buf, argv + next, argc - next},
 				      &status);
 	close_session(ctx, user, name_buf, session_buf);
-	if (r < 0)
-		return failure_code(r);
-	(void)fflush(stdout); /* before dying of its signal; the status is what counts */
-	enter_exit_like(status);
+	return end_like_session(r, status);
 }
 
 /* Cheap per alcove (list runs over all of them): the cgroup's files, statfs, one quota

@@ -133,6 +133,7 @@ static int check_same_account(OpenCtx *c, const char *uid)
 			    "that name in NSS?); refused",
 			    c->login->user, uid, mine);
 }
+
 /* 1: contain with c->profile; 0: skip (answered); <0: error (answered). */
 static int decide(OpenCtx *c, const Request *req)
 {
