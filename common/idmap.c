@@ -31,14 +31,18 @@ static bool parse_u32(const char *s, size_t n, uint32_t *ret)
 	return true;
 }
 
-/* Does the first field of a subuid line name this user (by name or by decimal uid)? */
+/*
+ * Does the first field of a subuid line name this user (by name or by decimal uid)? A field
+ * of digits only is a uid and never a name: a user whose name is all digits ("1001", which
+ * NSS allows) would otherwise claim the line of the account whose uid that number is.
+ */
 static bool owner_matches(const char *f, size_t n, const char *user, uid_t uid)
 {
 	uint32_t v;
 
-	if (strlen(user) == n && memcmp(f, user, n) == 0)
-		return true;
-	return parse_u32(f, n, &v) && v == uid;
+	if (parse_u32(f, n, &v))
+		return v == uid;
+	return strlen(user) == n && memcmp(f, user, n) == 0;
 }
 
 /* One line of /etc/subuid-format text: "owner:start:count". */

@@ -35,6 +35,24 @@ static void test_subid_by_name_and_uid(void **state)
 	assert_int_equal(find(text, "ali", 1005, &s), -ENOENT);
 }
 
+/* A user whose name is all digits gets the lines of their uid, never those of the account
+ * whose uid their name spells (issue 12, route 5). */
+static void test_subid_numeric_name(void **state)
+{
+	const char *text = "1003:231072:65536\n"
+			   "2000:300000:65536\n";
+	IdmapOverlap o;
+	uint32_t s = 0;
+
+	assert_int_equal(find(text, "1003", 2000, &s), 0);
+	assert_int_equal(s, 300000);
+	assert_int_equal(find("1003:231072:65536\n", "1003", 2000, &s), -ENOENT);
+	/* and the line of uid 1003 is another's range to that user */
+	assert_int_equal(idmap_find_overlap(text, strlen(text), "1003", 2000, 231073, &o), 1);
+	assert_string_equal(o.owner, "1003");
+	assert_int_equal(o.lineno, 1);
+}
+
 static void test_subid_too_small(void **state)
 {
 	uint32_t s = 7;
@@ -364,6 +382,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_subid_by_name_and_uid),
+	    cmocka_unit_test(test_subid_numeric_name),
 	    cmocka_unit_test(test_subid_too_small),
 	    cmocka_unit_test(test_subid_malformed_and_unterminated),
 	    cmocka_unit_test(test_user_mode),
