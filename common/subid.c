@@ -72,6 +72,18 @@ static int passwd_in_range(const struct passwd *pw, void *userdata)
 	return 1;
 }
 
+/* An account's primary gid, which needs no group entry of its own to own files. */
+static int primary_gid_in_range(const struct passwd *pw, void *userdata)
+{
+	Check *k = userdata;
+
+	if (!idmap_range_holds(k->start, pw->pw_gid))
+		return 0;
+	k->found_id = pw->pw_gid;
+	snprintf(k->found_name, sizeof(k->found_name), "%s", pw->pw_name ? pw->pw_name : "?");
+	return 1;
+}
+
 static int group_in_range(const struct group *gr, void *userdata)
 {
 	Check *k = userdata;
@@ -108,6 +120,15 @@ static int check_holders(Check *k, SubidKind kind, const char *text, size_t len,
 	if (r > 0)
 		return refuse(k, "holds %s %u of %s %s", k->kind, k->found_id,
 			      kind == SUBID_UID ? "account" : "group", k->found_name);
+	if (kind == SUBID_UID)
+		return 0;
+	r = nss_each_passwd(primary_gid_in_range, k);
+	if (r < 0)
+		return alc_error(k->error, r, SUBID_STAGE,
+				 "enumerate the accounts for the ids of %s: %m", k->file);
+	if (r > 0)
+		return refuse(k, "holds gid %u, the primary group of account %s", k->found_id,
+			      k->found_name);
 	return 0;
 }
 

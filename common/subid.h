@@ -12,7 +12,8 @@
  *   - shares an id with another line of the same file (another user's range),
  *   - shares an id with a reserved_ids range of the policy (accounts of a directory service
  *     that does not enumerate: LDAP, sssd),
- *   - holds the uid of any account (gid of any group) NSS enumerates.
+ *   - holds the uid of any account (gid of any group, or primary gid of any account, which
+ *     needs no group entry) NSS enumerates.
  * Not pure: reads the file and enumerates NSS (once each per call); no logging.
  */
 

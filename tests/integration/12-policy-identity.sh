@@ -3,7 +3,7 @@
 # can chown a file of the home to any id of its range and set it setuid: a range holding
 # another account's uid hands that account to the tenant. Every build refuses such a range (the
 # login is refused, naming what the range holds) and `alcovectl explain` says why: an account
-# NSS knows, a range of the policy's reserved_ids (directory services that do not enumerate),
+# NSS knows (its uid, or its primary gid without a group entry), a range of the policy's reserved_ids (directory services that do not enumerate),
 # another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack),
 # and through a real sshd for another account's uid, an overlapping range and one below 65536.
 # Route 8 at the end: through that sshd (UseDNS yes, the client's name in this test's own
@@ -128,6 +128,17 @@ on_exit "groupdel alcidg"
 refused "another group's gid in the range" \
 	"the subordinate gid range $G1-$((G1 + 65535)) of alcid1 in /etc/subgid holds gid $((G1 + 7)) of group alcidg"
 groupdel alcidg
+
+# --- an account whose primary gid, with no group entry (groupdel --force), is in the range
+userdel alcid4 >/dev/null 2>&1 || true
+groupdel alcidp >/dev/null 2>&1 || true
+groupadd -g $((G1 + 9)) alcidp && useradd -M -g alcidp -s /usr/sbin/nologin alcid4 >/dev/null &&
+	groupdel --force alcidp || fail "an account alcid4 of primary gid $((G1 + 9)) without a group"
+on_exit "userdel -f alcid4"
+getent group $((G1 + 9)) >/dev/null && fail "gid $((G1 + 9)) still has a group entry"
+refused "another account's primary gid in the range" \
+	"the subordinate gid range $G1-$((G1 + 65535)) of alcid1 in /etc/subgid holds gid $((G1 + 9)), the primary group of account alcid4"
+userdel -f alcid4
 
 # --- a range the policy reserves for a directory service's accounts (LDAP, sssd)
 resconf=$(policy "reserved_ids = ( \"1000-1999\",
