@@ -47,6 +47,17 @@ struct passwd;
 int login_from_passwd(const struct passwd *pw, const char *service, const char *tty,
 		      const char *rhost, LoginInfo **ret);
 void login_info_free(LoginInfo *li);
+
+/*
+ * policy_decide() for li, and again for the first name of li's uid (getpwuid) when li is
+ * another name of that uid (passwd entries sharing a uid). Rules match names, but the alcove,
+ * the user manager's decision (alcovectl user-manager) and every process on the host go by
+ * the uid: a uid contained under one name and left on the host, or given another profile,
+ * under the other would be a way around the walls. So a login whose names the policy treats
+ * differently is refused, naming both; an NSS error looking up the uid refuses too. Names of
+ * the uid that are neither asked nor first are not enumerated.
+ */
+void login_decide(const Policy *p, const LoginInfo *li, Decision *ret);
 static inline void login_info_freep(LoginInfo **li)
 {
 	login_info_free(*li);

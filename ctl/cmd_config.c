@@ -723,7 +723,10 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 	} else
 		l = &li->login;
 
-	policy_decide(p, l, &d);
+	if (li)
+		login_decide(p, li, &d);
+	else
+		policy_decide(p, l, &d);
 	if (li && d.kind == DECISION_CONTAIN)
 		explain_ranges(p, li, &d);
 	explain_sshd(&a, li, &d, &sc);

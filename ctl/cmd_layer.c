@@ -172,7 +172,7 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 	else if (r < 0)
 		alc_error(e, r, LAYER_STAGE, "Failed to look up user '%s': %m", user);
 	else {
-		policy_decide(p, &li->login, &d);
+		login_decide(p, li, &d);
 		if (d.kind != DECISION_CONTAIN)
 			r = alc_error(e, -ENOENT, LAYER_STAGE,
 				      "%s's %s logins are not contained (%s)", user, service,

@@ -144,7 +144,7 @@ static const Profile *user_profile(const Policy *p, const char *user, const Show
 
 	if (pr || login_lookup(user, NULL, NULL, NULL, &li) < 0)
 		return pr;
-	policy_decide(p, &li->login, &d);
+	login_decide(p, li, &d);
 	return d.kind == DECISION_CONTAIN ? d.profile : NULL;
 }
 

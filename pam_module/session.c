@@ -335,7 +335,7 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_
 		policy_errors_clear(&errs);
 		return root ? OUTCOME_SKIPPED : OUTCOME_FAILED;
 	}
-	policy_decide(p, &li->login, d);
+	login_decide(p, li, d);
 	*ret_policy = p;
 	return d->kind == DECISION_CONTAIN ? OUTCOME_CONTAINED
 	       : d->kind == DECISION_SKIP  ? OUTCOME_SKIPPED

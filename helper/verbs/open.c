@@ -165,7 +165,7 @@ static int decide(OpenCtx *c, const Request *req)
 	r = check_same_account(c, req->uid);
 	if (r < 0)
 		return r;
-	policy_decide(c->policy, &c->login->login, &d);
+	login_decide(c->policy, c->login, &d);
 	if (d.kind == DECISION_SKIP) {
 		kv_add(&c->ans->kv, "status", "skip");
 		kv_add(&c->ans->kv, "message", d.reason);

@@ -6,7 +6,8 @@
 # NSS knows (its uid, or its primary gid without a group entry), a range of the policy's reserved_ids (directory services that do not enumerate),
 # another user's line in /etc/subuid. Logins through pamtester (the module in a real PAM stack),
 # and through a real sshd for another account's uid, an overlapping range and one below 65536.
-# Route 8 at the end: through that sshd (UseDNS yes, the client's name in this test's own
+# Route 8: a second name of alcid1's uid that the policy treats otherwise is refused. At the end,
+# through that sshd (UseDNS yes, the client's name in this test's own
 # /etc/hosts), rhost rules match addresses and prefixes; the client's reverse DNS name, which
 # it chooses, matches only toward containment, and a glob over it is no rule at all.
 . "$(dirname "$0")/../lib/common.sh"
@@ -169,6 +170,39 @@ ensure_ranges
 # --- and clean again: the same user logs in
 out=$(pt alcid1) || fail "alcid1 with clean ranges again: the session was refused: $out"
 pass "with the overlaps gone, alcid1 logs in again"
+
+# --- route 8: alcid1's uid under a second name (useradd -o) that no rule selects. The
+# alcove, the user manager and the host go by the uid: that name must not log in uncontained.
+uid1=$(id -u alcid1)
+userdel -f alcid1b >/dev/null 2>&1 || true
+useradd -M -N -o -u "$uid1" -g "$(id -g alcid1)" -d "$(getent passwd alcid1 | cut -d: -f6)" \
+	-s /bin/bash alcid1b >/dev/null || fail "useradd -o -u $uid1 alcid1b"
+on_exit "userdel -f alcid1b"
+sshd_authorize alcid1b
+[ "$(getent passwd "$uid1" | cut -d: -f1)" = alcid1 ] || fail "uid $uid1's first name is not alcid1"
+why="user alcid1b shares uid $uid1 with alcid1, and the policy treats the two names differently (alcid1b skipped, alcid1 contained); give both names the same rules"
+journal_clear
+out=$(ssh_to alcid1b -- 'echo "IN:$(cat /proc/1/comm)"' 2>&1) &&
+	fail "ssh as alcid1b, alcid1's uid by another name: the login went through: $out"
+assert_not_contains "$out" "IN:" "ssh as alcid1b (alcid1's uid, no rule): the login is refused"
+journal_wait "$why" >/dev/null
+line=$(grep -F "user=alcid1b " "$JOURNAL" | grep -F "Refusing session: $why" | tail -1)
+[ -n "$line" ] || fail "alcid1b: no refusal naming both names; ssh: $out; log: $(cat "$JOURNAL")"
+pass "... sshd's PAM session is refused naming both names (logged: ${line#*msg=})"
+assert_contains "$("${CTL[@]}" explain alcid1b --config "$conf")" "decision  refused: $why" \
+	"explain alcid1b: refused, and why"
+# the control: one rule for both names, skip, and alcid1b logs in (on the host, as the rule says)
+skipconf=$(make_config "rules = ( { user = \"alcid1*\"; action = \"skip\"; } );")
+out=$(pamtester -v alcid-range alcid1b open_session close_session 2>&1) &&
+	fail "alcid1b under the policy that contains alcid1: the session opened: $out"
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$skipconf helper=$HELPER"
+out=$(pamtester -v alcid-range alcid1b open_session close_session 2>&1) ||
+	fail "alcid1b, both names skipped: the session was refused: $out"
+pass "with one rule for both names, alcid1b's login is not refused"
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$conf helper=$HELPER"
+userdel -f alcid1b
 wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
 
 # --- issue 12 route 8: with sshd's UseDNS yes PAM_RHOST is the client's reverse DNS name, which
