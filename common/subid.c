@@ -19,6 +19,7 @@
 
 typedef struct Check {
 	const char *file, *kind, *user; /* kind: "uid" or "gid" */
+	SubidKind ids;
 	uint32_t start, last;
 	AlcError *error;
 	uint32_t found_id; /* the NSS entry the range holds */
@@ -61,25 +62,16 @@ static int refuse(const Check *k, const char *fmt, ...)
 			 k->kind, k->start, k->last, k->user, k->file, what, k->user);
 }
 
+/* An account's uid, or for a gid range its primary gid (which needs no group entry of its own
+ * to own files). */
 static int passwd_in_range(const struct passwd *pw, void *userdata)
 {
 	Check *k = userdata;
+	uint32_t id = k->ids == SUBID_UID ? pw->pw_uid : pw->pw_gid;
 
-	if (!idmap_range_holds(k->start, pw->pw_uid))
+	if (!idmap_range_holds(k->start, id))
 		return 0;
-	k->found_id = pw->pw_uid;
-	snprintf(k->found_name, sizeof(k->found_name), "%s", pw->pw_name ? pw->pw_name : "?");
-	return 1;
-}
-
-/* An account's primary gid, which needs no group entry of its own to own files. */
-static int primary_gid_in_range(const struct passwd *pw, void *userdata)
-{
-	Check *k = userdata;
-
-	if (!idmap_range_holds(k->start, pw->pw_gid))
-		return 0;
-	k->found_id = pw->pw_gid;
+	k->found_id = id;
 	snprintf(k->found_name, sizeof(k->found_name), "%s", pw->pw_name ? pw->pw_name : "?");
 	return 1;
 }
@@ -122,7 +114,7 @@ static int check_holders(Check *k, SubidKind kind, const char *text, size_t len,
 			      kind == SUBID_UID ? "account" : "group", k->found_name);
 	if (kind == SUBID_UID)
 		return 0;
-	r = nss_each_passwd(primary_gid_in_range, k);
+	r = nss_each_passwd(passwd_in_range, k);
 	if (r < 0)
 		return alc_error(k->error, r, SUBID_STAGE,
 				 "enumerate the accounts for the ids of %s: %m", k->file);
@@ -137,6 +129,7 @@ int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, ui
 {
 	Check k = {.file = file,
 		   .kind = kind == SUBID_UID ? "uid" : "gid",
+		   .ids = kind,
 		   .user = user,
 		   .error = ret_error};
 	_cleanup_free_ char *text = NULL;
