@@ -56,6 +56,8 @@ typedef struct Ctx {
 	char msg[512]; /* why the failing step failed, naming its object */
 	bool tenant;   /* ... in what the user controls: failure = "open" does not apply */
 	bool silent;   /* ... or the helper gave no answer (killed, or gone without a word) */
+	bool refusal;  /* not a failure but a refusal (the helper's decision, an application
+			  that cannot be contained): failure = "open" never applies */
 } Ctx;
 
 static const char *item(pam_handle_t *pamh, int type)
@@ -141,11 +143,13 @@ static int reply_status(Ctx *c, const HelperReply *reply, const char *verb)
 {
 	const char *message = kv_get(&reply->kv, "message");
 	const char *tenant = kv_get(&reply->kv, "tenant");
+	const char *refusal = kv_get(&reply->kv, "refusal");
 	int r = helper_reply_status(reply);
 
 	if (r >= 0)
 		return r;
 	c->tenant = tenant && strcmp(tenant, "1") == 0;
+	c->refusal = refusal && strcmp(refusal, "1") == 0;
 	return fail(c, r, "helper", "alcove-helper %s: %s", verb,
 		    message ? message : "answered without a valid status or message");
 }
@@ -275,6 +279,7 @@ static int contain(Ctx *c)
 	r = count_threads();
 	if (r < 0)
 		return fail(c, r, "threads", "Failed to count this process's threads: %m");
+	c->refusal = r > 1; /* for good: this application's logins can never be contained */
 	if (r > 1)
 		return fail(c, -EINVAL, "threads",
 			    "The PAM application is multithreaded (%d threads); it cannot join a "
@@ -346,6 +351,12 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_
  * on the host's side before any alcove was joined) let through uncontained. One line each. */
 static Outcome contain_failed(Ctx *c, int r, FailurePolicy failure)
 {
+	if (c->refusal) {
+		log_full(LOG_ERR, r, &c->f, "Refusing session: %s%s", c->msg,
+			 failure == FAILURE_OPEN ? " (a refusal: failure = \"open\" does not apply)"
+						 : "");
+		return OUTCOME_FAILED;
+	}
 	if (failure == FAILURE_OPEN && (c->tenant || alc_errno_tenant_can_cause(r))) {
 		log_full(LOG_ERR, r, &c->f,
 			 "Refusing session: %s; failure = \"open\" does not apply, %s", c->msg,

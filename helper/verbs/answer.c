@@ -28,6 +28,9 @@ int answer_error(Answer *a, int err, const char *fmt, ...)
 	/* a stage on what the user controls, or an error any tenant can cause from inside */
 	if (a->tenant || alc_errno_tenant_can_cause(err))
 		kv_add(&a->kv, "tenant", "1");
+	/* the decision, not a failure: the caller must not let the login through on it */
+	if (a->refusal)
+		kv_add(&a->kv, "refusal", "1");
 	log_full(LOG_ERR, err, &a->fields, "%s", msg);
 	return -err;
 }

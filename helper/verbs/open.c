@@ -147,6 +147,10 @@ static int decide(OpenCtx *c, const Request *req)
 	c->ans->fields.user = user;
 	c->ans->fields.service = req->service;
 	c->ans->fields.stage = "policy";
+	/* Every error up to the decision is a refusal (pam_alcove refuses the same on its own
+	 * reading): the file rewritten since the module read it, the account looked up again,
+	 * the decision itself. failure = "open" never turns one into an uncontained login. */
+	c->ans->refusal = true;
 	r = policy_load(config, &c->policy, &errs);
 	if (r < 0) {
 		r = answer_error(c->ans, r, "Invalid policy %s: %s", config,
@@ -180,6 +184,7 @@ static int decide(OpenCtx *c, const Request *req)
 	c->profile = d.profile;
 	c->ans->fields.profile = d.profile->name;
 	snprintf(c->profile_name, sizeof(c->profile_name), "%s", d.profile->name);
+	c->ans->refusal = false;
 	return passthrough_groups(c) < 0 ? -EIO : 1;
 }
 

@@ -28,12 +28,14 @@ typedef struct Answer {
 	int fd3;	  /* and after it (open: the alcove's UTS ns) */
 	LogFields fields; /* for the one log line of the request */
 	bool tenant;	  /* the error is of a stage that works on what the user controls */
+	bool refusal;	  /* the policy's own decision, or what it rests on (policy, lookup) */
 } Answer;
 
 typedef int (*VerbFn)(const HelperEnv *env, const Request *req, Answer *ans);
 
-/* answer.c: status=error, errno, message (the formatted text, %m = err), and tenant=1 when
- * a->tenant (docs/INTERNALS.md), logged once with the fields. Returns -|err|. */
+/* answer.c: status=error, errno, message (the formatted text, %m = err), tenant=1 when
+ * a->tenant and refusal=1 when a->refusal (docs/INTERNALS.md), logged once with the fields.
+ * Returns -|err|. */
 int answer_error(Answer *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 int verb_open(const HelperEnv *env, const Request *req, Answer *ans);

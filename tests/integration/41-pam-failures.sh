@@ -197,6 +197,28 @@ for h in killed-helper dying-helper; do
 	assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "failure = \"open\", $h: not let through uncontained"
 done
 
+# --- failure = "open" does not cover a refusal: the policy rewritten under the helper (it
+# finds a broken file where the module read a good one; an editor's truncation), and a
+# multithreaded application, whose logins can never be contained. Both were let through.
+openracy=$(make_config "$(cat "$openconf")")
+printf '#!/bin/sh\nprintf %%s "rules = ( { user = \\"alcd1\\"; " >%s\nexec %s "$@"\n' \
+	"$openracy" "$HELPER" >"$WORK/breaking-helper" && chmod 0755 "$WORK/breaking-helper" ||
+	fail "write $WORK/breaking-helper"
+svc alcd-f-open-broken "config=$openracy helper=$WORK/breaking-helper"
+journal_clear
+out=$(pt alcd-f-open-broken alcd1) && fail "failure = open, the policy broken under the helper: session opened: $out"
+logged "failure = \"open\", the policy broken under the helper: refused" alcd1 helper \
+	"(a refusal: failure = \"open\" does not apply)"
+assert_contains "$(grep -F 'a refusal' "$JOURNAL")" "Invalid policy $openracy" "... naming the policy"
+assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "the policy broken under the helper: not let through uncontained"
+svc alcd-f-open "config=$openconf helper=$HELPER"
+journal_clear
+out=$("$BUILD/tests/pam-session" --thread alcd-f-open alcd1) &&
+	fail "failure = open, a multithreaded application: opened: $out"
+logged "failure = \"open\", a multithreaded application: refused" alcd1 threads \
+	"is multithreaded (2 threads); it cannot join a lobby (setns(CLONE_NEWNS) needs a single thread) (a refusal: failure = \"open\" does not apply)"
+assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "a multithreaded application: not let through uncontained"
+
 # --- failure = "open" does not cover an error any tenant can cause from inside (a limit the
 # users share, a lock their alcove holds): the layer's lock held by a process the helper does
 # not know of (in root mode ns root can copy init's lock fd with pidfd_getfd and keep it after
