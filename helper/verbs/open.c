@@ -244,6 +244,19 @@ static int find_running(OpenCtx *c)
 			    "Alcove %s still runs for user '%s' (uid %u), not for '%s': "
 			    "stop it first (alcovectl stop %s)",
 			    c->name, st.user, (unsigned)st.uid, c->login->user, st.user);
+		/* Only a login of the same profile joins: with rules by service or rhost, an
+		 * alcove built under a looser one (network = "host", root mode) would take in a
+		 * login the policy gives a stricter one. The user's other login holds it, so
+		 * failure = "open" does not apply. */
+		if (strcmp(st.profile, c->profile->name) != 0) {
+			c->ans->tenant = true;
+			return answer_error(
+			    c->ans, EBUSY,
+			    "Alcove %s of %s runs with profile %s, and this login's profile is %s: "
+			    "a login joins only an alcove of its own profile; log in again once "
+			    "it has ended (alcovectl stop %s ends it)",
+			    c->name, st.user, st.profile, c->profile->name, st.user);
+		}
 		c->pid = st.pid;
 		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
 		return 1;

@@ -203,6 +203,37 @@ pass "with one rule for both names, alcid1b's login is not refused"
 sshd_pam_write alcid-range "session required pam_permit.so
 session required $MOD config=$conf helper=$HELPER"
 userdel -f alcid1b
+
+# --- a running alcove is joined only by a login of its own profile: rules by service give
+# alcid1 a loose profile (the host's network) through one PAM service and a strict one
+# (no network) through another; the strict login joined the loose alcove, lobby and all.
+profconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; on_last_logout = \"idle\"; idle_timeout = 120; };
+rules = ( { user = \"alcid1\"; service = \"alcid-loose\"; profile = \"loose\"; },
+	{ user = \"alcid1\"; profile = \"strict\"; } );
+profiles = { loose = { network = \"host\"; }; strict = { network = \"none\"; }; };")
+sshd_pam_write alcid-loose "session required pam_permit.so
+session required $MOD config=$profconf helper=$HELPER"
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$profconf helper=$HELPER"
+out=$(pamtester -v alcid-loose alcid1 open_session close_session 2>&1) ||
+	fail "alcid1 through alcid-loose: the session was refused: $out"
+alcove_gone alcid1 && fail "alcid1's loose alcove did not stay (on_last_logout = idle)"
+journal_clear
+out=$(pt alcid1) && fail "a login of profile strict joined alcid1's alcove of profile loose: $out"
+logged "a login of profile strict does not join alcid1's running alcove of profile loose" \
+	"runs with profile loose, and this login's profile is strict: a login joins only an alcove of its own profile"
+out=$(pamtester -v alcid-loose alcid1 open_session close_session 2>&1) ||
+	fail "a second login of profile loose: refused: $out"
+pass "a second login of profile loose joins it"
+"${CTL[@]}" stop alcid1 >/dev/null 2>&1 || fail "alcovectl stop alcid1"
+wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
+out=$(pt alcid1) || fail "alcid1, profile strict, once the loose alcove ended: refused: $out"
+pass "once it has ended, the strict login gets an alcove of its own"
+"${CTL[@]}" stop alcid1 >/dev/null 2>&1
+wait_until 100 alcove_gone alcid1 || fail "alcid1's strict alcove did not end: $(alcove_leftovers alcid1)"
+sshd_pam_write alcid-range "session required pam_permit.so
+session required $MOD config=$conf helper=$HELPER"
 wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
 
 # --- issue 12 route 8: with sshd's UseDNS yes PAM_RHOST is the client's reverse DNS name, which
