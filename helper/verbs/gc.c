@@ -272,17 +272,15 @@ static int remove_persist(Gc *g, const char *name, char *bad, size_t badlen)
 }
 
 /* The layer's lock, taken as a build takes it (lock.h): an alcove that runs on the layer
- * untracked holds it (-EWOULDBLOCK). 0 with no fd when there is no lock file. */
+ * untracked holds it (-EWOULDBLOCK). Made when missing, as reset does (reset.c). */
 static int lock_persist(Gc *g, const char *name, int *ret_fd)
 {
 	_cleanup_close_ int userfd = -1;
-	int r;
 
 	userfd = paths_openat(g->libfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (userfd < 0)
 		return userfd;
-	r = lock_layer(userfd, false, false, ret_fd);
-	return r == -ENOENT ? 0 : r;
+	return lock_layer(userfd, true, false, ret_fd);
 }
 
 /* The build's temporary directories in /var/lib/alcove/<name> and its layer/. */

@@ -100,7 +100,9 @@ static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
  * The layer's lock (lock.h), held like an alcove-init holds it for the time of the delete: a
  * build that got past the checks above (share = "session" locks a name of its own) cannot
  * lock it, and an alcove that still runs untracked makes the reset fail instead of losing
- * its upper dir under it. No lock file: no alcove holds it.
+ * its upper dir under it. A missing lock file (a layer older than the lock, a build killed
+ * before it made one) is made here: going on without it, a build starting meanwhile would make
+ * and hold one that the delete then unlinks last, under that build.
  */
 static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 {
@@ -110,9 +112,7 @@ static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 	userfd = paths_openat(libfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (userfd < 0)
 		return answer_error(ans, userfd, "Failed to open %s/%s: %m", ALCOVE_LIB_DIR, user);
-	r = lock_layer(userfd, false, false, ret_fd);
-	if (r == -ENOENT)
-		return 0;
+	r = lock_layer(userfd, true, false, ret_fd);
 	if (r == -EWOULDBLOCK)
 		return answer_error(ans, EBUSY,
 				    "%s/%s/layer is in use by an alcove of %s that %s does not "

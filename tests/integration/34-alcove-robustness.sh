@@ -40,6 +40,31 @@ out=$(cat "$WORK/login")
 assert_contains "$out" "/etc/alcr-mark: No such file" "the login after the reset has a fresh layer"
 assert_contains "$out" "/big: No such file" "... with nothing of the deleted one"
 
+# --- a layer without a lock file (made before the lock, or a build killed before it made
+# one): reset makes and holds the lock, so a share = "session" login, which takes its own
+# run directory's lock but the same layer lock, is refused while the delete runs instead of
+# making a lock of its own that the delete then unlinks last, under its alcove.
+sconf=$(make_config "
+defaults = { mode = \"root\"; image = \"$image\"; persist = true; cgroup = \"none\";
+             on_last_logout = \"stop\"; share = \"session\"; };
+rules = ( { user = \"alcr4\"; profile = \"defaults\"; } );")
+actl --config "$conf" stop alcr4
+wait_until 100 sh -c "! ps -e -o args= | grep -qx 'alcove-init .*--user=alcr4'" || fail "alcr4's alcove did not end"
+mkdir -p "$upper/big" && (cd "$upper/big" && seq 1 200000 | xargs touch) || fail "fill the layer again"
+rm /var/lib/alcove/alcr4/lock || fail "no layer lock to remove"
+"$ALCOVECTL" --config "$conf" reset --yes alcr4 &
+reset=$!
+on_exit "kill $reset"
+wait_until 300 sh -c "ls -l /proc/\$(pgrep -P $reset)/fd 2>/dev/null | grep -q '$upper/big'" ||
+	fail "reset did not start deleting"
+out=$("$ALCOVECTL" --config "$sconf" enter alcr4 -- true 2>&1) &&
+	fail "a share = session login went in while reset deleted its lock-less layer: $out"
+kill -0 $reset 2>/dev/null || fail "the reset ended before the session login was tried: no race tested"
+assert_contains "$out" "/var/lib/alcove/alcr4/layer is in use by another alcove of alcr4" \
+	"a share = session login during the reset of a lock-less layer is refused: reset holds the lock it made"
+wait $reset || fail "reset of the lock-less layer failed"
+pass "and the reset completes"
+
 # --- an init that does not answer (stopped: in root mode its root can ptrace it) holds
 # nobody up: the helper's requests time out, and stop ends it with SIGKILL
 "$ALCOVECTL" --config "$conf" enter alcr4 -- sleep 4793 >/dev/null 2>&1 &
