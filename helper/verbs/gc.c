@@ -91,9 +91,17 @@ static void gc_run_one(Gc *g, const char *name)
 		}
 		r = read_state(dirfd, &st, &alive);
 	}
-	if (gc_run_action(r, alive, &why) == GC_KEEP) {
+	switch (gc_run_action(r, alive, &why)) {
+	case GC_KEEP:
 		remember_live(g, &st);
 		return;
+	case GC_KEEP_ODD:
+		g->failed++;
+		gc_report_add(&g->report, "kept %s/%s: %s (%s)", ALCOVE_RUN_DIR, name, why,
+			      strerror(-r));
+		return;
+	default:
+		break;
 	}
 	if (g->dry_run) {
 		gc_report_add(&g->report, "would remove %s/%s: %s", ALCOVE_RUN_DIR, name, why);
@@ -140,16 +148,21 @@ bool gc_pid_is_tracked(Gc *g, pid_t pid, uint64_t starttime)
 	if (fd < 0 || !(d = fdopendir(fd)))
 		return true; /* cannot tell: never treat as untracked */
 	fd = -1;
-	while (!found && (de = readdir(d))) {
+	/* every failure to read says "cannot tell", never "untracked": an fd limit or a short
+	 * allocation must not get a live, tracked init killed */
+	for (errno = 0; !found && (de = readdir(d)); errno = 0) {
 		_cleanup_close_ int dfd = -1;
 		AlcoveState st;
+		int r;
 
 		if (!alcove_name_is_valid(de->d_name))
 			continue;
 		dfd = paths_openat(g->runfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-		found = dfd >= 0 && statefile_read(dfd, &st) == 0 && st.pid == pid &&
-			st.starttime == starttime;
+		r = dfd >= 0 ? statefile_read(dfd, &st) : dfd == -ENOENT ? -ENOENT : -EIO;
+		found = gc_state_read_failed(r) ||
+			(r == 0 && st.pid == pid && st.starttime == starttime);
 	}
+	found = found || errno != 0;
 	closedir(d);
 	return found;
 }

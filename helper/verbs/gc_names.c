@@ -50,8 +50,11 @@ GcAction gc_run_action(int state_r, bool alive, const char **ret_why)
 
 	if (state_r == -ENOENT)
 		why = "no state (a build that did not finish)";
-	else if (state_r < 0)
-		why = "state unreadable or corrupt";
+	else if (gc_state_read_failed(state_r)) {
+		why = "its state could not be read now, so its init may run";
+		a = GC_KEEP_ODD;
+	} else if (state_r < 0)
+		why = "state corrupt";
 	else if (!alive)
 		why = "init is gone";
 	else {
@@ -61,6 +64,11 @@ GcAction gc_run_action(int state_r, bool alive, const char **ret_why)
 	if (ret_why)
 		*ret_why = why;
 	return a;
+}
+
+bool gc_state_read_failed(int state_r)
+{
+	return state_r < 0 && state_r != -ENOENT && state_r != -EBADMSG && state_r != -EFBIG;
 }
 
 bool gc_is_persist_name(const char *name)

@@ -31,8 +31,14 @@ typedef enum {
  * it is the user's data: removed only with force. Anything unexpected is left alone. */
 GcAction gc_persist_action(const PersistScan *s, bool force, const char **ret_why);
 
-/* /run/alcove/<name>: state_r = statefile_read()'s result, alive = statefile_alive() > 0. */
+/* /run/alcove/<name>: state_r = statefile_read()'s result, alive = statefile_alive() > 0.
+ * GC_KEEP_ODD when the read failed for a reason that says nothing of the state (below). */
 GcAction gc_run_action(int state_r, bool alive, const char **ret_why);
+
+/* statefile_read() failed for a reason of the moment (EMFILE, ENOMEM, EIO), not because the
+ * state is missing (ENOENT) or corrupt (EBADMSG, EFBIG): whether an init runs on it cannot be
+ * told, so it counts as alive. */
+bool gc_state_read_failed(int state_r);
 
 /* A name under /var/lib/alcove that can be a user's persistent dir (not images/, not a
  * name policy_name_is_safe() refuses). */

@@ -72,6 +72,15 @@ static void test_run_action(void **state)
 	assert_non_null(strstr(why, "no state"));
 	assert_int_equal(gc_run_action(-EBADMSG, false, &why), GC_REMOVE);
 	assert_non_null(strstr(why, "corrupt"));
+	assert_int_equal(gc_run_action(-EFBIG, false, &why), GC_REMOVE);
+	/* a read that failed for now says nothing: its init may run, kept */
+	assert_int_equal(gc_run_action(-EMFILE, false, &why), GC_KEEP_ODD);
+	assert_non_null(strstr(why, "may run"));
+	assert_int_equal(gc_run_action(-EIO, false, &why), GC_KEEP_ODD);
+	assert_true(gc_state_read_failed(-ENOMEM));
+	assert_false(gc_state_read_failed(-ENOENT));
+	assert_false(gc_state_read_failed(-EBADMSG));
+	assert_false(gc_state_read_failed(0));
 }
 
 static void test_names(void **state)
