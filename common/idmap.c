@@ -31,18 +31,20 @@ static bool parse_u32(const char *s, size_t n, uint32_t *ret)
 	return true;
 }
 
-/*
- * Does the first field of a subuid line name this user (by name or by decimal uid)? A field
- * of digits only is a uid and never a name: a user whose name is all digits ("1001", which
- * NSS allows) would otherwise claim the line of the account whose uid that number is.
- */
-static bool owner_matches(const char *f, size_t n, const char *user, uid_t uid)
+bool idmap_parse_id(const char *s, uint32_t *ret)
+{
+	return parse_u32(s, strlen(s), ret);
+}
+
+/* Does the first field of a subuid line name this user by name (1) or by decimal uid (2), as
+ * shadow-utils reads it (0: neither)? */
+static int owner_matches(const char *f, size_t n, const char *user, uid_t uid)
 {
 	uint32_t v;
 
-	if (parse_u32(f, n, &v))
-		return v == uid;
-	return strlen(user) == n && memcmp(f, user, n) == 0;
+	if (strlen(user) == n && memcmp(f, user, n) == 0)
+		return 1;
+	return parse_u32(f, n, &v) && v == uid ? 2 : 0;
 }
 
 /* One line of /etc/subuid-format text: "owner:start:count". */
@@ -78,15 +80,18 @@ static bool next_line(const char *text, size_t len, size_t *off, unsigned *linen
 	return true;
 }
 
-int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid, uint32_t *ret_start)
+int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid, uint32_t *ret_start,
+		     bool *ret_by_uid)
 {
 	bool seen = false;
 	size_t off = 0;
 	unsigned lineno = 0;
 	SubLine l;
+	int m;
 
 	while (next_line(text, len, &off, &lineno, &l)) {
-		if (!l.valid || !owner_matches(l.owner, l.owner_len, user, uid))
+		m = l.valid ? owner_matches(l.owner, l.owner_len, user, uid) : 0;
+		if (m == 0)
 			continue;
 		seen = true;
 		/* id 0 must never be mapped; the last id (2^32-1) is invalid for the kernel */
@@ -94,6 +99,8 @@ int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid, 
 		    (uint64_t)l.start + IDMAP_RANGE > UINT32_MAX)
 			continue;
 		*ret_start = l.start;
+		if (ret_by_uid)
+			*ret_by_uid = m == 2;
 		return 0;
 	}
 	return seen ? -ERANGE : -ENOENT;

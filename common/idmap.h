@@ -37,8 +37,12 @@
  * that would overflow or include id 0); -EBADMSG never (malformed lines are skipped, as
  * shadow-utils does).
  */
-int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid,
-		     uint32_t *ret_start);
+int idmap_find_subid(const char *text, size_t len, const char *user, uid_t uid, uint32_t *ret_start,
+		     bool *ret_by_uid);
+/* *ret_by_uid (may be NULL): the line found names the user by uid, not by name. */
+
+/* s is an id in decimal ("1001"), as an owner field of digits only reads to shadow-utils. */
+bool idmap_parse_id(const char *s, uint32_t *ret);
 
 /* A subordinate range [start, start+IDMAP_RANGE) for the user whose own host id is id:
  * -EDOM if it starts below IDMAP_RANGE (it would give the alcove the host's system and

@@ -124,6 +124,45 @@ static int check_holders(Check *k, SubidKind kind, const char *text, size_t len,
 	return 0;
 }
 
+/*
+ * shadow-utils reads an owner field of digits as a name and as a uid both: a line by "1001"
+ * is the account named 1001's and uid 1001's, whoever that is. So a user whose name is a
+ * number other than their uid, or one whose line names them by uid while an account has that
+ * number as its name, would share a range with another account (newuidmap hands it to both).
+ */
+static int check_number_owner(const Check *k, uid_t uid, bool by_uid)
+{
+	NssPasswd pw = {0};
+	char num[16];
+	uint32_t v;
+	int r;
+
+	if (idmap_parse_id(k->user, &v) && v != uid)
+		return refuse(
+		    k,
+		    "is found by the user's name, a number that is also uid %u's "
+		    "(shadow's tools read a line of \"%s\" as both's); rename the account",
+		    v, k->user);
+	if (!by_uid)
+		return 0;
+	snprintf(num, sizeof(num), "%u", (unsigned)uid);
+	r = nss_getpwnam(num, &pw);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return alc_error(k->error, r, SUBID_STAGE, "look up an account named %s: %m", num);
+	r = pw.pw.pw_uid == uid ? 0 : -EINVAL;
+	nss_passwd_done(&pw);
+	if (r < 0)
+		return refuse(
+		    k,
+		    "is found by uid %s, which is also the name of another account "
+		    "(shadow's tools give a line of \"%s\" to both); name the user's line "
+		    "by the user's name",
+		    num, num);
+	return 0;
+}
+
 int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, uint32_t own_id,
 	       const Policy *policy, uint32_t *ret_start, AlcError *ret_error)
 {
@@ -133,13 +172,14 @@ int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, ui
 		   .user = user,
 		   .error = ret_error};
 	_cleanup_free_ char *text = NULL;
+	bool by_uid = false;
 	size_t len = 0;
 	int r;
 
 	r = read_whole(file, &text, &len);
 	if (r < 0 && r != -ENOENT)
 		return alc_error(ret_error, r, SUBID_STAGE, "read %s: %m", file);
-	r = r < 0 ? r : idmap_find_subid(text, len, user, uid, &k.start);
+	r = r < 0 ? r : idmap_find_subid(text, len, user, uid, &k.start, &by_uid);
 	if (r < 0)
 		return alc_error(ret_error, r == -ENOENT ? -ENOENT : -ERANGE, SUBID_STAGE,
 				 "user %s has no subordinate %s range of %u in %s", user, k.kind,
@@ -157,6 +197,9 @@ int subid_find(const char *file, SubidKind kind, const char *user, uid_t uid, ui
 				 "the subordinate %s range %u-%u of %s in %s holds the user's own "
 				 "%s %u",
 				 k.kind, k.start, k.last, user, file, k.kind, own_id);
+	r = check_number_owner(&k, uid, by_uid);
+	if (r < 0)
+		return r;
 	r = check_holders(&k, kind, text, len, uid, policy);
 	if (r < 0)
 		return r;

@@ -465,7 +465,7 @@ static int lookup_user(Gc *g)
 	if (text)
 		len = fread(text, 1, (1 << 20) - 1, f);
 	fclose(f);
-	if (text && idmap_find_subid(text, len, g->user, g->uid, &start) == 0)
+	if (text && idmap_find_subid(text, len, g->user, g->uid, &start, NULL) == 0)
 		g->subuid = start;
 	return 0;
 }

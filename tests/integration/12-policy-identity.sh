@@ -204,6 +204,33 @@ sshd_pam_write alcid-range "session required pam_permit.so
 session required $MOD config=$conf helper=$HELPER"
 userdel -f alcid1b
 
+# --- numbers as names (useradd allows them): shadow's tools read a line of "$uid1" in
+# /etc/subuid as the account named so and as uid $uid1's. An account named alcid1's uid, with
+# the line useradd gives it by that name: alcid1, found by uid there, and that account both
+# are refused.
+userdel -f "$uid1" >/dev/null 2>&1 || true
+useradd -M -N -g nogroup -s /usr/sbin/nologin "$uid1" >/dev/null || fail "useradd $uid1"
+on_exit "userdel -f $uid1"
+grep -q "^$uid1:" /etc/subuid || setup_fail "useradd gave $uid1 no /etc/subuid line"
+numconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; };
+rules = ( { user = \"$uid1\"; profile = \"lab\"; } );
+profiles = { lab = { }; };")
+assert_contains "$("${CTL[@]}" explain "$uid1" --config "$numconf")" \
+	"of $uid1 in /etc/subuid is found by the user's name, a number that is also uid $uid1's" \
+	"an account named $uid1, a number that is another's uid: its range is refused"
+for r in $(awk -F: '$1 == "alcid1" {printf "%.0f-%.0f\n", $2, $2 + $3 - 1}' /etc/subuid); do
+	usermod --del-subuids "$r" alcid1 || fail "usermod --del-subuids $r alcid1"
+done
+journal_clear
+out=$(pt alcid1) && fail "alcid1 by the line of $uid1 (also an account's name): the session opened: $out"
+logged "alcid1, whose only /etc/subuid line is by its uid, which an account has as its name: refused" \
+	"of alcid1 in /etc/subuid is found by uid $uid1, which is also the name of another account"
+userdel -f "$uid1"
+ensure_ranges
+out=$(pt alcid1) || fail "alcid1 with its own lines again: refused: $out"
+pass "with its own lines back, alcid1 logs in"
+
 # --- a running alcove is joined only by a login of its own profile: rules by service give
 # alcid1 a loose profile (the host's network) through one PAM service and a strict one
 # (no network) through another; the strict login joined the loose alcove, lobby and all.

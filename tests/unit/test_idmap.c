@@ -16,7 +16,7 @@
 
 static int find(const char *text, const char *user, uid_t uid, uint32_t *ret)
 {
-	return idmap_find_subid(text, strlen(text), user, uid, ret);
+	return idmap_find_subid(text, strlen(text), user, uid, ret, NULL);
 }
 
 static void test_subid_by_name_and_uid(void **state)
@@ -35,22 +35,28 @@ static void test_subid_by_name_and_uid(void **state)
 	assert_int_equal(find(text, "ali", 1005, &s), -ENOENT);
 }
 
-/* A user whose name is all digits gets the lines of their uid, never those of the account
- * whose uid their name spells (issue 12, route 5). */
+/* An owner field of digits is a name and a uid to shadow-utils: the line says which it
+ * matched (subid.c refuses the ambiguous cases, issue 12, route 5). */
 static void test_subid_numeric_name(void **state)
 {
 	const char *text = "1003:231072:65536\n"
 			   "2000:300000:65536\n";
-	IdmapOverlap o;
-	uint32_t s = 0;
+	bool by_uid = true;
+	uint32_t s = 0, v = 0;
 
-	assert_int_equal(find(text, "1003", 2000, &s), 0);
-	assert_int_equal(s, 300000);
-	assert_int_equal(find("1003:231072:65536\n", "1003", 2000, &s), -ENOENT);
-	/* and the line of uid 1003 is another's range to that user */
-	assert_int_equal(idmap_find_overlap(text, strlen(text), "1003", 2000, 231073, &o), 1);
-	assert_string_equal(o.owner, "1003");
-	assert_int_equal(o.lineno, 1);
+	/* the user named "1003" (uid 2000): the first line, by name */
+	assert_int_equal(idmap_find_subid(text, strlen(text), "1003", 2000, &s, &by_uid), 0);
+	assert_int_equal(s, 231072);
+	assert_false(by_uid);
+	/* the account of uid 1003 (named carol): the same line, by uid */
+	assert_int_equal(idmap_find_subid(text, strlen(text), "carol", 1003, &s, &by_uid), 0);
+	assert_int_equal(s, 231072);
+	assert_true(by_uid);
+	assert_true(idmap_parse_id("1003", &v));
+	assert_int_equal(v, 1003);
+	assert_false(idmap_parse_id("carol", &v));
+	assert_false(idmap_parse_id("", &v));
+	assert_false(idmap_parse_id("99999999999", &v));
 }
 
 static void test_subid_too_small(void **state)
