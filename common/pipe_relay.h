@@ -9,7 +9,8 @@
  * admin's unit long after. With the relay the session's processes hold only our pipes; once
  * the session's process has ended, what the pipes hold then is passed on and our ends are
  * closed, so a leftover process reads EOF and writes into EPIPE. Terminals are pty_relay.h's;
- * /dev/null and closed fds go as they are (nothing to keep).
+ * /dev/null and closed fds go as they are (nothing to keep). Input is read ahead; what the
+ * session did not read of a regular file is given back (its offset set back).
  */
 
 #include <stdbool.h>
@@ -18,9 +19,10 @@
 bool pipe_relay_wanted(void);
 
 /* Runs session(userdata) in a child of ours whose fds 0, 1, 2 that need it are our pipes, and
- * relays between them and ours until that child has exited. SIGHUP, SIGTERM, SIGINT, SIGQUIT
- * sent to us are passed to the child; a closed output of ours (EPIPE) closes that pipe, as the
- * session would have met it. The child _exit()s with what session() returns (or exits
+ * relays between them and ours until that child has exited and its pipes' tail is passed on.
+ * SIGHUP, SIGTERM, SIGINT, SIGQUIT sent to us are passed to the child, and after one the tail
+ * is not waited for (an output nobody reads must not hold us); a closed output of ours (EPIPE)
+ * closes that pipe, as the session would have met it. The child _exit()s with what session() returns (or exits
  * itself). 0 with *ret_status, the child's wait status; -errno when the child could not be
  * started (*ret_status untouched) or when the relay broke (the child got SIGHUP; *ret_status
  * is set). */

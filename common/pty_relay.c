@@ -384,6 +384,6 @@ int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdat
 		(void)kill(pid,
 			   SIGHUP); /* the relay broke: the session must not go on without it */
 	*ret_status = relay_child_wait(pid);
-	relay_signals_restore(&sigs);
+	relay_signals_finish(&sigs);
 	return k;
 }

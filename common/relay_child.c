@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -41,6 +42,17 @@ void relay_signals_restore(const RelaySignals *s)
 {
 	(void)sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	(void)sigaction(SIGCHLD, &s->old_chld, NULL);
+}
+
+void relay_signals_finish(const RelaySignals *s)
+{
+	const struct timespec now = {0, 0};
+	sigset_t relayed;
+
+	relay_sigset(&relayed);
+	while (sigtimedwait(&relayed, NULL, &now) > 0)
+		;
+	relay_signals_restore(s);
 }
 
 void relay_child_setup(const RelaySignals *s)

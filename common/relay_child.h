@@ -24,8 +24,12 @@ void relay_sigset(sigset_t *set);
 
 /* Blocks relay_sigset() and sets SIGCHLD to its default; the old ones saved in s. */
 int relay_signals_block(RelaySignals *s);
-/* In the parent at the end. */
+/* The old mask and SIGCHLD back (in the child: relay_child_setup()). */
 void relay_signals_restore(const RelaySignals *s);
+/* In the parent at the end: the relayed signals still pending dropped first (they were for
+ * the session, which has ended: a SIGPIPE of a write to a closed output, a ^C during the
+ * tail), then restore; unblocked, they would kill the caller before it ends the session. */
+void relay_signals_finish(const RelaySignals *s);
 /* In the child, before it runs the session: the signals restored, and the child ends with its
  * relay (PR_SET_PDEATHSIG): a relay killed (SIGKILL) must not leave the session's client
  * holding the alcove, as the caller alone did before it relayed. */

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,10 +94,155 @@ static void test_leftover_holds_no_pipe_of_ours(void **state)
 	close(rep[0]);
 }
 
+/* A caller that runs fn as the session with fds 0 and 1 as given; exits with the session's
+ * status, 52 when it died of a signal. */
+static _noreturn_ void run_caller(int in, int out, int (*fn)(void *))
+{
+	int status = 0;
+
+	if ((in >= 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0)
+		_exit(50);
+	if (pipe_relay_session(fn, NULL, &status) < 0)
+		_exit(51);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 52);
+}
+
+/* The caller's wait status, or -1 if it has not exited within ms (then it is killed). */
+static int wait_caller(pid_t pid, int ms)
+{
+	int status;
+
+	for (int i = 0; i < ms / 10; i++) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return status;
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static int write_much(void *userdata)
+{
+	static char block[65536];
+
+	(void)userdata;
+	for (int i = 0; i < 64; i++)
+		if (write(1, block, sizeof(block)) < 0)
+			return 30;
+	return 0;
+}
+
+/* Output to a pipe nobody reads: a SIGTERM still ends the caller (passed to the session, and
+ * no waiting in a write for the rest), as it would end a plain program in that pipeline. */
+static void test_stalled_output_ends_on_sigterm(void **state)
+{
+	int out[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(out[0]);
+		run_caller(-1, out[1], write_much);
+	}
+	close(out[1]);
+	nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	status = wait_caller(pid, 5000);
+	assert_int_not_equal(status, -1); /* not stuck in a write */
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 52); /* the session died of the SIGTERM */
+	close(out[0]);
+}
+
+static int write_and_exit_3(void *userdata)
+{
+	(void)userdata;
+	signal(SIGPIPE, SIG_IGN);
+	(void)!write(1, "x\n", 2);
+	return 3;
+}
+
+/* A closed output (`| true`): SIGPIPE of the relay's write, left pending, must not kill the
+ * caller when its signals are restored: the session's status comes back. */
+static void test_closed_output_keeps_status(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		int out[2], status;
+		pid_t pid;
+
+		assert_int_equal(pipe(out), 0);
+		close(out[0]);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			run_caller(-1, out[1], write_and_exit_3);
+		close(out[1]);
+		status = wait_caller(pid, 5000);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 3);
+	}
+}
+
+static int read_one_line(void *userdata)
+{
+	char buf[6];
+	size_t got = 0;
+
+	(void)userdata;
+	while (got < sizeof(buf)) {
+		ssize_t n = read(0, buf + got, sizeof(buf) - got);
+
+		if (n <= 0)
+			return 31;
+		got += (size_t)n;
+	}
+	/* its own process group: a terminal's ^C reaches it through the relay only */
+	return memcmp(buf, "line1\n", 6) == 0 && getpgrp() == getpid() ? 0 : 32;
+}
+
+/* A regular file as input: what the relay read ahead and the session did not read is given
+ * back (the caller's offset is where the session stopped). */
+static void test_input_file_given_back(void **state)
+{
+	char path[] = "/tmp/alcove-test-relay-XXXXXX";
+	int fd = mkstemp(path), out, status;
+	pid_t pid;
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, "line1\n", 6), 6);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(write(fd, "more lines\n", 11), 11);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	out = open("/dev/full", O_WRONLY | O_CLOEXEC); /* a non-terminal output, never read */
+	assert_true(out >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		run_caller(fd, out, read_one_line);
+	status = wait_caller(pid, 5000);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 6);
+	close(fd);
+	close(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_leftover_holds_no_pipe_of_ours),
+	    cmocka_unit_test(test_stalled_output_ends_on_sigterm),
+	    cmocka_unit_test(test_closed_output_keeps_status),
+	    cmocka_unit_test(test_input_file_given_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
