@@ -49,6 +49,7 @@ typedef struct OpenCtx {
 	int runfd, dirfd, lockfd, pidfd;
 	pid_t pid;
 	bool built;
+	bool lobby; /* a login (the PAM module): its lobby is made from its profile */
 	uint64_t t_start, t_policy, t_lock, t_lobby, t_hold;
 	long long deadline_ms; /* every wait ends by then (HELPER_OPEN_BUDGET_MS) */
 	BuildTimings bt;
@@ -246,9 +247,10 @@ static int find_running(OpenCtx *c)
 			    c->name, st.user, (unsigned)st.uid, c->login->user, st.user);
 		/* Only a login of the same profile joins: with rules by service or rhost, an
 		 * alcove built under a looser one (network = "host", root mode) would take in a
-		 * login the policy gives a stricter one. The user's other login holds it, so
-		 * failure = "open" does not apply. */
-		if (strcmp(st.profile, c->profile->name) != 0) {
+		 * login the policy gives a stricter one, whose lobby is made from its own. The
+		 * user's other login holds it, so failure = "open" does not apply. (alcovectl
+		 * enter, no lobby, is the admin's: it joins whatever runs.) */
+		if (c->lobby && strcmp(st.profile, c->profile->name) != 0) {
 			c->ans->tenant = true;
 			return answer_error(
 			    c->ans, EBUSY,
@@ -577,7 +579,13 @@ static int open_locked(OpenCtx *c, const Request *req)
 
 int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 {
-	OpenCtx c = {.env = env, .ans = ans, .runfd = -1, .dirfd = -1, .lockfd = -1, .pidfd = -1};
+	OpenCtx c = {.env = env,
+		     .ans = ans,
+		     .runfd = -1,
+		     .dirfd = -1,
+		     .lockfd = -1,
+		     .pidfd = -1,
+		     .lobby = req->lobby};
 	int r;
 
 	c.t_start = monotonic_us();

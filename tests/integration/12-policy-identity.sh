@@ -253,6 +253,8 @@ logged "a login of profile strict does not join alcid1's running alcove of profi
 out=$(pamtester -v alcid-loose alcid1 open_session close_session 2>&1) ||
 	fail "a second login of profile loose: refused: $out"
 pass "a second login of profile loose joins it"
+out=$("${CTL[@]}" --config "$profconf" enter alcid1 -- sh -c 'echo in' 2>&1)
+assert_eq "in" "$out" "alcovectl enter (the admin's, no lobby; its rule says strict) joins it"
 "${CTL[@]}" stop alcid1 >/dev/null 2>&1 || fail "alcovectl stop alcid1"
 wait_until 100 alcove_gone alcid1 || fail "alcid1's alcove did not end: $(alcove_leftovers alcid1)"
 out=$(pt alcid1) || fail "alcid1, profile strict, once the loose alcove ended: refused: $out"

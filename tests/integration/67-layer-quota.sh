@@ -186,14 +186,12 @@ size=$(in_alcove "$conf_40" alcqa2 'stat -c %s /var/tmp/more')
 pass "the new 40M limit bites, not the 100M the alcove was built with ($size bytes written)"
 assert_contains "$(actl --config "$conf_40" show alcqa2)" "of 40M" "show reads the new quota"
 # a quota that cannot be set on the running alcove's layer: a warning, the login goes on
-# (the profile keeps its name: a login joins only an alcove of its own profile)
 conf_inodes=$(make_config '
 defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "20M";
-             layer_quota_fallback = "refuse"; };
-profiles = { big = { layer_inodes = 1000; }; };
-rules = ( { user = "alcqa2"; profile = "big"; } );')
-out=$(in_alcove "$conf_inodes" alcqa2 'echo in' 2>&1) || fail "a join was refused for its quota: $out"
-assert_contains "$out" "alcqa2's running alcove is NOT limited to 20M (profile big)" \
+             layer_inodes = 1000; layer_quota_fallback = "refuse"; };
+rules = ( { user = "alcqa2"; profile = "defaults"; } );')
+out=$(in_alcove "$conf_inodes" alcqa2 'echo in' 2>&1) || fail "a join was refused for its quota"
+assert_contains "$out" "alcqa2's running alcove is NOT limited to 20M (profile defaults)" \
 	"a quota the join cannot set is logged, naming the user and the limit"
 assert_contains "$out" "count bytes, not inodes" "with the reason"
 actl stop alcqa2 || fail "stop alcqa2"
