@@ -285,6 +285,7 @@ static int on_events(Loop *l, const struct pollfd p[P_N], int sfd)
 static void show_tail(Loop *l)
 {
 	size_t total = 0;
+	int stalled = 0;
 
 	while (l->out_open && total < TAIL_MAX) {
 		size_t before = l->out.len;
@@ -294,8 +295,16 @@ static void show_tail(Loop *l)
 		total += l->out.len - before;
 		if (l->out.len == 0)
 			return;
-		/* the terminal's fd blocks: a write returns once it is all taken */
+		before = l->out.len;
+		/* the terminal's fd blocks (a write returns once it is all taken) unless another
+		 * process made it non-blocking: then EAGAIN, and we wait for room, up to 5 s
+		 * without progress, instead of spinning */
 		if (drain(l->r->out, &l->out) <= 0)
+			return;
+		if (l->out.len < before)
+			stalled = 0;
+		else if (++stalled > 50 ||
+			 poll(&(struct pollfd){.fd = l->r->out, .events = POLLOUT}, 1, 100) < 0)
 			return;
 	}
 }

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -152,12 +153,80 @@ static void test_session_sigchld_ignored(void **state)
 	close(master);
 }
 
+/* Writes until every buffer on the way is full (its own pty, the relay's, the caller's
+ * unread terminal: 1 s without room), then ends with output left for the tail. */
+static int write_much(void *arg)
+{
+	char block[4096];
+
+	(void)arg;
+	memset(block, 'x', sizeof(block));
+	if (fcntl(1, F_SETFL, O_NONBLOCK) < 0)
+		return 31;
+	for (int stalled = 0; stalled < 10;) {
+		if (write(1, block, sizeof(block)) > 0)
+			stalled = 0;
+		else if (errno == EAGAIN && poll(NULL, 0, 100) == 0)
+			stalled++;
+		else
+			return 30;
+	}
+	return 5;
+}
+
+static int relayed_much(void *arg)
+{
+	PtyRelay r;
+	int status;
+
+	setsid();
+	if (pty_relay_open(&r, -1, -1) < 0)
+		return 61;
+	if (pty_relay_session(&r, write_much, NULL, &status) < 0 || !WIFEXITED(status))
+		return 62;
+	return WEXITSTATUS(status);
+}
+
+/* The caller's terminal made non-blocking by another process, and nobody reading it: the tail
+ * after the session's end is given up after 5 s without progress, not spun on for ever. */
+static void test_tail_nonblocking_terminal(void **state)
+{
+	int master, slave, status = -1;
+	pid_t pid, w = 0;
+
+	(void)state;
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	assert_int_equal(fcntl(slave, F_SETFL, O_NONBLOCK), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+			_exit(100);
+		_exit(relayed_much(NULL));
+	}
+	for (int i = 0; i < 300 && w == 0; i++) { /* up to 30 s */
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == 0)
+			poll(NULL, 0, 100);
+	}
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	assert_int_equal(w, pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 5);
+	close(slave);
+	close(master);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wanted),
 	    cmocka_unit_test(test_session),
 	    cmocka_unit_test(test_session_sigchld_ignored),
+	    cmocka_unit_test(test_tail_nonblocking_terminal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
