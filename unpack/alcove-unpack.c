@@ -139,6 +139,10 @@ int main(int argc, char **argv)
 	 * directories a tar does not list (a file's parents, an opaque marker's, the layer's root)
 	 * 0700, and an image's /tmp unusable inside the alcove. */
 	umask(0);
+	if (oci_unpack_limit_memory() < 0) {
+		fprintf(stderr, "alcove-unpack: Failed to limit its memory: %m\n");
+		return EPERM;
+	}
 	/* The pull that runs it has no use for a layer it no longer waits for. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = parse_args(argc, argv, &a, &e);

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -118,19 +119,20 @@ static la_ssize_t blob_read(struct archive *a, void *data, const void **buf)
  * already stays unless it is a whiteout or, with replace, any non-directory (a later entry of
  * the same name wins). A directory over a whiteout of this layer (".wh.NAME", then NAME/...)
  * is opaque: the whiteout hid the lower layers' NAME (image-spec layer.md), and an ordinary
- * directory would merge with theirs. -ELOOP, -ENOTDIR through a symlink or a file. */
-static int dir_at(int pfd, const char *base, mode_t mode, bool replace, int *ret_fd)
+ * directory would merge with theirs. -ELOOP, -ENOTDIR through a symlink or a file. *ret_made
+ * (may be NULL): a new directory was made. */
+static int dir_at(int pfd, const char *base, mode_t mode, bool replace, int *ret_fd, bool *ret_made)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
-	bool wh = false;
+	bool wh = false, made = true;
 
 	if (mkdirat(pfd, base, mode) < 0) {
 		if (errno != EEXIST || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return negative_errno();
 		wh = S_ISCHR(st.st_mode) && st.st_rdev == 0;
-		if (!S_ISDIR(st.st_mode) && (wh || replace) &&
-		    (unlinkat(pfd, base, 0) < 0 || mkdirat(pfd, base, mode) < 0))
+		made = !S_ISDIR(st.st_mode) && (wh || replace);
+		if (made && (unlinkat(pfd, base, 0) < 0 || mkdirat(pfd, base, mode) < 0))
 			return negative_errno();
 	}
 	fd = open_beneath(pfd, base, O_RDONLY | O_DIRECTORY, 0);
@@ -139,12 +141,35 @@ static int dir_at(int pfd, const char *base, mode_t mode, bool replace, int *ret
 	if (wh && fsetxattr(fd, OPAQUE_XATTR, "y", 1, 0) < 0)
 		return negative_errno();
 	*ret_fd = TAKE_FD(fd);
+	if (ret_made)
+		*ret_made = made;
+	return 0;
+}
+
+/*
+ * One entry more against the layer's bounds: max_entries, and ENTRY_CHARGE bytes of max_bytes
+ * (an entry costs an inode and a block whatever its size). Directories made for a path's
+ * missing parents count each as an entry: else one entry "N/a/a/.../f" of 2000 components
+ * made 2000 directories for the charge of one (a review made 4 million of a 45 KB blob).
+ * -EFBIG with the message set (fail()).
+ */
+static int charge_entry(Unpack *u)
+{
+	if (++u->entries > u->lim->max_entries)
+		return fail(u, -EFBIG, "more than %llu entries (directories made for paths count)",
+			    (unsigned long long)u->lim->max_entries);
+	if (ENTRY_CHARGE > u->lim->max_bytes - u->bytes)
+		return fail(u, -EFBIG,
+			    "the layer exceeds its bound of %llu bytes (its files' sizes and %d "
+			    "bytes for each entry or directory made for one)",
+			    (unsigned long long)u->lim->max_bytes, ENTRY_CHARGE);
+	u->bytes += ENTRY_CHARGE;
 	return 0;
 }
 
 /* Makes dir (a path relative to the layer root) and its missing parents, root 0755 as tar
  * does when an archive does not list a directory before its entries; each component opened
- * beneath the one before, never through a symlink. */
+ * beneath the one before, never through a symlink, and each one made charged. */
 static int make_parents(Unpack *u, char *dir, int *ret_fd)
 {
 	_cleanup_close_ int cur = fcntl(u->rootfd, F_DUPFD_CLOEXEC, 3);
@@ -153,10 +178,15 @@ static int make_parents(Unpack *u, char *dir, int *ret_fd)
 	if (cur < 0)
 		return negative_errno();
 	for (char *c = strtok_r(dir, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next, r = dir_at(cur, c, 0755, false, &next);
+		bool made = false;
+		int next, r = dir_at(cur, c, 0755, false, &next, &made);
 
 		if (r < 0)
 			return r;
+		if (made && (r = charge_entry(u)) < 0) {
+			close(next);
+			return r;
+		}
 		closep(&cur);
 		cur = next;
 	}
@@ -185,6 +215,8 @@ static int open_parent(Unpack *u, const char *rel, bool create, int *ret_fd, con
 
 static int parent_error(Unpack *u, int r)
 {
+	if (r == -EFBIG)
+		return r; /* charge_entry() said why */
 	if (r == -ELOOP)
 		return fail(u, r, "a path through a symlink");
 	if (r == -ENOTDIR)
@@ -275,7 +307,7 @@ static int make_file(Unpack *u, int pfd, const char *base, struct archive_entry 
 static int make_dir(Unpack *u, int pfd, const char *base, struct archive_entry *e)
 {
 	_cleanup_close_ int fd = -1;
-	int r = dir_at(pfd, base, 0700, true, &fd);
+	int r = dir_at(pfd, base, 0700, true, &fd, NULL);
 
 	if (r < 0)
 		return fail(u, r, "mkdir: %s", strerror(-r));
@@ -376,7 +408,7 @@ static int make_opaque(Unpack *u, const char *dir)
 		r = open_parent(u, dir, true, &pfd, &base);
 		if (r < 0)
 			return parent_error(u, r);
-		r = dir_at(pfd, base, 0755, false, &fd);
+		r = dir_at(pfd, base, 0755, false, &fd, NULL);
 	}
 	if (r == -ELOOP || r == -ENOTDIR)
 		return parent_error(u, r);
@@ -455,17 +487,12 @@ static int apply_entry(Unpack *u, struct archive_entry *e)
 {
 	const char *path = archive_entry_pathname(e), *why;
 	char rel[PATH_MAX], target[PATH_MAX];
+	int r;
 
 	u->entry = path ? path : "?";
-	if (++u->entries > u->lim->max_entries)
-		return fail(u, -EFBIG, "more than %llu entries",
-			    (unsigned long long)u->lim->max_entries);
-	if (ENTRY_CHARGE > u->lim->max_bytes - u->bytes)
-		return fail(u, -EFBIG,
-			    "the layer exceeds its bound of %llu bytes (its files' sizes and %d "
-			    "bytes for each entry)",
-			    (unsigned long long)u->lim->max_bytes, ENTRY_CHARGE);
-	u->bytes += ENTRY_CHARGE;
+	r = charge_entry(u);
+	if (r < 0)
+		return r;
 	if (!path || oci_entry_path(path, rel, sizeof(rel), &why) < 0)
 		return fail(u, -EINVAL, "%s", path ? why : "a path that is not valid text");
 	switch (oci_whiteout(rel, target, sizeof(target))) {
@@ -664,4 +691,11 @@ int oci_layer_unpack_partial(int layoutfd, int partialdirfd, const char *hex, ui
 	if (r < 0)
 		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
 	return r;
+}
+
+int oci_unpack_limit_memory(void)
+{
+	const struct rlimit rl = {OCI_UNPACK_MEMORY_MAX, OCI_UNPACK_MEMORY_MAX};
+
+	return setrlimit(RLIMIT_AS, &rl) < 0 ? negative_errno() : 0;
 }

@@ -24,6 +24,16 @@ typedef struct OciLimits {
 #define OCI_DEFAULT_LIMITS                                                                         \
 	((OciLimits){.max_bytes = 64ull << 30, .max_entries = 10000000, .max_stream = 80ull << 30})
 
+/* The address space of the unpacking process, set by oci_unpack_limit_memory(). */
+#define OCI_UNPACK_MEMORY_MAX (512ull << 20)
+
+/* RLIMIT_AS = OCI_UNPACK_MEMORY_MAX for this process. libarchive allocates what a header asks
+ * for before any entry is ours to judge: a GNU sparse 1.0 map of N pairs costs ~48 bytes each
+ * (a review's 78 KB blob took 946 MB, and more would bring in the host's OOM killer, whose
+ * victims may be tenants' sessions). Streaming needs little (zstd's default largest window is
+ * 128 MiB, xz -9's dictionary 64 MiB): past the limit the layer is refused, "out of memory". */
+int oci_unpack_limit_memory(void);
+
 /* partialdirfd/<hex>.partial filled from the layout's blob <hex> (removed first if an
  * interrupted unpack left one, and removed on failure); the blob's size and sha256 checked as
  * it is read, then its decompressed stream's sha256 against diff_id (the config's

@@ -62,6 +62,11 @@ check_refused big "entry './big': 200000 bytes: the layer exceeds its bound of 1
 check_refused truncated "entry './a': a truncated or corrupt archive"
 # directories, symlinks and whiteouts count 4 KiB each against the bound (the 25th of 4096)
 check_refused many "entry './d24/': the layer exceeds its bound of 100000 bytes"
+# directories made for a path's missing parents count too (24 charges: the third file's)
+check_refused deep "entry './2/a/a/a/a/a/a/a/a/a/f': the layer exceeds its bound of 100000 bytes"
+# a header whose parsing would take more memory than the unpack's 512 MiB address space (a GNU
+# sparse map of 15M pairs, 59 KB gzipped: ~720 MB in libarchive, before any entry is ours)
+check_refused sparse-map "a truncated or corrupt archive: Out of memory"
 check_refused dir-file "entry './d': a non-directory over a directory of the same layer"
 # a name with a terminal escape is shown escaped, never raw on the admin's terminal
 check_refused escape "entry './esc\x1b]0;pwned\x07/f': a path through a symlink"

@@ -74,6 +74,17 @@ def hostile(tar, kind):
     elif kind == "many":  # 40 directories: 4 KiB each against the layer's bound
         for i in range(40):
             tar.addfile(info("./d%02d" % i, d, mode=0o755))
+    elif kind == "deep":  # 3 files, each under 10 directories no entry lists: each made is charged
+        for i in range(3):
+            add_file(tar, "./%d/" % i + "a/" * 9 + "f")
+    elif kind == "sparse-map":  # a GNU sparse 1.0 map of 15M pairs (~720 MB in libarchive)
+        n = 15000000
+        body = b"%d\n" % n + b"0\n0\n" * n
+        body += b"\0" * (-len(body) % 512)
+        t = info("./f", size=len(body))
+        t.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+                         "GNU.sparse.name": "./f", "GNU.sparse.realsize": "0"}
+        tar.addfile(t, io.BytesIO(body))
     elif kind == "escape":  # a terminal escape in a name, shown escaped in the refusal
         tar.addfile(info("./esc\x1b]0;pwned\x07", tarfile.SYMTYPE, linkname="/tmp"))
         add_file(tar, "./esc\x1b]0;pwned\x07/f")

@@ -50,7 +50,11 @@ int main(int argc, char **argv)
 		lim.max_bytes = strtoull(argv[3], NULL, 10);
 	if (argc == 5)
 		lim.max_stream = strtoull(argv[4], NULL, 10);
-	umask(0); /* as alcove-unpack: the modes it gives are the modes made */
+	umask(0); /* as alcove-unpack: the modes it gives are the modes made, its memory bound */
+	if (oci_unpack_limit_memory() < 0) {
+		perror("setrlimit");
+		return 1;
+	}
 	layout = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	layers = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (layout < 0 || layers < 0) {
