@@ -106,8 +106,13 @@ static int pamd_refuse(int r, const char *dir, const char *name, const char *use
 			  "root, no group or other write)",
 			  user, dir, name);
 	else if (r == -EXDEV)
-		log_error("user-manager: no user manager for %s: %s/%s takes in a file by an "
-			  "absolute path, whose pam_alcove.so lines this check does not read",
+		log_error("user-manager: no user manager for %s: %s/%s takes in a file from "
+			  "outside its directory's own names (a path, a subdirectory, a hidden "
+			  "name), whose pam_alcove.so lines this check does not read",
+			  user, dir, name);
+	else if (r == -E2BIG)
+		log_error("user-manager: no user manager for %s: %s/%s has a line longer than "
+			  "libpam reads whole (1023 bytes) or of more than 64 fields",
 			  user, dir, name);
 	else
 		log_error_errno(r, "Failed to read %s/%s: %m; no user manager for %s", dir, name,
@@ -131,8 +136,9 @@ static int pamd_scan_dir(const char *dir, int etc, const char *user, PamdConfigs
 							 "for %s",
 							 dir, user);
 	while (r >= 0 && (errno = 0, de = readdir(d))) {
-		if (de->d_name[0] == '.' ||
-		    (etc >= 0 && faccessat(etc, de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) == 0))
+		/* a name PAMD_DIR has as libpam's fopen() finds it: a dangling symlink there
+		 * is none, and the vendor file is read */
+		if (de->d_name[0] == '.' || (etc >= 0 && faccessat(etc, de->d_name, F_OK, 0) == 0))
 			continue;
 		r = pamd_read_one(dirfd(d), de->d_name, c);
 		if (r < 0)

@@ -6,47 +6,93 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "macro.h"
 
 #define MAX_FIELDS 64
+/* libpam assembles a logical line in a buffer of 1024 bytes (BUF_SIZE), with fgets(): a longer
+ * physical line is read as two lines, and the part after the cut may be a line of its own. */
+#define PAMD_LINE_MAX 1023
 
-/* The next logical line of *p into a malloc'd string: comments cut, "\\\n" joined with a
- * space (libpam's _pam_assemble_line). NULL at the end of the text; -ENOMEM as *err. */
-static char *next_line(const char **p, int *err)
+/* One physical line at *p (without its '\n'); false at the end of the text. */
+static bool physical_line(const char **p, const char **ret, size_t *ret_len)
 {
-	const char *s = *p;
-	size_t cap = strlen(s) + 1, n = 0;
-	char *out;
-	bool comment = false;
+	const char *s = *p, *nl;
 
 	if (!*s)
-		return NULL;
-	out = malloc(cap);
-	if (!out) {
-		*err = -ENOMEM;
-		return NULL;
+		return false;
+	nl = strchr(s, '\n');
+	*ret = s;
+	*ret_len = nl ? (size_t)(nl - s) : strlen(s);
+	*p = nl ? nl + 1 : s + *ret_len;
+	return true;
+}
+
+/* Of a physical line with something before any '#': the end of what counts (the first '#',
+ * which ends the logical line, or the end), and whether a '\' last before trailing blanks
+ * continues it (the '\' then left out). */
+static size_t line_part(const char *s, size_t len, bool *ret_more)
+{
+	const char *hash = memchr(s, '#', len);
+	size_t end = hash ? (size_t)(hash - s) : len;
+
+	*ret_more = false;
+	if (hash)
+		return end;
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	if (end > 0 && s[end - 1] == '\\') {
+		*ret_more = true;
+		end--;
 	}
-	for (; *s; s++) {
-		if (*s == '\\' && s[1] == '\n' && !comment) {
-			out[n++] = ' ';
-			s++;
-			continue;
+	return end;
+}
+
+/*
+ * The next logical line of *p into a malloc'd string, as libpam's _pam_assemble_line makes it:
+ * physical lines that are blank or only a comment are skipped, also between the parts of a
+ * continued line; a part ends at its first '#', which ends the line; a '\' last before
+ * trailing blanks joins the next part in its place. NULL at the end of the text, or with
+ * *err: -ENOMEM, or -E2BIG for a line libpam would not read whole (PAMD_LINE_MAX): what it
+ * reads of such a line cannot be told here, so the caller refuses.
+ */
+static char *next_line(const char **p, int *err)
+{
+	_cleanup_free_ char *out = NULL;
+	size_t n = 0, kept = 0, len, lead, end;
+	const char *s;
+	bool more = true;
+
+	while (more && physical_line(p, &s, &len)) {
+		if (kept + len + 1 > PAMD_LINE_MAX) {
+			*err = -E2BIG;
+			return NULL;
 		}
-		if (*s == '\n')
-			break;
-		if (*s == '#')
-			comment = true;
-		if (!comment)
-			out[n++] = *s;
+		lead = 0;
+		while (lead < len && (s[lead] == ' ' || s[lead] == '\t'))
+			lead++;
+		if (lead == len || s[lead] == '#')
+			continue;
+		end = line_part(s, len, &more);
+		kept += end + 1;
+		char *grown = realloc(out, n + (end - lead) + 2);
+		if (!grown) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		out = grown;
+		memcpy(out + n, s + lead, end - lead);
+		n += end - lead;
+		out[n++] = ' ';
+		out[n] = '\0';
 	}
-	/* A comment ending in '\' continues too in libpam (it strips '#' first, per physical
-	 * line); a rarity that only adds a line to read, not one to miss, when not joined. */
-	out[n] = '\0';
-	*p = *s ? s + 1 : s;
-	return out;
+	return TAKE_PTR(out);
 }
 
 /* Splits line in place into whitespace-separated fields; "[...]" is one field without its
- * brackets when it opens a field ("\]" inside is a ']'). Returns the count. */
+ * brackets when it opens a field ("\]" inside is a ']'). Returns the count, max + 1 when
+ * there are more than max (libpam passes them all: a config= past them would be missed). */
 static size_t split_fields(char *line, char **f, size_t max)
 {
 	size_t n = 0;
@@ -74,7 +120,22 @@ static size_t split_fields(char *line, char **f, size_t max)
 		if (*s)
 			*s++ = '\0';
 	}
-	return n;
+	return n == max && s[strspn(s, " \t\r\f\v")] ? max + 1 : n;
+}
+
+/* The file an include names, as libpam opens it: a name of PAMD_DIR's own is scanned with
+ * the rest; an absolute path, or one with a '/' or a leading '.' (a subdirectory, "../x",
+ * a hidden name), is not, so a pam_alcove.so line there would go unseen. */
+static bool include_outside(const char *name)
+{
+	return name[0] == '.' || strchr(name, '/') != NULL;
+}
+
+/* libpam compares keywords without case ("INCLUDE", "@Include"). */
+static bool is_include(char **f, size_t n)
+{
+	return (n >= 2 && strcasecmp(f[0], "@include") == 0) ||
+	       (n >= 3 && (strcasecmp(f[1], "include") == 0 || strcasecmp(f[1], "substack") == 0));
 }
 
 static bool is_alcove_module(const char *module)
@@ -108,11 +169,11 @@ static int parse_line(char *line, void *userdata)
 	char *f[MAX_FIELDS];
 	size_t n = split_fields(line, f, MAX_FIELDS);
 
+	if (n > MAX_FIELDS)
+		return -E2BIG;
 	/* TYPE CONTROL MODULE ARGS...; "@include FILE" has two fields and no module. */
-	if ((n >= 2 && strcmp(f[0], "@include") == 0 && f[1][0] == '/') ||
-	    (n >= 3 && (strcmp(f[1], "include") == 0 || strcmp(f[1], "substack") == 0) &&
-	     f[2][0] == '/'))
-		return -EXDEV;
+	if (is_include(f, n))
+		return include_outside(f[0][0] == '@' ? f[1] : f[2]) ? -EXDEV : 0;
 	if (n < 3 || f[0][0] == '@' || !is_alcove_module(f[2]))
 		return 0;
 	for (size_t i = 3; i < n; i++) {
@@ -167,14 +228,16 @@ static int auth_line(char *line, void *userdata)
 	size_t n = split_fields(line, f, MAX_FIELDS);
 	const char *type;
 
-	if (n >= 2 && strcmp(f[0], "@include") == 0)
+	if (n > MAX_FIELDS)
+		return -E2BIG;
+	if (n >= 2 && strcasecmp(f[0], "@include") == 0)
 		return add_include(a, f[1]);
 	if (n < 3)
 		return 0;
 	type = f[0][0] == '-' ? f[0] + 1 : f[0];
-	if (strcmp(type, "auth") != 0)
+	if (strcasecmp(type, "auth") != 0)
 		return 0;
-	if (strcmp(f[1], "include") == 0 || strcmp(f[1], "substack") == 0)
+	if (is_include(f, n))
 		return add_include(a, f[2]);
 	if (is_alcove_module(f[2]))
 		a->alcove = true;

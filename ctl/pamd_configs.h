@@ -7,11 +7,13 @@
  * decides against each of them as well as the default policy, because a user contained only
  * by such a policy writes the home that systemd --user would run units from.
  *
- * libpam's syntax: '#' starts a comment anywhere on a line; a line ending in '\' goes on with
- * the next; fields are TYPE (a leading '-' only silences a missing module), CONTROL (a word
- * or "[value=action ...]"), MODULE (a path or a name), then ARGS, where "[...]" is one
- * argument that may hold spaces ("\]" for a ']' inside). "@include FILE" and the include /
- * substack controls name other files of /etc/pam.d, which are scanned on their own.
+ * libpam's syntax: '#' starts a comment anywhere on a line and ends it; a line whose last
+ * character before blanks is '\' goes on with the next line that is not blank or only a
+ * comment; a logical line is read in 1023 bytes; keywords have no case; fields are TYPE (a leading
+ * '-' only silences a missing module), CONTROL (a word or "[value=action ...]"), MODULE (a path or
+ * a name), then ARGS, where "[...]" is one argument that may hold spaces ("\]" for a ']' inside).
+ * "@include FILE" and the include / substack controls name other files of /etc/pam.d, which are
+ * scanned on their own.
  */
 
 #include <stdbool.h>
@@ -24,8 +26,10 @@ typedef struct PamdConfigs {
 
 /* Adds to c each config= of a pam_alcove.so line of text (NUL-terminated). An empty
  * config= ("config=") is returned as "" so that the caller refuses it. -ENOMEM; -EXDEV for a
- * file taken in by an absolute path ("@include /x", "include /x", "substack /x"): libpam
- * reads it, and a pam_alcove.so line there is one the caller would not see. */
+ * file taken in from outside the directory's own names ("@include /x", "include ../x",
+ * "substack sub/x", ".hidden"): libpam reads it, and a pam_alcove.so line there is one the
+ * caller would not see; -E2BIG for a line longer than libpam reads whole or of more than 64
+ * fields: what libpam makes of it cannot be told. */
 int pamd_configs_parse(const char *text, PamdConfigs *c);
 void pamd_configs_clear(PamdConfigs *c);
 

@@ -159,8 +159,16 @@ vendor() { # the vendor file's text
 }
 assert_fails_with 1 "$only3" "user-manager: a policy named only in /usr/lib/pam.d contains alca3: no user manager" \
 	vendor "session optional pam_alcove.so config=$only3"
-assert_fails_with 1 "takes in a file by an absolute path" \
+assert_fails_with 1 "takes in a file from outside its directory's own names" \
 	"user-manager: an absolute include (a file the check does not read): no user manager" \
 	vendor "@include /srv/alca-pam/extra"
+assert_fails_with 1 "takes in a file from outside its directory's own names" \
+	"user-manager: a relative include out of the directory, keyword in capitals: no user manager" \
+	vendor "session INCLUDE ../../srv/alca-pam/extra"
+assert_fails_with 1 "$only3" \
+	"user-manager: a continued line with a blank after its '\\' and a comment line between: read as libpam does" \
+	vendor "session optional \\ 
+# between
+pam_alcove.so config=$only3"
 out=$(vendor "session optional pam_permit.so"; echo "rc=$?")
 assert_contains "$out" "rc=0" "user-manager: nothing of alcove's in the vendor directory: the manager may start"

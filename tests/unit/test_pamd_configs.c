@@ -50,6 +50,52 @@ static void test_comments_and_continuation(void **state)
 	pamd_configs_clear(&c);
 }
 
+/* What libpam's line assembly does and a naive reading misses (each a config= libpam passes,
+ * compared with Debian's libpam 1.5.2 in a review): a blank after the '\', a comment line or
+ * an empty line between the parts of a continued line. */
+static void test_continuation_as_libpam(void **state)
+{
+	PamdConfigs c = parse("session required \\ \t\n"
+			      "pam_alcove.so config=/a.conf\n"
+			      "session required \\\n"
+			      "# between\n"
+			      "pam_alcove.so config=/b.conf\n"
+			      "session required \\\n"
+			      "\n"
+			      "pam_alcove.so config=/c.conf\n"
+			      "session required pam_unix.so \\# a comment ends the line\n"
+			      "session required pam_alcove.so config=/d.conf\n");
+
+	assert_int_equal(c.n, 4);
+	assert_string_equal(c.path[0], "/a.conf");
+	assert_string_equal(c.path[1], "/b.conf");
+	assert_string_equal(c.path[2], "/c.conf");
+	assert_string_equal(c.path[3], "/d.conf");
+	pamd_configs_clear(&c);
+}
+
+/* What cannot be told the way libpam reads it is refused: a line past libpam's 1023 bytes
+ * (it reads the rest as a line of its own), more than 64 fields (libpam passes them all). */
+static void test_unreadable_refused(void **state)
+{
+	char text[2048];
+	PamdConfigs c = {0};
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "#");
+	while (n < 1100)
+		text[n++] = 'x';
+	snprintf(text + n, sizeof(text) - n, "session required pam_alcove.so config=/x\n");
+	assert_int_equal(pamd_configs_parse(text, &c), -E2BIG);
+	pamd_configs_clear(&c);
+	n = (size_t)snprintf(text, sizeof(text), "session required pam_alcove.so");
+	for (int i = 0; i < 61; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " debug");
+	snprintf(text + n, sizeof(text) - n, " config=/x\n");
+	assert_int_equal(pamd_configs_parse(text, &c), -E2BIG);
+	pamd_configs_clear(&c);
+}
+
 static void test_bracketed_args_and_includes(void **state)
 {
 	PamdConfigs c = parse("@include common-session\n"
@@ -75,6 +121,14 @@ static void test_absolute_include_refused(void **state)
 	    "session include /srv/pam/extra\n",
 	    "auth substack /srv/pam/extra\n",
 	    "-session include /srv/pam/extra\n",
+	    /* keywords without case, as libpam compares them */
+	    "session INCLUDE /srv/pam/extra\n",
+	    "session Substack /srv/pam/extra\n",
+	    "@INCLUDE /srv/pam/extra\n",
+	    /* names outside the directory's own: libpam opens /etc/pam.d/NAME */
+	    "session include ../../srv/pam/x\n",
+	    "@include sub/x\n",
+	    "session include .hidden\n",
 	};
 	PamdConfigs c = {0};
 
@@ -144,6 +198,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plain_and_control_syntax),
 	    cmocka_unit_test(test_comments_and_continuation),
+	    cmocka_unit_test(test_continuation_as_libpam),
+	    cmocka_unit_test(test_unreadable_refused),
 	    cmocka_unit_test(test_bracketed_args_and_includes),
 	    cmocka_unit_test(test_absolute_include_refused),
 	    cmocka_unit_test(test_none),
