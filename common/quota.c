@@ -104,6 +104,7 @@ static int btrfs_subvol_id(int fd, uint64_t *ret)
 static int btrfs_apply(int fd, const LayerQuota *q)
 {
 	struct btrfs_ioctl_qgroup_limit_args args = {0};
+	_cleanup_close_ int parent = -1;
 	uint64_t id;
 	int r;
 
@@ -112,11 +113,19 @@ static int btrfs_apply(int fd, const LayerQuota *q)
 	r = btrfs_subvol_id(fd, &id);
 	if (r < 0)
 		return r;
-	args.qgroupid = id; /* level 0: the subvolume's own qgroup */
+	args.qgroupid = id; /* level 0: the subvolume's own qgroup, named by its id */
 	args.lim.flags = BTRFS_QGROUP_LIMIT_MAX_RFER;
 	args.lim.max_rfer = q->bytes ? q->bytes : (uint64_t)-1;
+	/* Issued on the directory above the subvolume (root's, the user's directory): the ioctl
+	 * joins a transaction of its fd's own subvolume, which a qgroup over its limit refuses
+	 * (EDQUOT), so on the layer's own fd a layer over its quota (a limit lowered below its
+	 * use, a reflink, which the limit does not stop) could never have its limit changed
+	 * again: not raised, not lifted for the mount. */
+	parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0)
+		return negative_errno();
 	/* ENOTCONN: quotas are disabled on this filesystem */
-	return ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &args) < 0 ? negative_errno() : 0;
+	return ioctl(parent, BTRFS_IOC_QGROUP_LIMIT, &args) < 0 ? negative_errno() : 0;
 }
 
 /* One item of the quota tree: (0, type, qgroupid). */

@@ -94,7 +94,9 @@ static int quota_unenforced(BuildCtx *c, int r, QuotaFs fs)
 		return build_error(c, r, "Failed to set layer_quota %s on %s/%s/layer (%s): %m; %s",
 				   size, ALCOVE_LIB_DIR, c->spec->login->user, quota_fs_name(fs),
 				   quota_hint(fs, r));
-	if (layer_quota_builtin(p))
+	/* a layer made before the quota (EEXIST: not a subvolume, not in the project) is this
+	 * layer's, which reset remakes, not the filesystem's: said even for the builtin one */
+	if (layer_quota_builtin(p) && r != -EEXIST)
 		log_debug("%s's layer: builtin layer_quota not enforced: %s", c->spec->login->user,
 			  quota_hint(fs, r));
 	else

@@ -196,6 +196,24 @@ assert_contains "$out" "alcqa2's running alcove is NOT limited to 20M (profile d
 assert_contains "$out" "count bytes, not inodes" "with the reason"
 actl stop alcqa2 || fail "stop alcqa2"
 
+# --- a limit lowered below what the layer holds (30M and more): the next login still goes in,
+# writes meet EDQUOT, deleting frees room, and a raised limit applies at the next build (on the
+# layer's own fd btrfs refused every change of its limit with EDQUOT once over it: the lift
+# for the mount, so the login was refused, and every later raise)
+conf_10=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "10M";
+             layer_quota_fallback = "refuse"; };
+rules = ( { user = "alcqa2"; profile = "defaults"; } );')
+out=$(in_alcove "$conf_10" alcqa2 'echo IN-OVER; dd if=/dev/zero of=/var/tmp/over bs=1M count=2 2>&1' 2>&1)
+assert_contains "$out" "IN-OVER" "a layer over a lowered limit: the login goes in"
+assert_contains "$out" "Disk quota exceeded" "... and a write meets EDQUOT"
+in_alcove "$conf_10" alcqa2 'rm -f /var/tmp/big /var/tmp/more /var/tmp/over; sync' ||
+	fail "deleting in a layer over its limit"
+actl stop alcqa2 || fail "stop alcqa2"
+out=$(in_alcove "$conf" alcqa2 'dd if=/dev/zero of=/var/tmp/again bs=1M count=20 status=none && echo done; rm -f /var/tmp/again' 2>&1)
+assert_eq "done" "$out" "after deleting, under the raised limit (100M) the user writes 20M again"
+actl stop alcqa2 || fail "stop alcqa2"
+
 # --- the quota follows the user into the next alcove ---
 actl stop alcqa1 || fail "stop alcqa1"
 out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=40 2>&1')
