@@ -301,6 +301,11 @@ int idmap_format_gid(const IdmapSpec *s, char *buf, size_t len)
 	return format_map(v, n, s->subgid, buf, len);
 }
 
+uid_t idmap_userns_owner(const IdmapSpec *s)
+{
+	return s->subuid;
+}
+
 uid_t idmap_nsroot_uid(const IdmapSpec *s)
 {
 	return s->mode == ALCOVE_MODE_ROOT ? s->uid : s->subuid;

@@ -89,6 +89,12 @@ int idmap_format_gid(const IdmapSpec *s, char *buf, size_t len);
 /* Host ids of the alcove's ns root (owner of the persistent upper/work dirs). */
 uid_t idmap_nsroot_uid(const IdmapSpec *s);
 gid_t idmap_nsroot_gid(const IdmapSpec *s);
+/* The host uid the alcove's user namespace is made by, its owner: S in both modes (in user
+ * mode ns root's host id; in root mode, where ns root is U, an id left unmapped). Never U: the
+ * owner's host processes hold every capability over the namespace, and U's run in the lobby
+ * with an environment the tenant sets (~/.pam_environment): through /proc/PID/root they could
+ * map the alcove's executable files into the host's /bin/sh. */
+uid_t idmap_userns_owner(const IdmapSpec *s);
 /* Ids inside the alcove for the login's processes: U/G in user mode, 0 in root mode. */
 uid_t idmap_login_uid(const IdmapSpec *s);
 gid_t idmap_login_gid(const IdmapSpec *s);

@@ -58,7 +58,7 @@ typedef struct ChildSetup {
 	 * child keeps the passed-through groups the helper cloned it with */
 	bool keep_groups;
 	bool setuid;
-	uid_t owner_uid; /* host id of ns root: the user namespace is created with it as euid */
+	uid_t owner_uid; /* idmap_userns_owner(): the user namespace is created with it as euid */
 	RootfsPlan plan;
 	char *init_argv[16];
 } ChildSetup;

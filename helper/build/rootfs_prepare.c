@@ -257,7 +257,7 @@ int prepare_plan(BuildCtx *c)
 	c->cs.network_none = in.network_none;
 	c->cs.keep_groups = p->mode == ALCOVE_MODE_USER;
 	c->cs.setuid = p->setuid;
-	c->cs.owner_uid = idmap_nsroot_uid(&c->ids);
+	c->cs.owner_uid = idmap_userns_owner(&c->ids);
 	c->cs.n_bind_fds = c->n_bind_fds;
 	r = alcove_run_dir(s->name, c->cs.staging, sizeof(c->cs.staging));
 	if (r < 0)

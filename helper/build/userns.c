@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The clone of the alcove's first process into its new namespaces, and the id maps the root
- * helper writes for it. The user namespace is owned by the host id of its ns root (S in user
- * mode, U in root mode; DESIGN §2, §3), which the helper takes as its effective uid for the
- * clone: the kernel charges what is made in a user namespace to its owner's counts too.
+ * helper writes for it. The user namespace is owned by S, the first subordinate uid (ns root's
+ * host id in user mode; in root mode, where ns root is U, an id left unmapped; DESIGN §2, §3),
+ * which the helper takes as its effective uid for the clone: the kernel charges what is made
+ * in a user namespace to its owner's counts too.
  */
 #include "child.h"
 
@@ -70,11 +71,13 @@ static int caps_raise_effective(void)
  * per-user counts of each ancestor namespace's owner as well (kernel/ucount.c): one created
  * by host root would put every alcove's on host root's counts, where one tenant holding 128
  * inotify instances (the default fs.inotify.max_user_instances) leaves none to the host's
- * services. So it is created with ns root's host id as our effective uid, and the counts are
- * that id's: S, which no host process holds, in user mode; U in root mode, where ns root is
- * U. Capabilities stay raised for the clone (a kernel that restricts user namespaces to
- * privileged creators asks CAP_SYS_ADMIN); euid 0 again raises them as before. The child
- * keeps euid S (or U) until become_root() sets all its ids.
+ * services. So it is created with S as our effective uid, and the counts are S's, an id no
+ * host process holds: in user mode ns root's host id, in root mode unmapped (U, ns root there,
+ * must not own it: the owner's host processes, U's in the lobby, would hold every capability
+ * over the alcove, /proc/PID/root of its processes included). Capabilities stay raised for
+ * the clone (a kernel that restricts user namespaces to privileged creators asks
+ * CAP_SYS_ADMIN); euid 0 again raises them as before. The child keeps euid S until
+ * become_root() sets all its ids.
  */
 static int clone_as_owner(const ChildSetup *cs, int *ret_pidfd, pid_t *ret_pid)
 {

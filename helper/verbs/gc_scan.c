@@ -209,27 +209,32 @@ static bool proc_runs_init(Gc *g, int procfd, const char *pid)
 }
 
 /* The host uid that ns uid 0 maps to in pid's user namespace (its uid_map's "0 HOST n" line). */
-static bool proc_nsroot_uid(int procfd, const char *pid, uid_t *ret)
+/* The host uid that ns uid id maps to in pid's uid_map. */
+static bool proc_ns_host_uid(int procfd, const char *pid, unsigned long id, uid_t *ret)
 {
-	char path[300], buf[256];
+	char path[300], buf[1024];
 	unsigned long ns, host, n;
 	size_t len;
+	int used;
 
 	snprintf(path, sizeof(path), "%s/uid_map", pid);
 	if (read_file_at(procfd, path, 0, buf, sizeof(buf), &len) < 0)
 		return false;
 	buf[len] = '\0';
-	if (sscanf(buf, "%lu %lu %lu", &ns, &host, &n) != 3 || ns != 0 || host > UINT32_MAX - 1)
-		return false;
-	*ret = (uid_t)host;
-	return true;
+	for (const char *s = buf; sscanf(s, "%lu %lu %lu%n", &ns, &host, &n, &used) == 3; s += used)
+		if (id >= ns && id - ns < n && host + (id - ns) <= UINT32_MAX - 1) {
+			*ret = (uid_t)(host + (id - ns));
+			return true;
+		}
+	return false;
 }
 
 /*
  * An alcove-init is a process that runs the alcove-init next to this helper (not its comm: that
  * is any name a process gives itself, PR_SET_NAME or the name of a copied file) in a user
- * namespace owned by its own ns root's host id (the helper creates every alcove's so, userns.c)
- * or by host root (alcoves made before that), NS_GET_OWNER_UID. Only an alcove's init is that
+ * namespace owned by S, the first subordinate uid (userns.c): the host id of ns 1 less one in
+ * either mode; or, for alcoves made before, its ns root's host id or host root
+ * (NS_GET_OWNER_UID). Only an alcove's init is that
  * and PID 1 of a PID namespace one level below ours, so a path that reads "(deleted)" cannot be
  * faked; what a user can make alike (unshare -r, then the alcove-init binary as PID 1) is
  * their own process, which --force only kills.
@@ -238,7 +243,7 @@ static bool proc_is_alcove_init(Gc *g, int procfd, const char *pid)
 {
 	char path[300];
 	_cleanup_close_ int ns = -1;
-	uid_t owner = (uid_t)-1, nsroot = (uid_t)-1;
+	uid_t owner = (uid_t)-1, nsroot = (uid_t)-1, ns1 = (uid_t)-1;
 
 	if (!proc_runs_init(g, procfd, pid))
 		return false;
@@ -246,7 +251,8 @@ static bool proc_is_alcove_init(Gc *g, int procfd, const char *pid)
 	ns = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0 || ioctl(ns, NS_GET_OWNER_UID, &owner) < 0)
 		return false;
-	return owner == 0 || (proc_nsroot_uid(procfd, pid, &nsroot) && owner == nsroot);
+	return owner == 0 || (proc_ns_host_uid(procfd, pid, 0, &nsroot) && owner == nsroot) ||
+	       (proc_ns_host_uid(procfd, pid, 1, &ns1) && ns1 > 0 && owner == ns1 - 1);
 }
 
 /* Whether init's argv has --user=user (the helper starts every init with it). */

@@ -265,4 +265,33 @@ marks=$(cat "$HOME1"/marks/* 2>/dev/null)
 [ -n "$marks" ] || fail "the home's library loaded nowhere, not even inside: the check proves nothing"
 assert_not_contains "$marks" "$host_ns" \
 	"~/.ssh/rc: the host's /bin/sh that sshd runs for it loaded no library from the home"
+
+# ... nor one from the alcove's own tree (executable) in root mode, named through
+# /proc/PID/root of an alcove process: U's host processes (sshd's child in the lobby, the sh
+# it runs) reached it while U owned the alcove's user namespace (every capability over it);
+# its owner is now S, an id no process holds (reproduced before: the host's sh loaded it)
+"$ALCOVECTL" --config "$conf" stop alctt1 >/dev/null 2>&1
+rootconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	mode = \"root\"; on_last_logout = \"keep\"; };
+rules = ( { user = \"alctt1\"; profile = \"defaults\"; } );")
+sshd_pam_write "$SSHD_SERVICE" "session required $BUILD/pam_alcove.so config=$rootconf helper=$BUILD/alcove-helper"
+rm -f "$HOME1/.ssh/rc" "$HOME1/.pam_environment" "$HOME1"/marks/*
+ssh_bg alctt1 -- sleep 600
+on_exit "kill $SSH_BG_PID"
+state=/run/alcove/$(id -u alctt1)/state
+wait_until 100 grep -q "^pid=" "$state" || fail "the root-mode alcove of alctt1 is not running"
+pid=$(sed -n 's/^pid=//p' "$state")
+assert_eq in "$(ssh_to alctt1 -- 'cp ~/libmine.so /opt/libmine.so && chmod 755 /opt/libmine.so && echo in' 2>&1)" \
+	"root mode: the library copied into the alcove's own tree"
+[ -e "/proc/$pid/root/opt/libmine.so" ] || fail "no /proc/$pid/root/opt/libmine.so to name"
+echo "LD_PRELOAD DEFAULT=/proc/$pid/root/opt/libmine.so" >"$HOME1/.pam_environment"
+echo 'true' >"$HOME1/.ssh/rc"
+chown alctt1:alctt1 "$HOME1/.pam_environment" "$HOME1/.ssh/rc"
+out=$(ssh_to alctt1 -- 'cat /proc/1/comm' 2>&1)
+assert_contains "$out" "alcove-init" "root mode: ssh with ~/.ssh/rc and a preload through /proc/PID/root lands in the alcove"
+marks=$(cat "$HOME1"/marks/* 2>/dev/null)
+assert_not_contains "$marks" "$host_ns" \
+	"root mode: the host's /bin/sh for ~/.ssh/rc loaded no library of the alcove's tree through /proc/PID/root"
+kill "$SSH_BG_PID" 2>/dev/null
+"$ALCOVECTL" --config "$rootconf" stop alctt1 >/dev/null 2>&1
 rm -f "$HOME1/.ssh/rc" "$HOME1/.pam_environment"

@@ -252,12 +252,15 @@ assert_eq "0 $GID1" "$out" "root mode: the login (ns root) has its passed-throug
 
 # --- (g) the kernel's per-user counts of what is made in the alcove are the tenant's --------
 # The kernel charges inotify instances and namespaces made in a user namespace to its owner's
-# counts too. The helper creates the alcove's with ns root's host id as owner (root mode: U),
-# so a tenant using up fs.inotify.max_user_instances inside (ssh, through the real sshd, a
-# user-mode alcove below) leaves host root's own: before, the alcove's user namespace was
-# root's, and the host's root could then make no inotify instance at all.
-assert_eq "$(id -u $U2)" "$(python3 -c "$OWNER" "/proc/$(alcove_pid $U2)/ns/user")" \
-	"root mode: the alcove's user namespace is owned by U, its ns root on the host"
+# counts too. The helper creates the alcove's with S, the first subordinate uid, as owner (in
+# root mode unmapped: U, ns root there, owned it before, and U's processes in the lobby held
+# every capability over the alcove, 47-pam-foreign-tty), so a tenant using up
+# fs.inotify.max_user_instances inside (ssh, through the real sshd, a user-mode alcove below)
+# leaves host root's own: before, the alcove's user namespace was root's, and the host's root
+# could then make no inotify instance at all.
+assert_eq "$(awk -F: -v u=$U2 '$1 == u {print $2; exit}' /etc/subuid)" \
+	"$(python3 -c "$OWNER" "/proc/$(alcove_pid $U2)/ns/user")" \
+	"root mode: the alcove's user namespace is owned by S, the first subordinate uid (unmapped)"
 # --- (b) init's journal stream was connected by its ns root, not by host root --------------
 out=$(ctl enter $U2 -- perl -e "$STEAL_STDERR" 1 alchd-planted-line 2>&1)
 assert_eq planted "$out" "root mode: ns root takes init's stderr (pidfd_getfd) and writes to it"
