@@ -494,6 +494,41 @@ static int lobby_hide_services(const LobbyJob *job, int root)
 }
 
 /*
+ * Host directories the tenant writes from inside the alcove (a `home` pattern's directory,
+ * writable profile mounts' sources) show in the lobby where the host has them, with the host's
+ * flags: a copy of each mount over itself, noexec, nosuid, nodev, so that no program of the
+ * lobby (the host's /bin/sh that sshd runs for ~/.ssh/rc, with the tenant's LD_PRELOAD from
+ * ~/.pam_environment) maps a file the tenant wrote there. After the masks: a directory they
+ * hid is gone (ENOENT) and needs nothing. Its path is the admin's (symlinks of theirs
+ * followed), the last component never a symlink.
+ */
+static int lobby_noexec_writable(const LobbyJob *job)
+{
+	const uint64_t attrs = MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+
+	for (size_t i = 0; i < job->spec->n_writable; i++) {
+		const char *path = job->spec->writable[i];
+		_cleanup_close_ int fd = -1, tree = -1;
+		int r;
+
+		fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		r = fd < 0 ? negative_errno()
+			   : (tree = mnt_open_tree(fd, "",
+						   OPEN_TREE_CLONE | AT_EMPTY_PATH | AT_RECURSIVE));
+		if (r >= 0)
+			r = mnt_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, attrs, 0, -1);
+		if (r >= 0)
+			r = mnt_attach(tree, fd);
+		if (r < 0)
+			return lobby_job_error(
+			    job, r, "'%s', which the alcove writes, made noexec: %m", path);
+	}
+	return 0;
+}
+
+/*
  * What the alcove hides, hidden from U in the lobby too (lobby_mask.h): /run but /run/alcove,
  * the other homes, /var/lib/alcove, and for an image alcove the host services' directories
  * (*_SERVICE_DIRS); /var/tmp and /dev/shm become empty ones of the lobby's own
@@ -528,6 +563,8 @@ static int lobby_hide(const LobbyJob *job, int home_tree)
 	r = lobby_hide_empty(root, "dev/shm", shared_tmp, 0);
 	if (r >= 0 && !job->spec->host_image)
 		r = lobby_hide_services(job, root);
+	if (r >= 0)
+		r = lobby_noexec_writable(job);
 	if (r < 0 || job->spec->tun)
 		return r;
 	return lobby_hide_empty(root, "dev/net", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);

@@ -28,6 +28,7 @@
 
 #include "dirs.h"
 #include "error.h"
+#include "policy.h"
 
 #define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
 
@@ -43,6 +44,10 @@ typedef struct LobbySpec {
 	bool tun;		/* the policy allows tunnels: /dev/net stays */
 	bool host_image;	/* image = "/": the alcove shows the host's /var/lib, /srv... */
 	bool network_host;	/* network = "host": init's network ns must be one of the host's */
+	/* host directories the tenant writes from inside (a home pattern's, writable profile
+	 * mounts' sources): noexec, nosuid, nodev where the lobby shows them */
+	const char *writable[1 + POLICY_MAX_MOUNTS];
+	size_t n_writable;
 } LobbySpec;
 
 /*

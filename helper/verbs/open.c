@@ -402,8 +402,28 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	return build(c);
 }
 
+/* The host directories the alcove writes (lobby.h): a home pattern's, writable mounts'. */
+static int lobby_writable(OpenCtx *c, LobbySpec *spec, char **home_source)
+{
+	const Profile *p = c->profile;
+	int r;
+
+	if (p->home && strcmp(p->home, "host") != 0) {
+		r = policy_expand(p->home, c->login->user, c->login->uid, true, home_source);
+		if (r < 0)
+			return answer_error(c->ans, r, "Failed to expand home pattern '%s': %m",
+					    p->home);
+		spec->writable[spec->n_writable++] = *home_source;
+	}
+	for (size_t i = 0; i < p->n_mounts; i++)
+		if (p->mounts[i].writable)
+			spec->writable[spec->n_writable++] = p->mounts[i].source;
+	return 0;
+}
+
 static int lobby(OpenCtx *c)
 {
+	_cleanup_free_ char *home_source = NULL;
 	AlcError e;
 	LobbySpec spec = {
 	    .init_pidfd = c->pidfd,
@@ -422,6 +442,9 @@ static int lobby(OpenCtx *c)
 	int r;
 
 	c->ans->fields.stage = "lobby";
+	r = lobby_writable(c, &spec, &home_source);
+	if (r < 0)
+		return r;
 	r = lobby_build(&spec, &ns, &e);
 	c->ans->tenant = e.tenant;
 	if (r < 0)

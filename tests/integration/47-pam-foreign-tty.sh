@@ -294,4 +294,24 @@ assert_not_contains "$marks" "$host_ns" \
 	"root mode: the host's /bin/sh for ~/.ssh/rc loaded no library of the alcove's tree through /proc/PID/root"
 kill "$SSH_BG_PID" 2>/dev/null
 "$ALCOVECTL" --config "$rootconf" stop alctt1 >/dev/null 2>&1
+
+# ... nor one from a host directory the alcove writes (a writable profile mount; a home
+# pattern's directory alike), which the lobby shows at its host path, made noexec there
+WDIR=$(mktemp -d /usr/local/lib/alctt-w-XXXXXX) && chown alctt1: "$WDIR" || setup_fail "mktemp $WDIR"
+on_exit "rm -rf $WDIR"
+wconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"stop\"; mounts = ( { source = \"$WDIR\"; target = \"/w\"; writable = true; } ); };
+rules = ( { user = \"alctt1\"; profile = \"defaults\"; } );")
+sshd_pam_write "$SSHD_SERVICE" "session required $BUILD/pam_alcove.so config=$wconf helper=$BUILD/alcove-helper"
+rm -f "$HOME1/.ssh/rc" "$HOME1/.pam_environment" "$HOME1"/marks/*
+assert_eq in "$(ssh_to alctt1 -- 'cp ~/libmine.so /w/libw.so && chmod 755 /w/libw.so && echo in' 2>&1)" \
+	"a writable mount: the library written into it from inside"
+echo "LD_PRELOAD DEFAULT=$WDIR/libw.so" >"$HOME1/.pam_environment"
+echo 'true' >"$HOME1/.ssh/rc"
+chown alctt1:alctt1 "$HOME1/.pam_environment" "$HOME1/.ssh/rc"
+out=$(ssh_to alctt1 -- 'cat /proc/1/comm' 2>&1)
+assert_contains "$out" "alcove-init" "a writable mount: ssh with ~/.ssh/rc and a preload from its host path lands in the alcove"
+marks=$(cat "$HOME1"/marks/* 2>/dev/null)
+assert_not_contains "$marks" "$host_ns" \
+	"a writable mount: the host's /bin/sh for ~/.ssh/rc loaded no library the alcove wrote there"
 rm -f "$HOME1/.ssh/rc" "$HOME1/.pam_environment"
