@@ -147,6 +147,32 @@ static int plan_kernel_fs(const RootfsInput *in, RootfsPlan *p)
 	return 0;
 }
 
+/* Directories a home may sit right in that hold the system's own files: never masked. */
+static const char *const SYSTEM_DIRS[] = {
+    "/var",	"/var/lib", "/usr",   "/usr/local", "/opt",  "/srv", "/etc", "/run", "/tmp",
+    "/var/tmp", "/mnt",	    "/media", "/boot",	    "/root", "/lib", "/bin", "/sbin"};
+
+/* The parent of a home not under /home (/srv/home/alice: /srv/home, which holds the other
+ * homes) into p->home_parent, masked like /home; "" when there is none to mask (under /home,
+ * right below /, or right in a system directory). */
+static int plan_home_parent(const char *home, RootfsPlan *p)
+{
+	const char *slash = strrchr(home, '/');
+	size_t n = slash ? (size_t)(slash - home) : 0;
+
+	p->home_parent[0] = '\0';
+	if (n == 0 || strncmp(home, "/home/", 6) == 0)
+		return 0;
+	if (n >= sizeof(p->home_parent))
+		return -ENAMETOOLONG;
+	memcpy(p->home_parent, home, n);
+	p->home_parent[n] = '\0';
+	for (size_t i = 0; i < sizeof(SYSTEM_DIRS) / sizeof(SYSTEM_DIRS[0]); i++)
+		if (strcmp(p->home_parent, SYSTEM_DIRS[i]) == 0)
+			p->home_parent[0] = '\0';
+	return 0;
+}
+
 /* image = "/": nothing of other users or host secrets may be readable inside. */
 static int plan_masks(const RootfsInput *in, RootfsPlan *p)
 {
@@ -158,6 +184,12 @@ static int plan_masks(const RootfsInput *in, RootfsPlan *p)
 	/* /home stays writable until the home volume's mount point exists, then read-only */
 	s = ADD(p, STEP_TMPFS, "/home", safe);
 	s->data = "mode=0755,size=16k";
+	if (plan_home_parent(in->home, p) < 0)
+		return -ENAMETOOLONG;
+	if (p->home_parent[0]) {
+		s = ADD(p, STEP_TMPFS, p->home_parent, safe);
+		s->data = "mode=0755,size=16k";
+	}
 	s = ADD(p, STEP_TMPFS, "/root", safe | STEP_ATTR_RDONLY);
 	s->data = "mode=0700,size=4k";
 	s = ADD(p, STEP_TMPFS, "/var/lib/alcove", safe | STEP_ATTR_RDONLY);
@@ -189,6 +221,8 @@ static int plan_volumes(const RootfsInput *in, RootfsPlan *p)
 	s->fd_index = ROOTFS_FD_HOME;
 	if (in->host_root_image)
 		ADD(p, STEP_REMOUNT_RO, "/home", 0);
+	if (in->host_root_image && p->home_parent[0])
+		ADD(p, STEP_REMOUNT_RO, p->home_parent, 0);
 	for (size_t i = 0; i < in->n_mounts; i++) {
 		const char *t = in->mounts[i].target ? in->mounts[i].target : in->mounts[i].source;
 
@@ -233,6 +267,7 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 	int r;
 
 	p->n = 0;
+	p->home_parent[0] = '\0';
 	if (!rootfs_path_ok(in->home))
 		return -EINVAL;
 	r = rootfs_tmpfs_options("0755", &in->tmp_size, in->tmp_inodes, p->run_options,

@@ -58,6 +58,7 @@ typedef struct RootfsPlan {
 	size_t n;
 	char run_options[ROOTFS_TMPFS_OPTIONS_MAX]; /* the data of /run and /dev/shm */
 	char shm_options[ROOTFS_TMPFS_OPTIONS_MAX];
+	char home_parent[256]; /* image = "/": the home's parent masked besides /home, or "" */
 } RootfsPlan;
 
 typedef struct RootfsInput {

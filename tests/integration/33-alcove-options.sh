@@ -18,6 +18,20 @@ profiles = { offline = { network = \"none\"; home = \"$homes/%u\"; }; };
 rules = ( { user = \"alcc7\"; profile = \"offline\"; },
           { user = \"alcc8\"; profile = \"defaults\"; } );")
 
+# --- image = "/": a home outside /home (passwd's /var/lib/alcove-tests/alcc-phomes/alcc9):
+# its parent, which holds the other homes, is masked inside as /home is (only /home was)
+phomes=/var/lib/alcove-tests/alcc-phomes
+mkdir -p "$phomes/other" && echo secret >"$phomes/other/f" && chmod 755 "$phomes/other" &&
+	chmod 644 "$phomes/other/f" || setup_fail "make $phomes"
+on_exit "rm -rf $phomes"
+alcove_user alcc9 -d "$phomes/alcc9"
+pconf=$(make_config "defaults = { mode = \"user\"; image = \"/\"; persist = false; cgroup = \"none\"; };
+rules = ( { user = \"alcc9\"; profile = \"defaults\"; } );")
+assert_eq "alcc9" "$(in_alcove "$pconf" alcc9 "ls $phomes")" \
+	"image = /, a home outside /home: its parent shows only the user's own home"
+assert_eq "in-home" "$(in_alcove "$pconf" alcc9 'cd && touch f && echo in-home')" "... which is writable"
+actl stop alcc9 >/dev/null 2>&1
+
 # A listener on the host's loopback that the alcoves try to reach.
 python3 -c "
 import socket, sys

@@ -125,6 +125,31 @@ static void test_host_root_masks(void **state)
 	assert_true(home_mask < home_bind && home_bind < home_ro);
 }
 
+/* A home not under /home: its parent holds the other homes, masked like /home (then read-only
+ * once the home's mount point is in it); one right in a system directory is not. */
+static void test_host_root_home_parent(void **state)
+{
+	RootfsInput in = base();
+	RootfsPlan p;
+	size_t mask, bind, ro = 0;
+
+	in.host_root_image = true;
+	in.home = "/srv/home/alice";
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	assert_int_equal(find(&p, "/srv/home", &mask)->kind, STEP_TMPFS);
+	assert_non_null(find(&p, "/srv/home/alice", &bind));
+	for (size_t i = bind; i < p.n; i++)
+		if (p.step[i].kind == STEP_REMOUNT_RO && strcmp(p.step[i].target, "/srv/home") == 0)
+			ro = i;
+	assert_true(mask < bind && bind < ro);
+	in.home = "/var/lib/alice"; /* never /var/lib */
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	assert_null(find(&p, "/var/lib", NULL));
+	in.home = "/home/x/alice"; /* inside /home's mask already */
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	assert_null(find(&p, "/home/x", NULL));
+}
+
 static void test_network_none_and_setuid(void **state)
 {
 	RootfsInput in = base();
@@ -349,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_image_plan),
 	    cmocka_unit_test(test_host_root_masks),
+	    cmocka_unit_test(test_host_root_home_parent),
 	    cmocka_unit_test(test_network_none_and_setuid),
 	    cmocka_unit_test(test_profile_mounts),
 	    cmocka_unit_test(test_tmp_from_helper),
