@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -209,6 +210,7 @@ typedef struct LobbyJob {
 	int netns;	 /* the alcove's network ns fd (in the shared fd table), or -1 */
 	int utsns;	 /* the alcove's UTS ns fd (in the shared fd table), or -1 */
 	bool tenant;	 /* it failed in the alcove's own tree */
+	pid_t parent;	 /* the helper, which the child must not outlive */
 } LobbyJob;
 
 static int lobby_job_error(const LobbyJob *job, int r, const char *fmt, ...) _printf_(3, 4);
@@ -686,6 +688,15 @@ static int lobby_child(void *arg)
 {
 	LobbyJob *job = arg;
 
+	/* Killed with the helper: pam_alcove kills a helper that has not answered in time, and
+	 * this child, which shares its fd table (the alcove's lock among them), must not live on
+	 * stuck in init's tree (a FUSE daemon under an overlay there that never answers, which
+	 * only a fatal signal interrupts): the user's logins and alcovectl stop would wait for
+	 * that lock for good. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != job->parent) {
+		job->result = -ECHILD;
+		return 0;
+	}
 	job->result = lobby_make(job);
 	return 0;
 }
@@ -790,7 +801,12 @@ static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 {
 	_cleanup_close_ int lobby = -1, enter = -1, netns = -1, utsns = -1;
 	_Alignas(16) char stack[64 * 1024];
-	LobbyJob job = {.spec = spec, .error = e, .result = -ECHILD, .netns = -1, .utsns = -1};
+	LobbyJob job = {.spec = spec,
+			.error = e,
+			.result = -ECHILD,
+			.netns = -1,
+			.utsns = -1,
+			.parent = getpid()};
 	int r, status;
 	pid_t pid;
 
