@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "oci_inuse.h"
 #include "oci_store.h"
 #include "oci_unpack.h"
+#include "spawn.h"
 #include "text_escape.h"
 
 #define SKOPEO "/usr/bin/skopeo"
@@ -65,14 +67,37 @@ static bool source_ok(const char *src)
 	return false;
 }
 
-/* skopeo copy SOURCE oci:DIR:alcove; its progress lines go to our stderr. */
+/* What skopeo prints (its progress lines, a registry's error text quoted in its own) to our
+ * stderr a line at a time, escaped (text_escape_n, spaces kept): a registry is whoever the
+ * source names, and on a terminal skopeo would print its error text raw, escape sequences
+ * and all (a title, a cleared screen, a forged "verified" line). Reads until EOF; fd closed. */
+static void relay_skopeo_output(int fd)
+{
+	char line[1024], shown[4 * sizeof(line)];
+	FILE *f = fdopen(fd, "r");
+
+	if (!f) {
+		close(fd);
+		return;
+	}
+	/* fgets bounds each piece: a longer line shows as several */
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\n");
+
+		(void)text_escape_n(line, n, true, shown, sizeof(shown));
+		fprintf(stderr, "%s\n", shown);
+	}
+	fclose(f);
+}
+
+/* skopeo copy SOURCE oci:DIR:alcove, its stdout and stderr through relay_skopeo_output. Its
+ * exit status is checked: 0 or -EIO (logged). */
 static int run_skopeo(const char *source, const char *dir, bool insecure)
 {
-	char dest[256];
+	char dest[256], shown[4 * PATH_MAX];
 	const char *argv[8];
 	size_t n = 0;
-	pid_t pid;
-	int status;
+	int pipefd[2], pidfd, code, sig, r;
 
 	snprintf(dest, sizeof(dest), "oci:%s/%s/%s:alcove", ALCOVE_LIB_DIR, OCI_DIR, dir);
 	argv[n++] = "skopeo";
@@ -82,25 +107,30 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 	argv[n++] = source;
 	argv[n++] = dest;
 	argv[n] = NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return negative_errno();
-	if (pid == 0) {
-		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execv(SKOPEO, (char *const *)argv);
-		fprintf(stderr, "alcovectl: Failed to run " SKOPEO " (apt install skopeo): %m\n");
-		_exit(127);
+	r = spawn_pidfd(&(SpawnSpec){.path = SKOPEO,
+				     .argv = (char *const *)argv,
+				     .envp = environ, /* the admin's: registry credentials */
+				     .fds = {-1, pipefd[1], pipefd[1]},
+				     .n_fds = 3},
+			&pidfd);
+	close(pipefd[1]);
+	if (r < 0) {
+		close(pipefd[0]);
+		return log_error("Failed to run " SKOPEO " (apt install skopeo): %s", strerror(-r)),
+		       r;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return negative_errno();
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	relay_skopeo_output(pipefd[0]);
+	r = spawn_wait(pidfd, -1, &code, &sig);
+	close(pidfd);
+	if (r < 0)
+		return log_error("Failed to wait for skopeo: %s", strerror(-r)), r;
+	if (code == 0)
 		return 0;
-	log_error("Failed to copy %s with skopeo (%s %d)", source,
-		  WIFEXITED(status) ? "exit status" : "signal",
-		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	(void)text_escape_n(source, strlen(source), true, shown, sizeof(shown));
+	log_error("Failed to copy %s with skopeo (%s %d)", shown, sig ? "signal" : "exit status",
+		  sig ? sig : code);
 	return -EIO;
 }
 

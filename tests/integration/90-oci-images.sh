@@ -335,6 +335,48 @@ assert_eq "$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(
 assert_contains "$(cat "$W/pull.err")" "layer sha256:${base:0:12}: already stored" \
 	"its layers are the ones already stored"
 
+# --- a hostile registry's error text reaches the admin's terminal escaped: skopeo runs on a pipe
+# (on a terminal it prints a registry's message raw: a title, a cleared screen, a forged line) ---
+out=$($PY - "$ALCOVECTL" <<'PYEOF'
+import http.server, os, subprocess, sys, threading
+class Hostile(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/v2/":
+            body, code = b"{}", 200
+        else:
+            body, code = b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"nope\\u001b]0;PWNED\\u0007\\u001b[2J"}]}', 404
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_HEAD = do_GET
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), Hostile)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+master, slave = os.openpty()  # alcovectl's stdout and stderr a terminal, as an admin's
+p = subprocess.Popen([sys.argv[1], "image", "pull", "--insecure",
+                      "docker://127.0.0.1:%d/x/y:1" % srv.server_port, "alcoi-hostile"],
+                     stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+os.close(slave)
+data = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+print("rc=%d raw-esc=%d" % (p.wait(), data.count(b"\x1b")))
+sys.stdout.write(data.decode("ascii", "replace"))
+PYEOF
+)
+assert_contains "$out" "rc=1 raw-esc=0" \
+	"a pull from a hostile registry fails with no raw escape byte on the admin's terminal"
+assert_contains "$out" "PWNED" "the registry's error text is shown (escaped)"
+
 # --- image = "NAME" in a real alcove: the layers stacked (with a directory on top), the whiteout
 # and the opaque directory honoured; explain and the build name a missing image ---
 alcove_user alcoi1
