@@ -123,6 +123,28 @@ static int format_kv(char *buf, size_t len, size_t *o, const char *what, const c
 	return 0;
 }
 
+/* The labels and config (shown only) after the record's first o bytes. Each line grows by its
+ * "config="/"label=" when written, so a config of many short entries that fits its buffer
+ * may, with the labels, not fit the record: then the config is left out and cut=1 says so,
+ * rather than the pull refused (the source, up to 1 KiB, is added only after the layers are
+ * placed). The rest always fits: 16 layers, the source and 2 KiB of labels at 3 bytes a line
+ * make under 9 KiB. */
+static int format_shown(const OciImage *img, char *buf, size_t len, size_t o)
+{
+	for (int with_config = 1; with_config >= 0; with_config--) {
+		size_t p = o;
+		int n = format_kv(buf, len, &p, "label", img->labels);
+
+		if (n == 0 && with_config)
+			n = format_kv(buf, len, &p, "config", img->config);
+		if (n == 0 && (img->cut || !with_config))
+			n = format_kv(buf, len, &p, "cut", "1\n");
+		if (n == 0)
+			return (int)p;
+	}
+	return -E2BIG;
+}
+
 int oci_image_format(const OciImage *img, char *buf, size_t len)
 {
 	size_t o;
@@ -142,12 +164,7 @@ int oci_image_format(const OciImage *img, char *buf, size_t len)
 			return -E2BIG;
 		o += (size_t)n;
 	}
-	n = format_kv(buf, len, &o, "label", img->labels);
-	if (n == 0)
-		n = format_kv(buf, len, &o, "config", img->config);
-	if (n == 0 && img->cut)
-		n = format_kv(buf, len, &o, "cut", "1\n");
-	return n < 0 ? n : (int)o;
+	return format_shown(img, buf, len, o);
 }
 
 static int kv_append(char *list, size_t size, const char *key, const char *value)

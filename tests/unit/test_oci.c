@@ -129,6 +129,33 @@ static void test_record(void **state)
 	assert_int_equal(oci_image_format(&img, buf, sizeof(buf)), -EINVAL);
 }
 
+/* Labels and config that fit their buffers but not the record (each line grows by its
+ * "label="/"config=" when written): the config left out, cut=1, never the pull refused ("its record
+ * does not fit: Argument list too long" before). */
+static void test_record_too_many_lines(void **state)
+{
+	OciImage img = {.pulled = 1, .n_layers = OCI_MAX_LAYERS}, back;
+	char buf[OCI_RECORD_MAX];
+	int n;
+
+	strcpy(img.manifest, HEX);
+	memset(img.source, 'x', sizeof(img.source) - 1);
+	for (size_t i = 0; i < OCI_MAX_LAYERS; i++)
+		strcpy(img.layers[i], HEX);
+	while (oci_image_add_config(&img, "E", "") == 0)
+		;
+	while (oci_image_add_label(&img, "l", "") == 0)
+		;
+	n = oci_image_format(&img, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(oci_image_parse(buf, (size_t)n, &back), 0);
+	assert_string_equal(back.config, "");
+	assert_string_equal(back.labels, img.labels);
+	assert_true(back.cut);
+	assert_string_equal(back.source, img.source);
+	assert_int_equal(back.n_layers, OCI_MAX_LAYERS);
+}
+
 /* A label key the record's parser would refuse is left out when recording: a label of 256
  * bytes in an image's config made every pull of it fail (its record unreadable). */
 static void test_record_long_key(void **state)
@@ -193,8 +220,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_entry_paths),	      cmocka_unit_test(test_whiteouts),
 	    cmocka_unit_test(test_digests_and_names), cmocka_unit_test(test_record),
-	    cmocka_unit_test(test_record_long_key),   cmocka_unit_test(test_json_strings),
-	    cmocka_unit_test(test_text_escape),
+	    cmocka_unit_test(test_record_long_key),   cmocka_unit_test(test_record_too_many_lines),
+	    cmocka_unit_test(test_json_strings),      cmocka_unit_test(test_text_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
