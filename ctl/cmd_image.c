@@ -236,7 +236,7 @@ static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *i
 			r = oci_layer_place(layoutfd, s->layersfd, img->layers[i], &made[i], &e);
 		if (r < 0) {
 			log_error("Failed to pull image %s: %s", name, e.msg);
-			remove_made(s, img, made, i);
+			remove_made(s, img, made, i + 1); /* made[i]: placed, then fsync failed */
 		} else
 			fprintf(stderr, "layer sha256:%.12s: %s\n", img->layers[i],
 				made[i] ? "unpacked" : "already stored");
