@@ -151,14 +151,16 @@ int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
 		return 0;
 	while ((de = readdir(d))) {
 		OciLayerSet set = {0};
-		bool uses = false;
+		bool uses = true;
 		char user[sizeof(((AlcoveState *)0)->user)];
 
 		if (de->d_name[0] == '.' || read_layers_file(runfd, de->d_name, &set) < 0) {
 			oci_layer_set_free(&set);
 			continue;
 		}
-		for (size_t i = 0; i < img->n_layers && !uses; i++)
+		/* every layer: an alcove on another image that shares a base layer with img
+		 * (or on an older version of it) does not run img */
+		for (size_t i = 0; i < img->n_layers && uses; i++)
 			uses = oci_layer_set_has(&set, img->layers[i]);
 		oci_layer_set_free(&set);
 		if (uses && o < len && alcove_user(runfd, de->d_name, user, sizeof(user)))

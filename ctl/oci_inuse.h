@@ -25,7 +25,8 @@ int oci_layers_of_images(const OciStore *s, OciLayerSet *set, AlcError *e);
  * ones' directories): -errno when one cannot be read, with *e naming it. */
 int oci_layers_of_alcoves(OciLayerSet *set, AlcError *e);
 /* The users of the live alcoves (statefile_alive: a dead one's directory waits for gc) that
- * stack any of img's layers, one a line; an alcove whose liveness cannot be told counts. */
+ * stack every layer of img (run this version of it), one a line; an alcove whose liveness
+ * cannot be told counts. */
 int oci_alcoves_using(const OciImage *img, char *buf, size_t len);
 /* The OCI layers the live alcove /run/alcove/<name> stacks, top first, as its build pinned
  * them: 0 with set empty when it does not run (or stacks none). */

@@ -527,6 +527,8 @@ assert_contains "$(actl image inspect alcoi-c)" "alcoves: (users)
   alcoi1" "inspect names the user of the alcove that uses the image"
 assert_eq "['alcoi1']" "$(actl image inspect alcoi-c --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["alcoves"])')" \
 	"inspect --json lists the alcoves' users as an array"
+assert_contains "$(actl image inspect alcoi-a)" "alcoves: (users) none" \
+	"inspect of an image that only shares a layer (wh.tar) with the alcove's names no alcove"
 actl image rm alcoi-c >/dev/null || fail "image rm alcoi-c"
 out=$(actl image prune) || fail "image prune: $out"
 [ -d "$OCI/layers/$bbl" ] || fail "prune removed a layer the running alcove stacks"
