@@ -53,6 +53,27 @@ static int store_open(OciStore *s, int lock_op, bool clean)
 	return r;
 }
 
+/* The end of a command that changed the store: the lock let go of, then what it moved to the
+ * trash removed (oci_store_empty_trash; with pull_dir, the pull's own directory first, which
+ * its flock keeps from any other clean-up). */
+static void store_finish(OciStore *s, const char *pull_dir)
+{
+	AlcError e = {0};
+	int r = oci_store_relock(s, LOCK_UN);
+
+	if (r < 0) {
+		log_warning("Failed to unlock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR,
+			    strerror(-r));
+		return;
+	}
+	r = pull_dir ? oci_store_remove(s->ocifd, pull_dir) : 0;
+	if (r < 0 && r != -ENOENT)
+		log_warning("Failed to remove %s/%s/%s: %s (the next pull or prune does)",
+			    ALCOVE_LIB_DIR, OCI_DIR, pull_dir, strerror(-r));
+	if (oci_store_empty_trash(s, &e) < 0)
+		log_warning("Failed to %s (the next pull or prune tries again)", e.msg);
+}
+
 static bool source_ok(const char *src)
 {
 	static const char *const transports[] = {"docker://", "oci:", "oci-archive:",
@@ -279,7 +300,7 @@ static int image_pull(const char *source, const char *name, bool insecure)
 			log_error("Failed to write %s/%s/images/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
 				  name, strerror(-r));
 	}
-	(void)oci_store_remove(s.ocifd, dir);
+	store_finish(&s, dir);
 	if (r < 0)
 		return CTL_EXIT_FAILURE;
 	printf("%s: sha256:%s, %zu layer%s\n", name, img.manifest, img.n_layers,
@@ -676,6 +697,7 @@ static int cmd_prune_image(CtlContext *ctx, int argc, char **argv)
 	}
 	r = prune_layers(&s, &keep, &kept);
 	oci_layer_set_free(&keep);
+	store_finish(&s, NULL);
 	if (r < 0)
 		return CTL_EXIT_FAILURE;
 	printf("kept %zu layer%s in use\n", kept, kept == 1 ? "" : "s");

@@ -86,25 +86,67 @@ int oci_store_remove(int dirfd, const char *name)
 	return remove_tree(dirfd, name, st.st_dev, bad, sizeof(bad));
 }
 
-int oci_store_remove_layer(OciStore *s, const char *hex)
+/* dirfd/name renamed to trash.<random> in the store's root, and that rename fsync'd: its
+ * removal waits for oci_store_empty_trash. */
+static int trash(OciStore *s, int dirfd, const char *name)
 {
-	char partial[OCI_HEX_LEN + sizeof(".partial")];
+	unsigned char rnd[8];
+	char to[32];
 	int r;
 
-	if (!oci_hex_ok(hex))
-		return -EINVAL;
-	snprintf(partial, sizeof(partial), "%s.partial", hex);
-	r = oci_store_remove(s->layersfd, partial); /* what an interrupted removal left */
-	if (r < 0 && r != -ENOENT)
+	do {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -EIO;
+		snprintf(to, sizeof(to), "trash.%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+			 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+		r = RET_NERRNO(renameat2(dirfd, name, s->ocifd, to, RENAME_NOREPLACE));
+	} while (r == -EEXIST);
+	if (r < 0)
 		return r;
-	if (renameat(s->layersfd, hex, s->layersfd, partial) < 0)
-		return negative_errno();
 	/* A half-deleted layer still named <hex> lacks files and whiteouts, and the lower layers'
 	 * files would show through it: the rename is on disk before the first unlink, so that
 	 * after a crash the layer is whole under its name or not there at all. */
-	if (fsync(s->layersfd) < 0)
-		return negative_errno();
-	return oci_store_remove(s->layersfd, partial);
+	return RET_NERRNO(fsync(dirfd));
+}
+
+int oci_store_remove_layer(OciStore *s, const char *hex)
+{
+	if (!oci_hex_ok(hex))
+		return -EINVAL;
+	return trash(s, s->layersfd, hex);
+}
+
+/* A trash directory another alcovectl is emptying holds its flock: skipped. */
+static int empty_one(int ocifd, const char *name)
+{
+	_cleanup_close_ int fd = open_beneath(ocifd, name, O_RDONLY | O_DIRECTORY, 0);
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? 0 : negative_errno();
+	return oci_store_remove(ocifd, name); /* the flock held until it is gone */
+}
+
+int oci_store_empty_trash(OciStore *s, AlcError *e)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int r = opendir_fd(s->ocifd, &d), first = 0;
+
+	if (r < 0)
+		return alc_error(e, r, OCI_STORE_STAGE, "list %s/%s: %m", ALCOVE_LIB_DIR, OCI_DIR);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "trash.", 6) != 0)
+			continue;
+		r = empty_one(s->ocifd, de->d_name);
+		if (r < 0 && r != -ENOENT && first == 0)
+			first = alc_error(e, r, OCI_STORE_STAGE, "remove %s/%s/%s: %m%s",
+					  ALCOVE_LIB_DIR, OCI_DIR, de->d_name,
+					  r == -EXDEV ? " (a mount point in it)" : "");
+	}
+	closedir(d);
+	return first;
 }
 
 /* pull.* in the store's root, *.partial among the layers */
@@ -125,7 +167,7 @@ static bool pull_running(int dirfd, const char *name)
 	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
-static int clean_dir(int dirfd, bool pulls, AlcError *e)
+static int clean_dir(OciStore *s, int dirfd, bool pulls, AlcError *e)
 {
 	const char *where = pulls ? "" : "/layers";
 	DIR *d = NULL;
@@ -138,9 +180,10 @@ static int clean_dir(int dirfd, bool pulls, AlcError *e)
 	while ((de = readdir(d))) {
 		if (!is_stale(de->d_name, pulls) || (pulls && pull_running(dirfd, de->d_name)))
 			continue;
-		r = oci_store_remove(dirfd, de->d_name);
+		r = trash(s, dirfd, de->d_name);
 		if (r < 0 && r != -ENOENT) {
-			alc_error(e, r, OCI_STORE_STAGE, "remove %s: %m", de->d_name);
+			alc_error(e, r, OCI_STORE_STAGE, "move %s%s%s to the trash: %m", where,
+				  *where ? "/" : "", de->d_name);
 			break;
 		}
 		r = 0;
@@ -177,10 +220,10 @@ static int clean_records(int imagesfd, AlcError *e)
 
 int oci_store_clean(OciStore *s, AlcError *e)
 {
-	int r = clean_dir(s->ocifd, true, e);
+	int r = clean_dir(s, s->ocifd, true, e);
 
-	if (r >= 0)
-		r = clean_dir(s->layersfd, false, e);
+	if (r >= 0) /* what removals of earlier versions left */
+		r = clean_dir(s, s->layersfd, false, e);
 	return r < 0 ? r : clean_records(s->imagesfd, e);
 }
 

@@ -22,10 +22,18 @@ typedef struct OciStore {
 int oci_store_open(OciStore *s, int lock_op, AlcError *e);
 void oci_store_close(OciStore *s);
 
-/* Removes what interrupted pulls and removals left, under the store's exclusive lock: pull.*
- * layouts whose pull no longer holds their flock, *.partial layers (only made under the lock)
- * and .<NAME>.tmp records. -errno with *e naming what could not be listed or removed. */
+/* Under the store's exclusive lock, moves to the trash what interrupted pulls and removals
+ * left: pull.* layouts whose pull no longer holds their flock, *.partial layers (what an
+ * earlier version's interrupted removal left) and removes .<NAME>.tmp records. -errno with
+ * *e naming what could not be listed or moved. */
 int oci_store_clean(OciStore *s, AlcError *e);
+
+/* Removes every trash.* directory of the store: after letting go of the store's lock (a big
+ * tree takes seconds to delete, and builds on images wait for the shared lock meanwhile). A
+ * trash directory another alcovectl is removing (its flock held) is left to it. 0, or the
+ * first error with *e naming its directory (the rest are still tried; what remains goes
+ * with the next pull or prune). */
+int oci_store_empty_trash(OciStore *s, AlcError *e);
 
 /* flock(2) on the store's lock again: LOCK_UN while skopeo downloads (builds, list and
  * inspect go on meanwhile), LOCK_EX again to unpack and record. */
@@ -36,10 +44,10 @@ int oci_store_relock(OciStore *s, int lock_op);
 int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd);
 /* Removes a directory tree of the store (dirfd/name), never following a symlink. */
 int oci_store_remove(int dirfd, const char *name);
-/* Removes layers/<hex> under the store's exclusive lock: renamed to <hex>.partial (and that
- * rename fsync'd) before anything in it is deleted, so that an interrupted removal never
- * leaves part of a layer under its digest's name, which pulls and builds take as the whole
- * layer; oci_store_clean removes what it left. */
+/* Under the store's exclusive lock, moves layers/<hex> to the trash (trash.<random> in the
+ * store's root; oci_store_empty_trash removes it): that rename fsync'd before anything in it
+ * is deleted, so that an interrupted removal never leaves part of a layer under its digest's
+ * name, which pulls and builds take as the whole layer. */
 int oci_store_remove_layer(OciStore *s, const char *hex);
 
 /* Writes images/<name> atomically (a temporary file, fsync, rename, fsync of the dir). */

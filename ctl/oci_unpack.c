@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/tree_remove.h"
 #include "macro.h"
 #include "oci_unpack.h"
 #include "spawn.h"
@@ -167,24 +166,19 @@ int oci_unpack_layer(int layoutfd, const char *hex, AlcError *e)
 
 int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, AlcError *e)
 {
-	char partial[OCI_HEX_LEN + sizeof(".partial")], bad[256] = "";
-	struct stat st;
+	char partial[OCI_HEX_LEN + sizeof(".partial")];
 	int r = 0;
 
 	*ret_new = false;
-	if (!oci_hex_ok(hex) || fstat(partialdirfd, &st) < 0)
-		return alc_error(e, -EINVAL, UNPACK_STAGE,
-				 "place layer '%s': not a digest, or no "
-				 "directory to place it from",
-				 hex);
+	if (!oci_hex_ok(hex))
+		return alc_error(e, -EINVAL, UNPACK_STAGE, "place layer '%s': not a digest", hex);
 	snprintf(partial, sizeof(partial), "%s.partial", hex);
-	/* RENAME_NOREPLACE: a layer another pull placed first stays (same digest, same files) */
+	/* RENAME_NOREPLACE: a layer another pull placed first stays (same digest, same files);
+	 * ours stays in the pull's directory, removed with it after the store's lock is let go */
 	if (renameat2(partialdirfd, partial, layersfd, hex, RENAME_NOREPLACE) == 0)
 		*ret_new = true;
 	else if (errno != EEXIST)
 		r = alc_error(e, negative_errno(), UNPACK_STAGE, "rename %s: %m", partial);
-	if (!*ret_new) /* what is left stays in the pull's directory, which a later pull sweeps */
-		(void)remove_tree(partialdirfd, partial, st.st_dev, bad, sizeof(bad));
 	if (r < 0)
 		return r;
 	if (fsync(layersfd) < 0)

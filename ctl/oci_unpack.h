@@ -24,5 +24,6 @@ int oci_unpack_read_layout(int layoutfd, OciImage *img, AlcError *e);
 int oci_unpack_layer(int layoutfd, const char *hex, AlcError *e);
 
 /* partialdirfd/<hex>.partial renamed to layersfd/<hex> (*ret_new) unless a layer of that
- * digest is there already (the .partial removed, *ret_new false). */
+ * digest is there already (*ret_new false: the .partial stays, to go with the pull's
+ * directory after the store's lock is let go). */
 int oci_layer_place(int partialdirfd, int layersfd, const char *hex, bool *ret_new, AlcError *e);

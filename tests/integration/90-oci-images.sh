@@ -536,17 +536,49 @@ assert_not_contains "$out" "$bbl" "prune keeps the layers of a running alcove wh
 [ -d "$OCI/layers/$base" ] || fail "prune removed a layer images alcoi-a and alcoi-b use"
 actl stop alcoi1 >/dev/null 2>&1
 { wait "$epid"; } 2>/dev/null
-# a prune stopped midway (here by a mount point inside the layer) leaves nothing under the
-# layer's digest name, which a pull or a build would take as the whole layer
+# a prune whose removal stops midway (here at a mount point inside the layer) leaves nothing
+# under the layer's digest name, which a pull or a build would take as the whole layer: the
+# layer is moved to the store's trash first, removed there after the lock is let go
 mount -t tmpfs alcoi-stop "$OCI/layers/$bbl/opt" || fail "a mount point inside layer $bbl"
-on_exit "umount -l $OCI/layers/$bbl.partial/opt $OCI/layers/$bbl/opt"
-out=$(actl image prune 2>&1) && fail "prune removed a layer through a mount point: $out"
-umount -l "$OCI/layers/$bbl.partial/opt" "$OCI/layers/$bbl/opt" 2>/dev/null
-assert_contains "$out" "Failed to remove layer sha256:$bbl" "prune stops at the mount point, naming the layer"
+on_exit "umount -l $OCI/layers/$bbl/opt; for m in $OCI/trash.*/opt; do umount -l \$m; done"
+out=$(actl image prune 2>&1) || fail "prune failed on a removal it could not finish: $out"
+assert_contains "$out" "removed layer sha256:$bbl" "prune removes the unused layer from the store"
+assert_contains "$out" "alcovectl: Failed to remove $OCI/trash." \
+	"a removal stopped at a mount point is a warning naming the trash directory"
+assert_contains "$out" "(a mount point in it) (the next pull or prune tries again)" \
+	"the warning says why and what happens next"
 [ -e "$OCI/layers/$bbl" ] && fail "an interrupted prune left part of layer $bbl under its digest name"
 pass "an interrupted prune leaves no part of a layer under its digest name"
+umount -l "$OCI"/trash.*/opt || fail "the mount point did not move with the layer to the trash"
 out=$(actl image prune) || fail "image prune: $out"
-[ -e "$OCI/layers/$bbl.partial" ] && fail "the next prune left what the interrupted one did not remove"
+compgen -G "$OCI/trash.*" >/dev/null && fail "the next prune left what the interrupted one did not remove"
 assert_not_contains "$(ls "$OCI/layers")" "$bbl" "once the alcove ended, prune removes its unused layer"
 [ -d "$OCI/layers/$top" ] || fail "prune removed the whiteout layer image alcoi-a still uses"
 pass "prune keeps every layer an image names"
+# what a pull or prune removes (here a killed pull's directory of 100000 files) is removed
+# after the store's lock is let go: a build waits for that lock, shared, at most 30 s
+mkdir "$OCI/pull.0000000000000000" || fail "a stale pull directory"
+$PY -c 'import os,sys
+for i in range(100000): open(os.path.join(sys.argv[1], str(i)), "w").close()' "$OCI/pull.0000000000000000"
+out=$($PY - "$ALCOVECTL" "$OCI" <<'PYEOF'
+import fcntl, glob, os, subprocess, sys
+lock = os.open(sys.argv[2] + "/lock", os.O_RDONLY)
+p = subprocess.Popen([sys.argv[1], "image", "prune"], stdout=subprocess.DEVNULL)
+seen = free = False
+while p.poll() is None and not free:
+    if glob.glob(sys.argv[2] + "/trash.*"):
+        seen = True
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            free = True
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        except BlockingIOError:
+            pass
+print("rc=%d seen=%s free=%s" % (p.wait(), seen, free))
+PYEOF
+)
+assert_eq "rc=0 seen=True free=True" "$out" \
+	"a stale pull's 100000 files are removed from the trash with the store's lock free"
+[ -e "$OCI/pull.0000000000000000" ] && fail "prune left the stale pull directory"
+compgen -G "$OCI/trash.*" >/dev/null && fail "prune left its trash"
+pass "prune removed the stale pull directory and emptied its trash"
