@@ -103,9 +103,9 @@ static int add_image(Lowers *lo, const char *image, AlcError *e)
 	return image[0] == '/' ? add_dir_image(lo, image, e) : add_oci_image(lo, image, e);
 }
 
-/* The layers a running alcove pinned, for its OCI images (the block of them, top first, where
- * the profile names the first): what the user's layer lies on now, not NAME's current version
- * (a pull since the alcove was built moved NAME). */
+/* The layers a running alcove pinned for one run of its OCI images (top first): what the
+ * user's layer lies on now, not the images' current versions (a pull since the alcove was
+ * built moved NAME). */
 static int add_pinned(Lowers *lo, const OciLayerSet *pinned, AlcError *e)
 {
 	int r = 0;
@@ -124,29 +124,43 @@ static int add_pinned(Lowers *lo, const OciLayerSet *pinned, AlcError *e)
 	return r;
 }
 
-/* The profile's image list; its OCI images as the user's running alcove (share = user:
- * /run/alcove/<uid>) pinned them, if it runs. */
+static void groups_free(OciLayerSet *groups, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		oci_layer_set_free(&groups[i]);
+}
+
+/* The profile's image list; each run of its OCI images between directory images as the
+ * user's running alcove (share = user: /run/alcove/<uid>) pinned it, if it runs. */
 static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, AlcError *e)
 {
-	_cleanup_(oci_layer_set_free) OciLayerSet pinned = {0};
+	OciLayerSet groups[POLICY_MAX_LAYERS] = {0};
+	size_t n = 0, g = 0;
 	char name[16];
-	bool done = false;
 	int r;
 
 	snprintf(name, sizeof(name), "%u", (unsigned)uid);
-	r = oci_live_alcove_layers(name, &pinned);
+	r = oci_live_alcove_layer_groups(name, groups, ELEMENTSOF(groups), &n);
 	if (r < 0)
-		return alc_error(e, r, LAYER_STAGE, "%s/%s/layers: %m", ALCOVE_RUN_DIR, name);
-	if (pinned.n)
+		alc_error(e, r, LAYER_STAGE, "%s/%s/layers: %m", ALCOVE_RUN_DIR, name);
+	else if (n)
 		log_info("layer diff: comparing with the layers the running alcove stacks "
 			 "(%s/%s/layers), not the images' current versions",
 			 ALCOVE_RUN_DIR, name);
 	for (size_t i = 0; r >= 0 && i < pr->n_image; i++) {
-		if (pr->image[i][0] == '/' || !pinned.n)
+		bool run_start = i == 0 || pr->image[i - 1][0] == '/';
+
+		if (pr->image[i][0] == '/' || !n)
 			r = add_image(lo, pr->image[i], e);
-		else if (!done)
-			r = add_pinned(lo, &pinned, e), done = true;
+		else if (run_start && g < n)
+			r = add_pinned(lo, &groups[g++], e);
+		else if (run_start)
+			r = alc_error(e, -ESTALE, LAYER_STAGE,
+				      "the running alcove stacks fewer runs of OCI images than "
+				      "profile %s names (the policy changed since it started?)",
+				      pr->name);
 	}
+	groups_free(groups, ELEMENTSOF(groups));
 	return r;
 }
 

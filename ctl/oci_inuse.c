@@ -17,6 +17,8 @@
 #include "statefile.h"
 
 #define OCI_STORE_STAGE "oci store"
+/* hex lines of up to 16 layers, blank lines between them, with room to spare */
+#define LAYERS_FILE_MAX (OCI_MAX_LAYERS * 2 * (OCI_HEX_LEN + 1) + 1)
 
 void oci_layer_set_free(OciLayerSet *set)
 {
@@ -32,10 +34,9 @@ bool oci_layer_set_has(const OciLayerSet *set, const char *hex)
 	return false;
 }
 
-static int set_add(OciLayerSet *set, const char *hex)
+/* hex appended, even when set has it already (a stack in order) */
+static int list_add(OciLayerSet *set, const char *hex)
 {
-	if (oci_layer_set_has(set, hex))
-		return 0;
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 32;
 		void *p = reallocarray(set->hex, cap, sizeof(*set->hex));
@@ -47,6 +48,11 @@ static int set_add(OciLayerSet *set, const char *hex)
 	}
 	snprintf(set->hex[set->n++], sizeof(set->hex[0]), "%s", hex);
 	return 0;
+}
+
+static int set_add(OciLayerSet *set, const char *hex)
+{
+	return oci_layer_set_has(set, hex) ? 0 : list_add(set, hex);
 }
 
 int oci_layers_of_images(const OciStore *s, OciLayerSet *set, AlcError *e)
@@ -76,28 +82,38 @@ int oci_layers_of_images(const OciStore *s, OciLayerSet *set, AlcError *e)
 	return r < 0 ? r : 0;
 }
 
-/* One alcove's layers file: hex lines. -ENOENT when it has none. */
-static int read_layers_file(int runfd, const char *alcove, OciLayerSet *set)
+/* One alcove's layers file into buf (NUL-terminated). -ENOENT when it has none. */
+static int read_layers_buf(int runfd, const char *alcove, char *buf, size_t len)
 {
-	char buf[OCI_MAX_LAYERS * 2 * (OCI_HEX_LEN + 1) + 1];
 	_cleanup_close_ int fd = open_beneath(runfd, alcove, O_RDONLY | O_DIRECTORY, 0);
 	size_t n;
 	int r;
 
 	if (fd < 0)
 		return fd;
-	r = read_file_at(fd, ALCOVE_RUN_LAYERS, 0, buf, sizeof(buf) - 1, &n);
+	r = read_file_at(fd, ALCOVE_RUN_LAYERS, 0, buf, len - 1, &n);
 	if (r < 0)
 		return r;
 	buf[n] = '\0';
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	return 0;
+}
+
+/* One alcove's layers file: hex lines (blank lines between images' groups). -ENOENT when it
+ * has none. */
+static int read_layers_file(int runfd, const char *alcove, OciLayerSet *set)
+{
+	char buf[LAYERS_FILE_MAX];
+	int r = read_layers_buf(runfd, alcove, buf, sizeof(buf));
+
+	for (char *save = NULL, *l = strtok_r(r < 0 ? NULL : buf, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
 		if (!oci_hex_ok(l))
 			return -EBADMSG;
 		r = set_add(set, l);
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return r;
 }
 
 int oci_layers_of_alcoves(OciLayerSet *set, AlcError *e)
@@ -170,14 +186,44 @@ int oci_alcoves_using(const OciImage *img, char *buf, size_t len)
 	return 0;
 }
 
-int oci_live_alcove_layers(const char *name, OciLayerSet *set)
+/* buf's lines into groups: a blank line ends one (a run of the profile's OCI images between
+ * directory images: the helper's layers record, helper/build/image.c). */
+static int split_groups(char *buf, OciLayerSet *groups, size_t max, size_t *ret_n)
+{
+	size_t g = 0;
+
+	*ret_n = 0;
+	for (char *l = buf; *l;) {
+		size_t k = strcspn(l, "\n");
+		bool last = l[k] == '\0';
+		int r = 0;
+
+		l[k] = '\0';
+		if (k == 0) /* a blank line: the next layer starts a group */
+			g += g < max && groups[g].n > 0;
+		else if (g >= max || !oci_hex_ok(l))
+			return -EBADMSG;
+		else
+			r = list_add(&groups[g], l);
+		if (r < 0)
+			return r;
+		l += k + !last;
+	}
+	*ret_n = g < max && groups[g].n > 0 ? g + 1 : g;
+	return 0;
+}
+
+int oci_live_alcove_layer_groups(const char *name, OciLayerSet *groups, size_t max, size_t *ret_n)
 {
 	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char user[sizeof(((AlcoveState *)0)->user)];
+	char user[sizeof(((AlcoveState *)0)->user)], buf[LAYERS_FILE_MAX];
 	int r;
 
+	*ret_n = 0;
 	if (runfd < 0 || !alcove_user(runfd, name, user, sizeof(user)))
 		return 0;
-	r = read_layers_file(runfd, name, set);
-	return r == -ENOENT ? 0 : r;
+	r = read_layers_buf(runfd, name, buf, sizeof(buf));
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? r : split_groups(buf, groups, max, ret_n);
 }

@@ -29,5 +29,7 @@ int oci_layers_of_alcoves(OciLayerSet *set, AlcError *e);
  * cannot be told counts. */
 int oci_alcoves_using(const OciImage *img, char *buf, size_t len);
 /* The OCI layers the live alcove /run/alcove/<name> stacks, top first, as its build pinned
- * them: 0 with set empty when it does not run (or stacks none). */
-int oci_live_alcove_layers(const char *name, OciLayerSet *set);
+ * them, in groups: one per run of the profile's OCI images between directory images, in the
+ * profile's order, into groups[0..max) (empty sets, freed by the caller). 0 with *ret_n 0
+ * when it does not run (or stacks none); -EBADMSG for a file that is not such groups. */
+int oci_live_alcove_layer_groups(const char *name, OciLayerSet *groups, size_t max, size_t *ret_n);

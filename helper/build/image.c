@@ -112,16 +112,25 @@ int prepare_image_layers(BuildCtx *c, int libfd, const char *name)
 }
 
 /* /run/alcove/<name>/layers: the store's layers this alcove stacks, one hex a line, top
- * first; none for an alcove of directory images only. Removed with the state. */
+ * first, a blank line where directory images sit between them (so that `layer diff` stacks
+ * each run of OCI images where the profile names it); none for an alcove of directory images
+ * only. Removed with the state. */
 int prepare_layers_record(BuildCtx *c)
 {
-	char buf[POLICY_MAX_LAYERS * (OCI_HEX_LEN + 1) + 1];
+	char buf[POLICY_MAX_LAYERS * (OCI_HEX_LEN + 2) + 1];
 	_cleanup_close_ int fd = -1;
+	bool gap = false;
 	size_t n = 0;
 
-	for (size_t i = 0; i < c->n_layers; i++)
-		if (c->layer_hex[i][0])
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n", c->layer_hex[i]);
+	for (size_t i = 0; i < c->n_layers; i++) {
+		if (!c->layer_hex[i][0]) {
+			gap = n > 0;
+			continue;
+		}
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s\n", gap ? "\n" : "",
+				      c->layer_hex[i]);
+		gap = false;
+	}
 	if (unlinkat(c->spec->rundirfd, ALCOVE_RUN_LAYERS, 0) < 0 && errno != ENOENT)
 		return build_error(c, negative_errno(), "remove %s/%s/layers: %m", ALCOVE_RUN_DIR,
 				   c->spec->name);

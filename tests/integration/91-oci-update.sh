@@ -23,7 +23,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoj-img alcoj-v2; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoj-img alcoj-v2 alcoj-t; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -128,6 +128,31 @@ out=$("${DIFF[@]}" --image "$W/bb" 2>&1) || fail "layer diff --image DIR: $out"
 assert_contains "$out" "D /etc/gone shadows" "layer diff against a directory image (v1's tree)"
 assert_contains "$out" "M /etc/changed shadows updated" \
 	"against v1's tree, the user's copy hides a file that differs from the v2 they run"
+
+# --- a profile with a directory image between two OCI images: layer diff stacks each one's
+# pinned layers where the profile names it (the directory's /etc/t, a directory, over
+# alcoj-t's file /etc/t: the user's file there is a type change) ---
+actl stop alcoj1 >/dev/null 2>&1
+mkdir -p "$W/mid/etc/t" "$W/tf/etc" && echo d >"$W/mid/etc/t/f" && echo file >"$W/tf/etc/t"
+mk tar "$W/tf.tar" tree "$W/tf" && mk layout "$W/TF" "$W/tf.tar" || fail "layout TF"
+actl image pull "oci:$W/TF:latest" alcoj-t >/dev/null 2>"$W/pull.err" || fail "pull TF: $(cat "$W/pull.err")"
+mixed=$(make_config "
+defaults = { mode = \"root\"; image = [ \"alcoj-img\", \"$W/mid\", \"alcoj-t\" ]; cgroup = \"none\";
+	persist = true; };
+rules = ( { user = \"alcoj1\"; profile = \"defaults\"; } );")
+setsid "$ALCOVECTL" --config "$mixed" enter alcoj1 -- /bin/sh -c \
+	'[ -d /etc/t ] && rm -r /etc/t && echo mine >/etc/t && echo ready && exec sleep 600' >"$W/mixed.out" 2>&1 &
+mpid=$!
+on_exit "kill $mpid"
+wait_until 200 grep -q ready "$W/mixed.out" || fail "the mixed profile's alcove: $(cat "$W/mixed.out")"
+assert_eq "3" "$(grep -c . "/run/alcove/$U/layers")" "the alcove pins the OCI layers of both images (2 + 1)"
+assert_eq "1" "$(grep -c '^$' "/run/alcove/$U/layers")" "a blank line marks the directory image between them"
+out=$("$ALCOVECTL" --config "$mixed" layer diff alcoj1 2>&1) || fail "layer diff, mixed profile: $out"
+assert_contains "$out" "comparing with the layers the running alcove stacks" "layer diff reads the pinned layers"
+assert_contains "$out" "T /etc/t shadows" \
+	"the directory image sits above alcoj-t: the user's file over its directory is a type change"
+kill "$mpid"
+actl stop alcoj1 >/dev/null 2>&1
 
 # --- a hostile layer: symlinks to the host, odd names, then a deep tree ---
 ssh_to alcoj1 -- 'ln -sf /etc/shadow /etc/keep; ln -s / /rootlink;
