@@ -38,9 +38,9 @@ int prepare_init(BuildCtx *c)
 	return 0;
 }
 
-/* A listening socket at /run/alcove/<name>/<file>, born 0600 (never connectable by others,
- * not even for a moment), then given to owner. */
-static int listen_at(BuildCtx *c, const char *file, uid_t uid, gid_t gid, int *ret_fd)
+/* A listening socket at /run/alcove/<name>/<file>, root's, born 0600 (never connectable by
+ * others, not even for a moment). */
+static int listen_at(BuildCtx *c, const char *file, int *ret_fd)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	mode_t old;
@@ -61,9 +61,6 @@ static int listen_at(BuildCtx *c, const char *file, uid_t uid, gid_t gid, int *r
 	umask(old);
 	if (r < 0)
 		return build_error(c, negative_errno(), "bind %s: %m", sa.sun_path);
-	if ((uid != 0 || gid != 0) &&
-	    fchownat(c->spec->rundirfd, file, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return build_error(c, negative_errno(), "chown %s: %m", sa.sun_path);
 	if (listen(fd, 64) < 0)
 		return build_error(c, negative_errno(), "listen on %s: %m", sa.sun_path);
 	return 0;
@@ -71,20 +68,20 @@ static int listen_at(BuildCtx *c, const char *file, uid_t uid, gid_t gid, int *r
 
 /*
  * The listening sockets init serves, created here socket-activation style: control (0600,
- * owner U) for the user's sessions, admin (0600, root's, in the root 0711 run dir) for the
- * helper and alcovectl. Only the admin socket's file permission, which nobody but host root
- * passes, authorizes HOLD/RELEASE/STOP/STATUS: init cannot tell host root from an unmapped id
- * of the user's range by SO_PEERCRED.
+ * owner U once the build is done and the layer's quota set again) for the user's sessions, admin
+ * (0600, root's, in the root 0711 run dir) for the helper and alcovectl. Only the admin socket's
+ * file permission, which nobody but host root passes, authorizes HOLD/RELEASE/STOP/STATUS: init
+ * cannot tell host root from an unmapped id of the user's range by SO_PEERCRED.
  */
 int prepare_control(BuildCtx *c)
 {
-	const LoginInfo *li = c->spec->login;
 	int fd, r;
 
-	r = listen_at(c, ALCOVE_RUN_CONTROL, li->uid, li->gid, &c->cs.control_fd);
+	/* root's until the open hands it over (helper/verbs/open.c, hand_control()) */
+	r = listen_at(c, ALCOVE_RUN_CONTROL, &c->cs.control_fd);
 	if (r < 0)
 		return r;
-	r = listen_at(c, ALCOVE_RUN_ADMIN, 0, 0, &c->cs.admin_fd);
+	r = listen_at(c, ALCOVE_RUN_ADMIN, &c->cs.admin_fd);
 	if (r < 0)
 		return r;
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);

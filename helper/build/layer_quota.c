@@ -63,7 +63,8 @@ int persist_make_layer(BuildCtx *c, int userfd)
 /* overlayfs remakes work/work at every mount and, with no room for that under the quota,
  * mounts read-only: a user at the quota could never log in and delete. So the limit is lifted
  * until the child has mounted, and set again by quota_restore() (below) before anything of
- * the tenant's runs. */
+ * the tenant's runs: the control socket is the user's only after that (helper/verbs/open.c,
+ * hand_control()), so no ENTER of theirs is served meanwhile. */
 static int quota_lift(BuildCtx *c, int layerfd)
 {
 	const LayerQuota none = {0};

@@ -316,6 +316,19 @@ static int build(OpenCtx *c)
 	return 0;
 }
 
+/* The control socket given to the user, only now: the build made it root's, 0600, so that
+ * none of the user's host processes could queue an ENTER that init would serve before the
+ * build set the layer's quota again (lifted for the mount: helper/build/layer_quota.c). Again
+ * on every join, for an alcove whose helper was killed before it got here. */
+static int hand_control(OpenCtx *c)
+{
+	if (fchownat(c->dirfd, ALCOVE_RUN_CONTROL, c->login->uid, c->login->gid,
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return answer_error(c->ans, negative_errno(), "Failed to give %s/%s/%s to %s: %m",
+				    ALCOVE_RUN_DIR, c->name, ALCOVE_RUN_CONTROL, c->login->user);
+	return 0;
+}
+
 /* This alcove's lock, its directory made. */
 static int lock_own(OpenCtx *c)
 {
@@ -397,9 +410,9 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	if (r > 0) /* joined: the layer_quota of now, of the profile the alcove runs with */
 		quota_reapply(policy_find_profile(c->policy, c->profile_name) ?: c->profile,
 			      c->login->user, c->login->uid);
-	if (r != 0)
-		return r < 0 ? r : 0;
-	return build(c);
+	if (r == 0)
+		r = build(c);
+	return r < 0 ? r : hand_control(c);
 }
 
 /* The host directories the alcove writes (lobby.h): a home pattern's, writable mounts'. */

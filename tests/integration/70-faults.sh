@@ -113,6 +113,10 @@ for stage in policy lock userns mounts hold lobby; do
 	assert_eq "" "$(grep -E "/var/lib/alcove/$U[/ ]|$RUN[/ ]" /proc/self/mountinfo /proc/1/mountinfo)" \
 		"stage $stage: no mount on the host"
 	assert_state_consistent "stage $stage"
+	# killed after the clone, before the build set the layer's quota again: the control socket
+	# is still root's, so none of the user's host processes could have queued an ENTER
+	[ "$stage" != mounts ] || assert_eq "0 600" "$(stat -c '%u %a' "$RUN/control" 2>&1)" \
+		"stage mounts: the control socket of an unfinished build is root's"
 	login_works "stage $stage"
 	assert_clean "stage $stage"
 	assert_eq "$SUMS" "$(sums)" "stage $stage: layer and home unchanged"
