@@ -42,9 +42,11 @@ static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, con
  * running alcove, but it can be lost (removed, corrupted) while the alcove runs; then a new
  * login would build a second alcove on the same upper. So the layer itself is locked: flock
  * on <user>/lock (lock.h), an open file that alcove-init keeps as fd 4 for its whole life, so
- * the lock drops exactly when the alcove ends, whatever happened to /run/alcove. share =
- * session alcoves only read the layer's upper (as a lower layer): a shared lock among
- * themselves. Taken before anything in layer/ is looked at.
+ * the lock drops exactly when the alcove ends, whatever happened to /run/alcove. (Its
+ * overlay may outlive it: an fd of one of its directories handed to a host process of U's
+ * keeps that mount alive, writable by U, which no lock can see: docs/SECURITY.md, "What
+ * remains".) share = session alcoves only read the layer's upper (as a lower layer): a
+ * shared lock among themselves. Taken before anything in layer/ is looked at.
  */
 static int lock_persist(BuildCtx *c, int userfd)
 {
