@@ -334,12 +334,36 @@ static int open_dir_strict(int dirfd, const char *path)
 	return openat_strict(dirfd, path, O_RDONLY | O_DIRECTORY);
 }
 
+/* A home right below / (/alice): the host's directory covered with the alcove's home (the
+ * noexec clone), as a home in a masked parent is: left as it is, it was the host's, with the
+ * root filesystem's flags, and the host's /bin/sh that sshd runs for ~/.ssh/rc loaded the
+ * tenant's LD_PRELOAD from it. Not a directory of its own on the host (a symlink): refused,
+ * there is nothing to mount over. */
+static int lobby_cover_home(const LobbyJob *job, int home_tree)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), target = -1;
+
+	if (root < 0)
+		return negative_errno();
+	target = openat_strict(root, job->spec->home + 1, O_PATH | O_DIRECTORY);
+	if (target == -ENOENT)
+		return 0; /* not on the host: nothing of U's there to run */
+	if (target < 0)
+		return lobby_job_error(job, target,
+				       "the home %s, right below /: not a directory (a symlink?), "
+				       "so the lobby cannot cover it",
+				       job->spec->home);
+	return RET_NERRNO(move_mount(home_tree, "", target, "",
+				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
 /*
  * The other homes: the parent of U's passwd home (/home) covered, with only U's own home in
  * it, for root as well (no root code of this login needs another home, and linking thousands
  * of them would cost each login). The parent is the admin's, so its path may go through
  * symlinks (/home -> /srv/home), but it must be root's and writable by root only: U's home is
- * bound from it. A home right below / or in /run (masked already) has no parent to mask.
+ * bound from it. A home in /run (masked already) has no parent to mask; one right below /
+ * has / for a parent, which stays: the home alone is covered (lobby_cover_home()).
  */
 static int lobby_hide_homes(const LobbyJob *job, int home_tree)
 {
@@ -349,9 +373,10 @@ static int lobby_hide_homes(const LobbyJob *job, int home_tree)
 	int r;
 
 	slash = home ? strrchr(home, '/') : NULL;
-	if (!slash || home[0] != '/' || slash == home || !slash[1] ||
-	    strncmp(home, "/run/", 5) == 0)
+	if (!slash || home[0] != '/' || !slash[1] || strncmp(home, "/run/", 5) == 0)
 		return 0;
+	if (slash == home)
+		return lobby_cover_home(job, home_tree);
 	if ((size_t)(slash - home) >= sizeof(path))
 		return -ENAMETOOLONG;
 	memcpy(path, home, (size_t)(slash - home));

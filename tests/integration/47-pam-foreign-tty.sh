@@ -315,3 +315,27 @@ marks=$(cat "$HOME1"/marks/* 2>/dev/null)
 assert_not_contains "$marks" "$host_ns" \
 	"a writable mount: the host's /bin/sh for ~/.ssh/rc loaded no library the alcove wrote there"
 rm -f "$HOME1/.ssh/rc" "$HOME1/.pam_environment"
+
+# ... nor one from a home right below / (/alctt2): it has no parent to mask, so the lobby
+# covers the home itself with the alcove's noexec volume (it showed the host's directory,
+# executable: found by a fifth review)
+pam_user alctt2 -d /alctt2
+HOME2=/alctt2
+install -d -o alctt2 -g alctt2 -m 0755 "$HOME2/marks" "$HOME2/.ssh"
+sed "s|$HOME1/marks|$HOME2/marks|" "$WORK/mark.c" >"$WORK/mark2.c"
+cc -shared -fPIC -o "$HOME2/libmine.so" "$WORK/mark2.c" || setup_fail "cc libmine.so for alctt2"
+echo "LD_PRELOAD DEFAULT=$HOME2/libmine.so" >"$HOME2/.pam_environment"
+echo 'true' >"$HOME2/.ssh/rc"
+chown alctt2:alctt2 "$HOME2/libmine.so" "$HOME2/.pam_environment" "$HOME2/.ssh/rc"
+hconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"stop\"; };
+rules = ( { user = \"alctt2\"; profile = \"defaults\"; } );")
+sshd_pam_write "$SSHD_SERVICE" "session required $BUILD/pam_alcove.so config=$hconf helper=$BUILD/alcove-helper"
+sshd_authorize alctt2
+out=$(ssh_to alctt2 -- 'cat /proc/1/comm; pwd' 2>&1)
+assert_contains "$out" "alcove-init
+/alctt2" "a home right below /: ssh with ~/.ssh/rc and a preload in the home lands in the alcove, at home"
+marks=$(cat "$HOME2"/marks/* 2>/dev/null)
+[ -n "$marks" ] || fail "a home right below /: the library loaded nowhere, not even inside: the check proves nothing"
+assert_not_contains "$marks" "$host_ns" \
+	"a home right below /: the host's /bin/sh for ~/.ssh/rc loaded no library from the home"
