@@ -51,6 +51,7 @@ typedef struct Ctx {
 	const char *typed;			  /* PAM_USER as given: sshd's Match User */
 	char pw_name[POLICY_LOGIN_NAME_MAX + 1];
 	uid_t uid; /* pw_name's: the helper must find the same account (request_open) */
+	const char *home, *shell; /* the same lookup's (the LoginInfo of session_open) */
 	LogFields f;
 	bool joined;   /* the application is in the lobby: it cannot go on uncontained */
 	char msg[512]; /* why the failing step failed, naming its object */
@@ -116,6 +117,8 @@ static int request_open(Ctx *c, HelperReply *reply)
 	kv_builder_init(&b);
 	kv_add(&b, "user", c->user);
 	kv_addf(&b, "uid", "%u", (unsigned)c->uid);
+	kv_add(&b, "home", c->home); /* as sshd found them: the helper's lookup must agree */
+	kv_add(&b, "shell", c->shell);
 	kv_add(&b, "service", c->service);
 	kv_add(&b, "tty", c->tty);
 	kv_add(&b, "rhost", c->rhost);
@@ -330,6 +333,8 @@ static Outcome decide(Ctx *c, Decision *d, Policy **ret_policy, LoginInfo **ret_
 	snprintf(c->pw_name, sizeof(c->pw_name), "%s", li->user);
 	c->user = c->f.user = c->pw_name;
 	c->uid = li->uid;
+	c->home = li->home;
+	c->shell = li->shell;
 	r = policy_load(c->o->config, &p, &errs);
 	if (r < 0) {
 		/* Fail closed, except for root: a broken file must not lock the admin out, and

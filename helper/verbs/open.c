@@ -114,25 +114,33 @@ static void answer_groups(OpenCtx *c)
 	kv_add(&c->ans->kv, "groups", text);
 }
 
-/* The caller found user's account first (the PAM module through its own NSS lookup): the
- * helper's lookup of the same name must give the same uid. With two accounts of one name in
- * two NSS sources (a local alice and a directory's, case-insensitive sssd) a second lookup
- * by name can answer with the other one: its alcove would be built or joined for this login.
- * Refused whatever failure says (tenant): the login's name can be chosen to cause it. */
-static int check_same_account(OpenCtx *c, const char *uid)
+/* The caller found user's account first (the PAM module through its own NSS lookup, by the
+ * name as typed, as sshd did): the helper's lookup of the account's own name must give the
+ * same uid, home and shell. With two accounts of one name in two NSS sources (a local alice
+ * and a directory's, case-insensitive sssd) a second lookup by name can answer with the other
+ * one: its alcove would be built or joined for this login, and the lobby would cover the
+ * other's shell, while sshd runs the one it found, on the host. Refused whatever failure says
+ * (tenant): the login's name can be chosen to cause it. */
+static int check_same_account(OpenCtx *c, const Request *req)
 {
+	const LoginInfo *li = c->login;
+	const char *what = NULL, *theirs = NULL, *ours = NULL;
 	char mine[16];
 
-	if (!uid)
-		return 0; /* an older caller; alcovectl looks up as we do */
-	snprintf(mine, sizeof(mine), "%u", (unsigned)c->login->uid);
-	if (strcmp(mine, uid) == 0)
-		return 0;
+	snprintf(mine, sizeof(mine), "%u", (unsigned)li->uid);
+	if (req->uid && strcmp(mine, req->uid) != 0)
+		what = "uid", theirs = req->uid, ours = mine;
+	else if (req->home && strcmp(req->home, li->home ?: "") != 0)
+		what = "home", theirs = req->home, ours = li->home ?: "";
+	else if (req->shell && strcmp(req->shell, li->shell ?: "") != 0)
+		what = "shell", theirs = req->shell, ours = li->shell ?: "";
+	if (!what)
+		return 0; /* (an older caller sends none; alcovectl looks up as we do) */
 	c->ans->tenant = true;
 	return answer_error(c->ans, EPERM,
-			    "User '%s' is uid %s to the login but uid %s here (two accounts of "
+			    "User '%s' has %s '%s' to the login but '%s' here (two accounts of "
 			    "that name in NSS?); refused",
-			    c->login->user, uid, mine);
+			    li->user, what, theirs, ours);
 }
 
 /* 1: contain with c->profile; 0: skip (answered); <0: error (answered). */
@@ -167,7 +175,7 @@ static int decide(OpenCtx *c, const Request *req)
 		return answer_error(c->ans, r, "Failed to look up user '%s': %m", user);
 	/* the account's own name from here on, not the request's spelling (login.h) */
 	user = c->ans->fields.user = c->login->user;
-	r = check_same_account(c, req->uid);
+	r = check_same_account(c, req);
 	if (r < 0)
 		return r;
 	login_decide(c->policy, c->login, &d);

@@ -34,6 +34,8 @@ int request_parse(const KvMessage *msg, Request *ret, const char **ret_bad)
 	    .rhost = kv_get(msg, "rhost"),
 	    .config = kv_get(msg, "config"),
 	    .uid = kv_get(msg, "uid"),
+	    .home = kv_get(msg, "home"),
+	    .shell = kv_get(msg, "shell"),
 	};
 	if (!ret->config || !*ret->config)
 		ret->config = ALCOVE_DEFAULT_CONFIG;

@@ -20,6 +20,8 @@ typedef struct Request {
 	const char *rhost;
 	const char *config; /* the policy file; ALCOVE_DEFAULT_CONFIG when absent or empty */
 	const char *uid;    /* open: the uid the caller found for user (decimal), or NULL */
+	const char *home;   /* open: the home and shell the caller found, or NULL */
+	const char *shell;
 	bool lobby;	    /* open: build the login's lobby and send its fds */
 	bool debug;
 	bool dry_run; /* gc */
