@@ -42,6 +42,7 @@ typedef struct Parser {
 	size_t n_match_subsystems;
 	bool tunnel_seen, match_tunnel_seen;
 	bool dns_seen;
+	bool chroot_seen; /* a global ChrootDirectory: the first one wins */
 	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
 	 * ignore it) and the first global ForceCommand */
 	char subsystems[MAX_SUBSYSTEMS][64];
@@ -118,16 +119,17 @@ static char *keyword_split(char *line, char **ret_rest)
 	return kw;
 }
 
-static void add_finding(Parser *p, const char *where, bool forced, const char *fmt, ...)
+/* The first finding of its place (global, or Match) is kept: NULL for a later one. */
+static SshdSftpFinding *add_finding(Parser *p, const char *where, bool forced, const char *fmt, ...)
     _printf_(4, 5);
-static void add_finding(Parser *p, const char *where, bool forced, const char *fmt, ...)
+static SshdSftpFinding *add_finding(Parser *p, const char *where, bool forced, const char *fmt, ...)
 {
 	SshdSftpFinding *f = p->in_match ? &p->out->match : &p->out->global;
 	size_t *n = p->in_match ? &p->out->n_match : &p->out->n_global;
 	va_list ap;
 
 	if ((*n)++ > 0)
-		return;
+		return NULL;
 	snprintf(f->where, sizeof(f->where), "%s", where);
 	va_start(ap, fmt);
 	vsnprintf(f->text, sizeof(f->text), fmt, ap);
@@ -136,6 +138,7 @@ static void add_finding(Parser *p, const char *where, bool forced, const char *f
 	f->forced = forced;
 	if (p->in_match && p->conn)
 		snprintf(f->unknown, sizeof(f->unknown), "%s", p->unknown);
+	return f;
 }
 
 /* sshd's IS_INTERNAL_SFTP(): the command is internal-sftp, alone or followed by a blank. */
@@ -198,6 +201,31 @@ static void on_force_command(Parser *p, const char *where, const char *rest)
 	}
 	if (is_internal_sftp(rest))
 		add_finding(p, where, true, "ForceCommand %.120s", rest);
+}
+
+/* ChrootDirectory DIR: sshd chroots the session child (do_setusercontext()) and then runs the
+ * passwd shell inside the chroot, where the lobby's alcove-enter is not: the login runs in the
+ * jail on the host, not in the alcove. The first global one, and any of a selecting Match
+ * block (none there clears a global one for sshd; here the global one still refuses: closed,
+ * not open). */
+static void on_chroot(Parser *p, const char *where, char *rest)
+{
+	SshdSftpFinding *f;
+	char *w[1];
+
+	if (split_words(rest, w, 1) < 1)
+		return;
+	if (!p->in_match) {
+		if (p->chroot_seen)
+			return;
+		p->chroot_seen = true;
+	} else if (p->conn && !p->applies)
+		return;
+	if (strcasecmp(w[0], "none") == 0)
+		return;
+	f = add_finding(p, where, false, "ChrootDirectory %.120s", w[0]);
+	if (f)
+		f->chroot = true;
 }
 
 /* PermitTunnel yes|point-to-point|ethernet|no: anything but no lets a client ask for a tun
@@ -358,6 +386,8 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 		on_subsystem(p, where, rest);
 	else if (strcasecmp(kw, "ForceCommand") == 0)
 		on_force_command(p, where, rest);
+	else if (strcasecmp(kw, "ChrootDirectory") == 0)
+		on_chroot(p, where, rest);
 	else if (strcasecmp(kw, "PermitTunnel") == 0)
 		on_permit_tunnel(p, where, rest);
 	else if (strcasecmp(kw, "UseDNS") == 0)
@@ -460,5 +490,14 @@ int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret,
 
 const char *sshd_sftp_advice(const SshdSftpFinding *f)
 {
+	if (f->chroot)
+		return "ChrootDirectory none for contained users (the alcove is their jail)";
 	return f->forced ? "ForceCommand " SSHD_SFTP_SERVER : "Subsystem sftp " SSHD_SFTP_SERVER;
+}
+
+const char *sshd_finding_why(const SshdSftpFinding *f)
+{
+	return f->chroot ? "sshd chroots the login and runs its shell in the jail, outside the "
+			   "alcove"
+			 : "sshd serves sftp in-process, outside the alcove";
 }

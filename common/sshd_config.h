@@ -14,6 +14,9 @@
  * NAME` and `ForceCommand` win. A `Match` block is what sshd decides per connection: without
  * one its findings are marked in_match (`Match all` ends a block); sshd_config_sftp_conn()
  * evaluates the blocks for one connection. No logging.
+ *
+ * ChrootDirectory (not none) is such a finding too: sshd chroots the session child and runs the
+ * passwd shell inside the jail, where the lobby's alcove-enter is not (finding.chroot).
  */
 
 #include <stdbool.h>
@@ -32,6 +35,7 @@ typedef struct SshdSftpFinding {
 	char text[160];	 /* "Subsystem sftp internal-sftp", "ForceCommand internal-sftp -R" */
 	bool in_match;	 /* inside a Match block: sshd decides per connection */
 	bool forced;	 /* ForceCommand (else Subsystem) */
+	bool chroot;	 /* not sftp: ChrootDirectory (sshd runs the shell in the jail) */
 	/* with a connection: the Match criteria assumed to select it (sshd_match.h), or "" */
 	char unknown[128];
 } SshdSftpFinding;
@@ -81,3 +85,6 @@ int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret,
 /* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
  * or "ForceCommand /usr/lib/openssh/sftp-server". */
 const char *sshd_sftp_advice(const SshdSftpFinding *f);
+/* "sshd serves sftp in-process, outside the alcove", or for ChrootDirectory why that is not
+ * contained either. */
+const char *sshd_finding_why(const SshdSftpFinding *f);

@@ -25,19 +25,18 @@ bool sshd_check_refusal(const SshdCheck *c, char *buf, size_t size)
 			 "whether it serves sftp in-process)",
 			 c->err.msg);
 	else if (c->s.n_global > 0)
-		snprintf(buf, size,
-			 "%s: %s: sshd serves sftp in-process, outside the alcove: contained "
-			 "logins through sshd are refused; use %s",
-			 c->s.global.where, c->s.global.text, sshd_sftp_advice(&c->s.global));
+		snprintf(buf, size, "%s: %s: %s: contained logins through sshd are refused; use %s",
+			 c->s.global.where, c->s.global.text, sshd_finding_why(&c->s.global),
+			 sshd_sftp_advice(&c->s.global));
 	else if (c->match_checked && c->match.n_match > 0)
-		snprintf(buf, size,
-			 "%s: %s: sshd serves sftp in-process, outside the alcove, from a Match "
-			 "block that selects this user%s%s%s: contained logins through sshd are "
-			 "refused; use %s",
-			 c->match.match.where, c->match.match.text,
-			 c->match.match.unknown[0] ? " (assumed for what alcovectl cannot know: " : "",
-			 c->match.match.unknown, c->match.match.unknown[0] ? ")" : "",
-			 sshd_sftp_advice(&c->match.match));
+		snprintf(
+		    buf, size,
+		    "%s: %s: %s, from a Match block that selects this user%s%s%s: contained "
+		    "logins through sshd are refused; use %s",
+		    c->match.match.where, c->match.match.text, sshd_finding_why(&c->match.match),
+		    c->match.match.unknown[0] ? " (assumed for what alcovectl cannot know: " : "",
+		    c->match.match.unknown, c->match.match.unknown[0] ? ")" : "",
+		    sshd_sftp_advice(&c->match.match));
 	else
 		return false;
 	return true;
@@ -49,15 +48,15 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size)
 		return false;
 	if (c->match_checked)
 		snprintf(buf, size,
-			 "%s: %s: sshd serves sftp in-process, outside the alcove, from a Match "
-			 "block that selects none of this user's logins: they are not refused",
-			 c->s.match.where, c->s.match.text);
+			 "%s: %s: %s, from a Match block that selects none of this user's "
+			 "logins: they are not refused",
+			 c->s.match.where, c->s.match.text, sshd_finding_why(&c->s.match));
 	else
 		snprintf(buf, size,
-			 "%s: %s: sshd serves sftp in-process, outside the alcove, to the "
-			 "connections this Match block selects: contained logins it selects are "
-			 "refused (alcovectl explain USER tells); use %s",
-			 c->s.match.where, c->s.match.text, sshd_sftp_advice(&c->s.match));
+			 "%s: %s: %s, to the connections this Match block selects: contained "
+			 "logins it selects are refused (alcovectl explain USER tells); use %s",
+			 c->s.match.where, c->s.match.text, sshd_finding_why(&c->s.match),
+			 sshd_sftp_advice(&c->s.match));
 	return true;
 }
 

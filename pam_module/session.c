@@ -463,15 +463,18 @@ static int sshd_config_unreadable(Ctx *c, int r, const AlcError *e)
 
 static int sshd_sftp_refuse(Ctx *c, const SshdSftpFinding *f)
 {
-	log_full(LOG_ERR, EPERM, &c->f,
-		 "Refusing session: sshd serves sftp in-process, outside the alcove (%s: %s%s%s%s); "
-		 "use %s",
-		 f->where, f->text, f->in_match ? ", in a Match block that selects this login" : "",
+	log_full(LOG_ERR, EPERM, &c->f, "Refusing session: %s (%s: %s%s%s%s); use %s",
+		 sshd_finding_why(f), f->where, f->text,
+		 f->in_match ? ", in a Match block that selects this login" : "",
 		 f->unknown[0] ? ", assumed for what PAM cannot know: " : "", f->unknown,
 		 sshd_sftp_advice(f));
-	(void)pam_error(c->pamh, "alcove: login refused: this sshd serves sftp in its own process "
-				 "(internal-sftp), outside your alcove; its administrator can use "
-				 "sftp-server instead");
+	(void)pam_error(c->pamh, "%s",
+			f->chroot
+			    ? "alcove: login refused: this sshd chroots your login "
+			      "(ChrootDirectory), outside your alcove"
+			    : "alcove: login refused: this sshd serves sftp in its own process "
+			      "(internal-sftp), outside your alcove; its administrator can use "
+			      "sftp-server instead");
 	return -EPERM;
 }
 

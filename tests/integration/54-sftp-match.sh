@@ -125,3 +125,15 @@ refused "Match LocalPort (assumed to select the login)" alcsm2 "can use sftp-ser
 out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
 assert_contains "$out" "decision  refused: $SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp: sshd serves sftp in-process, outside the alcove, from a Match block that selects this user (assumed for what alcovectl cannot know: LocalPort)" \
 	"explain: the LocalPort block is assumed to select alcsm2, and says so"
+
+# ---- ChrootDirectory: sshd chroots the session child and runs the user's shell in the jail,
+# where the lobby's alcove-enter is not (the login would run on the host, in the jail): refused
+sshd_start 2422 "$PAM" "Match User alcsm2
+	ChrootDirectory /usr/share"
+sshd_authorize alcsm2
+line=$(grep -n 'ChrootDirectory /usr/share' "$SSHD_DIR/sshd_config" | cut -d: -f1)
+refused "ChrootDirectory in a Match block" alcsm2 "this sshd chroots your login (ChrootDirectory), outside your alcove" \
+	"Refusing session: sshd chroots the login and runs its shell in the jail, outside the alcove ($SSHD_DIR/sshd_config:$line: ChrootDirectory /usr/share, in a Match block that selects this login); use ChrootDirectory none for contained users"
+out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
+assert_contains "$out" "$SSHD_DIR/sshd_config:$line: ChrootDirectory /usr/share: sshd chroots the login and runs its shell in the jail, outside the alcove, from a Match block that selects this user" \
+	"explain: ChrootDirectory refuses the login, naming its file:line"

@@ -105,10 +105,10 @@ static void test_match_block(void **state)
 		 "Match all\nX11Forwarding no\n");
 	SshdSftp s = read_ok("m");
 	assert_int_equal(s.n_global, 0);
-	assert_int_equal(s.n_match, 1);
-	snprintf(where, sizeof(where), "%s:4", path_of("m"));
+	assert_int_equal(s.n_match, 2); /* the jail, then internal-sftp: the first is named */
+	snprintf(where, sizeof(where), "%s:3", path_of("m"));
 	assert_string_equal(s.match.where, where);
-	assert_true(s.match.in_match);
+	assert_true(s.match.in_match && s.match.chroot);
 	/* after Match all, lines apply to every connection again */
 	put("m2", "match user bob\nForceCommand internal-sftp\nMatch All\n"
 		  "ForceCommand internal-sftp\n");
@@ -242,14 +242,18 @@ static void test_match_for_connection(void **state)
 
 	put("m1", "Subsystem sftp /usr/lib/openssh/sftp-server\n"
 		  "Match Group sftponly\n\tChrootDirectory %h\n\tForceCommand internal-sftp\n");
-	assert_int_equal(read_ok("m1").n_match, 1);
+	assert_int_equal(read_ok("m1").n_match, 2); /* the jail, then internal-sftp */
 	assert_int_equal(read_conn("m1", "alice", "staff").n_match, 0);
 	s = read_conn("m1", "bob", "sftponly");
-	assert_int_equal(s.n_match, 1);
-	snprintf(where, sizeof(where), "%s:4", path_of("m1"));
+	assert_int_equal(s.n_match, 2);
+	snprintf(where, sizeof(where), "%s:3", path_of("m1"));
 	assert_string_equal(s.match.where, where);
-	assert_true(s.match.forced && s.match.in_match);
+	assert_true(s.match.chroot && s.match.in_match);
 	assert_string_equal(s.match.unknown, "");
+	put("m1b", "Match Group sftponly\n\tForceCommand internal-sftp\n");
+	s = read_conn("m1b", "bob", "sftponly");
+	assert_int_equal(s.n_match, 1);
+	assert_true(s.match.forced && !s.match.chroot);
 
 	put("m2", "Match LocalPort 2222\nForceCommand internal-sftp\n");
 	s = read_conn("m2", "alice", "staff");
@@ -289,6 +293,34 @@ static void test_match_for_connection(void **state)
 	assert_int_equal(sshd_config_sftp_conn(path_of("m7"), &typed, &s, &e), 0);
 	assert_int_equal(s.n_match, 1);
 	assert_int_equal(read_conn("m7", "alice", "staff").n_match, 0);
+}
+
+/* ChrootDirectory: sshd runs the shell inside the jail, where alcove-enter is not: the first
+ * global one (not none), and any of a selecting Match block. */
+static void test_chroot(void **state)
+{
+	SshdSftp s;
+
+	put("c1", "ChrootDirectory /srv/jail/%u\nChrootDirectory none\n");
+	s = read_ok("c1");
+	assert_int_equal(s.n_global, 1);
+	assert_true(s.global.chroot && !s.global.forced);
+	assert_string_equal(s.global.text, "ChrootDirectory /srv/jail/%u");
+	assert_string_equal(sshd_finding_why(&s.global),
+			    "sshd chroots the login and runs its shell in the jail, outside the "
+			    "alcove");
+	assert_string_equal(sshd_sftp_advice(&s.global),
+			    "ChrootDirectory none for contained users (the alcove is their jail)");
+	put("c2", "ChrootDirectory none\nChrootDirectory /srv/jail\n");
+	assert_int_equal(read_ok("c2").n_global, 0); /* the first one wins: none */
+	put("c3", "Match User bob\n\tChrootDirectory \"/srv/jail\"\n");
+	assert_int_equal(read_conn("c3", "alice", "staff").n_match, 0);
+	s = read_conn("c3", "bob", "staff");
+	assert_int_equal(s.n_match, 1);
+	assert_true(s.match.chroot);
+	assert_string_equal(s.match.text, "ChrootDirectory /srv/jail");
+	assert_string_equal(sshd_finding_why(&(SshdSftpFinding){0}),
+			    "sshd serves sftp in-process, outside the alcove");
 }
 
 /* PermitTunnel as sshd applies it: the first global one, overridden by the first selecting
@@ -347,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_and_errors),
 	    cmocka_unit_test(test_authorized_keys),
 	    cmocka_unit_test(test_match_for_connection),
+	    cmocka_unit_test(test_chroot),
 	    cmocka_unit_test(test_permit_tunnel),
 	    cmocka_unit_test(test_use_dns),
 	};
