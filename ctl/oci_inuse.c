@@ -105,7 +105,9 @@ static int read_layers_file(int runfd, const char *alcove, OciLayerSet *set)
 	char buf[LAYERS_FILE_MAX];
 	int r = read_layers_buf(runfd, alcove, buf, sizeof(buf));
 
-	for (char *save = NULL, *l = strtok_r(r < 0 ? NULL : buf, "\n", &save); l;
+	if (r < 0)
+		return r;
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		if (!oci_hex_ok(l))
 			return -EBADMSG;

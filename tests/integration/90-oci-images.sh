@@ -164,6 +164,9 @@ assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" "a diff_id mismatch sto
 touch "$OCI/images/.alcoi-killed.tmp"
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A: $(cat "$W/pull.err")"
 actl image pull "oci:$W/B:latest" alcoi-b >/dev/null 2>"$W/pull.err" || fail "pull B: $(cat "$W/pull.err")"
+# an alcove's directory without a layers file (one of directory images only): inspect reads on
+mkdir -p /run/alcove/alcoi-nolayers && on_exit "rmdir /run/alcove/alcoi-nolayers"
+out=$(actl image inspect alcoi-a 2>&1) || fail "inspect with an alcove of no OCI layers running: $out"
 base=$(actl image inspect alcoi-a --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
 baseb=$(actl image inspect alcoi-b --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
 assert_eq "$base" "$baseb" "both images name the same base layer"
