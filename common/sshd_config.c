@@ -501,3 +501,20 @@ const char *sshd_finding_why(const SshdSftpFinding *f)
 			   "alcove"
 			 : "sshd serves sftp in-process, outside the alcove";
 }
+
+bool sshd_exe_is_sshd(const char *exe)
+{
+	static const char *const names[] = {"sshd", "sshd-session", "sshd-auth"};
+	static const char deleted[] = " (deleted)"; /* replaced by an upgrade while it runs */
+	const char *base = strrchr(exe, '/');
+	size_t n;
+
+	base = base ? base + 1 : exe;
+	n = strlen(base);
+	if (n > sizeof(deleted) - 1 && strcmp(base + n - (sizeof(deleted) - 1), deleted) == 0)
+		n -= sizeof(deleted) - 1;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (n == strlen(names[i]) && strncmp(base, names[i], n) == 0)
+			return true;
+	return false;
+}

@@ -88,3 +88,8 @@ const char *sshd_sftp_advice(const SshdSftpFinding *f);
 /* "sshd serves sftp in-process, outside the alcove", or for ChrootDirectory why that is not
  * contained either. */
 const char *sshd_finding_why(const SshdSftpFinding *f);
+
+/* Whether exe (the PAM application's /proc/self/exe) is sshd: sshd, or the sshd-session and
+ * sshd-auth that OpenSSH 9.8 and 10 split off, " (deleted)" after an upgrade included. Its
+ * PAM service is no sign: any name through a link, or PAMServiceName (OpenSSH 9.8). */
+bool sshd_exe_is_sshd(const char *exe);

@@ -512,6 +512,22 @@ static int sshd_match_check(Ctx *c, const char *path, SshdSftp *all, const Login
 	return 0;
 }
 
+/* sshd, by its PAM service's name (sshd, or a link named sshd-...) or by its executable: with
+ * PAMServiceName (OpenSSH 9.8), or a link of another name, the service names anything. */
+static bool app_is_sshd(const Ctx *c)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (c->service && strncmp(c->service, "sshd", 4) == 0)
+		return true;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return sshd_exe_is_sshd(exe);
+}
+
 /* sshd lets this login ask for a tun device (ssh -w) but the policy does not (tun = false).
  * sshd's child opens /dev/net/tun as U in the lobby, in the alcove's network ns, and
  * TUNSETIFF attaches a persistent device U owns there (a new one needs CAP_NET_ADMIN over that
@@ -535,7 +551,7 @@ static int sshd_sftp_check(Ctx *c, const LoginInfo *li, bool tun)
 	SshdSftp s;
 	int r;
 
-	if (!path && c->service && strncmp(c->service, "sshd", 4) == 0)
+	if (!path && app_is_sshd(c))
 		path = SSHD_CONFIG_DEFAULT;
 	if (!path)
 		return 0;

@@ -137,3 +137,16 @@ refused "ChrootDirectory in a Match block" alcsm2 "this sshd chroots your login 
 out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
 assert_contains "$out" "$SSHD_DIR/sshd_config:$line: ChrootDirectory /usr/share: sshd chroots the login and runs its shell in the jail, outside the alcove, from a Match block that selects this user" \
 	"explain: ChrootDirectory refuses the login, naming its file:line"
+
+# ---- sshd known by its executable, not by its PAM service's name (a link of another name, or
+# OpenSSH 9.8's PAMServiceName): without sshd_config=, the module reads /etc/ssh/sshd_config
+# (here, in this test's mount namespace, a file with a global internal-sftp) and refuses
+printf 'Subsystem sftp internal-sftp\n' >"$WORK/etc-sshd_config" && : >>/etc/pam.d/alcsmsvc &&
+	mount --bind "$WORK/etc-sshd_config" /etc/ssh/sshd_config || setup_fail "the bound sshd_config"
+on_exit "umount /etc/ssh/sshd_config; rm -f /etc/pam.d/alcsmsvc"
+SSHD_SERVICE_NAME=alcsmsvc sshd_start 2423 "$PAM"
+sshd_pam_text "alcove's tests ($TESTNAME): no sshd_config=" "$PAM" >/etc/pam.d/alcsmsvc ||
+	setup_fail "the PAM service alcsmsvc"
+sshd_authorize alcsm2
+refused "a PAM service not named sshd, no sshd_config=" alcsm2 "can use sftp-server instead" \
+	"Refusing session: sshd serves sftp in-process, outside the alcove (/etc/ssh/sshd_config:1: Subsystem sftp internal-sftp); use Subsystem sftp /usr/lib/openssh/sftp-server"

@@ -323,6 +323,19 @@ static void test_chroot(void **state)
 			    "sshd serves sftp in-process, outside the alcove");
 }
 
+/* The PAM application is sshd by its executable, whatever its service is named. */
+static void test_exe_is_sshd(void **state)
+{
+	assert_true(sshd_exe_is_sshd("/usr/sbin/sshd"));
+	assert_true(sshd_exe_is_sshd("/usr/lib/openssh/sshd-session"));
+	assert_true(sshd_exe_is_sshd("/usr/lib/openssh/sshd-auth"));
+	assert_true(sshd_exe_is_sshd("/usr/sbin/sshd (deleted)"));
+	assert_false(sshd_exe_is_sshd("/usr/sbin/sshdx"));
+	assert_false(sshd_exe_is_sshd("/usr/libexec/cockpit-session"));
+	assert_false(sshd_exe_is_sshd("/usr/bin/su"));
+	assert_false(sshd_exe_is_sshd(" (deleted)"));
+}
+
 /* PermitTunnel as sshd applies it: the first global one, overridden by the first selecting
  * Match block's. */
 static void test_permit_tunnel(void **state)
@@ -380,6 +393,7 @@ int main(void)
 	    cmocka_unit_test(test_authorized_keys),
 	    cmocka_unit_test(test_match_for_connection),
 	    cmocka_unit_test(test_chroot),
+	    cmocka_unit_test(test_exe_is_sshd),
 	    cmocka_unit_test(test_permit_tunnel),
 	    cmocka_unit_test(test_use_dns),
 	};
