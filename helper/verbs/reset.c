@@ -22,14 +22,10 @@
 #include "lib/state.h"
 #include "lib/tree_remove.h"
 
-#define MAX_ALCOVES_OF_USER 256
-typedef char AlcoveNames[MAX_ALCOVES_OF_USER][32];
-
 /* The user's alcoves (names under ALCOVE_RUN_DIR), or an answered error. */
-static int list_alcoves(Answer *ans, int runfd, const char *user, uid_t uid, AlcoveNames names,
-			size_t *ret_n)
+static int list_alcoves(Answer *ans, int runfd, const char *user, uid_t uid, AlcoveNames *names)
 {
-	int r = alcove_names_of(runfd, user, uid, names, MAX_ALCOVES_OF_USER, ret_n);
+	int r = alcove_names_of(runfd, user, uid, names);
 
 	if (r < 0)
 		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
@@ -41,21 +37,22 @@ static int list_alcoves(Answer *ans, int runfd, const char *user, uid_t uid, Alc
 static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const char *held_name,
 		    int held_dirfd)
 {
-	AlcoveNames names;
+	_cleanup_(alcove_names_free) AlcoveNames names = {0};
 	AlcError e = {0};
-	size_t n = 0;
 	int r;
 
-	r = list_alcoves(ans, runfd, user, uid, names, &n);
+	r = list_alcoves(ans, runfd, user, uid, &names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
-		if (held_dirfd >= 0 && strcmp(names[i], held_name) == 0)
-			r = alcove_end_locked(names[i], held_dirfd, &e);
+	for (size_t i = 0; i < names.n; i++) {
+		const char *name = names.name[i];
+
+		if (held_dirfd >= 0 && strcmp(name, held_name) == 0)
+			r = alcove_end_locked(name, held_dirfd, &e);
 		else
-			r = alcove_stop(runfd, names[i], &e);
+			r = alcove_stop(runfd, name, &e);
 		if (r < 0)
-			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], e.msg);
+			return answer_error(ans, r, "Failed to stop alcove %s: %s", name, e.msg);
 	}
 	return 0;
 }
@@ -64,23 +61,22 @@ static int stop_all(Answer *ans, int runfd, const char *user, uid_t uid, const c
  * with share = "session" locks a name of its own, so it may have started one since. */
 static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
 {
-	AlcoveNames names;
-	size_t n = 0;
+	_cleanup_(alcove_names_free) AlcoveNames names = {0};
 	int r;
 
-	r = list_alcoves(ans, runfd, user, uid, names, &n);
+	r = list_alcoves(ans, runfd, user, uid, &names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < names.n; i++) {
 		_cleanup_close_ int dfd =
-		    paths_openat(runfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		    paths_openat(runfd, names.name[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 		AlcoveState st;
 
 		if (dfd == -ENOENT)
 			continue;
 		if (dfd < 0)
 			return answer_error(ans, dfd, "Failed to open %s/%s: %m", ALCOVE_RUN_DIR,
-					    names[i]);
+					    names.name[i]);
 		r = statefile_read(dfd, &st);
 		if (r == -ENOENT)
 			continue;
@@ -91,7 +87,7 @@ static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
 			    ans, EBUSY,
 			    "A login started alcove %s of %s during the reset (or its "
 			    "state cannot be read); nothing was deleted, try again",
-			    names[i], user);
+			    names.name[i], user);
 	}
 	return 0;
 }

@@ -154,17 +154,41 @@ int alcove_stop(int runfd, const char *name, AlcError *e)
 	return alcove_stop_locked(runfd, name, dirfd, e);
 }
 
-int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
-		    size_t *ret_n)
+void alcove_names_free(AlcoveNames *l)
+{
+	free(l->name);
+	*l = (AlcoveNames){0};
+}
+
+static int names_add(AlcoveNames *l, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len >= sizeof(l->name[0]))
+		return 0; /* cannot be: alcove_name_is_valid() bounds it */
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *p = reallocarray(l->name, cap, sizeof(l->name[0]));
+
+		if (!p)
+			return -ENOMEM;
+		l->name = p;
+		l->cap = cap;
+	}
+	memcpy(l->name[l->n++], name, len + 1);
+	return 0;
+}
+
+int alcove_names_of(int runfd, const char *user, uid_t uid, AlcoveNames *ret)
 {
 	struct dirent *de;
-	size_t n = 0;
 	DIR *d;
 	int r = opendir_fd(runfd, &d);
 
+	*ret = (AlcoveNames){0};
 	if (r < 0)
 		return r;
-	while ((de = readdir(d))) {
+	while (r >= 0 && (errno = 0, de = readdir(d))) {
 		bool match = uid != (uid_t)-1 && rundir_name_of_uid(de->d_name, uid);
 
 		if (!match && user && alcove_name_is_valid(de->d_name)) {
@@ -176,37 +200,30 @@ int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], s
 			match =
 			    dfd >= 0 && statefile_read(dfd, &st) == 0 && strcmp(st.user, user) == 0;
 		}
-		if (!match)
-			continue;
-		if (n >= max) {
-			closedir(d);
-			return -E2BIG;
-		}
-		size_t len = strlen(de->d_name);
-		if (len >= 32)
-			continue; /* cannot be: alcove_name_is_valid() bounds it */
-		memcpy(names[n++], de->d_name, len + 1);
+		if (match)
+			r = names_add(ret, de->d_name);
 	}
+	if (r >= 0 && errno != 0)
+		r = negative_errno(); /* readdir failed */
 	closedir(d);
-	*ret_n = n;
-	return 0;
+	if (r < 0)
+		alcove_names_free(ret);
+	return r;
 }
 
 /* Stops every alcove of the request's user (or the one named). */
 int stop_request(const Request *req, Answer *ans, int runfd)
 {
 	const char *user = req->user, *name = req->name;
-	char names[256][32];
+	_cleanup_(alcove_names_free) AlcoveNames names = {0};
 	AlcError e = {0};
-	size_t n = 0;
 	uid_t uid = (uid_t)-1;
 	int r;
 
 	if (name) {
 		if (!alcove_name_is_valid(name))
 			return answer_error(ans, EINVAL, "Invalid alcove name '%s'", name);
-		snprintf(names[0], sizeof(names[0]), "%s", name);
-		n = 1;
+		r = names_add(&names, name);
 	} else if (user) {
 		_cleanup_(login_info_freep) LoginInfo *li = NULL;
 
@@ -214,18 +231,19 @@ int stop_request(const Request *req, Answer *ans, int runfd)
 			return answer_error(ans, EINVAL, "Invalid user name");
 		if (login_lookup(user, NULL, NULL, NULL, &li) == 0)
 			uid = li->uid;
-		r = alcove_names_of(runfd, user, uid, names, ELEMENTSOF(names), &n);
-		if (r < 0)
-			return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
+		r = alcove_names_of(runfd, user, uid, &names);
 	} else
 		return answer_error(ans, EINVAL, "Request without user or name");
-	for (size_t i = 0; i < n; i++) {
-		r = alcove_stop(runfd, names[i], &e);
+	if (r < 0)
+		return answer_error(ans, r, "Failed to list %s: %m", ALCOVE_RUN_DIR);
+	for (size_t i = 0; i < names.n; i++) {
+		r = alcove_stop(runfd, names.name[i], &e);
 		if (r < 0)
-			return answer_error(ans, r, "Failed to stop alcove %s: %s", names[i], e.msg);
+			return answer_error(ans, r, "Failed to stop alcove %s: %s", names.name[i],
+					    e.msg);
 	}
 	/* how many were found: a stop that found none says so (a mistyped name is no success) */
-	kv_addf(&ans->kv, "stopped", "%zu", n);
+	kv_addf(&ans->kv, "stopped", "%zu", names.n);
 	return 0;
 }
 

@@ -20,6 +20,13 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, AlcError *e);
 int alcove_end_locked(const char *name, int dirfd, AlcError *e);
 /* Stops every alcove the request names (name=, or all of user=); answers on error only. */
 int stop_request(const Request *req, Answer *ans, int runfd);
-/* The names of every alcove of user (by the name's uid and the state's user). */
-int alcove_names_of(int runfd, const char *user, uid_t uid, char (*names)[32], size_t max,
-		    size_t *ret_n);
+/* The names of alcoves under ALCOVE_RUN_DIR, as many as there are (a user with
+ * max_sessions = 0 may leave hundreds running): free with alcove_names_free(). */
+typedef struct AlcoveNames {
+	char (*name)[32];
+	size_t n, cap;
+} AlcoveNames;
+void alcove_names_free(AlcoveNames *l);
+/* The names of every alcove of user (by the name's uid and the state's user): 0, or -ENOMEM,
+ * -errno of reading the directory. */
+int alcove_names_of(int runfd, const char *user, uid_t uid, AlcoveNames *ret);

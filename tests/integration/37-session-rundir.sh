@@ -115,3 +115,14 @@ pass "max_sessions: a login after one of the two ended"
 pkill -u "$(id -u alcca6)" -x -f "sleep 4752"
 wait_until 200 alcove_gone alcca6 || fail "alcca6: alcoves left: $(alcove_leftovers alcca6)"
 pass "alcca6: nothing left"
+
+# --- more alcoves than a fixed list held (256; max_sessions = 0 lets a tenant keep hundreds):
+# stop and reset end every one rather than refuse for the number (here 300 ended ones)
+u=$(id -u alcca3)
+for i in $(seq 1 300); do mkdir -m 0711 "/run/alcove/$u-$(printf '%08x' "$i")" || setup_fail "mkdir"; done
+on_exit "rm -rf /run/alcove/$u-*"
+out=$(actl stop alcca3 2>&1) || fail "stop of a user with 300 alcoves: $out"
+assert_eq 0 "$(ls /run/alcove | grep -c "^$u-")" "stop of a user with 300 alcoves ends every one"
+for i in $(seq 1 300); do mkdir -m 0711 "/run/alcove/$u-$(printf '%08x' "$i")" || setup_fail "mkdir"; done
+out=$(actl reset --yes alcca3 2>&1) || fail "reset of a user with 300 alcoves: $out"
+assert_eq 0 "$(ls /run/alcove | grep -c "^$u-")" "reset of a user with 300 alcoves ends every one"
