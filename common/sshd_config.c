@@ -71,7 +71,8 @@ static int parser_error(Parser *p, int r, const char *fmt, ...)
 }
 
 /* Splits s in place into words as sshd's argv_split() does: blanks separate, "..." and '...'
- * quote (the quotes go), an unquoted '#' that starts a word ends the line. */
+ * quote (the quotes go), a backslash before ' " \\ (or, unquoted, a space) is dropped and the
+ * character kept (`sftp\\ x` is one word), an unquoted '#' that starts a word ends the line. */
 static size_t split_words(char *s, char **argv, size_t max)
 {
 	size_t n = 0;
@@ -84,7 +85,9 @@ static size_t split_words(char *s, char **argv, size_t max)
 			break;
 		out = argv[n++] = s;
 		while (*s && (q || !strchr(BLANKS, *s))) {
-			if (q && *s == q)
+			if (*s == '\\' && s[1] && (strchr("'\"\\", s[1]) || (!q && s[1] == ' ')))
+				s++, *out++ = *s++;
+			else if (q && *s == q)
 				q = 0, s++;
 			else if (!q && (*s == '"' || *s == '\''))
 				q = *s++;
@@ -101,21 +104,17 @@ static size_t split_words(char *s, char **argv, size_t max)
 	return n;
 }
 
-/* The keyword and the rest of the line: `Key value`, `Key=value`, `Key = value`. NULL for a
- * blank line or a comment. */
+/* The keyword and the rest of the line, as sshd's strdelim() cuts the keyword: `Key value`,
+ * `Key=value`, `Key = value`, `"Key" value`. NULL for a blank line or a comment. */
 static char *keyword_split(char *line, char **ret_rest)
 {
-	char *kw = line + strspn(line, BLANKS), *rest;
+	char *rest = line, *kw = sshd_strdelim(&rest);
 
-	if (!*kw || *kw == '#')
+	if (kw && !*kw) /* leading blanks: an empty first token */
+		kw = sshd_strdelim(&rest);
+	if (!kw || !*kw || *kw == '#')
 		return NULL;
-	rest = kw + strcspn(kw, BLANKS "=");
-	if (*rest)
-		*rest++ = '\0';
-	rest += strspn(rest, BLANKS);
-	if (*rest == '=')
-		rest++;
-	*ret_rest = rest + strspn(rest, BLANKS);
+	*ret_rest = rest ? rest : kw + strlen(kw); /* no value: the keyword's own NUL */
 	return kw;
 }
 

@@ -199,25 +199,53 @@ static void note_unknown(char *unknown, size_t size, const char *kw)
 		snprintf(unknown + n, size - n, "%s%s", n ? ", " : "", kw);
 }
 
-/* sshd's argv_split(), enough for a Match line: blank-separated, "..." quoted. */
+char *sshd_strdelim(char **s)
+{
+	static const char ws[] = " \t\r\n";
+	char *tok = *s, *p;
+	bool eq;
+
+	if (!tok)
+		return NULL;
+	p = tok + strcspn(tok, " \t\r\n\"=");
+	if (!*p) {
+		*s = NULL;
+		return tok;
+	}
+	if (*p == '"') { /* the quote goes; the token ends at the next one */
+		memmove(p, p + 1, strlen(p));
+		p = strchr(p, '"');
+		if (!p) {
+			*s = NULL;
+			return NULL;
+		}
+		*p++ = '\0';
+		*s = p + strspn(p, ws);
+		return tok;
+	}
+	eq = *p == '=';
+	*p++ = '\0';
+	p += strspn(p, ws);
+	if (!eq && *p == '=') /* one '=' between blanks */
+		p += 1 + strspn(p + 1, ws);
+	*s = p;
+	return tok;
+}
+
+/* A Match line's words as sshd 9.2's match_cfg_line() takes them (sshd_strdelim() each, up to
+ * an empty one or a '#'). SIZE_MAX for an unmatched quote (sshd refuses the line). */
 static size_t split_args(char *s, char **argv, size_t max)
 {
 	size_t n = 0;
+	char *w;
 
-	while (n < max) {
-		s += strspn(s, BLANKS);
-		if (!*s || *s == '#')
+	while (n < max && s) {
+		w = sshd_strdelim(&s);
+		if (!w)
+			return SIZE_MAX;
+		if (!*w || *w == '#')
 			break;
-		if (*s == '"') {
-			argv[n++] = ++s;
-			s += strcspn(s, "\"");
-		} else {
-			argv[n++] = s;
-			s += strcspn(s, BLANKS);
-		}
-		if (!*s)
-			break;
-		*s++ = '\0';
+		argv[n++] = w;
 	}
 	return n;
 }
@@ -253,7 +281,7 @@ int sshd_match_line(const SshdConn *conn, char *args, char *unknown, size_t unkn
 		unknown[0] = '\0';
 	if (n == 1 && strcasecmp(w[0], "All") == 0)
 		return 1;
-	if (n == 0 || n % 2 || n == MAX_ARGS) {
+	if (n == 0 || n % 2 || n >= MAX_ARGS) {
 		/* sshd refuses to start with it; should one run, it must not pass for a no */
 		note_unknown(unknown, unknownsize, "a malformed Match");
 		return 1;

@@ -28,6 +28,12 @@ typedef struct SshdConn {
 	size_t n_groups;
 } SshdConn;
 
+/* The next token of *s as sshd's strdelim() cuts it (servconf.c's keywords, 9.2's Match
+ * words): split at blanks or one '=', and a '"' anywhere drops out and makes the token run to
+ * the next '"' (`a"lice"` is alice, `"User"` is User); *s moves past it and the blanks after
+ * (NULL at the end). NULL for an unmatched quote. Modifies the string in place. */
+char *sshd_strdelim(char **s);
+
 /* 1 when the Match line's arguments (after the keyword, modified in place) select conn, 0 when
  * they provably do not; unknown gets the criteria assumed to match ("" when none). */
 int sshd_match_line(const SshdConn *conn, char *args, char *unknown, size_t unknownsize);

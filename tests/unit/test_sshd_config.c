@@ -78,6 +78,20 @@ static void test_equals_and_quotes(void **state)
 	assert_string_equal(s.global.text, "ForceCommand internal-sftp");
 	assert_string_equal(sshd_sftp_advice(&s.global),
 			    "ForceCommand /usr/lib/openssh/sftp-server");
+	/* as sshd 9.2 reads them (sshd -T): a quoted keyword, a quote inside one, a backslash
+	 * before a blank in a word */
+	put("q1", "\"Subsystem\" sftp internal-sftp\n");
+	assert_int_equal(read_ok("q1").n_global, 1);
+	put("q2", "Sub\"system\" sftp internal-sftp\n");
+	assert_int_equal(read_ok("q2").n_global, 1);
+	put("q3", "Subsystem sftp\\ x internal-sftp\n");
+	s = read_ok("q3");
+	assert_int_equal(s.n_global, 1);
+	assert_string_equal(s.global.text, "Subsystem sftp x internal-sftp");
+	put("q4", "\"ForceCommand\" internal-sftp\n");
+	assert_true(read_ok("q4").global.forced);
+	put("q5", "Subsystem sftp internal\\-sftp\n"); /* an escape sshd does not know stays */
+	assert_int_equal(read_ok("q5").n_global, 0);
 }
 
 /* The first global one wins, for each subsystem name and for ForceCommand; a command that

@@ -49,6 +49,19 @@ static void test_user_group(void **state)
 	assert_match("Group Staff", 0, "");
 }
 
+/* Words as sshd 9.2's strdelim() cuts them (checked with sshd -T -C): a quote anywhere drops
+ * out ("a\"lice\"" is alice), one '=' separates, an unmatched quote is malformed. */
+static void test_quoting(void **state)
+{
+	assert_match("User a\"lice\"", 1, "");
+	assert_match("User=alice", 1, "");
+	assert_match("User = alice", 1, "");
+	assert_match("\"User\" \"alice\"", 1, "");
+	assert_match("User \"bob alice\"", 0, ""); /* one pattern with a blank in it */
+	assert_match("User alice # a comment", 1, "");
+	assert_match("User \"alice", 1, "a malformed Match");
+}
+
 /* sshd matches User against the name the client typed (getpwnamallow()); a case-insensitive
  * NSS answers "Alice" with the account alice: a line that selects either name selects it. */
 static void test_typed_user(void **state)
@@ -112,9 +125,8 @@ static void test_unknown_and_all(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_user_group),
-	    cmocka_unit_test(test_typed_user),
-	    cmocka_unit_test(test_host_address),
+	    cmocka_unit_test(test_user_group),	    cmocka_unit_test(test_typed_user),
+	    cmocka_unit_test(test_quoting),	    cmocka_unit_test(test_host_address),
 	    cmocka_unit_test(test_unknown_and_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
