@@ -326,7 +326,8 @@ static int build(OpenCtx *c)
 
 /* The control socket given to the user, only now: the build made it root's, 0600, so that
  * none of the user's host processes could queue an ENTER that init would serve before the
- * build set the layer's quota again (lifted for the mount: helper/build/layer_quota.c). Again
+ * build set the layer's quota again (lifted for the mount: helper/build/layer_quota.c). Once
+ * the open holds the alcove (built, joined, or built anew for one that was ending), and again
  * on every join, for an alcove whose helper was killed before it got here. */
 static int hand_control(OpenCtx *c)
 {
@@ -418,9 +419,9 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	if (r > 0) /* joined: the layer_quota of now, of the profile the alcove runs with */
 		quota_reapply(policy_find_profile(c->policy, c->profile_name) ?: c->profile,
 			      c->login->user, c->login->uid);
-	if (r == 0)
-		r = build(c);
-	return r < 0 ? r : hand_control(c);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return build(c);
 }
 
 /* The host directories the alcove writes (lobby.h): a home pattern's, writable mounts'. */
@@ -600,6 +601,11 @@ static int open_locked(OpenCtx *c, const Request *req)
 	c->t_hold = monotonic_us() - t;
 	if (r < 0)
 		return r;
+	r = hand_control(c); /* after hold: the alcove it holds may have been built anew */
+	if (r < 0) {
+		unhold(c);
+		return r;
+	}
 	FAULT_POINT("hold");
 	if (req->lobby) {
 		t = monotonic_us();

@@ -46,7 +46,16 @@ wait_until 100 eval 'python3 "$PROTO" /run/alcove/$UID_U/admin status 2>/dev/nul
 old=$(sed -n 's/^pid=//p' /run/alcove/$UID_U/state)
 old_id="$(awk '{print $22}' /proc/$old/stat) $(readlink /proc/$old/ns/pid)"
 kill -0 "$old" 2>/dev/null || fail "init $old ended before the SIGKILL delay: nothing to test"
-out=$("${CTL[@]}" enter $U -- /bin/sh -c "$INIT_ID" 2>&1) || fail "session while the alcove was stopping: $out"
+OUT=$ALCOVE_TEST_CONFDIR/second.out
+"${CTL[@]}" enter $U -- /bin/sh -c "$INIT_ID; sleep 2" >"$OUT" 2>&1 &
+second=$!
+wait_until 200 test -s "$OUT" || fail "session while the alcove was stopping: no output"
+out=$(head -1 "$OUT")
+# the alcove built anew inside the open (rebuild_ended) is the user's to enter like any other:
+# its control socket handed over (a login as the user failed there with EACCES: 60-deb)
+assert_eq "$UID_U 600" "$(stat -c '%u %a' "/run/alcove/$UID_U/control" 2>&1)" \
+	"the alcove built anew for a session while the old one stopped: control socket the user's"
+wait "$second" || fail "session while the alcove was stopping: $(cat "$OUT")"
 [ "$out" != "$old_id" ] || fail "the session did not get a new alcove (init $old: $old_id)"
 wait "$first" || fail "the session that left the TERM-proof process failed"
 pass "a session while the alcove is stopping waits for it and gets a new one"
