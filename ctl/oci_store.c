@@ -86,20 +86,29 @@ int oci_store_remove(int dirfd, const char *name)
 	return remove_tree(dirfd, name, st.st_dev, bad, sizeof(bad));
 }
 
+/* "<prefix>.<16 random hex digits>" into name (a pull's or a trash directory's). */
+static int random_name(const char *prefix, char name[static 32])
+{
+	unsigned char rnd[8];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	snprintf(name, 32, "%s.%02x%02x%02x%02x%02x%02x%02x%02x", prefix, rnd[0], rnd[1], rnd[2],
+		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	return 0;
+}
+
 /* dirfd/name renamed to trash.<random> in the store's root, and that rename fsync'd: its
  * removal waits for oci_store_empty_trash. */
 static int trash(OciStore *s, int dirfd, const char *name)
 {
-	unsigned char rnd[8];
 	char to[32];
 	int r;
 
 	do {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return -EIO;
-		snprintf(to, sizeof(to), "trash.%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
-			 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-		r = RET_NERRNO(renameat2(dirfd, name, s->ocifd, to, RENAME_NOREPLACE));
+		r = random_name("trash", to);
+		if (r >= 0)
+			r = RET_NERRNO(renameat2(dirfd, name, s->ocifd, to, RENAME_NOREPLACE));
 	} while (r == -EEXIST);
 	if (r < 0)
 		return r;
@@ -229,13 +238,10 @@ int oci_store_clean(OciStore *s, AlcError *e)
 
 int oci_store_pull_dir(OciStore *s, char name[static 32], int *ret_fd)
 {
-	unsigned char rnd[8];
-	int fd;
+	int r = random_name("pull", name), fd;
 
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -EIO;
-	snprintf(name, 32, "pull.%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
-		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	if (r < 0)
+		return r;
 	if (mkdirat(s->ocifd, name, 0700) < 0)
 		return negative_errno();
 	fd = open_beneath(s->ocifd, name, O_RDONLY | O_DIRECTORY, 0);
