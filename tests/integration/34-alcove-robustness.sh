@@ -130,11 +130,13 @@ assert_contains "$out" "the subordinate uid range of alcr6 in /etc/subuid starts
 
 # --- home = "host" is reached through root's directories only: a symlink on the way, or a
 # parent the user (or anyone but root) can write, refuses the alcove, naming the path
-alcove_user alcr7
 H=$(mktemp -d /run/alcove-tests/homes.XXXXXX)
 on_exit "rm -rf $H"
 chmod 755 "$H"
-install -d -o alcr7 -g alcr7 -m 0755 "$H/real/alcr7" "$H/userdir"
+install -d -m 0755 "$H/real"
+# Made there, not in /home: usermod -d below moves the entry, not the directory useradd made
+alcove_user alcr7 -d "$H/real/alcr7"
+install -d -o alcr7 -g alcr7 -m 0755 "$H/userdir"
 install -d -o alcr7 -g alcr7 -m 0755 "$H/userdir/alcr7"
 ln -s real "$H/link"
 ln -s real/alcr7 "$H/homelink"
