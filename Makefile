@@ -124,13 +124,24 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@./demo/demo.sh
 
-$(BUILD)/obj/%.o: %.c
+# The paths compiled in (DEFS): an object built with other ones is built again, so that
+# `make install PREFIX=/opt` after a plain `make` installs programs that look under /opt. The
+# stamp is rewritten only when they change (make then sees it newer than the objects).
+PATHS_STAMP := $(BUILD)/paths.stamp
+PATHS_TEXT  := $(SYSCONFDIR) $(LIBEXECDIR) $(LOCALSTATEDIR)
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATHS_TEXT)' | cmp -s - $@ || echo '$(PATHS_TEXT)' >$@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/helper/%.o $(BUILD)/fault/helper/%.o $(BUILD)/san/helper/%.o: EXTRA_CFLAGS += -Ihelper
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -181,7 +192,10 @@ $(BUILD)/test/%: tests/unit/%.c $(SAN_COMMON) $(SAN_EXTRA)
 # The helper's directory making where renameat2() takes no flag (EINVAL, as on NFS).
 $(BUILD)/test/test_paths_dir: TEST_LDFLAGS := -Wl,--wrap=renameat2
 
-check: check-unit check-integration
+# As `sudo make check` on a fresh host (README): what the tests need first, then both layers.
+check:
+	./tests/install-deps.sh
+	@$(MAKE) --no-print-directory check-unit check-integration
 
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -201,7 +215,7 @@ bench: all $(BUILD)/tests/lobby-probe $(BUILD)/tests/oci-unpack
 # own directory. Tests point alcovectl at it with ALCOVE_HELPER.
 FAULT_OBJS := $(HELPER_OBJS:$(BUILD)/obj/%.o=$(BUILD)/fault/%.o)
 
-$(BUILD)/fault/%.o: %.c
+$(BUILD)/fault/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) -DALCOVE_FAULT_INJECTION -MMD -MP -c $< -o $@
 
@@ -261,7 +275,7 @@ FUZZ_CFLAGS   = -std=gnu11 -O1 -g $(WARNINGS) $(DEFS) -fsanitize=fuzzer-no-link 
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_COMMON  := $(COMMON_SRCS:%.c=$(BUILD)/fuzzobj/%.o)
 
-$(BUILD)/fuzzobj/%.o: %.c
+$(BUILD)/fuzzobj/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -21,6 +21,9 @@ SERVICE=alcove-demo-sshd
 PAM_FILE=/etc/pam.d/$SERVICE
 MARK="alcove demo, removed when the demo ends"
 LOCK=/run/lock/alcove-demo.lock
+# Not under /tmp: the login's lobby has the alcove's /tmp, and sshd reads the keys there. One
+# fixed name (the lock serialises demos), so that a demo killed with SIGKILL is found after.
+RUN_DIR=/run/alcove-demo
 export ALCOVE_HELPER=$BUILD/alcove-helper
 CTL=$BUILD/alcovectl
 
@@ -37,6 +40,8 @@ cleanup() {
 	local rc=$? p
 	trap '' INT TERM HUP
 	[ -n "${made[client]:-}" ] && kill "${made[client]}" 2>/dev/null
+	# (a TERM between sshd's start and the note of its pid: $! is that pid)
+	[ "${made[sshd]:-}" = starting ] && made[sshd]=${!:-}
 	[ -n "${made[sshd]:-}" ] && stop_sshd "${made[sshd]}"
 	if [ -n "${made[user]:-}" ]; then
 		stop_alcove
@@ -92,6 +97,9 @@ preflight() {
 	[ "$(id -u)" = 0 ] || die "run it as root: sudo make demo"
 	for p in alcove-helper alcove-init alcove-enter alcovectl pam_alcove.so; do
 		[ -e "$BUILD/$p" ] || die "$BUILD/$p is missing: run make first"
+		# The helper runs only from files and a directory that only root can write.
+		[ "$(stat -c %u "$BUILD/$p")" = 0 ] ||
+			die "$BUILD/$p is not root's (built by $(stat -c %U "$BUILD/$p")): the helper refuses programs others can replace; rebuild as root: make clean && sudo make demo"
 	done
 	for p in /usr/sbin/sshd ssh ssh-keygen useradd ss; do
 		command -v "$p" >/dev/null || die "$p is missing: run make deps"
@@ -102,17 +110,41 @@ preflight() {
 	exec 9>>"$LOCK"
 	flock -n 9 || die "another demo is running ($LOCK)"
 	made[lock]=1
+	remove_stale_run_dir
+	# Both names checked before either is removed: remove_users deletes both.
+	local left=
 	for p in "$USER_NAME" "$NEIGHBOUR"; do
 		getent passwd "$p" >/dev/null || continue
 		[ "$(getent passwd "$p" | cut -d: -f5)" = "$MARK" ] ||
 			die "a user $p exists and is not the demo's: not touching it"
-		say "(removing what an interrupted demo left: the users $USER_NAME, $NEIGHBOUR)"
+		left+=" $p"
+	done
+	if [ -n "$left" ]; then
+		say "(removing what an interrupted demo left: the users$left)"
 		stop_alcove
 		remove_users
-	done
+	fi
 	for p in /run/sshd /run/alcove /var/lib/alcove; do
 		[ -e "$p" ] || made[rmdirs]+=" $p"
 	done
+}
+
+# What a demo killed with SIGKILL left: its sshd (a session of its own, so it outlived the
+# demo: stopped only if its pid file names a process running this sshd_config), its PAM file
+# and its directory.
+remove_stale_run_dir() {
+	local pid
+	[ -e "$RUN_DIR" ] || return 0
+	[ -d "$RUN_DIR" ] && [ ! -L "$RUN_DIR" ] && [ "$(stat -c %u "$RUN_DIR")" = 0 ] ||
+		die "$RUN_DIR exists and is not the demo's directory: not touching it"
+	say "(removing what an interrupted demo left: $RUN_DIR)"
+	pid=$(cat "$RUN_DIR/sshd.pid" 2>/dev/null)
+	if [[ $pid =~ ^[0-9]+$ ]] &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-f $RUN_DIR/sshd_config "; then
+		stop_sshd "$pid"
+	fi
+	grep -q "^# written by the alcove demo" "$PAM_FILE" 2>/dev/null && rm -f "$PAM_FILE"
+	rm -rf "$RUN_DIR"
 }
 
 # The first 65536 ids from 100000 up that no subuid/subgid line and no account or group uses.
@@ -134,9 +166,11 @@ free_subid_start() {
 make_user() {
 	local start
 	# No range from useradd (SUB_UID_COUNT=0): the demo picks one that overlaps nothing.
+	# Armed first: a Ctrl-C right after useradd still removes the user (preflight found
+	# neither name taken by someone else's account).
+	made[user]=1
 	useradd -m -s /bin/bash -c "$MARK" -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$USER_NAME" ||
 		die "useradd $USER_NAME failed"
-	made[user]=1
 	useradd -m -s /bin/bash -c "$MARK" -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$NEIGHBOUR" ||
 		die "useradd $NEIGHBOUR failed"
 	start=$(free_subid_start)
@@ -227,7 +261,8 @@ session required $BUILD/pam_alcove.so config=$POLICY helper=$BUILD/alcove-helper
 	sshd_config_text "$PORT" "$dir" >"$dir/sshd_config"
 	# A session of its own: the terminal's hangup must not reach sshd (on SIGHUP it re-executes
 	# itself and leaves the sessions it had unreaped); the demo stops it by its pid.
-	setsid "$dir/$SERVICE" -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null &
+	made[sshd]=starting
+	setsid "$dir/$SERVICE" -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null 9>&- &
 	pid=$!
 	made[sshd]=$pid
 	until grep -q "Server listening on 127.0.0.1 port $PORT" "$dir/sshd.log" 2>/dev/null; do
@@ -264,7 +299,9 @@ tour() {
 	if [ ${#inside[@]} != 5 ]; then
 		((st <= 128)) || kill "$pid" # silent for 60 s; else ssh closed its output: it ends
 		wait "$pid"
-		login_failed $?
+		st=$?
+		unset 'made[client]' # reaped: its pid may be another process's now
+		login_failed $st
 	fi
 	say "== ssh $USER_NAME@127.0.0.1 -p $PORT runs in its alcove:"
 	show "PID 1 (/proc/1/comm)" "${inside[0]}" "$(cat /proc/1/comm)"
@@ -275,7 +312,10 @@ tour() {
 	say "== alcovectl list, from outside, while the login runs:"
 	"$CTL" list | awk -v u="$USER_NAME" 'NR == 1 || $1 == u { print "   " $0 }'
 	exec {to}>&- {from}<&-
-	wait "$pid" || die "the ssh login ended with status $?"
+	wait "$pid"
+	st=$?
+	unset 'made[client]'
+	((st == 0)) || die "the ssh login ended with status $st"
 }
 
 show() { # what inside [host]
@@ -333,9 +373,8 @@ login_failed() { # ssh's exit status
 
 DEMO_START=$(date +%s)
 preflight
-made[dir]=$(mktemp -d /run/alcove-demo.XXXXXX) || die "mktemp failed"
-# Not under /tmp: the login's lobby has the alcove's /tmp, and sshd reads the keys there.
-chmod 755 "${made[dir]}"
+mkdir -m 755 "$RUN_DIR" || die "Failed to make $RUN_DIR"
+made[dir]=$RUN_DIR
 pick_cgroup
 make_user
 write_policy

@@ -94,14 +94,19 @@ main() {
 	before=$(mktemp)
 	installed_packages >"$before"
 	wrote=$(deny_service_starts)
-	# shellcheck disable=SC2064 # the paths are fixed now
-	trap "rm -f '$before' $wrote" EXIT
+	# Also when apt-get fails or is interrupted: a later run finds the packages installed and
+	# returns at once, so what this one enabled would stay enabled.
+	trap 'demo_finish "$before" $wrote' EXIT
 	trap 'exit 130' INT TERM
 	# shellcheck disable=SC2086
 	apt-get install -y --no-install-recommends $missing
-	# Every package new on the host, the dependencies pulled in included.
+}
+
+# Every package new on the host (the dependencies pulled in included): its services disabled.
+demo_finish() { # before-list [policy-rc.d written]
 	# shellcheck disable=SC2046
-	new_services $(installed_packages | comm -13 "$before" -) | disable_services
+	new_services $(installed_packages | comm -13 "$1" -) | disable_services
+	rm -f "$@"
 }
 
 [ "${ALCOVE_DEPS_LIB:-0}" = 1 ] || main "$@"

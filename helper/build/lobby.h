@@ -7,7 +7,9 @@
  * (DESIGN §2, §11):
  *   - U's login shell path        -> read-only bind of alcove-enter
  *   - /run/alcove/shell           -> bind of the real login shell (for callers that are not U)
- *   - /dev/pts, /dev/ptmx         -> the alcove's devpts instance and its ptmx
+ *   - /dev/pts                    -> stays the host's (sshd's pty is a host terminal, in
+ *                                    utmp as on any login); the alcove's devpts is attached
+ *                                    under the marker, where alcove-enter relays through it
  *   - /tmp                        -> the alcove's /tmp
  *   - /run/alcove/lobby           -> a read-only tmpfs of host root's holding the marker
  *                                    (uid and alcove name, lobby_marker.h) alcove-enter

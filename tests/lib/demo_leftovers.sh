@@ -16,7 +16,7 @@ demo_leftovers() {
 	ps -e -o stat=,ppid=,pid=,args= | grep -v '^Z[^ ]* *1 ' | grep 'alcove-dem[o]'
 	grep -h 'alcove-demo' /proc/self/mountinfo /proc/1/mountinfo
 	grep -l '^user=alcove-demo$' /run/alcove/*/state
-	ls -d /var/lib/alcove/alcove-demo* /etc/pam.d/alcove-demo* /run/alcove-demo.* \
+	ls -d /var/lib/alcove/alcove-demo* /etc/pam.d/alcove-demo* /run/alcove-demo /run/alcove-demo.* \
 		/run/lock/alcove-demo* /home/alcove-demo*
 	[ -n "${1:-}" ] || return 0
 	getent passwd "$1" >/dev/null && return 0
