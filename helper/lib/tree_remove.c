@@ -76,6 +76,21 @@ static int move_to_top(TreeRemoval *t, int dirfd, const char *name)
 
 static int empty_dir(TreeRemoval *t, int fd, unsigned depth);
 
+/* A subvolume at its qgroup limit refuses the renames below TREE_MAX_OPEN levels with EDQUOT,
+ * even to root (btrfs reserves metadata space for a rename; unlink and rmdir it lets through):
+ * a tenant who filled their layer behind a deep chain would make it impossible to delete. Its
+ * limit goes first, as it goes with the subvolume anyway. Best effort: with quotas off there
+ * is no limit, and a failure that matters is the removal's to report. */
+static void subvolume_unlimit(int dirfd, const char *name)
+{
+	const LayerQuota none = {0};
+	_cleanup_close_ int fd = -1;
+
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		(void)quota_apply(fd, 0, &none);
+}
+
 /* Removes dirfd/name, a directory, with everything below it (or moves it to the top). */
 static int remove_subdir(TreeRemoval *t, int dirfd, const char *name, unsigned depth)
 {
@@ -85,8 +100,10 @@ static int remove_subdir(TreeRemoval *t, int dirfd, const char *name, unsigned d
 	r = check_same_mount(t, dirfd, name, &subvol_dev);
 	if (r < 0)
 		return r;
-	if (r == 1) /* a tree of its own, with its own top; an empty subvolume goes with rmdir */
+	if (r == 1) { /* a tree of its own, with its own top; an empty subvolume goes with rmdir */
+		subvolume_unlimit(dirfd, name);
 		return remove_tree(dirfd, name, subvol_dev, t->bad, t->badlen);
+	}
 	if (depth >= TREE_MAX_OPEN)
 		return move_to_top(t, dirfd, name);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
