@@ -457,6 +457,13 @@ static int lookup_user(Gc *g)
 	if (r < 0 && r != -ENOENT)
 		return r;
 	g->uid = r >= 0 ? pw.pw.pw_uid : (uid_t)-1;
+	/* A case-insensitive NSS (sssd, LDAP) answers "ALICE" with alice: her layer, state and
+	 * scope are named after alice, so "ALICE" would find none of them and clean nothing. */
+	if (r >= 0 && policy_name_is_safe(pw.pw.pw_name) &&
+	    strlen(pw.pw.pw_name) < sizeof(g->user_name)) {
+		snprintf(g->user_name, sizeof(g->user_name), "%s", pw.pw.pw_name);
+		g->user = g->user_name;
+	}
 	nss_passwd_done(&pw);
 	f = fopen("/etc/subuid", "re");
 	if (!f)

@@ -22,7 +22,8 @@
 typedef struct Gc {
 	bool dry_run;
 	bool force;
-	const char *user; /* NULL: every user */
+	const char *user; /* NULL: every user; passwd's spelling when NSS knows it */
+	char user_name[256];
 	uid_t uid;	  /* of user; (uid_t)-1 when not in passwd */
 	uid_t subuid;	  /* first subordinate uid of user (its ns root in user mode); 0 unknown */
 	int runfd, libfd;

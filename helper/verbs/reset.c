@@ -190,6 +190,10 @@ int verb_reset(const HelperEnv *env, const Request *req, Answer *ans)
 		return answer_error(ans, r, "Failed to open %s safely: %m", ALCOVE_RUN_DIR);
 	/* a user deleted from passwd has no uid any more, and no login to race with */
 	if (login_lookup(user, NULL, NULL, NULL, &li) == 0) {
+		/* passwd's spelling: a case-insensitive NSS answers "ALICE" with alice, whose layer
+		 * is /var/lib/alcove/alice; "ALICE"'s does not exist, and reset said "ok" */
+		if (policy_name_is_safe(li->user))
+			user = ans->fields.user = li->user;
 		uid = li->uid;
 		snprintf(name, sizeof(name), "%u", (unsigned)uid);
 		r = lock_alcove(runfd, name, true, &dirfd, &lockfd);

@@ -84,3 +84,16 @@ assert_not_contains "$out" "reached" "no command ran"
 line=$(journal_wait "Refusing session: rule #1 (line 3): user name \"$LONG\" cannot be contained") ||
 	fail "no refusal naming $LONG: $(cat "$JOURNAL")"
 pass "the refusal names the login: ${line#*msg=}"
+
+# --- the admin's verbs take the spelling NSS takes: reset ALCIDX wipes alcidx's layer (it
+# deleted /var/lib/alcove/ALCIDX, which does not exist, and said "ok")
+conf3=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = true; };
+profiles = { lab = { }; };
+rules = ( { user = \"alcidx\"; profile = \"lab\"; } );")
+in_alcove "$conf3" alcidx 'echo planted >/var/tmp/alcid-planted' || fail "write into alcidx's layer"
+"$ALCOVECTL" --config "$conf3" stop alcidx
+[ -e /var/lib/alcove/alcidx/layer/upper/var/tmp/alcid-planted ] ||
+	fail "setup: the file is not in /var/lib/alcove/alcidx's layer"
+out=$("$ALCOVECTL" --config "$conf3" reset --yes ALCIDX 2>&1) || fail "reset ALCIDX: $out"
+[ ! -e /var/lib/alcove/alcidx ] || fail "reset ALCIDX left alcidx's layer: $(ls /var/lib/alcove/alcidx)"
+pass "reset ALCIDX removes alcidx's layer"
