@@ -20,6 +20,7 @@
 #include "log.h"
 #include "login.h"
 #include "macro.h"
+#include "nsswrap.h"
 #include "oci_inuse.h"
 #include "oci_store.h"
 #include "policy.h"
@@ -340,6 +341,21 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 	return CTL_EXIT_OK;
 }
 
+/* The layer is named after the passwd entry: a case-insensitive NSS (sssd, LDAP) answers
+ * "ALICE" with alice, whose layer is /var/lib/alcove/alice. */
+static int layer_diff_user(const CtlContext *ctx, const char *user, const LayerArgs *a)
+{
+	NssPasswd pw = {0};
+	int r;
+
+	if (nss_getpwnam(user, &pw) < 0 || !policy_name_is_safe(pw.pw.pw_name))
+		r = layer_diff_run(ctx, user, a);
+	else
+		r = layer_diff_run(ctx, pw.pw.pw_name, a);
+	nss_passwd_done(&pw);
+	return r;
+}
+
 int cmd_layer(CtlContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -358,5 +374,5 @@ int cmd_layer(CtlContext *ctx, int argc, char **argv)
 	if (a.image && a.image[0] != '/' && !oci_name_ok(a.image))
 		return ctl_usage(ctx, "--image: '%s' is neither an absolute path nor an image name",
 				 a.image);
-	return layer_diff_run(ctx, argv[first + 1], &a);
+	return layer_diff_user(ctx, argv[first + 1], &a);
 }

@@ -94,6 +94,8 @@ in_alcove "$conf3" alcidx 'echo planted >/var/tmp/alcid-planted' || fail "write 
 "$ALCOVECTL" --config "$conf3" stop alcidx
 [ -e /var/lib/alcove/alcidx/layer/upper/var/tmp/alcid-planted ] ||
 	fail "setup: the file is not in /var/lib/alcove/alcidx's layer"
+out=$("$ALCOVECTL" --config "$conf3" layer diff ALCIDX 2>&1) || fail "layer diff ALCIDX: $out"
+assert_contains "$out" "/var/tmp/alcid-planted" "layer diff ALCIDX reads alcidx's layer"
 out=$("$ALCOVECTL" --config "$conf3" reset --yes ALCIDX 2>&1) || fail "reset ALCIDX: $out"
 [ ! -e /var/lib/alcove/alcidx ] || fail "reset ALCIDX left alcidx's layer: $(ls /var/lib/alcove/alcidx)"
 pass "reset ALCIDX removes alcidx's layer"
