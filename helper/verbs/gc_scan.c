@@ -77,9 +77,16 @@ static int unit_alcove_name(const char *unit, char *ret, size_t size)
 	return -ENOENT;
 }
 
-/* Whether unit belongs to a live alcove, asked under that alcove's lock so that a scope whose
- * build is still writing its state is not taken for an orphan. */
-static bool unit_owned_now(Gc *g, const char *unit)
+/*
+ * Whether unit belongs to a live alcove, asked under that alcove's lock so that a scope whose
+ * build is still writing its state is not taken for an orphan: 1 owned, 0 not, -errno when it
+ * cannot be told. Only a missing run directory (ENOENT: nothing builds or runs under that
+ * name) or a missing or corrupt state says "not owned". Any other failure, of the lock (EISDIR
+ * on a lock file that is a directory, EPERM, EMFILE), of the state's read (gc_names.h) or of
+ * the liveness check, tells nothing, and counts as owned as it does for the run directory
+ * (gc.c): systemd's stop of a scope kills every process in it, a live alcove's whole.
+ */
+static int unit_owner(Gc *g, const char *unit)
 {
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
 	char name[64];
@@ -88,12 +95,19 @@ static bool unit_owned_now(Gc *g, const char *unit)
 
 	r = unit_alcove_name(unit, name, sizeof(name));
 	if (r < 0)
-		return r != -ENOENT; /* NSS failing: cannot tell, which counts as owned (below) */
-	if (lock_alcove(g->runfd, name, false, &dirfd, &lockfd) < 0)
-		return false; /* no directory: nothing builds or runs under that name */
-	/* "cannot tell" (< 0) counts as owned: never stop the scope of an init that may run */
-	return statefile_read(dirfd, &st) == 0 && strcmp(st.scope, unit) == 0 &&
-	       statefile_alive(&st, NULL) != 0;
+		return r == -ENOENT ? 0 : r; /* NSS failing is not "the user is gone" */
+	r = lock_alcove(g->runfd, name, false, &dirfd, &lockfd);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = statefile_read(dirfd, &st);
+	if (gc_state_read_failed(r))
+		return r;
+	if (r < 0 || strcmp(st.scope, unit) != 0)
+		return 0;
+	r = statefile_alive(&st, NULL);
+	return r < 0 ? r : r > 0;
 }
 
 static void gc_scope_one(Gc *g, const char *unit, const char *active)
@@ -110,7 +124,15 @@ static void gc_scope_one(Gc *g, const char *unit, const char *active)
 			      active);
 		return;
 	}
-	if (unit_owned_now(g, unit))
+	r = unit_owner(g, unit);
+	if (r < 0) {
+		g->failed++;
+		gc_report_add(&g->report,
+			      "kept %s (%s): whether a live alcove owns it cannot be told now: %s",
+			      unit, active, strerror(-r));
+		return;
+	}
+	if (r > 0)
 		return;
 	r = scope_stop(unit, &e);
 	if (r < 0 && r != -ENOENT) {

@@ -80,6 +80,17 @@ wait_until 100 eval '[ "$(scope_state)" = active ] && [ -n "$(inits)" ]' || ct_f
 out=$(ct_run alcovectl gc $U)
 assert_not_contains "$out" "$scope" "gc leaves the scope of a live alcove alone"
 assert_eq active "$(scope_state)" "and it stays active"
+# A live alcove gc cannot tell about counts as alive: its lock file replaced by a directory,
+# the lock fails with EISDIR (not "missing"), and its scope and every process in it stay.
+init=$(inits)
+lock=/run/alcove/$uid/lock
+ct_sh "mv $lock $lock.saved && mkdir $lock" || fail "replacing $lock with a directory"
+out=$(ct_run alcovectl gc $U 2>&1)
+assert_contains "$out" "failed to lock /run/alcove/$uid: Is a directory" "gc reports the lock it cannot take"
+assert_not_contains "$out" "stopped $scope" "cannot tell: gc does not stop the scope"
+assert_eq active "$(scope_state)" "cannot tell: the scope stays active"
+assert_eq "$init" "$(inits)" "cannot tell: the alcove's init runs on"
+ct_sh "rmdir $lock && mv $lock.saved $lock" || fail "restoring $lock"
 out=$(ct_ssh $U 'cat /var/tmp/alcg-persist ~/alcg-home') || ct_fail "login after gc: $out"
 assert_eq "persist
 home" "$out" "the next login works and sees the user's files"
