@@ -36,6 +36,8 @@ _Static_assert(POLICY_MAX_LAYERS <= FDPASS_MAX_FDS, "the GO message carries ever
 
 void build_ctx_done(BuildCtx *c)
 {
+	/* first, while the layer lock is held: no other build of the user lifts the limit */
+	quota_restore_after_failure(c);
 	for (size_t i = 0; i < c->n_layers; i++)
 		closep(&c->layer_fds[i]);
 	for (size_t i = 0; i < c->n_bind_fds; i++)
@@ -296,6 +298,9 @@ static int run_parent(BuildCtx *c, pid_t pid, int pidfd, BuildResult *ret)
 		r = start_scope(c, pid, &ret->state);
 		ret->t.scope_us = monotonic_us() - ts;
 	}
+	c->stage = "quota";
+	if (r >= 0)
+		r = quota_lift(c);  /* for the child's overlay mount only: layer_quota.c */
 	c->stage = "first process"; /* the child's own steps name themselves: "(step ...)" */
 	if (r >= 0)
 		r = send_go(c, cgroup, mnt_fds, n);

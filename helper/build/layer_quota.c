@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Build stage "persistent layer", its quota: layer_quota and layer_inodes set on the layer's
- * project (common/quota.h) at every build, lifted while the child mounts the overlay and set
- * again before the helper answers.
+ * project (common/quota.h) at every build; lifted only while the child mounts the overlay
+ * (build.c, run_parent()), and set again before the helper answers, or when the build fails.
  */
 #include "stage.h"
 
@@ -60,24 +60,6 @@ int persist_make_layer(BuildCtx *c, int userfd)
 	return 0;
 }
 
-/* overlayfs remakes work/work at every mount and, with no room for that under the quota,
- * mounts read-only: a user at the quota could never log in and delete. So the limit is lifted
- * until the child has mounted, and set again by quota_restore() (below) before anything of
- * the tenant's runs: the control socket is the user's only after that (helper/verbs/open.c,
- * hand_control()), so no ENTER of theirs is served meanwhile. */
-static int quota_lift(BuildCtx *c, int layerfd)
-{
-	const LayerQuota none = {0};
-	int r;
-
-	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
-	if (r < 0)
-		return build_error(c, r, "Failed to lift %s/%s/layer's quota for the mount: %m",
-				   ALCOVE_LIB_DIR, c->spec->login->user);
-	c->quota_fd = fcntl(layerfd, F_DUPFD_CLOEXEC, 3);
-	return c->quota_fd < 0 ? build_error(c, negative_errno(), "dup: %m") : 0;
-}
-
 /* The filesystem cannot enforce the quota (r): refused, or a warning per
  * layer_quota_fallback. The builtin quota is a default that only some filesystems can honour,
  * not an admin's request: check-config says so in a note and explain per user
@@ -117,14 +99,16 @@ static int quota_remove(BuildCtx *c, int layerfd)
 	int r;
 
 	r = quota_apply(layerfd, (uint32_t)c->spec->login->uid, &none);
-	if (r == -EOPNOTSUPP || r == -EEXIST || r == -ENOTCONN || r == -ESRCH || r == -ENOSYS)
+	if (quota_unenforceable(r))
 		return 0;
 	return r < 0 ? build_error(c, r, "Failed to remove the quota of %s/%s/layer: %m",
 				   ALCOVE_LIB_DIR, c->spec->login->user)
 		     : 0;
 }
 
-/* layer_quota / layer_inodes, set again at every build (an admin may have changed them). */
+/* layer_quota / layer_inodes, set again at every build (an admin may have changed them); the
+ * layer kept in c->quota_fd for quota_lift(). share = "session" stacks the layer read-only as
+ * a lower layer: no work/work to make, nothing to lift. */
 int persist_quota(BuildCtx *c, int layerfd)
 {
 	const Profile *p = c->spec->profile;
@@ -137,21 +121,74 @@ int persist_quota(BuildCtx *c, int layerfd)
 	if (r < 0)
 		return quota_unenforced(c, r, quota_fs_of(layerfd));
 	quota_log_hit(c->spec->login->user, c->spec->login->uid, layerfd);
-	return quota_lift(c, layerfd);
+	if (p->share == SHARE_SESSION)
+		return 0;
+	c->quota_fd = fcntl(layerfd, F_DUPFD_CLOEXEC, 3);
+	return c->quota_fd < 0 ? build_error(c, negative_errno(), "dup: %m") : 0;
 }
 
-/* The layer's quota, lifted for the overlay mount (prepare_persist()), is set again once the
- * child has exec'd init: before the helper answers, so before any login of the tenant's. */
-int quota_restore(BuildCtx *c)
+/* overlayfs remakes work/work at every mount and, with no room for that under the quota,
+ * mounts read-only: a user at the quota could never log in and delete. So the limit is lifted
+ * as late as that needs, right before the child is told to mount, and set again by
+ * quota_restore() before anything of the tenant's runs: the control socket is the user's only
+ * after that (helper/verbs/open.c, hand_control()), so no ENTER of theirs is served
+ * meanwhile. A build that fails after the lift sets it again too
+ * (quota_restore_after_failure()): else the layer kept no limit until a build succeeded, and
+ * on ext4/xfs, whose project is the uid's, neither did the running alcove of another name of
+ * that uid. */
+int quota_lift(BuildCtx *c)
 {
-	const Profile *p = c->spec->profile;
-	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+	const LayerQuota none = {0};
 	int r;
 
 	if (c->quota_fd < 0)
 		return 0;
-	r = quota_apply(c->quota_fd, (uint32_t)c->spec->login->uid, &q);
-	return r < 0 ? build_error(c, r, "Failed to set the quota of %s's layer again: %m",
+	r = quota_apply(c->quota_fd, (uint32_t)c->spec->login->uid, &none);
+	if (r < 0)
+		return build_error(c, r, "Failed to lift %s/%s/layer's quota for the mount: %m",
+				   ALCOVE_LIB_DIR, c->spec->login->user);
+	c->quota_lifted = true;
+	return 0;
+}
+
+/* The limit quota_lift() lifted, set again; once: a failure is told once. */
+static int quota_set_again(BuildCtx *c)
+{
+	const Profile *p = c->spec->profile;
+	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
+
+	if (!c->quota_lifted)
+		return 0;
+	c->quota_lifted = false;
+	return quota_apply(c->quota_fd, (uint32_t)c->spec->login->uid, &q);
+}
+
+/* Once the child has exec'd init: before the helper answers, so before any login of the
+ * tenant's. */
+int quota_restore(BuildCtx *c)
+{
+	int r = quota_set_again(c);
+
+	return r < 0 ? build_error(c, r,
+				   "Failed to set the quota of %s's layer again: %m; it is NOT "
+				   "limited until their next login",
 				   c->spec->login->user)
 		     : 0;
+}
+
+/* A build that failed after the lift: its child is dead (its overlay with it), the layer lock
+ * still held, so no other build of the user has lifted the limit meanwhile. The build's own
+ * error is the one answered: this one is logged. */
+void quota_restore_after_failure(BuildCtx *c)
+{
+	char size[32];
+	int r = quota_set_again(c);
+
+	if (r >= 0)
+		return;
+	layer_quota_describe(c->spec->profile, size, sizeof(size));
+	log_warning_errno(r,
+			  "Failed to set layer_quota %s on %s/%s/layer again after its build "
+			  "failed: %m; it is NOT limited until %s's next login",
+			  size, ALCOVE_LIB_DIR, c->spec->login->user, c->spec->login->user);
 }

@@ -38,9 +38,7 @@ void layer_quota_describe(const Profile *p, char *buf, size_t size)
 		snprintf(buf, size, "%llu inodes", (unsigned long long)p->layer_inodes);
 }
 
-/* The errors that say there is no subvolume, project or quota support at all: with no quota
- * wanted, nothing to remove (layer_quota.c's quota_remove() too). */
-static bool nothing_to_remove(int r)
+bool quota_unenforceable(int r)
 {
 	return r == -EOPNOTSUPP || r == -EEXIST || r == -ENOTCONN || r == -ESRCH || r == -ENOSYS;
 }
@@ -51,7 +49,7 @@ static void reapply_failed(const Profile *p, const char *user, int fd, int r)
 	char size[32];
 
 	if (!layer_quota_wanted(p)) {
-		if (!nothing_to_remove(r))
+		if (!quota_unenforceable(r))
 			log_warning_errno(r, "Failed to remove the quota of %s/%s/layer: %m",
 					  ALCOVE_LIB_DIR, user);
 		return;

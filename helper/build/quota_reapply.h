@@ -23,6 +23,11 @@ bool layer_quota_builtin(const Profile *p);
 /* "20M", or "1000 inodes" when only layer_inodes is set: the limit, for a message. */
 void layer_quota_describe(const Profile *p, char *buf, size_t size);
 
+/* quota_apply()'s errors that say the layer's filesystem cannot hold its limit at all (no
+ * subvolume, project or quota support; a layer made before its quota): layer_quota_fallback
+ * decides, and with no quota wanted there is nothing to remove. */
+bool quota_unenforceable(int r);
+
 /*
  * Sets the quota of /var/lib/alcove/<user>/layer to what profile p asks (or removes it when p
  * asks none). Nothing when p keeps no layer (persist = false, share = "session": those build a

@@ -56,7 +56,9 @@ typedef struct BuildCtx {
 	size_t n_ssh_keys;
 	char init_args[10][256];
 
-	int quota_fd; /* the layer, whose quota quota_restore() sets again; -1: none */
+	int quota_fd; /* the layer, whose quota quota_lift() lifts; -1: none to lift */
+	/* lifted: quota_restore() or quota_restore_after_failure() sets it again */
+	bool quota_lifted;
 
 	ChildSetup cs; /* the fds in it are owned by this context until the clone */
 	int sync_fd;   /* the helper's end */
@@ -86,9 +88,13 @@ void build_ctx_done(BuildCtx *c);
 /* layers.c: "ext4", "overlayfs", or "filesystem type 0x..." of the fs holding fd. */
 void fs_describe(int fd, char *buf, size_t len);
 /* layer_quota.c: a new layer/ as a btrfs subvolume when a quota is wanted there; the quota set
- * and lifted for the mount (c->quota_fd); set again once the child has exec'd init. */
+ * (c->quota_fd kept to lift it), lifted right before the child mounts the overlay, set again
+ * once the child has exec'd init or, logged if it cannot be, when the build failed after the
+ * lift (build_ctx_done()). */
 int persist_make_layer(BuildCtx *c, int userfd);
 int persist_quota(BuildCtx *c, int layerfd);
+int quota_lift(BuildCtx *c);
+void quota_restore_after_failure(BuildCtx *c);
 /* layer_repair.c: layer/upper, owned by another id of the user's range (ns root's chown of
  * its "/"), given back to ns root; -EPERM if it is not that. */
 int persist_repair_upper(BuildCtx *c, int layerfd, const struct DirSpec *spec, int *ret_fd);

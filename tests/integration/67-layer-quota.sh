@@ -240,6 +240,32 @@ pass "reset removed the subvolume"
 out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=10 status=none && echo ok')
 assert_eq "ok" "$out" "after reset the user has the whole quota again"
 
+# --- a build that fails once the quota was set leaves the limit in place: the limit is lifted
+# for the overlay's mount, and a build that failed after the lift (its mounts stage, or its
+# child) left the layer without one until the next build that succeeded ---
+actl stop alcqa1 || fail "stop alcqa1"
+layer_limit() { # max referenced bytes of alcqa1's layer qgroup ("none" when lifted)
+	btrfs qgroup show -rf --raw /var/lib/alcove/alcqa1/layer | awk '$1 ~ /^0\// {print $4}'
+}
+assert_eq 20971520 "$(layer_limit)" "the layer's qgroup is limited to 20M between alcoves"
+conf_nosrc=$(make_config '
+defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "20M";
+             mounts = ( { source = "/nonexistent/alcqa"; target = "/mnt/alcqa"; } ); };
+rules = ( { user = "alcqa1"; profile = "defaults"; } );')
+out=$(in_alcove "$conf_nosrc" alcqa1 true 2>&1) && fail "a build with a missing mount source went in"
+assert_contains "$out" "(stage mounts)" "a missing mount source fails the build at its mounts stage"
+assert_eq 20971520 "$(layer_limit)" "... and the layer keeps its 20M limit"
+# the alcove's first process fails after GO: /tmp's mount point in the upper is a file it
+# cannot move aside (immutable)
+upper=/var/lib/alcove/alcqa1/layer/upper
+touch "$upper/tmp" && chattr +i "$upper/tmp" || fail "an immutable file at the upper's /tmp"
+on_exit "chattr -i $upper/tmp; rm -f $upper/tmp"
+out=$(in_alcove "$conf" alcqa1 true 2>&1) && fail "a build whose first process failed went in"
+assert_contains "$out" "mount on '/tmp': Operation not permitted (step mounts) (stage first process)" \
+	"the first process fails at /tmp's mount point"
+assert_eq 20971520 "$(layer_limit)" "... and the layer keeps its 20M limit"
+chattr -i "$upper/tmp" && rm -f "$upper/tmp" || fail "remove the immutable file"
+
 # --- layer_quota = "infinity" removes the limit an earlier build set on the subvolume ---
 conf_free=$(make_config '
 defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "infinity"; };
