@@ -43,7 +43,11 @@ bool quota_unenforceable(int r)
 	return r == -EOPNOTSUPP || r == -EEXIST || r == -ENOTCONN || r == -ESRCH || r == -ENOSYS;
 }
 
-static void reapply_failed(const Profile *p, const char *user, int fd, int r)
+/* 0 when the failure r only warns (no quota wanted, or one the layer's filesystem cannot
+ * enforce with layer_quota_fallback = "warn"), else -errno with *e filled: a build refuses a
+ * quota it cannot set, and a join let through would leave the running alcove without the
+ * limit, even none at all if its build's helper was killed after the lift (build.c). */
+static int reapply_failed(const Profile *p, const char *user, int fd, int r, AlcError *e)
 {
 	QuotaFs fs = quota_fs_of(fd);
 	char size[32];
@@ -52,28 +56,35 @@ static void reapply_failed(const Profile *p, const char *user, int fd, int r)
 		if (!quota_unenforceable(r))
 			log_warning_errno(r, "Failed to remove the quota of %s/%s/layer: %m",
 					  ALCOVE_LIB_DIR, user);
-		return;
+		return 0;
 	}
 	layer_quota_describe(p, size, sizeof(size));
+	if (!quota_unenforceable(r) || p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
+		return alc_error(e, r, "quota",
+				 "Refusing %s's login into their running alcove: its layer cannot "
+				 "be limited to %s (profile %s): %m%s%s",
+				 user, size, p->name, quota_unenforceable(r) ? "; " : "",
+				 quota_unenforceable(r) ? quota_hint(fs, r) : "");
 	if (layer_quota_builtin(p))
 		log_debug("%s's layer: builtin layer_quota not enforced: %s", user,
 			  quota_hint(fs, r));
 	else
 		log_warning_errno(r,
-				  "%s's running alcove is NOT limited to %s (profile %s): %m; %s; "
-				  "the login goes on (its alcove runs already)",
+				  "%s's running alcove is NOT limited to %s (profile %s, "
+				  "layer_quota_fallback = \"warn\"): %m; %s; the login goes on",
 				  user, size, p->name, quota_hint(fs, r));
+	return 0;
 }
 
-void quota_reapply(const Profile *p, const char *user, uid_t uid)
+int quota_reapply(const Profile *p, const char *user, uid_t uid, AlcError *e)
 {
 	const LayerQuota q = {.bytes = p->layer_quota, .inodes = p->layer_inodes};
 	_cleanup_close_ int libfd = -1, fd = -1;
-	char path[512];
+	char path[512], size[32];
 	int r;
 
 	if (!p->persist || p->share == SHARE_SESSION)
-		return;
+		return 0;
 	/* opened as the build opens it: beneath /var/lib/alcove, never through a symlink;
 	 * <user>/ is root's 0700, so layer/ is the one the build made */
 	r = paths_open_lib(&libfd);
@@ -83,18 +94,20 @@ void quota_reapply(const Profile *p, const char *user, uid_t uid)
 		fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 		r = fd;
 	}
+	if (r < 0 && !layer_quota_wanted(p))
+		return 0;
 	if (r < 0) {
-		if (layer_quota_wanted(p))
-			log_warning_errno(r, "Failed to open %s/%s/layer to set its quota: %m",
-					  ALCOVE_LIB_DIR, user);
-		return;
+		layer_quota_describe(p, size, sizeof(size));
+		return alc_error(e, r, "quota",
+				 "Refusing %s's login into their running alcove: failed to open "
+				 "%s/%s/layer to limit it to %s: %m",
+				 user, ALCOVE_LIB_DIR, user, size);
 	}
 	/* the overlay is mounted already: no lift for overlayfs's work/work (layer_quota.c) */
 	r = quota_apply(fd, (uint32_t)uid, &q);
-	if (r < 0) {
-		reapply_failed(p, user, fd, r);
-		return;
-	}
+	if (r < 0)
+		return reapply_failed(p, user, fd, r, e);
 	if (layer_quota_wanted(p))
 		quota_log_hit(user, uid, fd);
+	return 0;
 }

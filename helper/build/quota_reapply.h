@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "policy.h"
 
 /* The profile asks for a limit on its layer (layer_quota or layer_inodes). */
@@ -31,9 +32,12 @@ bool quota_unenforceable(int r);
 /*
  * Sets the quota of /var/lib/alcove/<user>/layer to what profile p asks (or removes it when p
  * asks none). Nothing when p keeps no layer (persist = false, share = "session": those build a
- * tmpfs upper at each alcove). Never refuses the login: the alcove runs and its processes
- * write whether this login joins or not. A quota that cannot be set is logged as a warning
- * naming the user, the limit and the fix (the builtin quota only at debug level, as at a
- * build); the next build applies layer_quota_fallback.
+ * tmpfs upper at each alcove). A wanted quota that cannot be set refuses the login, as a build
+ * would (-errno, *e one line naming the user and the limit): the join would hand the user an
+ * alcove without it, or without any limit when the helper that built it was killed between
+ * the lift for the mount and setting it again. Only a filesystem that cannot enforce it with
+ * layer_quota_fallback = "warn" lets the login go on, with a warning naming the user, the
+ * limit and the fix (the builtin quota at debug level, as at a build); a limit that cannot be
+ * removed is a warning.
  */
-void quota_reapply(const Profile *p, const char *user, uid_t uid);
+int quota_reapply(const Profile *p, const char *user, uid_t uid, AlcError *e);

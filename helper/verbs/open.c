@@ -385,6 +385,25 @@ static int lock_capped(OpenCtx *c)
 	return lock_own(c);
 }
 
+/* Joined: the layer_quota of now, of the profile the alcove runs with (an admin may have
+ * changed it since the build, or the build's helper was killed with the limit lifted). One that
+ * cannot be set refuses the login (quota_reapply.h) whatever failure says: the policy asks for
+ * a limit, and the user's alcove runs, so failure = "open" must not let them onto the host. */
+static int join_quota(OpenCtx *c)
+{
+	AlcError e = {0};
+	int r;
+
+	c->ans->fields.stage = "quota";
+	r = quota_reapply(policy_find_profile(c->policy, c->profile_name) ?: c->profile,
+			  c->login->user, c->login->uid, &e);
+	if (r < 0) {
+		c->ans->refusal = true;
+		return answer_error(c->ans, r, "%s", e.msg);
+	}
+	return 0;
+}
+
 static int lock_and_get(OpenCtx *c, const Request *req)
 {
 	int r;
@@ -416,11 +435,10 @@ static int lock_and_get(OpenCtx *c, const Request *req)
 	c->t_lock = monotonic_us();
 	FAULT_POINT("lock");
 	r = find_running(c);
-	if (r > 0) /* joined: the layer_quota of now, of the profile the alcove runs with */
-		quota_reapply(policy_find_profile(c->policy, c->profile_name) ?: c->profile,
-			      c->login->user, c->login->uid);
-	if (r != 0)
-		return r < 0 ? r : 0;
+	if (r > 0)
+		return join_quota(c);
+	if (r < 0)
+		return r;
 	return build(c);
 }
 

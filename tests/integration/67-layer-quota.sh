@@ -185,15 +185,25 @@ size=$(in_alcove "$conf_40" alcqa2 'stat -c %s /var/tmp/more')
 [ "$size" -le $((10 * 1024 * 1024)) ] || fail "wrote $size bytes next to 30M under a new 40M quota"
 pass "the new 40M limit bites, not the 100M the alcove was built with ($size bytes written)"
 assert_contains "$(actl --config "$conf_40" show alcqa2)" "of 40M" "show reads the new quota"
-# a quota that cannot be set on the running alcove's layer: a warning, the login goes on
-conf_inodes=$(make_config '
-defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; layer_quota = "20M";
-             layer_inodes = 1000; layer_quota_fallback = "refuse"; };
-rules = ( { user = "alcqa2"; profile = "defaults"; } );')
-out=$(in_alcove "$conf_inodes" alcqa2 'echo in' 2>&1) || fail "a join was refused for its quota"
-assert_contains "$out" "alcqa2's running alcove is NOT limited to 20M (profile defaults)" \
-	"a quota the join cannot set is logged, naming the user and the limit"
+# a quota that cannot be set on the running alcove's layer refuses the join, as it refuses a
+# build (before, the join went on: a layer left without its limit was handed to the user);
+# layer_quota_fallback = "warn" lets it go on with a warning
+conf_inodes() { # fallback
+	make_config "
+defaults = { mode = \"user\"; image = \"/\"; persist = true; cgroup = \"none\"; layer_quota = \"20M\";
+             layer_inodes = 1000; layer_quota_fallback = \"$1\"; };
+rules = ( { user = \"alcqa2\"; profile = \"defaults\"; } );"
+}
+out=$(in_alcove "$(conf_inodes refuse)" alcqa2 'echo in' 2>&1) &&
+	fail "a join whose quota cannot be set went in: $out"
+assert_contains "$out" "Refusing alcqa2's login into their running alcove: its layer cannot be limited to 20M (profile defaults)" \
+	"a quota the join cannot set refuses it, naming the user and the limit"
 assert_contains "$out" "count bytes, not inodes" "with the reason"
+assert_eq "$pid" "$(alcove_pid alcqa2)" "... and the running alcove goes on"
+out=$(in_alcove "$(conf_inodes warn)" alcqa2 'echo in' 2>&1) ||
+	fail "a join was refused for its quota with layer_quota_fallback = warn: $out"
+assert_contains "$out" "alcqa2's running alcove is NOT limited to 20M (profile defaults, layer_quota_fallback = \"warn\")" \
+	"fallback \"warn\": the join goes on, and the warning names the user and the limit"
 actl stop alcqa2 || fail "stop alcqa2"
 
 # --- a limit lowered below what the layer holds (30M and more): the next login still goes in,
