@@ -32,8 +32,6 @@
 #include "statefile.h"
 #include "usage_read.h"
 
-#define LIST_MAX 1024
-
 /* One positional USER and nothing else (or CMD after "--" for enter). */
 static int user_arg(CtlContext *ctx, int argc, char **argv, const struct option *opts,
 		    CtlOptionFn on_option, void *userdata, const char **ret_user, int *ret_next)
@@ -322,36 +320,68 @@ static int list_one(int runfd, const char *name, ListEntry *e)
 	return 0;
 }
 
+/* Every alcove in /run/alcove, however many (share = "session" with max_sessions = 0 lets one
+ * tenant keep any number): a list cut at a count would drop others' alcoves in readdir order.
+ * *ret_entries (malloc'd) holds *ret_n of them. */
+static int list_load(ListEntry **ret_entries, size_t *ret_n)
+{
+	ListEntry *entries = NULL, *grown;
+	size_t n = 0, capacity = 0;
+	struct dirent *de;
+	int r = 0;
+	DIR *d;
+
+	*ret_entries = NULL;
+	*ret_n = 0;
+	d = opendir(ALCOVE_RUN_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : negative_errno();
+	while ((errno = 0, de = readdir(d))) {
+		if (!alcove_name_is_valid(de->d_name))
+			continue;
+		if (n == capacity) {
+			size_t want = capacity ? capacity * 2 : 64;
+
+			grown = reallocarray(entries, want, sizeof(*entries));
+			if (!grown) {
+				r = -ENOMEM;
+				break;
+			}
+			entries = grown;
+			capacity = want;
+		}
+		entries[n] = (ListEntry){0};
+		/* a directory without a readable state is a build in progress or a leftover */
+		if (list_one(dirfd(d), de->d_name, &entries[n]) == 0)
+			n++;
+	}
+	if (r >= 0 && errno != 0)
+		r = negative_errno(); /* readdir() failed: the list would be cut short */
+	closedir(d);
+	if (r < 0) {
+		free(entries);
+		return r;
+	}
+	*ret_entries = entries;
+	*ret_n = n;
+	return 0;
+}
+
 int cmd_list(CtlContext *ctx, int argc, char **argv)
 {
 	_cleanup_free_ ListEntry *entries = NULL;
-	struct dirent *de;
-	size_t n = 0;
+	size_t n;
 	int first, r;
-	DIR *d;
 
 	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
 	if (r >= 0)
 		return r;
 	if (first < argc)
 		return ctl_usage(ctx, "unexpected argument '%s'", argv[first]);
-	entries = calloc(LIST_MAX, sizeof(*entries));
-	if (!entries)
-		return log_error_errno(-ENOMEM, "Failed to allocate the list of alcoves: %m"),
+	r = list_load(&entries, &n);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read %s: %m", ALCOVE_RUN_DIR),
 		       CTL_EXIT_FAILURE;
-	d = opendir(ALCOVE_RUN_DIR);
-	if (!d && errno != ENOENT)
-		return log_error_errno(negative_errno(), "Failed to read %s: %m", ALCOVE_RUN_DIR),
-		       CTL_EXIT_FAILURE;
-	while (d && (de = readdir(d)) && n < LIST_MAX) {
-		if (!alcove_name_is_valid(de->d_name))
-			continue;
-		/* a directory without a readable state is a build in progress or a leftover */
-		if (list_one(dirfd(d), de->d_name, &entries[n]) == 0)
-			n++;
-	}
-	if (d)
-		closedir(d);
 	if (ctx->json)
 		list_format_json(entries, n, stdout);
 	else

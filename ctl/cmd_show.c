@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "dirs.h"
@@ -26,38 +27,81 @@
 #include "statefile.h"
 #include "usage_read.h"
 
-#define SHOW_MAX_ALCOVES 32
+/* A directory entry's name always fits a sub-cgroup's: none is left out for its length. */
+_Static_assert(sizeof(((ShowCgroup *)0)->name) >= sizeof(((struct dirent *)0)->d_name),
+	       "ShowCgroup.name holds any directory name");
 
-/* The scope's usage and limits, and the usage of its first-level sub-cgroups (made by the
- * alcove's root: opened only with O_NOFOLLOW below the scope's directory fd). */
-static void cgroup_read(ShowInfo *a)
+/* array with room for element n (of size; *capacity of them, doubling): what is there is
+ * shown, never a first part of it cut at a fixed count. NULL when out of memory (array is
+ * still the caller's). */
+static void *array_grow(void *array, size_t *capacity, size_t n, size_t size)
 {
-	_cleanup_close_ int dfd = usage_open_scope(&a->state);
+	size_t want = *capacity ? *capacity * 2 : 16;
+	void *p;
+
+	if (n < *capacity)
+		return array;
+	p = reallocarray(array, want, size);
+	if (p)
+		*capacity = want;
+	return p;
+}
+
+/* The usage of every first-level sub-cgroup of the scope (the tenant's to make and name in
+ * root mode: opened only with O_NOFOLLOW below the scope's directory fd). -errno when the
+ * directory cannot be read through (the list would be cut short). */
+static int cgroup_read_subs(ShowInfo *a, int dfd)
+{
+	size_t capacity = 0;
 	struct dirent *de;
+	int fd, r = 0;
 	DIR *d;
 
-	if (dfd < 0)
-		return;
-	usage_read_cgroup(dfd, &a->usage);
-	usage_read_limits(dfd, &a->limits);
-	d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 3));
-	if (!d)
-		return;
-	while ((de = readdir(d)) && a->n_cgroups < SHOW_MAX_CGROUPS) {
-		ShowCgroup *c = &a->cgroups[a->n_cgroups];
+	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return negative_errno();
+	d = fdopendir(fd);
+	if (!d) {
+		r = negative_errno();
+		close(fd);
+		return r;
+	}
+	while (r >= 0 && (errno = 0, de = readdir(d))) {
 		_cleanup_close_ int sub = -1;
+		ShowCgroup *c;
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
-		    strlen(de->d_name) >= sizeof(c->name))
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
-			continue;
+			continue; /* removed since readdir(), or not a directory after all */
+		c = array_grow(a->cgroups, &capacity, a->n_cgroups, sizeof(*c));
+		if (!c) {
+			r = -ENOMEM;
+			break;
+		}
+		a->cgroups = c;
+		c = &a->cgroups[a->n_cgroups++];
+		*c = (ShowCgroup){0};
 		strcpy(c->name, de->d_name);
 		usage_read_cgroup(sub, &c->usage);
-		a->n_cgroups++;
 	}
+	if (r >= 0 && errno != 0)
+		r = negative_errno(); /* readdir() failed: the list would be cut short */
 	closedir(d);
+	return r;
+}
+
+/* The scope's usage and limits, and those of its sub-cgroups; nothing without a scope. */
+static int cgroup_read(ShowInfo *a)
+{
+	_cleanup_close_ int dfd = usage_open_scope(&a->state);
+
+	if (dfd < 0)
+		return 0;
+	usage_read_cgroup(dfd, &a->usage);
+	usage_read_limits(dfd, &a->limits);
+	return cgroup_read_subs(a, dfd);
 }
 
 static void process_read(ShowInfo *a)
@@ -81,22 +125,32 @@ static void status_read(ShowInfo *a)
 		a->uptime_sec = now > a->state.created ? (uint64_t)(now - a->state.created) : 0;
 }
 
+/* 1 loaded; 0 no state to load (a build in progress or a leftover: not an alcove to show);
+ * -errno when what was there could not be read whole. */
 static int show_load(int rundir, const char *name, ShowInfo *a)
 {
 	int r;
 
 	if (strlen(name) >= sizeof(a->name))
-		return -ENAMETOOLONG;
-	r = statefile_read_at(rundir, name, &a->state);
-	if (r < 0)
-		return r;
+		return 0; /* not an alcove's name (alcove_name_is_valid()) */
+	if (statefile_read_at(rundir, name, &a->state) < 0)
+		return 0;
 	strcpy(a->name, name);
 	process_read(a);
-	cgroup_read(a);
+	r = cgroup_read(a);
+	if (r < 0)
+		return r;
 	if (a->alive)
 		usage_read_tmpfs(&a->state, a->tmpfs);
 	status_read(a);
-	return 0;
+	return 1;
+}
+
+static void show_infos_free(ShowInfo *infos, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(infos[i].cgroups);
+	free(infos);
 }
 
 /* The alcove names of uid: "<uid>" (share = "user") and "<uid>-<hex>" (share = "session"). */
@@ -109,26 +163,46 @@ static bool name_is_users(const char *name, uid_t uid)
 	       (name[n] == '\0' || name[n] == '-');
 }
 
-static int alcoves_load(uid_t uid, ShowInfo *infos, size_t max, size_t *ret_n)
+/* Every alcove of uid (share = "session" lets one user have any number): *ret_infos holds
+ * *ret_n of them, to free with show_infos_free(). */
+static int alcoves_load(uid_t uid, ShowInfo **ret_infos, size_t *ret_n)
 {
+	ShowInfo *infos = NULL, *grown;
+	size_t n = 0, capacity = 0;
 	struct dirent *de;
-	size_t n = 0;
+	int r = 0;
 	DIR *d;
 
+	*ret_infos = NULL;
+	*ret_n = 0;
 	d = opendir(ALCOVE_RUN_DIR);
-	if (!d) {
-		*ret_n = 0;
+	if (!d)
 		return errno == ENOENT ? 0 : negative_errno();
-	}
-	while ((de = readdir(d)) && n < max) {
+	while ((errno = 0, de = readdir(d))) {
 		if (!name_is_users(de->d_name, uid))
 			continue;
-		memset(&infos[n], 0, sizeof(infos[n]));
-		/* a directory without a readable state is a build in progress or a leftover */
-		if (show_load(dirfd(d), de->d_name, &infos[n]) == 0)
-			n++;
+		grown = array_grow(infos, &capacity, n, sizeof(*infos));
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		infos = grown;
+		infos[n] = (ShowInfo){0};
+		r = show_load(dirfd(d), de->d_name, &infos[n]);
+		if (r < 0) {
+			free(infos[n].cgroups);
+			break;
+		}
+		n += r;
 	}
+	if (r >= 0 && errno != 0)
+		r = negative_errno(); /* readdir() failed: the list would be cut short */
 	closedir(d);
+	if (r < 0) {
+		show_infos_free(infos, n);
+		return r;
+	}
+	*ret_infos = infos;
 	*ret_n = n;
 	return 0;
 }
@@ -183,13 +257,28 @@ static void layer_policy_why(const CtlContext *ctx, const char *user, const Show
 	policy_free(p);
 }
 
+/* Prints what was loaded; the exit status. */
+static int show_print(const CtlContext *ctx, const char *user, const ShowInfo *infos, size_t n,
+		      const ShowLayer *layer)
+{
+	if (ctx->json) {
+		show_format_json(user, infos, n, layer, stdout);
+	} else {
+		show_format_text(infos, n, stdout);
+		show_format_layer_text(layer, stdout);
+		if (n == 0)
+			log_error("%s has no alcove running", user);
+	}
+	return n > 0 || layer->present ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
+}
+
 int cmd_show(CtlContext *ctx, int argc, char **argv)
 {
-	_cleanup_free_ ShowInfo *infos = NULL;
 	_cleanup_(nss_passwd_done) NssPasswd user = {0};
 	const struct passwd *pw = &user.pw;
+	ShowInfo *infos = NULL;
 	ShowLayer layer;
-	size_t n;
+	size_t n = 0;
 	int first, r;
 
 	r = ctl_getopt(ctx, argc, argv, NULL, NULL, NULL, NULL, &first);
@@ -206,22 +295,14 @@ int cmd_show(CtlContext *ctx, int argc, char **argv)
 		return log_error_errno(r, "Failed to look up user '%s': %m", argv[first]),
 		       CTL_EXIT_FAILURE;
 	usage_read_layer(pw->pw_name, pw->pw_uid, &layer);
-	infos = calloc(SHOW_MAX_ALCOVES, sizeof(*infos));
-	if (!infos)
-		return log_error_errno(-ENOMEM, "Failed to allocate the list of alcoves: %m"),
-		       CTL_EXIT_FAILURE;
-	r = alcoves_load(pw->pw_uid, infos, SHOW_MAX_ALCOVES, &n);
+	r = alcoves_load(pw->pw_uid, &infos, &n);
 	if (r < 0)
-		return log_error_errno(r, "Failed to read %s: %m", ALCOVE_RUN_DIR),
+		return log_error_errno(r,
+				       "Failed to read the alcoves of %s (%s, their cgroups): %m",
+				       pw->pw_name, ALCOVE_RUN_DIR),
 		       CTL_EXIT_FAILURE;
 	layer_policy_why(ctx, pw->pw_name, infos, n, &layer);
-	if (ctx->json) {
-		show_format_json(pw->pw_name, infos, n, &layer, stdout);
-	} else {
-		show_format_text(infos, n, stdout);
-		show_format_layer_text(&layer, stdout);
-		if (n == 0)
-			log_error("%s has no alcove running", pw->pw_name);
-	}
-	return n > 0 || layer.present ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
+	r = show_print(ctx, pw->pw_name, infos, n, &layer);
+	show_infos_free(infos, n);
+	return r;
 }

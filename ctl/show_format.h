@@ -6,13 +6,12 @@
  * parsed from their text, output goes to a FILE; unit-tested in tests/unit/test_show.c.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "statefile.h"
-
-#define SHOW_MAX_CGROUPS 64
 
 /* The namespaces shown, by their /proc/<pid>/ns/ names. */
 typedef enum {
@@ -62,7 +61,7 @@ typedef struct ShowStatus {
 bool show_status_active(const ShowStatus *s);
 
 typedef struct ShowCgroup {
-	char name[64]; /* "init", "login-3" */
+	char name[NAME_MAX + 1]; /* "init", "login-3"; any directory name the tenant gave */
 	ShowUsage usage;
 } ShowCgroup;
 
@@ -74,7 +73,7 @@ typedef struct ShowInfo {
 	ShowUsage usage;	   /* the scope's own cgroup (the whole alcove) */
 	ShowLimits limits;	   /* the scope's */
 	ShowTmpfsUsage tmpfs[_SHOW_TMPFS_MAX];
-	ShowCgroup cgroups[SHOW_MAX_CGROUPS];
+	ShowCgroup *cgroups; /* the scope's first-level sub-cgroups, all of them (malloc'd) */
 	size_t n_cgroups;
 	ShowStatus status;
 	uint64_t uptime_sec;

@@ -5,7 +5,8 @@
 # on_last_logout = stop and five under keep leave nothing; under keep a process left behind
 # keeps its alcove's directory while it lives (another login's sweep included), and the next
 # login after it ended removes it; share = "user" with stop leaves no /run/alcove/<uid>;
-# max_sessions caps a user's session alcoves at once.
+# max_sessions caps a user's session alcoves at once; list and show print every alcove, however
+# many one user keeps.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
@@ -21,7 +22,7 @@ pam_user alcca5
 pam_user alcca6
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	share = \"session\"; on_last_logout = \"stop\"; };
-profiles = { keep = { on_last_logout = \"keep\"; }; shared = { share = \"user\"; };
+profiles = { keep = { on_last_logout = \"keep\"; max_sessions = 0; }; shared = { share = \"user\"; };
 	few = { on_last_logout = \"keep\"; max_sessions = 2; }; };
 rules = ( { user = \"alcca3\"; profile = \"defaults\"; },
 	  { user = \"alcca4\"; profile = \"keep\"; },
@@ -115,6 +116,44 @@ pass "max_sessions: a login after one of the two ended"
 pkill -u "$(id -u alcca6)" -x -f "sleep 4752"
 wait_until 200 alcove_gone alcca6 || fail "alcca6: alcoves left: $(alcove_leftovers alcca6)"
 pass "alcca6: nothing left"
+
+# --- show and list have no fixed cap (show stopped at 32 alcoves of a user, list at 1024 in
+# readdir order, so one tenant's could push others' out): alcca4 (session, keep,
+# max_sessions = 0) keeps 40 alcoves, each by a process left behind; alcca3 gets 1100 more
+# run directories with a state (copies of one of alcca4's). show alcca4 lists all 40, list all
+# 1140.
+u3=$(id -u alcca3) u4=$(id -u alcca4)
+pids=()
+for i in $(seq 1 40); do # (all at once: a few seconds, not twenty)
+	"$BUILD/alcovectl" --config "$conf" enter alcca4 -- \
+		sh -c 'setsid sleep 4800 </dev/null >/dev/null 2>&1 &' >"$ALCOVE_TEST_CONFDIR/enter.$i" 2>&1 &
+	pids[i]=$!
+done
+for i in $(seq 1 40); do
+	wait "${pids[i]}" ||
+		setup_fail "alcca4: enter $i that leaves a process: $(<"$ALCOVE_TEST_CONFDIR/enter.$i")"
+done
+assert_eq 40 "$(rundirs alcca4 | wc -l)" "alcca4 keeps 40 session alcoves"
+out=$(actl show alcca4) || fail "show alcca4: $out"
+assert_eq 40 "$(grep -c '^alcove: .* (running)$' <<<"$out")" "show lists all 40 alcoves of one user"
+out=$(actl --json show alcca4 | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["alcoves"]))')
+assert_eq 40 "$out" "show --json lists all 40"
+state=$(<"$(rundirs alcca4 | head -1)/state")
+fakes=$(printf "/run/alcove/$u3-f%07x\n" $(seq 1 1100))
+on_exit "rm -rf /run/alcove/$u3-f*"
+mkdir -m 0711 $fakes || setup_fail "mkdir of 1100 run directories"
+for d in $fakes; do printf '%s\n' "$state" >"$d/state" || setup_fail "$d/state"; done
+out=$(actl list) || fail "list: $out"
+assert_eq 1100 "$(awk -v p="$u3-f" 'index($2, p) == 1' <<<"$out" | wc -l)" "list shows all 1100 of alcca3's"
+assert_eq 40 "$(awk -v p="$u4-" 'index($2, p) == 1' <<<"$out" | wc -l)" "and all 40 of alcca4's"
+out=$(actl --json list | python3 -c 'import json, sys
+names = [a["name"] for a in json.load(sys.stdin)["alcoves"]]
+print(sum(n.startswith("'"$u3-f"'") for n in names), sum(n.startswith("'"$u4-"'") for n in names))')
+assert_eq "1100 40" "$out" "list --json too"
+rm -rf /run/alcove/"$u3"-f*
+out=$(actl stop alcca4 2>&1) || fail "stop alcca4: $out"
+wait_until 200 alcove_gone alcca4 || fail "alcca4: alcoves left: $(alcove_leftovers alcca4)"
+pass "alcca4: nothing left"
 
 # --- more alcoves than a fixed list held (256; max_sessions = 0 lets a tenant keep hundreds):
 # stop and reset end every one rather than refuse for the number (here 300 ended ones)

@@ -68,6 +68,8 @@ static ShowInfo *fill(void)
 			       .has_cpu = true,
 			       .cpu_usec = 1500000};
 	a->n_cgroups = 2;
+	a->cgroups = calloc(a->n_cgroups, sizeof(*a->cgroups));
+	assert_non_null(a->cgroups);
 	strcpy(a->cgroups[0].name, "init");
 	strcpy(a->cgroups[1].name, "login-1");
 	a->cgroups[1].usage = (ShowUsage){.has_pids = true, .pids = 2};
@@ -122,6 +124,7 @@ static void test_format_text(void **state)
 	    strstr(out, "scope:      -\ncgroup:     -\nsessions:   - (init did not answer)\n"));
 	assert_null(strstr(out, "usage:"));
 	free(out);
+	free(a->cgroups);
 	free(a);
 }
 
@@ -149,11 +152,37 @@ static void test_format_json(void **state)
 				    "\"uptime_sec\": 42, \"active\": true, \"last_activity_usec\": "
 				    "1764883812000001, \"idle_sec\": null}]}\n"));
 	free(out);
+	free(a->cgroups);
 	free(a);
 
 	out = render(true, NULL, 0);
 	assert_string_equal(out, "{\"user\": \"al\\\"ce\", \"layer\": null, \"alcoves\": []}\n");
 	free(out);
+}
+
+/* A sub-cgroup's name is any directory name (up to NAME_MAX bytes, the tenant's to choose in
+ * root mode): the longest is shown whole, escaped, in the text and the JSON. */
+static void test_format_long_cgroup(void **state)
+{
+	ShowInfo *a = fill();
+	char want[4 * NAME_MAX + 64], *out;
+
+	(void)state;
+	memset(a->cgroups[1].name, 'x', NAME_MAX);
+	a->cgroups[1].name[NAME_MAX - 1] = '\n';
+	a->cgroups[1].name[NAME_MAX] = '\0';
+	out = render(false, a, 1);
+	snprintf(want, sizeof(want), "  %.*s\\x0a tasks=2\n", NAME_MAX - 1, a->cgroups[1].name);
+	assert_non_null(strstr(out, want));
+	free(out);
+	out = render(true, a, 1);
+	snprintf(want, sizeof(want),
+		 "\"%.*s\\\\x0a\": {\"memory_current\": null, \"pids_current\": 2", NAME_MAX - 1,
+		 a->cgroups[1].name);
+	assert_non_null(strstr(out, want));
+	free(out);
+	free(a->cgroups);
+	free(a);
 }
 
 static void test_format_limits_tmpfs(void **state)
@@ -248,11 +277,9 @@ static void test_format_layer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_numbers),
-	    cmocka_unit_test(test_format_text),
-	    cmocka_unit_test(test_format_json),
-	    cmocka_unit_test(test_format_layer),
-	    cmocka_unit_test(test_format_limits_tmpfs),
+	    cmocka_unit_test(test_parse_numbers), cmocka_unit_test(test_format_text),
+	    cmocka_unit_test(test_format_json),	  cmocka_unit_test(test_format_long_cgroup),
+	    cmocka_unit_test(test_format_layer),  cmocka_unit_test(test_format_limits_tmpfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
