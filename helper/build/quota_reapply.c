@@ -59,7 +59,10 @@ static int reapply_failed(const Profile *p, const char *user, int fd, int r, Alc
 		return 0;
 	}
 	layer_quota_describe(p, size, sizeof(size));
-	if (!quota_unenforceable(r) || p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
+	/* as a build decides (layer_quota.c, quota_unenforced()): an error a build goes on with
+	 * (EPERM from a container's btrfs, as much as no quota support) must not refuse the
+	 * joins into the alcove it built */
+	if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
 		return alc_error(e, r, "quota",
 				 "Refusing %s's login into their running alcove: its layer cannot "
 				 "be limited to %s (profile %s): %m%s%s",
