@@ -62,6 +62,17 @@ static void remember_live(Gc *g, const AlcoveState *st)
 		g->live[g->n_live++] = *st;
 }
 
+/* An alcove gc cannot tell about (its lock or its state could not be had now) counts as live:
+ * its uid, from its name, keeps its user's layer in use; its scope, which no state read here
+ * names, gc_scan.c asks about again under the lock and keeps while that cannot tell. */
+static void remember_undecided(Gc *g, const char *name)
+{
+	AlcoveState st = {0};
+
+	if (gc_name_uid(name, &st.uid) == 0)
+		remember_live(g, &st);
+}
+
 /* One /run/alcove/<name>: kept when alive, else its directory is removed (under its lock). */
 static void gc_run_one(Gc *g, const char *name)
 {
@@ -87,6 +98,7 @@ static void gc_run_one(Gc *g, const char *name)
 			g->failed++;
 			gc_report_add(&g->report, "failed to lock %s/%s: %s", ALCOVE_RUN_DIR, name,
 				      strerror(-r));
+			remember_undecided(g, name);
 			return;
 		}
 		r = read_state(dirfd, &st, &alive);
@@ -99,6 +111,7 @@ static void gc_run_one(Gc *g, const char *name)
 		g->failed++;
 		gc_report_add(&g->report, "kept %s/%s: %s (%s)", ALCOVE_RUN_DIR, name, why,
 			      strerror(-r));
+		remember_undecided(g, name);
 		return;
 	default:
 		break;
