@@ -11,11 +11,13 @@
  * (fd 5) is a root 0600 file in a root 0711 directory: only host root reaches it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <dirent.h>
 #include <unistd.h>
@@ -83,20 +85,61 @@ static bool peer_allowed(const Init *init, uid_t uid)
 	return uid == init->args.uid || uid == init->overflow_uid;
 }
 
+/* accept() failed with EMFILE or ENFILE: the connection stays queued and the listener stays
+ * readable, so init would spin on it (level-triggered epoll). The spare fd makes room to take
+ * the connection off the queue and close it: that client is refused, the others wait. */
+static void accept_refuse_one(Init *init, int listen_fd)
+{
+	int fd;
+
+	if (init->spare_fd < 0)
+		return;
+	(void)close(init->spare_fd);
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd >= 0)
+		(void)close(fd);
+	init->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void accept_failed(Init *init, int listen_fd, const char *what)
+{
+	int err = errno;
+
+	if (err == EAGAIN || err == ECONNABORTED || err == EINTR)
+		return;
+	if (!init->accept_failed)
+		init_log("Failed to accept on the %s socket: %s%s", what, strerror(err),
+			 err == EMFILE || err == ENFILE
+			     ? "; refusing connections until descriptors are free"
+			     : "");
+	init->accept_failed = true;
+	if (err == EMFILE || err == ENFILE)
+		accept_refuse_one(init, listen_fd);
+}
+
 void conn_accept(Init *init, bool admin)
 {
 	const char *what = admin ? "admin" : "control";
 	unsigned *n = admin ? &init->n_admin_conns : &init->n_conns;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	struct rlimit rl;
 	_cleanup_close_ int fd = -1;
 	Conn *c;
 
 	fd = accept4(admin ? init->admin_fd : init->listen_fd, NULL, NULL,
 		     SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != ECONNABORTED && errno != EINTR)
-			init_log("Failed to accept on the %s socket: %m", what);
+		accept_failed(init, admin ? init->admin_fd : init->listen_fd, what);
+		return;
+	}
+	init->accept_failed = false;
+	/* the lowest free fd: at the reserve, the descriptors left are the admin socket's */
+	if (!admin &&
+	    (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (rlim_t)fd + INIT_FD_RESERVE >= rl.rlim_cur)) {
+		init_log("refusing a connection on the control socket: %u connections open, fd %d "
+			 "near RLIMIT_NOFILE",
+			 *n, fd);
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {

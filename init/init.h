@@ -33,6 +33,9 @@
 #define INIT_MAX_CONNS 512	/* on the control socket */
 #define INIT_MAX_ADMIN_CONNS 64 /* on the admin socket: the user's connections never count */
 #define INIT_MAX_HOLDS 1024
+/* fds kept free of the control socket's connections, below RLIMIT_NOFILE: the admin socket's
+ * (the helper's HOLD, alcovectl's STATUS), their holds' pidfds, a session start's pipe */
+#define INIT_FD_RESERVE (INIT_MAX_ADMIN_CONNS + 64)
 #define INIT_CGROUP_ROOT "/sys/fs/cgroup"
 
 typedef enum WatchKind {
@@ -86,6 +89,8 @@ typedef struct Init {
 	int signal_fd;
 	Watch listen_watch, admin_watch, signal_watch;
 	uid_t overflow_uid;
+	int spare_fd;	    /* /dev/null, given up to accept and refuse a connection at EMFILE */
+	bool accept_failed; /* the last accept() failed: its error is logged once */
 	uint64_t start_usec;
 	uint64_t activity_usec; /* CLOCK_REALTIME µs: STATUS_REPLY's, set by init_touch() */
 	Lifecycle life;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -333,6 +334,26 @@ static _noreturn_ void run(Init *init)
 	}
 }
 
+/* The control socket's connections must never take the fds the admin socket needs: a tenant
+ * at ~500 logins (a hold and a connection each) reached the 1024 that sshd's environment
+ * gives, and init then failed every accept, the helper's too. The soft limit goes up to the
+ * hard one (sessions get their own limits from ENTER, child.c), and what remains below it is
+ * the control socket's budget (conn.c, read at each accept: an admin's prlimit counts). */
+static void setup_fd_limit(Init *init)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		init_log("Failed to read RLIMIT_NOFILE: %m");
+	else if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			init_log("Failed to raise RLIMIT_NOFILE to %llu: %m",
+				 (unsigned long long)rl.rlim_max);
+	}
+	init->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 /* Logs "Failed to <what>: <error>" and returns r. */
 static int setup_failed(int r, const char *what)
 {
@@ -352,6 +373,7 @@ static int setup(Init *init)
 	if (fcntl(INIT_LAYER_LOCK_FD, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
 		return setup_failed(negative_errno(), "make fd 4 (the layer lock) close-on-exec");
 	(void)setsid(); /* no controlling tty and no process group of the helper's */
+	setup_fd_limit(init);
 	init->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (init->epfd < 0)
 		return setup_failed(negative_errno(), "create the epoll instance");

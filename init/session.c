@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,6 +193,18 @@ static void session_exited(Init *init, Session *s, int status)
 	init_touch(init);
 }
 
+/* A child that asked to be traced (PTRACE_TRACEME) has init as its tracer, and its stops
+ * reach waitpid() without WUNTRACED: not an end. It is let go with the signal that stopped
+ * it, but for the SIGTRAP of its exec under PTRACE_TRACEME, which would kill it. */
+static void tracee_release(pid_t pid, int status)
+{
+	int sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+
+	if (ptrace(PTRACE_DETACH, pid, NULL, (void *)(long)(sig == SIGTRAP ? 0 : sig)) < 0 &&
+	    errno != ESRCH)
+		init_log("Failed to detach from traced process %d: %m", pid);
+}
+
 void sessions_reap(Init *init)
 {
 	for (;;) {
@@ -199,6 +212,10 @@ void sessions_reap(Init *init)
 		/* __WALL: an orphan reparented to us may have been a clone() child */
 		pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
 
+		if (pid > 0 && (WIFSTOPPED(status) || WIFCONTINUED(status))) {
+			tracee_release(pid, status);
+			continue;
+		}
 		if (pid > 0) {
 			for (Session *s = init->sessions; s; s = s->next)
 				if (!s->watch.dead && s->pid == pid) {

@@ -100,6 +100,57 @@ rc=0
 enter -c 'exit 7' || rc=$?
 assert_eq 7 "$rc" "exit status 7 passes through"
 
+# A session that asks to be traced (PTRACE_TRACEME) has init as its tracer, and its stops reach
+# init's waitpid: not its end (init took one for its exit, told the client so, and left the
+# process frozen in a trace stop). Init lets it go with the signal that stopped it.
+cat >"$D/traceme.py" <<'PY'
+import ctypes, os, signal
+signal.signal(signal.SIGUSR1, lambda *a: print("usr1", flush=True))
+ctypes.CDLL(None).ptrace(0, 0, None, None)  # PTRACE_TRACEME
+os.kill(os.getpid(), signal.SIGUSR1)
+print("alive", flush=True)
+os._exit(9)
+PY
+rc=0
+# (into a file: a pipe would wait for the frozen process, which holds it)
+enter -c "exec $PY $D/traceme.py" >"$D/traceme.out" || rc=$?
+assert_eq "usr1
+alive" "$(cat "$D/traceme.out")" "a traced session's signal stop is passed on to it, not taken for its end"
+assert_eq 9 "$rc" "... and the client gets its own exit status"
+
+# The user's connections never take the descriptors the admin socket needs: at RLIMIT_NOFILE
+# 200, 300 connections of the user's are refused past a reserve, and STATUS on the admin socket
+# still answers (init failed every accept with EMFILE, the admin's too, a log line each time
+# on a level-triggered listener: spinning).
+soft=$(prlimit --pid "$INIT_PID" --nofile --output SOFT --noheadings) || fail "prlimit --pid"
+prlimit --pid "$INIT_PID" --nofile=200: || fail "prlimit --nofile=200: on init"
+setpriv --reuid="$U" --regid="$G" --init-groups $PY -c '
+import socket, sys, time
+held = []
+for i in range(300):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    c.settimeout(0.2)
+    try:
+        c.connect(sys.argv[1])
+    except OSError:
+        pass
+    held.append(c)
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$SOCK" "$D/flooded" &
+flood=$!
+on_exit "kill $flood"
+wait_until 300 test -e "$D/flooded" || fail "the 300 connections were not made"
+assert_eq ok "$(proto hold pam-fd $holder)" "with 300 connections of the user's, the admin socket serves HOLD"
+assert_eq ok "$(proto release pam-fd)" "... and RELEASE"
+kill "$flood"
+wait "$flood" 2>/dev/null
+assert_contains "$(cat "$D/init.log")" "refusing a connection on the control socket: " \
+	"connections past the reserve are refused, logged"
+n=$(grep -c "Failed to accept" "$D/init.log")
+[ "$n" -le 1 ] || fail "init logged $n failed accepts: $(grep "Failed to accept" "$D/init.log" | sort | uniq -c)"
+pass "init did not spin on a failing accept ($n lines)"
+prlimit --pid "$INIT_PID" --nofile="$soft:" || fail "prlimit back"
+
 out=$(cd / && enter -c 'id -u; id -g; tr "\0" " " </proc/1/cmdline; echo; echo $$; grep NoNewPrivs /proc/self/status; id -G')
 assert_eq "$U" "$(sed -n 1p <<<"$out")" "session runs as the login uid"
 assert_eq "$G" "$(sed -n 2p <<<"$out")" "session runs as the login gid"
