@@ -161,9 +161,13 @@ $(BUILD)/alcove-init: $(INIT_OBJS) $(LIBALCOVE)
 # The login's shell, run as the user on the host with an environment the user sets
 # (~/.pam_environment, ssh SetEnv): static, so that no LD_PRELOAD or LD_LIBRARY_PATH reaches a
 # dynamic loader; it makes no NSS lookup either (a static NSS dlopen()s modules through
-# LD_LIBRARY_PATH). Nothing but libc, no libconfig.
+# LD_LIBRARY_PATH). Nothing but libc, no libconfig. Mode 0711 wherever it goes: an exec of a
+# file the user cannot read leaves the process not dumpable, so that no process of the user's
+# opens its fds (an admin's terminal under su) through /proc before its first statement
+# (SECURITY.md, route 2).
 $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 	$(CC) -static-pie $(ALCOVE_LDFLAGS) -o $@ $^
+	chmod 0711 $@
 
 # Image pulls (ctl/oci_*.c) remove a stale layer as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
@@ -222,8 +226,8 @@ $(BUILD)/fault/%.o: %.c $(PATHS_STAMP)
 $(FAULT_DIR)/alcove-helper-fault: $(FAULT_OBJS) $(LIBALCOVE) $(filter-out $(BUILD)/alcove-helper,$(PROGS))
 	@mkdir -p $(dir $@)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $(FAULT_OBJS) $(LIBALCOVE) $(LIBS_CONFIG)
-	for p in alcove-init alcove-enter; do \
-		if [ -e $(BUILD)/$$p ]; then install -m 0755 $(BUILD)/$$p $(FAULT_DIR)/$$p; fi; done
+	if [ -e $(BUILD)/alcove-init ]; then install -m 0755 $(BUILD)/alcove-init $(FAULT_DIR)/; fi
+	if [ -e $(BUILD)/alcove-enter ]; then install -m 0711 $(BUILD)/alcove-enter $(FAULT_DIR)/; fi
 
 check-vm: all $(TEST_TOOLS)
 	./tests/vm/run-vm.sh
@@ -297,7 +301,7 @@ install: all
 		$(DESTDIR)$(SYSTEMDUNITDIR)/user@.service.d
 	$(if $(wildcard $(BUILD)/alcove-helper),install -m 0755 $(BUILD)/alcove-helper $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-init),install -m 0755 $(BUILD)/alcove-init $(DESTDIR)$(LIBEXECDIR)/)
-	$(if $(wildcard $(BUILD)/alcove-enter),install -m 0755 $(BUILD)/alcove-enter $(DESTDIR)$(LIBEXECDIR)/)
+	$(if $(wildcard $(BUILD)/alcove-enter),install -m 0711 $(BUILD)/alcove-enter $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcove-unpack),install -m 0755 $(BUILD)/alcove-unpack $(DESTDIR)$(LIBEXECDIR)/)
 	$(if $(wildcard $(BUILD)/alcovectl),install -m 0755 $(BUILD)/alcovectl $(DESTDIR)$(SBINDIR)/)
 	$(if $(wildcard $(BUILD)/pam_alcove.so),install -m 0644 $(BUILD)/pam_alcove.so $(DESTDIR)$(PAMDIR)/)

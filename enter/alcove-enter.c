@@ -239,12 +239,8 @@ static _noreturn_ void enter_relayed(EnterRequest *req, const Target *t)
 	unsigned n;
 	PtyRelay pr;
 
-	/* We hold the caller's terminal while the session runs: not dumpable, so no other
-	 * process of the user's may ptrace us or open our fds through /proc. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		fprintf(stderr, "alcove-enter: Failed to make the relay undumpable: %m\n");
-		exit(1);
-	}
+	/* (not dumpable since main()'s first statement: no process of the user's may ptrace us
+	 * or open our fds, the caller's terminal among them, through /proc) */
 	relay_open(&pr, t);
 	/* sshd's SSH_TTY names its host pty; inside, the login's terminal is the alcove's */
 	if (t->lobby && getenv("SSH_TTY") && ioctl(pr.master, TIOCGPTN, &n) == 0) {
@@ -265,6 +261,16 @@ int main(int argc, char *argv[])
 	Target t = {0};
 	int r;
 
+	/* First of all: we run as the user, holding the caller's fds (the admin's terminal under
+	 * su, sudo, login) and environment, and while dumpable any process of the user's may open
+	 * them through /proc/PID (PTRACE_MODE_READ; Yama restricts only attach). An exec leaves a
+	 * process dumpable when the user may read the file: installed 0711 we are not dumpable
+	 * from the exec on (fs/exec.c, would_dump()); in a copy others may read, this leaves only
+	 * static startup open. exec_real_shell()'s exec makes the real shell dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "alcove-enter: Failed to make the process not dumpable: %m\n");
+		return 1;
+	}
 	if (argc < 1 || !argv[0])
 		return 1;
 	choose(argv, &t);

@@ -15,7 +15,7 @@ DEMO_PACKAGES="build-essential pkg-config ca-certificates
 ALL_PACKAGES="$DEMO_PACKAGES libcmocka-dev
 	skopeo busybox-static docker-registry umoci time
 	clang libclang-rt-14-dev
-	pamtester tmux sudo login util-linux cron
+	pamtester tmux sudo login util-linux cron strace
 	python3 libcap2-bin xauth
 	mmdebstrap systemd-container debhelper devscripts lintian fakeroot dpkg-dev mandoc
 	gnuplot-nox qemu-system-x86 qemu-utils e2fsprogs btrfs-progs xfsprogs"

@@ -199,6 +199,60 @@ out=$(ssh_to alctt1 -tt -- 'echo "X:$(tty):$SSH_TTY:$(stat -c %d "$(tty)"):$(sta
 	fail "ssh -tt: the session's terminal is not the alcove's pty named by SSH_TTY: $out"
 pass "ssh -tt: the session is on a pty of the alcove's devpts, SSH_TTY names it inside"
 
+# --- alcove-enter is not dumpable from its exec on. Run by su, sudo or login it holds the
+# admin's terminal as the user; while dumpable, any process of the user's may open its fds
+# through /proc (PTRACE_MODE_READ; the object's own mode still applies) and, where Yama does not
+# restrict attaching, take them with pidfd_getfd (the terminal itself, whatever its mode).
+# Installed 0711 the kernel makes it non-dumpable at the exec (would_dump(): the user may not
+# read the file); its first statement does so too, for a copy others may read. strace (root)
+# holds it 2 s at its first brk (static startup, before main) or at its first openat (main's
+# first call before the prctl came first); meanwhile alctt1 tries its fd 0 and its environ.
+# fd 0 is /dev/null, which alctt1 may open itself: only the dumpable check can refuse. (Outside
+# a lobby it execs the real shell: it never reached the relay's prctl, which used to be the only
+# one. strace delays no call of the exec that starts its command: the first brk is the first
+# call after that exec.)
+command -v strace >/dev/null || setup_fail "strace is missing: run tests/install-deps.sh"
+assert_eq 711 "$(stat -c %a "$BUILD/alcove-enter")" "build/alcove-enter is mode 0711"
+PEEK='my $pid = $ARGV[0];
+	print open(my $f, "<", "/proc/$pid/fd/0") ? "fd 0 opened\n" : "fd 0: $!\n";
+	my ($e, $b);
+	print open($e, "<", "/proc/$pid/environ") && defined(sysread($e, $b, 4096)) ?
+		"environ read\n" : "environ: $!\n";
+	my $p = syscall(434, $pid + 0, 0); # pidfd_open, then pidfd_getfd of fd 0
+	print $p >= 0 && syscall(438, $p, 0, 0) >= 0 ? "fd 0 taken\n" : "pidfd_getfd: $!\n";'
+held_try() { # BIN INJECT NR: what alctt1 gets from BIN held at INJECT, in syscall NR (x86-64)
+	local sp pid= i
+	strace -u alctt1 -o /dev/null -e inject="$2" "$1" -c true </dev/null >/dev/null 2>&1 &
+	sp=$!
+	for ((i = 0; i < 50; i++)); do
+		pid=$(ps -o pid= --ppid "$sp" | tr -d ' ')
+		[ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe")" = "$1" ] &&
+			[ "$(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null)" = "$3" ] && break
+		pid=
+		sleep 0.1
+	done
+	[ -n "$pid" ] || { kill "$sp"; wait "$sp"; fail "$1 never stopped at $2 under strace"; }
+	setpriv --reuid=alctt1 --regid="$(id -g alctt1)" --clear-groups -- perl -e "$PEEK" "$pid" 2>&1
+	wait "$sp"
+}
+denied="fd 0: Permission denied
+environ: Permission denied
+pidfd_getfd: Operation not permitted"
+assert_eq "$denied" "$(held_try "$BUILD/alcove-enter" brk:delay_enter=2000000:when=1 12)" \
+	"alctt1 cannot open or take fd 0, nor read environ, of alcove-enter in its static startup"
+install -m 0755 "$BUILD/alcove-enter" "$WORK/alcove-enter-0755"
+assert_eq "$denied" "$(held_try "$WORK/alcove-enter-0755" openat:delay_enter=2000000:when=1 257)" \
+	"... nor of a copy others may read, at its first openat (after main's first statement)"
+# the control: that copy in its static startup, the window the mode 0711 closes (pidfd_getfd
+# unless Yama restricts attaching)
+taken="fd 0 taken"
+[ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 0 ] ||
+	taken="pidfd_getfd: Operation not permitted"
+assert_eq "fd 0 opened
+environ read
+$taken" "$(held_try "$WORK/alcove-enter-0755" brk:delay_enter=2000000:when=1 12)" \
+	"(a copy others may read is open to alctt1 in its static startup: the check can fail)"
+
 # --- route 8: alcove-enter is static, and the login's LD_PRELOAD does not reach it
 readelf -l "$BUILD/alcove-enter" | grep -q INTERP && fail "alcove-enter has an ELF interpreter"
 [ -z "$(readelf -d "$BUILD/alcove-enter" | grep NEEDED)" ] || fail "alcove-enter needs shared libraries"
