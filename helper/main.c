@@ -37,10 +37,16 @@ static bool trusted_file(const struct stat *st)
 }
 
 /* Our executable, its directory and the programs we run from there: root's, and nobody else
- * may write them (else whoever could would run code as root, or as PID 1 of every alcove). */
+ * may write them (else whoever could would run code as root, or as PID 1 of every alcove).
+ * alcove-enter, which runs as the user holding an admin's terminal under su, nobody else may
+ * read either: an exec of a file the user can read leaves the process dumpable, and until its
+ * first statement makes it not, any process of the user's could open its fds through /proc. */
 static int check_own_files(HelperEnv *env, char *dir, size_t size)
 {
-	static const char *const siblings[] = {"alcove-init", "alcove-enter"};
+	static const struct {
+		const char *name;
+		mode_t unreadable; /* read bits it must not have */
+	} siblings[] = {{"alcove-init", 0}, {"alcove-enter", S_IRGRP | S_IROTH}};
 	_cleanup_close_ int self = -1;
 	struct stat st, dst;
 	ssize_t n;
@@ -68,17 +74,26 @@ static int check_own_files(HelperEnv *env, char *dir, size_t size)
 		return log_error_errno(
 		    -EPERM, "Refusing to run: directory '%s' is writable by non-root", dir);
 	for (size_t i = 0; i < ELEMENTSOF(siblings); i++) {
-		if (fstatat(env->exe_dirfd, siblings[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		const char *name = siblings[i].name;
+
+		if (fstatat(env->exe_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue; /* reported by the verb that needs it */
 			return log_error_errno(negative_errno(), "Failed to stat %s/%s: %m", dir,
-					       siblings[i]);
+					       name);
 		}
 		if (!S_ISREG(st.st_mode) || !trusted_file(&st))
 			return log_error_errno(-EPERM,
 					       "Refusing to run: %s/%s is not a regular file "
 					       "writable only by root",
-					       dir, siblings[i]);
+					       dir, name);
+		if (st.st_mode & siblings[i].unreadable)
+			return log_error_errno(-EPERM,
+					       "Refusing to run: %s/%s is readable by group or "
+					       "others, which leaves a login dumpable at its start "
+					       "(its fds open to the user's processes): chmod 0711 "
+					       "%s/%s",
+					       dir, name, dir, name);
 	}
 	env->exe_dir = dir;
 	return 0;

@@ -20,7 +20,9 @@ SCOPE='alcove-alcove\x2ddemo.scope' # (systemd escapes the "-" of a name in a un
 install -d -m 0755 "$NSPAWN_DIR$SRC/build" "$NSPAWN_DIR$SRC/demo" "$NSPAWN_DIR$SRC/tests/lib" ||
 	setup_fail "mkdir $SRC in the container"
 for p in alcove-helper alcove-init alcove-enter alcovectl pam_alcove.so; do
-	install -m 0755 "$BUILD/$p" "$NSPAWN_DIR$SRC/build/" || setup_fail "install $p"
+	# (with their modes: the helper refuses an alcove-enter others may read)
+	install -m "$(stat -c %a "$BUILD/$p")" "$BUILD/$p" "$NSPAWN_DIR$SRC/build/" ||
+		setup_fail "install $p"
 done
 install -m 0755 "$ALCOVE_SRC/demo/demo.sh" "$NSPAWN_DIR$SRC/demo/" || setup_fail "install demo.sh"
 install -m 0644 "$ALCOVE_SRC/tests/lib/sshd_conf.sh" "$ALCOVE_SRC/tests/lib/demo_leftovers.sh" \

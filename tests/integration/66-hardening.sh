@@ -21,6 +21,7 @@
 #     unshare a user namespace is still the alcove's, and stop ends it;
 #   - gc --force does not take a process that merely calls itself alcove-init (a copy of dash
 #     of that name, PID 1 of the user's own unshare) for an alcove, nor kill it;
+#   - the helper refuses to run beside an alcove-enter that group or others may read;
 #   - the helper client (PAM module, alcovectl) kills a helper past its deadline through the
 #     pidfd of its clone: when the application has reaped the helper and its pid went to
 #     another process, that process lives (tests/tools/helper-race.c).
@@ -350,7 +351,8 @@ pass "the user's process named alcove-init still runs"
 # of the package: the running init keeps the old, deleted file)
 H=$WORK/libexec
 mkdir -m 0755 "$H"
-install -m 0755 "$BUILD/alcove-helper" "$BUILD/alcove-init" "$BUILD/alcove-enter" "$H/"
+install -m 0755 "$BUILD/alcove-helper" "$BUILD/alcove-init" "$H/"
+install -m 0711 "$BUILD/alcove-enter" "$H/"
 conf=$(make_config "defaults = { mode = \"user\"; image = \"/\"; persist = false;
 	cgroup = \"none\"; on_last_logout = \"stop\"; };
 rules = ( { user = \"$U1\"; profile = \"defaults\"; } );")
@@ -364,6 +366,14 @@ assert_eq "$H/alcove-init (deleted)" "$(readlink /proc/"$init"/exe)" "the lost i
 out=$(ALCOVE_HELPER=$H/alcove-helper gc --force) || fail "gc --force: $out"
 assert_contains "$out" "killed untracked alcove-init pid $init" \
 	"gc --force still knows an init whose file was replaced since it started"
+# the helper refuses to run beside an alcove-enter that group or others may read (a login would
+# be dumpable at its start: SECURITY.md, route 2), and says what to do
+chmod 0755 "$H/alcove-enter"
+out=$(ALCOVE_HELPER=$H/alcove-helper gc) && fail "the helper ran beside a readable alcove-enter: $out"
+assert_contains "$out" "Refusing to run: $H/alcove-enter is readable by group or others" \
+	"the helper refuses to run beside an alcove-enter others may read"
+assert_contains "$out" "chmod 0711 $H/alcove-enter" "... and says what to do"
+chmod 0711 "$H/alcove-enter"
 
 # --- (a) the deadline kill goes through the helper's pidfd, never through a reused pid -----
 [ -x "$BUILD/tests/helper-race" ] || fail "$BUILD/tests/helper-race missing: make it first"
