@@ -341,6 +341,16 @@ static int decode_payload(Reader *r, ProtoMessage *m)
 	}
 }
 
+ProtoType proto_header_type(const void *buf, size_t len)
+{
+	uint16_t type;
+
+	if (len < PROTO_HEADER_SIZE)
+		return 0;
+	memcpy(&type, (const uint8_t *)buf + 6, 2);
+	return proto_type_is_known(type) ? (ProtoType)type : 0;
+}
+
 int proto_decode(const void *buf, size_t len, size_t n_fds, ProtoMessage *ret)
 {
 	const uint8_t *b = buf;

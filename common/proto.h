@@ -122,6 +122,11 @@ int proto_encode(const ProtoMessage *m, void *buf, size_t size);
  * trailing bytes. -ENOMEM. *ret is untouched on failure. */
 int proto_decode(const void *buf, size_t len, size_t n_fds, ProtoMessage *ret);
 
+/* The type a packet's header names (0 when it is too short to hold one). init reads a control
+ * packet first with MSG_PEEK, which does not take its fds: with it it knows how many to expect
+ * for proto_decode() when the kernel said some came (MSG_CTRUNC). */
+ProtoType proto_header_type(const void *buf, size_t len);
+
 /* Frees what proto_decode() allocated (the ENTER arrays). Safe on any decoded message. */
 void proto_message_done(ProtoMessage *m);
 

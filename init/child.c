@@ -10,10 +10,12 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <linux/major.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -155,9 +157,27 @@ static void enter_cwd(const char *cwd, const char *home, int err_fd)
 	child_fail(err_fd, errno, "chdir to home '%s'", home);
 }
 
-_noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3], int err_fd,
-			  unsigned login)
+/* The ENTER init peeked, with its fds, which only this child ever holds (control_io.c). */
+static const ProtoEnter *child_receive(int conn_fd, int err_fd, const int **ret_fds)
 {
+	static ProtoMessage m;
+	ProtoPacket *pkt = malloc(sizeof(*pkt));
+	int r;
+
+	if (!pkt)
+		child_fail(err_fd, ENOMEM, "allocate the receive buffer");
+	r = proto_recv_message(conn_fd, pkt, &m, MSG_DONTWAIT);
+	if (r != 1 || m.type != PROTO_ENTER)
+		child_fail(err_fd, r < 0 ? -r : EPROTO, "receive the ENTER request");
+	*ret_fds = pkt->fds;
+	return &m.enter;
+}
+
+_noreturn_ void child_run(const Init *init, int conn_fd, int err_fd, unsigned login)
+{
+	const int *fds;
+	const ProtoEnter *e = child_receive(conn_fd, err_fd, &fds);
+
 	if (reset_signals() < 0)
 		child_fail(err_fd, errno, "reset the signal mask");
 	/* A session of its own: its pid is its process group, which SIGNAL and hangup

@@ -55,7 +55,10 @@ void conn_close(Init *init, Conn *c, bool hangup)
 		c->session = NULL;
 	}
 	watch_del(init, c->fd);
-	(void)close(c->fd);
+	if (c->admin)
+		(void)close(c->fd);
+	else
+		control_close(init, c->fd); /* never init's close of a client's fd */
 	c->fd = -1;
 	c->watch.dead = true;
 	if (c->admin)
@@ -187,7 +190,7 @@ static int handle_enter(Init *init, Conn *c, const ProtoMessage *m)
 		(void)conn_reply_error(c, ESHUTDOWN, "the alcove is stopping");
 		return -ESHUTDOWN;
 	}
-	r = session_start(init, c, &m->enter, init->pkt->fds);
+	r = session_start(init, c);
 	if (r < 0) {
 		(void)conn_reply_error(c, -r, "start '%s'", m->enter.path);
 		return r;
@@ -291,12 +294,32 @@ static int handle_message(Init *init, Conn *c, const ProtoMessage *m)
 	return handlers[m->type].handle(init, c, m);
 }
 
+/* One packet of a control connection (control_io.c): peeked, then taken off the queue by us
+ * when it carries no fd, or by the session child (ENTER). Any fd where none belongs ends the
+ * connection: -EBADMSG, as a malformed request. */
+static int control_recv(int fd, ProtoPacket *pkt, ProtoMessage *m)
+{
+	int r = control_peek(fd, pkt, m);
+
+	if (r <= 0 || proto_type_fds(m->type) > 0)
+		return r; /* its fds stay queued: ENTER's for the session child */
+	r = control_consume(fd);
+	if (r < 0)
+		proto_message_done(m);
+	return r < 0 ? r : 1;
+}
+
 void conn_event(Init *init, Conn *c)
 {
 	ProtoMessage m;
 	int r;
 
-	r = proto_recv_message(c->fd, init->pkt, &m, MSG_DONTWAIT);
+	if (c->handed_off)
+		return;
+	if (c->admin)
+		r = proto_recv_message(c->fd, init->pkt, &m, MSG_DONTWAIT);
+	else
+		r = control_recv(c->fd, init->pkt, &m);
 	if (r == -EAGAIN)
 		return;
 	if (r == 0) {
@@ -312,6 +335,10 @@ void conn_event(Init *init, Conn *c)
 	r = handle_message(init, c, &m);
 	proto_message_done(&m);
 	proto_packet_close_fds(init->pkt); /* any fd no handler took */
+	/* a control packet with fds that no session child took (HOLD, refused above) is still
+	 * queued: the connection ends with it */
+	if (r >= 0 && !c->admin && !c->handed_off && proto_type_fds(m.type) > 0)
+		r = -ECONNABORTED;
 	if (r == -EPROTO)
 		init_log("dropping the connection of uid %u (pid %d): unexpected %s", c->peer_uid,
 			 c->peer_pid, proto_type_name(m.type));

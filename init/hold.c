@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -33,12 +34,18 @@ static void hold_drop(Init *init, Hold *h)
 int hold_add(Init *init, const char *id, int pidfd)
 {
 	Hold *h = hold_find(init, id);
+	struct rlimit rl;
 	int r;
 
 	if (h) /* the same PAM session again: the newer pidfd counts */
 		hold_drop(init, h);
 	if (init->n_holds >= INIT_MAX_HOLDS)
 		return -ENOSPC;
+	/* holds without a session (ssh -N) take descriptors too: the admin socket's connections
+	 * keep theirs (INIT_FD_RESERVE, conn.c) */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    (rlim_t)pidfd + INIT_MAX_ADMIN_CONNS >= rl.rlim_cur)
+		return -EMFILE;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;

@@ -62,6 +62,7 @@ typedef struct Conn {
 	uid_t peer_uid;
 	pid_t peer_pid;
 	Session *session; /* set by ENTER until the session ends or the client goes */
+	bool handed_off;  /* not watched: its ENTER is the session child's to receive */
 	struct Conn *next;
 } Conn;
 
@@ -123,8 +124,13 @@ int conn_reply(Conn *c, const ProtoMessage *m);
 int conn_reply_error(Conn *c, int err, const char *fmt, ...) _printf_(3, 4);
 void conns_sweep(Init *init);
 
+/* control_io.c */
+int control_peek(int fd, ProtoPacket *pkt, ProtoMessage *ret);
+int control_consume(int fd);
+void control_close(Init *init, int fd);
+
 /* session.c */
-int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3]);
+int session_start(Init *init, Conn *c);
 void session_start_event(Init *init, Session *s);
 void session_signal(Session *s, int signo);
 void session_hangup(Session *s);
@@ -136,8 +142,7 @@ typedef struct LoginExecError {
 	int32_t error;
 	char message[256];
 } LoginExecError;
-_noreturn_ void child_run(const Init *init, const ProtoEnter *e, const int fds[3], int err_fd,
-			  unsigned login);
+_noreturn_ void child_run(const Init *init, int conn_fd, int err_fd, unsigned login);
 
 /* hold.c */
 int hold_add(Init *init, const char *id, int pidfd);

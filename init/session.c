@@ -71,7 +71,9 @@ static void stale_logins_retry(Init *init)
 	init->n_stale_logins = kept;
 }
 
-int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
+/* The child receives the ENTER init peeked (control_io.c): until its start is resolved the
+ * connection is not watched, so init reads nothing of it meanwhile. */
+int session_start(Init *init, Conn *c)
 {
 	_cleanup_free_ Session *s = calloc(1, sizeof(*s));
 	int p[2], r;
@@ -100,7 +102,7 @@ int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
 	}
 	if (pid == 0) {
 		(void)close(p[0]);
-		child_run(init, e, fds, p[1], login);
+		child_run(init, c->fd, p[1], login);
 	}
 	(void)close(p[1]);
 	init->has_children = true;
@@ -111,6 +113,8 @@ int session_start(Init *init, Conn *c, const ProtoEnter *e, int fds[3])
 		init_log("Failed to watch session %d (epoll_ctl): %m", pid);
 	}
 	c->session = s;
+	watch_del(init, c->fd);
+	c->handed_off = true;
 	init_touch(init);
 	s->next = init->sessions;
 	init->sessions = TAKE_PTR(s);
@@ -135,6 +139,13 @@ static void session_start_resolve(Init *init, Session *s)
 	watch_del(init, s->start_fd);
 	(void)close(s->start_fd);
 	s->start_fd = -1;
+	/* the child took the ENTER off the queue, or died: the connection is init's again (an
+	 * ENTER still queued then ends it, conn.c) */
+	if (s->conn && s->conn->handed_off) {
+		s->conn->handed_off = false;
+		if (watch_add(init, s->conn->fd, &s->conn->watch, EPOLLIN) < 0)
+			init_log("Failed to watch session %d's connection (epoll_ctl): %m", s->pid);
+	}
 
 	if (n == (ssize_t)sizeof(ce) && ce.error > 0) {
 		ce.message[sizeof(ce.message) - 1] = '\0';

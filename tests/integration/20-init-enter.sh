@@ -149,6 +149,30 @@ assert_contains "$(cat "$D/init.log")" "refusing a connection on the control soc
 n=$(grep -c "Failed to accept" "$D/init.log")
 [ "$n" -le 1 ] || fail "init logged $n failed accepts: $(grep "Failed to accept" "$D/init.log" | sort | uniq -c)"
 pass "init did not spin on a failing accept ($n lines)"
+# Holds take descriptors too (a PAM session without a shell, ssh -N): they stop short of the
+# admin socket's, which then still answers (init's accepts failed with EMFILE: "closed").
+out=$($PY -c '
+import os, socket, sys
+sys.path.insert(0, sys.argv[2])
+from alcove_proto import packet, HOLD, RELEASE, answer, connect
+fd = os.pidfd_open(int(sys.argv[3]))
+first = "all 300 held"
+for i in range(300):
+    s = connect(sys.argv[1])
+    socket.send_fds(s, [packet(HOLD, b"pam-fd%d\0" % i)], [fd])
+    a = answer(s)
+    s.close()
+    if a != "ok":
+        first = a
+        break
+print(first)
+for i in range(300):
+    s = connect(sys.argv[1])
+    s.send(packet(RELEASE, b"pam-fd%d\0" % i))
+    answer(s)
+    s.close()' "$ADMIN" "$LIB" "$holder")
+assert_contains "$out" "error 24 hold 'pam-fd" "holds stop short of the admin socket's descriptors (EMFILE): $out"
+assert_contains "$(proto status)" "sessions=" "... which still answers STATUS"
 prlimit --pid "$INIT_PID" --nofile="$soft:" || fail "prlimit back"
 
 out=$(cd / && enter -c 'id -u; id -g; tr "\0" " " </proc/1/cmdline; echo; echo $$; grep NoNewPrivs /proc/self/status; id -G')
@@ -245,9 +269,48 @@ assert_contains "$err" "exec '/bin/alcb-nosuch': No such file or directory" "ENO
 assert_not_contains "$err" "ran" "ENOENT shell: nothing ran"
 
 # Malformed and hostile requests close that connection only.
-for kind in text magic version length oversized argc nonul fds answer; do
+for kind in text magic version length oversized argc nonul answer; do
 	assert_eq closed "$(uproto garbage $kind)" "malformed request ($kind) drops the connection"
 done
+# (an ENTER's fds are received by its session's child, never by init: the child counts them)
+assert_eq "error 74 receive the ENTER request" "$(uproto garbage fds)" \
+	"an ENTER with one fd instead of three is refused by the session's child"
+
+# An fd a client passes is never init's to close: closing the last reference of a TCP socket
+# with SO_LINGER and unsent data blocks until its peer reads (init's signals are blocked, so
+# nothing ends the wait), and a FUSE file's flush blocks at every close(2). Passed with a
+# packet that takes none, it stays queued and is released by a child of init's: STATUS on the
+# admin socket answers at once (init sat in close() and every exchange timed out).
+$PY -c '
+import socket, struct, sys, time
+sys.path.insert(0, sys.argv[3])
+from alcove_proto import packet, SIGNAL
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)  # never accepted, never read: what is sent stays unsent once its window is full
+t = socket.socket()
+t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 3600))
+t.connect(srv.getsockname())
+t.setblocking(False)
+try:
+    while True:
+        t.send(b"x" * 65536)
+except BlockingIOError:
+    pass
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+c.connect(sys.argv[1])
+socket.send_fds(c, [packet(SIGNAL, struct.pack("=i", 15))], [t.fileno()])
+t.close()
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$SOCK" "$D/lingered" "$LIB" &
+linger=$!
+on_exit "kill $linger"
+wait_until 100 test -e "$D/lingered" || fail "the lingering socket was not passed"
+sleep 0.5 # init has read the packet by now
+out=$(timeout 3 $PY "$LIB/alcove_proto.py" "$ADMIN" status)
+assert_contains "$out" "sessions=" "with a lingering TCP socket passed to it, init still answers STATUS"
+kill "$linger"
+wait "$linger" 2>/dev/null
 # A path with a newline (an ENTER that fails to exec): init logs it on one line, escaped, so a
 # client forges no line of init's in the journal
 out=$(uproto garbage newline)

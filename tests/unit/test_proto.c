@@ -95,6 +95,17 @@ static void test_enter_roundtrip(void **state)
 	proto_message_done(&d);
 }
 
+/* The type init reads from a peeked control packet's header, to know whether fds belong. */
+static void test_header_type(void **state)
+{
+	int len = encode_enter_default();
+
+	assert_int_equal(proto_header_type(buf, (size_t)len), PROTO_ENTER);
+	assert_int_equal(proto_header_type(buf, PROTO_HEADER_SIZE - 1), 0);
+	buf[6] = 0xff; /* an unknown type */
+	assert_int_equal(proto_header_type(buf, (size_t)len), 0);
+}
+
 static void test_enter_empty_env_and_cwd(void **state)
 {
 	ProtoMessage m = enter_message(), d;
@@ -697,6 +708,7 @@ int main(void)
 	    cmocka_unit_test(test_io_oversized_packet),
 	    cmocka_unit_test(test_io_credentials_cmsg_refused),
 	    cmocka_unit_test(test_control_request),
+	    cmocka_unit_test(test_header_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
