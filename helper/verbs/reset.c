@@ -194,6 +194,11 @@ int verb_reset(const HelperEnv *env, const Request *req, Answer *ans)
 		 * is /var/lib/alcove/alice; "ALICE"'s does not exist, and reset said "ok" */
 		if (policy_name_is_safe(li->user))
 			user = ans->fields.user = li->user;
+		if (paths_lib_name_reserved(user)) /* "IMAGES" is the account images */
+			return answer_error(ans, EINVAL,
+					    "%s/%s is alcove's own directory, not a user's "
+					    "layer: not reset",
+					    ALCOVE_LIB_DIR, user);
 		uid = li->uid;
 		snprintf(name, sizeof(name), "%u", (unsigned)uid);
 		r = lock_alcove(runfd, name, true, &dirfd, &lockfd);

@@ -99,3 +99,20 @@ assert_contains "$out" "/var/tmp/alcid-planted" "layer diff ALCIDX reads alcidx'
 out=$("$ALCOVECTL" --config "$conf3" reset --yes ALCIDX 2>&1) || fail "reset ALCIDX: $out"
 [ ! -e /var/lib/alcove/alcidx ] || fail "reset ALCIDX left alcidx's layer: $(ls /var/lib/alcove/alcidx)"
 pass "reset ALCIDX removes alcidx's layer"
+
+# --- ... but never onto alcove's own directories: NSS answers IMAGES with an account named
+# images, and /var/lib/alcove/images is the directory images' (reset emptied it). Here a
+# directory of the test's is bound there (this mount ns's only), so a regression empties that.
+keep=$(mktemp -d /run/alcove-tests/images.XXXXXX)
+on_exit "rm -rf $keep"
+touch "$keep/kept"
+if [ ! -e /var/lib/alcove/images ]; then
+	mkdir -p /var/lib/alcove/images || fail "mkdir /var/lib/alcove/images"
+	on_exit "rmdir /var/lib/alcove/images"
+fi
+mount --bind "$keep" /var/lib/alcove/images || fail "bind over /var/lib/alcove/images"
+out=$("$ALCOVECTL" --config "$conf3" reset --yes IMAGES 2>&1) && fail "reset IMAGES succeeded: $out"
+assert_contains "$out" "/var/lib/alcove/images is alcove's own directory, not a user's layer: not reset" \
+	"reset IMAGES, which NSS names images, is refused"
+[ -e /var/lib/alcove/images/kept ] || fail "reset IMAGES touched /var/lib/alcove/images"
+umount /var/lib/alcove/images

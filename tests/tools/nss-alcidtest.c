@@ -9,6 +9,8 @@
  * exist:
  *   ALCIDX, AlcidX, ...                        -> the entry of alcidx, named "alcidx"
  *   alcid.firstname.lastname@corp.example.com  -> the entry of alcidl, named so
+ *   IMAGES, Images, ...                        -> the entry of alcidx, named "images" (a
+ *                                                 name alcove keeps for its own directory)
  * The password field is "*": pam_unix's account check then needs no shadow entry for a name
  * that /etc/shadow does not have.
  */
@@ -69,6 +71,8 @@ enum nss_status _nss_alcidtest_getpwnam_r(const char *name, struct passwd *pw, c
 
 	if (strcasecmp(name, LONG_NAME) == 0)
 		return from_files(LONG_LOCAL, LONG_NAME, pw, buf, len, errnop);
+	if (strcasecmp(name, "images") == 0)
+		return from_files("alcidx", "images", pw, buf, len, errnop);
 	if (n >= sizeof(lower) || strncasecmp(name, "alcid", 5) != 0)
 		return NSS_STATUS_NOTFOUND;
 	for (size_t i = 0; i <= n; i++)
