@@ -97,14 +97,21 @@ int quota_reapply(const Profile *p, const char *user, uid_t uid, AlcError *e)
 		fd = paths_openat(libfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 		r = fd;
 	}
-	if (r < 0 && !layer_quota_wanted(p))
+	/* no layer: the running alcove was built without one (its profile said persist = false
+	 * then), so there is nothing to limit */
+	if (r == -ENOENT || (r < 0 && !layer_quota_wanted(p)))
 		return 0;
 	if (r < 0) {
 		layer_quota_describe(p, size, sizeof(size));
-		return alc_error(e, r, "quota",
-				 "Refusing %s's login into their running alcove: failed to open "
-				 "%s/%s/layer to limit it to %s: %m",
-				 user, ALCOVE_LIB_DIR, user, size);
+		if (p->layer_quota_fallback == QUOTA_FALLBACK_REFUSE)
+			return alc_error(e, r, "quota",
+					 "Refusing %s's login into their running alcove: failed to "
+					 "open %s/%s/layer to limit it to %s: %m",
+					 user, ALCOVE_LIB_DIR, user, size);
+		log_warning_errno(
+		    r, "Failed to open %s/%s/layer to limit it to %s: %m; the login goes on",
+		    ALCOVE_LIB_DIR, user, size);
+		return 0;
 	}
 	/* the overlay is mounted already: no lift for overlayfs's work/work (layer_quota.c) */
 	r = quota_apply(fd, (uint32_t)uid, &q);

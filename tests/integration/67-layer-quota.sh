@@ -9,7 +9,9 @@
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
 journal_start
+IMG=$(test_image bookworm) # root mode's
 
 alcove_user alcqa1
 alcove_user alcqa2
@@ -384,5 +386,36 @@ conf3=$(make_config '
 defaults = { mode = "user"; image = "/"; persist = false; cgroup = "none"; layer_quota = "8M"; };
 rules = ( { user = "alcqa3"; profile = "defaults"; } );')
 actl stop alcqa3
+actl reset --yes alcqa3 >/dev/null || fail "reset alcqa3"
 out=$(in_alcove "$conf3" alcqa3 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=20 2>&1')
 assert_contains "$out" "No space left on device" "persist = false: the tmpfs layer stops at layer_quota"
+# Such an alcove keeps no layer: a login into it once the profile says persist = true (and a
+# quota that refuses) joins it (the join was refused: "failed to open .../layer to limit it")
+"$ALCOVECTL" --config "$conf3" enter alcqa3 -- sleep 60 </dev/null >/dev/null 2>&1 &
+sleeper3=$!
+on_exit "kill $sleeper3"
+wait_until 100 sh -c "\"$ALCOVECTL\" --config $conf3 show alcqa3 | grep -q '(running)'" ||
+	fail "alcqa3's alcove did not come up"
+pid=$(alcove_pid alcqa3)
+out=$(in_alcove "$conf" alcqa3 'echo JOINED' 2>&1)
+assert_contains "$out" "JOINED" "a login into a running alcove built with persist = false, now persist = true, goes in"
+assert_eq "$pid" "$(alcove_pid alcqa3)" "... joining that alcove"
+actl stop alcqa3
+
+# --- root mode at the quota: ns root gave / (the layer's upper) to another id of its range and
+# filled the layer; the next build gives the upper back to ns root (layer_repair.c), which
+# btrfs refused to root with EDQUOT at the qgroup's limit: every login refused until a reset
+actl reset --yes alcqa2 >/dev/null || fail "reset alcqa2"
+conf_root=$(make_config "
+defaults = { mode = \"root\"; image = \"$IMG\"; persist = true; cgroup = \"none\";
+             layer_quota = \"20M\"; layer_quota_fallback = \"refuse\"; };
+rules = ( { user = \"alcqa2\"; profile = \"defaults\"; } );")
+out=$(in_alcove "$conf_root" alcqa2 'chown 1:1 / && dd if=/dev/zero of=/fill bs=1M count=40 2>&1; sync' 2>&1)
+assert_contains "$out" "Disk quota exceeded" "root mode: / given to uid 1, the layer filled to its quota"
+actl stop alcqa2
+out=$(in_alcove "$conf_root" alcqa2 'echo IN; stat -c %u /' 2>&1)
+assert_contains "$out" "IN" "... the next login goes in"
+assert_contains "$out" "$(printf 'IN\n0')" "... its / given back to ns root"
+assert_eq "20971520" "$(btrfs qgroup show -rf --raw /var/lib/alcove/alcqa2/layer | awk '$1 ~ /^0\// {print $4}')" \
+	"... and the layer keeps its 20M limit"
+actl stop alcqa2
