@@ -185,6 +185,12 @@ _noreturn_ void child_run(const Init *init, int conn_fd, int err_fd, unsigned lo
 	if (setsid() < 0)
 		child_fail(err_fd, errno, "setsid");
 	install_fds(fds, err_fd);
+	/* nothing of init's from here on (fd 4, the layer's lock, above all): what follows may
+	 * wait on the tenant's files (a cwd on their FUSE mount) as long as they like, and a
+	 * child that outlived init must not keep the lock (all of it is O_CLOEXEC for the exec) */
+	if (err_fd > 3)
+		(void)close_range(3, (unsigned)err_fd - 1, 0);
+	(void)close_range((unsigned)err_fd + 1, ~0U, 0);
 	/* alcove-enter gave the tty up (TIOCNOTTY), so it has no session and arg 0 suffices;
 	 * stealing it (arg 1) would need CAP_SYS_ADMIN in the tty's user ns (DESIGN §9).
 	 * Without it the program runs without job control rather than not at all. */

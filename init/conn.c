@@ -99,7 +99,9 @@ static void accept_refuse_one(Init *init, int listen_fd)
 		return;
 	(void)close(init->spare_fd);
 	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd >= 0)
+	if (fd >= 0 && listen_fd == init->listen_fd)
+		control_close(init, fd); /* it may hold fds already */
+	else if (fd >= 0)
 		(void)close(fd);
 	init->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
@@ -120,63 +122,86 @@ static void accept_failed(Init *init, int listen_fd, const char *what)
 		accept_refuse_one(init, listen_fd);
 }
 
-void conn_accept(Init *init, bool admin)
+/* Whether a connection just accepted may be served; a line saying why not. */
+static bool conn_admissible(Init *init, int fd, bool admin, struct ucred *cred)
 {
-	const char *what = admin ? "admin" : "control";
-	unsigned *n = admin ? &init->n_admin_conns : &init->n_conns;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	unsigned n = admin ? init->n_admin_conns : init->n_conns;
+	socklen_t len = sizeof(*cred);
 	struct rlimit rl;
-	_cleanup_close_ int fd = -1;
-	Conn *c;
 
-	fd = accept4(admin ? init->admin_fd : init->listen_fd, NULL, NULL,
-		     SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0) {
-		accept_failed(init, admin ? init->admin_fd : init->listen_fd, what);
-		return;
-	}
-	init->accept_failed = false;
 	/* the lowest free fd: at the reserve, the descriptors left are the admin socket's */
 	if (!admin &&
 	    (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (rlim_t)fd + INIT_FD_RESERVE >= rl.rlim_cur)) {
 		init_log("refusing a connection on the control socket: %u connections open, fd %d "
 			 "near RLIMIT_NOFILE",
-			 *n, fd);
-		return;
+			 n, fd);
+		return false;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0) {
 		init_log("Failed to read the peer's credentials (SO_PEERCRED): %m");
-		return;
+		return false;
 	}
-	if (!admin && !peer_allowed(init, cred.uid)) {
-		init_log("refusing a connection from uid %u (pid %d): not the login user", cred.uid,
-			 cred.pid);
-		return;
+	if (!admin && !peer_allowed(init, cred->uid)) {
+		init_log("refusing a connection from uid %u (pid %d): not the login user",
+			 cred->uid, cred->pid);
+		return false;
 	}
-	if (*n >= (admin ? INIT_MAX_ADMIN_CONNS : INIT_MAX_CONNS)) {
+	if (n >= (admin ? INIT_MAX_ADMIN_CONNS : INIT_MAX_CONNS)) {
 		init_log("refusing a connection on the %s socket from uid %u (pid %d): %u "
 			 "connections open",
-			 what, cred.uid, cred.pid, *n);
-		return;
+			 admin ? "admin" : "control", cred->uid, cred->pid, n);
+		return false;
 	}
-	c = calloc(1, sizeof(*c));
+	return true;
+}
+
+static int conn_add(Init *init, int fd, bool admin, const struct ucred *cred)
+{
+	Conn *c = calloc(1, sizeof(*c));
+	int r;
+
 	if (!c)
-		return;
+		return -ENOMEM;
 	*c = (Conn){.watch.kind = WATCH_CONN,
 		    .fd = fd,
 		    .admin = admin,
-		    .peer_uid = cred.uid,
-		    .peer_pid = cred.pid};
-	if (watch_add(init, fd, &c->watch, EPOLLIN) < 0) {
+		    .peer_uid = cred->uid,
+		    .peer_pid = cred->pid};
+	r = watch_add(init, fd, &c->watch, EPOLLIN);
+	if (r < 0) {
+		errno = -r;
 		init_log("Failed to watch a connection (epoll_ctl): %m");
 		free(c);
-		return;
+		return r;
 	}
-	TAKE_FD(fd);
 	c->next = init->conns;
 	init->conns = c;
-	(*n)++;
+	if (admin)
+		init->n_admin_conns++;
+	else
+		init->n_conns++;
+	return 0;
+}
+
+void conn_accept(Init *init, bool admin)
+{
+	int listen_fd = admin ? init->admin_fd : init->listen_fd;
+	struct ucred cred;
+	int fd;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		accept_failed(init, listen_fd, admin ? "admin" : "control");
+		return;
+	}
+	init->accept_failed = false;
+	if (conn_admissible(init, fd, admin, &cred) && conn_add(init, fd, admin, &cred) == 0)
+		return;
+	/* a client may send before we accept: a refused control connection may hold fds */
+	if (admin)
+		(void)close(fd);
+	else
+		control_close(init, fd);
 }
 
 /* Each handler returns < 0 to drop the connection. */
@@ -314,8 +339,13 @@ void conn_event(Init *init, Conn *c)
 	ProtoMessage m;
 	int r;
 
-	if (c->handed_off)
+	/* watched for EPOLLRDHUP only while handed off: the client hung up during its start */
+	if (c->handed_off) {
+		if (c->session)
+			session_hangup(c->session);
+		watch_del(init, c->fd); /* until the start resolves: its HUP would repeat */
 		return;
+	}
 	if (c->admin)
 		r = proto_recv_message(c->fd, init->pkt, &m, MSG_DONTWAIT);
 	else

@@ -12,7 +12,8 @@
  *   - ENTER's three fds are received by the session's forked child (child.c), which uses them;
  *   - a connection is closed after shutdown(SHUT_RD), which makes the peer's further sends
  *     fail (EPIPE); when packets are still queued, a child of init takes the last reference
- *     and drains them, so that their fds are released in that child, not in PID 1.
+ *     and drains them, so that their fds are released in that child, not in PID 1 (but
+ *     when no child can be forked: SECURITY.md, "init's descriptors and its children").
  */
 #include <errno.h>
 #include <signal.h>
@@ -61,20 +62,36 @@ int control_consume(int fd)
 	return n < 0 ? negative_errno() : 0;
 }
 
-/* Whether a packet is queued (after SHUT_RD an empty queue reads as 0, EOF). */
+/* Whether nothing is queued, after SHUT_RD. With SO_PASSCRED on, every queued packet, a
+ * 0-length one too, reads with MSG_CTRUNC (credentials it has no room for), and EOF without:
+ * a 0-length packet alone looks like EOF. A pending error (ECONNRESET, the peer gone before
+ * our answer was read) is reported once, before the queue: read again. Any other error: not
+ * known to be empty. */
 static bool queue_empty(int fd)
 {
+	int on = 1;
 	char byte;
 	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	ssize_t n = recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT);
+	ssize_t n;
 
-	return n < 0 || (n == 0 && !(msg.msg_flags & MSG_CTRUNC));
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return false;
+	for (int tries = 0; tries < 4; tries++) {
+		msg.msg_flags = 0;
+		n = recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT);
+		if (n >= 0)
+			return n == 0 && !(msg.msg_flags & MSG_CTRUNC);
+		if (errno == EAGAIN)
+			return true;
+		if (errno != EINTR && errno != ECONNRESET)
+			return false;
+	}
+	return false;
 }
 
 /* Reads the queue to its end without a control buffer: the fds in it are released (fput) by
- * the caller. Emptied, the socket's close does not reset the peer, which may still have our
- * last answer to read. */
+ * the caller; emptied, the socket's close does not reset the peer before it read our answer. */
 static void drain(int fd)
 {
 	char buf[256];
@@ -85,31 +102,56 @@ static void drain(int fd)
 	while (n > 0 || (n < 0 && errno == EINTR));
 }
 
-/* The child that takes a connection's last reference: nothing of init's but that socket. */
+/* The child that takes a connection's last reference: nothing of init's but that socket, its
+ * queue read without a control buffer (the fds in it released here, by fput), signals back to
+ * their defaults and a deadline: a lingering TCP socket's close waits at most that long. */
 static _noreturn_ void drain_child(int fd)
 {
+	sigset_t none;
+
 	(void)close_range(3, (unsigned)fd - 1, 0);
 	(void)close_range((unsigned)fd + 1, ~0U, 0);
+	sigemptyset(&none);
+	(void)signal(SIGALRM, SIG_DFL);
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	alarm(INIT_DRAIN_SECONDS);
 	drain(fd);
 	_exit(0);
 }
 
+/* 0 when a child took the socket's last reference, -errno when none could be forked. */
+static int drain_fork(Init *init, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		drain_child(fd);
+	if (pid < 0)
+		return negative_errno();
+	init->has_children = true;
+	(void)close(fd);
+	return 0;
+}
+
 void control_close(Init *init, int fd)
 {
-	pid_t pid;
+	int r;
 
+	/* no more packets, hence no more fds, from the peer (EPIPE); it still reads our answer */
 	(void)shutdown(fd, SHUT_RD);
-	if (!queue_empty(fd)) {
-		pid = fork();
-		if (pid == 0)
-			drain_child(fd);
-		if (pid > 0) {
-			init->has_children = true;
-			(void)close(fd);
-			return;
-		}
-		init_log("Failed to fork to release a closed connection's queue: %m; released here");
-		drain(fd);
+	if (queue_empty(fd)) {
+		(void)close(fd);
+		return;
 	}
+	r = drain_fork(init, fd);
+	if (r == 0)
+		return;
+	/* Out of pids (the tenant's own can fill them): released here. Keeping the socket
+	 * instead would keep what the client sent open, its pipes too, with no end in sight; a
+	 * lingering TCP socket may then hold init until its linger ends or a SIGKILL (stop). */
+	errno = -r;
+	init_log("Failed to fork to release a closed connection's queue: %m; released here");
+	drain(fd);
 	(void)close(fd);
 }

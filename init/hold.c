@@ -37,15 +37,15 @@ int hold_add(Init *init, const char *id, int pidfd)
 	struct rlimit rl;
 	int r;
 
-	if (h) /* the same PAM session again: the newer pidfd counts */
-		hold_drop(init, h);
-	if (init->n_holds >= INIT_MAX_HOLDS)
+	if (init->n_holds - (h ? 1 : 0) >= INIT_MAX_HOLDS)
 		return -ENOSPC;
 	/* holds without a session (ssh -N) take descriptors too: the admin socket's connections
 	 * keep theirs (INIT_FD_RESERVE, conn.c) */
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
 	    (rlim_t)pidfd + INIT_MAX_ADMIN_CONNS >= rl.rlim_cur)
 		return -EMFILE;
+	if (h) /* the same PAM session again: the newer pidfd counts (once it may) */
+		hold_drop(init, h);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;

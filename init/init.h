@@ -36,6 +36,8 @@
 /* fds kept free of the control socket's connections, below RLIMIT_NOFILE: the admin socket's
  * (the helper's HOLD, alcovectl's STATUS), their holds' pidfds, a session start's pipe */
 #define INIT_FD_RESERVE (INIT_MAX_ADMIN_CONNS + 64)
+/* a child releasing a closed connection's queue ends by then (control_io.c) */
+#define INIT_DRAIN_SECONDS 10
 #define INIT_CGROUP_ROOT "/sys/fs/cgroup"
 
 typedef enum WatchKind {
@@ -62,7 +64,7 @@ typedef struct Conn {
 	uid_t peer_uid;
 	pid_t peer_pid;
 	Session *session; /* set by ENTER until the session ends or the client goes */
-	bool handed_off;  /* not watched: its ENTER is the session child's to receive */
+	bool handed_off;  /* its ENTER is the session child's to receive: watched for a hangup */
 	struct Conn *next;
 } Conn;
 
@@ -112,6 +114,7 @@ void init_log(const char *fmt, ...) _printf_(1, 2);
 uint64_t now_usec(void);
 void init_touch(Init *init);
 int watch_add(Init *init, int fd, Watch *w, uint32_t events);
+int watch_set(Init *init, int fd, Watch *w, uint32_t events);
 void watch_del(Init *init, int fd);
 unsigned init_in_use(const Init *init);
 unsigned init_open_sessions(const Init *init);

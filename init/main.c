@@ -77,6 +77,18 @@ int watch_add(Init *init, int fd, Watch *w, uint32_t events)
 	return RET_NERRNO(epoll_ctl(init->epfd, EPOLL_CTL_ADD, fd, &ev));
 }
 
+/* watch_add(), or a new event mask for a watch that exists */
+int watch_set(Init *init, int fd, Watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+
+	if (epoll_ctl(init->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return negative_errno();
+	return RET_NERRNO(epoll_ctl(init->epfd, EPOLL_CTL_ADD, fd, &ev));
+}
+
 void watch_del(Init *init, int fd)
 {
 	(void)epoll_ctl(init->epfd, EPOLL_CTL_DEL, fd, NULL);

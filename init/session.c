@@ -71,8 +71,9 @@ static void stale_logins_retry(Init *init)
 	init->n_stale_logins = kept;
 }
 
-/* The child receives the ENTER init peeked (control_io.c): until its start is resolved the
- * connection is not watched, so init reads nothing of it meanwhile. */
+/* The child receives the ENTER init peeked (control_io.c): until its start is resolved init
+ * reads nothing of the connection, and watches it for the client's hangup only (a start stuck
+ * on a hung cwd is ended by it, as before). */
 int session_start(Init *init, Conn *c)
 {
 	_cleanup_free_ Session *s = calloc(1, sizeof(*s));
@@ -113,7 +114,8 @@ int session_start(Init *init, Conn *c)
 		init_log("Failed to watch session %d (epoll_ctl): %m", pid);
 	}
 	c->session = s;
-	watch_del(init, c->fd);
+	if (watch_set(init, c->fd, &c->watch, EPOLLRDHUP) < 0)
+		watch_del(init, c->fd);
 	c->handed_off = true;
 	init_touch(init);
 	s->next = init->sessions;
@@ -143,7 +145,7 @@ static void session_start_resolve(Init *init, Session *s)
 	 * ENTER still queued then ends it, conn.c) */
 	if (s->conn && s->conn->handed_off) {
 		s->conn->handed_off = false;
-		if (watch_add(init, s->conn->fd, &s->conn->watch, EPOLLIN) < 0)
+		if (watch_set(init, s->conn->fd, &s->conn->watch, EPOLLIN) < 0)
 			init_log("Failed to watch session %d's connection (epoll_ctl): %m", s->pid);
 	}
 

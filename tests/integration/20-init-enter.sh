@@ -87,6 +87,21 @@ in_lobby() {
 		exec "$@"' lobby "$D" "$U" "$@"
 }
 
+# A client that makes init the last holder of a lingering TCP socket (see below): STATUS
+# on the admin socket must still answer.
+linger_attack() { # mode
+	rm -f "$D/lingered"
+	$PY "$LIB/linger_attack.py" "$1" "$SOCK" "$D/lingered" &
+	linger=$!
+	on_exit "kill $linger"
+	wait_until 100 test -e "$D/lingered" || fail "$1: the lingering socket was not passed"
+	sleep 1 # init has read the packets by now, and its sessions ended
+	out=$(timeout 3 $PY "$LIB/alcove_proto.py" "$ADMIN" status)
+	assert_contains "$out" "sessions=" "$1: with a lingering TCP socket passed to it, init still answers STATUS"
+	kill "$linger"
+	wait "$linger" 2>/dev/null
+}
+
 # ---------------------------------------------------------------------------------------
 # Part 1: on_last_logout=keep; most behaviour of a session. A hold stands for the PAM
 # session that keeps a real alcove in use between its logins.
@@ -140,6 +155,7 @@ time.sleep(30)' "$SOCK" "$D/flooded" &
 flood=$!
 on_exit "kill $flood"
 wait_until 300 test -e "$D/flooded" || fail "the 300 connections were not made"
+linger_attack refused # (a connection past the reserve, refused)
 assert_eq ok "$(proto hold pam-fd $holder)" "with 300 connections of the user's, the admin socket serves HOLD"
 assert_eq ok "$(proto release pam-fd)" "... and RELEASE"
 kill "$flood"
@@ -278,39 +294,13 @@ assert_eq "error 74 receive the ENTER request" "$(uproto garbage fds)" \
 
 # An fd a client passes is never init's to close: closing the last reference of a TCP socket
 # with SO_LINGER and unsent data blocks until its peer reads (init's signals are blocked, so
-# nothing ends the wait), and a FUSE file's flush blocks at every close(2). Passed with a
-# packet that takes none, it stays queued and is released by a child of init's: STATUS on the
-# admin socket answers at once (init sat in close() and every exchange timed out).
-$PY -c '
-import socket, struct, sys, time
-sys.path.insert(0, sys.argv[3])
-from alcove_proto import packet, SIGNAL
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(1)  # never accepted, never read: what is sent stays unsent once its window is full
-t = socket.socket()
-t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 3600))
-t.connect(srv.getsockname())
-t.setblocking(False)
-try:
-    while True:
-        t.send(b"x" * 65536)
-except BlockingIOError:
-    pass
-c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-c.connect(sys.argv[1])
-socket.send_fds(c, [packet(SIGNAL, struct.pack("=i", 15))], [t.fileno()])
-t.close()
-open(sys.argv[2], "w").close()
-time.sleep(30)' "$SOCK" "$D/lingered" "$LIB" &
-linger=$!
-on_exit "kill $linger"
-wait_until 100 test -e "$D/lingered" || fail "the lingering socket was not passed"
-sleep 0.5 # init has read the packet by now
-out=$(timeout 3 $PY "$LIB/alcove_proto.py" "$ADMIN" status)
-assert_contains "$out" "sessions=" "with a lingering TCP socket passed to it, init still answers STATUS"
-kill "$linger"
-wait "$linger" 2>/dev/null
+# nothing ends the wait), and a FUSE file's flush blocks at every close(2). Each way of making
+# init release one (tests/lib/linger_attack.py): a SIGNAL that carries it; an ENTER, then an
+# empty packet (which reads as EOF) and the fd behind it; a connection that init refuses, sent
+# before init accepts it. Released by a child of init's: STATUS on the admin socket answers
+# (init sat in close() and every exchange timed out).
+linger_attack signal
+linger_attack empty-packet
 # A path with a newline (an ENTER that fails to exec): init logs it on one line, escaped, so a
 # client forges no line of init's in the journal
 out=$(uproto garbage newline)
