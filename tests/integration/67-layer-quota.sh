@@ -169,12 +169,15 @@ assert_contains "$line" "of layer_quota 20M used" "the journal records the quota
 
 # --- a layer_quota changed while the alcove runs bites at the next login into it (the join
 # sets the quota again, helper/build/quota_reapply.c), with no new alcove ---
-"$ALCOVECTL" --config "$conf" enter alcqa2 -- sleep 60 </dev/null >/dev/null 2>&1 &
-sleeper2=$!
-on_exit "kill $sleeper2"
-wait_until 100 sh -c "\"$ALCOVECTL\" --config $conf show alcqa2 | grep -q '(running)'" ||
-	fail "alcqa2's alcove did not come up"
-pid=$(alcove_pid alcqa2)
+# keep_alcove CONF USER: a session of USER's alcove that runs for a minute; sets pid (init's)
+keep_alcove() {
+	"$ALCOVECTL" --config "$1" enter "$2" -- sleep 60 </dev/null >/dev/null 2>&1 &
+	on_exit "kill $!"
+	wait_until 100 sh -c "\"$ALCOVECTL\" --config $1 show $2 | grep -q '(running)'" ||
+		fail "$2's alcove did not come up"
+	pid=$(alcove_pid "$2")
+}
+keep_alcove "$conf" alcqa2
 conf_40=$(make_config '
 defaults = { mode = "user"; image = "/"; persist = true; cgroup = "none"; tmp_size = "8M";
              layer_quota = "20M"; layer_quota_fallback = "refuse"; };
@@ -391,12 +394,7 @@ out=$(in_alcove "$conf3" alcqa3 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=20
 assert_contains "$out" "No space left on device" "persist = false: the tmpfs layer stops at layer_quota"
 # Such an alcove keeps no layer: a login into it once the profile says persist = true (and a
 # quota that refuses) joins it (the join was refused: "failed to open .../layer to limit it")
-"$ALCOVECTL" --config "$conf3" enter alcqa3 -- sleep 60 </dev/null >/dev/null 2>&1 &
-sleeper3=$!
-on_exit "kill $sleeper3"
-wait_until 100 sh -c "\"$ALCOVECTL\" --config $conf3 show alcqa3 | grep -q '(running)'" ||
-	fail "alcqa3's alcove did not come up"
-pid=$(alcove_pid alcqa3)
+keep_alcove "$conf3" alcqa3
 out=$(in_alcove "$conf" alcqa3 'echo JOINED' 2>&1)
 assert_contains "$out" "JOINED" "a login into a running alcove built with persist = false, now persist = true, goes in"
 assert_eq "$pid" "$(alcove_pid alcqa3)" "... joining that alcove"
