@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 
 typedef struct {
@@ -39,20 +40,6 @@ typedef struct {
 	Frame *frames;
 	size_t n_frames, cap_frames;
 } Scan;
-
-static int grow(void **array, size_t *cap, size_t n, size_t size)
-{
-	void *a;
-
-	if (n < *cap)
-		return 0;
-	a = reallocarray(*array, *cap ? *cap * 2 : 16, size);
-	if (!a)
-		return -ENOMEM;
-	*array = a;
-	*cap = *cap ? *cap * 2 : 16;
-	return 0;
-}
 
 /* Skips to the end of the comment or string at s->p (libconfig's #, //, C comments, "..."). */
 static void skip_token(Scan *s)
@@ -102,7 +89,7 @@ static int push(Scan *s, char kind)
 {
 	Frame *f = top(s);
 	bool element = f->kind != '{' && f->kind != 0;
-	int r = grow((void **)&s->frames, &s->cap_frames, s->n_frames, sizeof(Frame));
+	int r = array_grow((void **)&s->frames, &s->cap_frames, s->n_frames, sizeof(Frame));
 
 	if (r < 0)
 		return r;
@@ -171,7 +158,7 @@ static int scan_name(Scan *s, int line, PolicyDuplicate *ret)
 		r = dup_path(s, &n, &ret->name);
 		return r < 0 ? r : 1;
 	}
-	r = grow((void **)&s->seen, &s->cap_seen, s->n_seen, sizeof(Seen));
+	r = array_grow((void **)&s->seen, &s->cap_seen, s->n_seen, sizeof(Seen));
 	if (r < 0)
 		return r;
 	s->seen[s->n_seen++] = n;
@@ -205,7 +192,7 @@ static int scan_one(Scan *s, int line, PolicyDuplicate *ret)
 int policy_find_duplicate(const char *text, int line, PolicyDuplicate *ret)
 {
 	Scan s = {.p = text, .line = 1};
-	int r = grow((void **)&s.frames, &s.cap_frames, 0, sizeof(Frame));
+	int r = array_grow((void **)&s.frames, &s.cap_frames, 0, sizeof(Frame));
 
 	if (r >= 0) {
 		s.frames[s.n_frames++] = (Frame){.label = -1};

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "alcove_pty.h"
+#include "array.h"
 #include "commands.h"
 #include "dirs.h"
 #include "enter_client.h"
@@ -325,7 +326,7 @@ static int list_one(int runfd, const char *name, ListEntry *e)
  * *ret_entries (malloc'd) holds *ret_n of them. */
 static int list_load(ListEntry **ret_entries, size_t *ret_n)
 {
-	ListEntry *entries = NULL, *grown;
+	ListEntry *entries = NULL;
 	size_t n = 0, capacity = 0;
 	struct dirent *de;
 	int r = 0;
@@ -339,17 +340,9 @@ static int list_load(ListEntry **ret_entries, size_t *ret_n)
 	while ((errno = 0, de = readdir(d))) {
 		if (!alcove_name_is_valid(de->d_name))
 			continue;
-		if (n == capacity) {
-			size_t want = capacity ? capacity * 2 : 64;
-
-			grown = reallocarray(entries, want, sizeof(*entries));
-			if (!grown) {
-				r = -ENOMEM;
-				break;
-			}
-			entries = grown;
-			capacity = want;
-		}
+		r = array_grow((void **)&entries, &capacity, n, sizeof(*entries));
+		if (r < 0)
+			break;
 		entries[n] = (ListEntry){0};
 		/* a directory without a readable state is a build in progress or a leftover */
 		if (list_one(dirfd(d), de->d_name, &entries[n]) == 0)

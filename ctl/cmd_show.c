@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "commands.h"
 #include "dirs.h"
 #include "enter_client.h"
@@ -30,22 +31,6 @@
 /* A directory entry's name always fits a sub-cgroup's: none is left out for its length. */
 _Static_assert(sizeof(((ShowCgroup *)0)->name) >= sizeof(((struct dirent *)0)->d_name),
 	       "ShowCgroup.name holds any directory name");
-
-/* array with room for element n (of size; *capacity of them, doubling): what is there is
- * shown, never a first part of it cut at a fixed count. NULL when out of memory (array is
- * still the caller's). */
-static void *array_grow(void *array, size_t *capacity, size_t n, size_t size)
-{
-	size_t want = *capacity ? *capacity * 2 : 16;
-	void *p;
-
-	if (n < *capacity)
-		return array;
-	p = reallocarray(array, want, size);
-	if (p)
-		*capacity = want;
-	return p;
-}
 
 /* The usage of every first-level sub-cgroup of the scope (the tenant's to make and name in
  * root mode: opened only with O_NOFOLLOW below the scope's directory fd). -errno when the
@@ -75,12 +60,9 @@ static int cgroup_read_subs(ShowInfo *a, int dfd)
 		sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue; /* removed since readdir(), or not a directory after all */
-		c = array_grow(a->cgroups, &capacity, a->n_cgroups, sizeof(*c));
-		if (!c) {
-			r = -ENOMEM;
+		r = array_grow((void **)&a->cgroups, &capacity, a->n_cgroups, sizeof(*c));
+		if (r < 0)
 			break;
-		}
-		a->cgroups = c;
 		c = &a->cgroups[a->n_cgroups++];
 		*c = (ShowCgroup){0};
 		strcpy(c->name, de->d_name);
@@ -167,7 +149,7 @@ static bool name_is_users(const char *name, uid_t uid)
  * *ret_n of them, to free with show_infos_free(). */
 static int alcoves_load(uid_t uid, ShowInfo **ret_infos, size_t *ret_n)
 {
-	ShowInfo *infos = NULL, *grown;
+	ShowInfo *infos = NULL;
 	size_t n = 0, capacity = 0;
 	struct dirent *de;
 	int r = 0;
@@ -181,12 +163,9 @@ static int alcoves_load(uid_t uid, ShowInfo **ret_infos, size_t *ret_n)
 	while ((errno = 0, de = readdir(d))) {
 		if (!name_is_users(de->d_name, uid))
 			continue;
-		grown = array_grow(infos, &capacity, n, sizeof(*infos));
-		if (!grown) {
-			r = -ENOMEM;
+		r = array_grow((void **)&infos, &capacity, n, sizeof(*infos));
+		if (r < 0)
 			break;
-		}
-		infos = grown;
 		infos[n] = (ShowInfo){0};
 		r = show_load(dirfd(d), de->d_name, &infos[n]);
 		if (r < 0) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "fileio.h"
 #include "layer_merge.h"
 #include "text_escape.h"
@@ -201,15 +202,8 @@ static int read_names(Walk *w, int dirfd, Names *ns)
 			return alc_error(w->error, -E2BIG, LAYER_DIFF_STAGE,
 					 "more than %llu entries",
 					 (unsigned long long)w->lim->max_entries);
-		if (ns->n == ns->cap) {
-			size_t cap = ns->cap ? ns->cap * 2 : 64;
-			char **v = reallocarray(ns->v, cap, sizeof(*v));
-
-			if (!v)
-				return walk_error(w, -ENOMEM, "list");
-			ns->v = v;
-			ns->cap = cap;
-		}
+		if (array_grow((void **)&ns->v, &ns->cap, ns->n, sizeof(*ns->v)) < 0)
+			return walk_error(w, -ENOMEM, "list");
 		if (!(ns->v[ns->n] = strdup(de->d_name)))
 			return walk_error(w, -ENOMEM, "list");
 		ns->n++;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "dirs.h"
 #include "fileio.h"
 #include "macro.h"
@@ -37,15 +38,10 @@ bool oci_layer_set_has(const OciLayerSet *set, const char *hex)
 /* hex appended, even when set has it already (a stack in order) */
 static int list_add(OciLayerSet *set, const char *hex)
 {
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 32;
-		void *p = reallocarray(set->hex, cap, sizeof(*set->hex));
+	int r = array_grow((void **)&set->hex, &set->cap, set->n, sizeof(*set->hex));
 
-		if (!p)
-			return -ENOMEM;
-		set->hex = p;
-		set->cap = cap;
-	}
+	if (r < 0)
+		return r;
 	snprintf(set->hex[set->n++], sizeof(set->hex[0]), "%s", hex);
 	return 0;
 }

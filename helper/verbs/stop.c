@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "control_client.h"
 #include "enter_client.h"
 #include "fileio.h"
@@ -163,18 +164,13 @@ void alcove_names_free(AlcoveNames *l)
 static int names_add(AlcoveNames *l, const char *name)
 {
 	size_t len = strlen(name);
+	int r;
 
 	if (len >= sizeof(l->name[0]))
 		return 0; /* cannot be: alcove_name_is_valid() bounds it */
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *p = reallocarray(l->name, cap, sizeof(l->name[0]));
-
-		if (!p)
-			return -ENOMEM;
-		l->name = p;
-		l->cap = cap;
-	}
+	r = array_grow((void **)&l->name, &l->cap, l->n, sizeof(l->name[0]));
+	if (r < 0)
+		return r;
 	memcpy(l->name[l->n++], name, len + 1);
 	return 0;
 }
