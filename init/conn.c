@@ -42,6 +42,16 @@ int conn_reply_error(Conn *c, int err, const char *fmt, ...)
 	return conn_reply(c, &(ProtoMessage){.type = PROTO_ERROR, .error = {err, msg}});
 }
 
+/* A connection's socket, closed: the admin socket's is host root's; a control one may hold a
+ * client's fds, queued (even one refused at once: a client may send before init accepts) */
+static void conn_fd_close(Init *init, int fd, bool admin)
+{
+	if (admin)
+		(void)close(fd);
+	else
+		control_close(init, fd); /* never init's close of a client's fd */
+}
+
 void conn_close(Init *init, Conn *c, bool hangup)
 {
 	if (c->watch.dead)
@@ -55,10 +65,7 @@ void conn_close(Init *init, Conn *c, bool hangup)
 		c->session = NULL;
 	}
 	watch_del(init, c->fd);
-	if (c->admin)
-		(void)close(c->fd);
-	else
-		control_close(init, c->fd); /* never init's close of a client's fd */
+	conn_fd_close(init, c->fd, c->admin);
 	c->fd = -1;
 	c->watch.dead = true;
 	if (c->admin)
@@ -99,10 +106,8 @@ static void accept_refuse_one(Init *init, int listen_fd)
 		return;
 	(void)close(init->spare_fd);
 	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd >= 0 && listen_fd == init->listen_fd)
-		control_close(init, fd); /* it may hold fds already */
-	else if (fd >= 0)
-		(void)close(fd);
+	if (fd >= 0)
+		conn_fd_close(init, fd, listen_fd == init->admin_fd);
 	init->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
@@ -195,13 +200,8 @@ void conn_accept(Init *init, bool admin)
 		return;
 	}
 	init->accept_failed = false;
-	if (conn_admissible(init, fd, admin, &cred) && conn_add(init, fd, admin, &cred) == 0)
-		return;
-	/* a client may send before we accept: a refused control connection may hold fds */
-	if (admin)
-		(void)close(fd);
-	else
-		control_close(init, fd);
+	if (!conn_admissible(init, fd, admin, &cred) || conn_add(init, fd, admin, &cred) < 0)
+		conn_fd_close(init, fd, admin);
 }
 
 /* Each handler returns < 0 to drop the connection. */

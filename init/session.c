@@ -207,11 +207,12 @@ static void session_exited(Init *init, Session *s, int status)
 }
 
 /* A child that asked to be traced (PTRACE_TRACEME) has init as its tracer, and its stops
- * reach waitpid() without WUNTRACED: not an end. It is let go with the signal that stopped
- * it, but for the SIGTRAP of its exec under PTRACE_TRACEME, which would kill it. */
+ * reach waitpid() without WUNTRACED (only a tracee's: without WCONTINUED no continue is
+ * reported): not an end. It is let go with the signal that stopped it, but for the SIGTRAP of
+ * its exec under PTRACE_TRACEME, which would kill it. */
 static void tracee_release(pid_t pid, int status)
 {
-	int sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+	int sig = WSTOPSIG(status);
 
 	if (ptrace(PTRACE_DETACH, pid, NULL, (void *)(long)(sig == SIGTRAP ? 0 : sig)) < 0 &&
 	    errno != ESRCH)
@@ -225,7 +226,7 @@ void sessions_reap(Init *init)
 		/* __WALL: an orphan reparented to us may have been a clone() child */
 		pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
 
-		if (pid > 0 && (WIFSTOPPED(status) || WIFCONTINUED(status))) {
+		if (pid > 0 && WIFSTOPPED(status)) {
 			tracee_release(pid, status);
 			continue;
 		}
