@@ -27,9 +27,13 @@ static int lock_once(int runfd, const char *name, bool create, int how, int *ret
 	struct stat a, b;
 	int r;
 
-	if (create)
+	if (create) {
 		r = paths_ensure_dir(runfd, name, &dir_spec, &dirfd);
-	else {
+		/* made (by us or another open), then removed before we held its lock: a sweep
+		 * (rundir.c) found it without a lock or a state, as a leftover */
+		if (r == -ENOENT)
+			return 0;
+	} else {
 		dirfd = paths_openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 		r = dirfd < 0 ? dirfd : 0;
 		if (r == 0 &&
