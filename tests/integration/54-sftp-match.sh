@@ -64,16 +64,19 @@ assert_eq alcove-init "$(cat "$WORK/comm")" \
 
 # ---- alcovectl explain says it per user
 CTL=$BUILD/alcovectl
-out=$("$CTL" explain alcsm1 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
+explain_sftp() { # user sshd_config [explain options]: explain's output, errors too
+	"$CTL" explain "$1" --service sshd --sshd-config "$2" "${@:3}" --config "$conf" 2>&1
+}
+out=$(explain_sftp alcsm1 "$cf")
 assert_contains "$out" "$cf:$line: ForceCommand internal-sftp: sshd serves sftp in-process, outside the alcove, from a Match block that selects this user" \
 	"explain: the Match block selects alcsm1"
-out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
+out=$(explain_sftp alcsm2 "$cf")
 assert_contains "$out" "from a Match block that selects none of this user's logins: they are not refused" \
 	"explain: the Match block selects none of alcsm2's logins"
 printf 'Match Address 10.0.0.0/8\n\tForceCommand internal-sftp\n' >"$WORK/addr"
-out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$WORK/addr" --rhost 192.0.2.7 --config "$conf" 2>&1)
+out=$(explain_sftp alcsm2 "$WORK/addr" --rhost 192.0.2.7)
 assert_contains "$out" "decision  contained" "explain --rhost: a Match Address that does not select the host"
-out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$WORK/addr" --config "$conf" 2>&1)
+out=$(explain_sftp alcsm2 "$WORK/addr")
 assert_contains "$out" "selects this user (assumed for what alcovectl cannot know: Address)" \
 	"explain without --rhost: a Match Address is assumed to select the user"
 
@@ -111,30 +114,33 @@ refused "cert-authority without command=, a certificate forcing internal-sftp" a
 	"the cert-authority line in $SSHD_DIR/keys/alcsm2 has no command=: a certificate it signs may force internal-sftp" \
 	"Refusing session: $SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" \
 	-n -i "$WORK/ck" -o CertificateFile="$WORK/ck-cert.pub"
-out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$cf" --config "$conf" 2>&1)
+out=$(explain_sftp alcsm2 "$cf")
 assert_contains "$out" "$SSHD_DIR/keys/alcsm2:1 is cert-authority without command=: a certificate it signs may force internal-sftp" \
 	"explain: names the cert-authority line without command="
 
 # ---- a criterion PAM cannot know is assumed to select the login
-sshd_start 2421 "$PAM" "Match LocalPort 2421
-	ForceCommand internal-sftp"
-sshd_authorize alcsm2
-line=$(grep -n 'ForceCommand internal-sftp' "$SSHD_DIR/sshd_config" | cut -d: -f1)
+# sshd_block PORT BLOCK NEEDLE: a sshd on PORT with BLOCK in its config, alcsm2's key in it;
+# sets line, NEEDLE's line there
+sshd_block() {
+	sshd_start "$1" "$PAM" "$2"
+	sshd_authorize alcsm2
+	line=$(grep -n -- "$3" "$SSHD_DIR/sshd_config" | cut -d: -f1)
+}
+sshd_block 2421 "Match LocalPort 2421
+	ForceCommand internal-sftp" 'ForceCommand internal-sftp'
 refused "Match LocalPort (assumed to select the login)" alcsm2 "can use sftp-server instead" \
 	"($SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp, in a Match block that selects this login, assumed for what PAM cannot know: LocalPort)"
-out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
+out=$(explain_sftp alcsm2 "$SSHD_DIR/sshd_config")
 assert_contains "$out" "decision  refused: $SSHD_DIR/sshd_config:$line: ForceCommand internal-sftp: sshd serves sftp in-process, outside the alcove, from a Match block that selects this user (assumed for what alcovectl cannot know: LocalPort)" \
 	"explain: the LocalPort block is assumed to select alcsm2, and says so"
 
 # ---- ChrootDirectory: sshd chroots the session child and runs the user's shell in the jail,
 # where the lobby's alcove-enter is not (the login would run on the host, in the jail): refused
-sshd_start 2422 "$PAM" "Match User alcsm2
-	ChrootDirectory /usr/share"
-sshd_authorize alcsm2
-line=$(grep -n 'ChrootDirectory /usr/share' "$SSHD_DIR/sshd_config" | cut -d: -f1)
+sshd_block 2422 "Match User alcsm2
+	ChrootDirectory /usr/share" 'ChrootDirectory /usr/share'
 refused "ChrootDirectory in a Match block" alcsm2 "this sshd chroots your login (ChrootDirectory), outside your alcove" \
 	"Refusing session: sshd chroots the login and runs its shell in the jail, outside the alcove ($SSHD_DIR/sshd_config:$line: ChrootDirectory /usr/share, in a Match block that selects this login); use ChrootDirectory none for contained users"
-out=$("$CTL" explain alcsm2 --service sshd --sshd-config "$SSHD_DIR/sshd_config" --config "$conf" 2>&1)
+out=$(explain_sftp alcsm2 "$SSHD_DIR/sshd_config")
 assert_contains "$out" "$SSHD_DIR/sshd_config:$line: ChrootDirectory /usr/share: sshd chroots the login and runs its shell in the jail, outside the alcove, from a Match block that selects this user" \
 	"explain: ChrootDirectory refuses the login, naming its file:line"
 
