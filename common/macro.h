@@ -23,13 +23,17 @@ static inline void freep(void *p)
 	free(*(void **)p);
 }
 
-/* close() that keeps errno, so a cleanup never clobbers the error being reported. */
+/* close() that keeps errno, so a cleanup never clobbers the error being reported, and forgets
+ * the number: a later closep() or the scope's cleanup must not close whatever file the kernel
+ * gave that number to since (the lowest free number is reused at once), nor a poll() wait on
+ * it. */
 static inline void closep(int *fd)
 {
 	if (*fd >= 0) {
 		int saved = errno;
 		(void)close(*fd);
 		errno = saved;
+		*fd = -1;
 	}
 }
 

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fileio.h"
+#include "macro.h"
 
 static char dir[] = "/var/tmp/alcove-test-fileio-XXXXXX";
 static int dfd = -1;
@@ -125,12 +126,32 @@ static void test_opendir_fd(void **state)
 	assert_int_equal(opendir_fd(-1, &d), -EBADF);
 }
 
+/* A descriptor closed early by closep() is forgotten: the scope's cleanup does not close the
+ * file opened since under the same (lowest free) number. */
+static void test_closep_forgets(void **state)
+{
+	int other;
+
+	(void)state;
+	{
+		_cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		assert_true(fd >= 0);
+		closep(&fd);
+		assert_int_equal(fd, -1);
+		other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		assert_true(other >= 0);
+	}
+	assert_int_equal(fcntl(other, F_GETFD), FD_CLOEXEC); /* still open */
+	close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reads_whole_file), cmocka_unit_test(test_full_buffer_is_efbig),
 	    cmocka_unit_test(test_open_errors),	     cmocka_unit_test(test_open_regular),
-	    cmocka_unit_test(test_opendir_fd),
+	    cmocka_unit_test(test_opendir_fd),	     cmocka_unit_test(test_closep_forgets),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
