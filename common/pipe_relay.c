@@ -149,8 +149,10 @@ static int pass_input(Chan *c, bool readable, bool writable)
 		n = read(0, c->buf, sizeof(c->buf));
 		if (n > 0)
 			c->len = (size_t)n;
-		else if (n == 0 || errno != EINTR)
-			c->in_open = false; /* EOF or an error: the session reads EOF */
+		else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			c->in_open = false; /* EOF or an error: the session reads EOF; EAGAIN (fd 0
+					     * made non-blocking by another process, which read
+					     * first) is "later" */
 	}
 	if (writable && c->len > 0) {
 		n = write(c->mine, c->buf, c->len);
@@ -322,6 +324,8 @@ int pipe_relay_session(int (*session)(void *userdata), void *userdata, int *ret_
 	if (!l)
 		return -ENOMEM;
 	l->pidfd = l->sfd = l->peek = -1;
+	for (int fd = 0; fd < 3; fd++) /* before make_pipes(), whose failure closes them all */
+		l->ch[fd].mine = -1;
 	k = make_pipes(l, theirs);
 	if (k >= 0)
 		k = relay_signals_block(&sigs);

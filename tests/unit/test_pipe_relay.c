@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -238,6 +239,42 @@ static void test_input_file_given_back(void **state)
 	close(out);
 }
 
+/* Out of fds while making the pipes: the error, and the caller's own fds 0 and 1 still open
+ * (the relay's not yet made pipe ends were 0 from calloc, closed as "ours" before). */
+static void test_setup_failure_keeps_callers_fds(void **state)
+{
+	int in[2], out[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int st = 0, r;
+
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+			_exit(50);
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		/* 0, 1, 2 and the first pipe: the second pipe2() meets EMFILE */
+		if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){5, 5}) < 0)
+			_exit(51);
+		r = pipe_relay_session(read_one_line, NULL, &st);
+		if (r != -EMFILE)
+			_exit(52);
+		_exit(fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0 ? 0 : 53);
+	}
+	close(in[1]);
+	close(out[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* 53: the caller's fd 0 or 1 was closed */
+	close(in[0]);
+	close(out[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(test_stalled_output_ends_on_sigterm),
 	    cmocka_unit_test(test_closed_output_keeps_status),
 	    cmocka_unit_test(test_input_file_given_back),
+	    cmocka_unit_test(test_setup_failure_keeps_callers_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
