@@ -102,3 +102,21 @@ int write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+int std_fds_open(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		n = open("/dev/null", O_RDWR); /* the lowest free number: fd itself */
+		if (n < 0)
+			return negative_errno();
+		if (n != fd) {
+			(void)close(n);
+			return -EBADF;
+		}
+	}
+	return 0;
+}

@@ -43,3 +43,8 @@ int opendir_fd(int dirfd, DIR **ret);
 /* openat2() of path beneath dirfd, never through a symlink or a /proc magic link, with
  * O_CLOEXEC added: how root opens what a user may have influenced. -errno. */
 int open_beneath(int dirfd, const char *path, int flags, mode_t mode);
+
+/* fds 0, 1, 2 made open (/dev/null where closed), first thing in main(): a program started with
+ * one closed would get it as its first socket or signalfd, and hand that on as a session's or
+ * the helper's stdio, or write its log lines into it. -errno. */
+int std_fds_open(void);

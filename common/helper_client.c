@@ -43,7 +43,8 @@ static int recv_reply(int sock, HelperReply *ret)
 	return kv_parse(ret->buf, (size_t)n, &ret->kv);
 }
 
-static int spawn_helper(const HelperCall *call, int sock, int *ret_pidfd)
+/* err_open: our fd 2 was open before the socket pair was made (which would take its number). */
+static int spawn_helper(const HelperCall *call, bool err_open, int sock, int *ret_pidfd)
 {
 	char *argv[] = {(char *)"alcove-helper", (char *)call->verb, NULL};
 	char fault_env[128];
@@ -53,9 +54,7 @@ static int spawn_helper(const HelperCall *call, int sock, int *ret_pidfd)
 	    .argv = argv,
 	    .envp = envp,
 	    /* our stderr if asked for and open at all, else /dev/null */
-	    .fds = {-1, -1,
-		    call->keep_stderr && fcntl(STDERR_FILENO, F_GETFD) >= 0 ? STDERR_FILENO : -1,
-		    sock},
+	    .fds = {-1, -1, call->keep_stderr && err_open ? STDERR_FILENO : -1, sock},
 	    .n_fds = 4,
 	};
 	struct stat st;
@@ -95,15 +94,17 @@ int helper_call(const HelperCall *call, const KvBuilder *request, HelperReply *r
 	long long deadline = call->timeout_ms > 0 ? monotonic_ms() + call->timeout_ms : -1;
 	_cleanup_close_ int ours = -1, theirs = -1, pidfd = -1;
 	int sv[2], r, rr;
+	bool err_open;
 
 	*ret = (HelperReply){.fd = -1, .fd2 = -1, .fd3 = -1, .exit_code = -1};
 	if (request->error)
 		return request->error;
+	err_open = fcntl(STDERR_FILENO, F_GETFD) >= 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return negative_errno();
 	ours = sv[0];
 	theirs = sv[1];
-	r = spawn_helper(call, theirs, &pidfd);
+	r = spawn_helper(call, err_open, theirs, &pidfd);
 	if (r < 0)
 		return r;
 	closep(&theirs);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "log.h"
 #include "policy.h"
 
@@ -149,6 +150,9 @@ int main(int argc, char **argv)
 	int opt;
 
 	log_setup("alcovectl", LOG_TARGET_STDERR, false);
+	if (std_fds_open() < 0)
+		return log_error_errno(-EBADF, "Failed to open /dev/null on fds 0-2: %m"),
+		       CTL_EXIT_FAILURE;
 	/* '+': stop at the verb; what follows is the verb's to parse. */
 	while ((opt = getopt_long(argc, argv, "+c:h", global_options, NULL)) != -1) {
 		if (opt == 'h') {

@@ -43,6 +43,7 @@
 #include "alcove_pty.h"
 #include "dirs.h"
 #include "enter_client.h"
+#include "fileio.h"
 #include "lobby_marker.h"
 #include "pty_relay.h"
 
@@ -269,6 +270,10 @@ int main(int argc, char *argv[])
 	 * static startup open. exec_real_shell()'s exec makes the real shell dumpable again. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		fprintf(stderr, "alcove-enter: Failed to make the process not dumpable: %m\n");
+		return 1;
+	}
+	if (std_fds_open() < 0) {
+		fprintf(stderr, "alcove-enter: Failed to open /dev/null on fds 0-2\n");
 		return 1;
 	}
 	if (argc < 1 || !argv[0])

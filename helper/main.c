@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "fdpass.h"
 #include "macro.h"
 #include "verbs/verb.h"
@@ -205,6 +206,8 @@ int main(int argc, char **argv)
 	int r;
 
 	log_setup("alcove-helper", LOG_TARGET_SYSTEM | LOG_TARGET_STDERR, false);
+	if (std_fds_open() < 0)
+		return log_error("Failed to open /dev/null on fds 0-2"), 1;
 	/* first: a setuid-root copy run by a user has euid 0 and would otherwise be refused as
 	 * "not root (euid 0)", which hides what is wrong; the kernel sets AT_SECURE for setuid,
 	 * setgid and file capabilities alike */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "init.h"
 
 static const char *log_user = "";
@@ -131,23 +132,6 @@ static int setup_signals(Init *init)
 		return negative_errno();
 	init->signal_watch.kind = WATCH_SIGNAL;
 	return watch_add(init, init->signal_fd, &init->signal_watch, EPOLLIN);
-}
-
-/* Our 0,1,2 must be open, or a received fd could land on them and be closed by dup2. */
-static int setup_std_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++) {
-		int n;
-
-		if (fcntl(fd, F_GETFD) >= 0)
-			continue;
-		n = open("/dev/null", O_RDWR);
-		if (n < 0)
-			return negative_errno();
-		if (n != fd)
-			return -EBADF;
-	}
-	return 0;
 }
 
 /* fd is one of the listening sockets the helper passed (socket-activation style). */
@@ -377,7 +361,7 @@ static int setup(Init *init)
 {
 	int r;
 
-	r = setup_std_fds();
+	r = std_fds_open(); /* or a received fd could land on 0-2 and be closed by dup2 */
 	if (r < 0)
 		return setup_failed(r, "open /dev/null on fds 0-2");
 	/* fd 4 holds the lock of the persistent layer (helper/build/persist.c): kept open for the

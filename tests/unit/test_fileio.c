@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -146,12 +147,39 @@ static void test_closep_forgets(void **state)
 	close(other);
 }
 
+/* A closed fd 0 or 1 becomes /dev/null, so that the next socket does not take its number. */
+static void test_std_fds_open(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char link[64] = "";
+		struct stat st;
+
+		close(0);
+		close(1);
+		if (std_fds_open() < 0 || fstat(0, &st) < 0 || !S_ISCHR(st.st_mode))
+			_exit(10);
+		if (readlink("/proc/self/fd/1", link, sizeof(link) - 1) < 0)
+			_exit(11);
+		_exit(strcmp(link, "/dev/null") == 0 ? 0 : 12);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reads_whole_file), cmocka_unit_test(test_full_buffer_is_efbig),
 	    cmocka_unit_test(test_open_errors),	     cmocka_unit_test(test_open_regular),
 	    cmocka_unit_test(test_opendir_fd),	     cmocka_unit_test(test_closep_forgets),
+	    cmocka_unit_test(test_std_fds_open),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
