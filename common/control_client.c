@@ -12,6 +12,7 @@
 
 #include "dirs.h"
 #include "enter_client.h"
+#include "fdwait.h"
 #include "macro.h"
 #include "proto_io.h"
 
@@ -72,9 +73,14 @@ int control_connect(const char *socket_path)
  * Where SO_PASSRIGHTS is not there (before Linux 6.16), an fd init sends along cannot be
  * refused, and its close (by recvmsg() for one that does not fit, or by us) may wait out a
  * TCP socket's SO_LINGER: a signal ends that wait (sk_stream_wait_close() stops at a pending
- * one), so a timer sends SIGALRM, to a handler that does nothing, without SA_RESTART. The
- * callers (alcove-helper, alcovectl) are single-threaded and use SIGALRM for nothing else.
+ * one), so a timer sends SIGALRM, to a handler that does nothing, without SA_RESTART. It is
+ * armed once the answer is there (waited for with poll() against the deadline) and repeats
+ * until disarmed: an alarm that met a retried wait (fdpass retries EINTR) would otherwise be
+ * spent there, and each close after it left unbounded. The callers (alcove-helper,
+ * alcovectl) are single-threaded and use SIGALRM for nothing else.
  */
+#define DEADLINE_TICK_US 200000 /* each lingering close cut after at most this */
+
 typedef struct Deadline {
 	struct sigaction old_action;
 	sigset_t old_mask;
@@ -88,7 +94,8 @@ static void deadline_noop(int sig)
 static int deadline_arm(Deadline *d)
 {
 	const struct sigaction sa = {.sa_handler = deadline_noop};
-	const struct itimerval it = {.it_value = {.tv_sec = CONTROL_TIMEOUT_SEC}};
+	const struct itimerval it = {.it_value = {.tv_usec = DEADLINE_TICK_US},
+				     .it_interval = {.tv_usec = DEADLINE_TICK_US}};
 	sigset_t alarm;
 
 	if (sigemptyset(&alarm) < 0 || sigaddset(&alarm, SIGALRM) < 0 ||
@@ -114,25 +121,17 @@ static void deadline_disarm(Deadline *d)
 	(void)sigaction(SIGALRM, &d->old_action, NULL);
 }
 
-/* Answers are small; no request here expects fds back (one that came along is closed, under
- * the deadline). Only answers made of fixed-size fields are handed out (the packet is freed
- * here); ERROR becomes its errno. */
-static int request_answer(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
-			  ProtoMessage *ret_answer)
+/* The answer, there to be read (MSG_DONTWAIT: no wait in recvmsg for an alarm to meet). Only
+ * answers made of fixed-size fields are handed out; ERROR becomes its errno. An fd that came
+ * along (no request here expects one) is closed by the receive or by us, under the alarm. */
+static int answer_take(int fd, ProtoPacket *pkt, ProtoMessage *ret_answer)
 {
-	_cleanup_free_ ProtoPacket *pkt = NULL;
 	ProtoMessage answer;
 	int r;
 
-	r = proto_send_message(fd, request, fds, n_fds, 0);
+	r = proto_recv_message(fd, pkt, &answer, MSG_DONTWAIT);
 	if (r < 0)
-		return timed_out(r);
-	pkt = malloc(sizeof(*pkt));
-	if (!pkt)
-		return -ENOMEM;
-	r = proto_recv_message(fd, pkt, &answer, 0);
-	if (r < 0)
-		return timed_out(r);
+		return r == -EINTR ? -ETIMEDOUT : timed_out(r);
 	if (r == 0)
 		return -ECONNRESET; /* init closed without answering (it is stopping or refused us)
 				     */
@@ -152,18 +151,30 @@ static int request_answer(int fd, const ProtoMessage *request, const int *fds, s
 	}
 }
 
+/* The request sent (SO_SNDTIMEO bounds it), the answer waited for until the deadline. */
 int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
 		    ProtoMessage *ret_answer)
 {
+	long long deadline = monotonic_ms() + CONTROL_TIMEOUT_SEC * 1000LL;
+	_cleanup_free_ ProtoPacket *pkt = NULL;
 	Deadline d;
 	int r;
 
+	r = proto_send_message(fd, request, fds, n_fds, 0);
+	if (r < 0)
+		return timed_out(r);
+	pkt = malloc(sizeof(*pkt));
+	if (!pkt)
+		return -ENOMEM;
+	r = fd_wait_readable(fd, deadline);
+	if (r < 0)
+		return r;
 	r = deadline_arm(&d);
 	if (r < 0)
 		return r;
-	r = request_answer(fd, request, fds, n_fds, ret_answer);
-	deadline_disarm(&d);
-	return r == -EINTR ? -ETIMEDOUT : r;
+	r = answer_take(fd, pkt, ret_answer);
+	deadline_disarm(&d); /* after every close of what came along */
+	return r;
 }
 
 static int control_simple(const char *socket_path, const ProtoMessage *request, int fd_arg,
