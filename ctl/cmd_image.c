@@ -633,11 +633,12 @@ static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
 		if (errno == ENOENT)
 			log_error("image %s does not exist", argv[first]);
 		else
-			log_error("Failed to remove image %s: %m", argv[first]);
+			log_error_errno(-errno, "Failed to remove image %s: %m", argv[first]);
 		return CTL_EXIT_FAILURE;
 	}
 	if (fsync(s.imagesfd) < 0)
-		log_warning("Failed to fsync %s/%s/images: %m", ALCOVE_LIB_DIR, OCI_DIR);
+		log_warning_errno(-errno, "Failed to fsync %s/%s/images: %m", ALCOVE_LIB_DIR,
+				  OCI_DIR);
 	printf("removed image %s (`alcovectl image prune` removes layers no image uses)\n",
 	       argv[first]);
 	return CTL_EXIT_OK;

@@ -84,7 +84,7 @@ int oci_blob_read(int layoutfd, const char *hex, uint64_t size, size_t max, char
 		return alc_error(e, -ENOMEM, LAYOUT_STAGE, "blob sha256:%s: %m", hex);
 	dirfd = open_beneath(layoutfd, "blobs/sha256", O_RDONLY | O_DIRECTORY, 0);
 	/* hex has no '/' (oci_digest_hex): read_file_at's O_NOFOLLOW covers it */
-	r = dirfd < 0 ? dirfd : read_file_at(dirfd, hex, 0, buf, max, &n);
+	r = dirfd < 0 ? dirfd : read_file_at(dirfd, hex, 0, buf, max + 1, &n);
 	if (r < 0)
 		return alc_error(e, r, LAYOUT_STAGE, "blob sha256:%s: %s", hex,
 				 r == -EFBIG ? "larger than the bound" : strerror(-r));
@@ -127,8 +127,9 @@ static int load_json(int layoutfd, const char *hex, uint64_t size, json_t **ret,
 	if (hex)
 		r = oci_blob_read(layoutfd, hex, size, OCI_JSON_MAX, &buf, &n, e);
 	else {
-		buf = malloc(OCI_JSON_MAX);
-		r = buf ? read_file_at(layoutfd, "index.json", 0, buf, OCI_JSON_MAX, &n) : -ENOMEM;
+		buf = malloc(OCI_JSON_MAX + 1);
+		r = buf ? read_file_at(layoutfd, "index.json", 0, buf, OCI_JSON_MAX + 1, &n)
+			: -ENOMEM;
 		if (r < 0)
 			alc_error(e, r, LAYOUT_STAGE, "index.json: %m");
 	}
