@@ -91,10 +91,14 @@ in_lobby() {
 # on the admin socket must still answer.
 linger_attack() { # mode
 	rm -f "$D/lingered"
+	# refused: init stopped until the fd is queued, or it may refuse (and shut the
+	# connection's reading side: EPIPE) before the attack has sent it
+	[ "$1" != refused ] || kill -STOP "$INIT_PID"
 	$PY "$LIB/linger_attack.py" "$1" "$SOCK" "$D/lingered" &
 	linger=$!
 	on_exit "kill $linger"
 	wait_until 100 test -e "$D/lingered" || fail "$1: the lingering socket was not passed"
+	[ "$1" != refused ] || kill -CONT "$INIT_PID"
 	sleep 1 # init has read the packets by now, and its sessions ended
 	out=$(timeout 3 $PY "$LIB/alcove_proto.py" "$ADMIN" status)
 	assert_contains "$out" "sessions=" "$1: with a lingering TCP socket passed to it, init still answers STATUS"
