@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -40,6 +41,22 @@
 /* What an entry costs of the layer's bound besides its file data: an inode and a name on disk,
  * so that millions of directories, symlinks or whiteouts are not free. */
 #define ENTRY_CHARGE 4096
+/* What a layer leaves free of its filesystem (the store's, /var/lib/alcove): 1/RESERVE_PART of
+ * its size and of its inodes, so that a hostile but digest-valid layer does not take the host's
+ * disk (the bounds above are fixed, and larger than many disks). */
+#define RESERVE_PART 20
+#define RESERVE_PERCENT (100 / RESERVE_PART)
+/* The filesystem looked at again after this many entries or bytes of data, besides when the
+ * layer's own writes may have reached the reserve: others write to it meanwhile. */
+#define RECHECK_INODES 4096
+#define RECHECK_BYTES (256ull << 20)
+
+/* The store's filesystem at the last fstatvfs, and what the layer charged since. */
+typedef struct Room {
+	uint64_t free_bytes, free_inodes, reserve_bytes, reserve_inodes;
+	uint64_t bytes, inodes; /* charged since that look */
+	bool inodes_counted;	/* false: the filesystem has no inode count (btrfs says 0) */
+} Room;
 
 typedef struct Unpack {
 	struct archive *a;
@@ -49,6 +66,7 @@ typedef struct Unpack {
 	const char *hex, *entry; /* the layer, the entry being made (for messages) */
 	const OciLimits *lim;
 	bool too_big; /* the decompressed stream passed lim->max_stream */
+	Room room;
 	AlcError *error;
 	char buf[1 << 16];
 } Unpack;
@@ -146,6 +164,74 @@ static int dir_at(int pfd, const char *base, mode_t mode, bool replace, int *ret
 	return 0;
 }
 
+/* The filesystem of the layer's root as it is now (fstatvfs). f_bavail and f_favail: what is
+ * left to users, root's own reserve (ext4's 5%) apart, which is what a full disk takes. */
+static int room_look(Unpack *u)
+{
+	Room *m = &u->room;
+	struct statvfs sv;
+
+	if (fstatvfs(u->rootfd, &sv) < 0)
+		return fail(u, negative_errno(), "statvfs its filesystem: %m");
+	m->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+	m->reserve_bytes = (uint64_t)sv.f_blocks * sv.f_frsize / RESERVE_PART;
+	m->inodes_counted = sv.f_files > 0;
+	m->free_inodes = sv.f_favail;
+	m->reserve_inodes = (uint64_t)sv.f_files / RESERVE_PART;
+	m->bytes = m->inodes = 0;
+	return 0;
+}
+
+static bool room_short(const Room *m)
+{
+	return m->free_bytes < m->reserve_bytes + m->bytes ||
+	       (m->inodes_counted && m->free_inodes < m->reserve_inodes + m->inodes);
+}
+
+/* "N KiB" or "N MiB": a reserve is some KiB on a test's tmpfs, GiBs on a host's disk */
+static const char *size_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes < (10ull << 20))
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+	return buf;
+}
+
+static int room_fail(Unpack *u)
+{
+	const Room *m = &u->room;
+	char reserve[32], avail[32];
+
+	return fail(u, -ENOSPC,
+		    "refusing to fill the filesystem past its reserve: %d%% of its size and inodes "
+		    "stay free (%s, %llu inodes; %s, %llu inodes free now)",
+		    RESERVE_PERCENT, size_text(m->reserve_bytes, reserve, sizeof(reserve)),
+		    (unsigned long long)m->reserve_inodes,
+		    size_text(m->free_bytes, avail, sizeof(avail)),
+		    (unsigned long long)m->free_inodes);
+}
+
+/* bytes of data and inodes more for the layer, refused (-ENOSPC) where they would leave less
+ * than the reserve free. The filesystem is looked at again when the charge reaches what the
+ * last look left (what was written since is on it then) and every RECHECK_* (others' writes). */
+static int room_take(Unpack *u, uint64_t bytes, uint64_t inodes)
+{
+	Room *m = &u->room;
+	int r;
+
+	m->bytes += bytes;
+	m->inodes += inodes;
+	if (!room_short(m) && m->bytes < RECHECK_BYTES && m->inodes < RECHECK_INODES)
+		return 0;
+	r = room_look(u);
+	if (r < 0)
+		return r;
+	m->bytes = bytes; /* not written yet */
+	m->inodes = inodes;
+	return room_short(m) ? room_fail(u) : 0;
+}
+
 /*
  * One entry more against the layer's bounds: max_entries, and ENTRY_CHARGE bytes of max_bytes
  * (an entry costs an inode and a block whatever its size). Directories made for a path's
@@ -164,7 +250,7 @@ static int charge_entry(Unpack *u)
 			    "bytes for each entry or directory made for one)",
 			    (unsigned long long)u->lim->max_bytes, ENTRY_CHARGE);
 	u->bytes += ENTRY_CHARGE;
-	return 0;
+	return room_take(u, 0, 1);
 }
 
 /* Makes dir (a path relative to the layer root) and its missing parents, root 0755 as tar
@@ -262,6 +348,9 @@ static int copy_data(Unpack *u, int fd, struct archive_entry *e)
 	while ((r = archive_read_data_block(u->a, &buf, &len, &off)) == ARCHIVE_OK) {
 		if (off < 0 || (uint64_t)off + len > (uint64_t)archive_entry_size(e))
 			return fail(u, -EBADMSG, "data beyond the entry's size");
+		r = room_take(u, len, 0); /* before the write: a full disk is no refusal to rely on */
+		if (r < 0)
+			return r;
 		for (size_t done = 0; done < len;) {
 			ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
 					   off + (off_t)done);
@@ -592,7 +681,11 @@ static int fill_partial(int layoutfd, int partialfd, const char *hex, uint64_t s
 	}
 	*u = (Unpack){.blobfd = blobfd, .rootfd = partialfd, .hash = h, .hex = hex,
 		      .lim = lim, .error = e};
-	r = unpack_blob(u, size);
+	r = room_look(u);
+	if (r >= 0 && room_short(&u->room))
+		r = room_fail(u);
+	if (r >= 0)
+		r = unpack_blob(u, size);
 	free(u);
 	if (r >= 0 && syncfs(partialfd) < 0)
 		return alc_error(e, negative_errno(), UNPACK_STAGE, "layer sha256:%s: sync: %m",

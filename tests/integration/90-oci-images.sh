@@ -50,6 +50,28 @@ check_refused() { # kind expected-message
 	case $out in *$'\e'*) fail "$1: the refusal holds a raw terminal escape: $out" ;; esac
 	[ -z "$(ls -A "$W/store")" ] || fail "$1: the store is not empty after the refusal: $(ls -A "$W/store")"
 }
+# tars this test makes itself (tests/lib/oci-layout.py is shared with 91 and the bench): KIND
+# "files" (N empty files), "zeros" (one file of N zero bytes)
+own_tar() { # OUT KIND [N]
+	"$PY" - "$@" <<'PYEOF' || fail "tar $2"
+import io, sys, tarfile
+out, kind, n = sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0
+def add(tar, name, data=b"", **kw):
+    t = tarfile.TarInfo(name)
+    t.size, t.mode, t.mtime = len(data), 0o644, 1700000000
+    for k, v in kw.items():
+        setattr(t, k, v)
+    tar.addfile(t, io.BytesIO(data))
+with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+    if kind == "files":
+        for i in range(n):
+            add(tar, "./f%03d" % i)
+    elif kind == "zeros":
+        add(tar, "./zeros", bytes(n))
+    else:
+        sys.exit("unknown kind " + kind)
+PYEOF
+}
 check_refused abs "entry '/etc/alcove-oci-abs': an absolute path"
 check_refused dotdot "entry './etc/../../alcove-oci-dotdot': a \"..\" component"
 check_refused symlink "entry './escape/alcove-oci-symlink': a path through a symlink"
@@ -80,13 +102,28 @@ for f in /etc/alcove-oci-abs /tmp/alcove-oci-symlink "$W/alcove-oci-dotdot" /alc
 	[ -e "$f" ] && fail "a hostile layer wrote $f"
 done
 pass "no hostile layer wrote outside the store"
-# a full disk: the layer's write fails, the .partial goes (a 64 KiB tmpfs as the store)
+# the store's filesystem keeps 5% of its blocks and of its inodes free (its statvfs before the
+# unpack and as it goes): a layer that would take it past that reserve is refused, the .partial
+# removed; each layer here fits this 1 MiB tmpfs of 64 inodes whole, all but its reserve
 mkdir "$W/small"
-mount -t tmpfs -o size=64k,mode=0700 alcoi-small "$W/small" || fail "mount a small tmpfs"
+mount -t tmpfs -o size=1m,nr_inodes=64,mode=0700 alcoi-small "$W/small" || fail "mount a small tmpfs"
 on_exit "umount -l $W/small"
-out=$("$UNPACK" "$W/L-big" "$W/small" 2>&1) && fail "a layer larger than the disk was unpacked"
-assert_contains "$out" "entry './big': write: No space left on device" "a full disk refuses the layer, naming the entry"
-[ -z "$(ls -A "$W/small")" ] || fail "a full disk left $(ls -A "$W/small")"
+reserve_refused() { # KIND N ENTRY WHAT
+	own_tar "$W/$1.tar" "$1" "$2" && mk layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
+	out=$("$UNPACK" "$W/L-$1" "$W/small" 2>&1) && fail "$4: the layer was unpacked: $out"
+	assert_contains "$out" "$3refusing to fill the filesystem past its reserve: 5% of its size and inodes stay free (" "$4"
+	[ -z "$(ls -A "$W/small")" ] || fail "$4: the refusal left $(ls -A "$W/small")"
+}
+reserve_refused files 61 "entry './f059': " "a layer that would leave less than 5% of the inodes free is refused"
+reserve_refused zeros 1020000 "entry './zeros': " "a layer that would leave less than 5% of the blocks free is refused"
+# already past it: refused before the first entry
+own_tar "$W/one.tar" files 1 && mk layout "$W/L-one" "$W/one.tar" || fail "layout L-one"
+head -c 1000000 /dev/zero >"$W/small/filler"
+out=$("$UNPACK" "$W/L-one" "$W/small" 2>&1) && fail "a layer was unpacked into a filesystem past its reserve"
+assert_contains "$out" "$(basename "$(mk top-blob "$W/L-one")"): refusing to fill the filesystem past its reserve" \
+	"a filesystem past its reserve refuses the layer before its first entry"
+rm "$W/small/filler"
+[ -z "$(ls -A "$W/small")" ] || fail "the refusal before the first entry left $(ls -A "$W/small")"
 mk layout "$W/C" "$W/base.tar" || fail "layout C"
 mk corrupt "$W/C"
 out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest was unpacked"
