@@ -15,6 +15,7 @@
 #include <sys/auxv.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -198,9 +199,24 @@ static int run(const HelperEnv *env, const char *verb, Answer *ans)
 	return answer_error(ans, EINVAL, "Unknown verb '%s'", verb);
 }
 
+/* A pidfd of the caller, taken first: if it has died meanwhile we were reparented (getppid()
+ * changed) and the pid may be reused; its hold would last for another process's life. */
+static int caller_pidfd(pid_t caller)
+{
+	int fd = (int)syscall(SYS_pidfd_open, caller, 0);
+
+	if (fd < 0)
+		return negative_errno();
+	if (getppid() != caller) {
+		(void)close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
-	HelperEnv env = {.exe_dirfd = -1, .caller = getppid()};
+	HelperEnv env = {.exe_dirfd = -1, .caller = getppid(), .caller_pidfd = -EBADF};
 	Answer ans = {.fd = -1, .fd2 = -1, .fd3 = -1};
 	char dir[PATH_MAX];
 	int r;
@@ -232,6 +248,7 @@ int main(int argc, char **argv)
 	if (check_own_files(&env, dir, sizeof(dir)) < 0)
 		return 1;
 	umask(022);
+	env.caller_pidfd = caller_pidfd(env.caller);
 	kv_builder_init(&ans.kv);
 	(void)run(&env, argv[1], &ans);
 	if (ans.kv.error)

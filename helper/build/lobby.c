@@ -244,8 +244,7 @@ static int lobby_bind_shell(const LobbyJob *job)
 				       r == -EPERM ? " (a user who can replace the shell must "
 						     "not have root in the lobby run it)"
 						   : "");
-	real =
-	    RET_NERRNO(open_tree(shell, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+	real = mnt_open_tree(shell, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
 	if (real < 0)
 		return real;
 	if (fstat(real, &st) < 0)
@@ -744,7 +743,7 @@ static int enter_clone(const LobbySpec *spec)
 		return -ENOEXEC;
 	if (st.st_uid != 0 || (st.st_mode & 0022))
 		return -EPERM;
-	tree = RET_NERRNO(open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+	tree = mnt_open_tree(fd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
 	if (tree < 0)
 		return tree;
 	r = tree_setattr(tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
@@ -767,7 +766,6 @@ static int ns_keep_if_other(int *fd, int nstype, const char *type)
 		return negative_errno();
 	if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino) {
 		closep(fd);
-		*fd = -1;
 	}
 	return 0;
 }
@@ -810,6 +808,15 @@ static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns
 		why = "network namespace is not one of the host's, as network = \"host\" has it "
 		      "(its init made one of its own, or the policy changed since the alcove "
 		      "started)";
+	/* network = "none" now, but the alcove was built with the host's (or another of the
+	 * host's): the lobby (sshd's forwards) and every session would keep it */
+	if (r > 0 && !spec->network_host) {
+		r = *netns >= 0 ? ns_owned_by_host(*netns) : 1;
+		r = r < 0 ? r : !r;
+		if (r == 0)
+			why = "network namespace is the host's, and its profile now says network = "
+			      "\"none\" (the policy changed since the alcove started)";
+	}
 	r = r > 0 && *utsns >= 0 ? ns_owned_by_host(*utsns) : r;
 	if (r == 0 && !why)
 		why = "UTS namespace is not the one it was built with (its init made one of its "
@@ -861,10 +868,10 @@ static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 	utsns = job.utsns;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -ECHILD; /* killed half-way: whatever it left open is closed with us */
-	if (job.result < 0)
+	if (job.result < 0) {
 		e->tenant = job.tenant;
-	if (job.result < 0)
 		return job.result;
+	}
 	/* Read back what we hand to the caller: a mount ns, and not the one we live in. */
 	if (ioctl(lobby, NS_GET_NSTYPE) != CLONE_NEWNS)
 		return -EBADMSG;

@@ -214,6 +214,45 @@ static int control_listens(const OpenCtx *c)
 	return 1;
 }
 
+/* Whether this login may join the running alcove st: 0, or the answer's error. */
+static int join_check(OpenCtx *c, const AlcoveState *st)
+{
+	const char *mode = policy_choice_name(PKEY_MODE, (int)c->profile->mode);
+
+	/* a uid can be recycled: a new user must never join a deleted user's alcove (its home,
+	 * its processes). The admin decides what happens to that one. */
+	if (st->uid != c->login->uid || strcmp(st->user, c->login->user) != 0)
+		return answer_error(c->ans, EBUSY,
+				    "Alcove %s still runs for user '%s' (uid %u), not for '%s': "
+				    "stop it first (alcovectl stop %s)",
+				    c->name, st->user, (unsigned)st->uid, c->login->user, st->user);
+	/* Only a login of the same profile joins: with rules by service or rhost, an alcove
+	 * built under a looser one (network = "host", root mode) would take in a login the
+	 * policy gives a stricter one, whose lobby is made from its own. The user's other login
+	 * holds it, so failure = "open" does not apply. (alcovectl enter, no lobby, is the
+	 * admin's: it joins whatever runs.) A profile of the same name changed since (root mode
+	 * now user) is refused the same way; its network, by the lobby (lobby_ns_check()). */
+	if (!c->lobby)
+		return 0;
+	c->ans->tenant =
+	    strcmp(st->profile, c->profile->name) != 0 || !mode || strcmp(st->mode, mode) != 0;
+	if (strcmp(st->profile, c->profile->name) != 0)
+		return answer_error(
+		    c->ans, EBUSY,
+		    "Alcove %s of %s runs with profile %s, and this login's profile is %s: a login "
+		    "joins only an alcove of its own profile; log in again once it has ended "
+		    "(alcovectl stop %s ends it)",
+		    c->name, st->user, st->profile, c->profile->name, st->user);
+	if (!mode || strcmp(st->mode, mode) != 0)
+		return answer_error(
+		    c->ans, EBUSY,
+		    "Alcove %s of %s runs in %s mode, and its profile %s now says mode = \"%s\" "
+		    "(the policy changed since it started); log in again once it has ended "
+		    "(alcovectl stop %s ends it)",
+		    c->name, st->user, st->mode, st->profile, mode ? mode : "?", st->user);
+	return 0;
+}
+
 /*
  * 1: a live alcove of ours was found (c->pid, c->pidfd); 0: none (leftovers removed). Only a
  * definite "no state" or "not alive" counts as none: a state that cannot be read (unless it
@@ -245,28 +284,9 @@ static int find_running(OpenCtx *c)
 			    c->name, (int)st.pid);
 	}
 	if (alive > 0) {
-		/* a uid can be recycled: a new user must never join a deleted user's alcove (its
-		 * home, its processes). The admin decides what happens to that one. */
-		if (st.uid != c->login->uid || strcmp(st.user, c->login->user) != 0)
-			return answer_error(
-			    c->ans, EBUSY,
-			    "Alcove %s still runs for user '%s' (uid %u), not for '%s': "
-			    "stop it first (alcovectl stop %s)",
-			    c->name, st.user, (unsigned)st.uid, c->login->user, st.user);
-		/* Only a login of the same profile joins: with rules by service or rhost, an
-		 * alcove built under a looser one (network = "host", root mode) would take in a
-		 * login the policy gives a stricter one, whose lobby is made from its own. The
-		 * user's other login holds it, so failure = "open" does not apply. (alcovectl
-		 * enter, no lobby, is the admin's: it joins whatever runs.) */
-		if (c->lobby && strcmp(st.profile, c->profile->name) != 0) {
-			c->ans->tenant = true;
-			return answer_error(
-			    c->ans, EBUSY,
-			    "Alcove %s of %s runs with profile %s, and this login's profile is %s: "
-			    "a login joins only an alcove of its own profile; log in again once "
-			    "it has ended (alcovectl stop %s ends it)",
-			    c->name, st.user, st.profile, c->profile->name, st.user);
-		}
+		r = join_check(c, &st);
+		if (r < 0)
+			return r;
 		c->pid = st.pid;
 		snprintf(c->profile_name, sizeof(c->profile_name), "%s", st.profile);
 		return 1;
@@ -404,7 +424,7 @@ static int join_quota(OpenCtx *c)
 	return 0;
 }
 
-static int lock_and_get(OpenCtx *c, const Request *req)
+static int lock_and_get(OpenCtx *c)
 {
 	int r;
 
@@ -538,7 +558,7 @@ static int rebuild_ended(OpenCtx *c, int why)
  * Registered before the lobby is built: once init has accepted the hold, it stays. */
 static int hold(OpenCtx *c)
 {
-	_cleanup_close_ int pidfd = -1;
+	int pidfd = c->env->caller_pidfd; /* main()'s */
 	char path[128];
 	int r;
 
@@ -546,9 +566,9 @@ static int hold(OpenCtx *c)
 	r = random_hex(c->session, 16);
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to draw the session id (getrandom): %m");
-	pidfd = (int)syscall(SYS_pidfd_open, c->env->caller, 0);
 	if (pidfd < 0)
-		return answer_error(c->ans, errno, "Failed to open a pidfd of the caller (pid %d): %m",
+		return answer_error(c->ans, pidfd,
+				    "Failed to open a pidfd of the caller (pid %d) at start: %m",
 				    (int)c->env->caller);
 	(void)control_admin_path(c->name, path, sizeof(path)); /* a name fits (32 bytes) */
 	r = control_hold(path, c->session, pidfd);
@@ -611,7 +631,7 @@ static int open_locked(OpenCtx *c, const Request *req)
 	uint64_t t;
 	int r;
 
-	r = lock_and_get(c, req);
+	r = lock_and_get(c);
 	if (r < 0)
 		return r;
 	t = monotonic_us();

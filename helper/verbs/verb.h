@@ -19,6 +19,8 @@ typedef struct HelperEnv {
 	int exe_dirfd;	     /* the directory of our own executable */
 	const char *exe_dir; /* its path */
 	pid_t caller;	     /* getppid(): the process that registers a hold */
+	int caller_pidfd;    /* its pidfd, taken at our start (-errno if that failed): a pid
+				read later may be another process's by then */
 } HelperEnv;
 
 typedef struct Answer {

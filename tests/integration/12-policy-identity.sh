@@ -253,6 +253,26 @@ logged "a login of profile strict does not join alcid1's running alcove of profi
 out=$(pamtester -v alcid-loose alcid1 open_session close_session 2>&1) ||
 	fail "a second login of profile loose: refused: $out"
 pass "a second login of profile loose joins it"
+# The same profile name, tightened while the alcove runs: network "host" now "none", root
+# mode now user. A login joined the alcove built under the looser profile (its lobby served
+# sshd's forwards on the host's network, its sessions ran as ns root).
+tight() { # what profile-loose-body expected-text
+	local c
+	c=$(make_config "$(sed "s|loose = { network = \"host\"; };|loose = { $2 };|" "$profconf")")
+	sshd_pam_write alcid-loose "session required pam_permit.so
+session required $MOD config=$c helper=$HELPER"
+	journal_clear
+	out=$(pamtester -v alcid-loose alcid1 open_session close_session 2>&1) &&
+		fail "$1: a login joined the alcove built before: $out"
+	logged "$1: the login is refused" "$3"
+	alcove_gone alcid1 && fail "$1: the running alcove was stopped"
+}
+tight "profile loose now network = none" 'network = "none";' \
+	"the alcove's network namespace is the host's, and its profile now says network = \"none\""
+tight "profile loose now mode = user" 'network = "host"; mode = "user";' \
+	"runs in root mode, and its profile loose now says mode = \"user\" (the policy changed"
+sshd_pam_write alcid-loose "session required pam_permit.so
+session required $MOD config=$profconf helper=$HELPER"
 out=$("${CTL[@]}" --config "$profconf" enter alcid1 -- sh -c 'echo in' 2>&1)
 assert_eq "in" "$out" "alcovectl enter (the admin's, no lobby; its rule says strict) joins it"
 "${CTL[@]}" stop alcid1 >/dev/null 2>&1 || fail "alcovectl stop alcid1"
