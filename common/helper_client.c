@@ -20,9 +20,6 @@ void helper_reply_done(HelperReply *r)
 	closep(&r->fd);
 	closep(&r->fd2);
 	closep(&r->fd3);
-	r->fd = -1;
-	r->fd2 = -1;
-	r->fd3 = -1;
 }
 
 /* The answer and up to three fds (fdpass.h: close-on-exec, none kept from a malformed one). */
@@ -107,8 +104,7 @@ int helper_call(const HelperCall *call, const KvBuilder *request, HelperReply *r
 	r = spawn_helper(call, err_open, theirs, &pidfd);
 	if (r < 0)
 		return r;
-	closep(&theirs);
-	theirs = -1; /* now EOF on ours means the helper is gone */
+	closep(&theirs); /* now EOF on ours means the helper is gone */
 	r = exchange(ours, request, deadline, ret);
 	if (r == -ETIMEDOUT)
 		deadline = monotonic_ms(); /* no grace: kill it now */

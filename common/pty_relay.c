@@ -143,9 +143,7 @@ void pty_relay_done(PtyRelay *r)
 		r->raw = false;
 	}
 	closep(&r->master);
-	r->master = -1;
 	closep(&r->slave);
-	r->slave = -1;
 }
 
 /* Reads what fits into b; 0 at EOF (EIO is how a master says "no slave left", and a hung-up
@@ -383,7 +381,6 @@ int pty_relay_session(PtyRelay *r, int (*session)(void *userdata), void *userdat
 	if (pid == 0)
 		session_child(r, &sigs, session, userdata);
 	closep(&r->slave); /* the master reads EIO once the session's side has closed it */
-	r->slave = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	k = pidfd < 0 ? negative_errno() : relay_run(r, pid, pidfd);
 	/* the terminal's modes back, and the master closed: every fd of the slave that a

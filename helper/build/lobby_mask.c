@@ -206,7 +206,6 @@ int lobby_mask_fs_done(LobbyMaskFs *sh)
 	if (sh->fs >= 0)
 		r = mnt_setattr(sh->fs, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0, -1);
 	closep(&sh->fs);
-	sh->fs = -1;
 	return r;
 }
 

@@ -145,7 +145,6 @@ static int clone_with_groups(const ChildSetup *cs, const gid_t *groups, size_t n
 		(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
 		(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
 		closep(ret_pidfd);
-		*ret_pidfd = -1;
 		return r;
 	}
 	return 0;
@@ -260,7 +259,6 @@ int userns_clone(const ChildSetup *cs, const int *bind_fds, const gid_t *groups,
 		(void)syscall(SYS_pidfd_send_signal, *ret_pidfd, SIGKILL, NULL, 0);
 		(void)waitid(P_PIDFD, (id_t)*ret_pidfd, NULL, WEXITED);
 		closep(ret_pidfd);
-		*ret_pidfd = -1;
 	}
 	closep(&home.uts);
 	closep(&home.mnt);

@@ -89,7 +89,6 @@ static int walk_root(Walk *w)
 		return negative_errno();
 	snprintf(w->where, sizeof(w->where), "/");
 	closep(&w->fd);
-	w->fd = -1;
 	return walk_enter_dir(w, fd, "", 0);
 }
 
