@@ -41,17 +41,9 @@ mk layout "$W/B" "$W/base.tar" "$W/opq.tar" || fail "layout B"
 
 # --- hostile layers: each refused, naming the layer and the entry; nothing outside the store ---
 mkdir "$W/store"
-check_refused() { # kind expected-message
-	local out
-	mk tar "$W/$1.tar" "$1" || fail "tar $1"
-	mk layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
-	out=$("$UNPACK" "$W/L-$1" "$W/store" 100000 2>&1) && fail "$1: the layer was unpacked: $out"
-	assert_contains "$out" "$2" "hostile layer '$1' refused: $2"
-	case $out in *$'\e'*) fail "$1: the refusal holds a raw terminal escape: $out" ;; esac
-	[ -z "$(ls -A "$W/store")" ] || fail "$1: the store is not empty after the refusal: $(ls -A "$W/store")"
-}
 # tars this test makes itself (tests/lib/oci-layout.py is shared with 91 and the bench): KIND
-# "files" (N empty files), "zeros" (one file of N zero bytes)
+# "files" (N empty files), "zeros" (one file of N zero bytes), "too-deep" (a file 300
+# directories down)
 own_tar() { # OUT KIND [N]
 	"$PY" - "$@" <<'PYEOF' || fail "tar $2"
 import io, sys, tarfile
@@ -68,9 +60,20 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
             add(tar, "./f%03d" % i)
     elif kind == "zeros":
         add(tar, "./zeros", bytes(n))
+    elif kind == "too-deep":
+        add(tar, "./" + "a/" * 300 + "f", b"x")
     else:
         sys.exit("unknown kind " + kind)
 PYEOF
+}
+check_refused() { # kind expected-message [max-bytes]: the tar made here unless there is one
+	local out
+	[ -e "$W/$1.tar" ] || mk tar "$W/$1.tar" "$1" || fail "tar $1"
+	mk layout "$W/L-$1" "$W/$1.tar" || fail "layout $1"
+	out=$("$UNPACK" "$W/L-$1" "$W/store" "${3:-100000}" 2>&1) && fail "$1: the layer was unpacked: $out"
+	assert_contains "$out" "$2" "hostile layer '$1' refused: $2"
+	case $out in *$'\e'*) fail "$1: the refusal holds a raw terminal escape: $out" ;; esac
+	[ -z "$(ls -A "$W/store")" ] || fail "$1: the store is not empty after the refusal: $(ls -A "$W/store")"
 }
 check_refused abs "entry '/etc/alcove-oci-abs': an absolute path"
 check_refused dotdot "entry './etc/../../alcove-oci-dotdot': a \"..\" component"
@@ -89,6 +92,10 @@ check_refused deep "entry './2/a/a/a/a/a/a/a/a/a/f': the layer exceeds its bound
 # a header whose parsing would take more memory than the unpack's 512 MiB address space (a GNU
 # sparse map of 15M pairs, 59 KB gzipped: ~720 MB in libarchive, before any entry is ours)
 check_refused sparse-map "a truncated or corrupt archive: Out of memory"
+# a path of more than 256 components (each entry's parent is opened from the layer's root: 5000
+# files 2000 directories down took 3 s), refused whatever the size bound (its name is shown cut)
+own_tar "$W/too-deep.tar" too-deep
+check_refused too-deep "/a/a/...': a path of more than 256 components" 1000000000
 check_refused dir-file "entry './d': a non-directory over a directory of the same layer"
 # a name with a terminal escape is shown escaped, never raw on the admin's terminal
 check_refused escape "entry './esc\x1b]0;pwned\x07/f': a path through a symlink"
