@@ -503,7 +503,9 @@ static int make_whiteout(Unpack *u, const char *target)
 }
 
 /* ".wh..wh..opq": the directory is opaque, user.overlay.opaque=y being what overlayfs reads
- * with userxattr (trusted.overlay.* would be ignored by the alcove's mount). */
+ * with userxattr (trusted.overlay.* would be ignored by the alcove's mount). Not the layer's
+ * root: the image spec hides every lower layer then, but overlayfs ignores the opacity of a
+ * layer's root, and the alcove would stack what the image deleted. */
 static int make_opaque(Unpack *u, const char *dir)
 {
 	_cleanup_close_ int pfd = -1, fd = -1;
@@ -511,13 +513,14 @@ static int make_opaque(Unpack *u, const char *dir)
 	int r;
 
 	if (strcmp(dir, ".") == 0)
-		r = fd = open_beneath(u->rootfd, ".", O_RDONLY | O_DIRECTORY, 0);
-	else {
-		r = open_parent(u, dir, true, &pfd, &base);
-		if (r < 0)
-			return parent_error(u, r);
-		r = dir_at(pfd, base, 0755, false, &fd, NULL);
-	}
+		return fail(
+		    u, -EINVAL,
+		    "an opaque whiteout of the layer's root (overlayfs ignores it: the lower "
+		    "layers would show through)");
+	r = open_parent(u, dir, true, &pfd, &base);
+	if (r < 0)
+		return parent_error(u, r);
+	r = dir_at(pfd, base, 0755, false, &fd, NULL);
 	if (r == -ELOOP || r == -ENOTDIR)
 		return parent_error(u, r);
 	if (r < 0)

@@ -43,7 +43,7 @@ mk layout "$W/B" "$W/base.tar" "$W/opq.tar" || fail "layout B"
 mkdir "$W/store"
 # tars this test makes itself (tests/lib/oci-layout.py is shared with 91 and the bench): KIND
 # "files" (N empty files), "zeros" (one file of N zero bytes), "too-deep" (a file 300
-# directories down)
+# directories down), "root-opaque" (the layer's root made opaque)
 own_tar() { # OUT KIND [N]
 	"$PY" - "$@" <<'PYEOF' || fail "tar $2"
 import io, sys, tarfile
@@ -62,6 +62,8 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
         add(tar, "./zeros", bytes(n))
     elif kind == "too-deep":
         add(tar, "./" + "a/" * 300 + "f", b"x")
+    elif kind == "root-opaque":
+        add(tar, "./.wh..wh..opq")
     else:
         sys.exit("unknown kind " + kind)
 PYEOF
@@ -96,6 +98,9 @@ check_refused sparse-map "a truncated or corrupt archive: Out of memory"
 # files 2000 directories down took 3 s), refused whatever the size bound (its name is shown cut)
 own_tar "$W/too-deep.tar" too-deep
 check_refused too-deep "/a/a/...': a path of more than 256 components" 1000000000
+# an opaque root, which the image spec reads as "hide every lower layer" and overlayfs ignores
+own_tar "$W/root-opaque.tar" root-opaque
+check_refused root-opaque "entry './.wh..wh..opq': an opaque whiteout of the layer's root (overlayfs ignores it: the lower layers would show through)"
 check_refused dir-file "entry './d': a non-directory over a directory of the same layer"
 # a name with a terminal escape is shown escaped, never raw on the admin's terminal
 check_refused escape "entry './esc\x1b]0;pwned\x07/f': a path through a symlink"
