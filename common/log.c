@@ -145,8 +145,10 @@ int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...)
 
 	if (err < 0)
 		err = -err;
-	/* %m in fmt means the error we were given, not whatever errno happens to hold. */
-	errno = err;
+	/* %m in fmt means the error we were given, not whatever errno happens to hold; without
+	 * one (log_error()), errno as the caller left it, never "Success" */
+	if (err)
+		errno = err;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -500,7 +500,7 @@ static int sshd_match_check(Ctx *c, const char *path, SshdSftp *all, const Login
 	if (all->n_match == 0 && (tun || all->n_match_tunnel == 0))
 		return 0;
 	if (!s)
-		return -ENOMEM;
+		return sshd_config_unreadable(c, -ENOMEM, &(AlcError){.msg = "out of memory"});
 	r = sshd_config_sftp_conn(path, &conn, s, &e);
 	if (r < 0)
 		return sshd_config_unreadable(c, r, &e);

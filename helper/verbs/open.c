@@ -600,8 +600,26 @@ static void unhold(OpenCtx *c)
 {
 	char path[128];
 
+	int r;
+
 	(void)control_admin_path(c->name, path, sizeof(path));
-	(void)control_release(path, c->session);
+	r = control_release(path, c->session);
+	if (r < 0)
+		log_full(LOG_WARNING, r, &c->ans->fields,
+			 "Failed to release the hold of the failed login on alcove %s: %m "
+			 "(it ends with the caller)",
+			 c->name);
+}
+
+/* A new alcove nobody could join must not linger. */
+static void stop_unjoined(OpenCtx *c)
+{
+	AlcError e = {0};
+
+	if (alcove_stop_locked(c->runfd, c->name, c->dirfd, &e) < 0)
+		log_full(LOG_ERR, -e.err, &c->ans->fields,
+			 "Failed to stop alcove %s, built for a login that failed: %s", c->name,
+			 e.msg);
 }
 
 static void log_timings(const OpenCtx *c)
@@ -684,8 +702,7 @@ int verb_open(const HelperEnv *env, const Request *req, Answer *ans)
 		FAULT_POINT("policy");
 		r = open_locked(&c, req);
 		if (r < 0 && c.built)
-			/* a new alcove nobody could join must not linger */
-			(void)alcove_stop_locked(c.runfd, c.name, c.dirfd, NULL);
+			stop_unjoined(&c);
 	}
 	if (r < 0 && ans->fd >= 0)
 		closep(&ans->fd);
