@@ -443,12 +443,25 @@ static bool too_deep(const char *rel)
 	return n > MAX_DEPTH;
 }
 
+/* What a hard link may not name (NULL: a file, a symlink or a fifo, which it may). Not a
+ * device: a layer's only ones are whiteouts (0:0), and a link to one replaced an entry of the
+ * layer with a whiteout ("x", ".wh.foo", then "x" a link to "foo"); not a directory. */
+static const char *link_refused(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode) || S_ISLNK(st->st_mode) || S_ISFIFO(st->st_mode))
+		return NULL;
+	if (S_ISCHR(st->st_mode) && st->st_rdev == 0)
+		return "a whiteout";
+	return S_ISDIR(st->st_mode) ? "a directory" : "a device";
+}
+
 /* A hard link to a file this layer already holds; never through a symlink, never out. */
 static int make_hardlink(Unpack *u, int pfd, const char *base, const char *target)
 {
 	char trel[PATH_MAX], buf[512];
 	const char *why, *tbase, *link = shown(target, buf, sizeof(buf));
 	_cleanup_close_ int tpfd = -1;
+	struct stat st;
 	int r;
 
 	if (oci_entry_path(target, trel, sizeof(trel), &why) < 0)
@@ -458,17 +471,23 @@ static int make_hardlink(Unpack *u, int pfd, const char *base, const char *targe
 			    "a hard link to '%s': a path of more than %d components", link,
 			    MAX_DEPTH);
 	r = open_parent(u, trel, false, &tpfd, &tbase);
-	if (r == -ENOENT || (r >= 0 && strcmp(trel, ".") == 0))
+	if (r >= 0)
+		r = strcmp(trel, ".") == 0
+			? -ENOENT
+			: RET_NERRNO(fstatat(tpfd, tbase, &st, AT_SYMLINK_NOFOLLOW));
+	if (r == -ENOENT)
 		return fail(u, -ENOENT, "a hard link to '%s', which the layer does not hold (yet)",
 			    link);
 	if (r < 0)
 		return fail(u, r, "a hard link to '%s': %s", link,
 			    r == -ELOOP ? "a path through a symlink" : strerror(-r));
+	if ((why = link_refused(&st)))
+		return fail(u, -EPERM,
+			    "a hard link to '%s', %s: only files, symlinks and fifos are linked",
+			    link, why);
 	r = RET_NERRNO(linkat(tpfd, tbase, pfd, base, 0));
 	if (r == -EEXIST && (r = replace(u, pfd, base)) == 0)
 		r = RET_NERRNO(linkat(tpfd, tbase, pfd, base, 0));
-	if (r == -ENOENT)
-		return fail(u, r, "a hard link to '%s', which the layer does not hold (yet)", link);
 	if (r < 0)
 		return fail(u, r, "a hard link to '%s': %s", link, strerror(-r));
 	return 0;

@@ -43,7 +43,8 @@ mk layout "$W/B" "$W/base.tar" "$W/opq.tar" || fail "layout B"
 mkdir "$W/store"
 # tars this test makes itself (tests/lib/oci-layout.py is shared with 91 and the bench): KIND
 # "files" (N empty files), "zeros" (one file of N zero bytes), "too-deep" (a file 300
-# directories down), "root-opaque" (the layer's root made opaque)
+# directories down), "root-opaque" (the layer's root made opaque), "link-whiteout" (x, then
+# .wh.foo, then x a hard link to foo)
 own_tar() { # OUT KIND [N]
 	"$PY" - "$@" <<'PYEOF' || fail "tar $2"
 import io, sys, tarfile
@@ -64,6 +65,10 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
         add(tar, "./" + "a/" * 300 + "f", b"x")
     elif kind == "root-opaque":
         add(tar, "./.wh..wh..opq")
+    elif kind == "link-whiteout":
+        add(tar, "./x", b"x")
+        add(tar, "./.wh.foo")
+        add(tar, "./x", type=tarfile.LNKTYPE, linkname="./foo")
     else:
         sys.exit("unknown kind " + kind)
 PYEOF
@@ -101,6 +106,9 @@ check_refused too-deep "/a/a/...': a path of more than 256 components" 100000000
 # an opaque root, which the image spec reads as "hide every lower layer" and overlayfs ignores
 own_tar "$W/root-opaque.tar" root-opaque
 check_refused root-opaque "entry './.wh..wh..opq': an opaque whiteout of the layer's root (overlayfs ignores it: the lower layers would show through)"
+# a hard link to a whiteout (it replaced the layer's own x with one) or any device
+own_tar "$W/link-whiteout.tar" link-whiteout
+check_refused link-whiteout "entry './x': a hard link to './foo', a whiteout: only files, symlinks and fifos are linked"
 check_refused dir-file "entry './d': a non-directory over a directory of the same layer"
 # a name with a terminal escape is shown escaped, never raw on the admin's terminal
 check_refused escape "entry './esc\x1b]0;pwned\x07/f': a path through a symlink"
