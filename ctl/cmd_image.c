@@ -111,9 +111,12 @@ static void relay_skopeo_output(int fd)
 	fclose(f);
 }
 
-/* skopeo copy SOURCE oci:DIR:alcove, its stdout and stderr through relay_skopeo_output. Its
- * exit status is checked: 0 or -EIO (logged). */
-static int run_skopeo(const char *source, const char *dir, bool insecure)
+/* skopeo copy SOURCE oci:DIR:alcove, its stdout and stderr through relay_skopeo_output, the
+ * pull directory (layoutfd, with its flock) its fd 3: a skopeo that outlives a killed alcovectl
+ * (SIGKILL reaches only alcovectl) keeps the directory it writes in locked, and no other pull's
+ * or prune's clean-up moves it to the trash until skopeo is done. Its exit status is checked:
+ * 0 or -EIO (logged). */
+static int run_skopeo(const char *source, const char *dir, int layoutfd, bool insecure)
 {
 	char dest[256], shown[4 * PATH_MAX];
 	const char *argv[8];
@@ -133,8 +136,8 @@ static int run_skopeo(const char *source, const char *dir, bool insecure)
 	r = spawn_pidfd(&(SpawnSpec){.path = SKOPEO,
 				     .argv = (char *const *)argv,
 				     .envp = environ, /* the admin's: registry credentials */
-				     .fds = {-1, pipefd[1], pipefd[1]},
-				     .n_fds = 3},
+				     .fds = {-1, pipefd[1], pipefd[1], layoutfd},
+				     .n_fds = 4},
 			&pidfd);
 	close(pipefd[1]);
 	if (r < 0) {
@@ -285,7 +288,7 @@ static int image_pull(const char *source, const char *name, bool insecure)
 	/* the download may take long: builds must not wait for it (they take the lock shared) */
 	r = oci_store_relock(&s, LOCK_UN);
 	if (r >= 0)
-		r = run_skopeo(source, dir, insecure);
+		r = run_skopeo(source, dir, layoutfd, insecure);
 	if (r >= 0 && (r = oci_unpack_read_layout(layoutfd, &img, &e)) < 0)
 		log_error("Failed to pull image %s: %s", name, e.msg);
 	if (r >= 0)

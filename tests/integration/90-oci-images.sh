@@ -353,6 +353,27 @@ actl image pull "oci:$W/P:latest" alcoi-int >/dev/null 2>"$W/pull.err" || fail "
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "the retried pull left a pull dir or a .partial"
 pass "a pull killed while copying leaves no record, and the retry cleans up and completes"
 
+# --- alcovectl killed alone while skopeo copies: skopeo outlives it and holds the pull
+# directory's flock (its inherited fd 3), so the next pull's clean-up leaves the directory skopeo
+# writes in, and moves it to the trash once skopeo is done ---
+cp -a "$W/B" "$W/K"
+blob=$(mk top-blob "$W/K")
+mv "$blob" "$W/real-blob" && mkfifo "$blob" || fail "a fifo for the killed pull's blob"
+setsid "$ALCOVECTL" image pull "oci:$W/K:latest" alcoi-int >/dev/null 2>&1 &
+kpid=$!
+on_exit "kill -9 -- -$kpid"
+exec 7>"$blob" # waits for skopeo to open the blob
+pdir=$(compgen -G "$OCI/pull.*") || fail "no pull directory while skopeo copies"
+{ kill -9 "$kpid" && wait "$kpid"; } 2>/dev/null
+actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A again: $(cat "$W/pull.err")"
+[ -d "$pdir" ] || fail "a pull's clean-up removed the pull directory skopeo still writes in"
+pass "the pull directory of a killed alcovectl stays while its skopeo writes in it"
+exec 7>&- # skopeo reads the blob's end: it fails and exits
+wait_until 100 flock -n "$pdir" true || fail "skopeo did not let go of $pdir"
+actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A again: $(cat "$W/pull.err")"
+[ -e "$pdir" ] && fail "the pull directory skopeo was done with was left"
+rm "$blob" && mv "$W/real-blob" "$blob"
+
 # --- rm: the record goes, the layers stay (another image may share them) ---
 out=$(actl image rm alcoi-int) || fail "image rm"
 assert_contains "$out" "removed image alcoi-int" "image rm"
