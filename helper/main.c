@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -214,6 +215,42 @@ static int caller_pidfd(pid_t caller)
 	return fd;
 }
 
+/*
+ * What the caller's process passed down and the alcove must not inherit (init is our child):
+ * an oom_score_adj would shield the tenant's processes from the OOM killer (negative) or offer
+ * them first, a nice value would slow or favour them, a cwd would pin the caller's directory.
+ * A root write of oom_score_adj also sets its floor (oom_score_adj_min): the tenant cannot go
+ * below 0. Without CAP_SYS_RESOURCE (some containers) a positive one under a floor set by a
+ * privileged writer stays, with a warning; a negative one that stays refuses.
+ */
+static int reset_inherited(void)
+{
+	char buf[16];
+	size_t n = 0;
+	int fd, r;
+
+	if (chdir("/") < 0 || setpriority(PRIO_PROCESS, 0, 0) < 0)
+		return negative_errno();
+	r = read_file_at(AT_FDCWD, "/proc/self/oom_score_adj", 0, buf, sizeof(buf), &n);
+	if (r < 0)
+		return r;
+	buf[n] = 0;
+	if (atoi(buf) == 0)
+		return 0;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	r = fd < 0 ? negative_errno() : write_all(fd, "0\n", 2);
+	if (fd >= 0)
+		(void)close(fd);
+	if (r < 0 && atoi(buf) > 0) {
+		log_warning_errno(r,
+				  "Failed to reset oom_score_adj %d inherited from the caller "
+				  "to 0: %m",
+				  atoi(buf));
+		return 0;
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	HelperEnv env = {.exe_dirfd = -1, .caller = getppid(), .caller_pidfd = -EBADF};
@@ -248,6 +285,11 @@ int main(int argc, char **argv)
 	if (check_own_files(&env, dir, sizeof(dir)) < 0)
 		return 1;
 	umask(022);
+	r = reset_inherited();
+	if (r < 0)
+		return log_error_errno(r, "Failed to reset the cwd, nice value and oom_score_adj "
+					  "inherited from the caller: %m"),
+		       1;
 	env.caller_pidfd = caller_pidfd(env.caller);
 	kv_builder_init(&ans.kv);
 	(void)run(&env, argv[1], &ans);

@@ -38,6 +38,12 @@ rules = ( { user = \"alcc1\"; profile = \"defaults\"; } );")
 uid=$(id -u alcc1)
 mounts_before=$(host_alcove_mounts)
 
+# The first enter, which starts the alcove, from a process with an oom_score_adj and a nice
+# value: init (the helper's child) must not pass either to the tenant's processes. (A negative
+# one, the harmful direction, needs CAP_SYS_RESOURCE, which the test machines' root lacks: the
+# helper resets both directions by the same write.)
+choom -n 300 -p $$ >/dev/null || setup_fail "choom -n 300 on the test's shell"
+renice -n 7 -p $$ >/dev/null || setup_fail "renice 7 on the test's shell"
 # --- PID 1 and the process list ---
 # (ps alone, so that the pipeline's other processes are not in its list; a process left
 # behind keeps the alcove, on_last_logout = keep, for the state, list and stop below)
@@ -48,6 +54,9 @@ assert_eq "alcove-init ps sh " "$(echo "$out" | tail -1)" "ps -e shows only the 
 pid=$(alcove_pid alcc1)
 [ -n "$pid" ] && kill -0 "$pid" || fail "no running init recorded in /run/alcove/$uid/state"
 assert_eq "alcove-init" "$(cat /proc/$pid/comm)" "the state names the host pid of init"
+assert_eq "0 0" "$(cat /proc/$pid/oom_score_adj) $(ps -o nice= -p $pid | tr -d ' ')" \
+	"init has oom_score_adj 0 and nice 0, not its starter's 300 and 7"
+choom -n 0 -p $$ >/dev/null && renice -n 0 -p $$ >/dev/null || fail "resetting the test's shell"
 
 # --- identity ---
 assert_eq "$uid alcc1 $(id -g alcc1)" "$(in_alcove "$conf" alcc1 'echo $(id -u) $(id -un) $(id -g)')" \
