@@ -244,10 +244,10 @@ static int unpack_then_lock(OciStore *s, int layoutfd, const char *name, const O
 
 /* Under the exclusive lock, with the record written in the same critical section (so prune,
  * which takes it too, never sees a placed layer that no record names): each unpacked layer
- * renamed into the store (layers_ready: each is stored or unpacked). */
-static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *img)
+ * renamed into the store (layers_ready: each is stored or unpacked), made[i] set for each this
+ * pull placed. */
+static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *img, bool *made)
 {
-	bool made[OCI_MAX_LAYERS] = {false};
 	char partial[OCI_HEX_LEN + sizeof(".partial")];
 	AlcError e = {0};
 	int r = 0;
@@ -268,8 +268,38 @@ static int place_layers(OciStore *s, int layoutfd, const char *name, OciImage *i
 	return r;
 }
 
+/* A record renamed into images/ or removed from it made lasting; a failure is a warning (the
+ * change is made: only its surviving a crash is in doubt). */
+static void images_sync(const OciStore *s)
+{
+	if (fsync(s->imagesfd) < 0)
+		log_warning_errno(-errno, "Failed to fsync %s/%s/images: %m", ALCOVE_LIB_DIR,
+				  OCI_DIR);
+}
+
+/* The image's record, in the critical section that placed its layers. One that cannot be
+ * written (ENOSPC) leaves nothing, as a refused image: the layers this pull placed (made) go. */
+static int record_image(OciStore *s, const char *source, const char *name, OciImage *img,
+			const bool *made)
+{
+	int r;
+
+	snprintf(img->source, sizeof(img->source), "%s", source);
+	img->pulled = (int64_t)time(NULL);
+	r = oci_store_write_image(s, name, img);
+	if (r < 0) {
+		log_error("Failed to write %s/%s/images/%s: %s", ALCOVE_LIB_DIR, OCI_DIR, name,
+			  strerror(-r));
+		remove_made(s, img, made, img->n_layers);
+		return r;
+	}
+	images_sync(s);
+	return 0;
+}
+
 static int image_pull(const char *source, const char *name, bool insecure)
 {
+	bool made[OCI_MAX_LAYERS] = {false};
 	_cleanup_(storep) OciStore s = OCI_STORE_INIT;
 	_cleanup_close_ int layoutfd = -1;
 	OciImage img = {0};
@@ -294,15 +324,9 @@ static int image_pull(const char *source, const char *name, bool insecure)
 	if (r >= 0)
 		r = unpack_then_lock(&s, layoutfd, name, &img);
 	if (r >= 0)
-		r = place_layers(&s, layoutfd, name, &img);
-	if (r >= 0) {
-		snprintf(img.source, sizeof(img.source), "%s", source);
-		img.pulled = (int64_t)time(NULL);
-		r = oci_store_write_image(&s, name, &img);
-		if (r < 0)
-			log_error("Failed to write %s/%s/images/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
-				  name, strerror(-r));
-	}
+		r = place_layers(&s, layoutfd, name, &img, made);
+	if (r >= 0)
+		r = record_image(&s, source, name, &img, made);
 	store_finish(&s, dir);
 	if (r < 0)
 		return CTL_EXIT_FAILURE;
@@ -639,9 +663,7 @@ static int cmd_rm_image(CtlContext *ctx, int argc, char **argv)
 			log_error_errno(-errno, "Failed to remove image %s: %m", argv[first]);
 		return CTL_EXIT_FAILURE;
 	}
-	if (fsync(s.imagesfd) < 0)
-		log_warning_errno(-errno, "Failed to fsync %s/%s/images: %m", ALCOVE_LIB_DIR,
-				  OCI_DIR);
+	images_sync(&s);
 	printf("removed image %s (`alcovectl image prune` removes layers no image uses)\n",
 	       argv[first]);
 	return CTL_EXIT_OK;

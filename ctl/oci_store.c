@@ -285,9 +285,7 @@ int oci_store_write_image(OciStore *s, const char *name, const OciImage *img)
 	r = write(fd, buf, (size_t)n) == n && fsync(fd) == 0 ? 0 : negative_errno();
 	if (r == 0 && renameat(s->imagesfd, tmp, s->imagesfd, name) < 0)
 		r = negative_errno();
-	if (r < 0) {
+	if (r < 0)
 		(void)unlinkat(s->imagesfd, tmp, 0);
-		return r;
-	}
-	return fsync(s->imagesfd) < 0 ? negative_errno() : 0;
+	return r;
 }

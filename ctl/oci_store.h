@@ -50,5 +50,6 @@ int oci_store_remove(int dirfd, const char *name);
  * name, which pulls and builds take as the whole layer. */
 int oci_store_remove_layer(OciStore *s, const char *hex);
 
-/* Writes images/<name> atomically (a temporary file, fsync, rename, fsync of the dir). */
+/* Writes images/<name> atomically (a temporary file, fsync, rename): -errno only while the
+ * record is not in place (the one name had stays). The caller fsyncs s->imagesfd after. */
 int oci_store_write_image(OciStore *s, const char *name, const OciImage *img);

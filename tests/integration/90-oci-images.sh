@@ -23,7 +23,7 @@ on_exit "rm -rf $W"
 ls "$OCI/layers" >"$W/layers-before" 2>/dev/null
 cleanup_oci() {
 	local i
-	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u alcoi-big alcoi-h alcoi-r; do "$ALCOVECTL" image rm "$i"; done
+	for i in alcoi-a alcoi-b alcoi-bad alcoi-int alcoi-c alcoi-reg alcoi-oa alcoi-da alcoi-u alcoi-big alcoi-h alcoi-r alcoi-x; do "$ALCOVECTL" image rm "$i"; done
 	for i in $(ls "$OCI/layers" | grep -vxF -f "$W/layers-before"); do rm -rf "${OCI:?}/layers/$i"; done
 }
 on_exit cleanup_oci
@@ -215,6 +215,40 @@ out=$(actl image pull "oci:$W/L-diff:latest" alcoi-bad 2>&1) && fail "pull of an
 assert_contains "$out" "uncompressed it is sha256:$(sha256sum <"$W/fresh.tar" | cut -c1-64), the config's rootfs.diff_ids says sha256:" \
 	"a layer that does not match the config's diff_id is refused, naming both digests"
 assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" "a diff_id mismatch stores nothing"
+
+# a record that cannot be written leaves no layer of the pull behind, as any refused pull: here
+# past the pull's file size limit (4 KiB; SIGXFSZ ignored), which its record of 200 Env entries
+# exceeds and skopeo's blobs do not
+relayout() { # DIR bigrecord: the layout's config (and manifest, index) rewritten
+	"$PY" - "$@" <<'PYEOF' || fail "relayout $*"
+import hashlib, json, os, sys
+d, mode = sys.argv[1], sys.argv[2]
+blobs = os.path.join(d, "blobs", "sha256")
+def load(desc):
+    return json.load(open(os.path.join(blobs, desc["digest"][7:])))
+def put(obj, desc):
+    data = json.dumps(obj).encode()
+    h = hashlib.sha256(data).hexdigest()
+    open(os.path.join(blobs, h), "wb").write(data)
+    desc.update(digest="sha256:" + h, size=len(data))
+index = json.load(open(os.path.join(d, "index.json")))
+m = load(index["manifests"][0])
+c = load(m["config"])
+if mode == "bigrecord":
+    c["config"]["Env"] = ["E%03d=x" % i for i in range(200)]
+    c["config"]["Labels"] = {"l%02d" % i: "v" for i in range(60)}
+put(c, m["config"])
+put(m, index["manifests"][0])
+json.dump(index, open(os.path.join(d, "index.json"), "w"))
+PYEOF
+}
+mk layout "$W/REC" "$W/one.tar" && relayout "$W/REC" bigrecord
+out=$(trap '' XFSZ && ulimit -f 4 && "$ALCOVECTL" image pull "oci:$W/REC:latest" alcoi-x 2>&1) &&
+	fail "a pull whose record could not be written worked: $out"
+assert_contains "$out" "Failed to write $OCI/images/alcoi-x: " "a pull says it could not write the record"
+assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" \
+	"a pull whose record could not be written removes the layers it placed"
+[ -e "$OCI/images/alcoi-x" ] && fail "a pull whose record could not be written left one"
 
 # --- two images sharing the base layer: stored once; a record's temporary file a killed pull
 # left goes with the next pull ---
