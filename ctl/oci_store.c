@@ -282,7 +282,10 @@ int oci_store_write_image(OciStore *s, const char *name, const OciImage *img)
 	fd = openat(s->imagesfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return negative_errno();
-	r = write(fd, buf, (size_t)n) == n && fsync(fd) == 0 ? 0 : negative_errno();
+	/* a short write (ENOSPC, RLIMIT_FSIZE) left errno as it was: the next write says why */
+	r = write_all(fd, buf, (size_t)n);
+	if (r == 0 && fsync(fd) < 0)
+		r = negative_errno();
 	if (r == 0 && renameat(s->imagesfd, tmp, s->imagesfd, name) < 0)
 		r = negative_errno();
 	if (r < 0)
