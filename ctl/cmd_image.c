@@ -171,6 +171,17 @@ static void remove_made(OciStore *s, const OciImage *img, const bool *made, size
 	}
 }
 
+/* oci_store_relock, its failure logged: a pull must not end without a word. */
+static int relock(OciStore *s, int lock_op)
+{
+	int r = oci_store_relock(s, lock_op);
+
+	if (r < 0)
+		log_error("Failed to %s %s/%s/lock: %s", lock_op == LOCK_UN ? "unlock" : "lock",
+			  ALCOVE_LIB_DIR, OCI_DIR, strerror(-r));
+	return r;
+}
+
 /* Whether layer hex is stored, or unpacked into <hex>.partial in the pull's directory. */
 static bool layer_at_hand(const OciStore *s, int layoutfd, const char *hex)
 {
@@ -222,11 +233,9 @@ static int unpack_then_lock(OciStore *s, int layoutfd, const char *name, const O
 
 		if (r < 0)
 			return r;
-		r = oci_store_relock(s, LOCK_EX);
+		r = relock(s, LOCK_EX);
 		if (r < 0)
-			return log_error("Failed to lock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR,
-					 strerror(-r)),
-			       r;
+			return r;
 		if (layers_ready(s, layoutfd, img))
 			return 0;
 		if (round == 3)
@@ -234,11 +243,9 @@ static int unpack_then_lock(OciStore *s, int layoutfd, const char *name, const O
 					 "while it unpacked, %d times",
 					 name, round),
 			       -EAGAIN;
-		r = oci_store_relock(s, LOCK_UN);
+		r = relock(s, LOCK_UN);
 		if (r < 0)
-			return log_error("Failed to unlock %s/%s/lock: %s", ALCOVE_LIB_DIR, OCI_DIR,
-					 strerror(-r)),
-			       r;
+			return r;
 	}
 }
 
@@ -316,7 +323,7 @@ static int image_pull(const char *source, const char *name, bool insecure)
 		return CTL_EXIT_FAILURE;
 	}
 	/* the download may take long: builds must not wait for it (they take the lock shared) */
-	r = oci_store_relock(&s, LOCK_UN);
+	r = relock(&s, LOCK_UN);
 	if (r >= 0)
 		r = run_skopeo(source, dir, layoutfd, insecure);
 	if (r >= 0 && (r = oci_unpack_read_layout(layoutfd, &img, &e)) < 0)
