@@ -127,10 +127,13 @@ int oci_layers_of_alcoves(OciLayerSet *set, AlcError *e)
 	if (r < 0)
 		return alc_error(e, r, OCI_STORE_STAGE, "list %s: %m", ALCOVE_RUN_DIR);
 	while (r >= 0 && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+		/* DT_UNKNOWN (a filesystem that does not fill d_type) is read like a directory:
+		 * skipped, a running alcove's layers would be pruned under it */
+		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
 			continue;
 		r = read_layers_file(runfd, de->d_name, set);
-		if (r == -ENOENT || r == -ENOTDIR)
+		/* not an alcove's directory: O_DIRECTORY's ENOTDIR, RESOLVE_NO_SYMLINKS' ELOOP */
+		if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP)
 			r = 0;
 		else if (r < 0)
 			alc_error(e, r, OCI_STORE_STAGE, "read %s/%s/layers: %m", ALCOVE_RUN_DIR,
