@@ -250,6 +250,24 @@ static int config_diff_ids(json_t *config, OciImage *img, AlcError *e)
 	return 0;
 }
 
+/* A blob the manifest names twice is one layer, unpacked and checked once, against the first
+ * of its diff_ids: the same blob with another diff_id would be taken unchecked. -EBADMSG. */
+static int diff_ids_agree(const OciImage *img, AlcError *e)
+{
+	for (size_t i = 0; i < img->n_layers; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(img->layers[i], img->layers[j]) == 0 &&
+			    strcmp(img->diff_ids[i], img->diff_ids[j]) != 0)
+				return alc_error(
+				    e, -EBADMSG, LAYOUT_STAGE,
+				    "manifest sha256:%s: layers %zu and %zu are the same "
+				    "blob sha256:%s, rootfs.diff_ids gives them sha256:%s "
+				    "and sha256:%s",
+				    img->manifest, j, i, img->layers[i], img->diff_ids[j],
+				    img->diff_ids[i]);
+	return 0;
+}
+
 /* The config's Labels and config_keys(), shown by inspect. Labels that do not fit the record,
  * hold a newline or have a key over OCI_KEY_MAX bytes are left out, and img->cut says so. */
 static int config_labels(int layoutfd, json_t *manifest, OciImage *img, AlcError *e)
@@ -271,7 +289,8 @@ static int config_labels(int layoutfd, json_t *manifest, OciImage *img, AlcError
 		if (!json_is_string(v) || oci_image_add_label(img, key, json_string_value(v)) < 0)
 			img->cut = true;
 	config_keys(json_object_get(config, "config"), img);
-	return config_diff_ids(config, img, e);
+	r = config_diff_ids(config, img, e);
+	return r < 0 ? r : diff_ids_agree(img, e);
 }
 
 int oci_layout_read(int layoutfd, OciImage *img, AlcError *e)

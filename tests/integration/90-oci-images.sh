@@ -73,6 +73,33 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
         sys.exit("unknown kind " + kind)
 PYEOF
 }
+relayout() { # DIR MODE: the layout's config and manifest (and index) rewritten: "bigrecord"
+	# (200 Env entries, 60 labels), "twice" (its one layer named twice, with two diff_ids)
+	"$PY" - "$@" <<'PYEOF' || fail "relayout $*"
+import hashlib, json, os, sys
+d, mode = sys.argv[1], sys.argv[2]
+blobs = os.path.join(d, "blobs", "sha256")
+def load(desc):
+    return json.load(open(os.path.join(blobs, desc["digest"][7:])))
+def put(obj, desc):
+    data = json.dumps(obj).encode()
+    h = hashlib.sha256(data).hexdigest()
+    open(os.path.join(blobs, h), "wb").write(data)
+    desc.update(digest="sha256:" + h, size=len(data))
+index = json.load(open(os.path.join(d, "index.json")))
+m = load(index["manifests"][0])
+c = load(m["config"])
+if mode == "bigrecord":
+    c["config"]["Env"] = ["E%03d=x" % i for i in range(200)]
+    c["config"]["Labels"] = {"l%02d" % i: "v" for i in range(60)}
+elif mode == "twice":
+    m["layers"] *= 2
+    c["rootfs"]["diff_ids"] = [c["rootfs"]["diff_ids"][0], "sha256:" + "0" * 64]
+put(c, m["config"])
+put(m, index["manifests"][0])
+json.dump(index, open(os.path.join(d, "index.json"), "w"))
+PYEOF
+}
 check_refused() { # kind expected-message [max-bytes]: the tar made here unless there is one
 	local out
 	[ -e "$W/$1.tar" ] || mk tar "$W/$1.tar" "$1" || fail "tar $1"
@@ -144,6 +171,13 @@ assert_contains "$out" "$(basename "$(mk top-blob "$W/L-one")"): refusing to fil
 	"a filesystem past its reserve refuses the layer before its first entry"
 rm "$W/small/filler"
 [ -z "$(ls -A "$W/small")" ] || fail "the refusal before the first entry left $(ls -A "$W/small")"
+# a manifest naming one blob twice, its config giving it two diff_ids: a blob is unpacked and
+# checked once, against the first
+mk layout "$W/L-twice" "$W/one.tar" && relayout "$W/L-twice" twice
+out=$("$UNPACK" "$W/L-twice" "$W/store" 2>&1) && fail "a blob named twice with two diff_ids was unpacked: $out"
+assert_contains "$out" "layers 0 and 1 are the same blob sha256:$(basename "$(mk top-blob "$W/L-twice")"), rootfs.diff_ids gives them sha256:$(sha256sum <"$W/one.tar" | cut -c1-64) and sha256:$(printf '0%.0s' {1..64})" \
+	"a blob named twice with two diff_ids is refused, naming both"
+[ -z "$(ls -A "$W/store")" ] || fail "the blob named twice left $(ls -A "$W/store")"
 mk layout "$W/C" "$W/base.tar" || fail "layout C"
 mk corrupt "$W/C"
 out=$("$UNPACK" "$W/C" "$W/store" 2>&1) && fail "a blob with the wrong digest was unpacked"
@@ -219,29 +253,6 @@ assert_eq "$(cat "$W/layers-pre")" "$(ls "$OCI/layers")" "a diff_id mismatch sto
 # a record that cannot be written leaves no layer of the pull behind, as any refused pull: here
 # past the pull's file size limit (4 KiB; SIGXFSZ ignored), which its record of 200 Env entries
 # exceeds and skopeo's blobs do not
-relayout() { # DIR bigrecord: the layout's config (and manifest, index) rewritten
-	"$PY" - "$@" <<'PYEOF' || fail "relayout $*"
-import hashlib, json, os, sys
-d, mode = sys.argv[1], sys.argv[2]
-blobs = os.path.join(d, "blobs", "sha256")
-def load(desc):
-    return json.load(open(os.path.join(blobs, desc["digest"][7:])))
-def put(obj, desc):
-    data = json.dumps(obj).encode()
-    h = hashlib.sha256(data).hexdigest()
-    open(os.path.join(blobs, h), "wb").write(data)
-    desc.update(digest="sha256:" + h, size=len(data))
-index = json.load(open(os.path.join(d, "index.json")))
-m = load(index["manifests"][0])
-c = load(m["config"])
-if mode == "bigrecord":
-    c["config"]["Env"] = ["E%03d=x" % i for i in range(200)]
-    c["config"]["Labels"] = {"l%02d" % i: "v" for i in range(60)}
-put(c, m["config"])
-put(m, index["manifests"][0])
-json.dump(index, open(os.path.join(d, "index.json"), "w"))
-PYEOF
-}
 mk layout "$W/REC" "$W/one.tar" && relayout "$W/REC" bigrecord
 out=$(trap '' XFSZ && ulimit -f 4 && "$ALCOVECTL" image pull "oci:$W/REC:latest" alcoi-x 2>&1) &&
 	fail "a pull whose record could not be written worked: $out"
