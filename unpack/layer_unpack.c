@@ -353,7 +353,8 @@ static int copy_data(Unpack *u, int fd, struct archive_entry *e)
 	while ((r = archive_read_data_block(u->a, &buf, &len, &off)) == ARCHIVE_OK) {
 		if (off < 0 || (uint64_t)off + len > (uint64_t)archive_entry_size(e))
 			return fail(u, -EBADMSG, "data beyond the entry's size");
-		r = room_take(u, len, 0); /* before the write: a full disk is no refusal to rely on */
+		/* before the write: a full disk is no refusal to rely on */
+		r = room_take(u, len, 0);
 		if (r < 0)
 			return r;
 		for (size_t done = 0; done < len;) {
