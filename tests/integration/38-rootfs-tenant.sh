@@ -276,7 +276,7 @@ fill_pids() {
 }
 fill_pids alcrf3 4385
 open_refused "the user's processes fill the pids" \
-	"Failed to build the lobby of alcrf3: Resource temporarily unavailable" 3
+	"Failed to build the lobby of alcrf3: Resource temporarily unavailable" 8
 kill $bg
 stop_alcove alcrf3
 # The same with no alcove of alcrf3 running: another tenant (alcrf2) fills the pids, and the
@@ -284,7 +284,7 @@ stop_alcove alcrf3
 fill_pids alcrf2 4387
 assert_eq "" "$(alcove_pid alcrf3)" "no alcove of alcrf3 runs: its next login builds one"
 open_refused "another tenant's processes fill the pids" \
-	"Failed to build the alcove of alcrf3: clone into new namespaces: Resource temporarily unavailable" 3
+	"Failed to build the alcove of alcrf3: clone into new namespaces: Resource temporarily unavailable" 8
 kill $bg
 stop_alcove alcrf2
 echo "$sshdpid" >"$cgp/cgroup.procs"

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +135,16 @@ static int parse_options(int argc, char **argv, ProbeArgs *a)
 	return 0;
 }
 
+static bool same_netns(const char *init_pid)
+{
+	struct stat ours, theirs;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", init_pid);
+	return stat("/proc/self/ns/net", &ours) == 0 && stat(path, &theirs) == 0 &&
+	       ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
 /* INIT_PID and ENTER as the helper holds them: a pidfd of init (verified alive), and
  * alcove-enter by its directory's fd. 0, or the exit status. */
 static int open_targets(const char *init_pid, char *enter, LobbySpec *spec)
@@ -149,6 +160,9 @@ static int open_targets(const char *init_pid, char *enter, LobbySpec *spec)
 		fprintf(stderr, "ENTER must be an absolute path below /\n");
 		return 2;
 	}
+	/* no policy here: the network init has is what its profile said (the helper checks that
+	 * against the profile; the probe builds lobbies of host- and none-network alcoves) */
+	spec->network_host = same_netns(init_pid);
 	*slash = '\0';
 	spec->enter_dirfd = open(enter, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	spec->enter_name = slash + 1;
