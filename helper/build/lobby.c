@@ -667,6 +667,28 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 	return job->utsns < 0 ? negative_errno() : 0;
 }
 
+/* The shell's path, once the masks are in place: root resolves a masked entry through its
+ * symlink into the mask's 0700 directory (lobby_mask.h), where the user, who execs the path in
+ * sshd's child, gets EACCES. Refused here with the reason, not as a login that fails without a
+ * word (a NixOS shell in /run/current-system, one in /opt with an image). The shell itself was
+ * vetted as root's (shell_open_trusted()), so resolving its path follows root's links only. */
+static int lobby_shell_reachable(const LobbyJob *job)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(job->spec->shell, real))
+		return lobby_job_error(job, negative_errno(), "login shell '%s': %m",
+				       job->spec->shell);
+	if (strstr(real, "/" LOBBY_HIDDEN_DIR "/"))
+		return lobby_job_error(
+		    job, -EACCES,
+		    "login shell '%s' lies under a directory the lobby hides from "
+		    "the user, as the alcove does (/run, and with an image /opt, "
+		    "/srv, /var/lib...): give the user a shell outside them",
+		    job->spec->shell);
+	return 0;
+}
+
 /* The child's work; returns the lobby ns fd or -errno. */
 static int lobby_make(LobbyJob *job)
 {
@@ -703,6 +725,9 @@ static int lobby_make(LobbyJob *job)
 	if (r < 0)
 		return r;
 	r = lobby_hide(job, home);
+	if (r < 0)
+		return r;
+	r = lobby_shell_reachable(job);
 	if (r < 0)
 		return r;
 	return TAKE_FD(lobby);

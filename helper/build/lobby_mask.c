@@ -21,7 +21,7 @@
 #include "lib/mountapi.h"
 
 /* The 0700 directory inside a masking tmpfs that holds the original tree, and its mount point. */
-#define HIDDEN_DIR ".alcove-lobby"
+#define HIDDEN_DIR LOBBY_HIDDEN_DIR
 #define HIDDEN_TREE HIDDEN_DIR "/host"
 
 static const uint64_t SAFE = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;

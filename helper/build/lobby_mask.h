@@ -21,6 +21,9 @@
  * read-only (later ones are made so as they are done) and closes it. Not for a
  * LOBBY_MASK_WRITABLE mask: root writing there would write the others' tmpfs.
  */
+/* The 0700 directory of a mask that holds the hidden originals (below). */
+#define LOBBY_HIDDEN_DIR ".alcove-lobby"
+
 typedef struct LobbyMaskFs {
 	int fs;	    /* the first mask's tmpfs (attached over its directory), or -1 */
 	unsigned n; /* later masks made on it */

@@ -57,9 +57,9 @@ err=$("$DRIVER" "$init" /bin/bash "$WORK/missing-enter" 2>&1) && fail "missing e
 assert_contains "$err" "No such file" "missing alcove-enter is refused"
 # The shell is resolved through root's directories only: a shell under a directory someone else
 # can write (or reached through a symlink into one) is refused, naming it.
-# (not under $WORK: /var/tmp is writable by everyone, and so no shell below it is accepted)
-mkdir -p /run/alcove-tests
-SH=$(mktemp -d /run/alcove-tests/shells.XXXXXX)
+# (not under $WORK: /var/tmp is writable by everyone, and so no shell below it is accepted;
+# not under /run, which the lobby hides from the user: such a shell is refused, below)
+SH=$(mktemp -d /usr/local/alcd-shells.XXXXXX)
 on_exit "rm -rf $SH"
 chmod 755 "$SH"
 mkdir -p "$SH/user/bin" "$SH/root/bin"
@@ -127,6 +127,17 @@ out=$(svc_probe --host-image) || fail "lobby driver: $out"
 user=$(echo "$out" | sed -n '/^user$/,$p')
 assert_contains "$user" "/srv/$T/f: svc /srv" "--host-image: the service directories stay"
 assert_contains "$user" "/var/lib/$T/f: svc /var" "--host-image: /var/lib stays"
+# A login shell under a directory the lobby hides (/opt with an image): the user, who execs
+# it in sshd's child, would get EACCES and the login fail without a word; the lobby refuses it,
+# naming it. With image = "/" (/opt not hidden) it is the user's shell as any other.
+cp /bin/sh "/opt/$T/sh" || fail "cp /bin/sh /opt/$T/sh"
+err=$("$DRIVER" "$init" "/opt/$T/sh" "$WORK/enter" -- true 2>&1) &&
+	fail "a shell under the hidden /opt was accepted: $err"
+assert_contains "$err" "login shell '/opt/$T/sh' lies under a directory the lobby hides from the user" \
+	"a login shell under a hidden directory is refused, naming it"
+out=$("$DRIVER" "$init" "/opt/$T/sh" "$WORK/enter" --host-image -- true 2>&1) ||
+	fail "--host-image: the shell in /opt was refused: $out"
+pass "--host-image: a shell in /opt is accepted"
 # U's home under a hidden /var directory: the way to it stays (through the /var mask and a
 # mask of /var/lib keeping it), the rest of /var/lib goes for U and stays for root.
 mkdir -p /var/lib/$T/homes/4242 && chown 4242 /var/lib/$T/homes/4242 || fail "mkdir home"
