@@ -2,7 +2,6 @@
 #include "enter_client.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,31 +78,6 @@ _noreturn_ void enter_exit_like(int wait_status)
 	_exit(1);
 }
 
-/* fds 0,1,2 to hand over; a closed one becomes /dev/null (sendmsg would fail on it). */
-static int std_fds(int fds[3], int opened[3])
-{
-	for (int i = 0; i < 3; i++) {
-		opened[i] = -1;
-		fds[i] = i;
-		if (fcntl(i, F_GETFD) >= 0)
-			continue;
-		if (errno != EBADF)
-			return negative_errno();
-		opened[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (opened[i] < 0)
-			return negative_errno();
-		fds[i] = opened[i];
-	}
-	return 0;
-}
-
-static void close_opened(int opened[3])
-{
-	for (int i = 0; i < 3; i++)
-		if (opened[i] >= 0)
-			(void)close(opened[i]);
-}
-
 /* The umask and resource limits PAM left on this process (pam_umask, pam_limits run in the
  * login's process before its shell, i.e. before us): init's child applies them to the
  * session, which it forks from init and would otherwise get init's. */
@@ -130,7 +104,7 @@ static int send_enter(int sock, const EnterRequest *req)
 {
 	_cleanup_free_ char *cwd_buf = NULL;
 	ProtoMessage m = {.type = PROTO_ENTER};
-	int fds[3], opened[3], r;
+	int r;
 	size_t argc = 0, envc = 0;
 
 	while (req->argv[argc])
@@ -154,11 +128,7 @@ static int send_enter(int sock, const EnterRequest *req)
 	r = own_limits(&m.enter);
 	if (r < 0)
 		return r;
-	r = std_fds(fds, opened);
-	if (r >= 0)
-		r = proto_send_message(sock, &m, fds, 3, 0);
-	close_opened(opened);
-	return r;
+	return proto_send_message(sock, &m, (const int[]){0, 1, 2}, 3, 0);
 }
 
 static int relay_signal(int sock, int sfd)

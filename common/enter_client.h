@@ -35,7 +35,7 @@ typedef struct EnterResult {
 	char message[PROTO_ERROR_MESSAGE_MAX + 1];
 } EnterResult;
 
-/* Connects, sends ENTER with the caller's fds 0,1,2 (a closed one is replaced by /dev/null),
+/* Connects, sends ENTER with the caller's fds 0,1,2 (open: std_fds_open() first in main),
  * umask and resource limits (a login's, as pam_umask/pam_limits set them: the session starts
  * with them), relays SIGHUP/SIGTERM/SIGINT/SIGQUIT as SIGNAL messages until init reports
  * EXITED. For single-threaded callers (the umask is read by setting it).

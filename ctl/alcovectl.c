@@ -147,11 +147,12 @@ static const CtlVerb *find_verb(const char *name)
 int main(int argc, char **argv)
 {
 	CtlContext ctx = {.config = ALCOVE_DEFAULT_CONFIG};
-	int opt;
+	int opt, r;
 
 	log_setup("alcovectl", LOG_TARGET_STDERR, false);
-	if (std_fds_open() < 0)
-		return log_error_errno(-EBADF, "Failed to open /dev/null on fds 0-2: %m"),
+	r = std_fds_open();
+	if (r < 0)
+		return log_error_errno(r, "Failed to open /dev/null on fds 0-2: %m"),
 		       CTL_EXIT_FAILURE;
 	/* '+': stop at the verb; what follows is the verb's to parse. */
 	while ((opt = getopt_long(argc, argv, "+c:h", global_options, NULL)) != -1) {

@@ -120,6 +120,13 @@ assert_eq "$uid $uid" "$(in_alcove "$conf" alcc1 '/usr/local/bin/suid-id -u; /us
 	"a setuid-root binary gives no privilege"
 
 # --- exit status ---
+# Started with fds 0 and 1 closed, alcovectl hands the session /dev/null for them (it gave it
+# its own signalfd and control socket, which took those numbers first)
+# (the shell's own fds, read from a subshell: a redirection of the reader's would change them)
+out=$(actl --config "$conf" enter alcc1 -- sh -c 'x=$(readlink /proc/$$/fd/0 /proc/$$/fd/1)
+	echo "$x" >&2' 2>&1 <&- >&-)
+assert_eq "/dev/null
+/dev/null" "$out" "alcovectl enter with fds 0 and 1 closed: the session's are /dev/null"
 actl --config "$conf" enter alcc1 -- sh -c 'exit 7'
 assert_eq 7 $? "alcovectl enter exits with the session's status"
 
