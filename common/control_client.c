@@ -131,7 +131,7 @@ static int answer_take(int fd, ProtoPacket *pkt, ProtoMessage *ret_answer)
 
 	r = proto_recv_message(fd, pkt, &answer, MSG_DONTWAIT);
 	if (r < 0)
-		return r == -EINTR ? -ETIMEDOUT : timed_out(r);
+		return timed_out(r);
 	if (r == 0)
 		return -ECONNRESET; /* init closed without answering (it is stopping or refused us)
 				     */
