@@ -227,7 +227,7 @@ static int reset_inherited(void)
 {
 	char buf[16];
 	size_t n = 0;
-	int fd, r;
+	int fd, r, adj;
 
 	if (chdir("/") < 0 || setpriority(PRIO_PROCESS, 0, 0) < 0)
 		return negative_errno();
@@ -235,17 +235,18 @@ static int reset_inherited(void)
 	if (r < 0)
 		return r;
 	buf[n] = 0;
-	if (atoi(buf) == 0)
+	adj = atoi(buf);
+	if (adj == 0)
 		return 0;
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	r = fd < 0 ? negative_errno() : write_all(fd, "0\n", 2);
 	if (fd >= 0)
 		(void)close(fd);
-	if (r < 0 && atoi(buf) > 0) {
+	if (r < 0 && adj > 0) {
 		log_warning_errno(r,
 				  "Failed to reset oom_score_adj %d inherited from the caller "
 				  "to 0: %m",
-				  atoi(buf));
+				  adj);
 		return 0;
 	}
 	return r;

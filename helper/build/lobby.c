@@ -836,8 +836,9 @@ static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns
 	/* network = "none" now, but the alcove was built with the host's (or another of the
 	 * host's): the lobby (sshd's forwards) and every session would keep it */
 	if (r > 0 && !spec->network_host) {
-		r = *netns >= 0 ? ns_owned_by_host(*netns) : 1;
-		r = r < 0 ? r : !r;
+		int host = *netns >= 0 ? ns_owned_by_host(*netns) : 1; /* -1: ours */
+
+		r = host > 0 ? 0 : host < 0 ? host : 1;
 		if (r == 0)
 			why = "network namespace is the host's, and its profile now says network = "
 			      "\"none\" (the policy changed since the alcove started)";

@@ -234,8 +234,7 @@ static int join_check(OpenCtx *c, const AlcoveState *st)
 	 * now user) is refused the same way; its network, by the lobby (lobby_ns_check()). */
 	if (!c->lobby)
 		return 0;
-	c->ans->tenant =
-	    strcmp(st->profile, c->profile->name) != 0 || !mode || strcmp(st->mode, mode) != 0;
+	c->ans->tenant = true; /* for either refusal below */
 	if (strcmp(st->profile, c->profile->name) != 0)
 		return answer_error(
 		    c->ans, EBUSY,
@@ -250,6 +249,7 @@ static int join_check(OpenCtx *c, const AlcoveState *st)
 		    "(the policy changed since it started); log in again once it has ended "
 		    "(alcovectl stop %s ends it)",
 		    c->name, st->user, st->mode, st->profile, mode ? mode : "?", st->user);
+	c->ans->tenant = false;
 	return 0;
 }
 
@@ -599,7 +599,6 @@ static int hold(OpenCtx *c)
 static void unhold(OpenCtx *c)
 {
 	char path[128];
-
 	int r;
 
 	(void)control_admin_path(c->name, path, sizeof(path));
