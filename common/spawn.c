@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 typedef struct SpawnChild {
 	const SpawnSpec *spec;
 	int null_fd;
+	pid_t parent;
 	volatile int err; /* written by the child (shared memory), read after it exec'd or died */
 } SpawnChild;
 
@@ -42,6 +44,16 @@ static int child_fds(const SpawnChild *c)
 	return 0;
 }
 
+/* The death signal is armed only now: a parent SIGKILLed before (CLONE_VFORK suspends it, a
+ * SIGKILL still ends it) has reparented us already, which getppid() shows. The signal survives
+ * the exec (of a program that is not setuid or file-capable). */
+static int child_die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -errno;
+	return getppid() == parent ? 0 : -ESRCH;
+}
+
 /*
  * The child, on its own stack in the parent's memory (CLONE_VM) while the parent waits
  * (CLONE_VFORK): only syscalls here, and the error in c->err. Its signal handlers are its own
@@ -59,6 +71,8 @@ static int child_main(void *arg)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's internal ones */
 	r = child_fds(c);
+	if (r == 0 && c->spec->die_with_parent)
+		r = child_die_with_parent(c->parent);
 	if (r < 0) {
 		c->err = -r;
 		_exit(127);
@@ -101,7 +115,7 @@ static int clone_child(SpawnChild *c, int *ret_pidfd)
 int spawn_pidfd(const SpawnSpec *s, int *ret_pidfd)
 {
 	_cleanup_close_ int null_fd = -1, pidfd = -1;
-	SpawnChild c = {.spec = s, .null_fd = -1, .err = 0};
+	SpawnChild c = {.spec = s, .null_fd = -1, .parent = getpid(), .err = 0};
 	sigset_t all, old;
 	int r, code, sig;
 

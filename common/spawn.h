@@ -9,6 +9,7 @@
  * another process. Through the pidfd a wait or a kill reaches this child or nothing.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SPAWN_MAX_FDS 4
@@ -21,6 +22,10 @@ typedef struct SpawnSpec {
 	 * closed, every signal disposition reset to its default, the signal mask emptied */
 	int fds[SPAWN_MAX_FDS];
 	size_t n_fds;
+	/* SIGKILLed when the caller's thread ends (PR_SET_PDEATHSIG): for a tool that works only
+	 * for this caller (skopeo for alcovectl), never for one that must finish what it began
+	 * (the helper, which rolls back its own failures) */
+	bool die_with_parent;
 } SpawnSpec;
 
 /* Starts the child, vfork-style (no copy of the caller's memory). 0 and *ret_pidfd

@@ -137,7 +137,10 @@ static int run_skopeo(const char *source, const char *dir, int layoutfd, bool in
 				     .argv = (char *const *)argv,
 				     .envp = environ, /* the admin's: registry credentials */
 				     .fds = {-1, pipefd[1], pipefd[1], layoutfd},
-				     .n_fds = 4},
+				     .n_fds = 4,
+				     /* a killed alcovectl's pull is over: its skopeo must not
+				      * download on into a directory nobody will read */
+				     .die_with_parent = true},
 			&pidfd);
 	close(pipefd[1]);
 	if (r < 0) {

@@ -400,9 +400,9 @@ actl image pull "oci:$W/P:latest" alcoi-int >/dev/null 2>"$W/pull.err" || fail "
 ls "$OCI" "$OCI/layers" | grep -E '^pull\.|\.partial$' && fail "the retried pull left a pull dir or a .partial"
 pass "a pull killed while copying leaves no record, and the retry cleans up and completes"
 
-# --- alcovectl killed alone while skopeo copies: skopeo outlives it and holds the pull
-# directory's flock (its inherited fd 3), so the next pull's clean-up leaves the directory skopeo
-# writes in, and moves it to the trash once skopeo is done ---
+# --- alcovectl killed alone while skopeo copies: skopeo dies with it (PR_SET_PDEATHSIG), not
+# downloading on into a directory nobody reads; it held the pull directory's flock (its
+# inherited fd 3) until it was gone, and the next pull's clean-up removes the directory ---
 cp -a "$W/B" "$W/K"
 blob=$(mk top-blob "$W/K")
 mv "$blob" "$W/real-blob" && mkfifo "$blob" || fail "a fifo for the killed pull's blob"
@@ -411,14 +411,16 @@ kpid=$!
 on_exit "kill -9 -- -$kpid"
 exec 7>"$blob" # waits for skopeo to open the blob
 pdir=$(compgen -G "$OCI/pull.*") || fail "no pull directory while skopeo copies"
+spid=$(pgrep -s "$kpid" -x skopeo) || fail "no skopeo in the pull's session"
 { kill -9 "$kpid" && wait "$kpid"; } 2>/dev/null
+# (gone, or a zombie the host's PID 1 has yet to reap)
+wait_until 100 sh -c "! ps -o stat= -p $spid | grep -qv '^Z'" ||
+	fail "skopeo $spid runs on after its alcovectl was killed: $(ps -o stat=,args= -p "$spid")"
+exec 7>&-
+flock -n "$pdir" true || fail "the killed pull's directory is still locked"
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A again: $(cat "$W/pull.err")"
-[ -d "$pdir" ] || fail "a pull's clean-up removed the pull directory skopeo still writes in"
-pass "the pull directory of a killed alcovectl stays while its skopeo writes in it"
-exec 7>&- # skopeo reads the blob's end: it fails and exits
-wait_until 100 flock -n "$pdir" true || fail "skopeo did not let go of $pdir"
-actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A again: $(cat "$W/pull.err")"
-[ -e "$pdir" ] && fail "the pull directory skopeo was done with was left"
+[ -e "$pdir" ] && fail "the pull directory of the killed pull was left"
+pass "skopeo dies with a killed alcovectl, and the next pull removes its directory"
 rm "$blob" && mv "$W/real-blob" "$blob"
 
 # --- rm: the record goes, the layers stay (another image may share them) ---
