@@ -112,10 +112,10 @@ static void relay_skopeo_output(int fd)
 }
 
 /* skopeo copy SOURCE oci:DIR:alcove, its stdout and stderr through relay_skopeo_output, the
- * pull directory (layoutfd, with its flock) its fd 3: a skopeo that outlives a killed alcovectl
- * (SIGKILL reaches only alcovectl) keeps the directory it writes in locked, and no other pull's
- * or prune's clean-up moves it to the trash until skopeo is done. Its exit status is checked:
- * 0 or -EIO (logged). */
+ * pull directory (layoutfd, with its flock) its fd 3. A killed alcovectl's skopeo is SIGKILLed
+ * with it (die_with_parent) and keeps the directory it writes in locked until it is gone, so
+ * no other pull's or prune's clean-up moves it to the trash while it still writes. Its exit
+ * status is checked: 0 or -EIO (logged). */
 static int run_skopeo(const char *source, const char *dir, int layoutfd, bool insecure)
 {
 	char dest[256], shown[4 * PATH_MAX];
