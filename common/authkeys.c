@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "nsswrap.h"
 #include "sshd_config.h"
+#include "text_escape.h"
 
 #define BLANKS " \t"
 #define MAX_LINKS 40 /* the kernel's own bound on symlinks in one lookup */
@@ -411,34 +412,39 @@ void authkeys_describe(const AuthkeysFinding *f, char *reason, size_t reason_siz
 		       size_t remedy_size)
 {
 	static const char cannot[] = "the key options sshd took from it cannot be checked";
+	char path[4 * AUTHKEYS_PATH_MAX]; /* every byte may become \xHH */
 
+	/* The path a walk ends on names the tenant's symlink targets and directories: printed
+	 * raw, a newline and terminal escapes in them would forge lines of alcovectl explain
+	 * and of pam_alcove's journal entry. */
+	(void)text_escape(f->path, path, sizeof(path));
 	remedy[0] = '\0';
 	if (f->verdict == AUTHKEYS_SFTP) {
 		snprintf(reason, reason_size,
 			 "%s:%u forces internal-sftp, which sshd serves in-process, outside the "
 			 "alcove",
-			 f->path, f->line);
+			 path, f->line);
 		snprintf(remedy, remedy_size, "use command=\"%s\"", SSHD_SFTP_SERVER);
 	} else if (f->verdict == AUTHKEYS_CA) {
 		snprintf(reason, reason_size,
 			 "%s:%u is cert-authority without command=: a certificate it signs may "
 			 "force internal-sftp, which sshd serves in-process, outside the alcove",
-			 f->path, f->line);
+			 path, f->line);
 		snprintf(remedy, remedy_size, "give the line a command= option");
 	} else if (f->verdict == AUTHKEYS_CHANGED) {
 		snprintf(reason, reason_size,
-			 "%s changed while this connection was being authenticated: %s", f->path,
+			 "%s changed while this connection was being authenticated: %s", path,
 			 cannot);
 	} else if (f->verdict == AUTHKEYS_PROC) {
 		snprintf(
 		    reason, reason_size,
 		    "%s goes through /proc, which sshd follows into another mount namespace: %s",
-		    f->path, cannot);
+		    path, cannot);
 	} else {
 		snprintf(reason, reason_size,
 			 "%s is larger than %d KiB: it cannot be checked for a key that forces "
 			 "internal-sftp",
-			 f->path, AUTHKEYS_FILE_MAX / 1024);
+			 path, AUTHKEYS_FILE_MAX / 1024);
 	}
 }
 

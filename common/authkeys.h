@@ -77,7 +77,8 @@ int authkeys_inspect(const char *const *paths, size_t n, const struct timespec *
 
 /* Why finding f (not AUTHKEYS_OK) refuses logins through sshd, naming its file (and line),
  * into reason, and what the user can do about it into remedy ("" when nothing but to log in
- * again): the one text of pam_alcove's journal line and of alcovectl explain's warning. */
+ * again): the one text of pam_alcove's journal line and of alcovectl explain's warning. The
+ * path is text_escape()d: it names the tenant's directories and symlink targets. */
 void authkeys_describe(const AuthkeysFinding *f, char *reason, size_t reason_size, char *remedy,
 		       size_t remedy_size);
 

@@ -340,6 +340,35 @@ static void test_describe(void **state)
 	}
 }
 
+/* A walk that ends on a change names the path it walked, through the tenant's symlinks: a
+ * directory named with a newline and a terminal escape must not reach explain's output or the
+ * journal raw, where it would forge a line of its own. */
+static void test_describe_escapes(void **state)
+{
+	static const char evil[] = "x\n\x1b[2Jdecision  skip: spoofed";
+	char name[128], want[256], reason[2048], remedy[256];
+	struct timespec since;
+	AuthkeysFinding f;
+
+	mkdir_t("e");
+	snprintf(name, sizeof(name), "e/%s", evil);
+	mkdir_t(name);
+	snprintf(name, sizeof(name), "e/%s/keys", evil);
+	put_t(name, "ssh-ed25519 AAAA a\n");
+	symlink_t(evil, "e/.ssh");
+	since = mark();
+	put_t(name, "ssh-ed25519 AAAA b\n"); /* written after sshd read it */
+	f = inspect1("e/.ssh/keys", &since);
+	assert_int_equal(f.verdict, AUTHKEYS_CHANGED);
+	authkeys_describe(&f, reason, sizeof(reason), remedy, sizeof(remedy));
+	assert_null(strchr(reason, '\n'));
+	assert_null(strchr(reason, '\x1b'));
+	snprintf(want, sizeof(want),
+		 "/e/x\\x0a\\x1b[2Jdecision\\x20\\x20skip:\\x20spoofed/keys "
+		 "changed while");
+	assert_non_null(strstr(reason, want));
+}
+
 /* keys_check(): with the tenant's groups and file-system ids it reads what the tenant can read, and
  * "since" is this process's start. In root's own directories under /run (not the sticky
  * /var/tmp, whose entries anyone changes), so that only the tenant's own file counts. */
@@ -411,7 +440,7 @@ int main(void)
 	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
 	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
 	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
-	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_describe),	  cmocka_unit_test(test_describe_escapes),
 
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
