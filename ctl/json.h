@@ -3,8 +3,10 @@
 
 /*
  * The little JSON that alcovectl --json needs: strings escaped per RFC 8259 (quote, backslash,
- * control characters as \uXXXX or their short forms); bytes >= 0x80 pass through (names and
- * paths are UTF-8 or ASCII). Pure: tests/unit/test_json.c.
+ * control characters as \uXXXX or their short forms); valid UTF-8 passes through, and each
+ * byte that is not part of it (a tenant's name may hold any) becomes the text \xHH, a literal
+ * backslash as text_escape() writes it, so that the output stays valid UTF-8 and JSON.
+ * Pure: tests/unit/test_ctl_json.c.
  */
 
 #include <stdbool.h>

@@ -44,6 +44,25 @@ static void test_json_string(void **state)
 	assert_json("</script>", "\"</script>\"");
 }
 
+/* A tenant's name need not be UTF-8: each byte that is no part of a valid sequence becomes
+ * the text \xHH (an escaped backslash in JSON), as text output shows it, and the document
+ * stays valid UTF-8. */
+static void test_json_invalid_utf8(void **state)
+{
+	assert_json(
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf",
+	    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\""); /* up to U+10FFFF */
+	assert_json("a\xff", "\"a\\\\xff\"");				 /* never in UTF-8 */
+	assert_json("\x80z", "\"\\\\x80z\"");				 /* a continuation alone */
+	assert_json("\xc3", "\"\\\\xc3\"");				 /* cut short by the end */
+	assert_json("\xe2\x82z", "\"\\\\xe2\\\\x82z\"");		 /* cut short by ASCII */
+	assert_json("\xc0\xaf", "\"\\\\xc0\\\\xaf\"");			 /* overlong '/' */
+	assert_json("\xe0\x80\xaf", "\"\\\\xe0\\\\x80\\\\xaf\"");	 /* overlong, 3 bytes */
+	assert_json("\xed\xa0\x80", "\"\\\\xed\\\\xa0\\\\x80\"");	 /* surrogate U+D800 */
+	assert_json("\xf4\x90\x80\x80", "\"\\\\xf4\\\\x90\\\\x80\\\\x80\""); /* U+110000 */
+	assert_json("\xf8\x88\x80\x80\x80", "\"\\\\xf8\\\\x88\\\\x80\\\\x80\\\\x80\"");
+}
+
 static void test_json_key(void **state)
 {
 	char *buf = NULL;
@@ -166,7 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_string),	  cmocka_unit_test(test_json_key),
 	    cmocka_unit_test(test_origin_format), cmocka_unit_test(test_profile_json),
-	    cmocka_unit_test(test_profile_text),
+	    cmocka_unit_test(test_profile_text),  cmocka_unit_test(test_json_invalid_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
