@@ -13,10 +13,8 @@
 
 #include "commands.h"
 #include "fileio.h"
-#include "json.h"
 #include "lib/paths.h"
 #include "layer_diff.h"
-#include "text_escape.h"
 #include "log.h"
 #include "login.h"
 #include "macro.h"
@@ -256,47 +254,6 @@ static void storep(OciStore *s)
 	oci_store_close(s);
 }
 
-static const char *change_name(LayerChangeKind k)
-{
-	return k == LAYER_ADDED	     ? "added"
-	       : k == LAYER_MODIFIED ? "modified"
-	       : k == LAYER_DELETED  ? "deleted"
-				     : "type";
-}
-
-typedef struct Printer {
-	bool json;
-	size_t n;
-} Printer;
-
-static int print_change(const LayerChange *c, void *userdata)
-{
-	Printer *pr = userdata;
-	char path[4 * LAYER_DIFF_PATH_MAX];
-	int first = 1;
-
-	if (text_escape(c->path, path, sizeof(path)) < 0)
-		return -E2BIG;
-	if (!pr->json) {
-		printf("%c %s%s%s%s\n", c->kind, path, c->opaque ? " opaque" : "",
-		       c->shadows ? " shadows" : "", c->updated ? " updated" : "");
-		pr->n++;
-		return 0;
-	}
-	fputs(pr->n++ ? ",\n {" : "\n {", stdout);
-	json_key(stdout, "path", &first);
-	json_string(stdout, path);
-	json_key(stdout, "change", &first);
-	json_string(stdout, change_name(c->kind));
-	json_key(stdout, "type", &first);
-	json_string(stdout, c->kind == LAYER_DELETED ? "whiteout" : layer_diff_type_name(c->type));
-	json_key(stdout, "image_type", &first);
-	json_string(stdout, layer_diff_type_name(c->image_type));
-	printf(", \"opaque\": %s, \"shadows\": %s, \"updated\": %s}", c->opaque ? "true" : "false",
-	       c->shadows ? "true" : "false", c->updated ? "true" : "false");
-	return 0;
-}
-
 static int layer_option(void *userdata, int opt, const char *arg)
 {
 	LayerArgs *a = userdata;
@@ -317,7 +274,7 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 	_cleanup_(lowers_close) Lowers base = {.n = 0, .store = &store};
 	_cleanup_close_ int upperfd = -1;
 	const LayerDiffLimits lim = LAYER_DIFF_LIMITS;
-	Printer pr = {.json = ctx->json};
+	LayerDiffPrinter pr = {.f = stdout, .json = ctx->json};
 	AlcError e = {0};
 	bool has_base;
 	int r;
@@ -327,13 +284,11 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 		r = open_upper(user, &upperfd);
 	if (r < 0)
 		return CTL_EXIT_FAILURE;
-	if (pr.json)
-		fputc('[', stdout);
+	layer_diff_print_begin(&pr);
 	r = layer_diff(upperfd, &(LayerDiffImage){image.fd, image.n},
-		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, &lim, print_change,
-		       &pr, &e);
-	if (pr.json)
-		fputs(pr.n ? "\n]\n" : "]\n", stdout);
+		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, &lim,
+		       layer_diff_print_change, &pr, &e);
+	layer_diff_print_end(&pr, r < 0 ? e.msg : NULL);
 	if (r < 0) {
 		log_error("Failed to compare %s's layer with the image: %s", user, e.msg);
 		return CTL_EXIT_FAILURE;

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "array.h"
 #include "fileio.h"
+#include "json.h"
 #include "layer_merge.h"
 #include "text_escape.h"
 #include "macro.h"
@@ -104,6 +106,38 @@ static int emit(Walk *w, const Cmp *c, LayerChangeKind kind, bool shadows, bool 
 	return r < 0 ? walk_error(w, r, "report the change") : r;
 }
 
+/*
+ * What the walk cannot look into at w->path (too deep, a path too long below it, an entry that
+ * cannot be opened, read or compared) is a change of its own, and the walk goes on with its
+ * siblings: the tenant makes these (a swap of a directory for a symlink mid-walk too), and
+ * since names are walked sorted, stopping would let /0/d/d/... hide every change after it.
+ * type: the user's entry's, 0 when not known. Only the caller's fn can stop the walk here.
+ */
+static int unreadable(Walk *w, mode_t type, const char *fmt, ...) _printf_(3, 4);
+static int unreadable(Walk *w, mode_t type, const char *fmt, ...)
+{
+	char reason[256];
+	LayerChange ch = {
+	    .kind = LAYER_UNREADABLE, .type = type, .path = w->path, .reason = reason};
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	r = w->fn(&ch, w->userdata);
+	return r < 0 ? walk_error(w, r, "report the change") : 0;
+}
+
+/* A syscall's error on the user's side: out of memory stops the walk, anything else is the
+ * tenant's tree (unreadable()). */
+static int user_error(Walk *w, mode_t type, int r, const char *what)
+{
+	if (r == -ENOMEM)
+		return walk_error(w, r, what);
+	return unreadable(w, type, "cannot %s: %s", what, strerror(-r));
+}
+
 static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStack *base,
 		    unsigned depth);
 
@@ -116,8 +150,8 @@ static int diff_dir(Walk *w, Cmp *c, unsigned depth)
 	bool opaque;
 	int r = 0;
 
-	if (fd < 0)
-		return walk_error(w, fd, "open");
+	if (fd < 0) /* swapped for a symlink or a file since its stat: ELOOP, ENOTDIR */
+		return user_error(w, S_IFDIR, fd, "open");
 	opaque = layer_opaque(fd);
 	if (!l->present)
 		r = emit(w, c, LAYER_ADDED, false, opaque);
@@ -146,7 +180,7 @@ static int diff_entry(Walk *w, int udir, const LayerStack *lower, const LayerSta
 
 	r = layer_entry_stat(udir, name, &c.u);
 	if (r < 0)
-		return walk_error(w, r, "stat");
+		return user_error(w, 0, r, "stat");
 	r = layer_lookup(lower, name, &c.l);
 	if (r >= 0 && w->has_base)
 		r = layer_lookup(base, name, &c.b);
@@ -163,8 +197,8 @@ static int diff_entry(Walk *w, int udir, const LayerStack *lower, const LayerSta
 	if ((c.u.st.st_mode & S_IFMT) != (c.l.e.st.st_mode & S_IFMT))
 		return emit(w, &c, LAYER_TYPE, true, false);
 	r = layer_entries_differ(udir, &c.u, c.l.dirfd, &c.l.e, name, w->buf);
-	if (r < 0)
-		return walk_error(w, r, "compare with the image");
+	if (r < 0) /* the user's entry swapped since its stat, or unreadable */
+		return user_error(w, c.u.st.st_mode & S_IFMT, r, "compare with the image");
 	return r ? emit(w, &c, LAYER_MODIFIED, true, false) : 0;
 }
 
@@ -186,15 +220,18 @@ static void names_free(Names *ns)
 	*ns = (Names){0};
 }
 
-/* dirfd's names, sorted, counted against the walk's bound on entries. */
+/* dirfd's names, sorted, counted against the walk's bound on entries: -E2BIG beyond it or
+ * -ENOMEM stop the walk; 1 when the directory cannot be read (reported). */
 static int read_names(Walk *w, int dirfd, Names *ns)
 {
 	_cleanup_(layer_closedirp) DIR *d = NULL;
 	struct dirent *de;
 	int r = opendir_fd(dirfd, &d);
 
-	if (r < 0)
-		return walk_error(w, r, "open");
+	if (r < 0) {
+		r = user_error(w, S_IFDIR, r, "open");
+		return r < 0 ? r : 1;
+	}
 	while ((errno = 0, de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -208,8 +245,10 @@ static int read_names(Walk *w, int dirfd, Names *ns)
 			return walk_error(w, -ENOMEM, "list");
 		ns->n++;
 	}
-	if (errno)
-		return walk_error(w, negative_errno(), "read");
+	if (errno) { /* what was listed is not all: none of it is walked */
+		r = user_error(w, S_IFDIR, negative_errno(), "read");
+		return r < 0 ? r : 1;
+	}
 	qsort(ns->v, ns->n, sizeof(*ns->v), cmp_names);
 	return 0;
 }
@@ -218,20 +257,24 @@ static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStac
 		    unsigned depth)
 {
 	_cleanup_(names_free) Names ns = {0};
+	bool too_long = false;
 	size_t len = w->len;
 	int r;
 
 	if (depth > w->lim->max_depth)
-		return alc_error(w->error, -ELOOP, LAYER_DIFF_STAGE,
-				 "%s: deeper than %u directory levels",
-				 shown(w, w->buf, 2 * LAYER_CMP_CHUNK), w->lim->max_depth);
+		return unreadable(w, S_IFDIR, "deeper than %u directory levels", w->lim->max_depth);
 	r = read_names(w, dirfd, &ns);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (size_t i = 0; r >= 0 && i < ns.n; i++) {
-		if (len + 1 + strlen(ns.v[i]) >= sizeof(w->path))
-			return alc_error(w->error, -ENAMETOOLONG, LAYER_DIFF_STAGE,
-					 "%s: a path longer than %d bytes below it",
-					 shown(w, w->buf, 2 * LAYER_CMP_CHUNK),
-					 LAYER_DIFF_PATH_MAX);
+		if (len + 1 + strlen(ns.v[i]) >= sizeof(w->path)) {
+			/* once for the directory; its shorter names are walked */
+			if (!too_long)
+				r = unreadable(w, S_IFDIR, "a path longer than %d bytes below it",
+					       LAYER_DIFF_PATH_MAX);
+			too_long = true;
+			continue;
+		}
 		w->len += (size_t)sprintf(w->path + len, "/%s", ns.v[i]);
 		r = diff_entry(w, dirfd, lower, base, ns.v[i], depth);
 		w->len = len;
@@ -288,4 +331,81 @@ const char *layer_diff_type_name(mode_t type)
 	default:
 		return "unknown";
 	}
+}
+
+static const char *change_name(LayerChangeKind k)
+{
+	return k == LAYER_ADDED	     ? "added"
+	       : k == LAYER_MODIFIED ? "modified"
+	       : k == LAYER_DELETED  ? "deleted"
+	       : k == LAYER_TYPE     ? "type"
+				     : "unreadable";
+}
+
+void layer_diff_print_begin(LayerDiffPrinter *pr)
+{
+	pr->n = 0;
+	if (pr->json)
+		fputs("{\"changes\": [", pr->f);
+}
+
+static void print_json(LayerDiffPrinter *pr, const LayerChange *c, const char *path)
+{
+	FILE *f = pr->f;
+	int first = 1;
+
+	fputs(pr->n ? ",\n {" : "\n {", f);
+	json_key(f, "path", &first);
+	json_string(f, path);
+	json_key(f, "change", &first);
+	json_string(f, change_name(c->kind));
+	json_key(f, "type", &first);
+	json_string(f, c->kind == LAYER_DELETED ? "whiteout" : layer_diff_type_name(c->type));
+	json_key(f, "image_type", &first);
+	json_string(f, layer_diff_type_name(c->image_type));
+	fprintf(f, ", \"opaque\": %s, \"shadows\": %s, \"updated\": %s",
+		c->opaque ? "true" : "false", c->shadows ? "true" : "false",
+		c->updated ? "true" : "false");
+	json_key(f, "reason", &first);
+	json_string(f, c->reason);
+	fputc('}', f);
+}
+
+int layer_diff_print_change(const LayerChange *c, void *userdata)
+{
+	LayerDiffPrinter *pr = userdata;
+	char path[4 * LAYER_DIFF_PATH_MAX];
+
+	if (text_escape(c->path, path, sizeof(path)) < 0)
+		return -E2BIG;
+	if (pr->json)
+		print_json(pr, c, path);
+	else if (c->kind == LAYER_UNREADABLE)
+		fprintf(pr->f, "%c %s (%s)\n", c->kind, path, c->reason);
+	else
+		fprintf(pr->f, "%c %s%s%s%s\n", c->kind, path, c->opaque ? " opaque" : "",
+			c->shadows ? " shadows" : "", c->updated ? " updated" : "");
+	pr->n++;
+	return 0;
+}
+
+/* A walk that stopped listed only some changes: the output says so last, where a reader of a
+ * cut list looks, and the JSON document is not one that reads as complete. */
+void layer_diff_print_end(const LayerDiffPrinter *pr, const char *error)
+{
+	if (!pr->json) {
+		if (error)
+			fprintf(pr->f,
+				"incomplete: %s: the walk stopped there, what it did not "
+				"reach is not listed\n",
+				error);
+		return;
+	}
+	fputs(pr->n ? "\n], \"complete\": " : "], \"complete\": ", pr->f);
+	fputs(error ? "false" : "true", pr->f);
+	if (error) {
+		fputs(", \"error\": ", pr->f);
+		json_string(pr->f, error);
+	}
+	fputs("}\n", pr->f);
 }

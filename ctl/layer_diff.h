@@ -6,12 +6,13 @@
  * diff"). Root code reading a tenant's tree: every entry is opened below its parent's fd with
  * openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) and O_NOFOLLOW, nothing is followed, and the walk
  * is bounded in depth, entries and path length. No logging: -errno and an AlcError (stage
- * "layer diff").
+ * "layer diff"); the printer below writes the command's output to the FILE it is given.
  * The images' side: ctl/layer_merge.h.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -30,6 +31,10 @@ typedef enum {
 	LAYER_MODIFIED = 'M', /* same type; content, target or permission bits differ, or opaque */
 	LAYER_DELETED = 'D',  /* a whiteout over an entry the image has */
 	LAYER_TYPE = 'T',     /* the user's entry is of another type than the image's */
+	/* what the walk cannot look into (reason): a directory too deep or with a path too long
+	 * below it, an entry that cannot be opened, read or compared; nothing below it is listed,
+	 * its siblings are */
+	LAYER_UNREADABLE = 'U',
 } LayerChangeKind;
 
 typedef struct LayerChange {
@@ -46,6 +51,7 @@ typedef struct LayerChange {
 	mode_t type;	   /* S_IFMT of the user's entry; 0 for a whiteout */
 	mode_t image_type; /* S_IFMT of the image's entry; 0 when the image has none */
 	const char *path;  /* "/etc/motd": raw bytes, as the tree names them */
+	const char *reason; /* LAYER_UNREADABLE: why ("deeper than 128 directory levels"); NULL */
 } LayerChange;
 
 /* Called once per change, parents before their children; a negative return stops the walk. */
@@ -59,13 +65,34 @@ typedef struct LayerDiffImage {
 
 /*
  * Walks upperfd (a directory) against image; with base (NULL: none), the image the user runs
- * now, also marks what is "updated". -ELOOP (too deep), -E2BIG (too many entries or layers),
- * -ENAMETOOLONG, or the -errno of a syscall or of fn, with *e naming the path.
+ * now, also marks what is "updated". What of the user's layer cannot be walked (too deep, too
+ * long, unreadable) is a LAYER_UNREADABLE change and the walk goes on. A negative return means
+ * the walk stopped, the changes reported so far being not all of them: -E2BIG (more than
+ * max_entries, or too many layers), -ENOMEM, the -errno of reading the images, or of fn; *e
+ * says why.
  */
 int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
 	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, AlcError *e);
 
 /* Paths are shown through text_escape() (common/text_escape.h). */
+
+/*
+ * `alcovectl layer diff`'s output on f (man/alcovectl.8): a line per change ("M /etc/motd
+ * shadows", "U /x (why)"), or one JSON object {"changes": [...], "complete": true}. A walk that
+ * stopped (layer_diff() < 0) ends with its error: a last line "incomplete: ...", or
+ * "complete": false and "error".
+ */
+typedef struct LayerDiffPrinter {
+	FILE *f;
+	bool json;
+	size_t n; /* changes printed */
+} LayerDiffPrinter;
+
+void layer_diff_print_begin(LayerDiffPrinter *pr);
+/* A LayerChangeFn; userdata is the LayerDiffPrinter. */
+int layer_diff_print_change(const LayerChange *c, void *userdata);
+/* error: why the walk stopped, NULL when it did not. */
+void layer_diff_print_end(const LayerDiffPrinter *pr, const char *error);
 
 /* "file", "dir", "symlink", "whiteout" (0), ... for a change's type or image_type. */
 const char *layer_diff_type_name(mode_t type);

@@ -92,9 +92,9 @@ static int collect(const LayerChange *c, void *userdata)
 
 	assert_true(s->n < 32);
 	assert_int_equal(text_escape(c->path, esc, sizeof(esc)), 0);
-	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%c %s%s%s%s", c->kind, esc,
+	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%c %s%s%s%s%s%s", c->kind, esc,
 		 c->opaque ? " opaque" : "", c->shadows ? " shadows" : "",
-		 c->updated ? " updated" : "");
+		 c->updated ? " updated" : "", c->reason ? " " : "", c->reason ? c->reason : "");
 	return 0;
 }
 
@@ -216,6 +216,9 @@ static void test_updated(void **state)
 
 static void test_bounds(void **state)
 {
+	static const char *const want[] = {
+	    "A /a", "A /a/b", "A /a/b/c", "A /a/b/c/d", "U /a/b/c/d deeper than 3 directory levels",
+	};
 	LayerDiffLimits lim = {.max_depth = 3, .max_entries = 1000};
 	Seen seen = {.n = 0};
 	AlcError e = {0};
@@ -224,16 +227,101 @@ static void test_bounds(void **state)
 	put("deep/a/b/c/d/e/f", "deep\n", 0644);
 	up = open_dir("deep");
 	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, &e),
-			 -ELOOP);
-	assert_string_equal(e.msg, "/a/b/c/d: deeper than 3 directory levels");
-	assert_int_equal(e.err, ELOOP);
-	assert_string_equal(e.stage, "layer diff");
+			 0);
+	assert_seen(&seen, want, ELEMENTSOF(want));
 	lim = (LayerDiffLimits){.max_depth = 100, .max_entries = 4};
 	seen.n = 0;
 	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, &e),
 			 -E2BIG);
 	assert_string_equal(e.msg, "more than 4 entries");
 	assert_int_equal(e.err, E2BIG);
+	close(up);
+}
+
+/* Runs layer_diff with the command's printer on a memory stream: its output, and in *ret_r
+ * what layer_diff returned. */
+static char *print_diff(int up, const LayerDiffImage *image, const LayerDiffLimits *lim, bool json,
+			int *ret_r)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	LayerDiffPrinter pr = {.f = open_memstream(&buf, &size), .json = json};
+	AlcError e = {0};
+
+	assert_non_null(pr.f);
+	layer_diff_print_begin(&pr);
+	*ret_r = layer_diff(up, image, NULL, lim, layer_diff_print_change, &pr, &e);
+	layer_diff_print_end(&pr, *ret_r < 0 ? e.msg : NULL);
+	assert_int_equal(fclose(pr.f), 0);
+	return buf;
+}
+
+/* A tenant's subtree the walk cannot go into (130 levels, sorted first) is its own entry, and
+ * the walk goes on: /aaa and the shadowed /etc/sudoers after it are still reported. */
+static void test_deep_subtree_reported(void **state)
+{
+	LayerDiffLimits lim = LAYER_DIFF_LIMITS;
+	char deep[512] = "up3/0", want[600];
+	int up, lower, r;
+	char *out;
+
+	for (int i = 0; i < 130; i++)
+		strcat(deep, "/d");
+	put(deep, NULL, 0755);
+	put("up3/aaa", "new\n", 0644);
+	put("up3/etc/sudoers", "tenant ALL=(ALL) NOPASSWD: ALL\n", 0440);
+	put("img3/etc/sudoers", "root ALL=(ALL) ALL\n", 0440);
+	up = open_dir("up3");
+	lower = open_dir("img3");
+	out = print_diff(up, &(LayerDiffImage){&lower, 1}, &lim, false, &r);
+	assert_int_equal(r, 0);
+	/* the 129th level: /0 and 127 d's below it are walked, its own content is not */
+	snprintf(want, sizeof(want), "\nU /%.*s (deeper than 128 directory levels)\n", 1 + 2 * 128,
+		 deep + strlen("up3/"));
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "\nA /aaa\n"));
+	assert_non_null(strstr(out, "\nM /etc/sudoers shadows\n"));
+	assert_null(strstr(out, "incomplete"));
+	free(out);
+	out = print_diff(up, &(LayerDiffImage){&lower, 1}, &lim, true, &r);
+	assert_non_null(strstr(out, "\"change\": \"unreadable\", \"type\": \"dir\", "));
+	assert_non_null(strstr(out, "\"reason\": \"deeper than 128 directory levels\"}"));
+	assert_non_null(strstr(out, "{\"path\": \"/etc/sudoers\", \"change\": \"modified\""));
+	assert_non_null(strstr(out, "\n], \"complete\": true}\n"));
+	free(out);
+	close(up);
+	close(lower);
+}
+
+/* The entry cap still stops the walk, and then the output says it is incomplete: a last
+ * text line, a JSON document that does not read as complete. */
+static void test_cap_incomplete(void **state)
+{
+	LayerDiffLimits lim = {.max_depth = 100, .max_entries = 2};
+	char *out;
+	int up, r;
+
+	put("up4/a", "a\n", 0644);
+	put("up4/b", "b\n", 0644);
+	put("up4/c", "c\n", 0644);
+	up = open_dir("up4");
+	out = print_diff(up, &(LayerDiffImage){NULL, 0}, &lim, false, &r);
+	assert_int_equal(r, -E2BIG);
+	assert_string_equal(out, "incomplete: more than 2 entries: the walk stopped there, what it "
+				 "did not reach is not listed\n");
+	free(out);
+	out = print_diff(up, &(LayerDiffImage){NULL, 0}, &lim, true, &r);
+	assert_string_equal(
+	    out, "{\"changes\": [], \"complete\": false, \"error\": \"more than 2 entries\"}\n");
+	free(out);
+	lim.max_entries = 3;
+	out = print_diff(up, &(LayerDiffImage){NULL, 0}, &lim, true, &r);
+	assert_int_equal(r, 0);
+	assert_non_null(strstr(out,
+			       "\"path\": \"/c\", \"change\": \"added\", \"type\": \"file\", "
+			       "\"image_type\": \"none\", \"opaque\": false, \"shadows\": false, "
+			       "\"updated\": false, \"reason\": null}\n], \"complete\": true}\n"));
+	free(out);
 	close(up);
 }
 
@@ -269,10 +357,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_diff),
-	    cmocka_unit_test(test_updated),
-	    cmocka_unit_test(test_bounds),
-	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_diff),	   cmocka_unit_test(test_updated),
+	    cmocka_unit_test(test_bounds),	   cmocka_unit_test(test_deep_subtree_reported),
+	    cmocka_unit_test(test_cap_incomplete), cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
