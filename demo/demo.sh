@@ -20,7 +20,9 @@ NEIGHBOUR=alcove-demo2 # a second user whose home the login must not see
 SERVICE=alcove-demo-sshd
 PAM_FILE=/etc/pam.d/$SERVICE
 MARK="alcove demo, removed when the demo ends"
-LOCK=/run/lock/alcove-demo.lock
+# Under root's /run (0755), not the world-writable /run/lock, where anyone could plant a symlink
+# or a file at the name: root would open that instead.
+LOCK=/run/alcove-demo.lock
 # Not under /tmp: the login's lobby has the alcove's /tmp, and sshd reads the keys there. One
 # fixed name (the lock serialises demos), so that a demo killed with SIGKILL is found after.
 RUN_DIR=/run/alcove-demo
@@ -106,8 +108,14 @@ preflight() {
 	done
 	# One demo at a time on the machine (from any checkout): the names are fixed. The lock's
 	# file goes with the demo; a second demo that opened it meanwhile still finds it locked.
-	mkdir -p /run/lock
-	exec 9>>"$LOCK"
+	# Only root writes /run, so nothing can swap the name between the check and the open; the
+	# open is checked again on the fd (a symlink followed would give another file's identity).
+	if [ -L "$LOCK" ] || { [ -e "$LOCK" ] && { [ ! -f "$LOCK" ] || [ "$(stat -c %u "$LOCK")" != 0 ]; }; }; then
+		die "$LOCK is not a regular file of root's (a symlink or someone else's file): not opening it"
+	fi
+	{ exec 9>>"$LOCK"; } 2>/dev/null || die "cannot open the demo's lock file $LOCK"
+	[ "$(stat -L -c %d:%i /proc/$$/fd/9)" = "$(stat -c %d:%i "$LOCK")" ] && [ ! -L "$LOCK" ] ||
+		die "$LOCK changed while it was opened: not using it"
 	flock -n 9 || die "another demo is running ($LOCK)"
 	made[lock]=1
 	remove_stale_run_dir

@@ -6,7 +6,8 @@
 # - appending profiles/rules to it (the README's old advice) names the duplicate and both lines;
 # - `make demo </dev/null` prints the tour and leaves no user, process, mount or file behind;
 #   on a terminal (tmux) it logs in and cleans up after `exit`, and after an INT or a TERM
-#   while logged in; a refused login and a failing ss each end it with one line.
+#   while logged in; a refused login and a failing ss each end it with one line; a symlink at
+#   its lock is refused, not followed.
 #   (56-demo-systemd.sh runs it under systemd.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
@@ -47,6 +48,16 @@ assert_contains "$(ALCOVE_DEPS_LIB=1 sh -c ". $deps; new_services openssh-server
 . "$ALCOVE_SRC/tests/lib/demo_leftovers.sh"
 demo_uid() { sed -n 's/^   user: *alcove-demo (uid \([0-9]*\),.*/\1/p' <<<"$1"; }
 assert_eq "" "$(demo_leftovers)" "nothing of the demo's before it runs"
+
+# What the demo did not make, it does not open (an eighth review): a symlink at its lock's name
+# (once in the world-writable /run/lock, where a user's symlink made root create its target).
+lock_target=$WORK/demo-lock-target
+setup "plant a symlink at the lock" ln -s "$lock_target" /run/alcove-demo.lock
+on_exit "[ -L /run/alcove-demo.lock ] && rm -f /run/alcove-demo.lock"
+assert_fails_with 1 "alcove demo: /run/alcove-demo.lock is not a regular file of root's" \
+	"a symlink at the demo's lock: the demo refuses it" "$ALCOVE_SRC/demo/demo.sh" </dev/null
+assert_eq absent "$(test -e "$lock_target" && echo created || echo absent)" "... and creates nothing through it"
+rm -f /run/alcove-demo.lock
 
 out=$(ALCOVE_DEMO_PORT=2402 make -s -C "$ALCOVE_SRC" demo </dev/null 2>&1) ||
 	fail "make demo </dev/null exits $?: $out"

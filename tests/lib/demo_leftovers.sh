@@ -16,8 +16,9 @@ demo_leftovers() {
 	ps -e -o stat=,ppid=,pid=,args= | grep -v '^Z[^ ]* *1 ' | grep 'alcove-dem[o]'
 	grep -h 'alcove-demo' /proc/self/mountinfo /proc/1/mountinfo
 	grep -l '^user=alcove-demo$' /run/alcove/*/state
+	# (the demo's directory and its lock, /run/alcove-demo.lock; homes and mail spools)
 	ls -d /var/lib/alcove/alcove-demo* /etc/pam.d/alcove-demo* /run/alcove-demo /run/alcove-demo.* \
-		/run/lock/alcove-demo* /home/alcove-demo*
+		/home/alcove-demo* /var/mail/alcove-demo*
 	[ -n "${1:-}" ] || return 0
 	getent passwd "$1" >/dev/null && return 0
 	ls -d "/run/alcove/$1" "/run/alcove/$1-"* "/run/user/$1"
