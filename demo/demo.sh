@@ -132,6 +132,17 @@ preflight() {
 		stop_alcove
 		remove_users
 	fi
+	# useradd -m only warns about a home that exists, and remove_users' userdel -r deletes it
+	# and the mail spool, whoever made them: neither may exist for a user that does not.
+	local home mail
+	home=$(useradd -D 2>/dev/null | sed -n 's/^HOME=//p')
+	mail=$(awk '$1 == "MAIL_DIR" { print $2 }' /etc/login.defs 2>/dev/null)
+	for p in "${home:-/home}/$USER_NAME" "${home:-/home}/$NEIGHBOUR" \
+		"${mail:-/var/mail}/$USER_NAME" "${mail:-/var/mail}/$NEIGHBOUR"; do
+		[ -e "$p" ] || [ -L "$p" ] || continue
+		getent passwd "${p##*/}" >/dev/null ||
+			die "$p exists and the user ${p##*/} does not: not touching it (the demo's cleanup would delete it)"
+	done
 	for p in /run/sshd /run/alcove /var/lib/alcove; do
 		[ -e "$p" ] || made[rmdirs]+=" $p"
 	done

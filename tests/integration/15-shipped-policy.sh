@@ -7,7 +7,7 @@
 # - `make demo </dev/null` prints the tour and leaves no user, process, mount or file behind;
 #   on a terminal (tmux) it logs in and cleans up after `exit`, and after an INT or a TERM
 #   while logged in; a refused login and a failing ss each end it with one line; a symlink at
-#   its lock is refused, not followed.
+#   its lock and a home of a demo user that does not exist are refused, neither touched.
 #   (56-demo-systemd.sh runs it under systemd.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
@@ -49,8 +49,9 @@ assert_contains "$(ALCOVE_DEPS_LIB=1 sh -c ". $deps; new_services openssh-server
 demo_uid() { sed -n 's/^   user: *alcove-demo (uid \([0-9]*\),.*/\1/p' <<<"$1"; }
 assert_eq "" "$(demo_leftovers)" "nothing of the demo's before it runs"
 
-# What the demo did not make, it does not open (an eighth review): a symlink at its lock's name
-# (once in the world-writable /run/lock, where a user's symlink made root create its target).
+# What the demo did not make, it neither opens nor deletes (an eighth review): a symlink at its
+# lock's name (once in the world-writable /run/lock, where a user's symlink made root create
+# its target), and the home of a demo user that does not exist (cleanup's userdel -r deleted it).
 lock_target=$WORK/demo-lock-target
 setup "plant a symlink at the lock" ln -s "$lock_target" /run/alcove-demo.lock
 on_exit "[ -L /run/alcove-demo.lock ] && rm -f /run/alcove-demo.lock"
@@ -58,6 +59,14 @@ assert_fails_with 1 "alcove demo: /run/alcove-demo.lock is not a regular file of
 	"a symlink at the demo's lock: the demo refuses it" "$ALCOVE_SRC/demo/demo.sh" </dev/null
 assert_eq absent "$(test -e "$lock_target" && echo created || echo absent)" "... and creates nothing through it"
 rm -f /run/alcove-demo.lock
+setup "a home without its user" mkdir /home/alcove-demo2
+on_exit "getent passwd alcove-demo2 || rm -rf /home/alcove-demo2"
+echo mine >/home/alcove-demo2/file || setup_fail "a file in /home/alcove-demo2"
+assert_fails_with 1 "alcove demo: /home/alcove-demo2 exists and the user alcove-demo2 does not" \
+	"a home of no user's at the demo's name: the demo refuses, naming it" "$ALCOVE_SRC/demo/demo.sh" </dev/null
+assert_eq mine "$(cat /home/alcove-demo2/file 2>&1)" "... and leaves it with its file"
+rm -rf /home/alcove-demo2
+assert_eq "" "$(demo_leftovers)" "... and leaves nothing of its own"
 
 out=$(ALCOVE_DEMO_PORT=2402 make -s -C "$ALCOVE_SRC" demo </dev/null 2>&1) ||
 	fail "make demo </dev/null exits $?: $out"
