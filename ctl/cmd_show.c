@@ -55,7 +55,10 @@ static int cgroup_read_subs(ShowInfo *a, int dfd)
 		_cleanup_close_ int sub = -1;
 		ShowCgroup *c;
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		/* only . and ..: the kernel takes any other name for a cgroup, ".hide" too, and
+		 * in root mode ns root names those below the scope */
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)

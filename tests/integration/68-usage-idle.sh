@@ -71,18 +71,20 @@ pass "list --json counts the leftovers ($procs processes, no session)"
 pass "show counts them as well (${BASH_REMATCH[1]} processes)"
 
 # Every sub-cgroup of the scope is shown, whatever its name (show stopped at 64 and skipped
-# names of 64 bytes or more): 70 more, and one of 100 bytes with a space, shown escaped.
+# names of 64 bytes or more, and those with a leading dot): 70 more, one of 100 bytes with a
+# space, shown escaped, and .hide.
 long="$(printf 'c%.0s' $(seq 98)) x"
 cgdir=$(ct_run sed -n 's/^cgroup=//p' "/run/alcove/$uid1/state")
-ct_sh "cd '$cgdir' && mkdir '$long' \$(seq -f extra-%g 70)" || fail "mkdir in $cgdir"
+ct_sh "cd '$cgdir' && mkdir '$long' .hide \$(seq -f extra-%g 70)" || fail "mkdir in $cgdir"
 show=$(ct_run alcovectl show alcus1) || ct_fail "alcovectl show alcus1: $show"
 assert_eq 70 "$(grep -c '^  extra-[0-9]* ' <<<"$show")" "show: all of 70 more sub-cgroups"
 assert_contains "$show" "  ${long% x}\\x20x " "show: a sub-cgroup of 100 bytes, escaped"
+assert_eq 1 "$(grep -c '^  \.hide ' <<<"$show")" "show: a sub-cgroup named with a leading dot"
 out=$(ct_run alcovectl --json show alcus1 | python3 -c 'import json, sys
 cg = json.load(sys.stdin)["alcoves"][0]["cgroups"]
 print(sum(k.startswith("extra-") for k in cg), sum(k.endswith("\\x20x") for k in cg))')
 assert_eq "70 1" "$out" "show --json: all of them"
-ct_sh "cd '$cgdir' && rmdir '$long' \$(seq -f extra-%g 70)" || fail "rmdir in $cgdir"
+ct_sh "cd '$cgdir' && rmdir '$long' .hide \$(seq -f extra-%g 70)" || fail "rmdir in $cgdir"
 
 # The daemon forks only now, with no session open (its trigger written from the host side).
 pid1=$(field alcus1 'a["pid"]')
