@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "fileio.h"
+#include "json.h"
 #include "log.h"
 #include "policy.h"
 
@@ -87,9 +88,106 @@ int ctl_usage(const CtlContext *ctx, const char *fmt, ...)
 	return CTL_EXIT_USAGE;
 }
 
+/*
+ * --json promises one JSON object on stdout (man/alcovectl.8), a failure's too: a verb that
+ * fails before it has written its document gets {"ok": false, "error": LINE}, LINE being the
+ * line it said why in on stderr. So that this holds for every verb alike, whatever path it
+ * fails on (a lookup, a helper call, getopt itself), stdout and stderr are streams of ours in
+ * --json mode: both pass everything on to fds 1 and 2 at once, and note whether stdout was
+ * written and stderr's last line that is not part of a usage message.
+ */
+typedef struct JsonWatch {
+	bool on;
+	bool out_written;
+	size_t len;
+	char line[1024];  /* stderr's line being written (cut at this length) */
+	char error[1024]; /* its last whole line */
+} JsonWatch;
+
+static JsonWatch json_watch;
+
+static ssize_t watch_out(void *cookie, const char *buf, size_t n)
+{
+	json_watch.out_written = json_watch.out_written || n > 0;
+	return write_all(STDOUT_FILENO, buf, n) < 0 ? -1 : (ssize_t)n;
+}
+
+/* ctl_usage()'s "usage: ..." and its indented help line follow the line that says why */
+static void watch_line_end(JsonWatch *w)
+{
+	w->line[w->len] = '\0';
+	if (w->len > 0 && strncmp(w->line, "usage: ", 7) != 0 && w->line[0] != ' ')
+		memcpy(w->error, w->line, w->len + 1);
+	w->len = 0;
+}
+
+static ssize_t watch_err(void *cookie, const char *buf, size_t n)
+{
+	JsonWatch *w = &json_watch;
+
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			watch_line_end(w);
+		else if (w->len < sizeof(w->line) - 1)
+			w->line[w->len++] = buf[i];
+	}
+	return write_all(STDERR_FILENO, buf, n) < 0 ? -1 : (ssize_t)n;
+}
+
+static int json_watch_start(void)
+{
+	if (json_watch.on)
+		return 0;
+	static const cookie_io_functions_t out_io = {.write = watch_out};
+	static const cookie_io_functions_t err_io = {.write = watch_err};
+	FILE *out, *err;
+
+	if (fflush(stdout) != 0 || fflush(stderr) != 0)
+		return negative_errno();
+	out = fopencookie(NULL, "w", out_io);
+	err = fopencookie(NULL, "w", err_io);
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		return -ENOMEM;
+	}
+	/* as the streams they stand for: stderr unbuffered, stdout by lines on a terminal */
+	if (setvbuf(err, NULL, _IONBF, 0) != 0 ||
+	    (isatty(STDOUT_FILENO) && setvbuf(out, NULL, _IOLBF, BUFSIZ) != 0)) {
+		fclose(out);
+		fclose(err);
+		return -ENOMEM;
+	}
+	stdout = out;
+	stderr = err;
+	json_watch.on = true;
+	return 0;
+}
+
+/* After a verb that failed (status != 0) in --json mode: its failure as the object, unless
+ * it wrote its own. */
+static void json_watch_end(const CtlContext *ctx, int status)
+{
+	char why[64];
+
+	fflush(stdout);
+	fflush(stderr);
+	if (!json_watch.on || status == CTL_EXIT_OK || json_watch.out_written)
+		return;
+	if (json_watch.len > 0)
+		watch_line_end(&json_watch); /* a last line without its newline */
+	snprintf(why, sizeof(why), "alcovectl %s failed (exit status %d)", ctx->verb->name, status);
+	fputs("{\"ok\": false, \"error\": ", stdout);
+	json_string(stdout, json_watch.error[0] ? json_watch.error : why);
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
 /* A global option, before or after the verb; -1 if opt is none. */
 static int global_option(CtlContext *ctx, int opt, const char *arg)
 {
+	int r;
+
 	switch (opt) {
 	case 'c':
 		ctx->config = arg;
@@ -97,6 +195,9 @@ static int global_option(CtlContext *ctx, int opt, const char *arg)
 		return 0;
 	case OPT_JSON:
 		ctx->json = true;
+		/* given before the verb or among its arguments: from here on */
+		if ((r = json_watch_start()) < 0)
+			log_warning_errno(r, "Failed to watch the --json output: %m");
 		return 0;
 	default:
 		return -1;
@@ -134,6 +235,19 @@ int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts
 	}
 	*ret_first = optind;
 	return -1;
+}
+
+static int run_verb(CtlContext *ctx, int argc, char **argv)
+{
+	int r;
+
+	if (ctx->verb->needs_root && geteuid() != 0) {
+		log_error("%s: must be run as root", ctx->verb->name);
+		r = CTL_EXIT_FAILURE;
+	} else
+		r = ctx->verb->run(ctx, argc, argv);
+	json_watch_end(ctx, r);
+	return r;
 }
 
 static const CtlVerb *find_verb(const char *name)
@@ -175,9 +289,5 @@ int main(int argc, char **argv)
 		help(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	if (ctx.verb->needs_root && geteuid() != 0) {
-		log_error("%s: must be run as root", ctx.verb->name);
-		return CTL_EXIT_FAILURE;
-	}
-	return ctx.verb->run(&ctx, argc - optind, argv + optind);
+	return run_verb(&ctx, argc - optind, argv + optind);
 }

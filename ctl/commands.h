@@ -9,6 +9,8 @@
  * 0 success, 1 failure (the verb printed why), 2 bad usage. It parses its options with
  * ctl_getopt(), which also accepts the global ones (--config FILE, --json, -h) after the verb,
  * so that `alcovectl explain alice --json` and `alcovectl --json explain alice` are the same.
+ * With --json, a verb that fails without having written its JSON gets {"ok": false, "error":
+ * its last line on stderr} on stdout from ctl/alcovectl.c: it only says why on stderr.
  */
 
 #include <getopt.h>

@@ -84,6 +84,13 @@ out=$(ct_run alcovectl --json show alcus1 | python3 -c 'import json, sys
 cg = json.load(sys.stdin)["alcoves"][0]["cgroups"]
 print(sum(k.startswith("extra-") for k in cg), sum(k.endswith("\\x20x") for k in cg))')
 assert_eq "70 1" "$out" "show --json: all of them"
+# --json when the verb fails: still one object on stdout, with stderr's line (it printed none)
+out=$(ct_run alcovectl --json show alcus-none 2>/dev/null) && fail "show of no such user: $out"
+python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+assert d == {"ok": False, "error": "alcovectl: No such user '"'alcus-none'"'"}, d' "$out" ||
+	fail "show --json of no such user: '$out'"
+pass "show --json of no such user: {\"ok\": false, \"error\": ...} on stdout"
 ct_sh "cd '$cgdir' && rmdir '$long' .hide \$(seq -f extra-%g 70)" || fail "rmdir in $cgdir"
 
 # The daemon forks only now, with no session open (its trigger written from the host side).
