@@ -5,7 +5,9 @@
 #   names pam_alcove.so (once the module is gone every login through it fails, root's too),
 #   naming file and line, and leaves PAM alone; otherwise it runs pam-auth-update --remove. Its
 #   directory comes from ALCOVE_PAMD_DIR here (the host's /etc/pam.d is not touched);
-# on upgrade it does nothing.
+# - alcove's stops each running alcove (alcovectl stop, one line each: no tool is left to stop
+#   them after), and refuses when one does not stop.
+# On upgrade neither does anything.
 . "$(dirname "$0")/../lib/common.sh"
 
 W=$ALCOVE_TEST_CONFDIR
@@ -42,3 +44,20 @@ sed -i 2d "$W/pam.d/sshd"
 assert_eq "0:pam-auth-update --package --remove alcove" "$(prerm libpam-alcove remove 2>&1; echo "$?:$(calls)")" \
 	"remove with no service file naming it: the common-* profile is removed"
 
+# --- alcove: alice runs, bob has two (share = "session"), carol's is dead ---
+{
+	"$BUILD/alcovectl" list | head -1 | grep '^USER  *NAME  *MODE  *PID  *SESSIONS ' ||
+		setup_fail "alcovectl list's header is not USER NAME MODE PID SESSIONS ..."
+	printf '%s\n' 'alice 1001 user 12 1 3s' 'bob 1002-1 user 13 0 1s' 'bob 1002-2 user 14 2 1s' \
+		'carol 1003 user 15 dead -'
+} >"$W/list"
+out=$(prerm alcove remove 2>&1)
+assert_eq 0 $? "remove with running alcoves: exit 0"
+assert_eq "alcovectl stop alice
+alcovectl stop bob" "$(calls)" "... each user's running alcoves stopped, once"
+assert_eq 2 "$(grep -c "^alcove: stopping .*'s alcove" <<<"$out")" "... a line for each"
+echo bob >"$W/stuck"
+assert_fails_with 1 "alcove: not removed: the alcoves of bob did not stop" \
+	"remove with an alcove that does not stop: refused, naming it" prerm alcove remove
+calls >/dev/null
+assert_eq "0:" "$(prerm alcove upgrade 2>&1; echo "$?:$(calls)")" "upgrade: no alcove stopped"
