@@ -55,11 +55,20 @@ static int open_host_home(BuildCtx *c, int *ret_fd)
 		return build_error(c, fd, "home '%s' of %s: %m", li->home, li->user);
 	if (fstat(fd, &st) < 0)
 		return build_error(c, negative_errno(), "home '%s': %m", li->home);
-	if (st.st_uid != li->uid)
+	if (st.st_uid != li->uid && repair_home_owner(c, fd, li->home) < 0)
 		return build_error_tenant(c, -EPERM, "home '%s' of %s is owned by uid %u", li->home,
 					  li->user, (unsigned)st.st_uid);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
+}
+
+/* A pattern's directory that exists with another owner (paths_ensure_dir's -EPERM): given
+ * back to U when that owner is an id of U's range (repair_home_owner), else -EPERM. */
+static int repair_pattern_home(BuildCtx *c, int parent, const char *name, const char *path)
+{
+	_cleanup_close_ int fd = paths_openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+
+	return fd < 0 ? -EPERM : repair_home_owner(c, fd, path);
 }
 
 /* home = "host": the passwd home (above). A pattern: created on first use under a trusted
@@ -101,6 +110,8 @@ int prepare_home(BuildCtx *c)
 	const DirSpec spec = {.uid = li->uid, .gid = li->gid, .mode = 0700, .check = MODE_ANY};
 	r = paths_ensure_dir(parent, slash + 1, &spec, &fd);
 	*slash = '/';
+	if (r == -EPERM && repair_pattern_home(c, parent, slash + 1, path) == 0)
+		r = paths_ensure_dir(parent, slash + 1, &spec, &fd);
 	if (r < 0)
 		return build_error_tenant(
 		    c, r, "home '%s' of %s must be a directory owned by it: %m", path, li->user);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Build stage "persistent layer", its repair on the host (issue 12 route 6): the upper dir's
- * root, the alcove's "/", handed by ns root to another id of its range. What ns root leaves
- * below that root at mount points is repaired by the child, through the overlay
- * (rootfs_apply.c).
+ * Repairs on the host of what a root-mode tenant can hand to another id of its range (issue 12
+ * route 6), so that a `chown 1:1` does not lock the user out of every later login: the upper
+ * dir's root, the alcove's "/" (build stage "persistent layer"), and the home (stage "home").
+ * What ns root leaves below the upper's root at mount points is repaired by the child,
+ * through the overlay (rootfs_apply.c).
  */
 #include "stage.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,5 +72,43 @@ int persist_repair_upper(BuildCtx *c, int layerfd, const DirSpec *spec, int *ret
 		c->spec->note(msg, c->spec->note_userdata);
 	}
 	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/*
+ * The home (fd: O_PATH, opened beneath root's directories without following anything), owned
+ * by another id of the user's range: in root mode ns root is U, and `chown 1:1 ~` inside gives
+ * it to S+1, after which every build refused it. Host root gives it back to U, and its group
+ * to U's primary group where that too is an id of the range (any other group was set on the
+ * host and stays). Any other owner stays refused: -EPERM. The alcove's lock is held and no
+ * alcove runs (this is a build): the tenant's processes that could chown it again are gone.
+ * Its mode is U's to choose and stays.
+ */
+int repair_home_owner(BuildCtx *c, int fd, const char *path)
+{
+	const IdmapSpec *ids = &c->ids;
+	struct stat st, after;
+	gid_t gid;
+	char msg[PATH_MAX + 256];
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISDIR(st.st_mode) || st.st_uid == ids->uid || !tenant_uid(ids, st.st_uid))
+		return -EPERM;
+	gid = idmap_range_holds(ids->subgid, st.st_gid) ? ids->gid : (gid_t)-1;
+	/* AT_EMPTY_PATH: the fd itself, an O_PATH one, never a name looked up again */
+	if (fchownat(fd, "", ids->uid, gid, AT_EMPTY_PATH) < 0)
+		return negative_errno();
+	if (fstat(fd, &after) < 0)
+		return negative_errno();
+	if (after.st_uid != ids->uid)
+		return -EPERM;
+	if (c->spec->note) {
+		snprintf(msg, sizeof(msg),
+			 "Repaired home '%s' of %s: owner uid %u (an id of its range) given back "
+			 "to uid %u",
+			 path, c->spec->login->user, (unsigned)st.st_uid, (unsigned)ids->uid);
+		c->spec->note(msg, c->spec->note_userdata);
+	}
 	return 0;
 }

@@ -71,7 +71,9 @@ static int list_ssh_keys(BuildCtx *c)
 	d = opendir("/etc/ssh");
 	if (!d)
 		return errno == ENOENT ? 0 : build_error(c, negative_errno(), "list /etc/ssh: %m");
-	while ((de = readdir(d))) {
+	/* readdir's NULL is the end only with errno still 0: a failed read would leave the rest
+	 * of the keys unmasked */
+	while ((errno = 0, de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 
 		if (n < 4 || strcmp(de->d_name + n - 4, "_key") != 0)
@@ -84,6 +86,12 @@ static int list_ssh_keys(BuildCtx *c)
 			 de->d_name);
 		c->ssh_key_ptrs[c->n_ssh_keys] = c->ssh_keys[c->n_ssh_keys];
 		c->n_ssh_keys++;
+	}
+	if (errno != 0) {
+		int r = negative_errno();
+
+		closedir(d);
+		return build_error(c, r, "list /etc/ssh: %m");
 	}
 	closedir(d);
 	return 0;

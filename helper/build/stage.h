@@ -98,4 +98,7 @@ void quota_restore_after_failure(BuildCtx *c);
 /* layer_repair.c: layer/upper, owned by another id of the user's range (ns root's chown of
  * its "/"), given back to ns root; -EPERM if it is not that. */
 int persist_repair_upper(BuildCtx *c, int layerfd, const struct DirSpec *spec, int *ret_fd);
+/* layer_repair.c: the home (an O_PATH fd), owned by another id of the user's range, given back
+ * to U; -EPERM if it is not that. */
+int repair_home_owner(BuildCtx *c, int fd, const char *path);
 int quota_restore(BuildCtx *c);

@@ -49,7 +49,9 @@ static int check_same_mount(TreeRemoval *t, int dirfd, const char *name, dev_t *
 	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && dev != t->dev &&
 	    stx.stx_ino == BTRFS_FIRST_FREE_OBJECTID) {
 		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && quota_is_subvolume(fd)) {
+		if (fd < 0) /* EMFILE, EACCES...: its own error, not "a mount point" */
+			return negative_errno();
+		if (quota_is_subvolume(fd)) {
 			*ret_dev = dev;
 			return 1;
 		}

@@ -6,9 +6,9 @@
 #  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
 #  - the lobby's own /var/tmp and /dev/shm are tmpfs of 1M and 1024 inodes (ENOSPC past 1M);
 #  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, and the
-#    upper dir's root it handed to another id of its range is given back: no lock-out; a
-#    failure in what the tenant controls (a replaced /tmp, its home handed to another id of
-#    its range, a stopped init, its processes filling the pids, in the lobby's clone or the
+#    upper dir's root and the home it handed to another id of its range are given back: no
+#    lock-out; a failure in what the tenant controls (a replaced /tmp, a home of another
+#    owner, a stopped init, its processes filling the pids, in the lobby's clone or the
 #    build's) is refused even with failure = "open".
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
@@ -218,20 +218,32 @@ open_refused() { # what expected [tries]
 	return 0
 }
 
-# A home ns root chowned to another id of the user's range (its uid 1, a subordinate uid on
-# the host): the build refuses the home, and failure = "open" does not let the login out.
+# A home ns root chowned to another id of the user's range (its uid 1:1, subordinate ids on
+# the host): the helper gives it back to U and logs it, and the next login goes on (every
+# build refused it before). An owner outside the range was set on the host, not by the
+# tenant: it stays refused, and failure = "open" does not let the login out.
 home=$(getent passwd alcrf3 | cut -d: -f6)
 out=$(ssh_to alcrf3 -- 'chown 1:1 "$HOME" && echo "owner=$(stat -c %u "$HOME")"' 2>&1)
 assert_eq "owner=1" "$out" "ns root chowned its home to ns uid 1"
 on_exit "chown alcrf3: $home"
 stop_alcove alcrf3
 sub=$(stat -c %u "$home")
-open_refused "the home chowned to a subordinate id" "home '$home' of alcrf3 is owned by uid $sub"
+journal_clear
+out=$(ssh_to alcrf3 -- 'echo "IN:$(cat /proc/1/comm) home=$(stat -c %u "$HOME")"' 2>&1)
+assert_eq "IN:alcove-init home=0" "$out" "the next login goes on, its home ns root's (U's) again"
+line=$(journal_wait "Repaired home") || fail "no log line for the repaired home"
+assert_contains "$line" "Repaired home '$home' of alcrf3: owner uid $sub (an id of its range) given back to uid $(id -u alcrf3)" \
+	"the helper logs the repair: the home, the owner it found, the one it set"
+assert_eq "$(id -u alcrf3):$(id -g alcrf3)" "$(stat -c %u:%g "$home")" "on the host the home is U's again, group too"
+stop_alcove alcrf3
+chown 1 "$home" || setup_fail "chown $home to uid 1"
+open_refused "the home owned by a host uid" "home '$home' of alcrf3 is owned by uid 1"
 assert_contains "$(journal_wait "does not apply")" \
 	"Refusing session: alcove-helper open: Failed to build the alcove of alcrf3:" \
 	"pam_alcove refuses, with the helper's reason"
 line=$(journal_wait "stage=build") || fail "no build failure logged by the helper"
 assert_contains "$line" "user=alcrf3" "the helper's own line names the user"
+assert_eq "1" "$(stat -c %u "$home")" "a home owned outside the range is left as it is"
 chown alcrf3: "$home"
 
 # A root-mode init that does not answer (SIGSTOPped by the user's uid, which is its host uid):
