@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -31,6 +30,7 @@
 #include "layer_unpack.h"
 
 #include "fileio.h"
+#include "fs_reserve.h"
 #include "lib/tree_remove.h"
 #include "macro.h"
 #include "oci_layout.h"
@@ -46,21 +46,18 @@
  * PATH_MAX alone allows 2048 ("a/a/..."), and 5000 such entries took 3 s. No image nests so
  * deep (node_modules of npm 2 stayed well below). */
 #define MAX_DEPTH 256
-/* What a layer leaves free of its filesystem (the store's, /var/lib/alcove): 1/RESERVE_PART of
- * its size and of its inodes, so that a hostile but digest-valid layer does not take the host's
- * disk (the bounds above are fixed, and larger than many disks). */
-#define RESERVE_PART 20
-#define RESERVE_PERCENT (100 / RESERVE_PART)
-/* The filesystem looked at again after this many entries or bytes of data, besides when the
- * layer's own writes may have reached the reserve: others write to it meanwhile. */
+/* What a layer leaves free of its filesystem (the store's, /var/lib/alcove): its reserve
+ * (common/fs_reserve.h), so that a hostile but digest-valid layer does not take the host's disk
+ * (the bounds above are fixed, and larger than many disks). The filesystem is looked at again
+ * after this many entries or bytes of data, besides when the layer's own writes may have
+ * reached the reserve: others write to it meanwhile. */
 #define RECHECK_INODES 4096
 #define RECHECK_BYTES (256ull << 20)
 
 /* The store's filesystem at the last fstatvfs, and what the layer charged since. */
 typedef struct Room {
-	uint64_t free_bytes, free_inodes, reserve_bytes, reserve_inodes;
+	FsReserve fs;
 	uint64_t bytes, inodes; /* charged since that look */
-	bool inodes_counted;	/* false: the filesystem has no inode count (btrfs says 0) */
 } Room;
 
 typedef struct Unpack {
@@ -169,52 +166,28 @@ static int dir_at(int pfd, const char *base, mode_t mode, bool replace, int *ret
 	return 0;
 }
 
-/* The filesystem of the layer's root as it is now (fstatvfs). f_bavail and f_favail: what is
- * left to users, root's own reserve (ext4's 5%) apart, which is what a full disk takes. */
+/* The filesystem of the layer's root as it is now (fs_reserve_look: what users have left). */
 static int room_look(Unpack *u)
 {
 	Room *m = &u->room;
-	struct statvfs sv;
+	int r = fs_reserve_look(u->rootfd, &m->fs);
 
-	if (fstatvfs(u->rootfd, &sv) < 0)
-		return fail(u, negative_errno(), "statvfs its filesystem: %m");
-	m->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
-	m->reserve_bytes = (uint64_t)sv.f_blocks * sv.f_frsize / RESERVE_PART;
-	m->inodes_counted = sv.f_files > 0;
-	m->free_inodes = sv.f_favail;
-	m->reserve_inodes = (uint64_t)sv.f_files / RESERVE_PART;
+	if (r < 0)
+		return fail(u, r, "statvfs its filesystem: %m");
 	m->bytes = m->inodes = 0;
 	return 0;
 }
 
 static bool room_short(const Room *m)
 {
-	return m->free_bytes < m->reserve_bytes + m->bytes ||
-	       (m->inodes_counted && m->free_inodes < m->reserve_inodes + m->inodes);
-}
-
-/* "N KiB" or "N MiB": a reserve is some KiB on a test's tmpfs, GiBs on a host's disk */
-static const char *size_text(uint64_t bytes, char *buf, size_t len)
-{
-	if (bytes < (10ull << 20))
-		snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
-	else
-		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
-	return buf;
+	return fs_reserve_short(&m->fs, m->bytes, m->inodes);
 }
 
 static int room_fail(Unpack *u)
 {
-	const Room *m = &u->room;
-	char reserve[32], avail[32];
+	char why[FS_RESERVE_TEXT_MAX];
 
-	return fail(u, -ENOSPC,
-		    "refusing to fill the filesystem past its reserve: %d%% of its size and inodes "
-		    "stay free (%s, %llu inodes; %s, %llu inodes free now)",
-		    RESERVE_PERCENT, size_text(m->reserve_bytes, reserve, sizeof(reserve)),
-		    (unsigned long long)m->reserve_inodes,
-		    size_text(m->free_bytes, avail, sizeof(avail)),
-		    (unsigned long long)m->free_inodes);
+	return fail(u, -ENOSPC, "%s", fs_reserve_describe(&u->room.fs, why, sizeof(why)));
 }
 
 /* bytes of data and inodes more for the layer, refused (-ENOSPC) where they would leave less
