@@ -11,17 +11,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "fdwait.h"
 #include "fileio.h"
+#include "fs_reserve.h"
 #include "json.h"
 #include "log.h"
 #include "macro.h"
@@ -88,41 +93,183 @@ static bool source_ok(const char *src)
 	return false;
 }
 
-/* What skopeo prints (its progress lines, a registry's error text quoted in its own) to our
- * stderr a line at a time, escaped (text_escape_n, spaces kept): a registry is whoever the
- * source names, and on a terminal skopeo would print its error text raw, escape sequences
- * and all (a title, a cleared screen, a forged "verified" line). Reads until EOF; fd closed. */
-static void relay_skopeo_output(int fd)
+/* What skopeo prints is shown a piece at a time, fgets' bound of old: a line, or RELAY_PIECE
+ * bytes of a longer one. */
+#define RELAY_PIECE 1023
+/* How often the pull directory's filesystem is looked at while skopeo writes to it (and at
+ * each line it prints): skopeo shows no progress on a pipe, a blob is one line however long it
+ * takes, and what it writes meanwhile is bounded by the disk's speed times this. */
+#define RESERVE_LOOK_MS 250
+
+/* skopeo's output relayed while its download is watched (relay_skopeo_output). */
+typedef struct SkopeoRelay {
+	int fd, pidfd, layoutfd;
+	bool killed;	     /* SIGKILLed: its output is drained to EOF, then it is reaped */
+	int why;	     /* why it was: -ENOSPC (fs below its reserve), or fstatvfs' -errno */
+	FsReserve fs;	     /* the look that found the filesystem short */
+	long long next_look; /* CLOCK_MONOTONIC ms */
+	size_t len;
+	char buf[RELAY_PIECE];
+} SkopeoRelay;
+
+/* Each whole line of the buffer, or piece of RELAY_PIECE bytes, to our stderr escaped
+ * (text_escape_n, spaces kept): a registry is whoever the source names, and on a terminal
+ * skopeo would print its error text raw, escape sequences and all (a title, a cleared screen,
+ * a forged "verified" line). With eof what is left too. The number of pieces shown. */
+static size_t relay_show(SkopeoRelay *rl, bool eof)
 {
-	char line[1024], shown[4 * sizeof(line)];
-	FILE *f = fdopen(fd, "r");
+	char shown[4 * (RELAY_PIECE + 1)];
+	size_t pieces = 0;
 
-	if (!f) {
-		close(fd);
-		return;
-	}
-	/* fgets bounds each piece: a longer line shows as several */
-	while (fgets(line, sizeof(line), f)) {
-		size_t n = strcspn(line, "\n");
+	for (;;) {
+		char *nl = memchr(rl->buf, '\n', rl->len);
+		size_t n = nl ? (size_t)(nl - rl->buf) : rl->len;
 
-		(void)text_escape_n(line, n, true, shown, sizeof(shown));
+		if (!nl && rl->len < RELAY_PIECE && !(eof && rl->len > 0))
+			return pieces;
+		(void)text_escape_n(rl->buf, n, true, shown, sizeof(shown));
 		fprintf(stderr, "%s\n", shown);
+		n += nl != NULL;
+		rl->len -= n;
+		memmove(rl->buf, rl->buf + n, rl->len);
+		pieces++;
 	}
-	fclose(f);
 }
 
-/* skopeo copy SOURCE oci:DIR:alcove, its stdout and stderr through relay_skopeo_output, the
- * pull directory (layoutfd, with its flock) its fd 3. A killed alcovectl's skopeo is SIGKILLed
- * with it (die_with_parent) and keeps the directory it writes in locked until it is gone, so
- * no other pull's or prune's clean-up moves it to the trash while it still writes. Its exit
- * status is checked: 0 or -EIO (logged). */
+/* The pull directory's filesystem looked at (fs_reserve.h, the reserve alcove-unpack keeps
+ * too): below its reserve, or not to be looked at, skopeo is SIGKILLed through its pidfd (this
+ * child and no other, whatever became of its pid number), its download over. */
+static void relay_look(SkopeoRelay *rl)
+{
+	int r;
+
+	rl->next_look = monotonic_ms() + RESERVE_LOOK_MS;
+	if (rl->killed)
+		return;
+	r = fs_reserve_look(rl->layoutfd, &rl->fs);
+	if (r >= 0 && !fs_reserve_short(&rl->fs, 0, 0))
+		return;
+	rl->why = r < 0 ? r : -ENOSPC;
+	rl->killed = true;
+	/* ESRCH: it has exited (not reaped yet: the wait after the relay does) */
+	if (syscall(SYS_pidfd_send_signal, rl->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		log_error_errno(-errno, "Failed to kill skopeo: %m");
+}
+
+/* One read of skopeo's output into the buffer's room (never none: relay_show empties a full
+ * buffer): its length, 0 at EOF, or -errno. */
+static ssize_t relay_read(SkopeoRelay *rl)
+{
+	ssize_t n;
+
+	do
+		n = read(rl->fd, rl->buf + rl->len, sizeof(rl->buf) - rl->len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? negative_errno() : n;
+}
+
+/* skopeo's output relayed until EOF (relay_show), the pull directory's filesystem looked at
+ * every RESERVE_LOOK_MS and at each line (relay_look). 0, or poll's or read's -errno. */
+static int relay_skopeo_output(SkopeoRelay *rl)
+{
+	rl->next_look = monotonic_ms() + RESERVE_LOOK_MS;
+	for (;;) {
+		struct pollfd p = {.fd = rl->fd, .events = POLLIN};
+		long long left = rl->next_look - monotonic_ms();
+		ssize_t n = 0;
+		int r;
+
+		r = poll(&p, 1, rl->killed ? -1 : (int)(left < 0 ? 0 : left));
+		if (r < 0 && errno != EINTR)
+			return negative_errno();
+		if (r > 0 && (n = relay_read(rl)) <= 0) {
+			relay_show(rl, true);
+			return (int)n;
+		}
+		rl->len += (size_t)n;
+		if ((n > 0 && relay_show(rl, false) > 0) || monotonic_ms() >= rl->next_look)
+			relay_look(rl);
+	}
+}
+
+/* "Failed to pull SOURCE: why", the source escaped as skopeo's own failure shows it. */
+static void pull_failed(const char *source, const char *why)
+{
+	char shown[4 * PATH_MAX];
+
+	(void)text_escape_n(source, strlen(source), true, shown, sizeof(shown));
+	log_error("Failed to pull %s: %s", shown, why);
+}
+
+/* The pull failed for its filesystem: r from fs_reserve_look, or -ENOSPC below the reserve
+ * fs; logged, r returned. */
+static int reserve_failed(const char *source, int r, const FsReserve *fs)
+{
+	char why[FS_RESERVE_TEXT_MAX];
+
+	if (r == -ENOSPC)
+		fs_reserve_describe(fs, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "statvfs %s/%s: %s", ALCOVE_LIB_DIR, OCI_DIR,
+			 strerror(-r));
+	pull_failed(source, why);
+	return r;
+}
+
+/* Refused before skopeo runs when the pull directory's filesystem is below its reserve. */
+static int reserve_check(const char *source, int layoutfd)
+{
+	FsReserve fs;
+	int r = fs_reserve_look(layoutfd, &fs);
+
+	if (r >= 0 && fs_reserve_short(&fs, 0, 0))
+		r = -ENOSPC;
+	return r < 0 ? reserve_failed(source, r, &fs) : 0;
+}
+
+/* skopeo's output relayed and its download watched (relay_skopeo_output); killed (relay_look,
+ * or here when the relay fails), it is reaped all the same. Its exit status is checked: 0,
+ * the relay's -errno, or -EIO (logged). */
+static int watch_skopeo(const char *source, int pipefd, int pidfd, int layoutfd)
+{
+	SkopeoRelay rl = {.fd = pipefd, .pidfd = pidfd, .layoutfd = layoutfd};
+	char shown[4 * PATH_MAX];
+	int code, sig, w, r = relay_skopeo_output(&rl);
+
+	close(pipefd);
+	if (r < 0 && !rl.killed && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 &&
+	    errno != ESRCH)
+		log_error_errno(-errno, "Failed to kill skopeo: %m");
+	w = spawn_wait(pidfd, -1, &code, &sig);
+	if (w < 0)
+		return log_error("Failed to wait for skopeo: %s", strerror(-w)), w;
+	if (rl.killed)
+		return reserve_failed(source, rl.why, &rl.fs);
+	if (r < 0)
+		return log_error("Failed to relay skopeo's output: %s", strerror(-r)), r;
+	if (code == 0)
+		return 0;
+	(void)text_escape_n(source, strlen(source), true, shown, sizeof(shown));
+	log_error("Failed to copy %s with skopeo (%s %d)", shown, sig ? "signal" : "exit status",
+		  sig ? sig : code);
+	return -EIO;
+}
+
+/* skopeo copy SOURCE oci:DIR:alcove, its stdout and stderr through watch_skopeo, the pull
+ * directory (layoutfd, with its flock) its fd 3. Its download stops at the filesystem's reserve
+ * (fs_reserve.h), as alcove-unpack's layers do: a hostile or huge image does not fill the
+ * host's disk. A killed alcovectl's skopeo is SIGKILLed with it (die_with_parent) and keeps the
+ * directory it writes in locked until it is gone, so no other pull's or prune's clean-up moves
+ * it to the trash while it still writes. 0, or -errno (logged). */
 static int run_skopeo(const char *source, const char *dir, int layoutfd, bool insecure)
 {
-	char dest[256], shown[4 * PATH_MAX];
+	char dest[256];
 	const char *argv[8];
 	size_t n = 0;
-	int pipefd[2], pidfd, code, sig, r;
+	int pipefd[2], pidfd, r = reserve_check(source, layoutfd);
 
+	if (r < 0)
+		return r;
 	snprintf(dest, sizeof(dest), "oci:%s/%s/%s:alcove", ALCOVE_LIB_DIR, OCI_DIR, dir);
 	argv[n++] = "skopeo";
 	argv[n++] = "copy";
@@ -132,7 +279,7 @@ static int run_skopeo(const char *source, const char *dir, int layoutfd, bool in
 	argv[n++] = dest;
 	argv[n] = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return negative_errno();
+		return log_error_errno(-errno, "Failed to make a pipe for skopeo: %m");
 	r = spawn_pidfd(&(SpawnSpec){.path = SKOPEO,
 				     .argv = (char *const *)argv,
 				     .envp = environ, /* the admin's: registry credentials */
@@ -148,17 +295,9 @@ static int run_skopeo(const char *source, const char *dir, int layoutfd, bool in
 		return log_error("Failed to run " SKOPEO " (apt install skopeo): %s", strerror(-r)),
 		       r;
 	}
-	relay_skopeo_output(pipefd[0]);
-	r = spawn_wait(pidfd, -1, &code, &sig);
+	r = watch_skopeo(source, pipefd[0], pidfd, layoutfd);
 	close(pidfd);
-	if (r < 0)
-		return log_error("Failed to wait for skopeo: %s", strerror(-r)), r;
-	if (code == 0)
-		return 0;
-	(void)text_escape_n(source, strlen(source), true, shown, sizeof(shown));
-	log_error("Failed to copy %s with skopeo (%s %d)", shown, sig ? "signal" : "exit status",
-		  sig ? sig : code);
-	return -EIO;
+	return r;
 }
 
 /* A refused image leaves nothing: the layers this pull made (under the exclusive lock, so no

@@ -712,3 +712,41 @@ assert_eq "rc=0 seen=True free=True" "$out" \
 [ -e "$OCI/pull.0000000000000000" ] && fail "prune left the stale pull directory"
 compgen -G "$OCI/trash.*" >/dev/null && fail "prune left its trash"
 pass "prune removed the stale pull directory and emptied its trash"
+
+# --- skopeo's download stops at the store's reserve (5% of its filesystem's size and inodes, as
+# alcove-unpack's): the store on a tmpfs of 40 MiB (reserve 2 MiB), a layout whose one blob is
+# a fifo fed 39.5 MiB of random data, past the reserve but short of full (skopeo would fail on
+# its own there; it writes what it reads a MiB at a time). alcovectl kills skopeo, fails with
+# the reserve's line, leaves no record and no pull directory; a store already past its reserve
+# refuses before skopeo runs ---
+mount -t tmpfs -o size=40m,mode=0700 alcoi-full "$OCI" || fail "a small tmpfs over $OCI"
+on_exit "umount -l $OCI"
+cp -a "$W/B" "$W/F"
+blob=$(mk top-blob "$W/F")
+rm "$blob" && mkfifo "$blob" || fail "a fifo for the big blob"
+setsid "$ALCOVECTL" image pull "oci:$W/F:latest" alcoi-x >/dev/null 2>"$W/full.err" &
+fpid=$!
+on_exit "kill -9 -- -$fpid"
+exec 7>"$blob" # waits for skopeo to open the blob
+spid=$(pgrep -s "$fpid" -x skopeo) || fail "no skopeo in the pull's session"
+head -c 40448k /dev/urandom >&7 2>/dev/null # SIGPIPE once skopeo is killed
+# (gone, or a zombie yet to be reaped); fd 7 stays open: skopeo must not end on its own
+wait_until 100 sh -c "! ps -o stat= -p $fpid | grep -qv '^Z'" ||
+	fail "the pull went on past the store's reserve: $(df -k "$OCI" | tail -1)"
+wait "$fpid" && fail "a pull past the store's reserve worked"
+exec 7>&-
+assert_contains "$(cat "$W/full.err")" \
+	"Failed to pull oci:$W/F:latest: refusing to fill the filesystem past its reserve: 5% of its size and inodes stay free (2048 KiB, " \
+	"a pull whose download reaches the store's reserve fails, saying so"
+ps -o stat= -p "$spid" | grep -qv '^Z' && fail "skopeo $spid runs on after the failed pull"
+[ -e "$OCI/images/alcoi-x" ] && fail "the pull past the reserve recorded the image"
+compgen -G "$OCI/pull.*" >/dev/null && fail "the pull past the reserve left $(ls "$OCI")"
+pass "skopeo is killed at the store's reserve, leaving no record and no pull directory"
+head -c 39m /dev/zero >"$OCI/filler" || fail "filling the small store"
+out=$(actl image pull "oci:$W/A:latest" alcoi-x 2>&1) && fail "a pull into a store past its reserve worked"
+assert_contains "$out" "Failed to pull oci:$W/A:latest: refusing to fill the filesystem past its reserve" \
+	"a store past its reserve refuses a pull"
+assert_not_contains "$out" "Getting image source signatures" \
+	"a store past its reserve refuses the pull before skopeo runs"
+compgen -G "$OCI/pull.*" >/dev/null && fail "the refused pull left $(ls "$OCI")"
+umount "$OCI" || fail "umount the small store"
