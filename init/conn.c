@@ -109,6 +109,9 @@ static void accept_refuse_one(Init *init, int listen_fd)
 	if (fd >= 0)
 		conn_fd_close(init, fd, listen_fd == init->admin_fd);
 	init->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (init->spare_fd < 0)
+		init_log("Failed to open /dev/null again as the spare fd: %m; connections at "
+			 "EMFILE wait in the queue");
 }
 
 static void accept_failed(Init *init, int listen_fd, const char *what)
@@ -137,9 +140,11 @@ static bool conn_admissible(Init *init, int fd, bool admin, struct ucred *cred)
 	/* the lowest free fd: at the reserve, the descriptors left are the admin socket's */
 	if (!admin &&
 	    (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (rlim_t)fd + INIT_FD_RESERVE >= rl.rlim_cur)) {
-		init_log("refusing a connection on the control socket: %u connections open, fd %d "
-			 "near RLIMIT_NOFILE",
-			 n, fd);
+		init_log_tenant(
+		    init, INIT_LOG_REFUSED,
+		    "refusing a connection on the control socket: %u connections open, fd %d "
+		    "near RLIMIT_NOFILE",
+		    n, fd);
 		return false;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0) {
@@ -147,14 +152,16 @@ static bool conn_admissible(Init *init, int fd, bool admin, struct ucred *cred)
 		return false;
 	}
 	if (!admin && !peer_allowed(init, cred->uid)) {
-		init_log("refusing a connection from uid %u (pid %d): not the login user",
-			 cred->uid, cred->pid);
+		init_log_tenant(init, INIT_LOG_REFUSED,
+				"refusing a connection from uid %u (pid %d): not the login user",
+				cred->uid, cred->pid);
 		return false;
 	}
 	if (n >= (admin ? INIT_MAX_ADMIN_CONNS : INIT_MAX_CONNS)) {
-		init_log("refusing a connection on the %s socket from uid %u (pid %d): %u "
-			 "connections open",
-			 admin ? "admin" : "control", cred->uid, cred->pid, n);
+		init_log_tenant(init, INIT_LOG_REFUSED,
+				"refusing a connection on the %s socket from uid %u (pid %d): %u "
+				"connections open",
+				admin ? "admin" : "control", cred->uid, cred->pid, n);
 		return false;
 	}
 	return true;
@@ -357,8 +364,9 @@ void conn_event(Init *init, Conn *c)
 		return;
 	}
 	if (r < 0) {
-		init_log("dropping the connection of uid %u (pid %d): %s", c->peer_uid, c->peer_pid,
-			 r == -EBADMSG ? "malformed request" : strerror(-r));
+		init_log_tenant(init, INIT_LOG_DROPPED,
+				"dropping the connection of uid %u (pid %d): %s", c->peer_uid,
+				c->peer_pid, r == -EBADMSG ? "malformed request" : strerror(-r));
 		conn_close(init, c, true);
 		return;
 	}
@@ -370,8 +378,9 @@ void conn_event(Init *init, Conn *c)
 	if (r >= 0 && !c->admin && !c->handed_off && proto_type_fds(m.type) > 0)
 		r = -ECONNABORTED;
 	if (r == -EPROTO)
-		init_log("dropping the connection of uid %u (pid %d): unexpected %s", c->peer_uid,
-			 c->peer_pid, proto_type_name(m.type));
+		init_log_tenant(init, INIT_LOG_DROPPED,
+				"dropping the connection of uid %u (pid %d): unexpected %s",
+				c->peer_uid, c->peer_pid, proto_type_name(m.type));
 	if (r < 0)
 		conn_close(init, c, true);
 }

@@ -15,6 +15,7 @@
  *   session.c   starting (fork + exec-error pipe), signalling, reaping sessions
  *   child.c     the forked child: credentials, tty, cgroup, cwd, exec
  *   hold.c      holds (pidfds of PAM applications)
+ *   log_budget.c how many lines the tenant's doings may write (pure)
  */
 
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 
 #include "args.h"
 #include "lifecycle.h"
+#include "log_budget.h"
 #include "macro.h"
 #include "proto.h"
 #include "proto_io.h"
@@ -77,6 +79,15 @@ struct Session {
 	Session *next;
 };
 
+/* The tenant-made events whose lines are budgeted (log_budget.h), each kind on its own, so that
+ * a flood of one does not hide the first lines of another. */
+typedef enum InitLogKind {
+	INIT_LOG_REFUSED, /* a connection refused */
+	INIT_LOG_DROPPED, /* a connection dropped: a malformed or unexpected request */
+	INIT_LOG_SESSION, /* a session that failed to start */
+	INIT_LOG_KINDS,
+} InitLogKind;
+
 typedef struct Hold {
 	Watch watch;
 	int pidfd;
@@ -106,11 +117,17 @@ typedef struct Init {
 	unsigned next_login;
 	unsigned *stale_logins; /* login cgroups that were busy when their session ended */
 	size_t n_stale_logins;
+	bool stale_logins_dropped; /* one was not kept (the cap, or no memory): logged once */
 	ProtoPacket *pkt; /* one receive buffer: messages are handled one at a time */
+	LogBudget log_budget[INIT_LOG_KINDS];
 } Init;
 
 /* main.c */
 void init_log(const char *fmt, ...) _printf_(1, 2);
+/* init_log() for a line the tenant can make at will, within its kind's budget */
+void init_log_tenant(Init *init, InitLogKind kind, const char *fmt, ...) _printf_(3, 4);
+/* The count of lines left out in each kind's ended window, one line each; when the next is due */
+uint64_t init_log_budget_flush(Init *init, uint64_t now);
 uint64_t now_usec(void);
 void init_touch(Init *init);
 int watch_add(Init *init, int fd, Watch *w, uint32_t events);

@@ -36,19 +36,67 @@ static void escape_controls(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
-void init_log(const char *fmt, ...)
+static void init_vlog(const char *fmt, va_list ap)
 {
 	char line[1024], esc[4 * sizeof(line)];
 	int saved = errno;
-	va_list ap;
 
-	va_start(ap, fmt);
-	errno = saved; /* for %m */
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	escape_controls(line, esc, sizeof(esc));
 	dprintf(STDERR_FILENO, "alcove-init%s%s: %s\n", *log_user ? " " : "", log_user, esc);
 	errno = saved;
+}
+
+void init_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt); /* errno untouched before vsnprintf: for %m */
+	init_vlog(fmt, ap);
+	va_end(ap);
+}
+
+static const char *const log_kind_what[INIT_LOG_KINDS] = {
+    [INIT_LOG_REFUSED] = "refused connections",
+    [INIT_LOG_DROPPED] = "dropped connections",
+    [INIT_LOG_SESSION] = "failed session starts",
+};
+
+static void log_left_out(InitLogKind kind, unsigned n)
+{
+	if (n > 0)
+		init_log("left out %u more lines of %s in %llu s (at most %u lines each)", n,
+			 log_kind_what[kind],
+			 (unsigned long long)(LOG_BUDGET_WINDOW_USEC / USEC_PER_SEC),
+			 LOG_BUDGET_BURST);
+}
+
+void init_log_tenant(Init *init, InitLogKind kind, const char *fmt, ...)
+{
+	int saved = errno;
+	unsigned left_out;
+	bool take = log_budget_take(&init->log_budget[kind], now_usec(), &left_out);
+	va_list ap;
+
+	log_left_out(kind, left_out);
+	if (!take)
+		return;
+	va_start(ap, fmt);
+	errno = saved; /* for %m */
+	init_vlog(fmt, ap);
+	va_end(ap);
+}
+
+uint64_t init_log_budget_flush(Init *init, uint64_t now)
+{
+	uint64_t next = LIFE_NEVER;
+
+	for (int k = 0; k < INIT_LOG_KINDS; k++) {
+		log_left_out((InitLogKind)k, log_budget_expire(&init->log_budget[k], now));
+		uint64_t d = log_budget_deadline(&init->log_budget[k]);
+		next = d < next ? d : next;
+	}
+	return next;
 }
 
 uint64_t now_usec(void)
@@ -310,13 +358,16 @@ static _noreturn_ void run(Init *init)
 	struct epoll_event ev[32];
 
 	for (;;) {
-		uint64_t now = now_usec(), deadline;
+		uint64_t now = now_usec(), deadline, log_due;
 		LifeAction a;
 		int n;
 
 		while ((a = lifecycle_step(&init->life, init_in_use(init), init->has_children, now,
 					   &deadline)) != LIFE_RUN)
 			apply_life_action(init, a);
+		log_due = init_log_budget_flush(init, now);
+		if (log_due < deadline)
+			deadline = log_due;
 		n = epoll_wait(init->epfd, ev, (int)ELEMENTSOF(ev), timeout_ms(deadline, now));
 		if (n < 0 && errno != EINTR) {
 			init_log("Failed to wait for events (epoll_wait): %m");
@@ -348,6 +399,9 @@ static void setup_fd_limit(Init *init)
 				 (unsigned long long)rl.rlim_max);
 	}
 	init->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (init->spare_fd < 0)
+		init_log("Failed to open /dev/null as the spare fd: %m; connections at EMFILE "
+			 "wait in the queue");
 }
 
 /* Logs "Failed to <what>: <error>" and returns r. */

@@ -47,14 +47,23 @@ static void login_cgroup_remove(Init *init, unsigned login)
 		init_log("Failed to remove %s: %m", path);
 		return;
 	}
-	if (init->n_stale_logins < INIT_MAX_STALE_LOGINS) {
-		unsigned *v = realloc(init->stale_logins,
-				      (init->n_stale_logins + 1) * sizeof(*init->stale_logins));
-		if (v) {
-			init->stale_logins = v;
-			init->stale_logins[init->n_stale_logins++] = login;
-		}
+	unsigned *v = init->n_stale_logins < INIT_MAX_STALE_LOGINS
+			  ? realloc(init->stale_logins,
+				    (init->n_stale_logins + 1) * sizeof(*init->stale_logins))
+			  : NULL;
+	if (!v) {
+		/* each busy one holds a live process: past the cap (a TasksMax above it, or none)
+		 * such cgroups stay until the alcove ends; said once */
+		if (!init->stale_logins_dropped)
+			init_log(
+			    "Failed to keep %s for removal (%zu busy login cgroups kept): it and "
+			    "any others past that stay until the alcove ends",
+			    path, init->n_stale_logins);
+		init->stale_logins_dropped = true;
+		return;
 	}
+	init->stale_logins = v;
+	init->stale_logins[init->n_stale_logins++] = login;
 }
 
 static void stale_logins_retry(Init *init)
@@ -151,8 +160,8 @@ static void session_start_resolve(Init *init, Session *s)
 
 	if (n == (ssize_t)sizeof(ce) && ce.error > 0) {
 		ce.message[sizeof(ce.message) - 1] = '\0';
-		init_log("session %d (uid %u): %s: %s", s->pid, s->conn ? s->conn->peer_uid : 0,
-			 ce.message, strerror(ce.error));
+		init_log_tenant(init, INIT_LOG_SESSION, "session %d (uid %u): %s: %s", s->pid,
+				s->conn ? s->conn->peer_uid : 0, ce.message, strerror(ce.error));
 		if (s->conn) {
 			Conn *c = s->conn;
 
