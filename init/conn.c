@@ -158,7 +158,7 @@ static bool conn_admissible(Init *init, int fd, bool admin, struct ucred *cred)
 		return false;
 	}
 	if (n >= (admin ? INIT_MAX_ADMIN_CONNS : INIT_MAX_CONNS)) {
-		init_log_tenant(init, INIT_LOG_REFUSED,
+		init_log_tenant(init, admin ? INIT_LOG_ROOT : INIT_LOG_REFUSED,
 				"refusing a connection on the %s socket from uid %u (pid %d): %u "
 				"connections open",
 				admin ? "admin" : "control", cred->uid, cred->pid, n);
@@ -364,7 +364,7 @@ void conn_event(Init *init, Conn *c)
 		return;
 	}
 	if (r < 0) {
-		init_log_tenant(init, INIT_LOG_DROPPED,
+		init_log_tenant(init, c->admin ? INIT_LOG_ROOT : INIT_LOG_DROPPED,
 				"dropping the connection of uid %u (pid %d): %s", c->peer_uid,
 				c->peer_pid, r == -EBADMSG ? "malformed request" : strerror(-r));
 		conn_close(init, c, true);
@@ -378,7 +378,7 @@ void conn_event(Init *init, Conn *c)
 	if (r >= 0 && !c->admin && !c->handed_off && proto_type_fds(m.type) > 0)
 		r = -ECONNABORTED;
 	if (r == -EPROTO)
-		init_log_tenant(init, INIT_LOG_DROPPED,
+		init_log_tenant(init, c->admin ? INIT_LOG_ROOT : INIT_LOG_DROPPED,
 				"dropping the connection of uid %u (pid %d): unexpected %s",
 				c->peer_uid, c->peer_pid, proto_type_name(m.type));
 	if (r < 0)

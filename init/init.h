@@ -86,6 +86,8 @@ typedef enum InitLogKind {
 	INIT_LOG_DROPPED, /* a connection dropped: a malformed or unexpected request */
 	INIT_LOG_SESSION, /* a session that failed to start */
 	INIT_LOG_KINDS,
+	INIT_LOG_ROOT =
+	    INIT_LOG_KINDS, /* the same on the admin socket, host root's: not budgeted */
 } InitLogKind;
 
 typedef struct Hold {
@@ -124,7 +126,8 @@ typedef struct Init {
 
 /* main.c */
 void init_log(const char *fmt, ...) _printf_(1, 2);
-/* init_log() for a line the tenant can make at will, within its kind's budget */
+/* init_log() for a line of a kind the tenant can make at will, within that kind's budget
+ * (INIT_LOG_ROOT: the same line for host root's admin socket, always written) */
 void init_log_tenant(Init *init, InitLogKind kind, const char *fmt, ...) _printf_(3, 4);
 /* The count of lines left out in each kind's ended window, one line each; when the next is due */
 uint64_t init_log_budget_flush(Init *init, uint64_t now);

@@ -74,8 +74,9 @@ static void log_left_out(InitLogKind kind, unsigned n)
 void init_log_tenant(Init *init, InitLogKind kind, const char *fmt, ...)
 {
 	int saved = errno;
-	unsigned left_out;
-	bool take = log_budget_take(&init->log_budget[kind], now_usec(), &left_out);
+	unsigned left_out = 0;
+	bool take = kind >= INIT_LOG_KINDS ||
+		    log_budget_take(&init->log_budget[kind], now_usec(), &left_out);
 	va_list ap;
 
 	log_left_out(kind, left_out);

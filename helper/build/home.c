@@ -55,9 +55,15 @@ static int open_host_home(BuildCtx *c, int *ret_fd)
 		return build_error(c, fd, "home '%s' of %s: %m", li->home, li->user);
 	if (fstat(fd, &st) < 0)
 		return build_error(c, negative_errno(), "home '%s': %m", li->home);
-	if (st.st_uid != li->uid && repair_home_owner(c, fd, li->home) < 0)
+	r = st.st_uid != li->uid ? repair_home_owner(c, fd, li->home) : 0;
+	if (r == -EPERM)
 		return build_error_tenant(c, -EPERM, "home '%s' of %s is owned by uid %u", li->home,
 					  li->user, (unsigned)st.st_uid);
+	if (r < 0)
+		return build_error(c, r,
+				   "give home '%s' of %s (owned by uid %u, an id of its range) "
+				   "back to it: %m",
+				   li->home, li->user, (unsigned)st.st_uid);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -110,8 +116,13 @@ int prepare_home(BuildCtx *c)
 	const DirSpec spec = {.uid = li->uid, .gid = li->gid, .mode = 0700, .check = MODE_ANY};
 	r = paths_ensure_dir(parent, slash + 1, &spec, &fd);
 	*slash = '/';
-	if (r == -EPERM && repair_pattern_home(c, parent, slash + 1, path) == 0)
-		r = paths_ensure_dir(parent, slash + 1, &spec, &fd);
+	if (r == -EPERM) {
+		r = repair_pattern_home(c, parent, slash + 1, path);
+		if (r < 0 && r != -EPERM)
+			return build_error(c, r, "give home '%s' of %s back to it: %m", path,
+					   li->user);
+		r = r < 0 ? r : paths_ensure_dir(parent, slash + 1, &spec, &fd);
+	}
 	if (r < 0)
 		return build_error_tenant(
 		    c, r, "home '%s' of %s must be a directory owned by it: %m", path, li->user);

@@ -80,9 +80,10 @@ int persist_repair_upper(BuildCtx *c, int layerfd, const DirSpec *spec, int *ret
  * by another id of the user's range: in root mode ns root is U, and `chown 1:1 ~` inside gives
  * it to S+1, after which every build refused it. Host root gives it back to U, and its group
  * to U's primary group where that too is an id of the range (any other group was set on the
- * host and stays). Any other owner stays refused: -EPERM. The alcove's lock is held and no
- * alcove runs (this is a build): the tenant's processes that could chown it again are gone.
- * Its mode is U's to choose and stays.
+ * host and stays). Any other owner stays refused: -EPERM; a failed chown is its -errno. Acted
+ * on through the fd, never the name again: another alcove of U's (share = "session") may run
+ * and chown it meanwhile, which is the tenant's own race against its own home. Its mode is
+ * U's to choose and stays.
  */
 int repair_home_owner(BuildCtx *c, int fd, const char *path)
 {
