@@ -1,48 +1,73 @@
 #!/bin/bash
 # The packages' prerm scripts by themselves, with stubs (no dpkg, no container, ~1 s; 60-deb
 # runs them for real under apt). On `remove`:
-# - libpam-alcove's refuses while a PAM service file other than pam-auth-update's common-*
-#   names pam_alcove.so (once the module is gone every login through it fails, root's too),
-#   naming file and line, and leaves PAM alone; otherwise it runs pam-auth-update --remove. Its
-#   directory comes from ALCOVE_PAMD_DIR here (the host's /etc/pam.d is not touched);
+# - libpam-alcove's refuses while a PAM file names pam_alcove.so (once the module is gone every
+#   login through it fails, root's too), naming file and line: a service file other than
+#   common-* before anything is changed; a line of common-* that pam-auth-update --remove left
+#   (added by hand, or a file it finds locally modified) after it ran, saying whether it took the
+#   profile out. Its directory comes from ALCOVE_PAMD_DIR here (the host's /etc/pam.d is not
+#   touched); the pam-auth-update stub deletes the lines marked "# profile";
 # - alcove's stops each running alcove (alcovectl stop, one line each: no tool is left to stop
 #   them after), and refuses when one does not stop.
 # On upgrade neither does anything.
 . "$(dirname "$0")/../lib/common.sh"
 
 W=$ALCOVE_TEST_CONFDIR
-setup "stub directories" mkdir -p "$W/bin" "$W/pam.d"
+setup "stub directories" mkdir -p "$W/bin" "$W/pam.d" "$W/none" "$W/run"
 # (stubs: each call is a line of $W/calls; alcovectl list prints $W/list, stop fails for $W/stuck)
-printf '#!/bin/sh\necho "pam-auth-update $*" >>%s/calls\n' "$W" >"$W/bin/pam-auth-update"
+cat >"$W/bin/pam-auth-update" <<STUB
+#!/bin/sh
+echo "pam-auth-update \$*" >>$W/calls
+sed -i '/# profile\$/d' $W/pam.d/common-*
+STUB
 cat >"$W/bin/alcovectl" <<STUB
 #!/bin/sh
 case \$1 in
-list) cat $W/list ;;
+list) [ ! -e $W/listfail ] && cat $W/list ;;
 stop) echo "alcovectl stop \$2" >>$W/calls; [ "\$2" != "\$(cat $W/stuck 2>/dev/null)" ] ;;
 esac
 STUB
 chmod 755 "$W/bin/pam-auth-update" "$W/bin/alcovectl"
-prerm() { # package args...
+prerm() { # package args... (PATH from $path when set)
 	local p=$1
 	shift
-	env PATH="$W/bin:$PATH" ALCOVE_PAMD_DIR="$W/pam.d" sh "$ALCOVE_SRC/debian/$p.prerm" "$@"
+	env PATH="${path:-$W/bin:$PATH}" ALCOVE_PAMD_DIR="$W/pam.d" ALCOVE_RUN_DIR="$W/run" \
+		/bin/sh "$ALCOVE_SRC/debian/$p.prerm" "$@"
 }
 calls() { cat "$W/calls" 2>/dev/null; rm -f "$W/calls"; }
 
 # --- libpam-alcove ---
 printf '%s\n' 'auth required pam_unix.so' 'session required pam_alcove.so config=/etc/x.conf' \
 	'# session required pam_alcove.so' '-session optional pam_alcove.so' >"$W/pam.d/sshd"
-echo 'session required pam_alcove.so' >"$W/pam.d/common-session"
+# (the profile's line, which pam-auth-update --remove takes out, and one added by hand)
+printf '%s\n' 'session optional pam_alcove.so # profile' 'session required pam_alcove.so' \
+	>"$W/pam.d/common-session"
+cp "$W/pam.d/common-session" "$W/common-session.orig"
 assert_fails_with 1 "  $W/pam.d/sshd:2: session required pam_alcove.so config=/etc/x.conf" \
 	"remove with pam_alcove.so in a service file: refused, naming file and line" prerm libpam-alcove remove
-assert_not_contains "$(prerm libpam-alcove remove 2>&1)" "pam.d/sshd:3" \
-	"... not a comment, nor a '-' line (PAM skips a missing module there)"
-assert_not_contains "$(prerm libpam-alcove remove 2>&1)" common-session "... nor pam-auth-update's common-*"
-assert_eq "" "$(calls)" "... and PAM is left as it is"
+out=$(prerm libpam-alcove remove 2>&1)
+assert_not_contains "$out" "pam.d/sshd:3" "... not a comment, nor a '-' line (PAM skips a missing module there)"
+assert_not_contains "$out" common-session "... common-* not judged yet (pam-auth-update may take its lines out)"
+assert_eq "" "$(calls)" "... and PAM is left as it is: pam-auth-update not run"
 assert_eq "0:" "$(prerm libpam-alcove upgrade 2>&1; echo "$?:$(calls)")" "upgrade: nothing checked, nothing done"
 sed -i 2d "$W/pam.d/sshd"
+assert_fails_with 1 "  $W/pam.d/common-session:1: session required pam_alcove.so" \
+	"remove with a common-session line pam-auth-update leaves (added by hand): refused, naming it" \
+	prerm libpam-alcove remove
+assert_eq "pam-auth-update --package --remove alcove" "$(calls)" "... after pam-auth-update --remove ran"
+cp "$W/common-session.orig" "$W/pam.d/common-session"
+out=$(prerm libpam-alcove remove 2>&1)
+assert_contains "$out" "pam-auth-update --remove left these lines" "... said to be what pam-auth-update left"
+assert_contains "$out" "already taken alcove's profile out" "... and that the profile is already out"
+calls >/dev/null
+sed -i '$d' "$W/pam.d/common-session"
+echo 'session required pam_alcove.so' >>"$W/pam.d/common-auth"
+assert_not_contains "$(prerm libpam-alcove remove 2>&1)" "already taken" \
+	"a common-* file pam-auth-update left unchanged (local changes): not said to be changed"
+rm "$W/pam.d/common-auth"
+calls >/dev/null
 assert_eq "0:pam-auth-update --package --remove alcove" "$(prerm libpam-alcove remove 2>&1; echo "$?:$(calls)")" \
-	"remove with no service file naming it: the common-* profile is removed"
+	"remove with no line left naming it: the common-* profile is removed"
 
 # --- alcove: alice runs, bob has two (share = "session"), carol's is dead ---
 {
