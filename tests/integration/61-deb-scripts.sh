@@ -8,7 +8,9 @@
 #   profile out. Its directory comes from ALCOVE_PAMD_DIR here (the host's /etc/pam.d is not
 #   touched); the pam-auth-update stub deletes the lines marked "# profile";
 # - alcove's stops each running alcove (alcovectl stop, one line each: no tool is left to stop
-#   them after), and refuses when one does not stop.
+#   them after), and refuses when one does not stop or alcovectl list fails, unless
+#   ALCOVE_FORCE_REMOVE=1; with no alcovectl it goes on with a warning (a prerm that can never
+#   succeed leaves no way to remove the package).
 # On upgrade neither does anything.
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -69,20 +71,41 @@ calls >/dev/null
 assert_eq "0:pam-auth-update --package --remove alcove" "$(prerm libpam-alcove remove 2>&1; echo "$?:$(calls)")" \
 	"remove with no line left naming it: the common-* profile is removed"
 
-# --- alcove: alice runs, bob has two (share = "session"), carol's is dead ---
+# --- alcove: alice runs, bob has two (share = "session"), carol's is dead; dave's line has a
+# backslash (\c ended dash's echo there, and the lines after it were not read) ---
 {
 	"$BUILD/alcovectl" list | head -1 | grep '^USER  *NAME  *MODE  *PID  *SESSIONS ' ||
 		setup_fail "alcovectl list's header is not USER NAME MODE PID SESSIONS ..."
-	printf '%s\n' 'alice 1001 user 12 1 3s' 'bob 1002-1 user 13 0 1s' 'bob 1002-2 user 14 2 1s' \
-		'carol 1003 user 15 dead -'
+	printf '%s\n' 'dave 10\c04 user 16 1 2s' 'alice 1001 user 12 1 3s' 'bob 1002-1 user 13 0 1s' \
+		'bob 1002-2 user 14 2 1s' 'carol 1003 user 15 dead -'
 } >"$W/list"
 out=$(prerm alcove remove 2>&1)
 assert_eq 0 $? "remove with running alcoves: exit 0"
 assert_eq "alcovectl stop alice
-alcovectl stop bob" "$(calls)" "... each user's running alcoves stopped, once"
-assert_eq 2 "$(grep -c "^alcove: stopping .*'s alcove" <<<"$out")" "... a line for each"
+alcovectl stop bob
+alcovectl stop dave" "$(calls)" "... each user's running alcoves stopped, once"
+assert_eq 3 "$(grep -c "^alcove: stopping .*'s alcove" <<<"$out")" "... a line for each"
 echo bob >"$W/stuck"
 assert_fails_with 1 "alcove: not removed: the alcoves of bob did not stop" \
 	"remove with an alcove that does not stop: refused, naming it" prerm alcove remove
+assert_contains "$(prerm alcove remove 2>&1)" "ALCOVE_FORCE_REMOVE=1 apt remove alcove" "... and the way to remove it anyway"
 calls >/dev/null
+assert_eq 0 "$(ALCOVE_FORCE_REMOVE=1 prerm alcove remove >/dev/null 2>&1; echo $?)" \
+	"... ALCOVE_FORCE_REMOVE=1: removed anyway"
+rm "$W/stuck"
+calls >/dev/null
+touch "$W/listfail"
+assert_fails_with 1 "alcove: not removed: 'alcovectl list' failed" "remove with alcovectl list failing: refused" \
+	prerm alcove remove
+out=$(ALCOVE_FORCE_REMOVE=1 prerm alcove remove 2>&1)
+assert_eq 0 $? "... ALCOVE_FORCE_REMOVE=1: removed anyway"
+assert_contains "$out" "alcove: WARNING: 'alcovectl list' failed" "... with a warning"
+rmdir "$W/run"
+assert_eq 0 "$(prerm alcove remove >/dev/null 2>&1; echo $?)" "... no /run/alcove (nothing runs): removed"
+mkdir "$W/run"
+rm "$W/listfail"
+out=$(path=$W/none prerm alcove remove 2>&1)
+assert_eq 0 $? "remove with no alcovectl (a broken install): removed"
+assert_contains "$out" "alcove: WARNING: alcovectl is missing" "... with a warning"
+assert_eq "" "$(calls)" "... nothing stopped"
 assert_eq "0:" "$(prerm alcove upgrade 2>&1; echo "$?:$(calls)")" "upgrade: no alcove stopped"
