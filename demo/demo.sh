@@ -110,13 +110,22 @@ preflight() {
 	# file goes with the demo; a second demo that opened it meanwhile still finds it locked.
 	# Only root writes /run, so nothing can swap the name between the check and the open; the
 	# open is checked again on the fd (a symlink followed would give another file's identity).
-	if [ -L "$LOCK" ] || { [ -e "$LOCK" ] && { [ ! -f "$LOCK" ] || [ "$(stat -c %u "$LOCK")" != 0 ]; }; }; then
-		die "$LOCK is not a regular file of root's (a symlink or someone else's file): not opening it"
-	fi
-	{ exec 9>>"$LOCK"; } 2>/dev/null || die "cannot open the demo's lock file $LOCK"
-	[ "$(stat -L -c %d:%i /proc/$$/fd/9)" = "$(stat -c %d:%i "$LOCK")" ] && [ ! -L "$LOCK" ] ||
-		die "$LOCK changed while it was opened: not using it"
-	flock -n 9 || die "another demo is running ($LOCK)"
+	# The lock is the path's file only if it still is once locked: a demo that ended between
+	# this open and the flock removed the file, and a lock on a deleted file excludes no demo
+	# that opens the name after (it creates and locks a new one). So the name is opened again.
+	local try
+	for try in 1 2 3; do
+		if [ -L "$LOCK" ] || { [ -e "$LOCK" ] && { [ ! -f "$LOCK" ] || [ "$(stat -c %u "$LOCK")" != 0 ]; }; }; then
+			die "$LOCK is not a regular file of root's (a symlink or someone else's file): not opening it"
+		fi
+		{ exec 9>>"$LOCK"; } 2>/dev/null || die "cannot open the demo's lock file $LOCK"
+		[ "$(stat -L -c %d:%i /proc/$$/fd/9)" = "$(stat -c %d:%i "$LOCK")" ] && [ ! -L "$LOCK" ] ||
+			die "$LOCK changed while it was opened: not using it"
+		flock -n 9 || die "another demo is running ($LOCK)"
+		[ "$(stat -L -c %d:%i /proc/$$/fd/9)" = "$(stat -c %d:%i "$LOCK" 2>/dev/null)" ] && break
+		exec 9>&-
+		[ "$try" = 3 ] && die "$LOCK was replaced each time it was locked (another demo starting and ending?): not using it"
+	done
 	made[lock]=1
 	remove_stale_run_dir
 	# Both names checked before either is removed: remove_users deletes both.

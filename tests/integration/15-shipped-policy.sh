@@ -7,7 +7,8 @@
 # - `make demo </dev/null` prints the tour and leaves no user, process, mount or file behind;
 #   on a terminal (tmux) it logs in and cleans up after `exit`, and after an INT or a TERM
 #   while logged in; a refused login and a failing ss each end it with one line; a symlink at
-#   its lock and a home of a demo user that does not exist are refused, neither touched.
+#   its lock and a home of a demo user that does not exist are refused, neither touched; a
+#   lock whose file is gone once locked is not used.
 #   (56-demo-systemd.sh runs it under systemd.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
@@ -66,6 +67,17 @@ assert_fails_with 1 "alcove demo: /home/alcove-demo2 exists and the user alcove-
 	"a home of no user's at the demo's name: the demo refuses, naming it" "$ALCOVE_SRC/demo/demo.sh" </dev/null
 assert_eq mine "$(cat /home/alcove-demo2/file 2>&1)" "... and leaves it with its file"
 rm -rf /home/alcove-demo2
+assert_eq "" "$(demo_leftovers)" "... and leaves nothing of its own"
+# A demo that ends between another's open of the lock and its flock removes the file the other
+# then locks, and a lock on a deleted file excludes no demo started after: the lock is checked
+# again once held, and the name opened again. A flock that removes the lock's file first plays
+# that demo here, at every try.
+setup "a flock that removes the lock's file first" mkdir "$WORK/flock-bin"
+printf '#!/bin/sh\nrm -f /run/alcove-demo.lock\nexec %s "$@"\n' "$(command -v flock)" >"$WORK/flock-bin/flock"
+chmod 755 "$WORK/flock-bin/flock"
+assert_fails_with 1 "alcove demo: /run/alcove-demo.lock was replaced each time it was locked" \
+	"the lock's file removed before each flock: the demo refuses (it held a deleted file's lock)" \
+	env PATH="$WORK/flock-bin:$PATH" "$ALCOVE_SRC/demo/demo.sh" </dev/null
 assert_eq "" "$(demo_leftovers)" "... and leaves nothing of its own"
 
 out=$(ALCOVE_DEMO_PORT=2402 make -s -C "$ALCOVE_SRC" demo </dev/null 2>&1) ||
