@@ -29,6 +29,42 @@ bool log_debug_enabled(void)
 	return log_config.debug;
 }
 
+/* The first error line, when the program asked for it (log.h): one per process, as its log. A
+ * line of stderr's length, cut at this size (the cause is in its first words). */
+static struct {
+	bool on;
+	char line[1024];
+} first_error;
+
+void log_remember_errors(bool on)
+{
+	first_error.on = on;
+	first_error.line[0] = '\0';
+}
+
+const char *log_first_error(void)
+{
+	return first_error.on && first_error.line[0] ? first_error.line : NULL;
+}
+
+/* "prefix: msg", or line alone (prefix NULL), if it is the first; a longer one is cut */
+static void remember_error(const char *prefix, const char *msg)
+{
+	int n;
+
+	if (!first_error.on || first_error.line[0])
+		return;
+	n = snprintf(first_error.line, sizeof(first_error.line), "%s%s%s", prefix ? prefix : "",
+		     prefix ? ": " : "", msg);
+	if (n < 0)
+		first_error.line[0] = '\0';
+}
+
+void log_remember_error_line(const char *line)
+{
+	remember_error(NULL, line);
+}
+
 /*
  * journald's native protocol, written here rather than through sd_journal_send(): loading
  * libsystemd and what it pulls in (libgcrypt, liblzma, libzstd, liblz4, libcap) costs ~0.4 ms
@@ -157,6 +193,8 @@ int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...)
 		log_to_system(prio, err, fields, msg);
 	if (log_config.targets & LOG_TARGET_STDERR)
 		fprintf(stderr, "%s: %s\n", log_config.ident, msg);
+	if (prio <= LOG_ERR)
+		remember_error(log_config.ident, msg);
 
 	errno = saved;
 	return err ? -err : 0;

@@ -37,6 +37,20 @@ enum {
 void log_setup(const char *ident, int targets, bool debug);
 bool log_debug_enabled(void);
 
+/*
+ * The first error (LOG_ERR or worse) the process said, as its stderr line "ident: message": a
+ * tool that must answer with one line why it failed (alcovectl --json's failure object) asks
+ * for it before anything is logged. Off by default, so that the PAM module, whose log is
+ * inside the host's application (sshd, su, maybe threaded), keeps no state but log_config.
+ * log_remember_errors() starts over, with none remembered; log_first_error() is NULL until an
+ * error was said (or when not asked for).
+ */
+void log_remember_errors(bool on);
+const char *log_first_error(void);
+/* A line of the program's that says why it fails without going through log_full() (a usage
+ * message): remembered as an error logged would be, when it is the first. */
+void log_remember_error_line(const char *line);
+
 /* A stream to journald for a child's stderr (what sd_journal_stream_fd() does, without
  * libsystemd); close-on-exec. -errno when there is no journal. */
 int log_journal_stream_fd(const char *ident, int prio);

@@ -18,35 +18,38 @@
 
 /* One line per verb, in the order `alcovectl --help` lists them. */
 static const CtlVerb verbs[] = {
-    {"check-config", cmd_check_config, false, "[FILE]",
+    {"check-config", cmd_check_config, false, CTL_JSON_ALL, "[FILE]",
      "validate the policy: \"FILE: OK\", or every error as FILE:LINE: message"},
-    {"explain", cmd_explain, false, "USER [--service NAME] [--tty TTY] [--rhost HOST]",
+    {"explain", cmd_explain, false, CTL_JSON_ALL,
+     "USER [--service NAME] [--tty TTY] [--rhost HOST]",
      "which rule matches USER's login, the decision, the resolved profile and its origins"},
-    {"enter", cmd_enter, true, "USER [-- CMD...]",
+    {"enter", cmd_enter, true, CTL_JSON_NONE, "USER [-- CMD...]",
      "a session in USER's alcove (built if needed), like a login: a login shell, or CMD"},
 
-    {"list", cmd_list, true, "[--json]",
+    {"list", cmd_list, true, CTL_JSON_ALL, "[--json]",
      "running alcoves: user, name, mode, init pid, sessions, uptime"},
 
-    {"show", cmd_show, true, "USER [--json]",
+    {"show", cmd_show, true, CTL_JSON_ALL, "USER [--json]",
      "USER's alcoves: profile, mode, init pid, namespaces, scope, cgroup usage, sessions"},
 
-    {"stop", cmd_stop, true, "USER", "stop USER's alcoves (every process in them ends)"},
+    {"stop", cmd_stop, true, CTL_JSON_NONE, "USER",
+     "stop USER's alcoves (every process in them ends)"},
 
-    {"reset", cmd_reset, true, "USER [--yes]",
+    {"reset", cmd_reset, true, CTL_JSON_NONE, "USER [--yes]",
      "stop USER's alcoves and delete the persistent layer (asks unless --yes)"},
 
     /* gc */
-    {"gc", cmd_gc, true, "[--dry-run] [--force] [USER]",
+    {"gc", cmd_gc, true, CTL_JSON_ALL, "[--dry-run] [--force] [USER]",
      "remove what crashes left: dead alcoves' state, half-built layers, orphaned scopes"},
 
-    {"image", cmd_image, true,
+    {"image", cmd_image, true, "list inspect",
      "pull [--insecure] SOURCE NAME | list | inspect NAME | rm NAME | prune",
      "OCI images: pull SOURCE (skopeo transports) as NAME, list, inspect, remove, prune layers"},
-    {"layer", cmd_layer, true, "diff USER [--image NAME|/DIR] [--service NAME] [--json]",
+    {"layer", cmd_layer, true, CTL_JSON_ALL,
+     "diff USER [--image NAME|/DIR] [--service NAME] [--json]",
      "what USER's persistent layer changes relative to their image (or another), and hides"},
 
-    {"user-manager", cmd_user_manager, false, "UID|USER",
+    {"user-manager", cmd_user_manager, false, CTL_JSON_NONE, "UID|USER",
      "exit 0 if no rule can contain the user, so systemd --user may run on the host; else 1"},
 
 };
@@ -72,16 +75,36 @@ static void help(FILE *f)
 			verbs[i].needs_root ? " (root)" : "");
 }
 
+/* The line that says why the command line is wrong, "alcovectl[ VERB]: why", on stderr; also
+ * the error --json's failure object gives, when it is the first (log_full() notes the others). */
+static void usage_vline(const CtlVerb *verb, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "alcovectl%s%s: ", verb ? " " : "",
+			 verb ? verb->name : "");
+
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+	log_remember_error_line(line);
+}
+
+static void _printf_(2, 3) usage_line(const CtlVerb *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	usage_vline(verb, fmt, ap);
+	va_end(ap);
+}
+
 int ctl_usage(const CtlContext *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (fmt) {
-		fprintf(stderr, "alcovectl %s: ", ctx->verb->name);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		usage_vline(ctx->verb, fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	fprintf(stderr, "usage: alcovectl %s %s\n  %s\n", ctx->verb->name, ctx->verb->args,
 		ctx->verb->help);
@@ -89,105 +112,82 @@ int ctl_usage(const CtlContext *ctx, const char *fmt, ...)
 }
 
 /*
- * --json promises one JSON object on stdout (man/alcovectl.8), a failure's too: a verb that
- * fails before it has written its document gets {"ok": false, "error": LINE}, LINE being the
- * line it said why in on stderr. So that this holds for every verb alike, whatever path it
- * fails on (a lookup, a helper call, getopt itself), stdout and stderr are streams of ours in
- * --json mode: both pass everything on to fds 1 and 2 at once, and note whether stdout was
- * written and stderr's last line that is not part of a usage message.
+ * getopt_long()'s complaint about argv[optind - 1], said by usage_line() (opterr is 0) so that
+ * --json can give it. optopt is 0 for an unknown or ambiguous long option, else the option's
+ * value: a long option's (given with "--") that lacks or must not have an argument, or a short
+ * one that is unknown or lacks its argument.
  */
-typedef struct JsonWatch {
-	bool on;
-	bool out_written;
-	size_t len;
-	char line[1024];  /* stderr's line being written (cut at this length) */
-	char error[1024]; /* its last whole line */
-} JsonWatch;
-
-static JsonWatch json_watch;
-
-static ssize_t watch_out(void *cookie, const char *buf, size_t n)
+static void option_error(const CtlVerb *verb, char **argv, const struct option *opts,
+			 const char *shorts)
 {
-	json_watch.out_written = json_watch.out_written || n > 0;
-	return write_all(STDOUT_FILENO, buf, n) < 0 ? -1 : (ssize_t)n;
-}
+	const char *arg = argv[optind - 1];
 
-/* ctl_usage()'s "usage: ..." and its indented help line follow the line that says why */
-static void watch_line_end(JsonWatch *w)
-{
-	w->line[w->len] = '\0';
-	if (w->len > 0 && strncmp(w->line, "usage: ", 7) != 0 && w->line[0] != ' ')
-		memcpy(w->error, w->line, w->len + 1);
-	w->len = 0;
-}
-
-static ssize_t watch_err(void *cookie, const char *buf, size_t n)
-{
-	JsonWatch *w = &json_watch;
-
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n')
-			watch_line_end(w);
-		else if (w->len < sizeof(w->line) - 1)
-			w->line[w->len++] = buf[i];
+	if (optopt == 0) {
+		usage_line(verb, "unrecognized option '%.*s'", (int)strcspn(arg, "="), arg);
+		return;
 	}
-	return write_all(STDERR_FILENO, buf, n) < 0 ? -1 : (ssize_t)n;
+	for (; strncmp(arg, "--", 2) == 0 && opts->name; opts++)
+		if (opts->val == optopt) {
+			usage_line(verb, "option '--%s' %s", opts->name,
+				   opts->has_arg == no_argument ? "doesn't allow an argument"
+								: "requires an argument");
+			return;
+		}
+	if (optopt != ':' && optopt < 0x100 && strchr(shorts, optopt))
+		usage_line(verb, "option requires an argument -- '%c'", optopt);
+	else if (optopt < 0x100)
+		usage_line(verb, "invalid option -- '%c'", optopt);
+	else
+		usage_line(verb, "bad option '%s'", arg);
 }
 
-static int json_watch_start(void)
+/* Whether this form of the verb (argv: its own) prints a JSON document with --json. */
+static bool verb_writes_json(const CtlVerb *verb, int argc, char **argv)
 {
-	if (json_watch.on)
-		return 0;
-	static const cookie_io_functions_t out_io = {.write = watch_out};
-	static const cookie_io_functions_t err_io = {.write = watch_err};
-	FILE *out, *err;
+	const char *p = verb->json;
 
-	if (fflush(stdout) != 0 || fflush(stderr) != 0)
-		return negative_errno();
-	out = fopencookie(NULL, "w", out_io);
-	err = fopencookie(NULL, "w", err_io);
-	if (!out || !err) {
-		if (out)
-			fclose(out);
-		return -ENOMEM;
+	if (!p || !*p)
+		return p != NULL; /* CTL_JSON_NONE, CTL_JSON_ALL */
+	if (argc < 2)
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n == strlen(argv[1]) && strncmp(p, argv[1], n) == 0)
+			return true;
+		p += n + (p[n] == ' ');
 	}
-	/* as the streams they stand for: stderr unbuffered, stdout by lines on a terminal */
-	if (setvbuf(err, NULL, _IONBF, 0) != 0 ||
-	    (isatty(STDOUT_FILENO) && setvbuf(out, NULL, _IOLBF, BUFSIZ) != 0)) {
-		fclose(out);
-		fclose(err);
-		return -ENOMEM;
-	}
-	stdout = out;
-	stderr = err;
-	json_watch.on = true;
-	return 0;
+	return false;
 }
 
-/* After a verb that failed (status != 0) in --json mode: its failure as the object, unless
- * it wrote its own. */
-static void json_watch_end(const CtlContext *ctx, int status)
+/*
+ * --json promises one JSON document on stdout (man/alcovectl.8), a failure's too. A verb that
+ * prints one and failed before it began it, or alcovectl's own command line being wrong (no
+ * verb yet: ctx->verb is NULL), gets {"ok": false, "error": LINE}, LINE being the first error
+ * line on stderr: the cause, not what was said while cleaning up after it. A verb that prints
+ * no JSON (enter relays a session's output; reset asks on stdout) is left as --json found it.
+ */
+static void json_failure(const CtlContext *ctx, int argc, char **argv, int status)
 {
+	const char *line = log_first_error();
 	char why[64];
 
-	fflush(stdout);
-	fflush(stderr);
-	if (!json_watch.on || status == CTL_EXIT_OK || json_watch.out_written)
+	if (!ctx->json || status == CTL_EXIT_OK || ctx->json_written ||
+	    (ctx->verb && !verb_writes_json(ctx->verb, argc, argv)))
 		return;
-	if (json_watch.len > 0)
-		watch_line_end(&json_watch); /* a last line without its newline */
-	snprintf(why, sizeof(why), "alcovectl %s failed (exit status %d)", ctx->verb->name, status);
+	if (!line) {
+		snprintf(why, sizeof(why), "alcovectl %s failed (exit status %d)",
+			 ctx->verb ? ctx->verb->name : "", status);
+		line = why;
+	}
 	fputs("{\"ok\": false, \"error\": ", stdout);
-	json_string(stdout, json_watch.error[0] ? json_watch.error : why);
+	json_string(stdout, line);
 	fputs("}\n", stdout);
-	fflush(stdout);
 }
 
 /* A global option, before or after the verb; -1 if opt is none. */
 static int global_option(CtlContext *ctx, int opt, const char *arg)
 {
-	int r;
-
 	switch (opt) {
 	case 'c':
 		ctx->config = arg;
@@ -195,9 +195,6 @@ static int global_option(CtlContext *ctx, int opt, const char *arg)
 		return 0;
 	case OPT_JSON:
 		ctx->json = true;
-		/* given before the verb or among its arguments: from here on */
-		if ((r = json_watch_start()) < 0)
-			log_warning_errno(r, "Failed to watch the --json output: %m");
 		return 0;
 	default:
 		return -1;
@@ -225,8 +222,10 @@ int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts
 			       ctx->verb->help);
 			return CTL_EXIT_OK;
 		}
-		if (opt == '?')
+		if (opt == '?') {
+			option_error(ctx->verb, argv, all, shorts);
 			return ctl_usage(ctx, NULL);
+		}
 		if (global_option(ctx, opt, optarg) == 0)
 			continue;
 		r = on_option ? on_option(userdata, opt, optarg) : ctl_usage(ctx, NULL);
@@ -239,15 +238,11 @@ int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts
 
 static int run_verb(CtlContext *ctx, int argc, char **argv)
 {
-	int r;
-
 	if (ctx->verb->needs_root && geteuid() != 0) {
 		log_error("%s: must be run as root", ctx->verb->name);
-		r = CTL_EXIT_FAILURE;
-	} else
-		r = ctx->verb->run(ctx, argc, argv);
-	json_watch_end(ctx, r);
-	return r;
+		return CTL_EXIT_FAILURE;
+	}
+	return ctx->verb->run(ctx, argc, argv);
 }
 
 static const CtlVerb *find_verb(const char *name)
@@ -258,36 +253,51 @@ static const CtlVerb *find_verb(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* The global options and the verb: -1 to run it (argv[optind] is its name), else the exit
+ * status. */
+static int parse_command_line(CtlContext *ctx, int argc, char **argv)
 {
-	CtlContext ctx = {.config = ALCOVE_DEFAULT_CONFIG};
-	int opt, r;
+	int opt;
 
-	log_setup("alcovectl", LOG_TARGET_STDERR, false);
-	r = std_fds_open();
-	if (r < 0)
-		return log_error_errno(r, "Failed to open /dev/null on fds 0-2: %m"),
-		       CTL_EXIT_FAILURE;
 	/* '+': stop at the verb; what follows is the verb's to parse. */
 	while ((opt = getopt_long(argc, argv, "+c:h", global_options, NULL)) != -1) {
 		if (opt == 'h') {
 			help(stdout);
 			return CTL_EXIT_OK;
 		}
-		if (global_option(&ctx, opt, optarg) < 0) {
+		if (opt == '?')
+			option_error(NULL, argv, global_options, "c:h");
+		if (opt == '?' || global_option(ctx, opt, optarg) < 0) {
 			help(stderr);
 			return CTL_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		help(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	ctx.verb = find_verb(argv[optind]);
-	if (!ctx.verb) {
-		fprintf(stderr, "alcovectl: unknown verb '%s'\n\n", argv[optind]);
-		help(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	return run_verb(&ctx, argc - optind, argv + optind);
+	if (optind >= argc)
+		usage_line(NULL, "no verb given");
+	else if (!(ctx->verb = find_verb(argv[optind])))
+		usage_line(NULL, "unknown verb '%s'", argv[optind]);
+	else
+		return -1;
+	fputc('\n', stderr);
+	help(stderr);
+	return CTL_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	CtlContext ctx = {.config = ALCOVE_DEFAULT_CONFIG};
+	int r;
+
+	log_setup("alcovectl", LOG_TARGET_STDERR, false);
+	log_remember_errors(true); /* for --json's failure object */
+	opterr = 0;		   /* option_error() says what getopt_long() would have */
+	r = std_fds_open();
+	if (r < 0)
+		return log_error_errno(r, "Failed to open /dev/null on fds 0-2: %m"),
+		       CTL_EXIT_FAILURE;
+	r = parse_command_line(&ctx, argc, argv);
+	if (r < 0)
+		r = run_verb(&ctx, argc - optind, argv + optind);
+	json_failure(&ctx, argc - optind, argv + optind, r);
+	return r;
 }

@@ -375,6 +375,7 @@ int cmd_list(CtlContext *ctx, int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "Failed to read %s: %m", ALCOVE_RUN_DIR),
 		       CTL_EXIT_FAILURE;
+	ctx->json_written = ctx->json;
 	if (ctx->json)
 		list_format_json(entries, n, stdout);
 	else

@@ -35,12 +35,13 @@ static void errors_json(FILE *f, const PolicyErrors *errs)
 }
 
 /* Loads ctx->config; on failure prints every error (stderr, or as JSON on stdout). */
-static int load_or_report(const CtlContext *ctx, Policy **ret)
+static int load_or_report(CtlContext *ctx, Policy **ret)
 {
 	PolicyErrors errs = {0};
 	int r = policy_load(ctx->config, ret, &errs);
 
 	if (r < 0 && ctx->json) {
+		ctx->json_written = true;
 		fputs("{\"config\": ", stdout);
 		json_string(stdout, ctx->config);
 		fputs(", \"ok\": false, \"errors\": ", stdout);
@@ -411,8 +412,10 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	for (size_t i = 0; i < p->n_rules; i++)
 		rhost_rules = rhost_rules || p->rules[i].rhost;
 	policy_free(p);
-	if (!sshd_report(sshd_config, ctx->json, ctx->config, rhost_rules))
+	if (!sshd_report(sshd_config, ctx->json, ctx->config, rhost_rules)) {
+		ctx->json_written = ctx->json; /* its failure object */
 		return CTL_EXIT_FAILURE;
+	}
 	if (ctx->json) {
 		fputs("{\"config\": ", stdout);
 		json_string(stdout, ctx->config);
@@ -730,6 +733,7 @@ int cmd_explain(CtlContext *ctx, int argc, char **argv)
 	if (li && d.kind == DECISION_CONTAIN)
 		explain_ranges(p, li, &d);
 	explain_sshd(&a, li, &d, &sc);
+	ctx->json_written = ctx->json;
 	if (ctx->json)
 		explain_json(ctx->config, l, li != NULL, &d, &sc);
 	else

@@ -107,6 +107,7 @@ int cmd_gc(CtlContext *ctx, int argc, char **argv)
 	}
 	report = kv_get(&reply->kv, "report");
 	failed = kv_get(&reply->kv, "failed");
+	ctx->json_written = ctx->json; /* it fails after it when something was not removed */
 	if (ctx->json)
 		print_json(report, kv_get(&reply->kv, "removed"), failed, o.dry_run);
 	else if (report && *report)

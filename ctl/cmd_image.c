@@ -588,6 +588,7 @@ static int cmd_list_images(CtlContext *ctx, int argc, char **argv)
 				 strerror(-r)),
 		       CTL_EXIT_FAILURE;
 	first = 1;
+	ctx->json_written = ctx->json;
 	if (ctx->json)
 		fputs("{\"images\": [", stdout);
 	else
@@ -771,6 +772,7 @@ static int cmd_inspect_image(CtlContext *ctx, int argc, char **argv)
 		return CTL_EXIT_FAILURE;
 	oci_alcoves_using(&img, alcoves, sizeof(alcoves));
 	if (ctx->json) {
+		ctx->json_written = true;
 		inspect_json(argv[first], &img, &s, alcoves);
 		return CTL_EXIT_OK;
 	}

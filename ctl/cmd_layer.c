@@ -267,7 +267,7 @@ static int layer_option(void *userdata, int opt, const char *arg)
 	return 0;
 }
 
-static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerArgs *a)
+static int layer_diff_run(CtlContext *ctx, const char *user, const LayerArgs *a)
 {
 	_cleanup_(storep) OciStore store = OCI_STORE_INIT;
 	_cleanup_(lowers_close) Lowers image = {.n = 0, .store = &store};
@@ -284,6 +284,7 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 		r = open_upper(user, &upperfd);
 	if (r < 0)
 		return CTL_EXIT_FAILURE;
+	ctx->json_written = ctx->json; /* a failed diff ends it with its error */
 	layer_diff_print_begin(&pr);
 	r = layer_diff(upperfd, &(LayerDiffImage){image.fd, image.n},
 		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, &lim,
@@ -298,7 +299,7 @@ static int layer_diff_run(const CtlContext *ctx, const char *user, const LayerAr
 
 /* The layer is named after the passwd entry: a case-insensitive NSS (sssd, LDAP) answers
  * "ALICE" with alice, whose layer is /var/lib/alcove/alice. */
-static int layer_diff_user(const CtlContext *ctx, const char *user, const LayerArgs *a)
+static int layer_diff_user(CtlContext *ctx, const char *user, const LayerArgs *a)
 {
 	NssPasswd pw = {0};
 	int r;

@@ -240,11 +240,12 @@ static void layer_policy_why(const CtlContext *ctx, const char *user, const Show
 }
 
 /* Prints what was loaded; the exit status. */
-static int show_print(const CtlContext *ctx, const char *user, const ShowInfo *infos, size_t n,
+static int show_print(CtlContext *ctx, const char *user, const ShowInfo *infos, size_t n,
 		      const ShowLayer *layer)
 {
 	if (ctx->json) {
 		show_format_json(user, infos, n, layer, stdout);
+		ctx->json_written = true; /* also when the user has nothing to show */
 	} else {
 		show_format_text(infos, n, stdout);
 		show_format_layer_text(layer, stdout);

@@ -3,27 +3,33 @@
 
 /*
  * alcovectl's verbs. Each verb lives in its own ctl/cmd_*.c, is declared below and has one
- * line in the table of ctl/alcovectl.c: {name, function, needs_root, args, help}.
+ * line in the table of ctl/alcovectl.c: {name, function, needs_root, json, args, help}.
  *
  * A verb gets its own argv (argv[0] = the verb's name) and returns the exit status:
  * 0 success, 1 failure (the verb printed why), 2 bad usage. It parses its options with
  * ctl_getopt(), which also accepts the global ones (--config FILE, --json, -h) after the verb,
  * so that `alcovectl explain alice --json` and `alcovectl --json explain alice` are the same.
- * With --json, a verb that fails without having written its JSON gets {"ok": false, "error":
- * its last line on stderr} on stdout from ctl/alcovectl.c: it only says why on stderr.
+ * With --json, a verb that prints a JSON document (CtlVerb.json) sets ctx->json_written once it
+ * has begun it; when it fails before, ctl/alcovectl.c prints {"ok": false, "error": the first
+ * error line (log_first_error())} for it, so the verb only says why on stderr, as in text mode.
  */
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum { CTL_EXIT_OK = 0, CTL_EXIT_FAILURE = 1, CTL_EXIT_USAGE = 2 };
 
 typedef struct CtlVerb CtlVerb;
 
+#define CTL_JSON_ALL ""
+#define CTL_JSON_NONE NULL
+
 typedef struct CtlContext {
 	const char *config;  /* --config FILE, or ALCOVE_DEFAULT_CONFIG */
 	bool config_given;   /* --config was on the command line */
 	bool json;	     /* --json: one JSON object on stdout */
+	bool json_written;   /* the verb has begun its JSON document on stdout */
 	const CtlVerb *verb; /* the verb being run */
 } CtlContext;
 
@@ -33,6 +39,9 @@ struct CtlVerb {
 	const char *name;
 	CtlVerbFn run;
 	bool needs_root;  /* main refuses to run it with euid != 0 */
+	const char *json; /* the forms that print a JSON document with --json: CTL_JSON_ALL,
+			   * CTL_JSON_NONE (--json changes nothing), or its sub-verbs (argv[1])
+			   * that do, space-separated: "list inspect" */
 	const char *args; /* synopsis of the arguments: "USER [--service NAME]" */
 	const char *help; /* one line */
 };

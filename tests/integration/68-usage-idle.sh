@@ -91,6 +91,17 @@ d = json.loads(sys.argv[1])
 assert d == {"ok": False, "error": "alcovectl: No such user '"'alcus-none'"'"}, d' "$out" ||
 	fail "show --json of no such user: '$out'"
 pass "show --json of no such user: {\"ok\": false, \"error\": ...} on stdout"
+# alcovectl's own usage error: the object too, with its line (it printed nothing on stdout)
+out=$(ct_run alcovectl --json nosuchverb 2>/dev/null) && fail "--json nosuchverb: $out"
+python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+assert d == {"ok": False, "error": "alcovectl: unknown verb '"'nosuchverb'"'"}, d' "$out" ||
+	fail "--json nosuchverb: '$out'"
+pass "--json nosuchverb: {\"ok\": false, \"error\": its usage line} on stdout"
+# enter writes no JSON (it relays a session's output): --json adds nothing to stdout, a failure
+# included
+out=$(ct_run alcovectl --json enter alcus-none -- true </dev/null 2>/dev/null)
+assert_eq "1 " "$? $out" "--json enter of no such user: status 1, nothing on stdout"
 ct_sh "cd '$cgdir' && rmdir '$long' .hide \$(seq -f extra-%g 70)" || fail "rmdir in $cgdir"
 
 # The daemon forks only now, with no session open (its trigger written from the host side).
