@@ -28,6 +28,7 @@
 
 typedef struct Parser {
 	SshdSftp *out;
+	SshdEnv *env; /* NULL: not asked for */
 	AlcError *error;
 	bool in_match;
 	/* With a connection: whether the current Match block selects it (sshd_match.h), and
@@ -42,6 +43,7 @@ typedef struct Parser {
 	size_t n_match_subsystems;
 	bool tunnel_seen, match_tunnel_seen;
 	bool dns_seen;
+	bool user_env_seen; /* a global PermitUserEnvironment: the first one wins */
 	bool chroot_seen; /* a global ChrootDirectory: the first one wins */
 	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
 	 * ignore it) and the first global ForceCommand */
@@ -260,6 +262,43 @@ static void on_use_dns(Parser *p, const char *where, char *rest)
 	snprintf(p->out->use_dns_where, sizeof(p->out->use_dns_where), "%s", where);
 }
 
+/* PermitUserEnvironment yes|no|PATTERNS: the first global one, as sshd compares it (strcmp:
+ * "No" is a pattern list). */
+static void on_permit_user_env(Parser *p, const char *where, char *rest)
+{
+	char *w[1];
+
+	if (!p->env || p->in_match || p->user_env_seen || split_words(rest, w, 1) < 1)
+		return;
+	p->user_env_seen = true;
+	snprintf(p->env->permit_user_env, sizeof(p->env->permit_user_env), "%s", w[0]);
+	snprintf(p->env->permit_user_env_where, sizeof(p->env->permit_user_env_where), "%s", where);
+}
+
+/* AcceptEnv PATTERN...: every line's, global or in a Match block. */
+static void on_accept_env(Parser *p, const char *where, char *rest)
+{
+	char *w[MAX_WORDS];
+	size_t n = split_words(rest, w, MAX_WORDS);
+	SshdEnv *env = p->env;
+
+	if (!env)
+		return;
+	if (n == MAX_WORDS)
+		env->accept_env_overflow = true;
+	for (size_t i = 0; i < n; i++) {
+		if (env->n_accept_env >= SSHD_ACCEPT_ENV_MAX ||
+		    strlen(w[i]) >= sizeof(env->accept_env[0])) {
+			env->accept_env_overflow = true;
+			continue;
+		}
+		snprintf(env->accept_env[env->n_accept_env], sizeof(env->accept_env[0]), "%s",
+			 w[i]);
+		snprintf(env->accept_env_where[env->n_accept_env++],
+			 sizeof(env->accept_env_where[0]), "%s", where);
+	}
+}
+
 /* Match all ends a Match block: what follows applies to every connection again. */
 static void on_match(Parser *p, char *rest)
 {
@@ -395,6 +434,10 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 		on_authorized_keys(p, rest);
 	else if (strcasecmp(kw, "AuthorizedPrincipalsFile") == 0)
 		on_principals(p, rest);
+	else if (strcasecmp(kw, "PermitUserEnvironment") == 0)
+		on_permit_user_env(p, where, rest);
+	else if (strcasecmp(kw, "AcceptEnv") == 0)
+		on_accept_env(p, where, rest);
 	return 0;
 }
 
@@ -469,21 +512,48 @@ int sshd_config_sftp(const char *path, SshdSftp *ret, AlcError *e)
 	return sshd_config_sftp_conn(path, NULL, ret, e);
 }
 
-int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, AlcError *e)
+/* One reading of path into s, and into env unless it is NULL. */
+static int parse_config(const char *path, const SshdConn *conn, SshdSftp *s, SshdEnv *env,
+			AlcError *e)
 {
 	_cleanup_free_ Parser *p = calloc(1, sizeof(*p));
-	SshdSftp s = {0};
 	int r;
 
 	if (!p)
 		return alc_error(e, -ENOMEM, SSHD_CONFIG_STAGE, "Failed to read %s: out of memory",
 				 path);
-	*p = (Parser){.out = &s, .error = e, .conn = conn};
+	*p = (Parser){.out = s, .env = env, .error = e, .conn = conn};
 	r = parse_file(p, path, 0);
 	if (r < 0)
 		return r;
 	key_files_finish(p);
+	return 0;
+}
+
+int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, AlcError *e)
+{
+	SshdSftp s = {0};
+	int r = parse_config(path, conn, &s, NULL, e);
+
+	if (r < 0)
+		return r;
 	*ret = s;
+	return 0;
+}
+
+int sshd_config_env(const char *path, SshdEnv *ret, AlcError *e)
+{
+	_cleanup_free_ SshdSftp *s = calloc(1, sizeof(*s));
+	_cleanup_free_ SshdEnv *env = calloc(1, sizeof(*env));
+	int r;
+
+	if (!s || !env)
+		return alc_error(e, -ENOMEM, SSHD_CONFIG_STAGE, "Failed to read %s: out of memory",
+				 path);
+	r = parse_config(path, NULL, s, env, e);
+	if (r < 0)
+		return r;
+	*ret = *env;
 	return 0;
 }
 

@@ -82,6 +82,23 @@ int sshd_config_sftp(const char *path, SshdSftp *ret, AlcError *e);
  * nothing. Only worth its cost when sshd_config_sftp() found internal-sftp in a Match block. */
 int sshd_config_sftp_conn(const char *path, const SshdConn *conn, SshdSftp *ret, AlcError *e);
 
+/* What sshd lets into its session child's environment from outside root's files
+ * (ctl/bash_env.h): the first global PermitUserEnvironment (~/.ssh/environment; sshd refuses
+ * it in a Match block), and the AcceptEnv patterns of every line (the client's variables),
+ * global or in any Match block: which block selects a connection is not decided here. */
+#define SSHD_ACCEPT_ENV_MAX 32
+typedef struct SshdEnv {
+	char permit_user_env[128]; /* its value as sshd compares it: "", sshd's default (no) */
+	char permit_user_env_where[320];
+	char accept_env[SSHD_ACCEPT_ENV_MAX][64];
+	char accept_env_where[SSHD_ACCEPT_ENV_MAX][320];
+	size_t n_accept_env;
+	bool accept_env_overflow; /* more patterns than fit, or a longer one: not kept */
+} SshdEnv;
+
+/* Reads path (and its Includes) as sshd_config_sftp() does, into *ret. */
+int sshd_config_env(const char *path, SshdEnv *ret, AlcError *e);
+
 /* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
  * or "ForceCommand /usr/lib/openssh/sftp-server". */
 const char *sshd_sftp_advice(const SshdSftpFinding *f);

@@ -138,11 +138,16 @@ static bool is_include(char **f, size_t n)
 	       (n >= 3 && (strcasecmp(f[1], "include") == 0 || strcasecmp(f[1], "substack") == 0));
 }
 
-static bool is_alcove_module(const char *module)
+static bool is_module(const char *module, const char *name)
 {
 	const char *base = strrchr(module, '/');
 
-	return strcmp(base ? base + 1 : module, "pam_alcove.so") == 0;
+	return strcmp(base ? base + 1 : module, name) == 0;
+}
+
+static bool is_alcove_module(const char *module)
+{
+	return is_module(module, "pam_alcove.so");
 }
 
 static int add_path(PamdConfigs *c, const char *path)
@@ -214,11 +219,11 @@ void pamd_configs_clear(PamdConfigs *c)
 }
 
 /* add_path() keeps each name once: a name past the bound is -E2BIG, a repeat costs nothing */
-static int add_include(PamdAuth *a, const char *name)
+static int add_include(PamdConfigs *include, const char *name)
 {
-	int r = add_path(&a->include, name);
+	int r = add_path(include, name);
 
-	return r < 0 ? r : a->include.n > PAMD_AUTH_INCLUDES_MAX ? -E2BIG : 0;
+	return r < 0 ? r : include->n > PAMD_AUTH_INCLUDES_MAX ? -E2BIG : 0;
 }
 
 static int auth_line(char *line, void *userdata)
@@ -231,14 +236,14 @@ static int auth_line(char *line, void *userdata)
 	if (n > MAX_FIELDS)
 		return -E2BIG;
 	if (n >= 2 && strcasecmp(f[0], "@include") == 0)
-		return add_include(a, f[1]);
+		return add_include(&a->include, f[1]);
 	if (n < 3)
 		return 0;
 	type = f[0][0] == '-' ? f[0] + 1 : f[0];
 	if (strcasecmp(type, "auth") != 0)
 		return 0;
 	if (is_include(f, n))
-		return add_include(a, f[2]);
+		return add_include(&a->include, f[2]);
 	if (is_alcove_module(f[2]))
 		a->alcove = true;
 	return 0;
@@ -253,4 +258,49 @@ void pamd_auth_clear(PamdAuth *a)
 {
 	pamd_configs_clear(&a->include);
 	*a = (PamdAuth){0};
+}
+
+/* pam_env's user_readenv=N, as it reads its arguments (atoi(), the last one wins). */
+static bool env_user_readenv(char **f, size_t n)
+{
+	bool on = false;
+
+	for (size_t i = 3; i < n; i++)
+		if (strncmp(f[i], "user_readenv=", 13) == 0)
+			on = atoi(f[i] + 13) != 0;
+	return on;
+}
+
+static int env_line(char *line, void *userdata)
+{
+	PamdEnv *e = userdata;
+	char *f[MAX_FIELDS];
+	size_t n = split_fields(line, f, MAX_FIELDS);
+	const char *type;
+
+	if (n > MAX_FIELDS)
+		return -E2BIG;
+	if (n >= 2 && strcasecmp(f[0], "@include") == 0)
+		return add_include(&e->include, f[1]);
+	if (n < 3)
+		return 0;
+	type = f[0][0] == '-' ? f[0] + 1 : f[0];
+	if (strcasecmp(type, "auth") != 0 && strcasecmp(type, "session") != 0)
+		return 0;
+	if (is_include(f, n))
+		return add_include(&e->include, f[2]);
+	if (is_module(f[2], "pam_env.so") && env_user_readenv(f, n))
+		e->user_readenv = true;
+	return 0;
+}
+
+int pamd_env_parse(const char *text, PamdEnv *e)
+{
+	return each_line(text, env_line, e);
+}
+
+void pamd_env_clear(PamdEnv *e)
+{
+	pamd_configs_clear(&e->include);
+	*e = (PamdEnv){0};
 }

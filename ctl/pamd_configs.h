@@ -45,3 +45,17 @@ typedef struct PamdAuth {
 /* Adds what text (NUL-terminated) says to a. -ENOMEM; -E2BIG past PAMD_AUTH_INCLUDES_MAX. */
 int pamd_auth_parse(const char *text, PamdAuth *a);
 void pamd_auth_clear(PamdAuth *a);
+
+/* Whether the stack lets the user set the environment of sshd's session process: a pam_env.so
+ * line of type auth (its setcred) or session with user_readenv= not 0 (the last one on the
+ * line wins, as pam_env reads it: ~/.pam_environment), and the files to read next: "@include
+ * FILE" and the include / substack of auth and session lines. A file taken in for one type
+ * is read for both: a warning too many at most, never one missed. */
+typedef struct PamdEnv {
+	bool user_readenv;
+	PamdConfigs include; /* the file names, in order, each once */
+} PamdEnv;
+
+/* Adds what text (NUL-terminated) says to e. -ENOMEM; -E2BIG past PAMD_AUTH_INCLUDES_MAX. */
+int pamd_env_parse(const char *text, PamdEnv *e);
+void pamd_env_clear(PamdEnv *e);

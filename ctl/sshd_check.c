@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bash_env.h"
 #include "macro.h"
 #include "pamd_configs.h"
 #include "pamd_read.h"
@@ -157,5 +159,125 @@ bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size)
 			 "includes): sshd's session process, which serves the forwards, keeps the "
 			 "user's host groups; add \"auth optional pam_alcove.so\" (pam_alcove(8))",
 			 c->pam_service, PAMD_DIR, c->pam_stack);
+	return true;
+}
+
+/* One file of the stack into e; -errno naming it in c->readenv_file. */
+static int env_read_into(SshdCheck *c, int dfd, const char *name, PamdEnv *e)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = pamd_read(dfd, name, &text);
+
+	snprintf(c->readenv_file, sizeof(c->readenv_file), "%s/%s", PAMD_DIR, name);
+	if (r >= 0 && text)
+		r = pamd_env_parse(text, e);
+	return r;
+}
+
+/* 1 when the service's stack (its file, or "other", and what they include) has pam_env with
+ * user_readenv=1, 0 when not (no stack at all included), -errno. */
+static int pam_readenv(SshdCheck *c, const char *service)
+{
+	_cleanup_close_ int dfd = -EBADF;
+	PamdEnv e = {0};
+	int r;
+
+	snprintf(c->readenv_file, sizeof(c->readenv_file), "%s", PAMD_DIR);
+	dfd = open(PAMD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r = env_read_into(c, dfd, service, &e);
+	if (r == -ENOENT)
+		r = env_read_into(c, dfd, "other", &e);
+	for (size_t i = 0; r >= 0 && !e.user_readenv && i < e.include.n; i++)
+		r = env_read_into(c, dfd, e.include.path[i], &e);
+	r = r == -ENOENT ? 0 : r < 0 ? r : e.user_readenv;
+	pamd_env_clear(&e);
+	return r;
+}
+
+void sshd_check_env_run(SshdCheck *c, const char *service)
+{
+	_cleanup_free_ char *sh = realpath("/bin/sh", NULL);
+	AlcError err = {0};
+
+	if (!sh || !bash_env_is_bash(sh) || !service || !*service || strchr(service, '/'))
+		return;
+	c->env_checked = true;
+	snprintf(c->sh, sizeof(c->sh), "%s", sh);
+	c->env_r = sshd_config_env(c->path ? c->path : SSHD_CONFIG_DEFAULT, &c->env, &err);
+	c->readenv_r = pam_readenv(c, service);
+}
+
+/* "; " and what fmt says, after what buf holds. */
+static void append(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strnlen(buf, size);
+	va_list ap;
+
+	if (n && n + 2 < size)
+		n += (size_t)snprintf(buf + n, size - n, "; ");
+	va_start(ap, fmt);
+	if (n < size)
+		vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Each setting that lets the tenant's environment in, with what to do, into buf ("" none). */
+static void env_routes(const SshdCheck *c, char *buf, size_t size)
+{
+	const char *accept[SSHD_ACCEPT_ENV_MAX];
+	const SshdEnv *env = &c->env;
+	BashEnvInput in = {.sh = c->sh,
+			   .user_readenv = c->readenv_r > 0,
+			   .permit_user_env = c->env_r < 0 ? NULL : env->permit_user_env,
+			   .accept_env = accept,
+			   .n_accept_env = c->env_r < 0 ? 0 : env->n_accept_env};
+	BashEnvRoutes rt;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < in.n_accept_env; i++)
+		accept[i] = env->accept_env[i];
+	bash_env_routes(&in, &rt);
+	if (rt.user_readenv)
+		append(buf, size, "pam_env.so user_readenv=1 in %s (~/.pam_environment: drop it)",
+		       c->readenv_file);
+	else if (c->readenv_r < 0)
+		append(buf, size,
+		       "%s: %s (alcove cannot tell whether pam_env reads "
+		       "~/.pam_environment)",
+		       c->readenv_file, strerror(-c->readenv_r));
+	if (rt.permit_name)
+		append(buf, size, "%s: PermitUserEnvironment %s (~/.ssh/environment: set it to no)",
+		       env->permit_user_env_where, env->permit_user_env);
+	if (rt.accept)
+		append(buf, size,
+		       "%s: AcceptEnv %s (the client's %s: name only what you need, "
+		       "such as LANG LC_*)",
+		       env->accept_env_where[rt.accept_index], env->accept_env[rt.accept_index],
+		       rt.accept_name);
+	else if (c->env_r >= 0 && env->accept_env_overflow)
+		append(buf, size,
+		       "AcceptEnv patterns past the first %d, or longer than %zu "
+		       "characters, not checked",
+		       SSHD_ACCEPT_ENV_MAX, sizeof(env->accept_env[0]) - 1);
+}
+
+bool sshd_check_env(const SshdCheck *c, char *buf, size_t size)
+{
+	char routes[768];
+
+	if (!c->env_checked)
+		return false;
+	env_routes(c, routes, sizeof(routes));
+	if (!routes[0])
+		return false;
+	snprintf(buf, size,
+		 "/bin/sh is bash (%s), which runs code from variables (" BASH_ENV_NAMES "), and "
+		 "sshd runs it on the host, outside the alcove, for ~/.ssh/rc, /etc/ssh/sshrc and "
+		 "X11's xauth, with an environment the tenant sets through: %s; or point /bin/sh "
+		 "at dash",
+		 c->sh, routes);
 	return true;
 }

@@ -37,6 +37,13 @@ typedef struct SshdCheck {
 	const char *pam_service;
 	const char *pam_stack; /* the file the stack starts from: the service's, or "other" */
 	char pam_file[128];
+	/* what lets the tenant's environment reach a bash /bin/sh (sshd_check_env_run) */
+	bool env_checked;
+	char sh[256]; /* /bin/sh resolved */
+	int env_r;    /* < 0: sshd_config could not be read (sshd_check_refusal() says it) */
+	SshdEnv env;
+	int readenv_r; /* 1: pam_env user_readenv=1 in readenv_file, 0: none, -errno reading it */
+	char readenv_file[128];
 } SshdCheck;
 
 void sshd_check_run(const char *path, SshdCheck *ret);
@@ -69,3 +76,12 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);
 /* The warning for a PAM service whose auth stack does not name pam_alcove.so, or could not be
  * read, into buf; false when there is none. */
 bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size);
+
+/* When /bin/sh is bash (ctl/bash_env.h): sshd_config's PermitUserEnvironment and AcceptEnv,
+ * and whether the PAM service's stack has pam_env with user_readenv=1, into c. Nothing is read
+ * when /bin/sh is not bash (or cannot be resolved). */
+void sshd_check_env_run(SshdCheck *c, const char *service);
+
+/* The warning for a bash /bin/sh that sshd runs on the host with an environment the tenant
+ * sets, naming each setting that lets them, into buf; false when there is none. */
+bool sshd_check_env(const SshdCheck *c, char *buf, size_t size);

@@ -146,6 +146,24 @@ assert_contains "$out" "authorized_keys2:2 forces internal-sftp" \
 	"a Match block's key files are read too (alcove cannot tell which block selects a login)"
 rm -rf "$ah/.ssh"
 
+# --- sshd runs ~/.ssh/rc through the host's /bin/sh with the login's environment: where that is
+# bash, a setting that lets the tenant set it runs their code on the host (SECURITY.md) ---
+printf 'AcceptEnv LANG LC_* BASH_FUNC_*\n' >"$sshdc/env"
+if [ "$(basename "$(readlink -f /bin/sh)")" = dash ]; then
+	err=$("$CTL" check-config --sshd-config "$sshdc/env" "$ALCOVE_SRC/config/alcove.conf" 2>&1)
+	assert_not_contains "$err" "/bin/sh is bash" "dash reads no code from the environment: no warning"
+fi
+# bash as /bin/sh in a private mount namespace: /bin/sh's directory a tmpfs of links to its files
+mkdir "$sshdc/bin" || setup_fail "mkdir $sshdc/bin"
+err=$(unshare -m --propagation private bash -c '
+	bindir=$(cd -P /bin && pwd) real=$1 && mount --bind "$bindir" "$real" &&
+	mount -t tmpfs tmpfs "$bindir" && for f in "$real"/*; do "$real/ln" -s "$f" "$bindir/"; done &&
+	"$real/ln" -sf "$real/bash" "$bindir/sh" && "$2" check-config --sshd-config "$3" "$4"' \
+	_ "$sshdc/bin" "$CTL" "$sshdc/env" "$ALCOVE_SRC/config/alcove.conf" 2>&1)
+assert_contains "$err" "warning: /bin/sh is bash (" "a bash /bin/sh: check-config warns"
+assert_contains "$err" "$sshdc/env:1: AcceptEnv BASH_FUNC_* (the client's BASH_FUNC_x%%" \
+	"and names the AcceptEnv pattern that lets the client's functions in"
+
 # --- user-manager reads the pam_alcove.so lines libpam reads: the vendor directory's too ---
 # (a private mount ns: a tmpfs over /usr/lib/pam.d with one service only it has, whose line
 # names a policy that contains alca3; the --config policy contains nobody)

@@ -193,6 +193,42 @@ static void test_auth_includes_bounded(void **state)
 	pamd_auth_clear(&a);
 }
 
+/* pam_env with user_readenv= not 0 in an auth or session line (the last one on the line wins),
+ * and the files auth and session lines include */
+static void test_env(void **state)
+{
+	PamdEnv e = {0};
+
+	assert_int_equal(
+	    pamd_env_parse("session required pam_env.so # user_readenv=1\n"
+			   "account include common-account\n"
+			   "password required pam_env.so user_readenv=1\n"
+			   "session required pam_env.so user_readenv=1 user_readenv=0\n"
+			   "@include common-auth\n"
+			   "session include common-session\n",
+			   &e),
+	    0);
+	assert_false(e.user_readenv);
+	assert_int_equal(e.include.n, 2);
+	assert_string_equal(e.include.path[0], "common-auth");
+	assert_string_equal(e.include.path[1], "common-session");
+	pamd_env_clear(&e);
+	/* Debian's /etc/pam.d/sshd */
+	assert_int_equal(pamd_env_parse("session    required     pam_env.so # [1]\n"
+					"session    required     pam_env.so user_readenv=1 "
+					"envfile=/etc/default/locale\n",
+					&e),
+			 0);
+	assert_true(e.user_readenv);
+	pamd_env_clear(&e);
+	assert_int_equal(pamd_env_parse("-auth [default=ignore] /lib/security/pam_env.so "
+					"user_readenv=1\n",
+					&e),
+			 0);
+	assert_true(e.user_readenv);
+	pamd_env_clear(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +241,7 @@ int main(void)
 	    cmocka_unit_test(test_none),
 	    cmocka_unit_test(test_auth),
 	    cmocka_unit_test(test_auth_includes_bounded),
+	    cmocka_unit_test(test_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -394,6 +394,31 @@ static void test_use_dns(void **state)
 	assert_false(read_ok("u2").use_dns);
 }
 
+/* PermitUserEnvironment (the first global one, as written) and every AcceptEnv pattern, with
+ * its line: what ctl/bash_env.c decides on. */
+static void test_env(void **state)
+{
+	SshdEnv *env = calloc(1, sizeof(*env));
+	AlcError e = {0};
+
+	assert_non_null(env);
+	put("e0", "AcceptEnv LANG LC_*\n");
+	assert_int_equal(sshd_config_env(path_of("e0"), env, &e), 0);
+	assert_string_equal(env->permit_user_env, "");
+	assert_int_equal(env->n_accept_env, 2);
+	assert_string_equal(env->accept_env[1], "LC_*");
+	put("e1", "permituserenvironment=yes\nPermitUserEnvironment no\nAcceptEnv LANG\n"
+		  "Match User bob\n\tAcceptEnv \"BASH_FUNC_*\"\n\tPermitUserEnvironment no\n");
+	assert_int_equal(sshd_config_env(path_of("e1"), env, &e), 0);
+	assert_string_equal(env->permit_user_env, "yes");
+	assert_non_null(strstr(env->permit_user_env_where, "/e1:1"));
+	assert_int_equal(env->n_accept_env, 2);
+	assert_string_equal(env->accept_env[1], "BASH_FUNC_*");
+	assert_non_null(strstr(env->accept_env_where[1], "/e1:5"));
+	assert_false(env->accept_env_overflow);
+	free(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_exe_is_sshd),
 	    cmocka_unit_test(test_permit_tunnel),
 	    cmocka_unit_test(test_use_dns),
+	    cmocka_unit_test(test_env),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
