@@ -323,7 +323,9 @@ assert_not_contains "$marks" "$host_ns" \
 # ... nor one from the alcove's own tree (executable) in root mode, named through
 # /proc/PID/root of an alcove process: U's host processes (sshd's child in the lobby, the sh
 # it runs) reached it while U owned the alcove's user namespace (every capability over it);
-# its owner is now S, an id no process holds (reproduced before: the host's sh loaded it)
+# its owner is now S, an id no process holds (reproduced before: the host's sh loaded it).
+# Named through a tenant process that is dumpable and U's own (the login's sleep), not only
+# through init (not dumpable): the namespace's owner is what refuses it.
 "$ALCOVECTL" --config "$conf" stop alctt1 >/dev/null 2>&1
 rootconf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	mode = \"root\"; on_last_logout = \"keep\"; };
@@ -334,7 +336,9 @@ ssh_bg alctt1 -- sleep 600
 on_exit "kill $SSH_BG_PID"
 state=/run/alcove/$(id -u alctt1)/state
 wait_until 100 grep -q "^pid=" "$state" || fail "the root-mode alcove of alctt1 is not running"
-pid=$(sed -n 's/^pid=//p' "$state")
+wait_until 100 pgrep -u alctt1 -x sleep || fail "no sleep of alctt1's in its alcove"
+pid=$(pgrep -u alctt1 -x sleep | head -1)
+assert_eq 1 "$(awk '/^NSpid:/ {print ($3 != "")}' "/proc/$pid/status")" "the sleep is the alcove's (a pid in its namespace too)"
 assert_eq in "$(ssh_to alctt1 -- 'cp ~/libmine.so /opt/libmine.so && chmod 755 /opt/libmine.so && echo in' 2>&1)" \
 	"root mode: the library copied into the alcove's own tree"
 [ -e "/proc/$pid/root/opt/libmine.so" ] || fail "no /proc/$pid/root/opt/libmine.so to name"
