@@ -52,12 +52,13 @@ cleanup() {
 	[ -n "${made[pam]:-}" ] && rm -f "$PAM_FILE"
 	[ -n "${made[dir]:-}" ] && rm -rf "${made[dir]}"
 	# Directories the helper or sshd made because this machine had none: only if still empty.
-	# /run/alcove holds, once the alcove is gone, the helper's empty anchor file "shell" and
-	# directory "lobby" (the lobby's mount points); anything else there is not the demo's.
+	# /run/alcove holds, once the alcove is gone, the helper's empty anchor files "shell" and
+	# "xauth" and directory "lobby" (the lobby's mount points); anything else there is not the
+	# demo's.
 	for p in ${made[rmdirs]:-}; do
-		[ "$p" = /run/alcove ] && [ ! -s "$p/shell" ] &&
-			! find "$p" -mindepth 1 -maxdepth 1 ! -name shell ! -name lobby | grep -q . &&
-			rm -f "$p/shell"
+		[ "$p" = /run/alcove ] && [ ! -s "$p/shell" ] && [ ! -s "$p/xauth" ] &&
+			! find "$p" -mindepth 1 -maxdepth 1 ! -name shell ! -name xauth ! -name lobby |
+			grep -q . && rm -f "$p/shell" "$p/xauth"
 		[ -d "$p" ] && find "$p" -depth -type d -empty -delete 2>/dev/null
 	done
 	[ -n "${made[lock]:-}" ] && rm -f "$LOCK"

@@ -89,10 +89,28 @@ static int marker_dir_ensure(int dir)
 	return check_root_owned(fd, S_IFDIR);
 }
 
-static int shell_anchor_ensure(void)
+/* An anchor in /run/alcove: an empty root-owned file a lobby binds a real program onto
+ * (LOBBY_SHELL_ANCHOR, LOBBY_XAUTH_ANCHOR). Made O_EXCL, or checked when it is there. */
+static int anchor_file_ensure(int dir, const char *name)
+{
+	_cleanup_close_ int file =
+	    openat_strict(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+
+	if (file >= 0)
+		/* umask may have narrowed it; 0755 so any login's exec of the bind works. */
+		return RET_NERRNO(fchmod(file, 0755));
+	if (file != -EEXIST)
+		return file;
+	file = openat_strict(dir, name, O_PATH | O_NOFOLLOW);
+	if (file < 0)
+		return file;
+	return check_root_owned(file, S_IFREG);
+}
+
+static int anchors_ensure(void)
 {
 	_cleanup_close_ int run = open("/run", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_close_ int dir = -1, file = -1;
+	_cleanup_close_ int dir = -1;
 	int r;
 
 	if (run < 0)
@@ -108,16 +126,10 @@ static int shell_anchor_ensure(void)
 	r = marker_dir_ensure(dir);
 	if (r < 0)
 		return r;
-	file = openat_strict(dir, "shell", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
-	if (file >= 0)
-		/* umask may have narrowed it; 0755 so any login's exec of the bind works. */
-		return RET_NERRNO(fchmod(file, 0755));
-	if (file != -EEXIST)
-		return file;
-	file = openat_strict(dir, "shell", O_PATH | O_NOFOLLOW);
-	if (file < 0)
-		return file;
-	return check_root_owned(file, S_IFREG);
+	r = anchor_file_ensure(dir, "shell");
+	if (r < 0)
+		return r;
+	return anchor_file_ensure(dir, "xauth");
 }
 
 /* The alcove's /tmp and devpts, as detached mounts, taken from inside the alcove's
@@ -205,6 +217,7 @@ static int attach(int tree, const char *target, unsigned flags)
 typedef struct LobbyJob {
 	const LobbySpec *spec;
 	int enter;	 /* detached read-only clone of alcove-enter, made in the host ns */
+	int enter_xauth; /* another, for xauth (a detached mount is attached once) */
 	AlcError *error; /* the caller's: what failed, when a message can say more than the errno */
 	int result;	 /* the lobby ns fd (in the shared fd table) or -errno */
 	int netns;	 /* the alcove's network ns fd (in the shared fd table), or -1 */
@@ -225,26 +238,20 @@ static int lobby_job_error(const LobbyJob *job, int r, const char *fmt, ...)
 }
 
 /*
- * The shell is resolved once, here in the lobby, through root's directories only
- * (shell_path.c), and everything after works on that one fd: the real shell is cloned from it
- * onto the anchor, and alcove-enter covers the very inode it names. A second lookup of the path
- * could meet something else (a user-writable directory swapped for a symlink to /bin/sh).
- * Order matters: the real shell is cloned before alcove-enter covers it.
+ * A real program covered with alcove-enter, its real file kept on an anchor. file is the
+ * program, resolved once through root's directories only (shell_path.c), and everything works
+ * on that one fd: the real file is cloned from it onto the anchor (run/alcove/...), and
+ * alcove-enter (the detached clone enter) covers the very inode it names. A second lookup of
+ * the path could meet something else (a user-writable directory swapped for a symlink to
+ * /bin/sh). Order matters: the real file is cloned before alcove-enter covers it.
  */
-static int lobby_bind_shell(const LobbyJob *job)
+static int lobby_bind_over(int file, const char *anchor_path, int enter)
 {
-	_cleanup_close_ int shell = -1, real = -1, anchor = -1, root = -1;
+	_cleanup_close_ int real = -1, anchor = -1, root = -1;
 	struct stat st;
-	AlcError why = {0};
 	int r;
 
-	r = shell_open_trusted(job->spec->shell, &shell, &why);
-	if (r < 0)
-		return lobby_job_error(job, r, "login shell '%s': %s%s", job->spec->shell, why.msg,
-				       r == -EPERM ? " (a user who can replace the shell must "
-						     "not have root in the lobby run it)"
-						   : "");
-	real = mnt_open_tree(shell, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
+	real = mnt_open_tree(file, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
 	if (real < 0)
 		return real;
 	if (fstat(real, &st) < 0)
@@ -257,7 +264,7 @@ static int lobby_bind_shell(const LobbyJob *job)
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return negative_errno();
-	anchor = openat_strict(root, "run/alcove/shell", O_PATH | O_NOFOLLOW);
+	anchor = openat_strict(root, anchor_path, O_PATH | O_NOFOLLOW);
 	if (anchor < 0)
 		return anchor;
 	r = check_root_owned(anchor, S_IFREG);
@@ -267,8 +274,48 @@ static int lobby_bind_shell(const LobbyJob *job)
 	    move_mount(real, "", anchor, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 	if (r < 0)
 		return r;
-	return RET_NERRNO(move_mount(job->enter, "", shell, "",
-				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	return RET_NERRNO(
+	    move_mount(enter, "", file, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
+/* U's login shell: alcove-enter takes the login into the alcove; the real shell is for any
+ * other caller (root code of the login). */
+static int lobby_bind_shell(const LobbyJob *job)
+{
+	_cleanup_close_ int shell = -1;
+	AlcError why = {0};
+	int r;
+
+	r = shell_open_trusted(job->spec->shell, &shell, &why);
+	if (r < 0)
+		return lobby_job_error(job, r, "login shell '%s': %s%s", job->spec->shell, why.msg,
+				       r == -EPERM ? " (a user who can replace the shell must "
+						     "not have root in the lobby run it)"
+						   : "");
+	return lobby_bind_over(shell, "run/alcove/shell", job->enter);
+}
+
+/*
+ * sshd's X11 forwarding runs xauth (its XAuthLocation, by default LOBBY_XAUTH_PATH) through
+ * popen() in its session child: here in the lobby, as U, on the host, outside the alcove's
+ * cgroup and pid namespace. xauth reads all of ~/.Xauthority first, and the tenant writes that
+ * from inside: a symlink to /dev/zero grew one xauth per login without end, a FIFO held it
+ * (and with it the lobby and the ended alcove's tmpfs) for good. alcove-enter covers it and
+ * runs the real one, kept on LOBBY_XAUTH_ANCHOR, under limits and an alarm. No xauth on the
+ * host: nothing to cover (sshd then refuses X11 forwarding itself).
+ */
+static int lobby_bind_xauth(const LobbyJob *job)
+{
+	_cleanup_close_ int xauth = -1;
+	AlcError why = {0};
+	int r;
+
+	r = shell_open_trusted(LOBBY_XAUTH_PATH, &xauth, &why);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return lobby_job_error(job, r, "X11's xauth '%s': %s", LOBBY_XAUTH_PATH, why.msg);
+	return lobby_bind_over(xauth, "run/alcove/xauth", job->enter_xauth);
 }
 
 /*
@@ -724,6 +771,9 @@ static int lobby_make(LobbyJob *job)
 	r = lobby_bind_shell(job);
 	if (r < 0)
 		return r;
+	r = lobby_bind_xauth(job);
+	if (r < 0)
+		return r;
 	r = lobby_hide(job, home);
 	if (r < 0)
 		return r;
@@ -857,7 +907,7 @@ static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns
 
 static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 {
-	_cleanup_close_ int lobby = -1, enter = -1, netns = -1, utsns = -1;
+	_cleanup_close_ int lobby = -1, enter = -1, enter_xauth = -1, netns = -1, utsns = -1;
 	_Alignas(16) char stack[64 * 1024];
 	LobbyJob job = {.spec = spec,
 			.error = e,
@@ -871,13 +921,17 @@ static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 	if (!spec || spec->init_pidfd < 0 || !spec->name || !spec->shell || spec->shell[0] != '/' ||
 	    spec->enter_dirfd < 0 || !spec->enter_name || strchr(spec->enter_name, '/'))
 		return -EINVAL;
-	r = shell_anchor_ensure();
+	r = anchors_ensure();
 	if (r < 0)
 		return r;
 	enter = enter_clone(spec);
 	if (enter < 0)
 		return lobby_job_error(&job, enter, "%s: %m", spec->enter_name);
+	enter_xauth = enter_clone(spec);
+	if (enter_xauth < 0)
+		return lobby_job_error(&job, enter_xauth, "%s: %m", spec->enter_name);
 	job.enter = enter;
+	job.enter_xauth = enter_xauth;
 
 	pid = clone(lobby_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &job);

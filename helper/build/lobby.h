@@ -7,6 +7,9 @@
  * (DESIGN §2, §11):
  *   - U's login shell path        -> read-only bind of alcove-enter
  *   - /run/alcove/shell           -> bind of the real login shell (for callers that are not U)
+ *   - LOBBY_XAUTH_PATH            -> read-only bind of alcove-enter, which runs the real
+ *                                    xauth, bound on /run/alcove/xauth, under limits (sshd's
+ *                                    X11 forwarding runs it in the lobby), if the host has one
  *   - /dev/pts                    -> stays the host's (sshd's pty is a host terminal, in
  *                                    utmp as on any login); the alcove's devpts is attached
  *                                    under the marker, where alcove-enter relays through it
@@ -33,6 +36,9 @@
 #include "policy.h"
 
 #define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
+#define LOBBY_XAUTH_ANCHOR ALCOVE_RUN_DIR "/xauth"
+/* sshd's default XAuthLocation (Debian's too). Another one in sshd_config is not covered. */
+#define LOBBY_XAUTH_PATH "/usr/bin/xauth"
 
 typedef struct LobbySpec {
 	int init_pidfd;		/* pidfd of the alcove's init: its mount ns holds /tmp and devpts */
@@ -54,8 +60,9 @@ typedef struct LobbySpec {
 
 /*
  * Runs in alcove-helper: root, host mount ns, single-threaded. The work happens in a short-lived
- * child so the helper itself never changes namespace. Creates /run/alcove/shell (an empty file)
- * and /run/alcove/lobby (an empty directory) on the host if missing.
+ * child so the helper itself never changes namespace. Creates /run/alcove/shell and
+ * /run/alcove/xauth (empty files) and /run/alcove/lobby (an empty directory) on the host if
+ * missing.
  *
  * U's shell path is resolved once, in the lobby, through directories root owns and nobody else
  * may write, to a root-owned regular file writable by root only (shell_path.h); anything else
