@@ -236,6 +236,50 @@ assert_eq client "$(inside alcch2 /tmp/r2.sock)" \
 	"host: -R to a socket in /tmp listens in the alcove's /tmp (reaches the client's side)"
 svc_refused alcch2
 
+# ---- X11's xauth: sshd runs it in the lobby, as the user, on the host (outside the alcove's
+# cgroup and pid ns), on the ~/.Xauthority the tenant writes from inside. alcove-enter, bound
+# over it, runs it with 64 MiB of address space, 5 s of CPU and a 10 s alarm. Before, a symlink
+# to /dev/zero grew xauth without end, and a FIFO held it (and the lobby) for good.
+xauth_live() { # user: its xauth processes, zombies not counted
+	local p
+	for p in $(pgrep -u "$1" -x xauth); do
+		[ "$(awk '$1 == "State:" {print $2}' "/proc/$p/status" 2>/dev/null)" = Z ] || echo "$p"
+	done
+}
+ssh_to alcch1 -- 'rm -f ~/.Xauthority && ln -s /dev/zero ~/.Xauthority' &&
+	ssh_to alcch2 -- 'rm -f ~/.Xauthority && mkfifo ~/.Xauthority' || fail "a bad ~/.Xauthority"
+mapfile -t xopts < <(_ssh_common_opts)
+for u in alcch1 alcch2; do
+	DISPLAY=:77 timeout 20 ssh "${xopts[@]}" -X -p "$SSHD_PORT" -l $u 127.0.0.1 'echo IN' \
+		>"$WORK/xauth-$u.out" 2>&1 </dev/null &
+	eval "xpid_$u=$!"
+done
+peak=0
+for ((n = 0; n < 150; n++)); do # 15 s
+	for p in $(xauth_live alcch1); do
+		v=$(awk '$1 == "VmPeak:" {print $2}' "/proc/$p/status" 2>/dev/null)
+		((${v:-0} > peak)) && peak=$v
+		((${v:-0} > 65536)) && kill -9 "$p" # past the bound: not to eat the host's memory
+	done
+	! kill -0 "$xpid_alcch1" "$xpid_alcch2" 2>/dev/null &&
+		[ -z "$(xauth_live alcch1)$(xauth_live alcch2)" ] && break
+	sleep 0.1
+done
+bad=
+((peak <= 65536)) || bad+="xauth on ~/.Xauthority -> /dev/zero reached VmPeak $peak kB; "
+for u in alcch1 alcch2; do
+	left=$(xauth_live $u)
+	[ -z "$left" ] || bad+="xauth of $u still runs after 15 s ($left); "
+	[ -n "$left" ] && kill -9 $left # nor hold the lobby
+done
+[ -z "$bad" ] || fail "$bad"
+pass "xauth on ~/.Xauthority -> /dev/zero, and on a FIFO, is gone within 15 s (VmPeak seen: $peak kB)"
+wait "$xpid_alcch1"
+[ $? != 124 ] || fail "the ssh -X login of alcch1 (-> /dev/zero) did not end: $(cat "$WORK/xauth-alcch1.out")"
+wait "$xpid_alcch2"
+[ $? != 124 ] || fail "the ssh -X login of alcch2 (FIFO) did not end: $(cat "$WORK/xauth-alcch2.out")"
+pass "... and both ssh -X logins end"
+
 # ---- groups: sshd's session process (which serves every channel) has the alcove's groups,
 # set by pam_alcove's setcred after sshd's initgroups, not U's host groups. A socket in a host
 # directory (not masked in the lobby) that only alcchsvc may enter: alcch2's profile passes
