@@ -226,20 +226,35 @@ static int add_include(PamdConfigs *include, const char *name)
 	return r < 0 ? r : include->n > PAMD_AUTH_INCLUDES_MAX ? -E2BIG : 0;
 }
 
-static int auth_line(char *line, void *userdata)
+/* A line of a stack whose includes are followed: -E2BIG; 0 when it is done with (an
+ * "@include" added to include, or too short for a module line); else 1, with its fields in f
+ * (*ret_n of them) and *ret_type its type without the leading '-' (a module PAM may skip). */
+static int stack_line(char *line, char **f, size_t *ret_n, PamdConfigs *include,
+		      const char **ret_type)
 {
-	PamdAuth *a = userdata;
-	char *f[MAX_FIELDS];
 	size_t n = split_fields(line, f, MAX_FIELDS);
-	const char *type;
 
 	if (n > MAX_FIELDS)
 		return -E2BIG;
 	if (n >= 2 && strcasecmp(f[0], "@include") == 0)
-		return add_include(&a->include, f[1]);
+		return add_include(include, f[1]);
 	if (n < 3)
 		return 0;
-	type = f[0][0] == '-' ? f[0] + 1 : f[0];
+	*ret_n = n;
+	*ret_type = f[0][0] == '-' ? f[0] + 1 : f[0];
+	return 1;
+}
+
+static int auth_line(char *line, void *userdata)
+{
+	PamdAuth *a = userdata;
+	char *f[MAX_FIELDS];
+	const char *type;
+	size_t n;
+	int r = stack_line(line, f, &n, &a->include, &type);
+
+	if (r <= 0)
+		return r;
 	if (strcasecmp(type, "auth") != 0)
 		return 0;
 	if (is_include(f, n))
@@ -275,16 +290,12 @@ static int env_line(char *line, void *userdata)
 {
 	PamdEnv *e = userdata;
 	char *f[MAX_FIELDS];
-	size_t n = split_fields(line, f, MAX_FIELDS);
 	const char *type;
+	size_t n;
+	int r = stack_line(line, f, &n, &e->include, &type);
 
-	if (n > MAX_FIELDS)
-		return -E2BIG;
-	if (n >= 2 && strcasecmp(f[0], "@include") == 0)
-		return add_include(&e->include, f[1]);
-	if (n < 3)
-		return 0;
-	type = f[0][0] == '-' ? f[0] + 1 : f[0];
+	if (r <= 0)
+		return r;
 	if (strcasecmp(type, "auth") != 0 && strcasecmp(type, "session") != 0)
 		return 0;
 	if (is_include(f, n))
