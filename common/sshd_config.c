@@ -43,6 +43,7 @@ typedef struct Parser {
 	size_t n_match_subsystems;
 	bool tunnel_seen, match_tunnel_seen;
 	bool dns_seen;
+	bool x11_seen, xauth_seen; /* a global X11Forwarding, XAuthLocation: the first wins */
 	bool user_env_seen; /* a global PermitUserEnvironment: the first one wins */
 	bool chroot_seen; /* a global ChrootDirectory: the first one wins */
 	/* sshd keeps the first global `Subsystem NAME` (9.2 refuses a second one; newer ones
@@ -262,6 +263,38 @@ static void on_use_dns(Parser *p, const char *where, char *rest)
 	snprintf(p->out->use_dns_where, sizeof(p->out->use_dns_where), "%s", where);
 }
 
+/* X11Forwarding yes|no (sshd's flags compare case-insensitively): the first global one, and
+ * whether any Match block says yes (which block selects a connection is not decided here). */
+static void on_x11_forwarding(Parser *p, char *rest)
+{
+	char *w[1];
+	bool yes;
+
+	if (split_words(rest, w, 1) < 1)
+		return;
+	yes = strcasecmp(w[0], "yes") == 0;
+	if (p->in_match) {
+		p->out->x11_match = p->out->x11_match || yes;
+		return;
+	}
+	if (p->x11_seen)
+		return;
+	p->x11_seen = true;
+	p->out->x11_forwarding = yes;
+}
+
+/* XAuthLocation PATH: the first global one (sshd refuses it in a Match block). */
+static void on_xauth_location(Parser *p, const char *where, char *rest)
+{
+	char *w[1];
+
+	if (p->in_match || p->xauth_seen || split_words(rest, w, 1) < 1)
+		return;
+	p->xauth_seen = true;
+	snprintf(p->out->xauth_location, sizeof(p->out->xauth_location), "%s", w[0]);
+	snprintf(p->out->xauth_where, sizeof(p->out->xauth_where), "%s", where);
+}
+
 /* PermitUserEnvironment yes|no|PATTERNS: the first global one, as sshd compares it (strcmp:
  * "No" is a pattern list). */
 static void on_permit_user_env(Parser *p, const char *where, char *rest)
@@ -430,6 +463,10 @@ static int parse_line(Parser *p, const char *path, unsigned lineno, char *line, 
 		on_permit_tunnel(p, where, rest);
 	else if (strcasecmp(kw, "UseDNS") == 0)
 		on_use_dns(p, where, rest);
+	else if (strcasecmp(kw, "X11Forwarding") == 0)
+		on_x11_forwarding(p, rest);
+	else if (strcasecmp(kw, "XAuthLocation") == 0)
+		on_xauth_location(p, where, rest);
 	else if (strcasecmp(kw, "AuthorizedKeysFile") == 0)
 		on_authorized_keys(p, rest);
 	else if (strcasecmp(kw, "AuthorizedPrincipalsFile") == 0)
@@ -555,6 +592,19 @@ int sshd_config_env(const char *path, SshdEnv *ret, AlcError *e)
 		return r;
 	*ret = *env;
 	return 0;
+}
+
+bool sshd_xauth_warning(const SshdSftp *s, const char *bounded, char *buf, size_t size)
+{
+	if (!s->xauth_location[0] || strcmp(s->xauth_location, bounded) == 0 ||
+	    !(s->x11_forwarding || s->x11_match))
+		return false;
+	snprintf(buf, size,
+		 "sshd_config %s: XAuthLocation %s: alcove bounds only %s, which sshd runs on the "
+		 "host for X11 forwarding with the tenant's ~/.Xauthority; with %s it runs "
+		 "unbounded (host memory): use %s or X11Forwarding no for contained users",
+		 s->xauth_where, s->xauth_location, bounded, s->xauth_location, bounded);
+	return true;
 }
 
 const char *sshd_sftp_advice(const SshdSftpFinding *f)

@@ -64,6 +64,13 @@ typedef struct SshdSftp {
 	 * name, which rhost rules match toward containment (common/policy_match.c) */
 	bool use_dns;
 	char use_dns_where[320];
+	/* X11 forwarding's xauth, which sshd runs on the host with the tenant's ~/.Xauthority:
+	 * the first global X11Forwarding yes (sshd's default is no), whether a Match block has
+	 * one (x11_match), and the first global XAuthLocation ("" for sshd's default, sshd
+	 * refuses it in a Match block) with its FILE:LINE */
+	bool x11_forwarding, x11_match;
+	char xauth_location[256];
+	char xauth_where[320];
 	char key_files[SSHD_KEY_FILES_MAX][256];
 	size_t n_key_files;
 	bool key_files_overflow;
@@ -98,6 +105,11 @@ typedef struct SshdEnv {
 
 /* Reads path (and its Includes) as sshd_config_sftp() does, into *ret. */
 int sshd_config_env(const char *path, SshdEnv *ret, AlcError *e);
+
+/* When sshd forwards X11 (globally or in a Match block) with an XAuthLocation other than
+ * bounded (the lobby's, whose xauth alcove-enter runs under limits): the warning naming its
+ * FILE:LINE, into buf; false when there is none. Pure. */
+bool sshd_xauth_warning(const SshdSftp *s, const char *bounded, char *buf, size_t size);
 
 /* What to write instead, naming sftp-server: "Subsystem sftp /usr/lib/openssh/sftp-server"
  * or "ForceCommand /usr/lib/openssh/sftp-server". */

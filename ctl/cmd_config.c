@@ -373,6 +373,8 @@ static bool sshd_report(const char *sshd_config, bool json, const char *config, 
 	sshd_check_env_run(&sc, "sshd");
 	if (!json && sshd_check_env(&sc, line, sizeof(line)))
 		fprintf(stderr, "warning: %s\n", line);
+	if (!json && sshd_check_xauth(&sc, line, sizeof(line)))
+		fprintf(stderr, "warning: %s\n", line);
 	if (!json && rhost_rules && sc.r >= 0 && sc.s.use_dns)
 		fprintf(stderr,
 			"%s: warning: UseDNS yes: PAM_RHOST is the client's reverse DNS name, "
@@ -537,7 +539,7 @@ static void explain_sshd(const ExplainArgs *a, const LoginInfo *li, Decision *d,
 
 /* The warnings too long for a PolicyWarning, n of them (at most LONG_WARNINGS_MAX) into
  * lines: the layer quota's (explain_quota()), then those of explain_sshd(). */
-#define LONG_WARNINGS_MAX 6
+#define LONG_WARNINGS_MAX 7
 static size_t long_warnings(const Decision *d, const char *user, const SshdCheck *sc,
 			    char lines[LONG_WARNINGS_MAX][1024])
 {
@@ -556,6 +558,8 @@ static size_t long_warnings(const Decision *d, const char *user, const SshdCheck
 	if (sshd_check_pam(sc, lines[n], sizeof(lines[n])))
 		n++;
 	if (sshd_check_env(sc, lines[n], sizeof(lines[n])))
+		n++;
+	if (sshd_check_xauth(sc, lines[n], sizeof(lines[n])))
 		n++;
 	return n;
 }

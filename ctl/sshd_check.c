@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helper/build/lobby.h"
 #include "bash_env.h"
 #include "macro.h"
 #include "pamd_configs.h"
@@ -280,4 +281,9 @@ bool sshd_check_env(const SshdCheck *c, char *buf, size_t size)
 		 "at dash",
 		 c->sh, routes);
 	return true;
+}
+
+bool sshd_check_xauth(const SshdCheck *c, char *buf, size_t size)
+{
+	return c->r >= 0 && sshd_xauth_warning(&c->s, LOBBY_XAUTH_PATH, buf, size);
 }

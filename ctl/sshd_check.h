@@ -85,3 +85,7 @@ void sshd_check_env_run(SshdCheck *c, const char *service);
 /* The warning for a bash /bin/sh that sshd runs on the host with an environment the tenant
  * sets, naming each setting that lets them, into buf; false when there is none. */
 bool sshd_check_env(const SshdCheck *c, char *buf, size_t size);
+
+/* The warning for X11 forwarding with an XAuthLocation other than the lobby's xauth, which
+ * alcove-enter bounds (helper/build/lobby.h), into buf; false when there is none. */
+bool sshd_check_xauth(const SshdCheck *c, char *buf, size_t size);

@@ -164,6 +164,12 @@ assert_contains "$err" "warning: /bin/sh is bash (" "a bash /bin/sh: check-confi
 assert_contains "$err" "$sshdc/env:1: AcceptEnv BASH_FUNC_* (the client's BASH_FUNC_x%%" \
 	"and names the AcceptEnv pattern that lets the client's functions in"
 
+# --- X11 forwarding runs sshd's XAuthLocation on the host: alcove bounds only /usr/bin/xauth ---
+printf 'X11Forwarding yes\nXAuthLocation /opt/x/xauth\n' >"$sshdc/xauth"
+err=$("$CTL" check-config --sshd-config "$sshdc/xauth" "$ALCOVE_SRC/config/alcove.conf" 2>&1)
+assert_contains "$err" "warning: sshd_config $sshdc/xauth:2: XAuthLocation /opt/x/xauth: alcove bounds only /usr/bin/xauth" \
+	"another XAuthLocation with X11Forwarding yes: check-config warns, naming its line"
+
 # --- user-manager reads the pam_alcove.so lines libpam reads: the vendor directory's too ---
 # (a private mount ns: a tmpfs over /usr/lib/pam.d with one service only it has, whose line
 # names a policy that contains alca3; the --config policy contains nobody)

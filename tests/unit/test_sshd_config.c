@@ -17,6 +17,7 @@
 
 #include "tmpdir_testlib.h"
 
+#include "../../helper/build/lobby.h"
 #include "sshd_config.h"
 
 static int setup(void **state)
@@ -419,6 +420,38 @@ static void test_env(void **state)
 	free(env);
 }
 
+static bool xauth_warns(const char *name, char buf[1024])
+{
+	SshdSftp s = read_ok(name);
+
+	return sshd_xauth_warning(&s, LOBBY_XAUTH_PATH, buf, 1024);
+}
+
+/* X11Forwarding and XAuthLocation: only an xauth other than the lobby's, which alcove-enter
+ * bounds, with X11 forwarded, is warned about, naming its line. */
+static void test_xauth(void **state)
+{
+	char buf[1024];
+
+	put("x0", "X11Forwarding yes\n"); /* sshd's default XAuthLocation */
+	assert_false(xauth_warns("x0", buf));
+	put("x1", "X11Forwarding yes\nXAuthLocation /usr/bin/xauth\n");
+	assert_false(xauth_warns("x1", buf));
+	put("x2", "Port 22\nx11forwarding=Yes\nxauthlocation \"/opt/x/xauth\"\n"
+		  "XAuthLocation /usr/bin/xauth\n");
+	assert_true(xauth_warns("x2", buf));
+	assert_int_equal(strncmp(buf, "sshd_config ", 12), 0);
+	assert_non_null(strstr(buf, "/x2:3: XAuthLocation /opt/x/xauth: alcove bounds only "
+				    "/usr/bin/xauth,"));
+	assert_non_null(strstr(buf, "with /opt/x/xauth it runs unbounded (host memory)"));
+	put("x3", "XAuthLocation /opt/x/xauth\n"); /* sshd's default: X11Forwarding no */
+	assert_false(xauth_warns("x3", buf));
+	put("x4", "X11Forwarding no\nX11Forwarding yes\nXAuthLocation /opt/x/xauth\n");
+	assert_false(xauth_warns("x4", buf));
+	put("x5", "XAuthLocation /opt/x/xauth\nMatch User bob\n\tX11Forwarding yes\n");
+	assert_true(xauth_warns("x5", buf));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_permit_tunnel),
 	    cmocka_unit_test(test_use_dns),
 	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_xauth),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
