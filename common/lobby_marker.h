@@ -36,6 +36,13 @@
 #define LOBBY_PTS_DIR LOBBY_MARKER_DIR "/" LOBBY_PTS_NAME
 #define LOBBY_SHELL_MAX 1024 /* with its NUL; the marker's tmpfs has one page */
 #define LOBBY_MARKER_MAX (64 + LOBBY_SHELL_MAX)
+/* The root-owned files the real login shell and the real xauth are bound onto in a lobby,
+ * where alcove-enter covers their paths (helper/build/lobby.c); on the host empty files. */
+#define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
+#define LOBBY_XAUTH_ANCHOR ALCOVE_RUN_DIR "/xauth"
+/* sshd's default XAuthLocation (Debian's too), the xauth a lobby bounds; another one in
+ * sshd_config is not covered (check-config and explain warn). */
+#define LOBBY_XAUTH_PATH "/usr/bin/xauth"
 
 typedef struct LobbyMarker {
 	uid_t uid;

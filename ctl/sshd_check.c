@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../helper/build/lobby.h"
+#include "lobby_marker.h"
 #include "bash_env.h"
 #include "macro.h"
 #include "pamd_configs.h"

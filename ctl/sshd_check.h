@@ -87,5 +87,5 @@ void sshd_check_env_run(SshdCheck *c, const char *service);
 bool sshd_check_env(const SshdCheck *c, char *buf, size_t size);
 
 /* The warning for X11 forwarding with an XAuthLocation other than the lobby's xauth, which
- * alcove-enter bounds (helper/build/lobby.h), into buf; false when there is none. */
+ * alcove-enter bounds (LOBBY_XAUTH_PATH, lobby_marker.h), into buf; false when there is none. */
 bool sshd_check_xauth(const SshdCheck *c, char *buf, size_t size);

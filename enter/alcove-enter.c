@@ -52,9 +52,6 @@
 #include "lobby_marker.h"
 #include "pty_relay.h"
 
-#define REAL_SHELL ALCOVE_RUN_DIR "/shell"
-#define REAL_XAUTH ALCOVE_RUN_DIR "/xauth"
-
 /* The real xauth's bounds. Measured here (xauth 1.1.2, Debian bookworm, x86-64): VmPeak 8132
  * kB for sshd's "remove" and "add" on a small file; 64 MiB is 8 times that. A .Xauthority holds
  * a few hundred bytes a display: 1 MiB is thousands of them. */
@@ -67,7 +64,7 @@ extern char **environ;
 
 static _noreturn_ void exec_real_shell(char **argv)
 {
-	execv(REAL_SHELL, argv);
+	execv(LOBBY_SHELL_ANCHOR, argv);
 	fprintf(stderr, "alcove-enter: no alcove session and no real shell\n");
 	exit(1);
 }
@@ -180,8 +177,8 @@ static _noreturn_ void exec_xauth_bounded(char **argv)
 		fprintf(stderr, "alcove-enter: Failed to bound xauth: %s\n", strerror(-r));
 		exit(1);
 	}
-	execv(REAL_XAUTH, argv);
-	fprintf(stderr, "alcove-enter: Failed to run %s: %m\n", REAL_XAUTH);
+	execv(LOBBY_XAUTH_ANCHOR, argv);
+	fprintf(stderr, "alcove-enter: Failed to run %s: %m\n", LOBBY_XAUTH_ANCHOR);
 	exit(1);
 }
 

@@ -292,7 +292,7 @@ static int lobby_bind_shell(const LobbyJob *job)
 				       r == -EPERM ? " (a user who can replace the shell must "
 						     "not have root in the lobby run it)"
 						   : "");
-	return lobby_bind_over(shell, "run/alcove/shell", job->enter);
+	return lobby_bind_over(shell, LOBBY_SHELL_ANCHOR + 1 /* from "/" */, job->enter);
 }
 
 /*
@@ -315,7 +315,7 @@ static int lobby_bind_xauth(const LobbyJob *job)
 		return 0;
 	if (r < 0)
 		return lobby_job_error(job, r, "X11's xauth '%s': %s", LOBBY_XAUTH_PATH, why.msg);
-	return lobby_bind_over(xauth, "run/alcove/xauth", job->enter_xauth);
+	return lobby_bind_over(xauth, LOBBY_XAUTH_ANCHOR + 1 /* from "/" */, job->enter_xauth);
 }
 
 /*

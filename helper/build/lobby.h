@@ -33,12 +33,8 @@
 
 #include "dirs.h"
 #include "error.h"
+#include "lobby_marker.h" /* LOBBY_*_ANCHOR, LOBBY_XAUTH_PATH */
 #include "policy.h"
-
-#define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
-#define LOBBY_XAUTH_ANCHOR ALCOVE_RUN_DIR "/xauth"
-/* sshd's default XAuthLocation (Debian's too). Another one in sshd_config is not covered. */
-#define LOBBY_XAUTH_PATH "/usr/bin/xauth"
 
 typedef struct LobbySpec {
 	int init_pidfd;		/* pidfd of the alcove's init: its mount ns holds /tmp and devpts */

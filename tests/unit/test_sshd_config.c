@@ -17,7 +17,7 @@
 
 #include "tmpdir_testlib.h"
 
-#include "../../helper/build/lobby.h"
+#include "lobby_marker.h"
 #include "sshd_config.h"
 
 static int setup(void **state)
