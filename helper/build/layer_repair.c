@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +23,30 @@
 static bool tenant_uid(const IdmapSpec *ids, uid_t uid)
 {
 	return uid == ids->uid || idmap_range_holds(ids->subuid, uid);
+}
+
+/* fd's owner (and group, unless (gid_t)-1) set to uid through the fd itself (AT_EMPTY_PATH:
+ * an O_PATH fd too, never a name looked up again), read back, then the note, whose text fmt
+ * says: 0, -EPERM when another owner reads back, or -errno. */
+static int give_back(BuildCtx *c, int fd, uid_t uid, gid_t gid, const char *fmt, ...)
+    _printf_(5, 6);
+static int give_back(BuildCtx *c, int fd, uid_t uid, gid_t gid, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 256];
+	struct stat st;
+	va_list ap;
+
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0 || fstat(fd, &st) < 0)
+		return negative_errno();
+	if (st.st_uid != uid)
+		return -EPERM;
+	if (c->spec->note) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		c->spec->note(msg, c->spec->note_userdata);
+	}
+	return 0;
 }
 
 /*
@@ -45,7 +70,7 @@ int persist_repair_upper(BuildCtx *c, int layerfd, const DirSpec *spec, int *ret
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st, lst;
-	char msg[512];
+	int r;
 
 	fd = paths_openat(layerfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd < 0)
@@ -55,22 +80,14 @@ int persist_repair_upper(BuildCtx *c, int layerfd, const DirSpec *spec, int *ret
 	if (!S_ISDIR(st.st_mode) || st.st_dev != lst.st_dev || st.st_uid == spec->uid ||
 	    !tenant_uid(&c->ids, st.st_uid))
 		return -EPERM;
-	if (fchown(fd, spec->uid, spec->gid) < 0)
-		return negative_errno();
 	/* read back: the owner paths_ensure_dir() checks */
-	if (fstat(fd, &lst) < 0)
-		return negative_errno();
-	if (lst.st_uid != spec->uid)
-		return -EPERM;
-	if (c->spec->note) {
-		snprintf(
-		    msg, sizeof(msg),
-		    "Repaired '%s/%s/layer/upper' (the alcove's /) in %s's layer: owner uid %u "
-		    "(an id of its range) given back to its ns root, uid %u",
-		    ALCOVE_LIB_DIR, c->spec->login->user, c->spec->login->user, (unsigned)st.st_uid,
-		    (unsigned)spec->uid);
-		c->spec->note(msg, c->spec->note_userdata);
-	}
+	r = give_back(c, fd, spec->uid, spec->gid,
+		      "Repaired '%s/%s/layer/upper' (the alcove's /) in %s's layer: owner uid %u "
+		      "(an id of its range) given back to its ns root, uid %u",
+		      ALCOVE_LIB_DIR, c->spec->login->user, c->spec->login->user,
+		      (unsigned)st.st_uid, (unsigned)spec->uid);
+	if (r < 0)
+		return r;
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -88,28 +105,16 @@ int persist_repair_upper(BuildCtx *c, int layerfd, const DirSpec *spec, int *ret
 int repair_home_owner(BuildCtx *c, int fd, const char *path)
 {
 	const IdmapSpec *ids = &c->ids;
-	struct stat st, after;
+	struct stat st;
 	gid_t gid;
-	char msg[PATH_MAX + 256];
 
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
 	if (!S_ISDIR(st.st_mode) || st.st_uid == ids->uid || !tenant_uid(ids, st.st_uid))
 		return -EPERM;
 	gid = idmap_range_holds(ids->subgid, st.st_gid) ? ids->gid : (gid_t)-1;
-	/* AT_EMPTY_PATH: the fd itself, an O_PATH one, never a name looked up again */
-	if (fchownat(fd, "", ids->uid, gid, AT_EMPTY_PATH) < 0)
-		return negative_errno();
-	if (fstat(fd, &after) < 0)
-		return negative_errno();
-	if (after.st_uid != ids->uid)
-		return -EPERM;
-	if (c->spec->note) {
-		snprintf(msg, sizeof(msg),
+	return give_back(c, fd, ids->uid, gid,
 			 "Repaired home '%s' of %s: owner uid %u (an id of its range) given back "
 			 "to uid %u",
 			 path, c->spec->login->user, (unsigned)st.st_uid, (unsigned)ids->uid);
-		c->spec->note(msg, c->spec->note_userdata);
-	}
-	return 0;
 }
