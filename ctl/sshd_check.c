@@ -103,43 +103,76 @@ bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size)
 	return true;
 }
 
-/* One file of the stack into a; -errno naming it in c->pam_file. */
-static int pam_read_into(SshdCheck *c, int dfd, const char *name, PamdAuth *a)
+/*
+ * A service's PAM stack as libpam reads it: its file, or "other" for a service without one,
+ * then every file it includes (parse adds them to *include as it goes), until *found or none
+ * is left. file names the file being read (PAMD_DIR before any); stack, the one the stack
+ * starts from.
+ */
+typedef struct StackWalk {
+	int (*parse)(const char *text, void *state);
+	void *state;
+	const PamdConfigs *include;
+	const bool *found;
+	char *file;
+	size_t file_size;
+	const char *stack;
+} StackWalk;
+
+static int stack_read(StackWalk *w, int dfd, const char *name)
 {
 	_cleanup_free_ char *text = NULL;
 	int r = pamd_read(dfd, name, &text);
 
-	snprintf(c->pam_file, sizeof(c->pam_file), "%s/%s", PAMD_DIR, name);
+	snprintf(w->file, w->file_size, "%s/%s", PAMD_DIR, name);
 	if (r >= 0 && text)
-		r = pamd_auth_parse(text, a);
+		r = w->parse(text, w->state);
 	return r;
+}
+
+/* 0 once read, -errno (the directory's, or the file's named in w->file). */
+static int stack_walk(StackWalk *w, const char *service)
+{
+	_cleanup_close_ int dfd = -EBADF;
+	int r;
+
+	snprintf(w->file, w->file_size, "%s", PAMD_DIR);
+	dfd = open(PAMD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	w->stack = service;
+	r = stack_read(w, dfd, service);
+	if (r == -ENOENT) {
+		w->stack = "other";
+		r = stack_read(w, dfd, "other");
+	}
+	for (size_t i = 0; r >= 0 && !*w->found && i < w->include->n; i++)
+		r = stack_read(w, dfd, w->include->path[i]);
+	return r < 0 ? r : 0;
+}
+
+static int auth_parse(const char *text, void *a)
+{
+	return pamd_auth_parse(text, a);
 }
 
 void sshd_check_pam_run(SshdCheck *c, const char *service)
 {
-	_cleanup_close_ int dfd = -EBADF;
 	PamdAuth a = {0};
+	StackWalk w = {.parse = auth_parse,
+		       .state = &a,
+		       .include = &a.include,
+		       .found = &a.alcove,
+		       .file = c->pam_file,
+		       .file_size = sizeof(c->pam_file)};
 	int r;
 
 	if (!service || !*service || strchr(service, '/'))
 		return;
 	c->pam_checked = true;
 	c->pam_service = service;
-	snprintf(c->pam_file, sizeof(c->pam_file), "%s", PAMD_DIR);
-	dfd = open(PAMD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		c->pam_r = -errno;
-		return;
-	}
-	c->pam_stack = service;
-	r = pam_read_into(c, dfd, service, &a);
-	if (r == -ENOENT) { /* libpam takes "other" for a service without a file */
-		c->pam_stack = "other";
-		r = pam_read_into(c, dfd, "other", &a);
-	}
-	/* the includes of each file read are added as it goes: read until none is left */
-	for (size_t i = 0; r >= 0 && !a.alcove && i < a.include.n; i++)
-		r = pam_read_into(c, dfd, a.include.path[i], &a);
+	r = stack_walk(&w, service);
+	c->pam_stack = w.stack;
 	c->pam_r = r < 0 ? r : a.alcove;
 	pamd_auth_clear(&a);
 }
@@ -163,35 +196,24 @@ bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size)
 	return true;
 }
 
-/* One file of the stack into e; -errno naming it in c->readenv_file. */
-static int env_read_into(SshdCheck *c, int dfd, const char *name, PamdEnv *e)
+static int env_parse(const char *text, void *e)
 {
-	_cleanup_free_ char *text = NULL;
-	int r = pamd_read(dfd, name, &text);
-
-	snprintf(c->readenv_file, sizeof(c->readenv_file), "%s/%s", PAMD_DIR, name);
-	if (r >= 0 && text)
-		r = pamd_env_parse(text, e);
-	return r;
+	return pamd_env_parse(text, e);
 }
 
 /* 1 when the service's stack (its file, or "other", and what they include) has pam_env with
  * user_readenv=1, 0 when not (no stack at all included), -errno. */
 static int pam_readenv(SshdCheck *c, const char *service)
 {
-	_cleanup_close_ int dfd = -EBADF;
 	PamdEnv e = {0};
-	int r;
+	StackWalk w = {.parse = env_parse,
+		       .state = &e,
+		       .include = &e.include,
+		       .found = &e.user_readenv,
+		       .file = c->readenv_file,
+		       .file_size = sizeof(c->readenv_file)};
+	int r = stack_walk(&w, service);
 
-	snprintf(c->readenv_file, sizeof(c->readenv_file), "%s", PAMD_DIR);
-	dfd = open(PAMD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	r = env_read_into(c, dfd, service, &e);
-	if (r == -ENOENT)
-		r = env_read_into(c, dfd, "other", &e);
-	for (size_t i = 0; r >= 0 && !e.user_readenv && i < e.include.n; i++)
-		r = env_read_into(c, dfd, e.include.path[i], &e);
 	r = r == -ENOENT ? 0 : r < 0 ? r : e.user_readenv;
 	pamd_env_clear(&e);
 	return r;
