@@ -12,8 +12,7 @@
 #define BLANKS " \t\f\r"
 #define MAX_ARGS 64
 
-/* sshd's match_pattern(): `*` any run, `?` one character; fold_case for host names. */
-static bool match_pattern(const char *s, const char *p, bool fold_case)
+bool sshd_match_pattern(const char *s, const char *p, bool fold_case)
 {
 	const char *star = NULL, *resume = NULL;
 
@@ -50,7 +49,7 @@ int sshd_match_pattern_list(const char *s, const char *list, bool fold_case)
 		if (n - neg < sizeof(pat)) {
 			memcpy(pat, e + neg, n - neg);
 			pat[n - neg] = '\0';
-			if (match_pattern(s, pat, fold_case)) {
+			if (sshd_match_pattern(s, pat, fold_case)) {
 				if (neg)
 					return -1; /* a negated match rejects the whole list */
 				found = 1;
@@ -124,7 +123,7 @@ static int addr_entry(const Addr *a, const char *addr, const char *e)
 
 	if (r == -2)
 		return -2;
-	return r == 0 ? addr_in(a, &net, len) : match_pattern(addr, e, false);
+	return r == 0 ? addr_in(a, &net, len) : sshd_match_pattern(addr, e, false);
 }
 
 int sshd_addr_match_list(const char *addr, const char *list)

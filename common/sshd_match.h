@@ -38,6 +38,9 @@ char *sshd_strdelim(char **s);
  * they provably do not; unknown gets the criteria assumed to match ("" when none). */
 int sshd_match_line(const SshdConn *conn, char *args, char *unknown, size_t unknownsize);
 
+/* sshd's match_pattern(): `*` any run, `?` one character, anything else itself (no classes,
+ * no escapes); fold_case for host names. */
+bool sshd_match_pattern(const char *s, const char *p, bool fold_case);
 /* sshd's match_pattern_list(): 1 a pattern matches, 0 none, -1 a negated one matches. */
 int sshd_match_pattern_list(const char *s, const char *list, bool fold_case);
 

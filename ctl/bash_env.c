@@ -2,7 +2,6 @@
 /* Whether the tenant's environment reaches a bash /bin/sh on the host (bash_env.h). Pure. */
 #include "bash_env.h"
 
-#include <fnmatch.h>
 #include <string.h>
 
 #include "macro.h"
@@ -37,11 +36,11 @@ static const char *permit_lets_in(const char *value)
 	return NULL;
 }
 
-/* AcceptEnv PATTERN: sshd's match_pattern(), `*` and `?` (fnmatch without escapes). */
+/* AcceptEnv PATTERN, as sshd matches it (match_pattern()). */
 static const char *accept_lets_in(const char *pattern)
 {
 	for (size_t i = 0; i < ELEMENTSOF(probes); i++)
-		if (fnmatch(pattern, probes[i], FNM_NOESCAPE) == 0)
+		if (sshd_match_pattern(probes[i], pattern, false))
 			return probes[i];
 	return NULL;
 }

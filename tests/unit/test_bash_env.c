@@ -83,6 +83,8 @@ static void test_bash_accept_star(void **state)
 	assert_string_equal(rt.accept_name, "PS4");
 	assert_true(routes(BASH, false, NULL, "*ENV", &rt));
 	assert_string_equal(rt.accept_name, "BASH_ENV");
+	/* sshd's matcher has no classes: "[S]HELLOPTS" names only itself, as sshd reads it */
+	assert_false(routes(BASH, false, NULL, "[S]HELLOPTS", &rt));
 }
 
 static void test_bash_accept_functions(void **state)
