@@ -201,6 +201,16 @@ static int global_option(CtlContext *ctx, int opt, const char *arg)
 	}
 }
 
+/* Whether --json is among the arguments (before "--"): a command line that fails before
+ * getopt_long() reaches it, or the verb that would parse it, still asked for JSON. */
+static bool json_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
+}
+
 int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts,
 	       const char *shortopts, CtlOptionFn on_option, void *userdata, int *ret_first)
 {
@@ -223,6 +233,7 @@ int ctl_getopt(CtlContext *ctx, int argc, char **argv, const struct option *opts
 			return CTL_EXIT_OK;
 		}
 		if (opt == '?') {
+			ctx->json = ctx->json || json_asked(argc, argv);
 			option_error(ctx->verb, argv, all, shorts);
 			return ctl_usage(ctx, NULL);
 		}
@@ -268,6 +279,7 @@ static int parse_command_line(CtlContext *ctx, int argc, char **argv)
 		if (opt == '?')
 			option_error(NULL, argv, global_options, "c:h");
 		if (opt == '?' || global_option(ctx, opt, optarg) < 0) {
+			ctx->json = ctx->json || json_asked(argc, argv);
 			help(stderr);
 			return CTL_EXIT_USAGE;
 		}
@@ -278,6 +290,7 @@ static int parse_command_line(CtlContext *ctx, int argc, char **argv)
 		usage_line(NULL, "unknown verb '%s'", argv[optind]);
 	else
 		return -1;
+	ctx->json = ctx->json || json_asked(argc, argv);
 	fputc('\n', stderr);
 	help(stderr);
 	return CTL_EXIT_USAGE;

@@ -46,7 +46,7 @@ static int load_or_report(CtlContext *ctx, Policy **ret)
 		json_string(stdout, ctx->config);
 		fputs(", \"ok\": false, \"errors\": ", stdout);
 		errors_json(stdout, &errs);
-		fputs("}\n", stdout);
+		fputs(", \"warnings\": []}\n", stdout);
 	} else if (r < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
@@ -71,9 +71,9 @@ static size_t profile_warnings(const Profile *pr, PolicyWarning *w, size_t max)
 	return n + policy_controller_warnings(pr, controllers, w + n, max - n);
 }
 
-/* Keys that will not take effect, per section, on stderr: FILE:LINE: warning: where: why.
+/* Keys that will not take effect, per section, on out: FILE:LINE: warning: where: why.
  * A profile repeats what it inherits from defaults: said once, for defaults. */
-static void warnings_of(const char *config, const Profile *pr, const PolicyWarning *seen,
+static void warnings_of(FILE *out, const char *config, const Profile *pr, const PolicyWarning *seen,
 			size_t n_seen)
 {
 	PolicyWarning w[POLICY_MAX_WARNINGS];
@@ -88,22 +88,22 @@ static void warnings_of(const char *config, const Profile *pr, const PolicyWarni
 		if (repeated)
 			continue;
 		if (w[i].line || pr->line)
-			fprintf(stderr, "%s:%d: warning: %s: %s\n", config,
+			fprintf(out, "%s:%d: warning: %s: %s\n", config,
 				w[i].line ? w[i].line : pr->line, pr->name, w[i].text);
 		else /* no line: a builtin default the file does not set */
-			fprintf(stderr, "%s: warning: %s (builtin): %s\n", config, pr->name,
+			fprintf(out, "%s: warning: %s (builtin): %s\n", config, pr->name,
 				w[i].text);
 	}
 }
 
-static void warnings_print(const char *config, const Policy *p)
+static void warnings_print(FILE *out, const char *config, const Policy *p)
 {
 	PolicyWarning d[POLICY_MAX_WARNINGS];
 	size_t n = profile_warnings(&p->defaults, d, POLICY_MAX_WARNINGS);
 
-	warnings_of(config, &p->defaults, NULL, 0);
+	warnings_of(out, config, &p->defaults, NULL, 0);
 	for (size_t i = 0; i < p->n_profiles; i++)
-		warnings_of(config, &p->profiles[i], d, n);
+		warnings_of(out, config, &p->profiles[i], d, n);
 }
 
 /* image = "NAME": whether the OCI image exists as the build will look for it (images come and
@@ -146,14 +146,14 @@ static size_t image_warnings(const Profile *pr, PolicyWarning *w, size_t n, size
 
 /* check-config's image warnings, per section like warnings_print (a profile inheriting
  * defaults' image is said once, for defaults); an unreadable store said once. */
-static void images_print(const char *config, const Policy *p)
+static void images_print(FILE *out, const char *config, const Policy *p)
 {
 	PolicyWarning d[POLICY_MAX_LAYERS], w[POLICY_MAX_LAYERS];
 	bool denied = false;
 	size_t n_d = image_warnings(&p->defaults, d, 0, ELEMENTSOF(d), &denied);
 
 	for (size_t i = 0; i < n_d; i++)
-		fprintf(stderr, "%s:%d: warning: defaults: %s\n", config, d[i].line, d[i].text);
+		fprintf(out, "%s:%d: warning: defaults: %s\n", config, d[i].line, d[i].text);
 	for (size_t i = 0; i < p->n_profiles && !denied; i++) {
 		const Profile *pr = &p->profiles[i];
 		size_t n = image_warnings(pr, w, 0, ELEMENTSOF(w), &denied);
@@ -164,12 +164,12 @@ static void images_print(const char *config, const Policy *p)
 			for (size_t k = 0; k < n_d && !repeated; k++)
 				repeated = d[k].line == w[j].line && strcmp(d[k].text, w[j].text) == 0;
 			if (!repeated)
-				fprintf(stderr, "%s:%d: warning: %s: %s\n", config,
+				fprintf(out, "%s:%d: warning: %s: %s\n", config,
 					w[j].line ? w[j].line : pr->line, pr->name, w[j].text);
 		}
 	}
 	if (denied)
-		fprintf(stderr, "%s: warning: cannot check images: run as root (%s is root 0700)\n",
+		fprintf(out, "%s: warning: cannot check images: run as root (%s is root 0700)\n",
 			config, ALCOVE_LIB_DIR "/" OCI_DIR);
 }
 
@@ -298,7 +298,7 @@ static int lib_dir_open(char *ret_path, size_t size)
  * get (a profile repeating what it inherits is said once), and one note for the builtin quota.
  * A user's directory there may be another filesystem: explain USER probes that one. As root
  * only: btrfs answers the qgroup lookup only to CAP_SYS_ADMIN. */
-static void quota_print(const char *config, const Policy *p)
+static void quota_print(FILE *out, const char *config, const Policy *p)
 {
 	_cleanup_free_ QuotaLine *said = NULL;
 	_cleanup_close_ int fd = -1;
@@ -310,7 +310,7 @@ static void quota_print(const char *config, const Policy *p)
 		return;
 	said = calloc(p->n_profiles + 1, sizeof(*said));
 	if (!said) {
-		fprintf(stderr, "%s: warning: layer quota not checked: %s\n", config,
+		fprintf(out, "%s: warning: layer quota not checked: %s\n", config,
 			strerror(ENOMEM));
 		return;
 	}
@@ -332,11 +332,11 @@ static void quota_print(const char *config, const Policy *p)
 			repeated = said[j].line == l->line && strcmp(said[j].text, l->text) == 0;
 		if (repeated)
 			continue;
-		fprintf(stderr, "%s:%d: warning: %s: %s\n", config, l->line, pr->name, l->text);
+		fprintf(out, "%s:%d: warning: %s: %s\n", config, l->line, pr->name, l->text);
 		n_said++;
 	}
 	if (builtin.text[0])
-		fprintf(stderr, "%s: note: %s\n", config, builtin.text);
+		fprintf(out, "%s: note: %s\n", config, builtin.text);
 }
 
 enum { OPT_SERVICE = 0x200, OPT_TTY, OPT_RHOST, OPT_SSHD_CONFIG };
@@ -350,39 +350,103 @@ static int sshd_config_option(void *userdata, int opt, const char *arg)
 }
 
 /* pam_alcove refuses contained ssh logins when sshd serves sftp in-process (or its
- * configuration cannot be read): as bad as an invalid policy for them, so check-config fails;
- * one inside a Match block is a warning. Text on stderr; the refusal in JSON's errors. */
-static bool sshd_report(const char *sshd_config, bool json, const char *config, bool rhost_rules)
+ * configuration cannot be read): as bad as an invalid policy for them, so check-config fails
+ * with that line in refusal (true returned); one inside a Match block is a warning. The
+ * warnings, and what the tenant could make of the environment or xauth sshd runs, on out. */
+static bool sshd_report(FILE *out, const char *sshd_config, bool rhost_rules, char *refusal,
+			size_t size)
 {
 	char line[1024];
 	SshdCheck sc;
 	bool refused;
 
 	sshd_check_run(sshd_config, &sc);
-	refused = sshd_check_refusal(&sc, line, sizeof(line));
-	if (refused && json) {
-		fputs("{\"config\": ", stdout);
-		json_string(stdout, config);
-		fputs(", \"ok\": false, \"errors\": [", stdout);
-		json_string(stdout, line);
-		fputs("]}\n", stdout);
-	} else if (refused)
-		fprintf(stderr, "%s\n", line);
-	if (!json && sshd_check_warning(&sc, line, sizeof(line)))
-		fprintf(stderr, "%s\n", line);
+	refused = sshd_check_refusal(&sc, refusal, size);
+	if (sshd_check_warning(&sc, line, sizeof(line)))
+		fprintf(out, "%s\n", line);
 	sshd_check_env_run(&sc, "sshd");
-	if (!json && sshd_check_env(&sc, line, sizeof(line)))
-		fprintf(stderr, "warning: %s\n", line);
-	if (!json && sshd_check_xauth(&sc, line, sizeof(line)))
-		fprintf(stderr, "warning: %s\n", line);
-	if (!json && rhost_rules && sc.r >= 0 && sc.s.use_dns)
-		fprintf(stderr,
+	if (sshd_check_env(&sc, line, sizeof(line)))
+		fprintf(out, "warning: %s\n", line);
+	if (sshd_check_xauth(&sc, line, sizeof(line)))
+		fprintf(out, "warning: %s\n", line);
+	if (rhost_rules && sc.r >= 0 && sc.s.use_dns)
+		fprintf(out,
 			"%s: warning: UseDNS yes: PAM_RHOST is the client's reverse DNS name, "
 			"which the owner of its address chooses, so rhost rules cannot place it: "
 			"every rhost rule that contains matches it, none that skips (UseDNS no "
 			"gives rules the address)\n",
 			sc.s.use_dns_where);
-	return !refused;
+	return refused;
+}
+
+/* The lines written to a memstream, as a JSON array of strings (the last one's newline is
+ * the stream's end, not an empty line). */
+static void lines_json(FILE *f, const char *text)
+{
+	bool first = true;
+
+	fputc('[', f);
+	for (const char *p = text; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		_cleanup_free_ char *line = strndup(p, n);
+
+		fputs(first ? "" : ", ", f);
+		json_string(f, line ? line : "(out of memory)");
+		first = false;
+		p += n + (p[n] == '\n');
+	}
+	fputc(']', f);
+}
+
+/* The checks that follow a policy that loads: its keys that will not take effect, its images,
+ * the layer quota, sshd; everything but the refusal said on out. */
+static bool config_checks(FILE *out, const char *config, const Policy *p, const char *sshd_config,
+			  char *refusal, size_t size)
+{
+	bool rhost_rules = false;
+
+	warnings_print(out, config, p);
+	images_print(out, config, p);
+	quota_print(out, config, p);
+	for (size_t i = 0; i < p->n_rules; i++)
+		rhost_rules = rhost_rules || p->rules[i].rhost;
+	return sshd_report(out, sshd_config, rhost_rules, refusal, size);
+}
+
+/* check-config's verdict once the policy loaded: "FILE: OK" (warnings on stderr), or one
+ * object with the sshd refusal in errors and every warning line in warnings. */
+static int config_verdict(CtlContext *ctx, const Policy *p, const char *sshd_config)
+{
+	_cleanup_free_ char *text = NULL;
+	char refusal[1024] = "";
+	size_t len = 0;
+	FILE *out = ctx->json ? open_memstream(&text, &len) : stderr;
+	bool refused;
+
+	if (!out)
+		return log_error_errno(negative_errno(), "Failed to buffer the warnings: %m"),
+		       CTL_EXIT_FAILURE;
+	refused = config_checks(out, ctx->config, p, sshd_config, refusal, sizeof(refusal));
+	if (!ctx->json) {
+		if (refused)
+			fprintf(stderr, "%s\n", refusal);
+		else
+			printf("%s: OK\n", ctx->config);
+		return refused ? CTL_EXIT_FAILURE : CTL_EXIT_OK;
+	}
+	if (fclose(out) != 0)
+		return log_error_errno(negative_errno(), "Failed to buffer the warnings: %m"),
+		       CTL_EXIT_FAILURE;
+	ctx->json_written = true;
+	fputs("{\"config\": ", stdout);
+	json_string(stdout, ctx->config);
+	fprintf(stdout, ", \"ok\": %s, \"errors\": [", refused ? "false" : "true");
+	if (refused)
+		json_string(stdout, refusal);
+	fputs("], \"warnings\": ", stdout);
+	lines_json(stdout, text);
+	fputs("}\n", stdout);
+	return refused ? CTL_EXIT_FAILURE : CTL_EXIT_OK;
 }
 
 int cmd_check_config(CtlContext *ctx, int argc, char **argv)
@@ -392,7 +456,6 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	    {0},
 	};
 	const char *sshd_config = NULL;
-	bool rhost_rules = false;
 	Policy *p = NULL;
 	int first, r;
 
@@ -409,25 +472,9 @@ int cmd_check_config(CtlContext *ctx, int argc, char **argv)
 	}
 	if (load_or_report(ctx, &p) < 0)
 		return CTL_EXIT_FAILURE;
-	if (!ctx->json) {
-		warnings_print(ctx->config, p);
-		images_print(ctx->config, p);
-		quota_print(ctx->config, p);
-	}
-	for (size_t i = 0; i < p->n_rules; i++)
-		rhost_rules = rhost_rules || p->rules[i].rhost;
+	r = config_verdict(ctx, p, sshd_config);
 	policy_free(p);
-	if (!sshd_report(sshd_config, ctx->json, ctx->config, rhost_rules)) {
-		ctx->json_written = ctx->json; /* its failure object */
-		return CTL_EXIT_FAILURE;
-	}
-	if (ctx->json) {
-		fputs("{\"config\": ", stdout);
-		json_string(stdout, ctx->config);
-		fputs(", \"ok\": true, \"errors\": []}\n", stdout);
-	} else
-		printf("%s: OK\n", ctx->config);
-	return CTL_EXIT_OK;
+	return r;
 }
 
 typedef struct ExplainArgs {

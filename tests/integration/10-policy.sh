@@ -35,6 +35,11 @@ assert_contains "$err" "$bad:6: rule #1.profile: unknown profile \"nope\"" "and 
 out=$("$CTL" check-config --json "$bad")
 assert_eq 1 $? "check-config --json exits 1"
 assert_eq "False 3" "$(echo "$out" | json 'j["ok"], len(j["errors"])' | tr -d '(),')" "--json lists the errors"
+# a bad option before --json, which getopt never reaches: the failure object all the same
+out=$("$CTL" check-config --bogus --json "$bad" 2>/dev/null)
+assert_eq 2 $? "check-config with an unknown option exits 2"
+assert_eq "False alcovectl check-config: unrecognized option '--bogus'" \
+	"$(echo "$out" | json 'j["ok"], j["error"]')" "--json after a bad option still gives the failure object"
 assert_fails_with 1 "/nonexistent/alcove.conf: failed to open: No such file or directory" \
 	"check-config on a missing file names it and the errno" "$CTL" check-config /nonexistent/alcove.conf
 

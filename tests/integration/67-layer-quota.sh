@@ -32,6 +32,10 @@ assert_contains "$out" "$noop: warning: defaults (builtin): limits.MemoryMax is 
 	"check-config: a builtin limit that will not take effect is named as builtin, not at line 0"
 assert_contains "$out" "warning: p: idle_timeout is not used: on_last_logout is not \"idle\"" \
 	"check-config: an idle_timeout without on_last_logout = idle is named"
+out=$(actl check-config --json "$noop" 2>/dev/null) || fail "check-config --json of a valid file with no-op keys"
+assert_contains "$(python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["ok"]); print("\n".join(j["warnings"]))' <<<"$out")" \
+	"$noop:2: warning: defaults: limits.TasksMax is not enforced: cgroup = \"none\"" \
+	"check-config --json: the same warnings, in its object"
 out=$(actl --config "$noop" explain alcqa1)
 assert_contains "$out" "warning   limits.TasksMax is not enforced" "explain warns as well"
 assert_contains "$(actl check-config "$noop" 2>&1)" \
