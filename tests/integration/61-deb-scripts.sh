@@ -15,7 +15,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 W=$ALCOVE_TEST_CONFDIR
-setup "stub directories" mkdir -p "$W/bin" "$W/pam.d" "$W/none" "$W/run"
+setup "stub directories" mkdir -p "$W/bin" "$W/pam.d" "$W/vendor" "$W/none" "$W/run"
 # (stubs: each call is a line of $W/calls; alcovectl list prints $W/list, stop fails for $W/stuck)
 cat >"$W/bin/pam-auth-update" <<STUB
 #!/bin/sh
@@ -33,7 +33,8 @@ chmod 755 "$W/bin/pam-auth-update" "$W/bin/alcovectl"
 prerm() { # package args... (PATH from $path when set)
 	local p=$1
 	shift
-	env PATH="${path:-$W/bin:$PATH}" ALCOVE_PAMD_DIR="$W/pam.d" ALCOVE_RUN_DIR="$W/run" \
+	env PATH="${path:-$W/bin:$PATH}" ALCOVE_PAMD_DIR="$W/pam.d" ALCOVE_PAMD_VENDOR_DIR="$W/vendor" \
+		ALCOVE_RUN_DIR="$W/run" \
 		/bin/sh "$ALCOVE_SRC/debian/$p.prerm" "$@"
 }
 calls() { cat "$W/calls" 2>/dev/null; rm -f "$W/calls"; }
@@ -53,6 +54,17 @@ assert_not_contains "$out" common-session "... common-* not judged yet (pam-auth
 assert_eq "" "$(calls)" "... and PAM is left as it is: pam-auth-update not run"
 assert_eq "0:" "$(prerm libpam-alcove upgrade 2>&1; echo "$?:$(calls)")" "upgrade: nothing checked, nothing done"
 sed -i 2d "$W/pam.d/sshd"
+# libpam reads /usr/lib/pam.d/SERVICE when /etc/pam.d has no SERVICE: that file counts, an
+# overridden one does not
+echo 'session required pam_alcove.so' >"$W/vendor/vsvc"
+assert_fails_with 1 "  $W/vendor/vsvc:1: session required pam_alcove.so" \
+	"remove with pam_alcove.so in a vendor service file: refused, naming it" prerm libpam-alcove remove
+cp "$W/vendor/vsvc" "$W/vendor/sshd"
+touch "$W/pam.d/vsvc"
+assert_not_contains "$(prerm libpam-alcove remove 2>&1)" "$W/vendor/" \
+	"... not once /etc/pam.d has a file of that name (libpam reads that one)"
+rm "$W/vendor/vsvc" "$W/vendor/sshd" "$W/pam.d/vsvc"
+calls >/dev/null
 assert_fails_with 1 "  $W/pam.d/common-session:1: session required pam_alcove.so" \
 	"remove with a common-session line pam-auth-update leaves (added by hand): refused, naming it" \
 	prerm libpam-alcove remove
