@@ -75,7 +75,9 @@ static int parser_error(Parser *p, int r, const char *fmt, ...)
 
 /* Splits s in place into words as sshd's argv_split() does: blanks separate, "..." and '...'
  * quote (the quotes go), a backslash before ' " \\ (or, unquoted, a space) is dropped and the
- * character kept (`sftp\\ x` is one word), an unquoted '#' that starts a word ends the line. */
+ * character kept (`sftp\\ x` is one word), an unquoted '#' that starts a word ends the line.
+ * More than max words: max + 1 (argv holds the first max), as sshd reads them all and a caller
+ * must not act on a line it saw only part of. */
 static size_t split_words(char *s, char **argv, size_t max)
 {
 	size_t n = 0;
@@ -104,7 +106,8 @@ static size_t split_words(char *s, char **argv, size_t max)
 		*out = '\0'; /* out <= s: the separator is read before it is overwritten */
 		s++;
 	}
-	return n;
+	s += strspn(s, BLANKS);
+	return n == max && *s && *s != '#' ? max + 1 : n;
 }
 
 /* The keyword and the rest of the line, as sshd's strdelim() cuts the keyword: `Key value`,
@@ -317,8 +320,10 @@ static void on_accept_env(Parser *p, const char *where, char *rest)
 
 	if (!env)
 		return;
-	if (n == MAX_WORDS)
+	if (n > MAX_WORDS) {
 		env->accept_env_overflow = true;
+		n = MAX_WORDS;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (env->n_accept_env >= SSHD_ACCEPT_ENV_MAX ||
 		    strlen(w[i]) >= sizeof(env->accept_env[0])) {
@@ -386,6 +391,10 @@ static int on_include(Parser *p, const char *where, char *rest, int depth)
 	if (depth + 1 >= SSHD_CONFIG_MAX_DEPTH)
 		return parser_error(p, -ELOOP, "%s: Include nested more than %d deep", where,
 				    SSHD_CONFIG_MAX_DEPTH);
+	/* sshd reads every pattern: a file past the ones read here may serve sftp in-process */
+	if (n > MAX_WORDS)
+		return parser_error(p, -E2BIG, "%s: Failed to read Include: more than %d patterns",
+				    where, MAX_WORDS);
 	for (size_t i = 0; i < n; i++) {
 		r = include_one(p, where, w[i], depth);
 		if (r < 0)
@@ -431,6 +440,10 @@ static void on_authorized_keys(Parser *p, char *rest)
 
 	if (!p->in_match && p->keys_seen)
 		return;
+	if (n > MAX_WORDS) { /* sshd reads them all: the files past these are not known */
+		p->out->key_files_overflow = true;
+		n = MAX_WORDS;
+	}
 	for (size_t i = 0; i < n; i++)
 		add_key_file(p, !p->in_match, w[i]);
 	if (!p->in_match)

@@ -156,6 +156,42 @@ static void test_include(void **state)
 	assert_int_equal(s.n_match, 1);
 }
 
+/* An Include of more patterns than are read here is refused: sshd reads them all, and the one
+ * past the last read here (the 34th) serves sftp in-process. */
+static void test_include_too_many_patterns(void **state)
+{
+	char text[4096], name[64];
+	size_t len;
+	AlcError e = {0};
+	SshdSftp s;
+
+	assert_int_equal(mkdir(path_of("many"), 0700), 0);
+	len = (size_t)snprintf(text, sizeof(text), "Include");
+	for (int i = 1; i <= 34; i++) {
+		snprintf(name, sizeof(name), "many/%02d.conf", i);
+		put(name, i == 34 ? "ForceCommand internal-sftp\n" : "Port 22\n");
+		len += (size_t)snprintf(text + len, sizeof(text) - len, " %s", path_of(name));
+		assert_true(len < sizeof(text));
+	}
+	snprintf(text + len, sizeof(text) - len, "\n");
+	put("inc-many", text);
+	assert_int_equal(sshd_config_sftp(path_of("inc-many"), &s, &e), -E2BIG);
+	assert_non_null(strstr(e.msg, "more than 32 patterns"));
+	assert_non_null(strstr(e.msg, path_of("inc-many")));
+	/* 32 patterns and a comment are read, the 32nd file's finding too */
+	snprintf(text, sizeof(text), "Include");
+	len = strlen(text);
+	for (int i = 3; i <= 34; i++) {
+		snprintf(name, sizeof(name), "many/%02d.conf", i);
+		len += (size_t)snprintf(text + len, sizeof(text) - len, " %s", path_of(name));
+	}
+	snprintf(text + len, sizeof(text) - len, " # more\n");
+	put("inc-32", text);
+	s = read_ok("inc-32");
+	assert_int_equal(s.n_global, 1);
+	assert_true(s.global.forced);
+}
+
 static void test_missing_and_errors(void **state)
 {
 	char text[512];
@@ -461,6 +497,7 @@ int main(void)
 	    cmocka_unit_test(test_first_wins_and_near_misses),
 	    cmocka_unit_test(test_match_block),
 	    cmocka_unit_test(test_include),
+	    cmocka_unit_test(test_include_too_many_patterns),
 	    cmocka_unit_test(test_missing_and_errors),
 	    cmocka_unit_test(test_authorized_keys),
 	    cmocka_unit_test(test_match_for_connection),
