@@ -352,14 +352,39 @@ static int walk_path(const char *path, const struct timespec *since, AuthkeysFin
 	return r < 0 ? r : 0;
 }
 
-/* What sshd's auth_openfile() would read: 0 with *ret_len, or 1 when it reads nothing. */
+/* Whether an open_regular() failure is one sshd's auth_openfile() met too: it opens the file
+ * as the user (O_RDONLY|O_NONBLOCK), skips it on an open error and on anything not a regular
+ * file. These errors are the file's (missing, not the user's to read, a directory, a socket or
+ * FIFO, a device without a driver), the same for sshd's open; any other (EMFILE, ENFILE,
+ * ENOMEM, EIO, EINTR...) is this process's or transient, and sshd may have read the file. */
+static bool sshd_reads_nothing(int r)
+{
+	switch (-r) {
+	case ENOENT:
+	case ENOTDIR:
+	case ENAMETOOLONG:
+	case ELOOP:
+	case EACCES:
+	case EPERM:
+	case EISDIR:
+	case EBADFD: /* open_regular(): not a regular file */
+	case ENXIO:
+	case ENODEV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* What sshd's auth_openfile() would read: 0 with *ret_len, 1 when it reads nothing, or -errno
+ * when it cannot be told (the caller refuses). */
 static int read_keys(const char *path, char *buf, size_t size, size_t *ret_len)
 {
 	struct stat st;
 	_cleanup_close_ int fd = open_regular(path, &st);
 
 	if (fd < 0)
-		return 1;
+		return sshd_reads_nothing(fd) ? 1 : fd;
 	return read_fd_whole(fd, buf, size, ret_len);
 }
 

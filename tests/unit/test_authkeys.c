@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,6 +177,40 @@ static void test_sftp_and_size(void **state)
 	/* what sshd cannot read as keys: a FIFO (no block), a missing file */
 	assert_int_equal(inspect1("fifo", &since).verdict, AUTHKEYS_OK);
 	assert_int_equal(inspect1("missing", &since).verdict, AUTHKEYS_OK);
+}
+
+/* An open that fails for this process (no fd left), not for the file: sshd may have read it,
+ * so the answer is the error (the caller refuses), not "nothing read". */
+static void test_open_error_is_not_nothing(void **state)
+{
+	const char *paths[1];
+	struct rlimit old, low;
+	struct timespec since;
+	AuthkeysFinding f;
+	int fds[64], n = 0, r;
+
+	put_t("emfile", "ssh-ed25519 AAAA a\n");
+	paths[0] = path_of("emfile");
+	since = mark();
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < 64) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		fds[n++] = fd;
+	}
+	assert_int_equal(errno, EMFILE);
+	r = authkeys_inspect(paths, 1, &since, &f);
+	while (n > 0)
+		assert_int_equal(close(fds[--n]), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(r, -EMFILE);
+	/* with fds again, the same file reads */
+	assert_int_equal(inspect1("emfile", &since).verdict, AUTHKEYS_OK);
 }
 
 static void test_changed(void **state)
@@ -435,12 +470,19 @@ static void test_keys_check_as_user(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_find_line),	  cmocka_unit_test(test_cert_authority),
-	    cmocka_unit_test(test_expand),	  cmocka_unit_test(test_proc),
-	    cmocka_unit_test(test_sftp_and_size), cmocka_unit_test(test_changed),
-	    cmocka_unit_test(test_roots_own),	  cmocka_unit_test(test_since),
-	    cmocka_unit_test(test_newer),	  cmocka_unit_test(test_keys_check_as_user),
-	    cmocka_unit_test(test_describe),	  cmocka_unit_test(test_describe_escapes),
+	    cmocka_unit_test(test_find_line),
+	    cmocka_unit_test(test_cert_authority),
+	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_proc),
+	    cmocka_unit_test(test_sftp_and_size),
+	    cmocka_unit_test(test_open_error_is_not_nothing),
+	    cmocka_unit_test(test_changed),
+	    cmocka_unit_test(test_roots_own),
+	    cmocka_unit_test(test_since),
+	    cmocka_unit_test(test_newer),
+	    cmocka_unit_test(test_keys_check_as_user),
+	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_describe_escapes),
 
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
