@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the kernel's MAX_ERRNO: the largest errno a syscall returns */
+#define ERRNO_MAX 4095
+
 /*
  * Header layout (host byte order):
  *   0  u32 magic "ALCV"   4  u16 version   6  u16 type
@@ -143,7 +146,7 @@ static int encode_payload(Writer *w, const ProtoMessage *m)
 		put_u32(w, (uint32_t)m->pid);
 		return 0;
 	case PROTO_ERROR:
-		if (m->error.error <= 0 || !m->error.message ||
+		if (m->error.error <= 0 || m->error.error > ERRNO_MAX || !m->error.message ||
 		    strlen(m->error.message) > PROTO_ERROR_MESSAGE_MAX)
 			return -EINVAL;
 		put_u32(w, (uint32_t)m->error.error);
@@ -314,7 +317,9 @@ static int decode_payload(Reader *r, ProtoMessage *m)
 		if (!get_u32(r, &v) || (int32_t)v <= 0 || !get_str(r, &m->error.message) ||
 		    strlen(m->error.message) > PROTO_ERROR_MESSAGE_MAX)
 			return -EBADMSG;
-		m->error.error = (int32_t)v;
+		/* In root mode the tenant can ptrace init and answer any number: one no kernel
+		 * gives is no errno a caller may act on (nor pass on as one): EPROTO. */
+		m->error.error = v <= ERRNO_MAX ? (int32_t)v : EPROTO;
 		return 0;
 	case PROTO_HOLD:
 	case PROTO_RELEASE:

@@ -181,12 +181,35 @@ static void test_request_typed_answer_leaks_nothing(void **state)
 	close(sp[1]);
 }
 
+/* An ERROR whose number no kernel gives (init, ptraced by its root in root mode, chose it) is
+ * -EPROTO, never passed on as an errno. */
+static void test_error_number_out_of_range(void **state)
+{
+	char raw[256];
+	int sp[2], len;
+	uint32_t bad = 4096;
+	ProtoMessage m;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	len = proto_encode(&(ProtoMessage){.type = PROTO_ERROR, .error = {EIO, "m"}}, raw,
+			   sizeof(raw));
+	assert_true(len > PROTO_HEADER_SIZE);
+	memcpy(raw + PROTO_HEADER_SIZE, &bad, sizeof(bad));
+	assert_int_equal(send(sp[1], raw, (size_t)len, 0), len);
+	assert_int_equal(control_request(sp[0], &(ProtoMessage){.type = PROTO_STATUS}, NULL, 0, &m),
+			 -EPROTO);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_connection_refuses_fds),
 	    cmocka_unit_test(test_lingering_fd_is_bounded),
 	    cmocka_unit_test(test_request_typed_answer_leaks_nothing),
+	    cmocka_unit_test(test_error_number_out_of_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
