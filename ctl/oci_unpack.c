@@ -28,6 +28,7 @@
 typedef struct UnpackRun {
 	char out[OCI_RECORD_MAX + 1];
 	size_t len;
+	int read_error; /* read_output()'s: -EBADMSG when out did not hold it all */
 	int code, sig;
 } UnpackRun;
 
@@ -41,22 +42,36 @@ static const char *unpack_path(void)
 }
 
 /* Its output to the end (it exits once done): what does not fit is read and dropped, so that
- * it never blocks on a full pipe. */
-static void read_output(int fd, UnpackRun *run)
+ * it never blocks on a full pipe, and then the output is refused (-EBADMSG): a record cut at a
+ * line parses as a shorter one (layers left out). A full buffer counts: alcove-unpack formats
+ * a record with its NUL into OCI_RECORD_MAX bytes, so it prints fewer. */
+static int read_output(int fd, UnpackRun *run)
 {
 	char drop[4096];
+	bool dropped = false;
 	ssize_t n;
+	int r = 0;
 
 	run->len = 0;
-	do {
-		if (run->len < sizeof(run->out) - 1)
-			n = read(fd, run->out + run->len, sizeof(run->out) - 1 - run->len);
-		else
-			n = read(fd, drop, sizeof(drop));
-		if (n > 0 && run->len < sizeof(run->out) - 1)
+	for (;;) {
+		size_t room = sizeof(run->out) - 1 - run->len;
+
+		n = room > 0 ? read(fd, run->out + run->len, room) : read(fd, drop, sizeof(drop));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = negative_errno();
+		if (n <= 0)
+			break;
+		if (room > 0)
 			run->len += (size_t)n;
-	} while (n > 0 || (n < 0 && errno == EINTR));
+		else
+			dropped = true;
+	}
 	run->out[run->len] = '\0';
+	if (r == 0 && (dropped || run->len == sizeof(run->out) - 1))
+		r = -EBADMSG;
+	return r;
 }
 
 /* Runs alcove-unpack with the layout as its fd 3 and args after "--layout-fd 3". */
@@ -89,7 +104,7 @@ static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, AlcError 
 	if (r < 0)
 		return alc_error(e, r, UNPACK_STAGE, "run %s: %m", path);
 	closep(&wr); /* EOF on rd once it exits */
-	read_output(rd, run);
+	run->read_error = read_output(rd, run);
 	r = spawn_wait(pidfd, -1, &run->code, &run->sig);
 	if (r < 0)
 		return alc_error(e, r, UNPACK_STAGE, "wait for %s: %m", path);
@@ -120,6 +135,12 @@ static int unpack_status(const UnpackRun *run, AlcError *e)
 	char shown[ALC_ERROR_MSG_MAX];
 	size_t n;
 
+	if (run->code == 0 && run->read_error == -EBADMSG)
+		return alc_error(e, -EBADMSG, UNPACK_STAGE, "%s printed more than %d bytes",
+				 unpack_path(), OCI_RECORD_MAX - 1);
+	if (run->code == 0 && run->read_error < 0)
+		return alc_error(e, run->read_error, UNPACK_STAGE, "read the output of %s: %m",
+				 unpack_path());
 	if (run->code == 0)
 		return 0;
 	if (strncmp(line, UNPACK_PREFIX, strlen(UNPACK_PREFIX)) == 0)
