@@ -101,9 +101,12 @@ static int lobby_marker_read(LobbyMarker *ret)
 		return r;
 	}
 	n = read(fd, buf, sizeof(buf));
+	if (n < 0) {
+		int r = -errno; /* before close(), which may set errno */
+		close(fd);
+		return r;
+	}
 	close(fd);
-	if (n < 0)
-		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0222) ||
 	    sfs.f_type != TMPFS_MAGIC)
 		return -EPERM;

@@ -240,10 +240,12 @@ static void enable_controllers(void)
 	char buf[512] = {0}, *save = NULL;
 	int fd = open(INIT_CGROUP_ROOT "/cgroup.controllers", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	int saved_errno = errno; /* the open's or read's: close() may set errno */
 
 	if (fd >= 0)
 		(void)close(fd);
 	if (n < 0) {
+		errno = saved_errno;
 		init_log("Failed to read " INIT_CGROUP_ROOT "/cgroup.controllers: %m");
 		return;
 	}

@@ -126,8 +126,9 @@ static int empty_dir(TreeRemoval *t, int fd, unsigned depth)
 
 	d = fdopendir(fd);
 	if (!d) {
+		r = negative_errno(); /* before close(), which may set errno */
 		close(fd);
-		return negative_errno();
+		return r;
 	}
 	while (r >= 0 && (errno = 0, de = readdir(d))) {
 		struct stat st;
@@ -162,8 +163,9 @@ static int empty_top(TreeRemoval *t)
 			return negative_errno();
 		/* the duplicate shares the file offset: start each pass at the beginning */
 		if (lseek(fd, 0, SEEK_SET) < 0) {
+			r = negative_errno(); /* before close(), which may set errno */
 			close(fd);
-			return negative_errno();
+			return r;
 		}
 		before = t->moved;
 		r = empty_dir(t, fd, 0);

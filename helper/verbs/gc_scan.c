@@ -193,8 +193,10 @@ static int proc_status(int procfd, const char *pid, uid_t *ret_uid, bool *ret_ns
 		return negative_errno();
 	f = fdopen(fd, "re");
 	if (!f) {
+		int r = negative_errno(); /* before close(), which may set errno */
+
 		close(fd);
-		return negative_errno();
+		return r;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long a, b, c;
