@@ -98,8 +98,8 @@ static int random_name(const char *prefix, char name[static 32])
 	return 0;
 }
 
-/* dirfd/name renamed to trash.<random> in the store's root, and that rename fsync'd: its
- * removal waits for oci_store_empty_trash. */
+/* dirfd/name renamed to trash.<random> in the store's root, and that rename fsync'd in both
+ * directories: its removal waits for oci_store_empty_trash. */
 static int trash(OciStore *s, int dirfd, const char *name)
 {
 	char to[32];
@@ -114,8 +114,14 @@ static int trash(OciStore *s, int dirfd, const char *name)
 		return r;
 	/* A half-deleted layer still named <hex> lacks files and whiteouts, and the lower layers'
 	 * files would show through it: the rename is on disk before the first unlink, so that
-	 * after a crash the layer is whole under its name or not there at all. */
-	return RET_NERRNO(fsync(dirfd));
+	 * after a crash the layer is whole under its name or not there at all. The new name is
+	 * the root's entry, made lasting by the root's own fsync: without it a crash may keep
+	 * the removal from dirfd and lose trash.<random>, the tree then in no directory
+	 * (lost+found after fsck), never emptied. */
+	r = RET_NERRNO(fsync(dirfd));
+	if (r >= 0 && dirfd != s->ocifd)
+		r = RET_NERRNO(fsync(s->ocifd));
+	return r;
 }
 
 int oci_store_remove_layer(OciStore *s, const char *hex)
