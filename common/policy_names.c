@@ -262,6 +262,34 @@ static void format_mounts(const Profile *p, char *buf, size_t size)
 		append(buf, size, &len, "(none)");
 }
 
+/* The layer's and /tmp's bounds: a size or a count, "none" for no bound where 0 means none. */
+static void format_storage(const Profile *p, ProfileKey k, char *buf, size_t size)
+{
+	switch (k) {
+	case PKEY_LAYER_QUOTA:
+		if (p->layer_quota)
+			policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, buf, size);
+		else
+			snprintf(buf, size, "none");
+		break;
+	case PKEY_LAYER_INODES:
+		if (p->layer_inodes)
+			snprintf(buf, size, "%llu", (unsigned long long)p->layer_inodes);
+		else
+			snprintf(buf, size, "none");
+		break;
+	case PKEY_TMP_SIZE:
+		policy_format_tmpfs_size(&p->tmp_size, buf, size);
+		break;
+	case PKEY_TMP_INODES:
+		snprintf(buf, size, "%" PRIu64, p->tmp_inodes);
+		break;
+	default:
+		snprintf(buf, size, "?");
+		break;
+	}
+}
+
 void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size)
 {
 	if (choices(k)) {
@@ -301,26 +329,8 @@ void profile_format_value(const Profile *p, ProfileKey k, char *buf, size_t size
 	case PKEY_MOUNTS:
 		format_mounts(p, buf, size);
 		break;
-	case PKEY_LAYER_QUOTA:
-		if (p->layer_quota)
-			policy_format_limit(LIMIT_MEMORY_MAX, p->layer_quota, buf, size);
-		else
-			snprintf(buf, size, "none");
-		break;
-	case PKEY_LAYER_INODES:
-		if (p->layer_inodes)
-			snprintf(buf, size, "%llu", (unsigned long long)p->layer_inodes);
-		else
-			snprintf(buf, size, "none");
-		break;
-	case PKEY_TMP_SIZE:
-		policy_format_tmpfs_size(&p->tmp_size, buf, size);
-		break;
-	case PKEY_TMP_INODES:
-		snprintf(buf, size, "%" PRIu64, p->tmp_inodes);
-		break;
 	default:
-		snprintf(buf, size, "?");
+		format_storage(p, k, buf, size);
 		break;
 	}
 }

@@ -192,6 +192,17 @@ static void test_format_values(void **state)
 	assert_string_equal(buf, "10%");
 	profile_format_value(&p->defaults, PKEY_TMP_INODES, buf, sizeof(buf));
 	assert_string_equal(buf, "262144");
+	profile_format_value(&p->defaults, PKEY_LAYER_QUOTA, buf, sizeof(buf));
+	assert_string_equal(buf, "10G");
+	policy_free(p);
+	p = load_ok("defaults = { layer_quota = \"20M\"; layer_inodes = 1000; };\n"
+		    "profiles = { free = { layer_quota = \"infinity\"; }; };\n");
+	profile_format_value(&p->defaults, PKEY_LAYER_QUOTA, buf, sizeof(buf));
+	assert_string_equal(buf, "20M");
+	profile_format_value(&p->defaults, PKEY_LAYER_INODES, buf, sizeof(buf));
+	assert_string_equal(buf, "1000");
+	profile_format_value(&p->profiles[0], PKEY_LAYER_QUOTA, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
 	policy_free(p);
 }
 
