@@ -588,19 +588,49 @@ static bool args_ok(Ctx *c, const PamOptions *o)
 	return true;
 }
 
+/* The decision made and sshd's configuration checked: the helper builds or joins the alcove
+ * and the lobby, and the login is logged with what the policy (since t0) and the helper cost. */
+static Outcome contain_login(Ctx *c, FailurePolicy failure, uint64_t t0)
+{
+	const Opened *s = NULL;
+	uint64_t t1 = monotonic_us();
+	int r = contain(c);
+
+	if (r == 1) {
+		/* We decided to contain; the helper, on the same inputs, did not: the policy
+		 * file changed in between (an admin's editor truncates it first), or NSS gave it
+		 * another account. Neither is a reason to let the login through. */
+		c->f.stage = "helper";
+		log_full(
+		    LOG_ERR, 0, &c->f,
+		    "Refusing session: the policy selects %s for containment, but alcove-helper "
+		    "decided to skip it (the policy file changed meanwhile?)",
+		    c->user);
+		return OUTCOME_FAILED;
+	}
+	if (r < 0)
+		return contain_failed(c, r, failure);
+	c->f.stage = "open";
+	(void)pam_get_data(c->pamh, DATA_KEY, (const void **)&s);
+	log_full(LOG_INFO, 0, &c->f,
+		 "Contained in alcove %s (session %s, service %s, profile %s; policy %lld us, "
+		 "helper and lobby %lld us)",
+		 s ? s->name : "?", s ? s->session : "?", c->service ? c->service : "?",
+		 c->f.profile, (long long)(t1 - t0), (long long)(monotonic_us() - t1));
+	return OUTCOME_CONTAINED;
+}
+
 Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	Policy *policy = NULL;
-	const Opened *s = NULL;
 	FailurePolicy failure;
 	bool tun;
 	char profile[64];
-	uint64_t t0 = monotonic_us(), t1;
+	uint64_t t0 = monotonic_us();
 	Decision d;
 	Outcome out;
 	Ctx c;
-	int r;
 
 	ctx_init(&c, pamh, o);
 	if (!args_ok(&c, o))
@@ -623,31 +653,7 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	c.f.profile = profile;
 	if (sshd_sftp_check(&c, li, tun) < 0)
 		return OUTCOME_FAILED;
-
-	t1 = monotonic_us();
-	r = contain(&c);
-	if (r == 1) {
-		/* We decided to contain; the helper, on the same inputs, did not: the policy
-		 * file changed in between (an admin's editor truncates it first), or NSS gave it
-		 * another account. Neither is a reason to let the login through. */
-		c.f.stage = "helper";
-		log_full(
-		    LOG_ERR, 0, &c.f,
-		    "Refusing session: the policy selects %s for containment, but alcove-helper "
-		    "decided to skip it (the policy file changed meanwhile?)",
-		    c.user);
-		return OUTCOME_FAILED;
-	}
-	if (r < 0)
-		return contain_failed(&c, r, failure);
-	c.f.stage = "open";
-	(void)pam_get_data(pamh, DATA_KEY, (const void **)&s);
-	log_full(LOG_INFO, 0, &c.f,
-		 "Contained in alcove %s (session %s, service %s, profile %s; policy %lld us, "
-		 "helper and lobby %lld us)",
-		 s ? s->name : "?", s ? s->session : "?", c.service ? c.service : "?", profile,
-		 (long long)(t1 - t0), (long long)(monotonic_us() - t1));
-	return OUTCOME_CONTAINED;
+	return contain_login(&c, failure, t0);
 }
 
 /* -errno with *e (may be NULL), its message under the caller's "Failed to close". */
