@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What alcovectl takes from alcove-unpack's output (ctl/oci_unpack.c, included: its objects
- * are not among the ones the unit tests link), against a script that stands in for it.
+ * What alcovectl takes from alcove-unpack's output (ctl/oci_unpack.c), against a script that
+ * stands in for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 
 #include "tmpdir_testlib.h"
 
-#include "../../ctl/oci_unpack.c"
+#include "../../ctl/oci_unpack.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
