@@ -245,9 +245,9 @@ static int stack_line(char *line, char **f, size_t *ret_n, PamdConfigs *include,
 	return 1;
 }
 
-static int auth_line(char *line, void *userdata)
+static int type_line(char *line, void *userdata)
 {
-	PamdAuth *a = userdata;
+	PamdStack *a = userdata;
 	char *f[MAX_FIELDS];
 	const char *type;
 	size_t n;
@@ -255,7 +255,7 @@ static int auth_line(char *line, void *userdata)
 
 	if (r <= 0)
 		return r;
-	if (strcasecmp(type, "auth") != 0)
+	if (strcasecmp(type, a->type ? a->type : "auth") != 0)
 		return 0;
 	if (is_include(f, n))
 		return add_include(&a->include, f[2]);
@@ -264,15 +264,15 @@ static int auth_line(char *line, void *userdata)
 	return 0;
 }
 
-int pamd_auth_parse(const char *text, PamdAuth *a)
+int pamd_stack_parse(const char *text, PamdStack *a)
 {
-	return each_line(text, auth_line, a);
+	return each_line(text, type_line, a);
 }
 
-void pamd_auth_clear(PamdAuth *a)
+void pamd_stack_clear(PamdStack *a)
 {
 	pamd_configs_clear(&a->include);
-	*a = (PamdAuth){0};
+	*a = (PamdStack){.type = a->type};
 }
 
 /* pam_env's user_readenv=N, as it reads its arguments (atoi(), the last one wins). */

@@ -33,18 +33,20 @@ typedef struct PamdConfigs {
 int pamd_configs_parse(const char *text, PamdConfigs *c);
 void pamd_configs_clear(PamdConfigs *c);
 
-/* The auth stack of one /etc/pam.d file: whether a pam_alcove.so line is in it (its setcred
- * gives sshd's session process the alcove's groups), and the files it takes auth lines from
- * ("@include FILE", "auth include FILE", "auth substack FILE"), each once, to be read next. */
+/* The stack of one type (auth, session) of one /etc/pam.d file: whether a pam_alcove.so line
+ * is in it (in auth, its setcred gives sshd's session process the alcove's groups; in session,
+ * it contains the login), and the files it takes that type's lines from ("@include FILE",
+ * "TYPE include FILE", "TYPE substack FILE"), each once, to be read next. */
 #define PAMD_AUTH_INCLUDES_MAX 16
-typedef struct PamdAuth {
+typedef struct PamdStack {
+	const char *type; /* "auth" or "session"; NULL reads as "auth" */
 	bool alcove;
 	PamdConfigs include; /* the file names, in order, each once */
-} PamdAuth;
+} PamdStack;
 
 /* Adds what text (NUL-terminated) says to a. -ENOMEM; -E2BIG past PAMD_AUTH_INCLUDES_MAX. */
-int pamd_auth_parse(const char *text, PamdAuth *a);
-void pamd_auth_clear(PamdAuth *a);
+int pamd_stack_parse(const char *text, PamdStack *a);
+void pamd_stack_clear(PamdStack *a);
 
 /* Whether the stack lets the user set the environment of sshd's session process: a pam_env.so
  * line of type auth (its setcred) or session with user_readenv= not 0 (the last one on the

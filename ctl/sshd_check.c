@@ -151,47 +151,69 @@ static int stack_walk(StackWalk *w, const char *service)
 	return r < 0 ? r : 0;
 }
 
-static int auth_parse(const char *text, void *a)
+static int type_parse(const char *text, void *a)
 {
-	return pamd_auth_parse(text, a);
+	return pamd_stack_parse(text, a);
+}
+
+/* Whether the service's stack of that type names pam_alcove.so: 1, 0, or -errno reading the
+ * file named in file. */
+static int stack_names_alcove(const char *service, const char *type, char *file, size_t size,
+			      const char **ret_stack)
+{
+	PamdStack a = {.type = type};
+	StackWalk w = {.parse = type_parse,
+		       .state = &a,
+		       .include = &a.include,
+		       .found = &a.alcove,
+		       .file = file,
+		       .file_size = size};
+	int r = stack_walk(&w, service);
+
+	*ret_stack = w.stack;
+	r = r < 0 ? r : a.alcove;
+	pamd_stack_clear(&a);
+	return r;
 }
 
 void sshd_check_pam_run(SshdCheck *c, const char *service)
 {
-	PamdAuth a = {0};
-	StackWalk w = {.parse = auth_parse,
-		       .state = &a,
-		       .include = &a.include,
-		       .found = &a.alcove,
-		       .file = c->pam_file,
-		       .file_size = sizeof(c->pam_file)};
-	int r;
-
 	if (!service || !*service || strchr(service, '/'))
 		return;
 	c->pam_checked = true;
 	c->pam_service = service;
-	r = stack_walk(&w, service);
-	c->pam_stack = w.stack;
-	c->pam_r = r < 0 ? r : a.alcove;
-	pamd_auth_clear(&a);
+	c->pam_session_r =
+	    stack_names_alcove(service, "session", c->pam_file, sizeof(c->pam_file), &c->pam_stack);
+	if (c->pam_session_r > 0)
+		c->pam_r = stack_names_alcove(service, "auth", c->pam_file, sizeof(c->pam_file),
+					      &c->pam_stack);
 }
 
 bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size)
 {
-	if (!c->pam_checked || c->pam_r > 0)
+	int r = c->pam_session_r > 0 ? c->pam_r : c->pam_session_r;
+	const char *type = c->pam_session_r > 0 ? "auth" : "session";
+
+	if (!c->pam_checked || r > 0)
 		return false;
-	if (c->pam_r < 0)
+	if (r < 0)
 		snprintf(buf, size,
-			 "%s: %s: alcove cannot tell whether the auth stack of PAM service %s "
-			 "names pam_alcove.so (without it sshd's session process keeps the user's "
-			 "host groups)",
-			 c->pam_file, strerror(-c->pam_r), c->pam_service);
+			 "%s: %s: alcove cannot tell whether the %s stack of PAM service %s "
+			 "names pam_alcove.so",
+			 c->pam_file, strerror(-r), type, c->pam_service);
+	else if (c->pam_session_r == 0)
+		snprintf(
+		    buf, size,
+		    "PAM service %s names pam_alcove.so in no session line (%s/%s and what it "
+		    "includes): its logins are not contained; `pam-auth-update --enable alcove` "
+		    "puts it in common-session and common-auth (pam_alcove(8))",
+		    c->pam_service, PAMD_DIR, c->pam_stack);
 	else
 		snprintf(buf, size,
 			 "PAM service %s names pam_alcove.so in no auth line (%s/%s and what it "
 			 "includes): sshd's session process, which serves the forwards, keeps the "
-			 "user's host groups; add \"auth optional pam_alcove.so\" (pam_alcove(8))",
+			 "user's host groups; `pam-auth-update --enable alcove` puts it in "
+			 "common-auth, or add \"auth optional pam_alcove.so\" (pam_alcove(8))",
 			 c->pam_service, PAMD_DIR, c->pam_stack);
 	return true;
 }

@@ -30,10 +30,11 @@ typedef struct SshdCheck {
 	 * select them, as LocalPort...) */
 	bool match_checked;
 	SshdSftp match;
-	/* the auth stack of the PAM service (sshd_check_pam_run): pam_r 1 when it names
-	 * pam_alcove.so, 0 when not, -errno when pam_file could not be read */
+	/* the session and auth stacks of the PAM service (sshd_check_pam_run): pam_session_r,
+	 * pam_r (auth; read only when session names it) 1 when it names pam_alcove.so, 0 when
+	 * not, -errno when pam_file could not be read */
 	bool pam_checked;
-	int pam_r;
+	int pam_session_r, pam_r;
 	const char *pam_service;
 	const char *pam_stack; /* the file the stack starts from: the service's, or "other" */
 	char pam_file[128];
@@ -53,9 +54,10 @@ void sshd_check_run(const char *path, SshdCheck *ret);
  * name or by typed, the name as given (NULL: the account's), as sshd's Match User sees it. */
 void sshd_check_keys_run(SshdCheck *c, const LoginInfo *li, const char *typed);
 
-/* Whether the PAM service's auth stack (its file in /etc/pam.d, or "other" when it has none,
- * and the files its auth lines include) names pam_alcove.so, into c: without it sshd's session
- * process keeps the user's host groups (pam_module/setcred.c). */
+/* Whether the PAM service's session and auth stacks (its file in /etc/pam.d, or "other" when
+ * it has none, and the files their lines include) name pam_alcove.so, into c: without the
+ * session line no login is contained, without the auth line sshd's session process keeps the
+ * user's host groups (pam_module/setcred.c). */
 void sshd_check_pam_run(SshdCheck *c, const char *service);
 
 /* Why contained logins through that sshd are refused (it cannot be read, it serves sftp
@@ -73,8 +75,8 @@ bool sshd_check_warning(const SshdCheck *c, char *buf, size_t size);
  * changed since alcovectl started is not reported: that is about one login, not this one. */
 bool sshd_check_keys(const SshdCheck *c, char *buf, size_t size);
 
-/* The warning for a PAM service whose auth stack does not name pam_alcove.so, or could not be
- * read, into buf; false when there is none. */
+/* The warning for a PAM service whose session stack, else whose auth stack, does not name
+ * pam_alcove.so, or could not be read, into buf; false when there is none. */
 bool sshd_check_pam(const SshdCheck *c, char *buf, size_t size);
 
 /* When /bin/sh is bash (ctl/bash_env.h): sshd_config's PermitUserEnvironment and AcceptEnv,

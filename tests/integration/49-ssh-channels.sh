@@ -390,8 +390,14 @@ assert_contains "$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service 
 chmod g+w "/etc/pam.d/$SSHD_SERVICE" || fail "chmod g+w /etc/pam.d/$SSHD_SERVICE"
 out=$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "$SSHD_SERVICE" 2>&1)
 chmod g-w "/etc/pam.d/$SSHD_SERVICE"
-assert_contains "$out" "warning   /etc/pam.d/$SSHD_SERVICE: Operation not permitted: alcove cannot tell whether the auth stack of PAM service $SSHD_SERVICE names pam_alcove.so" \
+assert_contains "$out" "warning   /etc/pam.d/$SSHD_SERVICE: Operation not permitted: alcove cannot tell whether the session stack of PAM service $SSHD_SERVICE names pam_alcove.so" \
 	"explain: a group-writable PAM file is not read, and the warning says so"
+# a service whose session stack lacks the module contains no login, whatever the policy says
+printf 'auth optional %s\n' "$BUILD/pam_alcove.so" >"/etc/pam.d/${SSHD_SERVICE}-nosession"
+on_exit "rm -f /etc/pam.d/${SSHD_SERVICE}-nosession"
+assert_contains "$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "${SSHD_SERVICE}-nosession" 2>&1)" \
+	"warning   PAM service ${SSHD_SERVICE}-nosession names pam_alcove.so in no session line (/etc/pam.d/${SSHD_SERVICE}-nosession and what it includes): its logins are not contained; \`pam-auth-update --enable alcove\`" \
+	"explain: a PAM service whose session stack lacks pam_alcove is named: nothing is contained"
 sftp_conf=$SSHD_DIR/sshd_config
 line=$(grep -n '^Subsystem sftp internal-sftp' "$sftp_conf" | cut -d: -f1)
 for u in alcch4 alcch5; do sshd_authorize $u; done

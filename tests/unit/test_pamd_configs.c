@@ -155,42 +155,63 @@ static void test_none(void **state)
  * files it takes auth lines from; another type's pam_alcove line and includes do not count. */
 static void test_auth(void **state)
 {
-	PamdAuth a = {0};
+	PamdStack a = {0};
 
-	assert_int_equal(pamd_auth_parse("@include common-auth\n"
-					 "account include common-account\n"
-					 "session required pam_alcove.so\n"
-					 "auth [success=1 default=ignore] pam_unix.so\n"
-					 "auth substack system-auth\n"
-					 "auth include common-auth # again\n",
-					 &a),
+	assert_int_equal(pamd_stack_parse("@include common-auth\n"
+					  "account include common-account\n"
+					  "session required pam_alcove.so\n"
+					  "auth [success=1 default=ignore] pam_unix.so\n"
+					  "auth substack system-auth\n"
+					  "auth include common-auth # again\n",
+					  &a),
 			 0);
 	assert_false(a.alcove);
 	assert_int_equal(a.include.n, 2);
 	assert_string_equal(a.include.path[0], "common-auth");
 	assert_string_equal(a.include.path[1], "system-auth");
-	assert_int_equal(pamd_auth_parse("# auth optional pam_alcove.so\n", &a), 0);
+	assert_int_equal(pamd_stack_parse("# auth optional pam_alcove.so\n", &a), 0);
 	assert_false(a.alcove);
-	assert_int_equal(pamd_auth_parse("-auth optional /lib/security/pam_alcove.so\n", &a), 0);
+	assert_int_equal(pamd_stack_parse("-auth optional /lib/security/pam_alcove.so\n", &a), 0);
 	assert_true(a.alcove);
-	pamd_auth_clear(&a);
-	assert_int_equal(pamd_auth_parse("auth\t[default=ignore]\tpam_alcove.so debug\n", &a), 0);
+	pamd_stack_clear(&a);
+	assert_int_equal(pamd_stack_parse("auth\t[default=ignore]\tpam_alcove.so debug\n", &a), 0);
 	assert_true(a.alcove);
-	pamd_auth_clear(&a);
+	pamd_stack_clear(&a);
+}
+
+/* The session stack: the same reading, for session lines only. */
+static void test_session(void **state)
+{
+	PamdStack s = {.type = "session"};
+
+	assert_int_equal(pamd_stack_parse("auth optional pam_alcove.so\n"
+					  "auth include common-auth\n"
+					  "session include common-session\n"
+					  "-session optional pam_systemd.so\n",
+					  &s),
+			 0);
+	assert_false(s.alcove);
+	assert_int_equal(s.include.n, 1);
+	assert_string_equal(s.include.path[0], "common-session");
+	pamd_stack_clear(&s);
+	assert_string_equal(s.type, "session");
+	assert_int_equal(pamd_stack_parse("Session required pam_alcove.so\n", &s), 0);
+	assert_true(s.alcove);
+	pamd_stack_clear(&s);
 }
 
 static void test_auth_includes_bounded(void **state)
 {
-	PamdAuth a = {0};
+	PamdStack a = {0};
 	char text[64];
 
 	for (int i = 0; i < PAMD_AUTH_INCLUDES_MAX; i++) {
 		snprintf(text, sizeof(text), "@include f%d\n", i);
-		assert_int_equal(pamd_auth_parse(text, &a), 0);
+		assert_int_equal(pamd_stack_parse(text, &a), 0);
 	}
-	assert_int_equal(pamd_auth_parse("@include f0\n", &a), 0); /* a repeat is free */
-	assert_int_equal(pamd_auth_parse("@include one-more\n", &a), -E2BIG);
-	pamd_auth_clear(&a);
+	assert_int_equal(pamd_stack_parse("@include f0\n", &a), 0); /* a repeat is free */
+	assert_int_equal(pamd_stack_parse("@include one-more\n", &a), -E2BIG);
+	pamd_stack_clear(&a);
 }
 
 /* pam_env with user_readenv= not 0 in an auth or session line (the last one on the line wins),
@@ -240,6 +261,7 @@ int main(void)
 	    cmocka_unit_test(test_absolute_include_refused),
 	    cmocka_unit_test(test_none),
 	    cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_session),
 	    cmocka_unit_test(test_auth_includes_bounded),
 	    cmocka_unit_test(test_env),
 	};
