@@ -144,10 +144,18 @@ static bool key_layer_quota(KeyCtx *k)
 
 	if (!v)
 		return false;
-	if (policy_parse_size(v, &bytes) < 0 || bytes == 0) {
+	if (policy_parse_size(v, &bytes) < 0) {
+		load_error(
+		    k->c, k->s, k->where,
+		    "malformed size \"%s\": expected bytes with a K/M/G/T/P/E suffix such as "
+		    "\"10G\", or \"infinity\"",
+		    v);
+		return false;
+	}
+	if (bytes == 0) { /* no layer could be made: "infinity" is how to say no quota */
 		load_error(k->c, k->s, k->where,
-			   "malformed size \"%s\": expected bytes with a K/M/G/T suffix such as "
-			   "\"10G\", or \"infinity\"",
+			   "size \"%s\" is 0: a layer quota of 0 bytes holds nothing; \"infinity\" "
+			   "for none",
 			   v);
 		return false;
 	}

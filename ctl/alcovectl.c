@@ -18,10 +18,10 @@
 
 /* One line per verb, in the order `alcovectl --help` lists them. */
 static const CtlVerb verbs[] = {
-    {"check-config", cmd_check_config, false, CTL_JSON_ALL, "[FILE]",
+    {"check-config", cmd_check_config, false, CTL_JSON_ALL, "[--sshd-config FILE] [FILE]",
      "validate the policy: \"FILE: OK\", or every error as FILE:LINE: message"},
     {"explain", cmd_explain, false, CTL_JSON_ALL,
-     "USER [--service NAME] [--tty TTY] [--rhost HOST]",
+     "USER [--service NAME] [--tty TTY] [--rhost HOST] [--sshd-config FILE]",
      "which rule matches USER's login, the decision, the resolved profile and its origins"},
     {"enter", cmd_enter, true, CTL_JSON_NONE, "USER [-- CMD...]",
      "a session in USER's alcove (built if needed), like a login: a login shell, or CMD"},
@@ -39,7 +39,7 @@ static const CtlVerb verbs[] = {
      "stop USER's alcoves and delete the persistent layer (asks unless --yes)"},
 
     /* gc */
-    {"gc", cmd_gc, true, CTL_JSON_ALL, "[--dry-run] [--force] [USER]",
+    {"gc", cmd_gc, true, CTL_JSON_ALL, "[-n|--dry-run] [--force] [USER]",
      "remove what crashes left: dead alcoves' state, half-built layers, orphaned scopes"},
 
     {"image", cmd_image, true, "list inspect",

@@ -264,8 +264,10 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 	if (r == 0)
 		r = helper_reply_status(reply);
 	if (r == 1)
-		fprintf(stderr, "alcovectl: %s is not contained by the policy: %s\n", user,
-			kv_get(&reply->kv, "message") ?: "no rule selects it");
+		fprintf(stderr,
+			"alcovectl: %s is not contained by the policy for PAM service "
+			"\"alcovectl\" (enter's, see alcovectl(8)): %s\n",
+			user, kv_get(&reply->kv, "message") ?: "no rule selects it");
 	name = r == 0 ? kv_get(&reply->kv, "name") : NULL;
 	session = r == 0 ? kv_get(&reply->kv, "session") : NULL;
 	if (r == 0 &&

@@ -210,7 +210,7 @@ static void test_max_sessions(void **state)
  * layer_quota_fallback one of two words: each mistake named with its place. */
 static void test_layer_quota_keys(void **state)
 {
-	static const char *const bad[] = {"0", "10%", "1.5G", "-1", "ten", ""};
+	static const char *const bad[] = {"10%", "1.5G", "-1", "ten", ""};
 	char text[256];
 	Policy *p;
 
@@ -219,6 +219,8 @@ static void test_layer_quota_keys(void **state)
 		assert_load_error(text, 2, "defaults.layer_quota", "malformed size",
 				  "such as \"10G\", or \"infinity\"");
 	}
+	assert_load_error("defaults = {\n  layer_quota = \"0\";\n};\n", 2, "defaults.layer_quota",
+			  "size \"0\" is 0", "\"infinity\" for none");
 	assert_load_error("defaults = {\n  layer_quota = 10;\n};\n", 2, "defaults.layer_quota",
 			  "expected a string");
 	assert_load_error("profiles = {\n  p = { layer_inodes = -1; };\n};\n", 2,
