@@ -4,10 +4,10 @@
  * sshd/login/su exec it as the user (argv[0] "-bash", maybe "-c cmd"). It hands the
  * login to the alcove's init and mirrors the shell's end (DESIGN §1, §2, §9).
  *
- * Any caller that is not the alcove's user (root code in the lobby running "the shell") gets
- * the real shell, which the helper keeps at /run/alcove/shell in the lobby. Who the lobby's
- * user is comes from the lobby marker (lobby_marker.h), a read-only mount of host root's, and
- * not from the control socket: that goes away when the alcove ends while sshd keeps the
+ * Root (root code in the lobby running "the shell") gets the real shell, which the helper
+ * keeps at /run/alcove/shell in the lobby; any other uid is refused (not_lobby_user()). Who the
+ * lobby's user is comes from the lobby marker (lobby_marker.h), a read-only mount of host root's,
+ * and not from the control socket: that goes away when the alcove ends while sshd keeps the
  * connection (and with it the lobby) open, and a new session channel of that connection
  * (ssh ControlMaster) then still execs the shell path here. For the lobby's user there is no
  * way to the real shell: the alcove or an error (fail closed).
@@ -219,6 +219,29 @@ static _noreturn_ void not_running(const char *what, const char *why)
 	exit(1);
 }
 
+/*
+ * A lobby, and we do not run as its user. The lobby is one login's: the PAM application's
+ * mount namespace, joined once that login's session opened. What runs in it from then on is
+ * the application and the root code it runs (sshd's monitor, PAM modules, pam_motd's scripts:
+ * uid 0), which get the real shell, and the login's own processes, as the marker's uid. Any
+ * other uid is a process the lobby was not built for: sshd's child still running as the uid
+ * of sshd's own lookup when the account was renumbered during the login (usermod -u between
+ * sshd's getpwnam and the session's), or root code dropped to another account (runuser,
+ * setpriv) that happens to run this user's shell path. The first must not reach the host, and
+ * nothing tells the two apart; the second is no login of this lobby's and loses nothing it
+ * needs (the shell path is this user's, not its own). So: refused, never the real shell.
+ */
+static _noreturn_ void not_lobby_user(char **argv, const LobbyMarker *lm)
+{
+	if (getuid() == 0)
+		exec_real_shell(argv);
+	fprintf(stderr,
+		"alcove-enter: refused: uid %u is neither root nor the user of this lobby (uid "
+		"%u); if the account changed during this login, log in again\n",
+		(unsigned)getuid(), (unsigned)lm->uid);
+	exit(1);
+}
+
 /* Picks the control socket to connect to and the shell, or execs the real shell, or exits. */
 static void choose(char **argv, Target *t)
 {
@@ -233,15 +256,16 @@ static void choose(char **argv, Target *t)
 			LOBBY_MARKER_FILE, strerror(-r));
 		exit(1);
 	}
-	if (r == 0 || lm.uid != getuid()) {
-		/* not a lobby of ours: root code (or another user) running the shell path */
-		if (r == 0 &&
-		    alcove_socket_is_ours(getenv("ALCOVE_NAME"), t->socket, sizeof(t->socket))) {
+	if (r == 0) {
+		/* not a lobby at all */
+		if (alcove_socket_is_ours(getenv("ALCOVE_NAME"), t->socket, sizeof(t->socket))) {
 			passwd_shell(t->shell, sizeof(t->shell));
 			return;
 		}
 		exec_real_shell(argv);
 	}
+	if (lm.uid != getuid())
+		not_lobby_user(argv, &lm);
 	/* Our lobby: its alcove, never the real shell. The marker names the alcove (the
 	 * environment is whatever the program that ran us passed on). */
 	t->lobby = true;
