@@ -104,6 +104,7 @@ SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/verbs/request.c helper/build/ro
 		  init/args.c init/lifecycle.c init/log_budget.c \
 		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
 		  ctl/user_manager_rules.c ctl/pamd_configs.c pam_module/options.c pam_module/opened.c \
+		  pam_module/account_race.c \
 		  ctl/layer_diff.c ctl/layer_merge.c ctl/bash_env.c ctl/oci_unpack.c
 SAN_EXTRA  := $(SAN_EXTRA_SRCS:%.c=$(BUILD)/san/%.o)
 

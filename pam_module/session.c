@@ -18,8 +18,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 #include <security/pam_ext.h>
 
+#include "account_race.h"
 #include "fdwait.h"
 #include "helper_client.h"
 #include "keys_check.h"
@@ -570,6 +572,43 @@ static int sshd_sftp_check(Ctx *c, const LoginInfo *li, bool tun)
 	return r;
 }
 
+/*
+ * The account changed during this login (account_race.h): the application holds an older copy
+ * of it, whose shell the lobby would not cover and whose uid alcove-enter would not serve. A
+ * refusal whatever `failure` says (letting it through is the bypass), and only for a login the
+ * policy contains: an uncontained login runs on the host either way, and refusing it would
+ * lock root and admins out whenever a login races an edit of /etc/passwd. 0, or -errno (logged).
+ */
+static int account_race_refuse(Ctx *c)
+{
+	struct timespec mtime;
+	int64_t start = 0;
+	int r;
+
+	c->f.stage = "account";
+	r = account_race_check(&mtime, &start);
+	if (r < 0) {
+		log_full(
+		    LOG_ERR, r, &c->f,
+		    "Refusing session: Failed to tell whether %s changed during this login: %m",
+		    ACCOUNT_RACE_PASSWD);
+		return r;
+	}
+	if (r == 0)
+		return 0;
+	log_full(LOG_ERR, EAGAIN, &c->f,
+		 "Refusing session: the account of %s changed during this login (%s modified at "
+		 "%lld.%09ld, after the PAM application, pid %d, started at %lld.%09lld): it may "
+		 "hold another shell or uid than the lobby is built for; log in again",
+		 c->user, ACCOUNT_RACE_PASSWD, (long long)mtime.tv_sec, mtime.tv_nsec,
+		 (int)getpid(), (long long)(start / 1000000000), (long long)(start % 1000000000));
+	(void)pam_error(c->pamh,
+			"alcove: login refused: the account of %s changed during this login; log "
+			"in again",
+			c->user);
+	return -EAGAIN;
+}
+
 /* Before any policy: the module's own arguments and PAM_USER. */
 static bool args_ok(Ctx *c, const PamOptions *o)
 {
@@ -651,6 +690,8 @@ Outcome session_open(pam_handle_t *pamh, const PamOptions *o)
 	snprintf(profile, sizeof(profile), "%s", d.profile->name);
 	policy_free(policy);
 	c.f.profile = profile;
+	if (account_race_refuse(&c) < 0)
+		return OUTCOME_FAILED;
 	if (sshd_sftp_check(&c, li, tun) < 0)
 		return OUTCOME_FAILED;
 	return contain_login(&c, failure, t0);

@@ -116,3 +116,66 @@ assert_contains "$out" "/var/lib/alcove/images is alcove's own directory, not a 
 	"reset IMAGES, which NSS names images, is refused"
 [ -e /var/lib/alcove/images/kept ] || fail "reset IMAGES touched /var/lib/alcove/images"
 umount /var/lib/alcove/images
+
+# --- The account changed during a login. sshd looks the account up once, at the first
+# userauth request, and runs that copy's shell as that copy's uid; the module and the helper
+# look it up again when the session opens. A client holds the window open (an agent that asks
+# before it signs: ssh-add -c, an askpass that takes 4 s) while the admin runs usermod: with
+# -s, sshd ran the old shell, not covered by the lobby, on the host; with -u, alcove-enter
+# took the old uid for root code and ran the real shell. Both logins must be refused.
+pam_user alczw
+sshd_authorize alczw
+confz=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
+	on_last_logout = \"stop\"; };
+profiles = { lab = { }; };
+rules = ( { user = \"alczw\"; profile = \"lab\"; } );")
+sshd_pam_write "$SSHD_SERVICE" \
+	"session required $MOD sshd_config=$SSHD_DIR/sshd_config config=$confz helper=$HELPER"
+W=$(mktemp -d /run/alcove-tests/zw.XXXXXX) || setup_fail "mktemp -d"
+on_exit "rm -rf $W"
+printf '#!/bin/sh\nsleep 4\nexit 0\n' >"$W/askpass" && chmod 755 "$W/askpass" || setup_fail "askpass"
+agent=$(DISPLAY=:0 SSH_ASKPASS=$W/askpass SSH_ASKPASS_REQUIRE=force ssh-agent -s -a "$W/agent.sock") ||
+	setup_fail "ssh-agent"
+agent_pid=$(echo "$agent" | sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p')
+[ -n "$agent_pid" ] || setup_fail "ssh-agent's pid: $agent"
+on_exit "kill $agent_pid"
+SSH_AUTH_SOCK=$W/agent.sock ssh-add -q -c "$SSHD_KEY" || setup_fail "ssh-add -c"
+PROBE='echo "probe pid1=$(cat /proc/1/comm) name=${ALCOVE_NAME:-none}"'
+race_login() { # what cmd...: a login during which cmd changes alczw's account
+	local what=$1 pid rc line
+	shift
+	journal_clear
+	ssh_to alczw -o IdentityAgent="$W/agent.sock" -- "$PROBE" >"$W/out" 2>&1 &
+	pid=$!
+	sleep 1.5 # sshd has looked alczw up; the agent signs at 4 s
+	"$@" || fail "$*"
+	wait $pid
+	rc=$?
+	[ "$rc" != 0 ] || fail "$what during the login: it ran: $(cat "$W/out")"
+	assert_not_contains "$(cat "$W/out")" "probe" "$what during the login: no command ran (exit $rc)"
+	line=$(journal_wait "the account of alczw changed during this login") ||
+		fail "$what: no refusal in the journal: $(cat "$JOURNAL")"
+	pass "$what: refused: ${line#*msg=}"
+}
+race_login "usermod -s" usermod -s /bin/sh alczw
+race_login "usermod -u" usermod -u $(($(id -u alczw) + 500)) alczw
+
+# Afterwards a login is contained, and in its lobby (sshd's monitor's mount ns) the shell
+# path gives root the real shell and refuses any other uid (it ran the real shell for them).
+journal_clear
+ssh_bg alczw -- "$PROBE; sleep 30" >"$W/out"
+wait_until 100 grep -q probe "$W/out" || fail "the next login printed nothing: $(cat "$JOURNAL")"
+assert_eq "probe pid1=alcove-init name=$(id -u alczw)" "$(cat "$W/out")" \
+	"the next login of alczw (its new shell and uid) is contained"
+mon=$(ps -e -o pid=,args= | awk '$2 ~ /:$/ && $3 == "alczw" && $4 == "[priv]" {print $1}')
+[ -n "$mon" ] || fail "no sshd monitor for alczw: $(ps -e -o pid=,args= | grep sshd)"
+out=$(nsenter -t "$mon" -m -- /bin/sh -c 'echo root-shell' 2>&1)
+assert_eq root-shell "$out" "root in the lobby runs alczw's shell path: the real shell"
+out=$(nsenter -t "$mon" -m -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+	/bin/sh -c 'echo other-shell' 2>&1)
+rc=$?
+assert_eq 1 "$rc" "uid 65534 in the lobby runs alczw's shell path: refused ($out)"
+assert_contains "$out" "alcove-enter: refused: uid 65534 is neither root nor the user of this lobby" \
+	"alcove-enter says why"
+kill "$SSH_BG_PID"
+wait "$SSH_BG_PID" || true
