@@ -208,6 +208,33 @@ static int attach(int tree, const char *target, unsigned flags)
 }
 
 /*
+ * The home volume as the host has it (LobbySpec.home_source): the root of the clone the lobby
+ * takes from the alcove must be this very directory. A tree's identity is its root's inode on
+ * its filesystem: no mount of another filesystem has the same device, and overlayfs reports
+ * its own device for a directory, so a directory of the alcove's overlay never passes.
+ */
+typedef struct HomeVolume {
+	dev_t dev;
+	ino_t ino;
+	__fsword_t type;
+} HomeVolume;
+
+/* The host's, by the admin's path (the build reached it through root's directories only). */
+static int home_volume_identify(const char *path, HomeVolume *ret)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs sfs;
+	struct stat st;
+
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+		return negative_errno();
+	*ret = (HomeVolume){.dev = st.st_dev, .ino = st.st_ino, .type = sfs.f_type};
+	return 0;
+}
+
+/*
  * The lobby is made in a child so the helper's own namespaces never change, whatever fails.
  * The child is vfork-like: CLONE_VM (no page-table copy: this is most of a fork's cost),
  * CLONE_VFORK (we sleep until it exits, so it may use our memory and a stack in our frame),
@@ -219,6 +246,7 @@ typedef struct LobbyJob {
 	int enter;	 /* detached read-only clone of alcove-enter, made in the host ns */
 	int enter_xauth; /* another, for xauth (a detached mount is attached once) */
 	AlcError *error; /* the caller's: what failed, when a message can say more than the errno */
+	HomeVolume home; /* what the alcove's home must be (home_volume_identify()) */
 	int result;	 /* the lobby ns fd (in the shared fd table) or -errno */
 	int netns;	 /* the alcove's network ns fd (in the shared fd table), or -1 */
 	int utsns;	 /* the alcove's UTS ns fd (in the shared fd table), or -1 */
@@ -645,10 +673,14 @@ static int lobby_hide(const LobbyJob *job, int home_tree)
 
 /* U's home as the alcove has it (the home volume), a detached clone from inside init's mount
  * ns; nothing of it may act as a device, a setuid program or a program at all for root code in
- * the lobby. */
-static int alcove_home_take(const char *home)
+ * the lobby. In root mode ns root may mount anything on that path: -EXDEV unless the clone is
+ * the home volume (want), or the lobby would hold it, for as long as sshd's connection lives.
+ * A directory of the alcove's overlay held so would outlive the alcove, and the next build
+ * would mount a second overlay on the same upper dir (docs/SECURITY.md, "What remains"). */
+static int alcove_home_take(const char *home, const HomeVolume *want)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), tree = -1;
+	struct statfs sfs;
 	struct stat st;
 	int r;
 
@@ -666,10 +698,50 @@ static int alcove_home_take(const char *home)
 	 * the lobby (ENOENT), and it is not the login's home */
 	if (st.st_nlink == 0)
 		return -ESTALE;
+	if (fstatfs(tree, &sfs) < 0)
+		return negative_errno();
+	if (st.st_dev != want->dev || st.st_ino != want->ino || sfs.f_type != want->type)
+		return -EXDEV;
 	r = tree_setattr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (r < 0)
 		return r;
 	return TAKE_FD(tree);
+}
+
+/* The home volume, and the path the alcove has it at, are known (LobbySpec.home). */
+static bool lobby_has_home(const LobbySpec *spec)
+{
+	return spec->home && spec->home[0] == '/' && spec->home[1];
+}
+
+static int lobby_home_removed(const LobbyJob *job, int r)
+{
+	return lobby_job_error(job, r,
+			       "the alcove's home %s was removed after the alcove started (the "
+			       "account deleted on the host, or made anew?); stop the alcove "
+			       "(alcovectl stop)",
+			       job->spec->home);
+}
+
+/* alcove_home_take() in init's mount ns, its failures said. */
+static int lobby_take_home(const LobbyJob *job)
+{
+	const char *home = job->spec->home;
+	int tree = alcove_home_take(home, &job->home);
+
+	if (tree == -ESTALE)
+		return lobby_home_removed(job, tree);
+	if (tree == -EXDEV)
+		return lobby_job_error(
+		    job, -EPERM,
+		    "the alcove's home %s is not its home volume %s: its root mounted something "
+		    "else there, which this login's lobby would hold (a directory of the alcove's "
+		    "own tree outlives the alcove so); `umount %s` inside, or stop the alcove "
+		    "(alcovectl stop), to log in again",
+		    home, job->spec->home_source, home);
+	if (tree < 0)
+		return lobby_job_error(job, tree, "the alcove's home %s: %m", home);
+	return tree;
 }
 
 /*
@@ -681,7 +753,6 @@ static int alcove_home_take(const char *home)
  */
 static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int *ret_home)
 {
-	const char *home = job->spec->home;
 	int r;
 
 	job->tenant = true;
@@ -690,16 +761,10 @@ static int lobby_take_from_alcove(LobbyJob *job, int lobby, AlcoveMounts *m, int
 	r = alcove_mounts_take(m, job->error);
 	if (r < 0)
 		return r;
-	if (home && home[0] == '/' && home[1]) {
-		*ret_home = alcove_home_take(home);
-		if (*ret_home == -ESTALE)
-			return lobby_job_error(job, *ret_home,
-					       "the alcove's home %s was removed after the alcove "
-					       "started (the account deleted on the host, or made "
-					       "anew?); stop the alcove (alcovectl stop)",
-					       home);
+	if (lobby_has_home(job->spec)) {
+		*ret_home = lobby_take_home(job);
 		if (*ret_home < 0)
-			return lobby_job_error(job, *ret_home, "the alcove's home %s: %m", home);
+			return *ret_home;
 	}
 	job->tenant = false;
 	/* Back home; setns() also resets root and cwd to the lobby's root. */
@@ -905,6 +970,22 @@ static int lobby_ns_check(const LobbySpec *spec, const LobbyJob *job, int *netns
 	return r < 0 ? r : 0;
 }
 
+/* The home volume on the host, before the alcove's is taken (alcove_home_take()). */
+static int lobby_home_identify(LobbyJob *job)
+{
+	const char *source = job->spec->home_source;
+	int r;
+
+	if (!source || source[0] != '/')
+		return -EINVAL;
+	r = home_volume_identify(source, &job->home);
+	if (r == -ENOENT)
+		return lobby_home_removed(job, r);
+	if (r < 0)
+		return lobby_job_error(job, r, "the home volume %s: %m", source);
+	return 0;
+}
+
 static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 {
 	_cleanup_close_ int lobby = -1, enter = -1, enter_xauth = -1, netns = -1, utsns = -1;
@@ -932,6 +1013,9 @@ static int lobby_run(const LobbySpec *spec, LobbyNs *ret, AlcError *e)
 		return lobby_job_error(&job, enter_xauth, "%s: %m", spec->enter_name);
 	job.enter = enter;
 	job.enter_xauth = enter_xauth;
+	r = lobby_has_home(spec) ? lobby_home_identify(&job) : 0;
+	if (r < 0)
+		return r;
 
 	pid = clone(lobby_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &job);

@@ -45,6 +45,8 @@ typedef struct LobbySpec {
 	int enter_dirfd;	/* the directory of alcove-enter (the helper's own) */
 	const char *enter_name; /* its name there: "alcove-enter" */
 	const char *home;	/* U's passwd home: its parent is masked, it stays (or NULL) */
+	const char *home_source; /* the host directory the alcove has there (its home volume):
+				  * the passwd home, or a home pattern's; with home */
 	bool tun;		/* the policy allows tunnels: /dev/net stays */
 	bool host_image;	/* image = "/": the alcove shows the host's /var/lib, /srv... */
 	bool network_host;	/* network = "host": init's network ns must be one of the host's */
@@ -63,6 +65,10 @@ typedef struct LobbySpec {
  * U's shell path is resolved once, in the lobby, through directories root owns and nobody else
  * may write, to a root-owned regular file writable by root only (shell_path.h); anything else
  * refuses the lobby (-EPERM, -ENOTDIR, -ENOEXEC...) with err naming the shell and the component.
+ *
+ * The alcove's home must be the home volume (home_source: the root of what is mounted at home
+ * inside is that directory): in root mode U, its ns root, may have mounted something else
+ * there; otherwise -EPERM with a message.
  *
  * The alcove's /tmp must still be the tmpfs the helper made (root-owned, 1777, a tmpfs): in
  * root mode U, its ns root, may have replaced it inside, and root code works in the lobby's

@@ -505,6 +505,8 @@ static int lobby(OpenCtx *c)
 	r = lobby_writable(c, &spec, &home_source);
 	if (r < 0)
 		return r;
+	/* the home volume, as the build chose it (prepare_home()) */
+	spec.home_source = home_source ? home_source : c->login->home;
 	r = lobby_build(&spec, &ns, &e);
 	c->ans->tenant = e.tenant;
 	if (r < 0)

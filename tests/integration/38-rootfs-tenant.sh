@@ -3,6 +3,7 @@
 # be the tenant's to re-permission, fill or break (issue 12 routes 4 and 6, issue 15 tmpfs):
 #  - /tmp, which the lobby imports for sshd and PAM (host root), is a tmpfs of host root's,
 #    1777, in both modes; the lobby refuses any other;
+#  - the home the lobby imports is the home volume: ns root's bind over ~ is refused;
 #  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
 #  - the lobby's own /var/tmp and /dev/shm are tmpfs of 1M and 1024 inodes (ENOSPC past 1M);
 #  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, and the
@@ -63,6 +64,12 @@ assert_eq "0 1777" "$(in_lobby alcrf1 stat -c '%u %a' /tmp)" \
 assert_eq "0 1777" "$(stat -c '%u %a' "/proc/$(alcove_pid alcrf1)/root/tmp")" \
 	"user mode: the alcove's /tmp seen from the host is root's, 1777"
 
+# user mode: the login (ns U, no capability) cannot mount over ~ in init's mount ns, the one the
+# lobby takes the home from; a nested user and mount ns's bind stays in that ns
+out=$(ssh_to alcrf1 -- 'mount --bind /tmp ~ 2>&1 || echo refused
+	unshare -Urm sh -c "mount --bind /tmp ~ && echo nested"; echo "home=$(stat -c %U ~)"' 2>&1)
+assert_contains "$out" "refused" "user mode: a bind over ~ is refused"
+assert_contains "$out" "home=$(id -un alcrf1)" "... and a nested namespace's leaves the alcove's home as it was"
 # --- tmp_size / tmp_inodes: /tmp, /run, /dev/shm are bounded; dd and touch meet ENOSPC
 out=$(in_lobby alcrf1 df -B1 --output=size,itotal /tmp | tail -1 | xargs)
 assert_eq "8388608 200" "$out" "the lobby's /tmp is the alcove's: size 8M, 200 inodes"
@@ -127,6 +134,18 @@ assert_eq "0 1777" "$(in_lobby alcrf2 stat -c '%u %a' /tmp)" "root mode: the lob
 out=$(ssh_to alcrf2 -- 'chmod 0777 /tmp 2>&1; df -B1 --output=size,itotal /tmp | tail -1 | xargs')
 assert_contains "$out" "Operation not permitted" "root mode: ns root cannot chmod /tmp"
 assert_contains "$out" "8388608 200" "root mode: /tmp is sized by tmp_size and tmp_inodes too"
+# ns root binds a directory of its overlay over its home: a lobby taking it would hold the
+# overlay for the connection's life, past the alcove's end (a second overlay on one upper dir)
+h2=$(getent passwd alcrf2 | cut -d: -f6)
+ssh_to alcrf2 -- 'mkdir -p /pinned && mount --bind /pinned ~' || fail "ns root could not bind over ~"
+journal_clear
+out=$(ssh_to alcrf2 -- 'echo "IN:$(id -un)"' 2>&1) &&
+	fail "a login was let into a lobby holding a directory of the overlay as its home: $out"
+line=$(journal_wait "is not its home volume") || fail "no message about the home bound over: $out"
+assert_contains "$line" "the alcove's home $h2 is not its home volume $h2: its root mounted something else there" \
+	"root mode, a bind over ~: the login is refused, the helper says why"
+nsenter -t "$(alcove_pid alcrf2)" -m -p umount "$h2" || fail "undoing the bind over ~"
+assert_eq "IN:root" "$(ssh_to alcrf2 -- 'echo "IN:$(id -un)"' 2>&1)" "once undone, the next login goes on"
 kill $bg
 stop_alcove alcrf2
 

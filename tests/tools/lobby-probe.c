@@ -117,7 +117,7 @@ static int parse_options(int argc, char **argv, ProbeArgs *a)
 		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
 			a->n_bench = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
-			a->spec.home = argv[++i];
+			a->spec.home = a->spec.home_source = argv[++i];
 		else if (strcmp(argv[i], "--cpu") == 0)
 			a->cpu = true;
 		else if (strcmp(argv[i], "--tun") == 0)
