@@ -225,6 +225,9 @@ void policy_decide(const Policy *p, const Login *login, Decision *ret);
 bool policy_name_is_safe(const char *name);
 /* One of the profile's image layers names the host's root ("/", "//", "/./"). */
 bool profile_image_is_host_root(const Profile *pr);
+/* What the alcove does at its last logout: on_last_logout, but share = "session" never idles
+ * (no login can return to a session alcove: each gets one of its own), it stops instead. */
+LogoutPolicy profile_last_logout(const Profile *pr);
 
 /* Expands %u (user), %U (uid), %% in pattern; -EINVAL if the result is empty, contains
  * a ".." component, or (for a single-component value such as a hostname) a '/'. */

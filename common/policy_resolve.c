@@ -124,6 +124,13 @@ static int line_of(const Profile *pr, ProfileKey a, ProfileKey b)
 	return set_here(pr, a) ? pr->origin[a].line : pr->origin[b].line;
 }
 
+LogoutPolicy profile_last_logout(const Profile *pr)
+{
+	if (pr->share == SHARE_SESSION && pr->on_last_logout == LOGOUT_IDLE)
+		return LOGOUT_STOP;
+	return pr->on_last_logout;
+}
+
 bool profile_image_is_host_root(const Profile *pr)
 {
 	for (size_t i = 0; i < pr->n_image; i++) {

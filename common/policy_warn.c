@@ -102,6 +102,11 @@ size_t policy_profile_warnings(const Profile *p, PolicyWarning *ret, size_t max)
 	if (p->on_last_logout != LOGOUT_IDLE && set_in_file(&p->origin[PKEY_IDLE_TIMEOUT]))
 		add(ret, max, &n, p->origin[PKEY_IDLE_TIMEOUT].line,
 		    "idle_timeout is not used: on_last_logout is not \"idle\"");
+	if (profile_last_logout(p) != p->on_last_logout)
+		add(ret, max, &n, p->origin[PKEY_ON_LAST_LOGOUT].line,
+		    "on_last_logout = \"idle\" has no effect with share = \"session\": no login "
+		    "can "
+		    "return to a session alcove; it stops at its last logout");
 	layer_without_disk(p, ret, max, &n);
 	limits_per_session(p, ret, max, &n);
 	return n;

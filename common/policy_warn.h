@@ -3,7 +3,8 @@
 
 /*
  * The keys of a resolved profile that will not take effect as written, each with the reason:
- * a limit with cgroup = "none", an idle_timeout without on_last_logout = "idle", a layer_quota
+ * a limit with cgroup = "none", an idle_timeout without on_last_logout = "idle", idle with
+ * share = "session" (a session alcove stops at its last logout), a layer_quota
  * with persist = false (it sizes a tmpfs then), limits with share = "session" (per session, not
  * per user), a limit whose cgroup controller the kernel lacks. check-config and explain print
  * them (issue 15: no silent no-ops).
@@ -14,7 +15,7 @@
 
 #include "policy.h"
 
-#define POLICY_MAX_WARNINGS (_LIMIT_MAX + 4)
+#define POLICY_MAX_WARNINGS (_LIMIT_MAX + 5)
 
 typedef struct PolicyWarning {
 	int line;       /* where the key was set (0: builtin) */

@@ -148,8 +148,11 @@ static int init_argv(BuildCtx *c)
 	if (strlen(c->home_inside) + 8 > sizeof(c->init_args[0]))
 		return build_error(c, -ENAMETOOLONG, "home path too long");
 	ARG("--home=%s", c->home_inside);
-	ARG("--on-last-logout=%s", policy_choice_name(PKEY_ON_LAST_LOGOUT, (int)p->on_last_logout));
-	if (p->on_last_logout == LOGOUT_IDLE)
+	/* share = "session" with idle: stop. No login joins a session alcove, so idling would only
+	 * hold it, unreachable, for idle_timeout, counted against max_sessions. */
+	ARG("--on-last-logout=%s",
+	    policy_choice_name(PKEY_ON_LAST_LOGOUT, (int)profile_last_logout(p)));
+	if (profile_last_logout(p) == LOGOUT_IDLE)
 		ARG("--idle-timeout=%u", p->idle_timeout);
 	if (p->mode == ALCOVE_MODE_USER)
 		ARG("--no-new-privs");

@@ -5,8 +5,8 @@
 # on_last_logout = stop and five under keep leave nothing; under keep a process left behind
 # keeps its alcove's directory while it lives (another login's sweep included), and the next
 # login after it ended removes it; share = "user" with stop leaves no /run/alcove/<uid>;
-# max_sessions caps a user's session alcoves at once; list and show print every alcove, however
-# many one user keeps.
+# max_sessions caps a user's session alcoves at once; share = "session" with idle stops at the
+# last logout; list and show print every alcove, however many one user keeps.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
@@ -20,16 +20,19 @@ pam_user alcca3
 pam_user alcca4
 pam_user alcca5
 pam_user alcca6
+pam_user alcca7
 conf=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; persist = false;
 	share = \"session\"; on_last_logout = \"stop\"; };
 profiles = { keep = { on_last_logout = \"keep\"; max_sessions = 0; }; shared = { share = \"user\"; };
-	few = { on_last_logout = \"keep\"; max_sessions = 2; }; };
+	few = { on_last_logout = \"keep\"; max_sessions = 2; };
+	idler = { on_last_logout = \"idle\"; idle_timeout = 600; max_sessions = 2; }; };
 rules = ( { user = \"alcca3\"; profile = \"defaults\"; },
 	  { user = \"alcca4\"; profile = \"keep\"; },
 	  { user = \"alcca5\"; profile = \"shared\"; },
-	  { user = \"alcca6\"; profile = \"few\"; } );")
+	  { user = \"alcca6\"; profile = \"few\"; },
+	  { user = \"alcca7\"; profile = \"idler\"; } );")
 sshd_start 2342 "session required $BUILD/pam_alcove.so config=$conf helper=$BUILD/alcove-helper"
-for u in alcca3 alcca4 alcca5 alcca6; do sshd_authorize $u; done
+for u in alcca3 alcca4 alcca5 alcca6 alcca7; do sshd_authorize $u; done
 
 # The run directories of USER: /run/alcove/<uid> and /run/alcove/<uid>-*, one per line.
 rundirs() { # user
@@ -116,6 +119,20 @@ pass "max_sessions: a login after one of the two ended"
 pkill -u "$(id -u alcca6)" -x -f "sleep 4752"
 wait_until 200 alcove_gone alcca6 || fail "alcca6: alcoves left: $(alcove_leftovers alcca6)"
 pass "alcca6: nothing left"
+
+# --- share = session with on_last_logout = idle: no login can return to a session alcove, so
+# it stops at its last logout (an idle one waited out idle_timeout unreachable, and counted
+# against max_sessions: the third login within it was refused); check-config says so
+assert_contains "$(actl check-config "$conf" 2>&1)" \
+	"warning: idler: on_last_logout = \"idle\" has no effect with share = \"session\": no login can return to a session alcove; it stops at its last logout" \
+	"check-config: idle with share = session is named"
+for i in 1 2 3; do
+	assert_eq "login $i" "$(ssh_to alcca7 -- echo login $i)" "alcca7 (session, idle, max_sessions = 2): login $i"
+	wait_until 200 alcove_gone alcca7 ||
+		fail "session/idle: the alcove of login $i lives on: $(alcove_leftovers alcca7)"
+done
+wait_until 200 no_rundirs alcca7 || fail "session/idle: run directories stay: $(rundirs alcca7 | xargs)"
+pass "session/idle: each alcove ended with its login's logout, no run directory left"
 
 # --- show and list have no fixed cap (show stopped at 32 alcoves of a user, list at 1024 in
 # readdir order, so one tenant's could push others' out): alcca4 (session, keep,

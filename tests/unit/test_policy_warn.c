@@ -113,6 +113,35 @@ static void test_limits_per_session(void **state)
 	profile_done(&p);
 }
 
+/* share = "session" with idle: no login returns to a session alcove, so it stops instead */
+static void test_idle_session(void **state)
+{
+	Profile p;
+	PolicyWarning w[POLICY_MAX_WARNINGS];
+
+	(void)state;
+	assert_int_equal(profile_init_builtin(&p, "x"), 0);
+	p.on_last_logout = LOGOUT_IDLE;
+	p.idle_timeout = 600;
+	p.origin[PKEY_ON_LAST_LOGOUT] = (Origin){"x", 4};
+	p.origin[PKEY_IDLE_TIMEOUT] = (Origin){"x", 5};
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 0);
+	assert_int_equal(profile_last_logout(&p), LOGOUT_IDLE);
+	p.share = SHARE_SESSION;
+	p.limits.set = 0; /* per session: said apart (test_limits_per_session) */
+	assert_int_equal(profile_last_logout(&p), LOGOUT_STOP);
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
+	assert_int_equal(w[0].line, 4);
+	assert_string_equal(w[0].text,
+			    "on_last_logout = \"idle\" has no effect with share = \"session\": no "
+			    "login can return to a session alcove; it stops at its last logout");
+	p.on_last_logout = LOGOUT_KEEP; /* keep does what it says: a process left keeps it */
+	assert_int_equal(profile_last_logout(&p), LOGOUT_KEEP);
+	assert_int_equal(policy_profile_warnings(&p, w, POLICY_MAX_WARNINGS), 1);
+	assert_non_null(strstr(w[0].text, "idle_timeout is not used"));
+	profile_done(&p);
+}
+
 /* A limit whose controller the kernel lacks is named with it; a whole word must match */
 static void test_missing_controllers(void **state)
 {
@@ -148,6 +177,7 @@ int main(void)
 	    cmocka_unit_test(test_each_no_op_is_named),
 	    cmocka_unit_test(test_layer_quota_without_layer),
 	    cmocka_unit_test(test_limits_per_session),
+	    cmocka_unit_test(test_idle_session),
 	    cmocka_unit_test(test_missing_controllers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
