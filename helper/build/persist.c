@@ -8,15 +8,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "statefile.h"
 #include "lib/lock.h"
 #include "lib/mountapi.h"
 #include "lib/paths.h"
+#include "verbs/stop.h"
 
 /* Describes, as a message, a persistent dir that failed its check. */
 static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, const DirSpec *spec)
@@ -34,6 +37,53 @@ static int persist_error(BuildCtx *c, int r, int parentfd, const char *name, con
 	    "%s/%s/%s: %s (did the profile's mode change? `alcovectl reset %s` "
 	    "starts a fresh layer)",
 	    ALCOVE_LIB_DIR, c->spec->login->user, name, why, c->spec->login->user);
+}
+
+/*
+ * Who holds the layer's lock when a build cannot take it: 1, a running alcove of the user
+ * that /run/alcove tracks (its name and state; of the other share mode: the profile's share
+ * changed since it started, and with it the lock's kind, shared or exclusive), or 0, none
+ * found: one whose state was lost. Best effort, for the message: a failure finds none.
+ */
+static int layer_holder(const BuildCtx *c, char *ret_name, size_t len, AlcoveState *ret_state)
+{
+	const BuildSpec *s = c->spec;
+	_cleanup_(alcove_names_free) AlcoveNames names = {0};
+	_cleanup_close_ int runfd = -1;
+
+	if (paths_open_run(&runfd) < 0 ||
+	    alcove_names_of(runfd, s->login->user, s->login->uid, &names) < 0)
+		return 0;
+	for (size_t i = 0; i < names.n; i++) {
+		if (strcmp(names.name[i], s->name) == 0 ||
+		    statefile_read_at(runfd, names.name[i], ret_state) < 0 ||
+		    statefile_alive(ret_state, NULL) <= 0)
+			continue;
+		snprintf(ret_name, len, "%s", names.name[i]);
+		return 1;
+	}
+	return 0;
+}
+
+/* The layer is locked by another alcove (lock_persist()): the one to end, and how. */
+static int layer_busy_error(BuildCtx *c)
+{
+	const char *user = c->spec->login->user;
+	char name[64];
+	AlcoveState st;
+
+	if (layer_holder(c, name, sizeof(name), &st) > 0)
+		return build_error(
+		    c, -EBUSY,
+		    "%s/%s/layer is in use by alcove %s of %s, which runs with "
+		    "share = \"%s\" (the profile's share changed since it started?); "
+		    "`alcovectl stop %s` ends it",
+		    ALCOVE_LIB_DIR, user, name, user, st.share, user);
+	return build_error(c, -EBUSY,
+			   "%s/%s/layer is in use by another alcove of %s that %s no longer "
+			   "tracks (its state was lost while it ran); `alcovectl gc --force %s` "
+			   "ends it",
+			   ALCOVE_LIB_DIR, user, user, ALCOVE_RUN_DIR, user);
 }
 
 /*
@@ -60,12 +110,7 @@ static int lock_persist(BuildCtx *c, int userfd)
 				   "one link; remove it",
 				   ALCOVE_LIB_DIR, s->login->user);
 	if (r == -EWOULDBLOCK)
-		return build_error(c, -EBUSY,
-				   "%s/%s/layer is in use by another alcove of %s that %s no "
-				   "longer tracks (its state was lost while it ran); `alcovectl gc "
-				   "--force %s` ends it",
-				   ALCOVE_LIB_DIR, s->login->user, s->login->user, ALCOVE_RUN_DIR,
-				   s->login->user);
+		return layer_busy_error(c);
 	if (r < 0)
 		return build_error(c, r, "lock %s/%s/lock: %m", ALCOVE_LIB_DIR, s->login->user);
 	return 0;

@@ -6,7 +6,8 @@
 # keeps its alcove's directory while it lives (another login's sweep included), and the next
 # login after it ended removes it; share = "user" with stop leaves no /run/alcove/<uid>;
 # max_sessions caps a user's session alcoves at once; share = "session" with idle stops at the
-# last logout; list and show print every alcove, however many one user keeps.
+# last logout; a layer held by an alcove of the other share mode is named; list and show print
+# every alcove, however many one user keeps.
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/sshd.sh"
@@ -133,6 +134,27 @@ for i in 1 2 3; do
 done
 wait_until 200 no_rundirs alcca7 || fail "session/idle: run directories stay: $(rundirs alcca7 | xargs)"
 pass "session/idle: each alcove ended with its login's logout, no run directory left"
+
+# --- the layer locked by a tracked alcove of the other share mode (the profile's share switched
+# from "session" to "user" while one ran): the refusal names it and `alcovectl stop`, which
+# ends it (gc --force ends only untracked ones)
+confs=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; share = \"session\";
+	on_last_logout = \"keep\"; }; rules = ( { user = \"alcca7\"; profile = \"defaults\"; } );")
+confu=$(make_config "defaults = { cgroup = \"none\"; image = \"$img\"; };
+	rules = ( { user = \"alcca7\"; profile = \"defaults\"; } );")
+"$BUILD/alcovectl" --config "$confs" enter alcca7 -- sh -c 'setsid sleep 4790 </dev/null >/dev/null 2>&1 &' ||
+	fail "alcca7: a session alcove that keeps a process"
+wait_until 100 alcove_has alcca7 "sleep 4790" || fail "alcca7: the process left behind is not there"
+name=$(basename "$(rundirs alcca7)")
+out=$("$BUILD/alcovectl" --config "$confu" enter alcca7 -- echo user 2>&1) &&
+	fail "share = user built beside a running session alcove on one layer: $out"
+assert_contains "$out" "layer is in use by alcove $name of alcca7, which runs with share = \"session\"" \
+	"a layer held by a tracked alcove: the refusal names it"
+assert_contains "$out" "\`alcovectl stop alcca7\` ends it" "... and says stop ends it"
+assert_not_contains "$out" "gc --force" "... not gc --force"
+actl stop alcca7 >/dev/null || fail "stop alcca7"
+assert_eq "user" "$("$BUILD/alcovectl" --config "$confu" enter alcca7 -- echo user 2>&1)" \
+	"after stop, the share = user alcove builds"
 
 # --- show and list have no fixed cap (show stopped at 32 alcoves of a user, list at 1024 in
 # readdir order, so one tenant's could push others' out): alcca4 (session, keep,
