@@ -123,7 +123,7 @@ static void deadline_disarm(Deadline *d)
 
 /* The answer, there to be read (MSG_DONTWAIT: no wait in recvmsg for an alarm to meet). Only
  * answers made of fixed-size fields are handed out; ERROR becomes its errno (1..4095:
- * proto_decode() makes any other number EPROTO). An fd that came
+ * proto_decode() refuses any other number as malformed). An fd that came
  * along (no request here expects one) is closed by the receive or by us, under the alarm. */
 static int answer_take(int fd, ProtoPacket *pkt, ProtoMessage *ret_answer)
 {

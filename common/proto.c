@@ -314,12 +314,14 @@ static int decode_payload(Reader *r, ProtoMessage *m)
 		m->pid = (int32_t)v; /* pid, wait_status and signo share the slot */
 		return 0;
 	case PROTO_ERROR:
-		if (!get_u32(r, &v) || (int32_t)v <= 0 || !get_str(r, &m->error.message) ||
+		/* In root mode the tenant can ptrace init and answer any number: one no kernel
+		 * gives is no errno a caller may act on (nor pass on as one), and the encoder never
+		 * writes it: a malformed packet (one spelling per message, tests/fuzz). */
+		if (!get_u32(r, &v) || (int32_t)v <= 0 || v > ERRNO_MAX ||
+		    !get_str(r, &m->error.message) ||
 		    strlen(m->error.message) > PROTO_ERROR_MESSAGE_MAX)
 			return -EBADMSG;
-		/* In root mode the tenant can ptrace init and answer any number: one no kernel
-		 * gives is no errno a caller may act on (nor pass on as one): EPROTO. */
-		m->error.error = v <= ERRNO_MAX ? (int32_t)v : EPROTO;
+		m->error.error = (int32_t)v;
 		return 0;
 	case PROTO_HOLD:
 	case PROTO_RELEASE:

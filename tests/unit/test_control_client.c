@@ -182,7 +182,7 @@ static void test_request_typed_answer_leaks_nothing(void **state)
 }
 
 /* An ERROR whose number no kernel gives (init, ptraced by its root in root mode, chose it) is
- * -EPROTO, never passed on as an errno. */
+ * a malformed answer (-EBADMSG), never passed on as an errno. */
 static void test_error_number_out_of_range(void **state)
 {
 	char raw[256];
@@ -198,7 +198,7 @@ static void test_error_number_out_of_range(void **state)
 	memcpy(raw + PROTO_HEADER_SIZE, &bad, sizeof(bad));
 	assert_int_equal(send(sp[1], raw, (size_t)len, 0), len);
 	assert_int_equal(control_request(sp[0], &(ProtoMessage){.type = PROTO_STATUS}, NULL, 0, &m),
-			 -EPROTO);
+			 -EBADMSG);
 	close(sp[0]);
 	close(sp[1]);
 }
