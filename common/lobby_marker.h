@@ -40,6 +40,15 @@
  * where alcove-enter covers their paths (helper/build/lobby.c); on the host empty files. */
 #define LOBBY_SHELL_ANCHOR ALCOVE_RUN_DIR "/shell"
 #define LOBBY_XAUTH_ANCHOR ALCOVE_RUN_DIR "/xauth"
+/* The root-owned directory the alcove's home volume is attached on in a lobby (nosuid, nodev,
+ * noexec, nosymfollow), for sshd's xauth only: the home's own path shows an empty directory
+ * there, since root code and sshd's child read files of a home by its path (~/.pam_environment,
+ * ~/.ssh/environment, ~/.ssh/rc) and would follow the tenant's symlinks or block on a FIFO
+ * (helper/build/lobby.c). On the host an empty directory. */
+#define LOBBY_HOME_ANCHOR ALCOVE_RUN_DIR "/home"
+/* Where xauth run in a lobby keeps X11's cookie for the lobby's user (alcove-enter sets
+ * XAUTHORITY): the alcove's ~/.Xauthority, where X clients inside look. */
+#define LOBBY_XAUTHORITY LOBBY_HOME_ANCHOR "/.Xauthority"
 /* sshd's default XAuthLocation (Debian's too), the xauth a lobby bounds; another one in
  * sshd_config is not covered (check-config and explain warn). */
 #define LOBBY_XAUTH_PATH "/usr/bin/xauth"

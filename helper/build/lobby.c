@@ -76,14 +76,15 @@ static int check_root_owned(int fd, mode_t type)
 	return 0;
 }
 
-/* The empty root-owned directory a lobby mounts its marker on (lobby_marker.h). */
-static int marker_dir_ensure(int dir)
+/* An empty root-owned directory in /run/alcove a lobby mounts onto: the marker's
+ * (LOBBY_MARKER_DIR), the alcove's home's (LOBBY_HOME_ANCHOR). 0755: U passes it in the lobby. */
+static int anchor_dir_ensure(int dir, const char *name)
 {
 	_cleanup_close_ int fd = -1;
 
-	if (mkdirat(dir, "lobby", 0755) < 0 && errno != EEXIST)
+	if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
 		return negative_errno();
-	fd = openat_strict(dir, "lobby", O_PATH | O_DIRECTORY);
+	fd = openat_strict(dir, name, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return fd;
 	return check_root_owned(fd, S_IFDIR);
@@ -123,7 +124,10 @@ static int anchors_ensure(void)
 	r = check_root_owned(dir, S_IFDIR);
 	if (r < 0)
 		return r;
-	r = marker_dir_ensure(dir);
+	r = anchor_dir_ensure(dir, "lobby");
+	if (r < 0)
+		return r;
+	r = anchor_dir_ensure(dir, "home");
 	if (r < 0)
 		return r;
 	r = anchor_file_ensure(dir, "shell");
@@ -195,8 +199,13 @@ static int alcove_mounts_take(AlcoveMounts *m, AlcError *e)
 	if (sfs.f_type != DEVPTS_SUPER_MAGIC)
 		return -EMEDIUMTYPE;
 	/* Root processes run in the lobby: nothing of U's /tmp may act as a device or setuid
-	 * program there, nor be executed. The alcove's own mounts keep their flags. */
-	r = tree_setattr(m->tmp, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	 * program there, nor be executed, nor redirect a path: the tenant swaps a directory there
+	 * for a symlink to a host directory (renameat2 RENAME_EXCHANGE) while a lobby process
+	 * writes below it, and the write lands on the host. sshd's child only makes its agent and
+	 * -R sockets there (mkdtemp, bind), which follow no symlink. The alcove's own mounts keep
+	 * their flags. */
+	r = tree_setattr(m->tmp, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+				     MOUNT_ATTR_NOSYMFOLLOW);
 	if (r < 0)
 		return r;
 	return tree_setattr(m->pts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
@@ -408,38 +417,47 @@ static int open_dir_strict(int dirfd, const char *path)
 	return openat_strict(dirfd, path, O_RDONLY | O_DIRECTORY);
 }
 
-/* A home right below / (/alice): the host's directory covered with the alcove's home (the
- * noexec clone), as a home in a masked parent is: left as it is, it was the host's, with the
- * root filesystem's flags, and the host's /bin/sh that sshd runs for ~/.ssh/rc loaded the
- * tenant's LD_PRELOAD from it. Not a directory of its own on the host (a symlink): refused,
- * there is nothing to mount over. */
-static int lobby_cover_home(const LobbyJob *job, int home_tree)
-{
-	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), target = -1;
+/*
+ * U's home, as root code and U see it in the lobby: an empty read-only directory, root 0755
+ * (sshd's child chdirs there). Root code of the login and sshd's child read files of the home
+ * by its path: pam_env's ~/.pam_environment (Debian's sshd stack) as U with U's host groups
+ * (initgroups: not the alcove's), sshd's ~/.ssh/environment, ~/.ssh/rc and ~/.hushlogin in its
+ * child, on the host. The tenant writes the home from inside: a symlink there to a host file
+ * put that file into the login's environment, a FIFO held sshd's root monitor in fopen() for
+ * good, /dev/zero grew sshd's child without end. The alcove's home is on LOBBY_HOME_ANCHOR, for
+ * xauth (lobby_attach_home()). The other homes go for root too: no root code of a login needs
+ * another home, and linking thousands of them would cost each login.
+ */
+#define LOBBY_HOME_EMPTY "mode=0755,size=4k"
 
-	if (root < 0)
-		return negative_errno();
-	target = openat_strict(root, job->spec->home + 1, O_PATH | O_DIRECTORY);
+/* A home with no parent of its own to mask: right below / (/alice), or in /run, which the lobby
+ * masks after this, linking every entry for root (who would reach the host's directory): the
+ * home itself covered with an empty read-only tmpfs. Not a directory of its own on the host (a
+ * symlink): refused, there is nothing to mount over; none: nothing of U's there to read. */
+static int lobby_cover_home(const LobbyJob *job, int parent, const char *name)
+{
+	_cleanup_close_ int target = openat_strict(parent, name, O_PATH | O_DIRECTORY);
+	int r;
+
 	if (target == -ENOENT)
-		return 0; /* not on the host: nothing of U's there to run */
+		return 0;
 	if (target < 0)
 		return lobby_job_error(job, target,
-				       "the home %s, right below /: not a directory (a symlink?), "
-				       "so the lobby cannot cover it",
+				       "the home %s: not a directory (a symlink?), so the lobby "
+				       "cannot cover it",
 				       job->spec->home);
-	return RET_NERRNO(move_mount(home_tree, "", target, "",
-				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	r = lobby_mask_empty(target, LOBBY_HOME_EMPTY, MOUNT_ATTR_RDONLY);
+	return r < 0 ? lobby_job_error(job, r, "the home %s covered: %m", job->spec->home) : 0;
 }
 
 /*
- * The other homes: the parent of U's passwd home (/home) covered, with only U's own home in
- * it, for root as well (no root code of this login needs another home, and linking thousands
- * of them would cost each login). The parent is the admin's, so its path may go through
- * symlinks (/home -> /srv/home), but it must be root's and writable by root only: U's home is
- * bound from it. A home in /run (masked already) has no parent to mask; one right below /
- * has / for a parent, which stays: the home alone is covered (lobby_cover_home()).
+ * The parent of U's passwd home (/home) covered, holding only an empty directory for U's home
+ * (above). The parent is the admin's, so its path may go through symlinks (/home -> /srv/home),
+ * but it must be root's and writable by root only: the tenant must not choose what is covered.
+ * A home right below / or in /run is covered itself (lobby_cover_home()). Before the mask of
+ * /run, whose hidden tree then holds the cover.
  */
-static int lobby_hide_homes(const LobbyJob *job, int home_tree)
+static int lobby_hide_homes(const LobbyJob *job)
 {
 	const char *home = job->spec->home, *slash;
 	_cleanup_close_ int parent = -1;
@@ -447,29 +465,57 @@ static int lobby_hide_homes(const LobbyJob *job, int home_tree)
 	int r;
 
 	slash = home ? strrchr(home, '/') : NULL;
-	if (!slash || home[0] != '/' || !slash[1] || strncmp(home, "/run/", 5) == 0)
+	if (!slash || home[0] != '/' || !slash[1])
 		return 0;
-	if (slash == home)
-		return lobby_cover_home(job, home_tree);
 	if ((size_t)(slash - home) >= sizeof(path))
 		return -ENAMETOOLONG;
 	memcpy(path, home, (size_t)(slash - home));
 	path[slash - home] = '\0';
-	parent = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	parent = open(slash == home ? "/" : path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (parent < 0 && errno == ENOENT)
-		return 0; /* no such directory on the host: no other homes in it either */
+		return 0; /* no such directory on the host: no homes in it either */
 	if (parent < 0)
 		return negative_errno();
 	r = check_root_owned(parent, S_IFDIR);
 	if (r < 0)
-		return lobby_job_error(
-		    job, r,
-		    "'%s', the parent of %s's home: not root's, or writable by "
-		    "group or others (the other homes it holds cannot be hidden)",
-		    path, home);
-	/* Root code of a login has no business in other homes: they go for root too. U's is the
-	 * alcove's (the home volume, wherever `home` puts it on the host). */
-	return lobby_mask_dir(parent, slash + 1, home_tree, 0, NULL);
+		return lobby_job_error(job, r,
+				       "'%s', the parent of %s's home: not root's, or writable by "
+				       "group or others (the homes it holds cannot be hidden)",
+				       slash == home ? "/" : path, home);
+	if (slash == home || strncmp(home, "/run/", 5) == 0)
+		return lobby_cover_home(job, parent, slash + 1);
+	return lobby_mask_dir(parent, slash + 1, -1, LOBBY_MASK_KEEP_EMPTY, NULL);
+}
+
+/*
+ * The alcove's home (the home volume, alcove_home_take()) on LOBBY_HOME_ANCHOR, for sshd's
+ * xauth only: alcove-enter points XAUTHORITY there, so X11's cookie lands in the alcove's
+ * ~/.Xauthority. nosymfollow: xauth opens that file and its lock and temporary files by name,
+ * as U; a symlink the tenant put there fails (ELOOP) instead of leading the write to the host.
+ * Before the mask of /run, which binds /run/alcove back with what is mounted below it: U
+ * passes /run (0711) and /run/alcove (0755) to it.
+ */
+static int lobby_attach_home(int home_tree)
+{
+	_cleanup_close_ int root = -1, target = -1;
+	int r;
+
+	if (home_tree < 0)
+		return 0;
+	r = tree_setattr(home_tree, MOUNT_ATTR_NOSYMFOLLOW);
+	if (r < 0)
+		return r;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return negative_errno();
+	target = openat_strict(root, LOBBY_HOME_ANCHOR + 1 /* from "/" */, O_PATH | O_DIRECTORY);
+	if (target < 0)
+		return target;
+	r = check_root_owned(target, S_IFDIR);
+	if (r < 0)
+		return r;
+	return RET_NERRNO(move_mount(home_tree, "", target, "",
+				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
 /* dirfd/path covered with an empty tmpfs, when it exists. */
@@ -632,12 +678,12 @@ static int lobby_noexec_writable(const LobbyJob *job)
 /*
  * What the alcove hides, hidden from U in the lobby too (lobby_mask.h): /run but /run/alcove,
  * the other homes, /var/lib/alcove, and for an image alcove the host services' directories
- * (*_SERVICE_DIRS); /var/tmp and /dev/shm become empty ones of the lobby's own
- * (sticky, like /tmp); /dev/net (tun) goes unless the policy allows tunnels. Last, so that the
- * shell is resolved by its own path, and the marker and the shell anchor travel with the
- * recursive clones of /run and /run/alcove.
+ * (*_SERVICE_DIRS); U's home is empty, for root too (lobby_hide_homes()); /var/tmp and /dev/shm
+ * become empty ones of the lobby's own (sticky, like /tmp); /dev/net (tun) goes unless the
+ * policy allows tunnels. Last, so that the shell is resolved by its own path, and the marker,
+ * the anchors and the alcove's home travel with the recursive clones of /run and /run/alcove.
  */
-static int lobby_hide(const LobbyJob *job, int home_tree)
+static int lobby_hide(const LobbyJob *job)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), run = -1;
 	const char *shared_tmp = "mode=1777,size=1m,nr_inodes=1024";
@@ -645,14 +691,14 @@ static int lobby_hide(const LobbyJob *job, int home_tree)
 
 	if (root < 0)
 		return negative_errno();
+	r = lobby_hide_homes(job);
+	if (r < 0)
+		return r;
 	run = open_dir_strict(root, "run");
 	if (run < 0)
 		return run;
 	/* writable for root: pam_motd, after us in sshd's stack, writes /run/motd.dynamic */
 	r = lobby_mask_dir(run, "alcove", -1, LOBBY_MASK_LINK_OTHERS | LOBBY_MASK_WRITABLE, NULL);
-	if (r < 0)
-		return r;
-	r = lobby_hide_homes(job, home_tree);
 	if (r < 0)
 		return r;
 	r = lobby_hide_empty(root, "var/lib/alcove", "mode=0700,size=4k", MOUNT_ATTR_RDONLY);
@@ -839,7 +885,10 @@ static int lobby_make(LobbyJob *job)
 	r = lobby_bind_xauth(job);
 	if (r < 0)
 		return r;
-	r = lobby_hide(job, home);
+	r = lobby_attach_home(home);
+	if (r < 0)
+		return r;
+	r = lobby_hide(job);
 	if (r < 0)
 		return r;
 	r = lobby_shell_reachable(job);

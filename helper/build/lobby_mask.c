@@ -221,12 +221,16 @@ int lobby_mask_dir(int dirfd, const char *keep, int keep_tree, unsigned flags, L
 	bool ro;
 	int r;
 
-	if (!keep_valid(keep) || (sh && (flags & LOBBY_MASK_WRITABLE)))
+	if (!keep_valid(keep) || (sh && (flags & LOBBY_MASK_WRITABLE)) ||
+	    ((flags & LOBBY_MASK_KEEP_EMPTY) && (!keep || keep_tree >= 0)))
 		return -EINVAL;
 	mnt = mask_mount(sh, 0711, &ro);
 	if (mnt < 0)
 		return mnt;
-	r = keep ? keep_prepare(dirfd, mnt, keep, keep_tree, &tree) : 0;
+	if (keep && (flags & LOBBY_MASK_KEEP_EMPTY))
+		r = RET_NERRNO(mkdirat(mnt, keep, 0755));
+	else
+		r = keep ? keep_prepare(dirfd, mnt, keep, keep_tree, &tree) : 0;
 	if (r >= 0 && (flags & LOBBY_MASK_LINK_OTHERS))
 		r = link_others(dirfd, mnt, keep, &orig);
 	if (r >= 0 && ro && !(flags & LOBBY_MASK_WRITABLE))

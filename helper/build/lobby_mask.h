@@ -34,6 +34,7 @@ int lobby_mask_fs_done(LobbyMaskFs *sh);
 typedef enum LobbyMaskFlags {
 	LOBBY_MASK_LINK_OTHERS = 1 << 0, /* root keeps every other entry (through symlinks) */
 	LOBBY_MASK_WRITABLE = 1 << 1,	 /* root may add names (they stay in the lobby) */
+	LOBBY_MASK_KEEP_EMPTY = 1 << 2,	 /* KEEP is an empty directory of the mask's own */
 } LobbyMaskFlags;
 
 /*
@@ -42,7 +43,9 @@ typedef enum LobbyMaskFlags {
  * mode 0711 (read-only unless LOBBY_MASK_WRITABLE), holding
  *   KEEP                   keep_tree (a detached mount, not taken over) or, when that is -1,
  *                          a recursive clone of the original KEEP, reachable by everyone (a
- *                          copy of it when it is a symlink; nothing when there is none)
+ *                          copy of it when it is a symlink; nothing when there is none); with
+ *                          LOBBY_MASK_KEEP_EMPTY an empty directory, root 0755, read-only
+ *                          with the mask, whatever the original holds (U's home: below)
  * and with LOBBY_MASK_LINK_OTHERS also
  *   .alcove-lobby/         0700: only CAP_DAC_OVERRIDE passes it
  *   .alcove-lobby/host     the directory as it was, with every mount below it (recursive clone)
