@@ -170,12 +170,19 @@ static bool invoked_as_xauth(const char *argv0)
 }
 
 /* Run as xauth in a lobby (the helper bound us over it): the real one, bounded. Anyone who
- * can run us could run xauth anyway; this only adds limits. Fails closed: the client is told
- * why, and X11 lacks its cookie. */
-static _noreturn_ void exec_xauth_bounded(char **argv)
+ * can run us could run xauth anyway; this only adds limits, and for the lobby's user the file:
+ * the home's own path is empty in the lobby (helper/build/lobby.c), so sshd's xauth (which goes
+ * by $XAUTHORITY, else ~/.Xauthority) writes the alcove's ~/.Xauthority on its anchor, where X
+ * clients inside find the cookie. Whatever the environment says: a path the tenant names
+ * (~/.pam_environment, ssh's SetEnv) could lead through /tmp, or any directory U may write on
+ * the host. Another caller (root code of the login) keeps its own. Fails closed: the client is
+ * told why, and X11 lacks its cookie. */
+static _noreturn_ void exec_xauth_bounded(char **argv, const LobbyMarker *lm)
 {
 	int r = xauth_bounds();
 
+	if (r >= 0 && getuid() == lm->uid && setenv("XAUTHORITY", LOBBY_XAUTHORITY, 1) < 0)
+		r = -errno;
 	if (r < 0) {
 		fprintf(stderr, "alcove-enter: Failed to bound xauth: %s\n", strerror(-r));
 		exit(1);
@@ -369,6 +376,7 @@ static _noreturn_ void enter_relayed(EnterRequest *req, const Target *t)
 int main(int argc, char *argv[])
 {
 	EnterRequest req;
+	LobbyMarker lm = {0};
 	Target t = {0};
 	int r;
 
@@ -389,8 +397,8 @@ int main(int argc, char *argv[])
 	if (argc < 1 || !argv[0])
 		return 1;
 	/* (outside a lobby we are never bound over xauth: the usual choice below) */
-	if (invoked_as_xauth(argv[0]) && lobby_marker_read(&(LobbyMarker){0}) > 0)
-		exec_xauth_bounded(argv);
+	if (invoked_as_xauth(argv[0]) && lobby_marker_read(&lm) > 0)
+		exec_xauth_bounded(argv, &lm);
 	choose(argv, &t);
 	req = (EnterRequest){
 	    .socket_path = t.socket,
