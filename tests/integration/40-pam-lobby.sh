@@ -21,7 +21,8 @@ out=$("$DRIVER" "$init" /bin/bash "$WORK/enter" -- /bin/sh -c '
 	echo "real=$(/run/alcove/shell -c "echo \$BASH_VERSION")"
 	grep -E " /run/alcove/lobby/pts | /tmp " /proc/self/mountinfo
 	echo "pts=$(stat -c %d /dev/pts) ptmx=$(stat -c %d /dev/ptmx)"
-	readlink /proc/self/ns/mnt') || fail "lobby driver: $out"
+	ln -s /etc/hostname /tmp/alcd-link && cat /tmp/alcd-link; rm -f /tmp/alcd-link
+	readlink /proc/self/ns/mnt' 2>&1) || fail "lobby driver: $out"
 assert_contains "$out" "tmp=inside" "lobby /tmp is the alcove's /tmp"
 assert_contains "$out" "ENTER argv0=/bin/bash args=-c echo not-reached" "U's shell path runs alcove-enter"
 echo "$out" | grep -qx "not-reached" && fail "the real shell ran through U's shell path"
@@ -33,6 +34,8 @@ assert_contains "$out" "/run/alcove/lobby/pts rw,nosuid,noexec,relatime - devpts
 assert_contains "$out" "pts=$(stat -c %d /dev/pts) ptmx=$(stat -c %d /dev/ptmx)" \
 	"/dev/pts and /dev/ptmx in the lobby are the host's"
 assert_contains "$out" "/tmp rw,nosuid,nodev,noexec" "lobby /tmp is nosuid,nodev,noexec"
+assert_contains "$out" "cat: /tmp/alcd-link: Too many levels of symbolic links" \
+	"lobby /tmp is nosymfollow: root follows no symlink there"
 lobby_ns=$(echo "$out" | tail -1)
 [ "$lobby_ns" != "$(readlink /proc/self/ns/mnt)" ] || fail "lobby ns is the host's"
 [ "$lobby_ns" != "$(readlink /proc/$init/ns/mnt)" ] || fail "lobby ns is the alcove's"
@@ -138,17 +141,31 @@ assert_contains "$err" "login shell '/opt/$T/sh' lies under a directory the lobb
 out=$("$DRIVER" "$init" "/opt/$T/sh" "$WORK/enter" --host-image -- true 2>&1) ||
 	fail "--host-image: the shell in /opt was refused: $out"
 pass "--host-image: a shell in /opt is accepted"
-# U's home under a hidden /var directory: the way to it stays (through the /var mask and a
-# mask of /var/lib keeping it), the rest of /var/lib goes for U and stays for root.
-mkdir -p /var/lib/$T/homes/4242 && chown 4242 /var/lib/$T/homes/4242 || fail "mkdir home"
-echo home >/var/lib/$T/homes/4242/h
-out=$("$DRIVER" "$init" /bin/bash "$WORK/enter" --home /var/lib/$T/homes/4242 -- /bin/sh -c "
-	head -c 8 /var/lib/$T/f; echo; setpriv --reuid 4242 --regid 4242 --clear-groups \
-	sh -c 'cat /var/lib/$T/homes/4242/h; ls /var/lib/dpkg'" 2>&1) && fail "U listed /var/lib/dpkg: $out"
-assert_contains "$out" "svc /var" "home in /var/lib: root still reads /var/lib"
-assert_contains "$out" "home" "home in /var/lib: U reaches its home"
-assert_contains "$out" "cannot access '/var/lib/dpkg': Permission denied" \
-	"home in /var/lib: U gets EACCES for the rest of /var/lib"
+# U's home, wherever it is, shows empty in the lobby, for root and U (root code and sshd's
+# child read files there: ~/.pam_environment, ~/.ssh/rc); the alcove's home is on
+# /run/alcove/home, nosymfollow, for xauth. A home under a hidden /var directory: the way to it
+# stays (through the /var mask and a mask of /var/lib keeping it), the rest of /var/lib goes for
+# U and stays for root. A home right below / and one in /run (which U cannot enter) are covered.
+for H in /var/lib/$T/homes/4242 /alcd-home-$T /run/alcd-home-$T/4242; do
+	mkdir -p $H && chown 4242 $H && echo home >$H/h && ln -s /etc/hostname $H/.pam_environment ||
+		fail "mkdir $H"
+	case $H in /var/*) ;; *) on_exit "rm -rf ${H%/4242}" ;; esac
+	out=$("$DRIVER" "$init" /bin/bash "$WORK/enter" --home $H -- /bin/sh -c "
+		head -c 8 /var/lib/$T/f; echo; echo \"root: [\$(ls -A $H)]\"
+		setpriv --reuid 4242 --regid 4242 --clear-groups sh -c 'cd $H && echo \"U: [\$(ls -A)]\"
+		cat /run/alcove/home/h; cat /run/alcove/home/.pam_environment; ls /var/lib/dpkg'" 2>&1)
+	assert_contains "$out" "svc /var" "home $H: root still reads /var/lib"
+	assert_contains "$out" "root: []" "home $H: root finds it empty"
+	case $H in
+	/run/*) assert_contains "$out" "can't cd to $H" "home $H: U cannot enter it (/run is hidden)" ;;
+	*) assert_contains "$out" "U: []" "home $H: U enters it and finds it empty" ;;
+	esac
+	assert_contains "$out" "home
+cat: /run/alcove/home/.pam_environment: Too many levels of symbolic links" \
+		"home $H: U reads the alcove's home on /run/alcove/home, which follows no symlink"
+	assert_contains "$out" "cannot access '/var/lib/dpkg': Permission denied" \
+		"home $H: U gets EACCES for the rest of /var/lib"
+done
 
 kill -KILL "$init"
 wait_until 50 test ! -d /proc/$init || fail "fake alcove did not end"

@@ -149,8 +149,13 @@ forward alcch1 -L "$WORK/tmp.sock:/tmp/in.sock" -L "$WORK/home.sock:/home/alcch1
 	-L "$WORK/peer.sock:/home/alcch-shared/peer.sock"
 assert_eq alcove-tmp "$(perl -e "$CLIENT" "$WORK/tmp.sock" 100 2>&1)" \
 	"-L to a socket in /tmp reaches the one in the alcove's /tmp"
-assert_eq alcove-home "$(perl -e "$CLIENT" "$WORK/home.sock" 100 2>&1)" \
-	"-L to a socket in the home reaches it (the home stays reachable)"
+# The lobby shows the home's path empty (root code and sshd's child read files there: the
+# ninth review); the alcove's home is on /run/alcove/home, for xauth.
+assert_eq EOF "$(perl -e "$CLIENT" "$WORK/home.sock" 100 2>&1)" \
+	"-L to a socket in the home by its path gets nothing: the lobby's home is empty"
+wait_until 50 grep -q "/home/alcch1/in.sock.*No such file or directory" "$SSHD_LOG" ||
+	fail "sshd does not log ENOENT for /home/alcch1/in.sock: $(grep in.sock "$SSHD_LOG")"
+pass "... (ENOENT in sshd's log)"
 assert_eq EOF "$(perl -e "$CLIENT" "$WORK/run.sock" 100 2>&1)" \
 	"-L to a socket in the host's /run is refused"
 wait_until 50 grep -q "/run/alcch-hostonly.sock.*Permission denied" "$SSHD_LOG" ||
@@ -319,12 +324,13 @@ out=$("$BUILD/alcovectl" --config "$conf" explain alcch1 --service "$SSHD_SERVIC
 assert_contains "$out" "decision  contained" "explain through the test's sshd service: contained"
 assert_not_contains "$out" "no auth line" "... and no warning: its auth stack names pam_alcove"
 
-# ---- home = a pattern: the lobby's home is the alcove's home volume, not the host's passwd home
+# ---- home = a pattern: the lobby's home anchor is the alcove's home volume, not the host's
+# passwd home
 alcove_server alcch3 /home/alcch3/in.sock alcove-volume
 [ -S /var/lib/alcch-homes/alcch3/in.sock ] || fail "alcch3's socket is not in its home volume"
-forward alcch3 -L "$WORK/vol.sock:/home/alcch3/in.sock"
+forward alcch3 -L "$WORK/vol.sock:/run/alcove/home/in.sock"
 assert_eq alcove-volume "$(perl -e "$CLIENT" "$WORK/vol.sock" 100 2>&1)" \
-	"home pattern: -L to a socket in the home reaches the alcove's home volume"
+	"home pattern: the lobby's /run/alcove/home is the alcove's home volume"
 
 # ---- tun (-w): refused unless the profile says tun = true. sshd's child (U, no CAP_NET_ADMIN)
 # can only attach a persistent tun device U owns, in the network ns it is in: each user here
