@@ -315,18 +315,18 @@ homes_unread() { # user home what: a marker in ~/.pam_environment, ~/.ssh/rc lea
 	echo "ALCTT_MARK DEFAULT=from-home" >"$2/.pam_environment"
 	echo 'touch ~/rc-ran' >"$2/.ssh/rc"
 	chown "$1:$1" "$2/.pam_environment" "$2/.ssh/rc"
-	out=$(ssh_to "$1" -- 'cat /proc/1/comm; pwd; echo "mark=$ALCTT_MARK"' 2>&1)
+	out=$(ssh_to "$1" -- 'cat /proc/1/comm; pwd; echo "mark=[$ALCTT_MARK]"' 2>&1)
 	assert_contains "$out" "alcove-init
 $2
-mark=" "$3: ssh lands in the alcove, at home, with no variable from ~/.pam_environment"
+mark=[]" "$3: ssh lands in the alcove, at home, with no variable from ~/.pam_environment"
 	[ ! -e "$2/rc-ran" ] || fail "$3: sshd ran ~/.ssh/rc"
 	pass "$3: ~/.ssh/rc did not run"
 	rm -f "$2/.pam_environment" "$2/.ssh/rc"
 }
 homes_unread alctt1 "$HOME1" "a home in /home"
 echo "ALCTT_MARK DEFAULT=from-home" >"$HOME1/.pam_environment" && chown alctt1: "$HOME1/.pam_environment"
-assert_contains "$(su - alctt1 -c 'cat /proc/1/comm; echo "mark=$ALCTT_MARK"' </dev/null 2>&1)" "alcove-init
-mark=" "su -: no variable from ~/.pam_environment"
+assert_contains "$(su - alctt1 -c 'cat /proc/1/comm; echo "mark=[$ALCTT_MARK]"' </dev/null 2>&1)" "alcove-init
+mark=[]" "su -: no variable from ~/.pam_environment"
 # A host file only a host group of alctt1's may read, which the profile does not pass through:
 # pam_env read it with U's host groups (initgroups) through the tenant's symlink.
 groupadd alcttsec || setup_fail "groupadd alcttsec"
@@ -338,8 +338,8 @@ on_exit "rm -f /etc/alctt-secret"
 ln -sfn /etc/alctt-secret "$HOME1/.pam_environment" && chown -h alctt1: "$HOME1/.pam_environment"
 assert_contains "$(setpriv --reuid alctt1 --regid alctt1 --init-groups cat "$HOME1/.pam_environment" 2>&1)" \
 	host-secret "control: alctt1's host groups read the host file through the symlink"
-assert_contains "$(ssh_to alctt1 -- 'cat /proc/1/comm; echo "secret=$ALCTT_SECRET"' 2>&1)" "alcove-init
-secret=" "~/.pam_environment -> a host file of a host group's: not in the session's environment"
+assert_contains "$(ssh_to alctt1 -- 'cat /proc/1/comm; echo "secret=[$ALCTT_SECRET]"' 2>&1)" "alcove-init
+secret=[]" "~/.pam_environment -> a host file of a host group's: not in the session's environment"
 # A FIFO: the login goes through, and no root monitor of alctt1's stays blocked in it.
 rm -f "$HOME1/.pam_environment" && mkfifo -m 0644 "$HOME1/.pam_environment" &&
 	chown alctt1: "$HOME1/.pam_environment" || setup_fail "mkfifo ~/.pam_environment"
