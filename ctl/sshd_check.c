@@ -320,7 +320,7 @@ bool sshd_check_env(const SshdCheck *c, char *buf, size_t size)
 		return false;
 	snprintf(buf, size,
 		 "/bin/sh is bash (%s), which runs code from variables (" BASH_ENV_NAMES "), and "
-		 "sshd runs it on the host, outside the alcove, for ~/.ssh/rc, /etc/ssh/sshrc and "
+		 "sshd runs it on the host, outside the alcove, for /etc/ssh/sshrc and "
 		 "X11's xauth, with an environment the tenant sets through: %s; or point /bin/sh "
 		 "at dash",
 		 c->sh, routes);
