@@ -53,11 +53,12 @@ cleanup() {
 	[ -n "${made[dir]:-}" ] && rm -rf "${made[dir]}"
 	# Directories the helper or sshd made because this machine had none: only if still empty.
 	# /run/alcove holds, once the alcove is gone, the helper's empty anchor files "shell" and
-	# "xauth" and directory "lobby" (the lobby's mount points); anything else there is not the
-	# demo's.
+	# "xauth" and directories "lobby" and "home" (the lobby's mount points); anything else
+	# there is not the demo's.
 	for p in ${made[rmdirs]:-}; do
 		[ "$p" = /run/alcove ] && [ ! -s "$p/shell" ] && [ ! -s "$p/xauth" ] &&
-			! find "$p" -mindepth 1 -maxdepth 1 ! -name shell ! -name xauth ! -name lobby |
+			! find "$p" -mindepth 1 -maxdepth 1 ! -name shell ! -name xauth ! -name lobby \
+				! -name home |
 			grep -q . && rm -f "$p/shell" "$p/xauth"
 		[ -d "$p" ] && find "$p" -depth -type d -empty -delete 2>/dev/null
 	done
