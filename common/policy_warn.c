@@ -105,8 +105,7 @@ size_t policy_profile_warnings(const Profile *p, PolicyWarning *ret, size_t max)
 	if (profile_last_logout(p) != p->on_last_logout)
 		add(ret, max, &n, p->origin[PKEY_ON_LAST_LOGOUT].line,
 		    "on_last_logout = \"idle\" has no effect with share = \"session\": no login "
-		    "can "
-		    "return to a session alcove; it stops at its last logout");
+		    "can return to a session alcove; it stops at its last logout");
 	layer_without_disk(p, ret, max, &n);
 	limits_per_session(p, ret, max, &n);
 	return n;

@@ -226,11 +226,24 @@ static int add_include(PamdConfigs *include, const char *name)
 	return r < 0 ? r : include->n > PAMD_AUTH_INCLUDES_MAX ? -E2BIG : 0;
 }
 
-/* A line of a stack whose includes are followed: -E2BIG; 0 when it is done with (an
- * "@include" added to include, or too short for a module line); else 1, with its fields in f
- * (*ret_n of them) and *ret_type its type without the leading '-' (a module PAM may skip). */
-static int stack_line(char *line, char **f, size_t *ret_n, PamdConfigs *include,
-		      const char **ret_type)
+/* Whether the line's type (without the leading '-' of a module PAM may skip) is one of
+ * types (NULL-terminated). */
+static bool type_in(const char *field, const char *const *types)
+{
+	const char *type = field[0] == '-' ? field + 1 : field;
+
+	for (; *types; types++)
+		if (strcasecmp(type, *types) == 0)
+			return true;
+	return false;
+}
+
+/* A line of a stack whose includes are followed, for the lines of the given types: -E2BIG; 0
+ * when it is done with (an "@include", or an include / substack of those types, added to
+ * include; a line too short for a module line, or of another type); else 1, a module line of
+ * those types, with its fields in f (*ret_n of them). */
+static int module_line(char *line, char **f, size_t *ret_n, PamdConfigs *include,
+		       const char *const *types)
 {
 	size_t n = split_fields(line, f, MAX_FIELDS);
 
@@ -238,30 +251,25 @@ static int stack_line(char *line, char **f, size_t *ret_n, PamdConfigs *include,
 		return -E2BIG;
 	if (n >= 2 && strcasecmp(f[0], "@include") == 0)
 		return add_include(include, f[1]);
-	if (n < 3)
+	if (n < 3 || !type_in(f[0], types))
 		return 0;
+	if (is_include(f, n))
+		return add_include(include, f[2]);
 	*ret_n = n;
-	*ret_type = f[0][0] == '-' ? f[0] + 1 : f[0];
 	return 1;
 }
 
 static int type_line(char *line, void *userdata)
 {
 	PamdStack *a = userdata;
+	const char *const types[] = {a->type ? a->type : "auth", NULL};
 	char *f[MAX_FIELDS];
-	const char *type;
 	size_t n;
-	int r = stack_line(line, f, &n, &a->include, &type);
+	int r = module_line(line, f, &n, &a->include, types);
 
-	if (r <= 0)
-		return r;
-	if (strcasecmp(type, a->type ? a->type : "auth") != 0)
-		return 0;
-	if (is_include(f, n))
-		return add_include(&a->include, f[2]);
-	if (is_alcove_module(f[2]))
+	if (r > 0 && is_alcove_module(f[2]))
 		a->alcove = true;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int pamd_stack_parse(const char *text, PamdStack *a)
@@ -288,21 +296,15 @@ static bool env_user_readenv(char **f, size_t n)
 
 static int env_line(char *line, void *userdata)
 {
+	static const char *const types[] = {"auth", "session", NULL};
 	PamdEnv *e = userdata;
 	char *f[MAX_FIELDS];
-	const char *type;
 	size_t n;
-	int r = stack_line(line, f, &n, &e->include, &type);
+	int r = module_line(line, f, &n, &e->include, types);
 
-	if (r <= 0)
-		return r;
-	if (strcasecmp(type, "auth") != 0 && strcasecmp(type, "session") != 0)
-		return 0;
-	if (is_include(f, n))
-		return add_include(&e->include, f[2]);
-	if (is_module(f[2], "pam_env.so") && env_user_readenv(f, n))
+	if (r > 0 && is_module(f[2], "pam_env.so") && env_user_readenv(f, n))
 		e->user_readenv = true;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int pamd_env_parse(const char *text, PamdEnv *e)
