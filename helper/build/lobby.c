@@ -216,6 +216,25 @@ static int attach(int tree, const char *target, unsigned flags)
 	return RET_NERRNO(move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | flags));
 }
 
+/* tree moved onto path (absolute), a directory of root's reached without a symlink: an anchor
+ * the helper made on the host (anchors_ensure()), which nothing but root may have replaced. */
+static int attach_on_anchor(int tree, const char *path)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), target = -1;
+	int r;
+
+	if (root < 0)
+		return negative_errno();
+	target = openat_strict(root, path + 1, O_PATH | O_DIRECTORY);
+	if (target < 0)
+		return target;
+	r = check_root_owned(target, S_IFDIR);
+	if (r < 0)
+		return r;
+	return RET_NERRNO(
+	    move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
 /*
  * The home volume as the host has it (LobbySpec.home_source): the root of the clone the lobby
  * takes from the alcove must be this very directory. A tree's identity is its root's inode on
@@ -364,7 +383,7 @@ static int lobby_bind_xauth(const LobbyJob *job)
 static int lobby_mount_marker(const LobbySpec *spec)
 {
 	LobbyMarker lm = {.uid = spec->uid};
-	_cleanup_close_ int fs = -1, mnt = -1, file = -1, root = -1, target = -1;
+	_cleanup_close_ int fs = -1, mnt = -1, file = -1;
 	char text[LOBBY_MARKER_MAX];
 	int n, r;
 
@@ -397,17 +416,7 @@ static int lobby_mount_marker(const LobbySpec *spec)
 	r = tree_setattr(mnt, MOUNT_ATTR_RDONLY);
 	if (r < 0)
 		return r;
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return negative_errno();
-	target = openat_strict(root, "run/alcove/lobby", O_PATH | O_DIRECTORY);
-	if (target < 0)
-		return target;
-	r = check_root_owned(target, S_IFDIR);
-	if (r < 0)
-		return r;
-	return RET_NERRNO(
-	    move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	return attach_on_anchor(mnt, LOBBY_MARKER_DIR);
 }
 
 /* dirfd/path when it is a directory (not reached through a symlink), else -errno; a missing
@@ -497,7 +506,6 @@ static int lobby_hide_homes(const LobbyJob *job)
  */
 static int lobby_attach_home(int home_tree)
 {
-	_cleanup_close_ int root = -1, target = -1;
 	int r;
 
 	if (home_tree < 0)
@@ -505,17 +513,7 @@ static int lobby_attach_home(int home_tree)
 	r = tree_setattr(home_tree, MOUNT_ATTR_NOSYMFOLLOW);
 	if (r < 0)
 		return r;
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return negative_errno();
-	target = openat_strict(root, LOBBY_HOME_ANCHOR + 1 /* from "/" */, O_PATH | O_DIRECTORY);
-	if (target < 0)
-		return target;
-	r = check_root_owned(target, S_IFDIR);
-	if (r < 0)
-		return r;
-	return RET_NERRNO(move_mount(home_tree, "", target, "",
-				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	return attach_on_anchor(home_tree, LOBBY_HOME_ANCHOR);
 }
 
 /* dirfd/path covered with an empty tmpfs, when it exists. */
