@@ -120,6 +120,7 @@ out=$(ct_ssh $IN 'cat /proc/1/comm') || ct_fail "ssh $IN after remove: $out"
 assert_eq systemd "$out" "after remove: $IN logs in to the host"
 assert_eq yes "$(ct_sh "test -d /var/lib/alcove && echo yes")" "remove keeps /var/lib/alcove"
 assert_eq yes "$(ct_sh "test -e /etc/alcove/alcove.conf && echo yes")" "remove keeps the conffile"
+assert_eq gone "$(ct_sh "test -e /run/alcove || echo gone")" "remove takes the helper's anchors and /run/alcove"
 
 out=$(ct_sh "DEBIAN_FRONTEND=noninteractive apt-get purge -y alcove 2>&1") || fail "apt purge: $out"
 assert_contains "$out" "keeping /var/lib/alcove" "purge says what it keeps"

@@ -11,7 +11,8 @@
 #   them after), and refuses when one does not stop or alcovectl list fails, unless
 #   ALCOVE_FORCE_REMOVE=1; with no alcovectl it goes on with a warning (a prerm that can never
 #   succeed leaves no way to remove the package).
-# On upgrade neither does anything.
+# alcove's postrm removes the helper's anchors in /run/alcove, unless an alcove is left there.
+# On upgrade none does anything.
 . "$(dirname "$0")/../lib/common.sh"
 
 W=$ALCOVE_TEST_CONFDIR
@@ -121,3 +122,21 @@ assert_eq 0 $? "remove with no alcovectl (a broken install): removed"
 assert_contains "$out" "alcove: WARNING: alcovectl is missing" "... with a warning"
 assert_eq "" "$(calls)" "... nothing stopped"
 assert_eq "0:" "$(prerm alcove upgrade 2>&1; echo "$?:$(calls)")" "upgrade: no alcove stopped"
+
+# --- alcove's postrm: the helper's anchors in /run/alcove go on remove, unless an alcove is
+# left there (a live lobby's mounts on an anchor would be detached) ---
+printf '#!/bin/sh\necho "systemctl $*" >>%s/calls\n' "$W" >"$W/bin/systemctl"
+chmod 755 "$W/bin/systemctl"
+postrm() { env PATH="$W/bin:$PATH" ALCOVE_RUN_DIR="$W/run" /bin/sh "$ALCOVE_SRC/debian/alcove.postrm" "$@"; }
+mkdir "$W/run/lobby" "$W/run/home" "$W/run/alice"
+touch "$W/run/shell" "$W/run/xauth" "$W/run/.sessions.lock"
+out=$(postrm remove 2>&1)
+assert_eq 0 $? "postrm remove with an alcove left running: exit 0"
+assert_contains "$out" "is left as it is (an alcove still runs: alice)" "... says why the anchors stay"
+assert_eq ".sessions.lock alice home lobby shell xauth" "$(ls -A "$W/run" | xargs)" "... and removes none of them"
+rmdir "$W/run/alice"
+out=$(postrm upgrade 2>&1)
+assert_eq ".sessions.lock home lobby shell xauth" "$(ls -A "$W/run" | xargs)" "postrm upgrade: anchors kept"
+out=$(postrm remove 2>&1)
+assert_eq "0:" "$?:$out" "postrm remove with nothing running: exit 0, quietly"
+assert_eq gone "$(test -e "$W/run" || echo gone)" "... the anchors and /run/alcove removed"
