@@ -219,6 +219,9 @@ typedef struct Decision {
 
 /* Pure: first matching rule wins. */
 void policy_decide(const Policy *p, const Login *login, Decision *ret);
+/* The rule's user and group keys match the login (the keys every login of a user shares;
+ * service, tty and rhost are the login's own). Pure; no root exception: policy_decide()'s. */
+bool policy_rule_matches_user(const Rule *r, const Login *login);
 
 /* A user or group name that may become part of a path: [A-Za-z0-9_.-], not "." or "..",
  * not starting with '-', at most POLICY_NAME_MAX bytes. */

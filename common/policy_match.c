@@ -70,13 +70,17 @@ static bool rhost_matches(const Rule *r, const Login *l)
 	return policy_rhost_matches(r->rhost, l->rhost);
 }
 
+bool policy_rule_matches_user(const Rule *r, const Login *l)
+{
+	return glob_matches(r->user, l->user) && group_matches(r->group, l);
+}
+
 static bool rule_matches(const Rule *r, const Login *l)
 {
 	if (l->uid == 0 && !(r->user && strcmp(r->user, "root") == 0))
 		return false;
-	return glob_matches(r->user, l->user) && group_matches(r->group, l) &&
-	       glob_matches(r->service, l->service) && glob_matches(r->tty, l->tty) &&
-	       rhost_matches(r, l);
+	return policy_rule_matches_user(r, l) && glob_matches(r->service, l->service) &&
+	       glob_matches(r->tty, l->tty) && rhost_matches(r, l);
 }
 
 static void contain(const Policy *p, const Login *l, const char *profile_name, const char *why,

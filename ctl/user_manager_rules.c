@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Whether any login of a user can be contained, for `alcovectl user-manager`. Matches user
- * and group keys as policy_decide() does (common/policy_match.c: fnmatch without flags); a
- * service, tty or rhost key can only be judged per login, so it is
- * read the safe way: a contain rule with one may contain some login, a skip rule with one may
- * let some login through to the rules below.
+ * and group keys with policy_decide()'s own policy_rule_matches_user(); a service, tty or
+ * rhost key can only be judged per login, so it is read the safe way: a contain rule with
+ * one may contain some login, a skip rule with one may let some login through to the rules
+ * below.
  */
 #include "user_manager_rules.h"
 
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,17 +21,6 @@ static void set_reason(UserManagerDecision *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
 	va_end(ap);
-}
-
-static bool user_group_match(const Rule *r, const Login *l)
-{
-	bool group = !r->group;
-
-	if (r->user && fnmatch(r->user, l->user, 0) != 0)
-		return false;
-	for (size_t i = 0; !group && i < l->n_groups; i++)
-		group = l->groups[i] && fnmatch(r->group, l->groups[i], 0) == 0;
-	return group;
 }
 
 /* A glob that every value matches, the absent one ("") included: none, or only '*'. */
@@ -65,7 +53,7 @@ void user_manager_decide(const Policy *p, const Login *l, UserManagerDecision *r
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const Rule *r = &p->rules[i];
 
-		if (!user_group_match(r, l))
+		if (!policy_rule_matches_user(r, l))
 			continue;
 		if (r->action == RULE_CONTAIN || skips_every_login(r)) {
 			ret->rule = r;
