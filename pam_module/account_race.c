@@ -23,10 +23,15 @@ int64_t account_race_start_ns(const AccountClock *clk)
 	return ts_ns(&clk->real) - (age > 0 ? age : 0);
 }
 
-bool account_race_changed(const AccountClock *clk, const struct timespec *mtime)
+struct timespec account_race_last_change(const struct timespec *mtime, const struct timespec *ctime)
+{
+	return ts_ns(ctime) > ts_ns(mtime) ? *ctime : *mtime;
+}
+
+bool account_race_changed(const AccountClock *clk, const struct timespec *changed)
 {
 	/* One tick of slack: the start is truncated to ticks, so a file written in the tick
 	 * the process started in may be older than the process. No lookup of the application's
 	 * falls in that tick: sshd's comes after the key exchange, many ms later. */
-	return ts_ns(mtime) > account_race_start_ns(clk) + tick_ns(clk);
+	return ts_ns(changed) > account_race_start_ns(clk) + tick_ns(clk);
 }

@@ -9,10 +9,11 @@
 #include "macro.h"
 #include "statefile.h"
 
-int account_race_check(struct timespec *ret_mtime, int64_t *ret_start_ns)
+int account_race_check(struct timespec *ret_changed, int64_t *ret_start_ns)
 {
 	_cleanup_close_ int fd = -1;
 	AccountClock clk = {.hz = sysconf(_SC_CLK_TCK)};
+	struct timespec changed;
 	struct stat st;
 	int r;
 
@@ -25,16 +26,17 @@ int account_race_check(struct timespec *ret_mtime, int64_t *ret_start_ns)
 	if (clock_gettime(CLOCK_BOOTTIME, &clk.boot) < 0 ||
 	    clock_gettime(CLOCK_REALTIME, &clk.real) < 0)
 		return negative_errno();
-	/* Only the mtime is read. Whoever could set it (the owner, by utimensat) could write
-	 * any account into the file anyway: no owner check adds anything. */
+	/* Only the times are read. Whoever could set them (the owner, by utimensat) could
+	 * write any account into the file anyway: no owner check adds anything. */
 	fd = open(ACCOUNT_RACE_PASSWD, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : negative_errno();
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
-	if (!account_race_changed(&clk, &st.st_mtim))
+	changed = account_race_last_change(&st.st_mtim, &st.st_ctim);
+	if (!account_race_changed(&clk, &changed))
 		return 0;
-	*ret_mtime = st.st_mtim;
+	*ret_changed = changed;
 	*ret_start_ns = account_race_start_ns(&clk);
 	return 1;
 }

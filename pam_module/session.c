@@ -581,12 +581,12 @@ static int sshd_sftp_check(Ctx *c, const LoginInfo *li, bool tun)
  */
 static int account_race_refuse(Ctx *c)
 {
-	struct timespec mtime;
+	struct timespec changed;
 	int64_t start = 0;
 	int r;
 
 	c->f.stage = "account";
-	r = account_race_check(&mtime, &start);
+	r = account_race_check(&changed, &start);
 	if (r < 0) {
 		log_full(
 		    LOG_ERR, r, &c->f,
@@ -597,10 +597,10 @@ static int account_race_refuse(Ctx *c)
 	if (r == 0)
 		return 0;
 	log_full(LOG_ERR, EAGAIN, &c->f,
-		 "Refusing session: the account of %s changed during this login (%s modified at "
+		 "Refusing session: the account of %s changed during this login (%s changed at "
 		 "%lld.%09ld, after the PAM application, pid %d, started at %lld.%09lld): it may "
 		 "hold another shell or uid than the lobby is built for; log in again",
-		 c->user, ACCOUNT_RACE_PASSWD, (long long)mtime.tv_sec, mtime.tv_nsec,
+		 c->user, ACCOUNT_RACE_PASSWD, (long long)changed.tv_sec, changed.tv_nsec,
 		 (int)getpid(), (long long)(start / 1000000000), (long long)(start % 1000000000));
 	(void)pam_error(c->pamh,
 			"alcove: login refused: the account of %s changed during this login; log "

@@ -157,6 +157,14 @@ race_login() { # what cmd...: a login during which cmd changes alczw's account
 		fail "$what: no refusal in the journal: $(cat "$JOURNAL")"
 	pass "$what: refused: ${line#*msg=}"
 }
+# A copy prepared before the login and renamed in during it, keeping an old mtime (cp -p,
+# rsync -a, a restore; vipw renames at quit with the save's mtime): the rename set its ctime.
+old_mtime_swap() {
+	local new=/etc/passwd.alcove-test
+	cp -p /etc/passwd $new && sed -i 's|^\(alczw:.*:\)[^:]*$|\1/bin/bash|' $new &&
+		touch -d '1 min ago' $new && mv $new /etc/passwd
+}
+race_login "a passwd with a shell changed and an old mtime renamed in" old_mtime_swap
 race_login "usermod -s" usermod -s /bin/sh alczw
 race_login "usermod -u" usermod -u $(($(id -u alczw) + 500)) alczw
 

@@ -33,6 +33,22 @@ static void test_changed_after(void **state)
 	assert_true(account_race_changed(&clk, &(struct timespec){.tv_sec = START + 30}));
 }
 
+static void test_last_change_is_the_later_time(void **state)
+{
+	/* cp -p / rsync -a / vipw: an mtime from before the login on a file renamed in during
+	 * it, whose ctime the rename set to now: the ctime decides */
+	struct timespec mtime = {.tv_sec = START - 60}, ctime = {.tv_sec = START + 2};
+	struct timespec t = account_race_last_change(&mtime, &ctime);
+
+	assert_true(account_race_changed(&clk, &t));
+	/* a clock set back between two writes: the later one still counts */
+	t = account_race_last_change(&ctime, &mtime);
+	assert_int_equal(t.tv_sec, START + 2);
+	mtime.tv_sec = ctime.tv_sec = START - 60;
+	t = account_race_last_change(&mtime, &ctime);
+	assert_false(account_race_changed(&clk, &t));
+}
+
 static void test_one_tick_of_slack(void **state)
 {
 	/* the start is truncated to a tick (10 ms at 100 Hz): a change inside that tick may
@@ -72,6 +88,7 @@ int main(void)
 	    cmocka_unit_test(test_start_in_wall_time),
 	    cmocka_unit_test(test_changed_long_before),
 	    cmocka_unit_test(test_changed_after),
+	    cmocka_unit_test(test_last_change_is_the_later_time),
 	    cmocka_unit_test(test_one_tick_of_slack),
 	    cmocka_unit_test(test_start_in_the_future_clamped),
 	    cmocka_unit_test(test_other_tick_rate),
