@@ -18,6 +18,7 @@
 
 #include "control_client.h"
 #include "proto_io.h"
+#include "text_escape.h"
 
 /* The signals a login's shell gets from sshd/login/su (hangup on disconnect, termination,
  * the ssh "signal" channel request). ^C/^\ from the tty go to the session directly. */
@@ -165,7 +166,11 @@ static int handle_answer(int sock, ProtoPacket *pkt, EnterResult *ret)
 		ret->wait_status = a.wait_status;
 		return 1;
 	case PROTO_ERROR:
-		snprintf(ret->message, sizeof(ret->message), "%s", a.error.message);
+		/* init's text, which ns root may write in root mode: printed on the terminal of
+		 * whoever entered (alcovectl enter's admin, su's), so no escape sequence of
+		 * theirs passes; a text too long to escape whole keeps its escaped prefix */
+		(void)text_escape_n(a.error.message, PROTO_ERROR_MESSAGE_MAX, true, ret->message,
+				    sizeof(ret->message));
 		return -a.error.error;
 	default: /* a request type is never an answer */
 		proto_message_done(&a);

@@ -87,9 +87,13 @@ static _noreturn_ void fake_init(int lfd, char script)
 		_exit(11);
 	if (!limits_arrived(&m.enter))
 		_exit(13);
-	if (script == 'e') {
+	if (script == 'e' || script == 'x') {
+		/* 'x': ns root's init answers with a terminal escape (OSC 52 sets the clipboard) */
 		proto_send_message(
-		    c, &(ProtoMessage){.type = PROTO_ERROR, .error = {ENOENT, "exec '/bin/sh'"}},
+		    c,
+		    &(ProtoMessage){.type = PROTO_ERROR,
+				    .error = {ENOENT, script == 'e' ? "exec '/bin/sh'"
+								    : "x\x1b]52;c;AAAA\x07\ny"}},
 		    NULL, 0, 0);
 		_exit(0);
 	}
@@ -155,6 +159,9 @@ static void test_error(void **state)
 
 	assert_int_equal(run_against('e', &res), -ENOENT);
 	assert_string_equal(res.message, "exec '/bin/sh'");
+	/* no control byte of init's reaches the terminal: each is spelled out */
+	assert_int_equal(run_against('x', &res), -ENOENT);
+	assert_string_equal(res.message, "x\\x1b]52;c;AAAA\\x07\\x0ay");
 }
 
 static void test_init_gone(void **state)
