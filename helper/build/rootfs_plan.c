@@ -297,6 +297,36 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 	return r < 0 ? r : plan_etc(in, p);
 }
 
+/* A symlink is made, not mounted; a remount changes a mount an earlier step made. */
+static bool step_attaches(StepKind kind)
+{
+	return kind != STEP_SYMLINK && kind != STEP_REMOUNT_RO;
+}
+
+/* path is top or below it. */
+static bool path_at_or_below(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	return strncmp(path, top, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1);
+}
+
+bool rootfs_step_on_overlay(const RootfsPlan *p, size_t i)
+{
+	const MountStep *s;
+
+	if (i >= p->n)
+		return false;
+	s = &p->step[i];
+	if (!step_attaches(s->kind) || s->kind == STEP_MASK_FILE)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (step_attaches(p->step[j].kind) &&
+		    path_at_or_below(s->target, p->step[j].target))
+			return false;
+	return true;
+}
+
 int overlay_escape(const char *path, char *buf, size_t len)
 {
 	size_t o = 0;

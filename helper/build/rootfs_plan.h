@@ -94,6 +94,15 @@ uint64_t rootfs_upper_inodes(uint64_t tmp_inodes, uint64_t layer_inodes);
 /* -E2BIG: too many steps; -EINVAL: a relative or ".."-holding path or a bad tmpfs size. */
 int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret);
 
+/*
+ * Whether rootfs_apply.c makes step i's mount point in the overlay itself, and so in the
+ * user's persistent upper layer when the image lacks it (with the missing directories on the
+ * way to it): a step that attaches a mount, on a target not at or below an earlier such
+ * step's (those are made on that mount: /dev/pts on /dev's tmpfs). Not a mask: it goes only
+ * over a file the image has. `alcovectl layer diff` tells these from the user's changes.
+ */
+bool rootfs_step_on_overlay(const RootfsPlan *p, size_t i);
+
 /* One lowerdir path escaped for overlayfs: '\\', ':' and ',' get a backslash. */
 int overlay_escape(const char *path, char *buf, size_t len);
 /* "a:b:c" of escaped paths, top layer first. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -212,6 +213,48 @@ static void test_tmp_from_helper(void **state)
 	assert_int_equal(find(&p, "/data", NULL)->fd_index, 1);
 }
 
+/* The plan's targets rootfs_apply.c makes in the overlay, joined with ' ', in plan order. */
+static void on_overlay(const RootfsPlan *p, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->n; i++)
+		if (rootfs_step_on_overlay(p, i))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s%s", o ? " " : "",
+					      p->step[i].target, p->step[i].file ? "(f)" : "");
+	assert_true(o < len);
+}
+
+/* The mount points made in the overlay (what `layer diff` tells from the user's changes):
+ * not those on another mount (/dev's nodes, /dev/pts, a profile mount in the home, the home on
+ * image = "/"'s /home tmpfs), nor a mask (only over a file the image has), nor a symlink. */
+static void test_on_overlay(void **state)
+{
+	ProfileMount m[] = {{.source = "/srv/data", .target = "/srv/data/in"},
+			    {.source = "/srv/x", .target = "/home/alice/x"},
+			    {.source = "/srv/t", .target = "/tmp/t"}};
+	RootfsInput in = base();
+	RootfsPlan p;
+	char buf[1024];
+
+	in.mounts = m;
+	in.n_mounts = 3;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	on_overlay(&p, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "/proc /sys /dev /tmp /run /home/alice /srv/data/in /etc/passwd(f) "
+			    "/etc/group(f) /etc/resolv.conf(f) /etc/hosts(f)");
+	assert_false(rootfs_step_on_overlay(&p, p.n));
+	in.host_root_image = true;
+	in.n_mounts = 0;
+	in.home = "/srv/home/alice";
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	on_overlay(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "/proc /sys /dev /tmp /run /home /srv/home /root /var/lib/alcove "
+				 "/etc/passwd(f) /etc/group(f) /etc/resolv.conf(f) /etc/hosts(f)");
+}
+
 /* size= and nr_inodes= always: without them a tmpfs takes half the RAM */
 static void test_tmpfs_options(void **state)
 {
@@ -378,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_network_none_and_setuid),
 	    cmocka_unit_test(test_profile_mounts),
 	    cmocka_unit_test(test_tmp_from_helper),
+	    cmocka_unit_test(test_on_overlay),
 	    cmocka_unit_test(test_tmpfs_options),
 	    cmocka_unit_test(test_path_ok),
 	    cmocka_unit_test(test_file_type),
