@@ -287,7 +287,7 @@ static int layer_diff_run(CtlContext *ctx, const char *user, const LayerArgs *a)
 	ctx->json_written = ctx->json; /* a failed diff ends it with its error */
 	layer_diff_print_begin(&pr);
 	r = layer_diff(upperfd, &(LayerDiffImage){image.fd, image.n},
-		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, &lim,
+		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, NULL, &lim,
 		       layer_diff_print_change, &pr, &e);
 	layer_diff_print_end(&pr, r < 0 ? e.msg : NULL);
 	if (r < 0) {

@@ -24,11 +24,16 @@
 
 #define LAYER_DIFF_STAGE "layer diff"
 
+struct Pending;
+
 typedef struct Walk {
 	const LayerDiffLimits *lim;
 	LayerChangeFn fn;
 	void *userdata;
 	bool has_base; /* a current image to tell "updated" by */
+	const LayerMountPoints *points; /* the helper's, NULL: none */
+	bool in_points;			/* the directory walked is one of them or on the way */
+	struct Pending *pending;	/* the innermost directory change held back */
 	uint64_t entries;
 	char path[LAYER_DIFF_PATH_MAX];
 	size_t len;
@@ -50,6 +55,28 @@ static void cmp_close(Cmp *c)
 	layer_side_close(&c->l);
 	layer_side_close(&c->b);
 }
+
+/* What a path of the user's layer is to the helper's mount points (layer_diff.h). */
+typedef enum {
+	POINT_NONE,
+	POINT_ON_WAY, /* a directory on the way to one: the helper makes it if missing */
+	POINT_DIR,    /* a directory is mounted there */
+	POINT_FILE,   /* a file is */
+} PointKind;
+
+/*
+ * A directory's own change (A, T, M), held back while the walk is below it: the helper's
+ * mount point, or a directory it makes on the way to one. It is reported, first, once
+ * anything below it is (parents before their children), and not at all if nothing is: then
+ * the user's layer holds there only what the helper leaves at every build.
+ */
+typedef struct Pending {
+	struct Pending *prev;
+	const Cmp *c;
+	size_t len; /* its path's length in the walk's path */
+	LayerChangeKind kind;
+	bool shadows, opaque, done;
+} Pending;
 
 /* The walk's path as text_escape() shows it: a tenant's names are never printed raw. */
 static const char *shown(const Walk *w, char *buf, size_t len)
@@ -85,7 +112,7 @@ static int image_updated(Walk *w, const Cmp *c)
 	return layer_entries_differ(c->l.dirfd, l, c->b.dirfd, b, c->name, w->buf);
 }
 
-static int emit(Walk *w, const Cmp *c, LayerChangeKind kind, bool shadows, bool opaque)
+static int emit_now(Walk *w, const Cmp *c, LayerChangeKind kind, bool shadows, bool opaque)
 {
 	int updated = shadows && !opaque ? image_updated(w, c) : 0;
 	LayerChange ch = {
@@ -104,6 +131,54 @@ static int emit(Walk *w, const Cmp *c, LayerChangeKind kind, bool shadows, bool 
 		return walk_error(w, updated, "compare the image with the current one");
 	r = w->fn(&ch, w->userdata);
 	return r < 0 ? walk_error(w, r, "report the change") : r;
+}
+
+/* Reports the held-back directories above what is reported next, outermost first. */
+static int flush_pending(Walk *w, Pending *p)
+{
+	size_t len = w->len;
+	char cut;
+	int r;
+
+	if (!p || p->done)
+		return 0;
+	r = flush_pending(w, p->prev);
+	if (r < 0)
+		return r;
+	p->done = true;
+	cut = w->path[p->len];
+	w->path[p->len] = '\0';
+	w->len = p->len;
+	r = emit_now(w, p->c, p->kind, p->shadows, p->opaque);
+	w->path[p->len] = cut;
+	w->len = len;
+	return r;
+}
+
+static int emit(Walk *w, const Cmp *c, LayerChangeKind kind, bool shadows, bool opaque)
+{
+	int r = flush_pending(w, w->pending);
+
+	return r < 0 ? r : emit_now(w, c, kind, shadows, opaque);
+}
+
+/* w->path against the helper's mount points: a short list, looked through only below the
+ * root and those of its directories that are on the way to one. */
+static PointKind point_kind(const Walk *w)
+{
+	PointKind k = POINT_NONE;
+
+	for (size_t i = 0; w->in_points && i < w->points->n; i++) {
+		const LayerMountPoint *m = &w->points->v[i];
+
+		if (strncmp(m->path, w->path, w->len) != 0)
+			continue;
+		if (m->path[w->len] == '\0')
+			return m->file ? POINT_FILE : POINT_DIR;
+		if (m->path[w->len] == '/')
+			k = POINT_ON_WAY;
+	}
+	return k;
 }
 
 /*
@@ -125,6 +200,9 @@ static int unreadable(Walk *w, mode_t type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	r = flush_pending(w, w->pending);
+	if (r < 0)
+		return r;
 	r = w->fn(&ch, w->userdata);
 	return r < 0 ? walk_error(w, r, "report the change") : 0;
 }
@@ -141,34 +219,70 @@ static int user_error(Walk *w, mode_t type, int r, const char *what)
 static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStack *base,
 		    unsigned depth);
 
-/* The user's directory c->name against the images' entries there. */
-static int diff_dir(Walk *w, Cmp *c, unsigned depth)
+/* The user's directory's own change against the images' entry (fd: it, open), in *ret:
+ * 1, or 0 when it has none. */
+static int dir_change(Walk *w, Cmp *c, int fd, Pending *ret)
 {
-	_cleanup_close_ int fd =
-	    open_beneath(c->udir, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	const LayerEntry *u = &c->u, *l = &c->l.e;
-	bool opaque;
-	int r = 0;
+	bool mode_differs = (u->st.st_mode & 07777) != (l->st.st_mode & 07777);
+	int r;
 
-	if (fd < 0) /* swapped for a symlink or a file since its stat: ELOOP, ENOTDIR */
-		return user_error(w, S_IFDIR, fd, "open");
-	opaque = layer_opaque(fd);
+	*ret = (Pending){.c = c, .len = w->len, .opaque = layer_opaque(fd)};
 	if (!l->present)
-		r = emit(w, c, LAYER_ADDED, false, opaque);
-	else if (!S_ISDIR(l->st.st_mode))
-		r = emit(w, c, LAYER_TYPE, true, opaque);
-	else if (opaque) {
+		ret->kind = LAYER_ADDED;
+	else if (!S_ISDIR(l->st.st_mode)) {
+		ret->kind = LAYER_TYPE;
+		ret->shadows = true;
+	} else if (ret->opaque) {
 		r = layer_stack_shows(&c->l.child);
 		if (r < 0)
 			return walk_error(w, r, "read the image's directory");
-		if (r > 0 || (u->st.st_mode & 07777) != (l->st.st_mode & 07777))
-			r = emit(w, c, LAYER_MODIFIED, r > 0, true);
 		cmp_close(c); /* the images' entries below are hidden */
-	} else if ((u->st.st_mode & 07777) != (l->st.st_mode & 07777))
-		r = emit(w, c, LAYER_MODIFIED, false, false);
+		if (r == 0 && !mode_differs)
+			return 0;
+		ret->kind = LAYER_MODIFIED;
+		ret->shadows = r > 0;
+	} else if (mode_differs)
+		ret->kind = LAYER_MODIFIED;
+	else
+		return 0;
+	return 1;
+}
+
+/* A directory the helper leaves at every build: its mount point (the mount covers whatever
+ * it is and hides), or one on the way to it where the image has no directory. */
+static bool helper_dir(const Cmp *c, PointKind pk)
+{
+	return pk == POINT_DIR ||
+	       (pk == POINT_ON_WAY && (!c->l.e.present || !S_ISDIR(c->l.e.st.st_mode)));
+}
+
+/* The user's directory c->name against the images' entries there. */
+static int diff_dir(Walk *w, Cmp *c, PointKind pk, unsigned depth)
+{
+	_cleanup_close_ int fd =
+	    open_beneath(c->udir, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	bool in_points = w->in_points, held = false;
+	Pending ch;
+	int r;
+
+	if (fd < 0) /* swapped for a symlink or a file since its stat: ELOOP, ENOTDIR */
+		return user_error(w, S_IFDIR, fd, "open");
+	r = dir_change(w, c, fd, &ch);
+	if (r > 0 && helper_dir(c, pk)) {
+		ch.prev = w->pending;
+		w->pending = &ch;
+		held = true;
+	} else if (r > 0)
+		r = emit(w, c, ch.kind, ch.shadows, ch.opaque);
 	if (r < 0)
 		return r;
-	return walk_dir(w, fd, &c->l.child, &c->b.child, depth + 1);
+	w->in_points = pk == POINT_ON_WAY || pk == POINT_DIR;
+	r = walk_dir(w, fd, &c->l.child, &c->b.child, depth + 1);
+	w->in_points = in_points;
+	if (held)
+		w->pending = ch.prev;
+	return r;
 }
 
 static int diff_entry(Walk *w, int udir, const LayerStack *lower, const LayerStack *base,
@@ -176,6 +290,7 @@ static int diff_entry(Walk *w, int udir, const LayerStack *lower, const LayerSta
 {
 	_cleanup_(cmp_close)
 	    Cmp c = {.udir = udir, .name = name, .l = LAYER_SIDE_INIT, .b = LAYER_SIDE_INIT};
+	PointKind pk;
 	int r;
 
 	r = layer_entry_stat(udir, name, &c.u);
@@ -190,8 +305,13 @@ static int diff_entry(Walk *w, int udir, const LayerStack *lower, const LayerSta
 		return c.l.e.present ? emit(w, &c, LAYER_DELETED, true, false) : 0;
 	if (!c.u.present)
 		return 0; /* gone since it was listed */
+	pk = point_kind(w);
 	if (S_ISDIR(c.u.st.st_mode))
-		return diff_dir(w, &c, depth);
+		return diff_dir(w, &c, pk, depth);
+	/* the helper's mount point for a file, as it makes one: empty, and the mount covers it
+	 * and what it hides; a byte in it, or a symlink, is the user's */
+	if (pk == POINT_FILE && S_ISREG(c.u.st.st_mode) && c.u.st.st_size == 0)
+		return 0;
 	if (!c.l.e.present)
 		return emit(w, &c, LAYER_ADDED, false, false);
 	if ((c.u.st.st_mode & S_IFMT) != (c.l.e.st.st_mode & S_IFMT))
@@ -249,7 +369,8 @@ static int read_names(Walk *w, int dirfd, Names *ns)
 		r = user_error(w, S_IFDIR, negative_errno(), "read");
 		return r < 0 ? r : 1;
 	}
-	qsort(ns->v, ns->n, sizeof(*ns->v), cmp_names);
+	if (ns->n) /* an empty directory has no array: qsort's is declared nonnull */
+		qsort(ns->v, ns->n, sizeof(*ns->v), cmp_names);
 	return 0;
 }
 
@@ -284,7 +405,8 @@ static int walk_dir(Walk *w, int dirfd, const LayerStack *lower, const LayerStac
 }
 
 int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
-	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, AlcError *e)
+	       const LayerMountPoints *points, const LayerDiffLimits *lim, LayerChangeFn fn,
+	       void *userdata, AlcError *e)
 {
 	_cleanup_(layer_stack_close) LayerStack lower = {.n = 0}, cur = {.n = 0};
 	_cleanup_free_ char *buf = malloc(2 * LAYER_CMP_CHUNK);
@@ -292,6 +414,8 @@ int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *b
 		  .fn = fn,
 		  .userdata = userdata,
 		  .has_base = base != NULL,
+		  .points = points,
+		  .in_points = points && points->n > 0,
 		  .buf = buf,
 		  .error = e};
 	int r;

@@ -63,6 +63,18 @@ typedef struct LayerDiffImage {
 	size_t n;
 } LayerDiffImage;
 
+/* A mount point the helper makes in the overlay, so in the user's layer when the image lacks
+ * it (helper/build/rootfs_plan.h, rootfs_step_on_overlay()): an absolute path. */
+typedef struct LayerMountPoint {
+	const char *path;
+	bool file; /* a file is mounted there, not a directory */
+} LayerMountPoint;
+
+typedef struct LayerMountPoints {
+	const LayerMountPoint *v;
+	size_t n;
+} LayerMountPoints;
+
 /*
  * Walks upperfd (a directory) against image; with base (NULL: none), the image the user runs
  * now, also marks what is "updated". What of the user's layer cannot be walked (too deep, too
@@ -70,9 +82,19 @@ typedef struct LayerDiffImage {
  * the walk stopped, the changes reported so far being not all of them: -E2BIG (more than
  * max_entries, or too many layers), -ENOMEM, the -errno of reading the images, or of fn; *e
  * says why.
+ *
+ * With points (NULL: none), what the helper leaves there at every build is not reported, and
+ * only that: at a mount point, an empty regular file (a file's) or a directory (a
+ * directory's) with nothing reported below it, whatever the image has there, since the mount
+ * covers it and all it hides; on the way to one, a directory with nothing reported below it
+ * where the image has none (the helper makes the missing ones). Nothing with content is
+ * left out: a file with a byte in it, a whiteout, a symlink, an entry below, and on the way
+ * to a mount point an opaque directory or a changed mode over the image's directory are
+ * reported as anywhere else (no mount covers what they hide).
  */
 int layer_diff(int upperfd, const LayerDiffImage *image, const LayerDiffImage *base,
-	       const LayerDiffLimits *lim, LayerChangeFn fn, void *userdata, AlcError *e);
+	       const LayerMountPoints *points, const LayerDiffLimits *lim, LayerChangeFn fn,
+	       void *userdata, AlcError *e);
 
 /* Paths are shown through text_escape() (common/text_escape.h). */
 

@@ -167,7 +167,7 @@ static void test_diff(void **state)
 	lower[0] = open_dir("top");
 	lower[1] = open_dir("base");
 	assert_int_equal(
-	    layer_diff(up, &(LayerDiffImage){lower, 2}, NULL, &lim, collect, &seen, &e), 0);
+	    layer_diff(up, &(LayerDiffImage){lower, 2}, NULL, NULL, &lim, collect, &seen, &e), 0);
 	assert_seen(&seen, want, ELEMENTSOF(want));
 	close(up);
 	close(lower[0]);
@@ -206,7 +206,7 @@ static void test_updated(void **state)
 	cur = open_dir("cur");
 	next = open_dir("next");
 	assert_int_equal(layer_diff(up, &(LayerDiffImage){&next, 1}, &(LayerDiffImage){&cur, 1},
-				    &lim, collect, &seen, &e),
+				    NULL, &lim, collect, &seen, &e),
 			 0);
 	assert_seen(&seen, want, ELEMENTSOF(want));
 	close(up);
@@ -226,16 +226,94 @@ static void test_bounds(void **state)
 
 	put("deep/a/b/c/d/e/f", "deep\n", 0644);
 	up = open_dir("deep");
-	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, &e),
-			 0);
+	assert_int_equal(
+	    layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, NULL, &lim, collect, &seen, &e), 0);
 	assert_seen(&seen, want, ELEMENTSOF(want));
 	lim = (LayerDiffLimits){.max_depth = 100, .max_entries = 4};
 	seen.n = 0;
-	assert_int_equal(layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, &lim, collect, &seen, &e),
-			 -E2BIG);
+	assert_int_equal(
+	    layer_diff(up, &(LayerDiffImage){NULL, 0}, NULL, NULL, &lim, collect, &seen, &e),
+	    -E2BIG);
 	assert_string_equal(e.msg, "more than 4 entries");
 	assert_int_equal(e.err, E2BIG);
 	close(up);
+}
+
+/*
+ * The helper's mount points (rootfs_step_on_overlay()) are not the user's changes: left out
+ * are an empty file at a file's, a directory at a directory's with nothing reported below it
+ * (whatever the image has there: the mount covers it), and the directories on the way to one
+ * the image lacks. Reported as before: a file with content at one (the tenant's, even where a
+ * mount goes), a symlink at one, what is below one, and an opaque directory on the way to one
+ * over the image's (it hides the image's entries, where no mount covers them).
+ */
+static void test_mount_points(void **state)
+{
+	static const LayerMountPoint pts[] = {
+	    {"/home/u", false},	   {"/etc/hosts", true},
+	    {"/etc/passwd", true}, {"/etc/resolv.conf", true},
+	    {"/etc/group", true},  {"/tmp", false},
+	    {"/run", false},	   {"/srv/data/in", false},
+	    {"/var/lib/x", false},
+	};
+	static const char *const want[] = {
+	    "A /etc/group",
+	    "A /run",
+	    "A /srv",
+	    "A /srv/data",
+	    "A /srv/data/in",
+	    "A /srv/data/in/f",
+	    "M /var/lib opaque shadows",
+	};
+	static const char *const all[] = {
+	    "A /etc/group",
+	    "M /etc/hosts shadows",
+	    "A /etc/passwd",
+	    "T /etc/resolv.conf shadows",
+	    "A /home",
+	    "A /home/u",
+	    "A /run",
+	    "A /srv",
+	    "A /srv/data",
+	    "A /srv/data/in",
+	    "A /srv/data/in/f",
+	    "M /tmp opaque shadows",
+	    "M /var/lib opaque shadows",
+	    "A /var/lib/x",
+	};
+	LayerDiffLimits lim = LAYER_DIFF_LIMITS;
+	LayerMountPoints points = {pts, ELEMENTSOF(pts)};
+	Seen seen = {.n = 0};
+	AlcError e = {0};
+	int up, img;
+
+	put("img5/etc/hosts", "image\n", 0644);
+	put_link("img5/etc/resolv.conf", "../run/resolv.conf");
+	put("img5/tmp/.keep", "", 0644);
+	put("img5/var/lib/keep", "keep\n", 0644);
+	put("up5/home/u", NULL, 0700);		     /* and /home, which the image lacks */
+	put("up5/etc/hosts", "", 0644);		     /* over the image's: the mount covers it */
+	put("up5/etc/passwd", "", 0644);	     /* the image has none */
+	put("up5/etc/resolv.conf", "", 0644);	     /* over the image's symlink, as the helper */
+	put("up5/etc/group", "tenant:x:0:\n", 0644); /* content: the tenant's */
+	put("up5/tmp", NULL, 0755);		     /* opaque over the image's /tmp */
+	put_opaque("up5/tmp");
+	put_link("up5/run", "/elsewhere");
+	put("up5/srv/data/in/f", "mine\n", 0644);
+	put("up5/var/lib/x", NULL, 0755);
+	put_opaque("up5/var/lib");
+	up = open_dir("up5");
+	img = open_dir("img5");
+	assert_int_equal(
+	    layer_diff(up, &(LayerDiffImage){&img, 1}, NULL, &points, &lim, collect, &seen, &e), 0);
+	assert_seen(&seen, want, ELEMENTSOF(want));
+	/* without them, each is listed */
+	seen.n = 0;
+	assert_int_equal(
+	    layer_diff(up, &(LayerDiffImage){&img, 1}, NULL, NULL, &lim, collect, &seen, &e), 0);
+	assert_seen(&seen, all, ELEMENTSOF(all));
+	close(up);
+	close(img);
 }
 
 /* Runs layer_diff with the command's printer on a memory stream: its output, and in *ret_r
@@ -250,7 +328,7 @@ static char *print_diff(int up, const LayerDiffImage *image, const LayerDiffLimi
 
 	assert_non_null(pr.f);
 	layer_diff_print_begin(&pr);
-	*ret_r = layer_diff(up, image, NULL, lim, layer_diff_print_change, &pr, &e);
+	*ret_r = layer_diff(up, image, NULL, NULL, lim, layer_diff_print_change, &pr, &e);
 	layer_diff_print_end(&pr, *ret_r < 0 ? e.msg : NULL);
 	assert_int_equal(fclose(pr.f), 0);
 	return buf;
@@ -360,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_diff),	   cmocka_unit_test(test_updated),
 	    cmocka_unit_test(test_bounds),	   cmocka_unit_test(test_deep_subtree_reported),
 	    cmocka_unit_test(test_cap_incomplete), cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_mount_points),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
