@@ -172,10 +172,11 @@ $(BUILD)/alcove-enter: $(ENTER_OBJS) $(LIBALCOVE)
 
 # Image pulls (ctl/oci_*.c) remove a stale layer as the helper removes trees.
 $(BUILD)/obj/ctl/oci_%.o: EXTRA_CFLAGS += -Ihelper
-# layer diff opens /var/lib/alcove as the helper does (helper/lib/paths.h)
-$(BUILD)/obj/ctl/cmd_layer.o: EXTRA_CFLAGS += -Ihelper
+# layer diff opens /var/lib/alcove as the helper does (helper/lib/paths.h), and finds the
+# mount points the helper makes in a user's layer with the helper's own plan (rootfs_plan.c)
+$(BUILD)/obj/ctl/cmd_layer.o $(BUILD)/obj/ctl/layer_points.o: EXTRA_CFLAGS += -Ihelper
 $(BUILD)/alcovectl: $(CTL_OBJS) $(BUILD)/obj/helper/lib/tree_remove.o \
-		$(BUILD)/obj/helper/lib/paths.o $(LIBALCOVE)
+		$(BUILD)/obj/helper/lib/paths.o $(BUILD)/obj/helper/build/rootfs_plan.o $(LIBALCOVE)
 	$(CC) -pie $(ALCOVE_LDFLAGS) -o $@ $^ $(LIBS_CONFIG)
 
 # A pull's layout read (jansson, libcrypto's sha256) and its layers unpacked (libarchive), in a

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "fileio.h"
 #include "lib/paths.h"
 #include "layer_diff.h"
+#include "layer_points.h"
 #include "log.h"
 #include "login.h"
 #include "macro.h"
@@ -163,9 +165,38 @@ static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, AlcError *
 	return r;
 }
 
-/* The image list of the profile the policy gives USER's logins through service. */
+/* Whether an image directory of lo is the host's "/": then the helper masks /home, /root...
+ * with tmpfs mounts (helper/build/layers.c compares the same way). */
+static bool host_root_image(const Lowers *lo)
+{
+	struct stat root, st;
+
+	if (stat("/", &root) < 0)
+		return false;
+	for (size_t i = 0; i < lo->n; i++)
+		if (fstat(lo->fd[i], &st) == 0 && st.st_dev == root.st_dev &&
+		    st.st_ino == root.st_ino)
+			return true;
+	return false;
+}
+
+/* The helper's mount points in li's overlay with profile p, into *points; without them, the
+ * walk lists them as the user's changes, and says so. */
+static void profile_points(const Profile *p, const LoginInfo *li, const Lowers *lo,
+			   LayerPoints *points)
+{
+	int r = layer_points_build(p, li->home, host_root_image(lo), points);
+
+	if (r < 0)
+		log_warning("layer diff: the mount points the helper makes are listed as %s's "
+			    "changes: no filesystem plan for profile %s and home '%s': %s",
+			    li->user, p->name, li->home, strerror(-r));
+}
+
+/* The image list of the profile the policy gives USER's logins through service; with points
+ * (NULL: not wanted), the mount points the helper makes in the overlay for that profile. */
 static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *user,
-			      const char *service, AlcError *e)
+			      const char *service, LayerPoints *points, AlcError *e)
 {
 	_cleanup_(login_info_freep) LoginInfo *li = NULL;
 	PolicyErrors errs = {0};
@@ -193,6 +224,8 @@ static int add_profile_images(const CtlContext *ctx, Lowers *lo, const char *use
 	}
 	if (r >= 0)
 		r = add_profile_list(lo, d.profile, li->login.uid, e);
+	if (r >= 0 && points)
+		profile_points(d.profile, li, lo, points);
 	policy_free(p);
 	return r;
 }
@@ -221,26 +254,28 @@ static int open_upper(const char *user, int *ret_fd)
 }
 
 /* The image to compare with (--image, or the profile's), and with --image the profile's as
- * the current one, if the policy gives USER one (*ret_base: whether it does). */
+ * the current one, if the policy gives USER one (*ret_base: whether it does); the helper's
+ * mount points for that profile into *points. */
 static int open_images(const CtlContext *ctx, const char *user, const LayerArgs *a, Lowers *image,
-		       Lowers *base, bool *ret_base)
+		       Lowers *base, bool *ret_base, LayerPoints *points)
 {
 	AlcError e = {0};
 	int r;
 
 	*ret_base = false;
 	r = a->image ? add_image(image, a->image, &e)
-		     : add_profile_images(ctx, image, user, a->service, &e);
+		     : add_profile_images(ctx, image, user, a->service, points, &e);
 	if (r < 0) {
 		log_error("layer diff: %s%s", e.msg, a->image ? "" : "; give --image NAME");
 		return r;
 	}
 	if (!a->image)
 		return 0;
-	r = add_profile_images(ctx, base, user, a->service, &e);
+	r = add_profile_images(ctx, base, user, a->service, points, &e);
 	if (r < 0) {
 		log_warning("layer diff: no current image to compare --image with (%s): "
-			    "nothing is marked 'updated'",
+			    "nothing is marked 'updated', and the mount points the helper makes "
+			    "are listed as the user's changes",
 			    e.msg);
 		lowers_close(base);
 		return 0;
@@ -272,6 +307,7 @@ static int layer_diff_run(CtlContext *ctx, const char *user, const LayerArgs *a)
 	_cleanup_(storep) OciStore store = OCI_STORE_INIT;
 	_cleanup_(lowers_close) Lowers image = {.n = 0, .store = &store};
 	_cleanup_(lowers_close) Lowers base = {.n = 0, .store = &store};
+	_cleanup_(layer_points_free) LayerPoints points = {0};
 	_cleanup_close_ int upperfd = -1;
 	const LayerDiffLimits lim = LAYER_DIFF_LIMITS;
 	LayerDiffPrinter pr = {.f = stdout, .json = ctx->json};
@@ -279,7 +315,7 @@ static int layer_diff_run(CtlContext *ctx, const char *user, const LayerArgs *a)
 	bool has_base;
 	int r;
 
-	r = open_images(ctx, user, a, &image, &base, &has_base);
+	r = open_images(ctx, user, a, &image, &base, &has_base, &points);
 	if (r >= 0)
 		r = open_upper(user, &upperfd);
 	if (r < 0)
@@ -287,8 +323,9 @@ static int layer_diff_run(CtlContext *ctx, const char *user, const LayerArgs *a)
 	ctx->json_written = ctx->json; /* a failed diff ends it with its error */
 	layer_diff_print_begin(&pr);
 	r = layer_diff(upperfd, &(LayerDiffImage){image.fd, image.n},
-		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL, NULL, &lim,
-		       layer_diff_print_change, &pr, &e);
+		       has_base ? &(LayerDiffImage){base.fd, base.n} : NULL,
+		       &(LayerMountPoints){points.v, points.n}, &lim, layer_diff_print_change, &pr,
+		       &e);
 	layer_diff_print_end(&pr, r < 0 ? e.msg : NULL);
 	if (r < 0) {
 		log_error("Failed to compare %s's layer with the image: %s", user, e.msg);
