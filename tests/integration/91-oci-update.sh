@@ -5,7 +5,8 @@
 # `alcovectl stop` the next login sees v2, and the user's own changes (persist = true) are still
 # there on v2. `alcovectl layer diff` reports the user's changes against the image below and
 # against v2 before it is rolled out (a changed file shadowed and 'updated', a deletion as a
-# whiteout), against a directory image too, and reads a hostile layer (a symlink to /etc/shadow,
+# whiteout), against a directory image too, leaving out the mount points the helper made in
+# the layer but not what the tenant wrote at one, and reads a hostile layer (a symlink to /etc/shadow,
 # odd names, a deep tree) without following, printing raw or crashing. A profile whose
 # directories and OCI layers exceed 16 is refused.
 . "$(dirname "$0")/../lib/common.sh"
@@ -81,6 +82,17 @@ assert_not_contains "$out" "/etc/version" "layer diff: a file only the image cha
 out=$("${DIFF[@]}" 2>&1) || fail "layer diff: $out"
 assert_contains "$out" "M /etc/changed shadows
 " "layer diff against the profile's image (v1): nothing to mark 'updated'"
+# the mount points the helper made in the layer (busybox has no /home/alcoj1, /etc/hosts...)
+# are not the user's changes; content the tenant writes at one (under it, unmounted) is
+up=/var/lib/alcove/alcoj1/layer/upper
+[ -d "$up/home/alcoj1" ] && [ -f "$up/etc/hosts" ] || fail "the helper made no mount point in the layer"
+assert_not_contains "$out" "/home/alcoj1" "layer diff leaves out the home's mount point, which the helper made"
+assert_not_contains "$out" "/etc/hosts" "and /etc/hosts's (an empty file)"
+ssh_to alcoj1 -- '/bin/busybox umount /etc/hosts && echo "10.9.9.9 tenant" >/etc/hosts' ||
+	fail "writing under /etc/hosts's mount"
+out=$("${DIFF[@]}" 2>&1) || fail "layer diff: $out"
+assert_contains "$out" "A /etc/hosts
+" "a mount point the tenant wrote into is listed"
 
 # --- the rollout: NAME now points at v2; a second login joins the running alcove on v1 ---
 actl image pull "oci:$W/V2:latest" alcoj-img >/dev/null 2>"$W/pull.err" || fail "pull v2 as alcoj-img: $(cat "$W/pull.err")"
@@ -96,7 +108,7 @@ ssh_to alcoj1 -- 'echo mine >/etc/new' || fail "writing /etc/new in the running 
 out=$("${DIFF[@]}" 2>&1) || fail "layer diff while the alcove runs: $out"
 assert_contains "$out" "comparing with the layers the running alcove stacks" \
 	"layer diff says it compares with the running alcove's layers"
-assert_contains "$out" "A /etc/new
+assert_contains "$out"$'\n' "A /etc/new
 " "layer diff compares with the running alcove's v1 layers, not NAME's current v2"
 ssh_to alcoj1 -- 'rm /etc/new' || fail "removing /etc/new in the running alcove"
 
@@ -124,6 +136,8 @@ assert not any(c["updated"] for c in d.values()), d
 assert d["/etc/gone"]["change"] == "deleted" and d["/etc/gone"]["type"] == "whiteout", d
 assert d["/etc/mine"]["change"] == "added" and not d["/etc/mine"]["shadows"], d
 assert "/etc/new" not in d and "/etc/version" not in d, d
+assert "/home/alcoj1" not in d and "/etc/passwd" not in d, d
+assert d["/etc/hosts"]["change"] == "added", d
 ' || fail "layer diff --json after the update: $out"
 pass "layer diff --json against v2 (the profile's image now)"
 out=$("${DIFF[@]}" --image "$W/bb" 2>&1) || fail "layer diff --image DIR: $out"
