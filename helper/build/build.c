@@ -363,7 +363,7 @@ int build_alcove(const BuildSpec *spec, BuildResult *ret, AlcError *error)
 		kill_child(pidfd);
 		if (res.state.scope[0])
 			(void)scope_stop(res.state.scope, NULL); /* the build's error is the one told */
-		(void)state_remove_leftovers(spec->rundirfd);
+		(void)state_remove_leftovers(spec->rundirfd, spec->name);
 		goto out;
 	}
 	res.pid = pid;

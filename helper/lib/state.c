@@ -8,6 +8,7 @@
 
 #include "dirs.h"
 #include "fileio.h"
+#include "holds.h"
 #include "macro.h"
 #include "paths.h"
 
@@ -42,10 +43,15 @@ static int unlink_if_present(int dirfd, const char *name)
 	return 0;
 }
 
-int state_remove_leftovers(int dirfd)
+int state_remove_leftovers(int dirfd, const char *name)
 {
 	int r;
 
+	/* first, while the records are there: an alcove whose state goes has ended, and a login
+	 * still held on it keeps its /tmp in that login's lobby (holds.h) */
+	r = holds_end(dirfd, name);
+	if (r < 0)
+		return r;
 	r = unlink_if_present(dirfd, ALCOVE_RUN_STATE);
 	if (r < 0)
 		return r;
@@ -65,7 +71,7 @@ int state_remove_dir(int runfd, const char *name, int dirfd)
 {
 	int r;
 
-	r = state_remove_leftovers(dirfd);
+	r = state_remove_leftovers(dirfd, name);
 	if (r < 0)
 		return r;
 	r = unlink_if_present(dirfd, ALCOVE_RUN_LOCK);

@@ -7,9 +7,10 @@
  * over state. */
 int state_write(int dirfd, const AlcoveState *s);
 
-/* Removes a dead alcove's leftovers in its directory: state, control and admin (not the
- * lock). */
-int state_remove_leftovers(int dirfd);
+/* Removes a dead alcove's leftovers in its directory (dirfd, /run/alcove/<name>): state, control
+ * and admin (not the lock); before them the hold records, whose processes (the logins still held on
+ * the ended alcove, their lobbies holding its /tmp) are ended first (holds.h). */
+int state_remove_leftovers(int dirfd, const char *name);
 
 /* Removes the whole directory /run/alcove/<name> (state, sockets, lock) while its lock is held;
  * waiters notice (lock.c). */

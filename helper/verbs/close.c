@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "policy.h"
 #include "verb.h"
+#include "lib/holds.h"
 #include "lib/paths.h"
 #include "lib/quota_log.h"
 #include "lib/rundir.h"
@@ -80,6 +81,28 @@ static void remove_ended(Answer *ans, const char *name)
 			 "Failed to remove %s/%s of the ended alcove: %m", ALCOVE_RUN_DIR, name);
 }
 
+/* The session's hold record (lib/holds.h) goes before the release: once the release may end the
+ * alcove, the removal of its run directory ends the processes still recorded there, and the
+ * caller, whose session this is, is closing already. Best effort: a record left names a
+ * process that the alcove's end then finds gone, or not the one recorded. */
+static void forget_hold(Answer *ans, const char *name, const char *session)
+{
+	_cleanup_close_ int runfd = -1, dirfd = -1;
+	int r;
+
+	r = paths_open_run(&runfd);
+	if (r >= 0) {
+		dirfd = paths_openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+		r = dirfd;
+	}
+	if (r >= 0)
+		r = holds_forget(dirfd, session);
+	if (r < 0 && r != -ENOENT)
+		log_full(LOG_WARNING, -r, &ans->fields,
+			 "Failed to remove the hold record of session %s in %s/%s: %m", session,
+			 ALCOVE_RUN_DIR, name);
+}
+
 /* The session may have filled the user's layer: the journal hears of it at the logout, not only
  * at the next build (lib/quota_log.h). Opened as the build opens it: beneath /var/lib/alcove,
  * never through a symlink. No layer (persist = false) or no quota: nothing. An ssh login's
@@ -125,6 +148,7 @@ int verb_close(const HelperEnv *env, const Request *req, Answer *ans)
 		return answer_error(ans, r, "Failed to look up user '%s': %m", user);
 	if (!rundir_name_of_uid(name, uid))
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
+	forget_hold(ans, name, session);
 	r = release(name, session, &ending);
 	if (r < 0)
 		return answer_error(ans, r, "Failed to release session %s of alcove %s: %m",

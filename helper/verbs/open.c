@@ -29,6 +29,7 @@
 #include "build/lobby.h"
 #include "build/quota_reapply.h"
 #include "lib/fault.h"
+#include "lib/holds.h"
 #include "lib/lock.h"
 #include "lib/paths.h"
 #include "lib/rundir.h"
@@ -292,7 +293,7 @@ static int find_running(OpenCtx *c)
 		return 1;
 	}
 	/* dead or half-built: its leftovers must not be mistaken for a live alcove */
-	r = state_remove_leftovers(c->dirfd);
+	r = state_remove_leftovers(c->dirfd, c->name);
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to remove leftovers of %s/%s: %m",
 				    ALCOVE_RUN_DIR, c->name);
@@ -549,11 +550,47 @@ static int rebuild_ended(OpenCtx *c, int why)
 				    c->name, (int)c->pid);
 	c->ans->tenant = false;
 	closep(&c->pidfd);
-	r = state_remove_leftovers(c->dirfd);
+	r = state_remove_leftovers(c->dirfd, c->name);
 	if (r < 0)
 		return answer_error(c->ans, r, "Failed to remove leftovers of %s/%s: %m",
 				    ALCOVE_RUN_DIR, c->name);
 	return build(c);
+}
+
+/* The lobby failed after the hold was registered: nobody will close this session. Its record
+ * goes too (none yet is no error). */
+static void unhold(OpenCtx *c)
+{
+	char path[128];
+	int r;
+
+	(void)holds_forget(c->dirfd, c->session);
+	(void)control_admin_path(c->name, path, sizeof(path));
+	r = control_release(path, c->session);
+	if (r < 0)
+		log_full(LOG_WARNING, r, &c->ans->fields,
+			 "Failed to release the hold of the failed login on alcove %s: %m "
+			 "(it ends with the caller)",
+			 c->name);
+}
+
+/* The lobby must not outlive the alcove: a connection without a channel (ssh -N) would keep
+ * its clone of the alcove's /tmp after init ended (root mode: its root may end it at will),
+ * while the next login gets a new /tmp. So the holder is recorded in the root-owned run
+ * directory, and whoever removes the ended alcove's state ends it (lib/holds.h); init's own
+ * list of holds is the tenant's in root mode. A hold that cannot be recorded is let go. */
+static int record_hold(OpenCtx *c)
+{
+	int r = holds_record(c->dirfd, c->login->user, c->session, c->env->caller,
+			     c->env->caller_pidfd);
+
+	if (r < 0) {
+		unhold(c);
+		return answer_error(c->ans, r,
+				    "Failed to record the hold of the caller (pid %d) in %s/%s: %m",
+				    (int)c->env->caller, ALCOVE_RUN_DIR, c->name);
+	}
+	return 0;
 }
 
 /* The caller (pam application or alcovectl) holds the alcove while it lives or until close.
@@ -594,22 +631,7 @@ static int hold(OpenCtx *c)
 				    "Failed to register the session with alcove %s (%s): %m",
 				    c->name, path);
 	}
-	return 0;
-}
-
-/* The lobby failed after the hold was registered: nobody will close this session. */
-static void unhold(OpenCtx *c)
-{
-	char path[128];
-	int r;
-
-	(void)control_admin_path(c->name, path, sizeof(path));
-	r = control_release(path, c->session);
-	if (r < 0)
-		log_full(LOG_WARNING, r, &c->ans->fields,
-			 "Failed to release the hold of the failed login on alcove %s: %m "
-			 "(it ends with the caller)",
-			 c->name);
+	return record_hold(c);
 }
 
 /* A new alcove nobody could join must not linger. */

@@ -124,7 +124,7 @@ int alcove_end_locked(const char *name, int dirfd, AlcError *e)
 
 	if (r < 0)
 		return r;
-	r = state_remove_leftovers(dirfd);
+	r = state_remove_leftovers(dirfd, name);
 	if (r < 0)
 		return alc_error(e, r, "stop", "remove the state of %s/%s: %m", ALCOVE_RUN_DIR, name);
 	return 0;
