@@ -173,10 +173,10 @@ int log_journal_stream_fd(const char *ident, int prio)
 	return fd;
 }
 
-int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...)
+static int log_va(int targets, int prio, int err, const LogFields *fields, const char *fmt,
+		  va_list ap)
 {
 	char msg[2048];
-	va_list ap;
 	int saved = errno;
 
 	if (err < 0)
@@ -185,17 +185,35 @@ int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...)
 	 * one (log_error()), errno as the caller left it, never "Success" */
 	if (err)
 		errno = err;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 
-	if (log_config.targets & LOG_TARGET_SYSTEM)
+	if (targets & LOG_TARGET_SYSTEM)
 		log_to_system(prio, err, fields, msg);
-	if (log_config.targets & LOG_TARGET_STDERR)
+	if (targets & LOG_TARGET_STDERR)
 		fprintf(stderr, "%s: %s\n", log_config.ident, msg);
 	if (prio <= LOG_ERR)
 		remember_error(log_config.ident, msg);
 
 	errno = saved;
 	return err ? -err : 0;
+}
+
+int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = log_va(log_config.targets, prio, err, fields, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void log_system(int prio, const LogFields *fields, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)log_va(log_config.targets & LOG_TARGET_SYSTEM, prio, 0, fields, fmt, ap);
+	va_end(ap);
 }

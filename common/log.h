@@ -58,6 +58,11 @@ int log_journal_stream_fd(const char *ident, int prio);
 /* Logs fmt (with %m meaning strerror(|err|)); returns -|err|, or 0 when err == 0. */
 int log_full(int prio, int err, const LogFields *fields, const char *fmt, ...) _printf_(4, 5);
 
+/* The same line for the host's log only (journal or syslog), never the program's stderr: what
+ * a program did beside what it was asked, which the command that asked does not answer with
+ * (the helper ending a login held on an alcove that `alcovectl stop` ended). */
+void log_system(int prio, const LogFields *fields, const char *fmt, ...) _printf_(3, 4);
+
 #define log_error_errno(err, ...) log_full(LOG_ERR, (err), NULL, __VA_ARGS__)
 #define log_warning_errno(err, ...) log_full(LOG_WARNING, (err), NULL, __VA_ARGS__)
 #define log_error(...) log_full(LOG_ERR, 0, NULL, __VA_ARGS__)
