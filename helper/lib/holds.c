@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -114,12 +115,15 @@ static int hold_end_one(int dirfd, const char *name, const char *file)
 	case HOLD_END:
 		break;
 	}
+	/* an exited process not reaped yet still has its /proc entry; its pidfd reads ready */
+	if (poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 0) != 0)
+		return 0;
 	/* sshd's monitor passes SIGTERM to its session process, then runs PAM's close and exits */
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
 		return errno == ESRCH ? 0 : negative_errno();
-	log_full(LOG_NOTICE, 0, &(LogFields){.user = h.user, .stage = "end"},
-		 "Ended the login (pid %d) of %s held on the ended alcove %s", (int)h.pid, h.user,
-		 name);
+	log_system(LOG_NOTICE, &(LogFields){.user = h.user, .stage = "end"},
+		   "Ended the login (pid %d) of %s held on the ended alcove %s", (int)h.pid, h.user,
+		   name);
 	return 1;
 }
 
