@@ -143,3 +143,33 @@ for i in 1 2 3; do
 done
 wait_until 100 alcove_gone alcd1 || fail "alcove of alcd1 still there: $(alcove_leftovers alcd1)"
 pass "and nothing is left after the last"
+
+# --- A lobby outliving its alcove (SECURITY.md, tenth review), user mode: alcovectl stop also
+# ends a connection held on the alcove that has no channel (ssh -N), which would keep the old
+# /tmp. A record whose process is not the one it names (a recycled pid: another start time)
+# is not acted on, nor is one that cannot be read.
+uid1=$(id -u alcd1)
+ssh_bg alcd1 -N
+idle=$SSH_BG_PID
+on_exit "kill $idle"
+wait_until 100 eval 'alcove_state_pid /run/alcove/$uid1/state >/dev/null' ||
+	fail "the ssh -N login built no alcove"
+sleep 4713 &
+victim=$!
+on_exit "kill $victim"
+vstart=$(awk '{print $22}' /proc/$victim/stat)
+printf 'pid=%d\nstarttime=%d\nuser=alcd1\n' $victim $((vstart + 1)) \
+	>/run/alcove/$uid1/hold.00000000000000000000000000000000
+printf 'pid=%d\n' $victim >/run/alcove/$uid1/hold.ffffffffffffffffffffffffffffffff
+ALCOVE_HELPER=$BUILD/alcove-helper "$BUILD/alcovectl" stop alcd1 >/dev/null ||
+	fail "alcovectl stop alcd1"
+wait_until 100 eval "! kill -0 $idle 2>/dev/null" ||
+	fail "the ssh -N connection outlived the alcove alcovectl stop ended"
+pass "alcovectl stop ends the ssh -N connection held on the alcove"
+journal_wait "of alcd1 held on the ended alcove $uid1" >/dev/null ||
+	fail "no 'Ended the login' line in the journal"
+kill -0 $victim 2>/dev/null || fail "a process whose start time did not match was signalled"
+pass "a record whose start time does not match: its pid is not signalled"
+assert_not_contains "$(cat "$JOURNAL")" "(pid $victim)" "nor named as ended"
+[ ! -e /run/alcove/$uid1 ] || fail "/run/alcove/$uid1 stays: $(ls -A /run/alcove/$uid1)"
+pass "the records went with the run directory"

@@ -89,3 +89,32 @@ assert_not_contains "$out" "S:" "the login is refused (exit $rc)"
 line=$(journal_wait "the alcove's /tmp is not the one it was built with") ||
 	fail "no message about the replaced /tmp"
 assert_contains "$line" "owner $(id -u alcr3), mode 0777" "the message says whose /tmp it is"
+
+# --- A lobby outliving its alcove (SECURITY.md, tenth review): a connection without a channel
+# (ssh -N: a PAM session whose lobby holds a clone of the alcove's /tmp, which nothing inside
+# ends) must not keep the /tmp of an alcove its root ended. The helper that finds the alcove
+# ended (here the close of the login that killed init, or the next login) ends it.
+kill $bg 2>/dev/null
+wait $bg 2>/dev/null
+wait_until 100 alcove_gone alcr3 || fail "alcr3's alcove outlived its last login: $(alcove_leftovers alcr3)"
+ssh_bg alcr3 -N
+idle=$SSH_BG_PID
+on_exit "kill $idle"
+wait_until 100 eval 'alcove_state_pid "/run/alcove/$(id -u alcr3)/state" >/dev/null' ||
+	fail "the ssh -N login built no alcove"
+old=$(alcove_pid alcr3)
+out=$(ssh_to alcr3 -- 'head -c 20M /dev/zero >/tmp/fill && echo filled')
+assert_eq filled "$out" "20 MiB written into the alcove's /tmp"
+ssh_to alcr3 -- 'kill -TERM 1' >/dev/null 2>&1
+wait_until 100 eval "! kill -0 $old 2>/dev/null" || fail "init $old did not end on its root's SIGTERM"
+out=$(ssh_to alcr3 -- 'ls /tmp/fill 2>&1; cat /proc/1/comm')
+assert_contains "$out" "No such file" "the next login has a new alcove, a new /tmp"
+wait_until 100 eval "! kill -0 $idle 2>/dev/null" ||
+	fail "the ssh -N connection outlived the alcove its root ended (it holds the old /tmp)"
+pass "the ssh -N connection held on the ended alcove was ended"
+wait_until 100 eval '! ps -e -o args= | grep -q "^sshd: alcr3 \[priv\]"' ||
+	fail "an sshd monitor of alcr3 is left: $(ps -e -o pid=,args= | grep 'sshd: alcr3')"
+pass "no sshd monitor of alcr3's connections is left"
+journal_wait "of alcr3 held on the ended alcove $(id -u alcr3)" >/dev/null ||
+	fail "no 'Ended the login' line in the journal"
+pass "the journal says which login was ended"
