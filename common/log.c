@@ -174,6 +174,8 @@ int log_journal_stream_fd(const char *ident, int prio)
 }
 
 static int log_va(int targets, int prio, int err, const LogFields *fields, const char *fmt,
+		  va_list ap) _printf_(5, 0);
+static int log_va(int targets, int prio, int err, const LogFields *fields, const char *fmt,
 		  va_list ap)
 {
 	char msg[2048];
