@@ -12,7 +12,7 @@
  * the overlay, by an empty directory or file; a directory where a file is mounted is moved
  * aside (renamed, its content kept); the helper logs each.
  */
-#include "child.h"
+#include "rootfs_apply.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,17 +30,6 @@
 _Static_assert(STEP_ATTR_RDONLY == MOUNT_ATTR_RDONLY && STEP_ATTR_NOSUID == MOUNT_ATTR_NOSUID &&
 		   STEP_ATTR_NODEV == MOUNT_ATTR_NODEV && STEP_ATTR_NOEXEC == MOUNT_ATTR_NOEXEC,
 	       "plan attributes are MOUNT_ATTR_* values");
-
-typedef struct Rootfs {
-	const ChildSetup *cs;
-	const int *fds;
-	size_t n_fds;
-	int stagefd; /* root of the staging tmpfs */
-	int rootfd;  /* root of the overlay */
-	int staged;  /* the helper's tmpfs on staging, under ours: its mounts (child.h) */
-	unsigned n_files;
-	ChildError *e;
-} Rootfs;
 
 static int make_dir(int dirfd, const char *name, mode_t mode, int *ret)
 {
@@ -226,16 +215,13 @@ static int mount_overlay(Rootfs *rf)
  * names it for the log. In root mode ns root may leave anything in its persistent upper layer
  * between logins: a symlink or a file at /tmp, /run, /proc, the home... A mount cannot sit
  * there, and refusing would lock the user out until root edited the layer on the host. So
- * a regular file (the user's data) is moved aside as move_aside() does, anything else that is
- * not a directory (a symlink, a fifo: no data) is removed through the overlay (unlinkat: a
+ * a regular file (the user's data) is moved aside as rootfs_move_aside() does, anything else that
+ * is not a directory (a symlink, a fifo: no data) is removed through the overlay (unlinkat: a
  * whiteout in the upper when the image has that name, which is what hides it), and an empty
  * directory is made in its place; a real directory, full or not, is mounted over as it is.
  * Never followed: a single component, lstat'ed, renamed or unlinked, then opened with
  * RESOLVE_NO_SYMLINKS.
  */
-static int move_aside(Rootfs *rf, int parent, const char *name, const char *target,
-		      mode_t mode);
-
 static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path, size_t len,
 		      int *ret)
 {
@@ -250,7 +236,8 @@ static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path
 
 		if ((size_t)snprintf(target, sizeof(target), "%.*s", (int)len, path) >= sizeof(target))
 			return -ENAMETOOLONG;
-		r = move_aside(rf, parent, name, target, st.st_mode);
+		r = rootfs_move_aside(rf, parent, name, target, st.st_mode,
+				      "to mount a directory there");
 		if (r < 0)
 			return r;
 	} else if (!S_ISDIR(st.st_mode)) {
@@ -269,7 +256,7 @@ static int ensure_dir(Rootfs *rf, int parent, const char *name, const char *path
 
 /* Opens (creating or replacing as needed) the parent directory of target; name receives the
  * last component. */
-static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, int *ret)
+int rootfs_open_parent(Rootfs *rf, const char *target, char *name, size_t size, int *ret)
 {
 	_cleanup_close_ int fd = -1;
 	const char *p = target + 1;
@@ -309,8 +296,8 @@ static int open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
  * root may have made any name it can foresee (all of a window of seconds and small numbers
  * after them), not these.
  */
-static int move_aside(Rootfs *rf, int parent, const char *name, const char *target,
-		      mode_t mode)
+int rootfs_move_aside(Rootfs *rf, int parent, const char *name, const char *target, mode_t mode,
+		      const char *why)
 {
 	char moved[256];
 	struct timespec ts;
@@ -331,11 +318,9 @@ static int move_aside(Rootfs *rf, int parent, const char *name, const char *targ
 	}
 	if (r < 0)
 		return r;
-	return child_note(rf->cs,
-			  "Moved '%s' (%s) in %s's layer aside to '%.*s%s', to mount a %s there",
-			  target, rootfs_file_type(mode), rf->cs->user,
-			  (int)(strrchr(target, '/') - target + 1), target, moved,
-			  S_ISDIR(mode) ? "file" : "directory");
+	return child_note(rf->cs, "Moved '%s' (%s) in %s's layer aside to '%.*s%s', %s", target,
+			  rootfs_file_type(mode), rf->cs->user,
+			  (int)(strrchr(target, '/') - target + 1), target, moved, why);
 }
 
 /* The mount point of a step: a directory, or a file (replacing a symlink the image has there,
@@ -349,7 +334,7 @@ static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 	struct stat st;
 	int fd, r;
 
-	r = open_parent(rf, s->target, name, sizeof(name), &parent);
+	r = rootfs_open_parent(rf, s->target, name, sizeof(name), &parent);
 	if (r < 0)
 		return r;
 	if (!s->file)
@@ -368,7 +353,8 @@ static int open_target(Rootfs *rf, const MountStep *s, int *ret)
 		close(fd);
 		if (s->kind == STEP_MASK_FILE)
 			return -ELOOP; /* a mask over a symlink or directory would hide nothing */
-		r = S_ISDIR(st.st_mode) ? move_aside(rf, parent, name, s->target, st.st_mode)
+		r = S_ISDIR(st.st_mode) ? rootfs_move_aside(rf, parent, name, s->target, st.st_mode,
+							    "to mount a file there")
 					: RET_NERRNO(unlinkat(parent, name, 0));
 		if (r < 0)
 			return r;
@@ -489,7 +475,7 @@ static int run_step(Rootfs *rf, const MountStep *s)
 	int r;
 
 	if (s->kind == STEP_SYMLINK) {
-		r = open_parent(rf, s->target, name, sizeof(name), &parent);
+		r = rootfs_open_parent(rf, s->target, name, sizeof(name), &parent);
 		if (r < 0)
 			return r;
 		return RET_NERRNO(symlinkat(s->data, parent, name));
