@@ -99,6 +99,7 @@ SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 # The programs' pure files (data in, data out; no syscalls) that unit tests link, by name;
 # and layer_diff.c, layer_merge.c, tree_remove.c, which their unit tests run on a temp tree.
 SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/verbs/request.c helper/build/rootfs_plan.c \
+		  helper/build/account_merge.c \
 		  helper/build/scope_props.c helper/lib/lock.c helper/lib/paths.c \
 		  helper/lib/tree_remove.c \
 		  init/args.c init/lifecycle.c init/log_budget.c \

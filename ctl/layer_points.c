@@ -21,7 +21,8 @@ void layer_points_free(LayerPoints *pts)
 int layer_points_build(const Profile *p, const char *home, bool host_root, LayerPoints *ret)
 {
 	/* the plan the helper's rootfs_prepare.c builds; /etc/passwd's and /etc/group's content
-	 * and the ssh keys it masks on "/" change no mount point made in the overlay */
+	 * and the ssh keys it masks on "/" change no mount point made in the overlay; in root
+	 * mode the two are no mount points but the alcove's own files (DESIGN §4) */
 	const RootfsInput in = {
 	    .host_root_image = host_root,
 	    .setuid = p->setuid,
@@ -33,6 +34,7 @@ int layer_points_build(const Profile *p, const char *home, bool host_root, Layer
 	    .n_mounts = p->n_mounts,
 	    .passwd = "",
 	    .group = "",
+	    .tenant_accounts = p->mode == ALCOVE_MODE_ROOT,
 	};
 	LayerPoints pts = {0};
 	RootfsPlan plan;

@@ -474,6 +474,18 @@ static int run_step(Rootfs *rf, const MountStep *s)
 	char name[256];
 	int r;
 
+	if (s->kind == STEP_ACCOUNTS) {
+		/* the alcove's own file, which nothing outside reads: left as it was rather than
+		 * the user locked out (a layer's filesystem full, say), and the helper logs it */
+		r = rootfs_accounts(rf, s);
+		if (r < 0)
+			r = child_note(
+			    rf->cs,
+			    "Failed to put the helper's accounts into '%s' in %s's layer, "
+			    "left as it was: %s",
+			    s->target, rf->cs->user, strerror(-r));
+		return r < 0 ? r : 0;
+	}
 	if (s->kind == STEP_SYMLINK) {
 		r = rootfs_open_parent(rf, s->target, name, sizeof(name), &parent);
 		if (r < 0)

@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * What rootfs_apply.c (the child's mounts on the overlay) shares with the other files that
- * execute steps of the plan in the overlay: the state of one execution of the plan, and the
+ * What rootfs_apply.c (the child's mounts on the overlay) shares with rootfs_accounts.c (root
+ * mode's account files in the overlay): the state of one execution of the plan, and the
  * repairs of what the tenant left where the plan puts something.
  */
 
@@ -32,3 +32,6 @@ int rootfs_open_parent(Rootfs *rf, const char *target, char *name, size_t size, 
  * >= 0, or -errno. */
 int rootfs_move_aside(Rootfs *rf, int parent, const char *name, const char *target, mode_t mode,
 		      const char *why);
+
+/* rootfs_accounts.c: a STEP_ACCOUNTS step; 0 or -errno. */
+int rootfs_accounts(Rootfs *rf, const MountStep *s);

@@ -235,18 +235,25 @@ static int plan_volumes(const RootfsInput *in, RootfsPlan *p)
 	return 0;
 }
 
-/* /etc/passwd and /etc/group made for the alcove; the host's resolv.conf and hosts. */
+/*
+ * /etc/passwd and /etc/group made for the alcove; the host's resolv.conf and hosts. In root
+ * mode the two are the alcove's own files, which its root must be able to replace (useradd
+ * renames passwd+ over passwd: EBUSY on a mount point; a read-only bind is EROFS), never with
+ * image = "/" (refused in root mode, layers.c; the host's passwd names other tenants).
+ */
 static int plan_etc(const RootfsInput *in, RootfsPlan *p)
 {
 	static const char *const host_files[] = {"/etc/resolv.conf", "/etc/hosts"};
 	const uint32_t ro = STEP_ATTR_NOSUID | STEP_ATTR_NODEV | STEP_ATTR_NOEXEC | STEP_ATTR_RDONLY;
+	const StepKind kind =
+	    in->tenant_accounts && !in->host_root_image ? STEP_ACCOUNTS : STEP_FILE;
 	MountStep *s;
 
-	s = ADD(p, STEP_FILE, "/etc/passwd", ro);
+	s = ADD(p, kind, "/etc/passwd", kind == STEP_FILE ? ro : 0);
 	s->data = in->passwd;
 	s->mode = 0644;
 	s->file = true;
-	s = ADD(p, STEP_FILE, "/etc/group", ro);
+	s = ADD(p, kind, "/etc/group", kind == STEP_FILE ? ro : 0);
 	s->data = in->group;
 	s->mode = 0644;
 	s->file = true;
@@ -297,10 +304,11 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret)
 	return r < 0 ? r : plan_etc(in, p);
 }
 
-/* A symlink is made, not mounted; a remount changes a mount an earlier step made. */
+/* A symlink is made, not mounted; a remount changes a mount an earlier step made; an accounts
+ * step writes a file. */
 static bool step_attaches(StepKind kind)
 {
-	return kind != STEP_SYMLINK && kind != STEP_REMOUNT_RO;
+	return kind != STEP_SYMLINK && kind != STEP_REMOUNT_RO && kind != STEP_ACCOUNTS;
 }
 
 /* path is top or below it. */

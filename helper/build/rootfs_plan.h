@@ -25,6 +25,8 @@ typedef enum {
 	STEP_BIND_FD,	 /* a detached mount the helper made: the fd_index'th fd it sent */
 	STEP_FILE,	 /* a file holding data, bound read-only */
 	STEP_MASK_FILE,	 /* an empty mode-0 file bound read-only over target */
+	STEP_ACCOUNTS,	 /* not a mount: the alcove's own file at target, its root's, with the
+			  * lines of data on top (root mode's /etc/passwd, /etc/group) */
 	STEP_SYMLINK,	 /* not a mount: target -> data */
 	STEP_REMOUNT_RO, /* make the mount at target (made by an earlier step) read-only */
 } StepKind;
@@ -41,7 +43,7 @@ typedef struct MountStep {
 	const char *source; /* STEP_BIND_HOST */
 	const char *data;   /* options, file content or symlink target */
 	uint32_t attrs;	    /* STEP_ATTR_* */
-	mode_t mode;	    /* STEP_FILE */
+	mode_t mode;	    /* STEP_FILE, STEP_ACCOUNTS */
 	unsigned fd_index;  /* STEP_BIND_FD */
 	bool fresh;	    /* STEP_BIND_FD: a new filesystem of the helper's, attached as it is */
 	bool file;	    /* the mount point is a file, not a directory */
@@ -74,6 +76,9 @@ typedef struct RootfsInput {
 	size_t n_ssh_keys;
 	const char *passwd; /* content of /etc/passwd and /etc/group */
 	const char *group;
+	/* mode = "root": /etc/passwd and /etc/group are the alcove's own files (its root adds
+	 * accounts), the helper's lines put on top at every build; else bound read-only */
+	bool tenant_accounts;
 } RootfsInput;
 
 /* The home volume is BIND_FD fd 0; profile mount i is fd 1+i; /tmp, a tmpfs the helper makes
@@ -99,7 +104,8 @@ int rootfs_plan_build(const RootfsInput *in, RootfsPlan *ret);
  * user's persistent upper layer when the image lacks it (with the missing directories on the
  * way to it): a step that attaches a mount, on a target not at or below an earlier such
  * step's (those are made on that mount: /dev/pts on /dev's tmpfs). Not a mask: it goes only
- * over a file the image has. `alcovectl layer diff` tells these from the user's changes.
+ * over a file the image has; not root mode's account files: no mount, the user's content.
+ * `alcovectl layer diff` tells these from the user's changes.
  */
 bool rootfs_step_on_overlay(const RootfsPlan *p, size_t i);
 

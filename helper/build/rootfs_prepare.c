@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The alcove's filesystem plan and alcove-init's command line, from the profile and the user:
- * synthesized /etc/passwd and /etc/group, the host's ssh keys to mask for image = "/", the
+ * synthesized /etc/passwd and /etc/group (in root mode the lines the child puts on top of the
+ * alcove's own files: rootfs_accounts.c), the host's ssh keys to mask for image = "/", the
  * hostname, the detached clones of the home volume and profile mounts with the plan's
  * attributes (set here, by host root, before the child ever sees them), and /sys.
  */
@@ -255,6 +256,7 @@ int prepare_plan(BuildCtx *c)
 	    .n_ssh_keys = c->n_ssh_keys,
 	    .passwd = c->passwd,
 	    .group = c->group,
+	    .tenant_accounts = p->mode == ALCOVE_MODE_ROOT,
 	};
 	r = rootfs_plan_build(&in, &c->cs.plan);
 	if (r < 0)

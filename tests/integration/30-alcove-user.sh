@@ -71,8 +71,9 @@ assert_eq "0000000000000000" "$(in_alcove "$conf" alcc1 "awk '/^CapEff/ {print \
 assert_eq "1" "$(in_alcove "$conf" alcc1 "awk '/^NoNewPrivs/ {print \$2}' /proc/self/status")" \
 	"no_new_privs"
 assert_eq "alcc1-box" "$(in_alcove "$conf" alcc1 hostname)" "hostname from the policy pattern"
-assert_eq "root alcc1 nobody " "$(in_alcove "$conf" alcc1 "cut -d: -f1 /etc/passwd | tr '\n' ' '")" \
-	"/etc/passwd holds root, the user and nobody only"
+assert_eq "root alcc1 nobody /etc/passwd ro /etc/group ro" \
+	"$(in_alcove "$conf" alcc1 "cut -d: -f1 /etc/passwd; grep -o ' /etc/\(passwd\|group\) r[ow]' /proc/self/mountinfo" | xargs)" \
+	"/etc/passwd holds root, the user and nobody only; it and /etc/group are read-only mounts"
 
 # --- files: image owned by root, home the user's and writable ---
 assert_eq "root:root" "$(in_alcove "$conf" alcc1 'stat -c %U:%G /usr/bin/env')" \

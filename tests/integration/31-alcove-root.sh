@@ -1,7 +1,8 @@
 #!/bin/bash
 # Root-mode alcoves on a small Debian image (built once by tests/lib/image.sh): the user is
-# ns root over the image, the persistent layer keeps what it writes to /usr across stop and
-# start (persist = true) or not at all (persist = false), and reset deletes it.
+# ns root over the image, the persistent layer keeps what it writes to /usr and the accounts
+# it adds (useradd) across stop and start (persist = true) or not at all (persist = false),
+# the helper's lines for root and the user are right at every build, and reset deletes it.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
 . "$ALCOVE_SRC/tests/lib/image.sh"
@@ -35,6 +36,27 @@ in_alcove "$conf" alcc3 'touch ~/root-mode-home' || fail "home not writable in r
 assert_eq "alcc3" "$(stat -c %U /home/alcc3/root-mode-home)" \
 	"ns root writes the home as the host user"
 
+# --- accounts: /etc/passwd and /etc/group are the alcove's own files (no mount), the image's
+# accounts (apt's _apt) under the helper's lines for root, the user and nobody; ns root adds
+# a system user as a package's postinst does, and edits the user's line and deletes root's
+u3line="alcc3:x:0:0::/home/alcc3:/bin/bash"
+out=$(in_alcove "$conf" alcc3 'PATH=/usr/sbin:$PATH; useradd -r -M -s /usr/sbin/nologin svc1 2>&1 &&
+	echo "id=$(id -un svc1):$(id -gn svc1)"; grep -c "^svc1:" /etc/shadow /etc/gshadow
+	getent passwd _apt | cut -d: -f1,3; head -2 /etc/passwd; grep -c "^alcc3:" /etc/passwd
+	grep -c " /etc/passwd \| /etc/group " /proc/self/mountinfo
+	sed -i "s#^alcc3:.*#alcc3:x:77:77::/nowhere:/bin/false#; /^root:/d" /etc/passwd 2>&1 &&
+	head -1 /etc/passwd')
+assert_eq "id=svc1:svc1
+/etc/shadow:1
+/etc/gshadow:1
+_apt:42
+root:x:0:0:root:/root:/bin/sh
+$u3line
+1
+0
+alcc3:x:77:77::/nowhere:/bin/false" "$out" \
+	"root mode: useradd inside works (shadow too), the image's _apt resolves, root then the user first"
+
 # --- persist = true: a file in /usr survives stop and start ---
 in_alcove "$conf" alcc3 'echo kept > /usr/alcc-persist && chmod 0640 /usr/alcc-persist' ||
 	fail "root mode cannot write /usr"
@@ -53,6 +75,10 @@ wait_until 50 sh -c "[ -z \"\$(pgrep -u $uid3 -x alcove-init)\" ]" || fail "init
 assert_eq "kept absent" \
 	"$(in_alcove "$conf" alcc3 'cat /usr/alcc-persist; [ -e /run/alcc-this-alcove ] || echo absent' | tr '\n' ' ' | sed 's/ $//')" \
 	"persist = true: kept across stop/start, in a new alcove"
+assert_eq "svc1 root:x:0:0:root:/root:/bin/sh $u3line 1 daemon" \
+	"$(in_alcove "$conf" alcc3 'id -un svc1; head -2 /etc/passwd; grep -c "^alcc3:" /etc/passwd
+		sed -n 4p /etc/passwd | cut -d: -f1' | xargs)" \
+	"persist = true: the account added is kept, the lines of root and the user are the helper's again"
 
 # --- reset deletes the layer ---
 actl reset --yes alcc3 || fail "reset"
@@ -69,14 +95,17 @@ assert_fails_with 1 "stdin is not a terminal; give --yes to delete the persisten
 tmp=$(mktemp -d /var/tmp/alcc-XXXXXX)
 on_exit "rm -rf $tmp"
 mkfifo /home/alcc4/go
-in_alcove "$conf" alcc4 "echo temp > /usr/alcc-temp && echo written; read x < ~/go" >"$tmp/out" 2>&1 &
+in_alcove "$conf" alcc4 "echo temp > /usr/alcc-temp && /usr/sbin/useradd -r -M svc2 && echo written; read x < ~/go" >"$tmp/out" 2>&1 &
 first=$!
 on_exit "kill $first"
 wait_until 100 grep -q written "$tmp/out" || fail "cannot write /usr (persist=false): $(cat "$tmp/out")"
-assert_eq "temp" "$(in_alcove "$conf" alcc4 'cat /usr/alcc-temp')" "a tmpfs upper while it runs"
+assert_eq "temp svc2" "$(in_alcove "$conf" alcc4 'cat /usr/alcc-temp; id -un svc2' | xargs)" \
+	"a tmpfs upper while it runs, with the account added"
 actl stop alcc4 || fail "stop alcc4"
 wait $first
 assert_fails_with 1 "cat: /usr/alcc-temp: No such file or directory" \
 	"persist = false: gone after stop/start" in_alcove "$conf" alcc4 'cat /usr/alcc-temp'
+assert_fails_with 1 "id: 'svc2': no such user" "persist = false: the account added is gone too" \
+	in_alcove "$conf" alcc4 'id -un svc2'
 [ -e /var/lib/alcove/alcc4 ] && fail "persist = false created /var/lib/alcove/alcc4"
 pass "persist = false keeps nothing on disk"

@@ -6,7 +6,7 @@
 #  - the home the lobby imports is the home volume: ns root's bind over ~ is refused;
 #  - /tmp, /run and /dev/shm are bounded by tmp_size and tmp_inodes (ENOSPC at the limit);
 #  - the lobby's own /var/tmp and /dev/shm are tmpfs of 1M and 1024 inodes (ENOSPC past 1M);
-#  - a directory ns root left where a file is mounted (/etc/passwd) is moved aside, and the
+#  - a directory ns root left where a file goes (/etc/passwd) is moved aside, and the
 #    upper dir's root and the home it handed to another id of its range are given back: no
 #    lock-out; a failure in what the tenant controls (a replaced /tmp, a home of another
 #    owner, a stopped init, its processes filling the pids, in the lobby's clone or the
@@ -149,10 +149,11 @@ assert_eq "IN:root" "$(ssh_to alcrf2 -- 'echo "IN:$(id -un)"' 2>&1)" "once undon
 kill $bg
 stop_alcove alcrf2
 
-# --- route 6: a directory where /etc/passwd is mounted is moved aside, the user's files kept,
-# also when ns root took every name it can foresee (the next 2 minutes' seconds, .1 to .15)
+# --- route 6: a directory where /etc/passwd is (in root mode the alcove's own file, which the
+# child rewrites at every build) is moved aside, the user's files kept, also when ns root took
+# every name it can foresee (the next 2 minutes' seconds, .1 to .15)
 layer=/var/lib/alcove/alcrf2/layer/upper
-out=$(ssh_to alcrf2 -- 'umount /etc/passwd && rm /etc/passwd && mkdir /etc/passwd &&
+out=$(ssh_to alcrf2 -- 'rm /etc/passwd && mkdir /etc/passwd &&
 	echo mine >/etc/passwd/x && t=$(date +%s) && for s in $(seq $t $((t + 120))); do
 		echo /etc/passwd.alcove-moved-$s; seq -f "/etc/passwd.alcove-moved-$s.%g" 15; done |
 	xargs touch && echo "made $(ls /etc | grep -c "^passwd.alcove-moved-")"' 2>&1)

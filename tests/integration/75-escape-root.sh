@@ -162,24 +162,24 @@ assert_contains "$out" "cat: /home/alcx3/rootfile: Permission denied" "and canno
 
 # --- mount tricks: whatever ns root unmounts, what lies below is the alcove's, never the host's
 ino() { stat -c %i "$1"; }
+# (/etc/passwd is no mount in root mode: the alcove's own file, which ns root may edit)
 out=$(ssh_to alcx3 -- "stat -c %i /etc/resolv.conf
-	for m in /home/alcx3 /etc/resolv.conf /etc/hosts /etc/passwd /dev/null /dev/pts /sys /proc /tmp /run; do
+	for m in /home/alcx3 /etc/resolv.conf /etc/hosts /dev/null /dev/pts /sys /proc /tmp /run; do
 		$P umount \$m; done
-	ls -A /home/alcx3 | wc -l; stat -c %i /etc/resolv.conf /etc/passwd; stat -c '%i %F' /etc/hosts; stat -c %F /dev/null
+	ls -A /home/alcx3 | wc -l; stat -c %i /etc/resolv.conf; stat -c '%i %F' /etc/hosts; stat -c %F /dev/null
 	ls -A /sys /proc | xargs; $P umount /; ls /etc/os-release")
 assert_eq "$(ino /etc/resolv.conf)" "$(sed -n 1p <<<"$out")" "before: /etc/resolv.conf is the host's (bind)"
-assert_eq "ok ok ok ok ok ok ok ok ok ok" "$(sed -n 2,11p <<<"$out" | xargs)" \
-	"ns root may unmount the home, resolv.conf, hosts, passwd, /dev nodes, /sys, /proc, /tmp, /run"
-assert_eq 0 "$(sed -n 12p <<<"$out")" "below the home: an empty directory, not the host's home"
-assert_eq "$(ino "$img/etc/resolv.conf") $(ino "$img/etc/passwd")" \
-	"$(sed -n 13,14p <<<"$out" | xargs)" "below resolv.conf and passwd: the image's files"
+assert_eq "ok ok ok ok ok ok ok ok ok" "$(sed -n 2,10p <<<"$out" | xargs)" \
+	"ns root may unmount the home, resolv.conf, hosts, /dev nodes, /sys, /proc, /tmp, /run"
+assert_eq 0 "$(sed -n 11p <<<"$out")" "below the home: an empty directory, not the host's home"
+assert_eq "$(ino "$img/etc/resolv.conf")" "$(sed -n 12p <<<"$out")" "below resolv.conf: the image's file"
 [ -e "$img/etc/hosts" ] && fail "the image has an /etc/hosts: the next check needs one without"
-assert_contains "$(sed -n 15p <<<"$out")" "regular empty file" \
+assert_contains "$(sed -n 13p <<<"$out")" "regular empty file" \
 	"below hosts (not in the image): the empty mount point the helper made"
-assert_not_contains "$(sed -n 15p <<<"$out")" "$(ino /etc/hosts) " "... not the host's /etc/hosts"
-assert_eq "regular empty file" "$(sed -n 16p <<<"$out")" "below /dev/null: an empty file of the alcove's /dev"
-assert_eq "/proc: /sys:" "$(sed -n 17p <<<"$out")" "below /sys and /proc: empty directories"
-assert_eq "EINVAL /etc/os-release" "$(sed -n 18,19p <<<"$out" | xargs)" "umount /: EINVAL (nothing below the root)"
+assert_not_contains "$(sed -n 13p <<<"$out")" "$(ino /etc/hosts) " "... not the host's /etc/hosts"
+assert_eq "regular empty file" "$(sed -n 14p <<<"$out")" "below /dev/null: an empty file of the alcove's /dev"
+assert_eq "/proc: /sys:" "$(sed -n 15p <<<"$out")" "below /sys and /proc: empty directories"
+assert_eq "EINVAL /etc/os-release" "$(sed -n 16,17p <<<"$out" | xargs)" "umount /: EINVAL (nothing below the root)"
 stop3
 
 out=$(ssh_to alcx3 -- "$P mount none /mnt proc; cat /mnt/1/comm; $P umount /mnt
@@ -197,12 +197,12 @@ stop3
 
 
 # --- things planted in the persistent layer between logins, one at a time, at the mount
-# targets (the home, /home on the way to it, /tmp, /run, /proc, /dev, /sys, /etc/passwd,
-# /etc/resolv.conf): symlinks to a host path, a file, a fifo. The next build never follows
-# them on the host (the canary stays as it was): the alcove's first process replaces them,
-# through the overlay, by an empty directory (or, at a file's mount point, a plain file; a
-# file at a directory's is moved aside, its data kept), and the helper logs it; the login
-# works and the user's data stays. No lock-out.
+# targets (the home, /home on the way to it, /tmp, /run, /proc, /dev, /sys, /etc/resolv.conf)
+# and at /etc/passwd (no mount in root mode: the file the child rewrites): symlinks to a host
+# path, a file, a fifo. The next build never follows them on the host (the canary stays as it
+# was): the alcove's first process replaces them, through the overlay, by an empty directory
+# (or, at a file's place, a plain file; a file at a directory's is moved aside, its data
+# kept), and the helper logs it; the login works and the user's data stays. No lock-out.
 ssh_to alcx3 -- 'echo rootdata >/root/data; echo homedata >~/homedata' || fail "write data"
 for spec in /tmp:link /run:file /home/alcx3:link /home:link /proc:fifo /dev:link /sys:link \
 	/etc/passwd:link /etc/resolv.conf:link; do
@@ -212,9 +212,10 @@ for spec in /tmp:link /run:file /home/alcx3:link /home:link /proc:fifo /dev:link
 	file) plant="echo planted >$t" what="a file" type="regular file" ;;
 	fifo) plant="mkfifo $t" what="a fifo" type="fifo" ;;
 	esac
-	m=$t
-	[ $t = /home ] && m=/home/alcx3 # /home itself is no mount point (the home is)
-	out=$(ssh_to alcx3 -- "cd /; umount -l $m && rm -rf $t && $plant && stat -c %F $t" 2>&1)
+	um="umount -l $t &&"
+	[ $t = /home ] && um="umount -l /home/alcx3 &&" # /home itself is no mount point (the home is)
+	[ $t = /etc/passwd ] && um=""
+	out=$(ssh_to alcx3 -- "cd /; $um rm -rf $t && $plant && stat -c %F $t" 2>&1)
 	assert_eq "$type" "$out" "ns root replaced $t by $what"
 	stop3
 	[ -e "$layer/upper$t" ] || [ -L "$layer/upper$t" ] || fail "nothing planted at $t in the upper"
@@ -229,6 +230,11 @@ for spec in /tmp:link /run:file /home/alcx3:link /home:link /proc:fifo /dev:link
 		[ -f "$layer/upper$t" ] && [ ! -L "$layer/upper$t" ] ||
 			fail "$t in the upper is not a plain file now"
 		pass "$t: the link in the upper was replaced by a plain file"
+		if [ $t = /etc/passwd ]; then
+			line=$(journal_wait "Replaced '$t'") || fail "no log line for the replaced $t"
+			assert_contains "$line" "Replaced '$t' (a symlink) in alcx3's layer by the alcove's accounts file" \
+				"$t: the helper logs what it replaced, and in whose layer"
+		fi
 		;;
 	*)
 		[ -d "$layer/upper$t" ] && [ ! -L "$layer/upper$t" ] ||

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "../../helper/build/account_merge.h"
 #include "../../helper/build/rootfs_plan.h"
 
 static const MountStep *find(const RootfsPlan *p, const char *target, size_t *ret_index)
@@ -87,6 +88,32 @@ static void test_image_plan(void **state)
 	assert_null(find(&p, "/etc/shadow", NULL));
 	assert_null(find(&p, "/root", NULL));
 	assert_null(find(&p, "/home", NULL));
+}
+
+/* Root mode: the account files are the alcove's own, no mount; never with image = "/". */
+static void test_tenant_accounts(void **state)
+{
+	RootfsInput in = base();
+	RootfsPlan p;
+	const MountStep *s;
+
+	in.tenant_accounts = true;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	s = find(&p, "/etc/passwd", NULL);
+	assert_int_equal(s->kind, STEP_ACCOUNTS);
+	assert_string_equal(s->data, "P");
+	assert_int_equal(s->mode, 0644);
+	s = find(&p, "/etc/group", NULL);
+	assert_int_equal(s->kind, STEP_ACCOUNTS);
+	assert_string_equal(s->data, "G");
+	/* the host's files stay read-only binds */
+	assert_int_equal(find(&p, "/etc/resolv.conf", NULL)->kind, STEP_BIND_HOST);
+	in.host_root_image = true;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	s = find(&p, "/etc/passwd", NULL);
+	assert_int_equal(s->kind, STEP_FILE);
+	assert_true(s->attrs & STEP_ATTR_RDONLY);
+	assert_int_equal(find(&p, "/etc/group", NULL)->kind, STEP_FILE);
 }
 
 static void test_host_root_masks(void **state)
@@ -253,6 +280,13 @@ static void test_on_overlay(void **state)
 	on_overlay(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "/proc /sys /dev /tmp /run /home /srv/home /root /var/lib/alcove "
 				 "/etc/passwd(f) /etc/group(f) /etc/resolv.conf(f) /etc/hosts(f)");
+	/* root mode: the account files are the user's, no mount points */
+	in = base();
+	in.tenant_accounts = true;
+	assert_int_equal(rootfs_plan_build(&in, &p), 0);
+	on_overlay(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "/proc /sys /dev /tmp /run /home/alice /etc/resolv.conf(f) "
+				 "/etc/hosts(f)");
 }
 
 /* size= and nr_inodes= always: without them a tmpfs takes half the RAM */
@@ -412,6 +446,79 @@ static void test_passwd_refuses_bad_fields(void **state)
 	assert_int_equal(rootfs_format_passwd(&accounts, buf, 10), -E2BIG);
 }
 
+static const char ours[] = "root:x:0:0:root:/root:/bin/sh\n"
+			   "alice:x:0:0::/home/alice:/bin/bash\n"
+			   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+
+static int merge(const char *theirs, size_t n, char *buf, size_t len)
+{
+	int r = account_merge(ours, theirs, n, buf, len);
+
+	if (r >= 0 && (size_t)r < len)
+		buf[r] = '\0';
+	return r;
+}
+
+/* The helper's lines first, by name; the image's and the tenant's others kept in order. */
+static void test_account_merge(void **state)
+{
+	const char theirs[] = "root:x:0:0:root:/root:/bin/bash\n"
+			      "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+			      "alice:x:77:77::/nowhere:/bin/false\n"
+			      "_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n"
+			      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+			      "svc1:x:999:999::/home/svc1:/usr/sbin/nologin\n"
+			      "alice2:x:1000:1000::/home/alice2:/bin/sh\n"
+			      "# alice:x:0:0\n"
+			      "\n"
+			      "rootless\n"
+			      "svc2:x:998:998::/:/bin/sh";
+	char buf[1024];
+	int r;
+
+	r = merge(theirs, strlen(theirs), buf, sizeof(buf));
+	assert_int_equal(r, (int)strlen(buf));
+	assert_string_equal(buf, "root:x:0:0:root:/root:/bin/sh\n"
+				 "alice:x:0:0::/home/alice:/bin/bash\n"
+				 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+				 "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+				 "_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n"
+				 "svc1:x:999:999::/home/svc1:/usr/sbin/nologin\n"
+				 "alice2:x:1000:1000::/home/alice2:/bin/sh\n"
+				 "# alice:x:0:0\n"
+				 "\n"
+				 "rootless\n"
+				 "svc2:x:998:998::/:/bin/sh\n");
+	/* merged again: the same bytes (the child then writes nothing) */
+	{
+		char again[1024];
+
+		assert_int_equal(merge(buf, (size_t)r, again, sizeof(again)), r);
+		assert_string_equal(again, buf);
+	}
+	/* no file: the helper's lines alone */
+	assert_int_equal(merge("", 0, buf, sizeof(buf)), (int)strlen(ours));
+	assert_string_equal(buf, ours);
+}
+
+/* Bytes ns root wrote: a NUL, no newline at all, a name holding ours as a prefix. */
+static void test_account_merge_hostile(void **state)
+{
+	const char theirs[] = "al\0ice:x:1:1::/:/bin/sh\nalic:x:2:2::/:/bin/sh\nalice:";
+	char buf[1024];
+	int r;
+
+	r = merge(theirs, sizeof(theirs) - 1, buf, sizeof(buf));
+	assert_int_equal(r, (int)strlen(ours) + 24 + 22);
+	assert_memory_equal(buf + strlen(ours), "al\0ice:x:1:1::/:/bin/sh\nalic:x:2:2::/:/bin/sh\n",
+			    46);
+	/* too small, for ours or for theirs */
+	assert_int_equal(account_merge(ours, "", 0, buf, 10), -E2BIG);
+	assert_int_equal(account_merge(ours, theirs, sizeof(theirs) - 1, buf, strlen(ours) + 30),
+			 -E2BIG);
+	assert_int_equal(account_merge("root:x:0:0", "", 0, buf, sizeof(buf)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +537,9 @@ int main(void)
 	    cmocka_unit_test(test_passwd_group_user_mode),
 	    cmocka_unit_test(test_passwd_group_root_mode),
 	    cmocka_unit_test(test_passwd_refuses_bad_fields),
+	    cmocka_unit_test(test_tenant_accounts),
+	    cmocka_unit_test(test_account_merge),
+	    cmocka_unit_test(test_account_merge_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

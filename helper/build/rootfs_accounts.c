@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Root mode's /etc/passwd and /etc/group (DESIGN §4): no mount, but files of the alcove's own,
+ * which its root edits (useradd, adduser in a package's postinst: they rename "passwd+" over
+ * "passwd", which a mount point refuses) and a persistent layer keeps like any other file. At
+ * every build the child, ns root of the alcove's user namespace, before pivot_root, puts the
+ * helper's lines (root, the user, nobody; root, tty, the passed-through groups, nogroup) back
+ * on top of what the file holds, the image's accounts (apt's _apt) and the tenant's, through
+ * the overlay (account_merge()). The tenant's bytes are read here only, bounded, by a process
+ * with no privilege over the host; no host code reads them to decide anything: the login's uid,
+ * home and shell are the host's NSS entry's (the lobby's marker, init's argv).
+ *
+ * What ns root left at the name is never followed: a directory, or a file over
+ * ACCOUNT_FILE_MAX, is moved aside (kept); a symlink, fifo, socket or device node is removed;
+ * the helper logs each. The file is replaced by a rename, so a failed write (the layer full)
+ * leaves the one before, and is not written at all when nothing changed (no copy-up). A
+ * failure here is logged and the build goes on (rootfs_apply.c, run_step()): nothing outside
+ * the alcove reads the file, so a login refused for it would only lock the user out.
+ */
+#include "rootfs_apply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "account_merge.h"
+#include "macro.h"
+#include "lib/paths.h"
+
+/* Reads the regular file parent/name, at most ACCOUNT_FILE_MAX bytes, into buf: the length,
+ * -EFBIG when it holds more. O_NONBLOCK|O_NOFOLLOW: no fifo or symlink put there since the
+ * caller's fstatat can make it wait or lead elsewhere, and fstat says it is still a file. */
+static int read_file(int parent, const char *name, char *buf)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t n = 0;
+
+	fd = paths_openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	while (n <= ACCOUNT_FILE_MAX) {
+		ssize_t k = read(fd, buf + n, ACCOUNT_FILE_MAX + 1 - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return negative_errno();
+		if (k == 0)
+			return (int)n;
+		n += (size_t)k;
+	}
+	return -EFBIG;
+}
+
+/* The alcove's file at parent/name into buf: its length, 0 when there is none or what was
+ * there is gone (moved aside or removed, which the helper logs), -errno. */
+static int read_theirs(Rootfs *rf, int parent, const char *name, const char *target, char *buf)
+{
+	struct stat st;
+	int r;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : negative_errno();
+	if (S_ISREG(st.st_mode)) {
+		r = read_file(parent, name, buf);
+		if (r != -EFBIG)
+			return r;
+		r = rootfs_move_aside(
+		    rf, parent, name, target, st.st_mode,
+		    "as it is over 1 MiB; it starts again from the helper's lines");
+	} else if (S_ISDIR(st.st_mode))
+		r = rootfs_move_aside(rf, parent, name, target, st.st_mode,
+				      "to write the alcove's accounts there");
+	else if (unlinkat(parent, name, 0) < 0)
+		r = negative_errno();
+	else
+		r = child_note(rf->cs,
+			       "Replaced '%s' (%s) in %s's layer by the alcove's accounts file",
+			       target, rootfs_file_type(st.st_mode), rf->cs->user);
+	return r < 0 ? r : 0;
+}
+
+/* data (len bytes) as parent/name, mode, ns root's: written whole to a new file of a random
+ * name beside it (O_EXCL: nothing ns root left there), then renamed over it. */
+static int write_file(int parent, const char *name, const char *data, size_t len, mode_t mode)
+{
+	_cleanup_close_ int fd = -1;
+	char tmp[PATHS_TEMP_NAME_MAX];
+	int r;
+
+	r = paths_temp_name(tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	fd = paths_openat(parent, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return fd;
+	for (size_t n = 0; n < len && r >= 0;) {
+		ssize_t k = write(fd, data + n, len - n);
+
+		if (k > 0)
+			n += (size_t)k;
+		else if (k == 0)
+			r = -EIO;
+		else if (errno != EINTR)
+			r = negative_errno();
+	}
+	/* the umask may have taken bits of mode; a crash must not leave an empty file renamed */
+	if (r >= 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+		r = negative_errno();
+	if (r >= 0 && renameat(parent, tmp, parent, name) < 0)
+		r = negative_errno();
+	if (r < 0)
+		(void)unlinkat(parent, tmp, 0);
+	return r;
+}
+
+int rootfs_accounts(Rootfs *rf, const MountStep *s)
+{
+	_cleanup_close_ int parent = -1;
+	_cleanup_free_ char *theirs = NULL, *merged = NULL;
+	size_t size = strlen(s->data) + ACCOUNT_FILE_MAX + 2;
+	char name[256];
+	int n, r;
+
+	r = rootfs_open_parent(rf, s->target, name, sizeof(name), &parent);
+	if (r < 0)
+		return r;
+	theirs = malloc(ACCOUNT_FILE_MAX + 1);
+	merged = malloc(size);
+	if (!theirs || !merged)
+		return -ENOMEM;
+	n = read_theirs(rf, parent, name, s->target, theirs);
+	if (n < 0)
+		return n;
+	r = account_merge(s->data, theirs, (size_t)n, merged, size);
+	if (r < 0)
+		return r;
+	if (r == n && memcmp(merged, theirs, (size_t)n) == 0)
+		return 0;
+	return write_file(parent, name, merged, (size_t)r, s->mode);
+}
