@@ -32,9 +32,10 @@
 _Static_assert(sizeof(((ShowCgroup *)0)->name) >= sizeof(((struct dirent *)0)->d_name),
 	       "ShowCgroup.name holds any directory name");
 
-/* The usage of every first-level sub-cgroup of the scope (the tenant's to make and name in
- * root mode: opened only with O_NOFOLLOW below the scope's directory fd). -errno when the
- * directory cannot be read through (the list would be cut short). */
+/* The usage of the scope's first-level sub-cgroups, SHOW_CGROUPS_MAX of them, and the count
+ * of the rest (the tenant's to make and name in root mode: opened only with O_NOFOLLOW below
+ * the scope's directory fd). -errno when the directory cannot be read through (the list
+ * would be cut short). */
 static int cgroup_read_subs(ShowInfo *a, int dfd)
 {
 	size_t capacity = 0;
@@ -60,6 +61,10 @@ static int cgroup_read_subs(ShowInfo *a, int dfd)
 		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
+		if (a->n_cgroups >= SHOW_CGROUPS_MAX) {
+			a->n_cgroups_more++;
+			continue;
+		}
 		sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue; /* removed since readdir(), or not a directory after all */

@@ -202,6 +202,9 @@ static void text_one(const ShowInfo *a, FILE *f)
 			fprintf(f, "  %-9s", cgroup_shown(&a->cgroups[c], name));
 			usage_text(&a->cgroups[c].usage, f);
 		}
+		if (a->n_cgroups_more)
+			fprintf(f, "  (%zu more cgroups not shown; the usage above counts them)\n",
+				a->n_cgroups_more);
 	}
 	limits_text(a, f);
 	if (a->status.known)
@@ -308,6 +311,7 @@ static void json_one(const ShowInfo *a, FILE *f)
 		show_format_usage_json(&a->cgroups[c].usage, f);
 	}
 	fputc('}', f);
+	json_u64_or_null(f, "cgroups_not_shown", true, a->n_cgroups_more, &first);
 	json_key(f, "limits", &first);
 	show_format_limits_json(&a->limits, f);
 	json_key(f, "tmpfs", &first);

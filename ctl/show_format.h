@@ -60,6 +60,12 @@ typedef struct ShowStatus {
 /* A session is open: a PAM session's hold or a session started with ENTER. */
 bool show_status_active(const ShowStatus *s);
 
+/* In root mode ns root makes and names the scope's sub-cgroups, as many as it likes: show
+ * reads and prints the usage of this many (each costs a few file reads and a line) and
+ * counts the rest. The scope's own usage counts them all (cgroup v2's counters are
+ * hierarchical). */
+#define SHOW_CGROUPS_MAX 64
+
 typedef struct ShowCgroup {
 	char name[NAME_MAX + 1]; /* "init", "login-3"; any directory name the tenant gave */
 	ShowUsage usage;
@@ -73,8 +79,9 @@ typedef struct ShowInfo {
 	ShowUsage usage;	   /* the scope's own cgroup (the whole alcove) */
 	ShowLimits limits;	   /* the scope's */
 	ShowTmpfsUsage tmpfs[_SHOW_TMPFS_MAX];
-	ShowCgroup *cgroups; /* the scope's first-level sub-cgroups, all of them (malloc'd) */
-	size_t n_cgroups;
+	ShowCgroup *cgroups;   /* the scope's first-level sub-cgroups (malloc'd), at most */
+	size_t n_cgroups;      /* SHOW_CGROUPS_MAX of them, */
+	size_t n_cgroups_more; /* and how many more there are, not read */
 	ShowStatus status;
 	uint64_t uptime_sec;
 } ShowInfo;

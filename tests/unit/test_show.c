@@ -104,6 +104,14 @@ static void test_format_text(void **state)
 	assert_null(strchr(out, '\x1b'));
 	free(out);
 	strcpy(a->cgroups[1].name, "login-1");
+	/* more sub-cgroups than show reads (ns root makes as many as it likes): counted, said */
+	a->n_cgroups_more = 5000;
+	out = render(false, a, 1);
+	assert_non_null(
+	    strstr(out, "  login-1   tasks=2\n  (5000 more cgroups not shown; the usage above "
+			"counts them)\n"));
+	free(out);
+	a->n_cgroups_more = 0;
 	a->status.sessions = 0;
 	a->status.idle_sec = 3725;
 	out = render(false, a, 1);
@@ -148,6 +156,7 @@ static void test_format_json(void **state)
 				    "\"cpu_usage_usec\": null}"));
 	assert_non_null(
 	    strstr(out, "\"login-1\": {\"memory_current\": null, \"pids_current\": 2, "));
+	assert_non_null(strstr(out, "}}, \"cgroups_not_shown\": 0, \"limits\": "));
 	assert_non_null(strstr(out, "\"sessions\": 1, \"holds\": 0, \"processes\": 3, "
 				    "\"uptime_sec\": 42, \"active\": true, \"last_activity_usec\": "
 				    "1764883812000001, \"idle_sec\": null}]}\n"));
