@@ -1,8 +1,8 @@
 #!/bin/bash
-# The lobby never hands its user an uncontained shell: a login whose alcove has ended (stopped,
+# The lobby never hands its user an uncontained shell: a login whose alcove has ended (its init
 # killed) while sshd keeps the connection open gets an error on a new session channel (ssh
 # ControlMaster), not the host's shell; root running the shell path in the lobby still gets the
-# real shell.
+# real shell. alcovectl stop, and the next login after such an end, end such connections.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/journal.sh"
 in_private_mount_ns "$@"
@@ -39,14 +39,30 @@ out=$(nsenter -t "$monitor" -m -- /bin/bash -c 'echo "real=$BASH_VERSION"; cat /
 assert_eq "real=$(bash -c 'echo $BASH_VERSION')"$'\n'"$HOST_INIT" "$out" \
 	"root running the shell path in the lobby gets the real shell"
 
-# The alcove is stopped; the connection (and its lobby) stays.
+# alcovectl stop ends the connections held on the alcove with it (their lobbies would keep
+# its /tmp): the master connection is gone.
 actl --config "$conf" stop alcr1 || fail "alcovectl stop alcr1"
 [ ! -e "/run/alcove/$(id -u alcr1)" ] || fail "alcovectl stop left /run/alcove/$(id -u alcr1)"
-ssh -S "$CTL" -O check x 2>/dev/null || fail "the master connection ended with the alcove"
+wait_until 100 sh -c "! ssh -S '$CTL' -O check x 2>/dev/null" ||
+	fail "the master connection outlived the alcove alcovectl stop ended"
+pass "alcovectl stop ended the master connection held on the alcove"
+
+# An alcove whose init dies with no helper run after it (killed; in root mode ns root may end
+# it) leaves the connection and its lobby: a new session channel fails closed.
+ssh_to alcr1 -M -S "$CTL" -o ControlPersist=no -f -N || fail "ssh ControlMaster (again)"
+out=$(ssh_to alcr1 -S "$CTL" -- 'cat /proc/1/comm')
+assert_eq alcove-init "$out" "a session channel of the new master runs in the alcove"
+monitor=$(pgrep -u 0 -f "^$SSHD_SERVICE: alcr1 \[priv\]" | head -1)
+[ -n "$monitor" ] || fail "no sshd monitor of alcr1's new connection"
+pid=$(alcove_pid alcr1)
+[ -n "$pid" ] || fail "no state of the alcove"
+kill -KILL "$pid"
+wait_until 100 test ! -e "/proc/$pid" || fail "init $pid did not die"
+ssh -S "$CTL" -O check x 2>/dev/null || fail "the master connection ended with its init"
 out=$(ssh_to alcr1 -S "$CTL" -- 'cat /proc/1/comm' 2>&1)
 rc=$?
-[ $rc -ne 0 ] || fail "a session after the alcove was stopped succeeded: $out"
-assert_not_contains "$out" "$HOST_INIT" "no host shell after alcovectl stop (exit $rc)"
+[ $rc -ne 0 ] || fail "a session after init was killed succeeded: $out"
+assert_not_contains "$out" "$HOST_INIT" "no host shell after init was killed (exit $rc)"
 assert_contains "$out" "alcove-enter: your alcove is not running (/run/alcove/$(id -u alcr1)/control" \
 	"the session fails with one clear line"
 assert_contains "$out" "log in again" "... saying what to do"
@@ -56,23 +72,14 @@ out=$(nsenter -t "$monitor" -m -S "$uid" -G "$(id -g alcr1)" -- env -u ALCOVE_NA
 assert_not_contains "$out" "$HOST_INIT" "alcr1 without ALCOVE_NAME gets no host shell either"
 assert_contains "$out" "your alcove is not running" "... but the same error"
 
-# A new login builds a new alcove; the old lobby's sessions reach it (contained), and when its
-# init is killed (control socket left behind, refusing), they fail closed again.
+# The next login removes the dead alcove's leftovers, and ends the connection held on it.
 ssh_bg alcr1 -tt -- 'exec sleep 4790'
 bg=$SSH_BG_PID
 on_exit "kill $bg"
 wait_until 100 alcove_has alcr1 "sleep 4790" || fail "second login did not start"
-out=$(ssh_to alcr1 -S "$CTL" -- 'cat /proc/1/comm' 2>&1)
-assert_eq alcove-init "$out" "the old connection's session enters the user's new alcove"
-pid=$(alcove_pid alcr1)
-[ -n "$pid" ] || fail "no state of the new alcove"
-kill -KILL "$pid"
-wait_until 100 test ! -e "/proc/$pid" || fail "init $pid did not die"
-out=$(ssh_to alcr1 -S "$CTL" -- 'cat /proc/1/comm' 2>&1)
-rc=$?
-[ $rc -ne 0 ] || fail "a session after init was killed succeeded: $out"
-assert_not_contains "$out" "$HOST_INIT" "no host shell after init was killed (exit $rc)"
-assert_contains "$out" "your alcove is not running" "the session fails with the same line"
+wait_until 100 sh -c "! ssh -S '$CTL' -O check x 2>/dev/null" ||
+	fail "the master connection outlived its dead alcove past the next login"
+pass "the next login ended the connection held on the dead alcove"
 
 # --- a login shell under a directory the user can write (~/bin/myshell) is refused: the user
 # could swap it for a symlink to /bin/sh while root code in the lobby resolves it
