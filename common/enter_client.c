@@ -2,6 +2,7 @@
 #include "enter_client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "control_client.h"
+#include "fdwait.h"
 #include "proto_io.h"
 #include "text_escape.h"
 
@@ -132,6 +134,7 @@ static int send_enter(int sock, const EnterRequest *req)
 	return proto_send_message(sock, &m, (const int[]){0, 1, 2}, 3, 0);
 }
 
+/* The signal read (relayed to init), 0 if none was there, -errno. */
 static int relay_signal(int sock, int sfd)
 {
 	struct signalfd_siginfo si;
@@ -145,7 +148,46 @@ static int relay_signal(int sock, int sfd)
 	m.signo = (int32_t)si.ssi_signo;
 	/* init may be gone already: the EOF on the socket tells us, not this error */
 	(void)proto_send_message(sock, &m, NULL, 0, MSG_DONTWAIT);
-	return 0;
+	return (int)si.ssi_signo;
+}
+
+/* Leaving after a signal (EnterRequest.leave_after_ms): the first signal starts the grace,
+ * a second one ends it. Every relayed signal counts: each one's default is to end a process,
+ * and whoever sent it wants us gone. */
+typedef struct Leave {
+	unsigned after_ms; /* 0: never leave */
+	int signo;	   /* the first signal, 0 before one came */
+	long long deadline;
+} Leave;
+
+/* 1 when it is time to leave (ret says so), else 0. signo: one just relayed, or 0. */
+static int leave_due(Leave *l, int signo, EnterResult *ret)
+{
+	if (l->after_ms == 0)
+		return 0;
+	if (signo > 0 && l->signo == 0) {
+		l->signo = signo;
+		l->deadline = monotonic_ms() + l->after_ms;
+		return 0;
+	}
+	if (l->signo == 0 || (signo == 0 && monotonic_ms() < l->deadline))
+		return 0;
+	/* The session is frozen, stopped or ignores the signal (ns root's, in root mode: a
+	 * frozen login cgroup, a command of theirs that ignores it): we stop waiting, as a
+	 * shell reports a command killed by the signal. */
+	ret->left_on_signal = l->signo;
+	ret->wait_status = W_EXITCODE(128 + l->signo, 0);
+	return 1;
+}
+
+static int poll_timeout(const Leave *l)
+{
+	long long left;
+
+	if (l->signo == 0)
+		return -1;
+	left = l->deadline - monotonic_ms();
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
 /* 1 when the session is over (ret filled), 0 to go on, < 0 on error. */
@@ -179,30 +221,37 @@ static int handle_answer(int sock, ProtoPacket *pkt, EnterResult *ret)
 	}
 }
 
-static int wait_session(int sock, int sfd, EnterResult *ret)
+static int wait_session(int sock, int sfd, unsigned leave_after_ms, EnterResult *ret)
 {
 	_cleanup_free_ ProtoPacket *pkt = malloc(sizeof(ProtoPacket));
 	struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+	Leave leave = {.after_ms = leave_after_ms};
 	int r;
 
 	if (!pkt)
 		return -ENOMEM;
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		int signo = 0;
+
+		r = poll(p, 2, poll_timeout(&leave));
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return negative_errno();
 		}
 		if (p[1].revents & POLLIN) {
-			r = relay_signal(sock, sfd);
-			if (r < 0)
-				return r;
+			signo = relay_signal(sock, sfd);
+			if (signo < 0)
+				return signo;
 		}
+		/* an answer that is there already wins over leaving */
 		if (p[0].revents) {
 			r = handle_answer(sock, pkt, ret);
 			if (r != 0)
 				return r < 0 ? r : 0;
 		}
+		if (leave_due(&leave, signo, ret))
+			return 0;
 	}
 }
 
@@ -231,7 +280,7 @@ int enter_run(const EnterRequest *req, EnterResult *ret)
 	}
 	r = send_enter(sock, req);
 	if (r >= 0)
-		r = wait_session(sock, sfd, ret);
+		r = wait_session(sock, sfd, req->leave_after_ms, ret);
 out:
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;

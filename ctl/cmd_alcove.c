@@ -96,7 +96,10 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 	char env_buf[6][4096], socket_path[128], login_arg0[256];
 	const char *envp[7], *shell_argv[2];
 	const char *base = strrchr(li->shell, '/');
-	EnterRequest req = {.socket_path = socket_path, .cwd = ""};
+	/* The admin can always end enter: a session that a relayed signal does not end (frozen
+	 * in ns root's cgroup, a command of theirs that ignores it) is left after a grace. */
+	EnterRequest req = {
+	    .socket_path = socket_path, .cwd = "", .leave_after_ms = ENTER_LEAVE_AFTER_MS};
 	EnterResult res = {0};
 	int r;
 
@@ -127,6 +130,11 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 			log_error_errno(r, "Failed to run the session in alcove %s: %m", name);
 		return r;
 	}
+	if (res.left_on_signal)
+		log_error(
+		    "The session in alcove %s did not end within %u s of SIG%s: left to end on "
+		    "its own (init sent it SIGHUP)",
+		    name, ENTER_LEAVE_AFTER_MS / 1000, sigabbrev_np(res.left_on_signal) ?: "?");
 	*ret_status = res.wait_status;
 	return 0;
 }

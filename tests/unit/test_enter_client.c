@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "enter_client.h"
@@ -53,6 +54,7 @@ static int listen_socket(void)
 }
 
 static ProtoPacket pkt;
+static unsigned leave_ms; /* the client's leave_after_ms in run_against() */
 
 #define TEST_UMASK 0073
 #define TEST_NOFILE 321
@@ -71,6 +73,23 @@ static bool limits_arrived(const ProtoEnter *e)
 			return false;
 	}
 	return true;
+}
+
+/* A session that SIGTERM does not end (frozen, or it ignores it): init relays, never answers,
+ * and sees the client hang up ('L': after a second SIGTERM). Exit code 0 only at that EOF. */
+static _noreturn_ void hung_session(int c, bool twice)
+{
+	ProtoMessage m;
+	int r;
+
+	kill(getppid(), SIGTERM);
+	if (proto_recv_message(c, &pkt, &m, 0) != 1 || m.type != PROTO_SIGNAL || m.signo != SIGTERM)
+		_exit(14);
+	if (twice)
+		kill(getppid(), SIGTERM);
+	while ((r = proto_recv_message(c, &pkt, &m, 0)) == 1)
+		; /* a relayed second SIGTERM: ignored as well */
+	_exit(r == 0 ? 0 : 15);
 }
 
 /* The fake init: checks the ENTER, then plays `script`. Exit code = first failed check. */
@@ -100,6 +119,8 @@ static _noreturn_ void fake_init(int lfd, char script)
 	proto_send_message(c, &(ProtoMessage){.type = PROTO_STARTED, .pid = 77}, NULL, 0, 0);
 	if (script == 'q') /* init goes away mid-session */
 		_exit(0);
+	if (script == 'l' || script == 'L')
+		hung_session(c, script == 'L');
 	/* the client relays a SIGHUP it gets while waiting */
 	kill(getppid(), SIGHUP);
 	if (proto_recv_message(c, &pkt, &m, 0) != 1 || m.type != PROTO_SIGNAL || m.signo != SIGHUP)
@@ -113,8 +134,12 @@ static int run_against(char script, EnterResult *res)
 {
 	static const char *const argv[] = {"-sh", "-c", NULL};
 	static const char *const envp[] = {"A=b", NULL};
-	EnterRequest req = {
-	    .socket_path = sock_path, .path = "/bin/sh", .argv = argv, .envp = envp, .cwd = "/x"};
+	EnterRequest req = {.socket_path = sock_path,
+			    .path = "/bin/sh",
+			    .argv = argv,
+			    .envp = envp,
+			    .cwd = "/x",
+			    .leave_after_ms = leave_ms};
 	int lfd = listen_socket(), status, r;
 	struct rlimit old_nofile, nofile;
 	mode_t old_umask = umask(TEST_UMASK);
@@ -151,6 +176,65 @@ static void test_session_with_signal_relay(void **state)
 	assert_false(sigismember(&mask, SIGHUP));
 	assert_int_equal(sigpending(&mask), 0);
 	assert_false(sigismember(&mask, SIGHUP));
+}
+
+/* With a grace, a session that ends on the signal within it still reports its own end. */
+static void test_relay_with_grace(void **state)
+{
+	EnterResult res;
+
+	leave_ms = 60000;
+	assert_int_equal(run_against('s', &res), 0);
+	leave_ms = 0;
+	assert_int_equal(res.left_on_signal, 0);
+	assert_true(WIFSIGNALED(res.wait_status));
+	assert_int_equal(WTERMSIG(res.wait_status), SIGHUP);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* SIGTERM relayed, no answer ever: the client leaves after its grace (or at once on a second
+ * SIGTERM), closing the connection (the fake init checks that EOF), and says 128 + 15. The
+ * alarm ends a client that would wait for good (the test fails, it does not hang). */
+static void left_after(char script, unsigned grace_ms, long long max_ms)
+{
+	EnterResult res;
+	long long start = now_ms(), took;
+	sigset_t mask;
+
+	leave_ms = grace_ms;
+	alarm(20);
+	assert_int_equal(run_against(script, &res), 0);
+	alarm(0);
+	leave_ms = 0;
+	took = now_ms() - start;
+	assert_true(took < max_ms);
+	assert_int_equal(res.pid, 77);
+	assert_int_equal(res.left_on_signal, SIGTERM);
+	assert_true(WIFEXITED(res.wait_status));
+	assert_int_equal(WEXITSTATUS(res.wait_status), 128 + SIGTERM);
+	/* consumed, and the mask restored: no SIGTERM waits to kill us */
+	assert_int_equal(sigpending(&mask), 0);
+	assert_false(sigismember(&mask, SIGTERM));
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &mask), 0);
+	assert_false(sigismember(&mask, SIGTERM));
+}
+
+static void test_leave_after_grace(void **state)
+{
+	left_after('l', 300, 10000);
+}
+
+static void test_leave_on_second_signal(void **state)
+{
+	/* a grace of a minute: only the second SIGTERM can end the wait within the bound */
+	left_after('L', 60000, 10000);
 }
 
 static void test_error(void **state)
@@ -241,6 +325,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_session_with_signal_relay),
+	    cmocka_unit_test(test_relay_with_grace),
+	    cmocka_unit_test(test_leave_after_grace),
+	    cmocka_unit_test(test_leave_on_second_signal),
 	    cmocka_unit_test(test_error),
 	    cmocka_unit_test(test_init_gone),
 	    cmocka_unit_test(test_no_socket),
