@@ -91,6 +91,8 @@ static void reopen_terminals(void)
 	}
 }
 
+/* login-<n> is one init's mkdir() made for this session (session.c skips a name that was
+ * taken); ns root may have frozen or replaced it since, which hangs this session only. */
 static void join_login_cgroup(unsigned login, int err_fd)
 {
 	char path[64];

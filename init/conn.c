@@ -223,10 +223,13 @@ static int handle_enter(Init *init, Conn *c, const ProtoMessage *m)
 		return -ESHUTDOWN;
 	}
 	r = session_start(init, c);
-	if (r < 0) {
+	if (r == -EEXIST) /* only session.c's login cgroup names say that */
+		(void)conn_reply_error(c, -r, "start '%s': every login cgroup name tried is taken",
+				       m->enter.path);
+	else if (r < 0)
 		(void)conn_reply_error(c, -r, "start '%s'", m->enter.path);
+	if (r < 0)
 		return r;
-	}
 	return 0;
 }
 

@@ -213,6 +213,10 @@ static int setup_cgroup(void)
 	int fd;
 	ssize_t n;
 
+	/* Unlike a login-<n> (session.c), an init/ that exists is not a tenant's: no process of
+	 * theirs has run in this scope yet, and the helper's StartTransientUnit made the scope
+	 * for this alcove (it refuses a unit that exists). One found could only be what an
+	 * earlier scope of the same name left in a cgroup systemd did not remove: joined. */
 	if (mkdir(INIT_CGROUP_ROOT "/init", 0755) < 0 && errno != EEXIST)
 		return negative_errno();
 	fd = open(INIT_CGROUP_ROOT "/init/cgroup.procs", O_WRONLY | O_CLOEXEC);

@@ -26,12 +26,38 @@ static void login_cgroup_path(unsigned login, char *buf, size_t size)
 	snprintf(buf, size, INIT_CGROUP_ROOT "/login-%u", login);
 }
 
-static int login_cgroup_create(unsigned login)
+/* Names tried per session before its start fails: each taken one is a mkdir's EEXIST. */
+#define INIT_LOGIN_CGROUP_TRIES 1024
+
+/*
+ * A login cgroup of init's own making: the next login-<n> that mkdir() creates. In root mode
+ * the login is ns root and owns the delegated scope, so a login-<n> that exists already may be
+ * theirs, made ahead and frozen (cgroup.freeze) or limited: a session joining it would hang
+ * before exec, and alcovectl enter with it. Such a name is skipped, never joined; past
+ * INIT_LOGIN_CGROUP_TRIES taken names the start fails (-EEXIST, said in the ERROR). What ns
+ * root does to the one init made (freeze it, rmdir and remake it before the child joins) hangs
+ * only that session, which alcovectl enter leaves after a signal (enter_client.h).
+ */
+static int login_cgroup_create(Init *init, unsigned *ret_login)
 {
 	char path[64];
 
-	login_cgroup_path(login, path, sizeof(path));
-	return mkdir(path, 0755) < 0 && errno != EEXIST ? negative_errno() : 0;
+	for (unsigned i = 0; i < INIT_LOGIN_CGROUP_TRIES; i++) {
+		unsigned login = ++init->next_login;
+
+		if (login == 0) /* wrapped: 0 means "no login cgroup" */
+			login = ++init->next_login;
+		login_cgroup_path(login, path, sizeof(path));
+		if (mkdir(path, 0755) == 0) {
+			*ret_login = login;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return negative_errno();
+	}
+	init_log("Failed to create a login cgroup: %u names up to %s are taken",
+		 INIT_LOGIN_CGROUP_TRIES, path);
+	return -EEXIST;
 }
 
 /* An emptied login cgroup is removed; one that still holds processes (a daemon the login
@@ -93,8 +119,7 @@ int session_start(Init *init, Conn *c)
 	if (!s)
 		return -ENOMEM;
 	if (init->args.cgroup) {
-		login = ++init->next_login;
-		r = login_cgroup_create(login);
+		r = login_cgroup_create(init, &login);
 		if (r < 0)
 			return r;
 	}
