@@ -276,6 +276,21 @@ static void on_events(Loop *l, const struct pollfd p[P_N])
 	}
 }
 
+/* After a signal, the session's end: no waiting for the tail, but what its pipes hold now and
+ * the caller's fd takes at once is passed on, one chunk each (the last lines: alcovectl
+ * enter's own word that it left a session that did not end). */
+static void tail_now(Loop *l)
+{
+	for (int fd = 1; fd <= 2; fd++) {
+		Chan *c = &l->ch[fd];
+
+		if (c->len == 0 && c->mine >= 0)
+			output_read(c, true);
+		if (c->len > 0 && poll(&(struct pollfd){.fd = fd, .events = POLLOUT}, 1, 0) == 1)
+			output_write(c, fd);
+	}
+}
+
 static int relay_run(Loop *l)
 {
 	struct pollfd p[P_N];
@@ -287,8 +302,12 @@ static int relay_run(Loop *l)
 		return negative_errno();
 	for (;;) {
 		poll_set(l, p); /* after the end, it reads the tail first */
-		if (l->child_done && !output_pending(l, &l->ch[1]) && !output_pending(l, &l->ch[2]))
+		if (l->child_done && !output_pending(l, &l->ch[1]) &&
+		    !output_pending(l, &l->ch[2])) {
+			if (l->terminating)
+				tail_now(l);
 			break;
+		}
 		if (poll(p, P_N, -1) < 0) {
 			if (errno == EINTR)
 				continue;
