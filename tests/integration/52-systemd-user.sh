@@ -13,6 +13,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 serialise_test "$@"
 . "$ALCOVE_SRC/tests/lib/nspawn.sh"
+. "$ALCOVE_SRC/tests/lib/image.sh"
 
 [ -x "$BUILD/alcovectl" ] && [ -x "$BUILD/pam_alcove.so" ] || fail "build alcove first (make)"
 
@@ -157,3 +158,46 @@ running | degraded) pass "$OUT's own user manager answers ($state)" ;;
 *) fail "$OUT's own user manager: is-system-running says '$state', not running or degraded: $out" ;;
 esac
 assert_eq "active" "$(um "$uid_out" ActiveState)" "user@$uid_out.service runs for the uncontained $OUT"
+
+# === Enter against a root-mode tenant (SECURITY.md "A session cgroup named in advance, an
+# enter that would not end", tenth review). A block of its own, with its own policy file and
+# user; it only shares this file's booted container (root mode with cgroup = "systemd" in a
+# booted systemd is what it needs). ===
+ROOTU=alcsu5
+ct_user $ROOTU
+# root mode refuses image "/": the minbase test image, hard-linked in (the same ext4; the
+# overlay never writes its lower layer)
+cp -al "$(test_image bookworm)" "$NSPAWN_DIR/srv/enterhang-img" || setup_fail "image into the container"
+cat >"$NSPAWN_DIR/etc/alcove/enterhang.conf" <<CONF
+defaults = { image = "/srv/enterhang-img"; cgroup = "systemd"; persist = false; mode = "root";
+             on_last_logout = "keep"; };
+rules = ( { user = "$ROOTU"; profile = "defaults"; } );
+CONF
+on_exit "ct_run alcovectl --config /etc/alcove/enterhang.conf stop $ROOTU"
+# Each enter bounded from outside: on a failure the test fails, it does not hang.
+rt_enter() { ct_run timeout -k 5 60 alcovectl --config /etc/alcove/enterhang.conf enter "$@"; }
+
+# The tenant (ns root) makes login-1..login-40 ahead, but for its own, and freezes them; a
+# process left behind keeps the alcove (on_last_logout = "keep") for the next enter.
+out=$(rt_enter $ROOTU -- /bin/sh -c 'set -e; me=$(sed -n "s|^0::/||p" /proc/self/cgroup)
+	cd /sys/fs/cgroup; for i in $(seq 1 40); do [ "login-$i" = "$me" ] && continue
+	mkdir -p login-$i; echo 1 >login-$i/cgroup.freeze; done
+	setsid -f sleep 600 </dev/null >/dev/null 2>&1; echo frozen' 2>&1)
+assert_eq "frozen" "$out" "root mode: the tenant froze login-1..login-40 of its own making"
+# On main init joined such a login-N: the session froze before exec, and enter with it.
+out=$(rt_enter $ROOTU -- /bin/sh -c 'echo ok; sed -n "s|^0::/login-||p" /proc/self/cgroup' 2>&1)
+[ "$(echo "$out" | head -1)" = ok ] && [ "$(echo "$out" | tail -1)" -gt 40 ] 2>/dev/null ||
+	ct_fail "enter after frozen login-N names: '$out' (not ok in a login-N above 40)"
+pass "init skipped the tenant's login-N names: the session ran in login-$(echo "$out" | tail -1)"
+
+# A session that ignores SIGTERM: timeout's SIGTERM is relayed, and ENTER_LEAVE_AFTER_MS
+# (5 s) later enter leaves it and exits 128+15 (--preserve-status: enter's own status). On
+# main enter waited for good (the outer timeout's SIGKILL ended it: 137).
+start=$(date +%s)
+ct_run timeout -k 5 60 timeout --preserve-status -s TERM 3 \
+	alcovectl --config /etc/alcove/enterhang.conf enter $ROOTU -- \
+	/bin/sh -c 'trap "" TERM; sleep 100' >/dev/null 2>"$NSPAWN_DIR.enterhang.err"
+rc=$? took=$(($(date +%s) - start))
+assert_eq 143 "$rc" "enter whose session ignores SIGTERM ends with 128+15 after its grace (${took}s)"
+assert_contains "$(cat "$NSPAWN_DIR.enterhang.err")" "did not end within 5 s of SIGTERM" \
+	"enter says it left the session"
