@@ -196,8 +196,8 @@ pass "init skipped the tenant's login-N names: the session ran in login-$(echo "
 start=$(date +%s)
 ct_run timeout -k 5 60 timeout --preserve-status -s TERM 3 \
 	alcovectl --config /etc/alcove/enterhang.conf enter $ROOTU -- \
-	/bin/sh -c 'trap "" TERM; sleep 100' >/dev/null 2>"$NSPAWN_DIR.enterhang.err"
+	/bin/sh -c 'trap "" TERM; sleep 100' >/dev/null 2>"$NSPAWN_DIR/enterhang.err"
 rc=$? took=$(($(date +%s) - start))
 assert_eq 143 "$rc" "enter whose session ignores SIGTERM ends with 128+15 after its grace (${took}s)"
-assert_contains "$(cat "$NSPAWN_DIR.enterhang.err")" "did not end within 5 s of SIGTERM" \
+assert_contains "$(cat "$NSPAWN_DIR/enterhang.err")" "did not end within 5 s of SIGTERM" \
 	"enter says it left the session"
