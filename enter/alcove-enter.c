@@ -400,6 +400,8 @@ int main(int argc, char *argv[])
 	if (invoked_as_xauth(argv[0]) && lobby_marker_read(&lm) > 0)
 		exec_xauth_bounded(argv, &lm);
 	choose(argv, &t);
+	/* no leave_after_ms: a login waits for its session's real end, also after sshd's or
+	 * login's SIGHUP (whose senders escalate to SIGKILL themselves where they mean it) */
 	req = (EnterRequest){
 	    .socket_path = t.socket,
 	    .path = t.shell,
