@@ -401,7 +401,8 @@ int main(int argc, char *argv[])
 		exec_xauth_bounded(argv, &lm);
 	choose(argv, &t);
 	/* no leave_after_ms: a login waits for its session's real end, also after sshd's or
-	 * login's SIGHUP (whose senders escalate to SIGKILL themselves where they mean it) */
+	 * login's SIGHUP, and reports it; a hung one holds only the tenant's own login (su
+	 * escalates to SIGKILL itself, host root can kill us) */
 	req = (EnterRequest){
 	    .socket_path = t.socket,
 	    .path = t.shell,
