@@ -130,7 +130,7 @@ static int append_properties(sd_bus_message *m, const ScopeRequest *req)
 	r = sd_bus_message_open_container(m, 'a', "(sv)");
 	if (r < 0)
 		return r;
-	r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)",
+	r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)",
 				  /* the alcove's PID 1; its PID ns follows it */
 				  "PIDs", "au", 1, (uint32_t)req->pid,
 				  /* the subtree belongs to the alcove: init/ and login-<n>/ */
@@ -138,7 +138,9 @@ static int append_properties(sd_bus_message *m, const ScopeRequest *req)
 				  /* with the user's other sessions, so user-wide limits apply */
 				  "Slice", "s", slice, "Description", "s", description,
 				  /* a failed scope is not left behind to block the next login */
-				  "CollectMode", "s", "inactive-or-failed");
+				  "CollectMode", "s", "inactive-or-failed",
+				  /* SIGKILL after seconds, not systemd's 90 s (scope.h) */
+				  "TimeoutStopUSec", "t", (uint64_t)SCOPE_STOP_TIMEOUT_USEC);
 	if (r < 0)
 		return r;
 	for (int k = 0; k < _LIMIT_MAX; k++) {

@@ -30,8 +30,18 @@ typedef struct ScopeResult {
 	char cgroup_path[4096]; /* absolute cgroupfs dir of the scope */
 } ScopeResult;
 
+/* The scope's TimeoutStopUSec: how long systemd's stop (StopUnit, shutdown, the user's slice
+ * stopping) waits after SIGTERM before it SIGKILLs what is left. Init answers SIGTERM by
+ * ending every process, SIGKILL after 3 s (LIFE_KILL_DELAY_USEC): 5 s leaves it that. Not
+ * systemd's default 90 s: in root mode ns root may freeze init's cgroup (cgroup.freeze in
+ * the delegated subtree), and a frozen init never acts on SIGTERM; SIGKILL ends frozen tasks
+ * (the cgroup v2 freezer lets fatal signals through). */
+#define SCOPE_STOP_TIMEOUT_USEC (5ULL * 1000000ULL)
+
 /* How long scope_start/scope_stop wait for systemd's job. */
 #define SCOPE_JOB_TIMEOUT_USEC (10ULL * 1000000ULL)
+_Static_assert(SCOPE_STOP_TIMEOUT_USEC < SCOPE_JOB_TIMEOUT_USEC,
+	       "systemd's SIGKILL comes within scope_stop()'s wait for the job");
 
 /* Starts the scope and waits until systemd has moved req->pid into it; *ret filled on
  * success only. Returns -errno with ret_error filled (stage "scope"; systemd's error text
