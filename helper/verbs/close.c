@@ -15,6 +15,7 @@
 #include "login.h"
 #include "macro.h"
 #include "policy.h"
+#include "stop.h"
 #include "verb.h"
 #include "lib/holds.h"
 #include "lib/paths.h"
@@ -64,6 +65,25 @@ static int release(const char *name, const char *session, bool *ret_ending)
 	else
 		*ret_ending = a.type == PROTO_STATUS_REPLY && (a.status.flags & PROTO_STATUS_STOPPING);
 	return 0;
+}
+
+/* init did not answer the release: one that its tenant froze (lib/frozen.h) never will, and
+ * would keep the alcove past its last logout (on_last_logout undone) and every later login
+ * waiting. It is ended here, its run directory removed: 1; 0 when it is not frozen. */
+static int release_frozen(Answer *ans, const char *name)
+{
+	_cleanup_close_ int runfd = -1;
+	AlcError e = {0};
+	int r;
+
+	r = paths_open_run(&runfd);
+	if (r >= 0)
+		r = alcove_stop_frozen(runfd, name, &e);
+	if (r < 0)
+		log_full(LOG_ERR, -r, &ans->fields,
+			 "Failed to end alcove %s, whose init is frozen: %s", name,
+			 e.msg[0] ? e.msg : strerror(-r));
+	return r;
 }
 
 /* The alcove ended with this session: its run directory goes too (best effort: a failure is
@@ -150,6 +170,8 @@ int verb_close(const HelperEnv *env, const Request *req, Answer *ans)
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
 	forget_hold(ans, name, session);
 	r = release(name, session, &ending);
+	if (r == -ETIMEDOUT && release_frozen(ans, name) > 0)
+		r = 0, ending = false; /* ended, its directory removed */
 	if (r < 0)
 		return answer_error(ans, r, "Failed to release session %s of alcove %s: %m",
 				    session, name);

@@ -557,6 +557,25 @@ static int rebuild_ended(OpenCtx *c, int why)
 	return build(c);
 }
 
+/* A HOLD that timed out: an init its tenant froze (lib/frozen.h) never answers, and the login
+ * would be refused until an admin stopped the alcove. It is ended (the journal says so) and
+ * the alcove built anew, as for one on its way out: the user froze their own alcove. 1 built
+ * anew, 0 not frozen (the timeout stands). */
+static int rebuild_frozen(OpenCtx *c)
+{
+	AlcError e = {0};
+	int r = alcove_end_frozen_locked(c->name, c->dirfd, &e);
+
+	if (r < 0)
+		return answer_error(c->ans, r, "Failed to end alcove %s, whose init is frozen: %s",
+				    c->name, e.msg);
+	if (r == 0)
+		return 0;
+	closep(&c->pidfd);
+	r = build(c);
+	return r < 0 ? r : 1;
+}
+
 /* The lobby failed after the hold was registered: nobody will close this session. Its record
  * goes too (none yet is no error). */
 static void unhold(OpenCtx *c)
@@ -617,6 +636,15 @@ static int hold(OpenCtx *c)
 			return r;
 		c->ans->fields.stage = "hold";
 		r = control_hold(path, c->session, pidfd);
+	} else if (r == -ETIMEDOUT && !c->built) {
+		int q = rebuild_frozen(c);
+
+		if (q < 0)
+			return q;
+		if (q > 0) {
+			c->ans->fields.stage = "hold";
+			r = control_hold(path, c->session, pidfd);
+		}
 	}
 	if (r < 0) {
 		/* the alcove runs, and it is the user's: an init that does not answer (stopped

@@ -3,7 +3,8 @@
  * stop: ends an alcove and removes its /run/alcove/<name>. alcove-init is asked to STOP (its
  * SIGTERM path: every process TERMed, KILLed after 3 s), or systemd stops the scope when one
  * is recorded; if init is still there after a grace time, SIGKILL to the PID 1 ends the whole
- * PID namespace. Only then are state, socket and lock removed.
+ * PID namespace. Only then are state, socket and lock removed. An init its tenant froze is
+ * sent SIGKILL at once (lib/frozen.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "stop.h"
 #include "verb.h"
 #include "build/scope.h"
+#include "lib/frozen.h"
 #include "lib/lock.h"
 #include "lib/paths.h"
 #include "lib/rundir.h"
@@ -94,8 +97,41 @@ static int end_init(const char *name, const AlcoveState *st, int pidfd, AlcError
 	return 0;
 }
 
-/* Ends the alcove whose directory is dirfd (lock held), leaving the directory and its lock. */
-static int end_init_locked(const char *name, int dirfd, AlcError *e)
+/* Ends an init that its tenant froze (lib/frozen.h): asking is pointless (it answers nothing,
+ * and systemd's stop would SIGKILL only after the scope's stop timeout), SIGKILL is not (the
+ * freezer lets it through) and takes the PID ns with it. The emptied scope is then stopped, so
+ * that it is gone when we return. Acting on a freeze that ns root lifts right after is fine:
+ * it froze its own init, and a thawed one is ended all the same. */
+static int end_frozen(const char *name, const AlcoveState *st, int pidfd, AlcError *e)
+{
+	AlcError why = {0};
+	int r;
+
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return alc_error(e, negative_errno(), "stop",
+				 "SIGKILL the frozen init (pid %d) of alcove %s: %m", (int)st->pid,
+				 name);
+	if (wait_gone(pidfd, STOP_GRACE_MS) <= 0)
+		return alc_error(
+		    e, -ETIMEDOUT, "stop",
+		    "end the frozen init (pid %d) of alcove %s: it did not end on SIGKILL",
+		    (int)st->pid, name);
+	r = st->scope[0] ? scope_stop(st->scope, &why) : 0;
+	if (r < 0 && r != -ENOENT)
+		log_warning_errno(r,
+				  "Failed to stop %s of alcove %s after its frozen init was "
+				  "killed: %s",
+				  st->scope, name, why.msg);
+	log_warning("alcove %s: its init is frozen (cgroup.freeze written inside the alcove); "
+		    "stopped it",
+		    name);
+	return 0;
+}
+
+/* Ends the alcove whose directory is dirfd (lock held), leaving the directory and its lock:
+ * 1 when its init was frozen (then ended), 0 when it was not running or ended otherwise. Only
+ * a frozen one with frozen_only. */
+static int end_init_locked(const char *name, int dirfd, bool frozen_only, AlcError *e)
 {
 	_cleanup_close_ int pidfd = -1;
 	AlcoveState st;
@@ -115,12 +151,20 @@ static int end_init_locked(const char *name, int dirfd, AlcError *e)
 				 (int)st.pid, name);
 	if (r == 0)
 		return 0;
-	return end_init(name, &st, pidfd, e);
+	r = init_frozen(&st, pidfd);
+	if (r < 0)
+		log_debug("alcove %s: cannot tell whether its init (pid %d) is frozen: %s", name,
+			  (int)st.pid, strerror(-r));
+	if (r > 0) {
+		r = end_frozen(name, &st, pidfd, e);
+		return r < 0 ? r : 1;
+	}
+	return frozen_only ? 0 : end_init(name, &st, pidfd, e);
 }
 
 int alcove_end_locked(const char *name, int dirfd, AlcError *e)
 {
-	int r = end_init_locked(name, dirfd, e);
+	int r = end_init_locked(name, dirfd, false, e);
 
 	if (r < 0)
 		return r;
@@ -130,9 +174,22 @@ int alcove_end_locked(const char *name, int dirfd, AlcError *e)
 	return 0;
 }
 
+int alcove_end_frozen_locked(const char *name, int dirfd, AlcError *e)
+{
+	int r = end_init_locked(name, dirfd, true, e), q;
+
+	if (r <= 0)
+		return r;
+	q = state_remove_leftovers(dirfd, name);
+	if (q < 0)
+		return alc_error(e, q, "stop", "remove the state of %s/%s: %m", ALCOVE_RUN_DIR,
+				 name);
+	return 1;
+}
+
 int alcove_stop_locked(int runfd, const char *name, int dirfd, AlcError *e)
 {
-	int r = end_init_locked(name, dirfd, e);
+	int r = end_init_locked(name, dirfd, false, e);
 
 	if (r < 0)
 		return r;
@@ -153,6 +210,25 @@ int alcove_stop(int runfd, const char *name, AlcError *e)
 	if (r < 0)
 		return alc_error(e, r, "stop", "lock %s/%s: %m", ALCOVE_RUN_DIR, name);
 	return alcove_stop_locked(runfd, name, dirfd, e);
+}
+
+int alcove_stop_frozen(int runfd, const char *name, AlcError *e)
+{
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	int r, q;
+
+	r = lock_alcove(runfd, name, false, &dirfd, &lockfd);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return alc_error(e, r, "stop", "lock %s/%s: %m", ALCOVE_RUN_DIR, name);
+	r = end_init_locked(name, dirfd, true, e);
+	if (r <= 0)
+		return r;
+	q = state_remove_dir(runfd, name, dirfd);
+	if (q < 0)
+		return alc_error(e, q, "stop", "remove %s/%s: %m", ALCOVE_RUN_DIR, name);
+	return 1;
 }
 
 void alcove_names_free(AlcoveNames *l)

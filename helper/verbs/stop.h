@@ -18,6 +18,13 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, AlcError *e);
 /* Like alcove_stop_locked(), but removes only state and control: the directory and the lock
  * the caller holds stay, so no login can build there until the caller is done (reset). */
 int alcove_end_locked(const char *name, int dirfd, AlcError *e);
+/* Ends the alcove only if its init is frozen from inside (lib/frozen.h): SIGKILL, its scope
+ * stopped, its state removed (the directory and the caller's lock stay, as for
+ * alcove_end_locked()). 1 when it was frozen and has ended; 0 when it is not frozen, not
+ * running, or that cannot be told; -errno with e filled when it did not end. */
+int alcove_end_frozen_locked(const char *name, int dirfd, AlcError *e);
+/* The same, taking the lock, and removing the directory as alcove_stop() does. */
+int alcove_stop_frozen(int runfd, const char *name, AlcError *e);
 /* Stops every alcove the request names (name=, or all of user=); answers on error only. */
 int stop_request(const Request *req, Answer *ans, int runfd);
 /* The names of alcoves under ALCOVE_RUN_DIR, as many as there are (a user with
