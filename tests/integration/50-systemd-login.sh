@@ -187,3 +187,63 @@ wait_until 100 scope_gone alce3 || ct_fail "stopping user-$uid3.slice left alcov
 pass "systemctl stop user-$uid3.slice ends alce3's alcove"
 wait_until 100 no_procs alce3 || ct_fail "processes of alce3 left: $(user_procs alce3)"
 pass "the detached process is gone too"
+
+# --- root mode: a frozen init (SECURITY.md, "A frozen init") ---
+# ns root owns the delegated subtree: it can freeze init's cgroup (and park a process in a
+# cgroup of its own). A frozen init answers no HOLD or RELEASE and acts on no SIGTERM.
+ct_user alce5
+uid5=$(ct_run id -u alce5)
+# root mode refuses the host's root as image: the test image, hard-linked in (same ext4)
+. "$ALCOVE_SRC/tests/lib/image.sh"
+cp -al "$(test_image bookworm-login)" "$NSPAWN_DIR/srv/alce5-img" || fail "alce5's image"
+cat >"$NSPAWN_DIR/etc/alcove/alcove.conf" <<'CONF'
+defaults = { image = "/srv/alce5-img"; cgroup = "systemd"; persist = false; };
+profiles = { lab = { mode = "root"; on_last_logout = "stop"; }; };
+rules = ( { user = "alce5"; profile = "lab"; } );
+CONF
+scg5=/sys/fs/cgroup/user.slice/user-$uid5.slice/alcove-alce5.scope
+FREEZE='mkdir -p /sys/fs/cgroup/d
+(echo $BASHPID > /sys/fs/cgroup/d/cgroup.procs; exec setsid sleep 1002 </dev/null >/dev/null 2>&1) &
+echo 1 > /sys/fs/cgroup/init/cgroup.freeze'
+init_frozen() { ct_run grep -qx 'frozen 1' "$scg5/init/cgroup.events"; }
+no_1002() { ! ct_run pgrep -f -x 'sleep 1002'; }
+# a login that freezes its init and stays (-tt: its sleep holds the tty)
+ct_ssh -tt alce5 "$FREEZE; exec sleep 600" </dev/null >/dev/null 2>&1 &
+p5=$!
+on_exit "end_login $p5"
+wait_until 100 init_frozen || ct_fail "alce5 could not freeze init/ (the route is gone?)"
+wait_until 100 ct_run pgrep -f -x 'sleep 1002' || ct_fail "alce5's sleep 1002 not seen"
+assert_eq "5s" "$(ct_run systemctl show alcove-alce5.scope -p TimeoutStopUSec --value)" \
+	"the scope's stop timeout is 5 s, not systemd's 90 s"
+# the next login: HOLD times out, the frozen init is ended, the alcove built anew
+out=$(ct_ssh alce5 'cat /proc/1/comm; cat /sys/fs/cgroup/init/cgroup.events' 2>&1) ||
+	ct_fail "a login after init was frozen: $out"
+assert_contains "$out" "alcove-init" "a login after init was frozen gets a shell"
+assert_contains "$out" "frozen 0" "... in an alcove built anew, its init not frozen"
+assert_contains "$(ct_run journalctl -b -q --no-pager -t alcove-helper)" \
+	"alcove $uid5: its init is frozen (cgroup.freeze written inside the alcove); stopped it" \
+	"the journal says why the alcove was stopped"
+wait_until 100 no_1002 || ct_fail "the process in ns root's cgroup outlived the frozen init"
+pass "the frozen alcove's processes are gone"
+end_login $p5
+wait_until 100 scope_gone alce5 || ct_fail "alcove-alce5.scope left after the logins"
+
+# the last logout of a frozen alcove: close ends it (on_last_logout = "stop" holds)
+ct_ssh alce5 "$FREEZE" </dev/null >/dev/null 2>&1 &
+p5=$!
+on_exit "end_login $p5"
+wait_until 100 init_frozen || ct_fail "alce5 could not freeze init/ a second time"
+end_login $p5 # the client hangs (init sends no EXITED): the user disconnects
+wait_until 200 no_1002 || ct_fail "the last logout of a frozen alcove left its sleep 1002"
+wait_until 100 scope_gone alce5 || ct_fail "the last logout of a frozen alcove left its scope"
+pass "the last logout of a frozen alcove ends it"
+
+# systemctl stop of a frozen alcove: SIGKILL after the scope's 5 s, not 90 s
+ct_ssh -tt alce5 "$FREEZE; exec sleep 600" </dev/null >/dev/null 2>&1 &
+p5=$!
+on_exit "end_login $p5"
+wait_until 100 init_frozen || ct_fail "alce5 could not freeze init/ a third time"
+timeout 30 nsenter -t "$NSPAWN_LEADER" -a systemctl stop alcove-alce5.scope ||
+	ct_fail "systemctl stop of a frozen alcove did not finish within 30 s"
+wait_until 100 no_1002 || ct_fail "systemctl stop of a frozen alcove left its sleep 1002"
+pass "systemctl stop ends a frozen alcove within seconds"
