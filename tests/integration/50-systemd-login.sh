@@ -236,7 +236,20 @@ wait_until 100 init_frozen || ct_fail "alce5 could not freeze init/ a second tim
 end_login $p5 # the client hangs (init sends no EXITED): the user disconnects
 wait_until 200 no_1002 || ct_fail "the last logout of a frozen alcove left its sleep 1002"
 wait_until 100 scope_gone alce5 || ct_fail "the last logout of a frozen alcove left its scope"
-pass "the last logout of a frozen alcove ends it"
+frozen_lines() { ct_run journalctl -b -q --no-pager -t alcove-helper | grep -c 'its init is frozen'; }
+assert_eq 2 "$(frozen_lines)" "the last logout of a frozen alcove ends it (close, not something else)"
+
+# alcovectl stop of a frozen alcove: straight to SIGKILL, no StopUnit left to time out
+ct_ssh -tt alce5 "$FREEZE; exec sleep 600" </dev/null >/dev/null 2>&1 &
+p5=$!
+on_exit "end_login $p5"
+wait_until 100 init_frozen || ct_fail "alce5 could not freeze init/ for alcovectl stop"
+out=$(ct_run alcovectl stop alce5 2>&1) || ct_fail "alcovectl stop of a frozen alcove: $out"
+wait_until 100 no_1002 || ct_fail "alcovectl stop of a frozen alcove left its sleep 1002"
+assert_eq 3 "$(frozen_lines)" "alcovectl stop tells a frozen init"
+assert_not_contains "$(ct_run journalctl -b -q --no-pager -t alcove-helper)" "Connection timed out" \
+	"alcovectl stop of a frozen alcove: no StopUnit that timed out"
+end_login $p5
 
 # systemctl stop of a frozen alcove: SIGKILL after the scope's 5 s, not 90 s
 ct_ssh -tt alce5 "$FREEZE; exec sleep 600" </dev/null >/dev/null 2>&1 &
