@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "account_merge.h"
+#include "fileio.h"
 #include "macro.h"
 #include "lib/paths.h"
 
@@ -39,6 +40,7 @@ static int read_file(int parent, const char *name, char *buf)
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	size_t n = 0;
+	int r;
 
 	fd = paths_openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
@@ -47,18 +49,9 @@ static int read_file(int parent, const char *name, char *buf)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
 		return -EBADFD;
-	while (n <= ACCOUNT_FILE_MAX) {
-		ssize_t k = read(fd, buf + n, ACCOUNT_FILE_MAX + 1 - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negative_errno();
-		if (k == 0)
-			return (int)n;
-		n += (size_t)k;
-	}
-	return -EFBIG;
+	/* -EFBIG when it fills the buffer: more than ACCOUNT_FILE_MAX */
+	r = read_fd_whole(fd, buf, ACCOUNT_FILE_MAX + 1, &n);
+	return r < 0 ? r : (int)n;
 }
 
 /* The alcove's file at parent/name into buf: its length, 0 when there is none or what was
@@ -103,16 +96,7 @@ static int write_file(int parent, const char *name, const char *data, size_t len
 	fd = paths_openat(parent, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return fd;
-	for (size_t n = 0; n < len && r >= 0;) {
-		ssize_t k = write(fd, data + n, len - n);
-
-		if (k > 0)
-			n += (size_t)k;
-		else if (k == 0)
-			r = -EIO;
-		else if (errno != EINTR)
-			r = negative_errno();
-	}
+	r = write_all(fd, data, len);
 	/* the umask may have taken bits of mode; a crash must not leave an empty file renamed */
 	if (r >= 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
 		r = negative_errno();
