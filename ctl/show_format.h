@@ -64,7 +64,7 @@ bool show_status_active(const ShowStatus *s);
  * reads and prints the usage of this many (each costs a few file reads and a line) and
  * counts the rest. The scope's own usage counts them all (cgroup v2's counters are
  * hierarchical). */
-#define SHOW_CGROUPS_MAX 64
+#define SHOW_CGROUPS_MAX 1024
 
 typedef struct ShowCgroup {
 	char name[NAME_MAX + 1]; /* "init", "login-3"; any directory name the tenant gave */
