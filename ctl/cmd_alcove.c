@@ -66,8 +66,20 @@ static void close_session(CtlContext *ctx, const char *user, const char *name, c
 	free(reply);
 }
 
-/* The login environment alcove-init starts the session with, as a login would have it. */
-static void login_env(const LoginInfo *li, char (*buf)[4096], const char **envp)
+/* Whether alcove name is a root-mode one, whose user is uid 0 inside (its state says). */
+static bool root_inside(const char *name)
+{
+	_cleanup_close_ int runfd = open(ALCOVE_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	AlcoveState st;
+
+	return runfd >= 0 && statefile_read_at(runfd, name, &st) == 0 &&
+	       strcmp(st.mode, "root") == 0;
+}
+
+/* The login environment alcove-init starts the session with, as a login would have it: in a
+ * root-mode alcove the user is uid 0, and gets root's PATH (login.defs' ENV_SUPATH), so that
+ * `alcovectl enter U -- useradd ...` finds /usr/sbin's programs as `su -` would. */
+static void login_env(const LoginInfo *li, const char *name, char (*buf)[4096], const char **envp)
 {
 	const char *term = getenv("TERM");
 	size_t n = 0;
@@ -81,7 +93,8 @@ static void login_env(const LoginInfo *li, char (*buf)[4096], const char **envp)
 	snprintf(buf[n], sizeof(buf[n]), "SHELL=%s", li->shell);
 	envp[n] = buf[n], n++;
 	snprintf(buf[n], sizeof(buf[n]), "PATH=%s",
-		 "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games");
+		 root_inside(name) ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+				   : "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games");
 	envp[n] = buf[n], n++;
 	if (term && strlen(term) < 200) {
 		snprintf(buf[n], sizeof(buf[n]), "TERM=%s", term);
@@ -107,7 +120,7 @@ static int run_session(const LoginInfo *li, const char *name, char **cmd, int n_
 	if (r < 0)
 		return log_error_errno(r, "Failed to name the control socket of alcove %s: %m",
 				       name);
-	login_env(li, env_buf, envp);
+	login_env(li, name, env_buf, envp);
 	req.envp = envp;
 	if (n_cmd > 0) {
 		/* CMD runs as given, no shell in between */

@@ -38,9 +38,10 @@ assert_eq "alcc3" "$(stat -c %U /home/alcc3/root-mode-home)" \
 
 # --- accounts: /etc/passwd and /etc/group are the alcove's own files (no mount), the image's
 # accounts (apt's _apt) under the helper's lines for root, the user and nobody; ns root adds
-# a system user as a package's postinst does, and edits the user's line and deletes root's
+# a system user as a package's postinst does (useradd found in /usr/sbin: enter gives the
+# alcove's root root's PATH), and edits the user's line and deletes root's
 u3line="alcc3:x:0:0::/home/alcc3:/bin/bash"
-out=$(in_alcove "$conf" alcc3 'PATH=/usr/sbin:$PATH; useradd -r -M -s /usr/sbin/nologin svc1 2>&1 &&
+out=$(in_alcove "$conf" alcc3 'useradd -r -M -s /usr/sbin/nologin svc1 2>&1 &&
 	echo "id=$(id -un svc1):$(id -gn svc1)"; grep -c "^svc1:" /etc/shadow /etc/gshadow
 	getent passwd _apt | cut -d: -f1,3; head -2 /etc/passwd; grep -c "^alcc3:" /etc/passwd
 	grep -c " /etc/passwd \| /etc/group " /proc/self/mountinfo
