@@ -32,17 +32,32 @@ int read_fd_whole(int fd, char *buf, size_t size, size_t *ret_len)
 	return 0;
 }
 
-int open_regular(const char *path, struct stat *ret_st)
+/* fd (taken: closed on failure) when it is a regular file, with its stat. */
+static int regular_fd(int fd, struct stat *ret_st)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int owned = fd;
 
-	if (fd < 0 || fstat(fd, ret_st) < 0)
+	if (owned < 0)
+		return owned;
+	if (fstat(owned, ret_st) < 0)
 		return negative_errno();
 	if (S_ISDIR(ret_st->st_mode))
 		return -EISDIR;
 	if (!S_ISREG(ret_st->st_mode))
 		return -EBADFD;
-	return TAKE_FD(fd);
+	return TAKE_FD(owned);
+}
+
+int open_regular(const char *path, struct stat *ret_st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	return regular_fd(fd < 0 ? negative_errno() : fd, ret_st);
+}
+
+int open_regular_beneath(int dirfd, const char *name, struct stat *ret_st)
+{
+	return regular_fd(open_beneath(dirfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0), ret_st);
 }
 
 int read_file_at(int dirfd, const char *name, int open_flags, char *buf, size_t size,

@@ -33,6 +33,9 @@ int write_all(int fd, const void *buf, size_t len);
  * -errno of open/fstat. For files whose owner decides where they point (sshd's and the
  * policy's, root's; a user's keys, read as the user). */
 int open_regular(const char *path, struct stat *ret_st);
+/* The same for name beneath dirfd as open_beneath() resolves it (no symlink, no magic link,
+ * nothing outside dirfd): for files a user may have put there, read by root. */
+int open_regular_beneath(int dirfd, const char *name, struct stat *ret_st);
 
 /*
  * A DIR* over a new fd of the directory dirfd refers to, so that the caller's fd keeps its own

@@ -42,13 +42,9 @@ static int read_file(int parent, const char *name, char *buf)
 	size_t n = 0;
 	int r;
 
-	fd = paths_openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+	fd = open_regular_beneath(parent, name, &st);
 	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (!S_ISREG(st.st_mode))
-		return -EBADFD;
+		return fd == -EISDIR ? -EBADFD : fd;
 	/* -EFBIG when it fills the buffer: more than ACCOUNT_FILE_MAX */
 	r = read_fd_whole(fd, buf, ACCOUNT_FILE_MAX + 1, &n);
 	return r < 0 ? r : (int)n;

@@ -72,12 +72,12 @@ static int hold_read(int dirfd, const char *file, HoldRecord *ret)
 	size_t len;
 	int r;
 
-	fd = paths_openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+	fd = open_regular_beneath(dirfd, file, &st);
+	if (fd == -EISDIR || fd == -EBADFD)
+		return -EPERM;
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022))
+	if (st.st_uid != 0 || (st.st_mode & 0022))
 		return -EPERM;
 	r = read_fd_whole(fd, buf, sizeof(buf), &len);
 	if (r < 0)

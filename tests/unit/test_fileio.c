@@ -110,6 +110,28 @@ static void test_open_regular(void **state)
 	assert_int_equal(open_regular(path, &st), -ENOENT);
 }
 
+/* open_regular_beneath(): the same checks, and nothing through a symlink or outside dfd */
+static void test_open_regular_beneath(void **state)
+{
+	struct stat st;
+	int fd;
+
+	put("f", "x");
+	fd = open_regular_beneath(dfd, "f", &st);
+	assert_true(fd >= 0 && S_ISREG(st.st_mode) && st.st_size == 1);
+	close(fd);
+	assert_int_equal(symlinkat("f", dfd, "reglink"), 0);
+	assert_int_equal(open_regular_beneath(dfd, "reglink", &st), -ELOOP);
+	assert_int_equal(unlinkat(dfd, "reglink", 0), 0);
+	assert_int_equal(open_regular_beneath(dfd, "../f", &st), -EXDEV);
+	assert_int_equal(mkdirat(dfd, "d", 0700), 0);
+	assert_int_equal(open_regular_beneath(dfd, "d", &st), -EISDIR);
+	assert_int_equal(unlinkat(dfd, "d", AT_REMOVEDIR), 0);
+	assert_int_equal(mkfifoat(dfd, "fifo", 0600), 0);
+	assert_int_equal(open_regular_beneath(dfd, "fifo", &st), -EBADFD);
+	assert_int_equal(unlinkat(dfd, "fifo", 0), 0);
+}
+
 /* The listing sees the directory's entries; the caller's fd is still open afterwards. */
 static void test_opendir_fd(void **state)
 {
@@ -176,9 +198,13 @@ static void test_std_fds_open(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reads_whole_file), cmocka_unit_test(test_full_buffer_is_efbig),
-	    cmocka_unit_test(test_open_errors),	     cmocka_unit_test(test_open_regular),
-	    cmocka_unit_test(test_opendir_fd),	     cmocka_unit_test(test_closep_forgets),
+	    cmocka_unit_test(test_reads_whole_file),
+	    cmocka_unit_test(test_full_buffer_is_efbig),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_open_regular),
+	    cmocka_unit_test(test_open_regular_beneath),
+	    cmocka_unit_test(test_opendir_fd),
+	    cmocka_unit_test(test_closep_forgets),
 	    cmocka_unit_test(test_std_fds_open),
 	};
 
