@@ -69,14 +69,13 @@ static int release(const char *name, const char *session, bool *ret_ending)
 
 /* init did not answer the release: one that its tenant froze (lib/frozen.h) never will, and
  * would keep the alcove past its last logout (on_last_logout undone) and every later login
- * waiting. It is ended here, its run directory removed: 1; 0 when it is not frozen. */
-static int release_frozen(Answer *ans, const char *name)
+ * waiting. It is ended here, its run directory removed: 1; 0 when it is not frozen. runfd:
+ * /run/alcove, or the -errno of its open. */
+static int release_frozen(Answer *ans, int runfd, const char *name)
 {
-	_cleanup_close_ int runfd = -1;
 	AlcError e = {0};
-	int r;
+	int r = runfd;
 
-	r = paths_open_run(&runfd);
 	if (r >= 0)
 		r = alcove_stop_frozen(runfd, name, &e);
 	if (r < 0)
@@ -88,12 +87,10 @@ static int release_frozen(Answer *ans, const char *name)
 
 /* The alcove ended with this session: its run directory goes too (best effort: a failure is
  * the next open's or gc's to clean up, never the closing session's). */
-static void remove_ended(Answer *ans, const char *name)
+static void remove_ended(Answer *ans, int runfd, const char *name)
 {
-	_cleanup_close_ int runfd = -1;
-	int r;
+	int r = runfd;
 
-	r = paths_open_run(&runfd);
 	if (r >= 0)
 		r = rundir_remove_when_ended(runfd, name, CLOSE_END_WAIT_MS);
 	if (r < 0)
@@ -105,12 +102,11 @@ static void remove_ended(Answer *ans, const char *name)
  * alcove, the removal of its run directory ends the processes still recorded there, and the
  * caller, whose session this is, is closing already. Best effort: a record left names a
  * process that the alcove's end then finds gone, or not the one recorded. */
-static void forget_hold(Answer *ans, const char *name, const char *session)
+static void forget_hold(Answer *ans, int runfd, const char *name, const char *session)
 {
-	_cleanup_close_ int runfd = -1, dirfd = -1;
-	int r;
+	_cleanup_close_ int dirfd = -1;
+	int r = runfd;
 
-	r = paths_open_run(&runfd);
 	if (r >= 0) {
 		dirfd = paths_openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 		r = dirfd;
@@ -155,6 +151,7 @@ static void layer_check(const char *user, uid_t uid)
 int verb_close(const HelperEnv *env, const Request *req, Answer *ans)
 {
 	const char *user = req->user, *name = req->name, *session = req->session;
+	_cleanup_close_ int runfd = -1;
 	bool ending;
 	uid_t uid;
 	int r;
@@ -168,15 +165,20 @@ int verb_close(const HelperEnv *env, const Request *req, Answer *ans)
 		return answer_error(ans, r, "Failed to look up user '%s': %m", user);
 	if (!rundir_name_of_uid(name, uid))
 		return answer_error(ans, EINVAL, "Alcove '%s' is not one of %s's", name, user);
-	forget_hold(ans, name, session);
+	/* opened once (its trusted path checked from /), for the three steps that need it; each
+	 * of them logs a failed open as its own failure, as it did opening it itself */
+	r = paths_open_run(&runfd);
+	if (r < 0)
+		runfd = r;
+	forget_hold(ans, runfd, name, session);
 	r = release(name, session, &ending);
-	if (r == -ETIMEDOUT && release_frozen(ans, name) > 0)
+	if (r == -ETIMEDOUT && release_frozen(ans, runfd, name) > 0)
 		r = 0, ending = false; /* ended, its directory removed */
 	if (r < 0)
 		return answer_error(ans, r, "Failed to release session %s of alcove %s: %m",
 				    session, name);
 	if (ending)
-		remove_ended(ans, name);
+		remove_ended(ans, runfd, name);
 	layer_check(user, uid);
 	kv_add(&ans->kv, "status", "ok");
 	return 0;
