@@ -176,6 +176,24 @@ pass "in the upper, /etc/passwd is a plain file again"
 out=$(ssh_to alcrf2 -- 'head -1 /etc/passwd')
 assert_eq "root:x:0:0:root:/root:/bin/sh" "$out" "and the login after works too"
 stop_alcove alcrf2
+# ... a FIFO there (its read would wait) is removed, and a file over 1 MiB moved aside (kept):
+# each file starts again from the helper's lines, and the helper says what it did
+for kind in fifo big; do
+	case $kind in
+	fifo) plant='rm /etc/passwd && mkfifo /etc/passwd' want="Replaced '/etc/passwd' (a fifo) in alcrf2's layer" ;;
+	big) plant='head -c 1100000 /dev/zero | tr "\0" x >>/etc/passwd' want="as it is over 1 MiB" ;;
+	esac
+	out=$(ssh_to alcrf2 -- "$plant && echo planted" 2>&1)
+	assert_eq planted "$out" "ns root left $kind at /etc/passwd"
+	stop_alcove alcrf2
+	journal_clear
+	out=$(ssh_to alcrf2 -- 'head -1 /etc/passwd; wc -c </etc/passwd' 2>&1)
+	[[ $out == "root:x:0:0:root:/root:/bin/sh"$'\n'* ]] && [ "${out##*$'\n'}" -lt 4096 ] ||
+		fail "after $kind at /etc/passwd, the next login's file is not the helper's lines: $out"
+	line=$(journal_wait "$want") || fail "no log line for $kind at /etc/passwd"
+	pass "$kind at /etc/passwd: the next login works, and the journal says ${line#*msg=}"
+	stop_alcove alcrf2
+done
 
 # --- route 6: failure = "open" never lets a failure the user caused through uncontained.
 # First in the lobby stage: ns root of a running alcove puts its own /tmp in place.
