@@ -189,6 +189,15 @@ out=$(rt_enter $ROOTU -- /bin/sh -c 'echo ok; sed -n "s|^0::/login-||p" /proc/se
 [ "$(echo "$out" | head -1)" = ok ] && [ "$(echo "$out" | tail -1)" -gt 40 ] 2>/dev/null ||
 	ct_fail "enter after frozen login-N names: '$out' (not ok in a login-N above 40)"
 pass "init skipped the tenant's login-N names: the session ran in login-$(echo "$out" | tail -1)"
+# The next 1024 names all taken: that start fails at once, saying why (init tries 1024), and
+# the one after runs (the counter moved past what was tried).
+out=$(rt_enter $ROOTU -- /bin/sh -c 'set -e; me=$(sed -n "s|^0::/login-||p" /proc/self/cgroup)
+	cd /sys/fs/cgroup; for i in $(seq $((me + 1)) $((me + 1024))); do mkdir login-$i; done
+	echo taken' 2>&1)
+assert_eq taken "$out" "root mode: the tenant took the next 1024 login-N names"
+out=$(rt_enter $ROOTU -- /bin/echo ran 2>&1)
+assert_contains "$out" "every login cgroup name tried is taken" "enter then fails at once, saying why"
+assert_eq ran "$(rt_enter $ROOTU -- /bin/echo ran 2>&1)" "... and the enter after it runs"
 
 # A session that ignores SIGTERM: timeout's SIGTERM is relayed, and ENTER_LEAVE_AFTER_MS
 # (5 s) later enter leaves it and exits 128+15 (--preserve-status: enter's own status). On
