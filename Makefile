@@ -101,7 +101,7 @@ SAN_COMMON := $(COMMON_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_EXTRA_SRCS := helper/verbs/gc_names.c helper/verbs/request.c helper/build/rootfs_plan.c \
 		  helper/build/account_merge.c \
 		  helper/build/scope_props.c helper/lib/lock.c helper/lib/paths.c \
-		  helper/lib/tree_remove.c helper/lib/frozen_parse.c \
+		  helper/lib/tree_remove.c \
 		  init/args.c init/lifecycle.c init/log_budget.c \
 		  ctl/json.c ctl/list_format.c ctl/profile_print.c ctl/show_format.c \
 		  ctl/user_manager_rules.c ctl/pamd_configs.c pam_module/options.c pam_module/opened.c \

@@ -334,7 +334,7 @@ static int list_one(int runfd, const char *name, ListEntry *e)
 	if (!e->alive)
 		return 0;
 	e->uptime_sec = now > e->state.created ? (uint64_t)(now - e->state.created) : 0;
-	usage_read_status(e->name, &e->status);
+	usage_read_status(&e->state, e->name, &e->status);
 	cg = usage_open_scope(&e->state);
 	if (cg >= 0) {
 		usage_read_cgroup(cg, &e->usage);

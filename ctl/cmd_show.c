@@ -110,7 +110,7 @@ static void status_read(ShowInfo *a)
 
 	if (!a->alive)
 		return;
-	usage_read_status(a->name, &a->status);
+	usage_read_status(&a->state, a->name, &a->status);
 	if (a->status.known)
 		a->uptime_sec = now > a->state.created ? (uint64_t)(now - a->state.created) : 0;
 }

@@ -86,6 +86,8 @@ static void text_one(const ListEntry *e, FILE *f)
 		snprintf(sessions, sizeof(sessions), "dead");
 	else if (e->status.known)
 		snprintf(sessions, sizeof(sessions), "%" PRIu32, e->status.sessions);
+	else if (e->status.frozen)
+		snprintf(sessions, sizeof(sessions), "frozen");
 	else
 		snprintf(sessions, sizeof(sessions), "?");
 	if (e->alive)
@@ -139,6 +141,8 @@ static void json_one(const ListEntry *e, FILE *f)
 	json_u64_or_null(f, "holds", st, e->status.holds, &first);
 	json_u64_or_null(f, "processes", st, e->status.processes, &first);
 	json_u64_or_null(f, "uptime_sec", e->alive, e->uptime_sec, &first);
+	json_key(f, "frozen", &first);
+	fputs(e->alive && e->status.frozen ? "true" : "false", f);
 	show_format_activity_json(&e->status, f, &first);
 	json_key(f, "scope", &first);
 	json_string(f, e->state.scope[0] ? e->state.scope : NULL);

@@ -212,6 +212,10 @@ static void text_one(const ShowInfo *a, FILE *f)
 			"sessions:   %" PRIu32 " (holds %" PRIu32 ", processes %" PRIu32
 			", up %" PRIu64 "s)\n",
 			a->status.sessions, a->status.holds, a->status.processes, a->uptime_sec);
+	else if (a->status.frozen)
+		fputs("sessions:   - (init is frozen: cgroup.freeze written inside the alcove; "
+		      "alcovectl stop ends it)\n",
+		      f);
 	else
 		fputs("sessions:   - (init did not answer)\n", f);
 	activity_text(&a->status, f);
@@ -320,6 +324,8 @@ static void json_one(const ShowInfo *a, FILE *f)
 	json_u64_or_null(f, "holds", a->status.known, a->status.holds, &first);
 	json_u64_or_null(f, "processes", a->status.known, a->status.processes, &first);
 	json_u64_or_null(f, "uptime_sec", a->status.known, a->uptime_sec, &first);
+	json_key(f, "frozen", &first);
+	fputs(a->status.frozen ? "true" : "false", f);
 	show_format_activity_json(&a->status, f, &first);
 	fputc('}', f);
 }

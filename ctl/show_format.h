@@ -50,7 +50,8 @@ const char *show_tmpfs_path(ShowTmpfs t); /* "/tmp", "/run", "/dev/shm" */
 
 /* What alcove-init answers to STATUS (common/proto.h), as list and show print it. */
 typedef struct ShowStatus {
-	bool known; /* init answered */
+	bool known;  /* init answered */
+	bool frozen; /* not asked: its tenant froze init (common/frozen.h) */
 	uint32_t sessions, holds, processes;
 	bool has_activity;	/* init told (one from before the field does not) */
 	uint64_t activity_usec; /* CLOCK_REALTIME µs of the last session activity init saw */

@@ -15,6 +15,7 @@
 #include "control_client.h"
 #include "dirs.h"
 #include "fileio.h"
+#include "frozen.h"
 #include "macro.h"
 #include "quota.h"
 
@@ -156,15 +157,25 @@ void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret)
 	ret->inodes_limit = u.inodes_limit;
 }
 
-void usage_read_status(const char *name, ShowStatus *ret)
+/* A frozen init (root mode, ns root's cgroup.freeze) answers no STATUS: asking would hold
+ * list and show for CONTROL_TIMEOUT_SEC per such alcove, with "?" for an answer. */
+static bool status_frozen(const AlcoveState *s)
+{
+	_cleanup_close_ int pidfd = -1;
+
+	return statefile_alive(s, &pidfd) > 0 && init_frozen(s, pidfd) == 1;
+}
+
+void usage_read_status(const AlcoveState *s, const char *name, ShowStatus *ret)
 {
 	char path[128];
 	ProtoStatus st;
 	struct timespec now;
 	uint64_t now_usec;
 
-	*ret = (ShowStatus){0};
-	if (control_admin_path(name, path, sizeof(path)) < 0 || control_status(path, &st) < 0)
+	*ret = (ShowStatus){.frozen = status_frozen(s)};
+	if (ret->frozen || control_admin_path(name, path, sizeof(path)) < 0 ||
+	    control_status(path, &st) < 0)
 		return;
 	*ret = (ShowStatus){.known = true, .sessions = st.sessions, .holds = st.holds,
 			    .processes = st.processes, .has_activity = st.activity_usec != 0,

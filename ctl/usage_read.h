@@ -24,5 +24,7 @@ void usage_read_limits(int dfd, ShowLimits *ret);
 void usage_read_tmpfs(const AlcoveState *s, ShowTmpfsUsage ret[_SHOW_TMPFS_MAX]);
 /* /var/lib/alcove/<user>/layer against its quota. */
 void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret);
-/* STATUS on /run/alcove/<name>/admin, and the idle time from its activity stamp. */
-void usage_read_status(const char *name, ShowStatus *ret);
+/* STATUS on /run/alcove/<name>/admin, and the idle time from its activity stamp; not asked of
+ * an init its tenant froze (common/frozen.h), which would hold the caller for
+ * CONTROL_TIMEOUT_SEC and answer nothing: ret->frozen then. */
+void usage_read_status(const AlcoveState *st, const char *name, ShowStatus *ret);

@@ -67,7 +67,7 @@ static int release(const char *name, const char *session, bool *ret_ending)
 	return 0;
 }
 
-/* init did not answer the release: one that its tenant froze (lib/frozen.h) never will, and
+/* init did not answer the release: one that its tenant froze (common/frozen.h) never will, and
  * would keep the alcove past its last logout (on_last_logout undone) and every later login
  * waiting. It is ended here, its run directory removed: 1; 0 when it is not frozen. runfd:
  * /run/alcove, or the -errno of its open. */

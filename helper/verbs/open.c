@@ -557,7 +557,7 @@ static int rebuild_ended(OpenCtx *c, int why)
 	return build(c);
 }
 
-/* A HOLD that timed out: an init its tenant froze (lib/frozen.h) never answers, and the login
+/* A HOLD that timed out: an init its tenant froze (common/frozen.h) never answers, and the login
  * would be refused until an admin stopped the alcove. It is ended (the journal says so) and
  * the alcove built anew, as for one on its way out: the user froze their own alcove. 1 built
  * anew, 0 not frozen (the timeout stands). */

@@ -4,7 +4,7 @@
  * SIGTERM path: every process TERMed, KILLed after 3 s), or systemd stops the scope when one
  * is recorded; if init is still there after a grace time, SIGKILL to the PID 1 ends the whole
  * PID namespace. Only then are state, socket and lock removed. An init its tenant froze is
- * sent SIGKILL at once (lib/frozen.h).
+ * sent SIGKILL at once (common/frozen.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 #include "stop.h"
 #include "verb.h"
 #include "build/scope.h"
-#include "lib/frozen.h"
+#include "frozen.h"
 #include "lib/lock.h"
 #include "lib/paths.h"
 #include "lib/rundir.h"
@@ -97,7 +97,7 @@ static int end_init(const char *name, const AlcoveState *st, int pidfd, AlcError
 	return 0;
 }
 
-/* Ends an init that its tenant froze (lib/frozen.h): asking is pointless (it answers nothing,
+/* Ends an init that its tenant froze (common/frozen.h): asking is pointless (it answers nothing,
  * and systemd's stop would SIGKILL only after the scope's stop timeout), SIGKILL is not (the
  * freezer lets it through) and takes the PID ns with it. The emptied scope is then stopped, so
  * that it is gone when we return. Acting on a freeze that ns root lifts right after is fine:

@@ -18,7 +18,7 @@ int alcove_stop_locked(int runfd, const char *name, int dirfd, AlcError *e);
 /* Like alcove_stop_locked(), but removes only state and control: the directory and the lock
  * the caller holds stay, so no login can build there until the caller is done (reset). */
 int alcove_end_locked(const char *name, int dirfd, AlcError *e);
-/* Ends the alcove only if its init is frozen from inside (lib/frozen.h): SIGKILL, its scope
+/* Ends the alcove only if its init is frozen from inside (common/frozen.h): SIGKILL, its scope
  * stopped, its state removed (the directory and the caller's lock stay, as for
  * alcove_end_locked()). 1 when it was frozen and has ended; 0 when it is not frozen, not
  * running, or that cannot be told; -errno with e filled when it did not end. */

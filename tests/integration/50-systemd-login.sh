@@ -244,6 +244,13 @@ ct_ssh -tt alce5 "$FREEZE; exec sleep 600" </dev/null >/dev/null 2>&1 &
 p5=$!
 on_exit "end_login $p5"
 wait_until 100 init_frozen || ct_fail "alce5 could not freeze init/ for alcovectl stop"
+# list and show do not ask a frozen init (it answers nothing, after 5 s each): they say it
+out=$(ct_run alcovectl list) || ct_fail "alcovectl list with a frozen alcove: $out"
+grep -Eq "^alce5 +$uid5 +root +[0-9]+ +frozen " <<<"$out" ||
+	ct_fail "alcovectl list: SESSIONS of a frozen init is not 'frozen': $out"
+out=$(ct_run alcovectl show --json alce5) || ct_fail "alcovectl show of a frozen alcove: $out"
+assert_contains "$out" '"sessions": null, "holds": null, "processes": null, "uptime_sec": null, "frozen": true' \
+	"alcovectl show --json: a frozen init"
 out=$(ct_run alcovectl stop alce5 2>&1) || ct_fail "alcovectl stop of a frozen alcove: $out"
 wait_until 100 no_1002 || ct_fail "alcovectl stop of a frozen alcove left its sleep 1002"
 assert_eq 3 "$(frozen_lines)" "alcovectl stop tells a frozen init"

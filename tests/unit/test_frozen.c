@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pure parts of helper/lib/frozen.c: /proc/<pid>/cgroup, the path below the scope, and
+/* The pure parts of common/frozen.c: /proc/<pid>/cgroup, the path below the scope, and
  * cgroup.events, as a hostile tenant may shape them (names are ns root's below the scope). */
 #include <errno.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../helper/lib/frozen.h"
+#include "../../common/frozen.h"
 
 #define SCOPE "/sys/fs/cgroup/user.slice/user-1000.slice/alcove-1000.scope"
 #define CG "/user.slice/user-1000.slice/alcove-1000.scope"

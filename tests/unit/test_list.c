@@ -119,6 +119,23 @@ static void test_text(void **state)
 	free(out);
 }
 
+/* SESSIONS of an init its tenant froze: "frozen", not the "?" of one that did not answer */
+static void test_text_frozen(void **state)
+{
+	char *out;
+
+	entries[0].status = (ShowStatus){0};
+	out = render(list_format_text, 1);
+	assert_non_null(
+	    strstr(out, "alice            1001                 user  4242     ?        "));
+	free(out);
+	entries[0].status.frozen = true;
+	out = render(list_format_text, 1);
+	assert_non_null(
+	    strstr(out, "alice            1001                 user  4242     frozen   "));
+	free(out);
+}
+
 static void test_json(void **state)
 {
 	char *out = render(list_format_json, 2);
@@ -128,7 +145,8 @@ static void test_json(void **state)
 	    "{\"alcoves\": [{\"user\": \"alice\", \"uid\": 1001, \"name\": \"1001\", "
 	    "\"mode\": \"user\", \"share\": \"user\", \"profile\": \"defaults\", \"pid\": 4242, "
 	    "\"alive\": true, \"sessions\": 2, \"holds\": 1, \"processes\": 0, \"uptime_sec\": 61, "
-	    "\"active\": true, \"last_activity_usec\": 1700000000123456, \"idle_sec\": null, "
+	    "\"frozen\": false, \"active\": true, \"last_activity_usec\": 1700000000123456, "
+	    "\"idle_sec\": null, "
 	    "\"scope\": null, \"usage\": {\"memory_current\": 83886080, \"pids_current\": 12, "
 	    "\"cpu_usage_usec\": null}, \"limits\": {\"memory_max\": 2147483648, "
 	    "\"pids_max\": 2048}, \"tmpfs\": {\"/tmp\": {\"bytes\": 4096, \"size\": 1048576, "
@@ -138,7 +156,8 @@ static void test_json(void **state)
 	    "{\"user\": \"b\\\"ob\", \"uid\": 1002, \"name\": "
 	    "\"1002-0123abcd\", \"mode\": \"root\", \"share\": \"session\", \"profile\": "
 	    "\"builders\", \"pid\": 99, \"alive\": false, \"sessions\": null, \"holds\": "
-	    "null, \"processes\": null, \"uptime_sec\": null, \"active\": null, \"last_activity_usec\": null, "
+	    "null, \"processes\": null, \"uptime_sec\": null, \"frozen\": false, \"active\": null, "
+	    "\"last_activity_usec\": null, "
 	    "\"idle_sec\": null, \"scope\": \"alcove-1002-0123abcd.scope\", \"usage\": "
 	    "{\"memory_current\": null, \"pids_current\": null, \"cpu_usage_usec\": null}, "
 	    "\"limits\": {\"memory_max\": null, \"pids_max\": null}, \"tmpfs\": {}, "
@@ -151,6 +170,12 @@ static void test_json(void **state)
 	assert_non_null(strstr(out, "\"active\": false, \"last_activity_usec\": "
 				    "1700000000123456, \"idle_sec\": 185, "));
 	free(out);
+	/* an init its tenant froze is not asked (it would answer nothing): said so */
+	entries[0].status = (ShowStatus){.frozen = true};
+	out = render(list_format_json, 1);
+	assert_non_null(strstr(out, "\"alive\": true, \"sessions\": null, \"holds\": null, "
+				    "\"processes\": null, \"uptime_sec\": 61, \"frozen\": true, "));
+	free(out);
 	out = render(list_format_json, 0);
 	assert_string_equal(out, "{\"alcoves\": []}\n");
 	free(out);
@@ -161,6 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_uptime),
 	    cmocka_unit_test_setup(test_text, setup),
+	    cmocka_unit_test_setup(test_text_frozen, setup),
 	    cmocka_unit_test_setup(test_json, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,6 +132,12 @@ static void test_format_text(void **state)
 	    strstr(out, "scope:      -\ncgroup:     -\nsessions:   - (init did not answer)\n"));
 	assert_null(strstr(out, "usage:"));
 	free(out);
+	/* an init its tenant froze: not asked, and said why */
+	a->alive = a->status.frozen = true;
+	out = render(false, a, 1);
+	assert_non_null(strstr(out, "sessions:   - (init is frozen: cgroup.freeze written inside "
+				    "the alcove; alcovectl stop ends it)\n"));
+	free(out);
 	free(a->cgroups);
 	free(a);
 }
@@ -157,9 +163,15 @@ static void test_format_json(void **state)
 	assert_non_null(
 	    strstr(out, "\"login-1\": {\"memory_current\": null, \"pids_current\": 2, "));
 	assert_non_null(strstr(out, "}}, \"cgroups_not_shown\": 0, \"limits\": "));
-	assert_non_null(strstr(out, "\"sessions\": 1, \"holds\": 0, \"processes\": 3, "
-				    "\"uptime_sec\": 42, \"active\": true, \"last_activity_usec\": "
-				    "1764883812000001, \"idle_sec\": null}]}\n"));
+	assert_non_null(
+	    strstr(out, "\"sessions\": 1, \"holds\": 0, \"processes\": 3, "
+			"\"uptime_sec\": 42, \"frozen\": false, \"active\": true, "
+			"\"last_activity_usec\": 1764883812000001, \"idle_sec\": null}]}\n"));
+	free(out);
+	a->status = (ShowStatus){.frozen = true};
+	out = render(true, a, 1);
+	assert_non_null(strstr(out, "\"sessions\": null, \"holds\": null, \"processes\": null, "
+				    "\"uptime_sec\": null, \"frozen\": true, "));
 	free(out);
 	free(a->cgroups);
 	free(a);
