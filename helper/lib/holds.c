@@ -31,6 +31,8 @@ int holds_record(int dirfd, const char *user, const char *session, pid_t pid, in
 		return r;
 	snprintf(h.user, sizeof(h.user), "%s", user);
 	r = proc_starttime(pid, &h.starttime);
+	if (r == -ENOENT)
+		return -ESRCH; /* no /proc/PID: the caller is gone, and the log says so */
 	if (r < 0)
 		return r;
 	/* The read above was of the process the pidfd holds only if that one still lives now: a

@@ -600,9 +600,11 @@ static void unhold(OpenCtx *c)
  * list of holds is the tenant's in root mode. A hold that cannot be recorded is let go. */
 static int record_hold(OpenCtx *c)
 {
-	int r = holds_record(c->dirfd, c->login->user, c->session, c->env->caller,
-			     c->env->caller_pidfd);
+	int r;
 
+	FAULT_CALLER_GONE("record", c->env->caller_pidfd);
+	r = holds_record(c->dirfd, c->login->user, c->session, c->env->caller,
+			 c->env->caller_pidfd);
 	if (r < 0) {
 		unhold(c);
 		return answer_error(c->ans, r,

@@ -197,6 +197,22 @@ for h in killed-helper dying-helper; do
 	assert_eq "" "$(grep -F UNCONTAINED "$JOURNAL")" "failure = \"open\", $h: not let through uncontained"
 done
 
+# --- the PAM application gone between init's hold and the helper's record of it (a client
+# that dropped its connection mid-login): the hold is let go, nothing is recorded, and the
+# journal says why (the record is what ends such a login's lobby with its alcove)
+printf '#!/bin/sh\nALCOVE_FAULT=caller-gone:record exec %s "$@"\n' \
+	"$BUILD/tests/fault/alcove-helper-fault" >"$WORK/callergone-helper"
+chmod 755 "$WORK/callergone-helper"
+svc alcd-f-gone "config=$good helper=$WORK/callergone-helper"
+journal_clear
+pt alcd-f-gone alcd1 >/dev/null && fail "the application killed during its open: it opened"
+logged "the application gone before its hold was recorded: refused" alcd1 hold \
+	"Failed to record the hold of the caller (pid "
+assert_contains "$(grep -F 'Failed to record the hold' "$JOURNAL")" "No such process" \
+	"... because it is gone (ESRCH), not for another reason"
+wait_until 100 alcove_gone alcd1 || fail "the alcove held by the gone application did not end"
+pass "the alcove of the gone application's login ended (on_last_logout = \"stop\")"
+
 # --- failure = "open" does not cover a refusal: the policy rewritten under the helper (it
 # finds a broken file where the module read a good one; an editor's truncation), and a
 # multithreaded application, whose logins can never be contained. Both were let through.
