@@ -189,6 +189,15 @@ assert_contains "$out" "A /rootlink" "and the walk goes on past it to the change
 out=$("$ALCOVECTL" layer diff alcoj-nobody --image alcoj-img 2>&1) && fail "layer diff of a user with no layer"
 assert_contains "$out" "alcoj-nobody has no persistent layer" "layer diff names a missing layer"
 actl stop alcoj1 >/dev/null 2>&1
+# a user whose home the helper cannot mount ('/./' in it: no alcove is built for it) still
+# gets the diff, with the helper's mount points in it, and a line that says so
+wait_until 100 alcove_gone alcoj1 || fail "alcoj1 still runs after stop"
+usermod -d /home/./alcoj1 alcoj1 || fail "usermod -d /home/./alcoj1"
+out=$("${DIFF[@]}" 2>"$W/diff.err") || fail "layer diff with an unmountable home: $(cat "$W/diff.err")"
+usermod -d /home/alcoj1 alcoj1 || fail "usermod -d /home/alcoj1"
+assert_contains "$(cat "$W/diff.err")" "the mount points the helper makes are listed as alcoj1's changes: no filesystem plan for profile defaults and home '/home/./alcoj1': Invalid argument" \
+	"layer diff without the helper's plan says why its mount points are listed"
+assert_contains "$out" "A /rootlink" "... and still lists the user's changes"
 
 # --- the stack cap: 15 directories and the 2 layers of alcoj-img are 17 > 16 ---
 list=""
