@@ -80,17 +80,26 @@ static int empty_dir(TreeRemoval *t, int fd, unsigned depth);
 
 /* A subvolume at its qgroup limit refuses the renames below TREE_MAX_OPEN levels with EDQUOT,
  * even to root (btrfs reserves metadata space for a rename; unlink and rmdir it lets through):
- * a tenant who filled their layer behind a deep chain would make it impossible to delete. Its
- * limit goes first, as it goes with the subvolume anyway. Best effort: with quotas off there
- * is no limit, and a failure that matters is the removal's to report. */
-static void subvolume_unlimit(int dirfd, const char *name)
+ * a tenant who filled their layer behind a deep chain would make it impossible to delete. So
+ * its limit goes first, and comes back if the removal fails (a mount point below it, EIO,
+ * entries added meanwhile through an overlay that outlived its alcove: ENOTEMPTY): left lifted,
+ * the layer had no limit until its user's next build, while such an overlay could write on.
+ * Best effort either way: with quotas off there is no limit, and the failure that matters is
+ * the removal's, which is reported. Held by fd: btrfs deletes an empty subvolume that is open. */
+static int remove_subvolume(TreeRemoval *t, int dirfd, const char *name, dev_t dev)
 {
-	const LayerQuota none = {0};
 	_cleanup_close_ int fd = -1;
+	QuotaUsage u = {0};
+	bool lifted = false;
+	int r;
 
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		(void)quota_apply(fd, 0, &none);
+	if (fd >= 0 && quota_read(fd, 0, &u) == 0 && u.bytes_limit != 0)
+		lifted = quota_apply(fd, 0, &(const LayerQuota){0}) == 0;
+	r = remove_tree(dirfd, name, dev, t->bad, t->badlen);
+	if (r < 0 && lifted)
+		(void)quota_apply(fd, 0, &(const LayerQuota){.bytes = u.bytes_limit});
+	return r;
 }
 
 /* Removes dirfd/name, a directory, with everything below it (or moves it to the top). */
@@ -102,10 +111,8 @@ static int remove_subdir(TreeRemoval *t, int dirfd, const char *name, unsigned d
 	r = check_same_mount(t, dirfd, name, &subvol_dev);
 	if (r < 0)
 		return r;
-	if (r == 1) { /* a tree of its own, with its own top; an empty subvolume goes with rmdir */
-		subvolume_unlimit(dirfd, name);
-		return remove_tree(dirfd, name, subvol_dev, t->bad, t->badlen);
-	}
+	if (r == 1) /* a tree of its own, with its own top; an empty subvolume goes with rmdir */
+		return remove_subvolume(t, dirfd, name, subvol_dev);
 	if (depth >= TREE_MAX_OPEN)
 		return move_to_top(t, dirfd, name);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -258,6 +258,22 @@ out=$(actl --config "$conf" reset --yes alcqa1 2>&1) ||
 pass "reset removed the subvolume"
 out=$(in_alcove "$conf" alcqa1 'dd if=/dev/zero of=/var/tmp/fill bs=1M count=10 status=none && echo ok')
 assert_eq "ok" "$out" "after reset the user has the whole quota again"
+# A reset that fails (here at a mount point in the layer) leaves the layer its limit: the limit
+# is lifted for the delete (renames at the quota meet EDQUOT), and a failed delete left it
+# lifted until the user's next build, while an overlay that outlived its alcove could write on
+actl stop alcqa1
+mkdir "/var/lib/alcove/alcqa1/layer/upper/alcqa-mnt" &&
+	mount -t tmpfs -o size=1M alcqa "/var/lib/alcove/alcqa1/layer/upper/alcqa-mnt" ||
+	fail "a mount point in alcqa1's layer"
+on_exit "umount /var/lib/alcove/alcqa1/layer/upper/alcqa-mnt 2>/dev/null"
+assert_fails_with 1 "/var/lib/alcove/alcqa1: 'alcqa-mnt' is a mount point; unmount it first" \
+	"a reset that meets a mount point in the layer fails, naming it" \
+	actl --config "$conf" reset --yes alcqa1
+assert_eq 20971520 "$(btrfs qgroup show -rf --raw /var/lib/alcove/alcqa1/layer | awk '$1 ~ /^0\// {print $4}')" \
+	"... and the layer keeps its 20M limit"
+umount "/var/lib/alcove/alcqa1/layer/upper/alcqa-mnt" || fail "umount alcqa1's mount point"
+actl reset --yes alcqa1 >/dev/null || fail "reset alcqa1 once its mount point is gone"
+in_alcove "$conf" alcqa1 true || fail "a fresh layer for alcqa1"
 
 # --- a build that fails once the quota was set leaves the limit in place: the limit is lifted
 # for the overlay's mount, and a build that failed after the lift (its mounts stage, or its
