@@ -96,9 +96,11 @@ static int check_none_alive(Answer *ans, int runfd, const char *user, uid_t uid)
  * The layer's lock (lock.h), held like an alcove-init holds it for the time of the delete: a
  * build that got past the checks above (share = "session" locks a name of its own) cannot
  * lock it, and an alcove that still runs untracked makes the reset fail instead of losing
- * its upper dir under it. A missing lock file (a layer older than the lock, a build killed
- * before it made one) is made here: going on without it, a build starting meanwhile would make
- * and hold one that the delete then unlinks last, under that build.
+ * its upper dir under it. A session alcove a login built between check_none_alive() and
+ * here holds it too, perhaps before its state file exists: the message names both. A missing lock
+ * file (a layer older than the lock, a build killed before it made one) is made here: going on
+ * without it, a build starting meanwhile would make and hold one that the delete then unlinks last,
+ * under that build.
  */
 static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 {
@@ -110,10 +112,13 @@ static int lock_persist(Answer *ans, int libfd, const char *user, int *ret_fd)
 		return answer_error(ans, userfd, "Failed to open %s/%s: %m", ALCOVE_LIB_DIR, user);
 	r = lock_layer(userfd, true, false, ret_fd);
 	if (r == -EWOULDBLOCK)
-		return answer_error(ans, EBUSY,
-				    "%s/%s/layer is in use by an alcove of %s that %s does not "
-				    "track; `alcovectl gc --force %s` ends it",
-				    ALCOVE_LIB_DIR, user, user, ALCOVE_RUN_DIR, user);
+		return answer_error(
+		    ans, EBUSY,
+		    "%s/%s/layer is in use by an alcove of %s: one that a login "
+		    "started during the reset (share = \"session\": try again), or "
+		    "one that %s does not track (`alcovectl gc --force %s` ends it); "
+		    "nothing was deleted",
+		    ALCOVE_LIB_DIR, user, user, ALCOVE_RUN_DIR, user);
 	if (r < 0)
 		return answer_error(ans, r, "Failed to lock %s/%s/lock: %m", ALCOVE_LIB_DIR, user);
 	return 0;

@@ -106,6 +106,10 @@ out=$(gc)
 assert_contains "$out" "kept $LIB (layer/work missing, layer/upper empty): an alcove that /run/alcove does not track holds its lock" \
 	"a half-built layer whose lock is held is kept"
 [ -d "$LIB/layer/upper" ] || fail "gc removed a layer whose lock was held"
+assert_fails_with 1 "$LIB/layer is in use by an alcove of $U1: one that a login started during the reset" \
+	"reset of a layer whose lock an untracked holder has: refused, naming both causes" \
+	ctl reset --yes $U1
+[ -d "$LIB/layer/upper" ] || fail "reset removed a layer whose lock was held"
 kill $holder
 wait $holder 2>/dev/null
 out=$(gc)
