@@ -23,8 +23,8 @@ typedef struct SpawnSpec {
 	int fds[SPAWN_MAX_FDS];
 	size_t n_fds;
 	/* SIGKILLed when the caller's thread ends (PR_SET_PDEATHSIG): for a tool that works only
-	 * for this caller (skopeo for alcovectl), never for one that must finish what it began
-	 * (the helper, which rolls back its own failures) */
+	 * for this caller (skopeo and alcove-unpack for alcovectl), never for one that must finish
+	 * what it began (the helper, which rolls back its own failures) */
 	bool die_with_parent;
 } SpawnSpec;
 

@@ -94,12 +94,17 @@ static int unpack_spawn(int layoutfd, const char *hex, UnpackRun *run, AlcError 
 		return alc_error(e, negative_errno(), UNPACK_STAGE, "make a pipe for %s: %m", path);
 	rd = fds[0];
 	wr = fds[1];
-	/* stdin /dev/null, stdout and stderr the pipe, fd 3 the layout; nothing else */
+	/* stdin /dev/null, stdout and stderr the pipe, fd 3 the layout; nothing else. It dies
+	 * with a killed alcovectl from before its exec: its own PR_SET_PDEATHSIG comes after the
+	 * dynamic loader, setlocale and RLIMIT_AS, and one armed once alcovectl is gone names its
+	 * new parent (init), which never ends, so it unpacked the whole layer for nobody, holding
+	 * the pull directory's flock (fd 3) that keeps any clean-up from removing it meanwhile. */
 	r = spawn_pidfd(&(SpawnSpec){.path = path,
 				     .argv = argv,
 				     .envp = envp,
 				     .fds = {-1, wr, wr, layoutfd},
-				     .n_fds = 4},
+				     .n_fds = 4,
+				     .die_with_parent = true},
 			&pidfd);
 	if (r < 0)
 		return alc_error(e, r, UNPACK_STAGE, "run %s: %m", path);

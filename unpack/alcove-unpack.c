@@ -143,7 +143,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "alcove-unpack: Failed to limit its memory: %m\n");
 		return EPERM;
 	}
-	/* The pull that runs it has no use for a layer it no longer waits for. */
+	/* The pull that runs it has no use for a layer it no longer waits for. alcovectl arms
+	 * this before the exec already (ctl/oci_unpack.c: a parent killed before this line left
+	 * it unpacking on); here it is kept for any other caller. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = parse_args(argc, argv, &a, &e);
 	if (r >= 0)

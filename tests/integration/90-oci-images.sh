@@ -423,6 +423,29 @@ actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pu
 pass "skopeo dies with a killed alcovectl, and the next pull removes its directory"
 rm "$blob" && mv "$W/real-blob" "$blob"
 
+# --- alcovectl killed as alcove-unpack starts: it dies with it from before its exec (armed by
+# alcovectl's spawn; its own PR_SET_PDEATHSIG came after the loader, and once alcovectl was gone
+# named init), not unpacking the layer on for nobody with the pull directory locked. The wrapper
+# kills its parent, alcovectl, then would note that it ran on ---
+mkdir -p "$W/orphan/etc" && echo orphan >"$W/orphan/etc/orphan" || fail "the orphan layer's tree"
+mk tar "$W/orphan.tar" tree "$W/orphan" && mk layout "$W/O" "$W/orphan.tar" || fail "layout O"
+cat >"$W/kill-unpack" <<EOS
+#!/bin/sh
+case "\$*" in *--layer*) kill -9 \$PPID; sleep 0.2; touch $W/ran-on ;; esac
+exec $BUILD/alcove-unpack "\$@"
+EOS
+chmod +x "$W/kill-unpack"
+ALCOVE_UNPACK=$W/kill-unpack setsid "$ALCOVECTL" image pull "oci:$W/O:latest" alcoi-int >/dev/null 2>&1 &
+kpid=$!
+wait "$kpid" 2>/dev/null
+pdir=$(compgen -G "$OCI/pull.*") || fail "no pull directory of the pull killed as it unpacked"
+wait_until 20 flock -n "$pdir" true
+[ -e "$W/ran-on" ] && fail "alcove-unpack ran on after its alcovectl was killed"
+flock -n "$pdir" true || fail "the pull directory of the pull killed as it unpacked is still locked"
+actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A again: $(cat "$W/pull.err")"
+[ -e "$pdir" ] && fail "the pull directory of the pull killed as it unpacked was left"
+pass "alcove-unpack dies with an alcovectl killed as it starts, and the next pull removes its directory"
+
 # --- rm: the record goes, the layers stay (another image may share them) ---
 out=$(actl image rm alcoi-int) || fail "image rm"
 assert_contains "$out" "removed image alcoi-int" "image rm"
