@@ -131,6 +131,19 @@ static void groups_free(OciLayerSet *groups, size_t n)
 		oci_layer_set_free(&groups[i]);
 }
 
+/* The store locked shared before the running alcove's layers file is read, when the profile
+ * names an OCI image: prune takes the lock exclusively, and an alcove's pins keep its layers
+ * only until it ends. Read before the lock, an alcove that ended and a prune in between
+ * removed a pinned layer, and the diff failed on "the running alcove's layer ...: No such
+ * file or directory" with NAME's current version stored. */
+static int lock_store_for_pins(Lowers *lo, const Profile *pr, AlcError *e)
+{
+	for (size_t i = 0; i < pr->n_image; i++)
+		if (pr->image[i][0] != '/')
+			return lo->store->lockfd < 0 ? oci_store_open(lo->store, LOCK_SH, e) : 0;
+	return 0;
+}
+
 /* The profile's image list; each run of its OCI images between directory images as the
  * user's running alcove (share = user: /run/alcove/<uid>) pinned it, if it runs. */
 static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, AlcError *e)
@@ -138,8 +151,10 @@ static int add_profile_list(Lowers *lo, const Profile *pr, uid_t uid, AlcError *
 	OciLayerSet groups[POLICY_MAX_LAYERS] = {0};
 	size_t n = 0, g = 0;
 	char name[16];
-	int r;
+	int r = lock_store_for_pins(lo, pr, e);
 
+	if (r < 0)
+		return r;
 	snprintf(name, sizeof(name), "%u", (unsigned)uid);
 	r = oci_live_alcove_layer_groups(name, groups, ELEMENTSOF(groups), &n);
 	if (r < 0)

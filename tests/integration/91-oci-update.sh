@@ -170,8 +170,29 @@ out=$("$ALCOVECTL" --config "$mixed" layer diff alcoj1 2>&1) || fail "layer diff
 assert_contains "$out" "comparing with the layers the running alcove stacks" "layer diff reads the pinned layers"
 assert_contains "$out" "T /etc/t shadows" \
 	"the directory image sits above alcoj-t: the user's file over its directory is a type change"
+# the alcove ends and a prune removes its pinned alcoj-t layer (alcoj-t moved to TF2) while
+# layer diff stands stopped at its first flock (strace: SIGSTOP, and EINTR so that the lock is
+# taken after): the store is locked before the pins are read, so the diff compares with TF2,
+# never failing on a pinned layer pruned under it ---
+mkdir -p "$W/tf2/etc" && echo file2 >"$W/tf2/etc/t"
+mk tar "$W/tf2.tar" tree "$W/tf2" && mk layout "$W/TF2" "$W/tf2.tar" || fail "layout TF2"
+actl image pull "oci:$W/TF2:latest" alcoj-t >/dev/null 2>"$W/pull.err" || fail "pull TF2: $(cat "$W/pull.err")"
+tfl=$(sed -n '$p' "/run/alcove/$U/layers")
+strace -qq -o "$W/strace.log" -e trace=flock -e signal=SIGSTOP \
+	-e inject=flock:signal=SIGSTOP:error=EINTR:when=1 \
+	"$ALCOVECTL" --config "$mixed" layer diff alcoj1 >"$W/race.out" 2>&1 &
+spid=$!
+on_exit "kill -CONT \$(pgrep -P $spid) 2>/dev/null; kill $spid 2>/dev/null"
+wait_until 100 grep -q "stopped by SIGSTOP" "$W/strace.log" ||
+	fail "layer diff did not stop at its first flock: $(cat "$W/race.out")"
 kill "$mpid"
 actl stop alcoj1 >/dev/null 2>&1
+out=$(actl image prune) || fail "image prune: $out"
+assert_contains "$out" "removed layer sha256:$tfl" "prune removes the ended alcove's alcoj-t layer"
+kill -CONT "$(pgrep -P "$spid")"
+wait "$spid" || fail "layer diff with a prune between its reading the pins and opening them: $(cat "$W/race.out")"
+assert_contains "$(cat "$W/race.out")" "T /etc/t shadows" \
+	"an alcove ending and a prune as layer diff starts: it compares with the images' current versions"
 
 # --- a hostile layer: symlinks to the host, odd names, then a deep tree ---
 ssh_to alcoj1 -- 'ln -sf /etc/shadow /etc/keep; ln -s / /rootlink;
