@@ -431,7 +431,7 @@ mkdir -p "$W/orphan/etc" && echo orphan >"$W/orphan/etc/orphan" || fail "the orp
 mk tar "$W/orphan.tar" tree "$W/orphan" && mk layout "$W/O" "$W/orphan.tar" || fail "layout O"
 cat >"$W/kill-unpack" <<EOS
 #!/bin/sh
-case "\$*" in *--layer*) kill -9 \$PPID; sleep 0.2; touch $W/ran-on ;; esac
+case "\$*" in *--layer*) kill -9 \$PPID; sleep 1; touch $W/ran-on ;; esac
 exec $BUILD/alcove-unpack "\$@"
 EOS
 chmod +x "$W/kill-unpack"
@@ -439,7 +439,7 @@ ALCOVE_UNPACK=$W/kill-unpack setsid "$ALCOVECTL" image pull "oci:$W/O:latest" al
 kpid=$!
 wait "$kpid" 2>/dev/null
 pdir=$(compgen -G "$OCI/pull.*") || fail "no pull directory of the pull killed as it unpacked"
-wait_until 20 flock -n "$pdir" true
+wait_until 30 flock -n "$pdir" true
 [ -e "$W/ran-on" ] && fail "alcove-unpack ran on after its alcovectl was killed"
 flock -n "$pdir" true || fail "the pull directory of the pull killed as it unpacked is still locked"
 actl image pull "oci:$W/A:latest" alcoi-a >/dev/null 2>"$W/pull.err" || fail "pull A again: $(cat "$W/pull.err")"
