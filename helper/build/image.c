@@ -121,6 +121,7 @@ int prepare_layers_record(BuildCtx *c)
 	_cleanup_close_ int fd = -1;
 	bool gap = false;
 	size_t n = 0;
+	int r;
 
 	for (size_t i = 0; i < c->n_layers; i++) {
 		if (!c->layer_hex[i][0]) {
@@ -138,9 +139,9 @@ int prepare_layers_record(BuildCtx *c)
 		return 0;
 	fd = paths_openat(c->spec->rundirfd, ALCOVE_RUN_LAYERS,
 			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, buf, n) != (ssize_t)n)
-		return build_error(c, fd < 0 ? fd : -EIO, "write %s/%s/layers: %m",
-				   ALCOVE_RUN_DIR, c->spec->name);
+	r = fd < 0 ? fd : write_all(fd, buf, n); /* its errno: ENOSPC on a full /run, not EIO */
+	if (r < 0)
+		return build_error(c, r, "write %s/%s/layers: %m", ALCOVE_RUN_DIR, c->spec->name);
 	closep(&c->oci_lock_fd); /* recorded: prune now sees these layers */
 	return 0;
 }
