@@ -137,13 +137,25 @@ assert_clean "init killed"
 assert_eq "$SUMS" "$(sums)" "init killed: layer and home unchanged"
 
 # --- the alcove's run dir removed, or its state corrupted, while it runs ---------------------
+# The background login's sleep runs in the user's alcove (its PID namespace is init's).
+bg_inside() {
+	local i s
+	i=$(user_inits)
+	for s in $(pgrep -u $U -x sleep); do
+		[ "$(readlink /proc/$s/ns/pid)" = "$(readlink /proc/$i/ns/pid)" ] && return 0
+	done
+	return 1
+}
 for how in removed corrupt; do
 	ssh_bg $U -- 'sleep 600'
 	bg=$SSH_BG_PID
 	# the alcove of this login: its init runs and the state names it (a dead state of the
-	# previous alcove may still be there until a login or gc replaces it)
+	# previous alcove may still be there until a login or gc replaces it), and the login's
+	# sleep runs in it (removed before alcove-enter connected, the login fails, and its
+	# logout ends the alcove: on_last_logout = stop)
 	wait_until 100 eval 'test -n "$(user_inits)" &&
-		grep -qx "pid=$(user_inits)" "$RUN/state"' || fail "$how: no alcove for the background login"
+		grep -qx "pid=$(user_inits)" "$RUN/state" && bg_inside' ||
+		fail "$how: no alcove for the background login"
 	init=$(user_inits)
 	if [ $how = removed ]; then rm -rf "$RUN"; else echo garbage >"$RUN/state"; fi
 	rc=0
