@@ -121,7 +121,7 @@ int rootfs_accounts(Rootfs *rf, const MountStep *s)
 	n = read_theirs(rf, parent, name, s->target, theirs);
 	if (n < 0)
 		return n;
-	r = account_merge(s->data, theirs, (size_t)n, merged, size);
+	r = account_merge(s->data, theirs, (size_t)n, s->members, merged, size);
 	if (r < 0)
 		return r;
 	if (r == n && memcmp(merged, theirs, (size_t)n) == 0)

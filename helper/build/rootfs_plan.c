@@ -257,6 +257,7 @@ static int plan_etc(const RootfsInput *in, RootfsPlan *p)
 	s->data = in->group;
 	s->mode = 0644;
 	s->file = true;
+	s->members = true;
 	for (size_t i = 0; i < sizeof(host_files) / sizeof(host_files[0]); i++) {
 		s = ADD(p, STEP_BIND_HOST, host_files[i], ro);
 		s->source = host_files[i];

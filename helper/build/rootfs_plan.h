@@ -48,6 +48,7 @@ typedef struct MountStep {
 	bool fresh;	    /* STEP_BIND_FD: a new filesystem of the helper's, attached as it is */
 	bool file;	    /* the mount point is a file, not a directory */
 	bool optional;	    /* STEP_BIND_HOST: skip when the source does not exist */
+	bool members;	    /* STEP_ACCOUNTS: a group file, the tenant's members kept */
 } MountStep;
 
 #define ROOTFS_MAX_STEPS (48 + POLICY_MAX_MOUNTS)

@@ -42,7 +42,7 @@ assert_eq "alcc3" "$(stat -c %U /home/alcc3/root-mode-home)" \
 # alcove's root root's PATH), and edits the user's line and deletes root's
 u3line="alcc3:x:0:0::/home/alcc3:/bin/bash"
 out=$(in_alcove "$conf" alcc3 'useradd -r -M -s /usr/sbin/nologin svc1 2>&1 &&
-	echo "id=$(id -un svc1):$(id -gn svc1)"; grep -c "^svc1:" /etc/shadow /etc/gshadow
+	usermod -aG root,tty svc1 && echo "id=$(id -un svc1):$(id -gn svc1)"; grep -c "^svc1:" /etc/shadow /etc/gshadow
 	getent passwd _apt | cut -d: -f1,3; head -2 /etc/passwd; grep -c "^alcc3:" /etc/passwd
 	grep -c " /etc/passwd \| /etc/group " /proc/self/mountinfo
 	sed -i "s#^alcc3:.*#alcc3:x:77:77::/nowhere:/bin/false#; /^root:/d" /etc/passwd 2>&1 &&
@@ -76,10 +76,10 @@ wait_until 50 sh -c "[ -z \"\$(pgrep -u $uid3 -x alcove-init)\" ]" || fail "init
 assert_eq "kept absent" \
 	"$(in_alcove "$conf" alcc3 'cat /usr/alcc-persist; [ -e /run/alcc-this-alcove ] || echo absent' | tr '\n' ' ' | sed 's/ $//')" \
 	"persist = true: kept across stop/start, in a new alcove"
-assert_eq "svc1 root:x:0:0:root:/root:/bin/sh $u3line 1 daemon" \
+assert_eq "svc1 root:x:0:0:root:/root:/bin/sh $u3line 1 daemon svc1 root tty tty:x:5:alcc3,svc1" \
 	"$(in_alcove "$conf" alcc3 'id -un svc1; head -2 /etc/passwd; grep -c "^alcc3:" /etc/passwd
-		sed -n 4p /etc/passwd | cut -d: -f1' | xargs)" \
-	"persist = true: the account added is kept, the lines of root and the user are the helper's again"
+		sed -n 4p /etc/passwd | cut -d: -f1; id -Gn svc1; grep "^tty:" /etc/group' | xargs)" \
+	"persist = true: the account added is kept with the groups usermod gave it (the helper's group lines keep the members ns root added), the lines of root and the user are the helper's again"
 
 # --- reset deletes the layer ---
 actl reset --yes alcc3 || fail "reset"

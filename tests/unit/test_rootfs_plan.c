@@ -452,7 +452,7 @@ static const char ours[] = "root:x:0:0:root:/root:/bin/sh\n"
 
 static int merge(const char *theirs, size_t n, char *buf, size_t len)
 {
-	int r = account_merge(ours, theirs, n, buf, len);
+	int r = account_merge(ours, theirs, n, false, buf, len);
 
 	if (r >= 0 && (size_t)r < len)
 		buf[r] = '\0';
@@ -513,10 +513,42 @@ static void test_account_merge_hostile(void **state)
 	assert_memory_equal(buf + strlen(ours), "al\0ice:x:1:1::/:/bin/sh\nalic:x:2:2::/:/bin/sh\n",
 			    46);
 	/* too small, for ours or for theirs */
-	assert_int_equal(account_merge(ours, "", 0, buf, 10), -E2BIG);
-	assert_int_equal(account_merge(ours, theirs, sizeof(theirs) - 1, buf, strlen(ours) + 30),
-			 -E2BIG);
-	assert_int_equal(account_merge("root:x:0:0", "", 0, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(account_merge(ours, "", 0, false, buf, 10), -E2BIG);
+	assert_int_equal(
+	    account_merge(ours, theirs, sizeof(theirs) - 1, false, buf, strlen(ours) + 30), -E2BIG);
+	assert_int_equal(account_merge("root:x:0:0", "", 0, false, buf, sizeof(buf)), -EINVAL);
+}
+
+/* /etc/group: the members ns root added to a group of ours (usermod -aG) stay, once each
+ * against ours, none that would break the line; passwd lines get none. */
+static void test_account_merge_members(void **state)
+{
+	const char ours_g[] = "root:x:0:alice\ntty:x:5:alice\naudio:x:29:alice\nnogroup:x:65534:\n";
+	const char theirs[] = "tty:x:5:alice,svc1,,svc2\n"
+			      "audio:x:99:svc\0x,a:b\n"
+			      "nogroup:x:65534:svc1\n"
+			      "tty:x:5:svc3\n"
+			      "root:x:0\n"
+			      "svc1:x:999:\n";
+	const char want[] = "root:x:0:alice\ntty:x:5:alice,svc1,svc2,svc3\naudio:x:29:alice\n"
+			    "nogroup:x:65534:svc1\nsvc1:x:999:\n";
+	char buf[512], again[512];
+	int r;
+
+	r = account_merge(ours_g, theirs, sizeof(theirs) - 1, true, buf, sizeof(buf));
+	assert_int_equal(r, (int)strlen(want));
+	assert_memory_equal(buf, want, strlen(want));
+	/* merged again: the same bytes, no member twice */
+	assert_int_equal(account_merge(ours_g, buf, (size_t)r, true, again, sizeof(again)), r);
+	assert_memory_equal(again, want, strlen(want));
+	/* passwd: ours whole */
+	r = account_merge("a:x:0:0::/:/bin/sh\n", "a:x:1:1::/:/bin/sh,b\n", 21, false, buf,
+			  sizeof(buf));
+	assert_int_equal(r, 19);
+	/* the members count against the buffer */
+	assert_int_equal(
+	    account_merge(ours_g, theirs, sizeof(theirs) - 1, true, buf, strlen(ours_g) + 4),
+	    -E2BIG);
 }
 
 int main(void)
@@ -540,6 +572,7 @@ int main(void)
 	    cmocka_unit_test(test_tenant_accounts),
 	    cmocka_unit_test(test_account_merge),
 	    cmocka_unit_test(test_account_merge_hostile),
+	    cmocka_unit_test(test_account_merge_members),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
