@@ -13,7 +13,8 @@
  * What ns root left at the name is never followed: a directory, or a file over
  * ACCOUNT_FILE_MAX, is moved aside (kept); a symlink, fifo, socket or device node is removed;
  * the helper logs each. The file is replaced by a rename, so a failed write (the layer full)
- * leaves the one before, and is not written at all when nothing changed (no copy-up). A
+ * leaves the one before, and is not written at all when neither its bytes nor its mode
+ * change (no copy-up). A
  * failure here is logged and the build goes on (rootfs_apply.c, run_step()): nothing outside
  * the alcove reads the file, so a login refused for it would only lock the user out.
  */
@@ -51,16 +52,21 @@ static int read_file(int parent, const char *name, char *buf)
 }
 
 /* The alcove's file at parent/name into buf: its length, 0 when there is none or what was
- * there is gone (moved aside or removed, which the helper logs), -errno. */
-static int read_theirs(Rootfs *rf, int parent, const char *name, const char *target, char *buf)
+ * there is gone (moved aside or removed, which the helper logs), -errno; *ret_mode its
+ * permission bits when it was read, else 0. */
+static int read_theirs(Rootfs *rf, int parent, const char *name, const char *target, char *buf,
+		       mode_t *ret_mode)
 {
 	struct stat st;
 	int r;
 
+	*ret_mode = 0;
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : negative_errno();
 	if (S_ISREG(st.st_mode)) {
 		r = read_file(parent, name, buf);
+		if (r >= 0)
+			*ret_mode = st.st_mode & 07777;
 		if (r != -EFBIG)
 			return r;
 		r = rootfs_move_aside(
@@ -109,6 +115,7 @@ int rootfs_accounts(Rootfs *rf, const MountStep *s)
 	_cleanup_free_ char *theirs = NULL, *merged = NULL;
 	size_t size = strlen(s->data) + ACCOUNT_FILE_MAX + 2;
 	char name[256];
+	mode_t mode;
 	int n, r;
 
 	r = rootfs_open_parent(rf, s->target, name, sizeof(name), &parent);
@@ -118,13 +125,16 @@ int rootfs_accounts(Rootfs *rf, const MountStep *s)
 	merged = malloc(size);
 	if (!theirs || !merged)
 		return -ENOMEM;
-	n = read_theirs(rf, parent, name, s->target, theirs);
+	n = read_theirs(rf, parent, name, s->target, theirs, &mode);
 	if (n < 0)
 		return n;
 	r = account_merge(s->data, theirs, (size_t)n, s->members, merged, size);
 	if (r < 0)
 		return r;
-	if (r == n && memcmp(merged, theirs, (size_t)n) == 0)
+	/* the same bytes: nothing to write (no copy-up), unless ns root took the read bits from
+	 * the file (chmod 600): every account but root's would then stop resolving inside, and
+	 * this build is where the file is put right */
+	if (r == n && memcmp(merged, theirs, (size_t)n) == 0 && mode == s->mode)
 		return 0;
 	return write_file(parent, name, merged, (size_t)r, s->mode);
 }

@@ -80,6 +80,14 @@ assert_eq "svc1 root:x:0:0:root:/root:/bin/sh $u3line 1 daemon svc1 root tty tty
 	"$(in_alcove "$conf" alcc3 'id -un svc1; head -2 /etc/passwd; grep -c "^alcc3:" /etc/passwd
 		sed -n 4p /etc/passwd | cut -d: -f1; id -Gn svc1; grep "^tty:" /etc/group' | xargs)" \
 	"persist = true: the account added is kept with the groups usermod gave it (the helper's group lines keep the members ns root added), the lines of root and the user are the helper's again"
+# ns root takes the read bits from /etc/group (chmod 600, bytes unchanged): svc1 no longer
+# resolves its own group; the next build puts the mode right though it has nothing to merge
+in_alcove "$conf" alcc3 'chmod 600 /etc/group' || fail "chmod /etc/group inside"
+actl stop alcc3 || fail "stop"
+wait_until 50 sh -c "[ -z \"\$(pgrep -u $uid3 -x alcove-init)\" ]" || fail "init still there after stop"
+assert_eq "644 svc1" \
+	"$(in_alcove "$conf" alcc3 'stat -c %a /etc/group; su -s /bin/sh -c "id -gn" svc1 2>&1' | xargs)" \
+	"a mode ns root took the read bits from is put back at the next build"
 
 # --- reset deletes the layer ---
 actl reset --yes alcc3 || fail "reset"
