@@ -129,6 +129,15 @@ int rootfs_accounts(Rootfs *rf, const MountStep *s)
 	if (n < 0)
 		return n;
 	r = account_merge(s->data, theirs, (size_t)n, s->members, merged, size);
+	if (r > (int)ACCOUNT_FILE_MAX) {
+		/* what the next build would not read back (over the bound with our lines): moved
+		 * aside now, as a larger file is, not written to be moved aside next time */
+		r = rootfs_move_aside(
+		    rf, parent, name, s->target, S_IFREG,
+		    "as it is over 1 MiB with the helper's lines; it starts again from them");
+		if (r >= 0)
+			r = account_merge(s->data, "", 0, false, merged, size);
+	}
 	if (r < 0)
 		return r;
 	/* the same bytes: nothing to write (no copy-up), unless ns root took the read bits from

@@ -176,12 +176,15 @@ pass "in the upper, /etc/passwd is a plain file again"
 out=$(ssh_to alcrf2 -- 'head -1 /etc/passwd')
 assert_eq "root:x:0:0:root:/root:/bin/sh" "$out" "and the login after works too"
 stop_alcove alcrf2
-# ... a FIFO there (its read would wait) is removed, and a file over 1 MiB moved aside (kept):
-# each file starts again from the helper's lines, and the helper says what it did
-for kind in fifo big; do
+# ... a FIFO there (its read would wait) is removed, and a file over 1 MiB moved aside (kept),
+# also one just under it that the helper's lines would take over (the build after would not
+# read back what this one wrote): each file starts again from the helper's lines, and the
+# helper says what it did
+for kind in fifo big edge; do
 	case $kind in
 	fifo) plant='rm /etc/passwd && mkfifo /etc/passwd' want="Replaced '/etc/passwd' (a fifo) in alcrf2's layer" ;;
 	big) plant='head -c 1100000 /dev/zero | tr "\0" x >>/etc/passwd' want="as it is over 1 MiB" ;;
+	edge) plant='head -c 1048500 /dev/zero | tr "\0" x >/etc/passwd' want="as it is over 1 MiB with the helper's lines" ;;
 	esac
 	out=$(ssh_to alcrf2 -- "$plant && echo planted" 2>&1)
 	assert_eq planted "$out" "ns root left $kind at /etc/passwd"
