@@ -91,7 +91,7 @@ PROGS := $(if $(call has_main,helper),$(BUILD)/alcove-helper) \
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_TOOLS := $(BUILD)/tests/scope-probe $(BUILD)/tests/lobby-probe $(BUILD)/tests/pam-session \
 	      $(BUILD)/tests/escape-probe $(BUILD)/tests/libnss_alcidtest.so.2 \
-	      $(BUILD)/tests/helper-race $(BUILD)/tests/oci-unpack
+	      $(BUILD)/tests/helper-race $(BUILD)/tests/helper-orphan $(BUILD)/tests/oci-unpack
 FAULT_DIR  := $(BUILD)/tests/fault
 TEST_TOOLS += $(FAULT_DIR)/alcove-helper-fault
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/test/%)
@@ -263,6 +263,11 @@ $(BUILD)/tests/escape-probe: tests/tools/escape-probe.c
 
 # The helper client against a reused pid (66-hardening): itself plays the helper.
 $(BUILD)/tests/helper-race: tests/tools/helper-race.c $(LIBALCOVE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^
+
+# A caller that dies before its helper starts (42-pam-ssh): the helper is reparented to it.
+$(BUILD)/tests/helper-orphan: tests/tools/helper-orphan.c $(LIBALCOVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALCOVE_CFLAGS) $(ALCOVE_LDFLAGS) -o $@ $^
 

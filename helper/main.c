@@ -201,14 +201,28 @@ static int run(const HelperEnv *env, const char *verb, Answer *ans)
 }
 
 /* A pidfd of the caller, taken first: if it has died meanwhile we were reparented (getppid()
- * changed) and the pid may be reused; its hold would last for another process's life. */
-static int caller_pidfd(pid_t caller)
+ * changed) and the pid may be reused; its hold would last for another process's life.
+ * Nor may it have died before main() read getppid(): our parent is then a reaper (PID 1, a
+ * subreaper) that asked for nothing, and its hold would keep the alcove for its life and be
+ * SIGTERMed as root when the alcove ends (holds.h). The caller made the socket pair on fd 3
+ * (helper_client.c): the kernel records its creator as the peer of both ends (SO_PEERCRED),
+ * which *caller becomes when it is not our parent (the error then names the caller). */
+static int caller_pidfd(pid_t *caller)
 {
-	int fd = (int)syscall(SYS_pidfd_open, caller, 0);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
 
+	if (getsockopt(REQUEST_FD, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return negative_errno();
+	if (cred.pid != *caller) {
+		*caller = cred.pid;
+		return -ESRCH;
+	}
+	fd = (int)syscall(SYS_pidfd_open, *caller, 0);
 	if (fd < 0)
 		return negative_errno();
-	if (getppid() != caller) {
+	if (getppid() != *caller) {
 		(void)close(fd);
 		return -ESRCH;
 	}
@@ -291,7 +305,7 @@ int main(int argc, char **argv)
 		return log_error_errno(r, "Failed to reset the cwd, nice value and oom_score_adj "
 					  "inherited from the caller: %m"),
 		       1;
-	env.caller_pidfd = caller_pidfd(env.caller);
+	env.caller_pidfd = caller_pidfd(&env.caller);
 	kv_builder_init(&ans.kv);
 	(void)run(&env, argv[1], &ans);
 	if (ans.kv.error)

@@ -173,3 +173,22 @@ pass "a record whose start time does not match: its pid is not signalled"
 assert_not_contains "$(cat "$JOURNAL")" "(pid $victim)" "nor named as ended"
 [ ! -e /run/alcove/$uid1 ] || fail "/run/alcove/$uid1 stays: $(ls -A /run/alcove/$uid1)"
 pass "the records went with the run directory"
+
+# --- A caller gone before its helper started (SECURITY.md, eleventh review): the helper is
+# reparented to a reaper (a subreaper here, PID 1 on a host), which opened no session. No hold
+# may name the reaper, or the end of the alcove would SIGTERM it as root.
+uid2=$(id -u alcd2)
+"$BUILD/tests/helper-orphan" "$BUILD/alcove-helper" "$conf" alcd2 sshd-alcovetest-orphan \
+	>"$WORK/orphan" 2>&1 &
+orphan=$!
+on_exit "kill $orphan 2>/dev/null"
+wait_until 300 grep -q '^orphan ' "$WORK/orphan" || fail "helper-orphan: $(cat "$WORK/orphan")"
+caller=$(sed -n 's/^orphan .* caller=\([0-9]*\) .*/\1/p' "$WORK/orphan")
+rec=$(grep -lx "pid=$orphan" /run/alcove/$uid2/hold.* 2>/dev/null)
+ALCOVE_HELPER=$BUILD/alcove-helper "$BUILD/alcovectl" stop alcd2 >/dev/null 2>&1
+alive=$(kill -0 $orphan 2>/dev/null && echo alive || echo signalled)
+assert_eq alive "$alive" "the end of the alcove does not signal the orphaned helper's reaper"
+assert_eq "" "$rec" "no hold record names the reaper of an orphaned helper"
+assert_contains "$(cat "$WORK/orphan")" \
+	"Failed to open a pidfd of the caller (pid $caller) at start: No such process" \
+	"the helper names its caller, gone, not the reaper"
