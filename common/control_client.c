@@ -32,7 +32,8 @@ static int timed_out(int r)
 	return r == -EAGAIN || r == -EWOULDBLOCK || r == -EINPROGRESS ? -ETIMEDOUT : r;
 }
 
-int control_connect(const char *socket_path)
+/* flags: SOCK_NONBLOCK or 0 (see control_status_send()). */
+static int connect_flags(const char *socket_path, int flags)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = CONTROL_TIMEOUT_SEC};
@@ -43,7 +44,7 @@ int control_connect(const char *socket_path)
 	if (n == 0 || n >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, socket_path, n + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | flags, 0);
 	if (fd < 0)
 		return negative_errno();
 	/* An init that does not answer (stopped, ptraced by its root in root mode, or wedged)
@@ -67,6 +68,11 @@ int control_connect(const char *socket_path)
 	if (r < 0)
 		return timed_out(negative_errno());
 	return TAKE_FD(fd);
+}
+
+int control_connect(const char *socket_path)
+{
+	return connect_flags(socket_path, 0);
 }
 
 /*
@@ -222,14 +228,54 @@ int control_stop(const char *socket_path)
 	return control_simple(socket_path, &m, -1, PROTO_OK, NULL);
 }
 
-int control_status(const char *socket_path, ProtoStatus *ret)
+int control_status_send(const char *socket_path)
 {
-	ProtoMessage m = {.type = PROTO_STATUS}, answer;
+	ProtoMessage m = {.type = PROTO_STATUS};
+	_cleanup_close_ int fd = -1;
 	int r;
 
-	r = control_simple(socket_path, &m, -1, PROTO_STATUS_REPLY, &answer);
+	/* An init that accepts nothing (ptrace-stopped by ns root in root mode) leaves every
+	 * connection in its backlog: once that is full a blocking connect() would wait out
+	 * SO_SNDTIMEO; a non-blocking one on AF_UNIX says EAGAIN at once. */
+	fd = connect_flags(socket_path, SOCK_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	r = proto_send_message(fd, &m, NULL, 0, MSG_DONTWAIT);
+	if (r < 0)
+		return timed_out(r);
+	return TAKE_FD(fd);
+}
+
+int control_status_take(int fd, long long deadline, ProtoStatus *ret)
+{
+	_cleanup_free_ ProtoPacket *pkt = malloc(sizeof(*pkt));
+	ProtoMessage answer;
+	Deadline d;
+	int r;
+
+	if (!pkt)
+		return -ENOMEM;
+	r = fd_wait_readable(fd, deadline);
 	if (r < 0)
 		return r;
+	r = deadline_arm(&d);
+	if (r < 0)
+		return r;
+	r = answer_take(fd, pkt, &answer);
+	deadline_disarm(&d); /* after every close of what came along */
+	if (r < 0)
+		return r;
+	if (answer.type != PROTO_STATUS_REPLY)
+		return -EBADMSG;
 	*ret = answer.status;
 	return 0;
+}
+
+int control_status(const char *socket_path, ProtoStatus *ret)
+{
+	_cleanup_close_ int fd = control_status_send(socket_path);
+
+	if (fd < 0)
+		return fd;
+	return control_status_take(fd, monotonic_ms() + CONTROL_TIMEOUT_SEC * 1000LL, ret);
 }

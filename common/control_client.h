@@ -39,6 +39,12 @@ int control_release(const char *socket_path, const char *session);
  * has accepted; does not wait for the end (wait on init's pidfd for that). */
 int control_stop(const char *socket_path);
 int control_status(const char *socket_path, ProtoStatus *ret);
+/* STATUS in two steps, so that many inits are asked at once under one deadline (alcovectl
+ * list: an init that does not answer would otherwise cost CONTROL_TIMEOUT_SEC each, in turn).
+ * _send: a new connection, the request sent without waiting (a full backlog is -ETIMEDOUT at
+ * once); its fd, the caller's to close. _take: the answer, until deadline (monotonic ms). */
+int control_status_send(const char *socket_path);
+int control_status_take(int fd, long long deadline, ProtoStatus *ret);
 
 /* The same on a connection the caller already has (fd stays open). */
 int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,

@@ -21,8 +21,10 @@
 #include "alcove_pty.h"
 #include "array.h"
 #include "commands.h"
+#include "control_client.h"
 #include "dirs.h"
 #include "enter_client.h"
+#include "fdwait.h"
 #include "helper_call.h"
 #include "list_format.h"
 #include "log.h"
@@ -315,7 +317,7 @@ int cmd_enter(CtlContext *ctx, int argc, char **argv)
 }
 
 /* Cheap per alcove (list runs over all of them): the cgroup's files, statfs, one quota
- * lookup and one STATUS; never a walk of a tree. */
+ * lookup; never a walk of a tree. The STATUS is list_statuses()'s. */
 static int list_one(int runfd, const char *name, ListEntry *e)
 {
 	_cleanup_close_ int cg = -1;
@@ -334,7 +336,6 @@ static int list_one(int runfd, const char *name, ListEntry *e)
 	if (!e->alive)
 		return 0;
 	e->uptime_sec = now > e->state.created ? (uint64_t)(now - e->state.created) : 0;
-	usage_read_status(&e->state, e->name, &e->status);
 	cg = usage_open_scope(&e->state);
 	if (cg >= 0) {
 		usage_read_cgroup(cg, &e->usage);
@@ -342,6 +343,34 @@ static int list_one(int runfd, const char *name, ListEntry *e)
 	}
 	usage_read_tmpfs(&e->state, e->tmpfs);
 	return 0;
+}
+
+#define LIST_ASK_BATCH 256 /* connections open at once: well under the usual 1024 fds */
+
+/* Each live init asked for its STATUS, a batch at a time under one deadline: an init that
+ * does not answer (ns root ptrace-stops it in root mode, and share = "session" keeps up to
+ * max_sessions such alcoves) costs the batch CONTROL_TIMEOUT_SEC once, not that much each in
+ * turn. */
+static void list_statuses(ListEntry *entries, size_t n)
+{
+	int fds[LIST_ASK_BATCH];
+
+	for (size_t base = 0; base < n; base += LIST_ASK_BATCH) {
+		size_t k = n - base < LIST_ASK_BATCH ? n - base : LIST_ASK_BATCH;
+		long long deadline;
+
+		for (size_t i = 0; i < k; i++) {
+			ListEntry *e = &entries[base + i];
+
+			fds[i] = e->alive ? usage_status_ask(&e->state, e->name, &e->status) : -1;
+		}
+		deadline = monotonic_ms() + CONTROL_TIMEOUT_SEC * 1000LL;
+		for (size_t i = 0; i < k; i++) {
+			usage_status_answer(fds[i], deadline, &entries[base + i].status);
+			if (fds[i] >= 0)
+				(void)close(fds[i]);
+		}
+	}
 }
 
 /* Every alcove in /run/alcove, however many (share = "session" with max_sessions = 0 lets one
@@ -378,6 +407,7 @@ static int list_load(ListEntry **ret_entries, size_t *ret_n)
 		free(entries);
 		return r;
 	}
+	list_statuses(entries, n);
 	*ret_entries = entries;
 	*ret_n = n;
 	return 0;

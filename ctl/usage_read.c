@@ -14,6 +14,7 @@
 
 #include "control_client.h"
 #include "dirs.h"
+#include "fdwait.h"
 #include "fileio.h"
 #include "frozen.h"
 #include "macro.h"
@@ -166,16 +167,23 @@ static bool status_frozen(const AlcoveState *s)
 	return statefile_alive(s, &pidfd) > 0 && init_frozen(s, pidfd) == 1;
 }
 
-void usage_read_status(const AlcoveState *s, const char *name, ShowStatus *ret)
+int usage_status_ask(const AlcoveState *s, const char *name, ShowStatus *ret)
 {
 	char path[128];
+
+	*ret = (ShowStatus){.frozen = status_frozen(s)};
+	if (ret->frozen || control_admin_path(name, path, sizeof(path)) < 0)
+		return -1;
+	return control_status_send(path);
+}
+
+void usage_status_answer(int fd, long long deadline, ShowStatus *ret)
+{
 	ProtoStatus st;
 	struct timespec now;
 	uint64_t now_usec;
 
-	*ret = (ShowStatus){.frozen = status_frozen(s)};
-	if (ret->frozen || control_admin_path(name, path, sizeof(path)) < 0 ||
-	    control_status(path, &st) < 0)
+	if (fd < 0 || control_status_take(fd, deadline, &st) < 0)
 		return;
 	*ret = (ShowStatus){.known = true, .sessions = st.sessions, .holds = st.holds,
 			    .processes = st.processes, .has_activity = st.activity_usec != 0,
@@ -186,4 +194,11 @@ void usage_read_status(const AlcoveState *s, const char *name, ShowStatus *ret)
 	now_usec = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
 	/* a wall clock set back since then: idle 0, not a huge number */
 	ret->idle_sec = now_usec > st.activity_usec ? (now_usec - st.activity_usec) / 1000000 : 0;
+}
+
+void usage_read_status(const AlcoveState *s, const char *name, ShowStatus *ret)
+{
+	_cleanup_close_ int fd = usage_status_ask(s, name, ret);
+
+	usage_status_answer(fd, monotonic_ms() + CONTROL_TIMEOUT_SEC * 1000LL, ret);
 }

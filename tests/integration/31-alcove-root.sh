@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$ALCOVE_SRC/tests/lib/alcove.sh"
 . "$ALCOVE_SRC/tests/lib/image.sh"
+. "$ALCOVE_SRC/tests/lib/alcove_state.sh"
 
 image=$(test_image bookworm)
 alcove_user alcc3
@@ -118,3 +119,35 @@ assert_fails_with 1 "id: 'svc2': no such user" "persist = false: the account add
 	in_alcove "$conf" alcc4 'id -un svc2'
 [ -e /var/lib/alcove/alcc4 ] && fail "persist = false created /var/lib/alcove/alcc4"
 pass "persist = false keeps nothing on disk"
+
+# --- list against inits that do not answer (SECURITY.md, eleventh review): ns root
+# ptrace-stops its init, share = "session" keeps three such alcoves, and list asks them all at
+# once: one STATUS timeout (5 s), not one each in turn (15 s)
+alcove_user alcc5
+conf5=$(make_config "
+defaults = { mode = \"root\"; image = \"$image\"; persist = false; cgroup = \"none\";
+             on_last_logout = \"keep\"; share = \"session\"; max_sessions = 3; };
+rules = ( { user = \"alcc5\"; profile = \"defaults\"; } );")
+install -o alcc5 -g alcc5 -m 0755 "$BUILD/tests/escape-probe" /home/alcc5/probe
+# the probe stops init once the session has ended and been released (keep: nothing more asked)
+for i in 1 2 3; do
+	in_alcove "$conf5" alcc5 'setsid sh -c "sleep 2; exec ~/probe ptrace-stop 1" \
+		</dev/null >/dev/null 2>&1 &' || fail "enter alcc5 ($i)"
+done
+stopped_inits() {
+	for f in /run/alcove/$(id -u alcc5)-*/state; do
+		p=$(alcove_state_pid "$f") && grep -q '^State:.*t (tracing stop)' /proc/$p/status &&
+			sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$p/status
+	done
+}
+wait_until 100 eval '[ "$(stopped_inits | wc -l)" = 3 ]' ||
+	fail "three stopped inits: $(stopped_inits)"
+tracers=$(stopped_inits | xargs)
+on_exit "kill $tracers 2>/dev/null"
+start=$(date +%s%N)
+out=$("$ALCOVECTL" list)
+took=$((($(date +%s%N) - start) / 1000000))
+assert_eq 3 "$(grep -c '^alcc5 .* root .* ? ' <<<"$out")" "list: SESSIONS ? for the three silent inits"
+[ $took -lt 9000 ] || fail "list took $took ms over three silent inits (one 5 s timeout each)"
+pass "list asks silent inits at once ($took ms)"
+kill $tracers

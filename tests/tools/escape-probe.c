@@ -8,6 +8,8 @@
  *   escape-probe open-handle MOUNTDIR TYPE HEX  open_by_handle_at(fd of MOUNTDIR), O_RDONLY
  *   escape-probe tiocsti FD TEXT                 ioctl(FD, TIOCSTI) for each byte of TEXT
  *   escape-probe ptrace PID                      PTRACE_ATTACH (and detach on success)
+ *   escape-probe ptrace-stop PID                 PTRACE_SEIZE, PTRACE_INTERRUPT, prints "ok"
+ *                                                and stays: PID is stopped while we live
  *   escape-probe inject-unshare PID uts NAME     makes PID (blocked in a system call, as an
  *   escape-probe inject-unshare PID net|user     idle alcove-init is) unshare its UTS
  *                                                namespace and sethostname(NAME), or its
@@ -122,6 +124,18 @@ static int do_ptrace(const char *pidtext)
 	waitpid(pid, NULL, __WALL);
 	ptrace(PTRACE_DETACH, pid, NULL, NULL);
 	return done(0);
+}
+
+static int do_ptrace_stop(const char *pidtext)
+{
+	pid_t pid = atoi(pidtext);
+
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, NULL, __WALL) < 0)
+		return failed();
+	printf("ok\n");
+	for (;;)
+		pause();
 }
 
 #ifdef __x86_64__
@@ -246,6 +260,8 @@ int main(int argc, char **argv)
 		return do_tiocsti(argv[2], argv[3]);
 	if (!strcmp(op, "ptrace") && argc == 3)
 		return do_ptrace(argv[2]);
+	if (!strcmp(op, "ptrace-stop") && argc == 3)
+		return do_ptrace_stop(argv[2]);
 	if (!strcmp(op, "inject-unshare") && (argc == 4 || argc == 5))
 		return do_inject_unshare(argv[2], argv[3], argc == 5 ? argv[4] : "");
 	if (!strcmp(op, "setns") && argc == 3)

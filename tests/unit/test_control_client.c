@@ -4,6 +4,7 @@
  * no answer carries any, so the connection refuses them (SO_PASSRIGHTS, Linux 6.16), and where
  * one arrives anyway its close cannot hold root past the exchange's deadline (a TCP socket
  * with SO_LINGER and unsent data waits out the linger time at its last close), nor stay open.
+ * And against one that accepts nothing: STATUS costs its deadline, and a full backlog nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,6 +98,47 @@ static void test_connection_refuses_fds(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0); /* 11: the fd went through */
+	close(l);
+	unlink(path);
+	rmdir(dir);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* An init that accepts nothing (ptrace-stopped): STATUS waits for its deadline only, and once
+ * the backlog is full the next ask fails at once, without SO_SNDTIMEO's 5 s in connect(). */
+static void test_status_silent_init(void **state)
+{
+	char dir[] = "/tmp/alcove-unit-XXXXXX", path[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	ProtoStatus st;
+	long long t;
+	int l, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/admin", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 0), 0); /* room for one connection, never accepted */
+	fd = control_status_send(path);
+	assert_true(fd >= 0);
+	t = now_ms();
+	assert_int_equal(control_status_take(fd, t + 200, &st), -ETIMEDOUT);
+	assert_true(now_ms() - t < 2000);
+	t = now_ms();
+	assert_int_equal(control_status_send(path), -ETIMEDOUT); /* the backlog is full */
+	assert_int_equal(control_status(path, &st), -ETIMEDOUT);
+	assert_true(now_ms() - t < 1000);
+	close(fd);
 	close(l);
 	unlink(path);
 	rmdir(dir);
@@ -207,6 +249,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_connection_refuses_fds),
+	    cmocka_unit_test(test_status_silent_init),
 	    cmocka_unit_test(test_lingering_fd_is_bounded),
 	    cmocka_unit_test(test_request_typed_answer_leaks_nothing),
 	    cmocka_unit_test(test_error_number_out_of_range),
