@@ -158,19 +158,13 @@ static int answer_take(int fd, ProtoPacket *pkt, ProtoMessage *ret_answer)
 	}
 }
 
-/* The request sent (SO_SNDTIMEO bounds it), the answer waited for until the deadline. */
-int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
-		    ProtoMessage *ret_answer)
+/* The answer on fd, waited for until deadline (monotonic ms), taken under the Deadline. */
+static int answer_until(int fd, long long deadline, ProtoMessage *ret_answer)
 {
-	long long deadline = monotonic_ms() + CONTROL_TIMEOUT_SEC * 1000LL;
-	_cleanup_free_ ProtoPacket *pkt = NULL;
+	_cleanup_free_ ProtoPacket *pkt = malloc(sizeof(*pkt));
 	Deadline d;
 	int r;
 
-	r = proto_send_message(fd, request, fds, n_fds, 0);
-	if (r < 0)
-		return timed_out(r);
-	pkt = malloc(sizeof(*pkt));
 	if (!pkt)
 		return -ENOMEM;
 	r = fd_wait_readable(fd, deadline);
@@ -182,6 +176,18 @@ int control_request(int fd, const ProtoMessage *request, const int *fds, size_t 
 	r = answer_take(fd, pkt, ret_answer);
 	deadline_disarm(&d); /* after every close of what came along */
 	return r;
+}
+
+/* The request sent (SO_SNDTIMEO bounds it), the answer waited for until the deadline. */
+int control_request(int fd, const ProtoMessage *request, const int *fds, size_t n_fds,
+		    ProtoMessage *ret_answer)
+{
+	long long deadline = monotonic_ms() + CONTROL_TIMEOUT_SEC * 1000LL;
+	int r = proto_send_message(fd, request, fds, n_fds, 0);
+
+	if (r < 0)
+		return timed_out(r);
+	return answer_until(fd, deadline, ret_answer);
 }
 
 static int control_simple(const char *socket_path, const ProtoMessage *request, int fd_arg,
@@ -248,21 +254,9 @@ int control_status_send(const char *socket_path)
 
 int control_status_take(int fd, long long deadline, ProtoStatus *ret)
 {
-	_cleanup_free_ ProtoPacket *pkt = malloc(sizeof(*pkt));
 	ProtoMessage answer;
-	Deadline d;
-	int r;
+	int r = answer_until(fd, deadline, &answer);
 
-	if (!pkt)
-		return -ENOMEM;
-	r = fd_wait_readable(fd, deadline);
-	if (r < 0)
-		return r;
-	r = deadline_arm(&d);
-	if (r < 0)
-		return r;
-	r = answer_take(fd, pkt, &answer);
-	deadline_disarm(&d); /* after every close of what came along */
 	if (r < 0)
 		return r;
 	if (answer.type != PROTO_STATUS_REPLY)

@@ -67,21 +67,31 @@ static unsigned open_fds(void)
 }
 
 /* The connection control_connect() makes refuses fds: the sender gets EPERM. */
-static void test_connection_refuses_fds(void **state)
+/* A listening SEQPACKET socket at DIR/admin, DIR a new directory under /tmp (dir: its
+ * template, filled in), as an init's admin socket. */
+static int listener_at(char *dir, char *path, size_t size, int backlog)
 {
-	char dir[] = "/tmp/alcove-unit-XXXXXX", path[64];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int l, status;
-	pid_t pid;
+	int l;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/admin", dir);
+	snprintf(path, size, "%s/admin", dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	assert_true(l >= 0);
 	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(listen(l, backlog), 0);
+	return l;
+}
+
+static void test_connection_refuses_fds(void **state)
+{
+	char dir[] = "/tmp/alcove-unit-XXXXXX", path[64];
+	int l, status;
+	pid_t pid;
+
+	(void)state;
+	l = listener_at(dir, path, sizeof(path), 1);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) { /* the init: STOP answered with an fd (refused), then as it should be */
@@ -116,18 +126,11 @@ static long long now_ms(void)
 static void test_status_silent_init(void **state)
 {
 	char dir[] = "/tmp/alcove-unit-XXXXXX", path[64];
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	ProtoStatus st;
 	int l, fd;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/admin", dir);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	assert_true(l >= 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(l, 0), 0); /* room for one connection, never accepted */
+	l = listener_at(dir, path, sizeof(path), 0); /* room for one connection, never accepted */
 	fd = control_status_send(path);
 	assert_true(fd >= 0);
 	/* the connect that a full backlog must not hold: non-blocking (a blocking one waits out
