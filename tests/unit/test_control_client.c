@@ -26,6 +26,7 @@
 
 #include "control_client.h"
 #include "fdpass.h"
+#include "fdwait.h"
 #include "proto_io.h"
 
 static ProtoPacket pkt;
@@ -113,14 +114,6 @@ static void test_connection_refuses_fds(void **state)
 	rmdir(dir);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* An init that accepts nothing (ptrace-stopped): STATUS waits for its deadline only, and once
  * the backlog is full the next ask fails at once, without SO_SNDTIMEO's 5 s in connect(). */
 static void test_status_silent_init(void **state)
@@ -136,7 +129,7 @@ static void test_status_silent_init(void **state)
 	/* the connect that a full backlog must not hold: non-blocking (a blocking one waits out
 	 * SO_SNDTIMEO, then fails with the same EAGAIN) */
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
-	assert_int_equal(control_status_take(fd, now_ms() + 200, &st), -ETIMEDOUT);
+	assert_int_equal(control_status_take(fd, monotonic_ms() + 200, &st), -ETIMEDOUT);
 	assert_int_equal(control_status_send(path), -ETIMEDOUT); /* the backlog is full */
 	assert_int_equal(control_status(path, &st), -ETIMEDOUT);
 	close(fd);
