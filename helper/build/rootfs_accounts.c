@@ -34,9 +34,10 @@
 #include "lib/paths.h"
 
 /* Reads the regular file parent/name, at most ACCOUNT_FILE_MAX bytes, into buf: the length,
- * -EFBIG when it holds more. O_NONBLOCK|O_NOFOLLOW: no fifo or symlink put there since the
- * caller's fstatat can make it wait or lead elsewhere, and fstat says it is still a file. */
-static int read_file(int parent, const char *name, char *buf)
+ * -EFBIG when it holds more; *ret_mode the permission bits of the file read. O_NONBLOCK|
+ * O_NOFOLLOW: no fifo or symlink put there since the caller's fstatat can make it wait or
+ * lead elsewhere, and fstat says it is still a file. */
+static int read_file(int parent, const char *name, char *buf, mode_t *ret_mode)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -46,6 +47,7 @@ static int read_file(int parent, const char *name, char *buf)
 	fd = open_regular_beneath(parent, name, &st);
 	if (fd < 0)
 		return fd == -EISDIR ? -EBADFD : fd;
+	*ret_mode = st.st_mode & 07777;
 	/* -EFBIG when it fills the buffer: more than ACCOUNT_FILE_MAX */
 	r = read_fd_whole(fd, buf, ACCOUNT_FILE_MAX + 1, &n);
 	return r < 0 ? r : (int)n;
@@ -64,11 +66,10 @@ static int read_theirs(Rootfs *rf, int parent, const char *name, const char *tar
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : negative_errno();
 	if (S_ISREG(st.st_mode)) {
-		r = read_file(parent, name, buf);
-		if (r >= 0)
-			*ret_mode = st.st_mode & 07777;
+		r = read_file(parent, name, buf, ret_mode);
 		if (r != -EFBIG)
 			return r;
+		*ret_mode = 0; /* moved aside below: nothing was read */
 		r = rootfs_move_aside(
 		    rf, parent, name, target, st.st_mode,
 		    "as it is over 1 MiB; it starts again from the helper's lines");
