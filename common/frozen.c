@@ -50,6 +50,11 @@ static int init_cgroup(pid_t pid, int pidfd, char *ret, size_t size)
 	return cgroup_v2_path(text, len, ret, size);
 }
 
+bool init_freezable(const AlcoveState *st)
+{
+	return st->cgroup[0] && strcmp(st->mode, "root") == 0;
+}
+
 int init_frozen(const AlcoveState *st, int pidfd)
 {
 	_cleanup_close_ int scopefd = -1;
@@ -57,8 +62,7 @@ int init_frozen(const AlcoveState *st, int pidfd)
 	const char *rel;
 	int r;
 
-	/* user mode: the subtree is ns root's, and the user is not ns root */
-	if (!st->cgroup[0] || strcmp(st->mode, "root") != 0)
+	if (!init_freezable(st))
 		return 0;
 	r = init_cgroup(st->pid, pidfd, path, sizeof(path));
 	if (r < 0)

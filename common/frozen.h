@@ -9,6 +9,7 @@
  * through, ends it. The parsers are pure (unit-tested); init_frozen() reads /proc and cgroupfs.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "statefile.h"
@@ -28,6 +29,10 @@ const char *cgroup_below(const char *scope_dir, const char *path);
 /* The "frozen" key of a cgroup.events text: 1, 0, or -EBADMSG without one (a kernel before
  * 5.2 has no freezer in cgroup v2). */
 int cgroup_events_frozen(const char *text, size_t len);
+
+/* Whether st's tenant can freeze its init at all: root mode with a scope (in user mode the
+ * subtree is ns root's, and the user is not ns root). Reads nothing. */
+bool init_freezable(const AlcoveState *st);
 
 /* 1 when the live init of st (pidfd: its pidfd) is frozen by its tenant: root mode, a scope,
  * init's own cgroup below the scope frozen (the kernel's effective state, an ancestor's

@@ -159,22 +159,25 @@ void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret)
 }
 
 /* A frozen init (root mode, ns root's cgroup.freeze) answers no STATUS: asking would hold
- * list and show for CONTROL_TIMEOUT_SEC per such alcove, with "?" for an answer. */
+ * list and show for CONTROL_TIMEOUT_SEC per such alcove, with "?" for an answer. Only an
+ * alcove whose tenant can freeze it costs the pidfd and the reads of /proc and cgroupfs. */
 static bool status_frozen(const AlcoveState *s)
 {
 	_cleanup_close_ int pidfd = -1;
 
-	return statefile_alive(s, &pidfd) > 0 && init_frozen(s, pidfd) == 1;
+	return init_freezable(s) && statefile_alive(s, &pidfd) > 0 && init_frozen(s, pidfd) == 1;
 }
 
 int usage_status_ask(const AlcoveState *s, const char *name, ShowStatus *ret)
 {
 	char path[128];
+	int r;
 
 	*ret = (ShowStatus){.frozen = status_frozen(s)};
-	if (ret->frozen || control_admin_path(name, path, sizeof(path)) < 0)
-		return -1;
-	return control_status_send(path);
+	if (ret->frozen)
+		return -EBUSY; /* not asked */
+	r = control_admin_path(name, path, sizeof(path));
+	return r < 0 ? r : control_status_send(path);
 }
 
 void usage_status_answer(int fd, long long deadline, ShowStatus *ret)

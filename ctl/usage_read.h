@@ -29,7 +29,8 @@ void usage_read_layer(const char *user, uid_t uid, ShowLayer *ret);
  * CONTROL_TIMEOUT_SEC and answer nothing: ret->frozen then. */
 void usage_read_status(const AlcoveState *st, const char *name, ShowStatus *ret);
 /* The same in two steps, for many alcoves under one deadline (list): _ask sets ret->frozen
- * and returns the connection the STATUS went on (< 0: none asked), the caller's to close;
- * _answer fills ret from it until deadline (monotonic ms), or leaves it unknown. */
+ * and returns the connection the STATUS went on, the caller's to close (-errno: none asked,
+ * -EBUSY for a frozen init); _answer fills ret from it until deadline (monotonic ms), or
+ * leaves it unknown. */
 int usage_status_ask(const AlcoveState *st, const char *name, ShowStatus *ret);
 void usage_status_answer(int fd, long long deadline, ShowStatus *ret);
